@@ -18,12 +18,15 @@ struct Cli {
 enum Command {
     /// Look up syscalls by name, number or %class, for any supported ABI.
     Syscalls(cmd::syscalls::Args),
+    /// Trace the system calls and signals of a command or running processes, as strace does.
+    Trace(cmd::trace::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Syscalls(args) => cmd::syscalls::run(args),
+        Command::Trace(args) => cmd::trace::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,335 @@
+//! `sysfence trace`: strace's command line on sysfence's ptrace source and printers.
+
+use anyhow::{Context, Result, bail};
+use clap::ArgAction;
+use events::{
+    Capture, CapturePlan, Event, EventKind, MemReader, Sink, SyscallEntry, SyscallResult, Tee,
+};
+use ptrace::{Outcome, Target, TracerBuilder};
+use render::escape::Hex;
+use render::select::{SignalSet, StatusSet, SyscallSet};
+use render::xlat::Style;
+use render::{
+    DecodeOptions, Decoder, JsonSink, PidPrefix, SortBy, SummarySink, TextOptions, TextOutput,
+    TextSink, TimeFormat,
+};
+use std::cell::RefCell;
+use std::ffi::OsString;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::rc::Rc;
+
+/// Arguments of `sysfence trace` (strace's flags, same meaning).
+#[derive(clap::Args)]
+#[command(
+    after_help = "Examples:
+  sysfence trace ls -la /                      # every syscall of ls
+  sysfence trace -f -o out.txt sh -c 'echo hi | wc -c'
+  sysfence trace -ff -o trace sh -c 'date; id'  # trace.PID per task
+  sysfence trace -e trace=%file,close cat /etc/hostname
+  sysfence trace -e trace='!/^(mmap|mprotect)$' true
+  sysfence trace -c dd if=/dev/zero of=/dev/null count=100
+  sysfence trace -p \"$(pidof sshd)\"            # attach; Ctrl-C detaches, sshd keeps running
+  sysfence trace --json -o events.jsonl make
+
+Exit status: the traced command's; when it was killed by signal N, sysfence kills itself
+with N so that a shell sees 128+N.",
+    override_usage = "sysfence trace [OPTIONS] -p PID...\n       sysfence trace [OPTIONS] [--] COMMAND [ARGS]..."
+)]
+pub struct Args {
+    /// Follow forks, vforks, clones and threads; twice (-ff) with -o FILE writes FILE.PID per task.
+    #[arg(short = 'f', action = ArgAction::Count)]
+    follow: u8,
+    /// Write the trace to FILE instead of stderr.
+    #[arg(short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Count time, calls and errors per syscall and print a summary instead of the trace.
+    #[arg(short = 'c')]
+    summary_only: bool,
+    /// Like -c, but also print the regular trace.
+    #[arg(short = 'C')]
+    summary_too: bool,
+    /// Sort the -c summary by time (default), calls, errors, name or nothing.
+    #[arg(short = 'S', value_name = "SORTBY", default_value = "time")]
+    sort: SortBy,
+    /// Summarise wall-clock time between syscall entry and exit instead of system time.
+    #[arg(short = 'w')]
+    wall: bool,
+    /// Qualifying expression: trace=SET, status=SET, signal=SET (SET: names, %class, /regex,
+    /// !negation, all, none). A bare SET means trace=SET.
+    #[arg(short = 'e', value_name = "EXPR", value_parser = parse_expr)]
+    exprs: Vec<Expr>,
+    /// Prefix lines with the wall-clock time; -tt adds microseconds, -ttt prints seconds since the epoch.
+    #[arg(short = 't', action = ArgAction::Count)]
+    time: u8,
+    /// Prefix lines with the time since the previous line.
+    #[arg(short = 'r')]
+    relative: bool,
+    /// Show the time spent in each syscall (<seconds>).
+    #[arg(short = 'T')]
+    durations: bool,
+    /// Print at most STRSIZE bytes of each string (default 32); paths are never cut.
+    #[arg(short = 's', value_name = "STRSIZE", default_value_t = 32)]
+    strsize: usize,
+    /// Print non-ASCII strings in hex; -xx prints every string in hex.
+    #[arg(short = 'x', action = ArgAction::Count)]
+    hex: u8,
+    /// Print structures, argv and envp unabbreviated.
+    #[arg(short = 'v')]
+    verbose: bool,
+    /// Suppress attach/detach messages; -qq also suppresses exit status lines.
+    #[arg(short = 'q', action = ArgAction::Count)]
+    quiet: u8,
+    /// Print the instruction pointer at the time of each syscall.
+    #[arg(short = 'i')]
+    ip: bool,
+    /// Align return values at COLUMN (default 40).
+    #[arg(short = 'a', value_name = "COLUMN", default_value_t = 40)]
+    column: usize,
+    /// How named constants print: raw (numbers), abbrev (names, default) or verbose (both).
+    #[arg(short = 'X', value_name = "FORMAT", value_parser = parse_style, default_value = "abbrev")]
+    style: Style,
+    /// Attach to process PID (repeatable; also comma- or space-separated lists). Ctrl-C detaches and the process keeps running.
+    #[arg(short = 'p', value_name = "PID", value_parser = parse_pids, conflicts_with = "command")]
+    pids: Vec<Vec<i32>>,
+    /// Print JSON Lines (schema v1, one object per event) instead of strace text.
+    #[arg(long)]
+    json: bool,
+    /// The command to run and trace.
+    #[arg(
+        value_name = "COMMAND",
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        required_unless_present = "pids"
+    )]
+    command: Vec<OsString>,
+}
+
+#[derive(Clone)]
+enum Expr {
+    Trace(std::sync::Arc<SyscallSet>),
+    Status(StatusSet),
+    Signal(SignalSet),
+}
+
+fn parse_expr(s: &str) -> Result<Expr, String> {
+    let (key, value) = s.split_once('=').unwrap_or(("trace", s));
+    match key {
+        "trace" | "t" => SyscallSet::parse(value)
+            .map(|set| Expr::Trace(std::sync::Arc::new(set)))
+            .map_err(|e| e.to_string()),
+        "status" => StatusSet::parse(value)
+            .map(Expr::Status)
+            .map_err(|e| e.to_string()),
+        "signal" | "signals" | "s" => SignalSet::parse(value)
+            .map(Expr::Signal)
+            .map_err(|e| e.to_string()),
+        other => Err(format!(
+            "unknown qualifier `{other}`: sysfence supports trace=, status= and signal="
+        )),
+    }
+}
+
+fn parse_style(s: &str) -> Result<Style, String> {
+    match s {
+        "raw" => Ok(Style::Raw),
+        "abbrev" => Ok(Style::Abbrev),
+        "verbose" => Ok(Style::Verbose),
+        _ => Err(format!(
+            "unknown -X format `{s}`: use raw, abbrev or verbose"
+        )),
+    }
+}
+
+fn parse_pids(s: &str) -> Result<Vec<i32>, String> {
+    let pids: Vec<i32> = s
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.parse::<i32>()
+                .ok()
+                .filter(|&n| n > 0)
+                .ok_or_else(|| format!("`{p}` is not a process id (give a positive number)"))
+        })
+        .collect::<Result<_, _>>()?;
+    if pids.is_empty() {
+        return Err("no process id given (is the `pidof` result empty?)".into());
+    }
+    Ok(pids)
+}
+
+/// A writer several sinks share (`-C` with `-o`: trace then summary in one file).
+#[derive(Clone)]
+struct SharedWriter(Rc<RefCell<Box<dyn Write>>>);
+
+impl Write for SharedWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.borrow_mut().write(buf)
+    }
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.0.borrow_mut().write_all(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.borrow_mut().flush()
+    }
+}
+
+/// The decoder shared as capture plan and printer.
+struct SharedPlan(Rc<Decoder>);
+
+impl CapturePlan for SharedPlan {
+    fn at_entry(&self, entry: &SyscallEntry, mem: &mut dyn MemReader) -> Vec<Capture> {
+        self.0.at_entry(entry, mem)
+    }
+    fn at_exit(
+        &self,
+        entry: &SyscallEntry,
+        result: SyscallResult,
+        mem: &mut dyn MemReader,
+    ) -> Vec<Capture> {
+        self.0.at_exit(entry, result, mem)
+    }
+}
+
+/// Prints strace's attach/detach notices on stderr.
+struct Notices;
+
+impl Sink for Notices {
+    fn event(&mut self, ev: &Event) -> io::Result<()> {
+        match ev.kind {
+            EventKind::Attached => eprintln!("sysfence: Process {} attached", ev.pid),
+            EventKind::Detached => eprintln!("sysfence: Process {} detached", ev.pid),
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// Runs the subcommand.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let pids: Vec<i32> = args.pids.iter().flatten().copied().collect();
+    if args.follow >= 2 && args.output.is_none() {
+        bail!("-ff needs -o FILE: each task's trace goes to FILE.PID");
+    }
+    let mut trace_set = None;
+    let mut status = StatusSet::all();
+    let mut signals = SignalSet::all();
+    for e in &args.exprs {
+        match e {
+            Expr::Trace(set) => trace_set = Some(set.clone()),
+            Expr::Status(s) => status = *s,
+            Expr::Signal(s) => signals = *s,
+        }
+    }
+    let decoder = Rc::new(Decoder::new(DecodeOptions {
+        strsize: args.strsize,
+        hex: match args.hex {
+            0 => Hex::None,
+            1 => Hex::NonAscii,
+            _ => Hex::All,
+        },
+        verbose: args.verbose,
+        style: args.style,
+    }));
+
+    let separate = args.follow >= 2;
+    let shared: SharedWriter = match (&args.output, separate) {
+        (Some(path), false) => {
+            let file = File::create(path)
+                .with_context(|| format!("cannot create -o file {}", path.display()))?;
+            SharedWriter(Rc::new(RefCell::new(Box::new(BufWriter::with_capacity(
+                1 << 16,
+                file,
+            )))))
+        }
+        _ => SharedWriter(Rc::new(RefCell::new(Box::new(BufWriter::with_capacity(
+            1 << 16,
+            io::stderr(),
+        ))))),
+    };
+    let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
+    if args.quiet == 0 {
+        sinks.push(Box::new(Notices));
+    }
+    let print_trace = !args.summary_only || args.summary_too;
+    if print_trace {
+        if args.json {
+            sinks.push(Box::new(JsonSink::new(
+                decoder.clone(),
+                Box::new(shared.clone()),
+                status,
+                signals,
+            )));
+        } else {
+            let pid_prefix = if separate {
+                PidPrefix::Never
+            } else if args.output.is_some() {
+                if args.follow > 0 || pids.len() > 1 {
+                    PidPrefix::Always
+                } else {
+                    PidPrefix::Never
+                }
+            } else {
+                PidPrefix::WhenSeveral
+            };
+            let opts = TextOptions {
+                pid_prefix,
+                time: match args.time {
+                    0 => TimeFormat::None,
+                    1 => TimeFormat::Seconds,
+                    2 => TimeFormat::Micros,
+                    _ => TimeFormat::Epoch,
+                },
+                relative: args.relative,
+                durations: args.durations,
+                ip: args.ip,
+                column: args.column,
+                status,
+                signals,
+                quiet_exit: args.quiet >= 2,
+            };
+            let output = match (&args.output, separate) {
+                (Some(path), true) => TextOutput::PerTask(path.clone()),
+                _ => TextOutput::Single(Box::new(shared.clone())),
+            };
+            sinks.push(Box::new(TextSink::new(decoder.clone(), opts, output)));
+        }
+    }
+    if args.summary_only || args.summary_too {
+        let out: Box<dyn Write> = if separate {
+            Box::new(io::stderr())
+        } else {
+            Box::new(shared.clone())
+        };
+        sinks.push(Box::new(SummarySink::new(
+            decoder.clone(),
+            out,
+            args.wall,
+            args.sort,
+        )));
+    }
+
+    let mut builder = TracerBuilder::new().follow_forks(args.follow > 0);
+    if print_trace {
+        builder = builder.capture_plan(Box::new(SharedPlan(decoder.clone())));
+    }
+    if let Some(set) = trace_set {
+        builder = builder.select(Box::new(move |arch, nr| set.contains(arch, nr)));
+    }
+    let target = if pids.is_empty() {
+        Target::Command(args.command.clone())
+    } else {
+        Target::Attach(pids)
+    };
+    let mut tee = Tee::new(sinks);
+    let outcome = builder.build().run(target, &mut tee)?;
+    drop(tee);
+    shared.clone().flush().ok();
+    match outcome {
+        Outcome::Exited(code) => Ok(ExitCode::from(code as u8)),
+        Outcome::Killed(sig) | Outcome::Interrupted(sig) => ptrace::die_by(sig),
+        Outcome::Done => Ok(ExitCode::SUCCESS),
+    }
+}

@@ -1,0 +1,260 @@
+//! The event model shared by every sysfence source (ptrace, eBPF, recorded files) and
+//! every sink (strace text, JSON Lines, the `-c` summary, profile recorders).
+//!
+//! A source captures raw values and the tracee memory a decoder will need (strings,
+//! structs, buffers) at stop time; sinks decode and format. Which memory to capture is
+//! decided by a [`CapturePlan`] that the rendering side provides, so the source never
+//! knows how a syscall is printed.
+
+pub mod schema;
+
+use std::rc::Rc;
+use syscalls::Arch;
+
+/// When an event happened, on two clocks: wall time for `-t`, monotonic for durations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Timestamp {
+    /// Nanoseconds since the Unix epoch (CLOCK_REALTIME).
+    pub real_ns: u64,
+    /// Nanoseconds on CLOCK_MONOTONIC, for intervals (`-r`, `-T`, `-c -w`).
+    pub mono_ns: u64,
+}
+
+/// One thing that happened to one traced task.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// When the source observed it.
+    pub ts: Timestamp,
+    /// The thread group (process) id.
+    pub pid: i32,
+    /// The thread id (equal to `pid` for the main thread).
+    pub tid: i32,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+/// The kinds of events.
+#[derive(Debug, Clone)]
+pub enum EventKind {
+    /// A task entered a syscall. Text printers use it to print the first half of a line
+    /// that another task interrupts; JSON and summary sinks wait for [`EventKind::SyscallExit`].
+    SyscallEnter(Rc<SyscallEntry>),
+    /// A syscall finished, or will never finish (exit_group, execve's old image, detach).
+    SyscallExit(SyscallExit),
+    /// A signal is being delivered to the task.
+    Signal(SignalDelivery),
+    /// The task's process exited normally (reported for each traced thread group leader
+    /// and thread).
+    Exited {
+        /// The exit code (0..=255).
+        code: i32,
+    },
+    /// The task was killed by a signal.
+    Killed {
+        /// The signal number.
+        signal: i32,
+        /// Whether a core dump was written.
+        core_dumped: bool,
+    },
+    /// The task entered a group-stop (SIGSTOP, SIGTSTP, ...); printed `--- stopped by SIG ---`.
+    GroupStop {
+        /// The stopping signal.
+        signal: i32,
+    },
+    /// A non-leader thread called execve and took over the leader's pid; the event is
+    /// reported on the leader (`+++ superseded by execve in pid N +++`).
+    Superseded {
+        /// The thread id the execve was made from.
+        old_tid: i32,
+    },
+    /// A running process was attached (`-p`).
+    Attached,
+    /// The tracer let go of the task; it keeps running.
+    Detached,
+}
+
+/// Everything known about a syscall when it is entered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyscallEntry {
+    /// The ABI the call was made with.
+    pub arch: Arch,
+    /// The number as the kernel sees it (x32 numbers include bit 30).
+    pub nr: u32,
+    /// The six argument registers.
+    pub args: [u64; 6],
+    /// The instruction pointer at entry (for `-i`).
+    pub ip: u64,
+    /// Tracee memory captured at entry, as the capture plan asked.
+    pub mem: Vec<Capture>,
+    /// Entry time.
+    pub ts: Timestamp,
+}
+
+/// The end of a syscall.
+#[derive(Debug, Clone)]
+pub struct SyscallExit {
+    /// The entry this exit completes.
+    pub entry: Rc<SyscallEntry>,
+    /// The result; `None` when the call never returned (exit_group, a task killed or
+    /// detached inside the call).
+    pub result: Option<SyscallResult>,
+    /// Tracee memory captured at exit (output structs and buffers).
+    pub mem: Vec<Capture>,
+    /// System CPU time the task spent in the call, in nanoseconds, when the source can
+    /// measure it (`-c` without `-w`).
+    pub system_ns: Option<u64>,
+}
+
+/// A syscall's return value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyscallResult {
+    /// The raw return value (a negated errno when `is_error`).
+    pub rval: i64,
+    /// Whether the kernel reported an error.
+    pub is_error: bool,
+}
+
+impl SyscallResult {
+    /// The positive errno when the call failed.
+    pub fn errno(&self) -> Option<i32> {
+        self.is_error.then(|| (-self.rval) as i32)
+    }
+}
+
+/// A signal delivered to a task, with its siginfo as the kernel laid it out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignalDelivery {
+    /// The signal number.
+    pub signo: i32,
+    /// The raw 128-byte `siginfo_t`, when the source could read it.
+    pub siginfo: Option<Vec<u8>>,
+}
+
+/// One piece of tracee memory captured for a decoder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Capture {
+    /// What the plan called it (usually the argument index; plans may use higher keys
+    /// for derived reads such as iovec elements).
+    pub key: u32,
+    /// The memory read.
+    pub data: Mem,
+}
+
+/// The result of one memory read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mem {
+    /// Bytes read from an address; `complete` is false when fewer bytes than asked could
+    /// be read.
+    Bytes {
+        /// The bytes.
+        bytes: Vec<u8>,
+        /// Whether every requested byte was read.
+        complete: bool,
+    },
+    /// A NUL-terminated string; `terminated` is false when the limit was hit first.
+    Str {
+        /// The bytes, without the NUL.
+        bytes: Vec<u8>,
+        /// Whether the NUL was found within the limit.
+        terminated: bool,
+    },
+    /// A NULL-terminated array of string pointers (argv, envp).
+    StrArray {
+        /// The strings read (at most the plan's limit).
+        items: Vec<Mem>,
+        /// The total number of entries up to the NULL (may exceed `items.len()`).
+        count: usize,
+    },
+    /// The address could not be read.
+    Fault,
+}
+
+impl Capture {
+    /// The first capture with `key`.
+    pub fn find(mem: &[Capture], key: u32) -> Option<&Mem> {
+        mem.iter().find(|c| c.key == key).map(|c| &c.data)
+    }
+}
+
+/// Reads tracee memory for a capture plan; implemented by each source.
+pub trait MemReader {
+    /// Reads up to `len` bytes at `addr`.
+    fn read_bytes(&mut self, addr: u64, len: usize) -> Mem;
+    /// Reads a NUL-terminated string of at most `max` bytes at `addr`.
+    fn read_str(&mut self, addr: u64, max: usize) -> Mem;
+    /// Reads a NULL-terminated array of pointers of `ptr_size` bytes, following at
+    /// most `max_items` of them with `read_str(ptr, max_len)`, counting all.
+    fn read_str_array(
+        &mut self,
+        addr: u64,
+        ptr_size: usize,
+        max_items: usize,
+        max_len: usize,
+    ) -> Mem;
+}
+
+/// Decides which tracee memory a syscall's decoder needs; provided by the rendering side
+/// so that sources stay ignorant of formats.
+pub trait CapturePlan {
+    /// Captures taken at syscall entry.
+    fn at_entry(&self, entry: &SyscallEntry, mem: &mut dyn MemReader) -> Vec<Capture>;
+    /// Captures taken at syscall exit (`result` is the return value).
+    fn at_exit(
+        &self,
+        entry: &SyscallEntry,
+        result: SyscallResult,
+        mem: &mut dyn MemReader,
+    ) -> Vec<Capture>;
+}
+
+/// A plan that captures nothing (summary-only runs).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoCapture;
+
+impl CapturePlan for NoCapture {
+    fn at_entry(&self, _: &SyscallEntry, _: &mut dyn MemReader) -> Vec<Capture> {
+        Vec::new()
+    }
+    fn at_exit(&self, _: &SyscallEntry, _: SyscallResult, _: &mut dyn MemReader) -> Vec<Capture> {
+        Vec::new()
+    }
+}
+
+/// A consumer of events: a printer, a summary, a recorder.
+pub trait Sink {
+    /// Handles one event.
+    fn event(&mut self, event: &Event) -> std::io::Result<()>;
+    /// Called when the source has nothing more to deliver right now: flush buffers.
+    fn idle(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+    /// Called once when tracing ends.
+    fn finish(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Fans events out to several sinks in order.
+#[derive(Default)]
+pub struct Tee {
+    sinks: Vec<Box<dyn Sink>>,
+}
+
+impl Tee {
+    /// A tee over `sinks`.
+    pub fn new(sinks: Vec<Box<dyn Sink>>) -> Tee {
+        Tee { sinks }
+    }
+}
+
+impl Sink for Tee {
+    fn event(&mut self, event: &Event) -> std::io::Result<()> {
+        self.sinks.iter_mut().try_for_each(|s| s.event(event))
+    }
+    fn idle(&mut self) -> std::io::Result<()> {
+        self.sinks.iter_mut().try_for_each(|s| s.idle())
+    }
+    fn finish(&mut self) -> std::io::Result<()> {
+        self.sinks.iter_mut().try_for_each(|s| s.finish())
+    }
+}

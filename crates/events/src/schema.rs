@@ -1,0 +1,87 @@
+//! The JSON Lines schema (`"v": 1`) that `sysfence trace --json` writes: one object per
+//! event, a syscall as one object with its arguments and its result. Field names are a
+//! contract; add fields freely, rename or remove only with a new `v`.
+
+use serde::Serialize;
+
+/// The schema version written in every object's `v` field.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One line of JSON output.
+#[derive(Debug, Clone, Serialize)]
+pub struct JsonEvent {
+    /// Always [`SCHEMA_VERSION`].
+    pub v: u32,
+    /// Wall-clock time of the event (syscall entry), seconds since the epoch.
+    pub ts: f64,
+    /// Thread group id.
+    pub pid: i32,
+    /// Thread id.
+    pub tid: i32,
+    /// What happened.
+    #[serde(flatten)]
+    pub body: JsonBody,
+}
+
+/// The type-specific part of a JSON event; `type` names the variant.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum JsonBody {
+    /// A syscall, complete or never returned (then `ret` is absent).
+    Syscall {
+        /// The syscall name (`syscall_0x...` when unknown).
+        name: String,
+        /// Its number.
+        nr: u32,
+        /// The ABI (`x86_64`, `i386`, `x32`, `aarch64`).
+        arch: &'static str,
+        /// The arguments, in order.
+        args: Vec<JsonArg>,
+        /// The return value as the kernel gave it (-errno on failure); absent when the
+        /// call did not return.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        ret: Option<i64>,
+        /// The errno name when the call failed.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        errno: Option<String>,
+        /// The return value as strace prints it (e.g. `0x7f..` for mmap).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        ret_text: Option<String>,
+        /// Wall time between entry and exit, in seconds.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        duration: Option<f64>,
+    },
+    /// A signal delivered to the task.
+    Signal {
+        /// Its name (`SIGCHLD`).
+        signal: String,
+        /// Its number.
+        signo: i32,
+        /// The siginfo as strace prints it between braces.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        siginfo: Option<String>,
+    },
+    /// The task exited.
+    Exit {
+        /// The exit code.
+        code: i32,
+    },
+    /// The task was killed by a signal.
+    Killed {
+        /// The signal name.
+        signal: String,
+        /// Whether it dumped core.
+        core_dumped: bool,
+    },
+}
+
+/// One decoded syscall argument.
+#[derive(Debug, Clone, Serialize)]
+pub struct JsonArg {
+    /// The kernel's parameter name (`arg0`.. when unknown).
+    pub name: String,
+    /// The value as strace prints it (`AT_FDCWD`, `"/etc/passwd"`, `O_RDONLY|O_CLOEXEC`).
+    pub text: String,
+    /// The raw register value.
+    pub raw: u64,
+}

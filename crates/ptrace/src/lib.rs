@@ -1,0 +1,66 @@
+//! The ptrace event source: starts a command or attaches to running processes, follows
+//! their tasks through the ptrace stop state machine (syscall stops, fork/vfork/clone,
+//! exec, signals, group-stop), reads their memory with `process_vm_readv`, and pushes
+//! [`events::Event`]s into a [`events::Sink`].
+//!
+//! Built on PTRACE_SEIZE (so group-stops can be handled with PTRACE_LISTEN, as strace
+//! does) and PTRACE_GET_SYSCALL_INFO (no register dumps).
+
+mod interrupt;
+mod mem;
+mod spawn;
+mod sys;
+mod tracer;
+
+pub use interrupt::die_by;
+pub use mem::TaskMemory;
+pub use tracer::{Outcome, Target, Tracer, TracerBuilder};
+
+use std::io;
+
+/// Why tracing could not start or go on; each message names the problem and the fix.
+#[derive(Debug, thiserror::Error)]
+pub enum TraceError {
+    /// The command to run does not exist.
+    #[error("can't run `{0}`: no such file or executable on PATH (give a path, or install it)")]
+    CommandNotFound(String),
+    /// fork or the pre-exec handshake failed.
+    #[error("could not start the command: {0}")]
+    Spawn(io::Error),
+    /// `-p` named a process that does not exist.
+    #[error("no process with PID {0} (check it with `ps -p {0}`)")]
+    NoSuchProcess(i32),
+    /// `-p` named a process another tracer holds.
+    #[error(
+        "process {pid} is already traced by process {tracer}; detach that tracer (strace, gdb) first"
+    )]
+    AlreadyTraced {
+        /// The target.
+        pid: i32,
+        /// Its current tracer.
+        tracer: i32,
+    },
+    /// The kernel refused to let us trace.
+    #[error(
+        "not permitted to trace process {pid}: {source} (run as root, or set /proc/sys/kernel/yama/ptrace_scope to 0)"
+    )]
+    Permission {
+        /// The target.
+        pid: i32,
+        /// The kernel's error.
+        source: io::Error,
+    },
+    /// A ptrace request failed unexpectedly.
+    #[error("ptrace {op} on {pid} failed: {source}")]
+    Ptrace {
+        /// The request.
+        op: &'static str,
+        /// The task.
+        pid: i32,
+        /// The kernel's error.
+        source: io::Error,
+    },
+    /// A sink failed to write.
+    #[error("writing the trace failed: {0}")]
+    Output(io::Error),
+}

@@ -1,0 +1,120 @@
+//! Reading tracee memory for capture plans, page by page so that a string ending just
+//! before an unmapped page is still read whole.
+
+use crate::sys;
+use events::{Mem, MemReader};
+
+const PAGE: u64 = 4096;
+
+/// Reads the memory of one stopped task.
+pub struct TaskMemory {
+    pid: i32,
+}
+
+impl TaskMemory {
+    /// A reader for task `pid` (which must be in a ptrace-stop).
+    pub fn new(pid: i32) -> TaskMemory {
+        TaskMemory { pid }
+    }
+
+    /// Reads as many bytes as possible into `buf`, stopping at the first unreadable page.
+    fn read_partial(&self, addr: u64, buf: &mut [u8]) -> usize {
+        if addr == 0 {
+            return 0;
+        }
+        sys::read_memory(self.pid, addr, buf).unwrap_or_default()
+    }
+}
+
+impl MemReader for TaskMemory {
+    fn read_bytes(&mut self, addr: u64, len: usize) -> Mem {
+        if addr == 0 {
+            return Mem::Fault;
+        }
+        let mut bytes = vec![0u8; len];
+        let n = self.read_partial(addr, &mut bytes);
+        if n == 0 && len > 0 {
+            return Mem::Fault;
+        }
+        bytes.truncate(n);
+        Mem::Bytes {
+            complete: n == len,
+            bytes,
+        }
+    }
+
+    fn read_str(&mut self, addr: u64, max: usize) -> Mem {
+        if addr == 0 {
+            return Mem::Fault;
+        }
+        let mut out = Vec::new();
+        let mut at = addr;
+        while out.len() < max {
+            let to_page_end = (PAGE - at % PAGE) as usize;
+            let chunk = to_page_end.min(max - out.len()).min(1024);
+            let mut buf = vec![0u8; chunk];
+            let n = self.read_partial(at, &mut buf);
+            if n == 0 {
+                if out.is_empty() {
+                    return Mem::Fault;
+                }
+                break;
+            }
+            if let Some(nul) = buf[..n].iter().position(|&b| b == 0) {
+                out.extend_from_slice(&buf[..nul]);
+                return Mem::Str {
+                    bytes: out,
+                    terminated: true,
+                };
+            }
+            out.extend_from_slice(&buf[..n]);
+            at += n as u64;
+        }
+        Mem::Str {
+            bytes: out,
+            terminated: false,
+        }
+    }
+
+    fn read_str_array(
+        &mut self,
+        addr: u64,
+        ptr_size: usize,
+        max_items: usize,
+        max_len: usize,
+    ) -> Mem {
+        if addr == 0 {
+            return Mem::Fault;
+        }
+        let mut items = Vec::new();
+        let mut count = 0usize;
+        let mut at = addr;
+        // Count every entry (envp may be long) but read strings only for the first few.
+        loop {
+            let mut raw = [0u8; 8];
+            if self.read_partial(at, &mut raw[..ptr_size]) != ptr_size {
+                if count == 0 {
+                    return Mem::Fault;
+                }
+                break;
+            }
+            let ptr = if ptr_size == 4 {
+                u32::from_le_bytes([raw[0], raw[1], raw[2], raw[3]]) as u64
+            } else {
+                u64::from_le_bytes(raw)
+            };
+            if ptr == 0 {
+                break;
+            }
+            if items.len() < max_items {
+                items.push(self.read_str(ptr, max_len));
+            }
+            count += 1;
+            at += ptr_size as u64;
+            if count > 1_000_000 {
+                break;
+            }
+        }
+        Mem::StrArray { items, count }
+    }
+}

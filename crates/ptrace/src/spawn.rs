@@ -1,0 +1,71 @@
+//! Starting the traced command: resolve it on PATH, fork, stop the child before execve
+//! so the tracer can seize it, then let it exec.
+
+use crate::TraceError;
+use std::ffi::{CString, OsStr, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+/// Finds `program` as execvp would: a name with a slash is used as is, others are looked
+/// up on PATH and must be executable regular files.
+pub fn resolve(program: &OsStr) -> Result<PathBuf, TraceError> {
+    let not_found = || TraceError::CommandNotFound(program.to_string_lossy().into_owned());
+    if program.as_bytes().contains(&b'/') {
+        let path = PathBuf::from(program);
+        return if path.exists() {
+            Ok(path)
+        } else {
+            Err(not_found())
+        };
+    }
+    let path_var = std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into());
+    std::env::split_paths(&path_var)
+        .map(|dir| dir.join(program))
+        .find(|cand| is_executable(cand))
+        .ok_or_else(not_found)
+}
+
+fn is_executable(path: &Path) -> bool {
+    path.metadata()
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
+}
+
+/// Forks a child that stops itself with SIGSTOP and then execs `path` with `argv`;
+/// returns its pid once it is stopped.
+pub fn spawn_stopped(path: &Path, argv: &[OsString]) -> Result<i32, TraceError> {
+    let cpath = CString::new(path.as_os_str().as_bytes().to_vec())
+        .map_err(|_| TraceError::CommandNotFound(path.display().to_string()))?;
+    let cargs: Vec<CString> = argv
+        .iter()
+        .map(|a| CString::new(a.clone().into_vec()))
+        .collect::<Result<_, _>>()
+        .map_err(|_| TraceError::CommandNotFound(path.display().to_string()))?;
+    let mut ptrs: Vec<*const libc::c_char> = cargs.iter().map(|c| c.as_ptr()).collect();
+    ptrs.push(std::ptr::null());
+
+    // SAFETY: the child only calls async-signal-safe functions (getpid, kill, execv,
+    // _exit) on memory prepared before the fork.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        return Err(TraceError::Spawn(std::io::Error::last_os_error()));
+    }
+    if pid == 0 {
+        // SAFETY: see above; the pointers stay valid in the child's copy of memory.
+        unsafe {
+            libc::kill(libc::getpid(), libc::SIGSTOP);
+            libc::execv(cpath.as_ptr(), ptrs.as_ptr());
+            libc::_exit(127);
+        }
+    }
+    let mut status = 0;
+    // SAFETY: status is a live local; the pid is our own child.
+    let ret = unsafe { libc::waitpid(pid, &mut status, libc::WSTOPPED) };
+    if ret != pid || !libc::WIFSTOPPED(status) {
+        return Err(TraceError::Spawn(std::io::Error::other(
+            "the child did not stop before execve",
+        )));
+    }
+    Ok(pid)
+}

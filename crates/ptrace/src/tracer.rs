@@ -1,0 +1,589 @@
+//! The ptrace stop state machine.
+
+use crate::mem::TaskMemory;
+use crate::sys::{self, InfoOp, SyscallInfo, Waited};
+use crate::{TraceError, interrupt, spawn};
+use events::{
+    CapturePlan, Event, EventKind, NoCapture, SignalDelivery, Sink, SyscallEntry, SyscallExit,
+    SyscallResult, Timestamp,
+};
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::io;
+use std::rc::Rc;
+use syscalls::Arch;
+
+const SYSCALL_TRAP: i32 = libc::SIGTRAP | 0x80;
+
+/// What to trace.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// Start this command (argv\[0\] is looked up on PATH).
+    Command(Vec<OsString>),
+    /// Attach to these running processes.
+    Attach(Vec<i32>),
+}
+
+/// How tracing ended, for the tracer's own exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The started command exited with this code.
+    Exited(i32),
+    /// The started command was killed by this signal.
+    Killed(i32),
+    /// The tracer was asked to stop by this signal and let go of its tracees.
+    Interrupted(i32),
+    /// Every attached process went away or was detached.
+    Done,
+}
+
+/// Configures a [`Tracer`]; options are validated once here so the stop loop takes no
+/// decisions about them.
+pub struct TracerBuilder {
+    follow_forks: bool,
+    plan: Box<dyn CapturePlan>,
+    select: Option<Box<dyn Fn(Arch, u32) -> bool>>,
+}
+
+impl Default for TracerBuilder {
+    fn default() -> Self {
+        TracerBuilder {
+            follow_forks: false,
+            plan: Box::new(NoCapture),
+            select: None,
+        }
+    }
+}
+
+impl TracerBuilder {
+    /// A builder with strace's defaults: no -f, every syscall selected.
+    pub fn new() -> TracerBuilder {
+        TracerBuilder::default()
+    }
+
+    /// Follow fork, vfork, clone and threads (`-f`).
+    pub fn follow_forks(mut self, yes: bool) -> Self {
+        self.follow_forks = yes;
+        self
+    }
+
+    /// Which tracee memory to capture for decoders.
+    pub fn capture_plan(mut self, plan: Box<dyn CapturePlan>) -> Self {
+        self.plan = plan;
+        self
+    }
+
+    /// Only syscalls for which `select(arch, nr)` holds produce events (`-e trace=`).
+    pub fn select(mut self, select: Box<dyn Fn(Arch, u32) -> bool>) -> Self {
+        self.select = Some(select);
+        self
+    }
+
+    /// The configured tracer.
+    pub fn build(self) -> Tracer {
+        Tracer {
+            cfg: self,
+            tasks: HashMap::new(),
+            child: None,
+            outcome: Outcome::Done,
+        }
+    }
+}
+
+enum Pending {
+    /// An entry that produced an event, with the task's system time at entry.
+    Shown(Rc<SyscallEntry>, u64),
+    /// An entry we do not report (hidden task or not selected).
+    Quiet,
+}
+
+struct Task {
+    tgid: i32,
+    pending: Option<Pending>,
+    /// The started command before its execve: its lines are not shown (as strace).
+    hidden: bool,
+}
+
+/// Runs a trace: owns the tracees and drives them until they are gone or we are told
+/// to stop.
+pub struct Tracer {
+    cfg: TracerBuilder,
+    tasks: HashMap<i32, Task>,
+    child: Option<i32>,
+    outcome: Outcome,
+}
+
+fn is_stop_signal(sig: i32) -> bool {
+    matches!(
+        sig,
+        libc::SIGSTOP | libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU
+    )
+}
+
+fn proc_status_field(pid: i32, field: &str) -> Option<i32> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+fn errno_of(e: &io::Error) -> i32 {
+    e.raw_os_error().unwrap_or(0)
+}
+
+impl Tracer {
+    fn options(&self) -> u32 {
+        let mut opts = libc::PTRACE_O_TRACESYSGOOD | libc::PTRACE_O_TRACEEXEC;
+        if self.cfg.follow_forks {
+            opts |=
+                libc::PTRACE_O_TRACEFORK | libc::PTRACE_O_TRACEVFORK | libc::PTRACE_O_TRACECLONE;
+        }
+        opts as u32
+    }
+
+    /// Starts or attaches to `target` and traces until every tracee is gone, or a
+    /// SIGINT/SIGTERM/SIGHUP/SIGQUIT/SIGPIPE asks us to stop (then attached processes
+    /// are detached and keep running; a started command gets that signal, as strace does).
+    pub fn run(mut self, target: Target, sink: &mut dyn Sink) -> Result<Outcome, TraceError> {
+        interrupt::install();
+        match target {
+            Target::Command(argv) => self.start(&argv)?,
+            Target::Attach(pids) => self.attach(&pids, sink)?,
+        }
+        self.event_loop(sink)?;
+        sink.finish().map_err(TraceError::Output)?;
+        Ok(self.outcome)
+    }
+
+    fn start(&mut self, argv: &[OsString]) -> Result<(), TraceError> {
+        let program = argv
+            .first()
+            .ok_or_else(|| TraceError::CommandNotFound(String::new()))?;
+        let path = spawn::resolve(program)?;
+        let pid = spawn::spawn_stopped(&path, argv)?;
+        sys::seize(pid, self.options()).map_err(|source| TraceError::Ptrace {
+            op: "SEIZE",
+            pid,
+            source,
+        })?;
+        // The child is in a plain group-stop; wake it so it runs into execve traced.
+        let _ = sys::kill(pid, libc::SIGCONT);
+        self.tasks.insert(
+            pid,
+            Task {
+                tgid: pid,
+                pending: None,
+                hidden: true,
+            },
+        );
+        self.child = Some(pid);
+        Ok(())
+    }
+
+    fn attach(&mut self, pids: &[i32], sink: &mut dyn Sink) -> Result<(), TraceError> {
+        for &pid in pids {
+            if pid <= 0 || !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+                return Err(TraceError::NoSuchProcess(pid));
+            }
+            if let Some(tracer) = proc_status_field(pid, "TracerPid:").filter(|&t| t != 0) {
+                return Err(TraceError::AlreadyTraced { pid, tracer });
+            }
+            if pid as u32 == std::process::id() {
+                return Err(TraceError::Permission {
+                    pid,
+                    source: io::Error::other("a tracer cannot trace itself"),
+                });
+            }
+        }
+        for &pid in pids {
+            let tids = if self.cfg.follow_forks {
+                list_threads(pid)
+            } else {
+                vec![pid]
+            };
+            for tid in tids {
+                if self.tasks.contains_key(&tid) {
+                    continue;
+                }
+                match sys::seize(tid, self.options()) {
+                    Ok(()) => {}
+                    Err(e) if errno_of(&e) == libc::ESRCH && tid != pid => continue,
+                    Err(e) if errno_of(&e) == libc::ESRCH => {
+                        return Err(TraceError::NoSuchProcess(pid));
+                    }
+                    Err(e) if errno_of(&e) == libc::EPERM => {
+                        return Err(match proc_status_field(pid, "TracerPid:") {
+                            Some(tracer) if tracer != 0 => {
+                                TraceError::AlreadyTraced { pid, tracer }
+                            }
+                            _ => TraceError::Permission { pid, source: e },
+                        });
+                    }
+                    Err(source) => {
+                        return Err(TraceError::Ptrace {
+                            op: "SEIZE",
+                            pid: tid,
+                            source,
+                        });
+                    }
+                }
+                self.tasks.insert(
+                    tid,
+                    Task {
+                        tgid: pid,
+                        pending: None,
+                        hidden: false,
+                    },
+                );
+                let _ = sys::interrupt(tid);
+            }
+            self.emit(sink, pid, sys::now(), EventKind::Attached)?;
+        }
+        Ok(())
+    }
+
+    fn event_loop(&mut self, sink: &mut dyn Sink) -> Result<(), TraceError> {
+        loop {
+            if let Some(sig) = interrupt::pending() {
+                self.let_go(sig, sink)?;
+                self.outcome = Outcome::Interrupted(sig);
+                return Ok(());
+            }
+            if self.tasks.is_empty() {
+                return Ok(());
+            }
+            let waited = match sys::wait(-1, true) {
+                Ok(Some(w)) => w,
+                Ok(None) => {
+                    sink.idle().map_err(TraceError::Output)?;
+                    match sys::wait(-1, false) {
+                        Ok(Some(w)) => w,
+                        Ok(None) => continue,
+                        Err(e) if errno_of(&e) == libc::EINTR => continue,
+                        Err(_) => return Ok(()),
+                    }
+                }
+                Err(e) if errno_of(&e) == libc::EINTR => continue,
+                Err(_) => return Ok(()),
+            };
+            self.handle(waited, sink)?;
+        }
+    }
+
+    fn emit(
+        &self,
+        sink: &mut dyn Sink,
+        tid: i32,
+        ts: Timestamp,
+        kind: EventKind,
+    ) -> Result<(), TraceError> {
+        let pid = self.tasks.get(&tid).map_or(tid, |t| t.tgid);
+        sink.event(&Event { ts, pid, tid, kind })
+            .map_err(TraceError::Output)
+    }
+
+    fn handle(&mut self, w: Waited, sink: &mut dyn Sink) -> Result<(), TraceError> {
+        let (pid, status) = (w.pid, w.status);
+        if libc::WIFEXITED(status) || libc::WIFSIGNALED(status) {
+            return self.on_death(pid, status, sink);
+        }
+        if !libc::WIFSTOPPED(status) {
+            return Ok(());
+        }
+        if !self.tasks.contains_key(&pid) {
+            // A new child whose first stop arrived before its parent's fork event.
+            self.adopt(pid);
+        }
+        let sig = libc::WSTOPSIG(status);
+        let event = (status >> 16) & 0xffff;
+        if sig == SYSCALL_TRAP {
+            self.on_syscall_stop(pid, w.system_ns, sink)?;
+            resume(pid, 0);
+        } else if event != 0 {
+            self.on_event_stop(pid, event, sig, sink)?;
+        } else {
+            self.on_signal(pid, sig, sink)?;
+        }
+        Ok(())
+    }
+
+    fn adopt(&mut self, pid: i32) {
+        let tgid = proc_status_field(pid, "Tgid:").unwrap_or(pid);
+        self.tasks.insert(
+            pid,
+            Task {
+                tgid,
+                pending: None,
+                hidden: false,
+            },
+        );
+    }
+
+    fn on_death(&mut self, pid: i32, status: i32, sink: &mut dyn Sink) -> Result<(), TraceError> {
+        let kind = if libc::WIFEXITED(status) {
+            EventKind::Exited {
+                code: libc::WEXITSTATUS(status),
+            }
+        } else {
+            EventKind::Killed {
+                signal: libc::WTERMSIG(status),
+                core_dumped: libc::WCOREDUMP(status),
+            }
+        };
+        if Some(pid) == self.child {
+            self.outcome = match kind {
+                EventKind::Exited { code } => Outcome::Exited(code),
+                _ => Outcome::Killed(libc::WTERMSIG(status)),
+            };
+            self.child = None;
+        }
+        let now = sys::now();
+        let hidden = self.tasks.get(&pid).is_none_or(|t| t.hidden);
+        self.end_pending(pid, now, sink)?;
+        if !hidden {
+            self.emit(sink, pid, now, kind)?;
+        }
+        self.tasks.remove(&pid);
+        Ok(())
+    }
+
+    /// Reports a syscall the task will never return from.
+    fn end_pending(
+        &mut self,
+        tid: i32,
+        ts: Timestamp,
+        sink: &mut dyn Sink,
+    ) -> Result<(), TraceError> {
+        let pending = self.tasks.get_mut(&tid).and_then(|t| t.pending.take());
+        if let Some(Pending::Shown(entry, _)) = pending {
+            let kind = EventKind::SyscallExit(SyscallExit {
+                entry,
+                result: None,
+                mem: Vec::new(),
+                system_ns: None,
+            });
+            self.emit(sink, tid, ts, kind)?;
+        }
+        Ok(())
+    }
+
+    fn on_syscall_stop(
+        &mut self,
+        pid: i32,
+        system_ns: u64,
+        sink: &mut dyn Sink,
+    ) -> Result<(), TraceError> {
+        let info = match sys::syscall_info(pid) {
+            Ok(info) => info,
+            Err(_) => return Ok(()),
+        };
+        match info.op {
+            InfoOp::Entry | InfoOp::Seccomp => self.on_entry(pid, &info, system_ns, sink),
+            InfoOp::Exit => self.on_exit(pid, &info, system_ns, sink),
+            InfoOp::None => Ok(()),
+        }
+    }
+
+    fn on_entry(
+        &mut self,
+        pid: i32,
+        info: &SyscallInfo,
+        system_ns: u64,
+        sink: &mut dyn Sink,
+    ) -> Result<(), TraceError> {
+        let nr = info.nr as u32;
+        let arch = Arch::from_audit(info.arch, nr).unwrap_or(Arch::native());
+        let task = self.tasks.get_mut(&pid).expect("task is known");
+        if task.hidden {
+            let name = arch.table().lookup_nr(nr).map(|s| s.name);
+            if matches!(name, Some("execve" | "execveat")) {
+                task.hidden = false;
+            }
+        }
+        let selected = self.cfg.select.as_ref().is_none_or(|f| f(arch, nr));
+        if task.hidden || !selected {
+            task.pending = Some(Pending::Quiet);
+            return Ok(());
+        }
+        let ts = sys::now();
+        let mut entry = SyscallEntry {
+            arch,
+            nr,
+            args: info.args,
+            ip: info.ip,
+            mem: Vec::new(),
+            ts,
+        };
+        entry.mem = self.cfg.plan.at_entry(&entry, &mut TaskMemory::new(pid));
+        let entry = Rc::new(entry);
+        task.pending = Some(Pending::Shown(entry.clone(), system_ns));
+        self.emit(sink, pid, ts, EventKind::SyscallEnter(entry))
+    }
+
+    fn on_exit(
+        &mut self,
+        pid: i32,
+        info: &SyscallInfo,
+        system_ns: u64,
+        sink: &mut dyn Sink,
+    ) -> Result<(), TraceError> {
+        let task = self.tasks.get_mut(&pid).expect("task is known");
+        let Some(Pending::Shown(entry, system_at_entry)) = task.pending.take() else {
+            return Ok(());
+        };
+        let ts = sys::now();
+        let result = SyscallResult {
+            rval: info.rval,
+            is_error: info.is_error,
+        };
+        let mem = self
+            .cfg
+            .plan
+            .at_exit(&entry, result, &mut TaskMemory::new(pid));
+        let kind = EventKind::SyscallExit(SyscallExit {
+            entry,
+            result: Some(result),
+            mem,
+            system_ns: Some(system_ns.saturating_sub(system_at_entry)),
+        });
+        self.emit(sink, pid, ts, kind)
+    }
+
+    fn on_event_stop(
+        &mut self,
+        pid: i32,
+        event: i32,
+        sig: i32,
+        sink: &mut dyn Sink,
+    ) -> Result<(), TraceError> {
+        match event {
+            libc::PTRACE_EVENT_FORK | libc::PTRACE_EVENT_VFORK | libc::PTRACE_EVENT_CLONE => {
+                if let Ok(new) = sys::event_msg(pid) {
+                    let new = new as i32;
+                    if !self.tasks.contains_key(&new) {
+                        self.adopt(new);
+                    }
+                }
+                resume(pid, 0);
+            }
+            libc::PTRACE_EVENT_EXEC => {
+                let old = sys::event_msg(pid).map_or(pid, |m| m as i32);
+                if old != pid {
+                    self.supersede(pid, old, sink)?;
+                }
+                if let Some(task) = self.tasks.get_mut(&pid) {
+                    task.hidden = false;
+                }
+                resume(pid, 0);
+            }
+            sys::EVENT_STOP if is_stop_signal(sig) => {
+                let hidden = self.tasks.get(&pid).is_none_or(|t| t.hidden);
+                if !hidden {
+                    self.emit(sink, pid, sys::now(), EventKind::GroupStop { signal: sig })?;
+                }
+                let _ = sys::listen(pid);
+            }
+            _ => resume(pid, 0),
+        }
+        Ok(())
+    }
+
+    /// A non-leader thread `old` of `leader`'s group finished execve: it now has the
+    /// leader's id, and the leader is gone without a death report.
+    fn supersede(&mut self, leader: i32, old: i32, sink: &mut dyn Sink) -> Result<(), TraceError> {
+        let now = sys::now();
+        self.end_pending(leader, now, sink)?;
+        let moved = self.tasks.remove(&old);
+        if let Some(task) = moved {
+            self.tasks.insert(leader, task);
+        }
+        self.emit(sink, leader, now, EventKind::Superseded { old_tid: old })
+    }
+
+    fn on_signal(&mut self, pid: i32, sig: i32, sink: &mut dyn Sink) -> Result<(), TraceError> {
+        let hidden = self.tasks.get(&pid).is_none_or(|t| t.hidden);
+        if !hidden {
+            let kind = EventKind::Signal(SignalDelivery {
+                signo: sig,
+                siginfo: sys::siginfo(pid).ok(),
+            });
+            self.emit(sink, pid, sys::now(), kind)?;
+        }
+        resume(pid, sig);
+        Ok(())
+    }
+
+    /// Detaches from every tracee without losing a pending signal; the started command
+    /// first gets `sig`, as strace does.
+    fn let_go(&mut self, sig: i32, sink: &mut dyn Sink) -> Result<(), TraceError> {
+        if let Some(child) = self.child {
+            let _ = sys::kill(child, libc::SIGCONT);
+            let _ = sys::kill(child, sig);
+        }
+        let tids: Vec<i32> = self.tasks.keys().copied().collect();
+        for tid in tids {
+            self.detach_one(tid, sink)?;
+        }
+        Ok(())
+    }
+
+    fn detach_one(&mut self, tid: i32, sink: &mut dyn Sink) -> Result<(), TraceError> {
+        let now = sys::now();
+        let mut gone = false;
+        // Already in a ptrace-stop (reported or not): detach at once.
+        if sys::detach(tid, 0).is_err() {
+            gone = sys::interrupt(tid).is_err();
+            while !gone {
+                match sys::wait(tid, false) {
+                    Ok(Some(w)) => {
+                        let st = w.status;
+                        if libc::WIFEXITED(st) || libc::WIFSIGNALED(st) {
+                            self.on_death(tid, st, sink)?;
+                            return Ok(());
+                        }
+                        let sig = libc::WSTOPSIG(st);
+                        let event = (st >> 16) & 0xffff;
+                        let pass = if event == 0 && sig != SYSCALL_TRAP {
+                            sig
+                        } else {
+                            0
+                        };
+                        gone = sys::detach(tid, pass).is_err();
+                        break;
+                    }
+                    Err(e) if errno_of(&e) == libc::EINTR => continue,
+                    _ => {
+                        gone = true;
+                    }
+                }
+            }
+        }
+        self.end_pending(tid, now, sink)?;
+        if !gone && self.tasks.get(&tid).is_some_and(|t| t.tgid == tid) {
+            self.emit(sink, tid, now, EventKind::Detached)?;
+        }
+        self.tasks.remove(&tid);
+        Ok(())
+    }
+}
+
+fn resume(pid: i32, sig: i32) {
+    // ESRCH means the task died meanwhile; its death is reported by wait.
+    let _ = sys::resume_syscall(pid, sig);
+}
+
+fn list_threads(pid: i32) -> Vec<i32> {
+    let mut tids: Vec<i32> = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .map(|rd| {
+            rd.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    tids.sort_unstable();
+    if let Some(i) = tids.iter().position(|&t| t == pid) {
+        tids.swap(0, i);
+    } else {
+        tids.insert(0, pid);
+    }
+    tids
+}

@@ -1,0 +1,742 @@
+//! Argument decoders: how each syscall's arguments and return value print, and which
+//! tracee memory that needs (the capture plan). Syscalls strace decodes specially are
+//! described in [`crate::specs`]; every other one prints by the argument kinds of the
+//! knowledge base.
+
+use crate::escape::{Hex, quote, quote_hex};
+use crate::specs::{self, Fmt, Ret, Spec};
+use crate::structs;
+use crate::xlat::{self, Style, hex};
+use events::{Capture, CapturePlan, Mem, MemReader, SyscallEntry, SyscallResult};
+use std::collections::HashMap;
+use syscalls::{Arch, ArgKind, Syscall};
+
+/// How values are printed: strace's -s, -x/-xx, -v, -X, -y.
+#[derive(Debug, Clone, Copy)]
+pub struct DecodeOptions {
+    /// Maximum string bytes printed (`-s`, default 32).
+    pub strsize: usize,
+    /// Hex escaping (`-x`, `-xx`).
+    pub hex: Hex,
+    /// Unabbreviated structures, argv/envp in full (`-v`).
+    pub verbose: bool,
+    /// How named constants print (`-X`).
+    pub style: Style,
+}
+
+impl Default for DecodeOptions {
+    fn default() -> Self {
+        DecodeOptions {
+            strsize: 32,
+            hex: Hex::None,
+            verbose: false,
+            style: Style::Abbrev,
+        }
+    }
+}
+
+/// The decoded description of one syscall for an ABI: its name and argument formats.
+#[derive(Debug, Clone)]
+pub struct Shape {
+    /// The name to print.
+    pub name: String,
+    /// Parameter names (for JSON).
+    pub arg_names: Vec<&'static str>,
+    /// One format per printed argument.
+    pub fmts: Vec<Fmt>,
+    /// How the return value prints.
+    pub ret: Ret,
+}
+
+impl Shape {
+    /// Index of the first argument that can only be printed at exit (strace prints the
+    /// line up to there at entry).
+    pub fn split(&self) -> usize {
+        self.fmts
+            .iter()
+            .position(|f| f.at_exit())
+            .unwrap_or(self.fmts.len())
+    }
+}
+
+/// Decodes syscalls for the text and JSON printers and tells sources what to capture.
+pub struct Decoder {
+    opts: DecodeOptions,
+    shapes: HashMap<(Arch, u32), Shape>,
+}
+
+/// The per-argument view a decoder works on.
+pub struct CallView<'a> {
+    /// The entry.
+    pub entry: &'a SyscallEntry,
+    /// The result, at exit.
+    pub result: Option<SyscallResult>,
+    /// Exit captures.
+    pub exit_mem: &'a [Capture],
+}
+
+impl CallView<'_> {
+    fn arg(&self, i: usize) -> u64 {
+        self.entry.args[i]
+    }
+    fn entry_mem(&self, key: u32) -> Option<&Mem> {
+        Capture::find(&self.entry.mem, key)
+    }
+    fn exit_mem(&self, key: u32) -> Option<&Mem> {
+        Capture::find(self.exit_mem, key)
+    }
+    /// The successful return value, if any.
+    fn ok_ret(&self) -> Option<i64> {
+        self.result.filter(|r| !r.is_error).map(|r| r.rval)
+    }
+}
+
+fn shape_of(sc: &Syscall) -> Shape {
+    if let Some(spec) = specs::lookup(sc.name) {
+        return from_spec(sc.name, spec, sc);
+    }
+    Shape {
+        name: sc.name.to_string(),
+        arg_names: sc.args.iter().map(|a| a.name).collect(),
+        fmts: sc.args.iter().map(|a| fmt_of_kind(a.kind)).collect(),
+        ret: Ret::Dec,
+    }
+}
+
+fn from_spec(name: &str, spec: &Spec, sc: &Syscall) -> Shape {
+    let arg_names = (0..spec.args.len())
+        .map(|i| sc.args.get(i).map_or("arg", |a| a.name))
+        .collect();
+    Shape {
+        name: name.to_string(),
+        arg_names,
+        fmts: spec.args.to_vec(),
+        ret: spec.ret,
+    }
+}
+
+fn fmt_of_kind(kind: ArgKind) -> Fmt {
+    match kind {
+        ArgKind::Int | ArgKind::Pid => Fmt::Int,
+        ArgKind::Uint | ArgKind::Size | ArgKind::Lo32 | ArgKind::Hi32 => Fmt::Uint,
+        ArgKind::Fd => Fmt::Fd,
+        ArgKind::Dirfd => Fmt::Dirfd,
+        ArgKind::Path => Fmt::Path,
+        ArgKind::Str => Fmt::Str,
+        ArgKind::StrArray => Fmt::Argv,
+        ArgKind::Buf { len_arg } => Fmt::WBuf(len_arg),
+        ArgKind::OutBuf { len_arg } => Fmt::RBuf(len_arg),
+        ArgKind::Flags { set } => match xlat::by_name(set) {
+            Some(x) => Fmt::Flags(x),
+            None => Fmt::Hex,
+        },
+        ArgKind::Mode => Fmt::Mode,
+        ArgKind::Signal => Fmt::Signal,
+        ArgKind::Ptr { .. } | ArgKind::Addr => Fmt::Ptr,
+    }
+}
+
+fn unknown_shape(nr: u32) -> Shape {
+    Shape {
+        name: format!("syscall_{nr:#x}"),
+        arg_names: vec!["arg"; 6],
+        fmts: vec![Fmt::Hex; 6],
+        ret: Ret::Dec,
+    }
+}
+
+impl Decoder {
+    /// A decoder with `opts`, resolving every syscall of every ABI once.
+    pub fn new(opts: DecodeOptions) -> Decoder {
+        let mut shapes = HashMap::new();
+        for arch in Arch::ALL {
+            for sc in arch.table().entries() {
+                shapes.insert((arch, sc.nr), shape_of(sc));
+            }
+        }
+        Decoder { opts, shapes }
+    }
+
+    /// The options in force.
+    pub fn options(&self) -> &DecodeOptions {
+        &self.opts
+    }
+
+    /// How syscall `nr` of `arch` prints (a `syscall_0x..` shape when unknown).
+    pub fn shape(&self, arch: Arch, nr: u32) -> std::borrow::Cow<'_, Shape> {
+        match self.shapes.get(&(arch, nr)) {
+            Some(s) => std::borrow::Cow::Borrowed(s),
+            None => std::borrow::Cow::Owned(unknown_shape(nr)),
+        }
+    }
+
+    /// The syscall's name as printed.
+    pub fn name(&self, arch: Arch, nr: u32) -> String {
+        self.shape(arch, nr).name.clone()
+    }
+
+    /// Renders arguments `range` of a call; `None` entries are omitted arguments.
+    pub fn args(
+        &self,
+        shape: &Shape,
+        view: &CallView<'_>,
+        range: std::ops::Range<usize>,
+    ) -> Vec<String> {
+        range
+            .filter_map(|i| self.arg(shape.fmts[i], i, view))
+            .collect()
+    }
+
+    /// The return value as strace prints it after `= `.
+    pub fn ret(&self, shape: &Shape, view: &CallView<'_>) -> String {
+        let Some(res) = view.result else {
+            return "?".to_string();
+        };
+        if res.is_error {
+            let code = (-res.rval) as i32;
+            return match code {
+                512 => "? ERESTARTSYS (To be restarted if SA_RESTART is set)".into(),
+                513 => "? ERESTARTNOINTR (To be restarted)".into(),
+                514 => "? ERESTARTNOHAND (To be restarted if no handler)".into(),
+                516 => "? ERESTART_RESTARTBLOCK (Interrupted by signal)".into(),
+                _ => match syscalls::errno_by_code(code) {
+                    Some(e) => format!("-1 {} ({})", e.name, e.message),
+                    None => format!("-1 E{code} (Unknown error {code})"),
+                },
+            };
+        }
+        let v = res.rval;
+        match shape.ret {
+            Ret::Dec => v.to_string(),
+            Ret::Hex => hex(v as u64),
+            Ret::Oct => format_mode(v as u64),
+            Ret::NoReturn => "?".to_string(),
+        }
+    }
+
+    fn strsize(&self) -> usize {
+        self.opts.strsize
+    }
+
+    fn arg(&self, fmt: Fmt, i: usize, v: &CallView<'_>) -> Option<String> {
+        let raw = v.arg(i);
+        let st = self.opts.style;
+        Some(match fmt {
+            Fmt::Int => (raw as i32).to_string(),
+            Fmt::Long => (raw as i64).to_string(),
+            Fmt::Uint => raw.to_string(),
+            Fmt::Hex => hex(raw),
+            Fmt::Ptr => ptr(raw),
+            Fmt::Fd => (raw as i32).to_string(),
+            Fmt::Dirfd => {
+                if raw as i32 == -100 {
+                    match st {
+                        Style::Raw => "-100".into(),
+                        Style::Verbose => "-100 /* AT_FDCWD */".into(),
+                        Style::Abbrev => "AT_FDCWD".into(),
+                    }
+                } else {
+                    (raw as i32).to_string()
+                }
+            }
+            Fmt::Path => self.path(raw, v.entry_mem(i as u32)),
+            Fmt::Str => self.cstr(raw, v.entry_mem(i as u32)),
+            Fmt::WBuf(len) => self.buf(raw, v.arg(len as usize), v.entry_mem(i as u32), false),
+            Fmt::RBuf(_) => match v.ok_ret() {
+                Some(n) => self.buf(raw, n as u64, v.exit_mem(i as u32), false),
+                None => ptr(raw),
+            },
+            Fmt::RBufHex(_) => match v.ok_ret() {
+                Some(n) => self.buf(raw, n as u64, v.exit_mem(i as u32), true),
+                None => ptr(raw),
+            },
+            Fmt::RStr => match v.ok_ret() {
+                Some(_) => self.cstr(raw, v.exit_mem(i as u32)),
+                None => ptr(raw),
+            },
+            Fmt::Flags(x) => x.format_flags(raw, st),
+            Fmt::Const(x) => x.format_value(raw, st, hex),
+            Fmt::ConstDec(x) => x.format_value(raw, st, |n| (n as i32).to_string()),
+            Fmt::OpenFlags => open_flags(raw, st),
+            Fmt::OpenMode(flags_arg) => {
+                let flags = v.arg(flags_arg as usize);
+                if flags & 0o100 == 0 && flags & 0o20000000 == 0 {
+                    return None;
+                }
+                format_mode(raw)
+            }
+            Fmt::Mode => format_mode(raw),
+            Fmt::Signal => signal(raw as i32),
+            Fmt::Argv => self.argv(raw, v.entry_mem(i as u32)),
+            Fmt::Envp => {
+                if self.opts.verbose {
+                    self.argv(raw, v.entry_mem(i as u32))
+                } else {
+                    match v.entry_mem(i as u32) {
+                        Some(Mem::StrArray { count, .. }) => {
+                            format!(
+                                "{} /* {count} var{} */",
+                                ptr(raw),
+                                if *count == 1 { "" } else { "s" }
+                            )
+                        }
+                        _ => ptr(raw),
+                    }
+                }
+            }
+            Fmt::MmapFlags => mmap_flags(raw, st),
+            Fmt::SockType => sock_type(raw, st),
+            Fmt::Clone => return Some(clone_args(v, st)),
+            Fmt::StatOut => self.out_struct(raw, v, i, |b| structs::stat(b, self.opts.verbose)),
+            Fmt::StatxOut => self.out_struct(raw, v, i, |b| structs::statx(b, self.opts.verbose)),
+            Fmt::SigsetIn => in_struct(raw, v.entry_mem(i as u32), structs::sigset),
+            Fmt::SigsetOut => self.out_struct(raw, v, i, structs::sigset),
+            Fmt::SigactionIn => {
+                in_struct(raw, v.entry_mem(i as u32), |b| structs::sigaction(b, st))
+            }
+            Fmt::SigactionOut => self.out_struct(raw, v, i, |b| structs::sigaction(b, st)),
+            Fmt::RlimitIn => in_struct(raw, v.entry_mem(i as u32), structs::rlimit),
+            Fmt::RlimitOut => self.out_struct(raw, v, i, structs::rlimit),
+            Fmt::PipeOut => self.out_struct(raw, v, i, structs::int_pair),
+            Fmt::WaitStatusOut => match v.ok_ret() {
+                Some(n) if n > 0 => self.out_struct(raw, v, i, structs::wait_status),
+                _ => ptr(raw),
+            },
+            Fmt::TimespecIn => in_struct(raw, v.entry_mem(i as u32), structs::timespec),
+            Fmt::TimespecOut => self.out_struct(raw, v, i, structs::timespec),
+            Fmt::SockaddrIn(_) => {
+                in_struct(raw, v.entry_mem(i as u32), |b| structs::sockaddr(b, st))
+            }
+            Fmt::SockaddrOut(_) => self.out_struct(raw, v, i, |b| structs::sockaddr(b, st)),
+            Fmt::LenInOut => {
+                let before = v.entry_mem(i as u32).and_then(mem_u32);
+                let after = if v.ok_ret().is_some() {
+                    v.exit_mem(i as u32).and_then(mem_u32)
+                } else {
+                    None
+                };
+                match (before, after) {
+                    (Some(a), Some(b)) if a != b => format!("[{a} => {b}]"),
+                    (_, Some(b)) => format!("[{b}]"),
+                    (Some(a), None) => format!("[{a}]"),
+                    _ => ptr(raw),
+                }
+            }
+            Fmt::Dirents => match (v.ok_ret(), v.exit_mem(i as u32)) {
+                (Some(_), Some(Mem::Bytes { bytes, .. })) => {
+                    let n = structs::count_dirents(bytes);
+                    format!("{} /* {n} entries */", ptr(raw))
+                }
+                _ => ptr(raw),
+            },
+            Fmt::Utsname => self.out_struct(raw, v, i, |b| structs::utsname(b, self.opts.verbose)),
+            Fmt::IovIn(count_arg) => {
+                self.iovec(raw, v.arg(count_arg as usize), &v.entry.mem, i, None)
+            }
+            Fmt::IovOut(count_arg) => match v.ok_ret() {
+                Some(n) => self.iovec(
+                    raw,
+                    v.arg(count_arg as usize),
+                    v.exit_mem,
+                    i,
+                    Some(n as u64),
+                ),
+                None => ptr(raw),
+            },
+            Fmt::FcntlArg => {
+                let cmd = v.arg(1);
+                match cmd {
+                    1 | 3 | 9 | 11 | 1025 | 1032 | 1034 => return None,
+                    2 => xlat::FD_FLAGS.format_flags(raw, st),
+                    4 => open_flags(raw, st),
+                    0 | 1030 | 8 | 10 | 1031 | 1024 | 1026 | 1033 => (raw as i32).to_string(),
+                    _ => ptr(raw),
+                }
+            }
+            Fmt::FutexRest => return futex_rest(v, st),
+            Fmt::Skip => return None,
+        })
+    }
+
+    fn out_struct(
+        &self,
+        raw: u64,
+        v: &CallView<'_>,
+        i: usize,
+        f: impl Fn(&[u8]) -> String,
+    ) -> String {
+        if v.ok_ret().is_none() {
+            return ptr(raw);
+        }
+        in_struct(raw, v.exit_mem(i as u32), f)
+    }
+
+    fn path(&self, raw: u64, mem: Option<&Mem>) -> String {
+        match mem {
+            Some(Mem::Str { bytes, terminated }) => {
+                let mut s = quote(bytes, self.opts.hex);
+                if !terminated {
+                    s.push_str("...");
+                }
+                s
+            }
+            _ => ptr(raw),
+        }
+    }
+
+    fn cstr(&self, raw: u64, mem: Option<&Mem>) -> String {
+        match mem {
+            Some(Mem::Str { bytes, terminated }) => {
+                let max = self.strsize();
+                if bytes.len() > max || !terminated {
+                    format!(
+                        "{}...",
+                        quote(&bytes[..bytes.len().min(max)], self.opts.hex)
+                    )
+                } else {
+                    quote(bytes, self.opts.hex)
+                }
+            }
+            _ => ptr(raw),
+        }
+    }
+
+    fn buf(&self, raw: u64, len: u64, mem: Option<&Mem>, force_hex: bool) -> String {
+        match mem {
+            Some(Mem::Bytes { bytes, .. }) => {
+                let shown = &bytes[..bytes.len().min(self.strsize())];
+                let mut s = if force_hex {
+                    quote_hex(shown)
+                } else {
+                    quote(shown, self.opts.hex)
+                };
+                if len as usize > shown.len() {
+                    s.push_str("...");
+                }
+                s
+            }
+            _ => ptr(raw),
+        }
+    }
+
+    fn argv(&self, raw: u64, mem: Option<&Mem>) -> String {
+        match mem {
+            Some(Mem::StrArray { items, count }) => {
+                let mut parts: Vec<String> = items.iter().map(|m| self.cstr(0, Some(m))).collect();
+                if *count > items.len() {
+                    parts.push("...".to_string());
+                }
+                format!("[{}]", parts.join(", "))
+            }
+            _ => ptr(raw),
+        }
+    }
+
+    fn iovec(&self, raw: u64, count: u64, mem: &[Capture], i: usize, total: Option<u64>) -> String {
+        let Some(Mem::Bytes { bytes, .. }) = Capture::find(mem, i as u32) else {
+            return ptr(raw);
+        };
+        let mut left = total.unwrap_or(u64::MAX);
+        let mut parts = Vec::new();
+        for (k, chunk) in bytes.chunks_exact(16).enumerate() {
+            let base = u64::from_le_bytes(chunk[..8].try_into().unwrap_or_default());
+            let len = u64::from_le_bytes(chunk[8..].try_into().unwrap_or_default());
+            let shown_len = len.min(left);
+            left -= shown_len;
+            let data = Capture::find(mem, iov_key(i, k));
+            let base_text = if total.is_some() && shown_len == 0 {
+                ptr(base)
+            } else {
+                self.buf(base, shown_len, data, false)
+            };
+            parts.push(format!("{{iov_base={base_text}, iov_len={len}}}"));
+        }
+        if count as usize > parts.len() {
+            parts.push("...".into());
+        }
+        format!("[{}]", parts.join(", "))
+    }
+
+    fn plan(
+        &self,
+        entry: &SyscallEntry,
+        result: Option<SyscallResult>,
+        mem: &mut dyn MemReader,
+    ) -> Vec<Capture> {
+        let shape = self.shape(entry.arch, entry.nr);
+        let at_exit = result.is_some();
+        let ok = result.filter(|r| !r.is_error).map(|r| r.rval);
+        let ptr_size = if entry.arch.is_32bit() { 4 } else { 8 };
+        let mut out = Vec::new();
+        let max = self.strsize();
+        for (i, fmt) in shape.fmts.iter().enumerate() {
+            let addr = entry.args[i];
+            let both_ends = matches!(fmt, Fmt::LenInOut);
+            if addr == 0 || (fmt.at_exit() != at_exit && !both_ends) {
+                continue;
+            }
+            if at_exit && ok.is_none() {
+                continue;
+            }
+            let key = i as u32;
+            let data = match *fmt {
+                Fmt::Path => mem.read_str(addr, 4096),
+                Fmt::Str => mem.read_str(addr, max + 1),
+                Fmt::WBuf(len) => {
+                    mem.read_bytes(addr, (entry.args[len as usize] as usize).min(max))
+                }
+                Fmt::RBuf(_) | Fmt::RBufHex(_) => {
+                    let n = ok.unwrap_or(0).max(0) as usize;
+                    mem.read_bytes(addr, n.min(max))
+                }
+                Fmt::RStr => mem.read_str(addr, max + 1),
+                Fmt::Argv => mem.read_str_array(addr, ptr_size, max, max + 1),
+                Fmt::Envp => {
+                    let items = if self.opts.verbose { max } else { 0 };
+                    mem.read_str_array(addr, ptr_size, items, max + 1)
+                }
+                Fmt::StatOut => mem.read_bytes(addr, 144),
+                Fmt::StatxOut => mem.read_bytes(addr, 256),
+                Fmt::SigsetIn | Fmt::SigsetOut => mem.read_bytes(addr, 8),
+                Fmt::SigactionIn | Fmt::SigactionOut => mem.read_bytes(addr, 32),
+                Fmt::RlimitIn | Fmt::RlimitOut | Fmt::PipeOut => mem.read_bytes(addr, 16),
+                Fmt::WaitStatusOut => mem.read_bytes(addr, 4),
+                Fmt::TimespecIn | Fmt::TimespecOut => mem.read_bytes(addr, 16),
+                Fmt::SockaddrIn(len) => {
+                    mem.read_bytes(addr, (entry.args[len as usize] as usize).min(128))
+                }
+                Fmt::SockaddrOut(lenp) => {
+                    let len = match mem.read_bytes(entry.args[lenp as usize], 4) {
+                        Mem::Bytes { bytes, .. } if bytes.len() == 4 => {
+                            u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize
+                        }
+                        _ => 0,
+                    };
+                    mem.read_bytes(addr, len.min(128))
+                }
+                Fmt::LenInOut => mem.read_bytes(addr, 4),
+                Fmt::Dirents => {
+                    mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(1 << 16))
+                }
+                Fmt::Utsname => mem.read_bytes(addr, 390),
+                Fmt::IovIn(c) | Fmt::IovOut(c) => {
+                    let count = (entry.args[c as usize] as usize).min(max);
+                    let arr = mem.read_bytes(addr, count * 16);
+                    let mut left = if at_exit {
+                        ok.unwrap_or(0).max(0) as u64
+                    } else {
+                        u64::MAX
+                    };
+                    if let Mem::Bytes { bytes, .. } = &arr {
+                        for (k, chunk) in bytes.chunks_exact(16).enumerate() {
+                            let base =
+                                u64::from_le_bytes(chunk[..8].try_into().unwrap_or_default());
+                            let len = u64::from_le_bytes(chunk[8..].try_into().unwrap_or_default())
+                                .min(left);
+                            left -= len;
+                            if base != 0 && len > 0 {
+                                out.push(Capture {
+                                    key: iov_key(i, k),
+                                    data: mem.read_bytes(base, (len as usize).min(max)),
+                                });
+                            }
+                        }
+                    }
+                    arr
+                }
+                _ => continue,
+            };
+            out.push(Capture { key, data });
+        }
+        out
+    }
+}
+
+fn iov_key(arg: usize, k: usize) -> u32 {
+    1000 + arg as u32 * 1000 + k as u32
+}
+
+fn mem_u32(m: &Mem) -> Option<u32> {
+    match m {
+        Mem::Bytes { bytes, .. } if bytes.len() >= 4 => {
+            Some(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+        }
+        _ => None,
+    }
+}
+
+fn in_struct(raw: u64, mem: Option<&Mem>, f: impl Fn(&[u8]) -> String) -> String {
+    if raw == 0 {
+        return "NULL".into();
+    }
+    match mem {
+        Some(Mem::Bytes {
+            bytes,
+            complete: true,
+        }) => f(bytes),
+        _ => ptr(raw),
+    }
+}
+
+impl CapturePlan for Decoder {
+    fn at_entry(&self, entry: &SyscallEntry, mem: &mut dyn MemReader) -> Vec<Capture> {
+        self.plan(entry, None, mem)
+    }
+    fn at_exit(
+        &self,
+        entry: &SyscallEntry,
+        result: SyscallResult,
+        mem: &mut dyn MemReader,
+    ) -> Vec<Capture> {
+        self.plan(entry, Some(result), mem)
+    }
+}
+
+/// A pointer as strace prints it: `NULL` or hex.
+pub fn ptr(v: u64) -> String {
+    if v == 0 {
+        "NULL".into()
+    } else {
+        format!("{v:#x}")
+    }
+}
+
+/// A mode as strace prints it: `%#03o` (`0644`, `000`, `022`).
+pub fn format_mode(m: u64) -> String {
+    let s = if m == 0 {
+        "0".to_string()
+    } else {
+        format!("0{m:o}")
+    };
+    format!("{s:0>3}")
+}
+
+/// A signal number as strace prints it.
+pub fn signal(n: i32) -> String {
+    match syscalls::signal_name(n) {
+        Some(name) => name.to_string(),
+        None => n.to_string(),
+    }
+}
+
+fn open_flags(raw: u64, st: Style) -> String {
+    if st == Style::Raw {
+        return hex(raw);
+    }
+    let acc = xlat::OPEN_ACCESS.format_value(raw & 3, Style::Abbrev, hex);
+    let rest = raw & !3;
+    let text = if rest == 0 {
+        acc
+    } else {
+        format!(
+            "{acc}|{}",
+            xlat::OPEN_FLAGS.format_flags(rest, Style::Abbrev)
+        )
+    };
+    if st == Style::Verbose {
+        format!("{} /* {text} */", hex(raw))
+    } else {
+        text
+    }
+}
+
+fn mmap_flags(raw: u64, st: Style) -> String {
+    if st == Style::Raw {
+        return hex(raw);
+    }
+    let ty = xlat::MMAP_TYPE.format_value(raw & 0xf, Style::Abbrev, hex);
+    let rest = raw & !0xf;
+    if rest == 0 {
+        ty
+    } else {
+        format!(
+            "{ty}|{}",
+            xlat::MMAP_FLAGS.format_flags(rest, Style::Abbrev)
+        )
+    }
+}
+
+fn sock_type(raw: u64, st: Style) -> String {
+    if st == Style::Raw {
+        return hex(raw);
+    }
+    let ty = xlat::SOCK_TYPES.format_value(raw & 0xf, Style::Abbrev, hex);
+    let rest = raw & !0xf;
+    if rest == 0 {
+        ty
+    } else {
+        format!(
+            "{ty}|{}",
+            xlat::SOCK_FLAGS.format_flags(rest, Style::Abbrev)
+        )
+    }
+}
+
+/// x86_64 clone(flags, stack, parent_tid, child_tid, tls) as strace prints it.
+fn clone_args(v: &CallView<'_>, st: Style) -> String {
+    let flags = v.arg(0);
+    let sig = (flags & 0xff) as i32;
+    let high = flags & !0xff;
+    let mut f = if high != 0 {
+        xlat::CLONE_FLAGS.format_flags(high, st)
+    } else {
+        String::new()
+    };
+    if sig != 0 {
+        if !f.is_empty() {
+            f.push('|');
+        }
+        f.push_str(&signal(sig));
+    }
+    if f.is_empty() {
+        f.push('0');
+    }
+    let mut parts = vec![
+        format!("child_stack={}", ptr(v.arg(1))),
+        format!("flags={f}"),
+    ];
+    if flags & 0x100000 != 0 {
+        parts.push(format!("parent_tid={}", ptr(v.arg(2))));
+    }
+    if flags & (0x1000000 | 0x200000) != 0 {
+        parts.push(format!("child_tidptr={}", ptr(v.arg(3))));
+    }
+    if flags & 0x80000 != 0 {
+        parts.push(format!("tls={}", ptr(v.arg(4))));
+    }
+    parts.join(", ")
+}
+
+fn futex_rest(v: &CallView<'_>, st: Style) -> Option<String> {
+    let op = v.arg(1);
+    let cmd = op & 0x7f;
+    let mut parts = vec![
+        xlat::FUTEX_OPS.format_value(op, st, hex),
+        (v.arg(2) as i32).to_string(),
+    ];
+    match cmd {
+        0 => parts.push(ptr(v.arg(3))),
+        1 | 7 | 8 => {}
+        9 => {
+            parts.push(ptr(v.arg(3)));
+            parts.push(bitset(v.arg(5)));
+        }
+        10 => {
+            parts.push(bitset(v.arg(5)));
+        }
+        _ => {
+            parts.push(ptr(v.arg(3)));
+            parts.push(ptr(v.arg(4)));
+            parts.push((v.arg(5) as i32).to_string());
+        }
+    }
+    Some(parts.join(", "))
+}
+
+fn bitset(v: u64) -> String {
+    if v as u32 == u32::MAX {
+        "FUTEX_BITSET_MATCH_ANY".into()
+    } else {
+        hex(v)
+    }
+}

@@ -1,0 +1,130 @@
+//! The JSON Lines printer: one object per event, a syscall as one object (schema in
+//! [`events::schema`]).
+
+use crate::decode::{CallView, Decoder, signal};
+use crate::select::{SignalSet, Status, StatusSet};
+use crate::siginfo;
+use events::schema::{JsonArg, JsonBody, JsonEvent, SCHEMA_VERSION};
+use events::{Event, EventKind, Sink, SyscallExit, Timestamp};
+use std::io::{self, Write};
+use std::rc::Rc;
+
+/// Writes one JSON object per line.
+pub struct JsonSink {
+    decoder: Rc<Decoder>,
+    out: Box<dyn Write>,
+    status: StatusSet,
+    signals: SignalSet,
+}
+
+impl JsonSink {
+    /// A JSON Lines printer writing to `out`, filtered like the text printer.
+    pub fn new(
+        decoder: Rc<Decoder>,
+        out: Box<dyn Write>,
+        status: StatusSet,
+        signals: SignalSet,
+    ) -> JsonSink {
+        JsonSink {
+            decoder,
+            out,
+            status,
+            signals,
+        }
+    }
+
+    fn syscall(&self, exit: &SyscallExit, ts: Timestamp) -> Option<JsonBody> {
+        let status = match exit.result {
+            None => Status::Unfinished,
+            Some(r) if r.is_error => Status::Failed,
+            Some(_) => Status::Successful,
+        };
+        if !self.status.contains(status) {
+            return None;
+        }
+        let entry = &exit.entry;
+        let shape = self.decoder.shape(entry.arch, entry.nr);
+        let view = CallView {
+            entry,
+            result: exit.result,
+            exit_mem: &exit.mem,
+        };
+        let args = (0..shape.fmts.len())
+            .filter_map(|i| {
+                let text = self.decoder.args(&shape, &view, i..i + 1).pop()?;
+                Some(JsonArg {
+                    name: shape.arg_names.get(i).copied().unwrap_or("arg").to_string(),
+                    text,
+                    raw: entry.args[i],
+                })
+            })
+            .collect();
+        let errno = exit.result.and_then(|r| r.errno()).map(|code| {
+            syscalls::errno_by_code(code).map_or_else(|| format!("E{code}"), |e| e.name.to_string())
+        });
+        Some(JsonBody::Syscall {
+            name: shape.name.clone(),
+            nr: entry.nr,
+            arch: entry.arch.name(),
+            args,
+            ret: exit.result.map(|r| r.rval),
+            errno,
+            ret_text: exit.result.map(|_| self.decoder.ret(&shape, &view)),
+            duration: exit
+                .result
+                .map(|_| ts.mono_ns.saturating_sub(entry.ts.mono_ns) as f64 / 1e9),
+        })
+    }
+}
+
+fn seconds(ts: Timestamp) -> f64 {
+    ts.real_ns as f64 / 1e9
+}
+
+impl Sink for JsonSink {
+    fn event(&mut self, ev: &Event) -> io::Result<()> {
+        let (ts, body) = match &ev.kind {
+            EventKind::SyscallExit(exit) => match self.syscall(exit, ev.ts) {
+                Some(body) => (exit.entry.ts, body),
+                None => return Ok(()),
+            },
+            EventKind::Signal(sig) if self.signals.contains(sig.signo) => (
+                ev.ts,
+                JsonBody::Signal {
+                    signal: signal(sig.signo),
+                    signo: sig.signo,
+                    siginfo: sig.siginfo.as_deref().map(siginfo::format),
+                },
+            ),
+            EventKind::Exited { code } => (ev.ts, JsonBody::Exit { code: *code }),
+            EventKind::Killed {
+                signal: s,
+                core_dumped,
+            } => (
+                ev.ts,
+                JsonBody::Killed {
+                    signal: signal(*s),
+                    core_dumped: *core_dumped,
+                },
+            ),
+            _ => return Ok(()),
+        };
+        let obj = JsonEvent {
+            v: SCHEMA_VERSION,
+            ts: seconds(ts),
+            pid: ev.pid,
+            tid: ev.tid,
+            body,
+        };
+        serde_json::to_writer(&mut self.out, &obj)?;
+        self.out.write_all(b"\n")
+    }
+
+    fn idle(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}

@@ -1,0 +1,18 @@
+//! Sinks for sysfence events: the strace-compatible text printer, the JSON Lines printer
+//! and the `-c` summary, plus the argument decoders and constant tables they share.
+
+pub mod decode;
+pub mod escape;
+pub mod json;
+pub mod select;
+pub mod siginfo;
+pub mod specs;
+pub mod structs;
+pub mod summary;
+pub mod text;
+pub mod xlat;
+
+pub use decode::{DecodeOptions, Decoder};
+pub use json::JsonSink;
+pub use summary::{SortBy, SummarySink};
+pub use text::{PidPrefix, TextOptions, TextOutput, TextSink, TimeFormat};

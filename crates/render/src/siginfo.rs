@@ -1,0 +1,133 @@
+//! `siginfo_t` as strace prints it in `--- SIGX {...} ---` lines (x86_64 layout).
+
+use crate::decode::{ptr, signal};
+use crate::xlat::{self, Style, Xlat};
+
+fn i32_at(b: &[u8], off: usize) -> i32 {
+    b.get(off..off + 4)
+        .map_or(0, |s| i32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+}
+fn u64_at(b: &[u8], off: usize) -> u64 {
+    b.get(off..off + 8).map_or(0, |s| {
+        u64::from_le_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]])
+    })
+}
+
+fn code_table(signo: i32) -> Option<&'static Xlat> {
+    Some(match signo {
+        libc_sig::SIGCHLD => &xlat::CLD_CODES,
+        libc_sig::SIGSEGV => &xlat::SEGV_CODES,
+        libc_sig::SIGBUS => &xlat::BUS_CODES,
+        libc_sig::SIGFPE => &xlat::FPE_CODES,
+        libc_sig::SIGILL => &xlat::ILL_CODES,
+        libc_sig::SIGTRAP => &xlat::TRAP_CODES,
+        libc_sig::SIGSYS => &xlat::SYS_CODES,
+        libc_sig::SIGIO => &xlat::POLL_CODES,
+        _ => return None,
+    })
+}
+
+/// Signal numbers this module interprets (generic Linux numbering).
+mod libc_sig {
+    pub const SIGILL: i32 = 4;
+    pub const SIGTRAP: i32 = 5;
+    pub const SIGBUS: i32 = 7;
+    pub const SIGFPE: i32 = 8;
+    pub const SIGSEGV: i32 = 11;
+    pub const SIGCHLD: i32 = 17;
+    pub const SIGIO: i32 = 29;
+    pub const SIGSYS: i32 = 31;
+}
+
+fn clock_ticks(v: u64) -> String {
+    let v = v as i64;
+    if v == 0 {
+        "0".into()
+    } else {
+        format!("{v} /* {:.2} s */", v as f64 / 100.0)
+    }
+}
+
+/// The braces part of a signal line, from the raw 128-byte siginfo.
+pub fn format(b: &[u8]) -> String {
+    let signo = i32_at(b, 0);
+    let errno = i32_at(b, 4);
+    let code = i32_at(b, 8);
+    let mut parts = vec![format!("si_signo={}", signal(signo))];
+    if errno != 0 {
+        let name = syscalls::errno_by_code(errno).map_or(errno.to_string(), |e| e.name.to_string());
+        parts.push(format!("si_errno={name}"));
+    }
+    let generic = code <= 0 || code == 0x80;
+    let code_text = if generic {
+        xlat::SI_CODES
+            .name_of(code as i64 as u64)
+            .map(str::to_string)
+    } else {
+        code_table(signo)
+            .and_then(|t| t.name_of(code as u64))
+            .map(str::to_string)
+    };
+    parts.push(format!(
+        "si_code={}",
+        code_text.unwrap_or_else(|| code.to_string())
+    ));
+    let pid_uid = |parts: &mut Vec<String>| {
+        parts.push(format!("si_pid={}", i32_at(b, 16)));
+        parts.push(format!("si_uid={}", i32_at(b, 20) as u32));
+    };
+    if generic {
+        match code {
+            0 | -6 => pid_uid(&mut parts),
+            -1 | -3 | -4 => {
+                pid_uid(&mut parts);
+                parts.push(format!("si_int={}", i32_at(b, 24)));
+                parts.push(format!("si_ptr={}", ptr(u64_at(b, 24))));
+            }
+            -2 => {
+                parts.push(format!("si_timerid={:#x}", i32_at(b, 16)));
+                parts.push(format!("si_overrun={}", i32_at(b, 20)));
+                parts.push(format!("si_int={}", i32_at(b, 24)));
+                parts.push(format!("si_ptr={}", ptr(u64_at(b, 24))));
+            }
+            _ => {}
+        }
+        return format!("{{{}}}", parts.join(", "));
+    }
+    match signo {
+        libc_sig::SIGCHLD => {
+            pid_uid(&mut parts);
+            let status = i32_at(b, 24);
+            let status_text = if code == 1 {
+                status.to_string()
+            } else {
+                signal(status)
+            };
+            parts.push(format!("si_status={status_text}"));
+            parts.push(format!("si_utime={}", clock_ticks(u64_at(b, 32))));
+            parts.push(format!("si_stime={}", clock_ticks(u64_at(b, 40))));
+        }
+        libc_sig::SIGSEGV
+        | libc_sig::SIGBUS
+        | libc_sig::SIGFPE
+        | libc_sig::SIGILL
+        | libc_sig::SIGTRAP => {
+            parts.push(format!("si_addr={}", ptr(u64_at(b, 16))));
+        }
+        libc_sig::SIGIO => {
+            parts.push(format!("si_band={}", u64_at(b, 16) as i64));
+            parts.push(format!("si_fd={}", i32_at(b, 24)));
+        }
+        libc_sig::SIGSYS => {
+            parts.push(format!("si_call_addr={}", ptr(u64_at(b, 16))));
+            parts.push(format!("si_syscall={}", i32_at(b, 24)));
+            let arch = i32_at(b, 28) as u32 as u64;
+            parts.push(format!(
+                "si_arch={}",
+                xlat::AUDIT_ARCHES.format_value(arch, Style::Abbrev, |v| format!("{v:#x}"))
+            ));
+        }
+        _ => {}
+    }
+    format!("{{{}}}", parts.join(", "))
+}

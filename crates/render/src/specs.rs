@@ -1,0 +1,257 @@
+//! The syscalls strace decodes specially, as data: per name, one format per printed
+//! argument and the return format (strace's `syscallent` decoder column). Syscalls not
+//! listed print by the knowledge base's argument kinds.
+
+use crate::xlat::{self, Xlat};
+
+/// How one argument prints.
+#[derive(Debug, Clone, Copy)]
+pub enum Fmt {
+    /// Signed 32-bit decimal.
+    Int,
+    /// Signed 64-bit decimal.
+    Long,
+    /// Unsigned decimal.
+    Uint,
+    /// Hex (`0` for zero).
+    Hex,
+    /// A pointer: `NULL` or hex.
+    Ptr,
+    /// A file descriptor.
+    Fd,
+    /// A directory fd: `AT_FDCWD` or a number.
+    Dirfd,
+    /// A path, never truncated by -s.
+    Path,
+    /// A NUL-terminated string, truncated by -s.
+    Str,
+    /// An input buffer; the length is argument N.
+    WBuf(u8),
+    /// An output buffer; the return value is the length.
+    RBuf(u8),
+    /// An output buffer printed in hex (getrandom).
+    RBufHex(u8),
+    /// An output NUL-terminated string (getcwd).
+    RStr,
+    /// Flags from a table.
+    Flags(&'static Xlat),
+    /// One constant from a table, hex when unknown.
+    Const(&'static Xlat),
+    /// One constant from a table, decimal when unknown.
+    ConstDec(&'static Xlat),
+    /// open(2) flags: access mode plus flags.
+    OpenFlags,
+    /// open(2) mode, printed only with O_CREAT or O_TMPFILE in argument N.
+    OpenMode(u8),
+    /// A file mode in octal.
+    Mode,
+    /// A signal number.
+    Signal,
+    /// A string array (argv).
+    Argv,
+    /// An environment (`0x... /* N vars */` unless -v).
+    Envp,
+    /// mmap flags: type plus flags.
+    MmapFlags,
+    /// socket type plus SOCK_CLOEXEC/SOCK_NONBLOCK.
+    SockType,
+    /// The whole x86_64 clone argument list.
+    Clone,
+    /// `struct stat` written by the kernel.
+    StatOut,
+    /// `struct statx` written by the kernel.
+    StatxOut,
+    /// A signal set read by the kernel.
+    SigsetIn,
+    /// A signal set written by the kernel.
+    SigsetOut,
+    /// A `struct sigaction` read by the kernel.
+    SigactionIn,
+    /// A `struct sigaction` written by the kernel.
+    SigactionOut,
+    /// A `struct rlimit` read by the kernel.
+    RlimitIn,
+    /// A `struct rlimit` written by the kernel.
+    RlimitOut,
+    /// `int[2]` written by the kernel (pipe, socketpair).
+    PipeOut,
+    /// A wait status written by the kernel.
+    WaitStatusOut,
+    /// A `struct timespec` read by the kernel.
+    TimespecIn,
+    /// A `struct timespec` written by the kernel.
+    TimespecOut,
+    /// A sockaddr read by the kernel; the length is argument N.
+    SockaddrIn(u8),
+    /// A sockaddr written by the kernel; argument N points to its length.
+    SockaddrOut(u8),
+    /// A `socklen_t *` read and written (`[16]`, `[128 => 16]`).
+    LenInOut,
+    /// A getdents64 buffer (`0x... /* N entries */`).
+    Dirents,
+    /// `struct utsname` written by the kernel.
+    Utsname,
+    /// An iovec array read by the kernel; the count is argument N.
+    IovIn(u8),
+    /// An iovec array filled by the kernel; the count is argument N.
+    IovOut(u8),
+    /// fcntl's third argument, by command.
+    FcntlArg,
+    /// futex's op and the arguments that op uses.
+    FutexRest,
+    /// Not printed.
+    Skip,
+}
+
+impl Fmt {
+    /// Whether the value can only be printed at syscall exit.
+    pub fn at_exit(self) -> bool {
+        matches!(
+            self,
+            Fmt::RBuf(_)
+                | Fmt::RBufHex(_)
+                | Fmt::RStr
+                | Fmt::StatOut
+                | Fmt::StatxOut
+                | Fmt::SigsetOut
+                | Fmt::SigactionOut
+                | Fmt::RlimitOut
+                | Fmt::PipeOut
+                | Fmt::WaitStatusOut
+                | Fmt::TimespecOut
+                | Fmt::SockaddrOut(_)
+                | Fmt::LenInOut
+                | Fmt::Dirents
+                | Fmt::Utsname
+                | Fmt::IovOut(_)
+        )
+    }
+}
+
+/// How the return value prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ret {
+    /// Decimal.
+    Dec,
+    /// Hex (mmap, brk).
+    Hex,
+    /// Octal mode (umask).
+    Oct,
+    /// The call does not return (`= ?`).
+    NoReturn,
+}
+
+/// One special decoder.
+#[derive(Debug)]
+pub struct Spec {
+    /// Argument formats, one per printed argument.
+    pub args: &'static [Fmt],
+    /// Return format.
+    pub ret: Ret,
+}
+
+use Fmt::*;
+
+macro_rules! specs {
+    ($($name:literal => [$($f:expr),*] $ret:ident;)*) => {
+        static SPECS: &[(&str, Spec)] = &[$(($name, Spec { args: &[$($f),*], ret: Ret::$ret })),*];
+    };
+}
+
+specs! {
+    "read" => [Fd, RBuf(2), Uint] Dec;
+    "write" => [Fd, WBuf(2), Uint] Dec;
+    "pread64" => [Fd, RBuf(2), Uint, Long] Dec;
+    "pwrite64" => [Fd, WBuf(2), Uint, Long] Dec;
+    "readv" => [Fd, IovOut(2), Int] Dec;
+    "writev" => [Fd, IovIn(2), Int] Dec;
+    "open" => [Path, OpenFlags, OpenMode(1)] Dec;
+    "openat" => [Dirfd, Path, OpenFlags, OpenMode(2)] Dec;
+    "creat" => [Path, Mode] Dec;
+    "close" => [Fd] Dec;
+    "stat" => [Path, StatOut] Dec;
+    "lstat" => [Path, StatOut] Dec;
+    "fstat" => [Fd, StatOut] Dec;
+    "newfstatat" => [Dirfd, Path, StatOut, Flags(&xlat::AT_FLAGS)] Dec;
+    "statx" => [Dirfd, Path, Flags(&xlat::STATX_FLAGS), Flags(&xlat::STATX_MASK), StatxOut] Dec;
+    "access" => [Path, Flags(&xlat::ACCESS_MODES)] Dec;
+    "faccessat" => [Dirfd, Path, Flags(&xlat::ACCESS_MODES)] Dec;
+    "faccessat2" => [Dirfd, Path, Flags(&xlat::ACCESS_MODES), Flags(&xlat::AT_FLAGS)] Dec;
+    "mmap" => [Ptr, Uint, Flags(&xlat::MMAP_PROT), MmapFlags, Fd, Hex] Hex;
+    "mprotect" => [Ptr, Uint, Flags(&xlat::MMAP_PROT)] Dec;
+    "munmap" => [Ptr, Uint] Dec;
+    "brk" => [Ptr] Hex;
+    "madvise" => [Ptr, Uint, ConstDec(&xlat::MADVISE)] Dec;
+    "execve" => [Path, Argv, Envp] Dec;
+    "execveat" => [Dirfd, Path, Argv, Envp, Flags(&xlat::AT_FLAGS)] Dec;
+    "exit" => [Int] NoReturn;
+    "exit_group" => [Int] NoReturn;
+    "arch_prctl" => [Const(&xlat::ARCH_PRCTL), Hex] Dec;
+    "set_tid_address" => [Ptr] Dec;
+    "set_robust_list" => [Ptr, Uint] Dec;
+    "rseq" => [Ptr, Hex, Hex, Hex] Dec;
+    "prlimit64" => [Int, ConstDec(&xlat::RLIMITS), RlimitIn, RlimitOut] Dec;
+    "getrlimit" => [ConstDec(&xlat::RLIMITS), RlimitOut] Dec;
+    "setrlimit" => [ConstDec(&xlat::RLIMITS), RlimitIn] Dec;
+    "rt_sigaction" => [Signal, SigactionIn, SigactionOut, Uint] Dec;
+    "rt_sigprocmask" => [ConstDec(&xlat::SIGPROCMASK_HOW), SigsetIn, SigsetOut, Uint] Dec;
+    "getrandom" => [RBufHex(1), Uint, Flags(&xlat::GETRANDOM_FLAGS)] Dec;
+    "pipe" => [PipeOut] Dec;
+    "pipe2" => [PipeOut, Flags(&xlat::PIPE_FLAGS)] Dec;
+    "socketpair" => [ConstDec(&xlat::ADDRESS_FAMILIES), SockType, Int, PipeOut] Dec;
+    "clone" => [Clone] Dec;
+    "wait4" => [Int, WaitStatusOut, Flags(&xlat::WAIT_OPTIONS), Ptr] Dec;
+    "kill" => [Int, Signal] Dec;
+    "tkill" => [Int, Signal] Dec;
+    "tgkill" => [Int, Int, Signal] Dec;
+    "fcntl" => [Fd, ConstDec(&xlat::FCNTL_CMDS), FcntlArg] Dec;
+    "ioctl" => [Fd, Const(&xlat::IOCTL_CMDS), Ptr] Dec;
+    "prctl" => [ConstDec(&xlat::PRCTL_OPTIONS), Hex, Hex, Hex, Hex] Dec;
+    "lseek" => [Fd, Long, ConstDec(&xlat::SEEK_WHENCE)] Dec;
+    "dup" => [Fd] Dec;
+    "dup2" => [Fd, Fd] Dec;
+    "dup3" => [Fd, Fd, Flags(&xlat::OPEN_FLAGS)] Dec;
+    "socket" => [ConstDec(&xlat::ADDRESS_FAMILIES), SockType, Int] Dec;
+    "connect" => [Fd, SockaddrIn(2), Uint] Dec;
+    "bind" => [Fd, SockaddrIn(2), Uint] Dec;
+    "listen" => [Fd, Int] Dec;
+    "accept" => [Fd, SockaddrOut(2), LenInOut] Dec;
+    "accept4" => [Fd, SockaddrOut(2), LenInOut, Flags(&xlat::SOCK_FLAGS)] Dec;
+    "getsockname" => [Fd, SockaddrOut(2), LenInOut] Dec;
+    "getpeername" => [Fd, SockaddrOut(2), LenInOut] Dec;
+    "sendto" => [Fd, WBuf(2), Uint, Flags(&xlat::MSG_FLAGS), SockaddrIn(5), Uint] Dec;
+    "recvfrom" => [Fd, RBuf(2), Uint, Flags(&xlat::MSG_FLAGS), SockaddrOut(5), LenInOut] Dec;
+    "setsockopt" => [Fd, ConstDec(&xlat::SOCKOPT_LEVELS), ConstDec(&xlat::SOCKOPT_NAMES), Ptr, Uint] Dec;
+    "getsockopt" => [Fd, ConstDec(&xlat::SOCKOPT_LEVELS), ConstDec(&xlat::SOCKOPT_NAMES), Ptr, Ptr] Dec;
+    "shutdown" => [Fd, ConstDec(&xlat::SHUTDOWN_HOW)] Dec;
+    "getdents64" => [Fd, Dirents, Uint] Dec;
+    "getdents" => [Fd, Dirents, Uint] Dec;
+    "futex" => [Ptr, FutexRest] Dec;
+    "nanosleep" => [TimespecIn, TimespecOut] Dec;
+    "clock_nanosleep" => [ConstDec(&xlat::CLOCK_IDS), Int, TimespecIn, TimespecOut] Dec;
+    "clock_gettime" => [ConstDec(&xlat::CLOCK_IDS), TimespecOut] Dec;
+    "chdir" => [Path] Dec;
+    "mkdir" => [Path, Mode] Dec;
+    "mkdirat" => [Dirfd, Path, Mode] Dec;
+    "rmdir" => [Path] Dec;
+    "unlink" => [Path] Dec;
+    "unlinkat" => [Dirfd, Path, Flags(&xlat::AT_FLAGS)] Dec;
+    "rename" => [Path, Path] Dec;
+    "renameat" => [Dirfd, Path, Dirfd, Path] Dec;
+    "readlink" => [Path, RBuf(2), Uint] Dec;
+    "readlinkat" => [Dirfd, Path, RBuf(3), Uint] Dec;
+    "getcwd" => [RStr, Uint] Dec;
+    "umask" => [Mode] Oct;
+    "chmod" => [Path, Mode] Dec;
+    "fchmod" => [Fd, Mode] Dec;
+    "fchmodat" => [Dirfd, Path, Mode] Dec;
+    "uname" => [Utsname] Dec;
+    "statfs" => [Path, Ptr] Dec;
+    "fstatfs" => [Fd, Ptr] Dec;
+    "sysinfo" => [Ptr] Dec;
+}
+
+/// The special decoder for `name`, if strace has one we reproduce.
+pub fn lookup(name: &str) -> Option<&'static Spec> {
+    SPECS.iter().find(|(n, _)| *n == name).map(|(_, s)| s)
+}

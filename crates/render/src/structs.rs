@@ -1,0 +1,331 @@
+//! Formatting kernel structures captured from tracee memory (x86_64 layouts), as strace
+//! prints them.
+
+use crate::decode::{format_mode, ptr, signal};
+use crate::escape::{Hex, quote};
+use crate::xlat::{self, Style, hex};
+
+fn u16_at(b: &[u8], off: usize) -> u64 {
+    b.get(off..off + 2)
+        .map_or(0, |s| u16::from_le_bytes([s[0], s[1]]) as u64)
+}
+fn u32_at(b: &[u8], off: usize) -> u64 {
+    b.get(off..off + 4)
+        .map_or(0, |s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]) as u64)
+}
+fn u64_at(b: &[u8], off: usize) -> u64 {
+    b.get(off..off + 8).map_or(0, |s| {
+        u64::from_le_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]])
+    })
+}
+
+/// A `st_mode` value: `S_IFREG|0644`, `S_IFDIR|S_ISVTX|0777`.
+pub fn file_mode(mode: u64) -> String {
+    let ty = xlat::FILE_TYPES.name_of(mode & 0o170000);
+    let mut parts: Vec<String> = ty.map(str::to_string).into_iter().collect();
+    for &(bit, name) in xlat::MODE_BITS.values {
+        if mode & bit != 0 {
+            parts.push(name.to_string());
+        }
+    }
+    parts.push(format_mode(mode & 0o777));
+    parts.join("|")
+}
+
+fn makedev(dev: u64) -> String {
+    let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff);
+    let minor = (dev & 0xff) | ((dev >> 12) & !0xff);
+    format!("makedev({major:#x}, {minor:#x})")
+}
+
+fn is_device(mode: u64) -> bool {
+    matches!(mode & 0o170000, 0o020000 | 0o060000)
+}
+
+/// `struct stat` (x86_64 layout, 144 bytes).
+pub fn stat(b: &[u8], verbose: bool) -> String {
+    let mode = u32_at(b, 24);
+    let size = u64_at(b, 48) as i64;
+    let rdev = u64_at(b, 40);
+    if !verbose {
+        let middle = if is_device(mode) {
+            format!("st_rdev={}", makedev(rdev))
+        } else {
+            format!("st_size={size}")
+        };
+        return format!("{{st_mode={}, {middle}, ...}}", file_mode(mode));
+    }
+    format!(
+        "{{st_dev={}, st_ino={}, st_mode={}, st_nlink={}, st_uid={}, st_gid={}, st_blksize={}, st_blocks={}, st_size={size}, st_atime={}, st_mtime={}, st_ctime={}}}",
+        makedev(u64_at(b, 0)),
+        u64_at(b, 8),
+        file_mode(mode),
+        u64_at(b, 16),
+        u32_at(b, 28),
+        u32_at(b, 32),
+        u64_at(b, 56),
+        u64_at(b, 64),
+        u64_at(b, 72),
+        u64_at(b, 88),
+        u64_at(b, 104),
+    )
+}
+
+/// `struct statx` (256 bytes).
+pub fn statx(b: &[u8], verbose: bool) -> String {
+    let mask = u32_at(b, 0);
+    let attrs = u64_at(b, 8);
+    let mode = u16_at(b, 28);
+    let size = u64_at(b, 40);
+    let attrs_text = if attrs == 0 {
+        "0".to_string()
+    } else {
+        xlat::STATX_ATTRS.format_flags(attrs, Style::Abbrev)
+    };
+    let head = format!(
+        "{{stx_mask={}, stx_attributes={attrs_text}, stx_mode={}, stx_size={size}",
+        xlat::STATX_MASK.format_flags(mask, Style::Abbrev),
+        file_mode(mode)
+    );
+    if verbose {
+        format!(
+            "{head}, stx_blksize={}, stx_nlink={}, stx_uid={}, stx_gid={}, stx_ino={}}}",
+            u32_at(b, 4),
+            u32_at(b, 16),
+            u32_at(b, 20),
+            u32_at(b, 24),
+            u64_at(b, 32)
+        )
+    } else {
+        format!("{head}, ...}}")
+    }
+}
+
+/// A 64-bit `sigset_t`: `[CHLD]`, `~[RTMIN RT_1]`, `[]`.
+pub fn sigset(b: &[u8]) -> String {
+    let set = u64_at(b, 0);
+    let names = |want: bool| -> Vec<String> {
+        (1..=64)
+            .filter(|n| (set >> (n - 1)) & 1 == u64::from(want))
+            .map(|n| {
+                let s = signal(n);
+                s.strip_prefix("SIG").map(str::to_string).unwrap_or(s)
+            })
+            .collect()
+    };
+    if set.count_ones() > 32 {
+        format!("~[{}]", names(false).join(" "))
+    } else {
+        format!("[{}]", names(true).join(" "))
+    }
+}
+
+/// The kernel's `struct sigaction` (x86_64: handler, flags, restorer, mask).
+pub fn sigaction(b: &[u8], st: Style) -> String {
+    let handler = u64_at(b, 0);
+    let flags = u64_at(b, 8);
+    let restorer = u64_at(b, 16);
+    let handler_text = match handler {
+        0 => "SIG_DFL".to_string(),
+        1 => "SIG_IGN".to_string(),
+        h => hex(h),
+    };
+    let mut s = format!(
+        "{{sa_handler={handler_text}, sa_mask={}, sa_flags={}",
+        sigset(&b[24..]),
+        xlat::SA_FLAGS.format_flags(flags, st)
+    );
+    if flags & 0x0400_0000 != 0 {
+        s.push_str(&format!(", sa_restorer={}", ptr(restorer)));
+    }
+    s.push('}');
+    s
+}
+
+fn rlim(v: u64) -> String {
+    if v == u64::MAX {
+        "RLIM64_INFINITY".into()
+    } else if v > 0 && v.is_multiple_of(1024) {
+        format!("{}*1024", v / 1024)
+    } else {
+        v.to_string()
+    }
+}
+
+/// `struct rlimit`.
+pub fn rlimit(b: &[u8]) -> String {
+    format!(
+        "{{rlim_cur={}, rlim_max={}}}",
+        rlim(u64_at(b, 0)),
+        rlim(u64_at(b, 8))
+    )
+}
+
+/// `int[2]`: `[3, 4]`.
+pub fn int_pair(b: &[u8]) -> String {
+    format!("[{}, {}]", u32_at(b, 0) as i32, u32_at(b, 4) as i32)
+}
+
+/// A wait status: `[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]`.
+pub fn wait_status(b: &[u8]) -> String {
+    let s = u32_at(b, 0) as i32;
+    let inner = if s & 0x7f == 0 {
+        format!("WIFEXITED(s) && WEXITSTATUS(s) == {}", (s >> 8) & 0xff)
+    } else if s & 0xff == 0x7f {
+        format!(
+            "WIFSTOPPED(s) && WSTOPSIG(s) == {}",
+            signal((s >> 8) & 0xff)
+        )
+    } else if s == 0xffff {
+        "WIFCONTINUED(s)".to_string()
+    } else {
+        let core = if s & 0x80 != 0 {
+            " && WCOREDUMP(s)"
+        } else {
+            ""
+        };
+        format!(
+            "WIFSIGNALED(s) && WTERMSIG(s) == {}{core}",
+            signal(s & 0x7f)
+        )
+    };
+    format!("[{{{inner}}}]")
+}
+
+/// `struct timespec`.
+pub fn timespec(b: &[u8]) -> String {
+    format!(
+        "{{tv_sec={}, tv_nsec={}}}",
+        u64_at(b, 0) as i64,
+        u64_at(b, 8) as i64
+    )
+}
+
+/// A socket address (inet, inet6, unix; others by family).
+pub fn sockaddr(b: &[u8], st: Style) -> String {
+    let family = u16_at(b, 0);
+    let fam = xlat::ADDRESS_FAMILIES.format_value(family, st, |v| v.to_string());
+    match family {
+        1 => {
+            let path = &b[2.min(b.len())..];
+            if path.first() == Some(&0) && path.len() > 1 {
+                format!(
+                    "{{sa_family={fam}, sun_path=@{}}}",
+                    quote(&path[1..], Hex::None)
+                )
+            } else {
+                let end = path.iter().position(|&c| c == 0).unwrap_or(path.len());
+                format!(
+                    "{{sa_family={fam}, sun_path={}}}",
+                    quote(&path[..end], Hex::None)
+                )
+            }
+        }
+        2 if b.len() >= 8 => {
+            let port = u16::from_be_bytes([b[2], b[3]]);
+            format!(
+                "{{sa_family={fam}, sin_port=htons({port}), sin_addr=inet_addr(\"{}\")}}",
+                std::net::Ipv4Addr::new(b[4], b[5], b[6], b[7])
+            )
+        }
+        10 if b.len() >= 28 => {
+            let port = u16::from_be_bytes([b[2], b[3]]);
+            let flow = u32::from_be_bytes([b[4], b[5], b[6], b[7]]);
+            let mut a = [0u8; 16];
+            a.copy_from_slice(&b[8..24]);
+            format!(
+                "{{sa_family={fam}, sin6_port=htons({port}), sin6_flowinfo=htonl({flow}), inet_pton({}, \"{}\", &sin6_addr), sin6_scope_id={}}}",
+                fam,
+                std::net::Ipv6Addr::from(a),
+                u32_at(b, 24)
+            )
+        }
+        16 if b.len() >= 12 => format!(
+            "{{sa_family={fam}, nl_pid={}, nl_groups={:08x}}}",
+            u32_at(b, 4),
+            u32_at(b, 8)
+        ),
+        _ => format!(
+            "{{sa_family={fam}, sa_data={}}}",
+            quote(&b[2.min(b.len())..], Hex::None)
+        ),
+    }
+}
+
+/// How many `linux_dirent64` records a getdents64 buffer holds.
+pub fn count_dirents(b: &[u8]) -> usize {
+    let mut off = 0;
+    let mut n = 0;
+    while off + 19 <= b.len() {
+        let reclen = u16_at(b, off + 16) as usize;
+        if reclen == 0 {
+            break;
+        }
+        n += 1;
+        off += reclen;
+    }
+    n
+}
+
+/// `struct utsname` (six 65-byte fields).
+pub fn utsname(b: &[u8], verbose: bool) -> String {
+    let field = |i: usize| {
+        let s = b.get(i * 65..(i + 1) * 65).unwrap_or(&[]);
+        let end = s.iter().position(|&c| c == 0).unwrap_or(s.len());
+        quote(&s[..end], Hex::None)
+    };
+    if verbose {
+        format!(
+            "{{sysname={}, nodename={}, release={}, version={}, machine={}, domainname={}}}",
+            field(0),
+            field(1),
+            field(2),
+            field(3),
+            field(4),
+            field(5)
+        )
+    } else {
+        format!("{{sysname={}, nodename={}, ...}}", field(0), field(1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modes_and_wait_statuses_print_as_strace() {
+        assert_eq!(file_mode(0o100644), "S_IFREG|0644");
+        assert_eq!(file_mode(0o41777), "S_IFDIR|S_ISVTX|0777");
+        assert_eq!(
+            wait_status(&0u32.to_le_bytes()),
+            "[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]"
+        );
+        assert_eq!(
+            wait_status(&(3u32 << 8).to_le_bytes()),
+            "[{WIFEXITED(s) && WEXITSTATUS(s) == 3}]"
+        );
+        assert_eq!(
+            rlimit(&[
+                0, 0, 0x80, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+            ]),
+            "{rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}"
+        );
+        assert_eq!(sigset(&0u64.to_le_bytes()), "[]");
+    }
+
+    #[test]
+    fn sockaddrs_print_as_strace() {
+        let inet = [2, 0, 0, 80, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0];
+        assert_eq!(
+            sockaddr(&inet, Style::Abbrev),
+            "{sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr(\"127.0.0.1\")}"
+        );
+        let mut unix = vec![1, 0];
+        unix.extend_from_slice(b"/run/x\0");
+        assert_eq!(
+            sockaddr(&unix, Style::Abbrev),
+            "{sa_family=AF_UNIX, sun_path=\"/run/x\"}"
+        );
+    }
+}

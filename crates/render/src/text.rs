@@ -1,0 +1,382 @@
+//! The strace-compatible text printer.
+
+use crate::decode::{CallView, Decoder, signal};
+use crate::select::{SignalSet, StatusSet};
+use crate::siginfo;
+use events::{Event, EventKind, Sink, SyscallEntry, SyscallExit, Timestamp};
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+use std::rc::Rc;
+
+/// Where text goes.
+pub enum TextOutput {
+    /// One stream for every task (stderr or `-o FILE`).
+    Single(Box<dyn Write>),
+    /// `-ff -o FILE`: one file `FILE.TID` per task.
+    PerTask(PathBuf),
+}
+
+/// When lines carry the task id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PidPrefix {
+    /// Never (`-ff`, or one task without -f).
+    Never,
+    /// `PID   ` on every line (`-f -o FILE`, or several `-p`).
+    Always,
+    /// `[pid N] ` whenever more than one task is traced (stderr output).
+    WhenSeveral,
+}
+
+/// The timestamp at the start of each line (`-t`, `-tt`, `-ttt`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeFormat {
+    /// None.
+    None,
+    /// `HH:MM:SS`.
+    Seconds,
+    /// `HH:MM:SS.uuuuuu`.
+    Micros,
+    /// `SECONDS.uuuuuu` since the epoch.
+    Epoch,
+}
+
+/// Text printer options.
+#[derive(Debug, Clone)]
+pub struct TextOptions {
+    /// Task id prefix.
+    pub pid_prefix: PidPrefix,
+    /// Absolute timestamps.
+    pub time: TimeFormat,
+    /// Relative timestamps (`-r`).
+    pub relative: bool,
+    /// Time spent in each syscall (`-T`).
+    pub durations: bool,
+    /// Instruction pointer at syscall entry (`-i`).
+    pub ip: bool,
+    /// The column where ` = ` is aligned (`-a`, default 40).
+    pub column: usize,
+    /// Which syscall outcomes print (`-e status=`).
+    pub status: StatusSet,
+    /// Which signals print (`-e signal=`).
+    pub signals: SignalSet,
+    /// Hide `+++ exited with +++` lines (`-qq`).
+    pub quiet_exit: bool,
+}
+
+impl Default for TextOptions {
+    fn default() -> Self {
+        TextOptions {
+            pid_prefix: PidPrefix::WhenSeveral,
+            time: TimeFormat::None,
+            relative: false,
+            durations: false,
+            ip: false,
+            column: 40,
+            status: StatusSet::all(),
+            signals: SignalSet::all(),
+            quiet_exit: false,
+        }
+    }
+}
+
+struct Stream {
+    out: Box<dyn Write>,
+    /// The task whose line is open (printed up to its entry part) and its column.
+    open: Option<(i32, usize)>,
+}
+
+/// Prints events as strace does.
+pub struct TextSink {
+    decoder: Rc<Decoder>,
+    opts: TextOptions,
+    single: Option<Stream>,
+    per_task_base: Option<PathBuf>,
+    per_task: HashMap<i32, Stream>,
+    live: HashSet<i32>,
+    last_mono: Option<u64>,
+}
+
+impl TextSink {
+    /// A printer writing to `output`.
+    pub fn new(decoder: Rc<Decoder>, opts: TextOptions, output: TextOutput) -> TextSink {
+        let (single, per_task_base) = match output {
+            TextOutput::Single(out) => (Some(Stream { out, open: None }), None),
+            TextOutput::PerTask(base) => (None, Some(base)),
+        };
+        TextSink {
+            decoder,
+            opts,
+            single,
+            per_task_base,
+            per_task: HashMap::new(),
+            live: HashSet::new(),
+            last_mono: None,
+        }
+    }
+
+    fn deferred(&self) -> bool {
+        !self.opts.status.is_all()
+    }
+
+    fn stream(&mut self, tid: i32) -> io::Result<&mut Stream> {
+        if let Some(s) = self.single.as_mut() {
+            return Ok(s);
+        }
+        let base = self.per_task_base.as_ref().expect("per-task output");
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.per_task.entry(tid) {
+            let mut name = base.clone().into_os_string();
+            name.push(format!(".{tid}"));
+            let file = File::create(&name).map_err(|e| {
+                io::Error::new(e.kind(), format!("{}: {e}", PathBuf::from(&name).display()))
+            })?;
+            let out: Box<dyn Write> = Box::new(BufWriter::with_capacity(1 << 16, file));
+            slot.insert(Stream { out, open: None });
+        }
+        Ok(self.per_task.get_mut(&tid).expect("inserted"))
+    }
+
+    fn prefix(&mut self, tid: i32, ts: Timestamp, ip: Option<u64>) -> String {
+        let mut s = String::new();
+        match self.opts.pid_prefix {
+            PidPrefix::Always => s.push_str(&format!("{tid:<5} ")),
+            PidPrefix::WhenSeveral if self.live.len() > 1 => {
+                s.push_str(&format!("[pid {tid:>5}] "))
+            }
+            _ => {}
+        }
+        let secs = ts.real_ns / 1_000_000_000;
+        let micros = (ts.real_ns % 1_000_000_000) / 1000;
+        let (h, m, sec) = ((secs / 3600) % 24, (secs / 60) % 60, secs % 60);
+        match self.opts.time {
+            TimeFormat::None => {}
+            TimeFormat::Seconds => s.push_str(&format!("{h:02}:{m:02}:{sec:02} ")),
+            TimeFormat::Micros => s.push_str(&format!("{h:02}:{m:02}:{sec:02}.{micros:06} ")),
+            TimeFormat::Epoch => s.push_str(&format!("{secs}.{micros:06} ")),
+        }
+        if self.opts.relative {
+            let prev = self.last_mono.unwrap_or(ts.mono_ns);
+            let d = ts.mono_ns.saturating_sub(prev);
+            self.last_mono = Some(ts.mono_ns);
+            let (open, close) = if self.opts.time == TimeFormat::None {
+                ("", " ")
+            } else {
+                ("(+", ") ")
+            };
+            s.push_str(&format!(
+                "{open}{:6}.{:06}{close}",
+                d / 1_000_000_000,
+                (d % 1_000_000_000) / 1000
+            ));
+        }
+        if self.opts.ip {
+            match ip {
+                Some(ip) => s.push_str(&format!("[{ip:016x}] ")),
+                None => s.push_str("[????????????????] "),
+            }
+        }
+        s
+    }
+
+    /// Ends another task's open line with ` <unfinished ...>`.
+    fn interrupt_open(&mut self, tid: i32) -> io::Result<()> {
+        let stream = self.stream(tid)?;
+        if let Some((other, _)) = stream.open
+            && other != tid
+        {
+            stream.out.write_all(b" <unfinished ...>\n")?;
+            stream.open = None;
+        }
+        Ok(())
+    }
+
+    fn on_enter(&mut self, tid: i32, entry: &Rc<SyscallEntry>) -> io::Result<()> {
+        if self.deferred() {
+            return Ok(());
+        }
+        self.interrupt_open(tid)?;
+        let decoder = self.decoder.clone();
+        let shape = decoder.shape(entry.arch, entry.nr);
+        let split = shape.split();
+        let view = CallView {
+            entry,
+            result: None,
+            exit_mem: &[],
+        };
+        let head = decoder.args(&shape, &view, 0..split);
+        let mut line = self.prefix(tid, entry.ts, Some(entry.ip));
+        line.push_str(&shape.name);
+        line.push('(');
+        line.push_str(&head.join(", "));
+        if split < shape.fmts.len() && !head.is_empty() {
+            line.push_str(", ");
+        }
+        let col = line.chars().count();
+        let stream = self.stream(tid)?;
+        stream.out.write_all(line.as_bytes())?;
+        stream.open = Some((tid, col));
+        Ok(())
+    }
+
+    fn tail(&self, exit: &SyscallExit, ts: Timestamp, col: usize, from: usize) -> String {
+        let shape = self.decoder.shape(exit.entry.arch, exit.entry.nr);
+        let view = CallView {
+            entry: &exit.entry,
+            result: exit.result,
+            exit_mem: &exit.mem,
+        };
+        let rest = self.decoder.args(&shape, &view, from..shape.fmts.len());
+        let mut s = rest.join(", ");
+        s.push_str(") ");
+        let now = col + s.chars().count();
+        if now < self.opts.column {
+            s.push_str(&" ".repeat(self.opts.column - now));
+        }
+        s.push_str("= ");
+        s.push_str(&self.decoder.ret(&shape, &view));
+        if self.opts.durations && exit.result.is_some() {
+            let d = ts.mono_ns.saturating_sub(exit.entry.ts.mono_ns);
+            s.push_str(&format!(
+                " <{}.{:06}>",
+                d / 1_000_000_000,
+                (d % 1_000_000_000) / 1000
+            ));
+        }
+        s.push('\n');
+        s
+    }
+
+    fn on_exit(&mut self, tid: i32, ts: Timestamp, exit: &SyscallExit) -> io::Result<()> {
+        let decoder = self.decoder.clone();
+        let shape = decoder.shape(exit.entry.arch, exit.entry.nr);
+        if self.deferred() {
+            let outcome = match exit.result {
+                None => crate::select::Status::Unfinished,
+                Some(r) if r.is_error => crate::select::Status::Failed,
+                Some(_) => crate::select::Status::Successful,
+            };
+            if !self.opts.status.contains(outcome) {
+                return Ok(());
+            }
+            let mut line = self.prefix(tid, exit.entry.ts, Some(exit.entry.ip));
+            line.push_str(&shape.name);
+            line.push('(');
+            let col = line.chars().count();
+            line.push_str(&self.tail(exit, ts, col, 0));
+            return self.stream(tid)?.out.write_all(line.as_bytes());
+        }
+        let split = shape.split();
+        let open = self.stream(tid)?.open;
+        if let Some((open_tid, col)) = open
+            && open_tid == tid
+        {
+            let tail = self.tail(exit, ts, col, split);
+            let stream = self.stream(tid)?;
+            stream.open = None;
+            return stream.out.write_all(tail.as_bytes());
+        }
+        self.interrupt_open(tid)?;
+        let mut line = self.prefix(tid, ts, None);
+        line.push_str(&format!("<... {} resumed>", shape.name));
+        let col = line.chars().count();
+        line.push_str(&self.tail(exit, ts, col, split));
+        self.stream(tid)?.out.write_all(line.as_bytes())
+    }
+
+    fn whole_line(&mut self, tid: i32, ts: Timestamp, text: &str) -> io::Result<()> {
+        self.interrupt_open(tid)?;
+        let mut line = self.prefix(tid, ts, None);
+        line.push_str(text);
+        line.push('\n');
+        self.stream(tid)?.out.write_all(line.as_bytes())
+    }
+}
+
+impl Sink for TextSink {
+    fn event(&mut self, ev: &Event) -> io::Result<()> {
+        match &ev.kind {
+            EventKind::Exited { .. } | EventKind::Killed { .. } | EventKind::Detached => {}
+            _ => {
+                self.live.insert(ev.tid);
+            }
+        }
+        match &ev.kind {
+            EventKind::SyscallEnter(entry) => self.on_enter(ev.tid, entry)?,
+            EventKind::SyscallExit(exit) => self.on_exit(ev.tid, ev.ts, exit)?,
+            EventKind::Signal(sig) if self.opts.signals.contains(sig.signo) => {
+                let info = sig.siginfo.as_deref().map(siginfo::format);
+                let text = match info {
+                    Some(info) => format!("--- {} {info} ---", signal(sig.signo)),
+                    None => format!("--- {} ---", signal(sig.signo)),
+                };
+                self.whole_line(ev.tid, ev.ts, &text)?;
+            }
+            EventKind::GroupStop { signal: s } if self.opts.signals.contains(*s) => {
+                self.whole_line(ev.tid, ev.ts, &format!("--- stopped by {} ---", signal(*s)))?;
+            }
+            EventKind::Exited { code } if !self.opts.quiet_exit => {
+                self.whole_line(ev.tid, ev.ts, &format!("+++ exited with {code} +++"))?;
+            }
+            EventKind::Killed {
+                signal: s,
+                core_dumped,
+            } if self.opts.signals.contains(*s) => {
+                let core = if *core_dumped { "(core dumped) " } else { "" };
+                self.whole_line(
+                    ev.tid,
+                    ev.ts,
+                    &format!("+++ killed by {} {core}+++", signal(*s)),
+                )?;
+            }
+            EventKind::Superseded { old_tid } => {
+                self.live.remove(old_tid);
+                self.whole_line(
+                    ev.tid,
+                    ev.ts,
+                    &format!("+++ superseded by execve in pid {old_tid} +++"),
+                )?;
+            }
+            _ => {}
+        }
+        match &ev.kind {
+            EventKind::Exited { .. } | EventKind::Killed { .. } | EventKind::Detached => {
+                if let Some(stream) = self.per_task.get_mut(&ev.tid) {
+                    stream.out.flush()?;
+                }
+                self.per_task.remove(&ev.tid);
+                self.live.remove(&ev.tid);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn idle(&mut self) -> io::Result<()> {
+        if let Some(s) = self.single.as_mut() {
+            s.out.flush()?;
+        }
+        for s in self.per_task.values_mut() {
+            s.out.flush()?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        let tids: Vec<i32> = self.per_task.keys().copied().collect();
+        for tid in tids {
+            if let Some(s) = self.per_task.get_mut(&tid)
+                && s.open.is_some()
+            {
+                s.out.write_all(b" <unfinished ...>\n")?;
+                s.open = None;
+            }
+        }
+        if let Some(s) = self.single.as_mut()
+            && s.open.take().is_some()
+        {
+            s.out.write_all(b" <unfinished ...>\n")?;
+        }
+        self.idle()
+    }
+}
