@@ -464,11 +464,11 @@ pub(crate) static X86_64: &[Syscall] = &[
             },
             Arg {
                 name: "old_len",
-                kind: ArgKind::Uint,
+                kind: ArgKind::Size,
             },
             Arg {
                 name: "new_len",
-                kind: ArgKind::Uint,
+                kind: ArgKind::Size,
             },
             Arg {
                 name: "flags",
@@ -571,7 +571,7 @@ pub(crate) static X86_64: &[Syscall] = &[
             },
             Arg {
                 name: "shmaddr",
-                kind: ArgKind::Str,
+                kind: ArgKind::Addr,
             },
             Arg {
                 name: "shmflg",
@@ -1277,7 +1277,7 @@ pub(crate) static X86_64: &[Syscall] = &[
         name: "shmdt",
         args: &[Arg {
             name: "shmaddr",
-            kind: ArgKind::Str,
+            kind: ArgKind::Addr,
         }],
         classes: ClassSet::from_bits(0x60),
     },
@@ -2085,11 +2085,15 @@ pub(crate) static X86_64: &[Syscall] = &[
         args: &[
             Arg {
                 name: "header",
-                kind: ArgKind::Uint,
+                kind: ArgKind::Ptr {
+                    to: "struct __user_cap_header_struct",
+                },
             },
             Arg {
                 name: "dataptr",
-                kind: ArgKind::Uint,
+                kind: ArgKind::Ptr {
+                    to: "struct __user_cap_data_struct",
+                },
             },
         ],
         classes: ClassSet::from_bits(0x80),
@@ -2100,11 +2104,15 @@ pub(crate) static X86_64: &[Syscall] = &[
         args: &[
             Arg {
                 name: "header",
-                kind: ArgKind::Uint,
+                kind: ArgKind::Ptr {
+                    to: "struct __user_cap_header_struct",
+                },
             },
             Arg {
                 name: "data",
-                kind: ArgKind::Uint,
+                kind: ArgKind::Ptr {
+                    to: "struct __user_cap_data_struct",
+                },
             },
         ],
         classes: ClassSet::from_bits(0x80),
@@ -2651,7 +2659,7 @@ pub(crate) static X86_64: &[Syscall] = &[
         name: "acct",
         args: &[Arg {
             name: "name",
-            kind: ArgKind::Str,
+            kind: ArgKind::Path,
         }],
         classes: ClassSet::from_bits(0x1),
     },
@@ -2707,7 +2715,7 @@ pub(crate) static X86_64: &[Syscall] = &[
         args: &[
             Arg {
                 name: "name",
-                kind: ArgKind::Str,
+                kind: ArgKind::Path,
             },
             Arg {
                 name: "flags",
@@ -2771,7 +2779,7 @@ pub(crate) static X86_64: &[Syscall] = &[
         args: &[
             Arg {
                 name: "name",
-                kind: ArgKind::OutBuf { len_arg: 1 },
+                kind: ArgKind::Buf { len_arg: 1 },
             },
             Arg {
                 name: "len",
@@ -2786,7 +2794,7 @@ pub(crate) static X86_64: &[Syscall] = &[
         args: &[
             Arg {
                 name: "name",
-                kind: ArgKind::OutBuf { len_arg: 1 },
+                kind: ArgKind::Buf { len_arg: 1 },
             },
             Arg {
                 name: "len",
@@ -2922,7 +2930,7 @@ pub(crate) static X86_64: &[Syscall] = &[
             },
             Arg {
                 name: "special",
-                kind: ArgKind::Str,
+                kind: ArgKind::Path,
             },
             Arg {
                 name: "id",
@@ -3539,7 +3547,9 @@ pub(crate) static X86_64: &[Syscall] = &[
             },
             Arg {
                 name: "iocbpp",
-                kind: ArgKind::Ptr { to: "struct iocb" },
+                kind: ArgKind::Ptr {
+                    to: "struct iocb *",
+                },
             },
         ],
         classes: ClassSet::from_bits(0x0),
@@ -4189,7 +4199,7 @@ pub(crate) static X86_64: &[Syscall] = &[
             },
             Arg {
                 name: "u_msg_ptr",
-                kind: ArgKind::Str,
+                kind: ArgKind::Buf { len_arg: 2 },
             },
             Arg {
                 name: "msg_len",
@@ -4218,7 +4228,7 @@ pub(crate) static X86_64: &[Syscall] = &[
             },
             Arg {
                 name: "u_msg_ptr",
-                kind: ArgKind::Str,
+                kind: ArgKind::OutBuf { len_arg: 2 },
             },
             Arg {
                 name: "msg_len",
@@ -4906,12 +4916,12 @@ pub(crate) static X86_64: &[Syscall] = &[
         args: &[
             Arg {
                 name: "pid",
-                kind: ArgKind::Int,
+                kind: ArgKind::Pid,
             },
             Arg {
                 name: "head_ptr",
                 kind: ArgKind::Ptr {
-                    to: "struct robust_list_head",
+                    to: "struct robust_list_head *",
                 },
             },
             Arg {
@@ -4960,11 +4970,11 @@ pub(crate) static X86_64: &[Syscall] = &[
         args: &[
             Arg {
                 name: "fdin",
-                kind: ArgKind::Int,
+                kind: ArgKind::Fd,
             },
             Arg {
                 name: "fdout",
-                kind: ArgKind::Int,
+                kind: ArgKind::Fd,
             },
             Arg {
                 name: "len",
@@ -5041,7 +5051,7 @@ pub(crate) static X86_64: &[Syscall] = &[
             },
             Arg {
                 name: "pages",
-                kind: ArgKind::Ptr { to: "void" },
+                kind: ArgKind::Ptr { to: "void *" },
             },
             Arg {
                 name: "nodes",
@@ -5446,7 +5456,7 @@ pub(crate) static X86_64: &[Syscall] = &[
             },
             Arg {
                 name: "group_fd",
-                kind: ArgKind::Int,
+                kind: ArgKind::Fd,
             },
             Arg {
                 name: "flags",
@@ -5511,7 +5521,7 @@ pub(crate) static X86_64: &[Syscall] = &[
         args: &[
             Arg {
                 name: "fanotify_fd",
-                kind: ArgKind::Int,
+                kind: ArgKind::Fd,
             },
             Arg {
                 name: "flags",
@@ -5575,7 +5585,7 @@ pub(crate) static X86_64: &[Syscall] = &[
             },
             Arg {
                 name: "name",
-                kind: ArgKind::Str,
+                kind: ArgKind::Path,
             },
             Arg {
                 name: "handle",
@@ -5585,7 +5595,7 @@ pub(crate) static X86_64: &[Syscall] = &[
             },
             Arg {
                 name: "mnt_id",
-                kind: ArgKind::Addr,
+                kind: ArgKind::Ptr { to: "int" },
             },
             Arg {
                 name: "flag",
@@ -5600,7 +5610,7 @@ pub(crate) static X86_64: &[Syscall] = &[
         args: &[
             Arg {
                 name: "mountdirfd",
-                kind: ArgKind::Int,
+                kind: ArgKind::Dirfd,
             },
             Arg {
                 name: "handle",
@@ -6143,9 +6153,7 @@ pub(crate) static X86_64: &[Syscall] = &[
             },
             Arg {
                 name: "flags",
-                kind: ArgKind::Flags {
-                    set: "preadv2_flags",
-                },
+                kind: ArgKind::Flags { set: "rwf_flags" },
             },
         ],
         classes: ClassSet::from_bits(0x2),
@@ -6176,9 +6184,7 @@ pub(crate) static X86_64: &[Syscall] = &[
             },
             Arg {
                 name: "flags",
-                kind: ArgKind::Flags {
-                    set: "pwritev2_flags",
-                },
+                kind: ArgKind::Flags { set: "rwf_flags" },
             },
         ],
         classes: ClassSet::from_bits(0x2),
@@ -6314,7 +6320,7 @@ pub(crate) static X86_64: &[Syscall] = &[
             },
             Arg {
                 name: "sig",
-                kind: ArgKind::Signal,
+                kind: ArgKind::Uint,
             },
         ],
         classes: ClassSet::from_bits(0x0),
@@ -6460,7 +6466,7 @@ pub(crate) static X86_64: &[Syscall] = &[
             },
             Arg {
                 name: "from_pathname",
-                kind: ArgKind::Str,
+                kind: ArgKind::Path,
             },
             Arg {
                 name: "to_dfd",
@@ -6468,7 +6474,7 @@ pub(crate) static X86_64: &[Syscall] = &[
             },
             Arg {
                 name: "to_pathname",
-                kind: ArgKind::Str,
+                kind: ArgKind::Path,
             },
             Arg {
                 name: "flags",
@@ -6531,7 +6537,7 @@ pub(crate) static X86_64: &[Syscall] = &[
         args: &[
             Arg {
                 name: "fs_fd",
-                kind: ArgKind::Int,
+                kind: ArgKind::Fd,
             },
             Arg {
                 name: "flags",
@@ -7296,9 +7302,7 @@ pub(crate) static X86_64: &[Syscall] = &[
             },
             Arg {
                 name: "at_flags",
-                kind: ArgKind::Flags {
-                    set: "setxattrat_at_flags",
-                },
+                kind: ArgKind::Flags { set: "at_flags" },
             },
             Arg {
                 name: "name",
@@ -7331,9 +7335,7 @@ pub(crate) static X86_64: &[Syscall] = &[
             },
             Arg {
                 name: "at_flags",
-                kind: ArgKind::Flags {
-                    set: "getxattrat_at_flags",
-                },
+                kind: ArgKind::Flags { set: "at_flags" },
             },
             Arg {
                 name: "name",
@@ -7366,9 +7368,7 @@ pub(crate) static X86_64: &[Syscall] = &[
             },
             Arg {
                 name: "at_flags",
-                kind: ArgKind::Flags {
-                    set: "listxattrat_at_flags",
-                },
+                kind: ArgKind::Flags { set: "at_flags" },
             },
             Arg {
                 name: "list",
@@ -7395,9 +7395,7 @@ pub(crate) static X86_64: &[Syscall] = &[
             },
             Arg {
                 name: "at_flags",
-                kind: ArgKind::Flags {
-                    set: "removexattrat_at_flags",
-                },
+                kind: ArgKind::Flags { set: "at_flags" },
             },
             Arg {
                 name: "name",
@@ -7461,9 +7459,7 @@ pub(crate) static X86_64: &[Syscall] = &[
             },
             Arg {
                 name: "at_flags",
-                kind: ArgKind::Flags {
-                    set: "file_getattr_at_flags",
-                },
+                kind: ArgKind::Flags { set: "at_flags" },
             },
         ],
         classes: ClassSet::from_bits(0x3),
@@ -7492,9 +7488,7 @@ pub(crate) static X86_64: &[Syscall] = &[
             },
             Arg {
                 name: "at_flags",
-                kind: ArgKind::Flags {
-                    set: "file_setattr_at_flags",
-                },
+                kind: ArgKind::Flags { set: "at_flags" },
             },
         ],
         classes: ClassSet::from_bits(0x3),
@@ -8135,7 +8129,7 @@ pub(crate) static I386: &[Syscall] = &[
         name: "acct",
         args: &[Arg {
             name: "name",
-            kind: ArgKind::Str,
+            kind: ArgKind::Path,
         }],
         classes: ClassSet::from_bits(0x1),
     },
@@ -8145,7 +8139,7 @@ pub(crate) static I386: &[Syscall] = &[
         args: &[
             Arg {
                 name: "name",
-                kind: ArgKind::Str,
+                kind: ArgKind::Path,
             },
             Arg {
                 name: "flags",
@@ -8415,7 +8409,7 @@ pub(crate) static I386: &[Syscall] = &[
         args: &[
             Arg {
                 name: "name",
-                kind: ArgKind::OutBuf { len_arg: 1 },
+                kind: ArgKind::Buf { len_arg: 1 },
             },
             Arg {
                 name: "len",
@@ -9177,7 +9171,7 @@ pub(crate) static I386: &[Syscall] = &[
         args: &[
             Arg {
                 name: "name",
-                kind: ArgKind::OutBuf { len_arg: 1 },
+                kind: ArgKind::Buf { len_arg: 1 },
             },
             Arg {
                 name: "len",
@@ -9339,7 +9333,7 @@ pub(crate) static I386: &[Syscall] = &[
             },
             Arg {
                 name: "special",
-                kind: ArgKind::Str,
+                kind: ArgKind::Path,
             },
             Arg {
                 name: "id",
@@ -9817,11 +9811,11 @@ pub(crate) static I386: &[Syscall] = &[
             },
             Arg {
                 name: "old_len",
-                kind: ArgKind::Uint,
+                kind: ArgKind::Size,
             },
             Arg {
                 name: "new_len",
-                kind: ArgKind::Uint,
+                kind: ArgKind::Size,
             },
             Arg {
                 name: "flags",
@@ -10249,11 +10243,15 @@ pub(crate) static I386: &[Syscall] = &[
         args: &[
             Arg {
                 name: "header",
-                kind: ArgKind::Uint,
+                kind: ArgKind::Ptr {
+                    to: "struct __user_cap_header_struct",
+                },
             },
             Arg {
                 name: "dataptr",
-                kind: ArgKind::Uint,
+                kind: ArgKind::Ptr {
+                    to: "struct __user_cap_data_struct",
+                },
             },
         ],
         classes: ClassSet::from_bits(0x80),
@@ -10264,11 +10262,15 @@ pub(crate) static I386: &[Syscall] = &[
         args: &[
             Arg {
                 name: "header",
-                kind: ArgKind::Uint,
+                kind: ArgKind::Ptr {
+                    to: "struct __user_cap_header_struct",
+                },
             },
             Arg {
                 name: "data",
-                kind: ArgKind::Uint,
+                kind: ArgKind::Ptr {
+                    to: "struct __user_cap_data_struct",
+                },
             },
         ],
         classes: ClassSet::from_bits(0x80),
@@ -11349,7 +11351,9 @@ pub(crate) static I386: &[Syscall] = &[
             },
             Arg {
                 name: "iocbpp",
-                kind: ArgKind::Ptr { to: "struct iocb" },
+                kind: ArgKind::Ptr {
+                    to: "struct iocb *",
+                },
             },
         ],
         classes: ClassSet::from_bits(0x0),
@@ -11973,7 +11977,7 @@ pub(crate) static I386: &[Syscall] = &[
             },
             Arg {
                 name: "u_msg_ptr",
-                kind: ArgKind::Str,
+                kind: ArgKind::Buf { len_arg: 2 },
             },
             Arg {
                 name: "msg_len",
@@ -12002,7 +12006,7 @@ pub(crate) static I386: &[Syscall] = &[
             },
             Arg {
                 name: "u_msg_ptr",
-                kind: ArgKind::Str,
+                kind: ArgKind::OutBuf { len_arg: 2 },
             },
             Arg {
                 name: "msg_len",
@@ -12692,12 +12696,12 @@ pub(crate) static I386: &[Syscall] = &[
         args: &[
             Arg {
                 name: "pid",
-                kind: ArgKind::Int,
+                kind: ArgKind::Pid,
             },
             Arg {
                 name: "head_ptr",
                 kind: ArgKind::Ptr {
-                    to: "struct robust_list_head",
+                    to: "struct robust_list_head *",
                 },
             },
             Arg {
@@ -12779,11 +12783,11 @@ pub(crate) static I386: &[Syscall] = &[
         args: &[
             Arg {
                 name: "fdin",
-                kind: ArgKind::Int,
+                kind: ArgKind::Fd,
             },
             Arg {
                 name: "fdout",
-                kind: ArgKind::Int,
+                kind: ArgKind::Fd,
             },
             Arg {
                 name: "len",
@@ -12835,7 +12839,7 @@ pub(crate) static I386: &[Syscall] = &[
             },
             Arg {
                 name: "pages",
-                kind: ArgKind::Ptr { to: "void" },
+                kind: ArgKind::Ptr { to: "void *" },
             },
             Arg {
                 name: "nodes",
@@ -13244,7 +13248,7 @@ pub(crate) static I386: &[Syscall] = &[
             },
             Arg {
                 name: "group_fd",
-                kind: ArgKind::Int,
+                kind: ArgKind::Fd,
             },
             Arg {
                 name: "flags",
@@ -13375,7 +13379,7 @@ pub(crate) static I386: &[Syscall] = &[
             },
             Arg {
                 name: "name",
-                kind: ArgKind::Str,
+                kind: ArgKind::Path,
             },
             Arg {
                 name: "handle",
@@ -13385,7 +13389,7 @@ pub(crate) static I386: &[Syscall] = &[
             },
             Arg {
                 name: "mnt_id",
-                kind: ArgKind::Addr,
+                kind: ArgKind::Ptr { to: "int" },
             },
             Arg {
                 name: "flag",
@@ -13400,7 +13404,7 @@ pub(crate) static I386: &[Syscall] = &[
         args: &[
             Arg {
                 name: "mountdirfd",
-                kind: ArgKind::Int,
+                kind: ArgKind::Dirfd,
             },
             Arg {
                 name: "handle",
@@ -14438,7 +14442,7 @@ pub(crate) static I386: &[Syscall] = &[
             },
             Arg {
                 name: "sig",
-                kind: ArgKind::Signal,
+                kind: ArgKind::Uint,
             },
         ],
         classes: ClassSet::from_bits(0x0),
@@ -14535,7 +14539,7 @@ pub(crate) static I386: &[Syscall] = &[
             },
             Arg {
                 name: "shmaddr",
-                kind: ArgKind::Str,
+                kind: ArgKind::Addr,
             },
             Arg {
                 name: "shmflg",
@@ -14549,7 +14553,7 @@ pub(crate) static I386: &[Syscall] = &[
         name: "shmdt",
         args: &[Arg {
             name: "shmaddr",
-            kind: ArgKind::Str,
+            kind: ArgKind::Addr,
         }],
         classes: ClassSet::from_bits(0x60),
     },
@@ -14999,7 +15003,7 @@ pub(crate) static I386: &[Syscall] = &[
             },
             Arg {
                 name: "u_msg_ptr",
-                kind: ArgKind::Str,
+                kind: ArgKind::Buf { len_arg: 2 },
             },
             Arg {
                 name: "msg_len",
@@ -15028,7 +15032,7 @@ pub(crate) static I386: &[Syscall] = &[
             },
             Arg {
                 name: "u_msg_ptr",
-                kind: ArgKind::Str,
+                kind: ArgKind::OutBuf { len_arg: 2 },
             },
             Arg {
                 name: "msg_len",
@@ -15278,7 +15282,7 @@ pub(crate) static I386: &[Syscall] = &[
             },
             Arg {
                 name: "from_pathname",
-                kind: ArgKind::Str,
+                kind: ArgKind::Path,
             },
             Arg {
                 name: "to_dfd",
@@ -15286,7 +15290,7 @@ pub(crate) static I386: &[Syscall] = &[
             },
             Arg {
                 name: "to_pathname",
-                kind: ArgKind::Str,
+                kind: ArgKind::Path,
             },
             Arg {
                 name: "flags",
@@ -15349,7 +15353,7 @@ pub(crate) static I386: &[Syscall] = &[
         args: &[
             Arg {
                 name: "fs_fd",
-                kind: ArgKind::Int,
+                kind: ArgKind::Fd,
             },
             Arg {
                 name: "flags",
@@ -16114,9 +16118,7 @@ pub(crate) static I386: &[Syscall] = &[
             },
             Arg {
                 name: "at_flags",
-                kind: ArgKind::Flags {
-                    set: "setxattrat_at_flags",
-                },
+                kind: ArgKind::Flags { set: "at_flags" },
             },
             Arg {
                 name: "name",
@@ -16149,9 +16151,7 @@ pub(crate) static I386: &[Syscall] = &[
             },
             Arg {
                 name: "at_flags",
-                kind: ArgKind::Flags {
-                    set: "getxattrat_at_flags",
-                },
+                kind: ArgKind::Flags { set: "at_flags" },
             },
             Arg {
                 name: "name",
@@ -16184,9 +16184,7 @@ pub(crate) static I386: &[Syscall] = &[
             },
             Arg {
                 name: "at_flags",
-                kind: ArgKind::Flags {
-                    set: "listxattrat_at_flags",
-                },
+                kind: ArgKind::Flags { set: "at_flags" },
             },
             Arg {
                 name: "list",
@@ -16213,9 +16211,7 @@ pub(crate) static I386: &[Syscall] = &[
             },
             Arg {
                 name: "at_flags",
-                kind: ArgKind::Flags {
-                    set: "removexattrat_at_flags",
-                },
+                kind: ArgKind::Flags { set: "at_flags" },
             },
             Arg {
                 name: "name",
@@ -16279,9 +16275,7 @@ pub(crate) static I386: &[Syscall] = &[
             },
             Arg {
                 name: "at_flags",
-                kind: ArgKind::Flags {
-                    set: "file_getattr_at_flags",
-                },
+                kind: ArgKind::Flags { set: "at_flags" },
             },
         ],
         classes: ClassSet::from_bits(0x3),
@@ -16310,9 +16304,7 @@ pub(crate) static I386: &[Syscall] = &[
             },
             Arg {
                 name: "at_flags",
-                kind: ArgKind::Flags {
-                    set: "file_setattr_at_flags",
-                },
+                kind: ArgKind::Flags { set: "at_flags" },
             },
         ],
         classes: ClassSet::from_bits(0x3),
@@ -16688,11 +16680,11 @@ pub(crate) static X32: &[Syscall] = &[
             },
             Arg {
                 name: "old_len",
-                kind: ArgKind::Uint,
+                kind: ArgKind::Size,
             },
             Arg {
                 name: "new_len",
-                kind: ArgKind::Uint,
+                kind: ArgKind::Size,
             },
             Arg {
                 name: "flags",
@@ -16795,7 +16787,7 @@ pub(crate) static X32: &[Syscall] = &[
             },
             Arg {
                 name: "shmaddr",
-                kind: ArgKind::Str,
+                kind: ArgKind::Addr,
             },
             Arg {
                 name: "shmflg",
@@ -17345,7 +17337,7 @@ pub(crate) static X32: &[Syscall] = &[
         name: "shmdt",
         args: &[Arg {
             name: "shmaddr",
-            kind: ArgKind::Str,
+            kind: ArgKind::Addr,
         }],
         classes: ClassSet::from_bits(0x60),
     },
@@ -18128,11 +18120,15 @@ pub(crate) static X32: &[Syscall] = &[
         args: &[
             Arg {
                 name: "header",
-                kind: ArgKind::Uint,
+                kind: ArgKind::Ptr {
+                    to: "struct __user_cap_header_struct",
+                },
             },
             Arg {
                 name: "dataptr",
-                kind: ArgKind::Uint,
+                kind: ArgKind::Ptr {
+                    to: "struct __user_cap_data_struct",
+                },
             },
         ],
         classes: ClassSet::from_bits(0x80),
@@ -18143,11 +18139,15 @@ pub(crate) static X32: &[Syscall] = &[
         args: &[
             Arg {
                 name: "header",
-                kind: ArgKind::Uint,
+                kind: ArgKind::Ptr {
+                    to: "struct __user_cap_header_struct",
+                },
             },
             Arg {
                 name: "data",
-                kind: ArgKind::Uint,
+                kind: ArgKind::Ptr {
+                    to: "struct __user_cap_data_struct",
+                },
             },
         ],
         classes: ClassSet::from_bits(0x80),
@@ -18602,7 +18602,7 @@ pub(crate) static X32: &[Syscall] = &[
         name: "acct",
         args: &[Arg {
             name: "name",
-            kind: ArgKind::Str,
+            kind: ArgKind::Path,
         }],
         classes: ClassSet::from_bits(0x1),
     },
@@ -18658,7 +18658,7 @@ pub(crate) static X32: &[Syscall] = &[
         args: &[
             Arg {
                 name: "name",
-                kind: ArgKind::Str,
+                kind: ArgKind::Path,
             },
             Arg {
                 name: "flags",
@@ -18722,7 +18722,7 @@ pub(crate) static X32: &[Syscall] = &[
         args: &[
             Arg {
                 name: "name",
-                kind: ArgKind::OutBuf { len_arg: 1 },
+                kind: ArgKind::Buf { len_arg: 1 },
             },
             Arg {
                 name: "len",
@@ -18737,7 +18737,7 @@ pub(crate) static X32: &[Syscall] = &[
         args: &[
             Arg {
                 name: "name",
-                kind: ArgKind::OutBuf { len_arg: 1 },
+                kind: ArgKind::Buf { len_arg: 1 },
             },
             Arg {
                 name: "len",
@@ -18822,7 +18822,7 @@ pub(crate) static X32: &[Syscall] = &[
             },
             Arg {
                 name: "special",
-                kind: ArgKind::Str,
+                kind: ArgKind::Path,
             },
             Arg {
                 name: "id",
@@ -19916,7 +19916,7 @@ pub(crate) static X32: &[Syscall] = &[
             },
             Arg {
                 name: "u_msg_ptr",
-                kind: ArgKind::Str,
+                kind: ArgKind::Buf { len_arg: 2 },
             },
             Arg {
                 name: "msg_len",
@@ -19945,7 +19945,7 @@ pub(crate) static X32: &[Syscall] = &[
             },
             Arg {
                 name: "u_msg_ptr",
-                kind: ArgKind::Str,
+                kind: ArgKind::OutBuf { len_arg: 2 },
             },
             Arg {
                 name: "msg_len",
@@ -20570,11 +20570,11 @@ pub(crate) static X32: &[Syscall] = &[
         args: &[
             Arg {
                 name: "fdin",
-                kind: ArgKind::Int,
+                kind: ArgKind::Fd,
             },
             Arg {
                 name: "fdout",
-                kind: ArgKind::Int,
+                kind: ArgKind::Fd,
             },
             Arg {
                 name: "len",
@@ -20921,7 +20921,7 @@ pub(crate) static X32: &[Syscall] = &[
             },
             Arg {
                 name: "group_fd",
-                kind: ArgKind::Int,
+                kind: ArgKind::Fd,
             },
             Arg {
                 name: "flags",
@@ -20955,7 +20955,7 @@ pub(crate) static X32: &[Syscall] = &[
         args: &[
             Arg {
                 name: "fanotify_fd",
-                kind: ArgKind::Int,
+                kind: ArgKind::Fd,
             },
             Arg {
                 name: "flags",
@@ -21019,7 +21019,7 @@ pub(crate) static X32: &[Syscall] = &[
             },
             Arg {
                 name: "name",
-                kind: ArgKind::Str,
+                kind: ArgKind::Path,
             },
             Arg {
                 name: "handle",
@@ -21029,7 +21029,7 @@ pub(crate) static X32: &[Syscall] = &[
             },
             Arg {
                 name: "mnt_id",
-                kind: ArgKind::Addr,
+                kind: ArgKind::Ptr { to: "int" },
             },
             Arg {
                 name: "flag",
@@ -21044,7 +21044,7 @@ pub(crate) static X32: &[Syscall] = &[
         args: &[
             Arg {
                 name: "mountdirfd",
-                kind: ArgKind::Int,
+                kind: ArgKind::Dirfd,
             },
             Arg {
                 name: "handle",
@@ -21574,7 +21574,7 @@ pub(crate) static X32: &[Syscall] = &[
             },
             Arg {
                 name: "sig",
-                kind: ArgKind::Signal,
+                kind: ArgKind::Uint,
             },
         ],
         classes: ClassSet::from_bits(0x0),
@@ -21708,7 +21708,7 @@ pub(crate) static X32: &[Syscall] = &[
             },
             Arg {
                 name: "from_pathname",
-                kind: ArgKind::Str,
+                kind: ArgKind::Path,
             },
             Arg {
                 name: "to_dfd",
@@ -21716,7 +21716,7 @@ pub(crate) static X32: &[Syscall] = &[
             },
             Arg {
                 name: "to_pathname",
-                kind: ArgKind::Str,
+                kind: ArgKind::Path,
             },
             Arg {
                 name: "flags",
@@ -21779,7 +21779,7 @@ pub(crate) static X32: &[Syscall] = &[
         args: &[
             Arg {
                 name: "fs_fd",
-                kind: ArgKind::Int,
+                kind: ArgKind::Fd,
             },
             Arg {
                 name: "flags",
@@ -22544,9 +22544,7 @@ pub(crate) static X32: &[Syscall] = &[
             },
             Arg {
                 name: "at_flags",
-                kind: ArgKind::Flags {
-                    set: "setxattrat_at_flags",
-                },
+                kind: ArgKind::Flags { set: "at_flags" },
             },
             Arg {
                 name: "name",
@@ -22579,9 +22577,7 @@ pub(crate) static X32: &[Syscall] = &[
             },
             Arg {
                 name: "at_flags",
-                kind: ArgKind::Flags {
-                    set: "getxattrat_at_flags",
-                },
+                kind: ArgKind::Flags { set: "at_flags" },
             },
             Arg {
                 name: "name",
@@ -22614,9 +22610,7 @@ pub(crate) static X32: &[Syscall] = &[
             },
             Arg {
                 name: "at_flags",
-                kind: ArgKind::Flags {
-                    set: "listxattrat_at_flags",
-                },
+                kind: ArgKind::Flags { set: "at_flags" },
             },
             Arg {
                 name: "list",
@@ -22643,9 +22637,7 @@ pub(crate) static X32: &[Syscall] = &[
             },
             Arg {
                 name: "at_flags",
-                kind: ArgKind::Flags {
-                    set: "removexattrat_at_flags",
-                },
+                kind: ArgKind::Flags { set: "at_flags" },
             },
             Arg {
                 name: "name",
@@ -22709,9 +22701,7 @@ pub(crate) static X32: &[Syscall] = &[
             },
             Arg {
                 name: "at_flags",
-                kind: ArgKind::Flags {
-                    set: "file_getattr_at_flags",
-                },
+                kind: ArgKind::Flags { set: "at_flags" },
             },
         ],
         classes: ClassSet::from_bits(0x3),
@@ -22740,9 +22730,7 @@ pub(crate) static X32: &[Syscall] = &[
             },
             Arg {
                 name: "at_flags",
-                kind: ArgKind::Flags {
-                    set: "file_setattr_at_flags",
-                },
+                kind: ArgKind::Flags { set: "at_flags" },
             },
         ],
         classes: ClassSet::from_bits(0x3),
@@ -23155,12 +23143,12 @@ pub(crate) static X32: &[Syscall] = &[
         args: &[
             Arg {
                 name: "pid",
-                kind: ArgKind::Int,
+                kind: ArgKind::Pid,
             },
             Arg {
                 name: "head_ptr",
                 kind: ArgKind::Ptr {
-                    to: "struct robust_list_head",
+                    to: "struct robust_list_head *",
                 },
             },
             Arg {
@@ -23209,7 +23197,7 @@ pub(crate) static X32: &[Syscall] = &[
             },
             Arg {
                 name: "pages",
-                kind: ArgKind::Ptr { to: "void" },
+                kind: ArgKind::Ptr { to: "void *" },
             },
             Arg {
                 name: "nodes",
@@ -23512,7 +23500,9 @@ pub(crate) static X32: &[Syscall] = &[
             },
             Arg {
                 name: "iocbpp",
-                kind: ArgKind::Ptr { to: "struct iocb" },
+                kind: ArgKind::Ptr {
+                    to: "struct iocb *",
+                },
             },
         ],
         classes: ClassSet::from_bits(0x0),
@@ -23642,7 +23632,9 @@ pub(crate) static AARCH64: &[Syscall] = &[
             },
             Arg {
                 name: "iocbpp",
-                kind: ArgKind::Ptr { to: "struct iocb" },
+                kind: ArgKind::Ptr {
+                    to: "struct iocb *",
+                },
             },
         ],
         classes: ClassSet::from_bits(0x0),
@@ -24375,7 +24367,7 @@ pub(crate) static AARCH64: &[Syscall] = &[
         args: &[
             Arg {
                 name: "name",
-                kind: ArgKind::Str,
+                kind: ArgKind::Path,
             },
             Arg {
                 name: "flags",
@@ -24727,7 +24719,7 @@ pub(crate) static AARCH64: &[Syscall] = &[
             },
             Arg {
                 name: "special",
-                kind: ArgKind::Str,
+                kind: ArgKind::Path,
             },
             Arg {
                 name: "id",
@@ -25130,11 +25122,11 @@ pub(crate) static AARCH64: &[Syscall] = &[
         args: &[
             Arg {
                 name: "fdin",
-                kind: ArgKind::Int,
+                kind: ArgKind::Fd,
             },
             Arg {
                 name: "fdout",
-                kind: ArgKind::Int,
+                kind: ArgKind::Fd,
             },
             Arg {
                 name: "len",
@@ -25350,7 +25342,7 @@ pub(crate) static AARCH64: &[Syscall] = &[
         name: "acct",
         args: &[Arg {
             name: "name",
-            kind: ArgKind::Str,
+            kind: ArgKind::Path,
         }],
         classes: ClassSet::from_bits(0x1),
     },
@@ -25360,11 +25352,15 @@ pub(crate) static AARCH64: &[Syscall] = &[
         args: &[
             Arg {
                 name: "header",
-                kind: ArgKind::Uint,
+                kind: ArgKind::Ptr {
+                    to: "struct __user_cap_header_struct",
+                },
             },
             Arg {
                 name: "dataptr",
-                kind: ArgKind::Uint,
+                kind: ArgKind::Ptr {
+                    to: "struct __user_cap_data_struct",
+                },
             },
         ],
         classes: ClassSet::from_bits(0x80),
@@ -25375,11 +25371,15 @@ pub(crate) static AARCH64: &[Syscall] = &[
         args: &[
             Arg {
                 name: "header",
-                kind: ArgKind::Uint,
+                kind: ArgKind::Ptr {
+                    to: "struct __user_cap_header_struct",
+                },
             },
             Arg {
                 name: "data",
-                kind: ArgKind::Uint,
+                kind: ArgKind::Ptr {
+                    to: "struct __user_cap_data_struct",
+                },
             },
         ],
         classes: ClassSet::from_bits(0x80),
@@ -25520,12 +25520,12 @@ pub(crate) static AARCH64: &[Syscall] = &[
         args: &[
             Arg {
                 name: "pid",
-                kind: ArgKind::Int,
+                kind: ArgKind::Pid,
             },
             Arg {
                 name: "head_ptr",
                 kind: ArgKind::Ptr {
-                    to: "struct robust_list_head",
+                    to: "struct robust_list_head *",
                 },
             },
             Arg {
@@ -26519,7 +26519,7 @@ pub(crate) static AARCH64: &[Syscall] = &[
         args: &[
             Arg {
                 name: "name",
-                kind: ArgKind::OutBuf { len_arg: 1 },
+                kind: ArgKind::Buf { len_arg: 1 },
             },
             Arg {
                 name: "len",
@@ -26534,7 +26534,7 @@ pub(crate) static AARCH64: &[Syscall] = &[
         args: &[
             Arg {
                 name: "name",
-                kind: ArgKind::OutBuf { len_arg: 1 },
+                kind: ArgKind::Buf { len_arg: 1 },
             },
             Arg {
                 name: "len",
@@ -26803,7 +26803,7 @@ pub(crate) static AARCH64: &[Syscall] = &[
             },
             Arg {
                 name: "u_msg_ptr",
-                kind: ArgKind::Str,
+                kind: ArgKind::Buf { len_arg: 2 },
             },
             Arg {
                 name: "msg_len",
@@ -26832,7 +26832,7 @@ pub(crate) static AARCH64: &[Syscall] = &[
             },
             Arg {
                 name: "u_msg_ptr",
-                kind: ArgKind::Str,
+                kind: ArgKind::OutBuf { len_arg: 2 },
             },
             Arg {
                 name: "msg_len",
@@ -27121,7 +27121,7 @@ pub(crate) static AARCH64: &[Syscall] = &[
             },
             Arg {
                 name: "shmaddr",
-                kind: ArgKind::Str,
+                kind: ArgKind::Addr,
             },
             Arg {
                 name: "shmflg",
@@ -27135,7 +27135,7 @@ pub(crate) static AARCH64: &[Syscall] = &[
         name: "shmdt",
         args: &[Arg {
             name: "shmaddr",
-            kind: ArgKind::Str,
+            kind: ArgKind::Addr,
         }],
         classes: ClassSet::from_bits(0x60),
     },
@@ -27549,11 +27549,11 @@ pub(crate) static AARCH64: &[Syscall] = &[
             },
             Arg {
                 name: "old_len",
-                kind: ArgKind::Uint,
+                kind: ArgKind::Size,
             },
             Arg {
                 name: "new_len",
-                kind: ArgKind::Uint,
+                kind: ArgKind::Size,
             },
             Arg {
                 name: "flags",
@@ -28057,7 +28057,7 @@ pub(crate) static AARCH64: &[Syscall] = &[
             },
             Arg {
                 name: "pages",
-                kind: ArgKind::Ptr { to: "void" },
+                kind: ArgKind::Ptr { to: "void *" },
             },
             Arg {
                 name: "nodes",
@@ -28119,7 +28119,7 @@ pub(crate) static AARCH64: &[Syscall] = &[
             },
             Arg {
                 name: "group_fd",
-                kind: ArgKind::Int,
+                kind: ArgKind::Fd,
             },
             Arg {
                 name: "flags",
@@ -28265,7 +28265,7 @@ pub(crate) static AARCH64: &[Syscall] = &[
         args: &[
             Arg {
                 name: "fanotify_fd",
-                kind: ArgKind::Int,
+                kind: ArgKind::Fd,
             },
             Arg {
                 name: "flags",
@@ -28300,7 +28300,7 @@ pub(crate) static AARCH64: &[Syscall] = &[
             },
             Arg {
                 name: "name",
-                kind: ArgKind::Str,
+                kind: ArgKind::Path,
             },
             Arg {
                 name: "handle",
@@ -28310,7 +28310,7 @@ pub(crate) static AARCH64: &[Syscall] = &[
             },
             Arg {
                 name: "mnt_id",
-                kind: ArgKind::Addr,
+                kind: ArgKind::Ptr { to: "int" },
             },
             Arg {
                 name: "flag",
@@ -28325,7 +28325,7 @@ pub(crate) static AARCH64: &[Syscall] = &[
         args: &[
             Arg {
                 name: "mountdirfd",
-                kind: ArgKind::Int,
+                kind: ArgKind::Dirfd,
             },
             Arg {
                 name: "handle",
@@ -28818,9 +28818,7 @@ pub(crate) static AARCH64: &[Syscall] = &[
             },
             Arg {
                 name: "flags",
-                kind: ArgKind::Flags {
-                    set: "preadv2_flags",
-                },
+                kind: ArgKind::Flags { set: "rwf_flags" },
             },
         ],
         classes: ClassSet::from_bits(0x2),
@@ -28851,9 +28849,7 @@ pub(crate) static AARCH64: &[Syscall] = &[
             },
             Arg {
                 name: "flags",
-                kind: ArgKind::Flags {
-                    set: "pwritev2_flags",
-                },
+                kind: ArgKind::Flags { set: "rwf_flags" },
             },
         ],
         classes: ClassSet::from_bits(0x2),
@@ -28989,7 +28985,7 @@ pub(crate) static AARCH64: &[Syscall] = &[
             },
             Arg {
                 name: "sig",
-                kind: ArgKind::Signal,
+                kind: ArgKind::Uint,
             },
         ],
         classes: ClassSet::from_bits(0x0),
@@ -29152,7 +29148,7 @@ pub(crate) static AARCH64: &[Syscall] = &[
             },
             Arg {
                 name: "from_pathname",
-                kind: ArgKind::Str,
+                kind: ArgKind::Path,
             },
             Arg {
                 name: "to_dfd",
@@ -29160,7 +29156,7 @@ pub(crate) static AARCH64: &[Syscall] = &[
             },
             Arg {
                 name: "to_pathname",
-                kind: ArgKind::Str,
+                kind: ArgKind::Path,
             },
             Arg {
                 name: "flags",
@@ -29223,7 +29219,7 @@ pub(crate) static AARCH64: &[Syscall] = &[
         args: &[
             Arg {
                 name: "fs_fd",
-                kind: ArgKind::Int,
+                kind: ArgKind::Fd,
             },
             Arg {
                 name: "flags",
@@ -29988,9 +29984,7 @@ pub(crate) static AARCH64: &[Syscall] = &[
             },
             Arg {
                 name: "at_flags",
-                kind: ArgKind::Flags {
-                    set: "setxattrat_at_flags",
-                },
+                kind: ArgKind::Flags { set: "at_flags" },
             },
             Arg {
                 name: "name",
@@ -30023,9 +30017,7 @@ pub(crate) static AARCH64: &[Syscall] = &[
             },
             Arg {
                 name: "at_flags",
-                kind: ArgKind::Flags {
-                    set: "getxattrat_at_flags",
-                },
+                kind: ArgKind::Flags { set: "at_flags" },
             },
             Arg {
                 name: "name",
@@ -30058,9 +30050,7 @@ pub(crate) static AARCH64: &[Syscall] = &[
             },
             Arg {
                 name: "at_flags",
-                kind: ArgKind::Flags {
-                    set: "listxattrat_at_flags",
-                },
+                kind: ArgKind::Flags { set: "at_flags" },
             },
             Arg {
                 name: "list",
@@ -30087,9 +30077,7 @@ pub(crate) static AARCH64: &[Syscall] = &[
             },
             Arg {
                 name: "at_flags",
-                kind: ArgKind::Flags {
-                    set: "removexattrat_at_flags",
-                },
+                kind: ArgKind::Flags { set: "at_flags" },
             },
             Arg {
                 name: "name",
@@ -30153,9 +30141,7 @@ pub(crate) static AARCH64: &[Syscall] = &[
             },
             Arg {
                 name: "at_flags",
-                kind: ArgKind::Flags {
-                    set: "file_getattr_at_flags",
-                },
+                kind: ArgKind::Flags { set: "at_flags" },
             },
         ],
         classes: ClassSet::from_bits(0x3),
@@ -30184,9 +30170,7 @@ pub(crate) static AARCH64: &[Syscall] = &[
             },
             Arg {
                 name: "at_flags",
-                kind: ArgKind::Flags {
-                    set: "file_setattr_at_flags",
-                },
+                kind: ArgKind::Flags { set: "at_flags" },
             },
         ],
         classes: ClassSet::from_bits(0x3),
