@@ -9,6 +9,7 @@
 mod arch;
 mod class;
 mod errno;
+#[rustfmt::skip]
 mod generated;
 mod signal;
 mod suggest;
