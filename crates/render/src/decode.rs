@@ -126,10 +126,7 @@ fn fmt_of_kind(kind: ArgKind) -> Fmt {
         ArgKind::StrArray => Fmt::Argv,
         ArgKind::Buf { len_arg } => Fmt::WBuf(len_arg),
         ArgKind::OutBuf { len_arg } => Fmt::RBuf(len_arg),
-        ArgKind::Flags { set } => match xlat::by_name(set) {
-            Some(x) => Fmt::Flags(x),
-            None => Fmt::Hex,
-        },
+        ArgKind::Flags { set } => specs::for_set(set),
         ArgKind::Mode => Fmt::Mode,
         ArgKind::Signal => Fmt::Signal,
         ArgKind::Ptr { .. } | ArgKind::Addr => Fmt::Ptr,
@@ -265,6 +262,7 @@ impl Decoder {
                 }
                 format_mode(raw)
             }
+            Fmt::StatxFlags => statx_flags(raw, st),
             Fmt::Mode => format_mode(raw),
             Fmt::Signal => signal(raw as i32),
             Fmt::Argv => self.argv(raw, v.entry_mem(i as u32)),
@@ -637,6 +635,22 @@ fn open_flags(raw: u64, st: Style) -> String {
         format!("{} /* {text} */", hex(raw))
     } else {
         text
+    }
+}
+
+fn statx_flags(raw: u64, st: Style) -> String {
+    if st == Style::Raw {
+        return hex(raw);
+    }
+    let sync = xlat::STATX_SYNC.format_value(raw & 0x6000, Style::Abbrev, hex);
+    let rest = raw & !0x6000;
+    if rest == 0 {
+        sync
+    } else {
+        format!(
+            "{sync}|{}",
+            xlat::AT_FLAGS.format_flags(rest, Style::Abbrev)
+        )
     }
 }
 

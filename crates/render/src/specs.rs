@@ -43,6 +43,8 @@ pub enum Fmt {
     OpenFlags,
     /// open(2) mode, printed only with O_CREAT or O_TMPFILE in argument N.
     OpenMode(u8),
+    /// statx flags: the sync type, then AT_* flags.
+    StatxFlags,
     /// A file mode in octal.
     Mode,
     /// A signal number.
@@ -173,7 +175,7 @@ specs! {
     "lstat" => [Path, StatOut] Dec;
     "fstat" => [Fd, StatOut] Dec;
     "newfstatat" => [Dirfd, Path, StatOut, Flags(&xlat::AT_FLAGS)] Dec;
-    "statx" => [Dirfd, Path, Flags(&xlat::STATX_FLAGS), Flags(&xlat::STATX_MASK), StatxOut] Dec;
+    "statx" => [Dirfd, Path, StatxFlags, Flags(&xlat::STATX_MASK), StatxOut] Dec;
     "access" => [Path, Flags(&xlat::ACCESS_MODES)] Dec;
     "faccessat" => [Dirfd, Path, Flags(&xlat::ACCESS_MODES)] Dec;
     "faccessat2" => [Dirfd, Path, Flags(&xlat::ACCESS_MODES), Flags(&xlat::AT_FLAGS)] Dec;
@@ -254,4 +256,49 @@ specs! {
 /// The special decoder for `name`, if strace has one we reproduce.
 pub fn lookup(name: &str) -> Option<&'static Spec> {
     SPECS.iter().find(|(n, _)| *n == name).map(|(_, s)| s)
+}
+
+/// How the knowledge base's flag sets (`ArgKind::Flags { set }`) print when a syscall
+/// has no special decoder; sets not listed print in hex.
+static SET_FORMATS: &[(&str, Fmt)] = &[
+    ("open_flags", OpenFlags),
+    ("socket_type", SockType),
+    ("mmap_flags", MmapFlags),
+    ("mmap_prot", Flags(&xlat::MMAP_PROT)),
+    ("remap_file_pages_prot", Flags(&xlat::MMAP_PROT)),
+    ("at_flags", Flags(&xlat::AT_FLAGS)),
+    ("msg_flags", Flags(&xlat::MSG_FLAGS)),
+    ("clone_flags", Flags(&xlat::CLONE_FLAGS)),
+    ("wait4_options", Flags(&xlat::WAIT_OPTIONS)),
+    ("access_mode", Flags(&xlat::ACCESS_MODES)),
+    ("statx_mask", Flags(&xlat::STATX_MASK)),
+    ("getrandom_flags", Flags(&xlat::GETRANDOM_FLAGS)),
+    ("clockid", ConstDec(&xlat::CLOCK_IDS)),
+    ("timerfd_create_clockid", ConstDec(&xlat::CLOCK_IDS)),
+    ("timer_create_which_clock", ConstDec(&xlat::CLOCK_IDS)),
+    ("lseek_whence", ConstDec(&xlat::SEEK_WHENCE)),
+    ("rlimit_resource", ConstDec(&xlat::RLIMITS)),
+    ("address_family", ConstDec(&xlat::ADDRESS_FAMILIES)),
+    ("sigprocmask_how", ConstDec(&xlat::SIGPROCMASK_HOW)),
+    ("shutdown_how", ConstDec(&xlat::SHUTDOWN_HOW)),
+    ("socket_level", ConstDec(&xlat::SOCKOPT_LEVELS)),
+    ("setsockopt_optname", ConstDec(&xlat::SOCKOPT_NAMES)),
+    ("getsockopt_optname", ConstDec(&xlat::SOCKOPT_NAMES)),
+    ("fcntl_cmd", ConstDec(&xlat::FCNTL_CMDS)),
+    ("ioctl_cmd", Const(&xlat::IOCTL_CMDS)),
+    ("prctl_option", ConstDec(&xlat::PRCTL_OPTIONS)),
+    ("arch_prctl_code", Const(&xlat::ARCH_PRCTL)),
+    ("futex_op", Const(&xlat::FUTEX_OPS)),
+    ("madvise_advice", ConstDec(&xlat::MADVISE)),
+    ("fadvise64_advice", ConstDec(&xlat::FADVISE)),
+    ("fadvise_advice", ConstDec(&xlat::FADVISE)),
+    ("epoll_ctl_op", ConstDec(&xlat::EPOLL_CTL_OPS)),
+];
+
+/// The format for values of the knowledge base's flag set `set`.
+pub fn for_set(set: &str) -> Fmt {
+    SET_FORMATS
+        .iter()
+        .find(|(name, _)| *name == set)
+        .map_or(Fmt::Hex, |(_, f)| *f)
 }

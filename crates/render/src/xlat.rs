@@ -140,17 +140,12 @@ xlat!(
     ]
 );
 xlat!(
-    STATX_FLAGS,
-    "statx_flags",
+    STATX_SYNC,
+    "statx_sync",
     [
-        (0x100, "AT_SYMLINK_NOFOLLOW"),
-        (0x200, "AT_REMOVEDIR"),
-        (0x400, "AT_SYMLINK_FOLLOW"),
-        (0x800, "AT_NO_AUTOMOUNT"),
-        (0x1000, "AT_EMPTY_PATH"),
-        (0x2000, "AT_STATX_FORCE_SYNC"),
-        (0x4000, "AT_STATX_DONT_SYNC"),
         (0, "AT_STATX_SYNC_AS_STAT"),
+        (0x2000, "AT_STATX_FORCE_SYNC"),
+        (0x4000, "AT_STATX_DONT_SYNC")
     ]
 );
 xlat!(
@@ -772,12 +767,25 @@ xlat!(
     ]
 );
 
+xlat!(
+    FADVISE,
+    "fadvise_advice",
+    [
+        (0, "POSIX_FADV_NORMAL"),
+        (1, "POSIX_FADV_RANDOM"),
+        (2, "POSIX_FADV_SEQUENTIAL"),
+        (3, "POSIX_FADV_WILLNEED"),
+        (4, "POSIX_FADV_DONTNEED"),
+        (5, "POSIX_FADV_NOREUSE"),
+    ]
+);
+
 /// Every table, for lookups by the knowledge base's flag-set names.
 pub static ALL: &[&Xlat] = &[
     &OPEN_ACCESS,
     &OPEN_FLAGS,
     &AT_FLAGS,
-    &STATX_FLAGS,
+    &STATX_SYNC,
     &STATX_MASK,
     &STATX_ATTRS,
     &ACCESS_MODES,
@@ -810,6 +818,7 @@ pub static ALL: &[&Xlat] = &[
     &MSG_FLAGS,
     &EPOLL_CTL_OPS,
     &CLOCK_IDS,
+    &FADVISE,
 ];
 
 /// Finds a table by name.
