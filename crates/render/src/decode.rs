@@ -284,6 +284,10 @@ impl Decoder {
             }
             Fmt::MmapFlags => mmap_flags(raw, st),
             Fmt::SockType => sock_type(raw, st),
+            Fmt::SocketProto => match v.arg(0) {
+                2 | 10 => xlat::IP_PROTOCOLS.format_value(raw, st, |n| n.to_string()),
+                _ => (raw as i32).to_string(),
+            },
             Fmt::Clone => return Some(clone_args(v, st)),
             Fmt::StatOut => self.out_struct(raw, v, i, |b| structs::stat(b, self.opts.verbose)),
             Fmt::StatxOut => self.out_struct(raw, v, i, |b| structs::statx(b, self.opts.verbose)),

@@ -57,6 +57,8 @@ pub enum Fmt {
     MmapFlags,
     /// socket type plus SOCK_CLOEXEC/SOCK_NONBLOCK.
     SockType,
+    /// A socket protocol: IPPROTO_* for inet families (family in argument 0).
+    SocketProto,
     /// The whole x86_64 clone argument list.
     Clone,
     /// `struct stat` written by the kernel.
@@ -213,7 +215,7 @@ specs! {
     "dup" => [Fd] Dec;
     "dup2" => [Fd, Fd] Dec;
     "dup3" => [Fd, Fd, Flags(&xlat::OPEN_FLAGS)] Dec;
-    "socket" => [ConstDec(&xlat::ADDRESS_FAMILIES), SockType, Int] Dec;
+    "socket" => [ConstDec(&xlat::ADDRESS_FAMILIES), SockType, SocketProto] Dec;
     "connect" => [Fd, SockaddrIn(2), Uint] Dec;
     "bind" => [Fd, SockaddrIn(2), Uint] Dec;
     "listen" => [Fd, Int] Dec;

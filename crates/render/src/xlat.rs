@@ -277,13 +277,13 @@ xlat!(
     "sigact_flags",
     [
         (0x04000000, "SA_RESTORER"),
-        (0x00000001, "SA_NOCLDSTOP"),
-        (0x00000002, "SA_NOCLDWAIT"),
-        (0x00000004, "SA_SIGINFO"),
         (0x08000000, "SA_ONSTACK"),
         (0x10000000, "SA_RESTART"),
         (0x40000000, "SA_NODEFER"),
         (0x80000000u32, "SA_RESETHAND"),
+        (0x00000004, "SA_SIGINFO"),
+        (0x00000001, "SA_NOCLDSTOP"),
+        (0x00000002, "SA_NOCLDWAIT"),
         (0x400, "SA_EXPOSE_TAGBITS"),
         (0x800, "SA_UNSUPPORTED"),
     ]
@@ -780,6 +780,21 @@ xlat!(
     ]
 );
 
+xlat!(
+    IP_PROTOCOLS,
+    "inet_protocols",
+    [
+        (0, "IPPROTO_IP"),
+        (1, "IPPROTO_ICMP"),
+        (6, "IPPROTO_TCP"),
+        (17, "IPPROTO_UDP"),
+        (41, "IPPROTO_IPV6"),
+        (58, "IPPROTO_ICMPV6"),
+        (132, "IPPROTO_SCTP"),
+        (255, "IPPROTO_RAW"),
+    ]
+);
+
 /// Every table, for lookups by the knowledge base's flag-set names.
 pub static ALL: &[&Xlat] = &[
     &OPEN_ACCESS,
@@ -819,6 +834,7 @@ pub static ALL: &[&Xlat] = &[
     &EPOLL_CTL_OPS,
     &CLOCK_IDS,
     &FADVISE,
+    &IP_PROTOCOLS,
 ];
 
 /// Finds a table by name.

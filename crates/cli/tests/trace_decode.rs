@@ -1,0 +1,112 @@
+//! One exact strace line per decoder: a fixture makes each call with known arguments and
+//! the line `sysfence trace` prints is compared (addresses and pids as placeholders).
+
+mod common;
+
+use common::{assert_lines_in_order, fixture, trace};
+
+fn decode_trace(extra: &[&str]) -> String {
+    let prog = fixture("trace_decode");
+    let mut args: Vec<&str> = extra.to_vec();
+    args.push(prog.to_str().expect("utf-8 path"));
+    let out = trace(&args);
+    assert!(
+        out.status.success(),
+        "trace failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stderr).expect("utf-8 trace")
+}
+
+#[test]
+fn files_strings_buffers_and_structs_decode_as_strace_does() {
+    let text = decode_trace(&[]);
+    assert_lines_in_order(
+        &text,
+        &[
+            r#"openat(AT_FDCWD, "/nonexistent/sysfence-fixture", O_RDONLY|O_CLOEXEC) = -1 ENOENT (No such file or directory)"#,
+            r#"openat(AT_FDCWD, "/dev/null", O_WRONLY|O_CREAT|O_TRUNC, 0644) = {N}"#,
+            r#"dup2({N}, 10)                             = 10"#,
+            r#"write(10, "hello\n\t\"quoted\"\\ \1\1779", 20) = 20"#,
+            r#"write(10, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"..., 40) = 40"#,
+            r#"read(11, "\0\0\0\0", 4)                 = 4"#,
+            r#"mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = {ADDR}"#,
+            r#"mprotect({ADDR}, 4096, PROT_NONE) = 0"#,
+            r#"munmap({ADDR}, 4096) = 0"#,
+            r#"newfstatat(AT_FDCWD, "/dev/null", {st_mode=S_IFCHR|0666, st_rdev=makedev(0x1, 0x3), ...}, 0) = 0"#,
+            r#"newfstatat(AT_FDCWD, "/nonexistent/sysfence-fixture", {ADDR}, AT_SYMLINK_NOFOLLOW) = -1 ENOENT (No such file or directory)"#,
+        ],
+    );
+}
+
+#[test]
+fn signals_sockets_pipes_and_processes_decode_as_strace_does() {
+    let text = decode_trace(&[]);
+    assert_lines_in_order(
+        &text,
+        &[
+            r#"rt_sigaction(SIGUSR1, {sa_handler=SIG_IGN, sa_mask=[USR2], sa_flags=0}, {sa_handler=SIG_DFL, sa_mask=[], sa_flags=0}, 8) = 0"#,
+            r#"rt_sigprocmask(SIG_BLOCK, [HUP USR1], [], 8) = 0"#,
+            r#"rt_sigprocmask(SIG_SETMASK, [], NULL, 8) = 0"#,
+            r#"pipe2([{N}, {N}], O_CLOEXEC)                = 0"#,
+            r#"fcntl(10, F_SETFD, FD_CLOEXEC)          = 0"#,
+            r#"ioctl(10, TIOCGWINSZ, {ADDR})   = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = {N}"#,
+            r#"connect(12, {sa_family=AF_INET, sin_port=htons(1), sin_addr=inet_addr("127.0.0.1")}, 16) = -1 ECONNREFUSED (Connection refused)"#,
+            r#"connect(13, {sa_family=AF_UNIX, sun_path="/nonexistent.sock"}, 20) = -1 ENOENT (No such file or directory)"#,
+            r#"clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr={ADDR}) = {PID}"#,
+            r#"wait4({PID}, [{WIFEXITED(s) && WEXITSTATUS(s) == 3}], 0, NULL) = {PID}"#,
+            r#"--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid={PID}, si_uid=0, si_status=3, si_utime=0, si_stime=0} ---"#,
+            r#"exit_group(0)                           = ?"#,
+            r#"+++ exited with 0 +++"#,
+        ],
+    );
+}
+
+#[test]
+fn execve_prints_argv_and_counts_envp() {
+    let out = common::sysfence()
+        .args(["trace", "/bin/true", "first", "sec ond"])
+        .env_clear()
+        .env("A", "1")
+        .env("B", "2")
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stderr);
+    let first = text.lines().next().unwrap_or_default();
+    assert!(
+        common::line_pattern(
+            r#"execve("/bin/true", ["/bin/true", "first", "sec ond"], {ADDR} /* 2 vars */) = 0"#
+        )
+        .is_match(first),
+        "first line: {first}"
+    );
+}
+
+#[test]
+fn string_size_and_hex_options_change_buffers() {
+    let short = decode_trace(&["-s", "5"]);
+    assert_lines_in_order(&short, &[r#"write(10, "hello"..., 20)               = 20"#]);
+    let hex = decode_trace(&["-xx"]);
+    assert_lines_in_order(&hex, &[r#"read(11, "\x00\x00\x00\x00", 4)         = 4"#]);
+    let nonascii = decode_trace(&["-x"]);
+    assert_lines_in_order(
+        &nonascii,
+        &[
+            r#"write(10, "\x68\x65\x6c\x6c\x6f\x0a\x09\x22\x71\x75\x6f\x74\x65\x64\x22\x5c\x20\x01\x7f\x39", 20) = 20"#,
+        ],
+    );
+}
+
+#[test]
+fn raw_and_verbose_constants_follow_dash_capital_x() {
+    let raw = decode_trace(&["-X", "raw"]);
+    assert_lines_in_order(&raw, &[r#"openat(-100, "/dev/null", 0x241, 0644)  = {N}"#]);
+    let verbose = decode_trace(&["-X", "verbose"]);
+    assert_lines_in_order(
+        &verbose,
+        &[
+            r#"openat(-100 /* AT_FDCWD */, "/dev/null", 0x241 /* O_WRONLY|O_CREAT|O_TRUNC */, 0644) = {N}"#,
+        ],
+    );
+}
