@@ -30,6 +30,11 @@ pub enum TraceError {
     /// `-p` named a process that does not exist.
     #[error("no process with PID {0} (check it with `ps -p {0}`)")]
     NoSuchProcess(i32),
+    /// `-p` named a process that has already exited (a zombie not yet reaped).
+    #[error(
+        "process {0} has already exited (it is a zombie waiting for its parent); nothing to trace"
+    )]
+    Exited(i32),
     /// `-p` named a process another tracer holds.
     #[error(
         "process {pid} is already traced by process {tracer}; detach that tracer (strace, gdb) first"

@@ -127,6 +127,12 @@ fn proc_status_field(pid: i32, field: &str) -> Option<i32> {
         .and_then(|v| v.trim().parse().ok())
 }
 
+/// The state letter of /proc/PID/stat (R, S, Z, ...).
+fn proc_state(pid: i32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(')')?.1.trim_start().chars().next()
+}
+
 fn errno_of(e: &io::Error) -> i32 {
     e.raw_os_error().unwrap_or(0)
 }
@@ -184,6 +190,9 @@ impl Tracer {
         for &pid in pids {
             if pid <= 0 || !std::path::Path::new(&format!("/proc/{pid}")).exists() {
                 return Err(TraceError::NoSuchProcess(pid));
+            }
+            if proc_state(pid) == Some('Z') {
+                return Err(TraceError::Exited(pid));
             }
             if let Some(tracer) = proc_status_field(pid, "TracerPid:").filter(|&t| t != 0) {
                 return Err(TraceError::AlreadyTraced { pid, tracer });
