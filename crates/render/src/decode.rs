@@ -208,6 +208,19 @@ impl Decoder {
             Ret::Hex => hex(v as u64),
             Ret::Oct => format_mode(v as u64),
             Ret::NoReturn => "?".to_string(),
+            Ret::Fcntl => match view.arg(1) {
+                1 if v != 0 => format!(
+                    "{} (flags {})",
+                    hex(v as u64),
+                    xlat::FD_FLAGS.format_flags(v as u64, Style::Abbrev)
+                ),
+                3 => format!(
+                    "{} (flags {})",
+                    hex(v as u64),
+                    open_flags(v as u64, Style::Abbrev)
+                ),
+                _ => v.to_string(),
+            },
         }
     }
 

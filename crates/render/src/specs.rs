@@ -143,6 +143,8 @@ pub enum Ret {
     Oct,
     /// The call does not return (`= ?`).
     NoReturn,
+    /// fcntl: flags decoded after F_GETFD/F_GETFL results.
+    Fcntl,
 }
 
 /// One special decoder.
@@ -208,7 +210,7 @@ specs! {
     "kill" => [Int, Signal] Dec;
     "tkill" => [Int, Signal] Dec;
     "tgkill" => [Int, Int, Signal] Dec;
-    "fcntl" => [Fd, ConstDec(&xlat::FCNTL_CMDS), FcntlArg] Dec;
+    "fcntl" => [Fd, ConstDec(&xlat::FCNTL_CMDS), FcntlArg] Fcntl;
     "ioctl" => [Fd, Const(&xlat::IOCTL_CMDS), Ptr] Dec;
     "prctl" => [ConstDec(&xlat::PRCTL_OPTIONS), Hex, Hex, Hex, Hex] Dec;
     "lseek" => [Fd, Long, ConstDec(&xlat::SEEK_WHENCE)] Dec;
