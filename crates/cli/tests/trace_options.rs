@@ -1,0 +1,332 @@
+//! strace's options on `sysfence trace`: -e trace/status/signal, -c/-C/-S/-w, -o/-ff,
+//! --json, timestamps, -i, -a, and the errors for bad input.
+
+mod common;
+
+use common::{fixture, trace};
+use regex::Regex;
+use std::collections::HashSet;
+
+fn stderr_of(args: &[&str]) -> String {
+    let out = trace(args);
+    assert!(
+        out.status.success(),
+        "sysfence trace {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stderr).expect("utf-8")
+}
+
+/// The trace of a command expected to exit 1 (cat of a missing file).
+fn stderr_of_failing(args: &[&str]) -> String {
+    let out = trace(args);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stderr).expect("utf-8")
+}
+
+fn syscall_names(text: &str) -> Vec<String> {
+    let re = Regex::new(r"^(?:\[pid +\d+\] )?([a-z_0-9]+)\(").expect("regex");
+    text.lines()
+        .filter_map(|l| re.captures(l).map(|c| c[1].to_string()))
+        .collect()
+}
+
+#[test]
+fn trace_sets_select_names_classes_regexes_and_negations() {
+    let file_class: HashSet<&str> = syscalls::Arch::X86_64
+        .table()
+        .in_class(syscalls::Class::File)
+        .map(|s| s.name)
+        .collect();
+    let text = stderr_of(&["-e", "trace=%file,close", "cat", "/etc/hostname"]);
+    let names = syscall_names(&text);
+    assert!(names.iter().any(|n| n == "openat") && names.iter().any(|n| n == "close"));
+    for n in &names {
+        assert!(
+            file_class.contains(n.as_str()) || n == "close",
+            "{n} is not selected:\n{text}"
+        );
+    }
+
+    let text = stderr_of(&["-e", "trace=/^open", "cat", "/etc/hostname"]);
+    let names = syscall_names(&text);
+    assert!(
+        !names.is_empty() && names.iter().all(|n| n.starts_with("open")),
+        "{names:?}"
+    );
+
+    let text = stderr_of(&["-e", "trace=!close,mmap", "cat", "/etc/hostname"]);
+    let names = syscall_names(&text);
+    assert!(names.iter().any(|n| n == "openat"));
+    assert!(
+        !names.iter().any(|n| n == "close" || n == "mmap"),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn an_unknown_syscall_name_is_a_usage_error_with_a_suggestion() {
+    let out = trace(&["-e", "trace=opn", "true"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unknown syscall `opn`") && err.contains("did you mean `open`"),
+        "{err}"
+    );
+    let out = trace(&["-e", "trace=%nosuchclass", "true"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown syscall class"));
+}
+
+#[test]
+fn a_missing_command_is_a_clear_error() {
+    let out = trace(&["/nonexistent/sysfence-program"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("can't run `/nonexistent/sysfence-program`")
+    );
+    let out = trace(&["-ff", "true"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("-ff needs -o FILE"));
+}
+
+fn check_summary_layout(text: &str) -> Vec<(u64, u64, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let header = lines
+        .iter()
+        .position(|l| *l == "% time     seconds  usecs/call     calls    errors syscall")
+        .unwrap_or_else(|| panic!("no summary header in:\n{text}"));
+    let dashes = "------ ----------- ----------- --------- --------- ----------------";
+    assert_eq!(lines[header + 1], dashes);
+    let row = Regex::new(r"^ *(\d+\.\d\d) +(\d+\.\d{6}) +(\d+) +(\d+) +(\d*) ([a-z_0-9]+)$")
+        .expect("regex");
+    let mut rows = Vec::new();
+    let mut i = header + 2;
+    while lines[i] != dashes {
+        let c = row
+            .captures(lines[i])
+            .unwrap_or_else(|| panic!("bad row {:?}", lines[i]));
+        rows.push((
+            c[4].parse().expect("calls"),
+            c[5].parse().unwrap_or(0),
+            c[6].to_string(),
+        ));
+        i += 1;
+    }
+    let total = row.captures(lines[i + 1]).expect("total line");
+    assert_eq!(&total[1], "100.00");
+    assert_eq!(&total[6], "total");
+    let calls: u64 = rows.iter().map(|r| r.0).sum();
+    assert_eq!(total[4].parse::<u64>().expect("calls"), calls);
+    rows
+}
+
+#[test]
+fn summary_has_straces_layout_and_counts_errors() {
+    let text = stderr_of_failing(&["-c", "cat", "/nonexistent/sysfence"]);
+    assert!(!text.contains("openat("), "-c prints no trace");
+    let rows = check_summary_layout(&text);
+    let openat = rows.iter().find(|r| r.2 == "openat").expect("openat row");
+    assert!(openat.1 >= 1, "the failed openat is counted as an error");
+
+    let by_calls = stderr_of(&["-c", "-S", "calls", "-w", "ls", "/"]);
+    let rows = check_summary_layout(&by_calls);
+    assert!(
+        rows.windows(2).all(|w| w[0].0 >= w[1].0),
+        "sorted by calls: {rows:?}"
+    );
+
+    let both = stderr_of(&["-C", "true"]);
+    assert!(both.contains("execve(\"/usr/bin/true\""));
+    check_summary_layout(&both);
+}
+
+#[test]
+fn dash_ff_writes_one_file_per_task_and_dash_o_prefixes_pids() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let base = dir.path().join("t");
+    stderr_of(&[
+        "-ff",
+        "-o",
+        base.to_str().expect("utf-8"),
+        "sh",
+        "-c",
+        "true | true",
+    ]);
+    let files: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+    assert!(files.len() >= 3, "sh and two children");
+    for f in files {
+        let path = f.expect("entry").path();
+        let name = path.file_name().and_then(|n| n.to_str()).expect("name");
+        assert!(
+            Regex::new(r"^t\.\d+$").expect("regex").is_match(name),
+            "{name}"
+        );
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(text.ends_with("+++ exited with 0 +++\n"), "{name}:\n{text}");
+        assert!(
+            !text.contains("[pid") && !text.contains("unfinished"),
+            "{name}:\n{text}"
+        );
+    }
+
+    let single = dir.path().join("all.txt");
+    stderr_of(&[
+        "-f",
+        "-o",
+        single.to_str().expect("utf-8"),
+        "sh",
+        "-c",
+        "true | true",
+    ]);
+    let text = std::fs::read_to_string(&single).expect("read");
+    let prefixed = Regex::new(r"^\d+ +\S").expect("regex");
+    assert!(text.lines().all(|l| prefixed.is_match(l)), "{text}");
+}
+
+#[test]
+fn json_lines_follow_schema_v1() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("t.jsonl");
+    stderr_of_failing(&[
+        "--json",
+        "-o",
+        path.to_str().expect("utf-8"),
+        "cat",
+        "/nonexistent/sysfence",
+    ]);
+    let text = std::fs::read_to_string(&path).expect("json file");
+    let objs: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert!(
+        objs.iter()
+            .all(|o| o["v"] == 1 && o["pid"].is_i64() && o["ts"].is_f64())
+    );
+    let failed = objs
+        .iter()
+        .find(|o| o["name"] == "openat" && o["args"][1]["text"] == "\"/nonexistent/sysfence\"")
+        .expect("the failed openat");
+    assert_eq!(failed["type"], "syscall");
+    assert_eq!(failed["ret"], -2);
+    assert_eq!(failed["errno"], "ENOENT");
+    assert_eq!(failed["args"][0]["text"], "AT_FDCWD");
+    assert_eq!(failed["args"][1]["name"], "filename");
+    let exit_group = objs
+        .iter()
+        .find(|o| o["name"] == "exit_group")
+        .expect("exit_group");
+    assert!(
+        exit_group.get("ret").is_none(),
+        "a call that never returns has no result"
+    );
+    let last = objs.last().expect("objects");
+    assert_eq!(last["type"], "exit");
+    assert_eq!(last["code"], 1);
+}
+
+#[test]
+fn status_and_signal_qualifiers_filter_lines() {
+    let text = stderr_of(&["-e", "status=failed", "cat", "/etc/hostname"]);
+    let calls: Vec<&str> = text.lines().filter(|l| !l.starts_with("+++")).collect();
+    assert!(!calls.is_empty());
+    assert!(calls.iter().all(|l| l.contains("= -1 E")), "{text}");
+
+    let prog = fixture("trace_fork_signal");
+    let prog = prog.to_str().expect("utf-8");
+    let all = stderr_of(&["-f", prog]);
+    assert!(
+        all.contains("--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER"),
+        "{all}"
+    );
+    assert!(all.contains("+++ killed by SIGKILL +++"));
+    let none = stderr_of(&["-f", "-e", "signal=none", prog]);
+    assert!(!none.contains("---"), "{none}");
+    let only_chld = stderr_of(&["-f", "-e", "signal=SIGCHLD", prog]);
+    assert!(only_chld.contains("--- SIGCHLD") && !only_chld.contains("--- SIGUSR1"));
+}
+
+#[test]
+fn timestamps_durations_and_instruction_pointers_prefix_lines() {
+    let check = |args: &[&str], pattern: &str| {
+        let mut all = args.to_vec();
+        all.push("true");
+        let text = stderr_of(&all);
+        let re = Regex::new(pattern).expect("regex");
+        for line in text.lines().filter(|l| !l.contains("+++")) {
+            assert!(
+                re.is_match(line),
+                "{args:?}: {line:?} does not match {pattern}"
+            );
+        }
+    };
+    check(&["-t"], r"^\d\d:\d\d:\d\d [a-z]");
+    check(&["-tt"], r"^\d\d:\d\d:\d\d\.\d{6} [a-z]");
+    check(&["-ttt"], r"^\d{10}\.\d{6} [a-z]");
+    check(&["-r"], r"^ +\d+\.\d{6} [a-z]");
+    check(&["-T"], r" <\d+\.\d{6}>$|= \?$");
+    check(&["-i"], r"^\[[0-9a-f]{16}\] [a-z]");
+    let text = stderr_of(&["-a", "20", "-e", "trace=close", "cat", "/etc/hostname"]);
+    assert!(
+        text.lines().any(|l| l == "close(3)            = 0"),
+        "{text}"
+    );
+}
+
+#[test]
+fn several_pids_in_one_argument_are_all_attached() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let start = || {
+        let mut child = Command::new(fixture("trace_busy"))
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().expect("piped"))
+            .read_line(&mut line)
+            .expect("ready");
+        child
+    };
+    let (mut a, mut b) = (start(), start());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("t.txt");
+    let list = format!("{} {}", a.id(), b.id());
+    let mut tracer = common::sysfence()
+        .args([
+            "trace",
+            "-q",
+            "-o",
+            out.to_str().expect("utf-8"),
+            "-p",
+            &list,
+        ])
+        .spawn()
+        .expect("tracer");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let seen = |pid: u32| {
+        std::fs::read_to_string(&out)
+            .is_ok_and(|t| t.lines().any(|l| l.starts_with(&format!("{pid} "))))
+    };
+    while !(seen(a.id()) && seen(b.id())) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "both processes traced"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // SAFETY: kill takes plain integers.
+    unsafe { libc::kill(tracer.id() as i32, libc::SIGTERM) };
+    tracer.wait().expect("tracer ends");
+    for child in [&mut a, &mut b] {
+        assert_eq!(common::tracer_pid(child.id()), Some(0), "detached");
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
