@@ -160,13 +160,11 @@ fn dash_ff_writes_one_file_per_task_and_dash_o_prefixes_pids() {
     ]);
     let files: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
     assert!(files.len() >= 3, "sh and two children");
+    let per_task_name = Regex::new(r"^t\.\d+$").expect("regex");
     for f in files {
         let path = f.expect("entry").path();
         let name = path.file_name().and_then(|n| n.to_str()).expect("name");
-        assert!(
-            Regex::new(r"^t\.\d+$").expect("regex").is_match(name),
-            "{name}"
-        );
+        assert!(per_task_name.is_match(name), "{name}");
         let text = std::fs::read_to_string(&path).expect("read");
         assert!(text.ends_with("+++ exited with 0 +++\n"), "{name}:\n{text}");
         assert!(
