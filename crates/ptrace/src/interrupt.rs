@@ -1,9 +1,10 @@
 //! Catching SIGINT/SIGTERM/SIGHUP/SIGQUIT/SIGPIPE so the tracer can detach cleanly
 //! instead of dying with tracees in a traced-stop.
 
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
 static PENDING: AtomicI32 = AtomicI32::new(0);
+static TICK: AtomicBool = AtomicBool::new(false);
 
 /// The signals that end tracing.
 pub const FATAL: [i32; 5] = [
@@ -18,8 +19,42 @@ extern "C" fn on_signal(sig: libc::c_int) {
     PENDING.store(sig, Ordering::SeqCst);
 }
 
+extern "C" fn on_alarm(_: libc::c_int) {
+    TICK.store(true, Ordering::SeqCst);
+}
+
+/// Arms a one-shot timer of `ms` milliseconds; when it fires, [`tick_due`] turns true
+/// and a blocking wait returns EINTR. Used to flush output and re-check CPU placement
+/// without a syscall per stop.
+pub fn arm_tick(ms: u64) {
+    let tv = libc::itimerval {
+        it_interval: libc::timeval {
+            tv_sec: 0,
+            tv_usec: 0,
+        },
+        it_value: libc::timeval {
+            tv_sec: (ms / 1000) as libc::time_t,
+            tv_usec: ((ms % 1000) * 1000) as libc::suseconds_t,
+        },
+    };
+    // SAFETY: tv is a live, initialised local; the old value is not wanted.
+    unsafe { libc::setitimer(libc::ITIMER_REAL, &tv, std::ptr::null_mut()) };
+}
+
+/// Whether the tick timer fired since the last call (and resets it).
+pub fn tick_due() -> bool {
+    TICK.swap(false, Ordering::SeqCst)
+}
+
 /// Installs the handlers, without SA_RESTART so a blocking wait returns EINTR.
 pub fn install() {
+    // SAFETY: as below; the SIGALRM handler only stores to an atomic.
+    unsafe {
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = on_alarm as *const () as usize;
+        libc::sigemptyset(&mut sa.sa_mask);
+        libc::sigaction(libc::SIGALRM, &sa, std::ptr::null_mut());
+    }
     for sig in FATAL {
         // SAFETY: sigaction is plain data; the handler only stores to an atomic, which
         // is async-signal-safe.

@@ -8,6 +8,7 @@
 
 mod interrupt;
 mod mem;
+mod seccomp;
 mod spawn;
 mod sys;
 mod tracer;
@@ -47,23 +48,23 @@ pub enum TraceError {
     },
     /// The kernel refused to let us trace.
     #[error(
-        "not permitted to trace process {pid}: {source} (run as root, or set /proc/sys/kernel/yama/ptrace_scope to 0)"
+        "not permitted to trace process {pid}: {error} (run as root, or set /proc/sys/kernel/yama/ptrace_scope to 0)"
     )]
     Permission {
         /// The target.
         pid: i32,
         /// The kernel's error.
-        source: io::Error,
+        error: io::Error,
     },
     /// A ptrace request failed unexpectedly.
-    #[error("ptrace {op} on {pid} failed: {source}")]
+    #[error("ptrace {op} on {pid} failed: {error}")]
     Ptrace {
         /// The request.
         op: &'static str,
         /// The task.
         pid: i32,
         /// The kernel's error.
-        source: io::Error,
+        error: io::Error,
     },
     /// A sink failed to write.
     #[error("writing the trace failed: {0}")]

@@ -2,6 +2,7 @@
 //! so the tracer can seize it, then let it exec.
 
 use crate::TraceError;
+use crate::seccomp::Filter;
 use std::ffi::{CString, OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::PermissionsExt;
@@ -32,9 +33,14 @@ fn is_executable(path: &Path) -> bool {
         .unwrap_or(false)
 }
 
-/// Forks a child that stops itself with SIGSTOP and then execs `path` with `argv`;
+/// Forks a child that stops itself with SIGSTOP, installs `filter` if any (once the
+/// tracer, which continues it, has seized it) and then execs `path` with `argv`;
 /// returns its pid once it is stopped.
-pub fn spawn_stopped(path: &Path, argv: &[OsString]) -> Result<i32, TraceError> {
+pub fn spawn_stopped(
+    path: &Path,
+    argv: &[OsString],
+    filter: Option<&Filter>,
+) -> Result<i32, TraceError> {
     let cpath = CString::new(path.as_os_str().as_bytes().to_vec())
         .map_err(|_| TraceError::CommandNotFound(path.display().to_string()))?;
     let cargs: Vec<CString> = argv
@@ -55,6 +61,11 @@ pub fn spawn_stopped(path: &Path, argv: &[OsString]) -> Result<i32, TraceError> 
         // SAFETY: see above; the pointers stay valid in the child's copy of memory.
         unsafe {
             libc::kill(libc::getpid(), libc::SIGSTOP);
+            if let Some(filter) = filter
+                && !filter.install()
+            {
+                libc::_exit(126);
+            }
             libc::execv(cpath.as_ptr(), ptrs.as_ptr());
             libc::_exit(127);
         }

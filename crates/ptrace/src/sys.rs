@@ -78,6 +78,11 @@ pub fn resume_syscall(pid: i32, sig: i32) -> io::Result<()> {
     ptrace(libc::PTRACE_SYSCALL, pid, 0, sig as usize).map(drop)
 }
 
+/// `PTRACE_CONT`: resume without syscall stops (seccomp-bpf mode), delivering `sig`.
+pub fn resume_cont(pid: i32, sig: i32) -> io::Result<()> {
+    ptrace(libc::PTRACE_CONT, pid, 0, sig as usize).map(drop)
+}
+
 /// `PTRACE_LISTEN`: leave a group-stopped tracee stopped but let SIGCONT wake it.
 pub fn listen(pid: i32) -> io::Result<()> {
     ptrace(libc::PTRACE_LISTEN, pid, 0, 0).map(drop)
@@ -205,4 +210,42 @@ pub fn read_memory(pid: i32, addr: u64, buf: &mut [u8]) -> io::Result<usize> {
     } else {
         Ok(ret as usize)
     }
+}
+
+/// Restricts this thread to `cpu`.
+pub fn pin_to(cpu: usize) -> io::Result<()> {
+    // SAFETY: cpu_set_t is plain data; zero is the empty set.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    // SAFETY: CPU_SET writes a bit inside the live local set (cpu is checked by the macro).
+    unsafe { libc::CPU_SET(cpu, &mut set) };
+    // SAFETY: set is a live, initialised cpu_set_t of the size passed.
+    let ret = unsafe { libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) };
+    check(ret as libc::c_long).map(drop)
+}
+
+/// The CPUs this thread may run on, as a set.
+pub fn allowed_cpus() -> Vec<usize> {
+    // SAFETY: cpu_set_t is plain data; zero is the empty set.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    // SAFETY: set is a live, writable cpu_set_t of the size passed.
+    let ret =
+        unsafe { libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) };
+    if ret != 0 {
+        return Vec::new();
+    }
+    // SAFETY: CPU_ISSET only reads the live local set.
+    (0..libc::CPU_SETSIZE as usize)
+        .filter(|&c| unsafe { libc::CPU_ISSET(c, &set) })
+        .collect()
+}
+
+/// The CPU task `tid` last ran on (field 39 of /proc/TID/stat).
+pub fn task_cpu(tid: i32) -> Option<usize> {
+    let stat = std::fs::read_to_string(format!("/proc/{tid}/stat")).ok()?;
+    stat.rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .nth(36)?
+        .parse()
+        .ok()
 }

@@ -43,6 +43,8 @@ pub struct TracerBuilder {
     follow_forks: bool,
     plan: Box<dyn CapturePlan>,
     select: Option<Box<dyn Fn(Arch, u32) -> bool>>,
+    follow_cpu: bool,
+    seccomp: Option<crate::seccomp::Filter>,
 }
 
 impl Default for TracerBuilder {
@@ -51,6 +53,8 @@ impl Default for TracerBuilder {
             follow_forks: false,
             plan: Box::new(NoCapture),
             select: None,
+            follow_cpu: true,
+            seccomp: None,
         }
     }
 }
@@ -79,6 +83,35 @@ impl TracerBuilder {
         self
     }
 
+    /// Keep the tracer on the CPU its tracee last ran on (default on): a ptrace stop
+    /// costs several times more when tracer and tracee wake each other across CPUs.
+    /// Only the tracer moves; tracees keep their affinity.
+    pub fn follow_cpu(mut self, yes: bool) -> Self {
+        self.follow_cpu = yes;
+        self
+    }
+
+    /// Use strace's seccomp-bpf fast path for a started command: only the x86_64
+    /// syscalls numbered `traced` stop the tracee (every syscall of other ABIs too).
+    /// Children are then always followed (their lines hidden without -f) and tracees
+    /// are killed if the tracer dies. Returns false, leaving the builder unchanged,
+    /// when the set does not fit one filter.
+    pub fn seccomp_bpf(&mut self, traced: &[u32]) -> bool {
+        let all: Vec<u32> = Arch::X86_64
+            .table()
+            .entries()
+            .iter()
+            .map(|s| s.nr)
+            .collect();
+        match crate::seccomp::Filter::for_numbers(traced, &all) {
+            Some(filter) => {
+                self.seccomp = Some(filter);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// The configured tracer.
     pub fn build(self) -> Tracer {
         Tracer {
@@ -86,6 +119,9 @@ impl TracerBuilder {
             tasks: HashMap::new(),
             child: None,
             outcome: Outcome::Done,
+            last_tid: 0,
+            pinned: None,
+            allowed: Vec::new(),
         }
     }
 }
@@ -102,6 +138,15 @@ struct Task {
     pending: Option<Pending>,
     /// The started command before its execve: its lines are not shown (as strace).
     hidden: bool,
+    /// Whether the user asked for this task (false for children without -f, which the
+    /// seccomp-bpf mode follows only to keep their filter working).
+    followed: bool,
+}
+
+impl Task {
+    fn quiet(&self) -> bool {
+        self.hidden || !self.followed
+    }
 }
 
 /// Runs a trace: owns the tracees and drives them until they are gone or we are told
@@ -111,6 +156,12 @@ pub struct Tracer {
     tasks: HashMap<i32, Task>,
     child: Option<i32>,
     outcome: Outcome,
+    /// The task of the latest stop, whose CPU the tracer follows.
+    last_tid: i32,
+    /// The CPU the tracer is pinned to.
+    pinned: Option<usize>,
+    /// The CPUs the tracer may use (its affinity at start).
+    allowed: Vec<usize>,
 }
 
 fn is_stop_signal(sig: i32) -> bool {
@@ -140,11 +191,18 @@ fn errno_of(e: &io::Error) -> i32 {
 impl Tracer {
     fn options(&self) -> u32 {
         let mut opts = libc::PTRACE_O_TRACESYSGOOD | libc::PTRACE_O_TRACEEXEC;
-        if self.cfg.follow_forks {
+        if self.seccomp_mode() {
+            opts |= libc::PTRACE_O_TRACESECCOMP | libc::PTRACE_O_EXITKILL;
+        }
+        if self.cfg.follow_forks || self.seccomp_mode() {
             opts |=
                 libc::PTRACE_O_TRACEFORK | libc::PTRACE_O_TRACEVFORK | libc::PTRACE_O_TRACECLONE;
         }
         opts as u32
+    }
+
+    fn seccomp_mode(&self) -> bool {
+        self.cfg.seccomp.is_some() && self.child.is_some()
     }
 
     /// Starts or attaches to `target` and traces until every tracee is gone, or a
@@ -156,7 +214,12 @@ impl Tracer {
             Target::Command(argv) => self.start(&argv)?,
             Target::Attach(pids) => self.attach(&pids, sink)?,
         }
-        self.event_loop(sink)?;
+        if self.cfg.follow_cpu {
+            self.allowed = sys::allowed_cpus();
+        }
+        let result = self.event_loop(sink);
+        interrupt::arm_tick(0);
+        result?;
         sink.finish().map_err(TraceError::Output)?;
         Ok(self.outcome)
     }
@@ -166,11 +229,12 @@ impl Tracer {
             .first()
             .ok_or_else(|| TraceError::CommandNotFound(String::new()))?;
         let path = spawn::resolve(program)?;
-        let pid = spawn::spawn_stopped(&path, argv)?;
-        sys::seize(pid, self.options()).map_err(|source| TraceError::Ptrace {
+        let pid = spawn::spawn_stopped(&path, argv, self.cfg.seccomp.as_ref())?;
+        self.child = Some(pid);
+        sys::seize(pid, self.options()).map_err(|error| TraceError::Ptrace {
             op: "SEIZE",
             pid,
-            source,
+            error,
         })?;
         // The child is in a plain group-stop; wake it so it runs into execve traced.
         let _ = sys::kill(pid, libc::SIGCONT);
@@ -180,9 +244,9 @@ impl Tracer {
                 tgid: pid,
                 pending: None,
                 hidden: true,
+                followed: true,
             },
         );
-        self.child = Some(pid);
         Ok(())
     }
 
@@ -200,7 +264,7 @@ impl Tracer {
             if pid as u32 == std::process::id() {
                 return Err(TraceError::Permission {
                     pid,
-                    source: io::Error::other("a tracer cannot trace itself"),
+                    error: io::Error::other("a tracer cannot trace itself"),
                 });
             }
         }
@@ -225,14 +289,14 @@ impl Tracer {
                             Some(tracer) if tracer != 0 => {
                                 TraceError::AlreadyTraced { pid, tracer }
                             }
-                            _ => TraceError::Permission { pid, source: e },
+                            _ => TraceError::Permission { pid, error: e },
                         });
                     }
-                    Err(source) => {
+                    Err(error) => {
                         return Err(TraceError::Ptrace {
                             op: "SEIZE",
                             pid: tid,
-                            source,
+                            error,
                         });
                     }
                 }
@@ -242,6 +306,7 @@ impl Tracer {
                         tgid: pid,
                         pending: None,
                         hidden: false,
+                        followed: true,
                     },
                 );
                 let _ = sys::interrupt(tid);
@@ -251,31 +316,59 @@ impl Tracer {
         Ok(())
     }
 
+    /// Waits for stops and handles them. Output is flushed and the CPU placement
+    /// re-checked on a 20 ms tick rather than at every stop, which would cost a
+    /// syscall per stop; a tick that fires while we block in wait ends the wait.
     fn event_loop(&mut self, sink: &mut dyn Sink) -> Result<(), TraceError> {
+        self.follow_tracee_cpu();
+        let mut armed = false;
         loop {
             if let Some(sig) = interrupt::pending() {
                 self.let_go(sig, sink)?;
                 self.outcome = Outcome::Interrupted(sig);
                 return Ok(());
             }
+            if interrupt::tick_due() {
+                armed = false;
+                sink.idle().map_err(TraceError::Output)?;
+                self.follow_tracee_cpu();
+            }
             if self.tasks.is_empty() {
                 return Ok(());
             }
-            let waited = match sys::wait(-1, true) {
+            let waited = match sys::wait(-1, false) {
                 Ok(Some(w)) => w,
-                Ok(None) => {
-                    sink.idle().map_err(TraceError::Output)?;
-                    match sys::wait(-1, false) {
-                        Ok(Some(w)) => w,
-                        Ok(None) => continue,
-                        Err(e) if errno_of(&e) == libc::EINTR => continue,
-                        Err(_) => return Ok(()),
-                    }
-                }
+                Ok(None) => continue,
                 Err(e) if errno_of(&e) == libc::EINTR => continue,
                 Err(_) => return Ok(()),
             };
+            self.last_tid = waited.pid;
             self.handle(waited, sink)?;
+            if !armed {
+                interrupt::arm_tick(20);
+                armed = true;
+            }
+        }
+    }
+
+    /// Moves the tracer onto the CPU the latest-stopped tracee ran on.
+    fn follow_tracee_cpu(&mut self) {
+        if self.allowed.len() < 2 {
+            return;
+        }
+        let tid = if self.tasks.contains_key(&self.last_tid) {
+            self.last_tid
+        } else {
+            match self.tasks.keys().next() {
+                Some(&t) => t,
+                None => return,
+            }
+        };
+        let Some(cpu) = sys::task_cpu(tid).filter(|c| self.allowed.contains(c)) else {
+            return;
+        };
+        if self.pinned != Some(cpu) && sys::pin_to(cpu).is_ok() {
+            self.pinned = Some(cpu);
         }
     }
 
@@ -307,9 +400,9 @@ impl Tracer {
         let event = (status >> 16) & 0xffff;
         if sig == SYSCALL_TRAP {
             self.on_syscall_stop(pid, w.system_ns, sink)?;
-            resume(pid, 0);
+            self.resume(pid, 0);
         } else if event != 0 {
-            self.on_event_stop(pid, event, sig, sink)?;
+            self.on_event_stop(pid, event, sig, w.system_ns, sink)?;
         } else {
             self.on_signal(pid, sig, sink)?;
         }
@@ -324,8 +417,21 @@ impl Tracer {
                 tgid,
                 pending: None,
                 hidden: false,
+                followed: self.cfg.follow_forks,
             },
         );
+    }
+
+    /// Resumes a task: to its next syscall stop, or, in seccomp-bpf mode, to its next
+    /// filter or event stop unless it is inside a traced syscall.
+    fn resume(&self, pid: i32, sig: i32) {
+        let in_syscall = self.tasks.get(&pid).is_some_and(|t| t.pending.is_some());
+        // ESRCH means the task died meanwhile; its death is reported by wait.
+        let _ = if self.seccomp_mode() && !in_syscall {
+            sys::resume_cont(pid, sig)
+        } else {
+            sys::resume_syscall(pid, sig)
+        };
     }
 
     fn on_death(&mut self, pid: i32, status: i32, sink: &mut dyn Sink) -> Result<(), TraceError> {
@@ -347,7 +453,7 @@ impl Tracer {
             self.child = None;
         }
         let now = sys::now();
-        let hidden = self.tasks.get(&pid).is_none_or(|t| t.hidden);
+        let hidden = self.tasks.get(&pid).is_none_or(|t| t.quiet());
         self.end_pending(pid, now, sink)?;
         if !hidden {
             self.emit(sink, pid, now, kind)?;
@@ -410,7 +516,7 @@ impl Tracer {
             }
         }
         let selected = self.cfg.select.as_ref().is_none_or(|f| f(arch, nr));
-        if task.hidden || !selected {
+        if task.quiet() || !selected {
             task.pending = Some(Pending::Quiet);
             return Ok(());
         }
@@ -463,6 +569,7 @@ impl Tracer {
         pid: i32,
         event: i32,
         sig: i32,
+        system_ns: u64,
         sink: &mut dyn Sink,
     ) -> Result<(), TraceError> {
         match event {
@@ -473,7 +580,7 @@ impl Tracer {
                         self.adopt(new);
                     }
                 }
-                resume(pid, 0);
+                self.resume(pid, 0);
             }
             libc::PTRACE_EVENT_EXEC => {
                 let old = sys::event_msg(pid).map_or(pid, |m| m as i32);
@@ -483,16 +590,20 @@ impl Tracer {
                 if let Some(task) = self.tasks.get_mut(&pid) {
                     task.hidden = false;
                 }
-                resume(pid, 0);
+                self.resume(pid, 0);
+            }
+            libc::PTRACE_EVENT_SECCOMP => {
+                self.on_syscall_stop(pid, system_ns, sink)?;
+                self.resume(pid, 0);
             }
             sys::EVENT_STOP if is_stop_signal(sig) => {
-                let hidden = self.tasks.get(&pid).is_none_or(|t| t.hidden);
+                let hidden = self.tasks.get(&pid).is_none_or(|t| t.quiet());
                 if !hidden {
                     self.emit(sink, pid, sys::now(), EventKind::GroupStop { signal: sig })?;
                 }
                 let _ = sys::listen(pid);
             }
-            _ => resume(pid, 0),
+            _ => self.resume(pid, 0),
         }
         Ok(())
     }
@@ -506,11 +617,14 @@ impl Tracer {
         if let Some(task) = moved {
             self.tasks.insert(leader, task);
         }
-        self.emit(sink, leader, now, EventKind::Superseded { old_tid: old })
+        if self.tasks.get(&leader).is_some_and(|t| t.followed) {
+            self.emit(sink, leader, now, EventKind::Superseded { old_tid: old })?;
+        }
+        Ok(())
     }
 
     fn on_signal(&mut self, pid: i32, sig: i32, sink: &mut dyn Sink) -> Result<(), TraceError> {
-        let hidden = self.tasks.get(&pid).is_none_or(|t| t.hidden);
+        let hidden = self.tasks.get(&pid).is_none_or(|t| t.quiet());
         if !hidden {
             let kind = EventKind::Signal(SignalDelivery {
                 signo: sig,
@@ -518,7 +632,7 @@ impl Tracer {
             });
             self.emit(sink, pid, sys::now(), kind)?;
         }
-        resume(pid, sig);
+        self.resume(pid, sig);
         Ok(())
     }
 
@@ -574,11 +688,6 @@ impl Tracer {
         self.tasks.remove(&tid);
         Ok(())
     }
-}
-
-fn resume(pid: i32, sig: i32) {
-    // ESRCH means the task died meanwhile; its death is reported by wait.
-    let _ = sys::resume_syscall(pid, sig);
 }
 
 fn list_threads(pid: i32) -> Vec<i32> {

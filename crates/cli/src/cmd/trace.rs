@@ -97,6 +97,16 @@ pub struct Args {
     /// Print JSON Lines (schema v1, one object per event) instead of strace text.
     #[arg(long)]
     json: bool,
+    /// Stop the tracee only for the syscalls -e trace= selects, with a seccomp filter
+    /// (automatic when -e trace= narrows the set for a command sysfence starts). The
+    /// filter is inherited by children, so they are all followed (shown only with -f)
+    /// and the traced tree is killed if sysfence dies. Not possible with -p.
+    #[arg(long = "seccomp-bpf")]
+    seccomp_bpf: bool,
+    /// Do not move the tracer onto the CPU its tracee runs on (by default it follows
+    /// the tracee, which makes each stop several times cheaper; tracees are never pinned).
+    #[arg(long = "no-follow-cpu")]
+    no_follow_cpu: bool,
     /// The command to run and trace.
     #[arg(
         value_name = "COMMAND",
@@ -207,6 +217,38 @@ impl Sink for Notices {
     }
 }
 
+/// Decides on the seccomp-bpf fast path: asked for with --seccomp-bpf, or automatic when
+/// -e trace= narrows the set for a command we start.
+fn configure_seccomp(
+    builder: &mut TracerBuilder,
+    args: &Args,
+    set: Option<&SyscallSet>,
+    starting: bool,
+) {
+    let table = syscalls::Arch::X86_64.table();
+    let traced: Vec<u32> = match set {
+        Some(set) => set.numbers(syscalls::Arch::X86_64),
+        None => table.entries().iter().map(|s| s.nr).collect(),
+    };
+    let narrows = traced.len() < table.entries().len();
+    if !starting {
+        if args.seccomp_bpf || (narrows && args.quiet == 0) {
+            eprintln!(
+                "sysfence: the seccomp-bpf fast path cannot be used with -p (a filter cannot be added to a running process); every syscall stops the tracee"
+            );
+        }
+        return;
+    }
+    if !(args.seccomp_bpf || narrows) {
+        return;
+    }
+    if !builder.seccomp_bpf(&traced) && args.quiet == 0 {
+        eprintln!(
+            "sysfence: the -e trace= set is too large for one seccomp filter; tracing without it"
+        );
+    }
+}
+
 /// Runs the subcommand.
 pub fn run(args: Args) -> Result<ExitCode> {
     let pids: Vec<i32> = args.pids.iter().flatten().copied().collect();
@@ -311,7 +353,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         )));
     }
 
-    let mut builder = TracerBuilder::new().follow_forks(args.follow > 0);
+    let mut builder = TracerBuilder::new()
+        .follow_forks(args.follow > 0)
+        .follow_cpu(!args.no_follow_cpu);
+    configure_seccomp(&mut builder, &args, trace_set.as_deref(), pids.is_empty());
     if print_trace {
         builder = builder.capture_plan(Box::new(SharedPlan(decoder.clone())));
     }

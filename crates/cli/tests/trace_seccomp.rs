@@ -1,0 +1,97 @@
+//! The seccomp-bpf fast path: automatic when -e trace= narrows the set for a started
+//! command, children keep working without -f, and the tree dies with the tracer.
+
+mod common;
+
+use common::{fixture, proc_state, trace};
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+#[test]
+fn a_narrowed_set_installs_a_filter_and_a_full_trace_does_not() {
+    let out = trace(&["-e", "trace=openat", "cat", "/proc/self/status"]);
+    assert!(out.status.success());
+    let status = String::from_utf8_lossy(&out.stdout);
+    assert!(status.contains("Seccomp:\t2"), "{status}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("openat(AT_FDCWD, \"/proc/self/status\", O_RDONLY) = 3")
+    );
+
+    let out = trace(&["-o", "/dev/null", "cat", "/proc/self/status"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Seccomp:\t0"));
+}
+
+#[test]
+fn children_work_without_dash_f_and_only_the_selected_calls_print() {
+    let out = trace(&[
+        "-e",
+        "trace=write",
+        "sh",
+        "-c",
+        "echo a; (echo b); /bin/echo c",
+    ]);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "a\nb\nc\n",
+        "no ENOSYS in untraced children"
+    );
+    let text = String::from_utf8_lossy(&out.stderr);
+    for line in text.lines() {
+        assert!(
+            line.starts_with("write(1, \"a\\n\", 2)")
+                || line.starts_with("--- SIGCHLD")
+                || line == "+++ exited with 0 +++",
+            "unexpected line {line:?} in\n{text}"
+        );
+    }
+    let with_f = trace(&["-f", "-e", "trace=write", "sh", "-c", "echo a; /bin/echo c"]);
+    let text = String::from_utf8_lossy(&with_f.stderr);
+    assert!(text.contains("] write(1, \"c\\n\", 2)"), "{text}");
+}
+
+#[test]
+fn the_traced_tree_dies_with_the_tracer() {
+    let busy = fixture("trace_busy");
+    let mut tracer = common::sysfence()
+        .args(["trace", "-q", "-o", "/dev/null", "-e", "trace=openat"])
+        .arg(&busy)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("tracer starts");
+    let mut line = String::new();
+    BufReader::new(tracer.stdout.as_mut().expect("piped"))
+        .read_line(&mut line)
+        .expect("ready");
+    let pid: u32 = line
+        .trim()
+        .strip_prefix("ready ")
+        .and_then(|p| p.parse().ok())
+        .expect("pid");
+    tracer.kill().expect("SIGKILL the tracer");
+    tracer.wait().expect("reaped");
+    let start = Instant::now();
+    while !matches!(proc_state(pid), None | Some('Z')) {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the tracee outlived its tracer"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn attaching_explains_that_the_filter_cannot_be_used() {
+    let mut pid = 4_000_000;
+    while std::path::Path::new(&format!("/proc/{pid}")).exists() {
+        pid += 1;
+    }
+    let out = trace(&["--seccomp-bpf", "-p", &pid.to_string(), "-e", "trace=none"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("seccomp-bpf fast path cannot be used with -p"),
+        "{err}"
+    );
+}
