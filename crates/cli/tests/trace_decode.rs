@@ -63,7 +63,9 @@ fn signals_sockets_pipes_and_processes_decode_as_strace_does() {
     // The child's SIGCHLD lands before or after wait4 returns, as the scheduler likes.
     assert_lines_in_order(
         &text,
-        &[r#"--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid={PID}, si_uid=0, si_status=3, si_utime=0, si_stime=0} ---"#],
+        &[
+            r#"--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid={PID}, si_uid=0, si_status=3, si_utime=0, si_stime=0} ---"#,
+        ],
     );
 }
 
@@ -111,6 +113,19 @@ fn raw_and_verbose_constants_follow_dash_capital_x() {
         &verbose,
         &[
             r#"openat(-100 /* AT_FDCWD */, "/dev/null", 0x241 /* O_WRONLY|O_CREAT|O_TRUNC */, 0644) = {N}"#,
+        ],
+    );
+}
+
+#[test]
+fn dash_y_prints_the_paths_of_file_descriptors() {
+    let text = decode_trace(&["-y"]);
+    assert_lines_in_order(
+        &text,
+        &[
+            r#"openat(AT_FDCWD, "/dev/zero", O_RDONLY) = {N}</dev/zero>"#,
+            r#"read(11</dev/zero>, "\0\0\0\0", 4)      = 4"#,
+            r#"socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = {N}<socket:[{N}]>"#,
         ],
     );
 }

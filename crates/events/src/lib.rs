@@ -191,6 +191,10 @@ pub trait MemReader {
         max_items: usize,
         max_len: usize,
     ) -> Mem;
+    /// What file descriptor `fd` of the task refers to (its /proc fd link), for `-y`.
+    fn fd_path(&mut self, _fd: i32) -> Mem {
+        Mem::Fault
+    }
 }
 
 /// Decides which tracee memory a syscall's decoder needs; provided by the rendering side

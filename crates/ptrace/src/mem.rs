@@ -27,6 +27,16 @@ impl TaskMemory {
 }
 
 impl MemReader for TaskMemory {
+    fn fd_path(&mut self, fd: i32) -> Mem {
+        match std::fs::read_link(format!("/proc/{}/fd/{fd}", self.pid)) {
+            Ok(target) => Mem::Str {
+                bytes: std::os::unix::ffi::OsStringExt::into_vec(target.into_os_string()),
+                terminated: true,
+            },
+            Err(_) => Mem::Fault,
+        }
+    }
+
     fn read_bytes(&mut self, addr: u64, len: usize) -> Mem {
         if addr == 0 {
             return Mem::Fault;

@@ -22,6 +22,8 @@ pub struct DecodeOptions {
     pub verbose: bool,
     /// How named constants print (`-X`).
     pub style: Style,
+    /// Print the path of file descriptors (`-y`).
+    pub decode_fds: bool,
 }
 
 impl Default for DecodeOptions {
@@ -31,6 +33,7 @@ impl Default for DecodeOptions {
             hex: Hex::None,
             verbose: false,
             style: Style::Abbrev,
+            decode_fds: false,
         }
     }
 }
@@ -205,6 +208,7 @@ impl Decoder {
         let v = res.rval;
         match shape.ret {
             Ret::Dec => v.to_string(),
+            Ret::Fd => self.fd_text(v, view.exit_mem(RET_FD_KEY)),
             Ret::Hex => hex(v as u64),
             Ret::Oct => format_mode(v as u64),
             Ret::NoReturn => "?".to_string(),
@@ -237,16 +241,16 @@ impl Decoder {
             Fmt::Uint => raw.to_string(),
             Fmt::Hex => hex(raw),
             Fmt::Ptr => ptr(raw),
-            Fmt::Fd => (raw as i32).to_string(),
+            Fmt::Fd => self.fd_text(raw as i32 as i64, v.entry_mem(FD_KEY_BASE + i as u32)),
             Fmt::Dirfd => {
-                if raw as i32 == -100 {
+                if raw as i32 != -100 {
+                    self.fd_text(raw as i32 as i64, v.entry_mem(FD_KEY_BASE + i as u32))
+                } else {
                     match st {
                         Style::Raw => "-100".into(),
                         Style::Verbose => "-100 /* AT_FDCWD */".into(),
                         Style::Abbrev => "AT_FDCWD".into(),
                     }
-                } else {
-                    (raw as i32).to_string()
                 }
             }
             Fmt::Path => self.path(raw, v.entry_mem(i as u32)),
@@ -371,6 +375,15 @@ impl Decoder {
             Fmt::FutexRest => return futex_rest(v, st),
             Fmt::Skip => return None,
         })
+    }
+
+    fn fd_text(&self, fd: i64, path: Option<&Mem>) -> String {
+        match path {
+            Some(Mem::Str { bytes, .. }) if self.opts.decode_fds => {
+                format!("{fd}<{}>", String::from_utf8_lossy(bytes))
+            }
+            _ => fd.to_string(),
+        }
     }
 
     fn out_struct(
@@ -563,7 +576,46 @@ impl Decoder {
             };
             out.push(Capture { key, data });
         }
+        if self.opts.decode_fds {
+            self.plan_fds(entry, &shape, result, mem, &mut out);
+        }
         out
+    }
+}
+
+/// Capture keys of `-y` fd paths: argument i at entry, the returned fd at exit.
+const FD_KEY_BASE: u32 = 200;
+const RET_FD_KEY: u32 = 300;
+
+impl Decoder {
+    fn plan_fds(
+        &self,
+        entry: &SyscallEntry,
+        shape: &Shape,
+        result: Option<SyscallResult>,
+        mem: &mut dyn MemReader,
+        out: &mut Vec<Capture>,
+    ) {
+        match result {
+            None => {
+                for (i, fmt) in shape.fmts.iter().enumerate() {
+                    let fd = entry.args[i] as i32;
+                    if matches!(fmt, Fmt::Fd | Fmt::Dirfd) && fd >= 0 {
+                        out.push(Capture {
+                            key: FD_KEY_BASE + i as u32,
+                            data: mem.fd_path(fd),
+                        });
+                    }
+                }
+            }
+            Some(r) if shape.ret == Ret::Fd && !r.is_error && r.rval >= 0 => {
+                out.push(Capture {
+                    key: RET_FD_KEY,
+                    data: mem.fd_path(r.rval as i32),
+                });
+            }
+            Some(_) => {}
+        }
     }
 }
 

@@ -145,6 +145,8 @@ pub enum Ret {
     NoReturn,
     /// fcntl: flags decoded after F_GETFD/F_GETFL results.
     Fcntl,
+    /// A new file descriptor (its path follows with -y).
+    Fd,
 }
 
 /// One special decoder.
@@ -171,9 +173,9 @@ specs! {
     "pwrite64" => [Fd, WBuf(2), Uint, Long] Dec;
     "readv" => [Fd, IovOut(2), Int] Dec;
     "writev" => [Fd, IovIn(2), Int] Dec;
-    "open" => [Path, OpenFlags, OpenMode(1)] Dec;
-    "openat" => [Dirfd, Path, OpenFlags, OpenMode(2)] Dec;
-    "creat" => [Path, Mode] Dec;
+    "open" => [Path, OpenFlags, OpenMode(1)] Fd;
+    "openat" => [Dirfd, Path, OpenFlags, OpenMode(2)] Fd;
+    "creat" => [Path, Mode] Fd;
     "close" => [Fd] Dec;
     "stat" => [Path, StatOut] Dec;
     "lstat" => [Path, StatOut] Dec;
@@ -214,15 +216,15 @@ specs! {
     "ioctl" => [Fd, Const(&xlat::IOCTL_CMDS), Ptr] Dec;
     "prctl" => [ConstDec(&xlat::PRCTL_OPTIONS), Hex, Hex, Hex, Hex] Dec;
     "lseek" => [Fd, Long, ConstDec(&xlat::SEEK_WHENCE)] Dec;
-    "dup" => [Fd] Dec;
-    "dup2" => [Fd, Fd] Dec;
-    "dup3" => [Fd, Fd, Flags(&xlat::OPEN_FLAGS)] Dec;
-    "socket" => [ConstDec(&xlat::ADDRESS_FAMILIES), SockType, SocketProto] Dec;
+    "dup" => [Fd] Fd;
+    "dup2" => [Fd, Fd] Fd;
+    "dup3" => [Fd, Fd, Flags(&xlat::OPEN_FLAGS)] Fd;
+    "socket" => [ConstDec(&xlat::ADDRESS_FAMILIES), SockType, SocketProto] Fd;
     "connect" => [Fd, SockaddrIn(2), Uint] Dec;
     "bind" => [Fd, SockaddrIn(2), Uint] Dec;
     "listen" => [Fd, Int] Dec;
-    "accept" => [Fd, SockaddrOut(2), LenInOut] Dec;
-    "accept4" => [Fd, SockaddrOut(2), LenInOut, Flags(&xlat::SOCK_FLAGS)] Dec;
+    "accept" => [Fd, SockaddrOut(2), LenInOut] Fd;
+    "accept4" => [Fd, SockaddrOut(2), LenInOut, Flags(&xlat::SOCK_FLAGS)] Fd;
     "getsockname" => [Fd, SockaddrOut(2), LenInOut] Dec;
     "getpeername" => [Fd, SockaddrOut(2), LenInOut] Dec;
     "sendto" => [Fd, WBuf(2), Uint, Flags(&xlat::MSG_FLAGS), SockaddrIn(5), Uint] Dec;

@@ -73,6 +73,9 @@ pub struct Args {
     /// Print at most STRSIZE bytes of each string (default 32); paths are never cut.
     #[arg(short = 's', value_name = "STRSIZE", default_value_t = 32)]
     strsize: usize,
+    /// Print the path a file descriptor refers to after it: 3</etc/passwd>.
+    #[arg(short = 'y')]
+    decode_fds: bool,
     /// Print non-ASCII strings in hex; -xx prints every string in hex.
     #[arg(short = 'x', action = ArgAction::Count)]
     hex: u8,
@@ -274,6 +277,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         },
         verbose: args.verbose,
         style: args.style,
+        decode_fds: args.decode_fds,
     }));
 
     let separate = args.follow >= 2;
