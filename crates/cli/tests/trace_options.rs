@@ -328,3 +328,23 @@ fn several_pids_in_one_argument_are_all_attached() {
         let _ = child.wait();
     }
 }
+
+#[test]
+fn dash_capital_p_keeps_only_calls_touching_the_path() {
+    let text = stderr_of(&["-P", "/etc/hostname", "cat", "/etc/hostname"]);
+    let calls: Vec<&str> = text.lines().filter(|l| !l.starts_with("+++")).collect();
+    assert!(
+        calls
+            .first()
+            .is_some_and(|l| l.starts_with("openat(AT_FDCWD, \"/etc/hostname\", O_RDONLY) = ")),
+        "{text}"
+    );
+    let fd = calls[0].rsplit(' ').next().expect("fd");
+    for line in &calls[1..] {
+        assert!(
+            line.contains(&format!("({fd},")) || line.contains(&format!("({fd})")),
+            "{line:?} does not use fd {fd}"
+        );
+    }
+    assert!(calls.iter().any(|l| l.starts_with("close(")), "{text}");
+}

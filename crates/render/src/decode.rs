@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use syscalls::{Arch, ArgKind, Syscall};
 
 /// How values are printed: strace's -s, -x/-xx, -v, -X, -y.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct DecodeOptions {
     /// Maximum string bytes printed (`-s`, default 32).
     pub strsize: usize,
@@ -24,6 +24,8 @@ pub struct DecodeOptions {
     pub style: Style,
     /// Print the path of file descriptors (`-y`).
     pub decode_fds: bool,
+    /// Only syscalls that touch one of these paths, by name or by descriptor (`-P`).
+    pub trace_paths: Vec<Vec<u8>>,
 }
 
 impl Default for DecodeOptions {
@@ -34,6 +36,7 @@ impl Default for DecodeOptions {
             verbose: false,
             style: Style::Abbrev,
             decode_fds: false,
+            trace_paths: Vec::new(),
         }
     }
 }
@@ -377,6 +380,31 @@ impl Decoder {
         })
     }
 
+    /// Whether a path filter (`-P`) is in force, so lines can only print at exit.
+    pub fn filters_paths(&self) -> bool {
+        !self.opts.trace_paths.is_empty()
+    }
+
+    /// Whether the call names one of the `-P` paths in a path argument or through a
+    /// file descriptor argument (always true without -P).
+    pub fn touches_paths(&self, entry: &SyscallEntry) -> bool {
+        if self.opts.trace_paths.is_empty() {
+            return true;
+        }
+        let shape = self.shape(entry.arch, entry.nr);
+        shape.fmts.iter().enumerate().any(|(i, fmt)| {
+            let key = match fmt {
+                Fmt::Path => i as u32,
+                Fmt::Fd | Fmt::Dirfd => FD_KEY_BASE + i as u32,
+                _ => return false,
+            };
+            matches!(
+                Capture::find(&entry.mem, key),
+                Some(Mem::Str { bytes, .. }) if self.opts.trace_paths.iter().any(|p| p == bytes)
+            )
+        })
+    }
+
     fn fd_text(&self, fd: i64, path: Option<&Mem>) -> String {
         match path {
             Some(Mem::Str { bytes, .. }) if self.opts.decode_fds => {
@@ -576,7 +604,7 @@ impl Decoder {
             };
             out.push(Capture { key, data });
         }
-        if self.opts.decode_fds {
+        if self.opts.decode_fds || !self.opts.trace_paths.is_empty() {
             self.plan_fds(entry, &shape, result, mem, &mut out);
         }
         out

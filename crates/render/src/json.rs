@@ -39,7 +39,7 @@ impl JsonSink {
             Some(r) if r.is_error => Status::Failed,
             Some(_) => Status::Successful,
         };
-        if !self.status.contains(status) {
+        if !self.status.contains(status) || !self.decoder.touches_paths(&exit.entry) {
             return None;
         }
         let entry = &exit.entry;

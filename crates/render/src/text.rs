@@ -117,7 +117,7 @@ impl TextSink {
     }
 
     fn deferred(&self) -> bool {
-        !self.opts.status.is_all()
+        !self.opts.status.is_all() || self.decoder.filters_paths()
     }
 
     fn stream(&mut self, tid: i32) -> io::Result<&mut Stream> {
@@ -256,7 +256,7 @@ impl TextSink {
                 Some(r) if r.is_error => crate::select::Status::Failed,
                 Some(_) => crate::select::Status::Successful,
             };
-            if !self.opts.status.contains(outcome) {
+            if !self.opts.status.contains(outcome) || !decoder.touches_paths(&exit.entry) {
                 return Ok(());
             }
             let mut line = self.prefix(tid, exit.entry.ts, Some(exit.entry.ip));

@@ -76,6 +76,9 @@ pub struct Args {
     /// Print the path a file descriptor refers to after it: 3</etc/passwd>.
     #[arg(short = 'y')]
     decode_fds: bool,
+    /// Trace only syscalls that touch PATH, by name or through a file descriptor (repeatable).
+    #[arg(short = 'P', value_name = "PATH")]
+    paths: Vec<PathBuf>,
     /// Print non-ASCII strings in hex; -xx prints every string in hex.
     #[arg(short = 'x', action = ArgAction::Count)]
     hex: u8,
@@ -220,6 +223,20 @@ impl Sink for Notices {
     }
 }
 
+/// The -P paths as given and, when different, as resolved (strace matches both).
+fn trace_paths(paths: &[PathBuf]) -> Vec<Vec<u8>> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut out = Vec::new();
+    for p in paths {
+        out.push(p.as_os_str().as_bytes().to_vec());
+        if let Ok(real) = std::fs::canonicalize(p) {
+            out.push(real.as_os_str().as_bytes().to_vec());
+        }
+    }
+    out.dedup();
+    out
+}
+
 /// Decides on the seccomp-bpf fast path: asked for with --seccomp-bpf, or automatic when
 /// -e trace= narrows the set for a command we start.
 fn configure_seccomp(
@@ -278,6 +295,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         verbose: args.verbose,
         style: args.style,
         decode_fds: args.decode_fds,
+        trace_paths: trace_paths(&args.paths),
     }));
 
     let separate = args.follow >= 2;
