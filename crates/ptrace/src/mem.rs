@@ -99,28 +99,35 @@ impl MemReader for TaskMemory {
         let mut items = Vec::new();
         let mut count = 0usize;
         let mut at = addr;
-        // Count every entry (envp may be long) but read strings only for the first few.
-        loop {
-            let mut raw = [0u8; 8];
-            if self.read_partial(at, &mut raw[..ptr_size]) != ptr_size {
+        // Count every entry (envp may be long) but read strings only for the first few;
+        // pointers are read a page at a time, not one by one.
+        'outer: loop {
+            let to_page_end = (PAGE - at % PAGE) as usize;
+            let mut block = vec![0u8; to_page_end.min(512)];
+            let n = self.read_partial(at, &mut block) / ptr_size * ptr_size;
+            if n == 0 {
                 if count == 0 {
                     return Mem::Fault;
                 }
                 break;
             }
-            let ptr = if ptr_size == 4 {
-                u32::from_le_bytes([raw[0], raw[1], raw[2], raw[3]]) as u64
-            } else {
-                u64::from_le_bytes(raw)
-            };
-            if ptr == 0 {
-                break;
+            for raw in block[..n].chunks_exact(ptr_size) {
+                let ptr = if ptr_size == 4 {
+                    u32::from_le_bytes([raw[0], raw[1], raw[2], raw[3]]) as u64
+                } else {
+                    u64::from_le_bytes([
+                        raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7],
+                    ])
+                };
+                if ptr == 0 {
+                    break 'outer;
+                }
+                if items.len() < max_items {
+                    items.push(self.read_str(ptr, max_len));
+                }
+                count += 1;
             }
-            if items.len() < max_items {
-                items.push(self.read_str(ptr, max_len));
-            }
-            count += 1;
-            at += ptr_size as u64;
+            at += n as u64;
             if count > 1_000_000 {
                 break;
             }

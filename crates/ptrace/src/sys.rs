@@ -239,9 +239,17 @@ pub fn allowed_cpus() -> Vec<usize> {
         .collect()
 }
 
+/// The first `N` bytes of a /proc file, with one open and one read (no size probe).
+pub fn read_proc_head<const N: usize>(path: &str) -> Option<String> {
+    use std::io::Read;
+    let mut buf = [0u8; N];
+    let n = std::fs::File::open(path).ok()?.read(&mut buf).ok()?;
+    Some(String::from_utf8_lossy(&buf[..n]).into_owned())
+}
+
 /// The CPU task `tid` last ran on (field 39 of /proc/TID/stat).
 pub fn task_cpu(tid: i32) -> Option<usize> {
-    let stat = std::fs::read_to_string(format!("/proc/{tid}/stat")).ok()?;
+    let stat = read_proc_head::<1024>(&format!("/proc/{tid}/stat"))?;
     stat.rsplit_once(')')?
         .1
         .split_whitespace()

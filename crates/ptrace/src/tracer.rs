@@ -120,6 +120,8 @@ impl TracerBuilder {
             child: None,
             outcome: Outcome::Done,
             last_tid: 0,
+            early: Vec::new(),
+            clone_nr: Arch::native().table().lookup_name("clone").map(|s| s.nr),
             pinned: None,
             allowed: Vec::new(),
         }
@@ -129,8 +131,9 @@ impl TracerBuilder {
 enum Pending {
     /// An entry that produced an event, with the task's system time at entry.
     Shown(Rc<SyscallEntry>, u64),
-    /// An entry we do not report (hidden task or not selected).
-    Quiet,
+    /// An entry we do not report (hidden task or not selected); its number and first
+    /// argument tell a clone's flags.
+    Quiet(u32, u64),
 }
 
 struct Task {
@@ -158,6 +161,10 @@ pub struct Tracer {
     outcome: Outcome,
     /// The task of the latest stop, whose CPU the tracer follows.
     last_tid: i32,
+    /// First stops of new children that arrived before their parent's event.
+    early: Vec<Waited>,
+    /// The native clone(2) number, to read CLONE_THREAD from its flags.
+    clone_nr: Option<u32>,
     /// The CPU the tracer is pinned to.
     pinned: Option<usize>,
     /// The CPUs the tracer may use (its affinity at start).
@@ -172,7 +179,8 @@ fn is_stop_signal(sig: i32) -> bool {
 }
 
 fn proc_status_field(pid: i32, field: &str) -> Option<i32> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    // Tgid and TracerPid are within the first few hundred bytes.
+    let text = sys::read_proc_head::<1024>(&format!("/proc/{pid}/status"))?;
     text.lines()
         .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.trim().parse().ok())
@@ -330,10 +338,11 @@ impl Tracer {
             }
             if interrupt::tick_due() {
                 armed = false;
+                self.adopt_early(sink)?;
                 sink.idle().map_err(TraceError::Output)?;
                 self.follow_tracee_cpu();
             }
-            if self.tasks.is_empty() {
+            if self.tasks.is_empty() && self.early.is_empty() {
                 return Ok(());
             }
             let waited = match sys::wait(-1, false) {
@@ -393,8 +402,10 @@ impl Tracer {
             return Ok(());
         }
         if !self.tasks.contains_key(&pid) {
-            // A new child whose first stop arrived before its parent's fork event.
-            self.adopt(pid);
+            // A new child whose first stop arrived before its parent's fork event: keep
+            // it stopped until the event says whose thread it is (or the next tick).
+            self.early.push(w);
+            return Ok(());
         }
         let sig = libc::WSTOPSIG(status);
         let event = (status >> 16) & 0xffff;
@@ -409,8 +420,39 @@ impl Tracer {
         Ok(())
     }
 
-    fn adopt(&mut self, pid: i32) {
-        let tgid = proc_status_field(pid, "Tgid:").unwrap_or(pid);
+    /// Handles the early first stops of children whose parent's event never came.
+    fn adopt_early(&mut self, sink: &mut dyn Sink) -> Result<(), TraceError> {
+        for w in std::mem::take(&mut self.early) {
+            let tgid = proc_status_field(w.pid, "Tgid:").unwrap_or(w.pid);
+            self.adopt(w.pid, tgid);
+            self.handle(w, sink)?;
+        }
+        Ok(())
+    }
+
+    /// The thread group of a child `parent` just created with a clone-like call.
+    fn child_tgid(&self, parent: i32, child: i32, event: i32) -> i32 {
+        if event != libc::PTRACE_EVENT_CLONE {
+            return child;
+        }
+        let parent_task = self.tasks.get(&parent);
+        let (nr, flags) = match parent_task.and_then(|t| t.pending.as_ref()) {
+            Some(Pending::Shown(e, _)) => (e.nr, e.args[0]),
+            Some(Pending::Quiet(nr, a0)) => (*nr, *a0),
+            None => (u32::MAX, 0),
+        };
+        if Some(nr) == self.clone_nr {
+            if flags & libc::CLONE_THREAD as u64 != 0 {
+                parent_task.map_or(child, |t| t.tgid)
+            } else {
+                child
+            }
+        } else {
+            proc_status_field(child, "Tgid:").unwrap_or(child)
+        }
+    }
+
+    fn adopt(&mut self, pid: i32, tgid: i32) {
         self.tasks.insert(
             pid,
             Task {
@@ -517,7 +559,7 @@ impl Tracer {
         }
         let selected = self.cfg.select.as_ref().is_none_or(|f| f(arch, nr));
         if task.quiet() || !selected {
-            task.pending = Some(Pending::Quiet);
+            task.pending = Some(Pending::Quiet(nr, info.args[0]));
             return Ok(());
         }
         let ts = sys::now();
@@ -577,7 +619,12 @@ impl Tracer {
                 if let Ok(new) = sys::event_msg(pid) {
                     let new = new as i32;
                     if !self.tasks.contains_key(&new) {
-                        self.adopt(new);
+                        let tgid = self.child_tgid(pid, new, event);
+                        self.adopt(new, tgid);
+                    }
+                    if let Some(i) = self.early.iter().position(|w| w.pid == new) {
+                        let w = self.early.swap_remove(i);
+                        self.handle(w, sink)?;
                     }
                 }
                 self.resume(pid, 0);
@@ -639,6 +686,7 @@ impl Tracer {
     /// Detaches from every tracee without losing a pending signal; the started command
     /// first gets `sig`, as strace does.
     fn let_go(&mut self, sig: i32, sink: &mut dyn Sink) -> Result<(), TraceError> {
+        self.adopt_early(sink)?;
         if let Some(child) = self.child {
             let _ = sys::kill(child, libc::SIGCONT);
             let _ = sys::kill(child, sig);
