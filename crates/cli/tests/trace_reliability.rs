@@ -377,3 +377,41 @@ fn a_process_killed_while_attached_ends_the_trace_cleanly() {
     assert!(text.ends_with("+++ killed by SIGKILL +++\n"));
     let _ = target.wait();
 }
+
+#[test]
+fn a_call_cut_off_by_death_ends_unfinished_as_in_strace() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("trace.txt");
+    let mut tracer = sysfence()
+        .args([
+            "trace",
+            "-e",
+            "trace=clock_nanosleep",
+            "-o",
+            out.to_str().expect("utf-8"),
+            "sleep",
+            "30",
+        ])
+        .spawn()
+        .expect("tracer starts");
+    wait_until("sleep to start sleeping", Duration::from_secs(10), || {
+        // The entry part is flushed by the 20 ms tick while the tracee sleeps.
+        std::fs::read_to_string(&out).is_ok_and(|t| t.contains("clock_nanosleep("))
+    });
+    let sleeper = std::fs::read_to_string(format!(
+        "/proc/{}/task/{}/children",
+        tracer.id(),
+        tracer.id()
+    ))
+    .expect("children of the tracer")
+    .trim()
+    .parse::<u32>()
+    .expect("one child");
+    kill(sleeper, libc::SIGKILL);
+    let status = wait_with_timeout(&mut tracer, Duration::from_secs(10));
+    assert_eq!(status.signal(), Some(libc::SIGKILL));
+    assert_eq!(
+        std::fs::read_to_string(&out).expect("trace"),
+        "clock_nanosleep(CLOCK_REALTIME, 0, {tv_sec=30, tv_nsec=0},  <unfinished ...>) = ?\n+++ killed by SIGKILL +++\n"
+    );
+}

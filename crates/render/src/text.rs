@@ -196,27 +196,30 @@ impl TextSink {
             return Ok(());
         }
         self.interrupt_open(tid)?;
-        let decoder = self.decoder.clone();
-        let shape = decoder.shape(entry.arch, entry.nr);
+        let mut line = self.prefix(tid, entry.ts, Some(entry.ip));
+        line.push_str(&self.head(entry));
+        let col = line.chars().count();
+        let stream = self.stream(tid)?;
+        stream.out.write_all(line.as_bytes())?;
+        stream.open = Some((tid, col));
+        Ok(())
+    }
+
+    /// `name(` and the arguments known at entry (with the separator before the rest).
+    fn head(&self, entry: &SyscallEntry) -> String {
+        let shape = self.decoder.shape(entry.arch, entry.nr);
         let split = shape.split();
         let view = CallView {
             entry,
             result: None,
             exit_mem: &[],
         };
-        let head = decoder.args(&shape, &view, 0..split);
-        let mut line = self.prefix(tid, entry.ts, Some(entry.ip));
-        line.push_str(&shape.name);
-        line.push('(');
-        line.push_str(&head.join(", "));
-        if split < shape.fmts.len() && !head.is_empty() {
-            line.push_str(", ");
+        let args = self.decoder.args(&shape, &view, 0..split);
+        let mut s = format!("{}({}", shape.name, args.join(", "));
+        if split < shape.fmts.len() && !args.is_empty() {
+            s.push_str(", ");
         }
-        let col = line.chars().count();
-        let stream = self.stream(tid)?;
-        stream.out.write_all(line.as_bytes())?;
-        stream.open = Some((tid, col));
-        Ok(())
+        s
     }
 
     fn tail(&self, exit: &SyscallExit, ts: Timestamp, col: usize, from: usize) -> String {
@@ -226,8 +229,16 @@ impl TextSink {
             result: exit.result,
             exit_mem: &exit.mem,
         };
-        let rest = self.decoder.args(&shape, &view, from..shape.fmts.len());
-        let mut s = rest.join(", ");
+        // A call cut off by death or detach (not one that never returns by design, like
+        // exit_group) ends as strace ends it: ` <unfinished ...>) = ?`.
+        let cut_off = exit.result.is_none() && shape.ret != crate::specs::Ret::NoReturn;
+        let mut s = if cut_off {
+            " <unfinished ...>".to_string()
+        } else {
+            self.decoder
+                .args(&shape, &view, from..shape.fmts.len())
+                .join(", ")
+        };
         s.push_str(") ");
         let now = col + s.chars().count();
         if now < self.opts.column {
@@ -260,10 +271,9 @@ impl TextSink {
                 return Ok(());
             }
             let mut line = self.prefix(tid, exit.entry.ts, Some(exit.entry.ip));
-            line.push_str(&shape.name);
-            line.push('(');
+            line.push_str(&self.head(&exit.entry));
             let col = line.chars().count();
-            line.push_str(&self.tail(exit, ts, col, 0));
+            line.push_str(&self.tail(exit, ts, col, shape.split()));
             return self.stream(tid)?.out.write_all(line.as_bytes());
         }
         let split = shape.split();
