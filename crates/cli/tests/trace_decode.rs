@@ -129,3 +129,22 @@ fn dash_y_prints_the_paths_of_file_descriptors() {
         ],
     );
 }
+
+#[test]
+fn poll_epoll_prctl_and_statfs_decode_as_strace_does() {
+    let text = decode_trace(&[]);
+    assert_lines_in_order(
+        &text,
+        &[
+            r#"poll([{fd=14, events=POLLIN}], 1, 0)    = 1 ([{fd=14, revents=POLLIN}])"#,
+            r#"epoll_create1(EPOLL_CLOEXEC)            = {N}"#,
+            r#"epoll_ctl(16, EPOLL_CTL_ADD, 14, {events=EPOLLIN, data={u32=14, u64=14}}) = 0"#,
+            r#"epoll_wait(16, [{events=EPOLLIN, data={u32=14, u64=14}}], 4, 0) = 1"#,
+            r#"read(14, "x", 1)                        = 1"#,
+            r#"poll([{fd=14, events=POLLIN}], 1, 0)    = 0 (Timeout)"#,
+            r#"prctl(PR_SET_NAME, "fixture")           = 0"#,
+            r#"prctl(PR_GET_NAME, "fixture")           = 0"#,
+            r#"statfs("/", {f_type={ANY}, f_bsize={N}, {ANY}, f_flags={ANY}}) = 0"#,
+        ],
+    );
+}

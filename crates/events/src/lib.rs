@@ -84,6 +84,8 @@ pub struct SyscallEntry {
     pub args: [u64; 6],
     /// The instruction pointer at entry (for `-i`).
     pub ip: u64,
+    /// The stack pointer at entry (rt_sigreturn's frame lies there).
+    pub sp: u64,
     /// Tracee memory captured at entry, as the capture plan asked.
     pub mem: Vec<Capture>,
     /// Entry time.

@@ -28,6 +28,8 @@ pub struct SyscallInfo {
     pub arch: u32,
     /// Instruction pointer.
     pub ip: u64,
+    /// Stack pointer.
+    pub sp: u64,
     /// Syscall number (entry and seccomp stops).
     pub nr: u64,
     /// Arguments (entry and seccomp stops).
@@ -133,6 +135,7 @@ pub fn syscall_info(pid: i32) -> io::Result<SyscallInfo> {
         op,
         arch: raw.arch,
         ip: raw.ip,
+        sp: raw.sp,
         nr: raw.data[0],
         args,
         rval: raw.data[0] as i64,

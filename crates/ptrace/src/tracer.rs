@@ -568,6 +568,7 @@ impl Tracer {
             nr,
             args: info.args,
             ip: info.ip,
+            sp: info.sp,
             mem: Vec::new(),
             ts,
         };

@@ -212,6 +212,13 @@ impl Decoder {
         match shape.ret {
             Ret::Dec => v.to_string(),
             Ret::Fd => self.fd_text(v, view.exit_mem(RET_FD_KEY)),
+            Ret::Poll => match (v, view.exit_mem(POLL_REVENTS_KEY)) {
+                (0, _) => "0 (Timeout)".to_string(),
+                (n, Some(Mem::Bytes { bytes, .. })) => {
+                    format!("{n} ({})", structs::pollfds(bytes, self.opts.style, true))
+                }
+                (n, _) => n.to_string(),
+            },
             Ret::Hex => hex(v as u64),
             Ret::Oct => format_mode(v as u64),
             Ret::NoReturn => "?".to_string(),
@@ -376,6 +383,71 @@ impl Decoder {
                 }
             }
             Fmt::FutexRest => return futex_rest(v, st),
+            Fmt::PrctlRest => return self.prctl_rest(v, st),
+            Fmt::GidsOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
+                (Some(_), Some(Mem::Bytes { bytes, .. })) => {
+                    let gids: Vec<String> = bytes
+                        .chunks_exact(4)
+                        .map(|g| u32::from_le_bytes([g[0], g[1], g[2], g[3]]).to_string())
+                        .collect();
+                    format!("[{}]", gids.join(", "))
+                }
+                _ => ptr(raw),
+            },
+            Fmt::IoctlArg => match v.arg(1) {
+                // FIONCLEX, FIOCLEX, TIOCNOTTY take no argument.
+                0x5450 | 0x5451 | 0x5422 => return None,
+                _ => ptr(raw),
+            },
+            Fmt::EpollEventIn => {
+                in_struct(raw, v.entry_mem(i as u32), |b| structs::epoll_event(b, st))
+            }
+            Fmt::EpollEventsOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
+                (Some(_), Some(Mem::Bytes { bytes, .. })) => {
+                    let items: Vec<String> = bytes
+                        .chunks_exact(12)
+                        .map(|b| structs::epoll_event(b, st))
+                        .collect();
+                    format!("[{}]", items.join(", "))
+                }
+                _ => ptr(raw),
+            },
+            Fmt::PollFds(_) => match v.entry_mem(i as u32) {
+                Some(Mem::Bytes { bytes, .. }) => structs::pollfds(bytes, st, false),
+                _ => ptr(raw),
+            },
+            Fmt::FdSetIn => match v.entry_mem(i as u32) {
+                Some(Mem::Bytes { bytes, .. }) => structs::fd_set(bytes, v.arg(0) as usize),
+                _ => ptr(raw),
+            },
+            Fmt::CpuSetOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
+                (Some(_), Some(Mem::Bytes { bytes, .. })) => structs::cpu_set(bytes),
+                _ => ptr(raw),
+            },
+            Fmt::IntIn(len) => match (v.arg(len as usize), v.entry_mem(i as u32)) {
+                (
+                    4,
+                    Some(Mem::Bytes {
+                        bytes,
+                        complete: true,
+                    }),
+                ) => {
+                    format!(
+                        "[{}]",
+                        i32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
+                    )
+                }
+                _ => ptr(raw),
+            },
+            Fmt::StatfsOut => self.out_struct(raw, v, i, |b| structs::statfs(b, st)),
+            Fmt::SysinfoOut => self.out_struct(raw, v, i, structs::sysinfo),
+            Fmt::SigreturnMask => match v.entry_mem(SIGRETURN_KEY) {
+                Some(Mem::Bytes {
+                    bytes,
+                    complete: true,
+                }) => format!("{{mask={}}}", structs::sigset(bytes)),
+                _ => return None,
+            },
             Fmt::Skip => return None,
         })
     }
@@ -412,6 +484,36 @@ impl Decoder {
             }
             _ => fd.to_string(),
         }
+    }
+
+    fn prctl_rest(&self, v: &CallView<'_>, st: Style) -> Option<String> {
+        let option = v.arg(0);
+        let name_at = |mem: Option<&Mem>| match mem {
+            Some(Mem::Str { bytes, .. }) => quote(bytes, self.opts.hex),
+            _ => ptr(v.arg(1)),
+        };
+        Some(match option {
+            // PR_GET_DUMPABLE, PR_GET_KEEPCAPS, PR_GET_SECCOMP, PR_GET_CHILD_SUBREAPER's
+            // siblings that take nothing.
+            3 | 7 | 21 | 39 => return None,
+            15 => name_at(v.entry_mem(1)),
+            16 => match v.ok_ret() {
+                Some(_) => name_at(v.exit_mem(1)),
+                None => ptr(v.arg(1)),
+            },
+            1 => signal(v.arg(1) as i32),
+            23 | 24 => {
+                xlat::CAPABILITIES.format_value(v.arg(1), st, |n| format!("{n:#x} /* CAP_??? */"))
+            }
+            38 => format!("{}, {}, {}, {}", v.arg(1), v.arg(2), v.arg(3), v.arg(4)),
+            _ => format!(
+                "{}, {}, {}, {}",
+                hex(v.arg(1)),
+                hex(v.arg(2)),
+                hex(v.arg(3)),
+                hex(v.arg(4))
+            ),
+        })
     }
 
     fn out_struct(
@@ -527,7 +629,7 @@ impl Decoder {
         let max = self.strsize();
         for (i, fmt) in shape.fmts.iter().enumerate() {
             let addr = entry.args[i];
-            let both_ends = matches!(fmt, Fmt::LenInOut);
+            let both_ends = matches!(fmt, Fmt::LenInOut | Fmt::PollFds(_) | Fmt::PrctlRest);
             if addr == 0 || (fmt.at_exit() != at_exit && !both_ends) {
                 continue;
             }
@@ -575,6 +677,37 @@ impl Decoder {
                     mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(1 << 16))
                 }
                 Fmt::Utsname => mem.read_bytes(addr, 390),
+                Fmt::EpollEventIn => mem.read_bytes(addr, 12),
+                Fmt::EpollEventsOut => {
+                    mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(max) * 12)
+                }
+                Fmt::PollFds(n) => {
+                    let len = (entry.args[n as usize] as usize).min(max) * 8;
+                    if at_exit {
+                        out.push(Capture {
+                            key: POLL_REVENTS_KEY,
+                            data: mem.read_bytes(addr, len),
+                        });
+                        continue;
+                    }
+                    mem.read_bytes(addr, len)
+                }
+                Fmt::FdSetIn => {
+                    mem.read_bytes(addr, (entry.args[0] as usize).div_ceil(64).min(16) * 8)
+                }
+                Fmt::CpuSetOut => mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(128)),
+                Fmt::IntIn(_) => mem.read_bytes(addr, 4),
+                Fmt::GidsOut => {
+                    mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(max) * 4)
+                }
+                Fmt::PrctlRest => match entry.args[0] {
+                    // PR_SET_NAME reads a name at entry; PR_GET_NAME writes one.
+                    15 if !at_exit => mem.read_str(entry.args[1], 16),
+                    16 if at_exit => mem.read_str(entry.args[1], 16),
+                    _ => continue,
+                },
+                Fmt::StatfsOut => mem.read_bytes(addr, 120),
+                Fmt::SysinfoOut => mem.read_bytes(addr, 112),
                 Fmt::IovIn(c) | Fmt::IovOut(c) => {
                     let count = (entry.args[c as usize] as usize).min(max);
                     let arr = mem.read_bytes(addr, count * 16);
@@ -604,6 +737,16 @@ impl Decoder {
             };
             out.push(Capture { key, data });
         }
+        if !at_exit
+            && entry.arch == Arch::X86_64
+            && shape.fmts.iter().any(|f| matches!(f, Fmt::SigreturnMask))
+        {
+            // The restored mask is uc_sigmask of the rt_sigframe at the stack pointer.
+            out.push(Capture {
+                key: SIGRETURN_KEY,
+                data: mem.read_bytes(entry.sp.wrapping_add(296), 8),
+            });
+        }
         if self.opts.decode_fds || !self.opts.trace_paths.is_empty() {
             self.plan_fds(entry, &shape, result, mem, &mut out);
         }
@@ -614,6 +757,10 @@ impl Decoder {
 /// Capture keys of `-y` fd paths: argument i at entry, the returned fd at exit.
 const FD_KEY_BASE: u32 = 200;
 const RET_FD_KEY: u32 = 300;
+/// Capture key of poll's pollfd array re-read at exit (revents).
+const POLL_REVENTS_KEY: u32 = 301;
+/// Capture key of rt_sigreturn's restored mask.
+const SIGRETURN_KEY: u32 = 302;
 
 impl Decoder {
     fn plan_fds(

@@ -101,8 +101,32 @@ pub enum Fmt {
     IovOut(u8),
     /// fcntl's third argument, by command.
     FcntlArg,
+    /// ioctl's third argument (absent for commands that take none).
+    IoctlArg,
+    /// One `struct epoll_event` read by the kernel.
+    EpollEventIn,
+    /// The `struct epoll_event` array filled by epoll_wait (the return value counts them).
+    EpollEventsOut,
+    /// A `struct pollfd` array; the count is argument N.
+    PollFds(u8),
+    /// An `fd_set` read by the kernel; the number of fds is argument 0.
+    FdSetIn,
+    /// A CPU set filled by the kernel (sched_getaffinity; the return value is its size).
+    CpuSetOut,
+    /// An `int` read by the kernel when argument N (its length) is 4 (setsockopt).
+    IntIn(u8),
+    /// `struct statfs` written by the kernel.
+    StatfsOut,
+    /// `struct sysinfo` written by the kernel.
+    SysinfoOut,
+    /// rt_sigreturn's restored signal mask, read from the signal frame on the stack.
+    SigreturnMask,
     /// futex's op and the arguments that op uses.
     FutexRest,
+    /// prctl's arguments after the option, as that option uses them.
+    PrctlRest,
+    /// A gid array filled by the kernel (getgroups; the return value counts them).
+    GidsOut,
     /// Not printed.
     Skip,
 }
@@ -128,6 +152,13 @@ impl Fmt {
                 | Fmt::Dirents
                 | Fmt::Utsname
                 | Fmt::IovOut(_)
+                | Fmt::EpollEventsOut
+                | Fmt::CpuSetOut
+                | Fmt::StatfsOut
+                | Fmt::SysinfoOut
+                | Fmt::GidsOut
+                // PR_GET_NAME and friends fill their argument; print prctl's rest at exit.
+                | Fmt::PrctlRest
         )
     }
 }
@@ -147,6 +178,8 @@ pub enum Ret {
     Fcntl,
     /// A new file descriptor (its path follows with -y).
     Fd,
+    /// poll's count, then `(Timeout)` or the ready descriptors.
+    Poll,
 }
 
 /// One special decoder.
@@ -213,8 +246,9 @@ specs! {
     "tkill" => [Int, Signal] Dec;
     "tgkill" => [Int, Int, Signal] Dec;
     "fcntl" => [Fd, ConstDec(&xlat::FCNTL_CMDS), FcntlArg] Fcntl;
-    "ioctl" => [Fd, Const(&xlat::IOCTL_CMDS), Ptr] Dec;
-    "prctl" => [ConstDec(&xlat::PRCTL_OPTIONS), Hex, Hex, Hex, Hex] Dec;
+    "ioctl" => [Fd, Const(&xlat::IOCTL_CMDS), IoctlArg] Dec;
+    "prctl" => [ConstDec(&xlat::PRCTL_OPTIONS), PrctlRest] Dec;
+    "getgroups" => [Int, GidsOut] Dec;
     "lseek" => [Fd, Long, ConstDec(&xlat::SEEK_WHENCE)] Dec;
     "dup" => [Fd] Fd;
     "dup2" => [Fd, Fd] Fd;
@@ -229,14 +263,14 @@ specs! {
     "getpeername" => [Fd, SockaddrOut(2), LenInOut] Dec;
     "sendto" => [Fd, WBuf(2), Uint, Flags(&xlat::MSG_FLAGS), SockaddrIn(5), Uint] Dec;
     "recvfrom" => [Fd, RBuf(2), Uint, Flags(&xlat::MSG_FLAGS), SockaddrOut(5), LenInOut] Dec;
-    "setsockopt" => [Fd, ConstDec(&xlat::SOCKOPT_LEVELS), ConstDec(&xlat::SOCKOPT_NAMES), Ptr, Uint] Dec;
+    "setsockopt" => [Fd, ConstDec(&xlat::SOCKOPT_LEVELS), ConstDec(&xlat::SOCKOPT_NAMES), IntIn(4), Uint] Dec;
     "getsockopt" => [Fd, ConstDec(&xlat::SOCKOPT_LEVELS), ConstDec(&xlat::SOCKOPT_NAMES), Ptr, Ptr] Dec;
     "shutdown" => [Fd, ConstDec(&xlat::SHUTDOWN_HOW)] Dec;
     "getdents64" => [Fd, Dirents, Uint] Dec;
     "getdents" => [Fd, Dirents, Uint] Dec;
     "futex" => [Ptr, FutexRest] Dec;
     "nanosleep" => [TimespecIn, TimespecOut] Dec;
-    "clock_nanosleep" => [ConstDec(&xlat::CLOCK_IDS), Int, TimespecIn, TimespecOut] Dec;
+    "clock_nanosleep" => [ConstDec(&xlat::CLOCK_IDS), Flags(&xlat::TIMER_FLAGS), TimespecIn, TimespecOut] Dec;
     "clock_gettime" => [ConstDec(&xlat::CLOCK_IDS), TimespecOut] Dec;
     "chdir" => [Path] Dec;
     "mkdir" => [Path, Mode] Dec;
@@ -254,9 +288,20 @@ specs! {
     "fchmod" => [Fd, Mode] Dec;
     "fchmodat" => [Dirfd, Path, Mode] Dec;
     "uname" => [Utsname] Dec;
-    "statfs" => [Path, Ptr] Dec;
-    "fstatfs" => [Fd, Ptr] Dec;
-    "sysinfo" => [Ptr] Dec;
+    "statfs" => [Path, StatfsOut] Dec;
+    "fstatfs" => [Fd, StatfsOut] Dec;
+    "sysinfo" => [SysinfoOut] Dec;
+    "epoll_create1" => [Flags(&xlat::EPOLL_FLAGS)] Fd;
+    "epoll_ctl" => [Fd, ConstDec(&xlat::EPOLL_CTL_OPS), Fd, EpollEventIn] Dec;
+    "epoll_wait" => [Fd, EpollEventsOut, Int, Int] Dec;
+    "epoll_pwait" => [Fd, EpollEventsOut, Int, Int, SigsetIn, Uint] Dec;
+    "poll" => [PollFds(1), Uint, Int] Poll;
+    "ppoll" => [PollFds(1), Uint, TimespecIn, SigsetIn, Uint] Poll;
+    "select" => [Int, FdSetIn, FdSetIn, FdSetIn, Ptr] Dec;
+    "pselect6" => [Int, FdSetIn, FdSetIn, FdSetIn, TimespecIn, Ptr] Dec;
+    "sched_getaffinity" => [Int, Uint, CpuSetOut] Dec;
+    "memfd_create" => [Str, Flags(&xlat::MFD_FLAGS)] Fd;
+    "rt_sigreturn" => [SigreturnMask] Dec;
 }
 
 /// The special decoder for `name`, if strace has one we reproduce.
@@ -296,6 +341,8 @@ static SET_FORMATS: &[(&str, Fmt)] = &[
     ("arch_prctl_code", Const(&xlat::ARCH_PRCTL)),
     ("futex_op", Const(&xlat::FUTEX_OPS)),
     ("madvise_advice", ConstDec(&xlat::MADVISE)),
+    ("clock_nanosleep_flags", Flags(&xlat::TIMER_FLAGS)),
+    ("memfd_flags", Flags(&xlat::MFD_FLAGS)),
     ("fadvise64_advice", ConstDec(&xlat::FADVISE)),
     ("fadvise_advice", ConstDec(&xlat::FADVISE)),
     ("epoll_ctl_op", ConstDec(&xlat::EPOLL_CTL_OPS)),

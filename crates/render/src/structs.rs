@@ -206,6 +206,7 @@ pub fn sockaddr(b: &[u8], st: Style) -> String {
     let family = u16_at(b, 0);
     let fam = xlat::ADDRESS_FAMILIES.format_value(family, st, |v| v.to_string());
     match family {
+        1 if b.len() <= 2 => format!("{{sa_family={fam}}}"),
         1 => {
             let path = &b[2.min(b.len())..];
             if path.first() == Some(&0) && path.len() > 1 {
@@ -287,6 +288,96 @@ pub fn utsname(b: &[u8], verbose: bool) -> String {
     } else {
         format!("{{sysname={}, nodename={}, ...}}", field(0), field(1))
     }
+}
+
+/// One packed x86_64 `struct epoll_event` (12 bytes).
+pub fn epoll_event(b: &[u8], st: Style) -> String {
+    let data = u64_at(b, 4);
+    format!(
+        "{{events={}, data={{u32={}, u64={data}}}}}",
+        xlat::EPOLL_EVENTS.format_flags(u32_at(b, 0), st),
+        data as u32
+    )
+}
+
+/// A `struct pollfd` array: events at entry, or only the ready ones' revents at exit.
+pub fn pollfds(b: &[u8], st: Style, revents: bool) -> String {
+    let items: Vec<String> = b
+        .chunks_exact(8)
+        .filter_map(|p| {
+            let fd = u32_at(p, 0) as i32;
+            if revents {
+                let r = u16_at(p, 6);
+                (r != 0).then(|| {
+                    format!(
+                        "{{fd={fd}, revents={}}}",
+                        xlat::POLL_EVENTS.format_flags(r, st)
+                    )
+                })
+            } else {
+                Some(format!(
+                    "{{fd={fd}, events={}}}",
+                    xlat::POLL_EVENTS.format_flags(u16_at(p, 4), st)
+                ))
+            }
+        })
+        .collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// An `fd_set` of `nfds` descriptors: `[3 4]`.
+pub fn fd_set(b: &[u8], nfds: usize) -> String {
+    let set: Vec<String> = (0..nfds.min(b.len() * 8))
+        .filter(|&fd| b[fd / 8] & (1 << (fd % 8)) != 0)
+        .map(|fd| fd.to_string())
+        .collect();
+    format!("[{}]", set.join(" "))
+}
+
+/// A CPU set: `[0 1]`.
+pub fn cpu_set(b: &[u8]) -> String {
+    fd_set(b, b.len() * 8)
+}
+
+/// `struct statfs` (x86_64, 120 bytes).
+pub fn statfs(b: &[u8], st: Style) -> String {
+    let ty = u64_at(b, 0);
+    let ty_text = xlat::FS_MAGICS.format_value(ty, st, |v| format!("{v:#x}"));
+    format!(
+        "{{f_type={ty_text}, f_bsize={}, f_blocks={}, f_bfree={}, f_bavail={}, f_files={}, f_ffree={}, f_fsid={{val=[{:#x}, {:#x}]}}, f_namelen={}, f_frsize={}, f_flags={}}}",
+        u64_at(b, 8),
+        u64_at(b, 16),
+        u64_at(b, 24),
+        u64_at(b, 32),
+        u64_at(b, 40),
+        u64_at(b, 48),
+        u32_at(b, 56),
+        u32_at(b, 60),
+        u64_at(b, 64),
+        u64_at(b, 72),
+        xlat::STATFS_FLAGS.format_flags(u64_at(b, 80), st)
+    )
+}
+
+/// `struct sysinfo` (x86_64, 112 bytes).
+pub fn sysinfo(b: &[u8]) -> String {
+    format!(
+        "{{uptime={}, loads=[{}, {}, {}], totalram={}, freeram={}, sharedram={}, bufferram={}, totalswap={}, freeswap={}, procs={}, totalhigh={}, freehigh={}, mem_unit={}}}",
+        u64_at(b, 0) as i64,
+        u64_at(b, 8),
+        u64_at(b, 16),
+        u64_at(b, 24),
+        u64_at(b, 32),
+        u64_at(b, 40),
+        u64_at(b, 48),
+        u64_at(b, 56),
+        u64_at(b, 64),
+        u64_at(b, 72),
+        u16_at(b, 80),
+        u64_at(b, 88),
+        u64_at(b, 96),
+        u32_at(b, 104)
+    )
 }
 
 #[cfg(test)]

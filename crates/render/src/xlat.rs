@@ -795,6 +795,158 @@ xlat!(
     ]
 );
 
+xlat!(
+    EPOLL_EVENTS,
+    "epollevents",
+    [
+        (0x1, "EPOLLIN"),
+        (0x2, "EPOLLPRI"),
+        (0x4, "EPOLLOUT"),
+        (0x8, "EPOLLERR"),
+        (0x10, "EPOLLHUP"),
+        (0x20, "EPOLLNVAL"),
+        (0x40, "EPOLLRDNORM"),
+        (0x80, "EPOLLRDBAND"),
+        (0x100, "EPOLLWRNORM"),
+        (0x200, "EPOLLWRBAND"),
+        (0x400, "EPOLLMSG"),
+        (0x2000, "EPOLLRDHUP"),
+        (0x1000_0000, "EPOLLEXCLUSIVE"),
+        (0x2000_0000, "EPOLLWAKEUP"),
+        (0x4000_0000, "EPOLLONESHOT"),
+        (0x8000_0000u32, "EPOLLET"),
+    ]
+);
+xlat!(EPOLL_FLAGS, "epollflags", [(0o2000000, "EPOLL_CLOEXEC")]);
+xlat!(
+    POLL_EVENTS,
+    "pollflags",
+    [
+        (0x1, "POLLIN"),
+        (0x2, "POLLPRI"),
+        (0x4, "POLLOUT"),
+        (0x8, "POLLERR"),
+        (0x10, "POLLHUP"),
+        (0x20, "POLLNVAL"),
+        (0x40, "POLLRDNORM"),
+        (0x80, "POLLRDBAND"),
+        (0x100, "POLLWRNORM"),
+        (0x200, "POLLWRBAND"),
+        (0x400, "POLLMSG"),
+        (0x2000, "POLLRDHUP"),
+    ]
+);
+xlat!(
+    MFD_FLAGS,
+    "memfd_create_flags",
+    [
+        (1, "MFD_CLOEXEC"),
+        (2, "MFD_ALLOW_SEALING"),
+        (4, "MFD_HUGETLB"),
+        (8, "MFD_NOEXEC_SEAL"),
+        (0x10, "MFD_EXEC"),
+    ]
+);
+xlat!(
+    STATFS_FLAGS,
+    "statfs_flags",
+    [
+        (0x20, "ST_VALID"),
+        (0x1, "ST_RDONLY"),
+        (0x2, "ST_NOSUID"),
+        (0x4, "ST_NODEV"),
+        (0x8, "ST_NOEXEC"),
+        (0x10, "ST_SYNCHRONOUS"),
+        (0x40, "ST_MANDLOCK"),
+        (0x80, "ST_WRITE"),
+        (0x100, "ST_APPEND"),
+        (0x200, "ST_IMMUTABLE"),
+        (0x400, "ST_NOATIME"),
+        (0x800, "ST_NODIRATIME"),
+        (0x1000, "ST_RELATIME"),
+        (0x2000, "ST_NOSYMFOLLOW"),
+    ]
+);
+xlat!(
+    FS_MAGICS,
+    "fsmagic",
+    [
+        (0xef53, "EXT2_SUPER_MAGIC"),
+        (0x0102_1994, "TMPFS_MAGIC"),
+        (0x9fa0, "PROC_SUPER_MAGIC"),
+        (0x6265_6572, "SYSFS_MAGIC"),
+        (0x794c_7630, "OVERLAYFS_SUPER_MAGIC"),
+        (0x9123_683e, "BTRFS_SUPER_MAGIC"),
+        (0x5846_5342, "XFS_SUPER_MAGIC"),
+        (0x6367_7270, "CGROUP2_SUPER_MAGIC"),
+        (0x27e0eb, "CGROUP_SUPER_MAGIC"),
+        (0x1cd1, "DEVPTS_SUPER_MAGIC"),
+        (0x6969, "NFS_SUPER_MAGIC"),
+        (0x6573_5546, "FUSE_SUPER_MAGIC"),
+        (0x6462_6720, "DEBUGFS_MAGIC"),
+        (0x7472_6163, "TRACEFS_MAGIC"),
+        (0x4d44, "MSDOS_SUPER_MAGIC"),
+        (0x5346_544e, "NTFS_SB_MAGIC"),
+        (0x7363_6673, "SECURITYFS_MAGIC"),
+        (0xcafe_4a11, "BPF_FS_MAGIC"),
+        (0x0102_1997, "V9FS_MAGIC"),
+        (0x9660, "ISOFS_SUPER_MAGIC"),
+        (0x7371_7368, "SQUASHFS_MAGIC"),
+        (0x1373, "DEVFS_SUPER_MAGIC"),
+        (0x6e73_6673, "NSFS_MAGIC"),
+        (0x5345_4c46, "SELINUX_MAGIC"),
+    ]
+);
+
+xlat!(
+    CAPABILITIES,
+    "cap",
+    [
+        (0, "CAP_CHOWN"),
+        (1, "CAP_DAC_OVERRIDE"),
+        (2, "CAP_DAC_READ_SEARCH"),
+        (3, "CAP_FOWNER"),
+        (4, "CAP_FSETID"),
+        (5, "CAP_KILL"),
+        (6, "CAP_SETGID"),
+        (7, "CAP_SETUID"),
+        (8, "CAP_SETPCAP"),
+        (9, "CAP_LINUX_IMMUTABLE"),
+        (10, "CAP_NET_BIND_SERVICE"),
+        (11, "CAP_NET_BROADCAST"),
+        (12, "CAP_NET_ADMIN"),
+        (13, "CAP_NET_RAW"),
+        (14, "CAP_IPC_LOCK"),
+        (15, "CAP_IPC_OWNER"),
+        (16, "CAP_SYS_MODULE"),
+        (17, "CAP_SYS_RAWIO"),
+        (18, "CAP_SYS_CHROOT"),
+        (19, "CAP_SYS_PTRACE"),
+        (20, "CAP_SYS_PACCT"),
+        (21, "CAP_SYS_ADMIN"),
+        (22, "CAP_SYS_BOOT"),
+        (23, "CAP_SYS_NICE"),
+        (24, "CAP_SYS_RESOURCE"),
+        (25, "CAP_SYS_TIME"),
+        (26, "CAP_SYS_TTY_CONFIG"),
+        (27, "CAP_MKNOD"),
+        (28, "CAP_LEASE"),
+        (29, "CAP_AUDIT_WRITE"),
+        (30, "CAP_AUDIT_CONTROL"),
+        (31, "CAP_SETFCAP"),
+        (32, "CAP_MAC_OVERRIDE"),
+        (33, "CAP_MAC_ADMIN"),
+        (34, "CAP_SYSLOG"),
+        (35, "CAP_WAKE_ALARM"),
+        (36, "CAP_BLOCK_SUSPEND"),
+        (37, "CAP_AUDIT_READ"),
+        (38, "CAP_PERFMON"),
+        (39, "CAP_BPF"),
+        (40, "CAP_CHECKPOINT_RESTORE")
+    ]
+);
+xlat!(TIMER_FLAGS, "clock_nanosleep_flags", [(1, "TIMER_ABSTIME")]);
+
 /// Every table, for lookups by the knowledge base's flag-set names.
 pub static ALL: &[&Xlat] = &[
     &OPEN_ACCESS,
@@ -835,6 +987,14 @@ pub static ALL: &[&Xlat] = &[
     &CLOCK_IDS,
     &FADVISE,
     &IP_PROTOCOLS,
+    &EPOLL_EVENTS,
+    &EPOLL_FLAGS,
+    &POLL_EVENTS,
+    &MFD_FLAGS,
+    &STATFS_FLAGS,
+    &FS_MAGICS,
+    &CAPABILITIES,
+    &TIMER_FLAGS,
 ];
 
 /// Finds a table by name.
