@@ -428,17 +428,20 @@ impl XlatSet {
             }
         }
         if rest != 0 {
-            visit(Piece::Rest(rest))?;
-        } else if pieces == 0 && main == 0 {
-            if let Some(zero) = self
-                .entries
-                .iter()
-                .find(|e| e.field == 0 && self.value_on(e, arch) == 0)
-            {
-                visit(Piece::Name(zero.name))?;
-            }
+            return visit(Piece::Rest(rest));
         }
-        Ok(())
+        if pieces != 0 || main != 0 {
+            return Ok(());
+        }
+        // Zero prints the set's name for zero (PROT_NONE), if it has one.
+        match self
+            .entries
+            .iter()
+            .find(|e| e.field == 0 && self.value_on(e, arch) == 0)
+        {
+            Some(zero) => visit(Piece::Name(zero.name)),
+            None => Ok(()),
+        }
     }
 
     fn write_main_abbrev<W: fmt::Write + ?Sized>(
