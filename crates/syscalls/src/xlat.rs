@@ -112,8 +112,8 @@ pub struct XlatSet {
     pub fields: &'static [XlatField],
     /// Values that differ on other architectures.
     pub overrides: &'static [XlatOverride],
-    /// The argument value that selects this set, for dependent sets.
-    pub parent: Option<XlatParent>,
+    /// The argument values that select this set, for dependent sets (empty otherwise).
+    pub parents: &'static [XlatParent],
     /// What the set decodes, from its `.in` file.
     pub doc: &'static str,
 }
@@ -135,8 +135,9 @@ pub fn xlat_sets() -> &'static [XlatSet] {
 pub fn xlat_subset(parent: &str, value: u64) -> Option<&'static XlatSet> {
     let width = xlat_set(parent).map_or(u64::MAX, XlatSet::width_mask);
     SETS.iter().find(|s| {
-        s.parent
-            .is_some_and(|p| p.set == parent && (p.value & width) == (value & width))
+        s.parents
+            .iter()
+            .any(|p| p.set == parent && (p.value & width) == (value & width))
     })
 }
 

@@ -405,6 +405,22 @@ fn every_style_prints_what_strace_prints() {
 }
 
 #[test]
+fn statx_sync_type_prints_as_a_separate_value() {
+    // strace 6.1 prints `0 /* AT_STATX_SYNC_AS_STAT */|0x100 /* AT_SYMLINK_NOFOLLOW */` in
+    // verbose style and `AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW` in abbrev style; its raw
+    // style loses the zero (`|0x100`), which sysfence does not copy.
+    assert_eq!(
+        render("statx_flags", 0x100, XlatStyle::Abbrev),
+        "AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW"
+    );
+    assert_eq!(
+        render("statx_flags", 0x100, XlatStyle::Verbose),
+        "0 /* AT_STATX_SYNC_AS_STAT */|0x100 /* AT_SYMLINK_NOFOLLOW */"
+    );
+    assert_eq!(render("statx_flags", 0x100, XlatStyle::Raw), "0|0x100");
+}
+
+#[test]
 fn display_matches_format_and_appends_to_existing_text() {
     let set = xlat_set("open_flags").unwrap();
     let mut out = String::from("openat(AT_FDCWD, \"/dev/null\", ");

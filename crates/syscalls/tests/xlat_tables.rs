@@ -197,20 +197,21 @@ fn sets_are_sorted_and_names_are_unique_within_a_set() {
 #[test]
 fn dependent_sets_name_an_existing_parent_value() {
     for set in xlat_sets() {
-        let Some(parent) = set.parent else { continue };
-        let parent_set =
-            xlat_set(parent.set).unwrap_or_else(|| panic!("{}: no set {}", set.name, parent.set));
-        assert!(
-            parent_set.name_of(parent.value).is_some(),
-            "{}: {} has no name for {:#x}",
-            set.name,
-            parent.set,
-            parent.value
-        );
-        assert_eq!(
-            xlat_subset(parent.set, parent.value).map(|s| s.name),
-            Some(set.name)
-        );
+        for parent in set.parents {
+            let parent_set = xlat_set(parent.set)
+                .unwrap_or_else(|| panic!("{}: no set {}", set.name, parent.set));
+            assert!(
+                parent_set.name_of(parent.value).is_some(),
+                "{}: {} has no name for {:#x}",
+                set.name,
+                parent.set,
+                parent.value
+            );
+            assert_eq!(
+                xlat_subset(parent.set, parent.value).map(|s| s.name),
+                Some(set.name)
+            );
+        }
     }
 }
 
