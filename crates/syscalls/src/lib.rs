@@ -26,8 +26,8 @@ pub use errno::{Errno, errno_by_code, errno_by_name, errnos};
 pub use signal::{Signal, signal_by_name, signal_name, signals};
 pub use suggest::closest_names;
 pub use xlat::{
-    NumberFormat, XlatDisplay, XlatEntry, XlatField, XlatKind, XlatOverride, XlatParent, XlatSet,
-    XlatStyle, xlat_set, xlat_sets, xlat_subset,
+    NumberFormat, UnknownFormat, XlatDisplay, XlatEntry, XlatField, XlatKind, XlatOverride,
+    XlatParent, XlatSet, XlatStyle, xlat_set, xlat_sets, xlat_subset,
 };
 
 use serde::Serialize;

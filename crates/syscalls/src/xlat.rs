@@ -41,6 +41,15 @@ pub enum NumberFormat {
     Decimal,
 }
 
+/// How a value set prints a value none of its entries names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnknownFormat {
+    /// The number, then the set's default comment (`0x4d /* SEEK_??? */`).
+    Number,
+    /// The ioctl encoding: `_IOC(_IOC_READ, 0x99, 0x10, 0x4)`.
+    IoctlEncoding,
+}
+
 /// One named constant of a set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct XlatEntry {
@@ -106,6 +115,8 @@ pub struct XlatSet {
     pub number: NumberFormat,
     /// The comment strace prints after a value it cannot name (`SEEK_???`).
     pub default: Option<&'static str>,
+    /// How a value without a name prints.
+    pub unknown: UnknownFormat,
     /// The constants, in the order strace tries them (combinations before their parts).
     pub entries: &'static [XlatEntry],
     /// The value fields of a flag set.
@@ -304,6 +315,15 @@ impl XlatSet {
             (XlatStyle::Verbose, Some(name)) => {
                 self.write_number(self.number, value, out)?;
                 write!(out, " /* {name} */")
+            }
+            (XlatStyle::Abbrev, None) if self.unknown == UnknownFormat::IoctlEncoding => {
+                write_ioctl_encoding(value, out)
+            }
+            (XlatStyle::Verbose, None) if self.unknown == UnknownFormat::IoctlEncoding => {
+                self.write_number(self.number, value, out)?;
+                out.write_str(" /* ")?;
+                write_ioctl_encoding(value, out)?;
+                out.write_str(" */")
             }
             (XlatStyle::Abbrev | XlatStyle::Verbose, None) => {
                 self.write_number(self.number, value, out)?;
@@ -526,6 +546,37 @@ impl XlatSet {
                 let shift = 64 - u32::from(self.bits);
                 write!(out, "{}", ((value << shift) as i64) >> shift)
             }
+        }
+    }
+}
+
+/// Writes an ioctl command as the kernel's `_IOC()` macro builds it (asm-generic/ioctl.h,
+/// shared by x86 and arm64): direction in bits 30-31, size in 16-29, type in 8-15, nr in 0-7.
+fn write_ioctl_encoding<W: fmt::Write + ?Sized>(cmd: u64, out: &mut W) -> fmt::Result {
+    let dir = match (cmd >> 30) & 3 {
+        0 => "_IOC_NONE",
+        1 => "_IOC_WRITE",
+        2 => "_IOC_READ",
+        _ => "_IOC_READ|_IOC_WRITE",
+    };
+    write!(
+        out,
+        "_IOC({dir}, {}, {}, {})",
+        HexOrZero((cmd >> 8) & 0xff),
+        HexOrZero(cmd & 0xff),
+        HexOrZero((cmd >> 16) & 0x3fff)
+    )
+}
+
+/// `%#x`: `0x1f`, and `0` for zero.
+struct HexOrZero(u64);
+
+impl fmt::Display for HexOrZero {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0 == 0 {
+            f.write_str("0")
+        } else {
+            write!(f, "{:#x}", self.0)
         }
     }
 }
