@@ -2,7 +2,7 @@
 // 151 sets from crates/syscalls/xlat/*.in; values printed by C programs built with gcc 12.2.0 (x86_64) against:
 //   kernel UAPI headers: linux-libc-dev 6.1.187-1 (/usr/include/linux, asm, asm-generic);
 //   glibc headers (libc6-dev 2.36-9+deb12u14) for the constants the kernel keeps out of UAPI, in: access_mode address_family eventfd_flags file_type msg_flags shutdown_how socket_flags socket_level socket_type splice_flags umount_flags;
-//   146 values written explicitly in the .in files (newer than the installed headers; each line names its Linux 6.18 header).
+//   150 values written explicitly in the .in files (newer than the installed headers; each line names its Linux 6.18 header).
 // 0 listed constants are absent from the headers and left out (see the script's stderr).
 
 use crate::Arch;
@@ -426,7 +426,11 @@ static FSPICK_FLAGS: [XlatEntry; 4] = [
     XlatEntry { name: "FSPICK_NO_AUTOMOUNT", value: 0x4, field: 0 },
     XlatEntry { name: "FSPICK_EMPTY_PATH", value: 0x8, field: 0 },
 ];
-static FUTEX2_FLAGS: [XlatEntry; 3] = [
+static FUTEX2_FLAGS: [XlatEntry; 7] = [
+    XlatEntry { name: "FUTEX2_SIZE_U8", value: 0x0, field: 1 },
+    XlatEntry { name: "FUTEX2_SIZE_U16", value: 0x1, field: 1 },
+    XlatEntry { name: "FUTEX2_SIZE_U32", value: 0x2, field: 1 },
+    XlatEntry { name: "FUTEX2_SIZE_U64", value: 0x3, field: 1 },
     XlatEntry { name: "FUTEX2_NUMA", value: 0x4, field: 0 },
     XlatEntry { name: "FUTEX2_MPOL", value: 0x8, field: 0 },
     XlatEntry { name: "FUTEX2_PRIVATE", value: 0x80, field: 0 },
@@ -2283,7 +2287,7 @@ pub(crate) static SETS: &[XlatSet] = &[
     XlatSet { name: "fsmount_flags", kind: XlatKind::Flags, bits: 32, number: NumberFormat::Hex, default: Some("FSMOUNT_???"), unknown: UnknownFormat::Number, entries: &FSMOUNT_FLAGS, fields: &[], overrides: &[], parents: &[], doc: "Flags of fsmount(2)." },
     XlatSet { name: "fsopen_flags", kind: XlatKind::Flags, bits: 32, number: NumberFormat::Hex, default: Some("FSOPEN_???"), unknown: UnknownFormat::Number, entries: &FSOPEN_FLAGS, fields: &[], overrides: &[], parents: &[], doc: "Flags of fsopen(2)." },
     XlatSet { name: "fspick_flags", kind: XlatKind::Flags, bits: 32, number: NumberFormat::Hex, default: Some("FSPICK_???"), unknown: UnknownFormat::Number, entries: &FSPICK_FLAGS, fields: &[], overrides: &[], parents: &[], doc: "Flags of fspick(2)." },
-    XlatSet { name: "futex2_flags", kind: XlatKind::Flags, bits: 32, number: NumberFormat::Hex, default: Some("FUTEX2_???"), unknown: UnknownFormat::Number, entries: &FUTEX2_FLAGS, fields: &[], overrides: &[], parents: &[], doc: "Flags of futex_wait(2)/futex_wake(2)/futex_waitv(2)." },
+    XlatSet { name: "futex2_flags", kind: XlatKind::Flags, bits: 32, number: NumberFormat::Hex, default: Some("FUTEX2_???"), unknown: UnknownFormat::Number, entries: &FUTEX2_FLAGS, fields: &[XlatField { mask: 0x3, separate: false, number: NumberFormat::Hex, exact: false, last: false, default: None }], overrides: &[], parents: &[], doc: "Flags of futex_wait(2)/futex_wake(2) and struct futex_waitv: the FUTEX2_SIZE_* value (FUTEX2_SIZE_MASK) plus flags." },
     XlatSet { name: "futex_bitset", kind: XlatKind::Value, bits: 32, number: NumberFormat::Hex, default: None, unknown: UnknownFormat::Number, entries: &FUTEX_BITSET, fields: &[], overrides: &[], parents: &[], doc: "The bitset of FUTEX_WAIT_BITSET / FUTEX_WAKE_BITSET and the mask of futex_wait(2)/futex_wake(2)." },
     XlatSet { name: "futex_op", kind: XlatKind::Value, bits: 32, number: NumberFormat::Hex, default: Some("FUTEX_???"), unknown: UnknownFormat::Number, entries: &FUTEX_OP, fields: &[], overrides: &[], parents: &[], doc: "The op of futex(2), including FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME." },
     XlatSet { name: "get_mempolicy_flags", kind: XlatKind::Flags, bits: 32, number: NumberFormat::Hex, default: Some("MPOL_F_???"), unknown: UnknownFormat::Number, entries: &GET_MEMPOLICY_FLAGS, fields: &[], overrides: &[], parents: &[], doc: "Flags of get_mempolicy(2)." },
