@@ -321,3 +321,42 @@ fn values_agree_with_python() {
         );
     }
 }
+
+#[test]
+fn generated_tables_match_the_set_files() {
+    // The checked-in Rust must list exactly what crates/syscalls/xlat/*.in lists, in the same
+    // order: a hand edit of one without regenerating (scripts/gen-xlat) shows up here.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("xlat");
+    let mut files = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "in") {
+            continue;
+        }
+        files += 1;
+        let name = path.file_stem().unwrap().to_str().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let listed: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .map(|l| l.split_whitespace().next().unwrap())
+            .collect();
+        let kind = if text.lines().any(|l| l.trim() == "#kind flags") {
+            XlatKind::Flags
+        } else {
+            XlatKind::Value
+        };
+        let set = xlat_set(name).unwrap_or_else(|| panic!("{name}.in has no generated table"));
+        let generated: Vec<&str> = set.entries.iter().map(|e| e.name).collect();
+        assert_eq!(
+            generated, listed,
+            "{name}: regenerate with scripts/gen-xlat"
+        );
+        assert_eq!(set.kind, kind, "{name}: kind differs from its .in file");
+    }
+    assert_eq!(
+        files,
+        xlat_sets().len(),
+        "a generated table has no .in file"
+    );
+}
