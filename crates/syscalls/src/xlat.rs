@@ -88,8 +88,8 @@ pub struct XlatOverride {
     pub arch: Arch,
     /// The entry's name.
     pub name: &'static str,
-    /// The value on that architecture.
-    pub value: u64,
+    /// The value on that architecture; `None` where it does not have the constant.
+    pub value: Option<u64>,
 }
 
 /// For a set whose meaning depends on another argument: which value of which set selects
@@ -184,8 +184,9 @@ impl XlatSet {
         }
     }
 
-    /// The value of `entry` on `arch` (x86_64's unless an override says otherwise).
-    pub fn value_on(&self, entry: &XlatEntry, arch: Arch) -> u64 {
+    /// The value of `entry` on `arch` (x86_64's unless an override says otherwise), or
+    /// `None` if `arch` does not have the constant.
+    pub fn value_on(&self, entry: &XlatEntry, arch: Arch) -> Option<u64> {
         if arch != Arch::X86_64 {
             for o in self.overrides {
                 if o.arch == arch && o.name == entry.name {
@@ -193,7 +194,7 @@ impl XlatSet {
                 }
             }
         }
-        entry.value
+        Some(entry.value)
     }
 
     /// The name of exactly `value` on x86_64, if one entry has it.
@@ -207,7 +208,7 @@ impl XlatSet {
         let value = value & mask;
         self.entries
             .iter()
-            .find(|e| self.value_on(e, arch) & mask == value)
+            .find(|e| self.value_on(e, arch).is_some_and(|v| v & mask == value))
             .map(|e| e.name)
     }
 
@@ -414,7 +415,7 @@ impl XlatSet {
         let field = u8::try_from(index + 1).ok()?;
         self.entries
             .iter()
-            .find(|e| e.field == field && self.value_on(e, arch) == bits)
+            .find(|e| e.field == field && self.value_on(e, arch) == Some(bits))
             .map(|e| e.name)
     }
 
@@ -441,7 +442,10 @@ impl XlatSet {
             pieces += 1;
         }
         for e in self.entries.iter().filter(|e| e.field == 0) {
-            let v = self.value_on(e, arch) & self.width_mask();
+            let Some(v) = self.value_on(e, arch) else {
+                continue;
+            };
+            let v = v & self.width_mask();
             if v != 0 && rest & v == v {
                 rest &= !v;
                 visit(Piece::Name(e.name))?;
@@ -458,7 +462,7 @@ impl XlatSet {
         match self
             .entries
             .iter()
-            .find(|e| e.field == 0 && self.value_on(e, arch) == 0)
+            .find(|e| e.field == 0 && self.value_on(e, arch) == Some(0))
         {
             Some(zero) => visit(Piece::Name(zero.name)),
             None => Ok(()),

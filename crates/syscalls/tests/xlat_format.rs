@@ -513,6 +513,28 @@ fn aarch64_open_flags_use_arm64_values() {
 }
 
 #[test]
+fn constants_arm64_lacks_are_unknown_there() {
+    let mmap = xlat_set("mmap_flags").unwrap();
+    assert_eq!(
+        mmap.display(0x62, XlatStyle::Abbrev).to_string(),
+        "MAP_PRIVATE|MAP_ANONYMOUS|MAP_32BIT"
+    );
+    assert_eq!(
+        mmap.display_on(Arch::Aarch64, 0x62, XlatStyle::Abbrev)
+            .to_string(),
+        "MAP_PRIVATE|MAP_ANONYMOUS|0x40"
+    );
+    // 33 is x86's PTRACE_SINGLEBLOCK; arm64 uses it for PTRACE_PEEKMTETAGS.
+    let ptrace = xlat_set("ptrace_request").unwrap();
+    assert_eq!(ptrace.name_of(33), Some("PTRACE_SINGLEBLOCK"));
+    assert_eq!(ptrace.name_of_on(Arch::Aarch64, 33), None);
+    assert_eq!(
+        ptrace.name_of_on(Arch::Aarch64, 0x4206),
+        Some("PTRACE_SEIZE")
+    );
+}
+
+#[test]
 fn dependent_sets_are_found_by_their_parent_value() {
     assert_eq!(
         xlat_subset("socket_level", 1).unwrap().name,
