@@ -2,7 +2,8 @@
 // 173 sets from crates/syscalls/xlat/*.in; values printed by C programs built with gcc 12.2.0 (x86_64) against:
 //   kernel UAPI headers: linux-libc-dev 6.1.187-1 (/usr/include/linux, asm, asm-generic);
 //   glibc headers (libc6-dev 2.36-9+deb12u14) for the constants the kernel keeps out of UAPI, in: access_mode address_family dirent_type eventfd_flags file_type msg_flags shutdown_how socket_flags socket_level socket_type splice_flags swap_flags umount_flags;
-//   156 values written explicitly in the .in files (newer than the installed headers; each line names its Linux 6.18 header).
+//   156 values written explicitly in the .in files, each naming its header: Linux 6.18 UAPI constants newer than the installed headers, and a few the kernel keeps out of UAPI.
+// Names and their order follow strace's src/xlat/*.in where the set file says so (strace's tables as of its Linux v6.18-rc5 header update).
 // 0 listed constants are absent from the headers and left out (see the script's stderr).
 
 use crate::Arch;
