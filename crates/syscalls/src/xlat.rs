@@ -39,6 +39,8 @@ pub enum NumberFormat {
     Hex,
     /// Signed decimal in the set's width: `-100` for `AT_FDCWD`.
     Decimal,
+    /// `%#03o`: `0100644`, `000` for zero (file modes).
+    Octal,
 }
 
 /// How a value set prints a value none of its entries names.
@@ -48,6 +50,9 @@ pub enum UnknownFormat {
     Number,
     /// The ioctl encoding: `_IOC(_IOC_READ, 0x99, 0x10, 0x4)`.
     IoctlEncoding,
+    /// A file mode (flag sets): the bits no flag names are permissions printed in octal,
+    /// `S_IFREG|S_ISUID|0755`; a mode whose type has no name prints as a number.
+    FileMode,
 }
 
 /// One named constant of a set.
@@ -241,6 +246,9 @@ impl XlatSet {
         let value = value & self.width_mask();
         match self.kind {
             XlatKind::Value => self.format_value(arch, value, style, out),
+            XlatKind::Flags if self.unknown == UnknownFormat::FileMode => {
+                self.format_file_mode(arch, value, style, out)
+            }
             XlatKind::Flags => self.format_flags(arch, value, style, out),
         }
     }
@@ -381,6 +389,46 @@ impl XlatSet {
         for part in parts.iter().flatten().filter(|p| p.field.last) {
             sep(out)?;
             self.write_separate(part, style, out)?;
+        }
+        Ok(())
+    }
+
+    /// strace's print_symbolic_mode_t: `S_IFREG|0644`, raw `0100644`, verbose
+    /// `0100644 /* S_IFREG|0644 */`; the type is the set's first field.
+    fn format_file_mode<W: fmt::Write + ?Sized>(
+        &self,
+        arch: Arch,
+        value: u64,
+        style: XlatStyle,
+        out: &mut W,
+    ) -> fmt::Result {
+        let type_mask = self.fields.first().map_or(0, |f| f.mask);
+        let file_type = value & type_mask;
+        let type_name = match file_type {
+            0 => Some(""),
+            _ => self.field_entry(arch, 0, file_type),
+        };
+        let Some(type_name) = type_name.filter(|_| style != XlatStyle::Raw) else {
+            return self.write_number(NumberFormat::Octal, value, out);
+        };
+        if style == XlatStyle::Verbose {
+            self.write_number(NumberFormat::Octal, value, out)?;
+            out.write_str(" /* ")?;
+        }
+        out.write_str(type_name)?;
+        if !type_name.is_empty() {
+            out.write_char('|')?;
+        }
+        let mut rest = value & !type_mask;
+        for e in self.entries.iter().filter(|e| e.field == 0) {
+            if let Some(v) = self.value_on(e, arch).filter(|&v| v != 0 && rest & v == v) {
+                rest &= !v;
+                write!(out, "{}|", e.name)?;
+            }
+        }
+        self.write_number(NumberFormat::Octal, rest, out)?;
+        if style == XlatStyle::Verbose {
+            out.write_str(" */")?;
         }
         Ok(())
     }
@@ -544,6 +592,7 @@ impl XlatSet {
         match number {
             NumberFormat::Hex if value == 0 => out.write_char('0'),
             NumberFormat::Hex => write!(out, "{value:#x}"),
+            NumberFormat::Octal => write!(out, "0{value:02o}"),
             NumberFormat::Decimal if self.bits >= 64 => write!(out, "{}", value as i64),
             NumberFormat::Decimal => {
                 // Sign-extend from the set's width: AT_FDCWD is the int -100.
