@@ -196,112 +196,112 @@ pub(crate) static X86_64: &[Syscall] = &[
     Syscall { nr: 0xba, name: "gettid", args: SIG_14, classes: ClassSet::from_bits(0x10000) },
     Syscall { nr: 0xbb, name: "readahead", args: SIG_141, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0xbc, name: "setxattr", args: SIG_142, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0xbd, name: "lsetxattr", args: SIG_143, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0xbe, name: "fsetxattr", args: SIG_144, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0xbf, name: "getxattr", args: SIG_145, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0xc0, name: "lgetxattr", args: SIG_145, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0xc1, name: "fgetxattr", args: SIG_146, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0xc2, name: "listxattr", args: SIG_147, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0xc3, name: "llistxattr", args: SIG_147, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0xc4, name: "flistxattr", args: SIG_148, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0xc5, name: "removexattr", args: SIG_149, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0xc6, name: "lremovexattr", args: SIG_149, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0xc7, name: "fremovexattr", args: SIG_150, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0xbd, name: "lsetxattr", args: SIG_142, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0xbe, name: "fsetxattr", args: SIG_143, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0xbf, name: "getxattr", args: SIG_144, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0xc0, name: "lgetxattr", args: SIG_144, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0xc1, name: "fgetxattr", args: SIG_145, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0xc2, name: "listxattr", args: SIG_146, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0xc3, name: "llistxattr", args: SIG_146, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0xc4, name: "flistxattr", args: SIG_147, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0xc5, name: "removexattr", args: SIG_148, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0xc6, name: "lremovexattr", args: SIG_148, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0xc7, name: "fremovexattr", args: SIG_149, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0xc8, name: "tkill", args: SIG_53, classes: ClassSet::from_bits(0x18) },
-    Syscall { nr: 0xc9, name: "time", args: SIG_151, classes: ClassSet::from_bits(0x100) },
-    Syscall { nr: 0xca, name: "futex", args: SIG_152, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xcb, name: "sched_setaffinity", args: SIG_153, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xcc, name: "sched_getaffinity", args: SIG_153, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xcd, name: "set_thread_area", args: SIG_154, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xce, name: "io_setup", args: SIG_155, classes: ClassSet::from_bits(0x40) },
-    Syscall { nr: 0xcf, name: "io_destroy", args: SIG_156, classes: ClassSet::from_bits(0x40) },
-    Syscall { nr: 0xd0, name: "io_getevents", args: SIG_157, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xd1, name: "io_submit", args: SIG_158, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xd2, name: "io_cancel", args: SIG_159, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xd3, name: "get_thread_area", args: SIG_154, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xd4, name: "lookup_dcookie", args: SIG_160, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xd5, name: "epoll_create", args: SIG_161, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0xd6, name: "epoll_ctl_old", args: SIG_162, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xd7, name: "epoll_wait_old", args: SIG_162, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xd8, name: "remap_file_pages", args: SIG_163, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0xc9, name: "time", args: SIG_150, classes: ClassSet::from_bits(0x100) },
+    Syscall { nr: 0xca, name: "futex", args: SIG_151, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xcb, name: "sched_setaffinity", args: SIG_152, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xcc, name: "sched_getaffinity", args: SIG_152, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xcd, name: "set_thread_area", args: SIG_153, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xce, name: "io_setup", args: SIG_154, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0xcf, name: "io_destroy", args: SIG_155, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0xd0, name: "io_getevents", args: SIG_156, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xd1, name: "io_submit", args: SIG_157, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xd2, name: "io_cancel", args: SIG_158, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xd3, name: "get_thread_area", args: SIG_153, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xd4, name: "lookup_dcookie", args: SIG_159, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xd5, name: "epoll_create", args: SIG_160, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0xd6, name: "epoll_ctl_old", args: SIG_161, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xd7, name: "epoll_wait_old", args: SIG_161, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xd8, name: "remap_file_pages", args: SIG_162, classes: ClassSet::from_bits(0x40) },
     Syscall { nr: 0xd9, name: "getdents64", args: SIG_67, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0xda, name: "set_tid_address", args: SIG_164, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xda, name: "set_tid_address", args: SIG_163, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0xdb, name: "restart_syscall", args: SIG_14, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xdc, name: "semtimedop", args: SIG_165, classes: ClassSet::from_bits(0x20) },
-    Syscall { nr: 0xdd, name: "fadvise64", args: SIG_166, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0xde, name: "timer_create", args: SIG_167, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xdf, name: "timer_settime", args: SIG_168, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xe0, name: "timer_gettime", args: SIG_169, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xe1, name: "timer_getoverrun", args: SIG_170, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xe2, name: "timer_delete", args: SIG_170, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xe3, name: "clock_settime", args: SIG_171, classes: ClassSet::from_bits(0x100) },
-    Syscall { nr: 0xe4, name: "clock_gettime", args: SIG_171, classes: ClassSet::from_bits(0x100) },
-    Syscall { nr: 0xe5, name: "clock_getres", args: SIG_171, classes: ClassSet::from_bits(0x100) },
-    Syscall { nr: 0xe6, name: "clock_nanosleep", args: SIG_172, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xdc, name: "semtimedop", args: SIG_164, classes: ClassSet::from_bits(0x20) },
+    Syscall { nr: 0xdd, name: "fadvise64", args: SIG_165, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0xde, name: "timer_create", args: SIG_166, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xdf, name: "timer_settime", args: SIG_167, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xe0, name: "timer_gettime", args: SIG_168, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xe1, name: "timer_getoverrun", args: SIG_169, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xe2, name: "timer_delete", args: SIG_169, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xe3, name: "clock_settime", args: SIG_170, classes: ClassSet::from_bits(0x100) },
+    Syscall { nr: 0xe4, name: "clock_gettime", args: SIG_170, classes: ClassSet::from_bits(0x100) },
+    Syscall { nr: 0xe5, name: "clock_getres", args: SIG_170, classes: ClassSet::from_bits(0x100) },
+    Syscall { nr: 0xe6, name: "clock_nanosleep", args: SIG_171, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0xe7, name: "exit_group", args: SIG_51, classes: ClassSet::from_bits(0x8) },
-    Syscall { nr: 0xe8, name: "epoll_wait", args: SIG_173, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0xe9, name: "epoll_ctl", args: SIG_174, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0xea, name: "tgkill", args: SIG_175, classes: ClassSet::from_bits(0x18) },
-    Syscall { nr: 0xeb, name: "utimes", args: SIG_176, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0xe8, name: "epoll_wait", args: SIG_172, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0xe9, name: "epoll_ctl", args: SIG_173, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0xea, name: "tgkill", args: SIG_174, classes: ClassSet::from_bits(0x18) },
+    Syscall { nr: 0xeb, name: "utimes", args: SIG_175, classes: ClassSet::from_bits(0x1) },
     Syscall { nr: 0xec, name: "vserver", args: SIG_138, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xed, name: "mbind", args: SIG_177, classes: ClassSet::from_bits(0x40) },
-    Syscall { nr: 0xee, name: "set_mempolicy", args: SIG_178, classes: ClassSet::from_bits(0x40) },
-    Syscall { nr: 0xef, name: "get_mempolicy", args: SIG_179, classes: ClassSet::from_bits(0x40) },
-    Syscall { nr: 0xf0, name: "mq_open", args: SIG_180, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0xf1, name: "mq_unlink", args: SIG_181, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xf2, name: "mq_timedsend", args: SIG_182, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0xf3, name: "mq_timedreceive", args: SIG_183, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0xf4, name: "mq_notify", args: SIG_184, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0xf5, name: "mq_getsetattr", args: SIG_185, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0xf6, name: "kexec_load", args: SIG_186, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xf7, name: "waitid", args: SIG_187, classes: ClassSet::from_bits(0x8) },
-    Syscall { nr: 0xf8, name: "add_key", args: SIG_188, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xf9, name: "request_key", args: SIG_189, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xfa, name: "keyctl", args: SIG_190, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xfb, name: "ioprio_set", args: SIG_191, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xfc, name: "ioprio_get", args: SIG_192, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xed, name: "mbind", args: SIG_176, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0xee, name: "set_mempolicy", args: SIG_177, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0xef, name: "get_mempolicy", args: SIG_178, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0xf0, name: "mq_open", args: SIG_179, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0xf1, name: "mq_unlink", args: SIG_180, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xf2, name: "mq_timedsend", args: SIG_181, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0xf3, name: "mq_timedreceive", args: SIG_182, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0xf4, name: "mq_notify", args: SIG_183, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0xf5, name: "mq_getsetattr", args: SIG_184, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0xf6, name: "kexec_load", args: SIG_185, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xf7, name: "waitid", args: SIG_186, classes: ClassSet::from_bits(0x8) },
+    Syscall { nr: 0xf8, name: "add_key", args: SIG_187, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xf9, name: "request_key", args: SIG_188, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xfa, name: "keyctl", args: SIG_189, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xfb, name: "ioprio_set", args: SIG_190, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xfc, name: "ioprio_get", args: SIG_191, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0xfd, name: "inotify_init", args: SIG_14, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0xfe, name: "inotify_add_watch", args: SIG_193, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0xff, name: "inotify_rm_watch", args: SIG_194, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x100, name: "migrate_pages", args: SIG_195, classes: ClassSet::from_bits(0x40) },
-    Syscall { nr: 0x101, name: "openat", args: SIG_196, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x102, name: "mkdirat", args: SIG_197, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x103, name: "mknodat", args: SIG_198, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x104, name: "fchownat", args: SIG_199, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x105, name: "futimesat", args: SIG_200, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x106, name: "newfstatat", args: SIG_201, classes: ClassSet::from_bits(0x1803) },
-    Syscall { nr: 0x107, name: "unlinkat", args: SIG_202, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x108, name: "renameat", args: SIG_203, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x109, name: "linkat", args: SIG_204, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x10a, name: "symlinkat", args: SIG_205, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x10b, name: "readlinkat", args: SIG_206, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x10c, name: "fchmodat", args: SIG_207, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x10d, name: "faccessat", args: SIG_208, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x10e, name: "pselect6", args: SIG_209, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x10f, name: "ppoll", args: SIG_210, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x110, name: "unshare", args: SIG_211, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x111, name: "set_robust_list", args: SIG_212, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x112, name: "get_robust_list", args: SIG_213, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x113, name: "splice", args: SIG_214, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x114, name: "tee", args: SIG_215, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x115, name: "sync_file_range", args: SIG_216, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x116, name: "vmsplice", args: SIG_217, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x117, name: "move_pages", args: SIG_218, classes: ClassSet::from_bits(0x40) },
-    Syscall { nr: 0x118, name: "utimensat", args: SIG_219, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x119, name: "epoll_pwait", args: SIG_220, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x11a, name: "signalfd", args: SIG_221, classes: ClassSet::from_bits(0x12) },
-    Syscall { nr: 0x11b, name: "timerfd_create", args: SIG_222, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x11c, name: "eventfd", args: SIG_223, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x11d, name: "fallocate", args: SIG_224, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x11e, name: "timerfd_settime", args: SIG_225, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x11f, name: "timerfd_gettime", args: SIG_226, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x120, name: "accept4", args: SIG_227, classes: ClassSet::from_bits(0x4) },
-    Syscall { nr: 0x121, name: "signalfd4", args: SIG_228, classes: ClassSet::from_bits(0x12) },
-    Syscall { nr: 0x122, name: "eventfd2", args: SIG_229, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x123, name: "epoll_create1", args: SIG_230, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x124, name: "dup3", args: SIG_231, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x125, name: "pipe2", args: SIG_232, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x126, name: "inotify_init1", args: SIG_230, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0xfe, name: "inotify_add_watch", args: SIG_192, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0xff, name: "inotify_rm_watch", args: SIG_193, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x100, name: "migrate_pages", args: SIG_194, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0x101, name: "openat", args: SIG_195, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x102, name: "mkdirat", args: SIG_196, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x103, name: "mknodat", args: SIG_197, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x104, name: "fchownat", args: SIG_198, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x105, name: "futimesat", args: SIG_199, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x106, name: "newfstatat", args: SIG_200, classes: ClassSet::from_bits(0x1803) },
+    Syscall { nr: 0x107, name: "unlinkat", args: SIG_201, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x108, name: "renameat", args: SIG_202, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x109, name: "linkat", args: SIG_203, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x10a, name: "symlinkat", args: SIG_204, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x10b, name: "readlinkat", args: SIG_205, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x10c, name: "fchmodat", args: SIG_206, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x10d, name: "faccessat", args: SIG_207, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x10e, name: "pselect6", args: SIG_208, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x10f, name: "ppoll", args: SIG_209, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x110, name: "unshare", args: SIG_210, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x111, name: "set_robust_list", args: SIG_211, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x112, name: "get_robust_list", args: SIG_212, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x113, name: "splice", args: SIG_213, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x114, name: "tee", args: SIG_214, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x115, name: "sync_file_range", args: SIG_215, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x116, name: "vmsplice", args: SIG_216, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x117, name: "move_pages", args: SIG_217, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0x118, name: "utimensat", args: SIG_218, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x119, name: "epoll_pwait", args: SIG_219, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x11a, name: "signalfd", args: SIG_220, classes: ClassSet::from_bits(0x12) },
+    Syscall { nr: 0x11b, name: "timerfd_create", args: SIG_221, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x11c, name: "eventfd", args: SIG_222, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x11d, name: "fallocate", args: SIG_223, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x11e, name: "timerfd_settime", args: SIG_224, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x11f, name: "timerfd_gettime", args: SIG_225, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x120, name: "accept4", args: SIG_226, classes: ClassSet::from_bits(0x4) },
+    Syscall { nr: 0x121, name: "signalfd4", args: SIG_227, classes: ClassSet::from_bits(0x12) },
+    Syscall { nr: 0x122, name: "eventfd2", args: SIG_228, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x123, name: "epoll_create1", args: SIG_229, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x124, name: "dup3", args: SIG_230, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x125, name: "pipe2", args: SIG_231, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x126, name: "inotify_init1", args: SIG_232, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0x127, name: "preadv", args: SIG_233, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0x128, name: "pwritev", args: SIG_233, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0x129, name: "rt_tgsigqueueinfo", args: SIG_234, classes: ClassSet::from_bits(0x18) },
@@ -407,7 +407,7 @@ pub(crate) static I386: &[Syscall] = &[
     Syscall { nr: 0xa, name: "unlink", args: SIG_72, classes: ClassSet::from_bits(0x1) },
     Syscall { nr: 0xb, name: "execve", args: SIG_50, classes: ClassSet::from_bits(0x9) },
     Syscall { nr: 0xc, name: "chdir", args: SIG_69, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0xd, name: "time", args: SIG_151, classes: ClassSet::from_bits(0x100) },
+    Syscall { nr: 0xd, name: "time", args: SIG_150, classes: ClassSet::from_bits(0x100) },
     Syscall { nr: 0xe, name: "mknod", args: SIG_105, classes: ClassSet::from_bits(0x1) },
     Syscall { nr: 0xf, name: "chmod", args: SIG_74, classes: ClassSet::from_bits(0x1) },
     Syscall { nr: 0x10, name: "lchown", args: SIG_76, classes: ClassSet::from_bits(0x1) },
@@ -492,7 +492,7 @@ pub(crate) static I386: &[Syscall] = &[
     Syscall { nr: 0x5f, name: "fchown", args: SIG_77, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0x60, name: "getpriority", args: SIG_112, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x61, name: "setpriority", args: SIG_113, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x62, name: "profil", args: SIG_162, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x62, name: "profil", args: SIG_161, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x63, name: "statfs", args: SIG_109, classes: ClassSet::from_bits(0xa001) },
     Syscall { nr: 0x64, name: "fstatfs", args: SIG_110, classes: ClassSet::from_bits(0xc002) },
     Syscall { nr: 0x65, name: "ioperm", args: SIG_134, classes: ClassSet::from_bits(0x0) },
@@ -619,110 +619,110 @@ pub(crate) static I386: &[Syscall] = &[
     Syscall { nr: 0xe0, name: "gettid", args: SIG_14, classes: ClassSet::from_bits(0x10000) },
     Syscall { nr: 0xe1, name: "readahead", args: SIG_344, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0xe2, name: "setxattr", args: SIG_142, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0xe3, name: "lsetxattr", args: SIG_143, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0xe4, name: "fsetxattr", args: SIG_144, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0xe5, name: "getxattr", args: SIG_145, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0xe6, name: "lgetxattr", args: SIG_145, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0xe7, name: "fgetxattr", args: SIG_146, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0xe8, name: "listxattr", args: SIG_147, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0xe9, name: "llistxattr", args: SIG_147, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0xea, name: "flistxattr", args: SIG_148, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0xeb, name: "removexattr", args: SIG_149, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0xec, name: "lremovexattr", args: SIG_149, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0xed, name: "fremovexattr", args: SIG_150, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0xe3, name: "lsetxattr", args: SIG_142, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0xe4, name: "fsetxattr", args: SIG_143, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0xe5, name: "getxattr", args: SIG_144, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0xe6, name: "lgetxattr", args: SIG_144, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0xe7, name: "fgetxattr", args: SIG_145, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0xe8, name: "listxattr", args: SIG_146, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0xe9, name: "llistxattr", args: SIG_146, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0xea, name: "flistxattr", args: SIG_147, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0xeb, name: "removexattr", args: SIG_148, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0xec, name: "lremovexattr", args: SIG_148, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0xed, name: "fremovexattr", args: SIG_149, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0xee, name: "tkill", args: SIG_53, classes: ClassSet::from_bits(0x18) },
     Syscall { nr: 0xef, name: "sendfile64", args: SIG_35, classes: ClassSet::from_bits(0x6) },
-    Syscall { nr: 0xf0, name: "futex", args: SIG_152, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xf1, name: "sched_setaffinity", args: SIG_153, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xf2, name: "sched_getaffinity", args: SIG_153, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xf3, name: "set_thread_area", args: SIG_154, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xf4, name: "get_thread_area", args: SIG_154, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xf5, name: "io_setup", args: SIG_155, classes: ClassSet::from_bits(0x40) },
-    Syscall { nr: 0xf6, name: "io_destroy", args: SIG_156, classes: ClassSet::from_bits(0x40) },
-    Syscall { nr: 0xf7, name: "io_getevents", args: SIG_157, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xf8, name: "io_submit", args: SIG_158, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xf9, name: "io_cancel", args: SIG_159, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xf0, name: "futex", args: SIG_151, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xf1, name: "sched_setaffinity", args: SIG_152, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xf2, name: "sched_getaffinity", args: SIG_152, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xf3, name: "set_thread_area", args: SIG_153, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xf4, name: "get_thread_area", args: SIG_153, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xf5, name: "io_setup", args: SIG_154, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0xf6, name: "io_destroy", args: SIG_155, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0xf7, name: "io_getevents", args: SIG_156, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xf8, name: "io_submit", args: SIG_157, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xf9, name: "io_cancel", args: SIG_158, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0xfa, name: "fadvise64", args: SIG_345, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0xfc, name: "exit_group", args: SIG_51, classes: ClassSet::from_bits(0x8) },
     Syscall { nr: 0xfd, name: "lookup_dcookie", args: SIG_346, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xfe, name: "epoll_create", args: SIG_161, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0xff, name: "epoll_ctl", args: SIG_174, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x100, name: "epoll_wait", args: SIG_173, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x101, name: "remap_file_pages", args: SIG_163, classes: ClassSet::from_bits(0x40) },
-    Syscall { nr: 0x102, name: "set_tid_address", args: SIG_164, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x103, name: "timer_create", args: SIG_167, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x104, name: "timer_settime", args: SIG_168, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x105, name: "timer_gettime", args: SIG_169, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x106, name: "timer_getoverrun", args: SIG_170, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x107, name: "timer_delete", args: SIG_170, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x108, name: "clock_settime", args: SIG_171, classes: ClassSet::from_bits(0x100) },
-    Syscall { nr: 0x109, name: "clock_gettime", args: SIG_171, classes: ClassSet::from_bits(0x100) },
-    Syscall { nr: 0x10a, name: "clock_getres", args: SIG_171, classes: ClassSet::from_bits(0x100) },
-    Syscall { nr: 0x10b, name: "clock_nanosleep", args: SIG_172, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xfe, name: "epoll_create", args: SIG_160, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0xff, name: "epoll_ctl", args: SIG_173, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x100, name: "epoll_wait", args: SIG_172, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x101, name: "remap_file_pages", args: SIG_162, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0x102, name: "set_tid_address", args: SIG_163, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x103, name: "timer_create", args: SIG_166, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x104, name: "timer_settime", args: SIG_167, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x105, name: "timer_gettime", args: SIG_168, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x106, name: "timer_getoverrun", args: SIG_169, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x107, name: "timer_delete", args: SIG_169, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x108, name: "clock_settime", args: SIG_170, classes: ClassSet::from_bits(0x100) },
+    Syscall { nr: 0x109, name: "clock_gettime", args: SIG_170, classes: ClassSet::from_bits(0x100) },
+    Syscall { nr: 0x10a, name: "clock_getres", args: SIG_170, classes: ClassSet::from_bits(0x100) },
+    Syscall { nr: 0x10b, name: "clock_nanosleep", args: SIG_171, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x10c, name: "statfs64", args: SIG_347, classes: ClassSet::from_bits(0xa001) },
     Syscall { nr: 0x10d, name: "fstatfs64", args: SIG_348, classes: ClassSet::from_bits(0xc002) },
-    Syscall { nr: 0x10e, name: "tgkill", args: SIG_175, classes: ClassSet::from_bits(0x18) },
-    Syscall { nr: 0x10f, name: "utimes", args: SIG_176, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0x10e, name: "tgkill", args: SIG_174, classes: ClassSet::from_bits(0x18) },
+    Syscall { nr: 0x10f, name: "utimes", args: SIG_175, classes: ClassSet::from_bits(0x1) },
     Syscall { nr: 0x110, name: "fadvise64_64", args: SIG_349, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0x111, name: "vserver", args: SIG_138, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x112, name: "mbind", args: SIG_177, classes: ClassSet::from_bits(0x40) },
-    Syscall { nr: 0x113, name: "get_mempolicy", args: SIG_179, classes: ClassSet::from_bits(0x40) },
-    Syscall { nr: 0x114, name: "set_mempolicy", args: SIG_178, classes: ClassSet::from_bits(0x40) },
-    Syscall { nr: 0x115, name: "mq_open", args: SIG_180, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x116, name: "mq_unlink", args: SIG_181, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x117, name: "mq_timedsend", args: SIG_182, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x118, name: "mq_timedreceive", args: SIG_183, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x119, name: "mq_notify", args: SIG_184, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x11a, name: "mq_getsetattr", args: SIG_185, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x11b, name: "kexec_load", args: SIG_186, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x11c, name: "waitid", args: SIG_187, classes: ClassSet::from_bits(0x8) },
-    Syscall { nr: 0x11e, name: "add_key", args: SIG_188, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x11f, name: "request_key", args: SIG_189, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x120, name: "keyctl", args: SIG_190, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x121, name: "ioprio_set", args: SIG_191, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x122, name: "ioprio_get", args: SIG_192, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x112, name: "mbind", args: SIG_176, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0x113, name: "get_mempolicy", args: SIG_178, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0x114, name: "set_mempolicy", args: SIG_177, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0x115, name: "mq_open", args: SIG_179, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x116, name: "mq_unlink", args: SIG_180, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x117, name: "mq_timedsend", args: SIG_181, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x118, name: "mq_timedreceive", args: SIG_182, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x119, name: "mq_notify", args: SIG_183, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x11a, name: "mq_getsetattr", args: SIG_184, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x11b, name: "kexec_load", args: SIG_185, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x11c, name: "waitid", args: SIG_186, classes: ClassSet::from_bits(0x8) },
+    Syscall { nr: 0x11e, name: "add_key", args: SIG_187, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x11f, name: "request_key", args: SIG_188, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x120, name: "keyctl", args: SIG_189, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x121, name: "ioprio_set", args: SIG_190, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x122, name: "ioprio_get", args: SIG_191, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x123, name: "inotify_init", args: SIG_14, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x124, name: "inotify_add_watch", args: SIG_193, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x125, name: "inotify_rm_watch", args: SIG_194, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x126, name: "migrate_pages", args: SIG_195, classes: ClassSet::from_bits(0x40) },
-    Syscall { nr: 0x127, name: "openat", args: SIG_196, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x128, name: "mkdirat", args: SIG_197, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x129, name: "mknodat", args: SIG_198, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x12a, name: "fchownat", args: SIG_199, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x12b, name: "futimesat", args: SIG_200, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x124, name: "inotify_add_watch", args: SIG_192, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x125, name: "inotify_rm_watch", args: SIG_193, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x126, name: "migrate_pages", args: SIG_194, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0x127, name: "openat", args: SIG_195, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x128, name: "mkdirat", args: SIG_196, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x129, name: "mknodat", args: SIG_197, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x12a, name: "fchownat", args: SIG_198, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x12b, name: "futimesat", args: SIG_199, classes: ClassSet::from_bits(0x3) },
     Syscall { nr: 0x12c, name: "fstatat64", args: SIG_350, classes: ClassSet::from_bits(0x1803) },
-    Syscall { nr: 0x12d, name: "unlinkat", args: SIG_202, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x12e, name: "renameat", args: SIG_203, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x12f, name: "linkat", args: SIG_204, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x130, name: "symlinkat", args: SIG_205, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x131, name: "readlinkat", args: SIG_206, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x132, name: "fchmodat", args: SIG_207, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x133, name: "faccessat", args: SIG_208, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x134, name: "pselect6", args: SIG_209, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x135, name: "ppoll", args: SIG_210, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x136, name: "unshare", args: SIG_211, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x137, name: "set_robust_list", args: SIG_212, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x138, name: "get_robust_list", args: SIG_213, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x139, name: "splice", args: SIG_214, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x12d, name: "unlinkat", args: SIG_201, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x12e, name: "renameat", args: SIG_202, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x12f, name: "linkat", args: SIG_203, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x130, name: "symlinkat", args: SIG_204, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x131, name: "readlinkat", args: SIG_205, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x132, name: "fchmodat", args: SIG_206, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x133, name: "faccessat", args: SIG_207, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x134, name: "pselect6", args: SIG_208, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x135, name: "ppoll", args: SIG_209, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x136, name: "unshare", args: SIG_210, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x137, name: "set_robust_list", args: SIG_211, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x138, name: "get_robust_list", args: SIG_212, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x139, name: "splice", args: SIG_213, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0x13a, name: "sync_file_range", args: SIG_351, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x13b, name: "tee", args: SIG_215, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x13c, name: "vmsplice", args: SIG_217, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x13d, name: "move_pages", args: SIG_218, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0x13b, name: "tee", args: SIG_214, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x13c, name: "vmsplice", args: SIG_216, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x13d, name: "move_pages", args: SIG_217, classes: ClassSet::from_bits(0x40) },
     Syscall { nr: 0x13e, name: "getcpu", args: SIG_245, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x13f, name: "epoll_pwait", args: SIG_220, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x140, name: "utimensat", args: SIG_219, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x141, name: "signalfd", args: SIG_221, classes: ClassSet::from_bits(0x12) },
-    Syscall { nr: 0x142, name: "timerfd_create", args: SIG_222, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x143, name: "eventfd", args: SIG_223, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x13f, name: "epoll_pwait", args: SIG_219, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x140, name: "utimensat", args: SIG_218, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x141, name: "signalfd", args: SIG_220, classes: ClassSet::from_bits(0x12) },
+    Syscall { nr: 0x142, name: "timerfd_create", args: SIG_221, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x143, name: "eventfd", args: SIG_222, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0x144, name: "fallocate", args: SIG_352, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x145, name: "timerfd_settime", args: SIG_225, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x146, name: "timerfd_gettime", args: SIG_226, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x147, name: "signalfd4", args: SIG_228, classes: ClassSet::from_bits(0x12) },
-    Syscall { nr: 0x148, name: "eventfd2", args: SIG_229, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x149, name: "epoll_create1", args: SIG_230, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x14a, name: "dup3", args: SIG_231, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x14b, name: "pipe2", args: SIG_232, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x14c, name: "inotify_init1", args: SIG_230, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x145, name: "timerfd_settime", args: SIG_224, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x146, name: "timerfd_gettime", args: SIG_225, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x147, name: "signalfd4", args: SIG_227, classes: ClassSet::from_bits(0x12) },
+    Syscall { nr: 0x148, name: "eventfd2", args: SIG_228, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x149, name: "epoll_create1", args: SIG_229, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x14a, name: "dup3", args: SIG_230, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x14b, name: "pipe2", args: SIG_231, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x14c, name: "inotify_init1", args: SIG_232, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0x14d, name: "preadv", args: SIG_353, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0x14e, name: "pwritev", args: SIG_353, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0x14f, name: "rt_tgsigqueueinfo", args: SIG_234, classes: ClassSet::from_bits(0x18) },
@@ -754,7 +754,7 @@ pub(crate) static I386: &[Syscall] = &[
     Syscall { nr: 0x169, name: "bind", args: SIG_43, classes: ClassSet::from_bits(0x4) },
     Syscall { nr: 0x16a, name: "connect", args: SIG_37, classes: ClassSet::from_bits(0x4) },
     Syscall { nr: 0x16b, name: "listen", args: SIG_44, classes: ClassSet::from_bits(0x4) },
-    Syscall { nr: 0x16c, name: "accept4", args: SIG_227, classes: ClassSet::from_bits(0x4) },
+    Syscall { nr: 0x16c, name: "accept4", args: SIG_226, classes: ClassSet::from_bits(0x4) },
     Syscall { nr: 0x16d, name: "getsockopt", args: SIG_48, classes: ClassSet::from_bits(0x4) },
     Syscall { nr: 0x16e, name: "setsockopt", args: SIG_47, classes: ClassSet::from_bits(0x4) },
     Syscall { nr: 0x16f, name: "getsockname", args: SIG_45, classes: ClassSet::from_bits(0x4) },
@@ -787,25 +787,25 @@ pub(crate) static I386: &[Syscall] = &[
     Syscall { nr: 0x190, name: "msgsnd", args: SIG_60, classes: ClassSet::from_bits(0x20) },
     Syscall { nr: 0x191, name: "msgrcv", args: SIG_61, classes: ClassSet::from_bits(0x20) },
     Syscall { nr: 0x192, name: "msgctl", args: SIG_62, classes: ClassSet::from_bits(0x20) },
-    Syscall { nr: 0x193, name: "clock_gettime64", args: SIG_171, classes: ClassSet::from_bits(0x100) },
-    Syscall { nr: 0x194, name: "clock_settime64", args: SIG_171, classes: ClassSet::from_bits(0x100) },
+    Syscall { nr: 0x193, name: "clock_gettime64", args: SIG_170, classes: ClassSet::from_bits(0x100) },
+    Syscall { nr: 0x194, name: "clock_settime64", args: SIG_170, classes: ClassSet::from_bits(0x100) },
     Syscall { nr: 0x195, name: "clock_adjtime64", args: SIG_242, classes: ClassSet::from_bits(0x100) },
-    Syscall { nr: 0x196, name: "clock_getres_time64", args: SIG_171, classes: ClassSet::from_bits(0x100) },
-    Syscall { nr: 0x197, name: "clock_nanosleep_time64", args: SIG_172, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x198, name: "timer_gettime64", args: SIG_169, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x199, name: "timer_settime64", args: SIG_168, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x19a, name: "timerfd_gettime64", args: SIG_226, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x19b, name: "timerfd_settime64", args: SIG_225, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x19c, name: "utimensat_time64", args: SIG_219, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x19d, name: "pselect6_time64", args: SIG_209, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x19e, name: "ppoll_time64", args: SIG_210, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x196, name: "clock_getres_time64", args: SIG_170, classes: ClassSet::from_bits(0x100) },
+    Syscall { nr: 0x197, name: "clock_nanosleep_time64", args: SIG_171, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x198, name: "timer_gettime64", args: SIG_168, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x199, name: "timer_settime64", args: SIG_167, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x19a, name: "timerfd_gettime64", args: SIG_225, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x19b, name: "timerfd_settime64", args: SIG_224, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x19c, name: "utimensat_time64", args: SIG_218, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x19d, name: "pselect6_time64", args: SIG_208, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x19e, name: "ppoll_time64", args: SIG_209, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0x1a0, name: "io_pgetevents_time64", args: SIG_268, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x1a1, name: "recvmmsg_time64", args: SIG_236, classes: ClassSet::from_bits(0x4) },
-    Syscall { nr: 0x1a2, name: "mq_timedsend_time64", args: SIG_182, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x1a3, name: "mq_timedreceive_time64", args: SIG_183, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x1a4, name: "semtimedop_time64", args: SIG_165, classes: ClassSet::from_bits(0x20) },
+    Syscall { nr: 0x1a2, name: "mq_timedsend_time64", args: SIG_181, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x1a3, name: "mq_timedreceive_time64", args: SIG_182, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x1a4, name: "semtimedop_time64", args: SIG_164, classes: ClassSet::from_bits(0x20) },
     Syscall { nr: 0x1a5, name: "rt_sigtimedwait_time64", args: SIG_100, classes: ClassSet::from_bits(0x10) },
-    Syscall { nr: 0x1a6, name: "futex_time64", args: SIG_152, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x1a6, name: "futex_time64", args: SIG_151, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x1a7, name: "sched_rr_get_interval_time64", args: SIG_117, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x1a8, name: "pidfd_send_signal", args: SIG_270, classes: ClassSet::from_bits(0x1a) },
     Syscall { nr: 0x1a9, name: "io_uring_setup", args: SIG_271, classes: ClassSet::from_bits(0x2) },
@@ -1024,97 +1024,97 @@ pub(crate) static X32: &[Syscall] = &[
     Syscall { nr: 0x400000ba, name: "gettid", args: SIG_14, classes: ClassSet::from_bits(0x10000) },
     Syscall { nr: 0x400000bb, name: "readahead", args: SIG_141, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0x400000bc, name: "setxattr", args: SIG_142, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0x400000bd, name: "lsetxattr", args: SIG_143, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0x400000be, name: "fsetxattr", args: SIG_144, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x400000bf, name: "getxattr", args: SIG_145, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0x400000c0, name: "lgetxattr", args: SIG_145, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0x400000c1, name: "fgetxattr", args: SIG_146, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x400000c2, name: "listxattr", args: SIG_147, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0x400000c3, name: "llistxattr", args: SIG_147, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0x400000c4, name: "flistxattr", args: SIG_148, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x400000c5, name: "removexattr", args: SIG_149, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0x400000c6, name: "lremovexattr", args: SIG_149, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0x400000c7, name: "fremovexattr", args: SIG_150, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x400000bd, name: "lsetxattr", args: SIG_142, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0x400000be, name: "fsetxattr", args: SIG_143, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x400000bf, name: "getxattr", args: SIG_144, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0x400000c0, name: "lgetxattr", args: SIG_144, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0x400000c1, name: "fgetxattr", args: SIG_145, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x400000c2, name: "listxattr", args: SIG_146, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0x400000c3, name: "llistxattr", args: SIG_146, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0x400000c4, name: "flistxattr", args: SIG_147, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x400000c5, name: "removexattr", args: SIG_148, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0x400000c6, name: "lremovexattr", args: SIG_148, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0x400000c7, name: "fremovexattr", args: SIG_149, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0x400000c8, name: "tkill", args: SIG_53, classes: ClassSet::from_bits(0x18) },
-    Syscall { nr: 0x400000c9, name: "time", args: SIG_151, classes: ClassSet::from_bits(0x100) },
-    Syscall { nr: 0x400000ca, name: "futex", args: SIG_152, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x400000cb, name: "sched_setaffinity", args: SIG_153, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x400000cc, name: "sched_getaffinity", args: SIG_153, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x400000cf, name: "io_destroy", args: SIG_156, classes: ClassSet::from_bits(0x40) },
-    Syscall { nr: 0x400000d0, name: "io_getevents", args: SIG_157, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x400000d2, name: "io_cancel", args: SIG_159, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x400000d4, name: "lookup_dcookie", args: SIG_160, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x400000d5, name: "epoll_create", args: SIG_161, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x400000d8, name: "remap_file_pages", args: SIG_163, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0x400000c9, name: "time", args: SIG_150, classes: ClassSet::from_bits(0x100) },
+    Syscall { nr: 0x400000ca, name: "futex", args: SIG_151, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x400000cb, name: "sched_setaffinity", args: SIG_152, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x400000cc, name: "sched_getaffinity", args: SIG_152, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x400000cf, name: "io_destroy", args: SIG_155, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0x400000d0, name: "io_getevents", args: SIG_156, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x400000d2, name: "io_cancel", args: SIG_158, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x400000d4, name: "lookup_dcookie", args: SIG_159, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x400000d5, name: "epoll_create", args: SIG_160, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x400000d8, name: "remap_file_pages", args: SIG_162, classes: ClassSet::from_bits(0x40) },
     Syscall { nr: 0x400000d9, name: "getdents64", args: SIG_67, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x400000da, name: "set_tid_address", args: SIG_164, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x400000da, name: "set_tid_address", args: SIG_163, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x400000db, name: "restart_syscall", args: SIG_14, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x400000dc, name: "semtimedop", args: SIG_165, classes: ClassSet::from_bits(0x20) },
-    Syscall { nr: 0x400000dd, name: "fadvise64", args: SIG_166, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x400000df, name: "timer_settime", args: SIG_168, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x400000e0, name: "timer_gettime", args: SIG_169, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x400000e1, name: "timer_getoverrun", args: SIG_170, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x400000e2, name: "timer_delete", args: SIG_170, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x400000e3, name: "clock_settime", args: SIG_171, classes: ClassSet::from_bits(0x100) },
-    Syscall { nr: 0x400000e4, name: "clock_gettime", args: SIG_171, classes: ClassSet::from_bits(0x100) },
-    Syscall { nr: 0x400000e5, name: "clock_getres", args: SIG_171, classes: ClassSet::from_bits(0x100) },
-    Syscall { nr: 0x400000e6, name: "clock_nanosleep", args: SIG_172, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x400000dc, name: "semtimedop", args: SIG_164, classes: ClassSet::from_bits(0x20) },
+    Syscall { nr: 0x400000dd, name: "fadvise64", args: SIG_165, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x400000df, name: "timer_settime", args: SIG_167, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x400000e0, name: "timer_gettime", args: SIG_168, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x400000e1, name: "timer_getoverrun", args: SIG_169, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x400000e2, name: "timer_delete", args: SIG_169, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x400000e3, name: "clock_settime", args: SIG_170, classes: ClassSet::from_bits(0x100) },
+    Syscall { nr: 0x400000e4, name: "clock_gettime", args: SIG_170, classes: ClassSet::from_bits(0x100) },
+    Syscall { nr: 0x400000e5, name: "clock_getres", args: SIG_170, classes: ClassSet::from_bits(0x100) },
+    Syscall { nr: 0x400000e6, name: "clock_nanosleep", args: SIG_171, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x400000e7, name: "exit_group", args: SIG_51, classes: ClassSet::from_bits(0x8) },
-    Syscall { nr: 0x400000e8, name: "epoll_wait", args: SIG_173, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x400000e9, name: "epoll_ctl", args: SIG_174, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x400000ea, name: "tgkill", args: SIG_175, classes: ClassSet::from_bits(0x18) },
-    Syscall { nr: 0x400000eb, name: "utimes", args: SIG_176, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0x400000ed, name: "mbind", args: SIG_177, classes: ClassSet::from_bits(0x40) },
-    Syscall { nr: 0x400000ee, name: "set_mempolicy", args: SIG_178, classes: ClassSet::from_bits(0x40) },
-    Syscall { nr: 0x400000ef, name: "get_mempolicy", args: SIG_179, classes: ClassSet::from_bits(0x40) },
-    Syscall { nr: 0x400000f0, name: "mq_open", args: SIG_180, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x400000f1, name: "mq_unlink", args: SIG_181, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x400000f2, name: "mq_timedsend", args: SIG_182, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x400000f3, name: "mq_timedreceive", args: SIG_183, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x400000f5, name: "mq_getsetattr", args: SIG_185, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x400000f8, name: "add_key", args: SIG_188, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x400000f9, name: "request_key", args: SIG_189, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x400000fa, name: "keyctl", args: SIG_190, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x400000fb, name: "ioprio_set", args: SIG_191, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x400000fc, name: "ioprio_get", args: SIG_192, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x400000e8, name: "epoll_wait", args: SIG_172, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x400000e9, name: "epoll_ctl", args: SIG_173, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x400000ea, name: "tgkill", args: SIG_174, classes: ClassSet::from_bits(0x18) },
+    Syscall { nr: 0x400000eb, name: "utimes", args: SIG_175, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0x400000ed, name: "mbind", args: SIG_176, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0x400000ee, name: "set_mempolicy", args: SIG_177, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0x400000ef, name: "get_mempolicy", args: SIG_178, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0x400000f0, name: "mq_open", args: SIG_179, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x400000f1, name: "mq_unlink", args: SIG_180, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x400000f2, name: "mq_timedsend", args: SIG_181, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x400000f3, name: "mq_timedreceive", args: SIG_182, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x400000f5, name: "mq_getsetattr", args: SIG_184, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x400000f8, name: "add_key", args: SIG_187, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x400000f9, name: "request_key", args: SIG_188, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x400000fa, name: "keyctl", args: SIG_189, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x400000fb, name: "ioprio_set", args: SIG_190, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x400000fc, name: "ioprio_get", args: SIG_191, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x400000fd, name: "inotify_init", args: SIG_14, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x400000fe, name: "inotify_add_watch", args: SIG_193, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x400000ff, name: "inotify_rm_watch", args: SIG_194, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x40000100, name: "migrate_pages", args: SIG_195, classes: ClassSet::from_bits(0x40) },
-    Syscall { nr: 0x40000101, name: "openat", args: SIG_196, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x40000102, name: "mkdirat", args: SIG_197, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x40000103, name: "mknodat", args: SIG_198, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x40000104, name: "fchownat", args: SIG_199, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x40000105, name: "futimesat", args: SIG_200, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x40000106, name: "newfstatat", args: SIG_201, classes: ClassSet::from_bits(0x1803) },
-    Syscall { nr: 0x40000107, name: "unlinkat", args: SIG_202, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x40000108, name: "renameat", args: SIG_203, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x40000109, name: "linkat", args: SIG_204, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x4000010a, name: "symlinkat", args: SIG_205, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x4000010b, name: "readlinkat", args: SIG_206, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x4000010c, name: "fchmodat", args: SIG_207, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x4000010d, name: "faccessat", args: SIG_208, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x4000010e, name: "pselect6", args: SIG_209, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x4000010f, name: "ppoll", args: SIG_210, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x40000110, name: "unshare", args: SIG_211, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x40000113, name: "splice", args: SIG_214, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x40000114, name: "tee", args: SIG_215, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x40000115, name: "sync_file_range", args: SIG_216, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x40000118, name: "utimensat", args: SIG_219, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x40000119, name: "epoll_pwait", args: SIG_220, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x4000011a, name: "signalfd", args: SIG_221, classes: ClassSet::from_bits(0x12) },
-    Syscall { nr: 0x4000011b, name: "timerfd_create", args: SIG_222, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x4000011c, name: "eventfd", args: SIG_223, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x4000011d, name: "fallocate", args: SIG_224, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x4000011e, name: "timerfd_settime", args: SIG_225, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x4000011f, name: "timerfd_gettime", args: SIG_226, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x40000120, name: "accept4", args: SIG_227, classes: ClassSet::from_bits(0x4) },
-    Syscall { nr: 0x40000121, name: "signalfd4", args: SIG_228, classes: ClassSet::from_bits(0x12) },
-    Syscall { nr: 0x40000122, name: "eventfd2", args: SIG_229, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x40000123, name: "epoll_create1", args: SIG_230, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x40000124, name: "dup3", args: SIG_231, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x40000125, name: "pipe2", args: SIG_232, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x40000126, name: "inotify_init1", args: SIG_230, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x400000fe, name: "inotify_add_watch", args: SIG_192, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x400000ff, name: "inotify_rm_watch", args: SIG_193, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x40000100, name: "migrate_pages", args: SIG_194, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0x40000101, name: "openat", args: SIG_195, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x40000102, name: "mkdirat", args: SIG_196, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x40000103, name: "mknodat", args: SIG_197, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x40000104, name: "fchownat", args: SIG_198, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x40000105, name: "futimesat", args: SIG_199, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x40000106, name: "newfstatat", args: SIG_200, classes: ClassSet::from_bits(0x1803) },
+    Syscall { nr: 0x40000107, name: "unlinkat", args: SIG_201, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x40000108, name: "renameat", args: SIG_202, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x40000109, name: "linkat", args: SIG_203, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x4000010a, name: "symlinkat", args: SIG_204, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x4000010b, name: "readlinkat", args: SIG_205, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x4000010c, name: "fchmodat", args: SIG_206, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x4000010d, name: "faccessat", args: SIG_207, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x4000010e, name: "pselect6", args: SIG_208, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x4000010f, name: "ppoll", args: SIG_209, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x40000110, name: "unshare", args: SIG_210, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x40000113, name: "splice", args: SIG_213, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x40000114, name: "tee", args: SIG_214, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x40000115, name: "sync_file_range", args: SIG_215, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x40000118, name: "utimensat", args: SIG_218, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x40000119, name: "epoll_pwait", args: SIG_219, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x4000011a, name: "signalfd", args: SIG_220, classes: ClassSet::from_bits(0x12) },
+    Syscall { nr: 0x4000011b, name: "timerfd_create", args: SIG_221, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x4000011c, name: "eventfd", args: SIG_222, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x4000011d, name: "fallocate", args: SIG_223, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x4000011e, name: "timerfd_settime", args: SIG_224, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x4000011f, name: "timerfd_gettime", args: SIG_225, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x40000120, name: "accept4", args: SIG_226, classes: ClassSet::from_bits(0x4) },
+    Syscall { nr: 0x40000121, name: "signalfd4", args: SIG_227, classes: ClassSet::from_bits(0x12) },
+    Syscall { nr: 0x40000122, name: "eventfd2", args: SIG_228, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x40000123, name: "epoll_create1", args: SIG_229, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x40000124, name: "dup3", args: SIG_230, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x40000125, name: "pipe2", args: SIG_231, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x40000126, name: "inotify_init1", args: SIG_232, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0x4000012a, name: "perf_event_open", args: SIG_235, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0x4000012c, name: "fanotify_init", args: SIG_237, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0x4000012d, name: "fanotify_mark", args: SIG_238, classes: ClassSet::from_bits(0x3) },
@@ -1205,14 +1205,14 @@ pub(crate) static X32: &[Syscall] = &[
     Syscall { nr: 0x4000020b, name: "rt_sigtimedwait", args: SIG_100, classes: ClassSet::from_bits(0x10) },
     Syscall { nr: 0x4000020c, name: "rt_sigqueueinfo", args: SIG_101, classes: ClassSet::from_bits(0x18) },
     Syscall { nr: 0x4000020d, name: "sigaltstack", args: SIG_103, classes: ClassSet::from_bits(0x10) },
-    Syscall { nr: 0x4000020e, name: "timer_create", args: SIG_167, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x4000020f, name: "mq_notify", args: SIG_184, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x40000210, name: "kexec_load", args: SIG_186, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x40000211, name: "waitid", args: SIG_187, classes: ClassSet::from_bits(0x8) },
-    Syscall { nr: 0x40000212, name: "set_robust_list", args: SIG_212, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x40000213, name: "get_robust_list", args: SIG_213, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x40000214, name: "vmsplice", args: SIG_217, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x40000215, name: "move_pages", args: SIG_218, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0x4000020e, name: "timer_create", args: SIG_166, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x4000020f, name: "mq_notify", args: SIG_183, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x40000210, name: "kexec_load", args: SIG_185, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x40000211, name: "waitid", args: SIG_186, classes: ClassSet::from_bits(0x8) },
+    Syscall { nr: 0x40000212, name: "set_robust_list", args: SIG_211, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x40000213, name: "get_robust_list", args: SIG_212, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x40000214, name: "vmsplice", args: SIG_216, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x40000215, name: "move_pages", args: SIG_217, classes: ClassSet::from_bits(0x40) },
     Syscall { nr: 0x40000216, name: "preadv", args: SIG_356, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0x40000217, name: "pwritev", args: SIG_356, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0x40000218, name: "rt_tgsigqueueinfo", args: SIG_234, classes: ClassSet::from_bits(0x18) },
@@ -1222,8 +1222,8 @@ pub(crate) static X32: &[Syscall] = &[
     Syscall { nr: 0x4000021c, name: "process_vm_writev", args: SIG_247, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x4000021d, name: "setsockopt", args: SIG_47, classes: ClassSet::from_bits(0x4) },
     Syscall { nr: 0x4000021e, name: "getsockopt", args: SIG_48, classes: ClassSet::from_bits(0x4) },
-    Syscall { nr: 0x4000021f, name: "io_setup", args: SIG_155, classes: ClassSet::from_bits(0x40) },
-    Syscall { nr: 0x40000220, name: "io_submit", args: SIG_158, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x4000021f, name: "io_setup", args: SIG_154, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0x40000220, name: "io_submit", args: SIG_157, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x40000221, name: "execveat", args: SIG_258, classes: ClassSet::from_bits(0xb) },
     Syscall { nr: 0x40000222, name: "preadv2", args: SIG_357, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0x40000223, name: "pwritev2", args: SIG_357, classes: ClassSet::from_bits(0x2) },
@@ -1231,45 +1231,45 @@ pub(crate) static X32: &[Syscall] = &[
 
 /// Every aarch64 syscall, sorted by number.
 pub(crate) static AARCH64: &[Syscall] = &[
-    Syscall { nr: 0x0, name: "io_setup", args: SIG_155, classes: ClassSet::from_bits(0x40) },
-    Syscall { nr: 0x1, name: "io_destroy", args: SIG_156, classes: ClassSet::from_bits(0x40) },
-    Syscall { nr: 0x2, name: "io_submit", args: SIG_158, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x3, name: "io_cancel", args: SIG_159, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x4, name: "io_getevents", args: SIG_157, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x0, name: "io_setup", args: SIG_154, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0x1, name: "io_destroy", args: SIG_155, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0x2, name: "io_submit", args: SIG_157, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x3, name: "io_cancel", args: SIG_158, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x4, name: "io_getevents", args: SIG_156, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x5, name: "setxattr", args: SIG_142, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0x6, name: "lsetxattr", args: SIG_143, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0x7, name: "fsetxattr", args: SIG_144, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x8, name: "getxattr", args: SIG_145, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0x9, name: "lgetxattr", args: SIG_145, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0xa, name: "fgetxattr", args: SIG_146, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0xb, name: "listxattr", args: SIG_147, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0xc, name: "llistxattr", args: SIG_147, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0xd, name: "flistxattr", args: SIG_148, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0xe, name: "removexattr", args: SIG_149, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0xf, name: "lremovexattr", args: SIG_149, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0x10, name: "fremovexattr", args: SIG_150, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x6, name: "lsetxattr", args: SIG_142, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0x7, name: "fsetxattr", args: SIG_143, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x8, name: "getxattr", args: SIG_144, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0x9, name: "lgetxattr", args: SIG_144, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0xa, name: "fgetxattr", args: SIG_145, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0xb, name: "listxattr", args: SIG_146, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0xc, name: "llistxattr", args: SIG_146, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0xd, name: "flistxattr", args: SIG_147, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0xe, name: "removexattr", args: SIG_148, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0xf, name: "lremovexattr", args: SIG_148, classes: ClassSet::from_bits(0x1) },
+    Syscall { nr: 0x10, name: "fremovexattr", args: SIG_149, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0x11, name: "getcwd", args: SIG_68, classes: ClassSet::from_bits(0x1) },
-    Syscall { nr: 0x12, name: "lookup_dcookie", args: SIG_160, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x13, name: "eventfd2", args: SIG_229, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x14, name: "epoll_create1", args: SIG_230, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x15, name: "epoll_ctl", args: SIG_174, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x16, name: "epoll_pwait", args: SIG_220, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x12, name: "lookup_dcookie", args: SIG_159, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x13, name: "eventfd2", args: SIG_228, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x14, name: "epoll_create1", args: SIG_229, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x15, name: "epoll_ctl", args: SIG_173, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x16, name: "epoll_pwait", args: SIG_219, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0x17, name: "dup", args: SIG_29, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x18, name: "dup3", args: SIG_231, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x18, name: "dup3", args: SIG_230, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0x19, name: "fcntl", args: SIG_63, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x1a, name: "inotify_init1", args: SIG_230, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x1b, name: "inotify_add_watch", args: SIG_193, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x1c, name: "inotify_rm_watch", args: SIG_194, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x1a, name: "inotify_init1", args: SIG_232, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x1b, name: "inotify_add_watch", args: SIG_192, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x1c, name: "inotify_rm_watch", args: SIG_193, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0x1d, name: "ioctl", args: SIG_15, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x1e, name: "ioprio_set", args: SIG_191, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x1f, name: "ioprio_get", args: SIG_192, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x1e, name: "ioprio_set", args: SIG_190, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x1f, name: "ioprio_get", args: SIG_191, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x20, name: "flock", args: SIG_64, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x21, name: "mknodat", args: SIG_198, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x22, name: "mkdirat", args: SIG_197, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x23, name: "unlinkat", args: SIG_202, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x24, name: "symlinkat", args: SIG_205, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x25, name: "linkat", args: SIG_204, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x26, name: "renameat", args: SIG_203, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x21, name: "mknodat", args: SIG_197, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x22, name: "mkdirat", args: SIG_196, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x23, name: "unlinkat", args: SIG_201, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x24, name: "symlinkat", args: SIG_204, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x25, name: "linkat", args: SIG_203, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x26, name: "renameat", args: SIG_202, classes: ClassSet::from_bits(0x3) },
     Syscall { nr: 0x27, name: "umount2", args: SIG_128, classes: ClassSet::from_bits(0x1) },
     Syscall { nr: 0x28, name: "mount", args: SIG_127, classes: ClassSet::from_bits(0x1) },
     Syscall { nr: 0x29, name: "pivot_root", args: SIG_121, classes: ClassSet::from_bits(0x1) },
@@ -1278,19 +1278,19 @@ pub(crate) static AARCH64: &[Syscall] = &[
     Syscall { nr: 0x2c, name: "fstatfs", args: SIG_110, classes: ClassSet::from_bits(0xc002) },
     Syscall { nr: 0x2d, name: "truncate", args: SIG_65, classes: ClassSet::from_bits(0x1) },
     Syscall { nr: 0x2e, name: "ftruncate", args: SIG_66, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x2f, name: "fallocate", args: SIG_224, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x30, name: "faccessat", args: SIG_208, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x2f, name: "fallocate", args: SIG_223, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x30, name: "faccessat", args: SIG_207, classes: ClassSet::from_bits(0x3) },
     Syscall { nr: 0x31, name: "chdir", args: SIG_69, classes: ClassSet::from_bits(0x1) },
     Syscall { nr: 0x32, name: "fchdir", args: SIG_3, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0x33, name: "chroot", args: SIG_69, classes: ClassSet::from_bits(0x1) },
     Syscall { nr: 0x34, name: "fchmod", args: SIG_75, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x35, name: "fchmodat", args: SIG_207, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x36, name: "fchownat", args: SIG_199, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x35, name: "fchmodat", args: SIG_206, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x36, name: "fchownat", args: SIG_198, classes: ClassSet::from_bits(0x3) },
     Syscall { nr: 0x37, name: "fchown", args: SIG_77, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x38, name: "openat", args: SIG_196, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x38, name: "openat", args: SIG_195, classes: ClassSet::from_bits(0x3) },
     Syscall { nr: 0x39, name: "close", args: SIG_3, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0x3a, name: "vhangup", args: SIG_14, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x3b, name: "pipe2", args: SIG_232, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x3b, name: "pipe2", args: SIG_231, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0x3c, name: "quotactl", args: SIG_139, classes: ClassSet::from_bits(0x1) },
     Syscall { nr: 0x3d, name: "getdents64", args: SIG_67, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0x3e, name: "lseek", args: SIG_7, classes: ClassSet::from_bits(0x2) },
@@ -1303,58 +1303,58 @@ pub(crate) static AARCH64: &[Syscall] = &[
     Syscall { nr: 0x45, name: "preadv", args: SIG_233, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0x46, name: "pwritev", args: SIG_233, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0x47, name: "sendfile", args: SIG_35, classes: ClassSet::from_bits(0x6) },
-    Syscall { nr: 0x48, name: "pselect6", args: SIG_209, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x49, name: "ppoll", args: SIG_210, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x4a, name: "signalfd4", args: SIG_228, classes: ClassSet::from_bits(0x12) },
-    Syscall { nr: 0x4b, name: "vmsplice", args: SIG_217, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x4c, name: "splice", args: SIG_214, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x4d, name: "tee", args: SIG_215, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x4e, name: "readlinkat", args: SIG_206, classes: ClassSet::from_bits(0x3) },
-    Syscall { nr: 0x4f, name: "newfstatat", args: SIG_201, classes: ClassSet::from_bits(0x1803) },
+    Syscall { nr: 0x48, name: "pselect6", args: SIG_208, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x49, name: "ppoll", args: SIG_209, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x4a, name: "signalfd4", args: SIG_227, classes: ClassSet::from_bits(0x12) },
+    Syscall { nr: 0x4b, name: "vmsplice", args: SIG_216, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x4c, name: "splice", args: SIG_213, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x4d, name: "tee", args: SIG_214, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x4e, name: "readlinkat", args: SIG_205, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x4f, name: "newfstatat", args: SIG_200, classes: ClassSet::from_bits(0x1803) },
     Syscall { nr: 0x50, name: "fstat", args: SIG_5, classes: ClassSet::from_bits(0x1802) },
     Syscall { nr: 0x51, name: "sync", args: SIG_14, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x52, name: "fsync", args: SIG_3, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0x53, name: "fdatasync", args: SIG_3, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x54, name: "sync_file_range", args: SIG_216, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x55, name: "timerfd_create", args: SIG_222, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x56, name: "timerfd_settime", args: SIG_225, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x57, name: "timerfd_gettime", args: SIG_226, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0x58, name: "utimensat", args: SIG_219, classes: ClassSet::from_bits(0x3) },
+    Syscall { nr: 0x54, name: "sync_file_range", args: SIG_215, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x55, name: "timerfd_create", args: SIG_221, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x56, name: "timerfd_settime", args: SIG_224, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x57, name: "timerfd_gettime", args: SIG_225, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0x58, name: "utimensat", args: SIG_218, classes: ClassSet::from_bits(0x3) },
     Syscall { nr: 0x59, name: "acct", args: SIG_126, classes: ClassSet::from_bits(0x1) },
     Syscall { nr: 0x5a, name: "capget", args: SIG_97, classes: ClassSet::from_bits(0x80) },
     Syscall { nr: 0x5b, name: "capset", args: SIG_98, classes: ClassSet::from_bits(0x80) },
     Syscall { nr: 0x5c, name: "personality", args: SIG_107, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x5d, name: "exit", args: SIG_51, classes: ClassSet::from_bits(0x8) },
     Syscall { nr: 0x5e, name: "exit_group", args: SIG_51, classes: ClassSet::from_bits(0x8) },
-    Syscall { nr: 0x5f, name: "waitid", args: SIG_187, classes: ClassSet::from_bits(0x8) },
-    Syscall { nr: 0x60, name: "set_tid_address", args: SIG_164, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x61, name: "unshare", args: SIG_211, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x62, name: "futex", args: SIG_152, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x63, name: "set_robust_list", args: SIG_212, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x64, name: "get_robust_list", args: SIG_213, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x5f, name: "waitid", args: SIG_186, classes: ClassSet::from_bits(0x8) },
+    Syscall { nr: 0x60, name: "set_tid_address", args: SIG_163, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x61, name: "unshare", args: SIG_210, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x62, name: "futex", args: SIG_151, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x63, name: "set_robust_list", args: SIG_211, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x64, name: "get_robust_list", args: SIG_212, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x65, name: "nanosleep", args: SIG_31, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x66, name: "getitimer", args: SIG_32, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x67, name: "setitimer", args: SIG_34, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x68, name: "kexec_load", args: SIG_186, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x68, name: "kexec_load", args: SIG_185, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x69, name: "init_module", args: SIG_136, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x6a, name: "delete_module", args: SIG_137, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x6b, name: "timer_create", args: SIG_167, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x6c, name: "timer_gettime", args: SIG_169, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x6d, name: "timer_getoverrun", args: SIG_170, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x6e, name: "timer_settime", args: SIG_168, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x6f, name: "timer_delete", args: SIG_170, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x70, name: "clock_settime", args: SIG_171, classes: ClassSet::from_bits(0x100) },
-    Syscall { nr: 0x71, name: "clock_gettime", args: SIG_171, classes: ClassSet::from_bits(0x100) },
-    Syscall { nr: 0x72, name: "clock_getres", args: SIG_171, classes: ClassSet::from_bits(0x100) },
-    Syscall { nr: 0x73, name: "clock_nanosleep", args: SIG_172, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x6b, name: "timer_create", args: SIG_166, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x6c, name: "timer_gettime", args: SIG_168, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x6d, name: "timer_getoverrun", args: SIG_169, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x6e, name: "timer_settime", args: SIG_167, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x6f, name: "timer_delete", args: SIG_169, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x70, name: "clock_settime", args: SIG_170, classes: ClassSet::from_bits(0x100) },
+    Syscall { nr: 0x71, name: "clock_gettime", args: SIG_170, classes: ClassSet::from_bits(0x100) },
+    Syscall { nr: 0x72, name: "clock_getres", args: SIG_170, classes: ClassSet::from_bits(0x100) },
+    Syscall { nr: 0x73, name: "clock_nanosleep", args: SIG_171, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x74, name: "syslog", args: SIG_85, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x75, name: "ptrace", args: SIG_84, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x76, name: "sched_setparam", args: SIG_114, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x77, name: "sched_setscheduler", args: SIG_115, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x78, name: "sched_getscheduler", args: SIG_96, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x79, name: "sched_getparam", args: SIG_114, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x7a, name: "sched_setaffinity", args: SIG_153, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0x7b, name: "sched_getaffinity", args: SIG_153, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x7a, name: "sched_setaffinity", args: SIG_152, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0x7b, name: "sched_getaffinity", args: SIG_152, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x7c, name: "sched_yield", args: SIG_14, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x7d, name: "sched_get_priority_max", args: SIG_116, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x7e, name: "sched_get_priority_min", args: SIG_116, classes: ClassSet::from_bits(0x0) },
@@ -1362,7 +1362,7 @@ pub(crate) static AARCH64: &[Syscall] = &[
     Syscall { nr: 0x80, name: "restart_syscall", args: SIG_14, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0x81, name: "kill", args: SIG_53, classes: ClassSet::from_bits(0x18) },
     Syscall { nr: 0x82, name: "tkill", args: SIG_53, classes: ClassSet::from_bits(0x18) },
-    Syscall { nr: 0x83, name: "tgkill", args: SIG_175, classes: ClassSet::from_bits(0x18) },
+    Syscall { nr: 0x83, name: "tgkill", args: SIG_174, classes: ClassSet::from_bits(0x18) },
     Syscall { nr: 0x84, name: "sigaltstack", args: SIG_103, classes: ClassSet::from_bits(0x10) },
     Syscall { nr: 0x85, name: "rt_sigsuspend", args: SIG_102, classes: ClassSet::from_bits(0x10) },
     Syscall { nr: 0x86, name: "rt_sigaction", args: SIG_12, classes: ClassSet::from_bits(0x10) },
@@ -1411,19 +1411,19 @@ pub(crate) static AARCH64: &[Syscall] = &[
     Syscall { nr: 0xb1, name: "getegid", args: SIG_14, classes: ClassSet::from_bits(0x10080) },
     Syscall { nr: 0xb2, name: "gettid", args: SIG_14, classes: ClassSet::from_bits(0x10000) },
     Syscall { nr: 0xb3, name: "sysinfo", args: SIG_82, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xb4, name: "mq_open", args: SIG_180, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0xb5, name: "mq_unlink", args: SIG_181, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xb6, name: "mq_timedsend", args: SIG_182, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0xb7, name: "mq_timedreceive", args: SIG_183, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0xb8, name: "mq_notify", args: SIG_184, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0xb9, name: "mq_getsetattr", args: SIG_185, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0xb4, name: "mq_open", args: SIG_179, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0xb5, name: "mq_unlink", args: SIG_180, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xb6, name: "mq_timedsend", args: SIG_181, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0xb7, name: "mq_timedreceive", args: SIG_182, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0xb8, name: "mq_notify", args: SIG_183, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0xb9, name: "mq_getsetattr", args: SIG_184, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0xba, name: "msgget", args: SIG_59, classes: ClassSet::from_bits(0x20) },
     Syscall { nr: 0xbb, name: "msgctl", args: SIG_62, classes: ClassSet::from_bits(0x20) },
     Syscall { nr: 0xbc, name: "msgrcv", args: SIG_61, classes: ClassSet::from_bits(0x20) },
     Syscall { nr: 0xbd, name: "msgsnd", args: SIG_60, classes: ClassSet::from_bits(0x20) },
     Syscall { nr: 0xbe, name: "semget", args: SIG_55, classes: ClassSet::from_bits(0x20) },
     Syscall { nr: 0xbf, name: "semctl", args: SIG_57, classes: ClassSet::from_bits(0x20) },
-    Syscall { nr: 0xc0, name: "semtimedop", args: SIG_165, classes: ClassSet::from_bits(0x20) },
+    Syscall { nr: 0xc0, name: "semtimedop", args: SIG_164, classes: ClassSet::from_bits(0x20) },
     Syscall { nr: 0xc1, name: "semop", args: SIG_56, classes: ClassSet::from_bits(0x20) },
     Syscall { nr: 0xc2, name: "shmget", args: SIG_26, classes: ClassSet::from_bits(0x20) },
     Syscall { nr: 0xc3, name: "shmctl", args: SIG_28, classes: ClassSet::from_bits(0x20) },
@@ -1448,13 +1448,13 @@ pub(crate) static AARCH64: &[Syscall] = &[
     Syscall { nr: 0xd6, name: "brk", args: SIG_11, classes: ClassSet::from_bits(0x40) },
     Syscall { nr: 0xd7, name: "munmap", args: SIG_10, classes: ClassSet::from_bits(0x40) },
     Syscall { nr: 0xd8, name: "mremap", args: SIG_22, classes: ClassSet::from_bits(0x40) },
-    Syscall { nr: 0xd9, name: "add_key", args: SIG_188, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xda, name: "request_key", args: SIG_189, classes: ClassSet::from_bits(0x0) },
-    Syscall { nr: 0xdb, name: "keyctl", args: SIG_190, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xd9, name: "add_key", args: SIG_187, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xda, name: "request_key", args: SIG_188, classes: ClassSet::from_bits(0x0) },
+    Syscall { nr: 0xdb, name: "keyctl", args: SIG_189, classes: ClassSet::from_bits(0x0) },
     Syscall { nr: 0xdc, name: "clone", args: SIG_332, classes: ClassSet::from_bits(0x8) },
     Syscall { nr: 0xdd, name: "execve", args: SIG_50, classes: ClassSet::from_bits(0x9) },
     Syscall { nr: 0xde, name: "mmap", args: SIG_8, classes: ClassSet::from_bits(0x42) },
-    Syscall { nr: 0xdf, name: "fadvise64", args: SIG_166, classes: ClassSet::from_bits(0x2) },
+    Syscall { nr: 0xdf, name: "fadvise64", args: SIG_165, classes: ClassSet::from_bits(0x2) },
     Syscall { nr: 0xe0, name: "swapon", args: SIG_129, classes: ClassSet::from_bits(0x1) },
     Syscall { nr: 0xe1, name: "swapoff", args: SIG_130, classes: ClassSet::from_bits(0x1) },
     Syscall { nr: 0xe2, name: "mprotect", args: SIG_9, classes: ClassSet::from_bits(0x40) },
@@ -1465,15 +1465,15 @@ pub(crate) static AARCH64: &[Syscall] = &[
     Syscall { nr: 0xe7, name: "munlockall", args: SIG_14, classes: ClassSet::from_bits(0x40) },
     Syscall { nr: 0xe8, name: "mincore", args: SIG_24, classes: ClassSet::from_bits(0x40) },
     Syscall { nr: 0xe9, name: "madvise", args: SIG_25, classes: ClassSet::from_bits(0x40) },
-    Syscall { nr: 0xea, name: "remap_file_pages", args: SIG_163, classes: ClassSet::from_bits(0x40) },
-    Syscall { nr: 0xeb, name: "mbind", args: SIG_177, classes: ClassSet::from_bits(0x40) },
-    Syscall { nr: 0xec, name: "get_mempolicy", args: SIG_179, classes: ClassSet::from_bits(0x40) },
-    Syscall { nr: 0xed, name: "set_mempolicy", args: SIG_178, classes: ClassSet::from_bits(0x40) },
-    Syscall { nr: 0xee, name: "migrate_pages", args: SIG_195, classes: ClassSet::from_bits(0x40) },
-    Syscall { nr: 0xef, name: "move_pages", args: SIG_218, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0xea, name: "remap_file_pages", args: SIG_162, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0xeb, name: "mbind", args: SIG_176, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0xec, name: "get_mempolicy", args: SIG_178, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0xed, name: "set_mempolicy", args: SIG_177, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0xee, name: "migrate_pages", args: SIG_194, classes: ClassSet::from_bits(0x40) },
+    Syscall { nr: 0xef, name: "move_pages", args: SIG_217, classes: ClassSet::from_bits(0x40) },
     Syscall { nr: 0xf0, name: "rt_tgsigqueueinfo", args: SIG_234, classes: ClassSet::from_bits(0x18) },
     Syscall { nr: 0xf1, name: "perf_event_open", args: SIG_235, classes: ClassSet::from_bits(0x2) },
-    Syscall { nr: 0xf2, name: "accept4", args: SIG_227, classes: ClassSet::from_bits(0x4) },
+    Syscall { nr: 0xf2, name: "accept4", args: SIG_226, classes: ClassSet::from_bits(0x4) },
     Syscall { nr: 0xf3, name: "recvmmsg", args: SIG_236, classes: ClassSet::from_bits(0x4) },
     Syscall { nr: 0x104, name: "wait4", args: SIG_52, classes: ClassSet::from_bits(0x8) },
     Syscall { nr: 0x105, name: "prlimit64", args: SIG_239, classes: ClassSet::from_bits(0x0) },
@@ -1586,14 +1586,14 @@ const SIG_23: &[Arg] = &[Arg { name: "start", kind: ArgKind::Addr }, Arg { name:
 const SIG_24: &[Arg] = &[Arg { name: "start", kind: ArgKind::Addr }, Arg { name: "len", kind: ArgKind::Size }, Arg { name: "vec", kind: ArgKind::OutBuf { len_arg: 1 } }];
 const SIG_25: &[Arg] = &[Arg { name: "start", kind: ArgKind::Addr }, Arg { name: "len_in", kind: ArgKind::Size }, Arg { name: "behavior", kind: ArgKind::Flags { set: "madvise_advice" } }];
 const SIG_26: &[Arg] = &[Arg { name: "key", kind: ArgKind::Uint }, Arg { name: "size", kind: ArgKind::Size }, Arg { name: "shmflg", kind: ArgKind::Int }];
-const SIG_27: &[Arg] = &[Arg { name: "shmid", kind: ArgKind::Int }, Arg { name: "shmaddr", kind: ArgKind::Addr }, Arg { name: "shmflg", kind: ArgKind::Int }];
+const SIG_27: &[Arg] = &[Arg { name: "shmid", kind: ArgKind::Int }, Arg { name: "shmaddr", kind: ArgKind::Addr }, Arg { name: "shmflg", kind: ArgKind::Flags { set: "shmat_flags" } }];
 const SIG_28: &[Arg] = &[Arg { name: "shmid", kind: ArgKind::Int }, Arg { name: "cmd", kind: ArgKind::Flags { set: "shmctl_cmd" } }, Arg { name: "buf", kind: ArgKind::Ptr { to: "struct shmid_ds" } }];
 const SIG_29: &[Arg] = &[Arg { name: "fildes", kind: ArgKind::Fd }];
 const SIG_30: &[Arg] = &[Arg { name: "oldfd", kind: ArgKind::Fd }, Arg { name: "newfd", kind: ArgKind::Fd }];
 const SIG_31: &[Arg] = &[Arg { name: "rqtp", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }, Arg { name: "rmtp", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }];
-const SIG_32: &[Arg] = &[Arg { name: "which", kind: ArgKind::Flags { set: "getitimer_which" } }, Arg { name: "value", kind: ArgKind::Ptr { to: "struct __kernel_old_itimerval" } }];
+const SIG_32: &[Arg] = &[Arg { name: "which", kind: ArgKind::Flags { set: "itimer_which" } }, Arg { name: "value", kind: ArgKind::Ptr { to: "struct __kernel_old_itimerval" } }];
 const SIG_33: &[Arg] = &[Arg { name: "seconds", kind: ArgKind::Uint }];
-const SIG_34: &[Arg] = &[Arg { name: "which", kind: ArgKind::Flags { set: "setitimer_which" } }, Arg { name: "value", kind: ArgKind::Ptr { to: "struct __kernel_old_itimerval" } }, Arg { name: "ovalue", kind: ArgKind::Ptr { to: "struct __kernel_old_itimerval" } }];
+const SIG_34: &[Arg] = &[Arg { name: "which", kind: ArgKind::Flags { set: "itimer_which" } }, Arg { name: "value", kind: ArgKind::Ptr { to: "struct __kernel_old_itimerval" } }, Arg { name: "ovalue", kind: ArgKind::Ptr { to: "struct __kernel_old_itimerval" } }];
 const SIG_35: &[Arg] = &[Arg { name: "out_fd", kind: ArgKind::Fd }, Arg { name: "in_fd", kind: ArgKind::Fd }, Arg { name: "offset", kind: ArgKind::Ptr { to: "loff_t" } }, Arg { name: "count", kind: ArgKind::Size }];
 const SIG_36: &[Arg] = &[Arg { name: "family", kind: ArgKind::Flags { set: "address_family" } }, Arg { name: "type", kind: ArgKind::Flags { set: "socket_type" } }, Arg { name: "protocol", kind: ArgKind::Flags { set: "socket_protocol" } }];
 const SIG_37: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "uservaddr", kind: ArgKind::Ptr { to: "struct sockaddr" } }, Arg { name: "addrlen", kind: ArgKind::Size }];
@@ -1605,9 +1605,9 @@ const SIG_42: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "how
 const SIG_43: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "umyaddr", kind: ArgKind::Ptr { to: "struct sockaddr" } }, Arg { name: "addrlen", kind: ArgKind::Size }];
 const SIG_44: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "backlog", kind: ArgKind::Int }];
 const SIG_45: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "usockaddr", kind: ArgKind::Ptr { to: "struct sockaddr" } }, Arg { name: "usockaddr_len", kind: ArgKind::Ptr { to: "int" } }];
-const SIG_46: &[Arg] = &[Arg { name: "family", kind: ArgKind::Flags { set: "address_family" } }, Arg { name: "type", kind: ArgKind::Flags { set: "socket_type" } }, Arg { name: "protocol", kind: ArgKind::Flags { set: "socketpair_protocol" } }, Arg { name: "usockvec", kind: ArgKind::Ptr { to: "int" } }];
-const SIG_47: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "level", kind: ArgKind::Flags { set: "socket_level" } }, Arg { name: "optname", kind: ArgKind::Flags { set: "setsockopt_optname" } }, Arg { name: "optval", kind: ArgKind::Buf { len_arg: 4 } }, Arg { name: "optlen", kind: ArgKind::Size }];
-const SIG_48: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "level", kind: ArgKind::Flags { set: "socket_level" } }, Arg { name: "optname", kind: ArgKind::Flags { set: "getsockopt_optname" } }, Arg { name: "optval", kind: ArgKind::Addr }, Arg { name: "optlen", kind: ArgKind::Ptr { to: "int" } }];
+const SIG_46: &[Arg] = &[Arg { name: "family", kind: ArgKind::Flags { set: "address_family" } }, Arg { name: "type", kind: ArgKind::Flags { set: "socket_type" } }, Arg { name: "protocol", kind: ArgKind::Flags { set: "socket_protocol" } }, Arg { name: "usockvec", kind: ArgKind::Ptr { to: "int" } }];
+const SIG_47: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "level", kind: ArgKind::Flags { set: "socket_level" } }, Arg { name: "optname", kind: ArgKind::Flags { set: "sockopt_name" } }, Arg { name: "optval", kind: ArgKind::Buf { len_arg: 4 } }, Arg { name: "optlen", kind: ArgKind::Size }];
+const SIG_48: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "level", kind: ArgKind::Flags { set: "socket_level" } }, Arg { name: "optname", kind: ArgKind::Flags { set: "sockopt_name" } }, Arg { name: "optval", kind: ArgKind::Addr }, Arg { name: "optlen", kind: ArgKind::Ptr { to: "int" } }];
 const SIG_49: &[Arg] = &[Arg { name: "clone_flags", kind: ArgKind::Flags { set: "clone_flags" } }, Arg { name: "newsp", kind: ArgKind::Addr }, Arg { name: "parent_tidptr", kind: ArgKind::Ptr { to: "int" } }, Arg { name: "child_tidptr", kind: ArgKind::Ptr { to: "int" } }, Arg { name: "tls", kind: ArgKind::Addr }];
 const SIG_50: &[Arg] = &[Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "argv", kind: ArgKind::StrArray }, Arg { name: "envp", kind: ArgKind::StrArray }];
 const SIG_51: &[Arg] = &[Arg { name: "error_code", kind: ArgKind::Int }];
@@ -1619,8 +1619,8 @@ const SIG_56: &[Arg] = &[Arg { name: "semid", kind: ArgKind::Int }, Arg { name: 
 const SIG_57: &[Arg] = &[Arg { name: "semid", kind: ArgKind::Int }, Arg { name: "semnum", kind: ArgKind::Int }, Arg { name: "cmd", kind: ArgKind::Flags { set: "semctl_cmd" } }, Arg { name: "arg", kind: ArgKind::Uint }];
 const SIG_58: &[Arg] = &[Arg { name: "shmaddr", kind: ArgKind::Addr }];
 const SIG_59: &[Arg] = &[Arg { name: "key", kind: ArgKind::Uint }, Arg { name: "msgflg", kind: ArgKind::Int }];
-const SIG_60: &[Arg] = &[Arg { name: "msqid", kind: ArgKind::Int }, Arg { name: "msgp", kind: ArgKind::Ptr { to: "struct msgbuf" } }, Arg { name: "msgsz", kind: ArgKind::Size }, Arg { name: "msgflg", kind: ArgKind::Int }];
-const SIG_61: &[Arg] = &[Arg { name: "msqid", kind: ArgKind::Int }, Arg { name: "msgp", kind: ArgKind::Ptr { to: "struct msgbuf" } }, Arg { name: "msgsz", kind: ArgKind::Size }, Arg { name: "msgtyp", kind: ArgKind::Int }, Arg { name: "msgflg", kind: ArgKind::Int }];
+const SIG_60: &[Arg] = &[Arg { name: "msqid", kind: ArgKind::Int }, Arg { name: "msgp", kind: ArgKind::Ptr { to: "struct msgbuf" } }, Arg { name: "msgsz", kind: ArgKind::Size }, Arg { name: "msgflg", kind: ArgKind::Flags { set: "ipc_msg_flags" } }];
+const SIG_61: &[Arg] = &[Arg { name: "msqid", kind: ArgKind::Int }, Arg { name: "msgp", kind: ArgKind::Ptr { to: "struct msgbuf" } }, Arg { name: "msgsz", kind: ArgKind::Size }, Arg { name: "msgtyp", kind: ArgKind::Int }, Arg { name: "msgflg", kind: ArgKind::Flags { set: "ipc_msg_flags" } }];
 const SIG_62: &[Arg] = &[Arg { name: "msqid", kind: ArgKind::Int }, Arg { name: "cmd", kind: ArgKind::Flags { set: "msgctl_cmd" } }, Arg { name: "buf", kind: ArgKind::Ptr { to: "struct msqid_ds" } }];
 const SIG_63: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "cmd", kind: ArgKind::Flags { set: "fcntl_cmd" } }, Arg { name: "arg", kind: ArgKind::Uint }];
 const SIG_64: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "cmd", kind: ArgKind::Flags { set: "flock_cmd" } }];
@@ -1637,10 +1637,10 @@ const SIG_74: &[Arg] = &[Arg { name: "filename", kind: ArgKind::Path }, Arg { na
 const SIG_75: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "mode", kind: ArgKind::Mode }];
 const SIG_76: &[Arg] = &[Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "user", kind: ArgKind::Uint }, Arg { name: "group", kind: ArgKind::Uint }];
 const SIG_77: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "user", kind: ArgKind::Uint }, Arg { name: "group", kind: ArgKind::Uint }];
-const SIG_78: &[Arg] = &[Arg { name: "mask", kind: ArgKind::Flags { set: "umask_mask" } }];
+const SIG_78: &[Arg] = &[Arg { name: "mask", kind: ArgKind::Mode }];
 const SIG_79: &[Arg] = &[Arg { name: "tv", kind: ArgKind::Ptr { to: "struct __kernel_old_timeval" } }, Arg { name: "tz", kind: ArgKind::Ptr { to: "struct timezone" } }];
 const SIG_80: &[Arg] = &[Arg { name: "resource", kind: ArgKind::Flags { set: "rlimit_resource" } }, Arg { name: "rlim", kind: ArgKind::Ptr { to: "struct rlimit" } }];
-const SIG_81: &[Arg] = &[Arg { name: "who", kind: ArgKind::Int }, Arg { name: "ru", kind: ArgKind::Ptr { to: "struct rusage" } }];
+const SIG_81: &[Arg] = &[Arg { name: "who", kind: ArgKind::Flags { set: "rusage_who" } }, Arg { name: "ru", kind: ArgKind::Ptr { to: "struct rusage" } }];
 const SIG_82: &[Arg] = &[Arg { name: "info", kind: ArgKind::Ptr { to: "struct sysinfo" } }];
 const SIG_83: &[Arg] = &[Arg { name: "tbuf", kind: ArgKind::Ptr { to: "struct tms" } }];
 const SIG_84: &[Arg] = &[Arg { name: "request", kind: ArgKind::Flags { set: "ptrace_request" } }, Arg { name: "pid", kind: ArgKind::Pid }, Arg { name: "addr", kind: ArgKind::Addr }, Arg { name: "data", kind: ArgKind::Uint }];
@@ -1664,17 +1664,17 @@ const SIG_101: &[Arg] = &[Arg { name: "pid", kind: ArgKind::Pid }, Arg { name: "
 const SIG_102: &[Arg] = &[Arg { name: "unewset", kind: ArgKind::Ptr { to: "sigset_t" } }, Arg { name: "sigsetsize", kind: ArgKind::Size }];
 const SIG_103: &[Arg] = &[Arg { name: "uss", kind: ArgKind::Ptr { to: "stack_t" } }, Arg { name: "uoss", kind: ArgKind::Ptr { to: "stack_t" } }];
 const SIG_104: &[Arg] = &[Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "times", kind: ArgKind::Ptr { to: "struct utimbuf" } }];
-const SIG_105: &[Arg] = &[Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "mode", kind: ArgKind::Mode }, Arg { name: "dev", kind: ArgKind::Uint }];
+const SIG_105: &[Arg] = &[Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "mode", kind: ArgKind::Flags { set: "file_mode" } }, Arg { name: "dev", kind: ArgKind::Uint }];
 const SIG_106: &[Arg] = &[Arg { name: "library", kind: ArgKind::Path }];
 const SIG_107: &[Arg] = &[Arg { name: "personality", kind: ArgKind::Uint }];
 const SIG_108: &[Arg] = &[Arg { name: "dev", kind: ArgKind::Uint }, Arg { name: "ubuf", kind: ArgKind::Ptr { to: "struct ustat" } }];
 const SIG_109: &[Arg] = &[Arg { name: "pathname", kind: ArgKind::Path }, Arg { name: "buf", kind: ArgKind::Ptr { to: "struct statfs" } }];
 const SIG_110: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "buf", kind: ArgKind::Ptr { to: "struct statfs" } }];
 const SIG_111: &[Arg] = &[Arg { name: "option", kind: ArgKind::Flags { set: "sysfs_option" } }, Arg { name: "arg1", kind: ArgKind::Uint }, Arg { name: "arg2", kind: ArgKind::Uint }];
-const SIG_112: &[Arg] = &[Arg { name: "which", kind: ArgKind::Flags { set: "getpriority_which" } }, Arg { name: "who", kind: ArgKind::Int }];
-const SIG_113: &[Arg] = &[Arg { name: "which", kind: ArgKind::Flags { set: "setpriority_which" } }, Arg { name: "who", kind: ArgKind::Int }, Arg { name: "niceval", kind: ArgKind::Int }];
+const SIG_112: &[Arg] = &[Arg { name: "which", kind: ArgKind::Flags { set: "priority_which" } }, Arg { name: "who", kind: ArgKind::Int }];
+const SIG_113: &[Arg] = &[Arg { name: "which", kind: ArgKind::Flags { set: "priority_which" } }, Arg { name: "who", kind: ArgKind::Int }, Arg { name: "niceval", kind: ArgKind::Int }];
 const SIG_114: &[Arg] = &[Arg { name: "pid", kind: ArgKind::Pid }, Arg { name: "param", kind: ArgKind::Ptr { to: "struct sched_param" } }];
-const SIG_115: &[Arg] = &[Arg { name: "pid", kind: ArgKind::Pid }, Arg { name: "policy", kind: ArgKind::Int }, Arg { name: "param", kind: ArgKind::Ptr { to: "struct sched_param" } }];
+const SIG_115: &[Arg] = &[Arg { name: "pid", kind: ArgKind::Pid }, Arg { name: "policy", kind: ArgKind::Flags { set: "sched_policy" } }, Arg { name: "param", kind: ArgKind::Ptr { to: "struct sched_param" } }];
 const SIG_116: &[Arg] = &[Arg { name: "policy", kind: ArgKind::Int }];
 const SIG_117: &[Arg] = &[Arg { name: "pid", kind: ArgKind::Pid }, Arg { name: "interval", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }];
 const SIG_118: &[Arg] = &[Arg { name: "start", kind: ArgKind::Addr }, Arg { name: "len", kind: ArgKind::Size }];
@@ -1688,11 +1688,11 @@ const SIG_125: &[Arg] = &[Arg { name: "txc_p", kind: ArgKind::Ptr { to: "struct 
 const SIG_126: &[Arg] = &[Arg { name: "name", kind: ArgKind::Path }];
 const SIG_127: &[Arg] = &[Arg { name: "dev_name", kind: ArgKind::Path }, Arg { name: "dir_name", kind: ArgKind::Path }, Arg { name: "type", kind: ArgKind::Str }, Arg { name: "flags", kind: ArgKind::Flags { set: "mount_flags" } }, Arg { name: "data", kind: ArgKind::Addr }];
 const SIG_128: &[Arg] = &[Arg { name: "name", kind: ArgKind::Path }, Arg { name: "flags", kind: ArgKind::Flags { set: "umount_flags" } }];
-const SIG_129: &[Arg] = &[Arg { name: "specialfile", kind: ArgKind::Path }, Arg { name: "swap_flags", kind: ArgKind::Int }];
+const SIG_129: &[Arg] = &[Arg { name: "specialfile", kind: ArgKind::Path }, Arg { name: "swap_flags", kind: ArgKind::Flags { set: "swap_flags" } }];
 const SIG_130: &[Arg] = &[Arg { name: "specialfile", kind: ArgKind::Path }];
-const SIG_131: &[Arg] = &[Arg { name: "magic1", kind: ArgKind::Int }, Arg { name: "magic2", kind: ArgKind::Int }, Arg { name: "cmd", kind: ArgKind::Flags { set: "reboot_cmd" } }, Arg { name: "arg", kind: ArgKind::Addr }];
+const SIG_131: &[Arg] = &[Arg { name: "magic1", kind: ArgKind::Flags { set: "reboot_magic1" } }, Arg { name: "magic2", kind: ArgKind::Flags { set: "reboot_magic2" } }, Arg { name: "cmd", kind: ArgKind::Flags { set: "reboot_cmd" } }, Arg { name: "arg", kind: ArgKind::Addr }];
 const SIG_132: &[Arg] = &[Arg { name: "name", kind: ArgKind::Buf { len_arg: 1 } }, Arg { name: "len", kind: ArgKind::Size }];
-const SIG_133: &[Arg] = &[Arg { name: "level", kind: ArgKind::Flags { set: "iopl_level" } }];
+const SIG_133: &[Arg] = &[Arg { name: "level", kind: ArgKind::Uint }];
 const SIG_134: &[Arg] = &[Arg { name: "from", kind: ArgKind::Uint }, Arg { name: "num", kind: ArgKind::Uint }, Arg { name: "turn_on", kind: ArgKind::Int }];
 const SIG_135: &[Arg] = &[Arg { name: "arg0", kind: ArgKind::Uint }, Arg { name: "arg1", kind: ArgKind::Uint }];
 const SIG_136: &[Arg] = &[Arg { name: "umod", kind: ArgKind::Buf { len_arg: 1 } }, Arg { name: "len", kind: ArgKind::Size }, Arg { name: "uargs", kind: ArgKind::Str }];
@@ -1701,109 +1701,109 @@ const SIG_138: &[Arg] = &[Arg { name: "arg0", kind: ArgKind::Uint }, Arg { name:
 const SIG_139: &[Arg] = &[Arg { name: "cmd", kind: ArgKind::Flags { set: "quotactl_cmd" } }, Arg { name: "special", kind: ArgKind::Path }, Arg { name: "id", kind: ArgKind::Uint }, Arg { name: "addr", kind: ArgKind::Addr }];
 const SIG_140: &[Arg] = &[Arg { name: "arg0", kind: ArgKind::Uint }, Arg { name: "arg1", kind: ArgKind::Uint }, Arg { name: "arg2", kind: ArgKind::Uint }];
 const SIG_141: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "offset", kind: ArgKind::Int }, Arg { name: "count", kind: ArgKind::Size }];
-const SIG_142: &[Arg] = &[Arg { name: "pathname", kind: ArgKind::Path }, Arg { name: "name", kind: ArgKind::Str }, Arg { name: "value", kind: ArgKind::Buf { len_arg: 3 } }, Arg { name: "size", kind: ArgKind::Size }, Arg { name: "flags", kind: ArgKind::Flags { set: "setxattr_flags" } }];
-const SIG_143: &[Arg] = &[Arg { name: "pathname", kind: ArgKind::Path }, Arg { name: "name", kind: ArgKind::Str }, Arg { name: "value", kind: ArgKind::Buf { len_arg: 3 } }, Arg { name: "size", kind: ArgKind::Size }, Arg { name: "flags", kind: ArgKind::Flags { set: "lsetxattr_flags" } }];
-const SIG_144: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "name", kind: ArgKind::Str }, Arg { name: "value", kind: ArgKind::Buf { len_arg: 3 } }, Arg { name: "size", kind: ArgKind::Size }, Arg { name: "flags", kind: ArgKind::Flags { set: "fsetxattr_flags" } }];
-const SIG_145: &[Arg] = &[Arg { name: "pathname", kind: ArgKind::Path }, Arg { name: "name", kind: ArgKind::Str }, Arg { name: "value", kind: ArgKind::OutBuf { len_arg: 3 } }, Arg { name: "size", kind: ArgKind::Size }];
-const SIG_146: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "name", kind: ArgKind::Str }, Arg { name: "value", kind: ArgKind::OutBuf { len_arg: 3 } }, Arg { name: "size", kind: ArgKind::Size }];
-const SIG_147: &[Arg] = &[Arg { name: "pathname", kind: ArgKind::Path }, Arg { name: "list", kind: ArgKind::OutBuf { len_arg: 2 } }, Arg { name: "size", kind: ArgKind::Size }];
-const SIG_148: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "list", kind: ArgKind::OutBuf { len_arg: 2 } }, Arg { name: "size", kind: ArgKind::Size }];
-const SIG_149: &[Arg] = &[Arg { name: "pathname", kind: ArgKind::Path }, Arg { name: "name", kind: ArgKind::Str }];
-const SIG_150: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "name", kind: ArgKind::Str }];
-const SIG_151: &[Arg] = &[Arg { name: "tloc", kind: ArgKind::Ptr { to: "__kernel_old_time_t" } }];
-const SIG_152: &[Arg] = &[Arg { name: "uaddr", kind: ArgKind::Ptr { to: "u32" } }, Arg { name: "op", kind: ArgKind::Flags { set: "futex_op" } }, Arg { name: "val", kind: ArgKind::Uint }, Arg { name: "utime", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }, Arg { name: "uaddr2", kind: ArgKind::Ptr { to: "u32" } }, Arg { name: "val3", kind: ArgKind::Uint }];
-const SIG_153: &[Arg] = &[Arg { name: "pid", kind: ArgKind::Pid }, Arg { name: "len", kind: ArgKind::Size }, Arg { name: "user_mask_ptr", kind: ArgKind::Ptr { to: "unsigned long" } }];
-const SIG_154: &[Arg] = &[Arg { name: "u_info", kind: ArgKind::Ptr { to: "struct user_desc" } }];
-const SIG_155: &[Arg] = &[Arg { name: "nr_events", kind: ArgKind::Uint }, Arg { name: "ctxp", kind: ArgKind::Ptr { to: "aio_context_t" } }];
-const SIG_156: &[Arg] = &[Arg { name: "ctx", kind: ArgKind::Uint }];
-const SIG_157: &[Arg] = &[Arg { name: "ctx_id", kind: ArgKind::Uint }, Arg { name: "min_nr", kind: ArgKind::Int }, Arg { name: "nr", kind: ArgKind::Int }, Arg { name: "events", kind: ArgKind::Ptr { to: "struct io_event" } }, Arg { name: "timeout", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }];
-const SIG_158: &[Arg] = &[Arg { name: "ctx_id", kind: ArgKind::Uint }, Arg { name: "nr", kind: ArgKind::Int }, Arg { name: "iocbpp", kind: ArgKind::Ptr { to: "struct iocb *" } }];
-const SIG_159: &[Arg] = &[Arg { name: "ctx_id", kind: ArgKind::Uint }, Arg { name: "iocb", kind: ArgKind::Ptr { to: "struct iocb" } }, Arg { name: "result", kind: ArgKind::Ptr { to: "struct io_event" } }];
-const SIG_160: &[Arg] = &[Arg { name: "cookie64", kind: ArgKind::Uint }, Arg { name: "buf", kind: ArgKind::OutBuf { len_arg: 2 } }, Arg { name: "len", kind: ArgKind::Size }];
-const SIG_161: &[Arg] = &[Arg { name: "size", kind: ArgKind::Size }];
-const SIG_162: &[Arg] = &[Arg { name: "arg0", kind: ArgKind::Uint }, Arg { name: "arg1", kind: ArgKind::Uint }, Arg { name: "arg2", kind: ArgKind::Uint }, Arg { name: "arg3", kind: ArgKind::Uint }];
-const SIG_163: &[Arg] = &[Arg { name: "start", kind: ArgKind::Addr }, Arg { name: "size", kind: ArgKind::Size }, Arg { name: "prot", kind: ArgKind::Flags { set: "remap_file_pages_prot" } }, Arg { name: "pgoff", kind: ArgKind::Uint }, Arg { name: "flags", kind: ArgKind::Flags { set: "remap_file_pages_flags" } }];
-const SIG_164: &[Arg] = &[Arg { name: "tidptr", kind: ArgKind::Ptr { to: "int" } }];
-const SIG_165: &[Arg] = &[Arg { name: "semid", kind: ArgKind::Int }, Arg { name: "tsops", kind: ArgKind::Ptr { to: "struct sembuf" } }, Arg { name: "nsops", kind: ArgKind::Uint }, Arg { name: "timeout", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }];
-const SIG_166: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "offset", kind: ArgKind::Int }, Arg { name: "len", kind: ArgKind::Size }, Arg { name: "advice", kind: ArgKind::Flags { set: "fadvise64_advice" } }];
-const SIG_167: &[Arg] = &[Arg { name: "which_clock", kind: ArgKind::Flags { set: "timer_create_which_clock" } }, Arg { name: "timer_event_spec", kind: ArgKind::Ptr { to: "struct sigevent" } }, Arg { name: "created_timer_id", kind: ArgKind::Ptr { to: "timer_t" } }];
-const SIG_168: &[Arg] = &[Arg { name: "timer_id", kind: ArgKind::Int }, Arg { name: "flags", kind: ArgKind::Flags { set: "timer_settime_flags" } }, Arg { name: "new_setting", kind: ArgKind::Ptr { to: "struct __kernel_itimerspec" } }, Arg { name: "old_setting", kind: ArgKind::Ptr { to: "struct __kernel_itimerspec" } }];
-const SIG_169: &[Arg] = &[Arg { name: "timer_id", kind: ArgKind::Int }, Arg { name: "setting", kind: ArgKind::Ptr { to: "struct __kernel_itimerspec" } }];
-const SIG_170: &[Arg] = &[Arg { name: "timer_id", kind: ArgKind::Int }];
-const SIG_171: &[Arg] = &[Arg { name: "which_clock", kind: ArgKind::Flags { set: "clockid" } }, Arg { name: "tp", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }];
-const SIG_172: &[Arg] = &[Arg { name: "which_clock", kind: ArgKind::Flags { set: "clockid" } }, Arg { name: "flags", kind: ArgKind::Flags { set: "clock_nanosleep_flags" } }, Arg { name: "rqtp", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }, Arg { name: "rmtp", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }];
-const SIG_173: &[Arg] = &[Arg { name: "epfd", kind: ArgKind::Fd }, Arg { name: "events", kind: ArgKind::Ptr { to: "struct epoll_event" } }, Arg { name: "maxevents", kind: ArgKind::Int }, Arg { name: "timeout", kind: ArgKind::Int }];
-const SIG_174: &[Arg] = &[Arg { name: "epfd", kind: ArgKind::Fd }, Arg { name: "op", kind: ArgKind::Flags { set: "epoll_ctl_op" } }, Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "event", kind: ArgKind::Ptr { to: "struct epoll_event" } }];
-const SIG_175: &[Arg] = &[Arg { name: "tgid", kind: ArgKind::Pid }, Arg { name: "pid", kind: ArgKind::Pid }, Arg { name: "sig", kind: ArgKind::Signal }];
-const SIG_176: &[Arg] = &[Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "utimes", kind: ArgKind::Ptr { to: "struct __kernel_old_timeval" } }];
-const SIG_177: &[Arg] = &[Arg { name: "start", kind: ArgKind::Addr }, Arg { name: "len", kind: ArgKind::Size }, Arg { name: "mode", kind: ArgKind::Flags { set: "mbind_mode" } }, Arg { name: "nmask", kind: ArgKind::Ptr { to: "unsigned long" } }, Arg { name: "maxnode", kind: ArgKind::Uint }, Arg { name: "flags", kind: ArgKind::Flags { set: "mbind_flags" } }];
-const SIG_178: &[Arg] = &[Arg { name: "mode", kind: ArgKind::Flags { set: "set_mempolicy_mode" } }, Arg { name: "nmask", kind: ArgKind::Ptr { to: "unsigned long" } }, Arg { name: "maxnode", kind: ArgKind::Uint }];
-const SIG_179: &[Arg] = &[Arg { name: "policy", kind: ArgKind::Ptr { to: "int" } }, Arg { name: "nmask", kind: ArgKind::Ptr { to: "unsigned long" } }, Arg { name: "maxnode", kind: ArgKind::Uint }, Arg { name: "addr", kind: ArgKind::Addr }, Arg { name: "flags", kind: ArgKind::Flags { set: "get_mempolicy_flags" } }];
-const SIG_180: &[Arg] = &[Arg { name: "u_name", kind: ArgKind::Str }, Arg { name: "oflag", kind: ArgKind::Int }, Arg { name: "mode", kind: ArgKind::Mode }, Arg { name: "u_attr", kind: ArgKind::Ptr { to: "struct mq_attr" } }];
-const SIG_181: &[Arg] = &[Arg { name: "u_name", kind: ArgKind::Str }];
-const SIG_182: &[Arg] = &[Arg { name: "mqdes", kind: ArgKind::Fd }, Arg { name: "u_msg_ptr", kind: ArgKind::Buf { len_arg: 2 } }, Arg { name: "msg_len", kind: ArgKind::Size }, Arg { name: "msg_prio", kind: ArgKind::Uint }, Arg { name: "u_abs_timeout", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }];
-const SIG_183: &[Arg] = &[Arg { name: "mqdes", kind: ArgKind::Fd }, Arg { name: "u_msg_ptr", kind: ArgKind::OutBuf { len_arg: 2 } }, Arg { name: "msg_len", kind: ArgKind::Size }, Arg { name: "u_msg_prio", kind: ArgKind::Ptr { to: "unsigned int" } }, Arg { name: "u_abs_timeout", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }];
-const SIG_184: &[Arg] = &[Arg { name: "mqdes", kind: ArgKind::Fd }, Arg { name: "u_notification", kind: ArgKind::Ptr { to: "struct sigevent" } }];
-const SIG_185: &[Arg] = &[Arg { name: "mqdes", kind: ArgKind::Fd }, Arg { name: "u_mqstat", kind: ArgKind::Ptr { to: "struct mq_attr" } }, Arg { name: "u_omqstat", kind: ArgKind::Ptr { to: "struct mq_attr" } }];
-const SIG_186: &[Arg] = &[Arg { name: "entry", kind: ArgKind::Addr }, Arg { name: "nr_segments", kind: ArgKind::Uint }, Arg { name: "segments", kind: ArgKind::Ptr { to: "struct kexec_segment" } }, Arg { name: "flags", kind: ArgKind::Flags { set: "kexec_load_flags" } }];
-const SIG_187: &[Arg] = &[Arg { name: "which", kind: ArgKind::Flags { set: "waitid_which" } }, Arg { name: "upid", kind: ArgKind::Pid }, Arg { name: "infop", kind: ArgKind::Ptr { to: "struct siginfo" } }, Arg { name: "options", kind: ArgKind::Flags { set: "wait4_options" } }, Arg { name: "ru", kind: ArgKind::Ptr { to: "struct rusage" } }];
-const SIG_188: &[Arg] = &[Arg { name: "_type", kind: ArgKind::Str }, Arg { name: "_description", kind: ArgKind::Str }, Arg { name: "_payload", kind: ArgKind::Addr }, Arg { name: "plen", kind: ArgKind::Size }, Arg { name: "ringid", kind: ArgKind::Int }];
-const SIG_189: &[Arg] = &[Arg { name: "_type", kind: ArgKind::Str }, Arg { name: "_description", kind: ArgKind::Str }, Arg { name: "_callout_info", kind: ArgKind::Str }, Arg { name: "destringid", kind: ArgKind::Int }];
-const SIG_190: &[Arg] = &[Arg { name: "option", kind: ArgKind::Flags { set: "keyctl_option" } }, Arg { name: "arg2", kind: ArgKind::Uint }, Arg { name: "arg3", kind: ArgKind::Uint }, Arg { name: "arg4", kind: ArgKind::Uint }, Arg { name: "arg5", kind: ArgKind::Uint }];
-const SIG_191: &[Arg] = &[Arg { name: "which", kind: ArgKind::Flags { set: "ioprio_set_which" } }, Arg { name: "who", kind: ArgKind::Int }, Arg { name: "ioprio", kind: ArgKind::Int }];
-const SIG_192: &[Arg] = &[Arg { name: "which", kind: ArgKind::Flags { set: "ioprio_get_which" } }, Arg { name: "who", kind: ArgKind::Int }];
-const SIG_193: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "pathname", kind: ArgKind::Path }, Arg { name: "mask", kind: ArgKind::Flags { set: "inotify_add_watch_mask" } }];
-const SIG_194: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "wd", kind: ArgKind::Uint }];
-const SIG_195: &[Arg] = &[Arg { name: "pid", kind: ArgKind::Pid }, Arg { name: "maxnode", kind: ArgKind::Uint }, Arg { name: "old_nodes", kind: ArgKind::Ptr { to: "unsigned long" } }, Arg { name: "new_nodes", kind: ArgKind::Ptr { to: "unsigned long" } }];
-const SIG_196: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "flags", kind: ArgKind::Flags { set: "open_flags" } }, Arg { name: "mode", kind: ArgKind::Mode }];
-const SIG_197: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "pathname", kind: ArgKind::Path }, Arg { name: "mode", kind: ArgKind::Mode }];
-const SIG_198: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "mode", kind: ArgKind::Mode }, Arg { name: "dev", kind: ArgKind::Uint }];
-const SIG_199: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "user", kind: ArgKind::Uint }, Arg { name: "group", kind: ArgKind::Uint }, Arg { name: "flag", kind: ArgKind::Flags { set: "at_flags" } }];
-const SIG_200: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "utimes", kind: ArgKind::Ptr { to: "struct __kernel_old_timeval" } }];
-const SIG_201: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "statbuf", kind: ArgKind::Ptr { to: "struct stat" } }, Arg { name: "flag", kind: ArgKind::Flags { set: "at_flags" } }];
-const SIG_202: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "pathname", kind: ArgKind::Path }, Arg { name: "flag", kind: ArgKind::Flags { set: "at_flags" } }];
-const SIG_203: &[Arg] = &[Arg { name: "olddfd", kind: ArgKind::Dirfd }, Arg { name: "oldname", kind: ArgKind::Path }, Arg { name: "newdfd", kind: ArgKind::Dirfd }, Arg { name: "newname", kind: ArgKind::Path }];
-const SIG_204: &[Arg] = &[Arg { name: "olddfd", kind: ArgKind::Dirfd }, Arg { name: "oldname", kind: ArgKind::Path }, Arg { name: "newdfd", kind: ArgKind::Dirfd }, Arg { name: "newname", kind: ArgKind::Path }, Arg { name: "flags", kind: ArgKind::Flags { set: "at_flags" } }];
-const SIG_205: &[Arg] = &[Arg { name: "oldname", kind: ArgKind::Path }, Arg { name: "newdfd", kind: ArgKind::Dirfd }, Arg { name: "newname", kind: ArgKind::Path }];
-const SIG_206: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "pathname", kind: ArgKind::Path }, Arg { name: "buf", kind: ArgKind::OutBuf { len_arg: 3 } }, Arg { name: "bufsiz", kind: ArgKind::Size }];
-const SIG_207: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "mode", kind: ArgKind::Mode }];
-const SIG_208: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "mode", kind: ArgKind::Flags { set: "access_mode" } }];
-const SIG_209: &[Arg] = &[Arg { name: "n", kind: ArgKind::Int }, Arg { name: "inp", kind: ArgKind::Ptr { to: "fd_set" } }, Arg { name: "outp", kind: ArgKind::Ptr { to: "fd_set" } }, Arg { name: "exp", kind: ArgKind::Ptr { to: "fd_set" } }, Arg { name: "tsp", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }, Arg { name: "sig", kind: ArgKind::Addr }];
-const SIG_210: &[Arg] = &[Arg { name: "ufds", kind: ArgKind::Ptr { to: "struct pollfd" } }, Arg { name: "nfds", kind: ArgKind::Uint }, Arg { name: "tsp", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }, Arg { name: "sigmask", kind: ArgKind::Ptr { to: "sigset_t" } }, Arg { name: "sigsetsize", kind: ArgKind::Size }];
-const SIG_211: &[Arg] = &[Arg { name: "unshare_flags", kind: ArgKind::Flags { set: "clone_flags" } }];
-const SIG_212: &[Arg] = &[Arg { name: "head", kind: ArgKind::Ptr { to: "struct robust_list_head" } }, Arg { name: "len", kind: ArgKind::Size }];
-const SIG_213: &[Arg] = &[Arg { name: "pid", kind: ArgKind::Pid }, Arg { name: "head_ptr", kind: ArgKind::Ptr { to: "struct robust_list_head *" } }, Arg { name: "len_ptr", kind: ArgKind::Ptr { to: "size_t" } }];
-const SIG_214: &[Arg] = &[Arg { name: "fd_in", kind: ArgKind::Fd }, Arg { name: "off_in", kind: ArgKind::Ptr { to: "loff_t" } }, Arg { name: "fd_out", kind: ArgKind::Fd }, Arg { name: "off_out", kind: ArgKind::Ptr { to: "loff_t" } }, Arg { name: "len", kind: ArgKind::Size }, Arg { name: "flags", kind: ArgKind::Flags { set: "splice_flags" } }];
-const SIG_215: &[Arg] = &[Arg { name: "fdin", kind: ArgKind::Fd }, Arg { name: "fdout", kind: ArgKind::Fd }, Arg { name: "len", kind: ArgKind::Size }, Arg { name: "flags", kind: ArgKind::Flags { set: "tee_flags" } }];
-const SIG_216: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "offset", kind: ArgKind::Int }, Arg { name: "nbytes", kind: ArgKind::Int }, Arg { name: "flags", kind: ArgKind::Flags { set: "sync_file_range_flags" } }];
-const SIG_217: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "uiov", kind: ArgKind::Ptr { to: "struct iovec" } }, Arg { name: "nr_segs", kind: ArgKind::Uint }, Arg { name: "flags", kind: ArgKind::Flags { set: "vmsplice_flags" } }];
-const SIG_218: &[Arg] = &[Arg { name: "pid", kind: ArgKind::Pid }, Arg { name: "nr_pages", kind: ArgKind::Uint }, Arg { name: "pages", kind: ArgKind::Ptr { to: "void *" } }, Arg { name: "nodes", kind: ArgKind::Ptr { to: "int" } }, Arg { name: "status", kind: ArgKind::Ptr { to: "int" } }, Arg { name: "flags", kind: ArgKind::Flags { set: "move_pages_flags" } }];
-const SIG_219: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "utimes", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }, Arg { name: "flags", kind: ArgKind::Flags { set: "at_flags" } }];
-const SIG_220: &[Arg] = &[Arg { name: "epfd", kind: ArgKind::Fd }, Arg { name: "events", kind: ArgKind::Ptr { to: "struct epoll_event" } }, Arg { name: "maxevents", kind: ArgKind::Int }, Arg { name: "timeout", kind: ArgKind::Int }, Arg { name: "sigmask", kind: ArgKind::Ptr { to: "sigset_t" } }, Arg { name: "sigsetsize", kind: ArgKind::Size }];
-const SIG_221: &[Arg] = &[Arg { name: "ufd", kind: ArgKind::Fd }, Arg { name: "user_mask", kind: ArgKind::Ptr { to: "sigset_t" } }, Arg { name: "sizemask", kind: ArgKind::Size }];
-const SIG_222: &[Arg] = &[Arg { name: "clockid", kind: ArgKind::Flags { set: "timerfd_create_clockid" } }, Arg { name: "flags", kind: ArgKind::Flags { set: "open_flags" } }];
-const SIG_223: &[Arg] = &[Arg { name: "count", kind: ArgKind::Size }];
-const SIG_224: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "mode", kind: ArgKind::Flags { set: "fallocate_mode" } }, Arg { name: "offset", kind: ArgKind::Int }, Arg { name: "len", kind: ArgKind::Int }];
-const SIG_225: &[Arg] = &[Arg { name: "ufd", kind: ArgKind::Fd }, Arg { name: "flags", kind: ArgKind::Flags { set: "timerfd_settime_flags" } }, Arg { name: "utmr", kind: ArgKind::Ptr { to: "struct __kernel_itimerspec" } }, Arg { name: "otmr", kind: ArgKind::Ptr { to: "struct __kernel_itimerspec" } }];
-const SIG_226: &[Arg] = &[Arg { name: "ufd", kind: ArgKind::Fd }, Arg { name: "otmr", kind: ArgKind::Ptr { to: "struct __kernel_itimerspec" } }];
-const SIG_227: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "upeer_sockaddr", kind: ArgKind::Ptr { to: "struct sockaddr" } }, Arg { name: "upeer_addrlen", kind: ArgKind::Ptr { to: "int" } }, Arg { name: "flags", kind: ArgKind::Flags { set: "socket_type" } }];
-const SIG_228: &[Arg] = &[Arg { name: "ufd", kind: ArgKind::Fd }, Arg { name: "user_mask", kind: ArgKind::Ptr { to: "sigset_t" } }, Arg { name: "sizemask", kind: ArgKind::Size }, Arg { name: "flags", kind: ArgKind::Flags { set: "open_flags" } }];
-const SIG_229: &[Arg] = &[Arg { name: "count", kind: ArgKind::Size }, Arg { name: "flags", kind: ArgKind::Flags { set: "open_flags" } }];
-const SIG_230: &[Arg] = &[Arg { name: "flags", kind: ArgKind::Flags { set: "open_flags" } }];
-const SIG_231: &[Arg] = &[Arg { name: "oldfd", kind: ArgKind::Fd }, Arg { name: "newfd", kind: ArgKind::Fd }, Arg { name: "flags", kind: ArgKind::Flags { set: "open_flags" } }];
-const SIG_232: &[Arg] = &[Arg { name: "fildes", kind: ArgKind::Ptr { to: "int" } }, Arg { name: "flags", kind: ArgKind::Flags { set: "open_flags" } }];
+const SIG_142: &[Arg] = &[Arg { name: "pathname", kind: ArgKind::Path }, Arg { name: "name", kind: ArgKind::Str }, Arg { name: "value", kind: ArgKind::Buf { len_arg: 3 } }, Arg { name: "size", kind: ArgKind::Size }, Arg { name: "flags", kind: ArgKind::Flags { set: "xattr_flags" } }];
+const SIG_143: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "name", kind: ArgKind::Str }, Arg { name: "value", kind: ArgKind::Buf { len_arg: 3 } }, Arg { name: "size", kind: ArgKind::Size }, Arg { name: "flags", kind: ArgKind::Flags { set: "xattr_flags" } }];
+const SIG_144: &[Arg] = &[Arg { name: "pathname", kind: ArgKind::Path }, Arg { name: "name", kind: ArgKind::Str }, Arg { name: "value", kind: ArgKind::OutBuf { len_arg: 3 } }, Arg { name: "size", kind: ArgKind::Size }];
+const SIG_145: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "name", kind: ArgKind::Str }, Arg { name: "value", kind: ArgKind::OutBuf { len_arg: 3 } }, Arg { name: "size", kind: ArgKind::Size }];
+const SIG_146: &[Arg] = &[Arg { name: "pathname", kind: ArgKind::Path }, Arg { name: "list", kind: ArgKind::OutBuf { len_arg: 2 } }, Arg { name: "size", kind: ArgKind::Size }];
+const SIG_147: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "list", kind: ArgKind::OutBuf { len_arg: 2 } }, Arg { name: "size", kind: ArgKind::Size }];
+const SIG_148: &[Arg] = &[Arg { name: "pathname", kind: ArgKind::Path }, Arg { name: "name", kind: ArgKind::Str }];
+const SIG_149: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "name", kind: ArgKind::Str }];
+const SIG_150: &[Arg] = &[Arg { name: "tloc", kind: ArgKind::Ptr { to: "__kernel_old_time_t" } }];
+const SIG_151: &[Arg] = &[Arg { name: "uaddr", kind: ArgKind::Ptr { to: "u32" } }, Arg { name: "op", kind: ArgKind::Flags { set: "futex_op" } }, Arg { name: "val", kind: ArgKind::Uint }, Arg { name: "utime", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }, Arg { name: "uaddr2", kind: ArgKind::Ptr { to: "u32" } }, Arg { name: "val3", kind: ArgKind::Uint }];
+const SIG_152: &[Arg] = &[Arg { name: "pid", kind: ArgKind::Pid }, Arg { name: "len", kind: ArgKind::Size }, Arg { name: "user_mask_ptr", kind: ArgKind::Ptr { to: "unsigned long" } }];
+const SIG_153: &[Arg] = &[Arg { name: "u_info", kind: ArgKind::Ptr { to: "struct user_desc" } }];
+const SIG_154: &[Arg] = &[Arg { name: "nr_events", kind: ArgKind::Uint }, Arg { name: "ctxp", kind: ArgKind::Ptr { to: "aio_context_t" } }];
+const SIG_155: &[Arg] = &[Arg { name: "ctx", kind: ArgKind::Uint }];
+const SIG_156: &[Arg] = &[Arg { name: "ctx_id", kind: ArgKind::Uint }, Arg { name: "min_nr", kind: ArgKind::Int }, Arg { name: "nr", kind: ArgKind::Int }, Arg { name: "events", kind: ArgKind::Ptr { to: "struct io_event" } }, Arg { name: "timeout", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }];
+const SIG_157: &[Arg] = &[Arg { name: "ctx_id", kind: ArgKind::Uint }, Arg { name: "nr", kind: ArgKind::Int }, Arg { name: "iocbpp", kind: ArgKind::Ptr { to: "struct iocb *" } }];
+const SIG_158: &[Arg] = &[Arg { name: "ctx_id", kind: ArgKind::Uint }, Arg { name: "iocb", kind: ArgKind::Ptr { to: "struct iocb" } }, Arg { name: "result", kind: ArgKind::Ptr { to: "struct io_event" } }];
+const SIG_159: &[Arg] = &[Arg { name: "cookie64", kind: ArgKind::Uint }, Arg { name: "buf", kind: ArgKind::OutBuf { len_arg: 2 } }, Arg { name: "len", kind: ArgKind::Size }];
+const SIG_160: &[Arg] = &[Arg { name: "size", kind: ArgKind::Size }];
+const SIG_161: &[Arg] = &[Arg { name: "arg0", kind: ArgKind::Uint }, Arg { name: "arg1", kind: ArgKind::Uint }, Arg { name: "arg2", kind: ArgKind::Uint }, Arg { name: "arg3", kind: ArgKind::Uint }];
+const SIG_162: &[Arg] = &[Arg { name: "start", kind: ArgKind::Addr }, Arg { name: "size", kind: ArgKind::Size }, Arg { name: "prot", kind: ArgKind::Flags { set: "mmap_prot" } }, Arg { name: "pgoff", kind: ArgKind::Uint }, Arg { name: "flags", kind: ArgKind::Flags { set: "mmap_flags" } }];
+const SIG_163: &[Arg] = &[Arg { name: "tidptr", kind: ArgKind::Ptr { to: "int" } }];
+const SIG_164: &[Arg] = &[Arg { name: "semid", kind: ArgKind::Int }, Arg { name: "tsops", kind: ArgKind::Ptr { to: "struct sembuf" } }, Arg { name: "nsops", kind: ArgKind::Uint }, Arg { name: "timeout", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }];
+const SIG_165: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "offset", kind: ArgKind::Int }, Arg { name: "len", kind: ArgKind::Size }, Arg { name: "advice", kind: ArgKind::Flags { set: "fadvise_advice" } }];
+const SIG_166: &[Arg] = &[Arg { name: "which_clock", kind: ArgKind::Flags { set: "clockid" } }, Arg { name: "timer_event_spec", kind: ArgKind::Ptr { to: "struct sigevent" } }, Arg { name: "created_timer_id", kind: ArgKind::Ptr { to: "timer_t" } }];
+const SIG_167: &[Arg] = &[Arg { name: "timer_id", kind: ArgKind::Int }, Arg { name: "flags", kind: ArgKind::Flags { set: "timer_flags" } }, Arg { name: "new_setting", kind: ArgKind::Ptr { to: "struct __kernel_itimerspec" } }, Arg { name: "old_setting", kind: ArgKind::Ptr { to: "struct __kernel_itimerspec" } }];
+const SIG_168: &[Arg] = &[Arg { name: "timer_id", kind: ArgKind::Int }, Arg { name: "setting", kind: ArgKind::Ptr { to: "struct __kernel_itimerspec" } }];
+const SIG_169: &[Arg] = &[Arg { name: "timer_id", kind: ArgKind::Int }];
+const SIG_170: &[Arg] = &[Arg { name: "which_clock", kind: ArgKind::Flags { set: "clockid" } }, Arg { name: "tp", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }];
+const SIG_171: &[Arg] = &[Arg { name: "which_clock", kind: ArgKind::Flags { set: "clockid" } }, Arg { name: "flags", kind: ArgKind::Flags { set: "timer_flags" } }, Arg { name: "rqtp", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }, Arg { name: "rmtp", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }];
+const SIG_172: &[Arg] = &[Arg { name: "epfd", kind: ArgKind::Fd }, Arg { name: "events", kind: ArgKind::Ptr { to: "struct epoll_event" } }, Arg { name: "maxevents", kind: ArgKind::Int }, Arg { name: "timeout", kind: ArgKind::Int }];
+const SIG_173: &[Arg] = &[Arg { name: "epfd", kind: ArgKind::Fd }, Arg { name: "op", kind: ArgKind::Flags { set: "epoll_ctl_op" } }, Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "event", kind: ArgKind::Ptr { to: "struct epoll_event" } }];
+const SIG_174: &[Arg] = &[Arg { name: "tgid", kind: ArgKind::Pid }, Arg { name: "pid", kind: ArgKind::Pid }, Arg { name: "sig", kind: ArgKind::Signal }];
+const SIG_175: &[Arg] = &[Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "utimes", kind: ArgKind::Ptr { to: "struct __kernel_old_timeval" } }];
+const SIG_176: &[Arg] = &[Arg { name: "start", kind: ArgKind::Addr }, Arg { name: "len", kind: ArgKind::Size }, Arg { name: "mode", kind: ArgKind::Flags { set: "mempolicy_mode" } }, Arg { name: "nmask", kind: ArgKind::Ptr { to: "unsigned long" } }, Arg { name: "maxnode", kind: ArgKind::Uint }, Arg { name: "flags", kind: ArgKind::Flags { set: "mbind_flags" } }];
+const SIG_177: &[Arg] = &[Arg { name: "mode", kind: ArgKind::Flags { set: "mempolicy_mode" } }, Arg { name: "nmask", kind: ArgKind::Ptr { to: "unsigned long" } }, Arg { name: "maxnode", kind: ArgKind::Uint }];
+const SIG_178: &[Arg] = &[Arg { name: "policy", kind: ArgKind::Ptr { to: "int" } }, Arg { name: "nmask", kind: ArgKind::Ptr { to: "unsigned long" } }, Arg { name: "maxnode", kind: ArgKind::Uint }, Arg { name: "addr", kind: ArgKind::Addr }, Arg { name: "flags", kind: ArgKind::Flags { set: "get_mempolicy_flags" } }];
+const SIG_179: &[Arg] = &[Arg { name: "u_name", kind: ArgKind::Str }, Arg { name: "oflag", kind: ArgKind::Flags { set: "open_flags" } }, Arg { name: "mode", kind: ArgKind::Mode }, Arg { name: "u_attr", kind: ArgKind::Ptr { to: "struct mq_attr" } }];
+const SIG_180: &[Arg] = &[Arg { name: "u_name", kind: ArgKind::Str }];
+const SIG_181: &[Arg] = &[Arg { name: "mqdes", kind: ArgKind::Fd }, Arg { name: "u_msg_ptr", kind: ArgKind::Buf { len_arg: 2 } }, Arg { name: "msg_len", kind: ArgKind::Size }, Arg { name: "msg_prio", kind: ArgKind::Uint }, Arg { name: "u_abs_timeout", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }];
+const SIG_182: &[Arg] = &[Arg { name: "mqdes", kind: ArgKind::Fd }, Arg { name: "u_msg_ptr", kind: ArgKind::OutBuf { len_arg: 2 } }, Arg { name: "msg_len", kind: ArgKind::Size }, Arg { name: "u_msg_prio", kind: ArgKind::Ptr { to: "unsigned int" } }, Arg { name: "u_abs_timeout", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }];
+const SIG_183: &[Arg] = &[Arg { name: "mqdes", kind: ArgKind::Fd }, Arg { name: "u_notification", kind: ArgKind::Ptr { to: "struct sigevent" } }];
+const SIG_184: &[Arg] = &[Arg { name: "mqdes", kind: ArgKind::Fd }, Arg { name: "u_mqstat", kind: ArgKind::Ptr { to: "struct mq_attr" } }, Arg { name: "u_omqstat", kind: ArgKind::Ptr { to: "struct mq_attr" } }];
+const SIG_185: &[Arg] = &[Arg { name: "entry", kind: ArgKind::Addr }, Arg { name: "nr_segments", kind: ArgKind::Uint }, Arg { name: "segments", kind: ArgKind::Ptr { to: "struct kexec_segment" } }, Arg { name: "flags", kind: ArgKind::Flags { set: "kexec_load_flags" } }];
+const SIG_186: &[Arg] = &[Arg { name: "which", kind: ArgKind::Flags { set: "waitid_which" } }, Arg { name: "upid", kind: ArgKind::Pid }, Arg { name: "infop", kind: ArgKind::Ptr { to: "struct siginfo" } }, Arg { name: "options", kind: ArgKind::Flags { set: "wait4_options" } }, Arg { name: "ru", kind: ArgKind::Ptr { to: "struct rusage" } }];
+const SIG_187: &[Arg] = &[Arg { name: "_type", kind: ArgKind::Str }, Arg { name: "_description", kind: ArgKind::Str }, Arg { name: "_payload", kind: ArgKind::Addr }, Arg { name: "plen", kind: ArgKind::Size }, Arg { name: "ringid", kind: ArgKind::Flags { set: "key_spec" } }];
+const SIG_188: &[Arg] = &[Arg { name: "_type", kind: ArgKind::Str }, Arg { name: "_description", kind: ArgKind::Str }, Arg { name: "_callout_info", kind: ArgKind::Str }, Arg { name: "destringid", kind: ArgKind::Flags { set: "key_spec" } }];
+const SIG_189: &[Arg] = &[Arg { name: "option", kind: ArgKind::Flags { set: "keyctl_cmd" } }, Arg { name: "arg2", kind: ArgKind::Uint }, Arg { name: "arg3", kind: ArgKind::Uint }, Arg { name: "arg4", kind: ArgKind::Uint }, Arg { name: "arg5", kind: ArgKind::Uint }];
+const SIG_190: &[Arg] = &[Arg { name: "which", kind: ArgKind::Flags { set: "ioprio_which" } }, Arg { name: "who", kind: ArgKind::Int }, Arg { name: "ioprio", kind: ArgKind::Int }];
+const SIG_191: &[Arg] = &[Arg { name: "which", kind: ArgKind::Flags { set: "ioprio_which" } }, Arg { name: "who", kind: ArgKind::Int }];
+const SIG_192: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "pathname", kind: ArgKind::Path }, Arg { name: "mask", kind: ArgKind::Flags { set: "inotify_mask" } }];
+const SIG_193: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "wd", kind: ArgKind::Uint }];
+const SIG_194: &[Arg] = &[Arg { name: "pid", kind: ArgKind::Pid }, Arg { name: "maxnode", kind: ArgKind::Uint }, Arg { name: "old_nodes", kind: ArgKind::Ptr { to: "unsigned long" } }, Arg { name: "new_nodes", kind: ArgKind::Ptr { to: "unsigned long" } }];
+const SIG_195: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "flags", kind: ArgKind::Flags { set: "open_flags" } }, Arg { name: "mode", kind: ArgKind::Mode }];
+const SIG_196: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "pathname", kind: ArgKind::Path }, Arg { name: "mode", kind: ArgKind::Mode }];
+const SIG_197: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "mode", kind: ArgKind::Flags { set: "file_mode" } }, Arg { name: "dev", kind: ArgKind::Uint }];
+const SIG_198: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "user", kind: ArgKind::Uint }, Arg { name: "group", kind: ArgKind::Uint }, Arg { name: "flag", kind: ArgKind::Flags { set: "at_flags" } }];
+const SIG_199: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "utimes", kind: ArgKind::Ptr { to: "struct __kernel_old_timeval" } }];
+const SIG_200: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "statbuf", kind: ArgKind::Ptr { to: "struct stat" } }, Arg { name: "flag", kind: ArgKind::Flags { set: "at_flags" } }];
+const SIG_201: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "pathname", kind: ArgKind::Path }, Arg { name: "flag", kind: ArgKind::Flags { set: "unlinkat_flags" } }];
+const SIG_202: &[Arg] = &[Arg { name: "olddfd", kind: ArgKind::Dirfd }, Arg { name: "oldname", kind: ArgKind::Path }, Arg { name: "newdfd", kind: ArgKind::Dirfd }, Arg { name: "newname", kind: ArgKind::Path }];
+const SIG_203: &[Arg] = &[Arg { name: "olddfd", kind: ArgKind::Dirfd }, Arg { name: "oldname", kind: ArgKind::Path }, Arg { name: "newdfd", kind: ArgKind::Dirfd }, Arg { name: "newname", kind: ArgKind::Path }, Arg { name: "flags", kind: ArgKind::Flags { set: "at_flags" } }];
+const SIG_204: &[Arg] = &[Arg { name: "oldname", kind: ArgKind::Path }, Arg { name: "newdfd", kind: ArgKind::Dirfd }, Arg { name: "newname", kind: ArgKind::Path }];
+const SIG_205: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "pathname", kind: ArgKind::Path }, Arg { name: "buf", kind: ArgKind::OutBuf { len_arg: 3 } }, Arg { name: "bufsiz", kind: ArgKind::Size }];
+const SIG_206: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "mode", kind: ArgKind::Mode }];
+const SIG_207: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "mode", kind: ArgKind::Flags { set: "access_mode" } }];
+const SIG_208: &[Arg] = &[Arg { name: "n", kind: ArgKind::Int }, Arg { name: "inp", kind: ArgKind::Ptr { to: "fd_set" } }, Arg { name: "outp", kind: ArgKind::Ptr { to: "fd_set" } }, Arg { name: "exp", kind: ArgKind::Ptr { to: "fd_set" } }, Arg { name: "tsp", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }, Arg { name: "sig", kind: ArgKind::Addr }];
+const SIG_209: &[Arg] = &[Arg { name: "ufds", kind: ArgKind::Ptr { to: "struct pollfd" } }, Arg { name: "nfds", kind: ArgKind::Uint }, Arg { name: "tsp", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }, Arg { name: "sigmask", kind: ArgKind::Ptr { to: "sigset_t" } }, Arg { name: "sigsetsize", kind: ArgKind::Size }];
+const SIG_210: &[Arg] = &[Arg { name: "unshare_flags", kind: ArgKind::Flags { set: "unshare_flags" } }];
+const SIG_211: &[Arg] = &[Arg { name: "head", kind: ArgKind::Ptr { to: "struct robust_list_head" } }, Arg { name: "len", kind: ArgKind::Size }];
+const SIG_212: &[Arg] = &[Arg { name: "pid", kind: ArgKind::Pid }, Arg { name: "head_ptr", kind: ArgKind::Ptr { to: "struct robust_list_head *" } }, Arg { name: "len_ptr", kind: ArgKind::Ptr { to: "size_t" } }];
+const SIG_213: &[Arg] = &[Arg { name: "fd_in", kind: ArgKind::Fd }, Arg { name: "off_in", kind: ArgKind::Ptr { to: "loff_t" } }, Arg { name: "fd_out", kind: ArgKind::Fd }, Arg { name: "off_out", kind: ArgKind::Ptr { to: "loff_t" } }, Arg { name: "len", kind: ArgKind::Size }, Arg { name: "flags", kind: ArgKind::Flags { set: "splice_flags" } }];
+const SIG_214: &[Arg] = &[Arg { name: "fdin", kind: ArgKind::Fd }, Arg { name: "fdout", kind: ArgKind::Fd }, Arg { name: "len", kind: ArgKind::Size }, Arg { name: "flags", kind: ArgKind::Flags { set: "splice_flags" } }];
+const SIG_215: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "offset", kind: ArgKind::Int }, Arg { name: "nbytes", kind: ArgKind::Int }, Arg { name: "flags", kind: ArgKind::Flags { set: "sync_file_range_flags" } }];
+const SIG_216: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "uiov", kind: ArgKind::Ptr { to: "struct iovec" } }, Arg { name: "nr_segs", kind: ArgKind::Uint }, Arg { name: "flags", kind: ArgKind::Flags { set: "splice_flags" } }];
+const SIG_217: &[Arg] = &[Arg { name: "pid", kind: ArgKind::Pid }, Arg { name: "nr_pages", kind: ArgKind::Uint }, Arg { name: "pages", kind: ArgKind::Ptr { to: "void *" } }, Arg { name: "nodes", kind: ArgKind::Ptr { to: "int" } }, Arg { name: "status", kind: ArgKind::Ptr { to: "int" } }, Arg { name: "flags", kind: ArgKind::Flags { set: "move_pages_flags" } }];
+const SIG_218: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "utimes", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }, Arg { name: "flags", kind: ArgKind::Flags { set: "at_flags" } }];
+const SIG_219: &[Arg] = &[Arg { name: "epfd", kind: ArgKind::Fd }, Arg { name: "events", kind: ArgKind::Ptr { to: "struct epoll_event" } }, Arg { name: "maxevents", kind: ArgKind::Int }, Arg { name: "timeout", kind: ArgKind::Int }, Arg { name: "sigmask", kind: ArgKind::Ptr { to: "sigset_t" } }, Arg { name: "sigsetsize", kind: ArgKind::Size }];
+const SIG_220: &[Arg] = &[Arg { name: "ufd", kind: ArgKind::Fd }, Arg { name: "user_mask", kind: ArgKind::Ptr { to: "sigset_t" } }, Arg { name: "sizemask", kind: ArgKind::Size }];
+const SIG_221: &[Arg] = &[Arg { name: "clockid", kind: ArgKind::Flags { set: "clockid" } }, Arg { name: "flags", kind: ArgKind::Flags { set: "timerfd_flags" } }];
+const SIG_222: &[Arg] = &[Arg { name: "count", kind: ArgKind::Size }];
+const SIG_223: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "mode", kind: ArgKind::Flags { set: "fallocate_mode" } }, Arg { name: "offset", kind: ArgKind::Int }, Arg { name: "len", kind: ArgKind::Int }];
+const SIG_224: &[Arg] = &[Arg { name: "ufd", kind: ArgKind::Fd }, Arg { name: "flags", kind: ArgKind::Flags { set: "timerfd_flags" } }, Arg { name: "utmr", kind: ArgKind::Ptr { to: "struct __kernel_itimerspec" } }, Arg { name: "otmr", kind: ArgKind::Ptr { to: "struct __kernel_itimerspec" } }];
+const SIG_225: &[Arg] = &[Arg { name: "ufd", kind: ArgKind::Fd }, Arg { name: "otmr", kind: ArgKind::Ptr { to: "struct __kernel_itimerspec" } }];
+const SIG_226: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "upeer_sockaddr", kind: ArgKind::Ptr { to: "struct sockaddr" } }, Arg { name: "upeer_addrlen", kind: ArgKind::Ptr { to: "int" } }, Arg { name: "flags", kind: ArgKind::Flags { set: "socket_flags" } }];
+const SIG_227: &[Arg] = &[Arg { name: "ufd", kind: ArgKind::Fd }, Arg { name: "user_mask", kind: ArgKind::Ptr { to: "sigset_t" } }, Arg { name: "sizemask", kind: ArgKind::Size }, Arg { name: "flags", kind: ArgKind::Flags { set: "signalfd_flags" } }];
+const SIG_228: &[Arg] = &[Arg { name: "count", kind: ArgKind::Size }, Arg { name: "flags", kind: ArgKind::Flags { set: "eventfd_flags" } }];
+const SIG_229: &[Arg] = &[Arg { name: "flags", kind: ArgKind::Flags { set: "epoll_create_flags" } }];
+const SIG_230: &[Arg] = &[Arg { name: "oldfd", kind: ArgKind::Fd }, Arg { name: "newfd", kind: ArgKind::Fd }, Arg { name: "flags", kind: ArgKind::Flags { set: "open_mode_flags" } }];
+const SIG_231: &[Arg] = &[Arg { name: "fildes", kind: ArgKind::Ptr { to: "int" } }, Arg { name: "flags", kind: ArgKind::Flags { set: "open_mode_flags" } }];
+const SIG_232: &[Arg] = &[Arg { name: "flags", kind: ArgKind::Flags { set: "inotify_init_flags" } }];
 const SIG_233: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "vec", kind: ArgKind::Ptr { to: "struct iovec" } }, Arg { name: "vlen", kind: ArgKind::Size }, Arg { name: "pos_l", kind: ArgKind::Uint }, Arg { name: "pos_h", kind: ArgKind::Uint }];
 const SIG_234: &[Arg] = &[Arg { name: "tgid", kind: ArgKind::Pid }, Arg { name: "pid", kind: ArgKind::Pid }, Arg { name: "sig", kind: ArgKind::Signal }, Arg { name: "uinfo", kind: ArgKind::Ptr { to: "siginfo_t" } }];
 const SIG_235: &[Arg] = &[Arg { name: "attr_uptr", kind: ArgKind::Ptr { to: "struct perf_event_attr" } }, Arg { name: "pid", kind: ArgKind::Pid }, Arg { name: "cpu", kind: ArgKind::Int }, Arg { name: "group_fd", kind: ArgKind::Fd }, Arg { name: "flags", kind: ArgKind::Flags { set: "perf_event_open_flags" } }];
 const SIG_236: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "mmsg", kind: ArgKind::Ptr { to: "struct mmsghdr" } }, Arg { name: "vlen", kind: ArgKind::Size }, Arg { name: "flags", kind: ArgKind::Flags { set: "msg_flags" } }, Arg { name: "timeout", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }];
 const SIG_237: &[Arg] = &[Arg { name: "flags", kind: ArgKind::Flags { set: "fanotify_init_flags" } }, Arg { name: "event_f_flags", kind: ArgKind::Uint }];
-const SIG_238: &[Arg] = &[Arg { name: "fanotify_fd", kind: ArgKind::Fd }, Arg { name: "flags", kind: ArgKind::Flags { set: "fanotify_mark_flags" } }, Arg { name: "mask", kind: ArgKind::Flags { set: "fanotify_mark_mask" } }, Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "pathname", kind: ArgKind::Path }];
+const SIG_238: &[Arg] = &[Arg { name: "fanotify_fd", kind: ArgKind::Fd }, Arg { name: "flags", kind: ArgKind::Flags { set: "fanotify_mark_flags" } }, Arg { name: "mask", kind: ArgKind::Flags { set: "fanotify_mask" } }, Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "pathname", kind: ArgKind::Path }];
 const SIG_239: &[Arg] = &[Arg { name: "pid", kind: ArgKind::Pid }, Arg { name: "resource", kind: ArgKind::Flags { set: "rlimit_resource" } }, Arg { name: "new_rlim", kind: ArgKind::Ptr { to: "struct rlimit64" } }, Arg { name: "old_rlim", kind: ArgKind::Ptr { to: "struct rlimit64" } }];
-const SIG_240: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "name", kind: ArgKind::Path }, Arg { name: "handle", kind: ArgKind::Ptr { to: "struct file_handle" } }, Arg { name: "mnt_id", kind: ArgKind::Ptr { to: "int" } }, Arg { name: "flag", kind: ArgKind::Flags { set: "at_flags" } }];
+const SIG_240: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "name", kind: ArgKind::Path }, Arg { name: "handle", kind: ArgKind::Ptr { to: "struct file_handle" } }, Arg { name: "mnt_id", kind: ArgKind::Ptr { to: "int" } }, Arg { name: "flag", kind: ArgKind::Flags { set: "name_to_handle_at_flags" } }];
 const SIG_241: &[Arg] = &[Arg { name: "mountdirfd", kind: ArgKind::Dirfd }, Arg { name: "handle", kind: ArgKind::Ptr { to: "struct file_handle" } }, Arg { name: "flags", kind: ArgKind::Flags { set: "open_flags" } }];
 const SIG_242: &[Arg] = &[Arg { name: "which_clock", kind: ArgKind::Flags { set: "clockid" } }, Arg { name: "utx", kind: ArgKind::Ptr { to: "struct __kernel_timex" } }];
 const SIG_243: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "mmsg", kind: ArgKind::Ptr { to: "struct mmsghdr" } }, Arg { name: "vlen", kind: ArgKind::Size }, Arg { name: "flags", kind: ArgKind::Flags { set: "msg_flags" } }];
-const SIG_244: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "flags", kind: ArgKind::Flags { set: "clone_flags" } }];
+const SIG_244: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "flags", kind: ArgKind::Flags { set: "setns_flags" } }];
 const SIG_245: &[Arg] = &[Arg { name: "cpup", kind: ArgKind::Ptr { to: "unsigned" } }, Arg { name: "nodep", kind: ArgKind::Ptr { to: "unsigned" } }, Arg { name: "unused", kind: ArgKind::Ptr { to: "struct getcpu_cache" } }];
 const SIG_246: &[Arg] = &[Arg { name: "pid", kind: ArgKind::Pid }, Arg { name: "lvec", kind: ArgKind::Ptr { to: "struct iovec" } }, Arg { name: "liovcnt", kind: ArgKind::Uint }, Arg { name: "rvec", kind: ArgKind::Ptr { to: "struct iovec" } }, Arg { name: "riovcnt", kind: ArgKind::Uint }, Arg { name: "flags", kind: ArgKind::Flags { set: "process_vm_readv_flags" } }];
 const SIG_247: &[Arg] = &[Arg { name: "pid", kind: ArgKind::Pid }, Arg { name: "lvec", kind: ArgKind::Ptr { to: "struct iovec" } }, Arg { name: "liovcnt", kind: ArgKind::Uint }, Arg { name: "rvec", kind: ArgKind::Ptr { to: "struct iovec" } }, Arg { name: "riovcnt", kind: ArgKind::Uint }, Arg { name: "flags", kind: ArgKind::Flags { set: "process_vm_writev_flags" } }];
@@ -1811,22 +1811,22 @@ const SIG_248: &[Arg] = &[Arg { name: "pid1", kind: ArgKind::Pid }, Arg { name: 
 const SIG_249: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "uargs", kind: ArgKind::Str }, Arg { name: "flags", kind: ArgKind::Flags { set: "finit_module_flags" } }];
 const SIG_250: &[Arg] = &[Arg { name: "pid", kind: ArgKind::Pid }, Arg { name: "uattr", kind: ArgKind::Ptr { to: "struct sched_attr" } }, Arg { name: "flags", kind: ArgKind::Flags { set: "sched_setattr_flags" } }];
 const SIG_251: &[Arg] = &[Arg { name: "pid", kind: ArgKind::Pid }, Arg { name: "uattr", kind: ArgKind::Ptr { to: "struct sched_attr" } }, Arg { name: "usize", kind: ArgKind::Size }, Arg { name: "flags", kind: ArgKind::Flags { set: "sched_getattr_flags" } }];
-const SIG_252: &[Arg] = &[Arg { name: "olddfd", kind: ArgKind::Dirfd }, Arg { name: "oldname", kind: ArgKind::Path }, Arg { name: "newdfd", kind: ArgKind::Dirfd }, Arg { name: "newname", kind: ArgKind::Path }, Arg { name: "flags", kind: ArgKind::Flags { set: "renameat2_flags" } }];
+const SIG_252: &[Arg] = &[Arg { name: "olddfd", kind: ArgKind::Dirfd }, Arg { name: "oldname", kind: ArgKind::Path }, Arg { name: "newdfd", kind: ArgKind::Dirfd }, Arg { name: "newname", kind: ArgKind::Path }, Arg { name: "flags", kind: ArgKind::Flags { set: "rename_flags" } }];
 const SIG_253: &[Arg] = &[Arg { name: "op", kind: ArgKind::Flags { set: "seccomp_op" } }, Arg { name: "flags", kind: ArgKind::Flags { set: "seccomp_filter_flags" } }, Arg { name: "uargs", kind: ArgKind::Addr }];
 const SIG_254: &[Arg] = &[Arg { name: "ubuf", kind: ArgKind::OutBuf { len_arg: 1 } }, Arg { name: "len", kind: ArgKind::Size }, Arg { name: "flags", kind: ArgKind::Flags { set: "getrandom_flags" } }];
 const SIG_255: &[Arg] = &[Arg { name: "uname", kind: ArgKind::Str }, Arg { name: "flags", kind: ArgKind::Flags { set: "memfd_flags" } }];
 const SIG_256: &[Arg] = &[Arg { name: "kernel_fd", kind: ArgKind::Fd }, Arg { name: "initrd_fd", kind: ArgKind::Fd }, Arg { name: "cmdline_len", kind: ArgKind::Size }, Arg { name: "cmdline_ptr", kind: ArgKind::Buf { len_arg: 2 } }, Arg { name: "flags", kind: ArgKind::Flags { set: "kexec_file_load_flags" } }];
 const SIG_257: &[Arg] = &[Arg { name: "cmd", kind: ArgKind::Flags { set: "bpf_cmd" } }, Arg { name: "uattr", kind: ArgKind::Ptr { to: "union bpf_attr" } }, Arg { name: "size", kind: ArgKind::Size }];
-const SIG_258: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "argv", kind: ArgKind::StrArray }, Arg { name: "envp", kind: ArgKind::StrArray }, Arg { name: "flags", kind: ArgKind::Flags { set: "at_flags" } }];
+const SIG_258: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "argv", kind: ArgKind::StrArray }, Arg { name: "envp", kind: ArgKind::StrArray }, Arg { name: "flags", kind: ArgKind::Flags { set: "execveat_flags" } }];
 const SIG_259: &[Arg] = &[Arg { name: "flags", kind: ArgKind::Flags { set: "userfaultfd_flags" } }];
 const SIG_260: &[Arg] = &[Arg { name: "cmd", kind: ArgKind::Flags { set: "membarrier_cmd" } }, Arg { name: "flags", kind: ArgKind::Flags { set: "membarrier_flags" } }, Arg { name: "cpu_id", kind: ArgKind::Int }];
-const SIG_261: &[Arg] = &[Arg { name: "start", kind: ArgKind::Addr }, Arg { name: "len", kind: ArgKind::Size }, Arg { name: "flags", kind: ArgKind::Flags { set: "mlock2_flags" } }];
+const SIG_261: &[Arg] = &[Arg { name: "start", kind: ArgKind::Addr }, Arg { name: "len", kind: ArgKind::Size }, Arg { name: "flags", kind: ArgKind::Flags { set: "mlock_flags" } }];
 const SIG_262: &[Arg] = &[Arg { name: "fd_in", kind: ArgKind::Fd }, Arg { name: "off_in", kind: ArgKind::Ptr { to: "loff_t" } }, Arg { name: "fd_out", kind: ArgKind::Fd }, Arg { name: "off_out", kind: ArgKind::Ptr { to: "loff_t" } }, Arg { name: "len", kind: ArgKind::Size }, Arg { name: "flags", kind: ArgKind::Flags { set: "copy_file_range_flags" } }];
 const SIG_263: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "vec", kind: ArgKind::Ptr { to: "struct iovec" } }, Arg { name: "vlen", kind: ArgKind::Size }, Arg { name: "pos_l", kind: ArgKind::Uint }, Arg { name: "pos_h", kind: ArgKind::Uint }, Arg { name: "flags", kind: ArgKind::Flags { set: "rwf_flags" } }];
 const SIG_264: &[Arg] = &[Arg { name: "start", kind: ArgKind::Addr }, Arg { name: "len", kind: ArgKind::Size }, Arg { name: "prot", kind: ArgKind::Flags { set: "mmap_prot" } }, Arg { name: "pkey", kind: ArgKind::Int }];
-const SIG_265: &[Arg] = &[Arg { name: "flags", kind: ArgKind::Flags { set: "pkey_alloc_flags" } }, Arg { name: "init_val", kind: ArgKind::Uint }];
+const SIG_265: &[Arg] = &[Arg { name: "flags", kind: ArgKind::Flags { set: "pkey_alloc_flags" } }, Arg { name: "init_val", kind: ArgKind::Flags { set: "pkey_access" } }];
 const SIG_266: &[Arg] = &[Arg { name: "pkey", kind: ArgKind::Int }];
-const SIG_267: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "flags", kind: ArgKind::Flags { set: "at_flags" } }, Arg { name: "mask", kind: ArgKind::Flags { set: "statx_mask" } }, Arg { name: "buffer", kind: ArgKind::Ptr { to: "struct statx" } }];
+const SIG_267: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "flags", kind: ArgKind::Flags { set: "statx_flags" } }, Arg { name: "mask", kind: ArgKind::Flags { set: "statx_mask" } }, Arg { name: "buffer", kind: ArgKind::Ptr { to: "struct statx" } }];
 const SIG_268: &[Arg] = &[Arg { name: "ctx_id", kind: ArgKind::Uint }, Arg { name: "min_nr", kind: ArgKind::Int }, Arg { name: "nr", kind: ArgKind::Int }, Arg { name: "events", kind: ArgKind::Ptr { to: "struct io_event" } }, Arg { name: "timeout", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }, Arg { name: "usig", kind: ArgKind::Ptr { to: "struct __aio_sigset" } }];
 const SIG_269: &[Arg] = &[Arg { name: "rseq", kind: ArgKind::Ptr { to: "struct rseq" } }, Arg { name: "rseq_len", kind: ArgKind::Size }, Arg { name: "flags", kind: ArgKind::Flags { set: "rseq_flags" } }, Arg { name: "sig", kind: ArgKind::Uint }];
 const SIG_270: &[Arg] = &[Arg { name: "pidfd", kind: ArgKind::Fd }, Arg { name: "sig", kind: ArgKind::Signal }, Arg { name: "info", kind: ArgKind::Ptr { to: "siginfo_t" } }, Arg { name: "flags", kind: ArgKind::Flags { set: "pidfd_send_signal_flags" } }];
@@ -1837,41 +1837,41 @@ const SIG_274: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name:
 const SIG_275: &[Arg] = &[Arg { name: "from_dfd", kind: ArgKind::Dirfd }, Arg { name: "from_pathname", kind: ArgKind::Path }, Arg { name: "to_dfd", kind: ArgKind::Dirfd }, Arg { name: "to_pathname", kind: ArgKind::Path }, Arg { name: "flags", kind: ArgKind::Flags { set: "move_mount_flags" } }];
 const SIG_276: &[Arg] = &[Arg { name: "_fs_name", kind: ArgKind::Str }, Arg { name: "flags", kind: ArgKind::Flags { set: "fsopen_flags" } }];
 const SIG_277: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "cmd", kind: ArgKind::Flags { set: "fsconfig_cmd" } }, Arg { name: "_key", kind: ArgKind::Str }, Arg { name: "_value", kind: ArgKind::Addr }, Arg { name: "aux", kind: ArgKind::Int }];
-const SIG_278: &[Arg] = &[Arg { name: "fs_fd", kind: ArgKind::Fd }, Arg { name: "flags", kind: ArgKind::Flags { set: "fsmount_flags" } }, Arg { name: "attr_flags", kind: ArgKind::Uint }];
+const SIG_278: &[Arg] = &[Arg { name: "fs_fd", kind: ArgKind::Fd }, Arg { name: "flags", kind: ArgKind::Flags { set: "fsmount_flags" } }, Arg { name: "attr_flags", kind: ArgKind::Flags { set: "mount_attr" } }];
 const SIG_279: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "path", kind: ArgKind::Path }, Arg { name: "flags", kind: ArgKind::Flags { set: "fspick_flags" } }];
 const SIG_280: &[Arg] = &[Arg { name: "pid", kind: ArgKind::Pid }, Arg { name: "flags", kind: ArgKind::Flags { set: "pidfd_open_flags" } }];
 const SIG_281: &[Arg] = &[Arg { name: "uargs", kind: ArgKind::Ptr { to: "struct clone_args" } }, Arg { name: "size", kind: ArgKind::Size }];
 const SIG_282: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "max_fd", kind: ArgKind::Uint }, Arg { name: "flags", kind: ArgKind::Flags { set: "close_range_flags" } }];
 const SIG_283: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "how", kind: ArgKind::Ptr { to: "struct open_how" } }, Arg { name: "usize", kind: ArgKind::Size }];
 const SIG_284: &[Arg] = &[Arg { name: "pidfd", kind: ArgKind::Fd }, Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "flags", kind: ArgKind::Flags { set: "pidfd_getfd_flags" } }];
-const SIG_285: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "mode", kind: ArgKind::Flags { set: "access_mode" } }, Arg { name: "flags", kind: ArgKind::Flags { set: "at_flags" } }];
-const SIG_286: &[Arg] = &[Arg { name: "pidfd", kind: ArgKind::Fd }, Arg { name: "vec", kind: ArgKind::Ptr { to: "struct iovec" } }, Arg { name: "vlen", kind: ArgKind::Size }, Arg { name: "behavior", kind: ArgKind::Flags { set: "process_madvise_behavior" } }, Arg { name: "flags", kind: ArgKind::Flags { set: "process_madvise_flags" } }];
+const SIG_285: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "mode", kind: ArgKind::Flags { set: "access_mode" } }, Arg { name: "flags", kind: ArgKind::Flags { set: "faccessat_flags" } }];
+const SIG_286: &[Arg] = &[Arg { name: "pidfd", kind: ArgKind::Fd }, Arg { name: "vec", kind: ArgKind::Ptr { to: "struct iovec" } }, Arg { name: "vlen", kind: ArgKind::Size }, Arg { name: "behavior", kind: ArgKind::Flags { set: "madvise_advice" } }, Arg { name: "flags", kind: ArgKind::Flags { set: "process_madvise_flags" } }];
 const SIG_287: &[Arg] = &[Arg { name: "epfd", kind: ArgKind::Fd }, Arg { name: "events", kind: ArgKind::Ptr { to: "struct epoll_event" } }, Arg { name: "maxevents", kind: ArgKind::Int }, Arg { name: "timeout", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }, Arg { name: "sigmask", kind: ArgKind::Ptr { to: "sigset_t" } }, Arg { name: "sigsetsize", kind: ArgKind::Size }];
 const SIG_288: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "path", kind: ArgKind::Path }, Arg { name: "flags", kind: ArgKind::Flags { set: "mount_setattr_flags" } }, Arg { name: "uattr", kind: ArgKind::Ptr { to: "struct mount_attr" } }, Arg { name: "usize", kind: ArgKind::Size }];
 const SIG_289: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "cmd", kind: ArgKind::Flags { set: "quotactl_fd_cmd" } }, Arg { name: "id", kind: ArgKind::Uint }, Arg { name: "addr", kind: ArgKind::Addr }];
 const SIG_290: &[Arg] = &[Arg { name: "attr", kind: ArgKind::Ptr { to: "struct landlock_ruleset_attr" } }, Arg { name: "size", kind: ArgKind::Size }, Arg { name: "flags", kind: ArgKind::Flags { set: "landlock_create_ruleset_flags" } }];
-const SIG_291: &[Arg] = &[Arg { name: "ruleset_fd", kind: ArgKind::Fd }, Arg { name: "rule_type", kind: ArgKind::Uint }, Arg { name: "rule_attr", kind: ArgKind::Addr }, Arg { name: "flags", kind: ArgKind::Flags { set: "landlock_add_rule_flags" } }];
+const SIG_291: &[Arg] = &[Arg { name: "ruleset_fd", kind: ArgKind::Fd }, Arg { name: "rule_type", kind: ArgKind::Flags { set: "landlock_rule_type" } }, Arg { name: "rule_attr", kind: ArgKind::Addr }, Arg { name: "flags", kind: ArgKind::Flags { set: "landlock_add_rule_flags" } }];
 const SIG_292: &[Arg] = &[Arg { name: "ruleset_fd", kind: ArgKind::Fd }, Arg { name: "flags", kind: ArgKind::Flags { set: "landlock_restrict_self_flags" } }];
 const SIG_293: &[Arg] = &[Arg { name: "flags", kind: ArgKind::Flags { set: "memfd_secret_flags" } }];
 const SIG_294: &[Arg] = &[Arg { name: "pidfd", kind: ArgKind::Fd }, Arg { name: "flags", kind: ArgKind::Flags { set: "process_mrelease_flags" } }];
-const SIG_295: &[Arg] = &[Arg { name: "waiters", kind: ArgKind::Ptr { to: "struct futex_waitv" } }, Arg { name: "nr_futexes", kind: ArgKind::Uint }, Arg { name: "flags", kind: ArgKind::Flags { set: "futex_waitv_flags" } }, Arg { name: "timeout", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }, Arg { name: "clockid", kind: ArgKind::Flags { set: "futex_waitv_clockid" } }];
+const SIG_295: &[Arg] = &[Arg { name: "waiters", kind: ArgKind::Ptr { to: "struct futex_waitv" } }, Arg { name: "nr_futexes", kind: ArgKind::Uint }, Arg { name: "flags", kind: ArgKind::Flags { set: "futex_waitv_flags" } }, Arg { name: "timeout", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }, Arg { name: "clockid", kind: ArgKind::Flags { set: "clockid" } }];
 const SIG_296: &[Arg] = &[Arg { name: "start", kind: ArgKind::Addr }, Arg { name: "len", kind: ArgKind::Size }, Arg { name: "home_node", kind: ArgKind::Uint }, Arg { name: "flags", kind: ArgKind::Flags { set: "set_mempolicy_home_node_flags" } }];
 const SIG_297: &[Arg] = &[Arg { name: "fd", kind: ArgKind::Fd }, Arg { name: "cstat_range", kind: ArgKind::Ptr { to: "struct cachestat_range" } }, Arg { name: "cstat", kind: ArgKind::Ptr { to: "struct cachestat" } }, Arg { name: "flags", kind: ArgKind::Flags { set: "cachestat_flags" } }];
-const SIG_298: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "mode", kind: ArgKind::Mode }, Arg { name: "flags", kind: ArgKind::Flags { set: "at_flags" } }];
+const SIG_298: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "mode", kind: ArgKind::Mode }, Arg { name: "flags", kind: ArgKind::Flags { set: "fchmodat_flags" } }];
 const SIG_299: &[Arg] = &[Arg { name: "addr", kind: ArgKind::Addr }, Arg { name: "size", kind: ArgKind::Size }, Arg { name: "flags", kind: ArgKind::Flags { set: "map_shadow_stack_flags" } }];
-const SIG_300: &[Arg] = &[Arg { name: "uaddr", kind: ArgKind::Addr }, Arg { name: "mask", kind: ArgKind::Flags { set: "futex_wake_mask" } }, Arg { name: "nr", kind: ArgKind::Int }, Arg { name: "flags", kind: ArgKind::Flags { set: "futex_wake_flags" } }];
-const SIG_301: &[Arg] = &[Arg { name: "uaddr", kind: ArgKind::Addr }, Arg { name: "val", kind: ArgKind::Uint }, Arg { name: "mask", kind: ArgKind::Flags { set: "futex_wait_mask" } }, Arg { name: "flags", kind: ArgKind::Flags { set: "futex_wait_flags" } }, Arg { name: "timeout", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }, Arg { name: "clockid", kind: ArgKind::Flags { set: "futex_wait_clockid" } }];
+const SIG_300: &[Arg] = &[Arg { name: "uaddr", kind: ArgKind::Addr }, Arg { name: "mask", kind: ArgKind::Flags { set: "futex_bitset" } }, Arg { name: "nr", kind: ArgKind::Int }, Arg { name: "flags", kind: ArgKind::Flags { set: "futex2_flags" } }];
+const SIG_301: &[Arg] = &[Arg { name: "uaddr", kind: ArgKind::Addr }, Arg { name: "val", kind: ArgKind::Uint }, Arg { name: "mask", kind: ArgKind::Flags { set: "futex_bitset" } }, Arg { name: "flags", kind: ArgKind::Flags { set: "futex2_flags" } }, Arg { name: "timeout", kind: ArgKind::Ptr { to: "struct __kernel_timespec" } }, Arg { name: "clockid", kind: ArgKind::Flags { set: "clockid" } }];
 const SIG_302: &[Arg] = &[Arg { name: "waiters", kind: ArgKind::Ptr { to: "struct futex_waitv" } }, Arg { name: "flags", kind: ArgKind::Flags { set: "futex_requeue_flags" } }, Arg { name: "nr_wake", kind: ArgKind::Int }, Arg { name: "nr_requeue", kind: ArgKind::Int }];
 const SIG_303: &[Arg] = &[Arg { name: "req", kind: ArgKind::Ptr { to: "struct mnt_id_req" } }, Arg { name: "buf", kind: ArgKind::Ptr { to: "struct statmount" } }, Arg { name: "bufsize", kind: ArgKind::Size }, Arg { name: "flags", kind: ArgKind::Flags { set: "statmount_flags" } }];
 const SIG_304: &[Arg] = &[Arg { name: "req", kind: ArgKind::Ptr { to: "struct mnt_id_req" } }, Arg { name: "mnt_ids", kind: ArgKind::Ptr { to: "u64" } }, Arg { name: "nr_mnt_ids", kind: ArgKind::Size }, Arg { name: "flags", kind: ArgKind::Flags { set: "listmount_flags" } }];
-const SIG_305: &[Arg] = &[Arg { name: "attr", kind: ArgKind::Uint }, Arg { name: "ctx", kind: ArgKind::Ptr { to: "struct lsm_ctx" } }, Arg { name: "size", kind: ArgKind::Ptr { to: "u32" } }, Arg { name: "flags", kind: ArgKind::Flags { set: "lsm_get_self_attr_flags" } }];
-const SIG_306: &[Arg] = &[Arg { name: "attr", kind: ArgKind::Uint }, Arg { name: "ctx", kind: ArgKind::Ptr { to: "struct lsm_ctx" } }, Arg { name: "size", kind: ArgKind::Size }, Arg { name: "flags", kind: ArgKind::Flags { set: "lsm_set_self_attr_flags" } }];
+const SIG_305: &[Arg] = &[Arg { name: "attr", kind: ArgKind::Uint }, Arg { name: "ctx", kind: ArgKind::Ptr { to: "struct lsm_ctx" } }, Arg { name: "size", kind: ArgKind::Ptr { to: "u32" } }, Arg { name: "flags", kind: ArgKind::Flags { set: "lsm_flags" } }];
+const SIG_306: &[Arg] = &[Arg { name: "attr", kind: ArgKind::Uint }, Arg { name: "ctx", kind: ArgKind::Ptr { to: "struct lsm_ctx" } }, Arg { name: "size", kind: ArgKind::Size }, Arg { name: "flags", kind: ArgKind::Flags { set: "lsm_flags" } }];
 const SIG_307: &[Arg] = &[Arg { name: "ids", kind: ArgKind::Ptr { to: "u64" } }, Arg { name: "size", kind: ArgKind::Ptr { to: "u32" } }, Arg { name: "flags", kind: ArgKind::Flags { set: "lsm_list_modules_flags" } }];
 const SIG_308: &[Arg] = &[Arg { name: "start", kind: ArgKind::Addr }, Arg { name: "len", kind: ArgKind::Size }, Arg { name: "flags", kind: ArgKind::Flags { set: "mseal_flags" } }];
-const SIG_309: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "pathname", kind: ArgKind::Path }, Arg { name: "at_flags", kind: ArgKind::Flags { set: "at_flags" } }, Arg { name: "name", kind: ArgKind::Str }, Arg { name: "uargs", kind: ArgKind::Ptr { to: "struct xattr_args" } }, Arg { name: "usize", kind: ArgKind::Size }];
-const SIG_310: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "pathname", kind: ArgKind::Path }, Arg { name: "at_flags", kind: ArgKind::Flags { set: "at_flags" } }, Arg { name: "list", kind: ArgKind::OutBuf { len_arg: 4 } }, Arg { name: "size", kind: ArgKind::Size }];
-const SIG_311: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "pathname", kind: ArgKind::Path }, Arg { name: "at_flags", kind: ArgKind::Flags { set: "at_flags" } }, Arg { name: "name", kind: ArgKind::Str }];
-const SIG_312: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "flags", kind: ArgKind::Flags { set: "open_tree_attr_flags" } }, Arg { name: "uattr", kind: ArgKind::Ptr { to: "struct mount_attr" } }, Arg { name: "usize", kind: ArgKind::Size }];
+const SIG_309: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "pathname", kind: ArgKind::Path }, Arg { name: "at_flags", kind: ArgKind::Flags { set: "xattrat_flags" } }, Arg { name: "name", kind: ArgKind::Str }, Arg { name: "uargs", kind: ArgKind::Ptr { to: "struct xattr_args" } }, Arg { name: "usize", kind: ArgKind::Size }];
+const SIG_310: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "pathname", kind: ArgKind::Path }, Arg { name: "at_flags", kind: ArgKind::Flags { set: "xattrat_flags" } }, Arg { name: "list", kind: ArgKind::OutBuf { len_arg: 4 } }, Arg { name: "size", kind: ArgKind::Size }];
+const SIG_311: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "pathname", kind: ArgKind::Path }, Arg { name: "at_flags", kind: ArgKind::Flags { set: "xattrat_flags" } }, Arg { name: "name", kind: ArgKind::Str }];
+const SIG_312: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "flags", kind: ArgKind::Flags { set: "open_tree_flags" } }, Arg { name: "uattr", kind: ArgKind::Ptr { to: "struct mount_attr" } }, Arg { name: "usize", kind: ArgKind::Size }];
 const SIG_313: &[Arg] = &[Arg { name: "dfd", kind: ArgKind::Dirfd }, Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "ufattr", kind: ArgKind::Ptr { to: "struct file_attr" } }, Arg { name: "usize", kind: ArgKind::Size }, Arg { name: "at_flags", kind: ArgKind::Flags { set: "at_flags" } }];
 const SIG_314: &[Arg] = &[Arg { name: "pid", kind: ArgKind::Pid }, Arg { name: "stat_addr", kind: ArgKind::Ptr { to: "int" } }, Arg { name: "options", kind: ArgKind::Flags { set: "wait4_options" } }];
 const SIG_315: &[Arg] = &[Arg { name: "filename", kind: ArgKind::Path }, Arg { name: "statbuf", kind: ArgKind::Ptr { to: "struct __old_kernel_stat" } }];
