@@ -6,7 +6,7 @@
 use crate::escape::{Hex, quote, quote_hex};
 use crate::specs::{self, Fmt, Ret, Spec};
 use crate::structs;
-use crate::xlat::{self, Style, hex};
+use crate::xlat::{Style, hex};
 use events::{Capture, CapturePlan, Mem, MemReader, SyscallEntry, SyscallResult};
 use std::collections::HashMap;
 use syscalls::{Arch, ArgKind, Syscall};
@@ -226,12 +226,12 @@ impl Decoder {
                 1 if v != 0 => format!(
                     "{} (flags {})",
                     hex(v as u64),
-                    xlat::FD_FLAGS.format_flags(v as u64, Style::Abbrev)
+                    set_text("fd_flags", v as u64, Style::Abbrev)
                 ),
                 3 => format!(
                     "{} (flags {})",
                     hex(v as u64),
-                    open_flags(v as u64, Style::Abbrev)
+                    set_text("open_flags", v as u64, Style::Abbrev)
                 ),
                 _ => v.to_string(),
             },
@@ -278,10 +278,11 @@ impl Decoder {
                 Some(_) => self.cstr(raw, v.exit_mem(i as u32)),
                 None => ptr(raw),
             },
-            Fmt::Flags(x) => x.format_flags(raw, st),
-            Fmt::Const(x) => x.format_value(raw, st, hex),
-            Fmt::ConstDec(x) => x.format_value(raw, st, |n| (n as i32).to_string()),
-            Fmt::OpenFlags => open_flags(raw, st),
+            Fmt::Set(name) => set_text(name, raw, st),
+            Fmt::SockoptName => match syscalls::xlat_subset("socket_level", v.arg(1)) {
+                Some(set) => set.display(raw, st).to_string(),
+                None => (raw as i32).to_string(),
+            },
             Fmt::OpenMode(flags_arg) => {
                 let flags = v.arg(flags_arg as usize);
                 if flags & 0o100 == 0 && flags & 0o20000000 == 0 {
@@ -289,7 +290,6 @@ impl Decoder {
                 }
                 format_mode(raw)
             }
-            Fmt::StatxFlags => statx_flags(raw, st),
             Fmt::Mode => format_mode(raw),
             Fmt::Signal => signal(raw as i32),
             Fmt::Argv => self.argv(raw, v.entry_mem(i as u32)),
@@ -309,10 +309,8 @@ impl Decoder {
                     }
                 }
             }
-            Fmt::MmapFlags => mmap_flags(raw, st),
-            Fmt::SockType => sock_type(raw, st),
             Fmt::SocketProto => match v.arg(0) {
-                2 | 10 => xlat::IP_PROTOCOLS.format_value(raw, st, |n| n.to_string()),
+                2 | 10 => set_text("ip_protocol", raw, st),
                 _ => (raw as i32).to_string(),
             },
             Fmt::Clone => return Some(clone_args(v, st)),
@@ -376,8 +374,8 @@ impl Decoder {
                 let cmd = v.arg(1);
                 match cmd {
                     1 | 3 | 9 | 11 | 1025 | 1032 | 1034 => return None,
-                    2 => xlat::FD_FLAGS.format_flags(raw, st),
-                    4 => open_flags(raw, st),
+                    2 => set_text("fd_flags", raw, st),
+                    4 => set_text("open_flags", raw, st),
                     0 | 1030 | 8 | 10 | 1031 | 1024 | 1026 | 1033 => (raw as i32).to_string(),
                     _ => ptr(raw),
                 }
@@ -502,9 +500,7 @@ impl Decoder {
                 None => ptr(v.arg(1)),
             },
             1 => signal(v.arg(1) as i32),
-            23 | 24 => {
-                xlat::CAPABILITIES.format_value(v.arg(1), st, |n| format!("{n:#x} /* CAP_??? */"))
-            }
+            23 | 24 => set_text("capability", v.arg(1), st),
             38 => format!("{}, {}, {}, {}", v.arg(1), v.arg(2), v.arg(3), v.arg(4)),
             _ => format!(
                 "{}, {}, {}, {}",
@@ -834,6 +830,14 @@ impl CapturePlan for Decoder {
     }
 }
 
+/// `value` through the knowledge base's decoding table `name` (hex if there is none).
+pub fn set_text(name: &str, value: u64, style: Style) -> String {
+    match syscalls::xlat_set(name) {
+        Some(set) => set.display(value, style).to_string(),
+        None => hex(value),
+    }
+}
+
 /// A pointer as strace prints it: `NULL` or hex.
 pub fn ptr(v: u64) -> String {
     if v == 0 {
@@ -861,94 +865,10 @@ pub fn signal(n: i32) -> String {
     }
 }
 
-fn open_flags(raw: u64, st: Style) -> String {
-    if st == Style::Raw {
-        return hex(raw);
-    }
-    let acc = xlat::OPEN_ACCESS.format_value(raw & 3, Style::Abbrev, hex);
-    let rest = raw & !3;
-    let text = if rest == 0 {
-        acc
-    } else {
-        format!(
-            "{acc}|{}",
-            xlat::OPEN_FLAGS.format_flags(rest, Style::Abbrev)
-        )
-    };
-    if st == Style::Verbose {
-        format!("{} /* {text} */", hex(raw))
-    } else {
-        text
-    }
-}
-
-fn statx_flags(raw: u64, st: Style) -> String {
-    if st == Style::Raw {
-        return hex(raw);
-    }
-    let sync = xlat::STATX_SYNC.format_value(raw & 0x6000, Style::Abbrev, hex);
-    let rest = raw & !0x6000;
-    if rest == 0 {
-        sync
-    } else {
-        format!(
-            "{sync}|{}",
-            xlat::AT_FLAGS.format_flags(rest, Style::Abbrev)
-        )
-    }
-}
-
-fn mmap_flags(raw: u64, st: Style) -> String {
-    if st == Style::Raw {
-        return hex(raw);
-    }
-    let ty = xlat::MMAP_TYPE.format_value(raw & 0xf, Style::Abbrev, hex);
-    let rest = raw & !0xf;
-    if rest == 0 {
-        ty
-    } else {
-        format!(
-            "{ty}|{}",
-            xlat::MMAP_FLAGS.format_flags(rest, Style::Abbrev)
-        )
-    }
-}
-
-fn sock_type(raw: u64, st: Style) -> String {
-    if st == Style::Raw {
-        return hex(raw);
-    }
-    let ty = xlat::SOCK_TYPES.format_value(raw & 0xf, Style::Abbrev, hex);
-    let rest = raw & !0xf;
-    if rest == 0 {
-        ty
-    } else {
-        format!(
-            "{ty}|{}",
-            xlat::SOCK_FLAGS.format_flags(rest, Style::Abbrev)
-        )
-    }
-}
-
 /// x86_64 clone(flags, stack, parent_tid, child_tid, tls) as strace prints it.
 fn clone_args(v: &CallView<'_>, st: Style) -> String {
     let flags = v.arg(0);
-    let sig = (flags & 0xff) as i32;
-    let high = flags & !0xff;
-    let mut f = if high != 0 {
-        xlat::CLONE_FLAGS.format_flags(high, st)
-    } else {
-        String::new()
-    };
-    if sig != 0 {
-        if !f.is_empty() {
-            f.push('|');
-        }
-        f.push_str(&signal(sig));
-    }
-    if f.is_empty() {
-        f.push('0');
-    }
+    let f = set_text("clone_flags", flags, st);
     let mut parts = vec![
         format!("child_stack={}", ptr(v.arg(1))),
         format!("flags={f}"),
@@ -968,10 +888,7 @@ fn clone_args(v: &CallView<'_>, st: Style) -> String {
 fn futex_rest(v: &CallView<'_>, st: Style) -> Option<String> {
     let op = v.arg(1);
     let cmd = op & 0x7f;
-    let mut parts = vec![
-        xlat::FUTEX_OPS.format_value(op, st, hex),
-        (v.arg(2) as i32).to_string(),
-    ];
+    let mut parts = vec![set_text("futex_op", op, st), (v.arg(2) as i32).to_string()];
     match cmd {
         0 => parts.push(ptr(v.arg(3))),
         1 | 7 | 8 => {}

@@ -1,7 +1,7 @@
 //! `siginfo_t` as strace prints it in `--- SIGX {...} ---` lines (x86_64 layout).
 
 use crate::decode::{ptr, signal};
-use crate::xlat::{self, Style, Xlat};
+use crate::xlat::{self, Style};
 
 fn i32_at(b: &[u8], off: usize) -> i32 {
     b.get(off..off + 4)
@@ -13,18 +13,9 @@ fn u64_at(b: &[u8], off: usize) -> u64 {
     })
 }
 
-fn code_table(signo: i32) -> Option<&'static Xlat> {
-    Some(match signo {
-        libc_sig::SIGCHLD => &xlat::CLD_CODES,
-        libc_sig::SIGSEGV => &xlat::SEGV_CODES,
-        libc_sig::SIGBUS => &xlat::BUS_CODES,
-        libc_sig::SIGFPE => &xlat::FPE_CODES,
-        libc_sig::SIGILL => &xlat::ILL_CODES,
-        libc_sig::SIGTRAP => &xlat::TRAP_CODES,
-        libc_sig::SIGSYS => &xlat::SYS_CODES,
-        libc_sig::SIGIO => &xlat::POLL_CODES,
-        _ => return None,
-    })
+/// The si_code table of a signal's own codes (`CLD_EXITED` for SIGCHLD).
+fn code_table(signo: i32) -> Option<&'static syscalls::XlatSet> {
+    syscalls::xlat_subset("signal", signo as u64)
 }
 
 /// Signal numbers this module interprets (generic Linux numbering).
@@ -60,8 +51,8 @@ pub fn format(b: &[u8]) -> String {
     }
     let generic = code <= 0 || code == 0x80;
     let code_text = if generic {
-        xlat::SI_CODES
-            .name_of(code as i64 as u64)
+        syscalls::xlat_set("si_code")
+            .and_then(|t| t.name_of(code as i64 as u64))
             .map(str::to_string)
     } else {
         code_table(signo)

@@ -2,8 +2,6 @@
 //! argument and the return format (strace's `syscallent` decoder column). Syscalls not
 //! listed print by the knowledge base's argument kinds.
 
-use crate::xlat::{self, Xlat};
-
 /// How one argument prints.
 #[derive(Debug, Clone, Copy)]
 pub enum Fmt {
@@ -33,18 +31,11 @@ pub enum Fmt {
     RBufHex(u8),
     /// An output NUL-terminated string (getcwd).
     RStr,
-    /// Flags from a table.
-    Flags(&'static Xlat),
-    /// One constant from a table, hex when unknown.
-    Const(&'static Xlat),
-    /// One constant from a table, decimal when unknown.
-    ConstDec(&'static Xlat),
-    /// open(2) flags: access mode plus flags.
-    OpenFlags,
+    /// A constant or flags of the knowledge base's decoding table of that name, printed
+    /// as strace prints it in the -X style in force.
+    Set(&'static str),
     /// open(2) mode, printed only with O_CREAT or O_TMPFILE in argument N.
     OpenMode(u8),
-    /// statx flags: the sync type, then AT_* flags.
-    StatxFlags,
     /// A file mode in octal.
     Mode,
     /// A signal number.
@@ -53,10 +44,6 @@ pub enum Fmt {
     Argv,
     /// An environment (`0x... /* N vars */` unless -v).
     Envp,
-    /// mmap flags: type plus flags.
-    MmapFlags,
-    /// socket type plus SOCK_CLOEXEC/SOCK_NONBLOCK.
-    SockType,
     /// A socket protocol: IPPROTO_* for inet families (family in argument 0).
     SocketProto,
     /// The whole x86_64 clone argument list.
@@ -123,6 +110,8 @@ pub enum Fmt {
     SigreturnMask,
     /// futex's op and the arguments that op uses.
     FutexRest,
+    /// A socket option name, from the table of the level in argument 1.
+    SockoptName,
     /// prctl's arguments after the option, as that option uses them.
     PrctlRest,
     /// A gid array filled by the kernel (getgroups; the return value counts them).
@@ -206,78 +195,78 @@ specs! {
     "pwrite64" => [Fd, WBuf(2), Uint, Long] Dec;
     "readv" => [Fd, IovOut(2), Int] Dec;
     "writev" => [Fd, IovIn(2), Int] Dec;
-    "open" => [Path, OpenFlags, OpenMode(1)] Fd;
-    "openat" => [Dirfd, Path, OpenFlags, OpenMode(2)] Fd;
+    "open" => [Path, Set("open_flags"), OpenMode(1)] Fd;
+    "openat" => [Dirfd, Path, Set("open_flags"), OpenMode(2)] Fd;
     "creat" => [Path, Mode] Fd;
     "close" => [Fd] Dec;
     "stat" => [Path, StatOut] Dec;
     "lstat" => [Path, StatOut] Dec;
     "fstat" => [Fd, StatOut] Dec;
-    "newfstatat" => [Dirfd, Path, StatOut, Flags(&xlat::AT_FLAGS)] Dec;
-    "statx" => [Dirfd, Path, StatxFlags, Flags(&xlat::STATX_MASK), StatxOut] Dec;
-    "access" => [Path, Flags(&xlat::ACCESS_MODES)] Dec;
-    "faccessat" => [Dirfd, Path, Flags(&xlat::ACCESS_MODES)] Dec;
-    "faccessat2" => [Dirfd, Path, Flags(&xlat::ACCESS_MODES), Flags(&xlat::AT_FLAGS)] Dec;
-    "mmap" => [Ptr, Uint, Flags(&xlat::MMAP_PROT), MmapFlags, Fd, Hex] Hex;
-    "mprotect" => [Ptr, Uint, Flags(&xlat::MMAP_PROT)] Dec;
+    "newfstatat" => [Dirfd, Path, StatOut, Set("at_flags")] Dec;
+    "statx" => [Dirfd, Path, Set("statx_flags"), Set("statx_mask"), StatxOut] Dec;
+    "access" => [Path, Set("access_mode")] Dec;
+    "faccessat" => [Dirfd, Path, Set("access_mode")] Dec;
+    "faccessat2" => [Dirfd, Path, Set("access_mode"), Set("at_flags")] Dec;
+    "mmap" => [Ptr, Uint, Set("mmap_prot"), Set("mmap_flags"), Fd, Hex] Hex;
+    "mprotect" => [Ptr, Uint, Set("mmap_prot")] Dec;
     "munmap" => [Ptr, Uint] Dec;
     "brk" => [Ptr] Hex;
-    "madvise" => [Ptr, Uint, ConstDec(&xlat::MADVISE)] Dec;
+    "madvise" => [Ptr, Uint, Set("madvise_advice")] Dec;
     "execve" => [Path, Argv, Envp] Dec;
-    "execveat" => [Dirfd, Path, Argv, Envp, Flags(&xlat::AT_FLAGS)] Dec;
+    "execveat" => [Dirfd, Path, Argv, Envp, Set("at_flags")] Dec;
     "exit" => [Int] NoReturn;
     "exit_group" => [Int] NoReturn;
-    "arch_prctl" => [Const(&xlat::ARCH_PRCTL), Hex] Dec;
+    "arch_prctl" => [Set("arch_prctl_code"), Hex] Dec;
     "set_tid_address" => [Ptr] Dec;
     "set_robust_list" => [Ptr, Uint] Dec;
     "rseq" => [Ptr, Hex, Hex, Hex] Dec;
-    "prlimit64" => [Int, ConstDec(&xlat::RLIMITS), RlimitIn, RlimitOut] Dec;
-    "getrlimit" => [ConstDec(&xlat::RLIMITS), RlimitOut] Dec;
-    "setrlimit" => [ConstDec(&xlat::RLIMITS), RlimitIn] Dec;
+    "prlimit64" => [Int, Set("rlimit_resource"), RlimitIn, RlimitOut] Dec;
+    "getrlimit" => [Set("rlimit_resource"), RlimitOut] Dec;
+    "setrlimit" => [Set("rlimit_resource"), RlimitIn] Dec;
     "rt_sigaction" => [Signal, SigactionIn, SigactionOut, Uint] Dec;
-    "rt_sigprocmask" => [ConstDec(&xlat::SIGPROCMASK_HOW), SigsetIn, SigsetOut, Uint] Dec;
-    "getrandom" => [RBufHex(1), Uint, Flags(&xlat::GETRANDOM_FLAGS)] Dec;
+    "rt_sigprocmask" => [Set("sigprocmask_how"), SigsetIn, SigsetOut, Uint] Dec;
+    "getrandom" => [RBufHex(1), Uint, Set("getrandom_flags")] Dec;
     "pipe" => [PipeOut] Dec;
-    "pipe2" => [PipeOut, Flags(&xlat::PIPE_FLAGS)] Dec;
-    "socketpair" => [ConstDec(&xlat::ADDRESS_FAMILIES), SockType, Int, PipeOut] Dec;
+    "pipe2" => [PipeOut, Set("open_mode_flags")] Dec;
+    "socketpair" => [Set("address_family"), Set("socket_type"), Int, PipeOut] Dec;
     "clone" => [Clone] Dec;
-    "wait4" => [Int, WaitStatusOut, Flags(&xlat::WAIT_OPTIONS), Ptr] Dec;
+    "wait4" => [Int, WaitStatusOut, Set("wait4_options"), Ptr] Dec;
     "kill" => [Int, Signal] Dec;
     "tkill" => [Int, Signal] Dec;
     "tgkill" => [Int, Int, Signal] Dec;
-    "fcntl" => [Fd, ConstDec(&xlat::FCNTL_CMDS), FcntlArg] Fcntl;
-    "ioctl" => [Fd, Const(&xlat::IOCTL_CMDS), IoctlArg] Dec;
-    "prctl" => [ConstDec(&xlat::PRCTL_OPTIONS), PrctlRest] Dec;
+    "fcntl" => [Fd, Set("fcntl_cmd"), FcntlArg] Fcntl;
+    "ioctl" => [Fd, Set("ioctl_cmd"), IoctlArg] Dec;
+    "prctl" => [Set("prctl_option"), PrctlRest] Dec;
     "getgroups" => [Int, GidsOut] Dec;
-    "lseek" => [Fd, Long, ConstDec(&xlat::SEEK_WHENCE)] Dec;
+    "lseek" => [Fd, Long, Set("lseek_whence")] Dec;
     "dup" => [Fd] Fd;
     "dup2" => [Fd, Fd] Fd;
-    "dup3" => [Fd, Fd, Flags(&xlat::OPEN_FLAGS)] Fd;
-    "socket" => [ConstDec(&xlat::ADDRESS_FAMILIES), SockType, SocketProto] Fd;
+    "dup3" => [Fd, Fd, Set("open_mode_flags")] Fd;
+    "socket" => [Set("address_family"), Set("socket_type"), SocketProto] Fd;
     "connect" => [Fd, SockaddrIn(2), Uint] Dec;
     "bind" => [Fd, SockaddrIn(2), Uint] Dec;
     "listen" => [Fd, Int] Dec;
     "accept" => [Fd, SockaddrOut(2), LenInOut] Fd;
-    "accept4" => [Fd, SockaddrOut(2), LenInOut, Flags(&xlat::SOCK_FLAGS)] Fd;
+    "accept4" => [Fd, SockaddrOut(2), LenInOut, Set("socket_flags")] Fd;
     "getsockname" => [Fd, SockaddrOut(2), LenInOut] Dec;
     "getpeername" => [Fd, SockaddrOut(2), LenInOut] Dec;
-    "sendto" => [Fd, WBuf(2), Uint, Flags(&xlat::MSG_FLAGS), SockaddrIn(5), Uint] Dec;
-    "recvfrom" => [Fd, RBuf(2), Uint, Flags(&xlat::MSG_FLAGS), SockaddrOut(5), LenInOut] Dec;
-    "setsockopt" => [Fd, ConstDec(&xlat::SOCKOPT_LEVELS), ConstDec(&xlat::SOCKOPT_NAMES), IntIn(4), Uint] Dec;
-    "getsockopt" => [Fd, ConstDec(&xlat::SOCKOPT_LEVELS), ConstDec(&xlat::SOCKOPT_NAMES), Ptr, Ptr] Dec;
-    "shutdown" => [Fd, ConstDec(&xlat::SHUTDOWN_HOW)] Dec;
+    "sendto" => [Fd, WBuf(2), Uint, Set("msg_flags"), SockaddrIn(5), Uint] Dec;
+    "recvfrom" => [Fd, RBuf(2), Uint, Set("msg_flags"), SockaddrOut(5), LenInOut] Dec;
+    "setsockopt" => [Fd, Set("socket_level"), SockoptName, IntIn(4), Uint] Dec;
+    "getsockopt" => [Fd, Set("socket_level"), SockoptName, Ptr, Ptr] Dec;
+    "shutdown" => [Fd, Set("shutdown_how")] Dec;
     "getdents64" => [Fd, Dirents, Uint] Dec;
     "getdents" => [Fd, Dirents, Uint] Dec;
     "futex" => [Ptr, FutexRest] Dec;
-    "nanosleep" => [TimespecIn, TimespecOut] Dec;
-    "clock_nanosleep" => [ConstDec(&xlat::CLOCK_IDS), Flags(&xlat::TIMER_FLAGS), TimespecIn, TimespecOut] Dec;
-    "clock_gettime" => [ConstDec(&xlat::CLOCK_IDS), TimespecOut] Dec;
+    "nanosleep" => [TimespecIn, Ptr] Dec;
+    "clock_nanosleep" => [Set("clockid"), Set("timer_flags"), TimespecIn, Ptr] Dec;
+    "clock_gettime" => [Set("clockid"), TimespecOut] Dec;
     "chdir" => [Path] Dec;
     "mkdir" => [Path, Mode] Dec;
     "mkdirat" => [Dirfd, Path, Mode] Dec;
     "rmdir" => [Path] Dec;
     "unlink" => [Path] Dec;
-    "unlinkat" => [Dirfd, Path, Flags(&xlat::AT_FLAGS)] Dec;
+    "unlinkat" => [Dirfd, Path, Set("at_flags")] Dec;
     "rename" => [Path, Path] Dec;
     "renameat" => [Dirfd, Path, Dirfd, Path] Dec;
     "readlink" => [Path, RBuf(2), Uint] Dec;
@@ -291,8 +280,8 @@ specs! {
     "statfs" => [Path, StatfsOut] Dec;
     "fstatfs" => [Fd, StatfsOut] Dec;
     "sysinfo" => [SysinfoOut] Dec;
-    "epoll_create1" => [Flags(&xlat::EPOLL_FLAGS)] Fd;
-    "epoll_ctl" => [Fd, ConstDec(&xlat::EPOLL_CTL_OPS), Fd, EpollEventIn] Dec;
+    "epoll_create1" => [Set("epoll_create_flags")] Fd;
+    "epoll_ctl" => [Fd, Set("epoll_ctl_op"), Fd, EpollEventIn] Dec;
     "epoll_wait" => [Fd, EpollEventsOut, Int, Int] Dec;
     "epoll_pwait" => [Fd, EpollEventsOut, Int, Int, SigsetIn, Uint] Dec;
     "poll" => [PollFds(1), Uint, Int] Poll;
@@ -300,7 +289,7 @@ specs! {
     "select" => [Int, FdSetIn, FdSetIn, FdSetIn, Ptr] Dec;
     "pselect6" => [Int, FdSetIn, FdSetIn, FdSetIn, TimespecIn, Ptr] Dec;
     "sched_getaffinity" => [Int, Uint, CpuSetOut] Dec;
-    "memfd_create" => [Str, Flags(&xlat::MFD_FLAGS)] Fd;
+    "memfd_create" => [Str, Set("memfd_flags")] Fd;
     "rt_sigreturn" => [SigreturnMask] Dec;
 }
 
@@ -309,49 +298,7 @@ pub fn lookup(name: &str) -> Option<&'static Spec> {
     SPECS.iter().find(|(n, _)| *n == name).map(|(_, s)| s)
 }
 
-/// How the knowledge base's flag sets (`ArgKind::Flags { set }`) print when a syscall
-/// has no special decoder; sets not listed print in hex.
-static SET_FORMATS: &[(&str, Fmt)] = &[
-    ("open_flags", OpenFlags),
-    ("socket_type", SockType),
-    ("mmap_flags", MmapFlags),
-    ("mmap_prot", Flags(&xlat::MMAP_PROT)),
-    ("remap_file_pages_prot", Flags(&xlat::MMAP_PROT)),
-    ("at_flags", Flags(&xlat::AT_FLAGS)),
-    ("msg_flags", Flags(&xlat::MSG_FLAGS)),
-    ("clone_flags", Flags(&xlat::CLONE_FLAGS)),
-    ("wait4_options", Flags(&xlat::WAIT_OPTIONS)),
-    ("access_mode", Flags(&xlat::ACCESS_MODES)),
-    ("statx_mask", Flags(&xlat::STATX_MASK)),
-    ("getrandom_flags", Flags(&xlat::GETRANDOM_FLAGS)),
-    ("clockid", ConstDec(&xlat::CLOCK_IDS)),
-    ("timerfd_create_clockid", ConstDec(&xlat::CLOCK_IDS)),
-    ("timer_create_which_clock", ConstDec(&xlat::CLOCK_IDS)),
-    ("lseek_whence", ConstDec(&xlat::SEEK_WHENCE)),
-    ("rlimit_resource", ConstDec(&xlat::RLIMITS)),
-    ("address_family", ConstDec(&xlat::ADDRESS_FAMILIES)),
-    ("sigprocmask_how", ConstDec(&xlat::SIGPROCMASK_HOW)),
-    ("shutdown_how", ConstDec(&xlat::SHUTDOWN_HOW)),
-    ("socket_level", ConstDec(&xlat::SOCKOPT_LEVELS)),
-    ("setsockopt_optname", ConstDec(&xlat::SOCKOPT_NAMES)),
-    ("getsockopt_optname", ConstDec(&xlat::SOCKOPT_NAMES)),
-    ("fcntl_cmd", ConstDec(&xlat::FCNTL_CMDS)),
-    ("ioctl_cmd", Const(&xlat::IOCTL_CMDS)),
-    ("prctl_option", ConstDec(&xlat::PRCTL_OPTIONS)),
-    ("arch_prctl_code", Const(&xlat::ARCH_PRCTL)),
-    ("futex_op", Const(&xlat::FUTEX_OPS)),
-    ("madvise_advice", ConstDec(&xlat::MADVISE)),
-    ("clock_nanosleep_flags", Flags(&xlat::TIMER_FLAGS)),
-    ("memfd_flags", Flags(&xlat::MFD_FLAGS)),
-    ("fadvise64_advice", ConstDec(&xlat::FADVISE)),
-    ("fadvise_advice", ConstDec(&xlat::FADVISE)),
-    ("epoll_ctl_op", ConstDec(&xlat::EPOLL_CTL_OPS)),
-];
-
-/// The format for values of the knowledge base's flag set `set`.
-pub fn for_set(set: &str) -> Fmt {
-    SET_FORMATS
-        .iter()
-        .find(|(name, _)| *name == set)
-        .map_or(Fmt::Hex, |(_, f)| *f)
+/// How values of the knowledge base's flag set `set` print: through its decoding table.
+pub fn for_set(set: &'static str) -> Fmt {
+    Fmt::Set(set)
 }

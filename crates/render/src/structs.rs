@@ -1,7 +1,7 @@
 //! Formatting kernel structures captured from tracee memory (x86_64 layouts), as strace
 //! prints them.
 
-use crate::decode::{format_mode, ptr, signal};
+use crate::decode::{ptr, set_text, signal};
 use crate::escape::{Hex, quote};
 use crate::xlat::{self, Style, hex};
 
@@ -21,15 +21,7 @@ fn u64_at(b: &[u8], off: usize) -> u64 {
 
 /// A `st_mode` value: `S_IFREG|0644`, `S_IFDIR|S_ISVTX|0777`.
 pub fn file_mode(mode: u64) -> String {
-    let ty = xlat::FILE_TYPES.name_of(mode & 0o170000);
-    let mut parts: Vec<String> = ty.map(str::to_string).into_iter().collect();
-    for &(bit, name) in xlat::MODE_BITS.values {
-        if mode & bit != 0 {
-            parts.push(name.to_string());
-        }
-    }
-    parts.push(format_mode(mode & 0o777));
-    parts.join("|")
+    set_text("file_mode", mode, Style::Abbrev)
 }
 
 fn makedev(dev: u64) -> String {
@@ -80,11 +72,11 @@ pub fn statx(b: &[u8], verbose: bool) -> String {
     let attrs_text = if attrs == 0 {
         "0".to_string()
     } else {
-        xlat::STATX_ATTRS.format_flags(attrs, Style::Abbrev)
+        set_text("statx_attrs", attrs, Style::Abbrev)
     };
     let head = format!(
         "{{stx_mask={}, stx_attributes={attrs_text}, stx_mode={}, stx_size={size}",
-        xlat::STATX_MASK.format_flags(mask, Style::Abbrev),
+        set_text("statx_mask", mask, Style::Abbrev),
         file_mode(mode)
     );
     if verbose {
@@ -133,7 +125,7 @@ pub fn sigaction(b: &[u8], st: Style) -> String {
     let mut s = format!(
         "{{sa_handler={handler_text}, sa_mask={}, sa_flags={}",
         sigset(&b[24..]),
-        xlat::SA_FLAGS.format_flags(flags, st)
+        set_text("sigaction_flags", flags, st)
     );
     if flags & 0x0400_0000 != 0 {
         s.push_str(&format!(", sa_restorer={}", ptr(restorer)));
@@ -204,7 +196,7 @@ pub fn timespec(b: &[u8]) -> String {
 /// A socket address (inet, inet6, unix; others by family).
 pub fn sockaddr(b: &[u8], st: Style) -> String {
     let family = u16_at(b, 0);
-    let fam = xlat::ADDRESS_FAMILIES.format_value(family, st, |v| v.to_string());
+    let fam = set_text("address_family", family, st);
     match family {
         1 if b.len() <= 2 => format!("{{sa_family={fam}}}"),
         1 => {
@@ -295,7 +287,7 @@ pub fn epoll_event(b: &[u8], st: Style) -> String {
     let data = u64_at(b, 4);
     format!(
         "{{events={}, data={{u32={}, u64={data}}}}}",
-        xlat::EPOLL_EVENTS.format_flags(u32_at(b, 0), st),
+        set_text("epoll_events", u32_at(b, 0), st),
         data as u32
     )
 }
@@ -308,16 +300,11 @@ pub fn pollfds(b: &[u8], st: Style, revents: bool) -> String {
             let fd = u32_at(p, 0) as i32;
             if revents {
                 let r = u16_at(p, 6);
-                (r != 0).then(|| {
-                    format!(
-                        "{{fd={fd}, revents={}}}",
-                        xlat::POLL_EVENTS.format_flags(r, st)
-                    )
-                })
+                (r != 0).then(|| format!("{{fd={fd}, revents={}}}", set_text("poll_events", r, st)))
             } else {
                 Some(format!(
                     "{{fd={fd}, events={}}}",
-                    xlat::POLL_EVENTS.format_flags(u16_at(p, 4), st)
+                    set_text("poll_events", u16_at(p, 4), st)
                 ))
             }
         })
