@@ -382,6 +382,7 @@ impl Decoder {
             }
             Fmt::FutexRest => return futex_rest(v, st),
             Fmt::PrctlRest => return self.prctl_rest(v, st),
+            Fmt::RemainOut => ptr(raw),
             Fmt::GidsOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
                 (Some(_), Some(Mem::Bytes { bytes, .. })) => {
                     let gids: Vec<String> = bytes

@@ -110,6 +110,9 @@ pub enum Fmt {
     SigreturnMask,
     /// futex's op and the arguments that op uses.
     FutexRest,
+    /// A sleep's remaining-time pointer: written only when interrupted, so printed at
+    /// exit, as an address.
+    RemainOut,
     /// A socket option name, from the table of the level in argument 1.
     SockoptName,
     /// prctl's arguments after the option, as that option uses them.
@@ -146,6 +149,7 @@ impl Fmt {
                 | Fmt::StatfsOut
                 | Fmt::SysinfoOut
                 | Fmt::GidsOut
+                | Fmt::RemainOut
                 // PR_GET_NAME and friends fill their argument; print prctl's rest at exit.
                 | Fmt::PrctlRest
         )
@@ -258,8 +262,8 @@ specs! {
     "getdents64" => [Fd, Dirents, Uint] Dec;
     "getdents" => [Fd, Dirents, Uint] Dec;
     "futex" => [Ptr, FutexRest] Dec;
-    "nanosleep" => [TimespecIn, Ptr] Dec;
-    "clock_nanosleep" => [Set("clockid"), Set("timer_flags"), TimespecIn, Ptr] Dec;
+    "nanosleep" => [TimespecIn, RemainOut] Dec;
+    "clock_nanosleep" => [Set("clockid"), Set("timer_flags"), TimespecIn, RemainOut] Dec;
     "clock_gettime" => [Set("clockid"), TimespecOut] Dec;
     "chdir" => [Path] Dec;
     "mkdir" => [Path, Mode] Dec;
