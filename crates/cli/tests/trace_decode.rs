@@ -148,3 +148,34 @@ fn poll_epoll_prctl_and_statfs_decode_as_strace_does() {
         ],
     );
 }
+
+#[test]
+fn dash_yy_prints_socket_endpoints() {
+    let out = common::sysfence()
+        .args([
+            "trace",
+            "-yy",
+            "-e",
+            "trace=getsockname",
+            "/usr/bin/python3",
+            "-c",
+        ])
+        .arg(
+            "import socket\n\
+             s=socket.socket(); s.bind(('127.0.0.1',0)); s.listen(1)\n\
+             c=socket.socket(); c.connect(s.getsockname()); c.getsockname()\n\
+             a,b=socket.socketpair(); a.getsockname()\n\
+             import os; os._exit(0)",
+        )
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert_lines_in_order(
+        &text,
+        &[
+            r#"getsockname(3<TCP:[127.0.0.1:{N}]>, {ANY}"#,
+            r#"getsockname(4<TCP:[127.0.0.1:{N}->127.0.0.1:{N}]>, {ANY}"#,
+            r#"getsockname(5<UNIX-STREAM:[{N}->{N}]>, {sa_family=AF_UNIX}, [{N} => 2]) = 0"#,
+        ],
+    );
+}

@@ -197,6 +197,11 @@ pub trait MemReader {
     fn fd_path(&mut self, _fd: i32) -> Mem {
         Mem::Fault
     }
+    /// What socket `inode` is connected to, in strace's `-yy` words
+    /// (`TCP:[127.0.0.1:5000->127.0.0.1:80]`).
+    fn socket_details(&mut self, _inode: u64) -> Mem {
+        Mem::Fault
+    }
 }
 
 /// Decides which tracee memory a syscall's decoder needs; provided by the rendering side

@@ -9,6 +9,7 @@
 mod interrupt;
 mod mem;
 mod seccomp;
+mod sockets;
 mod spawn;
 mod sys;
 mod tracer;

@@ -27,6 +27,16 @@ impl TaskMemory {
 }
 
 impl MemReader for TaskMemory {
+    fn socket_details(&mut self, inode: u64) -> Mem {
+        match crate::sockets::describe(self.pid, inode) {
+            Some(text) => Mem::Str {
+                bytes: text.into_bytes(),
+                terminated: true,
+            },
+            None => Mem::Fault,
+        }
+    }
+
     fn fd_path(&mut self, fd: i32) -> Mem {
         match std::fs::read_link(format!("/proc/{}/fd/{fd}", self.pid)) {
             Ok(target) => Mem::Str {

@@ -24,6 +24,8 @@ pub struct DecodeOptions {
     pub style: Style,
     /// Print the path of file descriptors (`-y`).
     pub decode_fds: bool,
+    /// Print socket endpoints instead of `socket:[INODE]` (`-yy`).
+    pub decode_sockets: bool,
     /// Only syscalls that touch one of these paths, by name or by descriptor (`-P`).
     pub trace_paths: Vec<Vec<u8>>,
 }
@@ -36,6 +38,7 @@ impl Default for DecodeOptions {
             verbose: false,
             style: Style::Abbrev,
             decode_fds: false,
+            decode_sockets: false,
             trace_paths: Vec::new(),
         }
     }
@@ -775,7 +778,7 @@ impl Decoder {
                     if matches!(fmt, Fmt::Fd | Fmt::Dirfd) && fd >= 0 {
                         out.push(Capture {
                             key: FD_KEY_BASE + i as u32,
-                            data: mem.fd_path(fd),
+                            data: self.fd_capture(fd, mem),
                         });
                     }
                 }
@@ -783,10 +786,33 @@ impl Decoder {
             Some(r) if shape.ret == Ret::Fd && !r.is_error && r.rval >= 0 => {
                 out.push(Capture {
                     key: RET_FD_KEY,
-                    data: mem.fd_path(r.rval as i32),
+                    data: self.fd_capture(r.rval as i32, mem),
                 });
             }
             Some(_) => {}
+        }
+    }
+}
+
+impl Decoder {
+    /// What fd refers to: its path, or with -yy a socket's endpoints.
+    fn fd_capture(&self, fd: i32, mem: &mut dyn MemReader) -> Mem {
+        let path = mem.fd_path(fd);
+        if !self.opts.decode_sockets {
+            return path;
+        }
+        let inode = match &path {
+            Mem::Str { bytes, .. } => std::str::from_utf8(bytes).ok().and_then(|p| {
+                p.strip_prefix("socket:[")?
+                    .strip_suffix(']')?
+                    .parse::<u64>()
+                    .ok()
+            }),
+            _ => None,
+        };
+        match inode.map(|i| mem.socket_details(i)) {
+            Some(details @ Mem::Str { .. }) => details,
+            _ => path,
         }
     }
 }

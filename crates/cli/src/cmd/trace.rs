@@ -73,9 +73,10 @@ pub struct Args {
     /// Print at most STRSIZE bytes of each string (default 32); paths are never cut.
     #[arg(short = 's', value_name = "STRSIZE", default_value_t = 32)]
     strsize: usize,
-    /// Print the path a file descriptor refers to after it: 3</etc/passwd>.
-    #[arg(short = 'y')]
-    decode_fds: bool,
+    /// Print the path a file descriptor refers to after it: 3</etc/passwd>; -yy prints
+    /// socket endpoints: 3<TCP:[127.0.0.1:5000->127.0.0.1:80]>.
+    #[arg(short = 'y', action = ArgAction::Count)]
+    decode_fds: u8,
     /// Trace only syscalls that touch PATH, by name or through a file descriptor (repeatable).
     #[arg(short = 'P', value_name = "PATH")]
     paths: Vec<PathBuf>,
@@ -294,7 +295,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         },
         verbose: args.verbose,
         style: args.style,
-        decode_fds: args.decode_fds,
+        decode_fds: args.decode_fds > 0,
+        decode_sockets: args.decode_fds > 1,
         trace_paths: trace_paths(&args.paths),
     }));
 
