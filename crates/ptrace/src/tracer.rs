@@ -550,7 +550,9 @@ impl Tracer {
     ) -> Result<(), TraceError> {
         let nr = info.nr as u32;
         let arch = Arch::from_audit(info.arch, nr).unwrap_or(Arch::native());
-        let task = self.tasks.get_mut(&pid).expect("task is known");
+        let Some(task) = self.tasks.get_mut(&pid) else {
+            return Ok(());
+        };
         if task.hidden {
             let name = arch.table().lookup_nr(nr).map(|s| s.name);
             if matches!(name, Some("execve" | "execveat")) {
@@ -585,7 +587,9 @@ impl Tracer {
         system_ns: u64,
         sink: &mut dyn Sink,
     ) -> Result<(), TraceError> {
-        let task = self.tasks.get_mut(&pid).expect("task is known");
+        let Some(task) = self.tasks.get_mut(&pid) else {
+            return Ok(());
+        };
         let Some(Pending::Shown(entry, system_at_entry)) = task.pending.take() else {
             return Ok(());
         };

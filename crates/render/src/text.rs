@@ -390,3 +390,96 @@ impl Sink for TextSink {
         self.idle()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::DecodeOptions;
+    use events::{SyscallResult, Timestamp};
+    use std::cell::RefCell;
+    use syscalls::Arch;
+
+    /// A writer the test can read back.
+    #[derive(Clone, Default)]
+    struct Shared(Rc<RefCell<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn entry(name: &str, args: [u64; 6]) -> Rc<SyscallEntry> {
+        let nr = Arch::X86_64.table().lookup_name(name).expect("known").nr;
+        Rc::new(SyscallEntry {
+            arch: Arch::X86_64,
+            nr,
+            args,
+            ip: 0,
+            sp: 0,
+            mem: Vec::new(),
+            ts: Timestamp::default(),
+        })
+    }
+
+    fn ev(tid: i32, kind: EventKind) -> Event {
+        Event {
+            ts: Timestamp::default(),
+            pid: tid,
+            tid,
+            kind,
+        }
+    }
+
+    fn exit(entry: &Rc<SyscallEntry>, rval: Option<i64>) -> EventKind {
+        EventKind::SyscallExit(SyscallExit {
+            entry: entry.clone(),
+            result: rval.map(|rval| SyscallResult {
+                rval,
+                is_error: rval < 0,
+            }),
+            mem: Vec::new(),
+            system_ns: None,
+        })
+    }
+
+    #[test]
+    fn interleaved_calls_print_unfinished_and_resumed_halves() {
+        let out = Shared::default();
+        let decoder = Rc::new(Decoder::new(DecodeOptions::default()));
+        let mut sink = TextSink::new(
+            decoder,
+            TextOptions::default(),
+            TextOutput::Single(Box::new(out.clone())),
+        );
+        let close = entry("close", [3, 0, 0, 0, 0, 0]);
+        let dup2 = entry("dup2", [4, 1, 0, 0, 0, 0]);
+        let exit_group = entry("exit_group", [0; 6]);
+        for e in [
+            ev(10, EventKind::SyscallEnter(close.clone())),
+            ev(11, EventKind::SyscallEnter(dup2.clone())),
+            ev(10, exit(&close, Some(0))),
+            ev(11, exit(&dup2, Some(1))),
+            ev(11, EventKind::SyscallEnter(exit_group.clone())),
+            ev(11, exit(&exit_group, None)),
+            ev(11, EventKind::Exited { code: 0 }),
+        ] {
+            sink.event(&e).expect("written");
+        }
+        sink.finish().expect("flushed");
+        let text = String::from_utf8(out.0.borrow().clone()).expect("utf-8");
+        assert_eq!(
+            text,
+            "close(3 <unfinished ...>\n\
+             [pid    11] dup2(4, 1 <unfinished ...>\n\
+             [pid    10] <... close resumed>)        = 0\n\
+             [pid    11] <... dup2 resumed>)         = 1\n\
+             [pid    11] exit_group(0)               = ?\n\
+             [pid    11] +++ exited with 0 +++\n"
+        );
+    }
+}
