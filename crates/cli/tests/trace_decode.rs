@@ -179,3 +179,26 @@ fn dash_yy_prints_socket_endpoints() {
         ],
     );
 }
+
+#[test]
+fn sendmsg_and_recvmsg_decode_their_message_headers() {
+    let out = common::sysfence()
+        .args([
+            "trace",
+            "-e",
+            "trace=sendmsg,recvmsg",
+            "/usr/bin/python3",
+            "-c",
+        ])
+        .arg("import socket; a,b=socket.socketpair(); a.sendmsg([b'hi', b'there']); b.recvmsg(10)")
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert_lines_in_order(
+        &text,
+        &[
+            r#"sendmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="hi", iov_len=2}, {iov_base="there", iov_len=5}], msg_iovlen=2, msg_controllen=0, msg_flags=0}, 0) = 7"#,
+            r#"recvmsg(4, {msg_name={ADDR}, msg_namelen=110 => 0, msg_iov=[{iov_base="hithere", iov_len=10}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0) = 7"#,
+        ],
+    );
+}

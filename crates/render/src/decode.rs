@@ -385,6 +385,11 @@ impl Decoder {
             }
             Fmt::FutexRest => return futex_rest(v, st),
             Fmt::PrctlRest => return self.prctl_rest(v, st),
+            Fmt::MsghdrIn => self.msghdr(raw, v, i, false, st),
+            Fmt::MsghdrOut => match v.ok_ret() {
+                Some(_) => self.msghdr(raw, v, i, true, st),
+                None => ptr(raw),
+            },
             Fmt::RemainOut => ptr(raw),
             Fmt::GidsOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
                 (Some(_), Some(Mem::Bytes { bytes, .. })) => {
@@ -486,6 +491,54 @@ impl Decoder {
             }
             _ => fd.to_string(),
         }
+    }
+
+    /// A `struct msghdr`: sendmsg's at entry, recvmsg's at exit (with the name length
+    /// as it went in and came out).
+    fn msghdr(&self, raw: u64, v: &CallView<'_>, i: usize, out: bool, st: Style) -> String {
+        let mem: &[Capture] = if out { v.exit_mem } else { &v.entry.mem };
+        let Some(Mem::Bytes {
+            bytes: h,
+            complete: true,
+        }) = Capture::find(mem, i as u32)
+        else {
+            return ptr(raw);
+        };
+        let name = le64(h, 0);
+        let namelen = le64(h, 8) as u32;
+        let name_text = match Capture::find(mem, MSG_NAME_KEY + i as u32) {
+            Some(Mem::Bytes { bytes, .. }) if name != 0 && namelen > 0 => {
+                structs::sockaddr(bytes, st)
+            }
+            _ => ptr(name),
+        };
+        let namelen_text = match (out, v.entry_mem(MSG_IN_KEY + i as u32)) {
+            (true, Some(Mem::Bytes { bytes, .. })) if le64(bytes, 8) as u32 != namelen => {
+                format!("{} => {namelen}", le64(bytes, 8) as u32)
+            }
+            _ => namelen.to_string(),
+        };
+        let iovlen = le64(h, 24);
+        let total = out.then(|| v.ok_ret().unwrap_or(0).max(0) as u64);
+        let iov = self.iovec_at(
+            le64(h, 16),
+            iovlen,
+            mem,
+            MSG_IOV_KEY + i as u32,
+            MSG_SLOT + i,
+            total,
+        );
+        let control = le64(h, 32);
+        let controllen = le64(h, 40);
+        let control_text = if controllen > 0 {
+            format!("msg_control={}, ", ptr(control))
+        } else {
+            String::new()
+        };
+        format!(
+            "{{msg_name={name_text}, msg_namelen={namelen_text}, msg_iov={iov}, msg_iovlen={iovlen}, {control_text}msg_controllen={controllen}, msg_flags={}}}",
+            set_text("msg_flags", le64(h, 48) as u32 as u64, st)
+        )
     }
 
     fn prctl_rest(&self, v: &CallView<'_>, st: Style) -> Option<String> {
@@ -591,7 +644,20 @@ impl Decoder {
     }
 
     fn iovec(&self, raw: u64, count: u64, mem: &[Capture], i: usize, total: Option<u64>) -> String {
-        let Some(Mem::Bytes { bytes, .. }) = Capture::find(mem, i as u32) else {
+        self.iovec_at(raw, count, mem, i as u32, i, total)
+    }
+
+    /// An iovec array captured under `array_key`, its buffers under slot `slot`.
+    fn iovec_at(
+        &self,
+        raw: u64,
+        count: u64,
+        mem: &[Capture],
+        array_key: u32,
+        i: usize,
+        total: Option<u64>,
+    ) -> String {
+        let Some(Mem::Bytes { bytes, .. }) = Capture::find(mem, array_key) else {
             return ptr(raw);
         };
         let mut left = total.unwrap_or(u64::MAX);
@@ -629,7 +695,10 @@ impl Decoder {
         let max = self.strsize();
         for (i, fmt) in shape.fmts.iter().enumerate() {
             let addr = entry.args[i];
-            let both_ends = matches!(fmt, Fmt::LenInOut | Fmt::PollFds(_) | Fmt::PrctlRest);
+            let both_ends = matches!(
+                fmt,
+                Fmt::LenInOut | Fmt::PollFds(_) | Fmt::PrctlRest | Fmt::MsghdrOut
+            );
             if addr == 0 || (fmt.at_exit() != at_exit && !both_ends) {
                 continue;
             }
@@ -709,29 +778,58 @@ impl Decoder {
                 Fmt::StatfsOut => mem.read_bytes(addr, 120),
                 Fmt::SysinfoOut => mem.read_bytes(addr, 112),
                 Fmt::IovIn(c) | Fmt::IovOut(c) => {
-                    let count = (entry.args[c as usize] as usize).min(max);
-                    let arr = mem.read_bytes(addr, count * 16);
-                    let mut left = if at_exit {
+                    let left = if at_exit {
                         ok.unwrap_or(0).max(0) as u64
                     } else {
                         u64::MAX
                     };
-                    if let Mem::Bytes { bytes, .. } = &arr {
-                        for (k, chunk) in bytes.chunks_exact(16).enumerate() {
-                            let base =
-                                u64::from_le_bytes(chunk[..8].try_into().unwrap_or_default());
-                            let len = u64::from_le_bytes(chunk[8..].try_into().unwrap_or_default())
-                                .min(left);
-                            left -= len;
-                            if base != 0 && len > 0 {
-                                out.push(Capture {
-                                    key: iov_key(i, k),
-                                    data: mem.read_bytes(base, (len as usize).min(max)),
-                                });
-                            }
+                    capture_iov(mem, addr, entry.args[c as usize], left, i, max, &mut out)
+                }
+                Fmt::MsghdrIn | Fmt::MsghdrOut => {
+                    let hdr = mem.read_bytes(addr, 56);
+                    if let Mem::Bytes {
+                        bytes,
+                        complete: true,
+                    } = &hdr
+                    {
+                        let name = le64(bytes, 0);
+                        let namelen = le64(bytes, 8) as u32 as usize;
+                        if name != 0 && namelen > 0 && (fmt.at_exit() == at_exit) {
+                            out.push(Capture {
+                                key: MSG_NAME_KEY + i as u32,
+                                data: mem.read_bytes(name, namelen.min(128)),
+                            });
+                        }
+                        if fmt.at_exit() == at_exit {
+                            let left = if at_exit {
+                                ok.unwrap_or(0).max(0) as u64
+                            } else {
+                                u64::MAX
+                            };
+                            let arr = capture_iov(
+                                mem,
+                                le64(bytes, 16),
+                                le64(bytes, 24),
+                                left,
+                                MSG_SLOT + i,
+                                max,
+                                &mut out,
+                            );
+                            out.push(Capture {
+                                key: MSG_IOV_KEY + i as u32,
+                                data: arr,
+                            });
                         }
                     }
-                    arr
+                    if fmt.at_exit() != at_exit {
+                        // recvmsg's header as it went in (for `msg_namelen=110 => 16`).
+                        out.push(Capture {
+                            key: MSG_IN_KEY + i as u32,
+                            data: hdr,
+                        });
+                        continue;
+                    }
+                    hdr
                 }
                 _ => continue,
             };
@@ -815,6 +913,47 @@ impl Decoder {
             _ => path,
         }
     }
+}
+
+/// Capture keys of msghdr parts: the name, the iov array, the header at entry, and the
+/// slot its iov buffers use.
+const MSG_NAME_KEY: u32 = 400;
+const MSG_IOV_KEY: u32 = 420;
+const MSG_IN_KEY: u32 = 440;
+const MSG_SLOT: usize = 50;
+
+fn le64(b: &[u8], off: usize) -> u64 {
+    b.get(off..off + 8)
+        .map_or(0, |s| u64::from_le_bytes(s.try_into().unwrap_or_default()))
+}
+
+/// Reads an iovec array of `count` entries at `addr` and up to `left` bytes of its
+/// buffers (each cut at `max`), pushing the buffers under slot `slot`; returns the array.
+fn capture_iov(
+    mem: &mut dyn MemReader,
+    addr: u64,
+    count: u64,
+    mut left: u64,
+    slot: usize,
+    max: usize,
+    out: &mut Vec<Capture>,
+) -> Mem {
+    let count = (count as usize).min(max);
+    let arr = mem.read_bytes(addr, count * 16);
+    if let Mem::Bytes { bytes, .. } = &arr {
+        for (k, chunk) in bytes.chunks_exact(16).enumerate() {
+            let base = le64(chunk, 0);
+            let len = le64(chunk, 8).min(left);
+            left -= len;
+            if base != 0 && len > 0 {
+                out.push(Capture {
+                    key: iov_key(slot, k),
+                    data: mem.read_bytes(base, (len as usize).min(max)),
+                });
+            }
+        }
+    }
+    arr
 }
 
 fn iov_key(arg: usize, k: usize) -> u32 {

@@ -113,6 +113,10 @@ pub enum Fmt {
     /// A sleep's remaining-time pointer: written only when interrupted, so printed at
     /// exit, as an address.
     RemainOut,
+    /// A `struct msghdr` read by the kernel (sendmsg).
+    MsghdrIn,
+    /// A `struct msghdr` filled by the kernel (recvmsg).
+    MsghdrOut,
     /// A socket option name, from the table of the level in argument 1.
     SockoptName,
     /// prctl's arguments after the option, as that option uses them.
@@ -150,6 +154,7 @@ impl Fmt {
                 | Fmt::SysinfoOut
                 | Fmt::GidsOut
                 | Fmt::RemainOut
+                | Fmt::MsghdrOut
                 // PR_GET_NAME and friends fill their argument; print prctl's rest at exit.
                 | Fmt::PrctlRest
         )
@@ -258,6 +263,8 @@ specs! {
     "recvfrom" => [Fd, RBuf(2), Uint, Set("msg_flags"), SockaddrOut(5), LenInOut] Dec;
     "setsockopt" => [Fd, Set("socket_level"), SockoptName, IntIn(4), Uint] Dec;
     "getsockopt" => [Fd, Set("socket_level"), SockoptName, Ptr, Ptr] Dec;
+    "sendmsg" => [Fd, MsghdrIn, Set("msg_flags")] Dec;
+    "recvmsg" => [Fd, MsghdrOut, Set("msg_flags")] Dec;
     "shutdown" => [Fd, Set("shutdown_how")] Dec;
     "getdents64" => [Fd, Dirents, Uint] Dec;
     "getdents" => [Fd, Dirents, Uint] Dec;
