@@ -202,3 +202,48 @@ fn sendmsg_and_recvmsg_decode_their_message_headers() {
         ],
     );
 }
+
+#[test]
+fn process_signal_and_time_structures_decode_as_strace_does() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("f");
+    std::fs::write(&file, "abcdef").expect("file");
+    let script = format!(
+        "import os,socket,signal,resource,threading\n\
+         a,b=socket.socketpair()\n\
+         os.sendfile(b.fileno(), os.open('{0}',0), 0, 3)\n\
+         a.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE)\n\
+         os.utime('{0}', ns=(1,2))\n\
+         signal.pthread_sigmask(signal.SIG_BLOCK,[10]); os.kill(os.getpid(),10); signal.sigwait([10])\n\
+         resource.getrusage(0)\n\
+         t=threading.Thread(target=len,args=('',)); t.start(); t.join()",
+        file.display()
+    );
+    let out = common::sysfence()
+        .args([
+            "trace",
+            "-e",
+            "trace=sendfile,getsockopt,utimensat,rt_sigtimedwait,getrusage,clone3",
+            "/usr/bin/python3",
+            "-c",
+            &script,
+        ])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stderr);
+    let path = file.display().to_string();
+    let utimensat = format!(
+        r#"utimensat(AT_FDCWD, "{path}", [{{tv_sec=0, tv_nsec=1}} /* 1970-01-01T00:00:00.000000001+0000 */, {{tv_sec=0, tv_nsec=2}} /* 1970-01-01T00:00:00.000000002+0000 */], 0) = 0"#
+    );
+    assert_lines_in_order(
+        &text,
+        &[
+            r#"sendfile(4, 5, [0] => [3], 3)           = 3"#,
+            r#"getsockopt(3, SOL_SOCKET, SO_TYPE, [1], [4]) = 0"#,
+            &utimensat,
+            r#"rt_sigtimedwait([USR1], {si_signo=SIGUSR1, si_code=SI_USER, si_pid={PID}, si_uid=0}, NULL, 8) = 10 (SIGUSR1)"#,
+            r#"getrusage(RUSAGE_SELF, {ru_utime={tv_sec=0, tv_usec={N}}, ru_stime={tv_sec=0, tv_usec={N}}, ...}) = 0"#,
+            r#"clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid={ADDR}, parent_tid={ADDR}, exit_signal=0, stack={ADDR}, stack_size={ADDR}, tls={ADDR}} => {parent_tid=[{PID}]}, 88) = {PID}"#,
+        ],
+    );
+}

@@ -215,6 +215,7 @@ impl Decoder {
         match shape.ret {
             Ret::Dec => v.to_string(),
             Ret::Fd => self.fd_text(v, view.exit_mem(RET_FD_KEY)),
+            Ret::Signal => format!("{v} ({})", signal(v as i32)),
             Ret::Poll => match (v, view.exit_mem(POLL_REVENTS_KEY)) {
                 (0, _) => "0 (Timeout)".to_string(),
                 (n, Some(Mem::Bytes { bytes, .. })) => {
@@ -386,6 +387,44 @@ impl Decoder {
             Fmt::FutexRest => return futex_rest(v, st),
             Fmt::PrctlRest => return self.prctl_rest(v, st),
             Fmt::MsghdrIn => self.msghdr(raw, v, i, false, st),
+            Fmt::OffsetInOut => {
+                let before = v.entry_mem(i as u32).and_then(mem_u64);
+                let after = v.ok_ret().and(v.exit_mem(i as u32)).and_then(mem_u64);
+                match (before, after) {
+                    (Some(a), Some(b)) if a != b => format!("[{a}] => [{b}]"),
+                    (Some(a), _) => format!("[{a}]"),
+                    _ => ptr(raw),
+                }
+            }
+            Fmt::IntOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
+                (Some(_), Some(m)) => mem_u32(m).map_or(ptr(raw), |x| format!("[{}]", x as i32)),
+                _ => ptr(raw),
+            },
+            Fmt::SiginfoOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
+                (
+                    Some(_),
+                    Some(Mem::Bytes {
+                        bytes,
+                        complete: true,
+                    }),
+                ) => crate::siginfo::format(bytes),
+                _ => ptr(raw),
+            },
+            Fmt::RusageOut => self.out_struct(raw, v, i, |b| structs::rusage(b, self.opts.verbose)),
+            Fmt::TmsOut => self.out_struct(raw, v, i, structs::tms),
+            Fmt::StackIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::stack(b, st)),
+            Fmt::StackOut => self.out_struct(raw, v, i, |b| structs::stack(b, st)),
+            Fmt::TimesIn => in_struct(raw, v.entry_mem(i as u32), structs::utimens),
+            Fmt::CloneArgs => {
+                let text = in_struct(raw, v.entry_mem(i as u32), |b| structs::clone_args(b, st));
+                match (v.ok_ret(), v.exit_mem(CLONE_PARENT_TID_KEY)) {
+                    (Some(_), Some(m)) => match mem_u32(m) {
+                        Some(tid) => format!("{text} => {{parent_tid=[{tid}]}}"),
+                        None => text,
+                    },
+                    _ => text,
+                }
+            }
             Fmt::MsghdrOut => match v.ok_ret() {
                 Some(_) => self.msghdr(raw, v, i, true, st),
                 None => ptr(raw),
@@ -697,7 +736,12 @@ impl Decoder {
             let addr = entry.args[i];
             let both_ends = matches!(
                 fmt,
-                Fmt::LenInOut | Fmt::PollFds(_) | Fmt::PrctlRest | Fmt::MsghdrOut
+                Fmt::LenInOut
+                    | Fmt::PollFds(_)
+                    | Fmt::PrctlRest
+                    | Fmt::MsghdrOut
+                    | Fmt::OffsetInOut
+                    | Fmt::CloneArgs
             );
             if addr == 0 || (fmt.at_exit() != at_exit && !both_ends) {
                 continue;
@@ -784,6 +828,34 @@ impl Decoder {
                         u64::MAX
                     };
                     capture_iov(mem, addr, entry.args[c as usize], left, i, max, &mut out)
+                }
+                Fmt::OffsetInOut | Fmt::IntOut => {
+                    mem.read_bytes(addr, if matches!(fmt, Fmt::IntOut) { 4 } else { 8 })
+                }
+                Fmt::SiginfoOut => mem.read_bytes(addr, 128),
+                Fmt::RusageOut => mem.read_bytes(addr, 144),
+                Fmt::TmsOut => mem.read_bytes(addr, 32),
+                Fmt::StackIn | Fmt::StackOut => mem.read_bytes(addr, 24),
+                Fmt::TimesIn => mem.read_bytes(addr, 32),
+                Fmt::CloneArgs => {
+                    let args = mem.read_bytes(addr, 88);
+                    if !at_exit {
+                        out.push(Capture { key, data: args });
+                        continue;
+                    }
+                    {
+                        // The parent tid the kernel stored, for ` => {parent_tid=[N]}`.
+                        if let Mem::Bytes { bytes, .. } = &args
+                            && le64(bytes, 0) & 0x0010_0000 != 0
+                            && le64(bytes, 24) != 0
+                        {
+                            out.push(Capture {
+                                key: CLONE_PARENT_TID_KEY,
+                                data: mem.read_bytes(le64(bytes, 24), 4),
+                            });
+                        }
+                        continue;
+                    }
                 }
                 Fmt::MsghdrIn | Fmt::MsghdrOut => {
                     let hdr = mem.read_bytes(addr, 56);
@@ -921,6 +993,8 @@ const MSG_NAME_KEY: u32 = 400;
 const MSG_IOV_KEY: u32 = 420;
 const MSG_IN_KEY: u32 = 440;
 const MSG_SLOT: usize = 50;
+/// Capture key of the parent tid clone3 stored.
+const CLONE_PARENT_TID_KEY: u32 = 460;
 
 fn le64(b: &[u8], off: usize) -> u64 {
     b.get(off..off + 8)
@@ -958,6 +1032,13 @@ fn capture_iov(
 
 fn iov_key(arg: usize, k: usize) -> u32 {
     1000 + arg as u32 * 1000 + k as u32
+}
+
+fn mem_u64(m: &Mem) -> Option<u64> {
+    match m {
+        Mem::Bytes { bytes, .. } if bytes.len() >= 8 => Some(le64(bytes, 0)),
+        _ => None,
+    }
 }
 
 fn mem_u32(m: &Mem) -> Option<u32> {

@@ -30,15 +30,6 @@ mod libc_sig {
     pub const SIGSYS: i32 = 31;
 }
 
-fn clock_ticks(v: u64) -> String {
-    let v = v as i64;
-    if v == 0 {
-        "0".into()
-    } else {
-        format!("{v} /* {:.2} s */", v as f64 / 100.0)
-    }
-}
-
 /// The braces part of a signal line, from the raw 128-byte siginfo.
 pub fn format(b: &[u8]) -> String {
     let signo = i32_at(b, 0);
@@ -95,8 +86,14 @@ pub fn format(b: &[u8]) -> String {
                 signal(status)
             };
             parts.push(format!("si_status={status_text}"));
-            parts.push(format!("si_utime={}", clock_ticks(u64_at(b, 32))));
-            parts.push(format!("si_stime={}", clock_ticks(u64_at(b, 40))));
+            parts.push(format!(
+                "si_utime={}",
+                crate::structs::clock_ticks(u64_at(b, 32) as i64)
+            ));
+            parts.push(format!(
+                "si_stime={}",
+                crate::structs::clock_ticks(u64_at(b, 40) as i64)
+            ));
         }
         libc_sig::SIGSEGV
         | libc_sig::SIGBUS

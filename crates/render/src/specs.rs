@@ -113,6 +113,24 @@ pub enum Fmt {
     /// A sleep's remaining-time pointer: written only when interrupted, so printed at
     /// exit, as an address.
     RemainOut,
+    /// A `loff_t *` read and written (sendfile's offset: `[0] => [3]`).
+    OffsetInOut,
+    /// An `int` written by the kernel (getsockopt's value).
+    IntOut,
+    /// A `siginfo_t` written by the kernel (waitid, rt_sigtimedwait).
+    SiginfoOut,
+    /// `struct rusage` written by the kernel.
+    RusageOut,
+    /// `struct tms` written by the kernel.
+    TmsOut,
+    /// `struct clone_args` read by the kernel (clone3), with the parent tid it wrote.
+    CloneArgs,
+    /// A `stack_t` read by the kernel (sigaltstack).
+    StackIn,
+    /// A `stack_t` written by the kernel.
+    StackOut,
+    /// utimensat's two timespecs (`UTIME_NOW`, `UTIME_OMIT` named).
+    TimesIn,
     /// A `struct msghdr` read by the kernel (sendmsg).
     MsghdrIn,
     /// A `struct msghdr` filled by the kernel (recvmsg).
@@ -155,6 +173,14 @@ impl Fmt {
                 | Fmt::GidsOut
                 | Fmt::RemainOut
                 | Fmt::MsghdrOut
+                | Fmt::OffsetInOut
+                | Fmt::IntOut
+                | Fmt::SiginfoOut
+                | Fmt::RusageOut
+                | Fmt::TmsOut
+                | Fmt::StackOut
+                // clone3 appends ` => {parent_tid=[N]}` once the kernel wrote it.
+                | Fmt::CloneArgs
                 // PR_GET_NAME and friends fill their argument; print prctl's rest at exit.
                 | Fmt::PrctlRest
         )
@@ -178,6 +204,8 @@ pub enum Ret {
     Fd,
     /// poll's count, then `(Timeout)` or the ready descriptors.
     Poll,
+    /// A signal number (rt_sigtimedwait): `10 (SIGUSR1)`.
+    Signal,
 }
 
 /// One special decoder.
@@ -262,7 +290,16 @@ specs! {
     "sendto" => [Fd, WBuf(2), Uint, Set("msg_flags"), SockaddrIn(5), Uint] Dec;
     "recvfrom" => [Fd, RBuf(2), Uint, Set("msg_flags"), SockaddrOut(5), LenInOut] Dec;
     "setsockopt" => [Fd, Set("socket_level"), SockoptName, IntIn(4), Uint] Dec;
-    "getsockopt" => [Fd, Set("socket_level"), SockoptName, Ptr, Ptr] Dec;
+    "getsockopt" => [Fd, Set("socket_level"), SockoptName, IntOut, LenInOut] Dec;
+    "sendfile" => [Fd, Fd, OffsetInOut, Uint] Dec;
+    "utimensat" => [Dirfd, Path, TimesIn, Set("at_flags")] Dec;
+    "rt_sigtimedwait" => [SigsetIn, SiginfoOut, TimespecIn, Uint] Signal;
+    "getrusage" => [Set("rusage_who"), RusageOut] Dec;
+    "times" => [TmsOut] Dec;
+    "clone3" => [CloneArgs, Uint] Dec;
+    "waitid" => [Set("waitid_which"), Int, SiginfoOut, Set("wait4_options"), RusageOut] Dec;
+    "sigaltstack" => [StackIn, StackOut] Dec;
+    "rt_sigsuspend" => [SigsetIn, Uint] Dec;
     "sendmsg" => [Fd, MsghdrIn, Set("msg_flags")] Dec;
     "recvmsg" => [Fd, MsghdrOut, Set("msg_flags")] Dec;
     "shutdown" => [Fd, Set("shutdown_how")] Dec;

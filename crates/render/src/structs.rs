@@ -367,6 +367,140 @@ pub fn sysinfo(b: &[u8]) -> String {
     )
 }
 
+fn timeval(b: &[u8], off: usize) -> String {
+    format!(
+        "{{tv_sec={}, tv_usec={}}}",
+        u64_at(b, off) as i64,
+        u64_at(b, off + 8) as i64
+    )
+}
+
+/// `struct rusage` (x86_64, 144 bytes): times, then the counters with -v.
+pub fn rusage(b: &[u8], verbose: bool) -> String {
+    let head = format!("{{ru_utime={}, ru_stime={}", timeval(b, 0), timeval(b, 16));
+    if !verbose {
+        return format!("{head}, ...}}");
+    }
+    let names = [
+        "ru_maxrss",
+        "ru_ixrss",
+        "ru_idrss",
+        "ru_isrss",
+        "ru_minflt",
+        "ru_majflt",
+        "ru_nswap",
+        "ru_inblock",
+        "ru_oublock",
+        "ru_msgsnd",
+        "ru_msgrcv",
+        "ru_nsignals",
+        "ru_nvcsw",
+        "ru_nivcsw",
+    ];
+    let rest: Vec<String> = names
+        .iter()
+        .enumerate()
+        .map(|(k, n)| format!("{n}={}", u64_at(b, 32 + k * 8) as i64))
+        .collect();
+    format!("{head}, {}}}", rest.join(", "))
+}
+
+/// Clock ticks with strace's seconds comment: `3 /* 0.03 s */`.
+pub fn clock_ticks(v: i64) -> String {
+    if v == 0 {
+        "0".into()
+    } else {
+        format!("{v} /* {:.2} s */", v as f64 / 100.0)
+    }
+}
+
+/// `struct tms`.
+pub fn tms(b: &[u8]) -> String {
+    format!(
+        "{{tms_utime={}, tms_stime={}, tms_cutime={}, tms_cstime={}}}",
+        clock_ticks(u64_at(b, 0) as i64),
+        clock_ticks(u64_at(b, 8) as i64),
+        clock_ticks(u64_at(b, 16) as i64),
+        clock_ticks(u64_at(b, 24) as i64)
+    )
+}
+
+/// A UTC date for seconds and nanoseconds since the epoch, as strace comments times:
+/// `1970-01-01T00:00:00.000000001+0000`.
+pub fn utc_date(secs: i64, nsec: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Howard Hinnant's civil-from-days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{nsec:09}+0000",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+/// `stack_t` (sigaltstack).
+pub fn stack(b: &[u8], st: Style) -> String {
+    format!(
+        "{{ss_sp={}, ss_flags={}, ss_size={}}}",
+        ptr(u64_at(b, 0)),
+        set_text("sigaltstack_flags", u32_at(b, 8), st),
+        u64_at(b, 16)
+    )
+}
+
+/// utimensat's `struct timespec[2]`, with UTIME_NOW and UTIME_OMIT named.
+pub fn utimens(b: &[u8]) -> String {
+    let one = |off: usize| match u64_at(b, off + 8) {
+        0x3fff_ffff => "UTIME_NOW".to_string(),
+        0x3fff_fffe => "UTIME_OMIT".to_string(),
+        _ => {
+            let (sec, nsec) = (u64_at(b, off) as i64, u64_at(b, off + 8) as i64);
+            format!("{} /* {} */", timespec(&b[off..]), utc_date(sec, nsec))
+        }
+    };
+    format!("[{}, {}]", one(0), one(16))
+}
+
+/// `struct clone_args` as strace prints clone3's first argument.
+pub fn clone_args(b: &[u8], st: Style) -> String {
+    let flags = u64_at(b, 0);
+    let mut parts = vec![format!("flags={}", set_text("clone3_flags", flags, st))];
+    if flags & 0x1000 != 0 {
+        parts.push(format!("pidfd={}", ptr(u64_at(b, 8))));
+    }
+    if flags & (0x0100_0000 | 0x0020_0000) != 0 {
+        parts.push(format!("child_tid={}", ptr(u64_at(b, 16))));
+    }
+    if flags & 0x0010_0000 != 0 {
+        parts.push(format!("parent_tid={}", ptr(u64_at(b, 24))));
+    }
+    let exit_signal = u64_at(b, 32) as i32;
+    parts.push(format!(
+        "exit_signal={}",
+        if exit_signal == 0 {
+            "0".to_string()
+        } else {
+            signal(exit_signal)
+        }
+    ));
+    parts.push(format!("stack={}", ptr(u64_at(b, 40))));
+    parts.push(format!("stack_size={}", hex(u64_at(b, 48))));
+    if flags & 0x0008_0000 != 0 {
+        parts.push(format!("tls={}", ptr(u64_at(b, 56))));
+    }
+    format!("{{{}}}", parts.join(", "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -390,6 +524,11 @@ mod tests {
             "{rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}"
         );
         assert_eq!(sigset(&0u64.to_le_bytes()), "[]");
+        assert_eq!(utc_date(1, 2), "1970-01-01T00:00:01.000000002+0000");
+        assert_eq!(
+            utc_date(1_700_000_000, 0),
+            "2023-11-14T22:13:20.000000000+0000"
+        );
     }
 
     #[test]
