@@ -175,7 +175,10 @@ fn sigint_while_attached_detaches_and_the_target_keeps_running() {
     assert!(text.ends_with('\n'));
     for line in text.lines() {
         assert!(
-            line.contains(" = ") || line.starts_with("---") || line.starts_with("+++"),
+            line.contains(" = ")
+                || line.ends_with(" <detached ...>")
+                || line.starts_with("---")
+                || line.starts_with("+++"),
             "partial line {line:?}"
         );
     }

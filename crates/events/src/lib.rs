@@ -105,6 +105,8 @@ pub struct SyscallExit {
     /// System CPU time the task spent in the call, in nanoseconds, when the source can
     /// measure it (`-c` without `-w`).
     pub system_ns: Option<u64>,
+    /// The tracer let go of the task inside the call (no result, and the task runs on).
+    pub detached: bool,
 }
 
 /// A syscall's return value.

@@ -511,6 +511,18 @@ impl Tracer {
         ts: Timestamp,
         sink: &mut dyn Sink,
     ) -> Result<(), TraceError> {
+        self.cut_pending(tid, ts, false, sink)
+    }
+
+    /// Reports the syscall `tid` is inside as never returning: it dies, is superseded, or
+    /// (`detached`) the tracer lets go of it.
+    fn cut_pending(
+        &mut self,
+        tid: i32,
+        ts: Timestamp,
+        detached: bool,
+        sink: &mut dyn Sink,
+    ) -> Result<(), TraceError> {
         let pending = self.tasks.get_mut(&tid).and_then(|t| t.pending.take());
         if let Some(Pending::Shown(entry, _)) = pending {
             let kind = EventKind::SyscallExit(SyscallExit {
@@ -518,6 +530,7 @@ impl Tracer {
                 result: None,
                 mem: Vec::new(),
                 system_ns: None,
+                detached,
             });
             self.emit(sink, tid, ts, kind)?;
         }
@@ -607,6 +620,7 @@ impl Tracer {
             result: Some(result),
             mem,
             system_ns: Some(system_ns.saturating_sub(system_at_entry)),
+            detached: false,
         });
         self.emit(sink, pid, ts, kind)
     }
@@ -734,7 +748,7 @@ impl Tracer {
                 }
             }
         }
-        self.end_pending(tid, now, sink)?;
+        self.cut_pending(tid, now, !gone, sink)?;
         if !gone && self.tasks.get(&tid).is_some_and(|t| t.tgid == tid) {
             self.emit(sink, tid, now, EventKind::Detached)?;
         }

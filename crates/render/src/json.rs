@@ -35,6 +35,7 @@ impl JsonSink {
 
     fn syscall(&self, exit: &SyscallExit, ts: Timestamp) -> Option<JsonBody> {
         let status = match exit.result {
+            None if exit.detached => Status::Detached,
             None => Status::Unfinished,
             Some(r) if r.is_error => Status::Failed,
             Some(_) => Status::Successful,

@@ -261,8 +261,18 @@ impl TextSink {
     fn on_exit(&mut self, tid: i32, ts: Timestamp, exit: &SyscallExit) -> io::Result<()> {
         let decoder = self.decoder.clone();
         let shape = decoder.shape(exit.entry.arch, exit.entry.nr);
+        if exit.detached && !self.deferred() {
+            // As strace: only a line still open gets ` <detached ...>`.
+            let stream = self.stream(tid)?;
+            if stream.open.is_some_and(|(open_tid, _)| open_tid == tid) {
+                stream.open = None;
+                stream.out.write_all(b" <detached ...>\n")?;
+            }
+            return Ok(());
+        }
         if self.deferred() {
             let outcome = match exit.result {
+                None if exit.detached => crate::select::Status::Detached,
                 None => crate::select::Status::Unfinished,
                 Some(r) if r.is_error => crate::select::Status::Failed,
                 Some(_) => crate::select::Status::Successful,
@@ -444,6 +454,7 @@ mod tests {
             }),
             mem: Vec::new(),
             system_ns: None,
+            detached: false,
         })
     }
 

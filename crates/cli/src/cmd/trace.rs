@@ -210,17 +210,23 @@ impl CapturePlan for SharedPlan {
     }
 }
 
-/// Prints strace's attach/detach notices on stderr.
-struct Notices;
+/// Prints strace's attach/detach notices on stderr (through the trace's own buffer when
+/// the trace goes to stderr too, so the two stay in order).
+struct Notices(Box<dyn Write>);
 
 impl Sink for Notices {
     fn event(&mut self, ev: &Event) -> io::Result<()> {
         match ev.kind {
-            EventKind::Attached => eprintln!("sysfence: Process {} attached", ev.pid),
-            EventKind::Detached => eprintln!("sysfence: Process {} detached", ev.pid),
-            _ => {}
+            EventKind::Attached => writeln!(self.0, "sysfence: Process {} attached", ev.pid),
+            EventKind::Detached => writeln!(self.0, "sysfence: Process {} detached", ev.pid),
+            _ => Ok(()),
         }
-        Ok(())
+    }
+    fn idle(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+    fn finish(&mut self) -> io::Result<()> {
+        self.0.flush()
     }
 }
 
@@ -317,7 +323,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
     if args.quiet == 0 {
-        sinks.push(Box::new(Notices));
+        let out: Box<dyn Write> = if args.output.is_some() {
+            Box::new(io::stderr())
+        } else {
+            Box::new(shared.clone())
+        };
+        sinks.push(Box::new(Notices(out)));
     }
     let print_trace = !args.summary_only || args.summary_too;
     if print_trace {
