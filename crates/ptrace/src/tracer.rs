@@ -425,6 +425,7 @@ impl Tracer {
         for w in std::mem::take(&mut self.early) {
             let tgid = proc_status_field(w.pid, "Tgid:").unwrap_or(w.pid);
             self.adopt(w.pid, tgid);
+            self.announce(w.pid, sink)?;
             self.handle(w, sink)?;
         }
         Ok(())
@@ -450,6 +451,14 @@ impl Tracer {
         } else {
             proc_status_field(child, "Tgid:").unwrap_or(child)
         }
+    }
+
+    /// Reports a followed new task as attached (strace's "Process N attached").
+    fn announce(&self, tid: i32, sink: &mut dyn Sink) -> Result<(), TraceError> {
+        if self.tasks.get(&tid).is_some_and(|t| t.followed) {
+            self.emit(sink, tid, sys::now(), EventKind::Attached)?;
+        }
+        Ok(())
     }
 
     fn adopt(&mut self, pid: i32, tgid: i32) {
@@ -640,6 +649,7 @@ impl Tracer {
                     if !self.tasks.contains_key(&new) {
                         let tgid = self.child_tgid(pid, new, event);
                         self.adopt(new, tgid);
+                        self.announce(new, sink)?;
                     }
                     if let Some(i) = self.early.iter().position(|w| w.pid == new) {
                         let w = self.early.swap_remove(i);

@@ -217,7 +217,7 @@ struct Notices(Box<dyn Write>);
 impl Sink for Notices {
     fn event(&mut self, ev: &Event) -> io::Result<()> {
         match ev.kind {
-            EventKind::Attached => writeln!(self.0, "sysfence: Process {} attached", ev.pid),
+            EventKind::Attached => writeln!(self.0, "sysfence: Process {} attached", ev.tid),
             EventKind::Detached => writeln!(self.0, "sysfence: Process {} detached", ev.pid),
             _ => Ok(()),
         }
