@@ -63,6 +63,9 @@ pub struct TextOptions {
     pub signals: SignalSet,
     /// Hide `+++ exited with +++` lines (`-qq`).
     pub quiet_exit: bool,
+    /// Print `PROG: Process N attached/detached` notices in the stream (when the trace
+    /// goes to stderr, so they never land inside an open line); `None` leaves them out.
+    pub notices: Option<&'static str>,
 }
 
 impl Default for TextOptions {
@@ -77,6 +80,7 @@ impl Default for TextOptions {
             status: StatusSet::all(),
             signals: SignalSet::all(),
             quiet_exit: false,
+            notices: None,
         }
     }
 }
@@ -348,6 +352,18 @@ impl Sink for TextSink {
                     ev.ts,
                     &format!("+++ killed by {} {core}+++", signal(*s)),
                 )?;
+            }
+            EventKind::Attached | EventKind::Detached if self.opts.notices.is_some() => {
+                let what = if matches!(ev.kind, EventKind::Attached) {
+                    "attached"
+                } else {
+                    "detached"
+                };
+                let prog = self.opts.notices.unwrap_or("sysfence");
+                // Close any open line first (-1 is no task), then print without a prefix.
+                self.interrupt_open(-1)?;
+                let line = format!("{prog}: Process {} {what}\n", ev.tid);
+                self.stream(ev.tid)?.out.write_all(line.as_bytes())?;
             }
             EventKind::Superseded { old_tid } => {
                 self.live.remove(old_tid);

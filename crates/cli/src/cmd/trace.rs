@@ -322,7 +322,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         ))))),
     };
     let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
-    if args.quiet == 0 {
+    // Notices go to stderr; when the text trace goes there too, it prints them itself so
+    // that they never land inside an open line.
+    let text_on_stderr =
+        args.output.is_none() && !args.json && (!args.summary_only || args.summary_too);
+    if args.quiet == 0 && !text_on_stderr {
         let out: Box<dyn Write> = if args.output.is_some() {
             Box::new(io::stderr())
         } else {
@@ -366,6 +370,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 status,
                 signals,
                 quiet_exit: args.quiet >= 2,
+                notices: (args.quiet == 0 && text_on_stderr).then_some("sysfence"),
             };
             let output = match (&args.output, separate) {
                 (Some(path), true) => TextOutput::PerTask(path.clone()),
