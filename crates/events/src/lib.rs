@@ -67,7 +67,9 @@ pub enum EventKind {
         /// The thread id the execve was made from.
         old_tid: i32,
     },
-    /// A running process was attached (`-p`).
+    /// The command the tracer started is being traced (no notice is printed for it).
+    Started,
+    /// A running process was attached (`-p`), or a new child or thread is followed (`-f`).
     Attached,
     /// The tracer let go of the task; it keeps running.
     Detached,

@@ -219,7 +219,12 @@ impl Tracer {
     pub fn run(mut self, target: Target, sink: &mut dyn Sink) -> Result<Outcome, TraceError> {
         interrupt::install();
         match target {
-            Target::Command(argv) => self.start(&argv)?,
+            Target::Command(argv) => {
+                self.start(&argv)?;
+                if let Some(pid) = self.child {
+                    self.emit(sink, pid, sys::now(), EventKind::Started)?;
+                }
+            }
             Target::Attach(pids) => self.attach(&pids, sink)?,
         }
         if self.cfg.follow_cpu {
