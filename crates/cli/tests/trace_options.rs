@@ -348,3 +348,51 @@ fn dash_capital_p_keeps_only_calls_touching_the_path() {
     }
     assert!(calls.iter().any(|l| l.starts_with("close(")), "{text}");
 }
+
+#[test]
+fn a_single_threaded_command_shares_the_tracers_cpu_until_it_makes_a_thread() {
+    let script = "import os,threading\n\
+                  print(len(os.sched_getaffinity(0)))\n\
+                  r=[]\n\
+                  t=threading.Thread(target=lambda: r.append(len(os.sched_getaffinity(0)))); t.start(); t.join()\n\
+                  print(r[0], len(os.sched_getaffinity(0)))";
+    let untraced = std::process::Command::new("/usr/bin/python3")
+        .args(["-c", "import os; print(len(os.sched_getaffinity(0)))"])
+        .output()
+        .expect("python runs");
+    let cpus: usize = String::from_utf8_lossy(&untraced.stdout)
+        .trim()
+        .parse()
+        .expect("count");
+    let out = trace(&["-o", "/dev/null", "/usr/bin/python3", "-c", script]);
+    let lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    if cpus > 1 {
+        assert_eq!(lines[0], "1", "pinned while single-threaded");
+    }
+    assert_eq!(
+        lines[1],
+        format!("{cpus} {cpus}"),
+        "every thread gets its affinity back"
+    );
+    let free = trace(&[
+        "--no-follow-cpu",
+        "-o",
+        "/dev/null",
+        "/usr/bin/python3",
+        "-c",
+        script,
+    ]);
+    let first = String::from_utf8_lossy(&free.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(
+        first,
+        cpus.to_string(),
+        "--no-follow-cpu leaves the command alone"
+    );
+}

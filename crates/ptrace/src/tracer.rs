@@ -83,9 +83,10 @@ impl TracerBuilder {
         self
     }
 
-    /// Keep the tracer on the CPU its tracee last ran on (default on): a ptrace stop
-    /// costs several times more when tracer and tracee wake each other across CPUs.
-    /// Only the tracer moves; tracees keep their affinity.
+    /// Keep tracer and tracee on one CPU (default on): a ptrace stop costs several
+    /// times more when they wake each other across CPUs. A started command is pinned to
+    /// the tracer's CPU while it is single-threaded (its first fork or thread restores
+    /// its affinity and its child's); otherwise the tracer moves to its tracee's CPU.
     pub fn follow_cpu(mut self, yes: bool) -> Self {
         self.follow_cpu = yes;
         self
@@ -144,6 +145,10 @@ struct Task {
     /// Whether the user asked for this task (false for children without -f, which the
     /// seccomp-bpf mode follows only to keep their filter working).
     followed: bool,
+    /// Pinned to the tracer's CPU (a single-threaded started command).
+    pinned: bool,
+    /// A child seen only to restore its affinity: let go at its first stop.
+    release: bool,
 }
 
 impl Task {
@@ -202,11 +207,97 @@ impl Tracer {
         if self.seccomp_mode() {
             opts |= libc::PTRACE_O_TRACESECCOMP | libc::PTRACE_O_EXITKILL;
         }
+        if self.cfg.follow_forks || self.seccomp_mode() || self.pinning() {
+            opts |=
+                libc::PTRACE_O_TRACEFORK | libc::PTRACE_O_TRACEVFORK | libc::PTRACE_O_TRACECLONE;
+        }
+        opts as u32
+    }
+
+    /// Whether a started command is (still) pinned, so forks must be seen to unpin.
+    fn pinning(&self) -> bool {
+        self.tasks.values().any(|t| t.pinned)
+            || (self.cfg.follow_cpu && self.child.is_some() && self.tasks.is_empty())
+    }
+
+    /// The options a task keeps once nothing is pinned any more.
+    fn base_options(&self) -> u32 {
+        let mut opts = libc::PTRACE_O_TRACESYSGOOD | libc::PTRACE_O_TRACEEXEC;
+        if self.seccomp_mode() {
+            opts |= libc::PTRACE_O_TRACESECCOMP | libc::PTRACE_O_EXITKILL;
+        }
         if self.cfg.follow_forks || self.seccomp_mode() {
             opts |=
                 libc::PTRACE_O_TRACEFORK | libc::PTRACE_O_TRACEVFORK | libc::PTRACE_O_TRACECLONE;
         }
         opts as u32
+    }
+
+    /// Pins the just-started command and the tracer to the tracer's CPU.
+    fn pin_child(&mut self, pid: i32) {
+        if !self.cfg.follow_cpu {
+            return;
+        }
+        let allowed = sys::allowed_cpus();
+        let Some(cpu) = sys::current_cpu().filter(|c| allowed.len() > 1 && allowed.contains(c))
+        else {
+            return;
+        };
+        if sys::set_affinity(pid, &[cpu]).is_ok() && sys::pin_to(cpu).is_ok() {
+            self.pinned = Some(cpu);
+            self.allowed = allowed;
+            if let Some(task) = self.tasks.get_mut(&pid) {
+                task.pinned = true;
+            }
+        }
+    }
+
+    /// A pinned task forked or made a thread. A followed new process stays on the
+    /// tracer's CPU with its parent (each process is still single-threaded); a new
+    /// thread ends the pinning of its whole thread group; a child nobody follows gets its
+    /// affinity back and is let go at its first stop.
+    fn unpin_after_fork(&mut self, parent: i32, child: i32, event: i32) {
+        let Some(task) = self.tasks.get(&parent) else {
+            return;
+        };
+        if !task.pinned {
+            return;
+        }
+        let tgid = task.tgid;
+        let followed = self.cfg.follow_forks || self.seccomp_mode();
+        let is_thread = self.tasks.get(&child).is_some_and(|c| c.tgid == tgid);
+        if event != libc::PTRACE_EVENT_CLONE || !is_thread {
+            if followed {
+                if let Some(c) = self.tasks.get_mut(&child) {
+                    c.pinned = true;
+                }
+            } else {
+                let _ = sys::set_affinity(child, &self.allowed);
+                if let Some(c) = self.tasks.get_mut(&child) {
+                    c.release = true;
+                }
+            }
+            return;
+        }
+        // Now multi-threaded: every thread of the group gets its affinity back.
+        let group: Vec<i32> = self
+            .tasks
+            .iter()
+            .filter(|(_, t)| t.tgid == tgid)
+            .map(|(&tid, _)| tid)
+            .collect();
+        for tid in group {
+            let _ = sys::set_affinity(tid, &self.allowed);
+            if let Some(t) = self.tasks.get_mut(&tid) {
+                t.pinned = false;
+                if !followed {
+                    t.release = tid == child;
+                }
+            }
+        }
+        if !followed && !self.tasks.values().any(|t| t.pinned) {
+            let _ = sys::set_options(parent, self.base_options());
+        }
     }
 
     fn seccomp_mode(&self) -> bool {
@@ -227,7 +318,7 @@ impl Tracer {
             }
             Target::Attach(pids) => self.attach(&pids, sink)?,
         }
-        if self.cfg.follow_cpu {
+        if self.cfg.follow_cpu && self.allowed.is_empty() {
             self.allowed = sys::allowed_cpus();
         }
         let result = self.event_loop(sink);
@@ -258,8 +349,11 @@ impl Tracer {
                 pending: None,
                 hidden: true,
                 followed: true,
+                pinned: false,
+                release: false,
             },
         );
+        self.pin_child(pid);
         Ok(())
     }
 
@@ -320,6 +414,8 @@ impl Tracer {
                         pending: None,
                         hidden: false,
                         followed: true,
+                        pinned: false,
+                        release: false,
                     },
                 );
                 let _ = sys::interrupt(tid);
@@ -414,6 +510,17 @@ impl Tracer {
         }
         let sig = libc::WSTOPSIG(status);
         let event = (status >> 16) & 0xffff;
+        if self.tasks.get(&pid).is_some_and(|t| t.release) {
+            // Followed only to restore its affinity: let it run untraced.
+            let pass = if event == 0 && sig != SYSCALL_TRAP {
+                sig
+            } else {
+                0
+            };
+            let _ = sys::detach(pid, pass);
+            self.tasks.remove(&pid);
+            return Ok(());
+        }
         if sig == SYSCALL_TRAP {
             self.on_syscall_stop(pid, w.system_ns, sink)?;
             self.resume(pid, 0);
@@ -474,6 +581,8 @@ impl Tracer {
                 pending: None,
                 hidden: false,
                 followed: self.cfg.follow_forks,
+                pinned: false,
+                release: false,
             },
         );
     }
@@ -654,6 +763,7 @@ impl Tracer {
                     if !self.tasks.contains_key(&new) {
                         let tgid = self.child_tgid(pid, new, event);
                         self.adopt(new, tgid);
+                        self.unpin_after_fork(pid, new, event);
                         self.announce(new, sink)?;
                     }
                     if let Some(i) = self.early.iter().position(|w| w.pid == new) {
@@ -724,6 +834,12 @@ impl Tracer {
         if let Some(child) = self.child {
             let _ = sys::kill(child, libc::SIGCONT);
             let _ = sys::kill(child, sig);
+        }
+        if self.seccomp_mode() {
+            // Detached tasks would keep a filter whose SECCOMP_RET_TRACE fails their
+            // calls with ENOSYS: leave them traced, and PTRACE_O_EXITKILL ends the tree
+            // when we exit, as strace's --seccomp-bpf (--kill-on-exit) does.
+            return Ok(());
         }
         let tids: Vec<i32> = self.tasks.keys().copied().collect();
         for tid in tids {

@@ -110,8 +110,11 @@ pub struct Args {
     /// and the traced tree is killed if sysfence dies. Not possible with -p.
     #[arg(long = "seccomp-bpf")]
     seccomp_bpf: bool,
-    /// Do not move the tracer onto the CPU its tracee runs on (by default it follows
-    /// the tracee, which makes each stop several times cheaper; tracees are never pinned).
+    /// Leave CPU placement to the scheduler. By default sysfence keeps itself and the
+    /// command it starts on one CPU (a ptrace stop costs several times more across CPUs):
+    /// the command, and its children under -f, are pinned to sysfence's CPU while single-
+    /// threaded (they see one CPU in their affinity mask); a process that creates a thread
+    /// gets its affinity back. With -p only sysfence moves, to its tracee's CPU.
     #[arg(long = "no-follow-cpu")]
     no_follow_cpu: bool,
     /// The command to run and trace.
