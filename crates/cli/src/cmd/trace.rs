@@ -112,9 +112,9 @@ pub struct Args {
     seccomp_bpf: bool,
     /// Leave CPU placement to the scheduler. By default sysfence keeps itself and the
     /// command it starts on one CPU (a ptrace stop costs several times more across CPUs):
-    /// the command, and its children under -f, are pinned to sysfence's CPU while single-
-    /// threaded (they see one CPU in their affinity mask); a process that creates a thread
-    /// gets its affinity back. With -p only sysfence moves, to its tracee's CPU.
+    /// the command, and its children under -f, are pinned to sysfence's CPU while
+    /// single-threaded (they see one CPU in their affinity mask); a process that creates a
+    /// thread gets its affinity back. With -p only sysfence moves, to its tracee's CPU.
     #[arg(long = "no-follow-cpu")]
     no_follow_cpu: bool,
     /// The command to run and trace.
