@@ -173,7 +173,9 @@ impl SyscallTable {
 
     /// Every syscall in the given class, in number order.
     pub fn in_class(&self, class: Class) -> impl Iterator<Item = &'static Syscall> {
-        self.entries.iter().filter(move |s| s.classes.contains(class))
+        self.entries
+            .iter()
+            .filter(move |s| s.classes.contains(class))
     }
 
     /// Names of this ABI closest to a misspelt `name`, best first (for "did you mean").
