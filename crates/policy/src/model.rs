@@ -19,7 +19,8 @@ pub enum CmpOp {
     Ge,
     /// `arg > value` (unsigned)
     Gt,
-    /// `(arg & mask) == value`
+    /// `(arg & mask) == (value & mask)`: libseccomp masks the constant too, so runc and
+    /// Docker filters behave this way and so do ours.
     MaskedEq {
         /// The bits of the argument that take part.
         mask: u64,
@@ -65,7 +66,7 @@ impl Condition {
             CmpOp::Le => a <= v,
             CmpOp::Ge => a >= v,
             CmpOp::Gt => a > v,
-            CmpOp::MaskedEq { mask } => a & width(mask) == v,
+            CmpOp::MaskedEq { mask } => a & width(mask) == v & width(mask),
         }
     }
 }
@@ -269,6 +270,12 @@ mod tests {
         };
         assert!(m.matches(0x11, false));
         assert!(!m.matches(0x0002_0000, false));
+        let outside = Condition {
+            arg: 0,
+            op: CmpOp::MaskedEq { mask: 0xe },
+            value: 0xffff_ffff,
+        };
+        assert!(outside.matches(0xe, false) && !outside.matches(0xc, false));
     }
 
     #[test]

@@ -350,7 +350,7 @@ fn emit_any(em: &mut Emitter, conds: &[Condition], yes: Label, no: Label, is_32b
     em.then(Insn::load(data::arg_hi(arg)), check)
 }
 
-/// `(arg & mask) == value`: jumps to `yes` or `no`.
+/// `(arg & mask) == (value & mask)`: jumps to `yes` or `no`.
 fn emit_masked(
     em: &mut Emitter,
     arg: u8,
@@ -360,10 +360,9 @@ fn emit_masked(
     no: Label,
     is_32bit: bool,
 ) -> Label {
+    // libseccomp compares with `value & mask`; so do we (see `CmpOp::MaskedEq`).
+    let value = value & mask;
     let half = |em: &mut Emitter, offset: u32, m: u32, v: u32, yes: Label| -> Label {
-        if m & v != v {
-            return no; // bits outside the mask can never compare equal
-        }
         if m == 0 {
             return yes;
         }
