@@ -18,12 +18,18 @@ struct Cli {
 enum Command {
     /// Look up syscalls by name, number or %class, for any supported ABI.
     Syscalls(cmd::syscalls::Args),
+    /// Show, convert, compile and disassemble seccomp profiles.
+    Profile(cmd::profile::Args),
+    /// Run a command under a seccomp profile (or report what it would block).
+    Run(cmd::run::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Syscalls(args) => cmd::syscalls::run(args),
+        Command::Profile(args) => cmd::profile::run(args),
+        Command::Run(args) => cmd::run::run(args),
     };
     match result {
         Ok(code) => code,

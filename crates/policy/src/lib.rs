@@ -6,9 +6,11 @@
 mod action;
 pub mod docker;
 mod error;
+mod load;
 mod model;
 pub mod oci;
 
 pub use action::{Action, UnknownAction};
 pub use error::PolicyError;
+pub use load::{Format, load, looks_like_json};
 pub use model::{CmpOp, Condition, Policy, Rule, Warning};

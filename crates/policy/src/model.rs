@@ -241,6 +241,21 @@ impl Policy {
         p
     }
 
+    /// The policy a complain-mode run installs: every answer that would block (errno, kill,
+    /// trap, trace) becomes a user notification, which the supervisor records and lets run.
+    pub fn complain_variant(&self) -> Policy {
+        let soften = |a: Action| match a {
+            Action::Allow | Action::Log => a,
+            _ => Action::Notify,
+        };
+        let mut p = self.clone();
+        p.default_action = soften(p.default_action);
+        for r in &mut p.rules {
+            r.action = soften(r.action);
+        }
+        p
+    }
+
     /// Every distinct syscall name the rules mention, sorted.
     pub fn syscall_names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self.rules.iter().map(|r| r.syscall.as_str()).collect();

@@ -4,8 +4,10 @@
 
 pub mod bpf;
 mod compile;
+pub mod complain;
 pub mod disasm;
 pub mod emulator;
+pub mod install;
 
 pub use bpf::{Insn, Program};
 pub use compile::{

@@ -1,3 +1,6 @@
 //! One module per subcommand.
 
+pub mod profile;
+mod profile_io;
+pub mod run;
 pub mod syscalls;

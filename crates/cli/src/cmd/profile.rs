@@ -1,0 +1,160 @@
+//! `sysfence profile`: read, convert, compile and inspect seccomp profiles.
+
+use super::profile_io::{ResolveArgs, load_policy, write_output};
+use anyhow::{Context, Result};
+use policy::{Action, Condition, Policy, docker, oci};
+use seccomp::{Program, Target, compile, disasm};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `sysfence profile`.
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: ProfileCommand,
+}
+
+#[derive(clap::Subcommand)]
+enum ProfileCommand {
+    /// Summarise a profile: default action, ABIs, rules grouped by answer.
+    #[command(after_help = "Example:\n  sysfence profile show default.json")]
+    Show {
+        /// The profile (moby JSON, OCI linux.seccomp or config.json).
+        file: PathBuf,
+        #[command(flatten)]
+        resolve: ResolveArgs,
+    },
+    /// Compile a profile to raw BPF (sock_filter[], little endian), as `bwrap --seccomp FD` reads.
+    #[command(after_help = "Example:\n  sysfence profile compile default.json -o default.bpf")]
+    Compile {
+        /// The profile.
+        file: PathBuf,
+        /// Where to write the program (atomically); stdout when absent.
+        #[arg(short = 'o', long = "output", value_name = "OUT")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        resolve: ResolveArgs,
+    },
+    /// A readable listing of a compiled program, or of the program a profile compiles to.
+    #[command(
+        after_help = "Examples:\n  sysfence profile disasm default.json\n  sysfence profile disasm default.bpf"
+    )]
+    Disasm {
+        /// A raw BPF file or a profile.
+        file: PathBuf,
+        #[command(flatten)]
+        resolve: ResolveArgs,
+    },
+    /// Convert a profile to another format.
+    #[command(
+        after_help = "Example:\n  sysfence profile convert default.json --format oci -o seccomp.json"
+    )]
+    Convert {
+        /// The profile.
+        file: PathBuf,
+        /// The output format.
+        #[arg(long, value_enum)]
+        format: OutputFormat,
+        /// Where to write (atomically); stdout when absent.
+        #[arg(short = 'o', long = "output", value_name = "OUT")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        resolve: ResolveArgs,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum OutputFormat {
+    /// Docker/moby JSON (with the profile's includes/excludes already resolved).
+    Docker,
+    /// OCI runtime-spec `linux.seccomp` object.
+    Oci,
+    /// The compiled program: raw BPF.
+    Bpf,
+}
+
+/// Runs the subcommand.
+pub fn run(args: Args) -> Result<ExitCode> {
+    match args.command {
+        ProfileCommand::Show { file, resolve } => show(&file, &resolve),
+        ProfileCommand::Compile {
+            file,
+            output,
+            resolve,
+        } => {
+            let policy = load_policy(&file, &resolve)?;
+            let program = compile_for(&policy)?;
+            write_output(output.as_deref(), &program.to_bytes())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        ProfileCommand::Disasm { file, resolve } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let program = if policy::looks_like_json(&bytes) {
+                compile_for(&load_policy(&file, &resolve)?)?
+            } else {
+                Program::from_bytes(&bytes).with_context(|| file.display().to_string())?
+            };
+            print!("{}", disasm::disassemble(&program));
+            Ok(ExitCode::SUCCESS)
+        }
+        ProfileCommand::Convert {
+            file,
+            format,
+            output,
+            resolve,
+        } => {
+            let policy = load_policy(&file, &resolve)?;
+            let bytes = match format {
+                OutputFormat::Docker => docker::export(&policy)?.into_bytes(),
+                OutputFormat::Oci => oci::export(&policy)?.into_bytes(),
+                OutputFormat::Bpf => compile_for(&policy)?.to_bytes(),
+            };
+            write_output(output.as_deref(), &bytes)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Compiles for the ABIs the policy names.
+pub fn compile_for(policy: &Policy) -> Result<Program> {
+    Ok(compile(policy, &Target::for_policy(policy))?)
+}
+
+fn show(file: &std::path::Path, resolve: &ResolveArgs) -> Result<ExitCode> {
+    let policy = load_policy(file, resolve)?;
+    let program = compile_for(&policy)?;
+    let arches: Vec<&str> = policy.target_arches().iter().map(|a| a.name()).collect();
+    println!("profile:        {}", file.display());
+    println!("default action: {}", policy.default_action);
+    println!(
+        "architectures:  {} (any other ABI is killed)",
+        arches.join(", ")
+    );
+    let mut groups: BTreeMap<(u8, Action, Vec<Condition>), Vec<&str>> = BTreeMap::new();
+    for r in &policy.rules {
+        groups
+            .entry((r.action.severity(), r.action, r.conditions.clone()))
+            .or_default()
+            .push(&r.syscall);
+    }
+    println!(
+        "rules:          {} for {} syscalls",
+        policy.rules.len(),
+        policy.syscall_names().len()
+    );
+    for ((_, action, conds), mut names) in groups {
+        names.sort_unstable();
+        names.dedup();
+        let when = if conds.is_empty() {
+            String::new()
+        } else {
+            let c: Vec<String> = conds.iter().map(Condition::to_string).collect();
+            format!(" if {}", c.join(" && "))
+        };
+        println!("  {action}{when} ({}): {}", names.len(), names.join(" "));
+    }
+    println!("compiled:       {} BPF instructions", program.len());
+    Ok(ExitCode::SUCCESS)
+}
