@@ -1,0 +1,214 @@
+//! `sysfence run` in the real kernel: fixture programs run under profiles as subprocesses
+//! (no filter is ever installed in the test process).
+
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Once;
+
+const SIGSYS: i32 = 31;
+
+fn target_dir() -> PathBuf {
+    // <target>/<profile>/deps/<test binary>
+    let exe = std::env::current_exe().expect("test binary path");
+    exe.ancestors()
+        .nth(3)
+        .expect("target directory")
+        .to_path_buf()
+}
+
+/// The path of fixture program `name`, built on first use.
+fn fixture(name: &str) -> PathBuf {
+    static BUILD: Once = Once::new();
+    let target = target_dir();
+    BUILD.call_once(|| {
+        let status = Command::new(env!("CARGO"))
+            .args([
+                "build",
+                "-q",
+                "-p",
+                "sysfence-fixtures",
+                "--bins",
+                "--target-dir",
+            ])
+            .arg(&target)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "building the fixtures failed");
+    });
+    target.join("debug").join(name)
+}
+
+fn profile(dir: &Path, name: &str, json: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, json).unwrap();
+    path
+}
+
+fn run(profile: &Path, command: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sysfence"))
+        .arg("run")
+        .arg("--profile")
+        .arg(profile)
+        .arg("--")
+        .args(command)
+        .output()
+        .expect("sysfence runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+const ALLOW_X86_64_ONLY: &str =
+    r#"{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],"syscalls":[]}"#;
+
+#[test]
+fn an_int80_call_is_killed_when_i386_is_not_a_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = profile(dir.path(), "p.json", ALLOW_X86_64_ONLY);
+    let prog = fixture("seccomp_int80");
+    // Unfiltered, the compat call works on this kernel: the kill below is the filter's.
+    let free = Command::new(&prog).output().unwrap();
+    assert_eq!(stdout(&free), "int80 getpid: ok\n");
+    let o = run(&p, &[prog.to_str().unwrap()]);
+    assert_eq!(o.status.signal(), Some(SIGSYS), "{o:?}");
+    assert_eq!(stdout(&o), "");
+}
+
+#[test]
+fn an_int80_call_of_a_denied_syscall_gets_the_i386_rules_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = profile(
+        dir.path(),
+        "p.json",
+        r#"{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86"],
+            "syscalls":[{"names":["getpid"],"action":"SCMP_ACT_ERRNO","errnoRet":1}]}"#,
+    );
+    let o = run(&p, &[fixture("seccomp_int80").to_str().unwrap()]);
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(stdout(&o), "int80 getpid: errno 1\n");
+}
+
+#[test]
+fn an_x32_numbered_call_is_killed_as_a_foreign_abi() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = profile(dir.path(), "p.json", ALLOW_X86_64_ONLY);
+    let o = run(&p, &[fixture("seccomp_x32").to_str().unwrap()]);
+    assert_eq!(o.status.signal(), Some(SIGSYS), "{o:?}");
+    assert_eq!(stdout(&o), "");
+}
+
+#[test]
+fn threads_get_the_errno_the_profile_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = profile(
+        dir.path(),
+        "p.json",
+        r#"{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],
+            "syscalls":[{"names":["uname"],"action":"SCMP_ACT_ERRNO","errnoRet":13}]}"#,
+    );
+    let prog = fixture("seccomp_threads");
+    let free = Command::new(&prog).output().unwrap();
+    assert_eq!(stdout(&free), "thread uname: ok\nmain uname: ok\n");
+    let o = run(&p, &[prog.to_str().unwrap()]);
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(stdout(&o), "thread uname: errno 13\nmain uname: errno 13\n");
+}
+
+#[test]
+fn kill_process_in_a_thread_kills_the_whole_program() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = profile(
+        dir.path(),
+        "p.json",
+        r#"{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],
+            "syscalls":[{"names":["uname"],"action":"SCMP_ACT_KILL_PROCESS"}]}"#,
+    );
+    let o = run(&p, &[fixture("seccomp_threads").to_str().unwrap()]);
+    assert_eq!(o.status.signal(), Some(SIGSYS), "{o:?}");
+    assert_eq!(stdout(&o), "", "the main thread never got to print");
+}
+
+#[test]
+fn moby_default_runs_ordinary_commands_and_passes_their_exit_status() {
+    let moby = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../policy/tests/data/moby/default.json"
+    );
+    let o = run(
+        Path::new(moby),
+        &["sh", "-c", "echo hi; ls / >/dev/null; exit 7"],
+    );
+    assert_eq!(o.status.code(), Some(7), "{o:?}");
+    assert_eq!(stdout(&o), "hi\n");
+}
+
+#[test]
+fn complain_mode_lets_everything_run_and_reports_what_would_be_blocked() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = profile(
+        dir.path(),
+        "p.json",
+        r#"{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],
+            "syscalls":[{"names":["uname"],"action":"SCMP_ACT_ERRNO","errnoRet":13},
+                        {"names":["mkdirat","mkdir"],"action":"SCMP_ACT_KILL_PROCESS"}]}"#,
+    );
+    let log = dir.path().join("blocked.jsonl");
+    let made = dir.path().join("made");
+    let o = Command::new(env!("CARGO_BIN_EXE_sysfence"))
+        .args(["run", "--complain", "--log"])
+        .arg(&log)
+        .arg("--profile")
+        .arg(&p)
+        .arg("--")
+        .arg(fixture("seccomp_threads"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(stdout(&o), "thread uname: ok\nmain uname: ok\n");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("would have blocked 2 calls"), "{err}");
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    for l in &lines {
+        assert_eq!(l["syscall"], "uname");
+        assert_eq!(l["action"], "errno(EACCES)");
+        assert_eq!(l["arch"], "x86_64");
+    }
+    let pids: std::collections::BTreeSet<u64> =
+        lines.iter().map(|l| l["pid"].as_u64().unwrap()).collect();
+    assert_eq!(pids.len(), 2, "the thread and the main thread: {lines:?}");
+
+    // A killing rule is reported too, and the call really runs; the exit status is kept.
+    let script = format!("mkdir {}; exit 5", made.display());
+    let o = Command::new(env!("CARGO_BIN_EXE_sysfence"))
+        .args(["run", "--complain", "--profile"])
+        .arg(&p)
+        .args(["--", "sh", "-c", &script])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(5), "{o:?}");
+    assert!(made.is_dir());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("mkdir"), "{err}");
+}
+
+#[test]
+fn a_profile_that_denies_execve_fails_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = profile(
+        dir.path(),
+        "p.json",
+        r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["execve"],"action":"SCMP_ACT_ERRNO"}]}"#,
+    );
+    let o = run(&p, &["true"]);
+    assert_eq!(o.status.code(), Some(126));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("does the profile allow execve?"), "{err}");
+}
