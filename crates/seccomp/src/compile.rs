@@ -185,8 +185,20 @@ enum Outcome {
 
 /// Orders one syscall's rules for evaluation and drops the ones that cannot change the answer.
 fn outcome(rules: &[ResolvedRule], default: Action) -> Outcome {
-    let mut sorted: Vec<&ResolvedRule> = rules.iter().collect();
+    let mut sorted: Vec<ResolvedRule> = rules
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            r.conditions.sort();
+            r
+        })
+        .collect();
     sorted.sort_by_key(|r| std::cmp::Reverse(r.action.severity()));
+    // Rules in a run with one action are interchangeable: order them canonically, so the
+    // program does not depend on how a file format grouped them.
+    for run in sorted.chunk_by_mut(|a, b| a.action == b.action) {
+        run.sort_by(|a, b| a.conditions.cmp(&b.conditions));
+    }
     let mut kept: Vec<ResolvedRule> = Vec::new();
     let mut fallback = default;
     for r in sorted {
@@ -194,7 +206,7 @@ fn outcome(rules: &[ResolvedRule], default: Action) -> Outcome {
             fallback = r.action;
             break;
         }
-        kept.push(r.clone());
+        kept.push(r);
     }
     while kept.last().is_some_and(|r| r.action == fallback) {
         kept.pop();
