@@ -31,7 +31,7 @@ fn compile_writes_raw_bpf_that_disassembles_like_the_profile() {
     let bpf = dir.path().join("default.bpf");
     ok(&["profile", "compile", MOBY, "-o", s(&bpf)]);
     let bytes = std::fs::read(&bpf).unwrap();
-    assert!(!bytes.is_empty() && bytes.len() % 8 == 0);
+    assert!(!bytes.is_empty() && bytes.len().is_multiple_of(8));
     // The first instruction loads seccomp_data.arch: code 0x20, k = 4.
     assert_eq!(&bytes[..8], &[0x20, 0, 0, 0, 4, 0, 0, 0]);
     assert_eq!(
