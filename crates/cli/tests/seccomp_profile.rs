@@ -129,3 +129,43 @@ fn a_failed_write_leaves_no_partial_file() {
     assert!(!target.exists());
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn lint_passes_moby_default_and_flags_pitfalls() {
+    let o = sysfence(&["profile", "lint", MOBY]);
+    assert!(o.status.success(), "{o:?}");
+    assert!(String::from_utf8_lossy(&o.stdout).ends_with("no findings\n"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("p.json");
+    std::fs::write(
+        &p,
+        r#"{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[
+            {"names":["read","wirte","io_uring_setup","io_uring_enter"],"action":"SCMP_ACT_ALLOW"},
+            {"names":["ptrace"],"action":"SCMP_ACT_KILL"},
+            {"names":["mount"],"action":"SCMP_ACT_ERRNO"}]}"#,
+    )
+    .unwrap();
+    let o = sysfence(&["profile", "lint", s(&p)]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for want in [
+        "[import] syscalls[0].names[1]: unknown syscall `wirte`",
+        "did you mean `write`",
+        "[io-uring] io_uring_setup is allowed",
+        "[kill-thread]",
+        "[rule-equals-default] the rule for mount",
+        "[vdso-denied] clock_gettime is denied",
+    ] {
+        assert!(out.contains(want), "missing {want:?} in\n{out}");
+    }
+
+    // A program without arch check: allow everything.
+    let bpf = dir.path().join("allow.bpf");
+    std::fs::write(&bpf, [6, 0, 0, 0, 0, 0, 0xff, 0x7f]).unwrap();
+    let out = String::from_utf8_lossy(&sysfence(&["profile", "lint", s(&bpf)]).stdout).into_owned();
+    assert!(
+        out.contains("[no-arch-check]") && out.contains("[no-x32-check]"),
+        "{out}"
+    );
+}

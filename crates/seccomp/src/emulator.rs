@@ -232,3 +232,119 @@ mod tests {
         assert!(run(&p, &SeccompData::default()).is_err());
     }
 }
+
+/// Every value the program can return for a call of `nr` on `arch`, whatever the arguments
+/// and instruction pointer, and whether some path reads them. Loads of anything but nr and
+/// arch make the accumulator unknown, and a jump on an unknown value takes both branches.
+pub fn outcomes(program: &Program, arch: u32, nr: u32) -> Result<Outcomes, EmulatorError> {
+    let mut memo = std::collections::HashMap::new();
+    explore(program, 0, Some(0), arch, nr, &mut memo)
+}
+
+/// The answers a program can give for one (arch, nr), over all argument values.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Outcomes {
+    /// The return values reachable.
+    pub rets: std::collections::BTreeSet<u32>,
+    /// Whether a reachable path reads something other than nr/arch (or uses X, scratch
+    /// memory or other operations the kernel's action cache cannot evaluate).
+    pub reads_args: bool,
+}
+
+type Memo = std::collections::HashMap<(usize, Option<u32>), Outcomes>;
+
+fn explore(
+    program: &Program,
+    pc: usize,
+    a: Option<u32>,
+    arch: u32,
+    nr: u32,
+    memo: &mut Memo,
+) -> Result<Outcomes, EmulatorError> {
+    if let Some(o) = memo.get(&(pc, a)) {
+        return Ok(o.clone());
+    }
+    let Some(&insn) = program.insns.get(pc) else {
+        return Err(EmulatorError::Invalid {
+            pc,
+            problem: "control runs past the end of the program".into(),
+        });
+    };
+    let Insn { code, jt, jf, k } = insn;
+    let mut out = Outcomes {
+        reads_args: !insn.cache_evaluable(),
+        ..Outcomes::default()
+    };
+    let mut follow =
+        |next: usize, a: Option<u32>, out: &mut Outcomes| -> Result<(), EmulatorError> {
+            let o = explore(program, next, a, arch, nr, memo)?;
+            out.rets.extend(o.rets);
+            out.reads_args |= o.reads_args;
+            Ok(())
+        };
+    match code & 0x07 {
+        op::RET => {
+            if code & 0x18 == op::K {
+                out.rets.insert(k);
+            } else {
+                out.reads_args = true;
+                if let Some(v) = a {
+                    out.rets.insert(v);
+                }
+            }
+        }
+        op::LD => {
+            let v = match (code & 0xe0, k) {
+                (op::ABS, data::NR) => Some(nr),
+                (op::ABS, data::ARCH) => Some(arch),
+                (op::IMM, _) => Some(k),
+                (op::LEN, _) => Some(data::SIZE),
+                _ => None,
+            };
+            follow(pc + 1, v, &mut out)?;
+        }
+        op::ALU => {
+            let v = match (a, code & op::X) {
+                (Some(v), op::K) => match code & 0xf0 {
+                    op::AND => Some(v & k),
+                    op::OR => Some(v | k),
+                    op::ADD => Some(v.wrapping_add(k)),
+                    op::SUB => Some(v.wrapping_sub(k)),
+                    op::XOR => Some(v ^ k),
+                    op::LSH => Some(v.checked_shl(k).unwrap_or(0)),
+                    op::RSH => Some(v.checked_shr(k).unwrap_or(0)),
+                    _ => None,
+                },
+                _ => None,
+            };
+            follow(pc + 1, v, &mut out)?;
+        }
+        op::JMP if code & 0xf0 == op::JA => follow(pc + 1 + k as usize, a, &mut out)?,
+        op::JMP => {
+            let taken = match (a, code & op::X) {
+                (Some(v), op::K) => match code & 0xf0 {
+                    op::JEQ => Some(v == k),
+                    op::JGT => Some(v > k),
+                    op::JGE => Some(v >= k),
+                    op::JSET => Some(v & k != 0),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let (t, f) = (pc + 1 + usize::from(jt), pc + 1 + usize::from(jf));
+            match taken {
+                Some(true) => follow(t, a, &mut out)?,
+                Some(false) => follow(f, a, &mut out)?,
+                None => {
+                    follow(t, a, &mut out)?;
+                    follow(f, a, &mut out)?;
+                }
+            }
+        }
+        // LDX, ST, STX, MISC: the accumulator's knowledge is kept only where it cannot change.
+        op::MISC if code & 0xf8 == op::TXA => follow(pc + 1, None, &mut out)?,
+        _ => follow(pc + 1, a, &mut out)?,
+    }
+    memo.insert((pc, a), out.clone());
+    Ok(out)
+}

@@ -8,6 +8,7 @@ pub mod complain;
 pub mod disasm;
 pub mod emulator;
 pub mod install;
+pub mod lint;
 
 pub use bpf::{Insn, Program};
 pub use compile::{

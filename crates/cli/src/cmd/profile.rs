@@ -1,9 +1,9 @@
 //! `sysfence profile`: read, convert, compile and inspect seccomp profiles.
 
-use super::profile_io::{ResolveArgs, load_policy, write_output};
+use super::profile_io::{ResolveArgs, load_policy, load_policy_quietly, write_output};
 use anyhow::{Context, Result};
 use policy::{Action, Condition, Policy, docker, oci};
-use seccomp::{Program, Target, compile, disasm};
+use seccomp::{Program, Target, compile, disasm, lint};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,6 +42,18 @@ enum ProfileCommand {
     )]
     Disasm {
         /// A raw BPF file or a profile.
+        file: PathBuf,
+        #[command(flatten)]
+        resolve: ResolveArgs,
+    },
+    /// Report pitfalls: missing arch/x32 guards, uncached paths, rules equal to the default,
+    /// io_uring allowed, KILL_THREAD, vDSO syscalls denied, unknown names. Exits 1 when it
+    /// finds any.
+    #[command(
+        after_help = "Examples:\n  sysfence profile lint default.json\n  sysfence profile lint filter.bpf"
+    )]
+    Lint {
+        /// A profile or a raw BPF file.
         file: PathBuf,
         #[command(flatten)]
         resolve: ResolveArgs,
@@ -99,6 +111,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             print!("{}", disasm::disassemble(&program));
             Ok(ExitCode::SUCCESS)
         }
+        ProfileCommand::Lint { file, resolve } => lint_file(&file, &resolve),
         ProfileCommand::Convert {
             file,
             format,
@@ -157,4 +170,38 @@ fn show(file: &std::path::Path, resolve: &ResolveArgs) -> Result<ExitCode> {
     }
     println!("compiled:       {} BPF instructions", program.len());
     Ok(ExitCode::SUCCESS)
+}
+
+fn lint_file(file: &std::path::Path, resolve: &ResolveArgs) -> Result<ExitCode> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let mut findings: Vec<String> = Vec::new();
+    if policy::looks_like_json(&bytes) {
+        let (policy, warnings) = load_policy_quietly(file, resolve)?;
+        findings.extend(warnings.iter().map(|w| format!("[import] {w}")));
+        findings.extend(lint::lint_policy(&policy).iter().map(|f| f.to_string()));
+        let program = compile_for(&policy)?;
+        let targets = policy.target_arches();
+        findings.extend(
+            lint::lint_program(&program, Some(&targets))
+                .iter()
+                .map(|f| f.to_string()),
+        );
+    } else {
+        let program = Program::from_bytes(&bytes).with_context(|| file.display().to_string())?;
+        findings.extend(
+            lint::lint_program(&program, None)
+                .iter()
+                .map(|f| f.to_string()),
+        );
+    }
+    for f in &findings {
+        println!("{}: {f}", file.display());
+    }
+    if findings.is_empty() {
+        println!("{}: no findings", file.display());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("{} findings", findings.len());
+        Ok(ExitCode::from(1))
+    }
 }

@@ -2,8 +2,8 @@
 //! host) and writing output files atomically.
 
 use anyhow::{Context, Result, bail};
-use policy::Policy;
 use policy::docker::{DOCKER_DEFAULT_CAPS, Resolve};
+use policy::{Policy, Warning};
 use std::io::Write;
 use std::path::Path;
 use syscalls::Arch;
@@ -55,14 +55,20 @@ fn running_kernel() -> Option<(u32, u32)> {
 
 /// Reads and imports a profile; warnings go to stderr.
 pub fn load_policy(file: &Path, resolve: &ResolveArgs) -> Result<Policy> {
+    let (policy, warnings) = load_policy_quietly(file, resolve)?;
+    for w in &warnings {
+        eprintln!("sysfence: warning: {}: {w}", file.display());
+    }
+    Ok(policy)
+}
+
+/// Reads and imports a profile, returning the import warnings instead of printing them.
+pub fn load_policy_quietly(file: &Path, resolve: &ResolveArgs) -> Result<(Policy, Vec<Warning>)> {
     let text = std::fs::read_to_string(file)
         .with_context(|| format!("cannot read profile {}", file.display()))?;
     let name = file.display().to_string();
     let imported = policy::load(&text, &name, &resolve.resolve()?)?;
-    for w in &imported.warnings {
-        eprintln!("sysfence: warning: {name}: {w}");
-    }
-    Ok(imported.policy)
+    Ok((imported.policy, imported.warnings))
 }
 
 /// Writes `bytes` to `path` atomically (temp file in the same directory, then rename), or to
