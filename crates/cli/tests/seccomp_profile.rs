@@ -51,8 +51,8 @@ fn compile_writes_raw_bpf_that_disassembles_like_the_profile() {
 fn converting_keeps_the_compiled_program() {
     let dir = tempfile::tempdir().unwrap();
     let original = ok(&["profile", "compile", MOBY]);
-    for format in ["oci", "docker"] {
-        let out = dir.path().join(format!("p.{format}.json"));
+    for format in ["oci", "docker", "k8s"] {
+        let out = dir.path().join(format!("p.{format}"));
         ok(&[
             "profile",
             "convert",

@@ -6,11 +6,13 @@
 mod action;
 pub mod docker;
 mod error;
+pub mod k8s;
 mod load;
 mod model;
 pub mod oci;
+pub mod systemd;
 
 pub use action::{Action, UnknownAction};
 pub use error::PolicyError;
-pub use load::{Format, load, looks_like_json};
+pub use load::{is_profile_text, load, looks_like_json};
 pub use model::{CmpOp, Condition, Policy, Rule, Warning};

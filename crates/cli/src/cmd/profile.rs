@@ -2,7 +2,7 @@
 
 use super::profile_io::{ResolveArgs, load_policy, load_policy_quietly, write_output};
 use anyhow::{Context, Result};
-use policy::{Action, Condition, Policy, docker, oci};
+use policy::{Action, Condition, Policy, docker, k8s, oci, systemd};
 use seccomp::{Program, Target, compile, disasm, lint};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -20,7 +20,7 @@ enum ProfileCommand {
     /// Summarise a profile: default action, ABIs, rules grouped by answer.
     #[command(after_help = "Example:\n  sysfence profile show default.json")]
     Show {
-        /// The profile (moby JSON, OCI linux.seccomp or config.json).
+        /// The profile (moby JSON, OCI linux.seccomp or config.json, Kubernetes SeccompProfile).
         file: PathBuf,
         #[command(flatten)]
         resolve: ResolveArgs,
@@ -82,6 +82,10 @@ enum OutputFormat {
     Docker,
     /// OCI runtime-spec `linux.seccomp` object.
     Oci,
+    /// Kubernetes Security Profiles Operator SeccompProfile (YAML, v1beta1).
+    K8s,
+    /// systemd unit settings (SystemCallFilter=...); argument conditions made stricter.
+    Systemd,
     /// The compiled program: raw BPF.
     Bpf,
 }
@@ -103,7 +107,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         ProfileCommand::Disasm { file, resolve } => {
             let bytes =
                 std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let program = if policy::looks_like_json(&bytes) {
+            let program = if policy::is_profile_text(&bytes) {
                 compile_for(&load_policy(&file, &resolve)?)?
             } else {
                 Program::from_bytes(&bytes).with_context(|| file.display().to_string())?
@@ -122,6 +126,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
             let bytes = match format {
                 OutputFormat::Docker => docker::export(&policy)?.into_bytes(),
                 OutputFormat::Oci => oci::export(&policy)?.into_bytes(),
+                OutputFormat::K8s => k8s::export(&policy, &resource_name(&file))?.into_bytes(),
+                OutputFormat::Systemd => systemd::export(&policy).into_bytes(),
                 OutputFormat::Bpf => compile_for(&policy)?.to_bytes(),
             };
             write_output(output.as_deref(), &bytes)?;
@@ -175,7 +181,7 @@ fn show(file: &std::path::Path, resolve: &ResolveArgs) -> Result<ExitCode> {
 fn lint_file(file: &std::path::Path, resolve: &ResolveArgs) -> Result<ExitCode> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let mut findings: Vec<String> = Vec::new();
-    if policy::looks_like_json(&bytes) {
+    if policy::is_profile_text(&bytes) {
         let (policy, warnings) = load_policy_quietly(file, resolve)?;
         findings.extend(warnings.iter().map(|w| format!("[import] {w}")));
         findings.extend(lint::lint_policy(&policy).iter().map(|f| f.to_string()));
@@ -203,5 +209,23 @@ fn lint_file(file: &std::path::Path, resolve: &ResolveArgs) -> Result<ExitCode> 
     } else {
         println!("{} findings", findings.len());
         Ok(ExitCode::from(1))
+    }
+}
+
+/// A Kubernetes resource name from a file name: lower case, `[a-z0-9-]`, at most 63 chars.
+fn resource_name(file: &std::path::Path) -> String {
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let mut name: String = stem
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    name = name.trim_matches('-').chars().take(63).collect();
+    if name.is_empty() {
+        "profile".to_string()
+    } else {
+        name
     }
 }
