@@ -1,23 +1,34 @@
 //! The syscall knowledge base: for each supported ABI, every Linux 6.18 system call with
 //! its number, name, argument signature and strace-style classes; plus errno and signal
-//! names. Everything else in sysfence asks this crate instead of hard-coding a number.
+//! names; and the constant and flag decoding tables (`xlat`) the printers share.
+//! Everything else in sysfence asks this crate instead of hard-coding a number.
 //!
 //! The tables in `generated.rs` are produced by `scripts/gen-syscalls` from strace's
 //! per-arch tables, the kernel's syscall tracepoint formats and `data/signatures.txt`;
-//! see that script for the sources and their versions.
+//! see that script for the sources and their versions. The decoding tables in
+//! `xlat_generated.rs` are produced by `scripts/gen-xlat` from `xlat/*.in` and the kernel
+//! headers.
 
 mod arch;
 mod class;
 mod errno;
+#[rustfmt::skip]
 mod generated;
 mod signal;
 mod suggest;
+mod xlat;
+#[rustfmt::skip]
+mod xlat_generated;
 
 pub use arch::{Arch, UnknownArch};
 pub use class::{Class, ClassSet, UnknownClass};
 pub use errno::{Errno, errno_by_code, errno_by_name, errnos};
 pub use signal::{Signal, signal_by_name, signal_name, signals};
 pub use suggest::closest_names;
+pub use xlat::{
+    NumberFormat, UnknownFormat, XlatDisplay, XlatEntry, XlatField, XlatKind, XlatOverride,
+    XlatParent, XlatSet, XlatStyle, xlat_set, xlat_sets, xlat_subset,
+};
 
 use serde::Serialize;
 
