@@ -169,3 +169,30 @@ fn lint_passes_moby_default_and_flags_pitfalls() {
         "{out}"
     );
 }
+
+#[test]
+fn merge_unites_allow_lists_and_diff_shows_what_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.json");
+    let b = dir.path().join("b.json");
+    std::fs::write(
+        &a,
+        r#"{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[{"names":["read","openat"],"action":"SCMP_ACT_ALLOW"}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        &b,
+        r#"{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[{"names":["read","write"],"action":"SCMP_ACT_ALLOW"}]}"#,
+    )
+    .unwrap();
+    let merged = dir.path().join("m.json");
+    ok(&["profile", "merge", s(&a), s(&b), "-o", s(&merged)]);
+    let o = sysfence(&["profile", "diff", s(&a), s(&merged)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "x86_64 write: errno(EPERM) (default) -> allow\n"
+    );
+    let o = sysfence(&["profile", "diff", s(&merged), s(&merged)]);
+    assert!(o.status.success() && o.stdout.is_empty(), "{o:?}");
+}

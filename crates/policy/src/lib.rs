@@ -4,6 +4,7 @@
 //! sees only the model.
 
 mod action;
+mod combine;
 pub mod docker;
 mod error;
 pub mod k8s;
@@ -13,6 +14,7 @@ pub mod oci;
 pub mod systemd;
 
 pub use action::{Action, UnknownAction};
+pub use combine::{Difference, diff, merge};
 pub use error::PolicyError;
 pub use load::{is_profile_text, load, looks_like_json};
 pub use model::{CmpOp, Condition, Policy, Rule, Warning};

@@ -58,6 +58,31 @@ enum ProfileCommand {
         #[command(flatten)]
         resolve: ResolveArgs,
     },
+    /// Merge profiles with the same default action: what any of them allows is allowed.
+    #[command(
+        after_help = "Example:\n  sysfence profile merge base.json extra.json -o merged.json"
+    )]
+    Merge {
+        /// The profiles.
+        #[arg(required = true, num_args = 2..)]
+        files: Vec<PathBuf>,
+        /// Where to write the merged profile (moby JSON, atomically); stdout when absent.
+        #[arg(short = 'o', long = "output", value_name = "OUT")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        resolve: ResolveArgs,
+    },
+    /// Show how two profiles answer differently (default, ABIs, each syscall). Exits 1 when
+    /// they differ, as diff(1) does.
+    #[command(after_help = "Example:\n  sysfence profile diff old.json new.json")]
+    Diff {
+        /// The first profile.
+        a: PathBuf,
+        /// The second profile.
+        b: PathBuf,
+        #[command(flatten)]
+        resolve: ResolveArgs,
+    },
     /// Convert a profile to another format.
     #[command(
         after_help = "Example:\n  sysfence profile convert default.json --format oci -o seccomp.json"
@@ -112,10 +137,34 @@ pub fn run(args: Args) -> Result<ExitCode> {
             } else {
                 Program::from_bytes(&bytes).with_context(|| file.display().to_string())?
             };
-            print!("{}", disasm::disassemble(&program));
+            write_output(None, disasm::disassemble(&program).as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
         ProfileCommand::Lint { file, resolve } => lint_file(&file, &resolve),
+        ProfileCommand::Merge {
+            files,
+            output,
+            resolve,
+        } => {
+            let policies = files
+                .iter()
+                .map(|f| load_policy(f, &resolve))
+                .collect::<Result<Vec<_>>>()?;
+            let merged = policy::merge(&policies)?;
+            write_output(output.as_deref(), docker::export(&merged)?.as_bytes())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        ProfileCommand::Diff { a, b, resolve } => {
+            let (pa, pb) = (load_policy(&a, &resolve)?, load_policy(&b, &resolve)?);
+            let differences = policy::diff(&pa, &pb);
+            let text: String = differences.iter().map(|d| format!("{d}\n")).collect();
+            write_output(None, text.as_bytes())?;
+            Ok(if differences.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
         ProfileCommand::Convert {
             file,
             format,
@@ -142,12 +191,17 @@ pub fn compile_for(policy: &Policy) -> Result<Program> {
 }
 
 fn show(file: &std::path::Path, resolve: &ResolveArgs) -> Result<ExitCode> {
+    use std::fmt::Write as _;
+    let mut text = String::new();
+    macro_rules! o {
+        ($($arg:tt)*) => { let _ = writeln!(text, $($arg)*); };
+    }
     let policy = load_policy(file, resolve)?;
     let program = compile_for(&policy)?;
     let arches: Vec<&str> = policy.target_arches().iter().map(|a| a.name()).collect();
-    println!("profile:        {}", file.display());
-    println!("default action: {}", policy.default_action);
-    println!(
+    o!("profile:        {}", file.display());
+    o!("default action: {}", policy.default_action);
+    o!(
         "architectures:  {} (any other ABI is killed)",
         arches.join(", ")
     );
@@ -158,7 +212,7 @@ fn show(file: &std::path::Path, resolve: &ResolveArgs) -> Result<ExitCode> {
             .or_default()
             .push(&r.syscall);
     }
-    println!(
+    o!(
         "rules:          {} for {} syscalls",
         policy.rules.len(),
         policy.syscall_names().len()
@@ -172,9 +226,10 @@ fn show(file: &std::path::Path, resolve: &ResolveArgs) -> Result<ExitCode> {
             let c: Vec<String> = conds.iter().map(Condition::to_string).collect();
             format!(" if {}", c.join(" && "))
         };
-        println!("  {action}{when} ({}): {}", names.len(), names.join(" "));
+        o!("  {action}{when} ({}): {}", names.len(), names.join(" "));
     }
-    println!("compiled:       {} BPF instructions", program.len());
+    o!("compiled:       {} BPF instructions", program.len());
+    write_output(None, text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -200,16 +255,21 @@ fn lint_file(file: &std::path::Path, resolve: &ResolveArgs) -> Result<ExitCode> 
                 .map(|f| f.to_string()),
         );
     }
-    for f in &findings {
-        println!("{}: {f}", file.display());
-    }
+    let mut text: String = findings
+        .iter()
+        .map(|f| format!("{}: {f}\n", file.display()))
+        .collect();
     if findings.is_empty() {
-        println!("{}: no findings", file.display());
-        Ok(ExitCode::SUCCESS)
+        text.push_str(&format!("{}: no findings\n", file.display()));
     } else {
-        println!("{} findings", findings.len());
-        Ok(ExitCode::from(1))
+        text.push_str(&format!("{} findings\n", findings.len()));
     }
+    write_output(None, text.as_bytes())?;
+    Ok(if findings.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// A Kubernetes resource name from a file name: lower case, `[a-z0-9-]`, at most 63 chars.

@@ -72,13 +72,15 @@ pub fn load_policy_quietly(file: &Path, resolve: &ResolveArgs) -> Result<(Policy
 }
 
 /// Writes `bytes` to `path` atomically (temp file in the same directory, then rename), or to
-/// stdout when there is no path.
+/// stdout when there is no path (a closed pipe there is not an error).
 pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
     let Some(path) = path else {
         let mut out = std::io::stdout().lock();
-        out.write_all(bytes)?;
-        out.flush()?;
-        return Ok(());
+        return match out.write_all(bytes).and_then(|()| out.flush()) {
+            // A reader that stopped early (`| head`) is not our failure.
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+            _ => Ok(()),
+        };
     };
     write_atomic(path, bytes)
 }
