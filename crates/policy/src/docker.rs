@@ -447,9 +447,11 @@ fn conditions(args: &[RawArg], at: &str, file: &str) -> Result<Vec<Condition>, P
         .collect()
 }
 
-/// Builds the moby/OCI JSON object for a policy: rules with the same action and conditions
-/// share one entry. Arch-restricted rules cannot be expressed and are an error.
+/// Builds the moby/OCI JSON object for a policy (its simplified form, see
+/// `Policy::simplified`): rules with the same action and conditions share one entry.
+/// Arch-restricted rules cannot be expressed and are an error.
 pub(crate) fn to_raw(policy: &Policy) -> Result<RawProfile, PolicyError> {
+    let policy = &policy.simplified();
     let (default_action, default_errno) = (policy.default_action, policy.default_action.data());
     let mut groups: BTreeMap<(Action, Vec<Condition>), Vec<String>> = BTreeMap::new();
     for (i, rule) in policy.rules.iter().enumerate() {

@@ -256,6 +256,31 @@ impl Policy {
         p
     }
 
+    /// The same policy without rules that can never decide an answer: per syscall (and ABI
+    /// set), once an unconditional rule is reached in order of severity, the less or equally
+    /// restrictive rules after it are dropped. Exporters write this form, because libseccomp
+    /// (and so runc) does not resolve conflicting actions by severity: given `allow mkdir`
+    /// and `errno mkdir`, it keeps the first.
+    pub fn simplified(&self) -> Policy {
+        let mut p = self.clone();
+        let mut keep = vec![true; p.rules.len()];
+        for (i, r) in p.rules.iter().enumerate() {
+            if !r.conditions.is_empty() {
+                continue;
+            }
+            for (j, other) in p.rules.iter().enumerate() {
+                let dominated = other.action.severity() < r.action.severity()
+                    || (other.action.severity() == r.action.severity() && j > i);
+                if j != i && other.syscall == r.syscall && other.arches == r.arches && dominated {
+                    keep[j] = false;
+                }
+            }
+        }
+        let mut flags = keep.into_iter();
+        p.rules.retain(|_| flags.next().unwrap_or(true));
+        p
+    }
+
     /// Every distinct syscall name the rules mention, sorted.
     pub fn syscall_names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self.rules.iter().map(|r| r.syscall.as_str()).collect();
@@ -308,6 +333,31 @@ mod tests {
             Action::Allow
         );
         assert_eq!(p.evaluate(Arch::X86_64, "write", &[0; 6]), Action::Errno(1));
+    }
+
+    #[test]
+    fn simplifying_drops_rules_an_unconditional_one_overrides() {
+        let mut p = Policy::new(Action::Errno(1), vec![Arch::X86_64]);
+        p.rules.push(Rule::new("mkdir", Action::Allow));
+        p.rules
+            .push(Rule::new("mkdir", Action::Log).with(0, CmpOp::Eq, 1));
+        p.rules.push(Rule::new("mkdir", Action::Errno(13)));
+        p.rules
+            .push(Rule::new("mkdir", Action::KillProcess).with(1, CmpOp::Eq, 2));
+        let s = p.simplified();
+        assert_eq!(
+            s.rules,
+            vec![
+                Rule::new("mkdir", Action::Errno(13)),
+                Rule::new("mkdir", Action::KillProcess).with(1, CmpOp::Eq, 2)
+            ]
+        );
+        for args in [[0; 6], [1, 0, 0, 0, 0, 0], [0, 2, 0, 0, 0, 0]] {
+            assert_eq!(
+                s.evaluate(Arch::X86_64, "mkdir", &args),
+                p.evaluate(Arch::X86_64, "mkdir", &args)
+            );
+        }
     }
 
     #[test]
