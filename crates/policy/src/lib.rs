@@ -3,6 +3,8 @@
 //! is an importer/exporter pair around this model; the compiler in the `seccomp` crate
 //! sees only the model.
 
+#![warn(missing_docs)]
+
 mod action;
 mod combine;
 pub mod docker;

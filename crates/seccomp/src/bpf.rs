@@ -15,42 +15,75 @@ pub struct Insn {
     pub k: u32,
 }
 
-/// Opcode parts (linux/bpf_common.h).
-#[allow(missing_docs)]
+/// Opcode parts (linux/bpf_common.h), named as there without the `BPF_` prefix.
 pub mod op {
+    /// `BPF_LD`.
     pub const LD: u16 = 0x00;
+    /// `BPF_LDX`.
     pub const LDX: u16 = 0x01;
+    /// `BPF_ST`.
     pub const ST: u16 = 0x02;
+    /// `BPF_STX`.
     pub const STX: u16 = 0x03;
+    /// `BPF_ALU`.
     pub const ALU: u16 = 0x04;
+    /// `BPF_JMP`.
     pub const JMP: u16 = 0x05;
+    /// `BPF_RET`.
     pub const RET: u16 = 0x06;
+    /// `BPF_MISC`.
     pub const MISC: u16 = 0x07;
+    /// `BPF_W`.
     pub const W: u16 = 0x00;
+    /// `BPF_IMM`.
     pub const IMM: u16 = 0x00;
+    /// `BPF_ABS`.
     pub const ABS: u16 = 0x20;
+    /// `BPF_MEM`.
     pub const MEM: u16 = 0x60;
+    /// `BPF_LEN`.
     pub const LEN: u16 = 0x80;
+    /// `BPF_ADD`.
     pub const ADD: u16 = 0x00;
+    /// `BPF_SUB`.
     pub const SUB: u16 = 0x10;
+    /// `BPF_MUL`.
     pub const MUL: u16 = 0x20;
+    /// `BPF_DIV`.
     pub const DIV: u16 = 0x30;
+    /// `BPF_OR`.
     pub const OR: u16 = 0x40;
+    /// `BPF_AND`.
     pub const AND: u16 = 0x50;
+    /// `BPF_LSH`.
     pub const LSH: u16 = 0x60;
+    /// `BPF_RSH`.
     pub const RSH: u16 = 0x70;
+    /// `BPF_NEG`.
     pub const NEG: u16 = 0x80;
+    /// `BPF_MOD`.
     pub const MOD: u16 = 0x90;
+    /// `BPF_XOR`.
     pub const XOR: u16 = 0xa0;
+    /// `BPF_JA`.
     pub const JA: u16 = 0x00;
+    /// `BPF_JEQ`.
     pub const JEQ: u16 = 0x10;
+    /// `BPF_JGT`.
     pub const JGT: u16 = 0x20;
+    /// `BPF_JGE`.
     pub const JGE: u16 = 0x30;
+    /// `BPF_JSET`.
     pub const JSET: u16 = 0x40;
+    /// `BPF_K`.
     pub const K: u16 = 0x00;
+    /// `BPF_X`.
     pub const X: u16 = 0x08;
+    /// `BPF_A`.
     pub const A: u16 = 0x10;
+    /// `BPF_TAX`.
     pub const TAX: u16 = 0x00;
+    /// `BPF_TXA`.
     pub const TXA: u16 = 0x80;
 }
 

@@ -2,6 +2,8 @@
 //! target ABIs to a [`Program`]), a disassembler, an emulator, and the small unsafe module
 //! that installs filters.
 
+#![warn(missing_docs)]
+
 pub mod bpf;
 mod compile;
 pub mod complain;
