@@ -212,3 +212,20 @@ fn a_profile_that_denies_execve_fails_clearly() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("does the profile allow execve?"), "{err}");
 }
+
+#[test]
+fn a_profile_for_another_machine_is_refused_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = profile(
+        dir.path(),
+        "p.json",
+        r#"{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_AARCH64"]}"#,
+    );
+    let o = run(&p, &["true"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("does not target x86_64") && err.contains("SCMP_ARCH_X86_64"),
+        "{err}"
+    );
+}

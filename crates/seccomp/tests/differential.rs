@@ -1,7 +1,7 @@
 //! Differential test against libseccomp 2.5 (Debian's python3-seccomp, the oracle): for
 //! moby's default profile, moby's fixtures and a thousand random policies with argument
 //! conditions, our program and libseccomp's must return the same action for every syscall
-//! number 0-1023 on x86_64, i386 and x32 and for random argument vectors.
+//! number 0-1023 on x86_64, i386, x32 (and aarch64) and for random argument vectors.
 //!
 //! Both programs run in our emulator (whose own tests pin it to the kernel's semantics);
 //! libseccomp compiles its program from the same policy in one batch call. Accounted for:
@@ -49,7 +49,7 @@ const ALSO_UNKNOWN_TO_LIBSECCOMP: [&str; 7] = [
 /// though it knows the name elsewhere.
 const KNOWN_GAPS: &[(&str, &str)] = &[("x32", "map_shadow_stack")];
 
-const ABIS: [Arch; 3] = [Arch::X86_64, Arch::I386, Arch::X32];
+const ABIS: [Arch; 4] = [Arch::X86_64, Arch::I386, Arch::X32, Arch::Aarch64];
 
 struct Rng(u64);
 
@@ -312,13 +312,14 @@ fn random_value(rng: &mut Rng, is_32bit_only: bool) -> u64 {
 }
 
 fn random_policy(rng: &mut Rng, pool: &[&'static str]) -> Policy {
-    let arch_sets: [&[Arch]; 4] = [
+    let arch_sets: [&[Arch]; 5] = [
         &[Arch::X86_64],
         &[Arch::X86_64, Arch::I386],
         &[Arch::X86_64, Arch::X32],
         &[Arch::X86_64, Arch::I386, Arch::X32],
+        &[Arch::Aarch64],
     ];
-    let arches = arch_sets[rng.below(4) as usize].to_vec();
+    let arches = arch_sets[rng.below(5) as usize].to_vec();
     // libseccomp 2.5.4 can loop forever on 32-bit ABIs given constants above 32 bits (two
     // rules `fchown32(arg2 <= 1<<32, arg0 != 0xffffffff)`, `(arg5 <= big, arg0 != ...)`
     // hang it): policies that target i386 or x32 get 32-bit constants.

@@ -43,6 +43,14 @@ pub struct Args {
 /// replaces sysfence); with --complain it returns the command's exit status.
 pub fn run(args: Args) -> Result<ExitCode> {
     let policy = load_policy(&args.profile, &args.resolve)?;
+    let native = syscalls::Arch::native();
+    if !policy.target_arches().contains(&native) {
+        bail!(
+            "{}: the profile does not target {native}, this machine's ABI, so the command's first syscall would kill it: add {} to its architectures",
+            args.profile.display(),
+            policy::docker::scmp_arch_name(native)
+        );
+    }
     let path = find_program(&args.command[0])?;
     let c_path = CString::new(path.as_os_str().as_bytes())?;
     let argv = args
