@@ -229,3 +229,30 @@ fn a_profile_for_another_machine_is_refused_before_anything_runs() {
         "{err}"
     );
 }
+
+#[test]
+fn oci_flags_log_and_spec_allow_are_applied_and_others_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = r#"{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],
+        "flags":["SECCOMP_FILTER_FLAG_LOG","SECCOMP_FILTER_FLAG_SPEC_ALLOW"],
+        "syscalls":[{"names":["uname"],"action":"SCMP_ACT_ERRNO","errnoRet":13}]}"#;
+    let p = profile(dir.path(), "p.json", json);
+    let o = run(&p, &[fixture("seccomp_threads").to_str().unwrap()]);
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(stdout(&o), "thread uname: errno 13\nmain uname: errno 13\n");
+    let p = profile(
+        dir.path(),
+        "q.json",
+        &json.replace(
+            "SECCOMP_FILTER_FLAG_LOG",
+            "SECCOMP_FILTER_FLAG_NEW_LISTENER",
+        ),
+    );
+    let o = run(&p, &["true"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("flag SECCOMP_FILTER_FLAG_NEW_LISTENER is not one `run` applies"),
+        "{err}"
+    );
+}

@@ -16,6 +16,20 @@ pub mod flags {
     pub const NEW_LISTENER: u32 = libc::SECCOMP_FILTER_FLAG_NEW_LISTENER as u32;
     /// With TSYNC and NEW_LISTENER: report a TSYNC failure as ESRCH, not a thread id.
     pub const TSYNC_ESRCH: u32 = libc::SECCOMP_FILTER_FLAG_TSYNC_ESRCH as u32;
+    /// Log every action but ALLOW (the audit log), as OCI's `SECCOMP_FILTER_FLAG_LOG`.
+    pub const LOG: u32 = libc::SECCOMP_FILTER_FLAG_LOG as u32;
+    /// Keep speculative store bypass mitigation off (`SECCOMP_FILTER_FLAG_SPEC_ALLOW`).
+    pub const SPEC_ALLOW: u32 = libc::SECCOMP_FILTER_FLAG_SPEC_ALLOW as u32;
+
+    /// The flags a profile may ask `run` for (OCI `flags`), by name; TSYNC is always on.
+    pub fn for_profile(name: &str) -> Option<u32> {
+        match name {
+            "SECCOMP_FILTER_FLAG_TSYNC" => Some(TSYNC),
+            "SECCOMP_FILTER_FLAG_LOG" => Some(LOG),
+            "SECCOMP_FILTER_FLAG_SPEC_ALLOW" => Some(SPEC_ALLOW),
+            _ => None,
+        }
+    }
 }
 
 /// Sets NO_NEW_PRIVS, which an unprivileged filter install requires and which keeps exec
@@ -69,17 +83,18 @@ fn install_raw(program: &Program, flags: u32) -> io::Result<i64> {
     Ok(rc)
 }
 
-/// Installs `program` on every thread of this process (TSYNC), failing if any thread cannot
-/// take it.
-pub fn install_all_threads(program: &Program) -> io::Result<()> {
-    install_raw(program, flags::TSYNC).map(|_| ())
+/// Installs `program` on every thread of this process (TSYNC, plus `extra` flags), failing if
+/// any thread cannot take it.
+pub fn install_all_threads(program: &Program, extra: u32) -> io::Result<()> {
+    install_raw(program, flags::TSYNC | extra).map(|_| ())
 }
 
-/// Sets NO_NEW_PRIVS, installs `program` on all threads and execs `path` with `argv` and
-/// `envp`. Returns only on failure. Everything is prepared by the caller, so nothing but
-/// `execve` runs between the install and the new program.
+/// Sets NO_NEW_PRIVS, installs `program` on all threads (with `extra` flags) and execs `path`
+/// with `argv` and `envp`. Returns only on failure. Everything is prepared by the caller, so
+/// nothing but `execve` runs between the install and the new program.
 pub fn exec_filtered(
     program: &Program,
+    extra: u32,
     path: &CStr,
     argv: &[CString],
     envp: &[CString],
@@ -89,7 +104,7 @@ pub fn exec_filtered(
     }
     let argv_ptrs = null_terminated(argv);
     let envp_ptrs = null_terminated(envp);
-    if let Err(e) = install_all_threads(program) {
+    if let Err(e) = install_all_threads(program, extra) {
         return e;
     }
     // SAFETY: both arrays are NULL-terminated and point at CStrings alive for the call.

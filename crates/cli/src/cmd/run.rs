@@ -69,8 +69,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .collect::<Result<Vec<_>, _>>()
         .context("the environment contains a NUL byte")?;
     if !args.complain {
+        let mut extra = 0;
+        for name in &policy.flags {
+            extra |= install::flags::for_profile(name).with_context(|| {
+                format!(
+                    "{}: flag {name} is not one `run` applies: use SECCOMP_FILTER_FLAG_LOG or SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+                    args.profile.display()
+                )
+            })?;
+        }
         let program = compile_for(&policy)?;
-        let err = install::exec_filtered(&program, &c_path, &argv, &envp);
+        let err = install::exec_filtered(&program, extra, &c_path, &argv, &envp);
         // Under the filter now: report without relying on much more than write(2).
         eprintln!(
             "sysfence: cannot run {} under {}: {err}{}",
