@@ -256,3 +256,31 @@ fn oci_flags_log_and_spec_allow_are_applied_and_others_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn i386_socketcall_is_governed_only_by_rules_that_name_it() {
+    // moby's default without `socketcall`: socket(AF_UNIX) stays allowed by its own rule
+    // (arg0 < 38) on i386's direct number, while the multiplexed form is denied. libseccomp
+    // would widen the socket rule to socketcall(SYS_SOCKET); we are deliberately stricter.
+    let dir = tempfile::tempdir().unwrap();
+    let moby = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../policy/tests/data/moby/default.json"
+    );
+    let mut p: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(moby).unwrap()).unwrap();
+    for entry in p["syscalls"].as_array_mut().unwrap() {
+        if let Some(names) = entry["names"].as_array_mut() {
+            names.retain(|n| n != "socketcall");
+        }
+    }
+    let without = profile(dir.path(), "p.json", &p.to_string());
+    let prog = fixture("seccomp_int80");
+    let free = Command::new(&prog).arg("socket").output().unwrap();
+    assert_eq!(stdout(&free), "int80 socket: ok\nint80 socketcall: ok\n");
+    let o = run(&without, &[prog.to_str().unwrap(), "socket"]);
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(stdout(&o), "int80 socket: ok\nint80 socketcall: errno 1\n");
+    let o = run(Path::new(moby), &[prog.to_str().unwrap(), "socket"]);
+    assert_eq!(stdout(&o), "int80 socket: ok\nint80 socketcall: ok\n");
+}
