@@ -264,3 +264,70 @@ fn a_thousand_syscall_numbers_search_in_few_steps() {
     assert!(worst <= 16, "worst path {worst}");
     assert!(p.len() < 2 * 1001 + 16, "size {}", p.len());
 }
+
+#[test]
+fn large_programs_with_far_jumps_answer_as_the_model() {
+    let mut rng = Rng(0xfa7_0ff5e7);
+    for _ in 0..6 {
+        let arches = [Arch::X86_64, Arch::I386, Arch::X32]
+            .into_iter()
+            .map(|arch| {
+                let mut syscalls = BTreeMap::new();
+                for low in 0..700u32 {
+                    if rng.below(3) == 0 {
+                        continue;
+                    }
+                    let conditional = rng.below(8) == 0;
+                    let conditions = if conditional {
+                        let arg = rng.below(6) as u8;
+                        (0..1 + rng.below(2))
+                            .map(|_| condition(&mut rng, arg))
+                            .collect()
+                    } else {
+                        vec![]
+                    };
+                    syscalls.insert(
+                        arch.nr_base() + low,
+                        vec![ResolvedRule {
+                            action: rng.pick(&ACTIONS),
+                            conditions,
+                        }],
+                    );
+                }
+                ArchRules { arch, syscalls }
+            })
+            .collect();
+        let res = Resolved {
+            default_action: Action::Errno(1),
+            arches,
+        };
+        let program = lower(&res).unwrap();
+        assert!(
+            program.len() > 1000,
+            "big enough to need far jumps: {}",
+            program.len()
+        );
+        let ja = seccomp::bpf::op::JMP | seccomp::bpf::op::JA;
+        assert!(
+            program.insns.iter().any(|i| i.code == ja),
+            "no trampoline was needed"
+        );
+        for abi in [Arch::X86_64, Arch::I386, Arch::X32, Arch::Aarch64] {
+            for low in 0..760u32 {
+                let nr = abi.nr_base() + low;
+                let rules = res
+                    .arches
+                    .iter()
+                    .find(|a| a.arch == abi)
+                    .and_then(|a| a.syscalls.get(&nr))
+                    .cloned()
+                    .unwrap_or_default();
+                for _ in 0..3 {
+                    let data = SeccompData::new(abi, nr, args_near(&mut rng, &rules));
+                    let got = run(&program, &data).unwrap();
+                    assert_eq!(Action::from_ret(got.ret), Some(expected(&res, &data)));
+                }
+            }
+        }
+    }
+}
