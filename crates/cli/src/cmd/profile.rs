@@ -226,7 +226,10 @@ fn show(file: &std::path::Path, resolve: &ResolveArgs) -> Result<ExitCode> {
             let c: Vec<String> = conds.iter().map(Condition::to_string).collect();
             format!(" if {}", c.join(" && "))
         };
-        o!("  {action}{when} ({}): {}", names.len(), names.join(" "));
+        o!("  {action}{when} ({}):", names.len());
+        for line in wrap(&names, 92) {
+            o!("      {line}");
+        }
     }
     o!("compiled:       {} BPF instructions", program.len());
     write_output(None, text.as_bytes())?;
@@ -288,4 +291,23 @@ fn resource_name(file: &std::path::Path) -> String {
     } else {
         name
     }
+}
+
+/// Joins words with spaces into lines of at most `width` characters (longer words alone).
+fn wrap(words: &[&str], width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for w in words {
+        if !line.is_empty() && line.len() + 1 + w.len() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(w);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
