@@ -75,9 +75,17 @@ fn show_summarises_default_arches_and_rules() {
     let text = String::from_utf8(ok(&["profile", "show", MOBY])).unwrap();
     assert!(text.contains("default action: errno(EPERM)"), "{text}");
     assert!(text.contains("architectures:  x86_64, i386, x32"), "{text}");
-    assert!(text.contains("errno(ENOSYS) (1): clone3"), "{text}");
     assert!(
-        text.contains("allow if arg0 & 0x7e020000 == 0x0 (1): clone"),
+        text.contains("  errno(ENOSYS) (1):\n      clone3\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  allow if arg0 & 0x7e020000 == 0x0 (1):\n      clone\n"),
+        "{text}"
+    );
+    let names = text.lines().filter(|l| l.starts_with("      "));
+    assert!(
+        names.clone().count() > 10 && names.clone().all(|l| l.len() <= 100),
         "{text}"
     );
 }
