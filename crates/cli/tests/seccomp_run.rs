@@ -284,3 +284,26 @@ fn i386_socketcall_is_governed_only_by_rules_that_name_it() {
     let o = run(Path::new(moby), &[prog.to_str().unwrap(), "socket"]);
     assert_eq!(stdout(&o), "int80 socket: ok\nint80 socketcall: ok\n");
 }
+
+#[test]
+fn complain_mode_reports_foreign_abi_calls_instead_of_dying() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = profile(dir.path(), "p.json", ALLOW_X86_64_ONLY);
+    let log = dir.path().join("log.jsonl");
+    let o = Command::new(env!("CARGO_BIN_EXE_sysfence"))
+        .args(["run", "--complain", "--log"])
+        .arg(&log)
+        .arg("--profile")
+        .arg(&p)
+        .arg("--")
+        .arg(fixture("seccomp_int80"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(stdout(&o), "int80 getpid: ok\n");
+    let line: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(&log).unwrap().trim()).unwrap();
+    assert_eq!(line["arch"], "i386");
+    assert_eq!(line["syscall"], "getpid");
+    assert_eq!(line["action"], "kill_process");
+}

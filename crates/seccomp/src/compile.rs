@@ -1,7 +1,8 @@
 //! The compiler: Policy + target ABIs → BPF program. A pure function.
 //!
 //! Shape of every program:
-//! 1. `ld arch`, then one `jeq` per audit value of the targets; any other ABI → KILL_PROCESS.
+//! 1. `ld arch`, then one `jeq` per audit value of the targets; any other ABI → KILL_PROCESS
+//!    (the target's `foreign_action`).
 //! 2. `ld nr`; under AUDIT_ARCH_X86_64, `jge 0x40000000` separates x32 numbers (bit 30):
 //!    they are killed unless x32 is a target, and native numbers are killed if only x32 is.
 //! 3. A binary search (`jge` on interval starts) over the syscall numbers, down to a leaf
@@ -25,18 +26,22 @@ use syscalls::Arch;
 /// Bit 30 of the number: an x32 call under AUDIT_ARCH_X86_64.
 const X32_SYSCALL_BIT: u32 = 0x4000_0000;
 
-/// What to compile for: the ABIs the filter accepts (every other one is killed).
+/// What to compile for: the ABIs the filter accepts, and the answer for every other one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
     /// The accepted ABIs; order decides the order of the arch checks (first is cheapest).
     pub arches: Vec<Arch>,
+    /// The answer for calls of any other ABI: KILL_PROCESS, except in complain mode, which
+    /// reports them (NOTIFY) instead.
+    pub foreign_action: Action,
 }
 
 impl Target {
-    /// The ABIs the policy names (its native ABI when it names none).
+    /// The ABIs the policy names (its native ABI when it names none); others are killed.
     pub fn for_policy(policy: &Policy) -> Target {
         Target {
             arches: policy.target_arches(),
+            foreign_action: Action::KillProcess,
         }
     }
 }
@@ -80,6 +85,8 @@ pub struct ArchRules {
 pub struct Resolved {
     /// The answer when no rule matches.
     pub default_action: Action,
+    /// The answer for calls of an ABI that is not a target.
+    pub foreign_action: Action,
     /// One entry per target ABI, in target order.
     pub arches: Vec<ArchRules>,
 }
@@ -105,6 +112,7 @@ pub fn resolve(policy: &Policy, target: &Target) -> Resolved {
         .collect();
     Resolved {
         default_action: policy.default_action,
+        foreign_action: target.foreign_action,
         arches,
     }
 }
@@ -121,7 +129,7 @@ pub fn lower(resolved: &Resolved) -> Result<Program, CompileError> {
         return Err(CompileError::NoArch);
     }
     let mut em = Emitter::default();
-    let kill = em.ret(Action::KillProcess);
+    let kill = em.ret(resolved.foreign_action);
     // Group ABIs sharing an audit value (x86_64 and x32), keeping target order.
     let mut audits: Vec<u32> = Vec::new();
     for a in &resolved.arches {

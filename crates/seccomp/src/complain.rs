@@ -39,7 +39,8 @@ pub struct ComplainRun {
     pub counts: Counts,
 }
 
-/// Runs `path` under `policy`'s complain variant (compiled as `program`), calling `on_block`
+/// Runs `path` under `policy`'s complain variant (compiled as `program`, with calls of other
+/// ABIs notified rather than killed), calling `on_block`
 /// for each would-be-blocked syscall, and returns the wait status and the counts.
 pub fn run_complain(
     policy: &Policy,
@@ -91,8 +92,8 @@ fn describe(policy: &Policy, n: &Notification) -> WouldBlock {
         .and_then(|a| a.table().lookup_nr(nr))
         .map_or_else(|| format!("nr_{nr}"), |s| s.name.to_string());
     let action = match arch {
-        Some(a) => policy.evaluate(a, &name, &n.args),
-        None => Action::KillProcess,
+        Some(a) if policy.target_arches().contains(&a) => policy.evaluate(a, &name, &n.args),
+        _ => Action::KillProcess,
     };
     WouldBlock {
         pid: n.pid,

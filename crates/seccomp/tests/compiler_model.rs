@@ -94,6 +94,7 @@ fn random_resolved(rng: &mut Rng) -> Resolved {
         .collect();
     Resolved {
         default_action: rng.pick(&ACTIONS),
+        foreign_action: Action::KillProcess,
         arches,
     }
 }
@@ -184,6 +185,7 @@ fn x32_numbers_are_a_foreign_abi_unless_x32_is_targeted() {
     );
     let res = Resolved {
         default_action: Action::Allow,
+        foreign_action: Action::KillProcess,
         arches: vec![ArchRules {
             arch: Arch::X86_64,
             syscalls,
@@ -246,6 +248,7 @@ fn a_thousand_syscall_numbers_search_in_few_steps() {
         .collect();
     let res = Resolved {
         default_action: Action::Errno(1),
+        foreign_action: Action::KillProcess,
         arches: vec![ArchRules {
             arch: Arch::X86_64,
             syscalls,
@@ -299,6 +302,7 @@ fn large_programs_with_far_jumps_answer_as_the_model() {
             .collect();
         let res = Resolved {
             default_action: Action::Errno(1),
+            foreign_action: Action::KillProcess,
             arches,
         };
         let program = lower(&res).unwrap();

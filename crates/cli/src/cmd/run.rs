@@ -5,7 +5,7 @@ use super::profile::compile_for;
 use super::profile_io::{ResolveArgs, load_policy, write_atomic};
 use anyhow::{Context, Result, bail};
 use seccomp::complain::{self, WouldBlock};
-use seccomp::install;
+use seccomp::{Target, install};
 use std::ffi::{CString, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
@@ -93,7 +93,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
         );
         return Ok(ExitCode::from(126));
     }
-    let program = compile_for(&policy.complain_variant())?;
+    // Calls of other ABIs are reported too, not killed: complain mode lets everything run.
+    let target = Target {
+        arches: policy.target_arches(),
+        foreign_action: policy::Action::Notify,
+    };
+    let program = seccomp::compile(&policy.complain_variant(), &target)?;
     let mut log = Vec::new();
     let outcome = complain::run_complain(&policy, &program, &c_path, &argv, &envp, |e| {
         if args.log.is_some() {
