@@ -5,6 +5,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Once;
+use syscalls::Arch;
 
 const SIGSYS: i32 = 31;
 
@@ -306,4 +307,57 @@ fn complain_mode_reports_foreign_abi_calls_instead_of_dying() {
     assert_eq!(line["arch"], "i386");
     assert_eq!(line["syscall"], "getpid");
     assert_eq!(line["action"], "kill_process");
+}
+
+#[test]
+fn the_kernel_accepts_a_large_program_with_far_jumps() {
+    // Every other x86_64/i386/x32 syscall (but execve and the loader's) gets an
+    // argument-checked ERRNO rule that never matches: a program well past the 8-bit jump
+    // reach. (All of them would exceed the kernel's 4096 instructions, which compile refuses.)
+    let spare = [
+        "execve",
+        "brk",
+        "mmap",
+        "mmap2",
+        "arch_prctl",
+        "set_tid_address",
+    ];
+    let mut names: Vec<&str> = [Arch::X86_64, Arch::I386, Arch::X32]
+        .iter()
+        .flat_map(|a| a.table().entries().iter().map(|s| s.name))
+        .filter(|n| !spare.contains(n))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let syscalls: Vec<serde_json::Value> = names
+        .iter()
+        .step_by(2)
+        .copied()
+        .collect::<Vec<_>>()
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            serde_json::json!({"names": [n], "action": "SCMP_ACT_ERRNO", "errnoRet": 1,
+                "args": [{"index": i % 6, "value": 0xdead_0000_0000_u64 + i as u64, "op": "SCMP_CMP_EQ"}]})
+        })
+        .collect();
+    let json = serde_json::json!({"defaultAction": "SCMP_ACT_ALLOW",
+        "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+        "syscalls": syscalls});
+    let dir = tempfile::tempdir().unwrap();
+    let p = profile(dir.path(), "big.json", &json.to_string());
+    let bpf = dir.path().join("big.bpf");
+    let o = Command::new(env!("CARGO_BIN_EXE_sysfence"))
+        .args(["profile", "compile"])
+        .arg(&p)
+        .arg("-o")
+        .arg(&bpf)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{o:?}");
+    let len = std::fs::metadata(&bpf).unwrap().len() / 8;
+    assert!(len > 2000, "{len} instructions");
+    let o = run(&p, &["sh", "-c", "echo ran"]);
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(stdout(&o), "ran\n");
 }
