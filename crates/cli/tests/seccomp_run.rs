@@ -329,23 +329,28 @@ fn the_kernel_accepts_a_large_program_with_far_jumps() {
         .collect();
     names.sort_unstable();
     names.dedup();
-    let syscalls: Vec<serde_json::Value> = names
-        .iter()
-        .step_by(2)
-        .copied()
-        .collect::<Vec<_>>()
-        .iter()
-        .enumerate()
-        .map(|(i, n)| {
-            serde_json::json!({"names": [n], "action": "SCMP_ACT_ERRNO", "errnoRet": 1,
-                "args": [{"index": i % 6, "value": 0xdead_0000_0000_u64 + i as u64, "op": "SCMP_CMP_EQ"}]})
-        })
-        .collect();
-    let json = serde_json::json!({"defaultAction": "SCMP_ACT_ALLOW",
-        "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
-        "syscalls": syscalls});
+    let profile_for = |names: &[&str]| {
+        let syscalls: Vec<serde_json::Value> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                serde_json::json!({"names": [n], "action": "SCMP_ACT_ERRNO", "errnoRet": 1,
+                    "args": [{"index": i % 6, "value": 0xdead_0000_0000_u64 + i as u64, "op": "SCMP_CMP_EQ"}]})
+            })
+            .collect();
+        serde_json::json!({"defaultAction": "SCMP_ACT_ALLOW",
+            "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+            "syscalls": syscalls})
+        .to_string()
+    };
     let dir = tempfile::tempdir().unwrap();
-    let p = profile(dir.path(), "big.json", &json.to_string());
+    let all = profile(dir.path(), "all.json", &profile_for(&names));
+    let o = run(&all, &["true"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("more than the kernel's 4096"), "{err}");
+    let half: Vec<&str> = names.iter().step_by(2).copied().collect();
+    let p = profile(dir.path(), "big.json", &profile_for(&half));
     let bpf = dir.path().join("big.bpf");
     let o = Command::new(env!("CARGO_BIN_EXE_sysfence"))
         .args(["profile", "compile"])
