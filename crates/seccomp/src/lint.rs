@@ -54,6 +54,20 @@ pub fn lint_policy(policy: &Policy) -> Vec<Finding> {
             ));
         }
     }
+    let big_errno = std::iter::once(policy.default_action)
+        .chain(policy.rules.iter().map(|r| r.action))
+        .find_map(|a| match a {
+            Action::Errno(e) if e > 4095 => Some(e),
+            _ => None,
+        });
+    if let Some(e) = big_errno {
+        out.push(finding(
+            "errno-range",
+            format!(
+                "errno {e} is above 4095: the kernel returns -4095 instead, and libseccomp (runc, Docker) refuses the profile"
+            ),
+        ));
+    }
     let uses_kill_thread = policy.default_action == Action::KillThread
         || policy.rules.iter().any(|r| r.action == Action::KillThread);
     if uses_kill_thread {
