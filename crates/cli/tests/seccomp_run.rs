@@ -366,3 +366,14 @@ fn the_kernel_accepts_a_large_program_with_far_jumps() {
     assert!(o.status.success(), "{o:?}");
     assert_eq!(stdout(&o), "ran\n");
 }
+
+#[test]
+fn a_command_that_does_not_exist_exits_127_as_a_shell_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = profile(dir.path(), "allow.json", ALLOW_X86_64_ONLY);
+    let o = run(&p, &["no-such-command-sysfence"]);
+    assert_eq!(o.status.code(), Some(127), "{o:?}");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("no-such-command-sysfence: command not found")
+    );
+}

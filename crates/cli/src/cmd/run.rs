@@ -51,7 +51,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
             policy::docker::scmp_arch_name(native)
         );
     }
-    let path = find_program(&args.command[0])?;
+    let path = match find_program(&args.command[0]) {
+        Ok(path) => path,
+        Err(err) => {
+            // As a shell, env and docker run do: a command that cannot be found is 127.
+            eprintln!("sysfence: {err:#}");
+            return Ok(ExitCode::from(127));
+        }
+    };
     let c_path = CString::new(path.as_os_str().as_bytes())?;
     let argv = args
         .command
