@@ -20,6 +20,10 @@ enum Command {
     Syscalls(cmd::syscalls::Args),
     /// Trace the system calls and signals of a command or running processes, as strace does.
     Trace(cmd::trace::Args),
+    /// Show, convert, compile and disassemble seccomp profiles.
+    Profile(cmd::profile::Args),
+    /// Run a command under a seccomp profile (or report what it would block).
+    Run(cmd::run::Args),
 }
 
 fn main() -> ExitCode {
@@ -27,6 +31,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Syscalls(args) => cmd::syscalls::run(args),
         Command::Trace(args) => cmd::trace::run(args),
+        Command::Profile(args) => cmd::profile::run(args),
+        Command::Run(args) => cmd::run::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,4 +1,7 @@
 //! One module per subcommand.
 
+pub mod profile;
+mod profile_io;
+pub mod run;
 pub mod syscalls;
 pub mod trace;

@@ -1,0 +1,181 @@
+//! `sysfence run`: execute a command under a seccomp profile (or, with `--complain`, report
+//! what the profile would block while letting everything run).
+
+use super::profile::compile_for;
+use super::profile_io::{ResolveArgs, load_policy, write_atomic};
+use anyhow::{Context, Result, bail};
+use seccomp::complain::{self, WouldBlock};
+use seccomp::{Target, install};
+use std::ffi::{CString, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Arguments of `sysfence run`.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  sysfence run --profile default.json -- /bin/ls /
+  sysfence run --profile strict.json --complain --log blocked.jsonl -- ./server")]
+pub struct Args {
+    /// The profile to enforce (moby JSON, OCI linux.seccomp or config.json).
+    #[arg(long, value_name = "FILE")]
+    profile: PathBuf,
+    /// Let every syscall run; report each one the profile would have blocked (name, pid,
+    /// count) at exit.
+    #[arg(long)]
+    complain: bool,
+    /// With --complain: also write each would-be-blocked syscall as a JSON line to FILE.
+    #[arg(long, value_name = "FILE", requires = "complain")]
+    log: Option<PathBuf>,
+    #[command(flatten)]
+    resolve: ResolveArgs,
+    /// The command and its arguments.
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "COMMAND"
+    )]
+    command: Vec<OsString>,
+}
+
+/// Runs the subcommand: on success without --complain it never returns (the command
+/// replaces sysfence); with --complain it returns the command's exit status.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let policy = load_policy(&args.profile, &args.resolve)?;
+    let native = syscalls::Arch::native();
+    if !policy.target_arches().contains(&native) {
+        bail!(
+            "{}: the profile does not target {native}, this machine's ABI, so the command's first syscall would kill it: add {} to its architectures",
+            args.profile.display(),
+            policy::docker::scmp_arch_name(native)
+        );
+    }
+    let path = match find_program(&args.command[0]) {
+        Ok(path) => path,
+        Err(err) => {
+            // As a shell, env and docker run do: a command that cannot be found is 127.
+            eprintln!("sysfence: {err:#}");
+            return Ok(ExitCode::from(127));
+        }
+    };
+    let c_path = CString::new(path.as_os_str().as_bytes())?;
+    let argv = args
+        .command
+        .iter()
+        .map(|a| CString::new(a.clone().into_vec()))
+        .collect::<Result<Vec<_>, _>>()
+        .context("an argument contains a NUL byte")?;
+    let envp = std::env::vars_os()
+        .map(|(k, v)| {
+            let mut kv = k.into_vec();
+            kv.push(b'=');
+            kv.extend(v.into_vec());
+            CString::new(kv)
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .context("the environment contains a NUL byte")?;
+    if !args.complain {
+        let mut extra = 0;
+        for name in &policy.flags {
+            extra |= install::flags::for_profile(name).with_context(|| {
+                format!(
+                    "{}: flag {name} is not one `run` applies: use SECCOMP_FILTER_FLAG_LOG or SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+                    args.profile.display()
+                )
+            })?;
+        }
+        let program = compile_for(&policy)?;
+        let err = install::exec_filtered(&program, extra, &c_path, &argv, &envp);
+        // Under the filter now: report without relying on much more than write(2).
+        eprintln!(
+            "sysfence: cannot run {} under {}: {err}{}",
+            path.display(),
+            args.profile.display(),
+            if err.raw_os_error() == Some(1) {
+                " (does the profile allow execve?)"
+            } else {
+                ""
+            }
+        );
+        return Ok(ExitCode::from(126));
+    }
+    // Calls of other ABIs are reported too, not killed: complain mode lets everything run.
+    let target = Target {
+        arches: policy.target_arches(),
+        foreign_action: policy::Action::Notify,
+    };
+    let program = seccomp::compile(&policy.complain_variant(), &target)?;
+    let mut log = Vec::new();
+    let outcome = complain::run_complain(&policy, &program, &c_path, &argv, &envp, |e| {
+        if args.log.is_some() {
+            log.extend_from_slice(json_line(e).as_bytes());
+        }
+    })
+    .with_context(|| format!("cannot run {} in complain mode", path.display()))?;
+    if let Some(file) = &args.log {
+        write_atomic(file, &log)?;
+    }
+    report(&outcome.counts);
+    Ok(exit_code(outcome.status))
+}
+
+fn json_line(e: &WouldBlock) -> String {
+    let v = serde_json::json!({
+        "v": 1,
+        "pid": e.pid,
+        "arch": e.arch.map(|a| a.name()),
+        "nr": e.nr,
+        "syscall": e.name,
+        "action": e.action.to_string(),
+        "args": e.args,
+    });
+    format!("{v}\n")
+}
+
+fn report(counts: &complain::Counts) {
+    if counts.is_empty() {
+        eprintln!("sysfence: the profile would have blocked no syscall");
+        return;
+    }
+    let total: u64 = counts.values().sum();
+    eprintln!("sysfence: the profile would have blocked {total} calls:");
+    eprintln!("{:>8}  {:>8}  SYSCALL", "COUNT", "PID");
+    for ((name, pid), n) in counts {
+        eprintln!("{n:>8}  {pid:>8}  {name}");
+    }
+}
+
+/// The shell's view of a wait status: the exit code, or 128 + the signal.
+fn exit_code(status: i32) -> ExitCode {
+    let code = if status & 0x7f == 0 {
+        (status >> 8) & 0xff
+    } else {
+        128 + (status & 0x7f)
+    };
+    ExitCode::from(code as u8)
+}
+
+/// Finds COMMAND as execvp would: a path with a slash as given, else the first executable
+/// match in $PATH. Done before the filter goes in, so the search costs no filtered calls.
+fn find_program(command: &OsString) -> Result<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let as_path = Path::new(command);
+    if command.as_bytes().contains(&b'/') {
+        if !as_path.exists() {
+            bail!("{}: no such file", as_path.display());
+        }
+        return Ok(as_path.to_path_buf());
+    }
+    let path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into());
+    for dir in std::env::split_paths(&path) {
+        let candidate = dir.join(as_path);
+        if let Ok(meta) = candidate.metadata()
+            && meta.is_file()
+            && meta.permissions().mode() & 0o111 != 0
+        {
+            return Ok(candidate);
+        }
+    }
+    bail!("{}: command not found in PATH", as_path.display())
+}

@@ -1,0 +1,523 @@
+//! Docker/moby seccomp JSON: import (with `includes`/`excludes` resolved for a host ABI,
+//! a capability set and a kernel version, as dockerd does) and export.
+
+use crate::{Action, CmpOp, Condition, Policy, PolicyError, Rule, Warning};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use syscalls::Arch;
+
+/// The capabilities Docker grants a container by default (without the `CAP_` prefix).
+pub const DOCKER_DEFAULT_CAPS: [&str; 14] = [
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FSETID",
+    "FOWNER",
+    "MKNOD",
+    "NET_RAW",
+    "SETGID",
+    "SETUID",
+    "SETFCAP",
+    "SETPCAP",
+    "NET_BIND_SERVICE",
+    "SYS_CHROOT",
+    "KILL",
+    "AUDIT_WRITE",
+];
+
+/// Syscall names of Linux ABIs sysfence does not model (arm, s390, riscv, powerpc, ...):
+/// profiles name them for those machines, and they are skipped without a warning, as
+/// Docker skips names the host's libseccomp cannot resolve.
+const OTHER_ABI_NAMES: &[&str] = &[
+    "arm_fadvise64_64",
+    "arm_sync_file_range",
+    "breakpoint",
+    "cacheflush",
+    "set_tls",
+    "usr26",
+    "usr32",
+    "s390_pci_mmio_read",
+    "s390_pci_mmio_write",
+    "s390_runtime_instr",
+    "s390_guarded_storage",
+    "s390_sthyi",
+    "riscv_flush_icache",
+    "riscv_hwprobe",
+    "sync_file_range2",
+    "swapcontext",
+    "spu_create",
+    "spu_run",
+    "subpage_prot",
+    "switch_endian",
+    "sys_debug_setcontext",
+    "multiplexer",
+    "rtas",
+    "recv",
+    "send",
+    "sysmips",
+    "cachectl",
+    "sysriscv",
+];
+
+/// How to resolve a moby profile's conditional entries, as dockerd does for one container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolve {
+    /// The host ABI: chooses the `archMap` entry and matches `includes.arches`.
+    pub host: Arch,
+    /// The container's capabilities, with or without the `CAP_` prefix.
+    pub caps: Vec<String>,
+    /// The kernel version (major, minor) compared with `minKernel`.
+    pub kernel: (u32, u32),
+}
+
+impl Resolve {
+    /// Docker's defaults: the default capability set on `host` with `kernel`.
+    pub fn docker_default(host: Arch, kernel: (u32, u32)) -> Resolve {
+        Resolve {
+            host,
+            caps: DOCKER_DEFAULT_CAPS.iter().map(|c| c.to_string()).collect(),
+            kernel,
+        }
+    }
+
+    fn has_cap(&self, cap: &str) -> bool {
+        let want = cap.strip_prefix("CAP_").unwrap_or(cap);
+        self.caps.iter().any(|c| {
+            c.strip_prefix("CAP_")
+                .unwrap_or(c)
+                .eq_ignore_ascii_case(want)
+        })
+    }
+}
+
+/// The result of an import: the policy plus what was skipped or looked wrong.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// The policy.
+    pub policy: Policy,
+    /// Names no modelled ABI has (likely typos), and similar findings.
+    pub warnings: Vec<Warning>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RawProfile {
+    pub default_action: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_errno_ret: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub architectures: Option<Vec<String>>,
+    #[serde(default, skip_serializing)]
+    pub arch_map: Option<Vec<RawArchMap>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flags: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listener_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listener_metadata: Option<String>,
+    #[serde(default)]
+    pub syscalls: Option<Vec<RawSyscall>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RawArchMap {
+    architecture: String,
+    #[serde(default)]
+    sub_architectures: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RawSyscall {
+    #[serde(default, skip_serializing)]
+    name: Option<String>,
+    #[serde(default)]
+    names: Option<Vec<String>>,
+    action: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    errno_ret: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    args: Option<Vec<RawArg>>,
+    #[serde(default, skip_serializing)]
+    includes: Option<RawFilter>,
+    #[serde(default, skip_serializing)]
+    excludes: Option<RawFilter>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RawArg {
+    index: u32,
+    value: u64,
+    #[serde(default)]
+    value_two: u64,
+    op: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RawFilter {
+    #[serde(default)]
+    caps: Option<Vec<String>>,
+    #[serde(default)]
+    arches: Option<Vec<String>>,
+    #[serde(default)]
+    min_kernel: Option<String>,
+}
+
+/// The name moby's `includes.arches` uses for a host ABI (Go's GOARCH, or libseccomp's).
+fn moby_arch_name(arch: Arch) -> &'static str {
+    match arch {
+        Arch::X86_64 => "amd64",
+        Arch::I386 => "x86",
+        Arch::X32 => "x32",
+        Arch::Aarch64 => "arm64",
+    }
+}
+
+/// libseccomp's `SCMP_ARCH_*` spelling of an ABI.
+pub fn scmp_arch_name(arch: Arch) -> &'static str {
+    match arch {
+        Arch::X86_64 => "SCMP_ARCH_X86_64",
+        Arch::I386 => "SCMP_ARCH_X86",
+        Arch::X32 => "SCMP_ARCH_X32",
+        Arch::Aarch64 => "SCMP_ARCH_AARCH64",
+    }
+}
+
+/// Parses a moby profile and resolves it for `resolve`. `file` names the input in errors.
+pub fn import(text: &str, file: &str, resolve: &Resolve) -> Result<Imported, PolicyError> {
+    let raw: RawProfile =
+        serde_json::from_str(text).map_err(|e| PolicyError::from_json(file, &e))?;
+    from_raw(raw, file, Some(resolve))
+}
+
+/// Turns a parsed profile into a policy; `resolve: None` refuses conditional entries (OCI).
+pub(crate) fn from_raw(
+    raw: RawProfile,
+    file: &str,
+    resolve: Option<&Resolve>,
+) -> Result<Imported, PolicyError> {
+    let err = |loc: String, msg: String| PolicyError::invalid(file, loc, msg);
+    let mut warnings = Vec::new();
+    let default_errno = match raw.default_errno_ret {
+        Some(v) => Some(errno_value(v).map_err(|m| err("defaultErrnoRet".into(), m))?),
+        None => None,
+    };
+    let default_action = Action::from_docker(&raw.default_action, default_errno)
+        .map_err(|e| err("defaultAction".into(), e.to_string()))?;
+
+    let mut arches = Vec::new();
+    if let (Some(map), Some(res)) = (&raw.arch_map, resolve)
+        && raw.architectures.as_ref().is_none_or(Vec::is_empty)
+    {
+        for (i, entry) in map.iter().enumerate() {
+            let Ok(main) = parse_scmp_arch(&entry.architecture) else {
+                continue;
+            };
+            if main != res.host {
+                continue;
+            }
+            arches.push(main);
+            for (j, sub) in entry.sub_architectures.iter().flatten().enumerate() {
+                match parse_scmp_arch(sub) {
+                    Ok(a) => arches.push(a),
+                    Err(_) => warnings.push(Warning {
+                        location: format!("archMap[{i}].subArchitectures[{j}]"),
+                        message: format!(
+                            "{sub} is not an ABI sysfence models; its calls will be killed"
+                        ),
+                    }),
+                }
+            }
+        }
+    }
+    for (i, name) in raw.architectures.iter().flatten().enumerate() {
+        match parse_scmp_arch(name) {
+            Ok(a) => arches.push(a),
+            Err(_) => warnings.push(Warning {
+                location: format!("architectures[{i}]"),
+                message: format!(
+                    "{name} is not an ABI sysfence models (x86_64, i386, x32, aarch64); skipped"
+                ),
+            }),
+        }
+    }
+    dedup_keep_order(&mut arches);
+
+    let mut policy = Policy::new(default_action, arches);
+    policy.flags = raw.flags.unwrap_or_default();
+    policy.listener_path = raw.listener_path;
+    policy.listener_metadata = raw.listener_metadata;
+
+    for (i, call) in raw.syscalls.into_iter().flatten().enumerate() {
+        let at = format!("syscalls[{i}]");
+        if !applies(&call, resolve, &at, file)? {
+            continue;
+        }
+        let errno = match call.errno_ret {
+            Some(v) => Some(errno_value(v).map_err(|m| err(format!("{at}.errnoRet"), m))?),
+            None => None,
+        };
+        let action = Action::from_docker(&call.action, errno)
+            .map_err(|e| err(format!("{at}.action"), e.to_string()))?;
+        let conditions = conditions(call.args.as_deref().unwrap_or(&[]), &at, file)?;
+        let names: Vec<String> = call
+            .names
+            .clone()
+            .unwrap_or_default()
+            .into_iter()
+            .chain(call.name.clone())
+            .collect();
+        if names.is_empty() {
+            return Err(err(
+                at,
+                "no syscall named: give `names` (a list) or `name`".into(),
+            ));
+        }
+        for (j, name) in names.iter().enumerate() {
+            if !known_anywhere(name) {
+                if !OTHER_ABI_NAMES.contains(&name.as_str()) {
+                    warnings.push(unknown_name_warning(name, format!("{at}.names[{j}]")));
+                }
+                continue;
+            }
+            policy.rules.push(Rule {
+                syscall: name.clone(),
+                action,
+                conditions: conditions.clone(),
+                arches: Vec::new(),
+            });
+        }
+    }
+    policy.validate().map_err(|e| e.in_file(file))?;
+    Ok(Imported { policy, warnings })
+}
+
+/// The warning for a name no modelled ABI has, with the closest names as suggestions.
+pub fn unknown_name_warning(name: &str, location: String) -> Warning {
+    let all = Arch::ALL
+        .iter()
+        .flat_map(|a| a.table().entries().iter().map(|s| s.name));
+    let mut message = format!("unknown syscall `{name}` (no ABI has it); skipped");
+    let close = syscalls::closest_names(name, all);
+    if !close.is_empty() {
+        message.push_str(&format!("; did you mean `{}`?", close.join("`, `")));
+    }
+    Warning { location, message }
+}
+
+/// Whether any modelled ABI has a syscall of this name.
+pub fn known_anywhere(name: &str) -> bool {
+    Arch::ALL
+        .iter()
+        .any(|a| a.table().lookup_name(name).is_some())
+}
+
+fn dedup_keep_order(arches: &mut Vec<Arch>) {
+    let mut seen = Vec::new();
+    arches.retain(|a| {
+        let new = !seen.contains(a);
+        seen.push(*a);
+        new
+    });
+}
+
+fn parse_scmp_arch(name: &str) -> Result<Arch, syscalls::UnknownArch> {
+    name.parse()
+}
+
+fn errno_value(v: u32) -> Result<u16, String> {
+    u16::try_from(v).map_err(|_| format!("errno {v} is out of range: use 0-65535"))
+}
+
+/// Whether a conditional entry applies, dockerd's way: every exclude rules it out, every
+/// include must hold. Without a resolver, conditional entries are an error.
+fn applies(
+    call: &RawSyscall,
+    resolve: Option<&Resolve>,
+    at: &str,
+    file: &str,
+) -> Result<bool, PolicyError> {
+    let Some(res) = resolve else {
+        if call.includes.is_some() || call.excludes.is_some() {
+            return Err(PolicyError::invalid(
+                file,
+                at,
+                "`includes`/`excludes` are moby extensions, not OCI: import as --from docker",
+            ));
+        }
+        return Ok(true);
+    };
+    let host = moby_arch_name(res.host);
+    if let Some(ex) = &call.excludes {
+        if ex.arches.iter().flatten().any(|a| a == host) {
+            return Ok(false);
+        }
+        if ex.caps.iter().flatten().any(|c| res.has_cap(c)) {
+            return Ok(false);
+        }
+        if let Some(k) = &ex.min_kernel
+            && res.kernel >= parse_kernel(k, &format!("{at}.excludes.minKernel"), file)?
+        {
+            return Ok(false);
+        }
+    }
+    if let Some(inc) = &call.includes {
+        if let Some(arches) = &inc.arches
+            && !arches.is_empty()
+            && !arches.iter().any(|a| a == host)
+        {
+            return Ok(false);
+        }
+        if !inc.caps.iter().flatten().all(|c| res.has_cap(c)) {
+            return Ok(false);
+        }
+        if let Some(k) = &inc.min_kernel
+            && res.kernel < parse_kernel(k, &format!("{at}.includes.minKernel"), file)?
+        {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+fn parse_kernel(text: &str, at: &str, file: &str) -> Result<(u32, u32), PolicyError> {
+    let bad = || {
+        PolicyError::invalid(
+            file,
+            at,
+            format!("kernel version `{text}` is not MAJOR.MINOR (e.g. \"4.8\")"),
+        )
+    };
+    let (major, minor) = text.split_once('.').ok_or_else(bad)?;
+    let minor = minor.split('.').next().unwrap_or(minor);
+    Ok((
+        major.parse().map_err(|_| bad())?,
+        minor.parse().map_err(|_| bad())?,
+    ))
+}
+
+fn conditions(args: &[RawArg], at: &str, file: &str) -> Result<Vec<Condition>, PolicyError> {
+    if args.len() > crate::model::MAX_CONDITIONS {
+        return Err(PolicyError::invalid(
+            file,
+            format!("{at}.args"),
+            format!(
+                "{} argument conditions; a syscall has at most 6 arguments",
+                args.len()
+            ),
+        ));
+    }
+    args.iter()
+        .enumerate()
+        .map(|(k, a)| {
+            let loc = format!("{at}.args[{k}]");
+            if a.index > 5 {
+                return Err(PolicyError::invalid(
+                    file,
+                    format!("{loc}.index"),
+                    format!("argument index {} is out of range: use 0-5", a.index),
+                ));
+            }
+            let (op, value) = match a.op.as_str() {
+                "SCMP_CMP_EQ" => (CmpOp::Eq, a.value),
+                "SCMP_CMP_NE" => (CmpOp::Ne, a.value),
+                "SCMP_CMP_LT" => (CmpOp::Lt, a.value),
+                "SCMP_CMP_LE" => (CmpOp::Le, a.value),
+                "SCMP_CMP_GE" => (CmpOp::Ge, a.value),
+                "SCMP_CMP_GT" => (CmpOp::Gt, a.value),
+                "SCMP_CMP_MASKED_EQ" => (CmpOp::MaskedEq { mask: a.value }, a.value_two),
+                other => {
+                    return Err(PolicyError::invalid(
+                        file,
+                        format!("{loc}.op"),
+                        format!(
+                            "unknown operator `{other}`: use SCMP_CMP_EQ, SCMP_CMP_NE, SCMP_CMP_LT, SCMP_CMP_LE, SCMP_CMP_GE, SCMP_CMP_GT or SCMP_CMP_MASKED_EQ"
+                        ),
+                    ));
+                }
+            };
+            Ok(Condition {
+                arg: a.index as u8,
+                op,
+                value,
+            })
+        })
+        .collect()
+}
+
+/// Builds the moby/OCI JSON object for a policy (its simplified form, see
+/// `Policy::simplified`): rules with the same action and conditions share one entry.
+/// Arch-restricted rules cannot be expressed and are an error.
+pub(crate) fn to_raw(policy: &Policy) -> Result<RawProfile, PolicyError> {
+    let policy = &policy.simplified();
+    let (default_action, default_errno) = (policy.default_action, policy.default_action.data());
+    let mut groups: BTreeMap<(Action, Vec<Condition>), Vec<String>> = BTreeMap::new();
+    for (i, rule) in policy.rules.iter().enumerate() {
+        if !rule.arches.is_empty() {
+            return Err(PolicyError::invalid(
+                "",
+                format!("rules[{i}] ({})", rule.syscall),
+                "the rule is restricted to some ABIs, which moby/OCI JSON cannot express: split the policy per ABI",
+            ));
+        }
+        let mut conds = rule.conditions.clone();
+        conds.sort();
+        let names = groups.entry((rule.action, conds)).or_default();
+        if !names.contains(&rule.syscall) {
+            names.push(rule.syscall.clone());
+        }
+    }
+    let syscalls = groups
+        .into_iter()
+        .map(|((action, conds), mut names)| {
+            names.sort();
+            RawSyscall {
+                names: Some(names),
+                action: action.docker_name().to_string(),
+                errno_ret: action.data().map(u32::from),
+                args: (!conds.is_empty()).then(|| conds.iter().map(raw_arg).collect()),
+                ..RawSyscall::default()
+            }
+        })
+        .collect();
+    Ok(RawProfile {
+        default_action: default_action.docker_name().to_string(),
+        default_errno_ret: default_errno.map(u32::from),
+        architectures: (!policy.arches.is_empty()).then(|| {
+            policy
+                .arches
+                .iter()
+                .map(|a| scmp_arch_name(*a).to_string())
+                .collect()
+        }),
+        flags: (!policy.flags.is_empty()).then(|| policy.flags.clone()),
+        listener_path: policy.listener_path.clone(),
+        listener_metadata: policy.listener_metadata.clone(),
+        syscalls: Some(syscalls),
+        arch_map: None,
+    })
+}
+
+fn raw_arg(c: &Condition) -> RawArg {
+    let (value, value_two) = match c.op {
+        CmpOp::MaskedEq { mask } => (mask, c.value),
+        _ => (c.value, 0),
+    };
+    RawArg {
+        index: u32::from(c.arg),
+        value,
+        value_two,
+        op: c.op.docker_name().to_string(),
+    }
+}
+
+/// Writes a policy as a moby profile (pretty JSON, newline-terminated). Docker also
+/// accepts it as `--security-opt seccomp=FILE`.
+pub fn export(policy: &Policy) -> Result<String, PolicyError> {
+    let raw = to_raw(policy)?;
+    let mut text = serde_json::to_string_pretty(&raw).expect("a profile always serialises");
+    text.push('\n');
+    Ok(text)
+}

@@ -1,0 +1,366 @@
+//! Talking to the kernel: NO_NEW_PRIVS, installing a filter on all threads, exec'ing under
+//! it, and the user-notification calls a supervisor needs. The only module with `unsafe`.
+
+use crate::bpf::Program;
+use std::ffi::{CStr, CString};
+use std::io;
+use std::os::fd::{FromRawFd, OwnedFd, RawFd};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+/// `SECCOMP_FILTER_FLAG_*` bits the runner uses.
+pub mod flags {
+    /// Install on every thread of the process, or fail.
+    pub const TSYNC: u32 = libc::SECCOMP_FILTER_FLAG_TSYNC as u32;
+    /// Return a notification fd for `SECCOMP_RET_USER_NOTIF`.
+    pub const NEW_LISTENER: u32 = libc::SECCOMP_FILTER_FLAG_NEW_LISTENER as u32;
+    /// With TSYNC and NEW_LISTENER: report a TSYNC failure as ESRCH, not a thread id.
+    pub const TSYNC_ESRCH: u32 = libc::SECCOMP_FILTER_FLAG_TSYNC_ESRCH as u32;
+    /// Log every action but ALLOW (the audit log), as OCI's `SECCOMP_FILTER_FLAG_LOG`.
+    pub const LOG: u32 = libc::SECCOMP_FILTER_FLAG_LOG as u32;
+    /// Keep speculative store bypass mitigation off (`SECCOMP_FILTER_FLAG_SPEC_ALLOW`).
+    pub const SPEC_ALLOW: u32 = libc::SECCOMP_FILTER_FLAG_SPEC_ALLOW as u32;
+
+    /// The flags a profile may ask `run` for (OCI `flags`), by name; TSYNC is always on.
+    pub fn for_profile(name: &str) -> Option<u32> {
+        match name {
+            "SECCOMP_FILTER_FLAG_TSYNC" => Some(TSYNC),
+            "SECCOMP_FILTER_FLAG_LOG" => Some(LOG),
+            "SECCOMP_FILTER_FLAG_SPEC_ALLOW" => Some(SPEC_ALLOW),
+            _ => None,
+        }
+    }
+}
+
+/// Sets NO_NEW_PRIVS, which an unprivileged filter install requires and which keeps exec
+/// from gaining privileges the filter did not foresee.
+pub fn set_no_new_privs() -> io::Result<()> {
+    // SAFETY: prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) takes no pointers.
+    let rc = unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// Installs `program` with `seccomp(SECCOMP_SET_MODE_FILTER, flags)`; returns the syscall's
+/// result (the listener fd with NEW_LISTENER, else 0). With TSYNC alone, a positive result
+/// names a thread that could not be synchronised: that is an error too.
+fn install_raw(program: &Program, flags: u32) -> io::Result<i64> {
+    let filter: Vec<libc::sock_filter> = program
+        .insns
+        .iter()
+        .map(|i| libc::sock_filter {
+            code: i.code,
+            jt: i.jt,
+            jf: i.jf,
+            k: i.k,
+        })
+        .collect();
+    let prog = libc::sock_fprog {
+        len: u16::try_from(filter.len())
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "program too long"))?,
+        filter: filter.as_ptr().cast_mut(),
+    };
+    // SAFETY: `prog` points at `filter`, alive for the call; the kernel copies the program.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_seccomp,
+            libc::SECCOMP_SET_MODE_FILTER,
+            flags,
+            &prog as *const libc::sock_fprog,
+        )
+    };
+    if rc < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    if flags & flags::TSYNC != 0 && flags & flags::NEW_LISTENER == 0 && rc > 0 {
+        return Err(io::Error::other(format!(
+            "thread {rc} could not be synchronised to the filter"
+        )));
+    }
+    Ok(rc)
+}
+
+/// Installs `program` on every thread of this process (TSYNC, plus `extra` flags), failing if
+/// any thread cannot take it.
+pub fn install_all_threads(program: &Program, extra: u32) -> io::Result<()> {
+    install_raw(program, flags::TSYNC | extra).map(|_| ())
+}
+
+/// Sets NO_NEW_PRIVS, installs `program` on all threads (with `extra` flags) and execs `path`
+/// with `argv` and `envp`. Returns only on failure. Everything is prepared by the caller, so
+/// nothing but `execve` runs between the install and the new program.
+pub fn exec_filtered(
+    program: &Program,
+    extra: u32,
+    path: &CStr,
+    argv: &[CString],
+    envp: &[CString],
+) -> io::Error {
+    if let Err(e) = set_no_new_privs() {
+        return e;
+    }
+    let argv_ptrs = null_terminated(argv);
+    let envp_ptrs = null_terminated(envp);
+    if let Err(e) = install_all_threads(program, extra) {
+        return e;
+    }
+    // SAFETY: both arrays are NULL-terminated and point at CStrings alive for the call.
+    unsafe { libc::execve(path.as_ptr(), argv_ptrs.as_ptr(), envp_ptrs.as_ptr()) };
+    io::Error::last_os_error()
+}
+
+fn null_terminated(items: &[CString]) -> Vec<*const libc::c_char> {
+    items
+        .iter()
+        .map(|s| s.as_ptr())
+        .chain(std::iter::once(std::ptr::null()))
+        .collect()
+}
+
+/// A child started under a filter whose notifications this process receives.
+#[derive(Debug)]
+pub struct Supervised {
+    /// The child's pid.
+    pub pid: libc::pid_t,
+    /// The notification fd of the child's filter.
+    pub listener: OwnedFd,
+}
+
+/// Starts `path` in a child process under `program`, installed with NEW_LISTENER (plus
+/// TSYNC and TSYNC_ESRCH), and returns the child and the listener fd. The child shares our
+/// fd table until its exec (CLONE_FILES), so the listener it creates is ours too; the fd is
+/// close-on-exec, so the program itself never holds it. The child's execve already reaches
+/// the filter: the caller must start answering notifications at once.
+pub fn spawn_supervised(
+    program: &Program,
+    path: &CStr,
+    argv: &[CString],
+    envp: &[CString],
+) -> io::Result<Supervised> {
+    let argv_ptrs = null_terminated(argv);
+    let envp_ptrs = null_terminated(envp);
+    let filter: Vec<libc::sock_filter> = program
+        .insns
+        .iter()
+        .map(|i| libc::sock_filter {
+            code: i.code,
+            jt: i.jt,
+            jf: i.jf,
+            k: i.k,
+        })
+        .collect();
+    let prog = libc::sock_fprog {
+        len: u16::try_from(filter.len())
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "program too long"))?,
+        filter: filter.as_ptr().cast_mut(),
+    };
+    // One shared word: 0 while pending, fd + 1 on success, -errno on failure.
+    // SAFETY: an anonymous shared mapping of one page; checked for MAP_FAILED below.
+    let page = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            4096,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_SHARED | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    if page == libc::MAP_FAILED {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: the page is mapped, zeroed, aligned and outlives every use below.
+    let slot: &AtomicI64 = unsafe { &*(page as *const AtomicI64) };
+    let clone_flags = (libc::CLONE_FILES | libc::SIGCHLD) as libc::c_ulong;
+    // SAFETY: a fork-like clone (no CLONE_VM, no new stack): the child gets a copy of our
+    // memory and runs only the async-signal-safe calls below before execve or _exit.
+    let pid =
+        unsafe { libc::syscall(libc::SYS_clone, clone_flags, 0usize, 0usize, 0usize, 0usize) };
+    if pid < 0 {
+        let err = io::Error::last_os_error();
+        // SAFETY: unmapping the page mapped above; nothing else uses it.
+        unsafe { libc::munmap(page, 4096) };
+        return Err(err);
+    }
+    if pid == 0 {
+        // The child.
+        let fail = |slot: &AtomicI64| -> ! {
+            let errno = io::Error::last_os_error()
+                .raw_os_error()
+                .unwrap_or(libc::EIO);
+            slot.store(-i64::from(errno), Ordering::SeqCst);
+            // SAFETY: leaving the child without running the parent's destructors.
+            unsafe { libc::_exit(127) }
+        };
+        // SAFETY: prctl without pointers.
+        if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
+            fail(slot);
+        }
+        let f = flags::NEW_LISTENER | flags::TSYNC | flags::TSYNC_ESRCH;
+        // SAFETY: `prog` points at `filter`, both copied into the child and alive here.
+        let fd = unsafe {
+            libc::syscall(
+                libc::SYS_seccomp,
+                libc::SECCOMP_SET_MODE_FILTER,
+                f,
+                &prog as *const libc::sock_fprog,
+            )
+        };
+        if fd < 0 {
+            fail(slot);
+        }
+        slot.store(fd + 1, Ordering::SeqCst);
+        // SAFETY: NULL-terminated arrays of live CStrings (copied into the child).
+        unsafe { libc::execve(path.as_ptr(), argv_ptrs.as_ptr(), envp_ptrs.as_ptr()) };
+        // The supervisor reads the errno from the exit path: 127 and a message.
+        let msg = b"sysfence: exec failed under the profile\n";
+        // SAFETY: writing a static buffer to stderr.
+        unsafe { libc::write(2, msg.as_ptr().cast(), msg.len()) };
+        // SAFETY: as above.
+        unsafe { libc::_exit(127) }
+    }
+    let pid = pid as libc::pid_t;
+    let outcome = loop {
+        let v = slot.load(Ordering::SeqCst);
+        if v != 0 {
+            break v;
+        }
+        std::thread::sleep(Duration::from_micros(50));
+    };
+    // SAFETY: unmapping the page mapped above; the child has its own copy or is gone.
+    unsafe { libc::munmap(page, 4096) };
+    if outcome < 0 {
+        let mut status = 0;
+        // SAFETY: reaping our own child; `status` is a valid out pointer.
+        unsafe { libc::waitpid(pid, &mut status, 0) };
+        return Err(io::Error::from_raw_os_error((-outcome) as i32));
+    }
+    // SAFETY: the child created this fd in the table we share and nothing else owns it.
+    let listener = unsafe { OwnedFd::from_raw_fd((outcome - 1) as RawFd) };
+    Ok(Supervised { pid, listener })
+}
+
+/// One syscall a filter handed to user space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Notification {
+    /// The kernel's cookie, needed to answer.
+    pub id: u64,
+    /// The calling thread's id.
+    pub pid: u32,
+    /// The syscall number.
+    pub nr: i32,
+    /// The `AUDIT_ARCH_*` value.
+    pub arch: u32,
+    /// The arguments.
+    pub args: [u64; 6],
+}
+
+/// Waits up to `timeout` for a notification on `listener`. `Ok(None)` on timeout;
+/// `Err` of kind `BrokenPipe` when no filtered task is left.
+pub fn receive(listener: &OwnedFd, timeout: Duration) -> io::Result<Option<Notification>> {
+    use std::os::fd::AsRawFd;
+    let fd = listener.as_raw_fd();
+    let mut pfd = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let ms = i32::try_from(timeout.as_millis()).unwrap_or(i32::MAX);
+    // SAFETY: one valid pollfd.
+    let n = unsafe { libc::poll(&mut pfd, 1, ms) };
+    if n < 0 {
+        let e = io::Error::last_os_error();
+        return if e.kind() == io::ErrorKind::Interrupted {
+            Ok(None)
+        } else {
+            Err(e)
+        };
+    }
+    if n == 0 {
+        return Ok(None);
+    }
+    if pfd.revents & libc::POLLIN == 0 {
+        return Err(io::Error::new(
+            io::ErrorKind::BrokenPipe,
+            "no filtered task left",
+        ));
+    }
+    // SAFETY: seccomp_notif is plain data; zeroed as the kernel requires.
+    let mut req: libc::seccomp_notif = unsafe { std::mem::zeroed() };
+    // SAFETY: RECV fills `req`, a valid, correctly sized out buffer.
+    let rc = unsafe { libc::ioctl(fd, libc::SECCOMP_IOCTL_NOTIF_RECV, &mut req) };
+    if rc < 0 {
+        let e = io::Error::last_os_error();
+        // ENOENT: the task went away between poll and recv; EINTR: try again later.
+        return match e.raw_os_error() {
+            Some(libc::ENOENT) | Some(libc::EINTR) => Ok(None),
+            _ => Err(e),
+        };
+    }
+    Ok(Some(Notification {
+        id: req.id,
+        pid: req.pid,
+        nr: req.data.nr,
+        arch: req.data.arch,
+        args: req.data.args,
+    }))
+}
+
+/// Lets the notified syscall run as if the filter had allowed it.
+pub fn respond_continue(listener: &OwnedFd, id: u64) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let mut resp = libc::seccomp_notif_resp {
+        id,
+        val: 0,
+        error: 0,
+        flags: libc::SECCOMP_USER_NOTIF_FLAG_CONTINUE as u32,
+    };
+    // SAFETY: SEND reads `resp`, a valid, correctly sized buffer.
+    let rc = unsafe {
+        libc::ioctl(
+            listener.as_raw_fd(),
+            libc::SECCOMP_IOCTL_NOTIF_SEND,
+            &mut resp,
+        )
+    };
+    if rc < 0 {
+        let e = io::Error::last_os_error();
+        // ENOENT: the task was killed meanwhile; nothing to answer.
+        if e.raw_os_error() == Some(libc::ENOENT) {
+            return Ok(());
+        }
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// Waits for child `pid` and returns its raw wait status.
+pub fn wait_child(pid: libc::pid_t) -> io::Result<i32> {
+    let mut status = 0;
+    loop {
+        // SAFETY: waiting for our own child; `status` is a valid out pointer.
+        let rc = unsafe { libc::waitpid(pid, &mut status, 0) };
+        if rc == pid {
+            return Ok(status);
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+}
+
+/// The child's raw wait status if it has ended, without blocking.
+pub fn try_wait_child(pid: libc::pid_t) -> io::Result<Option<i32>> {
+    let mut status = 0;
+    // SAFETY: waiting for our own child with WNOHANG; `status` is a valid out pointer.
+    let rc = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
+    match rc {
+        0 => Ok(None),
+        r if r == pid => Ok(Some(status)),
+        _ => Err(io::Error::last_os_error()),
+    }
+}
