@@ -851,6 +851,10 @@ impl Tracer {
     fn detach_one(&mut self, tid: i32, sink: &mut dyn Sink) -> Result<(), TraceError> {
         let now = sys::now();
         let mut gone = false;
+        if self.tasks.get(&tid).is_some_and(|t| t.pinned) {
+            // It runs on without us: give it its CPUs back.
+            let _ = sys::set_affinity(tid, &self.allowed);
+        }
         // Already in a ptrace-stop (reported or not): detach at once.
         if sys::detach(tid, 0).is_err() {
             gone = sys::interrupt(tid).is_err();
