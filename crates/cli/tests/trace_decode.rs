@@ -247,3 +247,20 @@ fn process_signal_and_time_structures_decode_as_strace_does() {
         ],
     );
 }
+
+#[test]
+fn select_ends_with_the_ready_sets_and_the_time_left() {
+    let out = common::sysfence()
+        .args(["trace", "-e", "trace=pselect6", "/usr/bin/python3", "-c"])
+        .arg("import select,socket\na,b=socket.socketpair(); a.send(b'x')\nselect.select([b],[a],[],1); select.select([],[],[],0)")
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert_lines_in_order(
+        &text,
+        &[
+            r#"pselect6(5, [4], [3], NULL, {tv_sec=1, tv_nsec=0}, NULL) = 2 (in [4], out [3], left {tv_sec=0, tv_nsec={N}})"#,
+            r#"pselect6(0, NULL, NULL, NULL, {tv_sec=0, tv_nsec=0}, NULL) = 0 (Timeout)"#,
+        ],
+    );
+}

@@ -216,6 +216,7 @@ impl Decoder {
             Ret::Dec => v.to_string(),
             Ret::Fd => self.fd_text(v, view.exit_mem(RET_FD_KEY)),
             Ret::Signal => format!("{v} ({})", signal(v as i32)),
+            Ret::Select => self.select_ret(v, view),
             Ret::Poll => match (v, view.exit_mem(POLL_REVENTS_KEY)) {
                 (0, _) => "0 (Timeout)".to_string(),
                 (n, Some(Mem::Bytes { bytes, .. })) => {
@@ -462,6 +463,7 @@ impl Decoder {
                 Some(Mem::Bytes { bytes, .. }) => structs::pollfds(bytes, st, false),
                 _ => ptr(raw),
             },
+            Fmt::TimevalIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::timeval(b, 0)),
             Fmt::FdSetIn => match v.entry_mem(i as u32) {
                 Some(Mem::Bytes { bytes, .. }) => structs::fd_set(bytes, v.arg(0) as usize),
                 _ => ptr(raw),
@@ -578,6 +580,50 @@ impl Decoder {
             "{{msg_name={name_text}, msg_namelen={namelen_text}, msg_iov={iov}, msg_iovlen={iovlen}, {control_text}msg_controllen={controllen}, msg_flags={}}}",
             set_text("msg_flags", le64(h, 48) as u32 as u64, st)
         )
+    }
+
+    /// `N (in [4], out [5], left {...})` or `0 (Timeout)`, as strace ends select calls.
+    fn select_ret(&self, n: i64, view: &CallView<'_>) -> String {
+        if n == 0 {
+            return "0 (Timeout)".into();
+        }
+        let nfds = view.arg(0) as usize;
+        let mut parts = Vec::new();
+        for (i, label) in [(1, "in"), (2, "out"), (3, "except")] {
+            if let Some(Mem::Bytes { bytes, .. }) = view.exit_mem(SELECT_READY_KEY + i)
+                && bytes.iter().any(|&b| b != 0)
+            {
+                parts.push(format!("{label} {}", structs::fd_set(bytes, nfds)));
+            }
+        }
+        let left = match (
+            view.exit_mem(SELECT_LEFT_KEY),
+            view.exit_mem(SELECT_LEFT_KEY + 1),
+        ) {
+            (
+                Some(Mem::Bytes {
+                    bytes,
+                    complete: true,
+                }),
+                _,
+            ) => Some(structs::timeval(bytes, 0)),
+            (
+                _,
+                Some(Mem::Bytes {
+                    bytes,
+                    complete: true,
+                }),
+            ) => Some(structs::timespec(bytes)),
+            _ => None,
+        };
+        if let Some(left) = left {
+            parts.push(format!("left {left}"));
+        }
+        if parts.is_empty() {
+            n.to_string()
+        } else {
+            format!("{n} ({})", parts.join(", "))
+        }
     }
 
     fn prctl_rest(&self, v: &CallView<'_>, st: Style) -> Option<String> {
@@ -734,15 +780,19 @@ impl Decoder {
         let max = self.strsize();
         for (i, fmt) in shape.fmts.iter().enumerate() {
             let addr = entry.args[i];
-            let both_ends = matches!(
-                fmt,
-                Fmt::LenInOut
-                    | Fmt::PollFds(_)
-                    | Fmt::PrctlRest
-                    | Fmt::MsghdrOut
-                    | Fmt::OffsetInOut
-                    | Fmt::CloneArgs
-            );
+            let select_timeout = shape.ret == Ret::Select && matches!(fmt, Fmt::TimespecIn);
+            let both_ends = select_timeout
+                || matches!(
+                    fmt,
+                    Fmt::FdSetIn
+                        | Fmt::TimevalIn
+                        | Fmt::LenInOut
+                        | Fmt::PollFds(_)
+                        | Fmt::PrctlRest
+                        | Fmt::MsghdrOut
+                        | Fmt::OffsetInOut
+                        | Fmt::CloneArgs
+                );
             if addr == 0 || (fmt.at_exit() != at_exit && !both_ends) {
                 continue;
             }
@@ -772,7 +822,18 @@ impl Decoder {
                 Fmt::SigactionIn | Fmt::SigactionOut => mem.read_bytes(addr, 32),
                 Fmt::RlimitIn | Fmt::RlimitOut | Fmt::PipeOut => mem.read_bytes(addr, 16),
                 Fmt::WaitStatusOut => mem.read_bytes(addr, 4),
-                Fmt::TimespecIn | Fmt::TimespecOut => mem.read_bytes(addr, 16),
+                Fmt::TimespecIn | Fmt::TimespecOut => {
+                    let ts = mem.read_bytes(addr, 16);
+                    if at_exit && matches!(fmt, Fmt::TimespecIn) {
+                        // pselect6's timeout as the kernel left it.
+                        out.push(Capture {
+                            key: SELECT_LEFT_KEY + 1,
+                            data: ts,
+                        });
+                        continue;
+                    }
+                    ts
+                }
                 Fmt::SockaddrIn(len) => {
                     mem.read_bytes(addr, (entry.args[len as usize] as usize).min(128))
                 }
@@ -806,7 +867,28 @@ impl Decoder {
                     mem.read_bytes(addr, len)
                 }
                 Fmt::FdSetIn => {
-                    mem.read_bytes(addr, (entry.args[0] as usize).div_ceil(64).min(16) * 8)
+                    let set =
+                        mem.read_bytes(addr, (entry.args[0] as usize).div_ceil(64).min(16) * 8);
+                    if at_exit {
+                        // The sets as select left them: the ready descriptors.
+                        out.push(Capture {
+                            key: SELECT_READY_KEY + i as u32,
+                            data: set,
+                        });
+                        continue;
+                    }
+                    set
+                }
+                Fmt::TimevalIn => {
+                    let tv = mem.read_bytes(addr, 16);
+                    if at_exit {
+                        out.push(Capture {
+                            key: SELECT_LEFT_KEY,
+                            data: tv,
+                        });
+                        continue;
+                    }
+                    tv
                 }
                 Fmt::CpuSetOut => mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(128)),
                 Fmt::IntIn(_) => mem.read_bytes(addr, 4),
@@ -993,6 +1075,9 @@ const MSG_NAME_KEY: u32 = 400;
 const MSG_IOV_KEY: u32 = 420;
 const MSG_IN_KEY: u32 = 440;
 const MSG_SLOT: usize = 50;
+/// Capture keys of select's sets and timeout as the kernel left them.
+const SELECT_READY_KEY: u32 = 470;
+const SELECT_LEFT_KEY: u32 = 480;
 /// Capture key of the parent tid clone3 stored.
 const CLONE_PARENT_TID_KEY: u32 = 460;
 

@@ -70,6 +70,8 @@ pub enum Fmt {
     WaitStatusOut,
     /// A `struct timespec` read by the kernel.
     TimespecIn,
+    /// A `struct timeval` read by the kernel (select's timeout).
+    TimevalIn,
     /// A `struct timespec` written by the kernel.
     TimespecOut,
     /// A sockaddr read by the kernel; the length is argument N.
@@ -206,6 +208,8 @@ pub enum Ret {
     Poll,
     /// A signal number (rt_sigtimedwait): `10 (SIGUSR1)`.
     Signal,
+    /// select's count, then the ready sets and the time left: `1 (in [4], left {...})`.
+    Select,
 }
 
 /// One special decoder.
@@ -334,8 +338,8 @@ specs! {
     "epoll_pwait" => [Fd, EpollEventsOut, Int, Int, SigsetIn, Uint] Dec;
     "poll" => [PollFds(1), Uint, Int] Poll;
     "ppoll" => [PollFds(1), Uint, TimespecIn, SigsetIn, Uint] Poll;
-    "select" => [Int, FdSetIn, FdSetIn, FdSetIn, Ptr] Dec;
-    "pselect6" => [Int, FdSetIn, FdSetIn, FdSetIn, TimespecIn, Ptr] Dec;
+    "select" => [Int, FdSetIn, FdSetIn, FdSetIn, TimevalIn] Select;
+    "pselect6" => [Int, FdSetIn, FdSetIn, FdSetIn, TimespecIn, Ptr] Select;
     "sched_getaffinity" => [Int, Uint, CpuSetOut] Dec;
     "memfd_create" => [Str, Set("memfd_flags")] Fd;
     "rt_sigreturn" => [SigreturnMask] Dec;

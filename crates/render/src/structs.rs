@@ -367,7 +367,8 @@ pub fn sysinfo(b: &[u8]) -> String {
     )
 }
 
-fn timeval(b: &[u8], off: usize) -> String {
+/// `struct timeval` at `off`.
+pub fn timeval(b: &[u8], off: usize) -> String {
     format!(
         "{{tv_sec={}, tv_usec={}}}",
         u64_at(b, off) as i64,
