@@ -309,7 +309,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         trace_paths: trace_paths(&args.paths),
     }));
 
-    let separate = args.follow >= 2;
+    // -ff splits strace text per task; JSON objects carry their pid and tid, so JSON
+    // always goes to the one -o file.
+    let separate = args.follow >= 2 && !args.json;
     let shared: SharedWriter = match (&args.output, separate) {
         (Some(path), false) => {
             let file = File::create(path)
