@@ -396,3 +396,21 @@ fn a_single_threaded_command_shares_the_tracers_cpu_until_it_makes_a_thread() {
         "--no-follow-cpu leaves the command alone"
     );
 }
+
+#[test]
+fn output_file_with_a_started_command_silences_attach_notices_as_strace_does() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("trace.txt");
+    let out = out.to_str().expect("utf-8 path");
+    let script = "/bin/true; /bin/true";
+    let err = stderr_of(&["-f", "-o", out, "sh", "-c", script]);
+    assert!(!err.contains("attached"), "notices with -o: {err}");
+    let text = std::fs::read_to_string(out).expect("trace file");
+    assert!(text.contains("execve(\"/bin/true\""), "{text}");
+    // Without -o the notices stay, as strace prints them.
+    let err = stderr_of(&["-f", "sh", "-c", script]);
+    assert!(
+        err.contains("Process ") && err.contains(" attached"),
+        "{err}"
+    );
+}

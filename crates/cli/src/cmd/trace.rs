@@ -282,6 +282,12 @@ fn configure_seccomp(
 /// Runs the subcommand.
 pub fn run(args: Args) -> Result<ExitCode> {
     let pids: Vec<i32> = args.pids.iter().flatten().copied().collect();
+    // As strace: with -o FILE and a command to start, attach notices are off unless asked.
+    let quiet = if args.quiet == 0 && args.output.is_some() && pids.is_empty() {
+        1
+    } else {
+        args.quiet
+    };
     if args.follow >= 2 && args.output.is_none() {
         bail!("-ff needs -o FILE: each task's trace goes to FILE.PID");
     }
@@ -331,7 +337,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     // that they never land inside an open line.
     let text_on_stderr =
         args.output.is_none() && !args.json && (!args.summary_only || args.summary_too);
-    if args.quiet == 0 && !text_on_stderr {
+    if quiet == 0 && !text_on_stderr {
         let out: Box<dyn Write> = if args.output.is_some() {
             Box::new(io::stderr())
         } else {
@@ -374,8 +380,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 column: args.column,
                 status,
                 signals,
-                quiet_exit: args.quiet >= 2,
-                notices: (args.quiet == 0 && text_on_stderr).then_some("sysfence"),
+                quiet_exit: quiet >= 2,
+                notices: (quiet == 0 && text_on_stderr).then_some("sysfence"),
             };
             let output = match (&args.output, separate) {
                 (Some(path), true) => TextOutput::PerTask(path.clone()),
