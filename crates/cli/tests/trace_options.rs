@@ -414,3 +414,30 @@ fn output_file_with_a_started_command_silences_attach_notices_as_strace_does() {
         "{err}"
     );
 }
+
+/// Minutes since midnight of the first `-t` timestamp in a trace run with time zone `tz`.
+fn first_stamp_minutes(tz: &str) -> i64 {
+    let out = common::sysfence()
+        .env("TZ", tz)
+        .args(["trace", "-t", "-e", "trace=execve", "true"])
+        .output()
+        .expect("sysfence runs");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let stamp = Regex::new(r"(?m)^(\d\d):(\d\d):\d\d execve\(").expect("regex");
+    let c = stamp
+        .captures(&err)
+        .unwrap_or_else(|| panic!("no -t stamp in {err}"));
+    c[1].parse::<i64>().unwrap() * 60 + c[2].parse::<i64>().unwrap()
+}
+
+#[test]
+fn timestamps_are_local_time_as_strace_prints_them() {
+    // POSIX TZ "IST-5:30" is UTC+5:30: its stamps run 330 minutes ahead of UTC's.
+    let utc = first_stamp_minutes("UTC0");
+    let ist = first_stamp_minutes("IST-5:30");
+    let ahead = (ist - utc).rem_euclid(24 * 60);
+    assert!(
+        (330..=331).contains(&ahead),
+        "UTC {utc} min, UTC+5:30 {ist} min"
+    );
+}

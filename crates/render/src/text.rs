@@ -66,6 +66,8 @@ pub struct TextOptions {
     /// Print `PROG: Process N attached/detached` notices in the stream (when the trace
     /// goes to stderr, so they never land inside an open line); `None` leaves them out.
     pub notices: Option<&'static str>,
+    /// Seconds east of UTC: `-t`/`-tt` print local wall-clock time, as strace does.
+    pub utc_offset: i64,
 }
 
 impl Default for TextOptions {
@@ -81,6 +83,7 @@ impl Default for TextOptions {
             signals: SignalSet::all(),
             quiet_exit: false,
             notices: None,
+            utc_offset: 0,
         }
     }
 }
@@ -152,7 +155,8 @@ impl TextSink {
         }
         let secs = ts.real_ns / 1_000_000_000;
         let micros = (ts.real_ns % 1_000_000_000) / 1000;
-        let (h, m, sec) = ((secs / 3600) % 24, (secs / 60) % 60, secs % 60);
+        let local = (secs as i64 + self.opts.utc_offset).rem_euclid(86_400);
+        let (h, m, sec) = (local / 3600, (local / 60) % 60, local % 60);
         match self.opts.time {
             TimeFormat::None => {}
             TimeFormat::Seconds => s.push_str(&format!("{h:02}:{m:02}:{sec:02} ")),

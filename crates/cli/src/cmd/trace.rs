@@ -382,6 +382,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 signals,
                 quiet_exit: quiet >= 2,
                 notices: (quiet == 0 && text_on_stderr).then_some("sysfence"),
+                utc_offset: ptrace::local_utc_offset(),
             };
             let output = match (&args.output, separate) {
                 (Some(path), true) => TextOutput::PerTask(path.clone()),
