@@ -1,45 +1,15 @@
 //! `sysfence run` in the real kernel: fixture programs run under profiles as subprocesses
 //! (no filter is ever installed in the test process).
 
+mod common;
+
+use common::fixture;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::Once;
 use syscalls::Arch;
 
 const SIGSYS: i32 = 31;
-
-fn target_dir() -> PathBuf {
-    // <target>/<profile>/deps/<test binary>
-    let exe = std::env::current_exe().expect("test binary path");
-    exe.ancestors()
-        .nth(3)
-        .expect("target directory")
-        .to_path_buf()
-}
-
-/// The path of fixture program `name`, built on first use.
-fn fixture(name: &str) -> PathBuf {
-    static BUILD: Once = Once::new();
-    let target = target_dir();
-    BUILD.call_once(|| {
-        let status = Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "-q",
-                "-p",
-                "sysfence-fixtures",
-                "--bins",
-                "--target-dir",
-            ])
-            .arg(&target)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "building the fixtures failed");
-    });
-    target.join("debug").join(name)
-}
 
 fn profile(dir: &Path, name: &str, json: &str) -> PathBuf {
     let path = dir.join(name);

@@ -44,11 +44,10 @@ pub fn set_no_new_privs() -> io::Result<()> {
     }
 }
 
-/// Installs `program` with `seccomp(SECCOMP_SET_MODE_FILTER, flags)`; returns the syscall's
-/// result (the listener fd with NEW_LISTENER, else 0). With TSYNC alone, a positive result
-/// names a thread that could not be synchronised: that is an error too.
-fn install_raw(program: &Program, flags: u32) -> io::Result<i64> {
-    let filter: Vec<libc::sock_filter> = program
+/// The kernel's form of `program`: `struct sock_filter[]`, ready for `sock_fprog`. Build it
+/// before a fork when the child may only make async-signal-safe calls.
+pub fn sock_filters(program: &Program) -> Vec<libc::sock_filter> {
+    program
         .insns
         .iter()
         .map(|i| libc::sock_filter {
@@ -57,12 +56,24 @@ fn install_raw(program: &Program, flags: u32) -> io::Result<i64> {
             jf: i.jf,
             k: i.k,
         })
-        .collect();
-    let prog = libc::sock_fprog {
+        .collect()
+}
+
+/// The `sock_fprog` describing `filter`, which must outlive every use of the result.
+fn sock_fprog(filter: &[libc::sock_filter]) -> io::Result<libc::sock_fprog> {
+    Ok(libc::sock_fprog {
         len: u16::try_from(filter.len())
             .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "program too long"))?,
         filter: filter.as_ptr().cast_mut(),
-    };
+    })
+}
+
+/// Installs `program` with `seccomp(SECCOMP_SET_MODE_FILTER, flags)`; returns the syscall's
+/// result (the listener fd with NEW_LISTENER, else 0). With TSYNC alone, a positive result
+/// names a thread that could not be synchronised: that is an error too.
+fn install_raw(program: &Program, flags: u32) -> io::Result<i64> {
+    let filter = sock_filters(program);
+    let prog = sock_fprog(&filter)?;
     // SAFETY: `prog` points at `filter`, alive for the call; the kernel copies the program.
     let rc = unsafe {
         libc::syscall(
@@ -142,21 +153,8 @@ pub fn spawn_supervised(
 ) -> io::Result<Supervised> {
     let argv_ptrs = null_terminated(argv);
     let envp_ptrs = null_terminated(envp);
-    let filter: Vec<libc::sock_filter> = program
-        .insns
-        .iter()
-        .map(|i| libc::sock_filter {
-            code: i.code,
-            jt: i.jt,
-            jf: i.jf,
-            k: i.k,
-        })
-        .collect();
-    let prog = libc::sock_fprog {
-        len: u16::try_from(filter.len())
-            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "program too long"))?,
-        filter: filter.as_ptr().cast_mut(),
-    };
+    let filter = sock_filters(program);
+    let prog = sock_fprog(&filter)?;
     // One shared word: 0 while pending, fd + 1 on success, -errno on failure.
     // SAFETY: an anonymous shared mapping of one page; checked for MAP_FAILED below.
     let page = unsafe {

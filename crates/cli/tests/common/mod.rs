@@ -1,5 +1,5 @@
-//! Helpers shared by the `sysfence trace` integration tests: the binary, the fixture
-//! programs, and turning expected strace lines with placeholders into patterns.
+//! Helpers shared by the integration tests: the binary, the fixture programs, and turning
+//! expected strace lines with placeholders into patterns.
 
 #![allow(dead_code)]
 
