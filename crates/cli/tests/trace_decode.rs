@@ -264,3 +264,29 @@ fn select_ends_with_the_ready_sets_and_the_time_left() {
         ],
     );
 }
+
+#[test]
+fn socket_protocols_decode_by_address_family() {
+    let script = "import socket\n\
+                  socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)\n\
+                  socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)";
+    let out = common::sysfence()
+        .args([
+            "trace",
+            "-e",
+            "trace=socket",
+            "/usr/bin/python3",
+            "-c",
+            script,
+        ])
+        .output()
+        .expect("sysfence runs");
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert_lines_in_order(
+        &text,
+        &[
+            "socket(AF_NETLINK, SOCK_RAW|SOCK_CLOEXEC, NETLINK_ROUTE) = {N}",
+            "socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_UDP) = {N}",
+        ],
+    );
+}

@@ -314,9 +314,9 @@ impl Decoder {
                     }
                 }
             }
-            Fmt::SocketProto => match v.arg(0) {
-                2 | 10 => set_text("ip_protocol", raw, st),
-                _ => (raw as i32).to_string(),
+            Fmt::SocketProto => match syscalls::xlat_subset("address_family", v.arg(0)) {
+                Some(protocols) => set_text(protocols.name, raw, st),
+                None => (raw as i32).to_string(),
             },
             Fmt::Clone => return Some(clone_args(v, st)),
             Fmt::StatOut => self.out_struct(raw, v, i, |b| structs::stat(b, self.opts.verbose)),
