@@ -95,3 +95,39 @@ fn attaching_explains_that_the_filter_cannot_be_used() {
         "{err}"
     );
 }
+
+#[test]
+fn a_selection_of_all_but_one_syscall_still_uses_the_filter() {
+    let out = trace(&["-e", "trace=!futex", "cat", "/proc/self/status"]);
+    assert!(out.status.success());
+    let status = String::from_utf8_lossy(&out.stdout);
+    assert!(status.contains("Seccomp:\t2"), "{status}");
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("openat(AT_FDCWD, \"/proc/self/status\", O_RDONLY) = 3"),
+        "{text}"
+    );
+    assert!(text.contains("close(3)"), "{text}");
+    assert!(text.lines().all(|l| !l.starts_with("futex(")), "{text}");
+    assert!(!text.contains("sysfence:"), "no fallback notice: {text}");
+}
+
+#[test]
+fn int_0x80_calls_are_selected_by_their_i386_names() {
+    let int80 = fixture("seccomp_int80");
+    let out = trace(&[
+        "-e",
+        "trace=socketcall",
+        int80.to_str().expect("utf-8"),
+        "socket",
+    ]);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "int80 socket: ok\nint80 socketcall: ok\n"
+    );
+    let text = String::from_utf8_lossy(&out.stderr);
+    let calls: Vec<&str> = text.lines().filter(|l| !l.starts_with("+++")).collect();
+    assert_eq!(calls.len(), 1, "{text}");
+    assert!(calls[0].starts_with("socketcall(SYS_SOCKET, "), "{text}");
+}

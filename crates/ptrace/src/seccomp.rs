@@ -4,68 +4,83 @@
 //! SECCOMP_RET_TRACE without a tracer fails the call with ENOSYS: the tracer therefore
 //! follows every child (hiding those not asked for) and tracees die with the tracer
 //! (PTRACE_O_EXITKILL).
+//!
+//! The program comes from the project's compiler (`seccomp::compile`), fed a policy that
+//! allows everything but the selected syscalls of each ABI; this module only converts it
+//! to the kernel's layout before fork and installs it in the child.
 
-const LD_W_ABS: u16 = 0x20;
-const JEQ_K: u16 = 0x15;
-const JGE_K: u16 = 0x35;
-const RET_K: u16 = 0x06;
-const RET_ALLOW: u32 = 0x7fff_0000;
-const RET_TRACE: u32 = 0x7ff0_0000;
-const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
-const X32_BIT: u32 = 0x4000_0000;
+use policy::{Action, Policy, Rule};
+use seccomp::{CompileError, Program, Target};
+use syscalls::Arch;
 
-/// The most numbers one filter lists (BPF jump offsets are 8 bits).
-const MAX_LISTED: usize = 240;
+/// What the filter answers for a call the tracer must see (SECCOMP_RET_TRACE, no data).
+const TRACE: Action = Action::Trace(0);
 
-/// A compiled filter program.
+/// The ABIs a tracee of this build can call in: on x86_64 its own, i386 (`int 0x80`) and
+/// x32, each with its own numbers.
+fn abis() -> Vec<Arch> {
+    match Arch::native() {
+        Arch::X86_64 => vec![Arch::X86_64, Arch::I386, Arch::X32],
+        native => vec![native],
+    }
+}
+
+/// The fast path's policy: every syscall runs, except those `selected(arch, nr)` picks
+/// in each ABI's table, which stop the tracee.
+pub fn trace_policy(selected: &dyn Fn(Arch, u32) -> bool) -> Policy {
+    let arches = abis();
+    let mut policy = Policy::new(Action::Allow, arches.clone());
+    for arch in arches {
+        let picked = arch
+            .table()
+            .entries()
+            .iter()
+            .filter(|s| selected(arch, s.nr));
+        policy.rules.extend(picked.map(|s| Rule {
+            arches: vec![arch],
+            ..Rule::new(s.name, TRACE)
+        }));
+    }
+    policy
+}
+
+/// The ABIs the policy names; a call of any other ABI is traced rather than killed, so
+/// nothing the tracee does escapes the tracer.
+fn target() -> Target {
+    Target {
+        arches: abis(),
+        foreign_action: TRACE,
+    }
+}
+
+/// A compiled filter program, in the kernel's layout, ready to install after fork.
 #[derive(Debug, Clone)]
 pub struct Filter {
     insns: Vec<libc::sock_filter>,
 }
 
-fn insn(code: u16, jt: u8, jf: u8, k: u32) -> libc::sock_filter {
-    libc::sock_filter { code, jt, jf, k }
-}
-
 impl Filter {
-    /// A filter that traces the x86_64 syscalls `traced` (sorted, deduplicated) out of
-    /// `all`, and every call of another ABI (i386 via int 0x80, x32), which it cannot
-    /// tell apart cheaply. `None` when the list is too long for one linear filter.
-    pub fn for_numbers(traced: &[u32], all: &[u32]) -> Option<Filter> {
-        let untraced: Vec<u32> = all
+    /// The filter that stops the tracee only for the syscalls `selected(arch, nr)` picks
+    /// (and for every call of an ABI the tracer does not know). Fails only when the
+    /// program exceeds the kernel's 4096 instructions.
+    pub fn for_selection(selected: &dyn Fn(Arch, u32) -> bool) -> Result<Filter, CompileError> {
+        let program = seccomp::compile(&trace_policy(selected), &target())?;
+        Ok(Filter::from_program(&program))
+    }
+
+    /// Converts a compiled program; done in the parent, as the child may not allocate.
+    fn from_program(program: &Program) -> Filter {
+        let insns = program
+            .insns
             .iter()
-            .copied()
-            .filter(|n| !traced.contains(n))
+            .map(|i| libc::sock_filter {
+                code: i.code,
+                jt: i.jt,
+                jf: i.jf,
+                k: i.k,
+            })
             .collect();
-        // List the smaller side; the other one is the default.
-        let (listed, on_match, otherwise) = if traced.len() <= untraced.len() {
-            (traced.to_vec(), RET_TRACE, RET_ALLOW)
-        } else {
-            (untraced, RET_ALLOW, RET_TRACE)
-        };
-        if listed.len() > MAX_LISTED {
-            return None;
-        }
-        // Layout: 0 ld arch; 1 jeq x86_64; 2 ld nr; 3 jge x32 bit; 4.. jeq n;
-        // then `otherwise`, `on_match`, `trace`.
-        let n = listed.len();
-        let ret_otherwise = 4 + n;
-        let ret_match = ret_otherwise + 1;
-        let ret_trace = ret_match + 1;
-        let mut insns = vec![
-            insn(LD_W_ABS, 0, 0, 4),
-            insn(JEQ_K, 0, (ret_trace - 2) as u8, AUDIT_ARCH_X86_64),
-            insn(LD_W_ABS, 0, 0, 0),
-            insn(JGE_K, (ret_trace - 4) as u8, 0, X32_BIT),
-        ];
-        for (i, nr) in listed.iter().enumerate() {
-            let at = 4 + i;
-            insns.push(insn(JEQ_K, (ret_match - at - 1) as u8, 0, *nr));
-        }
-        insns.push(insn(RET_K, 0, 0, otherwise));
-        insns.push(insn(RET_K, 0, 0, on_match));
-        insns.push(insn(RET_K, 0, 0, RET_TRACE));
-        Some(Filter { insns })
+        Filter { insns }
     }
 
     /// Installs the filter in the calling process (the child, before execve). Sets
@@ -94,39 +109,91 @@ impl Filter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use seccomp::{Insn, SeccompData};
 
-    fn run(f: &Filter, arch: u32, nr: u32) -> u32 {
-        let mut pc = 0;
-        let mut acc = 0u32;
-        loop {
-            let i = f.insns[pc];
-            match i.code {
-                LD_W_ABS => acc = if i.k == 4 { arch } else { nr },
-                JEQ_K => {
-                    pc += usize::from(if acc == i.k { i.jt } else { i.jf });
-                }
-                JGE_K => {
-                    pc += usize::from(if acc >= i.k { i.jt } else { i.jf });
-                }
-                RET_K => return i.k,
-                _ => panic!("unexpected instruction"),
+    /// Runs the installed form of the filter through the compiler's emulator.
+    fn answer(filter: &Filter, arch: u32, nr: u32) -> Action {
+        let program = Program {
+            insns: filter
+                .insns
+                .iter()
+                .map(|i| Insn {
+                    code: i.code,
+                    jt: i.jt,
+                    jf: i.jf,
+                    k: i.k,
+                })
+                .collect(),
+        };
+        let input = SeccompData {
+            nr,
+            arch,
+            ..SeccompData::default()
+        };
+        let run = seccomp::run(&program, &input).expect("the program runs to a return");
+        Action::from_ret(run.ret).expect("a defined action")
+    }
+
+    fn nr(arch: Arch, name: &str) -> u32 {
+        arch.table().lookup_name(name).expect("known name").nr
+    }
+
+    #[test]
+    fn traces_the_selected_syscalls_of_every_abi_and_allows_the_rest() {
+        let picked = ["openat", "open"];
+        let f = Filter::for_selection(&|arch, n| {
+            picked
+                .iter()
+                .any(|p| arch.table().lookup_name(p).is_some_and(|s| s.nr == n))
+        })
+        .expect("compiles");
+        for arch in [Arch::X86_64, Arch::I386, Arch::X32] {
+            let audit = arch.audit_arch();
+            assert_eq!(answer(&f, audit, nr(arch, "openat")), TRACE, "{arch}");
+            assert_eq!(answer(&f, audit, nr(arch, "open")), TRACE, "{arch}");
+            assert_eq!(answer(&f, audit, nr(arch, "read")), Action::Allow, "{arch}");
+            assert_eq!(
+                answer(&f, audit, nr(arch, "getpid")),
+                Action::Allow,
+                "{arch}"
+            );
+        }
+        // i386 and x86_64 number openat differently: each ABI uses its own table.
+        assert_eq!(
+            answer(&f, Arch::I386.audit_arch(), nr(Arch::X86_64, "openat")),
+            Action::Allow
+        );
+        assert_eq!(answer(&f, Arch::Aarch64.audit_arch(), 56), TRACE);
+        assert_eq!(answer(&f, 0x1234_5678, 0), TRACE);
+    }
+
+    #[test]
+    fn a_selection_of_all_but_one_fits_and_leaves_only_that_one_untraced() {
+        let futex = |arch: Arch| nr(arch, "futex");
+        let f = Filter::for_selection(&|arch, n| n != futex(arch)).expect("compiles");
+        for arch in [Arch::X86_64, Arch::I386, Arch::X32] {
+            for s in arch.table().entries() {
+                let want = if s.nr == futex(arch) {
+                    Action::Allow
+                } else {
+                    TRACE
+                };
+                assert_eq!(
+                    answer(&f, arch.audit_arch(), s.nr),
+                    want,
+                    "{arch} {}",
+                    s.name
+                );
             }
-            pc += 1;
         }
     }
 
     #[test]
-    fn traces_only_the_selected_numbers_and_foreign_abis() {
-        let all: Vec<u32> = (0..460).collect();
-        let f = Filter::for_numbers(&[2, 257], &all).expect("fits");
-        assert_eq!(run(&f, AUDIT_ARCH_X86_64, 257), RET_TRACE);
-        assert_eq!(run(&f, AUDIT_ARCH_X86_64, 2), RET_TRACE);
-        assert_eq!(run(&f, AUDIT_ARCH_X86_64, 0), RET_ALLOW);
-        assert_eq!(run(&f, AUDIT_ARCH_X86_64, 257 | X32_BIT), RET_TRACE);
-        assert_eq!(run(&f, 0x4000_0003, 3), RET_TRACE);
-        let most: Vec<u32> = (0..460).filter(|&n| n != 202).collect();
-        let g = Filter::for_numbers(&most, &all).expect("fits by listing the complement");
-        assert_eq!(run(&g, AUDIT_ARCH_X86_64, 202), RET_ALLOW);
-        assert_eq!(run(&g, AUDIT_ARCH_X86_64, 0), RET_TRACE);
+    fn selected_calls_reach_the_filter_through_the_policy_by_name() {
+        let p = trace_policy(&|arch, n| arch == Arch::I386 && n == nr(Arch::I386, "socketcall"));
+        assert_eq!(p.rules.len(), 1);
+        assert_eq!(p.rules[0].syscall, "socketcall");
+        assert_eq!(p.rules[0].arches, vec![Arch::I386]);
+        assert_eq!(p.default_action, Action::Allow);
     }
 }

@@ -92,25 +92,17 @@ impl TracerBuilder {
         self
     }
 
-    /// Use strace's seccomp-bpf fast path for a started command: only the x86_64
-    /// syscalls numbered `traced` stop the tracee (every syscall of other ABIs too).
-    /// Children are then always followed (their lines hidden without -f) and tracees
-    /// are killed if the tracer dies. Returns false, leaving the builder unchanged,
-    /// when the set does not fit one filter.
-    pub fn seccomp_bpf(&mut self, traced: &[u32]) -> bool {
-        let all: Vec<u32> = Arch::X86_64
-            .table()
-            .entries()
-            .iter()
-            .map(|s| s.nr)
-            .collect();
-        match crate::seccomp::Filter::for_numbers(traced, &all) {
-            Some(filter) => {
-                self.seccomp = Some(filter);
-                true
-            }
-            None => false,
-        }
+    /// Use strace's seccomp-bpf fast path for a started command: only the syscalls for
+    /// which `selected(arch, nr)` holds stop the tracee, in each ABI it can call in (and
+    /// every call of an ABI we do not know). Children are then always followed (their
+    /// lines hidden without -f) and tracees are killed if the tracer dies. Fails, leaving
+    /// the builder unchanged, when the filter exceeds the kernel's 4096 instructions.
+    pub fn seccomp_bpf(
+        &mut self,
+        selected: &dyn Fn(Arch, u32) -> bool,
+    ) -> Result<(), seccomp::CompileError> {
+        self.seccomp = Some(crate::seccomp::Filter::for_selection(selected)?);
+        Ok(())
     }
 
     /// The configured tracer.

@@ -255,12 +255,8 @@ fn configure_seccomp(
     set: Option<&SyscallSet>,
     starting: bool,
 ) {
-    let table = syscalls::Arch::X86_64.table();
-    let traced: Vec<u32> = match set {
-        Some(set) => set.numbers(syscalls::Arch::X86_64),
-        None => table.entries().iter().map(|s| s.nr).collect(),
-    };
-    let narrows = traced.len() < table.entries().len();
+    let native = syscalls::Arch::native();
+    let narrows = set.is_some_and(|s| s.numbers(native).len() < native.table().entries().len());
     if !starting {
         if args.seccomp_bpf || (narrows && args.quiet == 0) {
             eprintln!(
@@ -272,10 +268,16 @@ fn configure_seccomp(
     if !(args.seccomp_bpf || narrows) {
         return;
     }
-    if !builder.seccomp_bpf(&traced) && args.quiet == 0 {
-        eprintln!(
-            "sysfence: the -e trace= set is too large for one seccomp filter; tracing without it"
-        );
+    let selected = |arch, nr| set.is_none_or(|s| s.contains(arch, nr));
+    match builder.seccomp_bpf(&selected) {
+        Ok(()) => {}
+        Err(_) if args.quiet > 0 => {}
+        Err(seccomp::CompileError::TooLong(n)) => eprintln!(
+            "sysfence: the -e trace= set needs a seccomp filter of {n} instructions, more than the kernel's 4096; every syscall stops the tracee; select fewer syscalls to use the fast path"
+        ),
+        Err(e) => eprintln!(
+            "sysfence: the seccomp-bpf fast path is not available ({e}); every syscall stops the tracee"
+        ),
     }
 }
 
