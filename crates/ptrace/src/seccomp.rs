@@ -10,7 +10,7 @@
 //! to the kernel's layout before fork and installs it in the child.
 
 use policy::{Action, Policy, Rule};
-use seccomp::{CompileError, Program, Target};
+use seccomp::{CompileError, Target};
 use syscalls::Arch;
 
 /// What the filter answers for a call the tracer must see (SECCOMP_RET_TRACE, no data).
@@ -65,22 +65,10 @@ impl Filter {
     /// program exceeds the kernel's 4096 instructions.
     pub fn for_selection(selected: &dyn Fn(Arch, u32) -> bool) -> Result<Filter, CompileError> {
         let program = seccomp::compile(&trace_policy(selected), &target())?;
-        Ok(Filter::from_program(&program))
-    }
-
-    /// Converts a compiled program; done in the parent, as the child may not allocate.
-    fn from_program(program: &Program) -> Filter {
-        let insns = program
-            .insns
-            .iter()
-            .map(|i| libc::sock_filter {
-                code: i.code,
-                jt: i.jt,
-                jf: i.jf,
-                k: i.k,
-            })
-            .collect();
-        Filter { insns }
+        // Converted here, in the parent: the child may not allocate after fork.
+        Ok(Filter {
+            insns: seccomp::install::sock_filters(&program),
+        })
     }
 
     /// Installs the filter in the calling process (the child, before execve). Sets
@@ -109,7 +97,7 @@ impl Filter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use seccomp::{Insn, SeccompData};
+    use seccomp::{Insn, Program, SeccompData};
 
     /// Runs the installed form of the filter through the compiler's emulator.
     fn answer(filter: &Filter, arch: u32, nr: u32) -> Action {
