@@ -222,6 +222,21 @@ pub trait CapturePlan {
     ) -> Vec<Capture>;
 }
 
+/// A shared plan is a plan: the tracer and the printers can hold one decoder together.
+impl<T: CapturePlan + ?Sized> CapturePlan for std::rc::Rc<T> {
+    fn at_entry(&self, entry: &SyscallEntry, mem: &mut dyn MemReader) -> Vec<Capture> {
+        (**self).at_entry(entry, mem)
+    }
+    fn at_exit(
+        &self,
+        entry: &SyscallEntry,
+        result: SyscallResult,
+        mem: &mut dyn MemReader,
+    ) -> Vec<Capture> {
+        (**self).at_exit(entry, result, mem)
+    }
+}
+
 /// A plan that captures nothing (summary-only runs).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct NoCapture;

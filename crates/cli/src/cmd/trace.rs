@@ -2,9 +2,7 @@
 
 use anyhow::{Context, Result, bail};
 use clap::ArgAction;
-use events::{
-    Capture, CapturePlan, Event, EventKind, MemReader, Sink, SyscallEntry, SyscallResult, Tee,
-};
+use events::{Event, EventKind, Sink, Tee};
 use ptrace::{Outcome, Target, TracerBuilder};
 use render::escape::Hex;
 use render::select::{SignalSet, StatusSet, SyscallSet};
@@ -193,23 +191,6 @@ impl Write for SharedWriter {
     }
     fn flush(&mut self) -> io::Result<()> {
         self.0.borrow_mut().flush()
-    }
-}
-
-/// The decoder shared as capture plan and printer.
-struct SharedPlan(Rc<Decoder>);
-
-impl CapturePlan for SharedPlan {
-    fn at_entry(&self, entry: &SyscallEntry, mem: &mut dyn MemReader) -> Vec<Capture> {
-        self.0.at_entry(entry, mem)
-    }
-    fn at_exit(
-        &self,
-        entry: &SyscallEntry,
-        result: SyscallResult,
-        mem: &mut dyn MemReader,
-    ) -> Vec<Capture> {
-        self.0.at_exit(entry, result, mem)
     }
 }
 
@@ -412,7 +393,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .follow_cpu(!args.no_follow_cpu);
     configure_seccomp(&mut builder, &args, trace_set.as_deref(), pids.is_empty());
     if print_trace {
-        builder = builder.capture_plan(Box::new(SharedPlan(decoder.clone())));
+        builder = builder.capture_plan(Box::new(decoder.clone()));
     }
     if let Some(set) = trace_set {
         builder = builder.select(Box::new(move |arch, nr| set.contains(arch, nr)));
