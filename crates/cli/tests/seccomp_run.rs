@@ -28,6 +28,19 @@ fn run(profile: &Path, command: &[&str]) -> Output {
         .expect("sysfence runs")
 }
 
+/// Runs `program` under `sysfence run --complain --log LOG --profile PROFILE`.
+fn run_complain(profile: &Path, log: &Path, program: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sysfence"))
+        .args(["run", "--complain", "--log"])
+        .arg(log)
+        .arg("--profile")
+        .arg(profile)
+        .arg("--")
+        .arg(program)
+        .output()
+        .expect("sysfence runs")
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -128,15 +141,7 @@ fn complain_mode_lets_everything_run_and_reports_what_would_be_blocked() {
     );
     let log = dir.path().join("blocked.jsonl");
     let made = dir.path().join("made");
-    let o = Command::new(env!("CARGO_BIN_EXE_sysfence"))
-        .args(["run", "--complain", "--log"])
-        .arg(&log)
-        .arg("--profile")
-        .arg(&p)
-        .arg("--")
-        .arg(fixture("seccomp_threads"))
-        .output()
-        .unwrap();
+    let o = run_complain(&p, &log, &fixture("seccomp_threads"));
     assert!(o.status.success(), "{o:?}");
     assert_eq!(stdout(&o), "thread uname: ok\nmain uname: ok\n");
     let err = String::from_utf8_lossy(&o.stderr);
@@ -261,15 +266,7 @@ fn complain_mode_reports_foreign_abi_calls_instead_of_dying() {
     let dir = tempfile::tempdir().unwrap();
     let p = profile(dir.path(), "p.json", ALLOW_X86_64_ONLY);
     let log = dir.path().join("log.jsonl");
-    let o = Command::new(env!("CARGO_BIN_EXE_sysfence"))
-        .args(["run", "--complain", "--log"])
-        .arg(&log)
-        .arg("--profile")
-        .arg(&p)
-        .arg("--")
-        .arg(fixture("seccomp_int80"))
-        .output()
-        .unwrap();
+    let o = run_complain(&p, &log, &fixture("seccomp_int80"));
     assert!(o.status.success(), "{o:?}");
     assert_eq!(stdout(&o), "int80 getpid: ok\n");
     let line: serde_json::Value =
