@@ -673,12 +673,24 @@ impl Decoder {
         };
         let st = self.opts.style;
         let verbose = self.opts.verbose;
-        let int = |b: &[u8]| format!("[{}]", u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as i32);
+        let u32_at = |b: &[u8]| u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+        let int = |b: &[u8]| format!("[{}]", u32_at(b) as i32);
         Some(match arg {
             A::Nothing => return None,
             A::Int => (raw as i32).to_string(),
             A::IntIn => in_struct(raw, v.entry_mem(i as u32), int),
             A::IntOut => self.out_struct(raw, v, i, int),
+            A::Value(set) => set_text(set, raw as u32 as u64, st),
+            A::FlagsIn(set) => in_struct(raw, v.entry_mem(i as u32), |b| {
+                format!("[{}]", set_text(set, u32_at(b), st))
+            }),
+            A::FlagsOut(set) => {
+                self.out_struct(raw, v, i, |b| format!("[{}]", set_text(set, u32_at(b), st)))
+            }
+            A::TermioIn => in_struct(raw, v.entry_mem(i as u32), |b| {
+                structs::termio(b, verbose, st)
+            }),
+            A::TermioOut => self.out_struct(raw, v, i, |b| structs::termio(b, verbose, st)),
             A::TermiosIn => in_struct(raw, v.entry_mem(i as u32), |b| {
                 structs::termios(b, verbose, st)
             }),

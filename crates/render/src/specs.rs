@@ -367,10 +367,20 @@ pub enum IoctlParam {
     /// The argument itself, in signed decimal (TIOCSCTTY, TCSBRK; FICLONE's source
     /// descriptor too: strace 6.1 prints it without -y's path).
     Int,
+    /// The argument itself, as a value of the named decoding table (TCXONC's TCOON).
+    Value(&'static str),
     /// An int the kernel reads: `[1]`.
     IntIn,
     /// An int the kernel writes: `[5]`.
     IntOut,
+    /// An int of flags of the named table the kernel reads: `[TIOCM_DTR|TIOCM_RTS]`.
+    FlagsIn(&'static str),
+    /// An int of flags of the named table the kernel writes.
+    FlagsOut(&'static str),
+    /// A `struct termio` (the old, 16-bit one) the kernel reads.
+    TermioIn,
+    /// A `struct termio` the kernel writes.
+    TermioOut,
     /// A `struct termios` the kernel reads.
     TermiosIn,
     /// A `struct termios` the kernel writes.
@@ -391,6 +401,8 @@ impl IoctlParam {
         !matches!(
             self,
             IoctlParam::IntOut
+                | IoctlParam::FlagsOut(_)
+                | IoctlParam::TermioOut
                 | IoctlParam::TermiosOut
                 | IoctlParam::Termios2Out
                 | IoctlParam::WinsizeOut
@@ -400,8 +412,13 @@ impl IoctlParam {
     /// The bytes of tracee memory the argument points to (0: it is a plain value).
     pub fn size(self) -> usize {
         match self {
-            IoctlParam::Nothing | IoctlParam::Int => 0,
-            IoctlParam::IntIn | IoctlParam::IntOut => 4,
+            IoctlParam::Nothing | IoctlParam::Int | IoctlParam::Value(_) => 0,
+            IoctlParam::IntIn
+            | IoctlParam::IntOut
+            | IoctlParam::FlagsIn(_)
+            | IoctlParam::FlagsOut(_) => 4,
+            // The kernel's struct termio: four 16-bit flag words, c_line, c_cc[8].
+            IoctlParam::TermioIn | IoctlParam::TermioOut => 18,
             // The kernel's struct termios: four flag words, c_line, c_cc[19].
             IoctlParam::TermiosIn | IoctlParam::TermiosOut => 36,
             // struct termios2 adds c_ispeed and c_ospeed.
@@ -427,8 +444,18 @@ static IOCTL_ARGS: &[(&str, IoctlParam)] = {
         ("TCSETS2", P::Termios2In),
         ("TCSETSW2", P::Termios2In),
         ("TCSETSF2", P::Termios2In),
+        ("TCGETA", P::TermioOut),
+        ("TCSETA", P::TermioIn),
+        ("TCSETAW", P::TermioIn),
+        ("TCSETAF", P::TermioIn),
         ("TIOCGWINSZ", P::WinsizeOut),
         ("TIOCSWINSZ", P::WinsizeIn),
+        ("TCXONC", P::Value("tcxonc_options")),
+        ("TCFLSH", P::Value("tcflsh_options")),
+        ("TIOCMGET", P::FlagsOut("modem_flags")),
+        ("TIOCMBIS", P::FlagsIn("modem_flags")),
+        ("TIOCMBIC", P::FlagsIn("modem_flags")),
+        ("TIOCMSET", P::FlagsIn("modem_flags")),
         ("TCSBRK", P::Int),
         ("TCSBRKP", P::Int),
         ("TIOCSCTTY", P::Int),

@@ -520,8 +520,8 @@ fn term_flags(set: &str, value: u64, st: Style) -> String {
 
 /// The four flag words of a termios as strace's term.c prints them: c_oflag's delay fields
 /// and c_cflag's baud and size fields as values, each followed by `|`, then the flags left.
-fn termios_flags(b: &[u8], st: Style) -> String {
-    let oflag = u32_at(b, 4);
+fn termios_flags(words: [u64; 4], st: Style) -> String {
+    let [iflag, oflag, cflag, lflag] = words;
     let mut oflag_text = String::new();
     let mut rest = oflag;
     for (set, mask) in [
@@ -539,7 +539,6 @@ fn termios_flags(b: &[u8], st: Style) -> String {
     }
     oflag_text.push_str(&term_flags("term_oflags", rest, st));
 
-    let cflag = u32_at(b, 8);
     let (cbaud, cibaud, csize) = (
         termios_mask("CBAUD"),
         termios_mask("CIBAUD"),
@@ -570,21 +569,27 @@ fn termios_flags(b: &[u8], st: Style) -> String {
 
     format!(
         "c_iflag={}, c_oflag={oflag_text}, c_cflag={cflag_text}, c_lflag={}",
-        term_flags("term_iflags", u32_at(b, 0), st),
-        term_flags("term_lflags", u32_at(b, 12), st)
+        term_flags("term_iflags", iflag, st),
+        term_flags("term_lflags", lflag, st)
     )
 }
 
-/// c_line and c_cc (`-v`): `c_line=N_TTY, c_cc=[[VINTR]=0x3, ..., [17]=0, [18]=0]`.
-fn termios_line_and_cc(b: &[u8], st: Style) -> String {
-    let cc: Vec<String> = (0..19u64)
+/// The flag words of a `struct termios` (32-bit each).
+fn termios_words(b: &[u8]) -> [u64; 4] {
+    [u32_at(b, 0), u32_at(b, 4), u32_at(b, 8), u32_at(b, 12)]
+}
+
+/// c_line at offset `line` and the `ncc` bytes of c_cc after it (`-v`):
+/// `c_line=N_TTY, c_cc=[[VINTR]=0x3, ..., [17]=0, [18]=0]`.
+fn line_and_cc(b: &[u8], line: usize, ncc: u64, st: Style) -> String {
+    let cc: Vec<String> = (0..ncc)
         .map(|i| {
             let index = syscalls::xlat_set("termios_cc")
                 .and_then(|set| set.name_of(i))
                 .map_or_else(|| i.to_string(), str::to_string);
             format!(
                 "[{index}]={}",
-                hex(b.get(17 + i as usize).copied().unwrap_or(0).into())
+                hex(b.get(line + 1 + i as usize).copied().unwrap_or(0).into())
             )
         })
         .collect();
@@ -592,7 +597,7 @@ fn termios_line_and_cc(b: &[u8], st: Style) -> String {
         "c_line={}, c_cc=[{}]",
         set_text(
             "term_line_discs",
-            b.get(16).copied().unwrap_or(0).into(),
+            b.get(line).copied().unwrap_or(0).into(),
             st
         ),
         cc.join(", ")
@@ -605,11 +610,11 @@ pub fn termios(b: &[u8], verbose: bool, st: Style) -> String {
     if verbose {
         format!(
             "{{{}, {}}}",
-            termios_flags(b, st),
-            termios_line_and_cc(b, st)
+            termios_flags(termios_words(b), st),
+            line_and_cc(b, 16, 19, st)
         )
     } else {
-        format!("{{{}, ...}}", termios_flags(b, st))
+        format!("{{{}, ...}}", termios_flags(termios_words(b), st))
     }
 }
 
@@ -618,13 +623,27 @@ pub fn termios2(b: &[u8], verbose: bool, st: Style) -> String {
     if verbose {
         format!(
             "{{{}, {}, c_ispeed={}, c_ospeed={}}}",
-            termios_flags(b, st),
-            termios_line_and_cc(b, st),
+            termios_flags(termios_words(b), st),
+            line_and_cc(b, 16, 19, st),
             u32_at(b, 36),
             u32_at(b, 40)
         )
     } else {
         termios(b, false, st)
+    }
+}
+
+/// The kernel's old `struct termio` (18 bytes): 16-bit flag words, c_line, c_cc[8].
+pub fn termio(b: &[u8], verbose: bool, st: Style) -> String {
+    let words = [u16_at(b, 0), u16_at(b, 2), u16_at(b, 4), u16_at(b, 6)];
+    if verbose {
+        format!(
+            "{{{}, {}}}",
+            termios_flags(words, st),
+            line_and_cc(b, 8, 8, st)
+        )
+    } else {
+        format!("{{{}, ...}}", termios_flags(words, st))
     }
 }
 
