@@ -290,3 +290,74 @@ fn socket_protocols_decode_by_address_family() {
         ],
     );
 }
+
+/// Runs the pty fixture under `sysfence trace -e trace=ioctl EXTRA...`.
+fn ioctl_trace(extra: &[&str]) -> String {
+    let prog = fixture("trace_ioctl");
+    let mut args = vec!["-e", "trace=ioctl"];
+    args.extend_from_slice(extra);
+    args.push(prog.to_str().expect("utf-8 path"));
+    let out = trace(&args);
+    assert!(
+        out.status.success(),
+        "trace failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stderr).expect("utf-8 trace")
+}
+
+// The expected lines of the two tests below are what strace 6.1 printed for the same
+// fixture (`strace -e trace=ioctl [-v] target/debug/trace_ioctl`), with the pty number,
+// addresses and pids as placeholders.
+
+#[test]
+fn terminal_and_file_ioctls_decode_their_arguments_as_strace_does() {
+    let text = ioctl_trace(&[]);
+    assert_lines_in_order(
+        &text,
+        &[
+            r#"ioctl({N}, TIOCGPTN, [{N}])                 = 0"#,
+            r#"ioctl({N}, TIOCSPTLCK, [0])               = 0"#,
+            r#"ioctl(21, TCGETS, {c_iflag=ICRNL|IXON, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|OPOST|ONLCR, c_cflag=B38400|CS8|CREAD, c_lflag=ISIG|ICANON|ECHO|ECHOE|ECHOK|IEXTEN|ECHOCTL|ECHOKE, ...}) = 0"#,
+            r#"ioctl(21, SNDCTL_TMR_START or TCSETS, {c_iflag=, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|ONLCR, c_cflag=B38400|CS8|CREAD, c_lflag=ECHOE|ECHOK|ECHOCTL|ECHOKE, ...}) = 0"#,
+            r#"ioctl(21, SNDCTL_TMR_STOP or TCSETSW, {c_iflag=, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|ONLCR, c_cflag=B38400|CS8|CREAD, c_lflag=ECHOE|ECHOK|ECHOCTL|ECHOKE, ...}) = 0"#,
+            r#"ioctl(21, TCGETS, {c_iflag=, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|ONLCR, c_cflag=B38400|CS8|CREAD, c_lflag=ECHOE|ECHOK|ECHOCTL|ECHOKE, ...}) = 0"#,
+            r#"ioctl(21, TCGETS2, {c_iflag=, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|ONLCR, c_cflag=B38400|CS8|CREAD, c_lflag=ECHOE|ECHOK|ECHOCTL|ECHOKE, ...}) = 0"#,
+            r#"ioctl(21, TCSETS2, {c_iflag=, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|ONLCR, c_cflag=B38400|CS8|CREAD, c_lflag=ECHOE|ECHOK|ECHOCTL|ECHOKE, ...}) = 0"#,
+            r#"ioctl(22, TCGETS, {ADDR}) = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(21, TIOCSWINSZ, {ws_row=24, ws_col=80, ws_xpixel=640, ws_ypixel=480}) = 0"#,
+            r#"ioctl(21, TIOCGWINSZ, {ws_row=24, ws_col=80, ws_xpixel=640, ws_ypixel=480}) = 0"#,
+            r#"ioctl(21, FIONREAD, [5])                = 0"#,
+            r#"ioctl(21, TIOCOUTQ, [0])                = 0"#,
+            r#"ioctl(21, FIONBIO, [1])                 = 0"#,
+            r#"ioctl(21, FIOCLEX)                      = 0"#,
+            r#"ioctl(21, FIONCLEX)                     = 0"#,
+            r#"ioctl(22, BTRFS_IOC_CLONE or FICLONE, 23) = -1 EINVAL (Invalid argument)"#,
+            r#"ioctl(21, TCGETA, {c_iflag=, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|ONLCR, c_cflag=B38400|CS8|CREAD, c_lflag=ECHOE|ECHOK|ECHOCTL|ECHOKE, ...}) = 0"#,
+            r#"ioctl(21, TCXONC, TCOON)                = 0"#,
+            r#"ioctl(21, TCFLSH, TCIOFLUSH)            = 0"#,
+            r#"ioctl(21, TIOCMSET, [TIOCM_DTR|TIOCM_RTS]) = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(21, _IOC(_IOC_NONE, 0x56, 0x78, 0x1234), 0) = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(21, TIOCSCTTY, 0)                 = 0"#,
+            r#"ioctl(21, TIOCGPGRP, [{PID}]) = 0"#,
+            r#"ioctl(21, TIOCSPGRP, [{PID}]) = 0"#,
+            r#"ioctl(21, TIOCNOTTY)                    = 0"#,
+        ],
+    );
+}
+
+#[test]
+fn verbose_termios_shows_the_line_discipline_control_characters_and_speeds() {
+    let text = ioctl_trace(&["-v"]);
+    let cc = "c_line=N_TTY, c_cc=[[VINTR]=0x3, [VQUIT]=0x1c, [VERASE]=0x7f, [VKILL]=0x15, [VEOF]=0x4, [VTIME]=0, [VMIN]=0x1, [VSWTC]=0, [VSTART]=0x11, [VSTOP]=0x13, [VSUSP]=0x1a, [VEOL]=0, [VREPRINT]=0x12, [VDISCARD]=0xf, [VWERASE]=0x17, [VLNEXT]=0x16, [VEOL2]=0, [17]=0, [18]=0]";
+    let raw = "c_iflag=, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|ONLCR, c_cflag=B38400|CS8|CREAD, c_lflag=ECHOE|ECHOK|ECHOCTL|ECHOKE";
+    assert_lines_in_order(
+        &text,
+        &[
+            &format!(
+                "ioctl(21, TCGETS, {{c_iflag=ICRNL|IXON, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|OPOST|ONLCR, c_cflag=B38400|CS8|CREAD, c_lflag=ISIG|ICANON|ECHO|ECHOE|ECHOK|IEXTEN|ECHOCTL|ECHOKE, {cc}}}) = 0"
+            ),
+            &format!("ioctl(21, TCGETS2, {{{raw}, {cc}, c_ispeed=38400, c_ospeed=38400}}) = 0"),
+        ],
+    );
+}

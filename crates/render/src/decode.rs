@@ -152,6 +152,20 @@ fn unknown_shape(nr: u32) -> Shape {
 }
 
 impl Decoder {
+    /// How many of the call's arguments print at entry: the shape's split, except that
+    /// ioctl prints an argument the kernel only reads (TCSETS's termios) at entry too.
+    pub fn entry_split(&self, shape: &Shape, entry: &SyscallEntry) -> usize {
+        let split = shape.split();
+        match shape.fmts.get(split) {
+            Some(Fmt::IoctlArg)
+                if specs::ioctl_param(entry.args[1]).is_none_or(specs::IoctlParam::at_entry) =>
+            {
+                split + 1
+            }
+            _ => split,
+        }
+    }
+
     /// A decoder with `opts`, resolving every syscall of every ABI once.
     pub fn new(opts: DecodeOptions) -> Decoder {
         let mut shapes = HashMap::new();
@@ -441,11 +455,7 @@ impl Decoder {
                 }
                 _ => ptr(raw),
             },
-            Fmt::IoctlArg => match v.arg(1) {
-                // FIONCLEX, FIOCLEX, TIOCNOTTY take no argument.
-                0x5450 | 0x5451 | 0x5422 => return None,
-                _ => ptr(raw),
-            },
+            Fmt::IoctlArg => return self.ioctl_arg(raw, v, i),
             Fmt::EpollEventIn => {
                 in_struct(raw, v.entry_mem(i as u32), |b| structs::epoll_event(b, st))
             }
@@ -654,6 +664,46 @@ impl Decoder {
         })
     }
 
+    /// ioctl's third argument as strace prints it for the command (see
+    /// [`specs::ioctl_param`]); unknown commands print it in hex.
+    fn ioctl_arg(&self, raw: u64, v: &CallView<'_>, i: usize) -> Option<String> {
+        use specs::IoctlParam as A;
+        let Some(arg) = specs::ioctl_param(v.arg(1)) else {
+            return Some(hex(raw));
+        };
+        let st = self.opts.style;
+        let verbose = self.opts.verbose;
+        let u32_at = |b: &[u8]| u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+        let int = |b: &[u8]| format!("[{}]", u32_at(b) as i32);
+        Some(match arg {
+            A::Nothing => return None,
+            A::Int => (raw as i32).to_string(),
+            A::IntIn => in_struct(raw, v.entry_mem(i as u32), int),
+            A::IntOut => self.out_struct(raw, v, i, int),
+            A::Value(set) => set_text(set, raw as u32 as u64, st),
+            A::FlagsIn(set) => in_struct(raw, v.entry_mem(i as u32), |b| {
+                format!("[{}]", set_text(set, u32_at(b), st))
+            }),
+            A::FlagsOut(set) => {
+                self.out_struct(raw, v, i, |b| format!("[{}]", set_text(set, u32_at(b), st)))
+            }
+            A::TermioIn => in_struct(raw, v.entry_mem(i as u32), |b| {
+                structs::termio(b, verbose, st)
+            }),
+            A::TermioOut => self.out_struct(raw, v, i, |b| structs::termio(b, verbose, st)),
+            A::TermiosIn => in_struct(raw, v.entry_mem(i as u32), |b| {
+                structs::termios(b, verbose, st)
+            }),
+            A::TermiosOut => self.out_struct(raw, v, i, |b| structs::termios(b, verbose, st)),
+            A::Termios2In => in_struct(raw, v.entry_mem(i as u32), |b| {
+                structs::termios2(b, verbose, st)
+            }),
+            A::Termios2Out => self.out_struct(raw, v, i, |b| structs::termios2(b, verbose, st)),
+            A::WinsizeIn => in_struct(raw, v.entry_mem(i as u32), structs::winsize),
+            A::WinsizeOut => self.out_struct(raw, v, i, structs::winsize),
+        })
+    }
+
     fn out_struct(
         &self,
         raw: u64,
@@ -792,6 +842,7 @@ impl Decoder {
                         | Fmt::MsghdrOut
                         | Fmt::OffsetInOut
                         | Fmt::CloneArgs
+                        | Fmt::IoctlArg
                 );
             if addr == 0 || (fmt.at_exit() != at_exit && !both_ends) {
                 continue;
@@ -891,6 +942,14 @@ impl Decoder {
                     tv
                 }
                 Fmt::CpuSetOut => mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(128)),
+                Fmt::IoctlArg => match specs::ioctl_param(entry.args[1]) {
+                    // Read where it prints: at entry what the kernel reads, at exit what
+                    // it wrote.
+                    Some(arg) if arg.size() > 0 && arg.at_entry() != at_exit => {
+                        mem.read_bytes(addr, arg.size())
+                    }
+                    _ => continue,
+                },
                 Fmt::IntIn(_) => mem.read_bytes(addr, 4),
                 Fmt::GidsOut => {
                     mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(max) * 4)

@@ -90,7 +90,8 @@ pub enum Fmt {
     IovOut(u8),
     /// fcntl's third argument, by command.
     FcntlArg,
-    /// ioctl's third argument (absent for commands that take none).
+    /// ioctl's third argument, as [`ioctl_param`] says for the command (absent for commands
+    /// that take none). Printed at entry when the kernel reads it, at exit when it writes.
     IoctlArg,
     /// One `struct epoll_event` read by the kernel.
     EpollEventIn,
@@ -185,6 +186,9 @@ impl Fmt {
                 | Fmt::CloneArgs
                 // PR_GET_NAME and friends fill their argument; print prctl's rest at exit.
                 | Fmt::PrctlRest
+                // TCGETS and friends fill theirs (input ones move the split back: see
+                // `Decoder::entry_split`).
+                | Fmt::IoctlArg
         )
     }
 }
@@ -353,4 +357,172 @@ pub fn lookup(name: &str) -> Option<&'static Spec> {
 /// How values of the knowledge base's flag set `set` print: through its decoding table.
 pub fn for_set(set: &'static str) -> Fmt {
     Fmt::Set(set)
+}
+
+/// How ioctl's third argument prints for one command (strace's term_ioctl and friends).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IoctlParam {
+    /// No argument is printed (FIOCLEX, TIOCNOTTY).
+    Nothing,
+    /// The argument itself, in signed decimal (TIOCSCTTY, TCSBRK; FICLONE's source
+    /// descriptor too: strace 6.1 prints it without -y's path).
+    Int,
+    /// The argument itself, as a value of the named decoding table (TCXONC's TCOON).
+    Value(&'static str),
+    /// An int the kernel reads: `[1]`.
+    IntIn,
+    /// An int the kernel writes: `[5]`.
+    IntOut,
+    /// An int of flags of the named table the kernel reads: `[TIOCM_DTR|TIOCM_RTS]`.
+    FlagsIn(&'static str),
+    /// An int of flags of the named table the kernel writes.
+    FlagsOut(&'static str),
+    /// A `struct termio` (the old, 16-bit one) the kernel reads.
+    TermioIn,
+    /// A `struct termio` the kernel writes.
+    TermioOut,
+    /// A `struct termios` the kernel reads.
+    TermiosIn,
+    /// A `struct termios` the kernel writes.
+    TermiosOut,
+    /// A `struct termios2` the kernel reads.
+    Termios2In,
+    /// A `struct termios2` the kernel writes.
+    Termios2Out,
+    /// A `struct winsize` the kernel reads.
+    WinsizeIn,
+    /// A `struct winsize` the kernel writes.
+    WinsizeOut,
+}
+
+impl IoctlParam {
+    /// Whether the argument prints at syscall entry (the kernel only reads it).
+    pub fn at_entry(self) -> bool {
+        !matches!(
+            self,
+            IoctlParam::IntOut
+                | IoctlParam::FlagsOut(_)
+                | IoctlParam::TermioOut
+                | IoctlParam::TermiosOut
+                | IoctlParam::Termios2Out
+                | IoctlParam::WinsizeOut
+        )
+    }
+
+    /// The bytes of tracee memory the argument points to (0: it is a plain value).
+    pub fn size(self) -> usize {
+        match self {
+            IoctlParam::Nothing | IoctlParam::Int | IoctlParam::Value(_) => 0,
+            IoctlParam::IntIn
+            | IoctlParam::IntOut
+            | IoctlParam::FlagsIn(_)
+            | IoctlParam::FlagsOut(_) => 4,
+            // The kernel's struct termio: four 16-bit flag words, c_line, c_cc[8].
+            IoctlParam::TermioIn | IoctlParam::TermioOut => 18,
+            // The kernel's struct termios: four flag words, c_line, c_cc[19].
+            IoctlParam::TermiosIn | IoctlParam::TermiosOut => 36,
+            // struct termios2 adds c_ispeed and c_ospeed.
+            IoctlParam::Termios2In | IoctlParam::Termios2Out => 44,
+            IoctlParam::WinsizeIn | IoctlParam::WinsizeOut => 8,
+        }
+    }
+}
+
+/// The ioctl commands whose argument strace decodes, by name in the knowledge base's
+/// `ioctl_cmd` set (strace 6.1's src/term.c and the file ioctls). Unlisted commands print
+/// their argument in hex.
+static IOCTL_ARGS: &[(&str, IoctlParam)] = {
+    use IoctlParam as P;
+    &[
+        ("TCGETS", P::TermiosOut),
+        ("TIOCGLCKTRMIOS", P::TermiosOut),
+        ("TCSETS", P::TermiosIn),
+        ("TCSETSW", P::TermiosIn),
+        ("TCSETSF", P::TermiosIn),
+        ("TIOCSLCKTRMIOS", P::TermiosIn),
+        ("TCGETS2", P::Termios2Out),
+        ("TCSETS2", P::Termios2In),
+        ("TCSETSW2", P::Termios2In),
+        ("TCSETSF2", P::Termios2In),
+        ("TCGETA", P::TermioOut),
+        ("TCSETA", P::TermioIn),
+        ("TCSETAW", P::TermioIn),
+        ("TCSETAF", P::TermioIn),
+        ("TIOCGWINSZ", P::WinsizeOut),
+        ("TIOCSWINSZ", P::WinsizeIn),
+        ("TCXONC", P::Value("tcxonc_options")),
+        ("TCFLSH", P::Value("tcflsh_options")),
+        ("TIOCMGET", P::FlagsOut("modem_flags")),
+        ("TIOCMBIS", P::FlagsIn("modem_flags")),
+        ("TIOCMBIC", P::FlagsIn("modem_flags")),
+        ("TIOCMSET", P::FlagsIn("modem_flags")),
+        ("TCSBRK", P::Int),
+        ("TCSBRKP", P::Int),
+        ("TIOCSCTTY", P::Int),
+        ("TIOCGPGRP", P::IntOut),
+        ("TIOCGSID", P::IntOut),
+        ("TIOCGETD", P::IntOut),
+        ("TIOCGSOFTCAR", P::IntOut),
+        ("TIOCGPTN", P::IntOut),
+        ("FIONREAD", P::IntOut),
+        ("TIOCOUTQ", P::IntOut),
+        ("TIOCGEXCL", P::IntOut),
+        ("TIOCGDEV", P::IntOut),
+        ("TIOCSPGRP", P::IntIn),
+        ("TIOCSETD", P::IntIn),
+        ("FIONBIO", P::IntIn),
+        ("FIOASYNC", P::IntIn),
+        ("TIOCPKT", P::IntIn),
+        ("TIOCSSOFTCAR", P::IntIn),
+        ("TIOCSPTLCK", P::IntIn),
+        ("TIOCSBRK", P::Nothing),
+        ("TIOCCBRK", P::Nothing),
+        ("TIOCCONS", P::Nothing),
+        ("TIOCNOTTY", P::Nothing),
+        ("TIOCEXCL", P::Nothing),
+        ("TIOCNXCL", P::Nothing),
+        ("FIOCLEX", P::Nothing),
+        ("FIONCLEX", P::Nothing),
+        ("TIOCVHANGUP", P::Nothing),
+        ("TIOCSSERIAL", P::Nothing),
+        ("FICLONE", P::Int),
+    ]
+};
+
+/// How ioctl command `cmd`'s argument prints, if strace decodes it.
+pub fn ioctl_param(cmd: u64) -> Option<IoctlParam> {
+    static BY_CMD: std::sync::OnceLock<Vec<(u32, IoctlParam)>> = std::sync::OnceLock::new();
+    let table = BY_CMD.get_or_init(|| {
+        let Some(set) = syscalls::xlat_set("ioctl_cmd") else {
+            return Vec::new();
+        };
+        IOCTL_ARGS
+            .iter()
+            .filter_map(|&(name, arg)| Some((set.value_of(name)? as u32, arg)))
+            .collect()
+    });
+    table
+        .iter()
+        .find(|(c, _)| *c == cmd as u32)
+        .map(|&(_, arg)| arg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_decoded_ioctl_command_is_named_in_the_knowledge_base() {
+        let set = syscalls::xlat_set("ioctl_cmd").expect("ioctl_cmd set");
+        for (name, _) in IOCTL_ARGS {
+            assert!(
+                set.value_of(name).is_some(),
+                "{name} is not in ioctl_cmd.in"
+            );
+        }
+        assert_eq!(ioctl_param(0x5401), Some(IoctlParam::TermiosOut));
+        assert_eq!(ioctl_param(0x5402), Some(IoctlParam::TermiosIn));
+        assert_eq!(ioctl_param(0x4004_9409), Some(IoctlParam::Int));
+        assert_eq!(ioctl_param(0x1234_5678), None);
+    }
 }

@@ -216,7 +216,7 @@ impl TextSink {
     /// `name(` and the arguments known at entry (with the separator before the rest).
     fn head(&self, entry: &SyscallEntry) -> String {
         let shape = self.decoder.shape(entry.arch, entry.nr);
-        let split = shape.split();
+        let split = self.decoder.entry_split(&shape, entry);
         let view = CallView {
             entry,
             result: None,
@@ -291,10 +291,10 @@ impl TextSink {
             let mut line = self.prefix(tid, exit.entry.ts, Some(exit.entry.ip));
             line.push_str(&self.head(&exit.entry));
             let col = line.chars().count();
-            line.push_str(&self.tail(exit, ts, col, shape.split()));
+            line.push_str(&self.tail(exit, ts, col, decoder.entry_split(&shape, &exit.entry)));
             return self.stream(tid)?.out.write_all(line.as_bytes());
         }
-        let split = shape.split();
+        let split = decoder.entry_split(&shape, &exit.entry);
         let open = self.stream(tid)?.open;
         if let Some((open_tid, col)) = open
             && open_tid == tid

@@ -48,7 +48,8 @@ pub enum NumberFormat {
 pub enum UnknownFormat {
     /// The number, then the set's default comment (`0x4d /* SEEK_??? */`).
     Number,
-    /// The ioctl encoding: `_IOC(_IOC_READ, 0x99, 0x10, 0x4)`.
+    /// The ioctl encoding: `_IOC(_IOC_READ, 0x99, 0x10, 0x4)`; a known command prints
+    /// every name it has, joined with ` or ` (`BTRFS_IOC_CLONE or FICLONE`).
     IoctlEncoding,
     /// A file mode (flag sets): the bits no flag names are permissions printed in octal,
     /// `S_IFREG|S_ISUID|0755`; a mode whose type has no name prints as a number.
@@ -319,11 +320,13 @@ impl XlatSet {
     ) -> fmt::Result {
         let name = self.name_of_on(arch, value);
         match (style, name) {
-            (XlatStyle::Abbrev, Some(name)) => out.write_str(name),
+            (XlatStyle::Abbrev, Some(_)) => self.write_names(arch, value, out),
             (XlatStyle::Raw, _) => self.write_number(self.number, value, out),
-            (XlatStyle::Verbose, Some(name)) => {
+            (XlatStyle::Verbose, Some(_)) => {
                 self.write_number(self.number, value, out)?;
-                write!(out, " /* {name} */")
+                out.write_str(" /* ")?;
+                self.write_names(arch, value, out)?;
+                out.write_str(" */")
             }
             (XlatStyle::Abbrev, None) if self.unknown == UnknownFormat::IoctlEncoding => {
                 write_ioctl_encoding(value, out)
@@ -339,6 +342,30 @@ impl XlatSet {
                 self.write_default(self.number, self.default, out)
             }
         }
+    }
+
+    /// The name of `value`; for ioctl commands every name it has, joined with ` or ` as
+    /// strace prints them (`SNDCTL_TMR_START or TCSETS`).
+    fn write_names<W: fmt::Write + ?Sized>(
+        &self,
+        arch: Arch,
+        value: u64,
+        out: &mut W,
+    ) -> fmt::Result {
+        let mask = self.width_mask();
+        let mut first = true;
+        for e in self.entries {
+            if self.value_on(e, arch).is_some_and(|v| v & mask == value) {
+                if !std::mem::take(&mut first) {
+                    out.write_str(" or ")?;
+                }
+                out.write_str(e.name)?;
+                if self.unknown != UnknownFormat::IoctlEncoding {
+                    break;
+                }
+            }
+        }
+        Ok(())
     }
 
     fn format_flags<W: fmt::Write + ?Sized>(

@@ -282,6 +282,31 @@ const STRACE_6_1: &[(&str, u64, &str, &str, &str)] = &[
         "0x5421",
         "0x5421 /* FIONBIO */",
     ),
+    // Every name a command has, joined with " or " (strace's ioctlent order).
+    (
+        "ioctl_cmd",
+        0x5402,
+        "SNDCTL_TMR_START or TCSETS",
+        "0x5402",
+        "0x5402 /* SNDCTL_TMR_START or TCSETS */",
+    ),
+    (
+        "ioctl_cmd",
+        0x4004_9409,
+        "BTRFS_IOC_CLONE or FICLONE",
+        "0x40049409",
+        "0x40049409 /* BTRFS_IOC_CLONE or FICLONE */",
+    ),
+    // struct termios' words (`strace -X ... -e trace=ioctl` on a pty).
+    (
+        "term_iflags",
+        0x500,
+        "ICRNL|IXON",
+        "0x500",
+        "0x500 /* ICRNL|IXON */",
+    ),
+    ("baud_options", 0xf, "B38400", "0xf", "0xf /* B38400 */"),
+    ("term_oflags_nldly", 0, "NL0", "0", "0 /* NL0 */"),
     (
         "ioctl_cmd",
         0x1234_5678,

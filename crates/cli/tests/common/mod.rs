@@ -55,12 +55,15 @@ pub fn trace(args: &[&str]) -> Output {
 }
 
 /// Turns an expected line with placeholders into an anchored regex: `{ADDR}` a hex
-/// address (then the padding before `=` is free), `{PID}` and `{N}` a decimal number,
-/// `{ANY}` anything.
+/// address, `{PID}` and `{N}` a decimal number (after any of these the padding before `=`
+/// is free), `{ANY}` anything.
 pub fn line_pattern(expected: &str) -> regex::Regex {
     let mut re = regex::escape(expected);
-    if expected.contains("{ADDR}") {
-        // The alignment padding depends on the address length: accept any.
+    if ["{ADDR}", "{PID}", "{N}"]
+        .iter()
+        .any(|p| expected.contains(p))
+    {
+        // The alignment padding depends on the number's length: accept any.
         re = re.replace(r"\) = ", r"\) +=\s");
     }
     for (ph, pat) in [
