@@ -361,3 +361,38 @@ fn verbose_termios_shows_the_line_discipline_control_characters_and_speeds() {
         ],
     );
 }
+
+#[test]
+fn verbose_stat_prints_every_field_and_whole_second_times_drop_the_fraction() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("f");
+    std::fs::write(&file, "abc\n").expect("file");
+    let script = format!(
+        "import os\n\
+         os.utime('{0}', ns=(1700000000000000000, 1700000000500000000))\n\
+         os.stat('{0}'); os.stat('/dev/null')",
+        file.display()
+    );
+    let out = common::sysfence()
+        .args(["trace", "-v", "-e", "trace=utimensat,newfstatat"])
+        .args(["/usr/bin/python3", "-c", &script])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stderr);
+    let path = file.display().to_string();
+    // Lines from strace 6.1 on the same script (inode numbers and ctime as placeholders).
+    let utimensat = format!(
+        r#"utimensat(AT_FDCWD, "{path}", [{{tv_sec=1700000000, tv_nsec=0}} /* 2023-11-14T22:13:20+0000 */, {{tv_sec=1700000000, tv_nsec=500000000}} /* 2023-11-14T22:13:20.500000000+0000 */], 0) = 0"#
+    );
+    let stat = format!(
+        r#"newfstatat(AT_FDCWD, "{path}", {{st_dev=makedev({{ANY}}), st_ino={{N}}, st_mode=S_IFREG|0644, st_nlink=1, st_uid=0, st_gid=0, st_blksize=4096, st_blocks=8, st_size=4, st_atime=1700000000 /* 2023-11-14T22:13:20+0000 */, st_atime_nsec=0, st_mtime=1700000000 /* 2023-11-14T22:13:20.500000000+0000 */, st_mtime_nsec=500000000, st_ctime={{N}} /* {{ANY}} */, st_ctime_nsec={{N}}}}, 0) = 0"#
+    );
+    assert_lines_in_order(
+        &text,
+        &[
+            &utimensat,
+            &stat,
+            r#"newfstatat(AT_FDCWD, "/dev/null", {st_dev=makedev(0, 0x6), st_ino={N}, st_mode=S_IFCHR|0666, st_nlink=1, st_uid=0, st_gid=0, st_blksize=4096, st_blocks=0, st_rdev=makedev(0x1, 0x3), st_atime={ANY}, st_ctime_nsec={N}}, 0) = 0"#,
+        ],
+    );
+}

@@ -27,7 +27,7 @@ pub fn file_mode(mode: u64) -> String {
 fn makedev(dev: u64) -> String {
     let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff);
     let minor = (dev & 0xff) | ((dev >> 12) & !0xff);
-    format!("makedev({major:#x}, {minor:#x})")
+    format!("makedev({}, {})", hex(major), hex(minor))
 }
 
 fn is_device(mode: u64) -> bool {
@@ -47,8 +47,13 @@ pub fn stat(b: &[u8], verbose: bool) -> String {
         };
         return format!("{{st_mode={}, {middle}, ...}}", file_mode(mode));
     }
+    let middle = if is_device(mode) {
+        format!("st_rdev={}", makedev(rdev))
+    } else {
+        format!("st_size={size}")
+    };
     format!(
-        "{{st_dev={}, st_ino={}, st_mode={}, st_nlink={}, st_uid={}, st_gid={}, st_blksize={}, st_blocks={}, st_size={size}, st_atime={}, st_mtime={}, st_ctime={}}}",
+        "{{st_dev={}, st_ino={}, st_mode={}, st_nlink={}, st_uid={}, st_gid={}, st_blksize={}, st_blocks={}, {middle}, {}, {}, {}}}",
         makedev(u64_at(b, 0)),
         u64_at(b, 8),
         file_mode(mode),
@@ -57,9 +62,19 @@ pub fn stat(b: &[u8], verbose: bool) -> String {
         u32_at(b, 32),
         u64_at(b, 56),
         u64_at(b, 64),
-        u64_at(b, 72),
-        u64_at(b, 88),
-        u64_at(b, 104),
+        stat_time(b, 72, "st_atime"),
+        stat_time(b, 88, "st_mtime"),
+        stat_time(b, 104, "st_ctime"),
+    )
+}
+
+/// One of `struct stat`'s times under -v: `st_mtime=1700000000 /* 2023-11-14T22:13:20+0000 */,
+/// st_mtime_nsec=0`.
+fn stat_time(b: &[u8], off: usize, name: &str) -> String {
+    let (sec, nsec) = (u64_at(b, off) as i64, u64_at(b, off + 8) as i64);
+    format!(
+        "{name}={sec} /* {} */, {name}_nsec={nsec}",
+        utc_date(sec, nsec)
     )
 }
 
@@ -427,7 +442,7 @@ pub fn tms(b: &[u8]) -> String {
 }
 
 /// A UTC date for seconds and nanoseconds since the epoch, as strace comments times:
-/// `1970-01-01T00:00:00.000000001+0000`.
+/// `1970-01-01T00:00:00.000000001+0000`; strace leaves the fraction out when it is zero.
 pub fn utc_date(secs: i64, nsec: i64) -> String {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
@@ -441,8 +456,13 @@ pub fn utc_date(secs: i64, nsec: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
+    let fraction = if nsec == 0 {
+        String::new()
+    } else {
+        format!(".{nsec:09}")
+    };
     format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{nsec:09}+0000",
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{fraction}+0000",
         rem / 3600,
         rem / 60 % 60,
         rem % 60
@@ -682,10 +702,7 @@ mod tests {
         );
         assert_eq!(sigset(&0u64.to_le_bytes()), "[]");
         assert_eq!(utc_date(1, 2), "1970-01-01T00:00:01.000000002+0000");
-        assert_eq!(
-            utc_date(1_700_000_000, 0),
-            "2023-11-14T22:13:20.000000000+0000"
-        );
+        assert_eq!(utc_date(1_700_000_000, 0), "2023-11-14T22:13:20+0000");
     }
 
     #[test]
