@@ -396,3 +396,40 @@ fn verbose_stat_prints_every_field_and_whole_second_times_drop_the_fraction() {
         ],
     );
 }
+
+#[test]
+fn mempolicy_node_masks_print_as_arrays_of_longs() {
+    let script = "import ctypes\n\
+                  libc = ctypes.CDLL(None)\n\
+                  mask = (ctypes.c_ulong * 4)(1, 0, 0, 0)\n\
+                  mode = ctypes.c_int(0)\n\
+                  libc.syscall(238, 2, mask, 129)\n\
+                  libc.syscall(239, ctypes.byref(mode), mask, 257, None, 0)\n\
+                  libc.syscall(238, 0, None, 0)";
+    let run = |extra: &[&str]| {
+        let out = common::sysfence()
+            .arg("trace")
+            .args(extra)
+            .args(["-e", "trace=get_mempolicy,set_mempolicy"])
+            .args(["/usr/bin/python3", "-c", script])
+            .output()
+            .expect("runs");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    // Lines from strace 6.1 on the same script.
+    assert_lines_in_order(
+        &run(&[]),
+        &[
+            "set_mempolicy(MPOL_BIND, [0x00000000000001, 0000000000000000], 129) = 0",
+            "get_mempolicy([MPOL_BIND], [0x00000000000001, 0000000000000000, 0000000000000000, 0000000000000000], 257, NULL, 0) = 0",
+            "set_mempolicy(MPOL_DEFAULT, NULL, 0)    = 0",
+        ],
+    );
+    // -s caps the longs shown, as strace's print_array does.
+    assert_lines_in_order(
+        &run(&["-s", "2"]),
+        &[
+            "get_mempolicy([MPOL_BIND], [0x00000000000001, 0000000000000000, ...], 257, NULL, 0) = 0",
+        ],
+    );
+}

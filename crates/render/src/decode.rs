@@ -497,6 +497,21 @@ impl Decoder {
                 }
                 _ => ptr(raw),
             },
+            Fmt::NodemaskIn(maxnode) => {
+                self.nodemask(raw, v.arg(maxnode as usize), v.entry_mem(i as u32))
+            }
+            Fmt::NodemaskOut(maxnode) => match v.ok_ret() {
+                Some(_) => self.nodemask(raw, v.arg(maxnode as usize), v.exit_mem(i as u32)),
+                None => ptr(raw),
+            },
+            Fmt::MempolicyOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
+                (Some(_), Some(m)) => match mem_u32(m) {
+                    Some(node) if v.arg(4) & mpol_f_node() != 0 => format!("[{node}]"),
+                    Some(mode) => format!("[{}]", set_text("mempolicy_mode", mode as u64, st)),
+                    None => ptr(raw),
+                },
+                _ => ptr(raw),
+            },
             Fmt::StatfsOut => self.out_struct(raw, v, i, |b| structs::statfs(b, st)),
             Fmt::SysinfoOut => self.out_struct(raw, v, i, structs::sysinfo),
             Fmt::SigreturnMask => match v.entry_mem(SIGRETURN_KEY) {
@@ -702,6 +717,28 @@ impl Decoder {
             A::WinsizeIn => in_struct(raw, v.entry_mem(i as u32), structs::winsize),
             A::WinsizeOut => self.out_struct(raw, v, i, structs::winsize),
         })
+    }
+
+    /// How many longs of a node mask to read: all of them under -v, else up to -s, as
+    /// strace's print_array abbreviates.
+    fn nodemask_longs(&self, maxnode: u64) -> (u64, usize) {
+        let total = maxnode.saturating_add(62) / 64;
+        let limit = if self.opts.verbose {
+            NODEMASK_MAX_LONGS
+        } else {
+            self.strsize().min(NODEMASK_MAX_LONGS)
+        };
+        (total, (total as usize).min(limit))
+    }
+
+    fn nodemask(&self, raw: u64, maxnode: u64, mem: Option<&Mem>) -> String {
+        let (total, shown) = self.nodemask_longs(maxnode);
+        match mem {
+            Some(Mem::Bytes { bytes, .. }) if raw != 0 && shown > 0 && bytes.len() == shown * 8 => {
+                structs::nodemask(bytes, total as usize > shown)
+            }
+            _ => ptr(raw),
+        }
     }
 
     fn out_struct(
@@ -951,6 +988,11 @@ impl Decoder {
                     _ => continue,
                 },
                 Fmt::IntIn(_) => mem.read_bytes(addr, 4),
+                Fmt::NodemaskIn(maxnode) | Fmt::NodemaskOut(maxnode) => {
+                    let (_, shown) = self.nodemask_longs(entry.args[maxnode as usize]);
+                    mem.read_bytes(addr, shown * 8)
+                }
+                Fmt::MempolicyOut => mem.read_bytes(addr, 4),
                 Fmt::GidsOut => {
                     mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(max) * 4)
                 }
@@ -1070,6 +1112,16 @@ const FD_KEY_BASE: u32 = 200;
 const RET_FD_KEY: u32 = 300;
 /// Capture key of poll's pollfd array re-read at exit (revents).
 const POLL_REVENTS_KEY: u32 = 301;
+/// get_mempolicy's flag that makes the policy argument a node number.
+fn mpol_f_node() -> u64 {
+    syscalls::xlat_set("get_mempolicy_flags")
+        .and_then(|set| set.value_of("MPOL_F_NODE"))
+        .unwrap_or(0)
+}
+
+/// The most longs of a node mask read (64 Ki nodes), even under -v.
+const NODEMASK_MAX_LONGS: usize = 1024;
+
 /// Capture key of rt_sigreturn's restored mask.
 const SIGRETURN_KEY: u32 = 302;
 

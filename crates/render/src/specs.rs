@@ -105,6 +105,14 @@ pub enum Fmt {
     CpuSetOut,
     /// An `int` read by the kernel when argument N (its length) is 4 (setsockopt).
     IntIn(u8),
+    /// A NUMA node mask read by the kernel (set_mempolicy, mbind); argument N is its
+    /// maxnode, so it holds `ceil((maxnode - 1) / 64)` longs.
+    NodemaskIn(u8),
+    /// A NUMA node mask written by the kernel (get_mempolicy); argument N is its maxnode.
+    NodemaskOut(u8),
+    /// get_mempolicy's policy, written by the kernel: `[MPOL_BIND]`, or a node number
+    /// under MPOL_F_NODE (flags in argument 4).
+    MempolicyOut,
     /// `struct statfs` written by the kernel.
     StatfsOut,
     /// `struct sysinfo` written by the kernel.
@@ -171,6 +179,8 @@ impl Fmt {
                 | Fmt::IovOut(_)
                 | Fmt::EpollEventsOut
                 | Fmt::CpuSetOut
+                | Fmt::NodemaskOut(_)
+                | Fmt::MempolicyOut
                 | Fmt::StatfsOut
                 | Fmt::SysinfoOut
                 | Fmt::GidsOut
@@ -345,6 +355,9 @@ specs! {
     "select" => [Int, FdSetIn, FdSetIn, FdSetIn, TimevalIn] Select;
     "pselect6" => [Int, FdSetIn, FdSetIn, FdSetIn, TimespecIn, Ptr] Select;
     "sched_getaffinity" => [Int, Uint, CpuSetOut] Dec;
+    "set_mempolicy" => [Set("mempolicy_mode"), NodemaskIn(2), Uint] Dec;
+    "get_mempolicy" => [MempolicyOut, NodemaskOut(2), Uint, Ptr, Set("get_mempolicy_flags")] Dec;
+    "mbind" => [Ptr, Uint, Set("mempolicy_mode"), NodemaskIn(4), Uint, Set("mbind_flags")] Dec;
     "memfd_create" => [Str, Set("memfd_flags")] Fd;
     "rt_sigreturn" => [SigreturnMask] Dec;
 }

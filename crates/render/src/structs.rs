@@ -159,6 +159,22 @@ fn rlim(v: u64) -> String {
     }
 }
 
+/// A NUMA node mask as strace prints it: each long as C's `%#016lx`
+/// (`[0x00000000000003, 0000000000000000]`), `...` when more follow than were read.
+pub fn nodemask(b: &[u8], more: bool) -> String {
+    let mut parts: Vec<String> = b
+        .chunks_exact(8)
+        .map(|c| match u64_at(c, 0) {
+            0 => "0".repeat(16),
+            v => format!("{v:#016x}"),
+        })
+        .collect();
+    if more {
+        parts.push("...".into());
+    }
+    format!("[{}]", parts.join(", "))
+}
+
 /// `struct rlimit`.
 pub fn rlimit(b: &[u8]) -> String {
     format!(
