@@ -433,3 +433,50 @@ fn mempolicy_node_masks_print_as_arrays_of_longs() {
         ],
     );
 }
+
+#[test]
+fn raw_and_verbose_reach_inside_structures_and_return_values() {
+    // Lines from strace 6.1 -X raw / -X verbose on the trace_decode fixture.
+    let raw = decode_trace(&["-X", "raw"]);
+    assert_lines_in_order(
+        &raw,
+        &[
+            r#"newfstatat(-100, "/dev/null", {st_mode=020666, st_rdev=0x103, ...}, 0) = 0"#,
+            r#"rt_sigaction(10, {sa_handler=0x1, sa_mask=[12], sa_flags=0}, {sa_handler=0, sa_mask=[], sa_flags=0}, 8) = 0"#,
+        ],
+    );
+    let verbose = decode_trace(&["-X", "verbose"]);
+    assert_lines_in_order(
+        &verbose,
+        &[
+            r#"newfstatat(-100 /* AT_FDCWD */, "/dev/null", {st_mode=020666 /* S_IFCHR|0666 */, st_rdev=0x103 /* makedev(0x1, 0x3) */, ...}, 0) = 0"#,
+            r#"rt_sigaction(10 /* SIGUSR1 */, {sa_handler=0x1 /* SIG_IGN */, sa_mask=[12 /* USR2 */], sa_flags=0}, {sa_handler=0 /* SIG_DFL */, sa_mask=[], sa_flags=0}, 8) = 0"#,
+        ],
+    );
+    // And on a script setting a limit and reading an fd's flags.
+    let script = "import os,resource\n\
+                  resource.setrlimit(resource.RLIMIT_CORE,(1048576,resource.RLIM_INFINITY))\n\
+                  fd=os.open('/dev/null',os.O_RDONLY|os.O_CLOEXEC); os.get_inheritable(fd)";
+    let run = |style: &str| {
+        let out = common::sysfence()
+            .args(["trace", "-X", style, "-e", "trace=prlimit64,fcntl"])
+            .args(["/usr/bin/python3", "-c", script])
+            .output()
+            .expect("runs");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    assert_lines_in_order(
+        &run("raw"),
+        &[
+            "prlimit64(0, 0x4, {rlim_cur=1048576, rlim_max=18446744073709551615}, NULL) = 0",
+            "fcntl(3, 0x1)                           = 0x1 (flags 0x1)",
+        ],
+    );
+    assert_lines_in_order(
+        &run("verbose"),
+        &[
+            "prlimit64(0, 0x4 /* RLIMIT_CORE */, {rlim_cur=1048576 /* 1024*1024 */, rlim_max=18446744073709551615 /* RLIM64_INFINITY */}, NULL) = 0",
+            "fcntl(3, 0x1 /* F_GETFD */)             = 0x1 (flags 0x1 /* FD_CLOEXEC */)",
+        ],
+    );
+}

@@ -245,12 +245,12 @@ impl Decoder {
                 1 if v != 0 => format!(
                     "{} (flags {})",
                     hex(v as u64),
-                    set_text("fd_flags", v as u64, Style::Abbrev)
+                    set_text("fd_flags", v as u64, self.opts.style)
                 ),
                 3 => format!(
                     "{} (flags {})",
                     hex(v as u64),
-                    set_text("open_flags", v as u64, Style::Abbrev)
+                    set_text("open_flags", v as u64, self.opts.style)
                 ),
                 _ => v.to_string(),
             },
@@ -310,7 +310,7 @@ impl Decoder {
                 format_mode(raw)
             }
             Fmt::Mode => format_mode(raw),
-            Fmt::Signal => signal(raw as i32),
+            Fmt::Signal => styled(signal(raw as i32), &(raw as i32).to_string(), st),
             Fmt::Argv => self.argv(raw, v.entry_mem(i as u32)),
             Fmt::Envp => {
                 if self.opts.verbose {
@@ -333,16 +333,18 @@ impl Decoder {
                 None => (raw as i32).to_string(),
             },
             Fmt::Clone => return Some(clone_args(v, st)),
-            Fmt::StatOut => self.out_struct(raw, v, i, |b| structs::stat(b, self.opts.verbose)),
-            Fmt::StatxOut => self.out_struct(raw, v, i, |b| structs::statx(b, self.opts.verbose)),
-            Fmt::SigsetIn => in_struct(raw, v.entry_mem(i as u32), structs::sigset),
-            Fmt::SigsetOut => self.out_struct(raw, v, i, structs::sigset),
+            Fmt::StatOut => self.out_struct(raw, v, i, |b| structs::stat(b, self.opts.verbose, st)),
+            Fmt::StatxOut => {
+                self.out_struct(raw, v, i, |b| structs::statx(b, self.opts.verbose, st))
+            }
+            Fmt::SigsetIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::sigset(b, st)),
+            Fmt::SigsetOut => self.out_struct(raw, v, i, |b| structs::sigset(b, st)),
             Fmt::SigactionIn => {
                 in_struct(raw, v.entry_mem(i as u32), |b| structs::sigaction(b, st))
             }
             Fmt::SigactionOut => self.out_struct(raw, v, i, |b| structs::sigaction(b, st)),
-            Fmt::RlimitIn => in_struct(raw, v.entry_mem(i as u32), structs::rlimit),
-            Fmt::RlimitOut => self.out_struct(raw, v, i, structs::rlimit),
+            Fmt::RlimitIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::rlimit(b, st)),
+            Fmt::RlimitOut => self.out_struct(raw, v, i, |b| structs::rlimit(b, st)),
             Fmt::PipeOut => self.out_struct(raw, v, i, structs::int_pair),
             Fmt::WaitStatusOut => match v.ok_ret() {
                 Some(n) if n > 0 => self.out_struct(raw, v, i, structs::wait_status),
@@ -518,7 +520,7 @@ impl Decoder {
                 Some(Mem::Bytes {
                     bytes,
                     complete: true,
-                }) => format!("{{mask={}}}", structs::sigset(bytes)),
+                }) => format!("{{mask={}}}", structs::sigset(bytes, self.opts.style)),
                 _ => return None,
             },
             Fmt::Skip => return None,
@@ -1305,6 +1307,17 @@ pub fn signal(n: i32) -> String {
     match syscalls::signal_name(n) {
         Some(name) => name.to_string(),
         None => n.to_string(),
+    }
+}
+
+/// A value strace names in -X's style: the name (`SIGHUP`), the number (`1`) under raw,
+/// both (`1 /* SIGHUP */`) under verbose; a value without a name is its number.
+pub fn styled(name: String, number: &str, st: Style) -> String {
+    match st {
+        Style::Abbrev => name,
+        Style::Raw => number.to_string(),
+        Style::Verbose if name == number => name,
+        Style::Verbose => format!("{number} /* {name} */"),
     }
 }
 

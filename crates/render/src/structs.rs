@@ -1,7 +1,7 @@
 //! Formatting kernel structures captured from tracee memory (x86_64 layouts), as strace
 //! prints them.
 
-use crate::decode::{ptr, set_text, signal};
+use crate::decode::{ptr, set_text, signal, styled};
 use crate::escape::{Hex, quote};
 use crate::xlat::{self, Style, hex};
 
@@ -19,15 +19,20 @@ fn u64_at(b: &[u8], off: usize) -> u64 {
     })
 }
 
-/// A `st_mode` value: `S_IFREG|0644`, `S_IFDIR|S_ISVTX|0777`.
-pub fn file_mode(mode: u64) -> String {
-    set_text("file_mode", mode, Style::Abbrev)
+/// A `st_mode` value: `S_IFREG|0644`, `S_IFDIR|S_ISVTX|0777`; in octal under -X raw
+/// (`0100644`), both under -X verbose (`0100644 /* S_IFREG|0644 */`).
+pub fn file_mode(mode: u64, st: Style) -> String {
+    set_text("file_mode", mode, st)
 }
 
-fn makedev(dev: u64) -> String {
+fn makedev(dev: u64, st: Style) -> String {
     let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff);
     let minor = (dev & 0xff) | ((dev >> 12) & !0xff);
-    format!("makedev({}, {})", hex(major), hex(minor))
+    styled(
+        format!("makedev({}, {})", hex(major), hex(minor)),
+        &hex(dev),
+        st,
+    )
 }
 
 fn is_device(mode: u64) -> bool {
@@ -35,28 +40,28 @@ fn is_device(mode: u64) -> bool {
 }
 
 /// `struct stat` (x86_64 layout, 144 bytes).
-pub fn stat(b: &[u8], verbose: bool) -> String {
+pub fn stat(b: &[u8], verbose: bool, st: Style) -> String {
     let mode = u32_at(b, 24);
     let size = u64_at(b, 48) as i64;
     let rdev = u64_at(b, 40);
     if !verbose {
         let middle = if is_device(mode) {
-            format!("st_rdev={}", makedev(rdev))
+            format!("st_rdev={}", makedev(rdev, st))
         } else {
             format!("st_size={size}")
         };
-        return format!("{{st_mode={}, {middle}, ...}}", file_mode(mode));
+        return format!("{{st_mode={}, {middle}, ...}}", file_mode(mode, st));
     }
     let middle = if is_device(mode) {
-        format!("st_rdev={}", makedev(rdev))
+        format!("st_rdev={}", makedev(rdev, st))
     } else {
         format!("st_size={size}")
     };
     format!(
         "{{st_dev={}, st_ino={}, st_mode={}, st_nlink={}, st_uid={}, st_gid={}, st_blksize={}, st_blocks={}, {middle}, {}, {}, {}}}",
-        makedev(u64_at(b, 0)),
+        makedev(u64_at(b, 0), st),
         u64_at(b, 8),
-        file_mode(mode),
+        file_mode(mode, st),
         u64_at(b, 16),
         u32_at(b, 28),
         u32_at(b, 32),
@@ -79,7 +84,7 @@ fn stat_time(b: &[u8], off: usize, name: &str) -> String {
 }
 
 /// `struct statx` (256 bytes).
-pub fn statx(b: &[u8], verbose: bool) -> String {
+pub fn statx(b: &[u8], verbose: bool, st: Style) -> String {
     let mask = u32_at(b, 0);
     let attrs = u64_at(b, 8);
     let mode = u16_at(b, 28);
@@ -87,12 +92,12 @@ pub fn statx(b: &[u8], verbose: bool) -> String {
     let attrs_text = if attrs == 0 {
         "0".to_string()
     } else {
-        set_text("statx_attrs", attrs, Style::Abbrev)
+        set_text("statx_attrs", attrs, st)
     };
     let head = format!(
         "{{stx_mask={}, stx_attributes={attrs_text}, stx_mode={}, stx_size={size}",
-        set_text("statx_mask", mask, Style::Abbrev),
-        file_mode(mode)
+        set_text("statx_mask", mask, st),
+        file_mode(mode, st)
     );
     if verbose {
         format!(
@@ -108,15 +113,17 @@ pub fn statx(b: &[u8], verbose: bool) -> String {
     }
 }
 
-/// A 64-bit `sigset_t`: `[CHLD]`, `~[RTMIN RT_1]`, `[]`.
-pub fn sigset(b: &[u8]) -> String {
+/// A 64-bit `sigset_t`: `[CHLD]`, `~[RTMIN RT_1]`, `[]`; numbers under -X raw (`[17]`),
+/// both under -X verbose (`[17 /* CHLD */]`).
+pub fn sigset(b: &[u8], st: Style) -> String {
     let set = u64_at(b, 0);
     let names = |want: bool| -> Vec<String> {
         (1..=64)
             .filter(|n| (set >> (n - 1)) & 1 == u64::from(want))
             .map(|n| {
                 let s = signal(n);
-                s.strip_prefix("SIG").map(str::to_string).unwrap_or(s)
+                let name = s.strip_prefix("SIG").map(str::to_string).unwrap_or(s);
+                styled(name, &n.to_string(), st)
             })
             .collect()
     };
@@ -133,13 +140,13 @@ pub fn sigaction(b: &[u8], st: Style) -> String {
     let flags = u64_at(b, 8);
     let restorer = u64_at(b, 16);
     let handler_text = match handler {
-        0 => "SIG_DFL".to_string(),
-        1 => "SIG_IGN".to_string(),
+        0 => styled("SIG_DFL".into(), "0", st),
+        1 => styled("SIG_IGN".into(), "0x1", st),
         h => hex(h),
     };
     let mut s = format!(
         "{{sa_handler={handler_text}, sa_mask={}, sa_flags={}",
-        sigset(&b[24..]),
+        sigset(&b[24..], st),
         set_text("sigaction_flags", flags, st)
     );
     if flags & 0x0400_0000 != 0 {
@@ -149,7 +156,19 @@ pub fn sigaction(b: &[u8], st: Style) -> String {
     s
 }
 
-fn rlim(v: u64) -> String {
+/// One rlimit value; under -X raw the number, under -X verbose the number with strace's
+/// name for it as a comment (`8388608 /* 8192*1024 */`).
+fn rlim(v: u64, st: Style) -> String {
+    let named = rlim_name(v);
+    match st {
+        Style::Abbrev => named,
+        Style::Raw => v.to_string(),
+        Style::Verbose if named == v.to_string() => named,
+        Style::Verbose => format!("{v} /* {named} */"),
+    }
+}
+
+fn rlim_name(v: u64) -> String {
     if v == u64::MAX {
         "RLIM64_INFINITY".into()
     } else if v > 0 && v.is_multiple_of(1024) {
@@ -176,11 +195,11 @@ pub fn nodemask(b: &[u8], more: bool) -> String {
 }
 
 /// `struct rlimit`.
-pub fn rlimit(b: &[u8]) -> String {
+pub fn rlimit(b: &[u8], st: Style) -> String {
     format!(
         "{{rlim_cur={}, rlim_max={}}}",
-        rlim(u64_at(b, 0)),
-        rlim(u64_at(b, 8))
+        rlim(u64_at(b, 0), st),
+        rlim(u64_at(b, 8), st)
     )
 }
 
@@ -700,8 +719,13 @@ mod tests {
 
     #[test]
     fn modes_and_wait_statuses_print_as_strace() {
-        assert_eq!(file_mode(0o100644), "S_IFREG|0644");
-        assert_eq!(file_mode(0o41777), "S_IFDIR|S_ISVTX|0777");
+        assert_eq!(file_mode(0o100644, Style::Abbrev), "S_IFREG|0644");
+        assert_eq!(file_mode(0o100644, Style::Raw), "0100644");
+        assert_eq!(
+            file_mode(0o40755, Style::Verbose),
+            "040755 /* S_IFDIR|0755 */"
+        );
+        assert_eq!(file_mode(0o41777, Style::Abbrev), "S_IFDIR|S_ISVTX|0777");
         assert_eq!(
             wait_status(&0u32.to_le_bytes()),
             "[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]"
@@ -711,12 +735,20 @@ mod tests {
             "[{WIFEXITED(s) && WEXITSTATUS(s) == 3}]"
         );
         assert_eq!(
-            rlimit(&[
-                0, 0, 0x80, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
-            ]),
+            rlimit(
+                &[
+                    0, 0, 0x80, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+                ],
+                Style::Abbrev
+            ),
             "{rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}"
         );
-        assert_eq!(sigset(&0u64.to_le_bytes()), "[]");
+        assert_eq!(sigset(&0u64.to_le_bytes(), Style::Abbrev), "[]");
+        assert_eq!(sigset(&(1u64 << 16).to_le_bytes(), Style::Raw), "[17]");
+        assert_eq!(
+            sigset(&(1u64 << 16).to_le_bytes(), Style::Verbose),
+            "[17 /* CHLD */]"
+        );
         assert_eq!(utc_date(1, 2), "1970-01-01T00:00:01.000000002+0000");
         assert_eq!(utc_date(1_700_000_000, 0), "2023-11-14T22:13:20+0000");
     }
