@@ -443,6 +443,7 @@ fn raw_and_verbose_reach_inside_structures_and_return_values() {
         &[
             r#"newfstatat(-100, "/dev/null", {st_mode=020666, st_rdev=0x103, ...}, 0) = 0"#,
             r#"rt_sigaction(10, {sa_handler=0x1, sa_mask=[12], sa_flags=0}, {sa_handler=0, sa_mask=[], sa_flags=0}, 8) = 0"#,
+            r#"connect(12, {sa_family=0x2, sin_port="\x00\x01", sin_addr="\x7f\x00\x00\x01"}, 16) = -1 ECONNREFUSED (Connection refused)"#,
         ],
     );
     let verbose = decode_trace(&["-X", "verbose"]);
@@ -451,6 +452,7 @@ fn raw_and_verbose_reach_inside_structures_and_return_values() {
         &[
             r#"newfstatat(-100 /* AT_FDCWD */, "/dev/null", {st_mode=020666 /* S_IFCHR|0666 */, st_rdev=0x103 /* makedev(0x1, 0x3) */, ...}, 0) = 0"#,
             r#"rt_sigaction(10 /* SIGUSR1 */, {sa_handler=0x1 /* SIG_IGN */, sa_mask=[12 /* USR2 */], sa_flags=0}, {sa_handler=0 /* SIG_DFL */, sa_mask=[], sa_flags=0}, 8) = 0"#,
+            r#"connect(12, {sa_family=0x2 /* AF_INET */, sin_port="\x00\x01" /* htons(1) */, sin_addr="\x7f\x00\x00\x01" /* inet_addr("127.0.0.1") */}, 16) = -1 ECONNREFUSED (Connection refused)"#,
         ],
     );
     // And on a script setting a limit and reading an fd's flags.

@@ -266,9 +266,11 @@ pub fn sockaddr(b: &[u8], st: Style) -> String {
         }
         2 if b.len() >= 8 => {
             let port = u16::from_be_bytes([b[2], b[3]]);
+            let addr = std::net::Ipv4Addr::new(b[4], b[5], b[6], b[7]);
             format!(
-                "{{sa_family={fam}, sin_port=htons({port}), sin_addr=inet_addr(\"{}\")}}",
-                std::net::Ipv4Addr::new(b[4], b[5], b[6], b[7])
+                "{{sa_family={fam}, sin_port={}, sin_addr={}}}",
+                net_field(&b[2..4], format!("htons({port})"), st),
+                net_field(&b[4..8], format!("inet_addr(\"{addr}\")"), st)
             )
         }
         10 if b.len() >= 28 => {
@@ -276,10 +278,18 @@ pub fn sockaddr(b: &[u8], st: Style) -> String {
             let flow = u32::from_be_bytes([b[4], b[5], b[6], b[7]]);
             let mut a = [0u8; 16];
             a.copy_from_slice(&b[8..24]);
+            let addr = std::net::Ipv6Addr::from(a);
+            let addr_text = match st {
+                Style::Abbrev => format!("inet_pton({fam}, \"{addr}\", &sin6_addr)"),
+                _ => format!(
+                    "sin6_addr={}",
+                    net_field(&b[8..24], format!("inet_pton(AF_INET6, \"{addr}\")"), st)
+                ),
+            };
             format!(
-                "{{sa_family={fam}, sin6_port=htons({port}), sin6_flowinfo=htonl({flow}), inet_pton({}, \"{}\", &sin6_addr), sin6_scope_id={}}}",
-                fam,
-                std::net::Ipv6Addr::from(a),
+                "{{sa_family={fam}, sin6_port={}, sin6_flowinfo={}, {addr_text}, sin6_scope_id={}}}",
+                net_field(&b[2..4], format!("htons({port})"), st),
+                net_field(&b[4..8], format!("htonl({flow})"), st),
                 u32_at(b, 24)
             )
         }
@@ -292,6 +302,17 @@ pub fn sockaddr(b: &[u8], st: Style) -> String {
             "{{sa_family={fam}, sa_data={}}}",
             quote(&b[2.min(b.len())..], Hex::None)
         ),
+    }
+}
+
+/// A network-order field of a socket address: strace's decoded form (`htons(80)`), its
+/// bytes under -X raw (`"\x00\x50"`), both under -X verbose.
+fn net_field(bytes: &[u8], decoded: String, st: Style) -> String {
+    let raw = || quote(bytes, Hex::All);
+    match st {
+        Style::Abbrev => decoded,
+        Style::Raw => raw(),
+        Style::Verbose => format!("{} /* {decoded} */", raw()),
     }
 }
 
