@@ -482,3 +482,35 @@ fn raw_and_verbose_reach_inside_structures_and_return_values() {
         ],
     );
 }
+
+#[test]
+fn verbose_getdents64_prints_the_directory_records() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("f"), "").expect("file");
+    let script = format!("import os; os.listdir('{}')", dir.path().display());
+    let out = common::sysfence()
+        .args(["trace", "-v", "-e", "trace=getdents64"])
+        .args(["/usr/bin/python3", "-c", &script])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stderr);
+    // strace 6.1 -v on the same script (the records come in the directory's hash order):
+    // getdents64(3, [{d_ino=10076342, d_off=4946240492222430245, d_reclen=24, d_type=DT_DIR,
+    // d_name="."}, {d_ino=10076343, d_off=6357504699377170974, d_reclen=24, d_type=DT_REG,
+    // d_name="f"}, {d_ino=10076272, d_off=9223372036854775807, d_reclen=24, d_type=DT_DIR,
+    // d_name=".."}], 32768) = 72
+    assert_lines_in_order(
+        &text,
+        &[
+            r#"getdents64({N}, [{d_ino={N}, d_off={N}, d_reclen=24, d_type={ANY}}, {d_ino={N}, d_off={N}, d_reclen=24, d_type={ANY}}, {d_ino={N}, d_off={N}, d_reclen=24, d_type={ANY}}], 32768) = 72"#,
+            r#"getdents64({N}, [], 32768)                = 0"#,
+        ],
+    );
+    for record in [
+        r#"d_type=DT_DIR, d_name=".""#,
+        r#"d_type=DT_DIR, d_name="..""#,
+        r#"d_type=DT_REG, d_name="f""#,
+    ] {
+        assert!(text.contains(record), "no {record} in {text}");
+    }
+}

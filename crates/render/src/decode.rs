@@ -370,7 +370,11 @@ impl Decoder {
                     _ => ptr(raw),
                 }
             }
-            Fmt::Dirents => match (v.ok_ret(), v.exit_mem(i as u32)) {
+            Fmt::Dirents64 if self.opts.verbose => match (v.ok_ret(), v.exit_mem(i as u32)) {
+                (Some(_), Some(Mem::Bytes { bytes, .. })) => structs::dirents64(bytes, st),
+                _ => ptr(raw),
+            },
+            Fmt::Dirents | Fmt::Dirents64 => match (v.ok_ret(), v.exit_mem(i as u32)) {
                 (Some(_), Some(Mem::Bytes { bytes, .. })) => {
                     let n = structs::count_dirents(bytes);
                     format!("{} /* {n} entries */", ptr(raw))
@@ -937,7 +941,7 @@ impl Decoder {
                     mem.read_bytes(addr, len.min(128))
                 }
                 Fmt::LenInOut => mem.read_bytes(addr, 4),
-                Fmt::Dirents => {
+                Fmt::Dirents | Fmt::Dirents64 => {
                     mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(1 << 16))
                 }
                 Fmt::Utsname => mem.read_bytes(addr, 390),

@@ -80,8 +80,10 @@ pub enum Fmt {
     SockaddrOut(u8),
     /// A `socklen_t *` read and written (`[16]`, `[128 => 16]`).
     LenInOut,
-    /// A getdents64 buffer (`0x... /* N entries */`).
+    /// A getdents buffer (`0x... /* N entries */`).
     Dirents,
+    /// A getdents64 buffer: `0x... /* N entries */`, the records themselves under -v.
+    Dirents64,
     /// `struct utsname` written by the kernel.
     Utsname,
     /// An iovec array read by the kernel; the count is argument N.
@@ -175,6 +177,7 @@ impl Fmt {
                 | Fmt::SockaddrOut(_)
                 | Fmt::LenInOut
                 | Fmt::Dirents
+                | Fmt::Dirents64
                 | Fmt::Utsname
                 | Fmt::IovOut(_)
                 | Fmt::EpollEventsOut
@@ -321,7 +324,7 @@ specs! {
     "sendmsg" => [Fd, MsghdrIn, Set("msg_flags")] Dec;
     "recvmsg" => [Fd, MsghdrOut, Set("msg_flags")] Dec;
     "shutdown" => [Fd, Set("shutdown_how")] Dec;
-    "getdents64" => [Fd, Dirents, Uint] Dec;
+    "getdents64" => [Fd, Dirents64, Uint] Dec;
     "getdents" => [Fd, Dirents, Uint] Dec;
     "futex" => [Ptr, FutexRest] Dec;
     "nanosleep" => [TimespecIn, RemainOut] Dec;

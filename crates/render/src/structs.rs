@@ -316,6 +316,33 @@ fn net_field(bytes: &[u8], decoded: String, st: Style) -> String {
     }
 }
 
+/// The `linux_dirent64` records of a getdents64 buffer, as strace -v prints them:
+/// `[{d_ino=2, d_off=1, d_reclen=24, d_type=DT_DIR, d_name="."}, ...]`.
+pub fn dirents64(b: &[u8], st: Style) -> String {
+    let mut parts = Vec::new();
+    let mut off = 0;
+    while off + 19 <= b.len() {
+        let reclen = u16_at(b, off + 16) as usize;
+        if reclen == 0 {
+            break;
+        }
+        let name_area = &b[off + 19..(off + reclen).min(b.len())];
+        let name_len = name_area
+            .iter()
+            .position(|&c| c == 0)
+            .unwrap_or(name_area.len());
+        parts.push(format!(
+            "{{d_ino={}, d_off={}, d_reclen={reclen}, d_type={}, d_name={}}}",
+            u64_at(b, off),
+            u64_at(b, off + 8),
+            set_text("dirent_type", u64::from(b[off + 18]), st),
+            quote(&name_area[..name_len], Hex::None)
+        ));
+        off += reclen;
+    }
+    format!("[{}]", parts.join(", "))
+}
+
 /// How many `linux_dirent64` records a getdents64 buffer holds.
 pub fn count_dirents(b: &[u8]) -> usize {
     let mut off = 0;
