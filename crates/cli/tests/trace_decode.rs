@@ -514,3 +514,28 @@ fn verbose_getdents64_prints_the_directory_records() {
         assert!(text.contains(record), "no {record} in {text}");
     }
 }
+
+#[test]
+fn verbose_statx_and_execve_print_everything() {
+    let out = common::sysfence()
+        .args(["trace", "-v", "-e", "trace=statx,execve"])
+        .args(["/usr/bin/ls", "-l", "/dev/null"])
+        .args((1..=40).map(|n| n.to_string()))
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stderr);
+    // strace 6.1 -v: every argument and variable, and all of struct statx (times and
+    // the mount id vary).
+    let args: Vec<String> = (1..=40).map(|n| format!(r#""{n}""#)).collect();
+    let execve = format!(
+        r#"execve("/usr/bin/ls", ["/usr/bin/ls", "-l", "/dev/null", {}], [{{ANY}}]) = 0"#,
+        args.join(", ")
+    );
+    assert_lines_in_order(
+        &text,
+        &[
+            &execve,
+            r#"statx(AT_FDCWD, "/dev/null", AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW|AT_NO_AUTOMOUNT, STATX_MODE|STATX_NLINK|STATX_UID|STATX_GID|STATX_MTIME|STATX_SIZE, {stx_mask=STATX_BASIC_STATS|STATX_MNT_ID, stx_blksize=4096, stx_attributes=0, stx_nlink=1, stx_uid=0, stx_gid=0, stx_mode=S_IFCHR|0666, stx_ino={N}, stx_size=0, stx_blocks=0, stx_attributes_mask={ANY}, stx_atime={tv_sec={N}, tv_nsec={N}} /* {ANY} */, stx_ctime={tv_sec={N}, tv_nsec={N}} /* {ANY} */, stx_mtime={tv_sec={N}, tv_nsec={N}} /* {ANY} */, stx_rdev_major=1, stx_rdev_minor=3, stx_dev_major={N}, stx_dev_minor={N}, stx_mnt_id={ADDR}}) = 0"#,
+        ],
+    );
+}

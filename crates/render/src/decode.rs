@@ -808,6 +808,16 @@ impl Decoder {
         }
     }
 
+    /// How many strings of an argv or envp to print: -s of them, every one under -v
+    /// (strace abbreviates arrays only without -v).
+    fn argv_items(&self) -> usize {
+        if self.opts.verbose {
+            ARGV_MAX_ITEMS
+        } else {
+            self.strsize()
+        }
+    }
+
     fn argv(&self, raw: u64, mem: Option<&Mem>) -> String {
         match mem {
             Some(Mem::StrArray { items, count }) => {
@@ -905,9 +915,13 @@ impl Decoder {
                     mem.read_bytes(addr, n.min(max))
                 }
                 Fmt::RStr => mem.read_str(addr, max + 1),
-                Fmt::Argv => mem.read_str_array(addr, ptr_size, max, max + 1),
+                Fmt::Argv => mem.read_str_array(addr, ptr_size, self.argv_items(), max + 1),
                 Fmt::Envp => {
-                    let items = if self.opts.verbose { max } else { 0 };
+                    let items = if self.opts.verbose {
+                        self.argv_items()
+                    } else {
+                        0
+                    };
                     mem.read_str_array(addr, ptr_size, items, max + 1)
                 }
                 Fmt::StatOut => mem.read_bytes(addr, 144),
@@ -1124,6 +1138,9 @@ fn mpol_f_node() -> u64 {
         .and_then(|set| set.value_of("MPOL_F_NODE"))
         .unwrap_or(0)
 }
+
+/// The most argv or envp strings read under -v (the kernel's own limit is about as many).
+const ARGV_MAX_ITEMS: usize = 1 << 16;
 
 /// The most longs of a node mask read (64 Ki nodes), even under -v.
 const NODEMASK_MAX_LONGS: usize = 1024;

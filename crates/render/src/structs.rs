@@ -83,34 +83,77 @@ fn stat_time(b: &[u8], off: usize, name: &str) -> String {
     )
 }
 
-/// `struct statx` (256 bytes).
+/// `struct statx` (256 bytes), in strace's field order; -v adds the rest of the fields,
+/// the birth time and mount id only when stx_mask says they are filled.
 pub fn statx(b: &[u8], verbose: bool, st: Style) -> String {
     let mask = u32_at(b, 0);
     let attrs = u64_at(b, 8);
-    let mode = u16_at(b, 28);
-    let size = u64_at(b, 40);
-    let attrs_text = if attrs == 0 {
-        "0".to_string()
-    } else {
-        set_text("statx_attrs", attrs, st)
+    let flags = |set: &str, v: u64| {
+        if v == 0 {
+            "0".to_string()
+        } else {
+            set_text(set, v, st)
+        }
     };
-    let head = format!(
-        "{{stx_mask={}, stx_attributes={attrs_text}, stx_mode={}, stx_size={size}",
-        set_text("statx_mask", mask, st),
-        file_mode(mode, st)
-    );
-    if verbose {
-        format!(
-            "{head}, stx_blksize={}, stx_nlink={}, stx_uid={}, stx_gid={}, stx_ino={}}}",
-            u32_at(b, 4),
-            u32_at(b, 16),
-            u32_at(b, 20),
-            u32_at(b, 24),
-            u64_at(b, 32)
-        )
-    } else {
-        format!("{head}, ...}}")
+    let mode = file_mode(u16_at(b, 28), st);
+    let size = u64_at(b, 40);
+    let mask_text = set_text("statx_mask", mask, st);
+    if !verbose {
+        return format!(
+            "{{stx_mask={mask_text}, stx_attributes={}, stx_mode={mode}, stx_size={size}, ...}}",
+            flags("statx_attrs", attrs)
+        );
     }
+    let has = |name: &str| {
+        syscalls::xlat_set("statx_mask")
+            .and_then(|set| set.value_of(name))
+            .is_some_and(|bit| mask & bit == bit)
+    };
+    let time = |name: &str, off: usize| {
+        let (sec, nsec) = (u64_at(b, off) as i64, u32_at(b, off + 8) as i64);
+        format!(
+            "{name}={{tv_sec={sec}, tv_nsec={nsec}}} /* {} */",
+            utc_date(sec, nsec)
+        )
+    };
+    let mut parts = vec![
+        format!("stx_mask={mask_text}"),
+        format!("stx_blksize={}", u32_at(b, 4)),
+        format!("stx_attributes={}", flags("statx_attrs", attrs)),
+        format!("stx_nlink={}", u32_at(b, 16)),
+        format!("stx_uid={}", u32_at(b, 20)),
+        format!("stx_gid={}", u32_at(b, 24)),
+        format!("stx_mode={mode}"),
+        format!("stx_ino={}", u64_at(b, 32)),
+        format!("stx_size={size}"),
+        format!("stx_blocks={}", u64_at(b, 48)),
+        format!(
+            "stx_attributes_mask={}",
+            flags("statx_attrs", u64_at(b, 56))
+        ),
+        time("stx_atime", 64),
+    ];
+    if has("STATX_BTIME") {
+        parts.push(time("stx_btime", 80));
+    }
+    parts.push(time("stx_ctime", 96));
+    parts.push(time("stx_mtime", 112));
+    for (name, off) in [
+        ("stx_rdev_major", 128),
+        ("stx_rdev_minor", 132),
+        ("stx_dev_major", 136),
+        ("stx_dev_minor", 140),
+    ] {
+        parts.push(format!("{name}={}", u32_at(b, off)));
+    }
+    if has("STATX_MNT_ID") {
+        parts.push(format!("stx_mnt_id={}", hex(u64_at(b, 144))));
+    }
+    if has("STATX_DIOALIGN") {
+        parts.push(format!("stx_dio_mem_align={}", u32_at(b, 152)));
+        parts.push(format!("stx_dio_offset_align={}", u32_at(b, 156)));
+    }
+    format!("{{{}}}", parts.join(", "))
 }
 
 /// A 64-bit `sigset_t`: `[CHLD]`, `~[RTMIN RT_1]`, `[]`; numbers under -X raw (`[17]`),
