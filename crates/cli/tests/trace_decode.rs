@@ -539,3 +539,33 @@ fn verbose_statx_and_execve_print_everything() {
         ],
     );
 }
+
+#[test]
+fn interval_timers_print_their_settings_and_epoll_del_its_address() {
+    let script = "import ctypes, signal, select\n\
+                  L = ctypes.CDLL(None)\n\
+                  fd = L.timerfd_create(1, 0)\n\
+                  its = (ctypes.c_long * 4)(0, 250000000, 5, 0)\n\
+                  L.timerfd_settime(fd, 0, its, None)\n\
+                  L.timerfd_gettime(fd, its)\n\
+                  signal.setitimer(signal.ITIMER_REAL, 10, 5); signal.setitimer(signal.ITIMER_REAL, 0)\n\
+                  ep = select.epoll(); ep.register(fd, select.EPOLLIN); ep.unregister(fd)";
+    let out = common::sysfence()
+        .args(["trace", "-e"])
+        .arg("trace=timerfd_settime,timerfd_gettime,setitimer,epoll_ctl")
+        .args(["/usr/bin/python3", "-c", script])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stderr);
+    // Lines from strace 6.1 on the same script (the time left varies).
+    assert_lines_in_order(
+        &text,
+        &[
+            "timerfd_settime(3, 0, {it_interval={tv_sec=0, tv_nsec=250000000}, it_value={tv_sec=5, tv_nsec=0}}, NULL) = 0",
+            "timerfd_gettime(3, {it_interval={tv_sec=0, tv_nsec=250000000}, it_value={tv_sec=4, tv_nsec={N}}}) = 0",
+            "setitimer(ITIMER_REAL, {it_interval={tv_sec=5, tv_usec=0}, it_value={tv_sec=10, tv_usec=0}}, {it_interval={tv_sec=0, tv_usec=0}, it_value={tv_sec=0, tv_usec=0}}) = 0",
+            "setitimer(ITIMER_REAL, {it_interval={tv_sec=0, tv_usec=0}, it_value={tv_sec=0, tv_usec=0}}, {it_interval={tv_sec=5, tv_usec=0}, it_value={tv_sec=9, tv_usec={N}}}) = 0",
+            "epoll_ctl(4, EPOLL_CTL_DEL, 3, {ADDR}) = 0",
+        ],
+    );
+}

@@ -352,6 +352,10 @@ impl Decoder {
             },
             Fmt::TimespecIn => in_struct(raw, v.entry_mem(i as u32), structs::timespec),
             Fmt::TimespecOut => self.out_struct(raw, v, i, structs::timespec),
+            Fmt::ItimerspecIn => in_struct(raw, v.entry_mem(i as u32), structs::itimerspec),
+            Fmt::ItimerspecOut => self.out_struct(raw, v, i, structs::itimerspec),
+            Fmt::ItimervalIn => in_struct(raw, v.entry_mem(i as u32), structs::itimerval),
+            Fmt::ItimervalOut => self.out_struct(raw, v, i, structs::itimerval),
             Fmt::SockaddrIn(_) => {
                 in_struct(raw, v.entry_mem(i as u32), |b| structs::sockaddr(b, st))
             }
@@ -462,6 +466,8 @@ impl Decoder {
                 _ => ptr(raw),
             },
             Fmt::IoctlArg => return self.ioctl_arg(raw, v, i),
+            // EPOLL_CTL_DEL ignores the event: strace prints its address.
+            Fmt::EpollEventIn if Some(v.arg(1)) == epoll_ctl_del() => ptr(raw),
             Fmt::EpollEventIn => {
                 in_struct(raw, v.entry_mem(i as u32), |b| structs::epoll_event(b, st))
             }
@@ -925,6 +931,9 @@ impl Decoder {
                     mem.read_str_array(addr, ptr_size, items, max + 1)
                 }
                 Fmt::StatOut => mem.read_bytes(addr, 144),
+                Fmt::ItimerspecIn | Fmt::ItimerspecOut | Fmt::ItimervalIn | Fmt::ItimervalOut => {
+                    mem.read_bytes(addr, 32)
+                }
                 Fmt::StatxOut => mem.read_bytes(addr, 256),
                 Fmt::SigsetIn | Fmt::SigsetOut => mem.read_bytes(addr, 8),
                 Fmt::SigactionIn | Fmt::SigactionOut => mem.read_bytes(addr, 32),
@@ -1132,6 +1141,11 @@ const FD_KEY_BASE: u32 = 200;
 const RET_FD_KEY: u32 = 300;
 /// Capture key of poll's pollfd array re-read at exit (revents).
 const POLL_REVENTS_KEY: u32 = 301;
+/// epoll_ctl's delete operation, whose event argument is not read.
+fn epoll_ctl_del() -> Option<u64> {
+    syscalls::xlat_set("epoll_ctl_op").and_then(|set| set.value_of("EPOLL_CTL_DEL"))
+}
+
 /// get_mempolicy's flag that makes the policy argument a node number.
 fn mpol_f_node() -> u64 {
     syscalls::xlat_set("get_mempolicy_flags")

@@ -74,6 +74,14 @@ pub enum Fmt {
     TimevalIn,
     /// A `struct timespec` written by the kernel.
     TimespecOut,
+    /// A `struct itimerspec` read by the kernel (timer_settime, timerfd_settime).
+    ItimerspecIn,
+    /// A `struct itimerspec` written by the kernel.
+    ItimerspecOut,
+    /// A `struct itimerval` read by the kernel (setitimer).
+    ItimervalIn,
+    /// A `struct itimerval` written by the kernel.
+    ItimervalOut,
     /// A sockaddr read by the kernel; the length is argument N.
     SockaddrIn(u8),
     /// A sockaddr written by the kernel; argument N points to its length.
@@ -174,6 +182,8 @@ impl Fmt {
                 | Fmt::PipeOut
                 | Fmt::WaitStatusOut
                 | Fmt::TimespecOut
+                | Fmt::ItimerspecOut
+                | Fmt::ItimervalOut
                 | Fmt::SockaddrOut(_)
                 | Fmt::LenInOut
                 | Fmt::Dirents
@@ -358,6 +368,12 @@ specs! {
     "select" => [Int, FdSetIn, FdSetIn, FdSetIn, TimevalIn] Select;
     "pselect6" => [Int, FdSetIn, FdSetIn, FdSetIn, TimespecIn, Ptr] Select;
     "sched_getaffinity" => [Int, Uint, CpuSetOut] Dec;
+    "setitimer" => [Set("itimer_which"), ItimervalIn, ItimervalOut] Dec;
+    "getitimer" => [Set("itimer_which"), ItimervalOut] Dec;
+    "timer_settime" => [Int, Set("timer_flags"), ItimerspecIn, ItimerspecOut] Dec;
+    "timer_gettime" => [Int, ItimerspecOut] Dec;
+    "timerfd_settime" => [Fd, Set("timerfd_flags"), ItimerspecIn, ItimerspecOut] Dec;
+    "timerfd_gettime" => [Fd, ItimerspecOut] Dec;
     "set_mempolicy" => [Set("mempolicy_mode"), NodemaskIn(2), Uint] Dec;
     "get_mempolicy" => [MempolicyOut, NodemaskOut(2), Uint, Ptr, Set("get_mempolicy_flags")] Dec;
     "mbind" => [Ptr, Uint, Set("mempolicy_mode"), NodemaskIn(4), Uint, Set("mbind_flags")] Dec;

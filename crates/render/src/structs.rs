@@ -517,6 +517,24 @@ pub fn timeval(b: &[u8], off: usize) -> String {
     )
 }
 
+/// `struct itimerspec`: `{it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=1, tv_nsec=0}}`.
+pub fn itimerspec(b: &[u8]) -> String {
+    format!(
+        "{{it_interval={}, it_value={}}}",
+        timespec(b),
+        timespec(b.get(16..).unwrap_or_default())
+    )
+}
+
+/// `struct itimerval`: `{it_interval={tv_sec=0, tv_usec=0}, it_value={tv_sec=1, tv_usec=0}}`.
+pub fn itimerval(b: &[u8]) -> String {
+    format!(
+        "{{it_interval={}, it_value={}}}",
+        timeval(b, 0),
+        timeval(b, 16)
+    )
+}
+
 /// `struct rusage` (x86_64, 144 bytes): times, then the counters with -v.
 pub fn rusage(b: &[u8], verbose: bool) -> String {
     let head = format!("{{ru_utime={}, ru_stime={}", timeval(b, 0), timeval(b, 16));
