@@ -569,3 +569,39 @@ fn interval_timers_print_their_settings_and_epoll_del_its_address() {
         ],
     );
 }
+
+#[test]
+fn fcntl_lock_requests_print_their_struct_flock() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("f");
+    std::fs::write(&file, "abc\n").expect("file");
+    let script = format!(
+        "import os, fcntl\n\
+         fd = os.open('{}', os.O_RDWR)\n\
+         fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 10, 5, os.SEEK_SET)\n\
+         fcntl.lockf(fd, fcntl.LOCK_SH, 0, 0, os.SEEK_END)\n\
+         fcntl.lockf(fd, fcntl.LOCK_UN)",
+        file.display()
+    );
+    let out = common::sysfence()
+        .args([
+            "trace",
+            "-e",
+            "trace=fcntl",
+            "/usr/bin/python3",
+            "-c",
+            &script,
+        ])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stderr);
+    // Lines from strace 6.1 on the same script.
+    assert_lines_in_order(
+        &text,
+        &[
+            "fcntl(3, F_SETLK, {l_type=F_WRLCK, l_whence=SEEK_SET, l_start=5, l_len=10}) = 0",
+            "fcntl(3, F_SETLKW, {l_type=F_RDLCK, l_whence=SEEK_END, l_start=0, l_len=0}) = 0",
+            "fcntl(3, F_SETLKW, {l_type=F_UNLCK, l_whence=SEEK_SET, l_start=0, l_len=0}) = 0",
+        ],
+    );
+}

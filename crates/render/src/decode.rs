@@ -399,6 +399,9 @@ impl Decoder {
                 ),
                 None => ptr(raw),
             },
+            Fmt::FcntlArg if fcntl_sets_lock(v.arg(1)) => {
+                in_struct(raw, v.entry_mem(i as u32), |b| structs::flock(b, st))
+            }
             Fmt::FcntlArg => {
                 let cmd = v.arg(1);
                 match cmd {
@@ -930,6 +933,9 @@ impl Decoder {
                     };
                     mem.read_str_array(addr, ptr_size, items, max + 1)
                 }
+                Fmt::FcntlArg if !at_exit && fcntl_sets_lock(entry.args[1]) => {
+                    mem.read_bytes(addr, 32)
+                }
                 Fmt::StatOut => mem.read_bytes(addr, 144),
                 Fmt::ItimerspecIn | Fmt::ItimerspecOut | Fmt::ItimervalIn | Fmt::ItimervalOut => {
                     mem.read_bytes(addr, 32)
@@ -1141,6 +1147,16 @@ const FD_KEY_BASE: u32 = 200;
 const RET_FD_KEY: u32 = 300;
 /// Capture key of poll's pollfd array re-read at exit (revents).
 const POLL_REVENTS_KEY: u32 = 301;
+/// Whether an fcntl command takes a `struct flock` to set a lock (F_SETLK, F_SETLKW and
+/// their open-file-description forms).
+fn fcntl_sets_lock(cmd: u64) -> bool {
+    syscalls::xlat_set("fcntl_cmd").is_some_and(|set| {
+        ["F_SETLK", "F_SETLKW", "F_OFD_SETLK", "F_OFD_SETLKW"]
+            .iter()
+            .any(|name| set.value_of(name) == Some(cmd))
+    })
+}
+
 /// epoll_ctl's delete operation, whose event argument is not read.
 fn epoll_ctl_del() -> Option<u64> {
     syscalls::xlat_set("epoll_ctl_op").and_then(|set| set.value_of("EPOLL_CTL_DEL"))

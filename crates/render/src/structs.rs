@@ -517,6 +517,18 @@ pub fn timeval(b: &[u8], off: usize) -> String {
     )
 }
 
+/// `struct flock` as a lock request: `{l_type=F_WRLCK, l_whence=SEEK_SET, l_start=0,
+/// l_len=0}`.
+pub fn flock(b: &[u8], st: Style) -> String {
+    format!(
+        "{{l_type={}, l_whence={}, l_start={}, l_len={}}}",
+        set_text("flock_type", u16_at(b, 0) as i16 as u64, st),
+        set_text("lseek_whence", u16_at(b, 2) as i16 as u64, st),
+        u64_at(b, 8) as i64,
+        u64_at(b, 16) as i64
+    )
+}
+
 /// `struct itimerspec`: `{it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=1, tv_nsec=0}}`.
 pub fn itimerspec(b: &[u8]) -> String {
     format!(
