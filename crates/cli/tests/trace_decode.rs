@@ -605,3 +605,29 @@ fn fcntl_lock_requests_print_their_struct_flock() {
         ],
     );
 }
+
+#[test]
+fn socket_options_print_linger_structs_and_other_sizes_as_bytes() {
+    let script = "import socket\n\
+                  s = socket.socket()\n\
+                  s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b'\\x01\\0\\0\\0\\x05\\0\\0\\0')\n\
+                  s.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8)\n\
+                  s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, b'\\x01' + b'\\0' * 15)\n\
+                  s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b'lo')";
+    let out = common::sysfence()
+        .args(["trace", "-e", "trace=setsockopt,getsockopt"])
+        .args(["/usr/bin/python3", "-c", script])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stderr);
+    // Lines from strace 6.1 on the same script.
+    assert_lines_in_order(
+        &text,
+        &[
+            "setsockopt(3, SOL_SOCKET, SO_LINGER, {l_onoff=1, l_linger=5}, 8) = 0",
+            "getsockopt(3, SOL_SOCKET, SO_LINGER, {l_onoff=1, l_linger=5}, [8]) = 0",
+            r#"setsockopt(3, SOL_SOCKET, SO_RCVTIMEO_OLD, "\1\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16) = 0"#,
+            r#"setsockopt(3, SOL_SOCKET, SO_BINDTODEVICE, "lo", 2) = 0"#,
+        ],
+    );
+}

@@ -424,6 +424,9 @@ impl Decoder {
                     _ => ptr(raw),
                 }
             }
+            Fmt::IntOut if is_so_linger(v.arg(1), v.arg(2)) => {
+                self.out_struct(raw, v, i, structs::linger)
+            }
             Fmt::IntOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
                 (Some(_), Some(m)) => mem_u32(m).map_or(ptr(raw), |x| format!("[{}]", x as i32)),
                 _ => ptr(raw),
@@ -510,6 +513,15 @@ impl Decoder {
                         i32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
                     )
                 }
+                (
+                    8,
+                    Some(Mem::Bytes {
+                        bytes,
+                        complete: true,
+                    }),
+                ) if is_so_linger(v.arg(1), v.arg(2)) => structs::linger(bytes),
+                // Other sizes print as the bytes they are, as strace's printstr does.
+                (n, mem @ Some(Mem::Bytes { .. })) => self.buf(raw, n, mem, false),
                 _ => ptr(raw),
             },
             Fmt::NodemaskIn(maxnode) => {
@@ -1022,7 +1034,9 @@ impl Decoder {
                     }
                     _ => continue,
                 },
-                Fmt::IntIn(_) => mem.read_bytes(addr, 4),
+                Fmt::IntIn(len) => {
+                    mem.read_bytes(addr, (entry.args[len as usize] as usize).min(max.max(8)))
+                }
                 Fmt::NodemaskIn(maxnode) | Fmt::NodemaskOut(maxnode) => {
                     let (_, shown) = self.nodemask_longs(entry.args[maxnode as usize]);
                     mem.read_bytes(addr, shown * 8)
@@ -1046,6 +1060,9 @@ impl Decoder {
                         u64::MAX
                     };
                     capture_iov(mem, addr, entry.args[c as usize], left, i, max, &mut out)
+                }
+                Fmt::IntOut if is_so_linger(entry.args[1], entry.args[2]) => {
+                    mem.read_bytes(addr, 8)
                 }
                 Fmt::OffsetInOut | Fmt::IntOut => {
                     mem.read_bytes(addr, if matches!(fmt, Fmt::IntOut) { 4 } else { 8 })
@@ -1155,6 +1172,13 @@ fn fcntl_sets_lock(cmd: u64) -> bool {
             .iter()
             .any(|name| set.value_of(name) == Some(cmd))
     })
+}
+
+/// Whether a socket option is SOL_SOCKET's SO_LINGER, whose value is a `struct linger`.
+fn is_so_linger(level: u64, name: u64) -> bool {
+    let named = |set: &str, name: &str| syscalls::xlat_set(set).and_then(|s| s.value_of(name));
+    named("socket_level", "SOL_SOCKET") == Some(level)
+        && named("sockopt_socket", "SO_LINGER") == Some(name)
 }
 
 /// epoll_ctl's delete operation, whose event argument is not read.

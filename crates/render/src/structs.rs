@@ -517,6 +517,15 @@ pub fn timeval(b: &[u8], off: usize) -> String {
     )
 }
 
+/// `struct linger` (SO_LINGER): `{l_onoff=1, l_linger=5}`.
+pub fn linger(b: &[u8]) -> String {
+    format!(
+        "{{l_onoff={}, l_linger={}}}",
+        u32_at(b, 0) as i32,
+        u32_at(b, 4) as i32
+    )
+}
+
 /// `struct flock` as a lock request: `{l_type=F_WRLCK, l_whence=SEEK_SET, l_start=0,
 /// l_len=0}`.
 pub fn flock(b: &[u8], st: Style) -> String {
