@@ -631,3 +631,29 @@ fn socket_options_print_linger_structs_and_other_sizes_as_bytes() {
         ],
     );
 }
+
+#[test]
+fn scheduler_calls_print_policies_and_parameters() {
+    let script = "import os\n\
+                  os.sched_getscheduler(0); os.sched_getparam(0)\n\
+                  os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0)); os.sched_getscheduler(0)\n\
+                  os.sched_setparam(0, os.sched_param(0)); os.sched_get_priority_max(os.SCHED_FIFO)";
+    let out = common::sysfence()
+        .args(["trace", "-e", "trace=sched_getscheduler,sched_setscheduler,sched_getparam,sched_setparam,sched_get_priority_max"])
+        .args(["/usr/bin/python3", "-c", script])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stderr);
+    // Lines from strace 6.1 on the same script.
+    assert_lines_in_order(
+        &text,
+        &[
+            "sched_getscheduler(0)                   = 0 (SCHED_OTHER)",
+            "sched_getparam(0, [0])                  = 0",
+            "sched_setscheduler(0, SCHED_BATCH, [0]) = 0",
+            "sched_getscheduler(0)                   = 3 (SCHED_BATCH)",
+            "sched_setparam(0, [0])                  = 0",
+            "sched_get_priority_max(SCHED_FIFO)      = 99",
+        ],
+    );
+}

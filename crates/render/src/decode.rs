@@ -238,6 +238,12 @@ impl Decoder {
                 }
                 (n, _) => n.to_string(),
             },
+            Ret::SchedPolicy => {
+                match syscalls::xlat_set("sched_policy").and_then(|s| s.name_of(v as u64)) {
+                    Some(name) => format!("{v} ({name})"),
+                    None => v.to_string(),
+                }
+            }
             Ret::Hex => hex(v as u64),
             Ret::Oct => format_mode(v as u64),
             Ret::NoReturn => "?".to_string(),
@@ -424,6 +430,9 @@ impl Decoder {
                     _ => ptr(raw),
                 }
             }
+            Fmt::IntPtrIn => in_struct(raw, v.entry_mem(i as u32), |b| {
+                format!("[{}]", i32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            }),
             Fmt::IntOut if is_so_linger(v.arg(1), v.arg(2)) => {
                 self.out_struct(raw, v, i, structs::linger)
             }
@@ -1041,7 +1050,7 @@ impl Decoder {
                     let (_, shown) = self.nodemask_longs(entry.args[maxnode as usize]);
                     mem.read_bytes(addr, shown * 8)
                 }
-                Fmt::MempolicyOut => mem.read_bytes(addr, 4),
+                Fmt::MempolicyOut | Fmt::IntPtrIn => mem.read_bytes(addr, 4),
                 Fmt::GidsOut => {
                     mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(max) * 4)
                 }

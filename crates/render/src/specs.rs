@@ -138,6 +138,8 @@ pub enum Fmt {
     OffsetInOut,
     /// An `int` written by the kernel (getsockopt's value).
     IntOut,
+    /// An `int` read by the kernel through a pointer (`struct sched_param`): `[0]`.
+    IntPtrIn,
     /// A `siginfo_t` written by the kernel (waitid, rt_sigtimedwait).
     SiginfoOut,
     /// `struct rusage` written by the kernel.
@@ -237,6 +239,8 @@ pub enum Ret {
     Signal,
     /// select's count, then the ready sets and the time left: `1 (in [4], left {...})`.
     Select,
+    /// A scheduling policy (sched_getscheduler): `3 (SCHED_BATCH)`, named even under -X.
+    SchedPolicy,
 }
 
 /// One special decoder.
@@ -368,6 +372,12 @@ specs! {
     "select" => [Int, FdSetIn, FdSetIn, FdSetIn, TimevalIn] Select;
     "pselect6" => [Int, FdSetIn, FdSetIn, FdSetIn, TimespecIn, Ptr] Select;
     "sched_getaffinity" => [Int, Uint, CpuSetOut] Dec;
+    "sched_getscheduler" => [Int] SchedPolicy;
+    "sched_setscheduler" => [Int, Set("sched_policy"), IntPtrIn] Dec;
+    "sched_getparam" => [Int, IntOut] Dec;
+    "sched_setparam" => [Int, IntPtrIn] Dec;
+    "sched_get_priority_max" => [Set("sched_policy")] Dec;
+    "sched_get_priority_min" => [Set("sched_policy")] Dec;
     "setitimer" => [Set("itimer_which"), ItimervalIn, ItimervalOut] Dec;
     "getitimer" => [Set("itimer_which"), ItimervalOut] Dec;
     "timer_settime" => [Int, Set("timer_flags"), ItimerspecIn, ItimerspecOut] Dec;
