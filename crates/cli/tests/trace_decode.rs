@@ -657,3 +657,40 @@ fn scheduler_calls_print_policies_and_parameters() {
         ],
     );
 }
+
+#[test]
+fn sigaction_flags_keep_their_upper_bits_and_statfs_ids_print_zero_as_0() {
+    let out = common::sysfence()
+        .args(["trace", "-e", "trace=rt_sigaction,statfs", "/usr/bin/dd"])
+        .args(["if=/dev/zero", "of=/dev/null", "count=1"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stderr);
+    // strace 6.1 on dd, which stores a sign-extended int in the unsigned long sa_flags.
+    assert_lines_in_order(
+        &text,
+        &[
+            "rt_sigaction(SIGINT, {sa_handler={ADDR}, sa_mask=[INT USR1], sa_flags=SA_RESTORER|SA_NODEFER|SA_RESETHAND|0xffffffff00000000, sa_restorer={ADDR}}, NULL, 8) = 0",
+        ],
+    );
+    let script = "import os; os.statvfs('/proc')";
+    let out = common::sysfence()
+        .args([
+            "trace",
+            "-e",
+            "trace=statfs",
+            "/usr/bin/python3",
+            "-c",
+            script,
+        ])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stderr);
+    // strace 6.1: f_fsid={val=[0x15, 0]} for /proc (the device number varies).
+    assert_lines_in_order(
+        &text,
+        &[
+            r#"statfs("/proc", {f_type=PROC_SUPER_MAGIC, f_bsize={N}, f_blocks=0, f_bfree=0, f_bavail=0, f_files=0, f_ffree=0, f_fsid={val=[{ADDR}, 0]}, f_namelen=255, f_frsize={N}, f_flags={ANY}}) = 0"#,
+        ],
+    );
+}

@@ -472,15 +472,15 @@ pub fn statfs(b: &[u8], st: Style) -> String {
     let ty = u64_at(b, 0);
     let ty_text = xlat::FS_MAGICS.format_value(ty, st, |v| format!("{v:#x}"));
     format!(
-        "{{f_type={ty_text}, f_bsize={}, f_blocks={}, f_bfree={}, f_bavail={}, f_files={}, f_ffree={}, f_fsid={{val=[{:#x}, {:#x}]}}, f_namelen={}, f_frsize={}, f_flags={}}}",
+        "{{f_type={ty_text}, f_bsize={}, f_blocks={}, f_bfree={}, f_bavail={}, f_files={}, f_ffree={}, f_fsid={{val=[{}, {}]}}, f_namelen={}, f_frsize={}, f_flags={}}}",
         u64_at(b, 8),
         u64_at(b, 16),
         u64_at(b, 24),
         u64_at(b, 32),
         u64_at(b, 40),
         u64_at(b, 48),
-        u32_at(b, 56),
-        u32_at(b, 60),
+        hex(u32_at(b, 56)),
+        hex(u32_at(b, 60)),
         u64_at(b, 64),
         u64_at(b, 72),
         xlat::STATFS_FLAGS.format_flags(u64_at(b, 80), st)
