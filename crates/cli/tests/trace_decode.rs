@@ -446,6 +446,12 @@ fn raw_and_verbose_reach_inside_structures_and_return_values() {
             r#"connect(12, {sa_family=0x2, sin_port="\x00\x01", sin_addr="\x7f\x00\x00\x01"}, 16) = -1 ECONNREFUSED (Connection refused)"#,
         ],
     );
+    assert_lines_in_order(
+        &raw,
+        &[
+            "--- SIGCHLD {si_signo=17, si_code=0x1, si_pid={PID}, si_uid=0, si_status=3, si_utime=0, si_stime=0} ---",
+        ],
+    );
     let verbose = decode_trace(&["-X", "verbose"]);
     assert_lines_in_order(
         &verbose,
@@ -453,6 +459,12 @@ fn raw_and_verbose_reach_inside_structures_and_return_values() {
             r#"newfstatat(-100 /* AT_FDCWD */, "/dev/null", {st_mode=020666 /* S_IFCHR|0666 */, st_rdev=0x103 /* makedev(0x1, 0x3) */, ...}, 0) = 0"#,
             r#"rt_sigaction(10 /* SIGUSR1 */, {sa_handler=0x1 /* SIG_IGN */, sa_mask=[12 /* USR2 */], sa_flags=0}, {sa_handler=0 /* SIG_DFL */, sa_mask=[], sa_flags=0}, 8) = 0"#,
             r#"connect(12, {sa_family=0x2 /* AF_INET */, sin_port="\x00\x01" /* htons(1) */, sin_addr="\x7f\x00\x00\x01" /* inet_addr("127.0.0.1") */}, 16) = -1 ECONNREFUSED (Connection refused)"#,
+        ],
+    );
+    assert_lines_in_order(
+        &verbose,
+        &[
+            "--- SIGCHLD {si_signo=17 /* SIGCHLD */, si_code=0x1 /* CLD_EXITED */, si_pid={PID}, si_uid=0, si_status=3, si_utime=0, si_stime=0} ---",
         ],
     );
     // And on a script setting a limit and reading an fd's flags.

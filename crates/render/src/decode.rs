@@ -447,7 +447,7 @@ impl Decoder {
                         bytes,
                         complete: true,
                     }),
-                ) => crate::siginfo::format(bytes),
+                ) => crate::siginfo::format(bytes, st),
                 _ => ptr(raw),
             },
             Fmt::RusageOut => self.out_struct(raw, v, i, |b| structs::rusage(b, self.opts.verbose)),
