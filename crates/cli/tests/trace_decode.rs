@@ -470,7 +470,8 @@ fn raw_and_verbose_reach_inside_structures_and_return_values() {
     // And on a script setting a limit and reading an fd's flags.
     let script = "import os,resource\n\
                   resource.setrlimit(resource.RLIMIT_CORE,(1048576,resource.RLIM_INFINITY))\n\
-                  fd=os.open('/dev/null',os.O_RDONLY|os.O_CLOEXEC); os.get_inheritable(fd)";
+                  fd=os.open('/dev/null',os.O_RDONLY|os.O_CLOEXEC); os.get_inheritable(fd)\n\
+                  import fcntl; fcntl.fcntl(fd, fcntl.F_GETFL)";
     let run = |style: &str| {
         let out = common::sysfence()
             .args(["trace", "-X", style, "-e", "trace=prlimit64,fcntl"])
@@ -484,6 +485,7 @@ fn raw_and_verbose_reach_inside_structures_and_return_values() {
         &[
             "prlimit64(0, 0x4, {rlim_cur=1048576, rlim_max=18446744073709551615}, NULL) = 0",
             "fcntl(3, 0x1)                           = 0x1 (flags 0x1)",
+            "fcntl(3, 0x3)                           = 0x8000 (flags O_RDONLY|O_LARGEFILE)",
         ],
     );
     assert_lines_in_order(
@@ -491,6 +493,7 @@ fn raw_and_verbose_reach_inside_structures_and_return_values() {
         &[
             "prlimit64(0, 0x4 /* RLIMIT_CORE */, {rlim_cur=1048576 /* 1024*1024 */, rlim_max=18446744073709551615 /* RLIM64_INFINITY */}, NULL) = 0",
             "fcntl(3, 0x1 /* F_GETFD */)             = 0x1 (flags 0x1 /* FD_CLOEXEC */)",
+            "fcntl(3, 0x3 /* F_GETFL */)             = 0x8000 (flags O_RDONLY|O_LARGEFILE)",
         ],
     );
 }

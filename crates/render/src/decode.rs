@@ -256,7 +256,8 @@ impl Decoder {
                 3 => format!(
                     "{} (flags {})",
                     hex(v as u64),
-                    set_text("open_flags", v as u64, self.opts.style)
+                    // strace names F_GETFL's flags whatever -X says.
+                    set_text("open_flags", v as u64, Style::Abbrev)
                 ),
                 _ => v.to_string(),
             },
