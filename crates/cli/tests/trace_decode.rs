@@ -709,3 +709,34 @@ fn sigaction_flags_keep_their_upper_bits_and_statfs_ids_print_zero_as_0() {
         ],
     );
 }
+
+#[test]
+fn mremap_prints_the_new_address_only_for_mremap_fixed_and_returns_hex() {
+    let script = "import ctypes\n\
+                  L = ctypes.CDLL(None); L.mmap.restype = ctypes.c_void_p; L.mremap.restype = ctypes.c_void_p\n\
+                  a = L.mmap(None, 8192, 3, 0x22, -1, 0)\n\
+                  b = L.mremap(ctypes.c_void_p(a), 8192, 16384, 1)\n\
+                  L.mremap(ctypes.c_void_p(b), 16384, 8192, 3, ctypes.c_void_p(a))\n\
+                  L.mremap(ctypes.c_void_p(a), 8192, 8192, 4|1, ctypes.c_void_p(b))";
+    let out = common::sysfence()
+        .args([
+            "trace",
+            "-e",
+            "trace=mremap",
+            "/usr/bin/python3",
+            "-c",
+            script,
+        ])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stderr);
+    // Lines from strace 6.1 on the same script.
+    assert_lines_in_order(
+        &text,
+        &[
+            "mremap({ADDR}, 8192, 16384, MREMAP_MAYMOVE) = {ADDR}",
+            "mremap({ADDR}, 16384, 8192, MREMAP_MAYMOVE|MREMAP_FIXED, {ADDR}) = {ADDR}",
+            "mremap({ADDR}, 8192, 8192, MREMAP_MAYMOVE|MREMAP_DONTUNMAP) = {ADDR}",
+        ],
+    );
+}

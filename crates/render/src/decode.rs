@@ -431,6 +431,16 @@ impl Decoder {
                     _ => ptr(raw),
                 }
             }
+            Fmt::MremapNewAddr => {
+                let fixed = ["MREMAP_MAYMOVE", "MREMAP_FIXED"]
+                    .iter()
+                    .filter_map(|name| syscalls::xlat_set("mremap_flags")?.value_of(name))
+                    .fold(0, |all, bit| all | bit);
+                if fixed == 0 || v.arg(3) & fixed != fixed {
+                    return None;
+                }
+                ptr(raw)
+            }
             Fmt::IntPtrIn => in_struct(raw, v.entry_mem(i as u32), |b| {
                 format!("[{}]", i32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             }),

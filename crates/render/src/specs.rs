@@ -138,6 +138,9 @@ pub enum Fmt {
     OffsetInOut,
     /// An `int` written by the kernel (getsockopt's value).
     IntOut,
+    /// mremap's new address: printed only when the flags (argument 3) hold both
+    /// MREMAP_MAYMOVE and MREMAP_FIXED, the only case the kernel reads it.
+    MremapNewAddr,
     /// An `int` read by the kernel through a pointer (`struct sched_param`): `[0]`.
     IntPtrIn,
     /// A `siginfo_t` written by the kernel (waitid, rt_sigtimedwait).
@@ -283,6 +286,7 @@ specs! {
     "mprotect" => [Ptr, Uint, Set("mmap_prot")] Dec;
     "munmap" => [Ptr, Uint] Dec;
     "brk" => [Ptr] Hex;
+    "mremap" => [Ptr, Uint, Uint, Set("mremap_flags"), MremapNewAddr] Hex;
     "madvise" => [Ptr, Uint, Set("madvise_advice")] Dec;
     "execve" => [Path, Argv, Envp] Dec;
     "execveat" => [Dirfd, Path, Argv, Envp, Set("at_flags")] Dec;
