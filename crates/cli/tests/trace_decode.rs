@@ -740,3 +740,42 @@ fn mremap_prints_the_new_address_only_for_mremap_fixed_and_returns_hex() {
         ],
     );
 }
+
+#[test]
+fn unchanged_user_and_group_ids_print_as_minus_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("f");
+    std::fs::write(&file, "").expect("file");
+    let script = format!(
+        "import os\n\
+         os.chown('{0}', -1, 0); os.lchown('{0}', -1, -1)\n\
+         fd = os.open('{0}', 0); os.fchown(fd, 0, -1)\n\
+         os.setresuid(-1, 0, -1); os.setreuid(-1, 0); os.setuid(0)",
+        file.display()
+    );
+    let out = common::sysfence()
+        .args([
+            "trace",
+            "-e",
+            "trace=chown,lchown,fchown,setresuid,setreuid,setuid",
+        ])
+        .args(["/usr/bin/python3", "-c", &script])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stderr);
+    let path = file.display().to_string();
+    let chown = format!(r#"chown("{path}", -1, 0){{ANY}} = 0"#);
+    let lchown = format!(r#"lchown("{path}", -1, -1){{ANY}} = 0"#);
+    // Lines from strace 6.1 on the same script.
+    assert_lines_in_order(
+        &text,
+        &[
+            &chown,
+            &lchown,
+            "fchown(3, 0, -1)                        = 0",
+            "setresuid(-1, 0, -1)                    = 0",
+            "setreuid(-1, 0)                         = 0",
+            "setuid(0)                               = 0",
+        ],
+    );
+}

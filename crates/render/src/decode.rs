@@ -275,6 +275,10 @@ impl Decoder {
             Fmt::Int => (raw as i32).to_string(),
             Fmt::Long => (raw as i64).to_string(),
             Fmt::Uint => raw.to_string(),
+            Fmt::Id => match raw as u32 {
+                u32::MAX => "-1".to_string(),
+                id => id.to_string(),
+            },
             Fmt::Hex => hex(raw),
             Fmt::Ptr => ptr(raw),
             Fmt::Fd => self.fd_text(raw as i32 as i64, v.entry_mem(FD_KEY_BASE + i as u32)),

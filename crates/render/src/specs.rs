@@ -11,6 +11,8 @@ pub enum Fmt {
     Long,
     /// Unsigned decimal.
     Uint,
+    /// A user or group id: unsigned decimal, but `-1` ("leave unchanged") as `-1`.
+    Id,
     /// Hex (`0` for zero).
     Hex,
     /// A pointer: `NULL` or hex.
@@ -286,6 +288,18 @@ specs! {
     "mprotect" => [Ptr, Uint, Set("mmap_prot")] Dec;
     "munmap" => [Ptr, Uint] Dec;
     "brk" => [Ptr] Hex;
+    "chown" => [Path, Id, Id] Dec;
+    "lchown" => [Path, Id, Id] Dec;
+    "fchown" => [Fd, Id, Id] Dec;
+    "fchownat" => [Dirfd, Path, Id, Id, Set("at_flags")] Dec;
+    "setuid" => [Id] Dec;
+    "setgid" => [Id] Dec;
+    "setfsuid" => [Id] Dec;
+    "setfsgid" => [Id] Dec;
+    "setreuid" => [Id, Id] Dec;
+    "setregid" => [Id, Id] Dec;
+    "setresuid" => [Id, Id, Id] Dec;
+    "setresgid" => [Id, Id, Id] Dec;
     "mremap" => [Ptr, Uint, Uint, Set("mremap_flags"), MremapNewAddr] Hex;
     "madvise" => [Ptr, Uint, Set("madvise_advice")] Dec;
     "execve" => [Path, Argv, Envp] Dec;
