@@ -779,3 +779,31 @@ fn unchanged_user_and_group_ids_print_as_minus_one() {
         ],
     );
 }
+
+#[test]
+fn wait4_prints_the_child_rusage() {
+    let script = "import os\n\
+                  pid = os.fork()\n\
+                  if pid == 0: os._exit(5)\n\
+                  os.wait4(pid, 0)";
+    let out = common::sysfence()
+        .args([
+            "trace",
+            "-e",
+            "trace=wait4",
+            "/usr/bin/python3",
+            "-c",
+            script,
+        ])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stderr);
+    // strace 6.1: wait4(7131, [{WIFEXITED(s) && WEXITSTATUS(s) == 5}], 0, {ru_utime={tv_sec=0,
+    // tv_usec=558}, ru_stime={tv_sec=0, tv_usec=0}, ...}) = 7131
+    assert_lines_in_order(
+        &text,
+        &[
+            "wait4({PID}, [{WIFEXITED(s) && WEXITSTATUS(s) == 5}], 0, {ru_utime={tv_sec=0, tv_usec={N}}, ru_stime={tv_sec=0, tv_usec={N}}, ...}) = {PID}",
+        ],
+    );
+}

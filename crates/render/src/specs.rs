@@ -320,7 +320,7 @@ specs! {
     "pipe2" => [PipeOut, Set("open_mode_flags")] Dec;
     "socketpair" => [Set("address_family"), Set("socket_type"), Int, PipeOut] Dec;
     "clone" => [Clone] Dec;
-    "wait4" => [Int, WaitStatusOut, Set("wait4_options"), Ptr] Dec;
+    "wait4" => [Int, WaitStatusOut, Set("wait4_options"), RusageOut] Dec;
     "kill" => [Int, Signal] Dec;
     "tkill" => [Int, Signal] Dec;
     "tgkill" => [Int, Int, Signal] Dec;
