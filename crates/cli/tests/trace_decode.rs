@@ -807,3 +807,27 @@ fn wait4_prints_the_child_rusage() {
         ],
     );
 }
+
+#[test]
+fn futex_waits_print_their_timeout() {
+    let script = "import threading; l = threading.Lock(); l.acquire(); l.acquire(timeout=0.01)";
+    let out = common::sysfence()
+        .args([
+            "trace",
+            "-e",
+            "trace=futex",
+            "/usr/bin/python3",
+            "-c",
+            script,
+        ])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stderr);
+    // strace 6.1 on the same script (the absolute monotonic deadline varies).
+    assert_lines_in_order(
+        &text,
+        &[
+            "futex({ADDR}, FUTEX_WAIT_BITSET_PRIVATE, 0, {tv_sec={N}, tv_nsec={N}}, FUTEX_BITSET_MATCH_ANY) = -1 ETIMEDOUT (Connection timed out)",
+        ],
+    );
+}

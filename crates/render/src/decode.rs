@@ -1176,6 +1176,16 @@ impl Decoder {
                 data: mem.read_bytes(entry.sp.wrapping_add(296), 8),
             });
         }
+        if !at_exit
+            && entry.args[3] != 0
+            && shape.fmts.iter().any(|f| matches!(f, Fmt::FutexRest))
+            && futex_waits(entry.args[1])
+        {
+            out.push(Capture {
+                key: FUTEX_TIMEOUT_KEY,
+                data: mem.read_bytes(entry.args[3], 16),
+            });
+        }
         if self.opts.decode_fds || !self.opts.trace_paths.is_empty() {
             self.plan_fds(entry, &shape, result, mem, &mut out);
         }
@@ -1225,6 +1235,8 @@ const NODEMASK_MAX_LONGS: usize = 1024;
 
 /// Capture key of rt_sigreturn's restored mask.
 const SIGRETURN_KEY: u32 = 302;
+/// Capture key of a futex wait's timeout.
+const FUTEX_TIMEOUT_KEY: u32 = 303;
 
 impl Decoder {
     fn plan_fds(
@@ -1445,10 +1457,10 @@ fn futex_rest(v: &CallView<'_>, st: Style) -> Option<String> {
     let cmd = op & 0x7f;
     let mut parts = vec![set_text("futex_op", op, st), (v.arg(2) as i32).to_string()];
     match cmd {
-        0 => parts.push(ptr(v.arg(3))),
+        0 => parts.push(futex_timeout(v)),
         1 | 7 | 8 => {}
         9 => {
-            parts.push(ptr(v.arg(3)));
+            parts.push(futex_timeout(v));
             parts.push(bitset(v.arg(5)));
         }
         10 => {
@@ -1461,6 +1473,28 @@ fn futex_rest(v: &CallView<'_>, st: Style) -> Option<String> {
         }
     }
     Some(parts.join(", "))
+}
+
+/// A futex wait's timeout: the `struct timespec` read at entry, or its address.
+fn futex_timeout(v: &CallView<'_>) -> String {
+    match v.entry_mem(FUTEX_TIMEOUT_KEY) {
+        Some(Mem::Bytes {
+            bytes,
+            complete: true,
+        }) if v.arg(3) != 0 => structs::timespec(bytes),
+        _ => ptr(v.arg(3)),
+    }
+}
+
+/// Whether a futex op waits with a timeout in its fourth argument (FUTEX_WAIT,
+/// FUTEX_WAIT_BITSET; private or not, either clock).
+fn futex_waits(op: u64) -> bool {
+    let cmd_mask = 0x7f;
+    syscalls::xlat_set("futex_op").is_some_and(|set| {
+        ["FUTEX_WAIT", "FUTEX_WAIT_BITSET"]
+            .iter()
+            .any(|name| set.value_of(name) == Some(op & cmd_mask))
+    })
 }
 
 fn bitset(v: u64) -> String {
