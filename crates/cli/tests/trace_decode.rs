@@ -595,7 +595,9 @@ fn fcntl_lock_requests_print_their_struct_flock() {
          fd = os.open('{}', os.O_RDWR)\n\
          fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 10, 5, os.SEEK_SET)\n\
          fcntl.lockf(fd, fcntl.LOCK_SH, 0, 0, os.SEEK_END)\n\
-         fcntl.lockf(fd, fcntl.LOCK_UN)",
+         fcntl.lockf(fd, fcntl.LOCK_UN)\n\
+         import struct; fl = struct.pack('hhqqi4x', fcntl.F_WRLCK, 0, 0, 0, 0)\n\
+         fcntl.fcntl(fd, fcntl.F_GETLK, fl); fcntl.fcntl(fd, fcntl.F_DUPFD, 10)",
         file.display()
     );
     let out = common::sysfence()
@@ -617,6 +619,8 @@ fn fcntl_lock_requests_print_their_struct_flock() {
             "fcntl(3, F_SETLK, {l_type=F_WRLCK, l_whence=SEEK_SET, l_start=5, l_len=10}) = 0",
             "fcntl(3, F_SETLKW, {l_type=F_RDLCK, l_whence=SEEK_END, l_start=0, l_len=0}) = 0",
             "fcntl(3, F_SETLKW, {l_type=F_UNLCK, l_whence=SEEK_SET, l_start=0, l_len=0}) = 0",
+            "fcntl(3, F_GETLK, {l_type=F_UNLCK, l_whence=SEEK_SET, l_start=0, l_len=0, l_pid=0}) = 0",
+            "fcntl(3, F_DUPFD, 10) = {N}",
         ],
     );
 }

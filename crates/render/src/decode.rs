@@ -153,7 +153,8 @@ fn unknown_shape(nr: u32) -> Shape {
 
 impl Decoder {
     /// How many of the call's arguments print at entry: the shape's split, except that
-    /// ioctl prints an argument the kernel only reads (TCSETS's termios) at entry too.
+    /// ioctl prints an argument the kernel only reads (TCSETS's termios) at entry too, and
+    /// fcntl its argument for every command but F_GETLK's.
     pub fn entry_split(&self, shape: &Shape, entry: &SyscallEntry) -> usize {
         let split = shape.split();
         match shape.fmts.get(split) {
@@ -162,6 +163,7 @@ impl Decoder {
             {
                 split + 1
             }
+            Some(Fmt::FcntlArg) if !fcntl_gets_lock(entry.args[1]) => split + 1,
             _ => split,
         }
     }
@@ -410,6 +412,9 @@ impl Decoder {
                 ),
                 None => ptr(raw),
             },
+            Fmt::FcntlArg if fcntl_gets_lock(v.arg(1)) => {
+                self.out_struct(raw, v, i, |b| structs::flock_result(b, st))
+            }
             Fmt::FcntlArg if fcntl_sets_lock(v.arg(1)) => {
                 in_struct(raw, v.entry_mem(i as u32), |b| structs::flock(b, st))
             }
@@ -941,6 +946,7 @@ impl Decoder {
                         | Fmt::OffsetInOut
                         | Fmt::CloneArgs
                         | Fmt::IoctlArg
+                        | Fmt::FcntlArg
                 );
             if addr == 0 || (fmt.at_exit() != at_exit && !both_ends) {
                 continue;
@@ -972,6 +978,10 @@ impl Decoder {
                 Fmt::FcntlArg if !at_exit && fcntl_sets_lock(entry.args[1]) => {
                     mem.read_bytes(addr, 32)
                 }
+                Fmt::FcntlArg if at_exit && fcntl_gets_lock(entry.args[1]) => {
+                    mem.read_bytes(addr, 32)
+                }
+                Fmt::FcntlArg => continue,
                 Fmt::StatOut => mem.read_bytes(addr, 144),
                 Fmt::ItimerspecIn | Fmt::ItimerspecOut | Fmt::ItimervalIn | Fmt::ItimervalOut => {
                     mem.read_bytes(addr, 32)
@@ -1213,6 +1223,15 @@ fn is_so_linger(level: u64, name: u64) -> bool {
     let named = |set: &str, name: &str| syscalls::xlat_set(set).and_then(|s| s.value_of(name));
     named("socket_level", "SOL_SOCKET") == Some(level)
         && named("sockopt_socket", "SO_LINGER") == Some(name)
+}
+
+/// Whether an fcntl command fills a `struct flock` (F_GETLK, F_OFD_GETLK).
+fn fcntl_gets_lock(cmd: u64) -> bool {
+    syscalls::xlat_set("fcntl_cmd").is_some_and(|set| {
+        ["F_GETLK", "F_OFD_GETLK"]
+            .iter()
+            .any(|name| set.value_of(name) == Some(cmd))
+    })
 }
 
 /// epoll_ctl's delete operation, whose event argument is not read.

@@ -219,6 +219,9 @@ impl Fmt {
                 // TCGETS and friends fill theirs (input ones move the split back: see
                 // `Decoder::entry_split`).
                 | Fmt::IoctlArg
+                // F_GETLK fills its struct flock (the other commands move the split back:
+                // see `Decoder::entry_split`).
+                | Fmt::FcntlArg
         )
     }
 }

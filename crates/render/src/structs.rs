@@ -538,6 +538,17 @@ pub fn flock(b: &[u8], st: Style) -> String {
     )
 }
 
+/// `struct flock` as F_GETLK fills it, with the holder's pid: `{l_type=F_UNLCK,
+/// l_whence=SEEK_SET, l_start=0, l_len=0, l_pid=0}`.
+pub fn flock_result(b: &[u8], st: Style) -> String {
+    let request = flock(b, st);
+    format!(
+        "{}, l_pid={}}}",
+        request.trim_end_matches('}'),
+        u32_at(b, 24) as i32
+    )
+}
+
 /// `struct itimerspec`: `{it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=1, tv_nsec=0}}`.
 pub fn itimerspec(b: &[u8]) -> String {
     format!(
