@@ -1246,7 +1246,8 @@ fn mpol_f_node() -> u64 {
         .unwrap_or(0)
 }
 
-/// The most argv or envp strings read under -v (the kernel's own limit is about as many).
+/// The most argv or envp strings read under -v: a bound on the work per execve, far above
+/// what real programs pass.
 const ARGV_MAX_ITEMS: usize = 1 << 16;
 
 /// The most longs of a node mask read (64 Ki nodes), even under -v.
