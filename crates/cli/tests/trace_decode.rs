@@ -835,3 +835,37 @@ fn futex_waits_print_their_timeout() {
         ],
     );
 }
+
+#[test]
+fn poll_arrays_longer_than_dash_s_end_in_dots() {
+    let script = "import os, select\n\
+                  p = select.poll(); fds = [os.open('/dev/null', 0) for _ in range(40)]\n\
+                  [p.register(f, select.POLLIN) for f in fds]; p.poll(0)";
+    let out = common::sysfence()
+        .args([
+            "trace",
+            "-e",
+            "trace=poll",
+            "/usr/bin/python3",
+            "-c",
+            script,
+        ])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stderr);
+    // strace 6.1 prints the first 32 (-s) pollfds of 40, then `...`, in both lists:
+    // poll([{fd=3, events=POLLIN}, ..., {fd=35, events=POLLIN}, ...], 40, 0) = 40
+    // ([{fd=3, revents=POLLIN}, ..., {fd=35, revents=POLLIN}, ...])
+    assert_lines_in_order(
+        &text,
+        &[
+            "poll([{fd={N}, events=POLLIN}, {ANY}, ...], 40, 0) = 40 ([{fd={N}, revents=POLLIN}, {ANY}, ...])",
+        ],
+    );
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("poll("))
+        .expect("a poll line");
+    assert_eq!(line.matches(" events=POLLIN}").count(), 32, "{line}");
+    assert_eq!(line.matches(" revents=POLLIN}").count(), 32, "{line}");
+}

@@ -236,7 +236,11 @@ impl Decoder {
             Ret::Poll => match (v, view.exit_mem(POLL_REVENTS_KEY)) {
                 (0, _) => "0 (Timeout)".to_string(),
                 (n, Some(Mem::Bytes { bytes, .. })) => {
-                    format!("{n} ({})", structs::pollfds(bytes, self.opts.style, true))
+                    let more = self.poll_more(view.arg(1));
+                    format!(
+                        "{n} ({})",
+                        structs::pollfds(bytes, self.opts.style, true, more)
+                    )
                 }
                 (n, _) => n.to_string(),
             },
@@ -516,8 +520,10 @@ impl Decoder {
                 }
                 _ => ptr(raw),
             },
-            Fmt::PollFds(_) => match v.entry_mem(i as u32) {
-                Some(Mem::Bytes { bytes, .. }) => structs::pollfds(bytes, st, false),
+            Fmt::PollFds(n) => match v.entry_mem(i as u32) {
+                Some(Mem::Bytes { bytes, .. }) => {
+                    structs::pollfds(bytes, st, false, self.poll_more(v.arg(n as usize)))
+                }
                 _ => ptr(raw),
             },
             Fmt::TimevalIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::timeval(b, 0)),
@@ -858,6 +864,22 @@ impl Decoder {
         }
     }
 
+    /// How many of poll's `nfds` descriptors to print: -s of them, all under -v (up to
+    /// the kernel's own limit on them), as strace's print_array abbreviates.
+    fn poll_shown(&self, nfds: u64) -> usize {
+        let limit = if self.opts.verbose {
+            ARGV_MAX_ITEMS
+        } else {
+            self.strsize()
+        };
+        (nfds as usize).min(limit)
+    }
+
+    /// Whether poll's array goes on past what is printed (` ...` closes it).
+    fn poll_more(&self, nfds: u64) -> bool {
+        nfds as usize > self.poll_shown(nfds)
+    }
+
     /// How many strings of an argv or envp to print: -s of them, every one under -v
     /// (strace abbreviates arrays only without -v).
     fn argv_items(&self) -> usize {
@@ -1025,7 +1047,7 @@ impl Decoder {
                     mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(max) * 12)
                 }
                 Fmt::PollFds(n) => {
-                    let len = (entry.args[n as usize] as usize).min(max) * 8;
+                    let len = self.poll_shown(entry.args[n as usize]) * 8;
                     if at_exit {
                         out.push(Capture {
                             key: POLL_REVENTS_KEY,

@@ -433,9 +433,10 @@ pub fn epoll_event(b: &[u8], st: Style) -> String {
     )
 }
 
-/// A `struct pollfd` array: events at entry, or only the ready ones' revents at exit.
-pub fn pollfds(b: &[u8], st: Style, revents: bool) -> String {
-    let items: Vec<String> = b
+/// A `struct pollfd` array: events at entry, or only the ready ones' revents at exit;
+/// `...` closes it when `more` descriptors follow than were read.
+pub fn pollfds(b: &[u8], st: Style, revents: bool, more: bool) -> String {
+    let mut items: Vec<String> = b
         .chunks_exact(8)
         .filter_map(|p| {
             let fd = u32_at(p, 0) as i32;
@@ -450,6 +451,9 @@ pub fn pollfds(b: &[u8], st: Style, revents: bool) -> String {
             }
         })
         .collect();
+    if more {
+        items.push("...".into());
+    }
     format!("[{}]", items.join(", "))
 }
 
