@@ -153,7 +153,8 @@ fn unknown_shape(nr: u32) -> Shape {
 
 impl Decoder {
     /// How many of the call's arguments print at entry: the shape's split, except that
-    /// ioctl prints an argument the kernel only reads (TCSETS's termios) at entry too.
+    /// ioctl prints an argument the kernel only reads (TCSETS's termios) at entry too, and
+    /// fcntl its argument for every command but F_GETLK's.
     pub fn entry_split(&self, shape: &Shape, entry: &SyscallEntry) -> usize {
         let split = shape.split();
         match shape.fmts.get(split) {
@@ -162,6 +163,7 @@ impl Decoder {
             {
                 split + 1
             }
+            Some(Fmt::FcntlArg) if !fcntl_gets_lock(entry.args[1]) => split + 1,
             _ => split,
         }
     }
@@ -234,10 +236,20 @@ impl Decoder {
             Ret::Poll => match (v, view.exit_mem(POLL_REVENTS_KEY)) {
                 (0, _) => "0 (Timeout)".to_string(),
                 (n, Some(Mem::Bytes { bytes, .. })) => {
-                    format!("{n} ({})", structs::pollfds(bytes, self.opts.style, true))
+                    let more = self.poll_more(view.arg(1));
+                    format!(
+                        "{n} ({})",
+                        structs::pollfds(bytes, self.opts.style, true, more)
+                    )
                 }
                 (n, _) => n.to_string(),
             },
+            Ret::SchedPolicy => {
+                match syscalls::xlat_set("sched_policy").and_then(|s| s.name_of(v as u64)) {
+                    Some(name) => format!("{v} ({name})"),
+                    None => v.to_string(),
+                }
+            }
             Ret::Hex => hex(v as u64),
             Ret::Oct => format_mode(v as u64),
             Ret::NoReturn => "?".to_string(),
@@ -245,11 +257,12 @@ impl Decoder {
                 1 if v != 0 => format!(
                     "{} (flags {})",
                     hex(v as u64),
-                    set_text("fd_flags", v as u64, Style::Abbrev)
+                    set_text("fd_flags", v as u64, self.opts.style)
                 ),
                 3 => format!(
                     "{} (flags {})",
                     hex(v as u64),
+                    // strace names F_GETFL's flags whatever -X says.
                     set_text("open_flags", v as u64, Style::Abbrev)
                 ),
                 _ => v.to_string(),
@@ -268,6 +281,10 @@ impl Decoder {
             Fmt::Int => (raw as i32).to_string(),
             Fmt::Long => (raw as i64).to_string(),
             Fmt::Uint => raw.to_string(),
+            Fmt::Id => match raw as u32 {
+                u32::MAX => "-1".to_string(),
+                id => id.to_string(),
+            },
             Fmt::Hex => hex(raw),
             Fmt::Ptr => ptr(raw),
             Fmt::Fd => self.fd_text(raw as i32 as i64, v.entry_mem(FD_KEY_BASE + i as u32)),
@@ -310,7 +327,7 @@ impl Decoder {
                 format_mode(raw)
             }
             Fmt::Mode => format_mode(raw),
-            Fmt::Signal => signal(raw as i32),
+            Fmt::Signal => styled(signal(raw as i32), &(raw as i32).to_string(), st),
             Fmt::Argv => self.argv(raw, v.entry_mem(i as u32)),
             Fmt::Envp => {
                 if self.opts.verbose {
@@ -333,16 +350,18 @@ impl Decoder {
                 None => (raw as i32).to_string(),
             },
             Fmt::Clone => return Some(clone_args(v, st)),
-            Fmt::StatOut => self.out_struct(raw, v, i, |b| structs::stat(b, self.opts.verbose)),
-            Fmt::StatxOut => self.out_struct(raw, v, i, |b| structs::statx(b, self.opts.verbose)),
-            Fmt::SigsetIn => in_struct(raw, v.entry_mem(i as u32), structs::sigset),
-            Fmt::SigsetOut => self.out_struct(raw, v, i, structs::sigset),
+            Fmt::StatOut => self.out_struct(raw, v, i, |b| structs::stat(b, self.opts.verbose, st)),
+            Fmt::StatxOut => {
+                self.out_struct(raw, v, i, |b| structs::statx(b, self.opts.verbose, st))
+            }
+            Fmt::SigsetIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::sigset(b, st)),
+            Fmt::SigsetOut => self.out_struct(raw, v, i, |b| structs::sigset(b, st)),
             Fmt::SigactionIn => {
                 in_struct(raw, v.entry_mem(i as u32), |b| structs::sigaction(b, st))
             }
             Fmt::SigactionOut => self.out_struct(raw, v, i, |b| structs::sigaction(b, st)),
-            Fmt::RlimitIn => in_struct(raw, v.entry_mem(i as u32), structs::rlimit),
-            Fmt::RlimitOut => self.out_struct(raw, v, i, structs::rlimit),
+            Fmt::RlimitIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::rlimit(b, st)),
+            Fmt::RlimitOut => self.out_struct(raw, v, i, |b| structs::rlimit(b, st)),
             Fmt::PipeOut => self.out_struct(raw, v, i, structs::int_pair),
             Fmt::WaitStatusOut => match v.ok_ret() {
                 Some(n) if n > 0 => self.out_struct(raw, v, i, structs::wait_status),
@@ -350,6 +369,10 @@ impl Decoder {
             },
             Fmt::TimespecIn => in_struct(raw, v.entry_mem(i as u32), structs::timespec),
             Fmt::TimespecOut => self.out_struct(raw, v, i, structs::timespec),
+            Fmt::ItimerspecIn => in_struct(raw, v.entry_mem(i as u32), structs::itimerspec),
+            Fmt::ItimerspecOut => self.out_struct(raw, v, i, structs::itimerspec),
+            Fmt::ItimervalIn => in_struct(raw, v.entry_mem(i as u32), structs::itimerval),
+            Fmt::ItimervalOut => self.out_struct(raw, v, i, structs::itimerval),
             Fmt::SockaddrIn(_) => {
                 in_struct(raw, v.entry_mem(i as u32), |b| structs::sockaddr(b, st))
             }
@@ -368,7 +391,11 @@ impl Decoder {
                     _ => ptr(raw),
                 }
             }
-            Fmt::Dirents => match (v.ok_ret(), v.exit_mem(i as u32)) {
+            Fmt::Dirents64 if self.opts.verbose => match (v.ok_ret(), v.exit_mem(i as u32)) {
+                (Some(_), Some(Mem::Bytes { bytes, .. })) => structs::dirents64(bytes, st),
+                _ => ptr(raw),
+            },
+            Fmt::Dirents | Fmt::Dirents64 => match (v.ok_ret(), v.exit_mem(i as u32)) {
                 (Some(_), Some(Mem::Bytes { bytes, .. })) => {
                     let n = structs::count_dirents(bytes);
                     format!("{} /* {n} entries */", ptr(raw))
@@ -389,6 +416,12 @@ impl Decoder {
                 ),
                 None => ptr(raw),
             },
+            Fmt::FcntlArg if fcntl_gets_lock(v.arg(1)) => {
+                self.out_struct(raw, v, i, |b| structs::flock_result(b, st))
+            }
+            Fmt::FcntlArg if fcntl_sets_lock(v.arg(1)) => {
+                in_struct(raw, v.entry_mem(i as u32), |b| structs::flock(b, st))
+            }
             Fmt::FcntlArg => {
                 let cmd = v.arg(1);
                 match cmd {
@@ -411,6 +444,22 @@ impl Decoder {
                     _ => ptr(raw),
                 }
             }
+            Fmt::MremapNewAddr => {
+                let fixed = ["MREMAP_MAYMOVE", "MREMAP_FIXED"]
+                    .iter()
+                    .filter_map(|name| syscalls::xlat_set("mremap_flags")?.value_of(name))
+                    .fold(0, |all, bit| all | bit);
+                if fixed == 0 || v.arg(3) & fixed != fixed {
+                    return None;
+                }
+                ptr(raw)
+            }
+            Fmt::IntPtrIn => in_struct(raw, v.entry_mem(i as u32), |b| {
+                format!("[{}]", i32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            }),
+            Fmt::IntOut if is_so_linger(v.arg(1), v.arg(2)) => {
+                self.out_struct(raw, v, i, structs::linger)
+            }
             Fmt::IntOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
                 (Some(_), Some(m)) => mem_u32(m).map_or(ptr(raw), |x| format!("[{}]", x as i32)),
                 _ => ptr(raw),
@@ -422,7 +471,7 @@ impl Decoder {
                         bytes,
                         complete: true,
                     }),
-                ) => crate::siginfo::format(bytes),
+                ) => crate::siginfo::format(bytes, st),
                 _ => ptr(raw),
             },
             Fmt::RusageOut => self.out_struct(raw, v, i, |b| structs::rusage(b, self.opts.verbose)),
@@ -456,6 +505,8 @@ impl Decoder {
                 _ => ptr(raw),
             },
             Fmt::IoctlArg => return self.ioctl_arg(raw, v, i),
+            // EPOLL_CTL_DEL ignores the event: strace prints its address.
+            Fmt::EpollEventIn if Some(v.arg(1)) == epoll_ctl_del() => ptr(raw),
             Fmt::EpollEventIn => {
                 in_struct(raw, v.entry_mem(i as u32), |b| structs::epoll_event(b, st))
             }
@@ -469,8 +520,10 @@ impl Decoder {
                 }
                 _ => ptr(raw),
             },
-            Fmt::PollFds(_) => match v.entry_mem(i as u32) {
-                Some(Mem::Bytes { bytes, .. }) => structs::pollfds(bytes, st, false),
+            Fmt::PollFds(n) => match v.entry_mem(i as u32) {
+                Some(Mem::Bytes { bytes, .. }) => {
+                    structs::pollfds(bytes, st, false, self.poll_more(v.arg(n as usize)))
+                }
                 _ => ptr(raw),
             },
             Fmt::TimevalIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::timeval(b, 0)),
@@ -495,6 +548,30 @@ impl Decoder {
                         i32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
                     )
                 }
+                (
+                    8,
+                    Some(Mem::Bytes {
+                        bytes,
+                        complete: true,
+                    }),
+                ) if is_so_linger(v.arg(1), v.arg(2)) => structs::linger(bytes),
+                // Other sizes print as the bytes they are, as strace's printstr does.
+                (n, mem @ Some(Mem::Bytes { .. })) => self.buf(raw, n, mem, false),
+                _ => ptr(raw),
+            },
+            Fmt::NodemaskIn(maxnode) => {
+                self.nodemask(raw, v.arg(maxnode as usize), v.entry_mem(i as u32))
+            }
+            Fmt::NodemaskOut(maxnode) => match v.ok_ret() {
+                Some(_) => self.nodemask(raw, v.arg(maxnode as usize), v.exit_mem(i as u32)),
+                None => ptr(raw),
+            },
+            Fmt::MempolicyOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
+                (Some(_), Some(m)) => match mem_u32(m) {
+                    Some(node) if v.arg(4) & mpol_f_node() != 0 => format!("[{node}]"),
+                    Some(mode) => format!("[{}]", set_text("mempolicy_mode", mode as u64, st)),
+                    None => ptr(raw),
+                },
                 _ => ptr(raw),
             },
             Fmt::StatfsOut => self.out_struct(raw, v, i, |b| structs::statfs(b, st)),
@@ -503,7 +580,7 @@ impl Decoder {
                 Some(Mem::Bytes {
                     bytes,
                     complete: true,
-                }) => format!("{{mask={}}}", structs::sigset(bytes)),
+                }) => format!("{{mask={}}}", structs::sigset(bytes, self.opts.style)),
                 _ => return None,
             },
             Fmt::Skip => return None,
@@ -704,6 +781,28 @@ impl Decoder {
         })
     }
 
+    /// How many longs of a node mask to read: all of them under -v, else up to -s, as
+    /// strace's print_array abbreviates.
+    fn nodemask_longs(&self, maxnode: u64) -> (u64, usize) {
+        let total = maxnode.saturating_add(62) / 64;
+        let limit = if self.opts.verbose {
+            NODEMASK_MAX_LONGS
+        } else {
+            self.strsize().min(NODEMASK_MAX_LONGS)
+        };
+        (total, (total as usize).min(limit))
+    }
+
+    fn nodemask(&self, raw: u64, maxnode: u64, mem: Option<&Mem>) -> String {
+        let (total, shown) = self.nodemask_longs(maxnode);
+        match mem {
+            Some(Mem::Bytes { bytes, .. }) if raw != 0 && shown > 0 && bytes.len() == shown * 8 => {
+                structs::nodemask(bytes, total as usize > shown)
+            }
+            _ => ptr(raw),
+        }
+    }
+
     fn out_struct(
         &self,
         raw: u64,
@@ -762,6 +861,32 @@ impl Decoder {
                 s
             }
             _ => ptr(raw),
+        }
+    }
+
+    /// How many of poll's `nfds` descriptors to print: -s of them, all under -v (up to
+    /// the kernel's own limit on them), as strace's print_array abbreviates.
+    fn poll_shown(&self, nfds: u64) -> usize {
+        let limit = if self.opts.verbose {
+            ARGV_MAX_ITEMS
+        } else {
+            self.strsize()
+        };
+        (nfds as usize).min(limit)
+    }
+
+    /// Whether poll's array goes on past what is printed (` ...` closes it).
+    fn poll_more(&self, nfds: u64) -> bool {
+        nfds as usize > self.poll_shown(nfds)
+    }
+
+    /// How many strings of an argv or envp to print: -s of them, every one under -v
+    /// (strace abbreviates arrays only without -v).
+    fn argv_items(&self) -> usize {
+        if self.opts.verbose {
+            ARGV_MAX_ITEMS
+        } else {
+            self.strsize()
         }
     }
 
@@ -843,6 +968,7 @@ impl Decoder {
                         | Fmt::OffsetInOut
                         | Fmt::CloneArgs
                         | Fmt::IoctlArg
+                        | Fmt::FcntlArg
                 );
             if addr == 0 || (fmt.at_exit() != at_exit && !both_ends) {
                 continue;
@@ -862,12 +988,26 @@ impl Decoder {
                     mem.read_bytes(addr, n.min(max))
                 }
                 Fmt::RStr => mem.read_str(addr, max + 1),
-                Fmt::Argv => mem.read_str_array(addr, ptr_size, max, max + 1),
+                Fmt::Argv => mem.read_str_array(addr, ptr_size, self.argv_items(), max + 1),
                 Fmt::Envp => {
-                    let items = if self.opts.verbose { max } else { 0 };
+                    let items = if self.opts.verbose {
+                        self.argv_items()
+                    } else {
+                        0
+                    };
                     mem.read_str_array(addr, ptr_size, items, max + 1)
                 }
+                Fmt::FcntlArg if !at_exit && fcntl_sets_lock(entry.args[1]) => {
+                    mem.read_bytes(addr, 32)
+                }
+                Fmt::FcntlArg if at_exit && fcntl_gets_lock(entry.args[1]) => {
+                    mem.read_bytes(addr, 32)
+                }
+                Fmt::FcntlArg => continue,
                 Fmt::StatOut => mem.read_bytes(addr, 144),
+                Fmt::ItimerspecIn | Fmt::ItimerspecOut | Fmt::ItimervalIn | Fmt::ItimervalOut => {
+                    mem.read_bytes(addr, 32)
+                }
                 Fmt::StatxOut => mem.read_bytes(addr, 256),
                 Fmt::SigsetIn | Fmt::SigsetOut => mem.read_bytes(addr, 8),
                 Fmt::SigactionIn | Fmt::SigactionOut => mem.read_bytes(addr, 32),
@@ -898,7 +1038,7 @@ impl Decoder {
                     mem.read_bytes(addr, len.min(128))
                 }
                 Fmt::LenInOut => mem.read_bytes(addr, 4),
-                Fmt::Dirents => {
+                Fmt::Dirents | Fmt::Dirents64 => {
                     mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(1 << 16))
                 }
                 Fmt::Utsname => mem.read_bytes(addr, 390),
@@ -907,7 +1047,7 @@ impl Decoder {
                     mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(max) * 12)
                 }
                 Fmt::PollFds(n) => {
-                    let len = (entry.args[n as usize] as usize).min(max) * 8;
+                    let len = self.poll_shown(entry.args[n as usize]) * 8;
                     if at_exit {
                         out.push(Capture {
                             key: POLL_REVENTS_KEY,
@@ -950,7 +1090,14 @@ impl Decoder {
                     }
                     _ => continue,
                 },
-                Fmt::IntIn(_) => mem.read_bytes(addr, 4),
+                Fmt::IntIn(len) => {
+                    mem.read_bytes(addr, (entry.args[len as usize] as usize).min(max.max(8)))
+                }
+                Fmt::NodemaskIn(maxnode) | Fmt::NodemaskOut(maxnode) => {
+                    let (_, shown) = self.nodemask_longs(entry.args[maxnode as usize]);
+                    mem.read_bytes(addr, shown * 8)
+                }
+                Fmt::MempolicyOut | Fmt::IntPtrIn => mem.read_bytes(addr, 4),
                 Fmt::GidsOut => {
                     mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(max) * 4)
                 }
@@ -969,6 +1116,9 @@ impl Decoder {
                         u64::MAX
                     };
                     capture_iov(mem, addr, entry.args[c as usize], left, i, max, &mut out)
+                }
+                Fmt::IntOut if is_so_linger(entry.args[1], entry.args[2]) => {
+                    mem.read_bytes(addr, 8)
                 }
                 Fmt::OffsetInOut | Fmt::IntOut => {
                     mem.read_bytes(addr, if matches!(fmt, Fmt::IntOut) { 4 } else { 8 })
@@ -1058,6 +1208,16 @@ impl Decoder {
                 data: mem.read_bytes(entry.sp.wrapping_add(296), 8),
             });
         }
+        if !at_exit
+            && entry.args[3] != 0
+            && shape.fmts.iter().any(|f| matches!(f, Fmt::FutexRest))
+            && futex_waits(entry.args[1])
+        {
+            out.push(Capture {
+                key: FUTEX_TIMEOUT_KEY,
+                data: mem.read_bytes(entry.args[3], 16),
+            });
+        }
         if self.opts.decode_fds || !self.opts.trace_paths.is_empty() {
             self.plan_fds(entry, &shape, result, mem, &mut out);
         }
@@ -1070,8 +1230,55 @@ const FD_KEY_BASE: u32 = 200;
 const RET_FD_KEY: u32 = 300;
 /// Capture key of poll's pollfd array re-read at exit (revents).
 const POLL_REVENTS_KEY: u32 = 301;
+/// Whether an fcntl command takes a `struct flock` to set a lock (F_SETLK, F_SETLKW and
+/// their open-file-description forms).
+fn fcntl_sets_lock(cmd: u64) -> bool {
+    syscalls::xlat_set("fcntl_cmd").is_some_and(|set| {
+        ["F_SETLK", "F_SETLKW", "F_OFD_SETLK", "F_OFD_SETLKW"]
+            .iter()
+            .any(|name| set.value_of(name) == Some(cmd))
+    })
+}
+
+/// Whether a socket option is SOL_SOCKET's SO_LINGER, whose value is a `struct linger`.
+fn is_so_linger(level: u64, name: u64) -> bool {
+    let named = |set: &str, name: &str| syscalls::xlat_set(set).and_then(|s| s.value_of(name));
+    named("socket_level", "SOL_SOCKET") == Some(level)
+        && named("sockopt_socket", "SO_LINGER") == Some(name)
+}
+
+/// Whether an fcntl command fills a `struct flock` (F_GETLK, F_OFD_GETLK).
+fn fcntl_gets_lock(cmd: u64) -> bool {
+    syscalls::xlat_set("fcntl_cmd").is_some_and(|set| {
+        ["F_GETLK", "F_OFD_GETLK"]
+            .iter()
+            .any(|name| set.value_of(name) == Some(cmd))
+    })
+}
+
+/// epoll_ctl's delete operation, whose event argument is not read.
+fn epoll_ctl_del() -> Option<u64> {
+    syscalls::xlat_set("epoll_ctl_op").and_then(|set| set.value_of("EPOLL_CTL_DEL"))
+}
+
+/// get_mempolicy's flag that makes the policy argument a node number.
+fn mpol_f_node() -> u64 {
+    syscalls::xlat_set("get_mempolicy_flags")
+        .and_then(|set| set.value_of("MPOL_F_NODE"))
+        .unwrap_or(0)
+}
+
+/// The most argv or envp strings read under -v: a bound on the work per execve, far above
+/// what real programs pass.
+const ARGV_MAX_ITEMS: usize = 1 << 16;
+
+/// The most longs of a node mask read (64 Ki nodes), even under -v.
+const NODEMASK_MAX_LONGS: usize = 1024;
+
 /// Capture key of rt_sigreturn's restored mask.
 const SIGRETURN_KEY: u32 = 302;
+/// Capture key of a futex wait's timeout.
+const FUTEX_TIMEOUT_KEY: u32 = 303;
 
 impl Decoder {
     fn plan_fds(
@@ -1256,6 +1463,17 @@ pub fn signal(n: i32) -> String {
     }
 }
 
+/// A value strace names in -X's style: the name (`SIGHUP`), the number (`1`) under raw,
+/// both (`1 /* SIGHUP */`) under verbose; a value without a name is its number.
+pub fn styled(name: String, number: &str, st: Style) -> String {
+    match st {
+        Style::Abbrev => name,
+        Style::Raw => number.to_string(),
+        Style::Verbose if name == number => name,
+        Style::Verbose => format!("{number} /* {name} */"),
+    }
+}
+
 /// x86_64 clone(flags, stack, parent_tid, child_tid, tls) as strace prints it.
 fn clone_args(v: &CallView<'_>, st: Style) -> String {
     let flags = v.arg(0);
@@ -1281,10 +1499,10 @@ fn futex_rest(v: &CallView<'_>, st: Style) -> Option<String> {
     let cmd = op & 0x7f;
     let mut parts = vec![set_text("futex_op", op, st), (v.arg(2) as i32).to_string()];
     match cmd {
-        0 => parts.push(ptr(v.arg(3))),
+        0 => parts.push(futex_timeout(v)),
         1 | 7 | 8 => {}
         9 => {
-            parts.push(ptr(v.arg(3)));
+            parts.push(futex_timeout(v));
             parts.push(bitset(v.arg(5)));
         }
         10 => {
@@ -1297,6 +1515,28 @@ fn futex_rest(v: &CallView<'_>, st: Style) -> Option<String> {
         }
     }
     Some(parts.join(", "))
+}
+
+/// A futex wait's timeout: the `struct timespec` read at entry, or its address.
+fn futex_timeout(v: &CallView<'_>) -> String {
+    match v.entry_mem(FUTEX_TIMEOUT_KEY) {
+        Some(Mem::Bytes {
+            bytes,
+            complete: true,
+        }) if v.arg(3) != 0 => structs::timespec(bytes),
+        _ => ptr(v.arg(3)),
+    }
+}
+
+/// Whether a futex op waits with a timeout in its fourth argument (FUTEX_WAIT,
+/// FUTEX_WAIT_BITSET; private or not, either clock).
+fn futex_waits(op: u64) -> bool {
+    let cmd_mask = 0x7f;
+    syscalls::xlat_set("futex_op").is_some_and(|set| {
+        ["FUTEX_WAIT", "FUTEX_WAIT_BITSET"]
+            .iter()
+            .any(|name| set.value_of(name) == Some(op & cmd_mask))
+    })
 }
 
 fn bitset(v: u64) -> String {

@@ -94,7 +94,10 @@ impl Sink for JsonSink {
                 JsonBody::Signal {
                     signal: signal(sig.signo),
                     signo: sig.signo,
-                    siginfo: sig.siginfo.as_deref().map(siginfo::format),
+                    siginfo: sig
+                        .siginfo
+                        .as_deref()
+                        .map(|b| siginfo::format(b, crate::xlat::Style::Abbrev)),
                 },
             ),
             EventKind::Exited { code } => (ev.ts, JsonBody::Exit { code: *code }),

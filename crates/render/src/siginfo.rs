@@ -1,6 +1,6 @@
 //! `siginfo_t` as strace prints it in `--- SIGX {...} ---` lines (x86_64 layout).
 
-use crate::decode::{ptr, signal};
+use crate::decode::{ptr, signal, styled};
 use crate::xlat::{self, Style};
 
 fn i32_at(b: &[u8], off: usize) -> i32 {
@@ -30,12 +30,16 @@ mod libc_sig {
     pub const SIGSYS: i32 = 31;
 }
 
-/// The braces part of a signal line, from the raw 128-byte siginfo.
-pub fn format(b: &[u8]) -> String {
+/// The braces part of a signal line, from the raw 128-byte siginfo; under -X raw the
+/// signal and code print as numbers, under -X verbose with their names as comments.
+pub fn format(b: &[u8], st: Style) -> String {
     let signo = i32_at(b, 0);
     let errno = i32_at(b, 4);
     let code = i32_at(b, 8);
-    let mut parts = vec![format!("si_signo={}", signal(signo))];
+    let mut parts = vec![format!(
+        "si_signo={}",
+        styled(signal(signo), &signo.to_string(), st)
+    )];
     if errno != 0 {
         let name = syscalls::errno_by_code(errno).map_or(errno.to_string(), |e| e.name.to_string());
         parts.push(format!("si_errno={name}"));
@@ -50,10 +54,12 @@ pub fn format(b: &[u8]) -> String {
             .and_then(|t| t.name_of(code as u64))
             .map(str::to_string)
     };
-    parts.push(format!(
-        "si_code={}",
-        code_text.unwrap_or_else(|| code.to_string())
-    ));
+    let code_text = match (code_text, st) {
+        (Some(name), _) => styled(name, &xlat::hex(code as u32 as u64), st),
+        (None, Style::Abbrev) => code.to_string(),
+        (None, _) => xlat::hex(code as u32 as u64),
+    };
+    parts.push(format!("si_code={code_text}"));
     let pid_uid = |parts: &mut Vec<String>| {
         parts.push(format!("si_pid={}", i32_at(b, 16)));
         parts.push(format!("si_uid={}", i32_at(b, 20) as u32));

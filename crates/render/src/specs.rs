@@ -11,6 +11,8 @@ pub enum Fmt {
     Long,
     /// Unsigned decimal.
     Uint,
+    /// A user or group id: unsigned decimal, but `-1` ("leave unchanged") as `-1`.
+    Id,
     /// Hex (`0` for zero).
     Hex,
     /// A pointer: `NULL` or hex.
@@ -74,14 +76,24 @@ pub enum Fmt {
     TimevalIn,
     /// A `struct timespec` written by the kernel.
     TimespecOut,
+    /// A `struct itimerspec` read by the kernel (timer_settime, timerfd_settime).
+    ItimerspecIn,
+    /// A `struct itimerspec` written by the kernel.
+    ItimerspecOut,
+    /// A `struct itimerval` read by the kernel (setitimer).
+    ItimervalIn,
+    /// A `struct itimerval` written by the kernel.
+    ItimervalOut,
     /// A sockaddr read by the kernel; the length is argument N.
     SockaddrIn(u8),
     /// A sockaddr written by the kernel; argument N points to its length.
     SockaddrOut(u8),
     /// A `socklen_t *` read and written (`[16]`, `[128 => 16]`).
     LenInOut,
-    /// A getdents64 buffer (`0x... /* N entries */`).
+    /// A getdents buffer (`0x... /* N entries */`).
     Dirents,
+    /// A getdents64 buffer: `0x... /* N entries */`, the records themselves under -v.
+    Dirents64,
     /// `struct utsname` written by the kernel.
     Utsname,
     /// An iovec array read by the kernel; the count is argument N.
@@ -105,6 +117,14 @@ pub enum Fmt {
     CpuSetOut,
     /// An `int` read by the kernel when argument N (its length) is 4 (setsockopt).
     IntIn(u8),
+    /// A NUMA node mask read by the kernel (set_mempolicy, mbind); argument N is its
+    /// maxnode, so it holds `ceil((maxnode - 1) / 64)` longs.
+    NodemaskIn(u8),
+    /// A NUMA node mask written by the kernel (get_mempolicy); argument N is its maxnode.
+    NodemaskOut(u8),
+    /// get_mempolicy's policy, written by the kernel: `[MPOL_BIND]`, or a node number
+    /// under MPOL_F_NODE (flags in argument 4).
+    MempolicyOut,
     /// `struct statfs` written by the kernel.
     StatfsOut,
     /// `struct sysinfo` written by the kernel.
@@ -120,6 +140,11 @@ pub enum Fmt {
     OffsetInOut,
     /// An `int` written by the kernel (getsockopt's value).
     IntOut,
+    /// mremap's new address: printed only when the flags (argument 3) hold both
+    /// MREMAP_MAYMOVE and MREMAP_FIXED, the only case the kernel reads it.
+    MremapNewAddr,
+    /// An `int` read by the kernel through a pointer (`struct sched_param`): `[0]`.
+    IntPtrIn,
     /// A `siginfo_t` written by the kernel (waitid, rt_sigtimedwait).
     SiginfoOut,
     /// `struct rusage` written by the kernel.
@@ -164,13 +189,18 @@ impl Fmt {
                 | Fmt::PipeOut
                 | Fmt::WaitStatusOut
                 | Fmt::TimespecOut
+                | Fmt::ItimerspecOut
+                | Fmt::ItimervalOut
                 | Fmt::SockaddrOut(_)
                 | Fmt::LenInOut
                 | Fmt::Dirents
+                | Fmt::Dirents64
                 | Fmt::Utsname
                 | Fmt::IovOut(_)
                 | Fmt::EpollEventsOut
                 | Fmt::CpuSetOut
+                | Fmt::NodemaskOut(_)
+                | Fmt::MempolicyOut
                 | Fmt::StatfsOut
                 | Fmt::SysinfoOut
                 | Fmt::GidsOut
@@ -189,6 +219,9 @@ impl Fmt {
                 // TCGETS and friends fill theirs (input ones move the split back: see
                 // `Decoder::entry_split`).
                 | Fmt::IoctlArg
+                // F_GETLK fills its struct flock (the other commands move the split back:
+                // see `Decoder::entry_split`).
+                | Fmt::FcntlArg
         )
     }
 }
@@ -214,6 +247,8 @@ pub enum Ret {
     Signal,
     /// select's count, then the ready sets and the time left: `1 (in [4], left {...})`.
     Select,
+    /// A scheduling policy (sched_getscheduler): `3 (SCHED_BATCH)`, named even under -X.
+    SchedPolicy,
 }
 
 /// One special decoder.
@@ -256,6 +291,19 @@ specs! {
     "mprotect" => [Ptr, Uint, Set("mmap_prot")] Dec;
     "munmap" => [Ptr, Uint] Dec;
     "brk" => [Ptr] Hex;
+    "chown" => [Path, Id, Id] Dec;
+    "lchown" => [Path, Id, Id] Dec;
+    "fchown" => [Fd, Id, Id] Dec;
+    "fchownat" => [Dirfd, Path, Id, Id, Set("at_flags")] Dec;
+    "setuid" => [Id] Dec;
+    "setgid" => [Id] Dec;
+    "setfsuid" => [Id] Dec;
+    "setfsgid" => [Id] Dec;
+    "setreuid" => [Id, Id] Dec;
+    "setregid" => [Id, Id] Dec;
+    "setresuid" => [Id, Id, Id] Dec;
+    "setresgid" => [Id, Id, Id] Dec;
+    "mremap" => [Ptr, Uint, Uint, Set("mremap_flags"), MremapNewAddr] Hex;
     "madvise" => [Ptr, Uint, Set("madvise_advice")] Dec;
     "execve" => [Path, Argv, Envp] Dec;
     "execveat" => [Dirfd, Path, Argv, Envp, Set("at_flags")] Dec;
@@ -275,7 +323,7 @@ specs! {
     "pipe2" => [PipeOut, Set("open_mode_flags")] Dec;
     "socketpair" => [Set("address_family"), Set("socket_type"), Int, PipeOut] Dec;
     "clone" => [Clone] Dec;
-    "wait4" => [Int, WaitStatusOut, Set("wait4_options"), Ptr] Dec;
+    "wait4" => [Int, WaitStatusOut, Set("wait4_options"), RusageOut] Dec;
     "kill" => [Int, Signal] Dec;
     "tkill" => [Int, Signal] Dec;
     "tgkill" => [Int, Int, Signal] Dec;
@@ -311,7 +359,7 @@ specs! {
     "sendmsg" => [Fd, MsghdrIn, Set("msg_flags")] Dec;
     "recvmsg" => [Fd, MsghdrOut, Set("msg_flags")] Dec;
     "shutdown" => [Fd, Set("shutdown_how")] Dec;
-    "getdents64" => [Fd, Dirents, Uint] Dec;
+    "getdents64" => [Fd, Dirents64, Uint] Dec;
     "getdents" => [Fd, Dirents, Uint] Dec;
     "futex" => [Ptr, FutexRest] Dec;
     "nanosleep" => [TimespecIn, RemainOut] Dec;
@@ -345,6 +393,21 @@ specs! {
     "select" => [Int, FdSetIn, FdSetIn, FdSetIn, TimevalIn] Select;
     "pselect6" => [Int, FdSetIn, FdSetIn, FdSetIn, TimespecIn, Ptr] Select;
     "sched_getaffinity" => [Int, Uint, CpuSetOut] Dec;
+    "sched_getscheduler" => [Int] SchedPolicy;
+    "sched_setscheduler" => [Int, Set("sched_policy"), IntPtrIn] Dec;
+    "sched_getparam" => [Int, IntOut] Dec;
+    "sched_setparam" => [Int, IntPtrIn] Dec;
+    "sched_get_priority_max" => [Set("sched_policy")] Dec;
+    "sched_get_priority_min" => [Set("sched_policy")] Dec;
+    "setitimer" => [Set("itimer_which"), ItimervalIn, ItimervalOut] Dec;
+    "getitimer" => [Set("itimer_which"), ItimervalOut] Dec;
+    "timer_settime" => [Int, Set("timer_flags"), ItimerspecIn, ItimerspecOut] Dec;
+    "timer_gettime" => [Int, ItimerspecOut] Dec;
+    "timerfd_settime" => [Fd, Set("timerfd_flags"), ItimerspecIn, ItimerspecOut] Dec;
+    "timerfd_gettime" => [Fd, ItimerspecOut] Dec;
+    "set_mempolicy" => [Set("mempolicy_mode"), NodemaskIn(2), Uint] Dec;
+    "get_mempolicy" => [MempolicyOut, NodemaskOut(2), Uint, Ptr, Set("get_mempolicy_flags")] Dec;
+    "mbind" => [Ptr, Uint, Set("mempolicy_mode"), NodemaskIn(4), Uint, Set("mbind_flags")] Dec;
     "memfd_create" => [Str, Set("memfd_flags")] Fd;
     "rt_sigreturn" => [SigreturnMask] Dec;
 }

@@ -1,7 +1,7 @@
 //! Formatting kernel structures captured from tracee memory (x86_64 layouts), as strace
 //! prints them.
 
-use crate::decode::{ptr, set_text, signal};
+use crate::decode::{ptr, set_text, signal, styled};
 use crate::escape::{Hex, quote};
 use crate::xlat::{self, Style, hex};
 
@@ -19,15 +19,20 @@ fn u64_at(b: &[u8], off: usize) -> u64 {
     })
 }
 
-/// A `st_mode` value: `S_IFREG|0644`, `S_IFDIR|S_ISVTX|0777`.
-pub fn file_mode(mode: u64) -> String {
-    set_text("file_mode", mode, Style::Abbrev)
+/// A `st_mode` value: `S_IFREG|0644`, `S_IFDIR|S_ISVTX|0777`; in octal under -X raw
+/// (`0100644`), both under -X verbose (`0100644 /* S_IFREG|0644 */`).
+pub fn file_mode(mode: u64, st: Style) -> String {
+    set_text("file_mode", mode, st)
 }
 
-fn makedev(dev: u64) -> String {
+fn makedev(dev: u64, st: Style) -> String {
     let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff);
     let minor = (dev & 0xff) | ((dev >> 12) & !0xff);
-    format!("makedev({major:#x}, {minor:#x})")
+    styled(
+        format!("makedev({}, {})", hex(major), hex(minor)),
+        &hex(dev),
+        st,
+    )
 }
 
 fn is_device(mode: u64) -> bool {
@@ -35,73 +40,133 @@ fn is_device(mode: u64) -> bool {
 }
 
 /// `struct stat` (x86_64 layout, 144 bytes).
-pub fn stat(b: &[u8], verbose: bool) -> String {
+pub fn stat(b: &[u8], verbose: bool, st: Style) -> String {
     let mode = u32_at(b, 24);
     let size = u64_at(b, 48) as i64;
     let rdev = u64_at(b, 40);
     if !verbose {
         let middle = if is_device(mode) {
-            format!("st_rdev={}", makedev(rdev))
+            format!("st_rdev={}", makedev(rdev, st))
         } else {
             format!("st_size={size}")
         };
-        return format!("{{st_mode={}, {middle}, ...}}", file_mode(mode));
+        return format!("{{st_mode={}, {middle}, ...}}", file_mode(mode, st));
     }
+    let middle = if is_device(mode) {
+        format!("st_rdev={}", makedev(rdev, st))
+    } else {
+        format!("st_size={size}")
+    };
     format!(
-        "{{st_dev={}, st_ino={}, st_mode={}, st_nlink={}, st_uid={}, st_gid={}, st_blksize={}, st_blocks={}, st_size={size}, st_atime={}, st_mtime={}, st_ctime={}}}",
-        makedev(u64_at(b, 0)),
+        "{{st_dev={}, st_ino={}, st_mode={}, st_nlink={}, st_uid={}, st_gid={}, st_blksize={}, st_blocks={}, {middle}, {}, {}, {}}}",
+        makedev(u64_at(b, 0), st),
         u64_at(b, 8),
-        file_mode(mode),
+        file_mode(mode, st),
         u64_at(b, 16),
         u32_at(b, 28),
         u32_at(b, 32),
         u64_at(b, 56),
         u64_at(b, 64),
-        u64_at(b, 72),
-        u64_at(b, 88),
-        u64_at(b, 104),
+        stat_time(b, 72, "st_atime"),
+        stat_time(b, 88, "st_mtime"),
+        stat_time(b, 104, "st_ctime"),
     )
 }
 
-/// `struct statx` (256 bytes).
-pub fn statx(b: &[u8], verbose: bool) -> String {
-    let mask = u32_at(b, 0);
-    let attrs = u64_at(b, 8);
-    let mode = u16_at(b, 28);
-    let size = u64_at(b, 40);
-    let attrs_text = if attrs == 0 {
-        "0".to_string()
-    } else {
-        set_text("statx_attrs", attrs, Style::Abbrev)
-    };
-    let head = format!(
-        "{{stx_mask={}, stx_attributes={attrs_text}, stx_mode={}, stx_size={size}",
-        set_text("statx_mask", mask, Style::Abbrev),
-        file_mode(mode)
-    );
-    if verbose {
-        format!(
-            "{head}, stx_blksize={}, stx_nlink={}, stx_uid={}, stx_gid={}, stx_ino={}}}",
-            u32_at(b, 4),
-            u32_at(b, 16),
-            u32_at(b, 20),
-            u32_at(b, 24),
-            u64_at(b, 32)
-        )
-    } else {
-        format!("{head}, ...}}")
-    }
+/// One of `struct stat`'s times under -v: `st_mtime=1700000000 /* 2023-11-14T22:13:20+0000 */,
+/// st_mtime_nsec=0`.
+fn stat_time(b: &[u8], off: usize, name: &str) -> String {
+    let (sec, nsec) = (u64_at(b, off) as i64, u64_at(b, off + 8) as i64);
+    format!(
+        "{name}={sec} /* {} */, {name}_nsec={nsec}",
+        utc_date(sec, nsec)
+    )
 }
 
-/// A 64-bit `sigset_t`: `[CHLD]`, `~[RTMIN RT_1]`, `[]`.
-pub fn sigset(b: &[u8]) -> String {
+/// `struct statx` (256 bytes), in strace's field order; -v adds the rest of the fields,
+/// the birth time and mount id only when stx_mask says they are filled.
+pub fn statx(b: &[u8], verbose: bool, st: Style) -> String {
+    let mask = u32_at(b, 0);
+    let attrs = u64_at(b, 8);
+    let flags = |set: &str, v: u64| {
+        if v == 0 {
+            "0".to_string()
+        } else {
+            set_text(set, v, st)
+        }
+    };
+    let mode = file_mode(u16_at(b, 28), st);
+    let size = u64_at(b, 40);
+    let mask_text = set_text("statx_mask", mask, st);
+    if !verbose {
+        return format!(
+            "{{stx_mask={mask_text}, stx_attributes={}, stx_mode={mode}, stx_size={size}, ...}}",
+            flags("statx_attrs", attrs)
+        );
+    }
+    let has = |name: &str| {
+        syscalls::xlat_set("statx_mask")
+            .and_then(|set| set.value_of(name))
+            .is_some_and(|bit| mask & bit == bit)
+    };
+    let time = |name: &str, off: usize| {
+        let (sec, nsec) = (u64_at(b, off) as i64, u32_at(b, off + 8) as i64);
+        format!(
+            "{name}={{tv_sec={sec}, tv_nsec={nsec}}} /* {} */",
+            utc_date(sec, nsec)
+        )
+    };
+    let mut parts = vec![
+        format!("stx_mask={mask_text}"),
+        format!("stx_blksize={}", u32_at(b, 4)),
+        format!("stx_attributes={}", flags("statx_attrs", attrs)),
+        format!("stx_nlink={}", u32_at(b, 16)),
+        format!("stx_uid={}", u32_at(b, 20)),
+        format!("stx_gid={}", u32_at(b, 24)),
+        format!("stx_mode={mode}"),
+        format!("stx_ino={}", u64_at(b, 32)),
+        format!("stx_size={size}"),
+        format!("stx_blocks={}", u64_at(b, 48)),
+        format!(
+            "stx_attributes_mask={}",
+            flags("statx_attrs", u64_at(b, 56))
+        ),
+        time("stx_atime", 64),
+    ];
+    if has("STATX_BTIME") {
+        parts.push(time("stx_btime", 80));
+    }
+    parts.push(time("stx_ctime", 96));
+    parts.push(time("stx_mtime", 112));
+    for (name, off) in [
+        ("stx_rdev_major", 128),
+        ("stx_rdev_minor", 132),
+        ("stx_dev_major", 136),
+        ("stx_dev_minor", 140),
+    ] {
+        parts.push(format!("{name}={}", u32_at(b, off)));
+    }
+    if has("STATX_MNT_ID") {
+        parts.push(format!("stx_mnt_id={}", hex(u64_at(b, 144))));
+    }
+    if has("STATX_DIOALIGN") {
+        parts.push(format!("stx_dio_mem_align={}", u32_at(b, 152)));
+        parts.push(format!("stx_dio_offset_align={}", u32_at(b, 156)));
+    }
+    format!("{{{}}}", parts.join(", "))
+}
+
+/// A 64-bit `sigset_t`: `[CHLD]`, `~[RTMIN RT_1]`, `[]`; numbers under -X raw (`[17]`),
+/// both under -X verbose (`[17 /* CHLD */]`).
+pub fn sigset(b: &[u8], st: Style) -> String {
     let set = u64_at(b, 0);
     let names = |want: bool| -> Vec<String> {
         (1..=64)
             .filter(|n| (set >> (n - 1)) & 1 == u64::from(want))
             .map(|n| {
                 let s = signal(n);
-                s.strip_prefix("SIG").map(str::to_string).unwrap_or(s)
+                let name = s.strip_prefix("SIG").map(str::to_string).unwrap_or(s);
+                styled(name, &n.to_string(), st)
             })
             .collect()
     };
@@ -118,13 +183,13 @@ pub fn sigaction(b: &[u8], st: Style) -> String {
     let flags = u64_at(b, 8);
     let restorer = u64_at(b, 16);
     let handler_text = match handler {
-        0 => "SIG_DFL".to_string(),
-        1 => "SIG_IGN".to_string(),
+        0 => styled("SIG_DFL".into(), "0", st),
+        1 => styled("SIG_IGN".into(), "0x1", st),
         h => hex(h),
     };
     let mut s = format!(
         "{{sa_handler={handler_text}, sa_mask={}, sa_flags={}",
-        sigset(&b[24..]),
+        sigset(&b[24..], st),
         set_text("sigaction_flags", flags, st)
     );
     if flags & 0x0400_0000 != 0 {
@@ -134,7 +199,19 @@ pub fn sigaction(b: &[u8], st: Style) -> String {
     s
 }
 
-fn rlim(v: u64) -> String {
+/// One rlimit value; under -X raw the number, under -X verbose the number with strace's
+/// name for it as a comment (`8388608 /* 8192*1024 */`).
+fn rlim(v: u64, st: Style) -> String {
+    let named = rlim_name(v);
+    match st {
+        Style::Abbrev => named,
+        Style::Raw => v.to_string(),
+        Style::Verbose if named == v.to_string() => named,
+        Style::Verbose => format!("{v} /* {named} */"),
+    }
+}
+
+fn rlim_name(v: u64) -> String {
     if v == u64::MAX {
         "RLIM64_INFINITY".into()
     } else if v > 0 && v.is_multiple_of(1024) {
@@ -144,12 +221,28 @@ fn rlim(v: u64) -> String {
     }
 }
 
+/// A NUMA node mask as strace prints it: each long as C's `%#016lx`
+/// (`[0x00000000000003, 0000000000000000]`), `...` when more follow than were read.
+pub fn nodemask(b: &[u8], more: bool) -> String {
+    let mut parts: Vec<String> = b
+        .chunks_exact(8)
+        .map(|c| match u64_at(c, 0) {
+            0 => "0".repeat(16),
+            v => format!("{v:#016x}"),
+        })
+        .collect();
+    if more {
+        parts.push("...".into());
+    }
+    format!("[{}]", parts.join(", "))
+}
+
 /// `struct rlimit`.
-pub fn rlimit(b: &[u8]) -> String {
+pub fn rlimit(b: &[u8], st: Style) -> String {
     format!(
         "{{rlim_cur={}, rlim_max={}}}",
-        rlim(u64_at(b, 0)),
-        rlim(u64_at(b, 8))
+        rlim(u64_at(b, 0), st),
+        rlim(u64_at(b, 8), st)
     )
 }
 
@@ -216,9 +309,11 @@ pub fn sockaddr(b: &[u8], st: Style) -> String {
         }
         2 if b.len() >= 8 => {
             let port = u16::from_be_bytes([b[2], b[3]]);
+            let addr = std::net::Ipv4Addr::new(b[4], b[5], b[6], b[7]);
             format!(
-                "{{sa_family={fam}, sin_port=htons({port}), sin_addr=inet_addr(\"{}\")}}",
-                std::net::Ipv4Addr::new(b[4], b[5], b[6], b[7])
+                "{{sa_family={fam}, sin_port={}, sin_addr={}}}",
+                net_field(&b[2..4], format!("htons({port})"), st),
+                net_field(&b[4..8], format!("inet_addr(\"{addr}\")"), st)
             )
         }
         10 if b.len() >= 28 => {
@@ -226,10 +321,18 @@ pub fn sockaddr(b: &[u8], st: Style) -> String {
             let flow = u32::from_be_bytes([b[4], b[5], b[6], b[7]]);
             let mut a = [0u8; 16];
             a.copy_from_slice(&b[8..24]);
+            let addr = std::net::Ipv6Addr::from(a);
+            let addr_text = match st {
+                Style::Abbrev => format!("inet_pton({fam}, \"{addr}\", &sin6_addr)"),
+                _ => format!(
+                    "sin6_addr={}",
+                    net_field(&b[8..24], format!("inet_pton(AF_INET6, \"{addr}\")"), st)
+                ),
+            };
             format!(
-                "{{sa_family={fam}, sin6_port=htons({port}), sin6_flowinfo=htonl({flow}), inet_pton({}, \"{}\", &sin6_addr), sin6_scope_id={}}}",
-                fam,
-                std::net::Ipv6Addr::from(a),
+                "{{sa_family={fam}, sin6_port={}, sin6_flowinfo={}, {addr_text}, sin6_scope_id={}}}",
+                net_field(&b[2..4], format!("htons({port})"), st),
+                net_field(&b[4..8], format!("htonl({flow})"), st),
                 u32_at(b, 24)
             )
         }
@@ -243,6 +346,44 @@ pub fn sockaddr(b: &[u8], st: Style) -> String {
             quote(&b[2.min(b.len())..], Hex::None)
         ),
     }
+}
+
+/// A network-order field of a socket address: strace's decoded form (`htons(80)`), its
+/// bytes under -X raw (`"\x00\x50"`), both under -X verbose.
+fn net_field(bytes: &[u8], decoded: String, st: Style) -> String {
+    let raw = || quote(bytes, Hex::All);
+    match st {
+        Style::Abbrev => decoded,
+        Style::Raw => raw(),
+        Style::Verbose => format!("{} /* {decoded} */", raw()),
+    }
+}
+
+/// The `linux_dirent64` records of a getdents64 buffer, as strace -v prints them:
+/// `[{d_ino=2, d_off=1, d_reclen=24, d_type=DT_DIR, d_name="."}, ...]`.
+pub fn dirents64(b: &[u8], st: Style) -> String {
+    let mut parts = Vec::new();
+    let mut off = 0;
+    while off + 19 <= b.len() {
+        let reclen = u16_at(b, off + 16) as usize;
+        if reclen == 0 {
+            break;
+        }
+        let name_area = &b[off + 19..(off + reclen).min(b.len())];
+        let name_len = name_area
+            .iter()
+            .position(|&c| c == 0)
+            .unwrap_or(name_area.len());
+        parts.push(format!(
+            "{{d_ino={}, d_off={}, d_reclen={reclen}, d_type={}, d_name={}}}",
+            u64_at(b, off),
+            u64_at(b, off + 8),
+            set_text("dirent_type", u64::from(b[off + 18]), st),
+            quote(&name_area[..name_len], Hex::None)
+        ));
+        off += reclen;
+    }
+    format!("[{}]", parts.join(", "))
 }
 
 /// How many `linux_dirent64` records a getdents64 buffer holds.
@@ -292,9 +433,10 @@ pub fn epoll_event(b: &[u8], st: Style) -> String {
     )
 }
 
-/// A `struct pollfd` array: events at entry, or only the ready ones' revents at exit.
-pub fn pollfds(b: &[u8], st: Style, revents: bool) -> String {
-    let items: Vec<String> = b
+/// A `struct pollfd` array: events at entry, or only the ready ones' revents at exit;
+/// `...` closes it when `more` descriptors follow than were read.
+pub fn pollfds(b: &[u8], st: Style, revents: bool, more: bool) -> String {
+    let mut items: Vec<String> = b
         .chunks_exact(8)
         .filter_map(|p| {
             let fd = u32_at(p, 0) as i32;
@@ -309,6 +451,9 @@ pub fn pollfds(b: &[u8], st: Style, revents: bool) -> String {
             }
         })
         .collect();
+    if more {
+        items.push("...".into());
+    }
     format!("[{}]", items.join(", "))
 }
 
@@ -331,15 +476,15 @@ pub fn statfs(b: &[u8], st: Style) -> String {
     let ty = u64_at(b, 0);
     let ty_text = xlat::FS_MAGICS.format_value(ty, st, |v| format!("{v:#x}"));
     format!(
-        "{{f_type={ty_text}, f_bsize={}, f_blocks={}, f_bfree={}, f_bavail={}, f_files={}, f_ffree={}, f_fsid={{val=[{:#x}, {:#x}]}}, f_namelen={}, f_frsize={}, f_flags={}}}",
+        "{{f_type={ty_text}, f_bsize={}, f_blocks={}, f_bfree={}, f_bavail={}, f_files={}, f_ffree={}, f_fsid={{val=[{}, {}]}}, f_namelen={}, f_frsize={}, f_flags={}}}",
         u64_at(b, 8),
         u64_at(b, 16),
         u64_at(b, 24),
         u64_at(b, 32),
         u64_at(b, 40),
         u64_at(b, 48),
-        u32_at(b, 56),
-        u32_at(b, 60),
+        hex(u32_at(b, 56)),
+        hex(u32_at(b, 60)),
         u64_at(b, 64),
         u64_at(b, 72),
         xlat::STATFS_FLAGS.format_flags(u64_at(b, 80), st)
@@ -373,6 +518,56 @@ pub fn timeval(b: &[u8], off: usize) -> String {
         "{{tv_sec={}, tv_usec={}}}",
         u64_at(b, off) as i64,
         u64_at(b, off + 8) as i64
+    )
+}
+
+/// `struct linger` (SO_LINGER): `{l_onoff=1, l_linger=5}`.
+pub fn linger(b: &[u8]) -> String {
+    format!(
+        "{{l_onoff={}, l_linger={}}}",
+        u32_at(b, 0) as i32,
+        u32_at(b, 4) as i32
+    )
+}
+
+/// `struct flock` as a lock request: `{l_type=F_WRLCK, l_whence=SEEK_SET, l_start=0,
+/// l_len=0}`.
+pub fn flock(b: &[u8], st: Style) -> String {
+    format!(
+        "{{l_type={}, l_whence={}, l_start={}, l_len={}}}",
+        set_text("flock_type", u16_at(b, 0) as i16 as u64, st),
+        set_text("lseek_whence", u16_at(b, 2) as i16 as u64, st),
+        u64_at(b, 8) as i64,
+        u64_at(b, 16) as i64
+    )
+}
+
+/// `struct flock` as F_GETLK fills it, with the holder's pid: `{l_type=F_UNLCK,
+/// l_whence=SEEK_SET, l_start=0, l_len=0, l_pid=0}`.
+pub fn flock_result(b: &[u8], st: Style) -> String {
+    let request = flock(b, st);
+    format!(
+        "{}, l_pid={}}}",
+        request.trim_end_matches('}'),
+        u32_at(b, 24) as i32
+    )
+}
+
+/// `struct itimerspec`: `{it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=1, tv_nsec=0}}`.
+pub fn itimerspec(b: &[u8]) -> String {
+    format!(
+        "{{it_interval={}, it_value={}}}",
+        timespec(b),
+        timespec(b.get(16..).unwrap_or_default())
+    )
+}
+
+/// `struct itimerval`: `{it_interval={tv_sec=0, tv_usec=0}, it_value={tv_sec=1, tv_usec=0}}`.
+pub fn itimerval(b: &[u8]) -> String {
+    format!(
+        "{{it_interval={}, it_value={}}}",
+        timeval(b, 0),
+        timeval(b, 16)
     )
 }
 
@@ -427,7 +622,7 @@ pub fn tms(b: &[u8]) -> String {
 }
 
 /// A UTC date for seconds and nanoseconds since the epoch, as strace comments times:
-/// `1970-01-01T00:00:00.000000001+0000`.
+/// `1970-01-01T00:00:00.000000001+0000`; strace leaves the fraction out when it is zero.
 pub fn utc_date(secs: i64, nsec: i64) -> String {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
@@ -441,8 +636,13 @@ pub fn utc_date(secs: i64, nsec: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
+    let fraction = if nsec == 0 {
+        String::new()
+    } else {
+        format!(".{nsec:09}")
+    };
     format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{nsec:09}+0000",
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{fraction}+0000",
         rem / 3600,
         rem / 60 % 60,
         rem % 60
@@ -664,8 +864,13 @@ mod tests {
 
     #[test]
     fn modes_and_wait_statuses_print_as_strace() {
-        assert_eq!(file_mode(0o100644), "S_IFREG|0644");
-        assert_eq!(file_mode(0o41777), "S_IFDIR|S_ISVTX|0777");
+        assert_eq!(file_mode(0o100644, Style::Abbrev), "S_IFREG|0644");
+        assert_eq!(file_mode(0o100644, Style::Raw), "0100644");
+        assert_eq!(
+            file_mode(0o40755, Style::Verbose),
+            "040755 /* S_IFDIR|0755 */"
+        );
+        assert_eq!(file_mode(0o41777, Style::Abbrev), "S_IFDIR|S_ISVTX|0777");
         assert_eq!(
             wait_status(&0u32.to_le_bytes()),
             "[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]"
@@ -675,17 +880,22 @@ mod tests {
             "[{WIFEXITED(s) && WEXITSTATUS(s) == 3}]"
         );
         assert_eq!(
-            rlimit(&[
-                0, 0, 0x80, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
-            ]),
+            rlimit(
+                &[
+                    0, 0, 0x80, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+                ],
+                Style::Abbrev
+            ),
             "{rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}"
         );
-        assert_eq!(sigset(&0u64.to_le_bytes()), "[]");
-        assert_eq!(utc_date(1, 2), "1970-01-01T00:00:01.000000002+0000");
+        assert_eq!(sigset(&0u64.to_le_bytes(), Style::Abbrev), "[]");
+        assert_eq!(sigset(&(1u64 << 16).to_le_bytes(), Style::Raw), "[17]");
         assert_eq!(
-            utc_date(1_700_000_000, 0),
-            "2023-11-14T22:13:20.000000000+0000"
+            sigset(&(1u64 << 16).to_le_bytes(), Style::Verbose),
+            "[17 /* CHLD */]"
         );
+        assert_eq!(utc_date(1, 2), "1970-01-01T00:00:01.000000002+0000");
+        assert_eq!(utc_date(1_700_000_000, 0), "2023-11-14T22:13:20+0000");
     }
 
     #[test]

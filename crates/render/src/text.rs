@@ -333,7 +333,8 @@ impl Sink for TextSink {
             EventKind::SyscallEnter(entry) => self.on_enter(ev.tid, entry)?,
             EventKind::SyscallExit(exit) => self.on_exit(ev.tid, ev.ts, exit)?,
             EventKind::Signal(sig) if self.opts.signals.contains(sig.signo) => {
-                let info = sig.siginfo.as_deref().map(siginfo::format);
+                let style = self.decoder.options().style;
+                let info = sig.siginfo.as_deref().map(|b| siginfo::format(b, style));
                 let text = match info {
                     Some(info) => format!("--- {} {info} ---", signal(sig.signo)),
                     None => format!("--- {} ---", signal(sig.signo)),
