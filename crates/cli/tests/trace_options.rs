@@ -441,3 +441,21 @@ fn timestamps_are_local_time_as_strace_prints_them() {
         "UTC {utc} min, UTC+5:30 {ist} min"
     );
 }
+
+#[test]
+fn short_options_take_attached_values_as_strace_does() {
+    // strace users write -s5, -etrace=openat, -Xraw with the value attached; the expected
+    // line is strace 6.1's for the same command.
+    let text = stderr_of_failing(&["-s5", "-etrace=openat", "-Xraw", "cat", "/nonexistent"]);
+    let names = syscall_names(&text);
+    assert!(
+        !names.is_empty() && names.iter().all(|n| n == "openat"),
+        "{names:?}"
+    );
+    let expected = r#"openat(-100, "/nonexistent", 0) = -1 ENOENT (No such file or directory)"#;
+    assert!(
+        text.lines()
+            .any(|l| l.split_whitespace().eq(expected.split_whitespace())),
+        "{text}"
+    );
+}

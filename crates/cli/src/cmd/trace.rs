@@ -119,7 +119,6 @@ pub struct Args {
     #[arg(
         value_name = "COMMAND",
         trailing_var_arg = true,
-        allow_hyphen_values = true,
         required_unless_present = "pids"
     )]
     command: Vec<OsString>,
