@@ -18,6 +18,17 @@ fn decode_trace(extra: &[&str]) -> String {
     String::from_utf8(out.stderr).expect("utf-8 trace")
 }
 
+/// The trace (stderr) of `sysfence trace OPTIONS /usr/bin/python3 -c SCRIPT`.
+fn python_trace(options: &[&str], script: &str) -> String {
+    let out = common::sysfence()
+        .arg("trace")
+        .args(options)
+        .args(["/usr/bin/python3", "-c", script])
+        .output()
+        .expect("sysfence runs");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 #[test]
 fn files_strings_buffers_and_structs_decode_as_strace_does() {
     let text = decode_trace(&[]);
@@ -219,18 +230,13 @@ fn process_signal_and_time_structures_decode_as_strace_does() {
          t=threading.Thread(target=len,args=('',)); t.start(); t.join()",
         file.display()
     );
-    let out = common::sysfence()
-        .args([
-            "trace",
+    let text = python_trace(
+        &[
             "-e",
             "trace=sendfile,getsockopt,utimensat,rt_sigtimedwait,getrusage,clone3",
-            "/usr/bin/python3",
-            "-c",
-            &script,
-        ])
-        .output()
-        .expect("runs");
-    let text = String::from_utf8_lossy(&out.stderr);
+        ],
+        &script,
+    );
     let path = file.display().to_string();
     let utimensat = format!(
         r#"utimensat(AT_FDCWD, "{path}", [{{tv_sec=0, tv_nsec=1}} /* 1970-01-01T00:00:00.000000001+0000 */, {{tv_sec=0, tv_nsec=2}} /* 1970-01-01T00:00:00.000000002+0000 */], 0) = 0"#
@@ -600,18 +606,7 @@ fn fcntl_lock_requests_print_their_struct_flock() {
          fcntl.fcntl(fd, fcntl.F_GETLK, fl); fcntl.fcntl(fd, fcntl.F_DUPFD, 10)",
         file.display()
     );
-    let out = common::sysfence()
-        .args([
-            "trace",
-            "-e",
-            "trace=fcntl",
-            "/usr/bin/python3",
-            "-c",
-            &script,
-        ])
-        .output()
-        .expect("runs");
-    let text = String::from_utf8_lossy(&out.stderr);
+    let text = python_trace(&["-e", "trace=fcntl"], &script);
     // Lines from strace 6.1 on the same script.
     assert_lines_in_order(
         &text,
@@ -693,18 +688,7 @@ fn sigaction_flags_keep_their_upper_bits_and_statfs_ids_print_zero_as_0() {
         ],
     );
     let script = "import os; os.statvfs('/proc')";
-    let out = common::sysfence()
-        .args([
-            "trace",
-            "-e",
-            "trace=statfs",
-            "/usr/bin/python3",
-            "-c",
-            script,
-        ])
-        .output()
-        .expect("runs");
-    let text = String::from_utf8_lossy(&out.stderr);
+    let text = python_trace(&["-e", "trace=statfs"], script);
     // strace 6.1: f_fsid={val=[0x15, 0]} for /proc (the device number varies).
     assert_lines_in_order(
         &text,
@@ -722,18 +706,7 @@ fn mremap_prints_the_new_address_only_for_mremap_fixed_and_returns_hex() {
                   b = L.mremap(ctypes.c_void_p(a), 8192, 16384, 1)\n\
                   L.mremap(ctypes.c_void_p(b), 16384, 8192, 3, ctypes.c_void_p(a))\n\
                   L.mremap(ctypes.c_void_p(a), 8192, 8192, 4|1, ctypes.c_void_p(b))";
-    let out = common::sysfence()
-        .args([
-            "trace",
-            "-e",
-            "trace=mremap",
-            "/usr/bin/python3",
-            "-c",
-            script,
-        ])
-        .output()
-        .expect("runs");
-    let text = String::from_utf8_lossy(&out.stderr);
+    let text = python_trace(&["-e", "trace=mremap"], script);
     // Lines from strace 6.1 on the same script.
     assert_lines_in_order(
         &text,
@@ -790,18 +763,7 @@ fn wait4_prints_the_child_rusage() {
                   pid = os.fork()\n\
                   if pid == 0: os._exit(5)\n\
                   os.wait4(pid, 0)";
-    let out = common::sysfence()
-        .args([
-            "trace",
-            "-e",
-            "trace=wait4",
-            "/usr/bin/python3",
-            "-c",
-            script,
-        ])
-        .output()
-        .expect("runs");
-    let text = String::from_utf8_lossy(&out.stderr);
+    let text = python_trace(&["-e", "trace=wait4"], script);
     // strace 6.1: wait4(7131, [{WIFEXITED(s) && WEXITSTATUS(s) == 5}], 0, {ru_utime={tv_sec=0,
     // tv_usec=558}, ru_stime={tv_sec=0, tv_usec=0}, ...}) = 7131
     assert_lines_in_order(
@@ -815,18 +777,7 @@ fn wait4_prints_the_child_rusage() {
 #[test]
 fn futex_waits_print_their_timeout() {
     let script = "import threading; l = threading.Lock(); l.acquire(); l.acquire(timeout=0.01)";
-    let out = common::sysfence()
-        .args([
-            "trace",
-            "-e",
-            "trace=futex",
-            "/usr/bin/python3",
-            "-c",
-            script,
-        ])
-        .output()
-        .expect("runs");
-    let text = String::from_utf8_lossy(&out.stderr);
+    let text = python_trace(&["-e", "trace=futex"], script);
     // strace 6.1 on the same script (the absolute monotonic deadline varies).
     assert_lines_in_order(
         &text,
@@ -841,18 +792,7 @@ fn poll_arrays_longer_than_dash_s_end_in_dots() {
     let script = "import os, select\n\
                   p = select.poll(); fds = [os.open('/dev/null', 0) for _ in range(40)]\n\
                   [p.register(f, select.POLLIN) for f in fds]; p.poll(0)";
-    let out = common::sysfence()
-        .args([
-            "trace",
-            "-e",
-            "trace=poll",
-            "/usr/bin/python3",
-            "-c",
-            script,
-        ])
-        .output()
-        .expect("runs");
-    let text = String::from_utf8_lossy(&out.stderr);
+    let text = python_trace(&["-e", "trace=poll"], script);
     // strace 6.1 prints the first 32 (-s) pollfds of 40, then `...`, in both lists:
     // poll([{fd=3, events=POLLIN}, ..., {fd=35, events=POLLIN}, ...], 40, 0) = 40
     // ([{fd=3, revents=POLLIN}, ..., {fd=35, revents=POLLIN}, ...])
