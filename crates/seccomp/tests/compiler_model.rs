@@ -2,28 +2,13 @@
 //! syscall table needed): every program must give, for every call, the answer of the most
 //! restrictive matching rule, keep argument checks off unconditional paths, and stay small.
 
+mod common;
+
+use common::Rng;
 use policy::{Action, CmpOp, Condition};
 use seccomp::{ArchRules, Resolved, ResolvedRule, SeccompData, lower, run};
 use std::collections::BTreeMap;
 use syscalls::Arch;
-
-/// A small deterministic generator (xorshift64*), so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len() as u64) as usize]
-    }
-}
 
 const ACTIONS: [Action; 8] = [
     Action::Allow,

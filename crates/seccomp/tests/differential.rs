@@ -13,6 +13,9 @@
 //!   these multiplexers, we deliberately do not (see the compiler's docs), so they are
 //!   left out of the comparison.
 
+mod common;
+
+use common::Rng;
 use policy::docker::{self, Resolve};
 use policy::{Action, CmpOp, Condition, Policy, Rule};
 use seccomp::{Program, SeccompData, Target, compile, run};
@@ -50,20 +53,6 @@ const ALSO_UNKNOWN_TO_LIBSECCOMP: [&str; 7] = [
 const KNOWN_GAPS: &[(&str, &str)] = &[("x32", "map_shadow_stack")];
 
 const ABIS: [Arch; 4] = [Arch::X86_64, Arch::I386, Arch::X32, Arch::Aarch64];
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 fn moby(file: &str) -> Policy {
     let path = format!(
