@@ -809,3 +809,79 @@ fn poll_arrays_longer_than_dash_s_end_in_dots() {
     assert_eq!(line.matches(" events=POLLIN}").count(), 32, "{line}");
     assert_eq!(line.matches(" revents=POLLIN}").count(), 32, "{line}");
 }
+
+/// The trace (stderr) of `sysfence trace OPTIONS trace_i386`, its int 0x80 calls only.
+fn i386_trace(options: &[&str]) -> String {
+    let prog = fixture("trace_i386");
+    let mut args: Vec<&str> = options.to_vec();
+    args.extend([
+        "-e",
+        "trace=writev,stat64,fstat64,stat,fstat,clock_gettime,nanosleep,ugetrlimit,rt_sigaction",
+    ]);
+    args.push(prog.to_str().expect("utf-8 path"));
+    let out = trace(&args);
+    assert!(
+        out.status.success(),
+        "trace failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stderr).expect("utf-8 trace")
+}
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn int80_calls_decode_with_i386_layouts() {
+    let text = i386_trace(&[]);
+    // Lines from strace 6.1 on the same fixture (its `[ Process PID=N runs in 32 bit
+    // mode. ]` notices left out: sysfence does not print them; addresses, the temp file's
+    // pid and the clock as placeholders). The rt_sigaction lines without the process's
+    // own 64-bit ones come last: theirs carry SA_RESTORER.
+    assert_lines_in_order(
+        &text,
+        &[
+            r#"writev(1, [{iov_base="hello ", iov_len=6}, {iov_base="i386\n", iov_len=5}], 2) = 11"#,
+            r#"stat64("/dev/null", {st_mode=S_IFCHR|0666, st_rdev=makedev(0x1, 0x3), ...}) = 0"#,
+            r#"fstat64({N}, {st_mode=S_IFREG|0640, st_size=7, ...}) = 0"#,
+            r#"stat("{ANY}/trace_i386.{N}", {st_mode=S_IFREG|0640, st_size=7, ...}) = 0"#,
+            r#"fstat({N}, {st_mode=S_IFREG|0640, st_size=7, ...}) = 0"#,
+            r#"clock_gettime(CLOCK_MONOTONIC, {tv_sec={N}, tv_nsec={N}}) = 0"#,
+            r#"nanosleep({tv_sec=0, tv_nsec=1000}, {ADDR}) = 0"#,
+            r#"ugetrlimit(RLIMIT_NOFILE, {rlim_cur={N}, rlim_max={N}}) = 0"#,
+            r#"ugetrlimit(RLIMIT_CORE, {rlim_cur={ANY}, rlim_max={ANY}}) = 0"#,
+            r#"rt_sigaction(SIGUSR1, {sa_handler=SIG_IGN, sa_mask=[USR2], sa_flags=SA_RESTART}, {sa_handler=SIG_DFL, sa_mask=[], sa_flags=0}, 8) = 0"#,
+            r#"rt_sigaction(SIGUSR1, NULL, {sa_handler=SIG_IGN, sa_mask=[USR2], sa_flags=SA_RESTART}, 8) = 0"#,
+        ],
+    );
+    // The hard limit as this machine's strace printed it, when unlimited.
+    let core = text
+        .lines()
+        .find(|l| l.starts_with("ugetrlimit(RLIMIT_CORE"))
+        .expect("ugetrlimit line");
+    assert!(
+        !core.contains("4294967295") && !core.contains("RLIM64"),
+        "compat rlimit prints 0xffffffff as RLIM_INFINITY: {core}"
+    );
+}
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn int80_stat_calls_print_every_i386_field_under_dash_v() {
+    let text = i386_trace(&["-v"]);
+    // Lines from strace 6.1 -v on the same fixture (device, inode and times as placeholders).
+    let fields = "st_mode=S_IFREG|0640, st_nlink=1, st_uid={N}, st_gid={N}, st_blksize={N}, st_blocks={N}, st_size=7, st_atime={N} /* {ANY} */, st_atime_nsec={N}, st_mtime={N} /* {ANY} */, st_mtime_nsec={N}, st_ctime={N} /* {ANY} */, st_ctime_nsec={N}";
+    let fstat64 =
+        format!("fstat64({{N}}, {{st_dev=makedev({{ANY}}), st_ino={{N}}, {fields}}}) = 0");
+    let stat = format!(
+        "stat(\"{{ANY}}/trace_i386.{{N}}\", {{st_dev=makedev({{ANY}}), st_ino={{N}}, {fields}}}) = 0"
+    );
+    let fstat = format!("fstat({{N}}, {{st_dev=makedev({{ANY}}), st_ino={{N}}, {fields}}}) = 0");
+    assert_lines_in_order(
+        &text,
+        &[
+            r#"stat64("/dev/null", {st_dev=makedev({ANY}), st_ino={N}, st_mode=S_IFCHR|0666, st_nlink=1, st_uid=0, st_gid=0, st_blksize=4096, st_blocks=0, st_rdev=makedev(0x1, 0x3), st_atime={ANY}, st_ctime_nsec={N}}) = 0"#,
+            &fstat64,
+            &stat,
+            &fstat,
+        ],
+    );
+}

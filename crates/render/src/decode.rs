@@ -350,16 +350,34 @@ impl Decoder {
                 None => (raw as i32).to_string(),
             },
             Fmt::Clone => return Some(clone_args(v, st)),
+            Fmt::StatOut if is_i386(v.entry) => {
+                self.out_struct(raw, v, i, |b| structs::stat_i386(b, self.opts.verbose, st))
+            }
             Fmt::StatOut => self.out_struct(raw, v, i, |b| structs::stat(b, self.opts.verbose, st)),
+            Fmt::Stat64Out => self.out_struct(raw, v, i, |b| {
+                structs::stat64_i386(b, self.opts.verbose, st)
+            }),
             Fmt::StatxOut => {
                 self.out_struct(raw, v, i, |b| structs::statx(b, self.opts.verbose, st))
             }
             Fmt::SigsetIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::sigset(b, st)),
             Fmt::SigsetOut => self.out_struct(raw, v, i, |b| structs::sigset(b, st)),
+            Fmt::SigactionIn if is_i386(v.entry) => in_struct(raw, v.entry_mem(i as u32), |b| {
+                structs::sigaction_i386(b, st)
+            }),
+            Fmt::SigactionOut if is_i386(v.entry) => {
+                self.out_struct(raw, v, i, |b| structs::sigaction_i386(b, st))
+            }
             Fmt::SigactionIn => {
                 in_struct(raw, v.entry_mem(i as u32), |b| structs::sigaction(b, st))
             }
             Fmt::SigactionOut => self.out_struct(raw, v, i, |b| structs::sigaction(b, st)),
+            Fmt::RlimitIn if compat_rlimit(v.entry) => {
+                in_struct(raw, v.entry_mem(i as u32), |b| structs::rlimit_i386(b, st))
+            }
+            Fmt::RlimitOut if compat_rlimit(v.entry) => {
+                self.out_struct(raw, v, i, |b| structs::rlimit_i386(b, st))
+            }
             Fmt::RlimitIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::rlimit(b, st)),
             Fmt::RlimitOut => self.out_struct(raw, v, i, |b| structs::rlimit(b, st)),
             Fmt::PipeOut => self.out_struct(raw, v, i, structs::int_pair),
@@ -367,6 +385,12 @@ impl Decoder {
                 Some(n) if n > 0 => self.out_struct(raw, v, i, structs::wait_status),
                 _ => ptr(raw),
             },
+            Fmt::TimespecIn if is_i386(v.entry) => {
+                in_struct(raw, v.entry_mem(i as u32), structs::timespec_i386)
+            }
+            Fmt::TimespecOut if is_i386(v.entry) => {
+                self.out_struct(raw, v, i, structs::timespec_i386)
+            }
             Fmt::TimespecIn => in_struct(raw, v.entry_mem(i as u32), structs::timespec),
             Fmt::TimespecOut => self.out_struct(raw, v, i, structs::timespec),
             Fmt::ItimerspecIn => in_struct(raw, v.entry_mem(i as u32), structs::itimerspec),
@@ -403,17 +427,9 @@ impl Decoder {
                 _ => ptr(raw),
             },
             Fmt::Utsname => self.out_struct(raw, v, i, |b| structs::utsname(b, self.opts.verbose)),
-            Fmt::IovIn(count_arg) => {
-                self.iovec(raw, v.arg(count_arg as usize), &v.entry.mem, i, None)
-            }
+            Fmt::IovIn(count_arg) => self.iovec(raw, v.arg(count_arg as usize), v, false, i),
             Fmt::IovOut(count_arg) => match v.ok_ret() {
-                Some(n) => self.iovec(
-                    raw,
-                    v.arg(count_arg as usize),
-                    v.exit_mem,
-                    i,
-                    Some(n as u64),
-                ),
+                Some(_) => self.iovec(raw, v.arg(count_arg as usize), v, true, i),
                 None => ptr(raw),
             },
             Fmt::FcntlArg if fcntl_gets_lock(v.arg(1)) => {
@@ -655,6 +671,7 @@ impl Decoder {
             MSG_IOV_KEY + i as u32,
             MSG_SLOT + i,
             total,
+            8,
         );
         let control = le64(h, 32);
         let controllen = le64(h, 40);
@@ -903,11 +920,19 @@ impl Decoder {
         }
     }
 
-    fn iovec(&self, raw: u64, count: u64, mem: &[Capture], i: usize, total: Option<u64>) -> String {
-        self.iovec_at(raw, count, mem, i as u32, i, total)
+    fn iovec(&self, raw: u64, count: u64, v: &CallView<'_>, out: bool, i: usize) -> String {
+        let (mem, total) = if out {
+            (v.exit_mem, Some(v.ok_ret().unwrap_or(0).max(0) as u64))
+        } else {
+            (&v.entry.mem[..], None)
+        };
+        let ptr_size = if is_i386(v.entry) { 4 } else { 8 };
+        self.iovec_at(raw, count, mem, i as u32, i, total, ptr_size)
     }
 
-    /// An iovec array captured under `array_key`, its buffers under slot `slot`.
+    /// An iovec array captured under `array_key`, its buffers under slot `slot`; its
+    /// base and length fields are `ptr_size` bytes each.
+    #[allow(clippy::too_many_arguments)]
     fn iovec_at(
         &self,
         raw: u64,
@@ -916,15 +941,18 @@ impl Decoder {
         array_key: u32,
         i: usize,
         total: Option<u64>,
+        ptr_size: usize,
     ) -> String {
         let Some(Mem::Bytes { bytes, .. }) = Capture::find(mem, array_key) else {
             return ptr(raw);
         };
         let mut left = total.unwrap_or(u64::MAX);
         let mut parts = Vec::new();
-        for (k, chunk) in bytes.chunks_exact(16).enumerate() {
-            let base = u64::from_le_bytes(chunk[..8].try_into().unwrap_or_default());
-            let len = u64::from_le_bytes(chunk[8..].try_into().unwrap_or_default());
+        for (k, chunk) in bytes.chunks_exact(2 * ptr_size).enumerate() {
+            let (base, len) = (
+                le_word(chunk, 0, ptr_size),
+                le_word(chunk, ptr_size, ptr_size),
+            );
             let shown_len = len.min(left);
             left -= shown_len;
             let data = Capture::find(mem, iov_key(i, k));
@@ -951,6 +979,7 @@ impl Decoder {
         let at_exit = result.is_some();
         let ok = result.filter(|r| !r.is_error).map(|r| r.rval);
         let ptr_size = if entry.arch.is_32bit() { 4 } else { 8 };
+        let i386 = is_i386(entry);
         let mut out = Vec::new();
         let max = self.strsize();
         for (i, fmt) in shape.fmts.iter().enumerate() {
@@ -1004,17 +1033,21 @@ impl Decoder {
                     mem.read_bytes(addr, 32)
                 }
                 Fmt::FcntlArg => continue,
+                Fmt::StatOut if i386 => mem.read_bytes(addr, 64),
                 Fmt::StatOut => mem.read_bytes(addr, 144),
+                Fmt::Stat64Out => mem.read_bytes(addr, 96),
                 Fmt::ItimerspecIn | Fmt::ItimerspecOut | Fmt::ItimervalIn | Fmt::ItimervalOut => {
                     mem.read_bytes(addr, 32)
                 }
                 Fmt::StatxOut => mem.read_bytes(addr, 256),
                 Fmt::SigsetIn | Fmt::SigsetOut => mem.read_bytes(addr, 8),
+                Fmt::SigactionIn | Fmt::SigactionOut if i386 => mem.read_bytes(addr, 20),
                 Fmt::SigactionIn | Fmt::SigactionOut => mem.read_bytes(addr, 32),
+                Fmt::RlimitIn | Fmt::RlimitOut if compat_rlimit(entry) => mem.read_bytes(addr, 8),
                 Fmt::RlimitIn | Fmt::RlimitOut | Fmt::PipeOut => mem.read_bytes(addr, 16),
                 Fmt::WaitStatusOut => mem.read_bytes(addr, 4),
                 Fmt::TimespecIn | Fmt::TimespecOut => {
-                    let ts = mem.read_bytes(addr, 16);
+                    let ts = mem.read_bytes(addr, if i386 { 8 } else { 16 });
                     if at_exit && matches!(fmt, Fmt::TimespecIn) {
                         // pselect6's timeout as the kernel left it.
                         out.push(Capture {
@@ -1115,7 +1148,9 @@ impl Decoder {
                     } else {
                         u64::MAX
                     };
-                    capture_iov(mem, addr, entry.args[c as usize], left, i, max, &mut out)
+                    let word = if entry.arch == Arch::I386 { 4 } else { 8 };
+                    let iov = IovPlan { slot: i, max, word };
+                    capture_iov(mem, addr, entry.args[c as usize], left, iov, &mut out)
                 }
                 Fmt::IntOut if is_so_linger(entry.args[1], entry.args[2]) => {
                     mem.read_bytes(addr, 8)
@@ -1174,8 +1209,11 @@ impl Decoder {
                                 le64(bytes, 16),
                                 le64(bytes, 24),
                                 left,
-                                MSG_SLOT + i,
-                                max,
+                                IovPlan {
+                                    slot: MSG_SLOT + i,
+                                    max,
+                                    word: 8,
+                                },
                                 &mut out,
                             );
                             out.push(Capture {
@@ -1354,21 +1392,29 @@ fn le64(b: &[u8], off: usize) -> u64 {
 
 /// Reads an iovec array of `count` entries at `addr` and up to `left` bytes of its
 /// buffers (each cut at `max`), pushing the buffers under slot `slot`; returns the array.
+/// Where an iovec array's buffers are captured and how: slot, -s, field width in bytes.
+#[derive(Clone, Copy)]
+struct IovPlan {
+    slot: usize,
+    max: usize,
+    word: usize,
+}
+
 fn capture_iov(
     mem: &mut dyn MemReader,
     addr: u64,
     count: u64,
     mut left: u64,
-    slot: usize,
-    max: usize,
+    plan: IovPlan,
     out: &mut Vec<Capture>,
 ) -> Mem {
+    let IovPlan { slot, max, word } = plan;
     let count = (count as usize).min(max);
-    let arr = mem.read_bytes(addr, count * 16);
+    let arr = mem.read_bytes(addr, count * 2 * word);
     if let Mem::Bytes { bytes, .. } = &arr {
-        for (k, chunk) in bytes.chunks_exact(16).enumerate() {
-            let base = le64(chunk, 0);
-            let len = le64(chunk, 8).min(left);
+        for (k, chunk) in bytes.chunks_exact(2 * word).enumerate() {
+            let base = le_word(chunk, 0, word);
+            let len = le_word(chunk, word, word).min(left);
             left -= len;
             if base != 0 && len > 0 {
                 out.push(Capture {
@@ -1379,6 +1425,27 @@ fn capture_iov(
         }
     }
     arr
+}
+
+/// A little-endian word of `size` bytes (4 or 8) at `off`.
+fn le_word(b: &[u8], off: usize, size: usize) -> u64 {
+    if size == 4 {
+        b.get(off..off + 4)
+            .map_or(0, |s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]) as u64)
+    } else {
+        le64(b, off)
+    }
+}
+
+/// Whether the call is an i386 one (int 0x80 or a 32-bit program): i386 layouts.
+fn is_i386(entry: &SyscallEntry) -> bool {
+    entry.arch == Arch::I386
+}
+
+/// Whether the call's rlimit is i386's compat one (two u32s): every i386 rlimit call
+/// but prlimit64 (340), whose struct is 64-bit everywhere.
+fn compat_rlimit(entry: &SyscallEntry) -> bool {
+    is_i386(entry) && entry.nr != 340
 }
 
 fn iov_key(arg: usize, k: usize) -> u32 {

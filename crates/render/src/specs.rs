@@ -52,6 +52,8 @@ pub enum Fmt {
     Clone,
     /// `struct stat` written by the kernel.
     StatOut,
+    /// i386's `struct stat64` written by the kernel.
+    Stat64Out,
     /// `struct statx` written by the kernel.
     StatxOut,
     /// A signal set read by the kernel.
@@ -182,6 +184,7 @@ impl Fmt {
                 | Fmt::RBufHex(_)
                 | Fmt::RStr
                 | Fmt::StatOut
+                | Fmt::Stat64Out
                 | Fmt::StatxOut
                 | Fmt::SigsetOut
                 | Fmt::SigactionOut
@@ -283,6 +286,10 @@ specs! {
     "lstat" => [Path, StatOut] Dec;
     "fstat" => [Fd, StatOut] Dec;
     "newfstatat" => [Dirfd, Path, StatOut, Set("at_flags")] Dec;
+    "stat64" => [Path, Stat64Out] Dec;
+    "lstat64" => [Path, Stat64Out] Dec;
+    "fstat64" => [Fd, Stat64Out] Dec;
+    "fstatat64" => [Dirfd, Path, Stat64Out, Set("at_flags")] Dec;
     "statx" => [Dirfd, Path, Set("statx_flags"), Set("statx_mask"), StatxOut] Dec;
     "access" => [Path, Set("access_mode")] Dec;
     "faccessat" => [Dirfd, Path, Set("access_mode")] Dec;
@@ -315,6 +322,7 @@ specs! {
     "rseq" => [Ptr, Hex, Hex, Hex] Dec;
     "prlimit64" => [Int, Set("rlimit_resource"), RlimitIn, RlimitOut] Dec;
     "getrlimit" => [Set("rlimit_resource"), RlimitOut] Dec;
+    "ugetrlimit" => [Set("rlimit_resource"), RlimitOut] Dec;
     "setrlimit" => [Set("rlimit_resource"), RlimitIn] Dec;
     "rt_sigaction" => [Signal, SigactionIn, SigactionOut, Uint] Dec;
     "rt_sigprocmask" => [Set("sigprocmask_how"), SigsetIn, SigsetOut, Uint] Dec;

@@ -1,5 +1,5 @@
-//! Formatting kernel structures captured from tracee memory (x86_64 layouts), as strace
-//! prints them.
+//! Formatting kernel structures captured from tracee memory (x86_64 layouts, and i386
+//! ones for the common compat structures), as strace prints them.
 
 use crate::decode::{ptr, set_text, signal, styled};
 use crate::escape::{Hex, quote};
@@ -39,44 +39,116 @@ fn is_device(mode: u64) -> bool {
     matches!(mode & 0o170000, 0o020000 | 0o060000)
 }
 
+/// The fields of a `struct stat` whatever its layout, as strace prints them.
+struct StatFields {
+    dev: u64,
+    ino: u64,
+    mode: u64,
+    nlink: u64,
+    uid: u64,
+    gid: u64,
+    rdev: u64,
+    size: i64,
+    blksize: u64,
+    blocks: u64,
+    /// (seconds, nanoseconds) of atime, mtime, ctime.
+    times: [(i64, i64); 3],
+}
+
 /// `struct stat` (x86_64 layout, 144 bytes).
 pub fn stat(b: &[u8], verbose: bool, st: Style) -> String {
-    let mode = u32_at(b, 24);
-    let size = u64_at(b, 48) as i64;
-    let rdev = u64_at(b, 40);
-    if !verbose {
-        let middle = if is_device(mode) {
-            format!("st_rdev={}", makedev(rdev, st))
-        } else {
-            format!("st_size={size}")
-        };
-        return format!("{{st_mode={}, {middle}, ...}}", file_mode(mode, st));
-    }
-    let middle = if is_device(mode) {
-        format!("st_rdev={}", makedev(rdev, st))
+    let time = |off| (u64_at(b, off) as i64, u64_at(b, off + 8) as i64);
+    stat_text(
+        &StatFields {
+            dev: u64_at(b, 0),
+            ino: u64_at(b, 8),
+            mode: u32_at(b, 24),
+            nlink: u64_at(b, 16),
+            uid: u32_at(b, 28),
+            gid: u32_at(b, 32),
+            rdev: u64_at(b, 40),
+            size: u64_at(b, 48) as i64,
+            blksize: u64_at(b, 56),
+            blocks: u64_at(b, 64),
+            times: [time(72), time(88), time(104)],
+        },
+        verbose,
+        st,
+    )
+}
+
+/// i386's `struct stat` (64 bytes: 32-bit longs, 16-bit mode, nlink, uid and gid).
+pub fn stat_i386(b: &[u8], verbose: bool, st: Style) -> String {
+    let time = |off| (u32_at(b, off) as i64, u32_at(b, off + 4) as i64);
+    stat_text(
+        &StatFields {
+            dev: u32_at(b, 0),
+            ino: u32_at(b, 4),
+            mode: u16_at(b, 8),
+            nlink: u16_at(b, 10),
+            uid: u16_at(b, 12),
+            gid: u16_at(b, 14),
+            rdev: u32_at(b, 16),
+            size: u32_at(b, 20) as i64,
+            blksize: u32_at(b, 24),
+            blocks: u32_at(b, 28),
+            times: [time(32), time(40), time(48)],
+        },
+        verbose,
+        st,
+    )
+}
+
+/// i386's `struct stat64` (96 bytes, packed: 64-bit dev, rdev, size, blocks and ino).
+pub fn stat64_i386(b: &[u8], verbose: bool, st: Style) -> String {
+    let time = |off| (u32_at(b, off) as i64, u32_at(b, off + 4) as i64);
+    stat_text(
+        &StatFields {
+            dev: u64_at(b, 0),
+            ino: u64_at(b, 88),
+            mode: u32_at(b, 16),
+            nlink: u32_at(b, 20),
+            uid: u32_at(b, 24),
+            gid: u32_at(b, 28),
+            rdev: u64_at(b, 32),
+            size: u64_at(b, 44) as i64,
+            blksize: u32_at(b, 52),
+            blocks: u64_at(b, 56),
+            times: [time(64), time(72), time(80)],
+        },
+        verbose,
+        st,
+    )
+}
+
+fn stat_text(f: &StatFields, verbose: bool, st: Style) -> String {
+    let middle = if is_device(f.mode) {
+        format!("st_rdev={}", makedev(f.rdev, st))
     } else {
-        format!("st_size={size}")
+        format!("st_size={}", f.size)
     };
+    if !verbose {
+        return format!("{{st_mode={}, {middle}, ...}}", file_mode(f.mode, st));
+    }
     format!(
         "{{st_dev={}, st_ino={}, st_mode={}, st_nlink={}, st_uid={}, st_gid={}, st_blksize={}, st_blocks={}, {middle}, {}, {}, {}}}",
-        makedev(u64_at(b, 0), st),
-        u64_at(b, 8),
-        file_mode(mode, st),
-        u64_at(b, 16),
-        u32_at(b, 28),
-        u32_at(b, 32),
-        u64_at(b, 56),
-        u64_at(b, 64),
-        stat_time(b, 72, "st_atime"),
-        stat_time(b, 88, "st_mtime"),
-        stat_time(b, 104, "st_ctime"),
+        makedev(f.dev, st),
+        f.ino,
+        file_mode(f.mode, st),
+        f.nlink,
+        f.uid,
+        f.gid,
+        f.blksize,
+        f.blocks,
+        stat_time(f.times[0], "st_atime"),
+        stat_time(f.times[1], "st_mtime"),
+        stat_time(f.times[2], "st_ctime"),
     )
 }
 
 /// One of `struct stat`'s times under -v: `st_mtime=1700000000 /* 2023-11-14T22:13:20+0000 */,
 /// st_mtime_nsec=0`.
-fn stat_time(b: &[u8], off: usize, name: &str) -> String {
-    let (sec, nsec) = (u64_at(b, off) as i64, u64_at(b, off + 8) as i64);
+fn stat_time((sec, nsec): (i64, i64), name: &str) -> String {
     format!(
         "{name}={sec} /* {} */, {name}_nsec={nsec}",
         utc_date(sec, nsec)
@@ -179,9 +251,28 @@ pub fn sigset(b: &[u8], st: Style) -> String {
 
 /// The kernel's `struct sigaction` (x86_64: handler, flags, restorer, mask).
 pub fn sigaction(b: &[u8], st: Style) -> String {
-    let handler = u64_at(b, 0);
-    let flags = u64_at(b, 8);
-    let restorer = u64_at(b, 16);
+    sigaction_fields(
+        u64_at(b, 0),
+        u64_at(b, 8),
+        u64_at(b, 16),
+        &b[24.min(b.len())..],
+        st,
+    )
+}
+
+/// i386's compat `struct sigaction` (20 bytes): handler, flags, restorer 4 bytes each,
+/// then the 8-byte mask.
+pub fn sigaction_i386(b: &[u8], st: Style) -> String {
+    sigaction_fields(
+        u32_at(b, 0),
+        u32_at(b, 4),
+        u32_at(b, 8),
+        &b[12.min(b.len())..],
+        st,
+    )
+}
+
+fn sigaction_fields(handler: u64, flags: u64, restorer: u64, mask: &[u8], st: Style) -> String {
     let handler_text = match handler {
         0 => styled("SIG_DFL".into(), "0", st),
         1 => styled("SIG_IGN".into(), "0x1", st),
@@ -189,7 +280,7 @@ pub fn sigaction(b: &[u8], st: Style) -> String {
     };
     let mut s = format!(
         "{{sa_handler={handler_text}, sa_mask={}, sa_flags={}",
-        sigset(&b[24..], st),
+        sigset(mask, st),
         set_text("sigaction_flags", flags, st)
     );
     if flags & 0x0400_0000 != 0 {
@@ -246,6 +337,19 @@ pub fn rlimit(b: &[u8], st: Style) -> String {
     )
 }
 
+/// i386's compat `struct rlimit` (two u32s; 0xffffffff is RLIM_INFINITY).
+pub fn rlimit_i386(b: &[u8], st: Style) -> String {
+    let one = |off| match u32_at(b, off) {
+        0xffff_ffff => match st {
+            Style::Abbrev => "RLIM_INFINITY".to_string(),
+            Style::Raw => "4294967295".to_string(),
+            Style::Verbose => "4294967295 /* RLIM_INFINITY */".to_string(),
+        },
+        v => rlim(v, st),
+    };
+    format!("{{rlim_cur={}, rlim_max={}}}", one(0), one(4))
+}
+
 /// `int[2]`: `[3, 4]`.
 pub fn int_pair(b: &[u8]) -> String {
     format!("[{}, {}]", u32_at(b, 0) as i32, u32_at(b, 4) as i32)
@@ -283,6 +387,15 @@ pub fn timespec(b: &[u8]) -> String {
         "{{tv_sec={}, tv_nsec={}}}",
         u64_at(b, 0) as i64,
         u64_at(b, 8) as i64
+    )
+}
+
+/// i386's `struct old_timespec32` (two 32-bit signed fields).
+pub fn timespec_i386(b: &[u8]) -> String {
+    format!(
+        "{{tv_sec={}, tv_nsec={}}}",
+        u32_at(b, 0) as i32,
+        u32_at(b, 4) as i32
     )
 }
 
