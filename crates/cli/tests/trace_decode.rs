@@ -816,7 +816,7 @@ fn i386_trace(options: &[&str]) -> String {
     let mut args: Vec<&str> = options.to_vec();
     args.extend([
         "-e",
-        "trace=writev,stat64,fstat64,stat,fstat,clock_gettime,nanosleep,ugetrlimit,rt_sigaction",
+        "trace=writev,stat64,fstat64,stat,fstat,clock_gettime,nanosleep,ugetrlimit,rt_sigaction,futex,execve",
     ]);
     args.push(prog.to_str().expect("utf-8 path"));
     let out = trace(&args);
@@ -850,6 +850,8 @@ fn int80_calls_decode_with_i386_layouts() {
             r#"ugetrlimit(RLIMIT_CORE, {rlim_cur={ANY}, rlim_max={ANY}}) = 0"#,
             r#"rt_sigaction(SIGUSR1, {sa_handler=SIG_IGN, sa_mask=[USR2], sa_flags=SA_RESTART}, {sa_handler=SIG_DFL, sa_mask=[], sa_flags=0}, 8) = 0"#,
             r#"rt_sigaction(SIGUSR1, NULL, {sa_handler=SIG_IGN, sa_mask=[USR2], sa_flags=SA_RESTART}, 8) = 0"#,
+            r#"futex({ADDR}, FUTEX_WAIT, 1, {tv_sec=1, tv_nsec=2}) = -1 EAGAIN (Resource temporarily unavailable)"#,
+            r#"execve("/bin/true", ["true", "i386"], {ADDR} /* 1 var */) = 0"#,
         ],
     );
     // The hard limit as this machine's strace printed it, when unlimited.
@@ -882,6 +884,7 @@ fn int80_stat_calls_print_every_i386_field_under_dash_v() {
             &fstat64,
             &stat,
             &fstat,
+            r#"execve("/bin/true", ["true", "i386"], ["A=1"]) = 0"#,
         ],
     );
 }

@@ -717,6 +717,13 @@ impl Decoder {
                     bytes,
                     complete: true,
                 }),
+            ) if is_i386(view.entry) => Some(structs::timespec_i386(bytes)),
+            (
+                _,
+                Some(Mem::Bytes {
+                    bytes,
+                    complete: true,
+                }),
             ) => Some(structs::timespec(bytes)),
             _ => None,
         };
@@ -1253,7 +1260,7 @@ impl Decoder {
         {
             out.push(Capture {
                 key: FUTEX_TIMEOUT_KEY,
-                data: mem.read_bytes(entry.args[3], 16),
+                data: mem.read_bytes(entry.args[3], if is_i386(entry) { 8 } else { 16 }),
             });
         }
         if self.opts.decode_fds || !self.opts.trace_paths.is_empty() {
@@ -1587,6 +1594,10 @@ fn futex_rest(v: &CallView<'_>, st: Style) -> Option<String> {
 /// A futex wait's timeout: the `struct timespec` read at entry, or its address.
 fn futex_timeout(v: &CallView<'_>) -> String {
     match v.entry_mem(FUTEX_TIMEOUT_KEY) {
+        Some(Mem::Bytes {
+            bytes,
+            complete: true,
+        }) if v.arg(3) != 0 && is_i386(v.entry) => structs::timespec_i386(bytes),
         Some(Mem::Bytes {
             bytes,
             complete: true,
