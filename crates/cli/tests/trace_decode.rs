@@ -816,7 +816,7 @@ fn i386_trace(options: &[&str]) -> String {
     let mut args: Vec<&str> = options.to_vec();
     args.extend([
         "-e",
-        "trace=writev,stat64,fstat64,stat,fstat,clock_gettime,nanosleep,ugetrlimit,rt_sigaction,futex,execve",
+        "trace=writev,stat64,fstat64,stat,fstat,readv,clock_gettime,nanosleep,ugetrlimit,rt_sigaction,futex,execve",
     ]);
     args.push(prog.to_str().expect("utf-8 path"));
     let out = trace(&args);
@@ -844,6 +844,7 @@ fn int80_calls_decode_with_i386_layouts() {
             r#"fstat64({N}, {st_mode=S_IFREG|0640, st_size=7, ...}) = 0"#,
             r#"stat("{ANY}/trace_i386.{N}", {st_mode=S_IFREG|0640, st_size=7, ...}) = 0"#,
             r#"fstat({N}, {st_mode=S_IFREG|0640, st_size=7, ...}) = 0"#,
+            r#"readv({N}, [{iov_base="i386", iov_len=4}, {iov_base=" ok", iov_len=8}], 2) = 7"#,
             r#"clock_gettime(CLOCK_MONOTONIC, {tv_sec={N}, tv_nsec={N}}) = 0"#,
             r#"nanosleep({tv_sec=0, tv_nsec=1000}, {ADDR}) = 0"#,
             r#"ugetrlimit(RLIMIT_NOFILE, {rlim_cur={N}, rlim_max={N}}) = 0"#,

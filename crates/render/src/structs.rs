@@ -976,6 +976,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn i386_rlimits_name_the_32_bit_infinity_in_every_style() {
+        // strace 6.1 on trace_i386's ugetrlimit(RLIMIT_CORE) with -X abbrev/raw/verbose.
+        let mut b = 0u32.to_le_bytes().to_vec();
+        b.extend_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(
+            rlimit_i386(&b, Style::Abbrev),
+            "{rlim_cur=0, rlim_max=RLIM_INFINITY}"
+        );
+        assert_eq!(
+            rlimit_i386(&b, Style::Raw),
+            "{rlim_cur=0, rlim_max=4294967295}"
+        );
+        assert_eq!(
+            rlimit_i386(&b, Style::Verbose),
+            "{rlim_cur=0, rlim_max=4294967295 /* RLIM_INFINITY */}"
+        );
+    }
+
+    #[test]
     fn modes_and_wait_statuses_print_as_strace() {
         assert_eq!(file_mode(0o100644, Style::Abbrev), "S_IFREG|0644");
         assert_eq!(file_mode(0o100644, Style::Raw), "0100644");
