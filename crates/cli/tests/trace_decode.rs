@@ -889,3 +889,29 @@ fn int80_stat_calls_print_every_i386_field_under_dash_v() {
         ],
     );
 }
+
+#[test]
+fn abi_changes_print_straces_personality_notices() {
+    // The same notices, in the same order, as strace 6.1 prints for the same program.
+    let notices = |program: &str, args: &[&str]| -> Vec<String> {
+        let out = std::process::Command::new(program)
+            .args(args)
+            .arg(fixture("trace_i386"))
+            .output()
+            .expect("tracer runs");
+        let pid = regex::Regex::new(r"PID=\d+").expect("regex");
+        String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .filter(|l| l.contains(" runs in "))
+            .map(|l| pid.replace(l, "PID=N").into_owned())
+            .collect()
+    };
+    let ours = notices(env!("CARGO_BIN_EXE_sysfence"), &["trace"]);
+    assert!(
+        ours.contains(&"[ Process PID=N runs in 32 bit mode. ]".to_string()),
+        "{ours:?}"
+    );
+    assert_eq!(ours, notices("strace", &[]));
+    // As with strace, -q leaves them out.
+    assert!(notices(env!("CARGO_BIN_EXE_sysfence"), &["trace", "-q"]).is_empty());
+}

@@ -9,6 +9,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 use std::rc::Rc;
+use syscalls::Arch;
 
 /// Where text goes.
 pub enum TextOutput {
@@ -68,6 +69,9 @@ pub struct TextOptions {
     pub notices: Option<&'static str>,
     /// Seconds east of UTC: `-t`/`-tt` print local wall-clock time, as strace does.
     pub utc_offset: i64,
+    /// Print strace's `[ Process PID=N runs in 32 bit mode. ]` when a task's syscall ABI
+    /// changes (off with -q, as strace's quiet set has it).
+    pub personality_notices: bool,
 }
 
 impl Default for TextOptions {
@@ -84,6 +88,7 @@ impl Default for TextOptions {
             quiet_exit: false,
             notices: None,
             utc_offset: 0,
+            personality_notices: true,
         }
     }
 }
@@ -103,6 +108,8 @@ pub struct TextSink {
     per_task: HashMap<i32, Stream>,
     live: HashSet<i32>,
     last_mono: Option<u64>,
+    /// The ABI of each task's latest syscall, for the personality notices.
+    abi: HashMap<i32, Arch>,
 }
 
 impl TextSink {
@@ -120,6 +127,7 @@ impl TextSink {
             per_task: HashMap::new(),
             live: HashSet::new(),
             last_mono: None,
+            abi: HashMap::new(),
         }
     }
 
@@ -199,7 +207,27 @@ impl TextSink {
         Ok(())
     }
 
+    /// strace's notice when a task starts making syscalls of another ABI (a 64-bit program
+    /// using `int 0x80`, a 32-bit program after execve).
+    fn note_abi(&mut self, tid: i32, entry: &SyscallEntry) -> io::Result<()> {
+        let before = self.abi.insert(tid, entry.arch).unwrap_or(Arch::native());
+        if before == entry.arch || !self.opts.personality_notices {
+            return Ok(());
+        }
+        let mode = match entry.arch {
+            Arch::I386 => "32 bit",
+            Arch::X32 => "x32",
+            Arch::X86_64 | Arch::Aarch64 => "64 bit",
+        };
+        self.whole_line(
+            tid,
+            entry.ts,
+            &format!("[ Process PID={tid} runs in {mode} mode. ]"),
+        )
+    }
+
     fn on_enter(&mut self, tid: i32, entry: &Rc<SyscallEntry>) -> io::Result<()> {
+        self.note_abi(tid, entry)?;
         if self.deferred() {
             return Ok(());
         }
@@ -387,6 +415,7 @@ impl Sink for TextSink {
                 }
                 self.per_task.remove(&ev.tid);
                 self.live.remove(&ev.tid);
+                self.abi.remove(&ev.tid);
             }
             _ => {}
         }

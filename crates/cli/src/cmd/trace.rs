@@ -365,6 +365,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 quiet_exit: quiet >= 2,
                 notices: (quiet == 0 && text_on_stderr).then_some("sysfence"),
                 utc_offset: ptrace::local_utc_offset(),
+                personality_notices: quiet == 0,
             };
             let output = match (&args.output, separate) {
                 (Some(path), true) => TextOutput::PerTask(path.clone()),
