@@ -162,25 +162,14 @@ fn poll_epoll_prctl_and_statfs_decode_as_strace_does() {
 
 #[test]
 fn dash_yy_prints_socket_endpoints() {
-    let out = common::sysfence()
-        .args([
-            "trace",
-            "-yy",
-            "-e",
-            "trace=getsockname",
-            "/usr/bin/python3",
-            "-c",
-        ])
-        .arg(
-            "import socket\n\
+    let text = python_trace(
+        &["-yy", "-e", "trace=getsockname"],
+        "import socket\n\
              s=socket.socket(); s.bind(('127.0.0.1',0)); s.listen(1)\n\
              c=socket.socket(); c.connect(s.getsockname()); c.getsockname()\n\
              a,b=socket.socketpair(); a.getsockname()\n\
              import os; os._exit(0)",
-        )
-        .output()
-        .expect("runs");
-    let text = String::from_utf8_lossy(&out.stderr);
+    );
     assert_lines_in_order(
         &text,
         &[
@@ -193,18 +182,10 @@ fn dash_yy_prints_socket_endpoints() {
 
 #[test]
 fn sendmsg_and_recvmsg_decode_their_message_headers() {
-    let out = common::sysfence()
-        .args([
-            "trace",
-            "-e",
-            "trace=sendmsg,recvmsg",
-            "/usr/bin/python3",
-            "-c",
-        ])
-        .arg("import socket; a,b=socket.socketpair(); a.sendmsg([b'hi', b'there']); b.recvmsg(10)")
-        .output()
-        .expect("runs");
-    let text = String::from_utf8_lossy(&out.stderr);
+    let text = python_trace(
+        &["-e", "trace=sendmsg,recvmsg"],
+        "import socket; a,b=socket.socketpair(); a.sendmsg([b'hi', b'there']); b.recvmsg(10)",
+    );
     assert_lines_in_order(
         &text,
         &[
@@ -256,12 +237,10 @@ fn process_signal_and_time_structures_decode_as_strace_does() {
 
 #[test]
 fn select_ends_with_the_ready_sets_and_the_time_left() {
-    let out = common::sysfence()
-        .args(["trace", "-e", "trace=pselect6", "/usr/bin/python3", "-c"])
-        .arg("import select,socket\na,b=socket.socketpair(); a.send(b'x')\nselect.select([b],[a],[],1); select.select([],[],[],0)")
-        .output()
-        .expect("runs");
-    let text = String::from_utf8_lossy(&out.stderr);
+    let text = python_trace(
+        &["-e", "trace=pselect6"],
+        "import select,socket\na,b=socket.socketpair(); a.send(b'x')\nselect.select([b],[a],[],1); select.select([],[],[],0)",
+    );
     assert_lines_in_order(
         &text,
         &[
@@ -276,18 +255,7 @@ fn socket_protocols_decode_by_address_family() {
     let script = "import socket\n\
                   socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)\n\
                   socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)";
-    let out = common::sysfence()
-        .args([
-            "trace",
-            "-e",
-            "trace=socket",
-            "/usr/bin/python3",
-            "-c",
-            script,
-        ])
-        .output()
-        .expect("sysfence runs");
-    let text = String::from_utf8_lossy(&out.stderr);
+    let text = python_trace(&["-e", "trace=socket"], script);
     assert_lines_in_order(
         &text,
         &[
@@ -379,12 +347,7 @@ fn verbose_stat_prints_every_field_and_whole_second_times_drop_the_fraction() {
          os.stat('{0}'); os.stat('/dev/null')",
         file.display()
     );
-    let out = common::sysfence()
-        .args(["trace", "-v", "-e", "trace=utimensat,newfstatat"])
-        .args(["/usr/bin/python3", "-c", &script])
-        .output()
-        .expect("runs");
-    let text = String::from_utf8_lossy(&out.stderr);
+    let text = python_trace(&["-v", "-e", "trace=utimensat,newfstatat"], &script);
     let path = file.display().to_string();
     // Lines from strace 6.1 on the same script (inode numbers and ctime as placeholders).
     let utimensat = format!(
@@ -571,13 +534,13 @@ fn interval_timers_print_their_settings_and_epoll_del_its_address() {
                   L.timerfd_gettime(fd, its)\n\
                   signal.setitimer(signal.ITIMER_REAL, 10, 5); signal.setitimer(signal.ITIMER_REAL, 0)\n\
                   ep = select.epoll(); ep.register(fd, select.EPOLLIN); ep.unregister(fd)";
-    let out = common::sysfence()
-        .args(["trace", "-e"])
-        .arg("trace=timerfd_settime,timerfd_gettime,setitimer,epoll_ctl")
-        .args(["/usr/bin/python3", "-c", script])
-        .output()
-        .expect("runs");
-    let text = String::from_utf8_lossy(&out.stderr);
+    let text = python_trace(
+        &[
+            "-e",
+            "trace=timerfd_settime,timerfd_gettime,setitimer,epoll_ctl",
+        ],
+        script,
+    );
     // Lines from strace 6.1 on the same script (the time left varies).
     assert_lines_in_order(
         &text,
@@ -628,12 +591,7 @@ fn socket_options_print_linger_structs_and_other_sizes_as_bytes() {
                   s.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8)\n\
                   s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, b'\\x01' + b'\\0' * 15)\n\
                   s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b'lo')";
-    let out = common::sysfence()
-        .args(["trace", "-e", "trace=setsockopt,getsockopt"])
-        .args(["/usr/bin/python3", "-c", script])
-        .output()
-        .expect("runs");
-    let text = String::from_utf8_lossy(&out.stderr);
+    let text = python_trace(&["-e", "trace=setsockopt,getsockopt"], script);
     // Lines from strace 6.1 on the same script.
     assert_lines_in_order(
         &text,
@@ -652,12 +610,13 @@ fn scheduler_calls_print_policies_and_parameters() {
                   os.sched_getscheduler(0); os.sched_getparam(0)\n\
                   os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0)); os.sched_getscheduler(0)\n\
                   os.sched_setparam(0, os.sched_param(0)); os.sched_get_priority_max(os.SCHED_FIFO)";
-    let out = common::sysfence()
-        .args(["trace", "-e", "trace=sched_getscheduler,sched_setscheduler,sched_getparam,sched_setparam,sched_get_priority_max"])
-        .args(["/usr/bin/python3", "-c", script])
-        .output()
-        .expect("runs");
-    let text = String::from_utf8_lossy(&out.stderr);
+    let text = python_trace(
+        &[
+            "-e",
+            "trace=sched_getscheduler,sched_setscheduler,sched_getparam,sched_setparam,sched_get_priority_max",
+        ],
+        script,
+    );
     // Lines from strace 6.1 on the same script.
     assert_lines_in_order(
         &text,
@@ -730,16 +689,10 @@ fn unchanged_user_and_group_ids_print_as_minus_one() {
          os.setresuid(-1, 0, -1); os.setreuid(-1, 0); os.setuid(0)",
         file.display()
     );
-    let out = common::sysfence()
-        .args([
-            "trace",
-            "-e",
-            "trace=chown,lchown,fchown,setresuid,setreuid,setuid",
-        ])
-        .args(["/usr/bin/python3", "-c", &script])
-        .output()
-        .expect("runs");
-    let text = String::from_utf8_lossy(&out.stderr);
+    let text = python_trace(
+        &["-e", "trace=chown,lchown,fchown,setresuid,setreuid,setuid"],
+        &script,
+    );
     let path = file.display().to_string();
     let chown = format!(r#"chown("{path}", -1, 0){{ANY}} = 0"#);
     let lchown = format!(r#"lchown("{path}", -1, -1){{ANY}} = 0"#);
