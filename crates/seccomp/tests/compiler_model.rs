@@ -106,6 +106,16 @@ fn expected(res: &Resolved, data: &SeccompData) -> Action {
     best.unwrap_or(res.default_action)
 }
 
+/// The resolved rules of syscall `nr` on `abi` (none when the policy has none).
+fn rules_for(res: &Resolved, abi: Arch, nr: u32) -> Vec<ResolvedRule> {
+    res.arches
+        .iter()
+        .find(|a| a.arch == abi)
+        .and_then(|a| a.syscalls.get(&nr))
+        .cloned()
+        .unwrap_or_default()
+}
+
 fn args_near(rng: &mut Rng, rules: &[ResolvedRule]) -> [u64; 6] {
     let mut args = [0u64; 6];
     for a in &mut args {
@@ -133,13 +143,7 @@ fn compiled_programs_answer_as_the_model_for_random_policies() {
         for abi in [Arch::X86_64, Arch::I386, Arch::X32, Arch::Aarch64] {
             for low in 0..70u32 {
                 let nr = abi.nr_base() + low;
-                let rules = res
-                    .arches
-                    .iter()
-                    .find(|a| a.arch == abi)
-                    .and_then(|a| a.syscalls.get(&nr))
-                    .cloned()
-                    .unwrap_or_default();
+                let rules = rules_for(&res, abi, nr);
                 for _ in 0..4 {
                     let data = SeccompData::new(abi, nr, args_near(&mut rng, &rules));
                     let got = run(&program, &data).expect("programs run to a ret");
@@ -304,13 +308,7 @@ fn large_programs_with_far_jumps_answer_as_the_model() {
         for abi in [Arch::X86_64, Arch::I386, Arch::X32, Arch::Aarch64] {
             for low in 0..760u32 {
                 let nr = abi.nr_base() + low;
-                let rules = res
-                    .arches
-                    .iter()
-                    .find(|a| a.arch == abi)
-                    .and_then(|a| a.syscalls.get(&nr))
-                    .cloned()
-                    .unwrap_or_default();
+                let rules = rules_for(&res, abi, nr);
                 for _ in 0..3 {
                     let data = SeccompData::new(abi, nr, args_near(&mut rng, &rules));
                     let got = run(&program, &data).unwrap();
