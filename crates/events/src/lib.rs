@@ -6,9 +6,12 @@
 //! decided by a [`CapturePlan`] that the rendering side provides, so the source never
 //! knows how a syscall is printed.
 
+mod pipeline;
 pub mod schema;
 
-use std::rc::Rc;
+pub use pipeline::Pipelined;
+
+use std::sync::Arc;
 use syscalls::Arch;
 
 /// When an event happened, on two clocks: wall time for `-t`, monotonic for durations.
@@ -38,7 +41,7 @@ pub struct Event {
 pub enum EventKind {
     /// A task entered a syscall. Text printers use it to print the first half of a line
     /// that another task interrupts; JSON and summary sinks wait for [`EventKind::SyscallExit`].
-    SyscallEnter(Rc<SyscallEntry>),
+    SyscallEnter(Arc<SyscallEntry>),
     /// A syscall finished, or will never finish (exit_group, execve's old image, detach).
     SyscallExit(SyscallExit),
     /// A signal is being delivered to the task.
@@ -98,7 +101,7 @@ pub struct SyscallEntry {
 #[derive(Debug, Clone)]
 pub struct SyscallExit {
     /// The entry this exit completes.
-    pub entry: Rc<SyscallEntry>,
+    pub entry: Arc<SyscallEntry>,
     /// The result; `None` when the call never returned (exit_group, a task killed or
     /// detached inside the call).
     pub result: Option<SyscallResult>,
@@ -223,7 +226,7 @@ pub trait CapturePlan {
 }
 
 /// A shared plan is a plan: the tracer and the printers can hold one decoder together.
-impl<T: CapturePlan + ?Sized> CapturePlan for std::rc::Rc<T> {
+impl<T: CapturePlan + ?Sized> CapturePlan for std::sync::Arc<T> {
     fn at_entry(&self, entry: &SyscallEntry, mem: &mut dyn MemReader) -> Vec<Capture> {
         (**self).at_entry(entry, mem)
     }
@@ -254,6 +257,10 @@ impl CapturePlan for NoCapture {
 pub trait Sink {
     /// Handles one event.
     fn event(&mut self, event: &Event) -> std::io::Result<()>;
+    /// Handles one event the caller gives away (sinks that keep events avoid a copy).
+    fn take(&mut self, event: Event) -> std::io::Result<()> {
+        self.event(&event)
+    }
     /// Called when the source has nothing more to deliver right now: flush buffers.
     fn idle(&mut self) -> std::io::Result<()> {
         Ok(())
@@ -267,12 +274,12 @@ pub trait Sink {
 /// Fans events out to several sinks in order.
 #[derive(Default)]
 pub struct Tee {
-    sinks: Vec<Box<dyn Sink>>,
+    sinks: Vec<Box<dyn Sink + Send>>,
 }
 
 impl Tee {
     /// A tee over `sinks`.
-    pub fn new(sinks: Vec<Box<dyn Sink>>) -> Tee {
+    pub fn new(sinks: Vec<Box<dyn Sink + Send>>) -> Tee {
         Tee { sinks }
     }
 }

@@ -150,18 +150,24 @@ pub struct Waited {
     pub pid: i32,
     /// The raw wait status.
     pub status: i32,
-    /// The task's system CPU time so far, in nanoseconds.
+    /// The task's system CPU time so far, in nanoseconds (0 unless asked for).
     pub system_ns: u64,
 }
 
 /// `wait4(pid, __WALL [| WNOHANG])`; `Ok(None)` when nothing is ready with `nohang`.
-pub fn wait(pid: i32, nohang: bool) -> io::Result<Option<Waited>> {
+/// With `cpu_time`, the task's system time comes too (the kernel sums it up per call).
+pub fn wait(pid: i32, nohang: bool, cpu_time: bool) -> io::Result<Option<Waited>> {
     let mut status = 0;
     // SAFETY: rusage is plain data; zero is a valid value.
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    let ru_ptr: *mut libc::rusage = if cpu_time {
+        &mut ru
+    } else {
+        std::ptr::null_mut()
+    };
     let flags = libc::__WALL | if nohang { libc::WNOHANG } else { 0 };
-    // SAFETY: status and ru are live, writable locals.
-    let ret = unsafe { libc::wait4(pid, &mut status, flags, &mut ru) };
+    // SAFETY: status is a live, writable local; ru_ptr is null or points at `ru`.
+    let ret = unsafe { libc::wait4(pid, &mut status, flags, ru_ptr) };
     match ret {
         -1 => Err(io::Error::last_os_error()),
         0 => Ok(None),

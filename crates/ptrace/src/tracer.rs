@@ -10,7 +10,7 @@ use events::{
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::io;
-use std::rc::Rc;
+use std::sync::Arc;
 use syscalls::Arch;
 
 const SYSCALL_TRAP: i32 = libc::SIGTRAP | 0x80;
@@ -45,6 +45,7 @@ pub struct TracerBuilder {
     select: Option<Box<dyn Fn(Arch, u32) -> bool>>,
     follow_cpu: bool,
     seccomp: Option<crate::seccomp::Filter>,
+    cpu_times: bool,
 }
 
 impl Default for TracerBuilder {
@@ -55,6 +56,7 @@ impl Default for TracerBuilder {
             select: None,
             follow_cpu: true,
             seccomp: None,
+            cpu_times: false,
         }
     }
 }
@@ -105,6 +107,13 @@ impl TracerBuilder {
         Ok(())
     }
 
+    /// Measure each syscall's system CPU time (strace's `-c` without `-w`); it costs the
+    /// kernel a resource-usage sum at every stop, so it is off unless asked for.
+    pub fn cpu_times(mut self, yes: bool) -> Self {
+        self.cpu_times = yes;
+        self
+    }
+
     /// The configured tracer.
     pub fn build(self) -> Tracer {
         Tracer {
@@ -123,7 +132,7 @@ impl TracerBuilder {
 
 enum Pending {
     /// An entry that produced an event, with the task's system time at entry.
-    Shown(Rc<SyscallEntry>, u64),
+    Shown(Arc<SyscallEntry>, u64),
     /// An entry we do not report (hidden task or not selected); its number and first
     /// argument tell a clone's flags.
     Quiet(u32, u64),
@@ -438,7 +447,7 @@ impl Tracer {
             if self.tasks.is_empty() && self.early.is_empty() {
                 return Ok(());
             }
-            let waited = match sys::wait(-1, false) {
+            let waited = match sys::wait(-1, false, self.cfg.cpu_times) {
                 Ok(Some(w)) => w,
                 Ok(None) => continue,
                 Err(e) if errno_of(&e) == libc::EINTR => continue,
@@ -482,7 +491,7 @@ impl Tracer {
         kind: EventKind,
     ) -> Result<(), TraceError> {
         let pid = self.tasks.get(&tid).map_or(tid, |t| t.tgid);
-        sink.event(&Event { ts, pid, tid, kind })
+        sink.take(Event { ts, pid, tid, kind })
             .map_err(TraceError::Output)
     }
 
@@ -703,7 +712,7 @@ impl Tracer {
             ts,
         };
         entry.mem = self.cfg.plan.at_entry(&entry, &mut TaskMemory::new(pid));
-        let entry = Rc::new(entry);
+        let entry = Arc::new(entry);
         task.pending = Some(Pending::Shown(entry.clone(), system_ns));
         self.emit(sink, pid, ts, EventKind::SyscallEnter(entry))
     }
@@ -851,7 +860,7 @@ impl Tracer {
         if sys::detach(tid, 0).is_err() {
             gone = sys::interrupt(tid).is_err();
             while !gone {
-                match sys::wait(tid, false) {
+                match sys::wait(tid, false, false) {
                     Ok(Some(w)) => {
                         let st = w.status;
                         if libc::WIFEXITED(st) || libc::WIFSIGNALED(st) {

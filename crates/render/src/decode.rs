@@ -8,7 +8,6 @@ use crate::specs::{self, Fmt, Ret, Spec};
 use crate::structs;
 use crate::xlat::{Style, hex};
 use events::{Capture, CapturePlan, Mem, MemReader, SyscallEntry, SyscallResult};
-use std::collections::HashMap;
 use syscalls::{Arch, ArgKind, Syscall};
 
 /// How values are printed: strace's -s, -x/-xx, -v, -X, -y.
@@ -71,7 +70,8 @@ impl Shape {
 /// Decodes syscalls for the text and JSON printers and tells sources what to capture.
 pub struct Decoder {
     opts: DecodeOptions,
-    shapes: HashMap<(Arch, u32), Shape>,
+    /// Per ABI (in `Arch::ALL` order), the shapes indexed by number less the ABI's base.
+    shapes: Vec<Vec<Option<Shape>>>,
 }
 
 /// The per-argument view a decoder works on.
@@ -170,12 +170,20 @@ impl Decoder {
 
     /// A decoder with `opts`, resolving every syscall of every ABI once.
     pub fn new(opts: DecodeOptions) -> Decoder {
-        let mut shapes = HashMap::new();
-        for arch in Arch::ALL {
-            for sc in arch.table().entries() {
-                shapes.insert((arch, sc.nr), shape_of(sc));
-            }
-        }
+        let shapes = Arch::ALL
+            .iter()
+            .map(|&arch| {
+                let mut by_nr = Vec::new();
+                for sc in arch.table().entries() {
+                    let i = (sc.nr - arch.nr_base()) as usize;
+                    if by_nr.len() <= i {
+                        by_nr.resize(i + 1, None);
+                    }
+                    by_nr[i] = Some(shape_of(sc));
+                }
+                by_nr
+            })
+            .collect();
         Decoder { opts, shapes }
     }
 
@@ -186,7 +194,12 @@ impl Decoder {
 
     /// How syscall `nr` of `arch` prints (a `syscall_0x..` shape when unknown).
     pub fn shape(&self, arch: Arch, nr: u32) -> std::borrow::Cow<'_, Shape> {
-        match self.shapes.get(&(arch, nr)) {
+        let known = Arch::ALL
+            .iter()
+            .position(|&a| a == arch)
+            .and_then(|a| self.shapes[a].get(nr.wrapping_sub(arch.nr_base()) as usize))
+            .and_then(Option::as_ref);
+        match known {
             Some(s) => std::borrow::Cow::Borrowed(s),
             None => std::borrow::Cow::Owned(unknown_shape(nr)),
         }

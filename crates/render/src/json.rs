@@ -7,12 +7,12 @@ use crate::siginfo;
 use events::schema::{JsonArg, JsonBody, JsonEvent, SCHEMA_VERSION};
 use events::{Event, EventKind, Sink, SyscallExit, Timestamp};
 use std::io::{self, Write};
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// Writes one JSON object per line.
 pub struct JsonSink {
-    decoder: Rc<Decoder>,
-    out: Box<dyn Write>,
+    decoder: Arc<Decoder>,
+    out: Box<dyn Write + Send>,
     status: StatusSet,
     signals: SignalSet,
 }
@@ -20,8 +20,8 @@ pub struct JsonSink {
 impl JsonSink {
     /// A JSON Lines printer writing to `out`, filtered like the text printer.
     pub fn new(
-        decoder: Rc<Decoder>,
-        out: Box<dyn Write>,
+        decoder: Arc<Decoder>,
+        out: Box<dyn Write + Send>,
         status: StatusSet,
         signals: SignalSet,
     ) -> JsonSink {

@@ -4,7 +4,7 @@ use crate::decode::Decoder;
 use events::{Event, EventKind, Sink};
 use std::collections::HashMap;
 use std::io::{self, Write};
-use std::rc::Rc;
+use std::sync::Arc;
 use syscalls::Arch;
 
 /// The column `-S` sorts by.
@@ -49,8 +49,8 @@ struct Row {
 
 /// Counts syscalls and prints the table when tracing ends.
 pub struct SummarySink {
-    decoder: Rc<Decoder>,
-    out: Box<dyn Write>,
+    decoder: Arc<Decoder>,
+    out: Box<dyn Write + Send>,
     wall: bool,
     sort: SortBy,
     rows: HashMap<(Arch, u32), Row>,
@@ -58,7 +58,12 @@ pub struct SummarySink {
 
 impl SummarySink {
     /// A summary measuring system time (or wall time with `wall`, `-w`).
-    pub fn new(decoder: Rc<Decoder>, out: Box<dyn Write>, wall: bool, sort: SortBy) -> SummarySink {
+    pub fn new(
+        decoder: Arc<Decoder>,
+        out: Box<dyn Write + Send>,
+        wall: bool,
+        sort: SortBy,
+    ) -> SummarySink {
         SummarySink {
             decoder,
             out,

@@ -8,13 +8,13 @@ use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
-use std::rc::Rc;
+use std::sync::Arc;
 use syscalls::Arch;
 
 /// Where text goes.
 pub enum TextOutput {
     /// One stream for every task (stderr or `-o FILE`).
-    Single(Box<dyn Write>),
+    Single(Box<dyn Write + Send>),
     /// `-ff -o FILE`: one file `FILE.TID` per task.
     PerTask(PathBuf),
 }
@@ -94,14 +94,14 @@ impl Default for TextOptions {
 }
 
 struct Stream {
-    out: Box<dyn Write>,
+    out: Box<dyn Write + Send>,
     /// The task whose line is open (printed up to its entry part) and its column.
     open: Option<(i32, usize)>,
 }
 
 /// Prints events as strace does.
 pub struct TextSink {
-    decoder: Rc<Decoder>,
+    decoder: Arc<Decoder>,
     opts: TextOptions,
     single: Option<Stream>,
     per_task_base: Option<PathBuf>,
@@ -114,7 +114,7 @@ pub struct TextSink {
 
 impl TextSink {
     /// A printer writing to `output`.
-    pub fn new(decoder: Rc<Decoder>, opts: TextOptions, output: TextOutput) -> TextSink {
+    pub fn new(decoder: Arc<Decoder>, opts: TextOptions, output: TextOutput) -> TextSink {
         let (single, per_task_base) = match output {
             TextOutput::Single(out) => (Some(Stream { out, open: None }), None),
             TextOutput::PerTask(base) => (None, Some(base)),
@@ -146,7 +146,7 @@ impl TextSink {
             let file = File::create(&name).map_err(|e| {
                 io::Error::new(e.kind(), format!("{}: {e}", PathBuf::from(&name).display()))
             })?;
-            let out: Box<dyn Write> = Box::new(BufWriter::with_capacity(1 << 16, file));
+            let out: Box<dyn Write + Send> = Box::new(BufWriter::with_capacity(1 << 16, file));
             slot.insert(Stream { out, open: None });
         }
         Ok(self.per_task.get_mut(&tid).expect("inserted"))
@@ -226,7 +226,7 @@ impl TextSink {
         )
     }
 
-    fn on_enter(&mut self, tid: i32, entry: &Rc<SyscallEntry>) -> io::Result<()> {
+    fn on_enter(&mut self, tid: i32, entry: &Arc<SyscallEntry>) -> io::Result<()> {
         self.note_abi(tid, entry)?;
         if self.deferred() {
             return Ok(());
@@ -456,16 +456,16 @@ mod tests {
     use super::*;
     use crate::decode::DecodeOptions;
     use events::{SyscallResult, Timestamp};
-    use std::cell::RefCell;
+    use std::sync::Mutex;
     use syscalls::Arch;
 
     /// A writer the test can read back.
     #[derive(Clone, Default)]
-    struct Shared(Rc<RefCell<Vec<u8>>>);
+    struct Shared(Arc<Mutex<Vec<u8>>>);
 
     impl Write for Shared {
         fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            self.0.borrow_mut().extend_from_slice(buf);
+            self.0.lock().unwrap().extend_from_slice(buf);
             Ok(buf.len())
         }
         fn flush(&mut self) -> io::Result<()> {
@@ -473,9 +473,9 @@ mod tests {
         }
     }
 
-    fn entry(name: &str, args: [u64; 6]) -> Rc<SyscallEntry> {
+    fn entry(name: &str, args: [u64; 6]) -> Arc<SyscallEntry> {
         let nr = Arch::X86_64.table().lookup_name(name).expect("known").nr;
-        Rc::new(SyscallEntry {
+        Arc::new(SyscallEntry {
             arch: Arch::X86_64,
             nr,
             args,
@@ -495,7 +495,7 @@ mod tests {
         }
     }
 
-    fn exit(entry: &Rc<SyscallEntry>, rval: Option<i64>) -> EventKind {
+    fn exit(entry: &Arc<SyscallEntry>, rval: Option<i64>) -> EventKind {
         EventKind::SyscallExit(SyscallExit {
             entry: entry.clone(),
             result: rval.map(|rval| SyscallResult {
@@ -511,7 +511,7 @@ mod tests {
     #[test]
     fn interleaved_calls_print_unfinished_and_resumed_halves() {
         let out = Shared::default();
-        let decoder = Rc::new(Decoder::new(DecodeOptions::default()));
+        let decoder = Arc::new(Decoder::new(DecodeOptions::default()));
         let mut sink = TextSink::new(
             decoder,
             TextOptions::default(),
@@ -532,7 +532,7 @@ mod tests {
             sink.event(&e).expect("written");
         }
         sink.finish().expect("flushed");
-        let text = String::from_utf8(out.0.borrow().clone()).expect("utf-8");
+        let text = String::from_utf8(out.0.lock().unwrap().clone()).expect("utf-8");
         assert_eq!(
             text,
             "close(3 <unfinished ...>\n\

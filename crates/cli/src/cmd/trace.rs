@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result, bail};
 use clap::ArgAction;
-use events::{Event, EventKind, Sink, Tee};
+use events::{Event, EventKind, Pipelined, Sink, Tee};
 use ptrace::{Outcome, Target, TracerBuilder};
 use render::escape::Hex;
 use render::select::{SignalSet, StatusSet, SyscallSet};
@@ -11,13 +11,12 @@ use render::{
     DecodeOptions, Decoder, JsonSink, PidPrefix, SortBy, SummarySink, TextOptions, TextOutput,
     TextSink, TimeFormat,
 };
-use std::cell::RefCell;
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 /// Arguments of `sysfence trace` (strace's flags, same meaning).
 #[derive(clap::Args)]
@@ -179,23 +178,36 @@ fn parse_pids(s: &str) -> Result<Vec<i32>, String> {
 
 /// A writer several sinks share (`-C` with `-o`: trace then summary in one file).
 #[derive(Clone)]
-struct SharedWriter(Rc<RefCell<Box<dyn Write>>>);
+struct SharedWriter(Arc<Mutex<Box<dyn Write + Send>>>);
+
+impl SharedWriter {
+    fn new(out: impl Write + Send + 'static) -> SharedWriter {
+        SharedWriter(Arc::new(Mutex::new(Box::new(BufWriter::with_capacity(
+            1 << 16,
+            out,
+        )))))
+    }
+    fn lock(&self) -> std::sync::MutexGuard<'_, Box<dyn Write + Send>> {
+        // A panic elsewhere cannot leave a BufWriter unusable: take it regardless.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
 
 impl Write for SharedWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.borrow_mut().write(buf)
+        self.lock().write(buf)
     }
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.0.borrow_mut().write_all(buf)
+        self.lock().write_all(buf)
     }
     fn flush(&mut self) -> io::Result<()> {
-        self.0.borrow_mut().flush()
+        self.lock().flush()
     }
 }
 
 /// Prints strace's attach/detach notices on stderr (through the trace's own buffer when
 /// the trace goes to stderr too, so the two stay in order).
-struct Notices(Box<dyn Write>);
+struct Notices(Box<dyn Write + Send>);
 
 impl Sink for Notices {
     fn event(&mut self, ev: &Event) -> io::Result<()> {
@@ -283,7 +295,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             Expr::Signal(s) => signals = *s,
         }
     }
-    let decoder = Rc::new(Decoder::new(DecodeOptions {
+    let decoder = Arc::new(Decoder::new(DecodeOptions {
         strsize: args.strsize,
         hex: match args.hex {
             0 => Hex::None,
@@ -304,23 +316,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
         (Some(path), false) => {
             let file = File::create(path)
                 .with_context(|| format!("cannot create -o file {}", path.display()))?;
-            SharedWriter(Rc::new(RefCell::new(Box::new(BufWriter::with_capacity(
-                1 << 16,
-                file,
-            )))))
+            SharedWriter::new(file)
         }
-        _ => SharedWriter(Rc::new(RefCell::new(Box::new(BufWriter::with_capacity(
-            1 << 16,
-            io::stderr(),
-        ))))),
+        _ => SharedWriter::new(io::stderr()),
     };
-    let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
+    let mut sinks: Vec<Box<dyn Sink + Send>> = Vec::new();
     // Notices go to stderr; when the text trace goes there too, it prints them itself so
     // that they never land inside an open line.
     let text_on_stderr =
         args.output.is_none() && !args.json && (!args.summary_only || args.summary_too);
     if quiet == 0 && !text_on_stderr {
-        let out: Box<dyn Write> = if args.output.is_some() {
+        let out: Box<dyn Write + Send> = if args.output.is_some() {
             Box::new(io::stderr())
         } else {
             Box::new(shared.clone())
@@ -375,7 +381,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
     }
     if args.summary_only || args.summary_too {
-        let out: Box<dyn Write> = if separate {
+        let out: Box<dyn Write + Send> = if separate {
             Box::new(io::stderr())
         } else {
             Box::new(shared.clone())
@@ -390,7 +396,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
     let mut builder = TracerBuilder::new()
         .follow_forks(args.follow > 0)
-        .follow_cpu(!args.no_follow_cpu);
+        .follow_cpu(!args.no_follow_cpu)
+        .cpu_times((args.summary_only || args.summary_too) && !args.wall);
     configure_seccomp(&mut builder, &args, trace_set.as_deref(), pids.is_empty());
     if print_trace {
         builder = builder.capture_plan(Box::new(decoder.clone()));
@@ -403,9 +410,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else {
         Target::Attach(pids)
     };
-    let mut tee = Tee::new(sinks);
-    let outcome = builder.build().run(target, &mut tee)?;
-    drop(tee);
+    // With a CPU to spare, decoding and printing run on a thread of their own, in
+    // parallel with the tracer's handling of the next stops.
+    let tee = Tee::new(sinks);
+    let mut sink: Box<dyn Sink> = if std::thread::available_parallelism().is_ok_and(|n| n.get() > 1)
+    {
+        Box::new(Pipelined::spawn(Box::new(tee)).context("cannot start the output thread")?)
+    } else {
+        Box::new(tee)
+    };
+    let outcome = builder.build().run(target, sink.as_mut())?;
+    drop(sink);
     shared.clone().flush().ok();
     match outcome {
         Outcome::Exited(code) => Ok(ExitCode::from(code as u8)),
