@@ -135,3 +135,39 @@ fn int_0x80_calls_are_selected_by_their_i386_names() {
     assert_eq!(calls.len(), 1, "{text}");
     assert!(calls[0].starts_with("socketcall(SYS_SOCKET, "), "{text}");
 }
+
+/// The lines of a trace with pids and addresses replaced, for comparing two tracers.
+fn normalized(text: &str) -> Vec<String> {
+    let pid = regex::Regex::new(r"PID=\d+").expect("valid");
+    let addr = regex::Regex::new(r"0x[0-9a-f]+").expect("valid");
+    text.lines()
+        .map(|l| {
+            addr.replace_all(&pid.replace_all(l, "PID=N"), "ADDR")
+                .into_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn personality_notices_come_from_unselected_calls_too_as_strace_seccomp_bpf_prints_them() {
+    // trace_i386 switches between 64-bit calls and int 0x80; neither execve nor
+    // exit_group is one of its int 0x80 calls, so the notices come from calls the
+    // selection leaves out.
+    let prog = fixture("trace_i386");
+    let prog = prog.to_str().expect("utf-8");
+    let ours = trace(&["-e", "trace=execve,exit_group", prog]);
+    assert!(ours.status.success());
+    let reference = std::process::Command::new("strace")
+        .args(["--seccomp-bpf", "-f", "-e", "trace=execve,exit_group", prog])
+        .output()
+        .expect("strace runs (apt-get install strace)");
+    assert!(reference.status.success());
+    let ours = normalized(&String::from_utf8_lossy(&ours.stderr));
+    let theirs = normalized(&String::from_utf8_lossy(&reference.stderr));
+    assert!(
+        ours.iter()
+            .any(|l| l == "[ Process PID=N runs in 32 bit mode. ]"),
+        "{ours:#?}"
+    );
+    assert_eq!(ours, theirs);
+}

@@ -76,6 +76,12 @@ pub enum EventKind {
     Attached,
     /// The tracer let go of the task; it keeps running.
     Detached,
+    /// The task made a syscall of another ABI than its previous one (a 64-bit program
+    /// using `int 0x80`, a 32-bit program after execve): strace's personality notice.
+    AbiChanged {
+        /// The ABI of the new call.
+        arch: Arch,
+    },
 }
 
 /// Everything known about a syscall when it is entered.

@@ -150,9 +150,23 @@ struct Task {
     pinned: bool,
     /// A child seen only to restore its affinity: let go at its first stop.
     release: bool,
+    /// The ABI of the task's latest syscall, for strace's personality notices.
+    abi: Arch,
 }
 
 impl Task {
+    fn new(tgid: i32, hidden: bool, followed: bool) -> Task {
+        Task {
+            tgid,
+            pending: None,
+            hidden,
+            followed,
+            pinned: false,
+            release: false,
+            abi: Arch::native(),
+        }
+    }
+
     fn quiet(&self) -> bool {
         self.hidden || !self.followed
     }
@@ -343,17 +357,7 @@ impl Tracer {
         })?;
         // The child is in a plain group-stop; wake it so it runs into execve traced.
         let _ = sys::kill(pid, libc::SIGCONT);
-        self.tasks.insert(
-            pid,
-            Task {
-                tgid: pid,
-                pending: None,
-                hidden: true,
-                followed: true,
-                pinned: false,
-                release: false,
-            },
-        );
+        self.tasks.insert(pid, Task::new(pid, true, true));
         self.pin_child(pid);
         Ok(())
     }
@@ -408,17 +412,7 @@ impl Tracer {
                         });
                     }
                 }
-                self.tasks.insert(
-                    tid,
-                    Task {
-                        tgid: pid,
-                        pending: None,
-                        hidden: false,
-                        followed: true,
-                        pinned: false,
-                        release: false,
-                    },
-                );
+                self.tasks.insert(tid, Task::new(pid, false, true));
                 let _ = sys::interrupt(tid);
             }
             self.emit(sink, pid, sys::now(), EventKind::Attached)?;
@@ -537,7 +531,7 @@ impl Tracer {
     fn adopt_early(&mut self, sink: &mut dyn Sink) -> Result<(), TraceError> {
         for w in std::mem::take(&mut self.early) {
             let tgid = proc_status_field(w.pid, "Tgid:").unwrap_or(w.pid);
-            self.adopt(w.pid, tgid);
+            self.adopt(w.pid, tgid, tgid);
             self.announce(w.pid, sink)?;
             self.handle(w, sink)?;
         }
@@ -574,18 +568,14 @@ impl Tracer {
         Ok(())
     }
 
-    fn adopt(&mut self, pid: i32, tgid: i32) {
-        self.tasks.insert(
-            pid,
-            Task {
-                tgid,
-                pending: None,
-                hidden: false,
-                followed: self.cfg.follow_forks,
-                pinned: false,
-                release: false,
-            },
-        );
+    /// Starts tracking the new task `pid` of group `tgid`, made by `parent` (whose ABI it
+    /// starts in, as strace's new tasks take the current personality).
+    fn adopt(&mut self, pid: i32, tgid: i32, parent: i32) {
+        let mut task = Task::new(tgid, false, self.cfg.follow_forks);
+        if let Some(p) = self.tasks.get(&parent) {
+            task.abi = p.abi;
+        }
+        self.tasks.insert(pid, task);
     }
 
     /// Resumes a task: to its next syscall stop, or, in seccomp-bpf mode, to its next
@@ -696,6 +686,15 @@ impl Tracer {
                 task.hidden = false;
             }
         }
+        let abi_changed = task.abi != arch;
+        task.abi = arch;
+        if abi_changed && !task.quiet() {
+            // Noticed at every stop, selected call or not, as strace does.
+            self.emit(sink, pid, sys::now(), EventKind::AbiChanged { arch })?;
+        }
+        let Some(task) = self.tasks.get_mut(&pid) else {
+            return Ok(());
+        };
         let selected = self.cfg.select.as_ref().is_none_or(|f| f(arch, nr));
         if task.quiet() || !selected {
             task.pending = Some(Pending::Quiet(nr, info.args[0]));
@@ -763,7 +762,7 @@ impl Tracer {
                     let new = new as i32;
                     if !self.tasks.contains_key(&new) {
                         let tgid = self.child_tgid(pid, new, event);
-                        self.adopt(new, tgid);
+                        self.adopt(new, tgid, pid);
                         self.unpin_after_fork(pid, new, event);
                         self.announce(new, sink)?;
                     }

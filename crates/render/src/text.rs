@@ -108,8 +108,6 @@ pub struct TextSink {
     per_task: HashMap<i32, Stream>,
     live: HashSet<i32>,
     last_mono: Option<u64>,
-    /// The ABI of each task's latest syscall, for the personality notices.
-    abi: HashMap<i32, Arch>,
 }
 
 impl TextSink {
@@ -127,7 +125,6 @@ impl TextSink {
             per_task: HashMap::new(),
             live: HashSet::new(),
             last_mono: None,
-            abi: HashMap::new(),
         }
     }
 
@@ -209,25 +206,23 @@ impl TextSink {
 
     /// strace's notice when a task starts making syscalls of another ABI (a 64-bit program
     /// using `int 0x80`, a 32-bit program after execve).
-    fn note_abi(&mut self, tid: i32, entry: &SyscallEntry) -> io::Result<()> {
-        let before = self.abi.insert(tid, entry.arch).unwrap_or(Arch::native());
-        if before == entry.arch || !self.opts.personality_notices {
+    fn note_abi(&mut self, tid: i32, ts: Timestamp, arch: Arch) -> io::Result<()> {
+        if !self.opts.personality_notices {
             return Ok(());
         }
-        let mode = match entry.arch {
+        let mode = match arch {
             Arch::I386 => "32 bit",
             Arch::X32 => "x32",
             Arch::X86_64 | Arch::Aarch64 => "64 bit",
         };
         self.whole_line(
             tid,
-            entry.ts,
+            ts,
             &format!("[ Process PID={tid} runs in {mode} mode. ]"),
         )
     }
 
     fn on_enter(&mut self, tid: i32, entry: &Arc<SyscallEntry>) -> io::Result<()> {
-        self.note_abi(tid, entry)?;
         if self.deferred() {
             return Ok(());
         }
@@ -360,6 +355,7 @@ impl Sink for TextSink {
         match &ev.kind {
             EventKind::SyscallEnter(entry) => self.on_enter(ev.tid, entry)?,
             EventKind::SyscallExit(exit) => self.on_exit(ev.tid, ev.ts, exit)?,
+            EventKind::AbiChanged { arch } => self.note_abi(ev.tid, ev.ts, *arch)?,
             EventKind::Signal(sig) if self.opts.signals.contains(sig.signo) => {
                 let style = self.decoder.options().style;
                 let info = sig.siginfo.as_deref().map(|b| siginfo::format(b, style));
@@ -415,7 +411,6 @@ impl Sink for TextSink {
                 }
                 self.per_task.remove(&ev.tid);
                 self.live.remove(&ev.tid);
-                self.abi.remove(&ev.tid);
             }
             _ => {}
         }
