@@ -411,10 +411,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Target::Attach(pids)
     };
     // With a CPU to spare, decoding and printing run on a thread of their own, in
-    // parallel with the tracer's handling of the next stops.
+    // parallel with the tracer's handling of the next stops (a -c summary alone is
+    // cheaper to count in place than to hand over).
     let tee = Tee::new(sinks);
-    let mut sink: Box<dyn Sink> = if std::thread::available_parallelism().is_ok_and(|n| n.get() > 1)
-    {
+    let spare_cpu = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    let mut sink: Box<dyn Sink> = if print_trace && spare_cpu {
         Box::new(Pipelined::spawn(Box::new(tee)).context("cannot start the output thread")?)
     } else {
         Box::new(tee)
