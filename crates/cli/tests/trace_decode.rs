@@ -336,6 +336,111 @@ fn verbose_termios_shows_the_line_discipline_control_characters_and_speeds() {
     );
 }
 
+/// Runs the file system and socket ioctl fixture under `sysfence trace -e trace=ioctl
+/// EXTRA...`.
+fn fs_net_ioctl_trace(extra: &[&str]) -> String {
+    let prog = fixture("trace_ioctl_fs_net");
+    let mut args = vec!["-e", "trace=ioctl"];
+    args.extend_from_slice(extra);
+    args.push(prog.to_str().expect("utf-8 path"));
+    let out = trace(&args);
+    assert!(
+        out.status.success(),
+        "trace failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stderr).expect("utf-8 trace")
+}
+
+// The expected lines of the tests below are what strace 6.1 printed for the same fixture
+// (`strace -e trace=ioctl [-v] [-X raw|verbose] target/debug/trace_ioctl_fs_net`), with
+// addresses and pids as placeholders, and `{ANY}` where the file system answers (the
+// fixture's file is in the temporary directory: ext4, tmpfs, overlay answer differently).
+
+#[test]
+fn file_system_ioctls_decode_their_arguments_as_strace_does() {
+    let text = fs_net_ioctl_trace(&[]);
+    assert_lines_in_order(
+        &text,
+        &[
+            r#"ioctl(31, TIOCSTI, "x")                 = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(30, BTRFS_IOC_CLONE or FICLONE, 31) = {ANY}"#,
+            r#"ioctl(30, BTRFS_IOC_CLONE_RANGE or FICLONERANGE, {src_fd=31, src_offset=4096, src_length=8192, dest_offset=0}) = {ANY}"#,
+            r#"ioctl(30, BTRFS_IOC_FILE_EXTENT_SAME or FIDEDUPERANGE, {src_offset=0, src_length=4096, dest_count=3, info=[{dest_fd=31, dest_offset=0}, {dest_fd=30, dest_offset=8192}, ...]}) = {ANY}"#,
+            r#"ioctl(30, FS_IOC_GETFLAGS, {ANY}"#,
+            r#"ioctl(30, FS_IOC_SETFLAGS, [FS_NODUMP_FL|FS_NOATIME_FL]) = {ANY}"#,
+            r#"ioctl(30, FS_IOC_GETVERSION, {ADDR}) = {ANY}"#,
+            r#"ioctl(30, FS_IOC_FIEMAP, {fm_start=0, fm_length=18446744073709551615, fm_flags=FIEMAP_FLAG_SYNC, fm_extent_count=2}{ANY}"#,
+            r#"ioctl(30, FS_IOC_FSGETXATTR, {ANY}"#,
+            r#"ioctl(30, FS_IOC_FSSETXATTR, {fsx_xflags=FS_XFLAG_NOATIME|FS_XFLAG_NODUMP, fsx_extsize=4096, fsx_projid=0x5, fsx_cowextsize=0}) = {ANY}"#,
+            r#"ioctl(30, BLKGETSIZE, {ADDR}) = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(30, BLKGETSIZE64, {ADDR}) = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(30, BLKSSZGET, {ADDR}) = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(30, BLKBSZGET, {ADDR}) = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(30, BLKROGET, {ADDR}) = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(30, BLKROSET, [1])                = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(30, BLKRASET, 256)                = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(30, BLKRRPART)                    = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(30, BLKFLSBUF)                    = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(30, BLKDISCARD, [0, 4096])        = -1 ENOTTY (Inappropriate ioctl for device)"#,
+        ],
+    );
+}
+
+#[test]
+fn socket_ioctls_decode_struct_ifreq_and_ifconf_as_strace_does() {
+    let text = fs_net_ioctl_trace(&[]);
+    assert_lines_in_order(
+        &text,
+        &[
+            r#"ioctl(32, SIOCGIFNAME, {ifr_ifindex=1, ifr_name="lo"}) = 0"#,
+            r#"ioctl(32, SIOCGIFINDEX, {ifr_name="lo", ifr_ifindex=1}) = 0"#,
+            r#"ioctl(32, SIOCGIFFLAGS, {ifr_name="lo", ifr_flags=IFF_UP|IFF_LOOPBACK|IFF_RUNNING}) = 0"#,
+            r#"ioctl(32, SIOCGIFADDR, {ifr_name="lo", ifr_addr={sa_family=AF_INET, sin_port=htons(0), sin_addr=inet_addr("127.0.0.1")}}) = 0"#,
+            r#"ioctl(32, SIOCGIFMTU, {ifr_name="lo", ifr_mtu=65536}) = 0"#,
+            r#"ioctl(32, SIOCGIFHWADDR, {ifr_name="lo", ifr_hwaddr={sa_family=ARPHRD_LOOPBACK, sa_data=00:00:00:00:00:00}}) = 0"#,
+            r#"ioctl(32, SIOCGIFFLAGS, {ifr_name="nosuch0"}) = -1 ENODEV (No such device)"#,
+            r#"ioctl(32, SIOCGIFCONF, {ifc_len=40 /* 1 * sizeof(struct ifreq) */, ifc_buf=[{ifr_name="lo", ifr_addr={sa_family=AF_INET, sin_port=htons(0), sin_addr=inet_addr("127.0.0.1")}}]}) = 0"#,
+            r#"ioctl(32, SIOCGIFCONF, {ifc_len={N} /* {N} * sizeof(struct ifreq) */, ifc_buf=NULL}) = 0"#,
+            r#"ioctl(32, SIOCATMARK, {ADDR}) = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(33, FIONREAD, [0])                = 0"#,
+            r#"ioctl(33, TIOCOUTQ, [0])                = 0"#,
+            r#"ioctl(32, FIOSETOWN, [{PID}]) = 0"#,
+            r#"ioctl(32, FIOGETOWN, [{PID}]) = 0"#,
+            r#"ioctl(32, _IOC(_IOC_READ, 0x12, 0x34, 0x8), 0) = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(32, _IOC(_IOC_WRITE, 0x12, 0x34, 0x8), 0) = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(32, _IOC(_IOC_READ|_IOC_WRITE, 0xfe, 0, 0x10), 0) = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(32, _IOC(_IOC_NONE, 0xfe, 0x1, 0), 0) = -1 ENOTTY (Inappropriate ioctl for device)"#,
+        ],
+    );
+}
+
+#[test]
+fn raw_and_verbose_ioctls_print_numbers_bytes_and_names_as_strace_does() {
+    let raw = fs_net_ioctl_trace(&["-X", "raw"]);
+    assert_lines_in_order(
+        &raw,
+        &[
+            r#"ioctl(31, 0x5412, "x")                  = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(30, 0x40086602, [0xc0])           = {ANY}"#,
+            r#"ioctl(32, 0x8913, {ifr_name="lo", ifr_flags=0x49}) = 0"#,
+            r#"ioctl(32, 0x8915, {ifr_name="lo", ifr_addr={sa_family=0x2, sin_port="\x00\x00", sin_addr="\x7f\x00\x00\x01"}}) = 0"#,
+            r#"ioctl(32, 0x8927, {ifr_name="lo", ifr_hwaddr={sa_family=0x304, sa_data="\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"}}) = 0"#,
+            r#"ioctl(32, 0x80081234, 0)                = -1 ENOTTY (Inappropriate ioctl for device)"#,
+        ],
+    );
+    let verbose = fs_net_ioctl_trace(&["-X", "verbose", "-v"]);
+    assert_lines_in_order(
+        &verbose,
+        &[
+            r#"ioctl(30, 0xc0189436 /* BTRFS_IOC_FILE_EXTENT_SAME or FIDEDUPERANGE */, {src_offset=0, src_length=4096, dest_count=3, info=[{dest_fd=31, dest_offset=0}, {dest_fd=30, dest_offset=8192}, {dest_fd=31, dest_offset=16384}]}) = {ANY}"#,
+            r#"ioctl(30, 0x40086602 /* FS_IOC_SETFLAGS */, [0xc0 /* FS_NODUMP_FL|FS_NOATIME_FL */]) = {ANY}"#,
+            r#"ioctl(32, 0x8927 /* SIOCGIFHWADDR */, {ifr_name="lo", ifr_hwaddr={sa_family=0x304 /* ARPHRD_LOOPBACK */, sa_data="\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" /* 00:00:00:00:00:00 */}}) = 0"#,
+            r#"ioctl(32, 0x80081234 /* _IOC(_IOC_READ, 0x12, 0x34, 0x8) */, 0) = -1 ENOTTY (Inappropriate ioctl for device)"#,
+        ],
+    );
+}
+
 #[test]
 fn verbose_stat_prints_every_field_and_whole_second_times_drop_the_fraction() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -802,7 +802,222 @@ impl Decoder {
             A::Termios2Out => self.out_struct(raw, v, i, |b| structs::termios2(b, verbose, st)),
             A::WinsizeIn => in_struct(raw, v.entry_mem(i as u32), structs::winsize),
             A::WinsizeOut => self.out_struct(raw, v, i, structs::winsize),
+            A::CharIn => in_struct(raw, v.entry_mem(i as u32), |b| quote(b, self.opts.hex)),
+            A::Uint => raw.to_string(),
+            A::UintOut => self.out_struct(raw, v, i, |b| format!("[{}]", u32_at(b))),
+            A::U16Out => self.out_struct(raw, v, i, |b| {
+                format!("[{}]", u16::from_le_bytes([b[0], b[1]]))
+            }),
+            A::LongOut => self.out_struct(raw, v, i, |b| format!("[{}]", le64(b, 0) as i64)),
+            A::U64Out => self.out_struct(raw, v, i, |b| format!("[{}]", le64(b, 0))),
+            A::RangeIn => in_struct(raw, v.entry_mem(i as u32), |b| {
+                format!("[{}, {}]", le64(b, 0), le64(b, 8))
+            }),
+            A::CloneRangeIn => in_struct(raw, v.entry_mem(i as u32), structs::file_clone_range),
+            A::DedupeRange => self.dedupe_range(raw, v, i),
+            A::Fiemap => {
+                let text = in_struct(raw, v.entry_mem(i as u32), |b| structs::fiemap_in(b, st));
+                match (v.ok_ret(), v.exit_mem(i as u32)) {
+                    (
+                        Some(_),
+                        Some(Mem::Bytes {
+                            bytes,
+                            complete: true,
+                        }),
+                    ) if raw != 0 => {
+                        let extents = match v.exit_mem(IOCTL_ARRAY_KEY) {
+                            Some(Mem::Bytes { bytes, .. }) if self.opts.verbose => Some(&bytes[..]),
+                            _ => None,
+                        };
+                        format!("{text} => {}", structs::fiemap_out(bytes, extents, st))
+                    }
+                    _ => text,
+                }
+            }
+            A::FsxattrIn => in_struct(raw, v.entry_mem(i as u32), |b| {
+                structs::fsxattr(b, false, st)
+            }),
+            A::FsxattrOut => self.out_struct(raw, v, i, |b| structs::fsxattr(b, true, st)),
+            A::IfreqIn(field) => in_struct(raw, v.entry_mem(i as u32), |b| {
+                format!(
+                    "{{{}, {}}}",
+                    structs::ifreq_name(b),
+                    structs::ifreq_field(b, field, st)
+                )
+            }),
+            A::IfreqOut(field) => self.ifreq_out(raw, v, i, field),
+            A::Ifconf => self.ifconf(raw, v, i),
         })
+    }
+
+    /// A `struct ifreq` of SIOCGIF*: what the kernel read (the name, SIOCGIFNAME's index),
+    /// then on success the member it wrote.
+    fn ifreq_out(&self, raw: u64, v: &CallView<'_>, i: usize, field: specs::IfreqField) -> String {
+        in_struct(raw, v.entry_mem(i as u32), |b| {
+            let head = match field {
+                specs::IfreqField::Name => {
+                    format!("ifr_ifindex={}", le_word(b, 16, 4) as i32)
+                }
+                _ => structs::ifreq_name(b),
+            };
+            match (v.ok_ret(), v.exit_mem(i as u32)) {
+                (
+                    Some(_),
+                    Some(Mem::Bytes {
+                        bytes,
+                        complete: true,
+                    }),
+                ) => format!(
+                    "{{{head}, {}}}",
+                    structs::ifreq_field(bytes, field, self.opts.style)
+                ),
+                _ => format!("{{{head}}}"),
+            }
+        })
+    }
+
+    /// SIOCGIFCONF's `struct ifconf`: the length going in and coming out, and the
+    /// interfaces written (only the buffer's address when there is none or on failure).
+    fn ifconf(&self, raw: u64, v: &CallView<'_>, i: usize) -> String {
+        let Some(Mem::Bytes {
+            bytes: before,
+            complete: true,
+        }) = v.entry_mem(i as u32)
+        else {
+            return ptr(raw);
+        };
+        let len_in = le_word(before, 0, 4) as i32;
+        let buf_in = le64(before, 8);
+        let after = match v.exit_mem(i as u32) {
+            Some(Mem::Bytes {
+                bytes,
+                complete: true,
+            }) if v.result.is_some() => bytes,
+            _ => {
+                let len = if buf_in == 0 {
+                    format!("{}, ", structs::ifc_len(len_in))
+                } else {
+                    String::new()
+                };
+                return format!("{{{len}ifc_buf={}}}", ptr(buf_in));
+            }
+        };
+        let len_out = le_word(after, 0, 4) as i32;
+        let len = match (buf_in, len_in == len_out) {
+            (0, _) => structs::ifc_len(len_out),
+            (_, true) => structs::ifc_len(len_in),
+            (_, false) => format!(
+                "{} => {}",
+                structs::ifc_len(len_in),
+                structs::ifc_len(len_out)
+            ),
+        };
+        let buf = if buf_in == 0 || v.ok_ret().is_none() {
+            ptr(buf_in)
+        } else {
+            let count = len_out.max(0) as u64 / specs::IFREQ_SIZE as u64;
+            match v.exit_mem(IOCTL_ARRAY_KEY) {
+                Some(Mem::Bytes { bytes, .. }) => {
+                    let more = (bytes.len() / specs::IFREQ_SIZE) < count as usize;
+                    structs::ifconf_reqs(bytes, more, self.opts.style)
+                }
+                _ => ptr(buf_in),
+            }
+        };
+        format!("{{ifc_len={len}, ifc_buf={buf}}}")
+    }
+
+    /// FIDEDUPERANGE's `struct file_dedupe_range`: the request, then on success
+    /// ` => {info=[...]}` with each destination's result. Without -v at most two
+    /// destinations print, as strace abbreviates them.
+    fn dedupe_range(&self, raw: u64, v: &CallView<'_>, i: usize) -> String {
+        let shown = |b: &[u8], mem: Option<&Mem>| -> (Vec<u8>, bool) {
+            let count = usize::from(u16::from_le_bytes([b[16], b[17]]));
+            let infos = match mem {
+                Some(Mem::Bytes { bytes, .. }) => bytes.as_slice(),
+                _ => &[],
+            };
+            let limit = if self.opts.verbose { count } else { 2 };
+            let n = (infos.len() / specs::DEDUPE_INFO).min(limit);
+            let mut all = b[..specs::DEDUPE_HEADER].to_vec();
+            all.extend_from_slice(&infos[..n * specs::DEDUPE_INFO]);
+            (all, n < count)
+        };
+        let text = in_struct(raw, v.entry_mem(i as u32), |b| {
+            let (all, more) = shown(b, v.entry_mem(IOCTL_ARRAY_KEY));
+            structs::dedupe_range_in(&all, more)
+        });
+        match (v.ok_ret(), v.exit_mem(i as u32)) {
+            (
+                Some(_),
+                Some(Mem::Bytes {
+                    bytes,
+                    complete: true,
+                }),
+            ) if raw != 0 => {
+                let (all, more) = shown(bytes, v.exit_mem(IOCTL_ARRAY_KEY));
+                format!("{text} => {}", structs::dedupe_range_out(&all, more))
+            }
+            _ => text,
+        }
+    }
+
+    /// The array an ioctl's structure points to or ends with, read after its header
+    /// `data`: FIDEDUPERANGE's destinations, SIOCGIFCONF's interfaces, FS_IOC_FIEMAP's
+    /// extents (printed only under -v).
+    fn plan_ioctl_array(
+        &self,
+        arg: specs::IoctlParam,
+        data: &Mem,
+        addr: u64,
+        at_exit: bool,
+        mem: &mut dyn MemReader,
+        out: &mut Vec<Capture>,
+    ) {
+        let Mem::Bytes {
+            bytes,
+            complete: true,
+        } = data
+        else {
+            return;
+        };
+        let (base, count, size) = match arg {
+            specs::IoctlParam::DedupeRange => (
+                addr + specs::DEDUPE_HEADER as u64,
+                u64::from(u16::from_le_bytes([bytes[16], bytes[17]])),
+                specs::DEDUPE_INFO,
+            ),
+            specs::IoctlParam::Ifconf => {
+                let len = i32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+                let count = len.max(0) as usize / specs::IFREQ_SIZE;
+                (le64(bytes, 8), count as u64, specs::IFREQ_SIZE)
+            }
+            specs::IoctlParam::Fiemap if at_exit && self.opts.verbose => (
+                addr + specs::FIEMAP_HEADER as u64,
+                le_word(bytes, 20, 4),
+                specs::FIEMAP_EXTENT,
+            ),
+            _ => return,
+        };
+        if base == 0 {
+            return;
+        }
+        let shown = self.array_shown(count);
+        out.push(Capture {
+            key: IOCTL_ARRAY_KEY,
+            data: mem.read_bytes(base, shown * size),
+        });
+    }
+
+    /// How many elements of an array of `count` print: -s of them, all under -v (up to a
+    /// bound on the work), as strace's print_array abbreviates.
+    fn array_shown(&self, count: u64) -> usize {
+        let limit = if self.opts.verbose {
+            ARGV_MAX_ITEMS
+        } else {
+            self.strsize()
+        };
+        (count as usize).min(limit)
     }
 
     /// How many longs of a node mask to read: all of them under -v, else up to -s, as
@@ -1124,9 +1339,11 @@ impl Decoder {
                 Fmt::CpuSetOut => mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(128)),
                 Fmt::IoctlArg => match specs::ioctl_param(entry.args[1]) {
                     // Read where it prints: at entry what the kernel reads, at exit what
-                    // it wrote.
-                    Some(arg) if arg.size() > 0 && arg.at_entry() != at_exit => {
-                        mem.read_bytes(addr, arg.size())
+                    // it wrote (both for what prints `in => out`).
+                    Some(arg) if arg.capture_size(at_exit) > 0 => {
+                        let data = mem.read_bytes(addr, arg.capture_size(at_exit));
+                        self.plan_ioctl_array(arg, &data, addr, at_exit, mem, &mut out);
+                        data
                     }
                     _ => continue,
                 },
@@ -1324,6 +1541,9 @@ const NODEMASK_MAX_LONGS: usize = 1024;
 const SIGRETURN_KEY: u32 = 302;
 /// Capture key of a futex wait's timeout.
 const FUTEX_TIMEOUT_KEY: u32 = 303;
+/// Capture key of the array an ioctl's structure points to (FIDEDUPERANGE's
+/// destinations, SIOCGIFCONF's interfaces).
+const IOCTL_ARRAY_KEY: u32 = 304;
 
 impl Decoder {
     fn plan_fds(
