@@ -605,6 +605,38 @@ fn verbose_getdents64_prints_the_directory_records() {
 }
 
 #[test]
+fn statx_flags_print_the_sync_type_then_the_flags_as_strace_does_in_every_style() {
+    let statx_line = |style: &str| {
+        let out = common::sysfence()
+            .args(["trace", "-X", style, "-e", "trace=statx"])
+            .args(["/usr/bin/ls", "-l", "/dev/null"])
+            .output()
+            .expect("runs");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    // strace 6.1 prints statx's flags as two flag sets without a default: under -X raw
+    // the zero AT_STATX_SYNC_AS_STAT prints as nothing, leaving `|0x900`.
+    assert_lines_in_order(
+        &statx_line("raw"),
+        &[
+            r#"statx(-100, "/dev/null", |0x900, 0x25e, {stx_mask={ANY}, stx_attributes=0, stx_mode=020666, stx_size=0, ...}) = 0"#,
+        ],
+    );
+    assert_lines_in_order(
+        &statx_line("verbose"),
+        &[
+            r#"statx(-100 /* AT_FDCWD */, "/dev/null", 0 /* AT_STATX_SYNC_AS_STAT */|0x900 /* AT_SYMLINK_NOFOLLOW|AT_NO_AUTOMOUNT */, 0x25e /* STATX_MODE|STATX_NLINK|STATX_UID|STATX_GID|STATX_MTIME|STATX_SIZE */, {stx_mask={ANY}, stx_attributes=0, stx_mode=020666 /* S_IFCHR|0666 */, stx_size=0, ...}) = 0"#,
+        ],
+    );
+    assert_lines_in_order(
+        &statx_line("abbrev"),
+        &[
+            r#"statx(AT_FDCWD, "/dev/null", AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW|AT_NO_AUTOMOUNT, STATX_MODE|STATX_NLINK|STATX_UID|STATX_GID|STATX_MTIME|STATX_SIZE, {ANY}) = 0"#,
+        ],
+    );
+}
+
+#[test]
 fn verbose_statx_and_execve_print_everything() {
     let out = common::sysfence()
         .args(["trace", "-v", "-e", "trace=statx,execve"])

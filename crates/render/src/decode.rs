@@ -315,6 +315,7 @@ impl Decoder {
                 None => ptr(raw),
             },
             Fmt::Set(name) => set_text(name, raw, st),
+            Fmt::StatxFlags => statx_flags(raw, st),
             Fmt::SockoptName => match syscalls::xlat_subset("socket_level", v.arg(1)) {
                 Some(set) => set.display(raw, st).to_string(),
                 None => (raw as i32).to_string(),
@@ -1728,6 +1729,33 @@ pub fn set_text(name: &str, value: u64, style: Style) -> String {
         Some(set) => set.display(value, style).to_string(),
         None => hex(value),
     }
+}
+
+/// statx's flags as strace 6.1 prints them: the AT_STATX_SYNC_TYPE field's bits as flags
+/// (AT_STATX_SYNC_AS_STAT is their zero), then `|` and the other flags if any, both without
+/// a default: `AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW`, raw `|0x100` (the zero prints as
+/// nothing), verbose `0 /* AT_STATX_SYNC_AS_STAT */|0x100 /* AT_SYMLINK_NOFOLLOW */`.
+fn statx_flags(value: u64, st: Style) -> String {
+    let Some(set) = syscalls::xlat_set("statx_flags") else {
+        return hex(value);
+    };
+    let value = value & set.width_mask();
+    let sync_mask = set.fields.first().map_or(0, |f| f.mask);
+    let part = |field: u8, bits: u64| {
+        let names = set
+            .entries
+            .iter()
+            .filter(|e| e.field == field)
+            .map(|e| (e.value, e.name));
+        crate::xlat::flags_without_default(names, bits, st)
+    };
+    let mut text = part(1, value & sync_mask);
+    let rest = value & !sync_mask;
+    if rest != 0 {
+        text.push('|');
+        text.push_str(&part(0, rest));
+    }
+    text
 }
 
 /// A pointer as strace prints it: `NULL` or hex.

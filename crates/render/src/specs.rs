@@ -36,6 +36,9 @@ pub enum Fmt {
     /// A constant or flags of the knowledge base's decoding table of that name, printed
     /// as strace prints it in the -X style in force.
     Set(&'static str),
+    /// statx's flags, as strace prints them: the AT_STATX_SYNC_TYPE bits, then the other
+    /// AT_* flags, each as flags without a default (see [`crate::xlat::flags_without_default`]).
+    StatxFlags,
     /// open(2) mode, printed only with O_CREAT or O_TMPFILE in argument N.
     OpenMode(u8),
     /// A file mode in octal.
@@ -290,7 +293,7 @@ specs! {
     "lstat64" => [Path, Stat64Out] Dec;
     "fstat64" => [Fd, Stat64Out] Dec;
     "fstatat64" => [Dirfd, Path, Stat64Out, Set("at_flags")] Dec;
-    "statx" => [Dirfd, Path, Set("statx_flags"), Set("statx_mask"), StatxOut] Dec;
+    "statx" => [Dirfd, Path, StatxFlags, Set("statx_mask"), StatxOut] Dec;
     "access" => [Path, Set("access_mode")] Dec;
     "faccessat" => [Dirfd, Path, Set("access_mode")] Dec;
     "faccessat2" => [Dirfd, Path, Set("access_mode"), Set("at_flags")] Dec;
