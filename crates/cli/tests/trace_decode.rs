@@ -900,6 +900,47 @@ fn poll_arrays_longer_than_dash_s_end_in_dots() {
     assert_eq!(line.matches(" revents=POLLIN}").count(), 32, "{line}");
 }
 
+/// The poll, writev and epoll_wait lines of `sysfence trace OPTIONS trace_arrays`, whose
+/// arrays have 40 elements.
+fn array_lines(options: &[&str]) -> Vec<String> {
+    let prog = fixture("trace_arrays");
+    let mut args = vec!["-e", "trace=poll,writev,epoll_wait"];
+    args.extend_from_slice(options);
+    args.push(prog.to_str().expect("utf-8 path"));
+    let out = trace(&args);
+    let text = String::from_utf8_lossy(&out.stderr);
+    text.lines()
+        .filter(|l| l.contains(", 40, 0)") || l.contains(", 64, 0)") || l.starts_with("writev("))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn arrays_stop_at_dash_s_elements_and_print_whole_under_dash_v() {
+    // strace 6.1 on the same fixture with -s 5 (descriptor numbers as placeholders).
+    let short = array_lines(&["-s", "5"]);
+    assert_lines_in_order(
+        &short.join("\n"),
+        &[
+            "poll([{fd={N}, events=POLLIN}, {fd={N}, events=POLLIN}, {fd={N}, events=POLLIN}, {fd={N}, events=POLLIN}, {fd={N}, events=POLLIN}, ...], 40, 0) = 40 ([{fd={N}, revents=POLLIN}, {fd={N}, revents=POLLIN}, {fd={N}, revents=POLLIN}, {fd={N}, revents=POLLIN}, {fd={N}, revents=POLLIN}, ...])",
+            r#"writev({N}, [{iov_base="a", iov_len=1}, {iov_base="b", iov_len=1}, {iov_base="c", iov_len=1}, {iov_base="d", iov_len=1}, {iov_base="e", iov_len=1}, ...], 40) = 40"#,
+            "epoll_wait({N}, [{events=EPOLLIN, data={u32={N}, u64={N}}}, {events=EPOLLIN, data={u32={N}, u64={N}}}, {events=EPOLLIN, data={u32={N}, u64={N}}}, {events=EPOLLIN, data={u32={N}, u64={N}}}, {events=EPOLLIN, data={u32={N}, u64={N}}}, ...], 64, 0) = 40",
+        ],
+    );
+    // strace 6.1 without -v: 32 (-s's default) elements, then `...`; with -v all 40.
+    for (options, shown, dots) in [(&[][..], 32, 1), (&["-v"][..], 40, 0)] {
+        let lines = array_lines(options);
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        // Each line's element, and how many arrays it has (poll's ready list is one more).
+        let elements = [("revents=POLLIN}", 2), ("iov_len=1}", 1), ("data={", 1)];
+        for (line, (element, arrays)) in lines.iter().zip(elements) {
+            assert_eq!(line.matches(element).count(), shown, "{options:?}: {line}");
+            let cut = line.matches("...]").count();
+            assert_eq!(cut, dots * arrays, "{options:?}: {line}");
+        }
+    }
+}
+
 /// The trace (stderr) of `sysfence trace OPTIONS trace_i386`, its int 0x80 calls only.
 fn i386_trace(options: &[&str]) -> String {
     let prog = fixture("trace_i386");

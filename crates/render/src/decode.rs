@@ -512,11 +512,14 @@ impl Decoder {
             },
             Fmt::RemainOut => ptr(raw),
             Fmt::GidsOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
-                (Some(_), Some(Mem::Bytes { bytes, .. })) => {
-                    let gids: Vec<String> = bytes
+                (Some(n), Some(Mem::Bytes { bytes, .. })) => {
+                    let mut gids: Vec<String> = bytes
                         .chunks_exact(4)
                         .map(|g| u32::from_le_bytes([g[0], g[1], g[2], g[3]]).to_string())
                         .collect();
+                    if n.max(0) as usize > gids.len() {
+                        gids.push("...".into());
+                    }
                     format!("[{}]", gids.join(", "))
                 }
                 _ => ptr(raw),
@@ -528,11 +531,14 @@ impl Decoder {
                 in_struct(raw, v.entry_mem(i as u32), |b| structs::epoll_event(b, st))
             }
             Fmt::EpollEventsOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
-                (Some(_), Some(Mem::Bytes { bytes, .. })) => {
-                    let items: Vec<String> = bytes
+                (Some(n), Some(Mem::Bytes { bytes, .. })) => {
+                    let mut items: Vec<String> = bytes
                         .chunks_exact(12)
                         .map(|b| structs::epoll_event(b, st))
                         .collect();
+                    if n.max(0) as usize > items.len() {
+                        items.push("...".into());
+                    }
                     format!("[{}]", items.join(", "))
                 }
                 _ => ptr(raw),
@@ -1010,6 +1016,12 @@ impl Decoder {
         });
     }
 
+    /// How many entries of an iovec array of `count` print: -s of them, all under -v (up
+    /// to the kernel's limit), as strace's print_array abbreviates.
+    fn iov_items(&self, count: u64) -> usize {
+        self.array_shown(count).min(IOV_MAX_ITEMS)
+    }
+
     /// How many elements of an array of `count` print: -s of them, all under -v (up to a
     /// bound on the work), as strace's print_array abbreviates.
     fn array_shown(&self, count: u64) -> usize {
@@ -1300,7 +1312,7 @@ impl Decoder {
                 Fmt::Utsname => mem.read_bytes(addr, 390),
                 Fmt::EpollEventIn => mem.read_bytes(addr, 12),
                 Fmt::EpollEventsOut => {
-                    mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(max) * 12)
+                    mem.read_bytes(addr, self.array_shown(ok.unwrap_or(0).max(0) as u64) * 12)
                 }
                 Fmt::PollFds(n) => {
                     let len = self.poll_shown(entry.args[n as usize]) * 8;
@@ -1357,7 +1369,7 @@ impl Decoder {
                 }
                 Fmt::MempolicyOut | Fmt::IntPtrIn => mem.read_bytes(addr, 4),
                 Fmt::GidsOut => {
-                    mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(max) * 4)
+                    mem.read_bytes(addr, self.array_shown(ok.unwrap_or(0).max(0) as u64) * 4)
                 }
                 Fmt::PrctlRest => match entry.args[0] {
                     // PR_SET_NAME reads a name at entry; PR_GET_NAME writes one.
@@ -1374,7 +1386,13 @@ impl Decoder {
                         u64::MAX
                     };
                     let word = if entry.arch == Arch::I386 { 4 } else { 8 };
-                    let iov = IovPlan { slot: i, max, word };
+                    let items = self.iov_items(entry.args[c as usize]);
+                    let iov = IovPlan {
+                        slot: i,
+                        max,
+                        items,
+                        word,
+                    };
                     capture_iov(mem, addr, entry.args[c as usize], left, iov, &mut out)
                 }
                 Fmt::IntOut if is_so_linger(entry.args[1], entry.args[2]) => {
@@ -1437,6 +1455,7 @@ impl Decoder {
                                 IovPlan {
                                     slot: MSG_SLOT + i,
                                     max,
+                                    items: self.iov_items(le64(bytes, 24)),
                                     word: 8,
                                 },
                                 &mut out,
@@ -1618,16 +1637,22 @@ fn le64(b: &[u8], off: usize) -> u64 {
         .map_or(0, |s| u64::from_le_bytes(s.try_into().unwrap_or_default()))
 }
 
-/// Reads an iovec array of `count` entries at `addr` and up to `left` bytes of its
-/// buffers (each cut at `max`), pushing the buffers under slot `slot`; returns the array.
-/// Where an iovec array's buffers are captured and how: slot, -s, field width in bytes.
+/// Where an iovec array's buffers are captured and how: slot, -s, how many entries to
+/// read, field width in bytes.
 #[derive(Clone, Copy)]
 struct IovPlan {
     slot: usize,
     max: usize,
+    items: usize,
     word: usize,
 }
 
+/// The most iovec entries read, even under -v: the kernel's UIO_MAXIOV.
+const IOV_MAX_ITEMS: usize = 1024;
+
+/// Reads an iovec array of `count` entries at `addr` (the first `plan.items`) and up to
+/// `left` bytes of its buffers (each cut at `plan.max`), pushing the buffers under slot
+/// `plan.slot`; returns the array.
 fn capture_iov(
     mem: &mut dyn MemReader,
     addr: u64,
@@ -1636,8 +1661,13 @@ fn capture_iov(
     plan: IovPlan,
     out: &mut Vec<Capture>,
 ) -> Mem {
-    let IovPlan { slot, max, word } = plan;
-    let count = (count as usize).min(max);
+    let IovPlan {
+        slot,
+        max,
+        items,
+        word,
+    } = plan;
+    let count = (count as usize).min(items);
     let arr = mem.read_bytes(addr, count * 2 * word);
     if let Mem::Bytes { bytes, .. } = &arr {
         for (k, chunk) in bytes.chunks_exact(2 * word).enumerate() {
@@ -1676,8 +1706,9 @@ fn compat_rlimit(entry: &SyscallEntry) -> bool {
     is_i386(entry) && entry.nr != 340
 }
 
+/// The capture key of buffer `k` of the iovec array in slot `arg`.
 fn iov_key(arg: usize, k: usize) -> u32 {
-    1000 + arg as u32 * 1000 + k as u32
+    (1 + arg as u32) * IOV_MAX_ITEMS as u32 + k as u32
 }
 
 fn mem_u64(m: &Mem) -> Option<u64> {
