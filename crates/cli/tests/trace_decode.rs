@@ -388,6 +388,21 @@ fn file_system_ioctls_decode_their_arguments_as_strace_does() {
 }
 
 #[test]
+fn dash_y_prints_the_paths_of_descriptors_inside_ioctl_structures() {
+    let text = fs_net_ioctl_trace(&["-y"]);
+    // strace 6.1 -y: the path after src_fd and each dest_fd, but not after FICLONE's plain
+    // argument.
+    assert_lines_in_order(
+        &text,
+        &[
+            r#"ioctl(30<{ANY}/f>, BTRFS_IOC_CLONE or FICLONE, 31) = {ANY}"#,
+            r#"ioctl(30<{ANY}/f>, BTRFS_IOC_CLONE_RANGE or FICLONERANGE, {src_fd=31</dev/null>, src_offset=4096, src_length=8192, dest_offset=0}) = {ANY}"#,
+            r#"ioctl(30<{ANY}/f>, BTRFS_IOC_FILE_EXTENT_SAME or FIDEDUPERANGE, {src_offset=0, src_length=4096, dest_count=3, info=[{dest_fd=31</dev/null>, dest_offset=0}, {dest_fd=30<{ANY}/f>, dest_offset=8192}, ...]}) = {ANY}"#,
+        ],
+    );
+}
+
+#[test]
 fn socket_ioctls_decode_struct_ifreq_and_ifconf_as_strace_does() {
     let text = fs_net_ioctl_trace(&[]);
     assert_lines_in_order(

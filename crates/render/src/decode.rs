@@ -820,7 +820,9 @@ impl Decoder {
             A::RangeIn => in_struct(raw, v.entry_mem(i as u32), |b| {
                 format!("[{}, {}]", le64(b, 0), le64(b, 8))
             }),
-            A::CloneRangeIn => in_struct(raw, v.entry_mem(i as u32), structs::file_clone_range),
+            A::CloneRangeIn => in_struct(raw, v.entry_mem(i as u32), |b| {
+                structs::file_clone_range(b, &|k, fd| self.ioctl_fd(v, k, fd))
+            }),
             A::DedupeRange => self.dedupe_range(raw, v, i),
             A::Fiemap => {
                 let text = in_struct(raw, v.entry_mem(i as u32), |b| structs::fiemap_in(b, st));
@@ -855,6 +857,11 @@ impl Decoder {
             A::IfreqOut(field) => self.ifreq_out(raw, v, i, field),
             A::Ifconf => self.ifconf(raw, v, i),
         })
+    }
+
+    /// Descriptor `fd`, the `k`th inside an ioctl's structure, with its path under -y.
+    fn ioctl_fd(&self, v: &CallView<'_>, k: usize, fd: i64) -> String {
+        self.fd_text(fd, v.entry_mem(IOCTL_FD_KEY + k as u32))
     }
 
     /// A `struct ifreq` of SIOCGIF*: what the kernel read (the name, SIOCGIFNAME's index),
@@ -944,7 +951,7 @@ impl Decoder {
                 Some(Mem::Bytes { bytes, .. }) => bytes.as_slice(),
                 _ => &[],
             };
-            let limit = if self.opts.verbose { count } else { 2 };
+            let limit = self.dedupe_shown();
             let n = (infos.len() / specs::DEDUPE_INFO).min(limit);
             let mut all = b[..specs::DEDUPE_HEADER].to_vec();
             all.extend_from_slice(&infos[..n * specs::DEDUPE_INFO]);
@@ -952,7 +959,7 @@ impl Decoder {
         };
         let text = in_struct(raw, v.entry_mem(i as u32), |b| {
             let (all, more) = shown(b, v.entry_mem(IOCTL_ARRAY_KEY));
-            structs::dedupe_range_in(&all, more)
+            structs::dedupe_range_in(&all, more, &|k, fd| self.ioctl_fd(v, k, fd))
         });
         match (v.ok_ret(), v.exit_mem(i as u32)) {
             (
@@ -1014,6 +1021,49 @@ impl Decoder {
             key: IOCTL_ARRAY_KEY,
             data: mem.read_bytes(base, shown * size),
         });
+    }
+
+    /// For -y, the paths of the descriptors inside an ioctl's structure, under
+    /// [`IOCTL_FD_KEY`] + their place: FICLONERANGE's source, FIDEDUPERANGE's destinations
+    /// (as many as print).
+    fn plan_ioctl_fds(
+        &self,
+        arg: specs::IoctlParam,
+        data: &Mem,
+        mem: &mut dyn MemReader,
+        out: &mut Vec<Capture>,
+    ) {
+        let Mem::Bytes { bytes, .. } = data else {
+            return;
+        };
+        let fds: Vec<u64> = match arg {
+            specs::IoctlParam::CloneRangeIn => vec![le64(bytes, 0)],
+            specs::IoctlParam::DedupeRange => match Capture::find(out, IOCTL_ARRAY_KEY) {
+                Some(Mem::Bytes { bytes, .. }) => bytes
+                    .chunks_exact(specs::DEDUPE_INFO)
+                    .take(self.dedupe_shown())
+                    .map(|info| le64(info, 0))
+                    .collect(),
+                _ => return,
+            },
+            _ => return,
+        };
+        for (k, fd) in fds.into_iter().enumerate() {
+            let fd = fd as i64 as i32;
+            if fd >= 0 {
+                let data = self.fd_capture(fd, mem);
+                out.push(Capture {
+                    key: IOCTL_FD_KEY + k as u32,
+                    data,
+                });
+            }
+        }
+    }
+
+    /// How many of FIDEDUPERANGE's destinations print: two, all under -v (up to -s's
+    /// bound on arrays), as strace abbreviates them.
+    fn dedupe_shown(&self) -> usize {
+        if self.opts.verbose { usize::MAX } else { 2 }
     }
 
     /// How many entries of an iovec array of `count` print: -s of them, all under -v (up
@@ -1356,6 +1406,9 @@ impl Decoder {
                     Some(arg) if arg.capture_size(at_exit) > 0 => {
                         let data = mem.read_bytes(addr, arg.capture_size(at_exit));
                         self.plan_ioctl_array(arg, &data, addr, at_exit, mem, &mut out);
+                        if !at_exit && self.opts.decode_fds {
+                            self.plan_ioctl_fds(arg, &data, mem, &mut out);
+                        }
                         data
                     }
                     _ => continue,
@@ -1561,6 +1614,9 @@ const NODEMASK_MAX_LONGS: usize = 1024;
 const SIGRETURN_KEY: u32 = 302;
 /// Capture key of a futex wait's timeout.
 const FUTEX_TIMEOUT_KEY: u32 = 303;
+/// Capture keys of the paths (-y) of the descriptors inside an ioctl's structure, one per
+/// place; far above every other key.
+const IOCTL_FD_KEY: u32 = 1 << 20;
 /// Capture key of the array an ioctl's structure points to (FIDEDUPERANGE's
 /// destinations, SIOCGIFCONF's interfaces).
 const IOCTL_ARRAY_KEY: u32 = 304;

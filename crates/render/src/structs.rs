@@ -972,12 +972,16 @@ pub fn winsize(b: &[u8]) -> String {
     )
 }
 
+/// How a descriptor inside a structure prints: given its place among the structure's
+/// descriptors and its number (a path follows under -y).
+pub type FdText<'a> = &'a dyn Fn(usize, i64) -> String;
+
 /// `struct file_clone_range` (FICLONERANGE): `{src_fd=3, src_offset=0, src_length=4096,
 /// dest_offset=0}`.
-pub fn file_clone_range(b: &[u8]) -> String {
+pub fn file_clone_range(b: &[u8], fd: FdText<'_>) -> String {
     format!(
         "{{src_fd={}, src_offset={}, src_length={}, dest_offset={}}}",
-        u64_at(b, 0) as i64,
+        fd(0, u64_at(b, 0) as i64),
         u64_at(b, 8),
         u64_at(b, 16),
         u64_at(b, 24)
@@ -986,11 +990,11 @@ pub fn file_clone_range(b: &[u8]) -> String {
 
 /// `struct file_dedupe_range` as it goes in (FIDEDUPERANGE): the header and the
 /// destinations captured after it, `...` when `more` follow.
-pub fn dedupe_range_in(b: &[u8], more: bool) -> String {
-    let info = dedupe_infos(b, more, |i| {
+pub fn dedupe_range_in(b: &[u8], more: bool, fd: FdText<'_>) -> String {
+    let info = dedupe_infos(b, more, |k, i| {
         format!(
             "{{dest_fd={}, dest_offset={}}}",
-            u64_at(i, 0) as i64,
+            fd(k, u64_at(i, 0) as i64),
             u64_at(i, 8)
         )
     });
@@ -1004,7 +1008,7 @@ pub fn dedupe_range_in(b: &[u8], more: bool) -> String {
 
 /// The results FIDEDUPERANGE wrote: `{info=[{bytes_deduped=4096, status=0}]}`.
 pub fn dedupe_range_out(b: &[u8], more: bool) -> String {
-    let info = dedupe_infos(b, more, |i| {
+    let info = dedupe_infos(b, more, |_, i| {
         format!(
             "{{bytes_deduped={}, status={}}}",
             u64_at(i, 16),
@@ -1014,13 +1018,14 @@ pub fn dedupe_range_out(b: &[u8], more: bool) -> String {
     format!("{{info={info}}}")
 }
 
-fn dedupe_infos(b: &[u8], more: bool, each: impl Fn(&[u8]) -> String) -> String {
+fn dedupe_infos(b: &[u8], more: bool, each: impl Fn(usize, &[u8]) -> String) -> String {
     let header = crate::specs::DEDUPE_HEADER;
     let mut items: Vec<String> = b
         .get(header..)
         .unwrap_or_default()
         .chunks_exact(crate::specs::DEDUPE_INFO)
-        .map(each)
+        .enumerate()
+        .map(|(k, info)| each(k, info))
         .collect();
     if more {
         items.push("...".into());
