@@ -336,6 +336,126 @@ fn verbose_termios_shows_the_line_discipline_control_characters_and_speeds() {
     );
 }
 
+/// Runs the file system and socket ioctl fixture under `sysfence trace -e trace=ioctl
+/// EXTRA...`.
+fn fs_net_ioctl_trace(extra: &[&str]) -> String {
+    let prog = fixture("trace_ioctl_fs_net");
+    let mut args = vec!["-e", "trace=ioctl"];
+    args.extend_from_slice(extra);
+    args.push(prog.to_str().expect("utf-8 path"));
+    let out = trace(&args);
+    assert!(
+        out.status.success(),
+        "trace failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stderr).expect("utf-8 trace")
+}
+
+// The expected lines of the tests below are what strace 6.1 printed for the same fixture
+// (`strace -e trace=ioctl [-v] [-X raw|verbose] target/debug/trace_ioctl_fs_net`), with
+// addresses and pids as placeholders, and `{ANY}` where the file system answers (the
+// fixture's file is in the temporary directory: ext4, tmpfs, overlay answer differently).
+
+#[test]
+fn file_system_ioctls_decode_their_arguments_as_strace_does() {
+    let text = fs_net_ioctl_trace(&[]);
+    assert_lines_in_order(
+        &text,
+        &[
+            r#"ioctl(31, TIOCSTI, "x")                 = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(30, BTRFS_IOC_CLONE or FICLONE, 31) = {ANY}"#,
+            r#"ioctl(30, BTRFS_IOC_CLONE_RANGE or FICLONERANGE, {src_fd=31, src_offset=4096, src_length=8192, dest_offset=0}) = {ANY}"#,
+            r#"ioctl(30, BTRFS_IOC_FILE_EXTENT_SAME or FIDEDUPERANGE, {src_offset=0, src_length=4096, dest_count=3, info=[{dest_fd=31, dest_offset=0}, {dest_fd=30, dest_offset=8192}, ...]}) = {ANY}"#,
+            r#"ioctl(30, FS_IOC_GETFLAGS, {ANY}"#,
+            r#"ioctl(30, FS_IOC_SETFLAGS, [FS_NODUMP_FL|FS_NOATIME_FL]) = {ANY}"#,
+            r#"ioctl(30, FS_IOC_GETVERSION, {ADDR}) = {ANY}"#,
+            r#"ioctl(30, FS_IOC_FIEMAP, {fm_start=0, fm_length=18446744073709551615, fm_flags=FIEMAP_FLAG_SYNC, fm_extent_count=2}{ANY}"#,
+            r#"ioctl(30, FS_IOC_FSGETXATTR, {ANY}"#,
+            r#"ioctl(30, FS_IOC_FSSETXATTR, {fsx_xflags=FS_XFLAG_NOATIME|FS_XFLAG_NODUMP, fsx_extsize=4096, fsx_projid=0x5, fsx_cowextsize=0}) = {ANY}"#,
+            r#"ioctl(30, BLKGETSIZE, {ADDR}) = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(30, BLKGETSIZE64, {ADDR}) = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(30, BLKSSZGET, {ADDR}) = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(30, BLKBSZGET, {ADDR}) = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(30, BLKROGET, {ADDR}) = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(30, BLKROSET, [1])                = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(30, BLKRASET, 256)                = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(30, BLKRRPART)                    = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(30, BLKFLSBUF)                    = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(30, BLKDISCARD, [0, 4096])        = -1 ENOTTY (Inappropriate ioctl for device)"#,
+        ],
+    );
+}
+
+#[test]
+fn dash_y_prints_the_paths_of_descriptors_inside_ioctl_structures() {
+    let text = fs_net_ioctl_trace(&["-y"]);
+    // strace 6.1 -y: the path after src_fd and each dest_fd, but not after FICLONE's plain
+    // argument.
+    assert_lines_in_order(
+        &text,
+        &[
+            r#"ioctl(30<{ANY}/f>, BTRFS_IOC_CLONE or FICLONE, 31) = {ANY}"#,
+            r#"ioctl(30<{ANY}/f>, BTRFS_IOC_CLONE_RANGE or FICLONERANGE, {src_fd=31</dev/null>, src_offset=4096, src_length=8192, dest_offset=0}) = {ANY}"#,
+            r#"ioctl(30<{ANY}/f>, BTRFS_IOC_FILE_EXTENT_SAME or FIDEDUPERANGE, {src_offset=0, src_length=4096, dest_count=3, info=[{dest_fd=31</dev/null>, dest_offset=0}, {dest_fd=30<{ANY}/f>, dest_offset=8192}, ...]}) = {ANY}"#,
+        ],
+    );
+}
+
+#[test]
+fn socket_ioctls_decode_struct_ifreq_and_ifconf_as_strace_does() {
+    let text = fs_net_ioctl_trace(&[]);
+    assert_lines_in_order(
+        &text,
+        &[
+            r#"ioctl(32, SIOCGIFNAME, {ifr_ifindex=1, ifr_name="lo"}) = 0"#,
+            r#"ioctl(32, SIOCGIFINDEX, {ifr_name="lo", ifr_ifindex=1}) = 0"#,
+            r#"ioctl(32, SIOCGIFFLAGS, {ifr_name="lo", ifr_flags=IFF_UP|IFF_LOOPBACK|IFF_RUNNING}) = 0"#,
+            r#"ioctl(32, SIOCGIFADDR, {ifr_name="lo", ifr_addr={sa_family=AF_INET, sin_port=htons(0), sin_addr=inet_addr("127.0.0.1")}}) = 0"#,
+            r#"ioctl(32, SIOCGIFMTU, {ifr_name="lo", ifr_mtu=65536}) = 0"#,
+            r#"ioctl(32, SIOCGIFHWADDR, {ifr_name="lo", ifr_hwaddr={sa_family=ARPHRD_LOOPBACK, sa_data=00:00:00:00:00:00}}) = 0"#,
+            r#"ioctl(32, SIOCGIFFLAGS, {ifr_name="nosuch0"}) = -1 ENODEV (No such device)"#,
+            r#"ioctl(32, SIOCGIFCONF, {ifc_len=40 /* 1 * sizeof(struct ifreq) */, ifc_buf=[{ifr_name="lo", ifr_addr={sa_family=AF_INET, sin_port=htons(0), sin_addr=inet_addr("127.0.0.1")}}]}) = 0"#,
+            r#"ioctl(32, SIOCGIFCONF, {ifc_len={N} /* {N} * sizeof(struct ifreq) */, ifc_buf=NULL}) = 0"#,
+            r#"ioctl(32, SIOCATMARK, {ADDR}) = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(33, FIONREAD, [0])                = 0"#,
+            r#"ioctl(33, TIOCOUTQ, [0])                = 0"#,
+            r#"ioctl(32, FIOSETOWN, [{PID}]) = 0"#,
+            r#"ioctl(32, FIOGETOWN, [{PID}]) = 0"#,
+            r#"ioctl(32, _IOC(_IOC_READ, 0x12, 0x34, 0x8), 0) = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(32, _IOC(_IOC_WRITE, 0x12, 0x34, 0x8), 0) = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(32, _IOC(_IOC_READ|_IOC_WRITE, 0xfe, 0, 0x10), 0) = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(32, _IOC(_IOC_NONE, 0xfe, 0x1, 0), 0) = -1 ENOTTY (Inappropriate ioctl for device)"#,
+        ],
+    );
+}
+
+#[test]
+fn raw_and_verbose_ioctls_print_numbers_bytes_and_names_as_strace_does() {
+    let raw = fs_net_ioctl_trace(&["-X", "raw"]);
+    assert_lines_in_order(
+        &raw,
+        &[
+            r#"ioctl(31, 0x5412, "x")                  = -1 ENOTTY (Inappropriate ioctl for device)"#,
+            r#"ioctl(30, 0x40086602, [0xc0])           = {ANY}"#,
+            r#"ioctl(32, 0x8913, {ifr_name="lo", ifr_flags=0x49}) = 0"#,
+            r#"ioctl(32, 0x8915, {ifr_name="lo", ifr_addr={sa_family=0x2, sin_port="\x00\x00", sin_addr="\x7f\x00\x00\x01"}}) = 0"#,
+            r#"ioctl(32, 0x8927, {ifr_name="lo", ifr_hwaddr={sa_family=0x304, sa_data="\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"}}) = 0"#,
+            r#"ioctl(32, 0x80081234, 0)                = -1 ENOTTY (Inappropriate ioctl for device)"#,
+        ],
+    );
+    let verbose = fs_net_ioctl_trace(&["-X", "verbose", "-v"]);
+    assert_lines_in_order(
+        &verbose,
+        &[
+            r#"ioctl(30, 0xc0189436 /* BTRFS_IOC_FILE_EXTENT_SAME or FIDEDUPERANGE */, {src_offset=0, src_length=4096, dest_count=3, info=[{dest_fd=31, dest_offset=0}, {dest_fd=30, dest_offset=8192}, {dest_fd=31, dest_offset=16384}]}) = {ANY}"#,
+            r#"ioctl(30, 0x40086602 /* FS_IOC_SETFLAGS */, [0xc0 /* FS_NODUMP_FL|FS_NOATIME_FL */]) = {ANY}"#,
+            r#"ioctl(32, 0x8927 /* SIOCGIFHWADDR */, {ifr_name="lo", ifr_hwaddr={sa_family=0x304 /* ARPHRD_LOOPBACK */, sa_data="\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" /* 00:00:00:00:00:00 */}}) = 0"#,
+            r#"ioctl(32, 0x80081234 /* _IOC(_IOC_READ, 0x12, 0x34, 0x8) */, 0) = -1 ENOTTY (Inappropriate ioctl for device)"#,
+        ],
+    );
+}
+
 #[test]
 fn verbose_stat_prints_every_field_and_whole_second_times_drop_the_fraction() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -497,6 +617,38 @@ fn verbose_getdents64_prints_the_directory_records() {
     ] {
         assert!(text.contains(record), "no {record} in {text}");
     }
+}
+
+#[test]
+fn statx_flags_print_the_sync_type_then_the_flags_as_strace_does_in_every_style() {
+    let statx_line = |style: &str| {
+        let out = common::sysfence()
+            .args(["trace", "-X", style, "-e", "trace=statx"])
+            .args(["/usr/bin/ls", "-l", "/dev/null"])
+            .output()
+            .expect("runs");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    // strace 6.1 prints statx's flags as two flag sets without a default: under -X raw
+    // the zero AT_STATX_SYNC_AS_STAT prints as nothing, leaving `|0x900`.
+    assert_lines_in_order(
+        &statx_line("raw"),
+        &[
+            r#"statx(-100, "/dev/null", |0x900, 0x25e, {stx_mask={ANY}, stx_attributes=0, stx_mode=020666, stx_size=0, ...}) = 0"#,
+        ],
+    );
+    assert_lines_in_order(
+        &statx_line("verbose"),
+        &[
+            r#"statx(-100 /* AT_FDCWD */, "/dev/null", 0 /* AT_STATX_SYNC_AS_STAT */|0x900 /* AT_SYMLINK_NOFOLLOW|AT_NO_AUTOMOUNT */, 0x25e /* STATX_MODE|STATX_NLINK|STATX_UID|STATX_GID|STATX_MTIME|STATX_SIZE */, {stx_mask={ANY}, stx_attributes=0, stx_mode=020666 /* S_IFCHR|0666 */, stx_size=0, ...}) = 0"#,
+        ],
+    );
+    assert_lines_in_order(
+        &statx_line("abbrev"),
+        &[
+            r#"statx(AT_FDCWD, "/dev/null", AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW|AT_NO_AUTOMOUNT, STATX_MODE|STATX_NLINK|STATX_UID|STATX_GID|STATX_MTIME|STATX_SIZE, {ANY}) = 0"#,
+        ],
+    );
 }
 
 #[test]
@@ -761,6 +913,47 @@ fn poll_arrays_longer_than_dash_s_end_in_dots() {
         .expect("a poll line");
     assert_eq!(line.matches(" events=POLLIN}").count(), 32, "{line}");
     assert_eq!(line.matches(" revents=POLLIN}").count(), 32, "{line}");
+}
+
+/// The poll, writev and epoll_wait lines of `sysfence trace OPTIONS trace_arrays`, whose
+/// arrays have 40 elements.
+fn array_lines(options: &[&str]) -> Vec<String> {
+    let prog = fixture("trace_arrays");
+    let mut args = vec!["-e", "trace=poll,writev,epoll_wait"];
+    args.extend_from_slice(options);
+    args.push(prog.to_str().expect("utf-8 path"));
+    let out = trace(&args);
+    let text = String::from_utf8_lossy(&out.stderr);
+    text.lines()
+        .filter(|l| l.contains(", 40, 0)") || l.contains(", 64, 0)") || l.starts_with("writev("))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn arrays_stop_at_dash_s_elements_and_print_whole_under_dash_v() {
+    // strace 6.1 on the same fixture with -s 5 (descriptor numbers as placeholders).
+    let short = array_lines(&["-s", "5"]);
+    assert_lines_in_order(
+        &short.join("\n"),
+        &[
+            "poll([{fd={N}, events=POLLIN}, {fd={N}, events=POLLIN}, {fd={N}, events=POLLIN}, {fd={N}, events=POLLIN}, {fd={N}, events=POLLIN}, ...], 40, 0) = 40 ([{fd={N}, revents=POLLIN}, {fd={N}, revents=POLLIN}, {fd={N}, revents=POLLIN}, {fd={N}, revents=POLLIN}, {fd={N}, revents=POLLIN}, ...])",
+            r#"writev({N}, [{iov_base="a", iov_len=1}, {iov_base="b", iov_len=1}, {iov_base="c", iov_len=1}, {iov_base="d", iov_len=1}, {iov_base="e", iov_len=1}, ...], 40) = 40"#,
+            "epoll_wait({N}, [{events=EPOLLIN, data={u32={N}, u64={N}}}, {events=EPOLLIN, data={u32={N}, u64={N}}}, {events=EPOLLIN, data={u32={N}, u64={N}}}, {events=EPOLLIN, data={u32={N}, u64={N}}}, {events=EPOLLIN, data={u32={N}, u64={N}}}, ...], 64, 0) = 40",
+        ],
+    );
+    // strace 6.1 without -v: 32 (-s's default) elements, then `...`; with -v all 40.
+    for (options, shown, dots) in [(&[][..], 32, 1), (&["-v"][..], 40, 0)] {
+        let lines = array_lines(options);
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        // Each line's element, and how many arrays it has (poll's ready list is one more).
+        let elements = [("revents=POLLIN}", 2), ("iov_len=1}", 1), ("data={", 1)];
+        for (line, (element, arrays)) in lines.iter().zip(elements) {
+            assert_eq!(line.matches(element).count(), shown, "{options:?}: {line}");
+            let cut = line.matches("...]").count();
+            assert_eq!(cut, dots * arrays, "{options:?}: {line}");
+        }
+    }
 }
 
 /// The trace (stderr) of `sysfence trace OPTIONS trace_i386`, its int 0x80 calls only.

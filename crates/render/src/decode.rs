@@ -328,6 +328,7 @@ impl Decoder {
                 None => ptr(raw),
             },
             Fmt::Set(name) => set_text(name, raw, st),
+            Fmt::StatxFlags => statx_flags(raw, st),
             Fmt::SockoptName => match syscalls::xlat_subset("socket_level", v.arg(1)) {
                 Some(set) => set.display(raw, st).to_string(),
                 None => (raw as i32).to_string(),
@@ -524,11 +525,14 @@ impl Decoder {
             },
             Fmt::RemainOut => ptr(raw),
             Fmt::GidsOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
-                (Some(_), Some(Mem::Bytes { bytes, .. })) => {
-                    let gids: Vec<String> = bytes
+                (Some(n), Some(Mem::Bytes { bytes, .. })) => {
+                    let mut gids: Vec<String> = bytes
                         .chunks_exact(4)
                         .map(|g| u32::from_le_bytes([g[0], g[1], g[2], g[3]]).to_string())
                         .collect();
+                    if n.max(0) as usize > gids.len() {
+                        gids.push("...".into());
+                    }
                     format!("[{}]", gids.join(", "))
                 }
                 _ => ptr(raw),
@@ -540,11 +544,14 @@ impl Decoder {
                 in_struct(raw, v.entry_mem(i as u32), |b| structs::epoll_event(b, st))
             }
             Fmt::EpollEventsOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
-                (Some(_), Some(Mem::Bytes { bytes, .. })) => {
-                    let items: Vec<String> = bytes
+                (Some(n), Some(Mem::Bytes { bytes, .. })) => {
+                    let mut items: Vec<String> = bytes
                         .chunks_exact(12)
                         .map(|b| structs::epoll_event(b, st))
                         .collect();
+                    if n.max(0) as usize > items.len() {
+                        items.push("...".into());
+                    }
                     format!("[{}]", items.join(", "))
                 }
                 _ => ptr(raw),
@@ -815,7 +822,278 @@ impl Decoder {
             A::Termios2Out => self.out_struct(raw, v, i, |b| structs::termios2(b, verbose, st)),
             A::WinsizeIn => in_struct(raw, v.entry_mem(i as u32), structs::winsize),
             A::WinsizeOut => self.out_struct(raw, v, i, structs::winsize),
+            A::CharIn => in_struct(raw, v.entry_mem(i as u32), |b| quote(b, self.opts.hex)),
+            A::Uint => raw.to_string(),
+            A::UintOut => self.out_struct(raw, v, i, |b| format!("[{}]", u32_at(b))),
+            A::U16Out => self.out_struct(raw, v, i, |b| {
+                format!("[{}]", u16::from_le_bytes([b[0], b[1]]))
+            }),
+            A::LongOut => self.out_struct(raw, v, i, |b| format!("[{}]", le64(b, 0) as i64)),
+            A::U64Out => self.out_struct(raw, v, i, |b| format!("[{}]", le64(b, 0))),
+            A::RangeIn => in_struct(raw, v.entry_mem(i as u32), |b| {
+                format!("[{}, {}]", le64(b, 0), le64(b, 8))
+            }),
+            A::CloneRangeIn => in_struct(raw, v.entry_mem(i as u32), |b| {
+                structs::file_clone_range(b, &|k, fd| self.ioctl_fd(v, k, fd))
+            }),
+            A::DedupeRange => self.dedupe_range(raw, v, i),
+            A::Fiemap => {
+                let text = in_struct(raw, v.entry_mem(i as u32), |b| structs::fiemap_in(b, st));
+                match (v.ok_ret(), v.exit_mem(i as u32)) {
+                    (
+                        Some(_),
+                        Some(Mem::Bytes {
+                            bytes,
+                            complete: true,
+                        }),
+                    ) if raw != 0 => {
+                        let extents = match v.exit_mem(IOCTL_ARRAY_KEY) {
+                            Some(Mem::Bytes { bytes, .. }) if self.opts.verbose => Some(&bytes[..]),
+                            _ => None,
+                        };
+                        format!("{text} => {}", structs::fiemap_out(bytes, extents, st))
+                    }
+                    _ => text,
+                }
+            }
+            A::FsxattrIn => in_struct(raw, v.entry_mem(i as u32), |b| {
+                structs::fsxattr(b, false, st)
+            }),
+            A::FsxattrOut => self.out_struct(raw, v, i, |b| structs::fsxattr(b, true, st)),
+            A::IfreqIn(field) => in_struct(raw, v.entry_mem(i as u32), |b| {
+                format!(
+                    "{{{}, {}}}",
+                    structs::ifreq_name(b),
+                    structs::ifreq_field(b, field, st)
+                )
+            }),
+            A::IfreqOut(field) => self.ifreq_out(raw, v, i, field),
+            A::Ifconf => self.ifconf(raw, v, i),
         })
+    }
+
+    /// Descriptor `fd`, the `k`th inside an ioctl's structure, with its path under -y.
+    fn ioctl_fd(&self, v: &CallView<'_>, k: usize, fd: i64) -> String {
+        self.fd_text(fd, v.entry_mem(IOCTL_FD_KEY + k as u32))
+    }
+
+    /// A `struct ifreq` of SIOCGIF*: what the kernel read (the name, SIOCGIFNAME's index),
+    /// then on success the member it wrote.
+    fn ifreq_out(&self, raw: u64, v: &CallView<'_>, i: usize, field: specs::IfreqField) -> String {
+        in_struct(raw, v.entry_mem(i as u32), |b| {
+            let head = match field {
+                specs::IfreqField::Name => {
+                    format!("ifr_ifindex={}", le_word(b, 16, 4) as i32)
+                }
+                _ => structs::ifreq_name(b),
+            };
+            match (v.ok_ret(), v.exit_mem(i as u32)) {
+                (
+                    Some(_),
+                    Some(Mem::Bytes {
+                        bytes,
+                        complete: true,
+                    }),
+                ) => format!(
+                    "{{{head}, {}}}",
+                    structs::ifreq_field(bytes, field, self.opts.style)
+                ),
+                _ => format!("{{{head}}}"),
+            }
+        })
+    }
+
+    /// SIOCGIFCONF's `struct ifconf`: the length going in and coming out, and the
+    /// interfaces written (only the buffer's address when there is none or on failure).
+    fn ifconf(&self, raw: u64, v: &CallView<'_>, i: usize) -> String {
+        let Some(Mem::Bytes {
+            bytes: before,
+            complete: true,
+        }) = v.entry_mem(i as u32)
+        else {
+            return ptr(raw);
+        };
+        let len_in = le_word(before, 0, 4) as i32;
+        let buf_in = le64(before, 8);
+        let after = match v.exit_mem(i as u32) {
+            Some(Mem::Bytes {
+                bytes,
+                complete: true,
+            }) if v.result.is_some() => bytes,
+            _ => {
+                let len = if buf_in == 0 {
+                    format!("{}, ", structs::ifc_len(len_in))
+                } else {
+                    String::new()
+                };
+                return format!("{{{len}ifc_buf={}}}", ptr(buf_in));
+            }
+        };
+        let len_out = le_word(after, 0, 4) as i32;
+        let len = match (buf_in, len_in == len_out) {
+            (0, _) => structs::ifc_len(len_out),
+            (_, true) => structs::ifc_len(len_in),
+            (_, false) => format!(
+                "{} => {}",
+                structs::ifc_len(len_in),
+                structs::ifc_len(len_out)
+            ),
+        };
+        let buf = if buf_in == 0 || v.ok_ret().is_none() {
+            ptr(buf_in)
+        } else {
+            let count = len_out.max(0) as u64 / specs::IFREQ_SIZE as u64;
+            match v.exit_mem(IOCTL_ARRAY_KEY) {
+                Some(Mem::Bytes { bytes, .. }) => {
+                    let more = (bytes.len() / specs::IFREQ_SIZE) < count as usize;
+                    structs::ifconf_reqs(bytes, more, self.opts.style)
+                }
+                _ => ptr(buf_in),
+            }
+        };
+        format!("{{ifc_len={len}, ifc_buf={buf}}}")
+    }
+
+    /// FIDEDUPERANGE's `struct file_dedupe_range`: the request, then on success
+    /// ` => {info=[...]}` with each destination's result. Without -v at most two
+    /// destinations print, as strace abbreviates them.
+    fn dedupe_range(&self, raw: u64, v: &CallView<'_>, i: usize) -> String {
+        let shown = |b: &[u8], mem: Option<&Mem>| -> (Vec<u8>, bool) {
+            let count = usize::from(u16::from_le_bytes([b[16], b[17]]));
+            let infos = match mem {
+                Some(Mem::Bytes { bytes, .. }) => bytes.as_slice(),
+                _ => &[],
+            };
+            let limit = self.dedupe_shown();
+            let n = (infos.len() / specs::DEDUPE_INFO).min(limit);
+            let mut all = b[..specs::DEDUPE_HEADER].to_vec();
+            all.extend_from_slice(&infos[..n * specs::DEDUPE_INFO]);
+            (all, n < count)
+        };
+        let text = in_struct(raw, v.entry_mem(i as u32), |b| {
+            let (all, more) = shown(b, v.entry_mem(IOCTL_ARRAY_KEY));
+            structs::dedupe_range_in(&all, more, &|k, fd| self.ioctl_fd(v, k, fd))
+        });
+        match (v.ok_ret(), v.exit_mem(i as u32)) {
+            (
+                Some(_),
+                Some(Mem::Bytes {
+                    bytes,
+                    complete: true,
+                }),
+            ) if raw != 0 => {
+                let (all, more) = shown(bytes, v.exit_mem(IOCTL_ARRAY_KEY));
+                format!("{text} => {}", structs::dedupe_range_out(&all, more))
+            }
+            _ => text,
+        }
+    }
+
+    /// The array an ioctl's structure points to or ends with, read after its header
+    /// `data`: FIDEDUPERANGE's destinations, SIOCGIFCONF's interfaces, FS_IOC_FIEMAP's
+    /// extents (printed only under -v).
+    fn plan_ioctl_array(
+        &self,
+        arg: specs::IoctlParam,
+        data: &Mem,
+        addr: u64,
+        at_exit: bool,
+        mem: &mut dyn MemReader,
+        out: &mut Vec<Capture>,
+    ) {
+        let Mem::Bytes {
+            bytes,
+            complete: true,
+        } = data
+        else {
+            return;
+        };
+        let (base, count, size) = match arg {
+            specs::IoctlParam::DedupeRange => (
+                addr + specs::DEDUPE_HEADER as u64,
+                u64::from(u16::from_le_bytes([bytes[16], bytes[17]])),
+                specs::DEDUPE_INFO,
+            ),
+            specs::IoctlParam::Ifconf => {
+                let len = i32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+                let count = len.max(0) as usize / specs::IFREQ_SIZE;
+                (le64(bytes, 8), count as u64, specs::IFREQ_SIZE)
+            }
+            specs::IoctlParam::Fiemap if at_exit && self.opts.verbose => (
+                addr + specs::FIEMAP_HEADER as u64,
+                le_word(bytes, 20, 4),
+                specs::FIEMAP_EXTENT,
+            ),
+            _ => return,
+        };
+        if base == 0 {
+            return;
+        }
+        let shown = self.array_shown(count);
+        out.push(Capture {
+            key: IOCTL_ARRAY_KEY,
+            data: mem.read_bytes(base, shown * size),
+        });
+    }
+
+    /// For -y, the paths of the descriptors inside an ioctl's structure, under
+    /// [`IOCTL_FD_KEY`] + their place: FICLONERANGE's source, FIDEDUPERANGE's destinations
+    /// (as many as print).
+    fn plan_ioctl_fds(
+        &self,
+        arg: specs::IoctlParam,
+        data: &Mem,
+        mem: &mut dyn MemReader,
+        out: &mut Vec<Capture>,
+    ) {
+        let Mem::Bytes { bytes, .. } = data else {
+            return;
+        };
+        let fds: Vec<u64> = match arg {
+            specs::IoctlParam::CloneRangeIn => vec![le64(bytes, 0)],
+            specs::IoctlParam::DedupeRange => match Capture::find(out, IOCTL_ARRAY_KEY) {
+                Some(Mem::Bytes { bytes, .. }) => bytes
+                    .chunks_exact(specs::DEDUPE_INFO)
+                    .take(self.dedupe_shown())
+                    .map(|info| le64(info, 0))
+                    .collect(),
+                _ => return,
+            },
+            _ => return,
+        };
+        for (k, fd) in fds.into_iter().enumerate() {
+            let fd = fd as i64 as i32;
+            if fd >= 0 {
+                let data = self.fd_capture(fd, mem);
+                out.push(Capture {
+                    key: IOCTL_FD_KEY + k as u32,
+                    data,
+                });
+            }
+        }
+    }
+
+    /// How many of FIDEDUPERANGE's destinations print: two, all under -v (up to -s's
+    /// bound on arrays), as strace abbreviates them.
+    fn dedupe_shown(&self) -> usize {
+        if self.opts.verbose { usize::MAX } else { 2 }
+    }
+
+    /// How many entries of an iovec array of `count` print: -s of them, all under -v (up
+    /// to the kernel's limit), as strace's print_array abbreviates.
+    fn iov_items(&self, count: u64) -> usize {
+        self.array_shown(count).min(IOV_MAX_ITEMS)
+    }
+
+    /// How many elements of an array of `count` print: -s of them, all under -v (up to a
+    /// bound on the work), as strace's print_array abbreviates.
+    fn array_shown(&self, count: u64) -> usize {
+        let limit = if self.opts.verbose {
+            ARGV_MAX_ITEMS
+        } else {
+            self.strsize()
+        };
+        (count as usize).min(limit)
     }
 
     /// How many longs of a node mask to read: all of them under -v, else up to -s, as
@@ -1097,7 +1375,7 @@ impl Decoder {
                 Fmt::Utsname => mem.read_bytes(addr, 390),
                 Fmt::EpollEventIn => mem.read_bytes(addr, 12),
                 Fmt::EpollEventsOut => {
-                    mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(max) * 12)
+                    mem.read_bytes(addr, self.array_shown(ok.unwrap_or(0).max(0) as u64) * 12)
                 }
                 Fmt::PollFds(n) => {
                     let len = self.poll_shown(entry.args[n as usize]) * 8;
@@ -1137,9 +1415,14 @@ impl Decoder {
                 Fmt::CpuSetOut => mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(128)),
                 Fmt::IoctlArg => match specs::ioctl_param(entry.args[1]) {
                     // Read where it prints: at entry what the kernel reads, at exit what
-                    // it wrote.
-                    Some(arg) if arg.size() > 0 && arg.at_entry() != at_exit => {
-                        mem.read_bytes(addr, arg.size())
+                    // it wrote (both for what prints `in => out`).
+                    Some(arg) if arg.capture_size(at_exit) > 0 => {
+                        let data = mem.read_bytes(addr, arg.capture_size(at_exit));
+                        self.plan_ioctl_array(arg, &data, addr, at_exit, mem, &mut out);
+                        if !at_exit && self.opts.decode_fds {
+                            self.plan_ioctl_fds(arg, &data, mem, &mut out);
+                        }
+                        data
                     }
                     _ => continue,
                 },
@@ -1152,7 +1435,7 @@ impl Decoder {
                 }
                 Fmt::MempolicyOut | Fmt::IntPtrIn => mem.read_bytes(addr, 4),
                 Fmt::GidsOut => {
-                    mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(max) * 4)
+                    mem.read_bytes(addr, self.array_shown(ok.unwrap_or(0).max(0) as u64) * 4)
                 }
                 Fmt::PrctlRest => match entry.args[0] {
                     // PR_SET_NAME reads a name at entry; PR_GET_NAME writes one.
@@ -1169,7 +1452,13 @@ impl Decoder {
                         u64::MAX
                     };
                     let word = if entry.arch == Arch::I386 { 4 } else { 8 };
-                    let iov = IovPlan { slot: i, max, word };
+                    let items = self.iov_items(entry.args[c as usize]);
+                    let iov = IovPlan {
+                        slot: i,
+                        max,
+                        items,
+                        word,
+                    };
                     capture_iov(mem, addr, entry.args[c as usize], left, iov, &mut out)
                 }
                 Fmt::IntOut if is_so_linger(entry.args[1], entry.args[2]) => {
@@ -1232,6 +1521,7 @@ impl Decoder {
                                 IovPlan {
                                     slot: MSG_SLOT + i,
                                     max,
+                                    items: self.iov_items(le64(bytes, 24)),
                                     word: 8,
                                 },
                                 &mut out,
@@ -1337,6 +1627,12 @@ const NODEMASK_MAX_LONGS: usize = 1024;
 const SIGRETURN_KEY: u32 = 302;
 /// Capture key of a futex wait's timeout.
 const FUTEX_TIMEOUT_KEY: u32 = 303;
+/// Capture keys of the paths (-y) of the descriptors inside an ioctl's structure, one per
+/// place; far above every other key.
+const IOCTL_FD_KEY: u32 = 1 << 20;
+/// Capture key of the array an ioctl's structure points to (FIDEDUPERANGE's
+/// destinations, SIOCGIFCONF's interfaces).
+const IOCTL_ARRAY_KEY: u32 = 304;
 
 impl Decoder {
     fn plan_fds(
@@ -1410,16 +1706,22 @@ fn le64(b: &[u8], off: usize) -> u64 {
         .map_or(0, |s| u64::from_le_bytes(s.try_into().unwrap_or_default()))
 }
 
-/// Reads an iovec array of `count` entries at `addr` and up to `left` bytes of its
-/// buffers (each cut at `max`), pushing the buffers under slot `slot`; returns the array.
-/// Where an iovec array's buffers are captured and how: slot, -s, field width in bytes.
+/// Where an iovec array's buffers are captured and how: slot, -s, how many entries to
+/// read, field width in bytes.
 #[derive(Clone, Copy)]
 struct IovPlan {
     slot: usize,
     max: usize,
+    items: usize,
     word: usize,
 }
 
+/// The most iovec entries read, even under -v: the kernel's UIO_MAXIOV.
+const IOV_MAX_ITEMS: usize = 1024;
+
+/// Reads an iovec array of `count` entries at `addr` (the first `plan.items`) and up to
+/// `left` bytes of its buffers (each cut at `plan.max`), pushing the buffers under slot
+/// `plan.slot`; returns the array.
 fn capture_iov(
     mem: &mut dyn MemReader,
     addr: u64,
@@ -1428,8 +1730,13 @@ fn capture_iov(
     plan: IovPlan,
     out: &mut Vec<Capture>,
 ) -> Mem {
-    let IovPlan { slot, max, word } = plan;
-    let count = (count as usize).min(max);
+    let IovPlan {
+        slot,
+        max,
+        items,
+        word,
+    } = plan;
+    let count = (count as usize).min(items);
     let arr = mem.read_bytes(addr, count * 2 * word);
     if let Mem::Bytes { bytes, .. } = &arr {
         for (k, chunk) in bytes.chunks_exact(2 * word).enumerate() {
@@ -1468,8 +1775,9 @@ fn compat_rlimit(entry: &SyscallEntry) -> bool {
     is_i386(entry) && entry.nr != 340
 }
 
+/// The capture key of buffer `k` of the iovec array in slot `arg`.
 fn iov_key(arg: usize, k: usize) -> u32 {
-    1000 + arg as u32 * 1000 + k as u32
+    (1 + arg as u32) * IOV_MAX_ITEMS as u32 + k as u32
 }
 
 fn mem_u64(m: &Mem) -> Option<u64> {
@@ -1521,6 +1829,33 @@ pub fn set_text(name: &str, value: u64, style: Style) -> String {
         Some(set) => set.display(value, style).to_string(),
         None => hex(value),
     }
+}
+
+/// statx's flags as strace 6.1 prints them: the AT_STATX_SYNC_TYPE field's bits as flags
+/// (AT_STATX_SYNC_AS_STAT is their zero), then `|` and the other flags if any, both without
+/// a default: `AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW`, raw `|0x100` (the zero prints as
+/// nothing), verbose `0 /* AT_STATX_SYNC_AS_STAT */|0x100 /* AT_SYMLINK_NOFOLLOW */`.
+fn statx_flags(value: u64, st: Style) -> String {
+    let Some(set) = syscalls::xlat_set("statx_flags") else {
+        return hex(value);
+    };
+    let value = value & set.width_mask();
+    let sync_mask = set.fields.first().map_or(0, |f| f.mask);
+    let part = |field: u8, bits: u64| {
+        let names = set
+            .entries
+            .iter()
+            .filter(|e| e.field == field)
+            .map(|e| (e.value, e.name));
+        crate::xlat::flags_without_default(names, bits, st)
+    };
+    let mut text = part(1, value & sync_mask);
+    let rest = value & !sync_mask;
+    if rest != 0 {
+        text.push('|');
+        text.push_str(&part(0, rest));
+    }
+    text
 }
 
 /// A pointer as strace prints it: `NULL` or hex.

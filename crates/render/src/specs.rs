@@ -36,6 +36,9 @@ pub enum Fmt {
     /// A constant or flags of the knowledge base's decoding table of that name, printed
     /// as strace prints it in the -X style in force.
     Set(&'static str),
+    /// statx's flags, as strace prints them: the AT_STATX_SYNC_TYPE bits, then the other
+    /// AT_* flags, each as flags without a default (see [`crate::xlat::flags_without_default`]).
+    StatxFlags,
     /// open(2) mode, printed only with O_CREAT or O_TMPFILE in argument N.
     OpenMode(u8),
     /// A file mode in octal.
@@ -290,7 +293,7 @@ specs! {
     "lstat64" => [Path, Stat64Out] Dec;
     "fstat64" => [Fd, Stat64Out] Dec;
     "fstatat64" => [Dirfd, Path, Stat64Out, Set("at_flags")] Dec;
-    "statx" => [Dirfd, Path, Set("statx_flags"), Set("statx_mask"), StatxOut] Dec;
+    "statx" => [Dirfd, Path, StatxFlags, Set("statx_mask"), StatxOut] Dec;
     "access" => [Path, Set("access_mode")] Dec;
     "faccessat" => [Dirfd, Path, Set("access_mode")] Dec;
     "faccessat2" => [Dirfd, Path, Set("access_mode"), Set("at_flags")] Dec;
@@ -464,6 +467,57 @@ pub enum IoctlParam {
     WinsizeIn,
     /// A `struct winsize` the kernel writes.
     WinsizeOut,
+    /// One byte the kernel reads, as a string: `"x"` (TIOCSTI).
+    CharIn,
+    /// The argument itself, in unsigned decimal (BLKRASET's readahead).
+    Uint,
+    /// An unsigned int the kernel writes: `[4096]` (BLKIOMIN).
+    UintOut,
+    /// An unsigned short the kernel writes (BLKROTATIONAL).
+    U16Out,
+    /// A long the kernel writes, in signed decimal (BLKRAGET).
+    LongOut,
+    /// An unsigned long or a u64 the kernel writes (BLKGETSIZE, BLKGETSIZE64).
+    U64Out,
+    /// Two u64s the kernel reads, a byte range: `[0, 4096]` (BLKDISCARD).
+    RangeIn,
+    /// A `struct file_clone_range` the kernel reads (FICLONERANGE).
+    CloneRangeIn,
+    /// A `struct file_dedupe_range` with its info array, read and, on success, written
+    /// back with the results (FIDEDUPERANGE).
+    DedupeRange,
+    /// A `struct fiemap` read, then its header as the kernel wrote it (FS_IOC_FIEMAP).
+    Fiemap,
+    /// A `struct fsxattr` the kernel reads (FS_IOC_FSSETXATTR).
+    FsxattrIn,
+    /// A `struct fsxattr` the kernel writes (FS_IOC_FSGETXATTR).
+    FsxattrOut,
+    /// A `struct ifreq` the kernel reads (SIOCSIF*): the name and the field.
+    IfreqIn(IfreqField),
+    /// A `struct ifreq` whose name (SIOCGIFNAME: index) the kernel reads and whose field
+    /// it writes (SIOCGIF*).
+    IfreqOut(IfreqField),
+    /// A `struct ifconf`: the buffer's length going in, the interfaces coming out.
+    Ifconf,
+}
+
+/// Which member of `struct ifreq`'s union an ioctl uses, and how it prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfreqField {
+    /// A socket address (ifr_addr, ifr_netmask, ...), named so.
+    Addr(&'static str),
+    /// `ifr_hwaddr`: a hardware type and address.
+    Hwaddr,
+    /// `ifr_flags`: IFF_* flags.
+    Flags,
+    /// An int member (ifr_mtu, ifr_ifindex, ...), named so.
+    Int(&'static str),
+    /// A string member (ifr_newname, ifr_slave), named so.
+    Str(&'static str),
+    /// `ifr_name`, filled by SIOCGIFNAME from the index.
+    Name,
+    /// `ifr_map`: the device's memory and I/O settings.
+    Map,
 }
 
 impl IoctlParam {
@@ -477,7 +531,31 @@ impl IoctlParam {
                 | IoctlParam::TermiosOut
                 | IoctlParam::Termios2Out
                 | IoctlParam::WinsizeOut
+                | IoctlParam::UintOut
+                | IoctlParam::U16Out
+                | IoctlParam::LongOut
+                | IoctlParam::U64Out
+                | IoctlParam::FsxattrOut
+                | IoctlParam::IfreqOut(_)
+                | IoctlParam::Ifconf
+                // Printed `in => out`: whole at exit, from what was read at both ends.
+                | IoctlParam::DedupeRange
+                | IoctlParam::Fiemap
         )
+    }
+
+    /// The bytes of tracee memory the argument points to, to read at entry (`at_exit`
+    /// false) or exit: where it prints, and for the structures printed `in => out`, at
+    /// both ends. Arrays after a header are read by the decoder.
+    pub fn capture_size(self, at_exit: bool) -> usize {
+        match self {
+            IoctlParam::DedupeRange => DEDUPE_HEADER,
+            IoctlParam::Fiemap => 32,
+            IoctlParam::IfreqOut(_) => IFREQ_SIZE,
+            IoctlParam::Ifconf => 16,
+            _ if self.at_entry() != at_exit => self.size(),
+            _ => 0,
+        }
     }
 
     /// The bytes of tracee memory the argument points to (0: it is a plain value).
@@ -495,9 +573,32 @@ impl IoctlParam {
             // struct termios2 adds c_ispeed and c_ospeed.
             IoctlParam::Termios2In | IoctlParam::Termios2Out => 44,
             IoctlParam::WinsizeIn | IoctlParam::WinsizeOut => 8,
+            IoctlParam::Uint => 0,
+            IoctlParam::CharIn => 1,
+            IoctlParam::UintOut => 4,
+            IoctlParam::U16Out => 2,
+            IoctlParam::LongOut | IoctlParam::U64Out => 8,
+            IoctlParam::RangeIn => 16,
+            IoctlParam::CloneRangeIn | IoctlParam::Fiemap => 32,
+            IoctlParam::DedupeRange => DEDUPE_HEADER,
+            // fsx_xflags, fsx_extsize, fsx_nextents, fsx_projid, fsx_cowextsize, padding.
+            IoctlParam::FsxattrIn | IoctlParam::FsxattrOut => 28,
+            IoctlParam::IfreqIn(_) | IoctlParam::IfreqOut(_) => IFREQ_SIZE,
+            IoctlParam::Ifconf => 16,
         }
     }
 }
+
+/// x86_64's `struct ifreq`: a 16-byte name, then a 24-byte union.
+pub const IFREQ_SIZE: usize = 40;
+/// `struct file_dedupe_range` before its info array.
+pub const DEDUPE_HEADER: usize = 24;
+/// One `struct file_dedupe_range_info`.
+pub const DEDUPE_INFO: usize = 32;
+/// `struct fiemap` before its extents.
+pub const FIEMAP_HEADER: usize = 32;
+/// One `struct fiemap_extent`.
+pub const FIEMAP_EXTENT: usize = 56;
 
 /// The ioctl commands whose argument strace decodes, by name in the knowledge base's
 /// `ioctl_cmd` set (strace 6.1's src/term.c and the file ioctls). Unlisted commands print
@@ -557,6 +658,100 @@ static IOCTL_ARGS: &[(&str, IoctlParam)] = {
         ("TIOCVHANGUP", P::Nothing),
         ("TIOCSSERIAL", P::Nothing),
         ("FICLONE", P::Int),
+        ("TIOCSTI", P::CharIn),
+        ("FICLONERANGE", P::CloneRangeIn),
+        ("FIDEDUPERANGE", P::DedupeRange),
+        ("FS_IOC_GETFLAGS", P::FlagsOut("fs_ioc_flags")),
+        ("FS_IOC32_GETFLAGS", P::FlagsOut("fs_ioc_flags")),
+        ("FS_IOC_SETFLAGS", P::FlagsIn("fs_ioc_flags")),
+        ("FS_IOC32_SETFLAGS", P::FlagsIn("fs_ioc_flags")),
+        ("FS_IOC_FIEMAP", P::Fiemap),
+        ("FS_IOC_FSGETXATTR", P::FsxattrOut),
+        ("FS_IOC_FSSETXATTR", P::FsxattrIn),
+        ("FIFREEZE", P::Nothing),
+        ("FITHAW", P::Nothing),
+        // strace 6.1's block.c.
+        ("BLKRASET", P::Uint),
+        ("BLKFRASET", P::Uint),
+        ("BLKSECTGET", P::U16Out),
+        ("BLKROTATIONAL", P::U16Out),
+        ("BLKROGET", P::IntOut),
+        ("BLKBSZGET", P::IntOut),
+        ("BLKSSZGET", P::IntOut),
+        ("BLKALIGNOFF", P::IntOut),
+        ("BLKROSET", P::IntIn),
+        ("BLKBSZSET", P::IntIn),
+        ("BLKPBSZGET", P::UintOut),
+        ("BLKIOMIN", P::UintOut),
+        ("BLKIOOPT", P::UintOut),
+        ("BLKDISCARDZEROES", P::UintOut),
+        ("BLKRAGET", P::LongOut),
+        ("BLKFRAGET", P::LongOut),
+        ("BLKGETSIZE", P::U64Out),
+        ("BLKGETSIZE64", P::U64Out),
+        ("BLKGETDISKSEQ", P::U64Out),
+        ("BLKDISCARD", P::RangeIn),
+        ("BLKSECDISCARD", P::RangeIn),
+        ("BLKZEROOUT", P::RangeIn),
+        ("BLKRRPART", P::Nothing),
+        ("BLKFLSBUF", P::Nothing),
+        ("BLKTRACESTART", P::Nothing),
+        ("BLKTRACESTOP", P::Nothing),
+        ("BLKTRACETEARDOWN", P::Nothing),
+        // strace 6.1's sock.c.
+        ("FIOSETOWN", P::IntIn),
+        ("SIOCSPGRP", P::IntIn),
+        ("FIOGETOWN", P::IntOut),
+        ("SIOCGPGRP", P::IntOut),
+        ("SIOCATMARK", P::IntOut),
+        ("SIOCOUTQNSD", P::IntOut),
+        ("SIOCGIFCONF", P::Ifconf),
+        ("SIOCGIFNAME", P::IfreqOut(IfreqField::Name)),
+        ("SIOCGIFINDEX", P::IfreqOut(IfreqField::Int("ifr_ifindex"))),
+        ("SIOCGIFFLAGS", P::IfreqOut(IfreqField::Flags)),
+        ("SIOCSIFFLAGS", P::IfreqIn(IfreqField::Flags)),
+        ("SIOCGIFADDR", P::IfreqOut(IfreqField::Addr("ifr_addr"))),
+        ("SIOCSIFADDR", P::IfreqIn(IfreqField::Addr("ifr_addr"))),
+        (
+            "SIOCGIFDSTADDR",
+            P::IfreqOut(IfreqField::Addr("ifr_dstaddr")),
+        ),
+        (
+            "SIOCSIFDSTADDR",
+            P::IfreqIn(IfreqField::Addr("ifr_dstaddr")),
+        ),
+        (
+            "SIOCGIFBRDADDR",
+            P::IfreqOut(IfreqField::Addr("ifr_broadaddr")),
+        ),
+        (
+            "SIOCSIFBRDADDR",
+            P::IfreqIn(IfreqField::Addr("ifr_broadaddr")),
+        ),
+        (
+            "SIOCGIFNETMASK",
+            P::IfreqOut(IfreqField::Addr("ifr_netmask")),
+        ),
+        (
+            "SIOCSIFNETMASK",
+            P::IfreqIn(IfreqField::Addr("ifr_netmask")),
+        ),
+        ("SIOCGIFHWADDR", P::IfreqOut(IfreqField::Hwaddr)),
+        ("SIOCSIFHWADDR", P::IfreqIn(IfreqField::Hwaddr)),
+        ("SIOCSIFHWBROADCAST", P::IfreqIn(IfreqField::Hwaddr)),
+        ("SIOCADDMULTI", P::IfreqIn(IfreqField::Hwaddr)),
+        ("SIOCDELMULTI", P::IfreqIn(IfreqField::Hwaddr)),
+        ("SIOCGIFMETRIC", P::IfreqOut(IfreqField::Int("ifr_metric"))),
+        ("SIOCSIFMETRIC", P::IfreqIn(IfreqField::Int("ifr_metric"))),
+        ("SIOCGIFMTU", P::IfreqOut(IfreqField::Int("ifr_mtu"))),
+        ("SIOCSIFMTU", P::IfreqIn(IfreqField::Int("ifr_mtu"))),
+        ("SIOCGIFTXQLEN", P::IfreqOut(IfreqField::Int("ifr_qlen"))),
+        ("SIOCSIFTXQLEN", P::IfreqIn(IfreqField::Int("ifr_qlen"))),
+        ("SIOCGIFSLAVE", P::IfreqOut(IfreqField::Str("ifr_slave"))),
+        ("SIOCSIFSLAVE", P::IfreqIn(IfreqField::Str("ifr_slave"))),
+        ("SIOCSIFNAME", P::IfreqIn(IfreqField::Str("ifr_newname"))),
+        ("SIOCGIFMAP", P::IfreqOut(IfreqField::Map)),
+        ("SIOCSIFMAP", P::IfreqIn(IfreqField::Map)),
     ]
 };
 

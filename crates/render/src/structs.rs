@@ -3,6 +3,7 @@
 
 use crate::decode::{ptr, set_text, signal, styled};
 use crate::escape::{Hex, quote};
+use crate::specs::IfreqField;
 use crate::xlat::{self, Style, hex};
 
 fn u16_at(b: &[u8], off: usize) -> u64 {
@@ -971,6 +972,258 @@ pub fn winsize(b: &[u8]) -> String {
     )
 }
 
+/// How a descriptor inside a structure prints: given its place among the structure's
+/// descriptors and its number (a path follows under -y).
+pub type FdText<'a> = &'a dyn Fn(usize, i64) -> String;
+
+/// `struct file_clone_range` (FICLONERANGE): `{src_fd=3, src_offset=0, src_length=4096,
+/// dest_offset=0}`.
+pub fn file_clone_range(b: &[u8], fd: FdText<'_>) -> String {
+    format!(
+        "{{src_fd={}, src_offset={}, src_length={}, dest_offset={}}}",
+        fd(0, u64_at(b, 0) as i64),
+        u64_at(b, 8),
+        u64_at(b, 16),
+        u64_at(b, 24)
+    )
+}
+
+/// `struct file_dedupe_range` as it goes in (FIDEDUPERANGE): the header and the
+/// destinations captured after it, `...` when `more` follow.
+pub fn dedupe_range_in(b: &[u8], more: bool, fd: FdText<'_>) -> String {
+    let info = dedupe_infos(b, more, |k, i| {
+        format!(
+            "{{dest_fd={}, dest_offset={}}}",
+            fd(k, u64_at(i, 0) as i64),
+            u64_at(i, 8)
+        )
+    });
+    format!(
+        "{{src_offset={}, src_length={}, dest_count={}, info={info}}}",
+        u64_at(b, 0),
+        u64_at(b, 8),
+        u16_at(b, 16)
+    )
+}
+
+/// The results FIDEDUPERANGE wrote: `{info=[{bytes_deduped=4096, status=0}]}`.
+pub fn dedupe_range_out(b: &[u8], more: bool) -> String {
+    let info = dedupe_infos(b, more, |_, i| {
+        format!(
+            "{{bytes_deduped={}, status={}}}",
+            u64_at(i, 16),
+            u32_at(i, 24) as i32
+        )
+    });
+    format!("{{info={info}}}")
+}
+
+fn dedupe_infos(b: &[u8], more: bool, each: impl Fn(usize, &[u8]) -> String) -> String {
+    let header = crate::specs::DEDUPE_HEADER;
+    let mut items: Vec<String> = b
+        .get(header..)
+        .unwrap_or_default()
+        .chunks_exact(crate::specs::DEDUPE_INFO)
+        .enumerate()
+        .map(|(k, info)| each(k, info))
+        .collect();
+    if more {
+        items.push("...".into());
+    }
+    format!("[{}]", items.join(", "))
+}
+
+/// `struct fiemap`'s header as FS_IOC_FIEMAP reads it.
+pub fn fiemap_in(b: &[u8], st: Style) -> String {
+    format!(
+        "{{fm_start={}, fm_length={}, fm_flags={}, fm_extent_count={}}}",
+        u64_at(b, 0),
+        u64_at(b, 8),
+        set_text("fiemap_flags", u32_at(b, 16), st),
+        u32_at(b, 24)
+    )
+}
+
+/// `struct fiemap`'s header as the kernel wrote it, then its extents when given (-v),
+/// else `...`.
+pub fn fiemap_out(b: &[u8], extents: Option<&[u8]>, st: Style) -> String {
+    let rest = match extents {
+        Some(e) => {
+            let items: Vec<String> = e
+                .chunks_exact(crate::specs::FIEMAP_EXTENT)
+                .map(|fe| {
+                    format!(
+                        "{{fe_logical={}, fe_physical={}, fe_length={}, fe_flags={}}}",
+                        u64_at(fe, 0),
+                        u64_at(fe, 8),
+                        u64_at(fe, 16),
+                        set_text("fiemap_extent_flags", u32_at(fe, 40), st)
+                    )
+                })
+                .collect();
+            format!("fm_extents=[{}]", items.join(", "))
+        }
+        None => "...".to_string(),
+    };
+    format!(
+        "{{fm_flags={}, fm_mapped_extents={}, {rest}}}",
+        set_text("fiemap_flags", u32_at(b, 16), st),
+        u32_at(b, 20)
+    )
+}
+
+/// `struct fsxattr`; the kernel's answer (`get`) has fsx_nextents too.
+pub fn fsxattr(b: &[u8], get: bool, st: Style) -> String {
+    let nextents = if get {
+        format!(", fsx_nextents={}", u32_at(b, 8))
+    } else {
+        String::new()
+    };
+    format!(
+        "{{fsx_xflags={}, fsx_extsize={}{nextents}, fsx_projid={}, fsx_cowextsize={}}}",
+        set_text("fs_xflags", u32_at(b, 0), st),
+        u32_at(b, 4),
+        hex(u32_at(b, 12)),
+        u32_at(b, 16)
+    )
+}
+
+/// A NUL-terminated string in a fixed-size field, quoted.
+fn fixed_cstring(b: &[u8]) -> String {
+    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
+    quote(&b[..end], Hex::None)
+}
+
+/// `struct ifreq`'s name: `ifr_name="lo"`.
+pub fn ifreq_name(b: &[u8]) -> String {
+    format!("ifr_name={}", fixed_cstring(b.get(..16).unwrap_or(b)))
+}
+
+/// The member of `struct ifreq`'s union that `field` says: `ifr_mtu=65536`.
+pub fn ifreq_field(b: &[u8], field: IfreqField, st: Style) -> String {
+    let u = b.get(16..).unwrap_or_default();
+    match field {
+        IfreqField::Addr(name) => format!("{name}={}", sockaddr(u.get(..16).unwrap_or(u), st)),
+        IfreqField::Hwaddr => format!("ifr_hwaddr={}", hwaddr(u, st)),
+        IfreqField::Flags => format!("ifr_flags={}", set_text("iff_flags", u16_at(u, 0), st)),
+        IfreqField::Int(name) => format!("{name}={}", u32_at(u, 0) as i32),
+        IfreqField::Str(name) => format!("{name}={}", fixed_cstring(u.get(..16).unwrap_or(u))),
+        IfreqField::Name => ifreq_name(b),
+        IfreqField::Map => format!(
+            "ifr_map={{mem_start={}, mem_end={}, base_addr={}, irq={}, dma={}, port={}}}",
+            hex(u64_at(u, 0)),
+            hex(u64_at(u, 8)),
+            hex(u16_at(u, 16)),
+            hex(u.get(18).copied().unwrap_or(0).into()),
+            hex(u.get(19).copied().unwrap_or(0).into()),
+            hex(u.get(20).copied().unwrap_or(0).into())
+        ),
+    }
+}
+
+/// How many bytes of a hardware address strace shows for an ARPHRD_* type (its
+/// print_mac.c table; types it does not list show all 14 bytes of sa_data).
+fn hwaddr_len(hwtype: u64) -> usize {
+    const LENGTHS: &[(&str, usize)] = &[
+        ("ARPHRD_NETROM", 7),
+        ("ARPHRD_ETHER", 6),
+        ("ARPHRD_AX25", 7),
+        ("ARPHRD_IEEE802", 6),
+        ("ARPHRD_ARCNET", 1),
+        ("ARPHRD_DLCI", 2),
+        ("ARPHRD_IEEE1394", 16),
+        ("ARPHRD_EUI64", 8),
+        ("ARPHRD_INFINIBAND", 20),
+        ("ARPHRD_SLIP", 0),
+        ("ARPHRD_ROSE", 5),
+        ("ARPHRD_X25", 0),
+        ("ARPHRD_CAN", 0),
+        ("ARPHRD_MCTP", 1),
+        ("ARPHRD_PPP", 0),
+        ("ARPHRD_RAWHDLC", 0),
+        ("ARPHRD_RAWIP", 0),
+        ("ARPHRD_TUNNEL", 4),
+        ("ARPHRD_TUNNEL6", 16),
+        ("ARPHRD_LOOPBACK", 6),
+        ("ARPHRD_LOCALTLK", 1),
+        ("ARPHRD_FDDI", 6),
+        ("ARPHRD_SIT", 4),
+        ("ARPHRD_IPDDP", 0),
+        ("ARPHRD_IPGRE", 4),
+        ("ARPHRD_PIMREG", 0),
+        ("ARPHRD_HIPPI", 6),
+        ("ARPHRD_IRDA", 4),
+        ("ARPHRD_IEEE80211", 6),
+        ("ARPHRD_IEEE80211_PRISM", 6),
+        ("ARPHRD_IEEE80211_RADIOTAP", 6),
+        ("ARPHRD_IEEE802154", 8),
+        ("ARPHRD_IEEE802154_MONITOR", 8),
+        ("ARPHRD_PHONET", 1),
+        ("ARPHRD_PHONET_PIPE", 1),
+        ("ARPHRD_CAIF", 0),
+        ("ARPHRD_IP6GRE", 16),
+        ("ARPHRD_NETLINK", 0),
+        ("ARPHRD_6LOWPAN", 8),
+        ("ARPHRD_VSOCKMON", 0),
+    ];
+    let set = syscalls::xlat_set("arp_hardware_types");
+    LENGTHS
+        .iter()
+        .find(|(name, _)| set.and_then(|s| s.value_of(name)) == Some(hwtype))
+        .map_or(14, |&(_, len)| len)
+}
+
+/// `ifr_hwaddr`: `{sa_family=ARPHRD_ETHER, sa_data=52:54:00:12:34:56}`; the bytes in hex
+/// under -X raw, both under -X verbose.
+fn hwaddr(b: &[u8], st: Style) -> String {
+    let hwtype = u16_at(b, 0);
+    let data = b.get(2..16).unwrap_or_default();
+    let mac: Vec<String> = data[..hwaddr_len(hwtype).min(data.len())]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    let mac = mac.join(":");
+    let raw = quote(data, Hex::All);
+    let data_text = match st {
+        Style::Abbrev => mac,
+        Style::Raw => raw,
+        Style::Verbose => format!("{raw} /* {mac} */"),
+    };
+    format!(
+        "{{sa_family={}, sa_data={data_text}}}",
+        set_text("arp_hardware_types", hwtype, st)
+    )
+}
+
+/// `ifc_len` with strace's count of whole `struct ifreq`s: `80 /* 2 * sizeof(struct
+/// ifreq) */`.
+pub fn ifc_len(len: i32) -> String {
+    let size = crate::specs::IFREQ_SIZE as i32;
+    if len > 0 && len % size == 0 {
+        format!("{len} /* {} * sizeof(struct ifreq) */", len / size)
+    } else {
+        len.to_string()
+    }
+}
+
+/// The interfaces SIOCGIFCONF wrote: `[{ifr_name="lo", ifr_addr={...}}, ...]`.
+pub fn ifconf_reqs(b: &[u8], more: bool, st: Style) -> String {
+    let mut items: Vec<String> = b
+        .chunks_exact(crate::specs::IFREQ_SIZE)
+        .map(|r| {
+            format!(
+                "{{{}, {}}}",
+                ifreq_name(r),
+                ifreq_field(r, IfreqField::Addr("ifr_addr"), st)
+            )
+        })
+        .collect();
+    if more {
+        items.push("...".into());
+    }
+    format!("[{}]", items.join(", "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1087,6 +1340,31 @@ mod tests {
         assert!(
             termios(&line, true, Style::Abbrev)
                 .contains(", c_line=0x63 /* N_??? */, c_cc=[[VINTR]=0, ")
+        );
+    }
+
+    // Expected strings: strace 6.1 on FS_IOC_FSGETXATTR on an ext4 file and -v
+    // FS_IOC_FIEMAP on an 8 KiB file (a small C program).
+    #[test]
+    fn fs_ioctl_answers_print_as_strace() {
+        assert_eq!(
+            fsxattr(&[0u8; 28], true, Style::Abbrev),
+            "{fsx_xflags=0, fsx_extsize=0, fsx_nextents=0, fsx_projid=0, fsx_cowextsize=0}"
+        );
+        let mut header = vec![0u8; 32];
+        header[16] = 1;
+        header[20] = 1;
+        let mut extent = vec![0u8; 56];
+        extent[8..16].copy_from_slice(&177_241_640_960u64.to_le_bytes());
+        extent[16..24].copy_from_slice(&8192u64.to_le_bytes());
+        extent[40] = 1;
+        assert_eq!(
+            fiemap_out(&header, Some(&extent), Style::Abbrev),
+            "{fm_flags=FIEMAP_FLAG_SYNC, fm_mapped_extents=1, fm_extents=[{fe_logical=0, fe_physical=177241640960, fe_length=8192, fe_flags=FIEMAP_EXTENT_LAST}]}"
+        );
+        assert_eq!(
+            fiemap_out(&header, None, Style::Abbrev),
+            "{fm_flags=FIEMAP_FLAG_SYNC, fm_mapped_extents=1, ...}"
         );
     }
 

@@ -68,6 +68,51 @@ impl Xlat {
     }
 }
 
+/// Flags as strace's printflags prints them when the call gives no default: the names of
+/// the `(value, NAME)` pairs whose bits are all set (or the one equal to a zero value),
+/// leftover bits in hex without a `/* ..._??? */` comment; a zero no name stands for, and
+/// under -X raw any zero, prints as nothing.
+pub fn flags_without_default(
+    names: impl Iterator<Item = (u64, &'static str)> + Clone,
+    value: u64,
+    style: Style,
+) -> String {
+    if style == Style::Raw {
+        return if value == 0 {
+            String::new()
+        } else {
+            hex(value)
+        };
+    }
+    let mut left = value;
+    let mut parts: Vec<&str> = Vec::new();
+    for (bits, name) in names {
+        if (bits == 0 && value == 0 && parts.is_empty()) || (bits != 0 && left & bits == bits) {
+            parts.push(name);
+            left &= !bits;
+        }
+        if left == 0 && !parts.is_empty() {
+            break;
+        }
+    }
+    if parts.is_empty() {
+        return if value == 0 {
+            String::new()
+        } else {
+            hex(value)
+        };
+    }
+    let mut text = parts.join("|");
+    if left != 0 {
+        text.push('|');
+        text.push_str(&hex(left));
+    }
+    match style {
+        Style::Verbose => format!("{} /* {text} */", hex(value)),
+        _ => text,
+    }
+}
+
 /// `0x`-prefixed lower-case hex, `0` for zero (as strace prints).
 pub fn hex(v: u64) -> String {
     if v == 0 {
@@ -147,6 +192,31 @@ xlat!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Expected strings: strace 6.1 on statx with these AT_STATX_SYNC_TYPE bits (a small C
+    // program), which it prints with printflags and no default.
+    #[test]
+    fn flags_without_default_name_a_zero_and_print_raw_zero_as_nothing() {
+        let sync = [
+            (0, "AT_STATX_SYNC_AS_STAT"),
+            (0x2000, "AT_STATX_FORCE_SYNC"),
+            (0x4000, "AT_STATX_DONT_SYNC"),
+        ];
+        let text = |v, st| flags_without_default(sync.iter().copied(), v, st);
+        assert_eq!(text(0, Style::Abbrev), "AT_STATX_SYNC_AS_STAT");
+        assert_eq!(text(0, Style::Raw), "");
+        assert_eq!(text(0, Style::Verbose), "0 /* AT_STATX_SYNC_AS_STAT */");
+        assert_eq!(
+            text(0x6000, Style::Abbrev),
+            "AT_STATX_FORCE_SYNC|AT_STATX_DONT_SYNC"
+        );
+        assert_eq!(
+            text(0x6000, Style::Verbose),
+            "0x6000 /* AT_STATX_FORCE_SYNC|AT_STATX_DONT_SYNC */"
+        );
+        assert_eq!(text(0x1_0000, Style::Abbrev), "0x10000");
+        assert_eq!(text(0x1_0000, Style::Verbose), "0x10000");
+    }
 
     #[test]
     fn flags_and_values_print_names_then_leftover_bits() {
