@@ -76,6 +76,13 @@ pub enum Fmt {
     TimespecIn,
     /// A `struct timeval` read by the kernel (select's timeout).
     TimevalIn,
+    /// A `struct timeval` written by the kernel (gettimeofday).
+    TimevalOut,
+    /// utimes's two `struct timeval`s, read by the kernel.
+    TimevalPairIn,
+    /// i386's old select: one pointer to `struct sel_arg_struct`, printed as the five
+    /// arguments it holds.
+    OldSelectArgs,
     /// A `struct timespec` written by the kernel.
     TimespecOut,
     /// A `struct itimerspec` read by the kernel (timer_settime, timerfd_settime).
@@ -104,6 +111,8 @@ pub enum Fmt {
     IovOut(u8),
     /// fcntl's third argument, by command.
     FcntlArg,
+    /// fcntl's command (i386 has F_GETLK64 and friends besides x86_64's).
+    FcntlCmd,
     /// ioctl's third argument, as [`ioctl_param`] says for the command (absent for commands
     /// that take none). Printed at entry when the kernel reads it, at exit when it writes.
     IoctlArg,
@@ -129,6 +138,8 @@ pub enum Fmt {
     MempolicyOut,
     /// `struct statfs` written by the kernel.
     StatfsOut,
+    /// i386's `struct statfs64` written by the kernel.
+    Statfs64Out,
     /// `struct sysinfo` written by the kernel.
     SysinfoOut,
     /// rt_sigreturn's restored signal mask, read from the signal frame on the stack.
@@ -149,6 +160,8 @@ pub enum Fmt {
     IntPtrIn,
     /// A `siginfo_t` written by the kernel (waitid, rt_sigtimedwait).
     SiginfoOut,
+    /// A `siginfo_t` read by the kernel (rt_sigqueueinfo).
+    SiginfoIn,
     /// `struct rusage` written by the kernel.
     RusageOut,
     /// `struct tms` written by the kernel.
@@ -205,6 +218,8 @@ impl Fmt {
                 | Fmt::NodemaskOut(_)
                 | Fmt::MempolicyOut
                 | Fmt::StatfsOut
+                | Fmt::Statfs64Out
+                | Fmt::TimevalOut
                 | Fmt::SysinfoOut
                 | Fmt::GidsOut
                 | Fmt::RemainOut
@@ -264,6 +279,7 @@ pub struct Spec {
 }
 
 use Fmt::*;
+use syscalls::Arch;
 
 macro_rules! specs {
     ($($name:literal => [$($f:expr),*] $ret:ident;)*) => {
@@ -335,7 +351,8 @@ specs! {
     "kill" => [Int, Signal] Dec;
     "tkill" => [Int, Signal] Dec;
     "tgkill" => [Int, Int, Signal] Dec;
-    "fcntl" => [Fd, Set("fcntl_cmd"), FcntlArg] Fcntl;
+    "fcntl" => [Fd, FcntlCmd, FcntlArg] Fcntl;
+    "fcntl64" => [Fd, FcntlCmd, FcntlArg] Fcntl;
     "ioctl" => [Fd, Set("ioctl_cmd"), IoctlArg] Dec;
     "prctl" => [Set("prctl_option"), PrctlRest] Dec;
     "getgroups" => [Int, GidsOut] Dec;
@@ -357,7 +374,11 @@ specs! {
     "getsockopt" => [Fd, Set("socket_level"), SockoptName, IntOut, LenInOut] Dec;
     "sendfile" => [Fd, Fd, OffsetInOut, Uint] Dec;
     "utimensat" => [Dirfd, Path, TimesIn, Set("at_flags")] Dec;
+    "utimensat_time64" => [Dirfd, Path, TimesIn, Set("at_flags")] Dec;
     "rt_sigtimedwait" => [SigsetIn, SiginfoOut, TimespecIn, Uint] Signal;
+    "rt_sigtimedwait_time64" => [SigsetIn, SiginfoOut, TimespecIn, Uint] Signal;
+    "rt_sigqueueinfo" => [Int, Signal, SiginfoIn] Dec;
+    "rt_tgsigqueueinfo" => [Int, Int, Signal, SiginfoIn] Dec;
     "getrusage" => [Set("rusage_who"), RusageOut] Dec;
     "times" => [TmsOut] Dec;
     "clone3" => [CloneArgs, Uint] Dec;
@@ -370,9 +391,22 @@ specs! {
     "getdents64" => [Fd, Dirents64, Uint] Dec;
     "getdents" => [Fd, Dirents, Uint] Dec;
     "futex" => [Ptr, FutexRest] Dec;
+    "futex_time64" => [Ptr, FutexRest] Dec;
     "nanosleep" => [TimespecIn, RemainOut] Dec;
     "clock_nanosleep" => [Set("clockid"), Set("timer_flags"), TimespecIn, RemainOut] Dec;
+    "clock_nanosleep_time64" => [Set("clockid"), Set("timer_flags"), TimespecIn, RemainOut] Dec;
     "clock_gettime" => [Set("clockid"), TimespecOut] Dec;
+    "clock_gettime64" => [Set("clockid"), TimespecOut] Dec;
+    "clock_settime" => [Set("clockid"), TimespecIn] Dec;
+    "clock_settime64" => [Set("clockid"), TimespecIn] Dec;
+    "clock_getres" => [Set("clockid"), TimespecOut] Dec;
+    "clock_getres_time64" => [Set("clockid"), TimespecOut] Dec;
+    "sched_rr_get_interval" => [Int, TimespecOut] Dec;
+    "sched_rr_get_interval_time64" => [Int, TimespecOut] Dec;
+    "gettimeofday" => [TimevalOut, Ptr] Dec;
+    "settimeofday" => [TimevalIn, Ptr] Dec;
+    "utimes" => [Path, TimevalPairIn] Dec;
+    "futimesat" => [Dirfd, Path, TimevalPairIn] Dec;
     "chdir" => [Path] Dec;
     "mkdir" => [Path, Mode] Dec;
     "mkdirat" => [Dirfd, Path, Mode] Dec;
@@ -391,6 +425,8 @@ specs! {
     "uname" => [Utsname] Dec;
     "statfs" => [Path, StatfsOut] Dec;
     "fstatfs" => [Fd, StatfsOut] Dec;
+    "statfs64" => [Path, Uint, Statfs64Out] Dec;
+    "fstatfs64" => [Fd, Uint, Statfs64Out] Dec;
     "sysinfo" => [SysinfoOut] Dec;
     "epoll_create1" => [Set("epoll_create_flags")] Fd;
     "epoll_ctl" => [Fd, Set("epoll_ctl_op"), Fd, EpollEventIn] Dec;
@@ -398,8 +434,11 @@ specs! {
     "epoll_pwait" => [Fd, EpollEventsOut, Int, Int, SigsetIn, Uint] Dec;
     "poll" => [PollFds(1), Uint, Int] Poll;
     "ppoll" => [PollFds(1), Uint, TimespecIn, SigsetIn, Uint] Poll;
+    "ppoll_time64" => [PollFds(1), Uint, TimespecIn, SigsetIn, Uint] Poll;
     "select" => [Int, FdSetIn, FdSetIn, FdSetIn, TimevalIn] Select;
+    "_newselect" => [Int, FdSetIn, FdSetIn, FdSetIn, TimevalIn] Select;
     "pselect6" => [Int, FdSetIn, FdSetIn, FdSetIn, TimespecIn, Ptr] Select;
+    "pselect6_time64" => [Int, FdSetIn, FdSetIn, FdSetIn, TimespecIn, Ptr] Select;
     "sched_getaffinity" => [Int, Uint, CpuSetOut] Dec;
     "sched_getscheduler" => [Int] SchedPolicy;
     "sched_setscheduler" => [Int, Set("sched_policy"), IntPtrIn] Dec;
@@ -410,19 +449,45 @@ specs! {
     "setitimer" => [Set("itimer_which"), ItimervalIn, ItimervalOut] Dec;
     "getitimer" => [Set("itimer_which"), ItimervalOut] Dec;
     "timer_settime" => [Int, Set("timer_flags"), ItimerspecIn, ItimerspecOut] Dec;
+    "timer_settime64" => [Int, Set("timer_flags"), ItimerspecIn, ItimerspecOut] Dec;
     "timer_gettime" => [Int, ItimerspecOut] Dec;
+    "timer_gettime64" => [Int, ItimerspecOut] Dec;
     "timerfd_settime" => [Fd, Set("timerfd_flags"), ItimerspecIn, ItimerspecOut] Dec;
+    "timerfd_settime64" => [Fd, Set("timerfd_flags"), ItimerspecIn, ItimerspecOut] Dec;
     "timerfd_gettime" => [Fd, ItimerspecOut] Dec;
+    "timerfd_gettime64" => [Fd, ItimerspecOut] Dec;
     "set_mempolicy" => [Set("mempolicy_mode"), NodemaskIn(2), Uint] Dec;
     "get_mempolicy" => [MempolicyOut, NodemaskOut(2), Uint, Ptr, Set("get_mempolicy_flags")] Dec;
     "mbind" => [Ptr, Uint, Set("mempolicy_mode"), NodemaskIn(4), Uint, Set("mbind_flags")] Dec;
+    "migrate_pages" => [Int, Uint, NodemaskIn(1), NodemaskIn(1)] Dec;
     "memfd_create" => [Str, Set("memfd_flags")] Fd;
     "rt_sigreturn" => [SigreturnMask] Dec;
 }
 
+/// Decoders of syscalls that share their name with another ABI's differently shaped one:
+/// i386's old select (82) takes one pointer to its five arguments.
+static ARCH_SPECS: &[(Arch, u32, Spec)] = &[(
+    Arch::I386,
+    82,
+    Spec {
+        args: &[OldSelectArgs],
+        ret: Ret::Select,
+    },
+)];
+
 /// The special decoder for `name`, if strace has one we reproduce.
 pub fn lookup(name: &str) -> Option<&'static Spec> {
     SPECS.iter().find(|(n, _)| *n == name).map(|(_, s)| s)
+}
+
+/// The special decoder for syscall `nr` of `arch`: its own when the ABI's differs from
+/// the name's ([`ARCH_SPECS`]), else the name's.
+pub fn lookup_for(arch: Arch, nr: u32, name: &str) -> Option<&'static Spec> {
+    ARCH_SPECS
+        .iter()
+        .find(|(a, n, _)| *a == arch && *n == nr)
+        .map(|(_, _, s)| s)
+        .or_else(|| lookup(name))
 }
 
 /// How values of the knowledge base's flag set `set` print: through its decoding table.

@@ -362,7 +362,10 @@ impl Sink for TextSink {
             EventKind::SyscallExit(exit) => self.on_exit(ev.tid, ev.ts, exit)?,
             EventKind::Signal(sig) if self.opts.signals.contains(sig.signo) => {
                 let style = self.decoder.options().style;
-                let info = sig.siginfo.as_deref().map(|b| siginfo::format(b, style));
+                let info = sig
+                    .siginfo
+                    .as_deref()
+                    .map(|b| siginfo::format(b, style, crate::structs::Layout::LP64));
                 let text = match info {
                     Some(info) => format!("--- {} {info} ---", signal(sig.signo)),
                     None => format!("--- {} ---", signal(sig.signo)),
