@@ -905,6 +905,23 @@ fn int80_structures_decode_with_i386_layouts_as_strace_prints_them() {
 
 #[cfg(target_arch = "x86_64")]
 #[test]
+fn int80_rusage_and_dirents_print_every_i386_field_under_dash_v() {
+    let text = i386_trace_of(&["-v"], "trace=wait4,getrusage,getdents");
+    // Lines from strace 6.1 -v on the same fixture (counters and the entries' inodes,
+    // offsets and order as placeholders).
+    let counters = "ru_maxrss={N}, ru_ixrss=0, ru_idrss=0, ru_isrss=0, ru_minflt={N}, ru_majflt={N}, ru_nswap=0, ru_inblock={N}, ru_oublock={N}, ru_msgsnd=0, ru_msgrcv=0, ru_nsignals=0, ru_nvcsw={N}, ru_nivcsw={N}";
+    let times = "ru_utime={tv_sec=0, tv_usec={N}}, ru_stime={tv_sec=0, tv_usec={N}}";
+    let wait4 = format!(
+        "wait4({{N}}, [{{WIFEXITED(s) && WEXITSTATUS(s) == 0}}], 0, {{{times}, {counters}}}) = {{N}}"
+    );
+    let getrusage = format!("getrusage(RUSAGE_SELF, {{{times}, {counters}}}) = 0");
+    let entry = r#"{d_ino={N}, d_off={N}, d_reclen=16, d_name="{ANY}", d_type=DT_{ANY}}"#;
+    let getdents = format!("getdents({{N}}, [{entry}, {entry}, {entry}], 1024) = 48");
+    assert_lines_in_order(&text, &[&wait4, &getrusage, &getdents]);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[test]
 fn int80_stat_calls_print_every_i386_field_under_dash_v() {
     let text = i386_trace(&["-v"]);
     // Lines from strace 6.1 -v on the same fixture (device, inode and times as placeholders).

@@ -417,6 +417,10 @@ impl Decoder {
                 (Some(_), Some(Mem::Bytes { bytes, .. })) => structs::dirents64(bytes, st),
                 _ => ptr(raw),
             },
+            Fmt::Dirents if self.opts.verbose => match (v.ok_ret(), v.exit_mem(i as u32)) {
+                (Some(_), Some(Mem::Bytes { bytes, .. })) => structs::dirents(bytes, st, l),
+                _ => ptr(raw),
+            },
             Fmt::Dirents | Fmt::Dirents64 => match (v.ok_ret(), v.exit_mem(i as u32)) {
                 (Some(_), Some(Mem::Bytes { bytes, .. })) => {
                     // linux_dirent64's d_reclen follows two u64s, linux_dirent's two longs.

@@ -99,7 +99,7 @@ pub enum Fmt {
     SockaddrOut(u8),
     /// A `socklen_t *` read and written (`[16]`, `[128 => 16]`).
     LenInOut,
-    /// A getdents buffer (`0x... /* N entries */`).
+    /// A getdents buffer: `0x... /* N entries */`, the `linux_dirent` records under -v.
     Dirents,
     /// A getdents64 buffer: `0x... /* N entries */`, the records themselves under -v.
     Dirents64,

@@ -550,6 +550,35 @@ pub fn dirents64(b: &[u8], st: Style) -> String {
     format!("[{}]", parts.join(", "))
 }
 
+/// The `linux_dirent` records of a getdents buffer (d_ino and d_off are longs, d_type
+/// is the record's last byte), as strace -v prints them:
+/// `[{d_ino=2, d_off=1, d_reclen=16, d_name=".", d_type=DT_DIR}, ...]`.
+pub fn dirents(b: &[u8], st: Style, l: Layout) -> String {
+    let name_at = 2 * l.long + 2;
+    let mut parts = Vec::new();
+    let mut off = 0;
+    while off + name_at < b.len() {
+        let reclen = u16_at(b, off + 2 * l.long) as usize;
+        if reclen <= name_at || off + reclen > b.len() {
+            break;
+        }
+        let name_area = &b[off + name_at..off + reclen - 1];
+        let name_len = name_area
+            .iter()
+            .position(|&c| c == 0)
+            .unwrap_or(name_area.len());
+        parts.push(format!(
+            "{{d_ino={}, d_off={}, d_reclen={reclen}, d_name={}, d_type={}}}",
+            l.ulong(b, off),
+            l.ulong(b, off + l.long),
+            quote(&name_area[..name_len], Hex::None),
+            set_text("dirent_type", u64::from(b[off + reclen - 1]), st)
+        ));
+        off += reclen;
+    }
+    format!("[{}]", parts.join(", "))
+}
+
 /// How many records a getdents buffer holds whose `d_reclen` is at `reclen_at` (16 in
 /// `linux_dirent64` and x86_64's `linux_dirent`, 8 in i386's, after two 32-bit longs).
 pub fn count_dirents(b: &[u8], reclen_at: usize) -> usize {
