@@ -886,6 +886,11 @@ const I386_STRUCTURE_LINES: &[&str] = &[
     r#"futex_time64({ADDR}, FUTEX_WAIT, 1, {tv_sec=1, tv_nsec=2}) = -1 EAGAIN (Resource temporarily unavailable)"#,
     r#"sched_rr_get_interval(0, {tv_sec=0, tv_nsec=0}) = 0"#,
     r#"sched_rr_get_interval_time64(0, {tv_sec=0, tv_nsec=0}) = 0"#,
+    r#"mq_timedsend({N}, "ping", 4, 3, {tv_sec=1, tv_nsec=2}) = 0"#,
+    r#"mq_timedsend_time64({N}, "pong!", 5, 0, {tv_sec=1, tv_nsec=2}) = 0"#,
+    r#"mq_timedreceive({N}, "ping", 16, [3], {tv_sec=1, tv_nsec=2}) = 4"#,
+    r#"mq_timedreceive_time64({N}, "pong!", 16, [0], {tv_sec=1, tv_nsec=2}) = 5"#,
+    r#"semtimedop_time64({N}, [{sem_num=0, sem_op=1, sem_flg=SEM_UNDO}], 1, {tv_sec=1, tv_nsec=2}) = 0"#,
     r#"execve("/bin/true", ["true", "i386"], {ADDR} /* 1 var */) = 0"#,
 ];
 

@@ -236,7 +236,7 @@ impl Decoder {
             Ret::Poll => match (v, view.exit_mem(POLL_REVENTS_KEY)) {
                 (0, _) => "0 (Timeout)".to_string(),
                 (n, Some(Mem::Bytes { bytes, .. })) => {
-                    let more = self.poll_more(view.arg(1));
+                    let more = self.array_more(view.arg(1));
                     let ready = structs::pollfds(bytes, self.opts.style, true, more);
                     match time_left(view, layout(view.entry)) {
                         Some(left) => format!("{n} ({ready}, left {left})"),
@@ -527,6 +527,12 @@ impl Decoder {
                 _ => ptr(raw),
             },
             Fmt::IoctlArg => return self.ioctl_arg(raw, v, i),
+            Fmt::SembufsIn(n) => match v.entry_mem(i as u32) {
+                Some(Mem::Bytes { bytes, .. }) => {
+                    structs::sembufs(bytes, st, self.array_more(v.arg(n as usize)))
+                }
+                _ => ptr(raw),
+            },
             // EPOLL_CTL_DEL ignores the event: strace prints its address.
             Fmt::EpollEventIn if Some(v.arg(1)) == epoll_ctl_del() => ptr(raw),
             Fmt::EpollEventIn => {
@@ -544,7 +550,7 @@ impl Decoder {
             },
             Fmt::PollFds(n) => match v.entry_mem(i as u32) {
                 Some(Mem::Bytes { bytes, .. }) => {
-                    structs::pollfds(bytes, st, false, self.poll_more(v.arg(n as usize)))
+                    structs::pollfds(bytes, st, false, self.array_more(v.arg(n as usize)))
                 }
                 _ => ptr(raw),
             },
@@ -981,9 +987,10 @@ impl Decoder {
         }
     }
 
-    /// How many of poll's `nfds` descriptors to print: -s of them, all under -v (up to
-    /// the kernel's own limit on them), as strace's print_array abbreviates.
-    fn poll_shown(&self, nfds: u64) -> usize {
+    /// How many of an array's `nfds` elements (poll's descriptors, semop's operations) to
+    /// print: -s of them, all under -v (up to a bound on the work), as strace's
+    /// print_array abbreviates.
+    fn array_shown(&self, nfds: u64) -> usize {
         let limit = if self.opts.verbose {
             ARGV_MAX_ITEMS
         } else {
@@ -992,9 +999,9 @@ impl Decoder {
         (nfds as usize).min(limit)
     }
 
-    /// Whether poll's array goes on past what is printed (` ...` closes it).
-    fn poll_more(&self, nfds: u64) -> bool {
-        nfds as usize > self.poll_shown(nfds)
+    /// Whether an array goes on past what is printed (` ...` closes it).
+    fn array_more(&self, nfds: u64) -> bool {
+        nfds as usize > self.array_shown(nfds)
     }
 
     /// How many strings of an argv or envp to print: -s of them, every one under -v
@@ -1186,7 +1193,7 @@ impl Decoder {
                     mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(max) * 12)
                 }
                 Fmt::PollFds(n) => {
-                    let len = self.poll_shown(entry.args[n as usize]) * 8;
+                    let len = self.array_shown(entry.args[n as usize]) * 8;
                     if at_exit {
                         out.push(Capture {
                             key: POLL_REVENTS_KEY,
@@ -1238,6 +1245,10 @@ impl Decoder {
                     mem.read_bytes(addr, shown * l.long)
                 }
                 Fmt::MempolicyOut | Fmt::IntPtrIn => mem.read_bytes(addr, 4),
+                Fmt::SembufsIn(n) => {
+                    let shown = self.array_shown(entry.args[n as usize]);
+                    mem.read_bytes(addr, shown * structs::SEMBUF_SIZE)
+                }
                 Fmt::GidsOut => {
                     mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(max) * 4)
                 }

@@ -184,6 +184,8 @@ pub enum Fmt {
     PrctlRest,
     /// A gid array filled by the kernel (getgroups; the return value counts them).
     GidsOut,
+    /// A `struct sembuf` array read by the kernel (semop); the count is argument N.
+    SembufsIn(u8),
     /// Not printed.
     Skip,
 }
@@ -461,6 +463,13 @@ specs! {
     "mbind" => [Ptr, Uint, Set("mempolicy_mode"), NodemaskIn(4), Uint, Set("mbind_flags")] Dec;
     "migrate_pages" => [Int, Uint, NodemaskIn(1), NodemaskIn(1)] Dec;
     "memfd_create" => [Str, Set("memfd_flags")] Fd;
+    "mq_timedsend" => [Fd, WBuf(2), Uint, Uint, TimespecIn] Dec;
+    "mq_timedsend_time64" => [Fd, WBuf(2), Uint, Uint, TimespecIn] Dec;
+    "mq_timedreceive" => [Fd, RBuf(2), Uint, IntOut, TimespecIn] Dec;
+    "mq_timedreceive_time64" => [Fd, RBuf(2), Uint, IntOut, TimespecIn] Dec;
+    "semop" => [Int, SembufsIn(2), Uint] Dec;
+    "semtimedop" => [Int, SembufsIn(2), Uint, TimespecIn] Dec;
+    "semtimedop_time64" => [Int, SembufsIn(2), Uint, TimespecIn] Dec;
     "rt_sigreturn" => [SigreturnMask] Dec;
 }
 

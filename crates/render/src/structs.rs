@@ -1147,6 +1147,34 @@ pub fn termio(b: &[u8], verbose: bool, st: Style) -> String {
     }
 }
 
+/// A `struct sembuf` array (three 16-bit fields each), `...` closing it when `more`
+/// follow than were read: `[{sem_num=0, sem_op=1, sem_flg=SEM_UNDO}]`.
+pub fn sembufs(b: &[u8], st: Style, more: bool) -> String {
+    let mut items: Vec<String> = b
+        .chunks_exact(SEMBUF_SIZE)
+        .map(|op| {
+            let flags = u16_at(op, 4);
+            let flags_text = if flags == 0 {
+                "0".to_string()
+            } else {
+                set_text("semop_flags", flags, st)
+            };
+            format!(
+                "{{sem_num={}, sem_op={}, sem_flg={flags_text}}}",
+                u16_at(op, 0),
+                u16_at(op, 2) as i16
+            )
+        })
+        .collect();
+    if more {
+        items.push("...".into());
+    }
+    format!("[{}]", items.join(", "))
+}
+
+/// Bytes of a `struct sembuf`.
+pub const SEMBUF_SIZE: usize = 6;
+
 /// `struct winsize`.
 pub fn winsize(b: &[u8]) -> String {
     format!(
