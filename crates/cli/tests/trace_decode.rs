@@ -886,6 +886,9 @@ const I386_STRUCTURE_LINES: &[&str] = &[
     r#"futex_time64({ADDR}, FUTEX_WAIT, 1, {tv_sec=1, tv_nsec=2}) = -1 EAGAIN (Resource temporarily unavailable)"#,
     r#"sched_rr_get_interval(0, {tv_sec=0, tv_nsec=0}) = 0"#,
     r#"sched_rr_get_interval_time64(0, {tv_sec=0, tv_nsec=0}) = 0"#,
+    r#"adjtimex({modes=0, offset={ANY}, freq={ANY}, maxerror={N}, esterror={N}, status={ANY}, constant={N}, precision=1, tolerance=32768000, time={tv_sec={N}, tv_usec={N}}, tick={N}, ppsfreq={ANY}, jitter={ANY}, shift={ANY}, stabil={ANY}, jitcnt={ANY}, calcnt={ANY}, errcnt={ANY}, stbcnt={ANY}, tai={ANY}}) = {N} ({ANY})"#,
+    r#"clock_adjtime(CLOCK_REALTIME, {modes=0, offset={ANY}, freq={ANY}, maxerror={N}, esterror={N}, status={ANY}, constant={N}, precision=1, tolerance=32768000, time={tv_sec={N}, tv_usec={N}}, tick={N}, ppsfreq={ANY}, jitter={ANY}, shift={ANY}, stabil={ANY}, jitcnt={ANY}, calcnt={ANY}, errcnt={ANY}, stbcnt={ANY}, tai={ANY}}) = {N} ({ANY})"#,
+    r#"clock_adjtime64(CLOCK_REALTIME, {modes=0, offset={ANY}, freq={ANY}, maxerror={N}, esterror={N}, status={ANY}, constant={N}, precision=1, tolerance=32768000, time={tv_sec={N}, tv_usec={N}}, tick={N}, ppsfreq={ANY}, jitter={ANY}, shift={ANY}, stabil={ANY}, jitcnt={ANY}, calcnt={ANY}, errcnt={ANY}, stbcnt={ANY}, tai={ANY}}) = {N} ({ANY})"#,
     r#"mq_timedsend({N}, "ping", 4, 3, {tv_sec=1, tv_nsec=2}) = 0"#,
     r#"mq_timedsend_time64({N}, "pong!", 5, 0, {tv_sec=1, tv_nsec=2}) = 0"#,
     r#"mq_timedreceive({N}, "ping", 16, [3], {tv_sec=1, tv_nsec=2}) = 4"#,
@@ -906,6 +909,16 @@ fn int80_structures_decode_with_i386_layouts_as_strace_prints_them() {
         .collect();
     let text = i386_trace_of(&[], &format!("trace={}", calls.join(",")));
     assert_lines_in_order(&text, I386_STRUCTURE_LINES);
+    // The clock's state is the machine's: the three struct timex layouts must agree on it
+    // field for field (the time of day aside).
+    let time = regex::Regex::new(r"time=\{[^}]*\}").expect("regex");
+    let timex: Vec<String> = text
+        .lines()
+        .filter_map(|l| l.split_once("{modes="))
+        .map(|(_, rest)| time.replace(rest, "").into_owned())
+        .collect();
+    assert_eq!(timex.len(), 3, "{text}");
+    assert!(timex.iter().all(|t| *t == timex[0]), "{timex:#?}");
 }
 
 #[cfg(target_arch = "x86_64")]

@@ -251,6 +251,12 @@ impl Decoder {
                     None => v.to_string(),
                 }
             }
+            Ret::ClockState => {
+                match syscalls::xlat_set("adjtimex_state").and_then(|s| s.name_of(v as u64)) {
+                    Some(name) => format!("{v} ({name})"),
+                    None => v.to_string(),
+                }
+            }
             Ret::Hex => hex(v as u64),
             Ret::Oct => format_mode(v as u64),
             Ret::NoReturn => "?".to_string(),
@@ -527,6 +533,8 @@ impl Decoder {
                 _ => ptr(raw),
             },
             Fmt::IoctlArg => return self.ioctl_arg(raw, v, i),
+            // struct timex's longs are time-sized: 32-bit only in i386's old_timex32.
+            Fmt::TimexOut => self.out_struct(raw, v, i, |b| structs::timex(b, st, l.time)),
             Fmt::SembufsIn(n) => match v.entry_mem(i as u32) {
                 Some(Mem::Bytes { bytes, .. }) => {
                     structs::sembufs(bytes, st, self.array_more(v.arg(n as usize)))
@@ -1245,6 +1253,7 @@ impl Decoder {
                     mem.read_bytes(addr, shown * l.long)
                 }
                 Fmt::MempolicyOut | Fmt::IntPtrIn => mem.read_bytes(addr, 4),
+                Fmt::TimexOut => mem.read_bytes(addr, structs::timex_size(l.time)),
                 Fmt::SembufsIn(n) => {
                     let shown = self.array_shown(entry.args[n as usize]);
                     mem.read_bytes(addr, shown * structs::SEMBUF_SIZE)

@@ -186,6 +186,8 @@ pub enum Fmt {
     GidsOut,
     /// A `struct sembuf` array read by the kernel (semop); the count is argument N.
     SembufsIn(u8),
+    /// A `struct timex` as the kernel left it (adjtimex, clock_adjtime).
+    TimexOut,
     /// Not printed.
     Skip,
 }
@@ -222,6 +224,7 @@ impl Fmt {
                 | Fmt::StatfsOut
                 | Fmt::Statfs64Out
                 | Fmt::TimevalOut
+                | Fmt::TimexOut
                 | Fmt::SysinfoOut
                 | Fmt::GidsOut
                 | Fmt::RemainOut
@@ -269,6 +272,8 @@ pub enum Ret {
     Select,
     /// A scheduling policy (sched_getscheduler): `3 (SCHED_BATCH)`, named even under -X.
     SchedPolicy,
+    /// A clock state (adjtimex): `5 (TIME_ERROR)`.
+    ClockState,
 }
 
 /// One special decoder.
@@ -402,6 +407,9 @@ specs! {
     "clock_settime" => [Set("clockid"), TimespecIn] Dec;
     "clock_settime64" => [Set("clockid"), TimespecIn] Dec;
     "clock_getres" => [Set("clockid"), TimespecOut] Dec;
+    "adjtimex" => [TimexOut] ClockState;
+    "clock_adjtime" => [Set("clockid"), TimexOut] ClockState;
+    "clock_adjtime64" => [Set("clockid"), TimexOut] ClockState;
     "clock_getres_time64" => [Set("clockid"), TimespecOut] Dec;
     "sched_rr_get_interval" => [Int, TimespecOut] Dec;
     "sched_rr_get_interval_time64" => [Int, TimespecOut] Dec;

@@ -1175,6 +1175,48 @@ pub fn sembufs(b: &[u8], st: Style, more: bool) -> String {
 /// Bytes of a `struct sembuf`.
 pub const SEMBUF_SIZE: usize = 6;
 
+/// `struct timex` (adjtimex, clock_adjtime): after the 32-bit modes, 20 slots of
+/// `width` bytes (x86_64 and i386's `__kernel_timex`: 8; i386's `old_timex32`: 4), the
+/// int fields padded to a slot.
+pub fn timex(b: &[u8], st: Style, width: usize) -> String {
+    let slot = |k: usize| signed(word_at(b, k * width, width), width);
+    let flags = |set: &str, v: u64| {
+        if v == 0 {
+            "0".to_string()
+        } else {
+            set_text(set, v, st)
+        }
+    };
+    let named = |first: usize, names: &[&str]| -> Vec<String> {
+        names
+            .iter()
+            .enumerate()
+            .map(|(k, name)| format!("{name}={}", slot(first + k)))
+            .collect()
+    };
+    let mut parts = vec![format!("modes={}", flags("adjtimex_modes", u32_at(b, 0)))];
+    parts.extend(named(1, &["offset", "freq", "maxerror", "esterror"]));
+    parts.push(format!(
+        "status={}",
+        flags("adjtimex_status", slot(5) as u32 as u64)
+    ));
+    parts.extend(named(6, &["constant", "precision", "tolerance"]));
+    parts.push(format!("time={{tv_sec={}, tv_usec={}}}", slot(9), slot(10)));
+    parts.extend(named(11, &["tick", "ppsfreq", "jitter"]));
+    parts.push(format!("shift={}", slot(14) as i32));
+    parts.extend(named(
+        15,
+        &["stabil", "jitcnt", "calcnt", "errcnt", "stbcnt"],
+    ));
+    parts.push(format!("tai={}", slot(20) as i32));
+    format!("{{{}}}", parts.join(", "))
+}
+
+/// Bytes of `struct timex` read for its printed fields, by slot width.
+pub fn timex_size(width: usize) -> usize {
+    21 * width
+}
+
 /// `struct winsize`.
 pub fn winsize(b: &[u8]) -> String {
     format!(
