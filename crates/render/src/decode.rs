@@ -251,6 +251,11 @@ impl Decoder {
                     None => v.to_string(),
                 }
             }
+            Ret::Mmsg => match (v, time_left(view, layout(view.entry))) {
+                (0, _) => "0 (Timeout)".to_string(),
+                (n, Some(left)) => format!("{n} (left {left})"),
+                (n, None) => n.to_string(),
+            },
             Ret::ClockState => {
                 match syscalls::xlat_set("adjtimex_state").and_then(|s| s.name_of(v as u64)) {
                     Some(name) => format!("{v} ({name})"),
@@ -517,6 +522,8 @@ impl Decoder {
                     _ => text,
                 }
             }
+            Fmt::MmsgvecSent(vlen) => self.mmsgvec(raw, v, i, Some(v.arg(vlen as usize)), st),
+            Fmt::MmsgvecReceived(_) => self.mmsgvec(raw, v, i, None, st),
             Fmt::MsghdrOut => match v.ok_ret() {
                 Some(_) => self.msghdr(raw, v, i, true, st),
                 None => ptr(raw),
@@ -674,36 +681,48 @@ impl Decoder {
         else {
             return ptr(raw);
         };
-        // Seven fields, each in a long's place (x86_64 pads namelen and flags).
         let l = layout(v.entry);
-        let field = |b: &[u8], k: usize| l.ulong(b, k * l.long);
-        let name = field(h, 0);
-        let namelen = field(h, 1) as u32;
-        let name_text = match Capture::find(mem, MSG_NAME_KEY + i as u32) {
+        let namelen_in = match v.entry_mem(MSG_IN_KEY + i as u32) {
+            Some(Mem::Bytes { bytes, .. }) if out => Some(msghdr_field(bytes, 1, l) as u32),
+            _ => None,
+        };
+        let total = out.then(|| v.ok_ret().unwrap_or(0).max(0) as u64);
+        let parts = MsgParts {
+            mem,
+            keys: MsgKeys::of_arg(i),
+            namelen_in,
+            total,
+        };
+        self.msghdr_fields(h, parts, l, st)
+    }
+
+    /// The braces of a `struct msghdr` whose parts were captured as `parts` says.
+    fn msghdr_fields(&self, h: &[u8], parts: MsgParts<'_>, l: Layout, st: Style) -> String {
+        let field = |k: usize| msghdr_field(h, k, l);
+        let name = field(0);
+        let namelen = field(1) as u32;
+        let name_text = match Capture::find(parts.mem, parts.keys.name) {
             Some(Mem::Bytes { bytes, .. }) if name != 0 && namelen > 0 => {
                 structs::sockaddr(bytes, st)
             }
             _ => ptr(name),
         };
-        let namelen_text = match (out, v.entry_mem(MSG_IN_KEY + i as u32)) {
-            (true, Some(Mem::Bytes { bytes, .. })) if field(bytes, 1) as u32 != namelen => {
-                format!("{} => {namelen}", field(bytes, 1) as u32)
-            }
+        let namelen_text = match parts.namelen_in {
+            Some(before) if before != namelen => format!("{before} => {namelen}"),
             _ => namelen.to_string(),
         };
-        let iovlen = field(h, 3);
-        let total = out.then(|| v.ok_ret().unwrap_or(0).max(0) as u64);
+        let iovlen = field(3);
         let iov = self.iovec_at(
-            field(h, 2),
+            field(2),
             iovlen,
-            mem,
-            MSG_IOV_KEY + i as u32,
-            MSG_SLOT + i,
-            total,
+            parts.mem,
+            parts.keys.iov,
+            parts.keys.slot,
+            parts.total,
             l.long,
         );
-        let control = field(h, 4);
-        let controllen = field(h, 5);
+        let control = field(4);
+        let controllen = field(5);
         let control_text = if controllen > 0 {
             format!("msg_control={}, ", ptr(control))
         } else {
@@ -711,8 +730,66 @@ impl Decoder {
         };
         format!(
             "{{msg_name={name_text}, msg_namelen={namelen_text}, msg_iov={iov}, msg_iovlen={iovlen}, {control_text}msg_controllen={controllen}, msg_flags={}}}",
-            set_text("msg_flags", field(h, 6) as u32 as u64, st)
+            set_text("msg_flags", field(6) as u32 as u64, st)
         )
+    }
+
+    /// How many `struct mmsghdr`s of an array of `n` to print: as print_array
+    /// abbreviates, and never more than IOV_MAX, as strace.
+    fn mmsg_shown(&self, n: u64) -> usize {
+        self.array_shown(n).min(IOV_MAX)
+    }
+
+    /// sendmmsg's or recvmmsg's `struct mmsghdr` array at exit: the `sent_vlen` messages
+    /// sent (each with the msg_len the kernel wrote for the ones it sent), or when that is
+    /// `None` the ones received (their data up to msg_len, their name length as it went
+    /// in and came out).
+    fn mmsgvec(
+        &self,
+        raw: u64,
+        v: &CallView<'_>,
+        i: usize,
+        sent_vlen: Option<u64>,
+        st: Style,
+    ) -> String {
+        let (Some(done), Some(Mem::Bytes { bytes, .. })) = (v.ok_ret(), v.exit_mem(i as u32))
+        else {
+            return ptr(raw);
+        };
+        let sent = sent_vlen.is_some();
+        let l = layout(v.entry);
+        let size = mmsghdr_size(l);
+        let entry_headers = match v.entry_mem(MMSG_IN_KEY) {
+            Some(Mem::Bytes { bytes, .. }) if !sent => Some(bytes.as_slice()),
+            _ => None,
+        };
+        let mut items: Vec<String> = bytes
+            .chunks_exact(size)
+            .enumerate()
+            .map(|(e, m)| {
+                let len = mmsg_len(m, l);
+                let namelen_in = entry_headers
+                    .and_then(|h| h.get(e * size..(e + 1) * size))
+                    .map(|h| msghdr_field(h, 1, l) as u32);
+                let parts = MsgParts {
+                    mem: v.exit_mem,
+                    keys: MsgKeys::of_element(e),
+                    namelen_in,
+                    total: (!sent).then_some(u64::from(len)),
+                };
+                let hdr = self.msghdr_fields(m, parts, l, st);
+                if (e as i64) < done {
+                    format!("{{msg_hdr={hdr}, msg_len={len}}}")
+                } else {
+                    format!("{{msg_hdr={hdr}}}")
+                }
+            })
+            .collect();
+        let n = sent_vlen.unwrap_or(done as u64);
+        if n as usize > items.len() {
+            items.push("...".into());
+        }
+        format!("[{}]", items.join(", "))
     }
 
     /// `N (in [4], out [5], left {...})` or `0 (Timeout)`, as strace ends select calls.
@@ -1100,8 +1177,8 @@ impl Decoder {
         let max = self.strsize();
         for (i, fmt) in shape.fmts.iter().enumerate() {
             let addr = entry.args[i];
-            let select_timeout =
-                matches!(shape.ret, Ret::Select | Ret::Poll) && matches!(fmt, Fmt::TimespecIn);
+            let select_timeout = matches!(shape.ret, Ret::Select | Ret::Poll | Ret::Mmsg)
+                && matches!(fmt, Fmt::TimespecIn);
             let both_ends = select_timeout
                 || matches!(
                     fmt,
@@ -1116,6 +1193,7 @@ impl Decoder {
                         | Fmt::IoctlArg
                         | Fmt::FcntlArg
                         | Fmt::OldSelectArgs
+                        | Fmt::MmsgvecReceived(_)
                 );
             if addr == 0 || (fmt.at_exit() != at_exit && !both_ends) {
                 continue;
@@ -1316,44 +1394,6 @@ impl Decoder {
                 }
                 Fmt::MsghdrIn | Fmt::MsghdrOut => {
                     let hdr = mem.read_bytes(addr, 7 * l.long);
-                    if let Mem::Bytes {
-                        bytes,
-                        complete: true,
-                    } = &hdr
-                    {
-                        let field = |k: usize| l.ulong(bytes, k * l.long);
-                        let name = field(0);
-                        let namelen = field(1) as u32 as usize;
-                        if name != 0 && namelen > 0 && (fmt.at_exit() == at_exit) {
-                            out.push(Capture {
-                                key: MSG_NAME_KEY + i as u32,
-                                data: mem.read_bytes(name, namelen.min(128)),
-                            });
-                        }
-                        if fmt.at_exit() == at_exit {
-                            let left = if at_exit {
-                                ok.unwrap_or(0).max(0) as u64
-                            } else {
-                                u64::MAX
-                            };
-                            let arr = capture_iov(
-                                mem,
-                                field(2),
-                                field(3),
-                                left,
-                                IovPlan {
-                                    slot: MSG_SLOT + i,
-                                    max,
-                                    word: l.long,
-                                },
-                                &mut out,
-                            );
-                            out.push(Capture {
-                                key: MSG_IOV_KEY + i as u32,
-                                data: arr,
-                            });
-                        }
-                    }
                     if fmt.at_exit() != at_exit {
                         // recvmsg's header as it went in (for `msg_namelen=110 => 16`).
                         out.push(Capture {
@@ -1362,7 +1402,49 @@ impl Decoder {
                         });
                         continue;
                     }
+                    if let Mem::Bytes {
+                        bytes,
+                        complete: true,
+                    } = &hdr
+                    {
+                        let left = if at_exit {
+                            ok.unwrap_or(0).max(0) as u64
+                        } else {
+                            u64::MAX
+                        };
+                        let keys = MsgKeys::of_arg(i);
+                        capture_msghdr_parts(mem, bytes, keys, left, (max, l), &mut out);
+                    }
                     hdr
+                }
+                Fmt::MmsgvecSent(vlen) | Fmt::MmsgvecReceived(vlen) => {
+                    let sent = matches!(fmt, Fmt::MmsgvecSent(_));
+                    let n = if sent || !at_exit {
+                        entry.args[vlen as usize]
+                    } else {
+                        ok.unwrap_or(0).max(0) as u64
+                    };
+                    let arr = mem.read_bytes(addr, self.mmsg_shown(n) * mmsghdr_size(l));
+                    if !at_exit {
+                        // recvmmsg's headers as they went in (for the name lengths).
+                        out.push(Capture {
+                            key: MMSG_IN_KEY,
+                            data: arr,
+                        });
+                        continue;
+                    }
+                    if let Mem::Bytes { bytes, .. } = &arr {
+                        for (e, m) in bytes.chunks_exact(mmsghdr_size(l)).enumerate() {
+                            let left = if sent {
+                                u64::MAX
+                            } else {
+                                u64::from(mmsg_len(m, l))
+                            };
+                            let keys = MsgKeys::of_element(e);
+                            capture_msghdr_parts(mem, m, keys, left, (max, l), &mut out);
+                        }
+                    }
+                    arr
                 }
                 _ => continue,
             };
@@ -1599,6 +1681,99 @@ const MSG_SLOT: usize = 50;
 /// Capture keys of select's sets and timeout as the kernel left them.
 const SELECT_READY_KEY: u32 = 470;
 const SELECT_LEFT_KEY: u32 = 480;
+/// Capture keys of a `struct mmsghdr` array's elements (`+ e`): their names, their iov
+/// arrays, and at entry the whole array; and the first slot of their iov buffers.
+const MMSG_NAME_KEY: u32 = 2_000_000;
+const MMSG_IOV_KEY: u32 = 3_000_000;
+const MMSG_IN_KEY: u32 = 4_000_000;
+const MMSG_SLOT: usize = 5_000;
+/// The most `struct mmsghdr`s strace prints (the kernel's UIO_MAXIOV).
+const IOV_MAX: usize = 1024;
+
+/// Where a msghdr's parts were captured: its name, its iov array, and the slot of the
+/// iov's buffers.
+#[derive(Debug, Clone, Copy)]
+struct MsgKeys {
+    name: u32,
+    iov: u32,
+    slot: usize,
+}
+
+impl MsgKeys {
+    /// The msghdr argument `i` points to.
+    fn of_arg(i: usize) -> MsgKeys {
+        MsgKeys {
+            name: MSG_NAME_KEY + i as u32,
+            iov: MSG_IOV_KEY + i as u32,
+            slot: MSG_SLOT + i,
+        }
+    }
+
+    /// Element `e` of a `struct mmsghdr` array.
+    fn of_element(e: usize) -> MsgKeys {
+        MsgKeys {
+            name: MMSG_NAME_KEY + e as u32,
+            iov: MMSG_IOV_KEY + e as u32,
+            slot: MMSG_SLOT + e,
+        }
+    }
+}
+
+/// What a msghdr prints from: the captures holding its parts, the name length it went in
+/// with (recvmsg), and how many bytes its buffers hold (received ones: the byte count).
+struct MsgParts<'a> {
+    mem: &'a [Capture],
+    keys: MsgKeys,
+    namelen_in: Option<u32>,
+    total: Option<u64>,
+}
+
+/// Field `k` of a `struct msghdr`: seven fields, each in a long's place (x86_64 pads
+/// namelen and flags).
+fn msghdr_field(h: &[u8], k: usize, l: Layout) -> u64 {
+    l.ulong(h, k * l.long)
+}
+
+/// Bytes of a `struct mmsghdr`: a msghdr and the u32 msg_len, padded to a long.
+fn mmsghdr_size(l: Layout) -> usize {
+    8 * l.long
+}
+
+/// msg_len of a `struct mmsghdr`.
+fn mmsg_len(m: &[u8], l: Layout) -> u32 {
+    le_word(m, 7 * l.long, 4) as u32
+}
+
+/// Captures a msghdr's name and its iov array with up to `left` bytes of the buffers
+/// (each cut at -s), under `keys`.
+fn capture_msghdr_parts(
+    mem: &mut dyn MemReader,
+    h: &[u8],
+    keys: MsgKeys,
+    left: u64,
+    (max, l): (usize, Layout),
+    out: &mut Vec<Capture>,
+) {
+    let field = |k: usize| msghdr_field(h, k, l);
+    let (name, namelen) = (field(0), field(1) as u32 as usize);
+    if name != 0 && namelen > 0 {
+        out.push(Capture {
+            key: keys.name,
+            data: mem.read_bytes(name, namelen.min(128)),
+        });
+    }
+    let plan = IovPlan {
+        slot: keys.slot,
+        max,
+        word: l.long,
+    };
+    let arr = capture_iov(mem, field(2), field(3), left, plan, out);
+    out.push(Capture {
+        key: keys.iov,
+        data: arr,
+    });
+}
+
 /// Capture keys of what old select's `struct sel_arg_struct` points to at entry: its
 /// sets (+1 to +3) and its timeout (+4).
 const OLD_SELECT_KEY: u32 = 490;

@@ -178,6 +178,12 @@ pub enum Fmt {
     MsghdrIn,
     /// A `struct msghdr` filled by the kernel (recvmsg).
     MsghdrOut,
+    /// sendmmsg's `struct mmsghdr` array, printed at exit with the msg_len the kernel
+    /// wrote; argument N is its length.
+    MmsgvecSent(u8),
+    /// recvmmsg's `struct mmsghdr` array, the received messages printed at exit;
+    /// argument N is its length.
+    MmsgvecReceived(u8),
     /// A socket option name, from the table of the level in argument 1.
     SockoptName,
     /// prctl's arguments after the option, as that option uses them.
@@ -229,6 +235,8 @@ impl Fmt {
                 | Fmt::GidsOut
                 | Fmt::RemainOut
                 | Fmt::MsghdrOut
+                | Fmt::MmsgvecSent(_)
+                | Fmt::MmsgvecReceived(_)
                 | Fmt::OffsetInOut
                 | Fmt::IntOut
                 | Fmt::SiginfoOut
@@ -274,6 +282,8 @@ pub enum Ret {
     SchedPolicy,
     /// A clock state (adjtimex): `5 (TIME_ERROR)`.
     ClockState,
+    /// recvmmsg's count, then `(Timeout)` or the time left: `2 (left {...})`.
+    Mmsg,
 }
 
 /// One special decoder.
@@ -394,6 +404,9 @@ specs! {
     "rt_sigsuspend" => [SigsetIn, Uint] Dec;
     "sendmsg" => [Fd, MsghdrIn, Set("msg_flags")] Dec;
     "recvmsg" => [Fd, MsghdrOut, Set("msg_flags")] Dec;
+    "sendmmsg" => [Fd, MmsgvecSent(2), Uint, Set("msg_flags")] Dec;
+    "recvmmsg" => [Fd, MmsgvecReceived(2), Uint, Set("msg_flags"), TimespecIn] Mmsg;
+    "recvmmsg_time64" => [Fd, MmsgvecReceived(2), Uint, Set("msg_flags"), TimespecIn] Mmsg;
     "shutdown" => [Fd, Set("shutdown_how")] Dec;
     "getdents64" => [Fd, Dirents64, Uint] Dec;
     "getdents" => [Fd, Dirents, Uint] Dec;
