@@ -898,6 +898,9 @@ const I386_STRUCTURE_LINES: &[&str] = &[
     r#"mq_timedreceive({N}, "ping", 16, [3], {tv_sec=1, tv_nsec=2}) = 4"#,
     r#"mq_timedreceive_time64({N}, "pong!", 16, [0], {tv_sec=1, tv_nsec=2}) = 5"#,
     r#"semtimedop_time64({N}, [{sem_num=0, sem_op=1, sem_flg=SEM_UNDO}], 1, {tv_sec=1, tv_nsec=2}) = 0"#,
+    r#"io_getevents({ADDR}, 1, 2, [{data=0x2a, obj={ADDR}, res=4, res2=0}], {tv_sec=1, tv_nsec=0}) = 1"#,
+    r#"io_pgetevents({ADDR}, 1, 2, [{data=0x2a, obj={ADDR}, res=4, res2=0}], {tv_sec=1, tv_nsec=0}, {sigmask=[USR2], sigsetsize=8}) = 1"#,
+    r#"io_pgetevents_time64({ADDR}, 1, 2, [{data=0x2a, obj={ADDR}, res=4, res2=0}], {tv_sec=1, tv_nsec=0}, NULL) = 1"#,
     r#"execve("/bin/true", ["true", "i386"], {ADDR} /* 1 var */) = 0"#,
 ];
 

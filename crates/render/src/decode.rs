@@ -540,6 +540,27 @@ impl Decoder {
                 _ => ptr(raw),
             },
             Fmt::IoctlArg => return self.ioctl_arg(raw, v, i),
+            Fmt::IoEventsOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
+                (Some(n), Some(Mem::Bytes { bytes, .. })) => {
+                    structs::io_events(bytes, self.array_more(n.max(0) as u64))
+                }
+                _ => ptr(raw),
+            },
+            Fmt::SigsetAddrSizeIn => in_struct(raw, v.entry_mem(i as u32), |b| {
+                let (mask, size) = (l.ulong(b, 0), l.ulong(b, l.long));
+                let mask_text = match v.entry_mem(SIGSET_ADDR_KEY) {
+                    Some(Mem::Bytes {
+                        bytes,
+                        complete: true,
+                    }) if mask != 0 => {
+                        let mut set = bytes.clone();
+                        set.resize(8, 0);
+                        structs::sigset(&set, st)
+                    }
+                    _ => ptr(mask),
+                };
+                format!("{{sigmask={mask_text}, sigsetsize={size}}}")
+            }),
             // struct timex's longs are time-sized: 32-bit only in i386's old_timex32.
             Fmt::TimexOut => self.out_struct(raw, v, i, |b| structs::timex(b, st, l.time)),
             Fmt::SembufsIn(n) => match v.entry_mem(i as u32) {
@@ -1331,6 +1352,33 @@ impl Decoder {
                     mem.read_bytes(addr, shown * l.long)
                 }
                 Fmt::MempolicyOut | Fmt::IntPtrIn => mem.read_bytes(addr, 4),
+                Fmt::IoEventsOut => {
+                    let n = ok.unwrap_or(0).max(0) as u64;
+                    mem.read_bytes(addr, self.array_shown(n) * structs::IO_EVENT_SIZE)
+                }
+                Fmt::SigsetAddrSizeIn => {
+                    let pair = mem.read_bytes(addr, 2 * l.long);
+                    if let Mem::Bytes {
+                        bytes,
+                        complete: true,
+                    } = &pair
+                    {
+                        let (mask, size) = (l.ulong(bytes, 0), l.ulong(bytes, l.long));
+                        // As strace: a size of whole longs up to 64 signals, else the
+                        // address alone.
+                        if mask != 0
+                            && size >= l.long as u64
+                            && size <= 8
+                            && size % l.long as u64 == 0
+                        {
+                            out.push(Capture {
+                                key: SIGSET_ADDR_KEY,
+                                data: mem.read_bytes(mask, size as usize),
+                            });
+                        }
+                    }
+                    pair
+                }
                 Fmt::TimexOut => mem.read_bytes(addr, structs::timex_size(l.time)),
                 Fmt::SembufsIn(n) => {
                     let shown = self.array_shown(entry.args[n as usize]);
@@ -1614,6 +1662,8 @@ const NODEMASK_MAX_LONGS: usize = 1024;
 
 /// Capture key of rt_sigreturn's restored mask.
 const SIGRETURN_KEY: u32 = 302;
+/// Capture key of the signal set a `{sigset_t *, size_t}` pair points to.
+const SIGSET_ADDR_KEY: u32 = 304;
 /// Capture key of a futex wait's timeout.
 const FUTEX_TIMEOUT_KEY: u32 = 303;
 

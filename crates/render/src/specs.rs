@@ -194,6 +194,11 @@ pub enum Fmt {
     SembufsIn(u8),
     /// A `struct timex` as the kernel left it (adjtimex, clock_adjtime).
     TimexOut,
+    /// The `struct io_event` array filled by io_getevents (the return value counts them).
+    IoEventsOut,
+    /// A `{sigset_t *sigmask; size_t sigsetsize}` pair read by the kernel (pselect6's and
+    /// io_pgetevents' signal mask).
+    SigsetAddrSizeIn,
     /// Not printed.
     Skip,
 }
@@ -231,6 +236,7 @@ impl Fmt {
                 | Fmt::Statfs64Out
                 | Fmt::TimevalOut
                 | Fmt::TimexOut
+                | Fmt::IoEventsOut
                 | Fmt::SysinfoOut
                 | Fmt::GidsOut
                 | Fmt::RemainOut
@@ -460,8 +466,11 @@ specs! {
     "ppoll_time64" => [PollFds(1), Uint, TimespecIn, SigsetIn, Uint] Poll;
     "select" => [Int, FdSetIn, FdSetIn, FdSetIn, TimevalIn] Select;
     "_newselect" => [Int, FdSetIn, FdSetIn, FdSetIn, TimevalIn] Select;
-    "pselect6" => [Int, FdSetIn, FdSetIn, FdSetIn, TimespecIn, Ptr] Select;
-    "pselect6_time64" => [Int, FdSetIn, FdSetIn, FdSetIn, TimespecIn, Ptr] Select;
+    "pselect6" => [Int, FdSetIn, FdSetIn, FdSetIn, TimespecIn, SigsetAddrSizeIn] Select;
+    "pselect6_time64" => [Int, FdSetIn, FdSetIn, FdSetIn, TimespecIn, SigsetAddrSizeIn] Select;
+    "io_getevents" => [Ptr, Long, Long, IoEventsOut, TimespecIn] Dec;
+    "io_pgetevents" => [Ptr, Long, Long, IoEventsOut, TimespecIn, SigsetAddrSizeIn] Dec;
+    "io_pgetevents_time64" => [Ptr, Long, Long, IoEventsOut, TimespecIn, SigsetAddrSizeIn] Dec;
     "sched_getaffinity" => [Int, Uint, CpuSetOut] Dec;
     "sched_getscheduler" => [Int] SchedPolicy;
     "sched_setscheduler" => [Int, Set("sched_policy"), IntPtrIn] Dec;

@@ -1217,6 +1217,30 @@ pub fn timex_size(width: usize) -> usize {
     21 * width
 }
 
+/// A `struct io_event` array (four 64-bit fields each), `...` closing it when `more`
+/// follow than were read: `[{data=0x2a, obj=0x1000, res=4, res2=0}]`.
+pub fn io_events(b: &[u8], more: bool) -> String {
+    let mut items: Vec<String> = b
+        .chunks_exact(IO_EVENT_SIZE)
+        .map(|e| {
+            format!(
+                "{{data={}, obj={}, res={}, res2={}}}",
+                hex(u64_at(e, 0)),
+                hex(u64_at(e, 8)),
+                u64_at(e, 16) as i64,
+                u64_at(e, 24) as i64
+            )
+        })
+        .collect();
+    if more {
+        items.push("...".into());
+    }
+    format!("[{}]", items.join(", "))
+}
+
+/// Bytes of a `struct io_event`, the same in every ABI.
+pub const IO_EVENT_SIZE: usize = 32;
+
 /// `struct winsize`.
 pub fn winsize(b: &[u8]) -> String {
     format!(
