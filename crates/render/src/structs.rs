@@ -1371,6 +1371,44 @@ mod tests {
         );
     }
 
+    // Expected strings: the forms strace 6.1 printed for trace_i386's calls, on values made
+    // up to tell the field widths apart.
+    #[test]
+    fn layouts_pick_field_widths_as_the_abi_defines_them() {
+        let mask = [1u8, 0, 0, 0, 0, 0, 0, 0];
+        assert_eq!(nodemask(&mask, false, 4), "[0x000001, 00000000]");
+        assert_eq!(nodemask(&mask, true, 8), "[0x00000000000001, ...]");
+        let times: Vec<u8> = [1u32, 2, 3, 4]
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect();
+        assert_eq!(
+            timeval_pair(&times, Layout::I386),
+            "[{tv_sec=1, tv_usec=2} /* 1970-01-01T00:00:01.000002+0000 */, {tv_sec=3, tv_usec=4} /* 1970-01-01T00:00:03.000004+0000 */]"
+        );
+        assert_eq!(
+            timespec(&times, Layout::I386_TIME64),
+            "{tv_sec=8589934593, tv_nsec=17179869187}"
+        );
+        // i386's struct flock64: 64-bit start and len packed after the two shorts.
+        let mut lock = vec![1, 0, 0, 0];
+        lock.extend_from_slice(&20u64.to_le_bytes());
+        lock.extend_from_slice(&5u64.to_le_bytes());
+        lock.extend_from_slice(&7u32.to_le_bytes());
+        assert_eq!(
+            flock64_i386(&lock, Style::Abbrev, true),
+            "{l_type=F_WRLCK, l_whence=SEEK_SET, l_start=20, l_len=5, l_pid=7}"
+        );
+        let ss: Vec<u8> = [0x1000u32, 0, 8192]
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect();
+        assert_eq!(
+            stack(&ss, Style::Abbrev, Layout::I386),
+            "{ss_sp=0x1000, ss_flags=0, ss_size=8192}"
+        );
+    }
+
     #[test]
     fn winsize_prints_its_four_fields() {
         let b = [24, 0, 80, 0, 0x80, 2, 0xe0, 1];
