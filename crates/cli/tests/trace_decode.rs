@@ -958,12 +958,17 @@ fn arrays_stop_at_dash_s_elements_and_print_whole_under_dash_v() {
 
 /// The trace (stderr) of `sysfence trace OPTIONS trace_i386`, its int 0x80 calls only.
 fn i386_trace(options: &[&str]) -> String {
+    i386_trace_of(
+        options,
+        "trace=writev,stat64,fstat64,stat,fstat,readv,clock_gettime,nanosleep,ugetrlimit,rt_sigaction,futex,execve",
+    )
+}
+
+/// The trace (stderr) of `sysfence trace OPTIONS -e TRACE trace_i386`.
+fn i386_trace_of(options: &[&str], trace_expr: &str) -> String {
     let prog = fixture("trace_i386");
     let mut args: Vec<&str> = options.to_vec();
-    args.extend([
-        "-e",
-        "trace=writev,stat64,fstat64,stat,fstat,readv,clock_gettime,nanosleep,ugetrlimit,rt_sigaction,futex,execve",
-    ]);
+    args.extend(["-e", trace_expr]);
     args.push(prog.to_str().expect("utf-8 path"));
     let out = trace(&args);
     assert!(
@@ -1010,6 +1015,127 @@ fn int80_calls_decode_with_i386_layouts() {
         !core.contains("4294967295") && !core.contains("RLIM64"),
         "compat rlimit prints 0xffffffff as RLIM_INFINITY: {core}"
     );
+}
+
+/// The calls of trace_i386's `structures`, as strace 6.1 printed them on the same fixture
+/// (`strace -f`; addresses, pids, descriptors, the temp dir's pid, clocks and counters as
+/// placeholders), in order.
+const I386_STRUCTURE_LINES: &[&str] = &[
+    r#"gettimeofday({tv_sec={N}, tv_usec={N}}, NULL) = 0"#,
+    r#"settimeofday({tv_sec=0, tv_usec=1000000}, NULL) = -1 EINVAL (Invalid argument)"#,
+    r#"utimes("{ANY}/trace_i386.d.{N}/f", [{tv_sec=1, tv_usec=2} /* 1970-01-01T00:00:01.000002+0000 */, {tv_sec=3, tv_usec=4} /* 1970-01-01T00:00:03.000004+0000 */]) = 0"#,
+    r#"_newselect({N}, [{N}], NULL, NULL, {tv_sec=0, tv_usec=0}) = 1 (in [{N}], left {tv_sec=0, tv_usec=0})"#,
+    r#"select({N}, [{N}], NULL, NULL, {tv_sec=0, tv_usec=0}) = 1 (in [{N}], left {tv_sec=0, tv_usec=0})"#,
+    r#"pselect6({N}, [{N}], NULL, NULL, {tv_sec=0, tv_nsec=0}, NULL) = 1 (in [{N}], left {tv_sec=0, tv_nsec=0})"#,
+    r#"pselect6_time64({N}, [{N}], NULL, NULL, {tv_sec=0, tv_nsec=0}, NULL) = 1 (in [{N}], left {tv_sec=0, tv_nsec=0})"#,
+    r#"ppoll([{fd={N}, events=POLLIN}], 1, {tv_sec=0, tv_nsec=0}, NULL, 0) = 1 ([{fd={N}, revents=POLLIN}], left {tv_sec=0, tv_nsec=0})"#,
+    r#"ppoll_time64([{fd={N}, events=POLLIN}], 1, {tv_sec=0, tv_nsec=0}, NULL, 0) = 1 ([{fd={N}, revents=POLLIN}], left {tv_sec=0, tv_nsec=0})"#,
+    r#"getitimer(ITIMER_REAL, {it_interval={tv_sec=0, tv_usec=0}, it_value={tv_sec=0, tv_usec=0}}) = 0"#,
+    r#"setitimer(ITIMER_REAL, {it_interval={tv_sec=0, tv_usec=0}, it_value={tv_sec=100, tv_usec=0}}, {it_interval={tv_sec=0, tv_usec=0}, it_value={tv_sec=0, tv_usec=0}}) = 0"#,
+    r#"setitimer(ITIMER_REAL, {it_interval={tv_sec=0, tv_usec=0}, it_value={tv_sec=0, tv_usec=0}}, {it_interval={tv_sec=0, tv_usec=0}, it_value={tv_sec=99, tv_usec={N}}}) = 0"#,
+    r#"timer_settime({N}, 0, {it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=100, tv_nsec=0}}, {it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=0, tv_nsec=0}}) = 0"#,
+    r#"timer_gettime({N}, {it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=99, tv_nsec={N}}}) = 0"#,
+    r#"timer_settime64({N}, 0, {it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=200, tv_nsec=0}}, {it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=99, tv_nsec={N}}}) = 0"#,
+    r#"timer_gettime64({N}, {it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=199, tv_nsec={N}}}) = 0"#,
+    r#"timerfd_settime({N}, 0, {it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=100, tv_nsec=0}}, {it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=0, tv_nsec=0}}) = 0"#,
+    r#"timerfd_gettime({N}, {it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=99, tv_nsec={N}}}) = 0"#,
+    r#"timerfd_settime64({N}, 0, {it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=200, tv_nsec=0}}, {it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=99, tv_nsec={N}}}) = 0"#,
+    r#"timerfd_gettime64({N}, {it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=199, tv_nsec={N}}}) = 0"#,
+    r#"wait4({N}, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, {ru_utime={tv_sec=0, tv_usec={N}}, ru_stime={tv_sec=0, tv_usec={N}}, ...}) = {N}"#,
+    r#"getrusage(RUSAGE_SELF, {ru_utime={tv_sec=0, tv_usec={N}}, ru_stime={tv_sec=0, tv_usec={N}}, ...}) = 0"#,
+    r#"waitid(P_PID, {N}, {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid={N}, si_uid={N}, si_status=3, si_utime=0, si_stime=0}, WEXITED, NULL) = 0"#,
+    r#"sysinfo({uptime={N}, loads=[{N}, {N}, {N}], totalram={N}, freeram={N}, sharedram={N}, bufferram={N}, totalswap={N}, freeswap={N}, procs={N}, totalhigh=0, freehigh=0, mem_unit=4096}) = 0"#,
+    r#"times({tms_utime={ANY}, tms_stime={ANY}, tms_cutime={ANY}, tms_cstime={ANY}}) = {N}"#,
+    r#"statfs("/proc", {f_type=PROC_SUPER_MAGIC, f_bsize=4096, f_blocks=0, f_bfree=0, f_bavail=0, f_files=0, f_ffree=0, f_fsid={val=[{ANY}]}, f_namelen=255, f_frsize=4096, f_flags={ANY}}) = 0"#,
+    r#"fstatfs({N}, {f_type=PROC_SUPER_MAGIC, f_bsize=4096, f_blocks=0, f_bfree=0, f_bavail=0, f_files=0, f_ffree=0, f_fsid={val=[{ANY}]}, f_namelen=255, f_frsize=4096, f_flags={ANY}}) = 0"#,
+    r#"statfs64("/proc", 84, {f_type=PROC_SUPER_MAGIC, f_bsize=4096, f_blocks=0, f_bfree=0, f_bavail=0, f_files=0, f_ffree=0, f_fsid={val=[{ANY}]}, f_namelen=255, f_frsize=4096, f_flags={ANY}}) = 0"#,
+    r#"fstatfs64({N}, 84, {f_type=PROC_SUPER_MAGIC, f_bsize=4096, f_blocks=0, f_bfree=0, f_bavail=0, f_files=0, f_ffree=0, f_fsid={val=[{ANY}]}, f_namelen=255, f_frsize=4096, f_flags={ANY}}) = 0"#,
+    r#"rt_sigqueueinfo({N}, SIGUSR1, {si_signo=SIGUSR1, si_code=SI_QUEUE, si_pid={N}, si_uid={N}, si_int=42, si_ptr=0x2a}) = 0"#,
+    r#"rt_sigtimedwait([USR2], {si_signo=SIGUSR2, si_code=SI_TKILL, si_pid={N}, si_uid={N}}, {tv_sec=1, tv_nsec=0}, 8) = 12 (SIGUSR2)"#,
+    r#"rt_sigtimedwait_time64([USR2], {si_signo=SIGUSR2, si_code=SI_TKILL, si_pid={N}, si_uid={N}}, {tv_sec=1, tv_nsec=0}, 8) = 12 (SIGUSR2)"#,
+    r#"sigaltstack({ss_sp={ADDR}, ss_flags=0, ss_size=8192}, {ss_sp={ADDR}, ss_flags={ANY}, ss_size={N}}) = 0"#,
+    r#"sigaltstack(NULL, {ss_sp={ADDR}, ss_flags=0, ss_size=8192}) = 0"#,
+    r#"fcntl({N}, F_SETLK, {l_type=F_RDLCK, l_whence=SEEK_SET, l_start=0, l_len=10}) = 0"#,
+    r#"fcntl({N}, F_GETLK, {l_type=F_UNLCK, l_whence=SEEK_SET, l_start=0, l_len=10, l_pid=0}) = 0"#,
+    r#"fcntl64({N}, F_SETLK64, {l_type=F_RDLCK, l_whence=SEEK_SET, l_start=20, l_len=5}) = 0"#,
+    r#"fcntl64({N}, F_GETLK64, {l_type=F_UNLCK, l_whence=SEEK_SET, l_start=20, l_len=5, l_pid=0}) = 0"#,
+    r#"set_mempolicy(MPOL_BIND, [0x000001, 00000000], 40) = 0"#,
+    r#"get_mempolicy([MPOL_BIND], [0x000001, 00000000], 40, NULL, 0) = 0"#,
+    r#"mbind({ADDR}, 4096, MPOL_BIND, [0x000001, 00000000], 40, 0) = 0"#,
+    r#"migrate_pages(0, 40, [0x000001, 00000000], [0x000001, 00000000]) = 0"#,
+    "set_mempolicy(MPOL_DEFAULT, NULL, 0)    = 0",
+    r#"getdents({N}, {ADDR} /* 3 entries */, 1024) = {N}"#,
+    r#"sendmsg({N}, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="ping", iov_len=4}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0) = 4"#,
+    r#"recvmsg({N}, {msg_name={ADDR}, msg_namelen=16 => 0, msg_iov=[{iov_base="ping", iov_len=8}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0) = 4"#,
+    r#"sendmmsg({N}, [{msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="one", iov_len=3}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, msg_len=3}, {msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="three", iov_len=5}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, msg_len=5}], 2, 0) = 2"#,
+    r#"recvmmsg({N}, [{msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="one", iov_len=8}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, msg_len=3}, {msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="three", iov_len=8}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, msg_len=5}], 2, 0, {tv_sec=1, tv_nsec=2}) = 2 (left {tv_sec=0, tv_nsec={N}})"#,
+    r#"sendmmsg({N}, [{msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="one", iov_len=3}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, msg_len=3}, {msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="three", iov_len=5}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, msg_len=5}], 2, 0) = 2"#,
+    r#"recvmmsg_time64({N}, [{msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="one", iov_len=8}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, msg_len=3}, {msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="three", iov_len=8}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, msg_len=5}], 2, 0, {tv_sec=1, tv_nsec=2}) = 2 (left {tv_sec=0, tv_nsec={N}})"#,
+    r#"clock_gettime64(CLOCK_MONOTONIC, {tv_sec={N}, tv_nsec={N}}) = 0"#,
+    r#"clock_settime(CLOCK_MONOTONIC, {tv_sec=0, tv_nsec=0}) = -1 EINVAL (Invalid argument)"#,
+    r#"clock_settime64(CLOCK_MONOTONIC, {tv_sec=0, tv_nsec=0}) = -1 EINVAL (Invalid argument)"#,
+    r#"clock_getres(CLOCK_MONOTONIC, {tv_sec=0, tv_nsec={N}}) = 0"#,
+    r#"clock_getres_time64(CLOCK_MONOTONIC, {tv_sec=0, tv_nsec={N}}) = 0"#,
+    r#"clock_nanosleep(CLOCK_MONOTONIC, 0, {tv_sec=0, tv_nsec=1000}, {ADDR}) = 0"#,
+    r#"clock_nanosleep_time64(CLOCK_MONOTONIC, 0, {tv_sec=0, tv_nsec=1000}, {ADDR}) = 0"#,
+    r#"utimensat(AT_FDCWD, "{ANY}/trace_i386.d.{N}/f", [{tv_sec=1, tv_nsec=2} /* 1970-01-01T00:00:01.000000002+0000 */, UTIME_OMIT], 0) = 0"#,
+    r#"utimensat_time64(AT_FDCWD, "{ANY}/trace_i386.d.{N}/f", [{tv_sec=1, tv_nsec=2} /* 1970-01-01T00:00:01.000000002+0000 */, UTIME_OMIT], 0) = 0"#,
+    r#"futex_time64({ADDR}, FUTEX_WAIT, 1, {tv_sec=1, tv_nsec=2}) = -1 EAGAIN (Resource temporarily unavailable)"#,
+    r#"sched_rr_get_interval(0, {tv_sec=0, tv_nsec=0}) = 0"#,
+    r#"sched_rr_get_interval_time64(0, {tv_sec=0, tv_nsec=0}) = 0"#,
+    r#"adjtimex({modes=0, offset={ANY}, freq={ANY}, maxerror={N}, esterror={N}, status={ANY}, constant={N}, precision=1, tolerance=32768000, time={tv_sec={N}, tv_usec={N}}, tick={N}, ppsfreq={ANY}, jitter={ANY}, shift={ANY}, stabil={ANY}, jitcnt={ANY}, calcnt={ANY}, errcnt={ANY}, stbcnt={ANY}, tai={ANY}}) = {N} ({ANY})"#,
+    r#"clock_adjtime(CLOCK_REALTIME, {modes=0, offset={ANY}, freq={ANY}, maxerror={N}, esterror={N}, status={ANY}, constant={N}, precision=1, tolerance=32768000, time={tv_sec={N}, tv_usec={N}}, tick={N}, ppsfreq={ANY}, jitter={ANY}, shift={ANY}, stabil={ANY}, jitcnt={ANY}, calcnt={ANY}, errcnt={ANY}, stbcnt={ANY}, tai={ANY}}) = {N} ({ANY})"#,
+    r#"clock_adjtime64(CLOCK_REALTIME, {modes=0, offset={ANY}, freq={ANY}, maxerror={N}, esterror={N}, status={ANY}, constant={N}, precision=1, tolerance=32768000, time={tv_sec={N}, tv_usec={N}}, tick={N}, ppsfreq={ANY}, jitter={ANY}, shift={ANY}, stabil={ANY}, jitcnt={ANY}, calcnt={ANY}, errcnt={ANY}, stbcnt={ANY}, tai={ANY}}) = {N} ({ANY})"#,
+    r#"mq_timedsend({N}, "ping", 4, 3, {tv_sec=1, tv_nsec=2}) = 0"#,
+    r#"mq_timedsend_time64({N}, "pong!", 5, 0, {tv_sec=1, tv_nsec=2}) = 0"#,
+    r#"mq_timedreceive({N}, "ping", 16, [3], {tv_sec=1, tv_nsec=2}) = 4"#,
+    r#"mq_timedreceive_time64({N}, "pong!", 16, [0], {tv_sec=1, tv_nsec=2}) = 5"#,
+    r#"semtimedop_time64({N}, [{sem_num=0, sem_op=1, sem_flg=SEM_UNDO}], 1, {tv_sec=1, tv_nsec=2}) = 0"#,
+    r#"io_getevents({ADDR}, 1, 2, [{data=0x2a, obj={ADDR}, res=4, res2=0}], {tv_sec=1, tv_nsec=0}) = 1"#,
+    r#"io_pgetevents({ADDR}, 1, 2, [{data=0x2a, obj={ADDR}, res=4, res2=0}], {tv_sec=1, tv_nsec=0}, {sigmask=[USR2], sigsetsize=8}) = 1"#,
+    r#"io_pgetevents_time64({ADDR}, 1, 2, [{data=0x2a, obj={ADDR}, res=4, res2=0}], {tv_sec=1, tv_nsec=0}, NULL) = 1"#,
+    r#"execve("/bin/true", ["true", "i386"], {ADDR} /* 1 var */) = 0"#,
+];
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn int80_structures_decode_with_i386_layouts_as_strace_prints_them() {
+    // Only the structures' calls (and execve): the process's own 64-bit calls of the same
+    // names (its runtime's sigaltstack, fcntl) are filtered out by name, not ABI, so the
+    // ones that also appear as x86_64 calls are matched in order after their i386 twins.
+    let calls: Vec<&str> = I386_STRUCTURE_LINES
+        .iter()
+        .map(|l| l.split('(').next().expect("a name"))
+        .collect();
+    let text = i386_trace_of(&[], &format!("trace={}", calls.join(",")));
+    assert_lines_in_order(&text, I386_STRUCTURE_LINES);
+    // The clock's state is the machine's: the three struct timex layouts must agree on it
+    // field for field (the time of day aside).
+    let time = regex::Regex::new(r"time=\{[^}]*\}").expect("regex");
+    let timex: Vec<String> = text
+        .lines()
+        .filter_map(|l| l.split_once("{modes="))
+        .map(|(_, rest)| time.replace(rest, "").into_owned())
+        .collect();
+    assert_eq!(timex.len(), 3, "{text}");
+    assert!(timex.iter().all(|t| *t == timex[0]), "{timex:#?}");
+}
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn int80_rusage_and_dirents_print_every_i386_field_under_dash_v() {
+    let text = i386_trace_of(&["-v"], "trace=wait4,getrusage,getdents");
+    // Lines from strace 6.1 -v on the same fixture (counters and the entries' inodes,
+    // offsets and order as placeholders).
+    let counters = "ru_maxrss={N}, ru_ixrss=0, ru_idrss=0, ru_isrss=0, ru_minflt={N}, ru_majflt={N}, ru_nswap=0, ru_inblock={N}, ru_oublock={N}, ru_msgsnd=0, ru_msgrcv=0, ru_nsignals=0, ru_nvcsw={N}, ru_nivcsw={N}";
+    let times = "ru_utime={tv_sec=0, tv_usec={N}}, ru_stime={tv_sec=0, tv_usec={N}}";
+    let wait4 = format!(
+        "wait4({{N}}, [{{WIFEXITED(s) && WEXITSTATUS(s) == 0}}], 0, {{{times}, {counters}}}) = {{N}}"
+    );
+    let getrusage = format!("getrusage(RUSAGE_SELF, {{{times}, {counters}}}) = 0");
+    let entry = r#"{d_ino={N}, d_off={N}, d_reclen=16, d_name="{ANY}", d_type=DT_{ANY}}"#;
+    let getdents = format!("getdents({{N}}, [{entry}, {entry}, {entry}], 1024) = 48");
+    assert_lines_in_order(&text, &[&wait4, &getrusage, &getdents]);
 }
 
 #[cfg(target_arch = "x86_64")]

@@ -5,7 +5,7 @@
 
 use crate::escape::{Hex, quote, quote_hex};
 use crate::specs::{self, Fmt, Ret, Spec};
-use crate::structs;
+use crate::structs::{self, Layout};
 use crate::xlat::{Style, hex};
 use events::{Capture, CapturePlan, Mem, MemReader, SyscallEntry, SyscallResult};
 use syscalls::{Arch, ArgKind, Syscall};
@@ -100,8 +100,8 @@ impl CallView<'_> {
     }
 }
 
-fn shape_of(sc: &Syscall) -> Shape {
-    if let Some(spec) = specs::lookup(sc.name) {
+fn shape_of(arch: Arch, sc: &Syscall) -> Shape {
+    if let Some(spec) = specs::lookup_for(arch, sc.nr, sc.name) {
         return from_spec(sc.name, spec, sc);
     }
     Shape {
@@ -163,7 +163,7 @@ impl Decoder {
             {
                 split + 1
             }
-            Some(Fmt::FcntlArg) if !fcntl_gets_lock(entry.args[1]) => split + 1,
+            Some(Fmt::FcntlArg) if !fcntl_lock(entry).is_some_and(|lock| lock.filled) => split + 1,
             _ => split,
         }
     }
@@ -179,7 +179,7 @@ impl Decoder {
                     if by_nr.len() <= i {
                         by_nr.resize(i + 1, None);
                     }
-                    by_nr[i] = Some(shape_of(sc));
+                    by_nr[i] = Some(shape_of(arch, sc));
                 }
                 by_nr
             })
@@ -245,20 +245,32 @@ impl Decoder {
             Ret::Dec => v.to_string(),
             Ret::Fd => self.fd_text(v, view.exit_mem(RET_FD_KEY)),
             Ret::Signal => format!("{v} ({})", signal(v as i32)),
-            Ret::Select => self.select_ret(v, view),
+            Ret::Select => self.select_ret(v, shape, view),
             Ret::Poll => match (v, view.exit_mem(POLL_REVENTS_KEY)) {
                 (0, _) => "0 (Timeout)".to_string(),
                 (n, Some(Mem::Bytes { bytes, .. })) => {
-                    let more = self.poll_more(view.arg(1));
-                    format!(
-                        "{n} ({})",
-                        structs::pollfds(bytes, self.opts.style, true, more)
-                    )
+                    let more = self.array_more(view.arg(1));
+                    let ready = structs::pollfds(bytes, self.opts.style, true, more);
+                    match time_left(view, layout(view.entry)) {
+                        Some(left) => format!("{n} ({ready}, left {left})"),
+                        None => format!("{n} ({ready})"),
+                    }
                 }
                 (n, _) => n.to_string(),
             },
             Ret::SchedPolicy => {
                 match syscalls::xlat_set("sched_policy").and_then(|s| s.name_of(v as u64)) {
+                    Some(name) => format!("{v} ({name})"),
+                    None => v.to_string(),
+                }
+            }
+            Ret::Mmsg => match (v, time_left(view, layout(view.entry))) {
+                (0, _) => "0 (Timeout)".to_string(),
+                (n, Some(left)) => format!("{n} (left {left})"),
+                (n, None) => n.to_string(),
+            },
+            Ret::ClockState => {
+                match syscalls::xlat_set("adjtimex_state").and_then(|s| s.name_of(v as u64)) {
                     Some(name) => format!("{v} ({name})"),
                     None => v.to_string(),
                 }
@@ -290,6 +302,7 @@ impl Decoder {
     fn arg(&self, fmt: Fmt, i: usize, v: &CallView<'_>) -> Option<String> {
         let raw = v.arg(i);
         let st = self.opts.style;
+        let l = layout(v.entry);
         Some(match fmt {
             Fmt::Int => (raw as i32).to_string(),
             Fmt::Long => (raw as i64).to_string(),
@@ -399,18 +412,14 @@ impl Decoder {
                 Some(n) if n > 0 => self.out_struct(raw, v, i, structs::wait_status),
                 _ => ptr(raw),
             },
-            Fmt::TimespecIn if is_i386(v.entry) => {
-                in_struct(raw, v.entry_mem(i as u32), structs::timespec_i386)
+            Fmt::TimespecIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::timespec(b, l)),
+            Fmt::TimespecOut => self.out_struct(raw, v, i, |b| structs::timespec(b, l)),
+            Fmt::ItimerspecIn => {
+                in_struct(raw, v.entry_mem(i as u32), |b| structs::itimerspec(b, l))
             }
-            Fmt::TimespecOut if is_i386(v.entry) => {
-                self.out_struct(raw, v, i, structs::timespec_i386)
-            }
-            Fmt::TimespecIn => in_struct(raw, v.entry_mem(i as u32), structs::timespec),
-            Fmt::TimespecOut => self.out_struct(raw, v, i, structs::timespec),
-            Fmt::ItimerspecIn => in_struct(raw, v.entry_mem(i as u32), structs::itimerspec),
-            Fmt::ItimerspecOut => self.out_struct(raw, v, i, structs::itimerspec),
-            Fmt::ItimervalIn => in_struct(raw, v.entry_mem(i as u32), structs::itimerval),
-            Fmt::ItimervalOut => self.out_struct(raw, v, i, structs::itimerval),
+            Fmt::ItimerspecOut => self.out_struct(raw, v, i, |b| structs::itimerspec(b, l)),
+            Fmt::ItimervalIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::itimerval(b, l)),
+            Fmt::ItimervalOut => self.out_struct(raw, v, i, |b| structs::itimerval(b, l)),
             Fmt::SockaddrIn(_) => {
                 in_struct(raw, v.entry_mem(i as u32), |b| structs::sockaddr(b, st))
             }
@@ -433,9 +442,18 @@ impl Decoder {
                 (Some(_), Some(Mem::Bytes { bytes, .. })) => structs::dirents64(bytes, st),
                 _ => ptr(raw),
             },
+            Fmt::Dirents if self.opts.verbose => match (v.ok_ret(), v.exit_mem(i as u32)) {
+                (Some(_), Some(Mem::Bytes { bytes, .. })) => structs::dirents(bytes, st, l),
+                _ => ptr(raw),
+            },
             Fmt::Dirents | Fmt::Dirents64 => match (v.ok_ret(), v.exit_mem(i as u32)) {
                 (Some(_), Some(Mem::Bytes { bytes, .. })) => {
-                    let n = structs::count_dirents(bytes);
+                    // linux_dirent64's d_reclen follows two u64s, linux_dirent's two longs.
+                    let reclen_at = match fmt {
+                        Fmt::Dirents => 2 * l.long,
+                        _ => 16,
+                    };
+                    let n = structs::count_dirents(bytes, reclen_at);
                     format!("{} /* {n} entries */", ptr(raw))
                 }
                 _ => ptr(raw),
@@ -446,22 +464,16 @@ impl Decoder {
                 Some(_) => self.iovec(raw, v.arg(count_arg as usize), v, true, i),
                 None => ptr(raw),
             },
-            Fmt::FcntlArg if fcntl_gets_lock(v.arg(1)) => {
-                self.out_struct(raw, v, i, |b| structs::flock_result(b, st))
-            }
-            Fmt::FcntlArg if fcntl_sets_lock(v.arg(1)) => {
-                in_struct(raw, v.entry_mem(i as u32), |b| structs::flock(b, st))
-            }
-            Fmt::FcntlArg => {
-                let cmd = v.arg(1);
-                match cmd {
-                    1 | 3 | 9 | 11 | 1025 | 1032 | 1034 => return None,
-                    2 => set_text("fd_flags", raw, st),
-                    4 => set_text("open_flags", raw, st),
-                    0 | 1030 | 8 | 10 | 1031 | 1024 | 1026 | 1033 => (raw as i32).to_string(),
-                    _ => ptr(raw),
+            Fmt::FcntlArg => match fcntl_lock(v.entry) {
+                Some(lock) if lock.filled => {
+                    self.out_struct(raw, v, i, |b| lock.layout.format(b, st, true))
                 }
-            }
+                Some(lock) => in_struct(raw, v.entry_mem(i as u32), |b| {
+                    lock.layout.format(b, st, false)
+                }),
+                None => return self.fcntl_arg(raw, v.arg(1), st),
+            },
+            Fmt::FcntlCmd => fcntl_cmd_text(v.entry, raw, st),
             Fmt::FutexRest => return futex_rest(v, st),
             Fmt::PrctlRest => return self.prctl_rest(v, st),
             Fmt::MsghdrIn => self.msghdr(raw, v, i, false, st),
@@ -501,14 +513,19 @@ impl Decoder {
                         bytes,
                         complete: true,
                     }),
-                ) => crate::siginfo::format(bytes, st),
+                ) => crate::siginfo::format(bytes, st, l),
                 _ => ptr(raw),
             },
-            Fmt::RusageOut => self.out_struct(raw, v, i, |b| structs::rusage(b, self.opts.verbose)),
-            Fmt::TmsOut => self.out_struct(raw, v, i, structs::tms),
-            Fmt::StackIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::stack(b, st)),
-            Fmt::StackOut => self.out_struct(raw, v, i, |b| structs::stack(b, st)),
-            Fmt::TimesIn => in_struct(raw, v.entry_mem(i as u32), structs::utimens),
+            Fmt::SiginfoIn => in_struct(raw, v.entry_mem(i as u32), |b| {
+                crate::siginfo::format(b, st, l)
+            }),
+            Fmt::RusageOut => {
+                self.out_struct(raw, v, i, |b| structs::rusage(b, self.opts.verbose, l))
+            }
+            Fmt::TmsOut => self.out_struct(raw, v, i, |b| structs::tms(b, l)),
+            Fmt::StackIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::stack(b, st, l)),
+            Fmt::StackOut => self.out_struct(raw, v, i, |b| structs::stack(b, st, l)),
+            Fmt::TimesIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::utimens(b, l)),
             Fmt::CloneArgs => {
                 let text = in_struct(raw, v.entry_mem(i as u32), |b| structs::clone_args(b, st));
                 match (v.ok_ret(), v.exit_mem(CLONE_PARENT_TID_KEY)) {
@@ -519,6 +536,8 @@ impl Decoder {
                     _ => text,
                 }
             }
+            Fmt::MmsgvecSent(vlen) => self.mmsgvec(raw, v, i, Some(v.arg(vlen as usize)), st),
+            Fmt::MmsgvecReceived(_) => self.mmsgvec(raw, v, i, None, st),
             Fmt::MsghdrOut => match v.ok_ret() {
                 Some(_) => self.msghdr(raw, v, i, true, st),
                 None => ptr(raw),
@@ -538,6 +557,35 @@ impl Decoder {
                 _ => ptr(raw),
             },
             Fmt::IoctlArg => return self.ioctl_arg(raw, v, i),
+            Fmt::IoEventsOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
+                (Some(n), Some(Mem::Bytes { bytes, .. })) => {
+                    structs::io_events(bytes, self.array_more(n.max(0) as u64))
+                }
+                _ => ptr(raw),
+            },
+            Fmt::SigsetAddrSizeIn => in_struct(raw, v.entry_mem(i as u32), |b| {
+                let (mask, size) = (l.ulong(b, 0), l.ulong(b, l.long));
+                let mask_text = match v.entry_mem(SIGSET_ADDR_KEY) {
+                    Some(Mem::Bytes {
+                        bytes,
+                        complete: true,
+                    }) if mask != 0 => {
+                        let mut set = bytes.clone();
+                        set.resize(8, 0);
+                        structs::sigset(&set, st)
+                    }
+                    _ => ptr(mask),
+                };
+                format!("{{sigmask={mask_text}, sigsetsize={size}}}")
+            }),
+            // struct timex's longs are time-sized: 32-bit only in i386's old_timex32.
+            Fmt::TimexOut => self.out_struct(raw, v, i, |b| structs::timex(b, st, l.time)),
+            Fmt::SembufsIn(n) => match v.entry_mem(i as u32) {
+                Some(Mem::Bytes { bytes, .. }) => {
+                    structs::sembufs(bytes, st, self.array_more(v.arg(n as usize)))
+                }
+                _ => ptr(raw),
+            },
             // EPOLL_CTL_DEL ignores the event: strace prints its address.
             Fmt::EpollEventIn if Some(v.arg(1)) == epoll_ctl_del() => ptr(raw),
             Fmt::EpollEventIn => {
@@ -558,11 +606,16 @@ impl Decoder {
             },
             Fmt::PollFds(n) => match v.entry_mem(i as u32) {
                 Some(Mem::Bytes { bytes, .. }) => {
-                    structs::pollfds(bytes, st, false, self.poll_more(v.arg(n as usize)))
+                    structs::pollfds(bytes, st, false, self.array_more(v.arg(n as usize)))
                 }
                 _ => ptr(raw),
             },
-            Fmt::TimevalIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::timeval(b, 0)),
+            Fmt::TimevalIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::timeval(b, 0, l)),
+            Fmt::TimevalOut => self.out_struct(raw, v, i, |b| structs::timeval(b, 0, l)),
+            Fmt::TimevalPairIn => {
+                in_struct(raw, v.entry_mem(i as u32), |b| structs::timeval_pair(b, l))
+            }
+            Fmt::OldSelectArgs => return Some(self.old_select_args(raw, v, l)),
             Fmt::FdSetIn => match v.entry_mem(i as u32) {
                 Some(Mem::Bytes { bytes, .. }) => structs::fd_set(bytes, v.arg(0) as usize),
                 _ => ptr(raw),
@@ -596,10 +649,10 @@ impl Decoder {
                 _ => ptr(raw),
             },
             Fmt::NodemaskIn(maxnode) => {
-                self.nodemask(raw, v.arg(maxnode as usize), v.entry_mem(i as u32))
+                self.nodemask(raw, v.arg(maxnode as usize), v.entry_mem(i as u32), l)
             }
             Fmt::NodemaskOut(maxnode) => match v.ok_ret() {
-                Some(_) => self.nodemask(raw, v.arg(maxnode as usize), v.exit_mem(i as u32)),
+                Some(_) => self.nodemask(raw, v.arg(maxnode as usize), v.exit_mem(i as u32), l),
                 None => ptr(raw),
             },
             Fmt::MempolicyOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
@@ -610,8 +663,9 @@ impl Decoder {
                 },
                 _ => ptr(raw),
             },
-            Fmt::StatfsOut => self.out_struct(raw, v, i, |b| structs::statfs(b, st)),
-            Fmt::SysinfoOut => self.out_struct(raw, v, i, structs::sysinfo),
+            Fmt::StatfsOut => self.out_struct(raw, v, i, |b| structs::statfs(b, st, l)),
+            Fmt::Statfs64Out => self.out_struct(raw, v, i, |b| structs::statfs64_i386(b, st)),
+            Fmt::SysinfoOut => self.out_struct(raw, v, i, |b| structs::sysinfo(b, l)),
             Fmt::SigreturnMask => match v.entry_mem(SIGRETURN_KEY) {
                 Some(Mem::Bytes {
                     bytes,
@@ -668,33 +722,48 @@ impl Decoder {
         else {
             return ptr(raw);
         };
-        let name = le64(h, 0);
-        let namelen = le64(h, 8) as u32;
-        let name_text = match Capture::find(mem, MSG_NAME_KEY + i as u32) {
+        let l = layout(v.entry);
+        let namelen_in = match v.entry_mem(MSG_IN_KEY + i as u32) {
+            Some(Mem::Bytes { bytes, .. }) if out => Some(msghdr_field(bytes, 1, l) as u32),
+            _ => None,
+        };
+        let total = out.then(|| v.ok_ret().unwrap_or(0).max(0) as u64);
+        let parts = MsgParts {
+            mem,
+            keys: MsgKeys::of_arg(i),
+            namelen_in,
+            total,
+        };
+        self.msghdr_fields(h, parts, l, st)
+    }
+
+    /// The braces of a `struct msghdr` whose parts were captured as `parts` says.
+    fn msghdr_fields(&self, h: &[u8], parts: MsgParts<'_>, l: Layout, st: Style) -> String {
+        let field = |k: usize| msghdr_field(h, k, l);
+        let name = field(0);
+        let namelen = field(1) as u32;
+        let name_text = match Capture::find(parts.mem, parts.keys.name) {
             Some(Mem::Bytes { bytes, .. }) if name != 0 && namelen > 0 => {
                 structs::sockaddr(bytes, st)
             }
             _ => ptr(name),
         };
-        let namelen_text = match (out, v.entry_mem(MSG_IN_KEY + i as u32)) {
-            (true, Some(Mem::Bytes { bytes, .. })) if le64(bytes, 8) as u32 != namelen => {
-                format!("{} => {namelen}", le64(bytes, 8) as u32)
-            }
+        let namelen_text = match parts.namelen_in {
+            Some(before) if before != namelen => format!("{before} => {namelen}"),
             _ => namelen.to_string(),
         };
-        let iovlen = le64(h, 24);
-        let total = out.then(|| v.ok_ret().unwrap_or(0).max(0) as u64);
+        let iovlen = field(3);
         let iov = self.iovec_at(
-            le64(h, 16),
+            field(2),
             iovlen,
-            mem,
-            MSG_IOV_KEY + i as u32,
-            MSG_SLOT + i,
-            total,
-            8,
+            parts.mem,
+            parts.keys.iov,
+            parts.keys.slot,
+            parts.total,
+            l.long,
         );
-        let control = le64(h, 32);
-        let controllen = le64(h, 40);
+        let control = field(4);
+        let controllen = field(5);
         let control_text = if controllen > 0 {
             format!("msg_control={}, ", ptr(control))
         } else {
@@ -702,16 +771,81 @@ impl Decoder {
         };
         format!(
             "{{msg_name={name_text}, msg_namelen={namelen_text}, msg_iov={iov}, msg_iovlen={iovlen}, {control_text}msg_controllen={controllen}, msg_flags={}}}",
-            set_text("msg_flags", le64(h, 48) as u32 as u64, st)
+            set_text("msg_flags", field(6) as u32 as u64, st)
         )
     }
 
+    /// How many `struct mmsghdr`s of an array of `n` to print: as print_array
+    /// abbreviates, and never more than the kernel's UIO_MAXIOV, as strace.
+    fn mmsg_shown(&self, n: u64) -> usize {
+        self.array_shown(n).min(IOV_MAX_ITEMS)
+    }
+
+    /// sendmmsg's or recvmmsg's `struct mmsghdr` array at exit: the `sent_vlen` messages
+    /// sent (each with the msg_len the kernel wrote for the ones it sent), or when that is
+    /// `None` the ones received (their data up to msg_len, their name length as it went
+    /// in and came out).
+    fn mmsgvec(
+        &self,
+        raw: u64,
+        v: &CallView<'_>,
+        i: usize,
+        sent_vlen: Option<u64>,
+        st: Style,
+    ) -> String {
+        let (Some(done), Some(Mem::Bytes { bytes, .. })) = (v.ok_ret(), v.exit_mem(i as u32))
+        else {
+            return ptr(raw);
+        };
+        let sent = sent_vlen.is_some();
+        let l = layout(v.entry);
+        let size = mmsghdr_size(l);
+        let entry_headers = match v.entry_mem(MMSG_IN_KEY) {
+            Some(Mem::Bytes { bytes, .. }) if !sent => Some(bytes.as_slice()),
+            _ => None,
+        };
+        let mut items: Vec<String> = bytes
+            .chunks_exact(size)
+            .enumerate()
+            .map(|(e, m)| {
+                let len = mmsg_len(m, l);
+                let namelen_in = entry_headers
+                    .and_then(|h| h.get(e * size..(e + 1) * size))
+                    .map(|h| msghdr_field(h, 1, l) as u32);
+                let parts = MsgParts {
+                    mem: v.exit_mem,
+                    keys: MsgKeys::of_element(e),
+                    namelen_in,
+                    total: (!sent).then_some(u64::from(len)),
+                };
+                let hdr = self.msghdr_fields(m, parts, l, st);
+                if (e as i64) < done {
+                    format!("{{msg_hdr={hdr}, msg_len={len}}}")
+                } else {
+                    format!("{{msg_hdr={hdr}}}")
+                }
+            })
+            .collect();
+        let n = sent_vlen.unwrap_or(done as u64);
+        if n as usize > items.len() {
+            items.push("...".into());
+        }
+        format!("[{}]", items.join(", "))
+    }
+
     /// `N (in [4], out [5], left {...})` or `0 (Timeout)`, as strace ends select calls.
-    fn select_ret(&self, n: i64, view: &CallView<'_>) -> String {
+    fn select_ret(&self, n: i64, shape: &Shape, view: &CallView<'_>) -> String {
         if n == 0 {
             return "0 (Timeout)".into();
         }
-        let nfds = view.arg(0) as usize;
+        let nfds = match shape.fmts.first() {
+            Some(Fmt::OldSelectArgs) => match view.entry_mem(0) {
+                Some(Mem::Bytes { bytes, .. }) => le_word(bytes, 0, 4) as usize,
+                _ => 0,
+            },
+            _ => view.arg(0) as usize,
+        };
+        let l = layout(view.entry);
         let mut parts = Vec::new();
         for (i, label) in [(1, "in"), (2, "out"), (3, "except")] {
             if let Some(Mem::Bytes { bytes, .. }) = view.exit_mem(SELECT_READY_KEY + i)
@@ -720,33 +854,7 @@ impl Decoder {
                 parts.push(format!("{label} {}", structs::fd_set(bytes, nfds)));
             }
         }
-        let left = match (
-            view.exit_mem(SELECT_LEFT_KEY),
-            view.exit_mem(SELECT_LEFT_KEY + 1),
-        ) {
-            (
-                Some(Mem::Bytes {
-                    bytes,
-                    complete: true,
-                }),
-                _,
-            ) => Some(structs::timeval(bytes, 0)),
-            (
-                _,
-                Some(Mem::Bytes {
-                    bytes,
-                    complete: true,
-                }),
-            ) if is_i386(view.entry) => Some(structs::timespec_i386(bytes)),
-            (
-                _,
-                Some(Mem::Bytes {
-                    bytes,
-                    complete: true,
-                }),
-            ) => Some(structs::timespec(bytes)),
-            _ => None,
-        };
+        let left = time_left(view, l);
         if let Some(left) = left {
             parts.push(format!("left {left}"));
         }
@@ -754,6 +862,100 @@ impl Decoder {
             n.to_string()
         } else {
             format!("{n} ({})", parts.join(", "))
+        }
+    }
+
+    /// fcntl's argument for the commands that take no lock: absent, flags, a number or
+    /// an address.
+    fn fcntl_arg(&self, raw: u64, cmd: u64, st: Style) -> Option<String> {
+        Some(match cmd {
+            1 | 3 | 9 | 11 | 1025 | 1032 | 1034 => return None,
+            2 => set_text("fd_flags", raw, st),
+            4 => set_text("open_flags", raw, st),
+            0 | 1030 | 8 | 10 | 1031 | 1024 | 1026 | 1033 => (raw as i32).to_string(),
+            _ => ptr(raw),
+        })
+    }
+
+    /// i386's old select: its one `struct sel_arg_struct` pointer printed as the five
+    /// arguments it holds, `4, [3], NULL, NULL, {tv_sec=0, tv_usec=0}`.
+    fn old_select_args(&self, raw: u64, v: &CallView<'_>, l: Layout) -> String {
+        let Some(Mem::Bytes {
+            bytes: args,
+            complete: true,
+        }) = v.entry_mem(0)
+        else {
+            return ptr(raw);
+        };
+        let word = |k: usize| le_word(args, 4 * k, 4);
+        let nfds = word(0);
+        let mut parts = vec![(nfds as u32 as i32).to_string()];
+        for k in 1..=3 {
+            parts.push(match v.entry_mem(OLD_SELECT_KEY + k as u32) {
+                Some(Mem::Bytes { bytes, .. }) if word(k) != 0 => {
+                    structs::fd_set(bytes, nfds as usize)
+                }
+                _ => ptr(word(k)),
+            });
+        }
+        parts.push(in_struct(word(4), v.entry_mem(OLD_SELECT_KEY + 4), |b| {
+            structs::timeval(b, 0, l)
+        }));
+        parts.join(", ")
+    }
+
+    /// Captures old select's `struct sel_arg_struct` and what it points to: the sets and
+    /// timeout at entry, the ready sets and the time left at exit (where select's own
+    /// result printing looks for them).
+    fn plan_old_select(
+        &self,
+        entry: &SyscallEntry,
+        at_exit: bool,
+        mem: &mut dyn MemReader,
+        out: &mut Vec<Capture>,
+    ) {
+        let args = if at_exit {
+            match Capture::find(&entry.mem, 0) {
+                Some(m) => m.clone(),
+                None => return,
+            }
+        } else {
+            mem.read_bytes(entry.args[0], 20)
+        };
+        let Mem::Bytes {
+            bytes,
+            complete: true,
+        } = &args
+        else {
+            return;
+        };
+        let l = layout(entry);
+        let word = |k: usize| le_word(bytes, 4 * k, 4);
+        for k in 1..=3 {
+            if word(k) != 0 {
+                let key = if at_exit {
+                    SELECT_READY_KEY
+                } else {
+                    OLD_SELECT_KEY
+                };
+                out.push(Capture {
+                    key: key + k as u32,
+                    data: mem.read_bytes(word(k), fd_set_size(word(0), l)),
+                });
+            }
+        }
+        if word(4) != 0 {
+            out.push(Capture {
+                key: if at_exit {
+                    SELECT_LEFT_KEY
+                } else {
+                    OLD_SELECT_KEY + 4
+                },
+                data: mem.read_bytes(word(4), l.timespec_size()),
+            });
+        }
+        if !at_exit {
+            out.push(Capture { key: 0, data: args });
         }
     }
 
@@ -1085,21 +1287,43 @@ impl Decoder {
         self.array_shown(count).min(IOV_MAX_ITEMS)
     }
 
-    /// How many elements of an array of `count` print: -s of them, all under -v (up to a
-    /// bound on the work), as strace's print_array abbreviates.
-    fn array_shown(&self, count: u64) -> usize {
-        let limit = if self.opts.verbose {
-            ARGV_MAX_ITEMS
-        } else {
-            self.strsize()
+    /// Captures a msghdr's name and its iov array with up to `left` bytes of the buffers
+    /// (each cut at -s), under `keys`.
+    fn capture_msghdr_parts(
+        &self,
+        mem: &mut dyn MemReader,
+        h: &[u8],
+        keys: MsgKeys,
+        left: u64,
+        l: Layout,
+        out: &mut Vec<Capture>,
+    ) {
+        let field = |k: usize| msghdr_field(h, k, l);
+        let (name, namelen) = (field(0), field(1) as u32 as usize);
+        if name != 0 && namelen > 0 {
+            out.push(Capture {
+                key: keys.name,
+                data: mem.read_bytes(name, namelen.min(128)),
+            });
+        }
+        let plan = IovPlan {
+            slot: keys.slot,
+            max: self.strsize(),
+            items: self.iov_items(field(3)),
+            word: l.long,
         };
-        (count as usize).min(limit)
+        let arr = capture_iov(mem, field(2), field(3), left, plan, out);
+        out.push(Capture {
+            key: keys.iov,
+            data: arr,
+        });
     }
 
     /// How many longs of a node mask to read: all of them under -v, else up to -s, as
     /// strace's print_array abbreviates.
-    fn nodemask_longs(&self, maxnode: u64) -> (u64, usize) {
-        let total = maxnode.saturating_add(62) / 64;
+    fn nodemask_longs(&self, maxnode: u64, long: usize) -> (u64, usize) {
+        let bits = 8 * long as u64;
+        let total = maxnode.saturating_sub(1).div_ceil(bits);
         let limit = if self.opts.verbose {
             NODEMASK_MAX_LONGS
         } else {
@@ -1108,11 +1332,13 @@ impl Decoder {
         (total, (total as usize).min(limit))
     }
 
-    fn nodemask(&self, raw: u64, maxnode: u64, mem: Option<&Mem>) -> String {
-        let (total, shown) = self.nodemask_longs(maxnode);
+    fn nodemask(&self, raw: u64, maxnode: u64, mem: Option<&Mem>, l: Layout) -> String {
+        let (total, shown) = self.nodemask_longs(maxnode, l.long);
         match mem {
-            Some(Mem::Bytes { bytes, .. }) if raw != 0 && shown > 0 && bytes.len() == shown * 8 => {
-                structs::nodemask(bytes, total as usize > shown)
+            Some(Mem::Bytes { bytes, .. })
+                if raw != 0 && shown > 0 && bytes.len() == shown * l.long =>
+            {
+                structs::nodemask(bytes, total as usize > shown, l.long)
             }
             _ => ptr(raw),
         }
@@ -1179,9 +1405,10 @@ impl Decoder {
         }
     }
 
-    /// How many of poll's `nfds` descriptors to print: -s of them, all under -v (up to
-    /// the kernel's own limit on them), as strace's print_array abbreviates.
-    fn poll_shown(&self, nfds: u64) -> usize {
+    /// How many of an array's `nfds` elements (poll's descriptors, semop's operations) to
+    /// print: -s of them, all under -v (up to a bound on the work), as strace's
+    /// print_array abbreviates.
+    fn array_shown(&self, nfds: u64) -> usize {
         let limit = if self.opts.verbose {
             ARGV_MAX_ITEMS
         } else {
@@ -1190,9 +1417,9 @@ impl Decoder {
         (nfds as usize).min(limit)
     }
 
-    /// Whether poll's array goes on past what is printed (` ...` closes it).
-    fn poll_more(&self, nfds: u64) -> bool {
-        nfds as usize > self.poll_shown(nfds)
+    /// Whether an array goes on past what is printed (` ...` closes it).
+    fn array_more(&self, nfds: u64) -> bool {
+        nfds as usize > self.array_shown(nfds)
     }
 
     /// How many strings of an argv or envp to print: -s of them, every one under -v
@@ -1278,11 +1505,13 @@ impl Decoder {
         let ok = result.filter(|r| !r.is_error).map(|r| r.rval);
         let ptr_size = if entry.arch.is_32bit() { 4 } else { 8 };
         let i386 = is_i386(entry);
+        let l = layout(entry);
         let mut out = Vec::new();
         let max = self.strsize();
         for (i, fmt) in shape.fmts.iter().enumerate() {
             let addr = entry.args[i];
-            let select_timeout = shape.ret == Ret::Select && matches!(fmt, Fmt::TimespecIn);
+            let select_timeout = matches!(shape.ret, Ret::Select | Ret::Poll | Ret::Mmsg)
+                && matches!(fmt, Fmt::TimespecIn);
             let both_ends = select_timeout
                 || matches!(
                     fmt,
@@ -1296,6 +1525,8 @@ impl Decoder {
                         | Fmt::CloneArgs
                         | Fmt::IoctlArg
                         | Fmt::FcntlArg
+                        | Fmt::OldSelectArgs
+                        | Fmt::MmsgvecReceived(_)
                 );
             if addr == 0 || (fmt.at_exit() != at_exit && !both_ends) {
                 continue;
@@ -1324,18 +1555,21 @@ impl Decoder {
                     };
                     mem.read_str_array(addr, ptr_size, items, max + 1)
                 }
-                Fmt::FcntlArg if !at_exit && fcntl_sets_lock(entry.args[1]) => {
-                    mem.read_bytes(addr, 32)
+                Fmt::FcntlArg => match fcntl_lock(entry) {
+                    Some(lock) if lock.filled == at_exit => {
+                        mem.read_bytes(addr, lock.layout.size())
+                    }
+                    _ => continue,
+                },
+                Fmt::OldSelectArgs => {
+                    self.plan_old_select(entry, at_exit, mem, &mut out);
+                    continue;
                 }
-                Fmt::FcntlArg if at_exit && fcntl_gets_lock(entry.args[1]) => {
-                    mem.read_bytes(addr, 32)
-                }
-                Fmt::FcntlArg => continue,
                 Fmt::StatOut if i386 => mem.read_bytes(addr, 64),
                 Fmt::StatOut => mem.read_bytes(addr, 144),
                 Fmt::Stat64Out => mem.read_bytes(addr, 96),
                 Fmt::ItimerspecIn | Fmt::ItimerspecOut | Fmt::ItimervalIn | Fmt::ItimervalOut => {
-                    mem.read_bytes(addr, 32)
+                    mem.read_bytes(addr, 2 * l.timespec_size())
                 }
                 Fmt::StatxOut => mem.read_bytes(addr, 256),
                 Fmt::SigsetIn | Fmt::SigsetOut => mem.read_bytes(addr, 8),
@@ -1345,9 +1579,9 @@ impl Decoder {
                 Fmt::RlimitIn | Fmt::RlimitOut | Fmt::PipeOut => mem.read_bytes(addr, 16),
                 Fmt::WaitStatusOut => mem.read_bytes(addr, 4),
                 Fmt::TimespecIn | Fmt::TimespecOut => {
-                    let ts = mem.read_bytes(addr, if i386 { 8 } else { 16 });
+                    let ts = mem.read_bytes(addr, l.timespec_size());
                     if at_exit && matches!(fmt, Fmt::TimespecIn) {
-                        // pselect6's timeout as the kernel left it.
+                        // pselect6's and ppoll's timeout as the kernel left it.
                         out.push(Capture {
                             key: SELECT_LEFT_KEY + 1,
                             data: ts,
@@ -1378,7 +1612,7 @@ impl Decoder {
                     mem.read_bytes(addr, self.array_shown(ok.unwrap_or(0).max(0) as u64) * 12)
                 }
                 Fmt::PollFds(n) => {
-                    let len = self.poll_shown(entry.args[n as usize]) * 8;
+                    let len = self.array_shown(entry.args[n as usize]) * 8;
                     if at_exit {
                         out.push(Capture {
                             key: POLL_REVENTS_KEY,
@@ -1389,8 +1623,7 @@ impl Decoder {
                     mem.read_bytes(addr, len)
                 }
                 Fmt::FdSetIn => {
-                    let set =
-                        mem.read_bytes(addr, (entry.args[0] as usize).div_ceil(64).min(16) * 8);
+                    let set = mem.read_bytes(addr, fd_set_size(entry.args[0], l));
                     if at_exit {
                         // The sets as select left them: the ready descriptors.
                         out.push(Capture {
@@ -1401,8 +1634,10 @@ impl Decoder {
                     }
                     set
                 }
+                Fmt::TimevalOut => mem.read_bytes(addr, l.timespec_size()),
+                Fmt::TimevalPairIn => mem.read_bytes(addr, 2 * l.timespec_size()),
                 Fmt::TimevalIn => {
-                    let tv = mem.read_bytes(addr, 16);
+                    let tv = mem.read_bytes(addr, l.timespec_size());
                     if at_exit {
                         out.push(Capture {
                             key: SELECT_LEFT_KEY,
@@ -1430,10 +1665,42 @@ impl Decoder {
                     mem.read_bytes(addr, (entry.args[len as usize] as usize).min(max.max(8)))
                 }
                 Fmt::NodemaskIn(maxnode) | Fmt::NodemaskOut(maxnode) => {
-                    let (_, shown) = self.nodemask_longs(entry.args[maxnode as usize]);
-                    mem.read_bytes(addr, shown * 8)
+                    let (_, shown) = self.nodemask_longs(entry.args[maxnode as usize], l.long);
+                    mem.read_bytes(addr, shown * l.long)
                 }
                 Fmt::MempolicyOut | Fmt::IntPtrIn => mem.read_bytes(addr, 4),
+                Fmt::IoEventsOut => {
+                    let n = ok.unwrap_or(0).max(0) as u64;
+                    mem.read_bytes(addr, self.array_shown(n) * structs::IO_EVENT_SIZE)
+                }
+                Fmt::SigsetAddrSizeIn => {
+                    let pair = mem.read_bytes(addr, 2 * l.long);
+                    if let Mem::Bytes {
+                        bytes,
+                        complete: true,
+                    } = &pair
+                    {
+                        let (mask, size) = (l.ulong(bytes, 0), l.ulong(bytes, l.long));
+                        // As strace: a size of whole longs up to 64 signals, else the
+                        // address alone.
+                        if mask != 0
+                            && size >= l.long as u64
+                            && size <= 8
+                            && size % l.long as u64 == 0
+                        {
+                            out.push(Capture {
+                                key: SIGSET_ADDR_KEY,
+                                data: mem.read_bytes(mask, size as usize),
+                            });
+                        }
+                    }
+                    pair
+                }
+                Fmt::TimexOut => mem.read_bytes(addr, structs::timex_size(l.time)),
+                Fmt::SembufsIn(n) => {
+                    let shown = self.array_shown(entry.args[n as usize]);
+                    mem.read_bytes(addr, shown * structs::SEMBUF_SIZE)
+                }
                 Fmt::GidsOut => {
                     mem.read_bytes(addr, self.array_shown(ok.unwrap_or(0).max(0) as u64) * 4)
                 }
@@ -1443,21 +1710,20 @@ impl Decoder {
                     16 if at_exit => mem.read_str(entry.args[1], 16),
                     _ => continue,
                 },
-                Fmt::StatfsOut => mem.read_bytes(addr, 120),
-                Fmt::SysinfoOut => mem.read_bytes(addr, 112),
+                Fmt::StatfsOut => mem.read_bytes(addr, structs::statfs_size(l)),
+                Fmt::Statfs64Out => mem.read_bytes(addr, structs::STATFS64_I386_SIZE),
+                Fmt::SysinfoOut => mem.read_bytes(addr, structs::sysinfo_size(l)),
                 Fmt::IovIn(c) | Fmt::IovOut(c) => {
                     let left = if at_exit {
                         ok.unwrap_or(0).max(0) as u64
                     } else {
                         u64::MAX
                     };
-                    let word = if entry.arch == Arch::I386 { 4 } else { 8 };
-                    let items = self.iov_items(entry.args[c as usize]);
                     let iov = IovPlan {
                         slot: i,
                         max,
-                        items,
-                        word,
+                        items: self.iov_items(entry.args[c as usize]),
+                        word: l.long,
                     };
                     capture_iov(mem, addr, entry.args[c as usize], left, iov, &mut out)
                 }
@@ -1467,11 +1733,11 @@ impl Decoder {
                 Fmt::OffsetInOut | Fmt::IntOut => {
                     mem.read_bytes(addr, if matches!(fmt, Fmt::IntOut) { 4 } else { 8 })
                 }
-                Fmt::SiginfoOut => mem.read_bytes(addr, 128),
-                Fmt::RusageOut => mem.read_bytes(addr, 144),
-                Fmt::TmsOut => mem.read_bytes(addr, 32),
-                Fmt::StackIn | Fmt::StackOut => mem.read_bytes(addr, 24),
-                Fmt::TimesIn => mem.read_bytes(addr, 32),
+                Fmt::SiginfoIn | Fmt::SiginfoOut => mem.read_bytes(addr, 128),
+                Fmt::RusageOut => mem.read_bytes(addr, structs::rusage_size(l)),
+                Fmt::TmsOut => mem.read_bytes(addr, 4 * l.long),
+                Fmt::StackIn | Fmt::StackOut => mem.read_bytes(addr, 3 * l.long),
+                Fmt::TimesIn => mem.read_bytes(addr, 2 * l.timespec_size()),
                 Fmt::CloneArgs => {
                     let args = mem.read_bytes(addr, 88);
                     if !at_exit {
@@ -1493,45 +1759,7 @@ impl Decoder {
                     }
                 }
                 Fmt::MsghdrIn | Fmt::MsghdrOut => {
-                    let hdr = mem.read_bytes(addr, 56);
-                    if let Mem::Bytes {
-                        bytes,
-                        complete: true,
-                    } = &hdr
-                    {
-                        let name = le64(bytes, 0);
-                        let namelen = le64(bytes, 8) as u32 as usize;
-                        if name != 0 && namelen > 0 && (fmt.at_exit() == at_exit) {
-                            out.push(Capture {
-                                key: MSG_NAME_KEY + i as u32,
-                                data: mem.read_bytes(name, namelen.min(128)),
-                            });
-                        }
-                        if fmt.at_exit() == at_exit {
-                            let left = if at_exit {
-                                ok.unwrap_or(0).max(0) as u64
-                            } else {
-                                u64::MAX
-                            };
-                            let arr = capture_iov(
-                                mem,
-                                le64(bytes, 16),
-                                le64(bytes, 24),
-                                left,
-                                IovPlan {
-                                    slot: MSG_SLOT + i,
-                                    max,
-                                    items: self.iov_items(le64(bytes, 24)),
-                                    word: 8,
-                                },
-                                &mut out,
-                            );
-                            out.push(Capture {
-                                key: MSG_IOV_KEY + i as u32,
-                                data: arr,
-                            });
-                        }
-                    }
+                    let hdr = mem.read_bytes(addr, 7 * l.long);
                     if fmt.at_exit() != at_exit {
                         // recvmsg's header as it went in (for `msg_namelen=110 => 16`).
                         out.push(Capture {
@@ -1540,7 +1768,49 @@ impl Decoder {
                         });
                         continue;
                     }
+                    if let Mem::Bytes {
+                        bytes,
+                        complete: true,
+                    } = &hdr
+                    {
+                        let left = if at_exit {
+                            ok.unwrap_or(0).max(0) as u64
+                        } else {
+                            u64::MAX
+                        };
+                        let keys = MsgKeys::of_arg(i);
+                        self.capture_msghdr_parts(mem, bytes, keys, left, l, &mut out);
+                    }
                     hdr
+                }
+                Fmt::MmsgvecSent(vlen) | Fmt::MmsgvecReceived(vlen) => {
+                    let sent = matches!(fmt, Fmt::MmsgvecSent(_));
+                    let n = if sent || !at_exit {
+                        entry.args[vlen as usize]
+                    } else {
+                        ok.unwrap_or(0).max(0) as u64
+                    };
+                    let arr = mem.read_bytes(addr, self.mmsg_shown(n) * mmsghdr_size(l));
+                    if !at_exit {
+                        // recvmmsg's headers as they went in (for the name lengths).
+                        out.push(Capture {
+                            key: MMSG_IN_KEY,
+                            data: arr,
+                        });
+                        continue;
+                    }
+                    if let Mem::Bytes { bytes, .. } = &arr {
+                        for (e, m) in bytes.chunks_exact(mmsghdr_size(l)).enumerate() {
+                            let left = if sent {
+                                u64::MAX
+                            } else {
+                                u64::from(mmsg_len(m, l))
+                            };
+                            let keys = MsgKeys::of_element(e);
+                            self.capture_msghdr_parts(mem, m, keys, left, l, &mut out);
+                        }
+                    }
+                    arr
                 }
                 _ => continue,
             };
@@ -1563,7 +1833,7 @@ impl Decoder {
         {
             out.push(Capture {
                 key: FUTEX_TIMEOUT_KEY,
-                data: mem.read_bytes(entry.args[3], if is_i386(entry) { 8 } else { 16 }),
+                data: mem.read_bytes(entry.args[3], l.timespec_size()),
             });
         }
         if self.opts.decode_fds || !self.opts.trace_paths.is_empty() {
@@ -1578,16 +1848,6 @@ const FD_KEY_BASE: u32 = 200;
 const RET_FD_KEY: u32 = 300;
 /// Capture key of poll's pollfd array re-read at exit (revents).
 const POLL_REVENTS_KEY: u32 = 301;
-/// Whether an fcntl command takes a `struct flock` to set a lock (F_SETLK, F_SETLKW and
-/// their open-file-description forms).
-fn fcntl_sets_lock(cmd: u64) -> bool {
-    syscalls::xlat_set("fcntl_cmd").is_some_and(|set| {
-        ["F_SETLK", "F_SETLKW", "F_OFD_SETLK", "F_OFD_SETLKW"]
-            .iter()
-            .any(|name| set.value_of(name) == Some(cmd))
-    })
-}
-
 /// Whether a socket option is SOL_SOCKET's SO_LINGER, whose value is a `struct linger`.
 fn is_so_linger(level: u64, name: u64) -> bool {
     let named = |set: &str, name: &str| syscalls::xlat_set(set).and_then(|s| s.value_of(name));
@@ -1595,13 +1855,108 @@ fn is_so_linger(level: u64, name: u64) -> bool {
         && named("sockopt_socket", "SO_LINGER") == Some(name)
 }
 
-/// Whether an fcntl command fills a `struct flock` (F_GETLK, F_OFD_GETLK).
-fn fcntl_gets_lock(cmd: u64) -> bool {
-    syscalls::xlat_set("fcntl_cmd").is_some_and(|set| {
-        ["F_GETLK", "F_OFD_GETLK"]
-            .iter()
-            .any(|name| set.value_of(name) == Some(cmd))
+/// The `struct flock` an fcntl lock command passes: whether the kernel fills it (the
+/// GETLK commands) or only reads it, and its layout.
+#[derive(Debug, Clone, Copy)]
+struct FcntlLock {
+    filled: bool,
+    layout: FlockLayout,
+}
+
+/// The layouts of `struct flock`.
+#[derive(Debug, Clone, Copy)]
+enum FlockLayout {
+    /// The ABI's own struct flock (longs for start and len).
+    Native(Layout),
+    /// i386's packed struct flock64.
+    I386Flock64,
+}
+
+impl FlockLayout {
+    fn size(self) -> usize {
+        match self {
+            FlockLayout::Native(l) => 4 * l.long,
+            FlockLayout::I386Flock64 => structs::FLOCK64_I386_SIZE,
+        }
+    }
+
+    fn format(self, b: &[u8], st: Style, with_pid: bool) -> String {
+        match self {
+            FlockLayout::Native(l) => structs::flock(b, st, l, with_pid),
+            FlockLayout::I386Flock64 => structs::flock64_i386(b, st, with_pid),
+        }
+    }
+}
+
+/// The lock an fcntl call's command passes, if it is a lock command: F_GETLK, F_SETLK and
+/// F_SETLKW take the ABI's struct flock; the open-file-description ones and i386's
+/// F_*LK64 take struct flock64, which is x86_64's struct flock.
+fn fcntl_lock(entry: &SyscallEntry) -> Option<FcntlLock> {
+    let cmd = entry.args[1];
+    let named = |set: &str, names: &[&str]| {
+        syscalls::xlat_set(set).and_then(|set| {
+            names
+                .iter()
+                .position(|name| set.value_of(name) == Some(cmd))
+        })
+    };
+    let l = layout(entry);
+    let flock64 = if is_i386(entry) {
+        FlockLayout::I386Flock64
+    } else {
+        FlockLayout::Native(l)
+    };
+    let (k, layout) = if let Some(k) = named("fcntl_cmd", &["F_GETLK", "F_SETLK", "F_SETLKW"]) {
+        (k, FlockLayout::Native(l))
+    } else if let Some(k) = named("fcntl_cmd", &["F_OFD_GETLK", "F_OFD_SETLK", "F_OFD_SETLKW"]) {
+        (k, flock64)
+    } else if is_i386(entry)
+        && let Some(k) = named("fcntl_lk64_cmd", &["F_GETLK64", "F_SETLK64", "F_SETLKW64"])
+    {
+        (k, flock64)
+    } else {
+        return None;
+    };
+    Some(FcntlLock {
+        filled: k == 0,
+        layout,
     })
+}
+
+/// fcntl's command: i386 names its F_*LK64 commands too.
+fn fcntl_cmd_text(entry: &SyscallEntry, cmd: u64, st: Style) -> String {
+    match syscalls::xlat_set("fcntl_lk64_cmd") {
+        Some(set) if is_i386(entry) && set.name_of(cmd).is_some() => {
+            set.display(cmd, st).to_string()
+        }
+        _ => set_text("fcntl_cmd", cmd, st),
+    }
+}
+
+/// The bytes of an `fd_set` of `nfds` descriptors: whole longs, up to 1024 descriptors.
+fn fd_set_size(nfds: u64, l: Layout) -> usize {
+    let bits = 8 * l.long;
+    ((nfds as usize).div_ceil(bits) * l.long).min(1024 / 8)
+}
+
+/// The bytes of a capture read in full.
+fn complete(m: Option<&Mem>) -> Option<&[u8]> {
+    match m {
+        Some(Mem::Bytes {
+            bytes,
+            complete: true,
+        }) => Some(bytes),
+        _ => None,
+    }
+}
+
+/// The time a select or ppoll call had left, as the kernel wrote it back: a timeval
+/// (select) or a timespec (pselect6, ppoll), if one was captured at exit.
+fn time_left(view: &CallView<'_>, l: Layout) -> Option<String> {
+    if let Some(b) = complete(view.exit_mem(SELECT_LEFT_KEY)) {
+        return Some(structs::timeval(b, 0, l));
+    }
+    complete(view.exit_mem(SELECT_LEFT_KEY + 1)).map(|b| structs::timespec(b, l))
 }
 
 /// epoll_ctl's delete operation, whose event argument is not read.
@@ -1625,6 +1980,8 @@ const NODEMASK_MAX_LONGS: usize = 1024;
 
 /// Capture key of rt_sigreturn's restored mask.
 const SIGRETURN_KEY: u32 = 302;
+/// Capture key of the signal set a `{sigset_t *, size_t}` pair points to.
+const SIGSET_ADDR_KEY: u32 = 304;
 /// Capture key of a futex wait's timeout.
 const FUTEX_TIMEOUT_KEY: u32 = 303;
 /// Capture keys of the paths (-y) of the descriptors inside an ioctl's structure, one per
@@ -1689,6 +2046,60 @@ impl Decoder {
     }
 }
 
+/// Where a msghdr's parts were captured: its name, its iov array, and the slot of the
+/// iov's buffers.
+#[derive(Debug, Clone, Copy)]
+struct MsgKeys {
+    name: u32,
+    iov: u32,
+    slot: usize,
+}
+
+impl MsgKeys {
+    /// The msghdr argument `i` points to.
+    fn of_arg(i: usize) -> MsgKeys {
+        MsgKeys {
+            name: MSG_NAME_KEY + i as u32,
+            iov: MSG_IOV_KEY + i as u32,
+            slot: MSG_SLOT + i,
+        }
+    }
+
+    /// Element `e` of a `struct mmsghdr` array.
+    fn of_element(e: usize) -> MsgKeys {
+        MsgKeys {
+            name: MMSG_NAME_KEY + e as u32,
+            iov: MMSG_IOV_KEY + e as u32,
+            slot: MMSG_SLOT + e,
+        }
+    }
+}
+
+/// What a msghdr prints from: the captures holding its parts, the name length it went in
+/// with (recvmsg), and how many bytes its buffers hold (received ones: the byte count).
+struct MsgParts<'a> {
+    mem: &'a [Capture],
+    keys: MsgKeys,
+    namelen_in: Option<u32>,
+    total: Option<u64>,
+}
+
+/// Field `k` of a `struct msghdr`: seven fields, each in a long's place (x86_64 pads
+/// namelen and flags).
+fn msghdr_field(h: &[u8], k: usize, l: Layout) -> u64 {
+    l.ulong(h, k * l.long)
+}
+
+/// Bytes of a `struct mmsghdr`: a msghdr and the u32 msg_len, padded to a long.
+fn mmsghdr_size(l: Layout) -> usize {
+    8 * l.long
+}
+
+/// msg_len of a `struct mmsghdr`.
+fn mmsg_len(m: &[u8], l: Layout) -> u32 {
+    le_word(m, 7 * l.long, 4) as u32
+}
+
 /// Capture keys of msghdr parts: the name, the iov array, the header at entry, and the
 /// slot its iov buffers use.
 const MSG_NAME_KEY: u32 = 400;
@@ -1698,6 +2109,16 @@ const MSG_SLOT: usize = 50;
 /// Capture keys of select's sets and timeout as the kernel left them.
 const SELECT_READY_KEY: u32 = 470;
 const SELECT_LEFT_KEY: u32 = 480;
+/// Capture keys of a `struct mmsghdr` array's elements (`+ e`): their names, their iov
+/// arrays, and at entry the whole array; and the first slot of their iov buffers.
+const MMSG_NAME_KEY: u32 = 2_000_000;
+const MMSG_IOV_KEY: u32 = 3_000_000;
+const MMSG_IN_KEY: u32 = 4_000_000;
+const MMSG_SLOT: usize = 5_000;
+
+/// Capture keys of what old select's `struct sel_arg_struct` points to at entry: its
+/// sets (+1 to +3) and its timeout (+4).
+const OLD_SELECT_KEY: u32 = 490;
 /// Capture key of the parent tid clone3 stored.
 const CLONE_PARENT_TID_KEY: u32 = 460;
 
@@ -1767,6 +2188,23 @@ fn le_word(b: &[u8], off: usize, size: usize) -> u64 {
 /// Whether the call is an i386 one (int 0x80 or a 32-bit program): i386 layouts.
 fn is_i386(entry: &SyscallEntry) -> bool {
     entry.arch == Arch::I386
+}
+
+/// i386's `*_time64` syscalls (clock_gettime64 .. sched_rr_get_interval_time64, Linux
+/// 5.1), which take the 64-bit `struct __kernel_timespec` where their older twins take
+/// `old_timespec32`.
+const I386_TIME64_NRS: std::ops::RangeInclusive<u32> = 403..=423;
+
+/// The layout of the call's structures: i386's compat ones for i386 calls (with 64-bit
+/// timespecs in the time64 calls), x86_64's otherwise.
+fn layout(entry: &SyscallEntry) -> Layout {
+    if !is_i386(entry) {
+        Layout::LP64
+    } else if I386_TIME64_NRS.contains(&entry.nr) {
+        Layout::I386_TIME64
+    } else {
+        Layout::I386
+    }
 }
 
 /// Whether the call's rlimit is i386's compat one (two u32s): every i386 rlimit call
@@ -1945,11 +2383,7 @@ fn futex_timeout(v: &CallView<'_>) -> String {
         Some(Mem::Bytes {
             bytes,
             complete: true,
-        }) if v.arg(3) != 0 && is_i386(v.entry) => structs::timespec_i386(bytes),
-        Some(Mem::Bytes {
-            bytes,
-            complete: true,
-        }) if v.arg(3) != 0 => structs::timespec(bytes),
+        }) if v.arg(3) != 0 => structs::timespec(bytes, layout(v.entry)),
         _ => ptr(v.arg(3)),
     }
 }

@@ -94,10 +94,9 @@ impl Sink for JsonSink {
                 JsonBody::Signal {
                     signal: signal(sig.signo),
                     signo: sig.signo,
-                    siginfo: sig
-                        .siginfo
-                        .as_deref()
-                        .map(|b| siginfo::format(b, crate::xlat::Style::Abbrev)),
+                    siginfo: sig.siginfo.as_deref().map(|b| {
+                        siginfo::format(b, crate::xlat::Style::Abbrev, crate::structs::Layout::LP64)
+                    }),
                 },
             ),
             EventKind::Exited { code } => (ev.ts, JsonBody::Exit { code: *code }),

@@ -1,16 +1,14 @@
-//! `siginfo_t` as strace prints it in `--- SIGX {...} ---` lines (x86_64 layout).
+//! `siginfo_t` as strace prints it, in `--- SIGX {...} ---` lines (always x86_64's
+//! layout: PTRACE_GETSIGINFO gives the tracer its own) and in syscall arguments (i386's
+//! compat_siginfo for i386 calls).
 
 use crate::decode::{ptr, signal, styled};
+use crate::structs::Layout;
 use crate::xlat::{self, Style};
 
 fn i32_at(b: &[u8], off: usize) -> i32 {
     b.get(off..off + 4)
         .map_or(0, |s| i32::from_le_bytes([s[0], s[1], s[2], s[3]]))
-}
-fn u64_at(b: &[u8], off: usize) -> u64 {
-    b.get(off..off + 8).map_or(0, |s| {
-        u64::from_le_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]])
-    })
 }
 
 /// The si_code table of a signal's own codes (`CLD_EXITED` for SIGCHLD).
@@ -30,9 +28,13 @@ mod libc_sig {
     pub const SIGSYS: i32 = 31;
 }
 
-/// The braces part of a signal line, from the raw 128-byte siginfo; under -X raw the
-/// signal and code print as numbers, under -X verbose with their names as comments.
-pub fn format(b: &[u8], st: Style) -> String {
+/// The braces part of a signal line, from the raw 128-byte siginfo of layout `l` (its
+/// union follows the three ints at the alignment of a long); under -X raw the signal and
+/// code print as numbers, under -X verbose with their names as comments.
+pub fn format(b: &[u8], st: Style, l: Layout) -> String {
+    // The union's offset and its fields': a pid and uid, then a long-aligned word.
+    let u = if l.long == 4 { 12 } else { 16 };
+    let long_at = |off: usize| l.ulong(b, off);
     let signo = i32_at(b, 0);
     let errno = i32_at(b, 4);
     let code = i32_at(b, 8);
@@ -61,22 +63,22 @@ pub fn format(b: &[u8], st: Style) -> String {
     };
     parts.push(format!("si_code={code_text}"));
     let pid_uid = |parts: &mut Vec<String>| {
-        parts.push(format!("si_pid={}", i32_at(b, 16)));
-        parts.push(format!("si_uid={}", i32_at(b, 20) as u32));
+        parts.push(format!("si_pid={}", i32_at(b, u)));
+        parts.push(format!("si_uid={}", i32_at(b, u + 4) as u32));
     };
     if generic {
         match code {
             0 | -6 => pid_uid(&mut parts),
             -1 | -3 | -4 => {
                 pid_uid(&mut parts);
-                parts.push(format!("si_int={}", i32_at(b, 24)));
-                parts.push(format!("si_ptr={}", ptr(u64_at(b, 24))));
+                parts.push(format!("si_int={}", i32_at(b, u + 8)));
+                parts.push(format!("si_ptr={}", ptr(long_at(u + 8))));
             }
             -2 => {
-                parts.push(format!("si_timerid={:#x}", i32_at(b, 16)));
-                parts.push(format!("si_overrun={}", i32_at(b, 20)));
-                parts.push(format!("si_int={}", i32_at(b, 24)));
-                parts.push(format!("si_ptr={}", ptr(u64_at(b, 24))));
+                parts.push(format!("si_timerid={:#x}", i32_at(b, u)));
+                parts.push(format!("si_overrun={}", i32_at(b, u + 4)));
+                parts.push(format!("si_int={}", i32_at(b, u + 8)));
+                parts.push(format!("si_ptr={}", ptr(long_at(u + 8))));
             }
             _ => {}
         }
@@ -85,7 +87,7 @@ pub fn format(b: &[u8], st: Style) -> String {
     match signo {
         libc_sig::SIGCHLD => {
             pid_uid(&mut parts);
-            let status = i32_at(b, 24);
+            let status = i32_at(b, u + 8);
             let status_text = if code == 1 {
                 status.to_string()
             } else {
@@ -94,11 +96,11 @@ pub fn format(b: &[u8], st: Style) -> String {
             parts.push(format!("si_status={status_text}"));
             parts.push(format!(
                 "si_utime={}",
-                crate::structs::clock_ticks(u64_at(b, 32) as i64)
+                crate::structs::clock_ticks(l.slong(b, u + 8 + l.long))
             ));
             parts.push(format!(
                 "si_stime={}",
-                crate::structs::clock_ticks(u64_at(b, 40) as i64)
+                crate::structs::clock_ticks(l.slong(b, u + 8 + 2 * l.long))
             ));
         }
         libc_sig::SIGSEGV
@@ -106,16 +108,16 @@ pub fn format(b: &[u8], st: Style) -> String {
         | libc_sig::SIGFPE
         | libc_sig::SIGILL
         | libc_sig::SIGTRAP => {
-            parts.push(format!("si_addr={}", ptr(u64_at(b, 16))));
+            parts.push(format!("si_addr={}", ptr(long_at(u))));
         }
         libc_sig::SIGIO => {
-            parts.push(format!("si_band={}", u64_at(b, 16) as i64));
-            parts.push(format!("si_fd={}", i32_at(b, 24)));
+            parts.push(format!("si_band={}", l.slong(b, u)));
+            parts.push(format!("si_fd={}", i32_at(b, u + l.long)));
         }
         libc_sig::SIGSYS => {
-            parts.push(format!("si_call_addr={}", ptr(u64_at(b, 16))));
-            parts.push(format!("si_syscall={}", i32_at(b, 24)));
-            let arch = i32_at(b, 28) as u32 as u64;
+            parts.push(format!("si_call_addr={}", ptr(long_at(u))));
+            parts.push(format!("si_syscall={}", i32_at(b, u + l.long)));
+            let arch = i32_at(b, u + l.long + 4) as u32 as u64;
             parts.push(format!(
                 "si_arch={}",
                 xlat::AUDIT_ARCHES.format_value(arch, Style::Abbrev, |v| format!("{v:#x}"))

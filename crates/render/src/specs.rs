@@ -79,6 +79,13 @@ pub enum Fmt {
     TimespecIn,
     /// A `struct timeval` read by the kernel (select's timeout).
     TimevalIn,
+    /// A `struct timeval` written by the kernel (gettimeofday).
+    TimevalOut,
+    /// utimes's two `struct timeval`s, read by the kernel.
+    TimevalPairIn,
+    /// i386's old select: one pointer to `struct sel_arg_struct`, printed as the five
+    /// arguments it holds.
+    OldSelectArgs,
     /// A `struct timespec` written by the kernel.
     TimespecOut,
     /// A `struct itimerspec` read by the kernel (timer_settime, timerfd_settime).
@@ -95,7 +102,7 @@ pub enum Fmt {
     SockaddrOut(u8),
     /// A `socklen_t *` read and written (`[16]`, `[128 => 16]`).
     LenInOut,
-    /// A getdents buffer (`0x... /* N entries */`).
+    /// A getdents buffer: `0x... /* N entries */`, the `linux_dirent` records under -v.
     Dirents,
     /// A getdents64 buffer: `0x... /* N entries */`, the records themselves under -v.
     Dirents64,
@@ -107,6 +114,8 @@ pub enum Fmt {
     IovOut(u8),
     /// fcntl's third argument, by command.
     FcntlArg,
+    /// fcntl's command (i386 has F_GETLK64 and friends besides x86_64's).
+    FcntlCmd,
     /// ioctl's third argument, as [`ioctl_param`] says for the command (absent for commands
     /// that take none). Printed at entry when the kernel reads it, at exit when it writes.
     IoctlArg,
@@ -132,6 +141,8 @@ pub enum Fmt {
     MempolicyOut,
     /// `struct statfs` written by the kernel.
     StatfsOut,
+    /// i386's `struct statfs64` written by the kernel.
+    Statfs64Out,
     /// `struct sysinfo` written by the kernel.
     SysinfoOut,
     /// rt_sigreturn's restored signal mask, read from the signal frame on the stack.
@@ -152,6 +163,8 @@ pub enum Fmt {
     IntPtrIn,
     /// A `siginfo_t` written by the kernel (waitid, rt_sigtimedwait).
     SiginfoOut,
+    /// A `siginfo_t` read by the kernel (rt_sigqueueinfo).
+    SiginfoIn,
     /// `struct rusage` written by the kernel.
     RusageOut,
     /// `struct tms` written by the kernel.
@@ -168,12 +181,27 @@ pub enum Fmt {
     MsghdrIn,
     /// A `struct msghdr` filled by the kernel (recvmsg).
     MsghdrOut,
+    /// sendmmsg's `struct mmsghdr` array, printed at exit with the msg_len the kernel
+    /// wrote; argument N is its length.
+    MmsgvecSent(u8),
+    /// recvmmsg's `struct mmsghdr` array, the received messages printed at exit;
+    /// argument N is its length.
+    MmsgvecReceived(u8),
     /// A socket option name, from the table of the level in argument 1.
     SockoptName,
     /// prctl's arguments after the option, as that option uses them.
     PrctlRest,
     /// A gid array filled by the kernel (getgroups; the return value counts them).
     GidsOut,
+    /// A `struct sembuf` array read by the kernel (semop); the count is argument N.
+    SembufsIn(u8),
+    /// A `struct timex` as the kernel left it (adjtimex, clock_adjtime).
+    TimexOut,
+    /// The `struct io_event` array filled by io_getevents (the return value counts them).
+    IoEventsOut,
+    /// A `{sigset_t *sigmask; size_t sigsetsize}` pair read by the kernel (pselect6's and
+    /// io_pgetevents' signal mask).
+    SigsetAddrSizeIn,
     /// Not printed.
     Skip,
 }
@@ -208,10 +236,16 @@ impl Fmt {
                 | Fmt::NodemaskOut(_)
                 | Fmt::MempolicyOut
                 | Fmt::StatfsOut
+                | Fmt::Statfs64Out
+                | Fmt::TimevalOut
+                | Fmt::TimexOut
+                | Fmt::IoEventsOut
                 | Fmt::SysinfoOut
                 | Fmt::GidsOut
                 | Fmt::RemainOut
                 | Fmt::MsghdrOut
+                | Fmt::MmsgvecSent(_)
+                | Fmt::MmsgvecReceived(_)
                 | Fmt::OffsetInOut
                 | Fmt::IntOut
                 | Fmt::SiginfoOut
@@ -255,6 +289,10 @@ pub enum Ret {
     Select,
     /// A scheduling policy (sched_getscheduler): `3 (SCHED_BATCH)`, named even under -X.
     SchedPolicy,
+    /// A clock state (adjtimex): `5 (TIME_ERROR)`.
+    ClockState,
+    /// recvmmsg's count, then `(Timeout)` or the time left: `2 (left {...})`.
+    Mmsg,
 }
 
 /// One special decoder.
@@ -267,6 +305,7 @@ pub struct Spec {
 }
 
 use Fmt::*;
+use syscalls::Arch;
 
 macro_rules! specs {
     ($($name:literal => [$($f:expr),*] $ret:ident;)*) => {
@@ -338,7 +377,8 @@ specs! {
     "kill" => [Int, Signal] Dec;
     "tkill" => [Int, Signal] Dec;
     "tgkill" => [Int, Int, Signal] Dec;
-    "fcntl" => [Fd, Set("fcntl_cmd"), FcntlArg] Fcntl;
+    "fcntl" => [Fd, FcntlCmd, FcntlArg] Fcntl;
+    "fcntl64" => [Fd, FcntlCmd, FcntlArg] Fcntl;
     "ioctl" => [Fd, Set("ioctl_cmd"), IoctlArg] Dec;
     "prctl" => [Set("prctl_option"), PrctlRest] Dec;
     "getgroups" => [Int, GidsOut] Dec;
@@ -360,7 +400,11 @@ specs! {
     "getsockopt" => [Fd, Set("socket_level"), SockoptName, IntOut, LenInOut] Dec;
     "sendfile" => [Fd, Fd, OffsetInOut, Uint] Dec;
     "utimensat" => [Dirfd, Path, TimesIn, Set("at_flags")] Dec;
+    "utimensat_time64" => [Dirfd, Path, TimesIn, Set("at_flags")] Dec;
     "rt_sigtimedwait" => [SigsetIn, SiginfoOut, TimespecIn, Uint] Signal;
+    "rt_sigtimedwait_time64" => [SigsetIn, SiginfoOut, TimespecIn, Uint] Signal;
+    "rt_sigqueueinfo" => [Int, Signal, SiginfoIn] Dec;
+    "rt_tgsigqueueinfo" => [Int, Int, Signal, SiginfoIn] Dec;
     "getrusage" => [Set("rusage_who"), RusageOut] Dec;
     "times" => [TmsOut] Dec;
     "clone3" => [CloneArgs, Uint] Dec;
@@ -369,13 +413,32 @@ specs! {
     "rt_sigsuspend" => [SigsetIn, Uint] Dec;
     "sendmsg" => [Fd, MsghdrIn, Set("msg_flags")] Dec;
     "recvmsg" => [Fd, MsghdrOut, Set("msg_flags")] Dec;
+    "sendmmsg" => [Fd, MmsgvecSent(2), Uint, Set("msg_flags")] Dec;
+    "recvmmsg" => [Fd, MmsgvecReceived(2), Uint, Set("msg_flags"), TimespecIn] Mmsg;
+    "recvmmsg_time64" => [Fd, MmsgvecReceived(2), Uint, Set("msg_flags"), TimespecIn] Mmsg;
     "shutdown" => [Fd, Set("shutdown_how")] Dec;
     "getdents64" => [Fd, Dirents64, Uint] Dec;
     "getdents" => [Fd, Dirents, Uint] Dec;
     "futex" => [Ptr, FutexRest] Dec;
+    "futex_time64" => [Ptr, FutexRest] Dec;
     "nanosleep" => [TimespecIn, RemainOut] Dec;
     "clock_nanosleep" => [Set("clockid"), Set("timer_flags"), TimespecIn, RemainOut] Dec;
+    "clock_nanosleep_time64" => [Set("clockid"), Set("timer_flags"), TimespecIn, RemainOut] Dec;
     "clock_gettime" => [Set("clockid"), TimespecOut] Dec;
+    "clock_gettime64" => [Set("clockid"), TimespecOut] Dec;
+    "clock_settime" => [Set("clockid"), TimespecIn] Dec;
+    "clock_settime64" => [Set("clockid"), TimespecIn] Dec;
+    "clock_getres" => [Set("clockid"), TimespecOut] Dec;
+    "adjtimex" => [TimexOut] ClockState;
+    "clock_adjtime" => [Set("clockid"), TimexOut] ClockState;
+    "clock_adjtime64" => [Set("clockid"), TimexOut] ClockState;
+    "clock_getres_time64" => [Set("clockid"), TimespecOut] Dec;
+    "sched_rr_get_interval" => [Int, TimespecOut] Dec;
+    "sched_rr_get_interval_time64" => [Int, TimespecOut] Dec;
+    "gettimeofday" => [TimevalOut, Ptr] Dec;
+    "settimeofday" => [TimevalIn, Ptr] Dec;
+    "utimes" => [Path, TimevalPairIn] Dec;
+    "futimesat" => [Dirfd, Path, TimevalPairIn] Dec;
     "chdir" => [Path] Dec;
     "mkdir" => [Path, Mode] Dec;
     "mkdirat" => [Dirfd, Path, Mode] Dec;
@@ -394,6 +457,8 @@ specs! {
     "uname" => [Utsname] Dec;
     "statfs" => [Path, StatfsOut] Dec;
     "fstatfs" => [Fd, StatfsOut] Dec;
+    "statfs64" => [Path, Uint, Statfs64Out] Dec;
+    "fstatfs64" => [Fd, Uint, Statfs64Out] Dec;
     "sysinfo" => [SysinfoOut] Dec;
     "epoll_create1" => [Set("epoll_create_flags")] Fd;
     "epoll_ctl" => [Fd, Set("epoll_ctl_op"), Fd, EpollEventIn] Dec;
@@ -401,8 +466,14 @@ specs! {
     "epoll_pwait" => [Fd, EpollEventsOut, Int, Int, SigsetIn, Uint] Dec;
     "poll" => [PollFds(1), Uint, Int] Poll;
     "ppoll" => [PollFds(1), Uint, TimespecIn, SigsetIn, Uint] Poll;
+    "ppoll_time64" => [PollFds(1), Uint, TimespecIn, SigsetIn, Uint] Poll;
     "select" => [Int, FdSetIn, FdSetIn, FdSetIn, TimevalIn] Select;
-    "pselect6" => [Int, FdSetIn, FdSetIn, FdSetIn, TimespecIn, Ptr] Select;
+    "_newselect" => [Int, FdSetIn, FdSetIn, FdSetIn, TimevalIn] Select;
+    "pselect6" => [Int, FdSetIn, FdSetIn, FdSetIn, TimespecIn, SigsetAddrSizeIn] Select;
+    "pselect6_time64" => [Int, FdSetIn, FdSetIn, FdSetIn, TimespecIn, SigsetAddrSizeIn] Select;
+    "io_getevents" => [Ptr, Long, Long, IoEventsOut, TimespecIn] Dec;
+    "io_pgetevents" => [Ptr, Long, Long, IoEventsOut, TimespecIn, SigsetAddrSizeIn] Dec;
+    "io_pgetevents_time64" => [Ptr, Long, Long, IoEventsOut, TimespecIn, SigsetAddrSizeIn] Dec;
     "sched_getaffinity" => [Int, Uint, CpuSetOut] Dec;
     "sched_getscheduler" => [Int] SchedPolicy;
     "sched_setscheduler" => [Int, Set("sched_policy"), IntPtrIn] Dec;
@@ -413,19 +484,52 @@ specs! {
     "setitimer" => [Set("itimer_which"), ItimervalIn, ItimervalOut] Dec;
     "getitimer" => [Set("itimer_which"), ItimervalOut] Dec;
     "timer_settime" => [Int, Set("timer_flags"), ItimerspecIn, ItimerspecOut] Dec;
+    "timer_settime64" => [Int, Set("timer_flags"), ItimerspecIn, ItimerspecOut] Dec;
     "timer_gettime" => [Int, ItimerspecOut] Dec;
+    "timer_gettime64" => [Int, ItimerspecOut] Dec;
     "timerfd_settime" => [Fd, Set("timerfd_flags"), ItimerspecIn, ItimerspecOut] Dec;
+    "timerfd_settime64" => [Fd, Set("timerfd_flags"), ItimerspecIn, ItimerspecOut] Dec;
     "timerfd_gettime" => [Fd, ItimerspecOut] Dec;
+    "timerfd_gettime64" => [Fd, ItimerspecOut] Dec;
     "set_mempolicy" => [Set("mempolicy_mode"), NodemaskIn(2), Uint] Dec;
     "get_mempolicy" => [MempolicyOut, NodemaskOut(2), Uint, Ptr, Set("get_mempolicy_flags")] Dec;
     "mbind" => [Ptr, Uint, Set("mempolicy_mode"), NodemaskIn(4), Uint, Set("mbind_flags")] Dec;
+    "migrate_pages" => [Int, Uint, NodemaskIn(1), NodemaskIn(1)] Dec;
     "memfd_create" => [Str, Set("memfd_flags")] Fd;
+    "mq_timedsend" => [Fd, WBuf(2), Uint, Uint, TimespecIn] Dec;
+    "mq_timedsend_time64" => [Fd, WBuf(2), Uint, Uint, TimespecIn] Dec;
+    "mq_timedreceive" => [Fd, RBuf(2), Uint, IntOut, TimespecIn] Dec;
+    "mq_timedreceive_time64" => [Fd, RBuf(2), Uint, IntOut, TimespecIn] Dec;
+    "semop" => [Int, SembufsIn(2), Uint] Dec;
+    "semtimedop" => [Int, SembufsIn(2), Uint, TimespecIn] Dec;
+    "semtimedop_time64" => [Int, SembufsIn(2), Uint, TimespecIn] Dec;
     "rt_sigreturn" => [SigreturnMask] Dec;
 }
+
+/// Decoders of syscalls that share their name with another ABI's differently shaped one:
+/// i386's old select (82) takes one pointer to its five arguments.
+static ARCH_SPECS: &[(Arch, u32, Spec)] = &[(
+    Arch::I386,
+    82,
+    Spec {
+        args: &[OldSelectArgs],
+        ret: Ret::Select,
+    },
+)];
 
 /// The special decoder for `name`, if strace has one we reproduce.
 pub fn lookup(name: &str) -> Option<&'static Spec> {
     SPECS.iter().find(|(n, _)| *n == name).map(|(_, s)| s)
+}
+
+/// The special decoder for syscall `nr` of `arch`: its own when the ABI's differs from
+/// the name's ([`ARCH_SPECS`]), else the name's.
+pub fn lookup_for(arch: Arch, nr: u32, name: &str) -> Option<&'static Spec> {
+    ARCH_SPECS
+        .iter()
+        .find(|(a, n, _)| *a == arch && *n == nr)
+        .map(|(_, _, s)| s)
+        .or_else(|| lookup(name))
 }
 
 /// How values of the knowledge base's flag set `set` print: through its decoding table.

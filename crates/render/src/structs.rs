@@ -20,6 +20,64 @@ fn u64_at(b: &[u8], off: usize) -> u64 {
     })
 }
 
+/// The widths of the tracee's C types that a structure's layout depends on, so one
+/// formatter serves x86_64 and i386 (the kernel's compat structs are the native ones with
+/// 32-bit longs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    /// Bytes of `long`, `unsigned long`, pointers, `size_t` and `clock_t`.
+    pub long: usize,
+    /// Bytes of each field of `struct timespec` and `struct timeval`.
+    pub time: usize,
+}
+
+impl Layout {
+    /// x86_64: 64-bit longs and times.
+    pub const LP64: Layout = Layout { long: 8, time: 8 };
+    /// i386: 32-bit longs, and the 32-bit `old_timespec32` and `old_timeval32`.
+    pub const I386: Layout = Layout { long: 4, time: 4 };
+    /// i386's `*_time64` calls: 32-bit longs, the 64-bit `struct __kernel_timespec`.
+    pub const I386_TIME64: Layout = Layout { long: 4, time: 8 };
+
+    /// An unsigned long at `off`.
+    pub fn ulong(self, b: &[u8], off: usize) -> u64 {
+        word_at(b, off, self.long)
+    }
+
+    /// A signed long at `off`.
+    pub fn slong(self, b: &[u8], off: usize) -> i64 {
+        signed(word_at(b, off, self.long), self.long)
+    }
+
+    /// A signed time field (seconds, micro- or nanoseconds) at `off`.
+    pub fn time_field(self, b: &[u8], off: usize) -> i64 {
+        signed(word_at(b, off, self.time), self.time)
+    }
+
+    /// Bytes of a `struct timespec` or `struct timeval`.
+    pub fn timespec_size(self) -> usize {
+        2 * self.time
+    }
+}
+
+/// A little-endian word of `size` bytes (4 or 8) at `off`.
+fn word_at(b: &[u8], off: usize, size: usize) -> u64 {
+    if size == 4 {
+        u32_at(b, off)
+    } else {
+        u64_at(b, off)
+    }
+}
+
+/// `v`, a `size`-byte word, sign-extended.
+fn signed(v: u64, size: usize) -> i64 {
+    if size == 4 {
+        v as u32 as i32 as i64
+    } else {
+        v as i64
+    }
+}
+
 /// A `st_mode` value: `S_IFREG|0644`, `S_IFDIR|S_ISVTX|0777`; in octal under -X raw
 /// (`0100644`), both under -X verbose (`0100644 /* S_IFREG|0644 */`).
 pub fn file_mode(mode: u64, st: Style) -> String {
@@ -313,14 +371,16 @@ fn rlim_name(v: u64) -> String {
     }
 }
 
-/// A NUMA node mask as strace prints it: each long as C's `%#016lx`
-/// (`[0x00000000000003, 0000000000000000]`), `...` when more follow than were read.
-pub fn nodemask(b: &[u8], more: bool) -> String {
+/// A NUMA node mask of `long`-byte longs as strace prints it: each long as C's `%#0*lx`
+/// with twice its size as the width (`[0x00000000000003, 0000000000000000]`; i386:
+/// `[0x000001, 00000000]`), `...` when more follow than were read.
+pub fn nodemask(b: &[u8], more: bool, long: usize) -> String {
+    let width = 2 * long;
     let mut parts: Vec<String> = b
-        .chunks_exact(8)
-        .map(|c| match u64_at(c, 0) {
-            0 => "0".repeat(16),
-            v => format!("{v:#016x}"),
+        .chunks_exact(long)
+        .map(|c| match word_at(c, 0, long) {
+            0 => "0".repeat(width),
+            v => format!("{v:#0width$x}"),
         })
         .collect();
     if more {
@@ -382,21 +442,12 @@ pub fn wait_status(b: &[u8]) -> String {
     format!("[{{{inner}}}]")
 }
 
-/// `struct timespec`.
-pub fn timespec(b: &[u8]) -> String {
+/// `struct timespec` (i386: `old_timespec32`, or `__kernel_timespec` in time64 calls).
+pub fn timespec(b: &[u8], l: Layout) -> String {
     format!(
         "{{tv_sec={}, tv_nsec={}}}",
-        u64_at(b, 0) as i64,
-        u64_at(b, 8) as i64
-    )
-}
-
-/// i386's `struct old_timespec32` (two 32-bit signed fields).
-pub fn timespec_i386(b: &[u8]) -> String {
-    format!(
-        "{{tv_sec={}, tv_nsec={}}}",
-        u32_at(b, 0) as i32,
-        u32_at(b, 4) as i32
+        l.time_field(b, 0),
+        l.time_field(b, l.time)
     )
 }
 
@@ -500,12 +551,42 @@ pub fn dirents64(b: &[u8], st: Style) -> String {
     format!("[{}]", parts.join(", "))
 }
 
-/// How many `linux_dirent64` records a getdents64 buffer holds.
-pub fn count_dirents(b: &[u8]) -> usize {
+/// The `linux_dirent` records of a getdents buffer (d_ino and d_off are longs, d_type
+/// is the record's last byte), as strace -v prints them:
+/// `[{d_ino=2, d_off=1, d_reclen=16, d_name=".", d_type=DT_DIR}, ...]`.
+pub fn dirents(b: &[u8], st: Style, l: Layout) -> String {
+    let name_at = 2 * l.long + 2;
+    let mut parts = Vec::new();
+    let mut off = 0;
+    while off + name_at < b.len() {
+        let reclen = u16_at(b, off + 2 * l.long) as usize;
+        if reclen <= name_at || off + reclen > b.len() {
+            break;
+        }
+        let name_area = &b[off + name_at..off + reclen - 1];
+        let name_len = name_area
+            .iter()
+            .position(|&c| c == 0)
+            .unwrap_or(name_area.len());
+        parts.push(format!(
+            "{{d_ino={}, d_off={}, d_reclen={reclen}, d_name={}, d_type={}}}",
+            l.ulong(b, off),
+            l.ulong(b, off + l.long),
+            quote(&name_area[..name_len], Hex::None),
+            set_text("dirent_type", u64::from(b[off + reclen - 1]), st)
+        ));
+        off += reclen;
+    }
+    format!("[{}]", parts.join(", "))
+}
+
+/// How many records a getdents buffer holds whose `d_reclen` is at `reclen_at` (16 in
+/// `linux_dirent64` and x86_64's `linux_dirent`, 8 in i386's, after two 32-bit longs).
+pub fn count_dirents(b: &[u8], reclen_at: usize) -> usize {
     let mut off = 0;
     let mut n = 0;
-    while off + 19 <= b.len() {
-        let reclen = u16_at(b, off + 16) as usize;
+    while off + reclen_at + 3 <= b.len() {
+        let reclen = u16_at(b, off + reclen_at) as usize;
         if reclen == 0 {
             break;
         }
@@ -585,54 +666,133 @@ pub fn cpu_set(b: &[u8]) -> String {
     fd_set(b, b.len() * 8)
 }
 
-/// `struct statfs` (x86_64, 120 bytes).
-pub fn statfs(b: &[u8], st: Style) -> String {
-    let ty = u64_at(b, 0);
-    let ty_text = xlat::FS_MAGICS.format_value(ty, st, |v| format!("{v:#x}"));
+/// The fields of a `struct statfs` whatever its layout, as strace prints them.
+struct StatfsFields {
+    ty: u64,
+    bsize: u64,
+    /// f_blocks, f_bfree, f_bavail, f_files, f_ffree.
+    counts: [u64; 5],
+    fsid: [u64; 2],
+    namelen: u64,
+    frsize: u64,
+    flags: u64,
+}
+
+fn statfs_text(f: &StatfsFields, st: Style) -> String {
+    let ty_text = xlat::FS_MAGICS.format_value(f.ty, st, |v| format!("{v:#x}"));
+    let [blocks, bfree, bavail, files, ffree] = f.counts;
     format!(
-        "{{f_type={ty_text}, f_bsize={}, f_blocks={}, f_bfree={}, f_bavail={}, f_files={}, f_ffree={}, f_fsid={{val=[{}, {}]}}, f_namelen={}, f_frsize={}, f_flags={}}}",
-        u64_at(b, 8),
-        u64_at(b, 16),
-        u64_at(b, 24),
-        u64_at(b, 32),
-        u64_at(b, 40),
-        u64_at(b, 48),
-        hex(u32_at(b, 56)),
-        hex(u32_at(b, 60)),
-        u64_at(b, 64),
-        u64_at(b, 72),
-        xlat::STATFS_FLAGS.format_flags(u64_at(b, 80), st)
+        "{{f_type={ty_text}, f_bsize={}, f_blocks={blocks}, f_bfree={bfree}, f_bavail={bavail}, f_files={files}, f_ffree={ffree}, f_fsid={{val=[{}, {}]}}, f_namelen={}, f_frsize={}, f_flags={}}}",
+        f.bsize,
+        hex(f.fsid[0]),
+        hex(f.fsid[1]),
+        f.namelen,
+        f.frsize,
+        xlat::STATFS_FLAGS.format_flags(f.flags, st)
     )
 }
 
-/// `struct sysinfo` (x86_64, 112 bytes).
-pub fn sysinfo(b: &[u8]) -> String {
+/// `struct statfs`: seven longs, the two-int fsid, then three longs (x86_64: 120 bytes;
+/// i386's compat_statfs: 64).
+pub fn statfs(b: &[u8], st: Style, l: Layout) -> String {
+    let long = |k: usize| l.ulong(b, k * l.long);
+    let fsid = 7 * l.long;
+    statfs_text(
+        &StatfsFields {
+            ty: long(0),
+            bsize: long(1),
+            counts: [long(2), long(3), long(4), long(5), long(6)],
+            fsid: [u32_at(b, fsid), u32_at(b, fsid + 4)],
+            namelen: l.ulong(b, fsid + 8),
+            frsize: l.ulong(b, fsid + 8 + l.long),
+            flags: l.ulong(b, fsid + 8 + 2 * l.long),
+        },
+        st,
+    )
+}
+
+/// i386's `struct statfs64` (compat_statfs64, 84 bytes packed to 4: 32-bit type and
+/// sizes, 64-bit counts).
+pub fn statfs64_i386(b: &[u8], st: Style) -> String {
+    statfs_text(
+        &StatfsFields {
+            ty: u32_at(b, 0),
+            bsize: u32_at(b, 4),
+            counts: [
+                u64_at(b, 8),
+                u64_at(b, 16),
+                u64_at(b, 24),
+                u64_at(b, 32),
+                u64_at(b, 40),
+            ],
+            fsid: [u32_at(b, 48), u32_at(b, 52)],
+            namelen: u32_at(b, 56),
+            frsize: u32_at(b, 60),
+            flags: u32_at(b, 64),
+        },
+        st,
+    )
+}
+
+/// Bytes of i386's `struct statfs64`.
+pub const STATFS64_I386_SIZE: usize = 84;
+
+/// Bytes of `struct statfs` read for its printed fields.
+pub fn statfs_size(l: Layout) -> usize {
+    10 * l.long + 8
+}
+
+/// `struct sysinfo`: ten longs, the 16-bit procs, two longs, the 32-bit mem_unit
+/// (x86_64: 112 bytes; i386: 64).
+pub fn sysinfo(b: &[u8], l: Layout) -> String {
+    let long = |k: usize| l.ulong(b, k * l.long);
     format!(
         "{{uptime={}, loads=[{}, {}, {}], totalram={}, freeram={}, sharedram={}, bufferram={}, totalswap={}, freeswap={}, procs={}, totalhigh={}, freehigh={}, mem_unit={}}}",
-        u64_at(b, 0) as i64,
-        u64_at(b, 8),
-        u64_at(b, 16),
-        u64_at(b, 24),
-        u64_at(b, 32),
-        u64_at(b, 40),
-        u64_at(b, 48),
-        u64_at(b, 56),
-        u64_at(b, 64),
-        u64_at(b, 72),
-        u16_at(b, 80),
-        u64_at(b, 88),
-        u64_at(b, 96),
-        u32_at(b, 104)
+        l.slong(b, 0),
+        long(1),
+        long(2),
+        long(3),
+        long(4),
+        long(5),
+        long(6),
+        long(7),
+        long(8),
+        long(9),
+        u16_at(b, 10 * l.long),
+        long(11),
+        long(12),
+        u32_at(b, 13 * l.long)
     )
+}
+
+/// Bytes of `struct sysinfo` read for its printed fields.
+pub fn sysinfo_size(l: Layout) -> usize {
+    14 * l.long
 }
 
 /// `struct timeval` at `off`.
-pub fn timeval(b: &[u8], off: usize) -> String {
+pub fn timeval(b: &[u8], off: usize, l: Layout) -> String {
     format!(
         "{{tv_sec={}, tv_usec={}}}",
-        u64_at(b, off) as i64,
-        u64_at(b, off + 8) as i64
+        l.time_field(b, off),
+        l.time_field(b, off + l.time)
     )
+}
+
+/// utimes's `struct timeval[2]`, each with strace's date comment:
+/// `[{tv_sec=1, tv_usec=2} /* 1970-01-01T00:00:01.000002+0000 */, ...]`.
+pub fn timeval_pair(b: &[u8], l: Layout) -> String {
+    let one = |off: usize| {
+        let (sec, usec) = (l.time_field(b, off), l.time_field(b, off + l.time));
+        let date = utc_date(sec, 0);
+        let date = if usec == 0 {
+            date
+        } else {
+            date.replace("+0000", &format!(".{usec:06}+0000"))
+        };
+        format!("{} /* {date} */", timeval(b, off, l))
+    };
+    format!("[{}, {}]", one(0), one(2 * l.time))
 }
 
 /// `struct linger` (SO_LINGER): `{l_onoff=1, l_linger=5}`.
@@ -645,49 +805,70 @@ pub fn linger(b: &[u8]) -> String {
 }
 
 /// `struct flock` as a lock request: `{l_type=F_WRLCK, l_whence=SEEK_SET, l_start=0,
-/// l_len=0}`.
-pub fn flock(b: &[u8], st: Style) -> String {
-    format!(
-        "{{l_type={}, l_whence={}, l_start={}, l_len={}}}",
-        set_text("flock_type", u16_at(b, 0) as i16 as u64, st),
-        set_text("lseek_whence", u16_at(b, 2) as i16 as u64, st),
-        u64_at(b, 8) as i64,
-        u64_at(b, 16) as i64
+/// l_len=0}`; with `l_pid=N` too when `with_pid` (as F_GETLK fills it). Two shorts, then
+/// longs start, len and the pid (x86_64: 32 bytes; i386: 16).
+pub fn flock(b: &[u8], st: Style, l: Layout, with_pid: bool) -> String {
+    flock_text(
+        b,
+        st,
+        (l.slong(b, l.long), l.slong(b, 2 * l.long)),
+        with_pid.then(|| u32_at(b, 3 * l.long) as i32),
     )
 }
 
-/// `struct flock` as F_GETLK fills it, with the holder's pid: `{l_type=F_UNLCK,
-/// l_whence=SEEK_SET, l_start=0, l_len=0, l_pid=0}`.
-pub fn flock_result(b: &[u8], st: Style) -> String {
-    let request = flock(b, st);
+/// i386's `struct flock64` (24 bytes packed to 4: 64-bit start and len at 4 and 12, the
+/// pid at 20), as [`flock`] prints it.
+pub fn flock64_i386(b: &[u8], st: Style, with_pid: bool) -> String {
+    flock_text(
+        b,
+        st,
+        (u64_at(b, 4) as i64, u64_at(b, 12) as i64),
+        with_pid.then(|| u32_at(b, 20) as i32),
+    )
+}
+
+/// Bytes of i386's `struct flock64`.
+pub const FLOCK64_I386_SIZE: usize = 24;
+
+fn flock_text(b: &[u8], st: Style, (start, len): (i64, i64), pid: Option<i32>) -> String {
+    let pid_text = pid.map_or(String::new(), |p| format!(", l_pid={p}"));
     format!(
-        "{}, l_pid={}}}",
-        request.trim_end_matches('}'),
-        u32_at(b, 24) as i32
+        "{{l_type={}, l_whence={}, l_start={start}, l_len={len}{pid_text}}}",
+        set_text("flock_type", u16_at(b, 0) as i16 as u64, st),
+        set_text("lseek_whence", u16_at(b, 2) as i16 as u64, st),
     )
 }
 
 /// `struct itimerspec`: `{it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=1, tv_nsec=0}}`.
-pub fn itimerspec(b: &[u8]) -> String {
+pub fn itimerspec(b: &[u8], l: Layout) -> String {
     format!(
         "{{it_interval={}, it_value={}}}",
-        timespec(b),
-        timespec(b.get(16..).unwrap_or_default())
+        timespec(b, l),
+        timespec(b.get(l.timespec_size()..).unwrap_or_default(), l)
     )
 }
 
 /// `struct itimerval`: `{it_interval={tv_sec=0, tv_usec=0}, it_value={tv_sec=1, tv_usec=0}}`.
-pub fn itimerval(b: &[u8]) -> String {
+pub fn itimerval(b: &[u8], l: Layout) -> String {
     format!(
         "{{it_interval={}, it_value={}}}",
-        timeval(b, 0),
-        timeval(b, 16)
+        timeval(b, 0, l),
+        timeval(b, l.timespec_size(), l)
     )
 }
 
-/// `struct rusage` (x86_64, 144 bytes): times, then the counters with -v.
-pub fn rusage(b: &[u8], verbose: bool) -> String {
-    let head = format!("{{ru_utime={}, ru_stime={}", timeval(b, 0), timeval(b, 16));
+/// Bytes of `struct rusage` (x86_64: 144; i386: 72).
+pub fn rusage_size(l: Layout) -> usize {
+    2 * l.timespec_size() + 14 * l.long
+}
+
+/// `struct rusage`: the two times, then the counters (longs) with -v.
+pub fn rusage(b: &[u8], verbose: bool, l: Layout) -> String {
+    let head = format!(
+        "{{ru_utime={}, ru_stime={}",
+        timeval(b, 0, l),
+        timeval(b, l.timespec_size(), l)
+    );
     if !verbose {
         return format!("{head}, ...}}");
     }
@@ -710,7 +891,10 @@ pub fn rusage(b: &[u8], verbose: bool) -> String {
     let rest: Vec<String> = names
         .iter()
         .enumerate()
-        .map(|(k, n)| format!("{n}={}", u64_at(b, 32 + k * 8) as i64))
+        .map(|(k, n)| {
+            let off = 2 * l.timespec_size() + k * l.long;
+            format!("{n}={}", l.slong(b, off))
+        })
         .collect();
     format!("{head}, {}}}", rest.join(", "))
 }
@@ -724,14 +908,15 @@ pub fn clock_ticks(v: i64) -> String {
     }
 }
 
-/// `struct tms`.
-pub fn tms(b: &[u8]) -> String {
+/// `struct tms`: four `clock_t` longs.
+pub fn tms(b: &[u8], l: Layout) -> String {
+    let ticks = |k: usize| clock_ticks(l.slong(b, k * l.long));
     format!(
         "{{tms_utime={}, tms_stime={}, tms_cutime={}, tms_cstime={}}}",
-        clock_ticks(u64_at(b, 0) as i64),
-        clock_ticks(u64_at(b, 8) as i64),
-        clock_ticks(u64_at(b, 16) as i64),
-        clock_ticks(u64_at(b, 24) as i64)
+        ticks(0),
+        ticks(1),
+        ticks(2),
+        ticks(3)
     )
 }
 
@@ -763,27 +948,29 @@ pub fn utc_date(secs: i64, nsec: i64) -> String {
     )
 }
 
-/// `stack_t` (sigaltstack).
-pub fn stack(b: &[u8], st: Style) -> String {
+/// `stack_t` (sigaltstack): the pointer, the int flags and the size, each in a long's
+/// place (x86_64: 24 bytes; i386: 12).
+pub fn stack(b: &[u8], st: Style, l: Layout) -> String {
     format!(
         "{{ss_sp={}, ss_flags={}, ss_size={}}}",
-        ptr(u64_at(b, 0)),
-        set_text("sigaltstack_flags", u32_at(b, 8), st),
-        u64_at(b, 16)
+        ptr(l.ulong(b, 0)),
+        set_text("sigaltstack_flags", u32_at(b, l.long), st),
+        l.ulong(b, 2 * l.long)
     )
 }
 
 /// utimensat's `struct timespec[2]`, with UTIME_NOW and UTIME_OMIT named.
-pub fn utimens(b: &[u8]) -> String {
-    let one = |off: usize| match u64_at(b, off + 8) {
+pub fn utimens(b: &[u8], l: Layout) -> String {
+    let one = |off: usize| match l.time_field(b, off + l.time) {
         0x3fff_ffff => "UTIME_NOW".to_string(),
         0x3fff_fffe => "UTIME_OMIT".to_string(),
-        _ => {
-            let (sec, nsec) = (u64_at(b, off) as i64, u64_at(b, off + 8) as i64);
-            format!("{} /* {} */", timespec(&b[off..]), utc_date(sec, nsec))
+        nsec => {
+            let sec = l.time_field(b, off);
+            let ts = timespec(b.get(off..).unwrap_or_default(), l);
+            format!("{ts} /* {} */", utc_date(sec, nsec))
         }
     };
-    format!("[{}, {}]", one(0), one(16))
+    format!("[{}, {}]", one(0), one(l.timespec_size()))
 }
 
 /// `struct clone_args` as strace prints clone3's first argument.
@@ -960,6 +1147,100 @@ pub fn termio(b: &[u8], verbose: bool, st: Style) -> String {
         format!("{{{}, ...}}", termios_flags(words, st))
     }
 }
+
+/// A `struct sembuf` array (three 16-bit fields each), `...` closing it when `more`
+/// follow than were read: `[{sem_num=0, sem_op=1, sem_flg=SEM_UNDO}]`.
+pub fn sembufs(b: &[u8], st: Style, more: bool) -> String {
+    let mut items: Vec<String> = b
+        .chunks_exact(SEMBUF_SIZE)
+        .map(|op| {
+            let flags = u16_at(op, 4);
+            let flags_text = if flags == 0 {
+                "0".to_string()
+            } else {
+                set_text("semop_flags", flags, st)
+            };
+            format!(
+                "{{sem_num={}, sem_op={}, sem_flg={flags_text}}}",
+                u16_at(op, 0),
+                u16_at(op, 2) as i16
+            )
+        })
+        .collect();
+    if more {
+        items.push("...".into());
+    }
+    format!("[{}]", items.join(", "))
+}
+
+/// Bytes of a `struct sembuf`.
+pub const SEMBUF_SIZE: usize = 6;
+
+/// `struct timex` (adjtimex, clock_adjtime): after the 32-bit modes, 20 slots of
+/// `width` bytes (x86_64 and i386's `__kernel_timex`: 8; i386's `old_timex32`: 4), the
+/// int fields padded to a slot.
+pub fn timex(b: &[u8], st: Style, width: usize) -> String {
+    let slot = |k: usize| signed(word_at(b, k * width, width), width);
+    let flags = |set: &str, v: u64| {
+        if v == 0 {
+            "0".to_string()
+        } else {
+            set_text(set, v, st)
+        }
+    };
+    let named = |first: usize, names: &[&str]| -> Vec<String> {
+        names
+            .iter()
+            .enumerate()
+            .map(|(k, name)| format!("{name}={}", slot(first + k)))
+            .collect()
+    };
+    let mut parts = vec![format!("modes={}", flags("adjtimex_modes", u32_at(b, 0)))];
+    parts.extend(named(1, &["offset", "freq", "maxerror", "esterror"]));
+    parts.push(format!(
+        "status={}",
+        flags("adjtimex_status", slot(5) as u32 as u64)
+    ));
+    parts.extend(named(6, &["constant", "precision", "tolerance"]));
+    parts.push(format!("time={{tv_sec={}, tv_usec={}}}", slot(9), slot(10)));
+    parts.extend(named(11, &["tick", "ppsfreq", "jitter"]));
+    parts.push(format!("shift={}", slot(14) as i32));
+    parts.extend(named(
+        15,
+        &["stabil", "jitcnt", "calcnt", "errcnt", "stbcnt"],
+    ));
+    parts.push(format!("tai={}", slot(20) as i32));
+    format!("{{{}}}", parts.join(", "))
+}
+
+/// Bytes of `struct timex` read for its printed fields, by slot width.
+pub fn timex_size(width: usize) -> usize {
+    21 * width
+}
+
+/// A `struct io_event` array (four 64-bit fields each), `...` closing it when `more`
+/// follow than were read: `[{data=0x2a, obj=0x1000, res=4, res2=0}]`.
+pub fn io_events(b: &[u8], more: bool) -> String {
+    let mut items: Vec<String> = b
+        .chunks_exact(IO_EVENT_SIZE)
+        .map(|e| {
+            format!(
+                "{{data={}, obj={}, res={}, res2={}}}",
+                hex(u64_at(e, 0)),
+                hex(u64_at(e, 8)),
+                u64_at(e, 16) as i64,
+                u64_at(e, 24) as i64
+            )
+        })
+        .collect();
+    if more {
+        items.push("...".into());
+    }
+    format!("[{}]", items.join(", "))
+}
+
+/// Bytes of a `struct io_event`, the same in every ABI.
+pub const IO_EVENT_SIZE: usize = 32;
 
 /// `struct winsize`.
 pub fn winsize(b: &[u8]) -> String {
@@ -1365,6 +1646,44 @@ mod tests {
         assert_eq!(
             fiemap_out(&header, None, Style::Abbrev),
             "{fm_flags=FIEMAP_FLAG_SYNC, fm_mapped_extents=1, ...}"
+        );
+    }
+
+    // Expected strings: the forms strace 6.1 printed for trace_i386's calls, on values made
+    // up to tell the field widths apart.
+    #[test]
+    fn layouts_pick_field_widths_as_the_abi_defines_them() {
+        let mask = [1u8, 0, 0, 0, 0, 0, 0, 0];
+        assert_eq!(nodemask(&mask, false, 4), "[0x000001, 00000000]");
+        assert_eq!(nodemask(&mask, true, 8), "[0x00000000000001, ...]");
+        let times: Vec<u8> = [1u32, 2, 3, 4]
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect();
+        assert_eq!(
+            timeval_pair(&times, Layout::I386),
+            "[{tv_sec=1, tv_usec=2} /* 1970-01-01T00:00:01.000002+0000 */, {tv_sec=3, tv_usec=4} /* 1970-01-01T00:00:03.000004+0000 */]"
+        );
+        assert_eq!(
+            timespec(&times, Layout::I386_TIME64),
+            "{tv_sec=8589934593, tv_nsec=17179869187}"
+        );
+        // i386's struct flock64: 64-bit start and len packed after the two shorts.
+        let mut lock = vec![1, 0, 0, 0];
+        lock.extend_from_slice(&20u64.to_le_bytes());
+        lock.extend_from_slice(&5u64.to_le_bytes());
+        lock.extend_from_slice(&7u32.to_le_bytes());
+        assert_eq!(
+            flock64_i386(&lock, Style::Abbrev, true),
+            "{l_type=F_WRLCK, l_whence=SEEK_SET, l_start=20, l_len=5, l_pid=7}"
+        );
+        let ss: Vec<u8> = [0x1000u32, 0, 8192]
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect();
+        assert_eq!(
+            stack(&ss, Style::Abbrev, Layout::I386),
+            "{ss_sp=0x1000, ss_flags=0, ss_size=8192}"
         );
     }
 

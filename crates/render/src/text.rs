@@ -358,7 +358,10 @@ impl Sink for TextSink {
             EventKind::AbiChanged { arch } => self.note_abi(ev.tid, ev.ts, *arch)?,
             EventKind::Signal(sig) if self.opts.signals.contains(sig.signo) => {
                 let style = self.decoder.options().style;
-                let info = sig.siginfo.as_deref().map(|b| siginfo::format(b, style));
+                let info = sig
+                    .siginfo
+                    .as_deref()
+                    .map(|b| siginfo::format(b, style, crate::structs::Layout::LP64));
                 let text = match info {
                     Some(info) => format!("--- {} {info} ---", signal(sig.signo)),
                     None => format!("--- {} ---", signal(sig.signo)),

@@ -231,6 +231,11 @@ const PYTHON_DIFFERS: &[(&str, &str)] = &[
     // glibc defines O_LARGEFILE as 0 on 64-bit ABIs (the kernel forces it there); strace
     // prints the kernel's bit, which a 32-bit tracee passes.
     ("O_LARGEFILE", "glibc's 64-bit value is 0"),
+    // glibc's 64-bit F_*LK64 are its F_*LK (5, 6, 7); fcntl_lk64_cmd holds the kernel's
+    // 32-bit commands (12, 13, 14), which only i386 tracees pass.
+    ("F_GETLK64", "glibc's 64-bit value is F_GETLK's"),
+    ("F_SETLK64", "glibc's 64-bit value is F_SETLK's"),
+    ("F_SETLKW64", "glibc's 64-bit value is F_SETLKW's"),
 ];
 
 /// Every integer constant of CPython's system modules: name -> values seen.
