@@ -1187,3 +1187,28 @@ fn abi_changes_print_straces_personality_notices() {
     // As with strace, -q leaves them out.
     assert!(notices(env!("CARGO_BIN_EXE_sysfence"), &["trace", "-q"]).is_empty());
 }
+
+#[test]
+fn date_comments_follow_the_time_zone_and_skip_the_epoch_as_strace_does() {
+    // Times print in TZ's local time; a zero time (stx_btime where the file system keeps
+    // no birth time, as here on overlayfs) prints without a comment.
+    for tz in ["America/New_York", "Asia/Kolkata"] {
+        let run = |tracer: &mut std::process::Command| {
+            let out = tracer
+                .env("TZ", tz)
+                .args(["-v", "-e", "trace=statx", "stat", "/etc/passwd"])
+                .output()
+                .expect("tracer runs");
+            assert!(out.status.success());
+            let text = String::from_utf8_lossy(&out.stderr).into_owned();
+            text.lines()
+                .filter(|l| l.starts_with("statx(AT_FDCWD, \"/etc/passwd\""))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let ours = run(common::sysfence().arg("trace"));
+        let theirs = run(&mut std::process::Command::new("strace"));
+        assert!(ours.contains(" */, stx_"), "{ours}");
+        assert_eq!(ours, theirs, "TZ={tz}");
+    }
+}

@@ -16,7 +16,6 @@ mod tracer;
 
 pub use interrupt::die_by;
 pub use mem::TaskMemory;
-pub use sys::local_utc_offset;
 pub use tracer::{Outcome, Target, Tracer, TracerBuilder};
 
 use std::io;

@@ -290,18 +290,3 @@ pub fn task_cpu(tid: i32) -> Option<usize> {
         .parse()
         .ok()
 }
-
-/// Seconds east of UTC of the local time zone now (honours `TZ`), for `-t`/`-tt`, which
-/// print local wall-clock time as strace does.
-pub fn local_utc_offset() -> i64 {
-    // SAFETY: time(NULL) takes no pointer; localtime_r writes only into `tm`, which lives
-    // on this stack frame, and reads `now`.
-    unsafe {
-        let now = libc::time(std::ptr::null_mut());
-        let mut tm: libc::tm = std::mem::zeroed();
-        if libc::localtime_r(&now, &mut tm).is_null() {
-            return 0;
-        }
-        tm.tm_gmtoff
-    }
-}

@@ -1,6 +1,7 @@
 //! Sinks for sysfence events: the strace-compatible text printer, the JSON Lines printer
 //! and the `-c` summary, plus the argument decoders and constant tables they share.
 
+pub mod dates;
 pub mod decode;
 pub mod escape;
 pub mod json;

@@ -1,6 +1,7 @@
 //! Formatting kernel structures captured from tracee memory (x86_64 layouts, and i386
 //! ones for the common compat structures), as strace prints them.
 
+use crate::dates::date_comment;
 use crate::decode::{ptr, set_text, signal, styled};
 use crate::escape::{Hex, quote};
 use crate::specs::IfreqField;
@@ -209,8 +210,8 @@ fn stat_text(f: &StatFields, verbose: bool, st: Style) -> String {
 /// st_mtime_nsec=0`.
 fn stat_time((sec, nsec): (i64, i64), name: &str) -> String {
     format!(
-        "{name}={sec} /* {} */, {name}_nsec={nsec}",
-        utc_date(sec, nsec)
+        "{name}={sec}{}, {name}_nsec={nsec}",
+        date_comment(sec, nsec, 9)
     )
 }
 
@@ -243,8 +244,8 @@ pub fn statx(b: &[u8], verbose: bool, st: Style) -> String {
     let time = |name: &str, off: usize| {
         let (sec, nsec) = (u64_at(b, off) as i64, u32_at(b, off + 8) as i64);
         format!(
-            "{name}={{tv_sec={sec}, tv_nsec={nsec}}} /* {} */",
-            utc_date(sec, nsec)
+            "{name}={{tv_sec={sec}, tv_nsec={nsec}}}{}",
+            date_comment(sec, nsec, 9)
         )
     };
     let mut parts = vec![
@@ -784,13 +785,7 @@ pub fn timeval(b: &[u8], off: usize, l: Layout) -> String {
 pub fn timeval_pair(b: &[u8], l: Layout) -> String {
     let one = |off: usize| {
         let (sec, usec) = (l.time_field(b, off), l.time_field(b, off + l.time));
-        let date = utc_date(sec, 0);
-        let date = if usec == 0 {
-            date
-        } else {
-            date.replace("+0000", &format!(".{usec:06}+0000"))
-        };
-        format!("{} /* {date} */", timeval(b, off, l))
+        format!("{}{}", timeval(b, off, l), date_comment(sec, usec, 6))
     };
     format!("[{}, {}]", one(0), one(2 * l.time))
 }
@@ -920,34 +915,6 @@ pub fn tms(b: &[u8], l: Layout) -> String {
     )
 }
 
-/// A UTC date for seconds and nanoseconds since the epoch, as strace comments times:
-/// `1970-01-01T00:00:00.000000001+0000`; strace leaves the fraction out when it is zero.
-pub fn utc_date(secs: i64, nsec: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Howard Hinnant's civil-from-days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    let fraction = if nsec == 0 {
-        String::new()
-    } else {
-        format!(".{nsec:09}")
-    };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{fraction}+0000",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
-}
-
 /// `stack_t` (sigaltstack): the pointer, the int flags and the size, each in a long's
 /// place (x86_64: 24 bytes; i386: 12).
 pub fn stack(b: &[u8], st: Style, l: Layout) -> String {
@@ -967,7 +934,7 @@ pub fn utimens(b: &[u8], l: Layout) -> String {
         nsec => {
             let sec = l.time_field(b, off);
             let ts = timespec(b.get(off..).unwrap_or_default(), l);
-            format!("{ts} /* {} */", utc_date(sec, nsec))
+            format!("{ts}{}", date_comment(sec, nsec, 9))
         }
     };
     format!("[{}, {}]", one(0), one(l.timespec_size()))
@@ -1560,8 +1527,6 @@ mod tests {
             sigset(&(1u64 << 16).to_le_bytes(), Style::Verbose),
             "[17 /* CHLD */]"
         );
-        assert_eq!(utc_date(1, 2), "1970-01-01T00:00:01.000000002+0000");
-        assert_eq!(utc_date(1_700_000_000, 0), "2023-11-14T22:13:20+0000");
     }
 
     #[test]

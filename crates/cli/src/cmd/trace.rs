@@ -370,7 +370,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 signals,
                 quiet_exit: quiet >= 2,
                 notices: (quiet == 0 && text_on_stderr).then_some("sysfence"),
-                utc_offset: ptrace::local_utc_offset(),
+                utc_offset: render::dates::utc_offset_now(),
                 personality_notices: quiet == 0,
             };
             let output = match (&args.output, separate) {
