@@ -3,6 +3,7 @@
 
 pub mod decode;
 pub mod escape;
+mod ioctl_request;
 pub mod json;
 pub mod select;
 pub mod siginfo;
