@@ -341,6 +341,7 @@ impl Decoder {
                 None => ptr(raw),
             },
             Fmt::Set(name) => set_text(name, raw, st),
+            Fmt::IoctlRequest => crate::ioctl_request::request_text(raw, st),
             Fmt::StatxFlags => statx_flags(raw, st),
             Fmt::SockoptName => match syscalls::xlat_subset("socket_level", v.arg(1)) {
                 Some(set) => set.display(raw, st).to_string(),

@@ -4,6 +4,7 @@
 pub mod dates;
 pub mod decode;
 pub mod escape;
+mod ioctl_request;
 pub mod json;
 pub mod select;
 pub mod siginfo;

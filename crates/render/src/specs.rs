@@ -36,6 +36,9 @@ pub enum Fmt {
     /// A constant or flags of the knowledge base's decoding table of that name, printed
     /// as strace prints it in the -X style in force.
     Set(&'static str),
+    /// ioctl's request: the `ioctl_cmd` table's names, after what strace reads out of the
+    /// number of requests whose length or index is part of it (`EVIOCGNAME(256)`).
+    IoctlRequest,
     /// statx's flags, as strace prints them: the AT_STATX_SYNC_TYPE bits, then the other
     /// AT_* flags, each as flags without a default (see [`crate::xlat::flags_without_default`]).
     StatxFlags,
@@ -379,7 +382,7 @@ specs! {
     "tgkill" => [Int, Int, Signal] Dec;
     "fcntl" => [Fd, FcntlCmd, FcntlArg] Fcntl;
     "fcntl64" => [Fd, FcntlCmd, FcntlArg] Fcntl;
-    "ioctl" => [Fd, Set("ioctl_cmd"), IoctlArg] Dec;
+    "ioctl" => [Fd, IoctlRequest, IoctlArg] Dec;
     "prctl" => [Set("prctl_option"), PrctlRest] Dec;
     "getgroups" => [Int, GidsOut] Dec;
     "lseek" => [Fd, Long, Set("lseek_whence")] Dec;

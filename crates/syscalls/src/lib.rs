@@ -7,13 +7,16 @@
 //! per-arch tables, the kernel's syscall tracepoint formats and `data/signatures.txt`;
 //! see that script for the sources and their versions. The decoding tables in
 //! `xlat_generated.rs` are produced by `scripts/gen-xlat` from `xlat/*.in` and the kernel
-//! headers.
+//! headers; the ioctl request names in `ioctls_generated.rs` by `scripts/gen-ioctls`, from
+//! every request macro of the kernel headers.
 
 mod arch;
 mod class;
 mod errno;
 #[rustfmt::skip]
 mod generated;
+#[rustfmt::skip]
+mod ioctls_generated;
 mod signal;
 mod suggest;
 mod xlat;

@@ -125,6 +125,9 @@ pub struct XlatSet {
     pub unknown: UnknownFormat,
     /// The constants, in the order strace tries them (combinations before their parts).
     pub entries: &'static [XlatEntry],
+    /// The entries are sorted by value (the thousands of ioctl requests): lookups
+    /// binary-search rather than scan.
+    pub sorted: bool,
     /// The value fields of a flag set.
     pub fields: &'static [XlatField],
     /// Values that differ on other architectures.
@@ -212,10 +215,22 @@ impl XlatSet {
     pub fn name_of_on(&self, arch: Arch, value: u64) -> Option<&'static str> {
         let mask = self.width_mask();
         let value = value & mask;
-        self.entries
+        self.candidates(arch, value)
             .iter()
             .find(|e| self.value_on(e, arch).is_some_and(|v| v & mask == value))
             .map(|e| e.name)
+    }
+
+    /// The entries that may have `value` (already masked): in a sorted set without
+    /// overrides for `arch`, just the run of entries equal to it; otherwise all of them.
+    fn candidates(&self, arch: Arch, value: u64) -> &'static [XlatEntry] {
+        if !self.sorted || (arch != Arch::X86_64 && self.overrides.iter().any(|o| o.arch == arch)) {
+            return self.entries;
+        }
+        let mask = self.width_mask();
+        let start = self.entries.partition_point(|e| e.value & mask < value);
+        let len = self.entries[start..].partition_point(|e| e.value & mask == value);
+        &self.entries[start..start + len]
     }
 
     /// The x86_64 value of the constant called `name`.
@@ -354,7 +369,7 @@ impl XlatSet {
     ) -> fmt::Result {
         let mask = self.width_mask();
         let mut first = true;
-        for e in self.entries {
+        for e in self.candidates(arch, value & mask) {
             if self.value_on(e, arch).is_some_and(|v| v & mask == value) {
                 if !std::mem::take(&mut first) {
                     out.write_str(" or ")?;
