@@ -5,9 +5,10 @@ mod common;
 
 use common::{assert_lines_in_order, fixture, trace};
 
-fn decode_trace(extra: &[&str]) -> String {
-    let prog = fixture("trace_decode");
-    let mut args: Vec<&str> = extra.to_vec();
+/// The trace (stderr) of `sysfence trace OPTIONS... FIXTURE`, which must succeed.
+fn fixture_trace(name: &str, options: &[&str]) -> String {
+    let prog = fixture(name);
+    let mut args: Vec<&str> = options.to_vec();
     args.push(prog.to_str().expect("utf-8 path"));
     let out = trace(&args);
     assert!(
@@ -16,6 +17,10 @@ fn decode_trace(extra: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stderr).expect("utf-8 trace")
+}
+
+fn decode_trace(extra: &[&str]) -> String {
+    fixture_trace("trace_decode", extra)
 }
 
 /// The trace (stderr) of `sysfence trace OPTIONS /usr/bin/python3 -c SCRIPT`.
@@ -267,17 +272,7 @@ fn socket_protocols_decode_by_address_family() {
 
 /// Runs the pty fixture under `sysfence trace -e trace=ioctl EXTRA...`.
 fn ioctl_trace(extra: &[&str]) -> String {
-    let prog = fixture("trace_ioctl");
-    let mut args = vec!["-e", "trace=ioctl"];
-    args.extend_from_slice(extra);
-    args.push(prog.to_str().expect("utf-8 path"));
-    let out = trace(&args);
-    assert!(
-        out.status.success(),
-        "trace failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stderr).expect("utf-8 trace")
+    fixture_trace("trace_ioctl", &[&["-e", "trace=ioctl"], extra].concat())
 }
 
 // The expected lines of the two tests below are what strace 6.1 printed for the same
@@ -339,17 +334,10 @@ fn verbose_termios_shows_the_line_discipline_control_characters_and_speeds() {
 /// Runs the file system and socket ioctl fixture under `sysfence trace -e trace=ioctl
 /// EXTRA...`.
 fn fs_net_ioctl_trace(extra: &[&str]) -> String {
-    let prog = fixture("trace_ioctl_fs_net");
-    let mut args = vec!["-e", "trace=ioctl"];
-    args.extend_from_slice(extra);
-    args.push(prog.to_str().expect("utf-8 path"));
-    let out = trace(&args);
-    assert!(
-        out.status.success(),
-        "trace failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stderr).expect("utf-8 trace")
+    fixture_trace(
+        "trace_ioctl_fs_net",
+        &[&["-e", "trace=ioctl"], extra].concat(),
+    )
 }
 
 // The expected lines of the tests below are what strace 6.1 printed for the same fixture
@@ -966,17 +954,7 @@ fn i386_trace(options: &[&str]) -> String {
 
 /// The trace (stderr) of `sysfence trace OPTIONS -e TRACE trace_i386`.
 fn i386_trace_of(options: &[&str], trace_expr: &str) -> String {
-    let prog = fixture("trace_i386");
-    let mut args: Vec<&str> = options.to_vec();
-    args.extend(["-e", trace_expr]);
-    args.push(prog.to_str().expect("utf-8 path"));
-    let out = trace(&args);
-    assert!(
-        out.status.success(),
-        "trace failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stderr).expect("utf-8 trace")
+    fixture_trace("trace_i386", &[options, &["-e", trace_expr]].concat())
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -984,7 +962,7 @@ fn i386_trace_of(options: &[&str], trace_expr: &str) -> String {
 fn int80_calls_decode_with_i386_layouts() {
     let text = i386_trace(&[]);
     // Lines from strace 6.1 on the same fixture (its `[ Process PID=N runs in 32 bit
-    // mode. ]` notices left out: sysfence does not print them; addresses, the temp file's
+    // mode. ]` notices not listed here; addresses, the temp file's
     // pid and the clock as placeholders). The rt_sigaction lines without the process's
     // own 64-bit ones come last: theirs carry SA_RESTORER.
     assert_lines_in_order(
