@@ -423,7 +423,11 @@ impl Decoder {
             Fmt::SockaddrIn(_) => {
                 in_struct(raw, v.entry_mem(i as u32), |b| structs::sockaddr(b, st))
             }
-            Fmt::SockaddrOut(_) => self.out_struct(raw, v, i, |b| structs::sockaddr(b, st)),
+            Fmt::SockaddrOut(_) => match v.exit_mem(i as u32) {
+                // Nothing written (an unnamed peer): the address.
+                Some(Mem::Bytes { bytes, .. }) if bytes.is_empty() => ptr(raw),
+                _ => self.out_struct(raw, v, i, |b| structs::sockaddr(b, st)),
+            },
             Fmt::LenInOut => {
                 let before = v.entry_mem(i as u32).and_then(mem_u32);
                 let after = if v.ok_ret().is_some() {
@@ -672,6 +676,84 @@ impl Decoder {
                     complete: true,
                 }) => format!("{{mask={}}}", structs::sigset(bytes, self.opts.style)),
                 _ => return None,
+            },
+            Fmt::TimezoneIn => in_struct(raw, v.entry_mem(i as u32), structs::timezone),
+            Fmt::TimezoneOut => self.out_struct(raw, v, i, structs::timezone),
+            Fmt::IdOut => self.out_struct(raw, v, i, structs::id_out),
+            Fmt::LoffIn => in_struct(raw, v.entry_mem(i as u32), structs::loff),
+            Fmt::AddrOut => self.out_struct(raw, v, i, |b| format!("[{}]", hex(le64(b, 0)))),
+            Fmt::MincoreOut => {
+                let pages = v.arg(1).div_ceil(4096) as usize;
+                let more = pages > self.array_shown(pages as u64);
+                self.out_struct(raw, v, i, |b| structs::mincore_vec(b, more))
+            }
+            Fmt::IovAddrs(count_arg) => match v.entry_mem(i as u32) {
+                Some(Mem::Bytes { bytes, .. }) => {
+                    let mut parts: Vec<String> = bytes
+                        .chunks_exact(16)
+                        .map(|c| {
+                            format!("{{iov_base={}, iov_len={}}}", ptr(le64(c, 0)), le64(c, 8))
+                        })
+                        .collect();
+                    if v.arg(count_arg as usize) as usize > parts.len() {
+                        parts.push("...".into());
+                    }
+                    format!("[{}]", parts.join(", "))
+                }
+                _ => ptr(raw),
+            },
+            Fmt::MknodDev(mode_arg) if structs::mode_is_device(v.arg(mode_arg as usize)) => {
+                structs::dev(raw, st)
+            }
+            Fmt::MknodDev(_) => return None,
+            Fmt::UtimbufIn => in_struct(raw, v.entry_mem(i as u32), structs::utimbuf),
+            Fmt::MqAttrIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::mq_attr(b, st)),
+            Fmt::MqAttrOut => self.out_struct(raw, v, i, |b| structs::mq_attr(b, st)),
+            Fmt::CapHeader => in_struct(raw, v.entry_mem(i as u32), |b| structs::cap_header(b, st)),
+            Fmt::CapDataIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::cap_data(b, st)),
+            Fmt::CapDataOut => self.out_struct(raw, v, i, |b| structs::cap_data(b, st)),
+            Fmt::OpenHowIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::open_how(b, st)),
+            Fmt::FileHandleIn => in_struct(raw, v.entry_mem(i as u32), |b| {
+                structs::file_handle(b, None, true)
+            }),
+            Fmt::FileHandleOut => {
+                let before = v.entry_mem(i as u32).and_then(mem_u32);
+                match (before, v.ok_ret(), v.exit_mem(i as u32)) {
+                    (None, ..) => ptr(raw),
+                    (Some(_), Some(_), Some(Mem::Bytes { bytes, .. })) => {
+                        structs::file_handle(bytes, before, true)
+                    }
+                    (Some(n), ..) => format!("{{handle_bytes={n}}}"),
+                }
+            }
+            Fmt::PtrArrayIn(n) => match v.entry_mem(i as u32) {
+                Some(Mem::Bytes { bytes, .. }) => {
+                    let items = bytes.chunks_exact(8).map(|c| ptr(le64(c, 0)));
+                    self.array_text(items, v.arg(n as usize))
+                }
+                _ => ptr(raw),
+            },
+            Fmt::IntArrayIn(n) => match v.entry_mem(i as u32) {
+                Some(Mem::Bytes { bytes, .. }) => {
+                    let items = bytes
+                        .chunks_exact(4)
+                        .map(|c| (le_word(c, 0, 4) as i32).to_string());
+                    self.array_text(items, v.arg(n as usize))
+                }
+                _ => ptr(raw),
+            },
+            Fmt::PageStatusOut(n) => match (v.ok_ret(), v.exit_mem(i as u32)) {
+                (Some(_), Some(Mem::Bytes { bytes, .. })) => {
+                    let items = bytes
+                        .chunks_exact(4)
+                        .map(|c| match le_word(c, 0, 4) as i32 {
+                            e if e < 0 => syscalls::errno_by_code(-e)
+                                .map_or(e.to_string(), |x| format!("-{}", x.name)),
+                            node => node.to_string(),
+                        });
+                    self.array_text(items, v.arg(n as usize))
+                }
+                _ => ptr(raw),
             },
             Fmt::Skip => return None,
         })
@@ -1408,6 +1490,15 @@ impl Decoder {
     /// How many of an array's `nfds` elements (poll's descriptors, semop's operations) to
     /// print: -s of them, all under -v (up to a bound on the work), as strace's
     /// print_array abbreviates.
+    /// `[a, b, ...]`: the items shown, `...` when the array of `count` holds more.
+    fn array_text(&self, items: impl Iterator<Item = String>, count: u64) -> String {
+        let mut parts: Vec<String> = items.collect();
+        if count as usize > parts.len() {
+            parts.push("...".into());
+        }
+        format!("[{}]", parts.join(", "))
+    }
+
     fn array_shown(&self, nfds: u64) -> usize {
         let limit = if self.opts.verbose {
             ARGV_MAX_ITEMS
@@ -1481,10 +1572,11 @@ impl Decoder {
             let shown_len = len.min(left);
             left -= shown_len;
             let data = Capture::find(mem, iov_key(i, k));
-            let base_text = if total.is_some() && shown_len == 0 {
-                ptr(base)
-            } else {
-                self.buf(base, shown_len, data, false)
+            // strace prints `""` for buffers past the returned length too.
+            let base_text = match (base, shown_len) {
+                (0, _) => "NULL".to_string(),
+                (_, 0) if total.is_some() => "\"\"".to_string(),
+                _ => self.buf(base, shown_len, data, false),
             };
             parts.push(format!("{{iov_base={base_text}, iov_len={len}}}"));
         }
@@ -1527,6 +1619,7 @@ impl Decoder {
                         | Fmt::FcntlArg
                         | Fmt::OldSelectArgs
                         | Fmt::MmsgvecReceived(_)
+                        | Fmt::FileHandleOut
                 );
             if addr == 0 || (fmt.at_exit() != at_exit && !both_ends) {
                 continue;
@@ -1600,9 +1693,58 @@ impl Decoder {
                         }
                         _ => 0,
                     };
-                    mem.read_bytes(addr, len.min(128))
+                    // The kernel writes at most the caller's buffer: strace decodes the
+                    // smaller of the length going in and the one coming out.
+                    let given = Capture::find(&entry.mem, u32::from(lenp))
+                        .and_then(mem_u32)
+                        .map_or(len, |n| n as usize);
+                    mem.read_bytes(addr, len.min(given).min(128))
                 }
-                Fmt::LenInOut => mem.read_bytes(addr, 4),
+                Fmt::LenInOut | Fmt::TimezoneIn | Fmt::TimezoneOut => {
+                    mem.read_bytes(addr, if matches!(fmt, Fmt::LenInOut) { 4 } else { 8 })
+                }
+                Fmt::IdOut => mem.read_bytes(addr, 4),
+                Fmt::LoffIn | Fmt::AddrOut => mem.read_bytes(addr, 8),
+                Fmt::MincoreOut => {
+                    let pages = entry.args[1].div_ceil(4096);
+                    mem.read_bytes(addr, self.array_shown(pages))
+                }
+                Fmt::IovAddrs(c) => {
+                    mem.read_bytes(addr, 16 * self.iov_items(entry.args[c as usize]))
+                }
+                Fmt::UtimbufIn => mem.read_bytes(addr, 16),
+                Fmt::MqAttrIn | Fmt::MqAttrOut => mem.read_bytes(addr, 32),
+                Fmt::CapHeader => mem.read_bytes(addr, 8),
+                Fmt::CapDataIn | Fmt::CapDataOut => {
+                    let version = match mem.read_bytes(entry.args[0], 4) {
+                        Mem::Bytes { bytes, .. } if bytes.len() == 4 => {
+                            u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
+                        }
+                        _ => 0,
+                    };
+                    match structs::cap_data_count(version) {
+                        0 => continue,
+                        n => mem.read_bytes(addr, 12 * n),
+                    }
+                }
+                Fmt::OpenHowIn => mem.read_bytes(addr, 24),
+                Fmt::FileHandleIn | Fmt::FileHandleOut => match mem.read_bytes(addr, 8) {
+                    // At entry name_to_handle_at only reads the size the caller gives.
+                    header if !at_exit && matches!(fmt, Fmt::FileHandleOut) => header,
+                    Mem::Bytes { bytes, .. } if bytes.len() == 8 => {
+                        let size = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+                        mem.read_bytes(addr, 8 + (size as usize).min(128))
+                    }
+                    other => other,
+                },
+                Fmt::PtrArrayIn(n) | Fmt::IntArrayIn(n) | Fmt::PageStatusOut(n) => {
+                    let width = if matches!(fmt, Fmt::PtrArrayIn(_)) {
+                        8
+                    } else {
+                        4
+                    };
+                    mem.read_bytes(addr, width * self.array_shown(entry.args[n as usize]))
+                }
                 Fmt::Dirents | Fmt::Dirents64 => {
                     mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(1 << 16))
                 }

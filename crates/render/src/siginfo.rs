@@ -71,8 +71,11 @@ pub fn format(b: &[u8], st: Style, l: Layout) -> String {
             0 | -6 => pid_uid(&mut parts),
             -1 | -3 | -4 => {
                 pid_uid(&mut parts);
-                parts.push(format!("si_int={}", i32_at(b, u + 8)));
-                parts.push(format!("si_ptr={}", ptr(long_at(u + 8))));
+                // strace prints the value a sender queued only when it is not zero.
+                if long_at(u + 8) != 0 {
+                    parts.push(format!("si_int={}", i32_at(b, u + 8)));
+                    parts.push(format!("si_ptr={}", ptr(long_at(u + 8))));
+                }
             }
             -2 => {
                 parts.push(format!("si_timerid={:#x}", i32_at(b, u)));

@@ -202,6 +202,49 @@ pub enum Fmt {
     /// A `{sigset_t *sigmask; size_t sigsetsize}` pair read by the kernel (pselect6's and
     /// io_pgetevents' signal mask).
     SigsetAddrSizeIn,
+    /// A `struct timezone` read by the kernel (settimeofday).
+    TimezoneIn,
+    /// A `struct timezone` written by the kernel (gettimeofday).
+    TimezoneOut,
+    /// A user or group id written by the kernel (getresuid): `[0]`.
+    IdOut,
+    /// A `loff_t` read by the kernel (splice's offsets): `[0]`.
+    LoffIn,
+    /// A pointer-sized value written by the kernel, in hex (io_setup's context): `[0x...]`.
+    AddrOut,
+    /// mincore's vector, one byte per page of the length in argument 1.
+    MincoreOut,
+    /// An iovec array whose buffers are not the tracee's to read (process_madvise's, in
+    /// another process): bases as addresses; the count is argument N.
+    IovAddrs(u8),
+    /// mknod's device number, printed only when the mode (argument N) makes a device.
+    MknodDev(u8),
+    /// A `struct utimbuf` read by the kernel (utime).
+    UtimbufIn,
+    /// A `struct mq_attr` read by the kernel (mq_open, mq_getsetattr).
+    MqAttrIn,
+    /// A `struct mq_attr` written by the kernel (mq_getsetattr).
+    MqAttrOut,
+    /// A `struct __user_cap_header_struct` (capget, capset).
+    CapHeader,
+    /// capset's capability sets, read by the kernel (the header is argument 0).
+    CapDataIn,
+    /// capget's capability sets, written by the kernel (the header is argument 0).
+    CapDataOut,
+    /// A `struct open_how` read by the kernel (openat2).
+    OpenHowIn,
+    /// A `struct file_handle` read by the kernel (open_by_handle_at).
+    FileHandleIn,
+    /// name_to_handle_at's `struct file_handle`: the size going in, the handle the kernel
+    /// wrote.
+    FileHandleOut,
+    /// An array of pointers read by the kernel (move_pages' pages); the count is argument N.
+    PtrArrayIn(u8),
+    /// An array of ints read by the kernel (move_pages' nodes); the count is argument N.
+    IntArrayIn(u8),
+    /// move_pages' status array written by the kernel: node numbers or `-EFAULT`; the
+    /// count is argument N.
+    PageStatusOut(u8),
     /// Not printed.
     Skip,
 }
@@ -252,6 +295,14 @@ impl Fmt {
                 | Fmt::RusageOut
                 | Fmt::TmsOut
                 | Fmt::StackOut
+                | Fmt::TimezoneOut
+                | Fmt::IdOut
+                | Fmt::AddrOut
+                | Fmt::MincoreOut
+                | Fmt::MqAttrOut
+                | Fmt::CapDataOut
+                | Fmt::FileHandleOut
+                | Fmt::PageStatusOut(_)
                 // clone3 appends ` => {parent_tid=[N]}` once the kernel wrote it.
                 | Fmt::CloneArgs
                 // PR_GET_NAME and friends fill their argument; print prctl's rest at exit.
@@ -335,7 +386,7 @@ specs! {
     "statx" => [Dirfd, Path, StatxFlags, Set("statx_mask"), StatxOut] Dec;
     "access" => [Path, Set("access_mode")] Dec;
     "faccessat" => [Dirfd, Path, Set("access_mode")] Dec;
-    "faccessat2" => [Dirfd, Path, Set("access_mode"), Set("at_flags")] Dec;
+    "faccessat2" => [Dirfd, Path, Set("access_mode"), Set("faccessat_flags")] Dec;
     "mmap" => [Ptr, Uint, Set("mmap_prot"), Set("mmap_flags"), Fd, Hex] Hex;
     "mprotect" => [Ptr, Uint, Set("mmap_prot")] Dec;
     "munmap" => [Ptr, Uint] Dec;
@@ -435,8 +486,8 @@ specs! {
     "clock_getres_time64" => [Set("clockid"), TimespecOut] Dec;
     "sched_rr_get_interval" => [Int, TimespecOut] Dec;
     "sched_rr_get_interval_time64" => [Int, TimespecOut] Dec;
-    "gettimeofday" => [TimevalOut, Ptr] Dec;
-    "settimeofday" => [TimevalIn, Ptr] Dec;
+    "gettimeofday" => [TimevalOut, TimezoneOut] Dec;
+    "settimeofday" => [TimevalIn, TimezoneIn] Dec;
     "utimes" => [Path, TimevalPairIn] Dec;
     "futimesat" => [Dirfd, Path, TimevalPairIn] Dec;
     "chdir" => [Path] Dec;
@@ -504,6 +555,38 @@ specs! {
     "semtimedop" => [Int, SembufsIn(2), Uint, TimespecIn] Dec;
     "semtimedop_time64" => [Int, SembufsIn(2), Uint, TimespecIn] Dec;
     "rt_sigreturn" => [SigreturnMask] Dec;
+    "rt_sigpending" => [SigsetOut, Uint] Dec;
+    "signalfd" => [Fd, SigsetIn, Uint] Fd;
+    "signalfd4" => [Fd, SigsetIn, Uint, Set("signalfd_flags")] Fd;
+    "epoll_pwait2" => [Fd, EpollEventsOut, Int, TimespecIn, SigsetIn, Uint] Dec;
+    "getresuid" => [IdOut, IdOut, IdOut] Dec;
+    "getresgid" => [IdOut, IdOut, IdOut] Dec;
+    "capget" => [CapHeader, CapDataOut] Dec;
+    "capset" => [CapHeader, CapDataIn] Dec;
+    "preadv" => [Fd, IovOut(2), Uint, Long, Skip] Dec;
+    "pwritev" => [Fd, IovIn(2), Uint, Long, Skip] Dec;
+    "preadv2" => [Fd, IovOut(2), Uint, Long, Skip, Set("rwf_flags")] Dec;
+    "pwritev2" => [Fd, IovIn(2), Uint, Long, Skip, Set("rwf_flags")] Dec;
+    "vmsplice" => [Fd, IovIn(2), Uint, Set("splice_flags")] Dec;
+    "splice" => [Fd, LoffIn, Fd, LoffIn, Uint, Set("splice_flags")] Dec;
+    "copy_file_range" => [Fd, LoffIn, Fd, LoffIn, Uint, Uint] Dec;
+    "mincore" => [Ptr, Uint, MincoreOut] Dec;
+    "process_madvise" => [Fd, IovAddrs(2), Uint, Set("madvise_advice"), Uint] Dec;
+    "io_setup" => [Uint, AddrOut] Dec;
+    "io_destroy" => [Hex] Dec;
+    "shmat" => [Int, Ptr, Set("shmat_flags")] Hex;
+    "mknod" => [Path, Set("file_mode"), MknodDev(1)] Dec;
+    "mknodat" => [Dirfd, Path, Set("file_mode"), MknodDev(2)] Dec;
+    "utime" => [Path, UtimbufIn] Dec;
+    "mq_open" => [Str, Set("open_flags"), OpenMode(1), MqAttrIn] Fd;
+    "mq_getsetattr" => [Fd, MqAttrIn, MqAttrOut] Dec;
+    "openat2" => [Dirfd, Path, OpenHowIn, Uint] Fd;
+    "fanotify_init" => [Set("fanotify_init_flags"), Set("open_flags")] Fd;
+    "io_uring_register" => [Fd, Set("io_uring_register_op"), Ptr, Uint] Dec;
+    "mount" => [Str, Path, Str, Set("mount_flags"), Str] Dec;
+    "name_to_handle_at" => [Dirfd, Path, FileHandleOut, IntOut, Set("name_to_handle_at_flags")] Dec;
+    "open_by_handle_at" => [Fd, FileHandleIn, Set("open_flags")] Fd;
+    "move_pages" => [Int, Uint, PtrArrayIn(1), IntArrayIn(1), PageStatusOut(1), Set("move_pages_flags")] Dec;
 }
 
 /// Decoders of syscalls that share their name with another ABI's differently shaped one:

@@ -1661,3 +1661,167 @@ mod tests {
         );
     }
 }
+
+/// `struct timezone`: `{tz_minuteswest=0, tz_dsttime=0}`.
+pub fn timezone(b: &[u8]) -> String {
+    format!(
+        "{{tz_minuteswest={}, tz_dsttime={}}}",
+        u32_at(b, 0) as i32,
+        u32_at(b, 4) as i32
+    )
+}
+
+/// An id written by the kernel (getresuid): `[0]`, `[-1]` for the "unset" id.
+pub fn id_out(b: &[u8]) -> String {
+    match u32_at(b, 0) as u32 {
+        u32::MAX => "[-1]".into(),
+        id => format!("[{id}]"),
+    }
+}
+
+/// A `loff_t` read by the kernel: `[0]`.
+pub fn loff(b: &[u8]) -> String {
+    format!("[{}]", u64_at(b, 0) as i64)
+}
+
+/// mincore's vector, one byte per page: `[1, 0, 0]` (strace prints the residency bit),
+/// `...` after `shown` entries.
+pub fn mincore_vec(b: &[u8], more: bool) -> String {
+    let mut parts: Vec<String> = b.iter().map(|v| (v & 1).to_string()).collect();
+    if more {
+        parts.push("...".into());
+    }
+    format!("[{}]", parts.join(", "))
+}
+
+/// `struct utimbuf` with strace's date comments.
+pub fn utimbuf(b: &[u8]) -> String {
+    let (a, m) = (u64_at(b, 0) as i64, u64_at(b, 8) as i64);
+    format!(
+        "{{actime={a}{}, modtime={m}{}}}",
+        date_comment(a, 0, 0),
+        date_comment(m, 0, 0)
+    )
+}
+
+/// `struct mq_attr`: `{mq_flags=O_NONBLOCK, mq_maxmsg=2, mq_msgsize=16, mq_curmsgs=0}`.
+pub fn mq_attr(b: &[u8], st: Style) -> String {
+    let flags = u64_at(b, 0);
+    let flags_text = if flags == 0 {
+        "0".to_string()
+    } else {
+        set_text("open_mode_flags", flags, st)
+    };
+    format!(
+        "{{mq_flags={flags_text}, mq_maxmsg={}, mq_msgsize={}, mq_curmsgs={}}}",
+        u64_at(b, 8) as i64,
+        u64_at(b, 16) as i64,
+        u64_at(b, 24) as i64
+    )
+}
+
+/// `struct __user_cap_header_struct`: `{version=_LINUX_CAPABILITY_VERSION_3, pid=0}`.
+pub fn cap_header(b: &[u8], st: Style) -> String {
+    format!(
+        "{{version={}, pid={}}}",
+        set_text("cap_version", u32_at(b, 0), st),
+        u32_at(b, 4) as i32
+    )
+}
+
+/// How many `struct __user_cap_data_struct`s a capability header's version has.
+pub fn cap_data_count(version: u32) -> usize {
+    match version {
+        0x1998_0330 => 1,
+        0x2007_1026 | 0x2008_0522 => 2,
+        _ => 0,
+    }
+}
+
+/// capget's and capset's data: each set (effective, permitted, inheritable) of the one
+/// or two 32-bit structures, as `1<<CAP_CHOWN|1<<CAP_KILL`.
+pub fn cap_data(b: &[u8], st: Style) -> String {
+    let set = |field: usize| {
+        let mut v = u32_at(b, field * 4);
+        if b.len() >= 24 {
+            v |= u32_at(b, 12 + field * 4) << 32;
+        }
+        cap_set(v, st)
+    };
+    format!(
+        "{{effective={}, permitted={}, inheritable={}}}",
+        set(0),
+        set(1),
+        set(2)
+    )
+}
+
+fn cap_set(v: u64, st: Style) -> String {
+    if v == 0 {
+        return "0".into();
+    }
+    let mut parts = Vec::new();
+    let mut rest = v;
+    for bit in 0..64 {
+        if v & (1 << bit) == 0 {
+            continue;
+        }
+        if let Some(name) = syscalls::xlat_set("capability").and_then(|s| s.name_of(bit)) {
+            parts.push(styled(format!("1<<{name}"), &hex(1 << bit), st));
+            rest &= !(1 << bit);
+        }
+    }
+    if rest != 0 {
+        parts.push(hex(rest));
+    }
+    parts.join("|")
+}
+
+/// `struct open_how`: `{flags=O_RDONLY|O_CLOEXEC, resolve=RESOLVE_NO_SYMLINKS}`; the mode
+/// where it matters or is set, the resolve flags when set.
+pub fn open_how(b: &[u8], st: Style) -> String {
+    let (flags, mode, resolve) = (u64_at(b, 0), u64_at(b, 8), u64_at(b, 16));
+    let mut out = format!("{{flags={}", set_text("open_flags", flags, st));
+    // O_CREAT, __O_TMPFILE
+    if mode != 0 || flags & 0o100 != 0 || flags & 0o20000000 != 0 {
+        out += &format!(", mode=0{mode:02o}");
+    }
+    if resolve != 0 {
+        out += &format!(", resolve={}", set_text("resolve_flags", resolve, st));
+    }
+    out + "}"
+}
+
+/// A device number for mknod: `makedev(0x1, 0x3)`.
+pub fn dev(dev: u64, st: Style) -> String {
+    makedev(dev, st)
+}
+
+/// Whether a mknod mode creates a device (the only case its device number is printed).
+pub fn mode_is_device(mode: u64) -> bool {
+    is_device(mode)
+}
+
+/// `struct file_handle`: `{handle_bytes=8, handle_type=1, f_handle="\\x.."}`; with the size
+/// the caller gave (`given`, name_to_handle_at) a changed size prints `128 => 8`.
+pub fn file_handle(b: &[u8], given: Option<u32>, full: bool) -> String {
+    let size = u32_at(b, 0) as u32;
+    let size_text = match given {
+        Some(g) if g != size => format!("{g} => {size}"),
+        _ => size.to_string(),
+    };
+    if !full {
+        return format!("{{handle_bytes={size_text}}}");
+    }
+    let data = b.get(8..).unwrap_or_default();
+    let more = if size as usize > data.len() {
+        "..."
+    } else {
+        ""
+    };
+    format!(
+        "{{handle_bytes={size_text}, handle_type={}, f_handle={}{more}}}",
+        u32_at(b, 4) as i32,
+        crate::escape::quote_hex(data)
+    )
+}

@@ -1,0 +1,178 @@
+//! Differential sweep: the `trace_sweep` fixture makes calls of every syscall class strace
+//! groups as %file, %desc, %network, %process, %signal, %memory and %stat; it runs under
+//! `strace -f` and under `sysfence trace -f`, and every line must match once the values
+//! that differ between runs (pids, addresses, the time of day) are normalised.
+
+mod common;
+
+use common::{fixture, sysfence};
+use regex::Regex;
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Command;
+
+/// Syscalls whose lines are left out of the comparison, with the reason: each is a known
+/// difference still to fix, not a value that varies between runs.
+const KNOWN_DIFFERENCES: &[(&str, &str)] = &[];
+
+/// Runs the fixture under `tracer ARGS -f -o OUT` and returns the trace.
+fn run(tracer: &mut Command, out: &Path, dir: &Path) -> String {
+    let _ = std::fs::remove_dir_all(dir);
+    let status = tracer
+        .args(["-f", "-o"])
+        .arg(out)
+        .arg(fixture("trace_sweep"))
+        .arg(dir)
+        .status()
+        .expect("tracer runs");
+    assert!(status.success(), "{tracer:?} failed");
+    std::fs::read_to_string(out).expect("trace written")
+}
+
+/// One process's lines, `<unfinished ...>` and `<... resumed>` halves joined.
+type Lines = Vec<String>;
+
+/// Splits `PID LINE` records by process (numbered in order of appearance), joins the
+/// halves of interrupted calls, and normalises what varies between runs.
+fn normalise(trace: &str) -> Vec<Lines> {
+    let record = Regex::new(r"^(\d+) (.*)$").expect("regex");
+    let resumed = Regex::new(r"^<\.\.\. [a-z0-9_]+ resumed>").expect("regex");
+    let mut order: Vec<String> = Vec::new();
+    let mut procs: Vec<Lines> = Vec::new();
+    let mut pending: HashMap<usize, String> = HashMap::new();
+    for line in trace.lines() {
+        let caps = record.captures(line).unwrap_or_else(|| panic!("no pid: {line}"));
+        let pid = caps[1].to_string();
+        let idx = match order.iter().position(|p| *p == pid) {
+            Some(i) => i,
+            None => {
+                order.push(pid);
+                procs.push(Vec::new());
+                order.len() - 1
+            }
+        };
+        let text = &caps[2];
+        if let Some(head) = text.strip_suffix(" <unfinished ...>") {
+            pending.insert(idx, head.to_string());
+            continue;
+        }
+        let text = match (resumed.find(text), pending.remove(&idx)) {
+            (Some(m), Some(head)) => format!("{head}{}", &text[m.end()..]),
+            _ => text.to_string(),
+        };
+        procs[idx].push(text);
+    }
+    let pid_words: Vec<(Regex, String)> = order
+        .iter()
+        .enumerate()
+        .map(|(i, pid)| (Regex::new(&format!(r"\b{pid}\b")).expect("regex"), format!("PID{i}")))
+        .collect();
+    let rules: Vec<(Regex, &str)> = [
+        // Addresses (ASLR); short hex values such as flags stay.
+        (r"0x[0-9a-f]{7,}", "ADDR"),
+        // The alignment of ` = ` depends on the lengths replaced above.
+        (r"\) +=( |$)", ") =$1"),
+        // The time of day.
+        (r"tv_sec=\d{9,}", "tv_sec=NOW"),
+        (r"^(gettimeofday\(\{tv_sec=NOW, tv_usec=)\d+", "${1}US"),
+        // Random bytes (the Rust runtime's hash seed).
+        (r#"^getrandom\("[^"]*""#, r#"getrandom("RANDOM""#),
+        // Free space of the file system holding the directory.
+        (r"(f_bfree|f_bavail|f_ffree)=\d+", "$1=N"),
+        // System V IPC ids are global.
+        (r"^(shmget\(.*\) = )\d+$", "${1}ID"),
+        (r"^(shmat|shmctl)\(\d+,", "$1(ID,"),
+        // The tracer pins the traced program to one CPU by design.
+        (r"^(sched_getaffinity\(PID0, \d+, )\[[0-9 ]+\]", "${1}[CPUS]"),
+        // Time left on a running timer.
+        (r"^(timerfd_gettime\(\d+, \{it_interval=\{tv_sec=0, tv_nsec=0\}, it_value=\{tv_sec=)\d+, tv_nsec=\d+", "${1}S, tv_nsec=NS"),
+    ]
+    .into_iter()
+    .map(|(re, to)| (Regex::new(re).expect("regex"), to))
+    .collect();
+    let maps_open = Regex::new(r#"^openat\(AT_FDCWD, "/proc/self/maps", .*\) = (\d+)$"#).expect("regex");
+    let read = Regex::new(r#"^read\((\d+), "(?:[^"\\]|\\.)*"(\.\.\.)?"#).expect("regex");
+    for lines in &mut procs {
+        // The Rust runtime reads its own memory map: addresses throughout.
+        let mut maps_fd: Option<String> = None;
+        for line in lines.iter_mut() {
+            if let Some(c) = maps_open.captures(line) {
+                maps_fd = Some(c[1].to_string());
+            } else if let Some(c) = read.captures(line) {
+                if maps_fd.as_deref() == Some(&c[1]) {
+                    *line = read.replace(line, "read($1, MAPS").into_owned();
+                }
+            } else if line.starts_with("close(") {
+                maps_fd = None;
+            }
+        }
+        for line in lines.iter_mut() {
+            for (re, to) in &pid_words {
+                *line = re.replace_all(line, to.as_str()).into_owned();
+            }
+            for (re, to) in &rules {
+                *line = re.replace_all(line, *to).into_owned();
+            }
+        }
+        lines.retain(|l| !KNOWN_DIFFERENCES.iter().any(|(name, _)| l.starts_with(&format!("{name}("))));
+    }
+    procs
+}
+
+/// A line diff (longest common subsequence): `-` strace only, `+` sysfence only.
+fn diff(want: &[String], got: &[String]) -> String {
+    let (n, m) = (want.len(), got.len());
+    let mut lcs = vec![vec![0u32; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i][j] = if want[i] == got[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, String::new());
+    while i < n || j < m {
+        if i < n && j < m && want[i] == got[j] {
+            i += 1;
+            j += 1;
+        } else if j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j]) {
+            out += &format!("+ {}\n", got[j]);
+            j += 1;
+        } else {
+            out += &format!("- {}\n", want[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+#[test]
+fn every_line_of_the_sweep_matches_strace() {
+    if Command::new("strace").arg("-V").output().is_err() {
+        eprintln!("strace is not installed: skipped");
+        return;
+    }
+    let tmp = std::env::temp_dir();
+    let dir = tmp.join(format!("sysfence-sweep-{}", std::process::id()));
+    let a = tmp.join(format!("sysfence-sweep-{}.strace", std::process::id()));
+    let b = tmp.join(format!("sysfence-sweep-{}.sysfence", std::process::id()));
+    let want = normalise(&run(&mut Command::new("strace"), &a, &dir));
+    let mut ours = sysfence();
+    ours.arg("trace");
+    let got = normalise(&run(&mut ours, &b, &dir));
+    let _ = std::fs::remove_file(&a);
+    let _ = std::fs::remove_file(&b);
+    let mut report = String::new();
+    for (i, w) in want.iter().enumerate() {
+        let g = got.get(i).map(Vec::as_slice).unwrap_or(&[]);
+        if w.as_slice() != g {
+            report += &format!("process {i}:\n{}", diff(w, g));
+        }
+    }
+    if got.len() != want.len() {
+        report += &format!("{} processes under strace, {} under sysfence\n", want.len(), got.len());
+    }
+    assert!(report.is_empty(), "sysfence differs from strace (- strace, + sysfence):\n{report}");
+}
