@@ -139,6 +139,7 @@ fn fmt_of_kind(kind: ArgKind) -> Fmt {
         ArgKind::Mode => Fmt::Mode,
         ArgKind::Signal => Fmt::Signal,
         ArgKind::Ptr { .. } | ArgKind::Addr => Fmt::Ptr,
+        ArgKind::Hex => Fmt::Hex,
     }
 }
 
@@ -289,6 +290,19 @@ impl Decoder {
                     hex(v as u64),
                     // strace names F_GETFL's flags whatever -X says.
                     set_text("open_flags", v as u64, Style::Abbrev)
+                ),
+                // F_GETSIG
+                11 if v != 0 => format!("{v} ({})", signal(v as i32)),
+                // F_GETLEASE
+                1025 => match syscalls::xlat_set("flock_type").and_then(|s| s.name_of(v as u64)) {
+                    Some(name) => format!("{} ({name})", hex(v as u64)),
+                    None => hex(v as u64),
+                },
+                // F_GET_SEALS
+                1034 if v != 0 => format!(
+                    "{} (seals {})",
+                    hex(v as u64),
+                    set_text("fcntl_seals", v as u64, Style::Abbrev)
                 ),
                 _ => v.to_string(),
             },
@@ -755,6 +769,9 @@ impl Decoder {
                 }
                 _ => ptr(raw),
             },
+            Fmt::MmapFlags => mmap_flags(raw, st),
+            Fmt::FanotifyDirfd if raw as i32 == -1 => "FAN_NOFD".to_string(),
+            Fmt::FanotifyDirfd => return self.arg(Fmt::Dirfd, i, v),
             Fmt::Skip => return None,
         })
     }
@@ -846,10 +863,17 @@ impl Decoder {
         );
         let control = field(4);
         let controllen = field(5);
-        let control_text = if controllen > 0 {
-            format!("msg_control={}, ", ptr(control))
-        } else {
-            String::new()
+        let control_text = match Capture::find(parts.mem, parts.keys.control) {
+            _ if controllen == 0 => String::new(),
+            Some(Mem::Bytes { bytes, .. }) if control != 0 => {
+                let more = controllen as usize > bytes.len();
+                let fd = |n: i64| self.fd_text(n, None);
+                format!(
+                    "msg_control={}, ",
+                    structs::cmsgs(bytes, more, control, l, st, &fd)
+                )
+            }
+            _ => format!("msg_control={}, ", ptr(control)),
         };
         format!(
             "{{msg_name={name_text}, msg_namelen={namelen_text}, msg_iov={iov}, msg_iovlen={iovlen}, {control_text}msg_controllen={controllen}, msg_flags={}}}",
@@ -954,7 +978,15 @@ impl Decoder {
             1 | 3 | 9 | 11 | 1025 | 1032 | 1034 => return None,
             2 => set_text("fd_flags", raw, st),
             4 => set_text("open_flags", raw, st),
-            0 | 1030 | 8 | 10 | 1031 | 1024 | 1026 | 1033 => (raw as i32).to_string(),
+            0 | 1030 | 8 | 1031 => (raw as i32).to_string(),
+            // F_SETSIG
+            10 => styled(signal(raw as i32), &(raw as i32).to_string(), st),
+            // F_SETLEASE
+            1024 => set_text("flock_type", raw, st),
+            // F_NOTIFY
+            1026 => set_text("dnotify_flags", raw, st),
+            // F_ADD_SEALS
+            1033 => set_text("fcntl_seals", raw, st),
             _ => ptr(raw),
         })
     }
@@ -1399,6 +1431,13 @@ impl Decoder {
             key: keys.iov,
             data: arr,
         });
+        let (control, controllen) = (field(4), field(5) as usize);
+        if control != 0 && controllen >= structs::cmsghdr_size(l) {
+            out.push(Capture {
+                key: keys.control,
+                data: mem.read_bytes(control, controllen.min(CONTROL_MAX)),
+            });
+        }
     }
 
     /// How many longs of a node mask to read: all of them under -v, else up to -s, as
@@ -2194,6 +2233,7 @@ impl Decoder {
 struct MsgKeys {
     name: u32,
     iov: u32,
+    control: u32,
     slot: usize,
 }
 
@@ -2203,6 +2243,7 @@ impl MsgKeys {
         MsgKeys {
             name: MSG_NAME_KEY + i as u32,
             iov: MSG_IOV_KEY + i as u32,
+            control: MSG_CONTROL_KEY + i as u32,
             slot: MSG_SLOT + i,
         }
     }
@@ -2212,6 +2253,7 @@ impl MsgKeys {
         MsgKeys {
             name: MMSG_NAME_KEY + e as u32,
             iov: MMSG_IOV_KEY + e as u32,
+            control: MMSG_CONTROL_KEY + e as u32,
             slot: MMSG_SLOT + e,
         }
     }
@@ -2246,6 +2288,10 @@ fn mmsg_len(m: &[u8], l: Layout) -> u32 {
 /// slot its iov buffers use.
 const MSG_NAME_KEY: u32 = 400;
 const MSG_IOV_KEY: u32 = 420;
+/// The control messages of a msghdr argument (plus its index).
+const MSG_CONTROL_KEY: u32 = 460;
+/// At most this many bytes of control messages are read (strace: the optmem_max sysctl).
+const CONTROL_MAX: usize = 4096;
 const MSG_IN_KEY: u32 = 440;
 const MSG_SLOT: usize = 50;
 /// Capture keys of select's sets and timeout as the kernel left them.
@@ -2255,6 +2301,8 @@ const SELECT_LEFT_KEY: u32 = 480;
 /// arrays, and at entry the whole array; and the first slot of their iov buffers.
 const MMSG_NAME_KEY: u32 = 2_000_000;
 const MMSG_IOV_KEY: u32 = 3_000_000;
+/// The control messages of element N of a `struct mmsghdr` array (plus N).
+const MMSG_CONTROL_KEY: u32 = 4_000_000;
 const MMSG_IN_KEY: u32 = 4_000_000;
 const MMSG_SLOT: usize = 5_000;
 
@@ -2409,6 +2457,18 @@ pub fn set_text(name: &str, value: u64, style: Style) -> String {
         Some(set) => set.display(value, style).to_string(),
         None => hex(value),
     }
+}
+
+/// mmap's flags as strace prints them: the MAP_HUGE_* field (the log2 of the huge page
+/// size, bits 26..31) apart, as `MAP_PRIVATE|MAP_HUGETLB|21<<MAP_HUGE_SHIFT`.
+fn mmap_flags(value: u64, st: Style) -> String {
+    const SHIFT: u32 = 26;
+    let huge = (value >> SHIFT) & 0x3f;
+    if huge == 0 || st != Style::Abbrev {
+        return set_text("mmap_flags", value, st);
+    }
+    let rest = set_text("mmap_flags", value & !(0x3f << SHIFT), st);
+    format!("{rest}|{huge}<<MAP_HUGE_SHIFT")
 }
 
 /// statx's flags as strace 6.1 prints them: the AT_STATX_SYNC_TYPE field's bits as flags

@@ -245,6 +245,10 @@ pub enum Fmt {
     /// move_pages' status array written by the kernel: node numbers or `-EFAULT`; the
     /// count is argument N.
     PageStatusOut(u8),
+    /// mmap's flags: the MAP_HUGE_* page size field as `N<<MAP_HUGE_SHIFT` after them.
+    MmapFlags,
+    /// fanotify_mark's directory fd: `FAN_NOFD`, `AT_FDCWD` or a number.
+    FanotifyDirfd,
     /// Not printed.
     Skip,
 }
@@ -387,7 +391,7 @@ specs! {
     "access" => [Path, Set("access_mode")] Dec;
     "faccessat" => [Dirfd, Path, Set("access_mode")] Dec;
     "faccessat2" => [Dirfd, Path, Set("access_mode"), Set("faccessat_flags")] Dec;
-    "mmap" => [Ptr, Uint, Set("mmap_prot"), Set("mmap_flags"), Fd, Hex] Hex;
+    "mmap" => [Ptr, Uint, Set("mmap_prot"), MmapFlags, Fd, Hex] Hex;
     "mprotect" => [Ptr, Uint, Set("mmap_prot")] Dec;
     "munmap" => [Ptr, Uint] Dec;
     "brk" => [Ptr] Hex;
@@ -584,6 +588,7 @@ specs! {
     "fanotify_init" => [Set("fanotify_init_flags"), Set("open_flags")] Fd;
     "io_uring_register" => [Fd, Set("io_uring_register_op"), Ptr, Uint] Dec;
     "mount" => [Str, Path, Str, Set("mount_flags"), Str] Dec;
+    "fanotify_mark" => [Fd, Set("fanotify_mark_flags"), Set("fanotify_mask"), FanotifyDirfd, Path] Dec;
     "name_to_handle_at" => [Dirfd, Path, FileHandleOut, IntOut, Set("name_to_handle_at_flags")] Dec;
     "open_by_handle_at" => [Fd, FileHandleIn, Set("open_flags")] Fd;
     "move_pages" => [Int, Uint, PtrArrayIn(1), IntArrayIn(1), PageStatusOut(1), Set("move_pages_flags")] Dec;

@@ -1825,3 +1825,99 @@ pub fn file_handle(b: &[u8], given: Option<u32>, full: bool) -> String {
         crate::escape::quote_hex(data)
     )
 }
+
+/// The size of `struct cmsghdr` (a length word, level and type ints).
+pub fn cmsghdr_size(l: Layout) -> usize {
+    l.long + 8
+}
+
+/// A msghdr's control messages as strace prints them: `[{cmsg_len=20, cmsg_level=SOL_SOCKET,
+/// cmsg_type=SCM_RIGHTS, cmsg_data=[3]}]`; descriptors through `fd` (for -y). `addr` is the
+/// buffer's address, for the comment after data that does not hold a whole header.
+pub fn cmsgs(
+    b: &[u8],
+    more: bool,
+    addr: u64,
+    l: Layout,
+    st: Style,
+    fd: &dyn Fn(i64) -> String,
+) -> String {
+    let head = cmsghdr_size(l);
+    let mut parts = Vec::new();
+    let mut at = 0usize;
+    while b.len() - at >= head {
+        let m = &b[at..];
+        let len = l.ulong(m, 0);
+        let level = u32_at(m, l.long) as i32;
+        let kind = u32_at(m, l.long + 4) as i32;
+        let shown = (len as usize).min(m.len());
+        let data = m.get(head..shown).unwrap_or_default();
+        parts.push(format!(
+            "{{cmsg_len={len}, cmsg_level={}, cmsg_type={}}}",
+            set_text("socket_level", level as u32 as u64, st),
+            cmsg_type_data(level, kind, data, st, fd)
+        ));
+        if shown < head {
+            at += head;
+            break;
+        }
+        let step = (len as usize).div_ceil(l.long) * l.long;
+        if step >= b.len() - at {
+            at = b.len();
+            break;
+        }
+        at += step;
+    }
+    if at < b.len() {
+        parts.push(format!("... /* {} */", hex(addr + at as u64)));
+    } else if more {
+        parts.push("...".into());
+    }
+    format!("[{}]", parts.join(", "))
+}
+
+/// A control message's type and data: descriptors and credentials of SOL_SOCKET decoded,
+/// other data as hex.
+fn cmsg_type_data(
+    level: i32,
+    kind: i32,
+    data: &[u8],
+    st: Style,
+    fd: &dyn Fn(i64) -> String,
+) -> String {
+    // SOL_SOCKET's SCM_RIGHTS and SCM_CREDENTIALS.
+    let decoded = match (level, kind) {
+        (1, 1) => Some((
+            "SCM_RIGHTS",
+            format!(
+                "[{}]",
+                data.chunks_exact(4)
+                    .map(|c| fd(u32_at(c, 0) as i32 as i64))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
+        (1, 2) if data.len() >= 12 => Some((
+            "SCM_CREDENTIALS",
+            format!(
+                "{{pid={}, uid={}, gid={}}}",
+                u32_at(data, 0) as i32,
+                u32_at(data, 4) as u32,
+                u32_at(data, 8) as u32
+            ),
+        )),
+        _ => None,
+    };
+    match decoded {
+        Some((name, text)) => format!(
+            "{}, cmsg_data={text}",
+            styled(name.to_string(), &kind.to_string(), st)
+        ),
+        None if data.is_empty() => hex(kind as u32 as u64),
+        None => format!(
+            "{}, cmsg_data={}",
+            hex(kind as u32 as u64),
+            crate::escape::quote_hex(data)
+        ),
+    }
+}
