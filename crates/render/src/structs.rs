@@ -1472,196 +1472,6 @@ pub fn ifconf_reqs(b: &[u8], more: bool, st: Style) -> String {
     format!("[{}]", items.join(", "))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn i386_rlimits_name_the_32_bit_infinity_in_every_style() {
-        // strace 6.1 on trace_i386's ugetrlimit(RLIMIT_CORE) with -X abbrev/raw/verbose.
-        let mut b = 0u32.to_le_bytes().to_vec();
-        b.extend_from_slice(&u32::MAX.to_le_bytes());
-        assert_eq!(
-            rlimit_i386(&b, Style::Abbrev),
-            "{rlim_cur=0, rlim_max=RLIM_INFINITY}"
-        );
-        assert_eq!(
-            rlimit_i386(&b, Style::Raw),
-            "{rlim_cur=0, rlim_max=4294967295}"
-        );
-        assert_eq!(
-            rlimit_i386(&b, Style::Verbose),
-            "{rlim_cur=0, rlim_max=4294967295 /* RLIM_INFINITY */}"
-        );
-    }
-
-    #[test]
-    fn modes_and_wait_statuses_print_as_strace() {
-        assert_eq!(file_mode(0o100644, Style::Abbrev), "S_IFREG|0644");
-        assert_eq!(file_mode(0o100644, Style::Raw), "0100644");
-        assert_eq!(
-            file_mode(0o40755, Style::Verbose),
-            "040755 /* S_IFDIR|0755 */"
-        );
-        assert_eq!(file_mode(0o41777, Style::Abbrev), "S_IFDIR|S_ISVTX|0777");
-        assert_eq!(
-            wait_status(&0u32.to_le_bytes()),
-            "[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]"
-        );
-        assert_eq!(
-            wait_status(&(3u32 << 8).to_le_bytes()),
-            "[{WIFEXITED(s) && WEXITSTATUS(s) == 3}]"
-        );
-        assert_eq!(
-            rlimit(
-                &[
-                    0, 0, 0x80, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
-                ],
-                Style::Abbrev
-            ),
-            "{rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}"
-        );
-        assert_eq!(sigset(&0u64.to_le_bytes(), Style::Abbrev), "[]");
-        assert_eq!(sigset(&(1u64 << 16).to_le_bytes(), Style::Raw), "[17]");
-        assert_eq!(
-            sigset(&(1u64 << 16).to_le_bytes(), Style::Verbose),
-            "[17 /* CHLD */]"
-        );
-    }
-
-    #[test]
-    fn sockaddrs_print_as_strace() {
-        let inet = [2, 0, 0, 80, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0];
-        assert_eq!(
-            sockaddr(&inet, Style::Abbrev),
-            "{sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr(\"127.0.0.1\")}"
-        );
-        let mut unix = vec![1, 0];
-        unix.extend_from_slice(b"/run/x\0");
-        assert_eq!(
-            sockaddr(&unix, Style::Abbrev),
-            "{sa_family=AF_UNIX, sun_path=\"/run/x\"}"
-        );
-    }
-
-    /// A kernel struct termios with these flag words and c_line, c_cc all zero.
-    fn termios_bytes(iflag: u32, oflag: u32, cflag: u32, lflag: u32) -> Vec<u8> {
-        let mut b = Vec::new();
-        for word in [iflag, oflag, cflag, lflag] {
-            b.extend_from_slice(&word.to_le_bytes());
-        }
-        b.resize(36, 0);
-        b
-    }
-
-    // Expected strings: strace 6.1 on TCSETS calls with these words (a small C program on
-    // a pty), in its three -X styles.
-    #[test]
-    fn termios_words_print_fields_then_flags_with_strace_trailing_bar() {
-        let zero = termios_bytes(0, 0, 0, 0);
-        assert_eq!(
-            termios(&zero, false, Style::Abbrev),
-            "{c_iflag=, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|, c_cflag=B0|CS5|, c_lflag=, ...}"
-        );
-        let odd = termios_bytes(
-            0x4000_0000,
-            0x300_0000,
-            0xf | (0xd << 16) | 0x30 | 0x80,
-            0x8000_0000,
-        );
-        assert_eq!(
-            termios(&odd, false, Style::Abbrev),
-            "{c_iflag=0x40000000, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|0x3000000, c_cflag=B38400|B9600<<IBSHIFT|CS8|CREAD, c_lflag=0x80000000, ...}"
-        );
-        assert_eq!(
-            termios(&odd, false, Style::Raw),
-            "{c_iflag=0x40000000, c_oflag=0|0|0|0|0|0|0x3000000, c_cflag=0xf|0xd<<0x10|0x30|0x80, c_lflag=0x80000000, ...}"
-        );
-        assert_eq!(
-            termios(&odd, false, Style::Verbose),
-            "{c_iflag=0x40000000, c_oflag=0 /* NL0 */|0 /* CR0 */|0 /* TAB0 */|0 /* BS0 */|0 /* VT0 */|0 /* FF0 */|0x3000000, c_cflag=0xf /* B38400 */|0xd /* B9600 */<<0x10 /* IBSHIFT */|0x30 /* CS8 */|0x80 /* CREAD */, c_lflag=0x80000000, ...}"
-        );
-        let mut line = zero.clone();
-        line[16] = 99;
-        assert!(
-            termios(&line, true, Style::Abbrev)
-                .contains(", c_line=0x63 /* N_??? */, c_cc=[[VINTR]=0, ")
-        );
-    }
-
-    // Expected strings: strace 6.1 on FS_IOC_FSGETXATTR on an ext4 file and -v
-    // FS_IOC_FIEMAP on an 8 KiB file (a small C program).
-    #[test]
-    fn fs_ioctl_answers_print_as_strace() {
-        assert_eq!(
-            fsxattr(&[0u8; 28], true, Style::Abbrev),
-            "{fsx_xflags=0, fsx_extsize=0, fsx_nextents=0, fsx_projid=0, fsx_cowextsize=0}"
-        );
-        let mut header = vec![0u8; 32];
-        header[16] = 1;
-        header[20] = 1;
-        let mut extent = vec![0u8; 56];
-        extent[8..16].copy_from_slice(&177_241_640_960u64.to_le_bytes());
-        extent[16..24].copy_from_slice(&8192u64.to_le_bytes());
-        extent[40] = 1;
-        assert_eq!(
-            fiemap_out(&header, Some(&extent), Style::Abbrev),
-            "{fm_flags=FIEMAP_FLAG_SYNC, fm_mapped_extents=1, fm_extents=[{fe_logical=0, fe_physical=177241640960, fe_length=8192, fe_flags=FIEMAP_EXTENT_LAST}]}"
-        );
-        assert_eq!(
-            fiemap_out(&header, None, Style::Abbrev),
-            "{fm_flags=FIEMAP_FLAG_SYNC, fm_mapped_extents=1, ...}"
-        );
-    }
-
-    // Expected strings: the forms strace 6.1 printed for trace_i386's calls, on values made
-    // up to tell the field widths apart.
-    #[test]
-    fn layouts_pick_field_widths_as_the_abi_defines_them() {
-        let mask = [1u8, 0, 0, 0, 0, 0, 0, 0];
-        assert_eq!(nodemask(&mask, false, 4), "[0x000001, 00000000]");
-        assert_eq!(nodemask(&mask, true, 8), "[0x00000000000001, ...]");
-        let times: Vec<u8> = [1u32, 2, 3, 4]
-            .iter()
-            .flat_map(|w| w.to_le_bytes())
-            .collect();
-        assert_eq!(
-            timeval_pair(&times, Layout::I386),
-            "[{tv_sec=1, tv_usec=2} /* 1970-01-01T00:00:01.000002+0000 */, {tv_sec=3, tv_usec=4} /* 1970-01-01T00:00:03.000004+0000 */]"
-        );
-        assert_eq!(
-            timespec(&times, Layout::I386_TIME64),
-            "{tv_sec=8589934593, tv_nsec=17179869187}"
-        );
-        // i386's struct flock64: 64-bit start and len packed after the two shorts.
-        let mut lock = vec![1, 0, 0, 0];
-        lock.extend_from_slice(&20u64.to_le_bytes());
-        lock.extend_from_slice(&5u64.to_le_bytes());
-        lock.extend_from_slice(&7u32.to_le_bytes());
-        assert_eq!(
-            flock64_i386(&lock, Style::Abbrev, true),
-            "{l_type=F_WRLCK, l_whence=SEEK_SET, l_start=20, l_len=5, l_pid=7}"
-        );
-        let ss: Vec<u8> = [0x1000u32, 0, 8192]
-            .iter()
-            .flat_map(|w| w.to_le_bytes())
-            .collect();
-        assert_eq!(
-            stack(&ss, Style::Abbrev, Layout::I386),
-            "{ss_sp=0x1000, ss_flags=0, ss_size=8192}"
-        );
-    }
-
-    #[test]
-    fn winsize_prints_its_four_fields() {
-        let b = [24, 0, 80, 0, 0x80, 2, 0xe0, 1];
-        assert_eq!(
-            winsize(&b),
-            "{ws_row=24, ws_col=80, ws_xpixel=640, ws_ypixel=480}"
-        );
-    }
-}
-
 /// `struct timezone`: `{tz_minuteswest=0, tz_dsttime=0}`.
 pub fn timezone(b: &[u8]) -> String {
     format!(
@@ -1919,5 +1729,195 @@ fn cmsg_type_data(
             hex(kind as u32 as u64),
             crate::escape::quote_hex(data)
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn i386_rlimits_name_the_32_bit_infinity_in_every_style() {
+        // strace 6.1 on trace_i386's ugetrlimit(RLIMIT_CORE) with -X abbrev/raw/verbose.
+        let mut b = 0u32.to_le_bytes().to_vec();
+        b.extend_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(
+            rlimit_i386(&b, Style::Abbrev),
+            "{rlim_cur=0, rlim_max=RLIM_INFINITY}"
+        );
+        assert_eq!(
+            rlimit_i386(&b, Style::Raw),
+            "{rlim_cur=0, rlim_max=4294967295}"
+        );
+        assert_eq!(
+            rlimit_i386(&b, Style::Verbose),
+            "{rlim_cur=0, rlim_max=4294967295 /* RLIM_INFINITY */}"
+        );
+    }
+
+    #[test]
+    fn modes_and_wait_statuses_print_as_strace() {
+        assert_eq!(file_mode(0o100644, Style::Abbrev), "S_IFREG|0644");
+        assert_eq!(file_mode(0o100644, Style::Raw), "0100644");
+        assert_eq!(
+            file_mode(0o40755, Style::Verbose),
+            "040755 /* S_IFDIR|0755 */"
+        );
+        assert_eq!(file_mode(0o41777, Style::Abbrev), "S_IFDIR|S_ISVTX|0777");
+        assert_eq!(
+            wait_status(&0u32.to_le_bytes()),
+            "[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]"
+        );
+        assert_eq!(
+            wait_status(&(3u32 << 8).to_le_bytes()),
+            "[{WIFEXITED(s) && WEXITSTATUS(s) == 3}]"
+        );
+        assert_eq!(
+            rlimit(
+                &[
+                    0, 0, 0x80, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+                ],
+                Style::Abbrev
+            ),
+            "{rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}"
+        );
+        assert_eq!(sigset(&0u64.to_le_bytes(), Style::Abbrev), "[]");
+        assert_eq!(sigset(&(1u64 << 16).to_le_bytes(), Style::Raw), "[17]");
+        assert_eq!(
+            sigset(&(1u64 << 16).to_le_bytes(), Style::Verbose),
+            "[17 /* CHLD */]"
+        );
+    }
+
+    #[test]
+    fn sockaddrs_print_as_strace() {
+        let inet = [2, 0, 0, 80, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0];
+        assert_eq!(
+            sockaddr(&inet, Style::Abbrev),
+            "{sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr(\"127.0.0.1\")}"
+        );
+        let mut unix = vec![1, 0];
+        unix.extend_from_slice(b"/run/x\0");
+        assert_eq!(
+            sockaddr(&unix, Style::Abbrev),
+            "{sa_family=AF_UNIX, sun_path=\"/run/x\"}"
+        );
+    }
+
+    /// A kernel struct termios with these flag words and c_line, c_cc all zero.
+    fn termios_bytes(iflag: u32, oflag: u32, cflag: u32, lflag: u32) -> Vec<u8> {
+        let mut b = Vec::new();
+        for word in [iflag, oflag, cflag, lflag] {
+            b.extend_from_slice(&word.to_le_bytes());
+        }
+        b.resize(36, 0);
+        b
+    }
+
+    // Expected strings: strace 6.1 on TCSETS calls with these words (a small C program on
+    // a pty), in its three -X styles.
+    #[test]
+    fn termios_words_print_fields_then_flags_with_strace_trailing_bar() {
+        let zero = termios_bytes(0, 0, 0, 0);
+        assert_eq!(
+            termios(&zero, false, Style::Abbrev),
+            "{c_iflag=, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|, c_cflag=B0|CS5|, c_lflag=, ...}"
+        );
+        let odd = termios_bytes(
+            0x4000_0000,
+            0x300_0000,
+            0xf | (0xd << 16) | 0x30 | 0x80,
+            0x8000_0000,
+        );
+        assert_eq!(
+            termios(&odd, false, Style::Abbrev),
+            "{c_iflag=0x40000000, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|0x3000000, c_cflag=B38400|B9600<<IBSHIFT|CS8|CREAD, c_lflag=0x80000000, ...}"
+        );
+        assert_eq!(
+            termios(&odd, false, Style::Raw),
+            "{c_iflag=0x40000000, c_oflag=0|0|0|0|0|0|0x3000000, c_cflag=0xf|0xd<<0x10|0x30|0x80, c_lflag=0x80000000, ...}"
+        );
+        assert_eq!(
+            termios(&odd, false, Style::Verbose),
+            "{c_iflag=0x40000000, c_oflag=0 /* NL0 */|0 /* CR0 */|0 /* TAB0 */|0 /* BS0 */|0 /* VT0 */|0 /* FF0 */|0x3000000, c_cflag=0xf /* B38400 */|0xd /* B9600 */<<0x10 /* IBSHIFT */|0x30 /* CS8 */|0x80 /* CREAD */, c_lflag=0x80000000, ...}"
+        );
+        let mut line = zero.clone();
+        line[16] = 99;
+        assert!(
+            termios(&line, true, Style::Abbrev)
+                .contains(", c_line=0x63 /* N_??? */, c_cc=[[VINTR]=0, ")
+        );
+    }
+
+    // Expected strings: strace 6.1 on FS_IOC_FSGETXATTR on an ext4 file and -v
+    // FS_IOC_FIEMAP on an 8 KiB file (a small C program).
+    #[test]
+    fn fs_ioctl_answers_print_as_strace() {
+        assert_eq!(
+            fsxattr(&[0u8; 28], true, Style::Abbrev),
+            "{fsx_xflags=0, fsx_extsize=0, fsx_nextents=0, fsx_projid=0, fsx_cowextsize=0}"
+        );
+        let mut header = vec![0u8; 32];
+        header[16] = 1;
+        header[20] = 1;
+        let mut extent = vec![0u8; 56];
+        extent[8..16].copy_from_slice(&177_241_640_960u64.to_le_bytes());
+        extent[16..24].copy_from_slice(&8192u64.to_le_bytes());
+        extent[40] = 1;
+        assert_eq!(
+            fiemap_out(&header, Some(&extent), Style::Abbrev),
+            "{fm_flags=FIEMAP_FLAG_SYNC, fm_mapped_extents=1, fm_extents=[{fe_logical=0, fe_physical=177241640960, fe_length=8192, fe_flags=FIEMAP_EXTENT_LAST}]}"
+        );
+        assert_eq!(
+            fiemap_out(&header, None, Style::Abbrev),
+            "{fm_flags=FIEMAP_FLAG_SYNC, fm_mapped_extents=1, ...}"
+        );
+    }
+
+    // Expected strings: the forms strace 6.1 printed for trace_i386's calls, on values made
+    // up to tell the field widths apart.
+    #[test]
+    fn layouts_pick_field_widths_as_the_abi_defines_them() {
+        let mask = [1u8, 0, 0, 0, 0, 0, 0, 0];
+        assert_eq!(nodemask(&mask, false, 4), "[0x000001, 00000000]");
+        assert_eq!(nodemask(&mask, true, 8), "[0x00000000000001, ...]");
+        let times: Vec<u8> = [1u32, 2, 3, 4]
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect();
+        assert_eq!(
+            timeval_pair(&times, Layout::I386),
+            "[{tv_sec=1, tv_usec=2} /* 1970-01-01T00:00:01.000002+0000 */, {tv_sec=3, tv_usec=4} /* 1970-01-01T00:00:03.000004+0000 */]"
+        );
+        assert_eq!(
+            timespec(&times, Layout::I386_TIME64),
+            "{tv_sec=8589934593, tv_nsec=17179869187}"
+        );
+        // i386's struct flock64: 64-bit start and len packed after the two shorts.
+        let mut lock = vec![1, 0, 0, 0];
+        lock.extend_from_slice(&20u64.to_le_bytes());
+        lock.extend_from_slice(&5u64.to_le_bytes());
+        lock.extend_from_slice(&7u32.to_le_bytes());
+        assert_eq!(
+            flock64_i386(&lock, Style::Abbrev, true),
+            "{l_type=F_WRLCK, l_whence=SEEK_SET, l_start=20, l_len=5, l_pid=7}"
+        );
+        let ss: Vec<u8> = [0x1000u32, 0, 8192]
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect();
+        assert_eq!(
+            stack(&ss, Style::Abbrev, Layout::I386),
+            "{ss_sp=0x1000, ss_flags=0, ss_size=8192}"
+        );
+    }
+
+    #[test]
+    fn winsize_prints_its_four_fields() {
+        let b = [24, 0, 80, 0, 0x80, 2, 0xe0, 1];
+        assert_eq!(
+            winsize(&b),
+            "{ws_row=24, ws_col=80, ws_xpixel=640, ws_ypixel=480}"
+        );
     }
 }
