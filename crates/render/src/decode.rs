@@ -165,6 +165,12 @@ impl Decoder {
                 split + 1
             }
             Some(Fmt::FcntlArg) if !fcntl_lock(entry).is_some_and(|lock| lock.filled) => split + 1,
+            // Commands that only read print whole at entry (with the Skip after them).
+            Some(Fmt::QuotaRest(c))
+                if !quota_data((entry.args[*c as usize] as u32) >> 8).at_exit() =>
+            {
+                shape.fmts.len()
+            }
             _ => split,
         }
     }
@@ -772,6 +778,14 @@ impl Decoder {
             Fmt::MmapFlags => mmap_flags(raw, st),
             Fmt::FanotifyDirfd if raw as i32 == -1 => "FAN_NOFD".to_string(),
             Fmt::FanotifyDirfd => return self.arg(Fmt::Dirfd, i, v),
+            Fmt::QuotaCmd => quota_cmd(raw as u32, st),
+            Fmt::QuotaRest(cmd_arg) => {
+                let cmd = (v.arg(cmd_arg as usize) as u32) >> 8;
+                return self.quota_rest(cmd, v, i, st);
+            }
+            Fmt::IpcKey if raw as u32 == 0 => styled("IPC_PRIVATE".into(), "0", st),
+            Fmt::IpcKey => hex(raw as u32 as u64),
+            Fmt::ShmgetFlags => shmget_flags(raw as u32, st),
             Fmt::Skip => return None,
         })
     }
@@ -973,6 +987,42 @@ impl Decoder {
 
     /// fcntl's argument for the commands that take no lock: absent, flags, a number or
     /// an address.
+    /// quotactl's id and address (arguments `i` and `i + 1`) as command `cmd` uses them.
+    fn quota_rest(&self, cmd: u32, v: &CallView<'_>, i: usize, st: Style) -> Option<String> {
+        let (id, data) = (v.arg(i) as u32, v.arg(i + 1));
+        let uid = if id == u32::MAX {
+            "-1".to_string()
+        } else {
+            id.to_string()
+        };
+        let dqblk = |mem: Option<&Mem>| in_struct(data, mem, structs::if_dqblk);
+        Some(match quota_data(cmd) {
+            QuotaData::Nothing => return None,
+            QuotaData::Path => format!(
+                "{}, {}",
+                set_text("quota_formats", u64::from(id), st),
+                self.path(data, v.entry_mem(i as u32))
+            ),
+            QuotaData::DqblkIn => format!("{uid}, {}", dqblk(v.entry_mem(i as u32))),
+            QuotaData::DqblkOut => match v.ok_ret() {
+                Some(_) => format!("{uid}, {}", dqblk(v.exit_mem(i as u32))),
+                None => format!("{uid}, {}", ptr(data)),
+            },
+            QuotaData::FormatOut => match (v.ok_ret(), v.exit_mem(i as u32).and_then(mem_u32)) {
+                (Some(_), Some(f)) => format!("[{}]", set_text("quota_formats", u64::from(f), st)),
+                _ => ptr(data),
+            },
+            QuotaData::InfoIn => {
+                in_struct(data, v.entry_mem(i as u32), |b| structs::if_dqinfo(b, st))
+            }
+            QuotaData::InfoOut => match v.ok_ret() {
+                Some(_) => in_struct(data, v.exit_mem(i as u32), |b| structs::if_dqinfo(b, st)),
+                None => ptr(data),
+            },
+            QuotaData::Raw => format!("{uid}, {}", ptr(data)),
+        })
+    }
+
     fn fcntl_arg(&self, raw: u64, cmd: u64, st: Style) -> Option<String> {
         Some(match cmd {
             1 | 3 | 9 | 11 | 1025 | 1032 | 1034 => return None,
@@ -1659,11 +1709,13 @@ impl Decoder {
                         | Fmt::OldSelectArgs
                         | Fmt::MmsgvecReceived(_)
                         | Fmt::FileHandleOut
+                        | Fmt::QuotaRest(_)
                 );
-            if addr == 0 || (fmt.at_exit() != at_exit && !both_ends) {
+            let own_checks = matches!(fmt, Fmt::QuotaRest(_));
+            if !own_checks && (addr == 0 || (fmt.at_exit() != at_exit && !both_ends)) {
                 continue;
             }
-            if at_exit && ok.is_none() {
+            if at_exit && ok.is_none() && !own_checks {
                 continue;
             }
             let key = i as u32;
@@ -1767,6 +1819,17 @@ impl Decoder {
                     }
                 }
                 Fmt::OpenHowIn => mem.read_bytes(addr, 24),
+                Fmt::QuotaRest(cmd_arg) => {
+                    let data = entry.args[i + 1];
+                    let what = quota_data((entry.args[cmd_arg as usize] as u32) >> 8);
+                    match what {
+                        _ if data == 0 || what.at_exit() != at_exit => continue,
+                        _ if at_exit && ok.is_none() => continue,
+                        QuotaData::Path => mem.read_str(data, 4096),
+                        _ if what.size() > 0 => mem.read_bytes(data, what.size()),
+                        _ => continue,
+                    }
+                }
                 Fmt::FileHandleIn | Fmt::FileHandleOut => match mem.read_bytes(addr, 8) {
                     // At entry name_to_handle_at only reads the size the caller gives.
                     header if !at_exit && matches!(fmt, Fmt::FileHandleOut) => header,
@@ -2457,6 +2520,109 @@ pub fn set_text(name: &str, value: u64, style: Style) -> String {
         Some(set) => set.display(value, style).to_string(),
         None => hex(value),
     }
+}
+
+/// The size of `struct if_dqblk`: eight u64s and the u32 dqb_valid, padded.
+const DQBLK_SIZE: usize = 72;
+
+/// What a quotactl command's address argument points to, and when it is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QuotaData {
+    /// No id or address printed (Q_SYNC, Q_QUOTAOFF, Q_XQUOTASYNC).
+    Nothing,
+    /// A quota format id and the quota file's path (Q_QUOTAON).
+    Path,
+    /// A uid and a `struct if_dqblk` the kernel reads (Q_SETQUOTA).
+    DqblkIn,
+    /// A uid and a `struct if_dqblk` the kernel writes (Q_GETQUOTA).
+    DqblkOut,
+    /// The format the kernel writes (Q_GETFMT), without the id.
+    FormatOut,
+    /// A `struct if_dqinfo` the kernel reads (Q_SETINFO), without the id.
+    InfoIn,
+    /// A `struct if_dqinfo` the kernel writes (Q_GETINFO), without the id.
+    InfoOut,
+    /// The id and the address, undecoded.
+    Raw,
+}
+
+impl QuotaData {
+    /// Whether the address is printed at exit (what the kernel wrote).
+    fn at_exit(self) -> bool {
+        matches!(
+            self,
+            QuotaData::DqblkOut | QuotaData::FormatOut | QuotaData::InfoOut
+        )
+    }
+
+    /// The bytes the address points to.
+    fn size(self) -> usize {
+        match self {
+            QuotaData::DqblkIn | QuotaData::DqblkOut => DQBLK_SIZE,
+            QuotaData::InfoIn | QuotaData::InfoOut => 24,
+            QuotaData::FormatOut => 4,
+            QuotaData::Nothing | QuotaData::Path | QuotaData::Raw => 0,
+        }
+    }
+}
+
+/// How strace decodes the rest of quotactl command `cmd` (its QCMD_CMD part).
+fn quota_data(cmd: u32) -> QuotaData {
+    let name = syscalls::xlat_set("quota_cmds").and_then(|s| s.name_of(u64::from(cmd)));
+    match name {
+        Some("Q_SYNC" | "Q_QUOTAOFF" | "Q_XQUOTASYNC") => QuotaData::Nothing,
+        Some("Q_QUOTAON") => QuotaData::Path,
+        Some("Q_SETQUOTA") => QuotaData::DqblkIn,
+        Some("Q_GETQUOTA") => QuotaData::DqblkOut,
+        Some("Q_GETFMT") => QuotaData::FormatOut,
+        Some("Q_SETINFO") => QuotaData::InfoIn,
+        Some("Q_GETINFO") => QuotaData::InfoOut,
+        _ => QuotaData::Raw,
+    }
+}
+
+/// A quotactl command as strace prints it: `QCMD(Q_GETQUOTA, USRQUOTA)`; the number
+/// under -X raw, both under -X verbose.
+fn quota_cmd(qcmd: u32, st: Style) -> String {
+    let name = |set: &str, v: u32, dflt: &str| {
+        syscalls::xlat_set(set)
+            .and_then(|s| s.name_of(u64::from(v)))
+            .map_or_else(
+                || format!("{} /* {dflt} */", hex(u64::from(v))),
+                str::to_string,
+            )
+    };
+    let text = format!(
+        "QCMD({}, {})",
+        name("quota_cmds", qcmd >> 8, "Q_???"),
+        name("quota_types", qcmd & 0xff, "???QUOTA")
+    );
+    styled(text, &qcmd.to_string(), st)
+}
+
+/// shmget's flags as strace prints them: the IPC_* and SHM_* flags, the huge page size
+/// field as `N<<SHM_HUGE_SHIFT`, then the mode in octal: `IPC_CREAT|0600`.
+fn shmget_flags(value: u32, st: Style) -> String {
+    const HUGE_SHIFT: u32 = 26;
+    let huge = (value >> HUGE_SHIFT) & 0x3f;
+    let flags = value & !0o777 & !(0x3f << HUGE_SHIFT);
+    let mut parts = Vec::new();
+    if flags != 0 {
+        parts.push(set_text("shm_resource_flags", u64::from(flags), st));
+    }
+    if huge != 0 {
+        parts.push(format!("{huge}<<SHM_HUGE_SHIFT"));
+    }
+    // strace's %#03o.
+    let mode = match value & 0o777 {
+        0 => "000".to_string(),
+        m => format!("0{m:02o}"),
+    };
+    if flags == 0 && huge == 0 {
+        return mode;
+    }
+    parts.push(mode);
+    parts.join("|")
 }
 
 /// mmap's flags as strace prints them: the MAP_HUGE_* field (the log2 of the huge page

@@ -249,6 +249,16 @@ pub enum Fmt {
     MmapFlags,
     /// fanotify_mark's directory fd: `FAN_NOFD`, `AT_FDCWD` or a number.
     FanotifyDirfd,
+    /// A quotactl command: `QCMD(Q_GETQUOTA, USRQUOTA)`.
+    QuotaCmd,
+    /// quotactl's id and address, as the command in argument N uses them (nothing for
+    /// Q_SYNC, a format and a path for Q_QUOTAON, a uid and a `struct if_dqblk` for
+    /// Q_GETQUOTA and Q_SETQUOTA, ...).
+    QuotaRest(u8),
+    /// shmget's key: `IPC_PRIVATE` or hex.
+    IpcKey,
+    /// shmget's flags: `IPC_CREAT|0600`.
+    ShmgetFlags,
     /// Not printed.
     Skip,
 }
@@ -305,6 +315,7 @@ impl Fmt {
                 | Fmt::MincoreOut
                 | Fmt::MqAttrOut
                 | Fmt::CapDataOut
+                | Fmt::QuotaRest(_)
                 | Fmt::FileHandleOut
                 | Fmt::PageStatusOut(_)
                 // clone3 appends ` => {parent_tid=[N]}` once the kernel wrote it.
@@ -588,6 +599,9 @@ specs! {
     "fanotify_init" => [Set("fanotify_init_flags"), Set("open_flags")] Fd;
     "io_uring_register" => [Fd, Set("io_uring_register_op"), Ptr, Uint] Dec;
     "mount" => [Str, Path, Str, Set("mount_flags"), Str] Dec;
+    "quotactl" => [QuotaCmd, Path, QuotaRest(0), Skip] Dec;
+    "quotactl_fd" => [Fd, QuotaCmd, QuotaRest(1), Skip] Dec;
+    "shmget" => [IpcKey, Uint, ShmgetFlags] Dec;
     "fanotify_mark" => [Fd, Set("fanotify_mark_flags"), Set("fanotify_mask"), FanotifyDirfd, Path] Dec;
     "name_to_handle_at" => [Dirfd, Path, FileHandleOut, IntOut, Set("name_to_handle_at_flags")] Dec;
     "open_by_handle_at" => [Fd, FileHandleIn, Set("open_flags")] Fd;

@@ -1732,6 +1732,35 @@ fn cmsg_type_data(
     }
 }
 
+/// `struct if_dqblk` as strace abbreviates it: the limits and usage, then `...`.
+pub fn if_dqblk(b: &[u8]) -> String {
+    let names = [
+        "dqb_bhardlimit",
+        "dqb_bsoftlimit",
+        "dqb_curspace",
+        "dqb_ihardlimit",
+        "dqb_isoftlimit",
+        "dqb_curinodes",
+    ];
+    let fields: Vec<String> = names
+        .iter()
+        .enumerate()
+        .map(|(k, n)| format!("{n}={}", u64_at(b, 8 * k)))
+        .collect();
+    format!("{{{}, ...}}", fields.join(", "))
+}
+
+/// `struct if_dqinfo`: `{dqi_bgrace=604800, dqi_igrace=604800, dqi_flags=0, dqi_valid=IIF_BGRACE}`.
+pub fn if_dqinfo(b: &[u8], st: Style) -> String {
+    format!(
+        "{{dqi_bgrace={}, dqi_igrace={}, dqi_flags={}, dqi_valid={}}}",
+        u64_at(b, 0),
+        u64_at(b, 8),
+        set_text("if_dqinfo_flags", u32_at(b, 16), st),
+        set_text("if_dqinfo_valid", u32_at(b, 20), st)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
