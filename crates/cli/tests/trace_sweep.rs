@@ -13,18 +13,7 @@ use std::process::Command;
 
 /// Syscalls whose lines are left out of the comparison, with the reason: each is a known
 /// difference still to fix, not a value that varies between runs.
-const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
-    (
-        "quotactl",
-        "the command prints in hex, not as QCMD(Q_GETQUOTA, USRQUOTA), and the id and \
-         address are not decoded per command",
-    ),
-    ("quotactl_fd", "as quotactl: the command prints in hex"),
-    (
-        "shmget",
-        "the key and the flags print as numbers, not IPC_PRIVATE and IPC_CREAT|0600",
-    ),
-];
+const KNOWN_DIFFERENCES: &[(&str, &str)] = &[];
 
 /// Runs the fixture under `tracer ARGS -f -o OUT` and returns the trace.
 fn run(tracer: &mut Command, out: &Path, dir: &Path) -> String {
