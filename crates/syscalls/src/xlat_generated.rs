@@ -2,7 +2,7 @@
 // 206 sets from crates/syscalls/xlat/*.in; values printed by C programs built with gcc 12.2.0 (x86_64) against:
 //   kernel UAPI headers: linux-libc-dev 6.1.192-2 (/usr/include/linux, asm, asm-generic);
 //   glibc headers (libc6-dev 2.36-9+deb12u14) for the constants the kernel keeps out of UAPI, in: access_mode address_family dirent_type eventfd_flags file_mode file_type msg_flags shutdown_how socket_flags socket_level socket_type splice_flags swap_flags umount_flags;
-//   160 values written explicitly in the .in files, each naming its header: Linux 6.18 UAPI constants newer than the installed headers, and a few the kernel keeps out of UAPI.
+//   161 values written explicitly in the .in files, each naming its header: Linux 6.18 UAPI constants newer than the installed headers, and a few the kernel keeps out of UAPI.
 // Names and their order follow strace's src/xlat/*.in where the set file says so (strace's tables as of its Linux v6.18-rc5 header update).
 // 0 listed constants are absent from the headers and left out (see the script's stderr).
 
@@ -1347,7 +1347,7 @@ static LSEEK_WHENCE: [XlatEntry; 5] = [
 static LSM_FLAGS: [XlatEntry; 1] = [
     XlatEntry { name: "LSM_FLAG_SINGLE", value: 0x1, field: 0 },
 ];
-static MADVISE_ADVICE: [XlatEntry; 18] = [
+static MADVISE_ADVICE: [XlatEntry; 27] = [
     XlatEntry { name: "MADV_NORMAL", value: 0x0, field: 0 },
     XlatEntry { name: "MADV_RANDOM", value: 0x1, field: 0 },
     XlatEntry { name: "MADV_SEQUENTIAL", value: 0x2, field: 0 },
@@ -1357,11 +1357,20 @@ static MADVISE_ADVICE: [XlatEntry; 18] = [
     XlatEntry { name: "MADV_REMOVE", value: 0x9, field: 0 },
     XlatEntry { name: "MADV_DONTFORK", value: 0xa, field: 0 },
     XlatEntry { name: "MADV_DOFORK", value: 0xb, field: 0 },
+    XlatEntry { name: "MADV_MERGEABLE", value: 0xc, field: 0 },
+    XlatEntry { name: "MADV_UNMERGEABLE", value: 0xd, field: 0 },
+    XlatEntry { name: "MADV_HUGEPAGE", value: 0xe, field: 0 },
+    XlatEntry { name: "MADV_NOHUGEPAGE", value: 0xf, field: 0 },
+    XlatEntry { name: "MADV_DONTDUMP", value: 0x10, field: 0 },
+    XlatEntry { name: "MADV_DODUMP", value: 0x11, field: 0 },
+    XlatEntry { name: "MADV_WIPEONFORK", value: 0x12, field: 0 },
+    XlatEntry { name: "MADV_KEEPONFORK", value: 0x13, field: 0 },
     XlatEntry { name: "MADV_COLD", value: 0x14, field: 0 },
     XlatEntry { name: "MADV_PAGEOUT", value: 0x15, field: 0 },
     XlatEntry { name: "MADV_POPULATE_READ", value: 0x16, field: 0 },
     XlatEntry { name: "MADV_POPULATE_WRITE", value: 0x17, field: 0 },
     XlatEntry { name: "MADV_DONTNEED_LOCKED", value: 0x18, field: 0 },
+    XlatEntry { name: "MADV_COLLAPSE", value: 0x19, field: 0 },
     XlatEntry { name: "MADV_HWPOISON", value: 0x64, field: 0 },
     XlatEntry { name: "MADV_SOFT_OFFLINE", value: 0x65, field: 0 },
     XlatEntry { name: "MADV_GUARD_INSTALL", value: 0x66, field: 0 },
@@ -2898,9 +2907,8 @@ static VM86_CMD: [XlatEntry; 7] = [
     XlatEntry { name: "VM86_GET_IRQ_BITS", value: 0x5, field: 0 },
     XlatEntry { name: "VM86_GET_AND_RESET_IRQ", value: 0x6, field: 0 },
 ];
-static WAIT4_OPTIONS: [XlatEntry; 9] = [
+static WAIT4_OPTIONS: [XlatEntry; 8] = [
     XlatEntry { name: "WNOHANG", value: 0x1, field: 0 },
-    XlatEntry { name: "WUNTRACED", value: 0x2, field: 0 },
     XlatEntry { name: "WEXITED", value: 0x4, field: 0 },
     XlatEntry { name: "WSTOPPED", value: 0x2, field: 0 },
     XlatEntry { name: "WCONTINUED", value: 0x8, field: 0 },
