@@ -523,6 +523,17 @@ impl Decoder {
             Fmt::IntPtrIn => in_struct(raw, v.entry_mem(i as u32), |b| {
                 format!("[{}]", i32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             }),
+            Fmt::IntOut
+                if is_sockopt(
+                    v.arg(1),
+                    v.arg(2),
+                    "SOL_SOCKET",
+                    "sockopt_socket",
+                    &["SO_PEERCRED"],
+                ) =>
+            {
+                self.out_struct(raw, v, i, structs::ucred)
+            }
             Fmt::IntOut if is_so_linger(v.arg(1), v.arg(2)) => {
                 self.out_struct(raw, v, i, structs::linger)
             }
@@ -668,6 +679,15 @@ impl Decoder {
                         complete: true,
                     }),
                 ) if is_so_linger(v.arg(1), v.arg(2)) => structs::linger(bytes),
+                (
+                    8..,
+                    Some(Mem::Bytes {
+                        bytes,
+                        complete: true,
+                    }),
+                ) if is_sockopt(v.arg(1), v.arg(2), "SOL_IP", "sockopt_ip", IP_MREQ_OPTS) => {
+                    structs::ip_mreq(bytes, st)
+                }
                 // Other sizes print as the bytes they are, as strace's printstr does.
                 (n, mem @ Some(Mem::Bytes { .. })) => self.buf(raw, n, mem, false),
                 _ => ptr(raw),
@@ -681,7 +701,6 @@ impl Decoder {
             },
             Fmt::MempolicyOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
                 (Some(_), Some(m)) => match mem_u32(m) {
-                    Some(node) if v.arg(4) & mpol_f_node() != 0 => format!("[{node}]"),
                     Some(mode) => format!("[{}]", set_text("mempolicy_mode", mode as u64, st)),
                     None => ptr(raw),
                 },
@@ -1971,6 +1990,17 @@ impl Decoder {
                     };
                     capture_iov(mem, addr, entry.args[c as usize], left, iov, &mut out)
                 }
+                Fmt::IntOut
+                    if is_sockopt(
+                        entry.args[1],
+                        entry.args[2],
+                        "SOL_SOCKET",
+                        "sockopt_socket",
+                        &["SO_PEERCRED"],
+                    ) =>
+                {
+                    mem.read_bytes(addr, 12)
+                }
                 Fmt::IntOut if is_so_linger(entry.args[1], entry.args[2]) => {
                     mem.read_bytes(addr, 8)
                 }
@@ -2093,6 +2123,16 @@ const RET_FD_KEY: u32 = 300;
 /// Capture key of poll's pollfd array re-read at exit (revents).
 const POLL_REVENTS_KEY: u32 = 301;
 /// Whether a socket option is SOL_SOCKET's SO_LINGER, whose value is a `struct linger`.
+/// The IP options whose value is a `struct ip_mreq`.
+const IP_MREQ_OPTS: &[&str] = &["IP_ADD_MEMBERSHIP", "IP_DROP_MEMBERSHIP"];
+
+/// Whether a socket option is one of `names` (of set `names_set`) at level `level_name`.
+fn is_sockopt(level: u64, name: u64, level_name: &str, names_set: &str, names: &[&str]) -> bool {
+    let named = |set: &str, n: &str| syscalls::xlat_set(set).and_then(|s| s.value_of(n));
+    named("socket_level", level_name) == Some(level)
+        && names.iter().any(|n| named(names_set, n) == Some(name))
+}
+
 fn is_so_linger(level: u64, name: u64) -> bool {
     let named = |set: &str, name: &str| syscalls::xlat_set(set).and_then(|s| s.value_of(name));
     named("socket_level", "SOL_SOCKET") == Some(level)
@@ -2206,13 +2246,6 @@ fn time_left(view: &CallView<'_>, l: Layout) -> Option<String> {
 /// epoll_ctl's delete operation, whose event argument is not read.
 fn epoll_ctl_del() -> Option<u64> {
     syscalls::xlat_set("epoll_ctl_op").and_then(|set| set.value_of("EPOLL_CTL_DEL"))
-}
-
-/// get_mempolicy's flag that makes the policy argument a node number.
-fn mpol_f_node() -> u64 {
-    syscalls::xlat_set("get_mempolicy_flags")
-        .and_then(|set| set.value_of("MPOL_F_NODE"))
-        .unwrap_or(0)
 }
 
 /// The most argv or envp strings read under -v: a bound on the work per execve, far above

@@ -1761,6 +1761,25 @@ pub fn if_dqinfo(b: &[u8], st: Style) -> String {
     )
 }
 
+/// `struct ucred` (SO_PEERCRED): `{pid=1, uid=0, gid=0}`.
+pub fn ucred(b: &[u8]) -> String {
+    format!(
+        "{{pid={}, uid={}, gid={}}}",
+        u32_at(b, 0) as i32,
+        u32_at(b, 4),
+        u32_at(b, 8)
+    )
+}
+
+/// `struct ip_mreq`: `{imr_multiaddr=inet_addr("224.0.0.1"), imr_interface=inet_addr("0.0.0.0")}`.
+pub fn ip_mreq(b: &[u8], st: Style) -> String {
+    let addr = |off: usize| {
+        let a = std::net::Ipv4Addr::new(b[off], b[off + 1], b[off + 2], b[off + 3]);
+        net_field(&b[off..off + 4], format!("inet_addr(\"{a}\")"), st)
+    };
+    format!("{{imr_multiaddr={}, imr_interface={}}}", addr(0), addr(4))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
