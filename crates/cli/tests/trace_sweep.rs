@@ -29,21 +29,6 @@ const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
         r"^io_uring_setup\(2, ",
         "struct io_uring_params prints as an address, not its fields and offsets",
     ),
-    (
-        "landlock_create_ruleset",
-        r"^landlock_create_ruleset\(",
-        "struct landlock_ruleset_attr prints as an address",
-    ),
-    (
-        "socket",
-        r"^socket\(AF_PACKET, ",
-        "AF_PACKET's protocol prints as a number, not htons(ETH_P_ALL)",
-    ),
-    (
-        "bind",
-        r"^bind\(\d+, \{sa_family=AF_PACKET, ",
-        "struct sockaddr_ll prints as sa_data bytes, not its fields",
-    ),
 ];
 
 /// Runs the fixture under `tracer ARGS -f -o OUT` and returns the trace.

@@ -392,6 +392,9 @@ impl Decoder {
                     }
                 }
             }
+            Fmt::SocketProto if v.arg(0) == structs::AF_PACKET => {
+                structs::htons_protocol(raw as u16, st)
+            }
             Fmt::SocketProto => match syscalls::xlat_subset("address_family", v.arg(0)) {
                 Some(protocols) => set_text(protocols.name, raw, st),
                 None => (raw as i32).to_string(),
@@ -805,6 +808,10 @@ impl Decoder {
             Fmt::IpcKey if raw as u32 == 0 => styled("IPC_PRIVATE".into(), "0", st),
             Fmt::IpcKey => hex(raw as u32 as u64),
             Fmt::ShmgetFlags => shmget_flags(raw as u32, st),
+            Fmt::LandlockRulesetAttr(size_arg) if v.arg(size_arg as usize) < 8 => ptr(raw),
+            Fmt::LandlockRulesetAttr(_) => in_struct(raw, v.entry_mem(i as u32), |b| {
+                structs::landlock_ruleset_attr(b, st)
+            }),
             Fmt::Skip => return None,
         })
     }
@@ -1838,6 +1845,9 @@ impl Decoder {
                     }
                 }
                 Fmt::OpenHowIn => mem.read_bytes(addr, 24),
+                Fmt::LandlockRulesetAttr(n) => {
+                    mem.read_bytes(addr, (entry.args[n as usize] as usize).min(16))
+                }
                 Fmt::QuotaRest(cmd_arg) => {
                     let data = entry.args[i + 1];
                     let what = quota_data((entry.args[cmd_arg as usize] as u32) >> 8);

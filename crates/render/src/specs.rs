@@ -259,6 +259,8 @@ pub enum Fmt {
     IpcKey,
     /// shmget's flags: `IPC_CREAT|0600`.
     ShmgetFlags,
+    /// A `struct landlock_ruleset_attr` read by the kernel; its size is argument N.
+    LandlockRulesetAttr(u8),
     /// Not printed.
     Skip,
 }
@@ -599,6 +601,7 @@ specs! {
     "fanotify_init" => [Set("fanotify_init_flags"), Set("open_flags")] Fd;
     "io_uring_register" => [Fd, Set("io_uring_register_op"), Ptr, Uint] Dec;
     "mount" => [Str, Path, Str, Set("mount_flags"), Str] Dec;
+    "landlock_create_ruleset" => [LandlockRulesetAttr(1), Uint, Set("landlock_create_ruleset_flags")] Dec;
     "quotactl" => [QuotaCmd, Path, QuotaRest(0), Skip] Dec;
     "quotactl_fd" => [Fd, QuotaCmd, QuotaRest(1), Skip] Dec;
     "shmget" => [IpcKey, Uint, ShmgetFlags] Dec;

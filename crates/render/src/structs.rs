@@ -502,6 +502,7 @@ pub fn sockaddr(b: &[u8], st: Style) -> String {
                 u32_at(b, 24)
             )
         }
+        AF_PACKET if b.len() >= 20 => sockaddr_ll(b, &fam, st),
         16 if b.len() >= 12 => format!(
             "{{sa_family={fam}, nl_pid={}, nl_groups={:08x}}}",
             u32_at(b, 4),
@@ -1778,6 +1779,92 @@ pub fn ip_mreq(b: &[u8], st: Style) -> String {
         net_field(&b[off..off + 4], format!("inet_addr(\"{a}\")"), st)
     };
     format!("{{imr_multiaddr={}, imr_interface={}}}", addr(0), addr(4))
+}
+
+/// The address family of packet sockets.
+pub const AF_PACKET: u64 = 17;
+
+/// An AF_PACKET protocol, a network-order ethernet protocol id held in a host-order
+/// argument: `htons(ETH_P_ALL)`.
+pub fn htons_protocol(proto: u16, st: Style) -> String {
+    let host = u16::from_be(proto);
+    let name = syscalls::xlat_set("ethernet_protocols").and_then(|s| s.name_of(u64::from(host)));
+    match (name, st) {
+        (_, Style::Raw) => hex(u64::from(proto)),
+        (Some(n), Style::Abbrev) => format!("htons({n})"),
+        (Some(n), Style::Verbose) => format!("{} /* htons({n}) */", hex(u64::from(proto))),
+        (None, _) => format!("htons({})", hex(u64::from(host))),
+    }
+}
+
+/// `struct sockaddr_ll`, as strace prints it after the family.
+fn sockaddr_ll(b: &[u8], fam: &str, st: Style) -> String {
+    let proto = u16::from_be_bytes([b[2], b[3]]);
+    let proto_text = net_field(
+        &b[2..4],
+        match syscalls::xlat_set("ethernet_protocols").and_then(|s| s.name_of(u64::from(proto))) {
+            Some(n) => format!("htons({n})"),
+            None => format!("htons({})", hex(u64::from(proto))),
+        },
+        st,
+    );
+    let index = u32_at(b, 4) as i32;
+    let index_text = match interface_name(index) {
+        Some(name) if st == Style::Abbrev => {
+            format!("if_nametoindex({})", quote(name.as_bytes(), Hex::None))
+        }
+        _ => index.to_string(),
+    };
+    let halen = b[11] as usize;
+    let mut out = format!(
+        "{{sa_family={fam}, sll_protocol={proto_text}, sll_ifindex={index_text}, sll_hatype={}, sll_pkttype={}, sll_halen={halen}",
+        set_text("arp_hardware_types", u16_at(b, 8), st),
+        set_text("af_packet_types", u64::from(b[10]), st)
+    );
+    if halen > 0 {
+        let avail = b.len().saturating_sub(12);
+        let mut bytes: Vec<String> = b[12..]
+            .iter()
+            .take(halen.min(avail))
+            .map(|x| format!("{x:#04x}"))
+            .collect();
+        if halen > avail {
+            bytes.push("...".into());
+        }
+        out += &format!(", sll_addr=[{}]", bytes.join(", "));
+    }
+    out + "}"
+}
+
+/// The name of network interface `index` on this machine, as if_indextoname finds it.
+fn interface_name(index: i32) -> Option<String> {
+    if index <= 0 {
+        return None;
+    }
+    std::fs::read_dir("/sys/class/net")
+        .ok()?
+        .flatten()
+        .find_map(|e| {
+            let i = std::fs::read_to_string(e.path().join("ifindex")).ok()?;
+            (i.trim().parse::<i32>().ok()? == index)
+                .then(|| e.file_name().to_string_lossy().into_owned())
+        })
+}
+
+/// `struct landlock_ruleset_attr`: the handled file system accesses, then the network
+/// ones when the caller's structure has them.
+pub fn landlock_ruleset_attr(b: &[u8], st: Style) -> String {
+    let mut out = format!(
+        "{{handled_access_fs={}",
+        set_text("landlock_access_fs", u64_at(b, 0), st)
+    );
+    if b.len() >= 16 {
+        out += &format!(
+            ", handled_access_net={}",
+            set_text("landlock_access_net", u64_at(b, 8), st)
+        );
+    }
+    out + "}"
 }
 
 #[cfg(test)]
