@@ -812,6 +812,22 @@ impl Decoder {
             Fmt::LandlockRulesetAttr(_) => in_struct(raw, v.entry_mem(i as u32), |b| {
                 structs::landlock_ruleset_attr(b, st)
             }),
+            Fmt::IoUringParams => match v.entry_mem(i as u32) {
+                Some(Mem::Bytes {
+                    bytes,
+                    complete: true,
+                }) if raw != 0 => {
+                    let written = match v.exit_mem(i as u32) {
+                        Some(Mem::Bytes {
+                            bytes,
+                            complete: true,
+                        }) => Some(&bytes[..]),
+                        _ => None,
+                    };
+                    structs::io_uring_params(bytes, written, st)
+                }
+                _ => ptr(raw),
+            },
             Fmt::Skip => return None,
         })
     }
@@ -1736,6 +1752,7 @@ impl Decoder {
                         | Fmt::MmsgvecReceived(_)
                         | Fmt::FileHandleOut
                         | Fmt::QuotaRest(_)
+                        | Fmt::IoUringParams
                 );
             let own_checks = matches!(fmt, Fmt::QuotaRest(_));
             if !own_checks && (addr == 0 || (fmt.at_exit() != at_exit && !both_ends)) {
@@ -1845,6 +1862,8 @@ impl Decoder {
                     }
                 }
                 Fmt::OpenHowIn => mem.read_bytes(addr, 24),
+                Fmt::IoUringParams if addr == 0 => continue,
+                Fmt::IoUringParams => mem.read_bytes(addr, structs::IO_URING_PARAMS_SIZE),
                 Fmt::LandlockRulesetAttr(n) => {
                     mem.read_bytes(addr, (entry.args[n as usize] as usize).min(16))
                 }

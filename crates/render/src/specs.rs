@@ -261,6 +261,9 @@ pub enum Fmt {
     ShmgetFlags,
     /// A `struct landlock_ruleset_attr` read by the kernel; its size is argument N.
     LandlockRulesetAttr(u8),
+    /// A `struct io_uring_params`: the settings the kernel reads, then (at exit) the sizes,
+    /// features and ring offsets it wrote.
+    IoUringParams,
     /// Not printed.
     Skip,
 }
@@ -317,6 +320,7 @@ impl Fmt {
                 | Fmt::MincoreOut
                 | Fmt::MqAttrOut
                 | Fmt::CapDataOut
+                | Fmt::IoUringParams
                 | Fmt::QuotaRest(_)
                 | Fmt::FileHandleOut
                 | Fmt::PageStatusOut(_)
@@ -601,6 +605,7 @@ specs! {
     "fanotify_init" => [Set("fanotify_init_flags"), Set("open_flags")] Fd;
     "io_uring_register" => [Fd, Set("io_uring_register_op"), Ptr, Uint] Dec;
     "mount" => [Str, Path, Str, Set("mount_flags"), Str] Dec;
+    "io_uring_setup" => [Uint, IoUringParams] Fd;
     "landlock_create_ruleset" => [LandlockRulesetAttr(1), Uint, Set("landlock_create_ruleset_flags")] Dec;
     "quotactl" => [QuotaCmd, Path, QuotaRest(0), Skip] Dec;
     "quotactl_fd" => [Fd, QuotaCmd, QuotaRest(1), Skip] Dec;

@@ -1867,6 +1867,80 @@ pub fn landlock_ruleset_attr(b: &[u8], st: Style) -> String {
     out + "}"
 }
 
+/// The size of `struct io_uring_params`.
+pub const IO_URING_PARAMS_SIZE: usize = 120;
+
+/// `struct io_uring_params` as strace prints it: the flags, CPU and idle time the caller
+/// set (with wq_fd under IORING_SETUP_ATTACH_WQ, resv when not zero), then from what
+/// the kernel `written`, the ring sizes, features and offsets.
+pub fn io_uring_params(b: &[u8], written: Option<&[u8]>, st: Style) -> String {
+    let flags = u32_at(b, 8);
+    let mut out = format!(
+        "{{flags={}, sq_thread_cpu={}, sq_thread_idle={}",
+        set_text("io_uring_setup_flags", flags, st),
+        hex(u32_at(b, 12)),
+        u32_at(b, 16)
+    );
+    let attach_wq = syscalls::xlat_set("io_uring_setup_flags")
+        .and_then(|s| s.value_of("IORING_SETUP_ATTACH_WQ"))
+        .unwrap_or(0);
+    if flags & attach_wq != 0 {
+        out += &format!(", wq_fd={}", u32_at(b, 24) as i32);
+    }
+    let resv = [u32_at(b, 28), u32_at(b, 32), u32_at(b, 36)];
+    if resv.iter().any(|&r| r != 0) {
+        let r: Vec<String> = resv.iter().map(|&v| hex(v)).collect();
+        out += &format!(", resv=[{}]", r.join(", "));
+    }
+    if let Some(w) = written {
+        let ring = |off: usize, names: [&str; 7]| {
+            let mut f: Vec<String> = names
+                .iter()
+                .enumerate()
+                .map(|(k, n)| format!("{n}={}", u32_at(w, off + 4 * k)))
+                .collect();
+            if u32_at(w, off + 28) != 0 {
+                f.push(format!("resv1={}", hex(u32_at(w, off + 28))));
+            }
+            if u64_at(w, off + 32) != 0 {
+                f.push(format!("resv2={}", hex(u64_at(w, off + 32))));
+            }
+            format!("{{{}}}", f.join(", "))
+        };
+        out += &format!(
+            ", sq_entries={}, cq_entries={}, features={}, sq_off={}, cq_off={}",
+            u32_at(w, 0),
+            u32_at(w, 4),
+            set_text("io_uring_features", u32_at(w, 20), st),
+            ring(
+                40,
+                [
+                    "head",
+                    "tail",
+                    "ring_mask",
+                    "ring_entries",
+                    "flags",
+                    "dropped",
+                    "array"
+                ]
+            ),
+            ring(
+                80,
+                [
+                    "head",
+                    "tail",
+                    "ring_mask",
+                    "ring_entries",
+                    "overflow",
+                    "cqes",
+                    "flags"
+                ]
+            )
+        );
+    }
+    out + "}"
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
