@@ -828,6 +828,12 @@ impl Decoder {
                 }
                 _ => ptr(raw),
             },
+            Fmt::BpfAttr if v.arg(0) == BPF_MAP_CREATE => {
+                in_struct(raw, v.entry_mem(i as u32), |b| {
+                    structs::bpf_map_create(b, st)
+                })
+            }
+            Fmt::BpfAttr => ptr(raw),
             Fmt::Skip => return None,
         })
     }
@@ -1862,6 +1868,10 @@ impl Decoder {
                     }
                 }
                 Fmt::OpenHowIn => mem.read_bytes(addr, 24),
+                Fmt::BpfAttr if entry.args[0] == BPF_MAP_CREATE => mem.read_bytes(
+                    addr,
+                    (entry.args[2] as usize).min(structs::BPF_MAP_CREATE_SIZE),
+                ),
                 Fmt::IoUringParams if addr == 0 => continue,
                 Fmt::IoUringParams => mem.read_bytes(addr, structs::IO_URING_PARAMS_SIZE),
                 Fmt::LandlockRulesetAttr(n) => {
@@ -2583,6 +2593,9 @@ pub fn set_text(name: &str, value: u64, style: Style) -> String {
         None => hex(value),
     }
 }
+
+/// bpf's command that creates a map, the one whose attributes are decoded.
+const BPF_MAP_CREATE: u64 = 0;
 
 /// The size of `struct if_dqblk`: eight u64s and the u32 dqb_valid, padded.
 const DQBLK_SIZE: usize = 72;

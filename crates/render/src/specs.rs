@@ -264,6 +264,9 @@ pub enum Fmt {
     /// A `struct io_uring_params`: the settings the kernel reads, then (at exit) the sizes,
     /// features and ring offsets it wrote.
     IoUringParams,
+    /// bpf's `union bpf_attr` for the command in argument 0, its size in argument 2
+    /// (BPF_MAP_CREATE decoded; the other commands print its address).
+    BpfAttr,
     /// Not printed.
     Skip,
 }
@@ -605,6 +608,7 @@ specs! {
     "fanotify_init" => [Set("fanotify_init_flags"), Set("open_flags")] Fd;
     "io_uring_register" => [Fd, Set("io_uring_register_op"), Ptr, Uint] Dec;
     "mount" => [Str, Path, Str, Set("mount_flags"), Str] Dec;
+    "bpf" => [Set("bpf_cmd"), BpfAttr, Uint] Dec;
     "io_uring_setup" => [Uint, IoUringParams] Fd;
     "landlock_create_ruleset" => [LandlockRulesetAttr(1), Uint, Set("landlock_create_ruleset_flags")] Dec;
     "quotactl" => [QuotaCmd, Path, QuotaRest(0), Skip] Dec;
