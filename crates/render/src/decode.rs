@@ -834,6 +834,9 @@ impl Decoder {
                 })
             }
             Fmt::BpfAttr => ptr(raw),
+            Fmt::PerfEventAttr => in_struct(raw, v.entry_mem(i as u32), |b| {
+                structs::perf_event_attr(b, st)
+            }),
             Fmt::Skip => return None,
         })
     }
@@ -1868,6 +1871,7 @@ impl Decoder {
                     }
                 }
                 Fmt::OpenHowIn => mem.read_bytes(addr, 24),
+                Fmt::PerfEventAttr => mem.read_bytes(addr, structs::PERF_ATTR_HEAD),
                 Fmt::BpfAttr if entry.args[0] == BPF_MAP_CREATE => mem.read_bytes(
                     addr,
                     (entry.args[2] as usize).min(structs::BPF_MAP_CREATE_SIZE),

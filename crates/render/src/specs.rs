@@ -267,6 +267,9 @@ pub enum Fmt {
     /// bpf's `union bpf_attr` for the command in argument 0, its size in argument 2
     /// (BPF_MAP_CREATE decoded; the other commands print its address).
     BpfAttr,
+    /// A `struct perf_event_attr` read by the kernel (perf_event_open), abbreviated as
+    /// strace abbreviates it.
+    PerfEventAttr,
     /// Not printed.
     Skip,
 }
@@ -608,6 +611,7 @@ specs! {
     "fanotify_init" => [Set("fanotify_init_flags"), Set("open_flags")] Fd;
     "io_uring_register" => [Fd, Set("io_uring_register_op"), Ptr, Uint] Dec;
     "mount" => [Str, Path, Str, Set("mount_flags"), Str] Dec;
+    "perf_event_open" => [PerfEventAttr, Int, Int, Fd, Set("perf_event_open_flags")] Fd;
     "bpf" => [Set("bpf_cmd"), BpfAttr, Uint] Dec;
     "io_uring_setup" => [Uint, IoUringParams] Fd;
     "landlock_create_ruleset" => [LandlockRulesetAttr(1), Uint, Set("landlock_create_ruleset_flags")] Dec;

@@ -2014,6 +2014,142 @@ pub fn bpf_map_create(b: &[u8], st: Style) -> String {
     format!("{{{}}}", f.join(", "))
 }
 
+/// The bytes of `struct perf_event_attr` strace's abbreviated form shows: type through
+/// the flag bits.
+pub const PERF_ATTR_HEAD: usize = 48;
+
+/// The one-bit fields of perf_event_attr's flag word by bit, in strace's order; bits
+/// 15-16 are precise_ip, printed apart.
+const PERF_ATTR_BITS: &[(u32, &str)] = &[
+    (0, "disabled"),
+    (1, "inherit"),
+    (2, "pinned"),
+    (3, "exclusive"),
+    (4, "exclude_user"),
+    (5, "exclude_kernel"),
+    (6, "exclude_hv"),
+    (7, "exclude_idle"),
+    (8, "mmap"),
+    (9, "comm"),
+    (10, "freq"),
+    (11, "inherit_stat"),
+    (12, "enable_on_exec"),
+    (13, "task"),
+    (14, "watermark"),
+    (17, "mmap_data"),
+    (18, "sample_id_all"),
+    (19, "exclude_host"),
+    (20, "exclude_guest"),
+    (21, "exclude_callchain_kernel"),
+    (22, "exclude_callchain_user"),
+    (23, "mmap2"),
+    (24, "comm_exec"),
+    (25, "use_clockid"),
+    (26, "context_switch"),
+    (27, "write_backward"),
+    (28, "namespaces"),
+    (29, "ksymbol"),
+    (30, "bpf_event"),
+    (31, "aux_output"),
+    (32, "cgroup"),
+    (33, "text_poke"),
+    (34, "build_id"),
+    (35, "inherit_thread"),
+    (36, "remove_on_exec"),
+    (37, "sigtrap"),
+];
+
+/// `struct perf_event_attr` as strace abbreviates it: type, size, config by type, the
+/// sample period or frequency, sample and read formats, the flag bits that are set
+/// (precise_ip always, with its meaning), then `...` for the fields strace shows only
+/// under -v.
+pub fn perf_event_attr(b: &[u8], st: Style) -> String {
+    let (kind, size, config) = (u32_at(b, 0), u32_at(b, 4), u64_at(b, 8));
+    let bits = u64_at(b, 40);
+    let mut f = vec![
+        format!("type={}", set_text("perf_type_id", kind, st)),
+        format!("size={}", set_text("perf_attr_size", size, st)),
+        format!("config={}", perf_config(kind, config, st)),
+    ];
+    let freq = bits & (1 << 10) != 0;
+    f.push(if freq {
+        format!("sample_freq={}", u64_at(b, 16))
+    } else {
+        format!("sample_period={}", u64_at(b, 16))
+    });
+    f.push(format!(
+        "sample_type={}",
+        set_text("perf_sample_format", u64_at(b, 24), st)
+    ));
+    f.push(format!(
+        "read_format={}",
+        set_text("perf_read_format", u64_at(b, 32), st)
+    ));
+    for &(bit, name) in PERF_ATTR_BITS {
+        if bit == 17 {
+            let precise = (bits >> 15) & 3;
+            let what = [
+                "arbitrary skid",
+                "constant skid",
+                "requested to have 0 skid",
+                "must have 0 skid",
+            ][precise as usize];
+            f.push(format!("precise_ip={precise} /* {what} */"));
+        }
+        if bits & (1 << bit) != 0 {
+            f.push(format!("{name}=1"));
+        }
+    }
+    if bits >> 38 != 0 {
+        f.push(format!(
+            "__reserved_1={} /* Bits 63..38 */",
+            hex(bits >> 38)
+        ));
+    }
+    // strace 6.1 leaves the rest out whenever it abbreviates.
+    f.push("...".into());
+    format!("{{{}}}", f.join(", "))
+}
+
+/// perf_event_attr's config as strace prints it for event type `kind`.
+fn perf_config(kind: u64, config: u64, st: Style) -> String {
+    let pmu = |parts: &mut Vec<String>| {
+        if config >> 32 != 0 {
+            parts.push(format!("{}<<32", hex(config >> 32)));
+        }
+    };
+    match kind {
+        // PERF_TYPE_HARDWARE: a PMU type in the high half, a perf_hw_id in the low byte.
+        0 => {
+            let mut parts = Vec::new();
+            pmu(&mut parts);
+            parts.push(set_text("perf_hw_id", config & 0xffff_ffff, st));
+            parts.join("|")
+        }
+        1 => set_text("perf_sw_ids", config, st),
+        2 => config.to_string(),
+        // PERF_TYPE_HW_CACHE: result<<16|op<<8|cache.
+        3 => {
+            let mut parts = Vec::new();
+            pmu(&mut parts);
+            if (config & 0xffff_ffff) >> 24 != 0 {
+                parts.push(format!("{}<<24", hex((config & 0xffff_ffff) >> 24)));
+            }
+            parts.push(format!(
+                "{}<<16",
+                set_text("perf_hw_cache_op_result_id", (config >> 16) & 0xff, st)
+            ));
+            parts.push(format!(
+                "{}<<8",
+                set_text("perf_hw_cache_op_id", (config >> 8) & 0xff, st)
+            ));
+            parts.push(set_text("perf_hw_cache_id", config & 0xff, st));
+            parts.join("|")
+        }
+        _ => hex(config),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
