@@ -164,7 +164,12 @@ impl Decoder {
             {
                 split + 1
             }
-            Some(Fmt::FcntlArg) if !fcntl_lock(entry).is_some_and(|lock| lock.filled) => split + 1,
+            Some(Fmt::FcntlArg)
+                if !fcntl_lock(entry).is_some_and(|lock| lock.filled)
+                    && entry.args[1] != F_GETOWN_EX =>
+            {
+                split + 1
+            }
             // Commands that only read print whole at entry (with the Skip after them).
             Some(Fmt::QuotaRest(c))
                 if !quota_data((entry.args[*c as usize] as u32) >> 8).at_exit() =>
@@ -491,6 +496,12 @@ impl Decoder {
                 Some(_) => self.iovec(raw, v.arg(count_arg as usize), v, true, i),
                 None => ptr(raw),
             },
+            Fmt::FcntlArg if v.arg(1) == F_SETOWN_EX => {
+                in_struct(raw, v.entry_mem(i as u32), |b| structs::f_owner_ex(b, st))
+            }
+            Fmt::FcntlArg if v.arg(1) == F_GETOWN_EX => {
+                self.out_struct(raw, v, i, |b| structs::f_owner_ex(b, st))
+            }
             Fmt::FcntlArg => match fcntl_lock(v.entry) {
                 Some(lock) if lock.filled => {
                     self.out_struct(raw, v, i, |b| lock.layout.format(b, st, true))
@@ -526,7 +537,7 @@ impl Decoder {
             Fmt::IntPtrIn => in_struct(raw, v.entry_mem(i as u32), |b| {
                 format!("[{}]", i32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             }),
-            Fmt::IntOut
+            Fmt::SockoptOut
                 if is_sockopt(
                     v.arg(1),
                     v.arg(2),
@@ -537,8 +548,22 @@ impl Decoder {
             {
                 self.out_struct(raw, v, i, structs::ucred)
             }
-            Fmt::IntOut if is_so_linger(v.arg(1), v.arg(2)) => {
+            Fmt::SockoptOut if is_so_linger(v.arg(1), v.arg(2)) => {
                 self.out_struct(raw, v, i, structs::linger)
+            }
+            Fmt::SockoptOut => {
+                // The length the kernel wrote back: an int prints as one, anything else as
+                // the bytes it is.
+                let len = v.exit_mem(4).and_then(mem_u32);
+                match (v.ok_ret(), len, v.exit_mem(i as u32)) {
+                    (Some(_), Some(4), Some(m)) => {
+                        mem_u32(m).map_or(ptr(raw), |x| format!("[{}]", x as i32))
+                    }
+                    (Some(_), Some(n), mem @ Some(Mem::Bytes { .. })) => {
+                        self.buf(raw, u64::from(n), mem, false)
+                    }
+                    _ => ptr(raw),
+                }
             }
             Fmt::IntOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
                 (Some(_), Some(m)) => mem_u32(m).map_or(ptr(raw), |x| format!("[{}]", x as i32)),
@@ -837,6 +862,8 @@ impl Decoder {
             Fmt::PerfEventAttr => in_struct(raw, v.entry_mem(i as u32), |b| {
                 structs::perf_event_attr(b, st)
             }),
+            Fmt::MemfdFlags => memfd_flags(raw, st),
+            Fmt::SigeventIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::sigevent(b, st)),
             Fmt::Skip => return None,
         })
     }
@@ -1791,6 +1818,10 @@ impl Decoder {
                     };
                     mem.read_str_array(addr, ptr_size, items, max + 1)
                 }
+                Fmt::FcntlArg if entry.args[1] == F_SETOWN_EX && !at_exit => {
+                    mem.read_bytes(addr, 8)
+                }
+                Fmt::FcntlArg if entry.args[1] == F_GETOWN_EX && at_exit => mem.read_bytes(addr, 8),
                 Fmt::FcntlArg => match fcntl_lock(entry) {
                     Some(lock) if lock.filled == at_exit => {
                         mem.read_bytes(addr, lock.layout.size())
@@ -1871,6 +1902,7 @@ impl Decoder {
                     }
                 }
                 Fmt::OpenHowIn => mem.read_bytes(addr, 24),
+                Fmt::SigeventIn => mem.read_bytes(addr, 32),
                 Fmt::PerfEventAttr => mem.read_bytes(addr, structs::PERF_ATTR_HEAD),
                 Fmt::BpfAttr if entry.args[0] == BPF_MAP_CREATE => mem.read_bytes(
                     addr,
@@ -2033,7 +2065,7 @@ impl Decoder {
                     };
                     capture_iov(mem, addr, entry.args[c as usize], left, iov, &mut out)
                 }
-                Fmt::IntOut
+                Fmt::SockoptOut
                     if is_sockopt(
                         entry.args[1],
                         entry.args[2],
@@ -2044,8 +2076,17 @@ impl Decoder {
                 {
                     mem.read_bytes(addr, 12)
                 }
-                Fmt::IntOut if is_so_linger(entry.args[1], entry.args[2]) => {
+                Fmt::SockoptOut if is_so_linger(entry.args[1], entry.args[2]) => {
                     mem.read_bytes(addr, 8)
+                }
+                Fmt::SockoptOut => {
+                    let len = match mem.read_bytes(entry.args[4], 4) {
+                        Mem::Bytes { bytes, .. } if bytes.len() == 4 => {
+                            u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize
+                        }
+                        _ => 0,
+                    };
+                    mem.read_bytes(addr, len.min(max.max(4)))
                 }
                 Fmt::OffsetInOut | Fmt::IntOut => {
                     mem.read_bytes(addr, if matches!(fmt, Fmt::IntOut) { 4 } else { 8 })
@@ -2598,6 +2639,11 @@ pub fn set_text(name: &str, value: u64, style: Style) -> String {
     }
 }
 
+/// fcntl's commands that pass a `struct f_owner_ex` (x86_64 and i386 alike).
+const F_SETOWN_EX: u64 = 15;
+/// See [`F_SETOWN_EX`]: the kernel fills this one.
+const F_GETOWN_EX: u64 = 16;
+
 /// bpf's command that creates a map, the one whose attributes are decoded.
 const BPF_MAP_CREATE: u64 = 0;
 
@@ -2714,6 +2760,24 @@ fn mmap_flags(value: u64, st: Style) -> String {
     }
     let rest = set_text("mmap_flags", value & !(0x3f << SHIFT), st);
     format!("{rest}|{huge}<<MAP_HUGE_SHIFT")
+}
+
+/// memfd_create's flags as strace prints them: the MFD_HUGE_* page size field (bits
+/// 26..31) as `N<<MFD_HUGE_SHIFT` after the flags.
+fn memfd_flags(value: u64, st: Style) -> String {
+    const SHIFT: u32 = 26;
+    let huge = (value >> SHIFT) & 0x3f;
+    if huge == 0 || st != Style::Abbrev {
+        return set_text("memfd_flags", value, st);
+    }
+    let rest = value & !(0x3f << SHIFT);
+    match rest {
+        0 => format!("{huge}<<MFD_HUGE_SHIFT"),
+        _ => format!(
+            "{}|{huge}<<MFD_HUGE_SHIFT",
+            set_text("memfd_flags", rest, st)
+        ),
+    }
 }
 
 /// statx's flags as strace 6.1 prints them: the AT_STATX_SYNC_TYPE field's bits as flags

@@ -36,6 +36,10 @@ pub fn format(b: &[u8], st: Style, l: Layout) -> String {
     let u = if l.long == 4 { 12 } else { 16 };
     let long_at = |off: usize| l.ulong(b, off);
     let signo = i32_at(b, 0);
+    if signo == 0 {
+        // strace prints nothing of a siginfo without a signal.
+        return "{}".to_string();
+    }
     let errno = i32_at(b, 4);
     let code = i32_at(b, 8);
     let mut parts = vec![format!(

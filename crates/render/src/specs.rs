@@ -270,6 +270,13 @@ pub enum Fmt {
     /// A `struct perf_event_attr` read by the kernel (perf_event_open), abbreviated as
     /// strace abbreviates it.
     PerfEventAttr,
+    /// memfd_create's flags, the MFD_HUGE_* field as `N<<MFD_HUGE_SHIFT`.
+    MemfdFlags,
+    /// A `struct sigevent` read by the kernel (mq_notify).
+    SigeventIn,
+    /// getsockopt's value, written by the kernel: an int, the structure of the few
+    /// options strace decodes (SO_LINGER, SO_PEERCRED), else the bytes.
+    SockoptOut,
     /// Not printed.
     Skip,
 }
@@ -326,6 +333,7 @@ impl Fmt {
                 | Fmt::MincoreOut
                 | Fmt::MqAttrOut
                 | Fmt::CapDataOut
+                | Fmt::SockoptOut
                 | Fmt::IoUringParams
                 | Fmt::QuotaRest(_)
                 | Fmt::FileHandleOut
@@ -475,7 +483,7 @@ specs! {
     "sendto" => [Fd, WBuf(2), Uint, Set("msg_flags"), SockaddrIn(5), Uint] Dec;
     "recvfrom" => [Fd, RBuf(2), Uint, Set("msg_flags"), SockaddrOut(5), LenInOut] Dec;
     "setsockopt" => [Fd, Set("socket_level"), SockoptName, IntIn(4), Uint] Dec;
-    "getsockopt" => [Fd, Set("socket_level"), SockoptName, IntOut, LenInOut] Dec;
+    "getsockopt" => [Fd, Set("socket_level"), SockoptName, SockoptOut, LenInOut] Dec;
     "sendfile" => [Fd, Fd, OffsetInOut, Uint] Dec;
     "utimensat" => [Dirfd, Path, TimesIn, Set("at_flags")] Dec;
     "utimensat_time64" => [Dirfd, Path, TimesIn, Set("at_flags")] Dec;
@@ -573,7 +581,7 @@ specs! {
     "get_mempolicy" => [MempolicyOut, NodemaskOut(2), Uint, Ptr, Set("get_mempolicy_flags")] Dec;
     "mbind" => [Ptr, Uint, Set("mempolicy_mode"), NodemaskIn(4), Uint, Set("mbind_flags")] Dec;
     "migrate_pages" => [Int, Uint, NodemaskIn(1), NodemaskIn(1)] Dec;
-    "memfd_create" => [Str, Set("memfd_flags")] Fd;
+    "memfd_create" => [Str, MemfdFlags] Fd;
     "mq_timedsend" => [Fd, WBuf(2), Uint, Uint, TimespecIn] Dec;
     "mq_timedsend_time64" => [Fd, WBuf(2), Uint, Uint, TimespecIn] Dec;
     "mq_timedreceive" => [Fd, RBuf(2), Uint, IntOut, TimespecIn] Dec;
@@ -611,6 +619,8 @@ specs! {
     "fanotify_init" => [Set("fanotify_init_flags"), Set("open_flags")] Fd;
     "io_uring_register" => [Fd, Set("io_uring_register_op"), Ptr, Uint] Dec;
     "mount" => [Str, Path, Str, Set("mount_flags"), Str] Dec;
+    "mq_notify" => [Fd, SigeventIn] Dec;
+    "pidfd_send_signal" => [Fd, Signal, SiginfoIn, Set("pidfd_send_signal_flags")] Dec;
     "perf_event_open" => [PerfEventAttr, Int, Int, Fd, Set("perf_event_open_flags")] Fd;
     "bpf" => [Set("bpf_cmd"), BpfAttr, Uint] Dec;
     "io_uring_setup" => [Uint, IoUringParams] Fd;

@@ -499,7 +499,7 @@ pub fn sockaddr(b: &[u8], st: Style) -> String {
                 "{{sa_family={fam}, sin6_port={}, sin6_flowinfo={}, {addr_text}, sin6_scope_id={}}}",
                 net_field(&b[2..4], format!("htons({port})"), st),
                 net_field(&b[4..8], format!("htonl({flow})"), st),
-                u32_at(b, 24)
+                scope_id(u32_at(b, 24) as i32, st)
             )
         }
         AF_PACKET if b.len() >= 20 => sockaddr_ll(b, &fam, st),
@@ -2147,6 +2147,74 @@ fn perf_config(kind: u64, config: u64, st: Style) -> String {
             parts.join("|")
         }
         _ => hex(config),
+    }
+}
+
+/// `struct f_owner_ex`: `{type=F_OWNER_PGRP, pid=1234}`.
+pub fn f_owner_ex(b: &[u8], st: Style) -> String {
+    format!(
+        "{{type={}, pid={}}}",
+        set_text("f_owner_types", u32_at(b, 0), st),
+        u32_at(b, 4) as i32
+    )
+}
+
+/// `struct sigevent` as strace prints it: the value when set, the signal, how to notify,
+/// and the thread id or function the notification names.
+pub fn sigevent(b: &[u8], st: Style) -> String {
+    let value = u64_at(b, 0);
+    let signo = u32_at(b, 8) as i32;
+    let notify = u32_at(b, 12) as i32;
+    let mut f = Vec::new();
+    if value != 0 {
+        f.push(format!(
+            "sigev_value={{sival_int={}, sival_ptr={}}}",
+            value as u32 as i32,
+            ptr(value)
+        ));
+    }
+    let name = |n: &str| {
+        syscalls::xlat_set("sigev_notify")
+            .and_then(|s| s.value_of(n))
+            .map(|v| v as i32)
+    };
+    let (signal_kinds, thread_id, thread) = (
+        [
+            name("SIGEV_SIGNAL"),
+            name("SIGEV_THREAD"),
+            name("SIGEV_THREAD_ID"),
+        ],
+        name("SIGEV_THREAD_ID"),
+        name("SIGEV_THREAD"),
+    );
+    if signal_kinds.contains(&Some(notify)) {
+        f.push(format!(
+            "sigev_signo={}",
+            styled(signal(signo), &signo.to_string(), st)
+        ));
+    } else {
+        f.push(format!("sigev_signo={}", signo as u32));
+    }
+    f.push(format!(
+        "sigev_notify={}",
+        set_text("sigev_notify", notify as u32 as u64, st)
+    ));
+    if Some(notify) == thread_id {
+        f.push(format!("sigev_notify_thread_id={}", u32_at(b, 16) as i32));
+    } else if Some(notify) == thread {
+        f.push(format!("sigev_notify_function={}", ptr(u64_at(b, 16))));
+        f.push(format!("sigev_notify_attributes={}", ptr(u64_at(b, 24))));
+    }
+    format!("{{{}}}", f.join(", "))
+}
+
+/// An IPv6 scope id: the interface's name when this machine has one of that index.
+fn scope_id(index: i32, st: Style) -> String {
+    match interface_name(index) {
+        Some(name) if st == Style::Abbrev => {
+            format!("if_nametoindex({})", quote(name.as_bytes(), Hex::None))
+        }
+        _ => (index as u32).to_string(),
     }
 }
 
