@@ -84,6 +84,8 @@ fn normalise(trace: &str) -> Vec<Lines> {
         (r"^(gettimeofday\(\{tv_sec=NOW, tv_usec=)\d+", "${1}US"),
         // Random bytes (the Rust runtime's hash seed).
         (r#"^getrandom\("[^"]*""#, r#"getrandom("RANDOM""#),
+        // A tmpfs's file system id is random.
+        (r"(f_type=TMPFS_MAGIC, .*f_fsid=\{val=)\[[^\]]*\]", "${1}[FSID]"),
         // Free space of the file system holding the directory.
         (r"(f_bfree|f_bavail|f_ffree)=\d+", "$1=N"),
         // System V IPC ids are global.

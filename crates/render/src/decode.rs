@@ -157,6 +157,10 @@ impl Decoder {
     /// ioctl prints an argument the kernel only reads (TCSETS's termios) at entry too, and
     /// fcntl its argument for every command but F_GETLK's.
     pub fn entry_split(&self, shape: &Shape, entry: &SyscallEntry) -> usize {
+        // clone's CLONE_PARENT_SETTID tid is known only at exit.
+        if matches!(shape.fmts.first(), Some(Fmt::Clone)) && entry.args[0] & 0x0010_0000 != 0 {
+            return 0;
+        }
         let split = shape.split();
         match shape.fmts.get(split) {
             Some(Fmt::IoctlArg)
@@ -367,10 +371,24 @@ impl Decoder {
             },
             Fmt::Set(name) => set_text(name, raw, st),
             Fmt::StatxFlags => statx_flags(raw, st),
-            Fmt::SockoptName => match syscalls::xlat_subset("socket_level", v.arg(1)) {
-                Some(set) => set.display(raw, st).to_string(),
-                None => (raw as i32).to_string(),
-            },
+            Fmt::SockoptName => {
+                // SOL_SOCKET's option 26 is SO_ATTACH_FILTER to setsockopt, SO_GET_FILTER
+                // to getsockopt.
+                let own = match self.name(v.entry.arch, v.entry.nr).as_str() {
+                    "getsockopt" => "sockopt_socket_get",
+                    _ => "sockopt_socket_set",
+                };
+                let own_name = syscalls::xlat_set(own).and_then(|s| s.name_of(raw));
+                match (syscalls::xlat_subset("socket_level", v.arg(1)), own_name) {
+                    (Some(set), Some(name))
+                        if set.name == "sockopt_socket" && set.name_of(raw).is_none() =>
+                    {
+                        styled(name.to_string(), &raw.to_string(), st)
+                    }
+                    (Some(set), _) => set.display(raw, st).to_string(),
+                    (None, _) => (raw as i32).to_string(),
+                }
+            }
             Fmt::OpenMode(flags_arg) => {
                 let flags = v.arg(flags_arg as usize);
                 if flags & 0o100 == 0 && flags & 0o20000000 == 0 {
@@ -591,19 +609,41 @@ impl Decoder {
             Fmt::TimesIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::utimens(b, l)),
             Fmt::CloneArgs => {
                 let text = in_struct(raw, v.entry_mem(i as u32), |b| structs::clone_args(b, st));
-                match (v.ok_ret(), v.exit_mem(CLONE_PARENT_TID_KEY)) {
-                    (Some(_), Some(m)) => match mem_u32(m) {
-                        Some(tid) => format!("{text} => {{parent_tid=[{tid}]}}"),
-                        None => text,
-                    },
-                    _ => text,
+                if v.ok_ret().is_none() {
+                    return Some(text);
+                }
+                // What the kernel stored: the pidfd (CLONE_PIDFD) and the parent tid.
+                let stored: Vec<String> = [
+                    (CLONE_PIDFD_KEY, "pidfd"),
+                    (CLONE_PARENT_TID_KEY, "parent_tid"),
+                ]
+                .iter()
+                .filter_map(|&(key, name)| {
+                    let n = v.exit_mem(key).and_then(mem_u32)?;
+                    Some(format!("{name}=[{}]", n as i32))
+                })
+                .collect();
+                if stored.is_empty() {
+                    text
+                } else {
+                    format!("{text} => {{{}}}", stored.join(", "))
                 }
             }
             Fmt::MmsgvecSent(vlen) => self.mmsgvec(raw, v, i, Some(v.arg(vlen as usize)), st),
             Fmt::MmsgvecReceived(_) => self.mmsgvec(raw, v, i, None, st),
-            Fmt::MsghdrOut => match v.ok_ret() {
-                Some(_) => self.msghdr(raw, v, i, true, st),
-                None => ptr(raw),
+            Fmt::MsghdrOut => match (v.ok_ret(), v.entry_mem(MSG_IN_KEY + i as u32)) {
+                (Some(_), _) => self.msghdr(raw, v, i, true, st),
+                // After an error, strace shows the name length that went in.
+                (
+                    None,
+                    Some(Mem::Bytes {
+                        bytes,
+                        complete: true,
+                    }),
+                ) if v.result.is_some() => {
+                    format!("{{msg_namelen={}}}", msghdr_field(bytes, 1, l) as u32)
+                }
+                _ => ptr(raw),
             },
             Fmt::RemainOut => ptr(raw),
             Fmt::GidsOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
@@ -715,6 +755,32 @@ impl Decoder {
                     }),
                 ) if is_sockopt(v.arg(1), v.arg(2), "SOL_IP", "sockopt_ip", IP_MREQ_OPTS) => {
                     structs::ip_mreq(bytes, st)
+                }
+                (
+                    16..,
+                    Some(Mem::Bytes {
+                        bytes,
+                        complete: true,
+                    }),
+                ) if is_sockopt(
+                    v.arg(1),
+                    v.arg(2),
+                    "SOL_SOCKET",
+                    "sockopt_socket_set",
+                    &["SO_ATTACH_FILTER"],
+                ) || is_sockopt(
+                    v.arg(1),
+                    v.arg(2),
+                    "SOL_SOCKET",
+                    "sockopt_socket",
+                    &["SO_ATTACH_REUSEPORT_CBPF"],
+                ) =>
+                {
+                    format!(
+                        "{{len={}, filter={}}}",
+                        u16::from_le_bytes([bytes[0], bytes[1]]),
+                        ptr(le64(bytes, 8))
+                    )
                 }
                 // Other sizes print as the bytes they are, as strace's printstr does.
                 (n, mem @ Some(Mem::Bytes { .. })) => self.buf(raw, n, mem, false),
@@ -864,6 +930,29 @@ impl Decoder {
             }),
             Fmt::MemfdFlags => memfd_flags(raw, st),
             Fmt::SigeventIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::sigevent(b, st)),
+            Fmt::FsconfigKey if v.arg(1) <= FSCONFIG_SET_FD => {
+                self.cstr(raw, v.entry_mem(i as u32))
+            }
+            Fmt::FsconfigKey => ptr(raw),
+            Fmt::FsconfigValue => match v.arg(1) {
+                FSCONFIG_SET_STRING => self.cstr(raw, v.entry_mem(i as u32)),
+                FSCONFIG_SET_PATH | FSCONFIG_SET_PATH_EMPTY => {
+                    self.path(raw, v.entry_mem(i as u32))
+                }
+                FSCONFIG_SET_BINARY if (v.arg(4) as i32) >= 0 && v.arg(4) as i32 <= 1 << 20 => {
+                    self.buf(raw, v.arg(4) as u32 as u64, v.entry_mem(i as u32), true)
+                }
+                _ => ptr(raw),
+            },
+            Fmt::FsconfigAux => match v.arg(1) {
+                FSCONFIG_SET_PATH | FSCONFIG_SET_PATH_EMPTY => return self.arg(Fmt::Dirfd, i, v),
+                FSCONFIG_SET_FD => return self.arg(Fmt::Fd, i, v),
+                _ => (raw as i32).to_string(),
+            },
+            Fmt::MountAttr(size_arg) if v.arg(size_arg as usize) < 32 => ptr(raw),
+            Fmt::MountAttr(_) => {
+                in_struct(raw, v.entry_mem(i as u32), |b| structs::mount_attr(b, st))
+            }
             Fmt::Skip => return None,
         })
     }
@@ -1782,6 +1871,7 @@ impl Decoder {
                         | Fmt::MsghdrOut
                         | Fmt::OffsetInOut
                         | Fmt::CloneArgs
+                        | Fmt::Clone
                         | Fmt::IoctlArg
                         | Fmt::FcntlArg
                         | Fmt::OldSelectArgs
@@ -1902,6 +1992,16 @@ impl Decoder {
                     }
                 }
                 Fmt::OpenHowIn => mem.read_bytes(addr, 24),
+                Fmt::FsconfigKey if entry.args[1] <= FSCONFIG_SET_FD => mem.read_str(addr, max + 1),
+                Fmt::FsconfigValue => match entry.args[1] {
+                    FSCONFIG_SET_STRING => mem.read_str(addr, max + 1),
+                    FSCONFIG_SET_PATH | FSCONFIG_SET_PATH_EMPTY => mem.read_str(addr, 4096),
+                    FSCONFIG_SET_BINARY => {
+                        mem.read_bytes(addr, (entry.args[4] as u32 as usize).min(max))
+                    }
+                    _ => continue,
+                },
+                Fmt::MountAttr(_) => mem.read_bytes(addr, 32),
                 Fmt::SigeventIn => mem.read_bytes(addr, 32),
                 Fmt::PerfEventAttr => mem.read_bytes(addr, structs::PERF_ATTR_HEAD),
                 Fmt::BpfAttr if entry.args[0] == BPF_MAP_CREATE => mem.read_bytes(
@@ -2096,25 +2196,38 @@ impl Decoder {
                 Fmt::TmsOut => mem.read_bytes(addr, 4 * l.long),
                 Fmt::StackIn | Fmt::StackOut => mem.read_bytes(addr, 3 * l.long),
                 Fmt::TimesIn => mem.read_bytes(addr, 2 * l.timespec_size()),
+                Fmt::Clone => {
+                    // CLONE_PARENT_SETTID's tid, read at exit.
+                    if at_exit && entry.args[0] & 0x0010_0000 != 0 && entry.args[2] != 0 {
+                        out.push(Capture {
+                            key: CLONE_PARENT_TID_KEY,
+                            data: mem.read_bytes(entry.args[2], 4),
+                        });
+                    }
+                    continue;
+                }
                 Fmt::CloneArgs => {
                     let args = mem.read_bytes(addr, 88);
                     if !at_exit {
                         out.push(Capture { key, data: args });
                         continue;
                     }
-                    {
-                        // The parent tid the kernel stored, for ` => {parent_tid=[N]}`.
-                        if let Mem::Bytes { bytes, .. } = &args
-                            && le64(bytes, 0) & 0x0010_0000 != 0
-                            && le64(bytes, 24) != 0
-                        {
-                            out.push(Capture {
-                                key: CLONE_PARENT_TID_KEY,
-                                data: mem.read_bytes(le64(bytes, 24), 4),
-                            });
+                    // What the kernel stored, for ` => {pidfd=[N], parent_tid=[N]}`:
+                    // CLONE_PIDFD's descriptor (at offset 8), CLONE_PARENT_SETTID's tid (24).
+                    if let Mem::Bytes { bytes, .. } = &args {
+                        for (flag, off, key) in [
+                            (0x1000u64, 8, CLONE_PIDFD_KEY),
+                            (0x0010_0000, 24, CLONE_PARENT_TID_KEY),
+                        ] {
+                            if le64(bytes, 0) & flag != 0 && le64(bytes, off) != 0 {
+                                out.push(Capture {
+                                    key,
+                                    data: mem.read_bytes(le64(bytes, off), 4),
+                                });
+                            }
                         }
-                        continue;
                     }
+                    continue;
                 }
                 Fmt::MsghdrIn | Fmt::MsghdrOut => {
                     let hdr = mem.read_bytes(addr, 7 * l.long);
@@ -2469,7 +2582,7 @@ fn mmsg_len(m: &[u8], l: Layout) -> u32 {
 const MSG_NAME_KEY: u32 = 400;
 const MSG_IOV_KEY: u32 = 420;
 /// The control messages of a msghdr argument (plus its index).
-const MSG_CONTROL_KEY: u32 = 460;
+const MSG_CONTROL_KEY: u32 = 510;
 /// At most this many bytes of control messages are read (strace: the optmem_max sysctl).
 const CONTROL_MAX: usize = 4096;
 const MSG_IN_KEY: u32 = 440;
@@ -2482,7 +2595,7 @@ const SELECT_LEFT_KEY: u32 = 480;
 const MMSG_NAME_KEY: u32 = 2_000_000;
 const MMSG_IOV_KEY: u32 = 3_000_000;
 /// The control messages of element N of a `struct mmsghdr` array (plus N).
-const MMSG_CONTROL_KEY: u32 = 4_000_000;
+const MMSG_CONTROL_KEY: u32 = 5_000_000;
 const MMSG_IN_KEY: u32 = 4_000_000;
 const MMSG_SLOT: usize = 5_000;
 
@@ -2491,6 +2604,8 @@ const MMSG_SLOT: usize = 5_000;
 const OLD_SELECT_KEY: u32 = 490;
 /// Capture key of the parent tid clone3 stored.
 const CLONE_PARENT_TID_KEY: u32 = 460;
+/// clone3's pidfd, read at exit.
+const CLONE_PIDFD_KEY: u32 = 461;
 
 fn le64(b: &[u8], off: usize) -> u64 {
     b.get(off..off + 8)
@@ -2643,6 +2758,17 @@ pub fn set_text(name: &str, value: u64, style: Style) -> String {
 const F_SETOWN_EX: u64 = 15;
 /// See [`F_SETOWN_EX`]: the kernel fills this one.
 const F_GETOWN_EX: u64 = 16;
+
+/// fsconfig's commands, whose key, value and aux arguments depend on them.
+const FSCONFIG_SET_STRING: u64 = 1;
+/// See [`FSCONFIG_SET_STRING`].
+const FSCONFIG_SET_BINARY: u64 = 2;
+/// See [`FSCONFIG_SET_STRING`].
+const FSCONFIG_SET_PATH: u64 = 3;
+/// See [`FSCONFIG_SET_STRING`].
+const FSCONFIG_SET_PATH_EMPTY: u64 = 4;
+/// See [`FSCONFIG_SET_STRING`]: the last command with a key.
+const FSCONFIG_SET_FD: u64 = 5;
 
 /// bpf's command that creates a map, the one whose attributes are decoded.
 const BPF_MAP_CREATE: u64 = 0;
@@ -2854,7 +2980,15 @@ fn clone_args(v: &CallView<'_>, st: Style) -> String {
         format!("flags={f}"),
     ];
     if flags & 0x100000 != 0 {
-        parts.push(format!("parent_tid={}", ptr(v.arg(2))));
+        // The tid the kernel stored, once it did.
+        let stored = v
+            .ok_ret()
+            .and(v.exit_mem(CLONE_PARENT_TID_KEY))
+            .and_then(mem_u32);
+        parts.push(match stored {
+            Some(tid) => format!("parent_tid=[{tid}]"),
+            None => format!("parent_tid={}", ptr(v.arg(2))),
+        });
     }
     if flags & (0x1000000 | 0x200000) != 0 {
         parts.push(format!("child_tidptr={}", ptr(v.arg(3))));

@@ -277,6 +277,14 @@ pub enum Fmt {
     /// getsockopt's value, written by the kernel: an int, the structure of the few
     /// options strace decodes (SO_LINGER, SO_PEERCRED), else the bytes.
     SockoptOut,
+    /// fsconfig's key: a string for the commands that set one, else an address.
+    FsconfigKey,
+    /// fsconfig's value, as the command (argument 1) reads it.
+    FsconfigValue,
+    /// fsconfig's aux: a directory fd, an fd or a number, by command.
+    FsconfigAux,
+    /// A `struct mount_attr` read by the kernel; its size is argument N.
+    MountAttr(u8),
     /// Not printed.
     Skip,
 }
@@ -619,6 +627,8 @@ specs! {
     "fanotify_init" => [Set("fanotify_init_flags"), Set("open_flags")] Fd;
     "io_uring_register" => [Fd, Set("io_uring_register_op"), Ptr, Uint] Dec;
     "mount" => [Str, Path, Str, Set("mount_flags"), Str] Dec;
+    "fsconfig" => [Fd, Set("fsconfig_cmd"), FsconfigKey, FsconfigValue, FsconfigAux] Dec;
+    "mount_setattr" => [Dirfd, Path, Set("mount_setattr_flags"), MountAttr(4), Uint] Dec;
     "mq_notify" => [Fd, SigeventIn] Dec;
     "pidfd_send_signal" => [Fd, Signal, SiginfoIn, Set("pidfd_send_signal_flags")] Dec;
     "perf_event_open" => [PerfEventAttr, Int, Int, Fd, Set("perf_event_open_flags")] Fd;

@@ -2218,6 +2218,18 @@ fn scope_id(index: i32, st: Style) -> String {
     }
 }
 
+/// `struct mount_attr` (mount_setattr): `{attr_set=MOUNT_ATTR_RDONLY, attr_clr=0,
+/// propagation=MS_PRIVATE, userns_fd=0}`.
+pub fn mount_attr(b: &[u8], st: Style) -> String {
+    format!(
+        "{{attr_set={}, attr_clr={}, propagation={}, userns_fd={}}}",
+        set_text("mount_attr", u64_at(b, 0), st),
+        set_text("mount_attr", u64_at(b, 8), st),
+        set_text("mount_propagation", u64_at(b, 16), st),
+        u64_at(b, 24)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
