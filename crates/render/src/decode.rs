@@ -953,6 +953,10 @@ impl Decoder {
             Fmt::MountAttr(_) => {
                 in_struct(raw, v.entry_mem(i as u32), |b| structs::mount_attr(b, st))
             }
+            Fmt::MqOpenAttr(flags_arg) if v.arg(flags_arg as usize) & 0o100 == 0 => return None,
+            Fmt::MqOpenAttr(_) => {
+                in_struct(raw, v.entry_mem(i as u32), |b| structs::mq_attr(b, st))
+            }
             Fmt::Skip => return None,
         })
     }
@@ -1977,7 +1981,7 @@ impl Decoder {
                     mem.read_bytes(addr, 16 * self.iov_items(entry.args[c as usize]))
                 }
                 Fmt::UtimbufIn => mem.read_bytes(addr, 16),
-                Fmt::MqAttrIn | Fmt::MqAttrOut => mem.read_bytes(addr, 32),
+                Fmt::MqAttrIn | Fmt::MqAttrOut | Fmt::MqOpenAttr(_) => mem.read_bytes(addr, 32),
                 Fmt::CapHeader => mem.read_bytes(addr, 8),
                 Fmt::CapDataIn | Fmt::CapDataOut => {
                     let version = match mem.read_bytes(entry.args[0], 4) {

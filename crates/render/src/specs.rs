@@ -285,6 +285,8 @@ pub enum Fmt {
     FsconfigAux,
     /// A `struct mount_attr` read by the kernel; its size is argument N.
     MountAttr(u8),
+    /// mq_open's `struct mq_attr`, printed only with O_CREAT in argument N (as the mode).
+    MqOpenAttr(u8),
     /// Not printed.
     Skip,
 }
@@ -621,7 +623,7 @@ specs! {
     "mknod" => [Path, Set("file_mode"), MknodDev(1)] Dec;
     "mknodat" => [Dirfd, Path, Set("file_mode"), MknodDev(2)] Dec;
     "utime" => [Path, UtimbufIn] Dec;
-    "mq_open" => [Str, Set("open_flags"), OpenMode(1), MqAttrIn] Fd;
+    "mq_open" => [Str, Set("open_flags"), OpenMode(1), MqOpenAttr(1)] Fd;
     "mq_getsetattr" => [Fd, MqAttrIn, MqAttrOut] Dec;
     "openat2" => [Dirfd, Path, OpenHowIn, Uint] Fd;
     "fanotify_init" => [Set("fanotify_init_flags"), Set("open_flags")] Fd;
