@@ -317,7 +317,7 @@ impl Decoder {
                 1034 if v != 0 => format!(
                     "{} (seals {})",
                     hex(v as u64),
-                    set_text("fcntl_seals", v as u64, Style::Abbrev)
+                    set_text("fcntl_seals", v as u64, self.opts.style)
                 ),
                 _ => v.to_string(),
             },
@@ -383,7 +383,7 @@ impl Decoder {
                     (Some(set), Some(name))
                         if set.name == "sockopt_socket" && set.name_of(raw).is_none() =>
                     {
-                        styled(name.to_string(), &raw.to_string(), st)
+                        styled(name.to_string(), &hex(raw), st)
                     }
                     (Some(set), _) => set.display(raw, st).to_string(),
                     (None, _) => (raw as i32).to_string(),
@@ -880,8 +880,9 @@ impl Decoder {
                     let items = bytes
                         .chunks_exact(4)
                         .map(|c| match le_word(c, 0, 4) as i32 {
-                            e if e < 0 => syscalls::errno_by_code(-e)
-                                .map_or(e.to_string(), |x| format!("-{}", x.name)),
+                            e if e < 0 => syscalls::errno_by_code(-e).map_or(e.to_string(), |x| {
+                                styled(format!("-{}", x.name), &e.to_string(), st)
+                            }),
                             node => node.to_string(),
                         });
                     self.array_text(items, v.arg(n as usize))
@@ -889,7 +890,7 @@ impl Decoder {
                 _ => ptr(raw),
             },
             Fmt::MmapFlags => mmap_flags(raw, st),
-            Fmt::FanotifyDirfd if raw as i32 == -1 => "FAN_NOFD".to_string(),
+            Fmt::FanotifyDirfd if raw as i32 == -1 => styled("FAN_NOFD".into(), "-1", st),
             Fmt::FanotifyDirfd => return self.arg(Fmt::Dirfd, i, v),
             Fmt::QuotaCmd => quota_cmd(raw as u32, st),
             Fmt::QuotaRest(cmd_arg) => {
@@ -2885,11 +2886,11 @@ fn shmget_flags(value: u32, st: Style) -> String {
 fn mmap_flags(value: u64, st: Style) -> String {
     const SHIFT: u32 = 26;
     let huge = (value >> SHIFT) & 0x3f;
-    if huge == 0 || st != Style::Abbrev {
+    if huge == 0 {
         return set_text("mmap_flags", value, st);
     }
-    let rest = set_text("mmap_flags", value & !(0x3f << SHIFT), st);
-    format!("{rest}|{huge}<<MAP_HUGE_SHIFT")
+    let rest = set_text("mmap_flags", value & !(0x3f << SHIFT), Style::Abbrev);
+    styled(format!("{rest}|{huge}<<MAP_HUGE_SHIFT"), &hex(value), st)
 }
 
 /// memfd_create's flags as strace prints them: the MFD_HUGE_* page size field (bits
@@ -2897,17 +2898,17 @@ fn mmap_flags(value: u64, st: Style) -> String {
 fn memfd_flags(value: u64, st: Style) -> String {
     const SHIFT: u32 = 26;
     let huge = (value >> SHIFT) & 0x3f;
-    if huge == 0 || st != Style::Abbrev {
+    if huge == 0 {
         return set_text("memfd_flags", value, st);
     }
-    let rest = value & !(0x3f << SHIFT);
-    match rest {
+    let text = match value & !(0x3f << SHIFT) {
         0 => format!("{huge}<<MFD_HUGE_SHIFT"),
-        _ => format!(
+        rest => format!(
             "{}|{huge}<<MFD_HUGE_SHIFT",
-            set_text("memfd_flags", rest, st)
+            set_text("memfd_flags", rest, Style::Abbrev)
         ),
-    }
+    };
+    styled(text, &hex(value), st)
 }
 
 /// statx's flags as strace 6.1 prints them: the AT_STATX_SYNC_TYPE field's bits as flags

@@ -1722,7 +1722,7 @@ fn cmsg_type_data(
     match decoded {
         Some((name, text)) => format!(
             "{}, cmsg_data={text}",
-            styled(name.to_string(), &kind.to_string(), st)
+            styled(name.to_string(), &hex(kind as u32 as u64), st)
         ),
         None if data.is_empty() => hex(kind as u32 as u64),
         None => format!(
@@ -1789,12 +1789,11 @@ pub const AF_PACKET: u64 = 17;
 pub fn htons_protocol(proto: u16, st: Style) -> String {
     let host = u16::from_be(proto);
     let name = syscalls::xlat_set("ethernet_protocols").and_then(|s| s.name_of(u64::from(host)));
-    match (name, st) {
-        (_, Style::Raw) => hex(u64::from(proto)),
-        (Some(n), Style::Abbrev) => format!("htons({n})"),
-        (Some(n), Style::Verbose) => format!("{} /* htons({n}) */", hex(u64::from(proto))),
-        (None, _) => format!("htons({})", hex(u64::from(host))),
-    }
+    let inner = match name {
+        Some(n) => styled(n.to_string(), &hex(u64::from(host)), st),
+        None => hex(u64::from(host)),
+    };
+    format!("htons({inner})")
 }
 
 /// `struct sockaddr_ll`, as strace prints it after the family.
@@ -1809,12 +1808,7 @@ fn sockaddr_ll(b: &[u8], fam: &str, st: Style) -> String {
         st,
     );
     let index = u32_at(b, 4) as i32;
-    let index_text = match interface_name(index) {
-        Some(name) if st == Style::Abbrev => {
-            format!("if_nametoindex({})", quote(name.as_bytes(), Hex::None))
-        }
-        _ => index.to_string(),
-    };
+    let index_text = ifindex(index, st);
     let halen = b[11] as usize;
     let mut out = format!(
         "{{sa_family={fam}, sll_protocol={proto_text}, sll_ifindex={index_text}, sll_hatype={}, sll_pkttype={}, sll_halen={halen}",
@@ -1834,6 +1828,19 @@ fn sockaddr_ll(b: &[u8], fam: &str, st: Style) -> String {
         out += &format!(", sll_addr=[{}]", bytes.join(", "));
     }
     out + "}"
+}
+
+/// A network interface index as strace prints it: `if_nametoindex("lo")` when this
+/// machine has an interface of that index, the number otherwise.
+fn ifindex(index: i32, st: Style) -> String {
+    match interface_name(index) {
+        Some(name) => styled(
+            format!("if_nametoindex({})", quote(name.as_bytes(), Hex::None)),
+            &index.to_string(),
+            st,
+        ),
+        None => index.to_string(),
+    }
 }
 
 /// The name of network interface `index` on this machine, as if_indextoname finds it.
@@ -1980,16 +1987,7 @@ pub fn bpf_map_create(b: &[u8], st: Style) -> String {
             Some(format!("map_name={}", quote(&name[..end], Hex::None)))
         }),
         (44, &|| {
-            let index = u32_at(b, 44) as i32;
-            Some(match interface_name(index) {
-                Some(n) if st == Style::Abbrev => {
-                    format!(
-                        "map_ifindex=if_nametoindex({})",
-                        quote(n.as_bytes(), Hex::None)
-                    )
-                }
-                _ => format!("map_ifindex={index}"),
-            })
+            Some(format!("map_ifindex={}", ifindex(u32_at(b, 44) as i32, st)))
         }),
         (48, &|| {
             Some(format!(
@@ -2211,10 +2209,8 @@ pub fn sigevent(b: &[u8], st: Style) -> String {
 /// An IPv6 scope id: the interface's name when this machine has one of that index.
 fn scope_id(index: i32, st: Style) -> String {
     match interface_name(index) {
-        Some(name) if st == Style::Abbrev => {
-            format!("if_nametoindex({})", quote(name.as_bytes(), Hex::None))
-        }
-        _ => (index as u32).to_string(),
+        Some(_) => ifindex(index, st),
+        None => (index as u32).to_string(),
     }
 }
 
