@@ -606,7 +606,7 @@ impl Decoder {
             Fmt::TmsOut => self.out_struct(raw, v, i, |b| structs::tms(b, l)),
             Fmt::StackIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::stack(b, st, l)),
             Fmt::StackOut => self.out_struct(raw, v, i, |b| structs::stack(b, st, l)),
-            Fmt::TimesIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::utimens(b, l)),
+            Fmt::TimesIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::utimens(b, l, st)),
             Fmt::CloneArgs => {
                 let text = in_struct(raw, v.entry_mem(i as u32), |b| structs::clone_args(b, st));
                 if v.ok_ret().is_none() {
@@ -2867,7 +2867,8 @@ fn shmget_flags(value: u32, st: Style) -> String {
         parts.push(set_text("shm_resource_flags", u64::from(flags), st));
     }
     if huge != 0 {
-        parts.push(format!("{huge}<<SHM_HUGE_SHIFT"));
+        let shift = styled("SHM_HUGE_SHIFT".into(), "26", st);
+        parts.push(format!("{huge}<<{shift}"));
     }
     // strace's %#03o.
     let mode = match value & 0o777 {

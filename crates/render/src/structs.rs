@@ -928,10 +928,14 @@ pub fn stack(b: &[u8], st: Style, l: Layout) -> String {
 }
 
 /// utimensat's `struct timespec[2]`, with UTIME_NOW and UTIME_OMIT named.
-pub fn utimens(b: &[u8], l: Layout) -> String {
+pub fn utimens(b: &[u8], l: Layout, st: Style) -> String {
+    let special = |off: usize, name: &str| {
+        let ts = timespec(b.get(off..).unwrap_or_default(), l);
+        styled(name.to_string(), &ts, st)
+    };
     let one = |off: usize| match l.time_field(b, off + l.time) {
-        0x3fff_ffff => "UTIME_NOW".to_string(),
-        0x3fff_fffe => "UTIME_OMIT".to_string(),
+        0x3fff_ffff => special(off, "UTIME_NOW"),
+        0x3fff_fffe => special(off, "UTIME_OMIT"),
         nsec => {
             let sec = l.time_field(b, off);
             let ts = timespec(b.get(off..).unwrap_or_default(), l);
@@ -960,7 +964,7 @@ pub fn clone_args(b: &[u8], st: Style) -> String {
         if exit_signal == 0 {
             "0".to_string()
         } else {
-            signal(exit_signal)
+            styled(signal(exit_signal), &exit_signal.to_string(), st)
         }
     ));
     parts.push(format!("stack={}", ptr(u64_at(b, 40))));
@@ -1568,22 +1572,39 @@ pub fn cap_data(b: &[u8], st: Style) -> String {
 }
 
 fn cap_set(v: u64, st: Style) -> String {
-    if v == 0 {
-        return "0".into();
-    }
+    // As strace's print_cap_bits: the low word's capabilities, then the high word's, each
+    // word a flags value of its own (so `0xfeffffff|0x1ff` under -X raw).
+    let (lo, hi) = (v & 0xffff_ffff, v >> 32);
+    let word = |w: u64, base: u64| {
+        let mut names = Vec::new();
+        let mut rest = w;
+        for bit in 0..32 {
+            if w & (1 << bit) == 0 {
+                continue;
+            }
+            if let Some(name) = syscalls::xlat_set("capability").and_then(|s| s.name_of(base + bit))
+            {
+                names.push(format!("1<<{name}"));
+                rest &= !(1 << bit);
+            }
+        }
+        if rest != 0 || names.is_empty() {
+            names.push(hex(rest));
+        }
+        let text = names.join("|");
+        match st {
+            Style::Abbrev => text,
+            Style::Raw => hex(w),
+            Style::Verbose if text == hex(w) => text,
+            Style::Verbose => format!("{} /* {text} */", hex(w)),
+        }
+    };
     let mut parts = Vec::new();
-    let mut rest = v;
-    for bit in 0..64 {
-        if v & (1 << bit) == 0 {
-            continue;
-        }
-        if let Some(name) = syscalls::xlat_set("capability").and_then(|s| s.name_of(bit)) {
-            parts.push(styled(format!("1<<{name}"), &hex(1 << bit), st));
-            rest &= !(1 << bit);
-        }
+    if lo != 0 || hi == 0 {
+        parts.push(word(lo, 0));
     }
-    if rest != 0 {
-        parts.push(hex(rest));
+    if hi != 0 {
+        parts.push(word(hi, 32));
     }
     parts.join("|")
 }
