@@ -83,6 +83,10 @@ fn normalise(trace: &str) -> Vec<Lines> {
         // The time of day.
         (r"tv_sec=\d{9,}", "tv_sec=NOW"),
         (r"^(gettimeofday\(\{tv_sec=NOW, tv_usec=)\d+", "${1}US"),
+        // Under -v: inode numbers, and the times of files the fixture makes.
+        (r"\b(st_ino|d_ino|stx_ino)=\d+", "$1=INO"),
+        (r"\b(st_[amc]time)=\d+ /\* [^*]* \*/, (st_[amc]time_nsec)=\d+", "$1=T, $2=NS"),
+        (r"\b(stx_[abcm]time)=\{tv_sec=(?:\d+|NOW), tv_nsec=\d+\}( /\* [^*]* \*/)?", "$1=T"),
         // Random bytes (the Rust runtime's hash seed).
         (r#"^getrandom\("[^"]*""#, r#"getrandom("RANDOM""#),
         // A tmpfs's file system id is random.
@@ -244,7 +248,7 @@ fn every_line_of_the_sweep_matches_strace() {
     }
     // One after the other: the fixture's message queue and IPC key are machine-wide.
     let mut report = String::new();
-    for options in [&[][..], &["-X", "raw"], &["-X", "verbose"]] {
+    for options in [&[][..], &["-X", "raw"], &["-X", "verbose"], &["-v"]] {
         let diff = compare(options);
         if !diff.is_empty() {
             report += &format!("with {options:?}:\n{diff}");

@@ -762,25 +762,17 @@ impl Decoder {
                         bytes,
                         complete: true,
                     }),
-                ) if is_sockopt(
-                    v.arg(1),
-                    v.arg(2),
-                    "SOL_SOCKET",
-                    "sockopt_socket_set",
-                    &["SO_ATTACH_FILTER"],
-                ) || is_sockopt(
-                    v.arg(1),
-                    v.arg(2),
-                    "SOL_SOCKET",
-                    "sockopt_socket",
-                    &["SO_ATTACH_REUSEPORT_CBPF"],
-                ) =>
-                {
-                    format!(
-                        "{{len={}, filter={}}}",
-                        u16::from_le_bytes([bytes[0], bytes[1]]),
-                        ptr(le64(bytes, 8))
-                    )
+                ) if is_socket_filter(v.arg(1), v.arg(2)) => {
+                    let len = u16::from_le_bytes([bytes[0], bytes[1]]);
+                    // The instructions themselves under -v, as strace prints them.
+                    let filter = match v.entry_mem(FPROG_KEY) {
+                        Some(Mem::Bytes { bytes: insns, .. }) if self.opts.verbose => {
+                            let items = insns.chunks_exact(8).map(structs::bpf_insn);
+                            self.array_text(items, u64::from(len))
+                        }
+                        _ => ptr(le64(bytes, 8)),
+                    };
+                    format!("{{len={len}, filter={filter}}}")
                 }
                 // Other sizes print as the bytes they are, as strace's printstr does.
                 (n, mem @ Some(Mem::Bytes { .. })) => self.buf(raw, n, mem, false),
@@ -927,7 +919,7 @@ impl Decoder {
             }
             Fmt::BpfAttr => ptr(raw),
             Fmt::PerfEventAttr => in_struct(raw, v.entry_mem(i as u32), |b| {
-                structs::perf_event_attr(b, st)
+                structs::perf_event_attr(b, self.opts.verbose, st)
             }),
             Fmt::MemfdFlags => memfd_flags(raw, st),
             Fmt::SigeventIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::sigevent(b, st)),
@@ -1167,7 +1159,8 @@ impl Decoder {
         } else {
             id.to_string()
         };
-        let dqblk = |mem: Option<&Mem>| in_struct(data, mem, structs::if_dqblk);
+        let verbose = self.opts.verbose;
+        let dqblk = |mem: Option<&Mem>| in_struct(data, mem, |b| structs::if_dqblk(b, verbose, st));
         Some(match quota_data(cmd) {
             QuotaData::Nothing => return None,
             QuotaData::Path => format!(
@@ -2008,7 +2001,21 @@ impl Decoder {
                 },
                 Fmt::MountAttr(_) => mem.read_bytes(addr, 32),
                 Fmt::SigeventIn => mem.read_bytes(addr, 32),
-                Fmt::PerfEventAttr => mem.read_bytes(addr, structs::PERF_ATTR_HEAD),
+                Fmt::PerfEventAttr => {
+                    // As much of the caller's structure as is known (all of it under -v).
+                    let size = match mem.read_bytes(addr, 8) {
+                        Mem::Bytes { bytes, .. } if bytes.len() == 8 => {
+                            u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]) as usize
+                        }
+                        _ => 0,
+                    };
+                    let want = if self.opts.verbose {
+                        structs::perf_attr_fetch_size(size)
+                    } else {
+                        structs::PERF_ATTR_HEAD
+                    };
+                    mem.read_bytes(addr, want)
+                }
                 Fmt::BpfAttr if entry.args[0] == BPF_MAP_CREATE => mem.read_bytes(
                     addr,
                     (entry.args[2] as usize).min(structs::BPF_MAP_CREATE_SIZE),
@@ -2105,7 +2112,21 @@ impl Decoder {
                     _ => continue,
                 },
                 Fmt::IntIn(len) => {
-                    mem.read_bytes(addr, (entry.args[len as usize] as usize).min(max.max(8)))
+                    let value =
+                        mem.read_bytes(addr, (entry.args[len as usize] as usize).min(max.max(16)));
+                    // A socket filter's instructions, printed under -v.
+                    if let Mem::Bytes { bytes, .. } = &value
+                        && self.opts.verbose
+                        && bytes.len() >= 16
+                        && is_socket_filter(entry.args[1], entry.args[2])
+                    {
+                        let count = u64::from(u16::from_le_bytes([bytes[0], bytes[1]]));
+                        out.push(Capture {
+                            key: FPROG_KEY,
+                            data: mem.read_bytes(le64(bytes, 8), 8 * self.array_shown(count)),
+                        });
+                    }
+                    value
                 }
                 Fmt::NodemaskIn(maxnode) | Fmt::NodemaskOut(maxnode) => {
                     let (_, shown) = self.nodemask_longs(entry.args[maxnode as usize], l.long);
@@ -2325,6 +2346,26 @@ const RET_FD_KEY: u32 = 300;
 /// Capture key of poll's pollfd array re-read at exit (revents).
 const POLL_REVENTS_KEY: u32 = 301;
 /// Whether a socket option is SOL_SOCKET's SO_LINGER, whose value is a `struct linger`.
+/// A socket filter's instructions (setsockopt SO_ATTACH_FILTER), read under -v.
+const FPROG_KEY: u32 = 520;
+
+/// Whether a setsockopt option takes a `struct sock_fprog` (a classic BPF program).
+fn is_socket_filter(level: u64, name: u64) -> bool {
+    is_sockopt(
+        level,
+        name,
+        "SOL_SOCKET",
+        "sockopt_socket_set",
+        &["SO_ATTACH_FILTER"],
+    ) || is_sockopt(
+        level,
+        name,
+        "SOL_SOCKET",
+        "sockopt_socket",
+        &["SO_ATTACH_REUSEPORT_CBPF"],
+    )
+}
+
 /// The IP options whose value is a `struct ip_mreq`.
 const IP_MREQ_OPTS: &[&str] = &["IP_ADD_MEMBERSHIP", "IP_DROP_MEMBERSHIP"];
 

@@ -263,13 +263,18 @@ pub fn statx(b: &[u8], verbose: bool, st: Style) -> String {
             "stx_attributes_mask={}",
             flags("statx_attrs", u64_at(b, 56))
         ),
-        time("stx_atime", 64),
     ];
-    if has("STATX_BTIME") {
-        parts.push(time("stx_btime", 80));
+    // Each time only when the kernel says it filled it.
+    for (bit, name, off) in [
+        ("STATX_ATIME", "stx_atime", 64),
+        ("STATX_BTIME", "stx_btime", 80),
+        ("STATX_CTIME", "stx_ctime", 96),
+        ("STATX_MTIME", "stx_mtime", 112),
+    ] {
+        if has(bit) {
+            parts.push(time(name, off));
+        }
     }
-    parts.push(time("stx_ctime", 96));
-    parts.push(time("stx_mtime", 112));
     for (name, off) in [
         ("stx_rdev_major", 128),
         ("stx_rdev_minor", 132),
@@ -1754,8 +1759,9 @@ fn cmsg_type_data(
     }
 }
 
-/// `struct if_dqblk` as strace abbreviates it: the limits and usage, then `...`.
-pub fn if_dqblk(b: &[u8]) -> String {
+/// `struct if_dqblk`: the limits and usage, then the times and valid flags under -v
+/// (`...` without).
+pub fn if_dqblk(b: &[u8], verbose: bool, st: Style) -> String {
     let names = [
         "dqb_bhardlimit",
         "dqb_bsoftlimit",
@@ -1764,12 +1770,22 @@ pub fn if_dqblk(b: &[u8]) -> String {
         "dqb_isoftlimit",
         "dqb_curinodes",
     ];
-    let fields: Vec<String> = names
+    let mut fields: Vec<String> = names
         .iter()
         .enumerate()
         .map(|(k, n)| format!("{n}={}", u64_at(b, 8 * k)))
         .collect();
-    format!("{{{}, ...}}", fields.join(", "))
+    if verbose {
+        fields.push(format!("dqb_btime={}", u64_at(b, 48)));
+        fields.push(format!("dqb_itime={}", u64_at(b, 56)));
+        fields.push(format!(
+            "dqb_valid={}",
+            set_text("if_dqblk_valid", u32_at(b, 64), st)
+        ));
+    } else {
+        fields.push("...".into());
+    }
+    format!("{{{}}}", fields.join(", "))
 }
 
 /// `struct if_dqinfo`: `{dqi_bgrace=604800, dqi_igrace=604800, dqi_flags=0, dqi_valid=IIF_BGRACE}`.
@@ -2082,7 +2098,7 @@ const PERF_ATTR_BITS: &[(u32, &str)] = &[
 /// sample period or frequency, sample and read formats, the flag bits that are set
 /// (precise_ip always, with its meaning), then `...` for the fields strace shows only
 /// under -v.
-pub fn perf_event_attr(b: &[u8], st: Style) -> String {
+pub fn perf_event_attr(b: &[u8], verbose: bool, st: Style) -> String {
     let (kind, size, config) = (u32_at(b, 0), u32_at(b, 4), u64_at(b, 8));
     let bits = u64_at(b, 40);
     let mut f = vec![
@@ -2115,8 +2131,8 @@ pub fn perf_event_attr(b: &[u8], st: Style) -> String {
             ][precise as usize];
             f.push(format!("precise_ip={precise} /* {what} */"));
         }
-        if bits & (1 << bit) != 0 {
-            f.push(format!("{name}=1"));
+        if verbose || bits & (1 << bit) != 0 {
+            f.push(format!("{name}={}", (bits >> bit) & 1));
         }
     }
     if bits >> 38 != 0 {
@@ -2125,9 +2141,92 @@ pub fn perf_event_attr(b: &[u8], st: Style) -> String {
             hex(bits >> 38)
         ));
     }
-    // strace 6.1 leaves the rest out whenever it abbreviates.
-    f.push("...".into());
+    if !verbose {
+        // strace 6.1 leaves the rest out whenever it abbreviates.
+        f.push("...".into());
+        return format!("{{{}}}", f.join(", "));
+    }
+    perf_attr_rest(b, kind, size, bits, &mut f, st);
     format!("{{{}}}", f.join(", "))
+}
+
+/// The largest `struct perf_event_attr` strace 6.1 reads (PERF_ATTR_SIZE_VER7).
+const PERF_ATTR_KNOWN: usize = 128;
+
+/// How much of a caller's `struct perf_event_attr` of `size` to read: all of what is known
+/// (PERF_ATTR_SIZE_VER0 for a size of 0, which the kernel reads as that).
+pub fn perf_attr_fetch_size(size: usize) -> usize {
+    match size {
+        0 => 64,
+        s => s.min(PERF_ATTR_KNOWN),
+    }
+}
+
+/// The fields after the flag bits that strace prints under -v, each as far as the
+/// caller's structure (what was read of it) holds it.
+fn perf_attr_rest(b: &[u8], kind: u64, size: u64, bits: u64, f: &mut Vec<String>, st: Style) {
+    let has = |off: usize| off < b.len();
+    let breakpoint = kind == 5;
+    let sample_type = u64_at(b, 24);
+    f.push(if bits & (1 << 14) != 0 {
+        format!("wakeup_watermark={}", u32_at(b, 48))
+    } else {
+        format!("wakeup_events={}", u32_at(b, 48))
+    });
+    if breakpoint {
+        f.push(format!("bp_type={}", u32_at(b, 52)));
+        f.push(format!("bp_addr={}", hex(u64_at(b, 56))));
+    } else {
+        f.push(format!("config1={}", hex(u64_at(b, 56))));
+    }
+    if has(64) {
+        f.push(if breakpoint {
+            format!("bp_len={}", u64_at(b, 64))
+        } else {
+            format!("config2={}", hex(u64_at(b, 64)))
+        });
+    }
+    // PERF_SAMPLE_BRANCH_STACK
+    if has(72) && sample_type & (1 << 11) != 0 {
+        f.push(format!("branch_sample_type={}", hex(u64_at(b, 72))));
+    }
+    if has(80) {
+        f.push(format!("sample_regs_user={}", hex(u64_at(b, 80))));
+    }
+    // PERF_SAMPLE_STACK_USER
+    if has(88) && sample_type & (1 << 13) != 0 {
+        f.push(format!("sample_stack_user={}", hex(u32_at(b, 88))));
+    }
+    if has(92) && bits & (1 << 25) != 0 {
+        f.push(format!(
+            "clockid={}",
+            set_text("clockid", u32_at(b, 92), st)
+        ));
+    }
+    if has(96) {
+        f.push(format!("sample_regs_intr={}", hex(u64_at(b, 96))));
+    }
+    if has(104) {
+        f.push(format!("aux_watermark={}", u32_at(b, 104)));
+    }
+    if has(108) {
+        f.push(format!("sample_max_stack={}", u16_at(b, 108)));
+    }
+    if has(110) && u16_at(b, 110) != 0 {
+        f.push(format!("/* bytes 110..111: {} */", hex(u16_at(b, 110))));
+    }
+    if has(112) {
+        f.push(format!("aux_sample_size={}", u32_at(b, 112)));
+    }
+    if has(116) && u32_at(b, 116) != 0 {
+        f.push(format!("__reserved_3={}", hex(u32_at(b, 116))));
+    }
+    if has(120) {
+        f.push(format!("sig_data={}", hex(u64_at(b, 120))));
+    }
+    if size as usize > PERF_ATTR_KNOWN {
+        f.push("...".into());
+    }
 }
 
 /// perf_event_attr's config as strace prints it for event type `kind`.
@@ -2245,6 +2344,66 @@ pub fn mount_attr(b: &[u8], st: Style) -> String {
         set_text("mount_propagation", u64_at(b, 16), st),
         u64_at(b, 24)
     )
+}
+
+/// One classic BPF instruction as strace prints it: `BPF_STMT(BPF_RET|BPF_K, 0xffff)`,
+/// or `BPF_JUMP(code, k, jt, jf)` when it jumps.
+pub fn bpf_insn(b: &[u8]) -> String {
+    let (code, jt, jf, k) = (u16_at(b, 0), u64::from(b[2]), u64::from(b[3]), u32_at(b, 4));
+    if jt != 0 || jf != 0 {
+        format!(
+            "BPF_JUMP({}, {}, {}, {})",
+            bpf_code(code),
+            hex(k),
+            hex(jt),
+            hex(jf)
+        )
+    } else {
+        format!("BPF_STMT({}, {})", bpf_code(code), hex(k))
+    }
+}
+
+/// A classic BPF code as its class and the fields that class uses, each by name.
+fn bpf_code(code: u64) -> String {
+    let name = |set: &str, v: u64| set_text(set, v, Style::Abbrev);
+    let class = code & 0x07;
+    let rest = code & !0x07;
+    let mut parts = vec![name("bpf_class", class)];
+    let leftover = |parts: &mut Vec<String>, bits: u64| {
+        if bits != 0 {
+            parts.push(format!("{} /* BPF_??? */", hex(bits)));
+        }
+    };
+    match class {
+        // BPF_LD, BPF_LDX: size and mode.
+        0 | 1 => {
+            parts.push(name("bpf_size", code & 0x18));
+            parts.push(name("bpf_mode", code & 0xe0));
+        }
+        // BPF_ST, BPF_STX
+        2 | 3 => leftover(&mut parts, rest),
+        // BPF_ALU: source and operation.
+        4 => {
+            parts.push(name("bpf_src", code & 0x08));
+            parts.push(name("bpf_op_alu", code & 0xf0));
+        }
+        // BPF_JMP
+        5 => {
+            parts.push(name("bpf_src", code & 0x08));
+            parts.push(name("bpf_op_jmp", code & 0xf0));
+        }
+        // BPF_RET: where the value comes from.
+        6 => {
+            parts.push(name("bpf_rval", code & 0x18));
+            leftover(&mut parts, rest & !0x18);
+        }
+        // BPF_MISC
+        _ => {
+            parts.push(name("bpf_miscop", code & 0xf8));
+            leftover(&mut parts, rest & !0xf8);
+        }
+    }
+    parts.join("|")
 }
 
 #[cfg(test)]
