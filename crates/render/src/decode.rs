@@ -139,6 +139,7 @@ fn fmt_of_kind(kind: ArgKind) -> Fmt {
         ArgKind::Mode => Fmt::Mode,
         ArgKind::Signal => Fmt::Signal,
         ArgKind::Ptr { .. } | ArgKind::Addr => Fmt::Ptr,
+        ArgKind::Hex => Fmt::Hex,
     }
 }
 
@@ -156,6 +157,10 @@ impl Decoder {
     /// ioctl prints an argument the kernel only reads (TCSETS's termios) at entry too, and
     /// fcntl its argument for every command but F_GETLK's.
     pub fn entry_split(&self, shape: &Shape, entry: &SyscallEntry) -> usize {
+        // clone's CLONE_PARENT_SETTID tid is known only at exit.
+        if matches!(shape.fmts.first(), Some(Fmt::Clone)) && entry.args[0] & 0x0010_0000 != 0 {
+            return 0;
+        }
         let split = shape.split();
         match shape.fmts.get(split) {
             Some(Fmt::IoctlArg)
@@ -163,7 +168,18 @@ impl Decoder {
             {
                 split + 1
             }
-            Some(Fmt::FcntlArg) if !fcntl_lock(entry).is_some_and(|lock| lock.filled) => split + 1,
+            Some(Fmt::FcntlArg)
+                if !fcntl_lock(entry).is_some_and(|lock| lock.filled)
+                    && entry.args[1] != F_GETOWN_EX =>
+            {
+                split + 1
+            }
+            // Commands that only read print whole at entry (with the Skip after them).
+            Some(Fmt::QuotaRest(c))
+                if !quota_data((entry.args[*c as usize] as u32) >> 8).at_exit() =>
+            {
+                shape.fmts.len()
+            }
             _ => split,
         }
     }
@@ -290,6 +306,19 @@ impl Decoder {
                     // strace names F_GETFL's flags whatever -X says.
                     set_text("open_flags", v as u64, Style::Abbrev)
                 ),
+                // F_GETSIG
+                11 if v != 0 => format!("{v} ({})", signal(v as i32)),
+                // F_GETLEASE
+                1025 => match syscalls::xlat_set("flock_type").and_then(|s| s.name_of(v as u64)) {
+                    Some(name) => format!("{} ({name})", hex(v as u64)),
+                    None => hex(v as u64),
+                },
+                // F_GET_SEALS
+                1034 if v != 0 => format!(
+                    "{} (seals {})",
+                    hex(v as u64),
+                    set_text("fcntl_seals", v as u64, self.opts.style)
+                ),
                 _ => v.to_string(),
             },
         }
@@ -343,10 +372,24 @@ impl Decoder {
             Fmt::Set(name) => set_text(name, raw, st),
             Fmt::IoctlRequest => crate::ioctl_request::request_text(raw, st),
             Fmt::StatxFlags => statx_flags(raw, st),
-            Fmt::SockoptName => match syscalls::xlat_subset("socket_level", v.arg(1)) {
-                Some(set) => set.display(raw, st).to_string(),
-                None => (raw as i32).to_string(),
-            },
+            Fmt::SockoptName => {
+                // SOL_SOCKET's option 26 is SO_ATTACH_FILTER to setsockopt, SO_GET_FILTER
+                // to getsockopt.
+                let own = match self.name(v.entry.arch, v.entry.nr).as_str() {
+                    "getsockopt" => "sockopt_socket_get",
+                    _ => "sockopt_socket_set",
+                };
+                let own_name = syscalls::xlat_set(own).and_then(|s| s.name_of(raw));
+                match (syscalls::xlat_subset("socket_level", v.arg(1)), own_name) {
+                    (Some(set), Some(name))
+                        if set.name == "sockopt_socket" && set.name_of(raw).is_none() =>
+                    {
+                        styled(name.to_string(), &hex(raw), st)
+                    }
+                    (Some(set), _) => set.display(raw, st).to_string(),
+                    (None, _) => (raw as i32).to_string(),
+                }
+            }
             Fmt::OpenMode(flags_arg) => {
                 let flags = v.arg(flags_arg as usize);
                 if flags & 0o100 == 0 && flags & 0o20000000 == 0 {
@@ -372,6 +415,9 @@ impl Decoder {
                         _ => ptr(raw),
                     }
                 }
+            }
+            Fmt::SocketProto if v.arg(0) == structs::AF_PACKET => {
+                structs::htons_protocol(raw as u16, st)
             }
             Fmt::SocketProto => match syscalls::xlat_subset("address_family", v.arg(0)) {
                 Some(protocols) => set_text(protocols.name, raw, st),
@@ -424,7 +470,11 @@ impl Decoder {
             Fmt::SockaddrIn(_) => {
                 in_struct(raw, v.entry_mem(i as u32), |b| structs::sockaddr(b, st))
             }
-            Fmt::SockaddrOut(_) => self.out_struct(raw, v, i, |b| structs::sockaddr(b, st)),
+            Fmt::SockaddrOut(_) => match v.exit_mem(i as u32) {
+                // Nothing written (an unnamed peer): the address.
+                Some(Mem::Bytes { bytes, .. }) if bytes.is_empty() => ptr(raw),
+                _ => self.out_struct(raw, v, i, |b| structs::sockaddr(b, st)),
+            },
             Fmt::LenInOut => {
                 let before = v.entry_mem(i as u32).and_then(mem_u32);
                 let after = if v.ok_ret().is_some() {
@@ -465,6 +515,12 @@ impl Decoder {
                 Some(_) => self.iovec(raw, v.arg(count_arg as usize), v, true, i),
                 None => ptr(raw),
             },
+            Fmt::FcntlArg if v.arg(1) == F_SETOWN_EX => {
+                in_struct(raw, v.entry_mem(i as u32), |b| structs::f_owner_ex(b, st))
+            }
+            Fmt::FcntlArg if v.arg(1) == F_GETOWN_EX => {
+                self.out_struct(raw, v, i, |b| structs::f_owner_ex(b, st))
+            }
             Fmt::FcntlArg => match fcntl_lock(v.entry) {
                 Some(lock) if lock.filled => {
                     self.out_struct(raw, v, i, |b| lock.layout.format(b, st, true))
@@ -500,8 +556,33 @@ impl Decoder {
             Fmt::IntPtrIn => in_struct(raw, v.entry_mem(i as u32), |b| {
                 format!("[{}]", i32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             }),
-            Fmt::IntOut if is_so_linger(v.arg(1), v.arg(2)) => {
+            Fmt::SockoptOut
+                if is_sockopt(
+                    v.arg(1),
+                    v.arg(2),
+                    "SOL_SOCKET",
+                    "sockopt_socket",
+                    &["SO_PEERCRED"],
+                ) =>
+            {
+                self.out_struct(raw, v, i, structs::ucred)
+            }
+            Fmt::SockoptOut if is_so_linger(v.arg(1), v.arg(2)) => {
                 self.out_struct(raw, v, i, structs::linger)
+            }
+            Fmt::SockoptOut => {
+                // The length the kernel wrote back: an int prints as one, anything else as
+                // the bytes it is.
+                let len = v.exit_mem(4).and_then(mem_u32);
+                match (v.ok_ret(), len, v.exit_mem(i as u32)) {
+                    (Some(_), Some(4), Some(m)) => {
+                        mem_u32(m).map_or(ptr(raw), |x| format!("[{}]", x as i32))
+                    }
+                    (Some(_), Some(n), mem @ Some(Mem::Bytes { .. })) => {
+                        self.buf(raw, u64::from(n), mem, false)
+                    }
+                    _ => ptr(raw),
+                }
             }
             Fmt::IntOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
                 (Some(_), Some(m)) => mem_u32(m).map_or(ptr(raw), |x| format!("[{}]", x as i32)),
@@ -526,22 +607,44 @@ impl Decoder {
             Fmt::TmsOut => self.out_struct(raw, v, i, |b| structs::tms(b, l)),
             Fmt::StackIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::stack(b, st, l)),
             Fmt::StackOut => self.out_struct(raw, v, i, |b| structs::stack(b, st, l)),
-            Fmt::TimesIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::utimens(b, l)),
+            Fmt::TimesIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::utimens(b, l, st)),
             Fmt::CloneArgs => {
                 let text = in_struct(raw, v.entry_mem(i as u32), |b| structs::clone_args(b, st));
-                match (v.ok_ret(), v.exit_mem(CLONE_PARENT_TID_KEY)) {
-                    (Some(_), Some(m)) => match mem_u32(m) {
-                        Some(tid) => format!("{text} => {{parent_tid=[{tid}]}}"),
-                        None => text,
-                    },
-                    _ => text,
+                if v.ok_ret().is_none() {
+                    return Some(text);
+                }
+                // What the kernel stored: the pidfd (CLONE_PIDFD) and the parent tid.
+                let stored: Vec<String> = [
+                    (CLONE_PIDFD_KEY, "pidfd"),
+                    (CLONE_PARENT_TID_KEY, "parent_tid"),
+                ]
+                .iter()
+                .filter_map(|&(key, name)| {
+                    let n = v.exit_mem(key).and_then(mem_u32)?;
+                    Some(format!("{name}=[{}]", n as i32))
+                })
+                .collect();
+                if stored.is_empty() {
+                    text
+                } else {
+                    format!("{text} => {{{}}}", stored.join(", "))
                 }
             }
             Fmt::MmsgvecSent(vlen) => self.mmsgvec(raw, v, i, Some(v.arg(vlen as usize)), st),
             Fmt::MmsgvecReceived(_) => self.mmsgvec(raw, v, i, None, st),
-            Fmt::MsghdrOut => match v.ok_ret() {
-                Some(_) => self.msghdr(raw, v, i, true, st),
-                None => ptr(raw),
+            Fmt::MsghdrOut => match (v.ok_ret(), v.entry_mem(MSG_IN_KEY + i as u32)) {
+                (Some(_), _) => self.msghdr(raw, v, i, true, st),
+                // After an error, strace shows the name length that went in.
+                (
+                    None,
+                    Some(Mem::Bytes {
+                        bytes,
+                        complete: true,
+                    }),
+                ) if v.result.is_some() => {
+                    format!("{{msg_namelen={}}}", msghdr_field(bytes, 1, l) as u32)
+                }
+                _ => ptr(raw),
             },
             Fmt::RemainOut => ptr(raw),
             Fmt::GidsOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
@@ -645,6 +748,33 @@ impl Decoder {
                         complete: true,
                     }),
                 ) if is_so_linger(v.arg(1), v.arg(2)) => structs::linger(bytes),
+                (
+                    8..,
+                    Some(Mem::Bytes {
+                        bytes,
+                        complete: true,
+                    }),
+                ) if is_sockopt(v.arg(1), v.arg(2), "SOL_IP", "sockopt_ip", IP_MREQ_OPTS) => {
+                    structs::ip_mreq(bytes, st)
+                }
+                (
+                    16..,
+                    Some(Mem::Bytes {
+                        bytes,
+                        complete: true,
+                    }),
+                ) if is_socket_filter(v.arg(1), v.arg(2)) => {
+                    let len = u16::from_le_bytes([bytes[0], bytes[1]]);
+                    // The instructions themselves under -v, as strace prints them.
+                    let filter = match v.entry_mem(FPROG_KEY) {
+                        Some(Mem::Bytes { bytes: insns, .. }) if self.opts.verbose => {
+                            let items = insns.chunks_exact(8).map(structs::bpf_insn);
+                            self.array_text(items, u64::from(len))
+                        }
+                        _ => ptr(le64(bytes, 8)),
+                    };
+                    format!("{{len={len}, filter={filter}}}")
+                }
                 // Other sizes print as the bytes they are, as strace's printstr does.
                 (n, mem @ Some(Mem::Bytes { .. })) => self.buf(raw, n, mem, false),
                 _ => ptr(raw),
@@ -658,7 +788,6 @@ impl Decoder {
             },
             Fmt::MempolicyOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
                 (Some(_), Some(m)) => match mem_u32(m) {
-                    Some(node) if v.arg(4) & mpol_f_node() != 0 => format!("[{node}]"),
                     Some(mode) => format!("[{}]", set_text("mempolicy_mode", mode as u64, st)),
                     None => ptr(raw),
                 },
@@ -674,6 +803,154 @@ impl Decoder {
                 }) => format!("{{mask={}}}", structs::sigset(bytes, self.opts.style)),
                 _ => return None,
             },
+            Fmt::TimezoneIn => in_struct(raw, v.entry_mem(i as u32), structs::timezone),
+            Fmt::TimezoneOut => self.out_struct(raw, v, i, structs::timezone),
+            Fmt::IdOut => self.out_struct(raw, v, i, structs::id_out),
+            Fmt::LoffIn => in_struct(raw, v.entry_mem(i as u32), structs::loff),
+            Fmt::AddrOut => self.out_struct(raw, v, i, |b| format!("[{}]", hex(le64(b, 0)))),
+            Fmt::MincoreOut => {
+                let pages = v.arg(1).div_ceil(4096) as usize;
+                let more = pages > self.array_shown(pages as u64);
+                self.out_struct(raw, v, i, |b| structs::mincore_vec(b, more))
+            }
+            Fmt::IovAddrs(count_arg) => match v.entry_mem(i as u32) {
+                Some(Mem::Bytes { bytes, .. }) => {
+                    let mut parts: Vec<String> = bytes
+                        .chunks_exact(16)
+                        .map(|c| {
+                            format!("{{iov_base={}, iov_len={}}}", ptr(le64(c, 0)), le64(c, 8))
+                        })
+                        .collect();
+                    if v.arg(count_arg as usize) as usize > parts.len() {
+                        parts.push("...".into());
+                    }
+                    format!("[{}]", parts.join(", "))
+                }
+                _ => ptr(raw),
+            },
+            Fmt::MknodDev(mode_arg) if structs::mode_is_device(v.arg(mode_arg as usize)) => {
+                structs::dev(raw, st)
+            }
+            Fmt::MknodDev(_) => return None,
+            Fmt::UtimbufIn => in_struct(raw, v.entry_mem(i as u32), structs::utimbuf),
+            Fmt::MqAttrIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::mq_attr(b, st)),
+            Fmt::MqAttrOut => self.out_struct(raw, v, i, |b| structs::mq_attr(b, st)),
+            Fmt::CapHeader => in_struct(raw, v.entry_mem(i as u32), |b| structs::cap_header(b, st)),
+            Fmt::CapDataIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::cap_data(b, st)),
+            Fmt::CapDataOut => self.out_struct(raw, v, i, |b| structs::cap_data(b, st)),
+            Fmt::OpenHowIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::open_how(b, st)),
+            Fmt::FileHandleIn => in_struct(raw, v.entry_mem(i as u32), |b| {
+                structs::file_handle(b, None, true)
+            }),
+            Fmt::FileHandleOut => {
+                let before = v.entry_mem(i as u32).and_then(mem_u32);
+                match (before, v.ok_ret(), v.exit_mem(i as u32)) {
+                    (None, ..) => ptr(raw),
+                    (Some(_), Some(_), Some(Mem::Bytes { bytes, .. })) => {
+                        structs::file_handle(bytes, before, true)
+                    }
+                    (Some(n), ..) => format!("{{handle_bytes={n}}}"),
+                }
+            }
+            Fmt::PtrArrayIn(n) => match v.entry_mem(i as u32) {
+                Some(Mem::Bytes { bytes, .. }) => {
+                    let items = bytes.chunks_exact(8).map(|c| ptr(le64(c, 0)));
+                    self.array_text(items, v.arg(n as usize))
+                }
+                _ => ptr(raw),
+            },
+            Fmt::IntArrayIn(n) => match v.entry_mem(i as u32) {
+                Some(Mem::Bytes { bytes, .. }) => {
+                    let items = bytes
+                        .chunks_exact(4)
+                        .map(|c| (le_word(c, 0, 4) as i32).to_string());
+                    self.array_text(items, v.arg(n as usize))
+                }
+                _ => ptr(raw),
+            },
+            Fmt::PageStatusOut(n) => match (v.ok_ret(), v.exit_mem(i as u32)) {
+                (Some(_), Some(Mem::Bytes { bytes, .. })) => {
+                    let items = bytes
+                        .chunks_exact(4)
+                        .map(|c| match le_word(c, 0, 4) as i32 {
+                            e if e < 0 => syscalls::errno_by_code(-e).map_or(e.to_string(), |x| {
+                                styled(format!("-{}", x.name), &e.to_string(), st)
+                            }),
+                            node => node.to_string(),
+                        });
+                    self.array_text(items, v.arg(n as usize))
+                }
+                _ => ptr(raw),
+            },
+            Fmt::MmapFlags => mmap_flags(raw, st),
+            Fmt::FanotifyDirfd if raw as i32 == -1 => styled("FAN_NOFD".into(), "-1", st),
+            Fmt::FanotifyDirfd => return self.arg(Fmt::Dirfd, i, v),
+            Fmt::QuotaCmd => quota_cmd(raw as u32, st),
+            Fmt::QuotaRest(cmd_arg) => {
+                let cmd = (v.arg(cmd_arg as usize) as u32) >> 8;
+                return self.quota_rest(cmd, v, i, st);
+            }
+            Fmt::IpcKey if raw as u32 == 0 => styled("IPC_PRIVATE".into(), "0", st),
+            Fmt::IpcKey => hex(raw as u32 as u64),
+            Fmt::ShmgetFlags => shmget_flags(raw as u32, st),
+            Fmt::LandlockRulesetAttr(size_arg) if v.arg(size_arg as usize) < 8 => ptr(raw),
+            Fmt::LandlockRulesetAttr(_) => in_struct(raw, v.entry_mem(i as u32), |b| {
+                structs::landlock_ruleset_attr(b, st)
+            }),
+            Fmt::IoUringParams => match v.entry_mem(i as u32) {
+                Some(Mem::Bytes {
+                    bytes,
+                    complete: true,
+                }) if raw != 0 => {
+                    let written = match v.exit_mem(i as u32) {
+                        Some(Mem::Bytes {
+                            bytes,
+                            complete: true,
+                        }) => Some(&bytes[..]),
+                        _ => None,
+                    };
+                    structs::io_uring_params(bytes, written, st)
+                }
+                _ => ptr(raw),
+            },
+            Fmt::BpfAttr if v.arg(0) == BPF_MAP_CREATE => {
+                in_struct(raw, v.entry_mem(i as u32), |b| {
+                    structs::bpf_map_create(b, st)
+                })
+            }
+            Fmt::BpfAttr => ptr(raw),
+            Fmt::PerfEventAttr => in_struct(raw, v.entry_mem(i as u32), |b| {
+                structs::perf_event_attr(b, self.opts.verbose, st)
+            }),
+            Fmt::MemfdFlags => memfd_flags(raw, st),
+            Fmt::SigeventIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::sigevent(b, st)),
+            Fmt::FsconfigKey if v.arg(1) <= FSCONFIG_SET_FD => {
+                self.cstr(raw, v.entry_mem(i as u32))
+            }
+            Fmt::FsconfigKey => ptr(raw),
+            Fmt::FsconfigValue => match v.arg(1) {
+                FSCONFIG_SET_STRING => self.cstr(raw, v.entry_mem(i as u32)),
+                FSCONFIG_SET_PATH | FSCONFIG_SET_PATH_EMPTY => {
+                    self.path(raw, v.entry_mem(i as u32))
+                }
+                FSCONFIG_SET_BINARY if (v.arg(4) as i32) >= 0 && v.arg(4) as i32 <= 1 << 20 => {
+                    self.buf(raw, v.arg(4) as u32 as u64, v.entry_mem(i as u32), true)
+                }
+                _ => ptr(raw),
+            },
+            Fmt::FsconfigAux => match v.arg(1) {
+                FSCONFIG_SET_PATH | FSCONFIG_SET_PATH_EMPTY => return self.arg(Fmt::Dirfd, i, v),
+                FSCONFIG_SET_FD => return self.arg(Fmt::Fd, i, v),
+                _ => (raw as i32).to_string(),
+            },
+            Fmt::MountAttr(size_arg) if v.arg(size_arg as usize) < 32 => ptr(raw),
+            Fmt::MountAttr(_) => {
+                in_struct(raw, v.entry_mem(i as u32), |b| structs::mount_attr(b, st))
+            }
+            Fmt::MqOpenAttr(flags_arg) if v.arg(flags_arg as usize) & 0o100 == 0 => return None,
+            Fmt::MqOpenAttr(_) => {
+                in_struct(raw, v.entry_mem(i as u32), |b| structs::mq_attr(b, st))
+            }
             Fmt::Skip => return None,
         })
     }
@@ -765,10 +1042,17 @@ impl Decoder {
         );
         let control = field(4);
         let controllen = field(5);
-        let control_text = if controllen > 0 {
-            format!("msg_control={}, ", ptr(control))
-        } else {
-            String::new()
+        let control_text = match Capture::find(parts.mem, parts.keys.control) {
+            _ if controllen == 0 => String::new(),
+            Some(Mem::Bytes { bytes, .. }) if control != 0 => {
+                let more = controllen as usize > bytes.len();
+                let fd = |n: i64| self.fd_text(n, None);
+                format!(
+                    "msg_control={}, ",
+                    structs::cmsgs(bytes, more, control, l, st, &fd)
+                )
+            }
+            _ => format!("msg_control={}, ", ptr(control)),
         };
         format!(
             "{{msg_name={name_text}, msg_namelen={namelen_text}, msg_iov={iov}, msg_iovlen={iovlen}, {control_text}msg_controllen={controllen}, msg_flags={}}}",
@@ -868,12 +1152,57 @@ impl Decoder {
 
     /// fcntl's argument for the commands that take no lock: absent, flags, a number or
     /// an address.
+    /// quotactl's id and address (arguments `i` and `i + 1`) as command `cmd` uses them.
+    fn quota_rest(&self, cmd: u32, v: &CallView<'_>, i: usize, st: Style) -> Option<String> {
+        let (id, data) = (v.arg(i) as u32, v.arg(i + 1));
+        let uid = if id == u32::MAX {
+            "-1".to_string()
+        } else {
+            id.to_string()
+        };
+        let verbose = self.opts.verbose;
+        let dqblk = |mem: Option<&Mem>| in_struct(data, mem, |b| structs::if_dqblk(b, verbose, st));
+        Some(match quota_data(cmd) {
+            QuotaData::Nothing => return None,
+            QuotaData::Path => format!(
+                "{}, {}",
+                set_text("quota_formats", u64::from(id), st),
+                self.path(data, v.entry_mem(i as u32))
+            ),
+            QuotaData::DqblkIn => format!("{uid}, {}", dqblk(v.entry_mem(i as u32))),
+            QuotaData::DqblkOut => match v.ok_ret() {
+                Some(_) => format!("{uid}, {}", dqblk(v.exit_mem(i as u32))),
+                None => format!("{uid}, {}", ptr(data)),
+            },
+            QuotaData::FormatOut => match (v.ok_ret(), v.exit_mem(i as u32).and_then(mem_u32)) {
+                (Some(_), Some(f)) => format!("[{}]", set_text("quota_formats", u64::from(f), st)),
+                _ => ptr(data),
+            },
+            QuotaData::InfoIn => {
+                in_struct(data, v.entry_mem(i as u32), |b| structs::if_dqinfo(b, st))
+            }
+            QuotaData::InfoOut => match v.ok_ret() {
+                Some(_) => in_struct(data, v.exit_mem(i as u32), |b| structs::if_dqinfo(b, st)),
+                None => ptr(data),
+            },
+            QuotaData::Raw => format!("{uid}, {}", ptr(data)),
+        })
+    }
+
     fn fcntl_arg(&self, raw: u64, cmd: u64, st: Style) -> Option<String> {
         Some(match cmd {
             1 | 3 | 9 | 11 | 1025 | 1032 | 1034 => return None,
             2 => set_text("fd_flags", raw, st),
             4 => set_text("open_flags", raw, st),
-            0 | 1030 | 8 | 10 | 1031 | 1024 | 1026 | 1033 => (raw as i32).to_string(),
+            0 | 1030 | 8 | 1031 => (raw as i32).to_string(),
+            // F_SETSIG
+            10 => styled(signal(raw as i32), &(raw as i32).to_string(), st),
+            // F_SETLEASE
+            1024 => set_text("flock_type", raw, st),
+            // F_NOTIFY
+            1026 => set_text("dnotify_flags", raw, st),
+            // F_ADD_SEALS
+            1033 => set_text("fcntl_seals", raw, st),
             _ => ptr(raw),
         })
     }
@@ -1318,6 +1647,13 @@ impl Decoder {
             key: keys.iov,
             data: arr,
         });
+        let (control, controllen) = (field(4), field(5) as usize);
+        if control != 0 && controllen >= structs::cmsghdr_size(l) {
+            out.push(Capture {
+                key: keys.control,
+                data: mem.read_bytes(control, controllen.min(CONTROL_MAX)),
+            });
+        }
     }
 
     /// How many longs of a node mask to read: all of them under -v, else up to -s, as
@@ -1409,6 +1745,15 @@ impl Decoder {
     /// How many of an array's `nfds` elements (poll's descriptors, semop's operations) to
     /// print: -s of them, all under -v (up to a bound on the work), as strace's
     /// print_array abbreviates.
+    /// `[a, b, ...]`: the items shown, `...` when the array of `count` holds more.
+    fn array_text(&self, items: impl Iterator<Item = String>, count: u64) -> String {
+        let mut parts: Vec<String> = items.collect();
+        if count as usize > parts.len() {
+            parts.push("...".into());
+        }
+        format!("[{}]", parts.join(", "))
+    }
+
     fn array_shown(&self, nfds: u64) -> usize {
         let limit = if self.opts.verbose {
             ARGV_MAX_ITEMS
@@ -1482,10 +1827,11 @@ impl Decoder {
             let shown_len = len.min(left);
             left -= shown_len;
             let data = Capture::find(mem, iov_key(i, k));
-            let base_text = if total.is_some() && shown_len == 0 {
-                ptr(base)
-            } else {
-                self.buf(base, shown_len, data, false)
+            // strace prints `""` for buffers past the returned length too.
+            let base_text = match (base, shown_len) {
+                (0, _) => "NULL".to_string(),
+                (_, 0) if total.is_some() => "\"\"".to_string(),
+                _ => self.buf(base, shown_len, data, false),
             };
             parts.push(format!("{{iov_base={base_text}, iov_len={len}}}"));
         }
@@ -1524,15 +1870,20 @@ impl Decoder {
                         | Fmt::MsghdrOut
                         | Fmt::OffsetInOut
                         | Fmt::CloneArgs
+                        | Fmt::Clone
                         | Fmt::IoctlArg
                         | Fmt::FcntlArg
                         | Fmt::OldSelectArgs
                         | Fmt::MmsgvecReceived(_)
+                        | Fmt::FileHandleOut
+                        | Fmt::QuotaRest(_)
+                        | Fmt::IoUringParams
                 );
-            if addr == 0 || (fmt.at_exit() != at_exit && !both_ends) {
+            let own_checks = matches!(fmt, Fmt::QuotaRest(_));
+            if !own_checks && (addr == 0 || (fmt.at_exit() != at_exit && !both_ends)) {
                 continue;
             }
-            if at_exit && ok.is_none() {
+            if at_exit && ok.is_none() && !own_checks {
                 continue;
             }
             let key = i as u32;
@@ -1556,6 +1907,10 @@ impl Decoder {
                     };
                     mem.read_str_array(addr, ptr_size, items, max + 1)
                 }
+                Fmt::FcntlArg if entry.args[1] == F_SETOWN_EX && !at_exit => {
+                    mem.read_bytes(addr, 8)
+                }
+                Fmt::FcntlArg if entry.args[1] == F_GETOWN_EX && at_exit => mem.read_bytes(addr, 8),
                 Fmt::FcntlArg => match fcntl_lock(entry) {
                     Some(lock) if lock.filled == at_exit => {
                         mem.read_bytes(addr, lock.layout.size())
@@ -1601,9 +1956,104 @@ impl Decoder {
                         }
                         _ => 0,
                     };
-                    mem.read_bytes(addr, len.min(128))
+                    // The kernel writes at most the caller's buffer: strace decodes the
+                    // smaller of the length going in and the one coming out.
+                    let given = Capture::find(&entry.mem, u32::from(lenp))
+                        .and_then(mem_u32)
+                        .map_or(len, |n| n as usize);
+                    mem.read_bytes(addr, len.min(given).min(128))
                 }
-                Fmt::LenInOut => mem.read_bytes(addr, 4),
+                Fmt::LenInOut | Fmt::TimezoneIn | Fmt::TimezoneOut => {
+                    mem.read_bytes(addr, if matches!(fmt, Fmt::LenInOut) { 4 } else { 8 })
+                }
+                Fmt::IdOut => mem.read_bytes(addr, 4),
+                Fmt::LoffIn | Fmt::AddrOut => mem.read_bytes(addr, 8),
+                Fmt::MincoreOut => {
+                    let pages = entry.args[1].div_ceil(4096);
+                    mem.read_bytes(addr, self.array_shown(pages))
+                }
+                Fmt::IovAddrs(c) => {
+                    mem.read_bytes(addr, 16 * self.iov_items(entry.args[c as usize]))
+                }
+                Fmt::UtimbufIn => mem.read_bytes(addr, 16),
+                Fmt::MqAttrIn | Fmt::MqAttrOut | Fmt::MqOpenAttr(_) => mem.read_bytes(addr, 32),
+                Fmt::CapHeader => mem.read_bytes(addr, 8),
+                Fmt::CapDataIn | Fmt::CapDataOut => {
+                    let version = match mem.read_bytes(entry.args[0], 4) {
+                        Mem::Bytes { bytes, .. } if bytes.len() == 4 => {
+                            u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
+                        }
+                        _ => 0,
+                    };
+                    match structs::cap_data_count(version) {
+                        0 => continue,
+                        n => mem.read_bytes(addr, 12 * n),
+                    }
+                }
+                Fmt::OpenHowIn => mem.read_bytes(addr, 24),
+                Fmt::FsconfigKey if entry.args[1] <= FSCONFIG_SET_FD => mem.read_str(addr, max + 1),
+                Fmt::FsconfigValue => match entry.args[1] {
+                    FSCONFIG_SET_STRING => mem.read_str(addr, max + 1),
+                    FSCONFIG_SET_PATH | FSCONFIG_SET_PATH_EMPTY => mem.read_str(addr, 4096),
+                    FSCONFIG_SET_BINARY => {
+                        mem.read_bytes(addr, (entry.args[4] as u32 as usize).min(max))
+                    }
+                    _ => continue,
+                },
+                Fmt::MountAttr(_) => mem.read_bytes(addr, 32),
+                Fmt::SigeventIn => mem.read_bytes(addr, 32),
+                Fmt::PerfEventAttr => {
+                    // As much of the caller's structure as is known (all of it under -v).
+                    let size = match mem.read_bytes(addr, 8) {
+                        Mem::Bytes { bytes, .. } if bytes.len() == 8 => {
+                            u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]) as usize
+                        }
+                        _ => 0,
+                    };
+                    let want = if self.opts.verbose {
+                        structs::perf_attr_fetch_size(size)
+                    } else {
+                        structs::PERF_ATTR_HEAD
+                    };
+                    mem.read_bytes(addr, want)
+                }
+                Fmt::BpfAttr if entry.args[0] == BPF_MAP_CREATE => mem.read_bytes(
+                    addr,
+                    (entry.args[2] as usize).min(structs::BPF_MAP_CREATE_SIZE),
+                ),
+                Fmt::IoUringParams if addr == 0 => continue,
+                Fmt::IoUringParams => mem.read_bytes(addr, structs::IO_URING_PARAMS_SIZE),
+                Fmt::LandlockRulesetAttr(n) => {
+                    mem.read_bytes(addr, (entry.args[n as usize] as usize).min(16))
+                }
+                Fmt::QuotaRest(cmd_arg) => {
+                    let data = entry.args[i + 1];
+                    let what = quota_data((entry.args[cmd_arg as usize] as u32) >> 8);
+                    match what {
+                        _ if data == 0 || what.at_exit() != at_exit => continue,
+                        _ if at_exit && ok.is_none() => continue,
+                        QuotaData::Path => mem.read_str(data, 4096),
+                        _ if what.size() > 0 => mem.read_bytes(data, what.size()),
+                        _ => continue,
+                    }
+                }
+                Fmt::FileHandleIn | Fmt::FileHandleOut => match mem.read_bytes(addr, 8) {
+                    // At entry name_to_handle_at only reads the size the caller gives.
+                    header if !at_exit && matches!(fmt, Fmt::FileHandleOut) => header,
+                    Mem::Bytes { bytes, .. } if bytes.len() == 8 => {
+                        let size = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+                        mem.read_bytes(addr, 8 + (size as usize).min(128))
+                    }
+                    other => other,
+                },
+                Fmt::PtrArrayIn(n) | Fmt::IntArrayIn(n) | Fmt::PageStatusOut(n) => {
+                    let width = if matches!(fmt, Fmt::PtrArrayIn(_)) {
+                        8
+                    } else {
+                        4
+                    };
+                    mem.read_bytes(addr, width * self.array_shown(entry.args[n as usize]))
+                }
                 Fmt::Dirents | Fmt::Dirents64 => {
                     mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(1 << 16))
                 }
@@ -1663,7 +2113,21 @@ impl Decoder {
                     _ => continue,
                 },
                 Fmt::IntIn(len) => {
-                    mem.read_bytes(addr, (entry.args[len as usize] as usize).min(max.max(8)))
+                    let value =
+                        mem.read_bytes(addr, (entry.args[len as usize] as usize).min(max.max(16)));
+                    // A socket filter's instructions, printed under -v.
+                    if let Mem::Bytes { bytes, .. } = &value
+                        && self.opts.verbose
+                        && bytes.len() >= 16
+                        && is_socket_filter(entry.args[1], entry.args[2])
+                    {
+                        let count = u64::from(u16::from_le_bytes([bytes[0], bytes[1]]));
+                        out.push(Capture {
+                            key: FPROG_KEY,
+                            data: mem.read_bytes(le64(bytes, 8), 8 * self.array_shown(count)),
+                        });
+                    }
+                    value
                 }
                 Fmt::NodemaskIn(maxnode) | Fmt::NodemaskOut(maxnode) => {
                     let (_, shown) = self.nodemask_longs(entry.args[maxnode as usize], l.long);
@@ -1728,8 +2192,28 @@ impl Decoder {
                     };
                     capture_iov(mem, addr, entry.args[c as usize], left, iov, &mut out)
                 }
-                Fmt::IntOut if is_so_linger(entry.args[1], entry.args[2]) => {
+                Fmt::SockoptOut
+                    if is_sockopt(
+                        entry.args[1],
+                        entry.args[2],
+                        "SOL_SOCKET",
+                        "sockopt_socket",
+                        &["SO_PEERCRED"],
+                    ) =>
+                {
+                    mem.read_bytes(addr, 12)
+                }
+                Fmt::SockoptOut if is_so_linger(entry.args[1], entry.args[2]) => {
                     mem.read_bytes(addr, 8)
+                }
+                Fmt::SockoptOut => {
+                    let len = match mem.read_bytes(entry.args[4], 4) {
+                        Mem::Bytes { bytes, .. } if bytes.len() == 4 => {
+                            u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize
+                        }
+                        _ => 0,
+                    };
+                    mem.read_bytes(addr, len.min(max.max(4)))
                 }
                 Fmt::OffsetInOut | Fmt::IntOut => {
                     mem.read_bytes(addr, if matches!(fmt, Fmt::IntOut) { 4 } else { 8 })
@@ -1739,25 +2223,38 @@ impl Decoder {
                 Fmt::TmsOut => mem.read_bytes(addr, 4 * l.long),
                 Fmt::StackIn | Fmt::StackOut => mem.read_bytes(addr, 3 * l.long),
                 Fmt::TimesIn => mem.read_bytes(addr, 2 * l.timespec_size()),
+                Fmt::Clone => {
+                    // CLONE_PARENT_SETTID's tid, read at exit.
+                    if at_exit && entry.args[0] & 0x0010_0000 != 0 && entry.args[2] != 0 {
+                        out.push(Capture {
+                            key: CLONE_PARENT_TID_KEY,
+                            data: mem.read_bytes(entry.args[2], 4),
+                        });
+                    }
+                    continue;
+                }
                 Fmt::CloneArgs => {
                     let args = mem.read_bytes(addr, 88);
                     if !at_exit {
                         out.push(Capture { key, data: args });
                         continue;
                     }
-                    {
-                        // The parent tid the kernel stored, for ` => {parent_tid=[N]}`.
-                        if let Mem::Bytes { bytes, .. } = &args
-                            && le64(bytes, 0) & 0x0010_0000 != 0
-                            && le64(bytes, 24) != 0
-                        {
-                            out.push(Capture {
-                                key: CLONE_PARENT_TID_KEY,
-                                data: mem.read_bytes(le64(bytes, 24), 4),
-                            });
+                    // What the kernel stored, for ` => {pidfd=[N], parent_tid=[N]}`:
+                    // CLONE_PIDFD's descriptor (at offset 8), CLONE_PARENT_SETTID's tid (24).
+                    if let Mem::Bytes { bytes, .. } = &args {
+                        for (flag, off, key) in [
+                            (0x1000u64, 8, CLONE_PIDFD_KEY),
+                            (0x0010_0000, 24, CLONE_PARENT_TID_KEY),
+                        ] {
+                            if le64(bytes, 0) & flag != 0 && le64(bytes, off) != 0 {
+                                out.push(Capture {
+                                    key,
+                                    data: mem.read_bytes(le64(bytes, off), 4),
+                                });
+                            }
                         }
-                        continue;
                     }
+                    continue;
                 }
                 Fmt::MsghdrIn | Fmt::MsghdrOut => {
                     let hdr = mem.read_bytes(addr, 7 * l.long);
@@ -1850,6 +2347,36 @@ const RET_FD_KEY: u32 = 300;
 /// Capture key of poll's pollfd array re-read at exit (revents).
 const POLL_REVENTS_KEY: u32 = 301;
 /// Whether a socket option is SOL_SOCKET's SO_LINGER, whose value is a `struct linger`.
+/// A socket filter's instructions (setsockopt SO_ATTACH_FILTER), read under -v.
+const FPROG_KEY: u32 = 520;
+
+/// Whether a setsockopt option takes a `struct sock_fprog` (a classic BPF program).
+fn is_socket_filter(level: u64, name: u64) -> bool {
+    is_sockopt(
+        level,
+        name,
+        "SOL_SOCKET",
+        "sockopt_socket_set",
+        &["SO_ATTACH_FILTER"],
+    ) || is_sockopt(
+        level,
+        name,
+        "SOL_SOCKET",
+        "sockopt_socket",
+        &["SO_ATTACH_REUSEPORT_CBPF"],
+    )
+}
+
+/// The IP options whose value is a `struct ip_mreq`.
+const IP_MREQ_OPTS: &[&str] = &["IP_ADD_MEMBERSHIP", "IP_DROP_MEMBERSHIP"];
+
+/// Whether a socket option is one of `names` (of set `names_set`) at level `level_name`.
+fn is_sockopt(level: u64, name: u64, level_name: &str, names_set: &str, names: &[&str]) -> bool {
+    let named = |set: &str, n: &str| syscalls::xlat_set(set).and_then(|s| s.value_of(n));
+    named("socket_level", level_name) == Some(level)
+        && names.iter().any(|n| named(names_set, n) == Some(name))
+}
+
 fn is_so_linger(level: u64, name: u64) -> bool {
     let named = |set: &str, name: &str| syscalls::xlat_set(set).and_then(|s| s.value_of(name));
     named("socket_level", "SOL_SOCKET") == Some(level)
@@ -1965,13 +2492,6 @@ fn epoll_ctl_del() -> Option<u64> {
     syscalls::xlat_set("epoll_ctl_op").and_then(|set| set.value_of("EPOLL_CTL_DEL"))
 }
 
-/// get_mempolicy's flag that makes the policy argument a node number.
-fn mpol_f_node() -> u64 {
-    syscalls::xlat_set("get_mempolicy_flags")
-        .and_then(|set| set.value_of("MPOL_F_NODE"))
-        .unwrap_or(0)
-}
-
 /// The most argv or envp strings read under -v: a bound on the work per execve, far above
 /// what real programs pass.
 const ARGV_MAX_ITEMS: usize = 1 << 16;
@@ -2053,6 +2573,7 @@ impl Decoder {
 struct MsgKeys {
     name: u32,
     iov: u32,
+    control: u32,
     slot: usize,
 }
 
@@ -2062,6 +2583,7 @@ impl MsgKeys {
         MsgKeys {
             name: MSG_NAME_KEY + i as u32,
             iov: MSG_IOV_KEY + i as u32,
+            control: MSG_CONTROL_KEY + i as u32,
             slot: MSG_SLOT + i,
         }
     }
@@ -2071,6 +2593,7 @@ impl MsgKeys {
         MsgKeys {
             name: MMSG_NAME_KEY + e as u32,
             iov: MMSG_IOV_KEY + e as u32,
+            control: MMSG_CONTROL_KEY + e as u32,
             slot: MMSG_SLOT + e,
         }
     }
@@ -2105,6 +2628,10 @@ fn mmsg_len(m: &[u8], l: Layout) -> u32 {
 /// slot its iov buffers use.
 const MSG_NAME_KEY: u32 = 400;
 const MSG_IOV_KEY: u32 = 420;
+/// The control messages of a msghdr argument (plus its index).
+const MSG_CONTROL_KEY: u32 = 510;
+/// At most this many bytes of control messages are read (strace: the optmem_max sysctl).
+const CONTROL_MAX: usize = 4096;
 const MSG_IN_KEY: u32 = 440;
 const MSG_SLOT: usize = 50;
 /// Capture keys of select's sets and timeout as the kernel left them.
@@ -2114,6 +2641,8 @@ const SELECT_LEFT_KEY: u32 = 480;
 /// arrays, and at entry the whole array; and the first slot of their iov buffers.
 const MMSG_NAME_KEY: u32 = 2_000_000;
 const MMSG_IOV_KEY: u32 = 3_000_000;
+/// The control messages of element N of a `struct mmsghdr` array (plus N).
+const MMSG_CONTROL_KEY: u32 = 5_000_000;
 const MMSG_IN_KEY: u32 = 4_000_000;
 const MMSG_SLOT: usize = 5_000;
 
@@ -2122,6 +2651,8 @@ const MMSG_SLOT: usize = 5_000;
 const OLD_SELECT_KEY: u32 = 490;
 /// Capture key of the parent tid clone3 stored.
 const CLONE_PARENT_TID_KEY: u32 = 460;
+/// clone3's pidfd, read at exit.
+const CLONE_PIDFD_KEY: u32 = 461;
 
 fn le64(b: &[u8], off: usize) -> u64 {
     b.get(off..off + 8)
@@ -2270,6 +2801,159 @@ pub fn set_text(name: &str, value: u64, style: Style) -> String {
     }
 }
 
+/// fcntl's commands that pass a `struct f_owner_ex` (x86_64 and i386 alike).
+const F_SETOWN_EX: u64 = 15;
+/// See [`F_SETOWN_EX`]: the kernel fills this one.
+const F_GETOWN_EX: u64 = 16;
+
+/// fsconfig's commands, whose key, value and aux arguments depend on them.
+const FSCONFIG_SET_STRING: u64 = 1;
+/// See [`FSCONFIG_SET_STRING`].
+const FSCONFIG_SET_BINARY: u64 = 2;
+/// See [`FSCONFIG_SET_STRING`].
+const FSCONFIG_SET_PATH: u64 = 3;
+/// See [`FSCONFIG_SET_STRING`].
+const FSCONFIG_SET_PATH_EMPTY: u64 = 4;
+/// See [`FSCONFIG_SET_STRING`]: the last command with a key.
+const FSCONFIG_SET_FD: u64 = 5;
+
+/// bpf's command that creates a map, the one whose attributes are decoded.
+const BPF_MAP_CREATE: u64 = 0;
+
+/// The size of `struct if_dqblk`: eight u64s and the u32 dqb_valid, padded.
+const DQBLK_SIZE: usize = 72;
+
+/// What a quotactl command's address argument points to, and when it is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QuotaData {
+    /// No id or address printed (Q_SYNC, Q_QUOTAOFF, Q_XQUOTASYNC).
+    Nothing,
+    /// A quota format id and the quota file's path (Q_QUOTAON).
+    Path,
+    /// A uid and a `struct if_dqblk` the kernel reads (Q_SETQUOTA).
+    DqblkIn,
+    /// A uid and a `struct if_dqblk` the kernel writes (Q_GETQUOTA).
+    DqblkOut,
+    /// The format the kernel writes (Q_GETFMT), without the id.
+    FormatOut,
+    /// A `struct if_dqinfo` the kernel reads (Q_SETINFO), without the id.
+    InfoIn,
+    /// A `struct if_dqinfo` the kernel writes (Q_GETINFO), without the id.
+    InfoOut,
+    /// The id and the address, undecoded.
+    Raw,
+}
+
+impl QuotaData {
+    /// Whether the address is printed at exit (what the kernel wrote).
+    fn at_exit(self) -> bool {
+        matches!(
+            self,
+            QuotaData::DqblkOut | QuotaData::FormatOut | QuotaData::InfoOut
+        )
+    }
+
+    /// The bytes the address points to.
+    fn size(self) -> usize {
+        match self {
+            QuotaData::DqblkIn | QuotaData::DqblkOut => DQBLK_SIZE,
+            QuotaData::InfoIn | QuotaData::InfoOut => 24,
+            QuotaData::FormatOut => 4,
+            QuotaData::Nothing | QuotaData::Path | QuotaData::Raw => 0,
+        }
+    }
+}
+
+/// How strace decodes the rest of quotactl command `cmd` (its QCMD_CMD part).
+fn quota_data(cmd: u32) -> QuotaData {
+    let name = syscalls::xlat_set("quota_cmds").and_then(|s| s.name_of(u64::from(cmd)));
+    match name {
+        Some("Q_SYNC" | "Q_QUOTAOFF" | "Q_XQUOTASYNC") => QuotaData::Nothing,
+        Some("Q_QUOTAON") => QuotaData::Path,
+        Some("Q_SETQUOTA") => QuotaData::DqblkIn,
+        Some("Q_GETQUOTA") => QuotaData::DqblkOut,
+        Some("Q_GETFMT") => QuotaData::FormatOut,
+        Some("Q_SETINFO") => QuotaData::InfoIn,
+        Some("Q_GETINFO") => QuotaData::InfoOut,
+        _ => QuotaData::Raw,
+    }
+}
+
+/// A quotactl command as strace prints it: `QCMD(Q_GETQUOTA, USRQUOTA)`; the number
+/// under -X raw, both under -X verbose.
+fn quota_cmd(qcmd: u32, st: Style) -> String {
+    let name = |set: &str, v: u32, dflt: &str| {
+        syscalls::xlat_set(set)
+            .and_then(|s| s.name_of(u64::from(v)))
+            .map_or_else(
+                || format!("{} /* {dflt} */", hex(u64::from(v))),
+                str::to_string,
+            )
+    };
+    let text = format!(
+        "QCMD({}, {})",
+        name("quota_cmds", qcmd >> 8, "Q_???"),
+        name("quota_types", qcmd & 0xff, "???QUOTA")
+    );
+    styled(text, &qcmd.to_string(), st)
+}
+
+/// shmget's flags as strace prints them: the IPC_* and SHM_* flags, the huge page size
+/// field as `N<<SHM_HUGE_SHIFT`, then the mode in octal: `IPC_CREAT|0600`.
+fn shmget_flags(value: u32, st: Style) -> String {
+    const HUGE_SHIFT: u32 = 26;
+    let huge = (value >> HUGE_SHIFT) & 0x3f;
+    let flags = value & !0o777 & !(0x3f << HUGE_SHIFT);
+    let mut parts = Vec::new();
+    if flags != 0 {
+        parts.push(set_text("shm_resource_flags", u64::from(flags), st));
+    }
+    if huge != 0 {
+        let shift = styled("SHM_HUGE_SHIFT".into(), "26", st);
+        parts.push(format!("{huge}<<{shift}"));
+    }
+    // strace's %#03o.
+    let mode = match value & 0o777 {
+        0 => "000".to_string(),
+        m => format!("0{m:02o}"),
+    };
+    if flags == 0 && huge == 0 {
+        return mode;
+    }
+    parts.push(mode);
+    parts.join("|")
+}
+
+/// mmap's flags as strace prints them: the MAP_HUGE_* field (the log2 of the huge page
+/// size, bits 26..31) apart, as `MAP_PRIVATE|MAP_HUGETLB|21<<MAP_HUGE_SHIFT`.
+fn mmap_flags(value: u64, st: Style) -> String {
+    const SHIFT: u32 = 26;
+    let huge = (value >> SHIFT) & 0x3f;
+    if huge == 0 {
+        return set_text("mmap_flags", value, st);
+    }
+    let rest = set_text("mmap_flags", value & !(0x3f << SHIFT), Style::Abbrev);
+    styled(format!("{rest}|{huge}<<MAP_HUGE_SHIFT"), &hex(value), st)
+}
+
+/// memfd_create's flags as strace prints them: the MFD_HUGE_* page size field (bits
+/// 26..31) as `N<<MFD_HUGE_SHIFT` after the flags.
+fn memfd_flags(value: u64, st: Style) -> String {
+    const SHIFT: u32 = 26;
+    let huge = (value >> SHIFT) & 0x3f;
+    if huge == 0 {
+        return set_text("memfd_flags", value, st);
+    }
+    let text = match value & !(0x3f << SHIFT) {
+        0 => format!("{huge}<<MFD_HUGE_SHIFT"),
+        rest => format!(
+            "{}|{huge}<<MFD_HUGE_SHIFT",
+            set_text("memfd_flags", rest, Style::Abbrev)
+        ),
+    };
+    styled(text, &hex(value), st)
+}
+
 /// statx's flags as strace 6.1 prints them: the AT_STATX_SYNC_TYPE field's bits as flags
 /// (AT_STATX_SYNC_AS_STAT is their zero), then `|` and the other flags if any, both without
 /// a default: `AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW`, raw `|0x100` (the zero prints as
@@ -2344,7 +3028,15 @@ fn clone_args(v: &CallView<'_>, st: Style) -> String {
         format!("flags={f}"),
     ];
     if flags & 0x100000 != 0 {
-        parts.push(format!("parent_tid={}", ptr(v.arg(2))));
+        // The tid the kernel stored, once it did.
+        let stored = v
+            .ok_ret()
+            .and(v.exit_mem(CLONE_PARENT_TID_KEY))
+            .and_then(mem_u32);
+        parts.push(match stored {
+            Some(tid) => format!("parent_tid=[{tid}]"),
+            None => format!("parent_tid={}", ptr(v.arg(2))),
+        });
     }
     if flags & (0x1000000 | 0x200000) != 0 {
         parts.push(format!("child_tidptr={}", ptr(v.arg(3))));

@@ -36,6 +36,10 @@ pub fn format(b: &[u8], st: Style, l: Layout) -> String {
     let u = if l.long == 4 { 12 } else { 16 };
     let long_at = |off: usize| l.ulong(b, off);
     let signo = i32_at(b, 0);
+    if signo == 0 {
+        // strace prints nothing of a siginfo without a signal.
+        return "{}".to_string();
+    }
     let errno = i32_at(b, 4);
     let code = i32_at(b, 8);
     let mut parts = vec![format!(
@@ -71,8 +75,11 @@ pub fn format(b: &[u8], st: Style, l: Layout) -> String {
             0 | -6 => pid_uid(&mut parts),
             -1 | -3 | -4 => {
                 pid_uid(&mut parts);
-                parts.push(format!("si_int={}", i32_at(b, u + 8)));
-                parts.push(format!("si_ptr={}", ptr(long_at(u + 8))));
+                // strace prints the value a sender queued only when it is not zero.
+                if long_at(u + 8) != 0 {
+                    parts.push(format!("si_int={}", i32_at(b, u + 8)));
+                    parts.push(format!("si_ptr={}", ptr(long_at(u + 8))));
+                }
             }
             -2 => {
                 parts.push(format!("si_timerid={:#x}", i32_at(b, u)));

@@ -205,6 +205,91 @@ pub enum Fmt {
     /// A `{sigset_t *sigmask; size_t sigsetsize}` pair read by the kernel (pselect6's and
     /// io_pgetevents' signal mask).
     SigsetAddrSizeIn,
+    /// A `struct timezone` read by the kernel (settimeofday).
+    TimezoneIn,
+    /// A `struct timezone` written by the kernel (gettimeofday).
+    TimezoneOut,
+    /// A user or group id written by the kernel (getresuid): `[0]`.
+    IdOut,
+    /// A `loff_t` read by the kernel (splice's offsets): `[0]`.
+    LoffIn,
+    /// A pointer-sized value written by the kernel, in hex (io_setup's context): `[0x...]`.
+    AddrOut,
+    /// mincore's vector, one byte per page of the length in argument 1.
+    MincoreOut,
+    /// An iovec array whose buffers are not the tracee's to read (process_madvise's, in
+    /// another process): bases as addresses; the count is argument N.
+    IovAddrs(u8),
+    /// mknod's device number, printed only when the mode (argument N) makes a device.
+    MknodDev(u8),
+    /// A `struct utimbuf` read by the kernel (utime).
+    UtimbufIn,
+    /// A `struct mq_attr` read by the kernel (mq_open, mq_getsetattr).
+    MqAttrIn,
+    /// A `struct mq_attr` written by the kernel (mq_getsetattr).
+    MqAttrOut,
+    /// A `struct __user_cap_header_struct` (capget, capset).
+    CapHeader,
+    /// capset's capability sets, read by the kernel (the header is argument 0).
+    CapDataIn,
+    /// capget's capability sets, written by the kernel (the header is argument 0).
+    CapDataOut,
+    /// A `struct open_how` read by the kernel (openat2).
+    OpenHowIn,
+    /// A `struct file_handle` read by the kernel (open_by_handle_at).
+    FileHandleIn,
+    /// name_to_handle_at's `struct file_handle`: the size going in, the handle the kernel
+    /// wrote.
+    FileHandleOut,
+    /// An array of pointers read by the kernel (move_pages' pages); the count is argument N.
+    PtrArrayIn(u8),
+    /// An array of ints read by the kernel (move_pages' nodes); the count is argument N.
+    IntArrayIn(u8),
+    /// move_pages' status array written by the kernel: node numbers or `-EFAULT`; the
+    /// count is argument N.
+    PageStatusOut(u8),
+    /// mmap's flags: the MAP_HUGE_* page size field as `N<<MAP_HUGE_SHIFT` after them.
+    MmapFlags,
+    /// fanotify_mark's directory fd: `FAN_NOFD`, `AT_FDCWD` or a number.
+    FanotifyDirfd,
+    /// A quotactl command: `QCMD(Q_GETQUOTA, USRQUOTA)`.
+    QuotaCmd,
+    /// quotactl's id and address, as the command in argument N uses them (nothing for
+    /// Q_SYNC, a format and a path for Q_QUOTAON, a uid and a `struct if_dqblk` for
+    /// Q_GETQUOTA and Q_SETQUOTA, ...).
+    QuotaRest(u8),
+    /// shmget's key: `IPC_PRIVATE` or hex.
+    IpcKey,
+    /// shmget's flags: `IPC_CREAT|0600`.
+    ShmgetFlags,
+    /// A `struct landlock_ruleset_attr` read by the kernel; its size is argument N.
+    LandlockRulesetAttr(u8),
+    /// A `struct io_uring_params`: the settings the kernel reads, then (at exit) the sizes,
+    /// features and ring offsets it wrote.
+    IoUringParams,
+    /// bpf's `union bpf_attr` for the command in argument 0, its size in argument 2
+    /// (BPF_MAP_CREATE decoded; the other commands print its address).
+    BpfAttr,
+    /// A `struct perf_event_attr` read by the kernel (perf_event_open), abbreviated as
+    /// strace abbreviates it.
+    PerfEventAttr,
+    /// memfd_create's flags, the MFD_HUGE_* field as `N<<MFD_HUGE_SHIFT`.
+    MemfdFlags,
+    /// A `struct sigevent` read by the kernel (mq_notify).
+    SigeventIn,
+    /// getsockopt's value, written by the kernel: an int, the structure of the few
+    /// options strace decodes (SO_LINGER, SO_PEERCRED), else the bytes.
+    SockoptOut,
+    /// fsconfig's key: a string for the commands that set one, else an address.
+    FsconfigKey,
+    /// fsconfig's value, as the command (argument 1) reads it.
+    FsconfigValue,
+    /// fsconfig's aux: a directory fd, an fd or a number, by command.
+    FsconfigAux,
+    /// A `struct mount_attr` read by the kernel; its size is argument N.
+    MountAttr(u8),
+    /// mq_open's `struct mq_attr`, printed only with O_CREAT in argument N (as the mode).
+    MqOpenAttr(u8),
     /// Not printed.
     Skip,
 }
@@ -255,6 +340,17 @@ impl Fmt {
                 | Fmt::RusageOut
                 | Fmt::TmsOut
                 | Fmt::StackOut
+                | Fmt::TimezoneOut
+                | Fmt::IdOut
+                | Fmt::AddrOut
+                | Fmt::MincoreOut
+                | Fmt::MqAttrOut
+                | Fmt::CapDataOut
+                | Fmt::SockoptOut
+                | Fmt::IoUringParams
+                | Fmt::QuotaRest(_)
+                | Fmt::FileHandleOut
+                | Fmt::PageStatusOut(_)
                 // clone3 appends ` => {parent_tid=[N]}` once the kernel wrote it.
                 | Fmt::CloneArgs
                 // PR_GET_NAME and friends fill their argument; print prctl's rest at exit.
@@ -338,8 +434,8 @@ specs! {
     "statx" => [Dirfd, Path, StatxFlags, Set("statx_mask"), StatxOut] Dec;
     "access" => [Path, Set("access_mode")] Dec;
     "faccessat" => [Dirfd, Path, Set("access_mode")] Dec;
-    "faccessat2" => [Dirfd, Path, Set("access_mode"), Set("at_flags")] Dec;
-    "mmap" => [Ptr, Uint, Set("mmap_prot"), Set("mmap_flags"), Fd, Hex] Hex;
+    "faccessat2" => [Dirfd, Path, Set("access_mode"), Set("faccessat_flags")] Dec;
+    "mmap" => [Ptr, Uint, Set("mmap_prot"), MmapFlags, Fd, Hex] Hex;
     "mprotect" => [Ptr, Uint, Set("mmap_prot")] Dec;
     "munmap" => [Ptr, Uint] Dec;
     "brk" => [Ptr] Hex;
@@ -400,7 +496,7 @@ specs! {
     "sendto" => [Fd, WBuf(2), Uint, Set("msg_flags"), SockaddrIn(5), Uint] Dec;
     "recvfrom" => [Fd, RBuf(2), Uint, Set("msg_flags"), SockaddrOut(5), LenInOut] Dec;
     "setsockopt" => [Fd, Set("socket_level"), SockoptName, IntIn(4), Uint] Dec;
-    "getsockopt" => [Fd, Set("socket_level"), SockoptName, IntOut, LenInOut] Dec;
+    "getsockopt" => [Fd, Set("socket_level"), SockoptName, SockoptOut, LenInOut] Dec;
     "sendfile" => [Fd, Fd, OffsetInOut, Uint] Dec;
     "utimensat" => [Dirfd, Path, TimesIn, Set("at_flags")] Dec;
     "utimensat_time64" => [Dirfd, Path, TimesIn, Set("at_flags")] Dec;
@@ -438,8 +534,8 @@ specs! {
     "clock_getres_time64" => [Set("clockid"), TimespecOut] Dec;
     "sched_rr_get_interval" => [Int, TimespecOut] Dec;
     "sched_rr_get_interval_time64" => [Int, TimespecOut] Dec;
-    "gettimeofday" => [TimevalOut, Ptr] Dec;
-    "settimeofday" => [TimevalIn, Ptr] Dec;
+    "gettimeofday" => [TimevalOut, TimezoneOut] Dec;
+    "settimeofday" => [TimevalIn, TimezoneIn] Dec;
     "utimes" => [Path, TimevalPairIn] Dec;
     "futimesat" => [Dirfd, Path, TimevalPairIn] Dec;
     "chdir" => [Path] Dec;
@@ -498,7 +594,7 @@ specs! {
     "get_mempolicy" => [MempolicyOut, NodemaskOut(2), Uint, Ptr, Set("get_mempolicy_flags")] Dec;
     "mbind" => [Ptr, Uint, Set("mempolicy_mode"), NodemaskIn(4), Uint, Set("mbind_flags")] Dec;
     "migrate_pages" => [Int, Uint, NodemaskIn(1), NodemaskIn(1)] Dec;
-    "memfd_create" => [Str, Set("memfd_flags")] Fd;
+    "memfd_create" => [Str, MemfdFlags] Fd;
     "mq_timedsend" => [Fd, WBuf(2), Uint, Uint, TimespecIn] Dec;
     "mq_timedsend_time64" => [Fd, WBuf(2), Uint, Uint, TimespecIn] Dec;
     "mq_timedreceive" => [Fd, RBuf(2), Uint, IntOut, TimespecIn] Dec;
@@ -507,6 +603,50 @@ specs! {
     "semtimedop" => [Int, SembufsIn(2), Uint, TimespecIn] Dec;
     "semtimedop_time64" => [Int, SembufsIn(2), Uint, TimespecIn] Dec;
     "rt_sigreturn" => [SigreturnMask] Dec;
+    "rt_sigpending" => [SigsetOut, Uint] Dec;
+    "signalfd" => [Fd, SigsetIn, Uint] Fd;
+    "signalfd4" => [Fd, SigsetIn, Uint, Set("signalfd_flags")] Fd;
+    "epoll_pwait2" => [Fd, EpollEventsOut, Int, TimespecIn, SigsetIn, Uint] Dec;
+    "getresuid" => [IdOut, IdOut, IdOut] Dec;
+    "getresgid" => [IdOut, IdOut, IdOut] Dec;
+    "capget" => [CapHeader, CapDataOut] Dec;
+    "capset" => [CapHeader, CapDataIn] Dec;
+    "preadv" => [Fd, IovOut(2), Uint, Long, Skip] Dec;
+    "pwritev" => [Fd, IovIn(2), Uint, Long, Skip] Dec;
+    "preadv2" => [Fd, IovOut(2), Uint, Long, Skip, Set("rwf_flags")] Dec;
+    "pwritev2" => [Fd, IovIn(2), Uint, Long, Skip, Set("rwf_flags")] Dec;
+    "vmsplice" => [Fd, IovIn(2), Uint, Set("splice_flags")] Dec;
+    "splice" => [Fd, LoffIn, Fd, LoffIn, Uint, Set("splice_flags")] Dec;
+    "copy_file_range" => [Fd, LoffIn, Fd, LoffIn, Uint, Uint] Dec;
+    "mincore" => [Ptr, Uint, MincoreOut] Dec;
+    "process_madvise" => [Fd, IovAddrs(2), Uint, Set("madvise_advice"), Uint] Dec;
+    "io_setup" => [Uint, AddrOut] Dec;
+    "io_destroy" => [Hex] Dec;
+    "shmat" => [Int, Ptr, Set("shmat_flags")] Hex;
+    "mknod" => [Path, Set("file_mode"), MknodDev(1)] Dec;
+    "mknodat" => [Dirfd, Path, Set("file_mode"), MknodDev(2)] Dec;
+    "utime" => [Path, UtimbufIn] Dec;
+    "mq_open" => [Str, Set("open_flags"), OpenMode(1), MqOpenAttr(1)] Fd;
+    "mq_getsetattr" => [Fd, MqAttrIn, MqAttrOut] Dec;
+    "openat2" => [Dirfd, Path, OpenHowIn, Uint] Fd;
+    "fanotify_init" => [Set("fanotify_init_flags"), Set("open_flags")] Fd;
+    "io_uring_register" => [Fd, Set("io_uring_register_op"), Ptr, Uint] Dec;
+    "mount" => [Str, Path, Str, Set("mount_flags"), Str] Dec;
+    "fsconfig" => [Fd, Set("fsconfig_cmd"), FsconfigKey, FsconfigValue, FsconfigAux] Dec;
+    "mount_setattr" => [Dirfd, Path, Set("mount_setattr_flags"), MountAttr(4), Uint] Dec;
+    "mq_notify" => [Fd, SigeventIn] Dec;
+    "pidfd_send_signal" => [Fd, Signal, SiginfoIn, Set("pidfd_send_signal_flags")] Dec;
+    "perf_event_open" => [PerfEventAttr, Int, Int, Fd, Set("perf_event_open_flags")] Fd;
+    "bpf" => [Set("bpf_cmd"), BpfAttr, Uint] Dec;
+    "io_uring_setup" => [Uint, IoUringParams] Fd;
+    "landlock_create_ruleset" => [LandlockRulesetAttr(1), Uint, Set("landlock_create_ruleset_flags")] Dec;
+    "quotactl" => [QuotaCmd, Path, QuotaRest(0), Skip] Dec;
+    "quotactl_fd" => [Fd, QuotaCmd, QuotaRest(1), Skip] Dec;
+    "shmget" => [IpcKey, Uint, ShmgetFlags] Dec;
+    "fanotify_mark" => [Fd, Set("fanotify_mark_flags"), Set("fanotify_mask"), FanotifyDirfd, Path] Dec;
+    "name_to_handle_at" => [Dirfd, Path, FileHandleOut, IntOut, Set("name_to_handle_at_flags")] Dec;
+    "open_by_handle_at" => [Fd, FileHandleIn, Set("open_flags")] Fd;
+    "move_pages" => [Int, Uint, PtrArrayIn(1), IntArrayIn(1), PageStatusOut(1), Set("move_pages_flags")] Dec;
 }
 
 /// Decoders of syscalls that share their name with another ABI's differently shaped one:

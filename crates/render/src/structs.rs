@@ -263,13 +263,18 @@ pub fn statx(b: &[u8], verbose: bool, st: Style) -> String {
             "stx_attributes_mask={}",
             flags("statx_attrs", u64_at(b, 56))
         ),
-        time("stx_atime", 64),
     ];
-    if has("STATX_BTIME") {
-        parts.push(time("stx_btime", 80));
+    // Each time only when the kernel says it filled it.
+    for (bit, name, off) in [
+        ("STATX_ATIME", "stx_atime", 64),
+        ("STATX_BTIME", "stx_btime", 80),
+        ("STATX_CTIME", "stx_ctime", 96),
+        ("STATX_MTIME", "stx_mtime", 112),
+    ] {
+        if has(bit) {
+            parts.push(time(name, off));
+        }
     }
-    parts.push(time("stx_ctime", 96));
-    parts.push(time("stx_mtime", 112));
     for (name, off) in [
         ("stx_rdev_major", 128),
         ("stx_rdev_minor", 132),
@@ -499,9 +504,10 @@ pub fn sockaddr(b: &[u8], st: Style) -> String {
                 "{{sa_family={fam}, sin6_port={}, sin6_flowinfo={}, {addr_text}, sin6_scope_id={}}}",
                 net_field(&b[2..4], format!("htons({port})"), st),
                 net_field(&b[4..8], format!("htonl({flow})"), st),
-                u32_at(b, 24)
+                scope_id(u32_at(b, 24) as i32, st)
             )
         }
+        AF_PACKET if b.len() >= 20 => sockaddr_ll(b, &fam, st),
         16 if b.len() >= 12 => format!(
             "{{sa_family={fam}, nl_pid={}, nl_groups={:08x}}}",
             u32_at(b, 4),
@@ -927,10 +933,14 @@ pub fn stack(b: &[u8], st: Style, l: Layout) -> String {
 }
 
 /// utimensat's `struct timespec[2]`, with UTIME_NOW and UTIME_OMIT named.
-pub fn utimens(b: &[u8], l: Layout) -> String {
+pub fn utimens(b: &[u8], l: Layout, st: Style) -> String {
+    let special = |off: usize, name: &str| {
+        let ts = timespec(b.get(off..).unwrap_or_default(), l);
+        styled(name.to_string(), &ts, st)
+    };
     let one = |off: usize| match l.time_field(b, off + l.time) {
-        0x3fff_ffff => "UTIME_NOW".to_string(),
-        0x3fff_fffe => "UTIME_OMIT".to_string(),
+        0x3fff_ffff => special(off, "UTIME_NOW"),
+        0x3fff_fffe => special(off, "UTIME_OMIT"),
         nsec => {
             let sec = l.time_field(b, off);
             let ts = timespec(b.get(off..).unwrap_or_default(), l);
@@ -959,7 +969,7 @@ pub fn clone_args(b: &[u8], st: Style) -> String {
         if exit_signal == 0 {
             "0".to_string()
         } else {
-            signal(exit_signal)
+            styled(signal(exit_signal), &exit_signal.to_string(), st)
         }
     ));
     parts.push(format!("stack={}", ptr(u64_at(b, 40))));
@@ -1470,6 +1480,930 @@ pub fn ifconf_reqs(b: &[u8], more: bool, st: Style) -> String {
         items.push("...".into());
     }
     format!("[{}]", items.join(", "))
+}
+
+/// `struct timezone`: `{tz_minuteswest=0, tz_dsttime=0}`.
+pub fn timezone(b: &[u8]) -> String {
+    format!(
+        "{{tz_minuteswest={}, tz_dsttime={}}}",
+        u32_at(b, 0) as i32,
+        u32_at(b, 4) as i32
+    )
+}
+
+/// An id written by the kernel (getresuid): `[0]`, `[-1]` for the "unset" id.
+pub fn id_out(b: &[u8]) -> String {
+    match u32_at(b, 0) as u32 {
+        u32::MAX => "[-1]".into(),
+        id => format!("[{id}]"),
+    }
+}
+
+/// A `loff_t` read by the kernel: `[0]`.
+pub fn loff(b: &[u8]) -> String {
+    format!("[{}]", u64_at(b, 0) as i64)
+}
+
+/// mincore's vector, one byte per page: `[1, 0, 0]` (strace prints the residency bit),
+/// `...` after `shown` entries.
+pub fn mincore_vec(b: &[u8], more: bool) -> String {
+    let mut parts: Vec<String> = b.iter().map(|v| (v & 1).to_string()).collect();
+    if more {
+        parts.push("...".into());
+    }
+    format!("[{}]", parts.join(", "))
+}
+
+/// `struct utimbuf` with strace's date comments.
+pub fn utimbuf(b: &[u8]) -> String {
+    let (a, m) = (u64_at(b, 0) as i64, u64_at(b, 8) as i64);
+    format!(
+        "{{actime={a}{}, modtime={m}{}}}",
+        date_comment(a, 0, 0),
+        date_comment(m, 0, 0)
+    )
+}
+
+/// `struct mq_attr`: `{mq_flags=O_NONBLOCK, mq_maxmsg=2, mq_msgsize=16, mq_curmsgs=0}`.
+pub fn mq_attr(b: &[u8], st: Style) -> String {
+    let flags = u64_at(b, 0);
+    let flags_text = if flags == 0 {
+        "0".to_string()
+    } else {
+        set_text("open_mode_flags", flags, st)
+    };
+    format!(
+        "{{mq_flags={flags_text}, mq_maxmsg={}, mq_msgsize={}, mq_curmsgs={}}}",
+        u64_at(b, 8) as i64,
+        u64_at(b, 16) as i64,
+        u64_at(b, 24) as i64
+    )
+}
+
+/// `struct __user_cap_header_struct`: `{version=_LINUX_CAPABILITY_VERSION_3, pid=0}`.
+pub fn cap_header(b: &[u8], st: Style) -> String {
+    format!(
+        "{{version={}, pid={}}}",
+        set_text("cap_version", u32_at(b, 0), st),
+        u32_at(b, 4) as i32
+    )
+}
+
+/// How many `struct __user_cap_data_struct`s a capability header's version has.
+pub fn cap_data_count(version: u32) -> usize {
+    match version {
+        0x1998_0330 => 1,
+        0x2007_1026 | 0x2008_0522 => 2,
+        _ => 0,
+    }
+}
+
+/// capget's and capset's data: each set (effective, permitted, inheritable) of the one
+/// or two 32-bit structures, as `1<<CAP_CHOWN|1<<CAP_KILL`.
+pub fn cap_data(b: &[u8], st: Style) -> String {
+    let set = |field: usize| {
+        let mut v = u32_at(b, field * 4);
+        if b.len() >= 24 {
+            v |= u32_at(b, 12 + field * 4) << 32;
+        }
+        cap_set(v, st)
+    };
+    format!(
+        "{{effective={}, permitted={}, inheritable={}}}",
+        set(0),
+        set(1),
+        set(2)
+    )
+}
+
+fn cap_set(v: u64, st: Style) -> String {
+    // As strace's print_cap_bits: the low word's capabilities, then the high word's, each
+    // word a flags value of its own (so `0xfeffffff|0x1ff` under -X raw).
+    let (lo, hi) = (v & 0xffff_ffff, v >> 32);
+    let word = |w: u64, base: u64| {
+        let mut names = Vec::new();
+        let mut rest = w;
+        for bit in 0..32 {
+            if w & (1 << bit) == 0 {
+                continue;
+            }
+            if let Some(name) = syscalls::xlat_set("capability").and_then(|s| s.name_of(base + bit))
+            {
+                names.push(format!("1<<{name}"));
+                rest &= !(1 << bit);
+            }
+        }
+        if rest != 0 || names.is_empty() {
+            names.push(hex(rest));
+        }
+        let text = names.join("|");
+        match st {
+            Style::Abbrev => text,
+            Style::Raw => hex(w),
+            Style::Verbose if text == hex(w) => text,
+            Style::Verbose => format!("{} /* {text} */", hex(w)),
+        }
+    };
+    let mut parts = Vec::new();
+    if lo != 0 || hi == 0 {
+        parts.push(word(lo, 0));
+    }
+    if hi != 0 {
+        parts.push(word(hi, 32));
+    }
+    parts.join("|")
+}
+
+/// `struct open_how`: `{flags=O_RDONLY|O_CLOEXEC, resolve=RESOLVE_NO_SYMLINKS}`; the mode
+/// where it matters or is set, the resolve flags when set.
+pub fn open_how(b: &[u8], st: Style) -> String {
+    let (flags, mode, resolve) = (u64_at(b, 0), u64_at(b, 8), u64_at(b, 16));
+    let mut out = format!("{{flags={}", set_text("open_flags", flags, st));
+    // O_CREAT, __O_TMPFILE
+    if mode != 0 || flags & 0o100 != 0 || flags & 0o20000000 != 0 {
+        out += &format!(", mode=0{mode:02o}");
+    }
+    if resolve != 0 {
+        out += &format!(", resolve={}", set_text("resolve_flags", resolve, st));
+    }
+    out + "}"
+}
+
+/// A device number for mknod: `makedev(0x1, 0x3)`.
+pub fn dev(dev: u64, st: Style) -> String {
+    makedev(dev, st)
+}
+
+/// Whether a mknod mode creates a device (the only case its device number is printed).
+pub fn mode_is_device(mode: u64) -> bool {
+    is_device(mode)
+}
+
+/// `struct file_handle`: `{handle_bytes=8, handle_type=1, f_handle="\\x.."}`; with the size
+/// the caller gave (`given`, name_to_handle_at) a changed size prints `128 => 8`.
+pub fn file_handle(b: &[u8], given: Option<u32>, full: bool) -> String {
+    let size = u32_at(b, 0) as u32;
+    let size_text = match given {
+        Some(g) if g != size => format!("{g} => {size}"),
+        _ => size.to_string(),
+    };
+    if !full {
+        return format!("{{handle_bytes={size_text}}}");
+    }
+    let data = b.get(8..).unwrap_or_default();
+    let more = if size as usize > data.len() {
+        "..."
+    } else {
+        ""
+    };
+    format!(
+        "{{handle_bytes={size_text}, handle_type={}, f_handle={}{more}}}",
+        u32_at(b, 4) as i32,
+        crate::escape::quote_hex(data)
+    )
+}
+
+/// The size of `struct cmsghdr` (a length word, level and type ints).
+pub fn cmsghdr_size(l: Layout) -> usize {
+    l.long + 8
+}
+
+/// A msghdr's control messages as strace prints them: `[{cmsg_len=20, cmsg_level=SOL_SOCKET,
+/// cmsg_type=SCM_RIGHTS, cmsg_data=[3]}]`; descriptors through `fd` (for -y). `addr` is the
+/// buffer's address, for the comment after data that does not hold a whole header.
+pub fn cmsgs(
+    b: &[u8],
+    more: bool,
+    addr: u64,
+    l: Layout,
+    st: Style,
+    fd: &dyn Fn(i64) -> String,
+) -> String {
+    let head = cmsghdr_size(l);
+    let mut parts = Vec::new();
+    let mut at = 0usize;
+    while b.len() - at >= head {
+        let m = &b[at..];
+        let len = l.ulong(m, 0);
+        let level = u32_at(m, l.long) as i32;
+        let kind = u32_at(m, l.long + 4) as i32;
+        let shown = (len as usize).min(m.len());
+        let data = m.get(head..shown).unwrap_or_default();
+        parts.push(format!(
+            "{{cmsg_len={len}, cmsg_level={}, cmsg_type={}}}",
+            set_text("socket_level", level as u32 as u64, st),
+            cmsg_type_data(level, kind, data, st, fd)
+        ));
+        if shown < head {
+            at += head;
+            break;
+        }
+        let step = (len as usize).div_ceil(l.long) * l.long;
+        if step >= b.len() - at {
+            at = b.len();
+            break;
+        }
+        at += step;
+    }
+    if at < b.len() {
+        parts.push(format!("... /* {} */", hex(addr + at as u64)));
+    } else if more {
+        parts.push("...".into());
+    }
+    format!("[{}]", parts.join(", "))
+}
+
+/// A control message's type and data: descriptors and credentials of SOL_SOCKET decoded,
+/// other data as hex.
+fn cmsg_type_data(
+    level: i32,
+    kind: i32,
+    data: &[u8],
+    st: Style,
+    fd: &dyn Fn(i64) -> String,
+) -> String {
+    // SOL_SOCKET's SCM_RIGHTS and SCM_CREDENTIALS.
+    let decoded = match (level, kind) {
+        (1, 1) => Some((
+            "SCM_RIGHTS",
+            format!(
+                "[{}]",
+                data.chunks_exact(4)
+                    .map(|c| fd(u32_at(c, 0) as i32 as i64))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
+        (1, 2) if data.len() >= 12 => Some((
+            "SCM_CREDENTIALS",
+            format!(
+                "{{pid={}, uid={}, gid={}}}",
+                u32_at(data, 0) as i32,
+                u32_at(data, 4) as u32,
+                u32_at(data, 8) as u32
+            ),
+        )),
+        _ => None,
+    };
+    match decoded {
+        Some((name, text)) => format!(
+            "{}, cmsg_data={text}",
+            styled(name.to_string(), &hex(kind as u32 as u64), st)
+        ),
+        None if data.is_empty() => hex(kind as u32 as u64),
+        None => format!(
+            "{}, cmsg_data={}",
+            hex(kind as u32 as u64),
+            crate::escape::quote_hex(data)
+        ),
+    }
+}
+
+/// `struct if_dqblk`: the limits and usage, then the times and valid flags under -v
+/// (`...` without).
+pub fn if_dqblk(b: &[u8], verbose: bool, st: Style) -> String {
+    let names = [
+        "dqb_bhardlimit",
+        "dqb_bsoftlimit",
+        "dqb_curspace",
+        "dqb_ihardlimit",
+        "dqb_isoftlimit",
+        "dqb_curinodes",
+    ];
+    let mut fields: Vec<String> = names
+        .iter()
+        .enumerate()
+        .map(|(k, n)| format!("{n}={}", u64_at(b, 8 * k)))
+        .collect();
+    if verbose {
+        fields.push(format!("dqb_btime={}", u64_at(b, 48)));
+        fields.push(format!("dqb_itime={}", u64_at(b, 56)));
+        fields.push(format!(
+            "dqb_valid={}",
+            set_text("if_dqblk_valid", u32_at(b, 64), st)
+        ));
+    } else {
+        fields.push("...".into());
+    }
+    format!("{{{}}}", fields.join(", "))
+}
+
+/// `struct if_dqinfo`: `{dqi_bgrace=604800, dqi_igrace=604800, dqi_flags=0, dqi_valid=IIF_BGRACE}`.
+pub fn if_dqinfo(b: &[u8], st: Style) -> String {
+    format!(
+        "{{dqi_bgrace={}, dqi_igrace={}, dqi_flags={}, dqi_valid={}}}",
+        u64_at(b, 0),
+        u64_at(b, 8),
+        set_text("if_dqinfo_flags", u32_at(b, 16), st),
+        set_text("if_dqinfo_valid", u32_at(b, 20), st)
+    )
+}
+
+/// `struct ucred` (SO_PEERCRED): `{pid=1, uid=0, gid=0}`.
+pub fn ucred(b: &[u8]) -> String {
+    format!(
+        "{{pid={}, uid={}, gid={}}}",
+        u32_at(b, 0) as i32,
+        u32_at(b, 4),
+        u32_at(b, 8)
+    )
+}
+
+/// `struct ip_mreq`: `{imr_multiaddr=inet_addr("224.0.0.1"), imr_interface=inet_addr("0.0.0.0")}`.
+pub fn ip_mreq(b: &[u8], st: Style) -> String {
+    let addr = |off: usize| {
+        let a = std::net::Ipv4Addr::new(b[off], b[off + 1], b[off + 2], b[off + 3]);
+        net_field(&b[off..off + 4], format!("inet_addr(\"{a}\")"), st)
+    };
+    format!("{{imr_multiaddr={}, imr_interface={}}}", addr(0), addr(4))
+}
+
+/// The address family of packet sockets.
+pub const AF_PACKET: u64 = 17;
+
+/// An AF_PACKET protocol, a network-order ethernet protocol id held in a host-order
+/// argument: `htons(ETH_P_ALL)`.
+pub fn htons_protocol(proto: u16, st: Style) -> String {
+    let host = u16::from_be(proto);
+    let name = syscalls::xlat_set("ethernet_protocols").and_then(|s| s.name_of(u64::from(host)));
+    let inner = match name {
+        Some(n) => styled(n.to_string(), &hex(u64::from(host)), st),
+        None => hex(u64::from(host)),
+    };
+    format!("htons({inner})")
+}
+
+/// `struct sockaddr_ll`, as strace prints it after the family.
+fn sockaddr_ll(b: &[u8], fam: &str, st: Style) -> String {
+    let proto = u16::from_be_bytes([b[2], b[3]]);
+    let proto_text = net_field(
+        &b[2..4],
+        match syscalls::xlat_set("ethernet_protocols").and_then(|s| s.name_of(u64::from(proto))) {
+            Some(n) => format!("htons({n})"),
+            None => format!("htons({})", hex(u64::from(proto))),
+        },
+        st,
+    );
+    let index = u32_at(b, 4) as i32;
+    let index_text = ifindex(index, st);
+    let halen = b[11] as usize;
+    let mut out = format!(
+        "{{sa_family={fam}, sll_protocol={proto_text}, sll_ifindex={index_text}, sll_hatype={}, sll_pkttype={}, sll_halen={halen}",
+        set_text("arp_hardware_types", u16_at(b, 8), st),
+        set_text("af_packet_types", u64::from(b[10]), st)
+    );
+    if halen > 0 {
+        let avail = b.len().saturating_sub(12);
+        let mut bytes: Vec<String> = b[12..]
+            .iter()
+            .take(halen.min(avail))
+            .map(|x| format!("{x:#04x}"))
+            .collect();
+        if halen > avail {
+            bytes.push("...".into());
+        }
+        out += &format!(", sll_addr=[{}]", bytes.join(", "));
+    }
+    out + "}"
+}
+
+/// A network interface index as strace prints it: `if_nametoindex("lo")` when this
+/// machine has an interface of that index, the number otherwise.
+fn ifindex(index: i32, st: Style) -> String {
+    match interface_name(index) {
+        Some(name) => styled(
+            format!("if_nametoindex({})", quote(name.as_bytes(), Hex::None)),
+            &index.to_string(),
+            st,
+        ),
+        None => index.to_string(),
+    }
+}
+
+/// The name of network interface `index` on this machine, as if_indextoname finds it.
+fn interface_name(index: i32) -> Option<String> {
+    if index <= 0 {
+        return None;
+    }
+    std::fs::read_dir("/sys/class/net")
+        .ok()?
+        .flatten()
+        .find_map(|e| {
+            let i = std::fs::read_to_string(e.path().join("ifindex")).ok()?;
+            (i.trim().parse::<i32>().ok()? == index)
+                .then(|| e.file_name().to_string_lossy().into_owned())
+        })
+}
+
+/// `struct landlock_ruleset_attr`: the handled file system accesses, then the network
+/// ones when the caller's structure has them.
+pub fn landlock_ruleset_attr(b: &[u8], st: Style) -> String {
+    let mut out = format!(
+        "{{handled_access_fs={}",
+        set_text("landlock_access_fs", u64_at(b, 0), st)
+    );
+    if b.len() >= 16 {
+        out += &format!(
+            ", handled_access_net={}",
+            set_text("landlock_access_net", u64_at(b, 8), st)
+        );
+    }
+    out + "}"
+}
+
+/// The size of `struct io_uring_params`.
+pub const IO_URING_PARAMS_SIZE: usize = 120;
+
+/// `struct io_uring_params` as strace prints it: the flags, CPU and idle time the caller
+/// set (with wq_fd under IORING_SETUP_ATTACH_WQ, resv when not zero), then from what
+/// the kernel `written`, the ring sizes, features and offsets.
+pub fn io_uring_params(b: &[u8], written: Option<&[u8]>, st: Style) -> String {
+    let flags = u32_at(b, 8);
+    let mut out = format!(
+        "{{flags={}, sq_thread_cpu={}, sq_thread_idle={}",
+        set_text("io_uring_setup_flags", flags, st),
+        hex(u32_at(b, 12)),
+        u32_at(b, 16)
+    );
+    let attach_wq = syscalls::xlat_set("io_uring_setup_flags")
+        .and_then(|s| s.value_of("IORING_SETUP_ATTACH_WQ"))
+        .unwrap_or(0);
+    if flags & attach_wq != 0 {
+        out += &format!(", wq_fd={}", u32_at(b, 24) as i32);
+    }
+    let resv = [u32_at(b, 28), u32_at(b, 32), u32_at(b, 36)];
+    if resv.iter().any(|&r| r != 0) {
+        let r: Vec<String> = resv.iter().map(|&v| hex(v)).collect();
+        out += &format!(", resv=[{}]", r.join(", "));
+    }
+    if let Some(w) = written {
+        let ring = |off: usize, names: [&str; 7]| {
+            let mut f: Vec<String> = names
+                .iter()
+                .enumerate()
+                .map(|(k, n)| format!("{n}={}", u32_at(w, off + 4 * k)))
+                .collect();
+            if u32_at(w, off + 28) != 0 {
+                f.push(format!("resv1={}", hex(u32_at(w, off + 28))));
+            }
+            if u64_at(w, off + 32) != 0 {
+                f.push(format!("resv2={}", hex(u64_at(w, off + 32))));
+            }
+            format!("{{{}}}", f.join(", "))
+        };
+        out += &format!(
+            ", sq_entries={}, cq_entries={}, features={}, sq_off={}, cq_off={}",
+            u32_at(w, 0),
+            u32_at(w, 4),
+            set_text("io_uring_features", u32_at(w, 20), st),
+            ring(
+                40,
+                [
+                    "head",
+                    "tail",
+                    "ring_mask",
+                    "ring_entries",
+                    "flags",
+                    "dropped",
+                    "array"
+                ]
+            ),
+            ring(
+                80,
+                [
+                    "head",
+                    "tail",
+                    "ring_mask",
+                    "ring_entries",
+                    "overflow",
+                    "cqes",
+                    "flags"
+                ]
+            )
+        );
+    }
+    out + "}"
+}
+
+/// The part of `union bpf_attr` BPF_MAP_CREATE uses, up to map_extra.
+pub const BPF_MAP_CREATE_SIZE: usize = 72;
+
+/// BPF_MAP_CREATE's attributes, as far as the caller's size `b.len()` reaches: each
+/// field strace prints when the structure holds it.
+pub fn bpf_map_create(b: &[u8], st: Style) -> String {
+    let len = b.len();
+    let mut f = vec![
+        format!("map_type={}", set_text("bpf_map_types", u32_at(b, 0), st)),
+        format!("key_size={}", u32_at(b, 4)),
+        format!("value_size={}", u32_at(b, 8)),
+        format!("max_entries={}", u32_at(b, 12)),
+    ];
+    let flags = u32_at(b, 16);
+    let numa = syscalls::xlat_set("bpf_map_flags")
+        .and_then(|s| s.value_of("BPF_F_NUMA_NODE"))
+        .unwrap_or(0);
+    let steps: [(usize, &dyn Fn() -> Option<String>); 9] = [
+        (16, &|| {
+            Some(format!(
+                "map_flags={}",
+                set_text("bpf_map_flags", flags, st)
+            ))
+        }),
+        (20, &|| {
+            Some(format!("inner_map_fd={}", u32_at(b, 20) as i32))
+        }),
+        (24, &|| {
+            (flags & numa != 0).then(|| match u32_at(b, 24) {
+                0xffff_ffff => "numa_node=4294967295 /* NUMA_NO_NODE */".to_string(),
+                n => format!("numa_node={n}"),
+            })
+        }),
+        (28, &|| {
+            let name = &b[28..len.min(44)];
+            let end = name.iter().position(|&c| c == 0).unwrap_or(name.len());
+            Some(format!("map_name={}", quote(&name[..end], Hex::None)))
+        }),
+        (44, &|| {
+            Some(format!("map_ifindex={}", ifindex(u32_at(b, 44) as i32, st)))
+        }),
+        (48, &|| {
+            Some(format!(
+                "btf_fd={}, btf_key_type_id={}, btf_value_type_id={}",
+                u32_at(b, 48) as i32,
+                u32_at(b, 52),
+                u32_at(b, 56)
+            ))
+        }),
+        (60, &|| {
+            Some(format!("btf_vmlinux_value_type_id={}", u32_at(b, 60)))
+        }),
+        (64, &|| Some(format!("map_extra={}", u64_at(b, 64)))),
+        (usize::MAX, &|| None),
+    ];
+    for (offset, field) in steps {
+        if len <= offset {
+            break;
+        }
+        f.extend(field());
+    }
+    format!("{{{}}}", f.join(", "))
+}
+
+/// The bytes of `struct perf_event_attr` strace's abbreviated form shows: type through
+/// the flag bits.
+pub const PERF_ATTR_HEAD: usize = 48;
+
+/// The one-bit fields of perf_event_attr's flag word by bit, in strace's order; bits
+/// 15-16 are precise_ip, printed apart.
+const PERF_ATTR_BITS: &[(u32, &str)] = &[
+    (0, "disabled"),
+    (1, "inherit"),
+    (2, "pinned"),
+    (3, "exclusive"),
+    (4, "exclude_user"),
+    (5, "exclude_kernel"),
+    (6, "exclude_hv"),
+    (7, "exclude_idle"),
+    (8, "mmap"),
+    (9, "comm"),
+    (10, "freq"),
+    (11, "inherit_stat"),
+    (12, "enable_on_exec"),
+    (13, "task"),
+    (14, "watermark"),
+    (17, "mmap_data"),
+    (18, "sample_id_all"),
+    (19, "exclude_host"),
+    (20, "exclude_guest"),
+    (21, "exclude_callchain_kernel"),
+    (22, "exclude_callchain_user"),
+    (23, "mmap2"),
+    (24, "comm_exec"),
+    (25, "use_clockid"),
+    (26, "context_switch"),
+    (27, "write_backward"),
+    (28, "namespaces"),
+    (29, "ksymbol"),
+    (30, "bpf_event"),
+    (31, "aux_output"),
+    (32, "cgroup"),
+    (33, "text_poke"),
+    (34, "build_id"),
+    (35, "inherit_thread"),
+    (36, "remove_on_exec"),
+    (37, "sigtrap"),
+];
+
+/// `struct perf_event_attr` as strace abbreviates it: type, size, config by type, the
+/// sample period or frequency, sample and read formats, the flag bits that are set
+/// (precise_ip always, with its meaning), then `...` for the fields strace shows only
+/// under -v.
+pub fn perf_event_attr(b: &[u8], verbose: bool, st: Style) -> String {
+    let (kind, size, config) = (u32_at(b, 0), u32_at(b, 4), u64_at(b, 8));
+    let bits = u64_at(b, 40);
+    let mut f = vec![
+        format!("type={}", set_text("perf_type_id", kind, st)),
+        format!("size={}", set_text("perf_attr_size", size, st)),
+        format!("config={}", perf_config(kind, config, st)),
+    ];
+    let freq = bits & (1 << 10) != 0;
+    f.push(if freq {
+        format!("sample_freq={}", u64_at(b, 16))
+    } else {
+        format!("sample_period={}", u64_at(b, 16))
+    });
+    f.push(format!(
+        "sample_type={}",
+        set_text("perf_sample_format", u64_at(b, 24), st)
+    ));
+    f.push(format!(
+        "read_format={}",
+        set_text("perf_read_format", u64_at(b, 32), st)
+    ));
+    for &(bit, name) in PERF_ATTR_BITS {
+        if bit == 17 {
+            let precise = (bits >> 15) & 3;
+            let what = [
+                "arbitrary skid",
+                "constant skid",
+                "requested to have 0 skid",
+                "must have 0 skid",
+            ][precise as usize];
+            f.push(format!("precise_ip={precise} /* {what} */"));
+        }
+        if verbose || bits & (1 << bit) != 0 {
+            f.push(format!("{name}={}", (bits >> bit) & 1));
+        }
+    }
+    if bits >> 38 != 0 {
+        f.push(format!(
+            "__reserved_1={} /* Bits 63..38 */",
+            hex(bits >> 38)
+        ));
+    }
+    if !verbose {
+        // strace 6.1 leaves the rest out whenever it abbreviates.
+        f.push("...".into());
+        return format!("{{{}}}", f.join(", "));
+    }
+    perf_attr_rest(b, kind, size, bits, &mut f, st);
+    format!("{{{}}}", f.join(", "))
+}
+
+/// The largest `struct perf_event_attr` strace 6.1 reads (PERF_ATTR_SIZE_VER7).
+const PERF_ATTR_KNOWN: usize = 128;
+
+/// How much of a caller's `struct perf_event_attr` of `size` to read: all of what is known
+/// (PERF_ATTR_SIZE_VER0 for a size of 0, which the kernel reads as that).
+pub fn perf_attr_fetch_size(size: usize) -> usize {
+    match size {
+        0 => 64,
+        s => s.min(PERF_ATTR_KNOWN),
+    }
+}
+
+/// The fields after the flag bits that strace prints under -v, each as far as the
+/// caller's structure (what was read of it) holds it.
+fn perf_attr_rest(b: &[u8], kind: u64, size: u64, bits: u64, f: &mut Vec<String>, st: Style) {
+    let has = |off: usize| off < b.len();
+    let breakpoint = kind == 5;
+    let sample_type = u64_at(b, 24);
+    f.push(if bits & (1 << 14) != 0 {
+        format!("wakeup_watermark={}", u32_at(b, 48))
+    } else {
+        format!("wakeup_events={}", u32_at(b, 48))
+    });
+    if breakpoint {
+        f.push(format!("bp_type={}", u32_at(b, 52)));
+        f.push(format!("bp_addr={}", hex(u64_at(b, 56))));
+    } else {
+        f.push(format!("config1={}", hex(u64_at(b, 56))));
+    }
+    if has(64) {
+        f.push(if breakpoint {
+            format!("bp_len={}", u64_at(b, 64))
+        } else {
+            format!("config2={}", hex(u64_at(b, 64)))
+        });
+    }
+    // PERF_SAMPLE_BRANCH_STACK
+    if has(72) && sample_type & (1 << 11) != 0 {
+        f.push(format!("branch_sample_type={}", hex(u64_at(b, 72))));
+    }
+    if has(80) {
+        f.push(format!("sample_regs_user={}", hex(u64_at(b, 80))));
+    }
+    // PERF_SAMPLE_STACK_USER
+    if has(88) && sample_type & (1 << 13) != 0 {
+        f.push(format!("sample_stack_user={}", hex(u32_at(b, 88))));
+    }
+    if has(92) && bits & (1 << 25) != 0 {
+        f.push(format!(
+            "clockid={}",
+            set_text("clockid", u32_at(b, 92), st)
+        ));
+    }
+    if has(96) {
+        f.push(format!("sample_regs_intr={}", hex(u64_at(b, 96))));
+    }
+    if has(104) {
+        f.push(format!("aux_watermark={}", u32_at(b, 104)));
+    }
+    if has(108) {
+        f.push(format!("sample_max_stack={}", u16_at(b, 108)));
+    }
+    if has(110) && u16_at(b, 110) != 0 {
+        f.push(format!("/* bytes 110..111: {} */", hex(u16_at(b, 110))));
+    }
+    if has(112) {
+        f.push(format!("aux_sample_size={}", u32_at(b, 112)));
+    }
+    if has(116) && u32_at(b, 116) != 0 {
+        f.push(format!("__reserved_3={}", hex(u32_at(b, 116))));
+    }
+    if has(120) {
+        f.push(format!("sig_data={}", hex(u64_at(b, 120))));
+    }
+    if size as usize > PERF_ATTR_KNOWN {
+        f.push("...".into());
+    }
+}
+
+/// perf_event_attr's config as strace prints it for event type `kind`.
+fn perf_config(kind: u64, config: u64, st: Style) -> String {
+    let pmu = |parts: &mut Vec<String>| {
+        if config >> 32 != 0 {
+            parts.push(format!("{}<<32", hex(config >> 32)));
+        }
+    };
+    match kind {
+        // PERF_TYPE_HARDWARE: a PMU type in the high half, a perf_hw_id in the low byte.
+        0 => {
+            let mut parts = Vec::new();
+            pmu(&mut parts);
+            parts.push(set_text("perf_hw_id", config & 0xffff_ffff, st));
+            parts.join("|")
+        }
+        1 => set_text("perf_sw_ids", config, st),
+        2 => config.to_string(),
+        // PERF_TYPE_HW_CACHE: result<<16|op<<8|cache.
+        3 => {
+            let mut parts = Vec::new();
+            pmu(&mut parts);
+            if (config & 0xffff_ffff) >> 24 != 0 {
+                parts.push(format!("{}<<24", hex((config & 0xffff_ffff) >> 24)));
+            }
+            parts.push(format!(
+                "{}<<16",
+                set_text("perf_hw_cache_op_result_id", (config >> 16) & 0xff, st)
+            ));
+            parts.push(format!(
+                "{}<<8",
+                set_text("perf_hw_cache_op_id", (config >> 8) & 0xff, st)
+            ));
+            parts.push(set_text("perf_hw_cache_id", config & 0xff, st));
+            parts.join("|")
+        }
+        _ => hex(config),
+    }
+}
+
+/// `struct f_owner_ex`: `{type=F_OWNER_PGRP, pid=1234}`.
+pub fn f_owner_ex(b: &[u8], st: Style) -> String {
+    format!(
+        "{{type={}, pid={}}}",
+        set_text("f_owner_types", u32_at(b, 0), st),
+        u32_at(b, 4) as i32
+    )
+}
+
+/// `struct sigevent` as strace prints it: the value when set, the signal, how to notify,
+/// and the thread id or function the notification names.
+pub fn sigevent(b: &[u8], st: Style) -> String {
+    let value = u64_at(b, 0);
+    let signo = u32_at(b, 8) as i32;
+    let notify = u32_at(b, 12) as i32;
+    let mut f = Vec::new();
+    if value != 0 {
+        f.push(format!(
+            "sigev_value={{sival_int={}, sival_ptr={}}}",
+            value as u32 as i32,
+            ptr(value)
+        ));
+    }
+    let name = |n: &str| {
+        syscalls::xlat_set("sigev_notify")
+            .and_then(|s| s.value_of(n))
+            .map(|v| v as i32)
+    };
+    let (signal_kinds, thread_id, thread) = (
+        [
+            name("SIGEV_SIGNAL"),
+            name("SIGEV_THREAD"),
+            name("SIGEV_THREAD_ID"),
+        ],
+        name("SIGEV_THREAD_ID"),
+        name("SIGEV_THREAD"),
+    );
+    if signal_kinds.contains(&Some(notify)) {
+        f.push(format!(
+            "sigev_signo={}",
+            styled(signal(signo), &signo.to_string(), st)
+        ));
+    } else {
+        f.push(format!("sigev_signo={}", signo as u32));
+    }
+    f.push(format!(
+        "sigev_notify={}",
+        set_text("sigev_notify", notify as u32 as u64, st)
+    ));
+    if Some(notify) == thread_id {
+        f.push(format!("sigev_notify_thread_id={}", u32_at(b, 16) as i32));
+    } else if Some(notify) == thread {
+        f.push(format!("sigev_notify_function={}", ptr(u64_at(b, 16))));
+        f.push(format!("sigev_notify_attributes={}", ptr(u64_at(b, 24))));
+    }
+    format!("{{{}}}", f.join(", "))
+}
+
+/// An IPv6 scope id: the interface's name when this machine has one of that index.
+fn scope_id(index: i32, st: Style) -> String {
+    match interface_name(index) {
+        Some(_) => ifindex(index, st),
+        None => (index as u32).to_string(),
+    }
+}
+
+/// `struct mount_attr` (mount_setattr): `{attr_set=MOUNT_ATTR_RDONLY, attr_clr=0,
+/// propagation=MS_PRIVATE, userns_fd=0}`.
+pub fn mount_attr(b: &[u8], st: Style) -> String {
+    format!(
+        "{{attr_set={}, attr_clr={}, propagation={}, userns_fd={}}}",
+        set_text("mount_attr", u64_at(b, 0), st),
+        set_text("mount_attr", u64_at(b, 8), st),
+        set_text("mount_propagation", u64_at(b, 16), st),
+        u64_at(b, 24)
+    )
+}
+
+/// One classic BPF instruction as strace prints it: `BPF_STMT(BPF_RET|BPF_K, 0xffff)`,
+/// or `BPF_JUMP(code, k, jt, jf)` when it jumps.
+pub fn bpf_insn(b: &[u8]) -> String {
+    let (code, jt, jf, k) = (u16_at(b, 0), u64::from(b[2]), u64::from(b[3]), u32_at(b, 4));
+    if jt != 0 || jf != 0 {
+        format!(
+            "BPF_JUMP({}, {}, {}, {})",
+            bpf_code(code),
+            hex(k),
+            hex(jt),
+            hex(jf)
+        )
+    } else {
+        format!("BPF_STMT({}, {})", bpf_code(code), hex(k))
+    }
+}
+
+/// A classic BPF code as its class and the fields that class uses, each by name.
+fn bpf_code(code: u64) -> String {
+    let name = |set: &str, v: u64| set_text(set, v, Style::Abbrev);
+    let class = code & 0x07;
+    let rest = code & !0x07;
+    let mut parts = vec![name("bpf_class", class)];
+    let leftover = |parts: &mut Vec<String>, bits: u64| {
+        if bits != 0 {
+            parts.push(format!("{} /* BPF_??? */", hex(bits)));
+        }
+    };
+    match class {
+        // BPF_LD, BPF_LDX: size and mode.
+        0 | 1 => {
+            parts.push(name("bpf_size", code & 0x18));
+            parts.push(name("bpf_mode", code & 0xe0));
+        }
+        // BPF_ST, BPF_STX
+        2 | 3 => leftover(&mut parts, rest),
+        // BPF_ALU: source and operation.
+        4 => {
+            parts.push(name("bpf_src", code & 0x08));
+            parts.push(name("bpf_op_alu", code & 0xf0));
+        }
+        // BPF_JMP
+        5 => {
+            parts.push(name("bpf_src", code & 0x08));
+            parts.push(name("bpf_op_jmp", code & 0xf0));
+        }
+        // BPF_RET: where the value comes from.
+        6 => {
+            parts.push(name("bpf_rval", code & 0x18));
+            leftover(&mut parts, rest & !0x18);
+        }
+        // BPF_MISC
+        _ => {
+            parts.push(name("bpf_miscop", code & 0xf8));
+            leftover(&mut parts, rest & !0xf8);
+        }
+    }
+    parts.join("|")
 }
 
 #[cfg(test)]

@@ -88,6 +88,9 @@ pub enum ArgKind {
     Lo32,
     /// The high half of a 64-bit value split over two registers (i386 compat ABI).
     Hi32,
+    /// A raw value printed in hex: the arguments of a syscall the kernel does not
+    /// implement, which strace prints undecoded.
+    Hex,
 }
 
 /// One argument of a syscall: its kernel name and kind.
@@ -148,6 +151,7 @@ impl Arg {
             ArgKind::Size => "size".to_string(),
             ArgKind::Lo32 => "lo32".to_string(),
             ArgKind::Hi32 => "hi32".to_string(),
+            ArgKind::Hex => "hex".to_string(),
         };
         format!("{kind} {}", self.name)
     }
