@@ -649,14 +649,12 @@ impl Decoder {
             Fmt::RemainOut => ptr(raw),
             Fmt::GidsOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
                 (Some(n), Some(Mem::Bytes { bytes, .. })) => {
-                    let mut gids: Vec<String> = bytes
+                    let gids: Vec<String> = bytes
                         .chunks_exact(4)
                         .map(|g| u32::from_le_bytes([g[0], g[1], g[2], g[3]]).to_string())
                         .collect();
-                    if n.max(0) as usize > gids.len() {
-                        gids.push("...".into());
-                    }
-                    format!("[{}]", gids.join(", "))
+                    let more = n.max(0) as usize > gids.len();
+                    structs::bracket_list(gids, more)
                 }
                 _ => ptr(raw),
             },
@@ -697,14 +695,12 @@ impl Decoder {
             }
             Fmt::EpollEventsOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
                 (Some(n), Some(Mem::Bytes { bytes, .. })) => {
-                    let mut items: Vec<String> = bytes
+                    let items: Vec<String> = bytes
                         .chunks_exact(12)
                         .map(|b| structs::epoll_event(b, st))
                         .collect();
-                    if n.max(0) as usize > items.len() {
-                        items.push("...".into());
-                    }
-                    format!("[{}]", items.join(", "))
+                    let more = n.max(0) as usize > items.len();
+                    structs::bracket_list(items, more)
                 }
                 _ => ptr(raw),
             },
@@ -815,16 +811,14 @@ impl Decoder {
             }
             Fmt::IovAddrs(count_arg) => match v.entry_mem(i as u32) {
                 Some(Mem::Bytes { bytes, .. }) => {
-                    let mut parts: Vec<String> = bytes
+                    let parts: Vec<String> = bytes
                         .chunks_exact(16)
                         .map(|c| {
                             format!("{{iov_base={}, iov_len={}}}", ptr(le64(c, 0)), le64(c, 8))
                         })
                         .collect();
-                    if v.arg(count_arg as usize) as usize > parts.len() {
-                        parts.push("...".into());
-                    }
-                    format!("[{}]", parts.join(", "))
+                    let more = v.arg(count_arg as usize) as usize > parts.len();
+                    structs::bracket_list(parts, more)
                 }
                 _ => ptr(raw),
             },
@@ -1089,7 +1083,7 @@ impl Decoder {
             Some(Mem::Bytes { bytes, .. }) if !sent => Some(bytes.as_slice()),
             _ => None,
         };
-        let mut items: Vec<String> = bytes
+        let items: Vec<String> = bytes
             .chunks_exact(size)
             .enumerate()
             .map(|(e, m)| {
@@ -1112,10 +1106,8 @@ impl Decoder {
             })
             .collect();
         let n = sent_vlen.unwrap_or(done as u64);
-        if n as usize > items.len() {
-            items.push("...".into());
-        }
-        format!("[{}]", items.join(", "))
+        let more = n as usize > items.len();
+        structs::bracket_list(items, more)
     }
 
     /// `N (in [4], out [5], left {...})` or `0 (Timeout)`, as strace ends select calls.
@@ -1745,15 +1737,6 @@ impl Decoder {
     /// How many of an array's `nfds` elements (poll's descriptors, semop's operations) to
     /// print: -s of them, all under -v (up to a bound on the work), as strace's
     /// print_array abbreviates.
-    /// `[a, b, ...]`: the items shown, `...` when the array of `count` holds more.
-    fn array_text(&self, items: impl Iterator<Item = String>, count: u64) -> String {
-        let mut parts: Vec<String> = items.collect();
-        if count as usize > parts.len() {
-            parts.push("...".into());
-        }
-        format!("[{}]", parts.join(", "))
-    }
-
     fn array_shown(&self, nfds: u64) -> usize {
         let limit = if self.opts.verbose {
             ARGV_MAX_ITEMS
@@ -1761,6 +1744,13 @@ impl Decoder {
             self.strsize()
         };
         (nfds as usize).min(limit)
+    }
+
+    /// `[a, b, ...]`: the items shown, `...` when the array of `count` holds more.
+    fn array_text(&self, items: impl Iterator<Item = String>, count: u64) -> String {
+        let items: Vec<String> = items.collect();
+        let more = count as usize > items.len();
+        structs::bracket_list(items, more)
     }
 
     /// Whether an array goes on past what is printed (` ...` closes it).
@@ -1835,10 +1825,8 @@ impl Decoder {
             };
             parts.push(format!("{{iov_base={base_text}, iov_len={len}}}"));
         }
-        if count as usize > parts.len() {
-            parts.push("...".into());
-        }
-        format!("[{}]", parts.join(", "))
+        let more = count as usize > parts.len();
+        structs::bracket_list(parts, more)
     }
 
     fn plan(

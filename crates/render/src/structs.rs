@@ -382,17 +382,14 @@ fn rlim_name(v: u64) -> String {
 /// `[0x000001, 00000000]`), `...` when more follow than were read.
 pub fn nodemask(b: &[u8], more: bool, long: usize) -> String {
     let width = 2 * long;
-    let mut parts: Vec<String> = b
+    let parts: Vec<String> = b
         .chunks_exact(long)
         .map(|c| match word_at(c, 0, long) {
             0 => "0".repeat(width),
             v => format!("{v:#0width$x}"),
         })
         .collect();
-    if more {
-        parts.push("...".into());
-    }
-    format!("[{}]", parts.join(", "))
+    bracket_list(parts, more)
 }
 
 /// `struct rlimit`.
@@ -638,7 +635,7 @@ pub fn epoll_event(b: &[u8], st: Style) -> String {
 /// A `struct pollfd` array: events at entry, or only the ready ones' revents at exit;
 /// `...` closes it when `more` descriptors follow than were read.
 pub fn pollfds(b: &[u8], st: Style, revents: bool, more: bool) -> String {
-    let mut items: Vec<String> = b
+    let items: Vec<String> = b
         .chunks_exact(8)
         .filter_map(|p| {
             let fd = u32_at(p, 0) as i32;
@@ -653,10 +650,7 @@ pub fn pollfds(b: &[u8], st: Style, revents: bool, more: bool) -> String {
             }
         })
         .collect();
-    if more {
-        items.push("...".into());
-    }
-    format!("[{}]", items.join(", "))
+    bracket_list(items, more)
 }
 
 /// An `fd_set` of `nfds` descriptors: `[3 4]`.
@@ -921,6 +915,14 @@ pub fn tms(b: &[u8], l: Layout) -> String {
     )
 }
 
+/// `[a, b, ...]`: the items shown, then `...` when the array holds more.
+pub fn bracket_list(mut items: Vec<String>, more: bool) -> String {
+    if more {
+        items.push("...".into());
+    }
+    format!("[{}]", items.join(", "))
+}
+
 /// `stack_t` (sigaltstack): the pointer, the int flags and the size, each in a long's
 /// place (x86_64: 24 bytes; i386: 12).
 pub fn stack(b: &[u8], st: Style, l: Layout) -> String {
@@ -1128,7 +1130,7 @@ pub fn termio(b: &[u8], verbose: bool, st: Style) -> String {
 /// A `struct sembuf` array (three 16-bit fields each), `...` closing it when `more`
 /// follow than were read: `[{sem_num=0, sem_op=1, sem_flg=SEM_UNDO}]`.
 pub fn sembufs(b: &[u8], st: Style, more: bool) -> String {
-    let mut items: Vec<String> = b
+    let items: Vec<String> = b
         .chunks_exact(SEMBUF_SIZE)
         .map(|op| {
             let flags = u16_at(op, 4);
@@ -1144,10 +1146,7 @@ pub fn sembufs(b: &[u8], st: Style, more: bool) -> String {
             )
         })
         .collect();
-    if more {
-        items.push("...".into());
-    }
-    format!("[{}]", items.join(", "))
+    bracket_list(items, more)
 }
 
 /// Bytes of a `struct sembuf`.
@@ -1198,7 +1197,7 @@ pub fn timex_size(width: usize) -> usize {
 /// A `struct io_event` array (four 64-bit fields each), `...` closing it when `more`
 /// follow than were read: `[{data=0x2a, obj=0x1000, res=4, res2=0}]`.
 pub fn io_events(b: &[u8], more: bool) -> String {
-    let mut items: Vec<String> = b
+    let items: Vec<String> = b
         .chunks_exact(IO_EVENT_SIZE)
         .map(|e| {
             format!(
@@ -1210,10 +1209,7 @@ pub fn io_events(b: &[u8], more: bool) -> String {
             )
         })
         .collect();
-    if more {
-        items.push("...".into());
-    }
-    format!("[{}]", items.join(", "))
+    bracket_list(items, more)
 }
 
 /// Bytes of a `struct io_event`, the same in every ABI.
@@ -1278,17 +1274,14 @@ pub fn dedupe_range_out(b: &[u8], more: bool) -> String {
 
 fn dedupe_infos(b: &[u8], more: bool, each: impl Fn(usize, &[u8]) -> String) -> String {
     let header = crate::specs::DEDUPE_HEADER;
-    let mut items: Vec<String> = b
+    let items: Vec<String> = b
         .get(header..)
         .unwrap_or_default()
         .chunks_exact(crate::specs::DEDUPE_INFO)
         .enumerate()
         .map(|(k, info)| each(k, info))
         .collect();
-    if more {
-        items.push("...".into());
-    }
-    format!("[{}]", items.join(", "))
+    bracket_list(items, more)
 }
 
 /// `struct fiemap`'s header as FS_IOC_FIEMAP reads it.
@@ -1466,7 +1459,7 @@ pub fn ifc_len(len: i32) -> String {
 
 /// The interfaces SIOCGIFCONF wrote: `[{ifr_name="lo", ifr_addr={...}}, ...]`.
 pub fn ifconf_reqs(b: &[u8], more: bool, st: Style) -> String {
-    let mut items: Vec<String> = b
+    let items: Vec<String> = b
         .chunks_exact(crate::specs::IFREQ_SIZE)
         .map(|r| {
             format!(
@@ -1476,10 +1469,7 @@ pub fn ifconf_reqs(b: &[u8], more: bool, st: Style) -> String {
             )
         })
         .collect();
-    if more {
-        items.push("...".into());
-    }
-    format!("[{}]", items.join(", "))
+    bracket_list(items, more)
 }
 
 /// `struct timezone`: `{tz_minuteswest=0, tz_dsttime=0}`.
@@ -1507,11 +1497,8 @@ pub fn loff(b: &[u8]) -> String {
 /// mincore's vector, one byte per page: `[1, 0, 0]` (strace prints the residency bit),
 /// `...` after `shown` entries.
 pub fn mincore_vec(b: &[u8], more: bool) -> String {
-    let mut parts: Vec<String> = b.iter().map(|v| (v & 1).to_string()).collect();
-    if more {
-        parts.push("...".into());
-    }
-    format!("[{}]", parts.join(", "))
+    let parts: Vec<String> = b.iter().map(|v| (v & 1).to_string()).collect();
+    bracket_list(parts, more)
 }
 
 /// `struct utimbuf` with strace's date comments.
