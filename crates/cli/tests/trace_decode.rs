@@ -1190,3 +1190,40 @@ fn date_comments_follow_the_time_zone_and_skip_the_epoch_as_strace_does() {
         assert_eq!(ours, theirs, "TZ={tz}");
     }
 }
+
+#[test]
+fn dash_y_names_the_cwd_of_at_fdcwd_deleted_files_and_poll_descriptors_as_strace_does() {
+    let dir = std::env::temp_dir().join(format!("sysfence-y-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let script = format!(
+        "import os, select\n\
+         f = open('{0}/gone', 'w'); os.unlink('{0}/gone')\n\
+         os.stat('{0}'); os.fstat(f.fileno())\n\
+         p = select.poll(); p.register(f.fileno(), select.POLLOUT); p.poll(0)\n",
+        dir.display()
+    );
+    let args = ["-y", "-e", "trace=openat,newfstatat,poll"];
+    let run = |tracer: &mut std::process::Command| {
+        let out = tracer
+            .current_dir(&dir)
+            .args(args)
+            .args(["/usr/bin/python3", "-c", &script])
+            .output()
+            .expect("tracer runs");
+        assert!(out.status.success());
+        let addr = regex::Regex::new(r"0x[0-9a-f]+").expect("valid");
+        let text = String::from_utf8_lossy(&out.stderr).into_owned();
+        text.lines()
+            .filter(|l| l.contains(dir.to_str().expect("utf-8")) || l.starts_with("poll("))
+            .map(|l| addr.replace_all(l, "ADDR").into_owned())
+            .collect::<Vec<_>>()
+    };
+    let ours = run(common::sysfence().arg("trace"));
+    let theirs = run(&mut std::process::Command::new("strace"));
+    std::fs::remove_dir_all(&dir).ok();
+    let joined = ours.join("\n");
+    assert!(joined.contains("AT_FDCWD</"), "{joined}");
+    assert!(joined.contains("/gone>(deleted)"), "{joined}");
+    assert!(joined.contains("poll([{fd=3</"), "{joined}");
+    assert_eq!(ours, theirs);
+}

@@ -206,7 +206,8 @@ pub trait MemReader {
         max_items: usize,
         max_len: usize,
     ) -> Mem;
-    /// What file descriptor `fd` of the task refers to (its /proc fd link), for `-y`.
+    /// What file descriptor `fd` of the task refers to (its /proc fd link), for `-y`;
+    /// for AT_FDCWD (-100), the task's current directory.
     fn fd_path(&mut self, _fd: i32) -> Mem {
         Mem::Fault
     }

@@ -38,7 +38,12 @@ impl MemReader for TaskMemory {
     }
 
     fn fd_path(&mut self, fd: i32) -> Mem {
-        match std::fs::read_link(format!("/proc/{}/fd/{fd}", self.pid)) {
+        let link = if fd == libc::AT_FDCWD {
+            format!("/proc/{}/cwd", self.pid)
+        } else {
+            format!("/proc/{}/fd/{fd}", self.pid)
+        };
+        match std::fs::read_link(link) {
             Ok(target) => Mem::Str {
                 bytes: std::os::unix::ffi::OsStringExt::into_vec(target.into_os_string()),
                 terminated: true,

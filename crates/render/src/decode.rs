@@ -266,7 +266,7 @@ impl Decoder {
                 (0, _) => "0 (Timeout)".to_string(),
                 (n, Some(Mem::Bytes { bytes, .. })) => {
                     let more = self.array_more(view.arg(1));
-                    let ready = structs::pollfds(bytes, self.opts.style, true, more);
+                    let ready = structs::pollfds(bytes, self.opts.style, None, more);
                     match time_left(view, layout(view.entry)) {
                         Some(left) => format!("{n} ({ready}, left {left})"),
                         None => format!("{n} ({ready})"),
@@ -344,14 +344,21 @@ impl Decoder {
             Fmt::Ptr => ptr(raw),
             Fmt::Fd => self.fd_text(raw as i32 as i64, v.entry_mem(FD_KEY_BASE + i as u32)),
             Fmt::Dirfd => {
-                if raw as i32 != -100 {
-                    self.fd_text(raw as i32 as i64, v.entry_mem(FD_KEY_BASE + i as u32))
-                } else {
-                    match st {
-                        Style::Raw => "-100".into(),
-                        Style::Verbose => "-100 /* AT_FDCWD */".into(),
-                        Style::Abbrev => "AT_FDCWD".into(),
+                let path = v.entry_mem(FD_KEY_BASE + i as u32);
+                if raw as i32 != AT_FDCWD {
+                    return Some(self.fd_text(raw as i32 as i64, path));
+                }
+                let name = match st {
+                    Style::Raw => "-100",
+                    Style::Verbose => "-100 /* AT_FDCWD */",
+                    Style::Abbrev => "AT_FDCWD",
+                };
+                // -y: the directory it stands for, as strace's `AT_FDCWD</tmp>`.
+                match path {
+                    Some(Mem::Str { bytes, .. }) if self.opts.decode_fds => {
+                        format!("{name}<{}>", String::from_utf8_lossy(bytes))
                     }
+                    _ => name.to_string(),
                 }
             }
             Fmt::Path => self.path(raw, v.entry_mem(i as u32)),
@@ -706,7 +713,11 @@ impl Decoder {
             },
             Fmt::PollFds(n) => match v.entry_mem(i as u32) {
                 Some(Mem::Bytes { bytes, .. }) => {
-                    structs::pollfds(bytes, st, false, self.array_more(v.arg(n as usize)))
+                    let fd = |k: usize, fd: i32| {
+                        self.fd_text(fd.into(), v.entry_mem(POLL_FD_KEY + k as u32))
+                    };
+                    let more = self.array_more(v.arg(n as usize));
+                    structs::pollfds(bytes, st, Some(&fd), more)
                 }
                 _ => ptr(raw),
             },
@@ -964,6 +975,8 @@ impl Decoder {
         shape.fmts.iter().enumerate().any(|(i, fmt)| {
             let key = match fmt {
                 Fmt::Path => i as u32,
+                // AT_FDCWD names no file of its own (its -y capture is the cwd).
+                Fmt::Dirfd if entry.args[i] as i32 == AT_FDCWD => return false,
                 Fmt::Fd | Fmt::Dirfd => FD_KEY_BASE + i as u32,
                 _ => return false,
             };
@@ -977,7 +990,12 @@ impl Decoder {
     fn fd_text(&self, fd: i64, path: Option<&Mem>) -> String {
         match path {
             Some(Mem::Str { bytes, .. }) if self.opts.decode_fds => {
-                format!("{fd}<{}>", String::from_utf8_lossy(bytes))
+                let path = String::from_utf8_lossy(bytes);
+                // A deleted file's link ends in ` (deleted)`; strace puts that outside.
+                match path.strip_suffix(" (deleted)") {
+                    Some(gone) => format!("{fd}<{gone}>(deleted)"),
+                    None => format!("{fd}<{path}>"),
+                }
             }
             _ => fd.to_string(),
         }
@@ -2059,7 +2077,22 @@ impl Decoder {
                         });
                         continue;
                     }
-                    mem.read_bytes(addr, len)
+                    let fds = mem.read_bytes(addr, len);
+                    if let Mem::Bytes { bytes, .. } = &fds
+                        && self.opts.decode_fds
+                    {
+                        // -y: what each descriptor of the request refers to.
+                        for (k, p) in bytes.chunks_exact(8).enumerate() {
+                            let fd = i32::from_le_bytes([p[0], p[1], p[2], p[3]]);
+                            if fd >= 0 {
+                                out.push(Capture {
+                                    key: POLL_FD_KEY + k as u32,
+                                    data: self.fd_capture(fd, mem),
+                                });
+                            }
+                        }
+                    }
+                    fds
                 }
                 Fmt::FdSetIn => {
                     let set = mem.read_bytes(addr, fd_set_size(entry.args[0], l));
@@ -2513,7 +2546,8 @@ impl Decoder {
             None => {
                 for (i, fmt) in shape.fmts.iter().enumerate() {
                     let fd = entry.args[i] as i32;
-                    if matches!(fmt, Fmt::Fd | Fmt::Dirfd) && fd >= 0 {
+                    let cwd = matches!(fmt, Fmt::Dirfd) && fd == AT_FDCWD && self.opts.decode_fds;
+                    if (matches!(fmt, Fmt::Fd | Fmt::Dirfd) && fd >= 0) || cwd {
                         out.push(Capture {
                             key: FD_KEY_BASE + i as u32,
                             data: self.fd_capture(fd, mem),
@@ -2611,6 +2645,11 @@ fn mmsghdr_size(l: Layout) -> usize {
 fn mmsg_len(m: &[u8], l: Layout) -> u32 {
     le_word(m, 7 * l.long, 4) as u32
 }
+
+/// Capture keys of what poll's descriptors refer to (`+ k` for the k-th), for -y.
+const POLL_FD_KEY: u32 = 6_000_000;
+/// The `dirfd` value that means the current directory.
+const AT_FDCWD: i32 = -100;
 
 /// Capture keys of msghdr parts: the name, the iov array, the header at entry, and the
 /// slot its iov buffers use.

@@ -632,21 +632,31 @@ pub fn epoll_event(b: &[u8], st: Style) -> String {
     )
 }
 
-/// A `struct pollfd` array: events at entry, or only the ready ones' revents at exit;
-/// `...` closes it when `more` descriptors follow than were read.
-pub fn pollfds(b: &[u8], st: Style, revents: bool, more: bool) -> String {
+/// A `struct pollfd` array: at entry (`request` prints the k-th descriptor, with its -y
+/// path) the events, or at exit (`None`) only the ready ones' revents; `...` closes it
+/// when `more` descriptors follow than were read.
+pub fn pollfds(
+    b: &[u8],
+    st: Style,
+    request: Option<&dyn Fn(usize, i32) -> String>,
+    more: bool,
+) -> String {
     let items: Vec<String> = b
         .chunks_exact(8)
-        .filter_map(|p| {
+        .enumerate()
+        .filter_map(|(k, p)| {
             let fd = u32_at(p, 0) as i32;
-            if revents {
-                let r = u16_at(p, 6);
-                (r != 0).then(|| format!("{{fd={fd}, revents={}}}", set_text("poll_events", r, st)))
-            } else {
-                Some(format!(
-                    "{{fd={fd}, events={}}}",
+            match request {
+                None => {
+                    let r = u16_at(p, 6);
+                    (r != 0)
+                        .then(|| format!("{{fd={fd}, revents={}}}", set_text("poll_events", r, st)))
+                }
+                Some(fd_text) => Some(format!(
+                    "{{fd={}, events={}}}",
+                    fd_text(k, fd),
                     set_text("poll_events", u16_at(p, 4), st)
-                ))
+                )),
             }
         })
         .collect();
