@@ -1192,17 +1192,18 @@ fn date_comments_follow_the_time_zone_and_skip_the_epoch_as_strace_does() {
 }
 
 #[test]
-fn dash_y_names_the_cwd_of_at_fdcwd_deleted_files_and_poll_descriptors_as_strace_does() {
+fn dash_y_names_the_cwd_of_at_fdcwd_deleted_files_and_poll_and_select_descriptors_as_strace_does() {
     let dir = std::env::temp_dir().join(format!("sysfence-y-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let script = format!(
         "import os, select\n\
          f = open('{0}/gone', 'w'); os.unlink('{0}/gone')\n\
          os.stat('{0}'); os.fstat(f.fileno())\n\
-         p = select.poll(); p.register(f.fileno(), select.POLLOUT); p.poll(0)\n",
+         p = select.poll(); p.register(f.fileno(), select.POLLOUT); p.poll(0)\n\
+         select.select([f.fileno()], [f.fileno()], [], 0)\n",
         dir.display()
     );
-    let args = ["-y", "-e", "trace=openat,newfstatat,poll"];
+    let args = ["-y", "-e", "trace=openat,newfstatat,poll,pselect6"];
     let run = |tracer: &mut std::process::Command| {
         let out = tracer
             .current_dir(&dir)
@@ -1225,5 +1226,6 @@ fn dash_y_names_the_cwd_of_at_fdcwd_deleted_files_and_poll_descriptors_as_strace
     assert!(joined.contains("AT_FDCWD</"), "{joined}");
     assert!(joined.contains("/gone>(deleted)"), "{joined}");
     assert!(joined.contains("poll([{fd=3</"), "{joined}");
+    assert!(joined.contains("pselect6(4, [3</"), "{joined}");
     assert_eq!(ours, theirs);
 }

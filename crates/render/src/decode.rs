@@ -728,7 +728,10 @@ impl Decoder {
             }
             Fmt::OldSelectArgs => return Some(self.old_select_args(raw, v, l)),
             Fmt::FdSetIn => match v.entry_mem(i as u32) {
-                Some(Mem::Bytes { bytes, .. }) => structs::fd_set(bytes, v.arg(0) as usize),
+                Some(Mem::Bytes { bytes, .. }) => {
+                    let fd = |fd: usize| self.fd_text(fd as i64, v.entry_mem(fd_set_fd_key(i, fd)));
+                    structs::fd_set_with(bytes, v.arg(0) as usize, &fd)
+                }
                 _ => ptr(raw),
             },
             Fmt::CpuSetOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
@@ -2104,6 +2107,18 @@ impl Decoder {
                         });
                         continue;
                     }
+                    if let Mem::Bytes { bytes, .. } = &set
+                        && self.opts.decode_fds
+                    {
+                        // -y: what each descriptor of the set refers to.
+                        let nfds = (entry.args[0] as usize).min(bytes.len() * 8);
+                        for fd in (0..nfds).filter(|&fd| bytes[fd / 8] & (1 << (fd % 8)) != 0) {
+                            out.push(Capture {
+                                key: fd_set_fd_key(i, fd),
+                                data: self.fd_capture(fd as i32, mem),
+                            });
+                        }
+                    }
                     set
                 }
                 Fmt::TimevalOut => mem.read_bytes(addr, l.timespec_size()),
@@ -2648,6 +2663,11 @@ fn mmsg_len(m: &[u8], l: Layout) -> u32 {
 
 /// Capture keys of what poll's descriptors refer to (`+ k` for the k-th), for -y.
 const POLL_FD_KEY: u32 = 6_000_000;
+/// Capture key of what descriptor `fd` of select's set in argument `arg` refers to (-y).
+fn fd_set_fd_key(arg: usize, fd: usize) -> u32 {
+    7_000_000 + (arg as u32) * 100_000 + fd as u32
+}
+
 /// The `dirfd` value that means the current directory.
 const AT_FDCWD: i32 = -100;
 

@@ -665,9 +665,14 @@ pub fn pollfds(
 
 /// An `fd_set` of `nfds` descriptors: `[3 4]`.
 pub fn fd_set(b: &[u8], nfds: usize) -> String {
+    fd_set_with(b, nfds, &|fd| fd.to_string())
+}
+
+/// An `fd_set` of `nfds` descriptors, each printed by `fd_text` (`[3</tmp/x> 4]` with -y).
+pub fn fd_set_with(b: &[u8], nfds: usize, fd_text: &dyn Fn(usize) -> String) -> String {
     let set: Vec<String> = (0..nfds.min(b.len() * 8))
         .filter(|&fd| b[fd / 8] & (1 << (fd % 8)) != 0)
-        .map(|fd| fd.to_string())
+        .map(fd_text)
         .collect();
     format!("[{}]", set.join(" "))
 }
