@@ -104,13 +104,37 @@ fn shape_of(arch: Arch, sc: &Syscall) -> Shape {
     if let Some(spec) = specs::lookup_for(arch, sc.nr, sc.name) {
         return from_spec(sc.name, spec, sc);
     }
+    let ret = if FD_RETURNING.contains(&sc.name) {
+        Ret::Fd
+    } else {
+        Ret::Dec
+    };
     Shape {
         name: sc.name.to_string(),
         arg_names: sc.args.iter().map(|a| a.name).collect(),
         fmts: sc.args.iter().map(|a| fmt_of_kind(a.kind)).collect(),
-        ret: Ret::Dec,
+        ret,
     }
 }
+
+/// Syscalls without a decoder of their own that return a new file descriptor (which -y
+/// follows with its path, as strace's RVAL_FD).
+const FD_RETURNING: &[&str] = &[
+    "epoll_create",
+    "eventfd",
+    "eventfd2",
+    "fsmount",
+    "fsopen",
+    "fspick",
+    "inotify_init",
+    "inotify_init1",
+    "memfd_secret",
+    "open_tree",
+    "pidfd_getfd",
+    "pidfd_open",
+    "timerfd_create",
+    "userfaultfd",
+];
 
 fn from_spec(name: &str, spec: &Spec, sc: &Syscall) -> Shape {
     let arg_names = (0..spec.args.len())
@@ -257,9 +281,11 @@ impl Decoder {
             };
         }
         let v = res.rval;
+        if returns_fd(shape, view.entry) {
+            return self.fd_text(v, view.exit_mem(RET_FD_KEY));
+        }
         match shape.ret {
-            Ret::Dec => v.to_string(),
-            Ret::Fd => self.fd_text(v, view.exit_mem(RET_FD_KEY)),
+            Ret::Dec | Ret::Fd => v.to_string(),
             Ret::Signal => format!("{v} ({})", signal(v as i32)),
             Ret::Select => self.select_ret(v, shape, view),
             Ret::Poll => match (v, view.exit_mem(POLL_REVENTS_KEY)) {
@@ -461,7 +487,13 @@ impl Decoder {
             }
             Fmt::RlimitIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::rlimit(b, st)),
             Fmt::RlimitOut => self.out_struct(raw, v, i, |b| structs::rlimit(b, st)),
-            Fmt::PipeOut => self.out_struct(raw, v, i, structs::int_pair),
+            Fmt::PipeOut => self.out_struct(raw, v, i, |b| {
+                let fd = |k: usize| {
+                    let fd = structs::u32_at(b, 4 * k) as i32;
+                    self.fd_text(fd.into(), v.exit_mem(PIPE_FD_KEY + k as u32))
+                };
+                format!("[{}, {}]", fd(0), fd(1))
+            }),
             Fmt::WaitStatusOut => match v.ok_ret() {
                 Some(n) if n > 0 => self.out_struct(raw, v, i, structs::wait_status),
                 _ => ptr(raw),
@@ -2561,8 +2593,9 @@ impl Decoder {
             None => {
                 for (i, fmt) in shape.fmts.iter().enumerate() {
                     let fd = entry.args[i] as i32;
-                    let cwd = matches!(fmt, Fmt::Dirfd) && fd == AT_FDCWD && self.opts.decode_fds;
-                    if (matches!(fmt, Fmt::Fd | Fmt::Dirfd) && fd >= 0) || cwd {
+                    let dirfd = matches!(fmt, Fmt::Dirfd | Fmt::FanotifyDirfd);
+                    let cwd = dirfd && fd == AT_FDCWD && self.opts.decode_fds;
+                    if ((matches!(fmt, Fmt::Fd) || dirfd) && fd >= 0) || cwd {
                         out.push(Capture {
                             key: FD_KEY_BASE + i as u32,
                             data: self.fd_capture(fd, mem),
@@ -2570,11 +2603,28 @@ impl Decoder {
                     }
                 }
             }
-            Some(r) if shape.ret == Ret::Fd && !r.is_error && r.rval >= 0 => {
+            Some(r) if returns_fd(shape, entry) && !r.is_error && r.rval >= 0 => {
                 out.push(Capture {
                     key: RET_FD_KEY,
                     data: self.fd_capture(r.rval as i32, mem),
                 });
+            }
+            Some(r) if !r.is_error && self.opts.decode_fds => {
+                // pipe's, pipe2's and socketpair's two new descriptors.
+                let pair = shape.fmts.iter().position(|f| matches!(f, Fmt::PipeOut));
+                if let Some(i) = pair
+                    && let Some(Mem::Bytes { bytes, .. }) = Capture::find(out, i as u32)
+                    && bytes.len() >= 8
+                {
+                    let fds = [0, 4].map(|o| structs::u32_at(bytes, o) as i32);
+                    for (k, fd) in fds.into_iter().enumerate() {
+                        let data = self.fd_capture(fd, mem);
+                        out.push(Capture {
+                            key: PIPE_FD_KEY + k as u32,
+                            data,
+                        });
+                    }
+                }
             }
             Some(_) => {}
         }
@@ -2666,6 +2716,28 @@ const POLL_FD_KEY: u32 = 6_000_000;
 /// Capture key of what descriptor `fd` of select's set in argument `arg` refers to (-y).
 fn fd_set_fd_key(arg: usize, fd: usize) -> u32 {
     7_000_000 + (arg as u32) * 100_000 + fd as u32
+}
+
+/// Capture keys of what pipe's (and socketpair's) two new descriptors refer to (-y).
+const PIPE_FD_KEY: u32 = 6_500_000;
+
+/// Whether the call returns a new descriptor: by its shape, or by its command for fcntl
+/// (F_DUPFD, F_DUPFD_CLOEXEC), bpf (the commands that create or get an object) and
+/// landlock_create_ruleset (not its version query), as strace's RVAL_FD.
+fn returns_fd(shape: &Shape, entry: &SyscallEntry) -> bool {
+    let cmd = entry.args[0];
+    match (shape.ret, shape.name.as_str()) {
+        (Ret::Fd, _) => true,
+        (Ret::Fcntl, _) => matches!(entry.args[1], 0 | 1030),
+        (_, "bpf") => {
+            // BPF_MAP_CREATE, PROG_LOAD, OBJ_GET, PROG/MAP_GET_FD_BY_ID,
+            // RAW_TRACEPOINT_OPEN, BTF_LOAD, BTF_GET_FD_BY_ID, LINK_CREATE,
+            // LINK_GET_FD_BY_ID, ITER_CREATE, TOKEN_CREATE.
+            matches!(cmd, 0 | 5 | 7 | 13 | 14 | 17 | 18 | 19 | 28 | 30 | 33 | 36)
+        }
+        (_, "landlock_create_ruleset") => entry.args[2] & 1 == 0,
+        _ => false,
+    }
 }
 
 /// The `dirfd` value that means the current directory.

@@ -645,7 +645,8 @@ specs! {
     "shmget" => [IpcKey, Uint, ShmgetFlags] Dec;
     "fanotify_mark" => [Fd, Set("fanotify_mark_flags"), Set("fanotify_mask"), FanotifyDirfd, Path] Dec;
     "name_to_handle_at" => [Dirfd, Path, FileHandleOut, IntOut, Set("name_to_handle_at_flags")] Dec;
-    "open_by_handle_at" => [Fd, FileHandleIn, Set("open_flags")] Fd;
+    "open_by_handle_at" => [Fd, FileHandleIn, Set("open_flags")] Dec;
+    "close_range" => [Uint, Uint, Set("close_range_flags")] Dec;
     "move_pages" => [Int, Uint, PtrArrayIn(1), IntArrayIn(1), PageStatusOut(1), Set("move_pages_flags")] Dec;
 }
 

@@ -11,7 +11,7 @@ fn u16_at(b: &[u8], off: usize) -> u64 {
     b.get(off..off + 2)
         .map_or(0, |s| u16::from_le_bytes([s[0], s[1]]) as u64)
 }
-fn u32_at(b: &[u8], off: usize) -> u64 {
+pub(crate) fn u32_at(b: &[u8], off: usize) -> u64 {
     b.get(off..off + 4)
         .map_or(0, |s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]) as u64)
 }
