@@ -18,19 +18,9 @@ const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[];
 /// Known differences under `-y` only (the lines still compare in the other modes).
 const KNOWN_Y_DIFFERENCES: &[(&str, &str, &str)] = &[
     (
-        "descriptors passed in SCM_RIGHTS",
-        r"cmsg_type=SCM_RIGHTS",
-        "-y does not yet follow descriptors inside control messages",
-    ),
-    (
         "descriptors inside bpf attributes",
         r"^bpf\(BPF_MAP_CREATE, \{",
         "-y does not yet follow inner_map_fd/btf_fd",
-    ),
-    (
-        "waitid's pidfd",
-        r"^waitid\(P_PIDFD, ",
-        "-y does not yet follow an id that is a pidfd",
     ),
     (
         "clone3's stored pidfd",

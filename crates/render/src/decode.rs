@@ -925,6 +925,8 @@ impl Decoder {
             Fmt::MmapFlags => mmap_flags(raw, st),
             Fmt::FanotifyDirfd if raw as i32 == -1 => styled("FAN_NOFD".into(), "-1", st),
             Fmt::FanotifyDirfd => return self.arg(Fmt::Dirfd, i, v),
+            Fmt::WaitidId if v.arg(0) == P_PIDFD => return self.arg(Fmt::Fd, i, v),
+            Fmt::WaitidId => return self.arg(Fmt::Int, i, v),
             Fmt::QuotaCmd => quota_cmd(raw as u32, st),
             Fmt::QuotaRest(cmd_arg) => {
                 let cmd = (v.arg(cmd_arg as usize) as u32) >> 8;
@@ -1093,7 +1095,12 @@ impl Decoder {
             _ if controllen == 0 => String::new(),
             Some(Mem::Bytes { bytes, .. }) if control != 0 => {
                 let more = controllen as usize > bytes.len();
-                let fd = |n: i64| self.fd_text(n, None);
+                let fd = |n: i64| {
+                    let path = u32::try_from(n)
+                        .ok()
+                        .and_then(|n| Capture::find(parts.mem, CMSG_FD_KEY.checked_add(n)?));
+                    self.fd_text(n, path)
+                };
                 format!(
                     "msg_control={}, ",
                     structs::cmsgs(bytes, more, control, l, st, &fd)
@@ -1694,9 +1701,23 @@ impl Decoder {
         });
         let (control, controllen) = (field(4), field(5) as usize);
         if control != 0 && controllen >= structs::cmsghdr_size(l) {
+            let data = mem.read_bytes(control, controllen.min(CONTROL_MAX));
+            if let Mem::Bytes { bytes, .. } = &data
+                && self.opts.decode_fds
+            {
+                // -y: what the descriptors passed in SCM_RIGHTS refer to (the sender's at
+                // entry, the receiver's new ones at exit).
+                for fd in structs::scm_rights_fds(bytes, l) {
+                    let data = self.fd_capture(fd, mem);
+                    out.push(Capture {
+                        key: CMSG_FD_KEY + fd as u32,
+                        data,
+                    });
+                }
+            }
             out.push(Capture {
                 key: keys.control,
-                data: mem.read_bytes(control, controllen.min(CONTROL_MAX)),
+                data,
             });
         }
     }
@@ -2595,7 +2616,8 @@ impl Decoder {
                     let fd = entry.args[i] as i32;
                     let dirfd = matches!(fmt, Fmt::Dirfd | Fmt::FanotifyDirfd);
                     let cwd = dirfd && fd == AT_FDCWD && self.opts.decode_fds;
-                    if ((matches!(fmt, Fmt::Fd) || dirfd) && fd >= 0) || cwd {
+                    let pidfd = matches!(fmt, Fmt::WaitidId) && entry.args[0] == P_PIDFD;
+                    if ((matches!(fmt, Fmt::Fd) || dirfd || pidfd) && fd >= 0) || cwd {
                         out.push(Capture {
                             key: FD_KEY_BASE + i as u32,
                             data: self.fd_capture(fd, mem),
@@ -2739,6 +2761,12 @@ fn returns_fd(shape: &Shape, entry: &SyscallEntry) -> bool {
         _ => false,
     }
 }
+
+/// Capture keys of what a descriptor passed in SCM_RIGHTS refers to (`+ fd`), for -y.
+const CMSG_FD_KEY: u32 = 8_000_000;
+
+/// waitid's id type whose id is a pidfd.
+const P_PIDFD: u64 = 3;
 
 /// The `dirfd` value that means the current directory.
 const AT_FDCWD: i32 = -100;

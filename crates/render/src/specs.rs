@@ -252,6 +252,8 @@ pub enum Fmt {
     MmapFlags,
     /// fanotify_mark's directory fd: `FAN_NOFD`, `AT_FDCWD` or a number.
     FanotifyDirfd,
+    /// waitid's id: a descriptor when the id type (argument 0) is P_PIDFD, else a number.
+    WaitidId,
     /// A quotactl command: `QCMD(Q_GETQUOTA, USRQUOTA)`.
     QuotaCmd,
     /// quotactl's id and address, as the command in argument N uses them (nothing for
@@ -507,7 +509,7 @@ specs! {
     "getrusage" => [Set("rusage_who"), RusageOut] Dec;
     "times" => [TmsOut] Dec;
     "clone3" => [CloneArgs, Uint] Dec;
-    "waitid" => [Set("waitid_which"), Int, SiginfoOut, Set("wait4_options"), RusageOut] Dec;
+    "waitid" => [Set("waitid_which"), WaitidId, SiginfoOut, Set("wait4_options"), RusageOut] Dec;
     "sigaltstack" => [StackIn, StackOut] Dec;
     "rt_sigsuspend" => [SigsetIn, Uint] Dec;
     "sendmsg" => [Fd, MsghdrIn, Set("msg_flags")] Dec;

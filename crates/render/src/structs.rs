@@ -1681,21 +1681,50 @@ pub fn cmsgs(
     st: Style,
     fd: &dyn Fn(i64) -> String,
 ) -> String {
+    let (records, at) = cmsg_records(b, l);
+    let mut parts: Vec<String> = records
+        .iter()
+        .map(|c| {
+            format!(
+                "{{cmsg_len={}, cmsg_level={}, cmsg_type={}}}",
+                c.len,
+                set_text("socket_level", c.level as u32 as u64, st),
+                cmsg_type_data(c.level, c.kind, c.data, st, fd)
+            )
+        })
+        .collect();
+    if at < b.len() {
+        parts.push(format!("... /* {} */", hex(addr + at as u64)));
+    } else if more {
+        parts.push("...".into());
+    }
+    format!("[{}]", parts.join(", "))
+}
+
+/// One control message of a msghdr's control buffer.
+struct Cmsg<'a> {
+    len: u64,
+    level: i32,
+    kind: i32,
+    data: &'a [u8],
+}
+
+/// The control messages of buffer `b` as the kernel walks them (CMSG_NXTHDR), and the
+/// offset where the walk stopped (`b.len()` when it used the whole buffer).
+fn cmsg_records(b: &[u8], l: Layout) -> (Vec<Cmsg<'_>>, usize) {
     let head = cmsghdr_size(l);
-    let mut parts = Vec::new();
+    let mut records = Vec::new();
     let mut at = 0usize;
     while b.len() - at >= head {
         let m = &b[at..];
         let len = l.ulong(m, 0);
-        let level = u32_at(m, l.long) as i32;
-        let kind = u32_at(m, l.long + 4) as i32;
         let shown = (len as usize).min(m.len());
-        let data = m.get(head..shown).unwrap_or_default();
-        parts.push(format!(
-            "{{cmsg_len={len}, cmsg_level={}, cmsg_type={}}}",
-            set_text("socket_level", level as u32 as u64, st),
-            cmsg_type_data(level, kind, data, st, fd)
-        ));
+        records.push(Cmsg {
+            len,
+            level: u32_at(m, l.long) as i32,
+            kind: u32_at(m, l.long + 4) as i32,
+            data: m.get(head..shown).unwrap_or_default(),
+        });
         if shown < head {
             at += head;
             break;
@@ -1707,12 +1736,17 @@ pub fn cmsgs(
         }
         at += step;
     }
-    if at < b.len() {
-        parts.push(format!("... /* {} */", hex(addr + at as u64)));
-    } else if more {
-        parts.push("...".into());
-    }
-    format!("[{}]", parts.join(", "))
+    (records, at)
+}
+
+/// The descriptors passed in a control buffer's SCM_RIGHTS messages.
+pub fn scm_rights_fds(b: &[u8], l: Layout) -> Vec<i32> {
+    cmsg_records(b, l)
+        .0
+        .iter()
+        .filter(|c| (c.level, c.kind) == (1, 1))
+        .flat_map(|c| c.data.chunks_exact(4).map(|d| u32_at(d, 0) as i32))
+        .collect()
 }
 
 /// A control message's type and data: descriptors and credentials of SOL_SOCKET decoded,
