@@ -23,11 +23,6 @@ const KNOWN_Y_DIFFERENCES: &[(&str, &str, &str)] = &[
         "-y does not yet follow inner_map_fd/btf_fd",
     ),
     (
-        "clone3's stored pidfd",
-        r"^clone3\(\{flags=CLONE_PIDFD",
-        "-y does not yet follow the pidfd clone3 stores",
-    ),
-    (
         "mount_setattr's result",
         r"^mount_setattr\(\d+<",
         "strace 6.1 prints mount_setattr's 0 as a descriptor (`= 0</dev/null>`); sysfence prints 0",
@@ -126,8 +121,9 @@ fn varying_values() -> Vec<(Regex, &'static str)> {
     [
         // Addresses (ASLR); short hex values such as flags stay.
         (r"0x[0-9a-f]{9,}", "ADDR"),
-        // Under -y: pipe and socket inode numbers.
+        // Under -y: pipe and socket inode numbers, and an O_TMPFILE file's (`/#123>`).
         (r"\b(pipe|socket):\[\d+\]", "$1:[INODE]"),
+        (r"/#\d+>", "/#INODE>"),
         // The alignment of ` = ` depends on the lengths replaced above.
         (r"\) +=( |$)", ") =$1"),
         // The time of day.

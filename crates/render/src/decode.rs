@@ -659,8 +659,13 @@ impl Decoder {
                 ]
                 .iter()
                 .filter_map(|&(key, name)| {
-                    let n = v.exit_mem(key).and_then(mem_u32)?;
-                    Some(format!("{name}=[{}]", n as i32))
+                    let n = v.exit_mem(key).and_then(mem_u32)? as i32;
+                    let n = if key == CLONE_PIDFD_KEY {
+                        self.fd_text(n.into(), v.exit_mem(CLONE_PIDFD_PATH_KEY))
+                    } else {
+                        n.to_string()
+                    };
+                    Some(format!("{name}=[{n}]"))
                 })
                 .collect();
                 if stored.is_empty() {
@@ -2336,10 +2341,15 @@ impl Decoder {
                             (0x0010_0000, 24, CLONE_PARENT_TID_KEY),
                         ] {
                             if le64(bytes, 0) & flag != 0 && le64(bytes, off) != 0 {
-                                out.push(Capture {
-                                    key,
-                                    data: mem.read_bytes(le64(bytes, off), 4),
-                                });
+                                let data = mem.read_bytes(le64(bytes, off), 4);
+                                let pidfd = mem_u32(&data).filter(|_| key == CLONE_PIDFD_KEY);
+                                if let Some(fd) = pidfd.filter(|_| self.opts.decode_fds) {
+                                    out.push(Capture {
+                                        key: CLONE_PIDFD_PATH_KEY,
+                                        data: self.fd_capture(fd as i32, mem),
+                                    });
+                                }
+                                out.push(Capture { key, data });
                             }
                         }
                     }
@@ -2800,6 +2810,8 @@ const OLD_SELECT_KEY: u32 = 490;
 const CLONE_PARENT_TID_KEY: u32 = 460;
 /// clone3's pidfd, read at exit.
 const CLONE_PIDFD_KEY: u32 = 461;
+/// Capture key of what clone3's stored pidfd refers to (-y).
+const CLONE_PIDFD_PATH_KEY: u32 = 462;
 
 fn le64(b: &[u8], off: usize) -> u64 {
     b.get(off..off + 8)
