@@ -16,18 +16,11 @@ use std::process::Command;
 const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[];
 
 /// Known differences under `-y` only (the lines still compare in the other modes).
-const KNOWN_Y_DIFFERENCES: &[(&str, &str, &str)] = &[
-    (
-        "descriptors inside bpf attributes",
-        r"^bpf\(BPF_MAP_CREATE, \{",
-        "-y does not yet follow inner_map_fd/btf_fd",
-    ),
-    (
-        "mount_setattr's result",
-        r"^mount_setattr\(\d+<",
-        "strace 6.1 prints mount_setattr's 0 as a descriptor (`= 0</dev/null>`); sysfence prints 0",
-    ),
-];
+const KNOWN_Y_DIFFERENCES: &[(&str, &str, &str)] = &[(
+    "mount_setattr's result",
+    r"^mount_setattr\(\d+<",
+    "strace 6.1 prints mount_setattr's 0 as a descriptor (`= 0</dev/null>`); sysfence prints 0",
+)];
 
 /// Runs the fixture under `tracer OPTIONS -f -o OUT` and returns the trace.
 fn run(tracer: &mut Command, options: &[&str], out: &Path, dir: &Path) -> String {

@@ -961,8 +961,11 @@ impl Decoder {
                 _ => ptr(raw),
             },
             Fmt::BpfAttr if v.arg(0) == BPF_MAP_CREATE => {
+                let fd = |off: usize, fd: i32| {
+                    self.fd_text(fd.into(), v.entry_mem(BPF_FD_KEY + off as u32))
+                };
                 in_struct(raw, v.entry_mem(i as u32), |b| {
-                    structs::bpf_map_create(b, st)
+                    structs::bpf_map_create(b, st, &fd)
                 })
             }
             Fmt::BpfAttr => ptr(raw),
@@ -2084,10 +2087,26 @@ impl Decoder {
                     };
                     mem.read_bytes(addr, want)
                 }
-                Fmt::BpfAttr if entry.args[0] == BPF_MAP_CREATE => mem.read_bytes(
-                    addr,
-                    (entry.args[2] as usize).min(structs::BPF_MAP_CREATE_SIZE),
-                ),
+                Fmt::BpfAttr if entry.args[0] == BPF_MAP_CREATE => {
+                    let size = (entry.args[2] as usize).min(structs::BPF_MAP_CREATE_SIZE);
+                    let attr = mem.read_bytes(addr, size);
+                    if let Mem::Bytes { bytes, .. } = &attr
+                        && self.opts.decode_fds
+                    {
+                        // -y: inner_map_fd (at 20) and btf_fd (at 48).
+                        for off in [20, 48] {
+                            if let Some(fd) = bytes.get(off..off + 4) {
+                                let fd = i32::from_le_bytes([fd[0], fd[1], fd[2], fd[3]]);
+                                let data = self.fd_capture(fd, mem);
+                                out.push(Capture {
+                                    key: BPF_FD_KEY + off as u32,
+                                    data,
+                                });
+                            }
+                        }
+                    }
+                    attr
+                }
                 Fmt::IoUringParams if addr == 0 => continue,
                 Fmt::IoUringParams => mem.read_bytes(addr, structs::IO_URING_PARAMS_SIZE),
                 Fmt::LandlockRulesetAttr(n) => {
@@ -2777,6 +2796,10 @@ const CMSG_FD_KEY: u32 = 8_000_000;
 
 /// waitid's id type whose id is a pidfd.
 const P_PIDFD: u64 = 3;
+
+/// Capture keys of what the descriptors inside BPF_MAP_CREATE's attributes refer to
+/// (`+ offset`), for -y.
+const BPF_FD_KEY: u32 = 9_000_000;
 
 /// The `dirfd` value that means the current directory.
 const AT_FDCWD: i32 = -100;

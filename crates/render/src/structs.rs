@@ -2025,8 +2025,9 @@ pub fn io_uring_params(b: &[u8], written: Option<&[u8]>, st: Style) -> String {
 pub const BPF_MAP_CREATE_SIZE: usize = 72;
 
 /// BPF_MAP_CREATE's attributes, as far as the caller's size `b.len()` reaches: each
-/// field strace prints when the structure holds it.
-pub fn bpf_map_create(b: &[u8], st: Style) -> String {
+/// field strace prints when the structure holds it; `fd(offset, fd)` prints the
+/// descriptor fields (with -y's path).
+pub fn bpf_map_create(b: &[u8], st: Style, fd: &dyn Fn(usize, i32) -> String) -> String {
     let len = b.len();
     let mut f = vec![
         format!("map_type={}", set_text("bpf_map_types", u32_at(b, 0), st)),
@@ -2046,7 +2047,7 @@ pub fn bpf_map_create(b: &[u8], st: Style) -> String {
             ))
         }),
         (20, &|| {
-            Some(format!("inner_map_fd={}", u32_at(b, 20) as i32))
+            Some(format!("inner_map_fd={}", fd(20, u32_at(b, 20) as i32)))
         }),
         (24, &|| {
             (flags & numa != 0).then(|| match u32_at(b, 24) {
@@ -2065,7 +2066,7 @@ pub fn bpf_map_create(b: &[u8], st: Style) -> String {
         (48, &|| {
             Some(format!(
                 "btf_fd={}, btf_key_type_id={}, btf_value_type_id={}",
-                u32_at(b, 48) as i32,
+                fd(48, u32_at(b, 48) as i32),
                 u32_at(b, 52),
                 u32_at(b, 56)
             ))
