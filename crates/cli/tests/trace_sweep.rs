@@ -82,8 +82,17 @@ fn normalise(trace: &str, options: &[&str]) -> Vec<Lines> {
             )
         })
         .collect();
-    let rules = varying_values();
-    let y_only: &[_] = if options.contains(&"-y") {
+    let mut rules = varying_values();
+    if options.contains(&"-yy") {
+        // Socket inodes and ephemeral ports in the endpoints -yy prints.
+        for (re, to) in [
+            (r"(\[|->)\d{5,}", "${1}INODE"),
+            (r":\d{4,5}(\]|->|,)", ":PORT$1"),
+        ] {
+            rules.push((Regex::new(re).expect("regex"), to));
+        }
+    }
+    let y_only: &[_] = if options.contains(&"-y") || options.contains(&"-yy") {
         KNOWN_Y_DIFFERENCES
     } else {
         &[]

@@ -211,9 +211,14 @@ pub trait MemReader {
     fn fd_path(&mut self, _fd: i32) -> Mem {
         Mem::Fault
     }
-    /// What socket `inode` is connected to, in strace's `-yy` words
+    /// What socket `inode` (descriptor `fd`) is connected to, in strace's `-yy` words
     /// (`TCP:[127.0.0.1:5000->127.0.0.1:80]`).
-    fn socket_details(&mut self, _inode: u64) -> Mem {
+    fn socket_details(&mut self, _fd: i32, _inode: u64) -> Mem {
+        Mem::Fault
+    }
+    /// What `-yy` adds for a descriptor that is not a socket: a device's `char 1:3`, a
+    /// pidfd's `pid:1234`.
+    fn fd_details(&mut self, _fd: i32) -> Mem {
         Mem::Fault
     }
 }

@@ -27,8 +27,42 @@ impl TaskMemory {
 }
 
 impl MemReader for TaskMemory {
-    fn socket_details(&mut self, inode: u64) -> Mem {
-        match crate::sockets::describe(self.pid, inode) {
+    fn socket_details(&mut self, fd: i32, inode: u64) -> Mem {
+        match crate::sockets::describe(self.pid, fd, inode) {
+            Some(text) => Mem::Str {
+                bytes: text.into_bytes(),
+                terminated: true,
+            },
+            None => Mem::Fault,
+        }
+    }
+
+    fn fd_details(&mut self, fd: i32) -> Mem {
+        use std::os::unix::fs::{FileTypeExt, MetadataExt};
+        let link = format!("/proc/{}/fd/{fd}", self.pid);
+        let text = match std::fs::metadata(&link) {
+            Ok(md) if md.file_type().is_char_device() || md.file_type().is_block_device() => {
+                let kind = if md.file_type().is_char_device() {
+                    "char"
+                } else {
+                    "block"
+                };
+                let (major, minor) = (libc::major(md.rdev()), libc::minor(md.rdev()));
+                Some(format!("{kind} {major}:{minor}"))
+            }
+            _ if std::fs::read_link(&link).is_ok_and(|t| t.as_os_str() == "anon_inode:[pidfd]") => {
+                std::fs::read_to_string(format!("/proc/{}/fdinfo/{fd}", self.pid))
+                    .ok()
+                    .and_then(|info| {
+                        let pid = info.lines().find_map(|l| l.strip_prefix("Pid:"))?;
+                        // -1 once the process is gone: then the plain anon inode.
+                        let pid: i32 = pid.trim().parse().ok().filter(|&p| p > 0)?;
+                        Some(format!("pid:{pid}"))
+                    })
+            }
+            _ => None,
+        };
+        match text {
             Some(text) => Mem::Str {
                 bytes: text.into_bytes(),
                 terminated: true,

@@ -5,20 +5,119 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-/// The endpoint description of socket `inode` as seen by task `pid`, if it is an inet or
-/// unix socket.
-pub fn describe(pid: i32, inode: u64) -> Option<String> {
-    for (file, proto, v6) in [
-        ("tcp", "TCP", false),
-        ("tcp6", "TCPv6", true),
-        ("udp", "UDP", false),
-        ("udp6", "UDPv6", true),
-    ] {
-        if let Some(d) = inet(pid, file, proto, v6, inode) {
-            return Some(d);
-        }
+/// The endpoint description of socket `inode`, descriptor `fd` of task `pid`, as strace's
+/// -yy prints it: the kernel's protocol name for the socket (its `system.sockprotoname`
+/// attribute: `TCP`, `UDPv6`, `UNIX-STREAM`, `NETLINK`...) and what the protocol's table
+/// or sock_diag tells of its endpoints, or the inode alone (`UDP:[1234]`).
+pub fn describe(pid: i32, fd: i32, inode: u64) -> Option<String> {
+    let Some(proto) = protocol_name(pid, fd) else {
+        // No attribute (an old kernel): look the inode up in every table.
+        return [
+            ("tcp", "TCP", false),
+            ("tcp6", "TCPv6", true),
+            ("udp", "UDP", false),
+            ("udp6", "UDPv6", true),
+        ]
+        .iter()
+        .find_map(|&(file, proto, v6)| inet(pid, file, proto, v6, inode))
+        .or_else(|| unix(pid, None, inode));
+    };
+    if let Some(cached) = CACHE.with(|c| c.borrow().get(&inode).cloned()) {
+        return Some(cached);
     }
-    unix(pid, inode)
+    let table = match proto.as_str() {
+        "TCP" => Some(("tcp", false)),
+        "TCPv6" => Some(("tcp6", true)),
+        "UDP" => Some(("udp", false)),
+        "UDPv6" => Some(("udp6", true)),
+        _ => None,
+    };
+    let found = match (table, proto.as_str()) {
+        (Some((file, v6)), _) => inet(pid, file, &proto, v6, inode),
+        (None, p) if p.starts_with("UNIX") => unix(pid, Some(&proto), inode),
+        (None, "NETLINK") => netlink(pid, inode),
+        _ => None,
+    };
+    match found {
+        Some(details) => {
+            CACHE.with(|c| c.borrow_mut().insert(inode, details.clone()));
+            Some(details)
+        }
+        None if KNOWN_PROTOCOLS.contains(&proto.as_str()) => Some(format!("{proto}:[{inode}]")),
+        // Protocols strace has no lookup for print as `socket:[inode]`.
+        None => None,
+    }
+}
+
+/// The protocols strace 6.1 looks sockets up for; their sockets print `PROTO:[inode]`
+/// when the lookup finds nothing, others `socket:[inode]`.
+const KNOWN_PROTOCOLS: &[&str] = &[
+    "UNIX",
+    "UNIX-STREAM",
+    "TCP",
+    "UDP",
+    "UDPLITE",
+    "DCCP",
+    "SCTP",
+    "L2TP/IP",
+    "PING",
+    "RAW",
+    "TCPv6",
+    "UDPv6",
+    "UDPLITEv6",
+    "DCCPv6",
+    "SCTPv6",
+    "L2TP/IPv6",
+    "PINGv6",
+    "RAWv6",
+    "NETLINK",
+];
+
+thread_local! {
+    /// What each socket was first found connected to: as strace, a socket keeps the
+    /// description of its first successful lookup (so a close still shows the peer).
+    static CACHE: std::cell::RefCell<std::collections::HashMap<u64, String>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// The protocol name the kernel gives the socket behind descriptor `fd` of `pid`.
+fn protocol_name(pid: i32, fd: i32) -> Option<String> {
+    let path = std::ffi::CString::new(format!("/proc/{pid}/fd/{fd}")).ok()?;
+    let mut buf = [0u8; 64];
+    // SAFETY: path is NUL-terminated; buf is a live buffer of the length passed.
+    let n = unsafe {
+        libc::getxattr(
+            path.as_ptr(),
+            c"system.sockprotoname".as_ptr(),
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+        )
+    };
+    let name = buf.get(..usize::try_from(n).ok()?)?;
+    let end = name.iter().position(|&c| c == 0).unwrap_or(name.len());
+    Some(String::from_utf8_lossy(&name[..end]).into_owned())
+}
+
+/// A netlink socket: `NETLINK:[ROUTE:1234]` (protocol and port id) once it has a port id.
+fn netlink(pid: i32, inode: u64) -> Option<String> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/net/netlink")).ok()?;
+    let want = inode.to_string();
+    let fields: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .find(|f| f.get(9) == Some(&want.as_str()))?;
+    let (protocol, portid): (u64, u32) = (fields[1].parse().ok()?, fields[2].parse().ok()?);
+    if portid == 0 {
+        return None;
+    }
+    let name = syscalls::xlat_set("netlink_protocol")
+        .and_then(|s| s.name_of(protocol))
+        .map_or_else(
+            || protocol.to_string(),
+            |n| n.trim_start_matches("NETLINK_").to_string(),
+        );
+    Some(format!("NETLINK:[{name}:{portid}]"))
 }
 
 fn inet(pid: i32, file: &str, proto: &str, v6: bool, inode: u64) -> Option<String> {
@@ -59,22 +158,32 @@ fn endpoint(field: &str, v6: bool) -> Option<String> {
     }
 }
 
-fn unix(pid: i32, inode: u64) -> Option<String> {
-    // The type comes from /proc/net/unix (cheap and always there).
-    let text = std::fs::read_to_string(format!("/proc/{pid}/net/unix")).ok()?;
-    let want = inode.to_string();
-    let fields: Vec<&str> = text
-        .lines()
-        .skip(1)
-        .map(|l| l.split_whitespace().collect::<Vec<_>>())
-        .find(|f| f.get(6) == Some(&want.as_str()))?;
-    let kind = match fields[4] {
-        "0001" => "UNIX-STREAM",
-        "0002" => "UNIX-DGRAM",
-        "0005" => "UNIX-SEQPACKET",
-        _ => "UNIX",
+/// A unix socket: `UNIX-STREAM:[1234->1235,"/run/x.sock"]`, named `proto` (the kernel's
+/// protocol name) or, without it, by its type in /proc/net/unix.
+fn unix(pid: i32, proto: Option<&str>, inode: u64) -> Option<String> {
+    let kind = match proto {
+        Some(p) => p.to_string(),
+        None => {
+            let text = std::fs::read_to_string(format!("/proc/{pid}/net/unix")).ok()?;
+            let want = inode.to_string();
+            let fields: Vec<&str> = text
+                .lines()
+                .skip(1)
+                .map(|l| l.split_whitespace().collect::<Vec<_>>())
+                .find(|f| f.get(6) == Some(&want.as_str()))?;
+            match fields[4] {
+                "0001" => "UNIX-STREAM",
+                "0005" => "UNIX-SEQPACKET",
+                _ => "UNIX",
+            }
+            .to_string()
+        }
     };
     let (peer, name) = unix_diag(inode as u32).unwrap_or((0, None));
+    if peer == 0 && name.is_none() {
+        // Nothing to tell (strace's lookup fails and prints `UNIX:[inode]`).
+        return None;
+    }
     let mut s = format!("{kind}:[{inode}");
     if peer != 0 {
         s.push_str(&format!("->{peer}"));

@@ -2698,9 +2698,27 @@ impl Decoder {
             }),
             _ => None,
         };
-        match inode.map(|i| mem.socket_details(i)) {
-            Some(details @ Mem::Str { .. }) => details,
-            _ => path,
+        if let Some(inode) = inode {
+            return match mem.socket_details(fd, inode) {
+                details @ Mem::Str { .. } => details,
+                _ => path,
+            };
+        }
+        // A device's numbers after its path (`/dev/null<char 1:3>`); a pidfd's process
+        // instead of its anon inode (`pid:1234`).
+        match (mem.fd_details(fd), path) {
+            (Mem::Str { bytes, .. }, Mem::Str { bytes: p, .. }) if !bytes.starts_with(b"pid:") => {
+                let mut text = p;
+                text.push(b'<');
+                text.extend_from_slice(&bytes);
+                text.push(b'>');
+                Mem::Str {
+                    bytes: text,
+                    terminated: true,
+                }
+            }
+            (details @ Mem::Str { .. }, _) => details,
+            (_, path) => path,
         }
     }
 }
