@@ -1227,3 +1227,59 @@ fn dash_y_names_the_cwd_of_at_fdcwd_deleted_files_and_poll_descriptors_as_strace
     assert!(joined.contains("poll([{fd=3</"), "{joined}");
     assert_eq!(ours, theirs);
 }
+
+/// The x32 calls of `trace_x32` as TRACER (`strace` or `sysfence trace`) prints them: the
+/// lines of its ENOSYS calls and x32 notices, with the pid and addresses as placeholders
+/// and the padding before `=` collapsed.
+fn x32_lines(tracer: &mut std::process::Command) -> Vec<String> {
+    let out = tracer
+        .args(["-e", "trace=all"])
+        .arg(fixture("trace_x32"))
+        .output()
+        .expect("the tracer runs (apt-get install strace)");
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stderr);
+    let notice = regex::Regex::new(r"\[ Process PID=(\d+) runs in x32 mode\. \]").unwrap();
+    let pid = notice
+        .captures(&text)
+        .map(|c| c[1].to_string())
+        .expect("an x32 notice");
+    let addr = regex::Regex::new(r"0x[0-9a-f]{5,}").unwrap();
+    let pad = regex::Regex::new(r"\) +=").unwrap();
+    let pid_re = regex::Regex::new(&format!(r"\b{pid}\b")).unwrap();
+    text.lines()
+        .filter(|l| l.contains("ENOSYS") || l.contains("runs in x32 mode"))
+        .map(|l| {
+            let l = addr.replace_all(l, "{ADDR}");
+            let l = pid_re.replace_all(&l, "{PID}");
+            pad.replace_all(&l, ") =").into_owned()
+        })
+        .collect()
+}
+
+// strace 6.1 prints readv's and preadv's iovec (bases as addresses) when the call fails,
+// and decodes io_submit's iocbs; sysfence prints those arguments as addresses (on every
+// ABI), so their lines are left out here.
+const X32_UNMATCHED: &[&str] = &["readv(", "preadv(", "io_submit("];
+
+#[test]
+fn x32_calls_decode_with_compat_layouts_from_512_and_x86_64_ones_below_as_strace_does() {
+    let keep = |lines: Vec<String>| -> Vec<String> {
+        lines
+            .into_iter()
+            .filter(|l| !X32_UNMATCHED.iter().any(|p| l.starts_with(p)))
+            .collect()
+    };
+    let ours = keep(x32_lines(common::sysfence().arg("trace")));
+    let theirs = keep(x32_lines(&mut std::process::Command::new("strace")));
+    let joined = ours.join("\n");
+    for want in [
+        r#"writev(1, [{iov_base="hi", iov_len=2}, {iov_base="x32\n", iov_len=4}], 2) = -1 ENOSYS"#,
+        "rt_sigaction(SIGUSR1, {sa_handler=SIG_IGN, sa_mask=[USR2], sa_flags=SA_RESTART}, NULL, 8)",
+        r#"execve("/nonexistent/x32", ["x32", "arg"], {ADDR} /* 1 var */)"#,
+        "nanosleep({tv_sec=0, tv_nsec=1000}, NULL)",
+    ] {
+        assert!(joined.contains(want), "no {want} in\n{joined}");
+    }
+    assert_eq!(ours, theirs);
+}

@@ -443,10 +443,10 @@ impl Decoder {
             }
             Fmt::SigsetIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::sigset(b, st)),
             Fmt::SigsetOut => self.out_struct(raw, v, i, |b| structs::sigset(b, st)),
-            Fmt::SigactionIn if is_i386(v.entry) => in_struct(raw, v.entry_mem(i as u32), |b| {
+            Fmt::SigactionIn if l.long == 4 => in_struct(raw, v.entry_mem(i as u32), |b| {
                 structs::sigaction_i386(b, st)
             }),
-            Fmt::SigactionOut if is_i386(v.entry) => {
+            Fmt::SigactionOut if l.long == 4 => {
                 self.out_struct(raw, v, i, |b| structs::sigaction_i386(b, st))
             }
             Fmt::SigactionIn => {
@@ -859,7 +859,7 @@ impl Decoder {
             }
             Fmt::PtrArrayIn(n) => match v.entry_mem(i as u32) {
                 Some(Mem::Bytes { bytes, .. }) => {
-                    let items = bytes.chunks_exact(8).map(|c| ptr(le64(c, 0)));
+                    let items = bytes.chunks_exact(l.long).map(|c| ptr(l.ulong(c, 0)));
                     self.array_text(items, v.arg(n as usize))
                 }
                 _ => ptr(raw),
@@ -928,7 +928,9 @@ impl Decoder {
                 structs::perf_event_attr(b, self.opts.verbose, st)
             }),
             Fmt::MemfdFlags => memfd_flags(raw, st),
-            Fmt::SigeventIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::sigevent(b, st)),
+            Fmt::SigeventIn => {
+                in_struct(raw, v.entry_mem(i as u32), |b| structs::sigevent(b, st, l))
+            }
             Fmt::FsconfigKey if v.arg(1) <= FSCONFIG_SET_FD => {
                 self.cstr(raw, v.entry_mem(i as u32))
             }
@@ -1805,8 +1807,7 @@ impl Decoder {
         } else {
             (&v.entry.mem[..], None)
         };
-        let ptr_size = if is_i386(v.entry) { 4 } else { 8 };
-        self.iovec_at(raw, count, mem, i as u32, i, total, ptr_size)
+        self.iovec_at(raw, count, mem, i as u32, i, total, layout(v.entry).long)
     }
 
     /// An iovec array captured under `array_key`, its buffers under slot `slot`; its
@@ -1856,9 +1857,9 @@ impl Decoder {
         let shape = self.shape(entry.arch, entry.nr);
         let at_exit = result.is_some();
         let ok = result.filter(|r| !r.is_error).map(|r| r.rval);
-        let ptr_size = if entry.arch.is_32bit() { 4 } else { 8 };
         let i386 = is_i386(entry);
         let l = layout(entry);
+        let ptr_size = l.long;
         let mut out = Vec::new();
         let max = self.strsize();
         for (i, fmt) in shape.fmts.iter().enumerate() {
@@ -1935,7 +1936,7 @@ impl Decoder {
                 }
                 Fmt::StatxOut => mem.read_bytes(addr, 256),
                 Fmt::SigsetIn | Fmt::SigsetOut => mem.read_bytes(addr, 8),
-                Fmt::SigactionIn | Fmt::SigactionOut if i386 => mem.read_bytes(addr, 20),
+                Fmt::SigactionIn | Fmt::SigactionOut if l.long == 4 => mem.read_bytes(addr, 20),
                 Fmt::SigactionIn | Fmt::SigactionOut => mem.read_bytes(addr, 32),
                 Fmt::RlimitIn | Fmt::RlimitOut if compat_rlimit(entry) => mem.read_bytes(addr, 8),
                 Fmt::RlimitIn | Fmt::RlimitOut | Fmt::PipeOut => mem.read_bytes(addr, 16),
@@ -2054,7 +2055,7 @@ impl Decoder {
                 },
                 Fmt::PtrArrayIn(n) | Fmt::IntArrayIn(n) | Fmt::PageStatusOut(n) => {
                     let width = if matches!(fmt, Fmt::PtrArrayIn(_)) {
-                        8
+                        l.long
                     } else {
                         4
                     };
@@ -2754,10 +2755,18 @@ fn is_i386(entry: &SyscallEntry) -> bool {
 /// `old_timespec32`.
 const I386_TIME64_NRS: std::ops::RangeInclusive<u32> = 403..=423;
 
+/// x32's compat entry points (512 rt_sigaction .. 547 pwritev2, bit 30 aside): the kernel
+/// reads their structures with 32-bit longs and pointers; x32's other numbers share
+/// x86_64's entry points and so its structures.
+const X32_COMPAT_NRS: std::ops::RangeFrom<u32> = 512..;
+
 /// The layout of the call's structures: i386's compat ones for i386 calls (with 64-bit
-/// timespecs in the time64 calls), x86_64's otherwise.
+/// timespecs in the time64 calls), x32's compat ones for its compat entry points, x86_64's
+/// otherwise.
 fn layout(entry: &SyscallEntry) -> Layout {
-    if !is_i386(entry) {
+    if entry.arch == Arch::X32 && X32_COMPAT_NRS.contains(&(entry.nr - Arch::X32.nr_base())) {
+        Layout::X32_COMPAT
+    } else if !is_i386(entry) {
         Layout::LP64
     } else if I386_TIME64_NRS.contains(&entry.nr) {
         Layout::I386_TIME64

@@ -275,7 +275,7 @@ pub enum Fmt {
     PerfEventAttr,
     /// memfd_create's flags, the MFD_HUGE_* field as `N<<MFD_HUGE_SHIFT`.
     MemfdFlags,
-    /// A `struct sigevent` read by the kernel (mq_notify).
+    /// A `struct sigevent` read by the kernel (mq_notify, timer_create).
     SigeventIn,
     /// getsockopt's value, written by the kernel: an int, the structure of the few
     /// options strace decodes (SO_LINGER, SO_PEERCRED), else the bytes.
@@ -635,6 +635,7 @@ specs! {
     "fsconfig" => [Fd, Set("fsconfig_cmd"), FsconfigKey, FsconfigValue, FsconfigAux] Dec;
     "mount_setattr" => [Dirfd, Path, Set("mount_setattr_flags"), MountAttr(4), Uint] Dec;
     "mq_notify" => [Fd, SigeventIn] Dec;
+    "timer_create" => [Set("clockid"), SigeventIn, IntOut] Dec;
     "pidfd_send_signal" => [Fd, Signal, SiginfoIn, Set("pidfd_send_signal_flags")] Dec;
     "perf_event_open" => [PerfEventAttr, Int, Int, Fd, Set("perf_event_open_flags")] Fd;
     "bpf" => [Set("bpf_cmd"), BpfAttr, Uint] Dec;

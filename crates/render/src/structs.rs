@@ -39,6 +39,8 @@ impl Layout {
     pub const I386: Layout = Layout { long: 4, time: 4 };
     /// i386's `*_time64` calls: 32-bit longs, the 64-bit `struct __kernel_timespec`.
     pub const I386_TIME64: Layout = Layout { long: 4, time: 8 };
+    /// x32's compat entry points: 32-bit longs and pointers, x32's 64-bit `time_t`.
+    pub const X32_COMPAT: Layout = Layout { long: 4, time: 8 };
 
     /// An unsigned long at `off`.
     pub fn ulong(self, b: &[u8], off: usize) -> u64 {
@@ -2276,10 +2278,12 @@ pub fn f_owner_ex(b: &[u8], st: Style) -> String {
 
 /// `struct sigevent` as strace prints it: the value when set, the signal, how to notify,
 /// and the thread id or function the notification names.
-pub fn sigevent(b: &[u8], st: Style) -> String {
-    let value = u64_at(b, 0);
-    let signo = u32_at(b, 8) as i32;
-    let notify = u32_at(b, 12) as i32;
+pub fn sigevent(b: &[u8], st: Style, l: Layout) -> String {
+    // The value is a pointer-sized union; the notification's union follows two ints.
+    let value = l.ulong(b, 0);
+    let signo = u32_at(b, l.long) as i32;
+    let notify = u32_at(b, l.long + 4) as i32;
+    let rest = l.long + 8;
     let mut f = Vec::new();
     if value != 0 {
         f.push(format!(
@@ -2315,10 +2319,13 @@ pub fn sigevent(b: &[u8], st: Style) -> String {
         set_text("sigev_notify", notify as u32 as u64, st)
     ));
     if Some(notify) == thread_id {
-        f.push(format!("sigev_notify_thread_id={}", u32_at(b, 16) as i32));
+        f.push(format!("sigev_notify_thread_id={}", u32_at(b, rest) as i32));
     } else if Some(notify) == thread {
-        f.push(format!("sigev_notify_function={}", ptr(u64_at(b, 16))));
-        f.push(format!("sigev_notify_attributes={}", ptr(u64_at(b, 24))));
+        f.push(format!("sigev_notify_function={}", ptr(l.ulong(b, rest))));
+        f.push(format!(
+            "sigev_notify_attributes={}",
+            ptr(l.ulong(b, rest + l.long))
+        ));
     }
     format!("{{{}}}", f.join(", "))
 }
