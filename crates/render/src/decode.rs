@@ -518,9 +518,13 @@ impl Decoder {
             },
             Fmt::Utsname => self.out_struct(raw, v, i, |b| structs::utsname(b, self.opts.verbose)),
             Fmt::IovIn(count_arg) => self.iovec(raw, v.arg(count_arg as usize), v, false, i),
-            Fmt::IovOut(count_arg) => match v.ok_ret() {
-                Some(_) => self.iovec(raw, v.arg(count_arg as usize), v, true, i),
-                None => ptr(raw),
+            Fmt::IovOut(count_arg) => match (v.ok_ret(), v.exit_mem(i as u32)) {
+                (Some(_), _) => self.iovec(raw, v.arg(count_arg as usize), v, true, i),
+                // A failed call's iovec, its bases as addresses, as strace's readv prints.
+                (None, Some(Mem::Bytes { bytes, .. })) => {
+                    iov_addrs(bytes, l.long, v.arg(count_arg as usize))
+                }
+                (None, _) => ptr(raw),
             },
             Fmt::FcntlArg if v.arg(1) == F_SETOWN_EX => {
                 in_struct(raw, v.entry_mem(i as u32), |b| structs::f_owner_ex(b, st))
@@ -821,16 +825,7 @@ impl Decoder {
                 self.out_struct(raw, v, i, |b| structs::mincore_vec(b, more))
             }
             Fmt::IovAddrs(count_arg) => match v.entry_mem(i as u32) {
-                Some(Mem::Bytes { bytes, .. }) => {
-                    let parts: Vec<String> = bytes
-                        .chunks_exact(16)
-                        .map(|c| {
-                            format!("{{iov_base={}, iov_len={}}}", ptr(le64(c, 0)), le64(c, 8))
-                        })
-                        .collect();
-                    let more = v.arg(count_arg as usize) as usize > parts.len();
-                    structs::bracket_list(parts, more)
-                }
+                Some(Mem::Bytes { bytes, .. }) => iov_addrs(bytes, 8, v.arg(count_arg as usize)),
                 _ => ptr(raw),
             },
             Fmt::MknodDev(mode_arg) if structs::mode_is_device(v.arg(mode_arg as usize)) => {
@@ -1890,7 +1885,9 @@ impl Decoder {
             if !own_checks && (addr == 0 || (fmt.at_exit() != at_exit && !both_ends)) {
                 continue;
             }
-            if at_exit && ok.is_none() && !own_checks {
+            // A failed readv's iovec still prints (its bases as addresses).
+            let on_error = own_checks || matches!(fmt, Fmt::IovOut(_));
+            if at_exit && ok.is_none() && !on_error {
                 continue;
             }
             let key = i as u32;
@@ -2733,6 +2730,20 @@ fn capture_iov(
         }
     }
     arr
+}
+
+/// An iovec array of `count` entries, of which `bytes` holds the ones shown, each field
+/// `word` bytes: `[{iov_base=0x..., iov_len=N}, ...]`, the bases as addresses.
+fn iov_addrs(bytes: &[u8], word: usize, count: u64) -> String {
+    let parts: Vec<String> = bytes
+        .chunks_exact(2 * word)
+        .map(|c| {
+            let (base, len) = (le_word(c, 0, word), le_word(c, word, word));
+            format!("{{iov_base={}, iov_len={len}}}", ptr(base))
+        })
+        .collect();
+    let more = count as usize > parts.len();
+    structs::bracket_list(parts, more)
 }
 
 /// A little-endian word of `size` bytes (4 or 8) at `off`.
