@@ -1278,6 +1278,8 @@ fn x32_calls_decode_with_compat_layouts_from_512_and_x86_64_ones_below_as_strace
         r#"execve("/nonexistent/x32", ["x32", "arg"], {ADDR} /* 1 var */)"#,
         "nanosleep({tv_sec=0, tv_nsec=1000}, NULL)",
         "readv(0, [{iov_base={ADDR}, iov_len=2}], 1) = -1 ENOSYS",
+        "sendmmsg(1, [{msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base=\"hi\", iov_len=2}], msg_iovlen=1, msg_controllen=0, msg_flags=0}}], 1, 0)",
+        "rt_sigtimedwait([USR2], NULL, {tv_sec=1, tv_nsec=2}, 8)",
     ] {
         assert!(joined.contains(want), "no {want} in\n{joined}");
     }

@@ -825,7 +825,9 @@ impl Decoder {
                 self.out_struct(raw, v, i, |b| structs::mincore_vec(b, more))
             }
             Fmt::IovAddrs(count_arg) => match v.entry_mem(i as u32) {
-                Some(Mem::Bytes { bytes, .. }) => iov_addrs(bytes, 8, v.arg(count_arg as usize)),
+                Some(Mem::Bytes { bytes, .. }) => {
+                    iov_addrs(bytes, l.long, v.arg(count_arg as usize))
+                }
                 _ => ptr(raw),
             },
             Fmt::MknodDev(mode_arg) if structs::mode_is_device(v.arg(mode_arg as usize)) => {
@@ -1087,7 +1089,9 @@ impl Decoder {
         sent_vlen: Option<u64>,
         st: Style,
     ) -> String {
-        let (Some(done), Some(Mem::Bytes { bytes, .. })) = (v.ok_ret(), v.exit_mem(i as u32))
+        // A failed sendmmsg still prints its messages, none of them sent, as strace's.
+        let (Some(done), Some(Mem::Bytes { bytes, .. })) =
+            (v.ok_ret().or(sent_vlen.map(|_| 0)), v.exit_mem(i as u32))
         else {
             return ptr(raw);
         };
@@ -1885,8 +1889,9 @@ impl Decoder {
             if !own_checks && (addr == 0 || (fmt.at_exit() != at_exit && !both_ends)) {
                 continue;
             }
-            // A failed readv's iovec still prints (its bases as addresses).
-            let on_error = own_checks || matches!(fmt, Fmt::IovOut(_));
+            // A failed readv's iovec still prints (its bases as addresses), and a failed
+            // sendmmsg's messages.
+            let on_error = own_checks || matches!(fmt, Fmt::IovOut(_) | Fmt::MmsgvecSent(_));
             if at_exit && ok.is_none() && !on_error {
                 continue;
             }
@@ -1977,7 +1982,7 @@ impl Decoder {
                     mem.read_bytes(addr, self.array_shown(pages))
                 }
                 Fmt::IovAddrs(c) => {
-                    mem.read_bytes(addr, 16 * self.iov_items(entry.args[c as usize]))
+                    mem.read_bytes(addr, 2 * l.long * self.iov_items(entry.args[c as usize]))
                 }
                 Fmt::UtimbufIn => mem.read_bytes(addr, 16),
                 Fmt::MqAttrIn | Fmt::MqAttrOut | Fmt::MqOpenAttr(_) => mem.read_bytes(addr, 32),

@@ -620,6 +620,8 @@ specs! {
     "copy_file_range" => [Fd, LoffIn, Fd, LoffIn, Uint, Uint] Dec;
     "mincore" => [Ptr, Uint, MincoreOut] Dec;
     "process_madvise" => [Fd, IovAddrs(2), Uint, Set("madvise_advice"), Uint] Dec;
+    "process_vm_readv" => [Int, IovOut(2), Uint, IovAddrs(4), Uint, Uint] Dec;
+    "process_vm_writev" => [Int, IovIn(2), Uint, IovAddrs(4), Uint, Uint] Dec;
     "io_setup" => [Uint, AddrOut] Dec;
     "io_destroy" => [Hex] Dec;
     "shmat" => [Int, Ptr, Set("shmat_flags")] Hex;
