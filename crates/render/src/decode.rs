@@ -641,6 +641,27 @@ impl Decoder {
                     format!("{text} => {{{}}}", stored.join(", "))
                 }
             }
+            Fmt::IocbArrayIn(n) => match v.entry_mem(i as u32) {
+                Some(Mem::Bytes { bytes, .. }) if (v.arg(n as usize) as i64) >= 0 => {
+                    let items = bytes.chunks_exact(l.long).enumerate().map(|(k, p)| {
+                        let key = IOCB_KEY + k as u32;
+                        match v.entry_mem(key) {
+                            Some(Mem::Bytes {
+                                bytes: cb,
+                                complete: true,
+                            }) => {
+                                let written = structs::iocb_write_buf(cb).map(|(buf, len)| {
+                                    self.buf(buf, len, v.entry_mem(IOCB_BUF_KEY + k as u32), false)
+                                });
+                                structs::iocb(cb, written, st)
+                            }
+                            _ => ptr(l.ulong(p, 0)),
+                        }
+                    });
+                    self.array_text(items, v.arg(n as usize))
+                }
+                _ => ptr(raw),
+            },
             Fmt::MmsgvecSent(vlen) => self.mmsgvec(raw, v, i, Some(v.arg(vlen as usize)), st),
             Fmt::MmsgvecReceived(_) => self.mmsgvec(raw, v, i, None, st),
             Fmt::MsghdrOut => match (v.ok_ret(), v.entry_mem(MSG_IN_KEY + i as u32)) {
@@ -1667,6 +1688,40 @@ impl Decoder {
         }
     }
 
+    /// Reads io_submit's iocb pointer array at `addr` (as many of its `count` as print),
+    /// capturing each iocb and each PWRITE's data up to -s.
+    fn plan_iocbs(
+        &self,
+        addr: u64,
+        count: u64,
+        l: Layout,
+        mem: &mut dyn MemReader,
+        out: &mut Vec<Capture>,
+    ) -> Mem {
+        let arr = mem.read_bytes(addr, l.long * self.array_shown(count));
+        if let Mem::Bytes { bytes, .. } = &arr {
+            for (k, p) in bytes.chunks_exact(l.long).enumerate() {
+                let cb = mem.read_bytes(l.ulong(p, 0), structs::IOCB_SIZE);
+                if let Mem::Bytes {
+                    bytes: cb,
+                    complete: true,
+                } = &cb
+                    && let Some((buf, len)) = structs::iocb_write_buf(cb)
+                {
+                    out.push(Capture {
+                        key: IOCB_BUF_KEY + k as u32,
+                        data: mem.read_bytes(buf, (len as usize).min(self.strsize())),
+                    });
+                }
+                out.push(Capture {
+                    key: IOCB_KEY + k as u32,
+                    data: cb,
+                });
+            }
+        }
+        arr
+    }
+
     /// How many longs of a node mask to read: all of them under -v, else up to -s, as
     /// strace's print_array abbreviates.
     fn nodemask_longs(&self, maxnode: u64, long: usize) -> (u64, usize) {
@@ -2305,6 +2360,10 @@ impl Decoder {
                     }
                     hdr
                 }
+                Fmt::IocbArrayIn(n) if (entry.args[n as usize] as i64) < 0 => continue,
+                Fmt::IocbArrayIn(n) => {
+                    self.plan_iocbs(addr, entry.args[n as usize], l, mem, &mut out)
+                }
                 Fmt::MmsgvecSent(vlen) | Fmt::MmsgvecReceived(vlen) => {
                     let sent = matches!(fmt, Fmt::MmsgvecSent(_));
                     let n = if sent || !at_exit {
@@ -2364,6 +2423,10 @@ impl Decoder {
         out
     }
 }
+
+/// Capture keys of io_submit's iocbs (element k at IOCB_KEY + k) and of their PWRITE data.
+const IOCB_KEY: u32 = 7_000_000;
+const IOCB_BUF_KEY: u32 = 8_000_000;
 
 /// Capture keys of `-y` fd paths: argument i at entry, the returned fd at exit.
 const FD_KEY_BASE: u32 = 200;

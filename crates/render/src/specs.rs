@@ -190,6 +190,9 @@ pub enum Fmt {
     /// recvmmsg's `struct mmsghdr` array, the received messages printed at exit;
     /// argument N is its length.
     MmsgvecReceived(u8),
+    /// io_submit's array of `struct iocb` pointers (pointer-sized, 32-bit in compat calls),
+    /// each iocb read by the kernel; the count is argument N.
+    IocbArrayIn(u8),
     /// A socket option name, from the table of the level in argument 1.
     SockoptName,
     /// prctl's arguments after the option, as that option uses them.
@@ -620,6 +623,7 @@ specs! {
     "copy_file_range" => [Fd, LoffIn, Fd, LoffIn, Uint, Uint] Dec;
     "mincore" => [Ptr, Uint, MincoreOut] Dec;
     "process_madvise" => [Fd, IovAddrs(2), Uint, Set("madvise_advice"), Uint] Dec;
+    "io_submit" => [Ptr, Long, IocbArrayIn(1)] Dec;
     "process_vm_readv" => [Int, IovOut(2), Uint, IovAddrs(4), Uint, Uint] Dec;
     "process_vm_writev" => [Int, IovIn(2), Uint, IovAddrs(4), Uint, Uint] Dec;
     "io_setup" => [Uint, AddrOut] Dec;

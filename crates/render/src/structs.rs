@@ -2330,6 +2330,79 @@ pub fn sigevent(b: &[u8], st: Style, l: Layout) -> String {
     format!("{{{}}}", f.join(", "))
 }
 
+/// Bytes of a `struct iocb` (the same in every ABI).
+pub const IOCB_SIZE: usize = 64;
+
+/// The buffer of an iocb whose data strace prints as a string: an IOCB_CMD_PWRITE's
+/// `(aio_buf, aio_nbytes)`, when the length is a valid one.
+pub fn iocb_write_buf(b: &[u8]) -> Option<(u64, u64)> {
+    let (buf, nbytes) = (u64_at(b, 24), u64_at(b, 32));
+    (u16_at(b, 16) == IOCB_CMD_PWRITE && (nbytes as i64) >= 0).then_some((buf, nbytes))
+}
+
+const IOCB_CMD_PWRITE: u64 = 1;
+const IOCB_FLAG_RESFD: u64 = 1;
+const IOCB_FLAG_IOPRIO: u64 = 2;
+
+/// `struct iocb` as strace's print_iocb: the header, then what the command uses (a PWRITE's
+/// data as `written`, already quoted); the fields zero by default only when set. A vectored
+/// command's iovec prints as its address and count (strace decodes the array).
+pub fn iocb(b: &[u8], written: Option<String>, st: Style) -> String {
+    let (key, rw_flags) = (u32_at(b, 8), u32_at(b, 12));
+    let (opcode, reqprio) = (u16_at(b, 16), u16_at(b, 18) as u16 as i16);
+    let (aio_buf, nbytes, offset) = (u64_at(b, 24), u64_at(b, 32), u64_at(b, 40) as i64);
+    let (flags, resfd) = (u32_at(b, 56), u32_at(b, 60));
+    let mut f = vec![format!("aio_data={}", hex(u64_at(b, 0)))];
+    if key != 0 {
+        f.push(format!("aio_key={key}"));
+    }
+    if rw_flags != 0 {
+        f.push(format!(
+            "aio_rw_flags={}",
+            set_text("rwf_flags", rw_flags, st)
+        ));
+    }
+    // An unknown command is `%u /* IOCB_CMD_??? */`, as strace's XLAT_STYLE_FMT_U.
+    let cmds = syscalls::xlat_set("aio_cmds");
+    let opcode_text = match cmds.and_then(|set| set.name_of(opcode)) {
+        Some(_) => set_text("aio_cmds", opcode, st),
+        None => format!("{opcode} /* IOCB_CMD_??? */"),
+    };
+    f.push(format!("aio_lio_opcode={opcode_text}"));
+    if flags & IOCB_FLAG_IOPRIO != 0 {
+        // strace's print_ioprio: the class in the top three bits, the level below.
+        let (class, level) = ((reqprio as u16) >> 13, (reqprio as u16) & 0x1fff);
+        let class = set_text("ioprio_class", class.into(), st);
+        f.push(format!("aio_reqprio=IOPRIO_PRIO_VALUE({class}, {level})"));
+    } else if reqprio != 0 {
+        f.push(format!("aio_reqprio={reqprio}"));
+    }
+    f.push(format!("aio_fildes={}", u32_at(b, 20) as i32));
+    let (common, vector, poll) = (opcode <= 1, opcode == 7 || opcode == 8, opcode == 5);
+    if common || vector {
+        let buf = written.unwrap_or_else(|| hex(aio_buf));
+        f.push(format!(
+            "aio_buf={buf}, aio_nbytes={nbytes}, aio_offset={offset}"
+        ));
+    } else if poll {
+        f.push(format!("aio_buf={}", set_text("poll_events", aio_buf, st)));
+    }
+    if common || vector || poll {
+        if flags != 0 {
+            f.push(format!(
+                "aio_flags={}",
+                set_text("aio_iocb_flags", flags, st)
+            ));
+        }
+        if flags & IOCB_FLAG_RESFD != 0 {
+            f.push(format!("aio_resfd={}", resfd as i32));
+        } else if resfd != 0 {
+            f.push(format!("aio_resfd={}", hex(resfd)));
+        }
+    }
+    format!("{{{}}}", f.join(", "))
+}
+
 /// An IPv6 scope id: the interface's name when this machine has one of that index.
 fn scope_id(index: i32, st: Style) -> String {
     match interface_name(index) {
