@@ -1229,8 +1229,8 @@ fn dash_y_names_the_cwd_of_at_fdcwd_deleted_files_and_poll_descriptors_as_strace
 }
 
 /// The x32 calls of `trace_x32` as TRACER (`strace` or `sysfence trace`) prints them: the
-/// lines of its ENOSYS calls and x32 notices, with the pid and addresses as placeholders
-/// and the padding before `=` collapsed.
+/// lines of its ENOSYS calls, x32 notices and io_submit calls (x32's and x86_64's), with
+/// the pid and addresses as placeholders and the padding before `=` collapsed.
 fn x32_lines(tracer: &mut std::process::Command) -> Vec<String> {
     let out = tracer
         .args(["-e", "trace=all"])
@@ -1248,7 +1248,11 @@ fn x32_lines(tracer: &mut std::process::Command) -> Vec<String> {
     let pad = regex::Regex::new(r"\) +=").unwrap();
     let pid_re = regex::Regex::new(&format!(r"\b{pid}\b")).unwrap();
     text.lines()
-        .filter(|l| l.contains("ENOSYS") || l.contains("runs in x32 mode"))
+        .filter(|l| {
+            ["ENOSYS", "runs in x32 mode", "io_submit("]
+                .iter()
+                .any(|s| l.contains(s))
+        })
         .map(|l| {
             let l = addr.replace_all(l, "{ADDR}");
             let l = pid_re.replace_all(&l, "{PID}");
@@ -1270,7 +1274,8 @@ fn x32_calls_decode_with_compat_layouts_from_512_and_x86_64_ones_below_as_strace
         "readv(0, [{iov_base={ADDR}, iov_len=2}], 1) = -1 ENOSYS",
         "sendmmsg(1, [{msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base=\"hi\", iov_len=2}], msg_iovlen=1, msg_controllen=0, msg_flags=0}}], 1, 0)",
         "rt_sigtimedwait([USR2], NULL, {tv_sec=1, tv_nsec=2}, 8)",
-        r#"io_submit(0x1234, 2, [{aio_data=0x2a, aio_lio_opcode=IOCB_CMD_PWRITE, aio_fildes=1, aio_buf="hi", aio_nbytes=2, aio_offset=0, aio_flags=IOCB_FLAG_RESFD, aio_resfd=5}, {aio_data=0, aio_lio_opcode=IOCB_CMD_FSYNC, aio_fildes=1}])"#,
+        r#"io_submit(0x1234, 3, [{aio_data=0x2a, aio_lio_opcode=IOCB_CMD_PWRITE, aio_fildes=1, aio_buf="hi", aio_nbytes=2, aio_offset=0, aio_flags=IOCB_FLAG_RESFD, aio_resfd=5}, {aio_data=0, aio_lio_opcode=IOCB_CMD_FSYNC, aio_fildes=1}, {aio_data=0, aio_lio_opcode=IOCB_CMD_PWRITEV, aio_fildes=1, aio_buf=[{iov_base="hi", iov_len=2}, {iov_base="x32\n", iov_len=4}], aio_offset=0}]) = -1 ENOSYS"#,
+        r#"io_submit(0x1234, 2, [{aio_data=0x2a, aio_lio_opcode=IOCB_CMD_PWRITE, aio_fildes=1, aio_buf="hi", aio_nbytes=2, aio_offset=0, aio_flags=IOCB_FLAG_RESFD, aio_resfd=5}, {aio_data=0, aio_lio_opcode=IOCB_CMD_FSYNC, aio_fildes=1}]) = -1 EINVAL"#,
     ] {
         assert!(joined.contains(want), "no {want} in\n{joined}");
     }

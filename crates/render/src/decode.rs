@@ -649,12 +649,7 @@ impl Decoder {
                             Some(Mem::Bytes {
                                 bytes: cb,
                                 complete: true,
-                            }) => {
-                                let written = structs::iocb_write_buf(cb).map(|(buf, len)| {
-                                    self.buf(buf, len, v.entry_mem(IOCB_BUF_KEY + k as u32), false)
-                                });
-                                structs::iocb(cb, written, st)
-                            }
+                            }) => structs::iocb(cb, self.iocb_data(cb, v, k, l), st),
                             _ => ptr(l.ulong(p, 0)),
                         }
                     });
@@ -1688,6 +1683,23 @@ impl Decoder {
         }
     }
 
+    /// What stands for the buffer of io_submit's `k`th iocb `cb`: a PWRITE's data, a
+    /// vectored command's iovec array (PWRITEV's buffers as strings, PREADV's as addresses).
+    fn iocb_data(&self, cb: &[u8], v: &CallView<'_>, k: usize, l: Layout) -> Option<String> {
+        let key = IOCB_BUF_KEY + k as u32;
+        if let Some((buf, len)) = structs::iocb_write_buf(cb) {
+            return Some(self.buf(buf, len, v.entry_mem(key), false));
+        }
+        let (buf, count, strings) = structs::iocb_vector(cb)?;
+        Some(match v.entry_mem(key) {
+            Some(Mem::Bytes { bytes, .. }) if !strings => iov_addrs(bytes, l.long, count),
+            _ => {
+                let slot = IOCB_SLOT + k;
+                self.iovec_at(buf, count, &v.entry.mem, key, slot, None, l.long)
+            }
+        })
+    }
+
     /// Reads io_submit's iocb pointer array at `addr` (as many of its `count` as print),
     /// capturing each iocb and each PWRITE's data up to -s.
     fn plan_iocbs(
@@ -1706,12 +1718,28 @@ impl Decoder {
                     bytes: cb,
                     complete: true,
                 } = &cb
-                    && let Some((buf, len)) = structs::iocb_write_buf(cb)
                 {
-                    out.push(Capture {
-                        key: IOCB_BUF_KEY + k as u32,
-                        data: mem.read_bytes(buf, (len as usize).min(self.strsize())),
-                    });
+                    if let Some((buf, len)) = structs::iocb_write_buf(cb) {
+                        out.push(Capture {
+                            key: IOCB_BUF_KEY + k as u32,
+                            data: mem.read_bytes(buf, (len as usize).min(self.strsize())),
+                        });
+                    }
+                    if let Some((buf, count, strings)) = structs::iocb_vector(cb) {
+                        // PREADV's buffers print as addresses: none of their data is read.
+                        let left = if strings { u64::MAX } else { 0 };
+                        let iov = IovPlan {
+                            slot: IOCB_SLOT + k,
+                            max: self.strsize(),
+                            items: self.iov_items(count),
+                            word: l.long,
+                        };
+                        let arr = capture_iov(mem, buf, count, left, iov, out);
+                        out.push(Capture {
+                            key: IOCB_BUF_KEY + k as u32,
+                            data: arr,
+                        });
+                    }
                 }
                 out.push(Capture {
                     key: IOCB_KEY + k as u32,
@@ -2427,6 +2455,8 @@ impl Decoder {
 /// Capture keys of io_submit's iocbs (element k at IOCB_KEY + k) and of their PWRITE data.
 const IOCB_KEY: u32 = 7_000_000;
 const IOCB_BUF_KEY: u32 = 8_000_000;
+/// The iovec slot of io_submit's `k`th vectored iocb: IOCB_SLOT + k.
+const IOCB_SLOT: usize = 9_000;
 
 /// Capture keys of `-y` fd paths: argument i at entry, the returned fd at exit.
 const FD_KEY_BASE: u32 = 200;

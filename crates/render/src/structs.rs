@@ -2340,14 +2340,24 @@ pub fn iocb_write_buf(b: &[u8]) -> Option<(u64, u64)> {
     (u16_at(b, 16) == IOCB_CMD_PWRITE && (nbytes as i64) >= 0).then_some((buf, nbytes))
 }
 
+/// The iovec array of a valid vectored iocb (IOCB_CMD_PREADV, IOCB_CMD_PWRITEV):
+/// `(aio_buf, aio_nbytes, whether its buffers print as strings)` (PWRITEV's do).
+pub fn iocb_vector(b: &[u8]) -> Option<(u64, u64, bool)> {
+    let (opcode, buf, nbytes) = (u16_at(b, 16), u64_at(b, 24), u64_at(b, 32));
+    let vector = opcode == IOCB_CMD_PREADV || opcode == IOCB_CMD_PWRITEV;
+    (vector && (nbytes as i64) >= 0).then_some((buf, nbytes, opcode == IOCB_CMD_PWRITEV))
+}
+
 const IOCB_CMD_PWRITE: u64 = 1;
+const IOCB_CMD_PREADV: u64 = 7;
+const IOCB_CMD_PWRITEV: u64 = 8;
 const IOCB_FLAG_RESFD: u64 = 1;
 const IOCB_FLAG_IOPRIO: u64 = 2;
 
-/// `struct iocb` as strace's print_iocb: the header, then what the command uses (a PWRITE's
-/// data as `written`, already quoted); the fields zero by default only when set. A vectored
-/// command's iovec prints as its address and count (strace decodes the array).
-pub fn iocb(b: &[u8], written: Option<String>, st: Style) -> String {
+/// `struct iocb` as strace's print_iocb: the header, then what the command uses, `data`
+/// standing for its buffer when the caller decoded it (a PWRITE's data, already quoted; a
+/// vectored command's iovec array); the fields zero by default only when set.
+pub fn iocb(b: &[u8], data: Option<String>, st: Style) -> String {
     let (key, rw_flags) = (u32_at(b, 8), u32_at(b, 12));
     let (opcode, reqprio) = (u16_at(b, 16), u16_at(b, 18) as u16 as i16);
     let (aio_buf, nbytes, offset) = (u64_at(b, 24), u64_at(b, 32), u64_at(b, 40) as i64);
@@ -2378,13 +2388,19 @@ pub fn iocb(b: &[u8], written: Option<String>, st: Style) -> String {
         f.push(format!("aio_reqprio={reqprio}"));
     }
     f.push(format!("aio_fildes={}", u32_at(b, 20) as i32));
-    let (common, vector, poll) = (opcode <= 1, opcode == 7 || opcode == 8, opcode == 5);
-    if common || vector {
-        let buf = written.unwrap_or_else(|| hex(aio_buf));
-        f.push(format!(
-            "aio_buf={buf}, aio_nbytes={nbytes}, aio_offset={offset}"
-        ));
-    } else if poll {
+    let vector = opcode == IOCB_CMD_PREADV || opcode == IOCB_CMD_PWRITEV;
+    let (common, poll) = (opcode <= IOCB_CMD_PWRITE, opcode == 5);
+    match data {
+        Some(iov) if vector => f.push(format!("aio_buf={iov}, aio_offset={offset}")),
+        _ if common || vector => {
+            let buf = data.unwrap_or_else(|| hex(aio_buf));
+            f.push(format!(
+                "aio_buf={buf}, aio_nbytes={nbytes}, aio_offset={offset}"
+            ));
+        }
+        _ => {}
+    }
+    if poll {
         f.push(format!("aio_buf={}", set_text("poll_events", aio_buf, st)));
     }
     if common || vector || poll {
