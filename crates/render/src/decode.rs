@@ -2864,16 +2864,11 @@ fn is_i386(entry: &SyscallEntry) -> bool {
 /// `old_timespec32`.
 const I386_TIME64_NRS: std::ops::RangeInclusive<u32> = 403..=423;
 
-/// x32's compat entry points (512 rt_sigaction .. 547 pwritev2, bit 30 aside): the kernel
-/// reads their structures with 32-bit longs and pointers; x32's other numbers share
-/// x86_64's entry points and so its structures.
-const X32_COMPAT_NRS: std::ops::RangeFrom<u32> = 512..;
-
 /// The layout of the call's structures: i386's compat ones for i386 calls (with 64-bit
 /// timespecs in the time64 calls), x32's compat ones for its compat entry points, x86_64's
 /// otherwise.
 fn layout(entry: &SyscallEntry) -> Layout {
-    if entry.arch == Arch::X32 && X32_COMPAT_NRS.contains(&(entry.nr - Arch::X32.nr_base())) {
+    if entry.arch == Arch::X32 && entry.arch.is_compat_call(entry.nr) {
         Layout::X32_COMPAT
     } else if !is_i386(entry) {
         Layout::LP64
