@@ -1281,3 +1281,12 @@ fn x32_calls_decode_with_compat_layouts_from_512_and_x86_64_ones_below_as_strace
     }
     assert_eq!(ours, theirs);
 }
+
+#[test]
+fn x32_calls_decode_as_strace_does_in_raw_and_verbose_styles_and_under_v() {
+    for options in [&["-X", "raw"][..], &["-X", "verbose"], &["-v"]] {
+        let ours = x32_lines(common::sysfence().arg("trace").args(options));
+        let theirs = x32_lines(std::process::Command::new("strace").args(options));
+        assert_eq!(ours, theirs, "{options:?}");
+    }
+}

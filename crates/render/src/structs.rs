@@ -2376,6 +2376,7 @@ pub fn iocb(b: &[u8], data: Option<String>, st: Style) -> String {
     let cmds = syscalls::xlat_set("aio_cmds");
     let opcode_text = match cmds.and_then(|set| set.name_of(opcode)) {
         Some(_) => set_text("aio_cmds", opcode, st),
+        None if st == Style::Raw => opcode.to_string(),
         None => format!("{opcode} /* IOCB_CMD_??? */"),
     };
     f.push(format!("aio_lio_opcode={opcode_text}"));
@@ -2383,7 +2384,11 @@ pub fn iocb(b: &[u8], data: Option<String>, st: Style) -> String {
         // strace's print_ioprio: the class in the top three bits, the level below.
         let (class, level) = ((reqprio as u16) >> 13, (reqprio as u16) & 0x1fff);
         let class = set_text("ioprio_class", class.into(), st);
-        f.push(format!("aio_reqprio=IOPRIO_PRIO_VALUE({class}, {level})"));
+        let value = format!("IOPRIO_PRIO_VALUE({class}, {level})");
+        f.push(format!(
+            "aio_reqprio={}",
+            styled(value, &hex((reqprio as u16).into()), st)
+        ));
     } else if reqprio != 0 {
         f.push(format!("aio_reqprio={reqprio}"));
     }
