@@ -643,16 +643,10 @@ impl Decoder {
             }
             Fmt::IocbArrayIn(n) => match v.entry_mem(i as u32) {
                 Some(Mem::Bytes { bytes, .. }) if (v.arg(n as usize) as i64) >= 0 => {
-                    let items = bytes.chunks_exact(l.long).enumerate().map(|(k, p)| {
-                        let key = IOCB_KEY + k as u32;
-                        match v.entry_mem(key) {
-                            Some(Mem::Bytes {
-                                bytes: cb,
-                                complete: true,
-                            }) => structs::iocb(cb, self.iocb_data(cb, v, k, l), st),
-                            _ => ptr(l.ulong(p, 0)),
-                        }
-                    });
+                    let items = bytes
+                        .chunks_exact(l.long)
+                        .enumerate()
+                        .map(|(k, p)| self.iocb(l.ulong(p, 0), k, v, l));
                     self.array_text(items, v.arg(n as usize))
                 }
                 _ => ptr(raw),
@@ -1683,6 +1677,21 @@ impl Decoder {
         }
     }
 
+    /// io_submit's `k`th iocb, at `addr`: its fields, or the address when unreadable.
+    fn iocb(&self, addr: u64, k: usize, v: &CallView<'_>, l: Layout) -> String {
+        let Some(Mem::Bytes {
+            bytes: cb,
+            complete: true,
+        }) = v.entry_mem(IOCB_KEY + k as u32)
+        else {
+            return ptr(addr);
+        };
+        let fd = |which: structs::IocbFd, fd: i32| {
+            self.fd_text(fd.into(), v.entry_mem(iocb_fd_key(k, which)))
+        };
+        structs::iocb(cb, self.iocb_data(cb, v, k, l), &fd, self.opts.style)
+    }
+
     /// What stands for the buffer of io_submit's `k`th iocb `cb`: a PWRITE's data, a
     /// vectored command's iovec array (PWRITEV's buffers as strings, PREADV's as addresses).
     fn iocb_data(&self, cb: &[u8], v: &CallView<'_>, k: usize, l: Layout) -> Option<String> {
@@ -1719,6 +1728,14 @@ impl Decoder {
                     complete: true,
                 } = &cb
                 {
+                    for (which, fd) in structs::iocb_fds(cb) {
+                        if self.opts.decode_fds && fd >= 0 {
+                            out.push(Capture {
+                                key: iocb_fd_key(k, which),
+                                data: self.fd_capture(fd, mem),
+                            });
+                        }
+                    }
                     if let Some((buf, len)) = structs::iocb_write_buf(cb) {
                         out.push(Capture {
                             key: IOCB_BUF_KEY + k as u32,
@@ -2455,6 +2472,11 @@ impl Decoder {
 /// Capture keys of io_submit's iocbs (element k at IOCB_KEY + k) and of their PWRITE data.
 const IOCB_KEY: u32 = 7_000_000;
 const IOCB_BUF_KEY: u32 = 8_000_000;
+/// The capture key of -y's path of a descriptor of io_submit's `k`th iocb.
+fn iocb_fd_key(k: usize, which: structs::IocbFd) -> u32 {
+    8_400_000 + 2 * k as u32 + u32::from(which == structs::IocbFd::Resfd)
+}
+
 /// The iovec slot of io_submit's `k`th vectored iocb: IOCB_SLOT + k.
 const IOCB_SLOT: usize = 9_000;
 

@@ -2354,10 +2354,35 @@ const IOCB_CMD_PWRITEV: u64 = 8;
 const IOCB_FLAG_RESFD: u64 = 1;
 const IOCB_FLAG_IOPRIO: u64 = 2;
 
+/// The descriptors of a `struct iocb`: the one it works on, and the eventfd it signals
+/// (IOCB_FLAG_RESFD).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IocbFd {
+    /// aio_fildes.
+    Fildes,
+    /// aio_resfd, under IOCB_FLAG_RESFD.
+    Resfd,
+}
+
+/// The descriptors of iocb `b` that print as descriptors (with -y's paths).
+pub fn iocb_fds(b: &[u8]) -> Vec<(IocbFd, i32)> {
+    let mut fds = vec![(IocbFd::Fildes, u32_at(b, 20) as i32)];
+    if u32_at(b, 56) & IOCB_FLAG_RESFD != 0 {
+        fds.push((IocbFd::Resfd, u32_at(b, 60) as i32));
+    }
+    fds
+}
+
 /// `struct iocb` as strace's print_iocb: the header, then what the command uses, `data`
 /// standing for its buffer when the caller decoded it (a PWRITE's data, already quoted; a
-/// vectored command's iovec array); the fields zero by default only when set.
-pub fn iocb(b: &[u8], data: Option<String>, st: Style) -> String {
+/// vectored command's iovec array) and `fd` printing its descriptors; the fields zero by
+/// default only when set.
+pub fn iocb(
+    b: &[u8],
+    data: Option<String>,
+    fd: &dyn Fn(IocbFd, i32) -> String,
+    st: Style,
+) -> String {
     let (key, rw_flags) = (u32_at(b, 8), u32_at(b, 12));
     let (opcode, reqprio) = (u16_at(b, 16), u16_at(b, 18) as u16 as i16);
     let (aio_buf, nbytes, offset) = (u64_at(b, 24), u64_at(b, 32), u64_at(b, 40) as i64);
@@ -2392,7 +2417,10 @@ pub fn iocb(b: &[u8], data: Option<String>, st: Style) -> String {
     } else if reqprio != 0 {
         f.push(format!("aio_reqprio={reqprio}"));
     }
-    f.push(format!("aio_fildes={}", u32_at(b, 20) as i32));
+    f.push(format!(
+        "aio_fildes={}",
+        fd(IocbFd::Fildes, u32_at(b, 20) as i32)
+    ));
     let vector = opcode == IOCB_CMD_PREADV || opcode == IOCB_CMD_PWRITEV;
     let (common, poll) = (opcode <= IOCB_CMD_PWRITE, opcode == 5);
     match data {
@@ -2416,7 +2444,7 @@ pub fn iocb(b: &[u8], data: Option<String>, st: Style) -> String {
             ));
         }
         if flags & IOCB_FLAG_RESFD != 0 {
-            f.push(format!("aio_resfd={}", resfd as i32));
+            f.push(format!("aio_resfd={}", fd(IocbFd::Resfd, resfd as i32)));
         } else if resfd != 0 {
             f.push(format!("aio_resfd={}", hex(resfd)));
         }
