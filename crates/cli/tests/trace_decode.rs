@@ -1274,6 +1274,8 @@ fn x32_calls_decode_with_compat_layouts_from_512_and_x86_64_ones_below_as_strace
         "readv(0, [{iov_base={ADDR}, iov_len=2}], 1) = -1 ENOSYS",
         "sendmmsg(1, [{msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base=\"hi\", iov_len=2}], msg_iovlen=1, msg_controllen=0, msg_flags=0}}], 1, 0)",
         "rt_sigtimedwait([USR2], NULL, {tv_sec=1, tv_nsec=2}, 8)",
+        "move_pages(0, 2, [{ADDR}, {ADDR}], [0, 0], {ADDR}, MPOL_MF_MOVE)",
+        "kexec_load({ADDR}, 1, [{buf={ADDR}, bufsz=2, mem={ADDR}, memsz=4096}], KEXEC_ARCH_ARM)",
         r#"io_submit(0x1234, 3, [{aio_data=0x2a, aio_lio_opcode=IOCB_CMD_PWRITE, aio_fildes=1, aio_buf="hi", aio_nbytes=2, aio_offset=0, aio_flags=IOCB_FLAG_RESFD, aio_resfd=5}, {aio_data=0, aio_lio_opcode=IOCB_CMD_FSYNC, aio_fildes=1}, {aio_data=0, aio_lio_opcode=IOCB_CMD_PWRITEV, aio_fildes=1, aio_buf=[{iov_base="hi", iov_len=2}, {iov_base="x32\n", iov_len=4}], aio_offset=0}]) = -1 ENOSYS"#,
         r#"io_submit(0x1234, 2, [{aio_data=0x2a, aio_lio_opcode=IOCB_CMD_PWRITE, aio_fildes=1, aio_buf="hi", aio_nbytes=2, aio_offset=0, aio_flags=IOCB_FLAG_RESFD, aio_resfd=5}, {aio_data=0, aio_lio_opcode=IOCB_CMD_FSYNC, aio_fildes=1}]) = -1 EINVAL"#,
     ] {

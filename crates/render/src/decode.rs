@@ -641,6 +641,22 @@ impl Decoder {
                     format!("{text} => {{{}}}", stored.join(", "))
                 }
             }
+            Fmt::KexecSegmentsIn(n) => match v.entry_mem(i as u32) {
+                Some(Mem::Bytes { bytes, .. }) if v.arg(n as usize) <= KEXEC_SEGMENT_MAX => {
+                    let items = bytes.chunks_exact(4 * l.long).map(|seg| {
+                        let field = |k: usize| l.ulong(seg, k * l.long);
+                        format!(
+                            "{{buf={}, bufsz={}, mem={}, memsz={}}}",
+                            ptr(field(0)),
+                            field(1),
+                            ptr(field(2)),
+                            field(3)
+                        )
+                    });
+                    self.array_text(items, v.arg(n as usize))
+                }
+                _ => ptr(raw),
+            },
             Fmt::IocbArrayIn(n) => match v.entry_mem(i as u32) {
                 Some(Mem::Bytes { bytes, .. }) if (v.arg(n as usize) as i64) >= 0 => {
                     let items = bytes
@@ -2405,6 +2421,11 @@ impl Decoder {
                     }
                     hdr
                 }
+                Fmt::KexecSegmentsIn(n) if entry.args[n as usize] > KEXEC_SEGMENT_MAX => continue,
+                Fmt::KexecSegmentsIn(n) => {
+                    let shown = self.array_shown(entry.args[n as usize]);
+                    mem.read_bytes(addr, shown * 4 * l.long)
+                }
                 Fmt::IocbArrayIn(n) if (entry.args[n as usize] as i64) < 0 => continue,
                 Fmt::IocbArrayIn(n) => {
                     self.plan_iocbs(addr, entry.args[n as usize], l, mem, &mut out)
@@ -2468,6 +2489,10 @@ impl Decoder {
         out
     }
 }
+
+/// The most segments kexec_load takes (KEXEC_SEGMENT_MAX): strace prints a longer array's
+/// address.
+const KEXEC_SEGMENT_MAX: u64 = 16;
 
 /// Capture keys of io_submit's iocbs (element k at IOCB_KEY + k) and of their PWRITE data.
 const IOCB_KEY: u32 = 7_000_000;

@@ -190,6 +190,9 @@ pub enum Fmt {
     /// recvmmsg's `struct mmsghdr` array, the received messages printed at exit;
     /// argument N is its length.
     MmsgvecReceived(u8),
+    /// kexec_load's array of `struct kexec_segment` (four pointer-sized fields), printed
+    /// when it has at most KEXEC_SEGMENT_MAX (16); the count is argument N.
+    KexecSegmentsIn(u8),
     /// io_submit's array of `struct iocb` pointers (pointer-sized, 32-bit in compat calls),
     /// each iocb read by the kernel; the count is argument N.
     IocbArrayIn(u8),
@@ -624,6 +627,7 @@ specs! {
     "mincore" => [Ptr, Uint, MincoreOut] Dec;
     "process_madvise" => [Fd, IovAddrs(2), Uint, Set("madvise_advice"), Uint] Dec;
     "io_submit" => [Ptr, Long, IocbArrayIn(1)] Dec;
+    "kexec_load" => [Ptr, Uint, KexecSegmentsIn(1), Set("kexec_load_flags")] Dec;
     "process_vm_readv" => [Int, IovOut(2), Uint, IovAddrs(4), Uint, Uint] Dec;
     "process_vm_writev" => [Int, IovIn(2), Uint, IovAddrs(4), Uint, Uint] Dec;
     "io_setup" => [Uint, AddrOut] Dec;
