@@ -1229,3 +1229,76 @@ fn dash_y_names_the_cwd_of_at_fdcwd_deleted_files_and_poll_and_select_descriptor
     assert!(joined.contains("pselect6(4, [3</"), "{joined}");
     assert_eq!(ours, theirs);
 }
+
+/// The x32 calls of `trace_x32` as TRACER (`strace` or `sysfence trace`) prints them: the
+/// lines of its ENOSYS calls, x32 notices and io_submit calls (x32's and x86_64's), with
+/// the pid and addresses as placeholders and the padding before `=` collapsed.
+fn x32_lines(tracer: &mut std::process::Command) -> Vec<String> {
+    let out = tracer
+        .args(["-e", "trace=all"])
+        .arg(fixture("trace_x32"))
+        .output()
+        .expect("the tracer runs (apt-get install strace)");
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stderr);
+    let notice = regex::Regex::new(r"\[ Process PID=(\d+) runs in x32 mode\. \]").unwrap();
+    let pid = notice
+        .captures(&text)
+        .map(|c| c[1].to_string())
+        .expect("an x32 notice");
+    let addr = regex::Regex::new(r"0x[0-9a-f]{5,}").unwrap();
+    let pad = regex::Regex::new(r"\) +=").unwrap();
+    let pid_re = regex::Regex::new(&format!(r"\b{pid}\b")).unwrap();
+    text.lines()
+        .filter(|l| {
+            ["ENOSYS", "runs in x32 mode", "io_submit("]
+                .iter()
+                .any(|s| l.contains(s))
+        })
+        .map(|l| {
+            let l = addr.replace_all(l, "{ADDR}");
+            let l = pid_re.replace_all(&l, "{PID}");
+            pad.replace_all(&l, ") =").into_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn x32_calls_decode_with_compat_layouts_from_512_and_x86_64_ones_below_as_strace_does() {
+    let ours = x32_lines(common::sysfence().arg("trace"));
+    let theirs = x32_lines(&mut std::process::Command::new("strace"));
+    let joined = ours.join("\n");
+    for want in [
+        r#"writev(1, [{iov_base="hi", iov_len=2}, {iov_base="x32\n", iov_len=4}], 2) = -1 ENOSYS"#,
+        "rt_sigaction(SIGUSR1, {sa_handler=SIG_IGN, sa_mask=[USR2], sa_flags=SA_RESTART}, NULL, 8)",
+        r#"execve("/nonexistent/x32", ["x32", "arg"], {ADDR} /* 1 var */)"#,
+        "nanosleep({tv_sec=0, tv_nsec=1000}, NULL)",
+        "readv(0, [{iov_base={ADDR}, iov_len=2}], 1) = -1 ENOSYS",
+        "sendmmsg(1, [{msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base=\"hi\", iov_len=2}], msg_iovlen=1, msg_controllen=0, msg_flags=0}}], 1, 0)",
+        "rt_sigtimedwait([USR2], NULL, {tv_sec=1, tv_nsec=2}, 8)",
+        "move_pages(0, 2, [{ADDR}, {ADDR}], [0, 0], {ADDR}, MPOL_MF_MOVE)",
+        "kexec_load({ADDR}, 1, [{buf={ADDR}, bufsz=2, mem={ADDR}, memsz=4096}], KEXEC_ARCH_ARM)",
+        r#"io_submit(0x1234, 3, [{aio_data=0x2a, aio_lio_opcode=IOCB_CMD_PWRITE, aio_fildes=1, aio_buf="hi", aio_nbytes=2, aio_offset=0, aio_flags=IOCB_FLAG_RESFD, aio_resfd=5}, {aio_data=0, aio_lio_opcode=IOCB_CMD_FSYNC, aio_fildes=1}, {aio_data=0, aio_lio_opcode=IOCB_CMD_PWRITEV, aio_fildes=1, aio_buf=[{iov_base="hi", iov_len=2}, {iov_base="x32\n", iov_len=4}], aio_offset=0}]) = -1 ENOSYS"#,
+        r#"io_submit(0x1234, 2, [{aio_data=0x2a, aio_lio_opcode=IOCB_CMD_PWRITE, aio_fildes=1, aio_buf="hi", aio_nbytes=2, aio_offset=0, aio_flags=IOCB_FLAG_RESFD, aio_resfd=5}, {aio_data=0, aio_lio_opcode=IOCB_CMD_FSYNC, aio_fildes=1}]) = -1 EINVAL"#,
+    ] {
+        assert!(joined.contains(want), "no {want} in\n{joined}");
+    }
+    assert_eq!(ours, theirs);
+}
+
+#[test]
+fn x32_calls_decode_as_strace_does_in_raw_and_verbose_styles_and_under_v_and_y() {
+    // -y's pipes and sockets are new ones in each run: their inode numbers go too.
+    let inode = regex::Regex::new(r":\[\d+\]").unwrap();
+    let without_inodes = |lines: Vec<String>| -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| inode.replace_all(l, ":[{INODE}]").into_owned())
+            .collect()
+    };
+    for options in [&["-X", "raw"][..], &["-X", "verbose"], &["-v"], &["-y"]] {
+        let ours = x32_lines(common::sysfence().arg("trace").args(options));
+        let theirs = x32_lines(std::process::Command::new("strace").args(options));
+        assert_eq!(without_inodes(ours), without_inodes(theirs), "{options:?}");
+    }
+}

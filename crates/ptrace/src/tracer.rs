@@ -695,16 +695,23 @@ impl Tracer {
         let Some(task) = self.tasks.get_mut(&pid) else {
             return Ok(());
         };
+        // A compat call's arguments are what the kernel reads: the registers' low halves
+        // (x32's upper halves may hold anything), as strace shows them.
+        let args = if arch.is_compat_call(nr) {
+            info.args.map(|a| a as u32 as u64)
+        } else {
+            info.args
+        };
         let selected = self.cfg.select.as_ref().is_none_or(|f| f(arch, nr));
         if task.quiet() || !selected {
-            task.pending = Some(Pending::Quiet(nr, info.args[0]));
+            task.pending = Some(Pending::Quiet(nr, args[0]));
             return Ok(());
         }
         let ts = sys::now();
         let mut entry = SyscallEntry {
             arch,
             nr,
-            args: info.args,
+            args,
             ip: info.ip,
             sp: info.sp,
             mem: Vec::new(),

@@ -469,10 +469,10 @@ impl Decoder {
             }
             Fmt::SigsetIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::sigset(b, st)),
             Fmt::SigsetOut => self.out_struct(raw, v, i, |b| structs::sigset(b, st)),
-            Fmt::SigactionIn if is_i386(v.entry) => in_struct(raw, v.entry_mem(i as u32), |b| {
+            Fmt::SigactionIn if l.long == 4 => in_struct(raw, v.entry_mem(i as u32), |b| {
                 structs::sigaction_i386(b, st)
             }),
-            Fmt::SigactionOut if is_i386(v.entry) => {
+            Fmt::SigactionOut if l.long == 4 => {
                 self.out_struct(raw, v, i, |b| structs::sigaction_i386(b, st))
             }
             Fmt::SigactionIn => {
@@ -550,9 +550,13 @@ impl Decoder {
             },
             Fmt::Utsname => self.out_struct(raw, v, i, |b| structs::utsname(b, self.opts.verbose)),
             Fmt::IovIn(count_arg) => self.iovec(raw, v.arg(count_arg as usize), v, false, i),
-            Fmt::IovOut(count_arg) => match v.ok_ret() {
-                Some(_) => self.iovec(raw, v.arg(count_arg as usize), v, true, i),
-                None => ptr(raw),
+            Fmt::IovOut(count_arg) => match (v.ok_ret(), v.exit_mem(i as u32)) {
+                (Some(_), _) => self.iovec(raw, v.arg(count_arg as usize), v, true, i),
+                // A failed call's iovec, its bases as addresses, as strace's readv prints.
+                (None, Some(Mem::Bytes { bytes, .. })) => {
+                    iov_addrs(bytes, l.long, v.arg(count_arg as usize))
+                }
+                (None, _) => ptr(raw),
             },
             Fmt::FcntlArg if v.arg(1) == F_SETOWN_EX => {
                 in_struct(raw, v.entry_mem(i as u32), |b| structs::f_owner_ex(b, st))
@@ -674,6 +678,32 @@ impl Decoder {
                     format!("{text} => {{{}}}", stored.join(", "))
                 }
             }
+            Fmt::KexecSegmentsIn(n) => match v.entry_mem(i as u32) {
+                Some(Mem::Bytes { bytes, .. }) if v.arg(n as usize) <= KEXEC_SEGMENT_MAX => {
+                    let items = bytes.chunks_exact(4 * l.long).map(|seg| {
+                        let field = |k: usize| l.ulong(seg, k * l.long);
+                        format!(
+                            "{{buf={}, bufsz={}, mem={}, memsz={}}}",
+                            ptr(field(0)),
+                            field(1),
+                            ptr(field(2)),
+                            field(3)
+                        )
+                    });
+                    self.array_text(items, v.arg(n as usize))
+                }
+                _ => ptr(raw),
+            },
+            Fmt::IocbArrayIn(n) => match v.entry_mem(i as u32) {
+                Some(Mem::Bytes { bytes, .. }) if (v.arg(n as usize) as i64) >= 0 => {
+                    let items = bytes
+                        .chunks_exact(l.long)
+                        .enumerate()
+                        .map(|(k, p)| self.iocb(l.ulong(p, 0), k, v, l));
+                    self.array_text(items, v.arg(n as usize))
+                }
+                _ => ptr(raw),
+            },
             Fmt::MmsgvecSent(vlen) => self.mmsgvec(raw, v, i, Some(v.arg(vlen as usize)), st),
             Fmt::MmsgvecReceived(_) => self.mmsgvec(raw, v, i, None, st),
             Fmt::MsghdrOut => match (v.ok_ret(), v.entry_mem(MSG_IN_KEY + i as u32)) {
@@ -862,14 +892,7 @@ impl Decoder {
             }
             Fmt::IovAddrs(count_arg) => match v.entry_mem(i as u32) {
                 Some(Mem::Bytes { bytes, .. }) => {
-                    let parts: Vec<String> = bytes
-                        .chunks_exact(16)
-                        .map(|c| {
-                            format!("{{iov_base={}, iov_len={}}}", ptr(le64(c, 0)), le64(c, 8))
-                        })
-                        .collect();
-                    let more = v.arg(count_arg as usize) as usize > parts.len();
-                    structs::bracket_list(parts, more)
+                    iov_addrs(bytes, l.long, v.arg(count_arg as usize))
                 }
                 _ => ptr(raw),
             },
@@ -899,7 +922,7 @@ impl Decoder {
             }
             Fmt::PtrArrayIn(n) => match v.entry_mem(i as u32) {
                 Some(Mem::Bytes { bytes, .. }) => {
-                    let items = bytes.chunks_exact(8).map(|c| ptr(le64(c, 0)));
+                    let items = bytes.chunks_exact(l.long).map(|c| ptr(l.ulong(c, 0)));
                     self.array_text(items, v.arg(n as usize))
                 }
                 _ => ptr(raw),
@@ -973,7 +996,9 @@ impl Decoder {
                 structs::perf_event_attr(b, self.opts.verbose, st)
             }),
             Fmt::MemfdFlags => memfd_flags(raw, st),
-            Fmt::SigeventIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::sigevent(b, st)),
+            Fmt::SigeventIn => {
+                in_struct(raw, v.entry_mem(i as u32), |b| structs::sigevent(b, st, l))
+            }
             Fmt::FsconfigKey if v.arg(1) <= FSCONFIG_SET_FD => {
                 self.cstr(raw, v.entry_mem(i as u32))
             }
@@ -1140,7 +1165,9 @@ impl Decoder {
         sent_vlen: Option<u64>,
         st: Style,
     ) -> String {
-        let (Some(done), Some(Mem::Bytes { bytes, .. })) = (v.ok_ret(), v.exit_mem(i as u32))
+        // A failed sendmmsg still prints its messages, none of them sent, as strace's.
+        let (Some(done), Some(Mem::Bytes { bytes, .. })) =
+            (v.ok_ret().or(sent_vlen.map(|_| 0)), v.exit_mem(i as u32))
         else {
             return ptr(raw);
         };
@@ -1730,6 +1757,96 @@ impl Decoder {
         }
     }
 
+    /// io_submit's `k`th iocb, at `addr`: its fields, or the address when unreadable.
+    fn iocb(&self, addr: u64, k: usize, v: &CallView<'_>, l: Layout) -> String {
+        let Some(Mem::Bytes {
+            bytes: cb,
+            complete: true,
+        }) = v.entry_mem(IOCB_KEY + k as u32)
+        else {
+            return ptr(addr);
+        };
+        let fd = |which: structs::IocbFd, fd: i32| {
+            self.fd_text(fd.into(), v.entry_mem(iocb_fd_key(k, which)))
+        };
+        structs::iocb(cb, self.iocb_data(cb, v, k, l), &fd, self.opts.style)
+    }
+
+    /// What stands for the buffer of io_submit's `k`th iocb `cb`: a PWRITE's data, a
+    /// vectored command's iovec array (PWRITEV's buffers as strings, PREADV's as addresses).
+    fn iocb_data(&self, cb: &[u8], v: &CallView<'_>, k: usize, l: Layout) -> Option<String> {
+        let key = IOCB_BUF_KEY + k as u32;
+        if let Some((buf, len)) = structs::iocb_write_buf(cb) {
+            return Some(self.buf(buf, len, v.entry_mem(key), false));
+        }
+        let (buf, count, strings) = structs::iocb_vector(cb)?;
+        Some(match v.entry_mem(key) {
+            Some(Mem::Bytes { bytes, .. }) if !strings => iov_addrs(bytes, l.long, count),
+            _ => {
+                let slot = IOCB_SLOT + k;
+                self.iovec_at(buf, count, &v.entry.mem, key, slot, None, l.long)
+            }
+        })
+    }
+
+    /// Reads io_submit's iocb pointer array at `addr` (as many of its `count` as print),
+    /// capturing each iocb and each PWRITE's data up to -s.
+    fn plan_iocbs(
+        &self,
+        addr: u64,
+        count: u64,
+        l: Layout,
+        mem: &mut dyn MemReader,
+        out: &mut Vec<Capture>,
+    ) -> Mem {
+        let arr = mem.read_bytes(addr, l.long * self.array_shown(count));
+        if let Mem::Bytes { bytes, .. } = &arr {
+            for (k, p) in bytes.chunks_exact(l.long).enumerate() {
+                let cb = mem.read_bytes(l.ulong(p, 0), structs::IOCB_SIZE);
+                if let Mem::Bytes {
+                    bytes: cb,
+                    complete: true,
+                } = &cb
+                {
+                    for (which, fd) in structs::iocb_fds(cb) {
+                        if self.opts.decode_fds && fd >= 0 {
+                            out.push(Capture {
+                                key: iocb_fd_key(k, which),
+                                data: self.fd_capture(fd, mem),
+                            });
+                        }
+                    }
+                    if let Some((buf, len)) = structs::iocb_write_buf(cb) {
+                        out.push(Capture {
+                            key: IOCB_BUF_KEY + k as u32,
+                            data: mem.read_bytes(buf, (len as usize).min(self.strsize())),
+                        });
+                    }
+                    if let Some((buf, count, strings)) = structs::iocb_vector(cb) {
+                        // PREADV's buffers print as addresses: none of their data is read.
+                        let left = if strings { u64::MAX } else { 0 };
+                        let iov = IovPlan {
+                            slot: IOCB_SLOT + k,
+                            max: self.strsize(),
+                            items: self.iov_items(count),
+                            word: l.long,
+                        };
+                        let arr = capture_iov(mem, buf, count, left, iov, out);
+                        out.push(Capture {
+                            key: IOCB_BUF_KEY + k as u32,
+                            data: arr,
+                        });
+                    }
+                }
+                out.push(Capture {
+                    key: IOCB_KEY + k as u32,
+                    data: cb,
+                });
+            }
+        }
+        arr
+    }
+
     /// How many longs of a node mask to read: all of them under -v, else up to -s, as
     /// strace's print_array abbreviates.
     fn nodemask_longs(&self, maxnode: u64, long: usize) -> (u64, usize) {
@@ -1869,8 +1986,7 @@ impl Decoder {
         } else {
             (&v.entry.mem[..], None)
         };
-        let ptr_size = if is_i386(v.entry) { 4 } else { 8 };
-        self.iovec_at(raw, count, mem, i as u32, i, total, ptr_size)
+        self.iovec_at(raw, count, mem, i as u32, i, total, layout(v.entry).long)
     }
 
     /// An iovec array captured under `array_key`, its buffers under slot `slot`; its
@@ -1920,9 +2036,9 @@ impl Decoder {
         let shape = self.shape(entry.arch, entry.nr);
         let at_exit = result.is_some();
         let ok = result.filter(|r| !r.is_error).map(|r| r.rval);
-        let ptr_size = if entry.arch.is_32bit() { 4 } else { 8 };
         let i386 = is_i386(entry);
         let l = layout(entry);
+        let ptr_size = l.long;
         let mut out = Vec::new();
         let max = self.strsize();
         for (i, fmt) in shape.fmts.iter().enumerate() {
@@ -1953,7 +2069,10 @@ impl Decoder {
             if !own_checks && (addr == 0 || (fmt.at_exit() != at_exit && !both_ends)) {
                 continue;
             }
-            if at_exit && ok.is_none() && !own_checks {
+            // A failed readv's iovec still prints (its bases as addresses), and a failed
+            // sendmmsg's messages.
+            let on_error = own_checks || matches!(fmt, Fmt::IovOut(_) | Fmt::MmsgvecSent(_));
+            if at_exit && ok.is_none() && !on_error {
                 continue;
             }
             let key = i as u32;
@@ -1999,7 +2118,7 @@ impl Decoder {
                 }
                 Fmt::StatxOut => mem.read_bytes(addr, 256),
                 Fmt::SigsetIn | Fmt::SigsetOut => mem.read_bytes(addr, 8),
-                Fmt::SigactionIn | Fmt::SigactionOut if i386 => mem.read_bytes(addr, 20),
+                Fmt::SigactionIn | Fmt::SigactionOut if l.long == 4 => mem.read_bytes(addr, 20),
                 Fmt::SigactionIn | Fmt::SigactionOut => mem.read_bytes(addr, 32),
                 Fmt::RlimitIn | Fmt::RlimitOut if compat_rlimit(entry) => mem.read_bytes(addr, 8),
                 Fmt::RlimitIn | Fmt::RlimitOut | Fmt::PipeOut => mem.read_bytes(addr, 16),
@@ -2043,7 +2162,7 @@ impl Decoder {
                     mem.read_bytes(addr, self.array_shown(pages))
                 }
                 Fmt::IovAddrs(c) => {
-                    mem.read_bytes(addr, 16 * self.iov_items(entry.args[c as usize]))
+                    mem.read_bytes(addr, 2 * l.long * self.iov_items(entry.args[c as usize]))
                 }
                 Fmt::UtimbufIn => mem.read_bytes(addr, 16),
                 Fmt::MqAttrIn | Fmt::MqAttrOut | Fmt::MqOpenAttr(_) => mem.read_bytes(addr, 32),
@@ -2134,7 +2253,7 @@ impl Decoder {
                 },
                 Fmt::PtrArrayIn(n) | Fmt::IntArrayIn(n) | Fmt::PageStatusOut(n) => {
                     let width = if matches!(fmt, Fmt::PtrArrayIn(_)) {
-                        8
+                        l.long
                     } else {
                         4
                     };
@@ -2399,6 +2518,15 @@ impl Decoder {
                     }
                     hdr
                 }
+                Fmt::KexecSegmentsIn(n) if entry.args[n as usize] > KEXEC_SEGMENT_MAX => continue,
+                Fmt::KexecSegmentsIn(n) => {
+                    let shown = self.array_shown(entry.args[n as usize]);
+                    mem.read_bytes(addr, shown * 4 * l.long)
+                }
+                Fmt::IocbArrayIn(n) if (entry.args[n as usize] as i64) < 0 => continue,
+                Fmt::IocbArrayIn(n) => {
+                    self.plan_iocbs(addr, entry.args[n as usize], l, mem, &mut out)
+                }
                 Fmt::MmsgvecSent(vlen) | Fmt::MmsgvecReceived(vlen) => {
                     let sent = matches!(fmt, Fmt::MmsgvecSent(_));
                     let n = if sent || !at_exit {
@@ -2458,6 +2586,21 @@ impl Decoder {
         out
     }
 }
+
+/// The most segments kexec_load takes (KEXEC_SEGMENT_MAX): strace prints a longer array's
+/// address.
+const KEXEC_SEGMENT_MAX: u64 = 16;
+
+/// Capture keys of io_submit's iocbs (element k at IOCB_KEY + k) and of their PWRITE data.
+const IOCB_KEY: u32 = 7_000_000;
+const IOCB_BUF_KEY: u32 = 8_000_000;
+/// The capture key of -y's path of a descriptor of io_submit's `k`th iocb.
+fn iocb_fd_key(k: usize, which: structs::IocbFd) -> u32 {
+    8_400_000 + 2 * k as u32 + u32::from(which == structs::IocbFd::Resfd)
+}
+
+/// The iovec slot of io_submit's `k`th vectored iocb: IOCB_SLOT + k.
+const IOCB_SLOT: usize = 9_000;
 
 /// Capture keys of `-y` fd paths: argument i at entry, the returned fd at exit.
 const FD_KEY_BASE: u32 = 200;
@@ -2907,6 +3050,20 @@ fn capture_iov(
     arr
 }
 
+/// An iovec array of `count` entries, of which `bytes` holds the ones shown, each field
+/// `word` bytes: `[{iov_base=0x..., iov_len=N}, ...]`, the bases as addresses.
+fn iov_addrs(bytes: &[u8], word: usize, count: u64) -> String {
+    let parts: Vec<String> = bytes
+        .chunks_exact(2 * word)
+        .map(|c| {
+            let (base, len) = (le_word(c, 0, word), le_word(c, word, word));
+            format!("{{iov_base={}, iov_len={len}}}", ptr(base))
+        })
+        .collect();
+    let more = count as usize > parts.len();
+    structs::bracket_list(parts, more)
+}
+
 /// A little-endian word of `size` bytes (4 or 8) at `off`.
 fn le_word(b: &[u8], off: usize, size: usize) -> u64 {
     if size == 4 {
@@ -2928,9 +3085,12 @@ fn is_i386(entry: &SyscallEntry) -> bool {
 const I386_TIME64_NRS: std::ops::RangeInclusive<u32> = 403..=423;
 
 /// The layout of the call's structures: i386's compat ones for i386 calls (with 64-bit
-/// timespecs in the time64 calls), x86_64's otherwise.
+/// timespecs in the time64 calls), x32's compat ones for its compat entry points, x86_64's
+/// otherwise.
 fn layout(entry: &SyscallEntry) -> Layout {
-    if !is_i386(entry) {
+    if entry.arch == Arch::X32 && entry.arch.is_compat_call(entry.nr) {
+        Layout::X32_COMPAT
+    } else if !is_i386(entry) {
         Layout::LP64
     } else if I386_TIME64_NRS.contains(&entry.nr) {
         Layout::I386_TIME64

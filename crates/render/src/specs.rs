@@ -190,6 +190,12 @@ pub enum Fmt {
     /// recvmmsg's `struct mmsghdr` array, the received messages printed at exit;
     /// argument N is its length.
     MmsgvecReceived(u8),
+    /// kexec_load's array of `struct kexec_segment` (four pointer-sized fields), printed
+    /// when it has at most KEXEC_SEGMENT_MAX (16); the count is argument N.
+    KexecSegmentsIn(u8),
+    /// io_submit's array of `struct iocb` pointers (pointer-sized, 32-bit in compat calls),
+    /// each iocb read by the kernel; the count is argument N.
+    IocbArrayIn(u8),
     /// A socket option name, from the table of the level in argument 1.
     SockoptName,
     /// prctl's arguments after the option, as that option uses them.
@@ -277,7 +283,7 @@ pub enum Fmt {
     PerfEventAttr,
     /// memfd_create's flags, the MFD_HUGE_* field as `N<<MFD_HUGE_SHIFT`.
     MemfdFlags,
-    /// A `struct sigevent` read by the kernel (mq_notify).
+    /// A `struct sigevent` read by the kernel (mq_notify, timer_create).
     SigeventIn,
     /// getsockopt's value, written by the kernel: an int, the structure of the few
     /// options strace decodes (SO_LINGER, SO_PEERCRED), else the bytes.
@@ -622,6 +628,10 @@ specs! {
     "copy_file_range" => [Fd, LoffIn, Fd, LoffIn, Uint, Uint] Dec;
     "mincore" => [Ptr, Uint, MincoreOut] Dec;
     "process_madvise" => [Fd, IovAddrs(2), Uint, Set("madvise_advice"), Uint] Dec;
+    "io_submit" => [Ptr, Long, IocbArrayIn(1)] Dec;
+    "kexec_load" => [Ptr, Uint, KexecSegmentsIn(1), Set("kexec_load_flags")] Dec;
+    "process_vm_readv" => [Int, IovOut(2), Uint, IovAddrs(4), Uint, Uint] Dec;
+    "process_vm_writev" => [Int, IovIn(2), Uint, IovAddrs(4), Uint, Uint] Dec;
     "io_setup" => [Uint, AddrOut] Dec;
     "io_destroy" => [Hex] Dec;
     "shmat" => [Int, Ptr, Set("shmat_flags")] Hex;
@@ -637,6 +647,7 @@ specs! {
     "fsconfig" => [Fd, Set("fsconfig_cmd"), FsconfigKey, FsconfigValue, FsconfigAux] Dec;
     "mount_setattr" => [Dirfd, Path, Set("mount_setattr_flags"), MountAttr(4), Uint] Dec;
     "mq_notify" => [Fd, SigeventIn] Dec;
+    "timer_create" => [Set("clockid"), SigeventIn, IntOut] Dec;
     "pidfd_send_signal" => [Fd, Signal, SiginfoIn, Set("pidfd_send_signal_flags")] Dec;
     "perf_event_open" => [PerfEventAttr, Int, Int, Fd, Set("perf_event_open_flags")] Fd;
     "bpf" => [Set("bpf_cmd"), BpfAttr, Uint] Dec;

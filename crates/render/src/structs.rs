@@ -39,6 +39,8 @@ impl Layout {
     pub const I386: Layout = Layout { long: 4, time: 4 };
     /// i386's `*_time64` calls: 32-bit longs, the 64-bit `struct __kernel_timespec`.
     pub const I386_TIME64: Layout = Layout { long: 4, time: 8 };
+    /// x32's compat entry points: 32-bit longs and pointers, x32's 64-bit `time_t`.
+    pub const X32_COMPAT: Layout = Layout { long: 4, time: 8 };
 
     /// An unsigned long at `off`.
     pub fn ulong(self, b: &[u8], off: usize) -> u64 {
@@ -2316,10 +2318,12 @@ pub fn f_owner_ex(b: &[u8], st: Style) -> String {
 
 /// `struct sigevent` as strace prints it: the value when set, the signal, how to notify,
 /// and the thread id or function the notification names.
-pub fn sigevent(b: &[u8], st: Style) -> String {
-    let value = u64_at(b, 0);
-    let signo = u32_at(b, 8) as i32;
-    let notify = u32_at(b, 12) as i32;
+pub fn sigevent(b: &[u8], st: Style, l: Layout) -> String {
+    // The value is a pointer-sized union; the notification's union follows two ints.
+    let value = l.ulong(b, 0);
+    let signo = u32_at(b, l.long) as i32;
+    let notify = u32_at(b, l.long + 4) as i32;
+    let rest = l.long + 8;
     let mut f = Vec::new();
     if value != 0 {
         f.push(format!(
@@ -2355,10 +2359,135 @@ pub fn sigevent(b: &[u8], st: Style) -> String {
         set_text("sigev_notify", notify as u32 as u64, st)
     ));
     if Some(notify) == thread_id {
-        f.push(format!("sigev_notify_thread_id={}", u32_at(b, 16) as i32));
+        f.push(format!("sigev_notify_thread_id={}", u32_at(b, rest) as i32));
     } else if Some(notify) == thread {
-        f.push(format!("sigev_notify_function={}", ptr(u64_at(b, 16))));
-        f.push(format!("sigev_notify_attributes={}", ptr(u64_at(b, 24))));
+        f.push(format!("sigev_notify_function={}", ptr(l.ulong(b, rest))));
+        f.push(format!(
+            "sigev_notify_attributes={}",
+            ptr(l.ulong(b, rest + l.long))
+        ));
+    }
+    format!("{{{}}}", f.join(", "))
+}
+
+/// Bytes of a `struct iocb` (the same in every ABI).
+pub const IOCB_SIZE: usize = 64;
+
+/// The buffer of an iocb whose data strace prints as a string: an IOCB_CMD_PWRITE's
+/// `(aio_buf, aio_nbytes)`, when the length is a valid one.
+pub fn iocb_write_buf(b: &[u8]) -> Option<(u64, u64)> {
+    let (buf, nbytes) = (u64_at(b, 24), u64_at(b, 32));
+    (u16_at(b, 16) == IOCB_CMD_PWRITE && (nbytes as i64) >= 0).then_some((buf, nbytes))
+}
+
+/// The iovec array of a valid vectored iocb (IOCB_CMD_PREADV, IOCB_CMD_PWRITEV):
+/// `(aio_buf, aio_nbytes, whether its buffers print as strings)` (PWRITEV's do).
+pub fn iocb_vector(b: &[u8]) -> Option<(u64, u64, bool)> {
+    let (opcode, buf, nbytes) = (u16_at(b, 16), u64_at(b, 24), u64_at(b, 32));
+    let vector = opcode == IOCB_CMD_PREADV || opcode == IOCB_CMD_PWRITEV;
+    (vector && (nbytes as i64) >= 0).then_some((buf, nbytes, opcode == IOCB_CMD_PWRITEV))
+}
+
+const IOCB_CMD_PWRITE: u64 = 1;
+const IOCB_CMD_PREADV: u64 = 7;
+const IOCB_CMD_PWRITEV: u64 = 8;
+const IOCB_FLAG_RESFD: u64 = 1;
+const IOCB_FLAG_IOPRIO: u64 = 2;
+
+/// The descriptors of a `struct iocb`: the one it works on, and the eventfd it signals
+/// (IOCB_FLAG_RESFD).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IocbFd {
+    /// aio_fildes.
+    Fildes,
+    /// aio_resfd, under IOCB_FLAG_RESFD.
+    Resfd,
+}
+
+/// The descriptors of iocb `b` that print as descriptors (with -y's paths).
+pub fn iocb_fds(b: &[u8]) -> Vec<(IocbFd, i32)> {
+    let mut fds = vec![(IocbFd::Fildes, u32_at(b, 20) as i32)];
+    if u32_at(b, 56) & IOCB_FLAG_RESFD != 0 {
+        fds.push((IocbFd::Resfd, u32_at(b, 60) as i32));
+    }
+    fds
+}
+
+/// `struct iocb` as strace's print_iocb: the header, then what the command uses, `data`
+/// standing for its buffer when the caller decoded it (a PWRITE's data, already quoted; a
+/// vectored command's iovec array) and `fd` printing its descriptors; the fields zero by
+/// default only when set.
+pub fn iocb(
+    b: &[u8],
+    data: Option<String>,
+    fd: &dyn Fn(IocbFd, i32) -> String,
+    st: Style,
+) -> String {
+    let (key, rw_flags) = (u32_at(b, 8), u32_at(b, 12));
+    let (opcode, reqprio) = (u16_at(b, 16), u16_at(b, 18) as u16 as i16);
+    let (aio_buf, nbytes, offset) = (u64_at(b, 24), u64_at(b, 32), u64_at(b, 40) as i64);
+    let (flags, resfd) = (u32_at(b, 56), u32_at(b, 60));
+    let mut f = vec![format!("aio_data={}", hex(u64_at(b, 0)))];
+    if key != 0 {
+        f.push(format!("aio_key={key}"));
+    }
+    if rw_flags != 0 {
+        f.push(format!(
+            "aio_rw_flags={}",
+            set_text("rwf_flags", rw_flags, st)
+        ));
+    }
+    // An unknown command is `%u /* IOCB_CMD_??? */`, as strace's XLAT_STYLE_FMT_U.
+    let cmds = syscalls::xlat_set("aio_cmds");
+    let opcode_text = match cmds.and_then(|set| set.name_of(opcode)) {
+        Some(_) => set_text("aio_cmds", opcode, st),
+        None if st == Style::Raw => opcode.to_string(),
+        None => format!("{opcode} /* IOCB_CMD_??? */"),
+    };
+    f.push(format!("aio_lio_opcode={opcode_text}"));
+    if flags & IOCB_FLAG_IOPRIO != 0 {
+        // strace's print_ioprio: the class in the top three bits, the level below.
+        let (class, level) = ((reqprio as u16) >> 13, (reqprio as u16) & 0x1fff);
+        let class = set_text("ioprio_class", class.into(), st);
+        let value = format!("IOPRIO_PRIO_VALUE({class}, {level})");
+        f.push(format!(
+            "aio_reqprio={}",
+            styled(value, &hex((reqprio as u16).into()), st)
+        ));
+    } else if reqprio != 0 {
+        f.push(format!("aio_reqprio={reqprio}"));
+    }
+    f.push(format!(
+        "aio_fildes={}",
+        fd(IocbFd::Fildes, u32_at(b, 20) as i32)
+    ));
+    let vector = opcode == IOCB_CMD_PREADV || opcode == IOCB_CMD_PWRITEV;
+    let (common, poll) = (opcode <= IOCB_CMD_PWRITE, opcode == 5);
+    match data {
+        Some(iov) if vector => f.push(format!("aio_buf={iov}, aio_offset={offset}")),
+        _ if common || vector => {
+            let buf = data.unwrap_or_else(|| hex(aio_buf));
+            f.push(format!(
+                "aio_buf={buf}, aio_nbytes={nbytes}, aio_offset={offset}"
+            ));
+        }
+        _ => {}
+    }
+    if poll {
+        f.push(format!("aio_buf={}", set_text("poll_events", aio_buf, st)));
+    }
+    if common || vector || poll {
+        if flags != 0 {
+            f.push(format!(
+                "aio_flags={}",
+                set_text("aio_iocb_flags", flags, st)
+            ));
+        }
+        if flags & IOCB_FLAG_RESFD != 0 {
+            f.push(format!("aio_resfd={}", fd(IocbFd::Resfd, resfd as i32)));
+        } else if resfd != 0 {
+            f.push(format!("aio_resfd={}", hex(resfd)));
+        }
     }
     format!("{{{}}}", f.join(", "))
 }

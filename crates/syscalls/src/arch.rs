@@ -37,6 +37,9 @@ impl std::error::Error for UnknownArch {}
 /// Bit 30 of the syscall number marks an x32 call (`__X32_SYSCALL_BIT`).
 pub const X32_SYSCALL_BIT: u32 = 0x4000_0000;
 
+/// x32's first compat entry point (rt_sigaction; 512 to 547 in Linux 6.18's table).
+const X32_FIRST_COMPAT_NR: u32 = 512;
+
 impl Arch {
     /// Every ABI, in table order.
     pub const ALL: [Arch; 4] = [Arch::X86_64, Arch::I386, Arch::X32, Arch::Aarch64];
@@ -65,6 +68,19 @@ impl Arch {
         match self {
             Arch::X32 => X32_SYSCALL_BIT,
             _ => 0,
+        }
+    }
+
+    /// Whether syscall `nr` (as the kernel sees it) is a compat entry point: every i386
+    /// call, and x32's 512 (rt_sigaction) and up, which the kernel shares with i386's
+    /// compat code. Their arguments are 32-bit values (the kernel ignores the registers'
+    /// upper halves) and their structures have 32-bit longs and pointers; x32's other
+    /// calls are x86_64's own.
+    pub fn is_compat_call(self, nr: u32) -> bool {
+        match self {
+            Arch::I386 => true,
+            Arch::X32 => nr.wrapping_sub(X32_SYSCALL_BIT) >= X32_FIRST_COMPAT_NR,
+            Arch::X86_64 | Arch::Aarch64 => false,
         }
     }
 

@@ -25,6 +25,20 @@ fn x32_uses_its_own_numbers_for_the_legacy_range() {
 }
 
 #[test]
+fn x32_compat_calls_are_512_and_up_and_every_i386_call_is_one() {
+    let x32 = Arch::X32.table();
+    let compat = |name: &str| Arch::X32.is_compat_call(x32.lookup_name(name).unwrap().nr);
+    for name in ["rt_sigaction", "writev", "execve", "io_submit", "pwritev2"] {
+        assert!(compat(name), "x32 {name}");
+    }
+    for name in ["openat", "nanosleep", "stat", "read"] {
+        assert!(!compat(name), "x32 {name}");
+    }
+    assert!(Arch::I386.is_compat_call(146));
+    assert!(!Arch::X86_64.is_compat_call(20));
+}
+
+#[test]
 fn argument_kinds_describe_how_to_decode() {
     let openat = Arch::X86_64.table().lookup_name("openat").unwrap();
     let kinds: Vec<ArgKind> = openat.args.iter().map(|a| a.kind).collect();
