@@ -100,13 +100,7 @@ fn protocol_name(pid: i32, fd: i32) -> Option<String> {
 
 /// A netlink socket: `NETLINK:[ROUTE:1234]` (protocol and port id) once it has a port id.
 fn netlink(pid: i32, inode: u64) -> Option<String> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/net/netlink")).ok()?;
-    let want = inode.to_string();
-    let fields: Vec<&str> = text
-        .lines()
-        .skip(1)
-        .map(|l| l.split_whitespace().collect::<Vec<_>>())
-        .find(|f| f.get(9) == Some(&want.as_str()))?;
+    let fields = proc_net_row(pid, "netlink", 9, inode)?;
     let (protocol, portid): (u64, u32) = (fields[1].parse().ok()?, fields[2].parse().ok()?);
     if portid == 0 {
         return None;
@@ -120,16 +114,21 @@ fn netlink(pid: i32, inode: u64) -> Option<String> {
     Some(format!("NETLINK:[{name}:{portid}]"))
 }
 
-fn inet(pid: i32, file: &str, proto: &str, v6: bool, inode: u64) -> Option<String> {
+/// The row of /proc/PID/net/`file` whose column `inode_col` is `inode`, split in fields.
+fn proc_net_row(pid: i32, file: &str, inode_col: usize, inode: u64) -> Option<Vec<String>> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/net/{file}")).ok()?;
     let want = inode.to_string();
-    let fields: Vec<&str> = text
-        .lines()
+    text.lines()
         .skip(1)
         .map(|l| l.split_whitespace().collect::<Vec<_>>())
-        .find(|f| f.get(9) == Some(&want.as_str()))?;
-    let local = endpoint(fields[1], v6)?;
-    let remote = endpoint(fields[2], v6)?;
+        .find(|f| f.get(inode_col) == Some(&want.as_str()))
+        .map(|f| f.into_iter().map(str::to_string).collect())
+}
+
+fn inet(pid: i32, file: &str, proto: &str, v6: bool, inode: u64) -> Option<String> {
+    let fields = proc_net_row(pid, file, 9, inode)?;
+    let local = endpoint(&fields[1], v6)?;
+    let remote = endpoint(&fields[2], v6)?;
     let remote_is_zero = fields[2].chars().all(|c| c == '0' || c == ':');
     Some(if remote_is_zero {
         format!("{proto}:[{local}]")
@@ -164,14 +163,8 @@ fn unix(pid: i32, proto: Option<&str>, inode: u64) -> Option<String> {
     let kind = match proto {
         Some(p) => p.to_string(),
         None => {
-            let text = std::fs::read_to_string(format!("/proc/{pid}/net/unix")).ok()?;
-            let want = inode.to_string();
-            let fields: Vec<&str> = text
-                .lines()
-                .skip(1)
-                .map(|l| l.split_whitespace().collect::<Vec<_>>())
-                .find(|f| f.get(6) == Some(&want.as_str()))?;
-            match fields[4] {
+            let fields = proc_net_row(pid, "unix", 6, inode)?;
+            match fields[4].as_str() {
                 "0001" => "UNIX-STREAM",
                 "0005" => "UNIX-SEQPACKET",
                 _ => "UNIX",
