@@ -98,6 +98,17 @@ impl CallView<'_> {
     fn ok_ret(&self) -> Option<i64> {
         self.result.filter(|r| !r.is_error).map(|r| r.rval)
     }
+    /// What a successful call wrote, read whole at exit under `key`.
+    fn written(&self, key: u32) -> Option<&[u8]> {
+        self.ok_ret()?;
+        match self.exit_mem(key)? {
+            Mem::Bytes {
+                bytes,
+                complete: true,
+            } => Some(bytes),
+            _ => None,
+        }
+    }
 }
 
 fn shape_of(arch: Arch, sc: &Syscall) -> Shape {
@@ -631,14 +642,8 @@ impl Decoder {
                 (Some(_), Some(m)) => mem_u32(m).map_or(ptr(raw), |x| format!("[{}]", x as i32)),
                 _ => ptr(raw),
             },
-            Fmt::SiginfoOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
-                (
-                    Some(_),
-                    Some(Mem::Bytes {
-                        bytes,
-                        complete: true,
-                    }),
-                ) => crate::siginfo::format(bytes, st, l),
+            Fmt::SiginfoOut => match v.written(i as u32) {
+                Some(bytes) => crate::siginfo::format(bytes, st, l),
                 _ => ptr(raw),
             },
             Fmt::SiginfoIn => in_struct(raw, v.entry_mem(i as u32), |b| {
@@ -1458,14 +1463,8 @@ impl Decoder {
             A::DedupeRange => self.dedupe_range(raw, v, i),
             A::Fiemap => {
                 let text = in_struct(raw, v.entry_mem(i as u32), |b| structs::fiemap_in(b, st));
-                match (v.ok_ret(), v.exit_mem(i as u32)) {
-                    (
-                        Some(_),
-                        Some(Mem::Bytes {
-                            bytes,
-                            complete: true,
-                        }),
-                    ) if raw != 0 => {
+                match v.written(i as u32) {
+                    Some(bytes) if raw != 0 => {
                         let extents = match v.exit_mem(IOCTL_ARRAY_KEY) {
                             Some(Mem::Bytes { bytes, .. }) if self.opts.verbose => Some(&bytes[..]),
                             _ => None,
@@ -1506,14 +1505,8 @@ impl Decoder {
                 }
                 _ => structs::ifreq_name(b),
             };
-            match (v.ok_ret(), v.exit_mem(i as u32)) {
-                (
-                    Some(_),
-                    Some(Mem::Bytes {
-                        bytes,
-                        complete: true,
-                    }),
-                ) => format!(
+            match v.written(i as u32) {
+                Some(bytes) => format!(
                     "{{{head}, {}}}",
                     structs::ifreq_field(bytes, field, self.opts.style)
                 ),
@@ -1593,14 +1586,8 @@ impl Decoder {
             let (all, more) = shown(b, v.entry_mem(IOCTL_ARRAY_KEY));
             structs::dedupe_range_in(&all, more, &|k, fd| self.ioctl_fd(v, k, fd))
         });
-        match (v.ok_ret(), v.exit_mem(i as u32)) {
-            (
-                Some(_),
-                Some(Mem::Bytes {
-                    bytes,
-                    complete: true,
-                }),
-            ) if raw != 0 => {
+        match v.written(i as u32) {
+            Some(bytes) if raw != 0 => {
                 let (all, more) = shown(bytes, v.exit_mem(IOCTL_ARRAY_KEY));
                 format!("{text} => {}", structs::dedupe_range_out(&all, more))
             }
