@@ -6,9 +6,12 @@
 //! decided by a [`CapturePlan`] that the rendering side provides, so the source never
 //! knows how a syscall is printed.
 
+pub mod cpus;
+mod idmap;
 mod pipeline;
 pub mod schema;
 
+pub use idmap::{IdHasher, IdMap, IdSet};
 pub use pipeline::Pipelined;
 
 use std::sync::Arc;
@@ -281,6 +284,9 @@ pub trait Sink {
     fn finish(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+    /// The source has settled on CPU `cpu` (with its tracees): a sink with a thread of
+    /// its own keeps that thread off it, so the two do not take turns on one CPU.
+    fn source_cpu(&mut self, _cpu: usize) {}
 }
 
 /// Fans events out to several sinks in order.

@@ -23,6 +23,10 @@ pub struct Pipelined {
     batch: Vec<Event>,
     tx: Option<SyncSender<Msg>>,
     worker: Option<JoinHandle<io::Result<()>>>,
+    /// The worker thread's id, to set its CPU affinity.
+    worker_tid: i32,
+    /// The CPUs the worker may run on when nothing else says otherwise.
+    cpus: Vec<usize>,
 }
 
 impl Pipelined {
@@ -30,15 +34,22 @@ impl Pipelined {
     /// the source (SIGINT, its timers) keep reaching the calling thread.
     pub fn spawn(inner: Box<dyn Sink + Send>) -> io::Result<Pipelined> {
         let (tx, rx) = mpsc::sync_channel(QUEUE);
+        let (tid_tx, tid_rx) = mpsc::sync_channel(1);
         let worker = with_signals_blocked(|| {
             std::thread::Builder::new()
                 .name("sink".into())
-                .spawn(move || serve(inner, rx))
+                .spawn(move || {
+                    // SAFETY: gettid has no arguments and cannot fail.
+                    let _ = tid_tx.send(unsafe { libc::gettid() });
+                    serve(inner, rx)
+                })
         })?;
         Ok(Pipelined {
             batch: Vec::with_capacity(BATCH),
             tx: Some(tx),
             worker: Some(worker),
+            worker_tid: tid_rx.recv().unwrap_or(0),
+            cpus: crate::cpus::allowed(0),
         })
     }
 
@@ -123,6 +134,15 @@ impl Sink for Pipelined {
         self.send(Msg::Idle)
     }
 
+    fn source_cpu(&mut self, cpu: usize) {
+        // The worker wakes for each batch: placed on the source's CPU, it would delay
+        // the source and its tracees there while a CPU next to them idles.
+        let others: Vec<usize> = self.cpus.iter().copied().filter(|&c| c != cpu).collect();
+        if self.worker_tid > 0 && !others.is_empty() {
+            let _ = crate::cpus::restrict(self.worker_tid, &others);
+        }
+    }
+
     fn finish(&mut self) -> io::Result<()> {
         self.flush_batch()?;
         if self.tx.is_some() {
@@ -177,6 +197,27 @@ mod tests {
             tid,
             kind: EventKind::Started,
         }
+    }
+
+    #[test]
+    fn the_worker_keeps_off_the_sources_cpu_when_another_is_allowed() {
+        let inner = Recorder {
+            seen: Arc::new(Mutex::new(Vec::new())),
+            fail_at: -1,
+        };
+        let mut sink = Pipelined::spawn(Box::new(inner)).unwrap();
+        let all = crate::cpus::allowed(0);
+        let source = all[0];
+        sink.source_cpu(source);
+        let worker = crate::cpus::allowed(sink.worker_tid);
+        if all.len() > 1 {
+            let others: Vec<usize> = all[1..].to_vec();
+            assert_eq!(worker, others);
+        } else {
+            // One CPU: nowhere else to go, the worker keeps it.
+            assert_eq!(worker, all);
+        }
+        sink.finish().unwrap();
     }
 
     #[test]

@@ -221,19 +221,6 @@ pub fn read_memory(pid: i32, addr: u64, buf: &mut [u8]) -> io::Result<usize> {
     }
 }
 
-/// Sets the CPU affinity of task `tid` (0: the calling thread) to `cpus`.
-pub fn set_affinity(tid: i32, cpus: &[usize]) -> io::Result<()> {
-    // SAFETY: cpu_set_t is plain data; zero is the empty set.
-    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
-    for &c in cpus {
-        // SAFETY: CPU_SET writes a bit inside the live local set.
-        unsafe { libc::CPU_SET(c, &mut set) };
-    }
-    // SAFETY: set is a live, initialised cpu_set_t of the size passed.
-    let ret = unsafe { libc::sched_setaffinity(tid, std::mem::size_of::<libc::cpu_set_t>(), &set) };
-    check(ret as libc::c_long).map(drop)
-}
-
 /// The CPU the calling thread runs on.
 pub fn current_cpu() -> Option<usize> {
     // SAFETY: sched_getcpu takes no arguments.
@@ -243,33 +230,6 @@ pub fn current_cpu() -> Option<usize> {
 /// `PTRACE_SETOPTIONS`.
 pub fn set_options(pid: i32, options: u32) -> io::Result<()> {
     ptrace(libc::PTRACE_SETOPTIONS, pid, 0, options as usize).map(drop)
-}
-
-/// Restricts this thread to `cpu`.
-pub fn pin_to(cpu: usize) -> io::Result<()> {
-    // SAFETY: cpu_set_t is plain data; zero is the empty set.
-    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
-    // SAFETY: CPU_SET writes a bit inside the live local set (cpu is checked by the macro).
-    unsafe { libc::CPU_SET(cpu, &mut set) };
-    // SAFETY: set is a live, initialised cpu_set_t of the size passed.
-    let ret = unsafe { libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) };
-    check(ret as libc::c_long).map(drop)
-}
-
-/// The CPUs this thread may run on, as a set.
-pub fn allowed_cpus() -> Vec<usize> {
-    // SAFETY: cpu_set_t is plain data; zero is the empty set.
-    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
-    // SAFETY: set is a live, writable cpu_set_t of the size passed.
-    let ret =
-        unsafe { libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) };
-    if ret != 0 {
-        return Vec::new();
-    }
-    // SAFETY: CPU_ISSET only reads the live local set.
-    (0..libc::CPU_SETSIZE as usize)
-        .filter(|&c| unsafe { libc::CPU_ISSET(c, &set) })
-        .collect()
 }
 
 /// The first `N` bytes of a /proc file, with one open and one read (no size probe).

@@ -4,10 +4,9 @@ use crate::mem::TaskMemory;
 use crate::sys::{self, InfoOp, SyscallInfo, Waited};
 use crate::{TraceError, interrupt, spawn};
 use events::{
-    CapturePlan, Event, EventKind, NoCapture, SignalDelivery, Sink, SyscallEntry, SyscallExit,
-    SyscallResult, Timestamp,
+    CapturePlan, Event, EventKind, IdMap, NoCapture, SignalDelivery, Sink, SyscallEntry,
+    SyscallExit, SyscallResult, Timestamp, cpus,
 };
-use std::collections::HashMap;
 use std::ffi::OsString;
 use std::io;
 use std::sync::Arc;
@@ -118,13 +117,14 @@ impl TracerBuilder {
     pub fn build(self) -> Tracer {
         Tracer {
             cfg: self,
-            tasks: HashMap::new(),
+            tasks: IdMap::default(),
             child: None,
             outcome: Outcome::Done,
             last_tid: 0,
             early: Vec::new(),
             clone_nr: Arch::native().table().lookup_name("clone").map(|s| s.nr),
             pinned: None,
+            told: None,
             allowed: Vec::new(),
         }
     }
@@ -176,7 +176,7 @@ impl Task {
 /// to stop.
 pub struct Tracer {
     cfg: TracerBuilder,
-    tasks: HashMap<i32, Task>,
+    tasks: IdMap<i32, Task>,
     child: Option<i32>,
     outcome: Outcome,
     /// The task of the latest stop, whose CPU the tracer follows.
@@ -187,6 +187,8 @@ pub struct Tracer {
     clone_nr: Option<u32>,
     /// The CPU the tracer is pinned to.
     pinned: Option<usize>,
+    /// The CPU the sink was last told the tracer is on.
+    told: Option<usize>,
     /// The CPUs the tracer may use (its affinity at start).
     allowed: Vec<usize>,
 }
@@ -253,12 +255,12 @@ impl Tracer {
         if !self.cfg.follow_cpu {
             return;
         }
-        let allowed = sys::allowed_cpus();
+        let allowed = cpus::allowed(0);
         let Some(cpu) = sys::current_cpu().filter(|c| allowed.len() > 1 && allowed.contains(c))
         else {
             return;
         };
-        if sys::set_affinity(pid, &[cpu]).is_ok() && sys::pin_to(cpu).is_ok() {
+        if cpus::restrict(pid, &[cpu]).is_ok() && cpus::restrict(0, &[cpu]).is_ok() {
             self.pinned = Some(cpu);
             self.allowed = allowed;
             if let Some(task) = self.tasks.get_mut(&pid) {
@@ -287,7 +289,7 @@ impl Tracer {
                     c.pinned = true;
                 }
             } else {
-                let _ = sys::set_affinity(child, &self.allowed);
+                let _ = cpus::restrict(child, &self.allowed);
                 if let Some(c) = self.tasks.get_mut(&child) {
                     c.release = true;
                 }
@@ -302,7 +304,7 @@ impl Tracer {
             .map(|(&tid, _)| tid)
             .collect();
         for tid in group {
-            let _ = sys::set_affinity(tid, &self.allowed);
+            let _ = cpus::restrict(tid, &self.allowed);
             if let Some(t) = self.tasks.get_mut(&tid) {
                 t.pinned = false;
                 if !followed {
@@ -334,7 +336,7 @@ impl Tracer {
             Target::Attach(pids) => self.attach(&pids, sink)?,
         }
         if self.cfg.follow_cpu && self.allowed.is_empty() {
-            self.allowed = sys::allowed_cpus();
+            self.allowed = cpus::allowed(0);
         }
         let result = self.event_loop(sink);
         interrupt::arm_tick(0);
@@ -424,7 +426,7 @@ impl Tracer {
     /// re-checked on a 20 ms tick rather than at every stop, which would cost a
     /// syscall per stop; a tick that fires while we block in wait ends the wait.
     fn event_loop(&mut self, sink: &mut dyn Sink) -> Result<(), TraceError> {
-        self.follow_tracee_cpu();
+        self.follow_tracee_cpu(sink);
         let mut armed = false;
         loop {
             if let Some(sig) = interrupt::pending() {
@@ -436,7 +438,7 @@ impl Tracer {
                 armed = false;
                 self.adopt_early(sink)?;
                 sink.idle().map_err(TraceError::Output)?;
-                self.follow_tracee_cpu();
+                self.follow_tracee_cpu(sink);
             }
             if self.tasks.is_empty() && self.early.is_empty() {
                 return Ok(());
@@ -456,24 +458,28 @@ impl Tracer {
         }
     }
 
-    /// Moves the tracer onto the CPU the latest-stopped tracee ran on.
-    fn follow_tracee_cpu(&mut self) {
+    /// Moves the tracer onto the CPU the latest-stopped tracee ran on, and tells the
+    /// sink where the tracer is (so that its own thread keeps off that CPU).
+    fn follow_tracee_cpu(&mut self, sink: &mut dyn Sink) {
         if self.allowed.len() < 2 {
             return;
         }
         let tid = if self.tasks.contains_key(&self.last_tid) {
-            self.last_tid
+            Some(self.last_tid)
         } else {
-            match self.tasks.keys().next() {
-                Some(&t) => t,
-                None => return,
-            }
+            self.tasks.keys().next().copied()
         };
-        let Some(cpu) = sys::task_cpu(tid).filter(|c| self.allowed.contains(c)) else {
-            return;
-        };
-        if self.pinned != Some(cpu) && sys::pin_to(cpu).is_ok() {
+        let cpu = tid
+            .and_then(sys::task_cpu)
+            .filter(|c| self.allowed.contains(c));
+        if let Some(cpu) = cpu.filter(|&c| self.pinned != Some(c))
+            && cpus::restrict(0, &[cpu]).is_ok()
+        {
             self.pinned = Some(cpu);
+        }
+        if let Some(cpu) = self.pinned.filter(|&c| self.told != Some(c)) {
+            self.told = Some(cpu);
+            sink.source_cpu(cpu);
         }
     }
 
@@ -860,7 +866,7 @@ impl Tracer {
         let mut gone = false;
         if self.tasks.get(&tid).is_some_and(|t| t.pinned) {
             // It runs on without us: give it its CPUs back.
-            let _ = sys::set_affinity(tid, &self.allowed);
+            let _ = cpus::restrict(tid, &self.allowed);
         }
         // Already in a ptrace-stop (reported or not): detach at once.
         if sys::detach(tid, 0).is_err() {

@@ -1,8 +1,7 @@
 //! The `-c` summary table, in strace's layout.
 
 use crate::decode::Decoder;
-use events::{Event, EventKind, Sink};
-use std::collections::HashMap;
+use events::{Event, EventKind, IdMap, Sink};
 use std::io::{self, Write};
 use std::sync::Arc;
 use syscalls::Arch;
@@ -53,7 +52,7 @@ pub struct SummarySink {
     out: Box<dyn Write + Send>,
     wall: bool,
     sort: SortBy,
-    rows: HashMap<(Arch, u32), Row>,
+    rows: IdMap<(Arch, u32), Row>,
 }
 
 impl SummarySink {
@@ -69,7 +68,7 @@ impl SummarySink {
             out,
             wall,
             sort,
-            rows: HashMap::new(),
+            rows: IdMap::default(),
         }
     }
 

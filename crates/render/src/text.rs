@@ -3,8 +3,7 @@
 use crate::decode::{CallView, Decoder, signal};
 use crate::select::{SignalSet, StatusSet};
 use crate::siginfo;
-use events::{Event, EventKind, Sink, SyscallEntry, SyscallExit, Timestamp};
-use std::collections::{HashMap, HashSet};
+use events::{Event, EventKind, IdMap, IdSet, Sink, SyscallEntry, SyscallExit, Timestamp};
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -105,8 +104,8 @@ pub struct TextSink {
     opts: TextOptions,
     single: Option<Stream>,
     per_task_base: Option<PathBuf>,
-    per_task: HashMap<i32, Stream>,
-    live: HashSet<i32>,
+    per_task: IdMap<i32, Stream>,
+    live: IdSet<i32>,
     last_mono: Option<u64>,
 }
 
@@ -122,8 +121,8 @@ impl TextSink {
             opts,
             single,
             per_task_base,
-            per_task: HashMap::new(),
-            live: HashSet::new(),
+            per_task: IdMap::default(),
+            live: IdSet::default(),
             last_mono: None,
         }
     }
