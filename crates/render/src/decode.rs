@@ -72,6 +72,9 @@ pub struct Decoder {
     opts: DecodeOptions,
     /// Per ABI (in `Arch::ALL` order), the shapes indexed by number less the ABI's base.
     shapes: Vec<Vec<Option<Shape>>>,
+    /// Indexed as `shapes`: when each call may read tracee memory ([`READS_AT_ENTRY`],
+    /// [`READS_AT_EXIT`]); a byte per call keeps the tracer's per-stop check in cache.
+    phases: Vec<Vec<u8>>,
 }
 
 /// The per-argument view a decoder works on.
@@ -234,8 +237,53 @@ impl Decoder {
                 }
                 by_nr
             })
+            .collect::<Vec<_>>();
+        let phases = shapes
+            .iter()
+            .map(|by_nr| {
+                by_nr
+                    .iter()
+                    .map(|shape| {
+                        let Some(shape) = shape else { return 0 };
+                        let at = |exit| shape.fmts.iter().any(|&f| reads_at(f, shape.ret, exit));
+                        let mut bits = 0;
+                        // rt_sigreturn's restored mask and futex's timeout are read at
+                        // entry, outside their arguments' own formats.
+                        let extra = shape
+                            .fmts
+                            .iter()
+                            .any(|f| matches!(f, Fmt::SigreturnMask | Fmt::FutexRest));
+                        if at(false) || extra {
+                            bits |= READS_AT_ENTRY;
+                        }
+                        if at(true) {
+                            bits |= READS_AT_EXIT;
+                        }
+                        bits
+                    })
+                    .collect()
+            })
             .collect();
-        Decoder { opts, shapes }
+        Decoder {
+            opts,
+            shapes,
+            phases,
+        }
+    }
+
+    /// Whether call `nr` of `arch` may read tracee memory at entry or (`at_exit`) at exit;
+    /// false for calls nothing is known of (they print their registers).
+    fn reads(&self, arch: Arch, nr: u32, at_exit: bool) -> bool {
+        let bit = if at_exit {
+            READS_AT_EXIT
+        } else {
+            READS_AT_ENTRY
+        };
+        Arch::ALL
+            .iter()
+            .position(|&a| a == arch)
+            .and_then(|a| self.phases[a].get(nr.wrapping_sub(arch.nr_base()) as usize))
+            .is_some_and(|&bits| bits & bit != 0)
     }
 
     /// The options in force.
@@ -2020,8 +2068,25 @@ impl Decoder {
         result: Option<SyscallResult>,
         mem: &mut dyn MemReader,
     ) -> Vec<Capture> {
-        let shape = self.shape(entry.arch, entry.nr);
+        let fds = self.opts.decode_fds || !self.opts.trace_paths.is_empty();
+        if !fds && !self.reads(entry.arch, entry.nr, result.is_some()) {
+            // Most stops (mmap, close, brk...): settled by one byte of a small table, not
+            // by walking the call's shape.
+            return Vec::new();
+        }
+        self.plan_shape(entry, result, mem)
+    }
+
+    /// [`Decoder::plan`] by the call's shape, argument by argument.
+    fn plan_shape(
+        &self,
+        entry: &SyscallEntry,
+        result: Option<SyscallResult>,
+        mem: &mut dyn MemReader,
+    ) -> Vec<Capture> {
         let at_exit = result.is_some();
+        let fds = self.opts.decode_fds || !self.opts.trace_paths.is_empty();
+        let shape = self.shape(entry.arch, entry.nr);
         let ok = result.filter(|r| !r.is_error).map(|r| r.rval);
         let i386 = is_i386(entry);
         let l = layout(entry);
@@ -2030,30 +2095,8 @@ impl Decoder {
         let max = self.strsize();
         for (i, fmt) in shape.fmts.iter().enumerate() {
             let addr = entry.args[i];
-            let select_timeout = matches!(shape.ret, Ret::Select | Ret::Poll | Ret::Mmsg)
-                && matches!(fmt, Fmt::TimespecIn);
-            let both_ends = select_timeout
-                || matches!(
-                    fmt,
-                    Fmt::FdSetIn
-                        | Fmt::TimevalIn
-                        | Fmt::LenInOut
-                        | Fmt::PollFds(_)
-                        | Fmt::PrctlRest
-                        | Fmt::MsghdrOut
-                        | Fmt::OffsetInOut
-                        | Fmt::CloneArgs
-                        | Fmt::Clone
-                        | Fmt::IoctlArg
-                        | Fmt::FcntlArg
-                        | Fmt::OldSelectArgs
-                        | Fmt::MmsgvecReceived(_)
-                        | Fmt::FileHandleOut
-                        | Fmt::QuotaRest(_)
-                        | Fmt::IoUringParams
-                );
             let own_checks = matches!(fmt, Fmt::QuotaRest(_));
-            if !own_checks && (addr == 0 || (fmt.at_exit() != at_exit && !both_ends)) {
+            if !own_checks && (addr == 0 || !in_phase(*fmt, shape.ret, at_exit)) {
                 continue;
             }
             // A failed readv's iovec still prints (its bases as addresses), and a failed
@@ -2567,12 +2610,52 @@ impl Decoder {
                 data: mem.read_bytes(entry.args[3], l.timespec_size()),
             });
         }
-        if self.opts.decode_fds || !self.opts.trace_paths.is_empty() {
+        if fds {
             self.plan_fds(entry, &shape, result, mem, &mut out);
         }
         out
     }
 }
+
+/// Whether an argument of format `fmt`, of a call whose result prints as `ret`, may need
+/// tracee memory at entry (`at_exit` false) or at exit.
+fn reads_at(fmt: Fmt, ret: Ret, at_exit: bool) -> bool {
+    !fmt.value_only() && in_phase(fmt, ret, at_exit)
+}
+
+/// Whether an argument of format `fmt` prints from what is in memory at entry (`at_exit`
+/// false) or at exit, if it prints from memory at all: an input at entry, an output at
+/// exit, and at both what the kernel reads and then rewrites.
+fn in_phase(fmt: Fmt, ret: Ret, at_exit: bool) -> bool {
+    // pselect6's, ppoll's and recvmmsg's timeout: sent in, and the time left comes out.
+    let select_timeout =
+        matches!(ret, Ret::Select | Ret::Poll | Ret::Mmsg) && matches!(fmt, Fmt::TimespecIn);
+    let both_ends = select_timeout
+        || matches!(
+            fmt,
+            Fmt::FdSetIn
+                | Fmt::TimevalIn
+                | Fmt::LenInOut
+                | Fmt::PollFds(_)
+                | Fmt::PrctlRest
+                | Fmt::MsghdrOut
+                | Fmt::OffsetInOut
+                | Fmt::CloneArgs
+                | Fmt::Clone
+                | Fmt::IoctlArg
+                | Fmt::FcntlArg
+                | Fmt::OldSelectArgs
+                | Fmt::MmsgvecReceived(_)
+                | Fmt::FileHandleOut
+                | Fmt::QuotaRest(_)
+                | Fmt::IoUringParams
+        );
+    both_ends || fmt.at_exit() == at_exit
+}
+
+/// Bits of [`Decoder::phases`]: the call may read memory at entry, at exit.
+const READS_AT_ENTRY: u8 = 1;
+const READS_AT_EXIT: u8 = 2;
 
 /// The most segments kexec_load takes (KEXEC_SEGMENT_MAX): strace prints a longer array's
 /// address.
@@ -3444,5 +3527,90 @@ fn bitset(v: u64) -> String {
         "FUTEX_BITSET_MATCH_ANY".into()
     } else {
         hex(v)
+    }
+}
+
+#[cfg(test)]
+mod phase_tests {
+    use super::*;
+
+    /// Counts reads, answering each with plausible data so that plans go on to read what
+    /// the first read points to.
+    #[derive(Default)]
+    struct CountingReader {
+        reads: usize,
+    }
+
+    impl MemReader for CountingReader {
+        fn read_bytes(&mut self, _addr: u64, len: usize) -> Mem {
+            self.reads += 1;
+            // Small numbers everywhere: lengths, counts and pointers that are not NULL
+            // (at most a page of them: whether a call reads is the question, not what).
+            let bytes = (0..len.min(4096))
+                .map(|i| if i % 4 == 0 { 8 } else { 0 })
+                .collect();
+            Mem::Bytes {
+                bytes,
+                complete: len <= 4096,
+            }
+        }
+        fn read_str(&mut self, _addr: u64, _max: usize) -> Mem {
+            self.reads += 1;
+            Mem::Str {
+                bytes: b"x".to_vec(),
+                terminated: true,
+            }
+        }
+        fn read_str_array(&mut self, _addr: u64, _p: usize, _items: usize, _len: usize) -> Mem {
+            self.reads += 1;
+            Mem::Fault
+        }
+    }
+
+    /// The per-call table that lets the tracer skip planning must never skip a call that
+    /// reads: every call of every ABI, with every argument a non-NULL pointer and with
+    /// several commands in the first two arguments, at entry and at a successful exit.
+    #[test]
+    fn no_call_that_reads_memory_is_skipped() {
+        for verbose in [false, true] {
+            let decoder = Decoder::new(DecodeOptions {
+                verbose,
+                ..DecodeOptions::default()
+            });
+            for arch in Arch::ALL {
+                for sc in arch.table().entries() {
+                    for first in [0u64, 1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 16, 0x5401, 0x40] {
+                        let entry = SyscallEntry {
+                            arch,
+                            nr: sc.nr,
+                            args: [first, first, 3, 3, 3, 3],
+                            ip: 0,
+                            sp: 0x7000,
+                            mem: Vec::new(),
+                            ts: Default::default(),
+                        };
+                        for result in [
+                            None,
+                            Some(SyscallResult {
+                                rval: 8,
+                                is_error: false,
+                            }),
+                        ] {
+                            let mut reader = CountingReader::default();
+                            decoder.plan_shape(&entry, result, &mut reader);
+                            if reader.reads > 0 {
+                                assert!(
+                                    decoder.reads(arch, sc.nr, result.is_some()),
+                                    "{arch:?} {} (args {:?}) reads at {} but is skipped",
+                                    sc.name,
+                                    entry.args,
+                                    if result.is_some() { "exit" } else { "entry" }
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -303,6 +303,43 @@ pub enum Fmt {
 }
 
 impl Fmt {
+    /// Whether the argument prints from its register alone, never reading tracee memory
+    /// (-y's descriptor paths aside).
+    pub fn value_only(self) -> bool {
+        matches!(
+            self,
+            Fmt::Int
+                | Fmt::Long
+                | Fmt::Uint
+                | Fmt::Id
+                | Fmt::Hex
+                | Fmt::Ptr
+                | Fmt::Fd
+                | Fmt::Dirfd
+                | Fmt::Set(_)
+                | Fmt::IoctlRequest
+                | Fmt::StatxFlags
+                | Fmt::OpenMode(_)
+                | Fmt::Mode
+                | Fmt::Signal
+                | Fmt::SocketProto
+                | Fmt::FcntlCmd
+                | Fmt::RemainOut
+                | Fmt::MremapNewAddr
+                | Fmt::SockoptName
+                | Fmt::MknodDev(_)
+                | Fmt::MmapFlags
+                | Fmt::FanotifyDirfd
+                | Fmt::WaitidId
+                | Fmt::QuotaCmd
+                | Fmt::IpcKey
+                | Fmt::ShmgetFlags
+                | Fmt::MemfdFlags
+                | Fmt::FsconfigAux
+                | Fmt::Skip
+        )
+    }
+
     /// Whether the value can only be printed at syscall exit.
     pub fn at_exit(self) -> bool {
         matches!(
