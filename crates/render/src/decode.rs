@@ -70,11 +70,52 @@ impl Shape {
 /// Decodes syscalls for the text and JSON printers and tells sources what to capture.
 pub struct Decoder {
     opts: DecodeOptions,
-    /// Per ABI (in `Arch::ALL` order), the shapes indexed by number less the ABI's base.
-    shapes: Vec<Vec<Option<Shape>>>,
-    /// Indexed as `shapes`: when each call may read tracee memory ([`READS_AT_ENTRY`],
-    /// [`READS_AT_EXIT`]); a byte per call keeps the tracer's per-stop check in cache.
-    phases: Vec<Vec<u8>>,
+    /// Per ABI (in `Arch::ALL` order), its calls, resolved at first use.
+    abis: [std::sync::OnceLock<AbiShapes>; Arch::ALL.len()],
+}
+
+/// The calls of one ABI, indexed by number less the ABI's base.
+struct AbiShapes {
+    /// How each prints.
+    shapes: Vec<Option<Shape>>,
+    /// When each may read tracee memory ([`READS_AT_ENTRY`], [`READS_AT_EXIT`]); a byte
+    /// per call keeps the tracer's per-stop check in cache.
+    phases: Vec<u8>,
+}
+
+impl AbiShapes {
+    fn of(arch: Arch) -> AbiShapes {
+        let mut shapes = Vec::new();
+        for sc in arch.table().entries() {
+            let i = (sc.nr - arch.nr_base()) as usize;
+            if shapes.len() <= i {
+                shapes.resize(i + 1, None);
+            }
+            shapes[i] = Some(shape_of(arch, sc));
+        }
+        let phases = shapes
+            .iter()
+            .map(|shape| {
+                let Some(shape) = shape else { return 0 };
+                let at = |exit| shape.fmts.iter().any(|&f| reads_at(f, shape.ret, exit));
+                // rt_sigreturn's restored mask and futex's timeout are read at entry,
+                // outside their arguments' own formats.
+                let extra = shape
+                    .fmts
+                    .iter()
+                    .any(|f| matches!(f, Fmt::SigreturnMask | Fmt::FutexRest));
+                let mut bits = 0;
+                if at(false) || extra {
+                    bits |= READS_AT_ENTRY;
+                }
+                if at(true) {
+                    bits |= READS_AT_EXIT;
+                }
+                bits
+            })
+            .collect();
+        AbiShapes { shapes, phases }
+    }
 }
 
 /// The per-argument view a decoder works on.
@@ -222,53 +263,19 @@ impl Decoder {
         }
     }
 
-    /// A decoder with `opts`, resolving every syscall of every ABI once.
+    /// A decoder with `opts`; each ABI's calls are resolved once, when the first of
+    /// them is decoded (most traces meet one ABI, and a short run should not pay for four).
     pub fn new(opts: DecodeOptions) -> Decoder {
-        let shapes = Arch::ALL
-            .iter()
-            .map(|&arch| {
-                let mut by_nr = Vec::new();
-                for sc in arch.table().entries() {
-                    let i = (sc.nr - arch.nr_base()) as usize;
-                    if by_nr.len() <= i {
-                        by_nr.resize(i + 1, None);
-                    }
-                    by_nr[i] = Some(shape_of(arch, sc));
-                }
-                by_nr
-            })
-            .collect::<Vec<_>>();
-        let phases = shapes
-            .iter()
-            .map(|by_nr| {
-                by_nr
-                    .iter()
-                    .map(|shape| {
-                        let Some(shape) = shape else { return 0 };
-                        let at = |exit| shape.fmts.iter().any(|&f| reads_at(f, shape.ret, exit));
-                        let mut bits = 0;
-                        // rt_sigreturn's restored mask and futex's timeout are read at
-                        // entry, outside their arguments' own formats.
-                        let extra = shape
-                            .fmts
-                            .iter()
-                            .any(|f| matches!(f, Fmt::SigreturnMask | Fmt::FutexRest));
-                        if at(false) || extra {
-                            bits |= READS_AT_ENTRY;
-                        }
-                        if at(true) {
-                            bits |= READS_AT_EXIT;
-                        }
-                        bits
-                    })
-                    .collect()
-            })
-            .collect();
         Decoder {
             opts,
-            shapes,
-            phases,
+            abis: Default::default(),
         }
+    }
+
+    /// The resolved calls of `arch`.
+    fn abi(&self, arch: Arch) -> &AbiShapes {
+        let i = Arch::ALL.iter().position(|&a| a == arch).unwrap_or(0);
+        self.abis[i].get_or_init(|| AbiShapes::of(arch))
     }
 
     /// Whether call `nr` of `arch` may read tracee memory at entry or (`at_exit`) at exit;
@@ -279,10 +286,9 @@ impl Decoder {
         } else {
             READS_AT_ENTRY
         };
-        Arch::ALL
-            .iter()
-            .position(|&a| a == arch)
-            .and_then(|a| self.phases[a].get(nr.wrapping_sub(arch.nr_base()) as usize))
+        self.abi(arch)
+            .phases
+            .get(nr.wrapping_sub(arch.nr_base()) as usize)
             .is_some_and(|&bits| bits & bit != 0)
     }
 
@@ -293,10 +299,10 @@ impl Decoder {
 
     /// How syscall `nr` of `arch` prints (a `syscall_0x..` shape when unknown).
     pub fn shape(&self, arch: Arch, nr: u32) -> std::borrow::Cow<'_, Shape> {
-        let known = Arch::ALL
-            .iter()
-            .position(|&a| a == arch)
-            .and_then(|a| self.shapes[a].get(nr.wrapping_sub(arch.nr_base()) as usize))
+        let known = self
+            .abi(arch)
+            .shapes
+            .get(nr.wrapping_sub(arch.nr_base()) as usize)
             .and_then(Option::as_ref);
         match known {
             Some(s) => std::borrow::Cow::Borrowed(s),

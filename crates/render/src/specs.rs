@@ -713,7 +713,17 @@ static ARCH_SPECS: &[(Arch, u32, Spec)] = &[(
 
 /// The special decoder for `name`, if strace has one we reproduce.
 pub fn lookup(name: &str) -> Option<&'static Spec> {
-    SPECS.iter().find(|(n, _)| *n == name).map(|(_, s)| s)
+    // Sorted once: a decoder resolves hundreds of names per ABI.
+    static BY_NAME: std::sync::OnceLock<Vec<(&str, &Spec)>> = std::sync::OnceLock::new();
+    let by_name = BY_NAME.get_or_init(|| {
+        let mut v: Vec<(&str, &Spec)> = SPECS.iter().map(|(n, s)| (*n, s)).collect();
+        v.sort_by_key(|(n, _)| *n);
+        v
+    });
+    by_name
+        .binary_search_by_key(&name, |(n, _)| n)
+        .ok()
+        .map(|i| by_name[i].1)
 }
 
 /// The special decoder for syscall `nr` of `arch`: its own when the ABI's differs from
