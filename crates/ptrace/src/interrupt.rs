@@ -43,7 +43,8 @@ pub fn arm_tick(ms: u64) {
 
 /// Whether the tick timer fired since the last call (and resets it).
 pub fn tick_due() -> bool {
-    TICK.swap(false, Ordering::SeqCst)
+    // Asked at every stop: a plain load first, the locked swap only when it fired.
+    TICK.load(Ordering::Relaxed) && TICK.swap(false, Ordering::SeqCst)
 }
 
 /// Installs the handlers, without SA_RESTART so a blocking wait returns EINTR.

@@ -5,6 +5,8 @@ use crate::sys;
 use events::{Mem, MemReader};
 
 const PAGE: u64 = 4096;
+/// How much of a string one read asks for (most paths and -s strings fit).
+const CHUNK: usize = 1024;
 
 /// Reads the memory of one stopped task.
 pub struct TaskMemory {
@@ -110,9 +112,9 @@ impl MemReader for TaskMemory {
         let mut at = addr;
         while out.len() < max {
             let to_page_end = (PAGE - at % PAGE) as usize;
-            let chunk = to_page_end.min(max - out.len()).min(1024);
-            let mut buf = vec![0u8; chunk];
-            let n = self.read_partial(at, &mut buf);
+            let chunk = to_page_end.min(max - out.len()).min(CHUNK);
+            let mut buf = [0u8; CHUNK];
+            let n = self.read_partial(at, &mut buf[..chunk]);
             if n == 0 {
                 if out.is_empty() {
                     return Mem::Fault;

@@ -180,18 +180,37 @@ pub fn wait(pid: i32, nohang: bool, cpu_time: bool) -> io::Result<Option<Waited>
     }
 }
 
-/// Reads the clocks for an event timestamp.
+/// CLOCK_REALTIME less CLOCK_MONOTONIC as of the last [`sync_clocks`] (`i64::MIN`: never).
+static WALL_OFFSET: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(i64::MIN);
+
+fn read_clock(clock: libc::clockid_t) -> u64 {
+    // SAFETY: timespec is plain data; zero is valid.
+    let mut ts: libc::timespec = unsafe { std::mem::zeroed() };
+    // SAFETY: ts is a live, writable local.
+    unsafe { libc::clock_gettime(clock, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+/// Reads the wall clock again. The tracer does so when it starts and at every 20 ms
+/// tick: an event's wall time is then its monotonic time plus this offset, one clock
+/// read per stop instead of two, and a wall clock that is set shows within a tick.
+pub fn sync_clocks() -> i64 {
+    let real = read_clock(libc::CLOCK_REALTIME) as i64;
+    let offset = real.wrapping_sub(read_clock(libc::CLOCK_MONOTONIC) as i64);
+    WALL_OFFSET.store(offset, std::sync::atomic::Ordering::Relaxed);
+    offset
+}
+
+/// The time of an event, on both clocks (see [`sync_clocks`]).
 pub fn now() -> events::Timestamp {
-    fn read(clock: libc::clockid_t) -> u64 {
-        // SAFETY: timespec is plain data; zero is valid.
-        let mut ts: libc::timespec = unsafe { std::mem::zeroed() };
-        // SAFETY: ts is a live, writable local.
-        unsafe { libc::clock_gettime(clock, &mut ts) };
-        ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
-    }
+    let offset = match WALL_OFFSET.load(std::sync::atomic::Ordering::Relaxed) {
+        i64::MIN => sync_clocks(),
+        offset => offset,
+    };
+    let mono_ns = read_clock(libc::CLOCK_MONOTONIC);
     events::Timestamp {
-        real_ns: read(libc::CLOCK_REALTIME),
-        mono_ns: read(libc::CLOCK_MONOTONIC),
+        real_ns: mono_ns.wrapping_add_signed(offset),
+        mono_ns,
     }
 }
 

@@ -326,6 +326,7 @@ impl Tracer {
     /// are detached and keep running; a started command gets that signal, as strace does).
     pub fn run(mut self, target: Target, sink: &mut dyn Sink) -> Result<Outcome, TraceError> {
         interrupt::install();
+        sys::sync_clocks();
         match target {
             Target::Command(argv) => {
                 self.start(&argv)?;
@@ -436,6 +437,7 @@ impl Tracer {
             }
             if interrupt::tick_due() {
                 armed = false;
+                sys::sync_clocks();
                 self.adopt_early(sink)?;
                 sink.idle().map_err(TraceError::Output)?;
                 self.follow_tracee_cpu(sink);
