@@ -418,3 +418,33 @@ fn a_call_cut_off_by_death_ends_unfinished_as_in_strace() {
         "clock_nanosleep(CLOCK_REALTIME, 0, {tv_sec=30, tv_nsec=0},  <unfinished ...>) = ?\n+++ killed by SIGKILL +++\n"
     );
 }
+
+/// Under `strace -f`, strace takes the child sysfence starts before sysfence can seize
+/// it: sysfence must say who holds it and end that child (it never ran the command), not
+/// leave it stopped with strace waiting on it for ever.
+#[test]
+fn a_started_command_another_tracer_took_first_is_a_clear_error_and_is_not_left_stopped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let marker = dir.path().join("ran");
+    let script = format!("touch {}", marker.display());
+    let mut strace = Command::new("strace")
+        .args(["-f", "-o", "/dev/null"])
+        .arg(env!("CARGO_BIN_EXE_sysfence"))
+        .args(["trace", "-o", "/dev/null", "--", "sh", "-c", &script])
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("strace starts (.ci/run installs it)");
+    let status = wait_with_timeout(&mut strace, Duration::from_secs(20));
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut strace.stderr.take().expect("stderr"), &mut err)
+        .expect("stderr");
+    assert_eq!(status.code(), Some(1), "stderr: {err}");
+    assert!(
+        err.contains("is already traced by process"),
+        "stderr: {err}"
+    );
+    assert!(
+        !marker.exists(),
+        "the command ran although it was not traced"
+    );
+}

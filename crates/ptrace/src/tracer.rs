@@ -152,6 +152,11 @@ struct Task {
     release: bool,
     /// The ABI of the task's latest syscall, for strace's personality notices.
     abi: Arch,
+    /// Its ptrace options as last set (a new task starts with its parent's).
+    opts: u32,
+    /// Its options must be set to `opts` at its next stop (it was running when they
+    /// changed).
+    fix_options: bool,
 }
 
 impl Task {
@@ -164,6 +169,8 @@ impl Task {
             pinned: false,
             release: false,
             abi: Arch::native(),
+            opts: 0,
+            fix_options: false,
         }
     }
 
@@ -218,9 +225,20 @@ fn errno_of(e: &io::Error) -> i32 {
     e.raw_os_error().unwrap_or(0)
 }
 
+const EXEC_EVENTS: u32 = libc::PTRACE_O_TRACEEXEC as u32;
+
 impl Tracer {
-    fn options(&self) -> u32 {
-        let mut opts = libc::PTRACE_O_TRACESYSGOOD | libc::PTRACE_O_TRACEEXEC;
+    /// The options to seize a task with. PTRACE_EVENT_EXEC stops (`exec_events`) are
+    /// needed only where a thread other than the leader may call execve (whose id then
+    /// changes to the leader's), and for the started command's first execve: a started
+    /// command has them until that execve and again once it makes a second thread,
+    /// attached processes always. A single-threaded process's execve shows in its
+    /// syscall stops alone, one stop fewer per exec.
+    fn options(&self, exec_events: bool) -> u32 {
+        let mut opts = libc::PTRACE_O_TRACESYSGOOD;
+        if exec_events {
+            opts |= libc::PTRACE_O_TRACEEXEC;
+        }
         if self.seccomp_mode() {
             opts |= libc::PTRACE_O_TRACESECCOMP | libc::PTRACE_O_EXITKILL;
         }
@@ -237,9 +255,9 @@ impl Tracer {
             || (self.cfg.follow_cpu && self.child.is_some() && self.tasks.is_empty())
     }
 
-    /// The options a task keeps once nothing is pinned any more.
+    /// The options a task keeps once nothing is pinned any more (but exec events).
     fn base_options(&self) -> u32 {
-        let mut opts = libc::PTRACE_O_TRACESYSGOOD | libc::PTRACE_O_TRACEEXEC;
+        let mut opts = libc::PTRACE_O_TRACESYSGOOD;
         if self.seccomp_mode() {
             opts |= libc::PTRACE_O_TRACESECCOMP | libc::PTRACE_O_EXITKILL;
         }
@@ -312,8 +330,15 @@ impl Tracer {
                 }
             }
         }
-        if !followed && !self.tasks.values().any(|t| t.pinned) {
-            let _ = sys::set_options(parent, self.base_options());
+        let base = self.base_options();
+        if !followed
+            && !self.tasks.values().any(|t| t.pinned)
+            && let Some(task) = self.tasks.get_mut(&parent)
+        {
+            let opts = base | (task.opts & EXEC_EVENTS);
+            if sys::set_options(parent, opts).is_ok() {
+                task.opts = opts;
+            }
         }
     }
 
@@ -353,14 +378,31 @@ impl Tracer {
         let path = spawn::resolve(program)?;
         let pid = spawn::spawn_stopped(&path, argv, self.cfg.seccomp.as_ref())?;
         self.child = Some(pid);
-        sys::seize(pid, self.options()).map_err(|error| TraceError::Ptrace {
-            op: "SEIZE",
-            pid,
-            error,
-        })?;
+        // Exec events until its first execve, which may be no syscall stop (see
+        // PTRACE_EVENT_EXEC in on_event_stop).
+        let opts = self.options(true);
+        if let Err(error) = sys::seize(pid, opts) {
+            // It has not run the command yet (it waits stopped before execve): end it
+            // rather than leave it stopped for ever.
+            let tracer = proc_status_field(pid, "TracerPid:").filter(|&t| t != 0);
+            let _ = sys::kill(pid, libc::SIGKILL);
+            let _ = sys::wait(pid, false, false);
+            self.child = None;
+            return Err(match tracer {
+                // Our own tracer (strace -f on sysfence) took the child first.
+                Some(tracer) => TraceError::AlreadyTraced { pid, tracer },
+                None => TraceError::Ptrace {
+                    op: "SEIZE",
+                    pid,
+                    error,
+                },
+            });
+        }
         // The child is in a plain group-stop; wake it so it runs into execve traced.
         let _ = sys::kill(pid, libc::SIGCONT);
-        self.tasks.insert(pid, Task::new(pid, true, true));
+        let mut task = Task::new(pid, true, true);
+        task.opts = opts;
+        self.tasks.insert(pid, task);
         self.pin_child(pid);
         Ok(())
     }
@@ -393,7 +435,8 @@ impl Tracer {
                 if self.tasks.contains_key(&tid) {
                     continue;
                 }
-                match sys::seize(tid, self.options()) {
+                let opts = self.options(true);
+                match sys::seize(tid, opts) {
                     Ok(()) => {}
                     Err(e) if errno_of(&e) == libc::ESRCH && tid != pid => continue,
                     Err(e) if errno_of(&e) == libc::ESRCH => {
@@ -415,7 +458,9 @@ impl Tracer {
                         });
                     }
                 }
-                self.tasks.insert(tid, Task::new(pid, false, true));
+                let mut task = Task::new(pid, false, true);
+                task.opts = opts;
+                self.tasks.insert(tid, task);
                 let _ = sys::interrupt(tid);
             }
             self.emit(sink, pid, sys::now(), EventKind::Attached)?;
@@ -513,6 +558,9 @@ impl Tracer {
         }
         let sig = libc::WSTOPSIG(status);
         let event = (status >> 16) & 0xffff;
+        if let Some(task) = self.tasks.get_mut(&pid).filter(|t| t.fix_options) {
+            task.fix_options = sys::set_options(pid, task.opts).is_err();
+        }
         if self.tasks.get(&pid).is_some_and(|t| t.release) {
             // Followed only to restore its affinity: let it run untraced.
             let pass = if event == 0 && sig != SYSCALL_TRAP {
@@ -582,8 +630,30 @@ impl Tracer {
         let mut task = Task::new(tgid, false, self.cfg.follow_forks);
         if let Some(p) = self.tasks.get(&parent) {
             task.abi = p.abi;
+            task.opts = p.opts;
+        }
+        let traced_thread = tgid != pid && (self.cfg.follow_forks || self.seccomp_mode());
+        if traced_thread && task.opts & EXEC_EVENTS == 0 {
+            // The group's second thread: from now on an execve may come from a thread
+            // that is not the leader, which only PTRACE_EVENT_EXEC reports. The new
+            // thread started with its parent's options, so both get exec events.
+            task.opts |= EXEC_EVENTS;
+            task.fix_options = true;
+            self.exec_events_for(tgid);
         }
         self.tasks.insert(pid, task);
+    }
+
+    /// Turns on PTRACE_EVENT_EXEC for every traced thread of group `tgid`: at once for
+    /// those stopped (the parent at its clone event), at their next stop for the others.
+    fn exec_events_for(&mut self, tgid: i32) {
+        for (&tid, task) in self.tasks.iter_mut() {
+            if task.tgid != tgid || task.opts & EXEC_EVENTS != 0 {
+                continue;
+            }
+            task.opts |= EXEC_EVENTS;
+            task.fix_options = sys::set_options(tid, task.opts).is_err();
+        }
     }
 
     /// Resumes a task: to its next syscall stop, or, in seccomp-bpf mode, to its next
@@ -793,7 +863,18 @@ impl Tracer {
                 if old != pid {
                     self.supersede(pid, old, sink)?;
                 }
+                let tgid = self.tasks.get(&pid).map_or(pid, |t| t.tgid);
+                let alone = self.tasks.values().filter(|t| t.tgid == tgid).count() == 1;
                 if let Some(task) = self.tasks.get_mut(&pid) {
+                    if alone {
+                        // A single thread needs no exec events (the started command has
+                        // them for its own execve, which may be no syscall stop under
+                        // seccomp-bpf with execve unselected: its lines show from here).
+                        let opts = task.opts & !EXEC_EVENTS;
+                        if sys::set_options(pid, opts).is_ok() {
+                            task.opts = opts;
+                        }
+                    }
                     task.hidden = false;
                 }
                 self.resume(pid, 0);
