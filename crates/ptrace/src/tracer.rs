@@ -235,18 +235,7 @@ impl Tracer {
     /// attached processes always. A single-threaded process's execve shows in its
     /// syscall stops alone, one stop fewer per exec.
     fn options(&self, exec_events: bool) -> u32 {
-        let mut opts = libc::PTRACE_O_TRACESYSGOOD;
-        if exec_events {
-            opts |= libc::PTRACE_O_TRACEEXEC;
-        }
-        if self.seccomp_mode() {
-            opts |= libc::PTRACE_O_TRACESECCOMP | libc::PTRACE_O_EXITKILL;
-        }
-        if self.cfg.follow_forks || self.seccomp_mode() || self.pinning() {
-            opts |=
-                libc::PTRACE_O_TRACEFORK | libc::PTRACE_O_TRACEVFORK | libc::PTRACE_O_TRACECLONE;
-        }
-        opts as u32
+        self.options_with(exec_events, self.pinning())
     }
 
     /// Whether a started command is (still) pinned, so forks must be seen to unpin.
@@ -257,11 +246,19 @@ impl Tracer {
 
     /// The options a task keeps once nothing is pinned any more (but exec events).
     fn base_options(&self) -> u32 {
+        self.options_with(false, false)
+    }
+
+    /// The options for these exec events; fork events also while `pinning`.
+    fn options_with(&self, exec_events: bool, pinning: bool) -> u32 {
         let mut opts = libc::PTRACE_O_TRACESYSGOOD;
+        if exec_events {
+            opts |= libc::PTRACE_O_TRACEEXEC;
+        }
         if self.seccomp_mode() {
             opts |= libc::PTRACE_O_TRACESECCOMP | libc::PTRACE_O_EXITKILL;
         }
-        if self.cfg.follow_forks || self.seccomp_mode() {
+        if self.cfg.follow_forks || self.seccomp_mode() || pinning {
             opts |=
                 libc::PTRACE_O_TRACEFORK | libc::PTRACE_O_TRACEVFORK | libc::PTRACE_O_TRACECLONE;
         }
