@@ -177,6 +177,13 @@ impl Task {
     fn quiet(&self) -> bool {
         self.hidden || !self.followed
     }
+
+    /// Gives task `tid` ptrace options `opts`: now if it is stopped, else at its next
+    /// stop.
+    fn want_options(&mut self, tid: i32, opts: u32) {
+        self.opts = opts;
+        self.fix_options = sys::set_options(tid, opts).is_err();
+    }
 }
 
 /// Runs a trace: owns the tracees and drives them until they are gone or we are told
@@ -258,7 +265,7 @@ impl Tracer {
         if self.seccomp_mode() {
             opts |= libc::PTRACE_O_TRACESECCOMP | libc::PTRACE_O_EXITKILL;
         }
-        if self.cfg.follow_forks || self.seccomp_mode() || pinning {
+        if self.follows_children() || pinning {
             opts |=
                 libc::PTRACE_O_TRACEFORK | libc::PTRACE_O_TRACEVFORK | libc::PTRACE_O_TRACECLONE;
         }
@@ -296,7 +303,7 @@ impl Tracer {
             return;
         }
         let tgid = task.tgid;
-        let followed = self.cfg.follow_forks || self.seccomp_mode();
+        let followed = self.follows_children();
         let is_thread = self.tasks.get(&child).is_some_and(|c| c.tgid == tgid);
         if event != libc::PTRACE_EVENT_CLONE || !is_thread {
             if followed {
@@ -332,11 +339,13 @@ impl Tracer {
             && !self.tasks.values().any(|t| t.pinned)
             && let Some(task) = self.tasks.get_mut(&parent)
         {
-            let opts = base | (task.opts & EXEC_EVENTS);
-            if sys::set_options(parent, opts).is_ok() {
-                task.opts = opts;
-            }
+            task.want_options(parent, base | (task.opts & EXEC_EVENTS));
         }
+    }
+
+    /// Whether new tasks are traced: with -f, or to keep the seccomp-bpf filter working.
+    fn follows_children(&self) -> bool {
+        self.cfg.follow_forks || self.seccomp_mode()
     }
 
     fn seccomp_mode(&self) -> bool {
@@ -556,7 +565,7 @@ impl Tracer {
         let sig = libc::WSTOPSIG(status);
         let event = (status >> 16) & 0xffff;
         if let Some(task) = self.tasks.get_mut(&pid).filter(|t| t.fix_options) {
-            task.fix_options = sys::set_options(pid, task.opts).is_err();
+            task.want_options(pid, task.opts);
         }
         if self.tasks.get(&pid).is_some_and(|t| t.release) {
             // Followed only to restore its affinity: let it run untraced.
@@ -629,7 +638,7 @@ impl Tracer {
             task.abi = p.abi;
             task.opts = p.opts;
         }
-        let traced_thread = tgid != pid && (self.cfg.follow_forks || self.seccomp_mode());
+        let traced_thread = tgid != pid && self.follows_children();
         if traced_thread && task.opts & EXEC_EVENTS == 0 {
             // The group's second thread: from now on an execve may come from a thread
             // that is not the leader, which only PTRACE_EVENT_EXEC reports. The new
@@ -648,8 +657,7 @@ impl Tracer {
             if task.tgid != tgid || task.opts & EXEC_EVENTS != 0 {
                 continue;
             }
-            task.opts |= EXEC_EVENTS;
-            task.fix_options = sys::set_options(tid, task.opts).is_err();
+            task.want_options(tid, task.opts | EXEC_EVENTS);
         }
     }
 
@@ -867,10 +875,7 @@ impl Tracer {
                         // A single thread needs no exec events (the started command has
                         // them for its own execve, which may be no syscall stop under
                         // seccomp-bpf with execve unselected: its lines show from here).
-                        let opts = task.opts & !EXEC_EVENTS;
-                        if sys::set_options(pid, opts).is_ok() {
-                            task.opts = opts;
-                        }
+                        task.want_options(pid, task.opts & !EXEC_EVENTS);
                     }
                     task.hidden = false;
                 }

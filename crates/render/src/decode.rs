@@ -97,15 +97,11 @@ impl AbiShapes {
             .iter()
             .map(|shape| {
                 let Some(shape) = shape else { return 0 };
+                // rt_sigreturn's restored mask and futex's timeout, read at entry outside
+                // their arguments' own formats, count as those arguments' entry reads.
                 let at = |exit| shape.fmts.iter().any(|&f| reads_at(f, shape.ret, exit));
-                // rt_sigreturn's restored mask and futex's timeout are read at entry,
-                // outside their arguments' own formats.
-                let extra = shape
-                    .fmts
-                    .iter()
-                    .any(|f| matches!(f, Fmt::SigreturnMask | Fmt::FutexRest));
                 let mut bits = 0;
-                if at(false) || extra {
+                if at(false) {
                     bits |= READS_AT_ENTRY;
                 }
                 if at(true) {
@@ -276,6 +272,11 @@ impl Decoder {
     fn abi(&self, arch: Arch) -> &AbiShapes {
         let i = Arch::ALL.iter().position(|&a| a == arch).unwrap_or(0);
         self.abis[i].get_or_init(|| AbiShapes::of(arch))
+    }
+
+    /// Whether stops capture what descriptors refer to (-y, -P), whatever the call.
+    fn captures_fds(&self) -> bool {
+        self.opts.decode_fds || !self.opts.trace_paths.is_empty()
     }
 
     /// Whether call `nr` of `arch` may read tracee memory at entry or (`at_exit`) at exit;
@@ -2074,8 +2075,7 @@ impl Decoder {
         result: Option<SyscallResult>,
         mem: &mut dyn MemReader,
     ) -> Vec<Capture> {
-        let fds = self.opts.decode_fds || !self.opts.trace_paths.is_empty();
-        if !fds && !self.reads(entry.arch, entry.nr, result.is_some()) {
+        if !self.captures_fds() && !self.reads(entry.arch, entry.nr, result.is_some()) {
             // Most stops (mmap, close, brk...): settled by one byte of a small table, not
             // by walking the call's shape.
             return Vec::new();
@@ -2091,7 +2091,6 @@ impl Decoder {
         mem: &mut dyn MemReader,
     ) -> Vec<Capture> {
         let at_exit = result.is_some();
-        let fds = self.opts.decode_fds || !self.opts.trace_paths.is_empty();
         let shape = self.shape(entry.arch, entry.nr);
         let ok = result.filter(|r| !r.is_error).map(|r| r.rval);
         let i386 = is_i386(entry);
@@ -2616,7 +2615,7 @@ impl Decoder {
                 data: mem.read_bytes(entry.args[3], l.timespec_size()),
             });
         }
-        if fds {
+        if self.captures_fds() {
             self.plan_fds(entry, &shape, result, mem, &mut out);
         }
         out
