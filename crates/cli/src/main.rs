@@ -2,6 +2,7 @@
 //! behaviour lives in a library crate.
 
 mod cmd;
+mod output;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -27,6 +28,11 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Rust ignores SIGPIPE, and an ignored signal stays ignored across exec: restore the
+    // default, so that `sysfence ... | head` ends quietly as a Unix tool does and a
+    // command that `run` execs gets the disposition it would have had without us.
+    // SAFETY: setting a signal's disposition before any thread exists.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Syscalls(args) => cmd::syscalls::run(args),
@@ -37,7 +43,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("sysfence: {err:#}");
+            output::diag!("sysfence: {err:#}");
             ExitCode::from(1)
         }
     }

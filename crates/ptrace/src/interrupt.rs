@@ -69,7 +69,15 @@ pub fn install() {
     }
 }
 
-/// The signal that asked us to stop, if any.
+/// Ignores `signals` from now on (they no longer end tracing).
+pub fn ignore(signals: &[i32]) {
+    for &sig in signals {
+        // SAFETY: setting a signal's disposition to SIG_IGN.
+        unsafe { libc::signal(sig, libc::SIG_IGN) };
+    }
+}
+
+/// The signal that asked us to stop, if any (also one that arrived after tracing ended).
 pub fn pending() -> Option<i32> {
     match PENDING.load(Ordering::SeqCst) {
         0 => None,

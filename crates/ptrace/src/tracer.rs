@@ -45,6 +45,7 @@ pub struct TracerBuilder {
     follow_cpu: bool,
     seccomp: Option<crate::seccomp::Filter>,
     cpu_times: bool,
+    ignored: Vec<i32>,
 }
 
 impl Default for TracerBuilder {
@@ -56,6 +57,7 @@ impl Default for TracerBuilder {
             follow_cpu: true,
             seccomp: None,
             cpu_times: false,
+            ignored: Vec::new(),
         }
     }
 }
@@ -110,6 +112,15 @@ impl TracerBuilder {
     /// kernel a resource-usage sum at every stop, so it is off unless asked for.
     pub fn cpu_times(mut self, yes: bool) -> Self {
         self.cpu_times = yes;
+        self
+    }
+
+    /// Signals the tracer ignores instead of stopping on (strace ignores SIGPIPE when the
+    /// trace goes to a file or pipe for a command it starts, so a reader that went away
+    /// is reported and the trace goes on). Set after the command is started, so the
+    /// command never inherits them ignored.
+    pub fn ignore_signals(mut self, signals: &[i32]) -> Self {
+        self.ignored = signals.to_vec();
         self
     }
 
@@ -367,6 +378,7 @@ impl Tracer {
             }
             Target::Attach(pids) => self.attach(&pids, sink)?,
         }
+        interrupt::ignore(&self.cfg.ignored);
         if self.cfg.follow_cpu && self.allowed.is_empty() {
             self.allowed = cpus::allowed(0);
         }

@@ -4,18 +4,20 @@ use crate::decode::{CallView, Decoder, signal};
 use crate::select::{SignalSet, StatusSet};
 use crate::siginfo;
 use events::{Event, EventKind, IdMap, IdSet, Sink, SyscallEntry, SyscallExit, Timestamp};
-use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::PathBuf;
 use std::sync::Arc;
 use syscalls::Arch;
+
+/// Opens the stream of a task (`-ff`), given its id.
+pub type OpenTaskStream = Box<dyn FnMut(i32) -> Box<dyn Write + Send> + Send>;
 
 /// Where text goes.
 pub enum TextOutput {
     /// One stream for every task (stderr or `-o FILE`).
     Single(Box<dyn Write + Send>),
-    /// `-ff -o FILE`: one file `FILE.TID` per task.
-    PerTask(PathBuf),
+    /// `-ff -o FILE`: one stream per task (`FILE.TID`), opened by the function given
+    /// when the task's first line is printed.
+    PerTask(OpenTaskStream),
 }
 
 /// When lines carry the task id.
@@ -103,7 +105,7 @@ pub struct TextSink {
     decoder: Arc<Decoder>,
     opts: TextOptions,
     single: Option<Stream>,
-    per_task_base: Option<PathBuf>,
+    open_task: Option<OpenTaskStream>,
     per_task: IdMap<i32, Stream>,
     live: IdSet<i32>,
     last_mono: Option<u64>,
@@ -112,15 +114,15 @@ pub struct TextSink {
 impl TextSink {
     /// A printer writing to `output`.
     pub fn new(decoder: Arc<Decoder>, opts: TextOptions, output: TextOutput) -> TextSink {
-        let (single, per_task_base) = match output {
+        let (single, open_task) = match output {
             TextOutput::Single(out) => (Some(Stream { out, open: None }), None),
-            TextOutput::PerTask(base) => (None, Some(base)),
+            TextOutput::PerTask(open) => (None, Some(open)),
         };
         TextSink {
             decoder,
             opts,
             single,
-            per_task_base,
+            open_task,
             per_task: IdMap::default(),
             live: IdSet::default(),
             last_mono: None,
@@ -135,14 +137,9 @@ impl TextSink {
         if let Some(s) = self.single.as_mut() {
             return Ok(s);
         }
-        let base = self.per_task_base.as_ref().expect("per-task output");
+        let open = self.open_task.as_mut().expect("per-task output");
         if let std::collections::hash_map::Entry::Vacant(slot) = self.per_task.entry(tid) {
-            let mut name = base.clone().into_os_string();
-            name.push(format!(".{tid}"));
-            let file = File::create(&name).map_err(|e| {
-                io::Error::new(e.kind(), format!("{}: {e}", PathBuf::from(&name).display()))
-            })?;
-            let out: Box<dyn Write + Send> = Box::new(BufWriter::with_capacity(1 << 16, file));
+            let out: Box<dyn Write + Send> = Box::new(BufWriter::with_capacity(1 << 16, open(tid)));
             slot.insert(Stream { out, open: None });
         }
         Ok(self.per_task.get_mut(&tid).expect("inserted"))

@@ -1,6 +1,7 @@
 //! `sysfence profile`: read, convert, compile and inspect seccomp profiles.
 
-use super::profile_io::{ResolveArgs, load_policy, load_policy_quietly, write_output};
+use super::profile_io::{ResolveArgs, load_policy, load_policy_quietly};
+use crate::output::{refuse_binary_to_terminal, write_document};
 use anyhow::{Context, Result};
 use policy::{Action, Condition, Policy, docker, k8s, oci, systemd};
 use seccomp::{Program, Target, compile, disasm, lint};
@@ -124,9 +125,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
             output,
             resolve,
         } => {
+            if output.is_none() {
+                refuse_binary_to_terminal("the compiled BPF program")?;
+            }
             let policy = load_policy(&file, &resolve)?;
             let program = compile_for(&policy)?;
-            write_output(output.as_deref(), &program.to_bytes())?;
+            write_document(output.as_deref(), &program.to_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
         ProfileCommand::Disasm { file, resolve } => {
@@ -137,7 +141,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             } else {
                 Program::from_bytes(&bytes).with_context(|| file.display().to_string())?
             };
-            write_output(None, disasm::disassemble(&program).as_bytes())?;
+            write_document(None, disasm::disassemble(&program).as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
         ProfileCommand::Lint { file, resolve } => lint_file(&file, &resolve),
@@ -151,14 +155,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 .map(|f| load_policy(f, &resolve))
                 .collect::<Result<Vec<_>>>()?;
             let merged = policy::merge(&policies)?;
-            write_output(output.as_deref(), docker::export(&merged)?.as_bytes())?;
+            write_document(output.as_deref(), docker::export(&merged)?.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
         ProfileCommand::Diff { a, b, resolve } => {
             let (pa, pb) = (load_policy(&a, &resolve)?, load_policy(&b, &resolve)?);
             let differences = policy::diff(&pa, &pb);
             let text: String = differences.iter().map(|d| format!("{d}\n")).collect();
-            write_output(None, text.as_bytes())?;
+            write_document(None, text.as_bytes())?;
             Ok(if differences.is_empty() {
                 ExitCode::SUCCESS
             } else {
@@ -171,6 +175,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
             output,
             resolve,
         } => {
+            if output.is_none() && matches!(format, OutputFormat::Bpf) {
+                refuse_binary_to_terminal("--format bpf")?;
+            }
             let policy = load_policy(&file, &resolve)?;
             let bytes = match format {
                 OutputFormat::Docker => docker::export(&policy)?.into_bytes(),
@@ -179,7 +186,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 OutputFormat::Systemd => systemd::export(&policy).into_bytes(),
                 OutputFormat::Bpf => compile_for(&policy)?.to_bytes(),
             };
-            write_output(output.as_deref(), &bytes)?;
+            write_document(output.as_deref(), &bytes)?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -232,7 +239,7 @@ fn show(file: &std::path::Path, resolve: &ResolveArgs) -> Result<ExitCode> {
         }
     }
     o!("compiled:       {} BPF instructions", program.len());
-    write_output(None, text.as_bytes())?;
+    write_document(None, text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -267,7 +274,7 @@ fn lint_file(file: &std::path::Path, resolve: &ResolveArgs) -> Result<ExitCode> 
     } else {
         text.push_str(&format!("{} findings\n", findings.len()));
     }
-    write_output(None, text.as_bytes())?;
+    write_document(None, text.as_bytes())?;
     Ok(if findings.is_empty() {
         ExitCode::SUCCESS
     } else {

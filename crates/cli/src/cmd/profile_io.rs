@@ -1,10 +1,10 @@
 //! What `profile` and `run` share: reading a profile (with moby's includes resolved for this
-//! host) and writing output files atomically.
+//! host).
 
-use anyhow::{Context, Result, bail};
+use crate::output::diag;
+use anyhow::{Context, Result};
 use policy::docker::{DOCKER_DEFAULT_CAPS, Resolve};
 use policy::{Policy, Warning};
-use std::io::Write;
 use std::path::Path;
 use syscalls::Arch;
 
@@ -57,7 +57,7 @@ fn running_kernel() -> Option<(u32, u32)> {
 pub fn load_policy(file: &Path, resolve: &ResolveArgs) -> Result<Policy> {
     let (policy, warnings) = load_policy_quietly(file, resolve)?;
     for w in &warnings {
-        eprintln!("sysfence: warning: {}: {w}", file.display());
+        diag!("sysfence: warning: {}: {w}", file.display());
     }
     Ok(policy)
 }
@@ -69,45 +69,4 @@ pub fn load_policy_quietly(file: &Path, resolve: &ResolveArgs) -> Result<(Policy
     let name = file.display().to_string();
     let imported = policy::load(&text, &name, &resolve.resolve()?)?;
     Ok((imported.policy, imported.warnings))
-}
-
-/// Writes `bytes` to `path` atomically (temp file in the same directory, then rename), or to
-/// stdout when there is no path (a closed pipe there is not an error).
-pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
-    let Some(path) = path else {
-        let mut out = std::io::stdout().lock();
-        return match out.write_all(bytes).and_then(|()| out.flush()) {
-            // A reader that stopped early (`| head`) is not our failure.
-            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-            _ => Ok(()),
-        };
-    };
-    write_atomic(path, bytes)
-}
-
-/// Writes a file so that readers see either the old or the whole new content.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let Some(base) = path.file_name() else {
-        bail!("{} is not a file name", path.display());
-    };
-    let tmp = dir.join(format!(
-        ".{}.tmp{}",
-        base.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("cannot write {}", path.display()));
-    }
-    Ok(())
 }

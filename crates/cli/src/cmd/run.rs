@@ -2,11 +2,13 @@
 //! what the profile would block while letting everything run).
 
 use super::profile::compile_for;
-use super::profile_io::{ResolveArgs, load_policy, write_atomic};
+use super::profile_io::{ResolveArgs, load_policy};
+use crate::output::{diag, error_text, open_stream_file};
 use anyhow::{Context, Result, bail};
 use seccomp::complain::{self, WouldBlock};
 use seccomp::{Target, install};
 use std::ffi::{CString, OsString};
+use std::io::Write;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -55,7 +57,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Ok(path) => path,
         Err(err) => {
             // As a shell, env and docker run do: a command that cannot be found is 127.
-            eprintln!("sysfence: {err:#}");
+            diag!("sysfence: {err:#}");
             return Ok(ExitCode::from(127));
         }
     };
@@ -88,7 +90,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let program = compile_for(&policy)?;
         let err = install::exec_filtered(&program, extra, &c_path, &argv, &envp);
         // Under the filter now: report without relying on much more than write(2).
-        eprintln!(
+        diag!(
             "sysfence: cannot run {} under {}: {err}{}",
             path.display(),
             args.profile.display(),
@@ -106,16 +108,21 @@ pub fn run(args: Args) -> Result<ExitCode> {
         foreign_action: policy::Action::Notify,
     };
     let program = seccomp::compile(&policy.complain_variant(), &target)?;
-    let mut log = Vec::new();
+    // The log is a stream: opened before the command starts (a path that cannot be
+    // created costs no run), written line by line as calls are seen, so `tail -f` works.
+    let mut log = match &args.log {
+        Some(file) => Some(open_stream_file(file, false)?),
+        None => None,
+    };
+    let log_name = args.log.as_ref().map(|f| f.display().to_string());
     let outcome = complain::run_complain(&policy, &program, &c_path, &argv, &envp, |e| {
-        if args.log.is_some() {
-            log.extend_from_slice(json_line(e).as_bytes());
+        if let (Some(out), Some(name)) = (log.as_mut(), &log_name)
+            && let Err(err) = out.write_all(json_line(e).as_bytes())
+        {
+            diag!("sysfence: {name}: {}", error_text(&err));
         }
     })
     .with_context(|| format!("cannot run {} in complain mode", path.display()))?;
-    if let Some(file) = &args.log {
-        write_atomic(file, &log)?;
-    }
     report(&outcome.counts);
     Ok(exit_code(outcome.status))
 }
@@ -135,14 +142,14 @@ fn json_line(e: &WouldBlock) -> String {
 
 fn report(counts: &complain::Counts) {
     if counts.is_empty() {
-        eprintln!("sysfence: the profile would have blocked no syscall");
+        diag!("sysfence: the profile would have blocked no syscall");
         return;
     }
     let total: u64 = counts.values().sum();
-    eprintln!("sysfence: the profile would have blocked {total} calls:");
-    eprintln!("{:>8}  {:>8}  SYSCALL", "COUNT", "PID");
+    diag!("sysfence: the profile would have blocked {total} calls:");
+    diag!("{:>8}  {:>8}  SYSCALL", "COUNT", "PID");
     for ((name, pid), n) in counts {
-        eprintln!("{n:>8}  {pid:>8}  {name}");
+        diag!("{n:>8}  {pid:>8}  {name}");
     }
 }
 

@@ -1,5 +1,6 @@
 //! `sysfence trace`: strace's command line on sysfence's ptrace source and printers.
 
+use crate::output::{self, Stream, StreamTarget, StreamWriter, check_creatable_in, diag};
 use anyhow::{Context, Result, bail};
 use clap::ArgAction;
 use events::{Event, EventKind, Pipelined, Sink, Tee};
@@ -12,7 +13,6 @@ use render::{
     TextSink, TimeFormat,
 };
 use std::ffi::OsString;
-use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,9 +39,13 @@ pub struct Args {
     /// Follow forks, vforks, clones and threads; twice (-ff) with -o FILE writes FILE.PID per task.
     #[arg(short = 'f', action = ArgAction::Count)]
     follow: u8,
-    /// Write the trace to FILE instead of stderr.
+    /// Write the trace to FILE instead of stderr (created or truncated, written as the
+    /// trace goes); `|CMD` or `!CMD` pipes it into the shell command CMD.
     #[arg(short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Append to the -o file (and to -ff's FILE.PID files) instead of truncating it.
+    #[arg(short = 'A')]
+    append: bool,
     /// Count time, calls and errors per syscall and print a summary instead of the trace.
     #[arg(short = 'c')]
     summary_only: bool,
@@ -251,7 +255,7 @@ fn configure_seccomp(
     let narrows = set.is_some_and(|s| s.numbers(native).len() < native.table().entries().len());
     if !starting {
         if args.seccomp_bpf || (narrows && args.quiet == 0) {
-            eprintln!(
+            diag!(
                 "sysfence: the seccomp-bpf fast path cannot be used with -p (a filter cannot be added to a running process); every syscall stops the tracee"
             );
         }
@@ -264,10 +268,10 @@ fn configure_seccomp(
     match builder.seccomp_bpf(&selected) {
         Ok(()) => {}
         Err(_) if args.quiet > 0 => {}
-        Err(seccomp::CompileError::TooLong(n)) => eprintln!(
+        Err(seccomp::CompileError::TooLong(n)) => diag!(
             "sysfence: the -e trace= set needs a seccomp filter of {n} instructions, more than the kernel's 4096; every syscall stops the tracee; select fewer syscalls to use the fast path"
         ),
-        Err(e) => eprintln!(
+        Err(e) => diag!(
             "sysfence: the seccomp-bpf fast path is not available ({e}); every syscall stops the tracee"
         ),
     }
@@ -284,6 +288,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     if args.follow >= 2 && args.output.is_none() {
         bail!("-ff needs -o FILE: each task's trace goes to FILE.PID");
+    }
+    let out_target = args.output.as_deref().map(StreamTarget::parse);
+    if args.follow >= 2 && matches!(out_target, Some(StreamTarget::Pipe(_))) {
+        bail!("piping the output and -ff are mutually exclusive: give -ff a FILE for FILE.PID");
     }
     let mut trace_set = None;
     let mut status = StatusSet::all();
@@ -312,13 +320,23 @@ pub fn run(args: Args) -> Result<ExitCode> {
     // -ff splits strace text per task; JSON objects carry their pid and tid, so JSON
     // always goes to the one -o file.
     let separate = args.follow >= 2 && !args.json;
-    let shared: SharedWriter = match (&args.output, separate) {
-        (Some(path), false) => {
-            let file = File::create(path)
-                .with_context(|| format!("cannot create -o file {}", path.display()))?;
-            SharedWriter::new(file)
+    // Every output is opened (or, for -ff, known to be creatable) before the command
+    // starts, so a typo in -o never costs a run.
+    let mut reader = None;
+    let shared: SharedWriter = match (&out_target, separate) {
+        (Some(target), false) => {
+            let (writer, pipe) = Stream::open(target, args.append)?.into_parts();
+            reader = Some(pipe);
+            SharedWriter::new(writer)
         }
-        _ => SharedWriter::new(io::stderr()),
+        (Some(StreamTarget::File(base)), true) => {
+            check_creatable_in(base)?;
+            SharedWriter::new(StreamWriter::stderr())
+        }
+        _ => {
+            output::watch_stderr_reader();
+            SharedWriter::new(StreamWriter::stderr())
+        }
     };
     let mut sinks: Vec<Box<dyn Sink + Send>> = Vec::new();
     // Notices go to stderr; when the text trace goes there too, it prints them itself so
@@ -327,7 +345,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         args.output.is_none() && !args.json && (!args.summary_only || args.summary_too);
     if quiet == 0 && !text_on_stderr {
         let out: Box<dyn Write + Send> = if args.output.is_some() {
-            Box::new(io::stderr())
+            Box::new(StreamWriter::stderr())
         } else {
             Box::new(shared.clone())
         };
@@ -374,7 +392,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 personality_notices: quiet == 0,
             };
             let output = match (&args.output, separate) {
-                (Some(path), true) => TextOutput::PerTask(path.clone()),
+                (Some(base), true) => {
+                    let (base, append) = (base.clone(), args.append);
+                    TextOutput::PerTask(Box::new(move |tid| {
+                        Box::new(output::open_task_file(&base, tid, append))
+                    }))
+                }
                 _ => TextOutput::Single(Box::new(shared.clone())),
             };
             sinks.push(Box::new(TextSink::new(decoder.clone(), opts, output)));
@@ -382,7 +405,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     if args.summary_only || args.summary_too {
         let out: Box<dyn Write + Send> = if separate {
-            Box::new(io::stderr())
+            Box::new(StreamWriter::stderr())
         } else {
             Box::new(shared.clone())
         };
@@ -394,7 +417,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
         )));
     }
 
+    // As strace: a trace to -o for a command it starts is not interactive, so a reader
+    // of that output that goes away is reported and the trace goes on.
+    let ignored: &[i32] = if args.output.is_some() && pids.is_empty() {
+        &[libc::SIGPIPE]
+    } else {
+        &[]
+    };
     let mut builder = TracerBuilder::new()
+        .ignore_signals(ignored)
         .follow_forks(args.follow > 0)
         .follow_cpu(!args.no_follow_cpu)
         .cpu_times((args.summary_only || args.summary_too) && !args.wall);
@@ -423,6 +454,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let outcome = builder.build().run(target, sink.as_mut())?;
     drop(sink);
     shared.clone().flush().ok();
+    // The pipe's reader sees EOF only once the last writer is gone.
+    drop(shared);
+    if let Some(reader) = reader {
+        reader.wait();
+    }
+    // The last lines met a closed pipe on stderr: end as strace does, by that SIGPIPE.
+    if let Some(sig) = ptrace::pending_signal() {
+        ptrace::die_by(sig);
+    }
     match outcome {
         Outcome::Exited(code) => Ok(ExitCode::from(code as u8)),
         Outcome::Killed(sig) | Outcome::Interrupted(sig) => ptrace::die_by(sig),
