@@ -1,5 +1,6 @@
-//! The seccomp-bpf fast path: automatic when -e trace= narrows the set for a started
-//! command, children keep working without -f, and the tree dies with the tracer.
+//! The seccomp-bpf fast path: automatic when -e trace= narrows the set for a command
+//! started with -f (as strace's --seccomp-bpf, never without -f), children keep working,
+//! and the tree dies with the tracer.
 
 mod common;
 
@@ -10,7 +11,7 @@ use std::time::{Duration, Instant};
 
 #[test]
 fn a_narrowed_set_installs_a_filter_and_a_full_trace_does_not() {
-    let out = trace(&["-e", "trace=openat", "cat", "/proc/self/status"]);
+    let out = trace(&["-f", "-e", "trace=openat", "cat", "/proc/self/status"]);
     assert!(out.status.success());
     let status = String::from_utf8_lossy(&out.stdout);
     assert!(status.contains("Seccomp:\t2"), "{status}");
@@ -21,6 +22,42 @@ fn a_narrowed_set_installs_a_filter_and_a_full_trace_does_not() {
 
     let out = trace(&["-o", "/dev/null", "cat", "/proc/self/status"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("Seccomp:\t0"));
+}
+
+/// Without -f only the command is traced, as under strace: its children are not
+/// followed, carry no filter and can be traced by others (PTRACE_TRACEME works).
+#[test]
+fn without_dash_f_a_narrowed_trace_leaves_children_alone() {
+    let out = trace(&[
+        "-e",
+        "trace=openat",
+        "sh",
+        "-c",
+        "grep Seccomp: /proc/self/status; strace -o /dev/null true && echo traceable",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("Seccomp:\t0"), "{stdout}");
+    if std::path::Path::new("/usr/bin/strace").exists() {
+        assert!(stdout.contains("traceable"), "{stdout}");
+    }
+    let out = trace(&[
+        "--seccomp-bpf",
+        "-e",
+        "trace=openat",
+        "cat",
+        "/proc/self/status",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.lines().next()
+            == Some("sysfence: --seccomp-bpf cannot be used without -f/--follow-forks, disabling"),
+        "strace's message first: {err}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Seccomp:\t0"));
+    assert!(
+        err.contains("openat(AT_FDCWD, \"/proc/self/status\", O_RDONLY) = 3"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -56,7 +93,7 @@ fn children_work_without_dash_f_and_only_the_selected_calls_print() {
 fn the_traced_tree_dies_with_the_tracer() {
     let busy = fixture("trace_busy");
     let mut tracer = common::sysfence()
-        .args(["trace", "-q", "-o", "/dev/null", "-e", "trace=openat"])
+        .args(["trace", "-f", "-q", "-o", "/dev/null", "-e", "trace=openat"])
         .arg(&busy)
         .stdout(Stdio::piped())
         .spawn()
@@ -98,7 +135,7 @@ fn attaching_explains_that_the_filter_cannot_be_used() {
 
 #[test]
 fn a_selection_of_all_but_one_syscall_still_uses_the_filter() {
-    let out = trace(&["-e", "trace=!futex", "cat", "/proc/self/status"]);
+    let out = trace(&["-f", "-e", "trace=!futex", "cat", "/proc/self/status"]);
     assert!(out.status.success());
     let status = String::from_utf8_lossy(&out.stdout);
     assert!(status.contains("Seccomp:\t2"), "{status}");

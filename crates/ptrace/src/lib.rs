@@ -6,6 +6,7 @@
 //! Built on PTRACE_SEIZE (so group-stops can be handled with PTRACE_LISTEN, as strace
 //! does) and PTRACE_GET_SYSCALL_INFO (no register dumps).
 
+mod affinity;
 mod interrupt;
 mod mem;
 mod seccomp;

@@ -240,6 +240,27 @@ pub fn read_memory(pid: i32, addr: u64, buf: &mut [u8]) -> io::Result<usize> {
     }
 }
 
+/// Writes `buf` into tracee memory with `process_vm_writev`; returns how many bytes
+/// were written.
+pub fn write_memory(pid: i32, addr: u64, buf: &[u8]) -> io::Result<usize> {
+    let local = libc::iovec {
+        iov_base: buf.as_ptr() as *mut libc::c_void,
+        iov_len: buf.len(),
+    };
+    let remote = libc::iovec {
+        iov_base: addr as *mut libc::c_void,
+        iov_len: buf.len(),
+    };
+    // SAFETY: the local iovec describes `buf`, live for its length and only read; the
+    // remote address is only interpreted by the kernel in the tracee's address space.
+    let ret = unsafe { libc::process_vm_writev(pid, &local, 1, &remote, 1, 0) };
+    if ret < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(ret as usize)
+    }
+}
+
 /// The CPU the calling thread runs on.
 pub fn current_cpu() -> Option<usize> {
     // SAFETY: sched_getcpu takes no arguments.

@@ -1,5 +1,6 @@
 //! The ptrace stop state machine.
 
+use crate::affinity;
 use crate::mem::TaskMemory;
 use crate::sys::{self, InfoOp, SyscallInfo, Waited};
 use crate::{TraceError, interrupt, spawn};
@@ -104,7 +105,10 @@ impl TracerBuilder {
         &mut self,
         selected: &dyn Fn(Arch, u32) -> bool,
     ) -> Result<(), seccomp::CompileError> {
-        self.seccomp = Some(crate::seccomp::Filter::for_selection(selected)?);
+        // The affinity calls always stop: their answers must not show our pinning.
+        let affinity = affinity::Numbers::new();
+        let stops = |arch, nr| selected(arch, nr) || affinity.is_affinity(arch, nr);
+        self.seccomp = Some(crate::seccomp::Filter::for_selection(&stops)?);
         Ok(())
     }
 
@@ -134,7 +138,9 @@ impl TracerBuilder {
             last_tid: 0,
             early: Vec::new(),
             clone_nr: Arch::native().table().lookup_name("clone").map(|s| s.nr),
+            affinity: affinity::Numbers::new(),
             pinned: None,
+            pin_cpu: None,
             told: None,
             allowed: Vec::new(),
         }
@@ -161,6 +167,8 @@ struct Task {
     pinned: bool,
     /// A child seen only to restore its affinity: let go at its first stop.
     release: bool,
+    /// The affinity call it is in, to act on at the call's exit.
+    affinity_call: Option<affinity::Pending>,
     /// The ABI of the task's latest syscall, for strace's personality notices.
     abi: Arch,
     /// Its ptrace options as last set (a new task starts with its parent's).
@@ -179,6 +187,7 @@ impl Task {
             followed,
             pinned: false,
             release: false,
+            affinity_call: None,
             abi: Arch::native(),
             opts: 0,
             fix_options: false,
@@ -210,8 +219,12 @@ pub struct Tracer {
     early: Vec<Waited>,
     /// The native clone(2) number, to read CLONE_THREAD from its flags.
     clone_nr: Option<u32>,
+    /// The affinity calls' numbers, whose answers must not show our pinning.
+    affinity: affinity::Numbers,
     /// The CPU the tracer is pinned to.
     pinned: Option<usize>,
+    /// The CPU the started command (and its pinned children) were pinned to.
+    pin_cpu: Option<usize>,
     /// The CPU the sink was last told the tracer is on.
     told: Option<usize>,
     /// The CPUs the tracer may use (its affinity at start).
@@ -295,6 +308,7 @@ impl Tracer {
         };
         if cpus::restrict(pid, &[cpu]).is_ok() && cpus::restrict(0, &[cpu]).is_ok() {
             self.pinned = Some(cpu);
+            self.pin_cpu = Some(cpu);
             self.allowed = allowed;
             if let Some(task) = self.tasks.get_mut(&pid) {
                 task.pinned = true;
@@ -307,12 +321,19 @@ impl Tracer {
     /// thread ends the pinning of its whole thread group; a child nobody follows gets its
     /// affinity back and is let go at its first stop.
     fn unpin_after_fork(&mut self, parent: i32, child: i32, event: i32) {
+        if !self.still_pinned(parent) {
+            // Placed by someone we do not see (`taskset -p` from an untraced process):
+            // the child inherited that mask, which is the one it would have had.
+            if !self.follows_children()
+                && let Some(c) = self.tasks.get_mut(&child)
+            {
+                c.release = true;
+            }
+            return;
+        }
         let Some(task) = self.tasks.get(&parent) else {
             return;
         };
-        if !task.pinned {
-            return;
-        }
         let tgid = task.tgid;
         let followed = self.follows_children();
         let is_thread = self.tasks.get(&child).is_some_and(|c| c.tgid == tgid);
@@ -352,6 +373,21 @@ impl Tracer {
         {
             task.want_options(parent, base | (task.opts & EXEC_EVENTS));
         }
+    }
+
+    /// Whether `tid` is pinned and still on our CPU alone. A process we do not trace may
+    /// have set its affinity (`taskset -p`): then the mask is its own from now on and
+    /// the task is never pinned again.
+    fn still_pinned(&mut self, tid: i32) -> bool {
+        let Some(task) = self.tasks.get_mut(&tid) else {
+            return false;
+        };
+        if !task.pinned {
+            return false;
+        }
+        let ours = self.pin_cpu.is_some_and(|c| cpus::allowed(tid) == [c]);
+        task.pinned = ours;
+        ours
     }
 
     /// Whether new tasks are traced: with -f, or to keep the seccomp-bpf filter working.
@@ -797,6 +833,13 @@ impl Tracer {
         } else {
             info.args
         };
+        if let Some(call) = self.affinity.call(arch, nr) {
+            task.affinity_call = Some(affinity::Pending {
+                call,
+                target: args[0] as i32,
+                mask: args[2],
+            });
+        }
         let selected = self.cfg.select.as_ref().is_none_or(|f| f(arch, nr));
         if task.quiet() || !selected {
             task.pending = Some(Pending::Quiet(nr, args[0]));
@@ -828,6 +871,12 @@ impl Tracer {
         let Some(task) = self.tasks.get_mut(&pid) else {
             return Ok(());
         };
+        if let Some(call) = task.affinity_call.take() {
+            self.on_affinity_exit(pid, call, info);
+        }
+        let Some(task) = self.tasks.get_mut(&pid) else {
+            return Ok(());
+        };
         let Some(Pending::Shown(entry, system_at_entry)) = task.pending.take() else {
             return Ok(());
         };
@@ -848,6 +897,32 @@ impl Tracer {
             detached: false,
         });
         self.emit(sink, pid, ts, kind)
+    }
+
+    /// At the exit of an affinity call: a pinned task's sched_getaffinity answers the mask
+    /// it had before we pinned it; a successful sched_setaffinity ends its target's
+    /// pinning for good (the kernel gave it exactly what it asked for).
+    fn on_affinity_exit(&mut self, pid: i32, call: affinity::Pending, info: &SyscallInfo) {
+        let target = if call.target == 0 { pid } else { call.target };
+        if info.is_error {
+            return;
+        }
+        match call.call {
+            affinity::Call::Get => {
+                if self.still_pinned(target) && info.rval > 0 && !self.allowed.is_empty() {
+                    let mask = affinity::mask_bytes(&self.allowed);
+                    let n = (info.rval as usize).min(mask.len());
+                    let _ = sys::write_memory(pid, call.mask, &mask[..n]);
+                }
+            }
+            affinity::Call::Set => {
+                // Never pinned again: only the started command and children of pinned
+                // tasks are pinned, and its mask is its own now (not restored either).
+                if let Some(t) = self.tasks.get_mut(&target) {
+                    t.pinned = false;
+                }
+            }
+        }
     }
 
     fn on_event_stop(
@@ -961,7 +1036,7 @@ impl Tracer {
     fn detach_one(&mut self, tid: i32, sink: &mut dyn Sink) -> Result<(), TraceError> {
         let now = sys::now();
         let mut gone = false;
-        if self.tasks.get(&tid).is_some_and(|t| t.pinned) {
+        if self.still_pinned(tid) {
             // It runs on without us: give it its CPUs back.
             let _ = cpus::restrict(tid, &self.allowed);
         }

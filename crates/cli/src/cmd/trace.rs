@@ -106,9 +106,9 @@ pub struct Args {
     #[arg(long)]
     json: bool,
     /// Stop the tracee only for the syscalls -e trace= selects, with a seccomp filter
-    /// (automatic when -e trace= narrows the set for a command sysfence starts). The
-    /// filter is inherited by children, so they are all followed (shown only with -f)
-    /// and the traced tree is killed if sysfence dies. Not possible with -p.
+    /// (automatic when -e trace= narrows the set for a command sysfence starts with -f).
+    /// Needs -f, as strace's: the filter is inherited by children, which must be
+    /// followed; the traced tree is killed if sysfence dies. Not possible with -p.
     #[arg(long = "seccomp-bpf")]
     seccomp_bpf: bool,
     /// Leave CPU placement to the scheduler. By default sysfence keeps itself and the
@@ -258,6 +258,16 @@ fn configure_seccomp(
             diag!(
                 "sysfence: the seccomp-bpf fast path cannot be used with -p (a filter cannot be added to a running process); every syscall stops the tracee"
             );
+        }
+        return;
+    }
+    // As strace: the filter is inherited by children, whose SECCOMP_RET_TRACE stops
+    // only a tracer following them can answer, so the fast path needs -f. (Following
+    // them without -f would make them untraceable by anyone else: no PTRACE_TRACEME,
+    // no debugger, `Seccomp: 2` in their status.)
+    if args.follow == 0 {
+        if args.seccomp_bpf {
+            diag!("sysfence: --seccomp-bpf cannot be used without -f/--follow-forks, disabling");
         }
         return;
     }
