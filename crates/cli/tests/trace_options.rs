@@ -349,32 +349,42 @@ fn dash_capital_p_keeps_only_calls_touching_the_path() {
     assert!(calls.iter().any(|l| l.starts_with("close(")), "{text}");
 }
 
+/// Pinning shows in /proc/PID/status (Cpus_allowed_list: the kernel's real mask), never
+/// in what sched_getaffinity answers (trace_affinity.rs compares that with untraced runs).
 #[test]
 fn a_single_threaded_command_shares_the_tracers_cpu_until_it_makes_a_thread() {
     let script = "import os,threading\n\
-                  print(len(os.sched_getaffinity(0)))\n\
+                  def real():\n\
+                  \x20   s=[l for l in open('/proc/thread-self/status') if l.startswith('Cpus_allowed_list')][0]\n\
+                  \x20   return s.split()[1]\n\
+                  print(real(), len(os.sched_getaffinity(0)))\n\
                   r=[]\n\
-                  t=threading.Thread(target=lambda: r.append(len(os.sched_getaffinity(0)))); t.start(); t.join()\n\
-                  print(r[0], len(os.sched_getaffinity(0)))";
-    let untraced = std::process::Command::new("/usr/bin/python3")
-        .args(["-c", "import os; print(len(os.sched_getaffinity(0)))"])
-        .output()
-        .expect("python runs");
-    let cpus: usize = String::from_utf8_lossy(&untraced.stdout)
-        .trim()
-        .parse()
-        .expect("count");
+                  t=threading.Thread(target=lambda: r.append(real())); t.start(); t.join()\n\
+                  print(r[0], real())";
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let all = if cpus > 1 {
+        format!("0-{}", cpus - 1)
+    } else {
+        "0".into()
+    };
     let out = trace(&["-o", "/dev/null", "/usr/bin/python3", "-c", script]);
     let lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(str::to_string)
         .collect();
+    assert_eq!(lines.len(), 2, "{out:?}");
+    let (real, seen) = lines[0].split_once(' ').expect("two fields");
     if cpus > 1 {
-        assert_eq!(lines[0], "1", "pinned while single-threaded");
+        assert!(!real.contains('-'), "pinned while single-threaded: {real}");
     }
     assert_eq!(
+        seen,
+        cpus.to_string(),
+        "sched_getaffinity does not show the pin"
+    );
+    assert_eq!(
         lines[1],
-        format!("{cpus} {cpus}"),
+        format!("{all} {all}"),
         "every thread gets its affinity back"
     );
     let free = trace(&[
@@ -392,7 +402,7 @@ fn a_single_threaded_command_shares_the_tracers_cpu_until_it_makes_a_thread() {
         .to_string();
     assert_eq!(
         first,
-        cpus.to_string(),
+        format!("{all} {cpus}"),
         "--no-follow-cpu leaves the command alone"
     );
 }
