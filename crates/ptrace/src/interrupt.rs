@@ -69,11 +69,40 @@ pub fn install() {
     }
 }
 
-/// Ignores `signals` from now on (they no longer end tracing).
-pub fn ignore(signals: &[i32]) {
-    for &sig in signals {
-        // SAFETY: setting a signal's disposition to SIG_IGN.
-        unsafe { libc::signal(sig, libc::SIG_IGN) };
+/// What the signals that end tracing do, as strace's `-I`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interrupts {
+    /// `-I 1`: they keep their default action and end the tracer at once (tracees are
+    /// let go by the kernel).
+    Anywhere,
+    /// `-I 2`: they end tracing cleanly (attached processes detached), acted on while
+    /// the tracer waits for its tracees. strace's default unless `-o FILE COMMAND`.
+    WhileWaiting,
+    /// `-I 3`: they are ignored: `timeout` or `kill` of the tracer do not end the trace.
+    /// strace's default for `-o FILE COMMAND`.
+    Never,
+    /// `-I 4`: ignored, and SIGTSTP (^Z) too.
+    NeverTstp,
+}
+
+/// Sets what the fatal signals do for the rest of the run (SIGTTOU and SIGTTIN are
+/// ignored in every mode, as strace ignores them, so a tracer in the background still
+/// writes its trace). Called once the command is started, so it never inherits these.
+pub fn apply(mode: Interrupts) {
+    let set = |sig: i32, action: libc::sighandler_t| {
+        // SAFETY: setting a signal's disposition to SIG_IGN or SIG_DFL.
+        unsafe { libc::signal(sig, action) };
+    };
+    set(libc::SIGTTOU, libc::SIG_IGN);
+    set(libc::SIGTTIN, libc::SIG_IGN);
+    match mode {
+        Interrupts::Anywhere => FATAL.iter().for_each(|&s| set(s, libc::SIG_DFL)),
+        Interrupts::WhileWaiting => {}
+        Interrupts::Never => FATAL.iter().for_each(|&s| set(s, libc::SIG_IGN)),
+        Interrupts::NeverTstp => {
+            FATAL.iter().for_each(|&s| set(s, libc::SIG_IGN));
+            set(libc::SIGTSTP, libc::SIG_IGN);
+        }
     }
 }
 

@@ -15,7 +15,7 @@ mod spawn;
 mod sys;
 mod tracer;
 
-pub use interrupt::{die_by, pending as pending_signal};
+pub use interrupt::{Interrupts, die_by, pending as pending_signal};
 pub use mem::TaskMemory;
 pub use tracer::{Outcome, Target, Tracer, TracerBuilder};
 

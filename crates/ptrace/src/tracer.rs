@@ -1,6 +1,7 @@
 //! The ptrace stop state machine.
 
 use crate::affinity;
+use crate::interrupt::Interrupts;
 use crate::mem::TaskMemory;
 use crate::sys::{self, InfoOp, SyscallInfo, Waited};
 use crate::{TraceError, interrupt, spawn};
@@ -46,7 +47,7 @@ pub struct TracerBuilder {
     follow_cpu: bool,
     seccomp: Option<crate::seccomp::Filter>,
     cpu_times: bool,
-    ignored: Vec<i32>,
+    interrupts: Interrupts,
 }
 
 impl Default for TracerBuilder {
@@ -58,7 +59,7 @@ impl Default for TracerBuilder {
             follow_cpu: true,
             seccomp: None,
             cpu_times: false,
-            ignored: Vec::new(),
+            interrupts: Interrupts::WhileWaiting,
         }
     }
 }
@@ -119,12 +120,11 @@ impl TracerBuilder {
         self
     }
 
-    /// Signals the tracer ignores instead of stopping on (strace ignores SIGPIPE when the
-    /// trace goes to a file or pipe for a command it starts, so a reader that went away
-    /// is reported and the trace goes on). Set after the command is started, so the
-    /// command never inherits them ignored.
-    pub fn ignore_signals(mut self, signals: &[i32]) -> Self {
-        self.ignored = signals.to_vec();
+    /// What SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGPIPE do to the tracer (strace's
+    /// `-I`); set once the command is started, so the command never inherits them
+    /// ignored.
+    pub fn interrupts(mut self, mode: Interrupts) -> Self {
+        self.interrupts = mode;
         self
     }
 
@@ -414,7 +414,7 @@ impl Tracer {
             }
             Target::Attach(pids) => self.attach(&pids, sink)?,
         }
-        interrupt::ignore(&self.cfg.ignored);
+        interrupt::apply(self.cfg.interrupts);
         if self.cfg.follow_cpu && self.allowed.is_empty() {
             self.allowed = cpus::allowed(0);
         }

@@ -102,6 +102,12 @@ pub struct Args {
     /// Attach to process PID (repeatable; also comma- or space-separated lists). Ctrl-C detaches and the process keeps running.
     #[arg(short = 'p', value_name = "PID", value_parser = parse_pids, conflicts_with = "command")]
     pids: Vec<Vec<i32>>,
+    /// When SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGPIPE end tracing, as strace's -I:
+    /// 1 or anywhere (at once), 2 or waiting (cleanly, while waiting for the tracees: the
+    /// default), 3 or never (they are ignored: the default for -o FILE COMMAND), 4 or
+    /// never_tstp (and SIGTSTP, ^Z, too).
+    #[arg(short = 'I', value_name = "N", value_parser = parse_interruptible)]
+    interruptible: Option<u8>,
     /// Print JSON Lines (schema v1, one object per event) instead of strace text.
     #[arg(long)]
     json: bool,
@@ -148,6 +154,18 @@ fn parse_expr(s: &str) -> Result<Expr, String> {
             .map_err(|e| e.to_string()),
         other => Err(format!(
             "unknown qualifier `{other}`: sysfence supports trace=, status= and signal="
+        )),
+    }
+}
+
+fn parse_interruptible(s: &str) -> Result<u8, String> {
+    match s {
+        "1" | "anywhere" | "always" => Ok(1),
+        "2" | "waiting" => Ok(2),
+        "3" | "never" => Ok(3),
+        "4" | "never_tstp" => Ok(4),
+        _ => Err(format!(
+            "invalid -I argument `{s}`: use 1 (anywhere), 2 (waiting), 3 (never) or 4 (never_tstp)"
         )),
     }
 }
@@ -284,6 +302,21 @@ fn configure_seccomp(
         Err(e) => diag!(
             "sysfence: the seccomp-bpf fast path is not available ({e}); every syscall stops the tracee"
         ),
+    }
+}
+
+/// strace's `-I` and its defaults: a trace to `-o FILE` of a command it starts is not
+/// interactive, so the fatal signals are ignored (`timeout` or `kill` of the tracer do
+/// not end the trace, and a `|CMD` reader that goes away is reported); otherwise they
+/// end tracing cleanly.
+fn interrupts(args: &Args, starting: bool) -> ptrace::Interrupts {
+    match args.interruptible {
+        Some(1) => ptrace::Interrupts::Anywhere,
+        Some(2) => ptrace::Interrupts::WhileWaiting,
+        Some(3) => ptrace::Interrupts::Never,
+        Some(_) => ptrace::Interrupts::NeverTstp,
+        None if args.output.is_some() && starting => ptrace::Interrupts::Never,
+        None => ptrace::Interrupts::WhileWaiting,
     }
 }
 
@@ -427,15 +460,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         )));
     }
 
-    // As strace: a trace to -o for a command it starts is not interactive, so a reader
-    // of that output that goes away is reported and the trace goes on.
-    let ignored: &[i32] = if args.output.is_some() && pids.is_empty() {
-        &[libc::SIGPIPE]
-    } else {
-        &[]
-    };
     let mut builder = TracerBuilder::new()
-        .ignore_signals(ignored)
+        .interrupts(interrupts(&args, pids.is_empty()))
         .follow_forks(args.follow > 0)
         .follow_cpu(!args.no_follow_cpu)
         .cpu_times((args.summary_only || args.summary_too) && !args.wall);
