@@ -257,10 +257,13 @@ impl TextSink {
             exit_mem: &exit.mem,
         };
         // A call cut off by death or detach (not one that never returns by design, like
-        // exit_group) ends as strace ends it: ` <unfinished ...>) = ?`.
+        // exit_group) ends as strace ends it: with ` <unfinished ...>) = ?` when it had
+        // arguments left to print at exit, else whole, `kill(1234, SIGKILL) = ?`.
         let cut_off = exit.result.is_none() && shape.ret != crate::specs::Ret::NoReturn;
-        let mut s = if cut_off {
+        let mut s = if cut_off && from < shape.fmts.len() {
             " <unfinished ...>".to_string()
+        } else if cut_off {
+            String::new()
         } else {
             self.decoder
                 .args(&shape, &view, from..shape.fmts.len())
