@@ -90,9 +90,67 @@ fn a_missing_command_is_a_clear_error() {
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("can't run `/nonexistent/sysfence-program`")
     );
-    let out = trace(&["-ff", "true"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("-ff needs -o FILE"));
+}
+
+/// strace's checks of option combinations, in strace's words: -ff without -o is -f,
+/// -c with -C, -w alone and -ff -o with -c are errors (status 1, with strace's "Try"
+/// line), -S without -c and -A without -o are warnings.
+#[test]
+fn option_combinations_are_checked_as_strace_checks_them() {
+    let out = trace(&["-ff", "sh", "-c", "true; (true)"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("[pid "),
+        "-ff is -f without -o"
+    );
+    let errors: [(&[&str], &str); 3] = [
+        (
+            &["-c", "-C"],
+            "-c/--summary-only and -C/--summary are mutually exclusive",
+        ),
+        (
+            &["-w"],
+            "-w/--summary-wall-clock must be given with (-c/--summary-only or -C/--summary)",
+        ),
+        (
+            &["-ff", "-o", "/dev/null", "-c"],
+            "(-c/--summary-only or -C/--summary) and -ff/--output-separately are mutually exclusive",
+        ),
+    ];
+    for (args, message) in errors {
+        let out = trace(&[args, &["true"]].concat());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert_eq!(
+            err,
+            format!("sysfence: {message}\nTry 'sysfence trace -h' for more information.\n"),
+            "{args:?}"
+        );
+    }
+    let warnings: [(&[&str], &str); 3] = [
+        (
+            &["-S", "calls"],
+            "-S/--summary-sort-by has no effect without (-c/--summary-only or -C/--summary)",
+        ),
+        (
+            &["-A"],
+            "-A/--output-append-mode has no effect without -o/--output",
+        ),
+        (
+            &["-c", "-T"],
+            "-T/--syscall-times has no effect with -c/--summary-only",
+        ),
+    ];
+    for (args, message) in warnings {
+        let out = trace(&[args, &["true"]].concat());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+        assert_eq!(
+            err.lines().next(),
+            Some(format!("sysfence: {message}").as_str()),
+            "{args:?}"
+        );
+    }
 }
 
 fn check_summary_layout(text: &str) -> Vec<(u64, u64, String)> {
@@ -468,4 +526,135 @@ fn short_options_take_attached_values_as_strace_does() {
             .any(|l| l.split_whitespace().eq(expected.split_whitespace())),
         "{text}"
     );
+}
+
+/// A command that cannot be executed: the failed execve shows, then strace's message
+/// and exit status 1, with none of the child's own calls after it.
+#[test]
+fn a_command_that_cannot_be_executed_fails_as_under_strace() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("t");
+    let out = trace(&["-o", file.to_str().unwrap(), "/etc/passwd"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "sysfence: exec: Permission denied\n"
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[0].starts_with("execve(\"/etc/passwd\", [\"/etc/passwd\"], 0x")
+            && lines[0].ends_with("= -1 EACCES (Permission denied)"),
+        "{text}"
+    );
+    assert_eq!(lines[1], "+++ exited with 1 +++");
+}
+
+/// Attaching to a process with threads under -f says how many, as strace does, and
+/// each thread's detach is told, leader first.
+#[test]
+fn attaching_with_threads_says_how_many_and_detaches_each() {
+    let mut victim = std::process::Command::new("/usr/bin/python3")
+        .args([
+            "-c",
+            "import threading,time,sys\n[threading.Thread(target=time.sleep,args=(20,),daemon=True).start() for _ in range(3)]\nprint('ready', flush=True)\ntime.sleep(20)",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(victim.stdout.as_mut().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let pid = victim.id();
+    let tracer = common::sysfence()
+        .args(["trace", "-f", "-o", "/dev/null", "-p", &pid.to_string()])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(tracer.id() as i32, libc::SIGINT) };
+    let out = tracer.wait_with_output().unwrap();
+    let _ = victim.kill();
+    let _ = victim.wait();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!("sysfence: Process {pid} attached with 4 threads"),
+        "{err}"
+    );
+    assert_eq!(
+        lines[1],
+        format!("sysfence: Process {pid} detached"),
+        "{err}"
+    );
+    let others = lines[2..]
+        .iter()
+        .filter(|l| l.ends_with(" detached"))
+        .count();
+    assert_eq!(others, 3, "every thread's detach: {err}");
+}
+
+/// With --json on stderr, nothing but JSON goes there: no attach/detach notices.
+#[test]
+fn json_on_stderr_carries_no_notices() {
+    let mut victim = std::process::Command::new("sleep")
+        .arg("5")
+        .spawn()
+        .unwrap();
+    let tracer = common::sysfence()
+        .args(["trace", "--json", "-p", &victim.id().to_string()])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(tracer.id() as i32, libc::SIGINT) };
+    let out = tracer.wait_with_output().unwrap();
+    let _ = victim.kill();
+    let _ = victim.wait();
+    for line in String::from_utf8_lossy(&out.stderr).lines() {
+        assert!(
+            serde_json::from_str::<serde_json::Value>(line).is_ok(),
+            "not JSON: {line:?}"
+        );
+    }
+}
+
+/// A refused attach names what can lift it here: Yama only where the kernel has it.
+#[test]
+fn a_refused_attach_advises_only_what_applies_here() {
+    let mut victim = std::process::Command::new("sleep")
+        .arg("5")
+        .spawn()
+        .unwrap();
+    let me = env!("CARGO_BIN_EXE_sysfence");
+    // As an unprivileged user, attaching to root's process is refused.
+    let out = std::process::Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            me,
+            "trace",
+            "-p",
+        ])
+        .arg(victim.id().to_string())
+        .output()
+        .unwrap();
+    let _ = victim.kill();
+    let _ = victim.wait();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("not permitted to trace process"), "{err}");
+    assert!(!err.contains("os error"), "{err}");
+    assert!(err.contains("run as root or with CAP_SYS_PTRACE"), "{err}");
+    let restricting = std::fs::read_to_string("/proc/sys/kernel/yama/ptrace_scope")
+        .is_ok_and(|s| s.trim() != "0");
+    assert_eq!(err.contains("ptrace_scope"), restricting, "{err}");
 }

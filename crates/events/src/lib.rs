@@ -76,7 +76,11 @@ pub enum EventKind {
     /// The command the tracer started is being traced (no notice is printed for it).
     Started,
     /// A running process was attached (`-p`), or a new child or thread is followed (`-f`).
-    Attached,
+    Attached {
+        /// How many of its threads were attached with it (strace's "attached with N
+        /// threads"); 1 for a single thread or a followed child.
+        threads: usize,
+    },
     /// The tracer let go of the task; it keeps running.
     Detached,
     /// The task made a syscall of another ABI than its previous one (a 64-bit program

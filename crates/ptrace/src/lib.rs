@@ -21,6 +21,45 @@ pub use tracer::{Outcome, Target, Tracer, TracerBuilder};
 
 use std::io;
 
+/// An OS error as strerror(3) says it, without Rust's "(os error N)".
+fn os_text(error: &io::Error) -> String {
+    let text = error.to_string();
+    match text.find(" (os error ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+/// What can lift a refused PTRACE_SEIZE here: privilege when we lack it, Yama's
+/// ptrace_scope where the kernel has Yama and it restricts, else what is left.
+fn permission_hint() -> String {
+    let scope = std::fs::read_to_string("/proc/sys/kernel/yama/ptrace_scope")
+        .ok()
+        .and_then(|s| s.trim().parse::<u32>().ok());
+    // SAFETY: geteuid takes no arguments and cannot fail.
+    let root = unsafe { libc::geteuid() } == 0;
+    let mut hints = Vec::new();
+    if !root {
+        hints.push("run as root or with CAP_SYS_PTRACE".to_string());
+    }
+    match scope {
+        Some(3) => {
+            hints.push("Yama's ptrace_scope is 3 (no attaching at all, until reboot)".to_string())
+        }
+        Some(n @ 1..=2) => hints.push(format!(
+            "Yama's ptrace_scope is {n}: set /proc/sys/kernel/yama/ptrace_scope to 0"
+        )),
+        _ => {}
+    }
+    if root && hints.is_empty() {
+        hints.push(
+            "even root may not trace it: it may belong to another user namespace (PID 1 of a container or sandbox) or be protected by a security module"
+                .to_string(),
+        );
+    }
+    format!(" ({})", hints.join("; "))
+}
+
 /// Why tracing could not start or go on; each message names the problem and the fix.
 #[derive(Debug, thiserror::Error)]
 pub enum TraceError {
@@ -50,7 +89,9 @@ pub enum TraceError {
     },
     /// The kernel refused to let us trace.
     #[error(
-        "not permitted to trace process {pid}: {error} (run as root, or set /proc/sys/kernel/yama/ptrace_scope to 0)"
+        "not permitted to trace process {pid}: {}{}",
+        os_text(error),
+        permission_hint()
     )]
     Permission {
         /// The target.

@@ -33,6 +33,23 @@ fn is_executable(path: &Path) -> bool {
         .unwrap_or(false)
 }
 
+/// errno values the child has a message for (the kernel's are below 134).
+const EXEC_MESSAGES: usize = 134;
+
+/// `sysfence: exec: <strerror>\n` (errno 0: a generic one).
+fn exec_failure_message(errno: i32) -> Vec<u8> {
+    let text = if errno == 0 {
+        "cannot execute the command".to_string()
+    } else {
+        let e = std::io::Error::from_raw_os_error(errno).to_string();
+        match e.find(" (os error ") {
+            Some(i) => e[..i].to_string(),
+            None => e,
+        }
+    };
+    format!("sysfence: exec: {text}\n").into_bytes()
+}
+
 /// Forks a child that stops itself with SIGSTOP, installs `filter` if any (once the
 /// tracer, which continues it, has seized it) and then execs `path` with `argv`;
 /// returns its pid once it is stopped.
@@ -50,6 +67,11 @@ pub fn spawn_stopped(
         .map_err(|_| TraceError::CommandNotFound(path.display().to_string()))?;
     let mut ptrs: Vec<*const libc::c_char> = cargs.iter().map(|c| c.as_ptr()).collect();
     ptrs.push(std::ptr::null());
+    // What the child says if execve fails, as strace's says it ("strace: exec: Permission
+    // denied", then exit status 1); made here, as the child may not allocate.
+    let messages: Vec<Vec<u8>> = (0..EXEC_MESSAGES)
+        .map(|errno| exec_failure_message(errno as i32))
+        .collect();
 
     // SAFETY: the child only calls async-signal-safe functions (getpid, kill, execv,
     // _exit) on memory prepared before the fork.
@@ -67,7 +89,10 @@ pub fn spawn_stopped(
                 libc::_exit(126);
             }
             libc::execv(cpath.as_ptr(), ptrs.as_ptr());
-            libc::_exit(127);
+            let errno = *libc::__errno_location();
+            let msg = messages.get(errno as usize).unwrap_or(&messages[0]);
+            libc::write(2, msg.as_ptr().cast(), msg.len());
+            libc::_exit(1);
         }
     }
     let mut status = 0;

@@ -169,6 +169,10 @@ struct Task {
     release: bool,
     /// The affinity call it is in, to act on at the call's exit.
     affinity_call: Option<affinity::Pending>,
+    /// In the started command's first execve: hidden again if it fails.
+    check_exec: bool,
+    /// Its first execve failed: its calls are hidden, its exit is still told.
+    exec_failed: bool,
     /// The ABI of the task's latest syscall, for strace's personality notices.
     abi: Arch,
     /// Its ptrace options as last set (a new task starts with its parent's).
@@ -188,6 +192,8 @@ impl Task {
             pinned: false,
             release: false,
             affinity_call: None,
+            check_exec: false,
+            exec_failed: false,
             abi: Arch::native(),
             opts: 0,
             fix_options: false,
@@ -485,6 +491,7 @@ impl Tracer {
             } else {
                 vec![pid]
             };
+            let mut threads = 0;
             for tid in tids {
                 if self.tasks.contains_key(&tid) {
                     continue;
@@ -516,8 +523,9 @@ impl Tracer {
                 task.opts = opts;
                 self.tasks.insert(tid, task);
                 let _ = sys::interrupt(tid);
+                threads += 1;
             }
-            self.emit(sink, pid, sys::now(), EventKind::Attached)?;
+            self.emit(sink, pid, sys::now(), EventKind::Attached { threads })?;
         }
         Ok(())
     }
@@ -673,7 +681,7 @@ impl Tracer {
     /// Reports a followed new task as attached (strace's "Process N attached").
     fn announce(&self, tid: i32, sink: &mut dyn Sink) -> Result<(), TraceError> {
         if self.tasks.get(&tid).is_some_and(|t| t.followed) {
-            self.emit(sink, tid, sys::now(), EventKind::Attached)?;
+            self.emit(sink, tid, sys::now(), EventKind::Attached { threads: 1 })?;
         }
         Ok(())
     }
@@ -740,7 +748,10 @@ impl Tracer {
             self.child = None;
         }
         let now = sys::now();
-        let hidden = self.tasks.get(&pid).is_none_or(|t| t.quiet());
+        let hidden = self
+            .tasks
+            .get(&pid)
+            .is_none_or(|t| t.quiet() && !t.exec_failed);
         self.end_pending(pid, now, sink)?;
         if !hidden {
             self.emit(sink, pid, now, kind)?;
@@ -814,7 +825,10 @@ impl Tracer {
         if task.hidden {
             let name = arch.table().lookup_nr(nr).map(|s| s.name);
             if matches!(name, Some("execve" | "execveat")) {
+                // The first exec shows; if it fails, the log is hidden again (the
+                // child's own exit after it is ours, not the command's), as strace's.
                 task.hidden = false;
+                task.check_exec = true;
             }
         }
         let abi_changed = task.abi != arch;
@@ -871,6 +885,10 @@ impl Tracer {
         let Some(task) = self.tasks.get_mut(&pid) else {
             return Ok(());
         };
+        if std::mem::take(&mut task.check_exec) && info.is_error {
+            task.hidden = true;
+            task.exec_failed = true;
+        }
         if let Some(call) = task.affinity_call.take() {
             self.on_affinity_exit(pid, call, info);
         }
@@ -973,7 +991,10 @@ impl Tracer {
                 self.resume(pid, 0);
             }
             sys::EVENT_STOP if is_stop_signal(sig) => {
-                let hidden = self.tasks.get(&pid).is_none_or(|t| t.quiet());
+                let hidden = self
+                    .tasks
+                    .get(&pid)
+                    .is_none_or(|t| t.quiet() && !t.exec_failed);
                 if !hidden {
                     self.emit(sink, pid, sys::now(), EventKind::GroupStop { signal: sig })?;
                 }
@@ -1000,7 +1021,10 @@ impl Tracer {
     }
 
     fn on_signal(&mut self, pid: i32, sig: i32, sink: &mut dyn Sink) -> Result<(), TraceError> {
-        let hidden = self.tasks.get(&pid).is_none_or(|t| t.quiet());
+        let hidden = self
+            .tasks
+            .get(&pid)
+            .is_none_or(|t| t.quiet() && !t.exec_failed);
         if !hidden {
             let kind = EventKind::Signal(SignalDelivery {
                 signo: sig,
@@ -1026,8 +1050,10 @@ impl Tracer {
             // when we exit, as strace's --seccomp-bpf (--kill-on-exit) does.
             return Ok(());
         }
-        let tids: Vec<i32> = self.tasks.keys().copied().collect();
-        for tid in tids {
+        // Leaders before their threads, in the order strace tells them.
+        let mut tids: Vec<(i32, i32)> = self.tasks.iter().map(|(&tid, t)| (t.tgid, tid)).collect();
+        tids.sort_by_key(|&(tgid, tid)| (tgid, tid != tgid, tid));
+        for (_, tid) in tids {
             self.detach_one(tid, sink)?;
         }
         Ok(())
@@ -1069,7 +1095,8 @@ impl Tracer {
             }
         }
         self.cut_pending(tid, now, !gone, sink)?;
-        if !gone && self.tasks.get(&tid).is_some_and(|t| t.tgid == tid) {
+        // Every thread's detach is told, as strace tells it.
+        if !gone && self.tasks.get(&tid).is_some_and(|t| !t.quiet()) {
             self.emit(sink, tid, now, EventKind::Detached)?;
         }
         self.tasks.remove(&tid);

@@ -17,4 +17,4 @@ pub mod xlat;
 pub use decode::{DecodeOptions, Decoder};
 pub use json::JsonSink;
 pub use summary::{SortBy, SummarySink};
-pub use text::{PidPrefix, TextOptions, TextOutput, TextSink, TimeFormat};
+pub use text::{PidPrefix, TextOptions, TextOutput, TextSink, TimeFormat, notice_line};

@@ -100,6 +100,20 @@ struct Stream {
     open: Option<(i32, usize)>,
 }
 
+/// strace's attach and detach notice for `ev` (`PROG: Process N attached with 4
+/// threads`, `PROG: Process N detached`, one per thread), with its newline.
+pub fn notice_line(prog: &str, ev: &Event) -> Option<String> {
+    match ev.kind {
+        EventKind::Attached { threads } if threads > 1 => Some(format!(
+            "{prog}: Process {} attached with {threads} threads\n",
+            ev.tid
+        )),
+        EventKind::Attached { .. } => Some(format!("{prog}: Process {} attached\n", ev.tid)),
+        EventKind::Detached => Some(format!("{prog}: Process {} detached\n", ev.tid)),
+        _ => None,
+    }
+}
+
 /// Prints events as strace does.
 pub struct TextSink {
     decoder: Arc<Decoder>,
@@ -384,17 +398,13 @@ impl Sink for TextSink {
                     &format!("+++ killed by {} {core}+++", signal(*s)),
                 )?;
             }
-            EventKind::Attached | EventKind::Detached if self.opts.notices.is_some() => {
-                let what = if matches!(ev.kind, EventKind::Attached) {
-                    "attached"
-                } else {
-                    "detached"
-                };
+            EventKind::Attached { .. } | EventKind::Detached if self.opts.notices.is_some() => {
                 let prog = self.opts.notices.unwrap_or("sysfence");
                 // Close any open line first (-1 is no task), then print without a prefix.
                 self.interrupt_open(-1)?;
-                let line = format!("{prog}: Process {} {what}\n", ev.tid);
-                self.stream(ev.tid)?.out.write_all(line.as_bytes())?;
+                if let Some(line) = notice_line(prog, ev) {
+                    self.stream(ev.tid)?.out.write_all(line.as_bytes())?;
+                }
             }
             EventKind::Superseded { old_tid } => {
                 self.live.remove(old_tid);

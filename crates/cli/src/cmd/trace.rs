@@ -3,7 +3,7 @@
 use crate::output::{self, Stream, StreamTarget, StreamWriter, check_creatable_in, diag};
 use anyhow::{Context, Result, bail};
 use clap::ArgAction;
-use events::{Event, EventKind, Pipelined, Sink, Tee};
+use events::{Event, Pipelined, Sink, Tee};
 use ptrace::{Outcome, Target, TracerBuilder};
 use render::escape::Hex;
 use render::select::{SignalSet, StatusSet, SyscallSet};
@@ -53,8 +53,8 @@ pub struct Args {
     #[arg(short = 'C')]
     summary_too: bool,
     /// Sort the -c summary by time (default), calls, errors, name or nothing.
-    #[arg(short = 'S', value_name = "SORTBY", default_value = "time")]
-    sort: SortBy,
+    #[arg(short = 'S', value_name = "SORTBY")]
+    sort: Option<SortBy>,
     /// Summarise wall-clock time between syscall entry and exit instead of system time.
     #[arg(short = 'w')]
     wall: bool,
@@ -233,10 +233,9 @@ struct Notices(Box<dyn Write + Send>);
 
 impl Sink for Notices {
     fn event(&mut self, ev: &Event) -> io::Result<()> {
-        match ev.kind {
-            EventKind::Attached => writeln!(self.0, "sysfence: Process {} attached", ev.tid),
-            EventKind::Detached => writeln!(self.0, "sysfence: Process {} detached", ev.pid),
-            _ => Ok(()),
+        match render::notice_line("sysfence", ev) {
+            Some(line) => self.0.write_all(line.as_bytes()),
+            None => Ok(()),
         }
     }
     fn idle(&mut self) -> io::Result<()> {
@@ -320,6 +319,53 @@ fn interrupts(args: &Args, starting: bool) -> ptrace::Interrupts {
     }
 }
 
+/// A usage error as strace reports one: the problem, then where to read more.
+fn usage(problem: &str) -> anyhow::Error {
+    anyhow::anyhow!("{problem}\nTry 'sysfence trace -h' for more information.")
+}
+
+/// strace's checks of option combinations: the same errors (exit status 1) and the
+/// same warnings, in the same words.
+fn check_options(args: &Args) -> Result<()> {
+    let summary = args.summary_only || args.summary_too;
+    if args.summary_only && args.summary_too {
+        return Err(usage(
+            "-c/--summary-only and -C/--summary are mutually exclusive",
+        ));
+    }
+    if args.follow >= 2 && args.output.is_some() && summary {
+        return Err(usage(
+            "(-c/--summary-only or -C/--summary) and -ff/--output-separately are mutually exclusive",
+        ));
+    }
+    if args.wall && !summary {
+        return Err(usage(
+            "-w/--summary-wall-clock must be given with (-c/--summary-only or -C/--summary)",
+        ));
+    }
+    if args.sort.is_some() && !summary {
+        diag!(
+            "sysfence: -S/--summary-sort-by has no effect without (-c/--summary-only or -C/--summary)"
+        );
+    }
+    if args.summary_only {
+        let ignored = [
+            (args.ip, "-i/--instruction-pointer"),
+            (args.relative, "-r/--relative-timestamps"),
+            (args.time > 0, "-t/--absolute-timestamps"),
+            (args.durations, "-T/--syscall-times"),
+            (args.decode_fds > 0, "-y/--decode-fds"),
+        ];
+        for (_, name) in ignored.iter().filter(|(given, _)| *given) {
+            diag!("sysfence: {name} has no effect with -c/--summary-only");
+        }
+    }
+    if args.output.is_none() && args.append {
+        diag!("sysfence: -A/--output-append-mode has no effect without -o/--output");
+    }
+    Ok(())
+}
+
 /// Runs the subcommand.
 pub fn run(args: Args) -> Result<ExitCode> {
     let pids: Vec<i32> = args.pids.iter().flatten().copied().collect();
@@ -329,9 +375,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else {
         args.quiet
     };
-    if args.follow >= 2 && args.output.is_none() {
-        bail!("-ff needs -o FILE: each task's trace goes to FILE.PID");
-    }
+    check_options(&args)?;
     let out_target = args.output.as_deref().map(StreamTarget::parse);
     if args.follow >= 2 && matches!(out_target, Some(StreamTarget::Pipe(_))) {
         bail!("piping the output and -ff are mutually exclusive: give -ff a FILE for FILE.PID");
@@ -362,7 +406,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
     // -ff splits strace text per task; JSON objects carry their pid and tid, so JSON
     // always goes to the one -o file.
-    let separate = args.follow >= 2 && !args.json;
+    // -ff without -o is -f, as strace's.
+    let separate = args.follow >= 2 && args.output.is_some() && !args.json;
     // Every output is opened (or, for -ff, known to be creatable) before the command
     // starts, so a typo in -o never costs a run.
     let mut reader = None;
@@ -386,7 +431,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     // that they never land inside an open line.
     let text_on_stderr =
         args.output.is_none() && !args.json && (!args.summary_only || args.summary_too);
-    if quiet == 0 && !text_on_stderr {
+    // JSON Lines on stderr stay JSON: no human notice ever lands among them.
+    let json_on_stderr = args.json && args.output.is_none() && !args.summary_only;
+    if quiet == 0 && !text_on_stderr && !json_on_stderr {
         let out: Box<dyn Write + Send> = if args.output.is_some() {
             Box::new(StreamWriter::stderr())
         } else {
@@ -456,7 +503,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             decoder.clone(),
             out,
             args.wall,
-            args.sort,
+            args.sort.unwrap_or(SortBy::Time),
         )));
     }
 
