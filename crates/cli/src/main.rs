@@ -20,11 +20,53 @@ enum Command {
     /// Look up syscalls by name, number or %class, for any supported ABI.
     Syscalls(cmd::syscalls::Args),
     /// Trace the system calls and signals of a command or running processes, as strace does.
-    Trace(cmd::trace::Args),
+    Trace(Box<cmd::trace::Args>),
     /// Show, convert, compile and disassemble seccomp profiles.
     Profile(cmd::profile::Args),
     /// Run a command under a seccomp profile (or report what it would block).
     Run(cmd::run::Args),
+}
+
+/// Reports a command-line error. Under `trace` it is strace's: an unknown option gets
+/// strace's message, and every usage error exits with 1, as strace's; the other
+/// subcommands keep clap's status 2.
+fn usage_error(err: clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let under_trace = std::env::args_os().nth(1).is_some_and(|a| a == "trace");
+    if !under_trace
+        || matches!(
+            err.kind(),
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+        )
+    {
+        err.exit();
+    }
+    let unknown = match (err.kind(), err.get(ContextKind::InvalidArg)) {
+        (ErrorKind::UnknownArgument, Some(ContextValue::String(arg))) => Some(arg.clone()),
+        _ => None,
+    };
+    match unknown {
+        None if err.kind() == ErrorKind::MissingRequiredArgument => {
+            output::diag!("sysfence: must have PROG [ARGS] or -p PID");
+        }
+        Some(arg) if arg.starts_with("--") => {
+            let name = arg.split('=').next().unwrap_or(&arg);
+            output::diag!("sysfence: unrecognized option '{name}'");
+        }
+        Some(arg) => {
+            let letter = arg.trim_start_matches('-').chars().next().unwrap_or('?');
+            output::diag!("sysfence: invalid option -- '{letter}'");
+        }
+        None => {
+            // clap's first line is the problem; its usage and "--help" lines are
+            // replaced by strace's "Try" line.
+            let text = err.render().to_string();
+            let first = text.lines().next().unwrap_or_default();
+            output::diag!("sysfence: {}", first.trim_start_matches("error: "));
+        }
+    }
+    output::diag!("Try 'sysfence trace -h' for more information.");
+    ExitCode::from(1)
 }
 
 fn main() -> ExitCode {
@@ -33,10 +75,13 @@ fn main() -> ExitCode {
     // command that `run` execs gets the disposition it would have had without us.
     // SAFETY: setting a signal's disposition before any thread exists.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(err),
+    };
     let result = match cli.command {
         Command::Syscalls(args) => cmd::syscalls::run(args),
-        Command::Trace(args) => cmd::trace::run(args),
+        Command::Trace(args) => cmd::trace::run(*args),
         Command::Profile(args) => cmd::profile::run(args),
         Command::Run(args) => cmd::run::run(args),
     };

@@ -72,14 +72,18 @@ fn trace_sets_select_names_classes_regexes_and_negations() {
 #[test]
 fn an_unknown_syscall_name_is_a_usage_error_with_a_suggestion() {
     let out = trace(&["-e", "trace=opn", "true"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "usage errors exit 1 under trace, as strace's"
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("unknown syscall `opn`") && err.contains("did you mean `open`"),
         "{err}"
     );
     let out = trace(&["-e", "trace=%nosuchclass", "true"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown syscall class"));
 }
 
@@ -657,4 +661,207 @@ fn a_refused_attach_advises_only_what_applies_here() {
     let restricting = std::fs::read_to_string("/proc/sys/kernel/yama/ptrace_scope")
         .is_ok_and(|s| s.trim() != "0");
     assert_eq!(err.contains("ptrace_scope"), restricting, "{err}");
+}
+
+/// Every long option of strace 7.2 that spells an option sysfence has is accepted with
+/// strace's value syntax, and gives the same trace as its short form.
+#[test]
+fn strace_long_options_mean_what_their_short_forms_mean() {
+    let dir = tempfile::tempdir().unwrap();
+    let pairs: [(&[&str], &[&str]); 14] = [
+        (&["--trace=openat"], &["-e", "trace=openat"]),
+        (
+            &["--trace=%file", "--status=failed"],
+            &["-e", "trace=%file", "-e", "status=failed"],
+        ),
+        (
+            &["--signals=none", "--trace=exit_group"],
+            &["-e", "signal=none", "-e", "trace=exit_group"],
+        ),
+        (
+            &["--signal=none", "--trace=exit_group"],
+            &["-e", "signal=none", "-e", "trace=exit_group"],
+        ),
+        (
+            &["--string-limit=4", "--trace=read"],
+            &["-s", "4", "-e", "trace=read"],
+        ),
+        (
+            &["--strings-in-hex", "--trace=read"],
+            &["-xx", "-e", "trace=read"],
+        ),
+        (
+            &["--strings-in-hex=non-ascii", "--trace=read"],
+            &["-x", "-e", "trace=read"],
+        ),
+        (
+            &["--decode-fds", "--trace=read"],
+            &["-y", "-e", "trace=read"],
+        ),
+        (
+            &["--decode-fds=all", "--trace=read"],
+            &["-yy", "-e", "trace=read"],
+        ),
+        (
+            &["--no-abbrev", "--trace=execve"],
+            &["-v", "-e", "trace=execve"],
+        ),
+        (
+            &["--const-print-style=raw", "--trace=openat"],
+            &["-X", "raw", "-e", "trace=openat"],
+        ),
+        (
+            &["--columns=60", "--trace=openat"],
+            &["-a", "60", "-e", "trace=openat"],
+        ),
+        (
+            &["--quiet=exit", "--trace=none"],
+            &["-e", "quiet=exit", "-e", "trace=none"],
+        ),
+        (
+            &["--follow-forks", "--trace=execve"],
+            &["-f", "-e", "trace=execve"],
+        ),
+    ];
+    let varying = regex::Regex::new("0x[0-9a-f]+|[0-9]{3,}").unwrap();
+    for (long, short) in pairs {
+        let run = |opts: &[&str]| {
+            let out = trace(&[opts, &["cat", "/etc/hostname"]].concat());
+            assert!(out.status.success(), "{opts:?}: {out:?}");
+            // pids and addresses differ between runs.
+            let text = String::from_utf8_lossy(&out.stderr).into_owned();
+            varying.replace_all(&text, "N").into_owned()
+        };
+        assert_eq!(run(long), run(short), "{long:?} vs {short:?}");
+    }
+    // The script of the issue of record runs unchanged.
+    let x = dir.path().join("x");
+    let out = common::sysfence()
+        .arg("trace")
+        .args([
+            "--follow-forks",
+            &format!("--output={}", x.display()),
+            "--trace=%file",
+            "--summary-only",
+        ])
+        .args(["sh", "-c", "cat /etc/hostname > /dev/null"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let summary = std::fs::read_to_string(&x).unwrap();
+    assert!(
+        summary.contains("% time") && summary.contains("openat"),
+        "{summary}"
+    );
+    // --output-separately is -ff's second f; --attach is -p; abbreviations work.
+    let base = dir.path().join("sep");
+    let out = common::sysfence()
+        .arg("trace")
+        .args(["--follow-forks", "--output-separately", "-o"])
+        .arg(&base)
+        .args(["sh", "-c", "true; (true)"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let files = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("sep.")
+        })
+        .count();
+    assert!(files >= 2, "one file per task: {files}");
+    let out = trace(&["--summary-o", "--summary-sort=calls", "true"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("% time"));
+}
+
+/// strace's timestamp options with their precisions.
+#[test]
+fn timestamp_long_options_take_strace_precisions() {
+    let cases: [(&[&str], &str); 7] = [
+        (&["-t"], r"^\d\d:\d\d:\d\d execve\("),
+        (&["-tt"], r"^\d\d:\d\d:\d\d\.\d{6} execve\("),
+        (&["-ttt"], r"^\d{10}\.\d{6} execve\("),
+        (&["--absolute-timestamps"], r"^\d\d:\d\d:\d\d execve\("),
+        (&["--timestamps=unix,ns"], r"^\d{10}\.\d{9} execve\("),
+        (
+            &["--absolute-timestamps=format:time,precision:ms"],
+            r"^\d\d:\d\d:\d\d\.\d{3} execve\(",
+        ),
+        (
+            &["--relative-timestamps=ms", "--syscall-times=ns"],
+            r"^ +0\.\d{3} execve\(.* <\d+\.\d{9}>$",
+        ),
+    ];
+    for (opts, pattern) in cases {
+        let out = trace(&[opts, &["true"]].concat());
+        let text = String::from_utf8_lossy(&out.stderr);
+        let first = text.lines().next().unwrap_or_default();
+        assert!(
+            regex::Regex::new(pattern).unwrap().is_match(first),
+            "{opts:?}: {first:?}"
+        );
+    }
+    let out = trace(&["-t", "--absolute-timestamps", "true"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be provided simultaneously"));
+}
+
+/// Unknown options get strace's words and status 1 under trace; other subcommands
+/// keep status 2 for usage errors.
+#[test]
+fn unknown_options_are_reported_as_strace_reports_them() {
+    let out = trace(&["--bogus-option", "true"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "sysfence: unrecognized option '--bogus-option'\nTry 'sysfence trace -h' for more information.\n"
+    );
+    let out = trace(&["-Q", "true"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "sysfence: invalid option -- 'Q'\nTry 'sysfence trace -h' for more information.\n"
+    );
+    let out = trace(&[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .starts_with("sysfence: must have PROG [ARGS] or -p PID\n")
+    );
+    let out = common::sysfence()
+        .args(["syscalls", "--bogus"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// --kill-on-exit: killing the tracer kills an attached process too.
+#[test]
+fn kill_on_exit_takes_attached_processes_with_the_tracer() {
+    let mut victim = std::process::Command::new("sleep")
+        .arg("20")
+        .spawn()
+        .unwrap();
+    let mut tracer = common::sysfence()
+        .args([
+            "trace",
+            "--kill-on-exit",
+            "-o",
+            "/dev/null",
+            "-p",
+            &victim.id().to_string(),
+        ])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    tracer.kill().unwrap();
+    tracer.wait().unwrap();
+    let status = victim.wait().unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), Some(libc::SIGKILL));
 }

@@ -48,6 +48,7 @@ pub struct TracerBuilder {
     seccomp: Option<crate::seccomp::Filter>,
     cpu_times: bool,
     interrupts: Interrupts,
+    kill_on_exit: bool,
 }
 
 impl Default for TracerBuilder {
@@ -60,6 +61,7 @@ impl Default for TracerBuilder {
             seccomp: None,
             cpu_times: false,
             interrupts: Interrupts::WhileWaiting,
+            kill_on_exit: false,
         }
     }
 }
@@ -125,6 +127,14 @@ impl TracerBuilder {
     /// ignored.
     pub fn interrupts(mut self, mode: Interrupts) -> Self {
         self.interrupts = mode;
+        self
+    }
+
+    /// Kill every tracee when the tracer exits, attached ones too (strace's
+    /// `--kill-on-exit`, PTRACE_O_EXITKILL); a clean end (SIGINT...) kills them as well
+    /// instead of detaching them.
+    pub fn kill_on_exit(mut self, yes: bool) -> Self {
+        self.kill_on_exit = yes;
         self
     }
 
@@ -294,6 +304,9 @@ impl Tracer {
         }
         if self.seccomp_mode() {
             opts |= libc::PTRACE_O_TRACESECCOMP | libc::PTRACE_O_EXITKILL;
+        }
+        if self.cfg.kill_on_exit {
+            opts |= libc::PTRACE_O_EXITKILL;
         }
         if self.follows_children() || pinning {
             opts |=
@@ -1044,7 +1057,7 @@ impl Tracer {
             let _ = sys::kill(child, libc::SIGCONT);
             let _ = sys::kill(child, sig);
         }
-        if self.seccomp_mode() {
+        if self.seccomp_mode() || self.cfg.kill_on_exit {
             // Detached tasks would keep a filter whose SECCOMP_RET_TRACE fails their
             // calls with ENOSYS: leave them traced, and PTRACE_O_EXITKILL ends the tree
             // when we exit, as strace's --seccomp-bpf (--kill-on-exit) does.

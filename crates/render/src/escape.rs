@@ -8,6 +8,9 @@ pub enum Hex {
     None,
     /// The whole string in `\xNN` when it holds a non-ASCII, non-space byte (`-x`).
     NonAscii,
+    /// Only the unprintable bytes as `\xNN` instead of octal
+    /// (`--strings-in-hex=non-ascii-chars`).
+    NonAsciiChars,
     /// Every byte as `\xNN` (`-xx`).
     All,
 }
@@ -23,7 +26,7 @@ pub fn quote(bytes: &[u8], hex: Hex) -> String {
         Hex::NonAscii => bytes
             .iter()
             .any(|&c| c > 0x7e || (c < b' ' && !(9..=13).contains(&c))),
-        Hex::None => false,
+        Hex::None | Hex::NonAsciiChars => false,
     };
     let mut s = String::with_capacity(bytes.len() + 2);
     s.push('"');
@@ -46,6 +49,7 @@ pub fn quote(bytes: &[u8], hex: Hex) -> String {
             b'\t' => s.push_str("\\t"),
             0x0b => s.push_str("\\v"),
             c if is_print(c) => s.push(c as char),
+            c if hex == Hex::NonAsciiChars => s.push_str(&format!("\\x{c:02x}")),
             c => {
                 let next_is_octal_digit =
                     bytes.get(i + 1).is_some_and(|n| (b'0'..=b'7').contains(n));
@@ -81,5 +85,6 @@ mod tests {
         assert_eq!(quote(b"hi\n", Hex::NonAscii), r#""hi\n""#);
         assert_eq!(quote(b"a\x01", Hex::NonAscii), r#""\x61\x01""#);
         assert_eq!(quote(b"ab", Hex::All), r#""\x61\x62""#);
+        assert_eq!(quote(b"a\x01\n", Hex::NonAsciiChars), r#""a\x01\n""#);
     }
 }

@@ -31,17 +31,26 @@ pub enum PidPrefix {
     WhenSeveral,
 }
 
-/// The timestamp at the start of each line (`-t`, `-tt`, `-ttt`).
+/// The timestamp at the start of each line (`-t`, `-tt`, `-ttt`,
+/// `--absolute-timestamps=...`), with the digits of its fraction (0, 3, 6 or 9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimeFormat {
     /// None.
     None,
-    /// `HH:MM:SS`.
-    Seconds,
-    /// `HH:MM:SS.uuuuuu`.
-    Micros,
-    /// `SECONDS.uuuuuu` since the epoch.
-    Epoch,
+    /// Local wall-clock time, `HH:MM:SS` (`-t`), `HH:MM:SS.uuuuuu` (`-tt`).
+    Clock(u8),
+    /// Seconds since the epoch, `SECONDS.uuuuuu` (`-ttt`).
+    Unix(u8),
+}
+
+/// `.` and the first `digits` decimals of `ns` (nothing for 0 digits), as strace's
+/// `%0*ld` of the nanoseconds over the precision's scale.
+fn fraction(ns: u64, digits: u8) -> String {
+    if digits == 0 {
+        return String::new();
+    }
+    let scaled = ns / 10u64.pow(9 - u32::from(digits.min(9)));
+    format!(".{scaled:0width$}", width = digits as usize)
 }
 
 /// Text printer options.
@@ -51,10 +60,10 @@ pub struct TextOptions {
     pub pid_prefix: PidPrefix,
     /// Absolute timestamps.
     pub time: TimeFormat,
-    /// Relative timestamps (`-r`).
-    pub relative: bool,
-    /// Time spent in each syscall (`-T`).
-    pub durations: bool,
+    /// Relative timestamps (`-r`), with the digits of their fraction.
+    pub relative: Option<u8>,
+    /// Time spent in each syscall (`-T`), with the digits of its fraction.
+    pub durations: Option<u8>,
     /// Instruction pointer at syscall entry (`-i`).
     pub ip: bool,
     /// The column where ` = ` is aligned (`-a`, default 40).
@@ -73,6 +82,8 @@ pub struct TextOptions {
     /// Print strace's `[ Process PID=N runs in 32 bit mode. ]` when a task's syscall ABI
     /// changes (off with -q, as strace's quiet set has it).
     pub personality_notices: bool,
+    /// Print `+++ superseded by execve in pid N +++` (off with `-e quiet=superseded`).
+    pub superseded_notices: bool,
 }
 
 impl Default for TextOptions {
@@ -80,8 +91,8 @@ impl Default for TextOptions {
         TextOptions {
             pid_prefix: PidPrefix::WhenSeveral,
             time: TimeFormat::None,
-            relative: false,
-            durations: false,
+            relative: None,
+            durations: None,
             ip: false,
             column: 40,
             status: StatusSet::all(),
@@ -90,6 +101,7 @@ impl Default for TextOptions {
             notices: None,
             utc_offset: 0,
             personality_notices: true,
+            superseded_notices: true,
         }
     }
 }
@@ -169,16 +181,17 @@ impl TextSink {
             _ => {}
         }
         let secs = ts.real_ns / 1_000_000_000;
-        let micros = (ts.real_ns % 1_000_000_000) / 1000;
+        let ns = ts.real_ns % 1_000_000_000;
         let local = (secs as i64 + self.opts.utc_offset).rem_euclid(86_400);
         let (h, m, sec) = (local / 3600, (local / 60) % 60, local % 60);
         match self.opts.time {
             TimeFormat::None => {}
-            TimeFormat::Seconds => s.push_str(&format!("{h:02}:{m:02}:{sec:02} ")),
-            TimeFormat::Micros => s.push_str(&format!("{h:02}:{m:02}:{sec:02}.{micros:06} ")),
-            TimeFormat::Epoch => s.push_str(&format!("{secs}.{micros:06} ")),
+            TimeFormat::Clock(d) => {
+                s.push_str(&format!("{h:02}:{m:02}:{sec:02}{} ", fraction(ns, d)))
+            }
+            TimeFormat::Unix(d) => s.push_str(&format!("{secs}{} ", fraction(ns, d))),
         }
-        if self.opts.relative {
+        if let Some(digits) = self.opts.relative {
             let prev = self.last_mono.unwrap_or(ts.mono_ns);
             let d = ts.mono_ns.saturating_sub(prev);
             self.last_mono = Some(ts.mono_ns);
@@ -188,9 +201,9 @@ impl TextSink {
                 ("(+", ") ")
             };
             s.push_str(&format!(
-                "{open}{:6}.{:06}{close}",
+                "{open}{:6}{}{close}",
                 d / 1_000_000_000,
-                (d % 1_000_000_000) / 1000
+                fraction(d % 1_000_000_000, digits)
             ));
         }
         if self.opts.ip {
@@ -290,12 +303,12 @@ impl TextSink {
         }
         s.push_str("= ");
         s.push_str(&self.decoder.ret(&shape, &view));
-        if self.opts.durations && exit.result.is_some() {
+        if let (Some(digits), Some(_)) = (self.opts.durations, exit.result) {
             let d = ts.mono_ns.saturating_sub(exit.entry.ts.mono_ns);
             s.push_str(&format!(
-                " <{}.{:06}>",
+                " <{}{}>",
                 d / 1_000_000_000,
-                (d % 1_000_000_000) / 1000
+                fraction(d % 1_000_000_000, digits)
             ));
         }
         s.push('\n');
@@ -405,6 +418,9 @@ impl Sink for TextSink {
                 if let Some(line) = notice_line(prog, ev) {
                     self.stream(ev.tid)?.out.write_all(line.as_bytes())?;
                 }
+            }
+            EventKind::Superseded { old_tid } if !self.opts.superseded_notices => {
+                self.live.remove(old_tid);
             }
             EventKind::Superseded { old_tid } => {
                 self.live.remove(old_tid);

@@ -5,3 +5,4 @@ mod profile_io;
 pub mod run;
 pub mod syscalls;
 pub mod trace;
+mod trace_args;
