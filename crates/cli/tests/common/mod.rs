@@ -104,3 +104,69 @@ pub fn tracer_pid(pid: u32) -> Option<u32> {
         .find_map(|l| l.strip_prefix("TracerPid:"))
         .and_then(|v| v.trim().parse().ok())
 }
+
+/// A program a test needs besides sysfence (a reference to compare against, or a piece of
+/// its setup), found in PATH, and the Debian package that installs it.
+#[derive(Clone, Copy, Debug)]
+pub struct Tool {
+    /// The name looked up in PATH.
+    pub name: &'static str,
+    /// The Debian package to `apt-get install` (`.ci/run` installs them all).
+    pub package: &'static str,
+}
+
+/// strace, the reference tracer.
+pub const STRACE: Tool = Tool {
+    name: "strace",
+    package: "strace",
+};
+
+/// runc, the OCI runtime that enforces exported profiles.
+pub const RUNC: Tool = Tool {
+    name: "runc",
+    package: "runc",
+};
+
+/// A static busybox, the whole root file system of the runc tests' containers.
+pub const BUSYBOX: Tool = Tool {
+    name: "busybox",
+    package: "busybox-static",
+};
+
+/// The first executable file named `name` in the directories of PATH, as a shell finds it.
+pub fn in_path(name: &str) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| {
+            p.metadata()
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+}
+
+/// The path of `tool` in PATH. When it is not there: under CI (`CI` set) the test fails,
+/// elsewhere it prints `SKIPPED: <test>: <tool> is not installed (...)` on stderr and the
+/// caller returns (`let Some(strace) = require(STRACE) else { return };`).
+pub fn require(tool: Tool) -> Option<PathBuf> {
+    let found = in_path(tool.name);
+    if found.is_none() {
+        skip_or_fail(&format!(
+            "{} is not installed (apt-get install {})",
+            tool.name, tool.package
+        ));
+    }
+    found
+}
+
+/// Skips the running test loudly because of `why`, or fails it when `CI` is set (where
+/// everything the suite needs is installed, so a skip would hide a test).
+pub fn skip_or_fail(why: &str) {
+    let current = std::thread::current();
+    let test = current.name().unwrap_or("a test");
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{test}: {why}; CI is set, so this fails instead of skipping"
+    );
+    eprintln!("SKIPPED: {test}: {why}");
+}
