@@ -160,13 +160,15 @@ pub fn require(tool: Tool) -> Option<PathBuf> {
 }
 
 /// Skips the running test loudly because of `why`, or fails it when `CI` is set (where
-/// everything the suite needs is installed, so a skip would hide a test).
+/// everything the suite needs is installed, so a skip would hide a test). The line goes
+/// to the real stderr, past the test harness's capture, so a passing run shows it too.
 pub fn skip_or_fail(why: &str) {
+    use std::io::Write;
     let current = std::thread::current();
     let test = current.name().unwrap_or("a test");
     assert!(
         std::env::var_os("CI").is_none(),
         "{test}: {why}; CI is set, so this fails instead of skipping"
     );
-    eprintln!("SKIPPED: {test}: {why}");
+    let _ = writeln!(std::io::stderr(), "SKIPPED: {test}: {why}");
 }
