@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{fixture, sysfence};
+use common::{STRACE, fixture, require, sysfence};
 use regex::Regex;
 use std::collections::HashMap;
 use std::path::Path;
@@ -233,7 +233,7 @@ fn diff(want: &[String], got: &[String]) -> String {
 
 /// The differences between strace's and sysfence's traces of the fixture under
 /// `options`, as a readable diff (empty when every line matches).
-fn compare(options: &[&str]) -> String {
+fn compare(strace: &Path, options: &[&str]) -> String {
     let tmp = std::env::temp_dir();
     let dir = tmp.join(format!("sysfence-sweep-{}", std::process::id()));
     let a = tmp.join(format!("sysfence-sweep-{}.strace", std::process::id()));
@@ -243,7 +243,7 @@ fn compare(options: &[&str]) -> String {
     // such runs are made again.
     let (want, got) = (0..5)
         .map(|_| {
-            let strace = run(&mut Command::new("strace"), options, &a, &dir);
+            let strace = run(&mut Command::new(strace), options, &a, &dir);
             let mut ours = sysfence();
             ours.arg("trace");
             let sysfence = run(&mut ours, options, &b, &dir);
@@ -279,10 +279,9 @@ fn compare(options: &[&str]) -> String {
 
 #[test]
 fn every_line_of_the_sweep_matches_strace() {
-    if Command::new("strace").arg("-V").output().is_err() {
-        eprintln!("strace is not installed: skipped");
+    let Some(strace) = require(STRACE) else {
         return;
-    }
+    };
     // One after the other: the fixture's message queue and IPC key are machine-wide.
     let mut report = String::new();
     for options in [
@@ -292,7 +291,7 @@ fn every_line_of_the_sweep_matches_strace() {
         &["-v"],
         &["-y"],
     ] {
-        let diff = compare(options);
+        let diff = compare(&strace, options);
         if !diff.is_empty() {
             report += &format!("with {options:?}:\n{diff}");
         }

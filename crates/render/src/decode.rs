@@ -465,7 +465,7 @@ impl Decoder {
                 None => ptr(raw),
             },
             Fmt::RStr => match v.ok_ret() {
-                Some(_) => self.cstr(raw, v.exit_mem(i as u32)),
+                Some(_) => self.path(raw, v.exit_mem(i as u32)),
                 None => ptr(raw),
             },
             Fmt::Set(name) => set_text(name, raw, st),
@@ -1100,6 +1100,11 @@ impl Decoder {
     pub fn touches_paths(&self, entry: &SyscallEntry) -> bool {
         if self.opts.trace_paths.is_empty() {
             return true;
+        }
+        // mq_open's name prints as a path (strace's printpath), but strace's -P matches
+        // no message queue.
+        if self.name(entry.arch, entry.nr) == "mq_open" {
+            return false;
         }
         let shape = self.shape(entry.arch, entry.nr);
         shape.fmts.iter().enumerate().any(|(i, fmt)| {
@@ -2112,7 +2117,7 @@ impl Decoder {
             }
             let key = i as u32;
             let data = match *fmt {
-                Fmt::Path => mem.read_str(addr, 4096),
+                Fmt::Path => mem.read_str(addr, PATH_MAX),
                 Fmt::Str => mem.read_str(addr, max + 1),
                 Fmt::WBuf(len) => {
                     mem.read_bytes(addr, (entry.args[len as usize] as usize).min(max))
@@ -2121,7 +2126,8 @@ impl Decoder {
                     let n = ok.unwrap_or(0).max(0) as usize;
                     mem.read_bytes(addr, n.min(max))
                 }
-                Fmt::RStr => mem.read_str(addr, max + 1),
+                // strace's printpathn(buf, rval): the whole path, never cut at -s.
+                Fmt::RStr => mem.read_str(addr, (ok.unwrap_or(0).max(0) as usize).min(PATH_MAX)),
                 Fmt::Argv => mem.read_str_array(addr, ptr_size, self.argv_items(), max + 1),
                 Fmt::Envp => {
                     let items = if self.opts.verbose {
@@ -3039,6 +3045,9 @@ const BPF_FD_KEY: u32 = 9_000_000;
 
 /// The `dirfd` value that means the current directory.
 const AT_FDCWD: i32 = -100;
+
+/// The longest path strace prints (its printpath's buffer): paths are never cut at -s.
+const PATH_MAX: usize = 4096;
 
 /// Capture keys of msghdr parts: the name, the iov array, the header at entry, and the
 /// slot its iov buffers use.

@@ -31,7 +31,7 @@ pub enum Fmt {
     RBuf(u8),
     /// An output buffer printed in hex (getrandom).
     RBufHex(u8),
-    /// An output NUL-terminated string (getcwd).
+    /// An output path of the return value's length, NUL included (getcwd), printed whole.
     RStr,
     /// A constant or flags of the knowledge base's decoding table of that name, printed
     /// as strace prints it in the -X style in force.
@@ -675,12 +675,12 @@ specs! {
     "mknod" => [Path, Set("file_mode"), MknodDev(1)] Dec;
     "mknodat" => [Dirfd, Path, Set("file_mode"), MknodDev(2)] Dec;
     "utime" => [Path, UtimbufIn] Dec;
-    "mq_open" => [Str, Set("open_flags"), OpenMode(1), MqOpenAttr(1)] Fd;
+    "mq_open" => [Path, Set("open_flags"), OpenMode(1), MqOpenAttr(1)] Fd;
     "mq_getsetattr" => [Fd, MqAttrIn, MqAttrOut] Dec;
     "openat2" => [Dirfd, Path, OpenHowIn, Uint] Fd;
     "fanotify_init" => [Set("fanotify_init_flags"), Set("open_flags")] Fd;
     "io_uring_register" => [Fd, Set("io_uring_register_op"), Ptr, Uint] Dec;
-    "mount" => [Str, Path, Str, Set("mount_flags"), Str] Dec;
+    "mount" => [Path, Path, Str, Set("mount_flags"), Str] Dec;
     "fsconfig" => [Fd, Set("fsconfig_cmd"), FsconfigKey, FsconfigValue, FsconfigAux] Dec;
     "mount_setattr" => [Dirfd, Path, Set("mount_setattr_flags"), MountAttr(4), Uint] Dec;
     "mq_notify" => [Fd, SigeventIn] Dec;

@@ -1,33 +1,27 @@
 //! Every (arch, name, number) of the knowledge base agrees with libseccomp's
 //! `scmp_sys_resolver`, in both directions; names one side lacks are listed.
 
+mod common;
+
+use common::{SCMP_SYS_RESOLVER, require};
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::process::Command;
 use std::thread;
 use syscalls::Arch;
 
-/// Whether the reference tool is here; in CI (`CI` set) its absence is a failure.
-fn resolver_available() -> bool {
-    let ok = Command::new("scmp_sys_resolver").arg("-h").output().is_ok();
-    if !ok {
-        let msg = "scmp_sys_resolver not found: install Debian's `seccomp` package";
-        assert!(std::env::var_os("CI").is_none(), "{msg}");
-        eprintln!("SKIPPED LOUDLY: {msg}");
-    }
-    ok
-}
-
-/// Runs `scmp_sys_resolver -a ARCH QUERY` for many queries on a few threads.
-fn resolve_all(arch: Arch, queries: Vec<String>) -> BTreeMap<String, String> {
+/// Runs `RESOLVER -a ARCH QUERY` for many queries on a few threads.
+fn resolve_all(resolver: &Path, arch: Arch, queries: Vec<String>) -> BTreeMap<String, String> {
     let chunks: Vec<Vec<String>> = queries.chunks(64).map(<[String]>::to_vec).collect();
     let handles: Vec<_> = chunks
         .into_iter()
         .map(|chunk| {
+            let resolver = resolver.to_path_buf();
             thread::spawn(move || {
                 chunk
                     .into_iter()
                     .map(|q| {
-                        let out = Command::new("scmp_sys_resolver")
+                        let out = Command::new(&resolver)
                             .args(["-a", arch.libseccomp_name(), &q])
                             .output()
                             .expect("run scmp_sys_resolver");
@@ -46,16 +40,16 @@ fn resolve_all(arch: Arch, queries: Vec<String>) -> BTreeMap<String, String> {
 
 #[test]
 fn numbers_agree_with_libseccomp_on_every_arch() {
-    if !resolver_available() {
+    let Some(resolver) = require(SCMP_SYS_RESOLVER) else {
         return;
-    }
+    };
     let mut mismatches = Vec::new();
     for arch in Arch::ALL {
         let table = arch.table();
         // The other direction: every number libseccomp names must be ours, with that name.
         let top = table.entries().last().unwrap().nr;
         let numbers: Vec<String> = (arch.nr_base()..=top + 16).map(|n| n.to_string()).collect();
-        let by_number = resolve_all(arch, numbers);
+        let by_number = resolve_all(&resolver, arch, numbers);
         let mut we_lack = Vec::new();
         for (nr, name) in &by_number {
             let nr: u32 = nr.parse().unwrap();
@@ -72,7 +66,7 @@ fn numbers_agree_with_libseccomp_on_every_arch() {
             }
         }
         let names: Vec<String> = table.entries().iter().map(|s| s.name.to_string()).collect();
-        let by_name = resolve_all(arch, names);
+        let by_name = resolve_all(&resolver, arch, names);
         let mut libseccomp_lacks = Vec::new();
         for s in table.entries() {
             match by_name[s.name].parse::<i64>() {

@@ -2,7 +2,11 @@
 //! and every value against an independent source (CPython's os/socket/signal/mmap/fcntl/
 //! select/resource/time/termios modules, built against glibc's headers).
 
+mod common;
+
+use common::{PYTHON3, require};
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 use std::process::Command;
 
 use syscalls::{Arch, ArgKind, XlatKind, xlat_set, xlat_sets, xlat_subset};
@@ -239,7 +243,7 @@ const PYTHON_DIFFERS: &[(&str, &str)] = &[
 ];
 
 /// Every integer constant of CPython's system modules: name -> values seen.
-fn python_constants() -> Option<BTreeMap<String, BTreeSet<i128>>> {
+fn python_constants(python: &Path) -> BTreeMap<String, BTreeSet<i128>> {
     const SCRIPT: &str = r#"
 import os, socket, signal, mmap, fcntl, select, resource, time, termios, errno
 for mod in (os, socket, signal, mmap, fcntl, select, resource, time, termios):
@@ -248,12 +252,11 @@ for mod in (os, socket, signal, mmap, fcntl, select, resource, time, termios):
         if name.isupper() and isinstance(value, int) and not isinstance(value, bool):
             print(name, int(value))
 "#;
-    // Debian's /usr/bin/python3: the first python3 on PATH may be another build.
-    let out = Command::new("/usr/bin/python3")
+    let out = Command::new(python)
         .arg("-c")
         .arg(SCRIPT)
         .output()
-        .ok()?;
+        .expect("python3 runs");
     assert!(
         out.status.success(),
         "python3 failed: {}",
@@ -266,15 +269,15 @@ for mod in (os, socket, signal, mmap, fcntl, select, resource, time, termios):
             .or_default()
             .insert(value.parse().unwrap());
     }
-    Some(map)
+    map
 }
 
 #[test]
 fn values_agree_with_python() {
-    let Some(python) = python_constants() else {
-        eprintln!("skipped: /usr/bin/python3 is not installed");
+    let Some(python) = require(PYTHON3) else {
         return;
     };
+    let python = python_constants(&python);
     let differs: BTreeMap<_, _> = PYTHON_DIFFERS.iter().copied().collect();
     let mut checked = BTreeSet::new();
     let mut mismatches = Vec::new();

@@ -54,17 +54,107 @@ pub fn trace(args: &[&str]) -> Output {
         .expect("sysfence runs")
 }
 
+/// The descriptors this process passes on to the programs it starts: the open ones without
+/// close-on-exec (a shell's `3</dev/null`, a make jobserver's pipe).
+pub fn inherited_fds() -> Vec<i32> {
+    let mut fds: Vec<i32> = std::fs::read_dir("/proc/self/fd")
+        .expect("/proc/self/fd")
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .filter(|&fd| {
+            // SAFETY: F_GETFD only reads a descriptor's flags; a closed one fails (EBADF).
+            let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
+            flags >= 0 && flags & libc::FD_CLOEXEC == 0
+        })
+        .collect();
+    fds.sort_unstable();
+    fds
+}
+
+/// The first `n` descriptors a program started now gets from open(), socket(), dup()...:
+/// the lowest numbers above stderr that it does not inherit (3, 4, 5... when none is).
+pub fn next_fds(n: usize) -> Vec<i32> {
+    let taken = inherited_fds();
+    (3..).filter(|fd| !taken.contains(fd)).take(n).collect()
+}
+
+/// Set in the run of `passes_with_descriptors_3_and_4_taken`.
+const FDS_TAKEN: &str = "SYSFENCE_TEST_FDS_TAKEN";
+
+/// Runs every test of this test binary again with descriptors 3 and 4 inherited (open on
+/// /dev/null, as a shell's `3</dev/null 4</dev/null` leaves them), and asserts they pass:
+/// no expectation may take 3 for the first descriptor a traced program gets. In that run
+/// the calling test asserts that 3 and 4 are inherited indeed.
+pub fn passes_with_descriptors_3_and_4_taken() {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::process::CommandExt;
+    if std::env::var_os(FDS_TAKEN).is_some() {
+        let fds = inherited_fds();
+        assert!(fds.contains(&3) && fds.contains(&4), "inherited: {fds:?}");
+        return;
+    }
+    let null = std::fs::File::open("/dev/null").expect("/dev/null");
+    let null_fd = null.as_raw_fd();
+    let mut run = Command::new(std::env::current_exe().expect("test binary path"));
+    run.env(FDS_TAKEN, "1").arg("-q");
+    // SAFETY: between fork and exec only async-signal-safe calls (fcntl, dup2, close) on
+    // descriptor numbers; a copy above 4 first, as /dev/null may itself be 3 or 4.
+    unsafe {
+        run.pre_exec(move || {
+            let copy = libc::fcntl(null_fd, libc::F_DUPFD, 64);
+            if copy < 0 || libc::dup2(copy, 3) < 0 || libc::dup2(copy, 4) < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            libc::close(copy);
+            Ok(())
+        });
+    }
+    let out = run.output().expect("the test binary runs again");
+    assert!(
+        out.status.success(),
+        "with descriptors 3 and 4 inherited:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `expected` with `{FD0}`, `{FD1}`... replaced by the descriptors a program started now
+/// gets first (`next_fds`) and `{FD1+1}` by one more (select's nfds); where the line was
+/// aligned, its ` = ` is re-aligned to strace's column 40 for the new length.
+pub fn with_fds(expected: &str) -> String {
+    let placeholder = regex::Regex::new(r"\{FD(\d+)(?:\+(\d+))?\}").expect("valid pattern");
+    if !placeholder.is_match(expected) {
+        return expected.to_string();
+    }
+    let fds = next_fds(10);
+    let line = placeholder.replace_all(expected, |c: &regex::Captures<'_>| {
+        let fd = fds[c[1].parse::<usize>().expect("index")];
+        let more: i32 = c.get(2).map_or(0, |m| m.as_str().parse().expect("offset"));
+        (fd + more).to_string()
+    });
+    // strace prints `CALL ` and pads to column 40 before `= `; a single space means the
+    // call reached the column already, and still does with a longer number.
+    let aligned = regex::Regex::new(r"^(.*?\))  +(= .*)$").expect("valid pattern");
+    match aligned.captures(&line) {
+        Some(c) => format!("{:<40}{}", format!("{} ", &c[1]), &c[2]),
+        None => line.into_owned(),
+    }
+}
+
 /// Turns an expected line with placeholders into an anchored regex: `{ADDR}` a hex
 /// address, `{PID}` and `{N}` a decimal number (after any of these the padding before `=`
-/// is free), `{ANY}` anything.
+/// is free), `{ANY}` anything, and `{FD0}`, `{FD1}`... the descriptors of `with_fds`.
 pub fn line_pattern(expected: &str) -> regex::Regex {
+    let expected = with_fds(expected);
+    let expected = expected.as_str();
     let mut re = regex::escape(expected);
     if ["{ADDR}", "{PID}", "{N}"]
         .iter()
         .any(|p| expected.contains(p))
     {
-        // The alignment padding depends on the number's length: accept any.
-        re = re.replace(r"\) = ", r"\) +=\s");
+        // The alignment padding depends on the number's length: accept any, also where
+        // the expected line is aligned for a one-digit number.
+        let pad = regex::Regex::new(r"\\\) +=\s").expect("valid pattern");
+        re = pad.replace_all(&re, r"\) +=\s").into_owned();
     }
     for (ph, pat) in [
         (r"\{ADDR\}", "0x[0-9a-f]+"),
@@ -103,4 +193,72 @@ pub fn tracer_pid(pid: u32) -> Option<u32> {
         .lines()
         .find_map(|l| l.strip_prefix("TracerPid:"))
         .and_then(|v| v.trim().parse().ok())
+}
+
+/// A program a test needs besides sysfence (a reference to compare against, or a piece of
+/// its setup), found in PATH, and the Debian package that installs it.
+#[derive(Clone, Copy, Debug)]
+pub struct Tool {
+    /// The name looked up in PATH.
+    pub name: &'static str,
+    /// The Debian package to `apt-get install` (`.ci/run` installs them all).
+    pub package: &'static str,
+}
+
+/// strace, the reference tracer.
+pub const STRACE: Tool = Tool {
+    name: "strace",
+    package: "strace",
+};
+
+/// runc, the OCI runtime that enforces exported profiles.
+pub const RUNC: Tool = Tool {
+    name: "runc",
+    package: "runc",
+};
+
+/// A static busybox, the whole root file system of the runc tests' containers.
+pub const BUSYBOX: Tool = Tool {
+    name: "busybox",
+    package: "busybox-static",
+};
+
+/// The first executable file named `name` in the directories of PATH, as a shell finds it.
+pub fn in_path(name: &str) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| {
+            p.metadata()
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+}
+
+/// The path of `tool` in PATH. When it is not there: under CI (`CI` set) the test fails,
+/// elsewhere it prints `SKIPPED: <test>: <tool> is not installed (...)` on stderr and the
+/// caller returns (`let Some(strace) = require(STRACE) else { return };`).
+pub fn require(tool: Tool) -> Option<PathBuf> {
+    let found = in_path(tool.name);
+    if found.is_none() {
+        skip_or_fail(&format!(
+            "{} is not installed (apt-get install {})",
+            tool.name, tool.package
+        ));
+    }
+    found
+}
+
+/// Skips the running test loudly because of `why`, or fails it when `CI` is set (where
+/// everything the suite needs is installed, so a skip would hide a test). The line goes
+/// to the real stderr, past the test harness's capture, so a passing run shows it too.
+pub fn skip_or_fail(why: &str) {
+    use std::io::Write;
+    let current = std::thread::current();
+    let test = current.name().unwrap_or("a test");
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{test}: {why}; CI is set, so this fails instead of skipping"
+    );
+    let _ = writeln!(std::io::stderr(), "SKIPPED: {test}: {why}");
 }
