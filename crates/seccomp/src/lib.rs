@@ -9,7 +9,9 @@ mod compile;
 pub mod complain;
 pub mod disasm;
 pub mod emulator;
+pub mod escapes;
 pub mod install;
+pub mod isolate;
 pub mod lint;
 
 pub use bpf::{Insn, Program};

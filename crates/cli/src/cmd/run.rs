@@ -29,6 +29,13 @@ pub struct Args {
     /// With --complain: also write each would-be-blocked syscall as a JSON line to FILE.
     #[arg(long, value_name = "FILE", requires = "complain")]
     log: Option<PathBuf>,
+    /// Run the command in new PID and mount namespaces with a private /proc, under a small
+    /// init of sysfence's as PID 1 (it forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT, reaps
+    /// orphans and exits with the command's status, as `docker run --init`): the command
+    /// cannot see, ptrace or write the memory of any process outside, so no unfiltered
+    /// process of its user can be made to run what the profile denies.
+    #[arg(long, conflicts_with = "complain")]
+    isolate: bool,
     #[command(flatten)]
     resolve: ResolveArgs,
     /// The command and its arguments.
@@ -77,6 +84,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         })
         .collect::<Result<Vec<_>, _>>()
         .context("the environment contains a NUL byte")?;
+    warn_about_escapes(&policy, &args);
     if !args.complain {
         let mut extra = 0;
         for name in &policy.flags {
@@ -88,6 +96,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
             })?;
         }
         let program = compile_for(&policy)?;
+        if args.isolate {
+            let status = seccomp::isolate::run_isolated(&program, extra, &c_path, &argv, &envp)?;
+            return Ok(exit_code(status));
+        }
         let err = install::exec_filtered(&program, extra, &c_path, &argv, &envp);
         // Under the filter now: report without relying on much more than write(2).
         diag!(
@@ -125,6 +137,38 @@ pub fn run(args: Args) -> Result<ExitCode> {
     .with_context(|| format!("cannot run {} in complain mode", path.display()))?;
     report(&outcome.counts);
     Ok(exit_code(outcome.status))
+}
+
+/// Says what the profile does not stop: calls that reach other processes of the user
+/// (unless --isolate), and TRACE/NOTIFY answers the program can give itself.
+fn warn_about_escapes(policy: &policy::Policy, args: &Args) {
+    let file = args.profile.display();
+    let (rules, default) = seccomp::escapes::no_denials(policy);
+    for (name, action) in &rules {
+        diag!(
+            "sysfence: warning: {file}: {name} -> {} denies nothing: the program can answer it itself (fork a tracer, or install a listener on top); use SCMP_ACT_ERRNO or SCMP_ACT_KILL_PROCESS",
+            action.docker_name()
+        );
+    }
+    if default {
+        diag!(
+            "sysfence: warning: {file}: the default action {} denies nothing: the program can answer it itself; use SCMP_ACT_ERRNO or SCMP_ACT_KILL_PROCESS",
+            policy.default_action.docker_name()
+        );
+    }
+    if args.isolate {
+        return;
+    }
+    let Ok(program) = compile_for(policy) else {
+        return;
+    };
+    let calls = seccomp::escapes::allowed_cross_process_calls(&program, &policy.target_arches());
+    if !calls.is_empty() {
+        diag!(
+            "sysfence: warning: {file} allows {}: the command can use them on other processes of its user, which this filter does not govern; add --isolate (a PID namespace of its own, as Docker gives a container) or deny them",
+            calls.join(", ")
+        );
+    }
 }
 
 fn json_line(e: &WouldBlock) -> String {
