@@ -13,8 +13,10 @@ use syscalls::Arch;
 /// One syscall the policy would have blocked, as notified.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WouldBlock {
-    /// The calling thread.
+    /// The calling process (thread group).
     pub pid: u32,
+    /// The calling thread.
+    pub tid: u32,
     /// The ABI of the call (None for an ABI sysfence does not know).
     pub arch: Option<Arch>,
     /// The syscall number as the kernel saw it.
@@ -27,7 +29,7 @@ pub struct WouldBlock {
     pub args: [u64; 6],
 }
 
-/// Per (name, pid): how many times the policy would have blocked it.
+/// Per (name, process): how many times the policy would have blocked it.
 pub type Counts = BTreeMap<(String, u32), u64>;
 
 /// What a complain-mode run produced.
@@ -40,8 +42,15 @@ pub struct ComplainRun {
 }
 
 /// Runs `path` under `policy`'s complain variant (compiled as `program`, with calls of other
-/// ABIs notified rather than killed), calling `on_block`
-/// for each would-be-blocked syscall, and returns the wait status and the counts.
+/// ABIs notified rather than killed), calling `on_block` for each would-be-blocked syscall
+/// as it happens, and returns the command's wait status and the counts.
+///
+/// The supervisor stays until the last process holding the filter is gone (the listener
+/// reports hang-up), so a daemon's later calls are reported too; it is the subreaper of
+/// the command's tree, so orphans are reaped here and never keep the filter alive as
+/// zombies. SIGINT, SIGTERM, SIGHUP and SIGQUIT are passed on to the command and the run
+/// goes on to its end, so the report is still made. A call whose answer finds it gone
+/// (interrupted, to be notified again on restart; or its task killed) is not counted.
 pub fn run_complain(
     policy: &Policy,
     program: &Program,
@@ -50,42 +59,172 @@ pub fn run_complain(
     envp: &[CString],
     mut on_block: impl FnMut(&WouldBlock),
 ) -> io::Result<ComplainRun> {
+    // SAFETY: prctl without pointers: orphans of the command's tree become our children.
+    unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
     let Supervised { pid, listener } = install::spawn_supervised(program, path, argv, envp)?;
+    forward::install();
     let mut counts = Counts::new();
     let mut status = None;
-    let mut quiet = 0u32;
+    let mut groups = TgidCache::default();
+    let mut interrupted = None;
+    let mut signalled = std::collections::HashSet::new();
     loop {
-        match install::receive(&listener, Duration::from_millis(50)) {
-            Ok(Some(n)) => {
-                quiet = 0;
-                let event = describe(policy, &n);
-                install::respond_continue(&listener, n.id)?;
-                *counts.entry((event.name.clone(), event.pid)).or_default() += 1;
-                on_block(&event);
-            }
-            Ok(None) => {
-                if status.is_none() {
-                    status = install::try_wait_child(pid)?;
-                } else {
-                    quiet += 1;
-                    // The program is gone; a descendant may linger under the filter.
-                    if quiet > 4 {
-                        break;
-                    }
+        if let Some(sig) = forward::take() {
+            interrupted = Some(sig);
+            signalled.clear();
+        }
+        if let Some(sig) = interrupted {
+            // The whole tree holds the filter and would keep the run going: each of
+            // them gets the signal, as a terminal's ^C gives it to a foreground job,
+            // and so does every process forked after it (a shell that had not started
+            // its next command yet would wait for it for ever).
+            for task in descendants(std::process::id() as libc::pid_t) {
+                if signalled.insert(task) {
+                    // SAFETY: kill(2) on a descendant of ours.
+                    unsafe { libc::kill(task, sig) };
                 }
             }
+        }
+        reap(pid, &mut status);
+        match install::receive(&listener, Duration::from_millis(50)) {
+            Ok(Some(n)) => {
+                let event = describe(policy, &n, groups.tgid(n.pid));
+                if install::respond_continue(&listener, n.id)? {
+                    *counts.entry((event.name.clone(), event.pid)).or_default() += 1;
+                    on_block(&event);
+                }
+            }
+            Ok(None) => {}
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => break,
             Err(e) => return Err(e),
         }
     }
+    forward::uninstall();
     let status = match status {
         Some(s) => s,
         None => install::wait_child(pid)?,
     };
+    // Whatever else ended last is reaped too.
+    reap(pid, &mut None);
     Ok(ComplainRun { status, counts })
 }
 
-fn describe(policy: &Policy, n: &Notification) -> WouldBlock {
+/// Reaps every child that has ended (the command and the orphans we adopted), keeping
+/// the command's status.
+fn reap(command: libc::pid_t, status: &mut Option<i32>) {
+    loop {
+        let mut st = 0;
+        // SAFETY: waiting for our own children with WNOHANG; `st` is a live local.
+        let rc = unsafe { libc::waitpid(-1, &mut st, libc::WNOHANG) };
+        if rc <= 0 {
+            return;
+        }
+        if rc == command {
+            *status = Some(st);
+        }
+    }
+}
+
+/// Every process below `root` (children, their children...), from /proc's parent links.
+fn descendants(root: libc::pid_t) -> Vec<libc::pid_t> {
+    let mut parent_of = Vec::new();
+    if let Ok(dir) = std::fs::read_dir("/proc") {
+        for entry in dir.flatten() {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<libc::pid_t>().ok())
+            else {
+                continue;
+            };
+            let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+            // The field after the state, past the command name's closing parenthesis.
+            let ppid = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                .and_then(|p| p.parse::<libc::pid_t>().ok());
+            if let Some(ppid) = ppid {
+                parent_of.push((pid, ppid));
+            }
+        }
+    }
+    let mut found = vec![root];
+    let mut i = 0;
+    while i < found.len() {
+        let parent = found[i];
+        found.extend(
+            parent_of
+                .iter()
+                .filter(|&&(_, pp)| pp == parent)
+                .map(|&(p, _)| p),
+        );
+        i += 1;
+    }
+    found.remove(0);
+    found
+}
+
+/// Thread ids to process ids (the notification names the thread).
+#[derive(Default)]
+struct TgidCache(std::collections::HashMap<u32, u32>);
+
+impl TgidCache {
+    fn tgid(&mut self, tid: u32) -> u32 {
+        *self.0.entry(tid).or_insert_with(|| {
+            std::fs::read_to_string(format!("/proc/{tid}/status"))
+                .ok()
+                .and_then(|s| {
+                    s.lines()
+                        .find_map(|l| l.strip_prefix("Tgid:"))
+                        .and_then(|v| v.trim().parse().ok())
+                })
+                .unwrap_or(tid)
+        })
+    }
+}
+
+/// Passing the signals that would end the supervisor on to the command instead.
+mod forward {
+    use std::sync::atomic::{AtomicI32, Ordering};
+
+    static PENDING: AtomicI32 = AtomicI32::new(0);
+    const SIGNALS: [i32; 4] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT];
+
+    extern "C" fn on_signal(sig: libc::c_int) {
+        PENDING.store(sig, Ordering::SeqCst);
+    }
+
+    /// Catches the signals (without SA_RESTART, so the wait for a notification ends).
+    pub fn install() {
+        for sig in SIGNALS {
+            // SAFETY: the handler only stores to an atomic.
+            unsafe {
+                let mut sa: libc::sigaction = std::mem::zeroed();
+                sa.sa_sigaction = on_signal as *const () as usize;
+                libc::sigemptyset(&mut sa.sa_mask);
+                libc::sigaction(sig, &sa, std::ptr::null_mut());
+            }
+        }
+    }
+
+    /// Restores their default actions.
+    pub fn uninstall() {
+        for sig in SIGNALS {
+            // SAFETY: setting a disposition.
+            unsafe { libc::signal(sig, libc::SIG_DFL) };
+        }
+    }
+
+    /// The signal caught since the last call, if any.
+    pub fn take() -> Option<i32> {
+        match PENDING.swap(0, Ordering::SeqCst) {
+            0 => None,
+            s => Some(s),
+        }
+    }
+}
+
+fn describe(policy: &Policy, n: &Notification, tgid: u32) -> WouldBlock {
     let nr = n.nr as u32;
     let arch = Arch::from_audit(n.arch, nr);
     let name = arch
@@ -96,7 +235,8 @@ fn describe(policy: &Policy, n: &Notification) -> WouldBlock {
         _ => Action::KillProcess,
     };
     WouldBlock {
-        pid: n.pid,
+        pid: tgid,
+        tid: n.pid,
         arch,
         nr,
         name,

@@ -307,8 +307,10 @@ pub fn receive(listener: &OwnedFd, timeout: Duration) -> io::Result<Option<Notif
     }))
 }
 
-/// Lets the notified syscall run as if the filter had allowed it.
-pub fn respond_continue(listener: &OwnedFd, id: u64) -> io::Result<()> {
+/// Lets the notified syscall run as if the filter had allowed it. `Ok(false)` when the
+/// call is no longer there to answer (ENOENT: the task was killed, or a signal
+/// interrupted the call, which is then notified again when it restarts).
+pub fn respond_continue(listener: &OwnedFd, id: u64) -> io::Result<bool> {
     use std::os::fd::AsRawFd;
     let mut resp = libc::seccomp_notif_resp {
         id,
@@ -326,13 +328,12 @@ pub fn respond_continue(listener: &OwnedFd, id: u64) -> io::Result<()> {
     };
     if rc < 0 {
         let e = io::Error::last_os_error();
-        // ENOENT: the task was killed meanwhile; nothing to answer.
         if e.raw_os_error() == Some(libc::ENOENT) {
-            return Ok(());
+            return Ok(false);
         }
         return Err(e);
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Waits for child `pid` and returns its raw wait status.

@@ -175,6 +175,7 @@ fn json_line(e: &WouldBlock) -> String {
     let v = serde_json::json!({
         "v": 1,
         "pid": e.pid,
+        "tid": e.tid,
         "arch": e.arch.map(|a| a.name()),
         "nr": e.nr,
         "syscall": e.name,
