@@ -18,8 +18,13 @@ fn entries(file: &str) -> Vec<(u32, String, String)> {
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .map(|l| {
             let mut cols = l.split_whitespace();
-            let mut next = || cols.next().unwrap_or_else(|| panic!("{file}: short line {l:?}"));
-            let nr = next().parse().unwrap_or_else(|_| panic!("{file}: bad number in {l:?}"));
+            let mut next = || {
+                cols.next()
+                    .unwrap_or_else(|| panic!("{file}: short line {l:?}"))
+            };
+            let nr = next()
+                .parse()
+                .unwrap_or_else(|_| panic!("{file}: bad number in {l:?}"));
             (nr, next().to_string(), next().to_string())
         })
         .collect()
@@ -87,7 +92,11 @@ fn the_abi_column_decides_x32_membership() {
         }
     }
     // Linux 6.18 gives map_shadow_stack, uretprobe and uprobe to x32 as well.
-    for (name, nr) in [("map_shadow_stack", 453), ("uretprobe", 335), ("uprobe", 336)] {
+    for (name, nr) in [
+        ("map_shadow_stack", 453),
+        ("uretprobe", 335),
+        ("uprobe", 336),
+    ] {
         assert_eq!(x32.lookup_name(name).map(|s| s.nr), Some(nr | X32_BIT));
     }
 }
