@@ -11,6 +11,7 @@ pub mod disasm;
 pub mod emulator;
 pub mod install;
 pub mod lint;
+pub mod multiplex;
 
 pub use bpf::{Insn, Program};
 pub use compile::{
