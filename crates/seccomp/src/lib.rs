@@ -12,6 +12,7 @@ pub mod emulator;
 pub mod install;
 pub mod lint;
 pub mod multiplex;
+pub mod verify;
 
 pub use bpf::{Insn, Program};
 pub use compile::{
