@@ -139,12 +139,39 @@ fn a_failed_write_leaves_no_partial_file() {
 }
 
 #[test]
-fn lint_passes_moby_default_and_flags_pitfalls() {
-    let o = sysfence(&["profile", "lint", MOBY]);
-    assert!(o.status.success(), "{o:?}");
-    assert!(String::from_utf8_lossy(&o.stdout).ends_with("no findings\n"));
-
+fn lint_flags_pitfalls_and_agrees_on_a_profile_and_its_bpf() {
+    // moby's only pitfall: socket's `arg0 != AF_VSOCK` compares 64 bits of a C int.
     let dir = tempfile::tempdir().unwrap();
+    let o = sysfence(&["profile", "lint", MOBY]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        out.contains("[wide-compare] x86_64 socket: arg0 (family)"),
+        "{out}"
+    );
+    assert!(out.ends_with("\n1 finding\n"), "{out}");
+    let bpf = dir.path().join("moby.bpf");
+    ok(&["profile", "compile", MOBY, "-o", s(&bpf)]);
+    let from_bpf = String::from_utf8_lossy(&sysfence(&["profile", "lint", s(&bpf)]).stdout)
+        .replace(s(&bpf), MOBY);
+    assert_eq!(from_bpf, out);
+
+    // What the kernel refuses is an error: a load past seccomp_data, no return last.
+    let bad = dir.path().join("bad.bpf");
+    std::fs::write(
+        &bad,
+        [0x20, 0, 0, 0, 64, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0xff, 0x7f],
+    )
+    .unwrap();
+    let out = String::from_utf8_lossy(&sysfence(&["profile", "lint", s(&bad)]).stdout).into_owned();
+    assert!(
+        out.contains("error: [kernel-rejects]") && out.contains("ld [64]"),
+        "{out}"
+    );
+    std::fs::write(&bad, [0x20, 0, 0, 0, 0, 0, 0, 0]).unwrap();
+    let out = String::from_utf8_lossy(&sysfence(&["profile", "lint", s(&bad)]).stdout).into_owned();
+    assert!(out.contains("not a return"), "{out}");
+
     let p = dir.path().join("p.json");
     std::fs::write(
         &p,

@@ -234,10 +234,39 @@ fn oci_flags_log_and_spec_allow_are_applied_and_others_refused() {
 }
 
 #[test]
-fn i386_socketcall_is_governed_only_by_rules_that_name_it() {
-    // moby's default without `socketcall`: socket(AF_UNIX) stays allowed by its own rule
-    // (arg0 < 38) on i386's direct number, while the multiplexed form is denied. libseccomp
-    // would widen the socket rule to socketcall(SYS_SOCKET); we are deliberately stricter.
+fn rules_on_socket_and_shmget_govern_the_i386_multiplexers_too() {
+    // A deny-list naming socket and shmget for x86_64 + i386: the int 0x80 calls get the
+    // profile's errno whether made directly or through socketcall(SYS_SOCKET) and
+    // ipc(SHMGET), as under libseccomp.
+    let dir = tempfile::tempdir().unwrap();
+    let deny = profile(
+        dir.path(),
+        "deny.json",
+        r#"{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86"],
+            "syscalls":[{"names":["socket","shmget"],"action":"SCMP_ACT_ERRNO","errnoRet":13}]}"#,
+    );
+    let prog = fixture("seccomp_int80");
+    let prog = prog.to_str().unwrap();
+    // Unfiltered, every form works on this kernel: the errnos below are the filter's.
+    let free = Command::new(prog).arg("socket").output().unwrap();
+    assert_eq!(stdout(&free), "int80 socket: ok\nint80 socketcall: ok\n");
+    let free = Command::new(prog).arg("shmget").output().unwrap();
+    assert_eq!(stdout(&free), "int80 shmget: ok\nint80 ipc: ok\n");
+    let o = run(&deny, &[prog, "socket"]);
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(
+        stdout(&o),
+        "int80 socket: errno 13\nint80 socketcall: errno 13\n"
+    );
+    let o = run(&deny, &[prog, "shmget"]);
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(stdout(&o), "int80 shmget: errno 13\nint80 ipc: errno 13\n");
+}
+
+#[test]
+fn an_allow_list_allowing_socket_and_shmget_allows_their_multiplexed_forms() {
+    // moby's default without `socketcall` and `ipc`: the multiplexed calls are allowed by
+    // the rules on socket (arg0 != AF_VSOCK, checked on the direct call only) and shmget.
     let dir = tempfile::tempdir().unwrap();
     let moby = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -247,18 +276,20 @@ fn i386_socketcall_is_governed_only_by_rules_that_name_it() {
         serde_json::from_str(&std::fs::read_to_string(moby).unwrap()).unwrap();
     for entry in p["syscalls"].as_array_mut().unwrap() {
         if let Some(names) = entry["names"].as_array_mut() {
-            names.retain(|n| n != "socketcall");
+            names.retain(|n| n != "socketcall" && n != "ipc");
         }
     }
     let without = profile(dir.path(), "p.json", &p.to_string());
     let prog = fixture("seccomp_int80");
-    let free = Command::new(&prog).arg("socket").output().unwrap();
-    assert_eq!(stdout(&free), "int80 socket: ok\nint80 socketcall: ok\n");
-    let o = run(&without, &[prog.to_str().unwrap(), "socket"]);
-    assert!(o.status.success(), "{o:?}");
-    assert_eq!(stdout(&o), "int80 socket: ok\nint80 socketcall: errno 1\n");
-    let o = run(Path::new(moby), &[prog.to_str().unwrap(), "socket"]);
-    assert_eq!(stdout(&o), "int80 socket: ok\nint80 socketcall: ok\n");
+    let prog = prog.to_str().unwrap();
+    for profile in [without.as_path(), Path::new(moby)] {
+        let o = run(profile, &[prog, "socket"]);
+        assert!(o.status.success(), "{o:?}");
+        assert_eq!(stdout(&o), "int80 socket: ok\nint80 socketcall: ok\n");
+        let o = run(profile, &[prog, "shmget"]);
+        assert!(o.status.success(), "{o:?}");
+        assert_eq!(stdout(&o), "int80 shmget: ok\nint80 ipc: ok\n");
+    }
 }
 
 #[test]

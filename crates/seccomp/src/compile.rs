@@ -10,15 +10,17 @@
 //!    unconditional actions therefore use only nr/arch loads, `jeq`/`jge`, `ja` and `ret`:
 //!    the kernel's action cache evaluates them once, and an allowed call costs nothing.
 //!
-//! i386 is its own ABI with its own numbers. The socketcall(102)/ipc(117) multiplexers are
-//! *not* widened from rules on socket-family or SysV IPC names, as libseccomp does: they are
-//! governed only by rules that name `socketcall`/`ipc` themselves. That is stricter: a
-//! profile that allows `socket` but not `socketcall` denies the multiplexed form.
+//! i386 is its own ABI with its own numbers. As in libseccomp, a rule on a socket or SysV
+//! IPC call also governs i386's socketcall(102)/ipc(117) multiplexer, behind a check of the
+//! call number in argument 0 (see [`crate::multiplex`]): a profile that denies `socket`
+//! denies `socketcall(SYS_SOCKET, ...)` too, one that allows `shmget` allows
+//! `ipc(SHMGET, ...)`.
 //!
 //! Where rules for one syscall carry different actions, the most restrictive matching rule
 //! wins (the kernel's precedence between filters); among equally restrictive ones, the first.
 
 use crate::bpf::{Insn, MAX_INSNS, Program, data, op};
+use crate::multiplex;
 use policy::{Action, CmpOp, Condition, Policy};
 use std::collections::{BTreeMap, HashMap};
 use syscalls::Arch;
@@ -92,6 +94,7 @@ pub struct Resolved {
 }
 
 /// Resolves names with the syscall tables; names an ABI lacks are left out for that ABI.
+/// On i386, rules on socket and SysV IPC calls also resolve to their multiplexer.
 pub fn resolve(policy: &Policy, target: &Target) -> Resolved {
     let arches = target
         .arches
@@ -100,6 +103,12 @@ pub fn resolve(policy: &Policy, target: &Target) -> Resolved {
             let table = arch.table();
             let mut syscalls: BTreeMap<u32, Vec<ResolvedRule>> = BTreeMap::new();
             for rule in policy.rules.iter().filter(|r| r.applies_to(arch)) {
+                if let Some((mux, call)) = multiplex::route(arch, &rule.syscall) {
+                    syscalls.entry(mux).or_default().push(ResolvedRule {
+                        action: rule.action,
+                        conditions: multiplex::conditions(call, &rule.conditions),
+                    });
+                }
                 if let Some(sc) = table.lookup_name(&rule.syscall) {
                     syscalls.entry(sc.nr).or_default().push(ResolvedRule {
                         action: rule.action,

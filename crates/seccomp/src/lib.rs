@@ -13,6 +13,8 @@ pub mod escapes;
 pub mod install;
 pub mod isolate;
 pub mod lint;
+pub mod multiplex;
+pub mod verify;
 
 pub use bpf::{Insn, Program};
 pub use compile::{

@@ -251,19 +251,10 @@ fn lint_file(file: &std::path::Path, resolve: &ResolveArgs) -> Result<ExitCode> 
         findings.extend(warnings.iter().map(|w| format!("[import] {w}")));
         findings.extend(lint::lint_policy(&policy).iter().map(|f| f.to_string()));
         let program = compile_for(&policy)?;
-        let targets = policy.target_arches();
-        findings.extend(
-            lint::lint_program(&program, Some(&targets))
-                .iter()
-                .map(|f| f.to_string()),
-        );
+        findings.extend(lint::lint_program(&program).iter().map(|f| f.to_string()));
     } else {
         let program = Program::from_bytes(&bytes).with_context(|| file.display().to_string())?;
-        findings.extend(
-            lint::lint_program(&program, None)
-                .iter()
-                .map(|f| f.to_string()),
-        );
+        findings.extend(lint::lint_program(&program).iter().map(|f| f.to_string()));
     }
     let mut text: String = findings
         .iter()
@@ -272,7 +263,8 @@ fn lint_file(file: &std::path::Path, resolve: &ResolveArgs) -> Result<ExitCode> 
     if findings.is_empty() {
         text.push_str(&format!("{}: no findings\n", file.display()));
     } else {
-        text.push_str(&format!("{} findings\n", findings.len()));
+        let plural = if findings.len() == 1 { "" } else { "s" };
+        text.push_str(&format!("{} finding{plural}\n", findings.len()));
     }
     write_document(None, text.as_bytes())?;
     Ok(if findings.is_empty() {
