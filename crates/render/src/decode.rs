@@ -824,7 +824,7 @@ impl Decoder {
             Fmt::RusageOut => {
                 self.out_struct(raw, v, i, |b| structs::rusage(b, self.opts.verbose, l))
             }
-            Fmt::TmsOut => self.out_struct(raw, v, i, |b| structs::tms(b, l)),
+            Fmt::TmsOut => self.out_struct(raw, v, i, |b| structs::tms(b, l, st)),
             Fmt::StackIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::stack(b, st, l)),
             Fmt::StackOut => self.out_struct(raw, v, i, |b| structs::stack(b, st, l)),
             Fmt::TimesIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::utimens(b, l, st)),
@@ -3627,10 +3627,10 @@ fn futex_rest(v: &CallView<'_>, st: Style) -> Option<String> {
         1 | 7 | 8 => {}
         9 => {
             parts.push(futex_timeout(v));
-            parts.push(bitset(v.arg(5)));
+            parts.push(bitset(v.arg(5), st));
         }
         10 => {
-            parts.push(bitset(v.arg(5)));
+            parts.push(bitset(v.arg(5), st));
         }
         _ => {
             parts.push(ptr(v.arg(3)));
@@ -3663,9 +3663,9 @@ fn futex_waits(op: u64) -> bool {
     })
 }
 
-fn bitset(v: u64) -> String {
+fn bitset(v: u64, st: Style) -> String {
     if v as u32 == u32::MAX {
-        "FUTEX_BITSET_MATCH_ANY".into()
+        styled("FUTEX_BITSET_MATCH_ANY".into(), &hex(v), st)
     } else {
         hex(v)
     }
