@@ -4,10 +4,10 @@
 //! knowledge base.
 
 use crate::escape::{Hex, quote, quote_hex};
+use crate::select::SyscallSet;
 use crate::specs::{self, Fmt, Ret, Spec};
 use crate::structs::{self, Layout};
 use crate::xlat::{Style, hex};
-use crate::select::SyscallSet;
 use events::{Capture, CapturePlan, Mem, MemReader, SyscallEntry, SyscallResult};
 use std::sync::{Arc, OnceLock};
 use syscalls::{Arch, ArgKind, Syscall};
@@ -3663,11 +3663,13 @@ fn futex_waits(op: u64) -> bool {
     })
 }
 
+/// futex's val3 bitset: a 32-bit word (the register's upper half is not part of it).
 fn bitset(v: u64, st: Style) -> String {
-    if v as u32 == u32::MAX {
-        styled("FUTEX_BITSET_MATCH_ANY".into(), &hex(v), st)
+    let word = u64::from(v as u32);
+    if word == u64::from(u32::MAX) {
+        styled("FUTEX_BITSET_MATCH_ANY".into(), &hex(word), st)
     } else {
-        hex(v)
+        hex(word)
     }
 }
 
