@@ -2749,7 +2749,7 @@ impl Decoder {
             });
         }
         if self.captures_fds() {
-            self.plan_fds(entry, &shape, result, mem, &mut out);
+            self.plan_fds(entry, shape, result, mem, &mut out);
         }
         out
     }
@@ -3673,6 +3673,24 @@ fn bitset(v: u64, st: Style) -> String {
     }
 }
 
+/// A failed undecoded call's result, as strace's print_err_ret: the errno's name and
+/// strerror's text (`Unknown error 512` for the kernel's restart codes), or the number.
+fn raw_error(code: i32) -> String {
+    let restart = match code {
+        512 => Some("ERESTARTSYS"),
+        513 => Some("ERESTARTNOINTR"),
+        514 => Some("ERESTARTNOHAND"),
+        515 => Some("ENOIOCTLCMD"),
+        516 => Some("ERESTART_RESTARTBLOCK"),
+        _ => None,
+    };
+    match (restart, syscalls::errno_by_code(code)) {
+        (Some(name), _) => format!("-1 {name} (Unknown error {code})"),
+        (None, Some(e)) => format!("-1 {} ({})", e.name, e.message),
+        (None, None) => format!("-1 (errno {code})"),
+    }
+}
+
 #[cfg(test)]
 mod phase_tests {
     use super::*;
@@ -3756,23 +3774,5 @@ mod phase_tests {
                 }
             }
         }
-    }
-}
-
-/// A failed undecoded call's result, as strace's print_err_ret: the errno's name and
-/// strerror's text (`Unknown error 512` for the kernel's restart codes), or the number.
-fn raw_error(code: i32) -> String {
-    let restart = match code {
-        512 => Some("ERESTARTSYS"),
-        513 => Some("ERESTARTNOINTR"),
-        514 => Some("ERESTARTNOHAND"),
-        515 => Some("ENOIOCTLCMD"),
-        516 => Some("ERESTART_RESTARTBLOCK"),
-        _ => None,
-    };
-    match (restart, syscalls::errno_by_code(code)) {
-        (Some(name), _) => format!("-1 {name} (Unknown error {code})"),
-        (None, Some(e)) => format!("-1 {} ({})", e.name, e.message),
-        (None, None) => format!("-1 (errno {code})"),
     }
 }
