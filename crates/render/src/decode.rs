@@ -4,10 +4,12 @@
 //! knowledge base.
 
 use crate::escape::{Hex, quote, quote_hex};
+use crate::select::SyscallSet;
 use crate::specs::{self, Fmt, Ret, Spec};
 use crate::structs::{self, Layout};
 use crate::xlat::{Style, hex};
 use events::{Capture, CapturePlan, Mem, MemReader, SyscallEntry, SyscallResult};
+use std::sync::{Arc, OnceLock};
 use syscalls::{Arch, ArgKind, Syscall};
 
 /// How values are printed: strace's -s, -x/-xx, -v, -X, -y.
@@ -27,6 +29,23 @@ pub struct DecodeOptions {
     pub decode_sockets: bool,
     /// Only syscalls that touch one of these paths, by name or by descriptor (`-P`).
     pub trace_paths: Vec<Vec<u8>>,
+    /// Which calls print undecoded, abbreviated, dereferenced (`-e raw=`, `-e abbrev=`,
+    /// `-e verbose=`).
+    pub per_call: PerCall,
+}
+
+/// strace's per-call qualifiers; `None` is strace's default for each.
+#[derive(Debug, Clone, Default)]
+pub struct PerCall {
+    /// Calls whose arguments and return value print in hex, undecoded (`-e raw=`;
+    /// default none).
+    pub raw: Option<Arc<SyscallSet>>,
+    /// Calls whose structures print abbreviated (`-e abbrev=`; default all, none under
+    /// `-v`).
+    pub abbrev: Option<Arc<SyscallSet>>,
+    /// Calls whose structures and arrays print at all (`-e verbose=`; default all):
+    /// the others print their addresses.
+    pub verbose: Option<Arc<SyscallSet>>,
 }
 
 impl Default for DecodeOptions {
@@ -39,6 +58,7 @@ impl Default for DecodeOptions {
             decode_fds: false,
             decode_sockets: false,
             trace_paths: Vec::new(),
+            per_call: PerCall::default(),
         }
     }
 }
@@ -71,8 +91,19 @@ impl Shape {
 pub struct Decoder {
     opts: DecodeOptions,
     /// Per ABI (in `Arch::ALL` order), its calls, resolved at first use.
-    abis: [std::sync::OnceLock<AbiShapes>; Arch::ALL.len()],
+    abis: [OnceLock<AbiShapes>; Arch::ALL.len()],
+    /// Structures print as addresses (a variant for calls outside `-e verbose=`).
+    shallow: bool,
+    /// The decoders of calls qualified otherwise than the options say by default, by
+    /// [`Quals`] bits, built at first use.
+    variants: [OnceLock<Box<Decoder>>; 4],
 }
+
+/// Bits of a call's qualifiers, resolved once per ABI: printed unabbreviated, printed
+/// without dereferencing.
+type Quals = u8;
+const QUAL_FULL: Quals = 1;
+const QUAL_SHALLOW: Quals = 2;
 
 /// The calls of one ABI, indexed by number less the ABI's base.
 struct AbiShapes {
@@ -81,17 +112,38 @@ struct AbiShapes {
     /// When each may read tracee memory ([`READS_AT_ENTRY`], [`READS_AT_EXIT`]); a byte
     /// per call keeps the tracer's per-stop check in cache.
     phases: Vec<u8>,
+    /// Each call's qualifiers ([`Quals`]).
+    quals: Vec<Quals>,
 }
 
 impl AbiShapes {
-    fn of(arch: Arch) -> AbiShapes {
+    fn of(arch: Arch, opts: &DecodeOptions) -> AbiShapes {
         let mut shapes = Vec::new();
+        let mut quals = Vec::new();
+        let per_call = &opts.per_call;
+        let in_set = |set: &Option<Arc<SyscallSet>>, nr, dflt| {
+            set.as_ref().map_or(dflt, |s| s.contains(arch, nr))
+        };
         for sc in arch.table().entries() {
             let i = (sc.nr - arch.nr_base()) as usize;
             if shapes.len() <= i {
                 shapes.resize(i + 1, None);
+                quals.resize(i + 1, own_quals(opts));
+            }
+            if in_set(&per_call.raw, sc.nr, false) {
+                // Undecoded: the decoder of the options says it all.
+                shapes[i] = Some(raw_shape(sc));
+                continue;
             }
             shapes[i] = Some(shape_of(arch, sc));
+            let mut q = 0;
+            if !in_set(&per_call.abbrev, sc.nr, !opts.verbose) {
+                q |= QUAL_FULL;
+            }
+            if !in_set(&per_call.verbose, sc.nr, true) {
+                q |= QUAL_SHALLOW;
+            }
+            quals[i] = q;
         }
         let phases = shapes
             .iter()
@@ -110,7 +162,27 @@ impl AbiShapes {
                 bits
             })
             .collect();
-        AbiShapes { shapes, phases }
+        AbiShapes {
+            shapes,
+            phases,
+            quals,
+        }
+    }
+}
+
+/// The qualifiers a decoder with `opts` applies by itself.
+fn own_quals(opts: &DecodeOptions) -> Quals {
+    if opts.verbose { QUAL_FULL } else { 0 }
+}
+
+/// An undecoded call (`-e raw=`): every argument of its signature in hex, as strace's
+/// printargs.
+fn raw_shape(sc: &Syscall) -> Shape {
+    Shape {
+        name: sc.name.to_string(),
+        arg_names: sc.args.iter().map(|a| a.name).collect(),
+        fmts: vec![Fmt::Hex; sc.args.len()],
+        ret: Ret::Raw,
     }
 }
 
@@ -265,13 +337,40 @@ impl Decoder {
         Decoder {
             opts,
             abis: Default::default(),
+            shallow: false,
+            variants: Default::default(),
         }
     }
 
     /// The resolved calls of `arch`.
     fn abi(&self, arch: Arch) -> &AbiShapes {
         let i = Arch::ALL.iter().position(|&a| a == arch).unwrap_or(0);
-        self.abis[i].get_or_init(|| AbiShapes::of(arch))
+        self.abis[i].get_or_init(|| AbiShapes::of(arch, &self.opts))
+    }
+
+    /// The decoder of call `nr` of `arch`: this one, or the variant its `-e abbrev=` and
+    /// `-e verbose=` qualifiers call for (one table lookup on the way).
+    fn for_call(&self, arch: Arch, nr: u32) -> &Decoder {
+        let own = own_quals(&self.opts);
+        let q = self
+            .abi(arch)
+            .quals
+            .get(nr.wrapping_sub(arch.nr_base()) as usize)
+            .copied()
+            .unwrap_or(own);
+        if q == own {
+            return self;
+        }
+        self.variants[q as usize].get_or_init(|| {
+            let opts = DecodeOptions {
+                verbose: q & QUAL_FULL != 0,
+                per_call: PerCall::default(),
+                ..self.opts.clone()
+            };
+            let mut variant = Decoder::new(opts);
+            variant.shallow = q & QUAL_SHALLOW != 0;
+            Box::new(variant)
+        })
     }
 
     /// Whether stops capture what descriptors refer to (-y, -P), whatever the call.
@@ -323,16 +422,25 @@ impl Decoder {
         view: &CallView<'_>,
         range: std::ops::Range<usize>,
     ) -> Vec<String> {
+        let dec = self.for_call(view.entry.arch, view.entry.nr);
         range
-            .filter_map(|i| self.arg(shape.fmts[i], i, view))
+            .filter_map(|i| dec.arg(shape.fmts[i], i, view))
             .collect()
     }
 
     /// The return value as strace prints it after `= `.
     pub fn ret(&self, shape: &Shape, view: &CallView<'_>) -> String {
+        self.for_call(view.entry.arch, view.entry.nr)
+            .ret_here(shape, view)
+    }
+
+    fn ret_here(&self, shape: &Shape, view: &CallView<'_>) -> String {
         let Some(res) = view.result else {
             return "?".to_string();
         };
+        if res.is_error && shape.ret == Ret::Raw {
+            return raw_error((-res.rval) as i32);
+        }
         if res.is_error {
             let code = (-res.rval) as i32;
             return match code {
@@ -356,6 +464,7 @@ impl Decoder {
             Ret::Select => self.select_ret(v, shape, view),
             Ret::Poll => match (v, view.exit_mem(POLL_REVENTS_KEY)) {
                 (0, _) => "0 (Timeout)".to_string(),
+                (n, _) if self.shallow => n.to_string(),
                 (n, Some(Mem::Bytes { bytes, .. })) => {
                     let more = self.array_more(view.arg(1));
                     let ready = structs::pollfds(bytes, self.opts.style, None, more);
@@ -383,7 +492,7 @@ impl Decoder {
                     None => v.to_string(),
                 }
             }
-            Ret::Hex => hex(v as u64),
+            Ret::Hex | Ret::Raw => hex(v as u64),
             Ret::Oct => format_mode(v as u64),
             Ret::NoReturn => "?".to_string(),
             Ret::Fcntl => match view.arg(1) {
@@ -422,6 +531,9 @@ impl Decoder {
 
     fn arg(&self, fmt: Fmt, i: usize, v: &CallView<'_>) -> Option<String> {
         let raw = v.arg(i);
+        if self.shallow && fmt.dereferences() {
+            return Some(ptr(raw));
+        }
         let st = self.opts.style;
         let l = layout(v.entry);
         Some(match fmt {
@@ -457,6 +569,11 @@ impl Decoder {
             Fmt::Str => self.cstr(raw, v.entry_mem(i as u32)),
             Fmt::WBuf(len) => self.buf(raw, v.arg(len as usize), v.entry_mem(i as u32), false),
             Fmt::RBuf(_) => match v.ok_ret() {
+                Some(n) => self.buf(raw, n as u64, v.exit_mem(i as u32), false),
+                None => ptr(raw),
+            },
+            Fmt::XattrList(size) if v.arg(size as usize) == 0 => ptr(raw),
+            Fmt::XattrList(_) => match v.ok_ret() {
                 Some(n) => self.buf(raw, n as u64, v.exit_mem(i as u32), false),
                 None => ptr(raw),
             },
@@ -707,7 +824,7 @@ impl Decoder {
             Fmt::RusageOut => {
                 self.out_struct(raw, v, i, |b| structs::rusage(b, self.opts.verbose, l))
             }
-            Fmt::TmsOut => self.out_struct(raw, v, i, |b| structs::tms(b, l)),
+            Fmt::TmsOut => self.out_struct(raw, v, i, |b| structs::tms(b, l, st)),
             Fmt::StackIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::stack(b, st, l)),
             Fmt::StackOut => self.out_struct(raw, v, i, |b| structs::stack(b, st, l)),
             Fmt::TimesIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::utimens(b, l, st)),
@@ -1476,6 +1593,10 @@ impl Decoder {
         let Some(arg) = specs::ioctl_param(v.arg(1)) else {
             return Some(hex(raw));
         };
+        // Outside -e verbose=, what the argument points to is not fetched.
+        if self.shallow && !matches!(arg, A::Nothing | A::Int | A::Uint | A::Value(_) | A::CharIn) {
+            return Some(ptr(raw));
+        }
         let st = self.opts.style;
         let verbose = self.opts.verbose;
         let u32_at = |b: &[u8]| u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
@@ -2085,18 +2206,20 @@ impl Decoder {
             // by walking the call's shape.
             return Vec::new();
         }
-        self.plan_shape(entry, result, mem)
+        let shape = self.shape(entry.arch, entry.nr);
+        self.for_call(entry.arch, entry.nr)
+            .plan_shape(&shape, entry, result, mem)
     }
 
     /// [`Decoder::plan`] by the call's shape, argument by argument.
     fn plan_shape(
         &self,
+        shape: &Shape,
         entry: &SyscallEntry,
         result: Option<SyscallResult>,
         mem: &mut dyn MemReader,
     ) -> Vec<Capture> {
         let at_exit = result.is_some();
-        let shape = self.shape(entry.arch, entry.nr);
         let ok = result.filter(|r| !r.is_error).map(|r| r.rval);
         let i386 = is_i386(entry);
         let l = layout(entry);
@@ -2105,6 +2228,9 @@ impl Decoder {
         let max = self.strsize();
         for (i, fmt) in shape.fmts.iter().enumerate() {
             let addr = entry.args[i];
+            if self.shallow && fmt.dereferences() {
+                continue;
+            }
             let own_checks = matches!(fmt, Fmt::QuotaRest(_));
             if !own_checks && (addr == 0 || !in_phase(*fmt, shape.ret, at_exit)) {
                 continue;
@@ -2122,7 +2248,8 @@ impl Decoder {
                 Fmt::WBuf(len) => {
                     mem.read_bytes(addr, (entry.args[len as usize] as usize).min(max))
                 }
-                Fmt::RBuf(_) | Fmt::RBufHex(_) => {
+                Fmt::XattrList(size) if entry.args[size as usize] == 0 => continue,
+                Fmt::RBuf(_) | Fmt::RBufHex(_) | Fmt::XattrList(_) => {
                     let n = ok.unwrap_or(0).max(0) as usize;
                     mem.read_bytes(addr, n.min(max))
                 }
@@ -2622,7 +2749,7 @@ impl Decoder {
             });
         }
         if self.captures_fds() {
-            self.plan_fds(entry, &shape, result, mem, &mut out);
+            self.plan_fds(entry, shape, result, mem, &mut out);
         }
         out
     }
@@ -3500,10 +3627,10 @@ fn futex_rest(v: &CallView<'_>, st: Style) -> Option<String> {
         1 | 7 | 8 => {}
         9 => {
             parts.push(futex_timeout(v));
-            parts.push(bitset(v.arg(5)));
+            parts.push(bitset(v.arg(5), st));
         }
         10 => {
-            parts.push(bitset(v.arg(5)));
+            parts.push(bitset(v.arg(5), st));
         }
         _ => {
             parts.push(ptr(v.arg(3)));
@@ -3536,11 +3663,31 @@ fn futex_waits(op: u64) -> bool {
     })
 }
 
-fn bitset(v: u64) -> String {
-    if v as u32 == u32::MAX {
-        "FUTEX_BITSET_MATCH_ANY".into()
+/// futex's val3 bitset: a 32-bit word (the register's upper half is not part of it).
+fn bitset(v: u64, st: Style) -> String {
+    let word = u64::from(v as u32);
+    if word == u64::from(u32::MAX) {
+        styled("FUTEX_BITSET_MATCH_ANY".into(), &hex(word), st)
     } else {
-        hex(v)
+        hex(word)
+    }
+}
+
+/// A failed undecoded call's result, as strace's print_err_ret: the errno's name and
+/// strerror's text (`Unknown error 512` for the kernel's restart codes), or the number.
+fn raw_error(code: i32) -> String {
+    let restart = match code {
+        512 => Some("ERESTARTSYS"),
+        513 => Some("ERESTARTNOINTR"),
+        514 => Some("ERESTARTNOHAND"),
+        515 => Some("ENOIOCTLCMD"),
+        516 => Some("ERESTART_RESTARTBLOCK"),
+        _ => None,
+    };
+    match (restart, syscalls::errno_by_code(code)) {
+        (Some(name), _) => format!("-1 {name} (Unknown error {code})"),
+        (None, Some(e)) => format!("-1 {} ({})", e.name, e.message),
+        (None, None) => format!("-1 (errno {code})"),
     }
 }
 
@@ -3611,7 +3758,8 @@ mod phase_tests {
                             }),
                         ] {
                             let mut reader = CountingReader::default();
-                            decoder.plan_shape(&entry, result, &mut reader);
+                            let shape = decoder.shape(arch, sc.nr);
+                            decoder.plan_shape(&shape, &entry, result, &mut reader);
                             if reader.reads > 0 {
                                 assert!(
                                     decoder.reads(arch, sc.nr, result.is_some()),

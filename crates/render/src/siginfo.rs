@@ -95,19 +95,20 @@ pub fn format(b: &[u8], st: Style, l: Layout) -> String {
         libc_sig::SIGCHLD => {
             pid_uid(&mut parts);
             let status = i32_at(b, u + 8);
+            // CLD_EXITED's is an exit code; the others' a signal, named as -X says.
             let status_text = if code == 1 {
                 status.to_string()
             } else {
-                signal(status)
+                styled(signal(status), &status.to_string(), st)
             };
             parts.push(format!("si_status={status_text}"));
             parts.push(format!(
                 "si_utime={}",
-                crate::structs::clock_ticks(l.slong(b, u + 8 + l.long))
+                crate::structs::clock_ticks(l.slong(b, u + 8 + l.long), st)
             ));
             parts.push(format!(
                 "si_stime={}",
-                crate::structs::clock_ticks(l.slong(b, u + 8 + 2 * l.long))
+                crate::structs::clock_ticks(l.slong(b, u + 8 + 2 * l.long), st)
             ));
         }
         libc_sig::SIGSEGV

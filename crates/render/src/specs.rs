@@ -31,6 +31,10 @@ pub enum Fmt {
     RBuf(u8),
     /// An output buffer printed in hex (getrandom).
     RBufHex(u8),
+    /// listxattr's list: the names the kernel wrote (the return value's length), or the
+    /// address when the size (argument N) is 0 or the call failed, as strace's
+    /// print_xattr_list.
+    XattrList(u8),
     /// An output path of the return value's length, NUL included (getcwd), printed whole.
     RStr,
     /// A constant or flags of the knowledge base's decoding table of that name, printed
@@ -303,6 +307,34 @@ pub enum Fmt {
 }
 
 impl Fmt {
+    /// Whether strace prints the argument as its address when the call is outside
+    /// `-e verbose=`: a structure or array it fetches (strings and buffers still print;
+    /// arguments that decode by command keep their decoding).
+    pub fn dereferences(self) -> bool {
+        !self.value_only()
+            && !matches!(
+                self,
+                Fmt::Path
+                    | Fmt::Str
+                    | Fmt::WBuf(_)
+                    | Fmt::RBuf(_)
+                    | Fmt::RBufHex(_)
+                    | Fmt::XattrList(_)
+                    | Fmt::RStr
+                    | Fmt::FutexRest
+                    | Fmt::PrctlRest
+                    | Fmt::IoctlArg
+                    | Fmt::FcntlArg
+                    | Fmt::QuotaRest(_)
+                    | Fmt::Clone
+                    | Fmt::MqOpenAttr(_)
+                    | Fmt::FsconfigKey
+                    | Fmt::FsconfigValue
+                    | Fmt::OldSelectArgs
+                    | Fmt::SigreturnMask
+            )
+    }
+
     /// Whether the argument prints from its register alone, never reading tracee memory
     /// (-y's descriptor paths aside).
     pub fn value_only(self) -> bool {
@@ -346,6 +378,7 @@ impl Fmt {
             self,
             Fmt::RBuf(_)
                 | Fmt::RBufHex(_)
+                | Fmt::XattrList(_)
                 | Fmt::RStr
                 | Fmt::StatOut
                 | Fmt::Stat64Out
@@ -437,6 +470,8 @@ pub enum Ret {
     ClockState,
     /// recvmmsg's count, then `(Timeout)` or the time left: `2 (left {...})`.
     Mmsg,
+    /// An undecoded call's (`-e raw=`): hex, errors without strace's restart notes.
+    Raw,
 }
 
 /// One special decoder.
@@ -512,6 +547,9 @@ specs! {
     "setrlimit" => [Set("rlimit_resource"), RlimitIn] Dec;
     "rt_sigaction" => [Signal, SigactionIn, SigactionOut, Uint] Dec;
     "rt_sigprocmask" => [Set("sigprocmask_how"), SigsetIn, SigsetOut, Uint] Dec;
+    "listxattr" => [Path, XattrList(2), Uint] Dec;
+    "llistxattr" => [Path, XattrList(2), Uint] Dec;
+    "flistxattr" => [Fd, XattrList(2), Uint] Dec;
     "getrandom" => [RBufHex(1), Uint, Set("getrandom_flags")] Dec;
     "pipe" => [PipeOut] Dec;
     "pipe2" => [PipeOut, Set("open_mode_flags")] Dec;

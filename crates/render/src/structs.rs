@@ -911,9 +911,10 @@ pub fn rusage(b: &[u8], verbose: bool, l: Layout) -> String {
     format!("{head}, {}}}", rest.join(", "))
 }
 
-/// Clock ticks with strace's seconds comment: `3 /* 0.03 s */`.
-pub fn clock_ticks(v: i64) -> String {
-    if v == 0 {
+/// Clock ticks with strace's seconds comment: `3 /* 0.03 s */` (no comment under -X raw,
+/// as strace's print_clock_t).
+pub fn clock_ticks(v: i64, st: Style) -> String {
+    if v == 0 || st == Style::Raw {
         "0".into()
     } else {
         format!("{v} /* {:.2} s */", v as f64 / 100.0)
@@ -921,8 +922,8 @@ pub fn clock_ticks(v: i64) -> String {
 }
 
 /// `struct tms`: four `clock_t` longs.
-pub fn tms(b: &[u8], l: Layout) -> String {
-    let ticks = |k: usize| clock_ticks(l.slong(b, k * l.long));
+pub fn tms(b: &[u8], l: Layout, st: Style) -> String {
+    let ticks = |k: usize| clock_ticks(l.slong(b, k * l.long), st);
     format!(
         "{{tms_utime={}, tms_stime={}, tms_cutime={}, tms_cstime={}}}",
         ticks(0),

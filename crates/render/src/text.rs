@@ -135,6 +135,9 @@ pub struct TextSink {
     per_task: IdMap<i32, Stream>,
     live: IdSet<i32>,
     last_mono: Option<u64>,
+    /// Per task, the name of its last call whose exit was printed: the call a
+    /// `restart_syscall` resumes (strace's s_prev_ent).
+    prev: IdMap<i32, String>,
 }
 
 impl TextSink {
@@ -152,6 +155,7 @@ impl TextSink {
             per_task: IdMap::default(),
             live: IdSet::default(),
             last_mono: None,
+            prev: IdMap::default(),
         }
     }
 
@@ -251,7 +255,7 @@ impl TextSink {
         }
         self.interrupt_open(tid)?;
         let mut line = self.prefix(tid, entry.ts, Some(entry.ip));
-        line.push_str(&self.head(entry));
+        line.push_str(&self.head(tid, entry));
         let col = line.chars().count();
         let stream = self.stream(tid)?;
         stream.out.write_all(line.as_bytes())?;
@@ -260,8 +264,12 @@ impl TextSink {
     }
 
     /// `name(` and the arguments known at entry (with the separator before the rest).
-    fn head(&self, entry: &SyscallEntry) -> String {
+    fn head(&self, tid: i32, entry: &SyscallEntry) -> String {
         let shape = self.decoder.shape(entry.arch, entry.nr);
+        if shape.name == "restart_syscall" && shape.ret != crate::specs::Ret::Raw {
+            let name = self.prev.get(&tid).map_or("system call", String::as_str);
+            return format!("restart_syscall(<... resuming interrupted {name} ...>");
+        }
         let split = self.decoder.entry_split(&shape, entry);
         let view = CallView {
             entry,
@@ -327,6 +335,18 @@ impl TextSink {
             }
             return Ok(());
         }
+        // The call a later restart_syscall resumes, as strace's: set before the -e
+        // status= filter, after the line's head is made.
+        let name = shape.name.clone();
+        let printed = self.print_exit(tid, ts, exit);
+        self.prev.insert(tid, name);
+        printed
+    }
+
+    /// Prints the end of a call (or the whole call, when lines wait for their exit).
+    fn print_exit(&mut self, tid: i32, ts: Timestamp, exit: &SyscallExit) -> io::Result<()> {
+        let decoder = self.decoder.clone();
+        let shape = decoder.shape(exit.entry.arch, exit.entry.nr);
         if self.deferred() {
             let outcome = match exit.result {
                 None if exit.detached => crate::select::Status::Detached,
@@ -338,7 +358,7 @@ impl TextSink {
                 return Ok(());
             }
             let mut line = self.prefix(tid, exit.entry.ts, Some(exit.entry.ip));
-            line.push_str(&self.head(&exit.entry));
+            line.push_str(&self.head(tid, &exit.entry));
             let col = line.chars().count();
             line.push_str(&self.tail(exit, ts, col, decoder.entry_split(&shape, &exit.entry)));
             return self.stream(tid)?.out.write_all(line.as_bytes());
@@ -439,6 +459,7 @@ impl Sink for TextSink {
                 }
                 self.per_task.remove(&ev.tid);
                 self.live.remove(&ev.tid);
+                self.prev.remove(&ev.tid);
             }
             _ => {}
         }

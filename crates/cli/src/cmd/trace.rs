@@ -159,6 +159,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         decode_fds: args.decode_fds > 0,
         decode_sockets: args.decode_fds > 1,
         trace_paths: trace_paths(&args.paths),
+        per_call: args.per_call.clone(),
     }));
 
     // -ff splits strace text per task; JSON objects carry their pid and tid, so JSON

@@ -8,6 +8,7 @@ use anyhow::Result;
 use clap::ArgAction;
 use render::SortBy;
 use render::TimeFormat;
+use render::decode::PerCall;
 use render::escape::Hex;
 use render::select::{SignalSet, StatusSet, SyscallSet};
 use render::xlat::Style;
@@ -66,8 +67,8 @@ pub struct Args {
     #[arg(short = 'w', long = "summary-wall-clock")]
     wall: bool,
     /// Qualifying expression: trace=SET, status=SET, signal=SET, quiet=SET,
-    /// decode-fds=SET (SET: names, %class, /regex, !negation, all, none). A bare SET
-    /// means trace=SET.
+    /// decode-fds=SET, raw=SET, abbrev=SET, verbose=SET (SET: names, %class, /regex,
+    /// !negation, all, none). A bare SET means trace=SET.
     #[arg(short = 'e', value_name = "EXPR", value_parser = parse_expr)]
     exprs: Vec<Expr>,
     /// Trace only the syscalls in SET (-e trace=SET).
@@ -76,6 +77,18 @@ pub struct Args {
     /// Print only the signals in SET (-e signal=SET).
     #[arg(long = "signals", value_name = "SET", value_parser = parse_signal_set)]
     signals_long: Vec<Expr>,
+    /// Print the arguments and return values of the syscalls in SET undecoded, in hex
+    /// (-e raw=SET).
+    #[arg(long = "raw", value_name = "SET", value_parser = parse_raw_set)]
+    raw_long: Vec<Expr>,
+    /// Abbreviate the structures of the syscalls in SET (-e abbrev=SET; default all, -v
+    /// is none).
+    #[arg(long = "abbrev", value_name = "SET", value_parser = parse_abbrev_set)]
+    abbrev_long: Vec<Expr>,
+    /// Dereference the structures of the syscalls in SET; the others print their
+    /// addresses (-e verbose=SET; default all).
+    #[arg(long = "verbose", value_name = "SET", value_parser = parse_verbose_set)]
+    verbose_long: Vec<Expr>,
     /// Print only the calls whose outcome is in SET: successful, failed, unfinished,
     /// unavailable, detached (-e status=SET).
     #[arg(long = "status", value_name = "SET", value_parser = parse_status_set)]
@@ -239,6 +252,12 @@ pub enum Expr {
     Quiet(Quiet),
     /// decode-fds=SET, as a -y level.
     DecodeFds(u8),
+    /// raw=SET: calls printed undecoded.
+    Raw(Arc<SyscallSet>),
+    /// abbrev=SET: calls whose structures print abbreviated.
+    Abbrev(Arc<SyscallSet>),
+    /// verbose=SET: calls whose structures print dereferenced.
+    Verbose(Arc<SyscallSet>),
 }
 
 fn parse_expr(s: &str) -> Result<Expr, String> {
@@ -249,8 +268,11 @@ fn parse_expr(s: &str) -> Result<Expr, String> {
         "signal" | "signals" | "s" => parse_signal_set(value),
         "quiet" | "silent" | "silence" | "q" => Quiet::parse(value).map(Expr::Quiet),
         "decode-fds" | "decode-fd" => decode_fd_level(value).map(Expr::DecodeFds),
+        "raw" | "x" => parse_raw_set(value),
+        "abbrev" | "a" => parse_abbrev_set(value),
+        "verbose" | "v" => parse_verbose_set(value),
         other => Err(format!(
-            "unknown qualifier `{other}`: sysfence supports trace=, status=, signal=, quiet= and decode-fds="
+            "unknown qualifier `{other}`: sysfence supports trace=, status=, signal=, quiet=, decode-fds=, raw=, abbrev= and verbose="
         )),
     }
 }
@@ -259,6 +281,25 @@ fn parse_trace_set(s: &str) -> Result<Expr, String> {
     SyscallSet::parse(s)
         .map(|set| Expr::Trace(Arc::new(set)))
         .map_err(|e| e.to_string())
+}
+
+/// A syscall set as `-e trace=` reads it, for the qualifier `make` builds.
+fn parse_call_set(s: &str, make: fn(Arc<SyscallSet>) -> Expr) -> Result<Expr, String> {
+    SyscallSet::parse(s)
+        .map(|set| make(Arc::new(set)))
+        .map_err(|e| e.to_string())
+}
+
+fn parse_raw_set(s: &str) -> Result<Expr, String> {
+    parse_call_set(s, Expr::Raw)
+}
+
+fn parse_abbrev_set(s: &str) -> Result<Expr, String> {
+    parse_call_set(s, Expr::Abbrev)
+}
+
+fn parse_verbose_set(s: &str) -> Result<Expr, String> {
+    parse_call_set(s, Expr::Verbose)
 }
 
 fn parse_status_set(s: &str) -> Result<Expr, String> {
@@ -493,6 +534,8 @@ pub struct Settings {
     pub hex: Hex,
     /// -v.
     pub verbose: bool,
+    /// -e raw=, -e abbrev=, -e verbose= (the last of each).
+    pub per_call: PerCall,
     /// The messages suppressed.
     pub quiet: Quiet,
     /// -i.
@@ -595,7 +638,11 @@ impl Args {
             .iter()
             .chain(&self.trace_long)
             .chain(&self.signals_long)
-            .chain(&self.status_long);
+            .chain(&self.status_long)
+            .chain(&self.raw_long)
+            .chain(&self.abbrev_long)
+            .chain(&self.verbose_long);
+        let mut per_call = PerCall::default();
         for e in exprs {
             match e {
                 Expr::Trace(set) => trace_set = Some(set.clone()),
@@ -603,6 +650,9 @@ impl Args {
                 Expr::Signal(s) => signals = *s,
                 Expr::Quiet(q) => quiet_set = Some(*q),
                 Expr::DecodeFds(level) => decode_fds = *level,
+                Expr::Raw(set) => per_call.raw = Some(set.clone()),
+                Expr::Abbrev(set) => per_call.abbrev = Some(set.clone()),
+                Expr::Verbose(set) => per_call.verbose = Some(set.clone()),
             }
         }
         if let Some(text) = &self.quiet_long {
@@ -640,6 +690,7 @@ impl Args {
             paths: self.paths,
             hex,
             verbose: self.verbose,
+            per_call,
             quiet,
             ip: self.ip,
             column: self.column,
