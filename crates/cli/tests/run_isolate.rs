@@ -180,3 +180,60 @@ fn run_warns_that_trace_and_notify_deny_nothing() {
         "no cross-process call allowed: {err}"
     );
 }
+
+/// `profile lint` finds the same escapes as `run`, in a profile and in its compiled form.
+#[test]
+fn lint_names_no_denials_and_cross_process_calls_in_a_profile_and_its_bpf() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("p.json");
+    std::fs::write(
+        &profile,
+        r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[
+            {"names":["mkdir"],"action":"SCMP_ACT_NOTIFY"},
+            {"names":["rmdir"],"action":"SCMP_ACT_TRACE"},
+            {"names":["read","write","ptrace"],"action":"SCMP_ACT_ALLOW"}]}"#,
+    )
+    .unwrap();
+    let bpf = dir.path().join("p.bpf");
+    let out = common::sysfence()
+        .args(["profile", "compile"])
+        .arg(&profile)
+        .arg("-o")
+        .arg(&bpf)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let lint = |file: &std::path::Path| {
+        let out = common::sysfence()
+            .args(["profile", "lint"])
+            .arg(file)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let findings: Vec<String> = text
+            .lines()
+            .filter_map(|l| l.split_once(": ["))
+            .map(|(_, f)| f.to_string())
+            .filter(|f| f.starts_with("no-denial") || f.starts_with("cross-process"))
+            .collect();
+        findings
+    };
+    let from_profile = lint(&profile);
+    assert_eq!(from_profile, lint(&bpf), "a profile and its .bpf agree");
+    assert!(
+        from_profile
+            .iter()
+            .any(|f| f.starts_with("no-denial] mkdir is answered SCMP_ACT_NOTIFY"))
+    );
+    assert!(
+        from_profile
+            .iter()
+            .any(|f| f.starts_with("no-denial] rmdir is answered SCMP_ACT_TRACE"))
+    );
+    assert!(
+        from_profile
+            .iter()
+            .any(|f| f.starts_with("cross-process] ptrace allowed"))
+    );
+}

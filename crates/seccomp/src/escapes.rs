@@ -52,6 +52,31 @@ pub fn allowed_cross_process_calls(program: &Program, arches: &[Arch]) -> Vec<&'
         .collect()
 }
 
+/// The calls `program` answers with TRACE or NOTIFY in any of `arches` (by name, each
+/// once, with the first such answer seen).
+pub fn no_denial_calls(program: &Program, arches: &[Arch]) -> Vec<(&'static str, Action)> {
+    let mut found: Vec<(&'static str, Action)> = Vec::new();
+    for &arch in arches {
+        for entry in arch.table().entries() {
+            let Ok(o) = emulator::outcomes(program, arch.audit_arch(), entry.nr) else {
+                continue;
+            };
+            let action = o
+                .rets
+                .iter()
+                .filter_map(|&r| Action::from_ret(r))
+                .find(|&a| is_no_denial(a));
+            if let Some(a) = action
+                && !found.iter().any(|(n, _)| *n == entry.name)
+            {
+                found.push((entry.name, a));
+            }
+        }
+    }
+    found.sort_by_key(|(n, _)| *n);
+    found
+}
+
 /// Whether a filter's return value lets the call run (or lets someone else decide).
 fn lets_run(ret: u32) -> bool {
     match Action::from_ret(ret) {

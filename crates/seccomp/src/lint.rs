@@ -176,9 +176,39 @@ pub fn lint_program(program: &Program) -> Vec<Finding> {
         }];
     }
     let mut out = undefined_actions(program);
+    out.extend(escapes(program));
     out.extend(arch_guards(program));
     out.extend(wide_compares(program));
     out.extend(uncached_allows(program));
+    out
+}
+
+/// The ABIs a program may be given calls of.
+const ABIS: [Arch; 4] = [Arch::X86_64, Arch::I386, Arch::X32, Arch::Aarch64];
+
+/// What gets past the filter: TRACE/NOTIFY answers the program can give itself, and calls
+/// that reach other processes of the user (see [`crate::escapes`]).
+fn escapes(program: &Program) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (name, action) in crate::escapes::no_denial_calls(program, &ABIS) {
+        out.push(finding(
+            "no-denial",
+            format!(
+                "{name} is answered {} which denies nothing: the program can fork a tracer or install a listener of its own, whose answer wins; use SCMP_ACT_ERRNO or SCMP_ACT_KILL_PROCESS",
+                action.docker_name()
+            ),
+        ));
+    }
+    let calls = crate::escapes::allowed_cross_process_calls(program, &ABIS);
+    if !calls.is_empty() {
+        out.push(finding(
+            "cross-process",
+            format!(
+                "{} allowed: the program can use them on other processes of its user, which this filter does not govern; run it with `sysfence run --isolate` (its own PID namespace, as Docker gives a container) or deny them",
+                calls.join(", ")
+            ),
+        ));
+    }
     out
 }
 
