@@ -2,10 +2,11 @@
 //! what the profile would block while letting everything run).
 
 use super::profile::compile_for;
-use super::profile_io::{ResolveArgs, load_policy, write_atomic};
+use super::profile_io::{ResolveArgs, import_policy, print_warnings, read_profile, write_atomic};
 use anyhow::{Context, Result, bail};
+use policy::Policy;
 use seccomp::complain::{self, WouldBlock};
-use seccomp::{Target, install};
+use seccomp::{Program, Target, install};
 use std::ffi::{CString, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
@@ -17,7 +18,8 @@ use std::process::ExitCode;
   sysfence run --profile default.json -- /bin/ls /
   sysfence run --profile strict.json --complain --log blocked.jsonl -- ./server")]
 pub struct Args {
-    /// The profile to enforce (moby JSON, OCI linux.seccomp or config.json).
+    /// The profile to enforce (moby JSON, OCI linux.seccomp or config.json, Kubernetes
+    /// SeccompProfile), or a raw BPF program (as `profile compile` writes), installed as given.
     #[arg(long, value_name = "FILE")]
     profile: PathBuf,
     /// Let every syscall run; report each one the profile would have blocked (name, pid,
@@ -42,15 +44,7 @@ pub struct Args {
 /// Runs the subcommand: on success without --complain it never returns (the command
 /// replaces sysfence); with --complain it returns the command's exit status.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let policy = load_policy(&args.profile, &args.resolve)?;
-    let native = syscalls::Arch::native();
-    if !policy.target_arches().contains(&native) {
-        bail!(
-            "{}: the profile does not target {native}, this machine's ABI, so the command's first syscall would kill it: add {} to its architectures",
-            args.profile.display(),
-            policy::docker::scmp_arch_name(native)
-        );
-    }
+    let filter = load_filter(&args)?;
     let path = match find_program(&args.command[0]) {
         Ok(path) => path,
         Err(err) => {
@@ -75,37 +69,46 @@ pub fn run(args: Args) -> Result<ExitCode> {
         })
         .collect::<Result<Vec<_>, _>>()
         .context("the environment contains a NUL byte")?;
-    if !args.complain {
-        let mut extra = 0;
-        for name in &policy.flags {
-            extra |= install::flags::for_profile(name).with_context(|| {
-                format!(
-                    "{}: flag {name} is not one `run` applies: use SECCOMP_FILTER_FLAG_LOG or SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-                    args.profile.display()
-                )
-            })?;
+    let policy = match filter {
+        Filter::Bpf(program) => {
+            let err = install::exec_filtered(&program, 0, &c_path, &argv, &envp);
+            eprintln!(
+                "sysfence: cannot run {} under {}: {err}{}",
+                path.display(),
+                args.profile.display(),
+                match err.raw_os_error() {
+                    Some(1) => " (does the program allow execve?)",
+                    Some(22) => " (the kernel refused the program, or it denied execve)",
+                    _ => "",
+                }
+            );
+            return Ok(ExitCode::from(126));
         }
-        let program = compile_for(&policy)?;
-        let err = install::exec_filtered(&program, extra, &c_path, &argv, &envp);
-        // Under the filter now: report without relying on much more than write(2).
-        eprintln!(
-            "sysfence: cannot run {} under {}: {err}{}",
-            path.display(),
-            args.profile.display(),
-            if err.raw_os_error() == Some(1) {
-                " (does the profile allow execve?)"
-            } else {
-                ""
-            }
-        );
-        return Ok(ExitCode::from(126));
-    }
+        Filter::Profile(policy) if args.complain => policy,
+        Filter::Profile(policy) => {
+            let (program, extra) = program_and_flags(&policy, &args.profile)?;
+            let err = install::exec_filtered(&program, extra, &c_path, &argv, &envp);
+            // Under the filter now: report without relying on much more than write(2).
+            eprintln!(
+                "sysfence: cannot run {} under {}: {err}{}",
+                path.display(),
+                args.profile.display(),
+                if err.raw_os_error() == Some(1) {
+                    " (does the profile allow execve?)"
+                } else {
+                    ""
+                }
+            );
+            return Ok(ExitCode::from(126));
+        }
+    };
     // Calls of other ABIs are reported too, not killed: complain mode lets everything run.
     let target = Target {
         arches: policy.target_arches(),
         foreign_action: policy::Action::Notify,
     };
-    let program = seccomp::compile(&policy.complain_variant(), &target)?;
+    let program = seccomp::compile(&policy.complain_variant(), &target)
+        .with_context(|| format!("{}: syscalls", args.profile.display()))?;
     let mut log = Vec::new();
     let outcome = complain::run_complain(&policy, &program, &c_path, &argv, &envp, |e| {
         if args.log.is_some() {
@@ -118,6 +121,57 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     report(&outcome.counts);
     Ok(exit_code(outcome.status))
+}
+
+/// What `--profile` holds: a profile to compile, or a raw BPF program to install as given.
+enum Filter {
+    Profile(Policy),
+    Bpf(Program),
+}
+
+/// Reads `--profile`: raw BPF (told apart as `profile disasm` does) or a profile, which
+/// must target this machine's ABI.
+fn load_filter(args: &Args) -> Result<Filter> {
+    let file = &args.profile;
+    let bytes = read_profile(file)?;
+    if !policy::is_profile_text(&bytes) {
+        if args.complain {
+            bail!(
+                "{}: raw BPF: --complain needs a profile (JSON or YAML) to report what it would block",
+                file.display()
+            );
+        }
+        let program =
+            Program::from_bytes(&bytes).with_context(|| format!("{}: raw BPF", file.display()))?;
+        return Ok(Filter::Bpf(program));
+    }
+    let (policy, warnings) = import_policy(&bytes, file, &args.resolve)?;
+    print_warnings(file, &warnings);
+    let native = syscalls::Arch::native();
+    if !policy.target_arches().contains(&native) {
+        bail!(
+            "{}: architectures: the profile does not target {native}, this machine's ABI, so the command's first syscall would kill it: add {} to its architectures",
+            file.display(),
+            policy::docker::scmp_arch_name(native)
+        );
+    }
+    Ok(Filter::Profile(policy))
+}
+
+/// The compiled program and the install flags the profile asks for.
+fn program_and_flags(policy: &Policy, file: &Path) -> Result<(Program, u32)> {
+    let mut extra = 0;
+    for (i, name) in policy.flags.iter().enumerate() {
+        extra |= install::flags::for_profile(name).with_context(|| {
+            format!(
+                "{}: flags[{i}]: flag {} is not one `run` applies: use SECCOMP_FILTER_FLAG_LOG or SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+                file.display(),
+                policy::docker::shown(name)
+            )
+        })?;
+    }
+    let program = compile_for(policy).with_context(|| format!("{}: syscalls", file.display()))?;
+    Ok((program, extra))
 }
 
 fn json_line(e: &WouldBlock) -> String {
