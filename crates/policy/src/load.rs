@@ -17,9 +17,10 @@ pub fn load_bytes(bytes: &[u8], file: &str, resolve: &Resolve) -> Result<Importe
 
 /// Detects the format of `text` and imports it; `resolve` applies to moby profiles.
 pub fn load(text: &str, file: &str, resolve: &Resolve) -> Result<Imported, PolicyError> {
+    let whole = text;
     let text = text.strip_prefix(BOM).unwrap_or(text);
     if text.trim().is_empty() {
-        let why = if text.is_empty() {
+        let why = if whole.is_empty() {
             "the file is empty"
         } else {
             "the file holds nothing but whitespace (and perhaps a byte order mark)"

@@ -86,6 +86,13 @@ impl Reader<'_> {
     fn uint(&self, value: Value, at: &Path) -> Result<u64, PolicyError> {
         match &value {
             Value::Number(n) if n.is_u64() => Ok(n.as_u64().unwrap_or_default()),
+            Value::Number(n) if n.is_f64() => Err(PolicyError::invalid(
+                self.file,
+                at.to_string(),
+                format!(
+                    "expected an unsigned integer, found the number {n} (written with a fraction or an exponent, or beyond 64 bits)"
+                ),
+            )),
             _ => Err(self.wrong(at, "an unsigned integer", &value)),
         }
     }
