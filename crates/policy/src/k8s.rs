@@ -19,6 +19,7 @@ const MAX_VALUE: u64 = i64::MAX as u64;
 /// Parses a `SeccompProfile` resource. Errors name the line and column (YAML syntax) or
 /// the field path (`spec.syscalls[0].names[1]`).
 pub fn import(text: &str, file: &str) -> Result<Imported, PolicyError> {
+    check_nesting(text, file)?;
     // Straight into JSON values: no intermediate YAML tree, so a large file is held once.
     let FromYaml(value) = yaml_serde::from_str(text).map_err(|e| yaml_error(text, file, &e))?;
     let Value::Object(mut resource) = value else {
@@ -81,6 +82,42 @@ pub fn import(text: &str, file: &str) -> Result<Imported, PolicyError> {
         });
     }
     Ok(imported)
+}
+
+/// How deep `[`/`{` may nest: yaml_serde refuses more when deserializing, but only after
+/// its parser has read every event, which for 100,000 levels takes seconds.
+const MAX_FLOW_DEPTH: usize = 128;
+
+/// Refuses flow collections nested deeper than [`MAX_FLOW_DEPTH`], before parsing. Quoted
+/// text and comments are skipped; a bracket inside a plain word counts (erring on the side
+/// of refusing only documents no profile resembles).
+fn check_nesting(text: &str, file: &str) -> Result<(), PolicyError> {
+    let bytes = text.as_bytes();
+    let (mut depth, mut quote, mut comment) = (0usize, None, false);
+    for (i, &b) in bytes.iter().enumerate() {
+        match (quote, b) {
+            _ if comment => comment = b != b'\n',
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'#') if i == 0 || bytes[i - 1].is_ascii_whitespace() => comment = true,
+            (None, b'[' | b'{') => {
+                depth += 1;
+                if depth > MAX_FLOW_DEPTH {
+                    return Err(PolicyError::invalid(
+                        file,
+                        crate::load::line_column(text, i),
+                        format!(
+                            "YAML nested deeper than {MAX_FLOW_DEPTH} levels: recursion limit exceeded"
+                        ),
+                    ));
+                }
+            }
+            (None, b']' | b'}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// `apiVersion` or `kind`: a string that must be there.

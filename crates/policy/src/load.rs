@@ -60,7 +60,7 @@ pub(crate) fn start_of(text: &str) -> String {
 }
 
 /// `line L column C` of byte `offset` (both counted from 1; the column in bytes).
-fn line_column(text: &str, offset: usize) -> String {
+pub(crate) fn line_column(text: &str, offset: usize) -> String {
     let before = &text.as_bytes()[..offset];
     let line = before.iter().filter(|b| **b == b'\n').count() + 1;
     let column = offset
