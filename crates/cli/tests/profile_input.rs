@@ -28,6 +28,7 @@ fn stderr(o: &Output) -> String {
 
 /// Runs sysfence with stdout discarded; returns its exit code, stderr, wall time and peak
 /// resident memory (KiB), measured for this child alone with wait4.
+#[expect(clippy::zombie_processes, reason = "reaped with wait4, for its rusage")]
 fn measured(args: &[&str]) -> (Option<i32>, String, Duration, i64) {
     let dir = tempfile::tempdir().unwrap();
     let err_path = dir.path().join("stderr");

@@ -80,7 +80,7 @@ pub const CAPABILITIES: [&str; 41] = [
 pub struct UnknownCapability {
     /// The name as given.
     pub name: String,
-    /// "; did you mean ..." or empty.
+    /// ` (did you mean CAP_X?)`, or empty.
     hint: String,
 }
 

@@ -69,39 +69,39 @@ pub fn run(args: Args) -> Result<ExitCode> {
         })
         .collect::<Result<Vec<_>, _>>()
         .context("the environment contains a NUL byte")?;
-    let policy = match filter {
-        Filter::Bpf(program) => {
-            let err = install::exec_filtered(&program, 0, &c_path, &argv, &envp);
-            eprintln!(
-                "sysfence: cannot run {} under {}: {err}{}",
-                path.display(),
-                args.profile.display(),
-                match err.raw_os_error() {
-                    Some(1) => " (does the program allow execve?)",
-                    Some(22) => " (the kernel refused the program, or it denied execve)",
-                    _ => "",
-                }
-            );
-            return Ok(ExitCode::from(126));
+    let (program, extra) = match filter {
+        Filter::Profile(policy) if args.complain => {
+            return complain(&args, &policy, &path, &c_path, &argv, &envp);
         }
-        Filter::Profile(policy) if args.complain => policy,
-        Filter::Profile(policy) => {
-            let (program, extra) = program_and_flags(&policy, &args.profile)?;
-            let err = install::exec_filtered(&program, extra, &c_path, &argv, &envp);
-            // Under the filter now: report without relying on much more than write(2).
-            eprintln!(
-                "sysfence: cannot run {} under {}: {err}{}",
-                path.display(),
-                args.profile.display(),
-                if err.raw_os_error() == Some(1) {
-                    " (does the profile allow execve?)"
-                } else {
-                    ""
-                }
-            );
-            return Ok(ExitCode::from(126));
-        }
+        Filter::Profile(policy) => program_and_flags(&policy, &args.profile)?,
+        Filter::Bpf(program) => (program, 0),
     };
+    let err = install::exec_filtered(&program, extra, &c_path, &argv, &envp);
+    // Under the filter now (unless the kernel refused it): report without relying on much
+    // more than write(2).
+    eprintln!(
+        "sysfence: cannot run {} under {}: {err}{}",
+        path.display(),
+        args.profile.display(),
+        match err.raw_os_error() {
+            Some(1) => " (does the profile allow execve?)",
+            Some(22) => " (did the kernel refuse the filter?)",
+            _ => "",
+        }
+    );
+    Ok(ExitCode::from(126))
+}
+
+/// `run --complain`: runs the command with every syscall allowed and reports what the
+/// profile would have blocked; returns the command's exit status.
+fn complain(
+    args: &Args,
+    policy: &Policy,
+    path: &Path,
+    c_path: &CString,
+    argv: &[CString],
+    envp: &[CString],
+) -> Result<ExitCode> {
     // Calls of other ABIs are reported too, not killed: complain mode lets everything run.
     let target = Target {
         arches: policy.target_arches(),
@@ -110,7 +110,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let program = seccomp::compile(&policy.complain_variant(), &target)
         .with_context(|| format!("{}: syscalls", args.profile.display()))?;
     let mut log = Vec::new();
-    let outcome = complain::run_complain(&policy, &program, &c_path, &argv, &envp, |e| {
+    let outcome = complain::run_complain(policy, &program, c_path, argv, envp, |e| {
         if args.log.is_some() {
             log.extend_from_slice(json_line(e).as_bytes());
         }
