@@ -274,14 +274,14 @@ pub fn scmp_arch_name(arch: Arch) -> &'static str {
 
 /// Parses a moby profile and resolves it for `resolve`. `file` names the input in errors.
 pub fn import(text: &str, file: &str, resolve: &Resolve) -> Result<Imported, PolicyError> {
-    let value: serde_json::Value =
+    let value: crate::node::Node =
         serde_json::from_str(text).map_err(|e| PolicyError::from_json(file, &e))?;
     from_value(value, file, resolve)
 }
 
 /// Imports a parsed moby profile.
 pub(crate) fn from_value(
-    value: serde_json::Value,
+    value: crate::node::Node,
     file: &str,
     resolve: &Resolve,
 ) -> Result<Imported, PolicyError> {

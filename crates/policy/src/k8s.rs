@@ -4,9 +4,9 @@
 //! cannot be expressed and are refused both ways.
 
 use crate::docker::{self, Imported, RawProfile};
+use crate::node::Node;
 use crate::read::describe;
 use crate::{Policy, PolicyError};
-use serde_json::Value;
 
 /// The API group of SPO's custom resources.
 pub const GROUP: &str = "security-profiles-operator.x-k8s.io";
@@ -21,8 +21,8 @@ const MAX_VALUE: u64 = i64::MAX as u64;
 pub fn import(text: &str, file: &str) -> Result<Imported, PolicyError> {
     check_nesting(text, file)?;
     // Straight into JSON values: no intermediate YAML tree, so a large file is held once.
-    let FromYaml(value) = yaml_serde::from_str(text).map_err(|e| yaml_error(text, file, &e))?;
-    let Value::Object(mut resource) = value else {
+    let value: Node = yaml_serde::from_str(text).map_err(|e| yaml_error(text, file, &e))?;
+    let Node::Object(mut resource) = value else {
         return Err(crate::load::not_a_profile(
             file,
             text,
@@ -52,15 +52,12 @@ pub fn import(text: &str, file: &str) -> Result<Imported, PolicyError> {
             format!("kind `{}` is not SeccompProfile", docker::shown(&kind)),
         ));
     }
-    let mut spec = resource.remove("spec").ok_or_else(|| {
+    let mut spec = crate::node::take(&mut resource, "spec").ok_or_else(|| {
         PolicyError::invalid(file, "spec", "missing: a SeccompProfile needs a spec")
     })?;
-    let base = match spec
-        .as_object_mut()
-        .and_then(|s| s.remove("baseProfileName"))
-    {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s),
+    let base = match spec.take("baseProfileName") {
+        None | Some(Node::Null) => None,
+        Some(Node::String(s)) => Some(s),
         Some(other) => {
             return Err(PolicyError::invalid(
                 file,
@@ -122,12 +119,12 @@ fn check_nesting(text: &str, file: &str) -> Result<(), PolicyError> {
 
 /// `apiVersion` or `kind`: a string that must be there.
 fn header(
-    resource: &mut serde_json::Map<String, Value>,
+    resource: &mut Vec<(String, Node)>,
     field: &str,
     file: &str,
 ) -> Result<String, PolicyError> {
-    match resource.remove(field) {
-        Some(Value::String(s)) => Ok(s),
+    match crate::node::take(resource, field) {
+        Some(Node::String(s)) => Ok(s),
         None => Err(PolicyError::invalid(
             file,
             field,
@@ -207,108 +204,4 @@ pub fn export(policy: &Policy, name: &str) -> Result<String, PolicyError> {
     });
     yaml_serde::to_string(&resource)
         .map_err(|e| PolicyError::invalid("", "", format!("cannot write YAML: {e}")))
-}
-
-/// A JSON value read from YAML. Integers beyond 64 bits become floats, as serde_json reads
-/// them from JSON, so both formats give them the same "expected an unsigned integer" error.
-struct FromYaml(Value);
-
-impl<'de> serde::Deserialize<'de> for FromYaml {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<FromYaml, D::Error> {
-        d.deserialize_any(YamlVisitor).map(FromYaml)
-    }
-}
-
-/// A mapping key as a field name (scalars spelt as written: `1`, `true`, `null`).
-struct YamlKey(String);
-
-impl<'de> serde::Deserialize<'de> for YamlKey {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<YamlKey, D::Error> {
-        match d.deserialize_any(YamlVisitor)? {
-            Value::String(s) => Ok(YamlKey(s)),
-            key @ (Value::Array(_) | Value::Object(_)) => Err(serde::de::Error::custom(format!(
-                "expected a field name as a mapping key, found {}",
-                describe(&key)
-            ))),
-            other => Ok(YamlKey(other.to_string())),
-        }
-    }
-}
-
-struct YamlVisitor;
-
-impl<'de> serde::de::Visitor<'de> for YamlVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a plain YAML value (no tags)")
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-
-    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
-        Ok(float(v as f64))
-    }
-
-    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
-        Ok(float(v as f64))
-    }
-
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        // JSON has no NaN or infinity: keep `.nan`/`.inf` as the text YAML wrote.
-        Ok(serde_json::Number::from_f64(v)
-            .map_or_else(|| Value::String(v.to_string()), Value::Number))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_string()))
-    }
-
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(YamlVisitor)
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(FromYaml(v)) = seq.next_element()? {
-            items.push(v);
-        }
-        Ok(Value::Array(items))
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut fields = serde_json::Map::new();
-        while let Some(YamlKey(k)) = map.next_key()? {
-            let FromYaml(v) = map.next_value()?;
-            fields.insert(k, v);
-        }
-        Ok(Value::Object(fields))
-    }
-}
-
-/// A float as a JSON number; JSON has no NaN or infinity, so those stay text (`inf`).
-fn float(v: f64) -> Value {
-    serde_json::Number::from_f64(v).map_or_else(|| Value::String(v.to_string()), Value::Number)
 }

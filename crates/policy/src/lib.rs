@@ -12,6 +12,7 @@ mod error;
 pub mod k8s;
 mod load;
 mod model;
+mod node;
 pub mod oci;
 mod read;
 pub mod systemd;

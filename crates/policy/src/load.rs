@@ -4,8 +4,8 @@
 //! saying so, located by line and column or byte offset.
 
 use crate::docker::{self, Imported, Resolve};
+use crate::node::Node;
 use crate::{PolicyError, k8s, oci};
-use serde_json::Value;
 
 /// The UTF-8 byte order mark some editors write first; skipped, as most JSON tools do.
 const BOM: char = '\u{feff}';
@@ -30,8 +30,8 @@ pub fn load(text: &str, file: &str, resolve: &Resolve) -> Result<Imported, Polic
     if !looks_like_json(text.as_bytes()) {
         return k8s::import(text, file);
     }
-    let value: Value = serde_json::from_str(text).map_err(|e| PolicyError::from_json(file, &e))?;
-    if !value.is_object() {
+    let value: Node = serde_json::from_str(text).map_err(|e| PolicyError::from_json(file, &e))?;
+    if !matches!(value, Node::Object(_)) {
         let found = crate::read::describe(&value);
         return Err(not_a_profile(
             file,

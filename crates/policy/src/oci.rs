@@ -2,38 +2,39 @@
 //! format without `includes`/`excludes`/`archMap`, plus `flags` and `listenerPath`.
 
 use crate::docker::{self, Imported};
+use crate::node::Node;
 use crate::{Policy, PolicyError};
 use serde_json::Value;
 
 /// Parses an OCI seccomp object, or a whole `config.json` (its `linux.seccomp` is used).
 pub fn import(text: &str, file: &str) -> Result<Imported, PolicyError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| PolicyError::from_json(file, &e))?;
+    let value: Node = serde_json::from_str(text).map_err(|e| PolicyError::from_json(file, &e))?;
     from_value(value, file)
 }
 
 /// Imports a parsed seccomp object or `config.json`; errors name paths inside it
 /// (`linux.seccomp.syscalls[3].names[0]` in a `config.json`).
-pub(crate) fn from_value(mut value: Value, file: &str) -> Result<Imported, PolicyError> {
+pub(crate) fn from_value(mut value: Node, file: &str) -> Result<Imported, PolicyError> {
     let whole_config = value.get("ociVersion").is_some() || value.get("linux").is_some();
     if !whole_config {
         let raw = crate::read::profile(value, "", file)?;
         return docker::from_raw(raw, file, None, "");
     }
-    let seccomp = match value.get_mut("linux") {
-        Some(Value::Object(linux)) => linux.remove("seccomp"),
+    let seccomp = match value.take("linux") {
+        Some(Node::Object(mut linux)) => crate::node::take(&mut linux, "seccomp"),
         Some(other) => {
             return Err(PolicyError::invalid(
                 file,
                 "linux",
                 format!(
                     "expected an object (with `seccomp`), found {}",
-                    crate::read::describe(other)
+                    crate::read::describe(&other)
                 ),
             ));
         }
         None => None,
     };
-    let Some(seccomp) = seccomp.filter(|s| !s.is_null()) else {
+    let Some(seccomp) = seccomp.filter(|s| *s != Node::Null) else {
         return Err(PolicyError::invalid(
             file,
             "linux.seccomp",

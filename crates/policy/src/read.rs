@@ -4,7 +4,7 @@
 
 use crate::PolicyError;
 use crate::docker::{RawArchMap, RawArg, RawFilter, RawProfile, RawSyscall};
-use serde_json::{Map, Value};
+use crate::node::Node;
 use std::fmt;
 
 /// Where a value sits in the document: built on the stack, formatted only for an error.
@@ -42,14 +42,14 @@ impl fmt::Display for Path<'_> {
 }
 
 /// What a value is, for "expected X, found Y" (long strings cut short).
-pub(crate) fn describe(value: &Value) -> String {
+pub(crate) fn describe(value: &Node) -> String {
     match value {
-        Value::Null => "null".into(),
-        Value::Bool(b) => format!("`{b}`"),
-        Value::Number(n) => format!("the number {n}"),
-        Value::String(s) => format!("the string \"{}\"", crate::docker::shown(s)),
-        Value::Array(_) => "a list".into(),
-        Value::Object(_) => "an object".into(),
+        Node::Null => "null".into(),
+        Node::Bool(b) => format!("`{b}`"),
+        Node::Number(n) => format!("the number {n}"),
+        Node::String(s) => format!("the string \"{}\"", crate::docker::shown(s)),
+        Node::Array(_) => "a list".into(),
+        Node::Object(_) => "an object".into(),
     }
 }
 
@@ -59,7 +59,7 @@ struct Reader<'f> {
 }
 
 impl Reader<'_> {
-    fn wrong(&self, at: &Path, expected: &str, found: &Value) -> PolicyError {
+    fn wrong(&self, at: &Path, expected: &str, found: &Node) -> PolicyError {
         PolicyError::invalid(
             self.file,
             at.to_string(),
@@ -67,26 +67,26 @@ impl Reader<'_> {
         )
     }
 
-    fn object(&self, value: Value, at: &Path, expected: &str) -> Result<Fields, PolicyError> {
+    fn object(&self, value: Node, at: &Path, expected: &str) -> Result<Fields, PolicyError> {
         match value {
-            Value::Object(map) => Ok(Fields(map)),
+            Node::Object(map) => Ok(Fields(map)),
             other => Err(self.wrong(at, expected, &other)),
         }
     }
 
-    fn string(&self, value: Value, at: &Path, expected: &str) -> Result<String, PolicyError> {
+    fn string(&self, value: Node, at: &Path, expected: &str) -> Result<String, PolicyError> {
         match value {
-            Value::String(s) => Ok(s),
+            Node::String(s) => Ok(s),
             other => Err(self.wrong(at, expected, &other)),
         }
     }
 
     /// An unsigned integer: `1e3`, `-1`, `null`, strings and integers beyond 64 bits are
     /// type errors.
-    fn uint(&self, value: Value, at: &Path) -> Result<u64, PolicyError> {
+    fn uint(&self, value: Node, at: &Path) -> Result<u64, PolicyError> {
         match &value {
-            Value::Number(n) if n.is_u64() => Ok(n.as_u64().unwrap_or_default()),
-            Value::Number(n) if n.is_f64() => Err(PolicyError::invalid(
+            Node::Number(n) if n.is_u64() => Ok(n.as_u64().unwrap_or_default()),
+            Node::Number(n) if n.is_f64() => Err(PolicyError::invalid(
                 self.file,
                 at.to_string(),
                 format!(
@@ -100,14 +100,14 @@ impl Reader<'_> {
     /// A list read element by element; `null` counts as absent, as Go's encoding/json has it.
     fn list<T>(
         &self,
-        value: Value,
+        value: Node,
         at: &Path,
         expected: &str,
-        mut element: impl FnMut(Value, &Path) -> Result<T, PolicyError>,
+        mut element: impl FnMut(Node, &Path) -> Result<T, PolicyError>,
     ) -> Result<Option<Vec<T>>, PolicyError> {
         match value {
-            Value::Null => Ok(None),
-            Value::Array(items) => items
+            Node::Null => Ok(None),
+            Node::Array(items) => items
                 .into_iter()
                 .enumerate()
                 .map(|(i, v)| element(v, &at.index(i)))
@@ -119,7 +119,7 @@ impl Reader<'_> {
 
     fn strings(
         &self,
-        value: Value,
+        value: Node,
         at: &Path,
         list: &str,
         each: &str,
@@ -130,12 +130,12 @@ impl Reader<'_> {
     /// A string that may be absent or `null`.
     fn optional_string(
         &self,
-        value: Option<Value>,
+        value: Option<Node>,
         at: &Path,
         expected: &str,
     ) -> Result<Option<String>, PolicyError> {
         match value {
-            None | Some(Value::Null) => Ok(None),
+            None | Some(Node::Null) => Ok(None),
             Some(v) => self.string(v, at, expected).map(Some),
         }
     }
@@ -144,11 +144,11 @@ impl Reader<'_> {
         PolicyError::invalid(self.file, at.to_string(), format!("missing: {why}"))
     }
 
-    fn required(&self, value: Option<Value>, at: &Path, why: &str) -> Result<Value, PolicyError> {
+    fn required(&self, value: Option<Node>, at: &Path, why: &str) -> Result<Node, PolicyError> {
         value.ok_or_else(|| self.missing(at, why))
     }
 
-    fn profile(&self, value: Value, at: &Path) -> Result<RawProfile, PolicyError> {
+    fn profile(&self, value: Node, at: &Path) -> Result<RawProfile, PolicyError> {
         let mut o = self.object(
             value,
             at,
@@ -192,7 +192,7 @@ impl Reader<'_> {
 
     fn arch_map(
         &self,
-        value: Option<Value>,
+        value: Option<Node>,
         at: &Path,
     ) -> Result<Option<Vec<RawArchMap>>, PolicyError> {
         let Some(value) = value else { return Ok(None) };
@@ -221,7 +221,7 @@ impl Reader<'_> {
         })
     }
 
-    fn syscall(&self, value: Value, at: &Path) -> Result<RawSyscall, PolicyError> {
+    fn syscall(&self, value: Node, at: &Path) -> Result<RawSyscall, PolicyError> {
         let mut o = self.object(
             value,
             at,
@@ -252,7 +252,7 @@ impl Reader<'_> {
         })
     }
 
-    fn arg(&self, value: Value, at: &Path) -> Result<RawArg, PolicyError> {
+    fn arg(&self, value: Node, at: &Path) -> Result<RawArg, PolicyError> {
         let mut o = self.object(
             value,
             at,
@@ -279,9 +279,9 @@ impl Reader<'_> {
         })
     }
 
-    fn filter(&self, value: Option<Value>, at: &Path) -> Result<Option<RawFilter>, PolicyError> {
+    fn filter(&self, value: Option<Node>, at: &Path) -> Result<Option<RawFilter>, PolicyError> {
         let value = match value {
-            None | Some(Value::Null) => return Ok(None),
+            None | Some(Node::Null) => return Ok(None),
             Some(v) => v,
         };
         let mut o = self.object(value, at, "an object with `caps`, `arches` or `minKernel`")?;
@@ -316,11 +316,11 @@ const NAME: &str = "a syscall name";
 
 /// An object's fields, taken out one by one (fields the formats do not define are ignored,
 /// as Docker and runc ignore them).
-struct Fields(Map<String, Value>);
+struct Fields(Vec<(String, Node)>);
 
 impl Fields {
-    fn take(&mut self, name: &str) -> Option<Value> {
-        self.0.remove(name)
+    fn take(&mut self, name: &str) -> Option<Node> {
+        crate::node::take(&mut self.0, name)
     }
 
     /// Field `name` as a list of strings.
@@ -340,7 +340,7 @@ impl Fields {
 }
 
 /// Reads a moby/OCI profile object found at `at` in `file`.
-pub(crate) fn profile(value: Value, at: &str, file: &str) -> Result<RawProfile, PolicyError> {
+pub(crate) fn profile(value: Node, at: &str, file: &str) -> Result<RawProfile, PolicyError> {
     Reader { file }.profile(value, &Path::Root(at))
 }
 
@@ -349,7 +349,12 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn err(value: Value) -> String {
+    fn node(value: serde_json::Value) -> Node {
+        serde_json::from_value(value).unwrap()
+    }
+
+    fn err(value: serde_json::Value) -> String {
+        let value = node(value);
         profile(value, "spec", "p.yaml").unwrap_err().to_string()
     }
 
@@ -362,7 +367,7 @@ mod tests {
             e,
             "p.yaml: spec.syscalls[0].names[1]: expected a syscall name, found the number 5"
         );
-        let e = profile(json!({"defaultAction": 1}), "", "p.json")
+        let e = profile(node(json!({"defaultAction": 1})), "", "p.json")
             .unwrap_err()
             .to_string();
         assert_eq!(
