@@ -195,5 +195,7 @@ fn huge_names_many_unknown_names_and_a_12_mb_yaml_are_read_quickly() {
     assert_eq!(code, Some(1));
     assert!(err.contains(": syscalls: the filter needs "), "{err}");
     assert!(took < Duration::from_secs(30), "{took:?}");
-    assert!(kib < 1 << 20, "{kib} KiB");
+    // 354 MiB in a debug build when written (yaml_serde holds every parse event of the
+    // document at once); 656 MiB before documents were read into compact nodes.
+    assert!(kib < 600 << 10, "{kib} KiB");
 }

@@ -293,3 +293,13 @@ fn capabilities_are_linux_names_with_or_without_the_prefix() {
         assert!(caps(&[cap]).is_ok(), "{cap}");
     }
 }
+
+#[test]
+fn of_repeated_keys_the_last_counts_as_in_docker() {
+    let text = r#"{"defaultAction":"SCMP_ACT_ALLOW","defaultAction":"SCMP_ACT_LOG","syscalls":[]}"#;
+    let p = load(text, "dup.json", &resolve()).unwrap().policy;
+    assert_eq!(p.default_action, policy::Action::Log);
+    let yaml = "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nspec:\n  defaultAction: SCMP_ACT_ALLOW\n  defaultAction: SCMP_ACT_LOG\n";
+    let p = load(yaml, "dup.yaml", &resolve()).unwrap().policy;
+    assert_eq!(p.default_action, policy::Action::Log);
+}
