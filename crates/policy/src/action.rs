@@ -116,7 +116,7 @@ impl Action {
             "SCMP_ACT_TRACE" => Action::Trace(data),
             "SCMP_ACT_LOG" => Action::Log,
             "SCMP_ACT_NOTIFY" => Action::Notify,
-            _ => return Err(UnknownAction(name.to_string())),
+            _ => return Err(UnknownAction(crate::docker::shown(name))),
         })
     }
 }

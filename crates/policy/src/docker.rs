@@ -2,8 +2,9 @@
 //! a capability set and a kernel version, as dockerd does) and export.
 
 use crate::{Action, CmpOp, Condition, Policy, PolicyError, Rule, Warning};
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 use syscalls::Arch;
 
 /// The capabilities Docker grants a container by default (without the `CAP_` prefix).
@@ -23,6 +24,96 @@ pub const DOCKER_DEFAULT_CAPS: [&str; 14] = [
     "KILL",
     "AUDIT_WRITE",
 ];
+
+/// Every Linux capability (without the `CAP_` prefix), in number order: the names moby
+/// profiles use in `includes.caps`/`excludes.caps` (there with the prefix).
+pub const CAPABILITIES: [&str; 41] = [
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "DAC_READ_SEARCH",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "SETGID",
+    "SETUID",
+    "SETPCAP",
+    "LINUX_IMMUTABLE",
+    "NET_BIND_SERVICE",
+    "NET_BROADCAST",
+    "NET_ADMIN",
+    "NET_RAW",
+    "IPC_LOCK",
+    "IPC_OWNER",
+    "SYS_MODULE",
+    "SYS_RAWIO",
+    "SYS_CHROOT",
+    "SYS_PTRACE",
+    "SYS_PACCT",
+    "SYS_ADMIN",
+    "SYS_BOOT",
+    "SYS_NICE",
+    "SYS_RESOURCE",
+    "SYS_TIME",
+    "SYS_TTY_CONFIG",
+    "MKNOD",
+    "LEASE",
+    "AUDIT_WRITE",
+    "AUDIT_CONTROL",
+    "SETFCAP",
+    "MAC_OVERRIDE",
+    "MAC_ADMIN",
+    "SYSLOG",
+    "WAKE_ALARM",
+    "BLOCK_SUSPEND",
+    "AUDIT_READ",
+    "PERFMON",
+    "BPF",
+    "CHECKPOINT_RESTORE",
+];
+
+/// A capability name that is not a Linux capability.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown capability `{name}`{hint}: the known capabilities are {known} (the CAP_ prefix and case are optional; ALL means every one)",
+    known = known_capabilities()
+)]
+pub struct UnknownCapability {
+    /// The name as given.
+    pub name: String,
+    /// ` (did you mean CAP_X?)`, or empty.
+    hint: String,
+}
+
+fn known_capabilities() -> String {
+    CAPABILITIES.map(|c| format!("CAP_{c}")).join(", ")
+}
+
+/// Checks a capability list as `docker run --cap-add` reads it and spells each `CAP_X`:
+/// `ALL` means every capability; empty entries are skipped (so `""` means none).
+pub fn capabilities(names: &[String]) -> Result<Vec<String>, UnknownCapability> {
+    let mut caps = Vec::new();
+    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        if name.eq_ignore_ascii_case("ALL") {
+            caps.extend(CAPABILITIES.iter().map(|c| format!("CAP_{c}")));
+            continue;
+        }
+        let upper = name.to_ascii_uppercase();
+        let bare = upper.strip_prefix("CAP_").unwrap_or(&upper);
+        if !CAPABILITIES.contains(&bare) {
+            let close = syscalls::closest_names(bare, CAPABILITIES.iter().copied());
+            let hint = match close.first() {
+                Some(c) => format!(" (did you mean CAP_{c}?)"),
+                None => String::new(),
+            };
+            return Err(UnknownCapability {
+                name: shown(name),
+                hint,
+            });
+        }
+        caps.push(format!("CAP_{bare}"));
+    }
+    Ok(caps)
+}
 
 /// Syscall names of Linux ABIs sysfence does not model (arm, s390, riscv, powerpc, ...):
 /// profiles name them for those machines, and they are skipped without a warning, as
@@ -98,71 +189,67 @@ pub struct Imported {
     pub warnings: Vec<Warning>,
 }
 
-#[derive(Debug, Default, Deserialize, Serialize)]
+/// A moby/OCI profile object as written (read by `read::profile`, written by serde).
+#[derive(Debug, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct RawProfile {
     pub default_action: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_errno_ret: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_errno_ret: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub architectures: Option<Vec<String>>,
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub arch_map: Option<Vec<RawArchMap>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub flags: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub listener_path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub listener_metadata: Option<String>,
-    #[serde(default)]
     pub syscalls: Option<Vec<RawSyscall>>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// One `archMap` entry: a main ABI and the ABIs that come with it.
+#[derive(Debug)]
 pub(crate) struct RawArchMap {
-    architecture: String,
-    #[serde(default)]
-    sub_architectures: Option<Vec<String>>,
+    pub architecture: String,
+    pub sub_architectures: Option<Vec<String>>,
 }
 
-#[derive(Debug, Default, Deserialize, Serialize)]
+/// One `syscalls` entry.
+#[derive(Debug, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct RawSyscall {
-    #[serde(default, skip_serializing)]
-    name: Option<String>,
-    #[serde(default)]
-    names: Option<Vec<String>>,
-    action: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    errno_ret: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    args: Option<Vec<RawArg>>,
-    #[serde(default, skip_serializing)]
-    includes: Option<RawFilter>,
-    #[serde(default, skip_serializing)]
-    excludes: Option<RawFilter>,
+    #[serde(skip_serializing)]
+    pub name: Option<String>,
+    pub names: Option<Vec<String>>,
+    pub action: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errno_ret: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub args: Option<Vec<RawArg>>,
+    #[serde(skip_serializing)]
+    pub includes: Option<RawFilter>,
+    #[serde(skip_serializing)]
+    pub excludes: Option<RawFilter>,
 }
 
-#[derive(Debug, Deserialize, Serialize)]
+/// One argument condition.
+#[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct RawArg {
-    index: u32,
-    value: u64,
-    #[serde(default)]
-    value_two: u64,
-    op: String,
+    pub index: u64,
+    pub value: u64,
+    pub value_two: u64,
+    pub op: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// moby's `includes`/`excludes`.
+#[derive(Debug, Default)]
 pub(crate) struct RawFilter {
-    #[serde(default)]
-    caps: Option<Vec<String>>,
-    #[serde(default)]
-    arches: Option<Vec<String>>,
-    #[serde(default)]
-    min_kernel: Option<String>,
+    pub caps: Option<Vec<String>>,
+    pub arches: Option<Vec<String>>,
+    pub min_kernel: Option<String>,
 }
 
 /// The name moby's `includes.arches` uses for a host ABI (Go's GOARCH, or libseccomp's).
@@ -187,18 +274,39 @@ pub fn scmp_arch_name(arch: Arch) -> &'static str {
 
 /// Parses a moby profile and resolves it for `resolve`. `file` names the input in errors.
 pub fn import(text: &str, file: &str, resolve: &Resolve) -> Result<Imported, PolicyError> {
-    let raw: RawProfile =
+    let value: crate::node::Node =
         serde_json::from_str(text).map_err(|e| PolicyError::from_json(file, &e))?;
-    from_raw(raw, file, Some(resolve))
+    from_value(value, file, resolve)
 }
 
-/// Turns a parsed profile into a policy; `resolve: None` refuses conditional entries (OCI).
+/// Imports a parsed moby profile.
+pub(crate) fn from_value(
+    value: crate::node::Node,
+    file: &str,
+    resolve: &Resolve,
+) -> Result<Imported, PolicyError> {
+    let raw = crate::read::profile(value, "", file)?;
+    from_raw(raw, file, Some(resolve), "")
+}
+
+/// `field` under the object at `at` (`""` for the document itself).
+pub(crate) fn under(at: &str, field: &str) -> String {
+    if at.is_empty() {
+        field.to_string()
+    } else {
+        format!("{at}.{field}")
+    }
+}
+
+/// Turns a parsed profile found at `at` in the document into a policy; `resolve: None`
+/// refuses conditional entries (OCI).
 pub(crate) fn from_raw(
     raw: RawProfile,
     file: &str,
     resolve: Option<&Resolve>,
+    at: &str,
 ) -> Result<Imported, PolicyError> {
-    let err = |loc: String, msg: String| PolicyError::invalid(file, loc, msg);
+    let err = |loc: String, msg: String| PolicyError::invalid(file, under(at, &loc), msg);
     let mut warnings = Vec::new();
     let default_errno = match raw.default_errno_ret {
         Some(v) => Some(errno_value(v).map_err(|m| err("defaultErrnoRet".into(), m))?),
@@ -223,7 +331,7 @@ pub(crate) fn from_raw(
                 match parse_scmp_arch(sub) {
                     Ok(a) => arches.push(a),
                     Err(_) => warnings.push(Warning {
-                        location: format!("archMap[{i}].subArchitectures[{j}]"),
+                        location: under(at, &format!("archMap[{i}].subArchitectures[{j}]")),
                         message: format!(
                             "{sub} is not an ABI sysfence models; its calls will be killed"
                         ),
@@ -236,7 +344,7 @@ pub(crate) fn from_raw(
         match parse_scmp_arch(name) {
             Ok(a) => arches.push(a),
             Err(_) => warnings.push(Warning {
-                location: format!("architectures[{i}]"),
+                location: under(at, &format!("architectures[{i}]")),
                 message: format!(
                     "{name} is not an ABI sysfence models (x86_64, i386, x32, aarch64); skipped"
                 ),
@@ -250,11 +358,13 @@ pub(crate) fn from_raw(
     policy.listener_path = raw.listener_path;
     policy.listener_metadata = raw.listener_metadata;
 
+    let mut unknown = UnknownNames::default();
     for (i, call) in raw.syscalls.into_iter().flatten().enumerate() {
-        let at = format!("syscalls[{i}]");
+        let at = under(at, &format!("syscalls[{i}]"));
         if !applies(&call, resolve, &at, file)? {
             continue;
         }
+        let err = |loc: String, msg: String| PolicyError::invalid(file, loc, msg);
         let errno = match call.errno_ret {
             Some(v) => Some(errno_value(v).map_err(|m| err(format!("{at}.errnoRet"), m))?),
             None => None,
@@ -264,10 +374,9 @@ pub(crate) fn from_raw(
         let conditions = conditions(call.args.as_deref().unwrap_or(&[]), &at, file)?;
         let names: Vec<String> = call
             .names
-            .clone()
             .unwrap_or_default()
             .into_iter()
-            .chain(call.name.clone())
+            .chain(call.name)
             .collect();
         if names.is_empty() {
             return Err(err(
@@ -275,43 +384,93 @@ pub(crate) fn from_raw(
                 "no syscall named: give `names` (a list) or `name`".into(),
             ));
         }
-        for (j, name) in names.iter().enumerate() {
-            if !known_anywhere(name) {
+        for (j, name) in names.into_iter().enumerate() {
+            if !known_anywhere(&name) {
                 if !OTHER_ABI_NAMES.contains(&name.as_str()) {
-                    warnings.push(unknown_name_warning(name, format!("{at}.names[{j}]")));
+                    unknown.push(&name, || format!("{at}.names[{j}]"), &mut warnings);
                 }
                 continue;
             }
             policy.rules.push(Rule {
-                syscall: name.clone(),
+                syscall: name,
                 action,
                 conditions: conditions.clone(),
                 arches: Vec::new(),
             });
         }
     }
+    unknown.finish(&mut warnings);
     policy.validate().map_err(|e| e.in_file(file))?;
     Ok(Imported { policy, warnings })
 }
 
+/// How many unknown names get a warning of their own (with suggestions); the rest are
+/// counted in one summary warning, so a file of thousands of bad names is read quickly.
+pub const MAX_NAME_WARNINGS: usize = 20;
+
+/// The unknown names of one profile: the first few warned about, the rest counted.
+#[derive(Default)]
+struct UnknownNames {
+    seen: usize,
+    first_unwarned: Option<String>,
+}
+
+impl UnknownNames {
+    fn push(&mut self, name: &str, location: impl FnOnce() -> String, out: &mut Vec<Warning>) {
+        self.seen += 1;
+        if self.seen <= MAX_NAME_WARNINGS {
+            out.push(unknown_name_warning(name, location()));
+        } else if self.first_unwarned.is_none() {
+            self.first_unwarned = Some(location());
+        }
+    }
+
+    fn finish(self, out: &mut Vec<Warning>) {
+        if let Some(location) = self.first_unwarned {
+            let more = self.seen - MAX_NAME_WARNINGS;
+            out.push(Warning {
+                location,
+                message: format!(
+                    "{more} more unknown syscall names (no ABI has them), from here on; skipped"
+                ),
+            });
+        }
+    }
+}
+
 /// The warning for a name no modelled ABI has, with the closest names as suggestions.
 pub fn unknown_name_warning(name: &str, location: String) -> Warning {
-    let all = Arch::ALL
-        .iter()
-        .flat_map(|a| a.table().entries().iter().map(|s| s.name));
-    let mut message = format!("unknown syscall `{name}` (no ABI has it); skipped");
-    let close = syscalls::closest_names(name, all);
+    let mut message = format!("unknown syscall `{}` (no ABI has it); skipped", shown(name));
+    let close = syscalls::closest_names(name, all_names().iter().copied());
     if !close.is_empty() {
         message.push_str(&format!("; did you mean `{}`?", close.join("`, `")));
     }
     Warning { location, message }
 }
 
+/// A name or value for a message: at most 64 characters, with the length when cut.
+pub fn shown(text: &str) -> String {
+    const MAX: usize = 64;
+    match text.char_indices().nth(MAX) {
+        None => text.to_string(),
+        Some((end, _)) => format!("{}... ({} bytes)", &text[..end], text.len()),
+    }
+}
+
+/// The syscall names of every modelled ABI, once each.
+fn all_names() -> &'static BTreeSet<&'static str> {
+    static NAMES: OnceLock<BTreeSet<&'static str>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        Arch::ALL
+            .iter()
+            .flat_map(|a| a.table().entries().iter().map(|s| s.name))
+            .collect()
+    })
+}
+
 /// Whether any modelled ABI has a syscall of this name.
 pub fn known_anywhere(name: &str) -> bool {
-    Arch::ALL
-        .iter()
-        .any(|a| a.table().lookup_name(name).is_some())
+    all_names().contains(name)
 }
 
 fn dedup_keep_order(arches: &mut Vec<Arch>) {
@@ -327,7 +486,7 @@ fn parse_scmp_arch(name: &str) -> Result<Arch, syscalls::UnknownArch> {
     name.parse()
 }
 
-fn errno_value(v: u32) -> Result<u16, String> {
+fn errno_value(v: u64) -> Result<u16, String> {
     u16::try_from(v).map_err(|_| format!("errno {v} is out of range: use 0-65535"))
 }
 
@@ -387,7 +546,10 @@ fn parse_kernel(text: &str, at: &str, file: &str) -> Result<(u32, u32), PolicyEr
         PolicyError::invalid(
             file,
             at,
-            format!("kernel version `{text}` is not MAJOR.MINOR (e.g. \"4.8\")"),
+            format!(
+                "kernel version `{}` is not MAJOR.MINOR (e.g. \"4.8\")",
+                shown(text)
+            ),
         )
     };
     let (major, minor) = text.split_once('.').ok_or_else(bad)?;
@@ -433,7 +595,8 @@ fn conditions(args: &[RawArg], at: &str, file: &str) -> Result<Vec<Condition>, P
                         file,
                         format!("{loc}.op"),
                         format!(
-                            "unknown operator `{other}`: use SCMP_CMP_EQ, SCMP_CMP_NE, SCMP_CMP_LT, SCMP_CMP_LE, SCMP_CMP_GE, SCMP_CMP_GT or SCMP_CMP_MASKED_EQ"
+                            "unknown operator `{}`: use SCMP_CMP_EQ, SCMP_CMP_NE, SCMP_CMP_LT, SCMP_CMP_LE, SCMP_CMP_GE, SCMP_CMP_GT or SCMP_CMP_MASKED_EQ",
+                            shown(other)
                         ),
                     ));
                 }
@@ -476,7 +639,7 @@ pub(crate) fn to_raw(policy: &Policy) -> Result<RawProfile, PolicyError> {
             RawSyscall {
                 names: Some(names),
                 action: action.docker_name().to_string(),
-                errno_ret: action.data().map(u32::from),
+                errno_ret: action.data().map(u64::from),
                 args: (!conds.is_empty()).then(|| conds.iter().map(raw_arg).collect()),
                 ..RawSyscall::default()
             }
@@ -484,7 +647,7 @@ pub(crate) fn to_raw(policy: &Policy) -> Result<RawProfile, PolicyError> {
         .collect();
     Ok(RawProfile {
         default_action: default_action.docker_name().to_string(),
-        default_errno_ret: default_errno.map(u32::from),
+        default_errno_ret: default_errno.map(u64::from),
         architectures: (!policy.arches.is_empty()).then(|| {
             policy
                 .arches
@@ -506,7 +669,7 @@ fn raw_arg(c: &Condition) -> RawArg {
         _ => (c.value, 0),
     };
     RawArg {
-        index: u32::from(c.arg),
+        index: u64::from(c.arg),
         value,
         value_two,
         op: c.op.docker_name().to_string(),

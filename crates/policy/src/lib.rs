@@ -12,11 +12,13 @@ mod error;
 pub mod k8s;
 mod load;
 mod model;
+mod node;
 pub mod oci;
+mod read;
 pub mod systemd;
 
 pub use action::{Action, UnknownAction};
 pub use combine::{Difference, diff, merge};
 pub use error::PolicyError;
-pub use load::{is_profile_text, load, looks_like_json};
+pub use load::{is_profile_text, load, load_bytes, looks_like_json};
 pub use model::{CmpOp, Condition, Policy, Rule, Warning};

@@ -1,31 +1,52 @@
 //! OCI runtime-spec `linux.seccomp`: the object runc reads from `config.json`. It is moby's
 //! format without `includes`/`excludes`/`archMap`, plus `flags` and `listenerPath`.
 
-use crate::docker::{self, Imported, RawProfile};
+use crate::docker::{self, Imported};
+use crate::node::Node;
 use crate::{Policy, PolicyError};
+use serde_json::Value;
 
 /// Parses an OCI seccomp object, or a whole `config.json` (its `linux.seccomp` is used).
 pub fn import(text: &str, file: &str) -> Result<Imported, PolicyError> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| PolicyError::from_json(file, &e))?;
-    let object = match value.pointer("/linux/seccomp") {
-        Some(inner) => inner.clone(),
-        None if value.get("ociVersion").is_some() => {
+    let value: Node = serde_json::from_str(text).map_err(|e| PolicyError::from_json(file, &e))?;
+    from_value(value, file)
+}
+
+/// Imports a parsed seccomp object or `config.json`; errors name paths inside it
+/// (`linux.seccomp.syscalls[3].names[0]` in a `config.json`).
+pub(crate) fn from_value(mut value: Node, file: &str) -> Result<Imported, PolicyError> {
+    let whole_config = value.get("ociVersion").is_some() || value.get("linux").is_some();
+    if !whole_config {
+        let raw = crate::read::profile(value, "", file)?;
+        return docker::from_raw(raw, file, None, "");
+    }
+    let seccomp = match value.take("linux") {
+        Some(Node::Object(mut linux)) => crate::node::take(&mut linux, "seccomp"),
+        Some(other) => {
             return Err(PolicyError::invalid(
                 file,
-                "linux.seccomp",
-                "this config.json has no seccomp section",
+                "linux",
+                format!(
+                    "expected an object (with `seccomp`), found {}",
+                    crate::read::describe(&other)
+                ),
             ));
         }
-        None => value,
+        None => None,
     };
-    let raw: RawProfile = serde_json::from_value(object)
-        .map_err(|e| PolicyError::invalid(file, "linux.seccomp", e.to_string()))?;
-    docker::from_raw(raw, file, None)
+    let Some(seccomp) = seccomp.filter(|s| *s != Node::Null) else {
+        return Err(PolicyError::invalid(
+            file,
+            "linux.seccomp",
+            "this config.json has no seccomp section",
+        ));
+    };
+    let raw = crate::read::profile(seccomp, "linux.seccomp", file)?;
+    docker::from_raw(raw, file, None, "linux.seccomp")
 }
 
 /// The `linux.seccomp` object for a policy, as a JSON value to embed in a `config.json`.
-pub fn to_value(policy: &Policy) -> Result<serde_json::Value, PolicyError> {
+pub fn to_value(policy: &Policy) -> Result<Value, PolicyError> {
     let raw = docker::to_raw(policy)?;
     Ok(serde_json::to_value(raw).expect("a profile always serialises"))
 }

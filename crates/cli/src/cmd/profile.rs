@@ -129,7 +129,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 refuse_binary_to_terminal("the compiled BPF program")?;
             }
             let policy = load_policy(&file, &resolve)?;
-            let program = compile_for(&policy)?;
+            let program = compile_for(&policy).with_context(|| in_rules(&file))?;
             write_document(output.as_deref(), &program.to_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
@@ -197,6 +197,11 @@ pub fn compile_for(policy: &Policy) -> Result<Program> {
     Ok(compile(policy, &Target::for_policy(policy))?)
 }
 
+/// Where a compile error is placed: the profile's rules as a whole.
+fn in_rules(file: &std::path::Path) -> String {
+    format!("{}: syscalls", file.display())
+}
+
 fn show(file: &std::path::Path, resolve: &ResolveArgs) -> Result<ExitCode> {
     use std::fmt::Write as _;
     let mut text = String::new();
@@ -204,7 +209,7 @@ fn show(file: &std::path::Path, resolve: &ResolveArgs) -> Result<ExitCode> {
         ($($arg:tt)*) => { let _ = writeln!(text, $($arg)*); };
     }
     let policy = load_policy(file, resolve)?;
-    let program = compile_for(&policy)?;
+    let program = compile_for(&policy).with_context(|| in_rules(file))?;
     let arches: Vec<&str> = policy.target_arches().iter().map(|a| a.name()).collect();
     o!("profile:        {}", file.display());
     o!("default action: {}", policy.default_action);

@@ -11,7 +11,8 @@ use syscalls::Arch;
 /// How a moby profile's `includes`/`excludes` are resolved.
 #[derive(clap::Args, Clone)]
 pub struct ResolveArgs {
-    /// Capabilities the container has, comma separated (default: Docker's default set).
+    /// Capabilities the container has, comma separated, as Docker writes them (CAP_SYS_ADMIN;
+    /// prefix and case optional; ALL for every one, "" for none). Default: Docker's default set.
     #[arg(long, value_name = "CAP,...", value_delimiter = ',')]
     caps: Option<Vec<String>>,
     /// Kernel version MAJOR.MINOR compared with `minKernel` (default: the running kernel).
@@ -27,7 +28,8 @@ impl ResolveArgs {
             None => running_kernel().unwrap_or((0, 0)),
         };
         let caps = match &self.caps {
-            Some(c) => c.clone(),
+            Some(c) => policy::docker::capabilities(c)
+                .map_err(|e| anyhow::anyhow!("--caps {}: {e}", e.name))?,
             None => DOCKER_DEFAULT_CAPS.iter().map(|c| c.to_string()).collect(),
         };
         Ok(Resolve {
@@ -56,17 +58,34 @@ fn running_kernel() -> Option<(u32, u32)> {
 /// Reads and imports a profile; warnings go to stderr.
 pub fn load_policy(file: &Path, resolve: &ResolveArgs) -> Result<Policy> {
     let (policy, warnings) = load_policy_quietly(file, resolve)?;
-    for w in &warnings {
-        diag!("sysfence: warning: {}: {w}", file.display());
-    }
+    print_warnings(file, &warnings);
     Ok(policy)
 }
 
 /// Reads and imports a profile, returning the import warnings instead of printing them.
 pub fn load_policy_quietly(file: &Path, resolve: &ResolveArgs) -> Result<(Policy, Vec<Warning>)> {
-    let text = std::fs::read_to_string(file)
-        .with_context(|| format!("cannot read profile {}", file.display()))?;
-    let name = file.display().to_string();
-    let imported = policy::load(&text, &name, &resolve.resolve()?)?;
+    import_policy(&read_profile(file)?, file, resolve)
+}
+
+/// The bytes of a profile file (a profile or raw BPF).
+pub fn read_profile(file: &Path) -> Result<Vec<u8>> {
+    std::fs::read(file).with_context(|| format!("cannot read profile {}", file.display()))
+}
+
+/// Imports a profile already read from `file`: errors name the file and the place.
+pub fn import_policy(
+    bytes: &[u8],
+    file: &Path,
+    resolve: &ResolveArgs,
+) -> Result<(Policy, Vec<Warning>)> {
+    let resolve = resolve.resolve()?;
+    let imported = policy::load_bytes(bytes, &file.display().to_string(), &resolve)?;
     Ok((imported.policy, imported.warnings))
+}
+
+/// Prints import warnings as `sysfence: warning: FILE: PLACE: MESSAGE`.
+pub fn print_warnings(file: &Path, warnings: &[Warning]) {
+    for w in warnings {
+        diag!("sysfence: warning: {}: {w}", file.display());
+    }
 }

@@ -2,11 +2,12 @@
 //! what the profile would block while letting everything run).
 
 use super::profile::compile_for;
-use super::profile_io::{ResolveArgs, load_policy};
+use super::profile_io::{ResolveArgs, import_policy, print_warnings, read_profile};
 use crate::output::{diag, error_text, open_stream_file};
 use anyhow::{Context, Result, bail};
+use policy::Policy;
 use seccomp::complain::{self, WouldBlock};
-use seccomp::{Target, install};
+use seccomp::{Program, Target, install};
 use std::ffi::{CString, OsString};
 use std::io::Write;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
@@ -19,7 +20,8 @@ use std::process::ExitCode;
   sysfence run --profile default.json -- /bin/ls /
   sysfence run --profile strict.json --complain --log blocked.jsonl -- ./server")]
 pub struct Args {
-    /// The profile to enforce (moby JSON, OCI linux.seccomp or config.json).
+    /// The profile to enforce (moby JSON, OCI linux.seccomp or config.json, Kubernetes
+    /// SeccompProfile), or a raw BPF program (as `profile compile` writes), installed as given.
     #[arg(long, value_name = "FILE")]
     profile: PathBuf,
     /// Let every syscall run; report each one the profile would have blocked (name, pid,
@@ -51,15 +53,7 @@ pub struct Args {
 /// Runs the subcommand: on success without --complain it never returns (the command
 /// replaces sysfence); with --complain it returns the command's exit status.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let policy = load_policy(&args.profile, &args.resolve)?;
-    let native = syscalls::Arch::native();
-    if !policy.target_arches().contains(&native) {
-        bail!(
-            "{}: the profile does not target {native}, this machine's ABI, so the command's first syscall would kill it: add {} to its architectures",
-            args.profile.display(),
-            policy::docker::scmp_arch_name(native)
-        );
-    }
+    let filter = load_filter(&args)?;
     let path = match find_program(&args.command[0]) {
         Ok(path) => path,
         Err(err) => {
@@ -84,42 +78,58 @@ pub fn run(args: Args) -> Result<ExitCode> {
         })
         .collect::<Result<Vec<_>, _>>()
         .context("the environment contains a NUL byte")?;
-    warn_about_escapes(&policy, &args);
-    if !args.complain {
-        let mut extra = 0;
-        for name in &policy.flags {
-            extra |= install::flags::for_profile(name).with_context(|| {
-                format!(
-                    "{}: flag {name} is not one `run` applies: use SECCOMP_FILTER_FLAG_LOG or SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-                    args.profile.display()
-                )
-            })?;
+    let (program, extra) = match filter {
+        Filter::Profile(policy) if args.complain => {
+            warn_about_escapes(Some(&policy), None, &args);
+            return complain(&args, &policy, &path, &c_path, &argv, &envp);
         }
-        let program = compile_for(&policy)?;
-        if args.isolate {
-            let status = seccomp::isolate::run_isolated(&program, extra, &c_path, &argv, &envp)?;
-            return Ok(exit_code(status));
+        Filter::Profile(policy) => {
+            let (program, extra) = program_and_flags(&policy, &args.profile)?;
+            warn_about_escapes(Some(&policy), Some(&program), &args);
+            (program, extra)
         }
-        let err = install::exec_filtered(&program, extra, &c_path, &argv, &envp);
-        // Under the filter now: report without relying on much more than write(2).
-        diag!(
-            "sysfence: cannot run {} under {}: {err}{}",
-            path.display(),
-            args.profile.display(),
-            if err.raw_os_error() == Some(1) {
-                " (does the profile allow execve?)"
-            } else {
-                ""
-            }
-        );
-        return Ok(ExitCode::from(126));
+        Filter::Bpf(program) => {
+            warn_about_escapes(None, Some(&program), &args);
+            (program, 0)
+        }
+    };
+    if args.isolate {
+        let status = seccomp::isolate::run_isolated(&program, extra, &c_path, &argv, &envp)?;
+        return Ok(exit_code(status));
     }
+    let err = install::exec_filtered(&program, extra, &c_path, &argv, &envp);
+    // Under the filter now (unless the kernel refused it): report without relying on much
+    // more than write(2).
+    diag!(
+        "sysfence: cannot run {} under {}: {err}{}",
+        path.display(),
+        args.profile.display(),
+        match err.raw_os_error() {
+            Some(1) => " (does the profile allow execve?)",
+            Some(22) => " (did the kernel refuse the filter?)",
+            _ => "",
+        }
+    );
+    Ok(ExitCode::from(126))
+}
+
+/// `run --complain`: runs the command with every syscall allowed and reports what the
+/// profile would have blocked; returns the command's exit status.
+fn complain(
+    args: &Args,
+    policy: &Policy,
+    path: &Path,
+    c_path: &CString,
+    argv: &[CString],
+    envp: &[CString],
+) -> Result<ExitCode> {
     // Calls of other ABIs are reported too, not killed: complain mode lets everything run.
     let target = Target {
         arches: policy.target_arches(),
         foreign_action: policy::Action::Notify,
     };
-    let program = seccomp::compile(&policy.complain_variant(), &target)?;
+    let program = seccomp::compile(&policy.complain_variant(), &target)
+        .with_context(|| format!("{}: syscalls", args.profile.display()))?;
     // The log is a stream: opened before the command starts (a path that cannot be
     // created costs no run), written line by line as calls are seen, so `tail -f` works.
     let mut log = match &args.log {
@@ -127,7 +137,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         None => None,
     };
     let log_name = args.log.as_ref().map(|f| f.display().to_string());
-    let outcome = complain::run_complain(&policy, &program, &c_path, &argv, &envp, |e| {
+    let outcome = complain::run_complain(policy, &program, c_path, argv, envp, |e| {
         if let (Some(out), Some(name)) = (log.as_mut(), &log_name)
             && let Err(err) = out.write_all(json_line(e).as_bytes())
         {
@@ -139,36 +149,112 @@ pub fn run(args: Args) -> Result<ExitCode> {
     Ok(exit_code(outcome.status))
 }
 
-/// Says what the profile does not stop: calls that reach other processes of the user
-/// (unless --isolate), and TRACE/NOTIFY answers the program can give itself.
-fn warn_about_escapes(policy: &policy::Policy, args: &Args) {
+/// Says what the filter does not stop: calls that reach other processes of the user
+/// (unless --isolate), and TRACE/NOTIFY answers the program can give itself (named from
+/// the profile's rules where there is one, else from the program).
+fn warn_about_escapes(policy: Option<&Policy>, program: Option<&Program>, args: &Args) {
     let file = args.profile.display();
-    let (rules, default) = seccomp::escapes::no_denials(policy);
-    for (name, action) in &rules {
-        diag!(
-            "sysfence: warning: {file}: {name} -> {} denies nothing: the program can answer it itself (fork a tracer, or install a listener on top); use SCMP_ACT_ERRNO or SCMP_ACT_KILL_PROCESS",
-            action.docker_name()
-        );
-    }
-    if default {
-        diag!(
-            "sysfence: warning: {file}: the default action {} denies nothing: the program can answer it itself; use SCMP_ACT_ERRNO or SCMP_ACT_KILL_PROCESS",
-            policy.default_action.docker_name()
-        );
+    let arches = policy.map_or_else(|| vec![syscalls::Arch::native()], |p| p.target_arches());
+    let fix = "use SCMP_ACT_ERRNO or SCMP_ACT_KILL_PROCESS";
+    match (policy, program) {
+        (Some(policy), _) => {
+            let (rules, default) = seccomp::escapes::no_denials(policy);
+            for (name, action) in &rules {
+                diag!(
+                    "sysfence: warning: {file}: {name} -> {} denies nothing: the program can answer it itself (fork a tracer, or install a listener on top); {fix}",
+                    action.docker_name()
+                );
+            }
+            if default {
+                diag!(
+                    "sysfence: warning: {file}: the default action {} denies nothing: the program can answer it itself; {fix}",
+                    policy.default_action.docker_name()
+                );
+            }
+        }
+        (None, Some(program)) => {
+            for (name, action) in seccomp::escapes::no_denial_calls(program, &arches) {
+                diag!(
+                    "sysfence: warning: {file}: {name} -> {} denies nothing: the program can answer it itself (fork a tracer, or install a listener on top); {fix}",
+                    action.docker_name()
+                );
+            }
+        }
+        (None, None) => {}
     }
     if args.isolate {
         return;
     }
-    let Ok(program) = compile_for(policy) else {
-        return;
+    let compiled;
+    let program = match (program, policy) {
+        (Some(p), _) => p,
+        (None, Some(policy)) => match compile_for(policy) {
+            Ok(p) => {
+                compiled = p;
+                &compiled
+            }
+            Err(_) => return,
+        },
+        (None, None) => return,
     };
-    let calls = seccomp::escapes::allowed_cross_process_calls(&program, &policy.target_arches());
+    let calls = seccomp::escapes::allowed_cross_process_calls(program, &arches);
     if !calls.is_empty() {
         diag!(
             "sysfence: warning: {file} allows {}: the command can use them on other processes of its user, which this filter does not govern; add --isolate (a PID namespace of its own, as Docker gives a container) or deny them",
             calls.join(", ")
         );
     }
+}
+
+/// What `--profile` holds: a profile to compile, or a raw BPF program to install as given.
+enum Filter {
+    Profile(Policy),
+    Bpf(Program),
+}
+
+/// Reads `--profile`: raw BPF (told apart as `profile disasm` does) or a profile, which
+/// must target this machine's ABI.
+fn load_filter(args: &Args) -> Result<Filter> {
+    let file = &args.profile;
+    let bytes = read_profile(file)?;
+    if !policy::is_profile_text(&bytes) {
+        if args.complain {
+            bail!(
+                "{}: raw BPF: --complain needs a profile (JSON or YAML) to report what it would block",
+                file.display()
+            );
+        }
+        let program =
+            Program::from_bytes(&bytes).with_context(|| format!("{}: raw BPF", file.display()))?;
+        return Ok(Filter::Bpf(program));
+    }
+    let (policy, warnings) = import_policy(&bytes, file, &args.resolve)?;
+    print_warnings(file, &warnings);
+    let native = syscalls::Arch::native();
+    if !policy.target_arches().contains(&native) {
+        bail!(
+            "{}: architectures: the profile does not target {native}, this machine's ABI, so the command's first syscall would kill it: add {} to its architectures",
+            file.display(),
+            policy::docker::scmp_arch_name(native)
+        );
+    }
+    Ok(Filter::Profile(policy))
+}
+
+/// The compiled program and the install flags the profile asks for.
+fn program_and_flags(policy: &Policy, file: &Path) -> Result<(Program, u32)> {
+    let mut extra = 0;
+    for (i, name) in policy.flags.iter().enumerate() {
+        extra |= install::flags::for_profile(name).with_context(|| {
+            format!(
+                "{}: flags[{i}]: flag {} is not one `run` applies: use SECCOMP_FILTER_FLAG_LOG or SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+                file.display(),
+                policy::docker::shown(name)
+            )
+        })?;
+    }
+    let program = compile_for(policy).with_context(|| format!("{}: syscalls", file.display()))?;
+    Ok((program, extra))
 }
 
 fn json_line(e: &WouldBlock) -> String {
