@@ -222,38 +222,36 @@ pub fn kill(pid: i32, sig: i32) -> io::Result<()> {
 
 /// Reads tracee memory with `process_vm_readv`; returns how many bytes were read.
 pub fn read_memory(pid: i32, addr: u64, buf: &mut [u8]) -> io::Result<usize> {
-    let local = libc::iovec {
-        iov_base: buf.as_mut_ptr().cast(),
-        iov_len: buf.len(),
-    };
-    let remote = libc::iovec {
-        iov_base: addr as *mut libc::c_void,
-        iov_len: buf.len(),
-    };
-    // SAFETY: the local iovec describes `buf`, live and writable for its length; the
-    // remote address is only interpreted by the kernel in the tracee's address space.
-    let ret = unsafe { libc::process_vm_readv(pid, &local, 1, &remote, 1, 0) };
-    if ret < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(ret as usize)
-    }
+    vm_transfer(pid, addr, buf.as_mut_ptr(), buf.len(), false)
 }
 
 /// Writes `buf` into tracee memory with `process_vm_writev`; returns how many bytes
 /// were written.
 pub fn write_memory(pid: i32, addr: u64, buf: &[u8]) -> io::Result<usize> {
+    vm_transfer(pid, addr, buf.as_ptr().cast_mut(), buf.len(), true)
+}
+
+/// One `process_vm_readv` (or, with `write`, `process_vm_writev`) of `len` bytes between
+/// our `local` buffer and `addr` in the tracee.
+fn vm_transfer(pid: i32, addr: u64, local: *mut u8, len: usize, write: bool) -> io::Result<usize> {
     let local = libc::iovec {
-        iov_base: buf.as_ptr() as *mut libc::c_void,
-        iov_len: buf.len(),
+        iov_base: local.cast(),
+        iov_len: len,
     };
     let remote = libc::iovec {
         iov_base: addr as *mut libc::c_void,
-        iov_len: buf.len(),
+        iov_len: len,
     };
-    // SAFETY: the local iovec describes `buf`, live for its length and only read; the
-    // remote address is only interpreted by the kernel in the tracee's address space.
-    let ret = unsafe { libc::process_vm_writev(pid, &local, 1, &remote, 1, 0) };
+    // SAFETY: the local iovec describes a live buffer of `len` bytes (writable when we
+    // read into it; only read by process_vm_writev); the remote address is only
+    // interpreted by the kernel in the tracee's address space.
+    let ret = unsafe {
+        if write {
+            libc::process_vm_writev(pid, &local, 1, &remote, 1, 0)
+        } else {
+            libc::process_vm_readv(pid, &local, 1, &remote, 1, 0)
+        }
+    };
     if ret < 0 {
         Err(io::Error::last_os_error())
     } else {

@@ -23,16 +23,7 @@ enum Verdict {
 /// in a shared page before any other syscall (its filter may deny them all), then is
 /// killed.
 fn kernel_verdict(program: &Program) -> Verdict {
-    let filter: Vec<libc::sock_filter> = program
-        .insns
-        .iter()
-        .map(|i| libc::sock_filter {
-            code: i.code,
-            jt: i.jt,
-            jf: i.jf,
-            k: i.k,
-        })
-        .collect();
+    let filter = seccomp::install::sock_filters(program);
     let fprog = libc::sock_fprog {
         len: filter.len() as u16,
         filter: filter.as_ptr().cast_mut(),

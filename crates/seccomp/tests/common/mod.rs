@@ -45,35 +45,5 @@ pub fn python3_seccomp() -> Option<PathBuf> {
     python
 }
 
-/// The first executable file named `name` in the directories of PATH, as a shell finds it.
-pub fn in_path(name: &str) -> Option<PathBuf> {
-    all_in_path(name).next()
-}
-
-/// Every executable file named `name` in the directories of PATH, in PATH's order.
-pub fn all_in_path(name: &str) -> impl Iterator<Item = PathBuf> {
-    use std::os::unix::fs::PermissionsExt;
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
-    let name = name.to_string();
-    dirs.into_iter()
-        .map(move |dir| dir.join(&name))
-        .filter(|p| {
-            p.metadata()
-                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        })
-}
-
-/// Skips the running test loudly because of `why`, or fails it when `CI` is set (where
-/// everything the suite needs is installed, so a skip would hide a test). The line goes
-/// to the real stderr, past the test harness's capture, so a passing run shows it too.
-pub fn skip_or_fail(why: &str) {
-    use std::io::Write;
-    let current = std::thread::current();
-    let test = current.name().unwrap_or("a test");
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{test}: {why}; CI is set, so this fails instead of skipping"
-    );
-    let _ = writeln!(std::io::stderr(), "SKIPPED: {test}: {why}");
-}
+#[allow(unused_imports)]
+pub use sysfence_fixtures::tools::{all_in_path, in_path, skip_or_fail};
