@@ -25,6 +25,8 @@ enum Command {
     Profile(cmd::profile::Args),
     /// Run a command under a seccomp profile (or report what it would block).
     Run(cmd::run::Args),
+    /// Run a command and write the seccomp profile it needs.
+    Record(cmd::record::Args),
 }
 
 /// Reports a command-line error. Under `trace` it is strace's: an unknown option gets
@@ -84,6 +86,7 @@ fn main() -> ExitCode {
         Command::Trace(args) => cmd::trace::run(*args),
         Command::Profile(args) => cmd::profile::run(args),
         Command::Run(args) => cmd::run::run(args),
+        Command::Record(args) => cmd::record::run(args),
     };
     match result {
         Ok(code) => code,

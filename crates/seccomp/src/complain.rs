@@ -43,7 +43,8 @@ pub struct ComplainRun {
 
 /// Runs `path` under `policy`'s complain variant (compiled as `program`, with calls of other
 /// ABIs notified rather than killed), calling `on_block` for each would-be-blocked syscall
-/// as it happens, and returns the command's wait status and the counts.
+/// as it happens, and returns the command's wait status and the counts. `no_new_privs`
+/// as [`install::spawn_supervised`] takes it.
 ///
 /// The supervisor stays until the last process holding the filter is gone (the listener
 /// reports hang-up), so a daemon's later calls are reported too; it is the subreaper of
@@ -57,11 +58,13 @@ pub fn run_complain(
     path: &CStr,
     argv: &[CString],
     envp: &[CString],
+    no_new_privs: bool,
     mut on_block: impl FnMut(&WouldBlock),
 ) -> io::Result<ComplainRun> {
     // SAFETY: prctl without pointers: orphans of the command's tree become our children.
     unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
-    let Supervised { pid, listener } = install::spawn_supervised(program, path, argv, envp)?;
+    let Supervised { pid, listener } =
+        install::spawn_supervised(program, path, argv, envp, no_new_privs)?;
     forward::install();
     let mut counts = Counts::new();
     let mut status = None;

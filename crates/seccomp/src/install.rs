@@ -141,7 +141,9 @@ pub struct Supervised {
 }
 
 /// Starts `path` in a child process under `program`, installed with NEW_LISTENER (plus
-/// TSYNC and TSYNC_ESRCH), and returns the child and the listener fd. The child shares our
+/// TSYNC and TSYNC_ESRCH), and returns the child and the listener fd. With
+/// `no_new_privs` the child sets NO_NEW_PRIVS first (needed without CAP_SYS_ADMIN; it
+/// disables setuid programs, so a recorder running as root leaves it off). The child shares our
 /// fd table until its exec (CLONE_FILES), so the listener it creates is ours too; the fd is
 /// close-on-exec, so the program itself never holds it. The child's execve already reaches
 /// the filter: the caller must start answering notifications at once.
@@ -150,6 +152,7 @@ pub fn spawn_supervised(
     path: &CStr,
     argv: &[CString],
     envp: &[CString],
+    no_new_privs: bool,
 ) -> io::Result<Supervised> {
     let argv_ptrs = null_terminated(argv);
     let envp_ptrs = null_terminated(envp);
@@ -194,7 +197,7 @@ pub fn spawn_supervised(
             unsafe { libc::_exit(127) }
         };
         // SAFETY: prctl without pointers.
-        if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
+        if no_new_privs && unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
             fail(slot);
         }
         let f = flags::NEW_LISTENER | flags::TSYNC | flags::TSYNC_ESRCH;

@@ -2,6 +2,7 @@
 
 pub mod profile;
 mod profile_io;
+pub mod record;
 pub mod run;
 pub mod syscalls;
 pub mod trace;

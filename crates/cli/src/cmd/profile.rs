@@ -102,8 +102,9 @@ enum ProfileCommand {
     },
 }
 
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum OutputFormat {
+/// The formats a policy is written in.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum OutputFormat {
     /// Docker/moby JSON (with the profile's includes/excludes already resolved).
     Docker,
     /// OCI runtime-spec `linux.seccomp` object.
@@ -179,17 +180,22 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 refuse_binary_to_terminal("--format bpf")?;
             }
             let policy = load_policy(&file, &resolve)?;
-            let bytes = match format {
-                OutputFormat::Docker => docker::export(&policy)?.into_bytes(),
-                OutputFormat::Oci => oci::export(&policy)?.into_bytes(),
-                OutputFormat::K8s => k8s::export(&policy, &resource_name(&file))?.into_bytes(),
-                OutputFormat::Systemd => systemd::export(&policy).into_bytes(),
-                OutputFormat::Bpf => compile_for(&policy)?.to_bytes(),
-            };
+            let bytes = export(&policy, format, &resource_name(&file))?;
             write_document(output.as_deref(), &bytes)?;
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `policy` written in `format` (`name`: the Kubernetes resource's name).
+pub(super) fn export(policy: &Policy, format: OutputFormat, name: &str) -> Result<Vec<u8>> {
+    Ok(match format {
+        OutputFormat::Docker => docker::export(policy)?.into_bytes(),
+        OutputFormat::Oci => oci::export(policy)?.into_bytes(),
+        OutputFormat::K8s => k8s::export(policy, name)?.into_bytes(),
+        OutputFormat::Systemd => systemd::export(policy).into_bytes(),
+        OutputFormat::Bpf => compile_for(policy)?.to_bytes(),
+    })
 }
 
 /// Compiles for the ABIs the policy names.
@@ -280,7 +286,7 @@ fn lint_file(file: &std::path::Path, resolve: &ResolveArgs) -> Result<ExitCode> 
 }
 
 /// A Kubernetes resource name from a file name: lower case, `[a-z0-9-]`, at most 63 chars.
-fn resource_name(file: &std::path::Path) -> String {
+pub(super) fn resource_name(file: &std::path::Path) -> String {
     let stem = file
         .file_stem()
         .map(|s| s.to_string_lossy().to_lowercase())

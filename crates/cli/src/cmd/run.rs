@@ -54,30 +54,15 @@ pub struct Args {
 /// replaces sysfence); with --complain it returns the command's exit status.
 pub fn run(args: Args) -> Result<ExitCode> {
     let filter = load_filter(&args)?;
-    let path = match find_program(&args.command[0]) {
-        Ok(path) => path,
-        Err(err) => {
-            // As a shell, env and docker run do: a command that cannot be found is 127.
-            diag!("sysfence: {err:#}");
-            return Ok(ExitCode::from(127));
-        }
+    let Some(Exec {
+        path,
+        c_path,
+        argv,
+        envp,
+    }) = Exec::prepare(&args.command)?
+    else {
+        return Ok(ExitCode::from(127));
     };
-    let c_path = CString::new(path.as_os_str().as_bytes())?;
-    let argv = args
-        .command
-        .iter()
-        .map(|a| CString::new(a.clone().into_vec()))
-        .collect::<Result<Vec<_>, _>>()
-        .context("an argument contains a NUL byte")?;
-    let envp = std::env::vars_os()
-        .map(|(k, v)| {
-            let mut kv = k.into_vec();
-            kv.push(b'=');
-            kv.extend(v.into_vec());
-            CString::new(kv)
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .context("the environment contains a NUL byte")?;
     let (program, extra) = match filter {
         Filter::Profile(policy) if args.complain => {
             warn_about_escapes(Some(&policy), None, &args);
@@ -137,7 +122,7 @@ fn complain(
         None => None,
     };
     let log_name = args.log.as_ref().map(|f| f.display().to_string());
-    let outcome = complain::run_complain(policy, &program, c_path, argv, envp, |e| {
+    let outcome = complain::run_complain(policy, &program, c_path, argv, envp, true, |e| {
         if let (Some(out), Some(name)) = (log.as_mut(), &log_name)
             && let Err(err) = out.write_all(json_line(e).as_bytes())
         {
@@ -284,8 +269,56 @@ fn report(counts: &complain::Counts) {
     }
 }
 
+/// A command ready to exec: found as execvp finds it, its argv and our environment as C
+/// strings, all made before any filter goes in (so they cost no filtered calls).
+pub(super) struct Exec {
+    /// The program's path.
+    pub path: PathBuf,
+    /// The same, as a C string.
+    pub c_path: CString,
+    /// Its arguments.
+    pub argv: Vec<CString>,
+    /// Its environment (ours).
+    pub envp: Vec<CString>,
+}
+
+impl Exec {
+    /// Prepares `command`; `None` (after saying why) when it cannot be found, which a
+    /// shell, env and docker run answer with 127.
+    pub fn prepare(command: &[OsString]) -> Result<Option<Exec>> {
+        let path = match find_program(&command[0]) {
+            Ok(path) => path,
+            Err(err) => {
+                diag!("sysfence: {err:#}");
+                return Ok(None);
+            }
+        };
+        let c_path = CString::new(path.as_os_str().as_bytes())?;
+        let argv = command
+            .iter()
+            .map(|a| CString::new(a.clone().into_vec()))
+            .collect::<Result<Vec<_>, _>>()
+            .context("an argument contains a NUL byte")?;
+        let envp = std::env::vars_os()
+            .map(|(k, v)| {
+                let mut kv = k.into_vec();
+                kv.push(b'=');
+                kv.extend(v.into_vec());
+                CString::new(kv)
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .context("the environment contains a NUL byte")?;
+        Ok(Some(Exec {
+            path,
+            c_path,
+            argv,
+            envp,
+        }))
+    }
+}
+
 /// The shell's view of a wait status: the exit code, or 128 + the signal.
-fn exit_code(status: i32) -> ExitCode {
+pub(super) fn exit_code(status: i32) -> ExitCode {
     let code = if status & 0x7f == 0 {
         (status >> 8) & 0xff
     } else {

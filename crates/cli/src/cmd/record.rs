@@ -1,0 +1,164 @@
+//! `sysfence record`: run a command, see every syscall it and its children make (from
+//! before its execve), and write the tightest profile that still lets it run.
+
+use super::profile::{OutputFormat, export, resource_name};
+use super::run::{Exec, exit_code};
+use crate::output::{diag, refuse_binary_to_terminal, write_document};
+use anyhow::{Context, Result};
+use policy::{Action, Policy};
+use record::Recording;
+use seccomp::Target;
+use seccomp::complain;
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use syscalls::Arch;
+
+/// Arguments of `sysfence record`.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  sysfence record -o ls.json -- ls -la /
+  sysfence run --profile ls.json -- ls -la /        # the recorded profile, enforced
+  sysfence record --format bpf -o server.bpf -- ./server --port 8080
+
+The command runs once, for real: its input is read and its side effects happen. Calls
+are recorded from before its execve, through every child and thread, whatever it execs.
+Exit status: the command's.")]
+pub struct Args {
+    /// Where the profile goes (default: stdout), written as every document is: atomically,
+    /// devices and links respected.
+    #[arg(short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// The profile's format: docker (moby JSON, also valid OCI linux.seccomp), oci, k8s
+    /// (a Security Profiles Operator SeccompProfile named after the command), systemd
+    /// (SystemCallFilter=) or bpf (raw BPF, each ABI's calls kept apart exactly).
+    #[arg(long, value_enum, default_value = "docker")]
+    format: OutputFormat,
+    /// What the profile answers to every call the command did not make.
+    #[arg(long = "default-action", value_enum, default_value = "errno")]
+    default_action: DefaultAction,
+    /// The command and its arguments.
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "COMMAND"
+    )]
+    command: Vec<OsString>,
+}
+
+/// The answer for calls the command did not make.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DefaultAction {
+    /// Fail with EPERM (Docker's default).
+    Errno,
+    /// Fail with ENOSYS, which programs read as "this kernel lacks the call" and fall back.
+    Enosys,
+    /// Kill the process.
+    Kill,
+    /// Allow, and log to the audit log (to see what a later run adds).
+    Log,
+    /// Send SIGSYS.
+    Trap,
+}
+
+impl DefaultAction {
+    fn action(self) -> Action {
+        match self {
+            DefaultAction::Errno => Action::Errno(libc::EPERM as u16),
+            DefaultAction::Enosys => Action::Errno(libc::ENOSYS as u16),
+            DefaultAction::Kill => Action::KillProcess,
+            DefaultAction::Log => Action::Log,
+            DefaultAction::Trap => Action::Trap,
+        }
+    }
+}
+
+/// The ABIs a program on this machine can call in; each is watched.
+fn watched_abis() -> Vec<Arch> {
+    if Arch::native() == Arch::X86_64 {
+        vec![Arch::X86_64, Arch::I386, Arch::X32]
+    } else {
+        vec![Arch::native()]
+    }
+}
+
+/// Runs the subcommand.
+pub fn run(args: Args) -> Result<ExitCode> {
+    if args.output.is_none() && args.format == OutputFormat::Bpf {
+        refuse_binary_to_terminal("--format bpf")?;
+    }
+    let Some(exec) = Exec::prepare(&args.command)? else {
+        return Ok(ExitCode::from(127));
+    };
+    // Every call of every ABI goes to the supervisor, which notes it and lets it run: a
+    // policy that allows nothing, in complain mode.
+    let watch_all = Policy::new(Action::Errno(1), watched_abis());
+    let target = Target {
+        arches: watch_all.target_arches(),
+        foreign_action: Action::Notify,
+    };
+    let program = seccomp::compile(&watch_all.complain_variant(), &target)?;
+    let mut recording = Recording::new();
+    // As root (CAP_SYS_ADMIN) the filter needs no NO_NEW_PRIVS, which would disable
+    // setuid programs in the recorded run.
+    // SAFETY: geteuid takes no arguments and cannot fail.
+    let root = unsafe { libc::geteuid() } == 0;
+    let outcome = complain::run_complain(
+        &watch_all,
+        &program,
+        &exec.c_path,
+        &exec.argv,
+        &exec.envp,
+        !root,
+        |call| {
+            if let Some(arch) = call.arch {
+                recording.note(arch, call.nr);
+            }
+        },
+    )
+    .with_context(|| format!("cannot record {}", exec.path.display()))?;
+    let per_abi = args.format == OutputFormat::Bpf;
+    let policy = recording.to_policy(args.default_action.action(), per_abi);
+    let name = resource_name(std::path::Path::new(&args.command[0]));
+    let bytes = export(&policy, args.format, &name)?;
+    write_document(args.output.as_deref(), &bytes)?;
+    summarise(&recording, &policy, per_abi);
+    Ok(exit_code(outcome.status))
+}
+
+/// The summary on stderr: what was used, how much the profile blocks, what weakens it.
+fn summarise(recording: &Recording, policy: &Policy, per_abi: bool) {
+    for arch in recording.abis() {
+        let total = arch.table().entries().len();
+        let allowed = arch
+            .table()
+            .entries()
+            .iter()
+            .filter(|s| policy.evaluate(arch, s.name, &[0; 6]) == Action::Allow)
+            .count();
+        let blocked = total - allowed;
+        diag!(
+            "sysfence: {arch}: {} syscalls used, {allowed} allowed; the profile blocks {blocked} of {arch}'s {total} ({:.0}%)",
+            recording.names(arch).len(),
+            100.0 * blocked as f64 / total as f64
+        );
+    }
+    if recording.abis().len() > 1 && !per_abi {
+        diag!(
+            "sysfence: this format shares one list of names across its ABIs: each ABI used allows the union of their calls (--format bpf keeps each ABI's set apart)"
+        );
+    }
+    let weakening = recording.weakening();
+    if !weakening.is_empty() {
+        diag!(
+            "sysfence: the command used calls that weaken a sandbox, now allowed: {}",
+            weakening.join(", ")
+        );
+    }
+    if weakening.iter().any(|n| n.starts_with("io_uring")) {
+        diag!(
+            "sysfence: io_uring performs opens, reads, writes and connects that no seccomp filter sees"
+        );
+    }
+}
