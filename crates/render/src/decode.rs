@@ -689,13 +689,13 @@ impl Decoder {
             Fmt::ItimerspecOut => self.out_struct(raw, v, i, |b| structs::itimerspec(b, l)),
             Fmt::ItimervalIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::itimerval(b, l)),
             Fmt::ItimervalOut => self.out_struct(raw, v, i, |b| structs::itimerval(b, l)),
-            Fmt::SockaddrIn(_) => {
-                in_struct(raw, v.entry_mem(i as u32), |b| structs::sockaddr(b, st))
-            }
+            Fmt::SockaddrIn(_) => in_struct(raw, v.entry_mem(i as u32), |b| {
+                structs::sockaddr(b, st, self.opts.hex)
+            }),
             Fmt::SockaddrOut(_) => match v.exit_mem(i as u32) {
                 // Nothing written (an unnamed peer): the address.
                 Some(Mem::Bytes { bytes, .. }) if bytes.is_empty() => ptr(raw),
-                _ => self.out_struct(raw, v, i, |b| structs::sockaddr(b, st)),
+                _ => self.out_struct(raw, v, i, |b| structs::sockaddr(b, st, self.opts.hex)),
             },
             Fmt::LenInOut => {
                 let before = v.entry_mem(i as u32).and_then(mem_u32);
@@ -712,11 +712,15 @@ impl Decoder {
                 }
             }
             Fmt::Dirents64 if self.opts.verbose => match (v.ok_ret(), v.exit_mem(i as u32)) {
-                (Some(_), Some(Mem::Bytes { bytes, .. })) => structs::dirents64(bytes, st),
+                (Some(_), Some(Mem::Bytes { bytes, .. })) => {
+                    structs::dirents64(bytes, st, self.opts.hex)
+                }
                 _ => ptr(raw),
             },
             Fmt::Dirents if self.opts.verbose => match (v.ok_ret(), v.exit_mem(i as u32)) {
-                (Some(_), Some(Mem::Bytes { bytes, .. })) => structs::dirents(bytes, st, l),
+                (Some(_), Some(Mem::Bytes { bytes, .. })) => {
+                    structs::dirents(bytes, st, l, self.opts.hex)
+                }
                 _ => ptr(raw),
             },
             Fmt::Dirents | Fmt::Dirents64 => match (v.ok_ret(), v.exit_mem(i as u32)) {
@@ -731,7 +735,9 @@ impl Decoder {
                 }
                 _ => ptr(raw),
             },
-            Fmt::Utsname => self.out_struct(raw, v, i, |b| structs::utsname(b, self.opts.verbose)),
+            Fmt::Utsname => self.out_struct(raw, v, i, |b| {
+                structs::utsname(b, self.opts.verbose, self.opts.hex)
+            }),
             Fmt::IovIn(count_arg) => self.iovec(raw, v.arg(count_arg as usize), v, false, i),
             Fmt::IovOut(count_arg) => match (v.ok_ret(), v.exit_mem(i as u32)) {
                 (Some(_), _) => self.iovec(raw, v.arg(count_arg as usize), v, true, i),
@@ -1009,7 +1015,7 @@ impl Decoder {
                         complete: true,
                     }),
                 ) if is_sockopt(v.arg(1), v.arg(2), "SOL_IP", "sockopt_ip", IP_MREQ_OPTS) => {
-                    structs::ip_mreq(bytes, st)
+                    structs::ip_mreq(bytes, st, self.opts.hex)
                 }
                 (
                     16..,
@@ -1165,7 +1171,7 @@ impl Decoder {
                     self.fd_text(fd.into(), v.entry_mem(BPF_FD_KEY + off as u32))
                 };
                 in_struct(raw, v.entry_mem(i as u32), |b| {
-                    structs::bpf_map_create(b, st, &fd)
+                    structs::bpf_map_create(b, st, self.opts.hex, &fd)
                 })
             }
             Fmt::BpfAttr => ptr(raw),
@@ -1286,7 +1292,7 @@ impl Decoder {
         let namelen = field(1) as u32;
         let name_text = match Capture::find(parts.mem, parts.keys.name) {
             Some(Mem::Bytes { bytes, .. }) if name != 0 && namelen > 0 => {
-                structs::sockaddr(bytes, st)
+                structs::sockaddr(bytes, st, self.opts.hex)
             }
             _ => ptr(name),
         };
@@ -1662,8 +1668,8 @@ impl Decoder {
             A::IfreqIn(field) => in_struct(raw, v.entry_mem(i as u32), |b| {
                 format!(
                     "{{{}, {}}}",
-                    structs::ifreq_name(b),
-                    structs::ifreq_field(b, field, st)
+                    structs::ifreq_name(b, self.opts.hex),
+                    structs::ifreq_field(b, field, st, self.opts.hex)
                 )
             }),
             A::IfreqOut(field) => self.ifreq_out(raw, v, i, field),
@@ -1684,12 +1690,12 @@ impl Decoder {
                 specs::IfreqField::Name => {
                     format!("ifr_ifindex={}", le_word(b, 16, 4) as i32)
                 }
-                _ => structs::ifreq_name(b),
+                _ => structs::ifreq_name(b, self.opts.hex),
             };
             match v.written(i as u32) {
                 Some(bytes) => format!(
                     "{{{head}, {}}}",
-                    structs::ifreq_field(bytes, field, self.opts.style)
+                    structs::ifreq_field(bytes, field, self.opts.style, self.opts.hex)
                 ),
                 _ => format!("{{{head}}}"),
             }
@@ -1739,7 +1745,7 @@ impl Decoder {
             match v.exit_mem(IOCTL_ARRAY_KEY) {
                 Some(Mem::Bytes { bytes, .. }) => {
                     let more = (bytes.len() / specs::IFREQ_SIZE) < count as usize;
-                    structs::ifconf_reqs(bytes, more, self.opts.style)
+                    structs::ifconf_reqs(bytes, more, self.opts.style, self.opts.hex)
                 }
                 _ => ptr(buf_in),
             }

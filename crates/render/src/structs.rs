@@ -456,34 +456,23 @@ pub fn timespec(b: &[u8], l: Layout) -> String {
     )
 }
 
-/// A socket address (inet, inet6, unix; others by family).
-pub fn sockaddr(b: &[u8], st: Style) -> String {
+/// A socket address (inet, inet6, unix; others by family), its strings escaped as `strings`
+/// says.
+pub fn sockaddr(b: &[u8], st: Style, strings: Hex) -> String {
     let family = u16_at(b, 0);
     let fam = set_text("address_family", family, st);
     match family {
         1 if b.len() <= 2 => format!("{{sa_family={fam}}}"),
-        1 => {
-            let path = &b[2.min(b.len())..];
-            if path.first() == Some(&0) && path.len() > 1 {
-                format!(
-                    "{{sa_family={fam}, sun_path=@{}}}",
-                    quote(&path[1..], Hex::None)
-                )
-            } else {
-                let end = path.iter().position(|&c| c == 0).unwrap_or(path.len());
-                format!(
-                    "{{sa_family={fam}, sun_path={}}}",
-                    quote(&path[..end], Hex::None)
-                )
-            }
-        }
+        1 => format!(
+            "{{sa_family={fam}, sun_path={}}}",
+            sun_path(&b[2..], strings)
+        ),
         2 if b.len() >= 8 => {
             let port = u16::from_be_bytes([b[2], b[3]]);
-            let addr = std::net::Ipv4Addr::new(b[4], b[5], b[6], b[7]);
             format!(
                 "{{sa_family={fam}, sin_port={}, sin_addr={}}}",
                 net_field(&b[2..4], format!("htons({port})"), st),
-                net_field(&b[4..8], format!("inet_addr(\"{addr}\")"), st)
+                inet_addr(&b[4..8], st, strings)
             )
         }
         10 if b.len() >= 28 => {
@@ -491,22 +480,22 @@ pub fn sockaddr(b: &[u8], st: Style) -> String {
             let flow = u32::from_be_bytes([b[4], b[5], b[6], b[7]]);
             let mut a = [0u8; 16];
             a.copy_from_slice(&b[8..24]);
-            let addr = std::net::Ipv6Addr::from(a);
+            let addr = quote(std::net::Ipv6Addr::from(a).to_string().as_bytes(), strings);
             let addr_text = match st {
-                Style::Abbrev => format!("inet_pton({fam}, \"{addr}\", &sin6_addr)"),
+                Style::Abbrev => format!("inet_pton({fam}, {addr}, &sin6_addr)"),
                 _ => format!(
                     "sin6_addr={}",
-                    net_field(&b[8..24], format!("inet_pton(AF_INET6, \"{addr}\")"), st)
+                    net_field(&b[8..24], format!("inet_pton(AF_INET6, {addr})"), st)
                 ),
             };
             format!(
                 "{{sa_family={fam}, sin6_port={}, sin6_flowinfo={}, {addr_text}, sin6_scope_id={}}}",
                 net_field(&b[2..4], format!("htons({port})"), st),
                 net_field(&b[4..8], format!("htonl({flow})"), st),
-                scope_id(u32_at(b, 24) as i32, st)
+                scope_id(u32_at(b, 24) as i32, st, strings)
             )
         }
-        AF_PACKET if b.len() >= 20 => sockaddr_ll(b, &fam, st),
+        AF_PACKET if b.len() >= 20 => sockaddr_ll(b, &fam, st, strings),
         16 if b.len() >= 12 => format!(
             "{{sa_family={fam}, nl_pid={}, nl_groups={:08x}}}",
             u32_at(b, 4),
@@ -514,9 +503,35 @@ pub fn sockaddr(b: &[u8], st: Style) -> String {
         ),
         _ => format!(
             "{{sa_family={fam}, sa_data={}}}",
-            quote(&b[2.min(b.len())..], Hex::None)
+            quote(&b[2.min(b.len())..], strings)
         ),
     }
+}
+
+/// The bytes of `sun_path` in a `sockaddr_un`.
+const SUN_PATH_SIZE: usize = 108;
+
+/// `sun_path` as strace prints it from the address's bytes after the family (at most
+/// its 108): a file name up to its NUL, an abstract one (a leading NUL) as `@` and all
+/// its bytes, embedded NULs too.
+fn sun_path(path: &[u8], strings: Hex) -> String {
+    let path = &path[..path.len().min(SUN_PATH_SIZE)];
+    match path.split_first() {
+        Some((0, name)) => format!("@{}", quote(name, strings)),
+        _ => {
+            let end = path.iter().position(|&c| c == 0).unwrap_or(path.len());
+            quote(&path[..end], strings)
+        }
+    }
+}
+
+/// An IPv4 address field: `inet_addr("127.0.0.1")`, the dotted text escaped as `strings`
+/// says (strace quotes it as any string, so -xx prints it in `\xNN`); its bytes under
+/// -X raw, both under -X verbose.
+fn inet_addr(b: &[u8], st: Style, strings: Hex) -> String {
+    let a = std::net::Ipv4Addr::new(b[0], b[1], b[2], b[3]);
+    let text = quote(a.to_string().as_bytes(), strings);
+    net_field(&b[..4], format!("inet_addr({text})"), st)
 }
 
 /// A network-order field of a socket address: strace's decoded form (`htons(80)`), its
@@ -532,7 +547,7 @@ fn net_field(bytes: &[u8], decoded: String, st: Style) -> String {
 
 /// The `linux_dirent64` records of a getdents64 buffer, as strace -v prints them:
 /// `[{d_ino=2, d_off=1, d_reclen=24, d_type=DT_DIR, d_name="."}, ...]`.
-pub fn dirents64(b: &[u8], st: Style) -> String {
+pub fn dirents64(b: &[u8], st: Style, strings: Hex) -> String {
     let mut parts = Vec::new();
     let mut off = 0;
     while off + 19 <= b.len() {
@@ -550,7 +565,7 @@ pub fn dirents64(b: &[u8], st: Style) -> String {
             u64_at(b, off),
             u64_at(b, off + 8),
             set_text("dirent_type", u64::from(b[off + 18]), st),
-            quote(&name_area[..name_len], Hex::None)
+            quote(&name_area[..name_len], strings)
         ));
         off += reclen;
     }
@@ -560,7 +575,7 @@ pub fn dirents64(b: &[u8], st: Style) -> String {
 /// The `linux_dirent` records of a getdents buffer (d_ino and d_off are longs, d_type
 /// is the record's last byte), as strace -v prints them:
 /// `[{d_ino=2, d_off=1, d_reclen=16, d_name=".", d_type=DT_DIR}, ...]`.
-pub fn dirents(b: &[u8], st: Style, l: Layout) -> String {
+pub fn dirents(b: &[u8], st: Style, l: Layout, strings: Hex) -> String {
     let name_at = 2 * l.long + 2;
     let mut parts = Vec::new();
     let mut off = 0;
@@ -578,7 +593,7 @@ pub fn dirents(b: &[u8], st: Style, l: Layout) -> String {
             "{{d_ino={}, d_off={}, d_reclen={reclen}, d_name={}, d_type={}}}",
             l.ulong(b, off),
             l.ulong(b, off + l.long),
-            quote(&name_area[..name_len], Hex::None),
+            quote(&name_area[..name_len], strings),
             set_text("dirent_type", u64::from(b[off + reclen - 1]), st)
         ));
         off += reclen;
@@ -602,13 +617,9 @@ pub fn count_dirents(b: &[u8], reclen_at: usize) -> usize {
     n
 }
 
-/// `struct utsname` (six 65-byte fields).
-pub fn utsname(b: &[u8], verbose: bool) -> String {
-    let field = |i: usize| {
-        let s = b.get(i * 65..(i + 1) * 65).unwrap_or(&[]);
-        let end = s.iter().position(|&c| c == 0).unwrap_or(s.len());
-        quote(&s[..end], Hex::None)
-    };
+/// `struct utsname` (six 65-byte fields), the names escaped as `strings` says.
+pub fn utsname(b: &[u8], verbose: bool, strings: Hex) -> String {
+    let field = |i: usize| fixed_cstring(b.get(i * 65..(i + 1) * 65).unwrap_or(&[]), strings);
     if verbose {
         format!(
             "{{sysname={}, nodename={}, release={}, version={}, machine={}, domainname={}}}",
@@ -1357,27 +1368,41 @@ pub fn fsxattr(b: &[u8], get: bool, st: Style) -> String {
     )
 }
 
-/// A NUL-terminated string in a fixed-size field, quoted.
-fn fixed_cstring(b: &[u8]) -> String {
-    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
-    quote(&b[..end], Hex::None)
+/// A NUL-terminated string in a fixed-size field, quoted as strace's
+/// print_quoted_cstring does: at most all but the field's last byte, then `...` when
+/// that byte is not the NUL.
+fn fixed_cstring(b: &[u8], strings: Hex) -> String {
+    let shown = &b[..b.len().saturating_sub(1)];
+    match shown.iter().position(|&c| c == 0) {
+        Some(end) => quote(&shown[..end], strings),
+        None if b.last().is_none_or(|&c| c == 0) => quote(shown, strings),
+        None => format!("{}...", quote(shown, strings)),
+    }
 }
 
 /// `struct ifreq`'s name: `ifr_name="lo"`.
-pub fn ifreq_name(b: &[u8]) -> String {
-    format!("ifr_name={}", fixed_cstring(b.get(..16).unwrap_or(b)))
+pub fn ifreq_name(b: &[u8], strings: Hex) -> String {
+    format!(
+        "ifr_name={}",
+        fixed_cstring(b.get(..16).unwrap_or(b), strings)
+    )
 }
 
 /// The member of `struct ifreq`'s union that `field` says: `ifr_mtu=65536`.
-pub fn ifreq_field(b: &[u8], field: IfreqField, st: Style) -> String {
+pub fn ifreq_field(b: &[u8], field: IfreqField, st: Style, strings: Hex) -> String {
     let u = b.get(16..).unwrap_or_default();
     match field {
-        IfreqField::Addr(name) => format!("{name}={}", sockaddr(u.get(..16).unwrap_or(u), st)),
+        IfreqField::Addr(name) => {
+            format!("{name}={}", sockaddr(u.get(..16).unwrap_or(u), st, strings))
+        }
         IfreqField::Hwaddr => format!("ifr_hwaddr={}", hwaddr(u, st)),
         IfreqField::Flags => format!("ifr_flags={}", set_text("iff_flags", u16_at(u, 0), st)),
         IfreqField::Int(name) => format!("{name}={}", u32_at(u, 0) as i32),
-        IfreqField::Str(name) => format!("{name}={}", fixed_cstring(u.get(..16).unwrap_or(u))),
-        IfreqField::Name => ifreq_name(b),
+        IfreqField::Str(name) => format!(
+            "{name}={}",
+            fixed_cstring(u.get(..16).unwrap_or(u), strings)
+        ),
+        IfreqField::Name => ifreq_name(b, strings),
         IfreqField::Map => format!(
             "ifr_map={{mem_start={}, mem_end={}, base_addr={}, irq={}, dma={}, port={}}}",
             hex(u64_at(u, 0)),
@@ -1476,14 +1501,14 @@ pub fn ifc_len(len: i32) -> String {
 }
 
 /// The interfaces SIOCGIFCONF wrote: `[{ifr_name="lo", ifr_addr={...}}, ...]`.
-pub fn ifconf_reqs(b: &[u8], more: bool, st: Style) -> String {
+pub fn ifconf_reqs(b: &[u8], more: bool, st: Style, strings: Hex) -> String {
     let items: Vec<String> = b
         .chunks_exact(crate::specs::IFREQ_SIZE)
         .map(|r| {
             format!(
                 "{{{}, {}}}",
-                ifreq_name(r),
-                ifreq_field(r, IfreqField::Addr("ifr_addr"), st)
+                ifreq_name(r, strings),
+                ifreq_field(r, IfreqField::Addr("ifr_addr"), st, strings)
             )
         })
         .collect();
@@ -1849,12 +1874,12 @@ pub fn ucred(b: &[u8]) -> String {
 }
 
 /// `struct ip_mreq`: `{imr_multiaddr=inet_addr("224.0.0.1"), imr_interface=inet_addr("0.0.0.0")}`.
-pub fn ip_mreq(b: &[u8], st: Style) -> String {
-    let addr = |off: usize| {
-        let a = std::net::Ipv4Addr::new(b[off], b[off + 1], b[off + 2], b[off + 3]);
-        net_field(&b[off..off + 4], format!("inet_addr(\"{a}\")"), st)
-    };
-    format!("{{imr_multiaddr={}, imr_interface={}}}", addr(0), addr(4))
+pub fn ip_mreq(b: &[u8], st: Style, strings: Hex) -> String {
+    format!(
+        "{{imr_multiaddr={}, imr_interface={}}}",
+        inet_addr(&b[0..4], st, strings),
+        inet_addr(&b[4..8], st, strings)
+    )
 }
 
 /// The address family of packet sockets.
@@ -1873,18 +1898,18 @@ pub fn htons_protocol(proto: u16, st: Style) -> String {
 }
 
 /// `struct sockaddr_ll`, as strace prints it after the family.
-fn sockaddr_ll(b: &[u8], fam: &str, st: Style) -> String {
+fn sockaddr_ll(b: &[u8], fam: &str, st: Style, strings: Hex) -> String {
     let proto = u16::from_be_bytes([b[2], b[3]]);
     let proto_text = net_field(
         &b[2..4],
         match syscalls::xlat_set("ethernet_protocols").and_then(|s| s.name_of(u64::from(proto))) {
             Some(n) => format!("htons({n})"),
-            None => format!("htons({})", hex(u64::from(proto))),
+            None => format!("htons({} /* ETH_P_??? */)", hex(u64::from(proto))),
         },
         st,
     );
     let index = u32_at(b, 4) as i32;
-    let index_text = ifindex(index, st);
+    let index_text = ifindex(index, st, strings);
     let halen = b[11] as usize;
     let mut out = format!(
         "{{sa_family={fam}, sll_protocol={proto_text}, sll_ifindex={index_text}, sll_hatype={}, sll_pkttype={}, sll_halen={halen}",
@@ -1907,11 +1932,12 @@ fn sockaddr_ll(b: &[u8], fam: &str, st: Style) -> String {
 }
 
 /// A network interface index as strace prints it: `if_nametoindex("lo")` when this
-/// machine has an interface of that index, the number otherwise.
-fn ifindex(index: i32, st: Style) -> String {
+/// machine has an interface of that index, the number otherwise; the name escaped as
+/// `strings` says.
+fn ifindex(index: i32, st: Style, strings: Hex) -> String {
     match interface_name(index) {
         Some(name) => styled(
-            format!("if_nametoindex({})", quote(name.as_bytes(), Hex::None)),
+            format!("if_nametoindex({})", quote(name.as_bytes(), strings)),
             &index.to_string(),
             st,
         ),
@@ -2030,7 +2056,12 @@ pub const BPF_MAP_CREATE_SIZE: usize = 72;
 /// BPF_MAP_CREATE's attributes, as far as the caller's size `b.len()` reaches: each
 /// field strace prints when the structure holds it; `fd(offset, fd)` prints the
 /// descriptor fields (with -y's path).
-pub fn bpf_map_create(b: &[u8], st: Style, fd: &dyn Fn(usize, i32) -> String) -> String {
+pub fn bpf_map_create(
+    b: &[u8],
+    st: Style,
+    strings: Hex,
+    fd: &dyn Fn(usize, i32) -> String,
+) -> String {
     let len = b.len();
     let mut f = vec![
         format!("map_type={}", set_text("bpf_map_types", u32_at(b, 0), st)),
@@ -2059,12 +2090,16 @@ pub fn bpf_map_create(b: &[u8], st: Style, fd: &dyn Fn(usize, i32) -> String) ->
             })
         }),
         (28, &|| {
-            let name = &b[28..len.min(44)];
-            let end = name.iter().position(|&c| c == 0).unwrap_or(name.len());
-            Some(format!("map_name={}", quote(&name[..end], Hex::None)))
+            Some(format!(
+                "map_name={}",
+                fixed_cstring(&b[28..len.min(44)], strings)
+            ))
         }),
         (44, &|| {
-            Some(format!("map_ifindex={}", ifindex(u32_at(b, 44) as i32, st)))
+            Some(format!(
+                "map_ifindex={}",
+                ifindex(u32_at(b, 44) as i32, st, strings)
+            ))
         }),
         (48, &|| {
             Some(format!(
@@ -2494,9 +2529,9 @@ pub fn iocb(
 }
 
 /// An IPv6 scope id: the interface's name when this machine has one of that index.
-fn scope_id(index: i32, st: Style) -> String {
+fn scope_id(index: i32, st: Style, strings: Hex) -> String {
     match interface_name(index) {
-        Some(_) => ifindex(index, st),
+        Some(_) => ifindex(index, st, strings),
         None => (index as u32).to_string(),
     }
 }
@@ -2634,15 +2669,58 @@ mod tests {
     fn sockaddrs_print_as_strace() {
         let inet = [2, 0, 0, 80, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0];
         assert_eq!(
-            sockaddr(&inet, Style::Abbrev),
+            sockaddr(&inet, Style::Abbrev, Hex::None),
             "{sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr(\"127.0.0.1\")}"
         );
         let mut unix = vec![1, 0];
         unix.extend_from_slice(b"/run/x\0");
         assert_eq!(
-            sockaddr(&unix, Style::Abbrev),
+            sockaddr(&unix, Style::Abbrev, Hex::None),
             "{sa_family=AF_UNIX, sun_path=\"/run/x\"}"
         );
+    }
+
+    // Expected strings: strace 6.1 -xx, -x and default on trace_hex_structs's calls.
+    #[test]
+    fn sockaddr_strings_follow_the_hex_setting() {
+        let inet = [2, 0, 0, 1, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0];
+        assert_eq!(
+            sockaddr(&inet, Style::Abbrev, Hex::All),
+            r#"{sa_family=AF_INET, sin_port=htons(1), sin_addr=inet_addr("\x31\x32\x37\x2e\x30\x2e\x30\x2e\x31")}"#
+        );
+        assert_eq!(
+            sockaddr(&inet, Style::Abbrev, Hex::NonAscii),
+            r#"{sa_family=AF_INET, sin_port=htons(1), sin_addr=inet_addr("127.0.0.1")}"#
+        );
+        let abstract_name = [1, 0, 0, b'a', 0xe9, 0, b'7'];
+        assert_eq!(
+            sockaddr(&abstract_name, Style::Abbrev, Hex::None),
+            r#"{sa_family=AF_UNIX, sun_path=@"a\351\0007"}"#
+        );
+        assert_eq!(
+            sockaddr(&abstract_name, Style::Abbrev, Hex::NonAscii),
+            r#"{sa_family=AF_UNIX, sun_path=@"\x61\xe9\x00\x37"}"#
+        );
+        assert_eq!(
+            sockaddr(&[1, 0, 0], Style::Abbrev, Hex::None),
+            r#"{sa_family=AF_UNIX, sun_path=@""}"#
+        );
+        let mut storage = vec![1, 0, 0];
+        storage.resize(128, b'z');
+        let shown = format!(r#"{{sa_family=AF_UNIX, sun_path=@"{}"}}"#, "z".repeat(107));
+        assert_eq!(sockaddr(&storage, Style::Abbrev, Hex::None), shown);
+    }
+
+    #[test]
+    fn fixed_size_names_show_all_but_the_last_byte_then_dots() {
+        assert_eq!(fixed_cstring(b"lo\0\0", Hex::None), r#""lo""#);
+        assert_eq!(fixed_cstring(b"abc\0", Hex::None), r#""abc""#);
+        assert_eq!(fixed_cstring(b"abcd", Hex::None), r#""abc"..."#);
+        assert_eq!(
+            fixed_cstring(b"\xe97\x01x", Hex::All),
+            r#""\xe9\x37\x01"..."#
+        );
+        assert_eq!(fixed_cstring(b"", Hex::None), r#""""#);
     }
 
     /// A kernel struct termios with these flag words and c_line, c_cc all zero.
