@@ -71,6 +71,7 @@ pub fn run_complain(
     let mut groups = TgidCache::default();
     let mut interrupted = None;
     let mut signalled = std::collections::HashSet::new();
+    let mut placement = Placement::new();
     loop {
         if let Some(sig) = forward::take() {
             interrupted = Some(sig);
@@ -91,6 +92,7 @@ pub fn run_complain(
         reap(pid, &mut status);
         match install::receive(&listener, Duration::from_millis(50)) {
             Ok(Some(n)) => {
+                placement.follow(n.pid);
                 let event = describe(policy, &n, groups.tgid(n.pid));
                 if install::respond_continue(&listener, n.id)? {
                     *counts.entry((event.name.clone(), event.pid)).or_default() += 1;
@@ -126,6 +128,88 @@ fn reap(command: libc::pid_t, status: &mut Option<i32>) {
             *status = Some(st);
         }
     }
+}
+
+/// Keeps the supervisor on the CPU of the task it answers: a notification's round trip
+/// costs several times more when the two wake each other across CPUs. The supervisor
+/// moves, never the program; where it runs is looked at every 64 notifications.
+struct Placement {
+    allowed: Vec<usize>,
+    count: u32,
+    on: Option<usize>,
+}
+
+impl Placement {
+    fn new() -> Placement {
+        Placement {
+            allowed: allowed_cpus(),
+            count: 0,
+            on: None,
+        }
+    }
+
+    fn follow(&mut self, tid: u32) {
+        self.count = self.count.wrapping_add(1);
+        if self.allowed.len() < 2 || self.count % 64 != 1 {
+            return;
+        }
+        let Some(cpu) = task_cpu(tid).filter(|c| self.allowed.contains(c)) else {
+            return;
+        };
+        if self.on != Some(cpu) && restrict_self(cpu) {
+            self.on = Some(cpu);
+        }
+    }
+}
+
+impl Drop for Placement {
+    fn drop(&mut self) {
+        if self.on.is_some() {
+            // SAFETY: cpu_set_t is plain data; CPU_SET stays within it.
+            unsafe {
+                let mut set: libc::cpu_set_t = std::mem::zeroed();
+                for &c in &self.allowed {
+                    libc::CPU_SET(c, &mut set);
+                }
+                libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
+            }
+        }
+    }
+}
+
+/// The CPUs this thread may run on.
+fn allowed_cpus() -> Vec<usize> {
+    // SAFETY: cpu_set_t is plain data; sched_getaffinity fills the live local.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) != 0 {
+            return Vec::new();
+        }
+        (0..libc::CPU_SETSIZE as usize)
+            .filter(|&c| libc::CPU_ISSET(c, &set))
+            .collect()
+    }
+}
+
+/// Runs this thread on `cpu` only.
+fn restrict_self(cpu: usize) -> bool {
+    // SAFETY: cpu_set_t is plain data; CPU_SET checks the index.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(cpu, &mut set);
+        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) == 0
+    }
+}
+
+/// The CPU task `tid` last ran on (/proc/TID/stat's 39th field).
+fn task_cpu(tid: u32) -> Option<usize> {
+    let stat = std::fs::read_to_string(format!("/proc/{tid}/stat")).ok()?;
+    stat.rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .nth(36)?
+        .parse()
+        .ok()
 }
 
 /// Every process below `root` (children, their children...), from /proc's parent links.
