@@ -1,7 +1,7 @@
 //! Docker/moby seccomp JSON: import (with `includes`/`excludes` resolved for a host ABI,
 //! a capability set and a kernel version, as dockerd does) and export.
 
-use crate::{Action, CmpOp, Condition, Policy, PolicyError, Rule, Warning};
+use crate::{Action, CmpOp, Condition, Policy, PolicyError, Rule, UnknownKeys, Warning};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
@@ -207,6 +207,9 @@ pub(crate) struct RawProfile {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub listener_metadata: Option<String>,
     pub syscalls: Option<Vec<RawSyscall>>,
+    /// Keys the format does not define, found while reading.
+    #[serde(skip)]
+    pub unknown_keys: Vec<crate::keys::UnknownKey>,
 }
 
 /// One `archMap` entry: a main ABI and the ABIs that come with it.
@@ -272,11 +275,12 @@ pub fn scmp_arch_name(arch: Arch) -> &'static str {
     }
 }
 
-/// Parses a moby profile and resolves it for `resolve`. `file` names the input in errors.
+/// Parses a moby profile and resolves it for `resolve`. `file` names the input in errors;
+/// a misspelt key is an error (see [`UnknownKeys`]).
 pub fn import(text: &str, file: &str, resolve: &Resolve) -> Result<Imported, PolicyError> {
     let value: crate::node::Node =
         serde_json::from_str(text).map_err(|e| PolicyError::from_json(file, &e))?;
-    from_value(value, file, resolve)
+    from_value(value, file, resolve, UnknownKeys::default())
 }
 
 /// Imports a parsed moby profile.
@@ -284,9 +288,10 @@ pub(crate) fn from_value(
     value: crate::node::Node,
     file: &str,
     resolve: &Resolve,
+    keys: UnknownKeys,
 ) -> Result<Imported, PolicyError> {
-    let raw = crate::read::profile(value, "", file)?;
-    from_raw(raw, file, Some(resolve), "")
+    let raw = crate::read::profile(value, "", file, &[])?;
+    from_raw(raw, file, Some(resolve), "", keys)
 }
 
 /// `field` under the object at `at` (`""` for the document itself).
@@ -299,15 +304,17 @@ pub(crate) fn under(at: &str, field: &str) -> String {
 }
 
 /// Turns a parsed profile found at `at` in the document into a policy; `resolve: None`
-/// refuses conditional entries (OCI).
+/// refuses conditional entries (OCI). Unknown keys are warnings, misspelt ones errors
+/// unless `keys` says otherwise.
 pub(crate) fn from_raw(
-    raw: RawProfile,
+    mut raw: RawProfile,
     file: &str,
     resolve: Option<&Resolve>,
     at: &str,
+    keys: UnknownKeys,
 ) -> Result<Imported, PolicyError> {
     let err = |loc: String, msg: String| PolicyError::invalid(file, under(at, &loc), msg);
-    let mut warnings = Vec::new();
+    let mut warnings = crate::keys::findings(std::mem::take(&mut raw.unknown_keys), file, keys)?;
     let default_errno = match raw.default_errno_ret {
         Some(v) => Some(errno_value(v).map_err(|m| err("defaultErrnoRet".into(), m))?),
         None => None,
@@ -660,6 +667,7 @@ pub(crate) fn to_raw(policy: &Policy) -> Result<RawProfile, PolicyError> {
         listener_metadata: policy.listener_metadata.clone(),
         syscalls: Some(syscalls),
         arch_map: None,
+        unknown_keys: Vec::new(),
     })
 }
 
