@@ -618,27 +618,15 @@ fn conditions(args: &[RawArg], at: &str, file: &str) -> Result<Vec<Condition>, P
 }
 
 /// Builds the moby/OCI JSON object for a policy (its simplified form, see
-/// `Policy::simplified`): rules with the same action and conditions share one entry.
-/// Arch-restricted rules cannot be expressed and are an error.
+/// `Policy::simplified`): rules with the same action and conditions share one entry where
+/// that keeps, for every syscall, the order of its rules (of equally restrictive matching
+/// rules the first answers). Rules that differ between ABIs cannot be expressed (moby's
+/// `includes.arches` selects by the host's architecture, not the calling ABI) and are an
+/// error naming them.
 pub(crate) fn to_raw(policy: &Policy) -> Result<RawProfile, PolicyError> {
-    let policy = &policy.simplified();
+    let policy = &policy.without_abi_rules().map_err(per_abi_error)?.simplified();
     let (default_action, default_errno) = (policy.default_action, policy.default_action.data());
-    let mut groups: BTreeMap<(Action, Vec<Condition>), Vec<String>> = BTreeMap::new();
-    for (i, rule) in policy.rules.iter().enumerate() {
-        if !rule.arches.is_empty() {
-            return Err(PolicyError::invalid(
-                "",
-                format!("rules[{i}] ({})", rule.syscall),
-                "the rule is restricted to some ABIs, which moby/OCI JSON cannot express: split the policy per ABI",
-            ));
-        }
-        let mut conds = rule.conditions.clone();
-        conds.sort();
-        let names = groups.entry((rule.action, conds)).or_default();
-        if !names.contains(&rule.syscall) {
-            names.push(rule.syscall.clone());
-        }
-    }
+    let groups = ordered_groups(&policy.rules);
     let syscalls = groups
         .into_iter()
         .map(|((action, conds), mut names)| {
@@ -669,6 +657,44 @@ pub(crate) fn to_raw(policy: &Policy) -> Result<RawProfile, PolicyError> {
         arch_map: None,
         unknown_keys: Vec::new(),
     })
+}
+
+/// The error for rules that differ between ABIs, naming them.
+pub(crate) fn per_abi_error(differences: Vec<String>) -> PolicyError {
+    PolicyError::invalid(
+        "",
+        "rules",
+        format!(
+            "these syscalls are answered differently on different ABIs, which this format cannot express (it applies every rule to every ABI it names; moby's includes.arches selects by the host's architecture, not the calling ABI): {}; write --format bpf, which keeps the difference, or split the profile per ABI",
+            differences.join("; ")
+        ),
+    )
+}
+
+/// Groups rules by (action, conditions) into entries, in order: a rule joins the earliest
+/// entry of its kind that comes after every entry holding an earlier rule of its syscall,
+/// so each syscall's rules keep their order once the entries are read back.
+fn ordered_groups(rules: &[Rule]) -> Vec<((Action, Vec<Condition>), Vec<String>)> {
+    let mut groups: Vec<((Action, Vec<Condition>), Vec<String>)> = Vec::new();
+    let mut last: BTreeMap<&str, usize> = BTreeMap::new();
+    for rule in rules {
+        let mut conds = rule.conditions.clone();
+        conds.sort();
+        let key = (rule.action, conds);
+        let from = last.get(rule.syscall.as_str()).copied().unwrap_or(0);
+        let i = match groups.iter().skip(from).position(|(k, _)| *k == key) {
+            Some(j) => from + j,
+            None => {
+                groups.push((key, Vec::new()));
+                groups.len() - 1
+            }
+        };
+        if !groups[i].1.contains(&rule.syscall) {
+            groups[i].1.push(rule.syscall.clone());
+        }
+        last.insert(&rule.syscall, i);
+    }
+    groups
 }
 
 fn raw_arg(c: &Condition) -> RawArg {

@@ -462,7 +462,10 @@ mod tests {
             insns: vec![Insn::ret(Action::Allow.to_ret())],
         };
         let checks: Vec<&str> = lint_program(&p).iter().map(|f| f.check).collect();
-        assert_eq!(checks, vec!["cross-process", "no-arch-check", "no-x32-check"]);
+        assert_eq!(
+            checks,
+            vec!["cross-process", "no-arch-check", "no-x32-check"]
+        );
         // An allow that loads an argument first is not cacheable.
         let p = Program {
             insns: vec![
