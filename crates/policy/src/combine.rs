@@ -128,7 +128,11 @@ pub(crate) fn describe(policy: &Policy, arch: Arch, name: &str) -> String {
     rules.sort_by(|a, b| b.action.severity().cmp(&a.action.severity()));
     for same in rules.chunk_by_mut(|a, b| a.action.severity() == b.action.severity()) {
         if same.iter().all(|r| r.action == same[0].action) {
-            same.sort_by(|a, b| a.conditions.cmp(&b.conditions));
+            same.sort_by_cached_key(|r| {
+                let mut c = r.conditions.clone();
+                c.sort();
+                c
+            });
         }
     }
     let mut parts: Vec<String> = Vec::new();
@@ -137,7 +141,9 @@ pub(crate) fn describe(policy: &Policy, arch: Arch, name: &str) -> String {
             parts.push(r.action.to_string());
             return parts.join(", else ");
         }
-        let c: Vec<String> = r.conditions.iter().map(Condition::to_string).collect();
+        let mut conds = r.conditions.clone();
+        conds.sort();
+        let c: Vec<String> = conds.iter().map(Condition::to_string).collect();
         parts.push(format!("{} if {}", r.action, c.join(" && ")));
     }
     parts.push(format!("{} (default)", policy.default_action));

@@ -624,7 +624,10 @@ fn conditions(args: &[RawArg], at: &str, file: &str) -> Result<Vec<Condition>, P
 /// `includes.arches` selects by the host's architecture, not the calling ABI) and are an
 /// error naming them.
 pub(crate) fn to_raw(policy: &Policy) -> Result<RawProfile, PolicyError> {
-    let policy = &policy.without_abi_rules().map_err(per_abi_error)?.simplified();
+    let policy = &policy
+        .without_abi_rules()
+        .map_err(per_abi_error)?
+        .simplified();
     let (default_action, default_errno) = (policy.default_action, policy.default_action.data());
     let groups = ordered_groups(&policy.rules);
     let syscalls = groups

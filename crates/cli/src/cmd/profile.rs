@@ -164,8 +164,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 .map(|f| load_policy(f, &resolve))
                 .collect::<Result<Vec<_>>>()?;
             let merged = policy::merge(&policies)?;
-            let bytes = export(&merged, format, "merged")
-                .context("cannot write the merged profile")?;
+            let bytes =
+                export(&merged, format, "merged").context("cannot write the merged profile")?;
             write_document(output.as_deref(), &bytes)?;
             Ok(ExitCode::SUCCESS)
         }
