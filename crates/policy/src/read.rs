@@ -166,7 +166,10 @@ impl Reader<'_> {
         let default_action = self.required(
             o.take("defaultAction"),
             &p,
-            "a profile needs `defaultAction`, e.g. \"SCMP_ACT_ERRNO\"",
+            &o.hint(
+                "defaultAction",
+                "a profile needs `defaultAction`, e.g. \"SCMP_ACT_ERRNO\"",
+            ),
         )?;
         let p = at.field("defaultErrnoRet");
         let default_errno_ret = o
@@ -217,7 +220,7 @@ impl Reader<'_> {
             let arch = self.required(
                 o.take("architecture"),
                 &p.field("architecture"),
-                "an archMap entry needs `architecture`",
+                &o.hint("architecture", "an archMap entry needs `architecture`"),
             )?;
             let entry = RawArchMap {
                 architecture: self.string(arch, &p.field("architecture"), ARCH)?,
@@ -243,7 +246,10 @@ impl Reader<'_> {
         let action = self.required(
             o.take("action"),
             &at.field("action"),
-            "every syscall rule needs an `action`, e.g. \"SCMP_ACT_ALLOW\"",
+            &o.hint(
+                "action",
+                "every syscall rule needs an `action`, e.g. \"SCMP_ACT_ALLOW\"",
+            ),
         )?;
         let p = at.field("errnoRet");
         let errno_ret = o.take("errnoRet").map(|v| self.uint(v, &p)).transpose()?;
@@ -280,13 +286,13 @@ impl Reader<'_> {
             match (o.take(name), default) {
                 (Some(v), _) => self.uint(v, &p),
                 (None, Some(d)) => Ok(d),
-                (None, None) => Err(self.missing(&p, why)),
+                (None, None) => Err(self.missing(&p, &o.hint(name, why))),
             }
         };
         let index = number("index", None)?;
         let value = number("value", None)?;
         let value_two = number("valueTwo", Some(0))?;
-        let op = self.required(o.take("op"), &at.field("op"), why)?;
+        let op = self.required(o.take("op"), &at.field("op"), &o.hint("op", why))?;
         let arg = RawArg {
             index,
             value,
@@ -381,6 +387,21 @@ impl Fields {
             }
         }
         reader.unknown.borrow_mut().extend(keys);
+    }
+
+    /// `why` a missing field `name` is needed, and which key left looks like it misspelt.
+    fn hint(&self, name: &str, why: &str) -> String {
+        match self
+            .fields
+            .iter()
+            .find(|(k, _)| crate::keys::looks_misspelt(k, name))
+        {
+            Some((k, _)) => format!(
+                "{why}; `{}` here looks like a misspelt `{name}`: fix the spelling",
+                crate::docker::shown(k)
+            ),
+            None => why.to_string(),
+        }
     }
 
     /// Field `name`: as Go's encoding/json (Docker's and runc's reader) has it, the last key
