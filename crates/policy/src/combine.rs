@@ -125,7 +125,7 @@ pub(crate) fn describe(policy: &Policy, arch: Arch, name: &str) -> String {
         .iter()
         .filter(|r| r.syscall == name && r.applies_to(arch))
         .collect();
-    rules.sort_by(|a, b| b.action.severity().cmp(&a.action.severity()));
+    rules.sort_by_key(|r| std::cmp::Reverse(r.action.severity()));
     for same in rules.chunk_by_mut(|a, b| a.action.severity() == b.action.severity()) {
         if same.iter().all(|r| r.action == same[0].action) {
             same.sort_by_cached_key(|r| {

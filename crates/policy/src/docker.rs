@@ -674,11 +674,14 @@ pub(crate) fn per_abi_error(differences: Vec<String>) -> PolicyError {
     )
 }
 
+/// What the rules of one `syscalls` entry share: the action and the conditions.
+type Kind = (Action, Vec<Condition>);
+
 /// Groups rules by (action, conditions) into entries, in order: a rule joins the earliest
 /// entry of its kind that comes after every entry holding an earlier rule of its syscall,
 /// so each syscall's rules keep their order once the entries are read back.
-fn ordered_groups(rules: &[Rule]) -> Vec<((Action, Vec<Condition>), Vec<String>)> {
-    let mut groups: Vec<((Action, Vec<Condition>), Vec<String>)> = Vec::new();
+fn ordered_groups(rules: &[Rule]) -> Vec<(Kind, Vec<String>)> {
+    let mut groups: Vec<(Kind, Vec<String>)> = Vec::new();
     let mut last: BTreeMap<&str, usize> = BTreeMap::new();
     for rule in rules {
         let mut conds = rule.conditions.clone();
