@@ -19,7 +19,7 @@ pub enum UnknownKeys {
 pub(crate) struct UnknownKey {
     /// The key's path, `syscalls[3].nmes`.
     pub location: String,
-    /// The key as written.
+    /// The key as written (cut short when long).
     pub key: String,
     /// The known key closest to it.
     pub closest: Option<&'static str>,
@@ -47,13 +47,28 @@ pub(crate) fn unknown_keys<'a>(
 ) -> Vec<UnknownKey> {
     fields
         .map(|key| UnknownKey {
-            location: crate::docker::under(at, key),
+            location: location(at, key),
             key: crate::docker::shown(key),
             closest: closest(key, known),
             repeated: known.iter().any(|k| k.eq_ignore_ascii_case(key)),
             case_variant: false,
         })
         .collect()
+}
+
+/// Where key `key` of the object at `at` is: `at.key`, or for a key that is not a plain
+/// word (a stray byte order mark, a space) the object itself, the message naming the key.
+fn location(at: &str, key: &str) -> String {
+    let plain = key
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    match (plain, at.is_empty()) {
+        (true, _) => crate::docker::under(at, key),
+        (false, false) => at.to_string(),
+        (false, true) => "root (the top-level object)".to_string(),
+    }
 }
 
 /// The known key nearest to `key` (case, `_` and `-` ignored).
@@ -121,7 +136,7 @@ pub(crate) fn findings(
                 k.location.clone(),
                 format!(
                     "key `{}` is `{}` in other case: Docker and runc read it as `{1}` (Go matches keys ignoring case), readers that match exactly ignore it; spell it `{1}` (or pass --allow-unknown-keys to read it as Docker does)",
-                    k.key,
+                    k.key.escape_debug(),
                     k.closest.unwrap_or_default()
                 ),
             ));
@@ -131,7 +146,7 @@ pub(crate) fn findings(
             k.location.clone(),
             format!(
                 "unknown key `{}`: did you mean `{}`? Docker and runc ignore keys they do not know, so what it holds would be dropped without a word; fix the spelling (or pass --allow-unknown-keys to go on without it)",
-                k.key,
+                k.key.escape_debug(),
                 k.closest.unwrap_or_default()
             ),
         ));
@@ -140,16 +155,16 @@ pub(crate) fn findings(
 }
 
 fn warning(k: UnknownKey) -> Warning {
+    let key = k.key.escape_debug();
     let message = if k.case_variant {
         format!(
             "key `{}` read as `{}`, as Docker and runc read it (ignoring case); readers that match exactly ignore it: spell it `{1}`",
-            k.key,
+            key,
             k.closest.unwrap_or_default()
         )
     } else if k.repeated {
         format!(
-            "key `{}` is given more than once; only the last counts (as Docker and runc read it): remove the others",
-            k.key
+            "key `{key}` is given more than once; only the last counts (as Docker and runc read it): remove the others"
         )
     } else {
         let hint = match (k.closest, k.is_typo()) {
@@ -157,10 +172,7 @@ fn warning(k: UnknownKey) -> Warning {
             (Some(c), false) => format!(" (the closest known key here is `{c}`)"),
             (None, _) => String::new(),
         };
-        format!(
-            "unknown key `{}`, ignored as Docker and runc ignore it{hint}",
-            k.key
-        )
+        format!("unknown key `{key}`, ignored as Docker and runc ignore it{hint}")
     };
     Warning {
         location: k.location,
