@@ -6,7 +6,10 @@ use syscalls::Arch;
 
 /// Merges policies with the same default action: the ABIs are united and the rules
 /// concatenated, so a syscall allowed by any of them is allowed, and where one allows and
-/// another blocks, the most restrictive answer wins (as for every rule set).
+/// another blocks, the most restrictive answer wins (as for every rule set). The union is
+/// per ABI: a profile's rules apply only on the ABIs it targets, so merging an x86_64-only
+/// profile into one for x86_64, i386 and x32 changes nothing on i386 and x32. Rules
+/// restricted to some ABIs are made unrestricted where that changes no answer.
 pub fn merge(policies: &[Policy]) -> Result<Policy, PolicyError> {
     let Some(first) = policies.first() else {
         return Err(PolicyError::invalid(
@@ -16,6 +19,7 @@ pub fn merge(policies: &[Policy]) -> Result<Policy, PolicyError> {
         ));
     };
     let mut merged = first.clone();
+    merged.arches = first.target_arches();
     for (i, p) in policies.iter().enumerate().skip(1) {
         if p.default_action != first.default_action {
             return Err(PolicyError::invalid(
@@ -32,15 +36,37 @@ pub fn merge(policies: &[Policy]) -> Result<Policy, PolicyError> {
                 merged.arches.push(a);
             }
         }
-        merged.rules.extend(p.rules.iter().cloned());
         for f in &p.flags {
             if !merged.flags.contains(f) {
                 merged.flags.push(f.clone());
             }
         }
     }
-    merged.rules = merged.normalized().rules;
-    Ok(merged)
+    merged.rules = policies
+        .iter()
+        .flat_map(|p| restricted_to(p, &merged.arches))
+        .collect();
+    merged = merged.deduplicated();
+    Ok(merged.without_abi_rules().unwrap_or(merged))
+}
+
+/// The rules of `p`, each restricted to the ABIs `p` targets when those are not all of
+/// `union`.
+fn restricted_to(p: &Policy, union: &[Arch]) -> Vec<Rule> {
+    let own = p.target_arches();
+    if union.iter().all(|a| own.contains(a)) {
+        return p.rules.clone();
+    }
+    p.rules
+        .iter()
+        .filter_map(|r| {
+            let arches: Vec<Arch> = own.iter().copied().filter(|a| r.applies_to(*a)).collect();
+            (!arches.is_empty()).then(|| Rule {
+                arches,
+                ..r.clone()
+            })
+        })
+        .collect()
 }
 
 /// One way two policies answer differently.
@@ -91,25 +117,33 @@ impl fmt::Display for Difference {
 }
 
 /// How `policy` answers `name` on `arch`: its rules, most restrictive first, then the rest.
-fn describe(policy: &Policy, arch: Arch, name: &str) -> String {
+/// Of equally restrictive rules the first matching one answers, so their order is kept
+/// where their actions differ (`errno(EACCES) if arg0 == 0, else errno(EPERM) if ...`).
+pub(crate) fn describe(policy: &Policy, arch: Arch, name: &str) -> String {
     let mut rules: Vec<&Rule> = policy
         .rules
         .iter()
         .filter(|r| r.syscall == name && r.applies_to(arch))
         .collect();
-    rules.sort_by(|a, b| {
-        b.action
-            .severity()
-            .cmp(&a.action.severity())
-            .then_with(|| a.conditions.cmp(&b.conditions))
-    });
+    rules.sort_by_key(|r| std::cmp::Reverse(r.action.severity()));
+    for same in rules.chunk_by_mut(|a, b| a.action.severity() == b.action.severity()) {
+        if same.iter().all(|r| r.action == same[0].action) {
+            same.sort_by_cached_key(|r| {
+                let mut c = r.conditions.clone();
+                c.sort();
+                c
+            });
+        }
+    }
     let mut parts: Vec<String> = Vec::new();
     for r in rules {
         if r.conditions.is_empty() {
             parts.push(r.action.to_string());
             return parts.join(", else ");
         }
-        let c: Vec<String> = r.conditions.iter().map(Condition::to_string).collect();
+        let mut conds = r.conditions.clone();
+        conds.sort();
+        let c: Vec<String> = conds.iter().map(Condition::to_string).collect();
         parts.push(format!("{} if {}", r.action, c.join(" && ")));
     }
     parts.push(format!("{} (default)", policy.default_action));

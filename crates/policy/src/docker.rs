@@ -1,7 +1,7 @@
 //! Docker/moby seccomp JSON: import (with `includes`/`excludes` resolved for a host ABI,
 //! a capability set and a kernel version, as dockerd does) and export.
 
-use crate::{Action, CmpOp, Condition, Policy, PolicyError, Rule, Warning};
+use crate::{Action, CmpOp, Condition, Policy, PolicyError, Rule, UnknownKeys, Warning};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
@@ -207,6 +207,9 @@ pub(crate) struct RawProfile {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub listener_metadata: Option<String>,
     pub syscalls: Option<Vec<RawSyscall>>,
+    /// Keys the format does not define, found while reading.
+    #[serde(skip)]
+    pub unknown_keys: Vec<crate::keys::UnknownKey>,
 }
 
 /// One `archMap` entry: a main ABI and the ABIs that come with it.
@@ -272,11 +275,12 @@ pub fn scmp_arch_name(arch: Arch) -> &'static str {
     }
 }
 
-/// Parses a moby profile and resolves it for `resolve`. `file` names the input in errors.
+/// Parses a moby profile and resolves it for `resolve`. `file` names the input in errors;
+/// a misspelt key is an error (see [`UnknownKeys`]).
 pub fn import(text: &str, file: &str, resolve: &Resolve) -> Result<Imported, PolicyError> {
     let value: crate::node::Node =
         serde_json::from_str(text).map_err(|e| PolicyError::from_json(file, &e))?;
-    from_value(value, file, resolve)
+    from_value(value, file, resolve, UnknownKeys::default())
 }
 
 /// Imports a parsed moby profile.
@@ -284,9 +288,10 @@ pub(crate) fn from_value(
     value: crate::node::Node,
     file: &str,
     resolve: &Resolve,
+    keys: UnknownKeys,
 ) -> Result<Imported, PolicyError> {
-    let raw = crate::read::profile(value, "", file)?;
-    from_raw(raw, file, Some(resolve), "")
+    let raw = crate::read::profile(value, "", file, &[])?;
+    from_raw(raw, file, Some(resolve), "", keys)
 }
 
 /// `field` under the object at `at` (`""` for the document itself).
@@ -299,15 +304,17 @@ pub(crate) fn under(at: &str, field: &str) -> String {
 }
 
 /// Turns a parsed profile found at `at` in the document into a policy; `resolve: None`
-/// refuses conditional entries (OCI).
+/// refuses conditional entries (OCI). Unknown keys are warnings, misspelt ones errors
+/// unless `keys` says otherwise.
 pub(crate) fn from_raw(
-    raw: RawProfile,
+    mut raw: RawProfile,
     file: &str,
     resolve: Option<&Resolve>,
     at: &str,
+    keys: UnknownKeys,
 ) -> Result<Imported, PolicyError> {
     let err = |loc: String, msg: String| PolicyError::invalid(file, under(at, &loc), msg);
-    let mut warnings = Vec::new();
+    let mut warnings = crate::keys::findings(std::mem::take(&mut raw.unknown_keys), file, keys)?;
     let default_errno = match raw.default_errno_ret {
         Some(v) => Some(errno_value(v).map_err(|m| err("defaultErrnoRet".into(), m))?),
         None => None,
@@ -611,27 +618,18 @@ fn conditions(args: &[RawArg], at: &str, file: &str) -> Result<Vec<Condition>, P
 }
 
 /// Builds the moby/OCI JSON object for a policy (its simplified form, see
-/// `Policy::simplified`): rules with the same action and conditions share one entry.
-/// Arch-restricted rules cannot be expressed and are an error.
+/// `Policy::simplified`): rules with the same action and conditions share one entry where
+/// that keeps, for every syscall, the order of its rules (of equally restrictive matching
+/// rules the first answers). Rules that differ between ABIs cannot be expressed (moby's
+/// `includes.arches` selects by the host's architecture, not the calling ABI) and are an
+/// error naming them.
 pub(crate) fn to_raw(policy: &Policy) -> Result<RawProfile, PolicyError> {
-    let policy = &policy.simplified();
+    let policy = &policy
+        .without_abi_rules()
+        .map_err(per_abi_error)?
+        .simplified();
     let (default_action, default_errno) = (policy.default_action, policy.default_action.data());
-    let mut groups: BTreeMap<(Action, Vec<Condition>), Vec<String>> = BTreeMap::new();
-    for (i, rule) in policy.rules.iter().enumerate() {
-        if !rule.arches.is_empty() {
-            return Err(PolicyError::invalid(
-                "",
-                format!("rules[{i}] ({})", rule.syscall),
-                "the rule is restricted to some ABIs, which moby/OCI JSON cannot express: split the policy per ABI",
-            ));
-        }
-        let mut conds = rule.conditions.clone();
-        conds.sort();
-        let names = groups.entry((rule.action, conds)).or_default();
-        if !names.contains(&rule.syscall) {
-            names.push(rule.syscall.clone());
-        }
-    }
+    let groups = ordered_groups(&policy.rules);
     let syscalls = groups
         .into_iter()
         .map(|((action, conds), mut names)| {
@@ -660,7 +658,49 @@ pub(crate) fn to_raw(policy: &Policy) -> Result<RawProfile, PolicyError> {
         listener_metadata: policy.listener_metadata.clone(),
         syscalls: Some(syscalls),
         arch_map: None,
+        unknown_keys: Vec::new(),
     })
+}
+
+/// The error for rules that differ between ABIs, naming them.
+pub(crate) fn per_abi_error(differences: Vec<String>) -> PolicyError {
+    PolicyError::invalid(
+        "",
+        "rules",
+        format!(
+            "these syscalls are answered differently on different ABIs, which this format cannot express (it applies every rule to every ABI it names; moby's includes.arches selects by the host's architecture, not the calling ABI): {}; write --format bpf, which keeps the difference, or split the profile per ABI",
+            differences.join("; ")
+        ),
+    )
+}
+
+/// What the rules of one `syscalls` entry share: the action and the conditions.
+type Kind = (Action, Vec<Condition>);
+
+/// Groups rules by (action, conditions) into entries, in order: a rule joins the earliest
+/// entry of its kind that comes after every entry holding an earlier rule of its syscall,
+/// so each syscall's rules keep their order once the entries are read back.
+fn ordered_groups(rules: &[Rule]) -> Vec<(Kind, Vec<String>)> {
+    let mut groups: Vec<(Kind, Vec<String>)> = Vec::new();
+    let mut last: BTreeMap<&str, usize> = BTreeMap::new();
+    for rule in rules {
+        let mut conds = rule.conditions.clone();
+        conds.sort();
+        let key = (rule.action, conds);
+        let from = last.get(rule.syscall.as_str()).copied().unwrap_or(0);
+        let i = match groups.iter().skip(from).position(|(k, _)| *k == key) {
+            Some(j) => from + j,
+            None => {
+                groups.push((key, Vec::new()));
+                groups.len() - 1
+            }
+        };
+        if !groups[i].1.contains(&rule.syscall) {
+            groups[i].1.push(rule.syscall.clone());
+        }
+        last.insert(&rule.syscall, i);
+    }
+    groups
 }
 
 fn raw_arg(c: &Condition) -> RawArg {

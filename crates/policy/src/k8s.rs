@@ -6,7 +6,7 @@
 use crate::docker::{self, Imported, RawProfile};
 use crate::node::Node;
 use crate::read::describe;
-use crate::{Policy, PolicyError};
+use crate::{Policy, PolicyError, UnknownKeys};
 
 /// The API group of SPO's custom resources.
 pub const GROUP: &str = "security-profiles-operator.x-k8s.io";
@@ -17,8 +17,23 @@ pub const EXPORT_VERSION: &str = "security-profiles-operator.x-k8s.io/v1beta1";
 const MAX_VALUE: u64 = i64::MAX as u64;
 
 /// Parses a `SeccompProfile` resource. Errors name the line and column (YAML syntax) or
-/// the field path (`spec.syscalls[0].names[1]`).
+/// the field path (`spec.syscalls[0].names[1]`); a misspelt key is an error.
 pub fn import(text: &str, file: &str) -> Result<Imported, PolicyError> {
+    import_with(text, file, UnknownKeys::default())
+}
+
+/// The keys of a `SeccompProfile` resource.
+const RESOURCE_KEYS: &[&str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+/// The keys SPO's spec adds to a seccomp profile's (`baseProfileName` is taken apart).
+const SPEC_KEYS: &[&str] = &["disabled", "baseProfileName"];
+
+/// Parses a `SeccompProfile` resource, treating unknown keys as `keys` says.
+pub(crate) fn import_with(
+    text: &str,
+    file: &str,
+    keys: UnknownKeys,
+) -> Result<Imported, PolicyError> {
     check_nesting(text, file)?;
     // Straight into JSON values: no intermediate YAML tree, so a large file is held once.
     let value: Node = yaml_serde::from_str(text).map_err(|e| yaml_error(text, file, &e))?;
@@ -66,9 +81,16 @@ pub fn import(text: &str, file: &str) -> Result<Imported, PolicyError> {
             ));
         }
     };
-    let raw = crate::read::profile(spec, "spec", file)?;
+    let _disabled = spec.take("disabled");
+    let mut raw = crate::read::profile(spec, "spec", file, SPEC_KEYS)?;
+    let others = resource
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .filter(|k| !matches!(*k, "metadata" | "status"));
+    raw.unknown_keys
+        .extend(crate::keys::unknown_keys(others, RESOURCE_KEYS, ""));
     check_values(&raw, "spec.syscalls", file)?;
-    let mut imported = docker::from_raw(raw, file, None, "spec")?;
+    let mut imported = docker::from_raw(raw, file, None, "spec", keys)?;
     if let Some(base) = base {
         imported.warnings.push(crate::Warning {
             location: "spec.baseProfileName".into(),

@@ -5,18 +5,39 @@
 
 use crate::docker::{self, Imported, Resolve};
 use crate::node::Node;
-use crate::{PolicyError, k8s, oci};
+use crate::{PolicyError, UnknownKeys, k8s, oci};
 
 /// The UTF-8 byte order mark some editors write first; skipped, as most JSON tools do.
 const BOM: char = '\u{feff}';
 
 /// Decodes `bytes` as UTF-8 and imports them as [`load`] does.
 pub fn load_bytes(bytes: &[u8], file: &str, resolve: &Resolve) -> Result<Imported, PolicyError> {
-    load(utf8(bytes, file)?, file, resolve)
+    load_bytes_with(bytes, file, resolve, UnknownKeys::default())
 }
 
-/// Detects the format of `text` and imports it; `resolve` applies to moby profiles.
+/// Decodes `bytes` as UTF-8 and imports them as [`load_with`] does.
+pub fn load_bytes_with(
+    bytes: &[u8],
+    file: &str,
+    resolve: &Resolve,
+    keys: UnknownKeys,
+) -> Result<Imported, PolicyError> {
+    load_with(utf8(bytes, file)?, file, resolve, keys)
+}
+
+/// Detects the format of `text` and imports it; `resolve` applies to moby profiles. A
+/// misspelt key is an error.
 pub fn load(text: &str, file: &str, resolve: &Resolve) -> Result<Imported, PolicyError> {
+    load_with(text, file, resolve, UnknownKeys::default())
+}
+
+/// Detects the format of `text` and imports it, treating unknown keys as `keys` says.
+pub fn load_with(
+    text: &str,
+    file: &str,
+    resolve: &Resolve,
+    keys: UnknownKeys,
+) -> Result<Imported, PolicyError> {
     let whole = text;
     let text = text.strip_prefix(BOM).unwrap_or(text);
     if text.trim().is_empty() {
@@ -28,7 +49,7 @@ pub fn load(text: &str, file: &str, resolve: &Resolve) -> Result<Imported, Polic
         return Err(not_a_profile(file, text, why));
     }
     if !looks_like_json(text.as_bytes()) {
-        return k8s::import(text, file);
+        return k8s::import_with(text, file, keys);
     }
     let value: Node = serde_json::from_str(text).map_err(|e| PolicyError::from_json(file, &e))?;
     if !matches!(value, Node::Object(_)) {
@@ -40,9 +61,9 @@ pub fn load(text: &str, file: &str, resolve: &Resolve) -> Result<Imported, Polic
         ));
     }
     if value.get("ociVersion").is_some() || value.get("linux").is_some() {
-        return oci::from_value(value, file);
+        return oci::from_value(value, file, keys);
     }
-    docker::from_value(value, file, resolve)
+    docker::from_value(value, file, resolve, keys)
 }
 
 /// The error for a document that is no profile at all, placed where its content starts.

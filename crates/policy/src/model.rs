@@ -281,6 +281,80 @@ impl Policy {
         p
     }
 
+    /// The same policy with no rule restricted to some ABIs, written so that every call is
+    /// answered as before; or, when the rules of some syscalls differ between ABIs (which
+    /// formats that apply each rule to every ABI cannot express), those differences, one
+    /// line per syscall (`mount: allow on x86_64; errno(EPERM) (default) on i386, x32`).
+    pub fn without_abi_rules(&self) -> Result<Policy, Vec<String>> {
+        if self.rules.iter().all(|r| r.arches.is_empty()) {
+            return Ok(self.clone());
+        }
+        let targets = self.target_arches();
+        let mut common: Vec<(&str, Vec<Rule>)> = Vec::new();
+        let mut differences = Vec::new();
+        for name in self.syscall_names() {
+            let per_abi: Vec<(Arch, Vec<Rule>)> = targets
+                .iter()
+                .filter(|a| a.table().lookup_name(name).is_some())
+                .map(|&a| (a, self.rules_on(a, name)))
+                .collect();
+            let Some((_, first)) = per_abi.first() else {
+                continue;
+            };
+            if per_abi.iter().all(|(_, rules)| rules == first) {
+                common.push((name, first.clone()));
+                continue;
+            }
+            let mut ways: Vec<(String, Vec<&str>)> = Vec::new();
+            for (arch, _) in &per_abi {
+                let how = crate::combine::describe(self, *arch, name);
+                match ways.iter_mut().find(|(h, _)| *h == how) {
+                    Some((_, arches)) => arches.push(arch.name()),
+                    None => ways.push((how, vec![arch.name()])),
+                }
+            }
+            let ways: Vec<String> = ways
+                .into_iter()
+                .map(|(how, arches)| format!("{how} on {}", arches.join(", ")))
+                .collect();
+            differences.push(format!("{name}: {}", ways.join("; ")));
+        }
+        if !differences.is_empty() {
+            return Err(differences);
+        }
+        let mut p = self.clone();
+        p.rules = common.into_iter().flat_map(|(_, rules)| rules).collect();
+        Ok(p)
+    }
+
+    /// The rules for `name` that apply on `arch`, in order, made unrestricted, without
+    /// repeats.
+    fn rules_on(&self, arch: Arch, name: &str) -> Vec<Rule> {
+        let mut rules: Vec<Rule> = Vec::new();
+        for r in self
+            .rules
+            .iter()
+            .filter(|r| r.syscall == name && r.applies_to(arch))
+        {
+            let r = Rule {
+                arches: Vec::new(),
+                ..r.clone()
+            };
+            if !rules.contains(&r) {
+                rules.push(r);
+            }
+        }
+        rules
+    }
+
+    /// The same policy without repeated rules (the first of each kept, in order).
+    pub fn deduplicated(&self) -> Policy {
+        let mut p = self.clone();
+        let mut seen = std::collections::HashSet::new();
+        p.rules.retain(|r| seen.insert(r.clone()));
+        p
+    }
+
     /// Every distinct syscall name the rules mention, sorted.
     pub fn syscall_names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self.rules.iter().map(|r| r.syscall.as_str()).collect();

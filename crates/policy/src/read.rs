@@ -4,7 +4,9 @@
 
 use crate::PolicyError;
 use crate::docker::{RawArchMap, RawArg, RawFilter, RawProfile, RawSyscall};
+use crate::keys::{UnknownKey, unknown_keys};
 use crate::node::Node;
+use std::cell::RefCell;
 use std::fmt;
 
 /// Where a value sits in the document: built on the stack, formatted only for an error.
@@ -53,9 +55,12 @@ pub(crate) fn describe(value: &Node) -> String {
     }
 }
 
-/// Reads the fields of one document.
+/// Reads the fields of one document, noting the keys the format does not define.
 struct Reader<'f> {
     file: &'f str,
+    /// The keys a profile object has in this format: [`PROFILE_KEYS`] and a format's own.
+    profile_keys: Vec<&'static str>,
+    unknown: RefCell<Vec<UnknownKey>>,
 }
 
 impl Reader<'_> {
@@ -69,7 +74,10 @@ impl Reader<'_> {
 
     fn object(&self, value: Node, at: &Path, expected: &str) -> Result<Fields, PolicyError> {
         match value {
-            Node::Object(map) => Ok(Fields(map)),
+            Node::Object(fields) => Ok(Fields {
+                fields,
+                variants: Vec::new(),
+            }),
             other => Err(self.wrong(at, expected, &other)),
         }
     }
@@ -158,7 +166,10 @@ impl Reader<'_> {
         let default_action = self.required(
             o.take("defaultAction"),
             &p,
-            "a profile needs `defaultAction`, e.g. \"SCMP_ACT_ERRNO\"",
+            &o.hint(
+                "defaultAction",
+                "a profile needs `defaultAction`, e.g. \"SCMP_ACT_ERRNO\"",
+            ),
         )?;
         let p = at.field("defaultErrnoRet");
         let default_errno_ret = o
@@ -170,7 +181,7 @@ impl Reader<'_> {
             Some(v) => self.list(v, &p, "a list of syscall rules", |v, p| self.syscall(v, p))?,
             None => None,
         };
-        Ok(RawProfile {
+        let raw = RawProfile {
             default_action: self.string(default_action, &at.field("defaultAction"), ACTION)?,
             default_errno_ret,
             architectures: o.strings_at(self, at, "architectures", "a list of ABI names", ARCH)?,
@@ -187,7 +198,10 @@ impl Reader<'_> {
                 "a string",
             )?,
             syscalls,
-        })
+            unknown_keys: Vec::new(),
+        };
+        o.finish(self, at, &self.profile_keys);
+        Ok(raw)
     }
 
     fn arch_map(
@@ -206,9 +220,9 @@ impl Reader<'_> {
             let arch = self.required(
                 o.take("architecture"),
                 &p.field("architecture"),
-                "an archMap entry needs `architecture`",
+                &o.hint("architecture", "an archMap entry needs `architecture`"),
             )?;
-            Ok(RawArchMap {
+            let entry = RawArchMap {
                 architecture: self.string(arch, &p.field("architecture"), ARCH)?,
                 sub_architectures: o.strings_at(
                     self,
@@ -217,7 +231,9 @@ impl Reader<'_> {
                     "a list of ABI names",
                     ARCH,
                 )?,
-            })
+            };
+            o.finish(self, p, ARCH_MAP_KEYS);
+            Ok(entry)
         })
     }
 
@@ -230,7 +246,10 @@ impl Reader<'_> {
         let action = self.required(
             o.take("action"),
             &at.field("action"),
-            "every syscall rule needs an `action`, e.g. \"SCMP_ACT_ALLOW\"",
+            &o.hint(
+                "action",
+                "every syscall rule needs an `action`, e.g. \"SCMP_ACT_ALLOW\"",
+            ),
         )?;
         let p = at.field("errnoRet");
         let errno_ret = o.take("errnoRet").map(|v| self.uint(v, &p)).transpose()?;
@@ -241,7 +260,8 @@ impl Reader<'_> {
             })?,
             None => None,
         };
-        Ok(RawSyscall {
+        let _comment = o.take("comment");
+        let call = RawSyscall {
             name: self.optional_string(o.take("name"), &at.field("name"), NAME)?,
             names: o.strings_at(self, at, "names", "a list of syscall names", NAME)?,
             action: self.string(action, &at.field("action"), ACTION)?,
@@ -249,7 +269,9 @@ impl Reader<'_> {
             args,
             includes: self.filter(o.take("includes"), &at.field("includes"))?,
             excludes: self.filter(o.take("excludes"), &at.field("excludes"))?,
-        })
+        };
+        o.finish(self, at, SYSCALL_KEYS);
+        Ok(call)
     }
 
     fn arg(&self, value: Node, at: &Path) -> Result<RawArg, PolicyError> {
@@ -264,19 +286,21 @@ impl Reader<'_> {
             match (o.take(name), default) {
                 (Some(v), _) => self.uint(v, &p),
                 (None, Some(d)) => Ok(d),
-                (None, None) => Err(self.missing(&p, why)),
+                (None, None) => Err(self.missing(&p, &o.hint(name, why))),
             }
         };
         let index = number("index", None)?;
         let value = number("value", None)?;
         let value_two = number("valueTwo", Some(0))?;
-        let op = self.required(o.take("op"), &at.field("op"), why)?;
-        Ok(RawArg {
+        let op = self.required(o.take("op"), &at.field("op"), &o.hint("op", why))?;
+        let arg = RawArg {
             index,
             value,
             value_two,
             op: self.string(op, &at.field("op"), "an operator such as \"SCMP_CMP_EQ\"")?,
-        })
+        };
+        o.finish(self, at, ARG_KEYS);
+        Ok(arg)
     }
 
     fn filter(&self, value: Option<Node>, at: &Path) -> Result<Option<RawFilter>, PolicyError> {
@@ -285,7 +309,7 @@ impl Reader<'_> {
             Some(v) => v,
         };
         let mut o = self.object(value, at, "an object with `caps`, `arches` or `minKernel`")?;
-        Ok(Some(RawFilter {
+        let filter = RawFilter {
             caps: o.strings_at(
                 self,
                 at,
@@ -305,22 +329,93 @@ impl Reader<'_> {
                 &at.field("minKernel"),
                 "a kernel version such as \"4.8\"",
             )?,
-        }))
+        };
+        o.finish(self, at, FILTER_KEYS);
+        Ok(Some(filter))
     }
 }
+
+/// The keys of a profile object: OCI's `LinuxSeccomp` and moby's `archMap`.
+pub(crate) const PROFILE_KEYS: &[&str] = &[
+    "defaultAction",
+    "defaultErrnoRet",
+    "architectures",
+    "archMap",
+    "flags",
+    "listenerPath",
+    "listenerMetadata",
+    "syscalls",
+];
+/// The keys of an `archMap` entry.
+const ARCH_MAP_KEYS: &[&str] = &["architecture", "subArchitectures"];
+/// The keys of a syscall rule: OCI's `LinuxSyscall` and moby's additions.
+const SYSCALL_KEYS: &[&str] = &[
+    "names", "action", "errnoRet", "args", "name", "comment", "includes", "excludes",
+];
+/// The keys of an argument condition (OCI's `LinuxSeccompArg`).
+const ARG_KEYS: &[&str] = &["index", "value", "valueTwo", "op"];
+/// The keys of moby's `includes`/`excludes`.
+const FILTER_KEYS: &[&str] = &["caps", "arches", "minKernel"];
 
 const ACTION: &str = "an action name such as \"SCMP_ACT_ERRNO\"";
 const ARCH: &str = "an ABI name such as \"SCMP_ARCH_X86_64\"";
 const FLAG: &str = "a flag name such as \"SECCOMP_FILTER_FLAG_LOG\"";
 const NAME: &str = "a syscall name";
 
-/// An object's fields, taken out one by one (fields the formats do not define are ignored,
-/// as Docker and runc ignore them).
-struct Fields(Vec<(String, Node)>);
+/// An object's fields, taken out one by one; what is left at the end the format does not
+/// define (Docker and runc ignore it; we note it).
+struct Fields {
+    fields: Vec<(String, Node)>,
+    /// Keys taken for a known key spelt in other case (`errnoret` for `errnoRet`).
+    variants: Vec<String>,
+}
 
 impl Fields {
+    /// Notes the fields not taken, and those spelt in other case, as unknown keys of the
+    /// object at `at`.
+    fn finish(self, reader: &Reader, at: &Path, known: &[&'static str]) {
+        if self.fields.is_empty() && self.variants.is_empty() {
+            return;
+        }
+        let at = at.to_string();
+        let left = self.fields.iter().map(|(k, _)| k.as_str());
+        let mut keys = unknown_keys(left, known, &at);
+        for v in &self.variants {
+            keys.extend(unknown_keys(std::iter::once(v.as_str()), known, &at));
+            if let Some(k) = keys.last_mut() {
+                k.case_variant = true;
+            }
+        }
+        reader.unknown.borrow_mut().extend(keys);
+    }
+
+    /// `why` a missing field `name` is needed, and which key left looks like it misspelt.
+    fn hint(&self, name: &str, why: &str) -> String {
+        match self
+            .fields
+            .iter()
+            .find(|(k, _)| crate::keys::looks_misspelt(k, name))
+        {
+            Some((k, _)) => format!(
+                "{why}; `{}` here looks like a misspelt `{name}`: fix the spelling",
+                crate::docker::shown(k)
+            ),
+            None => why.to_string(),
+        }
+    }
+
+    /// Field `name`: as Go's encoding/json (Docker's and runc's reader) has it, the last key
+    /// equal to `name` ignoring ASCII case.
     fn take(&mut self, name: &str) -> Option<Node> {
-        crate::node::take(&mut self.0, name)
+        let i = self
+            .fields
+            .iter()
+            .rposition(|(k, _)| k.eq_ignore_ascii_case(name))?;
+        let (key, value) = self.fields.remove(i);
+        if key != name {
+            self.variants.push(key);
+        }
+        Some(value)
     }
 
     /// Field `name` as a list of strings.
@@ -339,9 +434,23 @@ impl Fields {
     }
 }
 
-/// Reads a moby/OCI profile object found at `at` in `file`.
-pub(crate) fn profile(value: Node, at: &str, file: &str) -> Result<RawProfile, PolicyError> {
-    Reader { file }.profile(value, &Path::Root(at))
+/// Reads a moby/OCI profile object found at `at` in `file`; the keys the format does not
+/// define are in `unknown_keys`.
+/// `extra_keys` are keys of the profile object a format adds (and its caller has taken).
+pub(crate) fn profile(
+    value: Node,
+    at: &str,
+    file: &str,
+    extra_keys: &[&'static str],
+) -> Result<RawProfile, PolicyError> {
+    let reader = Reader {
+        file,
+        profile_keys: PROFILE_KEYS.iter().chain(extra_keys).copied().collect(),
+        unknown: RefCell::default(),
+    };
+    let mut raw = reader.profile(value, &Path::Root(at))?;
+    raw.unknown_keys = reader.unknown.into_inner();
+    Ok(raw)
 }
 
 #[cfg(test)]
@@ -355,7 +464,9 @@ mod tests {
 
     fn err(value: serde_json::Value) -> String {
         let value = node(value);
-        profile(value, "spec", "p.yaml").unwrap_err().to_string()
+        profile(value, "spec", "p.yaml", &[])
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
@@ -367,7 +478,7 @@ mod tests {
             e,
             "p.yaml: spec.syscalls[0].names[1]: expected a syscall name, found the number 5"
         );
-        let e = profile(node(json!({"defaultAction": 1})), "", "p.json")
+        let e = profile(node(json!({"defaultAction": 1})), "", "p.json", &[])
             .unwrap_err()
             .to_string();
         assert_eq!(

@@ -3,7 +3,7 @@
 //! policy has them, the export is made stricter (a conditional allow is left out, a
 //! conditional denial becomes unconditional) and a comment says so.
 
-use crate::{Action, Policy};
+use crate::{Action, Policy, PolicyError};
 use syscalls::Arch;
 
 fn systemd_arch(arch: Arch) -> &'static str {
@@ -25,8 +25,12 @@ fn allows(a: Action) -> bool {
     matches!(a, Action::Allow | Action::Log)
 }
 
-/// The `[Service]` settings enforcing (a stricter form of) `policy`.
-pub fn export(policy: &Policy) -> String {
+/// The `[Service]` settings enforcing (a stricter form of) `policy`. systemd applies its
+/// filter to every ABI alike: rules that differ between ABIs are an error naming them.
+pub fn export(policy: &Policy) -> Result<String, PolicyError> {
+    let policy = &policy
+        .without_abi_rules()
+        .map_err(crate::docker::per_abi_error)?;
     let mut out = String::from("[Service]\n");
     let arches: Vec<&str> = policy
         .target_arches()
@@ -88,7 +92,7 @@ pub fn export(policy: &Policy) -> String {
         text.push_str(&format!("# sysfence: {n}\n"));
     }
     text.push_str(&out);
-    text
+    Ok(text)
 }
 
 #[cfg(test)]
@@ -103,7 +107,7 @@ mod tests {
         p.rules.push(Rule::new("write", Action::Allow));
         p.rules
             .push(Rule::new("socket", Action::Allow).with(0, CmpOp::Eq, 1));
-        let text = export(&p);
+        let text = export(&p).unwrap();
         assert_eq!(
             text,
             "# sysfence: socket is left out (the profile allows it only under argument conditions)\n\
@@ -116,7 +120,7 @@ mod tests {
         let mut p = Policy::new(Action::Allow, vec![Arch::X86_64]);
         p.rules.push(Rule::new("mount", Action::Errno(13)));
         p.rules.push(Rule::new("kexec_load", Action::KillProcess));
-        let text = export(&p);
+        let text = export(&p).unwrap();
         assert!(
             text.ends_with("SystemCallFilter=~kexec_load mount:EACCES\n"),
             "{text}"

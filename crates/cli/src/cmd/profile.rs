@@ -59,15 +59,20 @@ enum ProfileCommand {
         #[command(flatten)]
         resolve: ResolveArgs,
     },
-    /// Merge profiles with the same default action: what any of them allows is allowed.
+    /// Merge profiles with the same default action: what any of them allows is allowed, on
+    /// the ABIs that profile targets. Where the result answers differently per ABI, only
+    /// --format bpf can express it; the other formats refuse, naming the syscalls.
     #[command(
-        after_help = "Example:\n  sysfence profile merge base.json extra.json -o merged.json"
+        after_help = "Examples:\n  sysfence profile merge base.json extra.json -o merged.json\n  sysfence profile merge default.json x86_64-extra.json --format bpf -o merged.bpf"
     )]
     Merge {
         /// The profiles.
         #[arg(required = true, num_args = 2..)]
         files: Vec<PathBuf>,
-        /// Where to write the merged profile (moby JSON, atomically); stdout when absent.
+        /// The output format.
+        #[arg(long, value_enum, default_value = "docker")]
+        format: OutputFormat,
+        /// Where to write the merged profile (atomically); stdout when absent.
         #[arg(short = 'o', long = "output", value_name = "OUT")]
         output: Option<PathBuf>,
         #[command(flatten)]
@@ -148,15 +153,21 @@ pub fn run(args: Args) -> Result<ExitCode> {
         ProfileCommand::Lint { file, resolve } => lint_file(&file, &resolve),
         ProfileCommand::Merge {
             files,
+            format,
             output,
             resolve,
         } => {
+            if output.is_none() && matches!(format, OutputFormat::Bpf) {
+                refuse_binary_to_terminal("--format bpf")?;
+            }
             let policies = files
                 .iter()
                 .map(|f| load_policy(f, &resolve))
                 .collect::<Result<Vec<_>>>()?;
             let merged = policy::merge(&policies)?;
-            write_document(output.as_deref(), docker::export(&merged)?.as_bytes())?;
+            let bytes =
+                export(&merged, format, "merged").context("cannot write the merged profile")?;
+            write_document(output.as_deref(), &bytes)?;
             Ok(ExitCode::SUCCESS)
         }
         ProfileCommand::Diff { a, b, resolve } => {
@@ -180,20 +191,21 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 refuse_binary_to_terminal("--format bpf")?;
             }
             let policy = load_policy(&file, &resolve)?;
-            let bytes = export(&policy, format, &resource_name(&file))?;
+            let bytes = export(&policy, format, &resource_name(&file))
+                .with_context(|| format!("cannot convert {}", file.display()))?;
             write_document(output.as_deref(), &bytes)?;
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-/// `policy` written in `format` (`name`: the Kubernetes resource's name).
+/// The policy written in `format` (`name` names a Kubernetes resource).
 pub(super) fn export(policy: &Policy, format: OutputFormat, name: &str) -> Result<Vec<u8>> {
     Ok(match format {
         OutputFormat::Docker => docker::export(policy)?.into_bytes(),
         OutputFormat::Oci => oci::export(policy)?.into_bytes(),
         OutputFormat::K8s => k8s::export(policy, name)?.into_bytes(),
-        OutputFormat::Systemd => systemd::export(policy).into_bytes(),
+        OutputFormat::Systemd => systemd::export(policy)?.into_bytes(),
         OutputFormat::Bpf => compile_for(policy)?.to_bytes(),
     })
 }

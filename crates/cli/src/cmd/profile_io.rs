@@ -4,11 +4,12 @@
 use crate::output::diag;
 use anyhow::{Context, Result};
 use policy::docker::{DOCKER_DEFAULT_CAPS, Resolve};
-use policy::{Policy, Warning};
+use policy::{Policy, UnknownKeys, Warning};
 use std::path::Path;
 use syscalls::Arch;
 
-/// How a moby profile's `includes`/`excludes` are resolved.
+/// How a profile is read: how a moby profile's `includes`/`excludes` are resolved, and
+/// whether a misspelt key may pass.
 #[derive(clap::Args, Clone)]
 pub struct ResolveArgs {
     /// Capabilities the container has, comma separated, as Docker writes them (CAP_SYS_ADMIN;
@@ -18,6 +19,10 @@ pub struct ResolveArgs {
     /// Kernel version MAJOR.MINOR compared with `minKernel` (default: the running kernel).
     #[arg(long, value_name = "X.Y")]
     kernel: Option<String>,
+    /// Read a profile with a key that looks like a misspelt known key (`sycalls`) anyway,
+    /// ignoring the key with a warning, as Docker and runc do. Without it that is an error.
+    #[arg(long)]
+    allow_unknown_keys: bool,
 }
 
 impl ResolveArgs {
@@ -78,8 +83,13 @@ pub fn import_policy(
     file: &Path,
     resolve: &ResolveArgs,
 ) -> Result<(Policy, Vec<Warning>)> {
+    let keys = if resolve.allow_unknown_keys {
+        UnknownKeys::Warn
+    } else {
+        UnknownKeys::RefuseTypos
+    };
     let resolve = resolve.resolve()?;
-    let imported = policy::load_bytes(bytes, &file.display().to_string(), &resolve)?;
+    let imported = policy::load_bytes_with(bytes, &file.display().to_string(), &resolve, keys)?;
     Ok((imported.policy, imported.warnings))
 }
 
