@@ -213,6 +213,7 @@ fn per_call_raw_abbrev_and_verbose_qualifiers_print_as_strace_does() {
             &["rt_sigaction(SIGUSR1, {ADDR}, {ADDR}, {N})"],
         ),
     ];
+    let maps = regex::Regex::new(r"-p |\\n[0-9a-f]{4}|[0-9a-f]{8}-").unwrap();
     for (options, want) in cases {
         let ours_and_theirs =
             |tracer: &mut Command| lines(tracer.args(*options), &["trace_decode"], &keep, true);
@@ -227,7 +228,6 @@ fn per_call_raw_abbrev_and_verbose_qualifiers_print_as_strace_does() {
         // unabbreviated stat of files the other run just read (their access time),
         // which is only asserted to be there.
         let joined = ours.join("\n") + "\n";
-        let maps = regex::Regex::new(r"-p |\\n[0-9a-f]{4}|[0-9a-f]{8}-").unwrap();
         let stable = |v: Vec<String>| -> Vec<String> {
             v.into_iter()
                 .filter(|l| !maps.is_match(l) && !l.contains("st_atime="))
