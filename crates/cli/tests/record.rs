@@ -220,3 +220,43 @@ fn formats_and_default_actions() {
         serde_json::from_str(&std::fs::read_to_string(&enosys).unwrap()).unwrap();
     assert_eq!(v["defaultErrnoRet"], 38);
 }
+
+/// `--merge`: two runs that used different calls give one profile under which both
+/// succeed; the existing profile is read before the command runs, so a bad one costs
+/// no run; its default action carries over.
+#[test]
+fn merged_runs_give_a_profile_both_runs_pass_under() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("both.json");
+    let p = profile.to_str().unwrap();
+    let sub = dir.path().join("sub");
+    let s = sub.to_str().unwrap();
+    let first = record(&["--default-action", "enosys", "-o", p], &["mkdir", s]);
+    assert!(first.status.success(), "{first:?}");
+    let second = record(&["--merge", p, "-o", p], &["rmdir", s]);
+    assert!(second.status.success(), "{second:?}");
+    let allowed = names(&profile);
+    assert!(allowed.iter().any(|n| n == "mkdir") && allowed.iter().any(|n| n == "rmdir"));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&profile).unwrap()).unwrap();
+    assert_eq!(
+        v["defaultErrnoRet"], 38,
+        "the existing default carries over"
+    );
+    assert!(run_under(&profile, &["mkdir", s]).status.success());
+    assert!(run_under(&profile, &["rmdir", s]).status.success());
+
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"defaultAction\": 7}").unwrap();
+    let marker = dir.path().join("ran");
+    let out = record(
+        &["--merge", bad.to_str().unwrap(), "-o", p],
+        &["touch", marker.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.json"));
+    assert!(
+        !marker.exists(),
+        "the command ran despite a bad --merge profile"
+    );
+}

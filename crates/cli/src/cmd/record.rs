@@ -2,6 +2,7 @@
 //! before its execve), and write the tightest profile that still lets it run.
 
 use super::profile::{OutputFormat, export, resource_name};
+use super::profile_io::{ResolveArgs, load_policy};
 use super::run::{Exec, exit_code};
 use crate::output::{diag, refuse_binary_to_terminal, write_document};
 use anyhow::{Context, Result};
@@ -20,6 +21,7 @@ use syscalls::Arch;
   sysfence record -o ls.json -- ls -la /
   sysfence run --profile ls.json -- ls -la /        # the recorded profile, enforced
   sysfence record --format bpf -o server.bpf -- ./server --port 8080
+  sysfence record -o t.json -- ./test-a; sysfence record --merge t.json -o t.json -- ./test-b
 
 The command runs once, for real: its input is read and its side effects happen. Calls
 are recorded from before its execve, through every child and thread, whatever it execs.
@@ -34,9 +36,16 @@ pub struct Args {
     /// (SystemCallFilter=) or bpf (raw BPF, each ABI's calls kept apart exactly).
     #[arg(long, value_enum, default_value = "docker")]
     format: OutputFormat,
-    /// What the profile answers to every call the command did not make.
-    #[arg(long = "default-action", value_enum, default_value = "errno")]
-    default_action: DefaultAction,
+    /// What the profile answers to every call the command did not make (default: errno,
+    /// or with --merge the existing profile's default).
+    #[arg(long = "default-action", value_enum)]
+    default_action: Option<DefaultAction>,
+    /// Unite this run with the profile EXISTING (several test runs, one profile), per ABI:
+    /// the result allows what either allows. EXISTING is read before the command runs.
+    #[arg(long, value_name = "EXISTING")]
+    merge: Option<PathBuf>,
+    #[command(flatten)]
+    resolve: ResolveArgs,
     /// The command and its arguments.
     #[arg(
         required = true,
@@ -88,6 +97,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if args.output.is_none() && args.format == OutputFormat::Bpf {
         refuse_binary_to_terminal("--format bpf")?;
     }
+    // A profile to merge into is read first: a bad one costs no run.
+    let existing = match &args.merge {
+        Some(file) => Some(load_policy(file, &args.resolve)?),
+        None => None,
+    };
+    let default_action = match (args.default_action, &existing) {
+        (Some(d), _) => d.action(),
+        (None, Some(e)) => e.default_action,
+        (None, None) => DefaultAction::Errno.action(),
+    };
     let Some(exec) = Exec::prepare(&args.command)? else {
         return Ok(ExitCode::from(127));
     };
@@ -119,7 +138,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     )
     .with_context(|| format!("cannot record {}", exec.path.display()))?;
     let per_abi = args.format == OutputFormat::Bpf;
-    let policy = recording.to_policy(args.default_action.action(), per_abi);
+    let mut policy = recording.to_policy(default_action, per_abi);
+    if let (Some(existing), Some(file)) = (existing, &args.merge) {
+        policy = policy::merge(&[existing, policy])
+            .with_context(|| format!("cannot merge this run into {}", file.display()))?;
+    }
     let name = resource_name(std::path::Path::new(&args.command[0]));
     let bytes = export(&policy, args.format, &name)?;
     write_document(args.output.as_deref(), &bytes)?;
