@@ -260,3 +260,87 @@ fn merged_runs_give_a_profile_both_runs_pass_under() {
         "the command ran despite a bad --merge profile"
     );
 }
+
+fn tracer_pid(pid: u32) -> Option<u32> {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("TracerPid:"))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// `-p PID`: a running loop recorded for a second, then Ctrl-C: the profile lists what
+/// it called, and the loop keeps running, never left stopped or traced.
+#[test]
+fn a_running_process_is_recorded_until_interrupted_and_keeps_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("loop.json");
+    let mut looping = Command::new("sh")
+        .args([
+            "-c",
+            "while :; do cat /etc/hostname >/dev/null; sleep 0.05; done",
+        ])
+        .spawn()
+        .unwrap();
+    let pid = looping.id();
+    let recorder = common::sysfence()
+        .args(["record", "-o"])
+        .arg(&profile)
+        .args(["-p", &pid.to_string()])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(recorder.id() as i32, libc::SIGINT) };
+    let out = recorder.wait_with_output().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let state = common::proc_state(pid);
+    let traced = tracer_pid(pid);
+    let _ = looping.kill();
+    let _ = looping.wait();
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        !matches!(state, Some('T' | 't') | None),
+        "the loop is {state:?}"
+    );
+    assert_eq!(traced, Some(0), "still traced");
+    let allowed = names(&profile);
+    for call in [
+        "vfork",
+        "wait4",
+        "execve",
+        "openat",
+        "read",
+        "clock_nanosleep",
+    ] {
+        assert!(
+            allowed.iter().any(|n| n == call),
+            "{call} missing from {allowed:?}"
+        );
+    }
+}
+
+/// The ptrace backend records a command too; -p refuses the notify backend.
+#[test]
+fn the_ptrace_backend_records_commands_and_notify_refuses_pids() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("ls.json");
+    let out = record(
+        &["--backend", "ptrace", "-o", profile.to_str().unwrap()],
+        &["ls", "/"],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let under = run_under(&profile, &["ls", "/"]);
+    assert!(under.status.success(), "{under:?}");
+    assert_eq!(
+        under.stdout,
+        Command::new("ls").arg("/").output().unwrap().stdout
+    );
+    let out = common::sysfence()
+        .args(["record", "--backend", "notify", "-p", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--backend ptrace"));
+}

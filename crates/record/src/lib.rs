@@ -141,6 +141,16 @@ impl Recording {
     }
 }
 
+/// A recording is a sink too: any event source (the ptrace tracer) records into it.
+impl events::Sink for Recording {
+    fn event(&mut self, event: &events::Event) -> std::io::Result<()> {
+        if let events::EventKind::SyscallEnter(entry) = &event.kind {
+            self.note(entry.arch, entry.nr);
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

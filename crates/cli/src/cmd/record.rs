@@ -5,7 +5,7 @@ use super::profile::{OutputFormat, export, resource_name};
 use super::profile_io::{ResolveArgs, load_policy};
 use super::run::{Exec, exit_code};
 use crate::output::{diag, refuse_binary_to_terminal, write_document};
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use policy::{Action, Policy};
 use record::Recording;
 use seccomp::Target;
@@ -46,14 +46,39 @@ pub struct Args {
     merge: Option<PathBuf>,
     #[command(flatten)]
     resolve: ResolveArgs,
+    /// How calls are seen: notify (a seccomp user-notification supervisor from before
+    /// execve; the default for a command) or ptrace (the tracer, counting instead of
+    /// printing; the default and the only one for -p, as no filter can be put into a
+    /// running process).
+    #[arg(long, value_enum)]
+    backend: Option<Backend>,
+    /// Record running process PID (and, as it goes, its threads and children) until
+    /// Ctrl-C (SIGINT/SIGTERM/SIGHUP), then write the profile; the process is let go and
+    /// keeps running (repeatable; comma-separated lists too).
+    #[arg(
+        short = 'p',
+        value_name = "PID",
+        value_delimiter = ',',
+        conflicts_with = "command"
+    )]
+    pids: Vec<i32>,
     /// The command and its arguments.
     #[arg(
-        required = true,
+        required_unless_present = "pids",
         trailing_var_arg = true,
         allow_hyphen_values = true,
         value_name = "COMMAND"
     )]
     command: Vec<OsString>,
+}
+
+/// How calls are seen.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Backend {
+    /// A seccomp user-notification supervisor.
+    Notify,
+    /// The ptrace tracer.
+    Ptrace,
 }
 
 /// The answer for calls the command did not make.
@@ -107,9 +132,45 @@ pub fn run(args: Args) -> Result<ExitCode> {
         (None, Some(e)) => e.default_action,
         (None, None) => DefaultAction::Errno.action(),
     };
-    let Some(exec) = Exec::prepare(&args.command)? else {
-        return Ok(ExitCode::from(127));
+    let backend = match (args.backend, args.pids.is_empty()) {
+        (Some(Backend::Notify), false) => bail!(
+            "-p: the notify backend needs a filter installed before the program starts, which cannot be done to a running process: use --backend ptrace (the default for -p)"
+        ),
+        (Some(b), _) => b,
+        (None, true) => Backend::Notify,
+        (None, false) => Backend::Ptrace,
     };
+    let (recording, code) = match backend {
+        Backend::Notify => {
+            let Some(exec) = Exec::prepare(&args.command)? else {
+                return Ok(ExitCode::from(127));
+            };
+            record_notified(&exec)?
+        }
+        Backend::Ptrace => record_traced(&args)?,
+    };
+    let per_abi = args.format == OutputFormat::Bpf;
+    let mut policy = recording.to_policy(default_action, per_abi);
+    if let (Some(existing), Some(file)) = (existing, &args.merge) {
+        policy = policy::merge(&[existing, policy])
+            .with_context(|| format!("cannot merge this run into {}", file.display()))?;
+    }
+    let name = match (args.command.first(), args.pids.first()) {
+        (Some(program), _) => resource_name(std::path::Path::new(program)),
+        (None, Some(pid)) => std::fs::read_to_string(format!("/proc/{pid}/comm"))
+            .map(|c| resource_name(std::path::Path::new(c.trim())))
+            .unwrap_or_else(|_| format!("pid-{pid}")),
+        (None, None) => "profile".to_string(),
+    };
+    let bytes = export(&policy, args.format, &name)?;
+    write_document(args.output.as_deref(), &bytes)?;
+    summarise(&recording, &policy, per_abi);
+    Ok(code)
+}
+
+/// Records `exec` through a user-notification supervisor; returns what it called and its
+/// exit status.
+fn record_notified(exec: &Exec) -> Result<(Recording, ExitCode)> {
     // Every call of every ABI goes to the supervisor, which notes it and lets it run: a
     // policy that allows nothing, in complain mode.
     let watch_all = Policy::new(Action::Errno(1), watched_abis());
@@ -137,17 +198,32 @@ pub fn run(args: Args) -> Result<ExitCode> {
         },
     )
     .with_context(|| format!("cannot record {}", exec.path.display()))?;
-    let per_abi = args.format == OutputFormat::Bpf;
-    let mut policy = recording.to_policy(default_action, per_abi);
-    if let (Some(existing), Some(file)) = (existing, &args.merge) {
-        policy = policy::merge(&[existing, policy])
-            .with_context(|| format!("cannot merge this run into {}", file.display()))?;
-    }
-    let name = resource_name(std::path::Path::new(&args.command[0]));
-    let bytes = export(&policy, args.format, &name)?;
-    write_document(args.output.as_deref(), &bytes)?;
-    summarise(&recording, &policy, per_abi);
-    Ok(exit_code(outcome.status))
+    Ok((recording, exit_code(outcome.status)))
+}
+
+/// Records with the ptrace tracer, following every child and thread: a command it starts,
+/// or the processes of -p until a signal ends the recording (they are detached and run
+/// on); returns what was called and the exit status (0 for -p).
+fn record_traced(args: &Args) -> Result<(Recording, ExitCode)> {
+    let target = if args.pids.is_empty() {
+        ptrace::Target::Command(args.command.clone())
+    } else {
+        ptrace::Target::Attach(args.pids.clone())
+    };
+    let mut recording = Recording::new();
+    let outcome = ptrace::TracerBuilder::new()
+        .follow_forks(true)
+        .build()
+        .run(target, &mut recording)?;
+    let code = match outcome {
+        ptrace::Outcome::Exited(code) => ExitCode::from(code as u8),
+        ptrace::Outcome::Killed(sig) => ExitCode::from(128 + sig as u8),
+        // -p ends this way: the recording is complete.
+        ptrace::Outcome::Interrupted(_) if !args.pids.is_empty() => ExitCode::SUCCESS,
+        ptrace::Outcome::Interrupted(sig) => ExitCode::from(128 + sig as u8),
+        ptrace::Outcome::Done => ExitCode::SUCCESS,
+    };
+    Ok((recording, code))
 }
 
 /// The summary on stderr: what was used, how much the profile blocks, what weakens it.
