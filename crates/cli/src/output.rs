@@ -299,6 +299,41 @@ pub fn check_creatable_in(base: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Checks, before a long run, that a document can be written to `path` at its end: the
+/// target (through its links) is no directory, and a new file could be made beside it.
+pub fn check_document_target(path: &Path) -> Result<()> {
+    let fail =
+        |e: io::Error| anyhow::anyhow!("cannot write {}: {}", path.display(), error_text(&e));
+    match placement(path).map_err(fail)? {
+        Placement::InPlace(_) => Ok(()),
+        Placement::Replace { path: target, .. } => {
+            let dir = match target.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => Path::new("."),
+            };
+            let meta = std::fs::metadata(dir).map_err(fail)?;
+            if !meta.is_dir() {
+                return Err(fail(io::Error::from_raw_os_error(libc::ENOTDIR)));
+            }
+            let c = CString::new(dir.as_os_str().as_bytes()).context("a NUL byte in the path")?;
+            // SAFETY: c is a live NUL-terminated string.
+            let ok = unsafe {
+                libc::faccessat(
+                    libc::AT_FDCWD,
+                    c.as_ptr(),
+                    libc::W_OK | libc::X_OK,
+                    libc::AT_EACCESS,
+                )
+            } == 0;
+            if ok {
+                Ok(())
+            } else {
+                Err(fail(io::Error::last_os_error()))
+            }
+        }
+    }
+}
+
 /// Refuses to print binary data to a terminal (say: use `-o` or a pipe).
 pub fn refuse_binary_to_terminal(what: &str) -> Result<()> {
     if io::stdout().is_terminal() {

@@ -4,7 +4,7 @@
 use super::profile::{OutputFormat, export, resource_name};
 use super::profile_io::{ResolveArgs, load_policy};
 use super::run::{Exec, exit_code};
-use crate::output::{diag, refuse_binary_to_terminal, write_document};
+use crate::output::{check_document_target, diag, refuse_binary_to_terminal, write_document};
 use anyhow::{Context, Result, bail};
 use policy::{Action, Policy};
 use record::Recording;
@@ -121,6 +121,10 @@ fn watched_abis() -> Vec<Arch> {
 pub fn run(args: Args) -> Result<ExitCode> {
     if args.output.is_none() && args.format == OutputFormat::Bpf {
         refuse_binary_to_terminal("--format bpf")?;
+    }
+    // The profile is written at the end: a target that cannot take it costs no run.
+    if let Some(path) = &args.output {
+        check_document_target(path)?;
     }
     // A profile to merge into is read first: a bad one costs no run.
     let existing = match &args.merge {
