@@ -31,17 +31,11 @@ pub struct Numbers {
 }
 
 impl Numbers {
-    /// Looks the numbers up in the knowledge base for x86_64's three ABIs (or the
-    /// native one elsewhere).
+    /// Looks the numbers up in the knowledge base for every ABI a tracee can call in.
     pub fn new() -> Numbers {
-        let abis: &[Arch] = if Arch::native() == Arch::X86_64 {
-            &[Arch::X86_64, Arch::I386, Arch::X32]
-        } else {
-            &[Arch::Aarch64]
-        };
-        let by_abi = abis
-            .iter()
-            .filter_map(|&arch| {
+        let by_abi = Arch::callable()
+            .into_iter()
+            .filter_map(|arch| {
                 let table = arch.table();
                 let get = table.lookup_name("sched_getaffinity")?.nr;
                 let set = table.lookup_name("sched_setaffinity")?.nr;

@@ -16,19 +16,10 @@ use syscalls::Arch;
 /// What the filter answers for a call the tracer must see (SECCOMP_RET_TRACE, no data).
 const TRACE: Action = Action::Trace(0);
 
-/// The ABIs a tracee of this build can call in: on x86_64 its own, i386 (`int 0x80`) and
-/// x32, each with its own numbers.
-fn abis() -> Vec<Arch> {
-    match Arch::native() {
-        Arch::X86_64 => vec![Arch::X86_64, Arch::I386, Arch::X32],
-        native => vec![native],
-    }
-}
-
 /// The fast path's policy: every syscall runs, except those `selected(arch, nr)` picks
 /// in each ABI's table, which stop the tracee.
 pub fn trace_policy(selected: &dyn Fn(Arch, u32) -> bool) -> Policy {
-    let arches = abis();
+    let arches = Arch::callable();
     let mut policy = Policy::new(Action::Allow, arches.clone());
     for arch in arches {
         let picked = arch
@@ -48,7 +39,7 @@ pub fn trace_policy(selected: &dyn Fn(Arch, u32) -> bool) -> Policy {
 /// nothing the tracee does escapes the tracer.
 fn target() -> Target {
     Target {
-        arches: abis(),
+        arches: Arch::callable(),
         foreign_action: TRACE,
     }
 }

@@ -183,14 +183,11 @@ pub fn lint_program(program: &Program) -> Vec<Finding> {
     out
 }
 
-/// The ABIs a program may be given calls of.
-const ABIS: [Arch; 4] = [Arch::X86_64, Arch::I386, Arch::X32, Arch::Aarch64];
-
 /// What gets past the filter: TRACE/NOTIFY answers the program can give itself, and calls
 /// that reach other processes of the user (see [`crate::escapes`]).
 fn escapes(program: &Program) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (name, action) in crate::escapes::no_denial_calls(program, &ABIS) {
+    for (name, action) in crate::escapes::no_denial_calls(program, &Arch::ALL) {
         out.push(finding(
             "no-denial",
             format!(
@@ -199,7 +196,7 @@ fn escapes(program: &Program) -> Vec<Finding> {
             ),
         ));
     }
-    let calls = crate::escapes::allowed_cross_process_calls(program, &ABIS);
+    let calls = crate::escapes::allowed_cross_process_calls(program, &Arch::ALL);
     if !calls.is_empty() {
         out.push(finding(
             "cross-process",

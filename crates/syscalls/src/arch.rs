@@ -44,6 +44,15 @@ impl Arch {
     /// Every ABI, in table order.
     pub const ALL: [Arch; 4] = [Arch::X86_64, Arch::I386, Arch::X32, Arch::Aarch64];
 
+    /// The ABIs a program of this build can call in: on x86_64 its own, i386
+    /// (`int 0x80`) and x32, each with its own numbers; elsewhere the native one.
+    pub fn callable() -> Vec<Arch> {
+        match Arch::native() {
+            Arch::X86_64 => vec![Arch::X86_64, Arch::I386, Arch::X32],
+            native => vec![native],
+        }
+    }
+
     /// The canonical name used on the command line and in JSON.
     pub fn name(self) -> &'static str {
         match self {

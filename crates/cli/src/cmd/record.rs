@@ -108,15 +108,6 @@ impl DefaultAction {
     }
 }
 
-/// The ABIs a program on this machine can call in; each is watched.
-fn watched_abis() -> Vec<Arch> {
-    if Arch::native() == Arch::X86_64 {
-        vec![Arch::X86_64, Arch::I386, Arch::X32]
-    } else {
-        vec![Arch::native()]
-    }
-}
-
 /// Runs the subcommand.
 pub fn run(args: Args) -> Result<ExitCode> {
     if args.output.is_none() && args.format == OutputFormat::Bpf {
@@ -177,7 +168,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
 fn record_notified(exec: &Exec) -> Result<(Recording, ExitCode)> {
     // Every call of every ABI goes to the supervisor, which notes it and lets it run: a
     // policy that allows nothing, in complain mode.
-    let watch_all = Policy::new(Action::Errno(1), watched_abis());
+    let watch_all = Policy::new(Action::Errno(1), Arch::callable());
     let target = Target {
         arches: watch_all.target_arches(),
         foreign_action: Action::Notify,
