@@ -37,6 +37,24 @@ pub fn restrict(tid: i32, cpus: &[usize]) -> io::Result<()> {
     }
 }
 
+/// The CPU task `tid` last ran on (field 39 of /proc/TID/stat), read with one open and
+/// one read of at most 1 KiB.
+pub fn last_cpu(tid: i32) -> Option<usize> {
+    use std::io::Read;
+    let mut buf = [0u8; 1024];
+    let n = std::fs::File::open(format!("/proc/{tid}/stat"))
+        .ok()?
+        .read(&mut buf)
+        .ok()?;
+    let stat = String::from_utf8_lossy(&buf[..n]);
+    stat.rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .nth(36)?
+        .parse()
+        .ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

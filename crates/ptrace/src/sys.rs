@@ -277,14 +277,3 @@ pub fn read_proc_head<const N: usize>(path: &str) -> Option<String> {
     let n = std::fs::File::open(path).ok()?.read(&mut buf).ok()?;
     Some(String::from_utf8_lossy(&buf[..n]).into_owned())
 }
-
-/// The CPU task `tid` last ran on (field 39 of /proc/TID/stat).
-pub fn task_cpu(tid: i32) -> Option<usize> {
-    let stat = read_proc_head::<1024>(&format!("/proc/{tid}/stat"))?;
-    stat.rsplit_once(')')?
-        .1
-        .split_whitespace()
-        .nth(36)?
-        .parse()
-        .ok()
-}

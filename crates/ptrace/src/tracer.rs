@@ -592,7 +592,7 @@ impl Tracer {
             self.tasks.keys().next().copied()
         };
         let cpu = tid
-            .and_then(sys::task_cpu)
+            .and_then(cpus::last_cpu)
             .filter(|c| self.allowed.contains(c));
         if let Some(cpu) = cpu.filter(|&c| self.pinned != Some(c))
             && cpus::restrict(0, &[cpu]).is_ok()

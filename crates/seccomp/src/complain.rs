@@ -3,6 +3,7 @@
 
 use crate::Program;
 use crate::install::{self, Notification, Supervised};
+use events::cpus;
 use policy::{Action, Policy};
 use std::collections::BTreeMap;
 use std::ffi::{CStr, CString};
@@ -142,7 +143,7 @@ struct Placement {
 impl Placement {
     fn new() -> Placement {
         Placement {
-            allowed: allowed_cpus(),
+            allowed: cpus::allowed(0),
             count: 0,
             on: None,
         }
@@ -153,10 +154,10 @@ impl Placement {
         if self.allowed.len() < 2 || self.count % 64 != 1 {
             return;
         }
-        let Some(cpu) = task_cpu(tid).filter(|c| self.allowed.contains(c)) else {
+        let Some(cpu) = cpus::last_cpu(tid as i32).filter(|c| self.allowed.contains(c)) else {
             return;
         };
-        if self.on != Some(cpu) && restrict_self(cpu) {
+        if self.on != Some(cpu) && cpus::restrict(0, &[cpu]).is_ok() {
             self.on = Some(cpu);
         }
     }
@@ -165,51 +166,9 @@ impl Placement {
 impl Drop for Placement {
     fn drop(&mut self) {
         if self.on.is_some() {
-            // SAFETY: cpu_set_t is plain data; CPU_SET stays within it.
-            unsafe {
-                let mut set: libc::cpu_set_t = std::mem::zeroed();
-                for &c in &self.allowed {
-                    libc::CPU_SET(c, &mut set);
-                }
-                libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
-            }
+            let _ = cpus::restrict(0, &self.allowed);
         }
     }
-}
-
-/// The CPUs this thread may run on.
-fn allowed_cpus() -> Vec<usize> {
-    // SAFETY: cpu_set_t is plain data; sched_getaffinity fills the live local.
-    unsafe {
-        let mut set: libc::cpu_set_t = std::mem::zeroed();
-        if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) != 0 {
-            return Vec::new();
-        }
-        (0..libc::CPU_SETSIZE as usize)
-            .filter(|&c| libc::CPU_ISSET(c, &set))
-            .collect()
-    }
-}
-
-/// Runs this thread on `cpu` only.
-fn restrict_self(cpu: usize) -> bool {
-    // SAFETY: cpu_set_t is plain data; CPU_SET checks the index.
-    unsafe {
-        let mut set: libc::cpu_set_t = std::mem::zeroed();
-        libc::CPU_SET(cpu, &mut set);
-        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) == 0
-    }
-}
-
-/// The CPU task `tid` last ran on (/proc/TID/stat's 39th field).
-fn task_cpu(tid: u32) -> Option<usize> {
-    let stat = std::fs::read_to_string(format!("/proc/{tid}/stat")).ok()?;
-    stat.rsplit_once(')')?
-        .1
-        .split_whitespace()
-        .nth(36)?
-        .parse()
-        .ok()
 }
 
 /// Every process below `root` (children, their children...), from /proc's parent links.
