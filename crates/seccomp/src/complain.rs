@@ -90,7 +90,6 @@ pub fn run_complain(
                 }
             }
         }
-        reap(pid, &mut status);
         match install::receive(&listener, Duration::from_millis(50)) {
             Ok(Some(n)) => {
                 placement.follow(n.pid);
@@ -100,7 +99,10 @@ pub fn run_complain(
                     on_block(&event);
                 }
             }
-            Ok(None) => {}
+            // Quiet for a moment (or a signal came): reap what ended. Not at every
+            // notification, which would cost a wait4 each; the listener reports hang-up
+            // only once the last holder of the filter is reaped, so this comes first.
+            Ok(None) => reap(pid, &mut status),
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => break,
             Err(e) => return Err(e),
         }
