@@ -258,45 +258,20 @@ pub fn open_task_file(base: &Path, tid: i32, append: bool) -> StreamWriter {
 /// Checks, before a command starts, that files named `BASE.SUFFIX` can be created: the
 /// directory exists, is a directory and is writable.
 pub fn check_creatable_in(base: &Path) -> Result<()> {
-    let dir = match base.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let meta = std::fs::metadata(dir).map_err(|e| {
-        anyhow::anyhow!(
-            "cannot create {}.PID: {}: {}",
-            base.display(),
-            dir.display(),
-            error_text(&e)
-        )
-    })?;
-    if !meta.is_dir() {
-        bail!(
+    let dir = dir_of(base);
+    writable_dir(dir).map_err(|e| match e.raw_os_error() {
+        Some(libc::ENOTDIR) => anyhow::anyhow!(
             "cannot create {}.PID: {} is not a directory",
             base.display(),
             dir.display()
-        );
-    }
-    let c = CString::new(dir.as_os_str().as_bytes()).context("a NUL byte in the path")?;
-    // SAFETY: c is a live NUL-terminated string.
-    if unsafe {
-        libc::faccessat(
-            libc::AT_FDCWD,
-            c.as_ptr(),
-            libc::W_OK | libc::X_OK,
-            libc::AT_EACCESS,
-        )
-    } != 0
-    {
-        let e = io::Error::last_os_error();
-        bail!(
+        ),
+        _ => anyhow::anyhow!(
             "cannot create {}.PID: {}: {}",
             base.display(),
             dir.display(),
             error_text(&e)
-        );
-    }
-    Ok(())
+        ),
+    })
 }
 
 /// Checks, before a long run, that a document can be written to `path` at its end: the
@@ -306,31 +281,39 @@ pub fn check_document_target(path: &Path) -> Result<()> {
         |e: io::Error| anyhow::anyhow!("cannot write {}: {}", path.display(), error_text(&e));
     match placement(path).map_err(fail)? {
         Placement::InPlace(_) => Ok(()),
-        Placement::Replace { path: target, .. } => {
-            let dir = match target.parent() {
-                Some(d) if !d.as_os_str().is_empty() => d,
-                _ => Path::new("."),
-            };
-            let meta = std::fs::metadata(dir).map_err(fail)?;
-            if !meta.is_dir() {
-                return Err(fail(io::Error::from_raw_os_error(libc::ENOTDIR)));
-            }
-            let c = CString::new(dir.as_os_str().as_bytes()).context("a NUL byte in the path")?;
-            // SAFETY: c is a live NUL-terminated string.
-            let ok = unsafe {
-                libc::faccessat(
-                    libc::AT_FDCWD,
-                    c.as_ptr(),
-                    libc::W_OK | libc::X_OK,
-                    libc::AT_EACCESS,
-                )
-            } == 0;
-            if ok {
-                Ok(())
-            } else {
-                Err(fail(io::Error::last_os_error()))
-            }
-        }
+        Placement::Replace { path: target, .. } => writable_dir(dir_of(&target)).map_err(fail),
+    }
+}
+
+/// The directory a new file named `path` goes into (`.` for a bare name).
+fn dir_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+/// Whether we may create files in `dir`: it exists, is a directory (else ENOTDIR) and is
+/// writable and searchable for our effective ids.
+fn writable_dir(dir: &Path) -> io::Result<()> {
+    if !std::fs::metadata(dir)?.is_dir() {
+        return Err(io::Error::from_raw_os_error(libc::ENOTDIR));
+    }
+    let c = CString::new(dir.as_os_str().as_bytes())
+        .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
+    // SAFETY: c is a live NUL-terminated string.
+    let rc = unsafe {
+        libc::faccessat(
+            libc::AT_FDCWD,
+            c.as_ptr(),
+            libc::W_OK | libc::X_OK,
+            libc::AT_EACCESS,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
     }
 }
 
@@ -481,10 +464,7 @@ fn replace_atomically(
     mode: u32,
     owner: Option<(u32, u32)>,
 ) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    let dir = dir_of(path);
     let base = path
         .file_name()
         .ok_or_else(|| io::Error::from_raw_os_error(libc::EISDIR))?;
