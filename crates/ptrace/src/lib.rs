@@ -22,7 +22,7 @@ pub use tracer::{Outcome, Target, Tracer, TracerBuilder};
 use std::io;
 
 /// An OS error as strerror(3) says it, without Rust's "(os error N)".
-fn os_text(error: &io::Error) -> String {
+pub(crate) fn os_text(error: &io::Error) -> String {
     let text = error.to_string();
     match text.find(" (os error ") {
         Some(i) => text[..i].to_string(),

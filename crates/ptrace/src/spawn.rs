@@ -41,11 +41,7 @@ fn exec_failure_message(errno: i32) -> Vec<u8> {
     let text = if errno == 0 {
         "cannot execute the command".to_string()
     } else {
-        let e = std::io::Error::from_raw_os_error(errno).to_string();
-        match e.find(" (os error ") {
-            Some(i) => e[..i].to_string(),
-            None => e,
-        }
+        crate::os_text(&std::io::Error::from_raw_os_error(errno))
     };
     format!("sysfence: exec: {text}\n").into_bytes()
 }

@@ -141,46 +141,37 @@ fn warn_about_escapes(policy: Option<&Policy>, program: Option<&Program>, args: 
     let file = args.profile.display();
     let arches = policy.map_or_else(|| vec![syscalls::Arch::native()], |p| p.target_arches());
     let fix = "use SCMP_ACT_ERRNO or SCMP_ACT_KILL_PROCESS";
-    match (policy, program) {
-        (Some(policy), _) => {
-            let (rules, default) = seccomp::escapes::no_denials(policy);
-            for (name, action) in &rules {
-                diag!(
-                    "sysfence: warning: {file}: {name} -> {} denies nothing: the program can answer it itself (fork a tracer, or install a listener on top); {fix}",
-                    action.docker_name()
-                );
-            }
-            if default {
-                diag!(
-                    "sysfence: warning: {file}: the default action {} denies nothing: the program can answer it itself; {fix}",
-                    policy.default_action.docker_name()
-                );
-            }
-        }
+    let (rules, default) = match (policy, program) {
+        (Some(policy), _) => seccomp::escapes::no_denials(policy),
         (None, Some(program)) => {
-            for (name, action) in seccomp::escapes::no_denial_calls(program, &arches) {
-                diag!(
-                    "sysfence: warning: {file}: {name} -> {} denies nothing: the program can answer it itself (fork a tracer, or install a listener on top); {fix}",
-                    action.docker_name()
-                );
-            }
+            let calls = seccomp::escapes::no_denial_calls(program, &arches);
+            let calls = calls.into_iter().map(|(n, a)| (n.to_string(), a)).collect();
+            (calls, false)
         }
-        (None, None) => {}
+        (None, None) => (Vec::new(), false),
+    };
+    for (name, action) in &rules {
+        diag!(
+            "sysfence: warning: {file}: {name} -> {} denies nothing: the program can answer it itself (fork a tracer, or install a listener on top); {fix}",
+            action.docker_name()
+        );
+    }
+    if let Some(policy) = policy.filter(|_| default) {
+        diag!(
+            "sysfence: warning: {file}: the default action {} denies nothing: the program can answer it itself; {fix}",
+            policy.default_action.docker_name()
+        );
     }
     if args.isolate {
         return;
     }
-    let compiled;
-    let program = match (program, policy) {
-        (Some(p), _) => p,
-        (None, Some(policy)) => match compile_for(policy) {
-            Ok(p) => {
-                compiled = p;
-                &compiled
-            }
-            Err(_) => return,
-        },
-        (None, None) => return,
+    // Complain mode compiles only its own variant: the enforced program is made here.
+    let compiled = match (program, policy) {
+        (None, Some(policy)) => compile_for(policy).ok(),
+        _ => None,
+    };
+    let Some(program) = program.or(compiled.as_ref()) else {
+        return;
     };
     let calls = seccomp::escapes::allowed_cross_process_calls(program, &arches);
     if !calls.is_empty() {
