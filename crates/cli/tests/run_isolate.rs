@@ -237,3 +237,38 @@ fn lint_names_no_denials_and_cross_process_calls_in_a_profile_and_its_bpf() {
             .any(|f| f.starts_with("cross-process] ptrace allowed"))
     );
 }
+
+/// A NOTIFY default is one finding (not one per syscall), in a profile and its .bpf.
+#[test]
+fn lint_reports_a_notify_default_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("d.json");
+    std::fs::write(
+        &profile,
+        r#"{"defaultAction":"SCMP_ACT_NOTIFY","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}"#,
+    )
+    .unwrap();
+    let bpf = dir.path().join("d.bpf");
+    let out = common::sysfence()
+        .args(["profile", "compile"])
+        .arg(&profile)
+        .arg("-o")
+        .arg(&bpf)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    for file in [&profile, &bpf] {
+        let out = common::sysfence()
+            .args(["profile", "lint"])
+            .arg(file)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let no_denials: Vec<&str> = text.lines().filter(|l| l.contains("[no-denial]")).collect();
+        assert_eq!(no_denials.len(), 1, "{text}");
+        assert!(
+            no_denials[0].contains("the default action is SCMP_ACT_NOTIFY"),
+            "{text}"
+        );
+    }
+}

@@ -52,28 +52,51 @@ pub fn allowed_cross_process_calls(program: &Program, arches: &[Arch]) -> Vec<&'
         .collect()
 }
 
-/// The calls `program` answers with TRACE or NOTIFY in any of `arches` (by name, each
-/// once, with the first such answer seen).
-pub fn no_denial_calls(program: &Program, arches: &[Arch]) -> Vec<(&'static str, Action)> {
-    let mut found: Vec<(&'static str, Action)> = Vec::new();
+/// What a program answers with TRACE or NOTIFY: its default path (what a number no
+/// rule names gets), and the calls answered so other than by that default.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct NoDenials {
+    /// The default path's answer, when it is TRACE or NOTIFY in some ABI.
+    pub default: Option<Action>,
+    /// The other calls so answered, by name, each once, with the first such answer seen.
+    pub calls: Vec<(&'static str, Action)>,
+}
+
+/// The TRACE or NOTIFY answers of `program` in any of `arches` (see [`NoDenials`]).
+pub fn no_denial_calls(program: &Program, arches: &[Arch]) -> NoDenials {
+    let no_denial = |o: &emulator::Outcomes| {
+        o.rets
+            .iter()
+            .filter_map(|&r| Action::from_ret(r))
+            .find(|&a| is_no_denial(a))
+    };
+    let mut found = NoDenials::default();
     for &arch in arches {
+        // A number no table holds takes the default path (x32's carry bit 30).
+        let unnamed = if arch == Arch::X32 {
+            0x4000_0fff
+        } else {
+            0xfff
+        };
+        let default = emulator::outcomes(program, arch.audit_arch(), unnamed).ok();
+        if let Some(a) = default.as_ref().and_then(no_denial) {
+            found.default.get_or_insert(a);
+        }
         for entry in arch.table().entries() {
             let Ok(o) = emulator::outcomes(program, arch.audit_arch(), entry.nr) else {
                 continue;
             };
-            let action = o
-                .rets
-                .iter()
-                .filter_map(|&r| Action::from_ret(r))
-                .find(|&a| is_no_denial(a));
-            if let Some(a) = action
-                && !found.iter().any(|(n, _)| *n == entry.name)
+            if default.as_ref() == Some(&o) {
+                continue;
+            }
+            if let Some(a) = no_denial(&o)
+                && !found.calls.iter().any(|(n, _)| *n == entry.name)
             {
-                found.push((entry.name, a));
+                found.calls.push((entry.name, a));
             }
         }
     }
-    found.sort_by_key(|(n, _)| *n);
+    found.calls.sort_by_key(|(n, _)| *n);
     found
 }
 

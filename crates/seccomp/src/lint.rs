@@ -187,13 +187,18 @@ pub fn lint_program(program: &Program) -> Vec<Finding> {
 /// that reach other processes of the user (see [`crate::escapes`]).
 fn escapes(program: &Program) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (name, action) in crate::escapes::no_denial_calls(program, &Arch::ALL) {
+    let found = crate::escapes::no_denial_calls(program, &Arch::ALL);
+    let why = "which denies nothing: the program can fork a tracer or install a listener of its own, whose answer wins; use SCMP_ACT_ERRNO or SCMP_ACT_KILL_PROCESS";
+    if let Some(action) = found.default {
         out.push(finding(
             "no-denial",
-            format!(
-                "{name} is answered {} which denies nothing: the program can fork a tracer or install a listener of its own, whose answer wins; use SCMP_ACT_ERRNO or SCMP_ACT_KILL_PROCESS",
-                action.docker_name()
-            ),
+            format!("the default action is {} {why}", action.docker_name()),
+        ));
+    }
+    for (name, action) in found.calls {
+        out.push(finding(
+            "no-denial",
+            format!("{name} is answered {} {why}", action.docker_name()),
         ));
     }
     let calls = crate::escapes::allowed_cross_process_calls(program, &Arch::ALL);

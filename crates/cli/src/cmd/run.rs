@@ -142,13 +142,16 @@ fn warn_about_escapes(policy: Option<&Policy>, program: Option<&Program>, args: 
     let arches = policy.map_or_else(|| vec![syscalls::Arch::native()], |p| p.target_arches());
     let fix = "use SCMP_ACT_ERRNO or SCMP_ACT_KILL_PROCESS";
     let (rules, default) = match (policy, program) {
-        (Some(policy), _) => seccomp::escapes::no_denials(policy),
-        (None, Some(program)) => {
-            let calls = seccomp::escapes::no_denial_calls(program, &arches);
-            let calls = calls.into_iter().map(|(n, a)| (n.to_string(), a)).collect();
-            (calls, false)
+        (Some(policy), _) => {
+            let (rules, default) = seccomp::escapes::no_denials(policy);
+            (rules, default.then_some(policy.default_action))
         }
-        (None, None) => (Vec::new(), false),
+        (None, Some(program)) => {
+            let found = seccomp::escapes::no_denial_calls(program, &arches);
+            let calls = found.calls.into_iter().map(|(n, a)| (n.to_string(), a));
+            (calls.collect(), found.default)
+        }
+        (None, None) => (Vec::new(), None),
     };
     for (name, action) in &rules {
         diag!(
@@ -156,10 +159,10 @@ fn warn_about_escapes(policy: Option<&Policy>, program: Option<&Program>, args: 
             action.docker_name()
         );
     }
-    if let Some(policy) = policy.filter(|_| default) {
+    if let Some(action) = default {
         diag!(
             "sysfence: warning: {file}: the default action {} denies nothing: the program can answer it itself; {fix}",
-            policy.default_action.docker_name()
+            action.docker_name()
         );
     }
     if args.isolate {
