@@ -430,6 +430,24 @@ fn send(listener: &OwnedFd, mut resp: libc::seccomp_notif_resp) -> io::Result<bo
     Ok(true)
 }
 
+/// Asks the kernel to wake supervisor and supervised task on the CPU of the one that
+/// wakes the other (SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP, Linux 6.6): a notification's round
+/// trip then stays on one CPU, several times cheaper than across two, without pinning
+/// anything. False on a kernel without it.
+pub fn sync_wake_up(listener: &OwnedFd) -> bool {
+    use std::os::fd::AsRawFd;
+    const SYNC_WAKE_UP: u64 = 1;
+    // SAFETY: SET_FLAGS takes the flags by value.
+    let rc = unsafe {
+        libc::ioctl(
+            listener.as_raw_fd(),
+            libc::SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+            SYNC_WAKE_UP,
+        )
+    };
+    rc == 0
+}
+
 /// Answers the notified syscall with failure `errno`, as a filter's SECCOMP_RET_ERRNO
 /// would. `Ok(false)` as for [`respond_continue`].
 pub fn respond_error(listener: &OwnedFd, id: u64, errno: i32) -> io::Result<bool> {
