@@ -27,6 +27,8 @@ enum Command {
     Run(cmd::run::Args),
     /// Run a command and write the seccomp profile it needs.
     Record(cmd::record::Args),
+    /// Watch the whole machine's syscalls with eBPF, filtered in the kernel.
+    Watch(cmd::watch::Args),
 }
 
 /// Reports a command-line error. Under `trace` it is strace's: an unknown option gets
@@ -87,6 +89,7 @@ fn main() -> ExitCode {
         Command::Profile(args) => cmd::profile::run(args),
         Command::Run(args) => cmd::run::run(args),
         Command::Record(args) => cmd::record::run(args),
+        Command::Watch(args) => cmd::watch::run(args),
     };
     match result {
         Ok(code) => code,

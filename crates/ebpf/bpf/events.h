@@ -5,7 +5,8 @@
 #define SYSFENCE_EVENTS_H
 
 #define SF_COMM_LEN 16
-#define SF_STR_MAX 256
+/* Bytes of one captured argument (a string, a structure, a buffer's head). */
+#define SF_CAP_MAX 256
 /* Syscall numbers per ABI in the selection maps (x32's are taken without bit 30). */
 #define SF_NR_SLOTS 1024
 #define SF_ABIS 3
@@ -14,11 +15,23 @@ enum sf_abi { SF_ABI_X86_64 = 0, SF_ABI_I386 = 1, SF_ABI_X32 = 2 };
 
 enum sf_kind { SF_EV_SYSCALL = 1 };
 
-/* Where a string argument's bytes came from (sf_syscall_event.str_state). */
-enum sf_str_state {
-	SF_STR_NONE = 0,    /* the call has no string argument captured */
-	SF_STR_OK = 1,      /* read (str_len bytes, NUL included) */
-	SF_STR_FAULT = 2,   /* the read failed: the memory was not resident or not mapped */
+/* What the probes capture of a call (map `captures`, one __u32 per (ABI, nr)):
+ * bits 0-7 the kind, 8-15 the argument, 16-23 the argument holding its length, bit 24
+ * read at entry (exec: the old image is gone at exit; otherwise at exit, where the kernel
+ * has faulted the memory in). */
+enum sf_cap_kind {
+	SF_CAP_NONE = 0,
+	SF_CAP_STR = 1,     /* a NUL-terminated string */
+	SF_CAP_LEN_ARG = 2, /* bytes, as many as the length argument says */
+	SF_CAP_LEN_RET = 3, /* bytes, as many as the call returned */
+};
+#define SF_CAP_AT_ENTRY (1u << 24)
+
+/* How the capture went (sf_syscall_event.cap_state). */
+enum sf_cap_state {
+	SF_CAP_STATE_NONE = 0,  /* nothing captured */
+	SF_CAP_STATE_OK = 1,    /* read: cap_len bytes (a string's NUL included) */
+	SF_CAP_STATE_FAULT = 2, /* the read failed: not resident, or not mapped */
 };
 
 /* Counters, one slot each in the per-CPU array `counters`. */
@@ -27,7 +40,7 @@ enum sf_counter {
 	SF_CNT_LOST = 1,      /* events lost: the ring buffer was full */
 	SF_CNT_FILTERED = 2,  /* syscalls of tasks outside the scope, dropped in the kernel */
 	SF_CNT_UNSELECTED = 3,/* syscalls in scope but not among the events asked for */
-	SF_CNT_STR_FAULT = 4, /* string reads that failed */
+	SF_CNT_CAP_FAULT = 4, /* argument reads that failed */
 	SF_CNT_INFLIGHT_FULL = 5, /* entries that found no room to wait for their exit */
 	SF_COUNTERS = 8,
 };
@@ -72,12 +85,12 @@ struct sf_syscall_event {
 	__u32 pidns;
 	__u32 nr;          /* as the kernel saw it (x32 with bit 30) */
 	__u32 abi;
-	__u32 str_arg;     /* which argument str holds */
-	__u32 str_state;
-	__u32 str_len;
-	__u32 pad;
+	__u32 cap_kind;    /* enum sf_cap_kind */
+	__u32 cap_arg;     /* which argument cap holds */
+	__u32 cap_state;   /* enum sf_cap_state */
+	__u32 cap_len;
 	char comm[SF_COMM_LEN];
-	char str[SF_STR_MAX];
+	char cap[SF_CAP_MAX];
 };
 
 #endif

@@ -16,9 +16,6 @@ const volatile struct sf_syscall_event *sf_event_layout __attribute__((unused));
 
 #define TS_COMPAT 0x0002
 #define X32_SYSCALL_BIT 0x40000000
-/* str_args values: 1 + the argument index; this bit: read at entry (exec's old image is
- * gone at exit). */
-#define STR_AT_ENTRY 0x80
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -50,8 +47,8 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SF_ABIS * SF_NR_SLOTS);
 	__type(key, __u32);
-	__type(value, __u8);
-} str_args SEC(".maps");
+	__type(value, __u32);
+} captures SEC(".maps");
 
 struct comm_key {
 	char comm[SF_COMM_LEN];
@@ -91,9 +88,9 @@ struct inflight {
 	__u64 args[6];
 	__u32 nr;
 	__u32 abi;
-	__u32 str_state;
-	__u32 str_len;
-	char str[SF_STR_MAX];
+	__u32 cap_state;
+	__u32 cap_len;
+	char cap[SF_CAP_MAX];
 };
 
 struct {
@@ -190,16 +187,34 @@ static __always_inline __u32 slot_of(__u32 abi, __u32 nr)
 	return abi * SF_NR_SLOTS + (nr & (SF_NR_SLOTS - 1));
 }
 
-/* Reads the string at `addr` into `dst`; sets state and length. */
-static __always_inline void read_str(char *dst, __u64 addr, __u32 *state, __u32 *len)
+/* Captures what `how` (a `captures` value) asks of a call with these arguments and
+ * return value into dst; sets state and length. */
+static __always_inline void capture(char *dst, __u32 how, const __u64 *args, long ret,
+				    __u32 *state, __u32 *len)
 {
-	long n = bpf_probe_read_user_str(dst, SF_STR_MAX, (const void *)addr);
-	if (n < 0) {
-		*state = SF_STR_FAULT;
-		*len = 0;
-		count(SF_CNT_STR_FAULT);
+	__u32 kind = how & 0xff, arg = (how >> 8) & 0xff, len_arg = (how >> 16) & 0xff;
+	if (arg > 5 || len_arg > 5)
+		return;
+	__u64 addr = args[arg];
+	long n;
+	if (kind == SF_CAP_STR) {
+		n = bpf_probe_read_user_str(dst, SF_CAP_MAX, (const void *)addr);
 	} else {
-		*state = SF_STR_OK;
+		__u64 want = kind == SF_CAP_LEN_ARG ? args[len_arg] : (__u64)ret;
+		if (kind == SF_CAP_LEN_RET && ret < 0)
+			return;
+		if (want > SF_CAP_MAX)
+			want = SF_CAP_MAX;
+		n = want;
+		if (want && bpf_probe_read_user(dst, want, (const void *)addr) < 0)
+			n = -1;
+	}
+	if (n < 0) {
+		*state = SF_CAP_STATE_FAULT;
+		*len = 0;
+		count(SF_CNT_CAP_FAULT);
+	} else {
+		*state = SF_CAP_STATE_OK;
 		*len = n;
 	}
 }
@@ -251,14 +266,11 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 		f->args[4] = regs->r8;
 		f->args[5] = regs->r9;
 	}
-	f->str_state = SF_STR_NONE;
-	f->str_len = 0;
-	__u8 *sa = bpf_map_lookup_elem(&str_args, &slot);
-	if (sa && (*sa & STR_AT_ENTRY)) {
-		__u32 idx = ((*sa & 0x7) - 1) & 0x7;
-		if (idx < 6)
-			read_str(f->str, f->args[idx], &f->str_state, &f->str_len);
-	}
+	f->cap_state = SF_CAP_STATE_NONE;
+	f->cap_len = 0;
+	__u32 *how = bpf_map_lookup_elem(&captures, &slot);
+	if (how && (*how & SF_CAP_AT_ENTRY))
+		capture(f->cap, *how, f->args, 0, &f->cap_state, &f->cap_len);
 	if (bpf_map_update_elem(&inflight, &tid, f, BPF_ANY))
 		count(SF_CNT_INFLIGHT_FULL);
 	return 0;
@@ -304,22 +316,22 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	e->pidns = BPF_CORE_READ(task, nsproxy, pid_ns_for_children, ns.inum);
 	e->nr = f->nr;
 	e->abi = f->abi;
-	e->pad = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	e->str_arg = 0;
-	e->str_state = SF_STR_NONE;
-	e->str_len = 0;
+	e->cap_kind = SF_CAP_NONE;
+	e->cap_arg = 0;
+	e->cap_state = SF_CAP_STATE_NONE;
+	e->cap_len = 0;
 	__u32 slot = slot_of(f->abi, f->nr);
-	__u8 *sa = bpf_map_lookup_elem(&str_args, &slot);
-	if (sa && *sa) {
-		__u32 idx = ((*sa & 0x7) - 1) & 0x7;
-		e->str_arg = idx;
-		if (*sa & STR_AT_ENTRY) {
-			e->str_state = f->str_state;
-			e->str_len = f->str_len;
-			bpf_probe_read_kernel(e->str, SF_STR_MAX, f->str);
-		} else if (idx < 6) {
-			read_str(e->str, f->args[idx], &e->str_state, &e->str_len);
+	__u32 *how = bpf_map_lookup_elem(&captures, &slot);
+	if (how && *how) {
+		e->cap_kind = *how & 0xff;
+		e->cap_arg = (*how >> 8) & 0xff;
+		if (*how & SF_CAP_AT_ENTRY) {
+			e->cap_state = f->cap_state;
+			e->cap_len = f->cap_len;
+			bpf_probe_read_kernel(e->cap, SF_CAP_MAX, f->cap);
+		} else {
+			capture(e->cap, *how, f->args, ret, &e->cap_state, &e->cap_len);
 		}
 	}
 	bpf_ringbuf_submit(e, 0);

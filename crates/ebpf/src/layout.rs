@@ -4,8 +4,8 @@
 
 /// `SF_COMM_LEN`: a task's comm, NUL-padded.
 pub const COMM_LEN: usize = 16;
-/// `SF_STR_MAX`: bytes of a string argument read, NUL included.
-pub const STR_MAX: usize = 256;
+/// `SF_CAP_MAX`: bytes of one captured argument (a string's NUL included).
+pub const CAP_MAX: usize = 256;
 /// `SF_NR_SLOTS`: syscall numbers per ABI in the selection maps.
 pub const NR_SLOTS: u32 = 1024;
 /// `SF_MAX_CMPS`: uid comparisons a scope may OR together.
@@ -21,11 +21,25 @@ pub mod abi {
     pub const X32: u32 = 2;
 }
 
-/// `enum sf_str_state`.
-pub mod str_state {
-    /// No string argument was captured.
+/// `enum sf_cap_kind` and `SF_CAP_AT_ENTRY`: what the probes capture of a call.
+pub mod cap_kind {
+    /// Nothing.
     pub const NONE: u32 = 0;
-    /// Read: `str_len` bytes, the NUL included.
+    /// A NUL-terminated string.
+    pub const STR: u32 = 1;
+    /// Bytes, as many as the length argument says (at most `CAP_MAX`).
+    pub const LEN_ARG: u32 = 2;
+    /// Bytes, as many as the call returned (at most `CAP_MAX`).
+    pub const LEN_RET: u32 = 3;
+    /// Read at entry (exec), not at exit.
+    pub const AT_ENTRY: u32 = 1 << 24;
+}
+
+/// `enum sf_cap_state`.
+pub mod cap_state {
+    /// Nothing was captured.
+    pub const NONE: u32 = 0;
+    /// Read: `cap_len` bytes (a string's NUL included).
     pub const OK: u32 = 1;
     /// The read failed (not resident, or not mapped).
     pub const FAULT: u32 = 2;
@@ -41,8 +55,8 @@ pub mod counter {
     pub const FILTERED: u32 = 2;
     /// Syscalls in scope but not among the events asked for.
     pub const UNSELECTED: u32 = 3;
-    /// String reads that failed.
-    pub const STR_FAULT: u32 = 4;
+    /// Argument reads that failed.
+    pub const CAP_FAULT: u32 = 4;
     /// Entries that found no room to wait for their exit.
     pub const INFLIGHT_FULL: u32 = 5;
     /// The array's size.
@@ -137,18 +151,18 @@ pub struct SyscallEvent {
     pub nr: u32,
     /// The [`abi`].
     pub abi: u32,
-    /// Which argument `str` holds.
-    pub str_arg: u32,
-    /// The [`str_state`].
-    pub str_state: u32,
-    /// Bytes in `str`, NUL included.
-    pub str_len: u32,
-    /// Padding.
-    pub pad: u32,
+    /// The [`cap_kind`] of `cap` (without its flags).
+    pub cap_kind: u32,
+    /// Which argument `cap` holds.
+    pub cap_arg: u32,
+    /// The [`cap_state`].
+    pub cap_state: u32,
+    /// Bytes in `cap` (a string's NUL included).
+    pub cap_len: u32,
     /// The task's comm at exit.
     pub comm: [u8; COMM_LEN],
-    /// The string argument.
-    pub str: [u8; STR_MAX],
+    /// The captured argument.
+    pub cap: [u8; CAP_MAX],
 }
 
 impl SyscallEvent {
@@ -168,14 +182,27 @@ impl SyscallEvent {
         String::from_utf8_lossy(&self.comm[..end]).into_owned()
     }
 
-    /// The string argument's bytes (without the NUL), when it was read.
-    pub fn string(&self) -> Option<&[u8]> {
-        if self.str_state != str_state::OK {
+    /// The captured argument's bytes (a string without its NUL), when it was read.
+    pub fn captured(&self) -> Option<&[u8]> {
+        if self.cap_state != cap_state::OK {
             return None;
         }
-        let len = (self.str_len as usize).clamp(1, STR_MAX);
-        let bytes = &self.str[..len];
-        Some(bytes.strip_suffix(&[0]).unwrap_or(bytes))
+        let bytes = &self.cap[..(self.cap_len as usize).min(CAP_MAX)];
+        match self.cap_kind {
+            cap_kind::STR => Some(bytes.strip_suffix(&[0]).unwrap_or(bytes)),
+            _ => Some(bytes),
+        }
+    }
+
+    /// Whether the capture holds all of the argument (a string ended within `CAP_MAX`,
+    /// a buffer no longer than it).
+    pub fn captured_whole(&self) -> bool {
+        match self.cap_kind {
+            cap_kind::LEN_RET => (self.ret.max(0) as usize) <= CAP_MAX,
+            // A string, or bytes of a length argument the record does not carry: whole
+            // when shorter than the most the probe reads.
+            _ => (self.cap_len as usize) < CAP_MAX,
+        }
     }
 }
 

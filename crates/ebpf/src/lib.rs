@@ -108,8 +108,8 @@ pub struct Counters {
     pub filtered: u64,
     /// Syscalls in scope but not among the events asked for, dropped in the kernel.
     pub unselected: u64,
-    /// String arguments that could not be read (marked in their events).
-    pub str_faults: u64,
+    /// Arguments that could not be read (marked in their events).
+    pub cap_faults: u64,
     /// Calls whose entry found no room to wait for its exit (their events are missing,
     /// and counted here).
     pub inflight_full: u64,
@@ -126,10 +126,6 @@ const ABIS: [(Arch, u32); 3] = [
 pub fn arch_of(abi: u32) -> Option<Arch> {
     ABIS.iter().find(|(_, a)| *a == abi).map(|(arch, _)| *arch)
 }
-
-/// Reads the string argument at exit, where the kernel has already faulted it in; exec's
-/// at entry, as its old image is gone at exit.
-const STR_AT_ENTRY: u8 = 0x80;
 
 /// The running probes: attached until dropped.
 pub struct Watcher {
@@ -239,7 +235,7 @@ impl Watcher {
             lost: get(counter::LOST),
             filtered: get(counter::FILTERED),
             unselected: get(counter::UNSELECTED),
-            str_faults: get(counter::STR_FAULT),
+            cap_faults: get(counter::CAP_FAULT),
             inflight_full: get(counter::INFLIGHT_FULL),
         }
     }
@@ -305,24 +301,21 @@ fn configure(
                 .map_err(|e| WatchError::Scope(format!("--scope pid: {e}")))?;
         }
     }
-    for (map, value_of) in
-        [
-            ("selected", &|arch: Arch, nr: u32| -> u8 {
-                u8::from(select.is_none_or(|s| s(arch, nr)))
-            } as &dyn Fn(Arch, u32) -> u8),
-            ("str_args", &string_argument as &dyn Fn(Arch, u32) -> u8),
-        ]
-    {
-        let mut m: Array<_, u8> =
-            Array::try_from(bpf.map_mut(map).ok_or_else(|| load(&map))?).map_err(|e| load(&e))?;
-        for (arch, abi) in ABIS {
-            for s in arch.table().entries() {
-                let v = value_of(arch, s.nr);
-                if v != 0 {
-                    let slot = abi * layout::NR_SLOTS + (s.nr & (layout::NR_SLOTS - 1));
-                    m.set(slot, v, 0).map_err(|e| load(&e))?;
-                }
-            }
+    let mut selected: Array<_, u8> =
+        Array::try_from(bpf.map_mut("selected").ok_or_else(|| load(&"selected"))?)
+            .map_err(|e| load(&e))?;
+    for (arch, abi, nr) in slots() {
+        if select.is_none_or(|s| s(arch, nr)) {
+            selected.set(slot(abi, nr), 1, 0).map_err(|e| load(&e))?;
+        }
+    }
+    let mut captures: Array<_, u32> =
+        Array::try_from(bpf.map_mut("captures").ok_or_else(|| load(&"captures"))?)
+            .map_err(|e| load(&e))?;
+    for (arch, abi, nr) in slots() {
+        let how = capture_of(arch, nr);
+        if how != 0 {
+            captures.set(slot(abi, nr), how, 0).map_err(|e| load(&e))?;
         }
     }
     let mut m: Array<_, layout::Config> = Array::try_from(
@@ -334,23 +327,51 @@ fn configure(
     Ok(())
 }
 
-/// The probes' `str_args` value for a syscall: 1 + the index of its first path or string
-/// argument (0: none), with [`STR_AT_ENTRY`] for exec.
-fn string_argument(arch: Arch, nr: u32) -> u8 {
+/// Every (ABI, ABI slot, number) the knowledge base has.
+fn slots() -> impl Iterator<Item = (Arch, u32, u32)> {
+    ABIS.into_iter().flat_map(|(arch, abi)| {
+        arch.table()
+            .entries()
+            .iter()
+            .map(move |s| (arch, abi, s.nr))
+    })
+}
+
+/// A call's index in the per-(ABI, nr) maps.
+fn slot(abi: u32, nr: u32) -> u32 {
+    abi * layout::NR_SLOTS + (nr & (layout::NR_SLOTS - 1))
+}
+
+/// The probes' `captures` value for a syscall: its first path or string argument; else
+/// a socket address or an input buffer with its length argument; else an output buffer,
+/// as long as the call returned. Exec's at entry (its old image is gone at exit).
+fn capture_of(arch: Arch, nr: u32) -> u32 {
+    use layout::cap_kind;
     let Some(s) = arch.table().lookup_nr(nr) else {
         return 0;
     };
-    let Some(i) = s
-        .args
-        .iter()
-        .position(|a| matches!(a.kind, ArgKind::Path | ArgKind::Str))
-    else {
-        return 0;
-    };
+    let pack =
+        |kind: u32, arg: usize, len_arg: usize| kind | (arg as u32) << 8 | (len_arg as u32) << 16;
+    let found = s.args.iter().enumerate().find_map(|(i, a)| match a.kind {
+        ArgKind::Path | ArgKind::Str => Some(pack(cap_kind::STR, i, 0)),
+        _ => None,
+    });
+    let found = found.or_else(|| {
+        s.args.iter().enumerate().find_map(|(i, a)| match a.kind {
+            ArgKind::Ptr {
+                to: "struct sockaddr",
+            } if matches!(s.args.get(i + 1).map(|n| n.kind), Some(ArgKind::Size)) => {
+                Some(pack(cap_kind::LEN_ARG, i, i + 1))
+            }
+            ArgKind::Buf { len_arg } => Some(pack(cap_kind::LEN_ARG, i, usize::from(len_arg))),
+            ArgKind::OutBuf { .. } => Some(pack(cap_kind::LEN_RET, i, 0)),
+            _ => None,
+        })
+    });
     let at_entry = if s.name.starts_with("execve") {
-        STR_AT_ENTRY
+        cap_kind::AT_ENTRY
     } else {
         0
     };
-    (i as u8 + 1) | at_entry
+    found.map_or(0, |how| how | at_entry)
 }

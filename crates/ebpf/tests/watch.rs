@@ -40,14 +40,14 @@ fn a_scoped_programs_open_arrives_with_its_path_and_others_are_dropped_in_the_ke
             .unwrap();
         if seen
             .iter()
-            .any(|e| e.string() == Some(target.as_os_str().as_encoded_bytes()))
+            .any(|e| e.captured() == Some(target.as_os_str().as_encoded_bytes()))
         {
             break;
         }
     }
     let open = seen
         .iter()
-        .find(|e| e.string() == Some(target.as_os_str().as_encoded_bytes()))
+        .find(|e| e.captured() == Some(target.as_os_str().as_encoded_bytes()))
         .unwrap_or_else(|| panic!("no openat of {} in {} events", target.display(), seen.len()));
     assert_eq!(open.comm(), comm);
     assert_eq!(arch_of(open.abi), Some(Arch::X86_64));

@@ -7,3 +7,4 @@ pub mod run;
 pub mod syscalls;
 pub mod trace;
 mod trace_args;
+pub mod watch;

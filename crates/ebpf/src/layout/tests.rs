@@ -117,12 +117,12 @@ fn every_mirrored_struct_matches_the_compiled_objects_layout() {
             pidns,
             nr,
             abi,
-            str_arg,
-            str_state,
-            str_len,
-            pad,
+            cap_kind,
+            cap_arg,
+            cap_state,
+            cap_len,
             comm,
-            str
+            cap
         ]
     );
 }
