@@ -3,6 +3,7 @@
 
 use super::profile::{OutputFormat, export, resource_name};
 use super::profile_io::{ResolveArgs, load_policy};
+use super::record_runtime::{self, RuntimeArg};
 use super::run::{Exec, exit_code};
 use crate::output::{check_document_target, diag, refuse_binary_to_terminal, write_document};
 use anyhow::{Context, Result, bail};
@@ -46,6 +47,11 @@ pub struct Args {
     merge: Option<PathBuf>,
     #[command(flatten)]
     resolve: ResolveArgs,
+    /// Also allow what the container runtime's own init calls under the container's
+    /// filter, which no recording on the host sees (measured; crates/record/src/runtime.rs):
+    /// runc, or none. Default: runc for --format oci and k8s, none otherwise.
+    #[arg(long, value_enum, value_name = "RUNTIME")]
+    runtime: Option<RuntimeArg>,
     /// How calls are seen: notify (a seccomp user-notification supervisor from before
     /// execve; the default for a command) or ptrace (the tracer, counting instead of
     /// printing; the default and the only one for -p, as no filter can be put into a
@@ -157,6 +163,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .unwrap_or_else(|_| format!("pid-{pid}")),
         (None, None) => "profile".to_string(),
     };
+    let runtime = record_runtime::chosen(args.runtime, args.format);
+    record_runtime::admit(runtime, &mut policy, per_abi);
     let bytes = export(&policy, args.format, &name)?;
     write_document(args.output.as_deref(), &bytes)?;
     summarise(&recording, &policy, per_abi);
