@@ -449,3 +449,231 @@ fn an_http_server_serves_under_its_recorded_profile() {
     assert_eq!(status.code(), Some(1), "{err}");
     assert!(err.contains("PermissionError"), "{err}");
 }
+
+const ABI_SOURCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/c/record_abi.c");
+
+/// Builds `record_abi.c` with `gcc FLAGS` as `dir/name`; None after a loud skip (a
+/// failure under CI) when gcc, or with -m32 its i386 libraries, is missing.
+fn build_abi_program(dir: &Path, name: &str, flags: &[&str]) -> Option<PathBuf> {
+    let gcc = require(GCC_MULTILIB)?;
+    let out = dir.join(name);
+    let built = Command::new(gcc)
+        .args(["-O1", "-Wall", "-Werror"])
+        .args(flags)
+        .arg("-o")
+        .arg(&out)
+        .arg(ABI_SOURCE)
+        .output()
+        .unwrap();
+    if !built.status.success() {
+        skip_or_fail(&format!(
+            "gcc {flags:?} cannot build {ABI_SOURCE} (apt-get install gcc-multilib): {}",
+            String::from_utf8_lossy(&built.stderr)
+        ));
+        return None;
+    }
+    Some(out)
+}
+
+/// A `gcc -m32` program: every call after its execve is an i386 call, recorded under
+/// SCMP_ARCH_X86 by its i386 name (_llseek and socketcall, which x86_64 lacks); it runs
+/// under its profile in docker format and in bpf format as untraced.
+#[test]
+fn a_32_bit_program_is_recorded_as_i386_and_runs_under_its_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(abi32) = build_abi_program(dir.path(), "abi32", &["-m32"]) else {
+        return;
+    };
+    let command = [abi32.to_str().unwrap(), "work"];
+    let docker = dir.path().join("abi32.json");
+    let bpf = dir.path().join("abi32.bpf");
+    let (plain, as_docker, as_bpf) = std::thread::scope(|s| {
+        let plain = s.spawn(|| untraced(&command));
+        let d = s.spawn(|| record(&["-o", docker.to_str().unwrap()], &command));
+        let b = record(&["--format", "bpf", "-o", bpf.to_str().unwrap()], &command);
+        (plain.join().unwrap(), d.join().unwrap(), b)
+    });
+    assert!(plain.status.success(), "{plain:?}");
+    let stdout = String::from_utf8_lossy(&plain.stdout);
+    assert_eq!(stdout, "_llseek: ok\nsocketcall: ok\n");
+    for recorded in [&as_docker, &as_bpf] {
+        assert_eq!(recorded.status, plain.status, "{recorded:?}");
+        assert_eq!(recorded.stdout, plain.stdout, "{recorded:?}");
+    }
+    let architectures = json(&docker)["architectures"].clone();
+    assert!(
+        architectures
+            .as_array()
+            .unwrap()
+            .contains(&"SCMP_ARCH_X86".into()),
+        "{architectures}"
+    );
+    let allowed = names(&docker);
+    for call in ["_llseek", "socketcall"] {
+        assert!(allowed.iter().any(|n| n == call), "{call}: {allowed:?}");
+    }
+    let summary = String::from_utf8_lossy(&as_bpf.stderr);
+    assert!(summary.contains("i386: "), "{summary}");
+    for profile in [&docker, &bpf] {
+        let enforced = run_under(profile, &command);
+        assert_eq!(enforced.status, plain.status, "{enforced:?}");
+        assert_eq!(enforced.stdout, plain.stdout, "{enforced:?}");
+    }
+}
+
+/// The number and x86_64 meaning of the i386 call `name`: (nr, x86_64 name of nr).
+fn i386_nr_on_x86_64(name: &str) -> (u64, String) {
+    let query = |args: &[&str]| -> serde_json::Value {
+        let out = common::sysfence()
+            .arg("syscalls")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let nr = query(&[name, "--arch", "i386", "--json"])[0]["nr"]
+        .as_u64()
+        .unwrap();
+    let there = query(&[&nr.to_string(), "--arch", "x86_64", "--json"])[0]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (nr, there)
+}
+
+/// One session, a 32-bit program and then a 64-bit one, recorded in bpf format: each
+/// ABI admits only its own calls. The 32-bit program's arch_prctl, which only the 64-bit
+/// program made, is denied (the docker format, one list of names for both, admits it);
+/// and the x86_64 side does not admit the numbers of the i386-only calls the 32-bit
+/// program made (_llseek, socketcall), which on x86_64 mean other calls.
+#[test]
+fn in_bpf_format_each_abi_admits_only_its_own_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    let (Some(abi32), Some(abi64)) = (
+        build_abi_program(dir.path(), "abi32", &["-m32"]),
+        build_abi_program(dir.path(), "abi64", &[]),
+    ) else {
+        return;
+    };
+    let (abi32, abi64) = (abi32.to_str().unwrap(), abi64.to_str().unwrap());
+    let script = format!("{abi32} work && {abi64} arch_prctl");
+    let session = ["sh", "-c", script.as_str()];
+    let docker = dir.path().join("session.json");
+    let bpf = dir.path().join("session.bpf");
+    let (plain, as_docker, as_bpf) = std::thread::scope(|s| {
+        let plain = s.spawn(|| untraced(&session));
+        let d = s.spawn(|| record(&["-o", docker.to_str().unwrap()], &session));
+        let b = record(&["--format", "bpf", "-o", bpf.to_str().unwrap()], &session);
+        (plain.join().unwrap(), d.join().unwrap(), b)
+    });
+    assert!(plain.status.success(), "{plain:?}");
+    assert_eq!(as_docker.stdout, plain.stdout, "{as_docker:?}");
+    assert_eq!(as_bpf.stdout, plain.stdout, "{as_bpf:?}");
+    let enforced = run_under(&bpf, &session);
+    assert_eq!(enforced.stdout, plain.stdout, "{enforced:?}");
+    assert!(enforced.status.success(), "{enforced:?}");
+
+    // i386 does not admit what only x86_64 called.
+    let arch_prctl = [abi32, "arch_prctl"];
+    let free = String::from_utf8_lossy(&untraced(&arch_prctl).stdout).into_owned();
+    assert_ne!(free, "arch_prctl: EPERM\n");
+    let union = run_under(&docker, &arch_prctl);
+    assert_eq!(String::from_utf8_lossy(&union.stdout), free, "{union:?}");
+    let exact = run_under(&bpf, &arch_prctl);
+    assert_eq!(
+        String::from_utf8_lossy(&exact.stdout),
+        "arch_prctl: EPERM\n",
+        "{exact:?}"
+    );
+
+    // x86_64 does not admit the numbers of the i386-only calls, where the session never
+    // made the x86_64 call of that number (on any ABI).
+    let allowed = names(&docker);
+    let mut checked = Vec::new();
+    for call in ["_llseek", "socketcall"] {
+        let (nr, there) = i386_nr_on_x86_64(call);
+        if allowed.contains(&there) {
+            continue;
+        }
+        let probe = [abi64, "nr", &nr.to_string()];
+        let free = String::from_utf8_lossy(&untraced(&probe).stdout).into_owned();
+        let denied = format!("nr {nr}: EPERM\n");
+        assert_ne!(free, denied, "{there} fails untraced");
+        let exact = run_under(&bpf, &probe);
+        assert_eq!(
+            String::from_utf8_lossy(&exact.stdout),
+            denied,
+            "x86_64's {nr} ({there}, i386's {call}) admitted: {exact:?}"
+        );
+        checked.push(call);
+    }
+    assert!(
+        !checked.is_empty(),
+        "every i386-only call's number was an x86_64 call the session made: {allowed:?}"
+    );
+}
+
+/// Lines of ping's output that do not change between runs: the banner, whether the
+/// answer came, and the count (without the time).
+fn ping_lines(out: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .filter_map(|l| {
+            if l.starts_with("PING ") {
+                Some(l.to_string())
+            } else if l.contains("bytes from 127.0.0.1") {
+                Some("bytes from 127.0.0.1".to_string())
+            } else if l.contains("packets transmitted") {
+                l.split(", time").next().map(str::to_string)
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// ping needs privilege for its raw socket (here a file capability, cap_net_raw, or on
+/// other systems setuid root): recorded as root it works as untraced, and under its
+/// profile too.
+#[test]
+fn ping_recorded_as_root_works_as_untraced() {
+    let Some(ping) = require(PING) else {
+        return;
+    };
+    let command = [ping.to_str().unwrap(), "-c1", "127.0.0.1"];
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("ping.json");
+    let plain = untraced(&command);
+    assert!(plain.status.success(), "{plain:?}");
+    let recorded = record(&["-o", profile.to_str().unwrap()], &command);
+    assert!(recorded.status.success(), "{recorded:?}");
+    assert_eq!(ping_lines(&recorded.stdout), ping_lines(&plain.stdout));
+    assert_eq!(ping_lines(&plain.stdout).len(), 3, "{plain:?}");
+    let enforced = run_under(&profile, &command);
+    assert!(enforced.status.success(), "{enforced:?}");
+    assert_eq!(ping_lines(&enforced.stdout), ping_lines(&plain.stdout));
+}
+
+/// A setuid program owned by nobody, run by root, runs as nobody: only without
+/// NO_NEW_PRIVS, which the recorder (as root) does not set. `id -u` prints the effective
+/// uid; so does `su nobody` (setuid root, which PAM lets root use without a password).
+#[test]
+fn setuid_programs_recorded_as_root_work_as_untraced() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let id = dir.path().join("id-as-nobody");
+    std::fs::copy("/usr/bin/id", &id).unwrap();
+    std::os::unix::fs::chown(&id, Some(65534), Some(65534)).unwrap();
+    std::fs::set_permissions(&id, std::fs::Permissions::from_mode(0o4755)).unwrap();
+    let su = ["su", "nobody", "-s", "/bin/sh", "-c", "id -u"];
+    for command in [&[id.to_str().unwrap(), "-u"][..], &su[..]] {
+        let plain = untraced(command);
+        assert!(plain.status.success(), "{plain:?}");
+        assert_eq!(String::from_utf8_lossy(&plain.stdout), "65534\n");
+        let profile = dir.path().join("setuid.json");
+        let recorded = record(&["-o", profile.to_str().unwrap()], command);
+        assert_eq!(recorded.status, plain.status, "{command:?}: {recorded:?}");
+        assert_eq!(recorded.stdout, plain.stdout, "{command:?}: {recorded:?}");
+    }
+}
