@@ -677,3 +677,166 @@ fn setuid_programs_recorded_as_root_work_as_untraced() {
         assert_eq!(recorded.stdout, plain.stdout, "{command:?}: {recorded:?}");
     }
 }
+
+/// A runc bundle: a busybox-static root file system and runc's default config, running
+/// `args` under `seccomp`, as a container named after the test and this process; the
+/// container is deleted when dropped.
+struct Container {
+    runc: PathBuf,
+    bundle: PathBuf,
+    id: String,
+}
+
+impl Container {
+    fn new(
+        dir: &Path,
+        name: &str,
+        seccomp: serde_json::Value,
+        no_new_privileges: bool,
+        args: &[&str],
+    ) -> Option<Container> {
+        let (runc, busybox) = (require(RUNC)?, require(BUSYBOX)?);
+        let bundle = dir.join(name);
+        let bin = bundle.join("rootfs/bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        std::fs::copy(&busybox, bin.join("busybox")).expect("copying busybox");
+        let spec = Command::new(&runc)
+            .arg("spec")
+            .current_dir(&bundle)
+            .status()
+            .expect("runc runs");
+        assert!(spec.success());
+        let path = bundle.join("config.json");
+        let mut config = json(&path);
+        config["process"]["terminal"] = false.into();
+        config["process"]["args"] = args.into();
+        config["process"]["noNewPrivileges"] = no_new_privileges.into();
+        config["linux"]["seccomp"] = seccomp;
+        std::fs::write(&path, config.to_string()).unwrap();
+        let id = format!("sysfence-record-{name}-{}", std::process::id());
+        Some(Container { runc, bundle, id })
+    }
+
+    /// `runc run`: how it ended, what the container printed and what runc said.
+    fn run(&self) -> Output {
+        Command::new(&self.runc)
+            .args(["run", "--bundle"])
+            .arg(&self.bundle)
+            .arg(&self.id)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+}
+
+impl Drop for Container {
+    fn drop(&mut self) {
+        let _ = Command::new(&self.runc)
+            .args(["delete", "-f", &self.id])
+            .output();
+    }
+}
+
+/// A profile recorded from busybox-static on the host, exported as OCI, runs the same
+/// command in a runc container with the same output: `--format oci` adds the calls of
+/// runc's own init (`--runtime runc`, its default there), with noNewPrivileges either
+/// way (false, Docker's and Kubernetes' default, makes runc install the filter before it
+/// drops privileges, so more of its calls come under it). The same recording without
+/// them (docker format, no --runtime) fails inside runc: the set is needed, and enough.
+/// A `--format k8s` recording carries the set too, and converted to OCI it is the same
+/// profile and runs the same.
+#[test]
+fn a_host_recorded_profile_runs_in_runc_with_runcs_own_calls_only() {
+    let Some(busybox) = require(BUSYBOX) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let host = [busybox.to_str().unwrap(), "echo", "hi"];
+    let oci = dir.path().join("oci.json");
+    let k8s = dir.path().join("busybox.yaml");
+    let bare = dir.path().join("docker.json");
+    let (plain, recorded) = std::thread::scope(|s| {
+        let plain = s.spawn(|| untraced(&host));
+        let runs: Vec<_> = [
+            vec!["--format", "oci", "-o", oci.to_str().unwrap()],
+            vec!["--format", "k8s", "-o", k8s.to_str().unwrap()],
+            vec!["-o", bare.to_str().unwrap()],
+        ]
+        .into_iter()
+        .map(|args| s.spawn(move || record(&args, &host)))
+        .collect();
+        let recorded: Vec<Output> = runs.into_iter().map(|r| r.join().unwrap()).collect();
+        (plain.join().unwrap(), recorded)
+    });
+    assert_eq!(String::from_utf8_lossy(&plain.stdout), "hi\n");
+    for r in &recorded {
+        assert_eq!(
+            (r.status, &r.stdout),
+            (plain.status, &plain.stdout),
+            "{r:?}"
+        );
+    }
+    for (r, runtime) in recorded.iter().zip([true, true, false]) {
+        let said = String::from_utf8_lossy(&r.stderr).contains("--runtime runc");
+        assert_eq!(said, runtime, "{r:?}");
+    }
+    let from_k8s = dir.path().join("from-k8s.json");
+    let convert = common::sysfence()
+        .args(["profile", "convert"])
+        .arg(&k8s)
+        .args(["--format", "oci", "-o"])
+        .arg(&from_k8s)
+        .output()
+        .unwrap();
+    assert!(convert.status.success(), "{convert:?}");
+    let diff = common::sysfence()
+        .args(["profile", "diff"])
+        .arg(&oci)
+        .arg(&from_k8s)
+        .output()
+        .unwrap();
+    assert!(
+        diff.status.success(),
+        "the k8s export is another profile: {diff:?}"
+    );
+
+    let inside = ["/bin/busybox", "echo", "hi"];
+    let cases = [
+        ("oci-nnp", &oci, true, true),
+        ("oci", &oci, false, true),
+        ("k8s", &from_k8s, false, true),
+        ("bare-nnp", &bare, true, false),
+        ("bare", &bare, false, false),
+    ];
+    let Some(containers) = cases
+        .iter()
+        .map(|(name, profile, nnp, _)| {
+            Container::new(dir.path(), name, json(profile), *nnp, &inside)
+        })
+        .collect::<Option<Vec<_>>>()
+    else {
+        return;
+    };
+    let outcomes: Vec<Output> = std::thread::scope(|s| {
+        let runs: Vec<_> = containers.iter().map(|c| s.spawn(|| c.run())).collect();
+        runs.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    for ((name, _, _, runs), out) in cases.iter().zip(&outcomes) {
+        if *runs {
+            assert_eq!(
+                (out.status, &out.stdout),
+                (plain.status, &plain.stdout),
+                "{name}: {out:?}"
+            );
+        } else {
+            assert!(
+                !out.status.success(),
+                "{name} ran without runc's calls: {out:?}"
+            );
+            assert!(
+                String::from_utf8_lossy(&out.stderr).contains("operation not permitted"),
+                "{name}: {out:?}"
+            );
+        }
+    }
+}
