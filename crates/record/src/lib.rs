@@ -5,6 +5,8 @@
 
 #![warn(missing_docs)]
 
+pub mod runtime;
+
 use policy::{Action, CmpOp, Policy, Rule};
 use std::collections::{BTreeMap, BTreeSet};
 use syscalls::Arch;

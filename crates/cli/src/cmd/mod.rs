@@ -3,6 +3,7 @@
 pub mod profile;
 mod profile_io;
 pub mod record;
+mod record_runtime;
 pub mod run;
 pub mod syscalls;
 pub mod trace;

@@ -3,6 +3,7 @@
 
 use super::profile::{OutputFormat, export, resource_name};
 use super::profile_io::{ResolveArgs, load_policy};
+use super::record_runtime::{self, RuntimeArg};
 use super::run::{Exec, status_code};
 use crate::output::{check_document_target, diag, refuse_binary_to_terminal, write_document};
 use anyhow::{Context, Result, bail};
@@ -54,6 +55,11 @@ pub struct Args {
     merge: Option<PathBuf>,
     #[command(flatten)]
     resolve: ResolveArgs,
+    /// Also allow what the container runtime's own init calls under the container's
+    /// filter, which no recording on the host sees (measured; crates/record/src/runtime.rs):
+    /// runc, or none. Default: runc for --format oci and k8s, none otherwise.
+    #[arg(long, value_enum, value_name = "RUNTIME")]
+    runtime: Option<RuntimeArg>,
     /// Record the values of the arguments that decide what a call can do and allow only
     /// those: socket and socketpair's domain, personality, clone's namespace and thread
     /// flags, prctl's option, ioctl's request, fcntl's command, and PROT_EXEC in mmap and
@@ -187,6 +193,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .unwrap_or_else(|_| format!("pid-{pid}")),
         (None, None) => "profile".to_string(),
     };
+    let runtime = record_runtime::chosen(args.runtime, args.format);
+    record_runtime::admit(runtime, &mut policy, per_abi);
     let bytes = export(&policy, args.format, &name)?;
     write_document(args.output.as_deref(), &bytes)?;
     let summary = Summary {
