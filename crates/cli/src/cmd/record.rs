@@ -194,7 +194,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         (None, None) => "profile".to_string(),
     };
     let runtime = record_runtime::chosen(args.runtime, args.format);
-    record_runtime::admit(runtime, &mut policy, per_abi);
+    let for_runtime = record_runtime::admit(runtime, &mut policy, per_abi);
     let bytes = export(&policy, args.format, &name)?;
     write_document(args.output.as_deref(), &bytes)?;
     let summary = Summary {
@@ -204,6 +204,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         policy: &policy,
         per_abi,
         code: ran.code,
+        runtime: runtime.map(|r| (r.name(), for_runtime)),
     };
     summary.print();
     let verdict = match (&exec, args.verify) {
@@ -515,6 +516,8 @@ struct Summary<'a> {
     policy: &'a Policy,
     per_abi: bool,
     code: u8,
+    /// The runtime whose init's calls were added, and the calls added.
+    runtime: Option<(&'static str, Vec<&'static str>)>,
 }
 
 /// Per ABI: the calls used, and how many of the ABI's calls the profile allows.
@@ -536,6 +539,12 @@ impl AbiCounts {
 }
 
 impl Summary<'_> {
+    /// The runtime whose calls made `call` unconditional, if they did.
+    fn widened_by(&self, call: &str) -> Option<&'static str> {
+        let (name, added) = self.runtime.as_ref()?;
+        added.contains(&call).then_some(*name)
+    }
+
     fn abis(&self) -> Vec<AbiCounts> {
         self.recording
             .abis()
@@ -584,6 +593,13 @@ impl Summary<'_> {
         }
         for c in self.recording.conditions() {
             let (call, arch, arg) = (c.rule.syscall, c.arch, c.rule.arg);
+            if let Some(runtime) = self.widened_by(call) {
+                diag!(
+                    "sysfence: {arch}: {call} allowed with any argument {arg}: --runtime {runtime}'s init calls it with its own (the command's were: {})",
+                    c.value_names().join(", ")
+                );
+                continue;
+            }
             match &c.values {
                 Some(_) => diag!(
                     "sysfence: {arch}: {call} allowed only with argument {arg} (masked {:#x}) as seen: {}",
@@ -648,6 +664,7 @@ impl Summary<'_> {
                     "mask": c.rule.mask,
                     "values": c.values,
                     "names": c.values.as_ref().map(|_| c.value_names()),
+                    "widened_by_runtime": self.widened_by(c.rule.syscall).is_some(),
                 })
             })
             .collect();
@@ -665,6 +682,9 @@ impl Summary<'_> {
             "conditions": conditions,
             "weakening": weakening,
             "io_uring": weakening.iter().any(|n| n.starts_with("io_uring")),
+            "runtime": self.runtime.as_ref().map(|(name, added)| serde_json::json!({
+                "name": name, "added": added,
+            })),
             "verify": verdict.map(Verdict::to_json),
         })
     }

@@ -28,10 +28,15 @@ pub(super) fn chosen(arg: Option<RuntimeArg>, format: OutputFormat) -> Option<Ru
     }
 }
 
-/// Adds `runtime`'s calls to `policy` and says on stderr which ones it added.
-pub(super) fn admit(runtime: Option<Runtime>, policy: &mut Policy, per_abi: bool) {
+/// Adds `runtime`'s calls to `policy`, says on stderr which ones it added and returns
+/// them.
+pub(super) fn admit(
+    runtime: Option<Runtime>,
+    policy: &mut Policy,
+    per_abi: bool,
+) -> Vec<&'static str> {
     let Some(runtime) = runtime else {
-        return;
+        return Vec::new();
     };
     let added = runtime.admit(policy, per_abi);
     if !added.is_empty() {
@@ -41,4 +46,5 @@ pub(super) fn admit(runtime: Option<Runtime>, policy: &mut Policy, per_abi: bool
             added.join(", ")
         );
     }
+    added
 }
