@@ -89,6 +89,22 @@ pub enum JsonBody {
         /// The exit code.
         code: i32,
     },
+    /// A process started a new program (`sysfence watch`).
+    Exec {
+        /// The program's path as the kernel resolved it.
+        filename: String,
+        /// Its arguments, as read from the new image.
+        argv: Vec<String>,
+        /// Whether every argument was read (false: more than the probe reads).
+        argv_complete: bool,
+    },
+    /// A process or thread was created (`sysfence watch`).
+    Fork {
+        /// The new process's pid (the parent's for a thread).
+        child_pid: u32,
+        /// The new task's thread id.
+        child_tid: u32,
+    },
     /// Events the source could not deliver (`sysfence watch`: its ring buffer was full).
     Lost {
         /// How many since the previous report.
