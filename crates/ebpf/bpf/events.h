@@ -20,6 +20,7 @@ enum sf_kind {
 	SF_EV_EXEC = 3,    /* struct sf_proc_event: a new program image */
 	SF_EV_EXIT = 4,    /* struct sf_proc_event: a thread exits */
 	SF_EV_SIGNAL = 5,  /* struct sf_proc_event: a signal is delivered */
+	SF_EV_IO_URING = 6,/* struct sf_io_uring_event: an io_uring request completed */
 };
 /* Bits of sf_config.lifecycle: which kinds of sf_proc_event are sent. */
 #define SF_LIFE(kind) (1u << (kind))
@@ -125,6 +126,23 @@ struct sf_syscall_event {
 	__u32 flags;       /* SF_SYSCALL_* */
 	__u32 pad;
 	char cap[SF_CAP_MAX];
+};
+
+/* One io_uring request, sent at its completion, attributed to the task that submitted
+ * it (its process's, when an SQPOLL thread did). */
+struct sf_io_uring_event {
+	struct sf_header h;   /* the submitter; ts_ns: at completion */
+	__u64 user_data;
+	__u64 duration_ns;    /* submission to completion */
+	__s32 res;            /* the completion's result (-errno on failure) */
+	__s32 fd;             /* the request's fd (openat: the directory fd) */
+	__u32 opcode;         /* IORING_OP_* */
+	__u32 open_flags;     /* openat, openat2: the open flags */
+	__u32 path_len;       /* openat, openat2: bytes in path, NUL included */
+	__u32 path_state;     /* enum sf_cap_state */
+	__u32 sq_thread;      /* 1: submitted by the ring's SQPOLL thread */
+	__u32 pad;
+	char path[SF_CAP_MAX];
 };
 
 /* sf_syscall_event.flags: the call never returned (exit, exit_group, or its task was

@@ -14,6 +14,9 @@ char LICENSE[] SEC("license") = "GPL";
 /* Keep the records' types in the object's BTF, where the layout test reads them. */
 const volatile struct sf_syscall_event *sf_event_layout __attribute__((unused));
 const volatile struct sf_proc_event *sf_proc_layout __attribute__((unused));
+const volatile struct sf_io_uring_event *sf_io_uring_layout __attribute__((unused));
+
+#define PF_IO_WORKER 0x00000010
 
 #define TS_COMPAT 0x0002
 #define X32_SYSCALL_BIT 0x40000000
@@ -140,6 +143,18 @@ static __always_inline bool cmp(__u32 op, __u32 a, __u32 b)
 	return false;
 }
 
+/* The current task's comm; an io_uring worker or SQPOLL thread (a thread of the process
+ * that owns the ring) goes by its process's, so that scopes see its work as the
+ * process's. */
+static __always_inline void task_comm(char *comm)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	if (task->flags & PF_IO_WORKER)
+		bpf_probe_read_kernel_str(comm, SF_COMM_LEN, task->group_leader->comm);
+	else
+		bpf_get_current_comm(comm, SF_COMM_LEN);
+}
+
 /* Whether the current task is one the user asked to watch. */
 static __always_inline bool in_scope(const struct sf_config *cfg, __u32 tgid)
 {
@@ -154,7 +169,7 @@ static __always_inline bool in_scope(const struct sf_config *cfg, __u32 tgid)
 		return false;
 	if (scope & (SF_SCOPE_COMM | SF_SCOPE_NOT_COMM)) {
 		struct comm_key key = {};
-		bpf_get_current_comm(key.comm, sizeof(key.comm));
+		task_comm(key.comm);
 		if ((scope & SF_SCOPE_COMM) && !bpf_map_lookup_elem(&scope_comms, &key))
 			return false;
 		if ((scope & SF_SCOPE_NOT_COMM) && bpf_map_lookup_elem(&scope_not_comms, &key))
@@ -249,7 +264,7 @@ static __always_inline void fill_header(struct sf_header *h, __u32 kind)
 	h->gid = uid_gid >> 32;
 	h->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
 	h->pidns = BPF_CORE_READ(task, nsproxy, pid_ns_for_children, ns.inum);
-	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	task_comm(h->comm);
 }
 
 SEC("tp_btf/sys_enter")
@@ -485,5 +500,106 @@ int BPF_PROG(signal_deliver, int sig, struct kernel_siginfo *info, struct k_siga
 	e->code = sig;
 	e->detail = BPF_CORE_READ(info, si_code);
 	send(e);
+	return 0;
+}
+
+/* An io_uring request between its submission and its completion. */
+struct pending_request {
+	struct sf_io_uring_event e;
+	__u64 submitted_ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct pending_request);
+} io_requests SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pending_request);
+} io_scratch SEC(".maps");
+
+#define IORING_OP_OPENAT 18
+#define IORING_OP_OPENAT2 28
+
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(io_uring_submit_req, struct io_kiocb *req)
+{
+	__u32 zero = 0;
+	struct sf_config *cfg = bpf_map_lookup_elem(&sf_config_map, &zero);
+	if (!cfg)
+		return 0;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	if (tgid == cfg->self_tgid)
+		return 0;
+	if (!(cfg->lifecycle & SF_LIFE(SF_EV_IO_URING))) {
+		count(SF_CNT_UNSELECTED);
+		return 0;
+	}
+	if (!in_scope(cfg, tgid)) {
+		count(SF_CNT_FILTERED);
+		return 0;
+	}
+	struct pending_request *p = bpf_map_lookup_elem(&io_scratch, &zero);
+	if (!p)
+		return 0;
+	struct sf_io_uring_event *e = &p->e;
+	fill_header(&e->h, SF_EV_IO_URING);
+	p->submitted_ns = e->h.ts_ns;
+	struct task_struct *task = bpf_get_current_task_btf();
+	e->sq_thread = (task->flags & PF_IO_WORKER) ? 1 : 0;
+	e->user_data = req->cqe.user_data;
+	e->fd = req->cqe.fd;
+	e->opcode = req->opcode;
+	e->res = 0;
+	e->open_flags = 0;
+	e->path_len = 0;
+	e->path_state = SF_CAP_STATE_NONE;
+	e->pad = 0;
+	if (e->opcode == IORING_OP_OPENAT || e->opcode == IORING_OP_OPENAT2) {
+		/* Prepared already: the path was copied in (getname) at prep. */
+		struct io_open *open = (struct io_open *)&req->cmd;
+		struct filename *name = BPF_CORE_READ(open, filename);
+		e->fd = BPF_CORE_READ(open, dfd);
+		e->open_flags = BPF_CORE_READ(open, how.flags);
+		long n = bpf_probe_read_kernel_str(e->path, SF_CAP_MAX, BPF_CORE_READ(name, name));
+		if (n > 0) {
+			e->path_len = n;
+			e->path_state = SF_CAP_STATE_OK;
+		} else {
+			e->path_state = SF_CAP_STATE_FAULT;
+			count(SF_CNT_CAP_FAULT);
+		}
+	}
+	__u64 key = (__u64)req;
+	if (bpf_map_update_elem(&io_requests, &key, p, BPF_ANY))
+		count(SF_CNT_INFLIGHT_FULL);
+	return 0;
+}
+
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(io_uring_complete, struct io_ring_ctx *ring, void *req, struct io_uring_cqe *cqe)
+{
+	__u64 key = (__u64)req;
+	struct pending_request *p = bpf_map_lookup_elem(&io_requests, &key);
+	if (!p)
+		return 0;
+	struct sf_io_uring_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(SF_CNT_LOST);
+		bpf_map_delete_elem(&io_requests, &key);
+		return 0;
+	}
+	__builtin_memcpy(e, &p->e, sizeof(*e));
+	e->h.ts_ns = bpf_ktime_get_boot_ns();
+	e->duration_ns = e->h.ts_ns - p->submitted_ns;
+	e->res = BPF_CORE_READ(cqe, res);
+	bpf_ringbuf_submit(e, 0);
+	count(SF_CNT_SENT);
+	bpf_map_delete_elem(&io_requests, &key);
 	return 0;
 }

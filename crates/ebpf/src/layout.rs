@@ -25,6 +25,8 @@ pub mod kind {
     pub const EXIT: u32 = 4;
     /// A signal is delivered.
     pub const SIGNAL: u32 = 5;
+    /// An io_uring request completed ([`super::IoUringEvent`]).
+    pub const IO_URING: u32 = 6;
 }
 
 /// `enum sf_abi`: which ABI a call was made in.
@@ -230,6 +232,46 @@ impl ProcEvent {
     }
 }
 
+/// `struct sf_io_uring_event`: one io_uring request, at its completion.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct IoUringEvent {
+    /// The submitter (its process's comm for an SQPOLL thread); ts_ns at completion.
+    pub h: Header,
+    /// The request's user_data.
+    pub user_data: u64,
+    /// Submission to completion, ns.
+    pub duration_ns: u64,
+    /// The completion's result (-errno on failure).
+    pub res: i32,
+    /// The request's fd (openat: the directory fd).
+    pub fd: i32,
+    /// IORING_OP_*.
+    pub opcode: u32,
+    /// openat, openat2: the open flags.
+    pub open_flags: u32,
+    /// openat, openat2: bytes in `path`, NUL included.
+    pub path_len: u32,
+    /// The [`cap_state`] of `path`.
+    pub path_state: u32,
+    /// 1: submitted by the ring's SQPOLL thread.
+    pub sq_thread: u32,
+    /// Padding.
+    pub pad: u32,
+    /// openat, openat2: the path.
+    pub path: [u8; CAP_MAX],
+}
+
+impl IoUringEvent {
+    /// The path an open request named, when it was read.
+    pub fn path(&self) -> Option<String> {
+        (self.path_state == cap_state::OK).then(|| {
+            let n = (self.path_len as usize).clamp(1, CAP_MAX) - 1;
+            String::from_utf8_lossy(&self.path[..n]).into_owned()
+        })
+    }
+}
+
 /// One record from the ring buffer.
 // Read one at a time and handed on by reference: boxing would cost an allocation each.
 #[allow(clippy::large_enum_variant)]
@@ -239,6 +281,8 @@ pub enum Record {
     Syscall(SyscallEvent),
     /// A lifecycle event.
     Proc(ProcEvent),
+    /// An io_uring request.
+    IoUring(IoUringEvent),
 }
 
 impl Record {
@@ -249,6 +293,7 @@ impl Record {
         match kind {
             kind::SYSCALL => read(bytes).map(Record::Syscall),
             kind::FORK..=kind::SIGNAL => read(bytes).map(Record::Proc),
+            kind::IO_URING => read(bytes).map(Record::IoUring),
             _ => None,
         }
     }
@@ -258,6 +303,7 @@ impl Record {
         match self {
             Record::Syscall(e) => &e.h,
             Record::Proc(e) => &e.h,
+            Record::IoUring(e) => &e.h,
         }
     }
 }
@@ -266,6 +312,7 @@ impl Record {
 trait Plain: Copy {}
 impl Plain for SyscallEvent {}
 impl Plain for ProcEvent {}
+impl Plain for IoUringEvent {}
 
 fn read<T: Plain>(bytes: &[u8]) -> Option<T> {
     if bytes.len() < std::mem::size_of::<T>() {

@@ -7,7 +7,7 @@
 
 pub mod layout;
 
-pub use layout::{Header, ProcEvent, Record, SyscallEvent};
+pub use layout::{Header, IoUringEvent, ProcEvent, Record, SyscallEvent};
 
 use aya::maps::{Array, HashMap, MapData, PerCpuArray, RingBuf};
 use aya::programs::BtfTracePoint;
@@ -111,6 +111,8 @@ pub struct Lifecycle {
     pub exit: bool,
     /// Signals delivered.
     pub signal: bool,
+    /// io_uring requests, at their completion.
+    pub io_uring: bool,
 }
 
 impl Lifecycle {
@@ -120,6 +122,7 @@ impl Lifecycle {
         exec: true,
         exit: true,
         signal: true,
+        io_uring: true,
     };
 
     fn bits(self) -> u32 {
@@ -129,6 +132,7 @@ impl Lifecycle {
             (self.exec, kind::EXEC),
             (self.exit, kind::EXIT),
             (self.signal, kind::SIGNAL),
+            (self.io_uring, kind::IO_URING),
         ]
         .iter()
         .filter(|(on, _)| *on)
@@ -168,13 +172,15 @@ pub fn arch_of(abi: u32) -> Option<Arch> {
 }
 
 /// The tp_btf hooks the probes attach to, each program named after its hook.
-const HOOKS: [&str; 6] = [
+const HOOKS: [&str; 8] = [
     "sys_enter",
     "sys_exit",
     "sched_process_fork",
     "sched_process_exec",
     "sched_process_exit",
     "signal_deliver",
+    "io_uring_submit_req",
+    "io_uring_complete",
 ];
 
 /// The running probes: attached until dropped.

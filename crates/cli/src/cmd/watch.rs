@@ -4,7 +4,9 @@
 
 use crate::output::{Stream, StreamTarget, diag};
 use anyhow::{Context, Result, bail};
-use ebpf::{CmpOp, Counters, Lifecycle, ProcEvent, Record, Scope, SyscallEvent, Watcher};
+use ebpf::{
+    CmpOp, Counters, IoUringEvent, Lifecycle, ProcEvent, Record, Scope, SyscallEvent, Watcher,
+};
 use events::Timestamp;
 use events::schema::{JsonBody, JsonEvent, JsonTask, SCHEMA_VERSION};
 use events::{CapturePlan, Mem, MemReader, SyscallEntry, SyscallExit, SyscallResult};
@@ -190,8 +192,12 @@ struct Selection {
 /// The lifecycle events, by name.
 const LIFECYCLE: [&str; 4] = ["fork", "exec", "exit", "signal"];
 
+/// io_uring's requests, and its syscalls by name.
+const IO_URING: [&str; 3] = ["io_uring_setup", "io_uring_enter", "io_uring_register"];
+
 /// Named events that stand for several syscalls (or one, named otherwise).
-const NAMED: [(&str, &[&str]); 5] = [
+const NAMED: [(&str, &[&str]); 6] = [
+    ("io_uring", &IO_URING),
     ("open", &["open", "openat", "openat2", "creat"]),
     ("accept", &["accept", "accept4"]),
     ("setuid", &["setuid", "setreuid", "setresuid", "setfsuid"]),
@@ -207,7 +213,8 @@ fn set_lifecycle(l: &mut Lifecycle, name: &str, on: bool) {
         "fork" => l.fork = on,
         "exec" => l.exec = on,
         "exit" => l.exit = on,
-        _ => l.signal = on,
+        "signal" => l.signal = on,
+        _ => l.io_uring = on,
     }
 }
 
@@ -243,6 +250,9 @@ fn selection(events: &[String]) -> Result<Selection> {
         if LIFECYCLE.contains(&name) {
             set_lifecycle(&mut lifecycle, name, !negative);
             continue;
+        }
+        if name == "io_uring" {
+            lifecycle.io_uring = !negative;
         }
         let calls = match NAMED.iter().find(|(n, _)| *n == name) {
             Some((_, names)) => names
@@ -516,6 +526,7 @@ impl Printer {
                 (exit.entry.ts, body)
             }
             Record::Proc(e) => (self.clock.at(e.h.ts_ns), proc_body(e)),
+            Record::IoUring(e) => (self.clock.at(e.h.ts_ns), io_uring_body(e)),
         };
         let h = r.header();
         match self.output {
@@ -649,6 +660,38 @@ fn proc_body(e: &ProcEvent) -> JsonBody {
     }
 }
 
+/// An io_uring record's JSON body.
+fn io_uring_body(e: &IoUringEvent) -> JsonBody {
+    let op = syscalls::xlat_set("io_uring_op")
+        .and_then(|s| s.name_of(u64::from(e.opcode)))
+        .map_or_else(|| format!("IORING_OP_{}", e.opcode), str::to_string);
+    let path = e.path();
+    let flags = path.is_some().then(|| {
+        syscalls::xlat_set("open_flags").map_or_else(
+            || format!("{:#x}", e.open_flags),
+            |s| {
+                s.display(u64::from(e.open_flags), syscalls::XlatStyle::Abbrev)
+                    .to_string()
+            },
+        )
+    });
+    let errno = (e.res < 0).then(|| {
+        syscalls::errno_by_code(-e.res)
+            .map_or_else(|| format!("E{}", -e.res), |n| n.name.to_string())
+    });
+    JsonBody::IoUring {
+        op,
+        opcode: e.opcode,
+        fd: e.fd,
+        path,
+        flags,
+        res: e.res,
+        errno,
+        user_data: e.user_data,
+        sq_thread: e.sq_thread != 0,
+    }
+}
+
 /// The EVENT, RET and ARGS columns of a body.
 fn table_fields(body: JsonBody) -> (String, String, String) {
     match body {
@@ -705,6 +748,31 @@ fn table_fields(body: JsonBody) -> (String, String, String) {
             "0".into(),
             format!("signal: {signal}, {}", siginfo.unwrap_or_default()),
         ),
+        JsonBody::IoUring {
+            op,
+            fd,
+            path,
+            flags,
+            res,
+            errno,
+            user_data,
+            sq_thread,
+            ..
+        } => {
+            let ret = errno.map_or_else(|| res.to_string(), |e| format!("-1 {e}"));
+            let mut args = vec![format!("op: {op}"), format!("fd: {fd}")];
+            if let Some(path) = path {
+                args.push(format!("path: {path:?}"));
+            }
+            if let Some(flags) = flags {
+                args.push(format!("flags: {flags}"));
+            }
+            args.push(format!("user_data: {user_data}"));
+            if sq_thread {
+                args.push("sq_thread: true".into());
+            }
+            ("io_uring".into(), ret, args.join(", "))
+        }
         JsonBody::Lost { count, total } => (
             "lost".into(),
             "0".into(),

@@ -133,6 +133,25 @@ fn every_mirrored_struct_matches_the_compiled_objects_layout() {
     );
     check!(
         structs,
+        "sf_io_uring_event",
+        IoUringEvent,
+        [
+            h,
+            user_data,
+            duration_ns,
+            res,
+            fd,
+            opcode,
+            open_flags,
+            path_len,
+            path_state,
+            sq_thread,
+            pad,
+            path
+        ]
+    );
+    check!(
+        structs,
         "sf_syscall_event",
         SyscallEvent,
         [
