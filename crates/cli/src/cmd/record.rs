@@ -271,7 +271,7 @@ fn record_notified(exec: &Exec, recording: &mut Recording, capture: bool) -> Res
         foreign_action: Action::Notify,
     };
     let program = seccomp::compile(&watch_all.complain_variant(), &target)?;
-    let tee = capture.then(|| Tee::start(true)).transpose()?;
+    let tee = capture.then(|| Tee::start(true, None)).transpose()?;
     let launch = Launch {
         path: &exec.c_path,
         argv: &exec.argv,
@@ -321,7 +321,7 @@ fn record_traced(args: &Args, recording: &mut Recording) -> Result<Ran> {
     } else {
         ptrace::Target::Attach(args.pids.clone())
     };
-    let tee = args.verify.then(|| Tee::start(true)).transpose()?;
+    let tee = args.verify.then(|| Tee::start(true, None)).transpose()?;
     let mut builder = ptrace::TracerBuilder::new().follow_forks(true);
     if let Some(tee) = &tee {
         builder = builder.stdout(tee.write_fd());
@@ -344,6 +344,10 @@ fn record_traced(args: &Args, recording: &mut Recording) -> Result<Ran> {
 struct Captured {
     bytes: u64,
     hash: u64,
+    /// The pipe was closed on the command before it was done writing: our own stdout's
+    /// reader went away (the recorded run), or the second run reached the point where the
+    /// first was cut.
+    cut: bool,
 }
 
 /// A pipe that becomes a command's stdout, read by a thread that keeps a digest of it and
@@ -354,38 +358,66 @@ struct Tee {
 }
 
 impl Tee {
-    fn start(echo: bool) -> Result<Tee> {
+    /// With `echo`, what the command writes is passed on to our stdout; when that fails
+    /// (its reader went away), the pipe is closed, so the command meets the closed pipe
+    /// (SIGPIPE, EPIPE) as it would have untraced, and the bytes passed on are the ones
+    /// counted. With `cut_at`, the pipe is closed after that many bytes, as it was in a
+    /// recorded run whose reader went away there.
+    fn start(echo: bool, cut_at: Option<u64>) -> Result<Tee> {
         use std::hash::Hasher;
         use std::io::{Read, Write};
         let (read, write) =
             std::io::pipe().context("cannot make a pipe for the command's stdout")?;
         let reader = std::thread::spawn(move || {
+            // A closed stdout must fail this thread's write with EPIPE, not end sysfence
+            // by SIGPIPE: that would close the listener and fail every later call of the
+            // command with ENOSYS. SIGPIPE is sent to the writing thread, so blocking it
+            // here is enough; the rest of sysfence keeps its default.
+            // SAFETY: a signal set on the stack, this thread's mask.
+            unsafe {
+                let mut set: libc::sigset_t = std::mem::zeroed();
+                libc::sigemptyset(&mut set);
+                libc::sigaddset(&mut set, libc::SIGPIPE);
+                libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+            }
             let mut read = read;
             // SipHash with fixed keys: the same bytes give the same digest in both runs.
             #[allow(deprecated)]
             let mut hash = std::hash::SipHasher::new();
             let mut bytes = 0u64;
+            let mut cut = false;
             let mut out = echo.then(std::io::stdout);
             let mut buf = vec![0u8; 64 * 1024];
             loop {
-                let n = match read.read(&mut buf) {
+                let want = match cut_at {
+                    Some(limit) if bytes >= limit => {
+                        cut = true;
+                        break;
+                    }
+                    Some(limit) => buf.len().min((limit - bytes) as usize),
+                    None => buf.len(),
+                };
+                let n = match read.read(&mut buf[..want]) {
                     Ok(0) => break,
                     Ok(n) => n,
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                     Err(e) => return Err(e),
                 };
-                hash.write(&buf[..n]);
-                bytes += n as u64;
-                // A reader of ours that went away stops the echo, not the command.
+                // A reader of ours that went away closes the command's pipe, as its
+                // own stdout would have been closed untraced.
                 if let Some(o) = &mut out
                     && (o.write_all(&buf[..n]).is_err() || o.flush().is_err())
                 {
-                    out = None;
+                    cut = true;
+                    break;
                 }
+                hash.write(&buf[..n]);
+                bytes += n as u64;
             }
             Ok(Captured {
                 bytes,
                 hash: hash.finish(),
+                cut,
             })
         });
         Ok(Tee {
@@ -426,7 +458,9 @@ fn verify(policy: &Policy, exec: &Exec, recorded: &Ran) -> Result<Verdict> {
         foreign_action: Action::Notify,
     };
     let program = seccomp::compile(&policy.complain_variant(), &target)?;
-    let tee = Tee::start(false)?;
+    // A recorded run whose reader went away had its pipe closed there: so has this one.
+    let cut_at = recorded.stdout.filter(|c| c.cut).map(|c| c.bytes);
+    let tee = Tee::start(false, cut_at)?;
     let null = std::fs::File::open("/dev/null").context("cannot open /dev/null")?;
     use std::os::fd::AsRawFd;
     let launch = Launch {
@@ -470,6 +504,12 @@ impl Verdict {
             diag!("sysfence: verify: the profile denied {name} ({arch}) {count} time(s)");
         }
         let bytes = |r: &Ran| r.stdout.map_or(0, |c| c.bytes);
+        if self.recorded.stdout.is_some_and(|c| c.cut) {
+            diag!(
+                "sysfence: verify: the reader of the recorded run's stdout went away after {} bytes: the second run's stdout is closed there too",
+                bytes(&self.recorded)
+            );
+        }
         if self.same() {
             diag!(
                 "sysfence: verify: under the profile the command exited {} and wrote {} bytes to stdout, as in the recorded run",
@@ -500,6 +540,7 @@ impl Verdict {
             "recorded_exit_status": self.recorded.code,
             "stdout_bytes": self.verified.stdout.map(|c| c.bytes),
             "recorded_stdout_bytes": self.recorded.stdout.map(|c| c.bytes),
+            "recorded_stdout_cut": self.recorded.stdout.is_some_and(|c| c.cut),
             "same": self.same(),
             "denied": self.denied.iter().map(|((name, arch), count)| serde_json::json!({
                 "syscall": name, "arch": arch, "count": count,
