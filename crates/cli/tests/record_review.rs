@@ -86,3 +86,87 @@ fn verify_of_yes_piped_into_head_ends() {
         "{err}"
     );
 }
+
+/// Root without CAP_SYS_ADMIN (a container's root, `--cap-drop`): the kernel takes the
+/// recorder's filter only under NO_NEW_PRIVS, so it is set, as for any unprivileged user;
+/// deciding by the uid alone made the install fail (`Permission denied`).
+#[test]
+fn root_without_cap_sys_admin_records_under_no_new_privs() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("p.json");
+    let out = Command::new("setpriv")
+        .args(["--bounding-set=-sys_admin", "--"])
+        .arg(env!("CARGO_BIN_EXE_sysfence"))
+        .args(["record", "-o"])
+        .arg(&profile)
+        .args(["--", "grep", "NoNewPrivs", "/proc/self/status"])
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(
+        text(&out.stdout).split_whitespace().last(),
+        Some("1"),
+        "{err}"
+    );
+    assert!(profile.exists(), "{err}");
+}
+
+/// `-o` and `--json-summary` naming one file: the summary would silently replace the
+/// profile. Refused before the command runs.
+#[test]
+fn profile_and_json_summary_to_one_file_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("same.json");
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink(&file, &link).unwrap();
+    let marker = dir.path().join("ran");
+    for summary in [&file, &link] {
+        let out = common::sysfence()
+            .args(["record", "-o"])
+            .arg(&file)
+            .arg("--json-summary")
+            .arg(summary)
+            .args(["--", "touch"])
+            .arg(&marker)
+            .output()
+            .unwrap();
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains("--json-summary") && err.contains("same file"),
+            "the error names the problem: {err}"
+        );
+        assert!(!marker.exists(), "refused before the command ran: {err}");
+    }
+}
+
+/// `--merge` into a profile whose default differs from `--default-action`: the merge
+/// cannot be made, so it is refused before the command runs, not after (which lost the
+/// run).
+#[test]
+fn merge_with_a_different_default_action_is_refused_before_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let existing = dir.path().join("kill.json");
+    let out = common::sysfence()
+        .args(["record", "--default-action", "kill", "-o"])
+        .arg(&existing)
+        .args(["--", "true"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let marker = dir.path().join("ran");
+    let out = common::sysfence()
+        .args(["record", "--default-action", "errno", "--merge"])
+        .arg(&existing)
+        .arg("-o")
+        .arg(dir.path().join("out.json"))
+        .args(["--", "touch"])
+        .arg(&marker)
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("--default-action"), "{err}");
+    assert!(!marker.exists(), "refused before the command ran: {err}");
+}

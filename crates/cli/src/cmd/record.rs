@@ -154,11 +154,30 @@ pub fn run(args: Args) -> Result<ExitCode> {
     for path in [&args.output, &args.json_summary].into_iter().flatten() {
         check_document_target(path)?;
     }
+    if let (Some(out), Some(json)) = (&args.output, &args.json_summary)
+        && same_file(out, json)
+    {
+        bail!(
+            "-o {} and --json-summary {} are the same file: the summary would replace the profile; give --json-summary another file",
+            out.display(),
+            json.display()
+        );
+    }
     // A profile to merge into is read first: a bad one costs no run.
     let existing = match &args.merge {
         Some(file) => Some(load_policy(file, &args.resolve)?),
         None => None,
     };
+    if let (Some(given), Some(e), Some(file)) = (args.default_action, &existing, &args.merge)
+        && given.action() != e.default_action
+    {
+        bail!(
+            "--default-action {} differs from the default of {} ({}), which --merge keeps: drop --default-action, or record into a new profile",
+            value_name(&given),
+            file.display(),
+            e.default_action.docker_name()
+        );
+    }
     let default_action = match (args.default_action, &existing) {
         (Some(d), _) => d.action(),
         (None, Some(e)) => e.default_action,
@@ -226,6 +245,44 @@ pub fn run(args: Args) -> Result<ExitCode> {
     })
 }
 
+/// Whether two document targets are one regular file (or one file yet to be made),
+/// through their symlinks; devices and descriptors may take both documents.
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.is_file() && (x.dev(), x.ino()) == (y.dev(), y.ino()),
+        (Err(_), Err(_)) => {
+            let (x, y) = (final_target(a), final_target(b));
+            x.is_some() && x == y
+        }
+        _ => false,
+    }
+}
+
+/// Where a file that does not exist yet would be made: `path` through its symlinks, in
+/// its directory's canonical path.
+fn final_target(path: &std::path::Path) -> Option<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::read_link(&current) {
+            Ok(link) => {
+                current = match current.parent() {
+                    Some(dir) if link.is_relative() => dir.join(link),
+                    _ => link,
+                };
+            }
+            Err(_) => {
+                let dir = match current.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d,
+                    _ => std::path::Path::new("."),
+                };
+                return Some(std::fs::canonicalize(dir).ok()?.join(current.file_name()?));
+            }
+        }
+    }
+    None
+}
+
 /// Records with `backend`, falling back from notify to ptrace when the command installs a
 /// listener of its own; returns what was seen, how the run ended and the backend used.
 fn record_with(
@@ -276,9 +333,9 @@ fn record_notified(exec: &Exec, recording: &mut Recording, capture: bool) -> Res
         path: &exec.c_path,
         argv: &exec.argv,
         envp: &exec.envp,
-        // As root (CAP_SYS_ADMIN) the filter needs no NO_NEW_PRIVS, which would disable
-        // setuid programs in the recorded run.
-        no_new_privs: !is_root(),
+        // With CAP_SYS_ADMIN (root's) the filter needs no NO_NEW_PRIVS, which would
+        // disable setuid programs in the recorded run.
+        no_new_privs: !has_cap_sys_admin(),
         stdin: None,
         stdout: tee.as_ref().map(|t| t.write_fd()),
     };
@@ -307,9 +364,19 @@ fn record_notified(exec: &Exec, recording: &mut Recording, capture: bool) -> Res
     }))
 }
 
-// SAFETY: geteuid takes no arguments and cannot fail.
-fn is_root() -> bool {
-    unsafe { libc::geteuid() == 0 }
+/// Whether the kernel takes a filter from us without NO_NEW_PRIVS: CAP_SYS_ADMIN in our
+/// effective set, which a root without it (a container's, `--cap-drop`) lacks, whatever
+/// its uid.
+fn has_cap_sys_admin() -> bool {
+    const CAP_SYS_ADMIN: u32 = 21;
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("CapEff:"))
+                .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
+        })
+        .is_some_and(|caps| caps & (1 << CAP_SYS_ADMIN) != 0)
 }
 
 /// Records with the ptrace tracer, following every child and thread: a command it starts,
@@ -467,7 +534,7 @@ fn verify(policy: &Policy, exec: &Exec, recorded: &Ran) -> Result<Verdict> {
         path: &exec.c_path,
         argv: &exec.argv,
         envp: &exec.envp,
-        no_new_privs: !is_root(),
+        no_new_privs: !has_cap_sys_admin(),
         stdin: Some(null.as_raw_fd()),
         stdout: Some(tee.write_fd()),
     };
