@@ -170,3 +170,95 @@ fn merge_with_a_different_default_action_is_refused_before_the_run() {
     assert!(err.contains("--default-action"), "{err}");
     assert!(!marker.exists(), "refused before the command ran: {err}");
 }
+
+/// Ctrl-C at a terminal reaches the whole foreground job, the recorded command with it:
+/// the supervisor passed it on once more, so a command that handles SIGINT got it twice
+/// (and run --complain the same). A program counting its SIGINTs gets one, as untraced.
+#[test]
+fn a_terminal_ctrl_c_reaches_the_command_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let counter = dir.path().join("count.py");
+    std::fs::write(
+        &counter,
+        r#"import signal, time
+n = 0
+def h(s, f):
+    global n
+    n += 1
+signal.signal(signal.SIGINT, h)
+print('ready', flush=True)
+t = time.time()
+while time.time() - t < 2.0:
+    time.sleep(0.02)
+print('total', n, flush=True)
+"#,
+    )
+    .unwrap();
+    // A pty whose foreground job is ARGV; ^C typed once the program says it is ready.
+    let driver = dir.path().join("drive_tty.py");
+    std::fs::write(
+        &driver,
+        r#"import os, pty, sys, time, select
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+out = b''; sent = False; t0 = time.time()
+while time.time() - t0 < 15:
+    if not sent and b'ready' in out:
+        time.sleep(0.3); os.write(fd, b'\x03'); sent = True
+    r, _, _ = select.select([fd], [], [], 0.1)
+    if r:
+        try:
+            d = os.read(fd, 4096)
+        except OSError:
+            break
+        if not d:
+            break
+        out += d
+os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors='replace'))
+"#,
+    )
+    .unwrap();
+    let profile = dir.path().join("p.json");
+    let sysfence = env!("CARGO_BIN_EXE_sysfence");
+    let py = "/usr/bin/python3";
+    let counter = counter.to_str().unwrap();
+    let record: Vec<&str> = vec![
+        sysfence,
+        "record",
+        "-o",
+        profile.to_str().unwrap(),
+        "--",
+        py,
+        counter,
+    ];
+    let out = Command::new(py)
+        .arg(&driver)
+        .args(&record)
+        .output()
+        .unwrap();
+    let seen = text(&out.stdout);
+    assert!(
+        seen.contains("total 1"),
+        "recorded: {seen} {}",
+        text(&out.stderr)
+    );
+    let complain: Vec<&str> = vec![
+        sysfence,
+        "run",
+        "--complain",
+        "--profile",
+        profile.to_str().unwrap(),
+        "--",
+        py,
+        counter,
+    ];
+    let out = Command::new(py)
+        .arg(&driver)
+        .args(&complain)
+        .output()
+        .unwrap();
+    let seen = text(&out.stdout);
+    assert!(seen.contains("total 1"), "run --complain: {seen}");
+}
