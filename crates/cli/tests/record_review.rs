@@ -262,3 +262,44 @@ sys.stdout.write(out.decode(errors='replace'))
     let seen = text(&out.stdout);
     assert!(seen.contains("total 1"), "run --complain: {seen}");
 }
+
+/// `--args` and a 32-bit program whose glibc opens sockets through socketcall: its
+/// arguments sit behind a pointer, so the profile cannot limit the domain and allows
+/// AF_PACKET as well; the summary said nothing, as if socket were conditioned. It says so.
+#[test]
+fn args_says_socketcall_is_not_conditioned() {
+    use sysfence_fixtures::tools::{GCC_MULTILIB, require};
+    let Some(gcc) = require(GCC_MULTILIB) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("s.c");
+    std::fs::write(
+        &src,
+        "#include <sys/socket.h>\nint main(void){return socket(AF_INET,SOCK_DGRAM,0)<0;}\n",
+    )
+    .unwrap();
+    let bin = dir.path().join("s32");
+    let built = Command::new(gcc)
+        .args(["-m32", "-o"])
+        .arg(&bin)
+        .arg(&src)
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{built:?}");
+    let out = common::sysfence()
+        .args(["record", "--args", "-o"])
+        .arg(dir.path().join("p.json"))
+        .arg("--")
+        .arg(&bin)
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    if err.contains("socketcall") {
+        assert!(
+            err.contains("i386: socketcall allowed with any argument"),
+            "{err}"
+        );
+    }
+}

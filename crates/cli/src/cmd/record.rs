@@ -724,6 +724,15 @@ impl Summary<'_> {
                 ),
             }
         }
+        for arch in self.recording.abis() {
+            if self.recording.records_arguments()
+                && self.recording.names(arch).iter().any(|n| n == "socketcall")
+            {
+                diag!(
+                    "sysfence: {arch}: socketcall allowed with any argument: the socket domain and every other argument sit behind its pointer, which seccomp cannot read, so the sockets this ABI opens through it are not limited to the domains seen"
+                );
+            }
+        }
         let weakening = self.recording.weakening();
         if !weakening.is_empty() {
             diag!(
