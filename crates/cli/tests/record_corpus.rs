@@ -14,7 +14,7 @@ use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
-use sysfence_fixtures::tools::{BUSYBOX, GCC_MULTILIB, PING, PYTHON3, require, skip_or_fail};
+use sysfence_fixtures::tools::{BUSYBOX, PING, PYTHON3, require, skip_or_fail};
 
 fn record(args: &[&str], command: &[&str]) -> Output {
     common::sysfence()
@@ -457,24 +457,7 @@ const ABI_SOURCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/c/rec
 /// Builds `record_abi.c` with `gcc FLAGS` as `dir/name`; None after a loud skip (a
 /// failure under CI) when gcc, or with -m32 its i386 libraries, is missing.
 fn build_abi_program(dir: &Path, name: &str, flags: &[&str]) -> Option<PathBuf> {
-    let gcc = require(GCC_MULTILIB)?;
-    let out = dir.join(name);
-    let built = Command::new(gcc)
-        .args(["-O1", "-Wall", "-Werror"])
-        .args(flags)
-        .arg("-o")
-        .arg(&out)
-        .arg(ABI_SOURCE)
-        .output()
-        .unwrap();
-    if !built.status.success() {
-        skip_or_fail(&format!(
-            "gcc {flags:?} cannot build {ABI_SOURCE} (apt-get install gcc-multilib): {}",
-            String::from_utf8_lossy(&built.stderr)
-        ));
-        return None;
-    }
-    Some(out)
+    common::build_c(ABI_SOURCE, &dir.join(name), flags)
 }
 
 /// A `gcc -m32` program: every call after its execve is an i386 call, recorded under

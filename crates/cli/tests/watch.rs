@@ -182,6 +182,9 @@ fn bad_input_gets_an_error_that_names_the_problem() {
         (vec!["--scope", "uid=abc"], "`abc` is not a number"),
         (vec!["--scope", "comm"], "expected KEY=VALUE"),
         (vec!["--duration", "0"], "above 0"),
+        (vec!["--events", ""], "names no event"),
+        (vec!["--events", "openat,-openat"], "leave no event"),
+        (vec!["--scope", "uid<0"], "no uid is below 0"),
     ] {
         // Should the input ever become valid, the watch must not run for ever.
         let mut child = common::sysfence()
@@ -374,4 +377,108 @@ fn a_flood_is_delivered_or_reported_lost_exactly() {
         "{delivered} delivered, {lost_reported} lost"
     );
     eprintln!("flood: {delivered} delivered, {lost_reported} reported lost");
+}
+
+/// A program that opens a file through io_uring (no open syscall) and reads it through
+/// io_uring too appears with each request's operation, fd and (for the open) path and
+/// result, under `--scope comm=` of the program.
+#[test]
+fn io_uring_requests_are_seen_with_their_operation_fd_and_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let comm = format!("sfiou{}", std::process::id() % 100_000);
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/c/io_uring_open.c");
+    let Some(program) = common::build_c(source, &dir.path().join(&comm), &[]) else {
+        return;
+    };
+    let target = dir.path().join("read-through-io-uring");
+    std::fs::write(&target, "x").unwrap();
+    let events = dir.path().join("events.jsonl");
+    let scope = format!("comm={comm}");
+    let watch = Running::start(&[
+        "--events",
+        "io_uring,open",
+        "--scope",
+        &scope,
+        "--output",
+        "json",
+        "-o",
+        events.to_str().unwrap(),
+    ]);
+    let out = Command::new(&program).arg(&target).output().unwrap();
+    let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{out:?}");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(watch.stop().success());
+    let lines = json_lines(&events);
+    let requests: Vec<&serde_json::Value> =
+        lines.iter().filter(|l| l["type"] == "io_uring").collect();
+    let open = requests
+        .iter()
+        .find(|l| l["op"] == "IORING_OP_OPENAT")
+        .unwrap_or_else(|| panic!("no IORING_OP_OPENAT: {lines:?}"));
+    assert_eq!(open["path"], target.to_str().unwrap());
+    assert_eq!(open["fd"], -100, "AT_FDCWD");
+    assert_eq!(open["user_data"], 7);
+    assert_eq!(open["comm"], comm.as_str());
+    let fd = open["res"].as_i64().unwrap();
+    assert!(
+        printed.starts_with(&format!("opened fd {fd} ")),
+        "{printed}"
+    );
+    let read = requests
+        .iter()
+        .find(|l| l["op"] == "IORING_OP_READ")
+        .unwrap_or_else(|| panic!("no IORING_OP_READ: {lines:?}"));
+    assert_eq!(read["fd"], fd);
+    assert_eq!(read["res"], 1);
+    // The file itself was never opened by a syscall: only the loader's libraries were.
+    let target_text = format!("{:?}", target.to_str().unwrap());
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l["type"] == "syscall" && l["args"][1]["text"] == target_text.as_str()),
+        "{lines:?}"
+    );
+}
+
+/// Two watches at once do not watch each other (each would see the other's output
+/// writes, and they would feed each other): a watch started second never shows the first.
+#[test]
+fn a_watch_does_not_see_another_watch() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first_out, second_out) = (
+        dir.path().join("first.jsonl"),
+        dir.path().join("second.jsonl"),
+    );
+    let first = Running::start(&[
+        "--events",
+        "write",
+        "--output",
+        "json",
+        "-o",
+        first_out.to_str().unwrap(),
+    ]);
+    let second = Running::start(&[
+        "--events",
+        "write",
+        "--output",
+        "json",
+        "-o",
+        second_out.to_str().unwrap(),
+    ]);
+    // Give both something to write about.
+    for _ in 0..20 {
+        Command::new("true").status().unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let first_pid = u64::from(first.child.id());
+    assert!(second.stop().success());
+    assert!(first.stop().success());
+    let lines = json_lines(&second_out);
+    assert!(
+        lines.iter().all(|l| l["pid"] != first_pid),
+        "the second watch saw the first ({first_pid})"
+    );
+    let first_lines = json_lines(&first_out);
+    assert!(!first_lines.is_empty(), "the first watch saw writes");
 }

@@ -80,7 +80,7 @@ struct sf_config {
 	__u32 n_uid_cmp;
 	struct sf_cmp uid_cmp[SF_MAX_CMPS];
 	__u32 lifecycle; /* SF_LIFE() bits */
-	__u32 pad;
+	__u32 has_watchers; /* 1: map `watchers` holds other sysfence watches, never watched */
 };
 
 /* What every record carries about the task it happened to. */

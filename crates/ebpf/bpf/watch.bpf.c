@@ -86,6 +86,15 @@ struct {
 	__type(value, __u8);
 } scope_not_pids SEC(".maps");
 
+/* Other sysfence watches, kept out as sysfence itself is: each would see the other's
+ * output writes, and they would feed each other. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u8);
+} watchers SEC(".maps");
+
 /* The processes of `--scope tree=PID`: seeded by user space, followed in the kernel as
  * they fork, forgotten as they exit. */
 struct {
@@ -158,6 +167,8 @@ static __always_inline void task_comm(char *comm)
 /* Whether the current task is one the user asked to watch. */
 static __always_inline bool in_scope(const struct sf_config *cfg, __u32 tgid)
 {
+	if (cfg->has_watchers && bpf_map_lookup_elem(&watchers, &tgid))
+		return false;
 	__u32 scope = cfg->scope;
 	if (!scope)
 		return true;

@@ -127,8 +127,8 @@ pub struct Config {
     pub uid_cmp: [Cmp; MAX_CMPS],
     /// Which [`kind`]s of lifecycle record are sent: bit `1 << kind`.
     pub lifecycle: u32,
-    /// Padding.
-    pub pad: u32,
+    /// 1 when map `watchers` holds other sysfence watches (never watched).
+    pub has_watchers: u32,
 }
 
 // SAFETY: plain integers, no padding, any bit pattern valid.

@@ -185,7 +185,7 @@ const HOOKS: [&str; 8] = [
 
 /// The running probes: attached until dropped.
 pub struct Watcher {
-    _bpf: Ebpf,
+    bpf: Ebpf,
     ring: RingBuf<MapData>,
     counters: PerCpuArray<MapData, u64>,
 }
@@ -231,7 +231,7 @@ impl Watcher {
         )
         .map_err(|e| load(&e))?;
         Ok(Watcher {
-            _bpf: bpf,
+            bpf,
             ring,
             counters,
         })
@@ -273,6 +273,38 @@ impl Watcher {
             }
         }
         n
+    }
+
+    /// Keeps the other sysfence watches running now out of this one (as sysfence itself
+    /// is): found by their command line, so call it now and then to catch new ones.
+    pub fn exclude_other_watches(&mut self) -> Result<(), WatchError> {
+        let load = |e: &dyn std::fmt::Display| WatchError::Load(e.to_string());
+        let others = other_watches();
+        if others.is_empty() {
+            return Ok(());
+        }
+        let mut m: HashMap<_, u32, u8> = HashMap::try_from(
+            self.bpf
+                .map_mut("watchers")
+                .ok_or_else(|| load(&"watchers"))?,
+        )
+        .map_err(|e| load(&e))?;
+        for pid in &others {
+            // A full map only lets more of another watch's events through.
+            let _ = m.insert(pid, 1, 0);
+        }
+        let mut config: Array<_, layout::Config> = Array::try_from(
+            self.bpf
+                .map_mut("sf_config_map")
+                .ok_or_else(|| load(&"sf_config_map"))?,
+        )
+        .map_err(|e| load(&e))?;
+        let mut c = config.get(&0, 0).map_err(|e| load(&e))?;
+        if c.has_watchers == 0 {
+            c.has_watchers = 1;
+            config.set(0, c, 0).map_err(|e| load(&e))?;
+        }
+        Ok(())
     }
 
     /// The counters now, summed over CPUs.
@@ -358,6 +390,18 @@ fn configure(
                 .map_err(|e| WatchError::Scope(format!("--scope pid: {e}")))?;
         }
     }
+    // Other watches running now are out from the first event (later ones:
+    // Watcher::exclude_other_watches).
+    let others = other_watches();
+    if !others.is_empty() {
+        config.has_watchers = 1;
+        let mut m: HashMap<_, u32, u8> =
+            HashMap::try_from(bpf.map_mut("watchers").ok_or_else(|| load(&"watchers"))?)
+                .map_err(|e| load(&e))?;
+        for pid in &others {
+            let _ = m.insert(pid, 1, 0);
+        }
+    }
     let mut tree: HashMap<_, u32, u8> = HashMap::try_from(
         bpf.map_mut("scope_tree")
             .ok_or_else(|| load(&"scope_tree"))?,
@@ -391,6 +435,24 @@ fn configure(
     .map_err(|e| load(&e))?;
     m.set(0, config, 0).map_err(|e| load(&e))?;
     Ok(())
+}
+
+/// The pids of the other `sysfence watch` processes running now.
+fn other_watches() -> Vec<u32> {
+    let me = std::process::id();
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+            let mut args = cmdline.split(|&b| b == 0);
+            let program = args.next()?;
+            let is_sysfence = program.rsplit(|&b| b == b'/').next() == Some(b"sysfence");
+            (pid != me && is_sysfence && args.next() == Some(b"watch")).then_some(pid)
+        })
+        .collect()
 }
 
 /// `roots` and every process below them now, from /proc's parent links (those forked

@@ -39,10 +39,9 @@ pub struct Args {
         short = 'e',
         long,
         value_name = "LIST",
-        value_delimiter = ',',
         allow_hyphen_values = true
     )]
-    events: Vec<String>,
+    events: Option<Vec<String>>,
     /// Which tasks, as Tracee's --scope (repeatable: separate flags AND; comma values OR):
     /// comm=NAME, comm!=NAME, pid=N, pid!=N, uid=N (also uid!=N, uid<N, uid>N, uid<=N,
     /// uid>=N). sysfence itself is never watched.
@@ -81,7 +80,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
         list()?;
         return Ok(ExitCode::SUCCESS);
     }
-    let selection = selection(&args.events)?;
+    let selection = match &args.events {
+        Some(events) => selection(events)?,
+        None => Selection {
+            calls: None,
+            lifecycle: Lifecycle::ALL,
+        },
+    };
     let mut scope = Scope::default();
     for expr in &args.scopes {
         add_scope(&mut scope, expr)?;
@@ -106,11 +111,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
         select.as_ref().map(|s| s as &dyn Fn(Arch, u32) -> bool),
         selection.lifecycle,
     )?;
+    let mut looked_for_watches = Instant::now();
     stop::install();
     let l = selection.lifecycle;
     let life: Vec<&str> = LIFECYCLE
         .into_iter()
-        .zip([l.fork, l.exec, l.exit, l.signal])
+        .chain(["io_uring requests"])
+        .zip([l.fork, l.exec, l.exit, l.signal, l.io_uring])
         .filter(|(_, on)| *on)
         .map(|(n, _)| n)
         .collect();
@@ -150,6 +157,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }
         };
         watcher.poll(Duration::from_millis(100), &mut write)?;
+        if looked_for_watches.elapsed() >= Duration::from_secs(1) {
+            watcher.exclude_other_watches()?;
+            looked_for_watches = Instant::now();
+        }
         let lost = watcher.counters().lost;
         if lost > lost_reported {
             printer.lost(&mut out, lost - lost_reported, lost)?;
@@ -222,14 +233,14 @@ fn set_lifecycle(l: &mut Lifecycle, name: &str, on: bool) {
 fn selection(events: &[String]) -> Result<Selection> {
     let items: Vec<&str> = events
         .iter()
-        .map(|e| e.trim())
+        .flat_map(|e| e.split(','))
+        .map(str::trim)
         .filter(|e| !e.is_empty())
         .collect();
     if items.is_empty() {
-        return Ok(Selection {
-            calls: None,
-            lifecycle: Lifecycle::ALL,
-        });
+        bail!(
+            "--events names no event: give syscall names, %classes or events (`sysfence watch --list`)"
+        );
     }
     let any_positive = items.iter().any(|i| !i.starts_with('-'));
     let mut chosen: HashSet<(Arch, u32)> = HashSet::new();
@@ -268,8 +279,15 @@ fn selection(events: &[String]) -> Result<Selection> {
             chosen.extend(calls);
         }
     }
+    let calls: HashSet<(Arch, u32)> = chosen.difference(&excluded).copied().collect();
+    if calls.is_empty() && lifecycle == Lifecycle::default() {
+        bail!(
+            "--events {}: the exclusions leave no event to watch",
+            events.join(",")
+        );
+    }
     Ok(Selection {
-        calls: Some(chosen.difference(&excluded).copied().collect()),
+        calls: Some(calls),
         lifecycle,
     })
 }
@@ -384,7 +402,11 @@ fn add_scope(scope: &mut Scope, expr: &str) -> Result<()> {
                 );
             }
             for v in &values {
-                scope.uids.push((op, number(v)?));
+                let uid = number(v)?;
+                if op == CmpOp::Lt && uid == 0 {
+                    bail!("--scope {expr}: no uid is below 0, so nothing would be watched");
+                }
+                scope.uids.push((op, uid));
             }
         }
         ("tree", "=") => {
@@ -555,7 +577,7 @@ impl Printer {
                 let (name, ret, args) = table_fields(body);
                 writeln!(
                     out,
-                    "{:<15} {:<6} {:<16} {:<7} {:<7} {:<10} {:<16} {}",
+                    "{:<15} {:<6} {:<16} {:<7} {:<7} {:<14} {:<16} {}",
                     clock_text(ts),
                     h.uid,
                     h.comm(),
@@ -574,7 +596,7 @@ impl Printer {
             self.header_done = true;
             writeln!(
                 out,
-                "{:<15} {:<6} {:<16} {:<7} {:<7} {:<10} {:<16} ARGS",
+                "{:<15} {:<6} {:<16} {:<7} {:<7} {:<14} {:<16} ARGS",
                 "TIME", "UID", "COMM", "PID", "TID", "RET", "EVENT"
             )?;
         }

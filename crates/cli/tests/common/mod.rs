@@ -9,6 +9,30 @@ use std::sync::Once;
 
 pub mod runc;
 
+/// Builds the C program `source` (a path) with `gcc -O1 -Wall -Werror FLAGS` as `out`;
+/// None after a loud skip (a failure under CI) when gcc, or with -m32 its i386 libraries,
+/// is missing.
+pub fn build_c(source: &str, out: &std::path::Path, flags: &[&str]) -> Option<PathBuf> {
+    use sysfence_fixtures::tools::{GCC_MULTILIB, require, skip_or_fail};
+    let gcc = require(GCC_MULTILIB)?;
+    let built = Command::new(gcc)
+        .args(["-O1", "-Wall", "-Werror"])
+        .args(flags)
+        .arg("-o")
+        .arg(out)
+        .arg(source)
+        .output()
+        .unwrap();
+    if !built.status.success() {
+        skip_or_fail(&format!(
+            "gcc {flags:?} cannot build {source} (apt-get install gcc-multilib): {}",
+            String::from_utf8_lossy(&built.stderr)
+        ));
+        return None;
+    }
+    Some(out.to_path_buf())
+}
+
 /// The `sysfence` binary under test.
 pub fn sysfence() -> Command {
     Command::new(env!("CARGO_BIN_EXE_sysfence"))
