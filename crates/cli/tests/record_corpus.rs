@@ -14,7 +14,7 @@ use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
-use sysfence_fixtures::tools::{BUSYBOX, PING, PYTHON3, require, skip_or_fail};
+use sysfence_fixtures::tools::{BUSYBOX, PING, PYTHON3, require};
 
 fn record(args: &[&str], command: &[&str]) -> Output {
     common::sysfence()
