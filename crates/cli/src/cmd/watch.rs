@@ -35,12 +35,7 @@ Needs root and a kernel with BTF.")]
 pub struct Args {
     /// The events: syscall names and strace %classes, comma-separated; `-NAME` or
     /// `-%class` excludes (default: every syscall of every ABI).
-    #[arg(
-        short = 'e',
-        long,
-        value_name = "LIST",
-        allow_hyphen_values = true
-    )]
+    #[arg(short = 'e', long, value_name = "LIST", allow_hyphen_values = true)]
     events: Option<Vec<String>>,
     /// Which tasks, as Tracee's --scope (repeatable: separate flags AND; comma values OR):
     /// comm=NAME, comm!=NAME, pid=N, pid!=N, uid=N (also uid!=N, uid<N, uid>N, uid<=N,

@@ -102,7 +102,7 @@ fn every_mirrored_struct_matches_the_compiled_objects_layout() {
             n_uid_cmp,
             uid_cmp,
             lifecycle,
-            pad
+            has_watchers
         ]
     );
     check!(
