@@ -239,3 +239,36 @@ fn a_command_with_its_own_listener_is_recorded_with_ptrace() {
     let used = s["abis"][0]["used"].as_array().unwrap();
     assert!(used.iter().any(|n| n == "seccomp"), "{used:?}");
 }
+
+/// A command that cannot be executed (a directory; a script whose interpreter is missing)
+/// gets an error that says why, and no profile: nothing ran, so nothing was recorded.
+#[test]
+fn a_command_that_cannot_be_executed_gets_an_error_and_no_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("script");
+    std::fs::write(&script, "#!/nonexistent/interpreter\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let subdir = dir.path().join("a-directory");
+    std::fs::create_dir(&subdir).unwrap();
+    for (command, says) in [
+        (&script, "No such file or directory"),
+        (&subdir, "Permission denied"),
+    ] {
+        let profile = dir.path().join("p.json");
+        let out = record(
+            &["-o", profile.to_str().unwrap()],
+            &[command.to_str().unwrap()],
+        );
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains(&format!("cannot execute {}: {says}", command.display())),
+            "{stderr}"
+        );
+        assert!(
+            !profile.exists(),
+            "no profile for a run that never happened"
+        );
+    }
+}

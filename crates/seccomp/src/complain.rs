@@ -39,6 +39,8 @@ pub struct ComplainRun {
     pub status: i32,
     /// Calls the policy would have blocked, counted by (name, pid).
     pub counts: Counts,
+    /// Why the program could not be executed, if it could not (it never ran).
+    pub exec_error: Option<io::Error>,
 }
 
 /// How a supervisor answers one notified call.
@@ -93,7 +95,11 @@ pub fn run_complain(
 ) -> io::Result<ComplainRun> {
     // SAFETY: prctl without pointers: orphans of the command's tree become our children.
     unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
-    let Supervised { pid, listener } = install::spawn_supervised(program, launch)?;
+    let Supervised {
+        pid,
+        listener,
+        exec,
+    } = install::spawn_supervised(program, launch)?;
     // Measured here (dd bs=1, 200,000 notified calls, 8 runs each): 1.2-1.5 s with
     // synchronous wake-ups; 1.3-11 s with only the supervisor following the program's CPU.
     let synced = install::sync_wake_up(&listener);
@@ -146,7 +152,11 @@ pub fn run_complain(
     };
     // Whatever else ended last is reaped too.
     reap(pid, &mut None);
-    Ok(ComplainRun { status, counts })
+    Ok(ComplainRun {
+        status,
+        counts,
+        exec_error: exec.error(),
+    })
 }
 
 /// Gives `how` to notification `n` (of `event`); false when the call was gone.

@@ -155,6 +155,35 @@ pub struct Supervised {
     pub pid: libc::pid_t,
     /// The notification fd of the child's filter.
     pub listener: OwnedFd,
+    /// Where the child says its execve failed.
+    pub exec: ExecReport,
+}
+
+/// A page shared with a supervised child, where it writes the errno of an execve that
+/// failed (the program never ran: no profile or report should be made of the run).
+#[derive(Debug)]
+pub struct ExecReport {
+    page: *mut libc::c_void,
+}
+
+impl ExecReport {
+    fn word(&self) -> &AtomicI64 {
+        // SAFETY: the page is mapped for as long as self lives; the word is aligned.
+        unsafe { &*(self.page.cast::<AtomicI64>().add(1)) }
+    }
+
+    /// Why the child's execve failed, if it did (read once the child has ended).
+    pub fn error(&self) -> Option<io::Error> {
+        let errno = self.word().load(Ordering::SeqCst);
+        (errno > 0).then(|| io::Error::from_raw_os_error(errno as i32))
+    }
+}
+
+impl Drop for ExecReport {
+    fn drop(&mut self) {
+        // SAFETY: unmapping the page this report owns; nothing else uses our mapping.
+        unsafe { libc::munmap(self.page, 4096) };
+    }
 }
 
 /// Starts `launch.path` in a child process under `program`, installed with NEW_LISTENER
@@ -179,7 +208,8 @@ pub fn spawn_supervised(program: &Program, launch: &Launch) -> io::Result<Superv
     let envp_ptrs = null_terminated(envp);
     let filter = sock_filters(program);
     let prog = sock_fprog(&filter)?;
-    // One shared word: 0 while pending, fd + 1 on success, -errno on failure.
+    // Shared words: the first 0 while pending, fd + 1 on success, -errno on failure; the
+    // second the errno of a failed execve (ExecReport).
     // SAFETY: an anonymous shared mapping of one page; checked for MAP_FAILED below.
     let page = unsafe {
         libc::mmap(
@@ -260,11 +290,14 @@ pub fn spawn_supervised(program: &Program, launch: &Launch) -> io::Result<Superv
         }
         // SAFETY: NULL-terminated arrays of live CStrings (copied into the child).
         unsafe { libc::execve(path.as_ptr(), argv_ptrs.as_ptr(), envp_ptrs.as_ptr()) };
-        // The supervisor reads the errno from the exit path: 127 and a message.
-        let msg = b"sysfence: exec failed under the profile\n";
-        // SAFETY: writing a static buffer to stderr.
-        unsafe { libc::write(2, msg.as_ptr().cast(), msg.len()) };
-        // SAFETY: as above.
+        // The supervisor says why, from the report.
+        let errno = io::Error::last_os_error()
+            .raw_os_error()
+            .unwrap_or(libc::EIO);
+        // SAFETY: the page is mapped in the child (its copy of the mapping); aligned.
+        let report: &AtomicI64 = unsafe { &*((page as *const AtomicI64).add(1)) };
+        report.store(i64::from(errno), Ordering::SeqCst);
+        // SAFETY: leaving the child without running the parent's destructors.
         unsafe { libc::_exit(127) }
     }
     let pid = pid as libc::pid_t;
@@ -280,9 +313,8 @@ pub fn spawn_supervised(program: &Program, launch: &Launch) -> io::Result<Superv
         _ => None,
     };
     slot.store(TAKEN, Ordering::SeqCst);
-    // SAFETY: unmapping the page mapped above; the child has its own copy, is past its
-    // last use of the page, or is gone.
-    unsafe { libc::munmap(page, 4096) };
+    // The page stays mapped for the exec report; unmapped when the report goes.
+    let exec = ExecReport { page };
     if outcome < 0 {
         let mut status = 0;
         // SAFETY: reaping our own child; `status` is a valid out pointer.
@@ -303,7 +335,11 @@ pub fn spawn_supervised(program: &Program, launch: &Launch) -> io::Result<Superv
         // SAFETY: the child created this fd in the table we share and nothing else owns it.
         unsafe { OwnedFd::from_raw_fd(fd) }
     };
-    Ok(Supervised { pid, listener })
+    Ok(Supervised {
+        pid,
+        listener,
+        exec,
+    })
 }
 
 /// The slot's value once the supervisor has taken the listener from the child's own table.

@@ -5,7 +5,9 @@ use super::profile::{OutputFormat, export, resource_name};
 use super::profile_io::{ResolveArgs, load_policy};
 use super::record_runtime::{self, RuntimeArg};
 use super::run::{Exec, status_code};
-use crate::output::{check_document_target, diag, refuse_binary_to_terminal, write_document};
+use crate::output::{
+    check_document_target, diag, error_text, refuse_binary_to_terminal, write_document,
+};
 use anyhow::{Context, Result, bail};
 use policy::{Action, Policy};
 use record::Recording;
@@ -357,6 +359,13 @@ fn record_notified(exec: &Exec, recording: &mut Recording, capture: bool) -> Res
         }
     })
     .with_context(|| format!("cannot record {}", exec.path.display()))?;
+    if let Some(err) = &outcome.exec_error {
+        bail!(
+            "cannot execute {}: {} (nothing was recorded, no profile written)",
+            exec.path.display(),
+            error_text(err)
+        );
+    }
     let stdout = tee.map(Tee::finish).transpose()?;
     Ok((!own_listener).then_some(Ran {
         code: status_code(outcome.status),
@@ -547,6 +556,13 @@ fn verify(policy: &Policy, exec: &Exec, recorded: &Ran) -> Result<Verdict> {
         Answer::enforcing(call.action)
     })
     .with_context(|| format!("cannot verify the profile on {}", exec.path.display()))?;
+    if let Some(err) = &outcome.exec_error {
+        bail!(
+            "verify: cannot execute {} a second time: {}",
+            exec.path.display(),
+            error_text(err)
+        );
+    }
     let stdout = Some(tee.finish()?);
     Ok(Verdict {
         recorded: Ran {

@@ -139,6 +139,9 @@ fn complain(
         complain::Answer::Continue
     })
     .with_context(|| format!("cannot run {} in complain mode", path.display()))?;
+    if let Some(err) = &outcome.exec_error {
+        bail!("cannot execute {}: {}", path.display(), error_text(err));
+    }
     report(&outcome.counts);
     Ok(exit_code(outcome.status))
 }
