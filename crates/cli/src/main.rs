@@ -27,6 +27,8 @@ enum Command {
     Run(cmd::run::Args),
     /// Run a command and write the seccomp profile it needs.
     Record(cmd::record::Args),
+    /// Loaded kernel modules (lsmod's view) and what /sys/module says about one.
+    Modules(cmd::modules::Args),
 }
 
 /// Reports a command-line error. Under `trace` it is strace's: an unknown option gets
@@ -87,6 +89,7 @@ fn main() -> ExitCode {
         Command::Profile(args) => cmd::profile::run(args),
         Command::Run(args) => cmd::run::run(args),
         Command::Record(args) => cmd::record::run(args),
+        Command::Modules(args) => cmd::modules::run(args),
     };
     match result {
         Ok(code) => code,
