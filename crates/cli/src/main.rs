@@ -29,6 +29,8 @@ enum Command {
     Record(cmd::record::Args),
     /// Loaded kernel modules (lsmod's view) and what /sys/module says about one.
     Modules(cmd::modules::Args),
+    /// Open files and sockets of processes, as lsof lists them.
+    Files(cmd::files::Args),
 }
 
 /// Reports a command-line error. Under `trace` it is strace's: an unknown option gets
@@ -79,7 +81,8 @@ fn main() -> ExitCode {
     // command that `run` execs gets the disposition it would have had without us.
     // SAFETY: setting a signal's disposition before any thread exists.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
-    let cli = match Cli::try_parse() {
+    let args = cmd::files::rewrite_plus_options(std::env::args_os().collect());
+    let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => return usage_error(err),
     };
@@ -90,6 +93,7 @@ fn main() -> ExitCode {
         Command::Run(args) => cmd::run::run(args),
         Command::Record(args) => cmd::record::run(args),
         Command::Modules(args) => cmd::modules::run(args),
+        Command::Files(args) => cmd::files::run(args),
     };
     match result {
         Ok(code) => code,

@@ -4,5 +4,9 @@
 
 #![warn(missing_docs)]
 
+pub mod files;
 pub mod modules;
+pub mod sockets;
+mod sys;
 pub mod taint;
+pub mod users;

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod files;
 pub mod modules;
 pub mod profile;
 mod profile_io;
