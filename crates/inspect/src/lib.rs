@@ -4,8 +4,14 @@
 
 #![warn(missing_docs)]
 
+pub mod container;
+pub mod decisions;
 pub mod files;
+pub mod filters;
+pub mod kernel;
 pub mod modules;
+pub mod profiles;
+pub mod seccomp_state;
 pub mod sockets;
 mod sys;
 pub mod taint;

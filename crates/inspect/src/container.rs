@@ -1,0 +1,124 @@
+//! Which container a process is in, from its cgroup path: the runtime's naming of the
+//! cgroup (`docker-ID.scope`, `/docker/ID`, `cri-containerd-ID.scope`, `crio-ID.scope`,
+//! `libpod-ID.scope`, runc's `/ID`) gives the runtime and the container id.
+
+use serde::Serialize;
+
+/// A container a process runs in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Container {
+    /// `docker`, `containerd`, `cri-o`, `podman`, `kubernetes` or `runc`.
+    pub runtime: &'static str,
+    /// The container id as the runtime names it.
+    pub id: String,
+}
+
+impl Container {
+    /// `docker:0123456789ab` (ids of 64 hex digits shortened to 12, as docker ps shows).
+    pub fn short(&self) -> String {
+        let id = if self.id.len() == 64 && is_hex(&self.id) {
+            &self.id[..12]
+        } else {
+            &self.id
+        };
+        format!("{}:{id}", self.runtime)
+    }
+}
+
+fn is_hex(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The container named by the lines of a /proc/PID/cgroup file; `None` for a host
+/// process. The most specific (last) path segment that a runtime names wins.
+pub fn from_cgroup(text: &str) -> Option<Container> {
+    text.lines()
+        .filter_map(|l| l.splitn(3, ':').nth(2))
+        .find_map(from_path)
+}
+
+fn from_path(path: &str) -> Option<Container> {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    for (i, seg) in segments.iter().enumerate().rev() {
+        let seg = seg.strip_suffix(".scope").unwrap_or(seg);
+        let prefixed = [
+            ("docker-", "docker"),
+            ("cri-containerd-", "containerd"),
+            ("crio-", "cri-o"),
+            ("libpod-", "podman"),
+            ("runc-", "runc"),
+        ];
+        for (prefix, runtime) in prefixed {
+            if let Some(id) = seg.strip_prefix(prefix)
+                && is_hex(id)
+            {
+                return Some(Container {
+                    runtime,
+                    id: id.to_string(),
+                });
+            }
+        }
+        let parent = i.checked_sub(1).map(|p| segments[p]);
+        let runtime = match parent {
+            Some("docker") => Some("docker"),
+            Some(p) if p.starts_with("kubepods") || p.starts_with("pod") => Some("kubernetes"),
+            Some("lxc.payload") | Some("libpod_parent") => Some("podman"),
+            _ => None,
+        };
+        if let Some(runtime) = runtime
+            && seg.len() >= 12
+            && is_hex(seg)
+        {
+            return Some(Container {
+                runtime,
+                id: seg.to_string(),
+            });
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "4f1c3c1e9b0a5d7e2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90";
+
+    #[test]
+    fn runtimes_name_their_cgroups() {
+        let cases = [
+            (format!("0::/system.slice/docker-{ID}.scope"), "docker"),
+            (format!("12:pids:/docker/{ID}"), "docker"),
+            (
+                format!("0::/kubepods.slice/kubepods-besteffort.slice/cri-containerd-{ID}.scope"),
+                "containerd",
+            ),
+            (format!("0::/machine.slice/crio-{ID}.scope"), "cri-o"),
+            (format!("0::/user.slice/libpod-{ID}.scope"), "podman"),
+            (
+                format!("0::/kubepods/besteffort/pod1234/{ID}"),
+                "kubernetes",
+            ),
+        ];
+        for (line, runtime) in cases {
+            let c = from_cgroup(&line).unwrap_or_else(|| panic!("{line}"));
+            assert_eq!((c.runtime, c.id.as_str()), (runtime, ID), "{line}");
+        }
+        assert_eq!(
+            from_cgroup(&format!("0::/docker/{ID}")).unwrap().short(),
+            format!("docker:{}", &ID[..12])
+        );
+    }
+
+    #[test]
+    fn host_processes_have_none() {
+        assert_eq!(
+            from_cgroup("0::/\n4:memory:/process_api/c398a5dcad1b4fefe03d99e45b98da38\n"),
+            None
+        );
+        assert_eq!(
+            from_cgroup("0::/user.slice/user-0.slice/session-1.scope"),
+            None
+        );
+    }
+}
