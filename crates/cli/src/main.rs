@@ -31,6 +31,8 @@ enum Command {
     Modules(cmd::modules::Args),
     /// Open files and sockets of processes, as lsof lists them.
     Files(cmd::files::Args),
+    /// Kernel seccomp/BPF/LSM support and every process's seccomp state and profile.
+    Status(cmd::status::Args),
 }
 
 /// Reports a command-line error. Under `trace` it is strace's: an unknown option gets
@@ -94,6 +96,7 @@ fn main() -> ExitCode {
         Command::Record(args) => cmd::record::run(args),
         Command::Modules(args) => cmd::modules::run(args),
         Command::Files(args) => cmd::files::run(args),
+        Command::Status(args) => cmd::status::run(args),
     };
     match result {
         Ok(code) => code,

@@ -103,8 +103,24 @@ pub enum ReadFiltersError {
 /// How long a target may take to enter the ptrace-stop.
 const STOP_TIMEOUT: Duration = Duration::from_secs(3);
 
+/// How long a tracer must hold the target before it is reported: another inspector (a
+/// `status` elsewhere) holds it for a moment only.
+const TRACED_PATIENCE: Duration = Duration::from_millis(500);
+
 /// Reads every filter of `pid` (index 0, the newest, first).
 pub fn read_filters(pid: i32) -> Result<Vec<Filter>, ReadFiltersError> {
+    let deadline = Instant::now() + TRACED_PATIENCE;
+    loop {
+        match read_filters_once(pid) {
+            Err(ReadFiltersError::Traced { .. }) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
+fn read_filters_once(pid: i32) -> Result<Vec<Filter>, ReadFiltersError> {
     let state = seccomp_state::read(pid).ok_or(ReadFiltersError::Gone { pid })?;
     check_readable(&state)?;
     let seized = Seized::new(pid)?;

@@ -13,6 +13,7 @@ pub mod modules;
 pub mod profiles;
 pub mod seccomp_state;
 pub mod sockets;
+pub mod status;
 mod sys;
 pub mod taint;
 pub mod users;

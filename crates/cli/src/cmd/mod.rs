@@ -6,6 +6,7 @@ pub mod profile;
 mod profile_io;
 pub mod record;
 pub mod run;
+pub mod status;
 pub mod syscalls;
 pub mod trace;
 mod trace_args;

@@ -1,0 +1,217 @@
+//! `status`'s table of processes: each one's seccomp state, container, and the profile
+//! its filters decide as (moby's default, one of --profiles, or `unknown` with the
+//! fingerprint that groups processes under the same filters).
+
+use crate::container::{self, Container};
+use crate::decisions;
+use crate::filters::{self, ReadFiltersError};
+use crate::profiles::KnownProfile;
+use crate::seccomp_state::{self, ProcessSeccomp};
+use crate::users::Users;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// What the filters of a process were recognised as.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Recognised {
+    /// Mode 0 or 1: no filter to recognise.
+    None,
+    /// The stack decides as this known profile.
+    Known {
+        /// The profile's name.
+        name: String,
+        /// The stack's fingerprint.
+        fingerprint: String,
+    },
+    /// No known profile decides alike.
+    Unknown {
+        /// The stack's fingerprint.
+        fingerprint: String,
+    },
+    /// The filters could not be read.
+    Unreadable {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Recognised {
+    /// The PROFILE column: `moby-default`, `unknown`, `-`, or `? (why)`.
+    pub fn column(&self) -> String {
+        match self {
+            Recognised::None => "-".into(),
+            Recognised::Known { name, .. } => name.clone(),
+            Recognised::Unknown { .. } => "unknown".into(),
+            Recognised::Unreadable { reason } => format!("? ({reason})"),
+        }
+    }
+
+    /// The fingerprint, when the filters were read.
+    pub fn fingerprint(&self) -> Option<&str> {
+        match self {
+            Recognised::Known { fingerprint, .. } | Recognised::Unknown { fingerprint } => {
+                Some(fingerprint)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// One row of `status`'s process table.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProcessStatus {
+    /// The process id.
+    pub pid: i32,
+    /// Its effective user's name.
+    pub user: String,
+    /// Its command name.
+    pub comm: String,
+    /// Its seccomp state, per thread.
+    pub seccomp: ProcessSeccomp,
+    /// Whether its threads differ in mode or filter count.
+    pub threads_differ: bool,
+    /// Its container, from its cgroup.
+    pub container: Option<Container>,
+    /// What its filters are.
+    pub profile: Recognised,
+}
+
+/// Why `status` could not list what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum StatusError {
+    /// A PID asked for does not exist.
+    #[error(
+        "process {0} does not exist (it has exited, or the PID is mistyped; `ps -e` lists them)"
+    )]
+    NoSuchProcess(i32),
+    /// /proc could not be listed.
+    #[error("cannot list /proc: {0} (is procfs mounted?)")]
+    Proc(String),
+}
+
+/// Reads the rows of `pids` (every process when `None`), mode ≥ 1 only when
+/// `filtered_only`, recognising filters against `known`.
+pub fn processes(
+    pids: Option<&[i32]>,
+    filtered_only: bool,
+    known: &[KnownProfile],
+) -> Result<Vec<ProcessStatus>, StatusError> {
+    let users = Users::load();
+    let all: Vec<i32> = match pids {
+        Some(p) => {
+            for &pid in p {
+                if seccomp_state::read(pid).is_none() {
+                    return Err(StatusError::NoSuchProcess(pid));
+                }
+            }
+            p.to_vec()
+        }
+        None => {
+            let mut v: Vec<i32> = procfs::process::all_processes()
+                .map_err(|e| StatusError::Proc(e.to_string()))?
+                .filter_map(|p| p.ok().map(|p| p.pid))
+                .collect();
+            v.sort_unstable();
+            v
+        }
+    };
+    let mut cache = Recognizer {
+        known,
+        by_bytes: HashMap::new(),
+    };
+    let mut rows = Vec::new();
+    for pid in all {
+        let Some(state) = seccomp_state::read(pid) else {
+            continue;
+        };
+        if filtered_only && state.main.mode == 0 {
+            continue;
+        }
+        let profile = cache.recognise(&state);
+        rows.push(ProcessStatus {
+            pid,
+            user: users.name(effective_uid(pid).unwrap_or(u32::MAX)),
+            comm: std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .map(|c| c.trim_end().to_string())
+                .unwrap_or_default(),
+            threads_differ: state.threads_differ(),
+            container: std::fs::read_to_string(format!("/proc/{pid}/cgroup"))
+                .ok()
+                .and_then(|c| container::from_cgroup(&c)),
+            seccomp: state,
+            profile,
+        });
+    }
+    Ok(rows)
+}
+
+fn effective_uid(pid: i32) -> Option<u32> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// Recognises stacks, once per distinct set of filter bytes.
+struct Recognizer<'a> {
+    known: &'a [KnownProfile],
+    by_bytes: HashMap<Vec<u8>, Recognised>,
+}
+
+impl Recognizer<'_> {
+    fn recognise(&mut self, state: &ProcessSeccomp) -> Recognised {
+        if state.main.mode != 2 {
+            return Recognised::None;
+        }
+        // SAFETY: getpid has no preconditions.
+        if state.pid == unsafe { libc::getpid() } {
+            return Recognised::Unreadable {
+                reason: "sysfence itself".into(),
+            };
+        }
+        let filters = match filters::read_filters(state.pid) {
+            Ok(f) => f,
+            Err(e) => {
+                return Recognised::Unreadable {
+                    reason: short_reason(&e),
+                };
+            }
+        };
+        let bytes: Vec<u8> = filters.iter().flat_map(|f| f.program.to_bytes()).collect();
+        if let Some(r) = self.by_bytes.get(&bytes) {
+            return r.clone();
+        }
+        let programs: Vec<&seccomp::Program> = filters.iter().map(|f| &f.program).collect();
+        let r = match decisions::fingerprint(&programs) {
+            Err(e) => Recognised::Unreadable {
+                reason: format!("invalid program: {e}"),
+            },
+            Ok(fingerprint) => match crate::profiles::recognise(&programs, self.known) {
+                Some(k) => Recognised::Known {
+                    name: k.name.clone(),
+                    fingerprint,
+                },
+                None => Recognised::Unknown { fingerprint },
+            },
+        };
+        self.by_bytes.insert(bytes, r.clone());
+        r
+    }
+}
+
+fn short_reason(e: &ReadFiltersError) -> String {
+    match e {
+        ReadFiltersError::Gone { .. } => "exited".into(),
+        ReadFiltersError::Traced { tracer, .. } => format!("traced by {tracer}"),
+        ReadFiltersError::SelfFiltered { .. } => "sysfence is filtered".into(),
+        ReadFiltersError::NoCapSysAdmin { .. } => "needs CAP_SYS_ADMIN".into(),
+        ReadFiltersError::NoPermission { .. } => "cannot attach".into(),
+        ReadFiltersError::NoStop { .. } => "did not stop".into(),
+        other => other.to_string(),
+    }
+}
