@@ -129,13 +129,11 @@ fn probe_values(compares: &[&Compare]) -> BTreeSet<u32> {
                 values.insert(c.k & c.mask);
                 values.insert(low_bit(c.k & c.mask));
             }
-            op::JGT => {
+            // Both neighbours, so `< k`, `!= k` and `<= k` get different answers.
+            op::JGT | op::JGE => {
+                values.insert(c.k.wrapping_sub(1));
                 values.insert(c.k);
                 values.insert(c.k.wrapping_add(1));
-            }
-            op::JGE => {
-                values.insert(c.k);
-                values.insert(c.k.wrapping_sub(1));
             }
             _ if c.mask == u32::MAX => {
                 values.insert(c.k);
@@ -236,6 +234,10 @@ pub struct Decision {
 /// An AUDIT_ARCH value that no ABI has: what a filter answers for foreign ABIs.
 pub const FOREIGN_ARCH: u32 = 0;
 
+/// A syscall number no ABI has (below x32's bit 30): what a filter answers for calls it
+/// does not name, its default.
+pub const UNNAMED_NR: u32 = 0x3fff_0000;
+
 /// The decision table of `filters` (newest first), probed where any of `probe_from`
 /// compares (pass the same programs, or the union of two stacks to compare them).
 pub fn table(
@@ -251,6 +253,7 @@ pub fn table(
             .filter(|a| a.audit_arch() == arch)
             .flat_map(|a| a.table().entries().iter().map(|s| s.nr))
             .collect();
+        nrs.insert(UNNAMED_NR);
         if arch == FOREIGN_ARCH {
             nrs.insert(0);
         }

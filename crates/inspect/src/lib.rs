@@ -6,14 +6,16 @@
 
 pub mod container;
 pub mod decisions;
+pub mod decompile;
 pub mod files;
 pub mod filters;
 pub mod kernel;
+pub mod listing;
 pub mod modules;
 pub mod profiles;
 pub mod seccomp_state;
 pub mod sockets;
 pub mod status;
-mod sys;
+pub(crate) mod sys;
 pub mod taint;
 pub mod users;

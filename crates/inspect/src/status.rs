@@ -174,6 +174,12 @@ impl Recognizer<'_> {
                 reason: "sysfence itself".into(),
             };
         }
+        // A filtered sysfence is refused every filter (EACCES): no process is seized for it.
+        if crate::sys::own_seccomp_mode().is_some_and(|m| m != 0) {
+            return Recognised::Unreadable {
+                reason: "sysfence is filtered".into(),
+            };
+        }
         let filters = match filters::read_filters(state.pid) {
             Ok(f) => f,
             Err(e) => {

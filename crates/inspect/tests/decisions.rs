@@ -66,3 +66,18 @@ fn moby_defaults_table_probes_the_personality_values_it_allows() {
     assert!(want.len() >= 4, "{want:?}");
     assert_eq!(allowed, want);
 }
+
+#[test]
+fn moby_default_decompiles_to_a_profile_with_the_same_decisions() {
+    let moby = moby_default();
+    let d = inspect::decompile::decompile(&[&moby.program]).unwrap();
+    assert!(d.inexpressible.is_empty(), "{:#?}", d.inexpressible);
+    let back = seccomp::compile(&d.policy, &Target::for_policy(&d.policy)).unwrap();
+    let diffs = inspect::decisions::differences(&[&moby.program], &[&back], 5).unwrap();
+    assert!(diffs.is_empty(), "{diffs:#?}");
+    // And it is a Docker profile again.
+    let json = policy::docker::export(&d.policy).unwrap();
+    let again = policy::docker::import(&json, "decompiled.json", &docker_resolve()).unwrap();
+    let third = seccomp::compile(&again.policy, &Target::for_policy(&again.policy)).unwrap();
+    assert!(same_decisions(&[&moby.program], &[&third]).unwrap());
+}
