@@ -33,6 +33,8 @@ enum Command {
     Files(cmd::files::Args),
     /// Kernel seccomp/BPF/LSM support and every process's seccomp state and profile.
     Status(cmd::status::Args),
+    /// The seccomp filters a process runs under: listing, raw BPF, or a rebuilt profile.
+    Dump(cmd::dump::Args),
 }
 
 /// Reports a command-line error. Under `trace` it is strace's: an unknown option gets
@@ -97,6 +99,7 @@ fn main() -> ExitCode {
         Command::Modules(args) => cmd::modules::run(args),
         Command::Files(args) => cmd::files::run(args),
         Command::Status(args) => cmd::status::run(args),
+        Command::Dump(args) => cmd::dump::run(args),
     };
     match result {
         Ok(code) => code,

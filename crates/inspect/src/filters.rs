@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 /// One filter of a process.
 #[derive(Debug, Clone)]
 pub struct Filter {
-    /// Its index for PTRACE_SECCOMP_GET_FILTER: 0 is the newest, which runs first.
+    /// Its index for PTRACE_SECCOMP_GET_FILTER: 0 is the oldest (installed first), as
+    /// the kernel counts (get_nth_filter walks back from the newest).
     pub index: usize,
     /// Its program.
     pub program: Program,
@@ -107,7 +108,8 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(3);
 /// `status` elsewhere) holds it for a moment only.
 const TRACED_PATIENCE: Duration = Duration::from_millis(500);
 
-/// Reads every filter of `pid` (index 0, the newest, first).
+/// Reads every filter of `pid`, innermost (newest, installed last) first: the order in
+/// which the kernel runs them, the newest winning ties.
 pub fn read_filters(pid: i32) -> Result<Vec<Filter>, ReadFiltersError> {
     let deadline = Instant::now() + TRACED_PATIENCE;
     loop {
@@ -151,6 +153,7 @@ fn read_filters_once(pid: i32) -> Result<Vec<Filter>, ReadFiltersError> {
         }
     }
     drop(seized);
+    filters.reverse();
     Ok(filters)
 }
 

@@ -34,7 +34,7 @@ pub fn disassemble_named(program: &Program) -> String {
     out
 }
 
-/// `x86_64: read` or `x86_64: read, i386: restart_syscall`; `> x86_64: getpid` for a
+/// `x86_64: read` or `x86_64: read, i386: restart_syscall`; `x86_64: >= getpid` for a
 /// range jump (the names of the number compared).
 fn name_note(insn: Insn, arches: &BTreeSet<u32>) -> String {
     let names: Vec<String> = Arch::ALL
@@ -45,7 +45,13 @@ fn name_note(insn: Insn, arches: &BTreeSet<u32>) -> String {
             // x32's numbers carry bit 30; under the x86_64 arch value the number decides.
             let belongs = Arch::from_audit(a.audit_arch(), nr) == Some(*a);
             let s = a.table().lookup_nr(nr).filter(|_| belongs)?;
-            Some(format!("{}: {}", a.name(), s.name))
+            let relation = match insn.code & 0xf0 {
+                op::JGE => ">= ",
+                op::JGT => "> ",
+                op::JSET => "& ",
+                _ => "",
+            };
+            Some(format!("{}: {relation}{}", a.name(), s.name))
         })
         .collect();
     names.join(", ")

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod dump;
 pub mod files;
 pub mod modules;
 pub mod profile;
