@@ -315,3 +315,87 @@ fn status_bad_input_names_the_problem() {
         );
     }
 }
+
+/// A runc container, deleted (killed) when the test ends.
+struct Container {
+    runc: PathBuf,
+    id: String,
+}
+
+impl Drop for Container {
+    fn drop(&mut self) {
+        let _ = Command::new(&self.runc)
+            .args(["delete", "-f", &self.id])
+            .output();
+    }
+}
+
+#[test]
+fn a_runc_containers_process_shows_its_container_and_filter() {
+    use sysfence_fixtures::tools::{BUSYBOX, RUNC, require};
+    let (Some(runc), Some(busybox)) = (require(RUNC), require(BUSYBOX)) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    std::fs::create_dir_all(bundle.join("rootfs/bin")).unwrap();
+    std::fs::copy(&busybox, bundle.join("rootfs/bin/busybox")).unwrap();
+    assert!(
+        Command::new(&runc)
+            .arg("spec")
+            .current_dir(&bundle)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let oci = dir.path().join("seccomp.json");
+    let converted = sysfence()
+        .args(["profile", "convert"])
+        .arg(moby_default())
+        .args(["--format", "oci", "-o"])
+        .arg(&oci)
+        .status()
+        .unwrap();
+    assert!(converted.success());
+    let path = bundle.join("config.json");
+    let mut config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    config["process"]["terminal"] = false.into();
+    config["process"]["args"] = serde_json::json!(["/bin/busybox", "sleep", "120"]);
+    config["root"]["readonly"] = false.into();
+    config["linux"]["seccomp"] =
+        serde_json::from_str(&std::fs::read_to_string(&oci).unwrap()).unwrap();
+    std::fs::write(&path, config.to_string()).unwrap();
+    let id = format!("sysfence-status-{}", std::process::id());
+    let container = Container {
+        runc: runc.clone(),
+        id: id.clone(),
+    };
+    let started = Command::new(&runc)
+        .args(["run", "-d", "--bundle"])
+        .arg(&bundle)
+        .arg(&id)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(started.success(), "runc run -d failed");
+    let state = Command::new(&runc).args(["state", &id]).output().unwrap();
+    let state: serde_json::Value = serde_json::from_slice(&state.stdout).unwrap();
+    let pid = state["pid"].as_i64().unwrap() as i32;
+    wait_filtered(pid, "busybox", 1);
+    let doc = status_json(&[&pid.to_string()]);
+    let r = row(&doc, pid);
+    assert_eq!(r["container"]["runtime"], "runc", "{r:#}");
+    assert_eq!(r["container"]["id"], id.as_str());
+    assert_eq!(r["seccomp"]["main"]["mode"], 2);
+    // runc's filter is libseccomp's build of the same profile: named moby's default if it
+    // decides alike, else unknown with moby's default as the nearest.
+    match r["profile"]["kind"].as_str().unwrap() {
+        "known" => assert_eq!(r["profile"]["name"], "moby-default"),
+        "unknown" => assert_eq!(r["profile"]["nearest"]["name"], "moby-default", "{r:#}"),
+        other => panic!("{other}: {r:#}"),
+    }
+    drop(container);
+}

@@ -29,12 +29,50 @@ fn is_hex(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// The directories where runc keeps a state directory per container it runs (its
+/// `--root`: the default, Docker's and containerd's).
+pub const RUNC_ROOTS: [&str; 3] = [
+    "/run/runc",
+    "/run/docker/runtime-runc/moby",
+    "/run/containerd/runc/default",
+];
+
+/// The container of process `pid`, from its cgroup file; a plain runc container (whose
+/// cgroup is just `/ID`) is recognised by runc's state directory for that id.
+pub fn of_process(pid: i32) -> Option<Container> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?;
+    from_cgroup(&text).or_else(|| runc_container(&text, &RUNC_ROOTS))
+}
+
 /// The container named by the lines of a /proc/PID/cgroup file; `None` for a host
 /// process. The most specific (last) path segment that a runtime names wins.
 pub fn from_cgroup(text: &str) -> Option<Container> {
     text.lines()
         .filter_map(|l| l.splitn(3, ':').nth(2))
         .find_map(from_path)
+}
+
+/// A cgroup path segment that names a container runc runs: `ROOT/SEGMENT/state.json`
+/// exists under one of `roots`.
+pub fn runc_container(text: &str, roots: &[&str]) -> Option<Container> {
+    text.lines()
+        .filter_map(|l| l.splitn(3, ':').nth(2))
+        .flat_map(|path| path.rsplit('/'))
+        .filter(|seg| !seg.is_empty() && !seg.contains(".."))
+        .find_map(|seg| {
+            roots
+                .iter()
+                .any(|root| {
+                    std::path::Path::new(root)
+                        .join(seg)
+                        .join("state.json")
+                        .is_file()
+                })
+                .then(|| Container {
+                    runtime: "runc",
+                    id: seg.to_string(),
+                })
+        })
 }
 
 fn from_path(path: &str) -> Option<Container> {
@@ -108,6 +146,17 @@ mod tests {
             from_cgroup(&format!("0::/docker/{ID}")).unwrap().short(),
             format!("docker:{}", &ID[..12])
         );
+    }
+
+    #[test]
+    fn a_runc_container_is_known_by_its_state_directory() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join("web1")).unwrap();
+        std::fs::write(root.path().join("web1/state.json"), "{}").unwrap();
+        let roots = [root.path().to_str().unwrap()];
+        let c = runc_container("9:name=systemd:/web1\n0::/web1\n", &roots).unwrap();
+        assert_eq!((c.runtime, c.id.as_str()), ("runc", "web1"));
+        assert_eq!(runc_container("0::/other\n", &roots), None);
     }
 
     #[test]

@@ -238,26 +238,27 @@ pub const FOREIGN_ARCH: u32 = 0;
 /// does not name, its default.
 pub const UNNAMED_NR: u32 = 0x3fff_0000;
 
-/// The decision table of `filters` (newest first), probed where any of `probe_from`
-/// compares (pass the same programs, or the union of two stacks to compare them).
-pub fn table(
-    filters: &[&Program],
-    probe_from: &[&Program],
-) -> Result<Vec<Decision>, EmulatorError> {
+/// One call to ask a stack about: (AUDIT_ARCH value, nr, argument words).
+pub type Call = (u32, u32, Probe);
+
+/// The calls to probe where any of `programs` compares: every (ABI, nr) the knowledge
+/// base names, the numbers compared, a number no ABI has, a foreign ABI, and for each, the
+/// argument values compared and their neighbours.
+pub fn calls(programs: &[&Program]) -> Result<Vec<Call>, EmulatorError> {
     let mut arches: BTreeSet<u32> = Arch::ALL.iter().map(|a| a.audit_arch()).collect();
     arches.insert(FOREIGN_ARCH);
-    let mut rows = Vec::new();
+    let mut out = Vec::new();
     for &arch in &arches {
         let mut nrs: BTreeSet<u32> = Arch::ALL
             .iter()
             .filter(|a| a.audit_arch() == arch)
-            .flat_map(|a| a.table().entries().iter().map(|s| s.nr))
+            .flat_map(|a| a.table().entries().iter().map(|s| s.nr).chain(holes(*a)))
             .collect();
         nrs.insert(UNNAMED_NR);
         if arch == FOREIGN_ARCH {
             nrs.insert(0);
         }
-        for p in probe_from {
+        for p in programs {
             let on_nr: Vec<Compare> = comparisons(p, arch, None)?
                 .into_iter()
                 .filter(|c| c.offset == data::NR && c.mask == u32::MAX)
@@ -267,26 +268,57 @@ pub fn table(
         }
         for &nr in &nrs {
             let mut compares = BTreeSet::new();
-            for p in probe_from {
+            for p in programs {
                 compares.extend(comparisons(p, arch, Some(nr))?);
             }
             let is_32bit = Arch::from_audit(arch, nr).is_some_and(Arch::is_32bit);
-            for probe in probes(&compares, is_32bit) {
-                let input = seccomp_data(arch, nr, &probe);
-                let mut rets = Vec::with_capacity(filters.len());
-                for f in filters {
-                    rets.push(seccomp::run(f, &input)?.ret);
-                }
-                rows.push(Decision {
-                    arch,
-                    nr,
-                    probe,
-                    ret: combine(&rets),
-                });
-            }
+            out.extend(
+                probes(&compares, is_32bit)
+                    .into_iter()
+                    .map(|p| (arch, nr, p)),
+            );
         }
     }
-    Ok(rows)
+    Ok(out)
+}
+
+/// The numbers between an ABI's first and last syscall that name none: what a filter
+/// answers there is its default (numbers above the last may get a stub's ENOSYS).
+pub fn holes(arch: Arch) -> Vec<u32> {
+    let named: BTreeSet<u32> = arch.table().entries().iter().map(|s| s.nr).collect();
+    let (Some(&first), Some(&last)) = (named.first(), named.last()) else {
+        return Vec::new();
+    };
+    (first..last).filter(|n| !named.contains(n)).collect()
+}
+
+/// What the stack `filters` (newest first) answers for each of `calls`.
+pub fn decide(filters: &[&Program], calls: &[Call]) -> Result<Vec<Decision>, EmulatorError> {
+    calls
+        .iter()
+        .map(|(arch, nr, probe)| {
+            let input = seccomp_data(*arch, *nr, probe);
+            let mut rets = Vec::with_capacity(filters.len());
+            for f in filters {
+                rets.push(seccomp::run(f, &input)?.ret);
+            }
+            Ok(Decision {
+                arch: *arch,
+                nr: *nr,
+                probe: probe.clone(),
+                ret: combine(&rets),
+            })
+        })
+        .collect()
+}
+
+/// The decision table of `filters` (newest first), probed where any of `probe_from`
+/// compares (pass the same programs, or the union of two stacks to compare them).
+pub fn table(
+    filters: &[&Program],
+    probe_from: &[&Program],
+) -> Result<Vec<Decision>, EmulatorError> {
+    decide(filters, &calls(probe_from)?)
 }
 
 /// The `seccomp_data` of a probe.
@@ -341,8 +373,7 @@ pub fn fingerprint(filters: &[&Program]) -> Result<String, EmulatorError> {
 
 /// Whether two stacks decide alike on every call either of them distinguishes.
 pub fn same_decisions(a: &[&Program], b: &[&Program]) -> Result<bool, EmulatorError> {
-    let both: Vec<&Program> = a.iter().chain(b).copied().collect();
-    Ok(table(a, &both)? == table(b, &both)?)
+    Ok(differences(a, b, 1)?.is_empty())
 }
 
 /// The first rows where two stacks decide differently (at most `limit`), for reports.
@@ -352,7 +383,8 @@ pub fn differences(
     limit: usize,
 ) -> Result<Vec<(Decision, u32)>, EmulatorError> {
     let both: Vec<&Program> = a.iter().chain(b).copied().collect();
-    let (ta, tb) = (table(a, &both)?, table(b, &both)?);
+    let calls = calls(&both)?;
+    let (ta, tb) = (decide(a, &calls)?, decide(b, &calls)?);
     Ok(ta
         .into_iter()
         .zip(tb)

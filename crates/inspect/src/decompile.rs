@@ -40,14 +40,19 @@ pub fn decompile(filters: &[&Program]) -> Result<Decompiled, EmulatorError> {
             describe(foreign)
         ));
     }
-    // The default: what the filter answers for a number it cannot name (on the native
-    // ABI, where accepted; most ABIs agree).
-    let default_ret = most_common(accepted.iter().filter_map(|a| {
-        let rows = by_call.get(&(a.audit_arch(), UNNAMED_NR))?;
-        Some(rows[0].ret)
+    // The default: what the filter answers for the numbers between an accepted ABI's
+    // syscalls that name none (a number above them all may get a stub's ENOSYS instead).
+    let default_ret = most_common(accepted.iter().flat_map(|a| {
+        let by_call = &by_call;
+        decisions::holes(*a)
+            .into_iter()
+            .chain([UNNAMED_NR])
+            .filter_map(move |nr| Some(by_call.get(&(a.audit_arch(), nr))?[0].ret))
     }))
     .unwrap_or(foreign);
     let default_action = action(default_ret, &mut notes);
+    // (ABI, answer) → numbers no syscall has that get it instead of the default.
+    let mut unnamed: BTreeMap<(Arch, u32), Vec<u32>> = BTreeMap::new();
     // name → (arch → rules for that arch).
     let mut per_name: BTreeMap<&'static str, BTreeMap<Arch, Vec<Rule>>> = BTreeMap::new();
     for &arch in &accepted {
@@ -60,10 +65,7 @@ pub fn decompile(filters: &[&Program]) -> Result<Decompiled, EmulatorError> {
             }
             let Some(syscall) = table.lookup_nr(nr) else {
                 if rows.iter().any(|r| r.ret != default_ret) {
-                    notes.push(format!(
-                        "{arch} syscall number {nr:#x}, which no syscall of the knowledge base has, gets {}; a profile names syscalls, so it gets the default",
-                        describe(rows[0].ret)
-                    ));
+                    unnamed.entry((arch, rows[0].ret)).or_default().push(nr);
                 }
                 continue;
             };
@@ -81,6 +83,21 @@ pub fn decompile(filters: &[&Program]) -> Result<Decompiled, EmulatorError> {
                 .or_default()
                 .insert(arch, rules);
         }
+    }
+    for ((arch, ret), nrs) in unnamed {
+        let shown: Vec<String> = nrs.iter().take(8).map(|n| format!("{n:#x}")).collect();
+        let more = if nrs.len() > 8 {
+            format!(" and {} more", nrs.len() - 8)
+        } else {
+            String::new()
+        };
+        notes.push(format!(
+            "{arch}: {} number(s) no syscall of the knowledge base has ({}{more}) get {}, not the default {}; a profile names syscalls, so they get the default",
+            nrs.len(),
+            shown.join(", "),
+            describe(ret),
+            describe(default_ret)
+        ));
     }
     let mut policy = Policy::new(default_action, accepted.clone());
     for (name, by_arch) in per_name {
@@ -135,7 +152,7 @@ fn verify(
             .and_then(|a| a.table().lookup_nr(d.nr))
             .map_or(format!("{:#x}", d.nr), |s| s.name.to_string());
         notes.push(format!(
-            "{name} ({abi}, argument words {:?}): the filter answers {}, the profile {}",
+            "the rebuilt profile still differs at {name} ({abi}, argument words {:?}): the filter answers {}, the profile {}",
             d.probe,
             describe(d.ret),
             describe(theirs)

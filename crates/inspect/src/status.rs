@@ -28,6 +28,9 @@ pub enum Recognised {
     Unknown {
         /// The stack's fingerprint.
         fingerprint: String,
+        /// The known profile deciding the fewest calls otherwise, for orientation only:
+        /// the process is not named after it.
+        nearest: Option<Nearest>,
     },
     /// The filters could not be read.
     Unreadable {
@@ -50,12 +53,21 @@ impl Recognised {
     /// The fingerprint, when the filters were read.
     pub fn fingerprint(&self) -> Option<&str> {
         match self {
-            Recognised::Known { fingerprint, .. } | Recognised::Unknown { fingerprint } => {
+            Recognised::Known { fingerprint, .. } | Recognised::Unknown { fingerprint, .. } => {
                 Some(fingerprint)
             }
             _ => None,
         }
     }
+}
+
+/// How far a stack is from a known profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Nearest {
+    /// The profile's name.
+    pub name: String,
+    /// How many (ABI, nr) calls the two decide otherwise, for some probed argument value.
+    pub differing_calls: usize,
 }
 
 /// One row of `status`'s process table.
@@ -136,9 +148,7 @@ pub fn processes(
                 .map(|c| c.trim_end().to_string())
                 .unwrap_or_default(),
             threads_differ: state.threads_differ(),
-            container: std::fs::read_to_string(format!("/proc/{pid}/cgroup"))
-                .ok()
-                .and_then(|c| container::from_cgroup(&c)),
+            container: container::of_process(pid),
             seccomp: state,
             profile,
         });
@@ -197,13 +207,7 @@ impl Recognizer<'_> {
             Err(e) => Recognised::Unreadable {
                 reason: format!("invalid program: {e}"),
             },
-            Ok(fingerprint) => match crate::profiles::recognise(&programs, self.known) {
-                Some(k) => Recognised::Known {
-                    name: k.name.clone(),
-                    fingerprint,
-                },
-                None => Recognised::Unknown { fingerprint },
-            },
+            Ok(fingerprint) => recognise(&programs, self.known, fingerprint),
         };
         self.by_bytes.insert(bytes, r.clone());
         r
@@ -219,5 +223,40 @@ fn short_reason(e: &ReadFiltersError) -> String {
         ReadFiltersError::NoPermission { .. } => "cannot attach".into(),
         ReadFiltersError::NoStop { .. } => "did not stop".into(),
         other => other.to_string(),
+    }
+}
+
+/// The first known profile deciding as `programs` do; else `Unknown` with the nearest.
+fn recognise(
+    programs: &[&seccomp::Program],
+    known: &[KnownProfile],
+    fingerprint: String,
+) -> Recognised {
+    let mut nearest: Option<Nearest> = None;
+    for k in known {
+        let Ok(diffs) = decisions::differences(programs, &[&k.program], usize::MAX) else {
+            continue;
+        };
+        if diffs.is_empty() {
+            return Recognised::Known {
+                name: k.name.clone(),
+                fingerprint,
+            };
+        }
+        let calls: std::collections::BTreeSet<(u32, u32)> =
+            diffs.iter().map(|(d, _)| (d.arch, d.nr)).collect();
+        if nearest
+            .as_ref()
+            .is_none_or(|n| calls.len() < n.differing_calls)
+        {
+            nearest = Some(Nearest {
+                name: k.name.clone(),
+                differing_calls: calls.len(),
+            });
+        }
+    }
+    Recognised::Unknown {
+        fingerprint,
+        nearest,
     }
 }

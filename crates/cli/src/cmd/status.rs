@@ -85,6 +85,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 g.profile,
                 pids.join(" ")
             )?;
+            if let Some(n) = &g.nearest {
+                writeln!(
+                    out,
+                    "{:<18} nearest known profile: {}, {} calls decided otherwise (not a match; `sysfence dump PID --format profile` shows these filters as a profile)",
+                    "", n.name, n.differing_calls
+                )?;
+            }
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -95,6 +102,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
 struct Group {
     fingerprint: String,
     profile: String,
+    /// For an unknown stack: the known profile nearest to it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nearest: Option<inspect::status::Nearest>,
     pids: Vec<i32>,
 }
 
@@ -106,6 +116,10 @@ fn groups(rows: &[ProcessStatus]) -> Vec<Group> {
                 .or_insert_with(|| Group {
                     fingerprint: fp.to_string(),
                     profile: r.profile.column(),
+                    nearest: match &r.profile {
+                        inspect::status::Recognised::Unknown { nearest, .. } => nearest.clone(),
+                        _ => None,
+                    },
                     pids: Vec::new(),
                 })
                 .pids
