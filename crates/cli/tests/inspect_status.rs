@@ -250,6 +250,8 @@ fn a_filter_on_one_thread_marks_the_process() {
         .map(|t| t["mode"].as_i64().unwrap())
         .collect();
     assert_eq!(modes, [0, 2]);
+    // The filtered thread's filter is read and fingerprinted (it allows everything).
+    assert_eq!(r["profile"]["kind"], "unknown", "{r:#}");
     let out = sysfence()
         .args(["status", &p.pid().to_string()])
         .output()

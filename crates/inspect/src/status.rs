@@ -174,10 +174,12 @@ struct Recognizer<'a> {
 }
 
 impl Recognizer<'_> {
+    /// Recognises the main thread's filters, or, when only other threads have some
+    /// (installed without TSYNC), the first filtered thread's.
     fn recognise(&mut self, state: &ProcessSeccomp) -> Recognised {
-        if state.main.mode != 2 {
+        let Some(task) = state.tasks.iter().find(|t| t.mode == 2) else {
             return Recognised::None;
-        }
+        };
         // SAFETY: getpid has no preconditions.
         if state.pid == unsafe { libc::getpid() } {
             return Recognised::Unreadable {
@@ -190,7 +192,7 @@ impl Recognizer<'_> {
                 reason: "sysfence is filtered".into(),
             };
         }
-        let filters = match filters::read_filters(state.pid) {
+        let filters = match filters::read_filters(task.tid) {
             Ok(f) => f,
             Err(e) => {
                 return Recognised::Unreadable {
