@@ -109,9 +109,18 @@ fn row(doc: &serde_json::Value, pid: i32) -> serde_json::Value {
         .clone()
 }
 
-/// Whether `pid` is stopped (State T or t): a target must never be left so.
+/// Whether `pid` stays stopped (State T or t) for a second: a target must never be left
+/// so (another test's `status` may stop it for a moment).
 fn stopped(pid: i32) -> bool {
-    status_field(pid, "State").is_some_and(|s| s.starts_with('T') || s.starts_with('t'))
+    let deadline = Instant::now() + Duration::from_secs(1);
+    while Instant::now() < deadline {
+        let state = status_field(pid, "State").unwrap_or_default();
+        if !(state.starts_with('T') || state.starts_with('t')) {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    true
 }
 
 #[test]

@@ -114,7 +114,11 @@ pub fn read_filters(pid: i32) -> Result<Vec<Filter>, ReadFiltersError> {
     let deadline = Instant::now() + TRACED_PATIENCE;
     loop {
         match read_filters_once(pid) {
-            Err(ReadFiltersError::Traced { .. }) if Instant::now() < deadline => {
+            // EPERM from PTRACE_SEIZE with no tracer left in TracerPid: one that let go
+            // in between; another try tells a race from a real lack of permission.
+            Err(ReadFiltersError::Traced { .. } | ReadFiltersError::NoPermission { .. })
+                if Instant::now() < deadline =>
+            {
                 std::thread::sleep(Duration::from_millis(20));
             }
             other => return other,
