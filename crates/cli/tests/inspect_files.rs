@@ -440,3 +440,62 @@ fn files_bad_input_names_the_problem_and_the_fix() {
         "{err}"
     );
 }
+
+#[test]
+fn files_without_the_capability_to_read_descriptors_says_so() {
+    let Some(setpriv) = tools::require(tools::SETPRIV) else {
+        return;
+    };
+    // A root process read by `nobody`: its links and descriptors are refused.
+    let root_process = Running(
+        Command::new("sleep")
+            .arg("120")
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let (_copy, binary) = binary_for_nobody();
+    let out = Command::new(setpriv)
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(&binary)
+        .args(["files", "-p", &root_process.pid().to_string(), "--json"])
+        .output()
+        .unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let nofd = rows.iter().find(|r| r["fd"] == "NOFD").expect("a NOFD row");
+    assert_eq!(
+        nofd["name"],
+        format!(
+            "/proc/{}/fd (opendir: Permission denied)",
+            root_process.pid()
+        )
+    );
+    let cwd = rows.iter().find(|r| r["fd"] == "cwd").unwrap();
+    assert_eq!(cwd["type"], "unknown");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("CAP_SYS_PTRACE") && err.contains("run as root"),
+        "{err}"
+    );
+}
+
+/// The sysfence binary where `nobody` may run it: in place when every directory above it
+/// lets others through, else a copy in a world-readable temporary directory (kept alive
+/// by the returned guard).
+fn binary_for_nobody() -> (Option<tempfile::TempDir>, std::path::PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let binary = std::path::PathBuf::from(env!("CARGO_BIN_EXE_sysfence"));
+    let reachable = binary.ancestors().skip(1).all(|d| {
+        d.metadata()
+            .is_ok_and(|m| m.permissions().mode() & 0o001 != 0)
+    });
+    if reachable {
+        return (None, binary);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let copy = dir.path().join("sysfence");
+    std::fs::copy(&binary, &copy).unwrap();
+    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (Some(dir), copy)
+}

@@ -225,15 +225,26 @@ fn a_strict_mode_process_shows_mode_1() {
     let r = row(&doc, strict.pid());
     assert_eq!(r["seccomp"]["main"]["mode"], 1);
     assert_eq!(r["profile"]["kind"], "none");
-    let filtered = status_json(&["--filtered"]);
-    assert!(
-        filtered["processes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|r| r["seccomp"]["main"]["mode"] != 0)
+    // --filtered keeps mode 1 and 2 only: the strict process, not an unfiltered one.
+    let plain = Running(
+        Command::new("sleep")
+            .arg("120")
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
     );
-    assert_eq!(row(&filtered, strict.pid())["seccomp"]["main"]["mode"], 1);
+    let filtered = status_json(&[
+        "--filtered",
+        &strict.pid().to_string(),
+        &plain.pid().to_string(),
+    ]);
+    let pids: Vec<i64> = filtered["processes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["pid"].as_i64().unwrap())
+        .collect();
+    assert_eq!(pids, [i64::from(strict.pid())]);
 }
 
 #[test]

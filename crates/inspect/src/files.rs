@@ -58,6 +58,8 @@ pub enum FdKind {
     /// its lock letter (`R`/`W` a read/write lock on the whole file, `r`/`w` on part of
     /// it, ` ` none), as lsof prints them.
     Fd(i32, char, char),
+    /// The descriptors could not be listed (`NOFD`, NAME says why).
+    NoFd,
 }
 
 impl FdKind {
@@ -69,6 +71,7 @@ impl FdKind {
             FdKind::Txt => "txt".into(),
             FdKind::Mem => "mem".into(),
             FdKind::Del => "DEL".into(),
+            FdKind::NoFd => "NOFD".into(),
             FdKind::Fd(n, mode, lock) => format!("{n}{mode}{lock}").trim_end().to_string(),
         }
     }
@@ -428,8 +431,18 @@ pub fn process_rows(
         rows.extend(base.special(kind, pid, link));
     }
     rows.extend(mem_rows(process, &base, exe_id));
-    let mut fds: Vec<_> = match process.fd() {
-        Ok(iter) => iter.filter_map(Result::ok).collect(),
+    let mut fds: Vec<_> = match std::fs::read_dir(format!("/proc/{pid}/fd")) {
+        Ok(_) => match process.fd() {
+            Ok(iter) => iter.filter_map(Result::ok).collect(),
+            Err(_) => Vec::new(),
+        },
+        // As lsof: one NOFD row saying why (Permission denied without CAP_SYS_PTRACE).
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            let mut row = base.row(FdKind::NoFd);
+            row.name = format!("/proc/{pid}/fd (opendir: {})", os_text(&e));
+            rows.push(row);
+            Vec::new()
+        }
         Err(_) => Vec::new(),
     };
     fds.sort_by_key(|f| f.fd);

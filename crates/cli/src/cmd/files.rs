@@ -1,5 +1,6 @@
 //! `sysfence files`: lsof's everyday questions, with lsof's columns and rows.
 
+use crate::output::diag;
 use anyhow::{Result, bail};
 use inspect::files::{InetSpec, OpenFile, Selection};
 use inspect::users::Users;
@@ -89,6 +90,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
         selection.add_dir(dir)?;
     }
     let rows = inspect::files::list(&selection)?;
+    let unreadable = rows
+        .iter()
+        .filter(|r| r.fd == inspect::files::FdKind::NoFd && r.name.contains("Permission denied"))
+        .count();
+    if unreadable > 0 {
+        diag!(
+            "sysfence: the descriptors of {unreadable} process{} could not be read (Permission denied): reading other users' needs CAP_SYS_PTRACE; run as root to see them all",
+            if unreadable == 1 { "" } else { "es" }
+        );
+    }
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &rows)?;
