@@ -387,3 +387,52 @@ fn dump_without_cap_sys_admin_says_so() {
     );
     assert_running(&target);
 }
+
+#[test]
+fn repeated_dumps_leave_a_busy_process_running_and_a_stopped_one_stopped() {
+    let busy = Running(
+        sysfence()
+            .arg("run")
+            .arg("--profile")
+            .arg(moby_default())
+            .args(["--", "sh", "-c", "while :; do :; done"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let pid = busy.pid();
+    wait_for("the filtered shell", || {
+        status_field(pid, "Seccomp").as_deref() == Some("2")
+    });
+    for _ in 0..20 {
+        let out = dump(&[&pid.to_string(), "--format", "bpf"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_running(&busy);
+    // A process stopped by SIGSTOP before the dump is stopped after it, as it was, and
+    // runs on SIGCONT: the dump neither swallowed nor added a stop.
+    let target = sleep_under(&[&moby_default()]);
+    // SAFETY: kill(2) on our own child with a constant signal.
+    unsafe { libc::kill(target.pid(), libc::SIGSTOP) };
+    let tpid = target.pid();
+    wait_for("the stop", || {
+        status_field(tpid, "State").is_some_and(|s| s.starts_with('T'))
+    });
+    let out = dump(&[&tpid.to_string()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // (`t` only while another test's status holds it for a moment.)
+    assert!(status_field(tpid, "State").unwrap().starts_with(['T', 't']));
+    // SAFETY: as above.
+    unsafe { libc::kill(tpid, libc::SIGCONT) };
+    assert_running(&target);
+}

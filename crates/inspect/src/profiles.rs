@@ -1,7 +1,6 @@
 //! The profiles a filter can be recognised as: moby's default (embedded, resolved as
 //! Docker resolves it on this host) and every profile in a `--profiles DIR`.
 
-use crate::decisions;
 use policy::docker::Resolve;
 use seccomp::Program;
 use std::path::{Path, PathBuf};
@@ -120,11 +119,4 @@ pub fn load_dir(dir: &Path) -> Result<Vec<KnownProfile>, ProfilesError> {
             })
         })
         .collect()
-}
-
-/// The first known profile whose program decides as the whole stack `filters` does.
-pub fn recognise<'a>(filters: &[&Program], known: &'a [KnownProfile]) -> Option<&'a KnownProfile> {
-    known
-        .iter()
-        .find(|k| decisions::same_decisions(filters, &[&k.program]).unwrap_or(false))
 }
