@@ -191,3 +191,54 @@ impl InfoJson<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture() -> ModuleTree {
+        ModuleTree::at(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../inspect/tests/fixtures/modules"
+        ))
+    }
+
+    #[test]
+    fn loaded_modules_print_as_lsmod_prints_them_with_state_and_taint() {
+        let tree = fixture();
+        let loaded = tree.loaded().unwrap().unwrap();
+        let builtin = tree.builtin().unwrap();
+        let mut out = Vec::new();
+        print_list(&mut out, Some(&loaded), &builtin).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "Module                  Size  Used by");
+        assert_eq!(
+            lines[1],
+            "nf_nat                 61440  3 nft_chain_nat,xt_MASQUERADE,xt_nat"
+        );
+        assert_eq!(lines[2], "nft_chain_nat          12288  7");
+        assert!(lines.contains(&"vboxdrv               696320  2 vboxnetadp,vboxnetflt  (OE)"));
+        assert!(lines.contains(&"bogus_loader            8192  0  [loading]  (E)"));
+        assert!(text.contains("Built-in modules in /sys/module:"));
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("bridge ") && l.contains("2.3"))
+        );
+    }
+
+    #[test]
+    fn module_info_prints_parameters_and_decoded_taint() {
+        let info = fixture().info("vboxdrv").unwrap();
+        let mut out = Vec::new();
+        print_info(&mut out, &info).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("parm:       group=vboxusers\n"), "{text}");
+        assert!(text.contains("taint:      O (externally-built"), "{text}");
+        assert!(
+            text.contains("holders:    vboxnetadp,vboxnetflt\n"),
+            "{text}"
+        );
+    }
+}
