@@ -1,5 +1,6 @@
-//! Each process's seccomp state, per thread: mode, filter count and NoNewPrivs, from the
-//! `Seccomp`, `Seccomp_filters` and `NoNewPrivs` lines of /proc/PID/task/TID/status.
+//! Each process's seccomp state, per thread: mode, filter count and NoNewPrivs, from
+//! /proc/PID/task/TID/status, read with the `procfs` crate, except `Seccomp_filters`
+//! (Linux 5.9+), which it does not parse.
 
 use serde::Serialize;
 
@@ -28,6 +29,8 @@ pub struct ProcessSeccomp {
     pub tasks: Vec<TaskSeccomp>,
     /// The process's TracerPid (0 when not traced).
     pub tracer_pid: i32,
+    /// Its effective uid.
+    pub euid: u32,
 }
 
 impl ProcessSeccomp {
@@ -39,31 +42,32 @@ impl ProcessSeccomp {
     }
 }
 
-/// Parses the seccomp lines of a status file (`tid` names the task).
+/// Parses a status file (`tid` names the task); `None` when it has no `Seccomp` line.
 pub fn parse_status(tid: i32, text: &str) -> Option<TaskSeccomp> {
-    let field = |name: &str| -> Option<u32> {
-        text.lines().find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            (k == name).then(|| v.trim().parse().ok()).flatten()
-        })
-    };
+    use procfs::FromBufRead;
+    let status = procfs::process::Status::from_buf_read(text.as_bytes()).ok()?;
     Some(TaskSeccomp {
         tid,
-        mode: field("Seccomp")?,
-        filters: field("Seccomp_filters").unwrap_or(0),
-        no_new_privs: field("NoNewPrivs").unwrap_or(0) != 0,
+        mode: status.seccomp?,
+        filters: seccomp_filters(text).unwrap_or(0),
+        no_new_privs: status.nonewprivs.unwrap_or(0) != 0,
     })
+}
+
+/// The `Seccomp_filters:` line, which `procfs` does not parse.
+pub fn seccomp_filters(text: &str) -> Option<u32> {
+    text.lines()
+        .find_map(|l| l.strip_prefix("Seccomp_filters:"))
+        .and_then(|v| v.trim().parse().ok())
 }
 
 /// Reads `pid`'s state; `None` when the process is gone (or its status unreadable).
 pub fn read(pid: i32) -> Option<ProcessSeccomp> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let main = parse_status(pid, &status)?;
-    let tracer_pid = status
-        .lines()
-        .find_map(|l| l.strip_prefix("TracerPid:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
+    use procfs::FromBufRead;
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let main = parse_status(pid, &text)?;
+    let status = procfs::process::Status::from_buf_read(text.as_bytes()).ok()?;
+    let (tracer_pid, euid) = (status.tracerpid, status.euid);
     let mut tids: Vec<i32> = std::fs::read_dir(format!("/proc/{pid}/task"))
         .into_iter()
         .flatten()
@@ -85,6 +89,7 @@ pub fn read(pid: i32) -> Option<ProcessSeccomp> {
         main,
         tasks,
         tracer_pid,
+        euid,
     })
 }
 
@@ -93,10 +98,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn status_lines_parse() {
-        let text = "Name:\tsleep\nNoNewPrivs:\t1\nSeccomp:\t2\nSeccomp_filters:\t3\n";
-        let t = parse_status(7, text).unwrap();
-        assert_eq!((t.tid, t.mode, t.filters, t.no_new_privs), (7, 2, 3, true));
-        assert!(parse_status(7, "Name:\tx\n").is_none());
+    fn a_real_status_file_parses_with_the_filter_count() {
+        let text = std::fs::read_to_string("/proc/self/status").unwrap();
+        let t = parse_status(1, &text).unwrap();
+        assert_eq!(Some(t.mode), crate::sys::own_seccomp_mode());
+        assert_eq!(t.filters, seccomp_filters(&text).unwrap_or(0));
+        assert_eq!(seccomp_filters("Name:\tx\nSeccomp_filters:\t3\n"), Some(3));
+        assert_eq!(seccomp_filters("Name:\tx\n"), None);
+        assert!(parse_status(1, "Name:\tx\n").is_none());
     }
 }

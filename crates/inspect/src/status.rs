@@ -143,7 +143,7 @@ pub fn processes(
         let profile = cache.recognise(&state);
         rows.push(ProcessStatus {
             pid,
-            user: users.name(effective_uid(pid).unwrap_or(u32::MAX)),
+            user: users.name(state.euid),
             comm: std::fs::read_to_string(format!("/proc/{pid}/comm"))
                 .map(|c| c.trim_end().to_string())
                 .unwrap_or_default(),
@@ -154,17 +154,6 @@ pub fn processes(
         });
     }
     Ok(rows)
-}
-
-fn effective_uid(pid: i32) -> Option<u32> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("Uid:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
 }
 
 /// Recognises stacks, once per distinct set of filter bytes.
