@@ -37,26 +37,26 @@ pub const RUNC_ROOTS: [&str; 3] = [
     "/run/containerd/runc/default",
 ];
 
-/// The container of process `pid`, from its cgroup file; a plain runc container (whose
-/// cgroup is just `/ID`) is recognised by runc's state directory for that id.
+/// The container of process `pid`, from its cgroup paths (read with `procfs`); a plain
+/// runc container (whose cgroup is just `/ID`) is recognised by runc's state directory
+/// for that id.
 pub fn of_process(pid: i32) -> Option<Container> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?;
-    from_cgroup(&text).or_else(|| runc_container(&text, &RUNC_ROOTS))
+    let groups = procfs::process::Process::new(pid).ok()?.cgroups().ok()?;
+    let paths: Vec<String> = groups.0.into_iter().map(|g| g.pathname).collect();
+    from_paths(&paths).or_else(|| runc_container(&paths, &RUNC_ROOTS))
 }
 
-/// The container named by the lines of a /proc/PID/cgroup file; `None` for a host
-/// process. The most specific (last) path segment that a runtime names wins.
-pub fn from_cgroup(text: &str) -> Option<Container> {
-    text.lines()
-        .filter_map(|l| l.splitn(3, ':').nth(2))
-        .find_map(from_path)
+/// The container named by a process's cgroup paths; `None` for a host process. The most
+/// specific (last) path segment that a runtime names wins.
+pub fn from_paths(paths: &[String]) -> Option<Container> {
+    paths.iter().find_map(|p| from_path(p))
 }
 
 /// A cgroup path segment that names a container runc runs: `ROOT/SEGMENT/state.json`
 /// exists under one of `roots`.
-pub fn runc_container(text: &str, roots: &[&str]) -> Option<Container> {
-    text.lines()
-        .filter_map(|l| l.splitn(3, ':').nth(2))
+pub fn runc_container(paths: &[String], roots: &[&str]) -> Option<Container> {
+    paths
+        .iter()
         .flat_map(|path| path.rsplit('/'))
         .filter(|seg| !seg.is_empty() && !seg.contains(".."))
         .find_map(|seg| {
@@ -120,6 +120,18 @@ fn from_path(path: &str) -> Option<Container> {
 mod tests {
     use super::*;
 
+    /// The paths of a /proc/PID/cgroup text (`hierarchy:controllers:path` lines).
+    fn paths(text: &str) -> Vec<String> {
+        text.lines()
+            .filter_map(|l| l.splitn(3, ':').nth(2))
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn from_cgroup(text: &str) -> Option<Container> {
+        from_paths(&paths(text))
+    }
+
     const ID: &str = "4f1c3c1e9b0a5d7e2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90";
 
     #[test]
@@ -154,9 +166,9 @@ mod tests {
         std::fs::create_dir_all(root.path().join("web1")).unwrap();
         std::fs::write(root.path().join("web1/state.json"), "{}").unwrap();
         let roots = [root.path().to_str().unwrap()];
-        let c = runc_container("9:name=systemd:/web1\n0::/web1\n", &roots).unwrap();
+        let c = runc_container(&paths("9:name=systemd:/web1\n0::/web1\n"), &roots).unwrap();
         assert_eq!((c.runtime, c.id.as_str()), ("runc", "web1"));
-        assert_eq!(runc_container("0::/other\n", &roots), None);
+        assert_eq!(runc_container(&paths("0::/other\n"), &roots), None);
     }
 
     #[test]

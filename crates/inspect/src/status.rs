@@ -144,8 +144,9 @@ pub fn processes(
         rows.push(ProcessStatus {
             pid,
             user: users.name(state.euid),
-            comm: std::fs::read_to_string(format!("/proc/{pid}/comm"))
-                .map(|c| c.trim_end().to_string())
+            comm: procfs::process::Process::new(pid)
+                .and_then(|p| p.stat())
+                .map(|s| s.comm)
                 .unwrap_or_default(),
             threads_differ: state.threads_differ(),
             container: container::of_process(pid),

@@ -120,9 +120,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
 }
 
 fn comm(pid: i32) -> String {
-    std::fs::read_to_string(format!("/proc/{pid}/comm"))
-        .map(|c| c.trim_end().to_string())
-        .unwrap_or_else(|_| "?".into())
+    procfs::process::Process::new(pid)
+        .and_then(|p| p.stat())
+        .map_or_else(|_| "?".into(), |s| s.comm)
 }
 
 fn flag_names(flags: u64) -> Vec<&'static str> {
