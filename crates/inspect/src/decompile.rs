@@ -40,16 +40,7 @@ pub fn decompile(filters: &[&Program]) -> Result<Decompiled, EmulatorError> {
             describe(foreign)
         ));
     }
-    // The default: what the filter answers for the numbers between an accepted ABI's
-    // syscalls that name none (a number above them all may get a stub's ENOSYS instead).
-    let default_ret = most_common(accepted.iter().flat_map(|a| {
-        let by_call = &by_call;
-        decisions::holes(*a)
-            .into_iter()
-            .chain([UNNAMED_NR])
-            .filter_map(move |nr| Some(by_call.get(&(a.audit_arch(), nr))?[0].ret))
-    }))
-    .unwrap_or(foreign);
+    let default_ret = default_answer(&by_call, &accepted).unwrap_or(foreign);
     let default_action = action(default_ret, &mut notes);
     // (ABI, answer) → numbers no syscall has that get it instead of the default.
     let mut unnamed: BTreeMap<(Arch, u32), Vec<u32>> = BTreeMap::new();
@@ -84,52 +75,82 @@ pub fn decompile(filters: &[&Program]) -> Result<Decompiled, EmulatorError> {
                 .insert(arch, rules);
         }
     }
-    for ((arch, ret), nrs) in unnamed {
-        let shown: Vec<String> = nrs.iter().take(8).map(|n| format!("{n:#x}")).collect();
-        let more = if nrs.len() > 8 {
-            format!(" and {} more", nrs.len() - 8)
-        } else {
-            String::new()
-        };
-        notes.push(format!(
-            "{arch}: {} number(s) no syscall of the knowledge base has ({}{more}) get {}, not the default {}; a profile names syscalls, so they get the default",
-            nrs.len(),
-            shown.join(", "),
-            describe(ret),
-            describe(default_ret)
-        ));
-    }
+    notes.extend(unnamed_notes(unnamed, default_ret));
     let mut policy = Policy::new(default_action, accepted.clone());
     for (name, by_arch) in per_name {
-        let native = by_arch
-            .get(&Arch::native())
-            .or_else(|| by_arch.values().next())
-            .cloned()
-            .unwrap_or_default();
-        let differing: Vec<&str> = by_arch
-            .iter()
-            .filter(|(_, r)| strip_arches(r) != strip_arches(&native))
-            .map(|(a, _)| a.name())
-            .collect();
-        if !differing.is_empty() {
-            notes.push(format!(
-                "{name} is answered differently on {}: a profile applies one answer to every ABI; written with {}'s",
-                differing.join(", "),
-                by_arch
-                    .keys()
-                    .find(|a| strip_arches(&by_arch[a]) == strip_arches(&native))
-                    .map_or("the first ABI", |a| a.name())
-            ));
-        }
-        let mut native = native;
-        native.sort();
-        policy.rules.extend(native);
+        policy
+            .rules
+            .extend(one_answer_for_every_abi(name, by_arch, &mut notes));
     }
     verify(filters, &policy, &mut notes)?;
     Ok(Decompiled {
         policy,
         inexpressible: notes,
     })
+}
+
+/// The default: what the filter answers for the numbers between an accepted ABI's
+/// syscalls that name none (a number above them all may get a stub's ENOSYS instead).
+fn default_answer(by_call: &BTreeMap<(u32, u32), Vec<Decision>>, accepted: &[Arch]) -> Option<u32> {
+    most_common(accepted.iter().flat_map(|a| {
+        decisions::holes(*a)
+            .into_iter()
+            .chain([UNNAMED_NR])
+            .filter_map(move |nr| Some(by_call.get(&(a.audit_arch(), nr))?[0].ret))
+    }))
+}
+
+/// One note per (ABI, answer) for the numbers no syscall has that do not get the default.
+fn unnamed_notes(unnamed: BTreeMap<(Arch, u32), Vec<u32>>, default_ret: u32) -> Vec<String> {
+    unnamed
+        .into_iter()
+        .map(|((arch, ret), nrs)| {
+            let shown: Vec<String> = nrs.iter().take(8).map(|n| format!("{n:#x}")).collect();
+            let more = if nrs.len() > 8 {
+                format!(" and {} more", nrs.len() - 8)
+            } else {
+                String::new()
+            };
+            format!(
+                "{arch}: {} number(s) no syscall of the knowledge base has ({}{more}) get {}, not the default {}; a profile names syscalls, so they get the default",
+                nrs.len(),
+                shown.join(", "),
+                describe(ret),
+                describe(default_ret)
+            )
+        })
+        .collect()
+}
+
+/// The rules of one syscall for every ABI: a profile applies a rule to every ABI, so
+/// where the ABIs' rules differ the native ABI's are kept and the difference noted.
+fn one_answer_for_every_abi(
+    name: &str,
+    by_arch: BTreeMap<Arch, Vec<Rule>>,
+    notes: &mut Vec<String>,
+) -> Vec<Rule> {
+    let mut native = by_arch
+        .get(&Arch::native())
+        .or_else(|| by_arch.values().next())
+        .cloned()
+        .unwrap_or_default();
+    let differing: Vec<&str> = by_arch
+        .iter()
+        .filter(|(_, r)| strip_arches(r) != strip_arches(&native))
+        .map(|(a, _)| a.name())
+        .collect();
+    if !differing.is_empty() {
+        let kept = by_arch
+            .iter()
+            .find(|(_, r)| strip_arches(r) == strip_arches(&native))
+            .map_or("the first ABI", |(a, _)| a.name());
+        notes.push(format!(
+            "{name} is answered differently on {}: a profile applies one answer to every ABI; written with {kept}'s",
+            differing.join(", ")
+        ));
+    }
+    native.sort();
+    native
 }
 
 /// Compiles the rebuilt profile and says where it still decides otherwise, so a profile
