@@ -235,6 +235,27 @@ fn print_kernel(out: &mut impl Write, k: &KernelSupport) -> Result<()> {
         "LSMs:",
         format!("{} (from {})", k.lsms.names.join(","), k.lsms.source),
     )?;
+    let configured: Vec<String> = k
+        .config
+        .as_ref()
+        .and_then(|c| c.options.get("CONFIG_LSM").cloned().flatten())
+        .map(|v| v.trim_matches('"').split(',').map(str::to_string).collect())
+        .unwrap_or_default();
+    let inactive: Vec<&str> = configured
+        .iter()
+        .filter(|n| !k.lsms.names.contains(n) && k.lsms.source != "CONFIG_LSM (build config)")
+        .map(String::as_str)
+        .collect();
+    if !inactive.is_empty() {
+        row(
+            out,
+            "",
+            format!(
+                "CONFIG_LSM also names {}: not active (not built in, or disabled at boot)",
+                inactive.join(",")
+            ),
+        )?;
+    }
     let taint = if k.taint_mask == 0 {
         "0 (not tainted)".to_string()
     } else {
@@ -257,6 +278,11 @@ fn print_kernel(out: &mut impl Write, k: &KernelSupport) -> Result<()> {
             None => "-".to_string(),
         },
     )?;
+    print_config(out, k)
+}
+
+/// The build configuration's options, naming the file they come from.
+fn print_config(out: &mut impl Write, k: &KernelSupport) -> Result<()> {
     match &k.config {
         None => writeln!(
             out,
@@ -325,6 +351,13 @@ fn print_processes(out: &mut impl Write, rows: &[ProcessStatus]) -> Result<()> {
         }
         writeln!(out, "{}", text.trim_end())
     };
+    if rows.is_empty() {
+        writeln!(
+            out,
+            "No process is in seccomp mode 1 (strict) or 2 (filter)."
+        )?;
+        return Ok(());
+    }
     line(out, header)?;
     for c in &cells {
         line(
