@@ -348,9 +348,14 @@ pub fn seccomp_data(arch: u32, nr: u32, probe: &Probe) -> SeccompData {
     d
 }
 
-/// A stack's fingerprint: 16 hex digits of the FNV-1a hash of its decision table.
+/// A stack's fingerprint: 16 hex digits of the FNV-1a hash of its canonical decision
+/// table, so that stacks deciding alike share it whatever constants they compare on the
+/// way: only the numbers every table probes count (named ones, the holes between them, a
+/// number none has, a foreign ABI), and argument values that decide alike are merged into
+/// one (the smallest), so a redundant comparison or another compiler's search changes
+/// nothing.
 pub fn fingerprint(filters: &[&Program]) -> Result<String, EmulatorError> {
-    let rows = table(filters, filters)?;
+    let rows = canonical(table(filters, filters)?);
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |v: u32| {
         for b in v.to_le_bytes() {
@@ -369,6 +374,138 @@ pub fn fingerprint(filters: &[&Program]) -> Result<String, EmulatorError> {
         eat(r.ret);
     }
     Ok(format!("{h:016x}"))
+}
+
+/// The (AUDIT_ARCH, nr) calls every table probes, whatever the programs compare.
+fn universe() -> HashSet<(u32, u32)> {
+    let mut calls: HashSet<(u32, u32)> = Arch::ALL
+        .iter()
+        .flat_map(|a| {
+            let arch = a.audit_arch();
+            a.table()
+                .entries()
+                .iter()
+                .map(|s| s.nr)
+                .chain(holes(*a))
+                .chain([UNNAMED_NR])
+                .map(move |nr| (arch, nr))
+        })
+        .collect();
+    calls.insert((FOREIGN_ARCH, 0));
+    calls.insert((FOREIGN_ARCH, UNNAMED_NR));
+    calls
+}
+
+/// The table with program-specific numbers dropped and, per call, argument values that
+/// decide alike merged (see [`fingerprint`]).
+pub fn canonical(rows: Vec<Decision>) -> Vec<Decision> {
+    let universe = universe();
+    let mut groups: BTreeMap<(u32, u32), Vec<Decision>> = BTreeMap::new();
+    for r in rows
+        .into_iter()
+        .filter(|r| universe.contains(&(r.arch, r.nr)))
+    {
+        groups.entry((r.arch, r.nr)).or_default().push(r);
+    }
+    groups.into_values().flat_map(merge_alike_values).collect()
+}
+
+/// One call's rows with argument values that give the same answers merged. Only a full
+/// grid (every combination of every word's values probed) is merged; others are kept.
+fn merge_alike_values(rows: Vec<Decision>) -> Vec<Decision> {
+    if rows.len() < 2 {
+        return rows;
+    }
+    let words: Vec<u32> = rows
+        .iter()
+        .flat_map(|r| r.probe.keys().copied())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let value = |r: &Decision, w: u32| r.probe.get(&w).copied().unwrap_or(0);
+    let mut values: Vec<Vec<u32>> = words
+        .iter()
+        .map(|&w| {
+            rows.iter()
+                .map(|r| value(r, w))
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect()
+        })
+        .collect();
+    let grid: BTreeMap<Vec<u32>, u32> = rows
+        .iter()
+        .map(|r| (words.iter().map(|&w| value(r, w)).collect(), r.ret))
+        .collect();
+    if grid.len() != rows.len() || values.iter().map(Vec::len).product::<usize>() != grid.len() {
+        return rows;
+    }
+    let (arch, nr) = (rows[0].arch, rows[0].nr);
+    // Merge until no word has two values deciding alike on every combination of the rest.
+    loop {
+        let mut changed = false;
+        for i in 0..words.len() {
+            let others = combinations(&values, i);
+            let column = |v: u32| -> Vec<u32> {
+                others
+                    .iter()
+                    .map(|c| {
+                        let mut c = c.clone();
+                        c[i] = v;
+                        grid[&c]
+                    })
+                    .collect()
+            };
+            let mut seen: Vec<Vec<u32>> = Vec::new();
+            let before = values[i].len();
+            values[i].retain(|&v| {
+                let col = column(v);
+                if seen.contains(&col) {
+                    false
+                } else {
+                    seen.push(col);
+                    true
+                }
+            });
+            changed |= values[i].len() != before;
+        }
+        if !changed {
+            break;
+        }
+    }
+    combinations(&values, usize::MAX)
+        .into_iter()
+        .map(|c| Decision {
+            arch,
+            nr,
+            probe: words
+                .iter()
+                .zip(&c)
+                .filter(|(_, v)| **v != 0)
+                .map(|(w, v)| (*w, *v))
+                .collect(),
+            ret: grid[&c],
+        })
+        .collect()
+}
+
+/// Every combination of one value per word (word `skip`'s taken as its first value).
+fn combinations(values: &[Vec<u32>], skip: usize) -> Vec<Vec<u32>> {
+    let mut out = vec![Vec::new()];
+    for (i, vs) in values.iter().enumerate() {
+        let choices: &[u32] = if i == skip { &vs[..1] } else { vs };
+        out = out
+            .into_iter()
+            .flat_map(|c| {
+                choices.iter().map(move |v| {
+                    let mut c = c.clone();
+                    c.push(*v);
+                    c
+                })
+            })
+            .collect();
+    }
+    out
 }
 
 /// Whether two stacks decide alike on every call either of them distinguishes.
@@ -429,6 +566,61 @@ mod tests {
         let (pa, pb) = (compiled(&a), compiled(&b));
         assert_eq!(fingerprint(&[&pa]).unwrap(), fingerprint(&[&pb]).unwrap());
         assert!(same_decisions(&[&pa], &[&pb]).unwrap());
+    }
+
+    #[test]
+    fn a_comparison_that_changes_no_decision_leaves_the_fingerprint() {
+        let a = policy(vec![Rule::new("personality", Action::Allow).with(
+            0,
+            CmpOp::Eq,
+            8,
+        )]);
+        // Denying arg0 == 9 with the default's answer decides nothing new.
+        let b = policy(vec![
+            Rule::new("personality", Action::Allow).with(0, CmpOp::Eq, 8),
+            Rule::new("personality", Action::Errno(1)).with(0, CmpOp::Eq, 9),
+        ]);
+        let (pa, pb) = (compiled(&a), compiled(&b));
+        assert_ne!(pa, pb, "the programs differ");
+        assert!(same_decisions(&[&pa], &[&pb]).unwrap());
+        assert_eq!(fingerprint(&[&pa]).unwrap(), fingerprint(&[&pb]).unwrap());
+    }
+
+    #[test]
+    fn a_linear_chain_and_a_binary_search_deciding_alike_share_a_fingerprint() {
+        let mut p = Policy::new(Action::Errno(1), vec![Arch::X86_64]);
+        p.rules = vec![
+            Rule::new("read", Action::Allow),
+            Rule::new("write", Action::Allow),
+        ];
+        let searched = compiled(&p);
+        let x32_answer = seccomp::run(
+            &searched,
+            &SeccompData::new(Arch::X32, Arch::X32.table().entries()[0].nr, [0; 6]),
+        )
+        .unwrap()
+        .ret;
+        let nr = |name: &str| Arch::X86_64.table().lookup_name(name).unwrap().nr;
+        let jeq = |k: u32, jt: u8, jf: u8| Insn::jump(op::JMP | op::JEQ | op::K, k, jt, jf);
+        let linear = Program {
+            insns: vec![
+                Insn::load(data::ARCH),
+                jeq(Arch::X86_64.audit_arch(), 1, 0),
+                Insn::ret(Action::KillProcess.to_ret()),
+                Insn::load(data::NR),
+                Insn::jump(op::JMP | op::JGE | op::K, 0x4000_0000, 3, 0),
+                jeq(nr("read"), 3, 0),
+                jeq(nr("write"), 2, 0),
+                Insn::ret(Action::Errno(1).to_ret()),
+                Insn::ret(x32_answer),
+                Insn::ret(Action::Allow.to_ret()),
+            ],
+        };
+        assert!(same_decisions(&[&searched], &[&linear]).unwrap());
+        assert_eq!(
+            fingerprint(&[&searched]).unwrap(),
+            fingerprint(&[&linear]).unwrap()
+        );
     }
 
     #[test]
