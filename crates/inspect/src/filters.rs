@@ -170,8 +170,7 @@ fn check_readable(state: &ProcessSeccomp) -> Result<(), ReadFiltersError> {
         1 => return Err(ReadFiltersError::Strict { pid }),
         _ => {}
     }
-    // SAFETY: getpid has no preconditions.
-    let me = unsafe { libc::getpid() };
+    let me = std::process::id() as i32;
     if state.tracer_pid != 0 && state.tracer_pid != me {
         return Err(ReadFiltersError::Traced {
             pid,

@@ -170,8 +170,7 @@ impl Recognizer<'_> {
         let Some(task) = state.tasks.iter().find(|t| t.mode == 2) else {
             return Recognised::None;
         };
-        // SAFETY: getpid has no preconditions.
-        if state.pid == unsafe { libc::getpid() } {
+        if state.pid == std::process::id() as i32 {
             return Recognised::Unreadable {
                 reason: "sysfence itself".into(),
             };
