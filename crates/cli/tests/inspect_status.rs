@@ -292,6 +292,7 @@ fn status_without_pids_reports_the_kernel_and_every_process() {
         let name = a["name"].as_str().unwrap();
         let in_list = listed.split_whitespace().any(|w| w == name);
         assert_eq!(a["available"] == true, in_list, "{name}: {a}");
+        assert_eq!(a["listed"] == true, in_list, "{name}: {a}");
     }
     assert_eq!(
         k["btf_vmlinux_bytes"].is_u64(),

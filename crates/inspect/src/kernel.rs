@@ -15,6 +15,8 @@ pub struct ActionSupport {
     pub name: &'static str,
     /// What seccomp(SECCOMP_GET_ACTION_AVAIL) says; `None` when the call itself failed.
     pub available: Option<bool>,
+    /// Whether /proc/sys/kernel/seccomp/actions_avail lists it.
+    pub listed: bool,
     /// Whether actions_logged lists it (the audit log records it).
     pub logged: bool,
 }
@@ -115,12 +117,14 @@ const ACTIONS: [(&str, u32); 8] = [
 /// Probes the running kernel.
 pub fn probe() -> KernelSupport {
     let logged = read_words("/proc/sys/kernel/seccomp/actions_logged");
+    let listed = read_words("/proc/sys/kernel/seccomp/actions_avail");
     let own_mode = sys::own_seccomp_mode();
     let actions = ACTIONS
         .iter()
         .map(|&(name, value)| ActionSupport {
             name,
             available: sys::seccomp_action_available(value),
+            listed: listed.iter().any(|l| l == name),
             logged: logged.iter().any(|l| l == name),
         })
         .collect::<Vec<_>>();
