@@ -436,3 +436,31 @@ fn repeated_dumps_leave_a_busy_process_running_and_a_stopped_one_stopped() {
     unsafe { libc::kill(tpid, libc::SIGCONT) };
     assert_running(&target);
 }
+
+#[test]
+fn dump_of_a_zombie_says_it_has_exited_and_who_must_reap_it() {
+    let zombie = Running(
+        sysfence()
+            .arg("run")
+            .arg("--profile")
+            .arg(moby_default())
+            .args(["--", "true"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let pid = zombie.pid();
+    wait_for("the zombie", || {
+        status_field(pid, "State").is_some_and(|s| s.starts_with('Z'))
+    });
+    let out = dump(&[&pid.to_string()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("has exited (a zombie")
+            && err.contains(&format!("PID {}", std::process::id())),
+        "{err}"
+    );
+}

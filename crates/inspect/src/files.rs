@@ -29,12 +29,12 @@ pub enum FilesError {
     #[error("-u {0}: no such user in /etc/passwd (give a name it lists or a uid)")]
     UnknownUser(String),
     /// A PATH or +D DIR that cannot be looked at.
-    #[error("{path}: {source} (give a path that exists)")]
+    #[error("{path}: {} (give a path that exists)", crate::os_text(.error))]
     BadPath {
         /// The path.
         path: PathBuf,
         /// The OS error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// /proc could not be read at all.
     #[error("cannot read /proc: {0} (is procfs mounted?)")]
@@ -301,9 +301,9 @@ impl Selection {
 
     /// Adds a PATH whose holders to list.
     pub fn add_file(&mut self, path: &Path) -> Result<(), FilesError> {
-        let md = std::fs::metadata(path).map_err(|source| FilesError::BadPath {
+        let md = std::fs::metadata(path).map_err(|error| FilesError::BadPath {
             path: path.to_path_buf(),
-            source,
+            error,
         })?;
         self.files.push((md.dev(), md.ino()));
         Ok(())
@@ -311,9 +311,9 @@ impl Selection {
 
     /// Adds a +D DIR (made absolute and free of symlinks, as NAMEs are).
     pub fn add_dir(&mut self, dir: &Path) -> Result<(), FilesError> {
-        let canonical = dir.canonicalize().map_err(|source| FilesError::BadPath {
+        let canonical = dir.canonicalize().map_err(|error| FilesError::BadPath {
             path: dir.to_path_buf(),
-            source,
+            error,
         })?;
         self.dirs.push(canonical);
         Ok(())
@@ -439,7 +439,7 @@ pub fn process_rows(
         // As lsof: one NOFD row saying why (Permission denied without CAP_SYS_PTRACE).
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
             let mut row = base.row(FdKind::NoFd);
-            row.name = format!("/proc/{pid}/fd (opendir: {})", os_text(&e));
+            row.name = format!("/proc/{pid}/fd (opendir: {})", crate::os_text(&e));
             rows.push(row);
             Vec::new()
         }
@@ -524,7 +524,7 @@ impl RowBase {
             }
             (Err(e), _) | (_, Err(e)) => {
                 row.file_type = "unknown".into();
-                row.name = format!("{path} (readlink: {})", os_text(&e));
+                row.name = format!("{path} (readlink: {})", crate::os_text(&e));
             }
         }
         Some(row)
@@ -750,11 +750,6 @@ fn sockfs_dev(pid: i32, fd: i32) -> u64 {
 
 fn split_dev(dev: u64) -> (u32, u32) {
     (libc::major(dev), libc::minor(dev))
-}
-
-fn os_text(e: &std::io::Error) -> String {
-    let t = e.to_string();
-    t.split(" (os error").next().unwrap_or(&t).to_string()
 }
 
 #[cfg(test)]

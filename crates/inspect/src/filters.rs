@@ -29,6 +29,16 @@ pub enum ReadFiltersError {
         /// The PID asked for.
         pid: i32,
     },
+    /// The process has exited; its parent has not reaped it yet.
+    #[error(
+        "process {pid} has exited (a zombie, until its parent, PID {parent}, reaps it): it runs no filter any more"
+    )]
+    Zombie {
+        /// The PID.
+        pid: i32,
+        /// Its parent, which has to wait(2) for it.
+        parent: i32,
+    },
     /// The process runs without seccomp.
     #[error("process {pid} has no seccomp filter (Seccomp: 0, disabled)")]
     NoFilter {
@@ -71,13 +81,14 @@ pub enum ReadFiltersError {
     },
     /// Attaching was refused.
     #[error(
-        "cannot attach to process {pid}: {source} (attaching needs CAP_SYS_PTRACE or the same user, a dumpable process, and a Yama ptrace_scope that allows it; run as root)"
+        "cannot attach to process {pid}: {} (attaching needs CAP_SYS_PTRACE or the same user, a dumpable process, and a Yama ptrace_scope that allows it; run as root)",
+        crate::os_text(.error)
     )]
     NoPermission {
         /// The PID.
         pid: i32,
         /// The OS error.
-        source: io::Error,
+        error: io::Error,
     },
     /// The target did not stop when interrupted (stuck in the kernel, in D state).
     #[error(
@@ -90,14 +101,14 @@ pub enum ReadFiltersError {
         secs: u64,
     },
     /// Another failure of the kernel interface.
-    #[error("process {pid}: {what}: {source}")]
+    #[error("process {pid}: {what}: {}", crate::os_text(.error))]
     Os {
         /// The PID.
         pid: i32,
         /// The step that failed.
         what: &'static str,
         /// The OS error.
-        source: io::Error,
+        error: io::Error,
     },
 }
 
@@ -165,6 +176,14 @@ fn read_filters_once(pid: i32) -> Result<Vec<Filter>, ReadFiltersError> {
 /// kernel, whose EACCES is then explained.)
 fn check_readable(state: &ProcessSeccomp) -> Result<(), ReadFiltersError> {
     let pid = state.pid;
+    if let Ok(stat) = procfs::process::Process::new(pid).and_then(|p| p.stat())
+        && stat.state == 'Z'
+    {
+        return Err(ReadFiltersError::Zombie {
+            pid,
+            parent: stat.ppid,
+        });
+    }
     match state.main.mode {
         0 => return Err(ReadFiltersError::NoFilter { pid }),
         1 => return Err(ReadFiltersError::Strict { pid }),
@@ -190,7 +209,7 @@ fn classify_get_filter(pid: i32, e: io::Error) -> ReadFiltersError {
         _ => ReadFiltersError::Os {
             pid,
             what: "PTRACE_SECCOMP_GET_FILTER",
-            source: e,
+            error: e,
         },
     }
 }
@@ -215,12 +234,12 @@ impl Seized {
                         pid,
                         tracer: s.tracer_pid,
                     },
-                    Some(_) => ReadFiltersError::NoPermission { pid, source: e },
+                    Some(_) => ReadFiltersError::NoPermission { pid, error: e },
                 },
                 _ => ReadFiltersError::Os {
                     pid,
                     what: "PTRACE_SEIZE",
-                    source: e,
+                    error: e,
                 },
             });
         }
@@ -233,7 +252,7 @@ impl Seized {
             return Err(ReadFiltersError::Os {
                 pid,
                 what: "PTRACE_INTERRUPT",
-                source: e,
+                error: e,
             });
         }
         seized.wait_for_stop()?;
@@ -244,10 +263,10 @@ impl Seized {
         let pid = self.pid;
         let deadline = Instant::now() + STOP_TIMEOUT;
         loop {
-            let status = sys::wait_nohang(pid).map_err(|source| ReadFiltersError::Os {
+            let status = sys::wait_nohang(pid).map_err(|error| ReadFiltersError::Os {
                 pid,
                 what: "waitpid",
-                source,
+                error,
             })?;
             match status {
                 Some(s) if libc::WIFEXITED(s) || libc::WIFSIGNALED(s) => {

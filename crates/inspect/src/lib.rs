@@ -19,3 +19,12 @@ pub mod status;
 pub(crate) mod sys;
 pub mod taint;
 pub mod users;
+
+/// An OS error as strerror(3) words it, without Rust's " (os error N)".
+pub(crate) fn os_text(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}

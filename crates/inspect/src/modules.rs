@@ -12,12 +12,12 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum ModulesError {
     /// A file could not be read.
-    #[error("{path}: {source}")]
+    #[error("{path}: {}", crate::os_text(.error))]
     Read {
         /// The file.
         path: PathBuf,
         /// The OS error.
-        source: io::Error,
+        error: io::Error,
     },
     /// A `/proc/modules` line is not in the kernel's format.
     #[error(
@@ -115,7 +115,7 @@ impl ModuleTree {
         match fs::read_to_string(&path) {
             Ok(text) => parse_proc_modules(&text, &path).map(Some),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(source) => Err(ModulesError::Read { path, source }),
+            Err(error) => Err(ModulesError::Read { path, error }),
         }
     }
 
@@ -123,9 +123,9 @@ impl ModuleTree {
     /// parameters or a version, sorted.
     pub fn sys_names(&self) -> Result<Vec<String>, ModulesError> {
         let dir = self.sys_module();
-        let entries = fs::read_dir(&dir).map_err(|source| ModulesError::Read {
+        let entries = fs::read_dir(&dir).map_err(|error| ModulesError::Read {
             path: dir.clone(),
-            source,
+            error,
         })?;
         let mut names: Vec<String> = entries
             .filter_map(|e| e.ok()?.file_name().into_string().ok())
@@ -278,9 +278,9 @@ fn read_attribute(path: &Path) -> Result<Option<String>, ModulesError> {
     match fs::read_to_string(path) {
         Ok(v) => Ok(Some(v.trim_end_matches('\n').to_string())),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(ModulesError::Read {
+        Err(error) => Err(ModulesError::Read {
             path: path.to_path_buf(),
-            source,
+            error,
         }),
     }
 }

@@ -29,13 +29,14 @@ pub struct KnownProfile {
 pub enum ProfilesError {
     /// The directory cannot be listed.
     #[error(
-        "--profiles {dir}: {source} (give a directory of seccomp profiles: moby JSON, OCI, Kubernetes SeccompProfile, or raw BPF as `profile compile` writes)"
+        "--profiles {dir}: {} (give a directory of seccomp profiles: moby JSON, OCI, Kubernetes SeccompProfile, or raw BPF as `profile compile` writes)",
+        crate::os_text(.error)
     )]
     Dir {
         /// The directory.
         dir: PathBuf,
         /// The OS error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// A file in it cannot be read, imported or compiled.
     #[error("--profiles {dir}: {file}: {problem}")]
@@ -80,9 +81,9 @@ pub fn moby_default() -> KnownProfile {
 /// Every profile in `dir` (files only, sorted by name), compiled for this host; a raw
 /// BPF file is taken as it is.
 pub fn load_dir(dir: &Path) -> Result<Vec<KnownProfile>, ProfilesError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| ProfilesError::Dir {
+    let entries = std::fs::read_dir(dir).map_err(|error| ProfilesError::Dir {
         dir: dir.to_path_buf(),
-        source,
+        error,
     })?;
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))

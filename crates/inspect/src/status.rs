@@ -207,7 +207,7 @@ impl Recognizer<'_> {
 
 fn short_reason(e: &ReadFiltersError) -> String {
     match e {
-        ReadFiltersError::Gone { .. } => "exited".into(),
+        ReadFiltersError::Gone { .. } | ReadFiltersError::Zombie { .. } => "exited".into(),
         ReadFiltersError::Traced { tracer, .. } => format!("traced by {tracer}"),
         ReadFiltersError::SelfFiltered { .. } => "sysfence is filtered".into(),
         ReadFiltersError::NoCapSysAdmin { .. } => "needs CAP_SYS_ADMIN".into(),
