@@ -35,6 +35,8 @@ enum Command {
     Status(cmd::status::Args),
     /// The seccomp filters a process runs under: listing, raw BPF, or a rebuilt profile.
     Dump(cmd::dump::Args),
+    /// Watch the whole machine's syscalls with eBPF, filtered in the kernel.
+    Watch(cmd::watch::Args),
 }
 
 /// Reports a command-line error. Under `trace` it is strace's: an unknown option gets
@@ -100,6 +102,7 @@ fn main() -> ExitCode {
         Command::Files(args) => cmd::files::run(args),
         Command::Status(args) => cmd::status::run(args),
         Command::Dump(args) => cmd::dump::run(args),
+        Command::Watch(args) => cmd::watch::run(args),
     };
     match result {
         Ok(code) => code,

@@ -21,6 +21,29 @@ pub struct JsonEvent {
     /// What happened.
     #[serde(flatten)]
     pub body: JsonBody,
+    /// Who did it, where the source knows (`sysfence watch`); absent from `trace --json`.
+    #[serde(flatten)]
+    pub task: Option<JsonTask>,
+}
+
+/// The task fields the eBPF source adds (Tracee's processName, userId, parentProcessId,
+/// cgroupId, mountNamespace, pidNamespace).
+#[derive(Debug, Clone, Serialize)]
+pub struct JsonTask {
+    /// The task's comm at the event.
+    pub comm: String,
+    /// Real uid.
+    pub uid: u32,
+    /// Real gid.
+    pub gid: u32,
+    /// The parent's pid.
+    pub ppid: u32,
+    /// The cgroup v2 id.
+    pub cgroup_id: u64,
+    /// Mount namespace inode.
+    pub mntns: u32,
+    /// Pid namespace inode.
+    pub pidns: u32,
 }
 
 /// The type-specific part of a JSON event; `type` names the variant.
@@ -65,6 +88,13 @@ pub enum JsonBody {
     Exit {
         /// The exit code.
         code: i32,
+    },
+    /// Events the source could not deliver (`sysfence watch`: its ring buffer was full).
+    Lost {
+        /// How many since the previous report.
+        count: u64,
+        /// How many since the start.
+        total: u64,
     },
     /// The task was killed by a signal.
     Killed {

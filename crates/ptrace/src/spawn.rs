@@ -47,12 +47,13 @@ fn exec_failure_message(errno: i32) -> Vec<u8> {
 }
 
 /// Forks a child that stops itself with SIGSTOP, installs `filter` if any (once the
-/// tracer, which continues it, has seized it) and then execs `path` with `argv`;
-/// returns its pid once it is stopped.
+/// tracer, which continues it, has seized it) and then execs `path` with `argv`, with
+/// `stdout` as its fd 1 if given; returns its pid once it is stopped.
 pub fn spawn_stopped(
     path: &Path,
     argv: &[OsString],
     filter: Option<&Filter>,
+    stdout: Option<std::os::fd::RawFd>,
 ) -> Result<i32, TraceError> {
     let cpath = CString::new(path.as_os_str().as_bytes().to_vec())
         .map_err(|_| TraceError::CommandNotFound(path.display().to_string()))?;
@@ -78,6 +79,11 @@ pub fn spawn_stopped(
     if pid == 0 {
         // SAFETY: see above; the pointers stay valid in the child's copy of memory.
         unsafe {
+            if let Some(fd) = stdout
+                && libc::dup2(fd, 1) < 0
+            {
+                libc::_exit(126);
+            }
             libc::kill(libc::getpid(), libc::SIGSTOP);
             if let Some(filter) = filter
                 && !filter.install()

@@ -49,6 +49,7 @@ pub struct TracerBuilder {
     cpu_times: bool,
     interrupts: Interrupts,
     kill_on_exit: bool,
+    stdout: Option<std::os::fd::RawFd>,
 }
 
 impl Default for TracerBuilder {
@@ -62,6 +63,7 @@ impl Default for TracerBuilder {
             cpu_times: false,
             interrupts: Interrupts::WhileWaiting,
             kill_on_exit: false,
+            stdout: None,
         }
     }
 }
@@ -135,6 +137,13 @@ impl TracerBuilder {
     /// instead of detaching them.
     pub fn kill_on_exit(mut self, yes: bool) -> Self {
         self.kill_on_exit = yes;
+        self
+    }
+
+    /// Give a started command `fd` as its stdout (a pipe the caller reads) instead of
+    /// ours; the caller keeps `fd` open until the run ends.
+    pub fn stdout(mut self, fd: std::os::fd::RawFd) -> Self {
+        self.stdout = Some(fd);
         self
     }
 
@@ -449,7 +458,7 @@ impl Tracer {
             .first()
             .ok_or_else(|| TraceError::CommandNotFound(String::new()))?;
         let path = spawn::resolve(program)?;
-        let pid = spawn::spawn_stopped(&path, argv, self.cfg.seccomp.as_ref())?;
+        let pid = spawn::spawn_stopped(&path, argv, self.cfg.seccomp.as_ref(), self.cfg.stdout)?;
         self.child = Some(pid);
         // Exec events until its first execve, which may be no syscall stop (see
         // PTRACE_EVENT_EXEC in on_event_stop).

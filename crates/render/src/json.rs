@@ -43,38 +43,44 @@ impl JsonSink {
         if !self.status.contains(status) || !self.decoder.touches_paths(&exit.entry) {
             return None;
         }
-        let entry = &exit.entry;
-        let shape = self.decoder.shape(entry.arch, entry.nr);
-        let view = CallView {
-            entry,
-            result: exit.result,
-            exit_mem: &exit.mem,
-        };
-        let args = (0..shape.fmts.len())
-            .filter_map(|i| {
-                let text = self.decoder.args(&shape, &view, i..i + 1).pop()?;
-                Some(JsonArg {
-                    name: shape.arg_names.get(i).copied().unwrap_or("arg").to_string(),
-                    text,
-                    raw: entry.args[i],
-                })
+        Some(syscall_body(&self.decoder, exit, ts))
+    }
+}
+
+/// The JSON body of a finished (or never finished) syscall, its arguments decoded as
+/// strace decodes them; `ts` is the exit's time.
+pub fn syscall_body(decoder: &Decoder, exit: &SyscallExit, ts: Timestamp) -> JsonBody {
+    let entry = &exit.entry;
+    let shape = decoder.shape(entry.arch, entry.nr);
+    let view = CallView {
+        entry,
+        result: exit.result,
+        exit_mem: &exit.mem,
+    };
+    let args = (0..shape.fmts.len())
+        .filter_map(|i| {
+            let text = decoder.args(&shape, &view, i..i + 1).pop()?;
+            Some(JsonArg {
+                name: shape.arg_names.get(i).copied().unwrap_or("arg").to_string(),
+                text,
+                raw: entry.args[i],
             })
-            .collect();
-        let errno = exit.result.and_then(|r| r.errno()).map(|code| {
-            syscalls::errno_by_code(code).map_or_else(|| format!("E{code}"), |e| e.name.to_string())
-        });
-        Some(JsonBody::Syscall {
-            name: shape.name.clone(),
-            nr: entry.nr,
-            arch: entry.arch.name(),
-            args,
-            ret: exit.result.map(|r| r.rval),
-            errno,
-            ret_text: exit.result.map(|_| self.decoder.ret(&shape, &view)),
-            duration: exit
-                .result
-                .map(|_| ts.mono_ns.saturating_sub(entry.ts.mono_ns) as f64 / 1e9),
         })
+        .collect();
+    let errno = exit.result.and_then(|r| r.errno()).map(|code| {
+        syscalls::errno_by_code(code).map_or_else(|| format!("E{code}"), |e| e.name.to_string())
+    });
+    JsonBody::Syscall {
+        name: shape.name.clone(),
+        nr: entry.nr,
+        arch: entry.arch.name(),
+        args,
+        ret: exit.result.map(|r| r.rval),
+        errno,
+        ret_text: exit.result.map(|_| decoder.ret(&shape, &view)),
+        duration: exit
+            .result
+            .map(|_| ts.mono_ns.saturating_sub(entry.ts.mono_ns) as f64 / 1e9),
     }
 }
 
@@ -118,6 +124,7 @@ impl Sink for JsonSink {
             pid: ev.pid,
             tid: ev.tid,
             body,
+            task: None,
         };
         serde_json::to_writer(&mut self.out, &obj)?;
         self.out.write_all(b"\n")

@@ -131,6 +131,23 @@ fn null_terminated(items: &[CString]) -> Vec<*const libc::c_char> {
         .collect()
 }
 
+/// What to start under a supervised filter, and how.
+#[derive(Debug, Clone, Copy)]
+pub struct Launch<'a> {
+    /// The program.
+    pub path: &'a CStr,
+    /// Its arguments, argv\[0\] first.
+    pub argv: &'a [CString],
+    /// Its environment.
+    pub envp: &'a [CString],
+    /// Set NO_NEW_PRIVS first (needed without CAP_SYS_ADMIN; it disables setuid programs).
+    pub no_new_privs: bool,
+    /// An fd to be the program's stdin, or ours.
+    pub stdin: Option<RawFd>,
+    /// An fd to be the program's stdout (a pipe the caller reads), or ours.
+    pub stdout: Option<RawFd>,
+}
+
 /// A child started under a filter whose notifications this process receives.
 #[derive(Debug)]
 pub struct Supervised {
@@ -140,20 +157,24 @@ pub struct Supervised {
     pub listener: OwnedFd,
 }
 
-/// Starts `path` in a child process under `program`, installed with NEW_LISTENER (plus
-/// TSYNC and TSYNC_ESRCH), and returns the child and the listener fd. With
+/// Starts `launch.path` in a child process under `program`, installed with NEW_LISTENER
+/// (plus TSYNC and TSYNC_ESRCH), and returns the child and the listener fd. With
 /// `no_new_privs` the child sets NO_NEW_PRIVS first (needed without CAP_SYS_ADMIN; it
-/// disables setuid programs, so a recorder running as root leaves it off). The child shares our
-/// fd table until its exec (CLONE_FILES), so the listener it creates is ours too; the fd is
-/// close-on-exec, so the program itself never holds it. The child's execve already reaches
-/// the filter: the caller must start answering notifications at once.
-pub fn spawn_supervised(
-    program: &Program,
-    path: &CStr,
-    argv: &[CString],
-    envp: &[CString],
-    no_new_privs: bool,
-) -> io::Result<Supervised> {
+/// disables setuid programs, so a recorder running as root leaves it off). The child shares
+/// our fd table until its exec (CLONE_FILES), so the listener it creates is ours too; with
+/// a `stdin` or `stdout` of its own it needs its own table, and the listener is taken from it with
+/// pidfd_getfd. The fd is close-on-exec, so the program itself never holds it. The child's
+/// execve already reaches the filter: the caller must start answering notifications at once.
+pub fn spawn_supervised(program: &Program, launch: &Launch) -> io::Result<Supervised> {
+    let Launch {
+        path,
+        argv,
+        envp,
+        no_new_privs,
+        stdin,
+        stdout,
+    } = *launch;
+    let own_table = stdin.is_some() || stdout.is_some();
     let argv_ptrs = null_terminated(argv);
     let envp_ptrs = null_terminated(envp);
     let filter = sock_filters(program);
@@ -196,6 +217,21 @@ pub fn spawn_supervised(
             // SAFETY: leaving the child without running the parent's destructors.
             unsafe { libc::_exit(127) }
         };
+        // A stdout of its own needs an fd table of its own (ours is shared until exec);
+        // made before the filter, so none of it is notified.
+        // SAFETY: unshare and dup2 take no pointers.
+        let own = [(stdin, 0), (stdout, 1)];
+        if own_table && unsafe { libc::unshare(libc::CLONE_FILES) } != 0 {
+            fail(slot);
+        }
+        for (fd, to) in own {
+            // SAFETY: as above.
+            if let Some(fd) = fd
+                && unsafe { libc::dup2(fd, to) } < 0
+            {
+                fail(slot);
+            }
+        }
         // SAFETY: prctl without pointers.
         if no_new_privs && unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
             fail(slot);
@@ -214,6 +250,14 @@ pub fn spawn_supervised(
             fail(slot);
         }
         slot.store(fd + 1, Ordering::SeqCst);
+        if own_table {
+            // Our listener is in our table only: wait, making no syscall (the filter may
+            // deny any), until the supervisor has taken it, as an execve the filter allows
+            // would close it first.
+            while slot.load(Ordering::SeqCst) != TAKEN {
+                std::hint::spin_loop();
+            }
+        }
         // SAFETY: NULL-terminated arrays of live CStrings (copied into the child).
         unsafe { libc::execve(path.as_ptr(), argv_ptrs.as_ptr(), envp_ptrs.as_ptr()) };
         // The supervisor reads the errno from the exit path: 127 and a message.
@@ -231,7 +275,13 @@ pub fn spawn_supervised(
         }
         std::thread::sleep(Duration::from_micros(50));
     };
-    // SAFETY: unmapping the page mapped above; the child has its own copy or is gone.
+    let taken = match outcome {
+        o if o > 0 && own_table => Some(take_fd(pid, (o - 1) as RawFd)),
+        _ => None,
+    };
+    slot.store(TAKEN, Ordering::SeqCst);
+    // SAFETY: unmapping the page mapped above; the child has its own copy, is past its
+    // last use of the page, or is gone.
     unsafe { libc::munmap(page, 4096) };
     if outcome < 0 {
         let mut status = 0;
@@ -239,9 +289,44 @@ pub fn spawn_supervised(
         unsafe { libc::waitpid(pid, &mut status, 0) };
         return Err(io::Error::from_raw_os_error((-outcome) as i32));
     }
-    // SAFETY: the child created this fd in the table we share and nothing else owns it.
-    let listener = unsafe { OwnedFd::from_raw_fd((outcome - 1) as RawFd) };
+    let fd = (outcome - 1) as RawFd;
+    let listener = if let Some(taken) = taken {
+        // The fd was in the child's own table: taken from there while the child waited.
+        taken.inspect_err(|_| {
+            // SAFETY: killing and reaping our own child, stopped at its first notification.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+                libc::waitpid(pid, std::ptr::null_mut(), 0);
+            }
+        })?
+    } else {
+        // SAFETY: the child created this fd in the table we share and nothing else owns it.
+        unsafe { OwnedFd::from_raw_fd(fd) }
+    };
     Ok(Supervised { pid, listener })
+}
+
+/// The slot's value once the supervisor has taken the listener from the child's own table.
+const TAKEN: i64 = i64::MIN;
+
+/// A duplicate of process `pid`'s fd `fd` (pidfd_getfd), which a parent may take from its
+/// child.
+fn take_fd(pid: libc::pid_t, fd: RawFd) -> io::Result<OwnedFd> {
+    // SAFETY: pidfd_open takes a pid and flags.
+    let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    if pidfd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: the kernel returned a new fd that nothing else owns.
+    let pidfd = unsafe { OwnedFd::from_raw_fd(pidfd as RawFd) };
+    use std::os::fd::AsRawFd;
+    // SAFETY: pidfd_getfd takes fds and flags.
+    let got = unsafe { libc::syscall(libc::SYS_pidfd_getfd, pidfd.as_raw_fd(), fd, 0) };
+    if got < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: as above: a new fd (close-on-exec, as pidfd_getfd makes them).
+    Ok(unsafe { OwnedFd::from_raw_fd(got as RawFd) })
 }
 
 /// One syscall a filter handed to user space.
@@ -314,13 +399,19 @@ pub fn receive(listener: &OwnedFd, timeout: Duration) -> io::Result<Option<Notif
 /// call is no longer there to answer (ENOENT: the task was killed, or a signal
 /// interrupted the call, which is then notified again when it restarts).
 pub fn respond_continue(listener: &OwnedFd, id: u64) -> io::Result<bool> {
+    send(
+        listener,
+        libc::seccomp_notif_resp {
+            id,
+            val: 0,
+            error: 0,
+            flags: libc::SECCOMP_USER_NOTIF_FLAG_CONTINUE as u32,
+        },
+    )
+}
+
+fn send(listener: &OwnedFd, mut resp: libc::seccomp_notif_resp) -> io::Result<bool> {
     use std::os::fd::AsRawFd;
-    let mut resp = libc::seccomp_notif_resp {
-        id,
-        val: 0,
-        error: 0,
-        flags: libc::SECCOMP_USER_NOTIF_FLAG_CONTINUE as u32,
-    };
     // SAFETY: SEND reads `resp`, a valid, correctly sized buffer.
     let rc = unsafe {
         libc::ioctl(
@@ -337,6 +428,38 @@ pub fn respond_continue(listener: &OwnedFd, id: u64) -> io::Result<bool> {
         return Err(e);
     }
     Ok(true)
+}
+
+/// Asks the kernel to wake supervisor and supervised task on the CPU of the one that
+/// wakes the other (SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP, Linux 6.6): a notification's round
+/// trip then stays on one CPU, several times cheaper than across two, without pinning
+/// anything. False on a kernel without it.
+pub fn sync_wake_up(listener: &OwnedFd) -> bool {
+    use std::os::fd::AsRawFd;
+    const SYNC_WAKE_UP: u64 = 1;
+    // SAFETY: SET_FLAGS takes the flags by value.
+    let rc = unsafe {
+        libc::ioctl(
+            listener.as_raw_fd(),
+            libc::SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+            SYNC_WAKE_UP,
+        )
+    };
+    rc == 0
+}
+
+/// Answers the notified syscall with failure `errno`, as a filter's SECCOMP_RET_ERRNO
+/// would. `Ok(false)` as for [`respond_continue`].
+pub fn respond_error(listener: &OwnedFd, id: u64, errno: i32) -> io::Result<bool> {
+    send(
+        listener,
+        libc::seccomp_notif_resp {
+            id,
+            val: 0,
+            error: -errno,
+            flags: 0,
+        },
+    )
 }
 
 /// Waits for child `pid` and returns its raw wait status.

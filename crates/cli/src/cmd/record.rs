@@ -3,13 +3,16 @@
 
 use super::profile::{OutputFormat, export, resource_name};
 use super::profile_io::{ResolveArgs, load_policy};
-use super::run::{Exec, exit_code};
+use super::record_runtime::{self, RuntimeArg};
+use super::run::{Exec, status_code};
 use crate::output::{check_document_target, diag, refuse_binary_to_terminal, write_document};
 use anyhow::{Context, Result, bail};
 use policy::{Action, Policy};
 use record::Recording;
 use seccomp::Target;
-use seccomp::complain;
+use seccomp::complain::{self, Answer};
+use seccomp::install::Launch;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,9 +26,15 @@ use syscalls::Arch;
   sysfence record --format bpf -o server.bpf -- ./server --port 8080
   sysfence record -o t.json -- ./test-a; sysfence record --merge t.json -o t.json -- ./test-b
 
+  sysfence record --args --verify -o srv.json -- ./server --self-test
+
 The command runs once, for real: its input is read and its side effects happen. Calls
 are recorded from before its execve, through every child and thread, whatever it execs.
-Exit status: the command's.")]
+With --verify it runs a second time, under the profile: only for commands that can run
+twice (stdin is read by the first run only, the second reads /dev/null; side effects
+happen twice).
+Exit status: the command's; with --verify, 1 if the second run's exit status or stdout
+differ from the first's.")]
 pub struct Args {
     /// Where the profile goes (default: stdout), written as every document is: atomically,
     /// devices and links respected.
@@ -46,6 +55,26 @@ pub struct Args {
     merge: Option<PathBuf>,
     #[command(flatten)]
     resolve: ResolveArgs,
+    /// Also allow what the container runtime's own init calls under the container's
+    /// filter, which no recording on the host sees (measured; crates/record/src/runtime.rs):
+    /// runc, or none. Default: runc for --format oci and k8s, none otherwise.
+    #[arg(long, value_enum, value_name = "RUNTIME")]
+    runtime: Option<RuntimeArg>,
+    /// Record the values of the arguments that decide what a call can do and allow only
+    /// those: socket and socketpair's domain, personality, clone's namespace and thread
+    /// flags, prctl's option, ioctl's request, fcntl's command, and PROT_EXEC in mmap and
+    /// mprotect. clone3, whose flags seccomp cannot read, answers ENOSYS (in the recorded
+    /// run too), so glibc falls back to clone.
+    #[arg(long = "args")]
+    arguments: bool,
+    /// Run the command again under the new profile, enforced (what it denies is answered
+    /// as the profile says and reported with counts), and compare exit status and stdout
+    /// with the recorded run (the command's stdout is then a pipe, passed on to ours).
+    #[arg(long, conflicts_with = "pids")]
+    verify: bool,
+    /// Also write the summary as JSON to FILE.
+    #[arg(long = "json-summary", value_name = "FILE")]
+    json_summary: Option<PathBuf>,
     /// How calls are seen: notify (a seccomp user-notification supervisor from before
     /// execve; the default for a command) or ptrace (the tracer, counting instead of
     /// printing; the default and the only one for -p, as no filter can be put into a
@@ -108,13 +137,21 @@ impl DefaultAction {
     }
 }
 
+/// One recorded (or verifying) run: what it did and how it ended.
+struct Ran {
+    /// Its exit status as a shell's `$?`.
+    code: u8,
+    /// Its stdout, when captured (--verify).
+    stdout: Option<Captured>,
+}
+
 /// Runs the subcommand.
 pub fn run(args: Args) -> Result<ExitCode> {
     if args.output.is_none() && args.format == OutputFormat::Bpf {
         refuse_binary_to_terminal("--format bpf")?;
     }
-    // The profile is written at the end: a target that cannot take it costs no run.
-    if let Some(path) = &args.output {
+    // The documents are written at the end: a target that cannot take one costs no run.
+    for path in [&args.output, &args.json_summary].into_iter().flatten() {
         check_document_target(path)?;
     }
     // A profile to merge into is read first: a bad one costs no run.
@@ -135,15 +172,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         (None, true) => Backend::Notify,
         (None, false) => Backend::Ptrace,
     };
-    let (recording, code) = match backend {
-        Backend::Notify => {
-            let Some(exec) = Exec::prepare(&args.command)? else {
-                return Ok(ExitCode::from(127));
-            };
-            record_notified(&exec)?
-        }
-        Backend::Ptrace => record_traced(&args)?,
+    let exec = match args.pids.is_empty() {
+        true => match Exec::prepare(&args.command)? {
+            Some(exec) => Some(exec),
+            None => return Ok(ExitCode::from(127)),
+        },
+        false => None,
     };
+    let (recording, ran, backend) = record_with(&args, backend, exec.as_ref())?;
     let per_abi = args.format == OutputFormat::Bpf;
     let mut policy = recording.to_policy(default_action, per_abi);
     if let (Some(existing), Some(file)) = (existing, &args.merge) {
@@ -157,15 +193,76 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .unwrap_or_else(|_| format!("pid-{pid}")),
         (None, None) => "profile".to_string(),
     };
+    let runtime = record_runtime::chosen(args.runtime, args.format);
+    let for_runtime = record_runtime::admit(runtime, &mut policy, per_abi);
     let bytes = export(&policy, args.format, &name)?;
     write_document(args.output.as_deref(), &bytes)?;
-    summarise(&recording, &policy, per_abi);
-    Ok(code)
+    let summary = Summary {
+        args: &args,
+        backend,
+        recording: &recording,
+        policy: &policy,
+        per_abi,
+        code: ran.code,
+        runtime: runtime.map(|r| (r.name(), for_runtime)),
+    };
+    summary.print();
+    let verdict = match (&exec, args.verify) {
+        (Some(exec), true) => Some(verify(&policy, exec, &ran)?),
+        _ => None,
+    };
+    if let Some(v) = &verdict {
+        v.print();
+    }
+    if let Some(path) = &args.json_summary {
+        let json = summary.to_json(verdict.as_ref());
+        let mut text = serde_json::to_string_pretty(&json)?;
+        text.push('\n');
+        write_document(Some(path), text.as_bytes())?;
+    }
+    Ok(match verdict {
+        Some(v) if !v.same() => ExitCode::from(1),
+        _ => ExitCode::from(ran.code),
+    })
 }
 
-/// Records `exec` through a user-notification supervisor; returns what it called and its
-/// exit status.
-fn record_notified(exec: &Exec) -> Result<(Recording, ExitCode)> {
+/// Records with `backend`, falling back from notify to ptrace when the command installs a
+/// listener of its own; returns what was seen, how the run ended and the backend used.
+fn record_with(
+    args: &Args,
+    backend: Backend,
+    exec: Option<&Exec>,
+) -> Result<(Recording, Ran, Backend)> {
+    let fresh = || match args.arguments {
+        true => Recording::with_arguments(),
+        false => Recording::new(),
+    };
+    if let (Backend::Notify, Some(exec)) = (backend, exec) {
+        let mut recording = fresh();
+        match record_notified(exec, &mut recording, args.verify)? {
+            Some(ran) => return Ok((recording, ran, Backend::Notify)),
+            None => diag!(
+                "sysfence: {} installs a seccomp listener of its own (SECCOMP_FILTER_FLAG_NEW_LISTENER), which the kernel refuses (EBUSY) under the notify recorder's filter: stopped it, recording it again with --backend ptrace (it starts again: its side effects so far happen twice)",
+                exec.path.display()
+            ),
+        }
+    }
+    let mut recording = fresh();
+    let ran = record_traced(args, &mut recording)?;
+    Ok((recording, ran, Backend::Ptrace))
+}
+
+/// Whether a notified call installs a filter with a listener of its own, which fails with
+/// EBUSY under ours.
+fn installs_listener(call: &complain::WouldBlock) -> bool {
+    const SET_MODE_FILTER: u64 = 1;
+    const NEW_LISTENER: u64 = 8;
+    call.name == "seccomp" && call.args[0] == SET_MODE_FILTER && call.args[1] & NEW_LISTENER != 0
+}
+
+/// Records `exec` through a user-notification supervisor into `recording`; returns how it
+/// ended, or `None` when it was stopped for installing a listener of its own.
+fn record_notified(exec: &Exec, recording: &mut Recording, capture: bool) -> Result<Option<Ran>> {
     // Every call of every ABI goes to the supervisor, which notes it and lets it run: a
     // policy that allows nothing, in complain mode.
     let watch_all = Policy::new(Action::Errno(1), Arch::callable());
@@ -174,85 +271,427 @@ fn record_notified(exec: &Exec) -> Result<(Recording, ExitCode)> {
         foreign_action: Action::Notify,
     };
     let program = seccomp::compile(&watch_all.complain_variant(), &target)?;
-    let mut recording = Recording::new();
-    // As root (CAP_SYS_ADMIN) the filter needs no NO_NEW_PRIVS, which would disable
-    // setuid programs in the recorded run.
-    // SAFETY: geteuid takes no arguments and cannot fail.
-    let root = unsafe { libc::geteuid() } == 0;
-    let outcome = complain::run_complain(
-        &watch_all,
-        &program,
-        &exec.c_path,
-        &exec.argv,
-        &exec.envp,
-        !root,
-        |call| {
-            if let Some(arch) = call.arch {
-                recording.note(arch, call.nr);
+    let tee = capture.then(|| Tee::start(true)).transpose()?;
+    let launch = Launch {
+        path: &exec.c_path,
+        argv: &exec.argv,
+        envp: &exec.envp,
+        // As root (CAP_SYS_ADMIN) the filter needs no NO_NEW_PRIVS, which would disable
+        // setuid programs in the recorded run.
+        no_new_privs: !is_root(),
+        stdin: None,
+        stdout: tee.as_ref().map(|t| t.write_fd()),
+    };
+    let mut own_listener = false;
+    let outcome = complain::run_complain(&watch_all, &program, &launch, |call| {
+        let Some(arch) = call.arch else {
+            return Answer::Continue;
+        };
+        if installs_listener(call) {
+            own_listener = true;
+            return Answer::KillAll;
+        }
+        match recording.refusal(arch, call.nr) {
+            Some(errno) => Answer::Fail(errno),
+            None => {
+                recording.note_call(arch, call.nr, &call.args);
+                Answer::Continue
             }
-        },
-    )
+        }
+    })
     .with_context(|| format!("cannot record {}", exec.path.display()))?;
-    Ok((recording, exit_code(outcome.status)))
+    let stdout = tee.map(Tee::finish).transpose()?;
+    Ok((!own_listener).then_some(Ran {
+        code: status_code(outcome.status),
+        stdout,
+    }))
+}
+
+// SAFETY: geteuid takes no arguments and cannot fail.
+fn is_root() -> bool {
+    unsafe { libc::geteuid() == 0 }
 }
 
 /// Records with the ptrace tracer, following every child and thread: a command it starts,
 /// or the processes of -p until a signal ends the recording (they are detached and run
-/// on); returns what was called and the exit status (0 for -p).
-fn record_traced(args: &Args) -> Result<(Recording, ExitCode)> {
+/// on); returns how the run ended (0 for -p).
+fn record_traced(args: &Args, recording: &mut Recording) -> Result<Ran> {
     let target = if args.pids.is_empty() {
         ptrace::Target::Command(args.command.clone())
     } else {
         ptrace::Target::Attach(args.pids.clone())
     };
-    let mut recording = Recording::new();
-    let outcome = ptrace::TracerBuilder::new()
-        .follow_forks(true)
-        .build()
-        .run(target, &mut recording)?;
-    let code = match outcome {
-        ptrace::Outcome::Exited(code) => ExitCode::from(code as u8),
-        ptrace::Outcome::Killed(sig) => ExitCode::from(128 + sig as u8),
+    let tee = args.verify.then(|| Tee::start(true)).transpose()?;
+    let mut builder = ptrace::TracerBuilder::new().follow_forks(true);
+    if let Some(tee) = &tee {
+        builder = builder.stdout(tee.write_fd());
+    }
+    let outcome = builder.build().run(target, recording);
+    let stdout = tee.map(Tee::finish).transpose()?;
+    let code = match outcome? {
+        ptrace::Outcome::Exited(code) => code as u8,
+        ptrace::Outcome::Killed(sig) => 128 + sig as u8,
         // -p ends this way: the recording is complete.
-        ptrace::Outcome::Interrupted(_) if !args.pids.is_empty() => ExitCode::SUCCESS,
-        ptrace::Outcome::Interrupted(sig) => ExitCode::from(128 + sig as u8),
-        ptrace::Outcome::Done => ExitCode::SUCCESS,
+        ptrace::Outcome::Interrupted(_) if !args.pids.is_empty() => 0,
+        ptrace::Outcome::Interrupted(sig) => 128 + sig as u8,
+        ptrace::Outcome::Done => 0,
     };
-    Ok((recording, code))
+    Ok(Ran { code, stdout })
 }
 
-/// The summary on stderr: what was used, how much the profile blocks, what weakens it.
-fn summarise(recording: &Recording, policy: &Policy, per_abi: bool) {
-    for arch in recording.abis() {
-        let total = arch.table().entries().len();
-        let allowed = arch
-            .table()
-            .entries()
-            .iter()
-            .filter(|s| policy.evaluate(arch, s.name, &[0; 6]) == Action::Allow)
-            .count();
-        let blocked = total - allowed;
-        diag!(
-            "sysfence: {arch}: {} syscalls used, {allowed} allowed; the profile blocks {blocked} of {arch}'s {total} ({:.0}%)",
-            recording.names(arch).len(),
-            100.0 * blocked as f64 / total as f64
-        );
+/// What a run wrote to its stdout: enough to tell whether two runs wrote the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Captured {
+    bytes: u64,
+    hash: u64,
+}
+
+/// A pipe that becomes a command's stdout, read by a thread that keeps a digest of it and
+/// (when `echo`) passes it on to ours.
+struct Tee {
+    write: Option<std::os::fd::OwnedFd>,
+    reader: std::thread::JoinHandle<std::io::Result<Captured>>,
+}
+
+impl Tee {
+    fn start(echo: bool) -> Result<Tee> {
+        use std::hash::Hasher;
+        use std::io::{Read, Write};
+        let (read, write) =
+            std::io::pipe().context("cannot make a pipe for the command's stdout")?;
+        let reader = std::thread::spawn(move || {
+            let mut read = read;
+            // SipHash with fixed keys: the same bytes give the same digest in both runs.
+            #[allow(deprecated)]
+            let mut hash = std::hash::SipHasher::new();
+            let mut bytes = 0u64;
+            let mut out = echo.then(std::io::stdout);
+            let mut buf = vec![0u8; 64 * 1024];
+            loop {
+                let n = match read.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                };
+                hash.write(&buf[..n]);
+                bytes += n as u64;
+                // A reader of ours that went away stops the echo, not the command.
+                if let Some(o) = &mut out
+                    && (o.write_all(&buf[..n]).is_err() || o.flush().is_err())
+                {
+                    out = None;
+                }
+            }
+            Ok(Captured {
+                bytes,
+                hash: hash.finish(),
+            })
+        });
+        Ok(Tee {
+            write: Some(write.into()),
+            reader,
+        })
     }
-    if recording.abis().len() > 1 && !per_abi {
-        diag!(
-            "sysfence: this format shares one list of names across its ABIs: each ABI used allows the union of their calls (--format bpf keeps each ABI's set apart)"
-        );
+
+    fn write_fd(&self) -> std::os::fd::RawFd {
+        use std::os::fd::AsRawFd;
+        self.write.as_ref().map_or(-1, |w| w.as_raw_fd())
     }
-    let weakening = recording.weakening();
-    if !weakening.is_empty() {
-        diag!(
-            "sysfence: the command used calls that weaken a sandbox, now allowed: {}",
-            weakening.join(", ")
-        );
+
+    /// Closes our end and waits for the command's side to close (every process holding
+    /// it gone).
+    fn finish(mut self) -> Result<Captured> {
+        self.write = None;
+        self.reader
+            .join()
+            .map_err(|_| anyhow::anyhow!("the stdout reader failed"))?
+            .context("cannot read the command's stdout")
     }
-    if weakening.iter().any(|n| n.starts_with("io_uring")) {
-        diag!(
-            "sysfence: io_uring performs opens, reads, writes and connects that no seccomp filter sees"
-        );
+}
+
+/// The second run's outcome, against the recorded one.
+struct Verdict {
+    recorded: Ran,
+    verified: Ran,
+    /// Calls the profile did not allow, by (name, ABI), with counts.
+    denied: BTreeMap<(String, String), u64>,
+}
+
+/// Runs `exec` again under `policy`, enforced: every call the profile does not allow is
+/// notified, answered as the profile answers it, and counted.
+fn verify(policy: &Policy, exec: &Exec, recorded: &Ran) -> Result<Verdict> {
+    let target = Target {
+        arches: policy.target_arches(),
+        foreign_action: Action::Notify,
+    };
+    let program = seccomp::compile(&policy.complain_variant(), &target)?;
+    let tee = Tee::start(false)?;
+    let null = std::fs::File::open("/dev/null").context("cannot open /dev/null")?;
+    use std::os::fd::AsRawFd;
+    let launch = Launch {
+        path: &exec.c_path,
+        argv: &exec.argv,
+        envp: &exec.envp,
+        no_new_privs: !is_root(),
+        stdin: Some(null.as_raw_fd()),
+        stdout: Some(tee.write_fd()),
+    };
+    let mut denied = BTreeMap::new();
+    let outcome = complain::run_complain(policy, &program, &launch, |call| {
+        let arch = call
+            .arch
+            .map_or_else(|| "unknown ABI".to_string(), |a| a.to_string());
+        *denied.entry((call.name.clone(), arch)).or_insert(0) += 1;
+        Answer::enforcing(call.action)
+    })
+    .with_context(|| format!("cannot verify the profile on {}", exec.path.display()))?;
+    let stdout = Some(tee.finish()?);
+    Ok(Verdict {
+        recorded: Ran {
+            code: recorded.code,
+            stdout: recorded.stdout,
+        },
+        verified: Ran {
+            code: status_code(outcome.status),
+            stdout,
+        },
+        denied,
+    })
+}
+
+impl Verdict {
+    fn same(&self) -> bool {
+        self.recorded.code == self.verified.code && self.recorded.stdout == self.verified.stdout
     }
+
+    fn print(&self) {
+        for ((name, arch), count) in &self.denied {
+            diag!("sysfence: verify: the profile denied {name} ({arch}) {count} time(s)");
+        }
+        let bytes = |r: &Ran| r.stdout.map_or(0, |c| c.bytes);
+        if self.same() {
+            diag!(
+                "sysfence: verify: under the profile the command exited {} and wrote {} bytes to stdout, as in the recorded run",
+                self.verified.code,
+                bytes(&self.verified)
+            );
+            return;
+        }
+        if self.recorded.code != self.verified.code {
+            diag!(
+                "sysfence: verify: FAILED: under the profile the command exited {}, in the recorded run {}",
+                self.verified.code,
+                self.recorded.code
+            );
+        }
+        if self.recorded.stdout != self.verified.stdout {
+            diag!(
+                "sysfence: verify: FAILED: stdout differs: {} bytes under the profile, {} in the recorded run",
+                bytes(&self.verified),
+                bytes(&self.recorded)
+            );
+        }
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "exit_status": self.verified.code,
+            "recorded_exit_status": self.recorded.code,
+            "stdout_bytes": self.verified.stdout.map(|c| c.bytes),
+            "recorded_stdout_bytes": self.recorded.stdout.map(|c| c.bytes),
+            "same": self.same(),
+            "denied": self.denied.iter().map(|((name, arch), count)| serde_json::json!({
+                "syscall": name, "arch": arch, "count": count,
+            })).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// What the summary says, on stderr and in --json-summary.
+struct Summary<'a> {
+    args: &'a Args,
+    backend: Backend,
+    recording: &'a Recording,
+    policy: &'a Policy,
+    per_abi: bool,
+    code: u8,
+    /// The runtime whose init's calls were added, and the calls added.
+    runtime: Option<(&'static str, Vec<&'static str>)>,
+}
+
+/// Per ABI: the calls used, and how many of the ABI's calls the profile allows.
+struct AbiCounts {
+    arch: Arch,
+    used: Vec<String>,
+    allowed: usize,
+    total: usize,
+}
+
+impl AbiCounts {
+    fn blocked(&self) -> usize {
+        self.total - self.allowed
+    }
+
+    fn percent_blocked(&self) -> f64 {
+        100.0 * self.blocked() as f64 / self.total as f64
+    }
+}
+
+impl Summary<'_> {
+    /// The runtime whose calls made `call` unconditional, if they did.
+    fn widened_by(&self, call: &str) -> Option<&'static str> {
+        let (name, added) = self.runtime.as_ref()?;
+        added.contains(&call).then_some(*name)
+    }
+
+    fn abis(&self) -> Vec<AbiCounts> {
+        self.recording
+            .abis()
+            .into_iter()
+            .map(|arch| {
+                // A call is allowed when some rule allows it on this ABI, with conditions
+                // or not.
+                let allowed: BTreeSet<&str> = self
+                    .policy
+                    .rules
+                    .iter()
+                    .filter(|r| r.action == Action::Allow && r.applies_to(arch))
+                    .map(|r| r.syscall.as_str())
+                    .collect();
+                let entries = arch.table().entries();
+                AbiCounts {
+                    arch,
+                    used: self.recording.names(arch),
+                    allowed: entries.iter().filter(|s| allowed.contains(s.name)).count(),
+                    total: entries.len(),
+                }
+            })
+            .collect()
+    }
+
+    fn print(&self) {
+        for abi in self.abis() {
+            let arch = abi.arch;
+            diag!(
+                "sysfence: {arch}: {} syscalls used: {}",
+                abi.used.len(),
+                abi.used.join(", ")
+            );
+            diag!(
+                "sysfence: {arch}: the profile allows {} and blocks {} of {arch}'s {} syscalls ({:.0}%)",
+                abi.allowed,
+                abi.blocked(),
+                abi.total,
+                abi.percent_blocked()
+            );
+        }
+        if self.recording.abis().len() > 1 && !self.per_abi {
+            diag!(
+                "sysfence: this format shares one list of names across its ABIs: each ABI used allows the union of their calls (--format bpf keeps each ABI's set apart)"
+            );
+        }
+        for c in self.recording.conditions() {
+            let (call, arch, arg) = (c.rule.syscall, c.arch, c.rule.arg);
+            if let Some(runtime) = self.widened_by(call) {
+                diag!(
+                    "sysfence: {arch}: {call} allowed with any argument {arg}: --runtime {runtime}'s init calls it with its own (the command's were: {})",
+                    c.value_names().join(", ")
+                );
+                continue;
+            }
+            match &c.values {
+                Some(_) => diag!(
+                    "sysfence: {arch}: {call} allowed only with argument {arg} (masked {:#x}) as seen: {}",
+                    c.rule.mask,
+                    c.value_names().join(", ")
+                ),
+                None => diag!(
+                    "sysfence: {arch}: {call} allowed with any argument {arg}: {}",
+                    if call == "clone" {
+                        "clone3 ran, so not every clone's flags were seen"
+                    } else {
+                        "every value that matters was seen"
+                    }
+                ),
+            }
+        }
+        let weakening = self.recording.weakening();
+        if !weakening.is_empty() {
+            diag!(
+                "sysfence: the command used calls that weaken a sandbox, now allowed: {}",
+                weakening.join(", ")
+            );
+        }
+        if weakening.iter().any(|n| n.starts_with("io_uring")) {
+            diag!(
+                "sysfence: io_uring performs opens, reads, writes and connects that no seccomp filter sees"
+            );
+        }
+        if let Some(path) = &self.args.output {
+            diag!(
+                "sysfence: profile written to {} ({})",
+                path.display(),
+                value_name(&self.args.format)
+            );
+        }
+    }
+
+    fn to_json(&self, verdict: Option<&Verdict>) -> serde_json::Value {
+        let abis: Vec<_> = self
+            .abis()
+            .into_iter()
+            .map(|a| {
+                serde_json::json!({
+                    "arch": policy::docker::scmp_arch_name(a.arch),
+                    "used": a.used,
+                    "allowed": a.allowed,
+                    "blocked": a.blocked(),
+                    "total": a.total,
+                    "blocked_percent": (a.percent_blocked() * 10.0).round() / 10.0,
+                })
+            })
+            .collect();
+        let conditions: Vec<_> = self
+            .recording
+            .conditions()
+            .into_iter()
+            .map(|c| {
+                serde_json::json!({
+                    "arch": policy::docker::scmp_arch_name(c.arch),
+                    "syscall": c.rule.syscall,
+                    "arg": c.rule.arg,
+                    "mask": c.rule.mask,
+                    "values": c.values,
+                    "names": c.values.as_ref().map(|_| c.value_names()),
+                    "widened_by_runtime": self.widened_by(c.rule.syscall).is_some(),
+                })
+            })
+            .collect();
+        let weakening = self.recording.weakening();
+        serde_json::json!({
+            "command": self.args.command.iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>(),
+            "pids": self.args.pids,
+            "backend": value_name(&self.backend),
+            "format": value_name(&self.args.format),
+            "output": self.args.output.as_ref().map(|p| p.display().to_string()),
+            "default_action": self.policy.default_action.docker_name(),
+            "exit_status": self.code,
+            "abis": abis,
+            "union_across_abis": self.recording.abis().len() > 1 && !self.per_abi,
+            "conditions": conditions,
+            "weakening": weakening,
+            "io_uring": weakening.iter().any(|n| n.starts_with("io_uring")),
+            "runtime": self.runtime.as_ref().map(|(name, added)| serde_json::json!({
+                "name": name, "added": added,
+            })),
+            "verify": verdict.map(Verdict::to_json),
+        })
+    }
+}
+
+/// The name a value has on the command line.
+fn value_name(v: &impl clap::ValueEnum) -> String {
+    v.to_possible_value()
+        .map_or_else(String::new, |p| p.get_name().to_string())
 }

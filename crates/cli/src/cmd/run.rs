@@ -122,12 +122,21 @@ fn complain(
         None => None,
     };
     let log_name = args.log.as_ref().map(|f| f.display().to_string());
-    let outcome = complain::run_complain(policy, &program, c_path, argv, envp, true, |e| {
+    let launch = seccomp::install::Launch {
+        path: c_path,
+        argv,
+        envp,
+        no_new_privs: true,
+        stdin: None,
+        stdout: None,
+    };
+    let outcome = complain::run_complain(policy, &program, &launch, |e| {
         if let (Some(out), Some(name)) = (log.as_mut(), &log_name)
             && let Err(err) = out.write_all(json_line(e).as_bytes())
         {
             diag!("sysfence: {name}: {}", error_text(&err));
         }
+        complain::Answer::Continue
     })
     .with_context(|| format!("cannot run {} in complain mode", path.display()))?;
     report(&outcome.counts);
@@ -313,12 +322,17 @@ impl Exec {
 
 /// The shell's view of a wait status: the exit code, or 128 + the signal.
 pub(super) fn exit_code(status: i32) -> ExitCode {
+    ExitCode::from(status_code(status))
+}
+
+/// A raw wait status as a shell's `$?`: the exit code, or 128 + the signal.
+pub(super) fn status_code(status: i32) -> u8 {
     let code = if status & 0x7f == 0 {
         (status >> 8) & 0xff
     } else {
         128 + (status & 0x7f)
     };
-    ExitCode::from(code as u8)
+    code as u8
 }
 
 /// Finds COMMAND as execvp would: a path with a slash as given, else the first executable

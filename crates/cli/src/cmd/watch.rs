@@ -1,0 +1,591 @@
+//! `sysfence watch`: the whole machine's syscalls through the eBPF engine, the scope and
+//! the event selection applied in the kernel, decoded as `trace` decodes them, and every
+//! event the ring buffer could not take reported, never dropped silently.
+
+use crate::output::{Stream, StreamTarget, diag};
+use anyhow::{Context, Result, bail};
+use ebpf::{CmpOp, Counters, Scope, SyscallEvent, Watcher};
+use events::Timestamp;
+use events::schema::{JsonBody, JsonEvent, JsonTask, SCHEMA_VERSION};
+use events::{CapturePlan, Mem, MemReader, SyscallEntry, SyscallExit, SyscallResult};
+use render::decode::{DecodeOptions, Decoder};
+use std::collections::{BTreeSet, HashSet};
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+use syscalls::{Arch, Class};
+
+/// Arguments of `sysfence watch`.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  sysfence watch --events openat,connect --scope comm=curl
+  sysfence watch --events %file,-close --scope uid>=1000 --output json -o events.jsonl
+  sysfence watch --scope pid=1234 --duration 10
+  sysfence watch --list
+
+Filters run in the kernel: calls of tasks outside the scope, and calls not among the
+events, never reach sysfence (the summary at the end counts them). Events the ring buffer
+could not take are reported as they happen and in the summary, never dropped silently.
+Needs root and a kernel with BTF.")]
+pub struct Args {
+    /// The events: syscall names and strace %classes, comma-separated; `-NAME` or
+    /// `-%class` excludes (default: every syscall of every ABI).
+    #[arg(
+        short = 'e',
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        allow_hyphen_values = true
+    )]
+    events: Vec<String>,
+    /// Which tasks, as Tracee's --scope (repeatable: separate flags AND; comma values OR):
+    /// comm=NAME, comm!=NAME, pid=N, pid!=N, uid=N (also uid!=N, uid<N, uid>N, uid<=N,
+    /// uid>=N). sysfence itself is never watched.
+    #[arg(short = 's', long = "scope", value_name = "EXPR")]
+    scopes: Vec<String>,
+    /// table (Tracee's columns: TIME UID COMM PID TID RET EVENT ARGS) or json (JSON Lines,
+    /// the schema of `trace --json` with comm, uid, gid, ppid, cgroup_id, mntns, pidns).
+    #[arg(long, value_enum, default_value = "table")]
+    output: OutputKind,
+    /// Write events to FILE (`|cmd` pipes them into a command) instead of stdout.
+    #[arg(short = 'o', value_name = "FILE")]
+    file: Option<PathBuf>,
+    /// Stop after SECS seconds (default: at Ctrl-C, SIGTERM or SIGHUP).
+    #[arg(long, value_name = "SECS")]
+    duration: Option<f64>,
+    /// Print every event that can be watched, with its fields, and exit.
+    #[arg(long)]
+    list: bool,
+}
+
+/// How events are written.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum OutputKind {
+    /// One aligned line per event.
+    Table,
+    /// One JSON object per line.
+    Json,
+}
+
+/// The ABIs the probes tell apart.
+const ABIS: [Arch; 3] = [Arch::X86_64, Arch::I386, Arch::X32];
+
+/// Runs the subcommand.
+pub fn run(args: Args) -> Result<ExitCode> {
+    if args.list {
+        list()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let selection = selection(&args.events)?;
+    let mut scope = Scope::default();
+    for expr in &args.scopes {
+        add_scope(&mut scope, expr)?;
+    }
+    if let Some(d) = args.duration
+        && !(d.is_finite() && d > 0.0)
+    {
+        bail!("--duration {d}: give a number of seconds above 0");
+    }
+    let mut out: Box<dyn Write> = match &args.file {
+        Some(file) => Box::new(io::BufWriter::new(
+            Stream::open(&StreamTarget::parse(file), false)?.writer,
+        )),
+        None => Box::new(io::BufWriter::new(io::stdout())),
+    };
+    let select = selection
+        .as_ref()
+        .map(|set| move |arch: Arch, nr: u32| set.contains(&(arch, nr)));
+    let mut watcher = Watcher::start(
+        &scope,
+        select.as_ref().map(|s| s as &dyn Fn(Arch, u32) -> bool),
+    )?;
+    stop::install();
+    diag!(
+        "sysfence: watch: probes attached ({}); Ctrl-C to stop",
+        match &selection {
+            Some(set) => format!("{} syscalls selected over x86_64, i386 and x32", set.len()),
+            None => "every syscall of x86_64, i386 and x32".to_string(),
+        }
+    );
+    let decoder = Decoder::new(DecodeOptions {
+        strsize: 64,
+        ..DecodeOptions::default()
+    });
+    let mut printer = Printer {
+        decoder,
+        output: args.output,
+        clock: Clock::now(),
+        header_done: false,
+    };
+    let deadline = args
+        .duration
+        .map(|d| Instant::now() + Duration::from_secs_f64(d));
+    let mut lost_reported = 0;
+    let mut failed = None;
+    while !stop::requested() && deadline.is_none_or(|d| Instant::now() < d) {
+        let mut write = |e: &SyscallEvent| {
+            if failed.is_none()
+                && let Err(err) = printer.event(&mut out, e)
+            {
+                failed = Some(err);
+            }
+        };
+        watcher.poll(Duration::from_millis(100), &mut write)?;
+        let lost = watcher.counters().lost;
+        if lost > lost_reported {
+            printer.lost(&mut out, lost - lost_reported, lost)?;
+            lost_reported = lost;
+        }
+        if let Some(err) = failed.take() {
+            if err.kind() == io::ErrorKind::BrokenPipe {
+                break;
+            }
+            return Err(err).context("cannot write events");
+        }
+        out.flush().ok();
+    }
+    let _ = out.flush();
+    summarise(&watcher.counters());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The (ABI, number) pairs `--events` selects; `None` for every syscall.
+fn selection(events: &[String]) -> Result<Option<HashSet<(Arch, u32)>>> {
+    if events.is_empty() {
+        return Ok(None);
+    }
+    let mut chosen: HashSet<(Arch, u32)> = HashSet::new();
+    let mut excluded: HashSet<(Arch, u32)> = HashSet::new();
+    let mut any_positive = false;
+    for item in events.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
+        let (negative, name) = match item.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, item),
+        };
+        any_positive |= !negative;
+        let calls = calls_named(name)?;
+        if negative {
+            excluded.extend(calls);
+        } else {
+            chosen.extend(calls);
+        }
+    }
+    if !any_positive {
+        chosen = ABIS
+            .iter()
+            .flat_map(|&a| a.table().entries().iter().map(move |s| (a, s.nr)))
+            .collect();
+    }
+    Ok(Some(chosen.difference(&excluded).copied().collect()))
+}
+
+/// Every (ABI, number) a syscall name or `%class` stands for.
+fn calls_named(name: &str) -> Result<Vec<(Arch, u32)>> {
+    if name.starts_with('%') {
+        let class: Class = name
+            .parse()
+            .map_err(|e| anyhow::anyhow!("--events {name}: {e}"))?;
+        return Ok(ABIS
+            .iter()
+            .flat_map(|&a| {
+                a.table()
+                    .entries()
+                    .iter()
+                    .filter(move |s| s.classes.contains(class))
+                    .map(move |s| (a, s.nr))
+            })
+            .collect());
+    }
+    let found: Vec<(Arch, u32)> = ABIS
+        .iter()
+        .filter_map(|&a| a.table().lookup_name(name).map(|s| (a, s.nr)))
+        .collect();
+    if found.is_empty() {
+        let names: BTreeSet<&str> = ABIS
+            .iter()
+            .flat_map(|a| a.table().entries().iter().map(|s| s.name))
+            .collect();
+        let close = syscalls::closest_names(name, names.into_iter());
+        let hint = if close.is_empty() {
+            "`sysfence watch --list` lists them".to_string()
+        } else {
+            format!("did you mean {}?", close.join(", "))
+        };
+        bail!("--events: no syscall or %class is called `{name}`: {hint}");
+    }
+    Ok(found)
+}
+
+/// Adds one `--scope` expression to `scope`.
+fn add_scope(scope: &mut Scope, expr: &str) -> Result<()> {
+    let key_end = expr
+        .find(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '-')
+        .unwrap_or(expr.len());
+    let (key, rest) = expr.split_at(key_end);
+    let op = ["!=", "<=", ">=", "=", "<", ">"]
+        .into_iter()
+        .find(|op| rest.starts_with(op));
+    let supported = "comm=NAME, comm!=NAME, pid=N, pid!=N, uid=N (or !=, <, >, <=, >=)";
+    let Some(op) = op else {
+        bail!("--scope {expr}: expected KEY=VALUE, one of {supported}");
+    };
+    let values: Vec<&str> = rest[op.len()..].split(',').map(str::trim).collect();
+    if values.iter().any(|v| v.is_empty()) {
+        bail!("--scope {expr}: a value is empty");
+    }
+    if values.len() > 1 && op != "=" {
+        bail!(
+            "--scope {expr}: only `=` takes a comma-separated list (values are ORed); give one value per {key}{op}"
+        );
+    }
+    let number = |v: &str| -> Result<u32> {
+        v.parse()
+            .map_err(|_| anyhow::anyhow!("--scope {expr}: `{v}` is not a number"))
+    };
+    match (key, op) {
+        ("comm", "=" | "!=") => {
+            for v in &values {
+                if v.contains('*') {
+                    bail!(
+                        "--scope {expr}: this version matches whole comm names only, without `*`"
+                    );
+                }
+                if v.len() > 15 {
+                    diag!(
+                        "sysfence: warning: --scope {expr}: the kernel keeps 15 bytes of a comm; matching `{}`",
+                        &v[..15]
+                    );
+                }
+            }
+            let list = if op == "=" {
+                &mut scope.comms
+            } else {
+                &mut scope.not_comms
+            };
+            list.extend(values.iter().map(|v| v.to_string()));
+        }
+        ("pid", "=" | "!=") => {
+            let list = if op == "=" {
+                &mut scope.pids
+            } else {
+                &mut scope.not_pids
+            };
+            for v in &values {
+                list.push(number(v)?);
+            }
+        }
+        ("uid", _) => {
+            let op = match op {
+                "=" => CmpOp::Eq,
+                "!=" => CmpOp::Ne,
+                "<" => CmpOp::Lt,
+                ">" => CmpOp::Gt,
+                "<=" => CmpOp::Le,
+                _ => CmpOp::Ge,
+            };
+            if !scope.uids.is_empty() {
+                bail!(
+                    "--scope {expr}: one uid condition per watch (give several values to `uid=` to OR them)"
+                );
+            }
+            for v in &values {
+                scope.uids.push((op, number(v)?));
+            }
+        }
+        ("comm" | "pid", _) => bail!("--scope {expr}: {key} takes = or != only"),
+        _ => bail!("--scope {expr}: unknown scope `{key}`: this version scopes by {supported}"),
+    }
+    Ok(())
+}
+
+/// Turns boot-clock nanoseconds (the probes') into wall-clock and monotonic time.
+struct Clock {
+    real_minus_boot: i128,
+    mono_minus_boot: i128,
+}
+
+impl Clock {
+    fn now() -> Clock {
+        let read = |id| {
+            let mut ts = libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            };
+            // SAFETY: clock_gettime writes one timespec.
+            unsafe { libc::clock_gettime(id, &mut ts) };
+            i128::from(ts.tv_sec) * 1_000_000_000 + i128::from(ts.tv_nsec)
+        };
+        let boot = read(libc::CLOCK_BOOTTIME);
+        Clock {
+            real_minus_boot: read(libc::CLOCK_REALTIME) - boot,
+            mono_minus_boot: read(libc::CLOCK_MONOTONIC) - boot,
+        }
+    }
+
+    fn at(&self, boot_ns: u64) -> Timestamp {
+        let boot = i128::from(boot_ns);
+        Timestamp {
+            real_ns: (boot + self.real_minus_boot).max(0) as u64,
+            mono_ns: (boot + self.mono_minus_boot).max(0) as u64,
+        }
+    }
+}
+
+/// The argument the probe captured, served to the decoders' capture plan as the memory
+/// at its address; every other read fails, as an unreadable address does.
+struct CapturedMemory<'a> {
+    addr: u64,
+    bytes: Option<&'a [u8]>,
+    complete: bool,
+}
+
+impl MemReader for CapturedMemory<'_> {
+    fn read_bytes(&mut self, addr: u64, len: usize) -> Mem {
+        match self.bytes {
+            Some(bytes) if addr == self.addr && (bytes.len() >= len || self.complete) => {
+                Mem::Bytes {
+                    bytes: bytes[..bytes.len().min(len)].to_vec(),
+                    complete: bytes.len() >= len,
+                }
+            }
+            _ => Mem::Fault,
+        }
+    }
+    fn read_str(&mut self, addr: u64, max: usize) -> Mem {
+        match self.bytes {
+            Some(bytes) if addr == self.addr => Mem::Str {
+                bytes: bytes[..bytes.len().min(max)].to_vec(),
+                terminated: self.complete && bytes.len() <= max,
+            },
+            _ => Mem::Fault,
+        }
+    }
+    fn read_str_array(&mut self, _: u64, _: usize, _: usize, _: usize) -> Mem {
+        Mem::Fault
+    }
+}
+
+/// Writes events as a table or as JSON Lines.
+struct Printer {
+    decoder: Decoder,
+    output: OutputKind,
+    clock: Clock,
+    header_done: bool,
+}
+
+impl Printer {
+    /// The record as the event model's finished syscall, its string argument captured.
+    fn exit(&self, e: &SyscallEvent) -> Option<(SyscallExit, Timestamp)> {
+        let arch = ebpf::arch_of(e.abi)?;
+        let exit_ts = self.clock.at(e.ts_ns);
+        let mut entry = SyscallEntry {
+            arch,
+            nr: e.nr,
+            args: e.args,
+            ip: 0,
+            sp: 0,
+            mem: Vec::new(),
+            ts: self.clock.at(e.ts_ns.saturating_sub(e.duration_ns)),
+        };
+        let mut memory = CapturedMemory {
+            addr: e.args.get(e.cap_arg as usize).copied().unwrap_or(0),
+            bytes: e.captured(),
+            complete: e.captured_whole(),
+        };
+        entry.mem = self.decoder.at_entry(&entry, &mut memory);
+        let result = SyscallResult {
+            rval: e.ret,
+            is_error: (-4095..0).contains(&e.ret),
+        };
+        let mem = self.decoder.at_exit(&entry, result, &mut memory);
+        let exit = SyscallExit {
+            entry: Arc::new(entry),
+            result: Some(result),
+            mem,
+            system_ns: None,
+            detached: false,
+        };
+        Some((exit, exit_ts))
+    }
+
+    fn event(&mut self, out: &mut dyn Write, e: &SyscallEvent) -> io::Result<()> {
+        let Some((exit, exit_ts)) = self.exit(e) else {
+            return Ok(());
+        };
+        let body = render::json::syscall_body(&self.decoder, &exit, exit_ts);
+        match self.output {
+            OutputKind::Json => {
+                let obj = JsonEvent {
+                    v: SCHEMA_VERSION,
+                    ts: exit.entry.ts.real_ns as f64 / 1e9,
+                    pid: e.pid as i32,
+                    tid: e.tid as i32,
+                    body,
+                    task: Some(JsonTask {
+                        comm: e.comm(),
+                        uid: e.uid,
+                        gid: e.gid,
+                        ppid: e.ppid,
+                        cgroup_id: e.cgroup_id,
+                        mntns: e.mntns,
+                        pidns: e.pidns,
+                    }),
+                };
+                serde_json::to_writer(&mut *out, &obj)?;
+                out.write_all(b"\n")
+            }
+            OutputKind::Table => {
+                self.header(out)?;
+                let JsonBody::Syscall {
+                    name,
+                    args,
+                    ret_text,
+                    errno,
+                    ..
+                } = body
+                else {
+                    return Ok(());
+                };
+                let ret = match errno {
+                    Some(errno) => format!("-1 {errno}"),
+                    None => ret_text.unwrap_or_default(),
+                };
+                let args: Vec<String> = args
+                    .into_iter()
+                    .map(|a| format!("{}: {}", a.name, a.text))
+                    .collect();
+                writeln!(
+                    out,
+                    "{:<15} {:<6} {:<16} {:<7} {:<7} {:<10} {:<16} {}",
+                    clock_text(exit_ts),
+                    e.uid,
+                    e.comm(),
+                    e.pid,
+                    e.tid,
+                    ret,
+                    name,
+                    args.join(", ")
+                )
+            }
+        }
+    }
+
+    fn header(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        if !self.header_done {
+            self.header_done = true;
+            writeln!(
+                out,
+                "{:<15} {:<6} {:<16} {:<7} {:<7} {:<10} {:<16} ARGS",
+                "TIME", "UID", "COMM", "PID", "TID", "RET", "EVENT"
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Says at once that the ring buffer dropped `count` events (`total` in all).
+    fn lost(&mut self, out: &mut dyn Write, count: u64, total: u64) -> io::Result<()> {
+        match self.output {
+            OutputKind::Json => {
+                let obj = JsonEvent {
+                    v: SCHEMA_VERSION,
+                    ts: self.clock.at(boot_now()).real_ns as f64 / 1e9,
+                    pid: 0,
+                    tid: 0,
+                    body: JsonBody::Lost { count, total },
+                    task: None,
+                };
+                serde_json::to_writer(&mut *out, &obj)?;
+                out.write_all(b"\n")
+            }
+            OutputKind::Table => {
+                self.header(out)?;
+                writeln!(
+                    out,
+                    "*** lost {count} events (the ring buffer was full; {total} lost in all) ***"
+                )
+            }
+        }
+    }
+}
+
+fn boot_now() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec.
+    unsafe { libc::clock_gettime(libc::CLOCK_BOOTTIME, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+/// Local wall-clock time of day, to the microsecond.
+fn clock_text(ts: Timestamp) -> String {
+    let secs = (ts.real_ns / 1_000_000_000) as i64;
+    let local = (secs + render::dates::utc_offset_at(secs)).rem_euclid(86_400);
+    let micros = (ts.real_ns % 1_000_000_000) / 1000;
+    format!(
+        "{:02}:{:02}:{:02}.{micros:06}",
+        local / 3600,
+        (local / 60) % 60,
+        local % 60
+    )
+}
+
+/// The counts at the end, on stderr.
+fn summarise(c: &Counters) {
+    diag!(
+        "sysfence: watch: {} events; dropped in the kernel: {} calls of tasks outside the scope, {} calls not among the events; {} lost (ring buffer full); {} arguments unreadable",
+        c.sent,
+        c.filtered,
+        c.unselected,
+        c.lost + c.inflight_full,
+        c.cap_faults
+    );
+}
+
+/// `--list`: every syscall of every ABI, with its fields.
+fn list() -> Result<()> {
+    let mut out = io::stdout().lock();
+    let mut seen = BTreeSet::new();
+    for arch in ABIS {
+        for s in arch.table().entries() {
+            let fields: Vec<&str> = s.args.iter().map(|a| a.name).collect();
+            if seen.insert((s.name, fields.clone())) {
+                writeln!(out, "{:<24} {:<8} {}", s.name, arch, fields.join(", "))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The signals that end a watch, caught so that the summary is still printed.
+mod stop {
+    use super::{AtomicBool, Ordering};
+
+    static STOP: AtomicBool = AtomicBool::new(false);
+
+    extern "C" fn on_signal(_: libc::c_int) {
+        STOP.store(true, Ordering::SeqCst);
+    }
+
+    /// Catches SIGINT, SIGTERM and SIGHUP.
+    pub fn install() {
+        for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+            // SAFETY: the handler only stores to an atomic.
+            unsafe {
+                let mut sa: libc::sigaction = std::mem::zeroed();
+                sa.sa_sigaction = on_signal as *const () as usize;
+                libc::sigemptyset(&mut sa.sa_mask);
+                libc::sigaction(sig, &sa, std::ptr::null_mut());
+            }
+        }
+    }
+
+    /// Whether one came.
+    pub fn requested() -> bool {
+        STOP.load(Ordering::SeqCst)
+    }
+}

@@ -1,0 +1,96 @@
+/* The records the probes send to user space and the configuration user space gives them.
+ * Mirrored field for field by #[repr(C)] structs in crates/ebpf/src/layout.rs, whose test
+ * checks sizes and offsets against this header's numbers. */
+#ifndef SYSFENCE_EVENTS_H
+#define SYSFENCE_EVENTS_H
+
+#define SF_COMM_LEN 16
+/* Bytes of one captured argument (a string, a structure, a buffer's head). */
+#define SF_CAP_MAX 256
+/* Syscall numbers per ABI in the selection maps (x32's are taken without bit 30). */
+#define SF_NR_SLOTS 1024
+#define SF_ABIS 3
+
+enum sf_abi { SF_ABI_X86_64 = 0, SF_ABI_I386 = 1, SF_ABI_X32 = 2 };
+
+enum sf_kind { SF_EV_SYSCALL = 1 };
+
+/* What the probes capture of a call (map `captures`, one __u32 per (ABI, nr)):
+ * bits 0-7 the kind, 8-15 the argument, 16-23 the argument holding its length, bit 24
+ * read at entry (exec: the old image is gone at exit; otherwise at exit, where the kernel
+ * has faulted the memory in). */
+enum sf_cap_kind {
+	SF_CAP_NONE = 0,
+	SF_CAP_STR = 1,     /* a NUL-terminated string */
+	SF_CAP_LEN_ARG = 2, /* bytes, as many as the length argument says */
+	SF_CAP_LEN_RET = 3, /* bytes, as many as the call returned */
+};
+#define SF_CAP_AT_ENTRY (1u << 24)
+
+/* How the capture went (sf_syscall_event.cap_state). */
+enum sf_cap_state {
+	SF_CAP_STATE_NONE = 0,  /* nothing captured */
+	SF_CAP_STATE_OK = 1,    /* read: cap_len bytes (a string's NUL included) */
+	SF_CAP_STATE_FAULT = 2, /* the read failed: not resident, or not mapped */
+};
+
+/* Counters, one slot each in the per-CPU array `counters`. */
+enum sf_counter {
+	SF_CNT_SENT = 0,      /* events written to the ring buffer */
+	SF_CNT_LOST = 1,      /* events lost: the ring buffer was full */
+	SF_CNT_FILTERED = 2,  /* syscalls of tasks outside the scope, dropped in the kernel */
+	SF_CNT_UNSELECTED = 3,/* syscalls in scope but not among the events asked for */
+	SF_CNT_CAP_FAULT = 4, /* argument reads that failed */
+	SF_CNT_INFLIGHT_FULL = 5, /* entries that found no room to wait for their exit */
+	SF_COUNTERS = 8,
+};
+
+/* Scope bits (sf_config.scope): each one set is a condition the task must meet (AND). */
+#define SF_SCOPE_COMM (1u << 0) /* comm in map scope_comms */
+#define SF_SCOPE_PID (1u << 1)  /* tgid in map scope_pids */
+#define SF_SCOPE_UID (1u << 2)  /* uid meets one of uid_cmp (OR) */
+#define SF_SCOPE_NOT_COMM (1u << 3) /* comm not in map scope_not_comms */
+#define SF_SCOPE_NOT_PID (1u << 4)  /* tgid not in map scope_not_pids */
+
+enum sf_cmp_op { SF_CMP_EQ = 0, SF_CMP_NE = 1, SF_CMP_LT = 2, SF_CMP_GT = 3, SF_CMP_LE = 4, SF_CMP_GE = 5 };
+
+#define SF_MAX_CMPS 4
+
+struct sf_cmp {
+	__u32 op;
+	__u32 value;
+};
+
+struct sf_config {
+	__u32 scope;
+	__u32 self_tgid;   /* sysfence itself: never watched */
+	__u32 all_syscalls; /* 1: every syscall is selected */
+	__u32 n_uid_cmp;
+	struct sf_cmp uid_cmp[SF_MAX_CMPS];
+};
+
+struct sf_syscall_event {
+	__u64 ts_ns;       /* bpf_ktime_get_boot_ns at exit */
+	__u64 duration_ns;
+	__u64 cgroup_id;
+	__u64 args[6];
+	__s64 ret;
+	__u32 kind;
+	__u32 pid;
+	__u32 tid;
+	__u32 ppid;
+	__u32 uid;
+	__u32 gid;
+	__u32 mntns;
+	__u32 pidns;
+	__u32 nr;          /* as the kernel saw it (x32 with bit 30) */
+	__u32 abi;
+	__u32 cap_kind;    /* enum sf_cap_kind */
+	__u32 cap_arg;     /* which argument cap holds */
+	__u32 cap_state;   /* enum sf_cap_state */
+	__u32 cap_len;
+	char comm[SF_COMM_LEN];
+	char cap[SF_CAP_MAX];
+};
+
+#endif

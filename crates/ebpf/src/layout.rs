@@ -1,0 +1,210 @@
+//! The records and configuration of `bpf/events.h`, field for field, as the kernel side
+//! writes and reads them. The tests check every offset against the BTF the compiled
+//! object carries, so a change on one side without the other fails.
+
+/// `SF_COMM_LEN`: a task's comm, NUL-padded.
+pub const COMM_LEN: usize = 16;
+/// `SF_CAP_MAX`: bytes of one captured argument (a string's NUL included).
+pub const CAP_MAX: usize = 256;
+/// `SF_NR_SLOTS`: syscall numbers per ABI in the selection maps.
+pub const NR_SLOTS: u32 = 1024;
+/// `SF_MAX_CMPS`: uid comparisons a scope may OR together.
+pub const MAX_CMPS: usize = 4;
+
+/// `enum sf_abi`: which ABI a call was made in.
+pub mod abi {
+    /// x86_64.
+    pub const X86_64: u32 = 0;
+    /// i386 (int 0x80 or a 32-bit program).
+    pub const I386: u32 = 1;
+    /// x32.
+    pub const X32: u32 = 2;
+}
+
+/// `enum sf_cap_kind` and `SF_CAP_AT_ENTRY`: what the probes capture of a call.
+pub mod cap_kind {
+    /// Nothing.
+    pub const NONE: u32 = 0;
+    /// A NUL-terminated string.
+    pub const STR: u32 = 1;
+    /// Bytes, as many as the length argument says (at most `CAP_MAX`).
+    pub const LEN_ARG: u32 = 2;
+    /// Bytes, as many as the call returned (at most `CAP_MAX`).
+    pub const LEN_RET: u32 = 3;
+    /// Read at entry (exec), not at exit.
+    pub const AT_ENTRY: u32 = 1 << 24;
+}
+
+/// `enum sf_cap_state`.
+pub mod cap_state {
+    /// Nothing was captured.
+    pub const NONE: u32 = 0;
+    /// Read: `cap_len` bytes (a string's NUL included).
+    pub const OK: u32 = 1;
+    /// The read failed (not resident, or not mapped).
+    pub const FAULT: u32 = 2;
+}
+
+/// `enum sf_counter`: the slots of the per-CPU `counters` array.
+pub mod counter {
+    /// Events written to the ring buffer.
+    pub const SENT: u32 = 0;
+    /// Events lost because the ring buffer was full.
+    pub const LOST: u32 = 1;
+    /// Syscalls of tasks outside the scope, dropped in the kernel.
+    pub const FILTERED: u32 = 2;
+    /// Syscalls in scope but not among the events asked for.
+    pub const UNSELECTED: u32 = 3;
+    /// Argument reads that failed.
+    pub const CAP_FAULT: u32 = 4;
+    /// Entries that found no room to wait for their exit.
+    pub const INFLIGHT_FULL: u32 = 5;
+    /// The array's size.
+    pub const COUNT: u32 = 8;
+}
+
+/// `SF_SCOPE_*`: the conditions a task must meet, ANDed.
+pub mod scope {
+    /// comm in `scope_comms`.
+    pub const COMM: u32 = 1 << 0;
+    /// tgid in `scope_pids`.
+    pub const PID: u32 = 1 << 1;
+    /// uid meets one of the comparisons.
+    pub const UID: u32 = 1 << 2;
+    /// comm not in `scope_not_comms`.
+    pub const NOT_COMM: u32 = 1 << 3;
+    /// tgid not in `scope_not_pids`.
+    pub const NOT_PID: u32 = 1 << 4;
+}
+
+/// `struct sf_cmp`: one comparison, `enum sf_cmp_op` in `op`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cmp {
+    /// 0 `==`, 1 `!=`, 2 `<`, 3 `>`, 4 `<=`, 5 `>=`.
+    pub op: u32,
+    /// The value compared with.
+    pub value: u32,
+}
+
+/// `struct sf_config`: what the probes read at every call.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Config {
+    /// The [`scope`] bits.
+    pub scope: u32,
+    /// sysfence's own pid: never watched.
+    pub self_tgid: u32,
+    /// 1 when every syscall is selected (the `selected` map is then not read).
+    pub all_syscalls: u32,
+    /// How many of `uid_cmp` hold.
+    pub n_uid_cmp: u32,
+    /// uid comparisons, ORed.
+    pub uid_cmp: [Cmp; MAX_CMPS],
+}
+
+// SAFETY: plain integers, no padding, any bit pattern valid.
+unsafe impl aya::Pod for Config {}
+
+/// `struct comm_key`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CommKey {
+    /// The comm, NUL-padded.
+    pub comm: [u8; COMM_LEN],
+}
+
+// SAFETY: plain bytes.
+unsafe impl aya::Pod for CommKey {}
+
+/// `struct sf_syscall_event`: one finished syscall.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct SyscallEvent {
+    /// CLOCK_BOOTTIME at exit, ns.
+    pub ts_ns: u64,
+    /// Exit minus entry, ns.
+    pub duration_ns: u64,
+    /// The task's cgroup v2 id.
+    pub cgroup_id: u64,
+    /// The six argument registers (i386's zero-extended from 32 bits).
+    pub args: [u64; 6],
+    /// The return value.
+    pub ret: i64,
+    /// `enum sf_kind` (1: syscall).
+    pub kind: u32,
+    /// Thread group id.
+    pub pid: u32,
+    /// Thread id.
+    pub tid: u32,
+    /// The parent's thread group id.
+    pub ppid: u32,
+    /// Real uid.
+    pub uid: u32,
+    /// Real gid.
+    pub gid: u32,
+    /// Mount namespace inode.
+    pub mntns: u32,
+    /// Pid namespace (for children) inode.
+    pub pidns: u32,
+    /// The number as the kernel saw it.
+    pub nr: u32,
+    /// The [`abi`].
+    pub abi: u32,
+    /// The [`cap_kind`] of `cap` (without its flags).
+    pub cap_kind: u32,
+    /// Which argument `cap` holds.
+    pub cap_arg: u32,
+    /// The [`cap_state`].
+    pub cap_state: u32,
+    /// Bytes in `cap` (a string's NUL included).
+    pub cap_len: u32,
+    /// The task's comm at exit.
+    pub comm: [u8; COMM_LEN],
+    /// The captured argument.
+    pub cap: [u8; CAP_MAX],
+}
+
+impl SyscallEvent {
+    /// Reads one record from ring buffer bytes; `None` when too short.
+    pub fn from_bytes(bytes: &[u8]) -> Option<SyscallEvent> {
+        if bytes.len() < std::mem::size_of::<SyscallEvent>() {
+            return None;
+        }
+        // SAFETY: the length is checked; the struct is plain data valid for any bits;
+        // read_unaligned needs no alignment.
+        Some(unsafe { std::ptr::read_unaligned(bytes.as_ptr().cast::<SyscallEvent>()) })
+    }
+
+    /// The comm as text.
+    pub fn comm(&self) -> String {
+        let end = self.comm.iter().position(|&b| b == 0).unwrap_or(COMM_LEN);
+        String::from_utf8_lossy(&self.comm[..end]).into_owned()
+    }
+
+    /// The captured argument's bytes (a string without its NUL), when it was read.
+    pub fn captured(&self) -> Option<&[u8]> {
+        if self.cap_state != cap_state::OK {
+            return None;
+        }
+        let bytes = &self.cap[..(self.cap_len as usize).min(CAP_MAX)];
+        match self.cap_kind {
+            cap_kind::STR => Some(bytes.strip_suffix(&[0]).unwrap_or(bytes)),
+            _ => Some(bytes),
+        }
+    }
+
+    /// Whether the capture holds all of the argument (a string ended within `CAP_MAX`,
+    /// a buffer no longer than it).
+    pub fn captured_whole(&self) -> bool {
+        match self.cap_kind {
+            cap_kind::LEN_RET => (self.ret.max(0) as usize) <= CAP_MAX,
+            // A string, or bytes of a length argument the record does not carry: whole
+            // when shorter than the most the probe reads.
+            _ => (self.cap_len as usize) < CAP_MAX,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

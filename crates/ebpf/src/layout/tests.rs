@@ -1,0 +1,128 @@
+//! The layout of every mirrored struct, checked against the BTF of the compiled object:
+//! the C compiler's own account of sizes and offsets.
+
+use super::*;
+use std::collections::HashMap;
+use std::mem::{offset_of, size_of};
+
+/// A struct as BTF describes it: its size and its members' byte offsets.
+struct BtfStruct {
+    size: usize,
+    members: HashMap<String, usize>,
+}
+
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(b[at..at + 4].try_into().unwrap())
+}
+
+/// Every named struct in a `.BTF` section (the subset of the format a struct needs).
+fn btf_structs(btf: &[u8]) -> HashMap<String, BtfStruct> {
+    assert_eq!(u16::from_le_bytes([btf[0], btf[1]]), 0xeb9f, "BTF magic");
+    let hdr_len = u32_at(btf, 4) as usize;
+    let (type_off, type_len) = (u32_at(btf, 8) as usize, u32_at(btf, 12) as usize);
+    let str_off = u32_at(btf, 16) as usize;
+    let strings = &btf[hdr_len + str_off..];
+    let name = |off: u32| {
+        let s = &strings[off as usize..];
+        String::from_utf8_lossy(&s[..s.iter().position(|&c| c == 0).unwrap()]).into_owned()
+    };
+    let types = &btf[hdr_len + type_off..hdr_len + type_off + type_len];
+    let mut out = HashMap::new();
+    let mut at = 0;
+    while at < types.len() {
+        let (name_off, info) = (u32_at(types, at), u32_at(types, at + 4));
+        let size = u32_at(types, at + 8);
+        let (vlen, kind, kind_flag) = ((info & 0xffff) as usize, (info >> 24) & 0x1f, info >> 31);
+        at += 12;
+        let extra = match kind {
+            1 | 14 | 17 => 4,
+            3 => 12,
+            4 | 5 | 15 | 19 => 12 * vlen,
+            6 | 13 => 8 * vlen,
+            _ => 0,
+        };
+        if kind == 4 && name_off != 0 {
+            let members = (0..vlen)
+                .map(|i| {
+                    let m = at + 12 * i;
+                    let bits = u32_at(types, m + 8);
+                    let bits = if kind_flag == 1 {
+                        bits & 0xff_ffff
+                    } else {
+                        bits
+                    };
+                    (name(u32_at(types, m)), (bits / 8) as usize)
+                })
+                .collect();
+            let size = size as usize;
+            out.insert(name(name_off), BtfStruct { size, members });
+        }
+        at += extra;
+    }
+    out
+}
+
+fn object_btf() -> HashMap<String, BtfStruct> {
+    use object::{Object, ObjectSection};
+    let file = object::File::parse(crate::WATCH_OBJECT).expect("the embedded object is ELF");
+    let section = file
+        .section_by_name(".BTF")
+        .expect("the object carries BTF");
+    btf_structs(section.data().unwrap())
+}
+
+macro_rules! check {
+    ($structs:expr, $c:literal, $rust:ty, [$($field:ident),* $(,)?]) => {{
+        let s = $structs.get($c).unwrap_or_else(|| panic!("struct {} not in the BTF", $c));
+        assert_eq!(s.size, size_of::<$rust>(), "size of struct {}", $c);
+        $(
+            assert_eq!(
+                s.members.get(stringify!($field)).copied(),
+                Some(offset_of!($rust, $field)),
+                "offset of {}.{}", $c, stringify!($field)
+            );
+        )*
+        assert_eq!(s.members.len(), [$(stringify!($field)),*].len(), "members of struct {}", $c);
+    }};
+}
+
+#[test]
+fn every_mirrored_struct_matches_the_compiled_objects_layout() {
+    let structs = object_btf();
+    check!(structs, "sf_cmp", Cmp, [op, value]);
+    check!(
+        structs,
+        "sf_config",
+        Config,
+        [scope, self_tgid, all_syscalls, n_uid_cmp, uid_cmp]
+    );
+    check!(structs, "comm_key", CommKey, [comm]);
+    check!(
+        structs,
+        "sf_syscall_event",
+        SyscallEvent,
+        [
+            ts_ns,
+            duration_ns,
+            cgroup_id,
+            args,
+            ret,
+            kind,
+            pid,
+            tid,
+            ppid,
+            uid,
+            gid,
+            mntns,
+            pidns,
+            nr,
+            abi,
+            cap_kind,
+            cap_arg,
+            cap_state,
+            cap_len,
+            comm,
+            cap
+        ]
+    );
+}

@@ -1,0 +1,377 @@
+//! The eBPF engine: C probes under `bpf/` (CO-RE against a checked-in vmlinux.h), their
+//! compiled objects embedded, loaded by aya; filters that run in the kernel, so that
+//! unmatched events never reach user space (and are counted there); a ring buffer whose
+//! overflows are counted, never silent.
+
+#![warn(missing_docs)]
+
+pub mod layout;
+
+pub use layout::SyscallEvent;
+
+use aya::maps::{Array, HashMap, MapData, PerCpuArray, RingBuf};
+use aya::programs::BtfTracePoint;
+use aya::{Btf, Ebpf};
+use std::os::fd::AsRawFd;
+use std::time::Duration;
+use syscalls::{Arch, ArgKind};
+
+/// The compiled watch probes (`bpf/watch.bpf.c`, built by `scripts/build-ebpf`).
+pub static WATCH_OBJECT: &[u8] = aya::include_bytes_aligned!("../bpf/watch.bpf.o");
+
+/// Why the engine could not start, naming what is missing.
+#[derive(Debug, thiserror::Error)]
+pub enum WatchError {
+    /// Not root.
+    #[error(
+        "eBPF needs root (CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN to read what other users' processes do): run it as root"
+    )]
+    NotRoot,
+    /// The kernel exposes no BTF.
+    #[error(
+        "this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): the probes need a kernel built with CONFIG_DEBUG_INFO_BTF=y"
+    )]
+    NoBtf,
+    /// The kernel refused the object or one of its maps or programs.
+    #[error("the kernel refused the eBPF probes: {0}")]
+    Load(String),
+    /// A hook could not be attached.
+    #[error("cannot attach to {hook}: {reason}")]
+    Attach {
+        /// The hook.
+        hook: &'static str,
+        /// What the kernel said.
+        reason: String,
+    },
+    /// A scope names more values than the kernel maps hold.
+    #[error("{0}")]
+    Scope(String),
+    /// Reading the ring buffer failed.
+    #[error("cannot read events: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A comparison of a number (uid) in a scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `=`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `>`
+    Gt,
+    /// `<=`
+    Le,
+    /// `>=`
+    Ge,
+}
+
+impl CmpOp {
+    fn code(self) -> u32 {
+        match self {
+            CmpOp::Eq => 0,
+            CmpOp::Ne => 1,
+            CmpOp::Lt => 2,
+            CmpOp::Gt => 3,
+            CmpOp::Le => 4,
+            CmpOp::Ge => 5,
+        }
+    }
+}
+
+/// Which tasks are watched: each non-empty list is a condition (ANDed); within a list,
+/// values are ORed. An empty scope watches every task but sysfence itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// comm equal to one of these (at most 15 bytes each, as the kernel keeps them).
+    pub comms: Vec<String>,
+    /// comm equal to none of these.
+    pub not_comms: Vec<String>,
+    /// Thread group id among these.
+    pub pids: Vec<u32>,
+    /// Thread group id none of these.
+    pub not_pids: Vec<u32>,
+    /// uid meeting one of these.
+    pub uids: Vec<(CmpOp, u32)>,
+}
+
+/// What the engine counted, summed over CPUs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// Events written to the ring buffer.
+    pub sent: u64,
+    /// Events lost because the ring buffer was full (each is reported).
+    pub lost: u64,
+    /// Syscalls of tasks outside the scope, dropped in the kernel.
+    pub filtered: u64,
+    /// Syscalls in scope but not among the events asked for, dropped in the kernel.
+    pub unselected: u64,
+    /// Arguments that could not be read (marked in their events).
+    pub cap_faults: u64,
+    /// Calls whose entry found no room to wait for its exit (their events are missing,
+    /// and counted here).
+    pub inflight_full: u64,
+}
+
+/// The ABIs the probes tell apart, with their slot in the selection maps.
+const ABIS: [(Arch, u32); 3] = [
+    (Arch::X86_64, layout::abi::X86_64),
+    (Arch::I386, layout::abi::I386),
+    (Arch::X32, layout::abi::X32),
+];
+
+/// The ABI of a record's `abi` field.
+pub fn arch_of(abi: u32) -> Option<Arch> {
+    ABIS.iter().find(|(_, a)| *a == abi).map(|(arch, _)| *arch)
+}
+
+/// The running probes: attached until dropped.
+pub struct Watcher {
+    _bpf: Ebpf,
+    ring: RingBuf<MapData>,
+    counters: PerCpuArray<MapData, u64>,
+}
+
+impl Watcher {
+    /// Loads and attaches the probes for `scope`, selecting the syscalls for which
+    /// `select(arch, nr)` holds (`None`: every syscall of every ABI).
+    pub fn start(
+        scope: &Scope,
+        select: Option<&dyn Fn(Arch, u32) -> bool>,
+    ) -> Result<Watcher, WatchError> {
+        // SAFETY: geteuid takes no arguments and cannot fail.
+        if unsafe { libc::geteuid() } != 0 {
+            return Err(WatchError::NotRoot);
+        }
+        let btf = Btf::from_sys_fs().map_err(|_| WatchError::NoBtf)?;
+        let load = |e: &dyn std::fmt::Display| WatchError::Load(e.to_string());
+        let mut bpf = Ebpf::load(WATCH_OBJECT).map_err(|e| load(&e))?;
+        configure(&mut bpf, scope, select)?;
+        for hook in ["sys_enter", "sys_exit"] {
+            let attach = |e: &dyn std::fmt::Display| WatchError::Attach {
+                hook: if hook == "sys_enter" {
+                    "tp_btf/sys_enter"
+                } else {
+                    "tp_btf/sys_exit"
+                },
+                reason: e.to_string(),
+            };
+            let program: &mut BtfTracePoint = bpf
+                .program_mut(hook)
+                .ok_or_else(|| load(&format!("no program {hook}")))?
+                .try_into()
+                .map_err(|e| load(&e))?;
+            program.load(hook, &btf).map_err(|e| attach(&e))?;
+            program.attach().map_err(|e| attach(&e))?;
+        }
+        let ring = RingBuf::try_from(
+            bpf.take_map("events")
+                .ok_or_else(|| load(&"no map events"))?,
+        )
+        .map_err(|e| load(&e))?;
+        let counters = PerCpuArray::try_from(
+            bpf.take_map("counters")
+                .ok_or_else(|| load(&"no map counters"))?,
+        )
+        .map_err(|e| load(&e))?;
+        Ok(Watcher {
+            _bpf: bpf,
+            ring,
+            counters,
+        })
+    }
+
+    /// Waits up to `timeout` for events and hands each to `each`; returns how many.
+    pub fn poll(
+        &mut self,
+        timeout: Duration,
+        mut each: impl FnMut(&SyscallEvent),
+    ) -> Result<usize, WatchError> {
+        let mut handled = self.drain(&mut each);
+        if handled > 0 {
+            return Ok(handled);
+        }
+        let mut pfd = libc::pollfd {
+            fd: self.ring.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let ms = i32::try_from(timeout.as_millis()).unwrap_or(i32::MAX);
+        // SAFETY: one valid pollfd.
+        if unsafe { libc::poll(&mut pfd, 1, ms) } < 0 {
+            let e = std::io::Error::last_os_error();
+            if e.kind() != std::io::ErrorKind::Interrupted {
+                return Err(e.into());
+            }
+        }
+        handled += self.drain(&mut each);
+        Ok(handled)
+    }
+
+    fn drain(&mut self, each: &mut impl FnMut(&SyscallEvent)) -> usize {
+        let mut n = 0;
+        while let Some(item) = self.ring.next() {
+            if let Some(event) = SyscallEvent::from_bytes(&item) {
+                each(&event);
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// The counters now, summed over CPUs.
+    pub fn counters(&self) -> Counters {
+        let get = |slot: u32| -> u64 {
+            self.counters
+                .get(&slot, 0)
+                .map(|v| v.iter().sum())
+                .unwrap_or(0)
+        };
+        use layout::counter;
+        Counters {
+            sent: get(counter::SENT),
+            lost: get(counter::LOST),
+            filtered: get(counter::FILTERED),
+            unselected: get(counter::UNSELECTED),
+            cap_faults: get(counter::CAP_FAULT),
+            inflight_full: get(counter::INFLIGHT_FULL),
+        }
+    }
+}
+
+/// Fills the configuration, scope and selection maps before anything is attached.
+fn configure(
+    bpf: &mut Ebpf,
+    scope: &Scope,
+    select: Option<&dyn Fn(Arch, u32) -> bool>,
+) -> Result<(), WatchError> {
+    let load = |e: &dyn std::fmt::Display| WatchError::Load(e.to_string());
+    let mut config = layout::Config {
+        self_tgid: std::process::id(),
+        all_syscalls: u32::from(select.is_none()),
+        ..Default::default()
+    };
+    if scope.uids.len() > layout::MAX_CMPS {
+        return Err(WatchError::Scope(format!(
+            "--scope: at most {} uid conditions, {} given",
+            layout::MAX_CMPS,
+            scope.uids.len()
+        )));
+    }
+    for (i, (op, value)) in scope.uids.iter().enumerate() {
+        config.uid_cmp[i] = layout::Cmp {
+            op: op.code(),
+            value: *value,
+        };
+    }
+    config.n_uid_cmp = scope.uids.len() as u32;
+    let lists = [
+        (!scope.comms.is_empty(), layout::scope::COMM),
+        (!scope.not_comms.is_empty(), layout::scope::NOT_COMM),
+        (!scope.pids.is_empty(), layout::scope::PID),
+        (!scope.not_pids.is_empty(), layout::scope::NOT_PID),
+        (!scope.uids.is_empty(), layout::scope::UID),
+    ];
+    config.scope = lists.iter().filter(|(on, _)| *on).map(|(_, bit)| bit).sum();
+    for (map, comms) in [
+        ("scope_comms", &scope.comms),
+        ("scope_not_comms", &scope.not_comms),
+    ] {
+        let mut m: HashMap<_, layout::CommKey, u8> =
+            HashMap::try_from(bpf.map_mut(map).ok_or_else(|| load(&map))?).map_err(|e| load(&e))?;
+        for comm in comms {
+            let mut key = layout::CommKey::default();
+            let bytes = comm.as_bytes();
+            let n = bytes.len().min(layout::COMM_LEN - 1);
+            key.comm[..n].copy_from_slice(&bytes[..n]);
+            m.insert(key, 1, 0)
+                .map_err(|e| WatchError::Scope(format!("--scope comm: {e}")))?;
+        }
+    }
+    for (map, pids) in [
+        ("scope_pids", &scope.pids),
+        ("scope_not_pids", &scope.not_pids),
+    ] {
+        let mut m: HashMap<_, u32, u8> =
+            HashMap::try_from(bpf.map_mut(map).ok_or_else(|| load(&map))?).map_err(|e| load(&e))?;
+        for pid in pids {
+            m.insert(pid, 1, 0)
+                .map_err(|e| WatchError::Scope(format!("--scope pid: {e}")))?;
+        }
+    }
+    let mut selected: Array<_, u8> =
+        Array::try_from(bpf.map_mut("selected").ok_or_else(|| load(&"selected"))?)
+            .map_err(|e| load(&e))?;
+    for (arch, abi, nr) in slots() {
+        if select.is_none_or(|s| s(arch, nr)) {
+            selected.set(slot(abi, nr), 1, 0).map_err(|e| load(&e))?;
+        }
+    }
+    let mut captures: Array<_, u32> =
+        Array::try_from(bpf.map_mut("captures").ok_or_else(|| load(&"captures"))?)
+            .map_err(|e| load(&e))?;
+    for (arch, abi, nr) in slots() {
+        let how = capture_of(arch, nr);
+        if how != 0 {
+            captures.set(slot(abi, nr), how, 0).map_err(|e| load(&e))?;
+        }
+    }
+    let mut m: Array<_, layout::Config> = Array::try_from(
+        bpf.map_mut("sf_config_map")
+            .ok_or_else(|| load(&"sf_config_map"))?,
+    )
+    .map_err(|e| load(&e))?;
+    m.set(0, config, 0).map_err(|e| load(&e))?;
+    Ok(())
+}
+
+/// Every (ABI, ABI slot, number) the knowledge base has.
+fn slots() -> impl Iterator<Item = (Arch, u32, u32)> {
+    ABIS.into_iter().flat_map(|(arch, abi)| {
+        arch.table()
+            .entries()
+            .iter()
+            .map(move |s| (arch, abi, s.nr))
+    })
+}
+
+/// A call's index in the per-(ABI, nr) maps.
+fn slot(abi: u32, nr: u32) -> u32 {
+    abi * layout::NR_SLOTS + (nr & (layout::NR_SLOTS - 1))
+}
+
+/// The probes' `captures` value for a syscall: its first path or string argument; else
+/// a socket address or an input buffer with its length argument; else an output buffer,
+/// as long as the call returned. Exec's at entry (its old image is gone at exit).
+fn capture_of(arch: Arch, nr: u32) -> u32 {
+    use layout::cap_kind;
+    let Some(s) = arch.table().lookup_nr(nr) else {
+        return 0;
+    };
+    let pack =
+        |kind: u32, arg: usize, len_arg: usize| kind | (arg as u32) << 8 | (len_arg as u32) << 16;
+    let found = s.args.iter().enumerate().find_map(|(i, a)| match a.kind {
+        ArgKind::Path | ArgKind::Str => Some(pack(cap_kind::STR, i, 0)),
+        _ => None,
+    });
+    let found = found.or_else(|| {
+        s.args.iter().enumerate().find_map(|(i, a)| match a.kind {
+            ArgKind::Ptr {
+                to: "struct sockaddr",
+            } if matches!(s.args.get(i + 1).map(|n| n.kind), Some(ArgKind::Size)) => {
+                Some(pack(cap_kind::LEN_ARG, i, i + 1))
+            }
+            ArgKind::Buf { len_arg } => Some(pack(cap_kind::LEN_ARG, i, usize::from(len_arg))),
+            ArgKind::OutBuf { .. } => Some(pack(cap_kind::LEN_RET, i, 0)),
+            _ => None,
+        })
+    });
+    let at_entry = if s.name.starts_with("execve") {
+        cap_kind::AT_ENTRY
+    } else {
+        0
+    };
+    found.map_or(0, |how| how | at_entry)
+}
