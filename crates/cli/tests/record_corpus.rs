@@ -7,12 +7,14 @@
 
 mod common;
 
+use common::runc::Container;
+
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
-use sysfence_fixtures::tools::{BUSYBOX, GCC_MULTILIB, PING, PYTHON3, RUNC, require, skip_or_fail};
+use sysfence_fixtures::tools::{BUSYBOX, GCC_MULTILIB, PING, PYTHON3, require, skip_or_fail};
 
 fn record(args: &[&str], command: &[&str]) -> Output {
     common::sysfence()
@@ -675,65 +677,6 @@ fn setuid_programs_recorded_as_root_work_as_untraced() {
         let recorded = record(&["-o", profile.to_str().unwrap()], command);
         assert_eq!(recorded.status, plain.status, "{command:?}: {recorded:?}");
         assert_eq!(recorded.stdout, plain.stdout, "{command:?}: {recorded:?}");
-    }
-}
-
-/// A runc bundle: a busybox-static root file system and runc's default config, running
-/// `args` under `seccomp`, as a container named after the test and this process; the
-/// container is deleted when dropped.
-struct Container {
-    runc: PathBuf,
-    bundle: PathBuf,
-    id: String,
-}
-
-impl Container {
-    fn new(
-        dir: &Path,
-        name: &str,
-        seccomp: serde_json::Value,
-        no_new_privileges: bool,
-        args: &[&str],
-    ) -> Option<Container> {
-        let (runc, busybox) = (require(RUNC)?, require(BUSYBOX)?);
-        let bundle = dir.join(name);
-        let bin = bundle.join("rootfs/bin");
-        std::fs::create_dir_all(&bin).unwrap();
-        std::fs::copy(&busybox, bin.join("busybox")).expect("copying busybox");
-        let spec = Command::new(&runc)
-            .arg("spec")
-            .current_dir(&bundle)
-            .status()
-            .expect("runc runs");
-        assert!(spec.success());
-        let path = bundle.join("config.json");
-        let mut config = json(&path);
-        config["process"]["terminal"] = false.into();
-        config["process"]["args"] = args.into();
-        config["process"]["noNewPrivileges"] = no_new_privileges.into();
-        config["linux"]["seccomp"] = seccomp;
-        std::fs::write(&path, config.to_string()).unwrap();
-        let id = format!("sysfence-record-{name}-{}", std::process::id());
-        Some(Container { runc, bundle, id })
-    }
-
-    /// `runc run`: how it ended, what the container printed and what runc said.
-    fn run(&self) -> Output {
-        Command::new(&self.runc)
-            .args(["run", "--bundle"])
-            .arg(&self.bundle)
-            .arg(&self.id)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
-    }
-}
-
-impl Drop for Container {
-    fn drop(&mut self) {
-        let _ = Command::new(&self.runc)
-            .args(["delete", "-f", &self.id])
-            .output();
     }
 }
 

@@ -176,17 +176,29 @@ fn calls_out_of_scope_are_dropped_in_the_kernel_and_counted() {
 fn bad_input_gets_an_error_that_names_the_problem() {
     for (args, says) in [
         (vec!["--events", "opnat"], "did you mean openat"),
-        (vec!["--scope", "tree=1"], "unknown scope `tree`"),
+        (vec!["--scope", "mntns=1"], "unknown scope `mntns`"),
+        (vec!["--scope", "tree=999999999"], "no process 999999999"),
         (vec!["--scope", "pid>3"], "pid takes = or != only"),
         (vec!["--scope", "uid=abc"], "`abc` is not a number"),
         (vec!["--scope", "comm"], "expected KEY=VALUE"),
         (vec!["--duration", "0"], "above 0"),
     ] {
-        let out = common::sysfence()
+        // Should the input ever become valid, the watch must not run for ever.
+        let mut child = common::sysfence()
             .arg("watch")
             .args(&args)
-            .output()
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
             .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while child.try_wait().unwrap().is_none() {
+            if Instant::now() > deadline {
+                let _ = child.kill();
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let out = child.wait_with_output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
         assert!(stderr.contains(says), "{args:?}: {stderr}");
@@ -208,4 +220,158 @@ fn without_root_the_error_names_what_is_missing() {
         String::from_utf8_lossy(&out.stderr).contains("eBPF needs root"),
         "{out:?}"
     );
+}
+
+/// A copy of the watch_subject fixture under a comm of its own.
+fn subject(dir: &std::path::Path, tag: &str) -> (std::path::PathBuf, String) {
+    let comm = format!("sf{tag}{}", std::process::id() % 100_000);
+    let program = dir.join(&comm);
+    std::fs::copy(common::fixture("watch_subject"), &program).unwrap();
+    (program, comm)
+}
+
+/// `--scope tree=PID` follows the processes the shell forks after the watch began (in
+/// the kernel, at fork), and shows their exec with filename and argv, their fork and
+/// their exit status; nothing outside the tree.
+#[test]
+fn a_tree_scope_follows_new_children_with_their_exec_fork_and_exit() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    let mut sh = Command::new("sh")
+        .args(["-c", "read go; ls / >/dev/null; sh -c 'exit 3'; true"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let root = sh.id();
+    let scope = format!("tree={root}");
+    let watch = Running::start(&[
+        "--events",
+        "exec,fork,exit",
+        "--scope",
+        &scope,
+        "--output",
+        "json",
+        "-o",
+        events.to_str().unwrap(),
+    ]);
+    sh.stdin.take().unwrap().write_all(b"go\n").unwrap();
+    assert!(sh.wait().unwrap().success());
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(watch.stop().success());
+    let lines = json_lines(&events);
+    let forks: Vec<u64> = lines
+        .iter()
+        .filter(|l| l["type"] == "fork" && l["pid"] == root)
+        .map(|l| l["child_pid"].as_u64().unwrap())
+        .collect();
+    assert_eq!(forks.len(), 2, "the shell forked ls and sh: {lines:?}");
+    let mut tree: Vec<u64> = forks.clone();
+    tree.push(u64::from(root));
+    for l in &lines {
+        assert!(
+            tree.contains(&l["pid"].as_u64().unwrap()),
+            "outside the tree: {l}"
+        );
+    }
+    let ls = lines
+        .iter()
+        .find(|l| l["type"] == "exec" && l["filename"] == "/usr/bin/ls")
+        .unwrap_or_else(|| panic!("no exec of ls: {lines:?}"));
+    assert_eq!(ls["argv"], serde_json::json!(["ls", "/"]));
+    assert_eq!(ls["argv_complete"], true);
+    assert_eq!(ls["pid"], forks[0]);
+    assert_eq!(ls["ppid"], root);
+    let exit_of = |pid: u64| {
+        lines
+            .iter()
+            .find(|l| l["type"] == "exit" && l["pid"] == pid)
+            .unwrap_or_else(|| panic!("no exit of {pid}: {lines:?}"))["code"]
+            .clone()
+    };
+    assert_eq!(exit_of(forks[0]), 0);
+    assert_eq!(exit_of(forks[1]), 3);
+}
+
+/// An attempt to load a kernel module is seen, failed: these kernels have no module
+/// support (ENOSYS); elsewhere the kernel refuses the empty image.
+#[test]
+fn a_module_load_attempt_is_seen_even_when_it_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let (program, comm) = subject(dir.path(), "mod");
+    let events = dir.path().join("events.jsonl");
+    let scope = format!("comm={comm}");
+    let watch = Running::start(&[
+        "--events",
+        "module_load",
+        "--scope",
+        &scope,
+        "--output",
+        "json",
+        "-o",
+        events.to_str().unwrap(),
+    ]);
+    let out = Command::new(&program).arg("init_module").output().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(watch.stop().success());
+    let lines = json_lines(&events);
+    let names: Vec<&str> = lines.iter().map(|l| l["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["init_module", "finit_module"], "{lines:?}");
+    let no_modules = !std::path::Path::new("/proc/modules").exists();
+    for l in &lines {
+        assert!(l["ret"].as_i64().unwrap() < 0, "{l}");
+        if no_modules {
+            assert_eq!(l["errno"], "ENOSYS", "{l}");
+        }
+    }
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(printed.contains("init_module "), "{printed}");
+}
+
+/// Two threads make syscalls as fast as they can: every call is either delivered or
+/// counted as lost, exactly (the kernel's lost counter and the delivered events add up
+/// to the calls made), and the losses are reported in the stream itself.
+#[test]
+fn a_flood_is_delivered_or_reported_lost_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (program, comm) = subject(dir.path(), "fl");
+    let events = dir.path().join("events.jsonl");
+    let scope = format!("comm={comm}");
+    let watch = Running::start(&[
+        "--events",
+        "getppid",
+        "--scope",
+        &scope,
+        "--output",
+        "json",
+        "-o",
+        events.to_str().unwrap(),
+    ]);
+    let per_thread = 100_000;
+    let out = Command::new(&program)
+        .args(["flood", &per_thread.to_string()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(watch.stop().success());
+    let lines = json_lines(&events);
+    let delivered = lines.iter().filter(|l| l["name"] == "getppid").count() as u64;
+    let lost_reported: u64 = lines
+        .iter()
+        .filter(|l| l["type"] == "lost")
+        .map(|l| l["count"].as_u64().unwrap())
+        .sum();
+    let last_total = lines
+        .iter()
+        .rev()
+        .find(|l| l["type"] == "lost")
+        .map_or(0, |l| l["total"].as_u64().unwrap());
+    assert_eq!(lost_reported, last_total, "the lost reports add up");
+    assert_eq!(
+        delivered + lost_reported,
+        2 * per_thread,
+        "{delivered} delivered, {lost_reported} lost"
+    );
+    eprintln!("flood: {delivered} delivered, {lost_reported} reported lost");
 }

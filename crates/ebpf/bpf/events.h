@@ -13,7 +13,18 @@
 
 enum sf_abi { SF_ABI_X86_64 = 0, SF_ABI_I386 = 1, SF_ABI_X32 = 2 };
 
-enum sf_kind { SF_EV_SYSCALL = 1 };
+/* Every record starts with struct sf_header; its kind says which record follows. */
+enum sf_kind {
+	SF_EV_SYSCALL = 1, /* struct sf_syscall_event */
+	SF_EV_FORK = 2,    /* struct sf_proc_event: a new process or thread */
+	SF_EV_EXEC = 3,    /* struct sf_proc_event: a new program image */
+	SF_EV_EXIT = 4,    /* struct sf_proc_event: a thread exits */
+	SF_EV_SIGNAL = 5,  /* struct sf_proc_event: a signal is delivered */
+	SF_EV_IO_URING = 6,/* struct sf_io_uring_event: an io_uring request completed */
+};
+/* Bits of sf_config.lifecycle: which kinds of sf_proc_event are sent. */
+#define SF_LIFE(kind) (1u << (kind))
+#define SF_ARGV_MAX 512
 
 /* What the probes capture of a call (map `captures`, one __u32 per (ABI, nr)):
  * bits 0-7 the kind, 8-15 the argument, 16-23 the argument holding its length, bit 24
@@ -51,6 +62,7 @@ enum sf_counter {
 #define SF_SCOPE_UID (1u << 2)  /* uid meets one of uid_cmp (OR) */
 #define SF_SCOPE_NOT_COMM (1u << 3) /* comm not in map scope_not_comms */
 #define SF_SCOPE_NOT_PID (1u << 4)  /* tgid not in map scope_not_pids */
+#define SF_SCOPE_TREE (1u << 5) /* tgid in map scope_tree, which follows forks */
 
 enum sf_cmp_op { SF_CMP_EQ = 0, SF_CMP_NE = 1, SF_CMP_LT = 2, SF_CMP_GT = 3, SF_CMP_LE = 4, SF_CMP_GE = 5 };
 
@@ -67,30 +79,74 @@ struct sf_config {
 	__u32 all_syscalls; /* 1: every syscall is selected */
 	__u32 n_uid_cmp;
 	struct sf_cmp uid_cmp[SF_MAX_CMPS];
+	__u32 lifecycle; /* SF_LIFE() bits */
+	__u32 pad;
 };
 
-struct sf_syscall_event {
-	__u64 ts_ns;       /* bpf_ktime_get_boot_ns at exit */
-	__u64 duration_ns;
+/* What every record carries about the task it happened to. */
+struct sf_header {
+	__u64 ts_ns;       /* bpf_ktime_get_boot_ns */
 	__u64 cgroup_id;
-	__u64 args[6];
-	__s64 ret;
-	__u32 kind;
-	__u32 pid;
+	__u32 kind;        /* enum sf_kind */
+	__u32 pid;         /* thread group id */
 	__u32 tid;
 	__u32 ppid;
 	__u32 uid;
 	__u32 gid;
 	__u32 mntns;
 	__u32 pidns;
+	char comm[SF_COMM_LEN];
+};
+
+struct sf_proc_event {
+	struct sf_header h;
+	__u32 other_pid;   /* fork: the child's tgid; exec: the pid before exec */
+	__u32 other_tid;   /* fork: the child's tid */
+	__s32 code;        /* exit: the wait status code; signal: the signal */
+	__s32 detail;      /* exit: 1 when the whole group is gone; signal: si_code */
+	__u32 filename_len;/* exec: bytes in filename, NUL included */
+	__u32 argv_len;    /* exec: bytes of argv (NUL-separated) read */
+	__u32 argc;
+	__u32 argv_state;  /* enum sf_cap_state */
+	char filename[SF_CAP_MAX];
+	char argv[SF_ARGV_MAX];
+};
+
+struct sf_syscall_event {
+	struct sf_header h; /* ts_ns: at exit */
+	__u64 duration_ns;
+	__u64 args[6];
+	__s64 ret;
 	__u32 nr;          /* as the kernel saw it (x32 with bit 30) */
 	__u32 abi;
 	__u32 cap_kind;    /* enum sf_cap_kind */
 	__u32 cap_arg;     /* which argument cap holds */
 	__u32 cap_state;   /* enum sf_cap_state */
 	__u32 cap_len;
-	char comm[SF_COMM_LEN];
+	__u32 flags;       /* SF_SYSCALL_* */
+	__u32 pad;
 	char cap[SF_CAP_MAX];
 };
+
+/* One io_uring request, sent at its completion, attributed to the task that submitted
+ * it (its process's, when an SQPOLL thread did). */
+struct sf_io_uring_event {
+	struct sf_header h;   /* the submitter; ts_ns: at completion */
+	__u64 user_data;
+	__u64 duration_ns;    /* submission to completion */
+	__s32 res;            /* the completion's result (-errno on failure) */
+	__s32 fd;             /* the request's fd (openat: the directory fd) */
+	__u32 opcode;         /* IORING_OP_* */
+	__u32 open_flags;     /* openat, openat2: the open flags */
+	__u32 path_len;       /* openat, openat2: bytes in path, NUL included */
+	__u32 path_state;     /* enum sf_cap_state */
+	__u32 sq_thread;      /* 1: submitted by the ring's SQPOLL thread */
+	__u32 pad;
+	char path[SF_CAP_MAX];
+};
+
+/* sf_syscall_event.flags: the call never returned (exit, exit_group, or its task was
+ * killed inside it); sent when the thread exits, ret is then meaningless. */
+#define SF_SYSCALL_NO_RETURN (1u << 0)
 
 #endif

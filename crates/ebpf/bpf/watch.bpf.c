@@ -11,8 +11,12 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* Keeps the record's type in the object's BTF, where the layout test reads it. */
+/* Keep the records' types in the object's BTF, where the layout test reads them. */
 const volatile struct sf_syscall_event *sf_event_layout __attribute__((unused));
+const volatile struct sf_proc_event *sf_proc_layout __attribute__((unused));
+const volatile struct sf_io_uring_event *sf_io_uring_layout __attribute__((unused));
+
+#define PF_IO_WORKER 0x00000010
 
 #define TS_COMPAT 0x0002
 #define X32_SYSCALL_BIT 0x40000000
@@ -82,6 +86,15 @@ struct {
 	__type(value, __u8);
 } scope_not_pids SEC(".maps");
 
+/* The processes of `--scope tree=PID`: seeded by user space, followed in the kernel as
+ * they fork, forgotten as they exit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} scope_tree SEC(".maps");
+
 /* A call between its entry and its exit. */
 struct inflight {
 	__u64 ts_ns;
@@ -93,9 +106,11 @@ struct inflight {
 	char cap[SF_CAP_MAX];
 };
 
+/* Not an LRU: an eviction would lose a call silently; a full map refuses the entry,
+ * which is counted. Entries of calls that never return go at their thread's exit. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
 	__type(key, __u32);
 	__type(value, struct inflight);
 } inflight SEC(".maps");
@@ -128,6 +143,18 @@ static __always_inline bool cmp(__u32 op, __u32 a, __u32 b)
 	return false;
 }
 
+/* The current task's comm; an io_uring worker or SQPOLL thread (a thread of the process
+ * that owns the ring) goes by its process's, so that scopes see its work as the
+ * process's. */
+static __always_inline void task_comm(char *comm)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	if (task->flags & PF_IO_WORKER)
+		bpf_probe_read_kernel_str(comm, SF_COMM_LEN, task->group_leader->comm);
+	else
+		bpf_get_current_comm(comm, SF_COMM_LEN);
+}
+
 /* Whether the current task is one the user asked to watch. */
 static __always_inline bool in_scope(const struct sf_config *cfg, __u32 tgid)
 {
@@ -138,9 +165,11 @@ static __always_inline bool in_scope(const struct sf_config *cfg, __u32 tgid)
 		return false;
 	if ((scope & SF_SCOPE_NOT_PID) && bpf_map_lookup_elem(&scope_not_pids, &tgid))
 		return false;
+	if ((scope & SF_SCOPE_TREE) && !bpf_map_lookup_elem(&scope_tree, &tgid))
+		return false;
 	if (scope & (SF_SCOPE_COMM | SF_SCOPE_NOT_COMM)) {
 		struct comm_key key = {};
-		bpf_get_current_comm(key.comm, sizeof(key.comm));
+		task_comm(key.comm);
 		if ((scope & SF_SCOPE_COMM) && !bpf_map_lookup_elem(&scope_comms, &key))
 			return false;
 		if ((scope & SF_SCOPE_NOT_COMM) && bpf_map_lookup_elem(&scope_not_comms, &key))
@@ -219,6 +248,25 @@ static __always_inline void capture(char *dst, __u32 how, const __u64 *args, lon
 	}
 }
 
+/* Fills what every record says about the current task. */
+static __always_inline void fill_header(struct sf_header *h, __u32 kind)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u64 uid_gid = bpf_get_current_uid_gid();
+	h->ts_ns = bpf_ktime_get_boot_ns();
+	h->cgroup_id = bpf_get_current_cgroup_id();
+	h->kind = kind;
+	h->pid = pid_tgid >> 32;
+	h->tid = (__u32)pid_tgid;
+	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	h->uid = (__u32)uid_gid;
+	h->gid = uid_gid >> 32;
+	h->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	h->pidns = BPF_CORE_READ(task, nsproxy, pid_ns_for_children, ns.inum);
+	task_comm(h->comm);
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
@@ -276,47 +324,23 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
+/* Sends the record of call `f` of the current task: returned `ret`, or never returned. */
+static __always_inline void send_syscall(struct inflight *f, long ret, __u32 flags)
 {
-	__u32 zero = 0;
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tgid = pid_tgid >> 32, tid = (__u32)pid_tgid;
-	struct inflight *f = bpf_map_lookup_elem(&inflight, &tid);
-	if (!f)
-		return 0;
-	struct sf_config *cfg = bpf_map_lookup_elem(&sf_config_map, &zero);
-	if (!cfg)
-		goto done;
-	if (is_exec(f->abi, f->nr) && !in_scope(cfg, tgid)) {
-		count(SF_CNT_FILTERED);
-		goto done;
-	}
 	struct sf_syscall_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count(SF_CNT_LOST);
-		goto done;
+		return;
 	}
-	struct task_struct *task = bpf_get_current_task_btf();
-	__u64 now = bpf_ktime_get_boot_ns();
-	__u64 uid_gid = bpf_get_current_uid_gid();
-	e->ts_ns = now;
-	e->duration_ns = now - f->ts_ns;
-	e->cgroup_id = bpf_get_current_cgroup_id();
+	fill_header(&e->h, SF_EV_SYSCALL);
+	e->duration_ns = e->h.ts_ns - f->ts_ns;
 	for (int i = 0; i < 6; i++)
 		e->args[i] = f->args[i];
 	e->ret = ret;
-	e->kind = SF_EV_SYSCALL;
-	e->pid = tgid;
-	e->tid = tid;
-	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	e->uid = (__u32)uid_gid;
-	e->gid = uid_gid >> 32;
-	e->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
-	e->pidns = BPF_CORE_READ(task, nsproxy, pid_ns_for_children, ns.inum);
 	e->nr = f->nr;
 	e->abi = f->abi;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->flags = flags;
+	e->pad = 0;
 	e->cap_kind = SF_CAP_NONE;
 	e->cap_arg = 0;
 	e->cap_state = SF_CAP_STATE_NONE;
@@ -330,13 +354,252 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 			e->cap_state = f->cap_state;
 			e->cap_len = f->cap_len;
 			bpf_probe_read_kernel(e->cap, SF_CAP_MAX, f->cap);
-		} else {
+		} else if (!(flags & SF_SYSCALL_NO_RETURN)) {
 			capture(e->cap, *how, f->args, ret, &e->cap_state, &e->cap_len);
 		}
 	}
 	bpf_ringbuf_submit(e, 0);
 	count(SF_CNT_SENT);
-done:
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
+{
+	__u32 zero = 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32, tid = (__u32)pid_tgid;
+	struct inflight *f = bpf_map_lookup_elem(&inflight, &tid);
+	if (!f)
+		return 0;
+	struct sf_config *cfg = bpf_map_lookup_elem(&sf_config_map, &zero);
+	if (cfg && is_exec(f->abi, f->nr) && !in_scope(cfg, tgid))
+		count(SF_CNT_FILTERED);
+	else if (cfg)
+		send_syscall(f, ret, 0);
 	bpf_map_delete_elem(&inflight, &tid);
+	return 0;
+}
+
+/* A process lifecycle record for the current task, or NULL (out of scope, not asked
+ * for, or the ring buffer full: each counted). */
+static __always_inline struct sf_proc_event *proc_event(__u32 kind)
+{
+	__u32 zero = 0;
+	struct sf_config *cfg = bpf_map_lookup_elem(&sf_config_map, &zero);
+	if (!cfg)
+		return NULL;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	if (tgid == cfg->self_tgid)
+		return NULL;
+	if (!(cfg->lifecycle & SF_LIFE(kind))) {
+		count(SF_CNT_UNSELECTED);
+		return NULL;
+	}
+	if (!in_scope(cfg, tgid)) {
+		count(SF_CNT_FILTERED);
+		return NULL;
+	}
+	struct sf_proc_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(SF_CNT_LOST);
+		return NULL;
+	}
+	fill_header(&e->h, kind);
+	e->other_pid = 0;
+	e->other_tid = 0;
+	e->code = 0;
+	e->detail = 0;
+	e->filename_len = 0;
+	e->argv_len = 0;
+	e->argc = 0;
+	e->argv_state = SF_CAP_STATE_NONE;
+	return e;
+}
+
+static __always_inline void send(struct sf_proc_event *e)
+{
+	bpf_ringbuf_submit(e, 0);
+	count(SF_CNT_SENT);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 zero = 0;
+	struct sf_config *cfg = bpf_map_lookup_elem(&sf_config_map, &zero);
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	/* The tree follows new processes (threads share the tgid already there). */
+	if (cfg && (cfg->scope & SF_SCOPE_TREE) && ctgid != ptgid &&
+	    bpf_map_lookup_elem(&scope_tree, &ptgid)) {
+		__u8 one = 1;
+		bpf_map_update_elem(&scope_tree, &ctgid, &one, BPF_ANY);
+	}
+	struct sf_proc_event *e = proc_event(SF_EV_FORK);
+	if (!e)
+		return 0;
+	e->other_pid = ctgid;
+	e->other_tid = child->pid;
+	send(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct sf_proc_event *e = proc_event(SF_EV_EXEC);
+	if (!e)
+		return 0;
+	e->other_pid = old_pid;
+	long n = bpf_probe_read_kernel_str(e->filename, SF_CAP_MAX, BPF_CORE_READ(bprm, filename));
+	e->filename_len = n > 0 ? n : 0;
+	e->argc = BPF_CORE_READ(bprm, argc);
+	/* The new image's arguments, on its stack: written by the kernel, so resident. */
+	__u64 start = BPF_CORE_READ(p, mm, arg_start), end = BPF_CORE_READ(p, mm, arg_end);
+	__u64 len = end > start ? end - start : 0;
+	if (len > SF_ARGV_MAX)
+		len = SF_ARGV_MAX;
+	if (len && bpf_probe_read_user(e->argv, len, (const void *)start) == 0) {
+		e->argv_len = len;
+		e->argv_state = SF_CAP_STATE_OK;
+	} else if (len) {
+		e->argv_state = SF_CAP_STATE_FAULT;
+		count(SF_CNT_CAP_FAULT);
+	}
+	send(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sched_process_exit, struct task_struct *p, bool group_dead)
+{
+	/* A call the thread is in never returns (exit, exit_group, a kill inside it). */
+	__u32 tid = p->pid;
+	struct inflight *f = bpf_map_lookup_elem(&inflight, &tid);
+	if (f) {
+		send_syscall(f, 0, SF_SYSCALL_NO_RETURN);
+		bpf_map_delete_elem(&inflight, &tid);
+	}
+	struct sf_proc_event *e = proc_event(SF_EV_EXIT);
+	__u32 tgid = p->tgid;
+	if (e) {
+		e->code = p->exit_code;
+		e->detail = group_dead;
+		send(e);
+	}
+	if (group_dead)
+		bpf_map_delete_elem(&scope_tree, &tgid);
+	return 0;
+}
+
+SEC("tp_btf/signal_deliver")
+int BPF_PROG(signal_deliver, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
+{
+	struct sf_proc_event *e = proc_event(SF_EV_SIGNAL);
+	if (!e)
+		return 0;
+	e->code = sig;
+	e->detail = BPF_CORE_READ(info, si_code);
+	send(e);
+	return 0;
+}
+
+/* An io_uring request between its submission and its completion. */
+struct pending_request {
+	struct sf_io_uring_event e;
+	__u64 submitted_ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct pending_request);
+} io_requests SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pending_request);
+} io_scratch SEC(".maps");
+
+#define IORING_OP_OPENAT 18
+#define IORING_OP_OPENAT2 28
+
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(io_uring_submit_req, struct io_kiocb *req)
+{
+	__u32 zero = 0;
+	struct sf_config *cfg = bpf_map_lookup_elem(&sf_config_map, &zero);
+	if (!cfg)
+		return 0;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	if (tgid == cfg->self_tgid)
+		return 0;
+	if (!(cfg->lifecycle & SF_LIFE(SF_EV_IO_URING))) {
+		count(SF_CNT_UNSELECTED);
+		return 0;
+	}
+	if (!in_scope(cfg, tgid)) {
+		count(SF_CNT_FILTERED);
+		return 0;
+	}
+	struct pending_request *p = bpf_map_lookup_elem(&io_scratch, &zero);
+	if (!p)
+		return 0;
+	struct sf_io_uring_event *e = &p->e;
+	fill_header(&e->h, SF_EV_IO_URING);
+	p->submitted_ns = e->h.ts_ns;
+	struct task_struct *task = bpf_get_current_task_btf();
+	e->sq_thread = (task->flags & PF_IO_WORKER) ? 1 : 0;
+	e->user_data = req->cqe.user_data;
+	e->fd = req->cqe.fd;
+	e->opcode = req->opcode;
+	e->res = 0;
+	e->open_flags = 0;
+	e->path_len = 0;
+	e->path_state = SF_CAP_STATE_NONE;
+	e->pad = 0;
+	if (e->opcode == IORING_OP_OPENAT || e->opcode == IORING_OP_OPENAT2) {
+		/* Prepared already: the path was copied in (getname) at prep. */
+		struct io_open *open = (struct io_open *)&req->cmd;
+		struct filename *name = BPF_CORE_READ(open, filename);
+		e->fd = BPF_CORE_READ(open, dfd);
+		e->open_flags = BPF_CORE_READ(open, how.flags);
+		long n = bpf_probe_read_kernel_str(e->path, SF_CAP_MAX, BPF_CORE_READ(name, name));
+		if (n > 0) {
+			e->path_len = n;
+			e->path_state = SF_CAP_STATE_OK;
+		} else {
+			e->path_state = SF_CAP_STATE_FAULT;
+			count(SF_CNT_CAP_FAULT);
+		}
+	}
+	__u64 key = (__u64)req;
+	if (bpf_map_update_elem(&io_requests, &key, p, BPF_ANY))
+		count(SF_CNT_INFLIGHT_FULL);
+	return 0;
+}
+
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(io_uring_complete, struct io_ring_ctx *ring, void *req, struct io_uring_cqe *cqe)
+{
+	__u64 key = (__u64)req;
+	struct pending_request *p = bpf_map_lookup_elem(&io_requests, &key);
+	if (!p)
+		return 0;
+	struct sf_io_uring_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(SF_CNT_LOST);
+		bpf_map_delete_elem(&io_requests, &key);
+		return 0;
+	}
+	__builtin_memcpy(e, &p->e, sizeof(*e));
+	e->h.ts_ns = bpf_ktime_get_boot_ns();
+	e->duration_ns = e->h.ts_ns - p->submitted_ns;
+	e->res = BPF_CORE_READ(cqe, res);
+	bpf_ringbuf_submit(e, 0);
+	count(SF_CNT_SENT);
+	bpf_map_delete_elem(&io_requests, &key);
 	return 0;
 }

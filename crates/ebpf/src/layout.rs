@@ -10,6 +10,24 @@ pub const CAP_MAX: usize = 256;
 pub const NR_SLOTS: u32 = 1024;
 /// `SF_MAX_CMPS`: uid comparisons a scope may OR together.
 pub const MAX_CMPS: usize = 4;
+/// `SF_ARGV_MAX`: bytes of an exec's argv read.
+pub const ARGV_MAX: usize = 512;
+
+/// `enum sf_kind`: which record follows the header.
+pub mod kind {
+    /// A finished syscall ([`super::SyscallEvent`]).
+    pub const SYSCALL: u32 = 1;
+    /// A new process or thread ([`super::ProcEvent`]).
+    pub const FORK: u32 = 2;
+    /// A new program image.
+    pub const EXEC: u32 = 3;
+    /// A thread exits.
+    pub const EXIT: u32 = 4;
+    /// A signal is delivered.
+    pub const SIGNAL: u32 = 5;
+    /// An io_uring request completed ([`super::IoUringEvent`]).
+    pub const IO_URING: u32 = 6;
+}
 
 /// `enum sf_abi`: which ABI a call was made in.
 pub mod abi {
@@ -34,6 +52,10 @@ pub mod cap_kind {
     /// Read at entry (exec), not at exit.
     pub const AT_ENTRY: u32 = 1 << 24;
 }
+
+/// `SF_SYSCALL_NO_RETURN`: the call never returned (exit, exit_group, its task killed
+/// inside it); sent at the thread's exit, `ret` meaningless.
+pub const NO_RETURN: u32 = 1;
 
 /// `enum sf_cap_state`.
 pub mod cap_state {
@@ -75,6 +97,8 @@ pub mod scope {
     pub const NOT_COMM: u32 = 1 << 3;
     /// tgid not in `scope_not_pids`.
     pub const NOT_PID: u32 = 1 << 4;
+    /// tgid in `scope_tree`, which the fork probe extends.
+    pub const TREE: u32 = 1 << 5;
 }
 
 /// `struct sf_cmp`: one comparison, `enum sf_cmp_op` in `op`.
@@ -101,6 +125,10 @@ pub struct Config {
     pub n_uid_cmp: u32,
     /// uid comparisons, ORed.
     pub uid_cmp: [Cmp; MAX_CMPS],
+    /// Which [`kind`]s of lifecycle record are sent: bit `1 << kind`.
+    pub lifecycle: u32,
+    /// Padding.
+    pub pad: u32,
 }
 
 // SAFETY: plain integers, no padding, any bit pattern valid.
@@ -117,21 +145,15 @@ pub struct CommKey {
 // SAFETY: plain bytes.
 unsafe impl aya::Pod for CommKey {}
 
-/// `struct sf_syscall_event`: one finished syscall.
+/// `struct sf_header`: what every record says about its task.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
-pub struct SyscallEvent {
-    /// CLOCK_BOOTTIME at exit, ns.
+pub struct Header {
+    /// CLOCK_BOOTTIME, ns (a syscall's: at exit).
     pub ts_ns: u64,
-    /// Exit minus entry, ns.
-    pub duration_ns: u64,
     /// The task's cgroup v2 id.
     pub cgroup_id: u64,
-    /// The six argument registers (i386's zero-extended from 32 bits).
-    pub args: [u64; 6],
-    /// The return value.
-    pub ret: i64,
-    /// `enum sf_kind` (1: syscall).
+    /// The [`kind`] of record.
     pub kind: u32,
     /// Thread group id.
     pub pid: u32,
@@ -147,6 +169,172 @@ pub struct SyscallEvent {
     pub mntns: u32,
     /// Pid namespace (for children) inode.
     pub pidns: u32,
+    /// The task's comm.
+    pub comm: [u8; COMM_LEN],
+}
+
+impl Header {
+    /// The comm as text.
+    pub fn comm(&self) -> String {
+        let end = self.comm.iter().position(|&b| b == 0).unwrap_or(COMM_LEN);
+        String::from_utf8_lossy(&self.comm[..end]).into_owned()
+    }
+}
+
+/// `struct sf_proc_event`: a fork, exec, exit or signal.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct ProcEvent {
+    /// The task.
+    pub h: Header,
+    /// fork: the child's tgid; exec: the pid before exec.
+    pub other_pid: u32,
+    /// fork: the child's tid.
+    pub other_tid: u32,
+    /// exit: the wait status code; signal: the signal.
+    pub code: i32,
+    /// exit: 1 when the whole group is gone; signal: si_code.
+    pub detail: i32,
+    /// exec: bytes in `filename`, NUL included.
+    pub filename_len: u32,
+    /// exec: bytes of `argv` read.
+    pub argv_len: u32,
+    /// exec: the number of arguments.
+    pub argc: u32,
+    /// exec: the [`cap_state`] of `argv`.
+    pub argv_state: u32,
+    /// exec: the program's path as the kernel resolved it.
+    pub filename: [u8; CAP_MAX],
+    /// exec: the arguments, NUL-separated (at most `ARGV_MAX` bytes).
+    pub argv: [u8; ARGV_MAX],
+}
+
+impl ProcEvent {
+    /// exec's filename.
+    pub fn filename(&self) -> String {
+        let n = (self.filename_len as usize).clamp(1, CAP_MAX) - 1;
+        String::from_utf8_lossy(&self.filename[..n]).into_owned()
+    }
+
+    /// exec's arguments as read, and whether all of them were.
+    pub fn argv(&self) -> (Vec<String>, bool) {
+        let bytes = &self.argv[..(self.argv_len as usize).min(ARGV_MAX)];
+        let mut args: Vec<String> = bytes
+            .split(|&b| b == 0)
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        if bytes.last() == Some(&0) {
+            args.pop();
+        }
+        let whole = self.argv_state == cap_state::OK && args.len() == self.argc as usize;
+        args.truncate(self.argc as usize);
+        (args, whole)
+    }
+}
+
+/// `struct sf_io_uring_event`: one io_uring request, at its completion.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct IoUringEvent {
+    /// The submitter (its process's comm for an SQPOLL thread); ts_ns at completion.
+    pub h: Header,
+    /// The request's user_data.
+    pub user_data: u64,
+    /// Submission to completion, ns.
+    pub duration_ns: u64,
+    /// The completion's result (-errno on failure).
+    pub res: i32,
+    /// The request's fd (openat: the directory fd).
+    pub fd: i32,
+    /// IORING_OP_*.
+    pub opcode: u32,
+    /// openat, openat2: the open flags.
+    pub open_flags: u32,
+    /// openat, openat2: bytes in `path`, NUL included.
+    pub path_len: u32,
+    /// The [`cap_state`] of `path`.
+    pub path_state: u32,
+    /// 1: submitted by the ring's SQPOLL thread.
+    pub sq_thread: u32,
+    /// Padding.
+    pub pad: u32,
+    /// openat, openat2: the path.
+    pub path: [u8; CAP_MAX],
+}
+
+impl IoUringEvent {
+    /// The path an open request named, when it was read.
+    pub fn path(&self) -> Option<String> {
+        (self.path_state == cap_state::OK).then(|| {
+            let n = (self.path_len as usize).clamp(1, CAP_MAX) - 1;
+            String::from_utf8_lossy(&self.path[..n]).into_owned()
+        })
+    }
+}
+
+/// One record from the ring buffer.
+// Read one at a time and handed on by reference: boxing would cost an allocation each.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, Copy)]
+pub enum Record {
+    /// A finished syscall.
+    Syscall(SyscallEvent),
+    /// A lifecycle event.
+    Proc(ProcEvent),
+    /// An io_uring request.
+    IoUring(IoUringEvent),
+}
+
+impl Record {
+    /// Reads one record from ring buffer bytes; `None` when the bytes are not one.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Record> {
+        let kind_at = std::mem::offset_of!(Header, kind);
+        let kind = u32::from_ne_bytes(bytes.get(kind_at..kind_at + 4)?.try_into().ok()?);
+        match kind {
+            kind::SYSCALL => read(bytes).map(Record::Syscall),
+            kind::FORK..=kind::SIGNAL => read(bytes).map(Record::Proc),
+            kind::IO_URING => read(bytes).map(Record::IoUring),
+            _ => None,
+        }
+    }
+
+    /// The header.
+    pub fn header(&self) -> &Header {
+        match self {
+            Record::Syscall(e) => &e.h,
+            Record::Proc(e) => &e.h,
+            Record::IoUring(e) => &e.h,
+        }
+    }
+}
+
+/// Plain data valid for any bits, read from ring buffer bytes.
+trait Plain: Copy {}
+impl Plain for SyscallEvent {}
+impl Plain for ProcEvent {}
+impl Plain for IoUringEvent {}
+
+fn read<T: Plain>(bytes: &[u8]) -> Option<T> {
+    if bytes.len() < std::mem::size_of::<T>() {
+        return None;
+    }
+    // SAFETY: the length is checked; T is plain data valid for any bits (Plain);
+    // read_unaligned needs no alignment.
+    Some(unsafe { std::ptr::read_unaligned(bytes.as_ptr().cast::<T>()) })
+}
+
+/// `struct sf_syscall_event`: one finished syscall.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct SyscallEvent {
+    /// The task (ts_ns at exit).
+    pub h: Header,
+    /// Exit minus entry, ns.
+    pub duration_ns: u64,
+    /// The six argument registers (i386's zero-extended from 32 bits).
+    pub args: [u64; 6],
+    /// The return value.
+    pub ret: i64,
     /// The number as the kernel saw it.
     pub nr: u32,
     /// The [`abi`].
@@ -159,29 +347,15 @@ pub struct SyscallEvent {
     pub cap_state: u32,
     /// Bytes in `cap` (a string's NUL included).
     pub cap_len: u32,
-    /// The task's comm at exit.
-    pub comm: [u8; COMM_LEN],
+    /// [`NO_RETURN`] or 0.
+    pub flags: u32,
+    /// Padding.
+    pub pad: u32,
     /// The captured argument.
     pub cap: [u8; CAP_MAX],
 }
 
 impl SyscallEvent {
-    /// Reads one record from ring buffer bytes; `None` when too short.
-    pub fn from_bytes(bytes: &[u8]) -> Option<SyscallEvent> {
-        if bytes.len() < std::mem::size_of::<SyscallEvent>() {
-            return None;
-        }
-        // SAFETY: the length is checked; the struct is plain data valid for any bits;
-        // read_unaligned needs no alignment.
-        Some(unsafe { std::ptr::read_unaligned(bytes.as_ptr().cast::<SyscallEvent>()) })
-    }
-
-    /// The comm as text.
-    pub fn comm(&self) -> String {
-        let end = self.comm.iter().position(|&b| b == 0).unwrap_or(COMM_LEN);
-        String::from_utf8_lossy(&self.comm[..end]).into_owned()
-    }
-
     /// The captured argument's bytes (a string without its NUL), when it was read.
     pub fn captured(&self) -> Option<&[u8]> {
         if self.cap_state != cap_state::OK {

@@ -7,7 +7,7 @@
 
 pub mod layout;
 
-pub use layout::SyscallEvent;
+pub use layout::{Header, IoUringEvent, ProcEvent, Record, SyscallEvent};
 
 use aya::maps::{Array, HashMap, MapData, PerCpuArray, RingBuf};
 use aya::programs::BtfTracePoint;
@@ -95,6 +95,50 @@ pub struct Scope {
     pub not_pids: Vec<u32>,
     /// uid meeting one of these.
     pub uids: Vec<(CmpOp, u32)>,
+    /// Processes of these trees: each of these processes and its descendants, those
+    /// living at the start and those forked after.
+    pub trees: Vec<u32>,
+}
+
+/// Which lifecycle records are sent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Lifecycle {
+    /// New processes and threads.
+    pub fork: bool,
+    /// New program images, with filename and argv.
+    pub exec: bool,
+    /// Threads ending, with their status.
+    pub exit: bool,
+    /// Signals delivered.
+    pub signal: bool,
+    /// io_uring requests, at their completion.
+    pub io_uring: bool,
+}
+
+impl Lifecycle {
+    /// All of them.
+    pub const ALL: Lifecycle = Lifecycle {
+        fork: true,
+        exec: true,
+        exit: true,
+        signal: true,
+        io_uring: true,
+    };
+
+    fn bits(self) -> u32 {
+        use layout::kind;
+        [
+            (self.fork, kind::FORK),
+            (self.exec, kind::EXEC),
+            (self.exit, kind::EXIT),
+            (self.signal, kind::SIGNAL),
+            (self.io_uring, kind::IO_URING),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, k)| 1u32 << k)
+        .sum()
+    }
 }
 
 /// What the engine counted, summed over CPUs.
@@ -127,6 +171,18 @@ pub fn arch_of(abi: u32) -> Option<Arch> {
     ABIS.iter().find(|(_, a)| *a == abi).map(|(arch, _)| *arch)
 }
 
+/// The tp_btf hooks the probes attach to, each program named after its hook.
+const HOOKS: [&str; 8] = [
+    "sys_enter",
+    "sys_exit",
+    "sched_process_fork",
+    "sched_process_exec",
+    "sched_process_exit",
+    "signal_deliver",
+    "io_uring_submit_req",
+    "io_uring_complete",
+];
+
 /// The running probes: attached until dropped.
 pub struct Watcher {
     _bpf: Ebpf,
@@ -136,10 +192,12 @@ pub struct Watcher {
 
 impl Watcher {
     /// Loads and attaches the probes for `scope`, selecting the syscalls for which
-    /// `select(arch, nr)` holds (`None`: every syscall of every ABI).
+    /// `select(arch, nr)` holds (`None`: every syscall of every ABI) and the `lifecycle`
+    /// records.
     pub fn start(
         scope: &Scope,
         select: Option<&dyn Fn(Arch, u32) -> bool>,
+        lifecycle: Lifecycle,
     ) -> Result<Watcher, WatchError> {
         // SAFETY: geteuid takes no arguments and cannot fail.
         if unsafe { libc::geteuid() } != 0 {
@@ -148,14 +206,10 @@ impl Watcher {
         let btf = Btf::from_sys_fs().map_err(|_| WatchError::NoBtf)?;
         let load = |e: &dyn std::fmt::Display| WatchError::Load(e.to_string());
         let mut bpf = Ebpf::load(WATCH_OBJECT).map_err(|e| load(&e))?;
-        configure(&mut bpf, scope, select)?;
-        for hook in ["sys_enter", "sys_exit"] {
+        configure(&mut bpf, scope, select, lifecycle)?;
+        for hook in HOOKS {
             let attach = |e: &dyn std::fmt::Display| WatchError::Attach {
-                hook: if hook == "sys_enter" {
-                    "tp_btf/sys_enter"
-                } else {
-                    "tp_btf/sys_exit"
-                },
+                hook,
                 reason: e.to_string(),
             };
             let program: &mut BtfTracePoint = bpf
@@ -187,7 +241,7 @@ impl Watcher {
     pub fn poll(
         &mut self,
         timeout: Duration,
-        mut each: impl FnMut(&SyscallEvent),
+        mut each: impl FnMut(&Record),
     ) -> Result<usize, WatchError> {
         let mut handled = self.drain(&mut each);
         if handled > 0 {
@@ -210,10 +264,10 @@ impl Watcher {
         Ok(handled)
     }
 
-    fn drain(&mut self, each: &mut impl FnMut(&SyscallEvent)) -> usize {
+    fn drain(&mut self, each: &mut impl FnMut(&Record)) -> usize {
         let mut n = 0;
         while let Some(item) = self.ring.next() {
-            if let Some(event) = SyscallEvent::from_bytes(&item) {
+            if let Some(event) = Record::from_bytes(&item) {
                 each(&event);
                 n += 1;
             }
@@ -246,11 +300,13 @@ fn configure(
     bpf: &mut Ebpf,
     scope: &Scope,
     select: Option<&dyn Fn(Arch, u32) -> bool>,
+    lifecycle: Lifecycle,
 ) -> Result<(), WatchError> {
     let load = |e: &dyn std::fmt::Display| WatchError::Load(e.to_string());
     let mut config = layout::Config {
         self_tgid: std::process::id(),
         all_syscalls: u32::from(select.is_none()),
+        lifecycle: lifecycle.bits(),
         ..Default::default()
     };
     if scope.uids.len() > layout::MAX_CMPS {
@@ -273,6 +329,7 @@ fn configure(
         (!scope.pids.is_empty(), layout::scope::PID),
         (!scope.not_pids.is_empty(), layout::scope::NOT_PID),
         (!scope.uids.is_empty(), layout::scope::UID),
+        (!scope.trees.is_empty(), layout::scope::TREE),
     ];
     config.scope = lists.iter().filter(|(on, _)| *on).map(|(_, bit)| bit).sum();
     for (map, comms) in [
@@ -301,6 +358,15 @@ fn configure(
                 .map_err(|e| WatchError::Scope(format!("--scope pid: {e}")))?;
         }
     }
+    let mut tree: HashMap<_, u32, u8> = HashMap::try_from(
+        bpf.map_mut("scope_tree")
+            .ok_or_else(|| load(&"scope_tree"))?,
+    )
+    .map_err(|e| load(&e))?;
+    for pid in descendants_and_self(&scope.trees) {
+        tree.insert(pid, 1, 0)
+            .map_err(|e| WatchError::Scope(format!("--scope tree: {e}")))?;
+    }
     let mut selected: Array<_, u8> =
         Array::try_from(bpf.map_mut("selected").ok_or_else(|| load(&"selected"))?)
             .map_err(|e| load(&e))?;
@@ -325,6 +391,44 @@ fn configure(
     .map_err(|e| load(&e))?;
     m.set(0, config, 0).map_err(|e| load(&e))?;
     Ok(())
+}
+
+/// `roots` and every process below them now, from /proc's parent links (those forked
+/// later the fork probe adds).
+fn descendants_and_self(roots: &[u32]) -> Vec<u32> {
+    if roots.is_empty() {
+        return Vec::new();
+    }
+    let links: Vec<(u32, u32)> = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            let ppid = stat
+                .rsplit_once(')')?
+                .1
+                .split_whitespace()
+                .nth(1)?
+                .parse()
+                .ok()?;
+            Some((pid, ppid))
+        })
+        .collect();
+    let mut found = roots.to_vec();
+    let mut i = 0;
+    while i < found.len() {
+        let parent = found[i];
+        let children: Vec<u32> = links
+            .iter()
+            .filter(|&&(pid, pp)| pp == parent && !found.contains(&pid))
+            .map(|&(pid, _)| pid)
+            .collect();
+        found.extend(children);
+        i += 1;
+    }
+    found
 }
 
 /// Every (ABI, ABI slot, number) the knowledge base has.

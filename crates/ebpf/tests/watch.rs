@@ -2,7 +2,7 @@
 //! calls are counted as filtered there, never sent), the selection too, and a watched
 //! program's openat arrives with its path, pid, uid and comm.
 
-use ebpf::{Scope, Watcher, arch_of};
+use ebpf::{Lifecycle, Record, Scope, Watcher, arch_of};
 use std::time::{Duration, Instant};
 use syscalls::Arch;
 
@@ -26,7 +26,8 @@ fn a_scoped_programs_open_arrives_with_its_path_and_others_are_dropped_in_the_ke
     };
     let openat = Arch::X86_64.table().lookup_name("openat").unwrap().nr;
     let only_openat = move |arch: Arch, nr: u32| arch == Arch::X86_64 && nr == openat;
-    let mut watcher = Watcher::start(&scope, Some(&only_openat)).expect("probes load as root");
+    let mut watcher = Watcher::start(&scope, Some(&only_openat), Lifecycle::default())
+        .expect("probes load as root");
     let child = std::process::Command::new(&program)
         .arg(&target)
         .output()
@@ -36,7 +37,11 @@ fn a_scoped_programs_open_arrives_with_its_path_and_others_are_dropped_in_the_ke
     let deadline = Instant::now() + Duration::from_secs(5);
     while Instant::now() < deadline {
         watcher
-            .poll(Duration::from_millis(100), |e| seen.push(*e))
+            .poll(Duration::from_millis(100), |r| {
+                if let Record::Syscall(e) = r {
+                    seen.push(*e)
+                }
+            })
             .unwrap();
         if seen
             .iter()
@@ -49,12 +54,12 @@ fn a_scoped_programs_open_arrives_with_its_path_and_others_are_dropped_in_the_ke
         .iter()
         .find(|e| e.captured() == Some(target.as_os_str().as_encoded_bytes()))
         .unwrap_or_else(|| panic!("no openat of {} in {} events", target.display(), seen.len()));
-    assert_eq!(open.comm(), comm);
+    assert_eq!(open.h.comm(), comm);
     assert_eq!(arch_of(open.abi), Some(Arch::X86_64));
     assert_eq!(open.nr, openat);
-    assert_eq!(open.uid, 0);
+    assert_eq!(open.h.uid, 0);
     assert!(open.ret >= 0, "{open:?}");
-    assert!(seen.iter().all(|e| e.comm() == comm && e.nr == openat));
+    assert!(seen.iter().all(|e| e.h.comm() == comm && e.nr == openat));
     let c = watcher.counters();
     assert!(
         c.filtered > 0,

@@ -89,6 +89,47 @@ pub enum JsonBody {
         /// The exit code.
         code: i32,
     },
+    /// A process started a new program (`sysfence watch`).
+    Exec {
+        /// The program's path as the kernel resolved it.
+        filename: String,
+        /// Its arguments, as read from the new image.
+        argv: Vec<String>,
+        /// Whether every argument was read (false: more than the probe reads).
+        argv_complete: bool,
+    },
+    /// A process or thread was created (`sysfence watch`).
+    Fork {
+        /// The new process's pid (the parent's for a thread).
+        child_pid: u32,
+        /// The new task's thread id.
+        child_tid: u32,
+    },
+    /// An io_uring request, at its completion (`sysfence watch`), attributed to the task
+    /// that submitted it.
+    IoUring {
+        /// The operation (`IORING_OP_OPENAT`).
+        op: String,
+        /// Its number.
+        opcode: u32,
+        /// The request's fd (openat: the directory fd).
+        fd: i32,
+        /// openat, openat2: the path.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        path: Option<String>,
+        /// openat, openat2: the open flags by name.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        flags: Option<String>,
+        /// The completion's result (-errno on failure: the new fd for an open).
+        res: i32,
+        /// The errno name when it failed.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        errno: Option<String>,
+        /// The request's user_data.
+        user_data: u64,
+        /// Whether the ring's SQPOLL thread submitted it.
+        sq_thread: bool,
+    },
     /// Events the source could not deliver (`sysfence watch`: its ring buffer was full).
     Lost {
         /// How many since the previous report.

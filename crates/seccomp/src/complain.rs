@@ -82,7 +82,8 @@ impl Answer {
 /// reports hang-up), so a daemon's later calls are reported too; it is the subreaper of
 /// the command's tree, so orphans are reaped here and never keep the filter alive as
 /// zombies. SIGINT, SIGTERM, SIGHUP and SIGQUIT are passed on to the command and the run
-/// goes on to its end, so the report is still made. A call whose answer finds it gone
+/// goes on to its end, so the report is still made; those a terminal sent (^C) already
+/// reached the command, in the same foreground job, and are not passed on again. A call whose answer finds it gone
 /// (interrupted, to be notified again on restart; or its task killed) is not counted.
 pub fn run_complain(
     policy: &Policy,
@@ -310,18 +311,26 @@ mod forward {
 
     static PENDING: AtomicI32 = AtomicI32::new(0);
     const SIGNALS: [i32; 4] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT];
+    /// `si_code` of a signal the kernel sent: from a terminal (^C, ^\, hang-up), it went
+    /// to the whole foreground job, the command with it, which must not get it twice.
+    const SI_KERNEL: i32 = 0x80;
 
-    extern "C" fn on_signal(sig: libc::c_int) {
+    extern "C" fn on_signal(sig: libc::c_int, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
+        // SAFETY: the kernel passes a valid siginfo to an SA_SIGINFO handler.
+        if !info.is_null() && unsafe { (*info).si_code } == SI_KERNEL {
+            return;
+        }
         PENDING.store(sig, Ordering::SeqCst);
     }
 
     /// Catches the signals (without SA_RESTART, so the wait for a notification ends).
     pub fn install() {
         for sig in SIGNALS {
-            // SAFETY: the handler only stores to an atomic.
+            // SAFETY: the handler only reads its siginfo and stores to an atomic.
             unsafe {
                 let mut sa: libc::sigaction = std::mem::zeroed();
                 sa.sa_sigaction = on_signal as *const () as usize;
+                sa.sa_flags = libc::SA_SIGINFO;
                 libc::sigemptyset(&mut sa.sa_mask);
                 libc::sigaction(sig, &sa, std::ptr::null_mut());
             }

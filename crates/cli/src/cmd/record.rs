@@ -154,11 +154,30 @@ pub fn run(args: Args) -> Result<ExitCode> {
     for path in [&args.output, &args.json_summary].into_iter().flatten() {
         check_document_target(path)?;
     }
+    if let (Some(out), Some(json)) = (&args.output, &args.json_summary)
+        && same_file(out, json)
+    {
+        bail!(
+            "-o {} and --json-summary {} are the same file: the summary would replace the profile; give --json-summary another file",
+            out.display(),
+            json.display()
+        );
+    }
     // A profile to merge into is read first: a bad one costs no run.
     let existing = match &args.merge {
         Some(file) => Some(load_policy(file, &args.resolve)?),
         None => None,
     };
+    if let (Some(given), Some(e), Some(file)) = (args.default_action, &existing, &args.merge)
+        && given.action() != e.default_action
+    {
+        bail!(
+            "--default-action {} differs from the default of {} ({}), which --merge keeps: drop --default-action, or record into a new profile",
+            value_name(&given),
+            file.display(),
+            e.default_action.docker_name()
+        );
+    }
     let default_action = match (args.default_action, &existing) {
         (Some(d), _) => d.action(),
         (None, Some(e)) => e.default_action,
@@ -226,6 +245,44 @@ pub fn run(args: Args) -> Result<ExitCode> {
     })
 }
 
+/// Whether two document targets are one regular file (or one file yet to be made),
+/// through their symlinks; devices and descriptors may take both documents.
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.is_file() && (x.dev(), x.ino()) == (y.dev(), y.ino()),
+        (Err(_), Err(_)) => {
+            let (x, y) = (final_target(a), final_target(b));
+            x.is_some() && x == y
+        }
+        _ => false,
+    }
+}
+
+/// Where a file that does not exist yet would be made: `path` through its symlinks, in
+/// its directory's canonical path.
+fn final_target(path: &std::path::Path) -> Option<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::read_link(&current) {
+            Ok(link) => {
+                current = match current.parent() {
+                    Some(dir) if link.is_relative() => dir.join(link),
+                    _ => link,
+                };
+            }
+            Err(_) => {
+                let dir = match current.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d,
+                    _ => std::path::Path::new("."),
+                };
+                return Some(std::fs::canonicalize(dir).ok()?.join(current.file_name()?));
+            }
+        }
+    }
+    None
+}
+
 /// Records with `backend`, falling back from notify to ptrace when the command installs a
 /// listener of its own; returns what was seen, how the run ended and the backend used.
 fn record_with(
@@ -271,14 +328,14 @@ fn record_notified(exec: &Exec, recording: &mut Recording, capture: bool) -> Res
         foreign_action: Action::Notify,
     };
     let program = seccomp::compile(&watch_all.complain_variant(), &target)?;
-    let tee = capture.then(|| Tee::start(true)).transpose()?;
+    let tee = capture.then(|| Tee::start(true, None)).transpose()?;
     let launch = Launch {
         path: &exec.c_path,
         argv: &exec.argv,
         envp: &exec.envp,
-        // As root (CAP_SYS_ADMIN) the filter needs no NO_NEW_PRIVS, which would disable
-        // setuid programs in the recorded run.
-        no_new_privs: !is_root(),
+        // With CAP_SYS_ADMIN (root's) the filter needs no NO_NEW_PRIVS, which would
+        // disable setuid programs in the recorded run.
+        no_new_privs: !has_cap_sys_admin(),
         stdin: None,
         stdout: tee.as_ref().map(|t| t.write_fd()),
     };
@@ -307,9 +364,19 @@ fn record_notified(exec: &Exec, recording: &mut Recording, capture: bool) -> Res
     }))
 }
 
-// SAFETY: geteuid takes no arguments and cannot fail.
-fn is_root() -> bool {
-    unsafe { libc::geteuid() == 0 }
+/// Whether the kernel takes a filter from us without NO_NEW_PRIVS: CAP_SYS_ADMIN in our
+/// effective set, which a root without it (a container's, `--cap-drop`) lacks, whatever
+/// its uid.
+fn has_cap_sys_admin() -> bool {
+    const CAP_SYS_ADMIN: u32 = 21;
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("CapEff:"))
+                .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
+        })
+        .is_some_and(|caps| caps & (1 << CAP_SYS_ADMIN) != 0)
 }
 
 /// Records with the ptrace tracer, following every child and thread: a command it starts,
@@ -321,7 +388,7 @@ fn record_traced(args: &Args, recording: &mut Recording) -> Result<Ran> {
     } else {
         ptrace::Target::Attach(args.pids.clone())
     };
-    let tee = args.verify.then(|| Tee::start(true)).transpose()?;
+    let tee = args.verify.then(|| Tee::start(true, None)).transpose()?;
     let mut builder = ptrace::TracerBuilder::new().follow_forks(true);
     if let Some(tee) = &tee {
         builder = builder.stdout(tee.write_fd());
@@ -344,6 +411,10 @@ fn record_traced(args: &Args, recording: &mut Recording) -> Result<Ran> {
 struct Captured {
     bytes: u64,
     hash: u64,
+    /// The pipe was closed on the command before it was done writing: our own stdout's
+    /// reader went away (the recorded run), or the second run reached the point where the
+    /// first was cut.
+    cut: bool,
 }
 
 /// A pipe that becomes a command's stdout, read by a thread that keeps a digest of it and
@@ -354,38 +425,66 @@ struct Tee {
 }
 
 impl Tee {
-    fn start(echo: bool) -> Result<Tee> {
+    /// With `echo`, what the command writes is passed on to our stdout; when that fails
+    /// (its reader went away), the pipe is closed, so the command meets the closed pipe
+    /// (SIGPIPE, EPIPE) as it would have untraced, and the bytes passed on are the ones
+    /// counted. With `cut_at`, the pipe is closed after that many bytes, as it was in a
+    /// recorded run whose reader went away there.
+    fn start(echo: bool, cut_at: Option<u64>) -> Result<Tee> {
         use std::hash::Hasher;
         use std::io::{Read, Write};
         let (read, write) =
             std::io::pipe().context("cannot make a pipe for the command's stdout")?;
         let reader = std::thread::spawn(move || {
+            // A closed stdout must fail this thread's write with EPIPE, not end sysfence
+            // by SIGPIPE: that would close the listener and fail every later call of the
+            // command with ENOSYS. SIGPIPE is sent to the writing thread, so blocking it
+            // here is enough; the rest of sysfence keeps its default.
+            // SAFETY: a signal set on the stack, this thread's mask.
+            unsafe {
+                let mut set: libc::sigset_t = std::mem::zeroed();
+                libc::sigemptyset(&mut set);
+                libc::sigaddset(&mut set, libc::SIGPIPE);
+                libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+            }
             let mut read = read;
             // SipHash with fixed keys: the same bytes give the same digest in both runs.
             #[allow(deprecated)]
             let mut hash = std::hash::SipHasher::new();
             let mut bytes = 0u64;
+            let mut cut = false;
             let mut out = echo.then(std::io::stdout);
             let mut buf = vec![0u8; 64 * 1024];
             loop {
-                let n = match read.read(&mut buf) {
+                let want = match cut_at {
+                    Some(limit) if bytes >= limit => {
+                        cut = true;
+                        break;
+                    }
+                    Some(limit) => buf.len().min((limit - bytes) as usize),
+                    None => buf.len(),
+                };
+                let n = match read.read(&mut buf[..want]) {
                     Ok(0) => break,
                     Ok(n) => n,
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                     Err(e) => return Err(e),
                 };
-                hash.write(&buf[..n]);
-                bytes += n as u64;
-                // A reader of ours that went away stops the echo, not the command.
+                // A reader of ours that went away closes the command's pipe, as its
+                // own stdout would have been closed untraced.
                 if let Some(o) = &mut out
                     && (o.write_all(&buf[..n]).is_err() || o.flush().is_err())
                 {
-                    out = None;
+                    cut = true;
+                    break;
                 }
+                hash.write(&buf[..n]);
+                bytes += n as u64;
             }
             Ok(Captured {
                 bytes,
                 hash: hash.finish(),
+                cut,
             })
         });
         Ok(Tee {
@@ -426,14 +525,16 @@ fn verify(policy: &Policy, exec: &Exec, recorded: &Ran) -> Result<Verdict> {
         foreign_action: Action::Notify,
     };
     let program = seccomp::compile(&policy.complain_variant(), &target)?;
-    let tee = Tee::start(false)?;
+    // A recorded run whose reader went away had its pipe closed there: so has this one.
+    let cut_at = recorded.stdout.filter(|c| c.cut).map(|c| c.bytes);
+    let tee = Tee::start(false, cut_at)?;
     let null = std::fs::File::open("/dev/null").context("cannot open /dev/null")?;
     use std::os::fd::AsRawFd;
     let launch = Launch {
         path: &exec.c_path,
         argv: &exec.argv,
         envp: &exec.envp,
-        no_new_privs: !is_root(),
+        no_new_privs: !has_cap_sys_admin(),
         stdin: Some(null.as_raw_fd()),
         stdout: Some(tee.write_fd()),
     };
@@ -470,6 +571,12 @@ impl Verdict {
             diag!("sysfence: verify: the profile denied {name} ({arch}) {count} time(s)");
         }
         let bytes = |r: &Ran| r.stdout.map_or(0, |c| c.bytes);
+        if self.recorded.stdout.is_some_and(|c| c.cut) {
+            diag!(
+                "sysfence: verify: the reader of the recorded run's stdout went away after {} bytes: the second run's stdout is closed there too",
+                bytes(&self.recorded)
+            );
+        }
         if self.same() {
             diag!(
                 "sysfence: verify: under the profile the command exited {} and wrote {} bytes to stdout, as in the recorded run",
@@ -500,6 +607,7 @@ impl Verdict {
             "recorded_exit_status": self.recorded.code,
             "stdout_bytes": self.verified.stdout.map(|c| c.bytes),
             "recorded_stdout_bytes": self.recorded.stdout.map(|c| c.bytes),
+            "recorded_stdout_cut": self.recorded.stdout.is_some_and(|c| c.cut),
             "same": self.same(),
             "denied": self.denied.iter().map(|((name, arch), count)| serde_json::json!({
                 "syscall": name, "arch": arch, "count": count,
@@ -614,6 +722,15 @@ impl Summary<'_> {
                         "every value that matters was seen"
                     }
                 ),
+            }
+        }
+        for arch in self.recording.abis() {
+            if self.recording.records_arguments()
+                && self.recording.names(arch).iter().any(|n| n == "socketcall")
+            {
+                diag!(
+                    "sysfence: {arch}: socketcall allowed with any argument: the socket domain and every other argument sit behind its pointer, which seccomp cannot read, so the sockets this ABI opens through it are not limited to the domains seen"
+                );
             }
         }
         let weakening = self.recording.weakening();

@@ -4,7 +4,9 @@
 
 use crate::output::{Stream, StreamTarget, diag};
 use anyhow::{Context, Result, bail};
-use ebpf::{CmpOp, Counters, Scope, SyscallEvent, Watcher};
+use ebpf::{
+    CmpOp, Counters, IoUringEvent, Lifecycle, ProcEvent, Record, Scope, SyscallEvent, Watcher,
+};
 use events::Timestamp;
 use events::schema::{JsonBody, JsonEvent, JsonTask, SCHEMA_VERSION};
 use events::{CapturePlan, Mem, MemReader, SyscallEntry, SyscallExit, SyscallResult};
@@ -96,18 +98,32 @@ pub fn run(args: Args) -> Result<ExitCode> {
         None => Box::new(io::BufWriter::new(io::stdout())),
     };
     let select = selection
+        .calls
         .as_ref()
         .map(|set| move |arch: Arch, nr: u32| set.contains(&(arch, nr)));
     let mut watcher = Watcher::start(
         &scope,
         select.as_ref().map(|s| s as &dyn Fn(Arch, u32) -> bool),
+        selection.lifecycle,
     )?;
     stop::install();
+    let l = selection.lifecycle;
+    let life: Vec<&str> = LIFECYCLE
+        .into_iter()
+        .zip([l.fork, l.exec, l.exit, l.signal])
+        .filter(|(_, on)| *on)
+        .map(|(n, _)| n)
+        .collect();
     diag!(
-        "sysfence: watch: probes attached ({}); Ctrl-C to stop",
-        match &selection {
+        "sysfence: watch: probes attached ({}{}); Ctrl-C to stop",
+        match &selection.calls {
             Some(set) => format!("{} syscalls selected over x86_64, i386 and x32", set.len()),
             None => "every syscall of x86_64, i386 and x32".to_string(),
+        },
+        if life.is_empty() {
+            String::new()
+        } else {
+            format!("; {}", life.join(", "))
         }
     );
     let decoder = Decoder::new(DecodeOptions {
@@ -126,9 +142,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut lost_reported = 0;
     let mut failed = None;
     while !stop::requested() && deadline.is_none_or(|d| Instant::now() < d) {
-        let mut write = |e: &SyscallEvent| {
+        let mut write = |r: &Record| {
             if failed.is_none()
-                && let Err(err) = printer.event(&mut out, e)
+                && let Err(err) = printer.record(&mut out, r)
             {
                 failed = Some(err);
             }
@@ -147,39 +163,115 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
         out.flush().ok();
     }
+    // What is still in the ring buffer is delivered before the end, never left there.
+    if failed.is_none() {
+        let mut write = |r: &Record| {
+            if failed.is_none()
+                && let Err(err) = printer.record(&mut out, r)
+            {
+                failed = Some(err);
+            }
+        };
+        while watcher.poll(Duration::ZERO, &mut write)? > 0 {}
+        let lost = watcher.counters().lost;
+        if lost > lost_reported {
+            printer.lost(&mut out, lost - lost_reported, lost)?;
+        }
+    }
     let _ = out.flush();
     summarise(&watcher.counters());
     Ok(ExitCode::SUCCESS)
 }
 
-/// The (ABI, number) pairs `--events` selects; `None` for every syscall.
-fn selection(events: &[String]) -> Result<Option<HashSet<(Arch, u32)>>> {
-    if events.is_empty() {
-        return Ok(None);
+/// What `--events` asks for: syscalls (`None`: all of them) and lifecycle records.
+struct Selection {
+    calls: Option<HashSet<(Arch, u32)>>,
+    lifecycle: Lifecycle,
+}
+
+/// The lifecycle events, by name.
+const LIFECYCLE: [&str; 4] = ["fork", "exec", "exit", "signal"];
+
+/// io_uring's requests, and its syscalls by name.
+const IO_URING: [&str; 3] = ["io_uring_setup", "io_uring_enter", "io_uring_register"];
+
+/// Named events that stand for several syscalls (or one, named otherwise).
+const NAMED: [(&str, &[&str]); 6] = [
+    ("io_uring", &IO_URING),
+    ("open", &["open", "openat", "openat2", "creat"]),
+    ("accept", &["accept", "accept4"]),
+    ("setuid", &["setuid", "setreuid", "setresuid", "setfsuid"]),
+    ("module_load", &["init_module", "finit_module"]),
+    (
+        "io_uring",
+        &["io_uring_setup", "io_uring_enter", "io_uring_register"],
+    ),
+];
+
+fn set_lifecycle(l: &mut Lifecycle, name: &str, on: bool) {
+    match name {
+        "fork" => l.fork = on,
+        "exec" => l.exec = on,
+        "exit" => l.exit = on,
+        "signal" => l.signal = on,
+        _ => l.io_uring = on,
     }
+}
+
+/// Reads `--events`.
+fn selection(events: &[String]) -> Result<Selection> {
+    let items: Vec<&str> = events
+        .iter()
+        .map(|e| e.trim())
+        .filter(|e| !e.is_empty())
+        .collect();
+    if items.is_empty() {
+        return Ok(Selection {
+            calls: None,
+            lifecycle: Lifecycle::ALL,
+        });
+    }
+    let any_positive = items.iter().any(|i| !i.starts_with('-'));
     let mut chosen: HashSet<(Arch, u32)> = HashSet::new();
+    let mut lifecycle = Lifecycle::default();
+    if !any_positive {
+        chosen = ABIS
+            .iter()
+            .flat_map(|&a| a.table().entries().iter().map(move |s| (a, s.nr)))
+            .collect();
+        lifecycle = Lifecycle::ALL;
+    }
     let mut excluded: HashSet<(Arch, u32)> = HashSet::new();
-    let mut any_positive = false;
-    for item in events.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
+    for item in items {
         let (negative, name) = match item.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, item),
         };
-        any_positive |= !negative;
-        let calls = calls_named(name)?;
+        if LIFECYCLE.contains(&name) {
+            set_lifecycle(&mut lifecycle, name, !negative);
+            continue;
+        }
+        if name == "io_uring" {
+            lifecycle.io_uring = !negative;
+        }
+        let calls = match NAMED.iter().find(|(n, _)| *n == name) {
+            Some((_, names)) => names
+                .iter()
+                .map(|n| calls_named(n))
+                .collect::<Result<Vec<_>>>()?
+                .concat(),
+            None => calls_named(name)?,
+        };
         if negative {
             excluded.extend(calls);
         } else {
             chosen.extend(calls);
         }
     }
-    if !any_positive {
-        chosen = ABIS
-            .iter()
-            .flat_map(|&a| a.table().entries().iter().map(move |s| (a, s.nr)))
-            .collect();
-    }
-    Ok(Some(chosen.difference(&excluded).copied().collect()))
+    Ok(Selection {
+        calls: Some(chosen.difference(&excluded).copied().collect()),
+        lifecycle,
+    })
 }
 
 /// Every (ABI, number) a syscall name or `%class` stands for.
@@ -228,7 +320,7 @@ fn add_scope(scope: &mut Scope, expr: &str) -> Result<()> {
     let op = ["!=", "<=", ">=", "=", "<", ">"]
         .into_iter()
         .find(|op| rest.starts_with(op));
-    let supported = "comm=NAME, comm!=NAME, pid=N, pid!=N, uid=N (or !=, <, >, <=, >=)";
+    let supported = "comm=NAME, comm!=NAME, pid=N, pid!=N, tree=PID, uid=N (or !=, <, >, <=, >=)";
     let Some(op) = op else {
         bail!("--scope {expr}: expected KEY=VALUE, one of {supported}");
     };
@@ -295,7 +387,17 @@ fn add_scope(scope: &mut Scope, expr: &str) -> Result<()> {
                 scope.uids.push((op, number(v)?));
             }
         }
+        ("tree", "=") => {
+            for v in &values {
+                let pid = number(v)?;
+                if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+                    bail!("--scope {expr}: no process {pid} is running");
+                }
+                scope.trees.push(pid);
+            }
+        }
         ("comm" | "pid", _) => bail!("--scope {expr}: {key} takes = or != only"),
+        ("tree", _) => bail!("--scope {expr}: tree takes = only"),
         _ => bail!("--scope {expr}: unknown scope `{key}`: this version scopes by {supported}"),
     }
     Ok(())
@@ -380,7 +482,7 @@ impl Printer {
     /// The record as the event model's finished syscall, its string argument captured.
     fn exit(&self, e: &SyscallEvent) -> Option<(SyscallExit, Timestamp)> {
         let arch = ebpf::arch_of(e.abi)?;
-        let exit_ts = self.clock.at(e.ts_ns);
+        let exit_ts = self.clock.at(e.h.ts_ns);
         let mut entry = SyscallEntry {
             arch,
             nr: e.nr,
@@ -388,7 +490,7 @@ impl Printer {
             ip: 0,
             sp: 0,
             mem: Vec::new(),
-            ts: self.clock.at(e.ts_ns.saturating_sub(e.duration_ns)),
+            ts: self.clock.at(e.h.ts_ns.saturating_sub(e.duration_ns)),
         };
         let mut memory = CapturedMemory {
             addr: e.args.get(e.cap_arg as usize).copied().unwrap_or(0),
@@ -396,14 +498,17 @@ impl Printer {
             complete: e.captured_whole(),
         };
         entry.mem = self.decoder.at_entry(&entry, &mut memory);
-        let result = SyscallResult {
+        let result = (e.flags & ebpf::layout::NO_RETURN == 0).then_some(SyscallResult {
             rval: e.ret,
             is_error: (-4095..0).contains(&e.ret),
+        });
+        let mem = match result {
+            Some(result) => self.decoder.at_exit(&entry, result, &mut memory),
+            None => Vec::new(),
         };
-        let mem = self.decoder.at_exit(&entry, result, &mut memory);
         let exit = SyscallExit {
             entry: Arc::new(entry),
-            result: Some(result),
+            result,
             mem,
             system_ns: None,
             detached: false,
@@ -411,27 +516,35 @@ impl Printer {
         Some((exit, exit_ts))
     }
 
-    fn event(&mut self, out: &mut dyn Write, e: &SyscallEvent) -> io::Result<()> {
-        let Some((exit, exit_ts)) = self.exit(e) else {
-            return Ok(());
+    fn record(&mut self, out: &mut dyn Write, r: &Record) -> io::Result<()> {
+        let (ts, body) = match r {
+            Record::Syscall(e) => {
+                let Some((exit, exit_ts)) = self.exit(e) else {
+                    return Ok(());
+                };
+                let body = render::json::syscall_body(&self.decoder, &exit, exit_ts);
+                (exit.entry.ts, body)
+            }
+            Record::Proc(e) => (self.clock.at(e.h.ts_ns), proc_body(e)),
+            Record::IoUring(e) => (self.clock.at(e.h.ts_ns), io_uring_body(e)),
         };
-        let body = render::json::syscall_body(&self.decoder, &exit, exit_ts);
+        let h = r.header();
         match self.output {
             OutputKind::Json => {
                 let obj = JsonEvent {
                     v: SCHEMA_VERSION,
-                    ts: exit.entry.ts.real_ns as f64 / 1e9,
-                    pid: e.pid as i32,
-                    tid: e.tid as i32,
+                    ts: ts.real_ns as f64 / 1e9,
+                    pid: h.pid as i32,
+                    tid: h.tid as i32,
                     body,
                     task: Some(JsonTask {
-                        comm: e.comm(),
-                        uid: e.uid,
-                        gid: e.gid,
-                        ppid: e.ppid,
-                        cgroup_id: e.cgroup_id,
-                        mntns: e.mntns,
-                        pidns: e.pidns,
+                        comm: h.comm(),
+                        uid: h.uid,
+                        gid: h.gid,
+                        ppid: h.ppid,
+                        cgroup_id: h.cgroup_id,
+                        mntns: h.mntns,
+                        pidns: h.pidns,
                     }),
                 };
                 serde_json::to_writer(&mut *out, &obj)?;
@@ -439,35 +552,18 @@ impl Printer {
             }
             OutputKind::Table => {
                 self.header(out)?;
-                let JsonBody::Syscall {
-                    name,
-                    args,
-                    ret_text,
-                    errno,
-                    ..
-                } = body
-                else {
-                    return Ok(());
-                };
-                let ret = match errno {
-                    Some(errno) => format!("-1 {errno}"),
-                    None => ret_text.unwrap_or_default(),
-                };
-                let args: Vec<String> = args
-                    .into_iter()
-                    .map(|a| format!("{}: {}", a.name, a.text))
-                    .collect();
+                let (name, ret, args) = table_fields(body);
                 writeln!(
                     out,
                     "{:<15} {:<6} {:<16} {:<7} {:<7} {:<10} {:<16} {}",
-                    clock_text(exit_ts),
-                    e.uid,
-                    e.comm(),
-                    e.pid,
-                    e.tid,
+                    clock_text(ts),
+                    h.uid,
+                    h.comm(),
+                    h.pid,
+                    h.tid,
                     ret,
                     name,
-                    args.join(", ")
+                    args
                 )
             }
         }
@@ -508,6 +604,180 @@ impl Printer {
                 )
             }
         }
+    }
+}
+
+/// A lifecycle record's JSON body.
+fn proc_body(e: &ProcEvent) -> JsonBody {
+    use ebpf::layout::kind;
+    match e.h.kind {
+        kind::FORK => JsonBody::Fork {
+            child_pid: e.other_pid,
+            child_tid: e.other_tid,
+        },
+        kind::EXEC => {
+            let (argv, argv_complete) = e.argv();
+            JsonBody::Exec {
+                filename: e.filename(),
+                argv,
+                argv_complete,
+            }
+        }
+        kind::EXIT if e.code & 0x7f != 0 => JsonBody::Killed {
+            signal: syscalls::signal_name(e.code & 0x7f)
+                .map_or_else(|| format!("SIG{}", e.code & 0x7f), str::to_string),
+            core_dumped: e.code & 0x80 != 0,
+        },
+        kind::EXIT => JsonBody::Exit {
+            code: (e.code >> 8) & 0xff,
+        },
+        _ => {
+            // Positive codes are the signal's own (CLD_EXITED for SIGCHLD...); zero,
+            // negative ones and SI_KERNEL are common to all.
+            let own = match e.code {
+                libc::SIGCHLD => "si_code_sigchld",
+                libc::SIGSEGV => "si_code_sigsegv",
+                libc::SIGBUS => "si_code_sigbus",
+                libc::SIGFPE => "si_code_sigfpe",
+                libc::SIGILL => "si_code_sigill",
+                libc::SIGTRAP => "si_code_sigtrap",
+                libc::SIGIO => "si_code_sigpoll",
+                libc::SIGSYS => "si_code_sigsys",
+                _ => "si_code",
+            };
+            let common = e.detail <= 0 || e.detail == 0x80;
+            let set = syscalls::xlat_set(if common { "si_code" } else { own });
+            let code = set
+                .and_then(|s| s.name_of(e.detail as u32 as u64))
+                .map_or_else(|| e.detail.to_string(), str::to_string);
+            JsonBody::Signal {
+                signal: syscalls::signal_name(e.code)
+                    .map_or_else(|| format!("SIG{}", e.code), str::to_string),
+                signo: e.code,
+                siginfo: Some(format!("si_code={code}")),
+            }
+        }
+    }
+}
+
+/// An io_uring record's JSON body.
+fn io_uring_body(e: &IoUringEvent) -> JsonBody {
+    let op = syscalls::xlat_set("io_uring_op")
+        .and_then(|s| s.name_of(u64::from(e.opcode)))
+        .map_or_else(|| format!("IORING_OP_{}", e.opcode), str::to_string);
+    let path = e.path();
+    let flags = path.is_some().then(|| {
+        syscalls::xlat_set("open_flags").map_or_else(
+            || format!("{:#x}", e.open_flags),
+            |s| {
+                s.display(u64::from(e.open_flags), syscalls::XlatStyle::Abbrev)
+                    .to_string()
+            },
+        )
+    });
+    let errno = (e.res < 0).then(|| {
+        syscalls::errno_by_code(-e.res)
+            .map_or_else(|| format!("E{}", -e.res), |n| n.name.to_string())
+    });
+    JsonBody::IoUring {
+        op,
+        opcode: e.opcode,
+        fd: e.fd,
+        path,
+        flags,
+        res: e.res,
+        errno,
+        user_data: e.user_data,
+        sq_thread: e.sq_thread != 0,
+    }
+}
+
+/// The EVENT, RET and ARGS columns of a body.
+fn table_fields(body: JsonBody) -> (String, String, String) {
+    match body {
+        JsonBody::Syscall {
+            name,
+            args,
+            ret_text,
+            errno,
+            ..
+        } => {
+            let ret = match errno {
+                Some(errno) => format!("-1 {errno}"),
+                None => ret_text.unwrap_or_else(|| "?".to_string()),
+            };
+            let args: Vec<String> = args
+                .into_iter()
+                .map(|a| format!("{}: {}", a.name, a.text))
+                .collect();
+            (name, ret, args.join(", "))
+        }
+        JsonBody::Exec {
+            filename,
+            argv,
+            argv_complete,
+        } => {
+            let more = if argv_complete { "" } else { ", ..." };
+            (
+                "exec".into(),
+                "0".into(),
+                format!("filename: {filename:?}, argv: {argv:?}{more}"),
+            )
+        }
+        JsonBody::Fork {
+            child_pid,
+            child_tid,
+        } => (
+            "fork".into(),
+            "0".into(),
+            format!("child_pid: {child_pid}, child_tid: {child_tid}"),
+        ),
+        JsonBody::Exit { code } => ("exit".into(), code.to_string(), format!("code: {code}")),
+        JsonBody::Killed {
+            signal,
+            core_dumped,
+        } => (
+            "exit".into(),
+            "0".into(),
+            format!("signal: {signal}, core_dumped: {core_dumped}"),
+        ),
+        JsonBody::Signal {
+            signal, siginfo, ..
+        } => (
+            "signal".into(),
+            "0".into(),
+            format!("signal: {signal}, {}", siginfo.unwrap_or_default()),
+        ),
+        JsonBody::IoUring {
+            op,
+            fd,
+            path,
+            flags,
+            res,
+            errno,
+            user_data,
+            sq_thread,
+            ..
+        } => {
+            let ret = errno.map_or_else(|| res.to_string(), |e| format!("-1 {e}"));
+            let mut args = vec![format!("op: {op}"), format!("fd: {fd}")];
+            if let Some(path) = path {
+                args.push(format!("path: {path:?}"));
+            }
+            if let Some(flags) = flags {
+                args.push(format!("flags: {flags}"));
+            }
+            args.push(format!("user_data: {user_data}"));
+            if sq_thread {
+                args.push("sq_thread: true".into());
+            }
+            ("io_uring".into(), ret, args.join(", "))
+        }
+        JsonBody::Lost { count, total } => (
+            "lost".into(),
+            "0".into(),
+            format!("count: {count}, total: {total}"),
+        ),
     }
 }
 

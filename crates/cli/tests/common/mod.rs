@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::sync::Once;
 
+pub mod runc;
+
 /// The `sysfence` binary under test.
 pub fn sysfence() -> Command {
     Command::new(env!("CARGO_BIN_EXE_sysfence"))

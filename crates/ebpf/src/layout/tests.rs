@@ -90,38 +90,83 @@ macro_rules! check {
 fn every_mirrored_struct_matches_the_compiled_objects_layout() {
     let structs = object_btf();
     check!(structs, "sf_cmp", Cmp, [op, value]);
+    check!(structs, "comm_key", CommKey, [comm]);
     check!(
         structs,
         "sf_config",
         Config,
-        [scope, self_tgid, all_syscalls, n_uid_cmp, uid_cmp]
+        [
+            scope,
+            self_tgid,
+            all_syscalls,
+            n_uid_cmp,
+            uid_cmp,
+            lifecycle,
+            pad
+        ]
     );
-    check!(structs, "comm_key", CommKey, [comm]);
+    check!(
+        structs,
+        "sf_header",
+        Header,
+        [
+            ts_ns, cgroup_id, kind, pid, tid, ppid, uid, gid, mntns, pidns, comm
+        ]
+    );
+    check!(
+        structs,
+        "sf_proc_event",
+        ProcEvent,
+        [
+            h,
+            other_pid,
+            other_tid,
+            code,
+            detail,
+            filename_len,
+            argv_len,
+            argc,
+            argv_state,
+            filename,
+            argv
+        ]
+    );
+    check!(
+        structs,
+        "sf_io_uring_event",
+        IoUringEvent,
+        [
+            h,
+            user_data,
+            duration_ns,
+            res,
+            fd,
+            opcode,
+            open_flags,
+            path_len,
+            path_state,
+            sq_thread,
+            pad,
+            path
+        ]
+    );
     check!(
         structs,
         "sf_syscall_event",
         SyscallEvent,
         [
-            ts_ns,
+            h,
             duration_ns,
-            cgroup_id,
             args,
             ret,
-            kind,
-            pid,
-            tid,
-            ppid,
-            uid,
-            gid,
-            mntns,
-            pidns,
             nr,
             abi,
             cap_kind,
             cap_arg,
             cap_state,
             cap_len,
-            comm,
+            flags,
+            pad,
             cap
         ]
     );
