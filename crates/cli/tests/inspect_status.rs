@@ -421,3 +421,49 @@ fn a_runc_containers_process_shows_its_container_and_filter() {
     }
     drop(container);
 }
+
+#[test]
+fn status_says_why_filters_could_not_be_read() {
+    use sysfence_fixtures::tools::{SETPRIV, require};
+    let target = sleep_under(&[&moby_default()]);
+    let pid = target.pid().to_string();
+    // Without CAP_SYS_ADMIN the kernel refuses the filters (EACCES).
+    if let Some(setpriv) = require(SETPRIV) {
+        let out = Command::new(setpriv)
+            .args(["--bounding-set", "-sys_admin"])
+            .arg(env!("CARGO_BIN_EXE_sysfence"))
+            .args(["status", &pid])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("? (needs CAP_SYS_ADMIN)"), "{text}");
+        assert!(text.contains("run it as root"), "{text}");
+    }
+    // Under a filter of its own, sysfence reads none, and says so.
+    let dir = tempfile::tempdir().unwrap();
+    let allow_all = dir.path().join("allow-all.json");
+    std::fs::write(&allow_all, r#"{"defaultAction": "SCMP_ACT_ALLOW"}"#).unwrap();
+    let out = sysfence()
+        .arg("run")
+        .arg("--profile")
+        .arg(&allow_all)
+        .arg("--")
+        .arg(env!("CARGO_BIN_EXE_sysfence"))
+        .args(["status", &pid, "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = row(&doc, target.pid());
+    assert_eq!(r["profile"]["kind"], "unreadable", "{r:#}");
+    assert_eq!(r["profile"]["reason"], "sysfence is filtered");
+    assert!(
+        r["profile"]["detail"].as_str().unwrap().contains("EACCES"),
+        "{r:#}"
+    );
+}

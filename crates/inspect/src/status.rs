@@ -34,8 +34,10 @@ pub enum Recognised {
     },
     /// The filters could not be read.
     Unreadable {
-        /// Why.
+        /// Why, in a few words (the PROFILE column's).
         reason: String,
+        /// Why, with what to do about it.
+        detail: String,
     },
 }
 
@@ -46,7 +48,7 @@ impl Recognised {
             Recognised::None => "-".into(),
             Recognised::Known { name, .. } => name.clone(),
             Recognised::Unknown { .. } => "unknown".into(),
-            Recognised::Unreadable { reason } => format!("? ({reason})"),
+            Recognised::Unreadable { reason, .. } => format!("? ({reason})"),
         }
     }
 
@@ -173,12 +175,17 @@ impl Recognizer<'_> {
         if state.pid == std::process::id() as i32 {
             return Recognised::Unreadable {
                 reason: "sysfence itself".into(),
+                detail: "sysfence cannot trace itself; `sysfence dump` from another process can read its filters".into(),
             };
         }
         // A filtered sysfence is refused every filter (EACCES): no process is seized for it.
         if crate::sys::own_seccomp_mode().is_some_and(|m| m != 0) {
             return Recognised::Unreadable {
                 reason: "sysfence is filtered".into(),
+                detail: ReadFiltersError::SelfFiltered {
+                    mode: crate::sys::own_seccomp_mode().unwrap_or(2),
+                }
+                .to_string(),
             };
         }
         let filters = match filters::read_filters(task.tid) {
@@ -186,6 +193,7 @@ impl Recognizer<'_> {
             Err(e) => {
                 return Recognised::Unreadable {
                     reason: short_reason(&e),
+                    detail: e.to_string(),
                 };
             }
         };
@@ -196,7 +204,8 @@ impl Recognizer<'_> {
         let programs: Vec<&seccomp::Program> = filters.iter().map(|f| &f.program).collect();
         let r = match decisions::fingerprint(&programs) {
             Err(e) => Recognised::Unreadable {
-                reason: format!("invalid program: {e}"),
+                reason: "invalid program".into(),
+                detail: format!("the kernel holds a program the emulator cannot run: {e}"),
             },
             Ok(fingerprint) => recognise(&programs, self.known, fingerprint),
         };

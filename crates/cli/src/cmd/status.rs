@@ -365,6 +365,20 @@ fn print_processes(out: &mut impl Write, rows: &[ProcessStatus]) -> Result<()> {
             [&c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &c[6], &c[7]],
         )?;
     }
+    // Each reason a profile could not be read, once, in full.
+    let mut reasons: BTreeMap<&str, (&str, usize)> = BTreeMap::new();
+    for r in rows {
+        if let inspect::status::Recognised::Unreadable { reason, detail } = &r.profile {
+            reasons.entry(reason).or_insert((detail, 0)).1 += 1;
+        }
+    }
+    if !reasons.is_empty() {
+        writeln!(out)?;
+        for (reason, (detail, n)) in &reasons {
+            let plural = if *n == 1 { "" } else { "es" };
+            writeln!(out, "? ({reason}), {n} process{plural}: {detail}")?;
+        }
+    }
     let differ: Vec<&ProcessStatus> = rows.iter().filter(|r| r.threads_differ).collect();
     if !differ.is_empty() {
         writeln!(out)?;
