@@ -27,6 +27,14 @@ enum Command {
     Run(cmd::run::Args),
     /// Run a command and write the seccomp profile it needs.
     Record(cmd::record::Args),
+    /// Loaded kernel modules (lsmod's view) and what /sys/module says about one.
+    Modules(cmd::modules::Args),
+    /// Open files and sockets of processes, as lsof lists them.
+    Files(cmd::files::Args),
+    /// Kernel seccomp/BPF/LSM support and every process's seccomp state and profile.
+    Status(cmd::status::Args),
+    /// The seccomp filters a process runs under: listing, raw BPF, or a rebuilt profile.
+    Dump(cmd::dump::Args),
     /// Watch the whole machine's syscalls with eBPF, filtered in the kernel.
     Watch(cmd::watch::Args),
 }
@@ -79,7 +87,8 @@ fn main() -> ExitCode {
     // command that `run` execs gets the disposition it would have had without us.
     // SAFETY: setting a signal's disposition before any thread exists.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
-    let cli = match Cli::try_parse() {
+    let args = cmd::files::rewrite_plus_options(std::env::args_os().collect());
+    let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => return usage_error(err),
     };
@@ -89,6 +98,10 @@ fn main() -> ExitCode {
         Command::Profile(args) => cmd::profile::run(args),
         Command::Run(args) => cmd::run::run(args),
         Command::Record(args) => cmd::record::run(args),
+        Command::Modules(args) => cmd::modules::run(args),
+        Command::Files(args) => cmd::files::run(args),
+        Command::Status(args) => cmd::status::run(args),
+        Command::Dump(args) => cmd::dump::run(args),
         Command::Watch(args) => cmd::watch::run(args),
     };
     match result {
