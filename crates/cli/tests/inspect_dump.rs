@@ -3,42 +3,16 @@
 //! the issue names (gone, no filter, strict mode, already traced, sysfence filtered).
 
 mod common;
+use common::processes::{Running, moby_default, sleep_under, status_field};
 use common::{fixture, sysfence};
 use policy::docker::Resolve;
 use seccomp::{Program, SeccompData};
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 use syscalls::Arch;
 use sysfence_fixtures::tools::{self, SETPRIV, STRACE};
-
-/// A process the test started, killed and reaped when the test ends, however it ends.
-struct Running(Child);
-
-impl Running {
-    fn pid(&self) -> i32 {
-        self.0.id() as i32
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn moby_default() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../policy/tests/data/moby/default.json")
-}
-
-fn status_field(pid: i32, key: &str) -> Option<String> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    text.lines()
-        .find_map(|l| l.strip_prefix(&format!("{key}:")))
-        .map(|v| v.trim().to_string())
-}
 
 fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -46,32 +20,6 @@ fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(20));
     }
-}
-
-/// `sleep 120` under each profile in turn (the first outermost).
-fn sleep_under(profiles: &[&Path]) -> Running {
-    let mut cmd = sysfence();
-    for (i, p) in profiles.iter().enumerate() {
-        if i > 0 {
-            cmd.arg(env!("CARGO_BIN_EXE_sysfence"));
-        }
-        cmd.arg("run").arg("--profile").arg(p).arg("--");
-    }
-    let child = cmd
-        .args(["sleep", "120"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let r = Running(child);
-    let pid = r.pid();
-    let n = profiles.len().to_string();
-    wait_for("the filtered sleep", || {
-        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-        comm.trim() == "sleep" && status_field(pid, "Seccomp_filters").as_deref() == Some(&n)
-    });
-    r
 }
 
 fn dump(args: &[&str]) -> Output {

@@ -2,6 +2,7 @@
 //! lsof itself.
 
 mod common;
+use common::processes::json_of;
 use common::sysfence;
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
@@ -148,19 +149,7 @@ fn our_rows(pid: u32) -> Vec<(String, String, String)> {
 }
 
 fn files_json(args: &[&str]) -> Vec<serde_json::Value> {
-    let out = sysfence()
-        .arg("files")
-        .args(args)
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "files {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    doc.as_array().unwrap().clone()
+    json_of("files", args).as_array().unwrap().clone()
 }
 
 #[test]

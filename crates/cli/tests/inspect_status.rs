@@ -2,31 +2,12 @@
 //! stacked filters, moby's default, strict mode, a filter on one thread.
 
 mod common;
+use common::processes::{Running, json_of, moby_default, sleep_under, status_field, wait_filtered};
 use common::{fixture, sysfence};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// A process the test started, killed and reaped when the test ends, however it ends.
-struct Running(Child);
-
-impl Running {
-    fn pid(&self) -> i32 {
-        self.0.id() as i32
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn moby_default() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../policy/tests/data/moby/default.json")
-}
 
 /// A small profile: everything allowed but `deny` (EPERM).
 fn write_profile(dir: &Path, name: &str, deny: &str) -> PathBuf {
@@ -39,64 +20,8 @@ fn write_profile(dir: &Path, name: &str, deny: &str) -> PathBuf {
     path
 }
 
-fn status_field(pid: i32, key: &str) -> Option<String> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    text.lines()
-        .find_map(|l| l.strip_prefix(&format!("{key}:")))
-        .map(|v| v.trim().to_string())
-}
-
-/// Waits until `pid` runs `comm` under `filters` filters (it has exec'ed past sysfence).
-fn wait_filtered(pid: i32, comm: &str, filters: u32) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let now = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-        let n = status_field(pid, "Seccomp_filters").and_then(|v| v.parse::<u32>().ok());
-        if now.trim() == comm && n == Some(filters) {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{pid} never ran {comm} under {filters} filters"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// `sleep 120` under each profile in turn (the first outermost), as `sysfence run` nests.
-fn sleep_under(profiles: &[&Path]) -> Running {
-    let mut cmd = sysfence();
-    for (i, p) in profiles.iter().enumerate() {
-        if i > 0 {
-            cmd.arg(env!("CARGO_BIN_EXE_sysfence"));
-        }
-        cmd.arg("run").arg("--profile").arg(p).arg("--");
-    }
-    let child = cmd
-        .args(["sleep", "120"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let running = Running(child);
-    wait_filtered(running.pid(), "sleep", profiles.len() as u32);
-    running
-}
-
 fn status_json(args: &[&str]) -> serde_json::Value {
-    let out = sysfence()
-        .arg("status")
-        .args(args)
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "status {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    json_of("status", args)
 }
 
 fn row(doc: &serde_json::Value, pid: i32) -> serde_json::Value {

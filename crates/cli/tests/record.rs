@@ -4,30 +4,11 @@
 
 mod common;
 
+use common::{record, run_under};
+
 use common::fixture;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn record(args: &[&str], command: &[&str]) -> Output {
-    common::sysfence()
-        .arg("record")
-        .args(args)
-        .arg("--")
-        .args(command)
-        .output()
-        .unwrap()
-}
-
-fn run_under(profile: &Path, command: &[&str]) -> Output {
-    common::sysfence()
-        .arg("run")
-        .arg("--profile")
-        .arg(profile)
-        .arg("--")
-        .args(command)
-        .output()
-        .unwrap()
-}
+use std::process::Command;
 
 fn names(profile: &Path) -> Vec<String> {
     let v: serde_json::Value =

@@ -7,6 +7,8 @@
 
 mod common;
 
+use common::{record, run_under};
+
 use common::runc::Container;
 
 use std::io::{Read, Write};
@@ -15,27 +17,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 use sysfence_fixtures::tools::{BUSYBOX, PING, PYTHON3, require};
-
-fn record(args: &[&str], command: &[&str]) -> Output {
-    common::sysfence()
-        .arg("record")
-        .args(args)
-        .arg("--")
-        .args(command)
-        .output()
-        .unwrap()
-}
-
-fn run_under(profile: &Path, command: &[&str]) -> Output {
-    common::sysfence()
-        .arg("run")
-        .arg("--profile")
-        .arg(profile)
-        .arg("--")
-        .args(command)
-        .output()
-        .unwrap()
-}
 
 fn untraced(command: &[&str]) -> Output {
     Command::new(command[0])

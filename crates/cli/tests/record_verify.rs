@@ -3,29 +3,9 @@
 
 mod common;
 
+use common::{record, run_under};
+
 use common::fixture;
-use std::path::Path;
-use std::process::Output;
-
-fn record(args: &[&str], command: &[&str]) -> Output {
-    common::sysfence()
-        .arg("record")
-        .args(args)
-        .arg("--")
-        .args(command)
-        .output()
-        .unwrap()
-}
-
-fn run_under(profile: &Path, command: &[&str]) -> Output {
-    common::sysfence()
-        .args(["run", "--profile"])
-        .arg(profile)
-        .arg("--")
-        .args(command)
-        .output()
-        .unwrap()
-}
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

@@ -43,6 +43,14 @@ impl Running {
         Running { child }
     }
 
+    /// `--events EVENTS --scope SCOPE --output json -o FILE`, attached.
+    fn json(events: &str, scope: &str, file: &std::path::Path) -> Running {
+        let file = file.to_str().unwrap();
+        Running::start(&[
+            "--events", events, "--scope", scope, "--output", "json", "-o", file,
+        ])
+    }
+
     /// Stops it as Ctrl-C does and waits for it.
     fn stop(mut self) -> std::process::ExitStatus {
         // SAFETY: kill(2) on our own child.
@@ -88,16 +96,7 @@ fn a_scoped_program_is_seen_exec_open_and_connect_and_nothing_else() {
     let port = listener.local_addr().unwrap().port();
     let events = dir.path().join("events.jsonl");
     let scope = format!("comm={comm}");
-    let watch = Running::start(&[
-        "--events",
-        "execve,openat,connect",
-        "--scope",
-        &scope,
-        "--output",
-        "json",
-        "-o",
-        events.to_str().unwrap(),
-    ]);
+    let watch = Running::json("execve,openat,connect", &scope, &events);
     let child = Command::new(&program)
         .arg(&target)
         .arg(port.to_string())
@@ -248,16 +247,7 @@ fn a_tree_scope_follows_new_children_with_their_exec_fork_and_exit() {
         .unwrap();
     let root = sh.id();
     let scope = format!("tree={root}");
-    let watch = Running::start(&[
-        "--events",
-        "exec,fork,exit",
-        "--scope",
-        &scope,
-        "--output",
-        "json",
-        "-o",
-        events.to_str().unwrap(),
-    ]);
+    let watch = Running::json("exec,fork,exit", &scope, &events);
     sh.stdin.take().unwrap().write_all(b"go\n").unwrap();
     assert!(sh.wait().unwrap().success());
     std::thread::sleep(Duration::from_millis(300));
@@ -304,16 +294,7 @@ fn a_module_load_attempt_is_seen_even_when_it_fails() {
     let (program, comm) = subject(dir.path(), "mod");
     let events = dir.path().join("events.jsonl");
     let scope = format!("comm={comm}");
-    let watch = Running::start(&[
-        "--events",
-        "module_load",
-        "--scope",
-        &scope,
-        "--output",
-        "json",
-        "-o",
-        events.to_str().unwrap(),
-    ]);
+    let watch = Running::json("module_load", &scope, &events);
     let out = Command::new(&program).arg("init_module").output().unwrap();
     std::thread::sleep(Duration::from_millis(300));
     assert!(watch.stop().success());
@@ -340,16 +321,7 @@ fn a_flood_is_delivered_or_reported_lost_exactly() {
     let (program, comm) = subject(dir.path(), "fl");
     let events = dir.path().join("events.jsonl");
     let scope = format!("comm={comm}");
-    let watch = Running::start(&[
-        "--events",
-        "getppid",
-        "--scope",
-        &scope,
-        "--output",
-        "json",
-        "-o",
-        events.to_str().unwrap(),
-    ]);
+    let watch = Running::json("getppid", &scope, &events);
     let per_thread = 100_000;
     let out = Command::new(&program)
         .args(["flood", &per_thread.to_string()])
@@ -394,16 +366,7 @@ fn io_uring_requests_are_seen_with_their_operation_fd_and_path() {
     std::fs::write(&target, "x").unwrap();
     let events = dir.path().join("events.jsonl");
     let scope = format!("comm={comm}");
-    let watch = Running::start(&[
-        "--events",
-        "io_uring,open",
-        "--scope",
-        &scope,
-        "--output",
-        "json",
-        "-o",
-        events.to_str().unwrap(),
-    ]);
+    let watch = Running::json("io_uring,open", &scope, &events);
     let out = Command::new(&program).arg(&target).output().unwrap();
     let printed = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "{out:?}");

@@ -4,7 +4,7 @@
 
 use crate::seccomp_state::{self, ProcessSeccomp};
 use crate::sys;
-use seccomp::{Insn, Program};
+use seccomp::Program;
 use std::io;
 use std::time::{Duration, Instant};
 
@@ -145,17 +145,7 @@ fn read_filters_once(pid: i32) -> Result<Vec<Filter>, ReadFiltersError> {
     for index in 0.. {
         match sys::seccomp_get_filter(pid, index) {
             Ok(insns) => {
-                let program = Program {
-                    insns: insns
-                        .iter()
-                        .map(|i| Insn {
-                            code: i.code,
-                            jt: i.jt,
-                            jf: i.jf,
-                            k: i.k,
-                        })
-                        .collect(),
-                };
+                let program = seccomp::install::from_sock_filters(&insns);
                 let flags = sys::seccomp_filter_flags(pid, index).unwrap_or(0);
                 filters.push(Filter {
                     index,

@@ -88,22 +88,11 @@ impl Filter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use seccomp::{Insn, Program, SeccompData};
+    use seccomp::SeccompData;
 
     /// Runs the installed form of the filter through the compiler's emulator.
     fn answer(filter: &Filter, arch: u32, nr: u32) -> Action {
-        let program = Program {
-            insns: filter
-                .insns
-                .iter()
-                .map(|i| Insn {
-                    code: i.code,
-                    jt: i.jt,
-                    jf: i.jf,
-                    k: i.k,
-                })
-                .collect(),
-        };
+        let program = seccomp::install::from_sock_filters(&filter.insns);
         let input = SeccompData {
             nr,
             arch,

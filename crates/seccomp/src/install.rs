@@ -59,6 +59,22 @@ pub fn sock_filters(program: &Program) -> Vec<libc::sock_filter> {
         .collect()
 }
 
+/// The program a kernel-form filter (`struct sock_filter[]`, as installed or as
+/// PTRACE_SECCOMP_GET_FILTER returns it) holds: [`sock_filters`] the other way round.
+pub fn from_sock_filters(filters: &[libc::sock_filter]) -> Program {
+    Program {
+        insns: filters
+            .iter()
+            .map(|i| crate::bpf::Insn {
+                code: i.code,
+                jt: i.jt,
+                jf: i.jf,
+                k: i.k,
+            })
+            .collect(),
+    }
+}
+
 /// The `sock_fprog` describing `filter`, which must outlive every use of the result.
 fn sock_fprog(filter: &[libc::sock_filter]) -> io::Result<libc::sock_fprog> {
     Ok(libc::sock_fprog {

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::sync::Once;
 
+pub mod processes;
 pub mod runc;
 
 /// Builds the C program `source` (a path) with `gcc -O1 -Wall -Werror FLAGS` as `out`;
@@ -31,6 +32,29 @@ pub fn build_c(source: &str, out: &std::path::Path, flags: &[&str]) -> Option<Pa
         return None;
     }
     Some(out.to_path_buf())
+}
+
+/// `sysfence record ARGS -- COMMAND`, run to its end.
+pub fn record(args: &[&str], command: &[&str]) -> Output {
+    sysfence()
+        .arg("record")
+        .args(args)
+        .arg("--")
+        .args(command)
+        .output()
+        .unwrap()
+}
+
+/// `sysfence run --profile PROFILE -- COMMAND`, run to its end.
+pub fn run_under(profile: &std::path::Path, command: &[&str]) -> Output {
+    sysfence()
+        .arg("run")
+        .arg("--profile")
+        .arg(profile)
+        .arg("--")
+        .args(command)
+        .output()
+        .unwrap()
 }
 
 /// The `sysfence` binary under test.
