@@ -445,3 +445,37 @@ fn a_watch_does_not_see_another_watch() {
     let first_lines = json_lines(&first_out);
     assert!(!first_lines.is_empty(), "the first watch saw writes");
 }
+
+/// `--scope container=new` sees a busybox container that runc starts after the watch
+/// began, with its container id, and nothing of the host.
+#[test]
+fn a_container_started_after_the_watch_is_seen_with_its_id_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["/bin/busybox", "sh", "-c", "/bin/busybox echo hi"];
+    let Some(container) =
+        common::runc::Container::new(dir.path(), "watched", serde_json::Value::Null, true, &args)
+    else {
+        return;
+    };
+    let events = dir.path().join("events.jsonl");
+    let watch = Running::json("exec", "container=new", &events);
+    let out = container.run();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "hi\n", "{out:?}");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(watch.stop().success());
+    let lines = json_lines(&events);
+    assert!(!lines.is_empty(), "nothing seen");
+    for l in &lines {
+        assert_eq!(
+            l["container"],
+            container.id.as_str(),
+            "only the container: {l}"
+        );
+        assert_eq!(l["runtime"], "runc", "{l}");
+    }
+    let echo = lines
+        .iter()
+        .find(|l| l["argv"] == serde_json::json!(["/bin/busybox", "echo", "hi"]))
+        .unwrap_or_else(|| panic!("no exec of echo: {lines:?}"));
+    assert_eq!(echo["filename"], "/bin/busybox");
+}

@@ -63,6 +63,7 @@ enum sf_counter {
 #define SF_SCOPE_NOT_COMM (1u << 3) /* comm not in map scope_not_comms */
 #define SF_SCOPE_NOT_PID (1u << 4)  /* tgid not in map scope_not_pids */
 #define SF_SCOPE_TREE (1u << 5) /* tgid in map scope_tree, which follows forks */
+#define SF_SCOPE_CGROUP (1u << 6) /* cgroup id in map scope_cgroups (containers) */
 
 enum sf_cmp_op { SF_CMP_EQ = 0, SF_CMP_NE = 1, SF_CMP_LT = 2, SF_CMP_GT = 3, SF_CMP_LE = 4, SF_CMP_GE = 5 };
 
@@ -81,6 +82,8 @@ struct sf_config {
 	struct sf_cmp uid_cmp[SF_MAX_CMPS];
 	__u32 lifecycle; /* SF_LIFE() bits */
 	__u32 has_watchers; /* 1: map `watchers` holds other sysfence watches, never watched */
+	__u32 new_cgroups; /* 1: every cgroup made from now on goes into scope_cgroups */
+	__u32 pad;
 };
 
 /* What every record carries about the task it happened to. */

@@ -104,6 +104,16 @@ struct {
 	__type(value, __u8);
 } scope_tree SEC(".maps");
 
+/* The cgroups of the containers in scope (`--scope container...`): those found at the
+ * start, and with sf_config.new_cgroups every cgroup made after it (user space then
+ * keeps the events of those that turn out to be containers). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u8);
+} scope_cgroups SEC(".maps");
+
 /* A call between its entry and its exit. */
 struct inflight {
 	__u64 ts_ns;
@@ -178,6 +188,11 @@ static __always_inline bool in_scope(const struct sf_config *cfg, __u32 tgid)
 		return false;
 	if ((scope & SF_SCOPE_TREE) && !bpf_map_lookup_elem(&scope_tree, &tgid))
 		return false;
+	if (scope & SF_SCOPE_CGROUP) {
+		__u64 cgroup = bpf_get_current_cgroup_id();
+		if (!bpf_map_lookup_elem(&scope_cgroups, &cgroup))
+			return false;
+	}
 	if (scope & (SF_SCOPE_COMM | SF_SCOPE_NOT_COMM)) {
 		struct comm_key key = {};
 		task_comm(key.comm);
@@ -612,5 +627,21 @@ int BPF_PROG(io_uring_complete, struct io_ring_ctx *ring, void *req, struct io_u
 	bpf_ringbuf_submit(e, 0);
 	count(SF_CNT_SENT);
 	bpf_map_delete_elem(&io_requests, &key);
+	return 0;
+}
+
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(cgroup_mkdir, struct cgroup *cgrp, const char *path)
+{
+	__u32 zero = 0;
+	struct sf_config *cfg = bpf_map_lookup_elem(&sf_config_map, &zero);
+	if (!cfg || !cfg->new_cgroups)
+		return 0;
+	/* Only the default (v2) hierarchy: its ids are what tasks' cgroup ids are. */
+	if (BPF_CORE_READ(cgrp, root, hierarchy_id) != 0)
+		return 0;
+	__u64 id = BPF_CORE_READ(cgrp, kn, id);
+	__u8 one = 1;
+	bpf_map_update_elem(&scope_cgroups, &id, &one, BPF_ANY);
 	return 0;
 }

@@ -99,6 +99,8 @@ pub mod scope {
     pub const NOT_PID: u32 = 1 << 4;
     /// tgid in `scope_tree`, which the fork probe extends.
     pub const TREE: u32 = 1 << 5;
+    /// cgroup id in `scope_cgroups` (containers).
+    pub const CGROUP: u32 = 1 << 6;
 }
 
 /// `struct sf_cmp`: one comparison, `enum sf_cmp_op` in `op`.
@@ -129,6 +131,10 @@ pub struct Config {
     pub lifecycle: u32,
     /// 1 when map `watchers` holds other sysfence watches (never watched).
     pub has_watchers: u32,
+    /// 1: every cgroup made from now on goes into `scope_cgroups`.
+    pub new_cgroups: u32,
+    /// Padding.
+    pub pad: u32,
 }
 
 // SAFETY: plain integers, no padding, any bit pattern valid.

@@ -98,6 +98,11 @@ pub struct Scope {
     /// Processes of these trees: each of these processes and its descendants, those
     /// living at the start and those forked after.
     pub trees: Vec<u32>,
+    /// Tasks in these cgroups (v2 ids: containers found at the start).
+    pub cgroups: Vec<u64>,
+    /// And in every cgroup made after the start (containers started later; the caller
+    /// tells containers from other cgroups by their events' cgroup ids).
+    pub new_cgroups: bool,
 }
 
 /// Which lifecycle records are sent.
@@ -172,7 +177,8 @@ pub fn arch_of(abi: u32) -> Option<Arch> {
 }
 
 /// The tp_btf hooks the probes attach to, each program named after its hook.
-const HOOKS: [&str; 8] = [
+const HOOKS: [&str; 9] = [
+    "cgroup_mkdir",
     "sys_enter",
     "sys_exit",
     "sched_process_fork",
@@ -362,7 +368,12 @@ fn configure(
         (!scope.not_pids.is_empty(), layout::scope::NOT_PID),
         (!scope.uids.is_empty(), layout::scope::UID),
         (!scope.trees.is_empty(), layout::scope::TREE),
+        (
+            !scope.cgroups.is_empty() || scope.new_cgroups,
+            layout::scope::CGROUP,
+        ),
     ];
+    config.new_cgroups = u32::from(scope.new_cgroups);
     config.scope = lists.iter().filter(|(on, _)| *on).map(|(_, bit)| bit).sum();
     for (map, comms) in [
         ("scope_comms", &scope.comms),
@@ -401,6 +412,16 @@ fn configure(
         for pid in &others {
             let _ = m.insert(pid, 1, 0);
         }
+    }
+    let mut cgroups: HashMap<_, u64, u8> = HashMap::try_from(
+        bpf.map_mut("scope_cgroups")
+            .ok_or_else(|| load(&"scope_cgroups"))?,
+    )
+    .map_err(|e| load(&e))?;
+    for id in &scope.cgroups {
+        cgroups
+            .insert(id, 1, 0)
+            .map_err(|e| WatchError::Scope(format!("--scope container: {e}")))?;
     }
     let mut tree: HashMap<_, u32, u8> = HashMap::try_from(
         bpf.map_mut("scope_tree")

@@ -44,6 +44,13 @@ pub struct JsonTask {
     pub mntns: u32,
     /// Pid namespace inode.
     pub pidns: u32,
+    /// The container's id, for a task in one (Tracee's containerId).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+    /// The runtime that made the container (`docker`, `containerd`, `cri-o`, `podman`,
+    /// `kubernetes`, `runc`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runtime: Option<&'static str>,
 }
 
 /// The type-specific part of a JSON event; `type` names the variant.

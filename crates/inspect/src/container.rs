@@ -75,6 +75,52 @@ pub fn runc_container(paths: &[String], roots: &[&str]) -> Option<Container> {
         })
 }
 
+/// The container a cgroup v2 path (`/ID`, `/system.slice/docker-ID.scope`) belongs to.
+pub fn of_cgroup_path(path: &str) -> Option<Container> {
+    let paths = [path.to_string()];
+    from_paths(&paths).or_else(|| runc_container(&paths, &RUNC_ROOTS))
+}
+
+/// Where the cgroup v2 hierarchy is mounted (`/sys/fs/cgroup`, or
+/// `/sys/fs/cgroup/unified` on a hybrid machine), from /proc/self/mountinfo.
+pub fn cgroup2_mount() -> Option<std::path::PathBuf> {
+    let info = std::fs::read_to_string("/proc/self/mountinfo").ok()?;
+    info.lines().find_map(|line| {
+        let (fields, rest) = line.split_once(" - ")?;
+        (rest.split_whitespace().next() == Some("cgroup2")).then(|| {
+            fields
+                .split_whitespace()
+                .nth(4)
+                .map(std::path::PathBuf::from)
+        })?
+    })
+}
+
+/// Every cgroup v2 directory below `root`: its id (the directory's inode number, which
+/// is what the kernel reports as a task's cgroup id) and its path from `root` (`/ID`).
+pub fn cgroups(root: &std::path::Path) -> Vec<(u64, String)> {
+    use std::os::unix::fs::MetadataExt;
+    let mut out = Vec::new();
+    let mut dirs = vec![(root.to_path_buf(), String::new())];
+    while let Some((dir, rel)) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Ok(meta) = entry.metadata() else {
+                continue;
+            };
+            if !meta.is_dir() {
+                continue;
+            }
+            let path = format!("{rel}/{}", entry.file_name().to_string_lossy());
+            out.push((meta.ino(), path.clone()));
+            dirs.push((entry.path(), path));
+        }
+    }
+    out
+}
+
 fn from_path(path: &str) -> Option<Container> {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     for (i, seg) in segments.iter().enumerate().rev() {

@@ -83,9 +83,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         },
     };
     let mut scope = Scope::default();
+    let mut containers = Containers::new();
     for expr in &args.scopes {
-        add_scope(&mut scope, expr)?;
+        add_scope(&mut scope, &mut containers, expr)?;
     }
+    containers.scope(&mut scope)?;
     if let Some(d) = args.duration
         && !(d.is_finite() && d > 0.0)
     {
@@ -146,7 +148,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     while !stop::requested() && deadline.is_none_or(|d| Instant::now() < d) {
         let mut write = |r: &Record| {
             if failed.is_none()
-                && let Err(err) = printer.record(&mut out, r)
+                && containers.keeps(r.header().cgroup_id)
+                && let Err(err) = printer.record(&mut out, r, &mut containers)
             {
                 failed = Some(err);
             }
@@ -173,7 +176,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if failed.is_none() {
         let mut write = |r: &Record| {
             if failed.is_none()
-                && let Err(err) = printer.record(&mut out, r)
+                && containers.keeps(r.header().cgroup_id)
+                && let Err(err) = printer.record(&mut out, r, &mut containers)
             {
                 failed = Some(err);
             }
@@ -185,7 +189,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
     }
     let _ = out.flush();
-    summarise(&watcher.counters());
+    summarise(&watcher.counters(), containers.dropped);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -325,7 +329,19 @@ fn calls_named(name: &str) -> Result<Vec<(Arch, u32)>> {
 }
 
 /// Adds one `--scope` expression to `scope`.
-fn add_scope(scope: &mut Scope, expr: &str) -> Result<()> {
+fn add_scope(scope: &mut Scope, containers: &mut Containers, expr: &str) -> Result<()> {
+    if expr == "container" {
+        containers.wanted = Wanted::All;
+        return Ok(());
+    }
+    if let Some(ids) = expr.strip_prefix("container=") {
+        containers.wanted = match ids {
+            "new" => Wanted::New,
+            "" => bail!("--scope {expr}: give container ids, or `new`"),
+            ids => Wanted::Ids(ids.split(',').map(|i| i.trim().to_string()).collect()),
+        };
+        return Ok(());
+    }
     let key_end = expr
         .find(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '-')
         .unwrap_or(expr.len());
@@ -333,7 +349,7 @@ fn add_scope(scope: &mut Scope, expr: &str) -> Result<()> {
     let op = ["!=", "<=", ">=", "=", "<", ">"]
         .into_iter()
         .find(|op| rest.starts_with(op));
-    let supported = "comm=NAME, comm!=NAME, pid=N, pid!=N, tree=PID, uid=N (or !=, <, >, <=, >=)";
+    let supported = "comm=NAME, comm!=NAME, pid=N, pid!=N, tree=PID, uid=N (or !=, <, >, <=, >=), container, container=new, container=ID";
     let Some(op) = op else {
         bail!("--scope {expr}: expected KEY=VALUE, one of {supported}");
     };
@@ -418,6 +434,128 @@ fn add_scope(scope: &mut Scope, expr: &str) -> Result<()> {
         _ => bail!("--scope {expr}: unknown scope `{key}`: this version scopes by {supported}"),
     }
     Ok(())
+}
+
+/// Which containers `--scope` asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Wanted {
+    /// No container scope.
+    Any,
+    /// Every container, those running at the start and those started later.
+    All,
+    /// Containers started after the start.
+    New,
+    /// These containers (full ids, or prefixes of at least 12 characters).
+    Ids(Vec<String>),
+}
+
+/// Containers by cgroup id: the kernel keeps the scope's cgroups (those of containers at
+/// the start, and every cgroup made after it); this tells which of those are containers.
+struct Containers {
+    wanted: Wanted,
+    root: Option<PathBuf>,
+    /// Cgroups known to be containers'.
+    containers: std::collections::HashMap<u64, inspect::container::Container>,
+    /// Every cgroup's path from the root, as last seen.
+    paths: std::collections::HashMap<u64, String>,
+    /// Cgroups there at the start that are no container's, or (for `container=new`) any
+    /// cgroup there at the start: never kept.
+    excluded: HashSet<u64>,
+    /// Events of cgroups the kernel let through that are no container's (or not one
+    /// asked for): dropped here, and counted.
+    dropped: u64,
+}
+
+impl Containers {
+    fn new() -> Containers {
+        Containers {
+            wanted: Wanted::Any,
+            root: None,
+            containers: std::collections::HashMap::new(),
+            paths: std::collections::HashMap::new(),
+            excluded: HashSet::new(),
+            dropped: 0,
+        }
+    }
+
+    /// Puts the cgroups the scope needs into `scope`.
+    fn scope(&mut self, scope: &mut Scope) -> Result<()> {
+        if self.wanted == Wanted::Any {
+            return Ok(());
+        }
+        let root = inspect::container::cgroup2_mount().ok_or_else(|| {
+            anyhow::anyhow!(
+                "--scope container: no cgroup v2 hierarchy is mounted (mount -t cgroup2 none /sys/fs/cgroup)"
+            )
+        })?;
+        for (id, path) in inspect::container::cgroups(&root) {
+            let container = inspect::container::of_cgroup_path(&path);
+            let take = match (&container, &self.wanted) {
+                (Some(_), Wanted::All) => true,
+                (Some(c), Wanted::Ids(ids)) => matches(c, ids),
+                _ => false,
+            };
+            if take {
+                scope.cgroups.push(id);
+            }
+            match container {
+                Some(c) if self.wanted != Wanted::New => {
+                    self.containers.insert(id, c);
+                }
+                _ => {
+                    self.excluded.insert(id);
+                }
+            }
+            self.paths.insert(id, path);
+        }
+        scope.new_cgroups = true;
+        self.root = Some(root);
+        Ok(())
+    }
+
+    /// The container of cgroup `id`. A cgroup made during the watch is looked up each
+    /// time until it is one: its runtime may not have written its state yet.
+    fn of(&mut self, id: u64) -> Option<&inspect::container::Container> {
+        if self.root.is_none() || self.excluded.contains(&id) {
+            return None;
+        }
+        if !self.containers.contains_key(&id) {
+            if !self.paths.contains_key(&id)
+                && let Some(root) = &self.root
+            {
+                for (found, path) in inspect::container::cgroups(root) {
+                    self.paths.entry(found).or_insert(path);
+                }
+                // Gone already: not walked for again.
+                self.paths.entry(id).or_default();
+            }
+            let container = self
+                .paths
+                .get(&id)
+                .and_then(|p| inspect::container::of_cgroup_path(p))?;
+            self.containers.insert(id, container);
+        }
+        self.containers.get(&id)
+    }
+
+    /// Whether an event of cgroup `id` is one the scope asks for (counted when not).
+    fn keeps(&mut self, id: u64) -> bool {
+        let keep = match self.wanted.clone() {
+            Wanted::Any => true,
+            Wanted::All | Wanted::New => self.of(id).is_some(),
+            Wanted::Ids(ids) => self.of(id).is_some_and(|c| matches(c, &ids)),
+        };
+        if !keep {
+            self.dropped += 1;
+        }
+        keep
+    }
+}
+
+/// Whether `c` is one of `ids` (a full id, or a prefix of at least 12 characters).
+fn matches(c: &inspect::container::Container, ids: &[String]) -> bool {
+    ids.iter()
+        .any(|id| c.id == *id || (id.len() >= 12 && c.id.starts_with(id.as_str())))
 }
 
 /// Turns boot-clock nanoseconds (the probes') into wall-clock and monotonic time.
@@ -533,7 +671,12 @@ impl Printer {
         Some((exit, exit_ts))
     }
 
-    fn record(&mut self, out: &mut dyn Write, r: &Record) -> io::Result<()> {
+    fn record(
+        &mut self,
+        out: &mut dyn Write,
+        r: &Record,
+        containers: &mut Containers,
+    ) -> io::Result<()> {
         let (ts, body) = match r {
             Record::Syscall(e) => {
                 let Some((exit, exit_ts)) = self.exit(e) else {
@@ -562,6 +705,8 @@ impl Printer {
                         cgroup_id: h.cgroup_id,
                         mntns: h.mntns,
                         pidns: h.pidns,
+                        container: containers.of(h.cgroup_id).map(|c| c.id.clone()),
+                        runtime: containers.of(h.cgroup_id).map(|c| c.runtime),
                     }),
                 };
                 serde_json::to_writer(&mut *out, &obj)?;
@@ -822,10 +967,15 @@ fn clock_text(ts: Timestamp) -> String {
 }
 
 /// The counts at the end, on stderr.
-fn summarise(c: &Counters) {
+fn summarise(c: &Counters, not_containers: u64) {
+    if not_containers > 0 {
+        diag!(
+            "sysfence: watch: {not_containers} events of cgroups made during the watch that are no container's were dropped here"
+        );
+    }
     diag!(
         "sysfence: watch: {} events; dropped in the kernel: {} calls of tasks outside the scope, {} calls not among the events; {} lost (ring buffer full); {} arguments unreadable",
-        c.sent,
+        c.sent.saturating_sub(not_containers),
         c.filtered,
         c.unselected,
         c.lost + c.inflight_full,

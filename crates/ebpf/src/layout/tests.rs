@@ -102,7 +102,9 @@ fn every_mirrored_struct_matches_the_compiled_objects_layout() {
             n_uid_cmp,
             uid_cmp,
             lifecycle,
-            has_watchers
+            has_watchers,
+            new_cgroups,
+            pad
         ]
     );
     check!(
