@@ -23,7 +23,7 @@ const volatile struct sf_io_uring_event *sf_io_uring_layout __attribute__((unuse
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 16 << 20);
+	__uint(max_entries, 8 << 20);
 } events SEC(".maps");
 
 struct {
@@ -392,15 +392,26 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
 	__u32 zero = 0;
+	struct sf_config *cfg = bpf_map_lookup_elem(&sf_config_map, &zero);
+	if (!cfg)
+		return 0;
+	/* A call not selected never waits for its exit: an array lookup instead of a hash
+	 * lookup for most calls (TS_COMPAT still tells the ABI here). */
+	if (!cfg->all_syscalls) {
+		__u32 nr = (__u32)regs->orig_ax;
+		__u32 slot = slot_of(current_abi(nr), nr);
+		__u8 *sel = bpf_map_lookup_elem(&selected, &slot);
+		if (!sel || !*sel)
+			return 0;
+	}
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32, tid = (__u32)pid_tgid;
 	struct inflight *f = bpf_map_lookup_elem(&inflight, &tid);
 	if (!f)
 		return 0;
-	struct sf_config *cfg = bpf_map_lookup_elem(&sf_config_map, &zero);
-	if (cfg && is_exec(f->abi, f->nr) && !in_scope(cfg, tgid))
+	if (is_exec(f->abi, f->nr) && !in_scope(cfg, tgid))
 		count(SF_CNT_FILTERED);
-	else if (cfg)
+	else
 		send_syscall(f, ret, 0);
 	bpf_map_delete_elem(&inflight, &tid);
 	return 0;

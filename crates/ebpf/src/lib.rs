@@ -226,6 +226,11 @@ impl Watcher {
             program.load(hook, &btf).map_err(|e| attach(&e))?;
             program.attach().map_err(|e| attach(&e))?;
         }
+                // The kernel's BTF, parsed to attach, is tens of MB of heap no longer needed:
+        // handed back to the system, not kept for the watch's whole life.
+        drop(btf);
+        // SAFETY: malloc_trim only returns free heap memory to the kernel.
+        unsafe { libc::malloc_trim(0) };
         let ring = RingBuf::try_from(
             bpf.take_map("events")
                 .ok_or_else(|| load(&"no map events"))?,
