@@ -226,7 +226,7 @@ impl Watcher {
             program.load(hook, &btf).map_err(|e| attach(&e))?;
             program.attach().map_err(|e| attach(&e))?;
         }
-                // The kernel's BTF, parsed to attach, is tens of MB of heap no longer needed:
+        // The kernel's BTF, parsed to attach, is tens of MB of heap no longer needed:
         // handed back to the system, not kept for the watch's whole life.
         drop(btf);
         // SAFETY: malloc_trim only returns free heap memory to the kernel.
