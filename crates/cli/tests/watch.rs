@@ -479,3 +479,70 @@ fn a_container_started_after_the_watch_is_seen_with_its_id_and_nothing_else() {
         .unwrap_or_else(|| panic!("no exec of echo: {lines:?}"));
     assert_eq!(echo["filename"], "/bin/busybox");
 }
+
+/// `pid=new` keeps only processes forked after the watch began: a shell started before
+/// is not seen, the command it starts after is.
+#[test]
+fn pid_new_sees_only_processes_started_after_the_watch() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    let mut sh = Command::new("sh")
+        .args(["-c", "read go; exec ls /"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let old = u64::from(sh.id());
+    let watch = Running::json("exec,exit", "pid=new", &events);
+    // The shell, older than the watch, now execs ls in place: still not new.
+    sh.stdin.take().unwrap().write_all(b"go\n").unwrap();
+    assert!(sh.wait().unwrap().success());
+    let after = Command::new("true").spawn().unwrap();
+    let new = u64::from(after.id());
+    let _ = after.wait_with_output();
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(watch.stop().success());
+    let lines = json_lines(&events);
+    assert!(
+        lines.iter().all(|l| l["pid"] != old),
+        "the older process: {lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l["pid"] == new && l["type"] == "exec"),
+        "the newer one's exec: {lines:?}"
+    );
+}
+
+/// `follow` adds the descendants of the tasks in scope: a program scoped by its comm is
+/// seen, and so is the `ls` it starts, which the comm alone would not match.
+#[test]
+fn follow_adds_the_children_of_the_tasks_in_scope() {
+    let dir = tempfile::tempdir().unwrap();
+    let comm = format!("sffol{}", std::process::id() % 100_000);
+    let shell = dir.path().join(&comm);
+    std::fs::copy("/bin/sh", &shell).unwrap();
+    let events = dir.path().join("events.jsonl");
+    let file = events.to_str().unwrap().to_string();
+    let scope = format!("comm={comm}");
+    let watch = Running::start(&[
+        "--events", "exec", "--scope", &scope, "--scope", "follow", "--output", "json", "-o", &file,
+    ]);
+    let out = Command::new(&shell)
+        .args(["-c", "ls / >/dev/null; true"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(watch.stop().success());
+    let lines = json_lines(&events);
+    let execs: Vec<&str> = lines
+        .iter()
+        .map(|l| l["filename"].as_str().unwrap())
+        .collect();
+    assert!(execs.contains(&shell.to_str().unwrap()), "{execs:?}");
+    assert!(
+        execs.contains(&"/usr/bin/ls"),
+        "the child, followed: {execs:?}"
+    );
+}

@@ -64,6 +64,7 @@ enum sf_counter {
 #define SF_SCOPE_NOT_PID (1u << 4)  /* tgid not in map scope_not_pids */
 #define SF_SCOPE_TREE (1u << 5) /* tgid in map scope_tree, which follows forks */
 #define SF_SCOPE_CGROUP (1u << 6) /* cgroup id in map scope_cgroups (containers) */
+#define SF_SCOPE_NEW_PID (1u << 7) /* tgid in map new_pids: forked after the start */
 
 enum sf_cmp_op { SF_CMP_EQ = 0, SF_CMP_NE = 1, SF_CMP_LT = 2, SF_CMP_GT = 3, SF_CMP_LE = 4, SF_CMP_GE = 5 };
 
@@ -83,6 +84,8 @@ struct sf_config {
 	__u32 lifecycle; /* SF_LIFE() bits */
 	__u32 has_watchers; /* 1: map `watchers` holds other sysfence watches, never watched */
 	__u32 new_cgroups; /* 1: every cgroup made from now on goes into scope_cgroups */
+	__u32 follow;      /* 1: the descendants of tasks in scope are in scope too */
+	__u32 new_pids;    /* 1: every process forked from now on goes into new_pids */
 	__u32 pad;
 };
 

@@ -114,6 +114,22 @@ struct {
 	__type(value, __u8);
 } scope_cgroups SEC(".maps");
 
+/* `--scope pid=new`: the processes forked after the start. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} new_pids SEC(".maps");
+
+/* `--scope follow`: descendants of tasks in scope, forked after the start. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} followed SEC(".maps");
+
 /* A call between its entry and its exit. */
 struct inflight {
 	__u64 ts_ns;
@@ -179,6 +195,8 @@ static __always_inline bool in_scope(const struct sf_config *cfg, __u32 tgid)
 {
 	if (cfg->has_watchers && bpf_map_lookup_elem(&watchers, &tgid))
 		return false;
+	if (cfg->follow && bpf_map_lookup_elem(&followed, &tgid))
+		return true;
 	__u32 scope = cfg->scope;
 	if (!scope)
 		return true;
@@ -187,6 +205,8 @@ static __always_inline bool in_scope(const struct sf_config *cfg, __u32 tgid)
 	if ((scope & SF_SCOPE_NOT_PID) && bpf_map_lookup_elem(&scope_not_pids, &tgid))
 		return false;
 	if ((scope & SF_SCOPE_TREE) && !bpf_map_lookup_elem(&scope_tree, &tgid))
+		return false;
+	if ((scope & SF_SCOPE_NEW_PID) && !bpf_map_lookup_elem(&new_pids, &tgid))
 		return false;
 	if (scope & SF_SCOPE_CGROUP) {
 		__u64 cgroup = bpf_get_current_cgroup_id();
@@ -466,10 +486,15 @@ int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct 
 	struct sf_config *cfg = bpf_map_lookup_elem(&sf_config_map, &zero);
 	__u32 ptgid = parent->tgid, ctgid = child->tgid;
 	/* The tree follows new processes (threads share the tgid already there). */
-	if (cfg && (cfg->scope & SF_SCOPE_TREE) && ctgid != ptgid &&
-	    bpf_map_lookup_elem(&scope_tree, &ptgid)) {
-		__u8 one = 1;
-		bpf_map_update_elem(&scope_tree, &ctgid, &one, BPF_ANY);
+	__u8 one = 1;
+	if (cfg && ctgid != ptgid) {
+		if ((cfg->scope & SF_SCOPE_TREE) && bpf_map_lookup_elem(&scope_tree, &ptgid))
+			bpf_map_update_elem(&scope_tree, &ctgid, &one, BPF_ANY);
+		if (cfg->new_pids)
+			bpf_map_update_elem(&new_pids, &ctgid, &one, BPF_ANY);
+		/* The parent is current here: its scope decides its child's. */
+		if (cfg->follow && ptgid != cfg->self_tgid && in_scope(cfg, ptgid))
+			bpf_map_update_elem(&followed, &ctgid, &one, BPF_ANY);
 	}
 	struct sf_proc_event *e = proc_event(SF_EV_FORK);
 	if (!e)
@@ -523,8 +548,11 @@ int BPF_PROG(sched_process_exit, struct task_struct *p, bool group_dead)
 		e->detail = group_dead;
 		send(e);
 	}
-	if (group_dead)
+	if (group_dead) {
 		bpf_map_delete_elem(&scope_tree, &tgid);
+		bpf_map_delete_elem(&new_pids, &tgid);
+		bpf_map_delete_elem(&followed, &tgid);
+	}
 	return 0;
 }
 

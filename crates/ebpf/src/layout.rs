@@ -101,6 +101,8 @@ pub mod scope {
     pub const TREE: u32 = 1 << 5;
     /// cgroup id in `scope_cgroups` (containers).
     pub const CGROUP: u32 = 1 << 6;
+    /// tgid in `new_pids`: forked after the start.
+    pub const NEW_PID: u32 = 1 << 7;
 }
 
 /// `struct sf_cmp`: one comparison, `enum sf_cmp_op` in `op`.
@@ -133,6 +135,10 @@ pub struct Config {
     pub has_watchers: u32,
     /// 1: every cgroup made from now on goes into `scope_cgroups`.
     pub new_cgroups: u32,
+    /// 1: the descendants of tasks in scope are in scope too.
+    pub follow: u32,
+    /// 1: every process forked from now on goes into `new_pids`.
+    pub new_pids: u32,
     /// Padding.
     pub pad: u32,
 }

@@ -103,6 +103,10 @@ pub struct Scope {
     /// And in every cgroup made after the start (containers started later; the caller
     /// tells containers from other cgroups by their events' cgroup ids).
     pub new_cgroups: bool,
+    /// Only processes forked after the start (`pid=new`).
+    pub new_pids: bool,
+    /// Also the descendants, forked after the start, of the tasks in scope (`follow`).
+    pub follow: bool,
 }
 
 /// Which lifecycle records are sent.
@@ -377,8 +381,12 @@ fn configure(
             !scope.cgroups.is_empty() || scope.new_cgroups,
             layout::scope::CGROUP,
         ),
+        (scope.new_pids, layout::scope::NEW_PID),
     ];
     config.new_cgroups = u32::from(scope.new_cgroups);
+    config.new_pids = u32::from(scope.new_pids);
+    config.follow = u32::from(scope.follow);
+
     config.scope = lists.iter().filter(|(on, _)| *on).map(|(_, bit)| bit).sum();
     for (map, comms) in [
         ("scope_comms", &scope.comms),

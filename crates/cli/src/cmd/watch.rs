@@ -330,9 +330,20 @@ fn calls_named(name: &str) -> Result<Vec<(Arch, u32)>> {
 
 /// Adds one `--scope` expression to `scope`.
 fn add_scope(scope: &mut Scope, containers: &mut Containers, expr: &str) -> Result<()> {
-    if expr == "container" {
-        containers.wanted = Wanted::All;
-        return Ok(());
+    match expr {
+        "container" => {
+            containers.wanted = Wanted::All;
+            return Ok(());
+        }
+        "pid=new" => {
+            scope.new_pids = true;
+            return Ok(());
+        }
+        "follow" => {
+            scope.follow = true;
+            return Ok(());
+        }
+        _ => {}
     }
     if let Some(ids) = expr.strip_prefix("container=") {
         containers.wanted = match ids {
@@ -349,7 +360,7 @@ fn add_scope(scope: &mut Scope, containers: &mut Containers, expr: &str) -> Resu
     let op = ["!=", "<=", ">=", "=", "<", ">"]
         .into_iter()
         .find(|op| rest.starts_with(op));
-    let supported = "comm=NAME, comm!=NAME, pid=N, pid!=N, tree=PID, uid=N (or !=, <, >, <=, >=), container, container=new, container=ID";
+    let supported = "comm=NAME, comm!=NAME, pid=N, pid!=N, tree=PID, uid=N (or !=, <, >, <=, >=), container, container=new, container=ID, pid=new, follow";
     let Some(op) = op else {
         bail!("--scope {expr}: expected KEY=VALUE, one of {supported}");
     };

@@ -104,6 +104,8 @@ fn every_mirrored_struct_matches_the_compiled_objects_layout() {
             lifecycle,
             has_watchers,
             new_cgroups,
+            follow,
+            new_pids,
             pad
         ]
     );
