@@ -175,7 +175,8 @@ fn calls_out_of_scope_are_dropped_in_the_kernel_and_counted() {
 fn bad_input_gets_an_error_that_names_the_problem() {
     for (args, says) in [
         (vec!["--events", "opnat"], "did you mean openat"),
-        (vec!["--scope", "mntns=1"], "unknown scope `mntns`"),
+        (vec!["--scope", "netns=1"], "unknown scope `netns`"),
+        (vec!["--scope", "mntns<1"], "mntns takes = or != only"),
         (vec!["--scope", "tree=999999999"], "no process 999999999"),
         (vec!["--scope", "pid>3"], "pid takes = or != only"),
         (vec!["--scope", "uid=abc"], "`abc` is not a number"),
@@ -545,4 +546,59 @@ fn follow_adds_the_children_of_the_tasks_in_scope() {
         execs.contains(&"/usr/bin/ls"),
         "the child, followed: {execs:?}"
     );
+}
+
+/// `mntns=` and `pidns=` (inode numbers, as `ls -l /proc/PID/ns` and the events show them)
+/// keep the tasks of one namespace: a shell in a new mount and pid namespace (`unshare
+/// -mpf`) is seen by `mntns=ITS`, and nothing of the host's namespace is.
+#[test]
+fn a_namespace_scope_keeps_the_tasks_of_that_namespace() {
+    use std::io::Write;
+    let Some(unshare) = sysfence_fixtures::tools::require(sysfence_fixtures::tools::UNSHARE) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    let mut sh = Command::new(unshare)
+        .args(["-m", "-p", "-f", "sh", "-c", "read go; ls / >/dev/null"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The forked shell is unshare's child, in the new namespaces.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let inner = loop {
+        let children = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", sh.id()))
+            .unwrap_or_default();
+        if let Some(pid) = children.split_whitespace().next() {
+            break pid.to_string();
+        }
+        assert!(Instant::now() < deadline, "unshare forked no shell");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let ns = |kind: &str, pid: &str| -> String {
+        let link = std::fs::read_link(format!("/proc/{pid}/ns/{kind}")).unwrap();
+        let text = link.to_string_lossy().into_owned();
+        text.trim_end_matches(']')
+            .rsplit('[')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let mntns = ns("mnt", &inner);
+    assert_ne!(mntns, ns("mnt", "self"), "a mount namespace of its own");
+    let scope = format!("mntns={mntns}");
+    let watch = Running::json("exec", &scope, &events);
+    sh.stdin.take().unwrap().write_all(b"go\n").unwrap();
+    assert!(sh.wait().unwrap().success());
+    Command::new("true").status().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(watch.stop().success());
+    let lines = json_lines(&events);
+    assert!(
+        lines.iter().any(|l| l["filename"] == "/usr/bin/ls"),
+        "the namespace's ls: {lines:?}"
+    );
+    for l in &lines {
+        assert_eq!(l["mntns"].to_string(), mntns, "only that namespace: {l}");
+    }
 }

@@ -65,6 +65,10 @@ enum sf_counter {
 #define SF_SCOPE_TREE (1u << 5) /* tgid in map scope_tree, which follows forks */
 #define SF_SCOPE_CGROUP (1u << 6) /* cgroup id in map scope_cgroups (containers) */
 #define SF_SCOPE_NEW_PID (1u << 7) /* tgid in map new_pids: forked after the start */
+#define SF_SCOPE_MNTNS (1u << 8)     /* mount namespace in map scope_mntns */
+#define SF_SCOPE_NOT_MNTNS (1u << 9) /* mount namespace not in map scope_not_mntns */
+#define SF_SCOPE_PIDNS (1u << 10)    /* pid namespace in map scope_pidns */
+#define SF_SCOPE_NOT_PIDNS (1u << 11)/* pid namespace not in map scope_not_pidns */
 
 enum sf_cmp_op { SF_CMP_EQ = 0, SF_CMP_NE = 1, SF_CMP_LT = 2, SF_CMP_GT = 3, SF_CMP_LE = 4, SF_CMP_GE = 5 };
 

@@ -114,6 +114,35 @@ struct {
 	__type(value, __u8);
 } scope_cgroups SEC(".maps");
 
+/* `--scope mntns=`, `pidns=` and their `!=`: namespace inode numbers. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, __u8);
+} scope_mntns SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, __u8);
+} scope_not_mntns SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, __u8);
+} scope_pidns SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, __u8);
+} scope_not_pidns SEC(".maps");
+
 /* `--scope pid=new`: the processes forked after the start. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -208,6 +237,19 @@ static __always_inline bool in_scope(const struct sf_config *cfg, __u32 tgid)
 		return false;
 	if ((scope & SF_SCOPE_NEW_PID) && !bpf_map_lookup_elem(&new_pids, &tgid))
 		return false;
+	if (scope & (SF_SCOPE_MNTNS | SF_SCOPE_NOT_MNTNS | SF_SCOPE_PIDNS | SF_SCOPE_NOT_PIDNS)) {
+		struct task_struct *task = bpf_get_current_task_btf();
+		__u32 mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+		__u32 pidns = BPF_CORE_READ(task, nsproxy, pid_ns_for_children, ns.inum);
+		if ((scope & SF_SCOPE_MNTNS) && !bpf_map_lookup_elem(&scope_mntns, &mntns))
+			return false;
+		if ((scope & SF_SCOPE_NOT_MNTNS) && bpf_map_lookup_elem(&scope_not_mntns, &mntns))
+			return false;
+		if ((scope & SF_SCOPE_PIDNS) && !bpf_map_lookup_elem(&scope_pidns, &pidns))
+			return false;
+		if ((scope & SF_SCOPE_NOT_PIDNS) && bpf_map_lookup_elem(&scope_not_pidns, &pidns))
+			return false;
+	}
 	if (scope & SF_SCOPE_CGROUP) {
 		__u64 cgroup = bpf_get_current_cgroup_id();
 		if (!bpf_map_lookup_elem(&scope_cgroups, &cgroup))

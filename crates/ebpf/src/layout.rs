@@ -103,6 +103,14 @@ pub mod scope {
     pub const CGROUP: u32 = 1 << 6;
     /// tgid in `new_pids`: forked after the start.
     pub const NEW_PID: u32 = 1 << 7;
+    /// Mount namespace in `scope_mntns`.
+    pub const MNTNS: u32 = 1 << 8;
+    /// Mount namespace not in `scope_not_mntns`.
+    pub const NOT_MNTNS: u32 = 1 << 9;
+    /// Pid namespace in `scope_pidns`.
+    pub const PIDNS: u32 = 1 << 10;
+    /// Pid namespace not in `scope_not_pidns`.
+    pub const NOT_PIDNS: u32 = 1 << 11;
 }
 
 /// `struct sf_cmp`: one comparison, `enum sf_cmp_op` in `op`.

@@ -105,6 +105,14 @@ pub struct Scope {
     pub new_cgroups: bool,
     /// Only processes forked after the start (`pid=new`).
     pub new_pids: bool,
+    /// Mount namespaces (inode numbers) the task must be in.
+    pub mntns: Vec<u32>,
+    /// Mount namespaces it must not be in.
+    pub not_mntns: Vec<u32>,
+    /// Pid namespaces the task must be in (those it makes children in).
+    pub pidns: Vec<u32>,
+    /// Pid namespaces it must not be in.
+    pub not_pidns: Vec<u32>,
     /// Also the descendants, forked after the start, of the tasks in scope (`follow`).
     pub follow: bool,
 }
@@ -382,6 +390,10 @@ fn configure(
             layout::scope::CGROUP,
         ),
         (scope.new_pids, layout::scope::NEW_PID),
+        (!scope.mntns.is_empty(), layout::scope::MNTNS),
+        (!scope.not_mntns.is_empty(), layout::scope::NOT_MNTNS),
+        (!scope.pidns.is_empty(), layout::scope::PIDNS),
+        (!scope.not_pidns.is_empty(), layout::scope::NOT_PIDNS),
     ];
     config.new_cgroups = u32::from(scope.new_cgroups);
     config.new_pids = u32::from(scope.new_pids);
@@ -406,12 +418,16 @@ fn configure(
     for (map, pids) in [
         ("scope_pids", &scope.pids),
         ("scope_not_pids", &scope.not_pids),
+        ("scope_mntns", &scope.mntns),
+        ("scope_not_mntns", &scope.not_mntns),
+        ("scope_pidns", &scope.pidns),
+        ("scope_not_pidns", &scope.not_pidns),
     ] {
         let mut m: HashMap<_, u32, u8> =
             HashMap::try_from(bpf.map_mut(map).ok_or_else(|| load(&map))?).map_err(|e| load(&e))?;
         for pid in pids {
             m.insert(pid, 1, 0)
-                .map_err(|e| WatchError::Scope(format!("--scope pid: {e}")))?;
+                .map_err(|e| WatchError::Scope(format!("--scope {map}: {e}")))?;
         }
     }
     // Other watches running now are out from the first event (later ones:

@@ -360,7 +360,7 @@ fn add_scope(scope: &mut Scope, containers: &mut Containers, expr: &str) -> Resu
     let op = ["!=", "<=", ">=", "=", "<", ">"]
         .into_iter()
         .find(|op| rest.starts_with(op));
-    let supported = "comm=NAME, comm!=NAME, pid=N, pid!=N, tree=PID, uid=N (or !=, <, >, <=, >=), container, container=new, container=ID, pid=new, follow";
+    let supported = "comm=NAME, comm!=NAME, pid=N, pid!=N, tree=PID, mntns=N, pidns=N (and !=), uid=N (or !=, <, >, <=, >=), container, container=new, container=ID, pid=new, follow";
     let Some(op) = op else {
         bail!("--scope {expr}: expected KEY=VALUE, one of {supported}");
     };
@@ -431,6 +431,18 @@ fn add_scope(scope: &mut Scope, containers: &mut Containers, expr: &str) -> Resu
                 scope.uids.push((op, uid));
             }
         }
+        ("mntns" | "pidns", "=" | "!=") => {
+            let list = match (key, op) {
+                ("mntns", "=") => &mut scope.mntns,
+                ("mntns", _) => &mut scope.not_mntns,
+                ("pidns", "=") => &mut scope.pidns,
+                _ => &mut scope.not_pidns,
+            };
+            for v in &values {
+                list.push(number(v)?);
+            }
+        }
+        ("mntns" | "pidns", _) => bail!("--scope {expr}: {key} takes = or != only"),
         ("tree", "=") => {
             for v in &values {
                 let pid = number(v)?;
