@@ -176,6 +176,19 @@ fn bad_input_gets_an_error_that_names_the_problem() {
     for (args, says) in [
         (vec!["--events", "opnat"], "did you mean openat"),
         (vec!["--scope", "netns=1"], "unknown scope `netns`"),
+        (
+            vec!["--events", "openat.retval<x"],
+            "retval compares with a number",
+        ),
+        (
+            vec!["--events", "openat.data.filename<abc"],
+            "compares numbers",
+        ),
+        (vec!["--events", "-openat.retval<0"], "cannot exclude"),
+        (
+            vec!["--events", "openat.size=1"],
+            "expected EVENT.data.FIELD=VALUE",
+        ),
         (vec!["--scope", "mntns<1"], "mntns takes = or != only"),
         (vec!["--scope", "tree=999999999"], "no process 999999999"),
         (vec!["--scope", "pid>3"], "pid takes = or != only"),
@@ -601,4 +614,47 @@ fn a_namespace_scope_keeps_the_tasks_of_that_namespace() {
     for l in &lines {
         assert_eq!(l["mntns"].to_string(), mntns, "only that namespace: {l}");
     }
+}
+
+/// Field filters, as Tracee's: `openat.retval<0` keeps only failed opens, and
+/// `openat.data.pathname=PREFIX*` only opens under a directory; what they drop is counted.
+#[test]
+fn field_filters_keep_only_the_events_whose_fields_match() {
+    let dir = tempfile::tempdir().unwrap();
+    let (program, comm) = subject(dir.path(), "fld");
+    let there = dir.path().join("there");
+    std::fs::write(&there, "x").unwrap();
+    let missing = dir.path().join("missing");
+    let scope = format!("comm={comm}");
+    let failed = dir.path().join("failed.jsonl");
+    let under = dir.path().join("under.jsonl");
+    let failed_only = Running::json("openat.retval<0", &scope, &failed);
+    let prefix = format!("openat.data.pathname={}/*", dir.path().display());
+    let under_dir = Running::json(&prefix, &scope, &under);
+    for path in [&there, &missing] {
+        // The subject opens PATH, then fails to connect to port 1.
+        Command::new(&program).arg(path).arg("1").output().unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(failed_only.stop().success());
+    assert!(under_dir.stop().success());
+    let file_arg = |l: &serde_json::Value| l["args"][1]["text"].as_str().unwrap().to_string();
+    let quoted = |p: &std::path::Path| format!("{:?}", p.to_str().unwrap());
+    let failed = json_lines(&failed);
+    assert!(
+        failed.iter().all(|l| l["ret"].as_i64().unwrap() < 0),
+        "{failed:?}"
+    );
+    assert!(
+        failed.iter().any(|l| file_arg(l) == quoted(&missing)),
+        "{failed:?}"
+    );
+    assert!(failed.iter().all(|l| file_arg(l) != quoted(&there)));
+    let under = json_lines(&under);
+    let opened: Vec<String> = under.iter().map(file_arg).collect();
+    assert_eq!(
+        opened,
+        [quoted(&there), quoted(&missing)],
+        "only the directory's files"
+    );
 }

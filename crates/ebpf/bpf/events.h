@@ -21,6 +21,7 @@ enum sf_kind {
 	SF_EV_EXIT = 4,    /* struct sf_proc_event: a thread exits */
 	SF_EV_SIGNAL = 5,  /* struct sf_proc_event: a signal is delivered */
 	SF_EV_IO_URING = 6,/* struct sf_io_uring_event: an io_uring request completed */
+	SF_EV_CGROUP = 7,  /* struct sf_cgroup_event: a cgroup was made (container scopes) */
 };
 /* Bits of sf_config.lifecycle: which kinds of sf_proc_event are sent. */
 #define SF_LIFE(kind) (1u << (kind))
@@ -153,6 +154,16 @@ struct sf_io_uring_event {
 	__u32 sq_thread;      /* 1: submitted by the ring's SQPOLL thread */
 	__u32 pad;
 	char path[SF_CAP_MAX];
+};
+
+/* A cgroup made while a container scope is on: its id and path, sent as it is made, so
+ * that user space can tell whether it is a container's before it may be gone. */
+struct sf_cgroup_event {
+	struct sf_header h; /* the task that made it (the runtime) */
+	__u64 id;
+	__u32 path_len;     /* bytes in path, NUL included */
+	__u32 pad;
+	char path[SF_CAP_MAX]; /* from the hierarchy's root: /ID */
 };
 
 /* sf_syscall_event.flags: the call never returned (exit, exit_group, or its task was

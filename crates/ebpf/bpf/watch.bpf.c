@@ -15,6 +15,7 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile struct sf_syscall_event *sf_event_layout __attribute__((unused));
 const volatile struct sf_proc_event *sf_proc_layout __attribute__((unused));
 const volatile struct sf_io_uring_event *sf_io_uring_layout __attribute__((unused));
+const volatile struct sf_cgroup_event *sf_cgroup_layout __attribute__((unused));
 
 #define PF_IO_WORKER 0x00000010
 
@@ -724,5 +725,16 @@ int BPF_PROG(cgroup_mkdir, struct cgroup *cgrp, const char *path)
 	__u64 id = BPF_CORE_READ(cgrp, kn, id);
 	__u8 one = 1;
 	bpf_map_update_elem(&scope_cgroups, &id, &one, BPF_ANY);
+	struct sf_cgroup_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(SF_CNT_LOST);
+		return 0;
+	}
+	fill_header(&e->h, SF_EV_CGROUP);
+	e->id = id;
+	e->pad = 0;
+	long n = bpf_probe_read_kernel_str(e->path, SF_CAP_MAX, path);
+	e->path_len = n > 0 ? n : 0;
+	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

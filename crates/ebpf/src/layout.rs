@@ -27,6 +27,8 @@ pub mod kind {
     pub const SIGNAL: u32 = 5;
     /// An io_uring request completed ([`super::IoUringEvent`]).
     pub const IO_URING: u32 = 6;
+    /// A cgroup was made ([`super::CgroupEvent`]).
+    pub const CGROUP: u32 = 7;
 }
 
 /// `enum sf_abi`: which ABI a call was made in.
@@ -292,6 +294,30 @@ impl IoUringEvent {
     }
 }
 
+/// `struct sf_cgroup_event`: a cgroup made while a container scope is on.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct CgroupEvent {
+    /// The task that made it.
+    pub h: Header,
+    /// Its id.
+    pub id: u64,
+    /// Bytes in `path`, NUL included.
+    pub path_len: u32,
+    /// Padding.
+    pub pad: u32,
+    /// Its path from the hierarchy's root.
+    pub path: [u8; CAP_MAX],
+}
+
+impl CgroupEvent {
+    /// The path as text.
+    pub fn path(&self) -> String {
+        let n = (self.path_len as usize).clamp(1, CAP_MAX) - 1;
+        String::from_utf8_lossy(&self.path[..n]).into_owned()
+    }
+}
+
 /// One record from the ring buffer.
 // Read one at a time and handed on by reference: boxing would cost an allocation each.
 #[allow(clippy::large_enum_variant)]
@@ -303,6 +329,8 @@ pub enum Record {
     Proc(ProcEvent),
     /// An io_uring request.
     IoUring(IoUringEvent),
+    /// A cgroup made.
+    Cgroup(CgroupEvent),
 }
 
 impl Record {
@@ -314,6 +342,7 @@ impl Record {
             kind::SYSCALL => read(bytes).map(Record::Syscall),
             kind::FORK..=kind::SIGNAL => read(bytes).map(Record::Proc),
             kind::IO_URING => read(bytes).map(Record::IoUring),
+            kind::CGROUP => read(bytes).map(Record::Cgroup),
             _ => None,
         }
     }
@@ -324,6 +353,7 @@ impl Record {
             Record::Syscall(e) => &e.h,
             Record::Proc(e) => &e.h,
             Record::IoUring(e) => &e.h,
+            Record::Cgroup(e) => &e.h,
         }
     }
 }
@@ -333,6 +363,7 @@ trait Plain: Copy {}
 impl Plain for SyscallEvent {}
 impl Plain for ProcEvent {}
 impl Plain for IoUringEvent {}
+impl Plain for CgroupEvent {}
 
 fn read<T: Plain>(bytes: &[u8]) -> Option<T> {
     if bytes.len() < std::mem::size_of::<T>() {

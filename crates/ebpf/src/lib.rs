@@ -7,7 +7,7 @@
 
 pub mod layout;
 
-pub use layout::{Header, IoUringEvent, ProcEvent, Record, SyscallEvent};
+pub use layout::{CgroupEvent, Header, IoUringEvent, ProcEvent, Record, SyscallEvent};
 
 use aya::maps::{Array, HashMap, MapData, PerCpuArray, RingBuf};
 use aya::programs::BtfTracePoint;

@@ -80,6 +80,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         None => Selection {
             calls: None,
             lifecycle: Lifecycle::ALL,
+            filters: Vec::new(),
         },
     };
     let mut scope = Scope::default();
@@ -139,6 +140,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         output: args.output,
         clock: Clock::now(),
         header_done: false,
+        filters: selection.filters.clone(),
+        filtered: 0,
     };
     let deadline = args
         .duration
@@ -147,6 +150,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut failed = None;
     while !stop::requested() && deadline.is_none_or(|d| Instant::now() < d) {
         let mut write = |r: &Record| {
+            if let Record::Cgroup(c) = r {
+                containers.made(c.id, c.path());
+                return;
+            }
             if failed.is_none()
                 && containers.keeps(r.header().cgroup_id)
                 && let Err(err) = printer.record(&mut out, r, &mut containers)
@@ -175,6 +182,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
     // What is still in the ring buffer is delivered before the end, never left there.
     if failed.is_none() {
         let mut write = |r: &Record| {
+            if let Record::Cgroup(c) = r {
+                containers.made(c.id, c.path());
+                return;
+            }
             if failed.is_none()
                 && containers.keeps(r.header().cgroup_id)
                 && let Err(err) = printer.record(&mut out, r, &mut containers)
@@ -189,14 +200,152 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
     }
     let _ = out.flush();
-    summarise(&watcher.counters(), containers.dropped);
+    summarise(&watcher.counters(), containers.dropped, printer.filtered);
     Ok(ExitCode::SUCCESS)
 }
 
-/// What `--events` asks for: syscalls (`None`: all of them) and lifecycle records.
+/// What `--events` asks for: syscalls (`None`: all of them), lifecycle records, and the
+/// field filters their events must pass.
 struct Selection {
     calls: Option<HashSet<(Arch, u32)>>,
     lifecycle: Lifecycle,
+    filters: Vec<FieldFilter>,
+}
+
+/// One `EVENT.data.FIELD<op>VALUE` or `EVENT.retval<op>N` of `--events`, as Tracee's
+/// (`args.` is taken for `data.` too): applied by sysfence to the events the kernel let
+/// through; an event must pass every filter naming it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FieldFilter {
+    event: String,
+    field: Option<String>,
+    op: &'static str,
+    value: String,
+}
+
+impl FieldFilter {
+    /// Reads `NAME.data.FIELD<op>VALUE` or `NAME.retval<op>N`; `None` for an item
+    /// without a field.
+    fn parse(item: &str) -> Result<Option<FieldFilter>> {
+        let Some((event, rest)) = item.split_once('.') else {
+            return Ok(None);
+        };
+        let ops = ["!=", "<=", ">=", "=", "<", ">"];
+        let at = rest.find(['=', '!', '<', '>']).ok_or_else(|| {
+            anyhow::anyhow!("--events {item}: expected EVENT.data.FIELD=VALUE or EVENT.retval<op>N")
+        })?;
+        let (path, tail) = rest.split_at(at);
+        let op = ops
+            .into_iter()
+            .find(|o| tail.starts_with(o))
+            .ok_or_else(|| {
+                anyhow::anyhow!("--events {item}: unknown comparison, use = != < > <= >=")
+            })?;
+        let value = tail[op.len()..].to_string();
+        let field = match path.split_once('.') {
+            Some(("data" | "args", field)) if !field.is_empty() => Some(field.to_string()),
+            None if path == "retval" => None,
+            _ => bail!("--events {item}: expected EVENT.data.FIELD=VALUE or EVENT.retval<op>N"),
+        };
+        if field.is_none() && value.parse::<i64>().is_err() {
+            bail!("--events {item}: retval compares with a number");
+        }
+        if field.is_some() && !matches!(op, "=" | "!=") && value.parse::<i64>().is_err() {
+            bail!("--events {item}: {op} compares numbers; give a number or use = or !=");
+        }
+        Ok(Some(FieldFilter {
+            event: event.to_string(),
+            field,
+            op,
+            value,
+        }))
+    }
+
+    /// Whether the filter is about this event (by its name, or a named event's calls).
+    fn names(&self, event: &str) -> bool {
+        self.event == event
+            || NAMED
+                .iter()
+                .any(|(n, calls)| *n == self.event && calls.contains(&event))
+    }
+
+    /// Whether a field's text (or a return value) passes.
+    fn passes(&self, text: Option<&str>) -> bool {
+        let Some(text) = text else {
+            return false;
+        };
+        let text = text
+            .strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .unwrap_or(text);
+        if let (Ok(a), Ok(b)) = (text.parse::<i64>(), self.value.parse::<i64>()) {
+            return match self.op {
+                "=" => a == b,
+                "!=" => a != b,
+                "<" => a < b,
+                ">" => a > b,
+                "<=" => a <= b,
+                _ => a >= b,
+            };
+        }
+        let v = self.value.as_str();
+        let equal = match (v.strip_prefix('*'), v.strip_suffix('*')) {
+            (Some(tail), _) => text.ends_with(tail),
+            (_, Some(head)) => text.starts_with(head),
+            _ => text == v,
+        };
+        match self.op {
+            "=" => equal,
+            "!=" => !equal,
+            _ => false,
+        }
+    }
+}
+
+/// An event's name, and the text of `field` (`None`: its return value) in it.
+fn field_of(body: &JsonBody, field: Option<&str>) -> (String, Option<String>) {
+    match body {
+        JsonBody::Syscall {
+            name, args, ret, ..
+        } => (
+            name.clone(),
+            match field {
+                // Tracee's pathname is the kernel prototype's filename.
+                Some(f) => args
+                    .iter()
+                    .find(|a| a.name == f || (f == "pathname" && a.name == "filename"))
+                    .map(|a| a.text.clone()),
+                None => ret.map(|r| r.to_string()),
+            },
+        ),
+        JsonBody::Exec { filename, argv, .. } => (
+            "exec".into(),
+            match field {
+                Some("filename" | "pathname") => Some(filename.clone()),
+                Some("argv") => Some(argv.join(" ")),
+                _ => None,
+            },
+        ),
+        JsonBody::Fork { child_pid, .. } => (
+            "fork".into(),
+            matches!(field, Some("child_pid")).then(|| child_pid.to_string()),
+        ),
+        JsonBody::Exit { code } => ("exit".into(), Some(code.to_string())),
+        JsonBody::Signal { signal, .. } => ("signal".into(), Some(signal.clone())),
+        JsonBody::IoUring {
+            op, path, res, fd, ..
+        } => (
+            "io_uring".into(),
+            match field {
+                Some("op") => Some(op.clone()),
+                Some("path") => path.clone(),
+                Some("fd") => Some(fd.to_string()),
+                None => Some(res.to_string()),
+                _ => None,
+            },
+        ),
+        _ => (String::new(), None),
+    }
 }
 
 /// The lifecycle events, by name.
@@ -252,10 +401,34 @@ fn selection(events: &[String]) -> Result<Selection> {
         lifecycle = Lifecycle::ALL;
     }
     let mut excluded: HashSet<(Arch, u32)> = HashSet::new();
+    let mut filters = Vec::new();
     for item in items {
         let (negative, name) = match item.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, item),
+        };
+        let name = match FieldFilter::parse(name)? {
+            Some(_) if negative => bail!("--events {item}: a field filter cannot exclude"),
+            Some(filter) => {
+                let event = filter.event.clone();
+                filters.push(filter);
+                // The event a filter names is watched.
+                if LIFECYCLE.contains(&event.as_str()) || event == "io_uring" {
+                    set_lifecycle(&mut lifecycle, &event, true);
+                }
+                let calls = match NAMED.iter().find(|(n, _)| *n == event) {
+                    Some((_, names)) => names
+                        .iter()
+                        .map(|n| calls_named(n))
+                        .collect::<Result<Vec<_>>>()?
+                        .concat(),
+                    None if LIFECYCLE.contains(&event.as_str()) => Vec::new(),
+                    None => calls_named(&event)?,
+                };
+                chosen.extend(calls);
+                continue;
+            }
+            None => name,
         };
         if LIFECYCLE.contains(&name) {
             set_lifecycle(&mut lifecycle, name, !negative);
@@ -288,6 +461,7 @@ fn selection(events: &[String]) -> Result<Selection> {
     Ok(Selection {
         calls: Some(calls),
         lifecycle,
+        filters,
     })
 }
 
@@ -536,6 +710,20 @@ impl Containers {
         Ok(())
     }
 
+    /// A cgroup was made: named now, while it and its runtime's state are there (a short
+    /// container may be gone when its events are read).
+    fn made(&mut self, id: u64, path: String) {
+        if let Some(c) = inspect::container::of_cgroup_path(&path).or_else(|| {
+            runc_dir_exists(&path).then(|| inspect::container::Container {
+                runtime: "runc",
+                id: path.rsplit('/').next().unwrap_or_default().to_string(),
+            })
+        }) {
+            self.containers.insert(id, c);
+        }
+        self.paths.insert(id, path);
+    }
+
     /// The container of cgroup `id`. A cgroup made during the watch is looked up each
     /// time until it is one: its runtime may not have written its state yet.
     fn of(&mut self, id: u64) -> Option<&inspect::container::Container> {
@@ -573,6 +761,21 @@ impl Containers {
         }
         keep
     }
+}
+
+/// Whether runc keeps a directory for the container named by the path's last segment (it
+/// makes it before the cgroup; its state.json comes later).
+fn runc_dir_exists(path: &str) -> bool {
+    let Some(seg) = path
+        .rsplit('/')
+        .next()
+        .filter(|s| !s.is_empty() && *s != "..")
+    else {
+        return false;
+    };
+    inspect::container::RUNC_ROOTS
+        .iter()
+        .any(|root| std::path::Path::new(root).join(seg).is_dir())
 }
 
 /// Whether `c` is one of `ids` (a full id, or a prefix of at least 12 characters).
@@ -654,6 +857,10 @@ struct Printer {
     output: OutputKind,
     clock: Clock,
     header_done: bool,
+    /// `--events`' field filters.
+    filters: Vec<FieldFilter>,
+    /// Events they dropped.
+    filtered: u64,
 }
 
 impl Printer {
@@ -710,7 +917,12 @@ impl Printer {
             }
             Record::Proc(e) => (self.clock.at(e.h.ts_ns), proc_body(e)),
             Record::IoUring(e) => (self.clock.at(e.h.ts_ns), io_uring_body(e)),
+            Record::Cgroup(_) => return Ok(()),
         };
+        if !self.passes(&body) {
+            self.filtered += 1;
+            return Ok(());
+        }
         let h = r.header();
         match self.output {
             OutputKind::Json => {
@@ -752,6 +964,14 @@ impl Printer {
                 )
             }
         }
+    }
+
+    /// Whether `body` passes every field filter that names its event.
+    fn passes(&self, body: &JsonBody) -> bool {
+        self.filters.iter().all(|f| {
+            let (event, text) = field_of(body, f.field.as_deref());
+            !f.names(&event) || f.passes(text.as_deref())
+        })
     }
 
     fn header(&mut self, out: &mut dyn Write) -> io::Result<()> {
@@ -990,7 +1210,10 @@ fn clock_text(ts: Timestamp) -> String {
 }
 
 /// The counts at the end, on stderr.
-fn summarise(c: &Counters, not_containers: u64) {
+fn summarise(c: &Counters, not_containers: u64, by_fields: u64) {
+    if by_fields > 0 {
+        diag!("sysfence: watch: {by_fields} events did not pass --events' field filters");
+    }
     if not_containers > 0 {
         diag!(
             "sysfence: watch: {not_containers} events of cgroups made during the watch that are no container's were dropped here"
@@ -998,7 +1221,7 @@ fn summarise(c: &Counters, not_containers: u64) {
     }
     diag!(
         "sysfence: watch: {} events; dropped in the kernel: {} calls of tasks outside the scope, {} calls not among the events; {} lost (ring buffer full); {} arguments unreadable",
-        c.sent.saturating_sub(not_containers),
+        c.sent.saturating_sub(not_containers + by_fields),
         c.filtered,
         c.unselected,
         c.lost + c.inflight_full,

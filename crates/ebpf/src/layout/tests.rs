@@ -137,6 +137,12 @@ fn every_mirrored_struct_matches_the_compiled_objects_layout() {
     );
     check!(
         structs,
+        "sf_cgroup_event",
+        CgroupEvent,
+        [h, id, path_len, pad, path]
+    );
+    check!(
+        structs,
         "sf_io_uring_event",
         IoUringEvent,
         [
