@@ -355,16 +355,12 @@ const LIFECYCLE: [&str; 4] = ["fork", "exec", "exit", "signal"];
 const IO_URING: [&str; 3] = ["io_uring_setup", "io_uring_enter", "io_uring_register"];
 
 /// Named events that stand for several syscalls (or one, named otherwise).
-const NAMED: [(&str, &[&str]); 6] = [
+const NAMED: [(&str, &[&str]); 5] = [
     ("io_uring", &IO_URING),
     ("open", &["open", "openat", "openat2", "creat"]),
     ("accept", &["accept", "accept4"]),
     ("setuid", &["setuid", "setreuid", "setresuid", "setfsuid"]),
     ("module_load", &["init_module", "finit_module"]),
-    (
-        "io_uring",
-        &["io_uring_setup", "io_uring_enter", "io_uring_register"],
-    ),
 ];
 
 fn set_lifecycle(l: &mut Lifecycle, name: &str, on: bool) {
@@ -1232,6 +1228,23 @@ fn summarise(c: &Counters, not_containers: u64, by_fields: u64) {
 /// `--list`: every syscall of every ABI, with its fields.
 fn list() -> Result<()> {
     let mut out = io::stdout().lock();
+    // The events that are no syscall, and the named ones that stand for several.
+    let lifecycle = [
+        ("fork", "child_pid, child_tid"),
+        ("exec", "filename, argv, argv_complete"),
+        ("exit", "code (or signal, core_dumped)"),
+        ("signal", "signal, signo, siginfo"),
+        (
+            "io_uring",
+            "op, opcode, fd, path, flags, res, errno, user_data, sq_thread",
+        ),
+    ];
+    for (name, fields) in lifecycle {
+        writeln!(out, "{name:<24} {:<8} {fields}", "event")?;
+    }
+    for (name, calls) in NAMED {
+        writeln!(out, "{name:<24} {:<8} {}", "named", calls.join(", "))?;
+    }
     let mut seen = BTreeSet::new();
     for arch in ABIS {
         for s in arch.table().entries() {
