@@ -148,31 +148,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .map(|d| Instant::now() + Duration::from_secs_f64(d));
     let mut lost_reported = 0;
     let mut failed = None;
+    let mut reader_gone = false;
     while !stop::requested() && deadline.is_none_or(|d| Instant::now() < d) {
-        let mut write = |r: &Record| {
-            if let Record::Cgroup(c) = r {
-                containers.made(c.id, c.path());
-                return;
-            }
-            if failed.is_none()
-                && containers.keeps(r.header().cgroup_id)
-                && let Err(err) = printer.record(&mut out, r, &mut containers)
-            {
-                failed = Some(err);
-            }
-        };
+        let mut write =
+            |r: &Record| deliver(r, &mut printer, &mut out, &mut containers, &mut failed);
         watcher.poll(Duration::from_millis(100), &mut write)?;
         if looked_for_watches.elapsed() >= Duration::from_secs(1) {
             watcher.exclude_other_watches()?;
             looked_for_watches = Instant::now();
         }
-        let lost = watcher.counters().lost;
-        if lost > lost_reported {
-            printer.lost(&mut out, lost - lost_reported, lost)?;
-            lost_reported = lost;
-        }
+        report_lost(&watcher, &mut printer, &mut out, &mut lost_reported)?;
         if let Some(err) = failed.take() {
             if err.kind() == io::ErrorKind::BrokenPipe {
+                reader_gone = true;
                 break;
             }
             return Err(err).context("cannot write events");
@@ -180,28 +168,52 @@ pub fn run(args: Args) -> Result<ExitCode> {
         out.flush().ok();
     }
     // What is still in the ring buffer is delivered before the end, never left there.
-    if failed.is_none() {
-        let mut write = |r: &Record| {
-            if let Record::Cgroup(c) = r {
-                containers.made(c.id, c.path());
-                return;
-            }
-            if failed.is_none()
-                && containers.keeps(r.header().cgroup_id)
-                && let Err(err) = printer.record(&mut out, r, &mut containers)
-            {
-                failed = Some(err);
-            }
-        };
+    if !reader_gone {
+        let mut write =
+            |r: &Record| deliver(r, &mut printer, &mut out, &mut containers, &mut failed);
         while watcher.poll(Duration::ZERO, &mut write)? > 0 {}
-        let lost = watcher.counters().lost;
-        if lost > lost_reported {
-            printer.lost(&mut out, lost - lost_reported, lost)?;
-        }
+        report_lost(&watcher, &mut printer, &mut out, &mut lost_reported)?;
     }
     let _ = out.flush();
     summarise(&watcher.counters(), containers.dropped, printer.filtered);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Hands one record on: a new cgroup to the container names, an event to the printer if
+/// the container scope keeps it; the first write error is kept in `failed` (and no more
+/// is written).
+fn deliver(
+    r: &Record,
+    printer: &mut Printer,
+    out: &mut dyn Write,
+    containers: &mut Containers,
+    failed: &mut Option<io::Error>,
+) {
+    if let Record::Cgroup(c) = r {
+        containers.made(c.id, c.path());
+        return;
+    }
+    if failed.is_none()
+        && containers.keeps(r.header().cgroup_id)
+        && let Err(err) = printer.record(out, r, containers)
+    {
+        *failed = Some(err);
+    }
+}
+
+/// Says in the stream how many events the ring buffer dropped since the last report.
+fn report_lost(
+    watcher: &Watcher,
+    printer: &mut Printer,
+    out: &mut dyn Write,
+    reported: &mut u64,
+) -> io::Result<()> {
+    let lost = watcher.counters().lost;
+    if lost > *reported {
+        printer.lost(out, lost - *reported, lost)?;
+        *reported = lost;
+    }
+    Ok(())
 }
 
 /// What `--events` asks for: syscalls (`None`: all of them), lifecycle records, and the
@@ -403,29 +415,17 @@ fn selection(events: &[String]) -> Result<Selection> {
             Some(rest) => (true, rest),
             None => (false, item),
         };
+        // The event a field filter names is watched, as if named alone.
         let name = match FieldFilter::parse(name)? {
             Some(_) if negative => bail!("--events {item}: a field filter cannot exclude"),
             Some(filter) => {
                 let event = filter.event.clone();
                 filters.push(filter);
-                // The event a filter names is watched.
-                if LIFECYCLE.contains(&event.as_str()) || event == "io_uring" {
-                    set_lifecycle(&mut lifecycle, &event, true);
-                }
-                let calls = match NAMED.iter().find(|(n, _)| *n == event) {
-                    Some((_, names)) => names
-                        .iter()
-                        .map(|n| calls_named(n))
-                        .collect::<Result<Vec<_>>>()?
-                        .concat(),
-                    None if LIFECYCLE.contains(&event.as_str()) => Vec::new(),
-                    None => calls_named(&event)?,
-                };
-                chosen.extend(calls);
-                continue;
+                event
             }
-            None => name,
+            None => name.to_string(),
         };
+        let name = name.as_str();
         if LIFECYCLE.contains(&name) {
             set_lifecycle(&mut lifecycle, name, !negative);
             continue;
