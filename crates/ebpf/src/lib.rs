@@ -301,21 +301,10 @@ impl Watcher {
     /// Keeps the other sysfence watches running now out of this one (as sysfence itself
     /// is): found by their command line, so call it now and then to catch new ones.
     pub fn exclude_other_watches(&mut self) -> Result<(), WatchError> {
-        let load = |e: &dyn std::fmt::Display| WatchError::Load(e.to_string());
-        let others = other_watches();
-        if others.is_empty() {
+        if !add_watchers(&mut self.bpf)? {
             return Ok(());
         }
-        let mut m: HashMap<_, u32, u8> = HashMap::try_from(
-            self.bpf
-                .map_mut("watchers")
-                .ok_or_else(|| load(&"watchers"))?,
-        )
-        .map_err(|e| load(&e))?;
-        for pid in &others {
-            // A full map only lets more of another watch's events through.
-            let _ = m.insert(pid, 1, 0);
-        }
+        let load = |e: &dyn std::fmt::Display| WatchError::Load(e.to_string());
         let mut config: Array<_, layout::Config> = Array::try_from(
             self.bpf
                 .map_mut("sf_config_map")
@@ -400,67 +389,44 @@ fn configure(
     config.follow = u32::from(scope.follow);
 
     config.scope = lists.iter().filter(|(on, _)| *on).map(|(_, bit)| bit).sum();
-    for (map, comms) in [
-        ("scope_comms", &scope.comms),
-        ("scope_not_comms", &scope.not_comms),
+    let comm_key = |comm: &String| {
+        let mut key = layout::CommKey::default();
+        let n = comm.len().min(layout::COMM_LEN - 1);
+        key.comm[..n].copy_from_slice(&comm.as_bytes()[..n]);
+        key
+    };
+    mark(bpf, "scope_comms", scope.comms.iter().map(comm_key), "comm")?;
+    mark(
+        bpf,
+        "scope_not_comms",
+        scope.not_comms.iter().map(comm_key),
+        "comm",
+    )?;
+    for (map, values, what) in [
+        ("scope_pids", &scope.pids, "pid"),
+        ("scope_not_pids", &scope.not_pids, "pid"),
+        ("scope_mntns", &scope.mntns, "mntns"),
+        ("scope_not_mntns", &scope.not_mntns, "mntns"),
+        ("scope_pidns", &scope.pidns, "pidns"),
+        ("scope_not_pidns", &scope.not_pidns, "pidns"),
     ] {
-        let mut m: HashMap<_, layout::CommKey, u8> =
-            HashMap::try_from(bpf.map_mut(map).ok_or_else(|| load(&map))?).map_err(|e| load(&e))?;
-        for comm in comms {
-            let mut key = layout::CommKey::default();
-            let bytes = comm.as_bytes();
-            let n = bytes.len().min(layout::COMM_LEN - 1);
-            key.comm[..n].copy_from_slice(&bytes[..n]);
-            m.insert(key, 1, 0)
-                .map_err(|e| WatchError::Scope(format!("--scope comm: {e}")))?;
-        }
-    }
-    for (map, pids) in [
-        ("scope_pids", &scope.pids),
-        ("scope_not_pids", &scope.not_pids),
-        ("scope_mntns", &scope.mntns),
-        ("scope_not_mntns", &scope.not_mntns),
-        ("scope_pidns", &scope.pidns),
-        ("scope_not_pidns", &scope.not_pidns),
-    ] {
-        let mut m: HashMap<_, u32, u8> =
-            HashMap::try_from(bpf.map_mut(map).ok_or_else(|| load(&map))?).map_err(|e| load(&e))?;
-        for pid in pids {
-            m.insert(pid, 1, 0)
-                .map_err(|e| WatchError::Scope(format!("--scope {map}: {e}")))?;
-        }
+        mark(bpf, map, values.iter().copied(), what)?;
     }
     // Other watches running now are out from the first event (later ones:
     // Watcher::exclude_other_watches).
-    let others = other_watches();
-    if !others.is_empty() {
-        config.has_watchers = 1;
-        let mut m: HashMap<_, u32, u8> =
-            HashMap::try_from(bpf.map_mut("watchers").ok_or_else(|| load(&"watchers"))?)
-                .map_err(|e| load(&e))?;
-        for pid in &others {
-            let _ = m.insert(pid, 1, 0);
-        }
-    }
-    let mut cgroups: HashMap<_, u64, u8> = HashMap::try_from(
-        bpf.map_mut("scope_cgroups")
-            .ok_or_else(|| load(&"scope_cgroups"))?,
-    )
-    .map_err(|e| load(&e))?;
-    for id in &scope.cgroups {
-        cgroups
-            .insert(id, 1, 0)
-            .map_err(|e| WatchError::Scope(format!("--scope container: {e}")))?;
-    }
-    let mut tree: HashMap<_, u32, u8> = HashMap::try_from(
-        bpf.map_mut("scope_tree")
-            .ok_or_else(|| load(&"scope_tree"))?,
-    )
-    .map_err(|e| load(&e))?;
-    for pid in descendants_and_self(&scope.trees) {
-        tree.insert(pid, 1, 0)
-            .map_err(|e| WatchError::Scope(format!("--scope tree: {e}")))?;
-    }
+    config.has_watchers = u32::from(add_watchers(bpf)?);
+    mark(
+        bpf,
+        "scope_cgroups",
+        scope.cgroups.iter().copied(),
+        "container",
+    )?;
+    mark(
+        bpf,
+        "scope_tree",
+        descendants_and_self(&scope.trees),
+        "tree",
+    )?;
     let mut selected: Array<_, u8> =
         Array::try_from(bpf.map_mut("selected").ok_or_else(|| load(&"selected"))?)
             .map_err(|e| load(&e))?;
@@ -485,6 +451,37 @@ fn configure(
     .map_err(|e| load(&e))?;
     m.set(0, config, 0).map_err(|e| load(&e))?;
     Ok(())
+}
+
+/// Sets each of `keys` in hash map `map` (the members of one scope list); `what` names
+/// the scope in the error when the map is full.
+fn mark<K: aya::Pod>(
+    bpf: &mut Ebpf,
+    map: &str,
+    keys: impl IntoIterator<Item = K>,
+    what: &str,
+) -> Result<(), WatchError> {
+    let load = |e: &dyn std::fmt::Display| WatchError::Load(e.to_string());
+    let mut m: HashMap<_, K, u8> =
+        HashMap::try_from(bpf.map_mut(map).ok_or_else(|| load(&map))?).map_err(|e| load(&e))?;
+    for key in keys {
+        m.insert(key, 1, 0)
+            .map_err(|e| WatchError::Scope(format!("--scope {what}: {e}")))?;
+    }
+    Ok(())
+}
+
+/// Puts the other `sysfence watch` processes running now into map `watchers`; whether
+/// there were any. A full map only lets more of another watch's events through.
+fn add_watchers(bpf: &mut Ebpf) -> Result<bool, WatchError> {
+    let others = other_watches();
+    if others.is_empty() {
+        return Ok(false);
+    }
+    if let Err(WatchError::Load(e)) = mark(bpf, "watchers", others, "watchers") {
+        return Err(WatchError::Load(e));
+    }
+    Ok(true)
 }
 
 /// The pids of the other `sysfence watch` processes running now.
