@@ -747,10 +747,13 @@ impl Containers {
 
     /// Whether an event of cgroup `id` is one the scope asks for (counted when not).
     fn keeps(&mut self, id: u64) -> bool {
-        let keep = match self.wanted.clone() {
-            Wanted::Any => true,
-            Wanted::All | Wanted::New => self.of(id).is_some(),
-            Wanted::Ids(ids) => self.of(id).is_some_and(|c| matches(c, &ids)),
+        if self.wanted == Wanted::Any {
+            return true;
+        }
+        let found = self.of(id).is_some();
+        let keep = match (&self.wanted, self.containers.get(&id)) {
+            (Wanted::Ids(ids), Some(c)) => matches(c, ids),
+            _ => found,
         };
         if !keep {
             self.dropped += 1;
@@ -922,6 +925,7 @@ impl Printer {
         let h = r.header();
         match self.output {
             OutputKind::Json => {
+                let container = containers.of(h.cgroup_id);
                 let obj = JsonEvent {
                     v: SCHEMA_VERSION,
                     ts: ts.real_ns as f64 / 1e9,
@@ -936,8 +940,8 @@ impl Printer {
                         cgroup_id: h.cgroup_id,
                         mntns: h.mntns,
                         pidns: h.pidns,
-                        container: containers.of(h.cgroup_id).map(|c| c.id.clone()),
-                        runtime: containers.of(h.cgroup_id).map(|c| c.runtime),
+                        container: container.map(|c| c.id.clone()),
+                        runtime: container.map(|c| c.runtime),
                     }),
                 };
                 serde_json::to_writer(&mut *out, &obj)?;
