@@ -229,7 +229,7 @@ impl Recording {
     /// A source that answers so does not note the call: noted, it counts as having run.
     pub fn refusal(&self, arch: Arch, nr: u32) -> Option<i32> {
         let clone3 = arch.table().lookup_name("clone3").map(|s| s.nr);
-        (self.records_arguments() && clone3 == Some(nr)).then_some(libc_enosys())
+        (self.records_arguments() && clone3 == Some(nr)).then_some(ENOSYS)
     }
 
     /// The ABIs the program used, in a stable order.
@@ -363,7 +363,7 @@ impl Recording {
             }
         }
         if self.records_arguments() {
-            let enosys = Action::Errno(libc_enosys() as u16);
+            let enosys = Action::Errno(ENOSYS as u16);
             let arches: Vec<Arch> = abis
                 .iter()
                 .copied()
@@ -469,9 +469,7 @@ fn allow(name: &str, arches: Vec<Arch>) -> Rule {
 }
 
 /// ENOSYS, the same on every Linux ABI.
-fn libc_enosys() -> i32 {
-    38
-}
+const ENOSYS: i32 = 38;
 
 /// A recording is a sink too: any event source (the ptrace tracer) records into it.
 impl events::Sink for Recording {

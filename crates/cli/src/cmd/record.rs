@@ -140,6 +140,7 @@ impl DefaultAction {
 }
 
 /// One recorded (or verifying) run: what it did and how it ended.
+#[derive(Debug, Clone, Copy)]
 struct Ran {
     /// Its exit status as a shell's `$?`.
     code: u8,
@@ -565,10 +566,7 @@ fn verify(policy: &Policy, exec: &Exec, recorded: &Ran) -> Result<Verdict> {
     }
     let stdout = Some(tee.finish()?);
     Ok(Verdict {
-        recorded: Ran {
-            code: recorded.code,
-            stdout: recorded.stdout,
-        },
+        recorded: *recorded,
         verified: Ran {
             code: status_code(outcome.status),
             stdout,
