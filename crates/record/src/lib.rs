@@ -293,12 +293,7 @@ impl Recording {
             });
         let mut out: BTreeMap<String, Allowed> = BTreeMap::new();
         for (name, allowed) in always.chain(seen) {
-            match out.get_mut(&name) {
-                Some(a) => a.unite(&allowed),
-                None => {
-                    out.insert(name, allowed);
-                }
-            }
+            unite_into(&mut out, name, allowed);
         }
         out
     }
@@ -328,12 +323,7 @@ impl Recording {
             let mut united: BTreeMap<String, Allowed> = BTreeMap::new();
             for &arch in &abis {
                 for (name, allowed) in self.allowed(arch) {
-                    match united.get_mut(&name) {
-                        Some(a) => a.unite(&allowed),
-                        None => {
-                            united.insert(name, allowed);
-                        }
-                    }
+                    unite_into(&mut united, name, allowed);
                 }
             }
             for (name, allowed) in united {
@@ -465,6 +455,16 @@ fn allow(name: &str, arches: Vec<Arch>) -> Rule {
     Rule {
         arches,
         ..Rule::new(name, Action::Allow)
+    }
+}
+
+/// Adds what `name` is allowed with to `map`, united with what it already had.
+fn unite_into(map: &mut BTreeMap<String, Allowed>, name: String, allowed: Allowed) {
+    match map.get_mut(&name) {
+        Some(a) => a.unite(&allowed),
+        None => {
+            map.insert(name, allowed);
+        }
     }
 }
 
