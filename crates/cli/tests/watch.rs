@@ -198,6 +198,25 @@ fn bad_input_gets_an_error_that_names_the_problem() {
         (vec!["--events", ""], "names no event"),
         (vec!["--events", "openat,-openat"], "leave no event"),
         (vec!["--scope", "uid<0"], "no uid is below 0"),
+        (
+            vec!["--scope", "executable=*a*b"],
+            "leading `*` takes a file name's end",
+        ),
+        (
+            vec!["--scope", "executable=/no/such/file"],
+            "/no/such/file: No such file",
+        ),
+        (vec!["--scope", "executable=bin*"], "absolute directory"),
+        (
+            vec!["--scope", "executable<1"],
+            "executable takes = or != only",
+        ),
+        (vec!["--scope", "tree<1"], "tree takes = or != only"),
+        (vec!["--scope", "container=*"], "`*` goes at one end"),
+        (
+            vec!["--scope", "container", "--scope", "not-container"],
+            "leaves out every container",
+        ),
     ] {
         // Should the input ever become valid, the watch must not run for ever.
         let mut child = common::sysfence()
@@ -657,4 +676,217 @@ fn field_filters_keep_only_the_events_whose_fields_match() {
         [quoted(&there), quoted(&missing)],
         "only the directory's files"
     );
+}
+
+/// A copy of cat under a name of its own in `dir`, and that name.
+fn cat_copy(dir: &std::path::Path, tag: &str) -> (std::path::PathBuf, String) {
+    let name = format!("sf{tag}{}", std::process::id() % 100_000);
+    let program = dir.join(&name);
+    std::fs::copy("/usr/bin/cat", &program).unwrap();
+    (program, name)
+}
+
+/// Runs `program FILE` and checks it worked; its pid.
+fn run_on(program: &std::path::Path, file: &std::path::Path) -> u64 {
+    let child = Command::new(program)
+        .arg(file)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = u64::from(child.id());
+    assert!(child.wait_with_output().unwrap().status.success());
+    pid
+}
+
+/// `--scope executable=PATH` keeps the processes running that file, decided in the
+/// kernel at exec by its inode: run through a hard link (another name, another comm) it
+/// is still seen; another program is not. `*NAME` and `DIR/NAME*` match by name.
+#[test]
+fn an_executable_scope_keeps_the_processes_running_that_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (program, name) = cat_copy(dir.path(), "exe");
+    let link = dir.path().join("other-name");
+    std::fs::hard_link(&program, &link).unwrap();
+    let (other, _) = cat_copy(dir.path(), "nox");
+    let data = dir.path().join("data");
+    std::fs::write(&data, "x").unwrap();
+    let data_text = format!("\"{}\"", data.display());
+    for (scope, seen, unseen) in [
+        (
+            format!("executable={}", program.display()),
+            vec![&program, &link],
+            vec![&other],
+        ),
+        (
+            format!("executable=*{}", &name[2..]),
+            vec![&program],
+            vec![&link, &other],
+        ),
+        (
+            format!("executable={}/sfe*", dir.path().display()),
+            vec![&program],
+            vec![&link, &other],
+        ),
+        (
+            format!("executable!={}", program.display()),
+            vec![&other],
+            vec![&program, &link],
+        ),
+    ] {
+        let events = dir.path().join("events.jsonl");
+        let watch = Running::json("exec,openat", &scope, &events);
+        let seen_pids: Vec<u64> = seen.iter().map(|p| run_on(p, &data)).collect();
+        let unseen_pids: Vec<u64> = unseen.iter().map(|p| run_on(p, &data)).collect();
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(watch.stop().success());
+        let lines = json_lines(&events);
+        for pid in &seen_pids {
+            let opened = lines.iter().any(|l| {
+                l["pid"] == *pid
+                    && l["name"] == "openat"
+                    && l["args"][1]["text"] == data_text.as_str()
+            });
+            assert!(opened, "{scope}: no open of the data by {pid}: {lines:?}");
+            assert!(
+                lines
+                    .iter()
+                    .any(|l| l["pid"] == *pid && l["type"] == "exec"),
+                "{scope}: no exec of {pid}"
+            );
+        }
+        for l in &lines {
+            assert!(
+                !unseen_pids.contains(&l["pid"].as_u64().unwrap()),
+                "{scope}: out of scope: {l}"
+            );
+        }
+    }
+}
+
+/// An exec's environment is in its event only with --exec-env (it holds secrets).
+#[test]
+fn an_exec_shows_its_environment_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (program, name) = cat_copy(dir.path(), "env");
+    let scope = format!("comm={name}");
+    for with_env in [false, true] {
+        let events = dir.path().join("events.jsonl");
+        let file = events.to_str().unwrap();
+        let mut args = vec!["--events", "exec", "--scope", &scope, "--output", "json"];
+        args.extend(["-o", file]);
+        if with_env {
+            args.push("--exec-env");
+        }
+        let watch = Running::start(&args);
+        let status = Command::new(&program)
+            .arg("/dev/null")
+            .env("SF_SECRET", "s3cret value")
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(watch.stop().success());
+        let lines = json_lines(&events);
+        let exec = lines
+            .iter()
+            .find(|l| l["type"] == "exec")
+            .unwrap_or_else(|| panic!("no exec: {lines:?}"));
+        if with_env {
+            let env: Vec<&str> = exec["env"]
+                .as_array()
+                .unwrap_or_else(|| panic!("no env: {exec}"))
+                .iter()
+                .map(|v| v.as_str().unwrap())
+                .collect();
+            assert!(env.contains(&"SF_SECRET=s3cret value"), "{env:?}");
+            assert_eq!(exec["env_complete"], true, "{exec}");
+        } else {
+            assert!(exec.get("env").is_none(), "{exec}");
+        }
+    }
+}
+
+/// `tree!=PID` leaves out a process tree, its children forked after the start too.
+#[test]
+fn a_tree_exclusion_leaves_out_the_tree_and_its_new_children() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let (program, name) = cat_copy(dir.path(), "tre");
+    let data = dir.path().join("data");
+    std::fs::write(&data, "x").unwrap();
+    let mut sh = Command::new("sh")
+        .arg("-c")
+        .arg(format!("read go; '{}' /dev/null", program.display()))
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let root = sh.id();
+    let events = dir.path().join("events.jsonl");
+    let file = events.to_str().unwrap();
+    let (not_tree, comm) = (format!("tree!={root}"), format!("comm={name}"));
+    let watch = Running::start(&[
+        "--events",
+        "exec,openat",
+        "--scope",
+        &not_tree,
+        "--scope",
+        &comm,
+        "--output",
+        "json",
+        "-o",
+        file,
+    ]);
+    sh.stdin.take().unwrap().write_all(b"go\n").unwrap();
+    assert!(sh.wait().unwrap().success());
+    let outside = run_on(&program, &data);
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(watch.stop().success());
+    let lines = json_lines(&events);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["pid"] == outside && l["type"] == "exec"),
+        "the run outside the tree is seen: {lines:?}"
+    );
+    for l in &lines {
+        assert_eq!(l["pid"], outside, "only the run outside the tree: {l}");
+    }
+}
+
+/// `not-container` leaves out a container started after the watch began (found as its
+/// cgroup is made), while the host's processes are seen.
+#[test]
+fn not_container_leaves_out_a_container_started_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["/bin/busybox", "sh", "-c", "/bin/busybox echo hi"];
+    let Some(container) = common::runc::Container::new(
+        dir.path(),
+        "unwatched",
+        serde_json::Value::Null,
+        true,
+        &args,
+    ) else {
+        return;
+    };
+    let (program, _) = cat_copy(dir.path(), "hst");
+    let events = dir.path().join("events.jsonl");
+    let watch = Running::json("exec", "not-container", &events);
+    let out = container.run();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "hi\n", "{out:?}");
+    let host = run_on(&program, std::path::Path::new("/dev/null"));
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(watch.stop().success());
+    let lines = json_lines(&events);
+    assert!(
+        lines.iter().any(|l| l["pid"] == host),
+        "the host's exec is seen: {lines:?}"
+    );
+    for l in &lines {
+        assert!(l.get("container").is_none(), "a container's event: {l}");
+        assert_ne!(
+            l["argv"],
+            serde_json::json!(["/bin/busybox", "echo", "hi"]),
+            "the container's exec: {l}"
+        );
+    }
 }

@@ -17,7 +17,7 @@ enum sf_abi { SF_ABI_X86_64 = 0, SF_ABI_I386 = 1, SF_ABI_X32 = 2 };
 enum sf_kind {
 	SF_EV_SYSCALL = 1, /* struct sf_syscall_event */
 	SF_EV_FORK = 2,    /* struct sf_proc_event: a new process or thread */
-	SF_EV_EXEC = 3,    /* struct sf_proc_event: a new program image */
+	SF_EV_EXEC = 3,    /* struct sf_exec_event: a new program image */
 	SF_EV_EXIT = 4,    /* struct sf_proc_event: a thread exits */
 	SF_EV_SIGNAL = 5,  /* struct sf_proc_event: a signal is delivered */
 	SF_EV_IO_URING = 6,/* struct sf_io_uring_event: an io_uring request completed */
@@ -25,7 +25,8 @@ enum sf_kind {
 };
 /* Bits of sf_config.lifecycle: which kinds of sf_proc_event are sent. */
 #define SF_LIFE(kind) (1u << (kind))
-#define SF_ARGV_MAX 512
+#define SF_ARGV_MAX 1024
+#define SF_ENV_MAX 8192
 
 /* What the probes capture of a call (map `captures`, one __u32 per (ABI, nr)):
  * bits 0-7 the kind, 8-15 the argument, 16-23 the argument holding its length, bit 24
@@ -70,6 +71,30 @@ enum sf_counter {
 #define SF_SCOPE_NOT_MNTNS (1u << 9) /* mount namespace not in map scope_not_mntns */
 #define SF_SCOPE_PIDNS (1u << 10)    /* pid namespace in map scope_pidns */
 #define SF_SCOPE_NOT_PIDNS (1u << 11)/* pid namespace not in map scope_not_pidns */
+#define SF_SCOPE_NOT_TREE (1u << 12) /* tgid not in map scope_not_tree */
+#define SF_SCOPE_NOT_CGROUP (1u << 13) /* cgroup id not in map scope_not_cgroups */
+#define SF_SCOPE_EXE (1u << 14)      /* exe_class of the tgid has SF_EXE_IN */
+#define SF_SCOPE_NOT_EXE (1u << 15)  /* exe_class of the tgid lacks SF_EXE_OUT */
+
+/* Bits of map exe_class (per tgid): its executable matched a pattern of this kind. */
+#define SF_EXE_IN 1   /* one of the `executable=` patterns */
+#define SF_EXE_OUT 2  /* one of the `executable!=` patterns */
+
+/* A pattern of `--scope executable`: sf_pattern.how bits (none: the file by its inode). */
+#define SF_PAT_PREFIX 1 /* `DIR/NAME*`: a file of directory (dev, ino) whose name starts with s */
+#define SF_PAT_SUFFIX 2 /* `*NAME`: a file whose name ends with s */
+#define SF_PAT_NOT 4    /* a `!=` pattern */
+#define SF_MAX_PATTERNS 8
+#define SF_PATTERN_MAX 256
+
+struct sf_pattern {
+	__u64 ino;  /* exact: the file's inode; SF_PAT_PREFIX: the directory's */
+	__u32 dev;  /* their device (the kernel's encoding: major << 20 | minor) */
+	__u32 how;  /* SF_PAT_* bits */
+	__u32 len;  /* bytes of s, no NUL */
+	__u32 pad;
+	char s[SF_PATTERN_MAX];
+};
 
 enum sf_cmp_op { SF_CMP_EQ = 0, SF_CMP_NE = 1, SF_CMP_LT = 2, SF_CMP_GT = 3, SF_CMP_LE = 4, SF_CMP_GE = 5 };
 
@@ -91,7 +116,8 @@ struct sf_config {
 	__u32 new_cgroups; /* 1: every cgroup made from now on goes into scope_cgroups */
 	__u32 follow;      /* 1: the descendants of tasks in scope are in scope too */
 	__u32 new_pids;    /* 1: every process forked from now on goes into new_pids */
-	__u32 pad;
+	__u32 exe_patterns;  /* how many slots of map patterns hold executable patterns */
+	__u32 exec_env;    /* 1: exec records carry the environment */
 };
 
 /* What every record carries about the task it happened to. */
@@ -111,17 +137,28 @@ struct sf_header {
 
 struct sf_proc_event {
 	struct sf_header h;
-	__u32 other_pid;   /* fork: the child's tgid; exec: the pid before exec */
+	__u32 other_pid;   /* fork: the child's tgid */
 	__u32 other_tid;   /* fork: the child's tid */
 	__s32 code;        /* exit: the wait status code; signal: the signal */
 	__s32 detail;      /* exit: 1 when the whole group is gone; signal: si_code */
-	__u32 filename_len;/* exec: bytes in filename, NUL included */
-	__u32 argv_len;    /* exec: bytes of argv (NUL-separated) read */
-	__u32 argc;
-	__u32 argv_state;  /* enum sf_cap_state */
-	char filename[SF_CAP_MAX];
-	char argv[SF_ARGV_MAX];
 };
+
+/* A new program image, read from it at sched_process_exec. */
+struct sf_exec_event {
+	struct sf_header h;
+	__u32 old_pid;     /* the pid before exec (a thread's that ran it) */
+	__u32 argc;
+	__u32 envc;
+	__u32 filename_len;/* bytes in filename, NUL included */
+	__u32 argv_len;    /* bytes of argv (NUL-separated) read */
+	__u32 argv_state;  /* enum sf_cap_state */
+	__u32 env_len;     /* bytes of env (NUL-separated) read */
+	__u32 env_state;   /* enum sf_cap_state */
+	char filename[SF_CAP_MAX]; /* as given to execve (may be relative) */
+	char argv[SF_ARGV_MAX];
+	char env[SF_ENV_MAX];
+};
+
 
 struct sf_syscall_event {
 	struct sf_header h; /* ts_ns: at exit */

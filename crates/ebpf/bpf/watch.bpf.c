@@ -16,6 +16,8 @@ const volatile struct sf_syscall_event *sf_event_layout __attribute__((unused));
 const volatile struct sf_proc_event *sf_proc_layout __attribute__((unused));
 const volatile struct sf_io_uring_event *sf_io_uring_layout __attribute__((unused));
 const volatile struct sf_cgroup_event *sf_cgroup_layout __attribute__((unused));
+const volatile struct sf_exec_event *sf_exec_layout __attribute__((unused));
+const volatile struct sf_pattern *sf_pattern_layout __attribute__((unused));
 
 #define PF_IO_WORKER 0x00000010
 
@@ -160,6 +162,52 @@ struct {
 	__type(value, __u8);
 } followed SEC(".maps");
 
+/* `--scope tree!=PID`: as scope_tree, the processes to leave out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} scope_not_tree SEC(".maps");
+
+/* `--scope not-container` and `container!=`: the cgroups to leave out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u8);
+} scope_not_cgroups SEC(".maps");
+
+/* The patterns of `--scope executable`. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SF_MAX_PATTERNS);
+	__type(key, __u32);
+	__type(value, struct sf_pattern);
+} patterns SEC(".maps");
+
+/* Per process, which executable patterns its program matched (SF_EXE_* bits): decided
+ * at exec (bprm_check resolves the path), inherited at fork, seeded by user space for
+ * the processes there at the start. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} exe_class SEC(".maps");
+
+/* The basename of the program an exec runs, for the executable patterns. */
+struct exe_name {
+	char s[SF_PATTERN_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct exe_name);
+} exe_scratch SEC(".maps");
+
 /* A call between its entry and its exit. */
 struct inflight {
 	__u64 ts_ns;
@@ -220,6 +268,76 @@ static __always_inline void task_comm(char *comm)
 		bpf_get_current_comm(comm, SF_COMM_LEN);
 }
 
+/* Comparing a basename with one pattern's text, byte by byte in a bpf_loop callback
+ * (verified once, not per iteration). */
+struct match_ctx {
+	__u32 slot; /* the pattern's slot in map patterns */
+	__u32 off;  /* where in the basename the pattern's text starts */
+	__u32 equal;
+};
+
+static long match_byte(__u32 i, void *data)
+{
+	struct match_ctx *m = data;
+	__u32 zero = 0, slot = m->slot;
+	struct sf_pattern *p = bpf_map_lookup_elem(&patterns, &slot);
+	struct exe_name *name = bpf_map_lookup_elem(&exe_scratch, &zero);
+	if (!p || !name ||
+	    name->s[(m->off + i) & (SF_PATTERN_MAX - 1)] != p->s[i & (SF_PATTERN_MAX - 1)]) {
+		m->equal = 0;
+		return 1;
+	}
+	return 0;
+}
+
+/* The SF_EXE_* bits (IN for `=` patterns, OUT for `!=`) the executable patterns give
+ * the program file of an exec: an exact pattern by its inode (so links and symlinks to
+ * it match too), a `DIR/NAME*` one by its directory's inode and its name's start, a
+ * `*NAME` one by its name's end. */
+static __always_inline __u32 exe_class_of(__u32 count, struct file *file)
+{
+	__u32 zero = 0;
+	struct exe_name *name = bpf_map_lookup_elem(&exe_scratch, &zero);
+	if (!name)
+		return 0;
+	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
+	__u64 ino = BPF_CORE_READ(file, f_inode, i_ino);
+	__u32 dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
+	__u64 dir_ino = BPF_CORE_READ(dentry, d_parent, d_inode, i_ino);
+	__u32 len = BPF_CORE_READ(dentry, d_name.len);
+	bpf_probe_read_kernel_str(name->s, SF_PATTERN_MAX, BPF_CORE_READ(dentry, d_name.name));
+	__u32 class = 0;
+	for (__u32 i = 0; i < SF_MAX_PATTERNS; i++) {
+		if (i >= count)
+			break;
+		__u32 slot = i;
+		struct sf_pattern *p = bpf_map_lookup_elem(&patterns, &slot);
+		if (!p)
+			break;
+		bool hit;
+		if (!(p->how & (SF_PAT_PREFIX | SF_PAT_SUFFIX))) {
+			hit = p->ino == ino && p->dev == dev;
+		} else {
+			__u32 n = p->len;
+			hit = n <= len && n < SF_PATTERN_MAX;
+			if (hit && (p->how & SF_PAT_PREFIX))
+				hit = p->ino == dir_ino && p->dev == dev;
+			if (hit && n) {
+				struct match_ctx m = {
+					.slot = slot,
+					.off = (p->how & SF_PAT_SUFFIX) ? len - n : 0,
+					.equal = 1,
+				};
+				bpf_loop(n, match_byte, &m, 0);
+				hit = m.equal;
+			}
+		}
+		if (hit)
+			class |= (p->how & SF_PAT_NOT) ? SF_EXE_OUT : SF_EXE_IN;
+	}
+	return class;
+}
+
 /* Whether the current task is one the user asked to watch. */
 static __always_inline bool in_scope(const struct sf_config *cfg, __u32 tgid)
 {
@@ -236,6 +354,16 @@ static __always_inline bool in_scope(const struct sf_config *cfg, __u32 tgid)
 		return false;
 	if ((scope & SF_SCOPE_TREE) && !bpf_map_lookup_elem(&scope_tree, &tgid))
 		return false;
+	if ((scope & SF_SCOPE_NOT_TREE) && bpf_map_lookup_elem(&scope_not_tree, &tgid))
+		return false;
+	if (scope & (SF_SCOPE_EXE | SF_SCOPE_NOT_EXE)) {
+		__u8 *class = bpf_map_lookup_elem(&exe_class, &tgid);
+		__u8 c = class ? *class : 0;
+		if ((scope & SF_SCOPE_EXE) && !(c & SF_EXE_IN))
+			return false;
+		if ((scope & SF_SCOPE_NOT_EXE) && (c & SF_EXE_OUT))
+			return false;
+	}
 	if ((scope & SF_SCOPE_NEW_PID) && !bpf_map_lookup_elem(&new_pids, &tgid))
 		return false;
 	if (scope & (SF_SCOPE_MNTNS | SF_SCOPE_NOT_MNTNS | SF_SCOPE_PIDNS | SF_SCOPE_NOT_PIDNS)) {
@@ -251,9 +379,11 @@ static __always_inline bool in_scope(const struct sf_config *cfg, __u32 tgid)
 		if ((scope & SF_SCOPE_NOT_PIDNS) && bpf_map_lookup_elem(&scope_not_pidns, &pidns))
 			return false;
 	}
-	if (scope & SF_SCOPE_CGROUP) {
+	if (scope & (SF_SCOPE_CGROUP | SF_SCOPE_NOT_CGROUP)) {
 		__u64 cgroup = bpf_get_current_cgroup_id();
-		if (!bpf_map_lookup_elem(&scope_cgroups, &cgroup))
+		if ((scope & SF_SCOPE_CGROUP) && !bpf_map_lookup_elem(&scope_cgroups, &cgroup))
+			return false;
+		if ((scope & SF_SCOPE_NOT_CGROUP) && bpf_map_lookup_elem(&scope_not_cgroups, &cgroup))
 			return false;
 	}
 	if (scope & (SF_SCOPE_COMM | SF_SCOPE_NOT_COMM)) {
@@ -509,10 +639,6 @@ static __always_inline struct sf_proc_event *proc_event(__u32 kind)
 	e->other_tid = 0;
 	e->code = 0;
 	e->detail = 0;
-	e->filename_len = 0;
-	e->argv_len = 0;
-	e->argc = 0;
-	e->argv_state = SF_CAP_STATE_NONE;
 	return e;
 }
 
@@ -533,6 +659,13 @@ int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct 
 	if (cfg && ctgid != ptgid) {
 		if ((cfg->scope & SF_SCOPE_TREE) && bpf_map_lookup_elem(&scope_tree, &ptgid))
 			bpf_map_update_elem(&scope_tree, &ctgid, &one, BPF_ANY);
+		if ((cfg->scope & SF_SCOPE_NOT_TREE) && bpf_map_lookup_elem(&scope_not_tree, &ptgid))
+			bpf_map_update_elem(&scope_not_tree, &ctgid, &one, BPF_ANY);
+		if (cfg->exe_patterns) {
+			__u8 *class = bpf_map_lookup_elem(&exe_class, &ptgid);
+			if (class)
+				bpf_map_update_elem(&exe_class, &ctgid, class, BPF_ANY);
+		}
 		if (cfg->new_pids)
 			bpf_map_update_elem(&new_pids, &ctgid, &one, BPF_ANY);
 		/* The parent is current here: its scope decides its child's. */
@@ -548,29 +681,67 @@ int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct 
 	return 0;
 }
 
+/* Reads `len` bytes of the new image's user memory at [start, end) into dst (at most
+ * `max`); the kernel wrote it there, so it is resident. */
+#define READ_IMAGE(dst, max, start, end, len_out, state_out)                              \
+	do {                                                                               \
+		__u64 n_ = (end) > (start) ? (end) - (start) : 0;                          \
+		if (n_ > (max))                                                            \
+			n_ = (max);                                                        \
+		if (n_ && bpf_probe_read_user(dst, n_, (const void *)(start)) == 0) {      \
+			len_out = n_;                                                      \
+			state_out = SF_CAP_STATE_OK;                                       \
+		} else if (n_) {                                                           \
+			state_out = SF_CAP_STATE_FAULT;                                    \
+			count(SF_CNT_CAP_FAULT);                                           \
+		}                                                                          \
+	} while (0)
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	struct sf_proc_event *e = proc_event(SF_EV_EXEC);
-	if (!e)
+	__u32 zero = 0, tgid = p->tgid;
+	struct sf_config *cfg = bpf_map_lookup_elem(&sf_config_map, &zero);
+	if (!cfg)
 		return 0;
-	e->other_pid = old_pid;
+	/* The program runs now: its executable's class is the process's. */
+	if (cfg->exe_patterns) {
+		__u8 class = exe_class_of(cfg->exe_patterns, BPF_CORE_READ(bprm, file));
+		if (class)
+			bpf_map_update_elem(&exe_class, &tgid, &class, BPF_ANY);
+		else
+			bpf_map_delete_elem(&exe_class, &tgid);
+	}
+	if (tgid == cfg->self_tgid || !(cfg->lifecycle & SF_LIFE(SF_EV_EXEC)))
+		return 0;
+	if (!in_scope(cfg, tgid)) {
+		count(SF_CNT_FILTERED);
+		return 0;
+	}
+	struct sf_exec_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(SF_CNT_LOST);
+		return 0;
+	}
+	fill_header(&e->h, SF_EV_EXEC);
+	e->old_pid = old_pid;
+	e->argc = BPF_CORE_READ(bprm, argc);
+	e->envc = BPF_CORE_READ(bprm, envc);
 	long n = bpf_probe_read_kernel_str(e->filename, SF_CAP_MAX, BPF_CORE_READ(bprm, filename));
 	e->filename_len = n > 0 ? n : 0;
-	e->argc = BPF_CORE_READ(bprm, argc);
-	/* The new image's arguments, on its stack: written by the kernel, so resident. */
-	__u64 start = BPF_CORE_READ(p, mm, arg_start), end = BPF_CORE_READ(p, mm, arg_end);
-	__u64 len = end > start ? end - start : 0;
-	if (len > SF_ARGV_MAX)
-		len = SF_ARGV_MAX;
-	if (len && bpf_probe_read_user(e->argv, len, (const void *)start) == 0) {
-		e->argv_len = len;
-		e->argv_state = SF_CAP_STATE_OK;
-	} else if (len) {
-		e->argv_state = SF_CAP_STATE_FAULT;
-		count(SF_CNT_CAP_FAULT);
-	}
-	send(e);
+	e->argv_len = 0;
+	e->argv_state = SF_CAP_STATE_NONE;
+	e->env_len = 0;
+	e->env_state = SF_CAP_STATE_NONE;
+	/* The new image's arguments and environment, on its stack. */
+	struct mm_struct *mm = p->mm;
+	__u64 arg_start = BPF_CORE_READ(mm, arg_start), arg_end = BPF_CORE_READ(mm, arg_end);
+	__u64 env_start = BPF_CORE_READ(mm, env_start), env_end = BPF_CORE_READ(mm, env_end);
+	READ_IMAGE(e->argv, SF_ARGV_MAX, arg_start, arg_end, e->argv_len, e->argv_state);
+	if (cfg->exec_env)
+		READ_IMAGE(e->env, SF_ENV_MAX, env_start, env_end, e->env_len, e->env_state);
+	bpf_ringbuf_submit(e, 0);
+	count(SF_CNT_SENT);
 	return 0;
 }
 
@@ -593,6 +764,8 @@ int BPF_PROG(sched_process_exit, struct task_struct *p, bool group_dead)
 	}
 	if (group_dead) {
 		bpf_map_delete_elem(&scope_tree, &tgid);
+		bpf_map_delete_elem(&scope_not_tree, &tgid);
+		bpf_map_delete_elem(&exe_class, &tgid);
 		bpf_map_delete_elem(&new_pids, &tgid);
 		bpf_map_delete_elem(&followed, &tgid);
 	}
@@ -717,14 +890,15 @@ int BPF_PROG(cgroup_mkdir, struct cgroup *cgrp, const char *path)
 {
 	__u32 zero = 0;
 	struct sf_config *cfg = bpf_map_lookup_elem(&sf_config_map, &zero);
-	if (!cfg || !cfg->new_cgroups)
+	if (!cfg || !(cfg->new_cgroups || (cfg->scope & SF_SCOPE_NOT_CGROUP)))
 		return 0;
 	/* Only the default (v2) hierarchy: its ids are what tasks' cgroup ids are. */
 	if (BPF_CORE_READ(cgrp, root, hierarchy_id) != 0)
 		return 0;
 	__u64 id = BPF_CORE_READ(cgrp, kn, id);
 	__u8 one = 1;
-	bpf_map_update_elem(&scope_cgroups, &id, &one, BPF_ANY);
+	if (cfg->new_cgroups)
+		bpf_map_update_elem(&scope_cgroups, &id, &one, BPF_ANY);
 	struct sf_cgroup_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count(SF_CNT_LOST);
@@ -738,3 +912,4 @@ int BPF_PROG(cgroup_mkdir, struct cgroup *cgrp, const char *path)
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
+

@@ -11,7 +11,31 @@ pub const NR_SLOTS: u32 = 1024;
 /// `SF_MAX_CMPS`: uid comparisons a scope may OR together.
 pub const MAX_CMPS: usize = 4;
 /// `SF_ARGV_MAX`: bytes of an exec's argv read.
-pub const ARGV_MAX: usize = 512;
+pub const ARGV_MAX: usize = 1024;
+/// `SF_ENV_MAX`: bytes of an exec's environment read.
+pub const ENV_MAX: usize = 8192;
+/// `SF_MAX_PATTERNS`: executable patterns a scope may hold.
+pub const MAX_PATTERNS: usize = 8;
+/// `SF_PATTERN_MAX`: bytes of one pattern.
+pub const PATTERN_MAX: usize = 256;
+
+/// `SF_PAT_*`: how a [`Pattern`] matches (none: the file by its inode).
+pub mod pat {
+    /// `DIR/NAME*`: a file of the directory (dev, ino) whose name starts with the text.
+    pub const PREFIX: u32 = 1;
+    /// `*NAME`: a file whose name ends with the text.
+    pub const SUFFIX: u32 = 2;
+    /// A `!=` pattern.
+    pub const NOT: u32 = 4;
+}
+
+/// `SF_EXE_*`: bits of map `exe_class`.
+pub mod exe {
+    /// The executable matched an `executable=` pattern.
+    pub const IN: u8 = 1;
+    /// It matched an `executable!=` pattern.
+    pub const OUT: u8 = 2;
+}
 
 /// `enum sf_kind`: which record follows the header.
 pub mod kind {
@@ -113,7 +137,49 @@ pub mod scope {
     pub const PIDNS: u32 = 1 << 10;
     /// Pid namespace not in `scope_not_pidns`.
     pub const NOT_PIDNS: u32 = 1 << 11;
+    /// tgid not in `scope_not_tree`.
+    pub const NOT_TREE: u32 = 1 << 12;
+    /// cgroup id not in `scope_not_cgroups`.
+    pub const NOT_CGROUP: u32 = 1 << 13;
+    /// The process's `exe_class` has [`super::exe::IN`].
+    pub const EXE: u32 = 1 << 14;
+    /// Its `exe_class` lacks [`super::exe::OUT`].
+    pub const NOT_EXE: u32 = 1 << 15;
 }
+
+/// `struct sf_pattern`: one pattern of `--scope executable`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pattern {
+    /// Exact: the file's inode; [`pat::PREFIX`]: its directory's.
+    pub ino: u64,
+    /// Their device, in the kernel's encoding (major << 20 | minor).
+    pub dev: u32,
+    /// The [`pat`] bits.
+    pub how: u32,
+    /// Bytes of `s`.
+    pub len: u32,
+    /// Padding.
+    pub pad: u32,
+    /// The name's start or end, without the `*`.
+    pub s: [u8; PATTERN_MAX],
+}
+
+impl Default for Pattern {
+    fn default() -> Pattern {
+        Pattern {
+            ino: 0,
+            dev: 0,
+            how: 0,
+            len: 0,
+            pad: 0,
+            s: [0; PATTERN_MAX],
+        }
+    }
+}
+
+// SAFETY: plain integers and bytes, no padding.
+unsafe impl aya::Pod for Pattern {}
 
 /// `struct sf_cmp`: one comparison, `enum sf_cmp_op` in `op`.
 #[repr(C)]
@@ -149,8 +215,10 @@ pub struct Config {
     pub follow: u32,
     /// 1: every process forked from now on goes into `new_pids`.
     pub new_pids: u32,
-    /// Padding.
-    pub pad: u32,
+    /// Executable patterns in map `patterns`.
+    pub exe_patterns: u32,
+    /// 1: exec records carry the environment.
+    pub exec_env: u32,
 }
 
 // SAFETY: plain integers, no padding, any bit pattern valid.
@@ -203,13 +271,13 @@ impl Header {
     }
 }
 
-/// `struct sf_proc_event`: a fork, exec, exit or signal.
+/// `struct sf_proc_event`: a fork, exit or signal.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct ProcEvent {
     /// The task.
     pub h: Header,
-    /// fork: the child's tgid; exec: the pid before exec.
+    /// fork: the child's tgid.
     pub other_pid: u32,
     /// fork: the child's tid.
     pub other_tid: u32,
@@ -217,40 +285,74 @@ pub struct ProcEvent {
     pub code: i32,
     /// exit: 1 when the whole group is gone; signal: si_code.
     pub detail: i32,
-    /// exec: bytes in `filename`, NUL included.
-    pub filename_len: u32,
-    /// exec: bytes of `argv` read.
-    pub argv_len: u32,
-    /// exec: the number of arguments.
-    pub argc: u32,
-    /// exec: the [`cap_state`] of `argv`.
-    pub argv_state: u32,
-    /// exec: the program's path as the kernel resolved it.
-    pub filename: [u8; CAP_MAX],
-    /// exec: the arguments, NUL-separated (at most `ARGV_MAX` bytes).
-    pub argv: [u8; ARGV_MAX],
 }
 
-impl ProcEvent {
-    /// exec's filename.
+/// `struct sf_exec_event`: a new program image.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct ExecEvent {
+    /// The task.
+    pub h: Header,
+    /// The pid before exec.
+    pub old_pid: u32,
+    /// The number of arguments.
+    pub argc: u32,
+    /// The number of environment strings.
+    pub envc: u32,
+    /// Bytes in `filename`, NUL included.
+    pub filename_len: u32,
+    /// Bytes of `argv` read.
+    pub argv_len: u32,
+    /// The [`cap_state`] of `argv`.
+    pub argv_state: u32,
+    /// Bytes of `env` read.
+    pub env_len: u32,
+    /// The [`cap_state`] of `env`.
+    pub env_state: u32,
+    /// The path as given to execve.
+    pub filename: [u8; CAP_MAX],
+    /// The arguments, NUL-separated.
+    pub argv: [u8; ARGV_MAX],
+    /// The environment, NUL-separated.
+    pub env: [u8; ENV_MAX],
+}
+
+/// Text of a NUL-terminated field of `len` bytes (NUL included).
+fn text(bytes: &[u8], len: u32) -> String {
+    let n = (len as usize).clamp(1, bytes.len()) - 1;
+    String::from_utf8_lossy(&bytes[..n]).into_owned()
+}
+
+/// NUL-separated strings as read (`len` bytes), at most `count` of them, and whether
+/// all `count` were read.
+fn strings(bytes: &[u8], len: u32, state: u32, count: u32) -> (Vec<String>, bool) {
+    let bytes = &bytes[..(len as usize).min(bytes.len())];
+    let mut out: Vec<String> = bytes
+        .split(|&b| b == 0)
+        .map(|a| String::from_utf8_lossy(a).into_owned())
+        .collect();
+    if bytes.last() == Some(&0) || bytes.is_empty() {
+        out.pop();
+    }
+    let whole = (state == cap_state::OK || count == 0) && out.len() == count as usize;
+    out.truncate(count as usize);
+    (out, whole)
+}
+
+impl ExecEvent {
+    /// The filename as given to execve.
     pub fn filename(&self) -> String {
-        let n = (self.filename_len as usize).clamp(1, CAP_MAX) - 1;
-        String::from_utf8_lossy(&self.filename[..n]).into_owned()
+        text(&self.filename, self.filename_len)
     }
 
-    /// exec's arguments as read, and whether all of them were.
+    /// The arguments as read, and whether all of them were.
     pub fn argv(&self) -> (Vec<String>, bool) {
-        let bytes = &self.argv[..(self.argv_len as usize).min(ARGV_MAX)];
-        let mut args: Vec<String> = bytes
-            .split(|&b| b == 0)
-            .map(|a| String::from_utf8_lossy(a).into_owned())
-            .collect();
-        if bytes.last() == Some(&0) {
-            args.pop();
-        }
-        let whole = self.argv_state == cap_state::OK && args.len() == self.argc as usize;
-        args.truncate(self.argc as usize);
-        (args, whole)
+        strings(&self.argv, self.argv_len, self.argv_state, self.argc)
+    }
+
+    /// The environment as read, and whether all of it was.
+    pub fn env(&self) -> (Vec<String>, bool) {
+        strings(&self.env, self.env_len, self.env_state, self.envc)
     }
 }
 
@@ -287,10 +389,7 @@ pub struct IoUringEvent {
 impl IoUringEvent {
     /// The path an open request named, when it was read.
     pub fn path(&self) -> Option<String> {
-        (self.path_state == cap_state::OK).then(|| {
-            let n = (self.path_len as usize).clamp(1, CAP_MAX) - 1;
-            String::from_utf8_lossy(&self.path[..n]).into_owned()
-        })
+        (self.path_state == cap_state::OK).then(|| text(&self.path, self.path_len))
     }
 }
 
@@ -313,8 +412,7 @@ pub struct CgroupEvent {
 impl CgroupEvent {
     /// The path as text.
     pub fn path(&self) -> String {
-        let n = (self.path_len as usize).clamp(1, CAP_MAX) - 1;
-        String::from_utf8_lossy(&self.path[..n]).into_owned()
+        text(&self.path, self.path_len)
     }
 }
 
@@ -325,8 +423,10 @@ impl CgroupEvent {
 pub enum Record {
     /// A finished syscall.
     Syscall(SyscallEvent),
-    /// A lifecycle event.
+    /// A fork, exit or signal.
     Proc(ProcEvent),
+    /// An exec.
+    Exec(ExecEvent),
     /// An io_uring request.
     IoUring(IoUringEvent),
     /// A cgroup made.
@@ -340,7 +440,8 @@ impl Record {
         let kind = u32::from_ne_bytes(bytes.get(kind_at..kind_at + 4)?.try_into().ok()?);
         match kind {
             kind::SYSCALL => read(bytes).map(Record::Syscall),
-            kind::FORK..=kind::SIGNAL => read(bytes).map(Record::Proc),
+            kind::EXEC => read(bytes).map(Record::Exec),
+            kind::FORK | kind::EXIT | kind::SIGNAL => read(bytes).map(Record::Proc),
             kind::IO_URING => read(bytes).map(Record::IoUring),
             kind::CGROUP => read(bytes).map(Record::Cgroup),
             _ => None,
@@ -352,6 +453,7 @@ impl Record {
         match self {
             Record::Syscall(e) => &e.h,
             Record::Proc(e) => &e.h,
+            Record::Exec(e) => &e.h,
             Record::IoUring(e) => &e.h,
             Record::Cgroup(e) => &e.h,
         }
@@ -362,6 +464,7 @@ impl Record {
 trait Plain: Copy {}
 impl Plain for SyscallEvent {}
 impl Plain for ProcEvent {}
+impl Plain for ExecEvent {}
 impl Plain for IoUringEvent {}
 impl Plain for CgroupEvent {}
 

@@ -7,7 +7,7 @@
 
 pub mod layout;
 
-pub use layout::{CgroupEvent, Header, IoUringEvent, ProcEvent, Record, SyscallEvent};
+pub use layout::{CgroupEvent, ExecEvent, Header, IoUringEvent, ProcEvent, Record, SyscallEvent};
 
 use aya::maps::{Array, HashMap, MapData, PerCpuArray, RingBuf};
 use aya::programs::BtfTracePoint;
@@ -81,6 +81,104 @@ impl CmpOp {
     }
 }
 
+/// A pattern of `--scope executable`, resolved against the filesystem at the start so
+/// that the probes compare inodes, not strings: `PATH` is that file (reached by any
+/// name: hard links and symlinks to it match), `DIR/NAME*` a file in DIR whose name
+/// starts with NAME, `*NAME` a file anywhere whose name ends with NAME.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExePattern {
+    /// As the user gave it.
+    pub text: String,
+    kernel: layout::Pattern,
+}
+
+/// A device number in the kernel's encoding (MAJOR << 20 | MINOR).
+fn kernel_dev(dev: u64) -> u32 {
+    let (major, minor) = (libc::major(dev), libc::minor(dev));
+    (major << 20) | (minor & 0xfffff)
+}
+
+impl ExePattern {
+    /// Reads and resolves `value`; `negate` for `executable!=`. The error says what is
+    /// wrong with it.
+    pub fn parse(value: &str, negate: bool) -> Result<ExePattern, String> {
+        use std::os::unix::fs::MetadataExt;
+        let mut p = layout::Pattern::default();
+        let name = if let Some(name) = value.strip_prefix('*') {
+            if name.contains(['*', '/']) || name.is_empty() {
+                return Err(
+                    "a leading `*` takes a file name's end (`*sh`), without `/` or another `*`"
+                        .into(),
+                );
+            }
+            p.how = layout::pat::SUFFIX;
+            name
+        } else if let Some(head) = value.strip_suffix('*') {
+            let (dir, name) = head.rsplit_once('/').ok_or(
+                "a trailing `*` takes an absolute directory and a name's start (`/usr/bin/py*`)",
+            )?;
+            if name.contains('*') || !value.starts_with('/') {
+                return Err("a trailing `*` takes an absolute directory and a name's start (`/usr/bin/py*`)".into());
+            }
+            let dir = if dir.is_empty() { "/" } else { dir };
+            let meta = std::fs::metadata(dir).map_err(|e| format!("{dir}: {e}"))?;
+            p.ino = meta.ino();
+            p.dev = kernel_dev(meta.dev());
+            p.how = layout::pat::PREFIX;
+            name
+        } else {
+            if value.contains('*') {
+                return Err("`*` goes at the start (`*sh`) or the end (`/usr/bin/py*`)".into());
+            }
+            let meta = std::fs::metadata(value).map_err(|e| format!("{value}: {e}"))?;
+            p.ino = meta.ino();
+            p.dev = kernel_dev(meta.dev());
+            ""
+        };
+        if name.len() >= layout::PATTERN_MAX {
+            return Err(format!(
+                "a name is at most {} bytes",
+                layout::PATTERN_MAX - 1
+            ));
+        }
+        p.s[..name.len()].copy_from_slice(name.as_bytes());
+        p.len = name.len() as u32;
+        if negate {
+            p.how |= layout::pat::NOT;
+        }
+        Ok(ExePattern {
+            text: value.to_string(),
+            kernel: p,
+        })
+    }
+
+    /// Whether this is an `executable!=` pattern.
+    pub fn negated(&self) -> bool {
+        self.kernel.how & layout::pat::NOT != 0
+    }
+
+    /// Whether the program file `path` matches, as the probes decide it.
+    pub fn matches(&self, path: &std::path::Path) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        let k = &self.kernel;
+        let name = path
+            .file_name()
+            .map(|n| n.as_encoded_bytes())
+            .unwrap_or_default();
+        let text = &k.s[..k.len as usize];
+        let same = |p: &std::path::Path| {
+            std::fs::metadata(p).is_ok_and(|m| m.ino() == k.ino && kernel_dev(m.dev()) == k.dev)
+        };
+        if k.how & layout::pat::SUFFIX != 0 {
+            name.ends_with(text)
+        } else if k.how & layout::pat::PREFIX != 0 {
+            name.starts_with(text) && path.parent().is_some_and(same)
+        } else {
+            same(path)
+        }
+    }
+}
+
 /// Which tasks are watched: each non-empty list is a condition (ANDed); within a list,
 /// values are ORed. An empty scope watches every task but sysfence itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -115,6 +213,17 @@ pub struct Scope {
     pub not_pidns: Vec<u32>,
     /// Also the descendants, forked after the start, of the tasks in scope (`follow`).
     pub follow: bool,
+    /// Processes of none of these trees (`tree!=PID`).
+    pub not_trees: Vec<u32>,
+    /// Tasks in none of these cgroups (`not-container`, `container!=`).
+    pub not_cgroups: Vec<u64>,
+    /// Cgroups made after the start are reported (as with `new_cgroups`) without
+    /// entering the scope, so that the caller can leave out new containers
+    /// ([`Watcher::exclude_cgroup`]).
+    pub exclude_new_containers: bool,
+    /// Executable patterns: the process's program must match one `=` pattern (when any)
+    /// and no `!=` pattern.
+    pub exe_patterns: Vec<ExePattern>,
 }
 
 /// Which lifecycle records are sent.
@@ -124,6 +233,8 @@ pub struct Lifecycle {
     pub fork: bool,
     /// New program images, with filename and argv.
     pub exec: bool,
+    /// And their environment.
+    pub exec_env: bool,
     /// Threads ending, with their status.
     pub exit: bool,
     /// Signals delivered.
@@ -137,6 +248,7 @@ impl Lifecycle {
     pub const ALL: Lifecycle = Lifecycle {
         fork: true,
         exec: true,
+        exec_env: false,
         exit: true,
         signal: true,
         io_uring: true,
@@ -188,18 +300,29 @@ pub fn arch_of(abi: u32) -> Option<Arch> {
     ABIS.iter().find(|(_, a)| *a == abi).map(|(arch, _)| *arch)
 }
 
-/// The tp_btf hooks the probes attach to, each program named after its hook.
-const HOOKS: [&str; 9] = [
-    "cgroup_mkdir",
-    "sys_enter",
-    "sys_exit",
-    "sched_process_fork",
-    "sched_process_exec",
-    "sched_process_exit",
-    "signal_deliver",
-    "io_uring_submit_req",
-    "io_uring_complete",
-];
+/// Which program a watch needs, decided before loading: a program not loaded costs
+/// neither the verifier's time at the start nor a probe's time per event.
+fn hooks(scope: &Scope, calls: bool, l: Lifecycle) -> Vec<&'static str> {
+    let containers = scope.new_cgroups || scope.exclude_new_containers;
+    let exe = !scope.exe_patterns.is_empty();
+    [
+        (containers, ("cgroup_mkdir")),
+        (calls, ("sys_enter")),
+        (calls, ("sys_exit")),
+        // Always: it follows trees and keeps new_pids, followed and exe_class.
+        (true, ("sched_process_fork")),
+        (l.exec || exe, ("sched_process_exec")),
+        // Always: it sends calls that never return and forgets exited processes.
+        (true, ("sched_process_exit")),
+        (l.signal, ("signal_deliver")),
+        (l.io_uring, ("io_uring_submit_req")),
+        (l.io_uring, ("io_uring_complete")),
+    ]
+    .into_iter()
+    .filter(|(on, _)| *on)
+    .map(|(_, h)| h)
+    .collect()
+}
 
 /// The running probes: attached until dropped.
 pub struct Watcher {
@@ -225,7 +348,9 @@ impl Watcher {
         let load = |e: &dyn std::fmt::Display| WatchError::Load(e.to_string());
         let mut bpf = Ebpf::load(WATCH_OBJECT).map_err(|e| load(&e))?;
         configure(&mut bpf, scope, select, lifecycle)?;
-        for hook in HOOKS {
+        let calls =
+            select.is_none() || slots().any(|(arch, _, nr)| select.is_some_and(|s| s(arch, nr)));
+        for hook in hooks(scope, calls, lifecycle) {
             let attach = |e: &dyn std::fmt::Display| WatchError::Attach {
                 hook,
                 reason: e.to_string(),
@@ -319,6 +444,12 @@ impl Watcher {
         Ok(())
     }
 
+    /// Leaves the tasks of cgroup `id` out from now on (a container found during the
+    /// watch, under `not-container`).
+    pub fn exclude_cgroup(&mut self, id: u64) -> Result<(), WatchError> {
+        mark(&mut self.bpf, "scope_not_cgroups", [id], "container")
+    }
+
     /// The counters now, summed over CPUs.
     pub fn counters(&self) -> Counters {
         let get = |slot: u32| -> u64 {
@@ -367,6 +498,17 @@ fn configure(
         };
     }
     config.n_uid_cmp = scope.uids.len() as u32;
+    let exe_in = scope.exe_patterns.iter().any(|p| !p.negated());
+    let exe_out = scope.exe_patterns.iter().any(|p| p.negated());
+    if scope.exe_patterns.len() > layout::MAX_PATTERNS {
+        return Err(WatchError::Scope(format!(
+            "--scope executable: at most {} patterns, {} given",
+            layout::MAX_PATTERNS,
+            scope.exe_patterns.len()
+        )));
+    }
+    config.exe_patterns = scope.exe_patterns.len() as u32;
+    config.exec_env = u32::from(lifecycle.exec_env);
     let lists = [
         (!scope.comms.is_empty(), layout::scope::COMM),
         (!scope.not_comms.is_empty(), layout::scope::NOT_COMM),
@@ -383,6 +525,13 @@ fn configure(
         (!scope.not_mntns.is_empty(), layout::scope::NOT_MNTNS),
         (!scope.pidns.is_empty(), layout::scope::PIDNS),
         (!scope.not_pidns.is_empty(), layout::scope::NOT_PIDNS),
+        (!scope.not_trees.is_empty(), layout::scope::NOT_TREE),
+        (
+            !scope.not_cgroups.is_empty() || scope.exclude_new_containers,
+            layout::scope::NOT_CGROUP,
+        ),
+        (exe_in, layout::scope::EXE),
+        (exe_out, layout::scope::NOT_EXE),
     ];
     config.new_cgroups = u32::from(scope.new_cgroups);
     config.new_pids = u32::from(scope.new_pids);
@@ -427,6 +576,34 @@ fn configure(
         descendants_and_self(&scope.trees),
         "tree",
     )?;
+    mark(
+        bpf,
+        "scope_not_tree",
+        descendants_and_self(&scope.not_trees),
+        "tree",
+    )?;
+    mark(
+        bpf,
+        "scope_not_cgroups",
+        scope.not_cgroups.iter().copied(),
+        "container",
+    )?;
+    let mut patterns: Array<_, layout::Pattern> =
+        Array::try_from(bpf.map_mut("patterns").ok_or_else(|| load(&"patterns"))?)
+            .map_err(|e| load(&e))?;
+    for (i, p) in scope.exe_patterns.iter().enumerate() {
+        patterns.set(i as u32, p.kernel, 0).map_err(|e| load(&e))?;
+    }
+    if !scope.exe_patterns.is_empty() {
+        let mut class: HashMap<_, u32, u8> =
+            HashMap::try_from(bpf.map_mut("exe_class").ok_or_else(|| load(&"exe_class"))?)
+                .map_err(|e| load(&e))?;
+        for (pid, c) in exe_classes(&scope.exe_patterns) {
+            class
+                .insert(pid, c, 0)
+                .map_err(|e| WatchError::Scope(format!("--scope executable: {e}")))?;
+        }
+    }
     let mut selected: Array<_, u8> =
         Array::try_from(bpf.map_mut("selected").ok_or_else(|| load(&"selected"))?)
             .map_err(|e| load(&e))?;
@@ -498,6 +675,32 @@ fn other_watches() -> Vec<u32> {
             let program = args.next()?;
             let is_sysfence = program.rsplit(|&b| b == b'/').next() == Some(b"sysfence");
             (pid != me && is_sysfence && args.next() == Some(b"watch")).then_some(pid)
+        })
+        .collect()
+}
+
+/// The processes running now whose executable (/proc/PID/exe) matches a pattern, with
+/// their `exe_class` bits.
+fn exe_classes(patterns: &[ExePattern]) -> Vec<(u32, u8)> {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let exe = std::fs::read_link(entry.path().join("exe")).ok()?;
+            let class = patterns
+                .iter()
+                .filter(|p| p.matches(&exe))
+                .map(|p| {
+                    if p.negated() {
+                        layout::exe::OUT
+                    } else {
+                        layout::exe::IN
+                    }
+                })
+                .fold(0, |a, b| a | b);
+            (class != 0).then_some((pid, class))
         })
         .collect()
 }

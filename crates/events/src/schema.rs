@@ -104,6 +104,12 @@ pub enum JsonBody {
         argv: Vec<String>,
         /// Whether every argument was read (false: more than the probe reads).
         argv_complete: bool,
+        /// The new program's environment (`watch --exec-env`), `K=V` strings.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        env: Option<Vec<String>>,
+        /// With `env`: whether all of it was read (false: more than the probe reads).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        env_complete: Option<bool>,
     },
     /// A process or thread was created (`sysfence watch`).
     Fork {

@@ -5,7 +5,8 @@
 use crate::output::{Stream, StreamTarget, diag};
 use anyhow::{Context, Result, bail};
 use ebpf::{
-    CmpOp, Counters, IoUringEvent, Lifecycle, ProcEvent, Record, Scope, SyscallEvent, Watcher,
+    CmpOp, Counters, ExePattern, ExecEvent, IoUringEvent, Lifecycle, ProcEvent, Record, Scope,
+    SyscallEvent, Watcher,
 };
 use events::Timestamp;
 use events::schema::{JsonBody, JsonEvent, JsonTask, SCHEMA_VERSION};
@@ -38,8 +39,10 @@ pub struct Args {
     #[arg(short = 'e', long, value_name = "LIST", allow_hyphen_values = true)]
     events: Option<Vec<String>>,
     /// Which tasks, as Tracee's --scope (repeatable: separate flags AND; comma values OR):
-    /// comm=NAME, comm!=NAME, pid=N, pid!=N, uid=N (also uid!=N, uid<N, uid>N, uid<=N,
-    /// uid>=N). sysfence itself is never watched.
+    /// comm=NAME, comm!=NAME, pid=N, pid!=N, uid=N (also !=, <, >, <=, >=), tree=PID,
+    /// tree!=PID, executable=PATH (or DIR/NAME*, *NAME; also !=), mntns=N, pidns=N (and
+    /// !=), container, not-container, container=new, container=ID, container!=ID,
+    /// pid=new, follow. sysfence itself is never watched.
     #[arg(short = 's', long = "scope", value_name = "EXPR")]
     scopes: Vec<String>,
     /// table (Tracee's columns: TIME UID COMM PID TID RET EVENT ARGS) or json (JSON Lines,
@@ -55,6 +58,10 @@ pub struct Args {
     /// Print every event that can be watched, with its fields, and exit.
     #[arg(long)]
     list: bool,
+    /// Put each exec's environment in its event (`env`), as Tracee's exec-env option:
+    /// off by default, environments hold secrets.
+    #[arg(long)]
+    exec_env: bool,
 }
 
 /// How events are written.
@@ -104,20 +111,20 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .calls
         .as_ref()
         .map(|set| move |arch: Arch, nr: u32| set.contains(&(arch, nr)));
+    let mut lifecycle = selection.lifecycle;
+    lifecycle.exec_env = args.exec_env;
     let mut watcher = Watcher::start(
         &scope,
         select.as_ref().map(|s| s as &dyn Fn(Arch, u32) -> bool),
-        selection.lifecycle,
+        lifecycle,
     )?;
     let mut looked_for_watches = Instant::now();
     stop::install();
-    let l = selection.lifecycle;
+    let mut l = selection.lifecycle;
     let life: Vec<&str> = LIFECYCLE
         .into_iter()
-        .chain(["io_uring requests"])
-        .zip([l.fork, l.exec, l.exit, l.signal, l.io_uring])
-        .filter(|(_, on)| *on)
-        .map(|(n, _)| n)
+        .chain(["io_uring"])
+        .filter(|n| lifecycle_flag(&mut l, n).is_some_and(|on| *on))
         .collect();
     diag!(
         "sysfence: watch: probes attached ({}{}); Ctrl-C to stop",
@@ -142,6 +149,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         header_done: false,
         filters: selection.filters.clone(),
         filtered: 0,
+        exec_env: args.exec_env,
     };
     let deadline = args
         .duration
@@ -153,6 +161,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let mut write =
             |r: &Record| deliver(r, &mut printer, &mut out, &mut containers, &mut failed);
         watcher.poll(Duration::from_millis(100), &mut write)?;
+        for id in containers.to_exclude.drain(..) {
+            watcher.exclude_cgroup(id)?;
+        }
         if looked_for_watches.elapsed() >= Duration::from_secs(1) {
             watcher.exclude_other_watches()?;
             looked_for_watches = Instant::now();
@@ -360,29 +371,32 @@ fn field_of(body: &JsonBody, field: Option<&str>) -> (String, Option<String>) {
     }
 }
 
-/// The lifecycle events, by name.
+/// The lifecycle events, by name (io_uring is a named event).
 const LIFECYCLE: [&str; 4] = ["fork", "exec", "exit", "signal"];
 
 /// io_uring's requests, and its syscalls by name.
 const IO_URING: [&str; 3] = ["io_uring_setup", "io_uring_enter", "io_uring_register"];
 
 /// Named events that stand for several syscalls (or one, named otherwise).
-const NAMED: [(&str, &[&str]); 5] = [
+const NAMED: [(&str, &[&str]); 6] = [
     ("io_uring", &IO_URING),
+    ("chmod", &["chmod", "fchmod", "fchmodat", "fchmodat2"]),
     ("open", &["open", "openat", "openat2", "creat"]),
     ("accept", &["accept", "accept4"]),
     ("setuid", &["setuid", "setreuid", "setresuid", "setfsuid"]),
     ("module_load", &["init_module", "finit_module"]),
 ];
 
-fn set_lifecycle(l: &mut Lifecycle, name: &str, on: bool) {
-    match name {
-        "fork" => l.fork = on,
-        "exec" => l.exec = on,
-        "exit" => l.exit = on,
-        "signal" => l.signal = on,
-        _ => l.io_uring = on,
-    }
+/// The switch of a non-syscall event in `l`, by its name.
+fn lifecycle_flag<'a>(l: &'a mut Lifecycle, name: &str) -> Option<&'a mut bool> {
+    Some(match name {
+        "fork" => &mut l.fork,
+        "exec" => &mut l.exec,
+        "exit" => &mut l.exit,
+        "signal" => &mut l.signal,
+        "io_uring" => &mut l.io_uring,
+        _ => return None,
+    })
 }
 
 /// Reads `--events`.
@@ -426,12 +440,11 @@ fn selection(events: &[String]) -> Result<Selection> {
             None => name.to_string(),
         };
         let name = name.as_str();
-        if LIFECYCLE.contains(&name) {
-            set_lifecycle(&mut lifecycle, name, !negative);
-            continue;
-        }
-        if name == "io_uring" {
-            lifecycle.io_uring = !negative;
+        if let Some(flag) = lifecycle_flag(&mut lifecycle, name) {
+            *flag = !negative;
+            if name != "io_uring" {
+                continue;
+            }
         }
         let calls = match NAMED.iter().find(|(n, _)| *n == name) {
             Some((_, names)) => names
@@ -505,6 +518,10 @@ fn add_scope(scope: &mut Scope, containers: &mut Containers, expr: &str) -> Resu
             containers.wanted = Wanted::All;
             return Ok(());
         }
+        "not-container" => {
+            containers.unwanted = Wanted::All;
+            return Ok(());
+        }
         "pid=new" => {
             scope.new_pids = true;
             return Ok(());
@@ -519,8 +536,15 @@ fn add_scope(scope: &mut Scope, containers: &mut Containers, expr: &str) -> Resu
         containers.wanted = match ids {
             "new" => Wanted::New,
             "" => bail!("--scope {expr}: give container ids, or `new`"),
-            ids => Wanted::Ids(ids.split(',').map(|i| i.trim().to_string()).collect()),
+            ids => Wanted::Ids(container_ids(expr, ids)?),
         };
+        return Ok(());
+    }
+    if let Some(ids) = expr.strip_prefix("container!=") {
+        if ids.is_empty() {
+            bail!("--scope {expr}: give container ids");
+        }
+        containers.unwanted = Wanted::Ids(container_ids(expr, ids)?);
         return Ok(());
     }
     let key_end = expr
@@ -530,7 +554,7 @@ fn add_scope(scope: &mut Scope, containers: &mut Containers, expr: &str) -> Resu
     let op = ["!=", "<=", ">=", "=", "<", ">"]
         .into_iter()
         .find(|op| rest.starts_with(op));
-    let supported = "comm=NAME, comm!=NAME, pid=N, pid!=N, tree=PID, mntns=N, pidns=N (and !=), uid=N (or !=, <, >, <=, >=), container, container=new, container=ID, pid=new, follow";
+    let supported = "comm=NAME, comm!=NAME, pid=N, pid!=N, tree=PID, tree!=PID, executable=PATH (or !=), mntns=N, pidns=N (and !=), uid=N (or !=, <, >, <=, >=), container, not-container, container=new, container=ID (or !=), pid=new, follow";
     let Some(op) = op else {
         bail!("--scope {expr}: expected KEY=VALUE, one of {supported}");
     };
@@ -613,20 +637,47 @@ fn add_scope(scope: &mut Scope, containers: &mut Containers, expr: &str) -> Resu
             }
         }
         ("mntns" | "pidns", _) => bail!("--scope {expr}: {key} takes = or != only"),
-        ("tree", "=") => {
+        ("tree", "=" | "!=") => {
             for v in &values {
                 let pid = number(v)?;
                 if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
                     bail!("--scope {expr}: no process {pid} is running");
                 }
-                scope.trees.push(pid);
+                if op == "=" {
+                    scope.trees.push(pid);
+                } else {
+                    scope.not_trees.push(pid);
+                }
             }
         }
+        ("executable" | "exe", "=" | "!=") => {
+            for v in &values {
+                let pattern = ExePattern::parse(v, op == "!=")
+                    .map_err(|e| anyhow::anyhow!("--scope {expr}: {e}"))?;
+                scope.exe_patterns.push(pattern);
+            }
+        }
+        ("executable" | "exe", _) => bail!("--scope {expr}: executable takes = or != only"),
         ("comm" | "pid", _) => bail!("--scope {expr}: {key} takes = or != only"),
-        ("tree", _) => bail!("--scope {expr}: tree takes = only"),
+        ("tree", _) => bail!("--scope {expr}: tree takes = or != only"),
         _ => bail!("--scope {expr}: unknown scope `{key}`: this version scopes by {supported}"),
     }
     Ok(())
+}
+
+/// The ids of `container=ID,...` or `container!=ID,...`: full ids, prefixes of 12
+/// characters or more, or with a trailing `*` any prefix, a leading `*` any suffix.
+fn container_ids(expr: &str, ids: &str) -> Result<Vec<String>> {
+    ids.split(',')
+        .map(|i| {
+            let i = i.trim();
+            let bare = i.trim_start_matches('*').trim_end_matches('*');
+            if bare.is_empty() || bare.contains('*') || (i.starts_with('*') && i.ends_with('*')) {
+                bail!("--scope {expr}: `{i}`: `*` goes at one end of an id (`abc*`, `*abc`)");
+            }
+            Ok(i.to_string())
+        })
+        .collect()
 }
 
 /// Which containers `--scope` asks for.
@@ -646,6 +697,10 @@ enum Wanted {
 /// the start, and every cgroup made after it); this tells which of those are containers.
 struct Containers {
     wanted: Wanted,
+    /// The containers left out (`not-container`: `All`; `container!=`: `Ids`).
+    unwanted: Wanted,
+    /// Containers found during the watch that are to be left out in the kernel too.
+    to_exclude: Vec<u64>,
     root: Option<PathBuf>,
     /// Cgroups known to be containers'.
     containers: std::collections::HashMap<u64, inspect::container::Container>,
@@ -663,6 +718,8 @@ impl Containers {
     fn new() -> Containers {
         Containers {
             wanted: Wanted::Any,
+            unwanted: Wanted::Any,
+            to_exclude: Vec::new(),
             root: None,
             containers: std::collections::HashMap::new(),
             paths: std::collections::HashMap::new(),
@@ -673,8 +730,11 @@ impl Containers {
 
     /// Puts the cgroups the scope needs into `scope`.
     fn scope(&mut self, scope: &mut Scope) -> Result<()> {
-        if self.wanted == Wanted::Any {
+        if self.wanted == Wanted::Any && self.unwanted == Wanted::Any {
             return Ok(());
+        }
+        if self.wanted != Wanted::Any && self.unwanted == Wanted::All {
+            bail!("--scope: `not-container` leaves out every container another --scope asks for");
         }
         let root = inspect::container::cgroup2_mount().ok_or_else(|| {
             anyhow::anyhow!(
@@ -691,6 +751,9 @@ impl Containers {
             if take {
                 scope.cgroups.push(id);
             }
+            if container.as_ref().is_some_and(|c| self.unwanted.holds(c)) {
+                scope.not_cgroups.push(id);
+            }
             match container {
                 Some(c) if self.wanted != Wanted::New => {
                     self.containers.insert(id, c);
@@ -701,7 +764,8 @@ impl Containers {
             }
             self.paths.insert(id, path);
         }
-        scope.new_cgroups = true;
+        scope.new_cgroups = self.wanted != Wanted::Any;
+        scope.exclude_new_containers = self.unwanted != Wanted::Any;
         self.root = Some(root);
         Ok(())
     }
@@ -715,6 +779,9 @@ impl Containers {
                 id: path.rsplit('/').next().unwrap_or_default().to_string(),
             })
         }) {
+            if self.unwanted.holds(&c) {
+                self.to_exclude.push(id);
+            }
             self.containers.insert(id, c);
         }
         self.paths.insert(id, path);
@@ -747,14 +814,16 @@ impl Containers {
 
     /// Whether an event of cgroup `id` is one the scope asks for (counted when not).
     fn keeps(&mut self, id: u64) -> bool {
-        if self.wanted == Wanted::Any {
+        if self.wanted == Wanted::Any && self.unwanted == Wanted::Any {
             return true;
         }
         let found = self.of(id).is_some();
-        let keep = match (&self.wanted, self.containers.get(&id)) {
+        let container = self.containers.get(&id);
+        let keep = match (&self.wanted, container) {
+            (Wanted::Any, _) => true,
             (Wanted::Ids(ids), Some(c)) => matches(c, ids),
             _ => found,
-        };
+        } && !container.is_some_and(|c| self.unwanted.holds(c));
         if !keep {
             self.dropped += 1;
         }
@@ -777,10 +846,29 @@ fn runc_dir_exists(path: &str) -> bool {
         .any(|root| std::path::Path::new(root).join(seg).is_dir())
 }
 
-/// Whether `c` is one of `ids` (a full id, or a prefix of at least 12 characters).
+/// Whether `c` is one of `ids` (a full id, a prefix of at least 12 characters, or a
+/// `*` pattern).
 fn matches(c: &inspect::container::Container, ids: &[String]) -> bool {
-    ids.iter()
-        .any(|id| c.id == *id || (id.len() >= 12 && c.id.starts_with(id.as_str())))
+    ids.iter().any(|id| {
+        if let Some(tail) = id.strip_prefix('*') {
+            c.id.ends_with(tail)
+        } else if let Some(head) = id.strip_suffix('*') {
+            c.id.starts_with(head)
+        } else {
+            c.id == *id || (id.len() >= 12 && c.id.starts_with(id.as_str()))
+        }
+    })
+}
+
+impl Wanted {
+    /// Whether container `c` is one of these (`Any`: none is).
+    fn holds(&self, c: &inspect::container::Container) -> bool {
+        match self {
+            Wanted::Any => false,
+            Wanted::All | Wanted::New => true,
+            Wanted::Ids(ids) => matches(c, ids),
+        }
+    }
 }
 
 /// Turns boot-clock nanoseconds (the probes') into wall-clock and monotonic time.
@@ -860,6 +948,8 @@ struct Printer {
     filters: Vec<FieldFilter>,
     /// Events they dropped.
     filtered: u64,
+    /// `--exec-env`.
+    exec_env: bool,
 }
 
 impl Printer {
@@ -915,6 +1005,7 @@ impl Printer {
                 (exit.entry.ts, body)
             }
             Record::Proc(e) => (self.clock.at(e.h.ts_ns), proc_body(e)),
+            Record::Exec(e) => (self.clock.at(e.h.ts_ns), exec_body(e, self.exec_env)),
             Record::IoUring(e) => (self.clock.at(e.h.ts_ns), io_uring_body(e)),
             Record::Cgroup(_) => return Ok(()),
         };
@@ -1020,14 +1111,6 @@ fn proc_body(e: &ProcEvent) -> JsonBody {
             child_pid: e.other_pid,
             child_tid: e.other_tid,
         },
-        kind::EXEC => {
-            let (argv, argv_complete) = e.argv();
-            JsonBody::Exec {
-                filename: e.filename(),
-                argv,
-                argv_complete,
-            }
-        }
         kind::EXIT if e.code & 0x7f != 0 => JsonBody::Killed {
             signal: syscalls::signal_name(e.code & 0x7f)
                 .map_or_else(|| format!("SIG{}", e.code & 0x7f), str::to_string),
@@ -1062,6 +1145,18 @@ fn proc_body(e: &ProcEvent) -> JsonBody {
                 siginfo: Some(format!("si_code={code}")),
             }
         }
+    }
+}
+
+/// An exec record's JSON body; the environment only when asked for.
+fn exec_body(e: &ExecEvent, with_env: bool) -> JsonBody {
+    let (argv, argv_complete) = e.argv();
+    JsonBody::Exec {
+        filename: e.filename(),
+        argv,
+        argv_complete,
+        env: with_env.then(|| e.env().0),
+        env_complete: with_env.then(|| e.env().1),
     }
 }
 
@@ -1121,13 +1216,15 @@ fn table_fields(body: JsonBody) -> (String, String, String) {
             filename,
             argv,
             argv_complete,
+            env,
+            ..
         } => {
             let more = if argv_complete { "" } else { ", ..." };
-            (
-                "exec".into(),
-                "0".into(),
-                format!("filename: {filename:?}, argv: {argv:?}{more}"),
-            )
+            let mut args = format!("filename: {filename:?}, argv: {argv:?}{more}");
+            if let Some(env) = env {
+                args.push_str(&format!(", env: {env:?}"));
+            }
+            ("exec".into(), "0".into(), args)
         }
         JsonBody::Fork {
             child_pid,
@@ -1235,7 +1332,10 @@ fn list() -> Result<()> {
     // The events that are no syscall, and the named ones that stand for several.
     let lifecycle = [
         ("fork", "child_pid, child_tid"),
-        ("exec", "filename, argv, argv_complete"),
+        (
+            "exec",
+            "filename, argv, argv_complete, env (with --exec-env)",
+        ),
         ("exit", "code (or signal, core_dumped)"),
         ("signal", "signal, signo, siginfo"),
         (

@@ -106,7 +106,8 @@ fn every_mirrored_struct_matches_the_compiled_objects_layout() {
             new_cgroups,
             follow,
             new_pids,
-            pad
+            exe_patterns,
+            exec_env
         ]
     );
     check!(
@@ -121,18 +122,26 @@ fn every_mirrored_struct_matches_the_compiled_objects_layout() {
         structs,
         "sf_proc_event",
         ProcEvent,
+        [h, other_pid, other_tid, code, detail]
+    );
+    check!(structs, "sf_pattern", Pattern, [ino, dev, how, len, pad, s]);
+    check!(
+        structs,
+        "sf_exec_event",
+        ExecEvent,
         [
             h,
-            other_pid,
-            other_tid,
-            code,
-            detail,
+            old_pid,
+            argc,
+            envc,
             filename_len,
             argv_len,
-            argc,
             argv_state,
+            env_len,
+            env_state,
             filename,
-            argv
+            argv,
+            env
         ]
     );
     check!(
