@@ -419,14 +419,14 @@ impl CgroupEvent {
 /// One record from the ring buffer.
 // Read one at a time and handed on by reference: boxing would cost an allocation each.
 #[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum Record {
     /// A finished syscall.
     Syscall(SyscallEvent),
     /// A fork, exit or signal.
     Proc(ProcEvent),
-    /// An exec.
-    Exec(ExecEvent),
+    /// An exec: boxed, so that every other record is not as large as its 10 kB.
+    Exec(Box<ExecEvent>),
     /// An io_uring request.
     IoUring(IoUringEvent),
     /// A cgroup made.
@@ -440,7 +440,7 @@ impl Record {
         let kind = u32::from_ne_bytes(bytes.get(kind_at..kind_at + 4)?.try_into().ok()?);
         match kind {
             kind::SYSCALL => read(bytes).map(Record::Syscall),
-            kind::EXEC => read(bytes).map(Record::Exec),
+            kind::EXEC => read(bytes).map(|e| Record::Exec(Box::new(e))),
             kind::FORK | kind::EXIT | kind::SIGNAL => read(bytes).map(Record::Proc),
             kind::IO_URING => read(bytes).map(Record::IoUring),
             kind::CGROUP => read(bytes).map(Record::Cgroup),

@@ -150,6 +150,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         filters: selection.filters.clone(),
         filtered: 0,
         exec_env: args.exec_env,
+        line: Vec::new(),
     };
     let deadline = args
         .duration
@@ -950,6 +951,8 @@ struct Printer {
     filtered: u64,
     /// `--exec-env`.
     exec_env: bool,
+    /// One JSON line, reused.
+    line: Vec<u8>,
 }
 
 impl Printer {
@@ -1035,8 +1038,12 @@ impl Printer {
                         runtime: container.map(|c| c.runtime),
                     }),
                 };
-                serde_json::to_writer(&mut *out, &obj)?;
-                out.write_all(b"\n")
+                // Serialized into one buffer and written at once: serde's many small
+                // writes through `dyn Write` cost more than the serializing.
+                self.line.clear();
+                serde_json::to_writer(&mut self.line, &obj)?;
+                self.line.push(b'\n');
+                out.write_all(&self.line)
             }
             OutputKind::Table => {
                 self.header(out)?;
