@@ -102,6 +102,7 @@ struct {
  * they fork, forgotten as they exit. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 65536);
 	__type(key, __u32);
 	__type(value, __u8);
@@ -112,6 +113,7 @@ struct {
  * keeps the events of those that turn out to be containers). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 4096);
 	__type(key, __u64);
 	__type(value, __u8);
@@ -149,6 +151,7 @@ struct {
 /* `--scope pid=new`: the processes forked after the start. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 65536);
 	__type(key, __u32);
 	__type(value, __u8);
@@ -157,6 +160,7 @@ struct {
 /* `--scope follow`: descendants of tasks in scope, forked after the start. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 65536);
 	__type(key, __u32);
 	__type(value, __u8);
@@ -165,6 +169,7 @@ struct {
 /* `--scope tree!=PID`: as scope_tree, the processes to leave out. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 65536);
 	__type(key, __u32);
 	__type(value, __u8);
@@ -173,6 +178,7 @@ struct {
 /* `--scope not-container` and `container!=`: the cgroups to leave out. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 4096);
 	__type(key, __u64);
 	__type(value, __u8);
@@ -191,6 +197,7 @@ struct {
  * the processes there at the start. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 65536);
 	__type(key, __u32);
 	__type(value, __u8);
@@ -219,7 +226,9 @@ struct inflight {
 	char cap[SF_CAP_MAX];
 };
 
-/* Not an LRU: an eviction would lose a call silently; a full map refuses the entry,
+/* Preallocated (the other large hash maps are not, so that a watch that does not use
+ * them does not pay for clearing their pages at the start): an entry is made at every
+ * selected call. Not an LRU: an eviction would lose a call silently; a full map refuses the entry,
  * which is counted. Entries of calls that never return go at their thread's exit. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -792,6 +801,7 @@ struct pending_request {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 16384);
 	__type(key, __u64);
 	__type(value, struct pending_request);
