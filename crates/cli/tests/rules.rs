@@ -59,7 +59,11 @@ fn list_json_includes_rules_of_extra_files() {
 #[test]
 fn check_accepts_a_valid_file_and_names_file_and_line_of_a_bad_one() {
     let good = rule_file(MY_RULE);
-    sysfence().args(["rules", "check"]).arg(good.path()).assert().success();
+    sysfence()
+        .args(["rules", "check"])
+        .arg(good.path())
+        .assert()
+        .success();
     let bad = rule_file(&MY_RULE.replace("comm == \"cat\" &&", "comm == \"cat\" &&&"));
     let expected = format!("{}:7: rule MY-1: CEL syntax error", bad.path().display());
     sysfence()
@@ -75,7 +79,9 @@ fn check_accepts_a_valid_file_and_names_file_and_line_of_a_bad_one() {
         .arg(clash.path())
         .assert()
         .code(1)
-        .stderr(predicate::str::contains(":1: rule id \"SF-R001\" is used by another rule"));
+        .stderr(predicate::str::contains(
+            ":1: rule id \"SF-R001\" is used by another rule",
+        ));
 }
 
 #[test]
@@ -85,9 +91,17 @@ fn test_runs_the_builtin_rules_over_a_recorded_stream() {
         .arg(fixture("recorded-behaviours.jsonl"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
-    let rows: Vec<Vec<&str>> = text.lines().skip(1).map(|l| l.split_whitespace().collect()).collect();
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
     let shell = rows.iter().find(|r| r[6] == "ALERT:SF-R001").unwrap();
     assert_eq!((shell[2], shell[3], shell[5]), ("sh", "17374", "critical"));
     assert_eq!(rows.len(), 6);
@@ -111,7 +125,10 @@ fn test_with_only_my_rules_prints_json_alerts() {
         .collect();
     assert_eq!(alerts.len(), 1);
     let alert = &alerts[0];
-    assert_eq!((alert["v"].as_i64(), alert["type"].as_str()), (Some(1), Some("alert")));
+    assert_eq!(
+        (alert["v"].as_i64(), alert["type"].as_str()),
+        (Some(1), Some("alert"))
+    );
     assert_eq!(alert["rule"]["id"], "MY-1");
     assert_eq!(alert["rule"]["mitre"], serde_json::json!(["T1082"]));
     assert_eq!(alert["pid"], 17382);
@@ -142,5 +159,8 @@ fn test_fails_on_a_malformed_rule_file() {
         .arg(fixture("recorded-behaviours.jsonl"))
         .assert()
         .code(1)
-        .stderr(predicate::str::contains(format!("{}:4:", bad.path().display())));
+        .stderr(predicate::str::contains(format!(
+            "{}:4:",
+            bad.path().display()
+        )));
 }

@@ -3,7 +3,7 @@
 
 use crate::guard::Guard;
 use crate::rule::{
-    self, RuleError, RuleSpec, Scope, Severity, SequenceSpec, field_line, field_line_nth,
+    self, RuleError, RuleSpec, Scope, SequenceSpec, Severity, field_line, field_line_nth,
 };
 use cel::Program;
 use cel::common::ast::{Expr, IdedExpr};
@@ -11,7 +11,9 @@ use std::collections::HashSet;
 use syscalls::Arch;
 
 /// The event types (besides syscall names) rules may name in `events`.
-pub const EVENT_TYPES: &[&str] = &["exec", "fork", "exit", "killed", "signal", "io_uring", "lost"];
+pub const EVENT_TYPES: &[&str] = &[
+    "exec", "fork", "exit", "killed", "signal", "io_uring", "lost",
+];
 
 /// The variables a condition may use; see the crate docs for what each holds.
 pub const VARIABLES: &[&str] = &[
@@ -136,7 +138,10 @@ pub fn compile_file(
             ));
         }
         if spec.name.trim().is_empty() {
-            return Err(fail(at("name"), format!("rule {}: the name is empty", spec.id)));
+            return Err(fail(
+                at("name"),
+                format!("rule {}: the name is empty", spec.id),
+            ));
         }
         let body = match (&spec.condition, &spec.sequence) {
             (Some(_), Some(_)) => {
@@ -251,7 +256,11 @@ fn sequence(
             (None, Scope::Key) => {
                 return Err(fail(
                     events_line,
-                    format!("rule {}: step {} needs a `key` under scope: key", spec.id, i + 1),
+                    format!(
+                        "rule {}: step {} needs a `key` under scope: key",
+                        spec.id,
+                        i + 1
+                    ),
                 ));
             }
             (Some(_), _) => {
@@ -367,7 +376,13 @@ fn comprehension_vars<'a>(expr: &'a IdedExpr, out: &mut HashSet<&'a str>) {
                 out.insert(v);
             }
             out.insert(&c.accu_var);
-            for e in [&c.iter_range, &c.accu_init, &c.loop_cond, &c.loop_step, &c.result] {
+            for e in [
+                &c.iter_range,
+                &c.accu_init,
+                &c.loop_cond,
+                &c.loop_step,
+                &c.result,
+            ] {
                 comprehension_vars(e, out);
             }
         }
@@ -375,7 +390,10 @@ fn comprehension_vars<'a>(expr: &'a IdedExpr, out: &mut HashSet<&'a str>) {
             call.target.iter().for_each(|t| comprehension_vars(t, out));
             call.args.iter().for_each(|a| comprehension_vars(a, out));
         }
-        Expr::List(list) => list.elements.iter().for_each(|e| comprehension_vars(e, out)),
+        Expr::List(list) => list
+            .elements
+            .iter()
+            .for_each(|e| comprehension_vars(e, out)),
         Expr::Select(s) => comprehension_vars(&s.operand, out),
         _ => {}
     }

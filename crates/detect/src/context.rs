@@ -142,14 +142,21 @@ impl<'e, 'a> Vars<'e, 'a> {
     }
 
     fn event_name(&self) -> &str {
-        if self.as_exec { "exec" } else { self.ev.event() }
+        if self.as_exec {
+            "exec"
+        } else {
+            self.ev.event()
+        }
     }
 
     fn args(&self) -> Value {
         let ev = self.ev;
         let entries: Vec<(&str, Value)> = match &*ev.kind {
             "exec" => vec![
-                ("filename", string(ev.filename.as_deref().unwrap_or_default())),
+                (
+                    "filename",
+                    string(ev.filename.as_deref().unwrap_or_default()),
+                ),
                 ("argv", list(&ev.argv)),
                 ("env", list(&ev.env)),
             ],
@@ -159,7 +166,10 @@ impl<'e, 'a> Vars<'e, 'a> {
                     _ => list::<&str>(&[]),
                 };
                 vec![
-                    ("filename", string(self.facts.path.as_deref().unwrap_or_default())),
+                    (
+                        "filename",
+                        string(self.facts.path.as_deref().unwrap_or_default()),
+                    ),
                     ("argv", argv),
                     ("env", list::<&str>(&[])),
                 ]
@@ -217,7 +227,9 @@ impl<'e, 'a> Vars<'e, 'a> {
                 ("comm", string(&facts.parent_comm)),
                 ("executable", string(&facts.parent_executable)),
             ]),
-            "sockets" => Value::List(Arc::new(facts.sockets.iter().map(|&s| Value::Int(s)).collect())),
+            "sockets" => Value::List(Arc::new(
+                facts.sockets.iter().map(|&s| Value::Int(s)).collect(),
+            )),
             "ancestors" => Value::List(Arc::new(
                 facts
                     .ancestors
@@ -248,16 +260,24 @@ impl<'e, 'a> Vars<'e, 'a> {
             Field::Container => Some(FieldValue::Str(Cow::Borrowed(
                 ev.container.as_deref().unwrap_or_default(),
             ))),
-            Field::Cwd => Some(FieldValue::Str(Cow::Borrowed(ev.cwd.as_deref().unwrap_or_default()))),
-            Field::Errno => Some(FieldValue::Str(Cow::Borrowed(ev.errno.as_deref().unwrap_or_default()))),
+            Field::Cwd => Some(FieldValue::Str(Cow::Borrowed(
+                ev.cwd.as_deref().unwrap_or_default(),
+            ))),
+            Field::Errno => Some(FieldValue::Str(Cow::Borrowed(
+                ev.errno.as_deref().unwrap_or_default(),
+            ))),
             Field::ParentComm => text(&facts.parent_comm),
             Field::ParentExecutable => text(&facts.parent_executable),
             Field::Retval => Some(FieldValue::Int(ev.retval())),
             Field::Uid => Some(FieldValue::Int(ev.uid.unwrap_or_default())),
             Field::Arg(name) => self.arg_field(name),
             Field::Basename(inner) => match self.field(inner)? {
-                FieldValue::Str(Cow::Borrowed(s)) => Some(FieldValue::Str(Cow::Borrowed(basename(s)))),
-                FieldValue::Str(Cow::Owned(s)) => Some(FieldValue::Str(Cow::Owned(basename(&s).to_string()))),
+                FieldValue::Str(Cow::Borrowed(s)) => {
+                    Some(FieldValue::Str(Cow::Borrowed(basename(s))))
+                }
+                FieldValue::Str(Cow::Owned(s)) => {
+                    Some(FieldValue::Str(Cow::Owned(basename(&s).to_string())))
+                }
                 FieldValue::Int(_) => None,
             },
         }

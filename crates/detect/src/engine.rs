@@ -13,8 +13,7 @@ use crate::context::{Facts, Vars};
 use crate::event::{Decoded, Event, peek};
 use crate::guard::FieldValue;
 use crate::process::{
-    DEFAULT_PROCESS_CAP, DEFAULT_PROCESS_IDLE, MAX_SOCKETS, NoLookup, ProcessLookup,
-    ProcessTable,
+    DEFAULT_PROCESS_CAP, DEFAULT_PROCESS_IDLE, MAX_SOCKETS, NoLookup, ProcessLookup, ProcessTable,
 };
 use crate::rule::{RuleError, Scope};
 use cel::Context;
@@ -161,7 +160,10 @@ impl Engine {
             match &compiled.body {
                 Body::Single(_) => {
                     for e in &compiled.info.events {
-                        index.entry(e.clone()).or_default().push(Target { rule, step: 0 });
+                        index
+                            .entry(e.clone())
+                            .or_default()
+                            .push(Target { rule, step: 0 });
                     }
                 }
                 // Later steps first: an event that advances a sequence does not also
@@ -169,7 +171,10 @@ impl Engine {
                 Body::Sequence { steps, .. } => {
                     for (step, s) in steps.iter().enumerate().rev() {
                         for e in &s.events {
-                            index.entry(e.clone()).or_default().push(Target { rule, step });
+                            index
+                                .entry(e.clone())
+                                .or_default()
+                                .push(Target { rule, step });
                         }
                     }
                 }
@@ -234,11 +239,9 @@ impl Engine {
     fn follows_socket_call(&self, name: &str, pid: Option<i64>) -> bool {
         match name {
             // A close matters only to a process with sockets the engine follows.
-            "close" => pid.is_none_or(|pid| {
-                self.procs
-                    .known(pid)
-                    .is_some_and(|p| !p.sockets.is_empty())
-            }),
+            "close" => {
+                pid.is_none_or(|pid| self.procs.known(pid).is_some_and(|p| !p.sockets.is_empty()))
+            }
             _ => SOCKET_CALLS.contains(&name),
         }
     }
@@ -262,8 +265,8 @@ impl Engine {
     /// exec events of its own, as `trace --json` has none).
     fn learn_before(&mut self, ev: &Event<'_>) -> bool {
         let (pid, ts) = (ev.pid, ev.ts);
-        if let Some(entry) = (ev.ppid.is_some() || ev.comm.is_some())
-            .then(|| self.procs.entry(pid, ts))
+        if let Some(entry) =
+            (ev.ppid.is_some() || ev.comm.is_some()).then(|| self.procs.entry(pid, ts))
         {
             if let Some(ppid) = ev.ppid.filter(|&p| p > 0) {
                 entry.ppid = ppid;
@@ -360,7 +363,13 @@ impl Engine {
         }
         match &rule.body {
             Body::Single(_) => {
-                let alert = make_alert(&rule.info, ev, facts, vec![line.to_string()], &mut self.procs);
+                let alert = make_alert(
+                    &rule.info,
+                    ev,
+                    facts,
+                    vec![line.to_string()],
+                    &mut self.procs,
+                );
                 self.stats.alerts += 1;
                 out.push(alert);
             }
@@ -443,7 +452,11 @@ impl Engine {
             partial.lines.push(line.to_string());
             partial.next += 1;
             if partial.next == len {
-                let lines = self.partials.remove(&slot).map(|p| p.lines).unwrap_or_default();
+                let lines = self
+                    .partials
+                    .remove(&slot)
+                    .map(|p| p.lines)
+                    .unwrap_or_default();
                 let info = &self.rules[target.rule].info;
                 let alert = make_alert(info, ev, facts, lines, &mut self.procs);
                 self.stats.alerts += 1;
@@ -459,10 +472,11 @@ impl Engine {
             return;
         }
         let rules = &self.rules;
-        self.partials.retain(|(rule, _), p| match &rules[*rule].body {
-            Body::Sequence { within, .. } => now - p.started <= *within,
-            Body::Single(_) => false,
-        });
+        self.partials
+            .retain(|(rule, _), p| match &rules[*rule].body {
+                Body::Sequence { within, .. } => now - p.started <= *within,
+                Body::Single(_) => false,
+            });
         if self.partials.len() > self.limits.partials {
             let mut starts: Vec<f64> = self.partials.values().map(|p| p.started).collect();
             let cut = self.partials.len() - (self.limits.partials - self.limits.partials / 4);

@@ -302,7 +302,11 @@ pub fn parse_int(text: &str) -> Option<i64> {
     } else {
         digits.parse::<u64>().ok()? as i64
     };
-    Some(if negative { value.wrapping_neg() } else { value })
+    Some(if negative {
+        value.wrapping_neg()
+    } else {
+        value
+    })
 }
 
 /// A C string literal as strace prints it (`"a\nb"...`) without quotes and escapes.
@@ -390,7 +394,10 @@ mod tests {
     fn peek_stops_before_the_arguments() {
         let line = r#"{"v":1,"ts":1.5,"pid":7,"tid":7,"type":"syscall","name":"openat","args":[{"name":"x"#;
         let p = peek(line).unwrap();
-        assert_eq!((p.kind, p.name, p.pid), ("syscall", Some("openat"), Some(7)));
+        assert_eq!(
+            (p.kind, p.name, p.pid),
+            ("syscall", Some("openat"), Some(7))
+        );
         assert_eq!(p.event(), "openat");
     }
 
@@ -409,8 +416,14 @@ mod tests {
         assert_eq!(decode("-1"), Decoded::Int(-1));
         assert_eq!(decode("0755"), Decoded::Int(0o755));
         assert_eq!(decode("0x10"), Decoded::Int(16));
-        assert_eq!(decode("\"/etc/a\\tb\\x41\\101\"..."), Decoded::Str("/etc/a\tbAA".into()));
-        assert_eq!(decode("O_RDONLY|O_CLOEXEC"), Decoded::Str("O_RDONLY|O_CLOEXEC".into()));
+        assert_eq!(
+            decode("\"/etc/a\\tb\\x41\\101\"..."),
+            Decoded::Str("/etc/a\tbAA".into())
+        );
+        assert_eq!(
+            decode("O_RDONLY|O_CLOEXEC"),
+            Decoded::Str("O_RDONLY|O_CLOEXEC".into())
+        );
         assert_eq!(
             decode(r#"["sh", "-c", "a \"b\""]"#),
             Decoded::List(vec!["sh".into(), "-c".into(), "a \"b\"".into()])

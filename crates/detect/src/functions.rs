@@ -93,7 +93,12 @@ pub fn sock_port(text: &str) -> i64 {
 /// The address of strace's sockaddr text: the IPv4/IPv6 address or the unix socket's
 /// path (`sun_path="/run/docker.sock"`), or empty.
 pub fn sock_addr(text: &str) -> &str {
-    for marker in ["inet_addr(\"", "inet_pton(AF_INET6, \"", "sun_path=\"", "sun_path=@\""] {
+    for marker in [
+        "inet_addr(\"",
+        "inet_pton(AF_INET6, \"",
+        "sun_path=\"",
+        "sun_path=@\"",
+    ] {
         if let Some((_, rest)) = text.split_once(marker)
             && let Some((value, _)) = rest.split_once('"')
         {

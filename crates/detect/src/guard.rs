@@ -132,9 +132,11 @@ fn equality(call: &CallExpr) -> Option<Guard> {
         _ => return None,
     };
     match &literal.expr {
-        Expr::Literal(LiteralValue::String(s)) => {
-            Some(Guard::Str(field, StrOp::Equals, vec![s.inner().to_string()]))
-        }
+        Expr::Literal(LiteralValue::String(s)) => Some(Guard::Str(
+            field,
+            StrOp::Equals,
+            vec![s.inner().to_string()],
+        )),
         Expr::Literal(LiteralValue::Int(n)) => Some(Guard::Int(field, vec![*n.inner()])),
         _ => None,
     }
@@ -201,12 +203,11 @@ fn field_of(expr: &IdedExpr) -> Option<Field> {
             "uid" => Some(Field::Uid),
             _ => None,
         },
-        Expr::Select(select) if !select.test => match (&select.operand.expr, select.field.as_str()) {
+        Expr::Select(select) if !select.test => match (&select.operand.expr, select.field.as_str())
+        {
             (Expr::Ident(root), field) if root == "args" => Some(Field::Arg(field.to_string())),
             (Expr::Ident(root), "comm") if root == "parent" => Some(Field::ParentComm),
-            (Expr::Ident(root), "executable") if root == "parent" => {
-                Some(Field::ParentExecutable)
-            }
+            (Expr::Ident(root), "executable") if root == "parent" => Some(Field::ParentExecutable),
             _ => None,
         },
         Expr::Call(call) if call.func_name == "basename" && call.target.is_none() => {

@@ -247,7 +247,10 @@ mod tests {
             assert!(table.len() <= 1000);
         }
         assert!(table.len() <= 1000);
-        assert_eq!(table.known(1).map(|p| p.executable.as_str()), Some("/sbin/init"));
+        assert_eq!(
+            table.known(1).map(|p| p.executable.as_str()),
+            Some("/sbin/init")
+        );
     }
 
     #[test]

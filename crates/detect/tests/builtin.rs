@@ -6,7 +6,9 @@ use detect::{Alert, Engine, Limits, NoLookup, RuleSet};
 use std::path::PathBuf;
 
 fn fixture(name: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -38,7 +40,10 @@ fn every_builtin_rule_fires_once_on_its_stream_and_never_on_its_twin() {
         assert_eq!(alert.ts, last["ts"].as_f64().unwrap(), "{id}: ts");
         let attached: serde_json::Value =
             serde_json::from_str(alert.events.last().unwrap().get()).unwrap();
-        assert_eq!(attached, last, "{id}: the triggering event is attached as given");
+        assert_eq!(
+            attached, last,
+            "{id}: the triggering event is attached as given"
+        );
         if let Some(comm) = last["comm"].as_str() {
             assert_eq!(alert.comm, comm, "{id}: comm");
         }
@@ -124,8 +129,10 @@ fn guards_skip_cel_for_events_that_cannot_match() {
 #[test]
 fn a_sequence_expires_after_its_within() {
     let stream = fixture("rules/SF-R001.jsonl");
-    let mut lines: Vec<serde_json::Value> =
-        stream.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let mut lines: Vec<serde_json::Value> = stream
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     let last = lines.last_mut().unwrap();
     last["ts"] = serde_json::json!(last["ts"].as_f64().unwrap() + 61.0);
     let text: Vec<String> = lines.iter().map(|v| v.to_string()).collect();
@@ -191,6 +198,13 @@ fn malformed_event_lines_are_errors() {
     let mut engine = Engine::new(RuleSet::builtin());
     let mut alerts = Vec::new();
     assert!(engine.process("{not json", &mut alerts).is_err());
-    assert!(engine.process(r#"{"type":"syscall","name":"openat","args":5}"#, &mut alerts).is_err());
+    assert!(
+        engine
+            .process(
+                r#"{"type":"syscall","name":"openat","args":5}"#,
+                &mut alerts
+            )
+            .is_err()
+    );
     assert!(engine.process(r#"{"v":1}"#, &mut alerts).is_ok());
 }

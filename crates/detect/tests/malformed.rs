@@ -4,10 +4,14 @@ use detect::RuleSet;
 
 fn error(text: &str) -> String {
     let mut set = RuleSet::new();
-    set.add_file("my.yaml", text).map(|_| ()).unwrap_err().to_string()
+    set.add_file("my.yaml", text)
+        .map(|_| ())
+        .unwrap_err()
+        .to_string()
 }
 
-const GOOD: &str = "- id: T-1\n  name: test\n  severity: low\n  events: [openat]\n  condition: path == \"/x\"\n";
+const GOOD: &str =
+    "- id: T-1\n  name: test\n  severity: low\n  events: [openat]\n  condition: path == \"/x\"\n";
 
 #[test]
 fn a_good_file_loads() {
@@ -26,7 +30,10 @@ fn yaml_syntax_errors_name_the_line() {
 #[test]
 fn unknown_fields_and_bad_severities_name_the_line() {
     let e = error(&GOOD.replace("  severity: low\n", "  severity: low\n  sevrity: x\n"));
-    assert!(e.starts_with("my.yaml:4:") && e.contains("unknown field `sevrity`"), "{e}");
+    assert!(
+        e.starts_with("my.yaml:4:") && e.contains("unknown field `sevrity`"),
+        "{e}"
+    );
     let e = error(&GOOD.replace("severity: low", "severity: urgent"));
     assert!(e.starts_with("my.yaml:3:") && e.contains("urgent"), "{e}");
 }
@@ -34,23 +41,35 @@ fn unknown_fields_and_bad_severities_name_the_line() {
 #[test]
 fn cel_syntax_errors_name_the_condition_line() {
     let e = error(&GOOD.replace("path == \"/x\"", "path == && 1"));
-    assert!(e.starts_with("my.yaml:5: rule T-1: CEL syntax error"), "{e}");
+    assert!(
+        e.starts_with("my.yaml:5: rule T-1: CEL syntax error"),
+        "{e}"
+    );
 }
 
 #[test]
 fn unknown_variables_are_errors() {
     let e = error(&GOOD.replace("path ==", "pathname =="));
-    assert!(e.starts_with("my.yaml:5:") && e.contains("unknown variable \"pathname\""), "{e}");
+    assert!(
+        e.starts_with("my.yaml:5:") && e.contains("unknown variable \"pathname\""),
+        "{e}"
+    );
     // A macro's own variable is no unknown one.
     let mut set = RuleSet::new();
-    set.add_file("ok.yaml", &GOOD.replace("path == \"/x\"", "\"[1, 2].exists(x, x == pid)\""))
-        .unwrap();
+    set.add_file(
+        "ok.yaml",
+        &GOOD.replace("path == \"/x\"", "\"[1, 2].exists(x, x == pid)\""),
+    )
+    .unwrap();
 }
 
 #[test]
 fn unknown_event_names_are_errors_with_a_suggestion() {
     let e = error(&GOOD.replace("[openat]", "[opennat]"));
-    assert!(e.starts_with("my.yaml:4:") && e.contains("\"opennat\" is no syscall"), "{e}");
+    assert!(
+        e.starts_with("my.yaml:4:") && e.contains("\"opennat\" is no syscall"),
+        "{e}"
+    );
     assert!(e.contains("did you mean"), "{e}");
 }
 
@@ -58,16 +77,31 @@ fn unknown_event_names_are_errors_with_a_suggestion() {
 fn structural_problems_are_errors() {
     let two = format!("{GOOD}{GOOD}");
     let e = error(&two);
-    assert!(e.starts_with("my.yaml:6:") && e.contains("used by another rule"), "{e}");
+    assert!(
+        e.starts_with("my.yaml:6:") && e.contains("used by another rule"),
+        "{e}"
+    );
     let e = error(&GOOD.replace("  events: [openat]\n", ""));
-    assert!(e.starts_with("my.yaml:1:") && e.contains("`events` is empty"), "{e}");
+    assert!(
+        e.starts_with("my.yaml:1:") && e.contains("`events` is empty"),
+        "{e}"
+    );
     let e = error("- id: T-2\n  name: n\n  severity: low\n");
     assert!(e.contains("needs a `condition` or a `sequence`"), "{e}");
     let seq = "- id: S\n  name: n\n  severity: low\n  sequence:\n    within: 10x\n    steps:\n      - events: [exec]\n      - events: [exec]\n";
     let e = error(seq);
-    assert!(e.starts_with("my.yaml:5:") && e.contains("no duration"), "{e}");
-    let e = error(&seq.replace("10x", "10s").replace("within", "scope: key\n    within"));
-    assert!(e.starts_with("my.yaml:8:") && e.contains("needs a `key`"), "{e}");
+    assert!(
+        e.starts_with("my.yaml:5:") && e.contains("no duration"),
+        "{e}"
+    );
+    let e = error(
+        &seq.replace("10x", "10s")
+            .replace("within", "scope: key\n    within"),
+    );
+    assert!(
+        e.starts_with("my.yaml:8:") && e.contains("needs a `key`"),
+        "{e}"
+    );
     let one = "- id: S\n  name: n\n  severity: low\n  sequence:\n    within: 1s\n    steps:\n      - events: [exec]\n";
     assert!(error(one).contains("at least two steps"));
 }
@@ -88,7 +122,9 @@ fn mutated_rule_files_never_panic() {
         seed ^= seed << 17;
         seed
     };
-    let junk = ["(", ")", "\"", ":", "- ", "\n", "[", "]", "&&", "||", "'", "\\", "{", "\t", "é", "\u{0}"];
+    let junk = [
+        "(", ")", "\"", ":", "- ", "\n", "[", "]", "&&", "||", "'", "\\", "{", "\t", "é", "\u{0}",
+    ];
     for round in 0..400 {
         let mut text = sources[round % sources.len()].as_bytes().to_vec();
         for _ in 0..(1 + next() % 4) {

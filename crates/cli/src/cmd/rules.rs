@@ -111,7 +111,11 @@ fn list(files: &[PathBuf], json: bool) -> Result<ExitCode> {
         serde_json::to_writer_pretty(&mut out, &rows)?;
         writeln!(out)?;
     } else {
-        writeln!(out, "{:<9} {:<9} {:<40} DESCRIPTION", "ID", "SEVERITY", "EVENTS")?;
+        writeln!(
+            out,
+            "{:<9} {:<9} {:<40} DESCRIPTION",
+            "ID", "SEVERITY", "EVENTS"
+        )?;
         for r in set.rules() {
             writeln!(
                 out,
