@@ -8,6 +8,14 @@ fn sysfence() -> Command {
     Command::cargo_bin("sysfence").unwrap()
 }
 
+/// Runs `cmd`, which must succeed, and gives its stdout.
+fn stdout_of(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../detect/tests/fixtures")
@@ -24,9 +32,7 @@ fn rule_file(text: &str) -> tempfile::NamedTempFile {
 
 #[test]
 fn list_shows_every_builtin_rule_with_severity_events_and_description() {
-    let out = sysfence().args(["rules", "list"]).output().unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = stdout_of(sysfence().args(["rules", "list"]));
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
     assert_eq!(header, ["ID", "SEVERITY", "EVENTS", "DESCRIPTION"]);
@@ -41,13 +47,12 @@ fn list_shows_every_builtin_rule_with_severity_events_and_description() {
 #[test]
 fn list_json_includes_rules_of_extra_files() {
     let file = rule_file(MY_RULE);
-    let out = sysfence()
-        .args(["rules", "list", "--json", "--rules"])
-        .arg(file.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let rules: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = stdout_of(
+        sysfence()
+            .args(["rules", "list", "--json", "--rules"])
+            .arg(file.path()),
+    );
+    let rules: serde_json::Value = serde_json::from_str(&text).unwrap();
     let rules = rules.as_array().unwrap();
     let mine = rules.iter().find(|r| r["id"] == "MY-1").unwrap();
     assert_eq!(mine["severity"], "info");
@@ -86,17 +91,13 @@ fn check_accepts_a_valid_file_and_names_file_and_line_of_a_bad_one() {
 
 #[test]
 fn test_runs_the_builtin_rules_over_a_recorded_stream() {
-    let out = sysfence()
+    let assert = sysfence()
         .args(["rules", "test", "-"])
         .arg(fixture("recorded-behaviours.jsonl"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("67 events, 6 alerts"));
+    let text = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
     let rows: Vec<Vec<&str>> = text
         .lines()
         .skip(1)
@@ -105,21 +106,18 @@ fn test_runs_the_builtin_rules_over_a_recorded_stream() {
     let shell = rows.iter().find(|r| r[6] == "ALERT:SF-R001").unwrap();
     assert_eq!((shell[2], shell[3], shell[5]), ("sh", "17374", "critical"));
     assert_eq!(rows.len(), 6);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("67 events, 6 alerts"));
 }
 
 #[test]
 fn test_with_only_my_rules_prints_json_alerts() {
     let file = rule_file(MY_RULE);
-    let out = sysfence()
-        .args(["rules", "test", "--no-default-rules", "--output", "json"])
-        .arg(file.path())
-        .arg(fixture("recorded-behaviours.jsonl"))
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let alerts: Vec<serde_json::Value> = String::from_utf8(out.stdout)
-        .unwrap()
+    let text = stdout_of(
+        sysfence()
+            .args(["rules", "test", "--no-default-rules", "--output", "json"])
+            .arg(file.path())
+            .arg(fixture("recorded-behaviours.jsonl")),
+    );
+    let alerts: Vec<serde_json::Value> = text
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();

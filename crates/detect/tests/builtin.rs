@@ -140,13 +140,17 @@ fn a_sequence_expires_after_its_within() {
     assert!(run(&mut engine, &text.join("\n")).is_empty());
 }
 
+/// The built-in rules under other limits.
+fn limited(limits: Limits) -> Engine {
+    Engine::with(RuleSet::builtin(), Box::new(NoLookup), limits)
+}
+
 #[test]
 fn sequence_state_stays_under_its_cap() {
-    let limits = Limits {
+    let mut engine = limited(Limits {
         partials: 1000,
         ..Limits::default()
-    };
-    let mut engine = Engine::with(RuleSet::builtin(), Box::new(NoLookup), limits);
+    });
     let mut alerts = Vec::new();
     for i in 0..20_000 {
         let line = format!(
@@ -161,11 +165,10 @@ fn sequence_state_stays_under_its_cap() {
 
 #[test]
 fn a_fork_bomb_does_not_grow_the_process_table() {
-    let limits = Limits {
+    let mut engine = limited(Limits {
         processes: 500,
         ..Limits::default()
-    };
-    let mut engine = Engine::with(RuleSet::builtin(), Box::new(NoLookup), limits);
+    });
     let mut alerts = Vec::new();
     for child in 2..100_002 {
         let fork = format!(
