@@ -18,15 +18,15 @@ use std::sync::{Arc, OnceLock};
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
     /// comm: the event's, else the table's.
-    pub comm: String,
+    pub comm: Arc<str>,
     /// The executable: the exec's filename, else the table's, else the event's field.
-    pub executable: String,
+    pub executable: Arc<str>,
     /// The parent's pid: the event's, else the table's.
     pub ppid: i64,
     /// The parent's comm.
-    pub parent_comm: String,
+    pub parent_comm: Arc<str>,
     /// The parent's executable.
-    pub parent_executable: String,
+    pub parent_executable: Arc<str>,
     /// The path the event is about, if any.
     pub path: Option<String>,
     /// The process's socket fds.
@@ -45,13 +45,14 @@ impl Facts {
             .then(|| procs.get(ppid, ts).cloned())
             .flatten()
             .unwrap_or_default();
+        // The table took the event's comm already (Engine::learn_before).
         let comm = match ev.comm.as_deref() {
-            Some(c) if !c.is_empty() => c.to_string(),
+            Some(c) if !c.is_empty() && *known.comm != *c => Arc::from(c),
             _ => known.comm,
         };
         let executable = match (&*ev.kind, ev.executable.as_deref()) {
             _ if as_exec || &*ev.kind == "exec" => known.executable,
-            (_, Some(e)) if known.executable.is_empty() => e.to_string(),
+            (_, Some(e)) if known.executable.is_empty() => Arc::from(e),
             _ => known.executable,
         };
         Facts {
@@ -271,6 +272,7 @@ impl<'e, 'a> Vars<'e, 'a> {
             Field::Retval => Some(FieldValue::Int(ev.retval())),
             Field::Uid => Some(FieldValue::Int(ev.uid.unwrap_or_default())),
             Field::Arg(name) => self.arg_field(name),
+            Field::Raw(name) => ev.arg_raw(name).map(|r| FieldValue::Int(r as i64)),
             Field::Basename(inner) => match self.field(inner)? {
                 FieldValue::Str(Cow::Borrowed(s)) => {
                     Some(FieldValue::Str(Cow::Borrowed(basename(s))))

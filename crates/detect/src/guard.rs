@@ -36,6 +36,8 @@ pub enum Field {
     Retval,
     /// `uid`.
     Uid,
+    /// `raw.NAME`.
+    Raw(String),
     /// `basename(FIELD)`.
     Basename(Box<Field>),
 }
@@ -60,6 +62,23 @@ pub enum StrOp {
     EndsWith,
     /// `.contains()`.
     Contains,
+    /// `hasFlag(FIELD, "FLAG")`: one of the `|`-separated names.
+    HasFlag,
+    /// `glob(FIELD, "PATTERN")`.
+    Glob,
+}
+
+/// An integer comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntOp {
+    /// `<`.
+    Less,
+    /// `<=`.
+    LessEq,
+    /// `>`.
+    Greater,
+    /// `>=`.
+    GreaterEq,
 }
 
 /// A necessary condition of a rule's CEL condition.
@@ -73,6 +92,11 @@ pub enum Guard {
     Str(Field, StrOp, Vec<String>),
     /// The field is an integer equal to one of the literals.
     Int(Field, Vec<i64>),
+    /// The field is an integer comparing so with the literal (a field that is no
+    /// integer is admitted: CEL decides).
+    Compare(Field, IntOp, i64),
+    /// `anyBit(FIELD, MASK)`: the integer field has a bit of the mask.
+    AnyBit(Field, i64),
 }
 
 impl Guard {
@@ -83,7 +107,16 @@ impl Guard {
         };
         match call.func_name.as_str() {
             operators::LOGICAL_AND => {
-                let parts: Vec<Guard> = call.args.iter().filter_map(Guard::of).collect();
+                // `a && b && c` nests: one flat list.
+                let parts: Vec<Guard> = call
+                    .args
+                    .iter()
+                    .filter_map(Guard::of)
+                    .flat_map(|g| match g {
+                        Guard::All(inner) => inner,
+                        other => vec![other],
+                    })
+                    .collect();
                 match parts.len() {
                     0 => None,
                     1 => parts.into_iter().next(),
@@ -95,6 +128,11 @@ impl Guard {
                 Some(Guard::Any(parts?))
             }
             operators::EQUALS => equality(call),
+            operators::LESS
+            | operators::LESS_EQUALS
+            | operators::GREATER
+            | operators::GREATER_EQUALS => comparison(call),
+            "hasFlag" | "anyBit" | "glob" | "startsWithAny" => helper(call),
             operators::IN => membership(call),
             "startsWith" | "endsWith" | "contains" => method(call),
             _ => None,
@@ -112,11 +150,25 @@ impl Guard {
                     StrOp::StartsWith => s.starts_with(l.as_str()),
                     StrOp::EndsWith => s.ends_with(l.as_str()),
                     StrOp::Contains => s.contains(l.as_str()),
+                    StrOp::HasFlag => crate::functions::has_flag(&s, l),
+                    StrOp::Glob => crate::functions::glob(l.as_bytes(), s.as_bytes()),
                 }),
                 _ => false,
             },
             Guard::Int(field, literals) => {
                 matches!(read(field), Some(FieldValue::Int(n)) if literals.contains(&n))
+            }
+            Guard::Compare(field, op, literal) => match read(field) {
+                Some(FieldValue::Int(n)) => match op {
+                    IntOp::Less => n < *literal,
+                    IntOp::LessEq => n <= *literal,
+                    IntOp::Greater => n > *literal,
+                    IntOp::GreaterEq => n >= *literal,
+                },
+                _ => true,
+            },
+            Guard::AnyBit(field, mask) => {
+                matches!(read(field), Some(FieldValue::Int(n)) if n & mask != 0)
             }
         }
     }
@@ -138,6 +190,57 @@ fn equality(call: &CallExpr) -> Option<Guard> {
             vec![s.inner().to_string()],
         )),
         Expr::Literal(LiteralValue::Int(n)) => Some(Guard::Int(field, vec![*n.inner()])),
+        _ => None,
+    }
+}
+
+fn comparison(call: &CallExpr) -> Option<Guard> {
+    let [left, right] = call.args.as_slice() else {
+        return None;
+    };
+    let Expr::Literal(LiteralValue::Int(n)) = &right.expr else {
+        return None;
+    };
+    let op = match call.func_name.as_str() {
+        operators::LESS => IntOp::Less,
+        operators::LESS_EQUALS => IntOp::LessEq,
+        operators::GREATER => IntOp::Greater,
+        _ => IntOp::GreaterEq,
+    };
+    Some(Guard::Compare(field_of(left)?, op, *n.inner()))
+}
+
+/// `hasFlag(FIELD, "FLAG")`, `anyBit(FIELD, MASK)`, `glob(FIELD, "PATTERN")` and
+/// `startsWithAny(FIELD, [...])`, the helpers a guard can run.
+fn helper(call: &CallExpr) -> Option<Guard> {
+    if call.target.is_some() {
+        return None;
+    }
+    let [field, literal] = call.args.as_slice() else {
+        return None;
+    };
+    let field = field_of(field)?;
+    match (call.func_name.as_str(), &literal.expr) {
+        ("hasFlag", Expr::Literal(LiteralValue::String(s))) => Some(Guard::Str(
+            field,
+            StrOp::HasFlag,
+            vec![s.inner().to_string()],
+        )),
+        ("anyBit", Expr::Literal(LiteralValue::Int(n))) => Some(Guard::AnyBit(field, *n.inner())),
+        ("glob", Expr::Literal(LiteralValue::String(s))) => {
+            Some(Guard::Str(field, StrOp::Glob, vec![s.inner().to_string()]))
+        }
+        ("startsWithAny", Expr::List(list)) => {
+            let prefixes: Option<Vec<String>> = list
+                .elements
+                .iter()
+                .map(|e| match &e.expr {
+                    Expr::Literal(LiteralValue::String(s)) => Some(s.inner().to_string()),
+                    _ => None,
+                })
+                .collect();
+            Some(Guard::Str(field, StrOp::StartsWith, prefixes?))
+        }
         _ => None,
     }
 }
@@ -206,6 +309,7 @@ fn field_of(expr: &IdedExpr) -> Option<Field> {
         Expr::Select(select) if !select.test => match (&select.operand.expr, select.field.as_str())
         {
             (Expr::Ident(root), field) if root == "args" => Some(Field::Arg(field.to_string())),
+            (Expr::Ident(root), field) if root == "raw" => Some(Field::Raw(field.to_string())),
             (Expr::Ident(root), "comm") if root == "parent" => Some(Field::ParentComm),
             (Expr::Ident(root), "executable") if root == "parent" => Some(Field::ParentExecutable),
             _ => None,
@@ -255,6 +359,27 @@ mod tests {
     fn negations_contribute_nothing() {
         assert_eq!(guard(r#"!(comm == "a")"#), None);
         assert_eq!(guard(r#"comm != "a""#), None);
+    }
+
+    #[test]
+    fn helpers_and_comparisons_have_guards() {
+        let g = guard(r#"hasFlag(args.flags, "O_CREAT") && retval >= 0 && anyBit(raw.mode, 73)"#);
+        let Some(Guard::All(parts)) = g else {
+            panic!("{g:?}")
+        };
+        assert_eq!(parts.len(), 3);
+        let read = |f: &Field| match f {
+            Field::Arg(_) => Some(FieldValue::Str("O_WRONLY|O_CREAT".into())),
+            Field::Retval => Some(FieldValue::Int(3)),
+            _ => Some(FieldValue::Int(0o644)),
+        };
+        assert!(!Guard::All(parts.clone()).admits(&read));
+        let read = |f: &Field| match f {
+            Field::Arg(_) => Some(FieldValue::Str("O_WRONLY|O_CREAT".into())),
+            Field::Retval => Some(FieldValue::Int(3)),
+            _ => Some(FieldValue::Int(0o755)),
+        };
+        assert!(Guard::All(parts).admits(&read));
     }
 
     #[test]

@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! Detections over sysfence's event stream: rules in YAML with conditions in CEL (the
 //! Common Expression Language, through the `cel` crate), Tracee's and Falco's host
 //! behaviours built in, and alerts that are events themselves.

@@ -4,7 +4,8 @@
 //! cap the least recently seen quarter is evicted, and entries idle longer than the
 //! expiry go at the next sweep, so a fork bomb cannot grow it without limit.
 
-use std::collections::HashMap;
+use events::IdMap;
+use std::sync::Arc;
 
 /// What the table knows about one process.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -12,9 +13,9 @@ pub struct ProcessInfo {
     /// The parent's pid (0 when unknown).
     pub ppid: i64,
     /// The comm (the executable's basename, at most 15 bytes, as the kernel keeps it).
-    pub comm: String,
+    pub comm: Arc<str>,
     /// The executable's path, as exec named it (empty when unknown).
-    pub executable: String,
+    pub executable: Arc<str>,
     /// The fds known to be sockets (from socket, accept and connect; carried by dup).
     pub sockets: Vec<i64>,
 }
@@ -46,11 +47,11 @@ impl ProcessLookup for ProcLookup {
         let stat = std::fs::read_to_string(format!("{dir}/stat")).ok()?;
         // The comm is between the first '(' and the last ')'; it may hold either.
         let close = stat.rfind(')')?;
-        let comm = stat[stat.find('(')? + 1..close].to_string();
+        let comm = Arc::from(&stat[stat.find('(')? + 1..close]);
         let ppid = stat[close + 1..].split_whitespace().nth(1)?.parse().ok()?;
         let executable = std::fs::read_link(format!("{dir}/exe"))
-            .map(|p| p.to_string_lossy().into_owned())
-            .unwrap_or_default();
+            .map(|p| Arc::from(p.to_string_lossy().as_ref()))
+            .unwrap_or_else(|_| Arc::from(""));
         Some(ProcessInfo {
             ppid,
             comm,
@@ -80,7 +81,7 @@ struct Entry {
 
 /// The bounded process table.
 pub struct ProcessTable {
-    entries: HashMap<i64, Entry>,
+    entries: IdMap<i64, Entry>,
     cap: usize,
     idle: f64,
     clock: u64,
@@ -101,7 +102,7 @@ impl ProcessTable {
     /// An empty table keeping at most `cap` processes, each at most `idle` seconds unseen.
     pub fn new(cap: usize, idle: f64, lookup: Box<dyn ProcessLookup + Send>) -> Self {
         ProcessTable {
-            entries: HashMap::new(),
+            entries: IdMap::default(),
             cap: cap.max(1),
             idle,
             clock: 0,
@@ -157,11 +158,16 @@ impl ProcessTable {
     /// Records that `pid` executed `filename`.
     pub fn exec(&mut self, pid: i64, filename: &str, comm: Option<&str>, ts: f64) {
         let entry = self.entry(pid, ts);
-        entry.executable = filename.to_string();
-        entry.comm = match comm {
+        if *entry.executable != *filename {
+            entry.executable = Arc::from(filename);
+        }
+        let comm = match comm {
             Some(c) if !c.is_empty() => c.to_string(),
             _ => basename(filename).chars().take(15).collect(),
         };
+        if *entry.comm != *comm {
+            entry.comm = Arc::from(comm);
+        }
     }
 
     /// Forgets `pid` (its group exited).
@@ -184,8 +190,8 @@ impl ProcessTable {
             };
             out.push(Ancestor {
                 pid: at,
-                comm: info.comm.clone(),
-                executable: info.executable.clone(),
+                comm: info.comm.to_string(),
+                executable: info.executable.to_string(),
             });
             at = info.ppid;
         }
@@ -247,10 +253,7 @@ mod tests {
             assert!(table.len() <= 1000);
         }
         assert!(table.len() <= 1000);
-        assert_eq!(
-            table.known(1).map(|p| p.executable.as_str()),
-            Some("/sbin/init")
-        );
+        assert_eq!(table.known(1).map(|p| &*p.executable), Some("/sbin/init"));
     }
 
     #[test]
