@@ -252,3 +252,34 @@ fn guards_never_change_an_answer() {
     }
     assert!(total > 47, "{total} alerts in all");
 }
+
+#[test]
+fn a_tree_sequence_joins_a_process_and_its_descendants() {
+    let rule = "- id: T-TREE\n  name: curl then a child shell\n  severity: low\n  sequence:\n    scope: tree\n    within: 10s\n    steps:\n      - events: [exec]\n        condition: basename(path) == \"curl\"\n      - events: [exec]\n        condition: basename(path) == \"sh\"\n";
+    let mut set = RuleSet::new();
+    set.add_file("tree.yaml", rule).unwrap();
+    let exec = |pid: i64, ts: f64, file: &str| {
+        format!(
+            r#"{{"v":1,"ts":{ts},"pid":{pid},"tid":{pid},"type":"exec","filename":"{file}","argv":["x"],"argv_complete":true}}"#
+        )
+    };
+    let fork = |pid: i64, child: i64, ts: f64| {
+        format!(
+            r#"{{"v":1,"ts":{ts},"pid":{pid},"tid":{pid},"type":"fork","child_pid":{child},"child_tid":{child}}}"#
+        )
+    };
+    let stream = [
+        exec(10, 1.0, "/usr/bin/curl"),
+        fork(10, 11, 1.1),
+        fork(11, 12, 1.2),
+        exec(12, 1.3, "/bin/sh"),
+        // An unrelated shell: no alert.
+        exec(20, 1.4, "/bin/sh"),
+    ];
+    let mut engine = Engine::new(set);
+    let alerts = run(&mut engine, &stream.join("\n"));
+    assert_eq!(alerts.len(), 1);
+    assert_eq!((alerts[0].pid, alerts[0].events.len()), (12, 2));
+    let chain: Vec<i64> = alerts[0].ancestry.iter().map(|a| a.pid).collect();
+    assert_eq!(chain, [11, 10]);
+}
