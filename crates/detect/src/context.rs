@@ -3,7 +3,7 @@
 //! through the cel crate's variable resolver. Guards read the same values through
 //! [`Vars::field`], so a guard and its condition never disagree.
 
-use crate::event::{Decoded, Event, decode};
+use crate::event::{Decoded, Event};
 use crate::guard::{Field, FieldValue};
 use crate::process::{Ancestor, ProcessTable, basename};
 use cel::Context;
@@ -178,7 +178,7 @@ impl<'e, 'a> Vars<'e, 'a> {
             "syscall" => ev
                 .args
                 .iter()
-                .map(|a| (&*a.name, decoded(decode(&a.text))))
+                .map(|a| (&*a.name, decoded(a.value())))
                 .collect(),
             "fork" => vec![
                 ("child_pid", Value::Int(ev.child_pid.unwrap_or_default())),
@@ -305,7 +305,7 @@ impl<'e, 'a> Vars<'e, 'a> {
                 _ => None,
             };
         }
-        match decode(&ev.arg(name)?.text) {
+        match ev.arg(name)?.value() {
             Decoded::Int(n) => Some(FieldValue::Int(n)),
             Decoded::Str(s) => Some(FieldValue::Str(s)),
             Decoded::List(_) => None,

@@ -316,7 +316,7 @@ impl Engine {
                 self.procs.exec(pid, &filename, ev.comm.as_deref(), ts);
             }
             ("syscall", Some("clone" | "clone3" | "fork" | "vfork")) if !self.fork_events => {
-                let thread = ev.args.iter().any(|a| a.text.contains("CLONE_THREAD"));
+                let thread = ev.args.iter().any(|a| a.text().contains("CLONE_THREAD"));
                 if let Some(child) = ev.ret.filter(|&r| r > 0 && !thread) {
                     self.procs.fork(pid, child, ts);
                 }
@@ -553,7 +553,7 @@ fn make_alert(
     let summary = match &facts.path {
         Some(path) => format!("{} path={path}", ev.event()),
         None => match ev.args.first() {
-            Some(a) => format!("{} {}={}", ev.event(), a.name, a.text),
+            Some(a) => format!("{} {}={}", ev.event(), a.name, a.text()),
             None => ev.event().to_string(),
         },
     };

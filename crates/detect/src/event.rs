@@ -3,6 +3,7 @@
 //! events some rule needs, with strace's argument text decoded into values.
 
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use std::borrow::Cow;
 
 /// What an event is, read without parsing its arguments.
@@ -140,12 +141,43 @@ pub struct RawArg<'a> {
     /// The kernel's parameter name.
     #[serde(borrow)]
     pub name: Cow<'a, str>,
-    /// strace's text of the value.
+    /// strace's text of the value, still a JSON string: decoded only when read, and
+    /// then mostly without a copy ([`RawArg::text`], [`RawArg::value`]).
     #[serde(borrow, default)]
-    pub text: Cow<'a, str>,
+    text: Option<&'a RawValue>,
     /// The register.
     #[serde(default)]
     pub raw: u64,
+}
+
+impl<'a> RawArg<'a> {
+    /// strace's text of the value (`"\"/etc/passwd\""` is `"/etc/passwd"` with its quotes).
+    pub fn text(&self) -> Cow<'a, str> {
+        let Some(json) = self.text.map(RawValue::get) else {
+            return Cow::Borrowed("");
+        };
+        match json.strip_prefix('"').and_then(|j| j.strip_suffix('"')) {
+            Some(inner) if !inner.contains('\\') => Cow::Borrowed(inner),
+            _ => Cow::Owned(serde_json::from_str::<String>(json).unwrap_or_default()),
+        }
+    }
+
+    /// The value decoded ([`decode`]); a plain quoted path is borrowed from the line.
+    pub fn value(&self) -> Decoded<'a> {
+        let json = self.text.map_or("\"\"", RawValue::get);
+        // `"\"/etc/passwd\""`: the JSON escapes only strace's quotes.
+        if let Some(middle) = json
+            .strip_prefix("\"\\\"")
+            .and_then(|j| j.strip_suffix("\\\"\""))
+            .filter(|m| !m.contains('\\'))
+        {
+            return Decoded::Str(Cow::Borrowed(middle));
+        }
+        match self.text() {
+            Cow::Borrowed(text) => decode(text),
+            Cow::Owned(text) => decode(&text).into_owned(),
+        }
+    }
 }
 
 /// Every field of an event that rules can see, borrowed from the line where possible.
@@ -240,7 +272,7 @@ impl<'a> Event<'a> {
 
     /// The argument's decoded value.
     pub fn arg_value(&self, name: &str) -> Option<Decoded<'_>> {
-        self.arg(name).map(|a| decode(&a.text))
+        self.arg(name).map(RawArg::value)
     }
 
     /// The argument's raw register value.
@@ -269,6 +301,17 @@ pub enum Decoded<'a> {
     Str(Cow<'a, str>),
     /// An array of strings (`["sh", "-c"]`).
     List(Vec<String>),
+}
+
+impl Decoded<'_> {
+    /// The same value owning its text.
+    pub fn into_owned(self) -> Decoded<'static> {
+        match self {
+            Decoded::Int(n) => Decoded::Int(n),
+            Decoded::Str(s) => Decoded::Str(Cow::Owned(s.into_owned())),
+            Decoded::List(items) => Decoded::List(items),
+        }
+    }
 }
 
 /// Decodes strace's text of one value.
@@ -408,6 +451,21 @@ mod tests {
         assert_eq!((p.kind, p.name), ("exec", None));
         assert_eq!(peek("[1]"), None);
         assert_eq!(peek("{\"v\":1}"), None);
+    }
+
+    #[test]
+    fn arguments_decode_from_their_json_text() {
+        let line = r#"{"type":"syscall","name":"openat","args":[{"name":"filename","text":"\"/etc/a b\"","raw":1},{"name":"flags","text":"O_RDONLY","raw":0},{"name":"x","text":"\"a\\nb\"","raw":0},{"name":"m","text":"0644","raw":420}]}"#;
+        let ev = Event::parse(line).unwrap();
+        assert_eq!(
+            ev.arg_value("filename"),
+            Some(Decoded::Str("/etc/a b".into()))
+        );
+        assert_eq!(ev.args[0].text(), "\"/etc/a b\"");
+        assert_eq!(ev.arg_value("flags"), Some(Decoded::Str("O_RDONLY".into())));
+        assert_eq!(ev.arg_value("x"), Some(Decoded::Str("a\nb".into())));
+        assert_eq!(ev.arg_value("m"), Some(Decoded::Int(0o644)));
+        assert_eq!(ev.arg_raw("m"), Some(420));
     }
 
     #[test]
