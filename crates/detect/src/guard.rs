@@ -6,7 +6,7 @@
 //! guards, for `a || b` a guard only where both sides have one), so skipping on it never
 //! changes a rule's answer; an expression it cannot read contributes no guard.
 
-use cel::common::ast::{CallExpr, Expr, IdedExpr, LiteralValue, operators};
+use cel::common::ast::{CallExpr, Expr, IdedExpr, ListExpr, LiteralValue, operators};
 use std::borrow::Cow;
 
 /// A field of the event a guard can read.
@@ -230,19 +230,31 @@ fn helper(call: &CallExpr) -> Option<Guard> {
         ("glob", Expr::Literal(LiteralValue::String(s))) => {
             Some(Guard::Str(field, StrOp::Glob, vec![s.inner().to_string()]))
         }
-        ("startsWithAny", Expr::List(list)) => {
-            let prefixes: Option<Vec<String>> = list
-                .elements
-                .iter()
-                .map(|e| match &e.expr {
-                    Expr::Literal(LiteralValue::String(s)) => Some(s.inner().to_string()),
-                    _ => None,
-                })
-                .collect();
-            Some(Guard::Str(field, StrOp::StartsWith, prefixes?))
-        }
+        ("startsWithAny", Expr::List(list)) => Some(Guard::Str(
+            field,
+            StrOp::StartsWith,
+            literals(list, string_literal)?,
+        )),
         _ => None,
     }
+}
+
+fn string_literal(literal: &LiteralValue) -> Option<String> {
+    match literal {
+        LiteralValue::String(s) => Some(s.inner().to_string()),
+        _ => None,
+    }
+}
+
+/// Every element of a list literal through `take`; `None` if one is not a literal it takes.
+fn literals<T>(list: &ListExpr, take: impl Fn(&LiteralValue) -> Option<T>) -> Option<Vec<T>> {
+    list.elements
+        .iter()
+        .map(|e| match &e.expr {
+            Expr::Literal(l) => take(l),
+            _ => None,
+        })
+        .collect()
 }
 
 fn membership(call: &CallExpr) -> Option<Guard> {
@@ -253,25 +265,14 @@ fn membership(call: &CallExpr) -> Option<Guard> {
     let Expr::List(list) = &list.expr else {
         return None;
     };
-    let strings: Option<Vec<String>> = list
-        .elements
-        .iter()
-        .map(|e| match &e.expr {
-            Expr::Literal(LiteralValue::String(s)) => Some(s.inner().to_string()),
-            _ => None,
-        })
-        .collect();
+    let strings = literals(list, string_literal);
     if let Some(strings) = strings.filter(|s| !s.is_empty()) {
         return Some(Guard::Str(field, StrOp::Equals, strings));
     }
-    let ints: Option<Vec<i64>> = list
-        .elements
-        .iter()
-        .map(|e| match &e.expr {
-            Expr::Literal(LiteralValue::Int(n)) => Some(*n.inner()),
-            _ => None,
-        })
-        .collect();
+    let ints = literals(list, |l| match l {
+        LiteralValue::Int(n) => Some(*n.inner()),
+        _ => None,
+    });
     ints.filter(|i| !i.is_empty()).map(|i| Guard::Int(field, i))
 }
 
