@@ -37,6 +37,8 @@ enum Command {
     Dump(cmd::dump::Args),
     /// Watch the whole machine's syscalls with eBPF, filtered in the kernel.
     Watch(cmd::watch::Args),
+    /// Detection rules: list them, check rule files, run them over a recorded stream.
+    Rules(cmd::rules::Args),
 }
 
 /// Reports a command-line error. Under `trace` it is strace's: an unknown option gets
@@ -103,6 +105,7 @@ fn main() -> ExitCode {
         Command::Status(args) => cmd::status::run(args),
         Command::Dump(args) => cmd::dump::run(args),
         Command::Watch(args) => cmd::watch::run(args),
+        Command::Rules(args) => cmd::rules::run(args),
     };
     match result {
         Ok(code) => code,

@@ -7,6 +7,7 @@ pub mod profile;
 mod profile_io;
 pub mod record;
 mod record_runtime;
+pub mod rules;
 pub mod run;
 pub mod status;
 pub mod syscalls;

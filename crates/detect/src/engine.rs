@@ -1,0 +1,582 @@
+//! The engine: rules indexed by event name, the process table and the bounded state of
+//! sequences, fed one JSON line at a time, producing alerts.
+//!
+//! The hot path: [`peek`] reads an event's `type` and `name`; an event no rule names,
+//! that changes no process and carries no socket the engine follows, stops there,
+//! unparsed. Otherwise the event is parsed once (borrowed), each rule that names it
+//! checks its guard, and only then is the CEL context made (lazily, a variable at a time,
+//! shared by every rule of that event) and the compiled program run.
+
+use crate::alert::{Alert, AlertRule};
+use crate::compile::{Body, CompiledRule, Condition, RuleInfo, compile_file};
+use crate::context::{Facts, Vars};
+use crate::event::{Decoded, Event, peek};
+use crate::guard::FieldValue;
+use crate::process::{
+    DEFAULT_PROCESS_CAP, DEFAULT_PROCESS_IDLE, MAX_SOCKETS, NoLookup, ProcessLookup, ProcessTable,
+};
+use crate::rule::{RuleError, Scope};
+use cel::Context;
+use cel::objects::Value;
+use events::IdMap;
+use serde_json::value::RawValue;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// A set of compiled rules, from the built-in files and the user's.
+#[derive(Default)]
+pub struct RuleSet {
+    rules: Vec<CompiledRule>,
+    ids: HashSet<String>,
+}
+
+impl RuleSet {
+    /// No rules.
+    pub fn new() -> Self {
+        RuleSet::default()
+    }
+
+    /// The built-in rules.
+    pub fn builtin() -> Self {
+        let mut set = RuleSet::new();
+        for (name, text) in crate::builtin::FILES {
+            set.add_file(&format!("<built-in>/{name}"), text)
+                .expect("the built-in rules compile (tested)");
+        }
+        set
+    }
+
+    /// Compiles one rule file's text and adds its rules; `file` names it in errors.
+    pub fn add_file(&mut self, file: &str, text: &str) -> Result<(), RuleError> {
+        let mut ids = self.ids.clone();
+        let rules = compile_file(file, text, &mut ids)?;
+        self.ids = ids;
+        self.rules.extend(rules);
+        Ok(())
+    }
+
+    /// What each rule is, in load order.
+    pub fn rules(&self) -> impl Iterator<Item = &RuleInfo> {
+        self.rules.iter().map(|r| &r.info)
+    }
+
+    /// How many rules it holds.
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+}
+
+/// How much state the engine may keep.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Processes in the table.
+    pub processes: usize,
+    /// Seconds (stream time) a process may go unseen before it is forgotten.
+    pub process_idle: f64,
+    /// Sequences in progress, over every rule.
+    pub partials: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            processes: DEFAULT_PROCESS_CAP,
+            process_idle: DEFAULT_PROCESS_IDLE,
+            partials: 16_384,
+        }
+    }
+}
+
+/// Counters of the work done, for tests and benchmarks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Lines given.
+    pub lines: u64,
+    /// Lines parsed beyond the peek.
+    pub parsed: u64,
+    /// Guards checked.
+    pub guards: u64,
+    /// CEL programs run.
+    pub evaluations: u64,
+    /// Alerts raised.
+    pub alerts: u64,
+}
+
+/// A line that is not an event.
+#[derive(Debug, thiserror::Error)]
+#[error("not a sysfence event: {0}")]
+pub struct EventError(#[from] serde_json::Error);
+
+#[derive(Debug, Clone, Copy)]
+struct Target {
+    rule: usize,
+    step: usize,
+}
+
+struct Partial {
+    next: usize,
+    started: f64,
+    lines: Vec<String>,
+}
+
+/// Runs a rule set over events.
+pub struct Engine {
+    rules: Vec<CompiledRule>,
+    index: IdMap<Box<str>, Arc<[Target]>>,
+    root: Context<'static, 'static>,
+    procs: ProcessTable,
+    partials: HashMap<(usize, String), Partial>,
+    limits: Limits,
+    follow_sockets: bool,
+    follow_ancestry: bool,
+    guards: bool,
+    exec_events: bool,
+    fork_events: bool,
+    stats: Stats,
+}
+
+/// Syscalls whose results teach the engine which fds are sockets.
+const SOCKET_CALLS: &[&str] = &[
+    "socket", "accept", "accept4", "connect", "dup", "dup2", "dup3", "close",
+];
+
+/// Events that change the process table.
+const LIFECYCLE: &[&str] = &[
+    "exec", "fork", "exit", "killed", "execve", "execveat", "clone", "clone3", "fork", "vfork",
+];
+
+impl Engine {
+    /// An engine over `set`, with an empty lookup (offline) and default limits.
+    pub fn new(set: RuleSet) -> Self {
+        Engine::with(set, Box::new(NoLookup), Limits::default())
+    }
+
+    /// An engine over `set` that asks `lookup` about processes older than the stream.
+    pub fn with(set: RuleSet, lookup: Box<dyn ProcessLookup + Send>, limits: Limits) -> Self {
+        let mut index: HashMap<String, Vec<Target>> = HashMap::new();
+        for (rule, compiled) in set.rules.iter().enumerate() {
+            match &compiled.body {
+                Body::Single(_) => {
+                    for e in &compiled.info.events {
+                        index
+                            .entry(e.clone())
+                            .or_default()
+                            .push(Target { rule, step: 0 });
+                    }
+                }
+                // Later steps first: an event that advances a sequence does not also
+                // restart it.
+                Body::Sequence { steps, .. } => {
+                    for (step, s) in steps.iter().enumerate().rev() {
+                        for e in &s.events {
+                            index
+                                .entry(e.clone())
+                                .or_default()
+                                .push(Target { rule, step });
+                        }
+                    }
+                }
+            }
+        }
+        let mut root = Context::default();
+        crate::functions::register(&mut root);
+        let follow_sockets = set.rules.iter().any(|r| r.uses_sockets);
+        let follow_ancestry = set.rules.iter().any(|r| r.uses_ancestors);
+        Engine {
+            rules: set.rules,
+            index: index
+                .into_iter()
+                .map(|(name, targets)| (name.into_boxed_str(), Arc::from(targets)))
+                .collect(),
+            root,
+            procs: ProcessTable::new(limits.processes, limits.process_idle, lookup),
+            partials: HashMap::new(),
+            limits,
+            follow_sockets,
+            follow_ancestry,
+            guards: true,
+            exec_events: false,
+            fork_events: false,
+            stats: Stats::default(),
+        }
+    }
+
+    /// The same engine checking no guards: every condition runs in CEL. Slower, with the
+    /// same answers; for differential tests of the guards.
+    pub fn without_guards(mut self) -> Self {
+        self.guards = false;
+        self
+    }
+
+    /// The work done so far.
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// How many processes the table holds.
+    pub fn processes(&self) -> usize {
+        self.procs.len()
+    }
+
+    /// How many sequences are in progress.
+    pub fn partials(&self) -> usize {
+        self.partials.len()
+    }
+
+    /// Feeds one JSON line; alerts it raises are pushed onto `out`.
+    pub fn process(&mut self, line: &str, out: &mut Vec<Alert>) -> Result<(), EventError> {
+        self.stats.lines += 1;
+        let Some(peeked) = peek(line) else {
+            // Not the shape sysfence writes: parse it to say why (or accept it silently
+            // when it is JSON without a type, which no rule can match).
+            Event::parse(line)?;
+            return Ok(());
+        };
+        let name = peeked.event();
+        let wanted = self.index.contains_key(name)
+            || LIFECYCLE.contains(&name)
+            || (self.follow_sockets && self.follows_socket_call(name, peeked.pid));
+        if !wanted {
+            return Ok(());
+        }
+        let event = Event::parse(line)?;
+        self.stats.parsed += 1;
+        self.handle(&event, line, out);
+        Ok(())
+    }
+
+    fn follows_socket_call(&self, name: &str, pid: Option<i64>) -> bool {
+        match name {
+            // A close matters only to a process with sockets the engine follows.
+            "close" => {
+                pid.is_none_or(|pid| self.procs.known(pid).is_some_and(|p| !p.sockets.is_empty()))
+            }
+            _ => SOCKET_CALLS.contains(&name),
+        }
+    }
+
+    fn handle(&mut self, ev: &Event<'_>, line: &str, out: &mut Vec<Alert>) {
+        let as_exec = self.learn_before(ev);
+        let name = if as_exec { "exec" } else { ev.event() };
+        if let Some(targets) = self.index.get(name) {
+            let targets = Arc::clone(targets);
+            // Ancestry only for an event some rule reading `ancestors` names.
+            let ancestry =
+                self.follow_ancestry && targets.iter().any(|t| self.rules[t.rule].uses_ancestors);
+            let facts = Facts::of(ev, as_exec, &mut self.procs, ancestry);
+            let vars = Vars::new(ev, &facts, as_exec);
+            for &target in targets.iter() {
+                self.run_target(target, ev, &facts, &vars, line, out);
+            }
+        }
+        self.learn_after(ev);
+    }
+
+    /// Updates the process table and fd kinds from the event before rules see it;
+    /// returns whether the event is an exec (a successful execve when the stream has no
+    /// exec events of its own, as `trace --json` has none).
+    fn learn_before(&mut self, ev: &Event<'_>) -> bool {
+        let (pid, ts) = (ev.pid, ev.ts);
+        if let Some(entry) =
+            (ev.ppid.is_some() || ev.comm.is_some()).then(|| self.procs.entry(pid, ts))
+        {
+            if let Some(ppid) = ev.ppid.filter(|&p| p > 0) {
+                entry.ppid = ppid;
+            }
+            if let Some(comm) = ev.comm.as_deref().filter(|c| !c.is_empty())
+                && *entry.comm != *comm
+            {
+                entry.comm = comm.into();
+            }
+        }
+        let mut as_exec = false;
+        match (&*ev.kind, ev.name.as_deref()) {
+            ("exec", _) => {
+                self.exec_events = true;
+                let filename = ev.filename.as_deref().unwrap_or_default();
+                self.procs.exec(pid, filename, ev.comm.as_deref(), ts);
+            }
+            ("fork", _) => {
+                self.fork_events = true;
+                if let Some(child) = ev.child_pid.filter(|&c| c != pid && c > 0) {
+                    self.procs.fork(pid, child, ts);
+                }
+            }
+            ("syscall", Some("execve" | "execveat")) if !self.exec_events && ev.ret == Some(0) => {
+                as_exec = true;
+                let filename = match ev.arg_value("filename") {
+                    Some(Decoded::Str(s)) => s.into_owned(),
+                    _ => String::new(),
+                };
+                self.procs.exec(pid, &filename, ev.comm.as_deref(), ts);
+            }
+            ("syscall", Some("clone" | "clone3" | "fork" | "vfork")) if !self.fork_events => {
+                let thread = ev.args.iter().any(|a| a.text().contains("CLONE_THREAD"));
+                if let Some(child) = ev.ret.filter(|&r| r > 0 && !thread) {
+                    self.procs.fork(pid, child, ts);
+                }
+            }
+            ("syscall", Some(call)) if self.follow_sockets => self.learn_socket(ev, call),
+            _ => {}
+        }
+        as_exec
+    }
+
+    fn learn_socket(&mut self, ev: &Event<'_>, call: &str) {
+        let int = |name: &str| match ev.arg_value(name) {
+            Some(Decoded::Int(n)) => Some(n),
+            _ => ev.arg_raw(name).map(|r| r as i32 as i64),
+        };
+        let ret = ev.ret.filter(|&r| r >= 0);
+        let sockets = &mut self.procs.entry(ev.pid, ev.ts).sockets;
+        let is_socket = |fd: Option<i64>, s: &Vec<i64>| fd.is_some_and(|fd| s.contains(&fd));
+        let (add, remove) = match call {
+            "socket" | "accept" | "accept4" => (ret, None),
+            "connect" => (int("fd"), None),
+            "dup" if is_socket(int("fildes"), sockets) => (ret, None),
+            "dup" => (None, ret),
+            "dup2" | "dup3" if ret.is_none() => (None, None),
+            "dup2" | "dup3" if is_socket(int("oldfd"), sockets) => (int("newfd"), None),
+            "dup2" | "dup3" => (None, int("newfd")),
+            "close" if ev.succeeded() => (None, int("fd")),
+            _ => (None, None),
+        };
+        if let Some(fd) = remove {
+            sockets.retain(|&s| s != fd);
+        }
+        if let Some(fd) = add.filter(|fd| !sockets.contains(fd)) {
+            if sockets.len() >= MAX_SOCKETS {
+                sockets.remove(0);
+            }
+            sockets.push(fd);
+        }
+    }
+
+    fn learn_after(&mut self, ev: &Event<'_>) {
+        if matches!(&*ev.kind, "exit" | "killed") && (ev.tid == ev.pid || ev.tid == 0) {
+            self.procs.exit(ev.pid);
+        }
+    }
+
+    fn run_target(
+        &mut self,
+        target: Target,
+        ev: &Event<'_>,
+        facts: &Facts,
+        vars: &Vars<'_, '_>,
+        line: &str,
+        out: &mut Vec<Alert>,
+    ) {
+        let rule = &self.rules[target.rule];
+        let condition = match &rule.body {
+            Body::Single(c) => c,
+            Body::Sequence { steps, .. } => &steps[target.step].condition,
+        };
+        if !passes(condition, self.guards, vars, &self.root, &mut self.stats) {
+            return;
+        }
+        match &rule.body {
+            Body::Single(_) => {
+                let alert = make_alert(
+                    &rule.info,
+                    ev,
+                    facts,
+                    vec![line.to_string()],
+                    &mut self.procs,
+                );
+                self.stats.alerts += 1;
+                out.push(alert);
+            }
+            Body::Sequence {
+                scope,
+                within,
+                steps,
+            } => {
+                let key = match (&steps[target.step].key, scope) {
+                    (Some(program), _) => {
+                        self.stats.evaluations += 1;
+                        let ctx = vars.scope(&self.root);
+                        match program.execute(&ctx) {
+                            Ok(value) => key_text(&value),
+                            Err(_) => return,
+                        }
+                    }
+                    (None, _) => ev.pid.to_string(),
+                };
+                let (scope, within, len) = (*scope, *within, steps.len());
+                self.advance(target, key, scope, within, len, ev, facts, line, out);
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn advance(
+        &mut self,
+        target: Target,
+        key: String,
+        scope: Scope,
+        within: f64,
+        len: usize,
+        ev: &Event<'_>,
+        facts: &Facts,
+        line: &str,
+        out: &mut Vec<Alert>,
+    ) {
+        let ts = ev.ts;
+        if target.step == 0 {
+            let slot = (target.rule, key);
+            let fresh = self
+                .partials
+                .get(&slot)
+                .is_none_or(|p| ts - p.started > within);
+            if fresh {
+                self.partials.insert(
+                    slot,
+                    Partial {
+                        next: 1,
+                        started: ts,
+                        lines: vec![line.to_string()],
+                    },
+                );
+                self.bound_partials(ts);
+            }
+            return;
+        }
+        let mut keys = vec![key];
+        if scope == Scope::Tree {
+            keys.extend(
+                self.procs
+                    .ancestry(ev.pid, ts)
+                    .iter()
+                    .map(|a| a.pid.to_string()),
+            );
+        }
+        for key in keys {
+            let slot = (target.rule, key);
+            let Some(partial) = self.partials.get_mut(&slot) else {
+                continue;
+            };
+            if ts - partial.started > within {
+                self.partials.remove(&slot);
+                continue;
+            }
+            if partial.next != target.step {
+                continue;
+            }
+            partial.lines.push(line.to_string());
+            partial.next += 1;
+            if partial.next == len {
+                let lines = self
+                    .partials
+                    .remove(&slot)
+                    .map(|p| p.lines)
+                    .unwrap_or_default();
+                let info = &self.rules[target.rule].info;
+                let alert = make_alert(info, ev, facts, lines, &mut self.procs);
+                self.stats.alerts += 1;
+                out.push(alert);
+            }
+            return;
+        }
+    }
+
+    /// Drops expired sequences, then the oldest quarter while over the cap.
+    fn bound_partials(&mut self, now: f64) {
+        if self.partials.len() <= self.limits.partials {
+            return;
+        }
+        let rules = &self.rules;
+        self.partials
+            .retain(|(rule, _), p| match &rules[*rule].body {
+                Body::Sequence { within, .. } => now - p.started <= *within,
+                Body::Single(_) => false,
+            });
+        if self.partials.len() > self.limits.partials {
+            let mut starts: Vec<f64> = self.partials.values().map(|p| p.started).collect();
+            let cut = self.partials.len() - (self.limits.partials - self.limits.partials / 4);
+            let (_, threshold, _) = starts.select_nth_unstable_by(cut, f64::total_cmp);
+            let threshold = *threshold;
+            self.partials.retain(|_, p| p.started >= threshold);
+        }
+    }
+}
+
+/// Whether the condition holds: guard first, CEL only when it admits the event.
+fn passes(
+    condition: &Condition,
+    guards: bool,
+    vars: &Vars<'_, '_>,
+    root: &Context<'static, 'static>,
+    stats: &mut Stats,
+) -> bool {
+    if let Some(guard) = condition.guard.as_ref().filter(|_| guards) {
+        stats.guards += 1;
+        let read = |f: &crate::guard::Field| -> Option<FieldValue<'_>> { vars.field(f) };
+        if !guard.admits(&read) {
+            return false;
+        }
+    }
+    let Some(program) = &condition.program else {
+        return true;
+    };
+    stats.evaluations += 1;
+    let ctx = vars.scope(root);
+    matches!(program.execute(&ctx), Ok(Value::Bool(true)))
+}
+
+/// A sequence key's text.
+fn key_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.to_string(),
+        Value::Int(n) => n.to_string(),
+        Value::UInt(n) => n.to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+fn make_alert(
+    info: &RuleInfo,
+    ev: &Event<'_>,
+    facts: &Facts,
+    lines: Vec<String>,
+    procs: &mut ProcessTable,
+) -> Alert {
+    let events = lines
+        .into_iter()
+        .filter_map(|l| RawValue::from_string(l.trim_end().to_string()).ok())
+        .collect();
+    let summary = match &facts.path {
+        Some(path) => format!("{} path={path}", ev.event()),
+        None => match ev.args.first() {
+            Some(a) => format!("{} {}={}", ev.event(), a.name, a.text()),
+            None => ev.event().to_string(),
+        },
+    };
+    Alert {
+        v: events::schema::SCHEMA_VERSION,
+        kind: "alert",
+        ts: ev.ts,
+        pid: ev.pid,
+        tid: ev.tid,
+        rule: AlertRule {
+            id: info.id.clone(),
+            name: info.name.clone(),
+            severity: info.severity,
+            mitre: info.mitre.clone(),
+            tags: info.tags.clone(),
+        },
+        events,
+        ancestry: procs.ancestry(ev.pid, ev.ts),
+        comm: facts.comm.to_string(),
+        executable: facts.executable.to_string(),
+        uid: ev.uid,
+        ppid: facts.ppid,
+        container: ev.container.as_deref().map(str::to_string),
+        summary,
+    }
+}

@@ -1,0 +1,490 @@
+//! Reading sysfence's JSON Lines events: a cheap peek at what an event is (its `type`,
+//! syscall `name` and pid) without parsing the rest, and the full, borrowed parse for the
+//! events some rule needs, with strace's argument text decoded into values.
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+
+/// What an event is, read without parsing its arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Peek<'a> {
+    /// The `type` field (`syscall`, `exec`, `fork`, ...).
+    pub kind: &'a str,
+    /// The syscall name, for `type: syscall`.
+    pub name: Option<&'a str>,
+    /// The `pid` field, when it came before `type` and `name` (sysfence writes it so).
+    pub pid: Option<i64>,
+}
+
+impl<'a> Peek<'a> {
+    /// The name rules use in `events:`: the syscall's name, else the type.
+    pub fn event(&self) -> &'a str {
+        match (self.kind, self.name) {
+            ("syscall", Some(name)) => name,
+            (kind, _) => kind,
+        }
+    }
+}
+
+/// Reads the top-level `type`, `name` and `pid` of a JSON object, skipping the values of
+/// other keys without decoding them, and stopping as soon as it knows the event. `None`
+/// when the line is not such an object (the caller then parses it fully to report why).
+pub fn peek(line: &str) -> Option<Peek<'_>> {
+    let bytes = line.as_bytes();
+    let mut at = skip_ws(bytes, 0);
+    if bytes.get(at) != Some(&b'{') {
+        return None;
+    }
+    at += 1;
+    let mut kind = None;
+    let mut name = None;
+    let mut pid = None;
+    loop {
+        at = skip_ws(bytes, at);
+        match bytes.get(at)? {
+            b'}' => break,
+            b',' => {
+                at += 1;
+                continue;
+            }
+            b'"' => {}
+            _ => return None,
+        }
+        let (key, after) = plain_string(line, at)?;
+        at = skip_ws(bytes, after);
+        if bytes.get(at) != Some(&b':') {
+            return None;
+        }
+        at = skip_ws(bytes, at + 1);
+        match key {
+            "type" | "name" if bytes.get(at) == Some(&b'"') => {
+                let (value, after) = plain_string(line, at)?;
+                if key == "type" {
+                    kind = Some(value);
+                } else {
+                    name = Some(value);
+                }
+                at = after;
+            }
+            "pid" => {
+                let end = skip_value(bytes, at)?;
+                pid = line[at..end].trim().parse().ok();
+                at = end;
+            }
+            _ => at = skip_value(bytes, at)?,
+        }
+        if let Some(kind) = kind
+            && (kind != "syscall" || name.is_some())
+        {
+            return Some(Peek { kind, name, pid });
+        }
+    }
+    kind.map(|kind| Peek { kind, name, pid })
+}
+
+fn skip_ws(bytes: &[u8], mut at: usize) -> usize {
+    while matches!(bytes.get(at), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+        at += 1;
+    }
+    at
+}
+
+/// A string at `at` with no escapes, and the index after its closing quote; `None` for
+/// an escaped one (never a key or event name sysfence writes).
+fn plain_string(line: &str, at: usize) -> Option<(&str, usize)> {
+    let rest = &line.as_bytes()[at + 1..];
+    let end = rest.iter().position(|&b| b == b'"' || b == b'\\')?;
+    (rest[end] == b'"').then(|| (&line[at + 1..at + 1 + end], at + end + 2))
+}
+
+/// The index just after the JSON value starting at `at` (strings, numbers, literals,
+/// nested objects and arrays), found by counting brackets outside strings.
+fn skip_value(bytes: &[u8], mut at: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    loop {
+        match *bytes.get(at)? {
+            b'"' => {
+                at += 1;
+                loop {
+                    match *bytes.get(at)? {
+                        b'\\' => at += 2,
+                        b'"' => break,
+                        _ => at += 1,
+                    }
+                }
+                at += 1;
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                at += 1;
+            }
+            b'}' | b']' => {
+                if depth == 0 {
+                    return Some(at);
+                }
+                depth -= 1;
+                at += 1;
+            }
+            b',' if depth == 0 => return Some(at),
+            _ => at += 1,
+        }
+        if depth == 0 && matches!(bytes.get(at), Some(b',' | b'}' | b']')) {
+            return Some(at);
+        }
+    }
+}
+
+/// One syscall argument as sysfence writes it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RawArg<'a> {
+    /// The kernel's parameter name.
+    #[serde(borrow)]
+    pub name: Cow<'a, str>,
+    /// strace's text of the value, still a JSON string: decoded only when read, and
+    /// then mostly without a copy ([`RawArg::text`], [`RawArg::value`]).
+    #[serde(borrow, default)]
+    text: Option<&'a RawValue>,
+    /// The register.
+    #[serde(default)]
+    pub raw: u64,
+}
+
+impl<'a> RawArg<'a> {
+    /// strace's text of the value (`"\"/etc/passwd\""` is `"/etc/passwd"` with its quotes).
+    pub fn text(&self) -> Cow<'a, str> {
+        let Some(json) = self.text.map(RawValue::get) else {
+            return Cow::Borrowed("");
+        };
+        match json.strip_prefix('"').and_then(|j| j.strip_suffix('"')) {
+            Some(inner) if !inner.contains('\\') => Cow::Borrowed(inner),
+            _ => Cow::Owned(serde_json::from_str::<String>(json).unwrap_or_default()),
+        }
+    }
+
+    /// The value decoded ([`decode`]); a plain quoted path is borrowed from the line.
+    pub fn value(&self) -> Decoded<'a> {
+        let json = self.text.map_or("\"\"", RawValue::get);
+        // `"\"/etc/passwd\""`: the JSON escapes only strace's quotes.
+        if let Some(middle) = json
+            .strip_prefix("\"\\\"")
+            .and_then(|j| j.strip_suffix("\\\"\""))
+            .filter(|m| !m.contains('\\'))
+        {
+            return Decoded::Str(Cow::Borrowed(middle));
+        }
+        match self.text() {
+            Cow::Borrowed(text) => decode(text),
+            Cow::Owned(text) => decode(&text).into_owned(),
+        }
+    }
+}
+
+/// Every field of an event that rules can see, borrowed from the line where possible.
+/// Fields a source does not write (`trace --json` has no comm, uid, ppid...) are absent.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Event<'a> {
+    /// Seconds since the epoch.
+    pub ts: f64,
+    /// Thread group id.
+    pub pid: i64,
+    /// Thread id.
+    pub tid: i64,
+    /// `syscall`, `exec`, `fork`, `exit`, ...
+    #[serde(rename = "type", borrow)]
+    pub kind: Cow<'a, str>,
+    /// The syscall name.
+    #[serde(borrow)]
+    pub name: Option<Cow<'a, str>>,
+    /// The syscall's arguments.
+    #[serde(borrow)]
+    pub args: Vec<RawArg<'a>>,
+    /// The syscall's return value.
+    pub ret: Option<i64>,
+    /// The errno name of a failed call or io_uring request.
+    #[serde(borrow)]
+    pub errno: Option<Cow<'a, str>>,
+    /// The task's comm.
+    #[serde(borrow)]
+    pub comm: Option<Cow<'a, str>>,
+    /// Real uid.
+    pub uid: Option<i64>,
+    /// The parent's pid.
+    pub ppid: Option<i64>,
+    /// The container id.
+    #[serde(borrow)]
+    pub container: Option<Cow<'a, str>>,
+    /// The working directory, where a source writes it.
+    #[serde(borrow)]
+    pub cwd: Option<Cow<'a, str>>,
+    /// The executable's path, where a source writes it.
+    #[serde(borrow)]
+    pub executable: Option<Cow<'a, str>>,
+    /// exec: the program.
+    #[serde(borrow)]
+    pub filename: Option<Cow<'a, str>>,
+    /// exec: its arguments.
+    #[serde(borrow)]
+    pub argv: Vec<Cow<'a, str>>,
+    /// exec: its environment (`K=V`), where the source reads it.
+    #[serde(borrow)]
+    pub env: Vec<Cow<'a, str>>,
+    /// fork: the new process.
+    pub child_pid: Option<i64>,
+    /// fork: the new task.
+    pub child_tid: Option<i64>,
+    /// exit: the code.
+    pub code: Option<i64>,
+    /// io_uring: the operation.
+    #[serde(borrow)]
+    pub op: Option<Cow<'a, str>>,
+    /// io_uring: the path of an open.
+    #[serde(borrow)]
+    pub path: Option<Cow<'a, str>>,
+    /// io_uring: the open flags.
+    #[serde(borrow)]
+    pub flags: Option<Cow<'a, str>>,
+    /// io_uring: the request's fd.
+    pub fd: Option<i64>,
+    /// io_uring: the completion's result.
+    pub res: Option<i64>,
+}
+
+impl<'a> Event<'a> {
+    /// Parses one line.
+    pub fn parse(line: &'a str) -> Result<Event<'a>, serde_json::Error> {
+        serde_json::from_str(line)
+    }
+
+    /// The name rules use in `events:`.
+    pub fn event(&self) -> &str {
+        match (&*self.kind, &self.name) {
+            ("syscall", Some(name)) => name,
+            (kind, _) => kind,
+        }
+    }
+
+    /// The argument called `name`.
+    pub fn arg(&self, name: &str) -> Option<&RawArg<'a>> {
+        self.args.iter().find(|a| a.name == name)
+    }
+
+    /// The argument's decoded value.
+    pub fn arg_value(&self, name: &str) -> Option<Decoded<'_>> {
+        self.arg(name).map(RawArg::value)
+    }
+
+    /// The argument's raw register value.
+    pub fn arg_raw(&self, name: &str) -> Option<u64> {
+        self.arg(name).map(|a| a.raw)
+    }
+
+    /// The result: `ret` of a syscall, `res` of an io_uring request.
+    pub fn retval(&self) -> i64 {
+        self.ret.or(self.res).unwrap_or(0)
+    }
+
+    /// Whether the syscall succeeded (returned and not negative).
+    pub fn succeeded(&self) -> bool {
+        self.ret.is_some_and(|r| r >= 0)
+    }
+}
+
+/// An argument's value decoded from strace's text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decoded<'a> {
+    /// A number (decimal, `0x` hex, or `0`-prefixed octal as strace prints modes).
+    Int(i64),
+    /// A string without its quotes and escapes, or any other text as printed (flags
+    /// `A|B`, structs `{...}`, constants).
+    Str(Cow<'a, str>),
+    /// An array of strings (`["sh", "-c"]`).
+    List(Vec<String>),
+}
+
+impl Decoded<'_> {
+    /// The same value owning its text.
+    pub fn into_owned(self) -> Decoded<'static> {
+        match self {
+            Decoded::Int(n) => Decoded::Int(n),
+            Decoded::Str(s) => Decoded::Str(Cow::Owned(s.into_owned())),
+            Decoded::List(items) => Decoded::List(items),
+        }
+    }
+}
+
+/// Decodes strace's text of one value.
+pub fn decode(text: &str) -> Decoded<'_> {
+    if let Some(n) = parse_int(text) {
+        return Decoded::Int(n);
+    }
+    if text.starts_with('"') {
+        return Decoded::Str(unquote(text));
+    }
+    if text.starts_with("[\"") && text.ends_with(']') {
+        return Decoded::List(split_strings(&text[1..text.len() - 1]));
+    }
+    Decoded::Str(Cow::Borrowed(text))
+}
+
+/// A number as strace prints one; `None` for anything else.
+pub fn parse_int(text: &str) -> Option<i64> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let first = *digits.as_bytes().first()?;
+    if !first.is_ascii_digit() {
+        return None;
+    }
+    let value = if let Some(hex) = digits.strip_prefix("0x") {
+        u64::from_str_radix(hex, 16).ok()? as i64
+    } else if digits.len() > 1 && first == b'0' {
+        i64::from_str_radix(&digits[1..], 8).ok()?
+    } else {
+        digits.parse::<u64>().ok()? as i64
+    };
+    Some(if negative {
+        value.wrapping_neg()
+    } else {
+        value
+    })
+}
+
+/// A C string literal as strace prints it (`"a\nb"...`) without quotes and escapes.
+pub fn unquote(text: &str) -> Cow<'_, str> {
+    let body = text.strip_suffix("...").unwrap_or(text);
+    let body = body
+        .strip_prefix('"')
+        .and_then(|b| b.strip_suffix('"'))
+        .unwrap_or(body);
+    if !body.contains('\\') {
+        return Cow::Borrowed(body);
+    }
+    let mut out = Vec::with_capacity(body.len());
+    let bytes = body.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'\\' || i + 1 == bytes.len() {
+            out.push(bytes[i]);
+            i += 1;
+            continue;
+        }
+        i += 1;
+        let c = bytes[i];
+        i += 1;
+        match c {
+            b'n' => out.push(b'\n'),
+            b't' => out.push(b'\t'),
+            b'r' => out.push(b'\r'),
+            b'v' => out.push(0x0b),
+            b'f' => out.push(0x0c),
+            b'x' => {
+                let end = (i + 2).min(bytes.len());
+                let digits = std::str::from_utf8(&bytes[i..end]).unwrap_or("");
+                match u8::from_str_radix(digits, 16) {
+                    Ok(b) => {
+                        out.push(b);
+                        i = end;
+                    }
+                    Err(_) => out.push(b'x'),
+                }
+            }
+            b'0'..=b'7' => {
+                let mut value = u32::from(c - b'0');
+                let mut n = 1;
+                while n < 3 && i < bytes.len() && (b'0'..=b'7').contains(&bytes[i]) {
+                    value = value * 8 + u32::from(bytes[i] - b'0');
+                    i += 1;
+                    n += 1;
+                }
+                out.push(value as u8);
+            }
+            other => out.push(other),
+        }
+    }
+    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// The quoted strings of an array's inside (`"a", "b"`), decoded.
+fn split_strings(inner: &str) -> Vec<String> {
+    let bytes = inner.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'"' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        i += 1;
+        while i < bytes.len() && bytes[i] != b'"' {
+            i += if bytes[i] == b'\\' { 2 } else { 1 };
+        }
+        let end = (i + 1).min(bytes.len());
+        out.push(unquote(&inner[start..end]).into_owned());
+        i = end;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn peek_stops_before_the_arguments() {
+        let line = r#"{"v":1,"ts":1.5,"pid":7,"tid":7,"type":"syscall","name":"openat","args":[{"name":"x"#;
+        let p = peek(line).unwrap();
+        assert_eq!(
+            (p.kind, p.name, p.pid),
+            ("syscall", Some("openat"), Some(7))
+        );
+        assert_eq!(p.event(), "openat");
+    }
+
+    #[test]
+    fn peek_reads_fields_in_any_order_and_skips_nested_values() {
+        let line = r#"{"argv":["a}","b\"]"],"x":{"type":"no"},"type":"exec","pid":3}"#;
+        let p = peek(line).unwrap();
+        assert_eq!((p.kind, p.name), ("exec", None));
+        assert_eq!(peek("[1]"), None);
+        assert_eq!(peek("{\"v\":1}"), None);
+    }
+
+    #[test]
+    fn arguments_decode_from_their_json_text() {
+        let line = r#"{"type":"syscall","name":"openat","args":[{"name":"filename","text":"\"/etc/a b\"","raw":1},{"name":"flags","text":"O_RDONLY","raw":0},{"name":"x","text":"\"a\\nb\"","raw":0},{"name":"m","text":"0644","raw":420}]}"#;
+        let ev = Event::parse(line).unwrap();
+        assert_eq!(
+            ev.arg_value("filename"),
+            Some(Decoded::Str("/etc/a b".into()))
+        );
+        assert_eq!(ev.args[0].text(), "\"/etc/a b\"");
+        assert_eq!(ev.arg_value("flags"), Some(Decoded::Str("O_RDONLY".into())));
+        assert_eq!(ev.arg_value("x"), Some(Decoded::Str("a\nb".into())));
+        assert_eq!(ev.arg_value("m"), Some(Decoded::Int(0o644)));
+        assert_eq!(ev.arg_raw("m"), Some(420));
+    }
+
+    #[test]
+    fn strace_text_decodes_to_values() {
+        assert_eq!(decode("3"), Decoded::Int(3));
+        assert_eq!(decode("-1"), Decoded::Int(-1));
+        assert_eq!(decode("0755"), Decoded::Int(0o755));
+        assert_eq!(decode("0x10"), Decoded::Int(16));
+        assert_eq!(
+            decode("\"/etc/a\\tb\\x41\\101\"..."),
+            Decoded::Str("/etc/a\tbAA".into())
+        );
+        assert_eq!(
+            decode("O_RDONLY|O_CLOEXEC"),
+            Decoded::Str("O_RDONLY|O_CLOEXEC".into())
+        );
+        assert_eq!(
+            decode(r#"["sh", "-c", "a \"b\""]"#),
+            Decoded::List(vec!["sh".into(), "-c".into(), "a \"b\"".into()])
+        );
+    }
+}

@@ -1,0 +1,401 @@
+//! Guards: the literal tests a CEL condition cannot be true without, read from its syntax
+//! tree when the rule compiles, and checked in Rust before CEL runs. A condition
+//! `args.filename.startsWith("/etc/") && comm != "vi"` has the guard "the filename
+//! starts with /etc/": an event whose filename does not is skipped without building a
+//! CEL context. A guard is only ever a necessary condition (for `a && b` both sides'
+//! guards, for `a || b` a guard only where both sides have one), so skipping on it never
+//! changes a rule's answer; an expression it cannot read contributes no guard.
+
+use cel::common::ast::{CallExpr, Expr, IdedExpr, ListExpr, LiteralValue, operators};
+use std::borrow::Cow;
+
+/// A field of the event a guard can read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Field {
+    /// `event`.
+    Event,
+    /// `comm`.
+    Comm,
+    /// `executable`.
+    Executable,
+    /// `path`.
+    Path,
+    /// `container`.
+    Container,
+    /// `cwd`.
+    Cwd,
+    /// `errno`.
+    Errno,
+    /// `parent.comm`.
+    ParentComm,
+    /// `parent.executable`.
+    ParentExecutable,
+    /// `args.NAME`.
+    Arg(String),
+    /// `retval`.
+    Retval,
+    /// `uid`.
+    Uid,
+    /// `raw.NAME`.
+    Raw(String),
+    /// `basename(FIELD)`.
+    Basename(Box<Field>),
+}
+
+/// A value a guard compares.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldValue<'a> {
+    /// A string.
+    Str(Cow<'a, str>),
+    /// An integer.
+    Int(i64),
+}
+
+/// A string test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StrOp {
+    /// `==`.
+    Equals,
+    /// `.startsWith()`.
+    StartsWith,
+    /// `.endsWith()`.
+    EndsWith,
+    /// `.contains()`.
+    Contains,
+    /// `hasFlag(FIELD, "FLAG")`: one of the `|`-separated names.
+    HasFlag,
+    /// `glob(FIELD, "PATTERN")`.
+    Glob,
+}
+
+/// An integer comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntOp {
+    /// `<`.
+    Less,
+    /// `<=`.
+    LessEq,
+    /// `>`.
+    Greater,
+    /// `>=`.
+    GreaterEq,
+}
+
+/// A necessary condition of a rule's CEL condition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Guard {
+    /// Every one holds.
+    All(Vec<Guard>),
+    /// At least one holds.
+    Any(Vec<Guard>),
+    /// The field is a string passing the test against one of the literals.
+    Str(Field, StrOp, Vec<String>),
+    /// The field is an integer equal to one of the literals.
+    Int(Field, Vec<i64>),
+    /// The field is an integer comparing so with the literal (a field that is no
+    /// integer is admitted: CEL decides).
+    Compare(Field, IntOp, i64),
+    /// `anyBit(FIELD, MASK)`: the integer field has a bit of the mask.
+    AnyBit(Field, i64),
+}
+
+impl Guard {
+    /// Reads the guard of a condition; `None` when nothing in it can be checked early.
+    pub fn of(expr: &IdedExpr) -> Option<Guard> {
+        let Expr::Call(call) = &expr.expr else {
+            return None;
+        };
+        match call.func_name.as_str() {
+            operators::LOGICAL_AND => {
+                // `a && b && c` nests: one flat list.
+                let parts: Vec<Guard> = call
+                    .args
+                    .iter()
+                    .filter_map(Guard::of)
+                    .flat_map(|g| match g {
+                        Guard::All(inner) => inner,
+                        other => vec![other],
+                    })
+                    .collect();
+                match parts.len() {
+                    0 => None,
+                    1 => parts.into_iter().next(),
+                    _ => Some(Guard::All(parts)),
+                }
+            }
+            operators::LOGICAL_OR => {
+                let parts: Option<Vec<Guard>> = call.args.iter().map(Guard::of).collect();
+                Some(Guard::Any(parts?))
+            }
+            operators::EQUALS => equality(call),
+            operators::LESS
+            | operators::LESS_EQUALS
+            | operators::GREATER
+            | operators::GREATER_EQUALS => comparison(call),
+            "hasFlag" | "anyBit" | "glob" | "startsWithAny" => helper(call),
+            operators::IN => membership(call),
+            "startsWith" | "endsWith" | "contains" => method(call),
+            _ => None,
+        }
+    }
+
+    /// Whether the event can pass the condition, given how to read its fields.
+    pub fn admits<'a>(&self, read: &impl Fn(&Field) -> Option<FieldValue<'a>>) -> bool {
+        match self {
+            Guard::All(parts) => parts.iter().all(|g| g.admits(read)),
+            Guard::Any(parts) => parts.iter().any(|g| g.admits(read)),
+            Guard::Str(field, op, literals) => match read(field) {
+                Some(FieldValue::Str(s)) => literals.iter().any(|l| match op {
+                    StrOp::Equals => *s == **l,
+                    StrOp::StartsWith => s.starts_with(l.as_str()),
+                    StrOp::EndsWith => s.ends_with(l.as_str()),
+                    StrOp::Contains => s.contains(l.as_str()),
+                    StrOp::HasFlag => crate::functions::has_flag(&s, l),
+                    StrOp::Glob => crate::functions::glob(l.as_bytes(), s.as_bytes()),
+                }),
+                _ => false,
+            },
+            Guard::Int(field, literals) => {
+                matches!(read(field), Some(FieldValue::Int(n)) if literals.contains(&n))
+            }
+            Guard::Compare(field, op, literal) => match read(field) {
+                Some(FieldValue::Int(n)) => match op {
+                    IntOp::Less => n < *literal,
+                    IntOp::LessEq => n <= *literal,
+                    IntOp::Greater => n > *literal,
+                    IntOp::GreaterEq => n >= *literal,
+                },
+                _ => true,
+            },
+            Guard::AnyBit(field, mask) => {
+                matches!(read(field), Some(FieldValue::Int(n)) if n & mask != 0)
+            }
+        }
+    }
+}
+
+fn equality(call: &CallExpr) -> Option<Guard> {
+    let [left, right] = call.args.as_slice() else {
+        return None;
+    };
+    let (field, literal) = match (field_of(left), field_of(right)) {
+        (Some(f), None) => (f, right),
+        (None, Some(f)) => (f, left),
+        _ => return None,
+    };
+    match &literal.expr {
+        Expr::Literal(LiteralValue::String(s)) => Some(Guard::Str(
+            field,
+            StrOp::Equals,
+            vec![s.inner().to_string()],
+        )),
+        Expr::Literal(LiteralValue::Int(n)) => Some(Guard::Int(field, vec![*n.inner()])),
+        _ => None,
+    }
+}
+
+fn comparison(call: &CallExpr) -> Option<Guard> {
+    let [left, right] = call.args.as_slice() else {
+        return None;
+    };
+    let Expr::Literal(LiteralValue::Int(n)) = &right.expr else {
+        return None;
+    };
+    let op = match call.func_name.as_str() {
+        operators::LESS => IntOp::Less,
+        operators::LESS_EQUALS => IntOp::LessEq,
+        operators::GREATER => IntOp::Greater,
+        _ => IntOp::GreaterEq,
+    };
+    Some(Guard::Compare(field_of(left)?, op, *n.inner()))
+}
+
+/// `hasFlag(FIELD, "FLAG")`, `anyBit(FIELD, MASK)`, `glob(FIELD, "PATTERN")` and
+/// `startsWithAny(FIELD, [...])`, the helpers a guard can run.
+fn helper(call: &CallExpr) -> Option<Guard> {
+    if call.target.is_some() {
+        return None;
+    }
+    let [field, literal] = call.args.as_slice() else {
+        return None;
+    };
+    let field = field_of(field)?;
+    match (call.func_name.as_str(), &literal.expr) {
+        ("hasFlag", Expr::Literal(LiteralValue::String(s))) => Some(Guard::Str(
+            field,
+            StrOp::HasFlag,
+            vec![s.inner().to_string()],
+        )),
+        ("anyBit", Expr::Literal(LiteralValue::Int(n))) => Some(Guard::AnyBit(field, *n.inner())),
+        ("glob", Expr::Literal(LiteralValue::String(s))) => {
+            Some(Guard::Str(field, StrOp::Glob, vec![s.inner().to_string()]))
+        }
+        ("startsWithAny", Expr::List(list)) => Some(Guard::Str(
+            field,
+            StrOp::StartsWith,
+            literals(list, string_literal)?,
+        )),
+        _ => None,
+    }
+}
+
+fn string_literal(literal: &LiteralValue) -> Option<String> {
+    match literal {
+        LiteralValue::String(s) => Some(s.inner().to_string()),
+        _ => None,
+    }
+}
+
+/// Every element of a list literal through `take`; `None` if one is not a literal it takes.
+fn literals<T>(list: &ListExpr, take: impl Fn(&LiteralValue) -> Option<T>) -> Option<Vec<T>> {
+    list.elements
+        .iter()
+        .map(|e| match &e.expr {
+            Expr::Literal(l) => take(l),
+            _ => None,
+        })
+        .collect()
+}
+
+fn membership(call: &CallExpr) -> Option<Guard> {
+    let [item, list] = call.args.as_slice() else {
+        return None;
+    };
+    let field = field_of(item)?;
+    let Expr::List(list) = &list.expr else {
+        return None;
+    };
+    let strings = literals(list, string_literal);
+    if let Some(strings) = strings.filter(|s| !s.is_empty()) {
+        return Some(Guard::Str(field, StrOp::Equals, strings));
+    }
+    let ints = literals(list, |l| match l {
+        LiteralValue::Int(n) => Some(*n.inner()),
+        _ => None,
+    });
+    ints.filter(|i| !i.is_empty()).map(|i| Guard::Int(field, i))
+}
+
+fn method(call: &CallExpr) -> Option<Guard> {
+    let field = field_of(call.target.as_deref()?)?;
+    let [arg] = call.args.as_slice() else {
+        return None;
+    };
+    let Expr::Literal(LiteralValue::String(s)) = &arg.expr else {
+        return None;
+    };
+    let op = match call.func_name.as_str() {
+        "startsWith" => StrOp::StartsWith,
+        "endsWith" => StrOp::EndsWith,
+        _ => StrOp::Contains,
+    };
+    Some(Guard::Str(field, op, vec![s.inner().to_string()]))
+}
+
+/// The field an expression names, if it is one a guard can read.
+fn field_of(expr: &IdedExpr) -> Option<Field> {
+    match &expr.expr {
+        Expr::Ident(name) => match name.as_str() {
+            "event" => Some(Field::Event),
+            "comm" => Some(Field::Comm),
+            "executable" => Some(Field::Executable),
+            "path" => Some(Field::Path),
+            "container" => Some(Field::Container),
+            "cwd" => Some(Field::Cwd),
+            "errno" => Some(Field::Errno),
+            "retval" => Some(Field::Retval),
+            "uid" => Some(Field::Uid),
+            _ => None,
+        },
+        Expr::Select(select) if !select.test => match (&select.operand.expr, select.field.as_str())
+        {
+            (Expr::Ident(root), field) if root == "args" => Some(Field::Arg(field.to_string())),
+            (Expr::Ident(root), field) if root == "raw" => Some(Field::Raw(field.to_string())),
+            (Expr::Ident(root), "comm") if root == "parent" => Some(Field::ParentComm),
+            (Expr::Ident(root), "executable") if root == "parent" => Some(Field::ParentExecutable),
+            _ => None,
+        },
+        Expr::Call(call) if call.func_name == "basename" && call.target.is_none() => {
+            let [inner] = call.args.as_slice() else {
+                return None;
+            };
+            Some(Field::Basename(Box::new(field_of(inner)?)))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn guard(source: &str) -> Option<Guard> {
+        let program = cel::Env::stdlib().compile(source).unwrap();
+        Guard::of(program.expression())
+    }
+
+    #[test]
+    fn conjunctions_keep_every_readable_side() {
+        let g = guard(r#"args.filename.startsWith("/etc/") && size(comm) > 2"#).unwrap();
+        assert_eq!(
+            g,
+            Guard::Str(
+                Field::Arg("filename".into()),
+                StrOp::StartsWith,
+                vec!["/etc/".into()]
+            )
+        );
+    }
+
+    #[test]
+    fn a_disjunction_with_an_unreadable_side_has_no_guard() {
+        assert_eq!(guard(r#"comm == "a" || size(comm) > 2"#), None);
+        assert!(matches!(
+            guard(r#"comm == "a" || basename(executable) in ["b", "c"]"#),
+            Some(Guard::Any(_))
+        ));
+    }
+
+    #[test]
+    fn negations_contribute_nothing() {
+        assert_eq!(guard(r#"!(comm == "a")"#), None);
+        assert_eq!(guard(r#"comm != "a""#), None);
+    }
+
+    #[test]
+    fn helpers_and_comparisons_have_guards() {
+        let g = guard(r#"hasFlag(args.flags, "O_CREAT") && retval >= 0 && anyBit(raw.mode, 73)"#);
+        let Some(Guard::All(parts)) = g else {
+            panic!("{g:?}")
+        };
+        assert_eq!(parts.len(), 3);
+        let read = |f: &Field| match f {
+            Field::Arg(_) => Some(FieldValue::Str("O_WRONLY|O_CREAT".into())),
+            Field::Retval => Some(FieldValue::Int(3)),
+            _ => Some(FieldValue::Int(0o644)),
+        };
+        assert!(!Guard::All(parts.clone()).admits(&read));
+        let read = |f: &Field| match f {
+            Field::Arg(_) => Some(FieldValue::Str("O_WRONLY|O_CREAT".into())),
+            Field::Retval => Some(FieldValue::Int(3)),
+            _ => Some(FieldValue::Int(0o755)),
+        };
+        assert!(Guard::All(parts).admits(&read));
+    }
+
+    #[test]
+    fn admits_reads_fields_through_the_callback() {
+        let g = guard(r#"args.newfd in [0, 1, 2] && event == "dup2""#).unwrap();
+        let read = |f: &Field| match f {
+            Field::Arg(_) => Some(FieldValue::Int(1)),
+            Field::Event => Some(FieldValue::Str("dup2".into())),
+            _ => None,
+        };
+        assert!(g.admits(&read));
+        let read = |f: &Field| match f {
+            Field::Arg(_) => Some(FieldValue::Int(5)),
+            _ => Some(FieldValue::Str("dup2".into())),
+        };
+        assert!(!g.admits(&read));
+    }
+}
