@@ -364,7 +364,25 @@ fn compile(source: &str, id: &str, line: usize, file: &str) -> Result<Option<Pro
             VARIABLES.join(", ")
         )));
     }
+    let mut functions = references.functions();
+    functions.sort_unstable();
+    if let Some(name) = functions.into_iter().find(|f| !is_function(f)) {
+        return Err(fail(format!(
+            "unknown function {name:?} (the helpers: {}; and CEL's standard ones)",
+            crate::functions::HELPERS.join(", ")
+        )));
+    }
     Ok(Some(program))
+}
+
+/// Whether a condition may call `name`: an operator, one of our helpers, or a function
+/// of CEL's standard library (which the cel crate refuses to let a context redefine).
+fn is_function(name: &str) -> bool {
+    name.starts_with(['_', '@', '!', '-'])
+        || crate::functions::HELPERS.contains(&name)
+        || cel::Context::default()
+            .add_function(name, |a: i64| a)
+            .is_err()
 }
 
 /// The variables macros bind (`exists(x, ...)`'s `x`), which are no event fields.

@@ -11,7 +11,7 @@ use crate::alert::{Alert, AlertRule};
 use crate::compile::{Body, CompiledRule, Condition, RuleInfo, compile_file};
 use crate::context::{Facts, Vars};
 use crate::event::{Decoded, Event, peek};
-use crate::guard::FieldValue;
+use crate::guard::{FieldValue, LineNeed};
 use crate::process::{
     DEFAULT_PROCESS_CAP, DEFAULT_PROCESS_IDLE, MAX_SOCKETS, NoLookup, ProcessLookup, ProcessTable,
 };
@@ -99,6 +99,8 @@ pub struct Stats {
     pub lines: u64,
     /// Lines parsed beyond the peek.
     pub parsed: u64,
+    /// Lines a rule names, left unparsed: they lack the text every guard needs.
+    pub prefiltered: u64,
     /// Guards checked.
     pub guards: u64,
     /// CEL programs run.
@@ -128,6 +130,8 @@ struct Partial {
 pub struct Engine {
     rules: Vec<CompiledRule>,
     index: IdMap<Box<str>, Arc<[Target]>>,
+    /// Per event name: text a line must contain for any of its rules to match.
+    needs: IdMap<Box<str>, LineNeed>,
     root: Context<'static, 'static>,
     procs: ProcessTable,
     partials: HashMap<(usize, String), Partial>,
@@ -185,6 +189,7 @@ impl Engine {
         }
         let mut root = Context::default();
         crate::functions::register(&mut root);
+        let needs = line_needs(&set.rules, &index);
         let follow_sockets = set.rules.iter().any(|r| r.uses_sockets);
         let follow_ancestry = set.rules.iter().any(|r| r.uses_ancestors);
         Engine {
@@ -193,6 +198,7 @@ impl Engine {
                 .into_iter()
                 .map(|(name, targets)| (name.into_boxed_str(), Arc::from(targets)))
                 .collect(),
+            needs,
             root,
             procs: ProcessTable::new(limits.processes, limits.process_idle, lookup),
             partials: HashMap::new(),
@@ -238,11 +244,20 @@ impl Engine {
             return Ok(());
         };
         let name = peeked.event();
-        let wanted = self.index.contains_key(name)
-            || LIFECYCLE.contains(&name)
+        let state = LIFECYCLE.contains(&name)
             || (self.follow_sockets && self.follows_socket_call(name, peeked.pid));
-        if !wanted {
-            return Ok(());
+        if !state {
+            if !self.index.contains_key(name) {
+                return Ok(());
+            }
+            if self.guards
+                && let Some(need) = self.needs.get(name)
+                && LineNeed::applies_to(line)
+                && !need.admits(line)
+            {
+                self.stats.prefiltered += 1;
+                return Ok(());
+            }
         }
         let event = Event::parse(line)?;
         self.stats.parsed += 1;
@@ -504,6 +519,37 @@ impl Engine {
             self.partials.retain(|_, p| p.started >= threshold);
         }
     }
+}
+
+/// The most texts a line is searched for before parsing it; past that, parsing and
+/// checking guards is cheaper.
+const MAX_LINE_TEXTS: usize = 8;
+
+/// For each event name whose every rule has a guard with text to look for in the line,
+/// the alternatives (any rule may match), when there are few enough to be worth it.
+fn line_needs(
+    rules: &[CompiledRule],
+    index: &HashMap<String, Vec<Target>>,
+) -> IdMap<Box<str>, LineNeed> {
+    let mut out = IdMap::default();
+    for (name, targets) in index {
+        let needs: Option<Vec<LineNeed>> = targets
+            .iter()
+            .map(|t| {
+                let condition = match &rules[t.rule].body {
+                    Body::Single(c) => c,
+                    Body::Sequence { steps, .. } => &steps[t.step].condition,
+                };
+                condition.guard.as_ref()?.line_need()
+            })
+            .collect();
+        if let Some(need) = needs.map(LineNeed::Any)
+            && need.texts() <= MAX_LINE_TEXTS
+        {
+            out.insert(name.clone().into_boxed_str(), need);
+        }
+    }
+    out
 }
 
 /// Whether the condition holds: guard first, CEL only when it admits the event.

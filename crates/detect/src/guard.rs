@@ -99,7 +99,92 @@ pub enum Guard {
     AnyBit(Field, i64),
 }
 
+/// Text a line must contain for a guard to admit its event: a necessary condition
+/// checked on the raw JSON line, before it is parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineNeed {
+    /// Every one holds.
+    All(Vec<LineNeed>),
+    /// At least one holds.
+    Any(Vec<LineNeed>),
+    /// The line contains this text.
+    Text(String),
+}
+
+impl LineNeed {
+    /// Whether `line` may hold an event the guard admits. Only for lines without
+    /// escapes other than `\"` (see [`LineNeed::applies_to`]).
+    pub fn admits(&self, line: &str) -> bool {
+        match self {
+            LineNeed::All(parts) => parts.iter().all(|n| n.admits(line)),
+            LineNeed::Any(parts) => parts.iter().any(|n| n.admits(line)),
+            LineNeed::Text(text) => line.contains(text.as_str()),
+        }
+    }
+
+    /// Whether the line's strings are written verbatim (no `\\` and no `\u` escape), so
+    /// that a decoded value containing a literal means the line contains it too.
+    pub fn applies_to(line: &str) -> bool {
+        !line.contains("\\\\") && !line.contains("\\u")
+    }
+
+    /// How many texts it checks.
+    pub fn texts(&self) -> usize {
+        match self {
+            LineNeed::All(parts) | LineNeed::Any(parts) => parts.iter().map(LineNeed::texts).sum(),
+            LineNeed::Text(_) => 1,
+        }
+    }
+}
+
+/// Whether a field's value is read from the event's own line (not the process table).
+fn from_line(field: &Field) -> bool {
+    match field {
+        Field::Event | Field::Path | Field::Container | Field::Cwd | Field::Errno => true,
+        Field::Arg(_) => true,
+        Field::Basename(inner) => from_line(inner),
+        _ => false,
+    }
+}
+
+/// Whether a literal appears in a JSON line exactly as written (printable ASCII, no
+/// quote or backslash, which JSON or strace would escape).
+fn verbatim(literal: &str) -> bool {
+    literal
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+}
+
 impl Guard {
+    /// The text a line must contain for this guard to admit its event, if any.
+    pub fn line_need(&self) -> Option<LineNeed> {
+        match self {
+            Guard::All(parts) => {
+                let needs: Vec<LineNeed> = parts.iter().filter_map(Guard::line_need).collect();
+                (!needs.is_empty()).then_some(LineNeed::All(needs))
+            }
+            Guard::Any(parts) => {
+                let needs: Option<Vec<LineNeed>> = parts.iter().map(Guard::line_need).collect();
+                Some(LineNeed::Any(needs?))
+            }
+            Guard::Str(field, op, literals) if from_line(field) => {
+                let texts: Option<Vec<LineNeed>> = literals
+                    .iter()
+                    .map(|l| {
+                        let text = match op {
+                            // The longest run without wildcards.
+                            StrOp::Glob => l.split(['*', '?']).max_by_key(|p| p.len())?,
+                            _ => l.as_str(),
+                        };
+                        verbatim(text).then(|| LineNeed::Text(text.to_string()))
+                    })
+                    .collect();
+                Some(LineNeed::Any(texts?))
+            }
+            _ => None,
+        }
+    }
+
     /// Reads the guard of a condition; `None` when nothing in it can be checked early.
     pub fn of(expr: &IdedExpr) -> Option<Guard> {
         let Expr::Call(call) = &expr.expr else {
@@ -381,6 +466,27 @@ mod tests {
             _ => Some(FieldValue::Int(0o755)),
         };
         assert!(Guard::All(parts).admits(&read));
+    }
+
+    #[test]
+    fn line_needs_come_from_fields_of_the_line_only() {
+        let need = guard(r#"args.prot.contains("PROT_EXEC") && hasFlag(args.prot, "PROT_WRITE")"#)
+            .and_then(|g| g.line_need())
+            .unwrap();
+        assert!(need.admits(r#"{"text":"PROT_READ|PROT_WRITE|PROT_EXEC"}"#));
+        assert!(!need.admits(r#"{"text":"PROT_READ|PROT_EXEC"}"#));
+        // comm may come from the process table: no need on the line.
+        assert_eq!(guard(r#"comm == "sshd""#).and_then(|g| g.line_need()), None);
+        // A literal JSON would escape cannot be looked for verbatim.
+        assert_eq!(guard(r#"path == "a\"b""#).and_then(|g| g.line_need()), None);
+        let glob = guard(r#"glob(path, "/proc/*/mem")"#).and_then(|g| g.line_need());
+        assert_eq!(
+            glob,
+            Some(LineNeed::Any(vec![LineNeed::Text("/proc/".into())]))
+        );
+        assert!(LineNeed::applies_to(r#"{"text":"\"/etc\""}"#));
+        assert!(!LineNeed::applies_to(r#"{"text":"\"a\\nb\""}"#));
+        assert!(!LineNeed::applies_to(r#"{"text":"\u002f"}"#));
     }
 
     #[test]

@@ -64,6 +64,19 @@ fn unknown_variables_are_errors() {
 }
 
 #[test]
+fn unknown_functions_are_errors() {
+    let e = error(&GOOD.replace("path == \"/x\"", "basname(path) == \"x\""));
+    assert!(
+        e.starts_with("my.yaml:5:") && e.contains("unknown function \"basname\""),
+        "{e}"
+    );
+    let mut set = RuleSet::new();
+    let standard = "\"size(path) > 2 && path.matches('^/') && string(pid) != '' && int(uid) >= 0\"";
+    set.add_file("ok.yaml", &GOOD.replace("path == \"/x\"", standard))
+        .unwrap();
+}
+
+#[test]
 fn unknown_event_names_are_errors_with_a_suggestion() {
     let e = error(&GOOD.replace("[openat]", "[opennat]"));
     assert!(
