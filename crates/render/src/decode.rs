@@ -4,6 +4,7 @@
 //! knowledge base.
 
 use crate::escape::{Hex, quote, quote_hex};
+use crate::prim::{bracket_list, format_mode, ptr, set_text, signal, styled};
 use crate::select::SyscallSet;
 use crate::specs::{self, Fmt, Ret, Spec};
 use crate::structs::{self, Layout};
@@ -911,7 +912,7 @@ impl Decoder {
                         .map(|g| u32::from_le_bytes([g[0], g[1], g[2], g[3]]).to_string())
                         .collect();
                     let more = n.max(0) as usize > gids.len();
-                    structs::bracket_list(gids, more)
+                    bracket_list(gids, more)
                 }
                 _ => ptr(raw),
             },
@@ -957,7 +958,7 @@ impl Decoder {
                         .map(|b| structs::epoll_event(b, st))
                         .collect();
                     let more = n.max(0) as usize > items.len();
-                    structs::bracket_list(items, more)
+                    bracket_list(items, more)
                 }
                 _ => ptr(raw),
             },
@@ -1390,7 +1391,7 @@ impl Decoder {
             .collect();
         let n = sent_vlen.unwrap_or(done as u64);
         let more = n as usize > items.len();
-        structs::bracket_list(items, more)
+        bracket_list(items, more)
     }
 
     /// `N (in [4], out [5], left {...})` or `0 (Timeout)`, as strace ends select calls.
@@ -2123,7 +2124,7 @@ impl Decoder {
     fn array_text(&self, items: impl Iterator<Item = String>, count: u64) -> String {
         let items: Vec<String> = items.collect();
         let more = count as usize > items.len();
-        structs::bracket_list(items, more)
+        bracket_list(items, more)
     }
 
     /// Whether an array goes on past what is printed (` ...` closes it).
@@ -2198,7 +2199,7 @@ impl Decoder {
             parts.push(format!("{{iov_base={base_text}, iov_len={len}}}"));
         }
         let more = count as usize > parts.len();
-        structs::bracket_list(parts, more)
+        bracket_list(parts, more)
     }
 
     fn plan(
@@ -3278,7 +3279,7 @@ fn iov_addrs(bytes: &[u8], word: usize, count: u64) -> String {
         })
         .collect();
     let more = count as usize > parts.len();
-    structs::bracket_list(parts, more)
+    bracket_list(parts, more)
 }
 
 /// A little-endian word of `size` bytes (4 or 8) at `off`.
@@ -3367,14 +3368,6 @@ impl CapturePlan for Decoder {
         mem: &mut dyn MemReader,
     ) -> Vec<Capture> {
         self.plan(entry, Some(result), mem)
-    }
-}
-
-/// `value` through the knowledge base's decoding table `name` (hex if there is none).
-pub fn set_text(name: &str, value: u64, style: Style) -> String {
-    match syscalls::xlat_set(name) {
-        Some(set) => set.display(value, style).to_string(),
-        None => hex(value),
     }
 }
 
@@ -3556,44 +3549,6 @@ fn statx_flags(value: u64, st: Style) -> String {
         text.push_str(&part(0, rest));
     }
     text
-}
-
-/// A pointer as strace prints it: `NULL` or hex.
-pub fn ptr(v: u64) -> String {
-    if v == 0 {
-        "NULL".into()
-    } else {
-        format!("{v:#x}")
-    }
-}
-
-/// A mode as strace prints it: `%#03o` (`0644`, `000`, `022`).
-pub fn format_mode(m: u64) -> String {
-    let s = if m == 0 {
-        "0".to_string()
-    } else {
-        format!("0{m:o}")
-    };
-    format!("{s:0>3}")
-}
-
-/// A signal number as strace prints it.
-pub fn signal(n: i32) -> String {
-    match syscalls::signal_name(n) {
-        Some(name) => name.to_string(),
-        None => n.to_string(),
-    }
-}
-
-/// A value strace names in -X's style: the name (`SIGHUP`), the number (`1`) under raw,
-/// both (`1 /* SIGHUP */`) under verbose; a value without a name is its number.
-pub fn styled(name: String, number: &str, st: Style) -> String {
-    match st {
-        Style::Abbrev => name,
-        Style::Raw => number.to_string(),
-        Style::Verbose if name == number => name,
-        Style::Verbose => format!("{number} /* {name} */"),
-    }
 }
 
 /// x86_64 clone(flags, stack, parent_tid, child_tid, tls) as strace prints it.

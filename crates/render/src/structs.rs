@@ -2,8 +2,8 @@
 //! ones for the common compat structures), as strace prints them.
 
 use crate::dates::date_comment;
-use crate::decode::{ptr, set_text, signal, styled};
 use crate::escape::{Hex, quote};
+use crate::prim::{bracket_list, fixed_cstring, ptr, set_text, signal, styled};
 use crate::specs::IfreqField;
 use crate::xlat::{self, Style, hex};
 
@@ -944,14 +944,6 @@ pub fn tms(b: &[u8], l: Layout, st: Style) -> String {
     )
 }
 
-/// `[a, b, ...]`: the items shown, then `...` when the array holds more.
-pub fn bracket_list(mut items: Vec<String>, more: bool) -> String {
-    if more {
-        items.push("...".into());
-    }
-    format!("[{}]", items.join(", "))
-}
-
 /// `stack_t` (sigaltstack): the pointer, the int flags and the size, each in a long's
 /// place (x86_64: 24 bytes; i386: 12).
 pub fn stack(b: &[u8], st: Style, l: Layout) -> String {
@@ -1366,18 +1358,6 @@ pub fn fsxattr(b: &[u8], get: bool, st: Style) -> String {
         hex(u32_at(b, 12)),
         u32_at(b, 16)
     )
-}
-
-/// A NUL-terminated string in a fixed-size field, quoted as strace's
-/// print_quoted_cstring does: at most all but the field's last byte, then `...` when
-/// that byte is not the NUL.
-fn fixed_cstring(b: &[u8], strings: Hex) -> String {
-    let shown = &b[..b.len().saturating_sub(1)];
-    match shown.iter().position(|&c| c == 0) {
-        Some(end) => quote(&shown[..end], strings),
-        None if b.last().is_none_or(|&c| c == 0) => quote(shown, strings),
-        None => format!("{}...", quote(shown, strings)),
-    }
 }
 
 /// `struct ifreq`'s name: `ifr_name="lo"`.
@@ -2709,18 +2689,6 @@ mod tests {
         storage.resize(128, b'z');
         let shown = format!(r#"{{sa_family=AF_UNIX, sun_path=@"{}"}}"#, "z".repeat(107));
         assert_eq!(sockaddr(&storage, Style::Abbrev, Hex::None), shown);
-    }
-
-    #[test]
-    fn fixed_size_names_show_all_but_the_last_byte_then_dots() {
-        assert_eq!(fixed_cstring(b"lo\0\0", Hex::None), r#""lo""#);
-        assert_eq!(fixed_cstring(b"abc\0", Hex::None), r#""abc""#);
-        assert_eq!(fixed_cstring(b"abcd", Hex::None), r#""abc"..."#);
-        assert_eq!(
-            fixed_cstring(b"\xe97\x01x", Hex::All),
-            r#""\xe9\x37\x01"..."#
-        );
-        assert_eq!(fixed_cstring(b"", Hex::None), r#""""#);
     }
 
     /// A kernel struct termios with these flag words and c_line, c_cc all zero.
