@@ -7,7 +7,7 @@ use crate::prim::{bracket_list, fixed_cstring, ptr, set_text, signal, styled};
 use crate::specs::IfreqField;
 use crate::xlat::{self, Style, hex};
 
-fn u16_at(b: &[u8], off: usize) -> u64 {
+pub(crate) fn u16_at(b: &[u8], off: usize) -> u64 {
     b.get(off..off + 2)
         .map_or(0, |s| u16::from_le_bytes([s[0], s[1]]) as u64)
 }
@@ -15,7 +15,7 @@ pub(crate) fn u32_at(b: &[u8], off: usize) -> u64 {
     b.get(off..off + 4)
         .map_or(0, |s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]) as u64)
 }
-fn u64_at(b: &[u8], off: usize) -> u64 {
+pub(crate) fn u64_at(b: &[u8], off: usize) -> u64 {
     b.get(off..off + 8).map_or(0, |s| {
         u64::from_le_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]])
     })
@@ -64,7 +64,7 @@ impl Layout {
 }
 
 /// A little-endian word of `size` bytes (4 or 8) at `off`.
-fn word_at(b: &[u8], off: usize, size: usize) -> u64 {
+pub(crate) fn word_at(b: &[u8], off: usize, size: usize) -> u64 {
     if size == 4 {
         u32_at(b, off)
     } else {
@@ -73,7 +73,7 @@ fn word_at(b: &[u8], off: usize, size: usize) -> u64 {
 }
 
 /// `v`, a `size`-byte word, sign-extended.
-fn signed(v: u64, size: usize) -> i64 {
+pub(crate) fn signed(v: u64, size: usize) -> i64 {
     if size == 4 {
         v as u32 as i32 as i64
     } else {
@@ -1502,19 +1502,6 @@ pub fn timezone(b: &[u8]) -> String {
         u32_at(b, 0) as i32,
         u32_at(b, 4) as i32
     )
-}
-
-/// An id written by the kernel (getresuid): `[0]`, `[-1]` for the "unset" id.
-pub fn id_out(b: &[u8]) -> String {
-    match u32_at(b, 0) as u32 {
-        u32::MAX => "[-1]".into(),
-        id => format!("[{id}]"),
-    }
-}
-
-/// A `loff_t` read by the kernel: `[0]`.
-pub fn loff(b: &[u8]) -> String {
-    format!("[{}]", u64_at(b, 0) as i64)
 }
 
 /// mincore's vector, one byte per page: `[1, 0, 0]` (strace prints the residency bit),
