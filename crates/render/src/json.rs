@@ -1,7 +1,8 @@
 //! The JSON Lines printer: one object per event, a syscall as one object (schema in
 //! [`events::schema`]).
 
-use crate::decode::{CallView, Decoder, signal};
+use crate::decode::{CallView, Decoder};
+use crate::prim::signal;
 use crate::select::{SignalSet, Status, StatusSet};
 use crate::siginfo;
 use events::schema::{JsonArg, JsonBody, JsonEvent, SCHEMA_VERSION};

@@ -6,6 +6,7 @@ pub mod decode;
 pub mod escape;
 mod ioctl_request;
 pub mod json;
+pub mod prim;
 pub mod select;
 pub mod siginfo;
 pub mod specs;

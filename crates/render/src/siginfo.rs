@@ -2,7 +2,7 @@
 //! layout: PTRACE_GETSIGINFO gives the tracer its own) and in syscall arguments (i386's
 //! compat_siginfo for i386 calls).
 
-use crate::decode::{ptr, signal, styled};
+use crate::prim::{ptr, signal, styled};
 use crate::structs::Layout;
 use crate::xlat::{self, Style};
 

@@ -2,12 +2,12 @@
 //! ones for the common compat structures), as strace prints them.
 
 use crate::dates::date_comment;
-use crate::decode::{ptr, set_text, signal, styled};
 use crate::escape::{Hex, quote};
+use crate::prim::{bracket_list, fixed_cstring, ptr, set_text, signal, styled};
 use crate::specs::IfreqField;
 use crate::xlat::{self, Style, hex};
 
-fn u16_at(b: &[u8], off: usize) -> u64 {
+pub(crate) fn u16_at(b: &[u8], off: usize) -> u64 {
     b.get(off..off + 2)
         .map_or(0, |s| u16::from_le_bytes([s[0], s[1]]) as u64)
 }
@@ -15,7 +15,7 @@ pub(crate) fn u32_at(b: &[u8], off: usize) -> u64 {
     b.get(off..off + 4)
         .map_or(0, |s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]) as u64)
 }
-fn u64_at(b: &[u8], off: usize) -> u64 {
+pub(crate) fn u64_at(b: &[u8], off: usize) -> u64 {
     b.get(off..off + 8).map_or(0, |s| {
         u64::from_le_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]])
     })
@@ -64,7 +64,7 @@ impl Layout {
 }
 
 /// A little-endian word of `size` bytes (4 or 8) at `off`.
-fn word_at(b: &[u8], off: usize, size: usize) -> u64 {
+pub(crate) fn word_at(b: &[u8], off: usize, size: usize) -> u64 {
     if size == 4 {
         u32_at(b, off)
     } else {
@@ -73,7 +73,7 @@ fn word_at(b: &[u8], off: usize, size: usize) -> u64 {
 }
 
 /// `v`, a `size`-byte word, sign-extended.
-fn signed(v: u64, size: usize) -> i64 {
+pub(crate) fn signed(v: u64, size: usize) -> i64 {
     if size == 4 {
         v as u32 as i32 as i64
     } else {
@@ -944,14 +944,6 @@ pub fn tms(b: &[u8], l: Layout, st: Style) -> String {
     )
 }
 
-/// `[a, b, ...]`: the items shown, then `...` when the array holds more.
-pub fn bracket_list(mut items: Vec<String>, more: bool) -> String {
-    if more {
-        items.push("...".into());
-    }
-    format!("[{}]", items.join(", "))
-}
-
 /// `stack_t` (sigaltstack): the pointer, the int flags and the size, each in a long's
 /// place (x86_64: 24 bytes; i386: 12).
 pub fn stack(b: &[u8], st: Style, l: Layout) -> String {
@@ -1368,18 +1360,6 @@ pub fn fsxattr(b: &[u8], get: bool, st: Style) -> String {
     )
 }
 
-/// A NUL-terminated string in a fixed-size field, quoted as strace's
-/// print_quoted_cstring does: at most all but the field's last byte, then `...` when
-/// that byte is not the NUL.
-fn fixed_cstring(b: &[u8], strings: Hex) -> String {
-    let shown = &b[..b.len().saturating_sub(1)];
-    match shown.iter().position(|&c| c == 0) {
-        Some(end) => quote(&shown[..end], strings),
-        None if b.last().is_none_or(|&c| c == 0) => quote(shown, strings),
-        None => format!("{}...", quote(shown, strings)),
-    }
-}
-
 /// `struct ifreq`'s name: `ifr_name="lo"`.
 pub fn ifreq_name(b: &[u8], strings: Hex) -> String {
     format!(
@@ -1522,19 +1502,6 @@ pub fn timezone(b: &[u8]) -> String {
         u32_at(b, 0) as i32,
         u32_at(b, 4) as i32
     )
-}
-
-/// An id written by the kernel (getresuid): `[0]`, `[-1]` for the "unset" id.
-pub fn id_out(b: &[u8]) -> String {
-    match u32_at(b, 0) as u32 {
-        u32::MAX => "[-1]".into(),
-        id => format!("[{id}]"),
-    }
-}
-
-/// A `loff_t` read by the kernel: `[0]`.
-pub fn loff(b: &[u8]) -> String {
-    format!("[{}]", u64_at(b, 0) as i64)
 }
 
 /// mincore's vector, one byte per page: `[1, 0, 0]` (strace prints the residency bit),
@@ -2709,18 +2676,6 @@ mod tests {
         storage.resize(128, b'z');
         let shown = format!(r#"{{sa_family=AF_UNIX, sun_path=@"{}"}}"#, "z".repeat(107));
         assert_eq!(sockaddr(&storage, Style::Abbrev, Hex::None), shown);
-    }
-
-    #[test]
-    fn fixed_size_names_show_all_but_the_last_byte_then_dots() {
-        assert_eq!(fixed_cstring(b"lo\0\0", Hex::None), r#""lo""#);
-        assert_eq!(fixed_cstring(b"abc\0", Hex::None), r#""abc""#);
-        assert_eq!(fixed_cstring(b"abcd", Hex::None), r#""abc"..."#);
-        assert_eq!(
-            fixed_cstring(b"\xe97\x01x", Hex::All),
-            r#""\xe9\x37\x01"..."#
-        );
-        assert_eq!(fixed_cstring(b"", Hex::None), r#""""#);
     }
 
     /// A kernel struct termios with these flag words and c_line, c_cc all zero.

@@ -1,6 +1,7 @@
 //! The strace-compatible text printer.
 
-use crate::decode::{CallView, Decoder, signal};
+use crate::decode::{CallView, Decoder};
+use crate::prim::signal;
 use crate::select::{SignalSet, StatusSet};
 use crate::siginfo;
 use events::{Event, EventKind, IdMap, IdSet, Sink, SyscallEntry, SyscallExit, Timestamp};

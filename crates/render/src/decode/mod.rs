@@ -2,300 +2,68 @@
 //! tracee memory that needs (the capture plan). Syscalls strace decodes specially are
 //! described in [`crate::specs`]; every other one prints by the argument kinds of the
 //! knowledge base.
+//!
+//! This module is the dispatcher: each format belongs to a family (see [`Family`]), whose
+//! module prints it and plans its captures; [`decoder`] holds the decoder's state and
+//! [`basic`] what every family builds on.
 
-use crate::escape::{Hex, quote, quote_hex};
-use crate::select::SyscallSet;
-use crate::specs::{self, Fmt, Ret, Spec};
+mod basic;
+mod decoder;
+
+use basic::{
+    AT_FDCWD, ArgPlan, FD_KEY_BASE, complete, in_struct, is_i386, layout, le_word, le64, mem_u32,
+};
+use decoder::in_phase;
+pub use decoder::{CallView, DecodeOptions, Decoder, PerCall, Shape};
+
+use crate::escape::quote;
+use crate::prim::{bracket_list, format_mode, ptr, set_text, signal, styled};
+use crate::specs::{self, Fmt, Ret};
 use crate::structs::{self, Layout};
 use crate::xlat::{Style, hex};
 use events::{Capture, CapturePlan, Mem, MemReader, SyscallEntry, SyscallResult};
-use std::sync::{Arc, OnceLock};
-use syscalls::{Arch, ArgKind, Syscall};
+use syscalls::Arch;
 
-/// How values are printed: strace's -s, -x/-xx, -v, -X, -y.
-#[derive(Debug, Clone)]
-pub struct DecodeOptions {
-    /// Maximum string bytes printed (`-s`, default 32).
-    pub strsize: usize,
-    /// Hex escaping (`-x`, `-xx`).
-    pub hex: Hex,
-    /// Unabbreviated structures, argv/envp in full (`-v`).
-    pub verbose: bool,
-    /// How named constants print (`-X`).
-    pub style: Style,
-    /// Print the path of file descriptors (`-y`).
-    pub decode_fds: bool,
-    /// Print socket endpoints instead of `socket:[INODE]` (`-yy`).
-    pub decode_sockets: bool,
-    /// Only syscalls that touch one of these paths, by name or by descriptor (`-P`).
-    pub trace_paths: Vec<Vec<u8>>,
-    /// Which calls print undecoded, abbreviated, dereferenced (`-e raw=`, `-e abbrev=`,
-    /// `-e verbose=`).
-    pub per_call: PerCall,
+/// The families of the formats: each prints its formats and plans their captures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Family {
+    /// Numbers, addresses, descriptors, paths, strings, buffers, words ([`basic`]).
+    Basic,
+    /// The formats not yet in a family of their own.
+    Rest,
 }
 
-/// strace's per-call qualifiers; `None` is strace's default for each.
-#[derive(Debug, Clone, Default)]
-pub struct PerCall {
-    /// Calls whose arguments and return value print in hex, undecoded (`-e raw=`;
-    /// default none).
-    pub raw: Option<Arc<SyscallSet>>,
-    /// Calls whose structures print abbreviated (`-e abbrev=`; default all, none under
-    /// `-v`).
-    pub abbrev: Option<Arc<SyscallSet>>,
-    /// Calls whose structures and arrays print at all (`-e verbose=`; default all):
-    /// the others print their addresses.
-    pub verbose: Option<Arc<SyscallSet>>,
-}
-
-impl Default for DecodeOptions {
-    fn default() -> Self {
-        DecodeOptions {
-            strsize: 32,
-            hex: Hex::None,
-            verbose: false,
-            style: Style::Abbrev,
-            decode_fds: false,
-            decode_sockets: false,
-            trace_paths: Vec::new(),
-            per_call: PerCall::default(),
-        }
-    }
-}
-
-/// The decoded description of one syscall for an ABI: its name and argument formats.
-#[derive(Debug, Clone)]
-pub struct Shape {
-    /// The name to print.
-    pub name: String,
-    /// Parameter names (for JSON).
-    pub arg_names: Vec<&'static str>,
-    /// One format per printed argument.
-    pub fmts: Vec<Fmt>,
-    /// How the return value prints.
-    pub ret: Ret,
-}
-
-impl Shape {
-    /// Index of the first argument that can only be printed at exit (strace prints the
-    /// line up to there at entry).
-    pub fn split(&self) -> usize {
-        self.fmts
-            .iter()
-            .position(|f| f.at_exit())
-            .unwrap_or(self.fmts.len())
-    }
-}
-
-/// Decodes syscalls for the text and JSON printers and tells sources what to capture.
-pub struct Decoder {
-    opts: DecodeOptions,
-    /// Per ABI (in `Arch::ALL` order), its calls, resolved at first use.
-    abis: [OnceLock<AbiShapes>; Arch::ALL.len()],
-    /// Structures print as addresses (a variant for calls outside `-e verbose=`).
-    shallow: bool,
-    /// The decoders of calls qualified otherwise than the options say by default, by
-    /// [`Quals`] bits, built at first use.
-    variants: [OnceLock<Box<Decoder>>; 4],
-}
-
-/// Bits of a call's qualifiers, resolved once per ABI: printed unabbreviated, printed
-/// without dereferencing.
-type Quals = u8;
-const QUAL_FULL: Quals = 1;
-const QUAL_SHALLOW: Quals = 2;
-
-/// The calls of one ABI, indexed by number less the ABI's base.
-struct AbiShapes {
-    /// How each prints.
-    shapes: Vec<Option<Shape>>,
-    /// When each may read tracee memory ([`READS_AT_ENTRY`], [`READS_AT_EXIT`]); a byte
-    /// per call keeps the tracer's per-stop check in cache.
-    phases: Vec<u8>,
-    /// Each call's qualifiers ([`Quals`]).
-    quals: Vec<Quals>,
-}
-
-impl AbiShapes {
-    fn of(arch: Arch, opts: &DecodeOptions) -> AbiShapes {
-        let mut shapes = Vec::new();
-        let mut quals = Vec::new();
-        let per_call = &opts.per_call;
-        let in_set = |set: &Option<Arc<SyscallSet>>, nr, dflt| {
-            set.as_ref().map_or(dflt, |s| s.contains(arch, nr))
-        };
-        for sc in arch.table().entries() {
-            let i = (sc.nr - arch.nr_base()) as usize;
-            if shapes.len() <= i {
-                shapes.resize(i + 1, None);
-                quals.resize(i + 1, own_quals(opts));
-            }
-            if in_set(&per_call.raw, sc.nr, false) {
-                // Undecoded: the decoder of the options says it all.
-                shapes[i] = Some(raw_shape(sc));
-                continue;
-            }
-            shapes[i] = Some(shape_of(arch, sc));
-            let mut q = 0;
-            if !in_set(&per_call.abbrev, sc.nr, !opts.verbose) {
-                q |= QUAL_FULL;
-            }
-            if !in_set(&per_call.verbose, sc.nr, true) {
-                q |= QUAL_SHALLOW;
-            }
-            quals[i] = q;
-        }
-        let phases = shapes
-            .iter()
-            .map(|shape| {
-                let Some(shape) = shape else { return 0 };
-                // rt_sigreturn's restored mask and futex's timeout, read at entry outside
-                // their arguments' own formats, count as those arguments' entry reads.
-                let at = |exit| shape.fmts.iter().any(|&f| reads_at(f, shape.ret, exit));
-                let mut bits = 0;
-                if at(false) {
-                    bits |= READS_AT_ENTRY;
-                }
-                if at(true) {
-                    bits |= READS_AT_EXIT;
-                }
-                bits
-            })
-            .collect();
-        AbiShapes {
-            shapes,
-            phases,
-            quals,
-        }
-    }
-}
-
-/// The qualifiers a decoder with `opts` applies by itself.
-fn own_quals(opts: &DecodeOptions) -> Quals {
-    if opts.verbose { QUAL_FULL } else { 0 }
-}
-
-/// An undecoded call (`-e raw=`): every argument of its signature in hex, as strace's
-/// printargs.
-fn raw_shape(sc: &Syscall) -> Shape {
-    Shape {
-        name: sc.name.to_string(),
-        arg_names: sc.args.iter().map(|a| a.name).collect(),
-        fmts: vec![Fmt::Hex; sc.args.len()],
-        ret: Ret::Raw,
-    }
-}
-
-/// The per-argument view a decoder works on.
-pub struct CallView<'a> {
-    /// The entry.
-    pub entry: &'a SyscallEntry,
-    /// The result, at exit.
-    pub result: Option<SyscallResult>,
-    /// Exit captures.
-    pub exit_mem: &'a [Capture],
-}
-
-impl CallView<'_> {
-    fn arg(&self, i: usize) -> u64 {
-        self.entry.args[i]
-    }
-    fn entry_mem(&self, key: u32) -> Option<&Mem> {
-        Capture::find(&self.entry.mem, key)
-    }
-    fn exit_mem(&self, key: u32) -> Option<&Mem> {
-        Capture::find(self.exit_mem, key)
-    }
-    /// The successful return value, if any.
-    fn ok_ret(&self) -> Option<i64> {
-        self.result.filter(|r| !r.is_error).map(|r| r.rval)
-    }
-    /// What a successful call wrote, read whole at exit under `key`.
-    fn written(&self, key: u32) -> Option<&[u8]> {
-        self.ok_ret()?;
-        match self.exit_mem(key)? {
-            Mem::Bytes {
-                bytes,
-                complete: true,
-            } => Some(bytes),
-            _ => None,
-        }
-    }
-}
-
-fn shape_of(arch: Arch, sc: &Syscall) -> Shape {
-    if let Some(spec) = specs::lookup_for(arch, sc.nr, sc.name) {
-        return from_spec(sc.name, spec, sc);
-    }
-    let ret = if FD_RETURNING.contains(&sc.name) {
-        Ret::Fd
-    } else {
-        Ret::Dec
-    };
-    Shape {
-        name: sc.name.to_string(),
-        arg_names: sc.args.iter().map(|a| a.name).collect(),
-        fmts: sc.args.iter().map(|a| fmt_of_kind(a.kind)).collect(),
-        ret,
-    }
-}
-
-/// Syscalls without a decoder of their own that return a new file descriptor (which -y
-/// follows with its path, as strace's RVAL_FD).
-const FD_RETURNING: &[&str] = &[
-    "epoll_create",
-    "eventfd",
-    "eventfd2",
-    "fsmount",
-    "fsopen",
-    "fspick",
-    "inotify_init",
-    "inotify_init1",
-    "memfd_secret",
-    "open_tree",
-    "pidfd_getfd",
-    "pidfd_open",
-    "timerfd_create",
-    "userfaultfd",
-];
-
-fn from_spec(name: &str, spec: &Spec, sc: &Syscall) -> Shape {
-    let arg_names = (0..spec.args.len())
-        .map(|i| sc.args.get(i).map_or("arg", |a| a.name))
-        .collect();
-    Shape {
-        name: name.to_string(),
-        arg_names,
-        fmts: spec.args.to_vec(),
-        ret: spec.ret,
-    }
-}
-
-fn fmt_of_kind(kind: ArgKind) -> Fmt {
-    match kind {
-        ArgKind::Int | ArgKind::Pid => Fmt::Int,
-        ArgKind::Uint | ArgKind::Size | ArgKind::Lo32 | ArgKind::Hi32 => Fmt::Uint,
-        ArgKind::Fd => Fmt::Fd,
-        ArgKind::Dirfd => Fmt::Dirfd,
-        ArgKind::Path => Fmt::Path,
-        ArgKind::Str => Fmt::Str,
-        ArgKind::StrArray => Fmt::Argv,
-        ArgKind::Buf { len_arg } => Fmt::WBuf(len_arg),
-        ArgKind::OutBuf { len_arg } => Fmt::RBuf(len_arg),
-        ArgKind::Flags { set } => specs::for_set(set),
-        ArgKind::Mode => Fmt::Mode,
-        ArgKind::Signal => Fmt::Signal,
-        ArgKind::Ptr { .. } | ArgKind::Addr => Fmt::Ptr,
-        ArgKind::Hex => Fmt::Hex,
-    }
-}
-
-fn unknown_shape(nr: u32) -> Shape {
-    Shape {
-        name: format!("syscall_{nr:#x}"),
-        arg_names: vec!["arg"; 6],
-        fmts: vec![Fmt::Hex; 6],
-        ret: Ret::Dec,
+/// The family that prints `fmt`.
+fn family(fmt: Fmt) -> Family {
+    match fmt {
+        Fmt::Int
+        | Fmt::Long
+        | Fmt::Uint
+        | Fmt::Id
+        | Fmt::Hex
+        | Fmt::Ptr
+        | Fmt::Fd
+        | Fmt::Dirfd
+        | Fmt::Path
+        | Fmt::Str
+        | Fmt::WBuf(_)
+        | Fmt::RBuf(_)
+        | Fmt::RBufHex(_)
+        | Fmt::XattrList(_)
+        | Fmt::RStr
+        | Fmt::Set(_)
+        | Fmt::Mode
+        | Fmt::Signal
+        | Fmt::IntOut
+        | Fmt::IntPtrIn
+        | Fmt::AddrOut
+        | Fmt::LoffIn
+        | Fmt::OffsetInOut
+        | Fmt::LenInOut
+        | Fmt::IdOut
+        | Fmt::RemainOut
+        | Fmt::Skip => Family::Basic,
+        _ => Family::Rest,
     }
 }
 
@@ -329,90 +97,6 @@ impl Decoder {
             }
             _ => split,
         }
-    }
-
-    /// A decoder with `opts`; each ABI's calls are resolved once, when the first of
-    /// them is decoded (most traces meet one ABI, and a short run should not pay for four).
-    pub fn new(opts: DecodeOptions) -> Decoder {
-        Decoder {
-            opts,
-            abis: Default::default(),
-            shallow: false,
-            variants: Default::default(),
-        }
-    }
-
-    /// The resolved calls of `arch`.
-    fn abi(&self, arch: Arch) -> &AbiShapes {
-        let i = Arch::ALL.iter().position(|&a| a == arch).unwrap_or(0);
-        self.abis[i].get_or_init(|| AbiShapes::of(arch, &self.opts))
-    }
-
-    /// The decoder of call `nr` of `arch`: this one, or the variant its `-e abbrev=` and
-    /// `-e verbose=` qualifiers call for (one table lookup on the way).
-    fn for_call(&self, arch: Arch, nr: u32) -> &Decoder {
-        let own = own_quals(&self.opts);
-        let q = self
-            .abi(arch)
-            .quals
-            .get(nr.wrapping_sub(arch.nr_base()) as usize)
-            .copied()
-            .unwrap_or(own);
-        if q == own {
-            return self;
-        }
-        self.variants[q as usize].get_or_init(|| {
-            let opts = DecodeOptions {
-                verbose: q & QUAL_FULL != 0,
-                per_call: PerCall::default(),
-                ..self.opts.clone()
-            };
-            let mut variant = Decoder::new(opts);
-            variant.shallow = q & QUAL_SHALLOW != 0;
-            Box::new(variant)
-        })
-    }
-
-    /// Whether stops capture what descriptors refer to (-y, -P), whatever the call.
-    fn captures_fds(&self) -> bool {
-        self.opts.decode_fds || !self.opts.trace_paths.is_empty()
-    }
-
-    /// Whether call `nr` of `arch` may read tracee memory at entry or (`at_exit`) at exit;
-    /// false for calls nothing is known of (they print their registers).
-    fn reads(&self, arch: Arch, nr: u32, at_exit: bool) -> bool {
-        let bit = if at_exit {
-            READS_AT_EXIT
-        } else {
-            READS_AT_ENTRY
-        };
-        self.abi(arch)
-            .phases
-            .get(nr.wrapping_sub(arch.nr_base()) as usize)
-            .is_some_and(|&bits| bits & bit != 0)
-    }
-
-    /// The options in force.
-    pub fn options(&self) -> &DecodeOptions {
-        &self.opts
-    }
-
-    /// How syscall `nr` of `arch` prints (a `syscall_0x..` shape when unknown).
-    pub fn shape(&self, arch: Arch, nr: u32) -> std::borrow::Cow<'_, Shape> {
-        let known = self
-            .abi(arch)
-            .shapes
-            .get(nr.wrapping_sub(arch.nr_base()) as usize)
-            .and_then(Option::as_ref);
-        match known {
-            Some(s) => std::borrow::Cow::Borrowed(s),
-            None => std::borrow::Cow::Owned(unknown_shape(nr)),
-        }
-    }
-
-    /// The syscall's name as printed.
-    pub fn name(&self, arch: Arch, nr: u32) -> String {
-        self.shape(arch, nr).name.clone()
     }
 
     /// Renders arguments `range` of a call; `None` entries are omitted arguments.
@@ -525,67 +209,23 @@ impl Decoder {
         }
     }
 
-    fn strsize(&self) -> usize {
-        self.opts.strsize
+    /// Argument `i` of the call, in format `fmt`, as the family of the format prints it
+    /// (`None`: the argument is left out).
+    fn arg(&self, fmt: Fmt, i: usize, v: &CallView<'_>) -> Option<String> {
+        if self.shallow && fmt.dereferences() {
+            return Some(ptr(v.arg(i)));
+        }
+        match family(fmt) {
+            Family::Basic => self.basic_arg(fmt, i, v),
+            Family::Rest => self.arg_rest(fmt, i, v),
+        }
     }
 
-    fn arg(&self, fmt: Fmt, i: usize, v: &CallView<'_>) -> Option<String> {
+    fn arg_rest(&self, fmt: Fmt, i: usize, v: &CallView<'_>) -> Option<String> {
         let raw = v.arg(i);
-        if self.shallow && fmt.dereferences() {
-            return Some(ptr(raw));
-        }
         let st = self.opts.style;
         let l = layout(v.entry);
         Some(match fmt {
-            Fmt::Int => (raw as i32).to_string(),
-            Fmt::Long => (raw as i64).to_string(),
-            Fmt::Uint => raw.to_string(),
-            Fmt::Id => match raw as u32 {
-                u32::MAX => "-1".to_string(),
-                id => id.to_string(),
-            },
-            Fmt::Hex => hex(raw),
-            Fmt::Ptr => ptr(raw),
-            Fmt::Fd => self.fd_text(raw as i32 as i64, v.entry_mem(FD_KEY_BASE + i as u32)),
-            Fmt::Dirfd => {
-                let path = v.entry_mem(FD_KEY_BASE + i as u32);
-                if raw as i32 != AT_FDCWD {
-                    return Some(self.fd_text(raw as i32 as i64, path));
-                }
-                let name = match st {
-                    Style::Raw => "-100",
-                    Style::Verbose => "-100 /* AT_FDCWD */",
-                    Style::Abbrev => "AT_FDCWD",
-                };
-                // -y: the directory it stands for, as strace's `AT_FDCWD</tmp>`.
-                match path {
-                    Some(Mem::Str { bytes, .. }) if self.opts.decode_fds => {
-                        format!("{name}<{}>", String::from_utf8_lossy(bytes))
-                    }
-                    _ => name.to_string(),
-                }
-            }
-            Fmt::Path => self.path(raw, v.entry_mem(i as u32)),
-            Fmt::Str => self.cstr(raw, v.entry_mem(i as u32)),
-            Fmt::WBuf(len) => self.buf(raw, v.arg(len as usize), v.entry_mem(i as u32), false),
-            Fmt::RBuf(_) => match v.ok_ret() {
-                Some(n) => self.buf(raw, n as u64, v.exit_mem(i as u32), false),
-                None => ptr(raw),
-            },
-            Fmt::XattrList(size) if v.arg(size as usize) == 0 => ptr(raw),
-            Fmt::XattrList(_) => match v.ok_ret() {
-                Some(n) => self.buf(raw, n as u64, v.exit_mem(i as u32), false),
-                None => ptr(raw),
-            },
-            Fmt::RBufHex(_) => match v.ok_ret() {
-                Some(n) => self.buf(raw, n as u64, v.exit_mem(i as u32), true),
-                None => ptr(raw),
-            },
-            Fmt::RStr => match v.ok_ret() {
-                Some(_) => self.path(raw, v.exit_mem(i as u32)),
-                None => ptr(raw),
-            },
-            Fmt::Set(name) => set_text(name, raw, st),
             Fmt::IoctlRequest => crate::ioctl_request::request_text(raw, st),
             Fmt::StatxFlags => statx_flags(raw, st),
             Fmt::SockoptName => {
@@ -613,8 +253,6 @@ impl Decoder {
                 }
                 format_mode(raw)
             }
-            Fmt::Mode => format_mode(raw),
-            Fmt::Signal => styled(signal(raw as i32), &(raw as i32).to_string(), st),
             Fmt::Argv => self.argv(raw, v.entry_mem(i as u32)),
             Fmt::Envp => {
                 if self.opts.verbose {
@@ -697,20 +335,6 @@ impl Decoder {
                 Some(Mem::Bytes { bytes, .. }) if bytes.is_empty() => ptr(raw),
                 _ => self.out_struct(raw, v, i, |b| structs::sockaddr(b, st, self.opts.hex)),
             },
-            Fmt::LenInOut => {
-                let before = v.entry_mem(i as u32).and_then(mem_u32);
-                let after = if v.ok_ret().is_some() {
-                    v.exit_mem(i as u32).and_then(mem_u32)
-                } else {
-                    None
-                };
-                match (before, after) {
-                    (Some(a), Some(b)) if a != b => format!("[{a} => {b}]"),
-                    (_, Some(b)) => format!("[{b}]"),
-                    (Some(a), None) => format!("[{a}]"),
-                    _ => ptr(raw),
-                }
-            }
             Fmt::Dirents64 if self.opts.verbose => match (v.ok_ret(), v.exit_mem(i as u32)) {
                 (Some(_), Some(Mem::Bytes { bytes, .. })) => {
                     structs::dirents64(bytes, st, self.opts.hex)
@@ -766,15 +390,6 @@ impl Decoder {
             Fmt::FutexRest => return futex_rest(v, st),
             Fmt::PrctlRest => return self.prctl_rest(v, st),
             Fmt::MsghdrIn => self.msghdr(raw, v, i, false, st),
-            Fmt::OffsetInOut => {
-                let before = v.entry_mem(i as u32).and_then(mem_u64);
-                let after = v.ok_ret().and(v.exit_mem(i as u32)).and_then(mem_u64);
-                match (before, after) {
-                    (Some(a), Some(b)) if a != b => format!("[{a}] => [{b}]"),
-                    (Some(a), _) => format!("[{a}]"),
-                    _ => ptr(raw),
-                }
-            }
             Fmt::MremapNewAddr => {
                 let fixed = ["MREMAP_MAYMOVE", "MREMAP_FIXED"]
                     .iter()
@@ -785,9 +400,6 @@ impl Decoder {
                 }
                 ptr(raw)
             }
-            Fmt::IntPtrIn => in_struct(raw, v.entry_mem(i as u32), |b| {
-                format!("[{}]", i32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            }),
             Fmt::SockoptOut
                 if is_sockopt(
                     v.arg(1),
@@ -816,10 +428,6 @@ impl Decoder {
                     _ => ptr(raw),
                 }
             }
-            Fmt::IntOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
-                (Some(_), Some(m)) => mem_u32(m).map_or(ptr(raw), |x| format!("[{}]", x as i32)),
-                _ => ptr(raw),
-            },
             Fmt::SiginfoOut => match v.written(i as u32) {
                 Some(bytes) => crate::siginfo::format(bytes, st, l),
                 _ => ptr(raw),
@@ -903,7 +511,6 @@ impl Decoder {
                 }
                 _ => ptr(raw),
             },
-            Fmt::RemainOut => ptr(raw),
             Fmt::GidsOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
                 (Some(n), Some(Mem::Bytes { bytes, .. })) => {
                     let gids: Vec<String> = bytes
@@ -911,7 +518,7 @@ impl Decoder {
                         .map(|g| u32::from_le_bytes([g[0], g[1], g[2], g[3]]).to_string())
                         .collect();
                     let more = n.max(0) as usize > gids.len();
-                    structs::bracket_list(gids, more)
+                    bracket_list(gids, more)
                 }
                 _ => ptr(raw),
             },
@@ -957,7 +564,7 @@ impl Decoder {
                         .map(|b| structs::epoll_event(b, st))
                         .collect();
                     let more = n.max(0) as usize > items.len();
-                    structs::bracket_list(items, more)
+                    bracket_list(items, more)
                 }
                 _ => ptr(raw),
             },
@@ -1065,9 +672,6 @@ impl Decoder {
             },
             Fmt::TimezoneIn => in_struct(raw, v.entry_mem(i as u32), structs::timezone),
             Fmt::TimezoneOut => self.out_struct(raw, v, i, structs::timezone),
-            Fmt::IdOut => self.out_struct(raw, v, i, structs::id_out),
-            Fmt::LoffIn => in_struct(raw, v.entry_mem(i as u32), structs::loff),
-            Fmt::AddrOut => self.out_struct(raw, v, i, |b| format!("[{}]", hex(le64(b, 0)))),
             Fmt::MincoreOut => {
                 let pages = v.arg(1).div_ceil(4096) as usize;
                 let more = pages > self.array_shown(pages as u64);
@@ -1135,9 +739,9 @@ impl Decoder {
             },
             Fmt::MmapFlags => mmap_flags(raw, st),
             Fmt::FanotifyDirfd if raw as i32 == -1 => styled("FAN_NOFD".into(), "-1", st),
-            Fmt::FanotifyDirfd => return self.arg(Fmt::Dirfd, i, v),
-            Fmt::WaitidId if v.arg(0) == P_PIDFD => return self.arg(Fmt::Fd, i, v),
-            Fmt::WaitidId => return self.arg(Fmt::Int, i, v),
+            Fmt::FanotifyDirfd => return self.basic_arg(Fmt::Dirfd, i, v),
+            Fmt::WaitidId if v.arg(0) == P_PIDFD => return self.basic_arg(Fmt::Fd, i, v),
+            Fmt::WaitidId => return self.basic_arg(Fmt::Int, i, v),
             Fmt::QuotaCmd => quota_cmd(raw as u32, st),
             Fmt::QuotaRest(cmd_arg) => {
                 let cmd = (v.arg(cmd_arg as usize) as u32) >> 8;
@@ -1197,8 +801,10 @@ impl Decoder {
                 _ => ptr(raw),
             },
             Fmt::FsconfigAux => match v.arg(1) {
-                FSCONFIG_SET_PATH | FSCONFIG_SET_PATH_EMPTY => return self.arg(Fmt::Dirfd, i, v),
-                FSCONFIG_SET_FD => return self.arg(Fmt::Fd, i, v),
+                FSCONFIG_SET_PATH | FSCONFIG_SET_PATH_EMPTY => {
+                    return self.basic_arg(Fmt::Dirfd, i, v);
+                }
+                FSCONFIG_SET_FD => return self.basic_arg(Fmt::Fd, i, v),
                 _ => (raw as i32).to_string(),
             },
             Fmt::MountAttr(size_arg) if v.arg(size_arg as usize) < 32 => ptr(raw),
@@ -1209,13 +815,8 @@ impl Decoder {
             Fmt::MqOpenAttr(_) => {
                 in_struct(raw, v.entry_mem(i as u32), |b| structs::mq_attr(b, st))
             }
-            Fmt::Skip => return None,
+            _ => unreachable!("{fmt:?} is not a format of the rest"),
         })
-    }
-
-    /// Whether a path filter (`-P`) is in force, so lines can only print at exit.
-    pub fn filters_paths(&self) -> bool {
-        !self.opts.trace_paths.is_empty()
     }
 
     /// Whether the call names one of the `-P` paths in a path argument or through a
@@ -1243,20 +844,6 @@ impl Decoder {
                 Some(Mem::Str { bytes, .. }) if self.opts.trace_paths.iter().any(|p| p == bytes)
             )
         })
-    }
-
-    fn fd_text(&self, fd: i64, path: Option<&Mem>) -> String {
-        match path {
-            Some(Mem::Str { bytes, .. }) if self.opts.decode_fds => {
-                let path = String::from_utf8_lossy(bytes);
-                // A deleted file's link ends in ` (deleted)`; strace puts that outside.
-                match path.strip_suffix(" (deleted)") {
-                    Some(gone) => format!("{fd}<{gone}>(deleted)"),
-                    None => format!("{fd}<{path}>"),
-                }
-            }
-            _ => fd.to_string(),
-        }
     }
 
     /// A `struct msghdr`: sendmsg's at entry, recvmsg's at exit (with the name length
@@ -1390,7 +977,7 @@ impl Decoder {
             .collect();
         let n = sent_vlen.unwrap_or(done as u64);
         let more = n as usize > items.len();
-        structs::bracket_list(items, more)
+        bracket_list(items, more)
     }
 
     /// `N (in [4], out [5], left {...})` or `0 (Timeout)`, as strace ends select calls.
@@ -2046,114 +1633,6 @@ impl Decoder {
         }
     }
 
-    fn out_struct(
-        &self,
-        raw: u64,
-        v: &CallView<'_>,
-        i: usize,
-        f: impl Fn(&[u8]) -> String,
-    ) -> String {
-        if v.ok_ret().is_none() {
-            return ptr(raw);
-        }
-        in_struct(raw, v.exit_mem(i as u32), f)
-    }
-
-    fn path(&self, raw: u64, mem: Option<&Mem>) -> String {
-        match mem {
-            Some(Mem::Str { bytes, terminated }) => {
-                let mut s = quote(bytes, self.opts.hex);
-                if !terminated {
-                    s.push_str("...");
-                }
-                s
-            }
-            _ => ptr(raw),
-        }
-    }
-
-    fn cstr(&self, raw: u64, mem: Option<&Mem>) -> String {
-        match mem {
-            Some(Mem::Str { bytes, terminated }) => {
-                let max = self.strsize();
-                if bytes.len() > max || !terminated {
-                    format!(
-                        "{}...",
-                        quote(&bytes[..bytes.len().min(max)], self.opts.hex)
-                    )
-                } else {
-                    quote(bytes, self.opts.hex)
-                }
-            }
-            _ => ptr(raw),
-        }
-    }
-
-    fn buf(&self, raw: u64, len: u64, mem: Option<&Mem>, force_hex: bool) -> String {
-        match mem {
-            Some(Mem::Bytes { bytes, .. }) => {
-                let shown = &bytes[..bytes.len().min(self.strsize())];
-                let mut s = if force_hex {
-                    quote_hex(shown)
-                } else {
-                    quote(shown, self.opts.hex)
-                };
-                if len as usize > shown.len() {
-                    s.push_str("...");
-                }
-                s
-            }
-            _ => ptr(raw),
-        }
-    }
-
-    /// How many of an array's `nfds` elements (poll's descriptors, semop's operations) to
-    /// print: -s of them, all under -v (up to a bound on the work), as strace's
-    /// print_array abbreviates.
-    fn array_shown(&self, nfds: u64) -> usize {
-        let limit = if self.opts.verbose {
-            ARGV_MAX_ITEMS
-        } else {
-            self.strsize()
-        };
-        (nfds as usize).min(limit)
-    }
-
-    /// `[a, b, ...]`: the items shown, `...` when the array of `count` holds more.
-    fn array_text(&self, items: impl Iterator<Item = String>, count: u64) -> String {
-        let items: Vec<String> = items.collect();
-        let more = count as usize > items.len();
-        structs::bracket_list(items, more)
-    }
-
-    /// Whether an array goes on past what is printed (` ...` closes it).
-    fn array_more(&self, nfds: u64) -> bool {
-        nfds as usize > self.array_shown(nfds)
-    }
-
-    /// How many strings of an argv or envp to print: -s of them, every one under -v
-    /// (strace abbreviates arrays only without -v).
-    fn argv_items(&self) -> usize {
-        if self.opts.verbose {
-            ARGV_MAX_ITEMS
-        } else {
-            self.strsize()
-        }
-    }
-
-    fn argv(&self, raw: u64, mem: Option<&Mem>) -> String {
-        match mem {
-            Some(Mem::StrArray { items, count }) => {
-                let mut parts: Vec<String> = items.iter().map(|m| self.cstr(0, Some(m))).collect();
-                if *count > items.len() {
-                    parts.push("...".to_string());
-                }
-                format!("[{}]", parts.join(", "))
-            }
-            _ => ptr(raw),
-        }
-    }
-
     fn iovec(&self, raw: u64, count: u64, v: &CallView<'_>, out: bool, i: usize) -> String {
         let (mem, total) = if out {
             (v.exit_mem, Some(v.ok_ret().unwrap_or(0).max(0) as u64))
@@ -2198,7 +1677,7 @@ impl Decoder {
             parts.push(format!("{{iov_base={base_text}, iov_len={len}}}"));
         }
         let more = count as usize > parts.len();
-        structs::bracket_list(parts, more)
+        bracket_list(parts, more)
     }
 
     fn plan(
@@ -2227,11 +1706,8 @@ impl Decoder {
     ) -> Vec<Capture> {
         let at_exit = result.is_some();
         let ok = result.filter(|r| !r.is_error).map(|r| r.rval);
-        let i386 = is_i386(entry);
         let l = layout(entry);
-        let ptr_size = l.long;
         let mut out = Vec::new();
-        let max = self.strsize();
         for (i, fmt) in shape.fmts.iter().enumerate() {
             let addr = entry.args[i];
             if self.shallow && fmt.dereferences() {
@@ -2247,492 +1723,24 @@ impl Decoder {
             if at_exit && ok.is_none() && !on_error {
                 continue;
             }
-            let key = i as u32;
-            let data = match *fmt {
-                Fmt::Path => mem.read_str(addr, PATH_MAX),
-                Fmt::Str => mem.read_str(addr, max + 1),
-                Fmt::WBuf(len) => {
-                    mem.read_bytes(addr, (entry.args[len as usize] as usize).min(max))
-                }
-                Fmt::XattrList(size) if entry.args[size as usize] == 0 => continue,
-                Fmt::RBuf(_) | Fmt::RBufHex(_) | Fmt::XattrList(_) => {
-                    let n = ok.unwrap_or(0).max(0) as usize;
-                    mem.read_bytes(addr, n.min(max))
-                }
-                // strace's printpathn(buf, rval): the whole path, never cut at -s.
-                Fmt::RStr => mem.read_str(addr, (ok.unwrap_or(0).max(0) as usize).min(PATH_MAX)),
-                Fmt::Argv => mem.read_str_array(addr, ptr_size, self.argv_items(), max + 1),
-                Fmt::Envp => {
-                    let items = if self.opts.verbose {
-                        self.argv_items()
-                    } else {
-                        0
-                    };
-                    mem.read_str_array(addr, ptr_size, items, max + 1)
-                }
-                Fmt::FcntlArg if entry.args[1] == F_SETOWN_EX && !at_exit => {
-                    mem.read_bytes(addr, 8)
-                }
-                Fmt::FcntlArg if entry.args[1] == F_GETOWN_EX && at_exit => mem.read_bytes(addr, 8),
-                Fmt::FcntlArg => match fcntl_lock(entry) {
-                    Some(lock) if lock.filled == at_exit => {
-                        mem.read_bytes(addr, lock.layout.size())
-                    }
-                    _ => continue,
-                },
-                Fmt::OldSelectArgs => {
-                    self.plan_old_select(entry, at_exit, mem, &mut out);
-                    continue;
-                }
-                Fmt::StatOut if i386 => mem.read_bytes(addr, 64),
-                Fmt::StatOut => mem.read_bytes(addr, 144),
-                Fmt::Stat64Out => mem.read_bytes(addr, 96),
-                Fmt::ItimerspecIn | Fmt::ItimerspecOut | Fmt::ItimervalIn | Fmt::ItimervalOut => {
-                    mem.read_bytes(addr, 2 * l.timespec_size())
-                }
-                Fmt::StatxOut => mem.read_bytes(addr, 256),
-                Fmt::SigsetIn | Fmt::SigsetOut => mem.read_bytes(addr, 8),
-                Fmt::SigactionIn | Fmt::SigactionOut if l.long == 4 => mem.read_bytes(addr, 20),
-                Fmt::SigactionIn | Fmt::SigactionOut => mem.read_bytes(addr, 32),
-                Fmt::RlimitIn | Fmt::RlimitOut if compat_rlimit(entry) => mem.read_bytes(addr, 8),
-                Fmt::RlimitIn | Fmt::RlimitOut | Fmt::PipeOut => mem.read_bytes(addr, 16),
-                Fmt::WaitStatusOut => mem.read_bytes(addr, 4),
-                Fmt::TimespecIn | Fmt::TimespecOut => {
-                    let ts = mem.read_bytes(addr, l.timespec_size());
-                    if at_exit && matches!(fmt, Fmt::TimespecIn) {
-                        // pselect6's and ppoll's timeout as the kernel left it.
-                        out.push(Capture {
-                            key: SELECT_LEFT_KEY + 1,
-                            data: ts,
-                        });
-                        continue;
-                    }
-                    ts
-                }
-                Fmt::SockaddrIn(len) => {
-                    mem.read_bytes(addr, (entry.args[len as usize] as usize).min(128))
-                }
-                Fmt::SockaddrOut(lenp) => {
-                    let len = match mem.read_bytes(entry.args[lenp as usize], 4) {
-                        Mem::Bytes { bytes, .. } if bytes.len() == 4 => {
-                            u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize
-                        }
-                        _ => 0,
-                    };
-                    // The kernel writes at most the caller's buffer: strace decodes the
-                    // smaller of the length going in and the one coming out.
-                    let given = Capture::find(&entry.mem, u32::from(lenp))
-                        .and_then(mem_u32)
-                        .map_or(len, |n| n as usize);
-                    mem.read_bytes(addr, len.min(given).min(128))
-                }
-                Fmt::LenInOut | Fmt::TimezoneIn | Fmt::TimezoneOut => {
-                    mem.read_bytes(addr, if matches!(fmt, Fmt::LenInOut) { 4 } else { 8 })
-                }
-                Fmt::IdOut => mem.read_bytes(addr, 4),
-                Fmt::LoffIn | Fmt::AddrOut => mem.read_bytes(addr, 8),
-                Fmt::MincoreOut => {
-                    let pages = entry.args[1].div_ceil(4096);
-                    mem.read_bytes(addr, self.array_shown(pages))
-                }
-                Fmt::IovAddrs(c) => {
-                    mem.read_bytes(addr, 2 * l.long * self.iov_items(entry.args[c as usize]))
-                }
-                Fmt::UtimbufIn => mem.read_bytes(addr, 16),
-                Fmt::MqAttrIn | Fmt::MqAttrOut | Fmt::MqOpenAttr(_) => mem.read_bytes(addr, 32),
-                Fmt::CapHeader => mem.read_bytes(addr, 8),
-                Fmt::CapDataIn | Fmt::CapDataOut => {
-                    let version = match mem.read_bytes(entry.args[0], 4) {
-                        Mem::Bytes { bytes, .. } if bytes.len() == 4 => {
-                            u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
-                        }
-                        _ => 0,
-                    };
-                    match structs::cap_data_count(version) {
-                        0 => continue,
-                        n => mem.read_bytes(addr, 12 * n),
-                    }
-                }
-                Fmt::OpenHowIn => mem.read_bytes(addr, 24),
-                Fmt::FsconfigKey if entry.args[1] <= FSCONFIG_SET_FD => mem.read_str(addr, max + 1),
-                Fmt::FsconfigValue => match entry.args[1] {
-                    FSCONFIG_SET_STRING => mem.read_str(addr, max + 1),
-                    FSCONFIG_SET_PATH | FSCONFIG_SET_PATH_EMPTY => mem.read_str(addr, 4096),
-                    FSCONFIG_SET_BINARY => {
-                        mem.read_bytes(addr, (entry.args[4] as u32 as usize).min(max))
-                    }
-                    _ => continue,
-                },
-                Fmt::MountAttr(_) => mem.read_bytes(addr, 32),
-                Fmt::SigeventIn => mem.read_bytes(addr, 32),
-                Fmt::PerfEventAttr => {
-                    // As much of the caller's structure as is known (all of it under -v).
-                    let size = match mem.read_bytes(addr, 8) {
-                        Mem::Bytes { bytes, .. } if bytes.len() == 8 => {
-                            u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]) as usize
-                        }
-                        _ => 0,
-                    };
-                    let want = if self.opts.verbose {
-                        structs::perf_attr_fetch_size(size)
-                    } else {
-                        structs::PERF_ATTR_HEAD
-                    };
-                    mem.read_bytes(addr, want)
-                }
-                Fmt::BpfAttr if entry.args[0] == BPF_MAP_CREATE => {
-                    let size = (entry.args[2] as usize).min(structs::BPF_MAP_CREATE_SIZE);
-                    let attr = mem.read_bytes(addr, size);
-                    if let Mem::Bytes { bytes, .. } = &attr
-                        && self.opts.decode_fds
-                    {
-                        // -y: inner_map_fd (at 20) and btf_fd (at 48).
-                        for off in [20, 48] {
-                            if let Some(fd) = bytes.get(off..off + 4) {
-                                let fd = i32::from_le_bytes([fd[0], fd[1], fd[2], fd[3]]);
-                                let data = self.fd_capture(fd, mem);
-                                out.push(Capture {
-                                    key: BPF_FD_KEY + off as u32,
-                                    data,
-                                });
-                            }
-                        }
-                    }
-                    attr
-                }
-                Fmt::IoUringParams if addr == 0 => continue,
-                Fmt::IoUringParams => mem.read_bytes(addr, structs::IO_URING_PARAMS_SIZE),
-                Fmt::LandlockRulesetAttr(n) => {
-                    mem.read_bytes(addr, (entry.args[n as usize] as usize).min(16))
-                }
-                Fmt::QuotaRest(cmd_arg) => {
-                    let data = entry.args[i + 1];
-                    let what = quota_data((entry.args[cmd_arg as usize] as u32) >> 8);
-                    match what {
-                        _ if data == 0 || what.at_exit() != at_exit => continue,
-                        _ if at_exit && ok.is_none() => continue,
-                        QuotaData::Path => mem.read_str(data, 4096),
-                        _ if what.size() > 0 => mem.read_bytes(data, what.size()),
-                        _ => continue,
-                    }
-                }
-                Fmt::FileHandleIn | Fmt::FileHandleOut => match mem.read_bytes(addr, 8) {
-                    // At entry name_to_handle_at only reads the size the caller gives.
-                    header if !at_exit && matches!(fmt, Fmt::FileHandleOut) => header,
-                    Mem::Bytes { bytes, .. } if bytes.len() == 8 => {
-                        let size = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
-                        mem.read_bytes(addr, 8 + (size as usize).min(128))
-                    }
-                    other => other,
-                },
-                Fmt::PtrArrayIn(n) | Fmt::IntArrayIn(n) | Fmt::PageStatusOut(n) => {
-                    let width = if matches!(fmt, Fmt::PtrArrayIn(_)) {
-                        l.long
-                    } else {
-                        4
-                    };
-                    mem.read_bytes(addr, width * self.array_shown(entry.args[n as usize]))
-                }
-                Fmt::Dirents | Fmt::Dirents64 => {
-                    mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(1 << 16))
-                }
-                Fmt::Utsname => mem.read_bytes(addr, 390),
-                Fmt::EpollEventIn => mem.read_bytes(addr, 12),
-                Fmt::EpollEventsOut => {
-                    mem.read_bytes(addr, self.array_shown(ok.unwrap_or(0).max(0) as u64) * 12)
-                }
-                Fmt::PollFds(n) => {
-                    let len = self.array_shown(entry.args[n as usize]) * 8;
-                    if at_exit {
-                        out.push(Capture {
-                            key: POLL_REVENTS_KEY,
-                            data: mem.read_bytes(addr, len),
-                        });
-                        continue;
-                    }
-                    let fds = mem.read_bytes(addr, len);
-                    if let Mem::Bytes { bytes, .. } = &fds
-                        && self.opts.decode_fds
-                    {
-                        // -y: what each descriptor of the request refers to.
-                        for (k, p) in bytes.chunks_exact(8).enumerate() {
-                            let fd = i32::from_le_bytes([p[0], p[1], p[2], p[3]]);
-                            if fd >= 0 {
-                                out.push(Capture {
-                                    key: POLL_FD_KEY + k as u32,
-                                    data: self.fd_capture(fd, mem),
-                                });
-                            }
-                        }
-                    }
-                    fds
-                }
-                Fmt::FdSetIn => {
-                    let set = mem.read_bytes(addr, fd_set_size(entry.args[0], l));
-                    if at_exit {
-                        // The sets as select left them: the ready descriptors.
-                        out.push(Capture {
-                            key: SELECT_READY_KEY + i as u32,
-                            data: set,
-                        });
-                        continue;
-                    }
-                    if let Mem::Bytes { bytes, .. } = &set
-                        && self.opts.decode_fds
-                    {
-                        // -y: what each descriptor of the set refers to.
-                        let nfds = (entry.args[0] as usize).min(bytes.len() * 8);
-                        for fd in (0..nfds).filter(|&fd| bytes[fd / 8] & (1 << (fd % 8)) != 0) {
-                            out.push(Capture {
-                                key: fd_set_fd_key(i, fd),
-                                data: self.fd_capture(fd as i32, mem),
-                            });
-                        }
-                    }
-                    set
-                }
-                Fmt::TimevalOut => mem.read_bytes(addr, l.timespec_size()),
-                Fmt::TimevalPairIn => mem.read_bytes(addr, 2 * l.timespec_size()),
-                Fmt::TimevalIn => {
-                    let tv = mem.read_bytes(addr, l.timespec_size());
-                    if at_exit {
-                        out.push(Capture {
-                            key: SELECT_LEFT_KEY,
-                            data: tv,
-                        });
-                        continue;
-                    }
-                    tv
-                }
-                Fmt::CpuSetOut => mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(128)),
-                Fmt::IoctlArg => match specs::ioctl_param(entry.args[1]) {
-                    // Read where it prints: at entry what the kernel reads, at exit what
-                    // it wrote (both for what prints `in => out`).
-                    Some(arg) if arg.capture_size(at_exit) > 0 => {
-                        let data = mem.read_bytes(addr, arg.capture_size(at_exit));
-                        self.plan_ioctl_array(arg, &data, addr, at_exit, mem, &mut out);
-                        if !at_exit && self.opts.decode_fds {
-                            self.plan_ioctl_fds(arg, &data, mem, &mut out);
-                        }
-                        data
-                    }
-                    _ => continue,
-                },
-                Fmt::IntIn(len) => {
-                    let value =
-                        mem.read_bytes(addr, (entry.args[len as usize] as usize).min(max.max(16)));
-                    // A socket filter's instructions, printed under -v.
-                    if let Mem::Bytes { bytes, .. } = &value
-                        && self.opts.verbose
-                        && bytes.len() >= 16
-                        && is_socket_filter(entry.args[1], entry.args[2])
-                    {
-                        let count = u64::from(u16::from_le_bytes([bytes[0], bytes[1]]));
-                        out.push(Capture {
-                            key: FPROG_KEY,
-                            data: mem.read_bytes(le64(bytes, 8), 8 * self.array_shown(count)),
-                        });
-                    }
-                    value
-                }
-                Fmt::NodemaskIn(maxnode) | Fmt::NodemaskOut(maxnode) => {
-                    let (_, shown) = self.nodemask_longs(entry.args[maxnode as usize], l.long);
-                    mem.read_bytes(addr, shown * l.long)
-                }
-                Fmt::MempolicyOut | Fmt::IntPtrIn => mem.read_bytes(addr, 4),
-                Fmt::IoEventsOut => {
-                    let n = ok.unwrap_or(0).max(0) as u64;
-                    mem.read_bytes(addr, self.array_shown(n) * structs::IO_EVENT_SIZE)
-                }
-                Fmt::SigsetAddrSizeIn => {
-                    let pair = mem.read_bytes(addr, 2 * l.long);
-                    if let Mem::Bytes {
-                        bytes,
-                        complete: true,
-                    } = &pair
-                    {
-                        let (mask, size) = (l.ulong(bytes, 0), l.ulong(bytes, l.long));
-                        // As strace: a size of whole longs up to 64 signals, else the
-                        // address alone.
-                        if mask != 0
-                            && size >= l.long as u64
-                            && size <= 8
-                            && size % l.long as u64 == 0
-                        {
-                            out.push(Capture {
-                                key: SIGSET_ADDR_KEY,
-                                data: mem.read_bytes(mask, size as usize),
-                            });
-                        }
-                    }
-                    pair
-                }
-                Fmt::TimexOut => mem.read_bytes(addr, structs::timex_size(l.time)),
-                Fmt::SembufsIn(n) => {
-                    let shown = self.array_shown(entry.args[n as usize]);
-                    mem.read_bytes(addr, shown * structs::SEMBUF_SIZE)
-                }
-                Fmt::GidsOut => {
-                    mem.read_bytes(addr, self.array_shown(ok.unwrap_or(0).max(0) as u64) * 4)
-                }
-                Fmt::PrctlRest => match entry.args[0] {
-                    // PR_SET_NAME reads a name at entry; PR_GET_NAME writes one.
-                    15 if !at_exit => mem.read_str(entry.args[1], 16),
-                    16 if at_exit => mem.read_str(entry.args[1], 16),
-                    _ => continue,
-                },
-                Fmt::StatfsOut => mem.read_bytes(addr, structs::statfs_size(l)),
-                Fmt::Statfs64Out => mem.read_bytes(addr, structs::STATFS64_I386_SIZE),
-                Fmt::SysinfoOut => mem.read_bytes(addr, structs::sysinfo_size(l)),
-                Fmt::IovIn(c) | Fmt::IovOut(c) => {
-                    let left = if at_exit {
-                        ok.unwrap_or(0).max(0) as u64
-                    } else {
-                        u64::MAX
-                    };
-                    let iov = IovPlan {
-                        slot: i,
-                        max,
-                        items: self.iov_items(entry.args[c as usize]),
-                        word: l.long,
-                    };
-                    capture_iov(mem, addr, entry.args[c as usize], left, iov, &mut out)
-                }
-                Fmt::SockoptOut
-                    if is_sockopt(
-                        entry.args[1],
-                        entry.args[2],
-                        "SOL_SOCKET",
-                        "sockopt_socket",
-                        &["SO_PEERCRED"],
-                    ) =>
-                {
-                    mem.read_bytes(addr, 12)
-                }
-                Fmt::SockoptOut if is_so_linger(entry.args[1], entry.args[2]) => {
-                    mem.read_bytes(addr, 8)
-                }
-                Fmt::SockoptOut => {
-                    let len = match mem.read_bytes(entry.args[4], 4) {
-                        Mem::Bytes { bytes, .. } if bytes.len() == 4 => {
-                            u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize
-                        }
-                        _ => 0,
-                    };
-                    mem.read_bytes(addr, len.min(max.max(4)))
-                }
-                Fmt::OffsetInOut | Fmt::IntOut => {
-                    mem.read_bytes(addr, if matches!(fmt, Fmt::IntOut) { 4 } else { 8 })
-                }
-                Fmt::SiginfoIn | Fmt::SiginfoOut => mem.read_bytes(addr, 128),
-                Fmt::RusageOut => mem.read_bytes(addr, structs::rusage_size(l)),
-                Fmt::TmsOut => mem.read_bytes(addr, 4 * l.long),
-                Fmt::StackIn | Fmt::StackOut => mem.read_bytes(addr, 3 * l.long),
-                Fmt::TimesIn => mem.read_bytes(addr, 2 * l.timespec_size()),
-                Fmt::Clone => {
-                    // CLONE_PARENT_SETTID's tid, read at exit.
-                    if at_exit && entry.args[0] & 0x0010_0000 != 0 && entry.args[2] != 0 {
-                        out.push(Capture {
-                            key: CLONE_PARENT_TID_KEY,
-                            data: mem.read_bytes(entry.args[2], 4),
-                        });
-                    }
-                    continue;
-                }
-                Fmt::CloneArgs => {
-                    let args = mem.read_bytes(addr, 88);
-                    if !at_exit {
-                        out.push(Capture { key, data: args });
-                        continue;
-                    }
-                    // What the kernel stored, for ` => {pidfd=[N], parent_tid=[N]}`:
-                    // CLONE_PIDFD's descriptor (at offset 8), CLONE_PARENT_SETTID's tid (24).
-                    if let Mem::Bytes { bytes, .. } = &args {
-                        for (flag, off, key) in [
-                            (0x1000u64, 8, CLONE_PIDFD_KEY),
-                            (0x0010_0000, 24, CLONE_PARENT_TID_KEY),
-                        ] {
-                            if le64(bytes, 0) & flag != 0 && le64(bytes, off) != 0 {
-                                let data = mem.read_bytes(le64(bytes, off), 4);
-                                let pidfd = mem_u32(&data).filter(|_| key == CLONE_PIDFD_KEY);
-                                if let Some(fd) = pidfd.filter(|_| self.opts.decode_fds) {
-                                    out.push(Capture {
-                                        key: CLONE_PIDFD_PATH_KEY,
-                                        data: self.fd_capture(fd as i32, mem),
-                                    });
-                                }
-                                out.push(Capture { key, data });
-                            }
-                        }
-                    }
-                    continue;
-                }
-                Fmt::MsghdrIn | Fmt::MsghdrOut => {
-                    let hdr = mem.read_bytes(addr, 7 * l.long);
-                    if fmt.at_exit() != at_exit {
-                        // recvmsg's header as it went in (for `msg_namelen=110 => 16`).
-                        out.push(Capture {
-                            key: MSG_IN_KEY + i as u32,
-                            data: hdr,
-                        });
-                        continue;
-                    }
-                    if let Mem::Bytes {
-                        bytes,
-                        complete: true,
-                    } = &hdr
-                    {
-                        let left = if at_exit {
-                            ok.unwrap_or(0).max(0) as u64
-                        } else {
-                            u64::MAX
-                        };
-                        let keys = MsgKeys::of_arg(i);
-                        self.capture_msghdr_parts(mem, bytes, keys, left, l, &mut out);
-                    }
-                    hdr
-                }
-                Fmt::KexecSegmentsIn(n) if entry.args[n as usize] > KEXEC_SEGMENT_MAX => continue,
-                Fmt::KexecSegmentsIn(n) => {
-                    let shown = self.array_shown(entry.args[n as usize]);
-                    mem.read_bytes(addr, shown * 4 * l.long)
-                }
-                Fmt::IocbArrayIn(n) if (entry.args[n as usize] as i64) < 0 => continue,
-                Fmt::IocbArrayIn(n) => {
-                    self.plan_iocbs(addr, entry.args[n as usize], l, mem, &mut out)
-                }
-                Fmt::MmsgvecSent(vlen) | Fmt::MmsgvecReceived(vlen) => {
-                    let sent = matches!(fmt, Fmt::MmsgvecSent(_));
-                    let n = if sent || !at_exit {
-                        entry.args[vlen as usize]
-                    } else {
-                        ok.unwrap_or(0).max(0) as u64
-                    };
-                    let arr = mem.read_bytes(addr, self.mmsg_shown(n) * mmsghdr_size(l));
-                    if !at_exit {
-                        // recvmmsg's headers as they went in (for the name lengths).
-                        out.push(Capture {
-                            key: MMSG_IN_KEY,
-                            data: arr,
-                        });
-                        continue;
-                    }
-                    if let Mem::Bytes { bytes, .. } = &arr {
-                        for (e, m) in bytes.chunks_exact(mmsghdr_size(l)).enumerate() {
-                            let left = if sent {
-                                u64::MAX
-                            } else {
-                                u64::from(mmsg_len(m, l))
-                            };
-                            let keys = MsgKeys::of_element(e);
-                            self.capture_msghdr_parts(mem, m, keys, left, l, &mut out);
-                        }
-                    }
-                    arr
-                }
-                _ => continue,
+            let p = ArgPlan {
+                entry,
+                i,
+                addr,
+                at_exit,
+                ok,
+                l,
             };
-            out.push(Capture { key, data });
+            let data = match family(*fmt) {
+                Family::Basic => self.plan_basic(*fmt, p, mem, &mut out),
+                Family::Rest => self.plan_rest(*fmt, p, mem, &mut out),
+            };
+            if let Some(data) = data {
+                out.push(Capture {
+                    key: i as u32,
+                    data,
+                });
+            }
         }
         if !at_exit
             && entry.arch == Arch::X86_64
@@ -2759,47 +1767,483 @@ impl Decoder {
         }
         out
     }
-}
 
-/// Whether an argument of format `fmt`, of a call whose result prints as `ret`, may need
-/// tracee memory at entry (`at_exit` false) or at exit.
-fn reads_at(fmt: Fmt, ret: Ret, at_exit: bool) -> bool {
-    !fmt.value_only() && in_phase(fmt, ret, at_exit)
+    fn plan_rest(
+        &self,
+        fmt: Fmt,
+        p: ArgPlan<'_>,
+        mem: &mut dyn MemReader,
+        out: &mut Vec<Capture>,
+    ) -> Option<Mem> {
+        let ArgPlan {
+            entry,
+            i,
+            addr,
+            at_exit,
+            ok,
+            l,
+        } = p;
+        let max = self.strsize();
+        let key = i as u32;
+        Some(match fmt {
+            Fmt::Argv => mem.read_str_array(addr, l.long, self.argv_items(), max + 1),
+            Fmt::Envp => {
+                let items = if self.opts.verbose {
+                    self.argv_items()
+                } else {
+                    0
+                };
+                mem.read_str_array(addr, l.long, items, max + 1)
+            }
+            Fmt::FcntlArg if entry.args[1] == F_SETOWN_EX && !at_exit => mem.read_bytes(addr, 8),
+            Fmt::FcntlArg if entry.args[1] == F_GETOWN_EX && at_exit => mem.read_bytes(addr, 8),
+            Fmt::FcntlArg => match fcntl_lock(entry) {
+                Some(lock) if lock.filled == at_exit => mem.read_bytes(addr, lock.layout.size()),
+                _ => return None,
+            },
+            Fmt::OldSelectArgs => {
+                self.plan_old_select(entry, at_exit, mem, out);
+                return None;
+            }
+            Fmt::StatOut if is_i386(entry) => mem.read_bytes(addr, 64),
+            Fmt::StatOut => mem.read_bytes(addr, 144),
+            Fmt::Stat64Out => mem.read_bytes(addr, 96),
+            Fmt::ItimerspecIn | Fmt::ItimerspecOut | Fmt::ItimervalIn | Fmt::ItimervalOut => {
+                mem.read_bytes(addr, 2 * l.timespec_size())
+            }
+            Fmt::StatxOut => mem.read_bytes(addr, 256),
+            Fmt::SigsetIn | Fmt::SigsetOut => mem.read_bytes(addr, 8),
+            Fmt::SigactionIn | Fmt::SigactionOut if l.long == 4 => mem.read_bytes(addr, 20),
+            Fmt::SigactionIn | Fmt::SigactionOut => mem.read_bytes(addr, 32),
+            Fmt::RlimitIn | Fmt::RlimitOut if compat_rlimit(entry) => mem.read_bytes(addr, 8),
+            Fmt::RlimitIn | Fmt::RlimitOut => mem.read_bytes(addr, 16),
+            Fmt::PipeOut => mem.read_bytes(addr, 16),
+            Fmt::WaitStatusOut => mem.read_bytes(addr, 4),
+            Fmt::TimespecIn | Fmt::TimespecOut => {
+                let ts = mem.read_bytes(addr, l.timespec_size());
+                if at_exit && matches!(fmt, Fmt::TimespecIn) {
+                    // pselect6's and ppoll's timeout as the kernel left it.
+                    out.push(Capture {
+                        key: SELECT_LEFT_KEY + 1,
+                        data: ts,
+                    });
+                    return None;
+                }
+                ts
+            }
+            Fmt::SockaddrIn(len) => {
+                mem.read_bytes(addr, (entry.args[len as usize] as usize).min(128))
+            }
+            Fmt::SockaddrOut(lenp) => {
+                let len = match mem.read_bytes(entry.args[lenp as usize], 4) {
+                    Mem::Bytes { bytes, .. } if bytes.len() == 4 => {
+                        u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize
+                    }
+                    _ => 0,
+                };
+                // The kernel writes at most the caller's buffer: strace decodes the
+                // smaller of the length going in and the one coming out.
+                let given = Capture::find(&entry.mem, u32::from(lenp))
+                    .and_then(mem_u32)
+                    .map_or(len, |n| n as usize);
+                mem.read_bytes(addr, len.min(given).min(128))
+            }
+            Fmt::TimezoneIn | Fmt::TimezoneOut => mem.read_bytes(addr, 8),
+            Fmt::MincoreOut => {
+                let pages = entry.args[1].div_ceil(4096);
+                mem.read_bytes(addr, self.array_shown(pages))
+            }
+            Fmt::IovAddrs(c) => {
+                mem.read_bytes(addr, 2 * l.long * self.iov_items(entry.args[c as usize]))
+            }
+            Fmt::UtimbufIn => mem.read_bytes(addr, 16),
+            Fmt::MqAttrIn | Fmt::MqAttrOut | Fmt::MqOpenAttr(_) => mem.read_bytes(addr, 32),
+            Fmt::CapHeader => mem.read_bytes(addr, 8),
+            Fmt::CapDataIn | Fmt::CapDataOut => {
+                let version = match mem.read_bytes(entry.args[0], 4) {
+                    Mem::Bytes { bytes, .. } if bytes.len() == 4 => {
+                        u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
+                    }
+                    _ => 0,
+                };
+                match structs::cap_data_count(version) {
+                    0 => return None,
+                    n => mem.read_bytes(addr, 12 * n),
+                }
+            }
+            Fmt::OpenHowIn => mem.read_bytes(addr, 24),
+            Fmt::FsconfigKey if entry.args[1] <= FSCONFIG_SET_FD => mem.read_str(addr, max + 1),
+            Fmt::FsconfigValue => match entry.args[1] {
+                FSCONFIG_SET_STRING => mem.read_str(addr, max + 1),
+                FSCONFIG_SET_PATH | FSCONFIG_SET_PATH_EMPTY => mem.read_str(addr, 4096),
+                FSCONFIG_SET_BINARY => {
+                    mem.read_bytes(addr, (entry.args[4] as u32 as usize).min(max))
+                }
+                _ => return None,
+            },
+            Fmt::MountAttr(_) => mem.read_bytes(addr, 32),
+            Fmt::SigeventIn => mem.read_bytes(addr, 32),
+            Fmt::PerfEventAttr => {
+                // As much of the caller's structure as is known (all of it under -v).
+                let size = match mem.read_bytes(addr, 8) {
+                    Mem::Bytes { bytes, .. } if bytes.len() == 8 => {
+                        u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]) as usize
+                    }
+                    _ => 0,
+                };
+                let want = if self.opts.verbose {
+                    structs::perf_attr_fetch_size(size)
+                } else {
+                    structs::PERF_ATTR_HEAD
+                };
+                mem.read_bytes(addr, want)
+            }
+            Fmt::BpfAttr if entry.args[0] == BPF_MAP_CREATE => {
+                let size = (entry.args[2] as usize).min(structs::BPF_MAP_CREATE_SIZE);
+                let attr = mem.read_bytes(addr, size);
+                if let Mem::Bytes { bytes, .. } = &attr
+                    && self.opts.decode_fds
+                {
+                    // -y: inner_map_fd (at 20) and btf_fd (at 48).
+                    for off in [20, 48] {
+                        if let Some(fd) = bytes.get(off..off + 4) {
+                            let fd = i32::from_le_bytes([fd[0], fd[1], fd[2], fd[3]]);
+                            let data = self.fd_capture(fd, mem);
+                            out.push(Capture {
+                                key: BPF_FD_KEY + off as u32,
+                                data,
+                            });
+                        }
+                    }
+                }
+                attr
+            }
+            Fmt::IoUringParams if addr == 0 => return None,
+            Fmt::IoUringParams => mem.read_bytes(addr, structs::IO_URING_PARAMS_SIZE),
+            Fmt::LandlockRulesetAttr(n) => {
+                mem.read_bytes(addr, (entry.args[n as usize] as usize).min(16))
+            }
+            Fmt::QuotaRest(cmd_arg) => {
+                let data = entry.args[i + 1];
+                let what = quota_data((entry.args[cmd_arg as usize] as u32) >> 8);
+                match what {
+                    _ if data == 0 || what.at_exit() != at_exit => return None,
+                    _ if at_exit && ok.is_none() => return None,
+                    QuotaData::Path => mem.read_str(data, 4096),
+                    _ if what.size() > 0 => mem.read_bytes(data, what.size()),
+                    _ => return None,
+                }
+            }
+            Fmt::FileHandleIn | Fmt::FileHandleOut => match mem.read_bytes(addr, 8) {
+                // At entry name_to_handle_at only reads the size the caller gives.
+                header if !at_exit && matches!(fmt, Fmt::FileHandleOut) => header,
+                Mem::Bytes { bytes, .. } if bytes.len() == 8 => {
+                    let size = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+                    mem.read_bytes(addr, 8 + (size as usize).min(128))
+                }
+                other => other,
+            },
+            Fmt::PtrArrayIn(n) | Fmt::IntArrayIn(n) | Fmt::PageStatusOut(n) => {
+                let width = if matches!(fmt, Fmt::PtrArrayIn(_)) {
+                    l.long
+                } else {
+                    4
+                };
+                mem.read_bytes(addr, width * self.array_shown(entry.args[n as usize]))
+            }
+            Fmt::Dirents | Fmt::Dirents64 => {
+                mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(1 << 16))
+            }
+            Fmt::Utsname => mem.read_bytes(addr, 390),
+            Fmt::EpollEventIn => mem.read_bytes(addr, 12),
+            Fmt::EpollEventsOut => {
+                mem.read_bytes(addr, self.array_shown(ok.unwrap_or(0).max(0) as u64) * 12)
+            }
+            Fmt::PollFds(n) => {
+                let len = self.array_shown(entry.args[n as usize]) * 8;
+                if at_exit {
+                    out.push(Capture {
+                        key: POLL_REVENTS_KEY,
+                        data: mem.read_bytes(addr, len),
+                    });
+                    return None;
+                }
+                let fds = mem.read_bytes(addr, len);
+                if let Mem::Bytes { bytes, .. } = &fds
+                    && self.opts.decode_fds
+                {
+                    // -y: what each descriptor of the request refers to.
+                    for (k, p) in bytes.chunks_exact(8).enumerate() {
+                        let fd = i32::from_le_bytes([p[0], p[1], p[2], p[3]]);
+                        if fd >= 0 {
+                            out.push(Capture {
+                                key: POLL_FD_KEY + k as u32,
+                                data: self.fd_capture(fd, mem),
+                            });
+                        }
+                    }
+                }
+                fds
+            }
+            Fmt::FdSetIn => {
+                let set = mem.read_bytes(addr, fd_set_size(entry.args[0], l));
+                if at_exit {
+                    // The sets as select left them: the ready descriptors.
+                    out.push(Capture {
+                        key: SELECT_READY_KEY + i as u32,
+                        data: set,
+                    });
+                    return None;
+                }
+                if let Mem::Bytes { bytes, .. } = &set
+                    && self.opts.decode_fds
+                {
+                    // -y: what each descriptor of the set refers to.
+                    let nfds = (entry.args[0] as usize).min(bytes.len() * 8);
+                    for fd in (0..nfds).filter(|&fd| bytes[fd / 8] & (1 << (fd % 8)) != 0) {
+                        out.push(Capture {
+                            key: fd_set_fd_key(i, fd),
+                            data: self.fd_capture(fd as i32, mem),
+                        });
+                    }
+                }
+                set
+            }
+            Fmt::TimevalOut => mem.read_bytes(addr, l.timespec_size()),
+            Fmt::TimevalPairIn => mem.read_bytes(addr, 2 * l.timespec_size()),
+            Fmt::TimevalIn => {
+                let tv = mem.read_bytes(addr, l.timespec_size());
+                if at_exit {
+                    out.push(Capture {
+                        key: SELECT_LEFT_KEY,
+                        data: tv,
+                    });
+                    return None;
+                }
+                tv
+            }
+            Fmt::CpuSetOut => mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(128)),
+            Fmt::IoctlArg => match specs::ioctl_param(entry.args[1]) {
+                // Read where it prints: at entry what the kernel reads, at exit what
+                // it wrote (both for what prints `in => out`).
+                Some(arg) if arg.capture_size(at_exit) > 0 => {
+                    let data = mem.read_bytes(addr, arg.capture_size(at_exit));
+                    self.plan_ioctl_array(arg, &data, addr, at_exit, mem, out);
+                    if !at_exit && self.opts.decode_fds {
+                        self.plan_ioctl_fds(arg, &data, mem, out);
+                    }
+                    data
+                }
+                _ => return None,
+            },
+            Fmt::IntIn(len) => {
+                let value =
+                    mem.read_bytes(addr, (entry.args[len as usize] as usize).min(max.max(16)));
+                // A socket filter's instructions, printed under -v.
+                if let Mem::Bytes { bytes, .. } = &value
+                    && self.opts.verbose
+                    && bytes.len() >= 16
+                    && is_socket_filter(entry.args[1], entry.args[2])
+                {
+                    let count = u64::from(u16::from_le_bytes([bytes[0], bytes[1]]));
+                    out.push(Capture {
+                        key: FPROG_KEY,
+                        data: mem.read_bytes(le64(bytes, 8), 8 * self.array_shown(count)),
+                    });
+                }
+                value
+            }
+            Fmt::NodemaskIn(maxnode) | Fmt::NodemaskOut(maxnode) => {
+                let (_, shown) = self.nodemask_longs(entry.args[maxnode as usize], l.long);
+                mem.read_bytes(addr, shown * l.long)
+            }
+            Fmt::MempolicyOut => mem.read_bytes(addr, 4),
+            Fmt::IoEventsOut => {
+                let n = ok.unwrap_or(0).max(0) as u64;
+                mem.read_bytes(addr, self.array_shown(n) * structs::IO_EVENT_SIZE)
+            }
+            Fmt::SigsetAddrSizeIn => {
+                let pair = mem.read_bytes(addr, 2 * l.long);
+                if let Mem::Bytes {
+                    bytes,
+                    complete: true,
+                } = &pair
+                {
+                    let (mask, size) = (l.ulong(bytes, 0), l.ulong(bytes, l.long));
+                    // As strace: a size of whole longs up to 64 signals, else the
+                    // address alone.
+                    if mask != 0 && size >= l.long as u64 && size <= 8 && size % l.long as u64 == 0
+                    {
+                        out.push(Capture {
+                            key: SIGSET_ADDR_KEY,
+                            data: mem.read_bytes(mask, size as usize),
+                        });
+                    }
+                }
+                pair
+            }
+            Fmt::TimexOut => mem.read_bytes(addr, structs::timex_size(l.time)),
+            Fmt::SembufsIn(n) => {
+                let shown = self.array_shown(entry.args[n as usize]);
+                mem.read_bytes(addr, shown * structs::SEMBUF_SIZE)
+            }
+            Fmt::GidsOut => {
+                mem.read_bytes(addr, self.array_shown(ok.unwrap_or(0).max(0) as u64) * 4)
+            }
+            Fmt::PrctlRest => match entry.args[0] {
+                // PR_SET_NAME reads a name at entry; PR_GET_NAME writes one.
+                15 if !at_exit => mem.read_str(entry.args[1], 16),
+                16 if at_exit => mem.read_str(entry.args[1], 16),
+                _ => return None,
+            },
+            Fmt::StatfsOut => mem.read_bytes(addr, structs::statfs_size(l)),
+            Fmt::Statfs64Out => mem.read_bytes(addr, structs::STATFS64_I386_SIZE),
+            Fmt::SysinfoOut => mem.read_bytes(addr, structs::sysinfo_size(l)),
+            Fmt::IovIn(c) | Fmt::IovOut(c) => {
+                let left = if at_exit {
+                    ok.unwrap_or(0).max(0) as u64
+                } else {
+                    u64::MAX
+                };
+                let iov = IovPlan {
+                    slot: i,
+                    max,
+                    items: self.iov_items(entry.args[c as usize]),
+                    word: l.long,
+                };
+                capture_iov(mem, addr, entry.args[c as usize], left, iov, out)
+            }
+            Fmt::SockoptOut
+                if is_sockopt(
+                    entry.args[1],
+                    entry.args[2],
+                    "SOL_SOCKET",
+                    "sockopt_socket",
+                    &["SO_PEERCRED"],
+                ) =>
+            {
+                mem.read_bytes(addr, 12)
+            }
+            Fmt::SockoptOut if is_so_linger(entry.args[1], entry.args[2]) => {
+                mem.read_bytes(addr, 8)
+            }
+            Fmt::SockoptOut => {
+                let len = match mem.read_bytes(entry.args[4], 4) {
+                    Mem::Bytes { bytes, .. } if bytes.len() == 4 => {
+                        u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize
+                    }
+                    _ => 0,
+                };
+                mem.read_bytes(addr, len.min(max.max(4)))
+            }
+            Fmt::SiginfoIn | Fmt::SiginfoOut => mem.read_bytes(addr, 128),
+            Fmt::RusageOut => mem.read_bytes(addr, structs::rusage_size(l)),
+            Fmt::TmsOut => mem.read_bytes(addr, 4 * l.long),
+            Fmt::StackIn | Fmt::StackOut => mem.read_bytes(addr, 3 * l.long),
+            Fmt::TimesIn => mem.read_bytes(addr, 2 * l.timespec_size()),
+            Fmt::Clone => {
+                // CLONE_PARENT_SETTID's tid, read at exit.
+                if at_exit && entry.args[0] & 0x0010_0000 != 0 && entry.args[2] != 0 {
+                    out.push(Capture {
+                        key: CLONE_PARENT_TID_KEY,
+                        data: mem.read_bytes(entry.args[2], 4),
+                    });
+                }
+                return None;
+            }
+            Fmt::CloneArgs => {
+                let args = mem.read_bytes(addr, 88);
+                if !at_exit {
+                    out.push(Capture { key, data: args });
+                    return None;
+                }
+                // What the kernel stored, for ` => {pidfd=[N], parent_tid=[N]}`:
+                // CLONE_PIDFD's descriptor (at offset 8), CLONE_PARENT_SETTID's tid (24).
+                if let Mem::Bytes { bytes, .. } = &args {
+                    for (flag, off, key) in [
+                        (0x1000u64, 8, CLONE_PIDFD_KEY),
+                        (0x0010_0000, 24, CLONE_PARENT_TID_KEY),
+                    ] {
+                        if le64(bytes, 0) & flag != 0 && le64(bytes, off) != 0 {
+                            let data = mem.read_bytes(le64(bytes, off), 4);
+                            let pidfd = mem_u32(&data).filter(|_| key == CLONE_PIDFD_KEY);
+                            if let Some(fd) = pidfd.filter(|_| self.opts.decode_fds) {
+                                out.push(Capture {
+                                    key: CLONE_PIDFD_PATH_KEY,
+                                    data: self.fd_capture(fd as i32, mem),
+                                });
+                            }
+                            out.push(Capture { key, data });
+                        }
+                    }
+                }
+                return None;
+            }
+            Fmt::MsghdrIn | Fmt::MsghdrOut => {
+                let hdr = mem.read_bytes(addr, 7 * l.long);
+                if fmt.at_exit() != at_exit {
+                    // recvmsg's header as it went in (for `msg_namelen=110 => 16`).
+                    out.push(Capture {
+                        key: MSG_IN_KEY + i as u32,
+                        data: hdr,
+                    });
+                    return None;
+                }
+                if let Mem::Bytes {
+                    bytes,
+                    complete: true,
+                } = &hdr
+                {
+                    let left = if at_exit {
+                        ok.unwrap_or(0).max(0) as u64
+                    } else {
+                        u64::MAX
+                    };
+                    let keys = MsgKeys::of_arg(i);
+                    self.capture_msghdr_parts(mem, bytes, keys, left, l, out);
+                }
+                hdr
+            }
+            Fmt::KexecSegmentsIn(n) if entry.args[n as usize] > KEXEC_SEGMENT_MAX => return None,
+            Fmt::KexecSegmentsIn(n) => {
+                let shown = self.array_shown(entry.args[n as usize]);
+                mem.read_bytes(addr, shown * 4 * l.long)
+            }
+            Fmt::IocbArrayIn(n) if (entry.args[n as usize] as i64) < 0 => return None,
+            Fmt::IocbArrayIn(n) => self.plan_iocbs(addr, entry.args[n as usize], l, mem, out),
+            Fmt::MmsgvecSent(vlen) | Fmt::MmsgvecReceived(vlen) => {
+                let sent = matches!(fmt, Fmt::MmsgvecSent(_));
+                let n = if sent || !at_exit {
+                    entry.args[vlen as usize]
+                } else {
+                    ok.unwrap_or(0).max(0) as u64
+                };
+                let arr = mem.read_bytes(addr, self.mmsg_shown(n) * mmsghdr_size(l));
+                if !at_exit {
+                    // recvmmsg's headers as they went in (for the name lengths).
+                    out.push(Capture {
+                        key: MMSG_IN_KEY,
+                        data: arr,
+                    });
+                    return None;
+                }
+                if let Mem::Bytes { bytes, .. } = &arr {
+                    for (e, m) in bytes.chunks_exact(mmsghdr_size(l)).enumerate() {
+                        let left = if sent {
+                            u64::MAX
+                        } else {
+                            u64::from(mmsg_len(m, l))
+                        };
+                        let keys = MsgKeys::of_element(e);
+                        self.capture_msghdr_parts(mem, m, keys, left, l, out);
+                    }
+                }
+                arr
+            }
+            _ => return None,
+        })
+    }
 }
-
-/// Whether an argument of format `fmt` prints from what is in memory at entry (`at_exit`
-/// false) or at exit, if it prints from memory at all: an input at entry, an output at
-/// exit, and at both what the kernel reads and then rewrites.
-fn in_phase(fmt: Fmt, ret: Ret, at_exit: bool) -> bool {
-    // pselect6's, ppoll's and recvmmsg's timeout: sent in, and the time left comes out.
-    let select_timeout =
-        matches!(ret, Ret::Select | Ret::Poll | Ret::Mmsg) && matches!(fmt, Fmt::TimespecIn);
-    let both_ends = select_timeout
-        || matches!(
-            fmt,
-            Fmt::FdSetIn
-                | Fmt::TimevalIn
-                | Fmt::LenInOut
-                | Fmt::PollFds(_)
-                | Fmt::PrctlRest
-                | Fmt::MsghdrOut
-                | Fmt::OffsetInOut
-                | Fmt::CloneArgs
-                | Fmt::Clone
-                | Fmt::IoctlArg
-                | Fmt::FcntlArg
-                | Fmt::OldSelectArgs
-                | Fmt::MmsgvecReceived(_)
-                | Fmt::FileHandleOut
-                | Fmt::QuotaRest(_)
-                | Fmt::IoUringParams
-        );
-    both_ends || fmt.at_exit() == at_exit
-}
-
-/// Bits of [`Decoder::phases`]: the call may read memory at entry, at exit.
-const READS_AT_ENTRY: u8 = 1;
-const READS_AT_EXIT: u8 = 2;
 
 /// The most segments kexec_load takes (KEXEC_SEGMENT_MAX): strace prints a longer array's
 /// address.
@@ -2815,9 +2259,6 @@ fn iocb_fd_key(k: usize, which: structs::IocbFd) -> u32 {
 
 /// The iovec slot of io_submit's `k`th vectored iocb: IOCB_SLOT + k.
 const IOCB_SLOT: usize = 9_000;
-
-/// Capture keys of `-y` fd paths: argument i at entry, the returned fd at exit.
-const FD_KEY_BASE: u32 = 200;
 const RET_FD_KEY: u32 = 300;
 /// Capture key of poll's pollfd array re-read at exit (revents).
 const POLL_REVENTS_KEY: u32 = 301;
@@ -2942,17 +2383,6 @@ fn fd_set_size(nfds: u64, l: Layout) -> usize {
     ((nfds as usize).div_ceil(bits) * l.long).min(1024 / 8)
 }
 
-/// The bytes of a capture read in full.
-fn complete(m: Option<&Mem>) -> Option<&[u8]> {
-    match m {
-        Some(Mem::Bytes {
-            bytes,
-            complete: true,
-        }) => Some(bytes),
-        _ => None,
-    }
-}
-
 /// The time a select or ppoll call had left, as the kernel wrote it back: a timeval
 /// (select) or a timespec (pselect6, ppoll), if one was captured at exit.
 fn time_left(view: &CallView<'_>, l: Layout) -> Option<String> {
@@ -2966,10 +2396,6 @@ fn time_left(view: &CallView<'_>, l: Layout) -> Option<String> {
 fn epoll_ctl_del() -> Option<u64> {
     syscalls::xlat_set("epoll_ctl_op").and_then(|set| set.value_of("EPOLL_CTL_DEL"))
 }
-
-/// The most argv or envp strings read under -v: a bound on the work per execve, far above
-/// what real programs pass.
-const ARGV_MAX_ITEMS: usize = 1 << 16;
 
 /// The most longs of a node mask read (64 Ki nodes), even under -v.
 const NODEMASK_MAX_LONGS: usize = 1024;
@@ -3035,47 +2461,6 @@ impl Decoder {
                 }
             }
             Some(_) => {}
-        }
-    }
-}
-
-impl Decoder {
-    /// What fd refers to: its path, or with -yy a socket's endpoints.
-    fn fd_capture(&self, fd: i32, mem: &mut dyn MemReader) -> Mem {
-        let path = mem.fd_path(fd);
-        if !self.opts.decode_sockets {
-            return path;
-        }
-        let inode = match &path {
-            Mem::Str { bytes, .. } => std::str::from_utf8(bytes).ok().and_then(|p| {
-                p.strip_prefix("socket:[")?
-                    .strip_suffix(']')?
-                    .parse::<u64>()
-                    .ok()
-            }),
-            _ => None,
-        };
-        if let Some(inode) = inode {
-            return match mem.socket_details(fd, inode) {
-                details @ Mem::Str { .. } => details,
-                _ => path,
-            };
-        }
-        // A device's numbers after its path (`/dev/null<char 1:3>`); a pidfd's process
-        // instead of its anon inode (`pid:1234`).
-        match (mem.fd_details(fd), path) {
-            (Mem::Str { bytes, .. }, Mem::Str { bytes: p, .. }) if !bytes.starts_with(b"pid:") => {
-                let mut text = p;
-                text.push(b'<');
-                text.extend_from_slice(&bytes);
-                text.push(b'>');
-                Mem::Str {
-                    bytes: text,
-                    terminated: true,
-                }
-            }
-            (details @ Mem::Str { .. }, _) => details,
-            (_, path) => path,
         }
     }
 }
@@ -3176,12 +2561,6 @@ const P_PIDFD: u64 = 3;
 /// (`+ offset`), for -y.
 const BPF_FD_KEY: u32 = 9_000_000;
 
-/// The `dirfd` value that means the current directory.
-const AT_FDCWD: i32 = -100;
-
-/// The longest path strace prints (its printpath's buffer): paths are never cut at -s.
-const PATH_MAX: usize = 4096;
-
 /// Capture keys of msghdr parts: the name, the iov array, the header at entry, and the
 /// slot its iov buffers use.
 const MSG_NAME_KEY: u32 = 400;
@@ -3213,11 +2592,6 @@ const CLONE_PARENT_TID_KEY: u32 = 460;
 const CLONE_PIDFD_KEY: u32 = 461;
 /// Capture key of what clone3's stored pidfd refers to (-y).
 const CLONE_PIDFD_PATH_KEY: u32 = 462;
-
-fn le64(b: &[u8], off: usize) -> u64 {
-    b.get(off..off + 8)
-        .map_or(0, |s| u64::from_le_bytes(s.try_into().unwrap_or_default()))
-}
 
 /// Where an iovec array's buffers are captured and how: slot, -s, how many entries to
 /// read, field width in bytes.
@@ -3278,42 +2652,7 @@ fn iov_addrs(bytes: &[u8], word: usize, count: u64) -> String {
         })
         .collect();
     let more = count as usize > parts.len();
-    structs::bracket_list(parts, more)
-}
-
-/// A little-endian word of `size` bytes (4 or 8) at `off`.
-fn le_word(b: &[u8], off: usize, size: usize) -> u64 {
-    if size == 4 {
-        b.get(off..off + 4)
-            .map_or(0, |s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]) as u64)
-    } else {
-        le64(b, off)
-    }
-}
-
-/// Whether the call is an i386 one (int 0x80 or a 32-bit program): i386 layouts.
-fn is_i386(entry: &SyscallEntry) -> bool {
-    entry.arch == Arch::I386
-}
-
-/// i386's `*_time64` syscalls (clock_gettime64 .. sched_rr_get_interval_time64, Linux
-/// 5.1), which take the 64-bit `struct __kernel_timespec` where their older twins take
-/// `old_timespec32`.
-const I386_TIME64_NRS: std::ops::RangeInclusive<u32> = 403..=423;
-
-/// The layout of the call's structures: i386's compat ones for i386 calls (with 64-bit
-/// timespecs in the time64 calls), x32's compat ones for its compat entry points, x86_64's
-/// otherwise.
-fn layout(entry: &SyscallEntry) -> Layout {
-    if entry.arch == Arch::X32 && entry.arch.is_compat_call(entry.nr) {
-        Layout::X32_COMPAT
-    } else if !is_i386(entry) {
-        Layout::LP64
-    } else if I386_TIME64_NRS.contains(&entry.nr) {
-        Layout::I386_TIME64
-    } else {
-        Layout::I386
-    }
+    bracket_list(parts, more)
 }
 
 /// Whether the call's rlimit is i386's compat one (two u32s): every i386 rlimit call
@@ -3327,35 +2666,6 @@ fn iov_key(arg: usize, k: usize) -> u32 {
     (1 + arg as u32) * IOV_MAX_ITEMS as u32 + k as u32
 }
 
-fn mem_u64(m: &Mem) -> Option<u64> {
-    match m {
-        Mem::Bytes { bytes, .. } if bytes.len() >= 8 => Some(le64(bytes, 0)),
-        _ => None,
-    }
-}
-
-fn mem_u32(m: &Mem) -> Option<u32> {
-    match m {
-        Mem::Bytes { bytes, .. } if bytes.len() >= 4 => {
-            Some(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
-        }
-        _ => None,
-    }
-}
-
-fn in_struct(raw: u64, mem: Option<&Mem>, f: impl Fn(&[u8]) -> String) -> String {
-    if raw == 0 {
-        return "NULL".into();
-    }
-    match mem {
-        Some(Mem::Bytes {
-            bytes,
-            complete: true,
-        }) => f(bytes),
-        _ => ptr(raw),
-    }
-}
-
 impl CapturePlan for Decoder {
     fn at_entry(&self, entry: &SyscallEntry, mem: &mut dyn MemReader) -> Vec<Capture> {
         self.plan(entry, None, mem)
@@ -3367,14 +2677,6 @@ impl CapturePlan for Decoder {
         mem: &mut dyn MemReader,
     ) -> Vec<Capture> {
         self.plan(entry, Some(result), mem)
-    }
-}
-
-/// `value` through the knowledge base's decoding table `name` (hex if there is none).
-pub fn set_text(name: &str, value: u64, style: Style) -> String {
-    match syscalls::xlat_set(name) {
-        Some(set) => set.display(value, style).to_string(),
-        None => hex(value),
     }
 }
 
@@ -3556,44 +2858,6 @@ fn statx_flags(value: u64, st: Style) -> String {
         text.push_str(&part(0, rest));
     }
     text
-}
-
-/// A pointer as strace prints it: `NULL` or hex.
-pub fn ptr(v: u64) -> String {
-    if v == 0 {
-        "NULL".into()
-    } else {
-        format!("{v:#x}")
-    }
-}
-
-/// A mode as strace prints it: `%#03o` (`0644`, `000`, `022`).
-pub fn format_mode(m: u64) -> String {
-    let s = if m == 0 {
-        "0".to_string()
-    } else {
-        format!("0{m:o}")
-    };
-    format!("{s:0>3}")
-}
-
-/// A signal number as strace prints it.
-pub fn signal(n: i32) -> String {
-    match syscalls::signal_name(n) {
-        Some(name) => name.to_string(),
-        None => n.to_string(),
-    }
-}
-
-/// A value strace names in -X's style: the name (`SIGHUP`), the number (`1`) under raw,
-/// both (`1 /* SIGHUP */`) under verbose; a value without a name is its number.
-pub fn styled(name: String, number: &str, st: Style) -> String {
-    match st {
-        Style::Abbrev => name,
-        Style::Raw => number.to_string(),
-        Style::Verbose if name == number => name,
-        Style::Verbose => format!("{number} /* {name} */"),
-    }
 }
 
 /// x86_64 clone(flags, stack, parent_tid, child_tid, tls) as strace prints it.
