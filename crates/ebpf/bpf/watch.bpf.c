@@ -193,7 +193,7 @@ struct {
 } patterns SEC(".maps");
 
 /* Per process, which executable patterns its program matched (SF_EXE_* bits): decided
- * at exec (bprm_check resolves the path), inherited at fork, seeded by user space for
+ * at exec (exe_class_of, from the program file's inode and name), inherited at fork, seeded by user space for
  * the processes there at the start. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -157,24 +157,30 @@ impl ExePattern {
         self.kernel.how & layout::pat::NOT != 0
     }
 
-    /// Whether the program file `path` matches, as the probes decide it.
-    pub fn matches(&self, path: &std::path::Path) -> bool {
+    /// Whether the program a process runs matches, as the probes decide it: `exe` is its
+    /// `/proc/PID/exe`, whose metadata is the running file's own (in any mount
+    /// namespace, deleted or not), as the kernel sees it at exec.
+    pub fn matches(&self, exe: &std::path::Path) -> bool {
         use std::os::unix::fs::MetadataExt;
         let k = &self.kernel;
+        let same = |p: &std::path::Path| {
+            std::fs::metadata(p).is_ok_and(|m| m.ino() == k.ino && kernel_dev(m.dev()) == k.dev)
+        };
+        if k.how & (layout::pat::SUFFIX | layout::pat::PREFIX) == 0 {
+            return same(exe);
+        }
+        let Ok(path) = std::fs::read_link(exe) else {
+            return false;
+        };
         let name = path
             .file_name()
             .map(|n| n.as_encoded_bytes())
             .unwrap_or_default();
         let text = &k.s[..k.len as usize];
-        let same = |p: &std::path::Path| {
-            std::fs::metadata(p).is_ok_and(|m| m.ino() == k.ino && kernel_dev(m.dev()) == k.dev)
-        };
         if k.how & layout::pat::SUFFIX != 0 {
             name.ends_with(text)
-        } else if k.how & layout::pat::PREFIX != 0 {
-            name.starts_with(text) && path.parent().is_some_and(same)
         } else {
-            same(path)
+            name.starts_with(text) && path.parent().is_some_and(same)
         }
     }
 }
@@ -661,16 +667,21 @@ fn add_watchers(bpf: &mut Ebpf) -> Result<bool, WatchError> {
     Ok(true)
 }
 
-/// The pids of the other `sysfence watch` processes running now.
-fn other_watches() -> Vec<u32> {
-    let me = std::process::id();
+/// The processes running now: each pid with its /proc directory.
+fn processes() -> impl Iterator<Item = (u32, std::path::PathBuf)> {
     std::fs::read_dir("/proc")
         .into_iter()
         .flatten()
         .flatten()
-        .filter_map(|entry| {
-            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
-            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+        .filter_map(|entry| Some((entry.file_name().to_str()?.parse().ok()?, entry.path())))
+}
+
+/// The pids of the other `sysfence watch` processes running now.
+fn other_watches() -> Vec<u32> {
+    let me = std::process::id();
+    processes()
+        .filter_map(|(pid, dir)| {
+            let cmdline = std::fs::read(dir.join("cmdline")).ok()?;
             let mut args = cmdline.split(|&b| b == 0);
             let program = args.next()?;
             let is_sysfence = program.rsplit(|&b| b == b'/').next() == Some(b"sysfence");
@@ -682,13 +693,9 @@ fn other_watches() -> Vec<u32> {
 /// The processes running now whose executable (/proc/PID/exe) matches a pattern, with
 /// their `exe_class` bits.
 fn exe_classes(patterns: &[ExePattern]) -> Vec<(u32, u8)> {
-    std::fs::read_dir("/proc")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|entry| {
-            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
-            let exe = std::fs::read_link(entry.path().join("exe")).ok()?;
+    processes()
+        .filter_map(|(pid, dir)| {
+            let exe = dir.join("exe");
             let class = patterns
                 .iter()
                 .filter(|p| p.matches(&exe))
@@ -711,13 +718,9 @@ fn descendants_and_self(roots: &[u32]) -> Vec<u32> {
     if roots.is_empty() {
         return Vec::new();
     }
-    let links: Vec<(u32, u32)> = std::fs::read_dir("/proc")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|entry| {
-            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
-            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+    let links: Vec<(u32, u32)> = processes()
+        .filter_map(|(pid, dir)| {
+            let stat = std::fs::read_to_string(dir.join("stat")).ok()?;
             let ppid = stat
                 .rsplit_once(')')?
                 .1
