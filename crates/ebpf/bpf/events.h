@@ -176,6 +176,9 @@ struct sf_syscall_event {
 	char cap[SF_CAP_MAX];
 };
 
+/* The size of a syscall record sent without its capture (cap_kind SF_CAP_NONE). */
+#define SF_SYSCALL_HEAD __builtin_offsetof(struct sf_syscall_event, cap)
+
 /* One io_uring request, sent at its completion, attributed to the task that submitted
  * it (its process's, when an SQPOLL thread did). */
 struct sf_io_uring_event {

@@ -552,14 +552,10 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
-/* Sends the record of call `f` of the current task: returned `ret`, or never returned. */
-static __always_inline void send_syscall(struct inflight *f, long ret, __u32 flags)
+/* The fields of a syscall record before its capture. */
+static __always_inline void fill_syscall(struct sf_syscall_event *e, struct inflight *f,
+					 long ret, __u32 flags)
 {
-	struct sf_syscall_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count(SF_CNT_LOST);
-		return;
-	}
 	fill_header(&e->h, SF_EV_SYSCALL);
 	e->duration_ns = e->h.ts_ns - f->ts_ns;
 	for (int i = 0; i < 6; i++)
@@ -573,18 +569,42 @@ static __always_inline void send_syscall(struct inflight *f, long ret, __u32 fla
 	e->cap_arg = 0;
 	e->cap_state = SF_CAP_STATE_NONE;
 	e->cap_len = 0;
+}
+
+/* Sends the record of call `f` of the current task: returned `ret`, or never returned.
+ * A call with nothing to capture sends the record without its capture buffer
+ * (SF_SYSCALL_HEAD bytes): the ring holds 2.5 times as many of those. */
+static __always_inline void send_syscall(struct inflight *f, long ret, __u32 flags)
+{
 	__u32 slot = slot_of(f->abi, f->nr);
-	__u32 *how = bpf_map_lookup_elem(&captures, &slot);
-	if (how && *how) {
-		e->cap_kind = *how & 0xff;
-		e->cap_arg = (*how >> 8) & 0xff;
-		if (*how & SF_CAP_AT_ENTRY) {
-			e->cap_state = f->cap_state;
-			e->cap_len = f->cap_len;
-			bpf_probe_read_kernel(e->cap, SF_CAP_MAX, f->cap);
-		} else if (!(flags & SF_SYSCALL_NO_RETURN)) {
-			capture(e->cap, *how, f->args, ret, &e->cap_state, &e->cap_len);
+	__u32 *how_p = bpf_map_lookup_elem(&captures, &slot);
+	__u32 how = how_p ? *how_p : 0;
+	struct sf_syscall_event *e;
+	if (!how) {
+		e = bpf_ringbuf_reserve(&events, SF_SYSCALL_HEAD, 0);
+		if (!e) {
+			count(SF_CNT_LOST);
+			return;
 		}
+		fill_syscall(e, f, ret, flags);
+		bpf_ringbuf_submit(e, 0);
+		count(SF_CNT_SENT);
+		return;
+	}
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(SF_CNT_LOST);
+		return;
+	}
+	fill_syscall(e, f, ret, flags);
+	e->cap_kind = how & 0xff;
+	e->cap_arg = (how >> 8) & 0xff;
+	if (how & SF_CAP_AT_ENTRY) {
+		e->cap_state = f->cap_state;
+		e->cap_len = f->cap_len;
+		bpf_probe_read_kernel(e->cap, SF_CAP_MAX, f->cap);
+	} else if (!(flags & SF_SYSCALL_NO_RETURN)) {
+		capture(e->cap, how, f->args, ret, &e->cap_state, &e->cap_len);
 	}
 	bpf_ringbuf_submit(e, 0);
 	count(SF_CNT_SENT);

@@ -439,7 +439,7 @@ impl Record {
         let kind_at = std::mem::offset_of!(Header, kind);
         let kind = u32::from_ne_bytes(bytes.get(kind_at..kind_at + 4)?.try_into().ok()?);
         match kind {
-            kind::SYSCALL => read(bytes).map(Record::Syscall),
+            kind::SYSCALL => read_head(bytes, SYSCALL_HEAD).map(Record::Syscall),
             kind::EXEC => read(bytes).map(|e| Record::Exec(Box::new(e))),
             kind::FORK | kind::EXIT | kind::SIGNAL => read(bytes).map(Record::Proc),
             kind::IO_URING => read(bytes).map(Record::IoUring),
@@ -467,6 +467,28 @@ impl Plain for ProcEvent {}
 impl Plain for ExecEvent {}
 impl Plain for IoUringEvent {}
 impl Plain for CgroupEvent {}
+
+/// A record whose tail may have been left off by the kernel: at least `head` bytes; the
+/// rest is zero when absent.
+fn read_head<T: Plain>(bytes: &[u8], head: usize) -> Option<T> {
+    if bytes.len() >= std::mem::size_of::<T>() {
+        return read(bytes);
+    }
+    if bytes.len() < head {
+        return None;
+    }
+    // SAFETY: T is plain data valid for any bits, zero included (Plain).
+    let mut value: T = unsafe { std::mem::zeroed() };
+    // SAFETY: bytes.len() < size_of::<T>() bytes are copied into value's own storage.
+    unsafe {
+        std::ptr::copy_nonoverlapping(
+            bytes.as_ptr(),
+            (&mut value as *mut T).cast::<u8>(),
+            bytes.len(),
+        )
+    };
+    Some(value)
+}
 
 fn read<T: Plain>(bytes: &[u8]) -> Option<T> {
     if bytes.len() < std::mem::size_of::<T>() {
@@ -508,6 +530,9 @@ pub struct SyscallEvent {
     /// The captured argument.
     pub cap: [u8; CAP_MAX],
 }
+
+/// The size of a syscall record the kernel sent without its capture (nothing to capture).
+pub const SYSCALL_HEAD: usize = std::mem::offset_of!(SyscallEvent, cap);
 
 impl SyscallEvent {
     /// The captured argument's bytes (a string without its NUL), when it was read.

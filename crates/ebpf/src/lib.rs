@@ -11,7 +11,7 @@ pub use layout::{CgroupEvent, ExecEvent, Header, IoUringEvent, ProcEvent, Record
 
 use aya::maps::{Array, HashMap, MapData, PerCpuArray, RingBuf};
 use aya::programs::BtfTracePoint;
-use aya::{Btf, Ebpf};
+use aya::{Btf, Ebpf, EbpfLoader};
 use std::os::fd::AsRawFd;
 use std::time::Duration;
 use syscalls::{Arch, ArgKind};
@@ -350,9 +350,20 @@ impl Watcher {
         if unsafe { libc::geteuid() } != 0 {
             return Err(WatchError::NotRoot);
         }
-        let btf = Btf::from_sys_fs().map_err(|_| WatchError::NoBtf)?;
+        // aya's loader parses the kernel's BTF when made (tens of ms); the copy the
+        // programs attach with is parsed meanwhile on the other CPU and given to the
+        // loader too, so that `Ebpf::load` does not parse a third.
+        let ours = std::thread::spawn(Btf::from_sys_fs);
+        let mut loader = EbpfLoader::new();
+        let btf = ours
+            .join()
+            .map_err(|_| WatchError::NoBtf)?
+            .map_err(|_| WatchError::NoBtf)?;
         let load = |e: &dyn std::fmt::Display| WatchError::Load(e.to_string());
-        let mut bpf = Ebpf::load(WATCH_OBJECT).map_err(|e| load(&e))?;
+        let mut bpf = loader
+            .btf(Some(&btf))
+            .load(WATCH_OBJECT)
+            .map_err(|e| load(&e))?;
         configure(&mut bpf, scope, select, lifecycle)?;
         let calls =
             select.is_none() || slots().any(|(arch, _, nr)| select.is_some_and(|s| s(arch, nr)));
