@@ -212,6 +212,12 @@ fn bad_input_gets_an_error_that_names_the_problem() {
             "executable takes = or != only",
         ),
         (vec!["--scope", "tree<1"], "tree takes = or != only"),
+        (vec!["--scope", "comm=a*b*"], "one `*`, at its start"),
+        (vec!["--scope", "comm=*"], "one `*`"),
+        (
+            vec!["--scope", "comm=abcdefghijklmnopq*"],
+            "keeps 15 bytes of a comm",
+        ),
         (vec!["--scope", "container=*"], "`*` goes at one end"),
         (
             vec!["--scope", "container", "--scope", "not-container"],
@@ -888,5 +894,80 @@ fn not_container_leaves_out_a_container_started_later() {
             serde_json::json!(["/bin/busybox", "echo", "hi"]),
             "the container's exec: {l}"
         );
+    }
+}
+
+/// `--scope comm=NAME*` and `comm!=*NAME` are decided in the kernel from a class each
+/// thread gets when its comm is set (exec, a write to /proc/PID/comm) and inherits at
+/// fork: a program whose comm starts with the prefix is seen, another not, one that ends
+/// with the excluded suffix not; a shell is seen from the moment it renames itself into
+/// the pattern, not before.
+#[test]
+fn comm_patterns_follow_the_comm_as_it_is_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let tag = format!("p{}", std::process::id() % 10_000);
+    let copy = |name: String| {
+        let program = dir.path().join(&name);
+        std::fs::copy("/usr/bin/cat", &program).unwrap();
+        program
+    };
+    let prefix = format!("sf{tag}");
+    let seen = copy(format!("{prefix}a"));
+    let excluded = copy(format!("{prefix}zq"));
+    let other = copy(format!("no{prefix}"));
+    let data = dir.path().join("data");
+    std::fs::write(&data, "x").unwrap();
+    let before = dir.path().join("before");
+    let after = dir.path().join("after");
+    std::fs::write(&before, "x\n").unwrap();
+    std::fs::write(&after, "x\n").unwrap();
+    let events = dir.path().join("events.jsonl");
+    let file = events.to_str().unwrap();
+    let watch = Running::start(&[
+        "--events",
+        "openat",
+        "--scope",
+        &format!("comm={prefix}*"),
+        "--scope",
+        "comm!=*zq",
+        "--output",
+        "json",
+        "-o",
+        file,
+    ]);
+    let seen_pid = run_on(&seen, &data);
+    let unseen = [run_on(&excluded, &data), run_on(&other, &data)];
+    let renamed = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "read x < {}; printf {prefix}ren > /proc/$$/comm; read y < {}",
+            before.display(),
+            after.display()
+        ))
+        .spawn()
+        .unwrap();
+    let renamed_pid = u64::from(renamed.id());
+    assert!(renamed.wait_with_output().unwrap().status.success());
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(watch.stop().success());
+    let lines = json_lines(&events);
+    let opened = |pid: u64, path: &std::path::Path| {
+        let text = format!("\"{}\"", path.display());
+        lines
+            .iter()
+            .any(|l| l["pid"] == pid && l["args"][1]["text"] == text.as_str())
+    };
+    assert!(opened(seen_pid, &data), "no open by {seen_pid}: {lines:?}");
+    assert!(opened(renamed_pid, &after), "the renamed shell: {lines:?}");
+    assert!(
+        !opened(renamed_pid, &before),
+        "before its rename: {lines:?}"
+    );
+    for l in &lines {
+        assert!(
+            !unseen.contains(&l["pid"].as_u64().unwrap()),
+            "out of scope: {l}"
+        );
+        assert!(l["comm"].as_str().unwrap().starts_with(&prefix), "{l}");
     }
 }

@@ -75,6 +75,8 @@ enum sf_counter {
 #define SF_SCOPE_NOT_CGROUP (1u << 13) /* cgroup id not in map scope_not_cgroups */
 #define SF_SCOPE_EXE (1u << 14)      /* exe_class of the tgid has SF_EXE_IN */
 #define SF_SCOPE_NOT_EXE (1u << 15)  /* exe_class of the tgid lacks SF_EXE_OUT */
+/* SF_SCOPE_COMM / SF_SCOPE_NOT_COMM also take the comm patterns: the task's comm_class
+ * has SF_COMM_IN (or an exact comm in scope_comms) / lacks SF_COMM_OUT. */
 
 /* Bits of map exe_class (per tgid): its executable matched a pattern of this kind. */
 #define SF_EXE_IN 1   /* one of the `executable=` patterns */
@@ -85,6 +87,17 @@ enum sf_counter {
 #define SF_PAT_SUFFIX 2 /* `*NAME`: a file whose name ends with s */
 #define SF_PAT_NOT 4    /* a `!=` pattern */
 #define SF_MAX_PATTERNS 8
+/* The comm patterns of `--scope comm=py*` (SF_PAT_PREFIX), `comm=*d` (SF_PAT_SUFFIX) and
+ * their `!=` (SF_PAT_NOT), in sf_config. */
+#define SF_MAX_COMM_PATTERNS 8
+#define SF_COMM_IN 1  /* the comm matched a `comm=` pattern */
+#define SF_COMM_OUT 2 /* it matched a `comm!=` pattern */
+
+struct sf_comm_pattern {
+	__u32 how; /* SF_PAT_PREFIX or SF_PAT_SUFFIX, with SF_PAT_NOT */
+	__u32 len; /* bytes of s, below SF_COMM_LEN */
+	char s[SF_COMM_LEN];
+};
 #define SF_PATTERN_MAX 256
 
 struct sf_pattern {
@@ -118,6 +131,8 @@ struct sf_config {
 	__u32 new_pids;    /* 1: every process forked from now on goes into new_pids */
 	__u32 exe_patterns;  /* how many slots of map patterns hold executable patterns */
 	__u32 exec_env;    /* 1: exec records carry the environment */
+	__u32 comm_patterns; /* how many of comm_pat hold */
+	struct sf_comm_pattern comm_pat[SF_MAX_COMM_PATTERNS];
 };
 
 /* What every record carries about the task it happened to. */

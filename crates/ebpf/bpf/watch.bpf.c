@@ -18,6 +18,7 @@ const volatile struct sf_io_uring_event *sf_io_uring_layout __attribute__((unuse
 const volatile struct sf_cgroup_event *sf_cgroup_layout __attribute__((unused));
 const volatile struct sf_exec_event *sf_exec_layout __attribute__((unused));
 const volatile struct sf_pattern *sf_pattern_layout __attribute__((unused));
+const volatile struct sf_comm_pattern *sf_comm_pattern_layout __attribute__((unused));
 
 #define PF_IO_WORKER 0x00000010
 
@@ -203,6 +204,18 @@ struct {
 	__type(value, __u8);
 } exe_class SEC(".maps");
 
+/* Per thread, which comm patterns its comm matches (SF_COMM_* bits): decided when the
+ * comm is set (task_rename: exec, prctl(PR_SET_NAME), a write to /proc/.../comm),
+ * inherited at fork and clone, seeded by user space for the threads there at the start.
+ * The patterns are compared only then, never per call. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} comm_class SEC(".maps");
+
 /* The basename of the program an exec runs, for the executable patterns. */
 struct exe_name {
 	char s[SF_PATTERN_MAX];
@@ -275,6 +288,46 @@ static __always_inline void task_comm(char *comm)
 		bpf_probe_read_kernel_str(comm, SF_COMM_LEN, task->group_leader->comm);
 	else
 		bpf_get_current_comm(comm, SF_COMM_LEN);
+}
+
+/* The thread whose comm task_comm() reads: the process's leader for an io_uring worker. */
+static __always_inline __u32 comm_owner(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	return (task->flags & PF_IO_WORKER) ? task->tgid : task->pid;
+}
+
+/* The SF_COMM_* bits the comm patterns give `comm` (NUL-terminated within SF_COMM_LEN). */
+static __always_inline __u8 comm_class_of(const struct sf_config *cfg, const char *comm)
+{
+	__u32 len = 0;
+	for (int j = 0; j < SF_COMM_LEN; j++) {
+		if (!comm[j])
+			break;
+		len++;
+	}
+	__u8 class = 0;
+	for (int i = 0; i < SF_MAX_COMM_PATTERNS; i++) {
+		if (i >= cfg->comm_patterns)
+			break;
+		const struct sf_comm_pattern *p = &cfg->comm_pat[i];
+		__u32 n = p->len;
+		if (n > len || n >= SF_COMM_LEN)
+			continue;
+		__u32 off = (p->how & SF_PAT_SUFFIX) ? len - n : 0;
+		bool hit = true;
+		for (int j = 0; j < SF_COMM_LEN - 1; j++) {
+			if (j >= n)
+				break;
+			if (comm[(off + j) & (SF_COMM_LEN - 1)] != p->s[j]) {
+				hit = false;
+				break;
+			}
+		}
+		if (hit)
+			class |= (p->how & SF_PAT_NOT) ? SF_COMM_OUT : SF_COMM_IN;
+	}
+	return class;
 }
 
 /* Comparing a basename with one pattern's text, byte by byte in a bpf_loop callback
@@ -398,9 +451,17 @@ static __always_inline bool in_scope(const struct sf_config *cfg, __u32 tgid)
 	if (scope & (SF_SCOPE_COMM | SF_SCOPE_NOT_COMM)) {
 		struct comm_key key = {};
 		task_comm(key.comm);
-		if ((scope & SF_SCOPE_COMM) && !bpf_map_lookup_elem(&scope_comms, &key))
+		__u8 c = 0;
+		if (cfg->comm_patterns) {
+			__u32 owner = comm_owner();
+			__u8 *class = bpf_map_lookup_elem(&comm_class, &owner);
+			c = class ? *class : 0;
+		}
+		if ((scope & SF_SCOPE_COMM) && !(c & SF_COMM_IN) &&
+		    !bpf_map_lookup_elem(&scope_comms, &key))
 			return false;
-		if ((scope & SF_SCOPE_NOT_COMM) && bpf_map_lookup_elem(&scope_not_comms, &key))
+		if ((scope & SF_SCOPE_NOT_COMM) &&
+		    ((c & SF_COMM_OUT) || bpf_map_lookup_elem(&scope_not_comms, &key)))
 			return false;
 	}
 	if (scope & SF_SCOPE_UID) {
@@ -683,6 +744,15 @@ int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct 
 	__u32 zero = 0;
 	struct sf_config *cfg = bpf_map_lookup_elem(&sf_config_map, &zero);
 	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	/* A new thread or process has its creator's comm, so its comm class. */
+	if (cfg && cfg->comm_patterns) {
+		__u32 ptid = parent->pid, ctid = child->pid;
+		__u8 *class = bpf_map_lookup_elem(&comm_class, &ptid);
+		if (class)
+			bpf_map_update_elem(&comm_class, &ctid, class, BPF_ANY);
+		else
+			bpf_map_delete_elem(&comm_class, &ctid);
+	}
 	/* The tree follows new processes (threads share the tgid already there). */
 	__u8 one = 1;
 	if (cfg && ctgid != ptgid) {
@@ -791,13 +861,37 @@ int BPF_PROG(sched_process_exit, struct task_struct *p, bool group_dead)
 		e->detail = group_dead;
 		send(e);
 	}
+	/* A leader's comm class stays while its threads run: io_uring workers go by it. */
+	if (tid != tgid)
+		bpf_map_delete_elem(&comm_class, &tid);
 	if (group_dead) {
+		bpf_map_delete_elem(&comm_class, &tgid);
 		bpf_map_delete_elem(&scope_tree, &tgid);
 		bpf_map_delete_elem(&scope_not_tree, &tgid);
 		bpf_map_delete_elem(&exe_class, &tgid);
 		bpf_map_delete_elem(&new_pids, &tgid);
 		bpf_map_delete_elem(&followed, &tgid);
 	}
+	return 0;
+}
+
+/* A comm set (exec, prctl(PR_SET_NAME), /proc/.../comm): the thread's comm class anew,
+ * from the name as the kernel will keep it (15 bytes and a NUL). */
+SEC("tp_btf/task_rename")
+int BPF_PROG(task_rename, struct task_struct *task, const char *comm)
+{
+	__u32 zero = 0;
+	struct sf_config *cfg = bpf_map_lookup_elem(&sf_config_map, &zero);
+	if (!cfg || !cfg->comm_patterns)
+		return 0;
+	char name[SF_COMM_LEN] = {};
+	bpf_probe_read_kernel_str(name, SF_COMM_LEN, comm);
+	__u32 tid = task->pid;
+	__u8 class = comm_class_of(cfg, name);
+	if (class)
+		bpf_map_update_elem(&comm_class, &tid, &class, BPF_ANY);
+	else
+		bpf_map_delete_elem(&comm_class, &tid);
 	return 0;
 }
 

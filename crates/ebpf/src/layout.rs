@@ -14,6 +14,8 @@ pub const MAX_CMPS: usize = 4;
 pub const ARGV_MAX: usize = 1024;
 /// `SF_ENV_MAX`: bytes of an exec's environment read.
 pub const ENV_MAX: usize = 8192;
+/// `SF_MAX_COMM_PATTERNS`: comm patterns (`comm=py*`) a scope may hold.
+pub const MAX_COMM_PATTERNS: usize = 8;
 /// `SF_MAX_PATTERNS`: executable patterns a scope may hold.
 pub const MAX_PATTERNS: usize = 8;
 /// `SF_PATTERN_MAX`: bytes of one pattern.
@@ -29,7 +31,15 @@ pub mod pat {
     pub const NOT: u32 = 4;
 }
 
-/// `SF_EXE_*`: bits of map `exe_class`.
+/// `SF_COMM_*`: a thread's `comm_class` bits.
+pub mod comm {
+    /// The comm matched a `comm=` pattern.
+    pub const IN: u8 = 1;
+    /// It matched a `comm!=` pattern.
+    pub const OUT: u8 = 2;
+}
+
+/// `SF_EXE_*`: a process's `exe_class` bits.
 pub mod exe {
     /// The executable matched an `executable=` pattern.
     pub const IN: u8 = 1;
@@ -219,6 +229,22 @@ pub struct Config {
     pub exe_patterns: u32,
     /// 1: exec records carry the environment.
     pub exec_env: u32,
+    /// How many of `comm_pat` hold.
+    pub comm_patterns: u32,
+    /// The comm patterns.
+    pub comm_pat: [CommPattern; MAX_COMM_PATTERNS],
+}
+
+/// `struct sf_comm_pattern`: one `--scope comm=` pattern with a `*`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CommPattern {
+    /// [`pat::PREFIX`] or [`pat::SUFFIX`], with [`pat::NOT`].
+    pub how: u32,
+    /// Bytes of `s` (below [`COMM_LEN`]).
+    pub len: u32,
+    /// The comm's start or end, without the `*`.
+    pub s: [u8; COMM_LEN],
 }
 
 // SAFETY: plain integers, no padding, any bit pattern valid.

@@ -81,6 +81,70 @@ impl CmpOp {
     }
 }
 
+/// A comm pattern of `--scope comm=`: `NAME*` a comm that starts with NAME, `*NAME` one
+/// that ends with it, compared with the comm as the kernel keeps it (15 bytes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommPattern {
+    /// As the user gave it.
+    pub text: String,
+    kernel: layout::CommPattern,
+}
+
+impl CommPattern {
+    /// Reads `value` (one `*`, leading or trailing); `negate` for `comm!=`. The error
+    /// says what is wrong with it.
+    pub fn parse(value: &str, negate: bool) -> Result<CommPattern, String> {
+        let (how, text) = match (value.strip_suffix('*'), value.strip_prefix('*')) {
+            (Some(head), None) => (layout::pat::PREFIX, head),
+            (None, Some(tail)) => (layout::pat::SUFFIX, tail),
+            _ => {
+                return Err(
+                    "a comm pattern has one `*`, at its start (`*d`) or its end (`py*`)".into(),
+                );
+            }
+        };
+        if text.is_empty() || text.contains('*') {
+            return Err("a comm pattern has one `*`, at its start (`*d`) or its end (`py*`), and text beside it".into());
+        }
+        if text.len() >= layout::COMM_LEN {
+            return Err(format!(
+                "the kernel keeps {} bytes of a comm: `{text}` is longer",
+                layout::COMM_LEN - 1
+            ));
+        }
+        let mut kernel = layout::CommPattern {
+            how,
+            len: text.len() as u32,
+            ..Default::default()
+        };
+        kernel.s[..text.len()].copy_from_slice(text.as_bytes());
+        if negate {
+            kernel.how |= layout::pat::NOT;
+        }
+        Ok(CommPattern {
+            text: value.to_string(),
+            kernel,
+        })
+    }
+
+    /// Whether this is a `comm!=` pattern.
+    pub fn negated(&self) -> bool {
+        self.kernel.how & layout::pat::NOT != 0
+    }
+
+    /// Whether `comm` (as /proc/TID/comm gives it, without its newline) matches, as the
+    /// probes decide it.
+    pub fn matches(&self, comm: &[u8]) -> bool {
+        let comm = &comm[..comm.len().min(layout::COMM_LEN - 1)];
+        let text = &self.kernel.s[..self.kernel.len as usize];
+        if self.kernel.how & layout::pat::SUFFIX != 0 {
+            comm.ends_with(text)
+        } else {
+            comm.starts_with(text)
+        }
+    }
+}
+
 /// A pattern of `--scope executable`, resolved against the filesystem at the start so
 /// that the probes compare inodes, not strings: `PATH` is that file (reached by any
 /// name: hard links and symlinks to it match), `DIR/NAME*` a file in DIR whose name
@@ -193,6 +257,8 @@ pub struct Scope {
     pub comms: Vec<String>,
     /// comm equal to none of these.
     pub not_comms: Vec<String>,
+    /// Comm patterns: a `=` one ORs with `comms`; the comm must match no `!=` one.
+    pub comm_patterns: Vec<CommPattern>,
     /// Thread group id among these.
     pub pids: Vec<u32>,
     /// Thread group id none of these.
@@ -318,6 +384,7 @@ fn hooks(scope: &Scope, calls: bool, l: Lifecycle) -> Vec<&'static str> {
         // Always: it follows trees and keeps new_pids, followed and exe_class.
         (true, ("sched_process_fork")),
         (l.exec || exe, ("sched_process_exec")),
+        (!scope.comm_patterns.is_empty(), ("task_rename")),
         // Always: it sends calls that never return and forgets exited processes.
         (true, ("sched_process_exit")),
         (l.signal, ("signal_deliver")),
@@ -379,6 +446,11 @@ impl Watcher {
                 .map_err(|e| load(&e))?;
             program.load(hook, &btf).map_err(|e| attach(&e))?;
             program.attach().map_err(|e| attach(&e))?;
+        }
+        // The threads there now get their comm class once the probes that keep it are
+        // attached; the probes' own entries (a fork or a rename since) win.
+        if !scope.comm_patterns.is_empty() {
+            seed_comm_classes(&mut bpf, &scope.comm_patterns)?;
         }
         // The kernel's BTF, parsed to attach, is tens of MB of heap no longer needed:
         // handed back to the system, not kept for the watch's whole life.
@@ -525,10 +597,26 @@ fn configure(
         )));
     }
     config.exe_patterns = scope.exe_patterns.len() as u32;
+    if scope.comm_patterns.len() > layout::MAX_COMM_PATTERNS {
+        return Err(WatchError::Scope(format!(
+            "--scope comm: at most {} patterns with `*`, {} given",
+            layout::MAX_COMM_PATTERNS,
+            scope.comm_patterns.len()
+        )));
+    }
+    for (i, p) in scope.comm_patterns.iter().enumerate() {
+        config.comm_pat[i] = p.kernel;
+    }
+    config.comm_patterns = scope.comm_patterns.len() as u32;
+    let comm_pat_in = scope.comm_patterns.iter().any(|p| !p.negated());
+    let comm_pat_out = scope.comm_patterns.iter().any(|p| p.negated());
     config.exec_env = u32::from(lifecycle.exec_env);
     let lists = [
-        (!scope.comms.is_empty(), layout::scope::COMM),
-        (!scope.not_comms.is_empty(), layout::scope::NOT_COMM),
+        (!scope.comms.is_empty() || comm_pat_in, layout::scope::COMM),
+        (
+            !scope.not_comms.is_empty() || comm_pat_out,
+            layout::scope::NOT_COMM,
+        ),
         (!scope.pids.is_empty(), layout::scope::PID),
         (!scope.not_pids.is_empty(), layout::scope::NOT_PID),
         (!scope.uids.is_empty(), layout::scope::UID),
@@ -721,6 +809,57 @@ fn exe_classes(patterns: &[ExePattern]) -> Vec<(u32, u8)> {
             (class != 0).then_some((pid, class))
         })
         .collect()
+}
+
+/// Puts every thread running now whose comm matches a pattern into map `comm_class`,
+/// leaving the entries the probes made since they were attached.
+fn seed_comm_classes(bpf: &mut Ebpf, patterns: &[CommPattern]) -> Result<(), WatchError> {
+    let load = |e: &dyn std::fmt::Display| WatchError::Load(e.to_string());
+    let mut class: HashMap<_, u32, u8> = HashMap::try_from(
+        bpf.map_mut("comm_class")
+            .ok_or_else(|| load(&"comm_class"))?,
+    )
+    .map_err(|e| load(&e))?;
+    for (_, dir) in processes() {
+        let Ok(tasks) = std::fs::read_dir(dir.join("task")) else {
+            continue;
+        };
+        for task in tasks.flatten() {
+            let Some(tid) = task
+                .file_name()
+                .to_str()
+                .and_then(|t| t.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            let Ok(comm) = std::fs::read(task.path().join("comm")) else {
+                continue;
+            };
+            let comm = comm.strip_suffix(b"\n").unwrap_or(&comm);
+            let c = patterns
+                .iter()
+                .filter(|p| p.matches(comm))
+                .map(|p| {
+                    if p.negated() {
+                        layout::comm::OUT
+                    } else {
+                        layout::comm::IN
+                    }
+                })
+                .fold(0, |a, b| a | b);
+            if c == 0 {
+                continue;
+            }
+            // BPF_NOEXIST: an entry there is the probes', newer than this read.
+            match class.insert(tid, c, 1) {
+                Ok(()) => {}
+                Err(aya::maps::MapError::SyscallError(e))
+                    if e.io_error.raw_os_error() == Some(libc::EEXIST) => {}
+                Err(e) => return Err(WatchError::Scope(format!("--scope comm: {e}"))),
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `roots` and every process below them now, from /proc's parent links (those forked

@@ -39,7 +39,7 @@ pub struct Args {
     #[arg(short = 'e', long, value_name = "LIST", allow_hyphen_values = true)]
     events: Option<Vec<String>>,
     /// Which tasks, as Tracee's --scope (repeatable: separate flags AND; comma values OR):
-    /// comm=NAME, comm!=NAME, pid=N, pid!=N, uid=N (also !=, <, >, <=, >=), tree=PID,
+    /// comm=NAME (or NAME*, *NAME), comm!=NAME, pid=N, pid!=N, uid=N (also !=, <, >, <=, >=), tree=PID,
     /// tree!=PID, executable=PATH (or DIR/NAME*, *NAME; also !=), mntns=N, pidns=N (and
     /// !=), container, not-container, container=new, container=ID, container!=ID,
     /// pid=new, follow. sysfence itself is never watched.
@@ -555,11 +555,11 @@ fn add_scope(scope: &mut Scope, containers: &mut Containers, expr: &str) -> Resu
     let op = ["!=", "<=", ">=", "=", "<", ">"]
         .into_iter()
         .find(|op| rest.starts_with(op));
-    let supported = "comm=NAME, comm!=NAME, pid=N, pid!=N, tree=PID, tree!=PID, executable=PATH (or !=), mntns=N, pidns=N (and !=), uid=N (or !=, <, >, <=, >=), container, not-container, container=new, container=ID (or !=), pid=new, follow";
+    let supported = "comm=NAME (or NAME*, *NAME), comm!=NAME, pid=N, pid!=N, tree=PID, tree!=PID, executable=PATH (or !=), mntns=N, pidns=N (and !=), uid=N (or !=, <, >, <=, >=), container, not-container, container=new, container=ID (or !=), pid=new, follow";
     let Some(op) = op else {
         bail!("--scope {expr}: expected KEY=VALUE, one of {supported}");
     };
-    let values: Vec<&str> = rest[op.len()..].split(',').map(str::trim).collect();
+    let mut values: Vec<&str> = rest[op.len()..].split(',').map(str::trim).collect();
     if values.iter().any(|v| v.is_empty()) {
         bail!("--scope {expr}: a value is empty");
     }
@@ -574,12 +574,13 @@ fn add_scope(scope: &mut Scope, containers: &mut Containers, expr: &str) -> Resu
     };
     match (key, op) {
         ("comm", "=" | "!=") => {
+            for v in values.iter().filter(|v| v.contains('*')) {
+                let p = ebpf::CommPattern::parse(v, op == "!=")
+                    .map_err(|e| anyhow::anyhow!("--scope {expr}: {e}"))?;
+                scope.comm_patterns.push(p);
+            }
+            values.retain(|v| !v.contains('*'));
             for v in &values {
-                if v.contains('*') {
-                    bail!(
-                        "--scope {expr}: this version matches whole comm names only, without `*`"
-                    );
-                }
                 if v.len() > 15 {
                     diag!(
                         "sysfence: warning: --scope {expr}: the kernel keeps 15 bytes of a comm; matching `{}`",
@@ -1053,7 +1054,7 @@ impl Printer {
                     "{:<15} {:<6} {:<16} {:<7} {:<7} {:<14} {:<16} {}",
                     clock_text(ts),
                     h.uid,
-                    h.comm(),
+                    printable(&h.comm()),
                     h.pid,
                     h.tid,
                     ret,
@@ -1395,4 +1396,23 @@ mod stop {
     pub fn requested() -> bool {
         STOP.load(Ordering::SeqCst)
     }
+}
+
+/// `text` with its control characters escaped (`\n`), so that one event stays one table
+/// line (a comm set through /proc/PID/comm may end in a newline).
+fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return text.into();
+    }
+    text.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect::<String>()
+        .into()
 }

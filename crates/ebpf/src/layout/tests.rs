@@ -107,9 +107,12 @@ fn every_mirrored_struct_matches_the_compiled_objects_layout() {
             follow,
             new_pids,
             exe_patterns,
-            exec_env
+            exec_env,
+            comm_patterns,
+            comm_pat
         ]
     );
+    check!(structs, "sf_comm_pattern", CommPattern, [how, len, s]);
     check!(
         structs,
         "sf_header",
