@@ -971,3 +971,42 @@ fn comm_patterns_follow_the_comm_as_it_is_set() {
         assert!(l["comm"].as_str().unwrap().starts_with(&prefix), "{l}");
     }
 }
+
+/// `--scope tid=N` keeps one thread of a process, decided in the kernel: the getppid
+/// calls of a flood's two threads arrive from the chosen one only.
+#[test]
+fn a_tid_scope_keeps_one_thread() {
+    let mut flood = Command::new(common::fixture("watch_subject"))
+        .args(["flood", "40000", "20000"])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = flood.id();
+    let task = format!("/proc/{pid}/task");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let thread = loop {
+        let tids: Vec<u32> = std::fs::read_dir(&task)
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+            .filter(|&t| t != pid)
+            .collect();
+        if let Some(&t) = tids.first() {
+            break t;
+        }
+        assert!(Instant::now() < deadline, "the flood started no thread");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    let watch = Running::json("getppid", &format!("tid={thread}"), &events);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(watch.stop().success());
+    let _ = flood.kill();
+    let _ = flood.wait();
+    let lines = json_lines(&events);
+    assert!(!lines.is_empty(), "no call of thread {thread}");
+    for l in &lines {
+        assert_eq!(l["tid"], thread, "another thread: {l}");
+        assert_eq!(l["pid"], pid, "{l}");
+    }
+}

@@ -75,6 +75,8 @@ enum sf_counter {
 #define SF_SCOPE_NOT_CGROUP (1u << 13) /* cgroup id not in map scope_not_cgroups */
 #define SF_SCOPE_EXE (1u << 14)      /* exe_class of the tgid has SF_EXE_IN */
 #define SF_SCOPE_NOT_EXE (1u << 15)  /* exe_class of the tgid lacks SF_EXE_OUT */
+#define SF_SCOPE_TID (1u << 16)      /* the thread's id in map scope_tids */
+#define SF_SCOPE_NOT_TID (1u << 17)  /* the thread's id not in map scope_not_tids */
 /* SF_SCOPE_COMM / SF_SCOPE_NOT_COMM also take the comm patterns: the task's comm_class
  * has SF_COMM_IN (or an exact comm in scope_comms) / lacks SF_COMM_OUT. */
 

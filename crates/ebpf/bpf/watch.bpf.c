@@ -90,6 +90,21 @@ struct {
 	__type(value, __u8);
 } scope_not_pids SEC(".maps");
 
+/* `--scope tid=`: threads by their own id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u8);
+} scope_tids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u8);
+} scope_not_tids SEC(".maps");
+
 /* Other sysfence watches, kept out as sysfence itself is: each would see the other's
  * output writes, and they would feed each other. */
 struct {
@@ -414,6 +429,13 @@ static __always_inline bool in_scope(const struct sf_config *cfg, __u32 tgid)
 		return false;
 	if ((scope & SF_SCOPE_NOT_PID) && bpf_map_lookup_elem(&scope_not_pids, &tgid))
 		return false;
+	if (scope & (SF_SCOPE_TID | SF_SCOPE_NOT_TID)) {
+		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+		if ((scope & SF_SCOPE_TID) && !bpf_map_lookup_elem(&scope_tids, &tid))
+			return false;
+		if ((scope & SF_SCOPE_NOT_TID) && bpf_map_lookup_elem(&scope_not_tids, &tid))
+			return false;
+	}
 	if ((scope & SF_SCOPE_TREE) && !bpf_map_lookup_elem(&scope_tree, &tgid))
 		return false;
 	if ((scope & SF_SCOPE_NOT_TREE) && bpf_map_lookup_elem(&scope_not_tree, &tgid))

@@ -155,6 +155,10 @@ pub mod scope {
     pub const EXE: u32 = 1 << 14;
     /// Its `exe_class` lacks [`super::exe::OUT`].
     pub const NOT_EXE: u32 = 1 << 15;
+    /// The thread's id in `scope_tids`.
+    pub const TID: u32 = 1 << 16;
+    /// The thread's id not in `scope_not_tids`.
+    pub const NOT_TID: u32 = 1 << 17;
 }
 
 /// `struct sf_pattern`: one pattern of `--scope executable`.

@@ -263,6 +263,10 @@ pub struct Scope {
     pub pids: Vec<u32>,
     /// Thread group id none of these.
     pub not_pids: Vec<u32>,
+    /// Thread id among these.
+    pub tids: Vec<u32>,
+    /// Thread id none of these.
+    pub not_tids: Vec<u32>,
     /// uid meeting one of these.
     pub uids: Vec<(CmpOp, u32)>,
     /// Processes of these trees: each of these processes and its descendants, those
@@ -619,6 +623,8 @@ fn configure(
         ),
         (!scope.pids.is_empty(), layout::scope::PID),
         (!scope.not_pids.is_empty(), layout::scope::NOT_PID),
+        (!scope.tids.is_empty(), layout::scope::TID),
+        (!scope.not_tids.is_empty(), layout::scope::NOT_TID),
         (!scope.uids.is_empty(), layout::scope::UID),
         (!scope.trees.is_empty(), layout::scope::TREE),
         (
@@ -659,6 +665,8 @@ fn configure(
     for (map, values, what) in [
         ("scope_pids", &scope.pids, "pid"),
         ("scope_not_pids", &scope.not_pids, "pid"),
+        ("scope_tids", &scope.tids, "tid"),
+        ("scope_not_tids", &scope.not_tids, "tid"),
         ("scope_mntns", &scope.mntns, "mntns"),
         ("scope_not_mntns", &scope.not_mntns, "mntns"),
         ("scope_pidns", &scope.pidns, "pidns"),

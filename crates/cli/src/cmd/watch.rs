@@ -39,7 +39,7 @@ pub struct Args {
     #[arg(short = 'e', long, value_name = "LIST", allow_hyphen_values = true)]
     events: Option<Vec<String>>,
     /// Which tasks, as Tracee's --scope (repeatable: separate flags AND; comma values OR):
-    /// comm=NAME (or NAME*, *NAME), comm!=NAME, pid=N, pid!=N, uid=N (also !=, <, >, <=, >=), tree=PID,
+    /// comm=NAME (or NAME*, *NAME), comm!=NAME, pid=N, pid!=N, tid=N, tid!=N, uid=N (also !=, <, >, <=, >=), tree=PID,
     /// tree!=PID, executable=PATH (or DIR/NAME*, *NAME; also !=), mntns=N, pidns=N (and
     /// !=), container, not-container, container=new, container=ID, container!=ID,
     /// pid=new, follow. sysfence itself is never watched.
@@ -555,7 +555,7 @@ fn add_scope(scope: &mut Scope, containers: &mut Containers, expr: &str) -> Resu
     let op = ["!=", "<=", ">=", "=", "<", ">"]
         .into_iter()
         .find(|op| rest.starts_with(op));
-    let supported = "comm=NAME (or NAME*, *NAME), comm!=NAME, pid=N, pid!=N, tree=PID, tree!=PID, executable=PATH (or !=), mntns=N, pidns=N (and !=), uid=N (or !=, <, >, <=, >=), container, not-container, container=new, container=ID (or !=), pid=new, follow";
+    let supported = "comm=NAME (or NAME*, *NAME), comm!=NAME, pid=N, pid!=N, tid=N, tid!=N, tree=PID, tree!=PID, executable=PATH (or !=), mntns=N, pidns=N (and !=), uid=N (or !=, <, >, <=, >=), container, not-container, container=new, container=ID (or !=), pid=new, follow";
     let Some(op) = op else {
         bail!("--scope {expr}: expected KEY=VALUE, one of {supported}");
     };
@@ -595,11 +595,12 @@ fn add_scope(scope: &mut Scope, containers: &mut Containers, expr: &str) -> Resu
             };
             list.extend(values.iter().map(|v| v.to_string()));
         }
-        ("pid", "=" | "!=") => {
-            let list = if op == "=" {
-                &mut scope.pids
-            } else {
-                &mut scope.not_pids
+        ("pid" | "tid", "=" | "!=") => {
+            let list = match (key, op) {
+                ("pid", "=") => &mut scope.pids,
+                ("pid", _) => &mut scope.not_pids,
+                (_, "=") => &mut scope.tids,
+                _ => &mut scope.not_tids,
             };
             for v in &values {
                 list.push(number(v)?);
@@ -660,7 +661,7 @@ fn add_scope(scope: &mut Scope, containers: &mut Containers, expr: &str) -> Resu
             }
         }
         ("executable" | "exe", _) => bail!("--scope {expr}: executable takes = or != only"),
-        ("comm" | "pid", _) => bail!("--scope {expr}: {key} takes = or != only"),
+        ("comm" | "pid" | "tid", _) => bail!("--scope {expr}: {key} takes = or != only"),
         ("tree", _) => bail!("--scope {expr}: tree takes = or != only"),
         _ => bail!("--scope {expr}: unknown scope `{key}`: this version scopes by {supported}"),
     }
