@@ -47,10 +47,14 @@ enum OnError {
     Quiet,
     /// A named file or pipe: `sysfence: NAME: error`, once per failed write.
     Report(String),
+    /// The write fails with `NAME: error` for the caller to stop on (a watch, which
+    /// harms nothing by ending, has no reason to go on writing nowhere).
+    Fail(String),
 }
 
 /// A stream's writer: every write "succeeds", so printers never stop on an output error;
-/// the failure is reported (or turned into SIGPIPE) here instead.
+/// the failure is reported (or turned into SIGPIPE) here instead, unless made
+/// [`StreamWriter::failing`].
 pub struct StreamWriter {
     inner: Box<dyn Write + Send>,
     on_error: OnError,
@@ -72,9 +76,19 @@ impl StreamWriter {
         }
     }
 
-    fn failed(&self, err: &io::Error) {
+    /// This writer with its write errors returned, `NAME: error`, instead of reported
+    /// and swallowed (a closed pipe is still SIGPIPE first).
+    pub fn failing(mut self) -> StreamWriter {
+        if let OnError::Report(name) = self.on_error {
+            self.on_error = OnError::Fail(name);
+        }
+        self
+    }
+
+    /// Reports `err` as this writer's rule says; the error to return, if any.
+    fn failed(&self, err: io::Error) -> io::Result<()> {
         if let OnError::Report(name) = &self.on_error {
-            diag!("sysfence: {name}: {}", error_text(err));
+            diag!("sysfence: {name}: {}", error_text(&err));
         }
         if err.kind() == io::ErrorKind::BrokenPipe {
             // What SIGPIPE does is the process's choice (a tracer stops on it unless the
@@ -84,6 +98,13 @@ impl StreamWriter {
             // SAFETY: kill(2) on our own pid with a constant signal.
             unsafe { libc::kill(libc::getpid(), libc::SIGPIPE) };
         }
+        match &self.on_error {
+            OnError::Fail(name) => Err(io::Error::new(
+                err.kind(),
+                format!("{name}: {}", error_text(&err)),
+            )),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -92,16 +113,16 @@ impl Write for StreamWriter {
         self.write_all(buf).map(|()| buf.len())
     }
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        if let Err(e) = self.inner.write_all(buf) {
-            self.failed(&e);
+        match self.inner.write_all(buf) {
+            Err(e) => self.failed(e),
+            Ok(()) => Ok(()),
         }
-        Ok(())
     }
     fn flush(&mut self) -> io::Result<()> {
-        if let Err(e) = self.inner.flush() {
-            self.failed(&e);
+        match self.inner.flush() {
+            Err(e) => self.failed(e),
+            Ok(()) => Ok(()),
         }
-        Ok(())
     }
 }
 

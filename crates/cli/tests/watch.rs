@@ -1010,3 +1010,51 @@ fn a_tid_scope_keeps_one_thread() {
         assert_eq!(l["pid"], pid, "{l}");
     }
 }
+
+/// An output that cannot be written ends the watch with the reason, at once (nothing
+/// watched is harmed by its end), and a device given as -o stays a device.
+#[test]
+fn an_output_that_fails_ends_the_watch_with_the_reason() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let (program, name) = cat_copy(dir.path(), "full");
+    let mut child = common::sysfence()
+        .args(["watch", "--events", "openat", "--scope"])
+        .arg(format!("comm={name}"))
+        .args(["-o", "/dev/full"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("probes attached") {
+        line.clear();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "no attach");
+    }
+    run_on(&program, &program);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the watch went on writing to /dev/full");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert_eq!(status.code(), Some(1), "{rest}");
+    assert!(
+        rest.contains("cannot write events: /dev/full: No space left on device"),
+        "{rest}"
+    );
+    assert!(
+        std::fs::metadata("/dev/full")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+}

@@ -3,7 +3,7 @@
 //! event the ring buffer could not take reported, never dropped silently.
 
 use crate::output::{Stream, StreamTarget, diag};
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use ebpf::{
     CmpOp, Counters, ExePattern, ExecEvent, IoUringEvent, Lifecycle, ProcEvent, Record, Scope,
     SyscallEvent, Watcher,
@@ -103,7 +103,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let mut out: Box<dyn Write> = match &args.file {
         Some(file) => Box::new(io::BufWriter::new(
-            Stream::open(&StreamTarget::parse(file), false)?.writer,
+            Stream::open(&StreamTarget::parse(file), false)?
+                .writer
+                .failing(),
         )),
         None => Box::new(io::BufWriter::new(io::stdout())),
     };
@@ -175,9 +177,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 reader_gone = true;
                 break;
             }
-            return Err(err).context("cannot write events");
+            bail!("cannot write events: {}", crate::output::error_text(&err));
         }
-        out.flush().ok();
+        if let Err(err) = out.flush() {
+            if err.kind() == io::ErrorKind::BrokenPipe {
+                reader_gone = true;
+                break;
+            }
+            bail!("cannot write events: {}", crate::output::error_text(&err));
+        }
     }
     // What is still in the ring buffer is delivered before the end, never left there.
     if !reader_gone {
