@@ -380,6 +380,17 @@ impl ExecEvent {
         strings(&self.argv, self.argv_len, self.argv_state, self.argc)
     }
 
+    /// The arguments' bytes as read (each without its NUL, the last perhaps cut short),
+    /// at most `argc` of them.
+    pub fn argv_bytes(&self) -> Vec<&[u8]> {
+        let bytes = &self.argv[..(self.argv_len as usize).min(ARGV_MAX)];
+        let bytes = bytes.strip_suffix(&[0]).unwrap_or(bytes);
+        if bytes.is_empty() {
+            return Vec::new();
+        }
+        bytes.split(|&b| b == 0).take(self.argc as usize).collect()
+    }
+
     /// The environment as read, and whether all of it was.
     pub fn env(&self) -> (Vec<String>, bool) {
         strings(&self.env, self.env_len, self.env_state, self.envc)

@@ -19,6 +19,17 @@ pub use interrupt::{Interrupts, die_by, pending as pending_signal};
 pub use mem::TaskMemory;
 pub use tracer::{Outcome, Target, Tracer, TracerBuilder};
 
+/// Starts `command` (looked up on PATH as execvp does) stopped by SIGSTOP before its
+/// execve, untraced, for a source other than ptrace to take it from there: SIGCONT lets
+/// it exec. Its pid.
+pub fn start_stopped(command: &[std::ffi::OsString]) -> Result<i32, TraceError> {
+    let program = command
+        .first()
+        .ok_or_else(|| TraceError::CommandNotFound(String::new()))?;
+    let path = spawn::resolve(program)?;
+    spawn::spawn_stopped(&path, command, None, None)
+}
+
 use std::io;
 
 /// An OS error as strerror(3) says it, without Rust's "(os error N)".

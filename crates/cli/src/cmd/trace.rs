@@ -1,7 +1,7 @@
 //! `sysfence trace`: strace's command line on sysfence's ptrace source and printers.
 
 pub use super::trace_args::Args;
-use super::trace_args::Settings;
+use super::trace_args::{Backend, Settings};
 use crate::output::{self, Stream, StreamTarget, StreamWriter, check_creatable_in, diag};
 use anyhow::{Context, Result, bail};
 use events::{Event, Pipelined, Sink, Tee};
@@ -288,7 +288,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else {
         Box::new(tee)
     };
-    let outcome = builder.build().run(target, sink.as_mut())?;
+    let outcome = match args.backend {
+        Backend::Ptrace => builder.build().run(target, sink.as_mut())?,
+        Backend::Ebpf => super::trace_ebpf::run(&args, &decoder, sink.as_mut())?,
+    };
     drop(sink);
     shared.clone().flush().ok();
     // The pipe's reader sees EOF only once the last writer is gone.

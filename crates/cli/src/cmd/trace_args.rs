@@ -213,6 +213,11 @@ pub struct Args {
     /// Print JSON Lines (schema v1, one object per event) instead of strace text.
     #[arg(long)]
     json: bool,
+    /// What traces: ptrace (strace's way: every option) or ebpf (the probes of
+    /// `sysfence watch`: the program never stops, children are followed in the kernel;
+    /// one captured argument per call, 256 bytes at most; no --kill-on-exit).
+    #[arg(long, value_enum, default_value = "ptrace")]
+    backend: Backend,
     /// Stop the tracee only for the syscalls -e trace= selects, with a seccomp filter
     /// (automatic when -e trace= narrows the set for a command sysfence starts with -f).
     /// Needs -f, as strace's: the filter is inherited by children, which must be
@@ -550,6 +555,8 @@ pub struct Settings {
     pub interruptible: Option<u8>,
     /// --json.
     pub json: bool,
+    /// --backend.
+    pub backend: Backend,
     /// --seccomp-bpf.
     pub seccomp_bpf: bool,
     /// --kill-on-exit.
@@ -558,6 +565,15 @@ pub struct Settings {
     pub no_follow_cpu: bool,
     /// The command.
     pub command: Vec<OsString>,
+}
+
+/// `--backend`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Backend {
+    /// ptrace: the tracee stops at each traced call.
+    Ptrace,
+    /// eBPF probes: the tracee never stops.
+    Ebpf,
 }
 
 impl Args {
@@ -698,6 +714,7 @@ impl Args {
             pids,
             interruptible: self.interruptible,
             json: self.json,
+            backend: self.backend,
             seccomp_bpf: self.seccomp_bpf,
             kill_on_exit: self.kill_on_exit,
             no_follow_cpu: self.no_follow_cpu,

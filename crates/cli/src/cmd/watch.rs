@@ -883,13 +883,14 @@ impl Wanted {
 }
 
 /// Turns boot-clock nanoseconds (the probes') into wall-clock and monotonic time.
-struct Clock {
+pub(crate) struct Clock {
     real_minus_boot: i128,
     mono_minus_boot: i128,
 }
 
 impl Clock {
-    fn now() -> Clock {
+    /// The offsets between the clocks now.
+    pub(crate) fn now() -> Clock {
         let read = |id| {
             let mut ts = libc::timespec {
                 tv_sec: 0,
@@ -906,7 +907,8 @@ impl Clock {
         }
     }
 
-    fn at(&self, boot_ns: u64) -> Timestamp {
+    /// Boot-clock nanoseconds as a timestamp.
+    pub(crate) fn at(&self, boot_ns: u64) -> Timestamp {
         let boot = i128::from(boot_ns);
         Timestamp {
             real_ns: (boot + self.real_minus_boot).max(0) as u64,
@@ -921,6 +923,9 @@ struct CapturedMemory<'a> {
     addr: u64,
     bytes: Option<&'a [u8]>,
     complete: bool,
+    /// An execve's argv and envp addresses with the new image's record, which holds
+    /// what they pointed to (argv's strings, the environment's count).
+    exec: Option<(u64, u64, &'a ExecEvent)>,
 }
 
 impl MemReader for CapturedMemory<'_> {
@@ -937,16 +942,88 @@ impl MemReader for CapturedMemory<'_> {
     }
     fn read_str(&mut self, addr: u64, max: usize) -> Mem {
         match self.bytes {
-            Some(bytes) if addr == self.addr => Mem::Str {
-                bytes: bytes[..bytes.len().min(max)].to_vec(),
-                terminated: self.complete && bytes.len() <= max,
+            // A buffer captured whole (getcwd's, by its length) ends at its first NUL.
+            Some(bytes) if addr == self.addr => match bytes.iter().position(|&b| b == 0) {
+                Some(nul) if nul < max => Mem::Str {
+                    bytes: bytes[..nul].to_vec(),
+                    terminated: true,
+                },
+                _ => Mem::Str {
+                    bytes: bytes[..bytes.len().min(max)].to_vec(),
+                    terminated: self.complete && bytes.len() <= max,
+                },
             },
             _ => Mem::Fault,
         }
     }
-    fn read_str_array(&mut self, _: u64, _: usize, _: usize, _: usize) -> Mem {
-        Mem::Fault
+    fn read_str_array(&mut self, addr: u64, _: usize, max_items: usize, max_len: usize) -> Mem {
+        match self.exec {
+            Some((argv, _, x)) if addr == argv && x.argv_state == ebpf::layout::cap_state::OK => {
+                let items = x
+                    .argv_bytes()
+                    .into_iter()
+                    .take(max_items)
+                    .map(|a| Mem::Str {
+                        bytes: a[..a.len().min(max_len)].to_vec(),
+                        terminated: a.len() < max_len,
+                    })
+                    .collect();
+                Mem::StrArray {
+                    items,
+                    count: x.argc as usize,
+                }
+            }
+            Some((_, envp, x)) if addr == envp && max_items == 0 => Mem::StrArray {
+                items: Vec::new(),
+                count: x.envc as usize,
+            },
+            _ => Mem::Fault,
+        }
     }
+}
+
+/// A syscall record as the event model's finished syscall (and its exit time), its
+/// captured argument served to the decoder's capture plan; `None` for an unknown ABI.
+pub(crate) fn syscall_exit(
+    decoder: &Decoder,
+    clock: &Clock,
+    e: &SyscallEvent,
+    exec: Option<&ExecEvent>,
+) -> Option<(SyscallExit, Timestamp)> {
+    let arch = ebpf::arch_of(e.abi)?;
+    let exit_ts = clock.at(e.h.ts_ns);
+    let mut entry = SyscallEntry {
+        arch,
+        nr: e.nr,
+        args: e.args,
+        ip: 0,
+        sp: 0,
+        mem: Vec::new(),
+        ts: clock.at(e.h.ts_ns.saturating_sub(e.duration_ns)),
+    };
+    let mut memory = CapturedMemory {
+        addr: e.args.get(e.cap_arg as usize).copied().unwrap_or(0),
+        bytes: e.captured(),
+        complete: e.captured_whole(),
+        exec: exec.map(|x| (e.args[1], e.args[2], x)),
+    };
+    entry.mem = decoder.at_entry(&entry, &mut memory);
+    let result = (e.flags & ebpf::layout::NO_RETURN == 0).then_some(SyscallResult {
+        rval: e.ret,
+        is_error: (-4095..0).contains(&e.ret),
+    });
+    let mem = match result {
+        Some(result) => decoder.at_exit(&entry, result, &mut memory),
+        None => Vec::new(),
+    };
+    let exit = SyscallExit {
+        entry: Arc::new(entry),
+        result,
+        mem,
+        system_ns: None,
+        detached: false,
+    };
+    Some((exit, exit_ts))
 }
 
 /// Writes events as a table or as JSON Lines.
@@ -968,39 +1045,7 @@ struct Printer {
 impl Printer {
     /// The record as the event model's finished syscall, its string argument captured.
     fn exit(&self, e: &SyscallEvent) -> Option<(SyscallExit, Timestamp)> {
-        let arch = ebpf::arch_of(e.abi)?;
-        let exit_ts = self.clock.at(e.h.ts_ns);
-        let mut entry = SyscallEntry {
-            arch,
-            nr: e.nr,
-            args: e.args,
-            ip: 0,
-            sp: 0,
-            mem: Vec::new(),
-            ts: self.clock.at(e.h.ts_ns.saturating_sub(e.duration_ns)),
-        };
-        let mut memory = CapturedMemory {
-            addr: e.args.get(e.cap_arg as usize).copied().unwrap_or(0),
-            bytes: e.captured(),
-            complete: e.captured_whole(),
-        };
-        entry.mem = self.decoder.at_entry(&entry, &mut memory);
-        let result = (e.flags & ebpf::layout::NO_RETURN == 0).then_some(SyscallResult {
-            rval: e.ret,
-            is_error: (-4095..0).contains(&e.ret),
-        });
-        let mem = match result {
-            Some(result) => self.decoder.at_exit(&entry, result, &mut memory),
-            None => Vec::new(),
-        };
-        let exit = SyscallExit {
-            entry: Arc::new(entry),
-            result,
-            mem,
-            system_ns: None,
-            detached: false,
-        };
-        Some((exit, exit_ts))
+        syscall_exit(&self.decoder, &self.clock, e, None)
     }
 
     fn record(
@@ -1379,7 +1424,7 @@ fn list() -> Result<()> {
 }
 
 /// The signals that end a watch, caught so that the summary is still printed.
-mod stop {
+pub(crate) mod stop {
     use super::{AtomicBool, Ordering};
 
     static STOP: AtomicBool = AtomicBool::new(false);

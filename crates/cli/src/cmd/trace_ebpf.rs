@@ -1,0 +1,281 @@
+//! `sysfence trace --backend ebpf`: the probes of `sysfence watch` as the event source of
+//! trace's sinks (strace text, JSON Lines, `-c`). The program never stops: a command is
+//! started stopped before its execve, the probes are attached with it (or its tree, with
+//! -f) in the kernel's scope, and it is let go; each call arrives whole at its exit.
+
+use super::trace_args::Settings;
+use super::watch::{Clock, stop, syscall_exit};
+use crate::output::diag;
+use anyhow::{Result, bail};
+use ebpf::{Lifecycle, Record, Scope, Watcher};
+use events::{Event, EventKind, SignalDelivery, Sink};
+use ptrace::Outcome;
+use render::decode::Decoder;
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use syscalls::Arch;
+
+/// What the traced tasks are, as the loop follows them.
+struct Tasks {
+    /// The command sysfence started (None with -p).
+    root: Option<i32>,
+    /// The root's calls are shown from its first execve on (before it, sysfence's own
+    /// code runs in the child), as strace shows them.
+    root_execed: bool,
+    /// Threads traced and not yet exited.
+    live: HashSet<i32>,
+    /// -f: new children and threads join.
+    follow: bool,
+    /// The new image of a thread whose execve has not returned yet: its record comes
+    /// first and holds what argv and envp pointed to.
+    execs: std::collections::HashMap<i32, Box<ebpf::ExecEvent>>,
+}
+
+/// Traces `settings`' command or -p processes into `sink` until they are gone (or a
+/// signal ends the trace); the outcome as the ptrace backend gives it.
+pub(super) fn run(settings: &Settings, decoder: &Decoder, sink: &mut dyn Sink) -> Result<Outcome> {
+    if settings.kill_on_exit {
+        bail!("--kill-on-exit needs --backend ptrace: the eBPF probes do not hold the tracees");
+    }
+    if settings.seccomp_bpf {
+        diag!("sysfence: --seccomp-bpf does nothing with --backend ebpf: nothing stops");
+    }
+    stop::install();
+    let root = if settings.pids.is_empty() {
+        Some(ptrace::start_stopped(&settings.command)?)
+    } else {
+        for &pid in &settings.pids {
+            if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+                bail!("no process with PID {pid} (check it with `ps -p {pid}`)");
+            }
+        }
+        None
+    };
+    let ids: Vec<u32> = match root {
+        Some(pid) => vec![pid as u32],
+        None => settings.pids.iter().map(|&p| p as u32).collect(),
+    };
+    // Without -f only the thread itself, as strace; with -f its process tree, followed
+    // at fork in the kernel.
+    let mut scope = Scope::default();
+    if settings.follow {
+        scope.trees = ids.clone();
+    } else {
+        scope.tids = ids.clone();
+    }
+    let set = settings.trace_set.clone();
+    let select = set
+        .as_ref()
+        .map(|set| move |arch: Arch, nr: u32| set.contains(arch, nr));
+    let lifecycle = Lifecycle {
+        fork: true,
+        exec: true,
+        exit: true,
+        signal: true,
+        ..Lifecycle::default()
+    };
+    let started = Watcher::start(
+        &scope,
+        select.as_ref().map(|s| s as &dyn Fn(Arch, u32) -> bool),
+        lifecycle,
+    );
+    let mut watcher = match started {
+        Ok(w) => w,
+        Err(e) => {
+            if let Some(pid) = root {
+                // The command has not run a line of its own: it goes, not left stopped.
+                // SAFETY: kill and waitpid on our own child.
+                unsafe {
+                    libc::kill(pid, libc::SIGKILL);
+                    libc::waitpid(pid, std::ptr::null_mut(), 0);
+                }
+            }
+            bail!("{e}");
+        }
+    };
+    let mut tasks = Tasks {
+        root,
+        root_execed: root.is_none(),
+        live: ids.iter().map(|&t| t as i32).collect(),
+        follow: settings.follow,
+        execs: Default::default(),
+    };
+    if let Some(pid) = root {
+        sink.event(&Event {
+            ts: Clock::now().at(boot_ns()),
+            pid,
+            tid: pid,
+            kind: EventKind::Started,
+        })?;
+        // SAFETY: our own child, stopped before its execve.
+        unsafe { libc::kill(pid, libc::SIGCONT) };
+    }
+    let clock = Clock::now();
+    let mut status = None;
+    let mut lost_told = 0;
+    let mut stop_at: Option<Instant> = None;
+    let mut failed = None;
+    loop {
+        let mut each = |r: &Record| {
+            if failed.is_none()
+                && let Err(e) = deliver(r, decoder, &clock, &mut tasks, sink)
+            {
+                failed = Some(e);
+            }
+        };
+        watcher.poll(Duration::from_millis(50), &mut each)?;
+        if let Some(e) = failed.take() {
+            return Err(e.into());
+        }
+        sink.idle()?;
+        let lost = watcher.counters().lost;
+        if lost > lost_told {
+            diag!(
+                "sysfence: {} events lost (the ring buffer was full): the trace misses calls",
+                lost - lost_told
+            );
+            lost_told = lost;
+        }
+        if let (Some(pid), None) = (root, status) {
+            let mut st = 0;
+            // SAFETY: waitpid on our own child, into a live local.
+            if unsafe { libc::waitpid(pid, &mut st, libc::WNOHANG) } == pid {
+                status = Some(st);
+            }
+        }
+        // Gone: every traced thread told its exit (the started command reaped too).
+        if tasks.live.is_empty() && (root.is_none() || status.is_some()) {
+            break;
+        }
+        // A thread whose exit was lost (counted above) is not waited for forever.
+        if status.is_some() || root.is_none() {
+            tasks.live.retain(|tid| task_exists(*tid));
+        }
+        if stop::requested() {
+            // Ctrl-C reaches the command too: a moment for its last calls, then the
+            // probes let go and it runs on untraced, as strace detaches.
+            let at = *stop_at.get_or_insert_with(Instant::now);
+            if root.is_none() || at.elapsed() > Duration::from_millis(300) {
+                while watcher.poll(Duration::ZERO, &mut |r: &Record| {
+                    let _ = deliver(r, decoder, &clock, &mut tasks, sink);
+                })? > 0
+                {}
+                sink.finish()?;
+                return Ok(Outcome::Interrupted(libc::SIGINT));
+            }
+        }
+    }
+    sink.finish()?;
+    Ok(match status {
+        Some(st) if libc::WIFSIGNALED(st) => Outcome::Killed(libc::WTERMSIG(st)),
+        Some(st) => Outcome::Exited(libc::WEXITSTATUS(st)),
+        None => Outcome::Done,
+    })
+}
+
+/// Hands one record to the sink as the ptrace source's events: a call as its entry
+/// and its exit together, a fork as a new task attached (-f), an exit as exited or
+/// killed, a signal as delivered.
+fn deliver(
+    r: &Record,
+    decoder: &Decoder,
+    clock: &Clock,
+    tasks: &mut Tasks,
+    sink: &mut dyn Sink,
+) -> std::io::Result<()> {
+    let h = r.header();
+    let (pid, tid) = (h.pid as i32, h.tid as i32);
+    let before_exec = Some(tid) == tasks.root && !tasks.root_execed;
+    match r {
+        Record::Exec(x) => {
+            tasks.execs.insert(tid, x.clone());
+            Ok(())
+        }
+        Record::Syscall(e) => {
+            let exec = tasks.execs.remove(&tid);
+            let Some((exit, exit_ts)) = syscall_exit(decoder, clock, e, exec.as_deref()) else {
+                return Ok(());
+            };
+            if before_exec {
+                let name = &decoder.shape(exit.entry.arch, exit.entry.nr).name;
+                if !matches!(name.as_str(), "execve" | "execveat") {
+                    return Ok(());
+                }
+                tasks.root_execed = exit.result.is_some_and(|r| !r.is_error);
+            }
+            let entry_ts = exit.entry.ts;
+            sink.event(&Event {
+                ts: entry_ts,
+                pid,
+                tid,
+                kind: EventKind::SyscallEnter(Arc::clone(&exit.entry)),
+            })?;
+            sink.take(Event {
+                ts: exit_ts,
+                pid,
+                tid,
+                kind: EventKind::SyscallExit(exit),
+            })
+        }
+        Record::Proc(e) => {
+            let ts = clock.at(e.h.ts_ns);
+            match e.h.kind {
+                ebpf::layout::kind::FORK if tasks.follow => {
+                    let child = e.other_tid as i32;
+                    tasks.live.insert(child);
+                    sink.event(&Event {
+                        ts,
+                        pid: e.other_pid as i32,
+                        tid: child,
+                        kind: EventKind::Attached { threads: 1 },
+                    })
+                }
+                ebpf::layout::kind::EXIT => {
+                    tasks.live.remove(&tid);
+                    let code = e.code;
+                    let kind = if code & 0x7f == 0 {
+                        EventKind::Exited {
+                            code: (code >> 8) & 0xff,
+                        }
+                    } else {
+                        EventKind::Killed {
+                            signal: code & 0x7f,
+                            core_dumped: code & 0x80 != 0,
+                        }
+                    };
+                    sink.event(&Event { ts, pid, tid, kind })
+                }
+                // SIGKILL is never seen delivered by a tracer (nor printed by strace).
+                ebpf::layout::kind::SIGNAL if !before_exec && e.code != libc::SIGKILL => sink
+                    .event(&Event {
+                        ts,
+                        pid,
+                        tid,
+                        kind: EventKind::Signal(SignalDelivery {
+                            signo: e.code,
+                            siginfo: None,
+                        }),
+                    }),
+                _ => Ok(()),
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Whether thread `tid` is still there (a zombie counts: its exit is on its way).
+fn task_exists(tid: i32) -> bool {
+    std::path::Path::new(&format!("/proc/{tid}")).exists()
+}
+
+/// CLOCK_BOOTTIME now, in nanoseconds (the probes' clock).
+fn boot_ns() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec.
+    unsafe { libc::clock_gettime(libc::CLOCK_BOOTTIME, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}

@@ -1,0 +1,250 @@
+//! `sysfence trace --backend ebpf` against the ptrace backend on the differential corpus
+//! of `trace_vs_strace`: per task the same calls with the same returns, signals and
+//! exits, and the same exit status; whole lines compared too, each difference listed and
+//! classed. Real eBPF and real ptrace, as root.
+
+mod common;
+
+use common::sequences::per_task;
+use common::{fixture, sysfence};
+use regex::Regex;
+use std::collections::{HashMap, HashSet};
+
+/// Runs `cmd` under `sysfence trace -f -o FILE` with `backend`: (exit code, text).
+fn trace(backend: &str, cmd: &[&str]) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("trace.txt");
+    let status = sysfence()
+        .args(["trace", "--backend", backend, "-f", "-o"])
+        .arg(&out)
+        .args(cmd)
+        .output()
+        .expect("sysfence runs");
+    let stderr = String::from_utf8_lossy(&status.stderr);
+    assert!(!stderr.contains("sysfence:"), "{backend}: {stderr}");
+    let text = std::fs::read_to_string(&out).expect("the trace");
+    (status.status.code(), text)
+}
+
+/// A trace's lines per task, `<unfinished ...>` and `<... resumed>` halves joined, futex
+/// and munmap left out (their counts follow timing and addresses), addresses, pids and
+/// random bytes masked; tasks in the order of their call names.
+fn lines_per_task(text: &str) -> Vec<Vec<String>> {
+    let addr = Regex::new(r"0x[0-9a-f]{5,}").unwrap();
+    // Addresses in data (/proc/self/maps read back).
+    let hex_run = Regex::new(r"[0-9a-f]{8,}").unwrap();
+    let random = Regex::new(r#"getrandom\("[^"]*""#).unwrap();
+    let pids: HashSet<&str> = text
+        .lines()
+        .filter_map(|l| l.split_once(' ').map(|(p, _)| p))
+        .filter(|p| p.parse::<u32>().is_ok())
+        .collect();
+    let number = Regex::new(r"\b\d{2,}\b").unwrap();
+    let column = Regex::new(r"\) +=").unwrap();
+    let mut tasks: HashMap<&str, Vec<String>> = HashMap::new();
+    let mut open: HashMap<&str, String> = HashMap::new();
+    for line in text.lines() {
+        let Some((pid, rest)) = line.split_once(' ') else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        let whole = if let Some(head) = rest.strip_suffix(" <unfinished ...>") {
+            open.insert(pid, head.to_string());
+            continue;
+        } else if rest.starts_with("<... ") {
+            let tail = rest.split_once("resumed>").map_or("", |(_, t)| t);
+            format!("{}{tail}", open.remove(pid).unwrap_or_default())
+        } else {
+            rest.to_string()
+        };
+        let name = whole.split('(').next().unwrap_or("");
+        // Asynchronous signals land where timing puts them (their count is compared
+        // per task above).
+        if ["futex", "munmap", "rt_sigreturn"].contains(&name) || whole.starts_with("--- ") {
+            continue;
+        }
+        let masked = addr.replace_all(&whole, "ADDR");
+        let masked = hex_run.replace_all(&masked, "HEX");
+        let masked = random.replace_all(&masked, "getrandom(BYTES");
+        // The command's parent is the tracer, another process in each run.
+        let masked = if name == "getppid" {
+            "getppid() = PPID".into()
+        } else {
+            masked
+        };
+        let masked = number.replace_all(&masked, |c: &regex::Captures| {
+            if pids.contains(&c[0]) {
+                "PID".to_string()
+            } else {
+                c[0].to_string()
+            }
+        });
+        // Columns align the return value: one space is what is compared.
+        let spaced = column.replace_all(&masked, ") =");
+        tasks.entry(pid).or_default().push(spaced.into_owned());
+    }
+    let mut seqs: Vec<Vec<String>> = tasks.into_values().collect();
+    let names = |s: &Vec<String>| -> Vec<String> {
+        s.iter()
+            .map(|l| l.split('(').next().unwrap_or("").to_string())
+            .collect()
+    };
+    seqs.sort_by_key(names);
+    seqs
+}
+
+/// Why an eBPF line differs from ptrace's: the probes capture one argument of a call
+/// (a string, or one structure or buffer), and no siginfo; so the eBPF line is ptrace's
+/// with some decoded arguments (a structure, an array, a string, a commented address)
+/// printed as their address.
+fn uncaptured(ptrace: &str, ebpf: &str) -> bool {
+    if ebpf.starts_with("--- ") && !ebpf.contains('{') {
+        return ptrace.split(' ').nth(1) == ebpf.split(' ').nth(1);
+    }
+    // A call its task dies of returned in the kernel: ptrace never saw that.
+    if ptrace.contains("SIGKILL) = ?") {
+        return ebpf == ptrace.replace("= ?", "= 0");
+    }
+    // rt_sigreturn's argument is the signal frame on the stack, which ptrace reads.
+    if let Some(ret) = ebpf.strip_prefix("rt_sigreturn() = ") {
+        return ptrace.starts_with("rt_sigreturn({") && ptrace.ends_with(&format!("= {ret}"));
+    }
+    let decoded = r#"(?:ADDR(?: /\*.*?\*/)?|\{.*\}|~?\[.*?\]|".*?"(?:\.\.\.)?|[A-Z_|]+|NULL)"#;
+    let pattern = ebpf
+        .split("ADDR")
+        .map(regex::escape)
+        .collect::<Vec<_>>()
+        .join(decoded);
+    Regex::new(&format!("^{pattern}$")).is_ok_and(|re| re.is_match(ptrace))
+}
+
+/// What the two backends see alike. A SIGCHLD whose action is the default (ignore) is
+/// dropped by the kernel before delivery unless the task is ptraced, so only ptrace
+/// shows it; a call after which its task dies of SIGKILL (`kill(getpid(), SIGKILL)`)
+/// returns in the kernel, which the probes see (`= 0`), while ptrace never sees its exit
+/// (`= ?`).
+fn comparable(tasks: Vec<Vec<String>>) -> Vec<Vec<String>> {
+    let mut tasks: Vec<Vec<String>> = tasks
+        .into_iter()
+        .map(|seq| {
+            let killed = seq.iter().any(|e| e.contains("killed by SIGKILL"));
+            seq.into_iter()
+                .filter(|e| e != "signal SIGCHLD")
+                .map(|e| match e.strip_suffix(" = ?") {
+                    Some(call) if killed && call == "kill" => "kill = 0".to_string(),
+                    _ => e,
+                })
+                .collect()
+        })
+        .collect();
+    tasks.sort();
+    tasks
+}
+
+/// Runs `cmd` under both backends and compares.
+fn compare(cmd: &[&str]) {
+    let (p_status, p_text) = trace("ptrace", cmd);
+    let (e_status, e_text) = trace("ebpf", cmd);
+    assert_eq!(p_status, e_status, "exit status of {cmd:?}");
+    let (p, e) = (
+        comparable(per_task(&p_text, false)),
+        comparable(per_task(&e_text, false)),
+    );
+    assert_eq!(
+        p, e,
+        "{cmd:?}: the calls, returns, signals and exits differ\nptrace:\n{p_text}\nebpf:\n{e_text}"
+    );
+    let (p, e) = (lines_per_task(&p_text), lines_per_task(&e_text));
+    let (mut same, mut missing, mut other) = (0, Vec::new(), Vec::new());
+    for (pt, et) in p.iter().zip(&e) {
+        for (pl, el) in pt.iter().zip(et) {
+            if pl == el {
+                same += 1;
+            } else if uncaptured(pl, el) {
+                missing.push((pl, el));
+            } else {
+                other.push((pl, el));
+            }
+        }
+    }
+    eprintln!(
+        "{cmd:?}: {same} lines the same, {} differ where the probes did not capture the memory:",
+        missing.len()
+    );
+    for (pl, el) in &missing {
+        eprintln!("  ptrace: {pl}\n  ebpf:   {el}");
+    }
+    assert!(
+        other.is_empty(),
+        "{cmd:?}: lines that differ otherwise: {other:#?}"
+    );
+    assert!(same > 0, "{cmd:?}: no line the same");
+}
+
+#[test]
+fn true_matches_ptrace() {
+    compare(&["true"]);
+}
+
+#[test]
+fn ls_la_matches_ptrace() {
+    compare(&["ls", "-la", "/"]);
+}
+
+#[test]
+fn cat_of_a_missing_file_matches_ptrace() {
+    compare(&["cat", "/nonexistent/sysfence-differential"]);
+}
+
+#[test]
+fn a_shell_pipeline_matches_ptrace() {
+    compare(&["sh", "-c", "echo hi | wc -c"]);
+}
+
+#[test]
+fn python_with_threads_matches_ptrace() {
+    compare(&[
+        "/usr/bin/python3",
+        "-c",
+        "import threading\nb=threading.Barrier(4)\nt=[threading.Thread(target=b.wait) for i in range(3)]\n[x.start() for x in t]\nb.wait()\n[x.join() for x in t]\nprint('ok')",
+    ]);
+}
+
+#[test]
+fn dd_with_a_small_count_matches_ptrace() {
+    compare(&[
+        "dd",
+        "if=/dev/zero",
+        "of=/dev/null",
+        "bs=512",
+        "count=5",
+        "status=none",
+    ]);
+}
+
+#[test]
+fn a_program_that_forks_and_signals_matches_ptrace() {
+    let prog = fixture("trace_fork_signal");
+    compare(&[prog.to_str().expect("utf-8 path")]);
+}
+
+/// The exit status is the command's, and a command that is not there is an error
+/// before any probe is loaded.
+#[test]
+fn exit_status_and_a_missing_command() {
+    let out = sysfence()
+        .args(["trace", "--backend", "ebpf", "-o", "/dev/null", "--"])
+        .args(["sh", "-c", "exit 7"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(7), "{out:?}");
+    let out = sysfence()
+        .args(["trace", "--backend", "ebpf", "--", "/no/such/program"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("/no/such/program"),
+        "{out:?}"
+    );
+}
