@@ -60,12 +60,20 @@ fn lines_per_task(text: &str) -> Vec<Vec<String>> {
         let name = whole.split('(').next().unwrap_or("");
         // Asynchronous signals land where timing puts them (their count is compared
         // per task above).
-        if ["futex", "munmap", "rt_sigreturn"].contains(&name) || whole.starts_with("--- ") {
+        // Calls a signal interrupted and the kernel restarted: timing too.
+        if ["futex", "munmap", "rt_sigreturn"].contains(&name)
+            || whole.starts_with("--- ")
+            || whole.contains("= ? ERESTART")
+        {
             continue;
         }
         let masked = addr.replace_all(&whole, "ADDR");
         let masked = hex_run.replace_all(&masked, "HEX");
         let masked = random.replace_all(&masked, "getrandom(BYTES");
+        // A new malloc arena's mmap hint follows where the last one landed (as its
+        // munmap calls do).
+        let masked = masked.replacen("mmap(NULL,", "mmap(ADDR,", 1);
+        let masked: std::borrow::Cow<str> = masked.into();
         // The command's parent is the tracer, another process in each run.
         let masked = if name == "getppid" {
             "getppid() = PPID".into()
