@@ -37,6 +37,7 @@ enum sf_cap_kind {
 	SF_CAP_STR = 1,     /* a NUL-terminated string */
 	SF_CAP_LEN_ARG = 2, /* bytes, as many as the length argument says */
 	SF_CAP_LEN_RET = 3, /* bytes, as many as the call returned */
+	SF_CAP_FIXED = 4,   /* bytes, 8 times the len_arg field (a structure's size) */
 };
 #define SF_CAP_AT_ENTRY (1u << 24)
 
@@ -191,10 +192,18 @@ struct sf_syscall_event {
 	__u32 flags;       /* SF_SYSCALL_* */
 	__u32 pad;
 	char cap[SF_CAP_MAX];
+	/* A second argument (map captures2), read at exit: a structure or an array. */
+	__u32 cap2_kind;
+	__u32 cap2_arg;
+	__u32 cap2_state;
+	__u32 cap2_len;
+	char cap2[SF_CAP_MAX];
 };
 
-/* The size of a syscall record sent without its capture (cap_kind SF_CAP_NONE). */
+/* The size of a syscall record sent without its captures (cap_kind SF_CAP_NONE). */
 #define SF_SYSCALL_HEAD __builtin_offsetof(struct sf_syscall_event, cap)
+/* The size of one sent with its first capture only. */
+#define SF_SYSCALL_ONE __builtin_offsetof(struct sf_syscall_event, cap2_kind)
 
 /* One io_uring request, sent at its completion, attributed to the task that submitted
  * it (its process's, when an SQPOLL thread did). */

@@ -58,6 +58,15 @@ struct {
 	__type(value, __u32);
 } captures SEC(".maps");
 
+/* Per ABI slot, a second argument to read at exit (a structure or an array), in the
+ * encoding of captures. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SF_ABIS * SF_NR_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} captures2 SEC(".maps");
+
 struct comm_key {
 	char comm[SF_COMM_LEN];
 };
@@ -533,14 +542,23 @@ static __always_inline void capture(char *dst, __u32 how, const __u64 *args, lon
 				    __u32 *state, __u32 *len)
 {
 	__u32 kind = how & 0xff, arg = (how >> 8) & 0xff, len_arg = (how >> 16) & 0xff;
-	if (arg > 5 || len_arg > 5)
+	if (arg > 5)
 		return;
 	__u64 addr = args[arg];
 	long n;
 	if (kind == SF_CAP_STR) {
 		n = bpf_probe_read_user_str(dst, SF_CAP_MAX, (const void *)addr);
 	} else {
-		__u64 want = kind == SF_CAP_LEN_ARG ? args[len_arg] : (__u64)ret;
+		__u64 want;
+		if (kind == SF_CAP_LEN_ARG) {
+			if (len_arg > 5)
+				return;
+			want = args[len_arg];
+		} else if (kind == SF_CAP_FIXED) {
+			want = (__u64)len_arg * 8;
+		} else {
+			want = (__u64)ret;
+		}
 		if (kind == SF_CAP_LEN_RET && ret < 0)
 			return;
 		if (want > SF_CAP_MAX)
@@ -654,6 +672,23 @@ static __always_inline void fill_syscall(struct sf_syscall_event *e, struct infl
 	e->cap_len = 0;
 }
 
+/* The record's first capture (map captures), read at exit or kept from the entry. */
+static __always_inline void first_capture(struct sf_syscall_event *e, struct inflight *f,
+					  __u32 how, long ret, __u32 flags)
+{
+	if (!how)
+		return;
+	e->cap_kind = how & 0xff;
+	e->cap_arg = (how >> 8) & 0xff;
+	if (how & SF_CAP_AT_ENTRY) {
+		e->cap_state = f->cap_state;
+		e->cap_len = f->cap_len;
+		bpf_probe_read_kernel(e->cap, SF_CAP_MAX, f->cap);
+	} else if (!(flags & SF_SYSCALL_NO_RETURN)) {
+		capture(e->cap, how, f->args, ret, &e->cap_state, &e->cap_len);
+	}
+}
+
 /* Sends the record of call `f` of the current task: returned `ret`, or never returned.
  * A call with nothing to capture sends the record without its capture buffer
  * (SF_SYSCALL_HEAD bytes): the ring holds 2.5 times as many of those. */
@@ -662,8 +697,10 @@ static __always_inline void send_syscall(struct inflight *f, long ret, __u32 fla
 	__u32 slot = slot_of(f->abi, f->nr);
 	__u32 *how_p = bpf_map_lookup_elem(&captures, &slot);
 	__u32 how = how_p ? *how_p : 0;
+	__u32 *how2_p = bpf_map_lookup_elem(&captures2, &slot);
+	__u32 how2 = how2_p && !(flags & SF_SYSCALL_NO_RETURN) ? *how2_p : 0;
 	struct sf_syscall_event *e;
-	if (!how) {
+	if (!how && !how2) {
 		e = bpf_ringbuf_reserve(&events, SF_SYSCALL_HEAD, 0);
 		if (!e) {
 			count(SF_CNT_LOST);
@@ -674,21 +711,30 @@ static __always_inline void send_syscall(struct inflight *f, long ret, __u32 fla
 		count(SF_CNT_SENT);
 		return;
 	}
+	if (!how2) {
+		e = bpf_ringbuf_reserve(&events, SF_SYSCALL_ONE, 0);
+		if (!e) {
+			count(SF_CNT_LOST);
+			return;
+		}
+		fill_syscall(e, f, ret, flags);
+		first_capture(e, f, how, ret, flags);
+		bpf_ringbuf_submit(e, 0);
+		count(SF_CNT_SENT);
+		return;
+	}
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count(SF_CNT_LOST);
 		return;
 	}
 	fill_syscall(e, f, ret, flags);
-	e->cap_kind = how & 0xff;
-	e->cap_arg = (how >> 8) & 0xff;
-	if (how & SF_CAP_AT_ENTRY) {
-		e->cap_state = f->cap_state;
-		e->cap_len = f->cap_len;
-		bpf_probe_read_kernel(e->cap, SF_CAP_MAX, f->cap);
-	} else if (!(flags & SF_SYSCALL_NO_RETURN)) {
-		capture(e->cap, how, f->args, ret, &e->cap_state, &e->cap_len);
-	}
+	first_capture(e, f, how, ret, flags);
+	e->cap2_kind = how2 & 0xff;
+	e->cap2_arg = (how2 >> 8) & 0xff;
+	e->cap2_state = SF_CAP_STATE_NONE;
+	e->cap2_len = 0;
+	capture(e->cap2, how2, f->args, ret, &e->cap2_state, &e->cap2_len);
 	bpf_ringbuf_submit(e, 0);
 	count(SF_CNT_SENT);
 }

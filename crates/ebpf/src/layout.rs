@@ -85,6 +85,8 @@ pub mod cap_kind {
     pub const LEN_ARG: u32 = 2;
     /// Bytes, as many as the call returned (at most `CAP_MAX`).
     pub const LEN_RET: u32 = 3;
+    /// Bytes, 8 times the length field (a structure's size).
+    pub const FIXED: u32 = 4;
     /// Read at entry (exec), not at exit.
     pub const AT_ENTRY: u32 = 1 << 24;
 }
@@ -570,10 +572,22 @@ pub struct SyscallEvent {
     pub pad: u32,
     /// The captured argument.
     pub cap: [u8; CAP_MAX],
+    /// The [`cap_kind`] of `cap2` (0 when the record stops before it).
+    pub cap2_kind: u32,
+    /// Which argument `cap2` holds.
+    pub cap2_arg: u32,
+    /// The [`cap_state`] of `cap2`.
+    pub cap2_state: u32,
+    /// Bytes in `cap2`.
+    pub cap2_len: u32,
+    /// A second argument, read at exit (a structure or an array).
+    pub cap2: [u8; CAP_MAX],
 }
 
 /// The size of a syscall record the kernel sent without its capture (nothing to capture).
 pub const SYSCALL_HEAD: usize = std::mem::offset_of!(SyscallEvent, cap);
+/// The size of one sent with its first capture only.
+pub const SYSCALL_ONE: usize = std::mem::offset_of!(SyscallEvent, cap2_kind);
 
 impl SyscallEvent {
     /// The captured argument's bytes (a string without its NUL), when it was read.
@@ -586,6 +600,16 @@ impl SyscallEvent {
             cap_kind::STR => Some(bytes.strip_suffix(&[0]).unwrap_or(bytes)),
             _ => Some(bytes),
         }
+    }
+
+    /// The second captured argument's bytes and its index, when it was read.
+    pub fn captured2(&self) -> Option<(usize, &[u8])> {
+        (self.cap2_kind != cap_kind::NONE && self.cap2_state == cap_state::OK).then(|| {
+            (
+                self.cap2_arg as usize,
+                &self.cap2[..(self.cap2_len as usize).min(CAP_MAX)],
+            )
+        })
     }
 
     /// Whether the capture holds all of the argument (a string ended within `CAP_MAX`,

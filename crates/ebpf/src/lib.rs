@@ -734,6 +734,15 @@ fn configure(
             captures.set(slot(abi, nr), how, 0).map_err(|e| load(&e))?;
         }
     }
+    let mut captures2: Array<_, u32> =
+        Array::try_from(bpf.map_mut("captures2").ok_or_else(|| load(&"captures2"))?)
+            .map_err(|e| load(&e))?;
+    for (arch, abi, nr) in slots() {
+        let how = capture2_of(arch, nr);
+        if how != 0 {
+            captures2.set(slot(abi, nr), how, 0).map_err(|e| load(&e))?;
+        }
+    }
     let mut m: Array<_, layout::Config> = Array::try_from(
         bpf.map_mut("sf_config_map")
             .ok_or_else(|| load(&"sf_config_map"))?,
@@ -919,9 +928,69 @@ fn slot(abi: u32, nr: u32) -> u32 {
     abi * layout::NR_SLOTS + (nr & (layout::NR_SLOTS - 1))
 }
 
+/// Bytes the probes read of a `Ptr` argument to `to` (x86_64's sizes; an array, 256),
+/// or None for a type they leave alone (nested pointers: iovecs, message headers).
+fn pointee_size(to: &str) -> Option<usize> {
+    Some(match to {
+        "int" | "unsigned" | "unsigned int" | "u32" | "uid_t" | "gid_t" | "timer_t"
+        | "old_sigset_t" | "struct sched_param" => 8,
+        "sigset_t"
+        | "unsigned long"
+        | "loff_t"
+        | "u64"
+        | "struct timezone"
+        | "struct __user_cap_header_struct" => 8,
+        "struct __kernel_timespec"
+        | "struct __kernel_old_timeval"
+        | "struct rlimit64"
+        | "struct rlimit"
+        | "struct utimbuf" => 16,
+        "stack_t" | "struct __user_cap_data_struct" => 24,
+        "struct __kernel_itimerspec"
+        | "struct __kernel_old_itimerval"
+        | "struct sigaction"
+        | "struct old_sigaction"
+        | "struct tms"
+        | "struct __old_kernel_stat"
+        | "struct mount_attr" => 32,
+        "struct sched_attr" => 56,
+        "struct mq_attr" | "struct sigevent" => 64,
+        "struct stat64" => 96,
+        "struct sysinfo" => 112,
+        "struct statfs" | "struct statfs64" => 120,
+        "fd_set" | "siginfo_t" => 128,
+        "struct stat" | "struct rusage" => 144,
+        "struct __kernel_timex" => 208,
+        "struct statx" | "struct pollfd" | "struct epoll_event" | "struct io_event"
+        | "struct sembuf" => 256,
+        _ => return None,
+    })
+}
+
+/// The probes' `captures2` value for a syscall: a structure or array argument (the
+/// first pointer the first capture does not take), read at exit.
+fn capture2_of(arch: Arch, nr: u32) -> u32 {
+    let Some(s) = arch.table().lookup_nr(nr) else {
+        return 0;
+    };
+    let first = (capture_of(arch, nr) >> 8) & 0xff;
+    let taken = capture_of(arch, nr) != 0;
+    s.args
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| !(taken && i as u32 == first))
+        .find_map(|(i, a)| match a.kind {
+            ArgKind::Ptr { to } if to != "struct sockaddr" => pointee_size(to)
+                .map(|n| layout::cap_kind::FIXED | (i as u32) << 8 | ((n / 8) as u32) << 16),
+            _ => None,
+        })
+        .unwrap_or(0)
+}
+
 /// The probes' `captures` value for a syscall: its first path or string argument; else
 /// a socket address or an input buffer with its length argument; else an output buffer,
-/// as long as the call returned. Exec's at entry (its old image is gone at exit).
+/// as long as the call returned; else a structure or an array. Exec's at entry (its old
+/// image is gone at exit).
 fn capture_of(arch: Arch, nr: u32) -> u32 {
     use layout::cap_kind;
     let Some(s) = arch.table().lookup_nr(nr) else {
@@ -942,6 +1011,15 @@ fn capture_of(arch: Arch, nr: u32) -> u32 {
             }
             ArgKind::Buf { len_arg } => Some(pack(cap_kind::LEN_ARG, i, usize::from(len_arg))),
             ArgKind::OutBuf { .. } => Some(pack(cap_kind::LEN_RET, i, 0)),
+            _ => None,
+        })
+    });
+    // Else a structure or an array, read at exit.
+    let found = found.or_else(|| {
+        s.args.iter().enumerate().find_map(|(i, a)| match a.kind {
+            ArgKind::Ptr { to } if to != "struct sockaddr" => {
+                pointee_size(to).map(|n| pack(cap_kind::FIXED, i, n / 8))
+            }
             _ => None,
         })
     });

@@ -926,10 +926,25 @@ struct CapturedMemory<'a> {
     /// An execve's argv and envp addresses with the new image's record, which holds
     /// what they pointed to (argv's strings, the environment's count).
     exec: Option<(u64, u64, &'a ExecEvent)>,
+    /// The second capture: its address and bytes (a structure or an array, at exit).
+    second: Option<(u64, &'a [u8])>,
 }
 
 impl MemReader for CapturedMemory<'_> {
     fn read_bytes(&mut self, addr: u64, len: usize) -> Mem {
+        if let Some((at, bytes)) = self.second
+            && addr == at
+            && addr != self.addr
+        {
+            return if bytes.len() >= len {
+                Mem::Bytes {
+                    bytes: bytes[..len].to_vec(),
+                    complete: true,
+                }
+            } else {
+                Mem::Fault
+            };
+        }
         match self.bytes {
             Some(bytes) if addr == self.addr && (bytes.len() >= len || self.complete) => {
                 Mem::Bytes {
@@ -1006,6 +1021,9 @@ pub(crate) fn syscall_exit(
         bytes: e.captured(),
         complete: e.captured_whole(),
         exec: exec.map(|x| (e.args[1], e.args[2], x)),
+        second: e
+            .captured2()
+            .and_then(|(arg, bytes)| Some((*e.args.get(arg)?, bytes))),
     };
     entry.mem = decoder.at_entry(&entry, &mut memory);
     let result = (e.flags & ebpf::layout::NO_RETURN == 0).then_some(SyscallResult {

@@ -189,7 +189,12 @@ fn every_mirrored_struct_matches_the_compiled_objects_layout() {
             cap_len,
             flags,
             pad,
-            cap
+            cap,
+            cap2_kind,
+            cap2_arg,
+            cap2_state,
+            cap2_len,
+            cap2
         ]
     );
 }
