@@ -262,3 +262,48 @@ fn exit_status_and_a_missing_command() {
         "{out:?}"
     );
 }
+
+/// The `-c` table's calls and errors per syscall, from `sysfence trace -f -c`.
+fn counts(backend: &str, cmd: &[&str]) -> HashMap<String, (u64, u64)> {
+    let out = sysfence()
+        .args(["trace", "--backend", backend, "-f", "-c", "--"])
+        .args(cmd)
+        .output()
+        .expect("sysfence runs");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter_map(|l| {
+            let cols: Vec<&str> = l.split_whitespace().collect();
+            let name = *cols.last()?;
+            let calls = cols.get(3)?.parse().ok()?;
+            let errors = if cols.len() == 6 {
+                cols[4].parse().ok()?
+            } else {
+                0
+            };
+            (name != "total" && name != "syscall").then(|| (name.to_string(), (calls, errors)))
+        })
+        .collect()
+}
+
+/// `-c` alone is counted in the kernel (no record per call): the calls and errors of
+/// each syscall are those the ptrace backend counts, except the few whose number
+/// follows timing and addresses (futex, munmap, signal returns, the command's start).
+#[test]
+fn a_count_in_the_kernel_matches_ptraces() {
+    let cmd = [
+        "sh",
+        "-c",
+        "ls / >/dev/null; cat /nonexistent 2>/dev/null; true",
+    ];
+    let varying = ["futex", "munmap", "rt_sigreturn", "execve", "wait4"];
+    let keep = |m: HashMap<String, (u64, u64)>| -> HashMap<String, (u64, u64)> {
+        m.into_iter()
+            .filter(|(name, _)| !varying.contains(&name.as_str()))
+            .collect()
+    };
+    let (p, e) = (keep(counts("ptrace", &cmd)), keep(counts("ebpf", &cmd)));
+    assert!(p.contains_key("openat"), "{p:?}");
+    assert_eq!(p, e);
+}

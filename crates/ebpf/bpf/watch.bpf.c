@@ -19,6 +19,7 @@ const volatile struct sf_cgroup_event *sf_cgroup_layout __attribute__((unused));
 const volatile struct sf_exec_event *sf_exec_layout __attribute__((unused));
 const volatile struct sf_pattern *sf_pattern_layout __attribute__((unused));
 const volatile struct sf_comm_pattern *sf_comm_pattern_layout __attribute__((unused));
+const volatile struct sf_stat *sf_stat_layout __attribute__((unused));
 
 #define PF_IO_WORKER 0x00000010
 
@@ -66,6 +67,14 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } captures2 SEC(".maps");
+
+/* `trace -c` with the eBPF backend: calls counted here, per CPU, never sent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SF_ABIS * SF_NR_SLOTS);
+	__type(key, __u32);
+	__type(value, struct sf_stat);
+} stats SEC(".maps");
 
 struct comm_key {
 	char comm[SF_COMM_LEN];
@@ -760,10 +769,19 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	struct inflight *f = bpf_map_lookup_elem(&inflight, &tid);
 	if (!f)
 		return 0;
-	if (is_exec(f->abi, f->nr) && !in_scope(cfg, tgid))
+	if (is_exec(f->abi, f->nr) && !in_scope(cfg, tgid)) {
 		count(SF_CNT_FILTERED);
-	else
+	} else if (cfg->count_only) {
+		__u32 slot = slot_of(f->abi, f->nr);
+		struct sf_stat *st = bpf_map_lookup_elem(&stats, &slot);
+		if (st) {
+			st->calls++;
+			st->errors += ret < 0 && ret >= -4095;
+			st->ns += bpf_ktime_get_boot_ns() - f->ts_ns;
+		}
+	} else {
 		send_syscall(f, ret, 0);
+	}
 	bpf_map_delete_elem(&inflight, &tid);
 	return 0;
 }
@@ -919,7 +937,10 @@ int BPF_PROG(sched_process_exit, struct task_struct *p, bool group_dead)
 	__u32 tid = p->pid;
 	struct inflight *f = bpf_map_lookup_elem(&inflight, &tid);
 	if (f) {
-		send_syscall(f, 0, SF_SYSCALL_NO_RETURN);
+		__u32 zero = 0;
+		struct sf_config *cfg = bpf_map_lookup_elem(&sf_config_map, &zero);
+		if (cfg && !cfg->count_only)
+			send_syscall(f, 0, SF_SYSCALL_NO_RETURN);
 		bpf_map_delete_elem(&inflight, &tid);
 	}
 	struct sf_proc_event *e = proc_event(SF_EV_EXIT);

@@ -235,11 +235,28 @@ pub struct Config {
     pub exe_patterns: u32,
     /// 1: exec records carry the environment.
     pub exec_env: u32,
+    /// 1: calls are counted in map `stats`, not sent.
+    pub count_only: u32,
     /// How many of `comm_pat` hold.
     pub comm_patterns: u32,
     /// The comm patterns.
     pub comm_pat: [CommPattern; MAX_COMM_PATTERNS],
 }
+
+/// `struct sf_stat`: the calls of one ABI slot on one CPU, counted in the kernel.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stat {
+    /// Calls that returned.
+    pub calls: u64,
+    /// Of which failed.
+    pub errors: u64,
+    /// Entry to exit, summed, ns.
+    pub ns: u64,
+}
+
+// SAFETY: plain integers, no padding.
+unsafe impl aya::Pod for Stat {}
 
 /// `struct sf_comm_pattern`: one `--scope comm=` pattern with a `*`.
 #[repr(C)]

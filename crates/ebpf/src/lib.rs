@@ -417,6 +417,49 @@ impl Watcher {
         select: Option<&dyn Fn(Arch, u32) -> bool>,
         lifecycle: Lifecycle,
     ) -> Result<Watcher, WatchError> {
+        Watcher::start_as(scope, select, lifecycle, false)
+    }
+
+    /// As [`Watcher::start`], but the selected calls are counted in the kernel (read
+    /// them with [`Watcher::call_counts`]) and never sent: a count costs no record.
+    pub fn start_counting(
+        scope: &Scope,
+        select: Option<&dyn Fn(Arch, u32) -> bool>,
+        lifecycle: Lifecycle,
+    ) -> Result<Watcher, WatchError> {
+        Watcher::start_as(scope, select, lifecycle, true)
+    }
+
+    /// The calls counted so far (with [`Watcher::start_counting`]), summed over CPUs:
+    /// each ABI and number with its count, errors and total time.
+    pub fn call_counts(&self) -> Result<Vec<(Arch, u32, layout::Stat)>, WatchError> {
+        let load = |e: &dyn std::fmt::Display| WatchError::Load(e.to_string());
+        let stats: PerCpuArray<_, layout::Stat> =
+            PerCpuArray::try_from(self.bpf.map("stats").ok_or_else(|| load(&"stats"))?)
+                .map_err(|e| load(&e))?;
+        let mut out = Vec::new();
+        for (arch, abi, nr) in slots() {
+            let per_cpu = stats.get(&slot(abi, nr), 0).map_err(|e| load(&e))?;
+            let sum = per_cpu
+                .iter()
+                .fold(layout::Stat::default(), |a, s| layout::Stat {
+                    calls: a.calls + s.calls,
+                    errors: a.errors + s.errors,
+                    ns: a.ns + s.ns,
+                });
+            if sum.calls > 0 {
+                out.push((arch, nr, sum));
+            }
+        }
+        Ok(out)
+    }
+
+    fn start_as(
+        scope: &Scope,
+        select: Option<&dyn Fn(Arch, u32) -> bool>,
+        lifecycle: Lifecycle,
+        count_only: bool,
+    ) -> Result<Watcher, WatchError> {
         // SAFETY: geteuid takes no arguments and cannot fail.
         if unsafe { libc::geteuid() } != 0 {
             return Err(WatchError::NotRoot);
@@ -435,7 +478,7 @@ impl Watcher {
             .btf(Some(&btf))
             .load(WATCH_OBJECT)
             .map_err(|e| load(&e))?;
-        configure(&mut bpf, scope, select, lifecycle)?;
+        configure(&mut bpf, scope, select, lifecycle, count_only)?;
         let calls =
             select.is_none() || slots().any(|(arch, _, nr)| select.is_some_and(|s| s(arch, nr)));
         for hook in hooks(scope, calls, lifecycle) {
@@ -569,6 +612,7 @@ fn configure(
     scope: &Scope,
     select: Option<&dyn Fn(Arch, u32) -> bool>,
     lifecycle: Lifecycle,
+    count_only: bool,
 ) -> Result<(), WatchError> {
     let load = |e: &dyn std::fmt::Display| WatchError::Load(e.to_string());
     let mut config = layout::Config {
@@ -615,6 +659,7 @@ fn configure(
     let comm_pat_in = scope.comm_patterns.iter().any(|p| !p.negated());
     let comm_pat_out = scope.comm_patterns.iter().any(|p| p.negated());
     config.exec_env = u32::from(lifecycle.exec_env);
+    config.count_only = u32::from(count_only);
     let lists = [
         (!scope.comms.is_empty() || comm_pat_in, layout::scope::COMM),
         (
@@ -728,7 +773,7 @@ fn configure(
     let mut captures: Array<_, u32> =
         Array::try_from(bpf.map_mut("captures").ok_or_else(|| load(&"captures"))?)
             .map_err(|e| load(&e))?;
-    for (arch, abi, nr) in slots() {
+    for (arch, abi, nr) in slots().filter(|_| !count_only) {
         let how = capture_of(arch, nr);
         if how != 0 {
             captures.set(slot(abi, nr), how, 0).map_err(|e| load(&e))?;
@@ -737,7 +782,7 @@ fn configure(
     let mut captures2: Array<_, u32> =
         Array::try_from(bpf.map_mut("captures2").ok_or_else(|| load(&"captures2"))?)
             .map_err(|e| load(&e))?;
-    for (arch, abi, nr) in slots() {
+    for (arch, abi, nr) in slots().filter(|_| !count_only) {
         let how = capture2_of(arch, nr);
         if how != 0 {
             captures2.set(slot(abi, nr), how, 0).map_err(|e| load(&e))?;

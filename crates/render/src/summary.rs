@@ -72,6 +72,15 @@ impl SummarySink {
         }
     }
 
+    /// Adds `calls` calls of `nr` on `arch`, `errors` of them failed, taking `ns` in all
+    /// (a source that counts in the kernel hands its counts over so).
+    pub fn add(&mut self, arch: Arch, nr: u32, calls: u64, errors: u64, ns: u64) {
+        let row = self.rows.entry((arch, nr)).or_default();
+        row.calls += calls;
+        row.errors += errors;
+        row.ns += ns;
+    }
+
     /// The table as text.
     pub fn table(&self) -> String {
         let mut rows: Vec<((Arch, u32), Row)> = self.rows.iter().map(|(k, v)| (*k, *v)).collect();

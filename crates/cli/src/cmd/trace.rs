@@ -246,18 +246,21 @@ pub fn run(args: Args) -> Result<ExitCode> {
             sinks.push(Box::new(TextSink::new(decoder.clone(), opts, output)));
         }
     }
+    // -c alone with the eBPF backend is counted in the kernel: the summary gets the
+    // counts at the end, no event.
+    let mut counted = None;
     if args.summary_only || args.summary_too {
         let out: Box<dyn Write + Send> = if separate {
             Box::new(StreamWriter::stderr())
         } else {
             Box::new(shared.clone())
         };
-        sinks.push(Box::new(SummarySink::new(
-            decoder.clone(),
-            out,
-            args.wall,
-            args.sort,
-        )));
+        let summary = SummarySink::new(decoder.clone(), out, args.wall, args.sort);
+        if args.backend == Backend::Ebpf && !print_trace {
+            counted = Some(summary);
+        } else {
+            sinks.push(Box::new(summary));
+        }
     }
 
     let mut builder = TracerBuilder::new()
@@ -290,7 +293,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     let outcome = match args.backend {
         Backend::Ptrace => builder.build().run(target, sink.as_mut())?,
-        Backend::Ebpf => super::trace_ebpf::run(&args, &decoder, sink.as_mut())?,
+        Backend::Ebpf => super::trace_ebpf::run(&args, &decoder, sink.as_mut(), counted)?,
     };
     drop(sink);
     shared.clone().flush().ok();

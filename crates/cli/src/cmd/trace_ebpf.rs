@@ -10,6 +10,7 @@ use anyhow::{Result, bail};
 use ebpf::{Lifecycle, Record, Scope, Watcher};
 use events::{Event, EventKind, SignalDelivery, Sink};
 use ptrace::Outcome;
+use render::SummarySink;
 use render::decode::Decoder;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -34,7 +35,14 @@ struct Tasks {
 
 /// Traces `settings`' command or -p processes into `sink` until they are gone (or a
 /// signal ends the trace); the outcome as the ptrace backend gives it.
-pub(super) fn run(settings: &Settings, decoder: &Decoder, sink: &mut dyn Sink) -> Result<Outcome> {
+/// With `counted` (-c alone), the calls are counted in the kernel and handed to it at
+/// the end instead of being sent one by one.
+pub(super) fn run(
+    settings: &Settings,
+    decoder: &Decoder,
+    sink: &mut dyn Sink,
+    counted: Option<SummarySink>,
+) -> Result<Outcome> {
     if settings.kill_on_exit {
         bail!("--kill-on-exit needs --backend ptrace: the eBPF probes do not hold the tracees");
     }
@@ -75,11 +83,12 @@ pub(super) fn run(settings: &Settings, decoder: &Decoder, sink: &mut dyn Sink) -
         signal: true,
         ..Lifecycle::default()
     };
-    let started = Watcher::start(
-        &scope,
-        select.as_ref().map(|s| s as &dyn Fn(Arch, u32) -> bool),
-        lifecycle,
-    );
+    let select = select.as_ref().map(|s| s as &dyn Fn(Arch, u32) -> bool);
+    let started = if counted.is_some() {
+        Watcher::start_counting(&scope, select, lifecycle)
+    } else {
+        Watcher::start(&scope, select, lifecycle)
+    };
     let mut watcher = match started {
         Ok(w) => w,
         Err(e) => {
@@ -162,16 +171,29 @@ pub(super) fn run(settings: &Settings, decoder: &Decoder, sink: &mut dyn Sink) -
                 })? > 0
                 {}
                 sink.finish()?;
+                summarise(&watcher, counted)?;
                 return Ok(Outcome::Interrupted(libc::SIGINT));
             }
         }
     }
     sink.finish()?;
+    summarise(&watcher, counted)?;
     Ok(match status {
         Some(st) if libc::WIFSIGNALED(st) => Outcome::Killed(libc::WTERMSIG(st)),
         Some(st) => Outcome::Exited(libc::WEXITSTATUS(st)),
         None => Outcome::Done,
     })
+}
+
+/// Hands the kernel's counts to the -c summary and prints it.
+fn summarise(watcher: &Watcher, counted: Option<SummarySink>) -> Result<()> {
+    if let Some(mut summary) = counted {
+        for (arch, nr, st) in watcher.call_counts()? {
+            summary.add(arch, nr, st.calls, st.errors, st.ns);
+        }
+        summary.finish()?;
+    }
+    Ok(())
 }
 
 /// Hands one record to the sink as the ptrace source's events: a call as its entry
@@ -194,9 +216,11 @@ fn deliver(
         }
         Record::Syscall(e) => {
             let exec = tasks.execs.remove(&tid);
-            let Some((exit, exit_ts)) = syscall_exit(decoder, clock, e, exec.as_deref()) else {
+            let Some((mut exit, exit_ts)) = syscall_exit(decoder, clock, e, exec.as_deref()) else {
                 return Ok(());
             };
+            // -c's time: from entry to exit (the probes have no per-call system time).
+            exit.system_ns = exit.result.map(|_| e.duration_ns);
             if before_exec {
                 let name = &decoder.shape(exit.entry.arch, exit.entry.nr).name;
                 if !matches!(name.as_str(), "execve" | "execveat") {

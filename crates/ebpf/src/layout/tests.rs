@@ -108,11 +108,13 @@ fn every_mirrored_struct_matches_the_compiled_objects_layout() {
             new_pids,
             exe_patterns,
             exec_env,
+            count_only,
             comm_patterns,
             comm_pat
         ]
     );
     check!(structs, "sf_comm_pattern", CommPattern, [how, len, s]);
+    check!(structs, "sf_stat", Stat, [calls, errors, ns]);
     check!(
         structs,
         "sf_header",
