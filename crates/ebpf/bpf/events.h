@@ -144,6 +144,7 @@ struct sf_stat {
 	__u64 calls;
 	__u64 errors;
 	__u64 ns;    /* entry to exit */
+	__u64 unfinished; /* calls that never returned (exit_group, a kill inside) */
 };
 
 /* What every record carries about the task it happened to. */

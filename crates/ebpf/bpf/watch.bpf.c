@@ -939,8 +939,14 @@ int BPF_PROG(sched_process_exit, struct task_struct *p, bool group_dead)
 	if (f) {
 		__u32 zero = 0;
 		struct sf_config *cfg = bpf_map_lookup_elem(&sf_config_map, &zero);
-		if (cfg && !cfg->count_only)
+		if (cfg && !cfg->count_only) {
 			send_syscall(f, 0, SF_SYSCALL_NO_RETURN);
+		} else if (cfg) {
+			__u32 slot = slot_of(f->abi, f->nr);
+			struct sf_stat *st = bpf_map_lookup_elem(&stats, &slot);
+			if (st)
+				st->unfinished++;
+		}
 		bpf_map_delete_elem(&inflight, &tid);
 	}
 	struct sf_proc_event *e = proc_event(SF_EV_EXIT);

@@ -253,6 +253,8 @@ pub struct Stat {
     pub errors: u64,
     /// Entry to exit, summed, ns.
     pub ns: u64,
+    /// Calls that never returned (exit_group, a kill inside the call).
+    pub unfinished: u64,
 }
 
 // SAFETY: plain integers, no padding.

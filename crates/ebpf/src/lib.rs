@@ -446,8 +446,9 @@ impl Watcher {
                     calls: a.calls + s.calls,
                     errors: a.errors + s.errors,
                     ns: a.ns + s.ns,
+                    unfinished: a.unfinished + s.unfinished,
                 });
-            if sum.calls > 0 {
+            if sum.calls + sum.unfinished > 0 {
                 out.push((arch, nr, sum));
             }
         }

@@ -20,14 +20,17 @@ pub use mem::TaskMemory;
 pub use tracer::{Outcome, Target, Tracer, TracerBuilder};
 
 /// Starts `command` (looked up on PATH as execvp does) stopped by SIGSTOP before its
-/// execve, untraced, for a source other than ptrace to take it from there: SIGCONT lets
-/// it exec. Its pid.
-pub fn start_stopped(command: &[std::ffi::OsString]) -> Result<i32, TraceError> {
+/// execve, untraced, with `stdout` as its fd 1 if given, for a source other than ptrace
+/// to take it from there: SIGCONT lets it exec. Its pid.
+pub fn start_stopped(
+    command: &[std::ffi::OsString],
+    stdout: Option<std::os::fd::RawFd>,
+) -> Result<i32, TraceError> {
     let program = command
         .first()
         .ok_or_else(|| TraceError::CommandNotFound(String::new()))?;
     let path = spawn::resolve(program)?;
-    spawn::spawn_stopped(&path, command, None, None)
+    spawn::spawn_stopped(&path, command, None, stdout)
 }
 
 use std::io;

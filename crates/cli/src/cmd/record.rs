@@ -78,9 +78,10 @@ pub struct Args {
     #[arg(long = "json-summary", value_name = "FILE")]
     json_summary: Option<PathBuf>,
     /// How calls are seen: notify (a seccomp user-notification supervisor from before
-    /// execve; the default for a command) or ptrace (the tracer, counting instead of
-    /// printing; the default and the only one for -p, as no filter can be put into a
-    /// running process).
+    /// execve; the default for a command), ptrace (the tracer, counting instead of
+    /// printing; the default for -p, as no filter can be put into a running process) or
+    /// ebpf (the probes of `sysfence watch`: each syscall of the command's tree, every
+    /// ABI, marked in the kernel; the program never stops; no --args).
     #[arg(long, value_enum)]
     backend: Option<Backend>,
     /// Record running process PID (and, as it goes, its threads and children) until
@@ -110,6 +111,8 @@ enum Backend {
     Notify,
     /// The ptrace tracer.
     Ptrace,
+    /// eBPF probes.
+    Ebpf,
 }
 
 /// The answer for calls the command did not make.
@@ -308,8 +311,56 @@ fn record_with(
         }
     }
     let mut recording = fresh();
+    if backend == Backend::Ebpf {
+        let ran = record_probed(args, &mut recording)?;
+        return Ok((recording, ran, Backend::Ebpf));
+    }
     let ran = record_traced(args, &mut recording)?;
     Ok((recording, ran, Backend::Ptrace))
+}
+
+/// Takes the calls the probes counted in the kernel.
+impl super::trace_ebpf::Counted for Recording {
+    fn add(&mut self, arch: Arch, nr: u32, _: &ebpf::layout::Stat) {
+        self.note_call(arch, nr, &[0; 6]);
+    }
+    fn done(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A sink for the lifecycle events a count needs no more of.
+struct Discard;
+
+impl events::Sink for Discard {
+    fn event(&mut self, _: &events::Event) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Records the command (or -p processes) and its tree with the eBPF probes: the calls
+/// are counted per ABI in the kernel, nothing stops.
+fn record_probed(args: &Args, recording: &mut Recording) -> Result<Ran> {
+    if args.arguments {
+        bail!(
+            "--args needs --backend notify or ptrace: the probes count calls, not their argument values"
+        );
+    }
+    let tee = args.verify.then(|| Tee::start(true, None)).transpose()?;
+    let req = super::trace_ebpf::Request {
+        command: &args.command,
+        pids: &args.pids,
+        follow: true,
+        trace_set: None,
+        stdout: tee.as_ref().map(|t| t.write_fd()),
+    };
+    let decoder = render::decode::Decoder::new(render::decode::DecodeOptions::default());
+    let outcome = super::trace_ebpf::run(&req, &decoder, &mut Discard, Some(recording));
+    let stdout = tee.map(Tee::finish).transpose()?;
+    Ok(Ran {
+        code: status_of(outcome?, !args.pids.is_empty()),
+        stdout,
+    })
 }
 
 /// Whether a notified call installs a filter with a listener of its own, which fails with
@@ -405,15 +456,22 @@ fn record_traced(args: &Args, recording: &mut Recording) -> Result<Ran> {
     }
     let outcome = builder.build().run(target, recording);
     let stdout = tee.map(Tee::finish).transpose()?;
-    let code = match outcome? {
+    Ok(Ran {
+        code: status_of(outcome?, !args.pids.is_empty()),
+        stdout,
+    })
+}
+
+/// A traced run's end as a shell's `$?`; `attached` (-p): Ctrl-C ends a complete
+/// recording.
+fn status_of(outcome: ptrace::Outcome, attached: bool) -> u8 {
+    match outcome {
         ptrace::Outcome::Exited(code) => code as u8,
         ptrace::Outcome::Killed(sig) => 128 + sig as u8,
-        // -p ends this way: the recording is complete.
-        ptrace::Outcome::Interrupted(_) if !args.pids.is_empty() => 0,
+        ptrace::Outcome::Interrupted(_) if attached => 0,
         ptrace::Outcome::Interrupted(sig) => 128 + sig as u8,
         ptrace::Outcome::Done => 0,
-    };
-    Ok(Ran { code, stdout })
+    }
 }
 
 /// What a run wrote to its stdout: enough to tell whether two runs wrote the same.

@@ -293,7 +293,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     let outcome = match args.backend {
         Backend::Ptrace => builder.build().run(target, sink.as_mut())?,
-        Backend::Ebpf => super::trace_ebpf::run(&args, &decoder, sink.as_mut(), counted)?,
+        Backend::Ebpf => {
+            let req = super::trace_ebpf::Request::of_trace(&args)?;
+            let counted = counted
+                .as_mut()
+                .map(|c| c as &mut dyn super::trace_ebpf::Counted);
+            super::trace_ebpf::run(&req, &decoder, sink.as_mut(), counted)?
+        }
     };
     drop(sink);
     shared.clone().flush().ok();

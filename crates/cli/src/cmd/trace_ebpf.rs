@@ -12,6 +12,7 @@ use events::{Event, EventKind, SignalDelivery, Sink};
 use ptrace::Outcome;
 use render::SummarySink;
 use render::decode::Decoder;
+use render::select::SyscallSet;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -33,27 +34,54 @@ struct Tasks {
     execs: std::collections::HashMap<i32, Box<ebpf::ExecEvent>>,
 }
 
-/// Traces `settings`' command or -p processes into `sink` until they are gone (or a
-/// signal ends the trace); the outcome as the ptrace backend gives it.
-/// With `counted` (-c alone), the calls are counted in the kernel and handed to it at
-/// the end instead of being sent one by one.
+/// What to trace with the probes.
+pub(super) struct Request<'a> {
+    /// The command to start (when no pids).
+    pub command: &'a [std::ffi::OsString],
+    /// Running processes (-p).
+    pub pids: &'a [i32],
+    /// -f: children and threads too.
+    pub follow: bool,
+    /// -e trace=: the calls (None: all).
+    pub trace_set: Option<Arc<SyscallSet>>,
+    /// The started command's stdout, if not ours.
+    pub stdout: Option<std::os::fd::RawFd>,
+}
+
+impl<'a> Request<'a> {
+    /// `trace`'s settings as a request; the options the probes cannot honour are refused
+    /// or said to do nothing.
+    pub(super) fn of_trace(settings: &'a Settings) -> Result<Request<'a>> {
+        if settings.kill_on_exit {
+            bail!("--kill-on-exit needs --backend ptrace: the eBPF probes do not hold the tracees");
+        }
+        if settings.seccomp_bpf {
+            diag!("sysfence: --seccomp-bpf does nothing with --backend ebpf: nothing stops");
+        }
+        Ok(Request {
+            command: &settings.command,
+            pids: &settings.pids,
+            follow: settings.follow,
+            trace_set: settings.trace_set.clone(),
+            stdout: None,
+        })
+    }
+}
+
+/// Traces what `req` names into `sink` until it is gone (or a signal ends the trace);
+/// the outcome as the ptrace backend gives it. With `counted` (-c alone), the calls are
+/// counted in the kernel and handed to it at the end instead of being sent one by one.
 pub(super) fn run(
-    settings: &Settings,
+    req: &Request,
     decoder: &Decoder,
     sink: &mut dyn Sink,
-    counted: Option<SummarySink>,
+    counted: Option<&mut dyn Counted>,
 ) -> Result<Outcome> {
-    if settings.kill_on_exit {
-        bail!("--kill-on-exit needs --backend ptrace: the eBPF probes do not hold the tracees");
-    }
-    if settings.seccomp_bpf {
-        diag!("sysfence: --seccomp-bpf does nothing with --backend ebpf: nothing stops");
-    }
     stop::install();
-    let root = if settings.pids.is_empty() {
-        Some(ptrace::start_stopped(&settings.command)?)
+    let root = if req.pids.is_empty() {
+        Some(ptrace::start_stopped(req.command, req.stdout)?)
     } else {
-        for &pid in &settings.pids {
+        for &pid in req.pids {
             if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
                 bail!("no process with PID {pid} (check it with `ps -p {pid}`)");
             }
@@ -62,17 +90,17 @@ pub(super) fn run(
     };
     let ids: Vec<u32> = match root {
         Some(pid) => vec![pid as u32],
-        None => settings.pids.iter().map(|&p| p as u32).collect(),
+        None => req.pids.iter().map(|&p| p as u32).collect(),
     };
     // Without -f only the thread itself, as strace; with -f its process tree, followed
     // at fork in the kernel.
     let mut scope = Scope::default();
-    if settings.follow {
+    if req.follow {
         scope.trees = ids.clone();
     } else {
         scope.tids = ids.clone();
     }
-    let set = settings.trace_set.clone();
+    let set = req.trace_set.clone();
     let select = set
         .as_ref()
         .map(|set| move |arch: Arch, nr: u32| set.contains(arch, nr));
@@ -107,7 +135,7 @@ pub(super) fn run(
         root,
         root_execed: root.is_none(),
         live: ids.iter().map(|&t| t as i32).collect(),
-        follow: settings.follow,
+        follow: req.follow,
         execs: Default::default(),
     };
     if let Some(pid) = root {
@@ -185,13 +213,33 @@ pub(super) fn run(
     })
 }
 
-/// Hands the kernel's counts to the -c summary and prints it.
-fn summarise(watcher: &Watcher, counted: Option<SummarySink>) -> Result<()> {
-    if let Some(mut summary) = counted {
-        for (arch, nr, st) in watcher.call_counts()? {
-            summary.add(arch, nr, st.calls, st.errors, st.ns);
+/// What takes the calls counted in the kernel: the -c summary, a recording.
+pub(super) trait Counted {
+    /// The calls of `nr` on `arch`.
+    fn add(&mut self, arch: Arch, nr: u32, stat: &ebpf::layout::Stat);
+    /// All are in.
+    fn done(&mut self) -> std::io::Result<()>;
+}
+
+/// As strace's, the table counts the calls that returned.
+impl Counted for SummarySink {
+    fn add(&mut self, arch: Arch, nr: u32, st: &ebpf::layout::Stat) {
+        if st.calls > 0 {
+            SummarySink::add(self, arch, nr, st.calls, st.errors, st.ns);
         }
-        summary.finish()?;
+    }
+    fn done(&mut self) -> std::io::Result<()> {
+        self.finish()
+    }
+}
+
+/// Hands the kernel's counts over.
+fn summarise(watcher: &Watcher, counted: Option<&mut dyn Counted>) -> Result<()> {
+    if let Some(c) = counted {
+        for (arch, nr, st) in watcher.call_counts()? {
+            c.add(arch, nr, &st);
+        }
+        c.done()?;
     }
     Ok(())
 }

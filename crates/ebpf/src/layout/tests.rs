@@ -114,7 +114,7 @@ fn every_mirrored_struct_matches_the_compiled_objects_layout() {
         ]
     );
     check!(structs, "sf_comm_pattern", CommPattern, [how, len, s]);
-    check!(structs, "sf_stat", Stat, [calls, errors, ns]);
+    check!(structs, "sf_stat", Stat, [calls, errors, ns, unfinished]);
     check!(
         structs,
         "sf_header",
