@@ -58,7 +58,7 @@ fn same_profile(command: &[&str]) {
 
 #[test]
 fn ls_gets_the_same_profile() {
-    same_profile(&["ls", "-la", "/"]);
+    same_profile(&["ls", "-la", "/usr/bin/dd", "/etc/hostname"]);
 }
 
 #[test]

@@ -631,6 +631,15 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 			return 0;
 		}
 	}
+	/* Counting which calls are made (record): at entry, nothing waits for the exit. */
+	if (cfg->count_only == SF_COUNT_AT_ENTRY) {
+		if (is_exec(abi, nr) && !in_scope(cfg, tgid))
+			return 0;
+		struct sf_stat *st = bpf_map_lookup_elem(&stats, &slot);
+		if (st)
+			st->calls++;
+		return 0;
+	}
 	struct inflight *f = bpf_map_lookup_elem(&scratch, &zero);
 	if (!f)
 		return 0;

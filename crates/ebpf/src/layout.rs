@@ -31,6 +31,14 @@ pub mod pat {
     pub const NOT: u32 = 4;
 }
 
+/// `SF_COUNT_*`: how calls are counted (`Config::count_only`).
+pub mod count {
+    /// At exit, with the time from entry.
+    pub const TIMED: u32 = 1;
+    /// At entry, which calls are made.
+    pub const AT_ENTRY: u32 = 2;
+}
+
 /// `SF_COMM_*`: a thread's `comm_class` bits.
 pub mod comm {
     /// The comm matched a `comm=` pattern.
@@ -235,7 +243,7 @@ pub struct Config {
     pub exe_patterns: u32,
     /// 1: exec records carry the environment.
     pub exec_env: u32,
-    /// 1: calls are counted in map `stats`, not sent.
+    /// A [`count`] mode: calls are counted in map `stats`, not sent (0: sent).
     pub count_only: u32,
     /// How many of `comm_pat` hold.
     pub comm_patterns: u32,

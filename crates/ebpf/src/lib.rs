@@ -378,13 +378,13 @@ pub fn arch_of(abi: u32) -> Option<Arch> {
 
 /// Which program a watch needs, decided before loading: a program not loaded costs
 /// neither the verifier's time at the start nor a probe's time per event.
-fn hooks(scope: &Scope, calls: bool, l: Lifecycle) -> Vec<&'static str> {
+fn hooks(scope: &Scope, calls: bool, exits: bool, l: Lifecycle) -> Vec<&'static str> {
     let containers = scope.new_cgroups || scope.exclude_new_containers;
     let exe = !scope.exe_patterns.is_empty();
     [
         (containers, ("cgroup_mkdir")),
         (calls, ("sys_enter")),
-        (calls, ("sys_exit")),
+        (exits, ("sys_exit")),
         // Always: it follows trees and keeps new_pids, followed and exe_class.
         (true, ("sched_process_fork")),
         (l.exec || exe, ("sched_process_exec")),
@@ -417,17 +417,25 @@ impl Watcher {
         select: Option<&dyn Fn(Arch, u32) -> bool>,
         lifecycle: Lifecycle,
     ) -> Result<Watcher, WatchError> {
-        Watcher::start_as(scope, select, lifecycle, false)
+        Watcher::start_as(scope, select, lifecycle, 0)
     }
 
     /// As [`Watcher::start`], but the selected calls are counted in the kernel (read
     /// them with [`Watcher::call_counts`]) and never sent: a count costs no record.
+    /// `timed`: at exit, with errors and the time from entry (`-c`); else at entry
+    /// only, which calls were made (a recording), with no exit probe at all.
     pub fn start_counting(
         scope: &Scope,
         select: Option<&dyn Fn(Arch, u32) -> bool>,
         lifecycle: Lifecycle,
+        timed: bool,
     ) -> Result<Watcher, WatchError> {
-        Watcher::start_as(scope, select, lifecycle, true)
+        let how = if timed {
+            layout::count::TIMED
+        } else {
+            layout::count::AT_ENTRY
+        };
+        Watcher::start_as(scope, select, lifecycle, how)
     }
 
     /// The calls counted so far (with [`Watcher::start_counting`]), summed over CPUs:
@@ -459,7 +467,7 @@ impl Watcher {
         scope: &Scope,
         select: Option<&dyn Fn(Arch, u32) -> bool>,
         lifecycle: Lifecycle,
-        count_only: bool,
+        count_only: u32,
     ) -> Result<Watcher, WatchError> {
         // SAFETY: geteuid takes no arguments and cannot fail.
         if unsafe { libc::geteuid() } != 0 {
@@ -482,7 +490,8 @@ impl Watcher {
         configure(&mut bpf, scope, select, lifecycle, count_only)?;
         let calls =
             select.is_none() || slots().any(|(arch, _, nr)| select.is_some_and(|s| s(arch, nr)));
-        for hook in hooks(scope, calls, lifecycle) {
+        let exits = calls && count_only != layout::count::AT_ENTRY;
+        for hook in hooks(scope, calls, exits, lifecycle) {
             let attach = |e: &dyn std::fmt::Display| WatchError::Attach {
                 hook,
                 reason: e.to_string(),
@@ -613,7 +622,7 @@ fn configure(
     scope: &Scope,
     select: Option<&dyn Fn(Arch, u32) -> bool>,
     lifecycle: Lifecycle,
-    count_only: bool,
+    count_only: u32,
 ) -> Result<(), WatchError> {
     let load = |e: &dyn std::fmt::Display| WatchError::Load(e.to_string());
     let mut config = layout::Config {
@@ -660,7 +669,7 @@ fn configure(
     let comm_pat_in = scope.comm_patterns.iter().any(|p| !p.negated());
     let comm_pat_out = scope.comm_patterns.iter().any(|p| p.negated());
     config.exec_env = u32::from(lifecycle.exec_env);
-    config.count_only = u32::from(count_only);
+    config.count_only = count_only;
     let lists = [
         (!scope.comms.is_empty() || comm_pat_in, layout::scope::COMM),
         (
@@ -774,7 +783,7 @@ fn configure(
     let mut captures: Array<_, u32> =
         Array::try_from(bpf.map_mut("captures").ok_or_else(|| load(&"captures"))?)
             .map_err(|e| load(&e))?;
-    for (arch, abi, nr) in slots().filter(|_| !count_only) {
+    for (arch, abi, nr) in slots().filter(|_| count_only == 0) {
         let how = capture_of(arch, nr);
         if how != 0 {
             captures.set(slot(abi, nr), how, 0).map_err(|e| load(&e))?;
@@ -783,7 +792,7 @@ fn configure(
     let mut captures2: Array<_, u32> =
         Array::try_from(bpf.map_mut("captures2").ok_or_else(|| load(&"captures2"))?)
             .map_err(|e| load(&e))?;
-    for (arch, abi, nr) in slots().filter(|_| !count_only) {
+    for (arch, abi, nr) in slots().filter(|_| count_only == 0) {
         let how = capture2_of(arch, nr);
         if how != 0 {
             captures2.set(slot(abi, nr), how, 0).map_err(|e| load(&e))?;

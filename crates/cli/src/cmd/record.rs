@@ -327,6 +327,9 @@ impl super::trace_ebpf::Counted for Recording {
     fn done(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+    fn timed(&self) -> bool {
+        false
+    }
 }
 
 /// A sink for the lifecycle events a count needs no more of.

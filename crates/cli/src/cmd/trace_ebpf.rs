@@ -112,8 +112,8 @@ pub(super) fn run(
         ..Lifecycle::default()
     };
     let select = select.as_ref().map(|s| s as &dyn Fn(Arch, u32) -> bool);
-    let started = if counted.is_some() {
-        Watcher::start_counting(&scope, select, lifecycle)
+    let started = if let Some(c) = &counted {
+        Watcher::start_counting(&scope, select, lifecycle, c.timed())
     } else {
         Watcher::start(&scope, select, lifecycle)
     };
@@ -219,6 +219,10 @@ pub(super) trait Counted {
     fn add(&mut self, arch: Arch, nr: u32, stat: &ebpf::layout::Stat);
     /// All are in.
     fn done(&mut self) -> std::io::Result<()>;
+    /// Whether it needs errors and times (counted at exit), not only which calls.
+    fn timed(&self) -> bool {
+        true
+    }
 }
 
 /// As strace's, the table counts the calls that returned.
