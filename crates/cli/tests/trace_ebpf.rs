@@ -307,3 +307,31 @@ fn a_count_in_the_kernel_matches_ptraces() {
     assert!(p.contains_key("openat"), "{p:?}");
     assert_eq!(p, e);
 }
+
+/// `-e trace=` selects in the kernel: only the named calls, the command's included
+/// though its execve is not selected; the lines are ptrace's.
+#[test]
+fn a_trace_set_selects_the_same_lines() {
+    let run = |backend: &str| {
+        let out = sysfence()
+            .args([
+                "trace",
+                "--backend",
+                backend,
+                "-e",
+                "trace=openat,close",
+                "--",
+            ])
+            .args(["cat", "/etc/hostname"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let (p, e) = (run("ptrace"), run("ebpf"));
+    assert!(
+        e.contains("openat(AT_FDCWD, \"/etc/hostname\", O_RDONLY) = 3"),
+        "{e}"
+    );
+    assert_eq!(p, e);
+}

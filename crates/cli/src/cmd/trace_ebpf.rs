@@ -58,6 +58,13 @@ impl<'a> Request<'a> {
         if settings.seccomp_bpf {
             diag!("sysfence: --seccomp-bpf does nothing with --backend ebpf: nothing stops");
         }
+        if settings.decode_fds > 0 {
+            // /proc read after the call would name what a descriptor is then, not what
+            // it was during the call: nothing is better than a wrong path.
+            diag!(
+                "sysfence: -y prints no paths with --backend ebpf: the probes do not read them (use --backend ptrace)"
+            );
+        }
         Ok(Request {
             command: &settings.command,
             pids: &settings.pids,
@@ -263,6 +270,11 @@ fn deliver(
     let before_exec = Some(tid) == tasks.root && !tasks.root_execed;
     match r {
         Record::Exec(x) => {
+            // The command's own image runs from here (its execve's line may not be
+            // selected, -e trace=).
+            if Some(tid) == tasks.root {
+                tasks.root_execed = true;
+            }
             tasks.execs.insert(tid, x.clone());
             Ok(())
         }
