@@ -108,3 +108,72 @@ fn args_are_refused_with_the_backends_that_have_them() {
         "{out:?}"
     );
 }
+
+/// `record --container ID` of a runc busybox container made with `runc create` and
+/// recorded from before `runc start`: the profile holds what the container and runc's
+/// init did in it, and the same container runs under it (OCI format, as its
+/// config.json's linux.seccomp) as it runs with no filter.
+#[test]
+fn a_recorded_container_runs_under_its_profile() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let work = [
+        "/bin/busybox",
+        "sh",
+        "-c",
+        "echo hi; ls / > /dev/null; cat /proc/self/status > /dev/null",
+    ];
+    let Some(recorded) = common::runc::Container::new(
+        dir.path(),
+        "recorded",
+        serde_json::Value::Null,
+        false,
+        &work,
+    ) else {
+        return;
+    };
+    assert!(recorded.create().success());
+    let profile = dir.path().join("container.json");
+    let mut rec = common::sysfence()
+        .args([
+            "record",
+            "--format",
+            "oci",
+            "--container",
+            &recorded.id,
+            "-o",
+        ])
+        .arg(&profile)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(rec.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("sysfence: recording container") {
+        line.clear();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "record ended: {line}"
+        );
+    }
+    assert!(recorded.start().status.success());
+    let status = rec.wait().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert!(status.success(), "{rest}");
+    let names: Vec<String> = allowed(&profile).into_iter().map(|(_, n)| n).collect();
+    for call in ["execve", "write", "getdents64"] {
+        assert!(names.iter().any(|n| n == call), "{call}: {names:?}");
+    }
+    assert!(!names.iter().any(|n| n == "reboot"), "{names:?}");
+    let seccomp: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&profile).unwrap()).unwrap();
+    let Some(enforced) =
+        common::runc::Container::new(dir.path(), "enforced", seccomp, false, &work)
+    else {
+        return;
+    };
+    let out = enforced.run();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "hi\n", "{out:?}");
+}

@@ -94,9 +94,19 @@ pub struct Args {
         conflicts_with = "command"
     )]
     pids: Vec<i32>,
+    /// Record a container (its id or a unique prefix: docker, containerd, cri-o, podman,
+    /// runc) from now until its last process ends (or Ctrl-C), with the eBPF probes on
+    /// its cgroup: its processes and what its runtime's init does in it, so a container
+    /// made with `runc create` and recorded before `runc start` is recorded whole.
+    #[arg(long, value_name = "ID", conflicts_with_all = ["command", "pids", "verify"])]
+    container: Option<String>,
+    /// As --container, for the tasks of cgroup v2 PATH (from the cgroup2 mount, or
+    /// absolute) and the cgroups below it.
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["command", "pids", "verify", "container"])]
+    cgroup: Option<PathBuf>,
     /// The command and its arguments.
     #[arg(
-        required_unless_present = "pids",
+        required_unless_present_any = ["pids", "container", "cgroup"],
         trailing_var_arg = true,
         allow_hyphen_values = true,
         value_name = "COMMAND"
@@ -197,7 +207,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
         (None, true) => Backend::Notify,
         (None, false) => Backend::Ptrace,
     };
-    let exec = match args.pids.is_empty() {
+    let cgroup_mode = args.container.is_some() || args.cgroup.is_some();
+    let backend = match (cgroup_mode, args.backend) {
+        (true, Some(b)) if b != Backend::Ebpf => {
+            bail!("--container and --cgroup record with --backend ebpf (the probes watch a cgroup)")
+        }
+        (true, _) => Backend::Ebpf,
+        (false, _) => backend,
+    };
+    let exec = match args.pids.is_empty() && !cgroup_mode {
         true => match Exec::prepare(&args.command)? {
             Some(exec) => Some(exec),
             None => return Ok(ExitCode::from(127)),
@@ -216,7 +234,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         (None, Some(pid)) => std::fs::read_to_string(format!("/proc/{pid}/comm"))
             .map(|c| resource_name(std::path::Path::new(c.trim())))
             .unwrap_or_else(|_| format!("pid-{pid}")),
-        (None, None) => "profile".to_string(),
+        (None, None) => args
+            .container
+            .clone()
+            .or_else(|| args.cgroup.as_ref().map(|c| resource_name(c)))
+            .unwrap_or_else(|| "profile".to_string()),
     };
     let runtime = record_runtime::chosen(args.runtime, args.format);
     let for_runtime = record_runtime::admit(runtime, &mut policy, per_abi);
@@ -332,6 +354,48 @@ impl super::trace_ebpf::Counted for Recording {
     }
 }
 
+/// The cgroup v2 directory --container or --cgroup names, with how to name it to the
+/// user.
+fn cgroup_of(args: &Args) -> Result<(String, PathBuf)> {
+    let root = inspect::container::cgroup2_mount()
+        .context("no cgroup v2 hierarchy is mounted (mount -t cgroup2 none /sys/fs/cgroup)")?;
+    if let Some(path) = &args.cgroup {
+        let rel = path.strip_prefix(&root).unwrap_or(path);
+        let dir = root.join(rel.strip_prefix("/").unwrap_or(rel));
+        if !dir.is_dir() {
+            bail!(
+                "--cgroup {}: no such cgroup under {} (see /proc/PID/cgroup for a process's)",
+                path.display(),
+                root.display()
+            );
+        }
+        return Ok((format!("cgroup {}", path.display()), dir));
+    }
+    let id = args.container.as_deref().unwrap_or_default();
+    let mut found: Vec<(String, String)> = inspect::container::cgroups(&root)
+        .into_iter()
+        .filter_map(|(_, path)| {
+            let c = inspect::container::of_cgroup_path(&path)?;
+            c.id.starts_with(id).then(|| (c.id, path))
+        })
+        .collect();
+    // A container's own cgroup is the shortest of its paths (the others are below it).
+    found.sort_by_key(|(_, path)| path.len());
+    let Some((full, path)) = found.first().cloned() else {
+        bail!(
+            "--container {id}: no running container has that id (docker ps, runc list); a container made with `runc create` counts"
+        );
+    };
+    if found.iter().any(|(other, _)| other != &full) {
+        let ids: Vec<&str> = found.iter().map(|(i, _)| i.as_str()).collect();
+        bail!("--container {id}: the prefix names several containers: {ids:?}");
+    }
+    Ok((
+        format!("container {full}"),
+        root.join(path.trim_start_matches('/')),
+    ))
+}
+
 /// A sink for the lifecycle events a count needs no more of.
 struct Discard;
 
@@ -348,6 +412,14 @@ fn record_probed(args: &Args, recording: &mut Recording) -> Result<Ran> {
         bail!(
             "--args needs --backend notify or ptrace: the probes count calls, not their argument values"
         );
+    }
+    if args.container.is_some() || args.cgroup.is_some() {
+        let (what, dir) = cgroup_of(args)?;
+        super::trace_ebpf::count_cgroup(&what, &dir, recording)?;
+        return Ok(Ran {
+            code: 0,
+            stdout: None,
+        });
     }
     let tee = args.verify.then(|| Tee::start(true, None)).transpose()?;
     let req = super::trace_ebpf::Request {

@@ -367,3 +367,51 @@ fn boot_ns() -> u64 {
     unsafe { libc::clock_gettime(libc::CLOCK_BOOTTIME, &mut ts) };
     ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
 }
+
+/// Counts, at entry, the calls of the tasks of cgroup `dir` and the cgroups below it
+/// (`what` names it to the user) until the last of its processes is gone (or Ctrl-C),
+/// and hands them to `counted`.
+pub(super) fn count_cgroup(
+    what: &str,
+    dir: &std::path::Path,
+    counted: &mut dyn Counted,
+) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    stop::install();
+    let mut scope = Scope::default();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        scope.cgroups.push(std::fs::metadata(&d)?.ino());
+        for entry in std::fs::read_dir(&d)?.flatten() {
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                dirs.push(entry.path());
+            }
+        }
+    }
+    let lifecycle = Lifecycle::default();
+    let watcher = Watcher::start_counting(&scope, None, lifecycle, false)?;
+    diag!(
+        "sysfence: recording {what}: until its last process ends, or Ctrl-C ({} cgroups)",
+        scope.cgroups.len()
+    );
+    // Populated: `cgroup.events` says so; a cgroup removed (runc deletes it) is empty.
+    // One empty at the start is waited for until a process joins it.
+    let populated = || {
+        std::fs::read_to_string(dir.join("cgroup.events"))
+            .is_ok_and(|e| e.lines().any(|l| l == "populated 1"))
+    };
+    let mut seen = false;
+    while !stop::requested() && dir.exists() {
+        let now = populated();
+        if seen && !now {
+            break;
+        }
+        seen |= now;
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    for (arch, nr, st) in watcher.call_counts()? {
+        counted.add(arch, nr, &st);
+    }
+    counted.done()?;
+    Ok(())
+}

@@ -58,6 +58,30 @@ impl Container {
     }
 }
 
+impl Container {
+    /// `runc create`: the container made, its init waiting for `start` (its stdio is
+    /// /dev/null: the container keeps what runc create is given).
+    pub fn create(&self) -> std::process::ExitStatus {
+        Command::new(&self.runc)
+            .args(["create", "--bundle"])
+            .arg(&self.bundle)
+            .arg(&self.id)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap()
+    }
+
+    /// `runc start`: the created container's process runs.
+    pub fn start(&self) -> Output {
+        Command::new(&self.runc)
+            .args(["start", &self.id])
+            .output()
+            .unwrap()
+    }
+}
+
 impl Drop for Container {
     fn drop(&mut self) {
         let _ = Command::new(&self.runc)
