@@ -376,7 +376,7 @@ fn cgroup_of(args: &Args) -> Result<(String, PathBuf)> {
         .into_iter()
         .filter_map(|(_, path)| {
             let c = inspect::container::of_cgroup_path(&path)?;
-            c.id.starts_with(id).then(|| (c.id, path))
+            c.id.starts_with(id).then_some((c.id, path))
         })
         .collect();
     // A container's own cgroup is the shortest of its paths (the others are below it).
