@@ -177,3 +177,32 @@ fn a_recorded_container_runs_under_its_profile() {
     assert!(out.status.success(), "{out:?}");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "hi\n", "{out:?}");
 }
+
+/// A container that is not there, another backend, a cgroup that is not there: each an
+/// error that says what is wrong, before anything is attached.
+#[test]
+fn bad_container_requests_are_refused() {
+    for (args, says) in [
+        (
+            vec!["--container", "no-such-container-sysfence"],
+            "no running container has that id",
+        ),
+        (
+            vec!["--container", "x", "--backend", "notify"],
+            "record with --backend ebpf",
+        ),
+        (vec!["--cgroup", "/no/such/cgroup"], "no such cgroup"),
+    ] {
+        let out = common::sysfence()
+            .arg("record")
+            .args(&args)
+            .args(["-o", "/dev/null"])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{args:?}: {out:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(says),
+            "{args:?}: {out:?}"
+        );
+    }
+}
