@@ -206,3 +206,29 @@ fn bad_container_requests_are_refused() {
         );
     }
 }
+
+/// i386's socketcall is recorded as socketcall (the call a seccomp filter sees), not as
+/// the sub-calls the probes otherwise tell it as: the same profile as notify's.
+#[test]
+fn an_i386_socketcall_program_gets_the_same_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fixtures/c/socketcall_connect.c"
+    );
+    let Some(program) = common::build_c(source, &dir.path().join("sc32"), &["-m32"]) else {
+        return;
+    };
+    same_profile(&[program.to_str().unwrap(), "9"]);
+    let profile = dir.path().join("p.json");
+    let out = record(
+        &["--backend", "ebpf", "-o", profile.to_str().unwrap()],
+        &[program.to_str().unwrap(), "9"],
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        allowed(&profile).iter().any(|(_, n)| n == "socketcall"),
+        "{:?}",
+        allowed(&profile)
+    );
+}

@@ -335,3 +335,41 @@ fn a_trace_set_selects_the_same_lines() {
     );
     assert_eq!(p, e);
 }
+
+/// A `gcc -m32` program's socket and connect go through i386's socketcall: the probes
+/// tell them as the sub-calls, with the address read, as strace prints them (and as
+/// `-e trace=connect` selects them).
+#[test]
+fn i386_socketcall_is_told_as_its_sub_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fixtures/c/socketcall_connect.c"
+    );
+    let Some(program) = common::build_c(source, &dir.path().join("sc32"), &["-m32"]) else {
+        return;
+    };
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let out = sysfence()
+        .args(["trace", "--backend", "ebpf", "-e", "trace=connect", "--"])
+        .arg(&program)
+        .arg(&port)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stderr);
+    let want = format!(
+        "connect(3, {{sa_family=AF_INET, sin_port=htons({port}), sin_addr=inet_addr(\"127.0.0.1\")}}, 16) = 0"
+    );
+    assert!(text.contains(&want), "{text}");
+    if let Some(strace) = common::require(common::STRACE) {
+        let s = std::process::Command::new(strace)
+            .args(["-e", "trace=connect"])
+            .arg(&program)
+            .arg(&port)
+            .output()
+            .unwrap();
+        assert!(String::from_utf8_lossy(&s.stderr).contains(&want), "{s:?}");
+    }
+}

@@ -1058,3 +1058,37 @@ fn an_output_that_fails_ends_the_watch_with_the_reason() {
             .is_char_device()
     );
 }
+
+/// An i386 program's connect goes through socketcall: `--events connect` sees it, as
+/// connect with its address (a deny-list watching connect had a way around it).
+#[test]
+fn an_i386_socketcall_connect_is_a_connect() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fixtures/c/socketcall_connect.c"
+    );
+    let comm = format!("sfsc{}", std::process::id() % 100_000);
+    let Some(program) = common::build_c(source, &dir.path().join(&comm), &["-m32"]) else {
+        return;
+    };
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let events = dir.path().join("events.jsonl");
+    let watch = Running::json("connect", &format!("comm={comm}"), &events);
+    let out = Command::new(&program)
+        .arg(port.to_string())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "connect 0\n");
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(watch.stop().success());
+    let lines = json_lines(&events);
+    let connect = lines
+        .iter()
+        .find(|l| l["name"] == "connect")
+        .unwrap_or_else(|| panic!("no connect: {lines:?}"));
+    assert_eq!(connect["arch"], "i386", "{connect}");
+    let addr = connect["args"][1]["text"].as_str().unwrap();
+    assert!(addr.contains(&format!("htons({port})")), "{connect}");
+}

@@ -248,5 +248,17 @@ struct sf_cgroup_event {
 /* sf_syscall_event.flags: the call never returned (exit, exit_group, or its task was
  * killed inside it); sent when the thread exits, ret is then meaningless. */
 #define SF_SYSCALL_NO_RETURN (1u << 0)
+/* The call was i386's socketcall, told as the sub-call it made (map socketcalls): its
+ * number and arguments are the sub-call's, as strace prints them. */
+#define SF_SYSCALL_SOCKETCALL (1u << 1)
+/* i386's socketcall, and its sub-calls' numbers (SYS_SOCKET=1 .. SYS_SENDMMSG=20). */
+#define SF_I386_SOCKETCALL 102
+#define SF_SOCKETCALLS 21
+
+/* What i386's socketcall sub-call N is as a syscall of its own (map socketcalls). */
+struct sf_socketcall {
+	__u32 nr;    /* the i386 syscall of the same meaning; 0: none */
+	__u32 nargs; /* how many arguments the sub-call reads from the array */
+};
 
 #endif

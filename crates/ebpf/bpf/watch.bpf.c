@@ -20,6 +20,7 @@ const volatile struct sf_exec_event *sf_exec_layout __attribute__((unused));
 const volatile struct sf_pattern *sf_pattern_layout __attribute__((unused));
 const volatile struct sf_comm_pattern *sf_comm_pattern_layout __attribute__((unused));
 const volatile struct sf_stat *sf_stat_layout __attribute__((unused));
+const volatile struct sf_socketcall *sf_socketcall_layout __attribute__((unused));
 
 #define PF_IO_WORKER 0x00000010
 
@@ -75,6 +76,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct sf_stat);
 } stats SEC(".maps");
+
+/* i386's socketcall sub-calls as syscalls of their own, from the knowledge base. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SF_SOCKETCALLS);
+	__type(key, __u32);
+	__type(value, struct sf_socketcall);
+} socketcalls SEC(".maps");
 
 struct comm_key {
 	char comm[SF_COMM_LEN];
@@ -269,6 +278,8 @@ struct inflight {
 	__u32 abi;
 	__u32 cap_state;
 	__u32 cap_len;
+	__u32 flags;       /* SF_SYSCALL_SOCKETCALL */
+	__u32 pad;
 	char cap[SF_CAP_MAX];
 };
 
@@ -623,6 +634,21 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 		count(SF_CNT_FILTERED);
 		return 0;
 	}
+	/* i386's socketcall is the sub-call it makes (its arguments are in an array the
+	 * program just wrote), so that selecting connect selects it too; counts of which
+	 * calls are made keep socketcall, which a seccomp profile must allow. */
+	__u32 sc_args[6] = {};
+	bool socketcall = false;
+	if (abi == SF_ABI_I386 && nr == SF_I386_SOCKETCALL && cfg->count_only != SF_COUNT_AT_ENTRY) {
+		__u32 call = (__u32)regs->bx;
+		struct sf_socketcall *sc = bpf_map_lookup_elem(&socketcalls, &call);
+		__u32 n = sc ? sc->nargs : 0;
+		if (sc && sc->nr && n >= 1 && n <= 6 &&
+		    bpf_probe_read_user(sc_args, n * 4, (const void *)(unsigned long)(__u32)regs->cx) == 0) {
+			nr = sc->nr;
+			socketcall = true;
+		}
+	}
 	__u32 slot = slot_of(abi, nr);
 	if (!cfg->all_syscalls) {
 		__u8 *sel = bpf_map_lookup_elem(&selected, &slot);
@@ -646,7 +672,12 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	f->ts_ns = bpf_ktime_get_boot_ns();
 	f->nr = nr;
 	f->abi = abi;
-	if (abi == SF_ABI_I386) {
+	f->flags = socketcall ? SF_SYSCALL_SOCKETCALL : 0;
+	f->pad = 0;
+	if (socketcall) {
+		for (int i = 0; i < 6; i++)
+			f->args[i] = sc_args[i];
+	} else if (abi == SF_ABI_I386) {
 		f->args[0] = (__u32)regs->bx;
 		f->args[1] = (__u32)regs->cx;
 		f->args[2] = (__u32)regs->dx;
@@ -768,9 +799,11 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	 * lookup for most calls (TS_COMPAT still tells the ABI here). */
 	if (!cfg->all_syscalls) {
 		__u32 nr = (__u32)regs->orig_ax;
-		__u32 slot = slot_of(current_abi(nr), nr);
+		__u32 abi = current_abi(nr);
+		__u32 slot = slot_of(abi, nr);
 		__u8 *sel = bpf_map_lookup_elem(&selected, &slot);
-		if (!sel || !*sel)
+		/* socketcall waits as the sub-call it made. */
+		if ((!sel || !*sel) && !(abi == SF_ABI_I386 && nr == SF_I386_SOCKETCALL))
 			return 0;
 	}
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -789,7 +822,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 			st->ns += bpf_ktime_get_boot_ns() - f->ts_ns;
 		}
 	} else {
-		send_syscall(f, ret, 0);
+		send_syscall(f, ret, f->flags);
 	}
 	bpf_map_delete_elem(&inflight, &tid);
 	return 0;
@@ -949,7 +982,7 @@ int BPF_PROG(sched_process_exit, struct task_struct *p, bool group_dead)
 		__u32 zero = 0;
 		struct sf_config *cfg = bpf_map_lookup_elem(&sf_config_map, &zero);
 		if (cfg && !cfg->count_only) {
-			send_syscall(f, 0, SF_SYSCALL_NO_RETURN);
+			send_syscall(f, 0, SF_SYSCALL_NO_RETURN | f->flags);
 		} else if (cfg) {
 			__u32 slot = slot_of(f->abi, f->nr);
 			struct sf_stat *st = bpf_map_lookup_elem(&stats, &slot);

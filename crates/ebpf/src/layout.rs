@@ -102,6 +102,8 @@ pub mod cap_kind {
 /// `SF_SYSCALL_NO_RETURN`: the call never returned (exit, exit_group, its task killed
 /// inside it); sent at the thread's exit, `ret` meaningless.
 pub const NO_RETURN: u32 = 1;
+/// `SF_SYSCALL_SOCKETCALL`: the call was i386's socketcall, told as its sub-call.
+pub const SOCKETCALL: u32 = 2;
 
 /// `enum sf_cap_state`.
 pub mod cap_state {
@@ -267,6 +269,22 @@ pub struct Stat {
 
 // SAFETY: plain integers, no padding.
 unsafe impl aya::Pod for Stat {}
+
+/// `struct sf_socketcall`: what i386's socketcall sub-call N is as a syscall of its own.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SocketCall {
+    /// The i386 syscall of the same meaning (0: none, the call stays socketcall).
+    pub nr: u32,
+    /// How many arguments the sub-call reads from socketcall's array.
+    pub nargs: u32,
+}
+
+// SAFETY: plain integers.
+unsafe impl aya::Pod for SocketCall {}
+
+/// `SF_SOCKETCALLS`: socketcall's sub-call numbers are below it.
+pub const SOCKETCALLS: u32 = 21;
 
 /// `struct sf_comm_pattern`: one `--scope comm=` pattern with a `*`.
 #[repr(C)]
@@ -593,7 +611,7 @@ pub struct SyscallEvent {
     pub cap_state: u32,
     /// Bytes in `cap` (a string's NUL included).
     pub cap_len: u32,
-    /// [`NO_RETURN`] or 0.
+    /// [`NO_RETURN`], [`SOCKETCALL`].
     pub flags: u32,
     /// Padding.
     pub pad: u32,

@@ -789,6 +789,14 @@ fn configure(
             captures.set(slot(abi, nr), how, 0).map_err(|e| load(&e))?;
         }
     }
+    let mut socketcalls: Array<_, layout::SocketCall> = Array::try_from(
+        bpf.map_mut("socketcalls")
+            .ok_or_else(|| load(&"socketcalls"))?,
+    )
+    .map_err(|e| load(&e))?;
+    for (call, sc) in socketcall_table() {
+        socketcalls.set(call, sc, 0).map_err(|e| load(&e))?;
+    }
     let mut captures2: Array<_, u32> =
         Array::try_from(bpf.map_mut("captures2").ok_or_else(|| load(&"captures2"))?)
             .map_err(|e| load(&e))?;
@@ -981,6 +989,43 @@ fn slots() -> impl Iterator<Item = (Arch, u32, u32)> {
 /// A call's index in the per-(ABI, nr) maps.
 fn slot(abi: u32, nr: u32) -> u32 {
     abi * layout::NR_SLOTS + (nr & (layout::NR_SLOTS - 1))
+}
+
+/// i386's socketcall sub-calls (linux/net.h's SYS_SOCKET = 1 ...) as the i386 syscalls
+/// of the same meaning, from the knowledge base, with how many arguments each reads;
+/// accept, send and recv have none of their own and stay socketcall.
+fn socketcall_table() -> Vec<(u32, layout::SocketCall)> {
+    const SUB_CALLS: [(&str, u32); 20] = [
+        ("socket", 3),
+        ("bind", 3),
+        ("connect", 3),
+        ("listen", 2),
+        ("accept", 3),
+        ("getsockname", 3),
+        ("getpeername", 3),
+        ("socketpair", 4),
+        ("send", 4),
+        ("recv", 4),
+        ("sendto", 6),
+        ("recvfrom", 6),
+        ("shutdown", 2),
+        ("setsockopt", 5),
+        ("getsockopt", 5),
+        ("sendmsg", 3),
+        ("recvmsg", 3),
+        ("accept4", 4),
+        ("recvmmsg", 5),
+        ("sendmmsg", 4),
+    ];
+    let table = Arch::I386.table();
+    SUB_CALLS
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (name, nargs))| {
+            let nr = table.lookup_name(name)?.nr;
+            Some((i as u32 + 1, layout::SocketCall { nr, nargs: *nargs }))
+        })
+        .collect()
 }
 
 /// Bytes the probes read of a `Ptr` argument to `to` (x86_64's sizes; an array, 256),

@@ -115,6 +115,7 @@ fn every_mirrored_struct_matches_the_compiled_objects_layout() {
     );
     check!(structs, "sf_comm_pattern", CommPattern, [how, len, s]);
     check!(structs, "sf_stat", Stat, [calls, errors, ns, unfinished]);
+    check!(structs, "sf_socketcall", SocketCall, [nr, nargs]);
     check!(
         structs,
         "sf_header",
