@@ -2,7 +2,8 @@
 //! harmlessly raise exactly their rule, once, with the right pid, and their benign twins
 //! nothing; `rules test` over the stream the watch wrote raises the same alerts; the
 //! events the rules need are captured without being printed; --no-default-rules runs
-//! none; a malformed rule file stops the watch before anything is attached.
+//! none; a malformed rule file stops the watch before anything is attached; and
+//! `trace --rules FILE` prints its alerts after their events.
 
 mod common;
 
@@ -458,4 +459,88 @@ fn a_malformed_rules_file_fails_with_file_and_line_before_attaching() {
         "{stderr}"
     );
     assert!(!stderr.contains("probes attached"), "{stderr}");
+    // Under trace, strace's usage error: status 1 and its "Try" line; nothing runs.
+    let ran = dir.path().join("ran");
+    let out = common::sysfence()
+        .arg("trace")
+        .arg("--rules")
+        .arg(&rules)
+        .arg("--")
+        .arg("touch")
+        .arg(&ran)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        stderr,
+        format!("sysfence: {problem}Try 'sysfence trace -h' for more information.\n")
+    );
+    assert!(!ran.exists());
+}
+
+/// `trace --rules FILE` (ptrace): the file's rules run over the events as `--json` gives
+/// them; each alert follows its event's line, as a `+++ ALERT ... +++` line in strace
+/// text and as the alert object in JSON Lines. The built-in rules do not run there.
+#[test]
+fn trace_rules_prints_each_alert_after_its_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("mine.yaml");
+    std::fs::write(
+        &rules,
+        "- id: MY-MOD\n  name: module load attempt\n  description: a test rule\n  severity: high\n  events: [init_module]\n  condition: retval < 0\n",
+    )
+    .unwrap();
+    let subject = common::fixture("watch_subject");
+    let text = dir.path().join("trace.txt");
+    let out = common::sysfence()
+        .args(["trace", "-o"])
+        .arg(&text)
+        .arg("--rules")
+        .arg(&rules)
+        .arg("--")
+        .arg(&subject)
+        .arg("init_module")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = std::fs::read_to_string(&text).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("init_module("))
+        .unwrap_or_else(|| panic!("{text}"));
+    let alert = regex::Regex::new(
+        r"^\[pid \d+\] \+\+\+ ALERT MY-MOD high module load attempt: init_module umod=NULL \+\+\+$",
+    )
+    .unwrap();
+    assert!(alert.is_match(lines[at + 1]), "{text}");
+    assert_eq!(
+        lines.iter().filter(|l| l.contains("ALERT")).count(),
+        1,
+        "{text}"
+    );
+
+    let json = dir.path().join("trace.jsonl");
+    let out = common::sysfence()
+        .args(["trace", "--json", "-o"])
+        .arg(&json)
+        .arg("--rules")
+        .arg(&rules)
+        .arg("--")
+        .arg(&subject)
+        .arg("init_module")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let lines = json_lines(&json);
+    let at = lines
+        .iter()
+        .position(|l| l["type"] == "alert")
+        .unwrap_or_else(|| panic!("no alert: {lines:?}"));
+    assert_eq!(lines[at - 1]["name"], "init_module");
+    assert_eq!(lines[at]["rule"]["id"], "MY-MOD");
+    assert_eq!(lines[at]["pid"], lines[at - 1]["pid"]);
+    assert_eq!(lines[at]["events"][0], lines[at - 1]);
+    assert_eq!(alerts(&lines).len(), 1, "no built-in rule runs: {lines:?}");
 }

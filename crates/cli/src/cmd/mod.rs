@@ -13,4 +13,5 @@ pub mod status;
 pub mod syscalls;
 pub mod trace;
 mod trace_args;
+mod trace_rules;
 pub mod watch;

@@ -213,6 +213,12 @@ pub struct Args {
     /// Print JSON Lines (schema v1, one object per event) instead of strace text.
     #[arg(long)]
     json: bool,
+    /// Run the detection rules of FILE (repeatable; `sysfence rules check FILE`) over
+    /// the events as --json gives them, and print each alert after its event: a line
+    /// `[pid N] +++ ALERT ID SEVERITY NAME: FIELDS +++`, or with --json the alert object.
+    /// The built-in rules run only under `sysfence watch`.
+    #[arg(long = "rules", value_name = "FILE")]
+    rules: Vec<PathBuf>,
     /// Stop the tracee only for the syscalls -e trace= selects, with a seccomp filter
     /// (automatic when -e trace= narrows the set for a command sysfence starts with -f).
     /// Needs -f, as strace's: the filter is inherited by children, which must be
@@ -550,6 +556,8 @@ pub struct Settings {
     pub interruptible: Option<u8>,
     /// --json.
     pub json: bool,
+    /// --rules.
+    pub rules: Vec<PathBuf>,
     /// --seccomp-bpf.
     pub seccomp_bpf: bool,
     /// --kill-on-exit.
@@ -698,6 +706,7 @@ impl Args {
             pids,
             interruptible: self.interruptible,
             json: self.json,
+            rules: self.rules,
             seccomp_bpf: self.seccomp_bpf,
             kill_on_exit: self.kill_on_exit,
             no_follow_cpu: self.no_follow_cpu,
