@@ -371,9 +371,10 @@ fn table_output_prints_the_alert_in_the_tables_columns() {
     assert_eq!(rows[3][6], "ALERT:SF-R010", "{text}");
 }
 
-/// `--rules FILE` adds the file's rules: with --no-default-rules they alone run.
+/// `--rules FILE` adds the file's rules: with --no-default-rules they alone run. They
+/// see the events `--events`' field filters keep from the output.
 #[test]
-fn a_rules_file_adds_its_rules() {
+fn a_rules_file_adds_its_rules_which_see_what_field_filters_hide() {
     let dir = tempfile::tempdir().unwrap();
     let comm = unique("rf");
     let program = copy(Path::new("/usr/bin/cat"), dir.path(), &comm);
@@ -390,7 +391,7 @@ fn a_rules_file_adds_its_rules() {
     let (watch, _) = Running::start(
         &[
             "--events",
-            "exec",
+            "openat.data.pathname=/no/such/file",
             "--scope",
             &scope,
             "--output",
@@ -405,7 +406,14 @@ fn a_rules_file_adds_its_rules() {
     let summary = watch.stop();
     let lines = json_lines(&events);
     assert_eq!(alerts(&lines), [(pid, "MY-1".to_string())]);
+    assert_eq!(lines.len(), 1, "the filter printed no event: {lines:?}");
+    let attached = &lines[0]["events"][0];
+    assert_eq!(attached["name"], "openat", "{attached}");
     assert!(summary.contains(", 1 alerts;"), "{summary}");
+    assert!(
+        summary.contains("did not pass --events' field filters"),
+        "{summary}"
+    );
 }
 
 /// A malformed rule file: FILE:LINE: problem, as `rules check` says it, exit status 2,

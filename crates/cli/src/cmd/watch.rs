@@ -127,7 +127,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     // A rule file is read before any output is opened or probe attached; its problem is a
     // usage error (clap's status).
-    let mut detections = match Detections::load(args.no_default_rules, &args.rules) {
+    let detections = match Detections::load(args.no_default_rules, &args.rules) {
         Ok(d) => d,
         Err(err) => {
             diag!("sysfence: {err:#}");
@@ -196,7 +196,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         line: Vec::new(),
         shown: capture.shown,
         rules_only: 0,
-        detections: detections.take(),
+        detections,
     };
     let deadline = args
         .duration
