@@ -20,7 +20,7 @@ use cel::Context;
 use cel::objects::Value;
 use events::IdMap;
 use serde_json::value::RawValue;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 /// A set of compiled rules, from the built-in files and the user's.
@@ -68,6 +68,26 @@ impl RuleSet {
     /// Whether it holds none.
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty()
+    }
+
+    /// Every event an [`Engine`] over this set must be given for its rules to see what
+    /// they need, sorted: the events the rules name; the process lifecycle (`exec`,
+    /// `fork`, `exit`), from which the engine knows each process's executable and parent
+    /// even when it lived too briefly to be looked up; and, when a rule reads `sockets`,
+    /// the calls through which it follows which fds are sockets. A source that selects
+    /// events (eBPF's kernel selection) adds these to its own. Empty for an empty set.
+    pub fn events_needed(&self) -> Vec<&str> {
+        if self.rules.is_empty() {
+            return Vec::new();
+        }
+        let mut needed: BTreeSet<&str> = ["exec", "fork", "exit"].into_iter().collect();
+        for rule in &self.rules {
+            needed.extend(rule.info.events.iter().map(String::as_str));
+        }
+        if self.rules.iter().any(|r| r.uses_sockets) {
+            needed.extend(SOCKET_CALLS);
+        }
+        needed.into_iter().collect()
     }
 }
 

@@ -283,3 +283,34 @@ fn a_tree_sequence_joins_a_process_and_its_descendants() {
     let chain: Vec<i64> = alerts[0].ancestry.iter().map(|a| a.pid).collect();
     assert_eq!(chain, [11, 10]);
 }
+
+/// What a source must capture for the built-in rules: every event they name, the
+/// lifecycle the process table learns from, and (the reverse shell reads `sockets`)
+/// the calls sockets are followed through; nothing for an empty set.
+#[test]
+fn the_events_needed_are_the_rules_events_the_lifecycle_and_the_socket_calls() {
+    let set = RuleSet::builtin();
+    let needed = set.events_needed();
+    for name in [
+        "init_module",
+        "ptrace",
+        "fchmodat",
+        "exec",
+        "fork",
+        "exit",
+        "close",
+    ] {
+        assert!(needed.contains(&name), "{name}: {needed:?}");
+    }
+    for rule in set.rules() {
+        for e in &rule.events {
+            assert!(needed.contains(&e.as_str()), "{}: {e}", rule.id);
+        }
+    }
+    assert!(needed.windows(2).all(|w| w[0] < w[1]), "sorted, once each");
+    assert!(RuleSet::new().events_needed().is_empty());
+    let mut mine = RuleSet::new();
+    let rule = "- id: MY-1\n  name: n\n  description: d\n  severity: info\n  events: [openat]\n  condition: \"true\"\n";
+    mine.add_file("mine.yaml", rule).unwrap();
+    assert_eq!(mine.events_needed(), ["exec", "exit", "fork", "openat"]);
+}

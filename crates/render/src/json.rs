@@ -89,13 +89,13 @@ fn seconds(ts: Timestamp) -> f64 {
     ts.real_ns as f64 / 1e9
 }
 
-impl Sink for JsonSink {
-    fn event(&mut self, ev: &Event) -> io::Result<()> {
+impl JsonSink {
+    /// The object `ev` is printed as; `None` for an event not printed (one the -e
+    /// status= or signal= filters leave out, or that has no JSON form). For consumers of
+    /// the same stream, such as detection rules, so that they see exactly these lines.
+    pub fn object(&self, ev: &Event) -> Option<JsonEvent> {
         let (ts, body) = match &ev.kind {
-            EventKind::SyscallExit(exit) => match self.syscall(exit, ev.ts) {
-                Some(body) => (exit.entry.ts, body),
-                None => return Ok(()),
-            },
+            EventKind::SyscallExit(exit) => (exit.entry.ts, self.syscall(exit, ev.ts)?),
             EventKind::Signal(sig) if self.signals.contains(sig.signo) => (
                 ev.ts,
                 JsonBody::Signal {
@@ -117,15 +117,23 @@ impl Sink for JsonSink {
                     core_dumped: *core_dumped,
                 },
             ),
-            _ => return Ok(()),
+            _ => return None,
         };
-        let obj = JsonEvent {
+        Some(JsonEvent {
             v: SCHEMA_VERSION,
             ts: seconds(ts),
             pid: ev.pid,
             tid: ev.tid,
             body,
             task: None,
+        })
+    }
+}
+
+impl Sink for JsonSink {
+    fn event(&mut self, ev: &Event) -> io::Result<()> {
+        let Some(obj) = self.object(ev) else {
+            return Ok(());
         };
         serde_json::to_writer(&mut self.out, &obj)?;
         self.out.write_all(b"\n")

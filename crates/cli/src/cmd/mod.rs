@@ -14,4 +14,5 @@ pub mod syscalls;
 pub mod trace;
 mod trace_args;
 mod trace_ebpf;
+mod trace_rules;
 pub mod watch;

@@ -83,8 +83,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
 }
 
-/// Loads one rule file into `set`.
-fn load(set: &mut RuleSet, path: &Path) -> Result<()> {
+/// Loads one rule file into `set`: an error names the file (and the line at fault).
+pub(crate) fn load(set: &mut RuleSet, path: &Path) -> Result<()> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading rule file {}", path.display()))?;
     set.add_file(&path.display().to_string(), &text)?;

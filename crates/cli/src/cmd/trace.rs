@@ -2,6 +2,7 @@
 
 pub use super::trace_args::Args;
 use super::trace_args::{Backend, Settings};
+use super::trace_rules::RulesSink;
 use crate::output::{self, Stream, StreamTarget, StreamWriter, check_creatable_in, diag};
 use anyhow::{Context, Result, bail};
 use events::{Event, Pipelined, Sink, Tee};
@@ -144,6 +145,17 @@ pub(super) fn usage(problem: &str) -> anyhow::Error {
 /// Runs the subcommand.
 pub fn run(args: Args) -> Result<ExitCode> {
     let args = args.settings()?;
+    // Rule files are read before anything starts: a problem is a usage error.
+    let rules = match args.rules.as_slice() {
+        [] => None,
+        files => {
+            let mut set = detect::RuleSet::new();
+            for file in files {
+                super::rules::load(&mut set, file).map_err(|e| usage(&format!("{e:#}")))?;
+            }
+            Some(set)
+        }
+    };
     let pids = args.pids.clone();
     let quiet = args.quiet;
     let out_target = args.output.as_deref().map(StreamTarget::parse);
@@ -249,6 +261,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
     // -c alone with the eBPF backend is counted in the kernel: the summary gets the
     // counts at the end, no event.
     let mut counted = None;
+    let detecting = rules.is_some();
+    if let Some(set) = rules {
+        // After the trace's printer: an alert follows the line of its event.
+        let json = JsonSink::new(decoder.clone(), Box::new(io::sink()), status, signals);
+        let out = Box::new(shared.clone());
+        sinks.push(Box::new(RulesSink::new(set, json, out, args.json)));
+    }
     if args.summary_only || args.summary_too {
         let out: Box<dyn Write + Send> = if separate {
             Box::new(StreamWriter::stderr())
@@ -270,7 +289,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .follow_cpu(!args.no_follow_cpu)
         .cpu_times((args.summary_only || args.summary_too) && !args.wall);
     configure_seccomp(&mut builder, &args, trace_set.as_deref(), pids.is_empty());
-    if print_trace {
+    if print_trace || detecting {
         builder = builder.capture_plan(Box::new(decoder.clone()));
     }
     if let Some(set) = trace_set {
@@ -286,7 +305,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     // cheaper to count in place than to hand over).
     let tee = Tee::new(sinks);
     let spare_cpu = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
-    let mut sink: Box<dyn Sink> = if print_trace && spare_cpu {
+    let mut sink: Box<dyn Sink> = if (print_trace || detecting) && spare_cpu {
         Box::new(Pipelined::spawn(Box::new(tee)).context("cannot start the output thread")?)
     } else {
         Box::new(tee)

@@ -218,6 +218,12 @@ pub struct Args {
     /// one captured argument per call, 256 bytes at most; no --kill-on-exit).
     #[arg(long, value_enum, default_value = "ptrace")]
     backend: Backend,
+    /// Run the detection rules of FILE (repeatable; `sysfence rules check FILE`) over
+    /// the events as --json gives them, and print each alert after its event: a line
+    /// `[pid N] +++ ALERT ID SEVERITY NAME: FIELDS +++`, or with --json the alert object.
+    /// The built-in rules run only under `sysfence watch`.
+    #[arg(long = "rules", value_name = "FILE")]
+    rules: Vec<PathBuf>,
     /// Stop the tracee only for the syscalls -e trace= selects, with a seccomp filter
     /// (automatic when -e trace= narrows the set for a command sysfence starts with -f).
     /// Needs -f, as strace's: the filter is inherited by children, which must be
@@ -557,6 +563,8 @@ pub struct Settings {
     pub json: bool,
     /// --backend.
     pub backend: Backend,
+    /// --rules.
+    pub rules: Vec<PathBuf>,
     /// --seccomp-bpf.
     pub seccomp_bpf: bool,
     /// --kill-on-exit.
@@ -715,6 +723,7 @@ impl Args {
             interruptible: self.interruptible,
             json: self.json,
             backend: self.backend,
+            rules: self.rules,
             seccomp_bpf: self.seccomp_bpf,
             kill_on_exit: self.kill_on_exit,
             no_follow_cpu: self.no_follow_cpu,

@@ -1,9 +1,13 @@
 //! `sysfence watch`: the whole machine's syscalls through the eBPF engine, the scope and
 //! the event selection applied in the kernel, decoded as `trace` decodes them, and every
-//! event the ring buffer could not take reported, never dropped silently.
+//! event the ring buffer could not take reported, never dropped silently; the detection
+//! rules run over the events, their alerts printed among them.
+
+mod detections;
 
 use crate::output::{Stream, StreamTarget, diag};
 use anyhow::{Result, bail};
+use detections::Detections;
 use ebpf::{
     CmpOp, Counters, ExePattern, ExecEvent, IoUringEvent, Lifecycle, ProcEvent, Record, Scope,
     SyscallEvent, Watcher,
@@ -28,10 +32,23 @@ use syscalls::{Arch, Class};
   sysfence watch --events %file,-close --scope uid>=1000 --output json -o events.jsonl
   sysfence watch --scope pid=1234 --duration 10
   sysfence watch --list
+  sysfence watch --rules my-rules.yaml --no-default-rules --output json
 
 Filters run in the kernel: calls of tasks outside the scope, and calls not among the
 events, never reach sysfence (the summary at the end counts them). Events the ring buffer
 could not take are reported as they happen and in the summary, never dropped silently.
+
+Detections: the built-in rules (`sysfence rules list`) and those of each --rules FILE run
+over the events; each alert is printed right after the event that raised it (table: EVENT
+ALERT:<id>, RET its severity; json: an object with \"type\": \"alert\"), and the summary
+counts them. The events the rules need (rules list's EVENTS, and exec, fork and exit, from
+which they know each process's executable and parent; for the reverse-shell rule also
+socket, accept, connect, dup and close) are captured even when --events leaves them out:
+given to the rules, not printed. Without --events everything is captured already.
+--no-default-rules (without --rules) runs no rule: the watch then captures and prints
+exactly what --events selects. The LD_PRELOAD rule reads exec environments, which only
+--exec-env captures.
+
 Needs root and a kernel with BTF.")]
 pub struct Args {
     /// The events: syscall names and strace %classes, comma-separated; `-NAME` or
@@ -62,6 +79,13 @@ pub struct Args {
     /// off by default, environments hold secrets.
     #[arg(long)]
     exec_env: bool,
+    /// Also run the detection rules of FILE (repeatable; see `sysfence rules check`). A
+    /// file that does not compile stops the watch before anything is attached.
+    #[arg(long = "rules", value_name = "FILE")]
+    rules: Vec<PathBuf>,
+    /// Leave the built-in rules out: only --rules FILE's run, or none at all.
+    #[arg(long = "no-default-rules")]
+    no_default_rules: bool,
 }
 
 /// How events are written.
@@ -101,6 +125,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
     {
         bail!("--duration {d}: give a number of seconds above 0");
     }
+    // A rule file is read before any output is opened or probe attached; its problem is a
+    // usage error (clap's status).
+    let detections = match Detections::load(args.no_default_rules, &args.rules) {
+        Ok(d) => d,
+        Err(err) => {
+            diag!("sysfence: {err:#}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let capture = Capture::of(&selection, detections.as_ref());
     let mut out: Box<dyn Write> = match &args.file {
         Some(file) => Box::new(io::BufWriter::new(
             Stream::open(&StreamTarget::parse(file), false)?
@@ -109,11 +143,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         )),
         None => Box::new(io::BufWriter::new(io::stdout())),
     };
-    let select = selection
+    let select = capture
         .calls
         .as_ref()
         .map(|set| move |arch: Arch, nr: u32| set.contains(&(arch, nr)));
-    let mut lifecycle = selection.lifecycle;
+    let mut lifecycle = capture.lifecycle;
     lifecycle.exec_env = args.exec_env;
     let mut watcher = Watcher::start(
         &scope,
@@ -122,22 +156,31 @@ pub fn run(args: Args) -> Result<ExitCode> {
     )?;
     let mut looked_for_watches = Instant::now();
     stop::install();
-    let mut l = selection.lifecycle;
+    let mut l = capture.lifecycle;
     let life: Vec<&str> = LIFECYCLE
         .into_iter()
         .chain(["io_uring"])
         .filter(|n| lifecycle_flag(&mut l, n).is_some_and(|on| *on))
         .collect();
     diag!(
-        "sysfence: watch: probes attached ({}{}); Ctrl-C to stop",
-        match &selection.calls {
+        "sysfence: watch: probes attached ({}{}{}){}; Ctrl-C to stop",
+        match &capture.calls {
             Some(set) => format!("{} syscalls selected over x86_64, i386 and x32", set.len()),
             None => "every syscall of x86_64, i386 and x32".to_string(),
+        },
+        match (&capture.calls, &selection.calls) {
+            (Some(all), Some(user)) if all.len() > user.len() =>
+                format!(", {} of them for the rules only", all.len() - user.len()),
+            _ => String::new(),
         },
         if life.is_empty() {
             String::new()
         } else {
             format!("; {}", life.join(", "))
+        },
+        match &detections {
+            Some(d) => format!("; {} detection rules", d.rules),
+            None => String::new(),
         }
     );
     let decoder = Decoder::new(DecodeOptions {
@@ -153,6 +196,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         filtered: 0,
         exec_env: args.exec_env,
         line: Vec::new(),
+        shown: capture.shown,
+        rules_only: 0,
+        detections,
     };
     let deadline = args
         .duration
@@ -195,7 +241,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
         report_lost(&watcher, &mut printer, &mut out, &mut lost_reported)?;
     }
     let _ = out.flush();
-    summarise(&watcher.counters(), containers.dropped, printer.filtered);
+    let rules = printer
+        .detections
+        .as_ref()
+        .map(|d| (d.fired(), printer.rules_only));
+    summarise(
+        &watcher.counters(),
+        containers.dropped,
+        printer.filtered,
+        rules,
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -242,6 +297,68 @@ struct Selection {
     calls: Option<HashSet<(Arch, u32)>>,
     lifecycle: Lifecycle,
     filters: Vec<FieldFilter>,
+}
+
+/// What the kernel is asked to capture: the user's selection, widened by what the rules
+/// need; and, when that widened it, the user's selection, the events to print.
+struct Capture {
+    calls: Option<HashSet<(Arch, u32)>>,
+    lifecycle: Lifecycle,
+    shown: Option<Shown>,
+}
+
+/// The events `--events` selects, when the kernel captures more for the rules.
+struct Shown {
+    calls: Option<HashSet<(Arch, u32)>>,
+    lifecycle: Lifecycle,
+}
+
+impl Capture {
+    /// The union of `selection` and what the rules need. Without `--events` the kernel
+    /// already captures everything; without rules, exactly the selection.
+    fn of(selection: &Selection, rules: Option<&Detections>) -> Capture {
+        let mut calls = selection.calls.clone();
+        let mut lifecycle = selection.lifecycle;
+        if let Some(rules) = rules {
+            if let Some(calls) = &mut calls {
+                calls.extend(&rules.calls);
+            }
+            let need = rules.lifecycle;
+            lifecycle.fork |= need.fork;
+            lifecycle.exec |= need.exec;
+            lifecycle.exit |= need.exit;
+            lifecycle.signal |= need.signal;
+            lifecycle.io_uring |= need.io_uring;
+        }
+        let widened = lifecycle != selection.lifecycle
+            || calls.as_ref().map(HashSet::len) != selection.calls.as_ref().map(HashSet::len);
+        Capture {
+            shown: widened.then(|| Shown {
+                calls: selection.calls.clone(),
+                lifecycle: selection.lifecycle,
+            }),
+            calls,
+            lifecycle,
+        }
+    }
+}
+
+/// Whether a record is among `calls` (`None`: every syscall) and `lifecycle`.
+fn selected(calls: Option<&HashSet<(Arch, u32)>>, lifecycle: &Lifecycle, r: &Record) -> bool {
+    use ebpf::layout::kind;
+    match r {
+        Record::Syscall(e) => {
+            calls.is_none_or(|c| ebpf::arch_of(e.abi).is_some_and(|a| c.contains(&(a, e.nr))))
+        }
+        Record::Proc(e) => match e.h.kind {
+            kind::FORK => lifecycle.fork,
+            kind::EXIT => lifecycle.exit,
+            _ => lifecycle.signal,
+        },
+        Record::Exec(_) => lifecycle.exec,
+        Record::IoUring(_) => lifecycle.io_uring,
+        Record::Cgroup(_) => false,
+    }
 }
 
 /// One `EVENT.data.FIELD<op>VALUE` or `EVENT.retval<op>N` of `--events`, as Tracee's
@@ -1058,6 +1175,12 @@ struct Printer {
     exec_env: bool,
     /// One JSON line, reused.
     line: Vec<u8>,
+    /// The events to print, when the kernel captures more for the rules.
+    shown: Option<Shown>,
+    /// Events captured for the rules only, not printed.
+    rules_only: u64,
+    /// The rules, if any run.
+    detections: Option<Detections>,
 }
 
 impl Printer {
@@ -1072,6 +1195,14 @@ impl Printer {
         r: &Record,
         containers: &mut Containers,
     ) -> io::Result<()> {
+        let selected_by_user = self
+            .shown
+            .as_ref()
+            .is_none_or(|s| selected(s.calls.as_ref(), &s.lifecycle, r));
+        let for_rules = self.detections.as_ref().is_some_and(|d| d.wants(r));
+        if !selected_by_user && !for_rules {
+            return Ok(());
+        }
         let (ts, body) = match r {
             Record::Syscall(e) => {
                 let Some((exit, exit_ts)) = self.exit(e) else {
@@ -1085,56 +1216,102 @@ impl Printer {
             Record::IoUring(e) => (self.clock.at(e.h.ts_ns), io_uring_body(e)),
             Record::Cgroup(_) => return Ok(()),
         };
-        if !self.passes(&body) {
+        // The field filters choose what is printed; the rules see every event they need.
+        let shown = if !selected_by_user {
+            self.rules_only += 1;
+            false
+        } else if !self.passes(&body) {
             self.filtered += 1;
+            false
+        } else {
+            true
+        };
+        if !shown && !for_rules {
             return Ok(());
         }
         let h = r.header();
-        match self.output {
-            OutputKind::Json => {
-                let container = containers.of(h.cgroup_id);
-                let obj = JsonEvent {
-                    v: SCHEMA_VERSION,
-                    ts: ts.real_ns as f64 / 1e9,
-                    pid: h.pid as i32,
-                    tid: h.tid as i32,
-                    body,
-                    task: Some(JsonTask {
-                        comm: h.comm(),
-                        uid: h.uid,
-                        gid: h.gid,
-                        ppid: h.ppid,
-                        cgroup_id: h.cgroup_id,
-                        mntns: h.mntns,
-                        pidns: h.pidns,
-                        container: container.map(|c| c.id.clone()),
-                        runtime: container.map(|c| c.runtime),
-                    }),
-                };
-                // Serialized into one buffer and written at once: serde's many small
-                // writes through `dyn Write` cost more than the serializing.
-                self.line.clear();
-                serde_json::to_writer(&mut self.line, &obj)?;
-                self.line.push(b'\n');
-                out.write_all(&self.line)
-            }
-            OutputKind::Table => {
-                self.header(out)?;
-                let (name, ret, args) = table_fields(body);
-                writeln!(
-                    out,
-                    "{:<15} {:<6} {:<16} {:<7} {:<7} {:<14} {:<16} {}",
-                    clock_text(ts),
-                    h.uid,
-                    printable(&h.comm()),
-                    h.pid,
-                    h.tid,
-                    ret,
-                    name,
-                    args
-                )
+        // A line made anyway (JSON output) is given to the rules too: they skip what
+        // they do not name at the cost of a peek.
+        let serialize = for_rules || (shown && self.output == OutputKind::Json);
+        let body = if serialize {
+            let container = containers.of(h.cgroup_id);
+            let obj = JsonEvent {
+                v: SCHEMA_VERSION,
+                ts: ts.real_ns as f64 / 1e9,
+                pid: h.pid as i32,
+                tid: h.tid as i32,
+                body,
+                task: Some(JsonTask {
+                    comm: h.comm(),
+                    uid: h.uid,
+                    gid: h.gid,
+                    ppid: h.ppid,
+                    cgroup_id: h.cgroup_id,
+                    mntns: h.mntns,
+                    pidns: h.pidns,
+                    container: container.map(|c| c.id.clone()),
+                    runtime: container.map(|c| c.runtime),
+                }),
+            };
+            // Serialized into one buffer and written at once: serde's many small
+            // writes through `dyn Write` cost more than the serializing.
+            self.line.clear();
+            serde_json::to_writer(&mut self.line, &obj)?;
+            self.line.push(b'\n');
+            obj.body
+        } else {
+            body
+        };
+        if shown {
+            match self.output {
+                OutputKind::Json => out.write_all(&self.line)?,
+                OutputKind::Table => {
+                    self.header(out)?;
+                    let (name, ret, args) = table_fields(body);
+                    writeln!(
+                        out,
+                        "{:<15} {:<6} {:<16} {:<7} {:<7} {:<14} {:<16} {}",
+                        clock_text(ts),
+                        h.uid,
+                        printable(&h.comm()),
+                        h.pid,
+                        h.tid,
+                        ret,
+                        name,
+                        args
+                    )?;
+                }
             }
         }
+        if serialize && let Some(d) = &mut self.detections {
+            d.feed(&self.line[..self.line.len() - 1]);
+            self.alerts(out)?;
+        }
+        Ok(())
+    }
+
+    /// Prints the alerts the rules just raised, in the output's format.
+    fn alerts(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        let Some(d) = &mut self.detections else {
+            return Ok(());
+        };
+        if d.alerts.is_empty() {
+            return Ok(());
+        }
+        let alerts: Vec<detect::Alert> = d.alerts.drain(..).collect();
+        for alert in alerts {
+            match self.output {
+                OutputKind::Json => {
+                    out.write_all(alert.to_json().as_bytes())?;
+                    out.write_all(b"\n")?;
+                }
+                OutputKind::Table => {
+                    self.header(out)?;
+                    writeln!(out, "{}", alert.to_table_line())?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Whether `body` passes every field filter that names its event.
@@ -1159,27 +1336,35 @@ impl Printer {
 
     /// Says at once that the ring buffer dropped `count` events (`total` in all).
     fn lost(&mut self, out: &mut dyn Write, count: u64, total: u64) -> io::Result<()> {
+        let for_rules = self.detections.as_ref().is_some_and(Detections::wants_lost);
+        if self.output == OutputKind::Json || for_rules {
+            let obj = JsonEvent {
+                v: SCHEMA_VERSION,
+                ts: self.clock.at(boot_now()).real_ns as f64 / 1e9,
+                pid: 0,
+                tid: 0,
+                body: JsonBody::Lost { count, total },
+                task: None,
+            };
+            self.line.clear();
+            serde_json::to_writer(&mut self.line, &obj)?;
+            self.line.push(b'\n');
+        }
         match self.output {
-            OutputKind::Json => {
-                let obj = JsonEvent {
-                    v: SCHEMA_VERSION,
-                    ts: self.clock.at(boot_now()).real_ns as f64 / 1e9,
-                    pid: 0,
-                    tid: 0,
-                    body: JsonBody::Lost { count, total },
-                    task: None,
-                };
-                serde_json::to_writer(&mut *out, &obj)?;
-                out.write_all(b"\n")
-            }
+            OutputKind::Json => out.write_all(&self.line)?,
             OutputKind::Table => {
                 self.header(out)?;
                 writeln!(
                     out,
                     "*** lost {count} events (the ring buffer was full; {total} lost in all) ***"
-                )
+                )?;
             }
         }
+        if for_rules && let Some(d) = &mut self.detections {
+            d.feed(&self.line[..self.line.len() - 1]);
+            self.alerts(out)?;
+        }
+        Ok(())
     }
 }
 
@@ -1386,8 +1571,9 @@ fn clock_text(ts: Timestamp) -> String {
     )
 }
 
-/// The counts at the end, on stderr.
-fn summarise(c: &Counters, not_containers: u64, by_fields: u64) {
+/// The counts at the end, on stderr; `rules`: the alerts fired and the events captured
+/// for the rules only, when rules ran.
+fn summarise(c: &Counters, not_containers: u64, by_fields: u64, rules: Option<(u64, u64)>) {
     if by_fields > 0 {
         diag!("sysfence: watch: {by_fields} events did not pass --events' field filters");
     }
@@ -1396,9 +1582,18 @@ fn summarise(c: &Counters, not_containers: u64, by_fields: u64) {
             "sysfence: watch: {not_containers} events of cgroups made during the watch that are no container's were dropped here"
         );
     }
+    let (alerts, rules_only) = rules.unwrap_or_default();
     diag!(
-        "sysfence: watch: {} events; dropped in the kernel: {} calls of tasks outside the scope, {} calls not among the events; {} lost (ring buffer full); {} arguments unreadable",
-        c.sent.saturating_sub(not_containers + by_fields),
+        "sysfence: watch: {} events{}; dropped in the kernel: {} calls of tasks outside the scope, {} calls not among the events; {} lost (ring buffer full); {} arguments unreadable",
+        c.sent
+            .saturating_sub(not_containers + by_fields + rules_only),
+        match rules {
+            Some(_) if rules_only > 0 => format!(
+                ", {alerts} alerts; {rules_only} events captured for the rules only, not printed"
+            ),
+            Some(_) => format!(", {alerts} alerts"),
+            None => String::new(),
+        },
         c.filtered,
         c.unselected,
         c.lost + c.inflight_full,
