@@ -1790,46 +1790,6 @@ fn cmsg_type_data(
     }
 }
 
-/// `struct if_dqblk`: the limits and usage, then the times and valid flags under -v
-/// (`...` without).
-pub fn if_dqblk(b: &[u8], verbose: bool, st: Style) -> String {
-    let names = [
-        "dqb_bhardlimit",
-        "dqb_bsoftlimit",
-        "dqb_curspace",
-        "dqb_ihardlimit",
-        "dqb_isoftlimit",
-        "dqb_curinodes",
-    ];
-    let mut fields: Vec<String> = names
-        .iter()
-        .enumerate()
-        .map(|(k, n)| format!("{n}={}", u64_at(b, 8 * k)))
-        .collect();
-    if verbose {
-        fields.push(format!("dqb_btime={}", u64_at(b, 48)));
-        fields.push(format!("dqb_itime={}", u64_at(b, 56)));
-        fields.push(format!(
-            "dqb_valid={}",
-            set_text("if_dqblk_valid", u32_at(b, 64), st)
-        ));
-    } else {
-        fields.push("...".into());
-    }
-    format!("{{{}}}", fields.join(", "))
-}
-
-/// `struct if_dqinfo`: `{dqi_bgrace=604800, dqi_igrace=604800, dqi_flags=0, dqi_valid=IIF_BGRACE}`.
-pub fn if_dqinfo(b: &[u8], st: Style) -> String {
-    format!(
-        "{{dqi_bgrace={}, dqi_igrace={}, dqi_flags={}, dqi_valid={}}}",
-        u64_at(b, 0),
-        u64_at(b, 8),
-        set_text("if_dqinfo_flags", u32_at(b, 16), st),
-        set_text("if_dqinfo_valid", u32_at(b, 20), st)
-    )
-}
-
 /// `struct ucred` (SO_PEERCRED): `{pid=1, uid=0, gid=0}`.
 pub fn ucred(b: &[u8]) -> String {
     format!(

@@ -9,12 +9,14 @@
 
 mod basic;
 mod decoder;
+mod quota;
 
 use basic::{
     AT_FDCWD, ArgPlan, FD_KEY_BASE, complete, in_struct, is_i386, layout, le_word, le64, mem_u32,
 };
 use decoder::in_phase;
 pub use decoder::{CallView, DecodeOptions, Decoder, PerCall, Shape};
+use quota::quota_data;
 
 use crate::escape::quote;
 use crate::prim::{bracket_list, format_mode, ptr, set_text, signal, styled};
@@ -29,6 +31,8 @@ use syscalls::Arch;
 enum Family {
     /// Numbers, addresses, descriptors, paths, strings, buffers, words ([`basic`]).
     Basic,
+    /// quotactl's command and what it points to ([`quota`]).
+    Quota,
     /// The formats not yet in a family of their own.
     Rest,
 }
@@ -63,6 +67,7 @@ fn family(fmt: Fmt) -> Family {
         | Fmt::IdOut
         | Fmt::RemainOut
         | Fmt::Skip => Family::Basic,
+        Fmt::QuotaCmd | Fmt::QuotaRest(_) => Family::Quota,
         _ => Family::Rest,
     }
 }
@@ -217,6 +222,7 @@ impl Decoder {
         }
         match family(fmt) {
             Family::Basic => self.basic_arg(fmt, i, v),
+            Family::Quota => self.quota_arg(fmt, i, v),
             Family::Rest => self.arg_rest(fmt, i, v),
         }
     }
@@ -742,11 +748,6 @@ impl Decoder {
             Fmt::FanotifyDirfd => return self.basic_arg(Fmt::Dirfd, i, v),
             Fmt::WaitidId if v.arg(0) == P_PIDFD => return self.basic_arg(Fmt::Fd, i, v),
             Fmt::WaitidId => return self.basic_arg(Fmt::Int, i, v),
-            Fmt::QuotaCmd => quota_cmd(raw as u32, st),
-            Fmt::QuotaRest(cmd_arg) => {
-                let cmd = (v.arg(cmd_arg as usize) as u32) >> 8;
-                return self.quota_rest(cmd, v, i, st);
-            }
             Fmt::IpcKey if raw as u32 == 0 => styled("IPC_PRIVATE".into(), "0", st),
             Fmt::IpcKey => hex(raw as u32 as u64),
             Fmt::ShmgetFlags => shmget_flags(raw as u32, st),
@@ -1014,43 +1015,6 @@ impl Decoder {
 
     /// fcntl's argument for the commands that take no lock: absent, flags, a number or
     /// an address.
-    /// quotactl's id and address (arguments `i` and `i + 1`) as command `cmd` uses them.
-    fn quota_rest(&self, cmd: u32, v: &CallView<'_>, i: usize, st: Style) -> Option<String> {
-        let (id, data) = (v.arg(i) as u32, v.arg(i + 1));
-        let uid = if id == u32::MAX {
-            "-1".to_string()
-        } else {
-            id.to_string()
-        };
-        let verbose = self.opts.verbose;
-        let dqblk = |mem: Option<&Mem>| in_struct(data, mem, |b| structs::if_dqblk(b, verbose, st));
-        Some(match quota_data(cmd) {
-            QuotaData::Nothing => return None,
-            QuotaData::Path => format!(
-                "{}, {}",
-                set_text("quota_formats", u64::from(id), st),
-                self.path(data, v.entry_mem(i as u32))
-            ),
-            QuotaData::DqblkIn => format!("{uid}, {}", dqblk(v.entry_mem(i as u32))),
-            QuotaData::DqblkOut => match v.ok_ret() {
-                Some(_) => format!("{uid}, {}", dqblk(v.exit_mem(i as u32))),
-                None => format!("{uid}, {}", ptr(data)),
-            },
-            QuotaData::FormatOut => match (v.ok_ret(), v.exit_mem(i as u32).and_then(mem_u32)) {
-                (Some(_), Some(f)) => format!("[{}]", set_text("quota_formats", u64::from(f), st)),
-                _ => ptr(data),
-            },
-            QuotaData::InfoIn => {
-                in_struct(data, v.entry_mem(i as u32), |b| structs::if_dqinfo(b, st))
-            }
-            QuotaData::InfoOut => match v.ok_ret() {
-                Some(_) => in_struct(data, v.exit_mem(i as u32), |b| structs::if_dqinfo(b, st)),
-                None => ptr(data),
-            },
-            QuotaData::Raw => format!("{uid}, {}", ptr(data)),
-        })
-    }
-
     fn fcntl_arg(&self, raw: u64, cmd: u64, st: Style) -> Option<String> {
         Some(match cmd {
             1 | 3 | 9 | 11 | 1025 | 1032 | 1034 => return None,
@@ -1733,6 +1697,7 @@ impl Decoder {
             };
             let data = match family(*fmt) {
                 Family::Basic => self.plan_basic(*fmt, p, mem, &mut out),
+                Family::Quota => self.plan_quota(*fmt, p, mem),
                 Family::Rest => self.plan_rest(*fmt, p, mem, &mut out),
             };
             if let Some(data) = data {
@@ -1922,17 +1887,6 @@ impl Decoder {
             Fmt::IoUringParams => mem.read_bytes(addr, structs::IO_URING_PARAMS_SIZE),
             Fmt::LandlockRulesetAttr(n) => {
                 mem.read_bytes(addr, (entry.args[n as usize] as usize).min(16))
-            }
-            Fmt::QuotaRest(cmd_arg) => {
-                let data = entry.args[i + 1];
-                let what = quota_data((entry.args[cmd_arg as usize] as u32) >> 8);
-                match what {
-                    _ if data == 0 || what.at_exit() != at_exit => return None,
-                    _ if at_exit && ok.is_none() => return None,
-                    QuotaData::Path => mem.read_str(data, 4096),
-                    _ if what.size() > 0 => mem.read_bytes(data, what.size()),
-                    _ => return None,
-                }
             }
             Fmt::FileHandleIn | Fmt::FileHandleOut => match mem.read_bytes(addr, 8) {
                 // At entry name_to_handle_at only reads the size the caller gives.
@@ -2698,84 +2652,6 @@ const FSCONFIG_SET_FD: u64 = 5;
 
 /// bpf's command that creates a map, the one whose attributes are decoded.
 const BPF_MAP_CREATE: u64 = 0;
-
-/// The size of `struct if_dqblk`: eight u64s and the u32 dqb_valid, padded.
-const DQBLK_SIZE: usize = 72;
-
-/// What a quotactl command's address argument points to, and when it is printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum QuotaData {
-    /// No id or address printed (Q_SYNC, Q_QUOTAOFF, Q_XQUOTASYNC).
-    Nothing,
-    /// A quota format id and the quota file's path (Q_QUOTAON).
-    Path,
-    /// A uid and a `struct if_dqblk` the kernel reads (Q_SETQUOTA).
-    DqblkIn,
-    /// A uid and a `struct if_dqblk` the kernel writes (Q_GETQUOTA).
-    DqblkOut,
-    /// The format the kernel writes (Q_GETFMT), without the id.
-    FormatOut,
-    /// A `struct if_dqinfo` the kernel reads (Q_SETINFO), without the id.
-    InfoIn,
-    /// A `struct if_dqinfo` the kernel writes (Q_GETINFO), without the id.
-    InfoOut,
-    /// The id and the address, undecoded.
-    Raw,
-}
-
-impl QuotaData {
-    /// Whether the address is printed at exit (what the kernel wrote).
-    fn at_exit(self) -> bool {
-        matches!(
-            self,
-            QuotaData::DqblkOut | QuotaData::FormatOut | QuotaData::InfoOut
-        )
-    }
-
-    /// The bytes the address points to.
-    fn size(self) -> usize {
-        match self {
-            QuotaData::DqblkIn | QuotaData::DqblkOut => DQBLK_SIZE,
-            QuotaData::InfoIn | QuotaData::InfoOut => 24,
-            QuotaData::FormatOut => 4,
-            QuotaData::Nothing | QuotaData::Path | QuotaData::Raw => 0,
-        }
-    }
-}
-
-/// How strace decodes the rest of quotactl command `cmd` (its QCMD_CMD part).
-fn quota_data(cmd: u32) -> QuotaData {
-    let name = syscalls::xlat_set("quota_cmds").and_then(|s| s.name_of(u64::from(cmd)));
-    match name {
-        Some("Q_SYNC" | "Q_QUOTAOFF" | "Q_XQUOTASYNC") => QuotaData::Nothing,
-        Some("Q_QUOTAON") => QuotaData::Path,
-        Some("Q_SETQUOTA") => QuotaData::DqblkIn,
-        Some("Q_GETQUOTA") => QuotaData::DqblkOut,
-        Some("Q_GETFMT") => QuotaData::FormatOut,
-        Some("Q_SETINFO") => QuotaData::InfoIn,
-        Some("Q_GETINFO") => QuotaData::InfoOut,
-        _ => QuotaData::Raw,
-    }
-}
-
-/// A quotactl command as strace prints it: `QCMD(Q_GETQUOTA, USRQUOTA)`; the number
-/// under -X raw, both under -X verbose.
-fn quota_cmd(qcmd: u32, st: Style) -> String {
-    let name = |set: &str, v: u32, dflt: &str| {
-        syscalls::xlat_set(set)
-            .and_then(|s| s.name_of(u64::from(v)))
-            .map_or_else(
-                || format!("{} /* {dflt} */", hex(u64::from(v))),
-                str::to_string,
-            )
-    };
-    let text = format!(
-        "QCMD({}, {})",
-        name("quota_cmds", qcmd >> 8, "Q_???"),
-        name("quota_types", qcmd & 0xff, "???QUOTA")
-    );
-    styled(text, &qcmd.to_string(), st)
-}
 
 /// shmget's flags as strace prints them: the IPC_* and SHM_* flags, the huge page size
 /// field as `N<<SHM_HUGE_SHIFT`, then the mode in octal: `IPC_CREAT|0600`.
