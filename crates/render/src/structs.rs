@@ -1148,31 +1148,6 @@ pub fn termio(b: &[u8], verbose: bool, st: Style) -> String {
     }
 }
 
-/// A `struct sembuf` array (three 16-bit fields each), `...` closing it when `more`
-/// follow than were read: `[{sem_num=0, sem_op=1, sem_flg=SEM_UNDO}]`.
-pub fn sembufs(b: &[u8], st: Style, more: bool) -> String {
-    let items: Vec<String> = b
-        .chunks_exact(SEMBUF_SIZE)
-        .map(|op| {
-            let flags = u16_at(op, 4);
-            let flags_text = if flags == 0 {
-                "0".to_string()
-            } else {
-                set_text("semop_flags", flags, st)
-            };
-            format!(
-                "{{sem_num={}, sem_op={}, sem_flg={flags_text}}}",
-                u16_at(op, 0),
-                u16_at(op, 2) as i16
-            )
-        })
-        .collect();
-    bracket_list(items, more)
-}
-
-/// Bytes of a `struct sembuf`.
-pub const SEMBUF_SIZE: usize = 6;
-
 /// `struct timex` (adjtimex, clock_adjtime): after the 32-bit modes, 20 slots of
 /// `width` bytes (x86_64 and i386's `__kernel_timex`: 8; i386's `old_timex32`: 4), the
 /// int fields padded to a slot.
@@ -1518,22 +1493,6 @@ pub fn utimbuf(b: &[u8]) -> String {
         "{{actime={a}{}, modtime={m}{}}}",
         date_comment(a, 0, 0),
         date_comment(m, 0, 0)
-    )
-}
-
-/// `struct mq_attr`: `{mq_flags=O_NONBLOCK, mq_maxmsg=2, mq_msgsize=16, mq_curmsgs=0}`.
-pub fn mq_attr(b: &[u8], st: Style) -> String {
-    let flags = u64_at(b, 0);
-    let flags_text = if flags == 0 {
-        "0".to_string()
-    } else {
-        set_text("open_mode_flags", flags, st)
-    };
-    format!(
-        "{{mq_flags={flags_text}, mq_maxmsg={}, mq_msgsize={}, mq_curmsgs={}}}",
-        u64_at(b, 8) as i64,
-        u64_at(b, 16) as i64,
-        u64_at(b, 24) as i64
     )
 }
 

@@ -9,6 +9,7 @@
 
 mod basic;
 mod decoder;
+mod ipc;
 mod quota;
 
 use basic::{
@@ -33,6 +34,8 @@ enum Family {
     Basic,
     /// quotactl's command and what it points to ([`quota`]).
     Quota,
+    /// System V and POSIX IPC: keys, flags, semaphores, message queues ([`ipc`]).
+    Ipc,
     /// The formats not yet in a family of their own.
     Rest,
 }
@@ -68,6 +71,12 @@ fn family(fmt: Fmt) -> Family {
         | Fmt::RemainOut
         | Fmt::Skip => Family::Basic,
         Fmt::QuotaCmd | Fmt::QuotaRest(_) => Family::Quota,
+        Fmt::IpcKey
+        | Fmt::ShmgetFlags
+        | Fmt::SembufsIn(_)
+        | Fmt::MqAttrIn
+        | Fmt::MqAttrOut
+        | Fmt::MqOpenAttr(_) => Family::Ipc,
         _ => Family::Rest,
     }
 }
@@ -223,6 +232,7 @@ impl Decoder {
         match family(fmt) {
             Family::Basic => self.basic_arg(fmt, i, v),
             Family::Quota => self.quota_arg(fmt, i, v),
+            Family::Ipc => self.ipc_arg(fmt, i, v),
             Family::Rest => self.arg_rest(fmt, i, v),
         }
     }
@@ -552,12 +562,6 @@ impl Decoder {
             }),
             // struct timex's longs are time-sized: 32-bit only in i386's old_timex32.
             Fmt::TimexOut => self.out_struct(raw, v, i, |b| structs::timex(b, st, l.time)),
-            Fmt::SembufsIn(n) => match v.entry_mem(i as u32) {
-                Some(Mem::Bytes { bytes, .. }) => {
-                    structs::sembufs(bytes, st, self.array_more(v.arg(n as usize)))
-                }
-                _ => ptr(raw),
-            },
             // EPOLL_CTL_DEL ignores the event: strace prints its address.
             Fmt::EpollEventIn if Some(v.arg(1)) == epoll_ctl_del() => ptr(raw),
             Fmt::EpollEventIn => {
@@ -694,8 +698,6 @@ impl Decoder {
             }
             Fmt::MknodDev(_) => return None,
             Fmt::UtimbufIn => in_struct(raw, v.entry_mem(i as u32), structs::utimbuf),
-            Fmt::MqAttrIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::mq_attr(b, st)),
-            Fmt::MqAttrOut => self.out_struct(raw, v, i, |b| structs::mq_attr(b, st)),
             Fmt::CapHeader => in_struct(raw, v.entry_mem(i as u32), |b| structs::cap_header(b, st)),
             Fmt::CapDataIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::cap_data(b, st)),
             Fmt::CapDataOut => self.out_struct(raw, v, i, |b| structs::cap_data(b, st)),
@@ -748,9 +750,6 @@ impl Decoder {
             Fmt::FanotifyDirfd => return self.basic_arg(Fmt::Dirfd, i, v),
             Fmt::WaitidId if v.arg(0) == P_PIDFD => return self.basic_arg(Fmt::Fd, i, v),
             Fmt::WaitidId => return self.basic_arg(Fmt::Int, i, v),
-            Fmt::IpcKey if raw as u32 == 0 => styled("IPC_PRIVATE".into(), "0", st),
-            Fmt::IpcKey => hex(raw as u32 as u64),
-            Fmt::ShmgetFlags => shmget_flags(raw as u32, st),
             Fmt::LandlockRulesetAttr(size_arg) if v.arg(size_arg as usize) < 8 => ptr(raw),
             Fmt::LandlockRulesetAttr(_) => in_struct(raw, v.entry_mem(i as u32), |b| {
                 structs::landlock_ruleset_attr(b, st)
@@ -811,10 +810,6 @@ impl Decoder {
             Fmt::MountAttr(size_arg) if v.arg(size_arg as usize) < 32 => ptr(raw),
             Fmt::MountAttr(_) => {
                 in_struct(raw, v.entry_mem(i as u32), |b| structs::mount_attr(b, st))
-            }
-            Fmt::MqOpenAttr(flags_arg) if v.arg(flags_arg as usize) & 0o100 == 0 => return None,
-            Fmt::MqOpenAttr(_) => {
-                in_struct(raw, v.entry_mem(i as u32), |b| structs::mq_attr(b, st))
             }
             _ => unreachable!("{fmt:?} is not a format of the rest"),
         })
@@ -1698,6 +1693,7 @@ impl Decoder {
             let data = match family(*fmt) {
                 Family::Basic => self.plan_basic(*fmt, p, mem, &mut out),
                 Family::Quota => self.plan_quota(*fmt, p, mem),
+                Family::Ipc => self.plan_ipc(*fmt, p, mem),
                 Family::Rest => self.plan_rest(*fmt, p, mem, &mut out),
             };
             if let Some(data) = data {
@@ -1822,7 +1818,6 @@ impl Decoder {
                 mem.read_bytes(addr, 2 * l.long * self.iov_items(entry.args[c as usize]))
             }
             Fmt::UtimbufIn => mem.read_bytes(addr, 16),
-            Fmt::MqAttrIn | Fmt::MqAttrOut | Fmt::MqOpenAttr(_) => mem.read_bytes(addr, 32),
             Fmt::CapHeader => mem.read_bytes(addr, 8),
             Fmt::CapDataIn | Fmt::CapDataOut => {
                 let version = match mem.read_bytes(entry.args[0], 4) {
@@ -2037,10 +2032,6 @@ impl Decoder {
                 pair
             }
             Fmt::TimexOut => mem.read_bytes(addr, structs::timex_size(l.time)),
-            Fmt::SembufsIn(n) => {
-                let shown = self.array_shown(entry.args[n as usize]);
-                mem.read_bytes(addr, shown * structs::SEMBUF_SIZE)
-            }
             Fmt::GidsOut => {
                 mem.read_bytes(addr, self.array_shown(ok.unwrap_or(0).max(0) as u64) * 4)
             }
@@ -2652,32 +2643,6 @@ const FSCONFIG_SET_FD: u64 = 5;
 
 /// bpf's command that creates a map, the one whose attributes are decoded.
 const BPF_MAP_CREATE: u64 = 0;
-
-/// shmget's flags as strace prints them: the IPC_* and SHM_* flags, the huge page size
-/// field as `N<<SHM_HUGE_SHIFT`, then the mode in octal: `IPC_CREAT|0600`.
-fn shmget_flags(value: u32, st: Style) -> String {
-    const HUGE_SHIFT: u32 = 26;
-    let huge = (value >> HUGE_SHIFT) & 0x3f;
-    let flags = value & !0o777 & !(0x3f << HUGE_SHIFT);
-    let mut parts = Vec::new();
-    if flags != 0 {
-        parts.push(set_text("shm_resource_flags", u64::from(flags), st));
-    }
-    if huge != 0 {
-        let shift = styled("SHM_HUGE_SHIFT".into(), "26", st);
-        parts.push(format!("{huge}<<{shift}"));
-    }
-    // strace's %#03o.
-    let mode = match value & 0o777 {
-        0 => "000".to_string(),
-        m => format!("0{m:02o}"),
-    };
-    if flags == 0 && huge == 0 {
-        return mode;
-    }
-    parts.push(mode);
-    parts.join("|")
-}
 
 /// mmap's flags as strace prints them: the MAP_HUGE_* field (the log2 of the huge page
 /// size, bits 26..31) apart, as `MAP_PRIVATE|MAP_HUGETLB|21<<MAP_HUGE_SHIFT`.
