@@ -1479,13 +1479,6 @@ pub fn timezone(b: &[u8]) -> String {
     )
 }
 
-/// mincore's vector, one byte per page: `[1, 0, 0]` (strace prints the residency bit),
-/// `...` after `shown` entries.
-pub fn mincore_vec(b: &[u8], more: bool) -> String {
-    let parts: Vec<String> = b.iter().map(|v| (v & 1).to_string()).collect();
-    bracket_list(parts, more)
-}
-
 /// `struct utimbuf` with strace's date comments.
 pub fn utimbuf(b: &[u8]) -> String {
     let (a, m) = (u64_at(b, 0) as i64, u64_at(b, 8) as i64);

@@ -10,6 +10,7 @@
 mod basic;
 mod decoder;
 mod ipc;
+mod memory;
 mod quota;
 
 use basic::{
@@ -36,6 +37,8 @@ enum Family {
     Quota,
     /// System V and POSIX IPC: keys, flags, semaphores, message queues ([`ipc`]).
     Ipc,
+    /// Memory mappings, NUMA policies and page moves ([`memory`]).
+    Memory,
     /// The formats not yet in a family of their own.
     Rest,
 }
@@ -77,6 +80,16 @@ fn family(fmt: Fmt) -> Family {
         | Fmt::MqAttrIn
         | Fmt::MqAttrOut
         | Fmt::MqOpenAttr(_) => Family::Ipc,
+        Fmt::MmapFlags
+        | Fmt::MemfdFlags
+        | Fmt::MremapNewAddr
+        | Fmt::MincoreOut
+        | Fmt::NodemaskIn(_)
+        | Fmt::NodemaskOut(_)
+        | Fmt::MempolicyOut
+        | Fmt::PageStatusOut(_)
+        | Fmt::PtrArrayIn(_)
+        | Fmt::IntArrayIn(_) => Family::Memory,
         _ => Family::Rest,
     }
 }
@@ -233,6 +246,7 @@ impl Decoder {
             Family::Basic => self.basic_arg(fmt, i, v),
             Family::Quota => self.quota_arg(fmt, i, v),
             Family::Ipc => self.ipc_arg(fmt, i, v),
+            Family::Memory => self.memory_arg(fmt, i, v),
             Family::Rest => self.arg_rest(fmt, i, v),
         }
     }
@@ -406,16 +420,6 @@ impl Decoder {
             Fmt::FutexRest => return futex_rest(v, st),
             Fmt::PrctlRest => return self.prctl_rest(v, st),
             Fmt::MsghdrIn => self.msghdr(raw, v, i, false, st),
-            Fmt::MremapNewAddr => {
-                let fixed = ["MREMAP_MAYMOVE", "MREMAP_FIXED"]
-                    .iter()
-                    .filter_map(|name| syscalls::xlat_set("mremap_flags")?.value_of(name))
-                    .fold(0, |all, bit| all | bit);
-                if fixed == 0 || v.arg(3) & fixed != fixed {
-                    return None;
-                }
-                ptr(raw)
-            }
             Fmt::SockoptOut
                 if is_sockopt(
                     v.arg(1),
@@ -656,20 +660,6 @@ impl Decoder {
                 (n, mem @ Some(Mem::Bytes { .. })) => self.buf(raw, n, mem, false),
                 _ => ptr(raw),
             },
-            Fmt::NodemaskIn(maxnode) => {
-                self.nodemask(raw, v.arg(maxnode as usize), v.entry_mem(i as u32), l)
-            }
-            Fmt::NodemaskOut(maxnode) => match v.ok_ret() {
-                Some(_) => self.nodemask(raw, v.arg(maxnode as usize), v.exit_mem(i as u32), l),
-                None => ptr(raw),
-            },
-            Fmt::MempolicyOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
-                (Some(_), Some(m)) => match mem_u32(m) {
-                    Some(mode) => format!("[{}]", set_text("mempolicy_mode", mode as u64, st)),
-                    None => ptr(raw),
-                },
-                _ => ptr(raw),
-            },
             Fmt::StatfsOut => self.out_struct(raw, v, i, |b| structs::statfs(b, st, l)),
             Fmt::Statfs64Out => self.out_struct(raw, v, i, |b| structs::statfs64_i386(b, st)),
             Fmt::SysinfoOut => self.out_struct(raw, v, i, |b| structs::sysinfo(b, l)),
@@ -682,11 +672,6 @@ impl Decoder {
             },
             Fmt::TimezoneIn => in_struct(raw, v.entry_mem(i as u32), structs::timezone),
             Fmt::TimezoneOut => self.out_struct(raw, v, i, structs::timezone),
-            Fmt::MincoreOut => {
-                let pages = v.arg(1).div_ceil(4096) as usize;
-                let more = pages > self.array_shown(pages as u64);
-                self.out_struct(raw, v, i, |b| structs::mincore_vec(b, more))
-            }
             Fmt::IovAddrs(count_arg) => match v.entry_mem(i as u32) {
                 Some(Mem::Bytes { bytes, .. }) => {
                     iov_addrs(bytes, l.long, v.arg(count_arg as usize))
@@ -715,37 +700,6 @@ impl Decoder {
                     (Some(n), ..) => format!("{{handle_bytes={n}}}"),
                 }
             }
-            Fmt::PtrArrayIn(n) => match v.entry_mem(i as u32) {
-                Some(Mem::Bytes { bytes, .. }) => {
-                    let items = bytes.chunks_exact(l.long).map(|c| ptr(l.ulong(c, 0)));
-                    self.array_text(items, v.arg(n as usize))
-                }
-                _ => ptr(raw),
-            },
-            Fmt::IntArrayIn(n) => match v.entry_mem(i as u32) {
-                Some(Mem::Bytes { bytes, .. }) => {
-                    let items = bytes
-                        .chunks_exact(4)
-                        .map(|c| (le_word(c, 0, 4) as i32).to_string());
-                    self.array_text(items, v.arg(n as usize))
-                }
-                _ => ptr(raw),
-            },
-            Fmt::PageStatusOut(n) => match (v.ok_ret(), v.exit_mem(i as u32)) {
-                (Some(_), Some(Mem::Bytes { bytes, .. })) => {
-                    let items = bytes
-                        .chunks_exact(4)
-                        .map(|c| match le_word(c, 0, 4) as i32 {
-                            e if e < 0 => syscalls::errno_by_code(-e).map_or(e.to_string(), |x| {
-                                styled(format!("-{}", x.name), &e.to_string(), st)
-                            }),
-                            node => node.to_string(),
-                        });
-                    self.array_text(items, v.arg(n as usize))
-                }
-                _ => ptr(raw),
-            },
-            Fmt::MmapFlags => mmap_flags(raw, st),
             Fmt::FanotifyDirfd if raw as i32 == -1 => styled("FAN_NOFD".into(), "-1", st),
             Fmt::FanotifyDirfd => return self.basic_arg(Fmt::Dirfd, i, v),
             Fmt::WaitidId if v.arg(0) == P_PIDFD => return self.basic_arg(Fmt::Fd, i, v),
@@ -782,7 +736,6 @@ impl Decoder {
             Fmt::PerfEventAttr => in_struct(raw, v.entry_mem(i as u32), |b| {
                 structs::perf_event_attr(b, self.opts.verbose, st)
             }),
-            Fmt::MemfdFlags => memfd_flags(raw, st),
             Fmt::SigeventIn => {
                 in_struct(raw, v.entry_mem(i as u32), |b| structs::sigevent(b, st, l))
             }
@@ -1567,31 +1520,6 @@ impl Decoder {
         arr
     }
 
-    /// How many longs of a node mask to read: all of them under -v, else up to -s, as
-    /// strace's print_array abbreviates.
-    fn nodemask_longs(&self, maxnode: u64, long: usize) -> (u64, usize) {
-        let bits = 8 * long as u64;
-        let total = maxnode.saturating_sub(1).div_ceil(bits);
-        let limit = if self.opts.verbose {
-            NODEMASK_MAX_LONGS
-        } else {
-            self.strsize().min(NODEMASK_MAX_LONGS)
-        };
-        (total, (total as usize).min(limit))
-    }
-
-    fn nodemask(&self, raw: u64, maxnode: u64, mem: Option<&Mem>, l: Layout) -> String {
-        let (total, shown) = self.nodemask_longs(maxnode, l.long);
-        match mem {
-            Some(Mem::Bytes { bytes, .. })
-                if raw != 0 && shown > 0 && bytes.len() == shown * l.long =>
-            {
-                structs::nodemask(bytes, total as usize > shown, l.long)
-            }
-            _ => ptr(raw),
-        }
-    }
-
     fn iovec(&self, raw: u64, count: u64, v: &CallView<'_>, out: bool, i: usize) -> String {
         let (mem, total) = if out {
             (v.exit_mem, Some(v.ok_ret().unwrap_or(0).max(0) as u64))
@@ -1694,6 +1622,7 @@ impl Decoder {
                 Family::Basic => self.plan_basic(*fmt, p, mem, &mut out),
                 Family::Quota => self.plan_quota(*fmt, p, mem),
                 Family::Ipc => self.plan_ipc(*fmt, p, mem),
+                Family::Memory => self.plan_memory(*fmt, p, mem),
                 Family::Rest => self.plan_rest(*fmt, p, mem, &mut out),
             };
             if let Some(data) = data {
@@ -1810,10 +1739,6 @@ impl Decoder {
                 mem.read_bytes(addr, len.min(given).min(128))
             }
             Fmt::TimezoneIn | Fmt::TimezoneOut => mem.read_bytes(addr, 8),
-            Fmt::MincoreOut => {
-                let pages = entry.args[1].div_ceil(4096);
-                mem.read_bytes(addr, self.array_shown(pages))
-            }
             Fmt::IovAddrs(c) => {
                 mem.read_bytes(addr, 2 * l.long * self.iov_items(entry.args[c as usize]))
             }
@@ -1892,14 +1817,6 @@ impl Decoder {
                 }
                 other => other,
             },
-            Fmt::PtrArrayIn(n) | Fmt::IntArrayIn(n) | Fmt::PageStatusOut(n) => {
-                let width = if matches!(fmt, Fmt::PtrArrayIn(_)) {
-                    l.long
-                } else {
-                    4
-                };
-                mem.read_bytes(addr, width * self.array_shown(entry.args[n as usize]))
-            }
             Fmt::Dirents | Fmt::Dirents64 => {
                 mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(1 << 16))
             }
@@ -2002,11 +1919,6 @@ impl Decoder {
                 }
                 value
             }
-            Fmt::NodemaskIn(maxnode) | Fmt::NodemaskOut(maxnode) => {
-                let (_, shown) = self.nodemask_longs(entry.args[maxnode as usize], l.long);
-                mem.read_bytes(addr, shown * l.long)
-            }
-            Fmt::MempolicyOut => mem.read_bytes(addr, 4),
             Fmt::IoEventsOut => {
                 let n = ok.unwrap_or(0).max(0) as u64;
                 mem.read_bytes(addr, self.array_shown(n) * structs::IO_EVENT_SIZE)
@@ -2342,9 +2254,6 @@ fn epoll_ctl_del() -> Option<u64> {
     syscalls::xlat_set("epoll_ctl_op").and_then(|set| set.value_of("EPOLL_CTL_DEL"))
 }
 
-/// The most longs of a node mask read (64 Ki nodes), even under -v.
-const NODEMASK_MAX_LONGS: usize = 1024;
-
 /// Capture key of rt_sigreturn's restored mask.
 const SIGRETURN_KEY: u32 = 302;
 /// Capture key of the signal set a `{sigset_t *, size_t}` pair points to.
@@ -2643,36 +2552,6 @@ const FSCONFIG_SET_FD: u64 = 5;
 
 /// bpf's command that creates a map, the one whose attributes are decoded.
 const BPF_MAP_CREATE: u64 = 0;
-
-/// mmap's flags as strace prints them: the MAP_HUGE_* field (the log2 of the huge page
-/// size, bits 26..31) apart, as `MAP_PRIVATE|MAP_HUGETLB|21<<MAP_HUGE_SHIFT`.
-fn mmap_flags(value: u64, st: Style) -> String {
-    const SHIFT: u32 = 26;
-    let huge = (value >> SHIFT) & 0x3f;
-    if huge == 0 {
-        return set_text("mmap_flags", value, st);
-    }
-    let rest = set_text("mmap_flags", value & !(0x3f << SHIFT), Style::Abbrev);
-    styled(format!("{rest}|{huge}<<MAP_HUGE_SHIFT"), &hex(value), st)
-}
-
-/// memfd_create's flags as strace prints them: the MFD_HUGE_* page size field (bits
-/// 26..31) as `N<<MFD_HUGE_SHIFT` after the flags.
-fn memfd_flags(value: u64, st: Style) -> String {
-    const SHIFT: u32 = 26;
-    let huge = (value >> SHIFT) & 0x3f;
-    if huge == 0 {
-        return set_text("memfd_flags", value, st);
-    }
-    let text = match value & !(0x3f << SHIFT) {
-        0 => format!("{huge}<<MFD_HUGE_SHIFT"),
-        rest => format!(
-            "{}|{huge}<<MFD_HUGE_SHIFT",
-            set_text("memfd_flags", rest, Style::Abbrev)
-        ),
-    };
-    styled(text, &hex(value), st)
-}
 
 /// statx's flags as strace 6.1 prints them: the AT_STATX_SYNC_TYPE field's bits as flags
 /// (AT_STATX_SYNC_AS_STAT is their zero), then `|` and the other flags if any, both without
