@@ -862,24 +862,6 @@ fn flock_text(b: &[u8], st: Style, (start, len): (i64, i64), pid: Option<i32>) -
     )
 }
 
-/// `struct itimerspec`: `{it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=1, tv_nsec=0}}`.
-pub fn itimerspec(b: &[u8], l: Layout) -> String {
-    format!(
-        "{{it_interval={}, it_value={}}}",
-        timespec(b, l),
-        timespec(b.get(l.timespec_size()..).unwrap_or_default(), l)
-    )
-}
-
-/// `struct itimerval`: `{it_interval={tv_sec=0, tv_usec=0}, it_value={tv_sec=1, tv_usec=0}}`.
-pub fn itimerval(b: &[u8], l: Layout) -> String {
-    format!(
-        "{{it_interval={}, it_value={}}}",
-        timeval(b, 0, l),
-        timeval(b, l.timespec_size(), l)
-    )
-}
-
 /// Bytes of `struct rusage` (x86_64: 144; i386: 72).
 pub fn rusage_size(l: Layout) -> usize {
     2 * l.timespec_size() + 14 * l.long
@@ -1146,48 +1128,6 @@ pub fn termio(b: &[u8], verbose: bool, st: Style) -> String {
     } else {
         format!("{{{}, ...}}", termios_flags(words, st))
     }
-}
-
-/// `struct timex` (adjtimex, clock_adjtime): after the 32-bit modes, 20 slots of
-/// `width` bytes (x86_64 and i386's `__kernel_timex`: 8; i386's `old_timex32`: 4), the
-/// int fields padded to a slot.
-pub fn timex(b: &[u8], st: Style, width: usize) -> String {
-    let slot = |k: usize| signed(word_at(b, k * width, width), width);
-    let flags = |set: &str, v: u64| {
-        if v == 0 {
-            "0".to_string()
-        } else {
-            set_text(set, v, st)
-        }
-    };
-    let named = |first: usize, names: &[&str]| -> Vec<String> {
-        names
-            .iter()
-            .enumerate()
-            .map(|(k, name)| format!("{name}={}", slot(first + k)))
-            .collect()
-    };
-    let mut parts = vec![format!("modes={}", flags("adjtimex_modes", u32_at(b, 0)))];
-    parts.extend(named(1, &["offset", "freq", "maxerror", "esterror"]));
-    parts.push(format!(
-        "status={}",
-        flags("adjtimex_status", slot(5) as u32 as u64)
-    ));
-    parts.extend(named(6, &["constant", "precision", "tolerance"]));
-    parts.push(format!("time={{tv_sec={}, tv_usec={}}}", slot(9), slot(10)));
-    parts.extend(named(11, &["tick", "ppsfreq", "jitter"]));
-    parts.push(format!("shift={}", slot(14) as i32));
-    parts.extend(named(
-        15,
-        &["stabil", "jitcnt", "calcnt", "errcnt", "stbcnt"],
-    ));
-    parts.push(format!("tai={}", slot(20) as i32));
-    format!("{{{}}}", parts.join(", "))
-}
-
-/// Bytes of `struct timex` read for its printed fields, by slot width.
-pub fn timex_size(width: usize) -> usize {
-    21 * width
 }
 
 /// A `struct io_event` array (four 64-bit fields each), `...` closing it when `more`
@@ -1468,15 +1408,6 @@ pub fn ifconf_reqs(b: &[u8], more: bool, st: Style, strings: Hex) -> String {
         })
         .collect();
     bracket_list(items, more)
-}
-
-/// `struct timezone`: `{tz_minuteswest=0, tz_dsttime=0}`.
-pub fn timezone(b: &[u8]) -> String {
-    format!(
-        "{{tz_minuteswest={}, tz_dsttime={}}}",
-        u32_at(b, 0) as i32,
-        u32_at(b, 4) as i32
-    )
 }
 
 /// `struct utimbuf` with strace's date comments.

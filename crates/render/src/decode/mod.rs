@@ -12,6 +12,7 @@ mod decoder;
 mod ipc;
 mod memory;
 mod quota;
+mod time;
 
 use basic::{
     AT_FDCWD, ArgPlan, FD_KEY_BASE, complete, in_struct, is_i386, layout, le_word, le64, mem_u32,
@@ -39,6 +40,8 @@ enum Family {
     Ipc,
     /// Memory mappings, NUMA policies and page moves ([`memory`]).
     Memory,
+    /// Times, timers and clocks: timespecs, timevals, itimers, timezones, timex ([`time`]).
+    Time,
     /// The formats not yet in a family of their own.
     Rest,
 }
@@ -90,6 +93,18 @@ fn family(fmt: Fmt) -> Family {
         | Fmt::PageStatusOut(_)
         | Fmt::PtrArrayIn(_)
         | Fmt::IntArrayIn(_) => Family::Memory,
+        Fmt::TimespecIn
+        | Fmt::TimespecOut
+        | Fmt::ItimerspecIn
+        | Fmt::ItimerspecOut
+        | Fmt::ItimervalIn
+        | Fmt::ItimervalOut
+        | Fmt::TimevalIn
+        | Fmt::TimevalOut
+        | Fmt::TimevalPairIn
+        | Fmt::TimezoneIn
+        | Fmt::TimezoneOut
+        | Fmt::TimexOut => Family::Time,
         _ => Family::Rest,
     }
 }
@@ -247,6 +262,7 @@ impl Decoder {
             Family::Quota => self.quota_arg(fmt, i, v),
             Family::Ipc => self.ipc_arg(fmt, i, v),
             Family::Memory => self.memory_arg(fmt, i, v),
+            Family::Time => self.time_arg(fmt, i, v),
             Family::Rest => self.arg_rest(fmt, i, v),
         }
     }
@@ -349,14 +365,6 @@ impl Decoder {
                 Some(n) if n > 0 => self.out_struct(raw, v, i, structs::wait_status),
                 _ => ptr(raw),
             },
-            Fmt::TimespecIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::timespec(b, l)),
-            Fmt::TimespecOut => self.out_struct(raw, v, i, |b| structs::timespec(b, l)),
-            Fmt::ItimerspecIn => {
-                in_struct(raw, v.entry_mem(i as u32), |b| structs::itimerspec(b, l))
-            }
-            Fmt::ItimerspecOut => self.out_struct(raw, v, i, |b| structs::itimerspec(b, l)),
-            Fmt::ItimervalIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::itimerval(b, l)),
-            Fmt::ItimervalOut => self.out_struct(raw, v, i, |b| structs::itimerval(b, l)),
             Fmt::SockaddrIn(_) => in_struct(raw, v.entry_mem(i as u32), |b| {
                 structs::sockaddr(b, st, self.opts.hex)
             }),
@@ -564,8 +572,6 @@ impl Decoder {
                 };
                 format!("{{sigmask={mask_text}, sigsetsize={size}}}")
             }),
-            // struct timex's longs are time-sized: 32-bit only in i386's old_timex32.
-            Fmt::TimexOut => self.out_struct(raw, v, i, |b| structs::timex(b, st, l.time)),
             // EPOLL_CTL_DEL ignores the event: strace prints its address.
             Fmt::EpollEventIn if Some(v.arg(1)) == epoll_ctl_del() => ptr(raw),
             Fmt::EpollEventIn => {
@@ -592,11 +598,6 @@ impl Decoder {
                 }
                 _ => ptr(raw),
             },
-            Fmt::TimevalIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::timeval(b, 0, l)),
-            Fmt::TimevalOut => self.out_struct(raw, v, i, |b| structs::timeval(b, 0, l)),
-            Fmt::TimevalPairIn => {
-                in_struct(raw, v.entry_mem(i as u32), |b| structs::timeval_pair(b, l))
-            }
             Fmt::OldSelectArgs => return Some(self.old_select_args(raw, v, l)),
             Fmt::FdSetIn => match v.entry_mem(i as u32) {
                 Some(Mem::Bytes { bytes, .. }) => {
@@ -670,8 +671,6 @@ impl Decoder {
                 }) => format!("{{mask={}}}", structs::sigset(bytes, self.opts.style)),
                 _ => return None,
             },
-            Fmt::TimezoneIn => in_struct(raw, v.entry_mem(i as u32), structs::timezone),
-            Fmt::TimezoneOut => self.out_struct(raw, v, i, structs::timezone),
             Fmt::IovAddrs(count_arg) => match v.entry_mem(i as u32) {
                 Some(Mem::Bytes { bytes, .. }) => {
                     iov_addrs(bytes, l.long, v.arg(count_arg as usize))
@@ -1623,6 +1622,7 @@ impl Decoder {
                 Family::Quota => self.plan_quota(*fmt, p, mem),
                 Family::Ipc => self.plan_ipc(*fmt, p, mem),
                 Family::Memory => self.plan_memory(*fmt, p, mem),
+                Family::Time => self.plan_time(*fmt, p, mem, &mut out),
                 Family::Rest => self.plan_rest(*fmt, p, mem, &mut out),
             };
             if let Some(data) = data {
@@ -1698,9 +1698,6 @@ impl Decoder {
             Fmt::StatOut if is_i386(entry) => mem.read_bytes(addr, 64),
             Fmt::StatOut => mem.read_bytes(addr, 144),
             Fmt::Stat64Out => mem.read_bytes(addr, 96),
-            Fmt::ItimerspecIn | Fmt::ItimerspecOut | Fmt::ItimervalIn | Fmt::ItimervalOut => {
-                mem.read_bytes(addr, 2 * l.timespec_size())
-            }
             Fmt::StatxOut => mem.read_bytes(addr, 256),
             Fmt::SigsetIn | Fmt::SigsetOut => mem.read_bytes(addr, 8),
             Fmt::SigactionIn | Fmt::SigactionOut if l.long == 4 => mem.read_bytes(addr, 20),
@@ -1709,18 +1706,6 @@ impl Decoder {
             Fmt::RlimitIn | Fmt::RlimitOut => mem.read_bytes(addr, 16),
             Fmt::PipeOut => mem.read_bytes(addr, 16),
             Fmt::WaitStatusOut => mem.read_bytes(addr, 4),
-            Fmt::TimespecIn | Fmt::TimespecOut => {
-                let ts = mem.read_bytes(addr, l.timespec_size());
-                if at_exit && matches!(fmt, Fmt::TimespecIn) {
-                    // pselect6's and ppoll's timeout as the kernel left it.
-                    out.push(Capture {
-                        key: SELECT_LEFT_KEY + 1,
-                        data: ts,
-                    });
-                    return None;
-                }
-                ts
-            }
             Fmt::SockaddrIn(len) => {
                 mem.read_bytes(addr, (entry.args[len as usize] as usize).min(128))
             }
@@ -1738,7 +1723,6 @@ impl Decoder {
                     .map_or(len, |n| n as usize);
                 mem.read_bytes(addr, len.min(given).min(128))
             }
-            Fmt::TimezoneIn | Fmt::TimezoneOut => mem.read_bytes(addr, 8),
             Fmt::IovAddrs(c) => {
                 mem.read_bytes(addr, 2 * l.long * self.iov_items(entry.args[c as usize]))
             }
@@ -1875,19 +1859,6 @@ impl Decoder {
                 }
                 set
             }
-            Fmt::TimevalOut => mem.read_bytes(addr, l.timespec_size()),
-            Fmt::TimevalPairIn => mem.read_bytes(addr, 2 * l.timespec_size()),
-            Fmt::TimevalIn => {
-                let tv = mem.read_bytes(addr, l.timespec_size());
-                if at_exit {
-                    out.push(Capture {
-                        key: SELECT_LEFT_KEY,
-                        data: tv,
-                    });
-                    return None;
-                }
-                tv
-            }
             Fmt::CpuSetOut => mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(128)),
             Fmt::IoctlArg => match specs::ioctl_param(entry.args[1]) {
                 // Read where it prints: at entry what the kernel reads, at exit what
@@ -1943,7 +1914,6 @@ impl Decoder {
                 }
                 pair
             }
-            Fmt::TimexOut => mem.read_bytes(addr, structs::timex_size(l.time)),
             Fmt::GidsOut => {
                 mem.read_bytes(addr, self.array_shown(ok.unwrap_or(0).max(0) as u64) * 4)
             }
