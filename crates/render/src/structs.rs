@@ -316,47 +316,6 @@ pub fn sigset(b: &[u8], st: Style) -> String {
     }
 }
 
-/// The kernel's `struct sigaction` (x86_64: handler, flags, restorer, mask).
-pub fn sigaction(b: &[u8], st: Style) -> String {
-    sigaction_fields(
-        u64_at(b, 0),
-        u64_at(b, 8),
-        u64_at(b, 16),
-        &b[24.min(b.len())..],
-        st,
-    )
-}
-
-/// i386's compat `struct sigaction` (20 bytes): handler, flags, restorer 4 bytes each,
-/// then the 8-byte mask.
-pub fn sigaction_i386(b: &[u8], st: Style) -> String {
-    sigaction_fields(
-        u32_at(b, 0),
-        u32_at(b, 4),
-        u32_at(b, 8),
-        &b[12.min(b.len())..],
-        st,
-    )
-}
-
-fn sigaction_fields(handler: u64, flags: u64, restorer: u64, mask: &[u8], st: Style) -> String {
-    let handler_text = match handler {
-        0 => styled("SIG_DFL".into(), "0", st),
-        1 => styled("SIG_IGN".into(), "0x1", st),
-        h => hex(h),
-    };
-    let mut s = format!(
-        "{{sa_handler={handler_text}, sa_mask={}, sa_flags={}",
-        sigset(mask, st),
-        set_text("sigaction_flags", flags, st)
-    );
-    if flags & 0x0400_0000 != 0 {
-        s.push_str(&format!(", sa_restorer={}", ptr(restorer)));
-    }
-    s.push('}');
-    s
-}
-
 /// One rlimit value; under -X raw the number, under -X verbose the number with strace's
 /// name for it as a comment (`8388608 /* 8192*1024 */`).
 fn rlim(v: u64, st: Style) -> String {
@@ -2160,60 +2119,6 @@ pub fn f_owner_ex(b: &[u8], st: Style) -> String {
         set_text("f_owner_types", u32_at(b, 0), st),
         u32_at(b, 4) as i32
     )
-}
-
-/// `struct sigevent` as strace prints it: the value when set, the signal, how to notify,
-/// and the thread id or function the notification names.
-pub fn sigevent(b: &[u8], st: Style, l: Layout) -> String {
-    // The value is a pointer-sized union; the notification's union follows two ints.
-    let value = l.ulong(b, 0);
-    let signo = u32_at(b, l.long) as i32;
-    let notify = u32_at(b, l.long + 4) as i32;
-    let rest = l.long + 8;
-    let mut f = Vec::new();
-    if value != 0 {
-        f.push(format!(
-            "sigev_value={{sival_int={}, sival_ptr={}}}",
-            value as u32 as i32,
-            ptr(value)
-        ));
-    }
-    let name = |n: &str| {
-        syscalls::xlat_set("sigev_notify")
-            .and_then(|s| s.value_of(n))
-            .map(|v| v as i32)
-    };
-    let (signal_kinds, thread_id, thread) = (
-        [
-            name("SIGEV_SIGNAL"),
-            name("SIGEV_THREAD"),
-            name("SIGEV_THREAD_ID"),
-        ],
-        name("SIGEV_THREAD_ID"),
-        name("SIGEV_THREAD"),
-    );
-    if signal_kinds.contains(&Some(notify)) {
-        f.push(format!(
-            "sigev_signo={}",
-            styled(signal(signo), &signo.to_string(), st)
-        ));
-    } else {
-        f.push(format!("sigev_signo={}", signo as u32));
-    }
-    f.push(format!(
-        "sigev_notify={}",
-        set_text("sigev_notify", notify as u32 as u64, st)
-    ));
-    if Some(notify) == thread_id {
-        f.push(format!("sigev_notify_thread_id={}", u32_at(b, rest) as i32));
-    } else if Some(notify) == thread {
-        f.push(format!("sigev_notify_function={}", ptr(l.ulong(b, rest))));
-        f.push(format!(
-            "sigev_notify_attributes={}",
-            ptr(l.ulong(b, rest + l.long))
-        ));
-    }
-    format!("{{{}}}", f.join(", "))
 }
 
 /// Bytes of a `struct iocb` (the same in every ABI).

@@ -12,6 +12,7 @@ mod decoder;
 mod ipc;
 mod memory;
 mod quota;
+mod signal;
 mod time;
 
 use basic::{
@@ -20,6 +21,7 @@ use basic::{
 use decoder::in_phase;
 pub use decoder::{CallView, DecodeOptions, Decoder, PerCall, Shape};
 use quota::quota_data;
+use signal::SIGRETURN_KEY;
 
 use crate::escape::quote;
 use crate::prim::{bracket_list, format_mode, ptr, set_text, signal, styled};
@@ -42,6 +44,8 @@ enum Family {
     Memory,
     /// Times, timers and clocks: timespecs, timevals, itimers, timezones, timex ([`time`]).
     Time,
+    /// Signal sets, actions, siginfo, alternate stacks, sigevents ([`signal`]).
+    Signal,
     /// The formats not yet in a family of their own.
     Rest,
 }
@@ -105,6 +109,17 @@ fn family(fmt: Fmt) -> Family {
         | Fmt::TimezoneIn
         | Fmt::TimezoneOut
         | Fmt::TimexOut => Family::Time,
+        Fmt::SigsetIn
+        | Fmt::SigsetOut
+        | Fmt::SigactionIn
+        | Fmt::SigactionOut
+        | Fmt::SiginfoIn
+        | Fmt::SiginfoOut
+        | Fmt::SigsetAddrSizeIn
+        | Fmt::SigreturnMask
+        | Fmt::StackIn
+        | Fmt::StackOut
+        | Fmt::SigeventIn => Family::Signal,
         _ => Family::Rest,
     }
 }
@@ -263,6 +278,7 @@ impl Decoder {
             Family::Ipc => self.ipc_arg(fmt, i, v),
             Family::Memory => self.memory_arg(fmt, i, v),
             Family::Time => self.time_arg(fmt, i, v),
+            Family::Signal => self.signal_arg(fmt, i, v),
             Family::Rest => self.arg_rest(fmt, i, v),
         }
     }
@@ -334,18 +350,6 @@ impl Decoder {
             Fmt::StatxOut => {
                 self.out_struct(raw, v, i, |b| structs::statx(b, self.opts.verbose, st))
             }
-            Fmt::SigsetIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::sigset(b, st)),
-            Fmt::SigsetOut => self.out_struct(raw, v, i, |b| structs::sigset(b, st)),
-            Fmt::SigactionIn if l.long == 4 => in_struct(raw, v.entry_mem(i as u32), |b| {
-                structs::sigaction_i386(b, st)
-            }),
-            Fmt::SigactionOut if l.long == 4 => {
-                self.out_struct(raw, v, i, |b| structs::sigaction_i386(b, st))
-            }
-            Fmt::SigactionIn => {
-                in_struct(raw, v.entry_mem(i as u32), |b| structs::sigaction(b, st))
-            }
-            Fmt::SigactionOut => self.out_struct(raw, v, i, |b| structs::sigaction(b, st)),
             Fmt::RlimitIn if compat_rlimit(v.entry) => {
                 in_struct(raw, v.entry_mem(i as u32), |b| structs::rlimit_i386(b, st))
             }
@@ -456,19 +460,10 @@ impl Decoder {
                     _ => ptr(raw),
                 }
             }
-            Fmt::SiginfoOut => match v.written(i as u32) {
-                Some(bytes) => crate::siginfo::format(bytes, st, l),
-                _ => ptr(raw),
-            },
-            Fmt::SiginfoIn => in_struct(raw, v.entry_mem(i as u32), |b| {
-                crate::siginfo::format(b, st, l)
-            }),
             Fmt::RusageOut => {
                 self.out_struct(raw, v, i, |b| structs::rusage(b, self.opts.verbose, l))
             }
             Fmt::TmsOut => self.out_struct(raw, v, i, |b| structs::tms(b, l, st)),
-            Fmt::StackIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::stack(b, st, l)),
-            Fmt::StackOut => self.out_struct(raw, v, i, |b| structs::stack(b, st, l)),
             Fmt::TimesIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::utimens(b, l, st)),
             Fmt::CloneArgs => {
                 let text = in_struct(raw, v.entry_mem(i as u32), |b| structs::clone_args(b, st));
@@ -557,21 +552,6 @@ impl Decoder {
                 }
                 _ => ptr(raw),
             },
-            Fmt::SigsetAddrSizeIn => in_struct(raw, v.entry_mem(i as u32), |b| {
-                let (mask, size) = (l.ulong(b, 0), l.ulong(b, l.long));
-                let mask_text = match v.entry_mem(SIGSET_ADDR_KEY) {
-                    Some(Mem::Bytes {
-                        bytes,
-                        complete: true,
-                    }) if mask != 0 => {
-                        let mut set = bytes.clone();
-                        set.resize(8, 0);
-                        structs::sigset(&set, st)
-                    }
-                    _ => ptr(mask),
-                };
-                format!("{{sigmask={mask_text}, sigsetsize={size}}}")
-            }),
             // EPOLL_CTL_DEL ignores the event: strace prints its address.
             Fmt::EpollEventIn if Some(v.arg(1)) == epoll_ctl_del() => ptr(raw),
             Fmt::EpollEventIn => {
@@ -664,13 +644,6 @@ impl Decoder {
             Fmt::StatfsOut => self.out_struct(raw, v, i, |b| structs::statfs(b, st, l)),
             Fmt::Statfs64Out => self.out_struct(raw, v, i, |b| structs::statfs64_i386(b, st)),
             Fmt::SysinfoOut => self.out_struct(raw, v, i, |b| structs::sysinfo(b, l)),
-            Fmt::SigreturnMask => match v.entry_mem(SIGRETURN_KEY) {
-                Some(Mem::Bytes {
-                    bytes,
-                    complete: true,
-                }) => format!("{{mask={}}}", structs::sigset(bytes, self.opts.style)),
-                _ => return None,
-            },
             Fmt::IovAddrs(count_arg) => match v.entry_mem(i as u32) {
                 Some(Mem::Bytes { bytes, .. }) => {
                     iov_addrs(bytes, l.long, v.arg(count_arg as usize))
@@ -735,9 +708,6 @@ impl Decoder {
             Fmt::PerfEventAttr => in_struct(raw, v.entry_mem(i as u32), |b| {
                 structs::perf_event_attr(b, self.opts.verbose, st)
             }),
-            Fmt::SigeventIn => {
-                in_struct(raw, v.entry_mem(i as u32), |b| structs::sigevent(b, st, l))
-            }
             Fmt::FsconfigKey if v.arg(1) <= FSCONFIG_SET_FD => {
                 self.cstr(raw, v.entry_mem(i as u32))
             }
@@ -1623,6 +1593,7 @@ impl Decoder {
                 Family::Ipc => self.plan_ipc(*fmt, p, mem),
                 Family::Memory => self.plan_memory(*fmt, p, mem),
                 Family::Time => self.plan_time(*fmt, p, mem, &mut out),
+                Family::Signal => self.plan_signal(*fmt, p, mem, &mut out),
                 Family::Rest => self.plan_rest(*fmt, p, mem, &mut out),
             };
             if let Some(data) = data {
@@ -1699,9 +1670,6 @@ impl Decoder {
             Fmt::StatOut => mem.read_bytes(addr, 144),
             Fmt::Stat64Out => mem.read_bytes(addr, 96),
             Fmt::StatxOut => mem.read_bytes(addr, 256),
-            Fmt::SigsetIn | Fmt::SigsetOut => mem.read_bytes(addr, 8),
-            Fmt::SigactionIn | Fmt::SigactionOut if l.long == 4 => mem.read_bytes(addr, 20),
-            Fmt::SigactionIn | Fmt::SigactionOut => mem.read_bytes(addr, 32),
             Fmt::RlimitIn | Fmt::RlimitOut if compat_rlimit(entry) => mem.read_bytes(addr, 8),
             Fmt::RlimitIn | Fmt::RlimitOut => mem.read_bytes(addr, 16),
             Fmt::PipeOut => mem.read_bytes(addr, 16),
@@ -1751,7 +1719,6 @@ impl Decoder {
                 _ => return None,
             },
             Fmt::MountAttr(_) => mem.read_bytes(addr, 32),
-            Fmt::SigeventIn => mem.read_bytes(addr, 32),
             Fmt::PerfEventAttr => {
                 // As much of the caller's structure as is known (all of it under -v).
                 let size = match mem.read_bytes(addr, 8) {
@@ -1894,26 +1861,6 @@ impl Decoder {
                 let n = ok.unwrap_or(0).max(0) as u64;
                 mem.read_bytes(addr, self.array_shown(n) * structs::IO_EVENT_SIZE)
             }
-            Fmt::SigsetAddrSizeIn => {
-                let pair = mem.read_bytes(addr, 2 * l.long);
-                if let Mem::Bytes {
-                    bytes,
-                    complete: true,
-                } = &pair
-                {
-                    let (mask, size) = (l.ulong(bytes, 0), l.ulong(bytes, l.long));
-                    // As strace: a size of whole longs up to 64 signals, else the
-                    // address alone.
-                    if mask != 0 && size >= l.long as u64 && size <= 8 && size % l.long as u64 == 0
-                    {
-                        out.push(Capture {
-                            key: SIGSET_ADDR_KEY,
-                            data: mem.read_bytes(mask, size as usize),
-                        });
-                    }
-                }
-                pair
-            }
             Fmt::GidsOut => {
                 mem.read_bytes(addr, self.array_shown(ok.unwrap_or(0).max(0) as u64) * 4)
             }
@@ -1963,10 +1910,8 @@ impl Decoder {
                 };
                 mem.read_bytes(addr, len.min(max.max(4)))
             }
-            Fmt::SiginfoIn | Fmt::SiginfoOut => mem.read_bytes(addr, 128),
             Fmt::RusageOut => mem.read_bytes(addr, structs::rusage_size(l)),
             Fmt::TmsOut => mem.read_bytes(addr, 4 * l.long),
-            Fmt::StackIn | Fmt::StackOut => mem.read_bytes(addr, 3 * l.long),
             Fmt::TimesIn => mem.read_bytes(addr, 2 * l.timespec_size()),
             Fmt::Clone => {
                 // CLONE_PARENT_SETTID's tid, read at exit.
@@ -2224,10 +2169,6 @@ fn epoll_ctl_del() -> Option<u64> {
     syscalls::xlat_set("epoll_ctl_op").and_then(|set| set.value_of("EPOLL_CTL_DEL"))
 }
 
-/// Capture key of rt_sigreturn's restored mask.
-const SIGRETURN_KEY: u32 = 302;
-/// Capture key of the signal set a `{sigset_t *, size_t}` pair points to.
-const SIGSET_ADDR_KEY: u32 = 304;
 /// Capture key of a futex wait's timeout.
 const FUTEX_TIMEOUT_KEY: u32 = 303;
 /// Capture keys of the paths (-y) of the descriptors inside an ioctl's structure, one per
