@@ -7,6 +7,7 @@
 //! module prints it and plans its captures; [`decoder`] holds the decoder's state and
 //! [`basic`] what every family builds on.
 
+mod aio;
 mod basic;
 mod decoder;
 mod ipc;
@@ -46,6 +47,8 @@ enum Family {
     Time,
     /// Signal sets, actions, siginfo, alternate stacks, sigevents ([`signal`]).
     Signal,
+    /// Asynchronous I/O: iocbs, io_events, io_uring parameters ([`aio`]).
+    Aio,
     /// The formats not yet in a family of their own.
     Rest,
 }
@@ -120,6 +123,7 @@ fn family(fmt: Fmt) -> Family {
         | Fmt::StackIn
         | Fmt::StackOut
         | Fmt::SigeventIn => Family::Signal,
+        Fmt::IocbArrayIn(_) | Fmt::IoEventsOut | Fmt::IoUringParams => Family::Aio,
         _ => Family::Rest,
     }
 }
@@ -279,6 +283,7 @@ impl Decoder {
             Family::Memory => self.memory_arg(fmt, i, v),
             Family::Time => self.time_arg(fmt, i, v),
             Family::Signal => self.signal_arg(fmt, i, v),
+            Family::Aio => self.aio_arg(fmt, i, v),
             Family::Rest => self.arg_rest(fmt, i, v),
         }
     }
@@ -508,16 +513,6 @@ impl Decoder {
                 }
                 _ => ptr(raw),
             },
-            Fmt::IocbArrayIn(n) => match v.entry_mem(i as u32) {
-                Some(Mem::Bytes { bytes, .. }) if (v.arg(n as usize) as i64) >= 0 => {
-                    let items = bytes
-                        .chunks_exact(l.long)
-                        .enumerate()
-                        .map(|(k, p)| self.iocb(l.ulong(p, 0), k, v, l));
-                    self.array_text(items, v.arg(n as usize))
-                }
-                _ => ptr(raw),
-            },
             Fmt::MmsgvecSent(vlen) => self.mmsgvec(raw, v, i, Some(v.arg(vlen as usize)), st),
             Fmt::MmsgvecReceived(_) => self.mmsgvec(raw, v, i, None, st),
             Fmt::MsghdrOut => match (v.ok_ret(), v.entry_mem(MSG_IN_KEY + i as u32)) {
@@ -546,12 +541,6 @@ impl Decoder {
                 _ => ptr(raw),
             },
             Fmt::IoctlArg => return self.ioctl_arg(raw, v, i),
-            Fmt::IoEventsOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
-                (Some(n), Some(Mem::Bytes { bytes, .. })) => {
-                    structs::io_events(bytes, self.array_more(n.max(0) as u64))
-                }
-                _ => ptr(raw),
-            },
             // EPOLL_CTL_DEL ignores the event: strace prints its address.
             Fmt::EpollEventIn if Some(v.arg(1)) == epoll_ctl_del() => ptr(raw),
             Fmt::EpollEventIn => {
@@ -680,22 +669,6 @@ impl Decoder {
             Fmt::LandlockRulesetAttr(_) => in_struct(raw, v.entry_mem(i as u32), |b| {
                 structs::landlock_ruleset_attr(b, st)
             }),
-            Fmt::IoUringParams => match v.entry_mem(i as u32) {
-                Some(Mem::Bytes {
-                    bytes,
-                    complete: true,
-                }) if raw != 0 => {
-                    let written = match v.exit_mem(i as u32) {
-                        Some(Mem::Bytes {
-                            bytes,
-                            complete: true,
-                        }) => Some(&bytes[..]),
-                        _ => None,
-                    };
-                    structs::io_uring_params(bytes, written, st)
-                }
-                _ => ptr(raw),
-            },
             Fmt::BpfAttr if v.arg(0) == BPF_MAP_CREATE => {
                 let fd = |off: usize, fd: i32| {
                     self.fd_text(fd.into(), v.entry_mem(BPF_FD_KEY + off as u32))
@@ -1399,96 +1372,6 @@ impl Decoder {
         }
     }
 
-    /// io_submit's `k`th iocb, at `addr`: its fields, or the address when unreadable.
-    fn iocb(&self, addr: u64, k: usize, v: &CallView<'_>, l: Layout) -> String {
-        let Some(Mem::Bytes {
-            bytes: cb,
-            complete: true,
-        }) = v.entry_mem(IOCB_KEY + k as u32)
-        else {
-            return ptr(addr);
-        };
-        let fd = |which: structs::IocbFd, fd: i32| {
-            self.fd_text(fd.into(), v.entry_mem(iocb_fd_key(k, which)))
-        };
-        structs::iocb(cb, self.iocb_data(cb, v, k, l), &fd, self.opts.style)
-    }
-
-    /// What stands for the buffer of io_submit's `k`th iocb `cb`: a PWRITE's data, a
-    /// vectored command's iovec array (PWRITEV's buffers as strings, PREADV's as addresses).
-    fn iocb_data(&self, cb: &[u8], v: &CallView<'_>, k: usize, l: Layout) -> Option<String> {
-        let key = IOCB_BUF_KEY + k as u32;
-        if let Some((buf, len)) = structs::iocb_write_buf(cb) {
-            return Some(self.buf(buf, len, v.entry_mem(key), false));
-        }
-        let (buf, count, strings) = structs::iocb_vector(cb)?;
-        Some(match v.entry_mem(key) {
-            Some(Mem::Bytes { bytes, .. }) if !strings => iov_addrs(bytes, l.long, count),
-            _ => {
-                let slot = IOCB_SLOT + k;
-                self.iovec_at(buf, count, &v.entry.mem, key, slot, None, l.long)
-            }
-        })
-    }
-
-    /// Reads io_submit's iocb pointer array at `addr` (as many of its `count` as print),
-    /// capturing each iocb and each PWRITE's data up to -s.
-    fn plan_iocbs(
-        &self,
-        addr: u64,
-        count: u64,
-        l: Layout,
-        mem: &mut dyn MemReader,
-        out: &mut Vec<Capture>,
-    ) -> Mem {
-        let arr = mem.read_bytes(addr, l.long * self.array_shown(count));
-        if let Mem::Bytes { bytes, .. } = &arr {
-            for (k, p) in bytes.chunks_exact(l.long).enumerate() {
-                let cb = mem.read_bytes(l.ulong(p, 0), structs::IOCB_SIZE);
-                if let Mem::Bytes {
-                    bytes: cb,
-                    complete: true,
-                } = &cb
-                {
-                    for (which, fd) in structs::iocb_fds(cb) {
-                        if self.opts.decode_fds && fd >= 0 {
-                            out.push(Capture {
-                                key: iocb_fd_key(k, which),
-                                data: self.fd_capture(fd, mem),
-                            });
-                        }
-                    }
-                    if let Some((buf, len)) = structs::iocb_write_buf(cb) {
-                        out.push(Capture {
-                            key: IOCB_BUF_KEY + k as u32,
-                            data: mem.read_bytes(buf, (len as usize).min(self.strsize())),
-                        });
-                    }
-                    if let Some((buf, count, strings)) = structs::iocb_vector(cb) {
-                        // PREADV's buffers print as addresses: none of their data is read.
-                        let left = if strings { u64::MAX } else { 0 };
-                        let iov = IovPlan {
-                            slot: IOCB_SLOT + k,
-                            max: self.strsize(),
-                            items: self.iov_items(count),
-                            word: l.long,
-                        };
-                        let arr = capture_iov(mem, buf, count, left, iov, out);
-                        out.push(Capture {
-                            key: IOCB_BUF_KEY + k as u32,
-                            data: arr,
-                        });
-                    }
-                }
-                out.push(Capture {
-                    key: IOCB_KEY + k as u32,
-                    data: cb,
-                });
-            }
-        }
-        arr
-    }
-
     fn iovec(&self, raw: u64, count: u64, v: &CallView<'_>, out: bool, i: usize) -> String {
         let (mem, total) = if out {
             (v.exit_mem, Some(v.ok_ret().unwrap_or(0).max(0) as u64))
@@ -1594,6 +1477,7 @@ impl Decoder {
                 Family::Memory => self.plan_memory(*fmt, p, mem),
                 Family::Time => self.plan_time(*fmt, p, mem, &mut out),
                 Family::Signal => self.plan_signal(*fmt, p, mem, &mut out),
+                Family::Aio => self.plan_aio(*fmt, p, mem, &mut out),
                 Family::Rest => self.plan_rest(*fmt, p, mem, &mut out),
             };
             if let Some(data) = data {
@@ -1754,8 +1638,6 @@ impl Decoder {
                 }
                 attr
             }
-            Fmt::IoUringParams if addr == 0 => return None,
-            Fmt::IoUringParams => mem.read_bytes(addr, structs::IO_URING_PARAMS_SIZE),
             Fmt::LandlockRulesetAttr(n) => {
                 mem.read_bytes(addr, (entry.args[n as usize] as usize).min(16))
             }
@@ -1856,10 +1738,6 @@ impl Decoder {
                     });
                 }
                 value
-            }
-            Fmt::IoEventsOut => {
-                let n = ok.unwrap_or(0).max(0) as u64;
-                mem.read_bytes(addr, self.array_shown(n) * structs::IO_EVENT_SIZE)
             }
             Fmt::GidsOut => {
                 mem.read_bytes(addr, self.array_shown(ok.unwrap_or(0).max(0) as u64) * 4)
@@ -1981,8 +1859,6 @@ impl Decoder {
                 let shown = self.array_shown(entry.args[n as usize]);
                 mem.read_bytes(addr, shown * 4 * l.long)
             }
-            Fmt::IocbArrayIn(n) if (entry.args[n as usize] as i64) < 0 => return None,
-            Fmt::IocbArrayIn(n) => self.plan_iocbs(addr, entry.args[n as usize], l, mem, out),
             Fmt::MmsgvecSent(vlen) | Fmt::MmsgvecReceived(vlen) => {
                 let sent = matches!(fmt, Fmt::MmsgvecSent(_));
                 let n = if sent || !at_exit {
@@ -2021,16 +1897,6 @@ impl Decoder {
 /// address.
 const KEXEC_SEGMENT_MAX: u64 = 16;
 
-/// Capture keys of io_submit's iocbs (element k at IOCB_KEY + k) and of their PWRITE data.
-const IOCB_KEY: u32 = 7_000_000;
-const IOCB_BUF_KEY: u32 = 8_000_000;
-/// The capture key of -y's path of a descriptor of io_submit's `k`th iocb.
-fn iocb_fd_key(k: usize, which: structs::IocbFd) -> u32 {
-    8_400_000 + 2 * k as u32 + u32::from(which == structs::IocbFd::Resfd)
-}
-
-/// The iovec slot of io_submit's `k`th vectored iocb: IOCB_SLOT + k.
-const IOCB_SLOT: usize = 9_000;
 const RET_FD_KEY: u32 = 300;
 /// Capture key of poll's pollfd array re-read at exit (revents).
 const POLL_REVENTS_KEY: u32 = 301;
