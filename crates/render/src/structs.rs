@@ -1682,7 +1682,7 @@ fn sockaddr_ll(b: &[u8], fam: &str, st: Style, strings: Hex) -> String {
 /// A network interface index as strace prints it: `if_nametoindex("lo")` when this
 /// machine has an interface of that index, the number otherwise; the name escaped as
 /// `strings` says.
-fn ifindex(index: i32, st: Style, strings: Hex) -> String {
+pub(crate) fn ifindex(index: i32, st: Style, strings: Hex) -> String {
     match interface_name(index) {
         Some(name) => styled(
             format!("if_nametoindex({})", quote(name.as_bytes(), strings)),
@@ -1722,80 +1722,6 @@ pub fn landlock_ruleset_attr(b: &[u8], st: Style) -> String {
         );
     }
     out + "}"
-}
-
-/// The part of `union bpf_attr` BPF_MAP_CREATE uses, up to map_extra.
-pub const BPF_MAP_CREATE_SIZE: usize = 72;
-
-/// BPF_MAP_CREATE's attributes, as far as the caller's size `b.len()` reaches: each
-/// field strace prints when the structure holds it; `fd(offset, fd)` prints the
-/// descriptor fields (with -y's path).
-pub fn bpf_map_create(
-    b: &[u8],
-    st: Style,
-    strings: Hex,
-    fd: &dyn Fn(usize, i32) -> String,
-) -> String {
-    let len = b.len();
-    let mut f = vec![
-        format!("map_type={}", set_text("bpf_map_types", u32_at(b, 0), st)),
-        format!("key_size={}", u32_at(b, 4)),
-        format!("value_size={}", u32_at(b, 8)),
-        format!("max_entries={}", u32_at(b, 12)),
-    ];
-    let flags = u32_at(b, 16);
-    let numa = syscalls::xlat_set("bpf_map_flags")
-        .and_then(|s| s.value_of("BPF_F_NUMA_NODE"))
-        .unwrap_or(0);
-    let steps: [(usize, &dyn Fn() -> Option<String>); 9] = [
-        (16, &|| {
-            Some(format!(
-                "map_flags={}",
-                set_text("bpf_map_flags", flags, st)
-            ))
-        }),
-        (20, &|| {
-            Some(format!("inner_map_fd={}", fd(20, u32_at(b, 20) as i32)))
-        }),
-        (24, &|| {
-            (flags & numa != 0).then(|| match u32_at(b, 24) {
-                0xffff_ffff => "numa_node=4294967295 /* NUMA_NO_NODE */".to_string(),
-                n => format!("numa_node={n}"),
-            })
-        }),
-        (28, &|| {
-            Some(format!(
-                "map_name={}",
-                fixed_cstring(&b[28..len.min(44)], strings)
-            ))
-        }),
-        (44, &|| {
-            Some(format!(
-                "map_ifindex={}",
-                ifindex(u32_at(b, 44) as i32, st, strings)
-            ))
-        }),
-        (48, &|| {
-            Some(format!(
-                "btf_fd={}, btf_key_type_id={}, btf_value_type_id={}",
-                fd(48, u32_at(b, 48) as i32),
-                u32_at(b, 52),
-                u32_at(b, 56)
-            ))
-        }),
-        (60, &|| {
-            Some(format!("btf_vmlinux_value_type_id={}", u32_at(b, 60)))
-        }),
-        (64, &|| Some(format!("map_extra={}", u64_at(b, 64)))),
-        (usize::MAX, &|| None),
-    ];
-    for (offset, field) in steps {
-        if len <= offset {
-            break;
-        }
-        f.extend(field());
-    }
-    format!("{{{}}}", f.join(", "))
 }
 
 /// The bytes of `struct perf_event_attr` strace's abbreviated form shows: type through

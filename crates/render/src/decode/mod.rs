@@ -9,6 +9,7 @@
 
 mod aio;
 mod basic;
+mod bpf;
 mod decoder;
 mod ipc;
 mod memory;
@@ -49,6 +50,8 @@ enum Family {
     Signal,
     /// Asynchronous I/O: iocbs, io_events, io_uring parameters ([`aio`]).
     Aio,
+    /// bpf's attributes ([`bpf`]).
+    Bpf,
     /// The formats not yet in a family of their own.
     Rest,
 }
@@ -124,6 +127,7 @@ fn family(fmt: Fmt) -> Family {
         | Fmt::StackOut
         | Fmt::SigeventIn => Family::Signal,
         Fmt::IocbArrayIn(_) | Fmt::IoEventsOut | Fmt::IoUringParams => Family::Aio,
+        Fmt::BpfAttr => Family::Bpf,
         _ => Family::Rest,
     }
 }
@@ -284,6 +288,7 @@ impl Decoder {
             Family::Time => self.time_arg(fmt, i, v),
             Family::Signal => self.signal_arg(fmt, i, v),
             Family::Aio => self.aio_arg(fmt, i, v),
+            Family::Bpf => self.bpf_arg(fmt, i, v),
             Family::Rest => self.arg_rest(fmt, i, v),
         }
     }
@@ -669,15 +674,6 @@ impl Decoder {
             Fmt::LandlockRulesetAttr(_) => in_struct(raw, v.entry_mem(i as u32), |b| {
                 structs::landlock_ruleset_attr(b, st)
             }),
-            Fmt::BpfAttr if v.arg(0) == BPF_MAP_CREATE => {
-                let fd = |off: usize, fd: i32| {
-                    self.fd_text(fd.into(), v.entry_mem(BPF_FD_KEY + off as u32))
-                };
-                in_struct(raw, v.entry_mem(i as u32), |b| {
-                    structs::bpf_map_create(b, st, self.opts.hex, &fd)
-                })
-            }
-            Fmt::BpfAttr => ptr(raw),
             Fmt::PerfEventAttr => in_struct(raw, v.entry_mem(i as u32), |b| {
                 structs::perf_event_attr(b, self.opts.verbose, st)
             }),
@@ -1478,6 +1474,7 @@ impl Decoder {
                 Family::Time => self.plan_time(*fmt, p, mem, &mut out),
                 Family::Signal => self.plan_signal(*fmt, p, mem, &mut out),
                 Family::Aio => self.plan_aio(*fmt, p, mem, &mut out),
+                Family::Bpf => self.plan_bpf(*fmt, p, mem, &mut out),
                 Family::Rest => self.plan_rest(*fmt, p, mem, &mut out),
             };
             if let Some(data) = data {
@@ -1617,26 +1614,6 @@ impl Decoder {
                     structs::PERF_ATTR_HEAD
                 };
                 mem.read_bytes(addr, want)
-            }
-            Fmt::BpfAttr if entry.args[0] == BPF_MAP_CREATE => {
-                let size = (entry.args[2] as usize).min(structs::BPF_MAP_CREATE_SIZE);
-                let attr = mem.read_bytes(addr, size);
-                if let Mem::Bytes { bytes, .. } = &attr
-                    && self.opts.decode_fds
-                {
-                    // -y: inner_map_fd (at 20) and btf_fd (at 48).
-                    for off in [20, 48] {
-                        if let Some(fd) = bytes.get(off..off + 4) {
-                            let fd = i32::from_le_bytes([fd[0], fd[1], fd[2], fd[3]]);
-                            let data = self.fd_capture(fd, mem);
-                            out.push(Capture {
-                                key: BPF_FD_KEY + off as u32,
-                                data,
-                            });
-                        }
-                    }
-                }
-                attr
             }
             Fmt::LandlockRulesetAttr(n) => {
                 mem.read_bytes(addr, (entry.args[n as usize] as usize).min(16))
@@ -2188,10 +2165,6 @@ const CMSG_FD_KEY: u32 = 8_000_000;
 /// waitid's id type whose id is a pidfd.
 const P_PIDFD: u64 = 3;
 
-/// Capture keys of what the descriptors inside BPF_MAP_CREATE's attributes refer to
-/// (`+ offset`), for -y.
-const BPF_FD_KEY: u32 = 9_000_000;
-
 /// Capture keys of msghdr parts: the name, the iov array, the header at entry, and the
 /// slot its iov buffers use.
 const MSG_NAME_KEY: u32 = 400;
@@ -2326,9 +2299,6 @@ const FSCONFIG_SET_PATH: u64 = 3;
 const FSCONFIG_SET_PATH_EMPTY: u64 = 4;
 /// See [`FSCONFIG_SET_STRING`]: the last command with a key.
 const FSCONFIG_SET_FD: u64 = 5;
-
-/// bpf's command that creates a map, the one whose attributes are decoded.
-const BPF_MAP_CREATE: u64 = 0;
 
 /// statx's flags as strace 6.1 prints them: the AT_STATX_SYNC_TYPE field's bits as flags
 /// (AT_STATX_SYNC_AS_STAT is their zero), then `|` and the other flags if any, both without
