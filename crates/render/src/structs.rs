@@ -1358,80 +1358,6 @@ pub fn utimbuf(b: &[u8]) -> String {
     )
 }
 
-/// `struct __user_cap_header_struct`: `{version=_LINUX_CAPABILITY_VERSION_3, pid=0}`.
-pub fn cap_header(b: &[u8], st: Style) -> String {
-    format!(
-        "{{version={}, pid={}}}",
-        set_text("cap_version", u32_at(b, 0), st),
-        u32_at(b, 4) as i32
-    )
-}
-
-/// How many `struct __user_cap_data_struct`s a capability header's version has.
-pub fn cap_data_count(version: u32) -> usize {
-    match version {
-        0x1998_0330 => 1,
-        0x2007_1026 | 0x2008_0522 => 2,
-        _ => 0,
-    }
-}
-
-/// capget's and capset's data: each set (effective, permitted, inheritable) of the one
-/// or two 32-bit structures, as `1<<CAP_CHOWN|1<<CAP_KILL`.
-pub fn cap_data(b: &[u8], st: Style) -> String {
-    let set = |field: usize| {
-        let mut v = u32_at(b, field * 4);
-        if b.len() >= 24 {
-            v |= u32_at(b, 12 + field * 4) << 32;
-        }
-        cap_set(v, st)
-    };
-    format!(
-        "{{effective={}, permitted={}, inheritable={}}}",
-        set(0),
-        set(1),
-        set(2)
-    )
-}
-
-fn cap_set(v: u64, st: Style) -> String {
-    // As strace's print_cap_bits: the low word's capabilities, then the high word's, each
-    // word a flags value of its own (so `0xfeffffff|0x1ff` under -X raw).
-    let (lo, hi) = (v & 0xffff_ffff, v >> 32);
-    let word = |w: u64, base: u64| {
-        let mut names = Vec::new();
-        let mut rest = w;
-        for bit in 0..32 {
-            if w & (1 << bit) == 0 {
-                continue;
-            }
-            if let Some(name) = syscalls::xlat_set("capability").and_then(|s| s.name_of(base + bit))
-            {
-                names.push(format!("1<<{name}"));
-                rest &= !(1 << bit);
-            }
-        }
-        if rest != 0 || names.is_empty() {
-            names.push(hex(rest));
-        }
-        let text = names.join("|");
-        match st {
-            Style::Abbrev => text,
-            Style::Raw => hex(w),
-            Style::Verbose if text == hex(w) => text,
-            Style::Verbose => format!("{} /* {text} */", hex(w)),
-        }
-    };
-    let mut parts = Vec::new();
-    if lo != 0 || hi == 0 {
-        parts.push(word(lo, 0));
-    }
-    if hi != 0 {
-        parts.push(word(hi, 32));
-    }
-    parts.join("|")
-}
-
 /// `struct open_how`: `{flags=O_RDONLY|O_CLOEXEC, resolve=RESOLVE_NO_SYMLINKS}`; the mode
 /// where it matters or is set, the resolve flags when set.
 pub fn open_how(b: &[u8], st: Style) -> String {
@@ -1706,22 +1632,6 @@ fn interface_name(index: i32) -> Option<String> {
             (i.trim().parse::<i32>().ok()? == index)
                 .then(|| e.file_name().to_string_lossy().into_owned())
         })
-}
-
-/// `struct landlock_ruleset_attr`: the handled file system accesses, then the network
-/// ones when the caller's structure has them.
-pub fn landlock_ruleset_attr(b: &[u8], st: Style) -> String {
-    let mut out = format!(
-        "{{handled_access_fs={}",
-        set_text("landlock_access_fs", u64_at(b, 0), st)
-    );
-    if b.len() >= 16 {
-        out += &format!(
-            ", handled_access_net={}",
-            set_text("landlock_access_net", u64_at(b, 8), st)
-        );
-    }
-    out + "}"
 }
 
 /// The bytes of `struct perf_event_attr` strace's abbreviated form shows: type through

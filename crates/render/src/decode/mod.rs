@@ -14,6 +14,7 @@ mod decoder;
 mod ipc;
 mod memory;
 mod quota;
+mod security;
 mod signal;
 mod time;
 
@@ -52,6 +53,8 @@ enum Family {
     Aio,
     /// bpf's attributes ([`bpf`]).
     Bpf,
+    /// Capabilities and landlock ([`security`]).
+    Security,
     /// The formats not yet in a family of their own.
     Rest,
 }
@@ -128,6 +131,9 @@ fn family(fmt: Fmt) -> Family {
         | Fmt::SigeventIn => Family::Signal,
         Fmt::IocbArrayIn(_) | Fmt::IoEventsOut | Fmt::IoUringParams => Family::Aio,
         Fmt::BpfAttr => Family::Bpf,
+        Fmt::LandlockRulesetAttr(_) | Fmt::CapHeader | Fmt::CapDataIn | Fmt::CapDataOut => {
+            Family::Security
+        }
         _ => Family::Rest,
     }
 }
@@ -289,6 +295,7 @@ impl Decoder {
             Family::Signal => self.signal_arg(fmt, i, v),
             Family::Aio => self.aio_arg(fmt, i, v),
             Family::Bpf => self.bpf_arg(fmt, i, v),
+            Family::Security => self.security_arg(fmt, i, v),
             Family::Rest => self.arg_rest(fmt, i, v),
         }
     }
@@ -649,9 +656,6 @@ impl Decoder {
             }
             Fmt::MknodDev(_) => return None,
             Fmt::UtimbufIn => in_struct(raw, v.entry_mem(i as u32), structs::utimbuf),
-            Fmt::CapHeader => in_struct(raw, v.entry_mem(i as u32), |b| structs::cap_header(b, st)),
-            Fmt::CapDataIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::cap_data(b, st)),
-            Fmt::CapDataOut => self.out_struct(raw, v, i, |b| structs::cap_data(b, st)),
             Fmt::OpenHowIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::open_how(b, st)),
             Fmt::FileHandleIn => in_struct(raw, v.entry_mem(i as u32), |b| {
                 structs::file_handle(b, None, true)
@@ -670,10 +674,6 @@ impl Decoder {
             Fmt::FanotifyDirfd => return self.basic_arg(Fmt::Dirfd, i, v),
             Fmt::WaitidId if v.arg(0) == P_PIDFD => return self.basic_arg(Fmt::Fd, i, v),
             Fmt::WaitidId => return self.basic_arg(Fmt::Int, i, v),
-            Fmt::LandlockRulesetAttr(size_arg) if v.arg(size_arg as usize) < 8 => ptr(raw),
-            Fmt::LandlockRulesetAttr(_) => in_struct(raw, v.entry_mem(i as u32), |b| {
-                structs::landlock_ruleset_attr(b, st)
-            }),
             Fmt::PerfEventAttr => in_struct(raw, v.entry_mem(i as u32), |b| {
                 structs::perf_event_attr(b, self.opts.verbose, st)
             }),
@@ -1475,6 +1475,7 @@ impl Decoder {
                 Family::Signal => self.plan_signal(*fmt, p, mem, &mut out),
                 Family::Aio => self.plan_aio(*fmt, p, mem, &mut out),
                 Family::Bpf => self.plan_bpf(*fmt, p, mem, &mut out),
+                Family::Security => self.plan_security(*fmt, p, mem),
                 Family::Rest => self.plan_rest(*fmt, p, mem, &mut out),
             };
             if let Some(data) = data {
@@ -1576,19 +1577,6 @@ impl Decoder {
                 mem.read_bytes(addr, 2 * l.long * self.iov_items(entry.args[c as usize]))
             }
             Fmt::UtimbufIn => mem.read_bytes(addr, 16),
-            Fmt::CapHeader => mem.read_bytes(addr, 8),
-            Fmt::CapDataIn | Fmt::CapDataOut => {
-                let version = match mem.read_bytes(entry.args[0], 4) {
-                    Mem::Bytes { bytes, .. } if bytes.len() == 4 => {
-                        u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
-                    }
-                    _ => 0,
-                };
-                match structs::cap_data_count(version) {
-                    0 => return None,
-                    n => mem.read_bytes(addr, 12 * n),
-                }
-            }
             Fmt::OpenHowIn => mem.read_bytes(addr, 24),
             Fmt::FsconfigKey if entry.args[1] <= FSCONFIG_SET_FD => mem.read_str(addr, max + 1),
             Fmt::FsconfigValue => match entry.args[1] {
@@ -1614,9 +1602,6 @@ impl Decoder {
                     structs::PERF_ATTR_HEAD
                 };
                 mem.read_bytes(addr, want)
-            }
-            Fmt::LandlockRulesetAttr(n) => {
-                mem.read_bytes(addr, (entry.args[n as usize] as usize).min(16))
             }
             Fmt::FileHandleIn | Fmt::FileHandleOut => match mem.read_bytes(addr, 8) {
                 // At entry name_to_handle_at only reads the size the caller gives.
