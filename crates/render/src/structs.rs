@@ -649,11 +649,6 @@ pub fn fd_set_with(b: &[u8], nfds: usize, fd_text: &dyn Fn(usize) -> String) -> 
     format!("[{}]", set.join(" "))
 }
 
-/// A CPU set: `[0 1]`.
-pub fn cpu_set(b: &[u8]) -> String {
-    fd_set(b, b.len() * 8)
-}
-
 /// The fields of a `struct statfs` whatever its layout, as strace prints them.
 struct StatfsFields {
     ty: u64,
@@ -821,48 +816,6 @@ fn flock_text(b: &[u8], st: Style, (start, len): (i64, i64), pid: Option<i32>) -
     )
 }
 
-/// Bytes of `struct rusage` (x86_64: 144; i386: 72).
-pub fn rusage_size(l: Layout) -> usize {
-    2 * l.timespec_size() + 14 * l.long
-}
-
-/// `struct rusage`: the two times, then the counters (longs) with -v.
-pub fn rusage(b: &[u8], verbose: bool, l: Layout) -> String {
-    let head = format!(
-        "{{ru_utime={}, ru_stime={}",
-        timeval(b, 0, l),
-        timeval(b, l.timespec_size(), l)
-    );
-    if !verbose {
-        return format!("{head}, ...}}");
-    }
-    let names = [
-        "ru_maxrss",
-        "ru_ixrss",
-        "ru_idrss",
-        "ru_isrss",
-        "ru_minflt",
-        "ru_majflt",
-        "ru_nswap",
-        "ru_inblock",
-        "ru_oublock",
-        "ru_msgsnd",
-        "ru_msgrcv",
-        "ru_nsignals",
-        "ru_nvcsw",
-        "ru_nivcsw",
-    ];
-    let rest: Vec<String> = names
-        .iter()
-        .enumerate()
-        .map(|(k, n)| {
-            let off = 2 * l.timespec_size() + k * l.long;
-            format!("{n}={}", l.slong(b, off))
-        })
-        .collect();
-    format!("{head}, {}}}", rest.join(", "))
-}
-
 /// Clock ticks with strace's seconds comment: `3 /* 0.03 s */` (no comment under -X raw,
 /// as strace's print_clock_t).
 pub fn clock_ticks(v: i64, st: Style) -> String {
@@ -871,18 +824,6 @@ pub fn clock_ticks(v: i64, st: Style) -> String {
     } else {
         format!("{v} /* {:.2} s */", v as f64 / 100.0)
     }
-}
-
-/// `struct tms`: four `clock_t` longs.
-pub fn tms(b: &[u8], l: Layout, st: Style) -> String {
-    let ticks = |k: usize| clock_ticks(l.slong(b, k * l.long), st);
-    format!(
-        "{{tms_utime={}, tms_stime={}, tms_cutime={}, tms_cstime={}}}",
-        ticks(0),
-        ticks(1),
-        ticks(2),
-        ticks(3)
-    )
 }
 
 /// `stack_t` (sigaltstack): the pointer, the int flags and the size, each in a long's

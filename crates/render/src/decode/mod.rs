@@ -13,6 +13,7 @@ mod bpf;
 mod decoder;
 mod ipc;
 mod memory;
+mod process;
 mod quota;
 mod security;
 mod signal;
@@ -23,6 +24,7 @@ use basic::{
 };
 use decoder::in_phase;
 pub use decoder::{CallView, DecodeOptions, Decoder, PerCall, Shape};
+use process::{FUTEX_TIMEOUT_KEY, P_PIDFD, futex_waits};
 use quota::quota_data;
 use signal::SIGRETURN_KEY;
 
@@ -55,6 +57,8 @@ enum Family {
     Bpf,
     /// Capabilities and landlock ([`security`]).
     Security,
+    /// Processes: exec, clone, wait, limits, usage, prctl, futex ([`process`]).
+    Process,
     /// The formats not yet in a family of their own.
     Rest,
 }
@@ -134,6 +138,20 @@ fn family(fmt: Fmt) -> Family {
         Fmt::LandlockRulesetAttr(_) | Fmt::CapHeader | Fmt::CapDataIn | Fmt::CapDataOut => {
             Family::Security
         }
+        Fmt::Argv
+        | Fmt::Envp
+        | Fmt::Clone
+        | Fmt::CloneArgs
+        | Fmt::WaitStatusOut
+        | Fmt::WaitidId
+        | Fmt::RlimitIn
+        | Fmt::RlimitOut
+        | Fmt::RusageOut
+        | Fmt::TmsOut
+        | Fmt::PrctlRest
+        | Fmt::FutexRest
+        | Fmt::GidsOut
+        | Fmt::CpuSetOut => Family::Process,
         _ => Family::Rest,
     }
 }
@@ -296,6 +314,7 @@ impl Decoder {
             Family::Aio => self.aio_arg(fmt, i, v),
             Family::Bpf => self.bpf_arg(fmt, i, v),
             Family::Security => self.security_arg(fmt, i, v),
+            Family::Process => self.process_arg(fmt, i, v),
             Family::Rest => self.arg_rest(fmt, i, v),
         }
     }
@@ -332,23 +351,6 @@ impl Decoder {
                 }
                 format_mode(raw)
             }
-            Fmt::Argv => self.argv(raw, v.entry_mem(i as u32)),
-            Fmt::Envp => {
-                if self.opts.verbose {
-                    self.argv(raw, v.entry_mem(i as u32))
-                } else {
-                    match v.entry_mem(i as u32) {
-                        Some(Mem::StrArray { count, .. }) => {
-                            format!(
-                                "{} /* {count} var{} */",
-                                ptr(raw),
-                                if *count == 1 { "" } else { "s" }
-                            )
-                        }
-                        _ => ptr(raw),
-                    }
-                }
-            }
             Fmt::SocketProto if v.arg(0) == structs::AF_PACKET => {
                 structs::htons_protocol(raw as u16, st)
             }
@@ -356,7 +358,6 @@ impl Decoder {
                 Some(protocols) => set_text(protocols.name, raw, st),
                 None => (raw as i32).to_string(),
             },
-            Fmt::Clone => return Some(clone_args(v, st)),
             Fmt::StatOut if is_i386(v.entry) => {
                 self.out_struct(raw, v, i, |b| structs::stat_i386(b, self.opts.verbose, st))
             }
@@ -367,14 +368,6 @@ impl Decoder {
             Fmt::StatxOut => {
                 self.out_struct(raw, v, i, |b| structs::statx(b, self.opts.verbose, st))
             }
-            Fmt::RlimitIn if compat_rlimit(v.entry) => {
-                in_struct(raw, v.entry_mem(i as u32), |b| structs::rlimit_i386(b, st))
-            }
-            Fmt::RlimitOut if compat_rlimit(v.entry) => {
-                self.out_struct(raw, v, i, |b| structs::rlimit_i386(b, st))
-            }
-            Fmt::RlimitIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::rlimit(b, st)),
-            Fmt::RlimitOut => self.out_struct(raw, v, i, |b| structs::rlimit(b, st)),
             Fmt::PipeOut => self.out_struct(raw, v, i, |b| {
                 let fd = |k: usize| {
                     let fd = structs::u32_at(b, 4 * k) as i32;
@@ -382,10 +375,6 @@ impl Decoder {
                 };
                 format!("[{}, {}]", fd(0), fd(1))
             }),
-            Fmt::WaitStatusOut => match v.ok_ret() {
-                Some(n) if n > 0 => self.out_struct(raw, v, i, structs::wait_status),
-                _ => ptr(raw),
-            },
             Fmt::SockaddrIn(_) => in_struct(raw, v.entry_mem(i as u32), |b| {
                 structs::sockaddr(b, st, self.opts.hex)
             }),
@@ -446,8 +435,6 @@ impl Decoder {
                 None => return self.fcntl_arg(raw, v.arg(1), st),
             },
             Fmt::FcntlCmd => fcntl_cmd_text(v.entry, raw, st),
-            Fmt::FutexRest => return futex_rest(v, st),
-            Fmt::PrctlRest => return self.prctl_rest(v, st),
             Fmt::MsghdrIn => self.msghdr(raw, v, i, false, st),
             Fmt::SockoptOut
                 if is_sockopt(
@@ -477,38 +464,7 @@ impl Decoder {
                     _ => ptr(raw),
                 }
             }
-            Fmt::RusageOut => {
-                self.out_struct(raw, v, i, |b| structs::rusage(b, self.opts.verbose, l))
-            }
-            Fmt::TmsOut => self.out_struct(raw, v, i, |b| structs::tms(b, l, st)),
             Fmt::TimesIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::utimens(b, l, st)),
-            Fmt::CloneArgs => {
-                let text = in_struct(raw, v.entry_mem(i as u32), |b| structs::clone_args(b, st));
-                if v.ok_ret().is_none() {
-                    return Some(text);
-                }
-                // What the kernel stored: the pidfd (CLONE_PIDFD) and the parent tid.
-                let stored: Vec<String> = [
-                    (CLONE_PIDFD_KEY, "pidfd"),
-                    (CLONE_PARENT_TID_KEY, "parent_tid"),
-                ]
-                .iter()
-                .filter_map(|&(key, name)| {
-                    let n = v.exit_mem(key).and_then(mem_u32)? as i32;
-                    let n = if key == CLONE_PIDFD_KEY {
-                        self.fd_text(n.into(), v.exit_mem(CLONE_PIDFD_PATH_KEY))
-                    } else {
-                        n.to_string()
-                    };
-                    Some(format!("{name}=[{n}]"))
-                })
-                .collect();
-                if stored.is_empty() {
-                    text
-                } else {
-                    format!("{text} => {{{}}}", stored.join(", "))
-                }
-            }
             Fmt::KexecSegmentsIn(n) => match v.entry_mem(i as u32) {
                 Some(Mem::Bytes { bytes, .. }) if v.arg(n as usize) <= KEXEC_SEGMENT_MAX => {
                     let items = bytes.chunks_exact(4 * l.long).map(|seg| {
@@ -538,17 +494,6 @@ impl Decoder {
                     }),
                 ) if v.result.is_some() => {
                     format!("{{msg_namelen={}}}", msghdr_field(bytes, 1, l) as u32)
-                }
-                _ => ptr(raw),
-            },
-            Fmt::GidsOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
-                (Some(n), Some(Mem::Bytes { bytes, .. })) => {
-                    let gids: Vec<String> = bytes
-                        .chunks_exact(4)
-                        .map(|g| u32::from_le_bytes([g[0], g[1], g[2], g[3]]).to_string())
-                        .collect();
-                    let more = n.max(0) as usize > gids.len();
-                    bracket_list(gids, more)
                 }
                 _ => ptr(raw),
             },
@@ -585,10 +530,6 @@ impl Decoder {
                     let fd = |fd: usize| self.fd_text(fd as i64, v.entry_mem(fd_set_fd_key(i, fd)));
                     structs::fd_set_with(bytes, v.arg(0) as usize, &fd)
                 }
-                _ => ptr(raw),
-            },
-            Fmt::CpuSetOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
-                (Some(_), Some(Mem::Bytes { bytes, .. })) => structs::cpu_set(bytes),
                 _ => ptr(raw),
             },
             Fmt::IntIn(len) => match (v.arg(len as usize), v.entry_mem(i as u32)) {
@@ -672,8 +613,6 @@ impl Decoder {
             }
             Fmt::FanotifyDirfd if raw as i32 == -1 => styled("FAN_NOFD".into(), "-1", st),
             Fmt::FanotifyDirfd => return self.basic_arg(Fmt::Dirfd, i, v),
-            Fmt::WaitidId if v.arg(0) == P_PIDFD => return self.basic_arg(Fmt::Fd, i, v),
-            Fmt::WaitidId => return self.basic_arg(Fmt::Int, i, v),
             Fmt::PerfEventAttr => in_struct(raw, v.entry_mem(i as u32), |b| {
                 structs::perf_event_attr(b, self.opts.verbose, st)
             }),
@@ -999,34 +938,6 @@ impl Decoder {
         if !at_exit {
             out.push(Capture { key: 0, data: args });
         }
-    }
-
-    fn prctl_rest(&self, v: &CallView<'_>, st: Style) -> Option<String> {
-        let option = v.arg(0);
-        let name_at = |mem: Option<&Mem>| match mem {
-            Some(Mem::Str { bytes, .. }) => quote(bytes, self.opts.hex),
-            _ => ptr(v.arg(1)),
-        };
-        Some(match option {
-            // PR_GET_DUMPABLE, PR_GET_KEEPCAPS, PR_GET_SECCOMP, PR_GET_CHILD_SUBREAPER's
-            // siblings that take nothing.
-            3 | 7 | 21 | 39 => return None,
-            15 => name_at(v.entry_mem(1)),
-            16 => match v.ok_ret() {
-                Some(_) => name_at(v.exit_mem(1)),
-                None => ptr(v.arg(1)),
-            },
-            1 => signal(v.arg(1) as i32),
-            23 | 24 => set_text("capability", v.arg(1), st),
-            38 => format!("{}, {}, {}, {}", v.arg(1), v.arg(2), v.arg(3), v.arg(4)),
-            _ => format!(
-                "{}, {}, {}, {}",
-                hex(v.arg(1)),
-                hex(v.arg(2)),
-                hex(v.arg(3)),
-                hex(v.arg(4))
-            ),
-        })
     }
 
     /// ioctl's third argument as strace prints it for the command (see
@@ -1476,6 +1387,7 @@ impl Decoder {
                 Family::Aio => self.plan_aio(*fmt, p, mem, &mut out),
                 Family::Bpf => self.plan_bpf(*fmt, p, mem, &mut out),
                 Family::Security => self.plan_security(*fmt, p, mem),
+                Family::Process => self.plan_process(*fmt, p, mem, &mut out),
                 Family::Rest => self.plan_rest(*fmt, p, mem, &mut out),
             };
             if let Some(data) = data {
@@ -1527,17 +1439,7 @@ impl Decoder {
             l,
         } = p;
         let max = self.strsize();
-        let key = i as u32;
         Some(match fmt {
-            Fmt::Argv => mem.read_str_array(addr, l.long, self.argv_items(), max + 1),
-            Fmt::Envp => {
-                let items = if self.opts.verbose {
-                    self.argv_items()
-                } else {
-                    0
-                };
-                mem.read_str_array(addr, l.long, items, max + 1)
-            }
             Fmt::FcntlArg if entry.args[1] == F_SETOWN_EX && !at_exit => mem.read_bytes(addr, 8),
             Fmt::FcntlArg if entry.args[1] == F_GETOWN_EX && at_exit => mem.read_bytes(addr, 8),
             Fmt::FcntlArg => match fcntl_lock(entry) {
@@ -1552,10 +1454,7 @@ impl Decoder {
             Fmt::StatOut => mem.read_bytes(addr, 144),
             Fmt::Stat64Out => mem.read_bytes(addr, 96),
             Fmt::StatxOut => mem.read_bytes(addr, 256),
-            Fmt::RlimitIn | Fmt::RlimitOut if compat_rlimit(entry) => mem.read_bytes(addr, 8),
-            Fmt::RlimitIn | Fmt::RlimitOut => mem.read_bytes(addr, 16),
             Fmt::PipeOut => mem.read_bytes(addr, 16),
-            Fmt::WaitStatusOut => mem.read_bytes(addr, 4),
             Fmt::SockaddrIn(len) => {
                 mem.read_bytes(addr, (entry.args[len as usize] as usize).min(128))
             }
@@ -1670,7 +1569,6 @@ impl Decoder {
                 }
                 set
             }
-            Fmt::CpuSetOut => mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(128)),
             Fmt::IoctlArg => match specs::ioctl_param(entry.args[1]) {
                 // Read where it prints: at entry what the kernel reads, at exit what
                 // it wrote (both for what prints `in => out`).
@@ -1701,15 +1599,6 @@ impl Decoder {
                 }
                 value
             }
-            Fmt::GidsOut => {
-                mem.read_bytes(addr, self.array_shown(ok.unwrap_or(0).max(0) as u64) * 4)
-            }
-            Fmt::PrctlRest => match entry.args[0] {
-                // PR_SET_NAME reads a name at entry; PR_GET_NAME writes one.
-                15 if !at_exit => mem.read_str(entry.args[1], 16),
-                16 if at_exit => mem.read_str(entry.args[1], 16),
-                _ => return None,
-            },
             Fmt::StatfsOut => mem.read_bytes(addr, structs::statfs_size(l)),
             Fmt::Statfs64Out => mem.read_bytes(addr, structs::STATFS64_I386_SIZE),
             Fmt::SysinfoOut => mem.read_bytes(addr, structs::sysinfo_size(l)),
@@ -1750,47 +1639,7 @@ impl Decoder {
                 };
                 mem.read_bytes(addr, len.min(max.max(4)))
             }
-            Fmt::RusageOut => mem.read_bytes(addr, structs::rusage_size(l)),
-            Fmt::TmsOut => mem.read_bytes(addr, 4 * l.long),
             Fmt::TimesIn => mem.read_bytes(addr, 2 * l.timespec_size()),
-            Fmt::Clone => {
-                // CLONE_PARENT_SETTID's tid, read at exit.
-                if at_exit && entry.args[0] & 0x0010_0000 != 0 && entry.args[2] != 0 {
-                    out.push(Capture {
-                        key: CLONE_PARENT_TID_KEY,
-                        data: mem.read_bytes(entry.args[2], 4),
-                    });
-                }
-                return None;
-            }
-            Fmt::CloneArgs => {
-                let args = mem.read_bytes(addr, 88);
-                if !at_exit {
-                    out.push(Capture { key, data: args });
-                    return None;
-                }
-                // What the kernel stored, for ` => {pidfd=[N], parent_tid=[N]}`:
-                // CLONE_PIDFD's descriptor (at offset 8), CLONE_PARENT_SETTID's tid (24).
-                if let Mem::Bytes { bytes, .. } = &args {
-                    for (flag, off, key) in [
-                        (0x1000u64, 8, CLONE_PIDFD_KEY),
-                        (0x0010_0000, 24, CLONE_PARENT_TID_KEY),
-                    ] {
-                        if le64(bytes, 0) & flag != 0 && le64(bytes, off) != 0 {
-                            let data = mem.read_bytes(le64(bytes, off), 4);
-                            let pidfd = mem_u32(&data).filter(|_| key == CLONE_PIDFD_KEY);
-                            if let Some(fd) = pidfd.filter(|_| self.opts.decode_fds) {
-                                out.push(Capture {
-                                    key: CLONE_PIDFD_PATH_KEY,
-                                    data: self.fd_capture(fd as i32, mem),
-                                });
-                            }
-                            out.push(Capture { key, data });
-                        }
-                    }
-                }
-                return None;
-            }
             Fmt::MsghdrIn | Fmt::MsghdrOut => {
                 let hdr = mem.read_bytes(addr, 7 * l.long);
                 if fmt.at_exit() != at_exit {
@@ -1997,8 +1846,6 @@ fn epoll_ctl_del() -> Option<u64> {
     syscalls::xlat_set("epoll_ctl_op").and_then(|set| set.value_of("EPOLL_CTL_DEL"))
 }
 
-/// Capture key of a futex wait's timeout.
-const FUTEX_TIMEOUT_KEY: u32 = 303;
 /// Capture keys of the paths (-y) of the descriptors inside an ioctl's structure, one per
 /// place; far above every other key.
 const IOCTL_FD_KEY: u32 = 1 << 20;
@@ -2147,9 +1994,6 @@ fn returns_fd(shape: &Shape, entry: &SyscallEntry) -> bool {
 /// Capture keys of what a descriptor passed in SCM_RIGHTS refers to (`+ fd`), for -y.
 const CMSG_FD_KEY: u32 = 8_000_000;
 
-/// waitid's id type whose id is a pidfd.
-const P_PIDFD: u64 = 3;
-
 /// Capture keys of msghdr parts: the name, the iov array, the header at entry, and the
 /// slot its iov buffers use.
 const MSG_NAME_KEY: u32 = 400;
@@ -2175,12 +2019,6 @@ const MMSG_SLOT: usize = 5_000;
 /// Capture keys of what old select's `struct sel_arg_struct` points to at entry: its
 /// sets (+1 to +3) and its timeout (+4).
 const OLD_SELECT_KEY: u32 = 490;
-/// Capture key of the parent tid clone3 stored.
-const CLONE_PARENT_TID_KEY: u32 = 460;
-/// clone3's pidfd, read at exit.
-const CLONE_PIDFD_KEY: u32 = 461;
-/// Capture key of what clone3's stored pidfd refers to (-y).
-const CLONE_PIDFD_PATH_KEY: u32 = 462;
 
 /// Where an iovec array's buffers are captured and how: slot, -s, how many entries to
 /// read, field width in bytes.
@@ -2244,12 +2082,6 @@ fn iov_addrs(bytes: &[u8], word: usize, count: u64) -> String {
     bracket_list(parts, more)
 }
 
-/// Whether the call's rlimit is i386's compat one (two u32s): every i386 rlimit call
-/// but prlimit64 (340), whose struct is 64-bit everywhere.
-fn compat_rlimit(entry: &SyscallEntry) -> bool {
-    is_i386(entry) && entry.nr != 340
-}
-
 /// The capture key of buffer `k` of the iovec array in slot `arg`.
 fn iov_key(arg: usize, k: usize) -> u32 {
     (1 + arg as u32) * IOV_MAX_ITEMS as u32 + k as u32
@@ -2310,89 +2142,6 @@ fn statx_flags(value: u64, st: Style) -> String {
         text.push_str(&part(0, rest));
     }
     text
-}
-
-/// x86_64 clone(flags, stack, parent_tid, child_tid, tls) as strace prints it.
-fn clone_args(v: &CallView<'_>, st: Style) -> String {
-    let flags = v.arg(0);
-    let f = set_text("clone_flags", flags, st);
-    let mut parts = vec![
-        format!("child_stack={}", ptr(v.arg(1))),
-        format!("flags={f}"),
-    ];
-    if flags & 0x100000 != 0 {
-        // The tid the kernel stored, once it did.
-        let stored = v
-            .ok_ret()
-            .and(v.exit_mem(CLONE_PARENT_TID_KEY))
-            .and_then(mem_u32);
-        parts.push(match stored {
-            Some(tid) => format!("parent_tid=[{tid}]"),
-            None => format!("parent_tid={}", ptr(v.arg(2))),
-        });
-    }
-    if flags & (0x1000000 | 0x200000) != 0 {
-        parts.push(format!("child_tidptr={}", ptr(v.arg(3))));
-    }
-    if flags & 0x80000 != 0 {
-        parts.push(format!("tls={}", ptr(v.arg(4))));
-    }
-    parts.join(", ")
-}
-
-fn futex_rest(v: &CallView<'_>, st: Style) -> Option<String> {
-    let op = v.arg(1);
-    let cmd = op & 0x7f;
-    let mut parts = vec![set_text("futex_op", op, st), (v.arg(2) as i32).to_string()];
-    match cmd {
-        0 => parts.push(futex_timeout(v)),
-        1 | 7 | 8 => {}
-        9 => {
-            parts.push(futex_timeout(v));
-            parts.push(bitset(v.arg(5), st));
-        }
-        10 => {
-            parts.push(bitset(v.arg(5), st));
-        }
-        _ => {
-            parts.push(ptr(v.arg(3)));
-            parts.push(ptr(v.arg(4)));
-            parts.push((v.arg(5) as i32).to_string());
-        }
-    }
-    Some(parts.join(", "))
-}
-
-/// A futex wait's timeout: the `struct timespec` read at entry, or its address.
-fn futex_timeout(v: &CallView<'_>) -> String {
-    match v.entry_mem(FUTEX_TIMEOUT_KEY) {
-        Some(Mem::Bytes {
-            bytes,
-            complete: true,
-        }) if v.arg(3) != 0 => structs::timespec(bytes, layout(v.entry)),
-        _ => ptr(v.arg(3)),
-    }
-}
-
-/// Whether a futex op waits with a timeout in its fourth argument (FUTEX_WAIT,
-/// FUTEX_WAIT_BITSET; private or not, either clock).
-fn futex_waits(op: u64) -> bool {
-    let cmd_mask = 0x7f;
-    syscalls::xlat_set("futex_op").is_some_and(|set| {
-        ["FUTEX_WAIT", "FUTEX_WAIT_BITSET"]
-            .iter()
-            .any(|name| set.value_of(name) == Some(op & cmd_mask))
-    })
-}
-
-/// futex's val3 bitset: a 32-bit word (the register's upper half is not part of it).
-fn bitset(v: u64, st: Style) -> String {
-    let word = u64::from(v as u32);
-    if word == u64::from(u32::MAX) {
-        styled("FUTEX_BITSET_MATCH_ANY".into(), &hex(word), st)
-    } else {
-        hex(word)
-    }
 }
 
 /// A failed undecoded call's result, as strace's print_err_ret: the errno's name and
