@@ -17,6 +17,7 @@ mod process;
 mod quota;
 mod security;
 mod signal;
+mod system;
 mod time;
 
 use basic::{
@@ -59,6 +60,8 @@ enum Family {
     Security,
     /// Processes: exec, clone, wait, limits, usage, prctl, futex ([`process`]).
     Process,
+    /// The system: uname, sysinfo, kexec_load, perf_event_open ([`system`]).
+    System,
     /// The formats not yet in a family of their own.
     Rest,
 }
@@ -152,6 +155,9 @@ fn family(fmt: Fmt) -> Family {
         | Fmt::FutexRest
         | Fmt::GidsOut
         | Fmt::CpuSetOut => Family::Process,
+        Fmt::Utsname | Fmt::SysinfoOut | Fmt::KexecSegmentsIn(_) | Fmt::PerfEventAttr => {
+            Family::System
+        }
         _ => Family::Rest,
     }
 }
@@ -315,6 +321,7 @@ impl Decoder {
             Family::Bpf => self.bpf_arg(fmt, i, v),
             Family::Security => self.security_arg(fmt, i, v),
             Family::Process => self.process_arg(fmt, i, v),
+            Family::System => self.system_arg(fmt, i, v),
             Family::Rest => self.arg_rest(fmt, i, v),
         }
     }
@@ -407,9 +414,6 @@ impl Decoder {
                 }
                 _ => ptr(raw),
             },
-            Fmt::Utsname => self.out_struct(raw, v, i, |b| {
-                structs::utsname(b, self.opts.verbose, self.opts.hex)
-            }),
             Fmt::IovIn(count_arg) => self.iovec(raw, v.arg(count_arg as usize), v, false, i),
             Fmt::IovOut(count_arg) => match (v.ok_ret(), v.exit_mem(i as u32)) {
                 (Some(_), _) => self.iovec(raw, v.arg(count_arg as usize), v, true, i),
@@ -465,22 +469,6 @@ impl Decoder {
                 }
             }
             Fmt::TimesIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::utimens(b, l, st)),
-            Fmt::KexecSegmentsIn(n) => match v.entry_mem(i as u32) {
-                Some(Mem::Bytes { bytes, .. }) if v.arg(n as usize) <= KEXEC_SEGMENT_MAX => {
-                    let items = bytes.chunks_exact(4 * l.long).map(|seg| {
-                        let field = |k: usize| l.ulong(seg, k * l.long);
-                        format!(
-                            "{{buf={}, bufsz={}, mem={}, memsz={}}}",
-                            ptr(field(0)),
-                            field(1),
-                            ptr(field(2)),
-                            field(3)
-                        )
-                    });
-                    self.array_text(items, v.arg(n as usize))
-                }
-                _ => ptr(raw),
-            },
             Fmt::MmsgvecSent(vlen) => self.mmsgvec(raw, v, i, Some(v.arg(vlen as usize)), st),
             Fmt::MmsgvecReceived(_) => self.mmsgvec(raw, v, i, None, st),
             Fmt::MsghdrOut => match (v.ok_ret(), v.entry_mem(MSG_IN_KEY + i as u32)) {
@@ -585,7 +573,6 @@ impl Decoder {
             },
             Fmt::StatfsOut => self.out_struct(raw, v, i, |b| structs::statfs(b, st, l)),
             Fmt::Statfs64Out => self.out_struct(raw, v, i, |b| structs::statfs64_i386(b, st)),
-            Fmt::SysinfoOut => self.out_struct(raw, v, i, |b| structs::sysinfo(b, l)),
             Fmt::IovAddrs(count_arg) => match v.entry_mem(i as u32) {
                 Some(Mem::Bytes { bytes, .. }) => {
                     iov_addrs(bytes, l.long, v.arg(count_arg as usize))
@@ -613,9 +600,6 @@ impl Decoder {
             }
             Fmt::FanotifyDirfd if raw as i32 == -1 => styled("FAN_NOFD".into(), "-1", st),
             Fmt::FanotifyDirfd => return self.basic_arg(Fmt::Dirfd, i, v),
-            Fmt::PerfEventAttr => in_struct(raw, v.entry_mem(i as u32), |b| {
-                structs::perf_event_attr(b, self.opts.verbose, st)
-            }),
             Fmt::FsconfigKey if v.arg(1) <= FSCONFIG_SET_FD => {
                 self.cstr(raw, v.entry_mem(i as u32))
             }
@@ -1388,6 +1372,7 @@ impl Decoder {
                 Family::Bpf => self.plan_bpf(*fmt, p, mem, &mut out),
                 Family::Security => self.plan_security(*fmt, p, mem),
                 Family::Process => self.plan_process(*fmt, p, mem, &mut out),
+                Family::System => self.plan_system(*fmt, p, mem),
                 Family::Rest => self.plan_rest(*fmt, p, mem, &mut out),
             };
             if let Some(data) = data {
@@ -1487,21 +1472,6 @@ impl Decoder {
                 _ => return None,
             },
             Fmt::MountAttr(_) => mem.read_bytes(addr, 32),
-            Fmt::PerfEventAttr => {
-                // As much of the caller's structure as is known (all of it under -v).
-                let size = match mem.read_bytes(addr, 8) {
-                    Mem::Bytes { bytes, .. } if bytes.len() == 8 => {
-                        u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]) as usize
-                    }
-                    _ => 0,
-                };
-                let want = if self.opts.verbose {
-                    structs::perf_attr_fetch_size(size)
-                } else {
-                    structs::PERF_ATTR_HEAD
-                };
-                mem.read_bytes(addr, want)
-            }
             Fmt::FileHandleIn | Fmt::FileHandleOut => match mem.read_bytes(addr, 8) {
                 // At entry name_to_handle_at only reads the size the caller gives.
                 header if !at_exit && matches!(fmt, Fmt::FileHandleOut) => header,
@@ -1514,7 +1484,6 @@ impl Decoder {
             Fmt::Dirents | Fmt::Dirents64 => {
                 mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(1 << 16))
             }
-            Fmt::Utsname => mem.read_bytes(addr, 390),
             Fmt::EpollEventIn => mem.read_bytes(addr, 12),
             Fmt::EpollEventsOut => {
                 mem.read_bytes(addr, self.array_shown(ok.unwrap_or(0).max(0) as u64) * 12)
@@ -1601,7 +1570,6 @@ impl Decoder {
             }
             Fmt::StatfsOut => mem.read_bytes(addr, structs::statfs_size(l)),
             Fmt::Statfs64Out => mem.read_bytes(addr, structs::STATFS64_I386_SIZE),
-            Fmt::SysinfoOut => mem.read_bytes(addr, structs::sysinfo_size(l)),
             Fmt::IovIn(c) | Fmt::IovOut(c) => {
                 let left = if at_exit {
                     ok.unwrap_or(0).max(0) as u64
@@ -1665,11 +1633,6 @@ impl Decoder {
                 }
                 hdr
             }
-            Fmt::KexecSegmentsIn(n) if entry.args[n as usize] > KEXEC_SEGMENT_MAX => return None,
-            Fmt::KexecSegmentsIn(n) => {
-                let shown = self.array_shown(entry.args[n as usize]);
-                mem.read_bytes(addr, shown * 4 * l.long)
-            }
             Fmt::MmsgvecSent(vlen) | Fmt::MmsgvecReceived(vlen) => {
                 let sent = matches!(fmt, Fmt::MmsgvecSent(_));
                 let n = if sent || !at_exit {
@@ -1703,10 +1666,6 @@ impl Decoder {
         })
     }
 }
-
-/// The most segments kexec_load takes (KEXEC_SEGMENT_MAX): strace prints a longer array's
-/// address.
-const KEXEC_SEGMENT_MAX: u64 = 16;
 
 const RET_FD_KEY: u32 = 300;
 /// Capture key of poll's pollfd array re-read at exit (revents).
