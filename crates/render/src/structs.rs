@@ -576,16 +576,6 @@ pub fn count_dirents(b: &[u8], reclen_at: usize) -> usize {
     n
 }
 
-/// One packed x86_64 `struct epoll_event` (12 bytes).
-pub fn epoll_event(b: &[u8], st: Style) -> String {
-    let data = u64_at(b, 4);
-    format!(
-        "{{events={}, data={{u32={}, u64={data}}}}}",
-        set_text("epoll_events", u32_at(b, 0), st),
-        data as u32
-    )
-}
-
 /// A `struct pollfd` array: at entry (`request` prints the k-th descriptor, with its -y
 /// path) the events, or at exit (`None`) only the ready ones' revents; `...` closes it
 /// when `more` descriptors follow than were read.

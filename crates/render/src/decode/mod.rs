@@ -11,6 +11,7 @@ mod aio;
 mod basic;
 mod bpf;
 mod decoder;
+mod desc;
 mod ipc;
 mod memory;
 mod process;
@@ -20,11 +21,10 @@ mod signal;
 mod system;
 mod time;
 
-use basic::{
-    AT_FDCWD, ArgPlan, FD_KEY_BASE, complete, in_struct, is_i386, layout, le_word, le64, mem_u32,
-};
+use basic::{AT_FDCWD, ArgPlan, FD_KEY_BASE, in_struct, is_i386, layout, le_word, le64, mem_u32};
 use decoder::in_phase;
 pub use decoder::{CallView, DecodeOptions, Decoder, PerCall, Shape};
+use desc::{PIPE_FD_KEY, POLL_REVENTS_KEY, time_left};
 use process::{FUTEX_TIMEOUT_KEY, P_PIDFD, futex_waits};
 use quota::quota_data;
 use signal::SIGRETURN_KEY;
@@ -62,6 +62,8 @@ enum Family {
     Process,
     /// The system: uname, sysinfo, kexec_load, perf_event_open ([`system`]).
     System,
+    /// Descriptors in sets and arrays: pipes, poll, select, epoll ([`desc`]).
+    Desc,
     /// The formats not yet in a family of their own.
     Rest,
 }
@@ -158,6 +160,12 @@ fn family(fmt: Fmt) -> Family {
         Fmt::Utsname | Fmt::SysinfoOut | Fmt::KexecSegmentsIn(_) | Fmt::PerfEventAttr => {
             Family::System
         }
+        Fmt::PipeOut
+        | Fmt::EpollEventIn
+        | Fmt::EpollEventsOut
+        | Fmt::PollFds(_)
+        | Fmt::OldSelectArgs
+        | Fmt::FdSetIn => Family::Desc,
         _ => Family::Rest,
     }
 }
@@ -322,6 +330,7 @@ impl Decoder {
             Family::Security => self.security_arg(fmt, i, v),
             Family::Process => self.process_arg(fmt, i, v),
             Family::System => self.system_arg(fmt, i, v),
+            Family::Desc => self.desc_arg(fmt, i, v),
             Family::Rest => self.arg_rest(fmt, i, v),
         }
     }
@@ -375,13 +384,6 @@ impl Decoder {
             Fmt::StatxOut => {
                 self.out_struct(raw, v, i, |b| structs::statx(b, self.opts.verbose, st))
             }
-            Fmt::PipeOut => self.out_struct(raw, v, i, |b| {
-                let fd = |k: usize| {
-                    let fd = structs::u32_at(b, 4 * k) as i32;
-                    self.fd_text(fd.into(), v.exit_mem(PIPE_FD_KEY + k as u32))
-                };
-                format!("[{}, {}]", fd(0), fd(1))
-            }),
             Fmt::SockaddrIn(_) => in_struct(raw, v.entry_mem(i as u32), |b| {
                 structs::sockaddr(b, st, self.opts.hex)
             }),
@@ -486,40 +488,6 @@ impl Decoder {
                 _ => ptr(raw),
             },
             Fmt::IoctlArg => return self.ioctl_arg(raw, v, i),
-            // EPOLL_CTL_DEL ignores the event: strace prints its address.
-            Fmt::EpollEventIn if Some(v.arg(1)) == epoll_ctl_del() => ptr(raw),
-            Fmt::EpollEventIn => {
-                in_struct(raw, v.entry_mem(i as u32), |b| structs::epoll_event(b, st))
-            }
-            Fmt::EpollEventsOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
-                (Some(n), Some(Mem::Bytes { bytes, .. })) => {
-                    let items: Vec<String> = bytes
-                        .chunks_exact(12)
-                        .map(|b| structs::epoll_event(b, st))
-                        .collect();
-                    let more = n.max(0) as usize > items.len();
-                    bracket_list(items, more)
-                }
-                _ => ptr(raw),
-            },
-            Fmt::PollFds(n) => match v.entry_mem(i as u32) {
-                Some(Mem::Bytes { bytes, .. }) => {
-                    let fd = |k: usize, fd: i32| {
-                        self.fd_text(fd.into(), v.entry_mem(POLL_FD_KEY + k as u32))
-                    };
-                    let more = self.array_more(v.arg(n as usize));
-                    structs::pollfds(bytes, st, Some(&fd), more)
-                }
-                _ => ptr(raw),
-            },
-            Fmt::OldSelectArgs => return Some(self.old_select_args(raw, v, l)),
-            Fmt::FdSetIn => match v.entry_mem(i as u32) {
-                Some(Mem::Bytes { bytes, .. }) => {
-                    let fd = |fd: usize| self.fd_text(fd as i64, v.entry_mem(fd_set_fd_key(i, fd)));
-                    structs::fd_set_with(bytes, v.arg(0) as usize, &fd)
-                }
-                _ => ptr(raw),
-            },
             Fmt::IntIn(len) => match (v.arg(len as usize), v.entry_mem(i as u32)) {
                 (
                     4,
@@ -790,38 +758,6 @@ impl Decoder {
         bracket_list(items, more)
     }
 
-    /// `N (in [4], out [5], left {...})` or `0 (Timeout)`, as strace ends select calls.
-    fn select_ret(&self, n: i64, shape: &Shape, view: &CallView<'_>) -> String {
-        if n == 0 {
-            return "0 (Timeout)".into();
-        }
-        let nfds = match shape.fmts.first() {
-            Some(Fmt::OldSelectArgs) => match view.entry_mem(0) {
-                Some(Mem::Bytes { bytes, .. }) => le_word(bytes, 0, 4) as usize,
-                _ => 0,
-            },
-            _ => view.arg(0) as usize,
-        };
-        let l = layout(view.entry);
-        let mut parts = Vec::new();
-        for (i, label) in [(1, "in"), (2, "out"), (3, "except")] {
-            if let Some(Mem::Bytes { bytes, .. }) = view.exit_mem(SELECT_READY_KEY + i)
-                && bytes.iter().any(|&b| b != 0)
-            {
-                parts.push(format!("{label} {}", structs::fd_set(bytes, nfds)));
-            }
-        }
-        let left = time_left(view, l);
-        if let Some(left) = left {
-            parts.push(format!("left {left}"));
-        }
-        if parts.is_empty() {
-            n.to_string()
-        } else {
-            format!("{n} ({})", parts.join(", "))
-        }
-    }
-
     /// fcntl's argument for the commands that take no lock: absent, flags, a number or
     /// an address.
     fn fcntl_arg(&self, raw: u64, cmd: u64, st: Style) -> Option<String> {
@@ -840,88 +776,6 @@ impl Decoder {
             1033 => set_text("fcntl_seals", raw, st),
             _ => ptr(raw),
         })
-    }
-
-    /// i386's old select: its one `struct sel_arg_struct` pointer printed as the five
-    /// arguments it holds, `4, [3], NULL, NULL, {tv_sec=0, tv_usec=0}`.
-    fn old_select_args(&self, raw: u64, v: &CallView<'_>, l: Layout) -> String {
-        let Some(Mem::Bytes {
-            bytes: args,
-            complete: true,
-        }) = v.entry_mem(0)
-        else {
-            return ptr(raw);
-        };
-        let word = |k: usize| le_word(args, 4 * k, 4);
-        let nfds = word(0);
-        let mut parts = vec![(nfds as u32 as i32).to_string()];
-        for k in 1..=3 {
-            parts.push(match v.entry_mem(OLD_SELECT_KEY + k as u32) {
-                Some(Mem::Bytes { bytes, .. }) if word(k) != 0 => {
-                    structs::fd_set(bytes, nfds as usize)
-                }
-                _ => ptr(word(k)),
-            });
-        }
-        parts.push(in_struct(word(4), v.entry_mem(OLD_SELECT_KEY + 4), |b| {
-            structs::timeval(b, 0, l)
-        }));
-        parts.join(", ")
-    }
-
-    /// Captures old select's `struct sel_arg_struct` and what it points to: the sets and
-    /// timeout at entry, the ready sets and the time left at exit (where select's own
-    /// result printing looks for them).
-    fn plan_old_select(
-        &self,
-        entry: &SyscallEntry,
-        at_exit: bool,
-        mem: &mut dyn MemReader,
-        out: &mut Vec<Capture>,
-    ) {
-        let args = if at_exit {
-            match Capture::find(&entry.mem, 0) {
-                Some(m) => m.clone(),
-                None => return,
-            }
-        } else {
-            mem.read_bytes(entry.args[0], 20)
-        };
-        let Mem::Bytes {
-            bytes,
-            complete: true,
-        } = &args
-        else {
-            return;
-        };
-        let l = layout(entry);
-        let word = |k: usize| le_word(bytes, 4 * k, 4);
-        for k in 1..=3 {
-            if word(k) != 0 {
-                let key = if at_exit {
-                    SELECT_READY_KEY
-                } else {
-                    OLD_SELECT_KEY
-                };
-                out.push(Capture {
-                    key: key + k as u32,
-                    data: mem.read_bytes(word(k), fd_set_size(word(0), l)),
-                });
-            }
-        }
-        if word(4) != 0 {
-            out.push(Capture {
-                key: if at_exit {
-                    SELECT_LEFT_KEY
-                } else {
-                    OLD_SELECT_KEY + 4
-                },
-                data: mem.read_bytes(word(4), l.timespec_size()),
-            });
-        }
-        if !at_exit {
-            out.push(Capture { key: 0, data: args });
-        }
     }
 
     /// ioctl's third argument as strace prints it for the command (see
@@ -1373,6 +1227,7 @@ impl Decoder {
                 Family::Security => self.plan_security(*fmt, p, mem),
                 Family::Process => self.plan_process(*fmt, p, mem, &mut out),
                 Family::System => self.plan_system(*fmt, p, mem),
+                Family::Desc => self.plan_desc(*fmt, p, mem, &mut out),
                 Family::Rest => self.plan_rest(*fmt, p, mem, &mut out),
             };
             if let Some(data) = data {
@@ -1431,15 +1286,10 @@ impl Decoder {
                 Some(lock) if lock.filled == at_exit => mem.read_bytes(addr, lock.layout.size()),
                 _ => return None,
             },
-            Fmt::OldSelectArgs => {
-                self.plan_old_select(entry, at_exit, mem, out);
-                return None;
-            }
             Fmt::StatOut if is_i386(entry) => mem.read_bytes(addr, 64),
             Fmt::StatOut => mem.read_bytes(addr, 144),
             Fmt::Stat64Out => mem.read_bytes(addr, 96),
             Fmt::StatxOut => mem.read_bytes(addr, 256),
-            Fmt::PipeOut => mem.read_bytes(addr, 16),
             Fmt::SockaddrIn(len) => {
                 mem.read_bytes(addr, (entry.args[len as usize] as usize).min(128))
             }
@@ -1483,60 +1333,6 @@ impl Decoder {
             },
             Fmt::Dirents | Fmt::Dirents64 => {
                 mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(1 << 16))
-            }
-            Fmt::EpollEventIn => mem.read_bytes(addr, 12),
-            Fmt::EpollEventsOut => {
-                mem.read_bytes(addr, self.array_shown(ok.unwrap_or(0).max(0) as u64) * 12)
-            }
-            Fmt::PollFds(n) => {
-                let len = self.array_shown(entry.args[n as usize]) * 8;
-                if at_exit {
-                    out.push(Capture {
-                        key: POLL_REVENTS_KEY,
-                        data: mem.read_bytes(addr, len),
-                    });
-                    return None;
-                }
-                let fds = mem.read_bytes(addr, len);
-                if let Mem::Bytes { bytes, .. } = &fds
-                    && self.opts.decode_fds
-                {
-                    // -y: what each descriptor of the request refers to.
-                    for (k, p) in bytes.chunks_exact(8).enumerate() {
-                        let fd = i32::from_le_bytes([p[0], p[1], p[2], p[3]]);
-                        if fd >= 0 {
-                            out.push(Capture {
-                                key: POLL_FD_KEY + k as u32,
-                                data: self.fd_capture(fd, mem),
-                            });
-                        }
-                    }
-                }
-                fds
-            }
-            Fmt::FdSetIn => {
-                let set = mem.read_bytes(addr, fd_set_size(entry.args[0], l));
-                if at_exit {
-                    // The sets as select left them: the ready descriptors.
-                    out.push(Capture {
-                        key: SELECT_READY_KEY + i as u32,
-                        data: set,
-                    });
-                    return None;
-                }
-                if let Mem::Bytes { bytes, .. } = &set
-                    && self.opts.decode_fds
-                {
-                    // -y: what each descriptor of the set refers to.
-                    let nfds = (entry.args[0] as usize).min(bytes.len() * 8);
-                    for fd in (0..nfds).filter(|&fd| bytes[fd / 8] & (1 << (fd % 8)) != 0) {
-                        out.push(Capture {
-                            key: fd_set_fd_key(i, fd),
-                            data: self.fd_capture(fd as i32, mem),
-                        });
-                    }
-                }
-                set
             }
             Fmt::IoctlArg => match specs::ioctl_param(entry.args[1]) {
                 // Read where it prints: at entry what the kernel reads, at exit what
@@ -1668,8 +1464,6 @@ impl Decoder {
 }
 
 const RET_FD_KEY: u32 = 300;
-/// Capture key of poll's pollfd array re-read at exit (revents).
-const POLL_REVENTS_KEY: u32 = 301;
 /// Whether a socket option is SOL_SOCKET's SO_LINGER, whose value is a `struct linger`.
 /// A socket filter's instructions (setsockopt SO_ATTACH_FILTER), read under -v.
 const FPROG_KEY: u32 = 520;
@@ -1783,26 +1577,6 @@ fn fcntl_cmd_text(entry: &SyscallEntry, cmd: u64, st: Style) -> String {
         }
         _ => set_text("fcntl_cmd", cmd, st),
     }
-}
-
-/// The bytes of an `fd_set` of `nfds` descriptors: whole longs, up to 1024 descriptors.
-fn fd_set_size(nfds: u64, l: Layout) -> usize {
-    let bits = 8 * l.long;
-    ((nfds as usize).div_ceil(bits) * l.long).min(1024 / 8)
-}
-
-/// The time a select or ppoll call had left, as the kernel wrote it back: a timeval
-/// (select) or a timespec (pselect6, ppoll), if one was captured at exit.
-fn time_left(view: &CallView<'_>, l: Layout) -> Option<String> {
-    if let Some(b) = complete(view.exit_mem(SELECT_LEFT_KEY)) {
-        return Some(structs::timeval(b, 0, l));
-    }
-    complete(view.exit_mem(SELECT_LEFT_KEY + 1)).map(|b| structs::timespec(b, l))
-}
-
-/// epoll_ctl's delete operation, whose event argument is not read.
-fn epoll_ctl_del() -> Option<u64> {
-    syscalls::xlat_set("epoll_ctl_op").and_then(|set| set.value_of("EPOLL_CTL_DEL"))
 }
 
 /// Capture keys of the paths (-y) of the descriptors inside an ioctl's structure, one per
@@ -1921,16 +1695,6 @@ fn mmsg_len(m: &[u8], l: Layout) -> u32 {
     le_word(m, 7 * l.long, 4) as u32
 }
 
-/// Capture keys of what poll's descriptors refer to (`+ k` for the k-th), for -y.
-const POLL_FD_KEY: u32 = 6_000_000;
-/// Capture key of what descriptor `fd` of select's set in argument `arg` refers to (-y).
-fn fd_set_fd_key(arg: usize, fd: usize) -> u32 {
-    7_000_000 + (arg as u32) * 100_000 + fd as u32
-}
-
-/// Capture keys of what pipe's (and socketpair's) two new descriptors refer to (-y).
-const PIPE_FD_KEY: u32 = 6_500_000;
-
 /// Whether the call returns a new descriptor: by its shape, or by its command for fcntl
 /// (F_DUPFD, F_DUPFD_CLOEXEC), bpf (the commands that create or get an object) and
 /// landlock_create_ruleset (not its version query), as strace's RVAL_FD.
@@ -1963,9 +1727,6 @@ const MSG_CONTROL_KEY: u32 = 510;
 const CONTROL_MAX: usize = 4096;
 const MSG_IN_KEY: u32 = 440;
 const MSG_SLOT: usize = 50;
-/// Capture keys of select's sets and timeout as the kernel left them.
-const SELECT_READY_KEY: u32 = 470;
-const SELECT_LEFT_KEY: u32 = 480;
 /// Capture keys of a `struct mmsghdr` array's elements (`+ e`): their names, their iov
 /// arrays, and at entry the whole array; and the first slot of their iov buffers.
 const MMSG_NAME_KEY: u32 = 2_000_000;
@@ -1974,10 +1735,6 @@ const MMSG_IOV_KEY: u32 = 3_000_000;
 const MMSG_CONTROL_KEY: u32 = 5_000_000;
 const MMSG_IN_KEY: u32 = 4_000_000;
 const MMSG_SLOT: usize = 5_000;
-
-/// Capture keys of what old select's `struct sel_arg_struct` points to at entry: its
-/// sets (+1 to +3) and its timeout (+4).
-const OLD_SELECT_KEY: u32 = 490;
 
 /// Where an iovec array's buffers are captured and how: slot, -s, how many entries to
 /// read, field width in bytes.

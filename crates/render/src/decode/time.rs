@@ -1,9 +1,9 @@
 //! Time: `struct timespec` and `struct timeval` arguments, the interval timers, the
 //! timezone and adjtimex's `struct timex`.
 
-use super::SELECT_LEFT_KEY;
 use super::basic::{ArgPlan, in_struct, layout};
 use super::decoder::{CallView, Decoder};
+use super::desc::SELECT_LEFT_KEY;
 use crate::prim::set_text;
 use crate::specs::Fmt;
 use crate::structs::{self, Layout, signed, timespec, timeval, u32_at, word_at};
