@@ -7,14 +7,27 @@
 //! module prints it and plans its captures; [`decoder`] holds the decoder's state and
 //! [`basic`] what every family builds on.
 
+mod aio;
 mod basic;
+mod bpf;
 mod decoder;
+mod desc;
+mod ipc;
+mod memory;
+mod process;
+mod quota;
+mod security;
+mod signal;
+mod system;
+mod time;
 
-use basic::{
-    AT_FDCWD, ArgPlan, FD_KEY_BASE, complete, in_struct, is_i386, layout, le_word, le64, mem_u32,
-};
+use basic::{AT_FDCWD, ArgPlan, FD_KEY_BASE, in_struct, is_i386, layout, le_word, le64, mem_u32};
 use decoder::in_phase;
 pub use decoder::{CallView, DecodeOptions, Decoder, PerCall, Shape};
+use desc::{PIPE_FD_KEY, POLL_REVENTS_KEY, time_left};
+use process::{FUTEX_TIMEOUT_KEY, P_PIDFD, futex_waits};
+use quota::quota_data;
+use signal::SIGRETURN_KEY;
 
 use crate::escape::quote;
 use crate::prim::{bracket_list, format_mode, ptr, set_text, signal, styled};
@@ -29,6 +42,28 @@ use syscalls::Arch;
 enum Family {
     /// Numbers, addresses, descriptors, paths, strings, buffers, words ([`basic`]).
     Basic,
+    /// quotactl's command and what it points to ([`quota`]).
+    Quota,
+    /// System V and POSIX IPC: keys, flags, semaphores, message queues ([`ipc`]).
+    Ipc,
+    /// Memory mappings, NUMA policies and page moves ([`memory`]).
+    Memory,
+    /// Times, timers and clocks: timespecs, timevals, itimers, timezones, timex ([`time`]).
+    Time,
+    /// Signal sets, actions, siginfo, alternate stacks, sigevents ([`signal`]).
+    Signal,
+    /// Asynchronous I/O: iocbs, io_events, io_uring parameters ([`aio`]).
+    Aio,
+    /// bpf's attributes ([`bpf`]).
+    Bpf,
+    /// Capabilities and landlock ([`security`]).
+    Security,
+    /// Processes: exec, clone, wait, limits, usage, prctl, futex ([`process`]).
+    Process,
+    /// The system: uname, sysinfo, kexec_load, perf_event_open ([`system`]).
+    System,
+    /// Descriptors in sets and arrays: pipes, poll, select, epoll ([`desc`]).
+    Desc,
     /// The formats not yet in a family of their own.
     Rest,
 }
@@ -63,6 +98,74 @@ fn family(fmt: Fmt) -> Family {
         | Fmt::IdOut
         | Fmt::RemainOut
         | Fmt::Skip => Family::Basic,
+        Fmt::QuotaCmd | Fmt::QuotaRest(_) => Family::Quota,
+        Fmt::IpcKey
+        | Fmt::ShmgetFlags
+        | Fmt::SembufsIn(_)
+        | Fmt::MqAttrIn
+        | Fmt::MqAttrOut
+        | Fmt::MqOpenAttr(_) => Family::Ipc,
+        Fmt::MmapFlags
+        | Fmt::MemfdFlags
+        | Fmt::MremapNewAddr
+        | Fmt::MincoreOut
+        | Fmt::NodemaskIn(_)
+        | Fmt::NodemaskOut(_)
+        | Fmt::MempolicyOut
+        | Fmt::PageStatusOut(_)
+        | Fmt::PtrArrayIn(_)
+        | Fmt::IntArrayIn(_) => Family::Memory,
+        Fmt::TimespecIn
+        | Fmt::TimespecOut
+        | Fmt::ItimerspecIn
+        | Fmt::ItimerspecOut
+        | Fmt::ItimervalIn
+        | Fmt::ItimervalOut
+        | Fmt::TimevalIn
+        | Fmt::TimevalOut
+        | Fmt::TimevalPairIn
+        | Fmt::TimezoneIn
+        | Fmt::TimezoneOut
+        | Fmt::TimexOut => Family::Time,
+        Fmt::SigsetIn
+        | Fmt::SigsetOut
+        | Fmt::SigactionIn
+        | Fmt::SigactionOut
+        | Fmt::SiginfoIn
+        | Fmt::SiginfoOut
+        | Fmt::SigsetAddrSizeIn
+        | Fmt::SigreturnMask
+        | Fmt::StackIn
+        | Fmt::StackOut
+        | Fmt::SigeventIn => Family::Signal,
+        Fmt::IocbArrayIn(_) | Fmt::IoEventsOut | Fmt::IoUringParams => Family::Aio,
+        Fmt::BpfAttr => Family::Bpf,
+        Fmt::LandlockRulesetAttr(_) | Fmt::CapHeader | Fmt::CapDataIn | Fmt::CapDataOut => {
+            Family::Security
+        }
+        Fmt::Argv
+        | Fmt::Envp
+        | Fmt::Clone
+        | Fmt::CloneArgs
+        | Fmt::WaitStatusOut
+        | Fmt::WaitidId
+        | Fmt::RlimitIn
+        | Fmt::RlimitOut
+        | Fmt::RusageOut
+        | Fmt::TmsOut
+        | Fmt::PrctlRest
+        | Fmt::FutexRest
+        | Fmt::GidsOut
+        | Fmt::CpuSetOut => Family::Process,
+        Fmt::Utsname | Fmt::SysinfoOut | Fmt::KexecSegmentsIn(_) | Fmt::PerfEventAttr => {
+            Family::System
+        }
+        Fmt::PipeOut
+        | Fmt::EpollEventIn
+        | Fmt::EpollEventsOut
+        | Fmt::PollFds(_)
+        | Fmt::OldSelectArgs
+        | Fmt::FdSetIn => Family::Desc,
         _ => Family::Rest,
     }
 }
@@ -217,6 +320,17 @@ impl Decoder {
         }
         match family(fmt) {
             Family::Basic => self.basic_arg(fmt, i, v),
+            Family::Quota => self.quota_arg(fmt, i, v),
+            Family::Ipc => self.ipc_arg(fmt, i, v),
+            Family::Memory => self.memory_arg(fmt, i, v),
+            Family::Time => self.time_arg(fmt, i, v),
+            Family::Signal => self.signal_arg(fmt, i, v),
+            Family::Aio => self.aio_arg(fmt, i, v),
+            Family::Bpf => self.bpf_arg(fmt, i, v),
+            Family::Security => self.security_arg(fmt, i, v),
+            Family::Process => self.process_arg(fmt, i, v),
+            Family::System => self.system_arg(fmt, i, v),
+            Family::Desc => self.desc_arg(fmt, i, v),
             Family::Rest => self.arg_rest(fmt, i, v),
         }
     }
@@ -253,23 +367,6 @@ impl Decoder {
                 }
                 format_mode(raw)
             }
-            Fmt::Argv => self.argv(raw, v.entry_mem(i as u32)),
-            Fmt::Envp => {
-                if self.opts.verbose {
-                    self.argv(raw, v.entry_mem(i as u32))
-                } else {
-                    match v.entry_mem(i as u32) {
-                        Some(Mem::StrArray { count, .. }) => {
-                            format!(
-                                "{} /* {count} var{} */",
-                                ptr(raw),
-                                if *count == 1 { "" } else { "s" }
-                            )
-                        }
-                        _ => ptr(raw),
-                    }
-                }
-            }
             Fmt::SocketProto if v.arg(0) == structs::AF_PACKET => {
                 structs::htons_protocol(raw as u16, st)
             }
@@ -277,7 +374,6 @@ impl Decoder {
                 Some(protocols) => set_text(protocols.name, raw, st),
                 None => (raw as i32).to_string(),
             },
-            Fmt::Clone => return Some(clone_args(v, st)),
             Fmt::StatOut if is_i386(v.entry) => {
                 self.out_struct(raw, v, i, |b| structs::stat_i386(b, self.opts.verbose, st))
             }
@@ -288,45 +384,6 @@ impl Decoder {
             Fmt::StatxOut => {
                 self.out_struct(raw, v, i, |b| structs::statx(b, self.opts.verbose, st))
             }
-            Fmt::SigsetIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::sigset(b, st)),
-            Fmt::SigsetOut => self.out_struct(raw, v, i, |b| structs::sigset(b, st)),
-            Fmt::SigactionIn if l.long == 4 => in_struct(raw, v.entry_mem(i as u32), |b| {
-                structs::sigaction_i386(b, st)
-            }),
-            Fmt::SigactionOut if l.long == 4 => {
-                self.out_struct(raw, v, i, |b| structs::sigaction_i386(b, st))
-            }
-            Fmt::SigactionIn => {
-                in_struct(raw, v.entry_mem(i as u32), |b| structs::sigaction(b, st))
-            }
-            Fmt::SigactionOut => self.out_struct(raw, v, i, |b| structs::sigaction(b, st)),
-            Fmt::RlimitIn if compat_rlimit(v.entry) => {
-                in_struct(raw, v.entry_mem(i as u32), |b| structs::rlimit_i386(b, st))
-            }
-            Fmt::RlimitOut if compat_rlimit(v.entry) => {
-                self.out_struct(raw, v, i, |b| structs::rlimit_i386(b, st))
-            }
-            Fmt::RlimitIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::rlimit(b, st)),
-            Fmt::RlimitOut => self.out_struct(raw, v, i, |b| structs::rlimit(b, st)),
-            Fmt::PipeOut => self.out_struct(raw, v, i, |b| {
-                let fd = |k: usize| {
-                    let fd = structs::u32_at(b, 4 * k) as i32;
-                    self.fd_text(fd.into(), v.exit_mem(PIPE_FD_KEY + k as u32))
-                };
-                format!("[{}, {}]", fd(0), fd(1))
-            }),
-            Fmt::WaitStatusOut => match v.ok_ret() {
-                Some(n) if n > 0 => self.out_struct(raw, v, i, structs::wait_status),
-                _ => ptr(raw),
-            },
-            Fmt::TimespecIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::timespec(b, l)),
-            Fmt::TimespecOut => self.out_struct(raw, v, i, |b| structs::timespec(b, l)),
-            Fmt::ItimerspecIn => {
-                in_struct(raw, v.entry_mem(i as u32), |b| structs::itimerspec(b, l))
-            }
-            Fmt::ItimerspecOut => self.out_struct(raw, v, i, |b| structs::itimerspec(b, l)),
-            Fmt::ItimervalIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::itimerval(b, l)),
-            Fmt::ItimervalOut => self.out_struct(raw, v, i, |b| structs::itimerval(b, l)),
             Fmt::SockaddrIn(_) => in_struct(raw, v.entry_mem(i as u32), |b| {
                 structs::sockaddr(b, st, self.opts.hex)
             }),
@@ -359,9 +416,6 @@ impl Decoder {
                 }
                 _ => ptr(raw),
             },
-            Fmt::Utsname => self.out_struct(raw, v, i, |b| {
-                structs::utsname(b, self.opts.verbose, self.opts.hex)
-            }),
             Fmt::IovIn(count_arg) => self.iovec(raw, v.arg(count_arg as usize), v, false, i),
             Fmt::IovOut(count_arg) => match (v.ok_ret(), v.exit_mem(i as u32)) {
                 (Some(_), _) => self.iovec(raw, v.arg(count_arg as usize), v, true, i),
@@ -387,19 +441,7 @@ impl Decoder {
                 None => return self.fcntl_arg(raw, v.arg(1), st),
             },
             Fmt::FcntlCmd => fcntl_cmd_text(v.entry, raw, st),
-            Fmt::FutexRest => return futex_rest(v, st),
-            Fmt::PrctlRest => return self.prctl_rest(v, st),
             Fmt::MsghdrIn => self.msghdr(raw, v, i, false, st),
-            Fmt::MremapNewAddr => {
-                let fixed = ["MREMAP_MAYMOVE", "MREMAP_FIXED"]
-                    .iter()
-                    .filter_map(|name| syscalls::xlat_set("mremap_flags")?.value_of(name))
-                    .fold(0, |all, bit| all | bit);
-                if fixed == 0 || v.arg(3) & fixed != fixed {
-                    return None;
-                }
-                ptr(raw)
-            }
             Fmt::SockoptOut
                 if is_sockopt(
                     v.arg(1),
@@ -428,73 +470,7 @@ impl Decoder {
                     _ => ptr(raw),
                 }
             }
-            Fmt::SiginfoOut => match v.written(i as u32) {
-                Some(bytes) => crate::siginfo::format(bytes, st, l),
-                _ => ptr(raw),
-            },
-            Fmt::SiginfoIn => in_struct(raw, v.entry_mem(i as u32), |b| {
-                crate::siginfo::format(b, st, l)
-            }),
-            Fmt::RusageOut => {
-                self.out_struct(raw, v, i, |b| structs::rusage(b, self.opts.verbose, l))
-            }
-            Fmt::TmsOut => self.out_struct(raw, v, i, |b| structs::tms(b, l, st)),
-            Fmt::StackIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::stack(b, st, l)),
-            Fmt::StackOut => self.out_struct(raw, v, i, |b| structs::stack(b, st, l)),
             Fmt::TimesIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::utimens(b, l, st)),
-            Fmt::CloneArgs => {
-                let text = in_struct(raw, v.entry_mem(i as u32), |b| structs::clone_args(b, st));
-                if v.ok_ret().is_none() {
-                    return Some(text);
-                }
-                // What the kernel stored: the pidfd (CLONE_PIDFD) and the parent tid.
-                let stored: Vec<String> = [
-                    (CLONE_PIDFD_KEY, "pidfd"),
-                    (CLONE_PARENT_TID_KEY, "parent_tid"),
-                ]
-                .iter()
-                .filter_map(|&(key, name)| {
-                    let n = v.exit_mem(key).and_then(mem_u32)? as i32;
-                    let n = if key == CLONE_PIDFD_KEY {
-                        self.fd_text(n.into(), v.exit_mem(CLONE_PIDFD_PATH_KEY))
-                    } else {
-                        n.to_string()
-                    };
-                    Some(format!("{name}=[{n}]"))
-                })
-                .collect();
-                if stored.is_empty() {
-                    text
-                } else {
-                    format!("{text} => {{{}}}", stored.join(", "))
-                }
-            }
-            Fmt::KexecSegmentsIn(n) => match v.entry_mem(i as u32) {
-                Some(Mem::Bytes { bytes, .. }) if v.arg(n as usize) <= KEXEC_SEGMENT_MAX => {
-                    let items = bytes.chunks_exact(4 * l.long).map(|seg| {
-                        let field = |k: usize| l.ulong(seg, k * l.long);
-                        format!(
-                            "{{buf={}, bufsz={}, mem={}, memsz={}}}",
-                            ptr(field(0)),
-                            field(1),
-                            ptr(field(2)),
-                            field(3)
-                        )
-                    });
-                    self.array_text(items, v.arg(n as usize))
-                }
-                _ => ptr(raw),
-            },
-            Fmt::IocbArrayIn(n) => match v.entry_mem(i as u32) {
-                Some(Mem::Bytes { bytes, .. }) if (v.arg(n as usize) as i64) >= 0 => {
-                    let items = bytes
-                        .chunks_exact(l.long)
-                        .enumerate()
-                        .map(|(k, p)| self.iocb(l.ulong(p, 0), k, v, l));
-                    self.array_text(items, v.arg(n as usize))
-                }
-                _ => ptr(raw),
-            },
             Fmt::MmsgvecSent(vlen) => self.mmsgvec(raw, v, i, Some(v.arg(vlen as usize)), st),
             Fmt::MmsgvecReceived(_) => self.mmsgvec(raw, v, i, None, st),
             Fmt::MsghdrOut => match (v.ok_ret(), v.entry_mem(MSG_IN_KEY + i as u32)) {
@@ -511,90 +487,7 @@ impl Decoder {
                 }
                 _ => ptr(raw),
             },
-            Fmt::GidsOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
-                (Some(n), Some(Mem::Bytes { bytes, .. })) => {
-                    let gids: Vec<String> = bytes
-                        .chunks_exact(4)
-                        .map(|g| u32::from_le_bytes([g[0], g[1], g[2], g[3]]).to_string())
-                        .collect();
-                    let more = n.max(0) as usize > gids.len();
-                    bracket_list(gids, more)
-                }
-                _ => ptr(raw),
-            },
             Fmt::IoctlArg => return self.ioctl_arg(raw, v, i),
-            Fmt::IoEventsOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
-                (Some(n), Some(Mem::Bytes { bytes, .. })) => {
-                    structs::io_events(bytes, self.array_more(n.max(0) as u64))
-                }
-                _ => ptr(raw),
-            },
-            Fmt::SigsetAddrSizeIn => in_struct(raw, v.entry_mem(i as u32), |b| {
-                let (mask, size) = (l.ulong(b, 0), l.ulong(b, l.long));
-                let mask_text = match v.entry_mem(SIGSET_ADDR_KEY) {
-                    Some(Mem::Bytes {
-                        bytes,
-                        complete: true,
-                    }) if mask != 0 => {
-                        let mut set = bytes.clone();
-                        set.resize(8, 0);
-                        structs::sigset(&set, st)
-                    }
-                    _ => ptr(mask),
-                };
-                format!("{{sigmask={mask_text}, sigsetsize={size}}}")
-            }),
-            // struct timex's longs are time-sized: 32-bit only in i386's old_timex32.
-            Fmt::TimexOut => self.out_struct(raw, v, i, |b| structs::timex(b, st, l.time)),
-            Fmt::SembufsIn(n) => match v.entry_mem(i as u32) {
-                Some(Mem::Bytes { bytes, .. }) => {
-                    structs::sembufs(bytes, st, self.array_more(v.arg(n as usize)))
-                }
-                _ => ptr(raw),
-            },
-            // EPOLL_CTL_DEL ignores the event: strace prints its address.
-            Fmt::EpollEventIn if Some(v.arg(1)) == epoll_ctl_del() => ptr(raw),
-            Fmt::EpollEventIn => {
-                in_struct(raw, v.entry_mem(i as u32), |b| structs::epoll_event(b, st))
-            }
-            Fmt::EpollEventsOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
-                (Some(n), Some(Mem::Bytes { bytes, .. })) => {
-                    let items: Vec<String> = bytes
-                        .chunks_exact(12)
-                        .map(|b| structs::epoll_event(b, st))
-                        .collect();
-                    let more = n.max(0) as usize > items.len();
-                    bracket_list(items, more)
-                }
-                _ => ptr(raw),
-            },
-            Fmt::PollFds(n) => match v.entry_mem(i as u32) {
-                Some(Mem::Bytes { bytes, .. }) => {
-                    let fd = |k: usize, fd: i32| {
-                        self.fd_text(fd.into(), v.entry_mem(POLL_FD_KEY + k as u32))
-                    };
-                    let more = self.array_more(v.arg(n as usize));
-                    structs::pollfds(bytes, st, Some(&fd), more)
-                }
-                _ => ptr(raw),
-            },
-            Fmt::TimevalIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::timeval(b, 0, l)),
-            Fmt::TimevalOut => self.out_struct(raw, v, i, |b| structs::timeval(b, 0, l)),
-            Fmt::TimevalPairIn => {
-                in_struct(raw, v.entry_mem(i as u32), |b| structs::timeval_pair(b, l))
-            }
-            Fmt::OldSelectArgs => return Some(self.old_select_args(raw, v, l)),
-            Fmt::FdSetIn => match v.entry_mem(i as u32) {
-                Some(Mem::Bytes { bytes, .. }) => {
-                    let fd = |fd: usize| self.fd_text(fd as i64, v.entry_mem(fd_set_fd_key(i, fd)));
-                    structs::fd_set_with(bytes, v.arg(0) as usize, &fd)
-                }
-                _ => ptr(raw),
-            },
-            Fmt::CpuSetOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
-                (Some(_), Some(Mem::Bytes { bytes, .. })) => structs::cpu_set(bytes),
-                _ => ptr(raw),
-            },
             Fmt::IntIn(len) => match (v.arg(len as usize), v.entry_mem(i as u32)) {
                 (
                     4,
@@ -646,37 +539,8 @@ impl Decoder {
                 (n, mem @ Some(Mem::Bytes { .. })) => self.buf(raw, n, mem, false),
                 _ => ptr(raw),
             },
-            Fmt::NodemaskIn(maxnode) => {
-                self.nodemask(raw, v.arg(maxnode as usize), v.entry_mem(i as u32), l)
-            }
-            Fmt::NodemaskOut(maxnode) => match v.ok_ret() {
-                Some(_) => self.nodemask(raw, v.arg(maxnode as usize), v.exit_mem(i as u32), l),
-                None => ptr(raw),
-            },
-            Fmt::MempolicyOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
-                (Some(_), Some(m)) => match mem_u32(m) {
-                    Some(mode) => format!("[{}]", set_text("mempolicy_mode", mode as u64, st)),
-                    None => ptr(raw),
-                },
-                _ => ptr(raw),
-            },
             Fmt::StatfsOut => self.out_struct(raw, v, i, |b| structs::statfs(b, st, l)),
             Fmt::Statfs64Out => self.out_struct(raw, v, i, |b| structs::statfs64_i386(b, st)),
-            Fmt::SysinfoOut => self.out_struct(raw, v, i, |b| structs::sysinfo(b, l)),
-            Fmt::SigreturnMask => match v.entry_mem(SIGRETURN_KEY) {
-                Some(Mem::Bytes {
-                    bytes,
-                    complete: true,
-                }) => format!("{{mask={}}}", structs::sigset(bytes, self.opts.style)),
-                _ => return None,
-            },
-            Fmt::TimezoneIn => in_struct(raw, v.entry_mem(i as u32), structs::timezone),
-            Fmt::TimezoneOut => self.out_struct(raw, v, i, structs::timezone),
-            Fmt::MincoreOut => {
-                let pages = v.arg(1).div_ceil(4096) as usize;
-                let more = pages > self.array_shown(pages as u64);
-                self.out_struct(raw, v, i, |b| structs::mincore_vec(b, more))
-            }
             Fmt::IovAddrs(count_arg) => match v.entry_mem(i as u32) {
                 Some(Mem::Bytes { bytes, .. }) => {
                     iov_addrs(bytes, l.long, v.arg(count_arg as usize))
@@ -688,11 +552,6 @@ impl Decoder {
             }
             Fmt::MknodDev(_) => return None,
             Fmt::UtimbufIn => in_struct(raw, v.entry_mem(i as u32), structs::utimbuf),
-            Fmt::MqAttrIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::mq_attr(b, st)),
-            Fmt::MqAttrOut => self.out_struct(raw, v, i, |b| structs::mq_attr(b, st)),
-            Fmt::CapHeader => in_struct(raw, v.entry_mem(i as u32), |b| structs::cap_header(b, st)),
-            Fmt::CapDataIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::cap_data(b, st)),
-            Fmt::CapDataOut => self.out_struct(raw, v, i, |b| structs::cap_data(b, st)),
             Fmt::OpenHowIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::open_how(b, st)),
             Fmt::FileHandleIn => in_struct(raw, v.entry_mem(i as u32), |b| {
                 structs::file_handle(b, None, true)
@@ -707,85 +566,8 @@ impl Decoder {
                     (Some(n), ..) => format!("{{handle_bytes={n}}}"),
                 }
             }
-            Fmt::PtrArrayIn(n) => match v.entry_mem(i as u32) {
-                Some(Mem::Bytes { bytes, .. }) => {
-                    let items = bytes.chunks_exact(l.long).map(|c| ptr(l.ulong(c, 0)));
-                    self.array_text(items, v.arg(n as usize))
-                }
-                _ => ptr(raw),
-            },
-            Fmt::IntArrayIn(n) => match v.entry_mem(i as u32) {
-                Some(Mem::Bytes { bytes, .. }) => {
-                    let items = bytes
-                        .chunks_exact(4)
-                        .map(|c| (le_word(c, 0, 4) as i32).to_string());
-                    self.array_text(items, v.arg(n as usize))
-                }
-                _ => ptr(raw),
-            },
-            Fmt::PageStatusOut(n) => match (v.ok_ret(), v.exit_mem(i as u32)) {
-                (Some(_), Some(Mem::Bytes { bytes, .. })) => {
-                    let items = bytes
-                        .chunks_exact(4)
-                        .map(|c| match le_word(c, 0, 4) as i32 {
-                            e if e < 0 => syscalls::errno_by_code(-e).map_or(e.to_string(), |x| {
-                                styled(format!("-{}", x.name), &e.to_string(), st)
-                            }),
-                            node => node.to_string(),
-                        });
-                    self.array_text(items, v.arg(n as usize))
-                }
-                _ => ptr(raw),
-            },
-            Fmt::MmapFlags => mmap_flags(raw, st),
             Fmt::FanotifyDirfd if raw as i32 == -1 => styled("FAN_NOFD".into(), "-1", st),
             Fmt::FanotifyDirfd => return self.basic_arg(Fmt::Dirfd, i, v),
-            Fmt::WaitidId if v.arg(0) == P_PIDFD => return self.basic_arg(Fmt::Fd, i, v),
-            Fmt::WaitidId => return self.basic_arg(Fmt::Int, i, v),
-            Fmt::QuotaCmd => quota_cmd(raw as u32, st),
-            Fmt::QuotaRest(cmd_arg) => {
-                let cmd = (v.arg(cmd_arg as usize) as u32) >> 8;
-                return self.quota_rest(cmd, v, i, st);
-            }
-            Fmt::IpcKey if raw as u32 == 0 => styled("IPC_PRIVATE".into(), "0", st),
-            Fmt::IpcKey => hex(raw as u32 as u64),
-            Fmt::ShmgetFlags => shmget_flags(raw as u32, st),
-            Fmt::LandlockRulesetAttr(size_arg) if v.arg(size_arg as usize) < 8 => ptr(raw),
-            Fmt::LandlockRulesetAttr(_) => in_struct(raw, v.entry_mem(i as u32), |b| {
-                structs::landlock_ruleset_attr(b, st)
-            }),
-            Fmt::IoUringParams => match v.entry_mem(i as u32) {
-                Some(Mem::Bytes {
-                    bytes,
-                    complete: true,
-                }) if raw != 0 => {
-                    let written = match v.exit_mem(i as u32) {
-                        Some(Mem::Bytes {
-                            bytes,
-                            complete: true,
-                        }) => Some(&bytes[..]),
-                        _ => None,
-                    };
-                    structs::io_uring_params(bytes, written, st)
-                }
-                _ => ptr(raw),
-            },
-            Fmt::BpfAttr if v.arg(0) == BPF_MAP_CREATE => {
-                let fd = |off: usize, fd: i32| {
-                    self.fd_text(fd.into(), v.entry_mem(BPF_FD_KEY + off as u32))
-                };
-                in_struct(raw, v.entry_mem(i as u32), |b| {
-                    structs::bpf_map_create(b, st, self.opts.hex, &fd)
-                })
-            }
-            Fmt::BpfAttr => ptr(raw),
-            Fmt::PerfEventAttr => in_struct(raw, v.entry_mem(i as u32), |b| {
-                structs::perf_event_attr(b, self.opts.verbose, st)
-            }),
-            Fmt::MemfdFlags => memfd_flags(raw, st),
-            Fmt::SigeventIn => {
-                in_struct(raw, v.entry_mem(i as u32), |b| structs::sigevent(b, st, l))
-            }
             Fmt::FsconfigKey if v.arg(1) <= FSCONFIG_SET_FD => {
                 self.cstr(raw, v.entry_mem(i as u32))
             }
@@ -810,10 +592,6 @@ impl Decoder {
             Fmt::MountAttr(size_arg) if v.arg(size_arg as usize) < 32 => ptr(raw),
             Fmt::MountAttr(_) => {
                 in_struct(raw, v.entry_mem(i as u32), |b| structs::mount_attr(b, st))
-            }
-            Fmt::MqOpenAttr(flags_arg) if v.arg(flags_arg as usize) & 0o100 == 0 => return None,
-            Fmt::MqOpenAttr(_) => {
-                in_struct(raw, v.entry_mem(i as u32), |b| structs::mq_attr(b, st))
             }
             _ => unreachable!("{fmt:?} is not a format of the rest"),
         })
@@ -980,77 +758,8 @@ impl Decoder {
         bracket_list(items, more)
     }
 
-    /// `N (in [4], out [5], left {...})` or `0 (Timeout)`, as strace ends select calls.
-    fn select_ret(&self, n: i64, shape: &Shape, view: &CallView<'_>) -> String {
-        if n == 0 {
-            return "0 (Timeout)".into();
-        }
-        let nfds = match shape.fmts.first() {
-            Some(Fmt::OldSelectArgs) => match view.entry_mem(0) {
-                Some(Mem::Bytes { bytes, .. }) => le_word(bytes, 0, 4) as usize,
-                _ => 0,
-            },
-            _ => view.arg(0) as usize,
-        };
-        let l = layout(view.entry);
-        let mut parts = Vec::new();
-        for (i, label) in [(1, "in"), (2, "out"), (3, "except")] {
-            if let Some(Mem::Bytes { bytes, .. }) = view.exit_mem(SELECT_READY_KEY + i)
-                && bytes.iter().any(|&b| b != 0)
-            {
-                parts.push(format!("{label} {}", structs::fd_set(bytes, nfds)));
-            }
-        }
-        let left = time_left(view, l);
-        if let Some(left) = left {
-            parts.push(format!("left {left}"));
-        }
-        if parts.is_empty() {
-            n.to_string()
-        } else {
-            format!("{n} ({})", parts.join(", "))
-        }
-    }
-
     /// fcntl's argument for the commands that take no lock: absent, flags, a number or
     /// an address.
-    /// quotactl's id and address (arguments `i` and `i + 1`) as command `cmd` uses them.
-    fn quota_rest(&self, cmd: u32, v: &CallView<'_>, i: usize, st: Style) -> Option<String> {
-        let (id, data) = (v.arg(i) as u32, v.arg(i + 1));
-        let uid = if id == u32::MAX {
-            "-1".to_string()
-        } else {
-            id.to_string()
-        };
-        let verbose = self.opts.verbose;
-        let dqblk = |mem: Option<&Mem>| in_struct(data, mem, |b| structs::if_dqblk(b, verbose, st));
-        Some(match quota_data(cmd) {
-            QuotaData::Nothing => return None,
-            QuotaData::Path => format!(
-                "{}, {}",
-                set_text("quota_formats", u64::from(id), st),
-                self.path(data, v.entry_mem(i as u32))
-            ),
-            QuotaData::DqblkIn => format!("{uid}, {}", dqblk(v.entry_mem(i as u32))),
-            QuotaData::DqblkOut => match v.ok_ret() {
-                Some(_) => format!("{uid}, {}", dqblk(v.exit_mem(i as u32))),
-                None => format!("{uid}, {}", ptr(data)),
-            },
-            QuotaData::FormatOut => match (v.ok_ret(), v.exit_mem(i as u32).and_then(mem_u32)) {
-                (Some(_), Some(f)) => format!("[{}]", set_text("quota_formats", u64::from(f), st)),
-                _ => ptr(data),
-            },
-            QuotaData::InfoIn => {
-                in_struct(data, v.entry_mem(i as u32), |b| structs::if_dqinfo(b, st))
-            }
-            QuotaData::InfoOut => match v.ok_ret() {
-                Some(_) => in_struct(data, v.exit_mem(i as u32), |b| structs::if_dqinfo(b, st)),
-                None => ptr(data),
-            },
-            QuotaData::Raw => format!("{uid}, {}", ptr(data)),
-        })
-    }
-
     fn fcntl_arg(&self, raw: u64, cmd: u64, st: Style) -> Option<String> {
         Some(match cmd {
             1 | 3 | 9 | 11 | 1025 | 1032 | 1034 => return None,
@@ -1066,116 +775,6 @@ impl Decoder {
             // F_ADD_SEALS
             1033 => set_text("fcntl_seals", raw, st),
             _ => ptr(raw),
-        })
-    }
-
-    /// i386's old select: its one `struct sel_arg_struct` pointer printed as the five
-    /// arguments it holds, `4, [3], NULL, NULL, {tv_sec=0, tv_usec=0}`.
-    fn old_select_args(&self, raw: u64, v: &CallView<'_>, l: Layout) -> String {
-        let Some(Mem::Bytes {
-            bytes: args,
-            complete: true,
-        }) = v.entry_mem(0)
-        else {
-            return ptr(raw);
-        };
-        let word = |k: usize| le_word(args, 4 * k, 4);
-        let nfds = word(0);
-        let mut parts = vec![(nfds as u32 as i32).to_string()];
-        for k in 1..=3 {
-            parts.push(match v.entry_mem(OLD_SELECT_KEY + k as u32) {
-                Some(Mem::Bytes { bytes, .. }) if word(k) != 0 => {
-                    structs::fd_set(bytes, nfds as usize)
-                }
-                _ => ptr(word(k)),
-            });
-        }
-        parts.push(in_struct(word(4), v.entry_mem(OLD_SELECT_KEY + 4), |b| {
-            structs::timeval(b, 0, l)
-        }));
-        parts.join(", ")
-    }
-
-    /// Captures old select's `struct sel_arg_struct` and what it points to: the sets and
-    /// timeout at entry, the ready sets and the time left at exit (where select's own
-    /// result printing looks for them).
-    fn plan_old_select(
-        &self,
-        entry: &SyscallEntry,
-        at_exit: bool,
-        mem: &mut dyn MemReader,
-        out: &mut Vec<Capture>,
-    ) {
-        let args = if at_exit {
-            match Capture::find(&entry.mem, 0) {
-                Some(m) => m.clone(),
-                None => return,
-            }
-        } else {
-            mem.read_bytes(entry.args[0], 20)
-        };
-        let Mem::Bytes {
-            bytes,
-            complete: true,
-        } = &args
-        else {
-            return;
-        };
-        let l = layout(entry);
-        let word = |k: usize| le_word(bytes, 4 * k, 4);
-        for k in 1..=3 {
-            if word(k) != 0 {
-                let key = if at_exit {
-                    SELECT_READY_KEY
-                } else {
-                    OLD_SELECT_KEY
-                };
-                out.push(Capture {
-                    key: key + k as u32,
-                    data: mem.read_bytes(word(k), fd_set_size(word(0), l)),
-                });
-            }
-        }
-        if word(4) != 0 {
-            out.push(Capture {
-                key: if at_exit {
-                    SELECT_LEFT_KEY
-                } else {
-                    OLD_SELECT_KEY + 4
-                },
-                data: mem.read_bytes(word(4), l.timespec_size()),
-            });
-        }
-        if !at_exit {
-            out.push(Capture { key: 0, data: args });
-        }
-    }
-
-    fn prctl_rest(&self, v: &CallView<'_>, st: Style) -> Option<String> {
-        let option = v.arg(0);
-        let name_at = |mem: Option<&Mem>| match mem {
-            Some(Mem::Str { bytes, .. }) => quote(bytes, self.opts.hex),
-            _ => ptr(v.arg(1)),
-        };
-        Some(match option {
-            // PR_GET_DUMPABLE, PR_GET_KEEPCAPS, PR_GET_SECCOMP, PR_GET_CHILD_SUBREAPER's
-            // siblings that take nothing.
-            3 | 7 | 21 | 39 => return None,
-            15 => name_at(v.entry_mem(1)),
-            16 => match v.ok_ret() {
-                Some(_) => name_at(v.exit_mem(1)),
-                None => ptr(v.arg(1)),
-            },
-            1 => signal(v.arg(1) as i32),
-            23 | 24 => set_text("capability", v.arg(1), st),
-            38 => format!("{}, {}, {}, {}", v.arg(1), v.arg(2), v.arg(3), v.arg(4)),
-            _ => format!(
-                "{}, {}, {}, {}",
-                hex(v.arg(1)),
-                hex(v.arg(2)),
-                hex(v.arg(3)),
-                hex(v.arg(4))
-            ),
         })
     }
 
@@ -1518,121 +1117,6 @@ impl Decoder {
         }
     }
 
-    /// io_submit's `k`th iocb, at `addr`: its fields, or the address when unreadable.
-    fn iocb(&self, addr: u64, k: usize, v: &CallView<'_>, l: Layout) -> String {
-        let Some(Mem::Bytes {
-            bytes: cb,
-            complete: true,
-        }) = v.entry_mem(IOCB_KEY + k as u32)
-        else {
-            return ptr(addr);
-        };
-        let fd = |which: structs::IocbFd, fd: i32| {
-            self.fd_text(fd.into(), v.entry_mem(iocb_fd_key(k, which)))
-        };
-        structs::iocb(cb, self.iocb_data(cb, v, k, l), &fd, self.opts.style)
-    }
-
-    /// What stands for the buffer of io_submit's `k`th iocb `cb`: a PWRITE's data, a
-    /// vectored command's iovec array (PWRITEV's buffers as strings, PREADV's as addresses).
-    fn iocb_data(&self, cb: &[u8], v: &CallView<'_>, k: usize, l: Layout) -> Option<String> {
-        let key = IOCB_BUF_KEY + k as u32;
-        if let Some((buf, len)) = structs::iocb_write_buf(cb) {
-            return Some(self.buf(buf, len, v.entry_mem(key), false));
-        }
-        let (buf, count, strings) = structs::iocb_vector(cb)?;
-        Some(match v.entry_mem(key) {
-            Some(Mem::Bytes { bytes, .. }) if !strings => iov_addrs(bytes, l.long, count),
-            _ => {
-                let slot = IOCB_SLOT + k;
-                self.iovec_at(buf, count, &v.entry.mem, key, slot, None, l.long)
-            }
-        })
-    }
-
-    /// Reads io_submit's iocb pointer array at `addr` (as many of its `count` as print),
-    /// capturing each iocb and each PWRITE's data up to -s.
-    fn plan_iocbs(
-        &self,
-        addr: u64,
-        count: u64,
-        l: Layout,
-        mem: &mut dyn MemReader,
-        out: &mut Vec<Capture>,
-    ) -> Mem {
-        let arr = mem.read_bytes(addr, l.long * self.array_shown(count));
-        if let Mem::Bytes { bytes, .. } = &arr {
-            for (k, p) in bytes.chunks_exact(l.long).enumerate() {
-                let cb = mem.read_bytes(l.ulong(p, 0), structs::IOCB_SIZE);
-                if let Mem::Bytes {
-                    bytes: cb,
-                    complete: true,
-                } = &cb
-                {
-                    for (which, fd) in structs::iocb_fds(cb) {
-                        if self.opts.decode_fds && fd >= 0 {
-                            out.push(Capture {
-                                key: iocb_fd_key(k, which),
-                                data: self.fd_capture(fd, mem),
-                            });
-                        }
-                    }
-                    if let Some((buf, len)) = structs::iocb_write_buf(cb) {
-                        out.push(Capture {
-                            key: IOCB_BUF_KEY + k as u32,
-                            data: mem.read_bytes(buf, (len as usize).min(self.strsize())),
-                        });
-                    }
-                    if let Some((buf, count, strings)) = structs::iocb_vector(cb) {
-                        // PREADV's buffers print as addresses: none of their data is read.
-                        let left = if strings { u64::MAX } else { 0 };
-                        let iov = IovPlan {
-                            slot: IOCB_SLOT + k,
-                            max: self.strsize(),
-                            items: self.iov_items(count),
-                            word: l.long,
-                        };
-                        let arr = capture_iov(mem, buf, count, left, iov, out);
-                        out.push(Capture {
-                            key: IOCB_BUF_KEY + k as u32,
-                            data: arr,
-                        });
-                    }
-                }
-                out.push(Capture {
-                    key: IOCB_KEY + k as u32,
-                    data: cb,
-                });
-            }
-        }
-        arr
-    }
-
-    /// How many longs of a node mask to read: all of them under -v, else up to -s, as
-    /// strace's print_array abbreviates.
-    fn nodemask_longs(&self, maxnode: u64, long: usize) -> (u64, usize) {
-        let bits = 8 * long as u64;
-        let total = maxnode.saturating_sub(1).div_ceil(bits);
-        let limit = if self.opts.verbose {
-            NODEMASK_MAX_LONGS
-        } else {
-            self.strsize().min(NODEMASK_MAX_LONGS)
-        };
-        (total, (total as usize).min(limit))
-    }
-
-    fn nodemask(&self, raw: u64, maxnode: u64, mem: Option<&Mem>, l: Layout) -> String {
-        let (total, shown) = self.nodemask_longs(maxnode, l.long);
-        match mem {
-            Some(Mem::Bytes { bytes, .. })
-                if raw != 0 && shown > 0 && bytes.len() == shown * l.long =>
-            {
-                structs::nodemask(bytes, total as usize > shown, l.long)
-            }
-            _ => ptr(raw),
-        }
-    }
-
     fn iovec(&self, raw: u64, count: u64, v: &CallView<'_>, out: bool, i: usize) -> String {
         let (mem, total) = if out {
             (v.exit_mem, Some(v.ok_ret().unwrap_or(0).max(0) as u64))
@@ -1733,6 +1217,17 @@ impl Decoder {
             };
             let data = match family(*fmt) {
                 Family::Basic => self.plan_basic(*fmt, p, mem, &mut out),
+                Family::Quota => self.plan_quota(*fmt, p, mem),
+                Family::Ipc => self.plan_ipc(*fmt, p, mem),
+                Family::Memory => self.plan_memory(*fmt, p, mem),
+                Family::Time => self.plan_time(*fmt, p, mem, &mut out),
+                Family::Signal => self.plan_signal(*fmt, p, mem, &mut out),
+                Family::Aio => self.plan_aio(*fmt, p, mem, &mut out),
+                Family::Bpf => self.plan_bpf(*fmt, p, mem, &mut out),
+                Family::Security => self.plan_security(*fmt, p, mem),
+                Family::Process => self.plan_process(*fmt, p, mem, &mut out),
+                Family::System => self.plan_system(*fmt, p, mem),
+                Family::Desc => self.plan_desc(*fmt, p, mem, &mut out),
                 Family::Rest => self.plan_rest(*fmt, p, mem, &mut out),
             };
             if let Some(data) = data {
@@ -1784,53 +1279,17 @@ impl Decoder {
             l,
         } = p;
         let max = self.strsize();
-        let key = i as u32;
         Some(match fmt {
-            Fmt::Argv => mem.read_str_array(addr, l.long, self.argv_items(), max + 1),
-            Fmt::Envp => {
-                let items = if self.opts.verbose {
-                    self.argv_items()
-                } else {
-                    0
-                };
-                mem.read_str_array(addr, l.long, items, max + 1)
-            }
             Fmt::FcntlArg if entry.args[1] == F_SETOWN_EX && !at_exit => mem.read_bytes(addr, 8),
             Fmt::FcntlArg if entry.args[1] == F_GETOWN_EX && at_exit => mem.read_bytes(addr, 8),
             Fmt::FcntlArg => match fcntl_lock(entry) {
                 Some(lock) if lock.filled == at_exit => mem.read_bytes(addr, lock.layout.size()),
                 _ => return None,
             },
-            Fmt::OldSelectArgs => {
-                self.plan_old_select(entry, at_exit, mem, out);
-                return None;
-            }
             Fmt::StatOut if is_i386(entry) => mem.read_bytes(addr, 64),
             Fmt::StatOut => mem.read_bytes(addr, 144),
             Fmt::Stat64Out => mem.read_bytes(addr, 96),
-            Fmt::ItimerspecIn | Fmt::ItimerspecOut | Fmt::ItimervalIn | Fmt::ItimervalOut => {
-                mem.read_bytes(addr, 2 * l.timespec_size())
-            }
             Fmt::StatxOut => mem.read_bytes(addr, 256),
-            Fmt::SigsetIn | Fmt::SigsetOut => mem.read_bytes(addr, 8),
-            Fmt::SigactionIn | Fmt::SigactionOut if l.long == 4 => mem.read_bytes(addr, 20),
-            Fmt::SigactionIn | Fmt::SigactionOut => mem.read_bytes(addr, 32),
-            Fmt::RlimitIn | Fmt::RlimitOut if compat_rlimit(entry) => mem.read_bytes(addr, 8),
-            Fmt::RlimitIn | Fmt::RlimitOut => mem.read_bytes(addr, 16),
-            Fmt::PipeOut => mem.read_bytes(addr, 16),
-            Fmt::WaitStatusOut => mem.read_bytes(addr, 4),
-            Fmt::TimespecIn | Fmt::TimespecOut => {
-                let ts = mem.read_bytes(addr, l.timespec_size());
-                if at_exit && matches!(fmt, Fmt::TimespecIn) {
-                    // pselect6's and ppoll's timeout as the kernel left it.
-                    out.push(Capture {
-                        key: SELECT_LEFT_KEY + 1,
-                        data: ts,
-                    });
-                    return None;
-                }
-                ts
-            }
             Fmt::SockaddrIn(len) => {
                 mem.read_bytes(addr, (entry.args[len as usize] as usize).min(128))
             }
@@ -1848,29 +1307,10 @@ impl Decoder {
                     .map_or(len, |n| n as usize);
                 mem.read_bytes(addr, len.min(given).min(128))
             }
-            Fmt::TimezoneIn | Fmt::TimezoneOut => mem.read_bytes(addr, 8),
-            Fmt::MincoreOut => {
-                let pages = entry.args[1].div_ceil(4096);
-                mem.read_bytes(addr, self.array_shown(pages))
-            }
             Fmt::IovAddrs(c) => {
                 mem.read_bytes(addr, 2 * l.long * self.iov_items(entry.args[c as usize]))
             }
             Fmt::UtimbufIn => mem.read_bytes(addr, 16),
-            Fmt::MqAttrIn | Fmt::MqAttrOut | Fmt::MqOpenAttr(_) => mem.read_bytes(addr, 32),
-            Fmt::CapHeader => mem.read_bytes(addr, 8),
-            Fmt::CapDataIn | Fmt::CapDataOut => {
-                let version = match mem.read_bytes(entry.args[0], 4) {
-                    Mem::Bytes { bytes, .. } if bytes.len() == 4 => {
-                        u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
-                    }
-                    _ => 0,
-                };
-                match structs::cap_data_count(version) {
-                    0 => return None,
-                    n => mem.read_bytes(addr, 12 * n),
-                }
-            }
             Fmt::OpenHowIn => mem.read_bytes(addr, 24),
             Fmt::FsconfigKey if entry.args[1] <= FSCONFIG_SET_FD => mem.read_str(addr, max + 1),
             Fmt::FsconfigValue => match entry.args[1] {
@@ -1882,58 +1322,6 @@ impl Decoder {
                 _ => return None,
             },
             Fmt::MountAttr(_) => mem.read_bytes(addr, 32),
-            Fmt::SigeventIn => mem.read_bytes(addr, 32),
-            Fmt::PerfEventAttr => {
-                // As much of the caller's structure as is known (all of it under -v).
-                let size = match mem.read_bytes(addr, 8) {
-                    Mem::Bytes { bytes, .. } if bytes.len() == 8 => {
-                        u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]) as usize
-                    }
-                    _ => 0,
-                };
-                let want = if self.opts.verbose {
-                    structs::perf_attr_fetch_size(size)
-                } else {
-                    structs::PERF_ATTR_HEAD
-                };
-                mem.read_bytes(addr, want)
-            }
-            Fmt::BpfAttr if entry.args[0] == BPF_MAP_CREATE => {
-                let size = (entry.args[2] as usize).min(structs::BPF_MAP_CREATE_SIZE);
-                let attr = mem.read_bytes(addr, size);
-                if let Mem::Bytes { bytes, .. } = &attr
-                    && self.opts.decode_fds
-                {
-                    // -y: inner_map_fd (at 20) and btf_fd (at 48).
-                    for off in [20, 48] {
-                        if let Some(fd) = bytes.get(off..off + 4) {
-                            let fd = i32::from_le_bytes([fd[0], fd[1], fd[2], fd[3]]);
-                            let data = self.fd_capture(fd, mem);
-                            out.push(Capture {
-                                key: BPF_FD_KEY + off as u32,
-                                data,
-                            });
-                        }
-                    }
-                }
-                attr
-            }
-            Fmt::IoUringParams if addr == 0 => return None,
-            Fmt::IoUringParams => mem.read_bytes(addr, structs::IO_URING_PARAMS_SIZE),
-            Fmt::LandlockRulesetAttr(n) => {
-                mem.read_bytes(addr, (entry.args[n as usize] as usize).min(16))
-            }
-            Fmt::QuotaRest(cmd_arg) => {
-                let data = entry.args[i + 1];
-                let what = quota_data((entry.args[cmd_arg as usize] as u32) >> 8);
-                match what {
-                    _ if data == 0 || what.at_exit() != at_exit => return None,
-                    _ if at_exit && ok.is_none() => return None,
-                    QuotaData::Path => mem.read_str(data, 4096),
-                    _ if what.size() > 0 => mem.read_bytes(data, what.size()),
-                    _ => return None,
-                }
-            }
             Fmt::FileHandleIn | Fmt::FileHandleOut => match mem.read_bytes(addr, 8) {
                 // At entry name_to_handle_at only reads the size the caller gives.
                 header if !at_exit && matches!(fmt, Fmt::FileHandleOut) => header,
@@ -1943,86 +1331,9 @@ impl Decoder {
                 }
                 other => other,
             },
-            Fmt::PtrArrayIn(n) | Fmt::IntArrayIn(n) | Fmt::PageStatusOut(n) => {
-                let width = if matches!(fmt, Fmt::PtrArrayIn(_)) {
-                    l.long
-                } else {
-                    4
-                };
-                mem.read_bytes(addr, width * self.array_shown(entry.args[n as usize]))
-            }
             Fmt::Dirents | Fmt::Dirents64 => {
                 mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(1 << 16))
             }
-            Fmt::Utsname => mem.read_bytes(addr, 390),
-            Fmt::EpollEventIn => mem.read_bytes(addr, 12),
-            Fmt::EpollEventsOut => {
-                mem.read_bytes(addr, self.array_shown(ok.unwrap_or(0).max(0) as u64) * 12)
-            }
-            Fmt::PollFds(n) => {
-                let len = self.array_shown(entry.args[n as usize]) * 8;
-                if at_exit {
-                    out.push(Capture {
-                        key: POLL_REVENTS_KEY,
-                        data: mem.read_bytes(addr, len),
-                    });
-                    return None;
-                }
-                let fds = mem.read_bytes(addr, len);
-                if let Mem::Bytes { bytes, .. } = &fds
-                    && self.opts.decode_fds
-                {
-                    // -y: what each descriptor of the request refers to.
-                    for (k, p) in bytes.chunks_exact(8).enumerate() {
-                        let fd = i32::from_le_bytes([p[0], p[1], p[2], p[3]]);
-                        if fd >= 0 {
-                            out.push(Capture {
-                                key: POLL_FD_KEY + k as u32,
-                                data: self.fd_capture(fd, mem),
-                            });
-                        }
-                    }
-                }
-                fds
-            }
-            Fmt::FdSetIn => {
-                let set = mem.read_bytes(addr, fd_set_size(entry.args[0], l));
-                if at_exit {
-                    // The sets as select left them: the ready descriptors.
-                    out.push(Capture {
-                        key: SELECT_READY_KEY + i as u32,
-                        data: set,
-                    });
-                    return None;
-                }
-                if let Mem::Bytes { bytes, .. } = &set
-                    && self.opts.decode_fds
-                {
-                    // -y: what each descriptor of the set refers to.
-                    let nfds = (entry.args[0] as usize).min(bytes.len() * 8);
-                    for fd in (0..nfds).filter(|&fd| bytes[fd / 8] & (1 << (fd % 8)) != 0) {
-                        out.push(Capture {
-                            key: fd_set_fd_key(i, fd),
-                            data: self.fd_capture(fd as i32, mem),
-                        });
-                    }
-                }
-                set
-            }
-            Fmt::TimevalOut => mem.read_bytes(addr, l.timespec_size()),
-            Fmt::TimevalPairIn => mem.read_bytes(addr, 2 * l.timespec_size()),
-            Fmt::TimevalIn => {
-                let tv = mem.read_bytes(addr, l.timespec_size());
-                if at_exit {
-                    out.push(Capture {
-                        key: SELECT_LEFT_KEY,
-                        data: tv,
-                    });
-                    return None;
-                }
-                tv
-            }
-            Fmt::CpuSetOut => mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(128)),
             Fmt::IoctlArg => match specs::ioctl_param(entry.args[1]) {
                 // Read where it prints: at entry what the kernel reads, at exit what
                 // it wrote (both for what prints `in => out`).
@@ -2053,52 +1364,8 @@ impl Decoder {
                 }
                 value
             }
-            Fmt::NodemaskIn(maxnode) | Fmt::NodemaskOut(maxnode) => {
-                let (_, shown) = self.nodemask_longs(entry.args[maxnode as usize], l.long);
-                mem.read_bytes(addr, shown * l.long)
-            }
-            Fmt::MempolicyOut => mem.read_bytes(addr, 4),
-            Fmt::IoEventsOut => {
-                let n = ok.unwrap_or(0).max(0) as u64;
-                mem.read_bytes(addr, self.array_shown(n) * structs::IO_EVENT_SIZE)
-            }
-            Fmt::SigsetAddrSizeIn => {
-                let pair = mem.read_bytes(addr, 2 * l.long);
-                if let Mem::Bytes {
-                    bytes,
-                    complete: true,
-                } = &pair
-                {
-                    let (mask, size) = (l.ulong(bytes, 0), l.ulong(bytes, l.long));
-                    // As strace: a size of whole longs up to 64 signals, else the
-                    // address alone.
-                    if mask != 0 && size >= l.long as u64 && size <= 8 && size % l.long as u64 == 0
-                    {
-                        out.push(Capture {
-                            key: SIGSET_ADDR_KEY,
-                            data: mem.read_bytes(mask, size as usize),
-                        });
-                    }
-                }
-                pair
-            }
-            Fmt::TimexOut => mem.read_bytes(addr, structs::timex_size(l.time)),
-            Fmt::SembufsIn(n) => {
-                let shown = self.array_shown(entry.args[n as usize]);
-                mem.read_bytes(addr, shown * structs::SEMBUF_SIZE)
-            }
-            Fmt::GidsOut => {
-                mem.read_bytes(addr, self.array_shown(ok.unwrap_or(0).max(0) as u64) * 4)
-            }
-            Fmt::PrctlRest => match entry.args[0] {
-                // PR_SET_NAME reads a name at entry; PR_GET_NAME writes one.
-                15 if !at_exit => mem.read_str(entry.args[1], 16),
-                16 if at_exit => mem.read_str(entry.args[1], 16),
-                _ => return None,
-            },
             Fmt::StatfsOut => mem.read_bytes(addr, structs::statfs_size(l)),
             Fmt::Statfs64Out => mem.read_bytes(addr, structs::STATFS64_I386_SIZE),
-            Fmt::SysinfoOut => mem.read_bytes(addr, structs::sysinfo_size(l)),
             Fmt::IovIn(c) | Fmt::IovOut(c) => {
                 let left = if at_exit {
                     ok.unwrap_or(0).max(0) as u64
@@ -2136,49 +1403,7 @@ impl Decoder {
                 };
                 mem.read_bytes(addr, len.min(max.max(4)))
             }
-            Fmt::SiginfoIn | Fmt::SiginfoOut => mem.read_bytes(addr, 128),
-            Fmt::RusageOut => mem.read_bytes(addr, structs::rusage_size(l)),
-            Fmt::TmsOut => mem.read_bytes(addr, 4 * l.long),
-            Fmt::StackIn | Fmt::StackOut => mem.read_bytes(addr, 3 * l.long),
             Fmt::TimesIn => mem.read_bytes(addr, 2 * l.timespec_size()),
-            Fmt::Clone => {
-                // CLONE_PARENT_SETTID's tid, read at exit.
-                if at_exit && entry.args[0] & 0x0010_0000 != 0 && entry.args[2] != 0 {
-                    out.push(Capture {
-                        key: CLONE_PARENT_TID_KEY,
-                        data: mem.read_bytes(entry.args[2], 4),
-                    });
-                }
-                return None;
-            }
-            Fmt::CloneArgs => {
-                let args = mem.read_bytes(addr, 88);
-                if !at_exit {
-                    out.push(Capture { key, data: args });
-                    return None;
-                }
-                // What the kernel stored, for ` => {pidfd=[N], parent_tid=[N]}`:
-                // CLONE_PIDFD's descriptor (at offset 8), CLONE_PARENT_SETTID's tid (24).
-                if let Mem::Bytes { bytes, .. } = &args {
-                    for (flag, off, key) in [
-                        (0x1000u64, 8, CLONE_PIDFD_KEY),
-                        (0x0010_0000, 24, CLONE_PARENT_TID_KEY),
-                    ] {
-                        if le64(bytes, 0) & flag != 0 && le64(bytes, off) != 0 {
-                            let data = mem.read_bytes(le64(bytes, off), 4);
-                            let pidfd = mem_u32(&data).filter(|_| key == CLONE_PIDFD_KEY);
-                            if let Some(fd) = pidfd.filter(|_| self.opts.decode_fds) {
-                                out.push(Capture {
-                                    key: CLONE_PIDFD_PATH_KEY,
-                                    data: self.fd_capture(fd as i32, mem),
-                                });
-                            }
-                            out.push(Capture { key, data });
-                        }
-                    }
-                }
-                return None;
-            }
             Fmt::MsghdrIn | Fmt::MsghdrOut => {
                 let hdr = mem.read_bytes(addr, 7 * l.long);
                 if fmt.at_exit() != at_exit {
@@ -2204,13 +1429,6 @@ impl Decoder {
                 }
                 hdr
             }
-            Fmt::KexecSegmentsIn(n) if entry.args[n as usize] > KEXEC_SEGMENT_MAX => return None,
-            Fmt::KexecSegmentsIn(n) => {
-                let shown = self.array_shown(entry.args[n as usize]);
-                mem.read_bytes(addr, shown * 4 * l.long)
-            }
-            Fmt::IocbArrayIn(n) if (entry.args[n as usize] as i64) < 0 => return None,
-            Fmt::IocbArrayIn(n) => self.plan_iocbs(addr, entry.args[n as usize], l, mem, out),
             Fmt::MmsgvecSent(vlen) | Fmt::MmsgvecReceived(vlen) => {
                 let sent = matches!(fmt, Fmt::MmsgvecSent(_));
                 let n = if sent || !at_exit {
@@ -2245,23 +1463,7 @@ impl Decoder {
     }
 }
 
-/// The most segments kexec_load takes (KEXEC_SEGMENT_MAX): strace prints a longer array's
-/// address.
-const KEXEC_SEGMENT_MAX: u64 = 16;
-
-/// Capture keys of io_submit's iocbs (element k at IOCB_KEY + k) and of their PWRITE data.
-const IOCB_KEY: u32 = 7_000_000;
-const IOCB_BUF_KEY: u32 = 8_000_000;
-/// The capture key of -y's path of a descriptor of io_submit's `k`th iocb.
-fn iocb_fd_key(k: usize, which: structs::IocbFd) -> u32 {
-    8_400_000 + 2 * k as u32 + u32::from(which == structs::IocbFd::Resfd)
-}
-
-/// The iovec slot of io_submit's `k`th vectored iocb: IOCB_SLOT + k.
-const IOCB_SLOT: usize = 9_000;
 const RET_FD_KEY: u32 = 300;
-/// Capture key of poll's pollfd array re-read at exit (revents).
-const POLL_REVENTS_KEY: u32 = 301;
 /// Whether a socket option is SOL_SOCKET's SO_LINGER, whose value is a `struct linger`.
 /// A socket filter's instructions (setsockopt SO_ATTACH_FILTER), read under -v.
 const FPROG_KEY: u32 = 520;
@@ -2377,35 +1579,6 @@ fn fcntl_cmd_text(entry: &SyscallEntry, cmd: u64, st: Style) -> String {
     }
 }
 
-/// The bytes of an `fd_set` of `nfds` descriptors: whole longs, up to 1024 descriptors.
-fn fd_set_size(nfds: u64, l: Layout) -> usize {
-    let bits = 8 * l.long;
-    ((nfds as usize).div_ceil(bits) * l.long).min(1024 / 8)
-}
-
-/// The time a select or ppoll call had left, as the kernel wrote it back: a timeval
-/// (select) or a timespec (pselect6, ppoll), if one was captured at exit.
-fn time_left(view: &CallView<'_>, l: Layout) -> Option<String> {
-    if let Some(b) = complete(view.exit_mem(SELECT_LEFT_KEY)) {
-        return Some(structs::timeval(b, 0, l));
-    }
-    complete(view.exit_mem(SELECT_LEFT_KEY + 1)).map(|b| structs::timespec(b, l))
-}
-
-/// epoll_ctl's delete operation, whose event argument is not read.
-fn epoll_ctl_del() -> Option<u64> {
-    syscalls::xlat_set("epoll_ctl_op").and_then(|set| set.value_of("EPOLL_CTL_DEL"))
-}
-
-/// The most longs of a node mask read (64 Ki nodes), even under -v.
-const NODEMASK_MAX_LONGS: usize = 1024;
-
-/// Capture key of rt_sigreturn's restored mask.
-const SIGRETURN_KEY: u32 = 302;
-/// Capture key of the signal set a `{sigset_t *, size_t}` pair points to.
-const SIGSET_ADDR_KEY: u32 = 304;
-/// Capture key of a futex wait's timeout.
-const FUTEX_TIMEOUT_KEY: u32 = 303;
 /// Capture keys of the paths (-y) of the descriptors inside an ioctl's structure, one per
 /// place; far above every other key.
 const IOCTL_FD_KEY: u32 = 1 << 20;
@@ -2522,16 +1695,6 @@ fn mmsg_len(m: &[u8], l: Layout) -> u32 {
     le_word(m, 7 * l.long, 4) as u32
 }
 
-/// Capture keys of what poll's descriptors refer to (`+ k` for the k-th), for -y.
-const POLL_FD_KEY: u32 = 6_000_000;
-/// Capture key of what descriptor `fd` of select's set in argument `arg` refers to (-y).
-fn fd_set_fd_key(arg: usize, fd: usize) -> u32 {
-    7_000_000 + (arg as u32) * 100_000 + fd as u32
-}
-
-/// Capture keys of what pipe's (and socketpair's) two new descriptors refer to (-y).
-const PIPE_FD_KEY: u32 = 6_500_000;
-
 /// Whether the call returns a new descriptor: by its shape, or by its command for fcntl
 /// (F_DUPFD, F_DUPFD_CLOEXEC), bpf (the commands that create or get an object) and
 /// landlock_create_ruleset (not its version query), as strace's RVAL_FD.
@@ -2554,13 +1717,6 @@ fn returns_fd(shape: &Shape, entry: &SyscallEntry) -> bool {
 /// Capture keys of what a descriptor passed in SCM_RIGHTS refers to (`+ fd`), for -y.
 const CMSG_FD_KEY: u32 = 8_000_000;
 
-/// waitid's id type whose id is a pidfd.
-const P_PIDFD: u64 = 3;
-
-/// Capture keys of what the descriptors inside BPF_MAP_CREATE's attributes refer to
-/// (`+ offset`), for -y.
-const BPF_FD_KEY: u32 = 9_000_000;
-
 /// Capture keys of msghdr parts: the name, the iov array, the header at entry, and the
 /// slot its iov buffers use.
 const MSG_NAME_KEY: u32 = 400;
@@ -2571,9 +1727,6 @@ const MSG_CONTROL_KEY: u32 = 510;
 const CONTROL_MAX: usize = 4096;
 const MSG_IN_KEY: u32 = 440;
 const MSG_SLOT: usize = 50;
-/// Capture keys of select's sets and timeout as the kernel left them.
-const SELECT_READY_KEY: u32 = 470;
-const SELECT_LEFT_KEY: u32 = 480;
 /// Capture keys of a `struct mmsghdr` array's elements (`+ e`): their names, their iov
 /// arrays, and at entry the whole array; and the first slot of their iov buffers.
 const MMSG_NAME_KEY: u32 = 2_000_000;
@@ -2582,16 +1735,6 @@ const MMSG_IOV_KEY: u32 = 3_000_000;
 const MMSG_CONTROL_KEY: u32 = 5_000_000;
 const MMSG_IN_KEY: u32 = 4_000_000;
 const MMSG_SLOT: usize = 5_000;
-
-/// Capture keys of what old select's `struct sel_arg_struct` points to at entry: its
-/// sets (+1 to +3) and its timeout (+4).
-const OLD_SELECT_KEY: u32 = 490;
-/// Capture key of the parent tid clone3 stored.
-const CLONE_PARENT_TID_KEY: u32 = 460;
-/// clone3's pidfd, read at exit.
-const CLONE_PIDFD_KEY: u32 = 461;
-/// Capture key of what clone3's stored pidfd refers to (-y).
-const CLONE_PIDFD_PATH_KEY: u32 = 462;
 
 /// Where an iovec array's buffers are captured and how: slot, -s, how many entries to
 /// read, field width in bytes.
@@ -2655,12 +1798,6 @@ fn iov_addrs(bytes: &[u8], word: usize, count: u64) -> String {
     bracket_list(parts, more)
 }
 
-/// Whether the call's rlimit is i386's compat one (two u32s): every i386 rlimit call
-/// but prlimit64 (340), whose struct is 64-bit everywhere.
-fn compat_rlimit(entry: &SyscallEntry) -> bool {
-    is_i386(entry) && entry.nr != 340
-}
-
 /// The capture key of buffer `k` of the iovec array in slot `arg`.
 fn iov_key(arg: usize, k: usize) -> u32 {
     (1 + arg as u32) * IOV_MAX_ITEMS as u32 + k as u32
@@ -2696,143 +1833,6 @@ const FSCONFIG_SET_PATH_EMPTY: u64 = 4;
 /// See [`FSCONFIG_SET_STRING`]: the last command with a key.
 const FSCONFIG_SET_FD: u64 = 5;
 
-/// bpf's command that creates a map, the one whose attributes are decoded.
-const BPF_MAP_CREATE: u64 = 0;
-
-/// The size of `struct if_dqblk`: eight u64s and the u32 dqb_valid, padded.
-const DQBLK_SIZE: usize = 72;
-
-/// What a quotactl command's address argument points to, and when it is printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum QuotaData {
-    /// No id or address printed (Q_SYNC, Q_QUOTAOFF, Q_XQUOTASYNC).
-    Nothing,
-    /// A quota format id and the quota file's path (Q_QUOTAON).
-    Path,
-    /// A uid and a `struct if_dqblk` the kernel reads (Q_SETQUOTA).
-    DqblkIn,
-    /// A uid and a `struct if_dqblk` the kernel writes (Q_GETQUOTA).
-    DqblkOut,
-    /// The format the kernel writes (Q_GETFMT), without the id.
-    FormatOut,
-    /// A `struct if_dqinfo` the kernel reads (Q_SETINFO), without the id.
-    InfoIn,
-    /// A `struct if_dqinfo` the kernel writes (Q_GETINFO), without the id.
-    InfoOut,
-    /// The id and the address, undecoded.
-    Raw,
-}
-
-impl QuotaData {
-    /// Whether the address is printed at exit (what the kernel wrote).
-    fn at_exit(self) -> bool {
-        matches!(
-            self,
-            QuotaData::DqblkOut | QuotaData::FormatOut | QuotaData::InfoOut
-        )
-    }
-
-    /// The bytes the address points to.
-    fn size(self) -> usize {
-        match self {
-            QuotaData::DqblkIn | QuotaData::DqblkOut => DQBLK_SIZE,
-            QuotaData::InfoIn | QuotaData::InfoOut => 24,
-            QuotaData::FormatOut => 4,
-            QuotaData::Nothing | QuotaData::Path | QuotaData::Raw => 0,
-        }
-    }
-}
-
-/// How strace decodes the rest of quotactl command `cmd` (its QCMD_CMD part).
-fn quota_data(cmd: u32) -> QuotaData {
-    let name = syscalls::xlat_set("quota_cmds").and_then(|s| s.name_of(u64::from(cmd)));
-    match name {
-        Some("Q_SYNC" | "Q_QUOTAOFF" | "Q_XQUOTASYNC") => QuotaData::Nothing,
-        Some("Q_QUOTAON") => QuotaData::Path,
-        Some("Q_SETQUOTA") => QuotaData::DqblkIn,
-        Some("Q_GETQUOTA") => QuotaData::DqblkOut,
-        Some("Q_GETFMT") => QuotaData::FormatOut,
-        Some("Q_SETINFO") => QuotaData::InfoIn,
-        Some("Q_GETINFO") => QuotaData::InfoOut,
-        _ => QuotaData::Raw,
-    }
-}
-
-/// A quotactl command as strace prints it: `QCMD(Q_GETQUOTA, USRQUOTA)`; the number
-/// under -X raw, both under -X verbose.
-fn quota_cmd(qcmd: u32, st: Style) -> String {
-    let name = |set: &str, v: u32, dflt: &str| {
-        syscalls::xlat_set(set)
-            .and_then(|s| s.name_of(u64::from(v)))
-            .map_or_else(
-                || format!("{} /* {dflt} */", hex(u64::from(v))),
-                str::to_string,
-            )
-    };
-    let text = format!(
-        "QCMD({}, {})",
-        name("quota_cmds", qcmd >> 8, "Q_???"),
-        name("quota_types", qcmd & 0xff, "???QUOTA")
-    );
-    styled(text, &qcmd.to_string(), st)
-}
-
-/// shmget's flags as strace prints them: the IPC_* and SHM_* flags, the huge page size
-/// field as `N<<SHM_HUGE_SHIFT`, then the mode in octal: `IPC_CREAT|0600`.
-fn shmget_flags(value: u32, st: Style) -> String {
-    const HUGE_SHIFT: u32 = 26;
-    let huge = (value >> HUGE_SHIFT) & 0x3f;
-    let flags = value & !0o777 & !(0x3f << HUGE_SHIFT);
-    let mut parts = Vec::new();
-    if flags != 0 {
-        parts.push(set_text("shm_resource_flags", u64::from(flags), st));
-    }
-    if huge != 0 {
-        let shift = styled("SHM_HUGE_SHIFT".into(), "26", st);
-        parts.push(format!("{huge}<<{shift}"));
-    }
-    // strace's %#03o.
-    let mode = match value & 0o777 {
-        0 => "000".to_string(),
-        m => format!("0{m:02o}"),
-    };
-    if flags == 0 && huge == 0 {
-        return mode;
-    }
-    parts.push(mode);
-    parts.join("|")
-}
-
-/// mmap's flags as strace prints them: the MAP_HUGE_* field (the log2 of the huge page
-/// size, bits 26..31) apart, as `MAP_PRIVATE|MAP_HUGETLB|21<<MAP_HUGE_SHIFT`.
-fn mmap_flags(value: u64, st: Style) -> String {
-    const SHIFT: u32 = 26;
-    let huge = (value >> SHIFT) & 0x3f;
-    if huge == 0 {
-        return set_text("mmap_flags", value, st);
-    }
-    let rest = set_text("mmap_flags", value & !(0x3f << SHIFT), Style::Abbrev);
-    styled(format!("{rest}|{huge}<<MAP_HUGE_SHIFT"), &hex(value), st)
-}
-
-/// memfd_create's flags as strace prints them: the MFD_HUGE_* page size field (bits
-/// 26..31) as `N<<MFD_HUGE_SHIFT` after the flags.
-fn memfd_flags(value: u64, st: Style) -> String {
-    const SHIFT: u32 = 26;
-    let huge = (value >> SHIFT) & 0x3f;
-    if huge == 0 {
-        return set_text("memfd_flags", value, st);
-    }
-    let text = match value & !(0x3f << SHIFT) {
-        0 => format!("{huge}<<MFD_HUGE_SHIFT"),
-        rest => format!(
-            "{}|{huge}<<MFD_HUGE_SHIFT",
-            set_text("memfd_flags", rest, Style::Abbrev)
-        ),
-    };
-    styled(text, &hex(value), st)
-}
-
 /// statx's flags as strace 6.1 prints them: the AT_STATX_SYNC_TYPE field's bits as flags
 /// (AT_STATX_SYNC_AS_STAT is their zero), then `|` and the other flags if any, both without
 /// a default: `AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW`, raw `|0x100` (the zero prints as
@@ -2858,89 +1858,6 @@ fn statx_flags(value: u64, st: Style) -> String {
         text.push_str(&part(0, rest));
     }
     text
-}
-
-/// x86_64 clone(flags, stack, parent_tid, child_tid, tls) as strace prints it.
-fn clone_args(v: &CallView<'_>, st: Style) -> String {
-    let flags = v.arg(0);
-    let f = set_text("clone_flags", flags, st);
-    let mut parts = vec![
-        format!("child_stack={}", ptr(v.arg(1))),
-        format!("flags={f}"),
-    ];
-    if flags & 0x100000 != 0 {
-        // The tid the kernel stored, once it did.
-        let stored = v
-            .ok_ret()
-            .and(v.exit_mem(CLONE_PARENT_TID_KEY))
-            .and_then(mem_u32);
-        parts.push(match stored {
-            Some(tid) => format!("parent_tid=[{tid}]"),
-            None => format!("parent_tid={}", ptr(v.arg(2))),
-        });
-    }
-    if flags & (0x1000000 | 0x200000) != 0 {
-        parts.push(format!("child_tidptr={}", ptr(v.arg(3))));
-    }
-    if flags & 0x80000 != 0 {
-        parts.push(format!("tls={}", ptr(v.arg(4))));
-    }
-    parts.join(", ")
-}
-
-fn futex_rest(v: &CallView<'_>, st: Style) -> Option<String> {
-    let op = v.arg(1);
-    let cmd = op & 0x7f;
-    let mut parts = vec![set_text("futex_op", op, st), (v.arg(2) as i32).to_string()];
-    match cmd {
-        0 => parts.push(futex_timeout(v)),
-        1 | 7 | 8 => {}
-        9 => {
-            parts.push(futex_timeout(v));
-            parts.push(bitset(v.arg(5), st));
-        }
-        10 => {
-            parts.push(bitset(v.arg(5), st));
-        }
-        _ => {
-            parts.push(ptr(v.arg(3)));
-            parts.push(ptr(v.arg(4)));
-            parts.push((v.arg(5) as i32).to_string());
-        }
-    }
-    Some(parts.join(", "))
-}
-
-/// A futex wait's timeout: the `struct timespec` read at entry, or its address.
-fn futex_timeout(v: &CallView<'_>) -> String {
-    match v.entry_mem(FUTEX_TIMEOUT_KEY) {
-        Some(Mem::Bytes {
-            bytes,
-            complete: true,
-        }) if v.arg(3) != 0 => structs::timespec(bytes, layout(v.entry)),
-        _ => ptr(v.arg(3)),
-    }
-}
-
-/// Whether a futex op waits with a timeout in its fourth argument (FUTEX_WAIT,
-/// FUTEX_WAIT_BITSET; private or not, either clock).
-fn futex_waits(op: u64) -> bool {
-    let cmd_mask = 0x7f;
-    syscalls::xlat_set("futex_op").is_some_and(|set| {
-        ["FUTEX_WAIT", "FUTEX_WAIT_BITSET"]
-            .iter()
-            .any(|name| set.value_of(name) == Some(op & cmd_mask))
-    })
-}
-
-/// futex's val3 bitset: a 32-bit word (the register's upper half is not part of it).
-fn bitset(v: u64, st: Style) -> String {
-    let word = u64::from(v as u32);
-    if word == u64::from(u32::MAX) {
-        styled("FUTEX_BITSET_MATCH_ANY".into(), &hex(word), st)
-    } else {
-        hex(word)
-    }
 }
 
 /// A failed undecoded call's result, as strace's print_err_ret: the errno's name and

@@ -1,0 +1,180 @@
+//! Memory: mmap's and memfd_create's flags, mremap's new address, mincore's vector, the
+//! NUMA node masks and policies, move_pages's arrays.
+
+use super::basic::{ArgPlan, layout, le_word, mem_u32};
+use super::decoder::{CallView, Decoder};
+use crate::prim::{bracket_list, ptr, set_text, styled};
+use crate::specs::Fmt;
+use crate::structs::{self, Layout};
+use crate::xlat::{Style, hex};
+use events::{Mem, MemReader};
+
+impl Decoder {
+    /// Argument `i` in a memory format: mapping flags, an address, a page vector, a node
+    /// mask or policy, move_pages's arrays.
+    pub(super) fn memory_arg(&self, fmt: Fmt, i: usize, v: &CallView<'_>) -> Option<String> {
+        let raw = v.arg(i);
+        let st = self.opts.style;
+        let l = layout(v.entry);
+        Some(match fmt {
+            Fmt::MremapNewAddr => {
+                let fixed = ["MREMAP_MAYMOVE", "MREMAP_FIXED"]
+                    .iter()
+                    .filter_map(|name| syscalls::xlat_set("mremap_flags")?.value_of(name))
+                    .fold(0, |all, bit| all | bit);
+                if fixed == 0 || v.arg(3) & fixed != fixed {
+                    return None;
+                }
+                ptr(raw)
+            }
+            Fmt::NodemaskIn(maxnode) => {
+                self.nodemask(raw, v.arg(maxnode as usize), v.entry_mem(i as u32), l)
+            }
+            Fmt::NodemaskOut(maxnode) => match v.ok_ret() {
+                Some(_) => self.nodemask(raw, v.arg(maxnode as usize), v.exit_mem(i as u32), l),
+                None => ptr(raw),
+            },
+            Fmt::MempolicyOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
+                (Some(_), Some(m)) => match mem_u32(m) {
+                    Some(mode) => format!("[{}]", set_text("mempolicy_mode", mode as u64, st)),
+                    None => ptr(raw),
+                },
+                _ => ptr(raw),
+            },
+            Fmt::MincoreOut => {
+                let pages = v.arg(1).div_ceil(4096) as usize;
+                let more = pages > self.array_shown(pages as u64);
+                self.out_struct(raw, v, i, |b| mincore_vec(b, more))
+            }
+            Fmt::PtrArrayIn(n) => match v.entry_mem(i as u32) {
+                Some(Mem::Bytes { bytes, .. }) => {
+                    let items = bytes.chunks_exact(l.long).map(|c| ptr(l.ulong(c, 0)));
+                    self.array_text(items, v.arg(n as usize))
+                }
+                _ => ptr(raw),
+            },
+            Fmt::IntArrayIn(n) => match v.entry_mem(i as u32) {
+                Some(Mem::Bytes { bytes, .. }) => {
+                    let items = bytes
+                        .chunks_exact(4)
+                        .map(|c| (le_word(c, 0, 4) as i32).to_string());
+                    self.array_text(items, v.arg(n as usize))
+                }
+                _ => ptr(raw),
+            },
+            Fmt::PageStatusOut(n) => match (v.ok_ret(), v.exit_mem(i as u32)) {
+                (Some(_), Some(Mem::Bytes { bytes, .. })) => {
+                    let items = bytes
+                        .chunks_exact(4)
+                        .map(|c| match le_word(c, 0, 4) as i32 {
+                            e if e < 0 => syscalls::errno_by_code(-e).map_or(e.to_string(), |x| {
+                                styled(format!("-{}", x.name), &e.to_string(), st)
+                            }),
+                            node => node.to_string(),
+                        });
+                    self.array_text(items, v.arg(n as usize))
+                }
+                _ => ptr(raw),
+            },
+            Fmt::MmapFlags => mmap_flags(raw, st),
+            Fmt::MemfdFlags => memfd_flags(raw, st),
+            _ => unreachable!("{fmt:?} is not a format of the memory family"),
+        })
+    }
+
+    /// What a memory argument needs read: mincore's vector, a node mask, a policy, the
+    /// arrays of move_pages.
+    pub(super) fn plan_memory(
+        &self,
+        fmt: Fmt,
+        p: ArgPlan<'_>,
+        mem: &mut dyn MemReader,
+    ) -> Option<Mem> {
+        let ArgPlan { entry, addr, l, .. } = p;
+        Some(match fmt {
+            Fmt::MincoreOut => {
+                let pages = entry.args[1].div_ceil(4096);
+                mem.read_bytes(addr, self.array_shown(pages))
+            }
+            Fmt::PtrArrayIn(n) | Fmt::IntArrayIn(n) | Fmt::PageStatusOut(n) => {
+                let width = if matches!(fmt, Fmt::PtrArrayIn(_)) {
+                    l.long
+                } else {
+                    4
+                };
+                mem.read_bytes(addr, width * self.array_shown(entry.args[n as usize]))
+            }
+            Fmt::NodemaskIn(maxnode) | Fmt::NodemaskOut(maxnode) => {
+                let (_, shown) = self.nodemask_longs(entry.args[maxnode as usize], l.long);
+                mem.read_bytes(addr, shown * l.long)
+            }
+            Fmt::MempolicyOut => mem.read_bytes(addr, 4),
+            _ => return None,
+        })
+    }
+
+    /// How many longs of a node mask to read: all of them under -v, else up to -s, as
+    /// strace's print_array abbreviates.
+    fn nodemask_longs(&self, maxnode: u64, long: usize) -> (u64, usize) {
+        let bits = 8 * long as u64;
+        let total = maxnode.saturating_sub(1).div_ceil(bits);
+        let limit = if self.opts.verbose {
+            NODEMASK_MAX_LONGS
+        } else {
+            self.strsize().min(NODEMASK_MAX_LONGS)
+        };
+        (total, (total as usize).min(limit))
+    }
+
+    fn nodemask(&self, raw: u64, maxnode: u64, mem: Option<&Mem>, l: Layout) -> String {
+        let (total, shown) = self.nodemask_longs(maxnode, l.long);
+        match mem {
+            Some(Mem::Bytes { bytes, .. })
+                if raw != 0 && shown > 0 && bytes.len() == shown * l.long =>
+            {
+                structs::nodemask(bytes, total as usize > shown, l.long)
+            }
+            _ => ptr(raw),
+        }
+    }
+}
+
+/// The most longs of a node mask read (64 Ki nodes), even under -v.
+const NODEMASK_MAX_LONGS: usize = 1024;
+
+/// mmap's flags as strace prints them: the MAP_HUGE_* field (the log2 of the huge page
+/// size, bits 26..31) apart, as `MAP_PRIVATE|MAP_HUGETLB|21<<MAP_HUGE_SHIFT`.
+fn mmap_flags(value: u64, st: Style) -> String {
+    const SHIFT: u32 = 26;
+    let huge = (value >> SHIFT) & 0x3f;
+    if huge == 0 {
+        return set_text("mmap_flags", value, st);
+    }
+    let rest = set_text("mmap_flags", value & !(0x3f << SHIFT), Style::Abbrev);
+    styled(format!("{rest}|{huge}<<MAP_HUGE_SHIFT"), &hex(value), st)
+}
+
+/// memfd_create's flags as strace prints them: the MFD_HUGE_* page size field (bits
+/// 26..31) as `N<<MFD_HUGE_SHIFT` after the flags.
+fn memfd_flags(value: u64, st: Style) -> String {
+    const SHIFT: u32 = 26;
+    let huge = (value >> SHIFT) & 0x3f;
+    if huge == 0 {
+        return set_text("memfd_flags", value, st);
+    }
+    let text = match value & !(0x3f << SHIFT) {
+        0 => format!("{huge}<<MFD_HUGE_SHIFT"),
+        rest => format!(
+            "{}|{huge}<<MFD_HUGE_SHIFT",
+            set_text("memfd_flags", rest, Style::Abbrev)
+        ),
+    };
+    styled(text, &hex(value), st)
+}
+
+/// mincore's vector, one byte per page: `[1, 0, 0]` (strace prints the residency bit),
+/// `...` after `shown` entries.
+fn mincore_vec(b: &[u8], more: bool) -> String {
+    let parts: Vec<String> = b.iter().map(|v| (v & 1).to_string()).collect();
+    bracket_list(parts, more)
+}
