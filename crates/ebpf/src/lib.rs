@@ -1073,8 +1073,9 @@ fn capture2_of(arch: Arch, nr: u32) -> u32 {
     let Some(s) = arch.table().lookup_nr(nr) else {
         return 0;
     };
-    let first = (capture_of(arch, nr) >> 8) & 0xff;
-    let taken = capture_of(arch, nr) != 0;
+    let first = capture_of(arch, nr);
+    let taken = first != 0;
+    let first = (first >> 8) & 0xff;
     s.args
         .iter()
         .enumerate()

@@ -89,7 +89,7 @@ pub(super) fn run(
         Some(ptrace::start_stopped(req.command, req.stdout)?)
     } else {
         for &pid in req.pids {
-            if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            if !task_exists(pid) {
                 bail!("no process with PID {pid} (check it with `ps -p {pid}`)");
             }
         }
@@ -145,9 +145,10 @@ pub(super) fn run(
         follow: req.follow,
         execs: Default::default(),
     };
+    let clock = Clock::now();
     if let Some(pid) = root {
         sink.event(&Event {
-            ts: Clock::now().at(boot_ns()),
+            ts: clock.stamp_now(),
             pid,
             tid: pid,
             kind: EventKind::Started,
@@ -155,7 +156,6 @@ pub(super) fn run(
         // SAFETY: our own child, stopped before its execve.
         unsafe { libc::kill(pid, libc::SIGCONT) };
     }
-    let clock = Clock::now();
     let mut status = None;
     let mut lost_told = 0;
     let mut stop_at: Option<Instant> = None;
@@ -355,17 +355,6 @@ fn deliver(
 /// Whether thread `tid` is still there (a zombie counts: its exit is on its way).
 fn task_exists(tid: i32) -> bool {
     std::path::Path::new(&format!("/proc/{tid}")).exists()
-}
-
-/// CLOCK_BOOTTIME now, in nanoseconds (the probes' clock).
-fn boot_ns() -> u64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes one timespec.
-    unsafe { libc::clock_gettime(libc::CLOCK_BOOTTIME, &mut ts) };
-    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
 }
 
 /// Counts, at entry, the calls of the tasks of cgroup `dir` and the cgroups below it

@@ -999,6 +999,17 @@ impl Wanted {
     }
 }
 
+/// Clock `id` now, in nanoseconds.
+fn clock_ns(id: libc::clockid_t) -> i128 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec.
+    unsafe { libc::clock_gettime(id, &mut ts) };
+    i128::from(ts.tv_sec) * 1_000_000_000 + i128::from(ts.tv_nsec)
+}
+
 /// Turns boot-clock nanoseconds (the probes') into wall-clock and monotonic time.
 pub(crate) struct Clock {
     real_minus_boot: i128,
@@ -1008,20 +1019,16 @@ pub(crate) struct Clock {
 impl Clock {
     /// The offsets between the clocks now.
     pub(crate) fn now() -> Clock {
-        let read = |id| {
-            let mut ts = libc::timespec {
-                tv_sec: 0,
-                tv_nsec: 0,
-            };
-            // SAFETY: clock_gettime writes one timespec.
-            unsafe { libc::clock_gettime(id, &mut ts) };
-            i128::from(ts.tv_sec) * 1_000_000_000 + i128::from(ts.tv_nsec)
-        };
-        let boot = read(libc::CLOCK_BOOTTIME);
+        let boot = clock_ns(libc::CLOCK_BOOTTIME);
         Clock {
-            real_minus_boot: read(libc::CLOCK_REALTIME) - boot,
-            mono_minus_boot: read(libc::CLOCK_MONOTONIC) - boot,
+            real_minus_boot: clock_ns(libc::CLOCK_REALTIME) - boot,
+            mono_minus_boot: clock_ns(libc::CLOCK_MONOTONIC) - boot,
         }
+    }
+
+    /// The time now, on both clocks.
+    pub(crate) fn stamp_now(&self) -> Timestamp {
+        self.at(clock_ns(libc::CLOCK_BOOTTIME).max(0) as u64)
     }
 
     /// Boot-clock nanoseconds as a timestamp.
