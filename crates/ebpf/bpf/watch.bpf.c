@@ -328,8 +328,11 @@ static __always_inline bool cmp(__u32 op, __u32 a, __u32 b)
 static __always_inline void task_comm(char *comm)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
+	/* The leader is read, not walked: the verifier looks each walk of a trusted
+	 * pointer up by name in the kernel's BTF, four linear searches per walk and path,
+	 * the most of the time a watch takes to load. */
 	if (task->flags & PF_IO_WORKER)
-		bpf_probe_read_kernel_str(comm, SF_COMM_LEN, task->group_leader->comm);
+		bpf_probe_read_kernel_str(comm, SF_COMM_LEN, BPF_CORE_READ(task, group_leader)->comm);
 	else
 		bpf_get_current_comm(comm, SF_COMM_LEN);
 }
@@ -629,6 +632,17 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	__u32 abi = current_abi(id);
 	__u32 nr = (__u32)id;
+	bool maybe_socketcall = abi == SF_ABI_I386 && nr == SF_I386_SOCKETCALL;
+	/* Most calls a watch sees are not selected: they go first, before the scope's
+	 * lookups (socketcall is selected by the sub-call it makes, below). */
+	if (!cfg->all_syscalls && !maybe_socketcall) {
+		__u32 first = slot_of(abi, nr);
+		__u8 *sel = bpf_map_lookup_elem(&selected, &first);
+		if (!sel || !*sel) {
+			count(SF_CNT_UNSELECTED);
+			return 0;
+		}
+	}
 	/* An exec is judged at its exit, by the comm of the image it starts. */
 	if (!is_exec(abi, nr) && !in_scope(cfg, tgid)) {
 		count(SF_CNT_FILTERED);
@@ -639,7 +653,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	 * calls are made keep socketcall, which a seccomp profile must allow. */
 	__u32 sc_args[6] = {};
 	bool socketcall = false;
-	if (abi == SF_ABI_I386 && nr == SF_I386_SOCKETCALL && cfg->count_only != SF_COUNT_AT_ENTRY) {
+	if (maybe_socketcall && cfg->count_only != SF_COUNT_AT_ENTRY) {
 		__u32 call = (__u32)regs->bx;
 		struct sf_socketcall *sc = bpf_map_lookup_elem(&socketcalls, &call);
 		__u32 n = sc ? sc->nargs : 0;
@@ -650,7 +664,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 		}
 	}
 	__u32 slot = slot_of(abi, nr);
-	if (!cfg->all_syscalls) {
+	if (!cfg->all_syscalls && maybe_socketcall) {
 		__u8 *sel = bpf_map_lookup_elem(&selected, &slot);
 		if (!sel || !*sel) {
 			count(SF_CNT_UNSELECTED);
@@ -961,7 +975,7 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid, struct li
 	e->env_len = 0;
 	e->env_state = SF_CAP_STATE_NONE;
 	/* The new image's arguments and environment, on its stack. */
-	struct mm_struct *mm = p->mm;
+	struct mm_struct *mm = BPF_CORE_READ(p, mm);
 	__u64 arg_start = BPF_CORE_READ(mm, arg_start), arg_end = BPF_CORE_READ(mm, arg_end);
 	__u64 env_start = BPF_CORE_READ(mm, env_start), env_end = BPF_CORE_READ(mm, env_end);
 	READ_IMAGE(e->argv, SF_ARGV_MAX, arg_start, arg_end, e->argv_len, e->argv_state);

@@ -353,9 +353,10 @@ pub struct Counters {
     pub sent: u64,
     /// Events lost because the ring buffer was full (each is reported).
     pub lost: u64,
-    /// Syscalls of tasks outside the scope, dropped in the kernel.
+    /// Selected syscalls of tasks outside the scope, dropped in the kernel.
     pub filtered: u64,
-    /// Syscalls in scope but not among the events asked for, dropped in the kernel.
+    /// Syscalls not among the events asked for (of any task: this is checked first),
+    /// dropped in the kernel.
     pub unselected: u64,
     /// Arguments that could not be read (marked in their events).
     pub cap_faults: u64,
@@ -469,6 +470,23 @@ impl Watcher {
         lifecycle: Lifecycle,
         count_only: u32,
     ) -> Result<Watcher, WatchError> {
+        Prepared::load()?.start_as(scope, select, lifecycle, count_only)
+    }
+}
+
+/// The probes' object in the kernel, its maps made and its programs relocated against
+/// the kernel's BTF, but nothing configured, verified or attached: the part of a
+/// watch's start that depends on nothing the user asked, so that it can run while the
+/// caller compiles its rules on the other CPU.
+pub struct Prepared {
+    bpf: Ebpf,
+    btf: Btf,
+}
+
+impl Prepared {
+    /// Parses the kernel's BTF and loads the object; clear errors when not root or the
+    /// kernel has no BTF.
+    pub fn load() -> Result<Prepared, WatchError> {
         // SAFETY: geteuid takes no arguments and cannot fail.
         if unsafe { libc::geteuid() } != 0 {
             return Err(WatchError::NotRoot);
@@ -482,16 +500,39 @@ impl Watcher {
             .join()
             .map_err(|_| WatchError::NoBtf)?
             .map_err(|_| WatchError::NoBtf)?;
-        let load = |e: &dyn std::fmt::Display| WatchError::Load(e.to_string());
-        let mut bpf = loader
+        let bpf = loader
             .btf(Some(&btf))
             .load(WATCH_OBJECT)
-            .map_err(|e| load(&e))?;
+            .map_err(|e| WatchError::Load(e.to_string()))?;
+        Ok(Prepared { bpf, btf })
+    }
+
+    /// Configures, verifies and attaches the probes as [`Watcher::start`] says.
+    pub fn start(
+        self,
+        scope: &Scope,
+        select: Option<&dyn Fn(Arch, u32) -> bool>,
+        lifecycle: Lifecycle,
+    ) -> Result<Watcher, WatchError> {
+        self.start_as(scope, select, lifecycle, 0)
+    }
+
+    fn start_as(
+        self,
+        scope: &Scope,
+        select: Option<&dyn Fn(Arch, u32) -> bool>,
+        lifecycle: Lifecycle,
+        count_only: u32,
+    ) -> Result<Watcher, WatchError> {
+        let Prepared { mut bpf, btf } = self;
+        let load = |e: &dyn std::fmt::Display| WatchError::Load(e.to_string());
         configure(&mut bpf, scope, select, lifecycle, count_only)?;
         let calls =
             select.is_none() || slots().any(|(arch, _, nr)| select.is_some_and(|s| s(arch, nr)));
         let exits = calls && count_only != layout::count::AT_ENTRY;
-        for hook in hooks(scope, calls, exits, lifecycle) {
+        let wanted = hooks(scope, calls, exits, lifecycle);
+        load_programs(&mut bpf, &wanted, &btf)?;
+        for &hook in &wanted {
             let attach = |e: &dyn std::fmt::Display| WatchError::Attach {
                 hook,
                 reason: e.to_string(),
@@ -501,7 +542,6 @@ impl Watcher {
                 .ok_or_else(|| load(&format!("no program {hook}")))?
                 .try_into()
                 .map_err(|e| load(&e))?;
-            program.load(hook, &btf).map_err(|e| attach(&e))?;
             program.attach().map_err(|e| attach(&e))?;
         }
         // The threads there now get their comm class once the probes that keep it are
@@ -530,7 +570,9 @@ impl Watcher {
             counters,
         })
     }
+}
 
+impl Watcher {
     /// Waits up to `timeout` for events and hands each to `each`; returns how many.
     pub fn poll(
         &mut self,
@@ -614,6 +656,51 @@ impl Watcher {
             inflight_full: get(counter::INFLIGHT_FULL),
         }
     }
+}
+
+/// Loads the programs named `wanted` into the kernel, on two threads: the verifier's
+/// time is most of a watch's start, and these machines have two CPUs. Attaching is
+/// left to the caller, in `wanted`'s order.
+fn load_programs(bpf: &mut Ebpf, wanted: &[&'static str], btf: &Btf) -> Result<(), WatchError> {
+    let load = |e: &dyn std::fmt::Display| WatchError::Load(e.to_string());
+    let mut programs: Vec<(&'static str, &mut BtfTracePoint)> = Vec::new();
+    for (name, program) in bpf.programs_mut() {
+        if let Some(&hook) = wanted.iter().find(|&&h| h == name) {
+            programs.push((hook, program.try_into().map_err(|e| load(&e))?));
+        }
+    }
+    if let Some(missing) = wanted
+        .iter()
+        .find(|h| !programs.iter().any(|(n, _)| n == *h))
+    {
+        return Err(load(&format!("no program {missing}")));
+    }
+    // The largest programs first, so that the two threads end together.
+    programs.sort_by_key(|(name, _)| wanted.iter().position(|h| h == name));
+    let queue = std::sync::Mutex::new(programs.into_iter());
+    let work = || -> Result<(), WatchError> {
+        loop {
+            let next = queue
+                .lock()
+                .map_err(|_| load(&"a loading thread failed"))?
+                .next();
+            let Some((hook, program)) = next else {
+                return Ok(());
+            };
+            program.load(hook, btf).map_err(|e| WatchError::Attach {
+                hook,
+                reason: e.to_string(),
+            })?;
+        }
+    };
+    std::thread::scope(|s| {
+        let other = s.spawn(work);
+        let mine = work();
+        let theirs = other
+            .join()
+            .unwrap_or_else(|_| Err(load(&"a loading thread failed")));
+        mine.and(theirs)
+    })
 }
 
 /// Fills the configuration, scope and selection maps before anything is attached.

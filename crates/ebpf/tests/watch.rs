@@ -33,6 +33,12 @@ fn a_scoped_programs_open_arrives_with_its_path_and_others_are_dropped_in_the_ke
         .output()
         .unwrap();
     assert!(child.status.success());
+    // Opens of another comm (cat's): selected, out of scope, dropped in the kernel.
+    let other = std::process::Command::new("cat")
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert!(other.status.success());
     let mut seen = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(5);
     while Instant::now() < deadline {

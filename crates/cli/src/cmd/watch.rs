@@ -125,6 +125,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     {
         bail!("--duration {d}: give a number of seconds above 0");
     }
+    // The probes' object loads (BTF parsed, relocated, maps made) on another thread while
+    // the rules compile here: neither needs the other until the probes are configured.
+    let prepared = std::thread::spawn(ebpf::Prepared::load);
     // A rule file is read before any output is opened or probe attached; its problem is a
     // usage error (clap's status).
     let detections = match Detections::load(args.no_default_rules, &args.rules) {
@@ -149,7 +152,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .map(|set| move |arch: Arch, nr: u32| set.contains(&(arch, nr)));
     let mut lifecycle = capture.lifecycle;
     lifecycle.exec_env = args.exec_env;
-    let mut watcher = Watcher::start(
+    let prepared = prepared
+        .join()
+        .map_err(|_| anyhow::anyhow!("the thread loading the probes failed"))??;
+    let mut watcher = prepared.start(
         &scope,
         select.as_ref().map(|s| s as &dyn Fn(Arch, u32) -> bool),
         lifecycle,
@@ -1237,8 +1243,8 @@ impl Printer {
             return Ok(());
         }
         let h = r.header();
-        // A line made anyway (JSON output) is given to the rules too: they skip what
-        // they do not name at the cost of a peek.
+        // The rules are given the events they need and no other: the kernel captures
+        // those whatever --events says, so what they see does not depend on the output.
         let serialize = for_rules || (shown && self.output == OutputKind::Json);
         let body = if serialize {
             let container = containers.of(h.cgroup_id);
@@ -1290,7 +1296,7 @@ impl Printer {
                 }
             }
         }
-        if serialize && let Some(d) = &mut self.detections {
+        if for_rules && let Some(d) = &mut self.detections {
             d.feed(&self.line[..self.line.len() - 1]);
             self.alerts(out)?;
         }
