@@ -169,3 +169,226 @@ pub struct JsonArg {
     /// The raw register value.
     pub raw: u64,
 }
+
+/// Appends JSON to a buffer piece by piece: keys and punctuation as one slice each,
+/// integers through itoa, strings and floats through serde_json (so that escaping and
+/// float formatting are serde_json's exactly).
+struct Writer<'a>(&'a mut Vec<u8>);
+
+impl Writer<'_> {
+    /// `,"KEY":` (`KEY` is one of ours: plain ASCII, nothing to escape).
+    fn key(&mut self, key: &str) {
+        self.0.extend_from_slice(b",\"");
+        self.0.extend_from_slice(key.as_bytes());
+        self.0.extend_from_slice(b"\":");
+    }
+
+    fn int(&mut self, v: impl itoa::Integer) {
+        self.0
+            .extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+    }
+
+    fn str(&mut self, s: &str) {
+        // Writing into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *self.0, s);
+    }
+
+    fn float(&mut self, v: f64) {
+        let _ = serde_json::to_writer(&mut *self.0, &v);
+    }
+
+    fn bool(&mut self, v: bool) {
+        self.0.extend_from_slice(if v { b"true" } else { b"false" });
+    }
+
+    fn strs(&mut self, list: &[String]) {
+        self.0.push(b'[');
+        for (i, s) in list.iter().enumerate() {
+            if i > 0 {
+                self.0.push(b',');
+            }
+            self.str(s);
+        }
+        self.0.push(b']');
+    }
+
+    fn key_str(&mut self, key: &str, s: &str) {
+        self.key(key);
+        self.str(s);
+    }
+
+    fn key_int(&mut self, key: &str, v: impl itoa::Integer) {
+        self.key(key);
+        self.int(v);
+    }
+}
+
+impl JsonEvent {
+    /// Appends the event as one JSON object (no newline) to `out`: the bytes
+    /// `serde_json::to_writer` writes for it, without serde's flattening and tagging
+    /// machinery, which was most of `sysfence watch`'s time per event.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        let mut w = Writer(out);
+        w.0.extend_from_slice(b"{\"v\":");
+        w.int(self.v);
+        w.key("ts");
+        w.float(self.ts);
+        w.key_int("pid", self.pid);
+        w.key_int("tid", self.tid);
+        self.body.write_json(&mut w);
+        if let Some(t) = &self.task {
+            w.key_str("comm", &t.comm);
+            w.key_int("uid", t.uid);
+            w.key_int("gid", t.gid);
+            w.key_int("ppid", t.ppid);
+            w.key_int("cgroup_id", t.cgroup_id);
+            w.key_int("mntns", t.mntns);
+            w.key_int("pidns", t.pidns);
+            if let Some(c) = &t.container {
+                w.key_str("container", c);
+            }
+            if let Some(r) = t.runtime {
+                w.key_str("runtime", r);
+            }
+        }
+        w.0.push(b'}');
+    }
+}
+
+impl JsonBody {
+    /// Its `type` and fields, as `JsonEvent::write_json` says.
+    fn write_json(&self, w: &mut Writer<'_>) {
+        match self {
+            JsonBody::Syscall {
+                name,
+                nr,
+                arch,
+                args,
+                ret,
+                errno,
+                ret_text,
+                duration,
+            } => {
+                w.key_str("type", "syscall");
+                w.key_str("name", name);
+                w.key_int("nr", *nr);
+                w.key_str("arch", arch);
+                w.key("args");
+                w.0.push(b'[');
+                for (i, a) in args.iter().enumerate() {
+                    w.0.extend_from_slice(if i > 0 { b",{\"name\":" } else { b"{\"name\":" });
+                    w.str(&a.name);
+                    w.key_str("text", &a.text);
+                    w.key_int("raw", a.raw);
+                    w.0.push(b'}');
+                }
+                w.0.push(b']');
+                if let Some(ret) = ret {
+                    w.key_int("ret", *ret);
+                }
+                if let Some(errno) = errno {
+                    w.key_str("errno", errno);
+                }
+                if let Some(text) = ret_text {
+                    w.key_str("ret_text", text);
+                }
+                if let Some(d) = duration {
+                    w.key("duration");
+                    w.float(*d);
+                }
+            }
+            JsonBody::Signal {
+                signal,
+                signo,
+                siginfo,
+            } => {
+                w.key_str("type", "signal");
+                w.key_str("signal", signal);
+                w.key_int("signo", *signo);
+                if let Some(info) = siginfo {
+                    w.key_str("siginfo", info);
+                }
+            }
+            JsonBody::Exit { code } => {
+                w.key_str("type", "exit");
+                w.key_int("code", *code);
+            }
+            JsonBody::Exec {
+                filename,
+                argv,
+                argv_complete,
+                env,
+                env_complete,
+            } => {
+                w.key_str("type", "exec");
+                w.key_str("filename", filename);
+                w.key("argv");
+                w.strs(argv);
+                w.key("argv_complete");
+                w.bool(*argv_complete);
+                if let Some(env) = env {
+                    w.key("env");
+                    w.strs(env);
+                }
+                if let Some(done) = env_complete {
+                    w.key("env_complete");
+                    w.bool(*done);
+                }
+            }
+            JsonBody::Fork {
+                child_pid,
+                child_tid,
+            } => {
+                w.key_str("type", "fork");
+                w.key_int("child_pid", *child_pid);
+                w.key_int("child_tid", *child_tid);
+            }
+            JsonBody::IoUring {
+                op,
+                opcode,
+                fd,
+                path,
+                flags,
+                res,
+                errno,
+                user_data,
+                sq_thread,
+            } => {
+                w.key_str("type", "io_uring");
+                w.key_str("op", op);
+                w.key_int("opcode", *opcode);
+                w.key_int("fd", *fd);
+                if let Some(path) = path {
+                    w.key_str("path", path);
+                }
+                if let Some(flags) = flags {
+                    w.key_str("flags", flags);
+                }
+                w.key_int("res", *res);
+                if let Some(errno) = errno {
+                    w.key_str("errno", errno);
+                }
+                w.key_int("user_data", *user_data);
+                w.key("sq_thread");
+                w.bool(*sq_thread);
+            }
+            JsonBody::Lost { count, total } => {
+                w.key_str("type", "lost");
+                w.key_int("count", *count);
+                w.key_int("total", *total);
+            }
+            JsonBody::Killed {
+                signal,
+                core_dumped,
+            } => {
+                w.key_str("type", "killed");
+                w.key_str("signal", signal);
+                w.key("core_dumped");
+                w.bool(*core_dumped);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

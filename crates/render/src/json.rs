@@ -16,6 +16,8 @@ pub struct JsonSink {
     out: Box<dyn Write + Send>,
     status: StatusSet,
     signals: SignalSet,
+    /// One line, reused: written whole, at once.
+    line: Vec<u8>,
 }
 
 impl JsonSink {
@@ -31,6 +33,7 @@ impl JsonSink {
             out,
             status,
             signals,
+            line: Vec::new(),
         }
     }
 
@@ -135,8 +138,10 @@ impl Sink for JsonSink {
         let Some(obj) = self.object(ev) else {
             return Ok(());
         };
-        serde_json::to_writer(&mut self.out, &obj)?;
-        self.out.write_all(b"\n")
+        self.line.clear();
+        obj.write_json(&mut self.line);
+        self.line.push(b'\n');
+        self.out.write_all(&self.line)
     }
 
     fn idle(&mut self) -> io::Result<()> {

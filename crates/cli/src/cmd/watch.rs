@@ -1266,10 +1266,10 @@ impl Printer {
                     runtime: container.map(|c| c.runtime),
                 }),
             };
-            // Serialized into one buffer and written at once: serde's many small
-            // writes through `dyn Write` cost more than the serializing.
+            // Serialized into one buffer and written at once: many small writes
+            // through `dyn Write` cost more than the serializing.
             self.line.clear();
-            serde_json::to_writer(&mut self.line, &obj)?;
+            obj.write_json(&mut self.line);
             self.line.push(b'\n');
             obj.body
         } else {
@@ -1360,7 +1360,7 @@ impl Printer {
                 task: None,
             };
             self.line.clear();
-            serde_json::to_writer(&mut self.line, &obj)?;
+            obj.write_json(&mut self.line);
             self.line.push(b'\n');
         }
         match self.output {
