@@ -325,3 +325,28 @@ fn the_ptrace_backend_records_commands_and_notify_refuses_pids() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--backend ptrace"));
 }
+
+/// A program with a SIGCHLD handler installed without SA_RESTART forks 3,000 times: none
+/// of its forks fails untraced, and none under the recorder (a fork waiting for the
+/// notify supervisor's answer could be ended by the signal with EINTR: the fork family
+/// is counted by the probes instead), and clone is in the profile.
+#[test]
+fn forks_under_the_recorder_never_fail_with_eintr() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/c/fork_sigchld.c");
+    let Some(program) = common::build_c(source, &dir.path().join("forks"), &[]) else {
+        return;
+    };
+    let program = program.to_str().unwrap();
+    let plain = Command::new(program).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&plain.stdout), "0\n", "{plain:?}");
+    let profile = dir.path().join("forks.json");
+    let recorded = record(&["-o", profile.to_str().unwrap()], &[program]);
+    assert!(recorded.status.success(), "{recorded:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&recorded.stdout),
+        "0\n",
+        "forks failed with EINTR under the recorder: {recorded:?}"
+    );
+    assert!(names(&profile).iter().any(|n| n == "clone"), "{recorded:?}");
+}

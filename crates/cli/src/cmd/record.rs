@@ -450,8 +450,17 @@ fn installs_listener(call: &complain::WouldBlock) -> bool {
 /// ended, or `None` when it was stopped for installing a listener of its own.
 fn record_notified(exec: &Exec, recording: &mut Recording, capture: bool) -> Result<Option<Ran>> {
     // Every call of every ABI goes to the supervisor, which notes it and lets it run: a
-    // policy that allows nothing, in complain mode.
-    let watch_all = Policy::new(Action::Errno(1), Arch::callable());
+    // policy that allows nothing, in complain mode; but the fork family, when the probes
+    // can count it in the kernel instead.
+    let forks = fork_counter(recording);
+    let mut watch_all = Policy::new(Action::Errno(1), Arch::callable());
+    if forks.is_some() {
+        watch_all.rules.extend(
+            FORKS
+                .iter()
+                .map(|name| policy::Rule::new(name, Action::Allow)),
+        );
+    }
     let target = Target {
         arches: watch_all.target_arches(),
         foreign_action: Action::Notify,
@@ -493,11 +502,48 @@ fn record_notified(exec: &Exec, recording: &mut Recording, capture: bool) -> Res
             error_text(err)
         );
     }
+    if let Some(forks) = forks {
+        let counted = forks
+            .call_counts()
+            .context("cannot read the fork calls the probes counted")?;
+        for (arch, nr, st) in counted {
+            if st.calls + st.unfinished > 0 {
+                recording.note(arch, nr);
+            }
+        }
+    }
     let stdout = tee.map(Tee::finish).transpose()?;
     Ok((!own_listener).then_some(Ran {
         code: status_code(outcome.status),
         stdout,
     }))
+}
+
+/// The fork family. A signal that comes while a call waits for the notify supervisor's
+/// answer ends the wait with ERESTARTSYS, which a handler without SA_RESTART turns into
+/// EINTR: a fork the program would never see fail untraced. These calls are counted by
+/// the eBPF probes instead, never stopped.
+const FORKS: [&str; 4] = ["clone", "clone3", "fork", "vfork"];
+
+/// Counts the fork family's calls of our descendants (the recorded tree: sysfence's own
+/// calls are never counted) in the kernel, at entry; `None` where the probes cannot load
+/// (not root, no BTF) or argument values are recorded (clone's flags are read by the
+/// supervisor): the supervisor then sees these calls too, with the EINTR limit the
+/// README describes.
+fn fork_counter(recording: &Recording) -> Option<ebpf::Watcher> {
+    if recording.records_arguments() {
+        return None;
+    }
+    let scope = ebpf::Scope {
+        trees: vec![std::process::id()],
+        ..Default::default()
+    };
+    let select = |arch: Arch, nr: u32| {
+        arch.table()
+            .lookup_nr(nr)
+            .is_some_and(|s| FORKS.contains(&s.name))
+    };
+    ebpf::Watcher::start_counting(&scope, Some(&select), ebpf::Lifecycle::default(), false).ok()
 }
 
 /// Whether the kernel takes a filter from us without NO_NEW_PRIVS: CAP_SYS_ADMIN in our
