@@ -675,7 +675,8 @@ fn load_programs(bpf: &mut Ebpf, wanted: &[&'static str], btf: &Btf) -> Result<(
     {
         return Err(load(&format!("no program {missing}")));
     }
-    // The largest programs first, so that the two threads end together.
+    // In `wanted`'s order (the object gives its programs in no particular order), so
+    // that a start loads them the same way each time.
     programs.sort_by_key(|(name, _)| wanted.iter().position(|h| h == name));
     let queue = std::sync::Mutex::new(programs.into_iter());
     let work = || -> Result<(), WatchError> {

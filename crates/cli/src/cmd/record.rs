@@ -506,10 +506,9 @@ fn record_notified(exec: &Exec, recording: &mut Recording, capture: bool) -> Res
         let counted = forks
             .call_counts()
             .context("cannot read the fork calls the probes counted")?;
-        for (arch, nr, st) in counted {
-            if st.calls + st.unfinished > 0 {
-                recording.note(arch, nr);
-            }
+        // Only the calls made come back (call_counts leaves the others out).
+        for (arch, nr, _) in counted {
+            recording.note(arch, nr);
         }
     }
     let stdout = tee.map(Tee::finish).transpose()?;

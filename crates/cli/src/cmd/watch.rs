@@ -1243,8 +1243,6 @@ impl Printer {
             return Ok(());
         }
         let h = r.header();
-        // The rules are given the events they need and no other: the kernel captures
-        // those whatever --events says, so what they see does not depend on the output.
         let serialize = for_rules || (shown && self.output == OutputKind::Json);
         let body = if serialize {
             let container = containers.of(h.cgroup_id);
@@ -1296,6 +1294,8 @@ impl Printer {
                 }
             }
         }
+        // The rules are given the events they need and no other: the kernel captures
+        // those whatever --events says, so what they see does not depend on the output.
         if for_rules && let Some(d) = &mut self.detections {
             d.feed(&self.line[..self.line.len() - 1]);
             self.alerts(out)?;
@@ -1373,6 +1373,8 @@ impl Printer {
                 )?;
             }
         }
+        // The rules are given the events they need and no other: the kernel captures
+        // those whatever --events says, so what they see does not depend on the output.
         if for_rules && let Some(d) = &mut self.detections {
             d.feed(&self.line[..self.line.len() - 1]);
             self.alerts(out)?;
