@@ -205,7 +205,7 @@ struct sf_syscall_event {
 	__u32 flags;       /* SF_SYSCALL_* */
 	__u32 pad;
 	char cap[SF_CAP_MAX];
-	/* A second argument (map captures2), read at exit: a structure or an array. */
+	/* A second argument (map captures2), read at exit: a string, a structure or an array. */
 	__u32 cap2_kind;
 	__u32 cap2_arg;
 	__u32 cap2_state;

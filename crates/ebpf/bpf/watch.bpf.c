@@ -1165,7 +1165,8 @@ int BPF_PROG(cgroup_mkdir, struct cgroup *cgrp, const char *path)
 {
 	__u32 zero = 0;
 	struct sf_config *cfg = bpf_map_lookup_elem(&sf_config_map, &zero);
-	if (!cfg || !(cfg->new_cgroups || (cfg->scope & SF_SCOPE_NOT_CGROUP)))
+	/* Attached only when a scope or the container names need new cgroups. */
+	if (!cfg)
 		return 0;
 	/* Only the default (v2) hierarchy: its ids are what tasks' cgroup ids are. */
 	if (BPF_CORE_READ(cgrp, root, hierarchy_id) != 0)

@@ -625,7 +625,7 @@ pub struct SyscallEvent {
     pub cap2_state: u32,
     /// Bytes in `cap2`.
     pub cap2_len: u32,
-    /// A second argument, read at exit (a structure or an array).
+    /// A second argument, read at exit (a string, a structure or an array).
     pub cap2: [u8; CAP_MAX],
 }
 

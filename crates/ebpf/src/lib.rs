@@ -297,6 +297,9 @@ pub struct Scope {
     /// entering the scope, so that the caller can leave out new containers
     /// ([`Watcher::exclude_cgroup`]).
     pub exclude_new_containers: bool,
+    /// Cgroups made after the start are reported, the scope unchanged: the caller names
+    /// the containers among them.
+    pub report_new_cgroups: bool,
     /// Executable patterns: the process's program must match one `=` pattern (when any)
     /// and no `!=` pattern.
     pub exe_patterns: Vec<ExePattern>,
@@ -380,7 +383,7 @@ pub fn arch_of(abi: u32) -> Option<Arch> {
 /// Which program a watch needs, decided before loading: a program not loaded costs
 /// neither the verifier's time at the start nor a probe's time per event.
 fn hooks(scope: &Scope, calls: bool, exits: bool, l: Lifecycle) -> Vec<&'static str> {
-    let containers = scope.new_cgroups || scope.exclude_new_containers;
+    let containers = scope.new_cgroups || scope.exclude_new_containers || scope.report_new_cgroups;
     let exe = !scope.exe_patterns.is_empty();
     [
         (containers, ("cgroup_mkdir")),
@@ -1155,8 +1158,10 @@ fn pointee_size(to: &str) -> Option<usize> {
     })
 }
 
-/// The probes' `captures2` value for a syscall: a structure or array argument (the
-/// first pointer the first capture does not take), read at exit.
+/// The probes' `captures2` value for a syscall, read at exit: the last path or string
+/// argument the first capture does not take (rename's and link's new name, mount's
+/// file system type); else a structure or array argument (the first pointer the first
+/// capture does not take).
 fn capture2_of(arch: Arch, nr: u32) -> u32 {
     let Some(s) = arch.table().lookup_nr(nr) else {
         return 0;
@@ -1164,14 +1169,22 @@ fn capture2_of(arch: Arch, nr: u32) -> u32 {
     let first = capture_of(arch, nr);
     let taken = first != 0;
     let first = (first >> 8) & 0xff;
-    s.args
-        .iter()
-        .enumerate()
-        .filter(|&(i, _)| !(taken && i as u32 == first))
-        .find_map(|(i, a)| match a.kind {
-            ArgKind::Ptr { to } if to != "struct sockaddr" => pointee_size(to)
-                .map(|n| layout::cap_kind::FIXED | (i as u32) << 8 | ((n / 8) as u32) << 16),
-            _ => None,
+    let free = || {
+        s.args
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| !(taken && i as u32 == first))
+    };
+    let string = free()
+        .rfind(|(_, a)| matches!(a.kind, ArgKind::Path | ArgKind::Str))
+        .map(|(i, _)| layout::cap_kind::STR | (i as u32) << 8);
+    string
+        .or_else(|| {
+            free().find_map(|(i, a)| match a.kind {
+                ArgKind::Ptr { to } if to != "struct sockaddr" => pointee_size(to)
+                    .map(|n| layout::cap_kind::FIXED | (i as u32) << 8 | ((n / 8) as u32) << 16),
+                _ => None,
+            })
         })
         .unwrap_or(0)
 }

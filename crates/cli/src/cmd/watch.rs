@@ -151,7 +151,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .as_ref()
         .map(|set| move |arch: Arch, nr: u32| set.contains(&(arch, nr)));
     let mut lifecycle = capture.lifecycle;
-    lifecycle.exec_env = args.exec_env;
+    // The rules that read an exec's environment need it captured; it is printed only
+    // with --exec-env.
+    lifecycle.exec_env = args.exec_env || detections.as_ref().is_some_and(|d| d.lifecycle.exec);
     let prepared = prepared
         .join()
         .map_err(|_| anyhow::anyhow!("the thread loading the probes failed"))??;
@@ -202,6 +204,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         filtered: 0,
         exec_env: args.exec_env,
         line: Vec::new(),
+        printed: Vec::new(),
         shown: capture.shown,
         rules_only: 0,
         detections,
@@ -862,9 +865,27 @@ impl Containers {
         }
     }
 
-    /// Puts the cgroups the scope needs into `scope`.
+    /// Puts the cgroups the scope needs into `scope`. Without a container scope, the
+    /// containers are named all the same (events of a task in one carry its id, and the
+    /// container rules read it), where a cgroup v2 hierarchy is mounted.
     fn scope(&mut self, scope: &mut Scope) -> Result<()> {
         if self.wanted == Wanted::Any && self.unwanted == Wanted::Any {
+            let Some(root) = inspect::container::cgroup2_mount() else {
+                return Ok(());
+            };
+            for (id, path) in inspect::container::cgroups(&root) {
+                match inspect::container::of_cgroup_path(&path) {
+                    Some(c) => {
+                        self.containers.insert(id, c);
+                    }
+                    None => {
+                        self.excluded.insert(id);
+                    }
+                }
+                self.paths.insert(id, path);
+            }
+            scope.report_new_cgroups = true;
+            self.root = Some(root);
             return Ok(());
         }
         if self.wanted != Wanted::Any && self.unwanted == Wanted::All {
@@ -1056,7 +1077,8 @@ struct CapturedMemory<'a> {
     /// An execve's argv and envp addresses with the new image's record, which holds
     /// what they pointed to (argv's strings, the environment's count).
     exec: Option<(u64, u64, &'a ExecEvent)>,
-    /// The second capture: its address and bytes (a structure or an array, at exit).
+    /// The second capture: its address and bytes (a string, a structure or an array, at
+    /// exit).
     second: Option<(u64, &'a [u8])>,
 }
 
@@ -1086,6 +1108,23 @@ impl MemReader for CapturedMemory<'_> {
         }
     }
     fn read_str(&mut self, addr: u64, max: usize) -> Mem {
+        // A second string (a new name, a file system type), its NUL included when it
+        // ended within what the probe reads.
+        if let Some((at, bytes)) = self.second
+            && addr == at
+            && addr != self.addr
+        {
+            return match bytes.iter().position(|&b| b == 0) {
+                Some(nul) if nul < max => Mem::Str {
+                    bytes: bytes[..nul].to_vec(),
+                    terminated: true,
+                },
+                _ => Mem::Str {
+                    bytes: bytes[..bytes.len().min(max)].to_vec(),
+                    terminated: false,
+                },
+            };
+        }
         match self.bytes {
             // A buffer captured whole (getcwd's, by its length) ends at its first NUL.
             Some(bytes) if addr == self.addr => match bytes.iter().position(|&b| b == 0) {
@@ -1188,6 +1227,8 @@ struct Printer {
     exec_env: bool,
     /// One JSON line, reused.
     line: Vec<u8>,
+    /// The printed line when it differs from the rules' (an environment the rules read).
+    printed: Vec<u8>,
     /// The events to print, when the kernel captures more for the rules.
     shown: Option<Shown>,
     /// Events captured for the rules only, not printed.
@@ -1225,7 +1266,11 @@ impl Printer {
                 (exit.entry.ts, body)
             }
             Record::Proc(e) => (self.clock.at(e.h.ts_ns), proc_body(e)),
-            Record::Exec(e) => (self.clock.at(e.h.ts_ns), exec_body(e, self.exec_env)),
+            // The rules read the environment (LD_PRELOAD) whatever --exec-env says.
+            Record::Exec(e) => (
+                self.clock.at(e.h.ts_ns),
+                exec_body(e, self.exec_env || for_rules),
+            ),
             Record::IoUring(e) => (self.clock.at(e.h.ts_ns), io_uring_body(e)),
             Record::Cgroup(_) => return Ok(()),
         };
@@ -1244,9 +1289,10 @@ impl Printer {
         }
         let h = r.header();
         let serialize = for_rules || (shown && self.output == OutputKind::Json);
+        let mut printed_apart = false;
         let body = if serialize {
             let container = containers.of(h.cgroup_id);
-            let obj = JsonEvent {
+            let mut obj = JsonEvent {
                 v: SCHEMA_VERSION,
                 ts: ts.real_ns as f64 / 1e9,
                 pid: h.pid as i32,
@@ -1269,12 +1315,20 @@ impl Printer {
             self.line.clear();
             obj.write_json(&mut self.line);
             self.line.push(b'\n');
+            // An environment captured for the rules only is not printed.
+            if shown && for_rules && !self.exec_env && without_env(&mut obj.body) {
+                printed_apart = true;
+                self.printed.clear();
+                obj.write_json(&mut self.printed);
+                self.printed.push(b'\n');
+            }
             obj.body
         } else {
             body
         };
         if shown {
             match self.output {
+                OutputKind::Json if printed_apart => out.write_all(&self.printed)?,
                 OutputKind::Json => out.write_all(&self.line)?,
                 OutputKind::Table => {
                     self.header(out)?;
@@ -1312,7 +1366,10 @@ impl Printer {
             return Ok(());
         }
         let alerts: Vec<detect::Alert> = d.alerts.drain(..).collect();
-        for alert in alerts {
+        for mut alert in alerts {
+            if !self.exec_env {
+                alert.events.iter_mut().for_each(drop_env);
+            }
             match self.output {
                 OutputKind::Json => {
                     out.write_all(alert.to_json().as_bytes())?;
@@ -1429,6 +1486,37 @@ fn proc_body(e: &ProcEvent) -> JsonBody {
 }
 
 /// An exec record's JSON body; the environment only when asked for.
+/// Takes out of an alert's attached exec event the environment captured for the rules
+/// only (it may hold secrets the user did not ask to see).
+fn drop_env(event: &mut Box<serde_json::value::RawValue>) {
+    if !event.get().contains("\"env\":") {
+        return;
+    }
+    let Ok(mut value) = serde_json::from_str::<serde_json::Value>(event.get()) else {
+        return;
+    };
+    if value["type"] != "exec" {
+        return;
+    }
+    if let Some(obj) = value.as_object_mut() {
+        obj.remove("env");
+        obj.remove("env_complete");
+    }
+    if let Ok(raw) = serde_json::value::to_raw_value(&value) {
+        *event = raw;
+    }
+}
+
+/// Takes the environment out of an exec's body; whether there was one.
+fn without_env(body: &mut JsonBody) -> bool {
+    match body {
+        JsonBody::Exec {
+            env, env_complete, ..
+        } => env.take().is_some() | env_complete.take().is_some(),
+        _ => false,
+    }
+}
+
 fn exec_body(e: &ExecEvent, with_env: bool) -> JsonBody {
     let (argv, argv_complete) = e.argv();
     JsonBody::Exec {

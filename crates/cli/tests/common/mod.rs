@@ -10,6 +10,7 @@ use std::sync::Once;
 pub mod processes;
 pub mod runc;
 pub mod sequences;
+pub mod watching;
 
 /// Builds the C program `source` (a path) with `gcc -O1 -Wall -Werror FLAGS` as `out`;
 /// None after a loud skip (a failure under CI) when gcc, or with -m32 its i386 libraries,

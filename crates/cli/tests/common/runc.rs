@@ -80,6 +80,44 @@ impl Container {
             .output()
             .unwrap()
     }
+
+    /// `runc state`: the container's status and its process's pid (in the host's pid
+    /// namespace), while runc knows it.
+    pub fn state(&self) -> Option<(String, u32)> {
+        let out = Command::new(&self.runc)
+            .args(["state", &self.id])
+            .output()
+            .unwrap();
+        let state: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+        Some((
+            state["status"].as_str()?.to_string(),
+            u32::try_from(state["pid"].as_u64()?).ok()?,
+        ))
+    }
+
+    /// Created, started and waited for until its process ended (at most 10 s): that
+    /// process's host pid.
+    pub fn run_detached(&self) -> u32 {
+        assert!(self.create().success(), "runc create {}", self.id);
+        let (_, pid) = self.state().expect("runc state of a created container");
+        let started = self.start();
+        assert!(started.status.success(), "runc start: {started:?}");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while self.state().is_some_and(|(status, _)| status != "stopped") {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{} never stopped",
+                self.id
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        pid
+    }
+
+    /// The container's root file system.
+    pub fn rootfs(&self) -> PathBuf {
+        self.bundle.join("rootfs")
+    }
 }
 
 impl Drop for Container {
