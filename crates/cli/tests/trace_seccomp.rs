@@ -146,28 +146,82 @@ fn a_selection_of_all_but_one_syscall_still_uses_the_filter() {
     assert!(!text.contains("sysfence:"), "no fallback notice: {text}");
 }
 
+/// i386's socketcall is told as the call it makes, as strace tells it: `-e trace=socket`
+/// selects both the int 0x80 socket call and socketcall(SYS_SOCKET), printed alike;
+/// `-e trace=socketcall` selects neither; the same lines as strace's.
 #[test]
-fn int_0x80_calls_are_selected_by_their_i386_names() {
+fn int_0x80_calls_are_selected_by_their_i386_names_and_socketcall_by_its_sub_call() {
     let int80 = fixture("seccomp_int80");
-    let out = trace(&[
-        "-e",
-        "trace=socketcall",
-        int80.to_str().expect("utf-8"),
-        "socket",
-    ]);
-    assert!(out.status.success());
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "int80 socket: ok\nint80 socketcall: ok\n"
+    let int80 = int80.to_str().expect("utf-8");
+    for (filter, calls) in [("trace=socket", 2), ("trace=socketcall", 0)] {
+        let out = trace(&["-e", filter, int80, "socket"]);
+        assert!(out.status.success());
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "int80 socket: ok\nint80 socketcall: ok\n"
+        );
+        let text = String::from_utf8_lossy(&out.stderr);
+        assert!(text.contains(" runs in 32 bit mode. ]"), "{text}");
+        let lines: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.starts_with("+++") && !l.starts_with("[ Process PID="))
+            .collect();
+        assert_eq!(lines.len(), calls, "{filter}: {text}");
+        assert!(
+            lines
+                .iter()
+                .all(|l| l.starts_with("socket(AF_UNIX, SOCK_STREAM, 0)")),
+            "{text}"
+        );
+        if let Some(strace) = require(STRACE) {
+            let theirs = std::process::Command::new(strace)
+                .args(["-e", filter, int80, "socket"])
+                .output()
+                .unwrap();
+            assert_eq!(
+                normalized(&text),
+                normalized(&String::from_utf8_lossy(&theirs.stderr)),
+                "{filter}"
+            );
+        }
+    }
+}
+
+/// A `gcc -m32` program's socket and connect through socketcall: the sub-calls' lines,
+/// the address decoded, as strace prints them.
+#[test]
+fn i386_socketcall_connect_prints_as_connect() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fixtures/c/socketcall_connect.c"
     );
+    let Some(program) = common::build_c(source, &dir.path().join("sc32"), &["-m32"]) else {
+        return;
+    };
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let program = program.to_str().unwrap();
+    let out = trace(&["-e", "trace=socket,connect", program, &port]);
+    assert!(out.status.success(), "{out:?}");
     let text = String::from_utf8_lossy(&out.stderr);
-    assert!(text.contains(" runs in 32 bit mode. ]"), "{text}");
-    let calls: Vec<&str> = text
-        .lines()
-        .filter(|l| !l.starts_with("+++") && !l.starts_with("[ Process PID="))
-        .collect();
-    assert_eq!(calls.len(), 1, "{text}");
-    assert!(calls[0].starts_with("socketcall(SYS_SOCKET, "), "{text}");
+    let fd = common::next_fds(1)[0];
+    let want = format!(
+        "connect({fd}, {{sa_family=AF_INET, sin_port=htons({port}), sin_addr=inet_addr(\"127.0.0.1\")}}, 16) = 0"
+    );
+    assert!(text.contains(&want), "{text}");
+    let socket = format!("socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = {fd}");
+    assert!(text.contains(&socket), "{text}");
+    if let Some(strace) = require(STRACE) {
+        let theirs = std::process::Command::new(strace)
+            .args(["-e", "trace=socket,connect", program, &port])
+            .output()
+            .unwrap();
+        assert_eq!(
+            normalized(&text),
+            normalized(&String::from_utf8_lossy(&theirs.stderr))
+        );
+    }
 }
 
 /// The lines of a trace with pids, addresses, alignment and the tracer's name made

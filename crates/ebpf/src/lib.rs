@@ -1086,30 +1086,8 @@ fn slot(abi: u32, nr: u32) -> u32 {
 /// of the same meaning, from the knowledge base, with how many arguments each reads;
 /// accept, send and recv have none of their own and stay socketcall.
 fn socketcall_table() -> Vec<(u32, layout::SocketCall)> {
-    const SUB_CALLS: [(&str, u32); 20] = [
-        ("socket", 3),
-        ("bind", 3),
-        ("connect", 3),
-        ("listen", 2),
-        ("accept", 3),
-        ("getsockname", 3),
-        ("getpeername", 3),
-        ("socketpair", 4),
-        ("send", 4),
-        ("recv", 4),
-        ("sendto", 6),
-        ("recvfrom", 6),
-        ("shutdown", 2),
-        ("setsockopt", 5),
-        ("getsockopt", 5),
-        ("sendmsg", 3),
-        ("recvmsg", 3),
-        ("accept4", 4),
-        ("recvmmsg", 5),
-        ("sendmmsg", 4),
-    ];
     let table = Arch::I386.table();
-    SUB_CALLS
+    syscalls::multiplex::SOCKET_CALLS
         .iter()
         .enumerate()
         .filter_map(|(i, (name, nargs))| {

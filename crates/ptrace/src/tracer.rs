@@ -869,6 +869,9 @@ impl Tracer {
         } else {
             info.args
         };
+        // i386's socketcall is the call it makes, as strace tells it: that call's number
+        // and the words of its argument array.
+        let (nr, args) = socket_sub_call(pid, arch, nr, args).unwrap_or((nr, args));
         if let Some(call) = self.affinity.call(arch, nr) {
             task.affinity_call = Some(affinity::Pending {
                 call,
@@ -1140,4 +1143,29 @@ fn list_threads(pid: i32) -> Vec<i32> {
         tids.insert(0, pid);
     }
     tids
+}
+
+/// The call an i386 `socketcall(call, args)` makes: its i386 number and arguments (the
+/// words at `args`). None for any other call, for a sub-call i386 has no number of its
+/// own for (accept, send, recv), and when the array cannot be read: it stays socketcall.
+fn socket_sub_call(pid: i32, arch: Arch, nr: u32, args: [u64; 6]) -> Option<(u32, [u64; 6])> {
+    use events::MemReader;
+    if arch != Arch::I386 || nr != syscalls::multiplex::SOCKETCALL {
+        return None;
+    }
+    let (name, nargs) = syscalls::multiplex::socket_call(args[0] as u32)?;
+    let sub = arch.table().lookup_name(name)?.nr;
+    let len = nargs as usize * 4;
+    let events::Mem::Bytes {
+        bytes,
+        complete: true,
+    } = TaskMemory::new(pid).read_bytes(args[1], len)
+    else {
+        return None;
+    };
+    let mut words = [0u64; 6];
+    for (word, b) in words.iter_mut().zip(bytes.chunks_exact(4)) {
+        *word = u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    }
+    Some((sub, words))
 }

@@ -9,59 +9,16 @@
 
 use policy::{CmpOp, Condition};
 use syscalls::Arch;
-
-/// i386's `socketcall`.
-pub const SOCKETCALL: u32 = 102;
-/// i386's `ipc`.
-pub const IPC: u32 = 117;
-
-/// Socket calls in `SYS_*` order (linux/net.h): SYS_SOCKET = 1 ... SYS_SENDMMSG = 20.
-const SOCKET_CALLS: [&str; 20] = [
-    "socket",
-    "bind",
-    "connect",
-    "listen",
-    "accept",
-    "getsockname",
-    "getpeername",
-    "socketpair",
-    "send",
-    "recv",
-    "sendto",
-    "recvfrom",
-    "shutdown",
-    "setsockopt",
-    "getsockopt",
-    "sendmsg",
-    "recvmsg",
-    "accept4",
-    "recvmmsg",
-    "sendmmsg",
-];
-
-/// SysV IPC calls and their `ipc` call numbers (linux/ipc.h, `SEMOP` ... `SHMCTL`).
-const IPC_CALLS: [(&str, u32); 12] = [
-    ("semop", 1),
-    ("semget", 2),
-    ("semctl", 3),
-    ("semtimedop", 4),
-    ("msgsnd", 11),
-    ("msgrcv", 12),
-    ("msgget", 13),
-    ("msgctl", 14),
-    ("shmat", 21),
-    ("shmdt", 22),
-    ("shmget", 23),
-    ("shmctl", 24),
-];
+pub use syscalls::multiplex::{IPC, SOCKETCALL};
+use syscalls::multiplex::{IPC_CALLS, socket_call_number};
 
 /// The multiplexer number and call number that reach `name` on `arch`, if any.
 pub fn route(arch: Arch, name: &str) -> Option<(u32, u32)> {
     if arch != Arch::I386 {
         return None;
     }
-    if let Some(i) = SOCKET_CALLS.iter().position(|&n| n == name) {
-        return Some((SOCKETCALL, i as u32 + 1));
+    if let Some(call) = socket_call_number(name) {
+        return Some((SOCKETCALL, call));
     }
     IPC_CALLS
         .iter()

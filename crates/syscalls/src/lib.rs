@@ -17,6 +17,7 @@ mod errno;
 mod generated;
 #[rustfmt::skip]
 mod ioctls_generated;
+pub mod multiplex;
 mod signal;
 mod suggest;
 mod xlat;
