@@ -616,8 +616,16 @@ const CONTAINER_CASES: [ContainerCase; 6] = [
 ];
 
 /// Runs `args` in a fresh busybox container; the container's id and its process's
-/// host pid. None after a loud skip when runc or busybox is missing.
-fn in_container(dir: &Path, name: &str, calls: &Path, args: &[&str]) -> Option<(String, u32)> {
+/// host pid. None after a loud skip when runc or busybox is missing. The container is
+/// deleted only once the watch has read past it: a plain runc container is told from
+/// other cgroups by its state directory when sysfence reads its cgroup's creation.
+fn in_container(
+    dir: &Path,
+    name: &str,
+    calls: &Path,
+    args: &[&str],
+    barrier: &mut Barrier,
+) -> Option<(String, u32)> {
     let container = common::runc::Container::new(dir, name, serde_json::Value::Null, true, args)?;
     let rootfs = container.rootfs();
     for applet in ["sh", "mount"] {
@@ -626,6 +634,7 @@ fn in_container(dir: &Path, name: &str, calls: &Path, args: &[&str]) -> Option<(
     std::fs::copy(calls, rootfs.join("bin/container_calls")).unwrap();
     std::fs::create_dir_all(rootfs.join("mnt")).unwrap();
     let pid = container.run_detached();
+    barrier.pass();
     Some((container.id.clone(), pid))
 }
 
@@ -769,9 +778,10 @@ fn every_builtin_rule_fires_live_on_its_behaviour_and_never_on_its_twin() {
     }
     let bundles = tempfile::tempdir().unwrap();
     for c in &CONTAINER_CASES {
-        barrier.pass();
         let name = c.rule.to_lowercase();
-        let Some((id, pid)) = in_container(bundles.path(), &name, &calls, c.behaviour) else {
+        let Some((id, pid)) =
+            in_container(bundles.path(), &name, &calls, c.behaviour, &mut barrier)
+        else {
             return;
         };
         let want = Expected {
@@ -781,9 +791,8 @@ fn every_builtin_rule_fires_live_on_its_behaviour_and_never_on_its_twin() {
             container: Some(id),
         };
         expected.insert(pid, Some(want));
-        barrier.pass();
         let twin = format!("{name}-twin");
-        let (_, pid) = in_container(bundles.path(), &twin, &calls, c.twin).unwrap();
+        let (_, pid) = in_container(bundles.path(), &twin, &calls, c.twin, &mut barrier).unwrap();
         expected.insert(pid, None);
     }
     let summary = watch.stop();
