@@ -450,3 +450,45 @@ fn i386_socketcall_is_told_as_its_sub_call() {
         assert!(String::from_utf8_lossy(&s.stderr).contains(&want), "{s:?}");
     }
 }
+
+/// writev and readv (64-bit and i386) print their iovec arrays and buffers as ptrace
+/// prints them, and strace: the probes read the array and the start of each buffer.
+#[test]
+fn iovec_arrays_and_their_buffers_are_read_as_ptrace_reads_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/c/iovec_calls.c");
+    for (name, flags) in [("iov64", &[][..]), ("iov32", &["-m32"][..])] {
+        let Some(program) = common::build_c(source, &dir.path().join(name), flags) else {
+            return;
+        };
+        let file = dir.path().join(format!("{name}.data"));
+        let lines = |backend: &str| {
+            let out = sysfence()
+                .args([
+                    "trace",
+                    "--backend",
+                    backend,
+                    "-e",
+                    "trace=writev,readv",
+                    "--",
+                ])
+                .arg(&program)
+                .arg(&file)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{backend}: {out:?}");
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .filter(|l| l.starts_with("writev(") || l.starts_with("readv("))
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        let (p, e) = (lines("ptrace"), lines("ebpf"));
+        assert_eq!(p.len(), 3, "{name}: {p:#?}");
+        assert!(
+            p[0].contains(r#"[{iov_base="hello ", iov_len=6}, {iov_base="world\n", iov_len=6}]"#),
+            "{name}: {p:#?}"
+        );
+        assert_eq!(e, p, "{name}: eBPF's lines are ptrace's");
+    }
+}

@@ -38,7 +38,15 @@ enum sf_cap_kind {
 	SF_CAP_LEN_ARG = 2, /* bytes, as many as the length argument says */
 	SF_CAP_LEN_RET = 3, /* bytes, as many as the call returned */
 	SF_CAP_FIXED = 4,   /* bytes, 8 times the len_arg field (a structure's size) */
+	SF_CAP_IOV = 5,     /* an iovec array (len_arg: its count) and its buffers' starts */
+	SF_CAP_IOV32 = 6,   /* the same, in the compat layout (32-bit base and length) */
 };
+/* An iovec capture: the array's first SF_IOV_MAX entries as the program laid them out
+ * at offset 0, and each entry's first SF_IOV_DATA bytes at SF_IOV_MAX * 16 + k *
+ * SF_IOV_DATA; cap_len holds the entries read, and bit 8 + k set when entry k's bytes
+ * could not be read. */
+#define SF_IOV_MAX 4
+#define SF_IOV_DATA 48
 #define SF_CAP_AT_ENTRY (1u << 24)
 
 /* How the capture went (sf_syscall_event.cap_state). */

@@ -561,6 +561,45 @@ static __always_inline __u32 slot_of(__u32 abi, __u32 nr)
 
 /* Captures what `how` (a `captures` value) asks of a call with these arguments and
  * return value into dst; sets state and length. */
+/* An iovec array and the start of each of its buffers (the layout events.h gives). */
+static __always_inline void capture_iov(char *dst, __u32 kind, __u64 addr, __u64 entries,
+					__u32 *state, __u32 *len)
+{
+	__u32 size = kind == SF_CAP_IOV32 ? 8 : 16;
+	__u32 n = entries > SF_IOV_MAX ? SF_IOV_MAX : (__u32)entries;
+	__u32 bytes = n * size;
+	if (bytes > SF_IOV_MAX * 16)
+		bytes = SF_IOV_MAX * 16;
+	if (bytes && bpf_probe_read_user(dst, bytes, (const void *)addr) < 0) {
+		*state = SF_CAP_STATE_FAULT;
+		*len = 0;
+		count(SF_CNT_CAP_FAULT);
+		return;
+	}
+	__u32 failed = 0;
+	for (__u32 k = 0; k < SF_IOV_MAX; k++) {
+		if (k >= n)
+			break;
+		__u64 base, blen;
+		if (size == 8) {
+			base = *(__u32 *)(dst + 8 * k);
+			blen = *(__u32 *)(dst + 8 * k + 4);
+		} else {
+			base = *(__u64 *)(dst + 16 * k);
+			blen = *(__u64 *)(dst + 16 * k + 8);
+		}
+		if (blen > SF_IOV_DATA)
+			blen = SF_IOV_DATA;
+		if (blen && bpf_probe_read_user(dst + SF_IOV_MAX * 16 + k * SF_IOV_DATA, blen,
+						(const void *)base) < 0) {
+			failed |= 1u << (8 + k);
+			count(SF_CNT_CAP_FAULT);
+		}
+	}
+	*state = SF_CAP_STATE_OK;
+	*len = n | failed;
+}
+
 static __always_inline void capture(char *dst, __u32 how, const __u64 *args, long ret,
 				    __u32 *state, __u32 *len)
 {
@@ -569,6 +608,11 @@ static __always_inline void capture(char *dst, __u32 how, const __u64 *args, lon
 		return;
 	__u64 addr = args[arg];
 	long n;
+	if (kind == SF_CAP_IOV || kind == SF_CAP_IOV32) {
+		if (len_arg <= 5)
+			capture_iov(dst, kind, addr, args[len_arg], state, len);
+		return;
+	}
 	if (kind == SF_CAP_STR) {
 		n = bpf_probe_read_user_str(dst, SF_CAP_MAX, (const void *)addr);
 	} else {

@@ -95,6 +95,15 @@ pub mod cap_kind {
     pub const LEN_RET: u32 = 3;
     /// Bytes, 8 times the length field (a structure's size).
     pub const FIXED: u32 = 4;
+    /// An iovec array (the length field: the argument holding its count) and the start
+    /// of each of its buffers; see [`super::SyscallEvent::segments`].
+    pub const IOV: u32 = 5;
+    /// The same, in the compat layout (32-bit base and length).
+    pub const IOV32: u32 = 6;
+    /// `SF_IOV_MAX`: the iovec entries an iovec capture holds.
+    pub const IOV_MAX: usize = 4;
+    /// `SF_IOV_DATA`: the bytes of each entry's buffer it holds.
+    pub const IOV_DATA: usize = 48;
     /// Read at entry (exec), not at exit.
     pub const AT_ENTRY: u32 = 1 << 24;
 }
@@ -635,9 +644,10 @@ pub const SYSCALL_HEAD: usize = std::mem::offset_of!(SyscallEvent, cap);
 pub const SYSCALL_ONE: usize = std::mem::offset_of!(SyscallEvent, cap2_kind);
 
 impl SyscallEvent {
-    /// The captured argument's bytes (a string without its NUL), when it was read.
+    /// The captured argument's bytes (a string without its NUL), when it was read as
+    /// one piece (an iovec capture is [`SyscallEvent::segments`]).
     pub fn captured(&self) -> Option<&[u8]> {
-        if self.cap_state != cap_state::OK {
+        if self.cap_state != cap_state::OK || self.is_iov() {
             return None;
         }
         let bytes = &self.cap[..(self.cap_len as usize).min(CAP_MAX)];
@@ -645,6 +655,48 @@ impl SyscallEvent {
             cap_kind::STR => Some(bytes.strip_suffix(&[0]).unwrap_or(bytes)),
             _ => Some(bytes),
         }
+    }
+
+    fn is_iov(&self) -> bool {
+        matches!(self.cap_kind, cap_kind::IOV | cap_kind::IOV32)
+    }
+
+    /// The memory an iovec capture holds, as (address, bytes, whether they are all
+    /// there is): the array at its argument's address, then the start of each entry's
+    /// buffer that could be read. Empty for any other capture.
+    pub fn segments(&self) -> Vec<(u64, &[u8], bool)> {
+        if self.cap_state != cap_state::OK || !self.is_iov() {
+            return Vec::new();
+        }
+        let size = if self.cap_kind == cap_kind::IOV32 {
+            8
+        } else {
+            16
+        };
+        let n = (self.cap_len & 0xff) as usize;
+        let n = n.min(cap_kind::IOV_MAX);
+        let Some(&array) = self.args.get(self.cap_arg as usize) else {
+            return Vec::new();
+        };
+        let mut out = vec![(array, &self.cap[..n * size], true)];
+        for k in 0..n {
+            if self.cap_len & (1 << (8 + k)) != 0 {
+                continue;
+            }
+            let entry = &self.cap[k * size..(k + 1) * size];
+            let (base, len) = if size == 8 {
+                let word =
+                    |o: usize| u64::from(u32::from_le_bytes(entry[o..o + 4].try_into().unwrap()));
+                (word(0), word(4))
+            } else {
+                let word = |o: usize| u64::from_le_bytes(entry[o..o + 8].try_into().unwrap());
+                (word(0), word(8))
+            };
+            let kept = (len as usize).min(cap_kind::IOV_DATA);
+            let at = cap_kind::IOV_MAX * 16 + k * cap_kind::IOV_DATA;
+            out.push((base, &self.cap[at..at + kept], len as usize <= kept));
+        }
+        out
     }
 
     /// The second captured argument's bytes and its index, when it was read.

@@ -1138,8 +1138,9 @@ fn pointee_size(to: &str) -> Option<usize> {
 
 /// The probes' `captures2` value for a syscall, read at exit: the last path or string
 /// argument the first capture does not take (rename's and link's new name, mount's
-/// file system type); else a structure or array argument (the first pointer the first
-/// capture does not take).
+/// file system type); else an output buffer, as long as the call returned (readlink's
+/// target, getxattr's value); else a structure or array argument (the first pointer the
+/// first capture does not take).
 fn capture2_of(arch: Arch, nr: u32) -> u32 {
     let Some(s) = arch.table().lookup_nr(nr) else {
         return 0;
@@ -1156,7 +1157,11 @@ fn capture2_of(arch: Arch, nr: u32) -> u32 {
     let string = free()
         .rfind(|(_, a)| matches!(a.kind, ArgKind::Path | ArgKind::Str))
         .map(|(i, _)| layout::cap_kind::STR | (i as u32) << 8);
+    let out = free()
+        .find(|(_, a)| matches!(a.kind, ArgKind::OutBuf { .. }))
+        .map(|(i, _)| layout::cap_kind::LEN_RET | (i as u32) << 8);
     string
+        .or(out)
         .or_else(|| {
             free().find_map(|(i, a)| match a.kind {
                 ArgKind::Ptr { to } if to != "struct sockaddr" => pointee_size(to)
@@ -1190,6 +1195,15 @@ fn capture_of(arch: Arch, nr: u32) -> u32 {
                 Some(pack(cap_kind::LEN_ARG, i, i + 1))
             }
             ArgKind::Buf { len_arg } => Some(pack(cap_kind::LEN_ARG, i, usize::from(len_arg))),
+            // An iovec array and its buffers, its count the next argument.
+            ArgKind::Ptr { to: "struct iovec" } if s.args.get(i + 1).is_some() => {
+                let kind = if arch.is_compat_call(nr) {
+                    cap_kind::IOV32
+                } else {
+                    cap_kind::IOV
+                };
+                Some(pack(kind, i, i + 1))
+            }
             ArgKind::OutBuf { .. } => Some(pack(cap_kind::LEN_RET, i, 0)),
             _ => None,
         })

@@ -1080,10 +1080,22 @@ struct CapturedMemory<'a> {
     /// The second capture: its address and bytes (a string, a structure or an array, at
     /// exit).
     second: Option<(u64, &'a [u8])>,
+    /// An iovec capture's pieces: (address, bytes, whether that is all there is).
+    segments: Vec<(u64, &'a [u8], bool)>,
 }
 
 impl MemReader for CapturedMemory<'_> {
     fn read_bytes(&mut self, addr: u64, len: usize) -> Mem {
+        if let Some(&(_, bytes, whole)) = self.segments.iter().find(|s| s.0 == addr) {
+            return if bytes.len() >= len || whole {
+                Mem::Bytes {
+                    bytes: bytes[..bytes.len().min(len)].to_vec(),
+                    complete: bytes.len() >= len,
+                }
+            } else {
+                Mem::Fault
+            };
+        }
         if let Some((at, bytes)) = self.second
             && addr == at
             && addr != self.addr
@@ -1193,6 +1205,7 @@ pub(crate) fn syscall_exit(
         second: e
             .captured2()
             .and_then(|(arg, bytes)| Some((*e.args.get(arg)?, bytes))),
+        segments: e.segments(),
     };
     entry.mem = decoder.at_entry(&entry, &mut memory);
     let result = (e.flags & ebpf::layout::NO_RETURN == 0).then_some(SyscallResult {

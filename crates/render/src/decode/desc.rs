@@ -80,7 +80,7 @@ impl Decoder {
                 self.plan_old_select(entry, at_exit, mem, out);
                 return None;
             }
-            Fmt::PipeOut => mem.read_bytes(addr, 16),
+            Fmt::PipeOut => mem.read_bytes(addr, 8),
             Fmt::EpollEventIn => mem.read_bytes(addr, 12),
             Fmt::EpollEventsOut => {
                 mem.read_bytes(addr, self.array_shown(ok.unwrap_or(0).max(0) as u64) * 12)
