@@ -137,14 +137,11 @@ fn without_cut_tail(mut seq: Vec<String>) -> Vec<String> {
     seq
 }
 
-/// Why an eBPF line differs from ptrace's: the probes capture one argument of a call
-/// (a string, or one structure or buffer), and no siginfo; so the eBPF line is ptrace's
-/// with some decoded arguments (a structure, an array, a string, a commented address)
-/// printed as their address.
+/// Why an eBPF line differs from ptrace's: the probes capture two arguments of a call
+/// at most (strings, structures, buffers, an iovec array's first entries); so the eBPF
+/// line is ptrace's with some decoded arguments (a structure, an array, a string, a
+/// commented address) printed as their address. A signal's siginfo is read whole.
 fn uncaptured(ptrace: &str, ebpf: &str) -> bool {
-    if ebpf.starts_with("--- ") && !ebpf.contains('{') {
-        return ptrace.split(' ').nth(1) == ebpf.split(' ').nth(1);
-    }
     // A call its task dies of returned in the kernel: ptrace never saw that.
     if ptrace.contains("SIGKILL) = ?") {
         return ebpf == ptrace.replace("= ?", "= 0");

@@ -26,6 +26,7 @@ enum sf_kind {
 /* Bits of sf_config.lifecycle: which kinds of sf_proc_event are sent. */
 #define SF_LIFE(kind) (1u << (kind))
 #define SF_ARGV_MAX 1024
+#define SF_SIGINFO 48
 #define SF_ENV_MAX 8192
 
 /* What the probes capture of a call (map `captures`, one __u32 per (ABI, nr)):
@@ -180,6 +181,9 @@ struct sf_proc_event {
 	__u32 other_tid;   /* fork: the child's tid */
 	__s32 code;        /* exit: the wait status code; signal: the signal */
 	__s32 detail;      /* exit: 1 when the whole group is gone; signal: si_code */
+	/* signal: the kernel's siginfo, the prefix of siginfo_t's x86_64 layout that holds
+	 * every field (zeroes otherwise) */
+	__u8 siginfo[SF_SIGINFO];
 };
 
 /* A new program image, read from it at sched_process_exec. */

@@ -914,6 +914,7 @@ static __always_inline struct sf_proc_event *proc_event(__u32 kind)
 	e->other_pid = 0;
 	e->other_tid = 0;
 	e->code = 0;
+	__builtin_memset(e->siginfo, 0, sizeof(e->siginfo));
 	e->detail = 0;
 	return e;
 }
@@ -1098,6 +1099,7 @@ int BPF_PROG(signal_deliver, int sig, struct kernel_siginfo *info, struct k_siga
 		return 0;
 	e->code = sig;
 	e->detail = BPF_CORE_READ(info, si_code);
+	bpf_probe_read_kernel(e->siginfo, sizeof(e->siginfo), info);
 	send(e);
 	return 0;
 }

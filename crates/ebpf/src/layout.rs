@@ -371,7 +371,13 @@ pub struct ProcEvent {
     pub code: i32,
     /// exit: 1 when the whole group is gone; signal: si_code.
     pub detail: i32,
+    /// signal: the kernel's siginfo, the first `SIGINFO` bytes of siginfo_t's x86_64
+    /// layout, which hold every field (zeroes for the other kinds).
+    pub siginfo: [u8; SIGINFO],
 }
+
+/// `SF_SIGINFO`: the bytes of a signal's siginfo a record holds.
+pub const SIGINFO: usize = 48;
 
 /// `struct sf_exec_event`: a new program image.
 #[repr(C)]

@@ -342,7 +342,7 @@ fn deliver(
                         tid,
                         kind: EventKind::Signal(SignalDelivery {
                             signo: e.code,
-                            siginfo: None,
+                            siginfo: Some(siginfo_t(&e.siginfo)),
                         }),
                     }),
                 _ => Ok(()),
@@ -350,6 +350,13 @@ fn deliver(
         }
         _ => Ok(()),
     }
+}
+
+/// A signal record's siginfo as the 128-byte siginfo_t the decoders read.
+fn siginfo_t(prefix: &[u8]) -> Vec<u8> {
+    let mut info = prefix.to_vec();
+    info.resize(128, 0);
+    info
 }
 
 /// Whether thread `tid` is still there (a zombie counts: its exit is on its way).

@@ -128,7 +128,7 @@ fn every_mirrored_struct_matches_the_compiled_objects_layout() {
         structs,
         "sf_proc_event",
         ProcEvent,
-        [h, other_pid, other_tid, code, detail]
+        [h, other_pid, other_tid, code, detail, siginfo]
     );
     check!(structs, "sf_pattern", Pattern, [ino, dev, how, len, pad, s]);
     check!(
