@@ -869,33 +869,18 @@ impl Containers {
     /// containers are named all the same (events of a task in one carry its id, and the
     /// container rules read it), where a cgroup v2 hierarchy is mounted.
     fn scope(&mut self, scope: &mut Scope) -> Result<()> {
-        if self.wanted == Wanted::Any && self.unwanted == Wanted::Any {
-            let Some(root) = inspect::container::cgroup2_mount() else {
-                return Ok(());
-            };
-            for (id, path) in inspect::container::cgroups(&root) {
-                match inspect::container::of_cgroup_path(&path) {
-                    Some(c) => {
-                        self.containers.insert(id, c);
-                    }
-                    None => {
-                        self.excluded.insert(id);
-                    }
-                }
-                self.paths.insert(id, path);
-            }
-            scope.report_new_cgroups = true;
-            self.root = Some(root);
-            return Ok(());
-        }
+        let scoped = self.wanted != Wanted::Any || self.unwanted != Wanted::Any;
         if self.wanted != Wanted::Any && self.unwanted == Wanted::All {
             bail!("--scope: `not-container` leaves out every container another --scope asks for");
         }
-        let root = inspect::container::cgroup2_mount().ok_or_else(|| {
-            anyhow::anyhow!(
-                "--scope container: no cgroup v2 hierarchy is mounted (mount -t cgroup2 none /sys/fs/cgroup)"
-            )
-        })?;
+        let Some(root) = inspect::container::cgroup2_mount() else {
+            if scoped {
+                bail!(
+                    "--scope container: no cgroup v2 hierarchy is mounted (mount -t cgroup2 none /sys/fs/cgroup)"
+                );
+            }
+            return Ok(());
+        };
         for (id, path) in inspect::container::cgroups(&root) {
             let container = inspect::container::of_cgroup_path(&path);
             let take = match (&container, &self.wanted) {
@@ -921,6 +906,8 @@ impl Containers {
         }
         scope.new_cgroups = self.wanted != Wanted::Any;
         scope.exclude_new_containers = self.unwanted != Wanted::Any;
+        // Containers made later are named from their cgroup's creation.
+        scope.report_new_cgroups = true;
         self.root = Some(root);
         Ok(())
     }
@@ -1071,85 +1058,68 @@ impl Clock {
 /// The argument the probe captured, served to the decoders' capture plan as the memory
 /// at its address; every other read fails, as an unreadable address does.
 struct CapturedMemory<'a> {
-    addr: u64,
-    bytes: Option<&'a [u8]>,
-    complete: bool,
+    /// What the probes read, as (address, bytes, whether that is all there is there),
+    /// looked up in order: an iovec capture's pieces, the second capture (a string, a
+    /// structure or an array, at exit), the first.
+    pieces: Vec<(u64, &'a [u8], bool)>,
     /// An execve's argv and envp addresses with the new image's record, which holds
     /// what they pointed to (argv's strings, the environment's count).
     exec: Option<(u64, u64, &'a ExecEvent)>,
-    /// The second capture: its address and bytes (a string, a structure or an array, at
-    /// exit).
-    second: Option<(u64, &'a [u8])>,
-    /// An iovec capture's pieces: (address, bytes, whether that is all there is).
-    segments: Vec<(u64, &'a [u8], bool)>,
+}
+
+impl<'a> CapturedMemory<'a> {
+    /// What the probes read of `e`'s memory.
+    fn of(e: &'a SyscallEvent, exec: Option<&'a ExecEvent>) -> CapturedMemory<'a> {
+        let first = e.args.get(e.cap_arg as usize).copied().unwrap_or(0);
+        let mut pieces = e.segments();
+        if let Some((arg, bytes)) = e.captured2()
+            && let Some(&at) = e.args.get(arg)
+            && at != first
+        {
+            // A string's NUL is among its bytes when it ended within what was read.
+            pieces.push((at, bytes, false));
+        }
+        if let Some(bytes) = e.captured() {
+            pieces.push((first, bytes, e.captured_whole()));
+        }
+        CapturedMemory {
+            pieces,
+            exec: exec.map(|x| (e.args[1], e.args[2], x)),
+        }
+    }
+
+    fn piece(&self, addr: u64) -> Option<(&'a [u8], bool)> {
+        self.pieces
+            .iter()
+            .find(|p| p.0 == addr)
+            .map(|&(_, bytes, whole)| (bytes, whole))
+    }
 }
 
 impl MemReader for CapturedMemory<'_> {
     fn read_bytes(&mut self, addr: u64, len: usize) -> Mem {
-        if let Some(&(_, bytes, whole)) = self.segments.iter().find(|s| s.0 == addr) {
-            return if bytes.len() >= len || whole {
-                Mem::Bytes {
-                    bytes: bytes[..bytes.len().min(len)].to_vec(),
-                    complete: bytes.len() >= len,
-                }
-            } else {
-                Mem::Fault
-            };
-        }
-        if let Some((at, bytes)) = self.second
-            && addr == at
-            && addr != self.addr
-        {
-            return if bytes.len() >= len {
-                Mem::Bytes {
-                    bytes: bytes[..len].to_vec(),
-                    complete: true,
-                }
-            } else {
-                Mem::Fault
-            };
-        }
-        match self.bytes {
-            Some(bytes) if addr == self.addr && (bytes.len() >= len || self.complete) => {
-                Mem::Bytes {
-                    bytes: bytes[..bytes.len().min(len)].to_vec(),
-                    complete: bytes.len() >= len,
-                }
-            }
+        match self.piece(addr) {
+            Some((bytes, whole)) if bytes.len() >= len || whole => Mem::Bytes {
+                bytes: bytes[..bytes.len().min(len)].to_vec(),
+                complete: bytes.len() >= len,
+            },
             _ => Mem::Fault,
         }
     }
     fn read_str(&mut self, addr: u64, max: usize) -> Mem {
-        // A second string (a new name, a file system type), its NUL included when it
-        // ended within what the probe reads.
-        if let Some((at, bytes)) = self.second
-            && addr == at
-            && addr != self.addr
-        {
-            return match bytes.iter().position(|&b| b == 0) {
-                Some(nul) if nul < max => Mem::Str {
-                    bytes: bytes[..nul].to_vec(),
-                    terminated: true,
-                },
-                _ => Mem::Str {
-                    bytes: bytes[..bytes.len().min(max)].to_vec(),
-                    terminated: false,
-                },
-            };
-        }
-        match self.bytes {
+        match self.piece(addr) {
             // A buffer captured whole (getcwd's, by its length) ends at its first NUL.
-            Some(bytes) if addr == self.addr => match bytes.iter().position(|&b| b == 0) {
+            Some((bytes, whole)) => match bytes.iter().position(|&b| b == 0) {
                 Some(nul) if nul < max => Mem::Str {
                     bytes: bytes[..nul].to_vec(),
                     terminated: true,
                 },
                 _ => Mem::Str {
                     bytes: bytes[..bytes.len().min(max)].to_vec(),
-                    terminated: self.complete && bytes.len() <= max,
+                    terminated: whole && bytes.len() <= max,
                 },
             },
-            _ => Mem::Fault,
+            None => Mem::Fault,
         }
     }
     fn read_str_array(&mut self, addr: u64, _: usize, max_items: usize, max_len: usize) -> Mem {
@@ -1197,16 +1167,7 @@ pub(crate) fn syscall_exit(
         mem: Vec::new(),
         ts: clock.at(e.h.ts_ns.saturating_sub(e.duration_ns)),
     };
-    let mut memory = CapturedMemory {
-        addr: e.args.get(e.cap_arg as usize).copied().unwrap_or(0),
-        bytes: e.captured(),
-        complete: e.captured_whole(),
-        exec: exec.map(|x| (e.args[1], e.args[2], x)),
-        second: e
-            .captured2()
-            .and_then(|(arg, bytes)| Some((*e.args.get(arg)?, bytes))),
-        segments: e.segments(),
-    };
+    let mut memory = CapturedMemory::of(e, exec);
     entry.mem = decoder.at_entry(&entry, &mut memory);
     let result = (e.flags & ebpf::layout::NO_RETURN == 0).then_some(SyscallResult {
         rval: e.ret,
