@@ -212,11 +212,7 @@ fn bad_container_requests_are_refused() {
 #[test]
 fn an_i386_socketcall_program_gets_the_same_profile() {
     let dir = tempfile::tempdir().unwrap();
-    let source = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../fixtures/c/socketcall_connect.c"
-    );
-    let Some(program) = common::build_c(source, &dir.path().join("sc32"), &["-m32"]) else {
+    let Some(program) = common::socketcall_connect(dir.path(), "sc32") else {
         return;
     };
     same_profile(&[program.to_str().unwrap(), "9"]);

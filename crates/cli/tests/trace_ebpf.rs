@@ -382,26 +382,30 @@ fn a_count_in_the_kernel_matches_ptraces() {
     assert_eq!(p, e);
 }
 
+/// `sysfence trace --backend BACKEND -e trace=SET -- CMD`, which must succeed: its
+/// trace (stderr).
+fn traced<S: AsRef<std::ffi::OsStr>>(backend: &str, set: &str, cmd: &[S]) -> String {
+    let out = sysfence()
+        .args([
+            "trace",
+            "--backend",
+            backend,
+            "-e",
+            &format!("trace={set}"),
+            "--",
+        ])
+        .args(cmd)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{backend}: {out:?}");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 /// `-e trace=` selects in the kernel: only the named calls, the command's included
 /// though its execve is not selected; the lines are ptrace's.
 #[test]
 fn a_trace_set_selects_the_same_lines() {
-    let run = |backend: &str| {
-        let out = sysfence()
-            .args([
-                "trace",
-                "--backend",
-                backend,
-                "-e",
-                "trace=openat,close",
-                "--",
-            ])
-            .args(["cat", "/etc/hostname"])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-        String::from_utf8_lossy(&out.stderr).into_owned()
-    };
+    let run = |backend: &str| traced(backend, "openat,close", &["cat", "/etc/hostname"]);
     let (p, e) = (run("ptrace"), run("ebpf"));
     assert!(
         e.contains("openat(AT_FDCWD, \"/etc/hostname\", O_RDONLY) = 3"),
@@ -416,23 +420,12 @@ fn a_trace_set_selects_the_same_lines() {
 #[test]
 fn i386_socketcall_is_told_as_its_sub_call() {
     let dir = tempfile::tempdir().unwrap();
-    let source = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../fixtures/c/socketcall_connect.c"
-    );
-    let Some(program) = common::build_c(source, &dir.path().join("sc32"), &["-m32"]) else {
+    let Some(program) = common::socketcall_connect(dir.path(), "sc32") else {
         return;
     };
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port().to_string();
-    let out = sysfence()
-        .args(["trace", "--backend", "ebpf", "-e", "trace=connect", "--"])
-        .arg(&program)
-        .arg(&port)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let text = String::from_utf8_lossy(&out.stderr);
+    let text = traced("ebpf", "connect", &[program.as_os_str(), port.as_ref()]);
     let want = format!(
         "connect(3, {{sa_family=AF_INET, sin_port=htons({port}), sin_addr=inet_addr(\"127.0.0.1\")}}, 16) = 0"
     );
@@ -460,21 +453,7 @@ fn iovec_arrays_and_their_buffers_are_read_as_ptrace_reads_them() {
         };
         let file = dir.path().join(format!("{name}.data"));
         let lines = |backend: &str| {
-            let out = sysfence()
-                .args([
-                    "trace",
-                    "--backend",
-                    backend,
-                    "-e",
-                    "trace=writev,readv",
-                    "--",
-                ])
-                .arg(&program)
-                .arg(&file)
-                .output()
-                .unwrap();
-            assert!(out.status.success(), "{backend}: {out:?}");
-            String::from_utf8_lossy(&out.stderr)
+            traced(backend, "writev,readv", &[&program, &file])
                 .lines()
                 .filter(|l| l.starts_with("writev(") || l.starts_with("readv("))
                 .map(str::to_string)

@@ -192,11 +192,7 @@ fn int_0x80_calls_are_selected_by_their_i386_names_and_socketcall_by_its_sub_cal
 #[test]
 fn i386_socketcall_connect_prints_as_connect() {
     let dir = tempfile::tempdir().unwrap();
-    let source = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../fixtures/c/socketcall_connect.c"
-    );
-    let Some(program) = common::build_c(source, &dir.path().join("sc32"), &["-m32"]) else {
+    let Some(program) = common::socketcall_connect(dir.path(), "sc32") else {
         return;
     };
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -16,30 +16,8 @@ struct Running {
 impl Running {
     /// Starts `sysfence watch ARGS` and waits until its probes are attached.
     fn start(args: &[&str]) -> Running {
-        let mut child = common::sysfence()
-            .arg("watch")
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut line = String::new();
-        loop {
-            line.clear();
-            if stderr.read_line(&mut line).unwrap() == 0 {
-                panic!("watch ended before attaching");
-            }
-            if line.contains("probes attached") {
-                break;
-            }
-        }
-        // The rest of stderr (the summary) is read at the end.
-        std::thread::spawn(move || {
-            let mut rest = String::new();
-            let _ = std::io::Read::read_to_string(&mut stderr, &mut rest);
-            rest
-        });
+        // The rest of stderr (the summary) is read to its end, and not looked at.
+        let (child, _, _) = common::watching::attached(args, Stdio::null());
         Running { child }
     }
 
@@ -1089,12 +1067,8 @@ fn an_output_that_fails_ends_the_watch_with_the_reason() {
 #[test]
 fn an_i386_socketcall_connect_is_a_connect() {
     let dir = tempfile::tempdir().unwrap();
-    let source = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../fixtures/c/socketcall_connect.c"
-    );
     let comm = format!("sfsc{}", std::process::id() % 100_000);
-    let Some(program) = common::build_c(source, &dir.path().join(&comm), &["-m32"]) else {
+    let Some(program) = common::socketcall_connect(dir.path(), &comm) else {
         return;
     };
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();

@@ -36,6 +36,16 @@ pub fn build_c(source: &str, out: &std::path::Path, flags: &[&str]) -> Option<Pa
     Some(out.to_path_buf())
 }
 
+/// The `gcc -m32` build of `socketcall_connect.c` (socket and connect through i386's
+/// socketcall) as `dir/name`; None after build_c's loud skip.
+pub fn socketcall_connect(dir: &std::path::Path, name: &str) -> Option<PathBuf> {
+    let source = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fixtures/c/socketcall_connect.c"
+    );
+    build_c(source, &dir.join(name), &["-m32"])
+}
+
 /// `sysfence record ARGS -- COMMAND`, run to its end.
 pub fn record(args: &[&str], command: &[&str]) -> Output {
     sysfence()

@@ -19,29 +19,7 @@ impl Running {
     /// Starts `sysfence watch ARGS` (stdout to `stdout`) and waits until its probes are
     /// attached; the attach line is returned too.
     pub fn start(args: &[&str], stdout: &Path) -> (Running, String) {
-        let mut child = super::sysfence()
-            .arg("watch")
-            .args(args)
-            .stdout(std::fs::File::create(stdout).unwrap())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut line = String::new();
-        loop {
-            line.clear();
-            if stderr.read_line(&mut line).unwrap() == 0 {
-                panic!("watch ended before attaching");
-            }
-            if line.contains("probes attached") {
-                break;
-            }
-        }
-        let rest = std::thread::spawn(move || {
-            let mut rest = String::new();
-            let _ = stderr.read_to_string(&mut rest);
-            rest
-        });
+        let (child, rest, line) = attached(args, std::fs::File::create(stdout).unwrap().into());
         let running = Running {
             child,
             stderr: Some(rest),
@@ -75,6 +53,36 @@ impl Drop for Running {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Starts `sysfence watch ARGS` (stdout to `stdout`) and waits until its probes are
+/// attached: the watch, the rest of its stderr (read to its end on another thread), and
+/// the attach line.
+pub fn attached(args: &[&str], stdout: Stdio) -> (Child, JoinHandle<String>, String) {
+    let mut child = super::sysfence()
+        .arg("watch")
+        .args(args)
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if stderr.read_line(&mut line).unwrap() == 0 {
+            panic!("watch ended before attaching");
+        }
+        if line.contains("probes attached") {
+            break;
+        }
+    }
+    let rest = std::thread::spawn(move || {
+        let mut rest = String::new();
+        let _ = stderr.read_to_string(&mut rest);
+        rest
+    });
+    (child, rest, line)
 }
 
 /// A comm no other test's program has: `sf`, a tag, a counter and our pid.
