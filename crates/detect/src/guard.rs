@@ -6,6 +6,7 @@
 //! guards, for `a || b` a guard only where both sides have one), so skipping on it never
 //! changes a rule's answer; an expression it cannot read contributes no guard.
 
+use crate::process::basename;
 use cel::common::ast::{CallExpr, Expr, IdedExpr, ListExpr, LiteralValue, operators};
 use std::borrow::Cow;
 
@@ -99,6 +100,49 @@ pub enum Guard {
     AnyBit(Field, i64),
 }
 
+/// A guard for the events of one name, whose `event` tests are decided already.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Specialized {
+    /// Every event of the name is admitted: no guard to check.
+    Always,
+    /// No event of the name is admitted.
+    Never,
+    /// What is left to check.
+    Check(Guard),
+}
+
+/// A test of an event's path (the `path` variable, empty when the event has none); a
+/// rule's guard may need one of several to hold, checked once per event for every rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathTest {
+    /// The path is this.
+    Is(String),
+    /// The path starts with this.
+    Prefix(String),
+    /// The path ends with this.
+    Suffix(String),
+    /// The path contains this.
+    Contains(String),
+    /// The path's basename is this.
+    BasenameIs(String),
+    /// The path's basename starts with this.
+    BasenamePrefix(String),
+}
+
+impl PathTest {
+    /// Whether it holds of `path`.
+    pub fn holds(&self, path: &str) -> bool {
+        match self {
+            PathTest::Is(s) => path == s,
+            PathTest::Prefix(s) => path.starts_with(s.as_str()),
+            PathTest::Suffix(s) => path.ends_with(s.as_str()),
+            PathTest::Contains(s) => path.contains(s.as_str()),
+            PathTest::BasenameIs(s) => basename(path) == s,
+            PathTest::BasenamePrefix(s) => basename(path).starts_with(s.as_str()),
+        }
+    }
+}
+
 /// Text a line must contain for a guard to admit its event: a necessary condition
 /// checked on the raw JSON line, before it is parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,6 +226,102 @@ impl Guard {
                 Some(LineNeed::Any(texts?))
             }
             _ => None,
+        }
+    }
+
+    /// This guard for events named `event`: its `event` tests decided (the variable
+    /// holds the name the rules index the event by), what is left simplified.
+    pub fn specialize(&self, event: &str) -> Specialized {
+        match self {
+            Guard::All(parts) => {
+                let mut left = Vec::new();
+                for part in parts {
+                    match part.specialize(event) {
+                        Specialized::Always => {}
+                        Specialized::Never => return Specialized::Never,
+                        Specialized::Check(g) => left.push(g),
+                    }
+                }
+                match left.len() {
+                    0 => Specialized::Always,
+                    1 => Specialized::Check(left.remove(0)),
+                    _ => Specialized::Check(Guard::All(left)),
+                }
+            }
+            Guard::Any(parts) => {
+                let mut left = Vec::new();
+                for part in parts {
+                    match part.specialize(event) {
+                        Specialized::Always => return Specialized::Always,
+                        Specialized::Never => {}
+                        Specialized::Check(g) => left.push(g),
+                    }
+                }
+                match left.len() {
+                    0 => Specialized::Never,
+                    1 => Specialized::Check(left.remove(0)),
+                    _ => Specialized::Check(Guard::Any(left)),
+                }
+            }
+            Guard::Str(Field::Event, ..) => {
+                let read = |_: &Field| Some(FieldValue::Str(Cow::Borrowed(event)));
+                if self.admits(&read) {
+                    Specialized::Always
+                } else {
+                    Specialized::Never
+                }
+            }
+            other => Specialized::Check(other.clone()),
+        }
+    }
+
+    /// Path tests the guard cannot admit an event without, as clauses: in each clause,
+    /// one test must hold. Empty when the guard needs nothing of the path.
+    pub fn path_clauses(&self) -> Vec<Vec<PathTest>> {
+        match self {
+            Guard::All(parts) => parts.iter().flat_map(Guard::path_clauses).collect(),
+            Guard::Any(parts) => {
+                // Each alternative must need something of the path: one of its clauses.
+                let mut clause = Vec::new();
+                for part in parts {
+                    match part.path_clauses().into_iter().next() {
+                        Some(tests) => clause.extend(tests),
+                        None => return Vec::new(),
+                    }
+                }
+                vec![clause]
+            }
+            Guard::Str(field, op, literals) => {
+                let test = |l: &String| -> Option<PathTest> {
+                    let l = l.clone();
+                    match (field, op) {
+                        (Field::Path, StrOp::Equals) => Some(PathTest::Is(l)),
+                        (Field::Path, StrOp::StartsWith) => Some(PathTest::Prefix(l)),
+                        (Field::Path, StrOp::EndsWith) => Some(PathTest::Suffix(l)),
+                        (Field::Path, StrOp::Contains) => Some(PathTest::Contains(l)),
+                        // What comes before the first wildcard is matched as written.
+                        (Field::Path, StrOp::Glob) => {
+                            let prefix = l.split(['*', '?']).next().unwrap_or_default();
+                            (!prefix.is_empty()).then(|| PathTest::Prefix(prefix.to_string()))
+                        }
+                        (Field::Basename(inner), StrOp::Equals) if **inner == Field::Path => {
+                            Some(PathTest::BasenameIs(l))
+                        }
+                        (Field::Basename(inner), StrOp::StartsWith) if **inner == Field::Path => {
+                            Some(PathTest::BasenamePrefix(l))
+                        }
+                        _ => None,
+                    }
+                };
+                literals
+                    .iter()
+                    .map(test)
+                    .collect::<Option<Vec<PathTest>>>()
+                    .filter(|tests| !tests.is_empty())
+                    .map(|tests| vec![tests])
+                    .unwrap_or_default()
+            }
+            _ => Vec::new(),
         }
     }
 
@@ -487,6 +627,61 @@ mod tests {
         assert!(LineNeed::applies_to(r#"{"text":"\"/etc\""}"#));
         assert!(!LineNeed::applies_to(r#"{"text":"\"a\\nb\""}"#));
         assert!(!LineNeed::applies_to(r#"{"text":"\u002f"}"#));
+    }
+
+    #[test]
+    fn event_tests_are_decided_for_each_event_name() {
+        let g = guard(r#"(event == "creat" || hasFlag(args.flags, "O_CREAT")) && retval >= 0"#)
+            .unwrap();
+        let Specialized::Check(open) = g.specialize("openat") else {
+            panic!()
+        };
+        assert_eq!(
+            open,
+            Guard::All(vec![
+                Guard::Str(
+                    Field::Arg("flags".into()),
+                    StrOp::HasFlag,
+                    vec!["O_CREAT".into()]
+                ),
+                Guard::Compare(Field::Retval, IntOp::GreaterEq, 0),
+            ])
+        );
+        assert_eq!(
+            g.specialize("creat"),
+            Specialized::Check(Guard::Compare(Field::Retval, IntOp::GreaterEq, 0))
+        );
+        let g = guard(r#"event.startsWith("rename") && path == "/a""#).unwrap();
+        assert_eq!(g.specialize("openat"), Specialized::Never);
+        assert_eq!(
+            guard(r#"event == "x""#).unwrap().specialize("x"),
+            Specialized::Always
+        );
+    }
+
+    #[test]
+    fn path_clauses_are_what_the_guard_needs_of_the_path() {
+        let g = guard(
+            r#"(path == "/etc/a" || glob(path, "/root/*/id") || basename(path).startsWith("."))
+               && path.endsWith("x") && hasFlag(args.flags, "O_RDWR")"#,
+        )
+        .unwrap();
+        let clauses = g.path_clauses();
+        assert_eq!(
+            clauses,
+            vec![
+                vec![
+                    PathTest::Is("/etc/a".into()),
+                    PathTest::Prefix("/root/".into()),
+                    PathTest::BasenamePrefix(".".into())
+                ],
+                vec![PathTest::Suffix("x".into())]
+            ]
+        );
+        let g = guard(r#"path == "/a" || hasFlag(args.flags, "O_RDWR")"#).unwrap();
+        assert!(g.path_clauses().is_empty());
+        assert!(PathTest::BasenameIs("sh".into()).holds("/bin/sh"));
+        assert!(!PathTest::Contains("../".into()).holds("/etc/passwd"));
     }
 
     #[test]
