@@ -234,8 +234,8 @@ struct Partial {
 pub struct Engine {
     rules: Vec<CompiledRule>,
     index: IdMap<Box<str>, Arc<Plan>>,
-    /// Per event name: text a line must contain for any of its rules to match.
-    needs: IdMap<Box<str>, LineNeed>,
+    /// Per event name the engine reads: what it does with the line.
+    routes: IdMap<Box<str>, Route>,
     root: Context<'static, 'static>,
     procs: ProcessTable,
     partials: HashMap<(usize, String), Partial>,
@@ -246,6 +246,19 @@ pub struct Engine {
     exec_events: bool,
     fork_events: bool,
     stats: Stats,
+}
+
+/// What the engine does with the lines of one event name, looked up once per line; a
+/// name without a route is dropped after the peek.
+struct Route {
+    /// It changes the process table.
+    lifecycle: bool,
+    /// It teaches which fds are sockets (when a rule reads `sockets`).
+    socket_call: bool,
+    /// Some rule names it.
+    ruled: bool,
+    /// Text a line must contain for any of its rules to match.
+    need: Option<LineNeed>,
 }
 
 /// Syscalls whose results teach the engine which fds are sockets.
@@ -302,11 +315,11 @@ impl Engine {
                 (name.into_boxed_str(), Arc::new(plan))
             })
             .collect();
-        let needs = line_needs(&index);
+        let routes = routes(&index, follow_sockets);
         Engine {
             rules: set.rules,
             index,
-            needs,
+            routes,
             root,
             procs: ProcessTable::new(limits.processes, limits.process_idle, lookup),
             partials: HashMap::new(),
@@ -352,14 +365,17 @@ impl Engine {
             return Ok(());
         };
         let name = peeked.event();
-        let state = LIFECYCLE.contains(&name)
-            || (self.follow_sockets && self.follows_socket_call(name, peeked.pid));
+        let Some(route) = self.routes.get(name) else {
+            return Ok(());
+        };
+        let state =
+            route.lifecycle || (route.socket_call && self.follows_socket_call(name, peeked.pid));
         if !state {
-            if !self.index.contains_key(name) {
+            if !route.ruled {
                 return Ok(());
             }
             if self.guards
-                && let Some(need) = self.needs.get(name)
+                && let Some(need) = &route.need
                 && LineNeed::applies_to(line)
                 && !need.admits(line)
             {
@@ -640,28 +656,43 @@ impl Engine {
 /// checking guards is cheaper.
 const MAX_LINE_TEXTS: usize = 8;
 
-/// For each event name whose every rule has a guard (for that name) with text to look
-/// for in the line, the alternatives (any rule may match; one that never does adds
-/// none), when there are few enough to be worth it.
-fn line_needs(index: &IdMap<Box<str>, Arc<Plan>>) -> IdMap<Box<str>, LineNeed> {
-    let mut out = IdMap::default();
-    for (name, plan) in index {
-        let needs: Option<Vec<LineNeed>> = plan
-            .reaches
-            .iter()
-            .filter_map(|r| match &r.guard {
-                Specialized::Always => Some(None),
-                Specialized::Never => None,
-                Specialized::Check(g) => Some(g.line_need()),
-            })
-            .collect();
-        if let Some(need) = needs.map(LineNeed::Any)
-            && need.texts() <= MAX_LINE_TEXTS
-        {
-            out.insert(name.clone(), need);
-        }
+/// The route of every event name the engine reads: the lifecycle, the socket calls
+/// (when followed) and the names rules name.
+fn routes(index: &IdMap<Box<str>, Arc<Plan>>, follow_sockets: bool) -> IdMap<Box<str>, Route> {
+    let mut names: BTreeSet<&str> = LIFECYCLE.iter().copied().collect();
+    if follow_sockets {
+        names.extend(SOCKET_CALLS);
     }
-    out
+    names.extend(index.keys().map(|name| &**name));
+    names
+        .into_iter()
+        .map(|name| {
+            let route = Route {
+                lifecycle: LIFECYCLE.contains(&name),
+                socket_call: follow_sockets && SOCKET_CALLS.contains(&name),
+                ruled: index.contains_key(name),
+                need: index.get(name).and_then(|plan| line_need(plan)),
+            };
+            (Box::from(name), route)
+        })
+        .collect()
+}
+
+/// When every target of a plan has a guard (for its name) with text to look for in the
+/// line: the alternatives (any target may match; one that never does adds none), if
+/// there are few enough to be worth it.
+fn line_need(plan: &Plan) -> Option<LineNeed> {
+    let needs: Option<Vec<LineNeed>> = plan
+        .reaches
+        .iter()
+        .filter_map(|r| match &r.guard {
+            Specialized::Always => Some(None),
+            Specialized::Never => None,
+            Specialized::Check(g) => Some(g.line_need()),
+        })
+        .collect();
+    let need = LineNeed::Any(needs?);
+    (need.texts() <= MAX_LINE_TEXTS).then_some(need)
 }
 
 /// Whether a target's guard, for its event's name, admits the event: the shared path

@@ -169,7 +169,16 @@ impl LineNeed {
     /// Whether the line's strings are written verbatim (no `\\` and no `\u` escape), so
     /// that a decoded value containing a literal means the line contains it too.
     pub fn applies_to(line: &str) -> bool {
-        !line.contains("\\\\") && !line.contains("\\u")
+        // One pass from backslash to backslash (`\"` is common, the others rare).
+        let bytes = line.as_bytes();
+        let mut from = 0;
+        while let Some(at) = line[from..].find('\\').map(|i| from + i) {
+            if matches!(bytes.get(at + 1), Some(b'\\' | b'u')) {
+                return false;
+            }
+            from = at + 1;
+        }
+        true
     }
 
     /// How many texts it checks.
@@ -682,6 +691,26 @@ mod tests {
         assert!(g.path_clauses().is_empty());
         assert!(PathTest::BasenameIs("sh".into()).holds("/bin/sh"));
         assert!(!PathTest::Contains("../".into()).holds("/etc/passwd"));
+    }
+
+    #[test]
+    fn applies_to_finds_the_escapes_substring_search_finds() {
+        let by_search = |l: &str| !l.contains("\\\\") && !l.contains("\\u");
+        for line in [
+            "",
+            "\\",
+            "a\\",
+            "\\\"",
+            "\\\\",
+            "x\\u",
+            "\\\"\\\"",
+            "\\\"\\",
+            "\\n\\\\",
+            "\\\\\\",
+            r#"{"text":"\"/etc\""}"#,
+        ] {
+            assert_eq!(LineNeed::applies_to(line), by_search(line), "{line:?}");
+        }
     }
 
     #[test]

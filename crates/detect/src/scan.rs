@@ -275,6 +275,7 @@ impl<'a> Cursor<'a> {
         let mut i = start;
         let mut escaped = false;
         loop {
+            i = string_stop(self.bytes, i);
             match *self.bytes.get(i)? {
                 b'"' => break,
                 b'\\' => {
@@ -285,8 +286,7 @@ impl<'a> Cursor<'a> {
                     escaped = true;
                     i += 2;
                 }
-                0..=0x1f => return None,
-                _ => i += 1,
+                _ => return None,
             }
         }
         self.at = i + 1;
@@ -393,6 +393,33 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// The index of the first `"`, `\\` or control character at or after `from` (the end
+/// when there is none), eight bytes at a time: most of a line is string.
+fn string_stop(bytes: &[u8], from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut at = from;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let quote = word ^ (ONES * u64::from(b'"'));
+        let backslash = word ^ (ONES * u64::from(b'\\'));
+        // A byte's high bit is set where it is zero (below 0x20 for the last); a borrow
+        // can mark bytes after a marked one, never before: the lowest mark is true.
+        let marks = (quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (word.wrapping_sub(ONES * 0x20) & !word);
+        let marks = marks & HIGHS;
+        if marks != 0 {
+            return at + (marks.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    bytes[at..]
+        .iter()
+        .position(|&b| matches!(b, b'"' | b'\\' | 0..=0x1f))
+        .map_or(bytes.len(), |i| at + i)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -432,6 +459,30 @@ mod tests {
             &mut out,
         );
         out
+    }
+
+    #[test]
+    fn string_stops_are_the_first_quote_backslash_or_control_character() {
+        let slow = |b: &[u8], from: usize| {
+            (from..b.len())
+                .find(|&i| matches!(b[i], b'"' | b'\\' | 0..=0x1f))
+                .unwrap_or(b.len())
+        };
+        let text = "abcdefgh\"ij\\klmnopqrstu\u{1}vé✓wxyz0123456789\"\t".as_bytes();
+        for from in 0..text.len() {
+            assert_eq!(string_stop(text, from), slow(text, from), "{from}");
+        }
+        for len in 0..20 {
+            let plain = vec![b'a'; len];
+            assert_eq!(string_stop(&plain, 0), len);
+            for at in 0..len {
+                for stop in [b'"', b'\\', 0, 0x1f, 0x0a] {
+                    let mut one = plain.clone();
+                    one[at] = stop;
+                    assert_eq!(string_stop(&one, 0), at);
+                }
+            }
+        }
     }
 
     #[test]
