@@ -11,7 +11,7 @@ use crate::alert::{Alert, AlertRule};
 use crate::compile::{Body, CompiledRule, Condition, RuleInfo, compile_file};
 use crate::context::{Facts, Vars};
 use crate::event::{Decoded, Event, peek};
-use crate::guard::{FieldValue, LineNeed, PathTest, Specialized};
+use crate::guard::{FieldValue, LineNeed, PathTests, Specialized};
 use crate::process::{
     DEFAULT_PROCESS_CAP, DEFAULT_PROCESS_IDLE, MAX_SOCKETS, NoLookup, ProcessLookup, ProcessTable,
 };
@@ -152,27 +152,13 @@ struct Reach {
 /// their guards need, checked once per event for them all.
 struct Plan {
     reaches: Vec<Reach>,
-    path_tests: Vec<PathTest>,
+    path_tests: PathTests,
     ancestry: bool,
 }
 
-/// At most one bit per path test in a clause's mask.
-const MAX_PATH_TESTS: usize = 64;
-
 impl Plan {
     fn new(name: &str, targets: &[Target], rules: &[CompiledRule]) -> Plan {
-        let mut path_tests: Vec<PathTest> = Vec::new();
-        let mut bit = |test: PathTest| -> Option<u64> {
-            let at = match path_tests.iter().position(|t| *t == test) {
-                Some(at) => at,
-                None if path_tests.len() < MAX_PATH_TESTS => {
-                    path_tests.push(test);
-                    path_tests.len() - 1
-                }
-                None => return None,
-            };
-            Some(1 << at)
-        };
+        let mut path_tests = PathTests::default();
         let reaches = targets
             .iter()
             .map(|&target| {
@@ -188,7 +174,7 @@ impl Plan {
                         .filter_map(|tests| {
                             tests
                                 .into_iter()
-                                .try_fold(0, |mask, t| Some(mask | bit(t)?))
+                                .try_fold(0, |mask, t| Some(mask | path_tests.bit(t)?))
                         })
                         .collect(),
                     _ => Vec::new(),
@@ -205,15 +191,6 @@ impl Plan {
             path_tests,
             ancestry: targets.iter().any(|t| rules[t.rule].uses_ancestors),
         }
-    }
-
-    /// The bits of the path tests that hold of `path`.
-    fn path_hits(&self, path: &str) -> u64 {
-        self.path_tests
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| t.holds(path))
-            .fold(0, |hits, (at, _)| hits | 1 << at)
     }
 }
 
@@ -409,7 +386,9 @@ impl Engine {
             let facts = Facts::of(ev, as_exec, &mut self.procs, ancestry);
             let vars = Vars::new(ev, &facts, as_exec);
             let hits = match self.guards && !plan.path_tests.is_empty() {
-                true => plan.path_hits(facts.path.as_deref().unwrap_or_default()),
+                true => plan
+                    .path_tests
+                    .hits(facts.path.as_deref().unwrap_or_default()),
                 false => 0,
             };
             for reach in &plan.reaches {
@@ -512,7 +491,7 @@ impl Engine {
         &mut self,
         target: Target,
         ev: &Event<'_>,
-        facts: &Facts,
+        facts: &Facts<'_>,
         vars: &Vars<'_, '_>,
         line: &str,
         out: &mut Vec<Alert>,
@@ -569,7 +548,7 @@ impl Engine {
         within: f64,
         len: usize,
         ev: &Event<'_>,
-        facts: &Facts,
+        facts: &Facts<'_>,
         line: &str,
         out: &mut Vec<Alert>,
     ) {
@@ -742,7 +721,7 @@ fn key_text(value: &Value) -> String {
 fn make_alert(
     info: &RuleInfo,
     ev: &Event<'_>,
-    facts: &Facts,
+    facts: &Facts<'_>,
     lines: Vec<String>,
     procs: &mut ProcessTable,
 ) -> Alert {

@@ -143,6 +143,80 @@ impl PathTest {
     }
 }
 
+/// Path tests checked together once per event, each first against a word of its text
+/// (the path's first or last eight bytes, or its basename's first), where most fail.
+#[derive(Debug, Clone, Default)]
+pub struct PathTests {
+    tests: Vec<(PathTest, u64, u64)>,
+}
+
+/// The first bytes of `text` (up to eight) as a little-endian word, and the mask of them.
+fn head_word(text: &[u8]) -> (u64, u64) {
+    let n = text.len().min(8);
+    let mut word = [0u8; 8];
+    word[..n].copy_from_slice(&text[..n]);
+    (u64::from_le_bytes(word), low_bytes(n))
+}
+
+/// The last bytes of `text` (up to eight) at the top of a word, and the mask of them.
+fn tail_word(text: &[u8]) -> (u64, u64) {
+    let n = text.len().min(8);
+    let mut word = [0u8; 8];
+    word[8 - n..].copy_from_slice(&text[text.len() - n..]);
+    (u64::from_le_bytes(word), !low_bytes(8 - n))
+}
+
+fn low_bytes(n: usize) -> u64 {
+    if n >= 8 { !0 } else { (1u64 << (8 * n)) - 1 }
+}
+
+impl PathTests {
+    /// Adds a test (if new); its bit in [`PathTests::hits`], `None` past 64 tests.
+    pub fn bit(&mut self, test: PathTest) -> Option<u64> {
+        if let Some(at) = self.tests.iter().position(|(t, ..)| *t == test) {
+            return Some(1 << at);
+        }
+        if self.tests.len() == 64 {
+            return None;
+        }
+        let (word, mask) = match &test {
+            PathTest::Suffix(s) => tail_word(s.as_bytes()),
+            PathTest::Contains(_) => (0, 0),
+            PathTest::Is(s)
+            | PathTest::Prefix(s)
+            | PathTest::BasenameIs(s)
+            | PathTest::BasenamePrefix(s) => head_word(s.as_bytes()),
+        };
+        self.tests.push((test, word, mask));
+        Some(1 << (self.tests.len() - 1))
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.tests.is_empty()
+    }
+
+    /// The bits of the tests that hold of `path`.
+    pub fn hits(&self, path: &str) -> u64 {
+        let head = head_word(path.as_bytes()).0;
+        let tail = tail_word(path.as_bytes()).0;
+        let base = head_word(basename(path).as_bytes()).0;
+        let mut hits = 0;
+        for (at, (test, word, mask)) in self.tests.iter().enumerate() {
+            let against = match test {
+                PathTest::Is(_) | PathTest::Prefix(_) => head,
+                PathTest::Suffix(_) => tail,
+                PathTest::BasenameIs(_) | PathTest::BasenamePrefix(_) => base,
+                PathTest::Contains(_) => 0,
+            };
+            if against & mask == *word && test.holds(path) {
+                hits |= 1 << at;
+            }
+        }
+        hits
+    }
+}
+
 /// Text a line must contain for a guard to admit its event: a necessary condition
 /// checked on the raw JSON line, before it is parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -690,6 +764,46 @@ mod tests {
         let g = guard(r#"path == "/a" || hasFlag(args.flags, "O_RDWR")"#).unwrap();
         assert!(g.path_clauses().is_empty());
         assert!(PathTest::BasenameIs("sh".into()).holds("/bin/sh"));
+        let tests = [
+            PathTest::Is("/etc/shadow".into()),
+            PathTest::Prefix("/proc/".into()),
+            PathTest::Prefix("/etc/ssh/ssh_host_".into()),
+            PathTest::Suffix("/mem".into()),
+            PathTest::Suffix("/notify_on_release".into()),
+            PathTest::Contains("../".into()),
+            PathTest::BasenameIs("sh".into()),
+            PathTest::BasenamePrefix(".".into()),
+            PathTest::BasenamePrefix("ld-linux".into()),
+        ];
+        let mut set = PathTests::default();
+        for test in &tests {
+            set.bit(test.clone());
+        }
+        for path in [
+            "",
+            "/",
+            "sh",
+            "/bin/sh",
+            "/etc/shadow",
+            "/etc/shadow-",
+            "/proc/1/mem",
+            "/mem",
+            "mem",
+            "/etc/ssh/ssh_host_rsa_key",
+            "/etc/ssh/",
+            "a/../b",
+            "/x/.hidden",
+            "/lib64/ld-linux-x86-64.so.2",
+            "/sys/fs/cgroup/notify_on_release",
+            "/é✓/.sh",
+        ] {
+            let each = tests
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.holds(path))
+                .fold(0, |hits, (at, _)| hits | 1 << at);
+            assert_eq!(set.hits(path), each, "{path}");
+        }
         assert!(!PathTest::Contains("../".into()).holds("/etc/passwd"));
     }
 
