@@ -3,7 +3,7 @@
 //! through the cel crate's variable resolver. Guards read the same values through
 //! [`Vars::field`], so a guard and its condition never disagree.
 
-use crate::event::{Decoded, Event};
+use crate::event::{Decoded, Event, RawArg};
 use crate::guard::{Field, FieldValue};
 use crate::process::{Ancestor, ProcessTable, basename};
 use cel::Context;
@@ -16,7 +16,7 @@ use std::sync::{Arc, OnceLock};
 
 /// The event's process as the table knows it at the event.
 #[derive(Debug, Clone, Default)]
-pub struct Facts {
+pub struct Facts<'a> {
     /// comm: the event's, else the table's.
     pub comm: Arc<str>,
     /// The executable: the exec's filename, else the table's, else the event's field.
@@ -27,23 +27,25 @@ pub struct Facts {
     pub parent_comm: Arc<str>,
     /// The parent's executable.
     pub parent_executable: Arc<str>,
-    /// The path the event is about, if any.
-    pub path: Option<String>,
+    /// The path the event is about, if any (borrowed from the line where it can be).
+    pub path: Option<Cow<'a, str>>,
     /// The process's socket fds.
     pub sockets: Vec<i64>,
     /// The process's ancestry, nearest first.
     pub ancestors: Vec<Ancestor>,
 }
 
-impl Facts {
+impl<'a> Facts<'a> {
     /// Gathers the facts of `ev` (after the table learnt from it).
-    pub fn of(ev: &Event<'_>, as_exec: bool, procs: &mut ProcessTable, ancestry: bool) -> Facts {
+    pub fn of(ev: &Event<'a>, as_exec: bool, procs: &mut ProcessTable, ancestry: bool) -> Self {
         let ts = ev.ts;
         let known = procs.get(ev.pid, ts).cloned().unwrap_or_default();
         let ppid = ev.ppid.filter(|&p| p > 0).unwrap_or(known.ppid);
-        let parent = (ppid > 0)
-            .then(|| procs.get(ppid, ts).cloned())
+        // The parent's names only: its sockets are not the event's.
+        let (parent_comm, parent_executable) = (ppid > 0)
+            .then(|| procs.get(ppid, ts))
             .flatten()
+            .map(|p| (p.comm.clone(), p.executable.clone()))
             .unwrap_or_default();
         // The table took the event's comm already (Engine::learn_before).
         let comm = match ev.comm.as_deref() {
@@ -59,8 +61,8 @@ impl Facts {
             comm,
             executable,
             ppid,
-            parent_comm: parent.comm,
-            parent_executable: parent.executable,
+            parent_comm,
+            parent_executable,
             path: path_of(ev, as_exec),
             sockets: known.sockets,
             ancestors: if ancestry {
@@ -74,18 +76,18 @@ impl Facts {
 
 /// The path an event is about: an exec's program, a syscall's first path argument
 /// (`filename`, `pathname`, `path`), an io_uring open's path.
-fn path_of(ev: &Event<'_>, as_exec: bool) -> Option<String> {
-    if let Some(f) = ev.filename.as_deref().filter(|_| &*ev.kind == "exec") {
-        return Some(f.to_string());
+fn path_of<'a>(ev: &Event<'a>, as_exec: bool) -> Option<Cow<'a, str>> {
+    if let Some(f) = ev.filename.as_ref().filter(|_| &*ev.kind == "exec") {
+        return Some(f.clone());
     }
-    if let Some(p) = ev.path.as_deref() {
-        return Some(p.to_string());
+    if let Some(p) = &ev.path {
+        return Some(p.clone());
     }
     let _ = as_exec;
     ["filename", "pathname", "path"]
         .iter()
-        .find_map(|name| match ev.arg_value(name) {
-            Some(Decoded::Str(s)) => Some(s.into_owned()),
+        .find_map(|name| match ev.arg(name).map(RawArg::value) {
+            Some(Decoded::Str(s)) => Some(s),
             _ => None,
         })
 }
@@ -93,7 +95,7 @@ fn path_of(ev: &Event<'_>, as_exec: bool) -> Option<String> {
 /// The CEL variables of one event, made on first use.
 pub struct Vars<'e, 'a> {
     ev: &'e Event<'a>,
-    facts: &'e Facts,
+    facts: &'e Facts<'a>,
     as_exec: bool,
     args: OnceLock<Value>,
     raw: OnceLock<Value>,
@@ -125,7 +127,7 @@ fn decoded(value: Decoded<'_>) -> Value {
 
 impl<'e, 'a> Vars<'e, 'a> {
     /// The variables of `ev` with its `facts`; `as_exec` for an execve seen as exec.
-    pub fn new(ev: &'e Event<'a>, facts: &'e Facts, as_exec: bool) -> Self {
+    pub fn new(ev: &'e Event<'a>, facts: &'e Facts<'a>, as_exec: bool) -> Self {
         Vars {
             ev,
             facts,

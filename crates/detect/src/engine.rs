@@ -11,7 +11,7 @@ use crate::alert::{Alert, AlertRule};
 use crate::compile::{Body, CompiledRule, Condition, RuleInfo, compile_file};
 use crate::context::{Facts, Vars};
 use crate::event::{Decoded, Event, peek};
-use crate::guard::{FieldValue, LineNeed};
+use crate::guard::{FieldValue, LineNeed, PathTests, Specialized};
 use crate::process::{
     DEFAULT_PROCESS_CAP, DEFAULT_PROCESS_IDLE, MAX_SOCKETS, NoLookup, ProcessLookup, ProcessTable,
 };
@@ -140,6 +140,67 @@ struct Target {
     step: usize,
 }
 
+/// A target as events of one name reach it: its guard decided for the name, and the
+/// path tests (bits of [`Plan::path_tests`]) of which one per clause must hold.
+struct Reach {
+    target: Target,
+    guard: Specialized,
+    clauses: Vec<u64>,
+}
+
+/// What an event of one name goes through: its targets in order, and the path tests
+/// their guards need, checked once per event for them all.
+struct Plan {
+    reaches: Vec<Reach>,
+    path_tests: PathTests,
+    ancestry: bool,
+}
+
+impl Plan {
+    fn new(name: &str, targets: &[Target], rules: &[CompiledRule]) -> Plan {
+        let mut path_tests = PathTests::default();
+        let reaches = targets
+            .iter()
+            .map(|&target| {
+                let guard = match &condition_of(rules, target).guard {
+                    Some(guard) => guard.specialize(name),
+                    None => Specialized::Always,
+                };
+                let clauses = match &guard {
+                    // A clause with a test past the cap is dropped: the rest still hold.
+                    Specialized::Check(g) => g
+                        .path_clauses()
+                        .into_iter()
+                        .filter_map(|tests| {
+                            tests
+                                .into_iter()
+                                .try_fold(0, |mask, t| Some(mask | path_tests.bit(t)?))
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                Reach {
+                    target,
+                    guard,
+                    clauses,
+                }
+            })
+            .collect();
+        Plan {
+            reaches,
+            path_tests,
+            ancestry: targets.iter().any(|t| rules[t.rule].uses_ancestors),
+        }
+    }
+}
+
+fn condition_of(rules: &[CompiledRule], target: Target) -> &Condition {
+    match &rules[target.rule].body {
+        Body::Single(c) => c,
+        Body::Sequence { steps, .. } => &steps[target.step].condition,
+    }
+}
+
 struct Partial {
     next: usize,
     started: f64,
@@ -149,9 +210,9 @@ struct Partial {
 /// Runs a rule set over events.
 pub struct Engine {
     rules: Vec<CompiledRule>,
-    index: IdMap<Box<str>, Arc<[Target]>>,
-    /// Per event name: text a line must contain for any of its rules to match.
-    needs: IdMap<Box<str>, LineNeed>,
+    index: IdMap<Box<str>, Arc<Plan>>,
+    /// Per event name the engine reads: what it does with the line.
+    routes: IdMap<Box<str>, Route>,
     root: Context<'static, 'static>,
     procs: ProcessTable,
     partials: HashMap<(usize, String), Partial>,
@@ -162,6 +223,19 @@ pub struct Engine {
     exec_events: bool,
     fork_events: bool,
     stats: Stats,
+}
+
+/// What the engine does with the lines of one event name, looked up once per line; a
+/// name without a route is dropped after the peek.
+struct Route {
+    /// It changes the process table.
+    lifecycle: bool,
+    /// It teaches which fds are sockets (when a rule reads `sockets`).
+    socket_call: bool,
+    /// Some rule names it.
+    ruled: bool,
+    /// Text a line must contain for any of its rules to match.
+    need: Option<LineNeed>,
 }
 
 /// Syscalls whose results teach the engine which fds are sockets.
@@ -209,16 +283,20 @@ impl Engine {
         }
         let mut root = Context::default();
         crate::functions::register(&mut root);
-        let needs = line_needs(&set.rules, &index);
         let follow_sockets = set.rules.iter().any(|r| r.uses_sockets);
         let follow_ancestry = set.rules.iter().any(|r| r.uses_ancestors);
+        let index: IdMap<Box<str>, Arc<Plan>> = index
+            .into_iter()
+            .map(|(name, targets)| {
+                let plan = Plan::new(&name, &targets, &set.rules);
+                (name.into_boxed_str(), Arc::new(plan))
+            })
+            .collect();
+        let routes = routes(&index, follow_sockets);
         Engine {
             rules: set.rules,
-            index: index
-                .into_iter()
-                .map(|(name, targets)| (name.into_boxed_str(), Arc::from(targets)))
-                .collect(),
-            needs,
+            index,
+            routes,
             root,
             procs: ProcessTable::new(limits.processes, limits.process_idle, lookup),
             partials: HashMap::new(),
@@ -264,14 +342,17 @@ impl Engine {
             return Ok(());
         };
         let name = peeked.event();
-        let state = LIFECYCLE.contains(&name)
-            || (self.follow_sockets && self.follows_socket_call(name, peeked.pid));
+        let Some(route) = self.routes.get(name) else {
+            return Ok(());
+        };
+        let state =
+            route.lifecycle || (route.socket_call && self.follows_socket_call(name, peeked.pid));
         if !state {
-            if !self.index.contains_key(name) {
+            if !route.ruled {
                 return Ok(());
             }
             if self.guards
-                && let Some(need) = self.needs.get(name)
+                && let Some(need) = &route.need
                 && LineNeed::applies_to(line)
                 && !need.admits(line)
             {
@@ -298,15 +379,23 @@ impl Engine {
     fn handle(&mut self, ev: &Event<'_>, line: &str, out: &mut Vec<Alert>) {
         let as_exec = self.learn_before(ev);
         let name = if as_exec { "exec" } else { ev.event() };
-        if let Some(targets) = self.index.get(name) {
-            let targets = Arc::clone(targets);
+        if let Some(plan) = self.index.get(name) {
+            let plan = Arc::clone(plan);
             // Ancestry only for an event some rule reading `ancestors` names.
-            let ancestry =
-                self.follow_ancestry && targets.iter().any(|t| self.rules[t.rule].uses_ancestors);
+            let ancestry = self.follow_ancestry && plan.ancestry;
             let facts = Facts::of(ev, as_exec, &mut self.procs, ancestry);
             let vars = Vars::new(ev, &facts, as_exec);
-            for &target in targets.iter() {
-                self.run_target(target, ev, &facts, &vars, line, out);
+            let hits = match self.guards && !plan.path_tests.is_empty() {
+                true => plan
+                    .path_tests
+                    .hits(facts.path.as_deref().unwrap_or_default()),
+                false => 0,
+            };
+            for reach in &plan.reaches {
+                let admitted = !self.guards || admits(reach, hits, &vars, &mut self.stats);
+                if admitted {
+                    self.run_target(reach.target, ev, &facts, &vars, line, out);
+                }
             }
         }
         self.learn_after(ev);
@@ -402,17 +491,18 @@ impl Engine {
         &mut self,
         target: Target,
         ev: &Event<'_>,
-        facts: &Facts,
+        facts: &Facts<'_>,
         vars: &Vars<'_, '_>,
         line: &str,
         out: &mut Vec<Alert>,
     ) {
         let rule = &self.rules[target.rule];
-        let condition = match &rule.body {
-            Body::Single(c) => c,
-            Body::Sequence { steps, .. } => &steps[target.step].condition,
-        };
-        if !passes(condition, self.guards, vars, &self.root, &mut self.stats) {
+        if !passes(
+            condition_of(&self.rules, target),
+            vars,
+            &self.root,
+            &mut self.stats,
+        ) {
             return;
         }
         match &rule.body {
@@ -458,7 +548,7 @@ impl Engine {
         within: f64,
         len: usize,
         ev: &Event<'_>,
-        facts: &Facts,
+        facts: &Facts<'_>,
         line: &str,
         out: &mut Vec<Alert>,
     ) {
@@ -545,48 +635,71 @@ impl Engine {
 /// checking guards is cheaper.
 const MAX_LINE_TEXTS: usize = 8;
 
-/// For each event name whose every rule has a guard with text to look for in the line,
-/// the alternatives (any rule may match), when there are few enough to be worth it.
-fn line_needs(
-    rules: &[CompiledRule],
-    index: &HashMap<String, Vec<Target>>,
-) -> IdMap<Box<str>, LineNeed> {
-    let mut out = IdMap::default();
-    for (name, targets) in index {
-        let needs: Option<Vec<LineNeed>> = targets
-            .iter()
-            .map(|t| {
-                let condition = match &rules[t.rule].body {
-                    Body::Single(c) => c,
-                    Body::Sequence { steps, .. } => &steps[t.step].condition,
-                };
-                condition.guard.as_ref()?.line_need()
-            })
-            .collect();
-        if let Some(need) = needs.map(LineNeed::Any)
-            && need.texts() <= MAX_LINE_TEXTS
-        {
-            out.insert(name.clone().into_boxed_str(), need);
-        }
+/// The route of every event name the engine reads: the lifecycle, the socket calls
+/// (when followed) and the names rules name.
+fn routes(index: &IdMap<Box<str>, Arc<Plan>>, follow_sockets: bool) -> IdMap<Box<str>, Route> {
+    let mut names: BTreeSet<&str> = LIFECYCLE.iter().copied().collect();
+    if follow_sockets {
+        names.extend(SOCKET_CALLS);
     }
-    out
+    names.extend(index.keys().map(|name| &**name));
+    names
+        .into_iter()
+        .map(|name| {
+            let route = Route {
+                lifecycle: LIFECYCLE.contains(&name),
+                socket_call: follow_sockets && SOCKET_CALLS.contains(&name),
+                ruled: index.contains_key(name),
+                need: index.get(name).and_then(|plan| line_need(plan)),
+            };
+            (Box::from(name), route)
+        })
+        .collect()
 }
 
-/// Whether the condition holds: guard first, CEL only when it admits the event.
+/// When every target of a plan has a guard (for its name) with text to look for in the
+/// line: the alternatives (any target may match; one that never does adds none), if
+/// there are few enough to be worth it.
+fn line_need(plan: &Plan) -> Option<LineNeed> {
+    let needs: Option<Vec<LineNeed>> = plan
+        .reaches
+        .iter()
+        .filter_map(|r| match &r.guard {
+            Specialized::Always => Some(None),
+            Specialized::Never => None,
+            Specialized::Check(g) => Some(g.line_need()),
+        })
+        .collect();
+    let need = LineNeed::Any(needs?);
+    (need.texts() <= MAX_LINE_TEXTS).then_some(need)
+}
+
+/// Whether a target's guard, for its event's name, admits the event: the shared path
+/// tests (`hits`) first, then the rest of the guard.
+fn admits(reach: &Reach, hits: u64, vars: &Vars<'_, '_>, stats: &mut Stats) -> bool {
+    let guard = match &reach.guard {
+        Specialized::Always => return true,
+        Specialized::Never => {
+            stats.guards += 1;
+            return false;
+        }
+        Specialized::Check(guard) => guard,
+    };
+    stats.guards += 1;
+    if !reach.clauses.iter().all(|&clause| clause & hits != 0) {
+        return false;
+    }
+    let read = |f: &crate::guard::Field| -> Option<FieldValue<'_>> { vars.field(f) };
+    guard.admits(&read)
+}
+
+/// Whether the condition's program holds (its guard admitted the event already).
 fn passes(
     condition: &Condition,
-    guards: bool,
     vars: &Vars<'_, '_>,
     root: &Context<'static, 'static>,
     stats: &mut Stats,
 ) -> bool {
-    if let Some(guard) = condition.guard.as_ref().filter(|_| guards) {
-        stats.guards += 1;
-        let read = |f: &crate::guard::Field| -> Option<FieldValue<'_>> { vars.field(f) };
-        if !guard.admits(&read) {
-            return false;
-        }
-    }
     let Some(program) = &condition.program else {
         return true;
     };
@@ -608,7 +721,7 @@ fn key_text(value: &Value) -> String {
 fn make_alert(
     info: &RuleInfo,
     ev: &Event<'_>,
-    facts: &Facts,
+    facts: &Facts<'_>,
     lines: Vec<String>,
     procs: &mut ProcessTable,
 ) -> Alert {

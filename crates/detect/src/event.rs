@@ -136,24 +136,35 @@ fn skip_value(bytes: &[u8], mut at: usize) -> Option<usize> {
 }
 
 /// One syscall argument as sysfence writes it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct RawArg<'a> {
     /// The kernel's parameter name.
     #[serde(borrow)]
     pub name: Cow<'a, str>,
     /// strace's text of the value, still a JSON string: decoded only when read, and
     /// then mostly without a copy ([`RawArg::text`], [`RawArg::value`]).
-    #[serde(borrow, default)]
-    text: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "raw_text")]
+    text: Option<&'a str>,
     /// The register.
     #[serde(default)]
     pub raw: u64,
 }
 
+/// The JSON text of a value, as serde's [`RawValue`] holds it.
+fn raw_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'de str>, D::Error> {
+    let raw: Option<&'de RawValue> = Deserialize::deserialize(d)?;
+    Ok(raw.map(RawValue::get))
+}
+
 impl<'a> RawArg<'a> {
+    /// An argument from its parts: `text` is the JSON text of the value, if any.
+    pub(crate) fn new(name: Cow<'a, str>, text: Option<&'a str>, raw: u64) -> Self {
+        RawArg { name, text, raw }
+    }
+
     /// strace's text of the value (`"\"/etc/passwd\""` is `"/etc/passwd"` with its quotes).
     pub fn text(&self) -> Cow<'a, str> {
-        let Some(json) = self.text.map(RawValue::get) else {
+        let Some(json) = self.text else {
             return Cow::Borrowed("");
         };
         match json.strip_prefix('"').and_then(|j| j.strip_suffix('"')) {
@@ -164,7 +175,7 @@ impl<'a> RawArg<'a> {
 
     /// The value decoded ([`decode`]); a plain quoted path is borrowed from the line.
     pub fn value(&self) -> Decoded<'a> {
-        let json = self.text.map_or("\"\"", RawValue::get);
+        let json = self.text.unwrap_or("\"\"");
         // `"\"/etc/passwd\""`: the JSON escapes only strace's quotes.
         if let Some(middle) = json
             .strip_prefix("\"\\\"")
@@ -182,7 +193,7 @@ impl<'a> RawArg<'a> {
 
 /// Every field of an event that rules can see, borrowed from the line where possible.
 /// Fields a source does not write (`trace --json` has no comm, uid, ppid...) are absent.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct Event<'a> {
     /// Seconds since the epoch.
@@ -252,9 +263,13 @@ pub struct Event<'a> {
 }
 
 impl<'a> Event<'a> {
-    /// Parses one line.
+    /// Parses one line: by the borrowed scan ([`crate::scan`]) when it is certain of
+    /// the answer, else by serde (which also says why a line is no event).
     pub fn parse(line: &'a str) -> Result<Event<'a>, serde_json::Error> {
-        serde_json::from_str(line)
+        match crate::scan::scan(line) {
+            Some(event) => Ok(event),
+            None => serde_json::from_str(line),
+        }
     }
 
     /// The name rules use in `events:`.

@@ -6,6 +6,7 @@
 //! guards, for `a || b` a guard only where both sides have one), so skipping on it never
 //! changes a rule's answer; an expression it cannot read contributes no guard.
 
+use crate::process::basename;
 use cel::common::ast::{CallExpr, Expr, IdedExpr, ListExpr, LiteralValue, operators};
 use std::borrow::Cow;
 
@@ -99,6 +100,123 @@ pub enum Guard {
     AnyBit(Field, i64),
 }
 
+/// A guard for the events of one name, whose `event` tests are decided already.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Specialized {
+    /// Every event of the name is admitted: no guard to check.
+    Always,
+    /// No event of the name is admitted.
+    Never,
+    /// What is left to check.
+    Check(Guard),
+}
+
+/// A test of an event's path (the `path` variable, empty when the event has none); a
+/// rule's guard may need one of several to hold, checked once per event for every rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathTest {
+    /// The path is this.
+    Is(String),
+    /// The path starts with this.
+    Prefix(String),
+    /// The path ends with this.
+    Suffix(String),
+    /// The path contains this.
+    Contains(String),
+    /// The path's basename is this.
+    BasenameIs(String),
+    /// The path's basename starts with this.
+    BasenamePrefix(String),
+}
+
+impl PathTest {
+    /// Whether it holds of `path`.
+    pub fn holds(&self, path: &str) -> bool {
+        match self {
+            PathTest::Is(s) => path == s,
+            PathTest::Prefix(s) => path.starts_with(s.as_str()),
+            PathTest::Suffix(s) => path.ends_with(s.as_str()),
+            PathTest::Contains(s) => path.contains(s.as_str()),
+            PathTest::BasenameIs(s) => basename(path) == s,
+            PathTest::BasenamePrefix(s) => basename(path).starts_with(s.as_str()),
+        }
+    }
+}
+
+/// Path tests checked together once per event, each first against a word of its text
+/// (the path's first or last eight bytes, or its basename's first), where most fail.
+#[derive(Debug, Clone, Default)]
+pub struct PathTests {
+    tests: Vec<(PathTest, u64, u64)>,
+}
+
+/// The first bytes of `text` (up to eight) as a little-endian word, and the mask of them.
+fn head_word(text: &[u8]) -> (u64, u64) {
+    let n = text.len().min(8);
+    let mut word = [0u8; 8];
+    word[..n].copy_from_slice(&text[..n]);
+    (u64::from_le_bytes(word), low_bytes(n))
+}
+
+/// The last bytes of `text` (up to eight) at the top of a word, and the mask of them.
+fn tail_word(text: &[u8]) -> (u64, u64) {
+    let n = text.len().min(8);
+    let mut word = [0u8; 8];
+    word[8 - n..].copy_from_slice(&text[text.len() - n..]);
+    (u64::from_le_bytes(word), !low_bytes(8 - n))
+}
+
+fn low_bytes(n: usize) -> u64 {
+    if n >= 8 { !0 } else { (1u64 << (8 * n)) - 1 }
+}
+
+impl PathTests {
+    /// Adds a test (if new); its bit in [`PathTests::hits`], `None` past 64 tests.
+    pub fn bit(&mut self, test: PathTest) -> Option<u64> {
+        if let Some(at) = self.tests.iter().position(|(t, ..)| *t == test) {
+            return Some(1 << at);
+        }
+        if self.tests.len() == 64 {
+            return None;
+        }
+        let (word, mask) = match &test {
+            PathTest::Suffix(s) => tail_word(s.as_bytes()),
+            PathTest::Contains(_) => (0, 0),
+            PathTest::Is(s)
+            | PathTest::Prefix(s)
+            | PathTest::BasenameIs(s)
+            | PathTest::BasenamePrefix(s) => head_word(s.as_bytes()),
+        };
+        self.tests.push((test, word, mask));
+        Some(1 << (self.tests.len() - 1))
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.tests.is_empty()
+    }
+
+    /// The bits of the tests that hold of `path`.
+    pub fn hits(&self, path: &str) -> u64 {
+        let head = head_word(path.as_bytes()).0;
+        let tail = tail_word(path.as_bytes()).0;
+        let base = head_word(basename(path).as_bytes()).0;
+        let mut hits = 0;
+        for (at, (test, word, mask)) in self.tests.iter().enumerate() {
+            let against = match test {
+                PathTest::Is(_) | PathTest::Prefix(_) => head,
+                PathTest::Suffix(_) => tail,
+                PathTest::BasenameIs(_) | PathTest::BasenamePrefix(_) => base,
+                PathTest::Contains(_) => 0,
+            };
+            if against & mask == *word && test.holds(path) {
+                hits |= 1 << at;
+            }
+        }
+        hits
+    }
+}
+
 /// Text a line must contain for a guard to admit its event: a necessary condition
 /// checked on the raw JSON line, before it is parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,7 +243,16 @@ impl LineNeed {
     /// Whether the line's strings are written verbatim (no `\\` and no `\u` escape), so
     /// that a decoded value containing a literal means the line contains it too.
     pub fn applies_to(line: &str) -> bool {
-        !line.contains("\\\\") && !line.contains("\\u")
+        // One pass from backslash to backslash (`\"` is common, the others rare).
+        let bytes = line.as_bytes();
+        let mut from = 0;
+        while let Some(at) = line[from..].find('\\').map(|i| from + i) {
+            if matches!(bytes.get(at + 1), Some(b'\\' | b'u')) {
+                return false;
+            }
+            from = at + 1;
+        }
+        true
     }
 
     /// How many texts it checks.
@@ -182,6 +309,102 @@ impl Guard {
                 Some(LineNeed::Any(texts?))
             }
             _ => None,
+        }
+    }
+
+    /// This guard for events named `event`: its `event` tests decided (the variable
+    /// holds the name the rules index the event by), what is left simplified.
+    pub fn specialize(&self, event: &str) -> Specialized {
+        match self {
+            Guard::All(parts) => {
+                let mut left = Vec::new();
+                for part in parts {
+                    match part.specialize(event) {
+                        Specialized::Always => {}
+                        Specialized::Never => return Specialized::Never,
+                        Specialized::Check(g) => left.push(g),
+                    }
+                }
+                match left.len() {
+                    0 => Specialized::Always,
+                    1 => Specialized::Check(left.remove(0)),
+                    _ => Specialized::Check(Guard::All(left)),
+                }
+            }
+            Guard::Any(parts) => {
+                let mut left = Vec::new();
+                for part in parts {
+                    match part.specialize(event) {
+                        Specialized::Always => return Specialized::Always,
+                        Specialized::Never => {}
+                        Specialized::Check(g) => left.push(g),
+                    }
+                }
+                match left.len() {
+                    0 => Specialized::Never,
+                    1 => Specialized::Check(left.remove(0)),
+                    _ => Specialized::Check(Guard::Any(left)),
+                }
+            }
+            Guard::Str(Field::Event, ..) => {
+                let read = |_: &Field| Some(FieldValue::Str(Cow::Borrowed(event)));
+                if self.admits(&read) {
+                    Specialized::Always
+                } else {
+                    Specialized::Never
+                }
+            }
+            other => Specialized::Check(other.clone()),
+        }
+    }
+
+    /// Path tests the guard cannot admit an event without, as clauses: in each clause,
+    /// one test must hold. Empty when the guard needs nothing of the path.
+    pub fn path_clauses(&self) -> Vec<Vec<PathTest>> {
+        match self {
+            Guard::All(parts) => parts.iter().flat_map(Guard::path_clauses).collect(),
+            Guard::Any(parts) => {
+                // Each alternative must need something of the path: one of its clauses.
+                let mut clause = Vec::new();
+                for part in parts {
+                    match part.path_clauses().into_iter().next() {
+                        Some(tests) => clause.extend(tests),
+                        None => return Vec::new(),
+                    }
+                }
+                vec![clause]
+            }
+            Guard::Str(field, op, literals) => {
+                let test = |l: &String| -> Option<PathTest> {
+                    let l = l.clone();
+                    match (field, op) {
+                        (Field::Path, StrOp::Equals) => Some(PathTest::Is(l)),
+                        (Field::Path, StrOp::StartsWith) => Some(PathTest::Prefix(l)),
+                        (Field::Path, StrOp::EndsWith) => Some(PathTest::Suffix(l)),
+                        (Field::Path, StrOp::Contains) => Some(PathTest::Contains(l)),
+                        // What comes before the first wildcard is matched as written.
+                        (Field::Path, StrOp::Glob) => {
+                            let prefix = l.split(['*', '?']).next().unwrap_or_default();
+                            (!prefix.is_empty()).then(|| PathTest::Prefix(prefix.to_string()))
+                        }
+                        (Field::Basename(inner), StrOp::Equals) if **inner == Field::Path => {
+                            Some(PathTest::BasenameIs(l))
+                        }
+                        (Field::Basename(inner), StrOp::StartsWith) if **inner == Field::Path => {
+                            Some(PathTest::BasenamePrefix(l))
+                        }
+                        _ => None,
+                    }
+                };
+                literals
+                    .iter()
+                    .map(test)
+                    .collect::<Option<Vec<PathTest>>>()
+                    .filter(|tests| !tests.is_empty())
+                    .map(|tests| vec![tests])
+                    .unwrap_or_default()
+            }
+            _ => Vec::new(),
         }
     }
 
@@ -487,6 +710,121 @@ mod tests {
         assert!(LineNeed::applies_to(r#"{"text":"\"/etc\""}"#));
         assert!(!LineNeed::applies_to(r#"{"text":"\"a\\nb\""}"#));
         assert!(!LineNeed::applies_to(r#"{"text":"\u002f"}"#));
+    }
+
+    #[test]
+    fn event_tests_are_decided_for_each_event_name() {
+        let g = guard(r#"(event == "creat" || hasFlag(args.flags, "O_CREAT")) && retval >= 0"#)
+            .unwrap();
+        let Specialized::Check(open) = g.specialize("openat") else {
+            panic!()
+        };
+        assert_eq!(
+            open,
+            Guard::All(vec![
+                Guard::Str(
+                    Field::Arg("flags".into()),
+                    StrOp::HasFlag,
+                    vec!["O_CREAT".into()]
+                ),
+                Guard::Compare(Field::Retval, IntOp::GreaterEq, 0),
+            ])
+        );
+        assert_eq!(
+            g.specialize("creat"),
+            Specialized::Check(Guard::Compare(Field::Retval, IntOp::GreaterEq, 0))
+        );
+        let g = guard(r#"event.startsWith("rename") && path == "/a""#).unwrap();
+        assert_eq!(g.specialize("openat"), Specialized::Never);
+        assert_eq!(
+            guard(r#"event == "x""#).unwrap().specialize("x"),
+            Specialized::Always
+        );
+    }
+
+    #[test]
+    fn path_clauses_are_what_the_guard_needs_of_the_path() {
+        let g = guard(
+            r#"(path == "/etc/a" || glob(path, "/root/*/id") || basename(path).startsWith("."))
+               && path.endsWith("x") && hasFlag(args.flags, "O_RDWR")"#,
+        )
+        .unwrap();
+        let clauses = g.path_clauses();
+        assert_eq!(
+            clauses,
+            vec![
+                vec![
+                    PathTest::Is("/etc/a".into()),
+                    PathTest::Prefix("/root/".into()),
+                    PathTest::BasenamePrefix(".".into())
+                ],
+                vec![PathTest::Suffix("x".into())]
+            ]
+        );
+        let g = guard(r#"path == "/a" || hasFlag(args.flags, "O_RDWR")"#).unwrap();
+        assert!(g.path_clauses().is_empty());
+        assert!(PathTest::BasenameIs("sh".into()).holds("/bin/sh"));
+        let tests = [
+            PathTest::Is("/etc/shadow".into()),
+            PathTest::Prefix("/proc/".into()),
+            PathTest::Prefix("/etc/ssh/ssh_host_".into()),
+            PathTest::Suffix("/mem".into()),
+            PathTest::Suffix("/notify_on_release".into()),
+            PathTest::Contains("../".into()),
+            PathTest::BasenameIs("sh".into()),
+            PathTest::BasenamePrefix(".".into()),
+            PathTest::BasenamePrefix("ld-linux".into()),
+        ];
+        let mut set = PathTests::default();
+        for test in &tests {
+            set.bit(test.clone());
+        }
+        for path in [
+            "",
+            "/",
+            "sh",
+            "/bin/sh",
+            "/etc/shadow",
+            "/etc/shadow-",
+            "/proc/1/mem",
+            "/mem",
+            "mem",
+            "/etc/ssh/ssh_host_rsa_key",
+            "/etc/ssh/",
+            "a/../b",
+            "/x/.hidden",
+            "/lib64/ld-linux-x86-64.so.2",
+            "/sys/fs/cgroup/notify_on_release",
+            "/é✓/.sh",
+        ] {
+            let each = tests
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.holds(path))
+                .fold(0, |hits, (at, _)| hits | 1 << at);
+            assert_eq!(set.hits(path), each, "{path}");
+        }
+        assert!(!PathTest::Contains("../".into()).holds("/etc/passwd"));
+    }
+
+    #[test]
+    fn applies_to_finds_the_escapes_substring_search_finds() {
+        let by_search = |l: &str| !l.contains("\\\\") && !l.contains("\\u");
+        for line in [
+            "",
+            "\\",
+            "a\\",
+            "\\\"",
+            "\\\\",
+            "x\\u",
+            "\\\"\\\"",
+            "\\\"\\",
+            "\\n\\\\",
+            "\\\\\\",
+            r#"{"text":"\"/etc\""}"#,
+        ] {
+            assert_eq!(LineNeed::applies_to(line), by_search(line), "{line:?}");
+        }
     }
 
     #[test]

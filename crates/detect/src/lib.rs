@@ -26,6 +26,7 @@ mod functions;
 pub mod guard;
 pub mod process;
 pub mod rule;
+mod scan;
 
 pub use alert::{Alert, AlertRule};
 pub use compile::{EVENT_TYPES, RuleInfo, VARIABLES, is_event_name};
