@@ -12,6 +12,7 @@ mod basic;
 mod bpf;
 mod decoder;
 mod desc;
+mod iovec;
 mod ipc;
 mod memory;
 mod process;
@@ -25,6 +26,7 @@ use basic::{AT_FDCWD, ArgPlan, FD_KEY_BASE, in_struct, is_i386, layout, le_word,
 use decoder::in_phase;
 pub use decoder::{CallView, DecodeOptions, Decoder, PerCall, Shape};
 use desc::{PIPE_FD_KEY, POLL_REVENTS_KEY, time_left};
+use iovec::{IOV_MAX_ITEMS, IovPlan, capture_iov};
 use process::{FUTEX_TIMEOUT_KEY, P_PIDFD, futex_waits};
 use quota::quota_data;
 use signal::SIGRETURN_KEY;
@@ -64,6 +66,8 @@ enum Family {
     System,
     /// Descriptors in sets and arrays: pipes, poll, select, epoll ([`desc`]).
     Desc,
+    /// I/O vectors: readv's and writev's, process_vm_readv's ([`iovec`]).
+    Iov,
     /// The formats not yet in a family of their own.
     Rest,
 }
@@ -166,6 +170,7 @@ fn family(fmt: Fmt) -> Family {
         | Fmt::PollFds(_)
         | Fmt::OldSelectArgs
         | Fmt::FdSetIn => Family::Desc,
+        Fmt::IovIn(_) | Fmt::IovOut(_) | Fmt::IovAddrs(_) => Family::Iov,
         _ => Family::Rest,
     }
 }
@@ -331,6 +336,7 @@ impl Decoder {
             Family::Process => self.process_arg(fmt, i, v),
             Family::System => self.system_arg(fmt, i, v),
             Family::Desc => self.desc_arg(fmt, i, v),
+            Family::Iov => self.iov_arg(fmt, i, v),
             Family::Rest => self.arg_rest(fmt, i, v),
         }
     }
@@ -415,15 +421,6 @@ impl Decoder {
                     format!("{} /* {n} entries */", ptr(raw))
                 }
                 _ => ptr(raw),
-            },
-            Fmt::IovIn(count_arg) => self.iovec(raw, v.arg(count_arg as usize), v, false, i),
-            Fmt::IovOut(count_arg) => match (v.ok_ret(), v.exit_mem(i as u32)) {
-                (Some(_), _) => self.iovec(raw, v.arg(count_arg as usize), v, true, i),
-                // A failed call's iovec, its bases as addresses, as strace's readv prints.
-                (None, Some(Mem::Bytes { bytes, .. })) => {
-                    iov_addrs(bytes, l.long, v.arg(count_arg as usize))
-                }
-                (None, _) => ptr(raw),
             },
             Fmt::FcntlArg if v.arg(1) == F_SETOWN_EX => {
                 in_struct(raw, v.entry_mem(i as u32), |b| structs::f_owner_ex(b, st))
@@ -541,12 +538,6 @@ impl Decoder {
             },
             Fmt::StatfsOut => self.out_struct(raw, v, i, |b| structs::statfs(b, st, l)),
             Fmt::Statfs64Out => self.out_struct(raw, v, i, |b| structs::statfs64_i386(b, st)),
-            Fmt::IovAddrs(count_arg) => match v.entry_mem(i as u32) {
-                Some(Mem::Bytes { bytes, .. }) => {
-                    iov_addrs(bytes, l.long, v.arg(count_arg as usize))
-                }
-                _ => ptr(raw),
-            },
             Fmt::MknodDev(mode_arg) if structs::mode_is_device(v.arg(mode_arg as usize)) => {
                 structs::dev(raw, st)
             }
@@ -1058,12 +1049,6 @@ impl Decoder {
         if self.opts.verbose { usize::MAX } else { 2 }
     }
 
-    /// How many entries of an iovec array of `count` print: -s of them, all under -v (up
-    /// to the kernel's limit), as strace's print_array abbreviates.
-    fn iov_items(&self, count: u64) -> usize {
-        self.array_shown(count).min(IOV_MAX_ITEMS)
-    }
-
     /// Captures a msghdr's name and its iov array with up to `left` bytes of the buffers
     /// (each cut at -s), under `keys`.
     fn capture_msghdr_parts(
@@ -1115,53 +1100,6 @@ impl Decoder {
                 data,
             });
         }
-    }
-
-    fn iovec(&self, raw: u64, count: u64, v: &CallView<'_>, out: bool, i: usize) -> String {
-        let (mem, total) = if out {
-            (v.exit_mem, Some(v.ok_ret().unwrap_or(0).max(0) as u64))
-        } else {
-            (&v.entry.mem[..], None)
-        };
-        self.iovec_at(raw, count, mem, i as u32, i, total, layout(v.entry).long)
-    }
-
-    /// An iovec array captured under `array_key`, its buffers under slot `slot`; its
-    /// base and length fields are `ptr_size` bytes each.
-    #[allow(clippy::too_many_arguments)]
-    fn iovec_at(
-        &self,
-        raw: u64,
-        count: u64,
-        mem: &[Capture],
-        array_key: u32,
-        i: usize,
-        total: Option<u64>,
-        ptr_size: usize,
-    ) -> String {
-        let Some(Mem::Bytes { bytes, .. }) = Capture::find(mem, array_key) else {
-            return ptr(raw);
-        };
-        let mut left = total.unwrap_or(u64::MAX);
-        let mut parts = Vec::new();
-        for (k, chunk) in bytes.chunks_exact(2 * ptr_size).enumerate() {
-            let (base, len) = (
-                le_word(chunk, 0, ptr_size),
-                le_word(chunk, ptr_size, ptr_size),
-            );
-            let shown_len = len.min(left);
-            left -= shown_len;
-            let data = Capture::find(mem, iov_key(i, k));
-            // strace prints `""` for buffers past the returned length too.
-            let base_text = match (base, shown_len) {
-                (0, _) => "NULL".to_string(),
-                (_, 0) if total.is_some() => "\"\"".to_string(),
-                _ => self.buf(base, shown_len, data, false),
-            };
-            parts.push(format!("{{iov_base={base_text}, iov_len={len}}}"));
-        }
-        let more = count as usize > parts.len();
-        bracket_list(parts, more)
     }
 
     fn plan(
@@ -1228,6 +1166,7 @@ impl Decoder {
                 Family::Process => self.plan_process(*fmt, p, mem, &mut out),
                 Family::System => self.plan_system(*fmt, p, mem),
                 Family::Desc => self.plan_desc(*fmt, p, mem, &mut out),
+                Family::Iov => self.plan_iov(*fmt, p, mem, &mut out),
                 Family::Rest => self.plan_rest(*fmt, p, mem, &mut out),
             };
             if let Some(data) = data {
@@ -1307,9 +1246,6 @@ impl Decoder {
                     .map_or(len, |n| n as usize);
                 mem.read_bytes(addr, len.min(given).min(128))
             }
-            Fmt::IovAddrs(c) => {
-                mem.read_bytes(addr, 2 * l.long * self.iov_items(entry.args[c as usize]))
-            }
             Fmt::UtimbufIn => mem.read_bytes(addr, 16),
             Fmt::OpenHowIn => mem.read_bytes(addr, 24),
             Fmt::FsconfigKey if entry.args[1] <= FSCONFIG_SET_FD => mem.read_str(addr, max + 1),
@@ -1366,20 +1302,6 @@ impl Decoder {
             }
             Fmt::StatfsOut => mem.read_bytes(addr, structs::statfs_size(l)),
             Fmt::Statfs64Out => mem.read_bytes(addr, structs::STATFS64_I386_SIZE),
-            Fmt::IovIn(c) | Fmt::IovOut(c) => {
-                let left = if at_exit {
-                    ok.unwrap_or(0).max(0) as u64
-                } else {
-                    u64::MAX
-                };
-                let iov = IovPlan {
-                    slot: i,
-                    max,
-                    items: self.iov_items(entry.args[c as usize]),
-                    word: l.long,
-                };
-                capture_iov(mem, addr, entry.args[c as usize], left, iov, out)
-            }
             Fmt::SockoptOut
                 if is_sockopt(
                     entry.args[1],
@@ -1735,73 +1657,6 @@ const MMSG_IOV_KEY: u32 = 3_000_000;
 const MMSG_CONTROL_KEY: u32 = 5_000_000;
 const MMSG_IN_KEY: u32 = 4_000_000;
 const MMSG_SLOT: usize = 5_000;
-
-/// Where an iovec array's buffers are captured and how: slot, -s, how many entries to
-/// read, field width in bytes.
-#[derive(Clone, Copy)]
-struct IovPlan {
-    slot: usize,
-    max: usize,
-    items: usize,
-    word: usize,
-}
-
-/// The most iovec entries read, even under -v: the kernel's UIO_MAXIOV.
-const IOV_MAX_ITEMS: usize = 1024;
-
-/// Reads an iovec array of `count` entries at `addr` (the first `plan.items`) and up to
-/// `left` bytes of its buffers (each cut at `plan.max`), pushing the buffers under slot
-/// `plan.slot`; returns the array.
-fn capture_iov(
-    mem: &mut dyn MemReader,
-    addr: u64,
-    count: u64,
-    mut left: u64,
-    plan: IovPlan,
-    out: &mut Vec<Capture>,
-) -> Mem {
-    let IovPlan {
-        slot,
-        max,
-        items,
-        word,
-    } = plan;
-    let count = (count as usize).min(items);
-    let arr = mem.read_bytes(addr, count * 2 * word);
-    if let Mem::Bytes { bytes, .. } = &arr {
-        for (k, chunk) in bytes.chunks_exact(2 * word).enumerate() {
-            let base = le_word(chunk, 0, word);
-            let len = le_word(chunk, word, word).min(left);
-            left -= len;
-            if base != 0 && len > 0 {
-                out.push(Capture {
-                    key: iov_key(slot, k),
-                    data: mem.read_bytes(base, (len as usize).min(max)),
-                });
-            }
-        }
-    }
-    arr
-}
-
-/// An iovec array of `count` entries, of which `bytes` holds the ones shown, each field
-/// `word` bytes: `[{iov_base=0x..., iov_len=N}, ...]`, the bases as addresses.
-fn iov_addrs(bytes: &[u8], word: usize, count: u64) -> String {
-    let parts: Vec<String> = bytes
-        .chunks_exact(2 * word)
-        .map(|c| {
-            let (base, len) = (le_word(c, 0, word), le_word(c, word, word));
-            format!("{{iov_base={}, iov_len={len}}}", ptr(base))
-        })
-        .collect();
-    let more = count as usize > parts.len();
-    bracket_list(parts, more)
-}
-
-/// The capture key of buffer `k` of the iovec array in slot `arg`.
-fn iov_key(arg: usize, k: usize) -> u32 {
-    (1 + arg as u32) * IOV_MAX_ITEMS as u32 + k as u32
-}
 
 impl CapturePlan for Decoder {
     fn at_entry(&self, entry: &SyscallEntry, mem: &mut dyn MemReader) -> Vec<Capture> {
