@@ -12,6 +12,7 @@ mod basic;
 mod bpf;
 mod decoder;
 mod desc;
+mod ioctl;
 mod iovec;
 mod ipc;
 mod memory;
@@ -31,7 +32,6 @@ use process::{FUTEX_TIMEOUT_KEY, P_PIDFD, futex_waits};
 use quota::quota_data;
 use signal::SIGRETURN_KEY;
 
-use crate::escape::quote;
 use crate::prim::{bracket_list, format_mode, ptr, set_text, signal, styled};
 use crate::specs::{self, Fmt, Ret};
 use crate::structs::{self, Layout};
@@ -68,6 +68,8 @@ enum Family {
     Desc,
     /// I/O vectors: readv's and writev's, process_vm_readv's ([`iovec`]).
     Iov,
+    /// ioctl: its request and its argument by the command's subsystem ([`ioctl`]).
+    Ioctl,
     /// The formats not yet in a family of their own.
     Rest,
 }
@@ -171,6 +173,7 @@ fn family(fmt: Fmt) -> Family {
         | Fmt::OldSelectArgs
         | Fmt::FdSetIn => Family::Desc,
         Fmt::IovIn(_) | Fmt::IovOut(_) | Fmt::IovAddrs(_) => Family::Iov,
+        Fmt::IoctlRequest | Fmt::IoctlArg => Family::Ioctl,
         _ => Family::Rest,
     }
 }
@@ -337,6 +340,7 @@ impl Decoder {
             Family::System => self.system_arg(fmt, i, v),
             Family::Desc => self.desc_arg(fmt, i, v),
             Family::Iov => self.iov_arg(fmt, i, v),
+            Family::Ioctl => self.ioctl_arg(fmt, i, v),
             Family::Rest => self.arg_rest(fmt, i, v),
         }
     }
@@ -346,7 +350,6 @@ impl Decoder {
         let st = self.opts.style;
         let l = layout(v.entry);
         Some(match fmt {
-            Fmt::IoctlRequest => crate::ioctl_request::request_text(raw, st),
             Fmt::StatxFlags => statx_flags(raw, st),
             Fmt::SockoptName => {
                 // SOL_SOCKET's option 26 is SO_ATTACH_FILTER to setsockopt, SO_GET_FILTER
@@ -484,7 +487,6 @@ impl Decoder {
                 }
                 _ => ptr(raw),
             },
-            Fmt::IoctlArg => return self.ioctl_arg(raw, v, i),
             Fmt::IntIn(len) => match (v.arg(len as usize), v.entry_mem(i as u32)) {
                 (
                     4,
@@ -769,286 +771,6 @@ impl Decoder {
         })
     }
 
-    /// ioctl's third argument as strace prints it for the command (see
-    /// [`specs::ioctl_param`]); unknown commands print it in hex.
-    fn ioctl_arg(&self, raw: u64, v: &CallView<'_>, i: usize) -> Option<String> {
-        use specs::IoctlParam as A;
-        let Some(arg) = specs::ioctl_param(v.arg(1)) else {
-            return Some(hex(raw));
-        };
-        // Outside -e verbose=, what the argument points to is not fetched.
-        if self.shallow && !matches!(arg, A::Nothing | A::Int | A::Uint | A::Value(_) | A::CharIn) {
-            return Some(ptr(raw));
-        }
-        let st = self.opts.style;
-        let verbose = self.opts.verbose;
-        let u32_at = |b: &[u8]| u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
-        let int = |b: &[u8]| format!("[{}]", u32_at(b) as i32);
-        Some(match arg {
-            A::Nothing => return None,
-            A::Int => (raw as i32).to_string(),
-            A::IntIn => in_struct(raw, v.entry_mem(i as u32), int),
-            A::IntOut => self.out_struct(raw, v, i, int),
-            A::Value(set) => set_text(set, raw as u32 as u64, st),
-            A::FlagsIn(set) => in_struct(raw, v.entry_mem(i as u32), |b| {
-                format!("[{}]", set_text(set, u32_at(b), st))
-            }),
-            A::FlagsOut(set) => {
-                self.out_struct(raw, v, i, |b| format!("[{}]", set_text(set, u32_at(b), st)))
-            }
-            A::TermioIn => in_struct(raw, v.entry_mem(i as u32), |b| {
-                structs::termio(b, verbose, st)
-            }),
-            A::TermioOut => self.out_struct(raw, v, i, |b| structs::termio(b, verbose, st)),
-            A::TermiosIn => in_struct(raw, v.entry_mem(i as u32), |b| {
-                structs::termios(b, verbose, st)
-            }),
-            A::TermiosOut => self.out_struct(raw, v, i, |b| structs::termios(b, verbose, st)),
-            A::Termios2In => in_struct(raw, v.entry_mem(i as u32), |b| {
-                structs::termios2(b, verbose, st)
-            }),
-            A::Termios2Out => self.out_struct(raw, v, i, |b| structs::termios2(b, verbose, st)),
-            A::WinsizeIn => in_struct(raw, v.entry_mem(i as u32), structs::winsize),
-            A::WinsizeOut => self.out_struct(raw, v, i, structs::winsize),
-            A::CharIn => in_struct(raw, v.entry_mem(i as u32), |b| quote(b, self.opts.hex)),
-            A::Uint => raw.to_string(),
-            A::UintOut => self.out_struct(raw, v, i, |b| format!("[{}]", u32_at(b))),
-            A::U16Out => self.out_struct(raw, v, i, |b| {
-                format!("[{}]", u16::from_le_bytes([b[0], b[1]]))
-            }),
-            A::LongOut => self.out_struct(raw, v, i, |b| format!("[{}]", le64(b, 0) as i64)),
-            A::U64Out => self.out_struct(raw, v, i, |b| format!("[{}]", le64(b, 0))),
-            A::RangeIn => in_struct(raw, v.entry_mem(i as u32), |b| {
-                format!("[{}, {}]", le64(b, 0), le64(b, 8))
-            }),
-            A::CloneRangeIn => in_struct(raw, v.entry_mem(i as u32), |b| {
-                structs::file_clone_range(b, &|k, fd| self.ioctl_fd(v, k, fd))
-            }),
-            A::DedupeRange => self.dedupe_range(raw, v, i),
-            A::Fiemap => {
-                let text = in_struct(raw, v.entry_mem(i as u32), |b| structs::fiemap_in(b, st));
-                match v.written(i as u32) {
-                    Some(bytes) if raw != 0 => {
-                        let extents = match v.exit_mem(IOCTL_ARRAY_KEY) {
-                            Some(Mem::Bytes { bytes, .. }) if self.opts.verbose => Some(&bytes[..]),
-                            _ => None,
-                        };
-                        format!("{text} => {}", structs::fiemap_out(bytes, extents, st))
-                    }
-                    _ => text,
-                }
-            }
-            A::FsxattrIn => in_struct(raw, v.entry_mem(i as u32), |b| {
-                structs::fsxattr(b, false, st)
-            }),
-            A::FsxattrOut => self.out_struct(raw, v, i, |b| structs::fsxattr(b, true, st)),
-            A::IfreqIn(field) => in_struct(raw, v.entry_mem(i as u32), |b| {
-                format!(
-                    "{{{}, {}}}",
-                    structs::ifreq_name(b, self.opts.hex),
-                    structs::ifreq_field(b, field, st, self.opts.hex)
-                )
-            }),
-            A::IfreqOut(field) => self.ifreq_out(raw, v, i, field),
-            A::Ifconf => self.ifconf(raw, v, i),
-        })
-    }
-
-    /// Descriptor `fd`, the `k`th inside an ioctl's structure, with its path under -y.
-    fn ioctl_fd(&self, v: &CallView<'_>, k: usize, fd: i64) -> String {
-        self.fd_text(fd, v.entry_mem(IOCTL_FD_KEY + k as u32))
-    }
-
-    /// A `struct ifreq` of SIOCGIF*: what the kernel read (the name, SIOCGIFNAME's index),
-    /// then on success the member it wrote.
-    fn ifreq_out(&self, raw: u64, v: &CallView<'_>, i: usize, field: specs::IfreqField) -> String {
-        in_struct(raw, v.entry_mem(i as u32), |b| {
-            let head = match field {
-                specs::IfreqField::Name => {
-                    format!("ifr_ifindex={}", le_word(b, 16, 4) as i32)
-                }
-                _ => structs::ifreq_name(b, self.opts.hex),
-            };
-            match v.written(i as u32) {
-                Some(bytes) => format!(
-                    "{{{head}, {}}}",
-                    structs::ifreq_field(bytes, field, self.opts.style, self.opts.hex)
-                ),
-                _ => format!("{{{head}}}"),
-            }
-        })
-    }
-
-    /// SIOCGIFCONF's `struct ifconf`: the length going in and coming out, and the
-    /// interfaces written (only the buffer's address when there is none or on failure).
-    fn ifconf(&self, raw: u64, v: &CallView<'_>, i: usize) -> String {
-        let Some(Mem::Bytes {
-            bytes: before,
-            complete: true,
-        }) = v.entry_mem(i as u32)
-        else {
-            return ptr(raw);
-        };
-        let len_in = le_word(before, 0, 4) as i32;
-        let buf_in = le64(before, 8);
-        let after = match v.exit_mem(i as u32) {
-            Some(Mem::Bytes {
-                bytes,
-                complete: true,
-            }) if v.result.is_some() => bytes,
-            _ => {
-                let len = if buf_in == 0 {
-                    format!("{}, ", structs::ifc_len(len_in))
-                } else {
-                    String::new()
-                };
-                return format!("{{{len}ifc_buf={}}}", ptr(buf_in));
-            }
-        };
-        let len_out = le_word(after, 0, 4) as i32;
-        let len = match (buf_in, len_in == len_out) {
-            (0, _) => structs::ifc_len(len_out),
-            (_, true) => structs::ifc_len(len_in),
-            (_, false) => format!(
-                "{} => {}",
-                structs::ifc_len(len_in),
-                structs::ifc_len(len_out)
-            ),
-        };
-        let buf = if buf_in == 0 || v.ok_ret().is_none() {
-            ptr(buf_in)
-        } else {
-            let count = len_out.max(0) as u64 / specs::IFREQ_SIZE as u64;
-            match v.exit_mem(IOCTL_ARRAY_KEY) {
-                Some(Mem::Bytes { bytes, .. }) => {
-                    let more = (bytes.len() / specs::IFREQ_SIZE) < count as usize;
-                    structs::ifconf_reqs(bytes, more, self.opts.style, self.opts.hex)
-                }
-                _ => ptr(buf_in),
-            }
-        };
-        format!("{{ifc_len={len}, ifc_buf={buf}}}")
-    }
-
-    /// FIDEDUPERANGE's `struct file_dedupe_range`: the request, then on success
-    /// ` => {info=[...]}` with each destination's result. Without -v at most two
-    /// destinations print, as strace abbreviates them.
-    fn dedupe_range(&self, raw: u64, v: &CallView<'_>, i: usize) -> String {
-        let shown = |b: &[u8], mem: Option<&Mem>| -> (Vec<u8>, bool) {
-            let count = usize::from(u16::from_le_bytes([b[16], b[17]]));
-            let infos = match mem {
-                Some(Mem::Bytes { bytes, .. }) => bytes.as_slice(),
-                _ => &[],
-            };
-            let limit = self.dedupe_shown();
-            let n = (infos.len() / specs::DEDUPE_INFO).min(limit);
-            let mut all = b[..specs::DEDUPE_HEADER].to_vec();
-            all.extend_from_slice(&infos[..n * specs::DEDUPE_INFO]);
-            (all, n < count)
-        };
-        let text = in_struct(raw, v.entry_mem(i as u32), |b| {
-            let (all, more) = shown(b, v.entry_mem(IOCTL_ARRAY_KEY));
-            structs::dedupe_range_in(&all, more, &|k, fd| self.ioctl_fd(v, k, fd))
-        });
-        match v.written(i as u32) {
-            Some(bytes) if raw != 0 => {
-                let (all, more) = shown(bytes, v.exit_mem(IOCTL_ARRAY_KEY));
-                format!("{text} => {}", structs::dedupe_range_out(&all, more))
-            }
-            _ => text,
-        }
-    }
-
-    /// The array an ioctl's structure points to or ends with, read after its header
-    /// `data`: FIDEDUPERANGE's destinations, SIOCGIFCONF's interfaces, FS_IOC_FIEMAP's
-    /// extents (printed only under -v).
-    fn plan_ioctl_array(
-        &self,
-        arg: specs::IoctlParam,
-        data: &Mem,
-        addr: u64,
-        at_exit: bool,
-        mem: &mut dyn MemReader,
-        out: &mut Vec<Capture>,
-    ) {
-        let Mem::Bytes {
-            bytes,
-            complete: true,
-        } = data
-        else {
-            return;
-        };
-        let (base, count, size) = match arg {
-            specs::IoctlParam::DedupeRange => (
-                addr + specs::DEDUPE_HEADER as u64,
-                u64::from(u16::from_le_bytes([bytes[16], bytes[17]])),
-                specs::DEDUPE_INFO,
-            ),
-            specs::IoctlParam::Ifconf => {
-                let len = i32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
-                let count = len.max(0) as usize / specs::IFREQ_SIZE;
-                (le64(bytes, 8), count as u64, specs::IFREQ_SIZE)
-            }
-            specs::IoctlParam::Fiemap if at_exit && self.opts.verbose => (
-                addr + specs::FIEMAP_HEADER as u64,
-                le_word(bytes, 20, 4),
-                specs::FIEMAP_EXTENT,
-            ),
-            _ => return,
-        };
-        if base == 0 {
-            return;
-        }
-        let shown = self.array_shown(count);
-        out.push(Capture {
-            key: IOCTL_ARRAY_KEY,
-            data: mem.read_bytes(base, shown * size),
-        });
-    }
-
-    /// For -y, the paths of the descriptors inside an ioctl's structure, under
-    /// [`IOCTL_FD_KEY`] + their place: FICLONERANGE's source, FIDEDUPERANGE's destinations
-    /// (as many as print).
-    fn plan_ioctl_fds(
-        &self,
-        arg: specs::IoctlParam,
-        data: &Mem,
-        mem: &mut dyn MemReader,
-        out: &mut Vec<Capture>,
-    ) {
-        let Mem::Bytes { bytes, .. } = data else {
-            return;
-        };
-        let fds: Vec<u64> = match arg {
-            specs::IoctlParam::CloneRangeIn => vec![le64(bytes, 0)],
-            specs::IoctlParam::DedupeRange => match Capture::find(out, IOCTL_ARRAY_KEY) {
-                Some(Mem::Bytes { bytes, .. }) => bytes
-                    .chunks_exact(specs::DEDUPE_INFO)
-                    .take(self.dedupe_shown())
-                    .map(|info| le64(info, 0))
-                    .collect(),
-                _ => return,
-            },
-            _ => return,
-        };
-        for (k, fd) in fds.into_iter().enumerate() {
-            let fd = fd as i64 as i32;
-            if fd >= 0 {
-                let data = self.fd_capture(fd, mem);
-                out.push(Capture {
-                    key: IOCTL_FD_KEY + k as u32,
-                    data,
-                });
-            }
-        }
-    }
-
-    /// How many of FIDEDUPERANGE's destinations print: two, all under -v (up to -s's
-    /// bound on arrays), as strace abbreviates them.
-    fn dedupe_shown(&self) -> usize {
-        if self.opts.verbose { usize::MAX } else { 2 }
-    }
-
     /// Captures a msghdr's name and its iov array with up to `left` bytes of the buffers
     /// (each cut at -s), under `keys`.
     fn capture_msghdr_parts(
@@ -1167,6 +889,7 @@ impl Decoder {
                 Family::System => self.plan_system(*fmt, p, mem),
                 Family::Desc => self.plan_desc(*fmt, p, mem, &mut out),
                 Family::Iov => self.plan_iov(*fmt, p, mem, &mut out),
+                Family::Ioctl => self.plan_ioctl(*fmt, p, mem, &mut out),
                 Family::Rest => self.plan_rest(*fmt, p, mem, &mut out),
             };
             if let Some(data) = data {
@@ -1270,19 +993,6 @@ impl Decoder {
             Fmt::Dirents | Fmt::Dirents64 => {
                 mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(1 << 16))
             }
-            Fmt::IoctlArg => match specs::ioctl_param(entry.args[1]) {
-                // Read where it prints: at entry what the kernel reads, at exit what
-                // it wrote (both for what prints `in => out`).
-                Some(arg) if arg.capture_size(at_exit) > 0 => {
-                    let data = mem.read_bytes(addr, arg.capture_size(at_exit));
-                    self.plan_ioctl_array(arg, &data, addr, at_exit, mem, out);
-                    if !at_exit && self.opts.decode_fds {
-                        self.plan_ioctl_fds(arg, &data, mem, out);
-                    }
-                    data
-                }
-                _ => return None,
-            },
             Fmt::IntIn(len) => {
                 let value =
                     mem.read_bytes(addr, (entry.args[len as usize] as usize).min(max.max(16)));
@@ -1500,14 +1210,6 @@ fn fcntl_cmd_text(entry: &SyscallEntry, cmd: u64, st: Style) -> String {
         _ => set_text("fcntl_cmd", cmd, st),
     }
 }
-
-/// Capture keys of the paths (-y) of the descriptors inside an ioctl's structure, one per
-/// place; far above every other key.
-const IOCTL_FD_KEY: u32 = 1 << 20;
-/// Capture key of the array an ioctl's structure points to (FIDEDUPERANGE's
-/// destinations, SIOCGIFCONF's interfaces).
-const IOCTL_ARRAY_KEY: u32 = 304;
-
 impl Decoder {
     fn plan_fds(
         &self,
