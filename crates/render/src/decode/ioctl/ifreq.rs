@@ -4,10 +4,11 @@
 use super::IOCTL_ARRAY_KEY;
 use crate::decode::basic::{in_struct, le_word, le64};
 use crate::decode::decoder::{CallView, Decoder};
+use crate::decode::sockaddr::sockaddr;
 use crate::escape::{Hex, quote};
 use crate::prim::{bracket_list, fixed_cstring, ptr, set_text};
 use crate::specs::{self, IfreqField};
-use crate::structs::{sockaddr, u16_at, u32_at, u64_at};
+use crate::structs::{u16_at, u32_at, u64_at};
 use crate::xlat::{Style, hex};
 use events::Mem;
 
