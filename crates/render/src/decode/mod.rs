@@ -12,6 +12,7 @@ mod basic;
 mod bpf;
 mod decoder;
 mod desc;
+mod file;
 mod ioctl;
 mod iovec;
 mod ipc;
@@ -25,18 +26,19 @@ mod sockaddr;
 mod system;
 mod time;
 
-use basic::{AT_FDCWD, ArgPlan, FD_KEY_BASE, in_struct, is_i386, layout, mem_u32};
+use basic::{AT_FDCWD, ArgPlan, FD_KEY_BASE, layout};
 use decoder::in_phase;
 pub use decoder::{CallView, DecodeOptions, Decoder, PerCall, Shape};
 use desc::{PIPE_FD_KEY, POLL_REVENTS_KEY, time_left};
+use file::{F_GETOWN_EX, fcntl_lock};
 use process::{FUTEX_TIMEOUT_KEY, P_PIDFD, futex_waits};
 use quota::quota_data;
 use signal::SIGRETURN_KEY;
 
-use crate::prim::{format_mode, ptr, set_text, signal, styled};
+use crate::prim::{format_mode, ptr, signal};
 use crate::specs::{self, Fmt, Ret};
-use crate::structs::{self, Layout};
-use crate::xlat::{Style, hex};
+use crate::structs;
+use crate::xlat::hex;
 use events::{Capture, CapturePlan, Mem, MemReader, SyscallEntry, SyscallResult};
 use syscalls::Arch;
 
@@ -73,8 +75,9 @@ enum Family {
     Ioctl,
     /// Sockets: protocols, addresses, options, messages ([`net`], [`sockaddr`]).
     Net,
-    /// The formats not yet in a family of their own.
-    Rest,
+    /// Files and filesystems: stat, statfs, getdents, fcntl, file handles, mounts
+    /// ([`file`]).
+    File,
 }
 
 /// The family that prints `fmt`.
@@ -187,7 +190,28 @@ fn family(fmt: Fmt) -> Family {
         | Fmt::MmsgvecReceived(_)
         | Fmt::SockoptOut
         | Fmt::IntIn(_) => Family::Net,
-        _ => Family::Rest,
+        Fmt::StatxFlags
+        | Fmt::OpenMode(_)
+        | Fmt::StatOut
+        | Fmt::Stat64Out
+        | Fmt::StatxOut
+        | Fmt::Dirents
+        | Fmt::Dirents64
+        | Fmt::FcntlArg
+        | Fmt::FcntlCmd
+        | Fmt::TimesIn
+        | Fmt::StatfsOut
+        | Fmt::Statfs64Out
+        | Fmt::MknodDev(_)
+        | Fmt::UtimbufIn
+        | Fmt::OpenHowIn
+        | Fmt::FileHandleIn
+        | Fmt::FileHandleOut
+        | Fmt::FanotifyDirfd
+        | Fmt::FsconfigKey
+        | Fmt::FsconfigValue
+        | Fmt::FsconfigAux
+        | Fmt::MountAttr(_) => Family::File,
     }
 }
 
@@ -303,33 +327,7 @@ impl Decoder {
             Ret::Hex | Ret::Raw => hex(v as u64),
             Ret::Oct => format_mode(v as u64),
             Ret::NoReturn => "?".to_string(),
-            Ret::Fcntl => match view.arg(1) {
-                1 if v != 0 => format!(
-                    "{} (flags {})",
-                    hex(v as u64),
-                    set_text("fd_flags", v as u64, self.opts.style)
-                ),
-                3 => format!(
-                    "{} (flags {})",
-                    hex(v as u64),
-                    // strace names F_GETFL's flags whatever -X says.
-                    set_text("open_flags", v as u64, Style::Abbrev)
-                ),
-                // F_GETSIG
-                11 if v != 0 => format!("{v} ({})", signal(v as i32)),
-                // F_GETLEASE
-                1025 => match syscalls::xlat_set("flock_type").and_then(|s| s.name_of(v as u64)) {
-                    Some(name) => format!("{} ({name})", hex(v as u64)),
-                    None => hex(v as u64),
-                },
-                // F_GET_SEALS
-                1034 if v != 0 => format!(
-                    "{} (seals {})",
-                    hex(v as u64),
-                    set_text("fcntl_seals", v as u64, self.opts.style)
-                ),
-                _ => v.to_string(),
-            },
+            Ret::Fcntl => self.fcntl_ret(v, view),
         }
     }
 
@@ -355,124 +353,8 @@ impl Decoder {
             Family::Iov => self.iov_arg(fmt, i, v),
             Family::Ioctl => self.ioctl_arg(fmt, i, v),
             Family::Net => self.net_arg(fmt, i, v),
-            Family::Rest => self.arg_rest(fmt, i, v),
+            Family::File => self.file_arg(fmt, i, v),
         }
-    }
-
-    fn arg_rest(&self, fmt: Fmt, i: usize, v: &CallView<'_>) -> Option<String> {
-        let raw = v.arg(i);
-        let st = self.opts.style;
-        let l = layout(v.entry);
-        Some(match fmt {
-            Fmt::StatxFlags => statx_flags(raw, st),
-            Fmt::OpenMode(flags_arg) => {
-                let flags = v.arg(flags_arg as usize);
-                if flags & 0o100 == 0 && flags & 0o20000000 == 0 {
-                    return None;
-                }
-                format_mode(raw)
-            }
-            Fmt::StatOut if is_i386(v.entry) => {
-                self.out_struct(raw, v, i, |b| structs::stat_i386(b, self.opts.verbose, st))
-            }
-            Fmt::StatOut => self.out_struct(raw, v, i, |b| structs::stat(b, self.opts.verbose, st)),
-            Fmt::Stat64Out => self.out_struct(raw, v, i, |b| {
-                structs::stat64_i386(b, self.opts.verbose, st)
-            }),
-            Fmt::StatxOut => {
-                self.out_struct(raw, v, i, |b| structs::statx(b, self.opts.verbose, st))
-            }
-            Fmt::Dirents64 if self.opts.verbose => match (v.ok_ret(), v.exit_mem(i as u32)) {
-                (Some(_), Some(Mem::Bytes { bytes, .. })) => {
-                    structs::dirents64(bytes, st, self.opts.hex)
-                }
-                _ => ptr(raw),
-            },
-            Fmt::Dirents if self.opts.verbose => match (v.ok_ret(), v.exit_mem(i as u32)) {
-                (Some(_), Some(Mem::Bytes { bytes, .. })) => {
-                    structs::dirents(bytes, st, l, self.opts.hex)
-                }
-                _ => ptr(raw),
-            },
-            Fmt::Dirents | Fmt::Dirents64 => match (v.ok_ret(), v.exit_mem(i as u32)) {
-                (Some(_), Some(Mem::Bytes { bytes, .. })) => {
-                    // linux_dirent64's d_reclen follows two u64s, linux_dirent's two longs.
-                    let reclen_at = match fmt {
-                        Fmt::Dirents => 2 * l.long,
-                        _ => 16,
-                    };
-                    let n = structs::count_dirents(bytes, reclen_at);
-                    format!("{} /* {n} entries */", ptr(raw))
-                }
-                _ => ptr(raw),
-            },
-            Fmt::FcntlArg if v.arg(1) == F_SETOWN_EX => {
-                in_struct(raw, v.entry_mem(i as u32), |b| structs::f_owner_ex(b, st))
-            }
-            Fmt::FcntlArg if v.arg(1) == F_GETOWN_EX => {
-                self.out_struct(raw, v, i, |b| structs::f_owner_ex(b, st))
-            }
-            Fmt::FcntlArg => match fcntl_lock(v.entry) {
-                Some(lock) if lock.filled => {
-                    self.out_struct(raw, v, i, |b| lock.layout.format(b, st, true))
-                }
-                Some(lock) => in_struct(raw, v.entry_mem(i as u32), |b| {
-                    lock.layout.format(b, st, false)
-                }),
-                None => return self.fcntl_arg(raw, v.arg(1), st),
-            },
-            Fmt::FcntlCmd => fcntl_cmd_text(v.entry, raw, st),
-            Fmt::TimesIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::utimens(b, l, st)),
-            Fmt::StatfsOut => self.out_struct(raw, v, i, |b| structs::statfs(b, st, l)),
-            Fmt::Statfs64Out => self.out_struct(raw, v, i, |b| structs::statfs64_i386(b, st)),
-            Fmt::MknodDev(mode_arg) if structs::mode_is_device(v.arg(mode_arg as usize)) => {
-                structs::dev(raw, st)
-            }
-            Fmt::MknodDev(_) => return None,
-            Fmt::UtimbufIn => in_struct(raw, v.entry_mem(i as u32), structs::utimbuf),
-            Fmt::OpenHowIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::open_how(b, st)),
-            Fmt::FileHandleIn => in_struct(raw, v.entry_mem(i as u32), |b| {
-                structs::file_handle(b, None, true)
-            }),
-            Fmt::FileHandleOut => {
-                let before = v.entry_mem(i as u32).and_then(mem_u32);
-                match (before, v.ok_ret(), v.exit_mem(i as u32)) {
-                    (None, ..) => ptr(raw),
-                    (Some(_), Some(_), Some(Mem::Bytes { bytes, .. })) => {
-                        structs::file_handle(bytes, before, true)
-                    }
-                    (Some(n), ..) => format!("{{handle_bytes={n}}}"),
-                }
-            }
-            Fmt::FanotifyDirfd if raw as i32 == -1 => styled("FAN_NOFD".into(), "-1", st),
-            Fmt::FanotifyDirfd => return self.basic_arg(Fmt::Dirfd, i, v),
-            Fmt::FsconfigKey if v.arg(1) <= FSCONFIG_SET_FD => {
-                self.cstr(raw, v.entry_mem(i as u32))
-            }
-            Fmt::FsconfigKey => ptr(raw),
-            Fmt::FsconfigValue => match v.arg(1) {
-                FSCONFIG_SET_STRING => self.cstr(raw, v.entry_mem(i as u32)),
-                FSCONFIG_SET_PATH | FSCONFIG_SET_PATH_EMPTY => {
-                    self.path(raw, v.entry_mem(i as u32))
-                }
-                FSCONFIG_SET_BINARY if (v.arg(4) as i32) >= 0 && v.arg(4) as i32 <= 1 << 20 => {
-                    self.buf(raw, v.arg(4) as u32 as u64, v.entry_mem(i as u32), true)
-                }
-                _ => ptr(raw),
-            },
-            Fmt::FsconfigAux => match v.arg(1) {
-                FSCONFIG_SET_PATH | FSCONFIG_SET_PATH_EMPTY => {
-                    return self.basic_arg(Fmt::Dirfd, i, v);
-                }
-                FSCONFIG_SET_FD => return self.basic_arg(Fmt::Fd, i, v),
-                _ => (raw as i32).to_string(),
-            },
-            Fmt::MountAttr(size_arg) if v.arg(size_arg as usize) < 32 => ptr(raw),
-            Fmt::MountAttr(_) => {
-                in_struct(raw, v.entry_mem(i as u32), |b| structs::mount_attr(b, st))
-            }
-            _ => unreachable!("{fmt:?} is not a format of the rest"),
-        })
     }
 
     /// Whether the call names one of the `-P` paths in a path argument or through a
@@ -499,26 +381,6 @@ impl Decoder {
                 Capture::find(&entry.mem, key),
                 Some(Mem::Str { bytes, .. }) if self.opts.trace_paths.iter().any(|p| p == bytes)
             )
-        })
-    }
-
-    /// fcntl's argument for the commands that take no lock: absent, flags, a number or
-    /// an address.
-    fn fcntl_arg(&self, raw: u64, cmd: u64, st: Style) -> Option<String> {
-        Some(match cmd {
-            1 | 3 | 9 | 11 | 1025 | 1032 | 1034 => return None,
-            2 => set_text("fd_flags", raw, st),
-            4 => set_text("open_flags", raw, st),
-            0 | 1030 | 8 | 1031 => (raw as i32).to_string(),
-            // F_SETSIG
-            10 => styled(signal(raw as i32), &(raw as i32).to_string(), st),
-            // F_SETLEASE
-            1024 => set_text("flock_type", raw, st),
-            // F_NOTIFY
-            1026 => set_text("dnotify_flags", raw, st),
-            // F_ADD_SEALS
-            1033 => set_text("fcntl_seals", raw, st),
-            _ => ptr(raw),
         })
     }
 
@@ -589,7 +451,7 @@ impl Decoder {
                 Family::Iov => self.plan_iov(*fmt, p, mem, &mut out),
                 Family::Ioctl => self.plan_ioctl(*fmt, p, mem, &mut out),
                 Family::Net => self.plan_net(*fmt, p, mem, &mut out),
-                Family::Rest => self.plan_rest(*fmt, p, mem),
+                Family::File => self.plan_file(*fmt, p, mem),
             };
             if let Some(data) = data {
                 out.push(Capture {
@@ -623,138 +485,9 @@ impl Decoder {
         }
         out
     }
-
-    fn plan_rest(&self, fmt: Fmt, p: ArgPlan<'_>, mem: &mut dyn MemReader) -> Option<Mem> {
-        let ArgPlan {
-            entry,
-            addr,
-            at_exit,
-            ok,
-            l,
-            ..
-        } = p;
-        let max = self.strsize();
-        Some(match fmt {
-            Fmt::FcntlArg if entry.args[1] == F_SETOWN_EX && !at_exit => mem.read_bytes(addr, 8),
-            Fmt::FcntlArg if entry.args[1] == F_GETOWN_EX && at_exit => mem.read_bytes(addr, 8),
-            Fmt::FcntlArg => match fcntl_lock(entry) {
-                Some(lock) if lock.filled == at_exit => mem.read_bytes(addr, lock.layout.size()),
-                _ => return None,
-            },
-            Fmt::StatOut if is_i386(entry) => mem.read_bytes(addr, 64),
-            Fmt::StatOut => mem.read_bytes(addr, 144),
-            Fmt::Stat64Out => mem.read_bytes(addr, 96),
-            Fmt::StatxOut => mem.read_bytes(addr, 256),
-            Fmt::UtimbufIn => mem.read_bytes(addr, 16),
-            Fmt::OpenHowIn => mem.read_bytes(addr, 24),
-            Fmt::FsconfigKey if entry.args[1] <= FSCONFIG_SET_FD => mem.read_str(addr, max + 1),
-            Fmt::FsconfigValue => match entry.args[1] {
-                FSCONFIG_SET_STRING => mem.read_str(addr, max + 1),
-                FSCONFIG_SET_PATH | FSCONFIG_SET_PATH_EMPTY => mem.read_str(addr, 4096),
-                FSCONFIG_SET_BINARY => {
-                    mem.read_bytes(addr, (entry.args[4] as u32 as usize).min(max))
-                }
-                _ => return None,
-            },
-            Fmt::MountAttr(_) => mem.read_bytes(addr, 32),
-            Fmt::FileHandleIn | Fmt::FileHandleOut => match mem.read_bytes(addr, 8) {
-                // At entry name_to_handle_at only reads the size the caller gives.
-                header if !at_exit && matches!(fmt, Fmt::FileHandleOut) => header,
-                Mem::Bytes { bytes, .. } if bytes.len() == 8 => {
-                    let size = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
-                    mem.read_bytes(addr, 8 + (size as usize).min(128))
-                }
-                other => other,
-            },
-            Fmt::Dirents | Fmt::Dirents64 => {
-                mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(1 << 16))
-            }
-            Fmt::StatfsOut => mem.read_bytes(addr, structs::statfs_size(l)),
-            Fmt::Statfs64Out => mem.read_bytes(addr, structs::STATFS64_I386_SIZE),
-            Fmt::TimesIn => mem.read_bytes(addr, 2 * l.timespec_size()),
-            _ => return None,
-        })
-    }
 }
 
 const RET_FD_KEY: u32 = 300;
-/// The `struct flock` an fcntl lock command passes: whether the kernel fills it (the
-/// GETLK commands) or only reads it, and its layout.
-#[derive(Debug, Clone, Copy)]
-struct FcntlLock {
-    filled: bool,
-    layout: FlockLayout,
-}
-
-/// The layouts of `struct flock`.
-#[derive(Debug, Clone, Copy)]
-enum FlockLayout {
-    /// The ABI's own struct flock (longs for start and len).
-    Native(Layout),
-    /// i386's packed struct flock64.
-    I386Flock64,
-}
-
-impl FlockLayout {
-    fn size(self) -> usize {
-        match self {
-            FlockLayout::Native(l) => 4 * l.long,
-            FlockLayout::I386Flock64 => structs::FLOCK64_I386_SIZE,
-        }
-    }
-
-    fn format(self, b: &[u8], st: Style, with_pid: bool) -> String {
-        match self {
-            FlockLayout::Native(l) => structs::flock(b, st, l, with_pid),
-            FlockLayout::I386Flock64 => structs::flock64_i386(b, st, with_pid),
-        }
-    }
-}
-
-/// The lock an fcntl call's command passes, if it is a lock command: F_GETLK, F_SETLK and
-/// F_SETLKW take the ABI's struct flock; the open-file-description ones and i386's
-/// F_*LK64 take struct flock64, which is x86_64's struct flock.
-fn fcntl_lock(entry: &SyscallEntry) -> Option<FcntlLock> {
-    let cmd = entry.args[1];
-    let named = |set: &str, names: &[&str]| {
-        syscalls::xlat_set(set).and_then(|set| {
-            names
-                .iter()
-                .position(|name| set.value_of(name) == Some(cmd))
-        })
-    };
-    let l = layout(entry);
-    let flock64 = if is_i386(entry) {
-        FlockLayout::I386Flock64
-    } else {
-        FlockLayout::Native(l)
-    };
-    let (k, layout) = if let Some(k) = named("fcntl_cmd", &["F_GETLK", "F_SETLK", "F_SETLKW"]) {
-        (k, FlockLayout::Native(l))
-    } else if let Some(k) = named("fcntl_cmd", &["F_OFD_GETLK", "F_OFD_SETLK", "F_OFD_SETLKW"]) {
-        (k, flock64)
-    } else if is_i386(entry)
-        && let Some(k) = named("fcntl_lk64_cmd", &["F_GETLK64", "F_SETLK64", "F_SETLKW64"])
-    {
-        (k, flock64)
-    } else {
-        return None;
-    };
-    Some(FcntlLock {
-        filled: k == 0,
-        layout,
-    })
-}
-
-/// fcntl's command: i386 names its F_*LK64 commands too.
-fn fcntl_cmd_text(entry: &SyscallEntry, cmd: u64, st: Style) -> String {
-    match syscalls::xlat_set("fcntl_lk64_cmd") {
-        Some(set) if is_i386(entry) && set.name_of(cmd).is_some() => {
-            set.display(cmd, st).to_string()
-        }
-        _ => set_text("fcntl_cmd", cmd, st),
-    }
-}
 impl Decoder {
     fn plan_fds(
         &self,
@@ -838,50 +571,6 @@ impl CapturePlan for Decoder {
         self.plan(entry, Some(result), mem)
     }
 }
-
-/// fcntl's commands that pass a `struct f_owner_ex` (x86_64 and i386 alike).
-const F_SETOWN_EX: u64 = 15;
-/// See [`F_SETOWN_EX`]: the kernel fills this one.
-const F_GETOWN_EX: u64 = 16;
-
-/// fsconfig's commands, whose key, value and aux arguments depend on them.
-const FSCONFIG_SET_STRING: u64 = 1;
-/// See [`FSCONFIG_SET_STRING`].
-const FSCONFIG_SET_BINARY: u64 = 2;
-/// See [`FSCONFIG_SET_STRING`].
-const FSCONFIG_SET_PATH: u64 = 3;
-/// See [`FSCONFIG_SET_STRING`].
-const FSCONFIG_SET_PATH_EMPTY: u64 = 4;
-/// See [`FSCONFIG_SET_STRING`]: the last command with a key.
-const FSCONFIG_SET_FD: u64 = 5;
-
-/// statx's flags as strace 6.1 prints them: the AT_STATX_SYNC_TYPE field's bits as flags
-/// (AT_STATX_SYNC_AS_STAT is their zero), then `|` and the other flags if any, both without
-/// a default: `AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW`, raw `|0x100` (the zero prints as
-/// nothing), verbose `0 /* AT_STATX_SYNC_AS_STAT */|0x100 /* AT_SYMLINK_NOFOLLOW */`.
-fn statx_flags(value: u64, st: Style) -> String {
-    let Some(set) = syscalls::xlat_set("statx_flags") else {
-        return hex(value);
-    };
-    let value = value & set.width_mask();
-    let sync_mask = set.fields.first().map_or(0, |f| f.mask);
-    let part = |field: u8, bits: u64| {
-        let names = set
-            .entries
-            .iter()
-            .filter(|e| e.field == field)
-            .map(|e| (e.value, e.name));
-        crate::xlat::flags_without_default(names, bits, st)
-    };
-    let mut text = part(1, value & sync_mask);
-    let rest = value & !sync_mask;
-    if rest != 0 {
-        text.push('|');
-        text.push_str(&part(0, rest));
-    }
-    text
-}
-
 /// A failed undecoded call's result, as strace's print_err_ret: the errno's name and
 /// strerror's text (`Unknown error 512` for the kernel's restart codes), or the number.
 fn raw_error(code: i32) -> String {
