@@ -4,7 +4,6 @@
 pub mod dates;
 pub mod decode;
 pub mod escape;
-mod ioctl_request;
 pub mod json;
 pub mod prim;
 pub mod select;

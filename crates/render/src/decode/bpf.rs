@@ -3,10 +3,11 @@
 
 use super::basic::{ArgPlan, in_struct};
 use super::decoder::{CallView, Decoder};
+use super::sockaddr::ifindex;
 use crate::escape::Hex;
 use crate::prim::{fixed_cstring, ptr, set_text};
 use crate::specs::Fmt;
-use crate::structs::{ifindex, u32_at, u64_at};
+use crate::structs::{u32_at, u64_at};
 use crate::xlat::Style;
 use events::{Capture, Mem, MemReader};
 

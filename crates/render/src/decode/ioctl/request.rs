@@ -7,7 +7,7 @@
 use crate::xlat::Style;
 
 /// The request `cmd` of an ioctl call in `style`.
-pub fn request_text(cmd: u64, style: Style) -> String {
+pub(super) fn request_text(cmd: u64, style: Style) -> String {
     let Some(set) = syscalls::xlat_set("ioctl_cmd") else {
         return crate::xlat::hex(cmd);
     };
