@@ -76,7 +76,7 @@ impl<'a> Facts<'a> {
 
 /// The path an event is about: an exec's program, a syscall's first path argument
 /// (`filename`, `pathname`, `path`), an io_uring open's path.
-fn path_of<'a>(ev: &Event<'a>, as_exec: bool) -> Option<Cow<'a, str>> {
+pub(crate) fn path_of<'a>(ev: &Event<'a>, as_exec: bool) -> Option<Cow<'a, str>> {
     if let Some(f) = ev.filename.as_ref().filter(|_| &*ev.kind == "exec") {
         return Some(f.clone());
     }

@@ -10,7 +10,7 @@
 use crate::alert::{Alert, AlertRule};
 use crate::compile::{Body, CompiledRule, Condition, RuleInfo, compile_file};
 use crate::context::{Facts, Vars};
-use crate::event::{Decoded, Event, peek};
+use crate::event::{Decoded, Event, Peek, line_path, peek};
 use crate::guard::{FieldValue, LineNeed, PathTests, Specialized};
 use crate::process::{
     DEFAULT_PROCESS_CAP, DEFAULT_PROCESS_IDLE, MAX_SOCKETS, NoLookup, ProcessLookup, ProcessTable,
@@ -146,6 +146,23 @@ struct Reach {
     target: Target,
     guard: Specialized,
     clauses: Vec<u64>,
+    /// Text the line must contain for the guard to admit it, when short enough to look for.
+    need: Option<LineNeed>,
+}
+
+impl Reach {
+    /// Whether the event may pass this guard, from its path tests' `hits` and the raw
+    /// line alone (false only when the guard certainly refuses it).
+    fn may_admit(&self, hits: u64, line: &str) -> bool {
+        match &self.guard {
+            Specialized::Never => false,
+            Specialized::Always => true,
+            Specialized::Check(_) => {
+                self.clauses.iter().all(|&clause| clause & hits != 0)
+                    && self.need.as_ref().is_none_or(|need| need.admits(line))
+            }
+        }
+    }
 }
 
 /// What an event of one name goes through: its targets in order, and the path tests
@@ -179,10 +196,15 @@ impl Plan {
                         .collect(),
                     _ => Vec::new(),
                 };
+                let need = match &guard {
+                    Specialized::Check(g) => g.line_need().filter(|n| n.texts() <= MAX_LINE_TEXTS),
+                    _ => None,
+                };
                 Reach {
                     target,
                     guard,
                     clauses,
+                    need,
                 }
             })
             .collect();
@@ -236,6 +258,9 @@ struct Route {
     ruled: bool,
     /// Text a line must contain for any of its rules to match.
     need: Option<LineNeed>,
+    /// The plan, when its path tests can be run on the raw line before parsing (it has
+    /// path tests and no `need` of its own).
+    gate: Option<Arc<Plan>>,
 }
 
 /// Syscalls whose results teach the engine which fds are sockets.
@@ -351,11 +376,7 @@ impl Engine {
             if !route.ruled {
                 return Ok(());
             }
-            if self.guards
-                && let Some(need) = &route.need
-                && LineNeed::applies_to(line)
-                && !need.admits(line)
-            {
+            if self.guards && LineNeed::applies_to(line) && !may_admit(route, &peeked, line) {
                 self.stats.prefiltered += 1;
                 return Ok(());
             }
@@ -651,7 +672,13 @@ fn routes(index: &IdMap<Box<str>, Arc<Plan>>, follow_sockets: bool) -> IdMap<Box
                 socket_call: follow_sockets && SOCKET_CALLS.contains(&name),
                 ruled: index.contains_key(name),
                 need: index.get(name).and_then(|plan| line_need(plan)),
+                gate: None,
             };
+            let gate = index
+                .get(name)
+                .filter(|plan| route.need.is_none() && !plan.path_tests.is_empty())
+                .cloned();
+            let route = Route { gate, ..route };
             (Box::from(name), route)
         })
         .collect()
@@ -672,6 +699,23 @@ fn line_need(plan: &Plan) -> Option<LineNeed> {
         .collect();
     let need = LineNeed::Any(needs?);
     (need.texts() <= MAX_LINE_TEXTS).then_some(need)
+}
+
+/// Whether any rule of the route may admit the line, judged before parsing it (only for
+/// lines [`LineNeed::applies_to`]): the route's text need, else its rules' path tests on
+/// the path read from the line ([`line_path`]) with each one's own text need.
+fn may_admit(route: &Route, peeked: &Peek<'_>, line: &str) -> bool {
+    if let Some(need) = &route.need {
+        return need.admits(line);
+    }
+    let Some(plan) = route.gate.as_ref().filter(|_| peeked.kind == "syscall") else {
+        return true;
+    };
+    let Some(path) = line_path(line, peeked.rest) else {
+        return true;
+    };
+    let hits = plan.path_tests.hits(path);
+    plan.reaches.iter().any(|r| r.may_admit(hits, line))
 }
 
 /// Whether a target's guard, for its event's name, admits the event: the shared path

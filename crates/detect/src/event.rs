@@ -2,9 +2,11 @@
 //! syscall `name` and pid) without parsing the rest, and the full, borrowed parse for the
 //! events some rule needs, with strace's argument text decoded into values.
 
+use memchr::memmem::Finder;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
 /// What an event is, read without parsing its arguments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,6 +17,8 @@ pub struct Peek<'a> {
     pub name: Option<&'a str>,
     /// The `pid` field, when it came before `type` and `name` (sysfence writes it so).
     pub pid: Option<i64>,
+    /// Where the peek stopped: after a member of the top-level object, or past its end.
+    pub rest: usize,
 }
 
 impl<'a> Peek<'a> {
@@ -40,47 +44,157 @@ pub fn peek(line: &str) -> Option<Peek<'_>> {
     let mut kind = None;
     let mut name = None;
     let mut pid = None;
-    loop {
-        at = skip_ws(bytes, at);
-        match bytes.get(at)? {
-            b'}' => break,
-            b',' => {
-                at += 1;
-                continue;
-            }
-            b'"' => {}
-            _ => return None,
-        }
-        let (key, after) = plain_string(line, at)?;
-        at = skip_ws(bytes, after);
-        if bytes.get(at) != Some(&b':') {
-            return None;
-        }
-        at = skip_ws(bytes, at + 1);
+    while let Some((key, value)) = next_member(line, &mut at)? {
         match key {
-            "type" | "name" if bytes.get(at) == Some(&b'"') => {
-                let (value, after) = plain_string(line, at)?;
+            "type" | "name" if bytes.get(value) == Some(&b'"') => {
+                let (text, after) = plain_string(line, value)?;
                 if key == "type" {
-                    kind = Some(value);
+                    kind = Some(text);
                 } else {
-                    name = Some(value);
+                    name = Some(text);
                 }
                 at = after;
             }
             "pid" => {
-                let end = skip_value(bytes, at)?;
-                pid = line[at..end].trim().parse().ok();
-                at = end;
+                at = skip_value(bytes, value)?;
+                pid = line[value..at].trim().parse().ok();
             }
-            _ => at = skip_value(bytes, at)?,
+            _ => at = skip_value(bytes, value)?,
         }
         if let Some(kind) = kind
             && (kind != "syscall" || name.is_some())
         {
-            return Some(Peek { kind, name, pid });
+            return Some(Peek {
+                kind,
+                name,
+                pid,
+                rest: at,
+            });
         }
     }
-    kind.map(|kind| Peek { kind, name, pid })
+    kind.map(|kind| Peek {
+        kind,
+        name,
+        pid,
+        rest: at,
+    })
+}
+
+/// The next member of an object, from `at` (after its `{` or after a value): its key and
+/// where its value starts, `Some(None)` at the object's `}` (with `at` past it), `None`
+/// when the text is no object sysfence writes (a key with escapes, say).
+fn next_member<'a>(line: &'a str, at: &mut usize) -> Option<Option<(&'a str, usize)>> {
+    let bytes = line.as_bytes();
+    loop {
+        *at = skip_ws(bytes, *at);
+        match bytes.get(*at)? {
+            b'}' => {
+                *at += 1;
+                return Some(None);
+            }
+            b',' => *at += 1,
+            b'"' => break,
+            _ => return None,
+        }
+    }
+    let (key, after) = plain_string(line, *at)?;
+    let colon = skip_ws(bytes, after);
+    (bytes.get(colon) == Some(&b':')).then_some(())?;
+    Some(Some((key, skip_ws(bytes, colon + 1))))
+}
+
+/// The path a syscall event is about ([`crate::context`]'s first `filename`, `pathname`
+/// or `path` argument), read from a line without parsing it, from where [`peek`] stopped
+/// (`from`, [`Peek::rest`]): the top-level members are skipped up to `args`, whose
+/// objects' `name` and `text` are read. `Some("")` when no argument has one of those
+/// names; `None` when the first that has is not a plain quoted string (`"\"/a/path\""`),
+/// when the line has a `path` key of its own (io_uring's open; any `"path":` at all), or
+/// is in a shape sysfence does not write (the caller then parses the line). Only for
+/// lines without `\\` or `\u` escapes ([`LineNeed::applies_to`]).
+///
+/// [`LineNeed::applies_to`]: crate::guard::LineNeed::applies_to
+pub fn line_path(line: &str, from: usize) -> Option<&str> {
+    const NAMES: [&str; 3] = ["filename", "pathname", "path"];
+    static FINDERS: LazyLock<[Finder<'static>; 5]> = LazyLock::new(|| {
+        [
+            "\"path\":",
+            "\"args\":[",
+            "\"filename\"",
+            "\"pathname\"",
+            "\"path\"",
+        ]
+        .map(|k| Finder::new(k).into_owned())
+    });
+    let bytes = line.as_bytes();
+    // Without escapes, a key or argument of one of those names is written as is.
+    if FINDERS[0].find(bytes).is_some() || FINDERS[1].find(bytes).is_none() {
+        return None;
+    }
+    if FINDERS[2..].iter().all(|f| f.find(bytes).is_none()) {
+        return Some("");
+    }
+    // The first argument of each name, by its text's span.
+    let mut found: [Option<(usize, usize)>; 3] = [None; 3];
+    let mut at = from;
+    while let Some((key, value)) = next_member(line, &mut at)? {
+        if key != "args" {
+            at = skip_value(bytes, value)?;
+            continue;
+        }
+        (bytes.get(value) == Some(&b'[')).then_some(())?;
+        at = value + 1;
+        loop {
+            at = skip_ws(bytes, at);
+            match bytes.get(at)? {
+                b']' => break,
+                b',' => at += 1,
+                b'{' => {
+                    at += 1;
+                    let (name, text) = arg_parts(line, &mut at)?;
+                    if let Some(i) = NAMES.iter().position(|&n| Some(n) == name) {
+                        found[i] = found[i].or(text.or(Some((0, 0))));
+                    }
+                    // The first name's first argument is the answer.
+                    if found[0].is_some() {
+                        break;
+                    }
+                }
+                _ => return None,
+            }
+        }
+        // No `path` key follows (checked above); a second `args` is no event.
+        break;
+    }
+    let Some((from, to)) = found.into_iter().flatten().next() else {
+        return Some("");
+    };
+    // `"\"/a/path\""`: a quoted string whose only escapes are strace's quotes.
+    line.get(from..to)?
+        .trim_end()
+        .strip_prefix("\"\\\"")?
+        .strip_suffix("\\\"\"")
+        .filter(|middle| !middle.contains('\\'))
+}
+
+/// An argument's `name` and the span of its `text` value.
+type ArgParts<'a> = (Option<&'a str>, Option<(usize, usize)>);
+
+/// An argument object's `name` and the span of its `text` value, read from just after
+/// its `{` to just after its `}`.
+fn arg_parts<'a>(line: &'a str, at: &mut usize) -> Option<ArgParts<'a>> {
+    let bytes = line.as_bytes();
+    let (mut name, mut text) = (None, None);
+    while let Some((key, value)) = next_member(line, at)? {
+        let end = skip_value(bytes, value)?;
+        match key {
+            "name" if bytes.get(value) == Some(&b'"') => name = Some(plain_string(line, value)?.0),
+            "name" => return None,
+            "text" => text = Some((value, end)),
+            _ => {}
+        }
+        *at = end;
+    }
+    Some((name, text))
 }
 
 fn skip_ws(bytes: &[u8], mut at: usize) -> usize {
@@ -94,7 +208,7 @@ fn skip_ws(bytes: &[u8], mut at: usize) -> usize {
 /// an escaped one (never a key or event name sysfence writes).
 fn plain_string(line: &str, at: usize) -> Option<(&str, usize)> {
     let rest = &line.as_bytes()[at + 1..];
-    let end = rest.iter().position(|&b| b == b'"' || b == b'\\')?;
+    let end = memchr::memchr2(b'"', b'\\', rest)?;
     (rest[end] == b'"').then(|| (&line[at + 1..at + 1 + end], at + end + 2))
 }
 
@@ -107,10 +221,10 @@ fn skip_value(bytes: &[u8], mut at: usize) -> Option<usize> {
             b'"' => {
                 at += 1;
                 loop {
-                    match *bytes.get(at)? {
+                    at += memchr::memchr2(b'"', b'\\', bytes.get(at..)?)?;
+                    match bytes[at] {
                         b'\\' => at += 2,
-                        b'"' => break,
-                        _ => at += 1,
+                        _ => break,
                     }
                 }
                 at += 1;

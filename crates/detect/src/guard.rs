@@ -226,7 +226,37 @@ pub enum LineNeed {
     /// At least one holds.
     Any(Vec<LineNeed>),
     /// The line contains this text.
-    Text(String),
+    Text(Box<NeedText>),
+}
+
+/// A text to look for in lines, with its searcher built once.
+#[derive(Debug, Clone)]
+pub struct NeedText(memchr::memmem::Finder<'static>);
+
+impl NeedText {
+    /// A searcher for `text`.
+    pub fn new(text: &str) -> Self {
+        NeedText(memchr::memmem::Finder::new(text.as_bytes()).into_owned())
+    }
+
+    /// The text looked for.
+    pub fn text(&self) -> &str {
+        std::str::from_utf8(self.0.needle()).unwrap_or_default()
+    }
+}
+
+impl PartialEq for NeedText {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.needle() == other.0.needle()
+    }
+}
+
+impl Eq for NeedText {}
+
+impl From<&str> for NeedText {
+    fn from(text: &str) -> Self {
+        NeedText::new(text)
+    }
 }
 
 impl LineNeed {
@@ -236,7 +266,7 @@ impl LineNeed {
         match self {
             LineNeed::All(parts) => parts.iter().all(|n| n.admits(line)),
             LineNeed::Any(parts) => parts.iter().any(|n| n.admits(line)),
-            LineNeed::Text(text) => line.contains(text.as_str()),
+            LineNeed::Text(text) => text.0.find(line.as_bytes()).is_some(),
         }
     }
 
@@ -245,14 +275,7 @@ impl LineNeed {
     pub fn applies_to(line: &str) -> bool {
         // One pass from backslash to backslash (`\"` is common, the others rare).
         let bytes = line.as_bytes();
-        let mut from = 0;
-        while let Some(at) = line[from..].find('\\').map(|i| from + i) {
-            if matches!(bytes.get(at + 1), Some(b'\\' | b'u')) {
-                return false;
-            }
-            from = at + 1;
-        }
-        true
+        !memchr::memchr_iter(b'\\', bytes).any(|at| matches!(bytes.get(at + 1), Some(b'\\' | b'u')))
     }
 
     /// How many texts it checks.
@@ -303,7 +326,7 @@ impl Guard {
                             StrOp::Glob => l.split(['*', '?']).max_by_key(|p| p.len())?,
                             _ => l.as_str(),
                         };
-                        verbatim(text).then(|| LineNeed::Text(text.to_string()))
+                        verbatim(text).then(|| LineNeed::Text(Box::new(text.into())))
                     })
                     .collect();
                 Some(LineNeed::Any(texts?))
@@ -705,7 +728,9 @@ mod tests {
         let glob = guard(r#"glob(path, "/proc/*/mem")"#).and_then(|g| g.line_need());
         assert_eq!(
             glob,
-            Some(LineNeed::Any(vec![LineNeed::Text("/proc/".into())]))
+            Some(LineNeed::Any(vec![LineNeed::Text(Box::new(
+                "/proc/".into()
+            ))]))
         );
         assert!(LineNeed::applies_to(r#"{"text":"\"/etc\""}"#));
         assert!(!LineNeed::applies_to(r#"{"text":"\"a\\nb\""}"#));

@@ -437,7 +437,7 @@ mod tests {
         }
     }
 
-    fn fixture_lines() -> Vec<String> {
+    pub(super) fn fixture_lines() -> Vec<String> {
         fn walk(dir: &Path, out: &mut Vec<String>) {
             for entry in std::fs::read_dir(dir).unwrap() {
                 let path = entry.unwrap().path();
@@ -572,5 +572,90 @@ mod tests {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod line_path_tests {
+    use crate::context::path_of;
+    use crate::event::{Event, line_path, peek};
+    use crate::guard::LineNeed;
+
+    /// Whether `line_path`, where it answers, gives the path the parsed event is about.
+    fn agrees(line: &str) -> bool {
+        let Some(peeked) = peek(line).filter(|p| p.kind == "syscall") else {
+            return false;
+        };
+        let (Some(read), true) = (line_path(line, peeked.rest), LineNeed::applies_to(line)) else {
+            return false;
+        };
+        let Ok(ev) = Event::parse(line) else {
+            return false;
+        };
+        assert_eq!(path_of(&ev, false).unwrap_or_default(), read, "{line}");
+        true
+    }
+
+    fn path(line: &str) -> Option<&str> {
+        line_path(line, peek(line)?.rest)
+    }
+
+    #[test]
+    fn the_path_read_from_a_line_is_the_parsed_events_path() {
+        let lines = super::tests::fixture_lines();
+        let answered = lines.iter().filter(|l| agrees(l)).count();
+        assert!(
+            answered > 100,
+            "only {answered} fixture lines had a path read"
+        );
+        let with_path = lines
+            .iter()
+            .filter(|l| path(l).is_some_and(|p| !p.is_empty()));
+        assert!(with_path.count() > 20);
+        // Lines bent at every place the reading relies on.
+        let inserts = [
+            "\"",
+            "\\\"",
+            ",",
+            " ",
+            "}",
+            "\"path\":\"/x\",",
+            "\"filename\"",
+        ];
+        for line in lines
+            .iter()
+            .filter(|l| l.contains("\"filename\""))
+            .step_by(5)
+        {
+            for at in (0..line.len()).filter(|&i| line.is_char_boundary(i)) {
+                for insert in inserts {
+                    let mut bent = line.clone();
+                    bent.insert_str(at, insert);
+                    agrees(&bent);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_path_in_any_other_shape_is_left_to_the_parser() {
+        let line_path = path;
+        let line = |args: &str| format!(r#"{{"type":"syscall","name":"openat","args":[{args}]}}"#);
+        let plain = line(r#"{"name":"filename","text":"\"/etc/passwd\"","raw":1}"#);
+        assert_eq!(line_path(&plain), Some("/etc/passwd"));
+        let cut = line(r#"{"name":"filename","text":"\"/etc/pas\"...","raw":1}"#);
+        assert_eq!(line_path(&cut), None);
+        let spaced = line(r#"{ "name" : "filename", "text" : "\"/etc/passwd\"" }"#);
+        assert_eq!(line_path(&spaced), Some("/etc/passwd"));
+        let second = line(r#"{"name":"fd","raw":3},{"name":"pathname","text":"\"/a\""}"#);
+        assert_eq!(line_path(&second), Some("/a"));
+        let own = r#"{"type":"syscall","path":"/x","args":[]}"#;
+        assert_eq!(line_path(own), None);
+        let pointer = line(r#"{"name":"filename","text":"0x1000","raw":4096}"#);
+        assert_eq!(line_path(&pointer), None);
+        assert_eq!(
+            line_path(&line(r#"{"name":"fd","text":"3","raw":3}"#)),
+            Some("")
+        );
     }
 }

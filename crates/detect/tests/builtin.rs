@@ -120,10 +120,25 @@ fn guards_skip_cel_for_events_that_cannot_match() {
     let mut engine = Engine::new(RuleSet::builtin());
     let hostname = fixture("rules/SF-R018.benign.jsonl");
     run(&mut engine, &hostname);
+    // An open of a path no rule's path tests hold for is left unparsed.
     let stats = engine.stats();
-    assert_eq!(stats.parsed, 1);
-    assert!(stats.guards > 10, "{stats:?}");
+    assert_eq!((stats.prefiltered, stats.parsed), (1, 0), "{stats:?}");
     assert_eq!(stats.evaluations, 0, "{stats:?}");
+    // So is one whose path some rule's tests hold for, when the line lacks the text
+    // that rule needs (a read of /etc/ld.so.preload, which only a write would raise);
+    // with it (a write), the line is parsed, its guards checked, and the rule raised.
+    let mut engine = Engine::new(RuleSet::builtin());
+    let read = r#"{"v":1,"ts":1.0,"pid":9,"tid":9,"type":"syscall","name":"openat","nr":257,"arch":"x86_64","args":[{"name":"dfd","text":"AT_FDCWD","raw":4294967196},{"name":"filename","text":"\"/etc/ld.so.preload\"","raw":1},{"name":"flags","text":"O_RDONLY|O_CLOEXEC","raw":524288}],"ret":3,"comm":"cat","uid":0,"gid":0,"ppid":1,"cgroup_id":1,"mntns":1,"pidns":1}"#;
+    assert!(run(&mut engine, read).is_empty());
+    let stats = engine.stats();
+    assert_eq!((stats.prefiltered, stats.parsed), (1, 0), "{stats:?}");
+    let write = read.replace("O_RDONLY|O_CLOEXEC", "O_WRONLY|O_CLOEXEC");
+    let alerts = run(&mut engine, &write);
+    let stats = engine.stats();
+    assert_eq!(stats.parsed, 1, "{stats:?}");
+    assert!(stats.guards > 10, "{stats:?}");
+    let ids: Vec<_> = alerts.iter().map(|a| a.rule.id.as_str()).collect();
+    assert_eq!(ids, ["SF-R037"]);
 }
 
 #[test]

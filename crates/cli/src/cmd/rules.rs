@@ -4,7 +4,7 @@
 use crate::output::diag;
 use anyhow::{Context, Result};
 use detect::{Alert, Engine, RuleSet};
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -172,7 +172,6 @@ fn test(
         )
     };
     let mut engine = Engine::new(set);
-    let mut reader = BufReader::with_capacity(1 << 20, input);
     let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
     if matches!(output, AlertOutput::Table) {
         writeln!(
@@ -181,19 +180,17 @@ fn test(
             "TIME", "UID", "COMM", "PID", "TID", "RET", "EVENT"
         )?;
     }
-    let (mut line, mut number, mut bad) = (String::new(), 0u64, 0u64);
+    let mut bad = 0u64;
     let mut alerts: Vec<Alert> = Vec::new();
-    loop {
-        line.clear();
-        if reader.read_line(&mut line)? == 0 {
-            break;
-        }
-        number += 1;
-        let text = line.trim_end();
-        if text.is_empty() {
-            continue;
-        }
-        if let Err(err) = engine.process(text, &mut alerts) {
+    each_line(input, |number, line| {
+        let result = match line {
+            Ok(text) if text.trim_end().is_empty() => return Ok(()),
+            Ok(text) => engine
+                .process(text.trim_end(), &mut alerts)
+                .map_err(|e| e.to_string()),
+            Err(_) => Err("not UTF-8".to_string()),
+        };
+        if let Err(err) = result {
             diag!("{}:{number}: {err}", events.display());
             bad += 1;
         }
@@ -203,7 +200,8 @@ fn test(
                 AlertOutput::Json => writeln!(out, "{}", alert.to_json())?,
             }
         }
-    }
+        Ok(())
+    })?;
     out.flush()?;
     let stats = engine.stats();
     diag!(
@@ -221,4 +219,61 @@ fn test(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Calls `each` with every line of `input` (numbered from 1, without its newline; a line
+/// that is not UTF-8 as an error) read in place from a large buffer, not copied out.
+fn each_line(
+    mut input: impl Read,
+    mut each: impl FnMut(u64, Result<&str, std::str::Utf8Error>) -> Result<()>,
+) -> Result<()> {
+    let mut buf = vec![0u8; 1 << 20];
+    let (mut filled, mut number) = (0usize, 0u64);
+    loop {
+        if filled == buf.len() {
+            buf.resize(buf.len() * 2, 0);
+        }
+        let read = match input.read(&mut buf[filled..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e.into()),
+        };
+        let end = filled + read;
+        // Whole lines up to the last newline; at the end of input, the rest too.
+        let whole = match read {
+            0 => end,
+            _ => match memchr::memrchr(b'\n', &buf[filled..end]) {
+                Some(at) => filled + at + 1,
+                None => {
+                    filled = end;
+                    continue;
+                }
+            },
+        };
+        let block = &buf[..whole];
+        match std::str::from_utf8(block) {
+            Ok(text) => {
+                let mut from = 0;
+                for newline in memchr::memchr_iter(b'\n', block).chain([block.len()]) {
+                    if newline > from || newline < block.len() {
+                        number += 1;
+                        each(number, Ok(&text[from..newline]))?;
+                    }
+                    from = newline + 1;
+                }
+            }
+            Err(_) => {
+                let body = block.strip_suffix(b"\n").unwrap_or(block);
+                for line in body.split(|&b| b == b'\n') {
+                    number += 1;
+                    each(number, std::str::from_utf8(line))?;
+                }
+            }
+        }
+        if read == 0 {
+            return Ok(());
+        }
+        buf.copy_within(whole..end, 0);
+        filled = end - whole;
+    }
 }
