@@ -162,3 +162,30 @@ fn test_fails_on_a_malformed_rule_file() {
             bad.path().display()
         )));
 }
+
+/// Lines as they come: CRLF endings, blank lines, a line that is not UTF-8 (reported
+/// with its number, the rest still read), a line longer than the reader's buffer, and a
+/// last line without its newline.
+#[test]
+fn test_reads_every_line_whatever_its_ending_length_or_encoding() {
+    let good = std::fs::read_to_string(fixture("rules/SF-R017.jsonl")).unwrap();
+    let good = good.trim_end();
+    let long = format!(
+        "{{\"v\":1,\"type\":\"note\",\"x\":\"{}\"}}",
+        "a".repeat(3 << 20)
+    );
+    let mut input = format!("{good}\r\n\n").into_bytes();
+    input.extend_from_slice(b"\xff\xfe\n");
+    input.extend_from_slice(format!("{long}\n{good}").as_bytes());
+    let out = sysfence()
+        .args(["rules", "test", "-", "-", "--output", "json"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("-:3: not UTF-8"), "{stderr}");
+    assert!(stderr.contains("3 events, 2 alerts, 1 lines"), "{stderr}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.matches("\"id\":\"SF-R017\"").count(), 2, "{text}");
+}

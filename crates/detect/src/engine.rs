@@ -151,6 +151,12 @@ struct Reach {
 }
 
 impl Reach {
+    /// Whether every path clause of the guard has a test that holds, given the plan's
+    /// path tests' `hits`.
+    fn paths_hold(&self, hits: u64) -> bool {
+        self.clauses.iter().all(|&clause| clause & hits != 0)
+    }
+
     /// Whether the event may pass this guard, from its path tests' `hits` and the raw
     /// line alone (false only when the guard certainly refuses it).
     fn may_admit(&self, hits: u64, line: &str) -> bool {
@@ -158,8 +164,7 @@ impl Reach {
             Specialized::Never => false,
             Specialized::Always => true,
             Specialized::Check(_) => {
-                self.clauses.iter().all(|&clause| clause & hits != 0)
-                    && self.need.as_ref().is_none_or(|need| need.admits(line))
+                self.paths_hold(hits) && self.need.as_ref().is_none_or(|need| need.admits(line))
             }
         }
     }
@@ -667,18 +672,17 @@ fn routes(index: &IdMap<Box<str>, Arc<Plan>>, follow_sockets: bool) -> IdMap<Box
     names
         .into_iter()
         .map(|name| {
+            let plan = index.get(name);
+            let need = plan.and_then(|plan| line_need(plan));
             let route = Route {
                 lifecycle: LIFECYCLE.contains(&name),
                 socket_call: follow_sockets && SOCKET_CALLS.contains(&name),
-                ruled: index.contains_key(name),
-                need: index.get(name).and_then(|plan| line_need(plan)),
-                gate: None,
+                ruled: plan.is_some(),
+                gate: plan
+                    .filter(|plan| need.is_none() && !plan.path_tests.is_empty())
+                    .cloned(),
+                need,
             };
-            let gate = index
-                .get(name)
-                .filter(|plan| route.need.is_none() && !plan.path_tests.is_empty())
-                .cloned();
-            let route = Route { gate, ..route };
             (Box::from(name), route)
         })
         .collect()
@@ -730,7 +734,7 @@ fn admits(reach: &Reach, hits: u64, vars: &Vars<'_, '_>, stats: &mut Stats) -> b
         Specialized::Check(guard) => guard,
     };
     stats.guards += 1;
-    if !reach.clauses.iter().all(|&clause| clause & hits != 0) {
+    if !reach.paths_hold(hits) {
         return false;
     }
     let read = |f: &crate::guard::Field| -> Option<FieldValue<'_>> { vars.field(f) };

@@ -238,11 +238,6 @@ impl NeedText {
     pub fn new(text: &str) -> Self {
         NeedText(memchr::memmem::Finder::new(text.as_bytes()).into_owned())
     }
-
-    /// The text looked for.
-    pub fn text(&self) -> &str {
-        std::str::from_utf8(self.0.needle()).unwrap_or_default()
-    }
 }
 
 impl PartialEq for NeedText {

@@ -250,25 +250,20 @@ fn each_line(
                 }
             },
         };
+        // One UTF-8 check for the block; only a block that fails is checked by line.
         let block = &buf[..whole];
-        match std::str::from_utf8(block) {
-            Ok(text) => {
-                let mut from = 0;
-                for newline in memchr::memchr_iter(b'\n', block).chain([block.len()]) {
-                    if newline > from || newline < block.len() {
-                        number += 1;
-                        each(number, Ok(&text[from..newline]))?;
-                    }
-                    from = newline + 1;
-                }
-            }
-            Err(_) => {
-                let body = block.strip_suffix(b"\n").unwrap_or(block);
-                for line in body.split(|&b| b == b'\n') {
-                    number += 1;
-                    each(number, std::str::from_utf8(line))?;
-                }
-            }
+        let body = block.strip_suffix(b"\n").unwrap_or(block);
+        let text = std::str::from_utf8(body);
+        let ends = memchr::memchr_iter(b'\n', body).chain([body.len()]);
+        let mut from = 0;
+        for newline in ends.take_while(|_| !block.is_empty()) {
+            number += 1;
+            let line = match &text {
+                Ok(text) => Ok(&text[from..newline]),
+                Err(_) => std::str::from_utf8(&body[from..newline]),
+            };
+            each(number, line)?;
+            from = newline + 1;
         }
         if read == 0 {
             return Ok(());
