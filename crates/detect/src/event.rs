@@ -2,6 +2,7 @@
 //! syscall `name` and pid) without parsing the rest, and the full, borrowed parse for the
 //! events some rule needs, with strace's argument text decoded into values.
 
+use crate::scan::quote_or_backslash;
 use memchr::memmem::Finder;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -35,6 +36,73 @@ impl<'a> Peek<'a> {
 /// other keys without decoding them, and stopping as soon as it knows the event. `None`
 /// when the line is not such an object (the caller then parses it fully to report why).
 pub fn peek(line: &str) -> Option<Peek<'_>> {
+    written_peek(line).or_else(|| any_peek(line))
+}
+
+/// [`peek`] of a line that starts as sysfence writes its events (`{"v":1,"ts":T,"pid":P,
+/// "tid":T,"type":"K"`, then `,"name":"N"` for a syscall): read by matching that shape,
+/// `None` at the first byte that differs.
+pub(crate) fn written_peek(line: &str) -> Option<Peek<'_>> {
+    let bytes = line.as_bytes();
+    let at = literal(bytes, 0, b"{\"v\":")?;
+    let at = literal(bytes, digits(bytes, at)?, b",\"ts\":")?;
+    let at = literal(bytes, number(bytes, at)?, b",\"pid\":")?;
+    let pid_at = at;
+    let at = digits(bytes, at)?;
+    let pid = line[pid_at..at].parse().ok();
+    let at = literal(bytes, at, b",\"tid\":")?;
+    let at = literal(bytes, digits(bytes, at)?, b",\"type\":")?;
+    let (kind, rest) = string_at(line, at)?;
+    if kind != "syscall" {
+        return Some(Peek {
+            kind,
+            name: None,
+            pid,
+            rest,
+        });
+    }
+    let at = literal(bytes, rest, b",\"name\":")?;
+    let (name, rest) = string_at(line, at)?;
+    Some(Peek {
+        kind,
+        name: Some(name),
+        pid,
+        rest,
+    })
+}
+
+/// The string with no escapes at `at`, and the index after it.
+fn string_at(line: &str, at: usize) -> Option<(&str, usize)> {
+    (line.as_bytes().get(at) == Some(&b'"')).then_some(())?;
+    plain_string(line, at)
+}
+
+/// `at` past `word` when the line has it there.
+fn literal(bytes: &[u8], at: usize, word: &[u8]) -> Option<usize> {
+    let end = at + word.len();
+    (bytes.get(at..end)? == word).then_some(end)
+}
+
+/// `at` past one or more ASCII digits.
+fn digits(bytes: &[u8], at: usize) -> Option<usize> {
+    let n = bytes[at.min(bytes.len())..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    (n > 0).then_some(at + n)
+}
+
+/// `at` past the characters of a JSON number (one or more).
+fn number(bytes: &[u8], at: usize) -> Option<usize> {
+    let n = bytes[at.min(bytes.len())..]
+        .iter()
+        .take_while(|b| matches!(b, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-'))
+        .count();
+    (n > 0).then_some(at + n)
+}
+
+/// [`peek`] of any JSON object: its members walked until the event is known.
+pub(crate) fn any_peek(line: &str) -> Option<Peek<'_>> {
     let bytes = line.as_bytes();
     let mut at = skip_ws(bytes, 0);
     if bytes.get(at) != Some(&b'{') {
@@ -108,62 +176,66 @@ fn next_member<'a>(line: &'a str, at: &mut usize) -> Option<Option<(&'a str, usi
 /// (`from`, [`Peek::rest`]): the top-level members are skipped up to `args`, whose
 /// objects' `name` and `text` are read. `Some("")` when no argument has one of those
 /// names; `None` when the first that has is not a plain quoted string (`"\"/a/path\""`),
-/// when the line has a `path` key of its own (io_uring's open; any `"path":` at all), or
-/// is in a shape sysfence does not write (the caller then parses the line). Only for
-/// lines without `\\` or `\u` escapes ([`LineNeed::applies_to`]).
+/// when the line has a `path` key of its own (io_uring's open: a top-level `path` met on
+/// the way to the arguments, or any `"path":` outside that walk), has no `args`, or is
+/// in a shape sysfence does not write (the caller then parses the line). The shape
+/// sysfence writes is matched directly ([`written_args`], [`written_arg`]), any other is
+/// walked. Only for lines without `\\` or `\u` escapes ([`LineNeed::applies_to`]).
 ///
 /// [`LineNeed::applies_to`]: crate::guard::LineNeed::applies_to
 pub fn line_path(line: &str, from: usize) -> Option<&str> {
     const NAMES: [&str; 3] = ["filename", "pathname", "path"];
-    static FINDERS: LazyLock<[Finder<'static>; 5]> = LazyLock::new(|| {
-        [
-            "\"path\":",
-            "\"args\":[",
-            "\"filename\"",
-            "\"pathname\"",
-            "\"path\"",
-        ]
-        .map(|k| Finder::new(k).into_owned())
-    });
+    static PATH_KEY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("\"path\":"));
     let bytes = line.as_bytes();
-    // Without escapes, a key or argument of one of those names is written as is.
-    if FINDERS[0].find(bytes).is_some() || FINDERS[1].find(bytes).is_none() {
-        return None;
-    }
-    if FINDERS[2..].iter().all(|f| f.find(bytes).is_none()) {
-        return Some("");
-    }
     // The first argument of each name, by its text's span.
     let mut found: [Option<(usize, usize)>; 3] = [None; 3];
-    let mut at = from;
-    while let Some((key, value)) = next_member(line, &mut at)? {
-        if key != "args" {
-            at = skip_value(bytes, value)?;
-            continue;
-        }
-        (bytes.get(value) == Some(&b'[')).then_some(())?;
-        at = value + 1;
-        loop {
-            at = skip_ws(bytes, at);
-            match bytes.get(at)? {
-                b']' => break,
-                b',' => at += 1,
-                b'{' => {
-                    at += 1;
-                    let (name, text) = arg_parts(line, &mut at)?;
-                    if let Some(i) = NAMES.iter().position(|&n| Some(n) == name) {
-                        found[i] = found[i].or(text.or(Some((0, 0))));
-                    }
-                    // The first name's first argument is the answer.
-                    if found[0].is_some() {
-                        break;
-                    }
+    let mut at = match written_args(bytes, from) {
+        Some(at) => at,
+        None => {
+            let mut at = from;
+            loop {
+                let (key, value) = next_member(line, &mut at)??;
+                match key {
+                    "args" => break value,
+                    "path" => return None,
+                    _ => at = skip_value(bytes, value)?,
                 }
-                _ => return None,
             }
         }
-        // No `path` key follows (checked above); a second `args` is no event.
-        break;
+    };
+    (bytes.get(at) == Some(&b'[')).then_some(())?;
+    at += 1;
+    loop {
+        at = skip_ws(bytes, at);
+        match bytes.get(at)? {
+            b']' => break,
+            b',' => at += 1,
+            b'{' => {
+                let (name, text) = match written_arg(line, at) {
+                    Some((name, text, end)) => {
+                        at = end;
+                        (Some(name), Some(text))
+                    }
+                    None => {
+                        at += 1;
+                        arg_parts(line, &mut at)?
+                    }
+                };
+                if let Some(i) = NAMES.iter().position(|&n| Some(n) == name) {
+                    found[i] = found[i].or(text.or(Some((0, 0))));
+                }
+                // The first name's first argument is the answer.
+                if found[0].is_some() {
+                    break;
+                }
+            }
+            _ => return None,
+        }
+    }
+    // Without escapes, a `path` key the walk did not see (before `from`, or after the
+    // arguments) is written as is; a second `args` is no event: the parser refuses it.
+    if PATH_KEY.find(&bytes[..from]).is_some() || PATH_KEY.find(&bytes[at..]).is_some() {
+        return None;
     }
     let Some((from, to)) = found.into_iter().flatten().next() else {
         return Some("");
@@ -174,6 +246,29 @@ pub fn line_path(line: &str, from: usize) -> Option<&str> {
         .strip_prefix("\"\\\"")?
         .strip_suffix("\\\"\"")
         .filter(|middle| !middle.contains('\\'))
+}
+
+/// Where a syscall's `args` array starts when the line goes on from `from` as sysfence
+/// writes it (`,"nr":N,"arch":"A","args":[`).
+fn written_args(bytes: &[u8], from: usize) -> Option<usize> {
+    let at = literal(bytes, from, b",\"nr\":")?;
+    let at = literal(bytes, digits(bytes, at)?, b",\"arch\":\"")?;
+    let at = quote_or_backslash(bytes, at);
+    literal(bytes, at, b"\",\"args\":").filter(|&at| bytes.get(at) == Some(&b'['))
+}
+
+/// An argument object at `at` written as sysfence writes it (`{"name":"N","text":T}` or
+/// with `,"raw":R` after the text): its name, its text's span, and the index after it.
+fn written_arg(line: &str, at: usize) -> Option<(&str, (usize, usize), usize)> {
+    let bytes = line.as_bytes();
+    let (name, at) = string_at(line, literal(bytes, at, b"{\"name\":")?)?;
+    let text = literal(bytes, at, b",\"text\":").filter(|&at| bytes.get(at) == Some(&b'"'))?;
+    let mut at = skip_string(bytes, text)?;
+    let span = (text, at);
+    if let Some(raw) = literal(bytes, at, b",\"raw\":") {
+        at = digits(bytes, raw)?;
+    }
+    Some((name, span, literal(bytes, at, b"}")?))
 }
 
 /// An argument's `name` and the span of its `text` value.
@@ -207,44 +302,53 @@ fn skip_ws(bytes: &[u8], mut at: usize) -> usize {
 /// A string at `at` with no escapes, and the index after its closing quote; `None` for
 /// an escaped one (never a key or event name sysfence writes).
 fn plain_string(line: &str, at: usize) -> Option<(&str, usize)> {
-    let rest = &line.as_bytes()[at + 1..];
-    let end = memchr::memchr2(b'"', b'\\', rest)?;
-    (rest[end] == b'"').then(|| (&line[at + 1..at + 1 + end], at + end + 2))
+    let bytes = line.as_bytes();
+    let end = quote_or_backslash(bytes, at + 1);
+    (*bytes.get(end)? == b'"').then(|| (&line[at + 1..end], end + 1))
 }
 
 /// The index just after the JSON value starting at `at` (strings, numbers, literals,
 /// nested objects and arrays), found by counting brackets outside strings.
-fn skip_value(bytes: &[u8], mut at: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    loop {
-        match *bytes.get(at)? {
-            b'"' => {
-                at += 1;
-                loop {
-                    at += memchr::memchr2(b'"', b'\\', bytes.get(at..)?)?;
-                    match bytes[at] {
-                        b'\\' => at += 2,
-                        _ => break,
+fn skip_value(bytes: &[u8], at: usize) -> Option<usize> {
+    match *bytes.get(at)? {
+        b'"' => skip_string(bytes, at),
+        b'{' | b'[' => {
+            let (mut at, mut depth) = (at, 0usize);
+            loop {
+                match *bytes.get(at)? {
+                    b'"' => at = skip_string(bytes, at)?,
+                    b'{' | b'[' => {
+                        depth += 1;
+                        at += 1;
                     }
+                    b'}' | b']' => {
+                        depth -= 1;
+                        at += 1;
+                        if depth == 0 {
+                            return Some(at);
+                        }
+                    }
+                    _ => at += 1,
                 }
-                at += 1;
             }
-            b'{' | b'[' => {
-                depth += 1;
-                at += 1;
-            }
-            b'}' | b']' => {
-                if depth == 0 {
-                    return Some(at);
-                }
-                depth -= 1;
-                at += 1;
-            }
-            b',' if depth == 0 => return Some(at),
-            _ => at += 1,
         }
-        if depth == 0 && matches!(bytes.get(at), Some(b',' | b'}' | b']')) {
-            return Some(at);
+        // A number or literal runs to the next `,`, `}` or `]`.
+        _ => Some(
+            at + bytes[at..]
+                .iter()
+                .position(|b| matches!(b, b',' | b'}' | b']'))?,
+        ),
+    }
+}
+
+/// The index just after the string starting at `at`.
+fn skip_string(bytes: &[u8], mut at: usize) -> Option<usize> {
+    at += 1;
+    loop {
+        at = quote_or_backslash(bytes, at);
+        match *bytes.get(at)? {
+            b'\\' => at += 2,
+            _ => return Some(at + 1),
         }
     }
 }

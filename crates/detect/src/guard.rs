@@ -8,6 +8,7 @@
 
 use crate::process::basename;
 use cel::common::ast::{CallExpr, Expr, IdedExpr, ListExpr, LiteralValue, operators};
+use memchr::memmem::Finder;
 use std::borrow::Cow;
 
 /// A field of the event a guard can read.
@@ -147,7 +148,12 @@ impl PathTest {
 /// (the path's first or last eight bytes, or its basename's first), where most fail.
 #[derive(Debug, Clone, Default)]
 pub struct PathTests {
-    tests: Vec<(PathTest, u64, u64)>,
+    tests: Vec<PathTest>,
+    /// Per test: which word of the path it is checked against first (see
+    /// [`PathTests::hits`]), and the word and mask that word must match.
+    words: Vec<(usize, u64, u64)>,
+    /// Per test: the prebuilt search of a `Contains` test.
+    finders: Vec<Option<Finder<'static>>>,
 }
 
 /// The first bytes of `text` (up to eight) as a little-endian word, and the mask of them.
@@ -173,21 +179,25 @@ fn low_bytes(n: usize) -> u64 {
 impl PathTests {
     /// Adds a test (if new); its bit in [`PathTests::hits`], `None` past 64 tests.
     pub fn bit(&mut self, test: PathTest) -> Option<u64> {
-        if let Some(at) = self.tests.iter().position(|(t, ..)| *t == test) {
+        if let Some(at) = self.tests.iter().position(|t| *t == test) {
             return Some(1 << at);
         }
         if self.tests.len() == 64 {
             return None;
         }
-        let (word, mask) = match &test {
-            PathTest::Suffix(s) => tail_word(s.as_bytes()),
-            PathTest::Contains(_) => (0, 0),
-            PathTest::Is(s)
-            | PathTest::Prefix(s)
-            | PathTest::BasenameIs(s)
-            | PathTest::BasenamePrefix(s) => head_word(s.as_bytes()),
+        // Words: 0 the path's head, 1 its tail, 2 its basename's head, 3 none (zero).
+        let (from, (word, mask)) = match &test {
+            PathTest::Is(s) | PathTest::Prefix(s) => (0, head_word(s.as_bytes())),
+            PathTest::Suffix(s) => (1, tail_word(s.as_bytes())),
+            PathTest::BasenameIs(s) | PathTest::BasenamePrefix(s) => (2, head_word(s.as_bytes())),
+            PathTest::Contains(_) => (3, (0, 0)),
         };
-        self.tests.push((test, word, mask));
+        self.finders.push(match &test {
+            PathTest::Contains(s) => Some(Finder::new(s.as_bytes()).into_owned()),
+            _ => None,
+        });
+        self.words.push((from, word, mask));
+        self.tests.push(test);
         Some(1 << (self.tests.len() - 1))
     }
 
@@ -198,19 +208,20 @@ impl PathTests {
 
     /// The bits of the tests that hold of `path`.
     pub fn hits(&self, path: &str) -> u64 {
-        let head = head_word(path.as_bytes()).0;
-        let tail = tail_word(path.as_bytes()).0;
-        let base = head_word(basename(path).as_bytes()).0;
+        let words = [
+            head_word(path.as_bytes()).0,
+            tail_word(path.as_bytes()).0,
+            head_word(basename(path).as_bytes()).0,
+            0,
+        ];
         let mut hits = 0;
-        for (at, (test, word, mask)) in self.tests.iter().enumerate() {
-            let against = match test {
-                PathTest::Is(_) | PathTest::Prefix(_) => head,
-                PathTest::Suffix(_) => tail,
-                PathTest::BasenameIs(_) | PathTest::BasenamePrefix(_) => base,
-                PathTest::Contains(_) => 0,
-            };
-            if against & mask == *word && test.holds(path) {
-                hits |= 1 << at;
+        for (at, &(from, word, mask)) in self.words.iter().enumerate() {
+            if words[from] & mask == word {
+                let holds = match &self.finders[at] {
+                    Some(finder) => finder.find(path.as_bytes()).is_some(),
+                    None => self.tests[at].holds(path),
+                };
+                hits |= u64::from(holds) << at;
             }
         }
         hits
@@ -231,12 +242,12 @@ pub enum LineNeed {
 
 /// A text to look for in lines, with its searcher built once.
 #[derive(Debug, Clone)]
-pub struct NeedText(memchr::memmem::Finder<'static>);
+pub struct NeedText(Finder<'static>);
 
 impl NeedText {
     /// A searcher for `text`.
     pub fn new(text: &str) -> Self {
-        NeedText(memchr::memmem::Finder::new(text.as_bytes()).into_owned())
+        NeedText(Finder::new(text.as_bytes()).into_owned())
     }
 }
 
