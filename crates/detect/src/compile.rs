@@ -76,6 +76,8 @@ pub struct Step {
     pub condition: Condition,
     /// Its join key, under `scope: key`.
     pub key: Option<Program>,
+    /// Whether that key is just `path`, read from the event without running CEL.
+    pub key_is_path: bool,
 }
 
 /// How a rule decides.
@@ -278,6 +280,7 @@ fn sequence(
         steps.push(crate::compile::Step {
             events: step.events.clone(),
             condition: condition(step.condition.as_deref(), &spec.id, cond_line, file)?,
+            key_is_path: step.key.as_deref().is_some_and(|k| k.trim() == "path"),
             key,
         });
     }

@@ -284,6 +284,10 @@ impl<'e, 'a> Vars<'e, 'a> {
                 }
                 FieldValue::Int(_) => None,
             },
+            Field::Socket(inner) => match self.field(inner)? {
+                FieldValue::Int(fd) => Some(FieldValue::Int(facts.sockets.contains(&fd).into())),
+                FieldValue::Str(_) => None,
+            },
         }
     }
 

@@ -234,6 +234,58 @@ struct Partial {
     lines: Vec<String>,
 }
 
+/// The sequences in progress, by rule and key, with how many each rule has: a later
+/// step of a rule with none is not evaluated.
+#[derive(Default)]
+struct Partials {
+    map: HashMap<(usize, String), Partial>,
+    per_rule: HashMap<usize, usize>,
+}
+
+impl Partials {
+    fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether the rule has a sequence in progress.
+    fn any_of(&self, rule: usize) -> bool {
+        self.per_rule.get(&rule).is_some_and(|&n| n > 0)
+    }
+
+    fn get(&self, slot: &(usize, String)) -> Option<&Partial> {
+        self.map.get(slot)
+    }
+
+    fn get_mut(&mut self, slot: &(usize, String)) -> Option<&mut Partial> {
+        self.map.get_mut(slot)
+    }
+
+    fn insert(&mut self, slot: (usize, String), partial: Partial) {
+        let rule = slot.0;
+        if self.map.insert(slot, partial).is_none() {
+            *self.per_rule.entry(rule).or_default() += 1;
+        }
+    }
+
+    fn remove(&mut self, slot: &(usize, String)) -> Option<Partial> {
+        let removed = self.map.remove(slot);
+        if removed.is_some()
+            && let Some(n) = self.per_rule.get_mut(&slot.0)
+        {
+            *n -= 1;
+        }
+        removed
+    }
+
+    fn retain(&mut self, mut keep: impl FnMut(usize, &Partial) -> bool) {
+        self.map.retain(|(rule, _), p| keep(*rule, p));
+        self.per_rule.clear();
+        for (rule, _) in self.map.keys() {
+            *self.per_rule.entry(*rule).or_default() += 1;
+        }
+    }
+}
+
 /// Runs a rule set over events.
 pub struct Engine {
     rules: Vec<CompiledRule>,
@@ -242,7 +294,7 @@ pub struct Engine {
     routes: IdMap<Box<str>, Route>,
     root: Context<'static, 'static>,
     procs: ProcessTable,
-    partials: HashMap<(usize, String), Partial>,
+    partials: Partials,
     limits: Limits,
     follow_sockets: bool,
     follow_ancestry: bool,
@@ -329,7 +381,7 @@ impl Engine {
             routes,
             root,
             procs: ProcessTable::new(limits.processes, limits.process_idle, lookup),
-            partials: HashMap::new(),
+            partials: Partials::default(),
             limits,
             follow_sockets,
             follow_ancestry,
@@ -522,6 +574,10 @@ impl Engine {
         line: &str,
         out: &mut Vec<Alert>,
     ) {
+        // A later step of a sequence none of whose first steps happened cannot advance.
+        if target.step > 0 && !self.partials.any_of(target.rule) {
+            return;
+        }
         let rule = &self.rules[target.rule];
         if !passes(
             condition_of(&self.rules, target),
@@ -548,7 +604,11 @@ impl Engine {
                 within,
                 steps,
             } => {
-                let key = match (&steps[target.step].key, scope) {
+                let step = &steps[target.step];
+                let key = match (&step.key, scope) {
+                    (Some(_), _) if step.key_is_path => {
+                        facts.path.as_deref().unwrap_or_default().to_string()
+                    }
                     (Some(program), _) => {
                         self.stats.evaluations += 1;
                         let ctx = vars.scope(&self.root);
@@ -642,13 +702,12 @@ impl Engine {
             return;
         }
         let rules = &self.rules;
-        self.partials
-            .retain(|(rule, _), p| match &rules[*rule].body {
-                Body::Sequence { within, .. } => now - p.started <= *within,
-                Body::Single(_) => false,
-            });
+        self.partials.retain(|rule, p| match &rules[rule].body {
+            Body::Sequence { within, .. } => now - p.started <= *within,
+            Body::Single(_) => false,
+        });
         if self.partials.len() > self.limits.partials {
-            let mut starts: Vec<f64> = self.partials.values().map(|p| p.started).collect();
+            let mut starts: Vec<f64> = self.partials.map.values().map(|p| p.started).collect();
             let cut = self.partials.len() - (self.limits.partials - self.limits.partials / 4);
             let (_, threshold, _) = starts.select_nth_unstable_by(cut, f64::total_cmp);
             let threshold = *threshold;
@@ -805,5 +864,36 @@ fn make_alert(
         ppid: facts.ppid,
         container: ev.container.as_deref().map(str::to_string),
         summary,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn partial(started: f64) -> Partial {
+        Partial {
+            next: 1,
+            started,
+            lines: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn partials_know_which_rules_have_sequences_in_progress() {
+        let mut p = Partials::default();
+        assert!(!p.any_of(0));
+        p.insert((0, "a".into()), partial(1.0));
+        p.insert((0, "a".into()), partial(2.0));
+        p.insert((0, "b".into()), partial(3.0));
+        p.insert((1, "a".into()), partial(4.0));
+        assert!(p.any_of(0) && p.any_of(1) && !p.any_of(2));
+        assert!(p.remove(&(0, "a".into())).is_some());
+        assert!(p.remove(&(0, "a".into())).is_none());
+        assert!(p.any_of(0));
+        p.retain(|_, partial| partial.started > 3.5);
+        assert!(!p.any_of(0) && p.any_of(1));
+        assert!(p.remove(&(1, "a".into())).is_some());
+        assert!(!p.any_of(1) && p.len() == 0);
     }
 }

@@ -42,6 +42,8 @@ pub enum Field {
     Raw(String),
     /// `basename(FIELD)`.
     Basename(Box<Field>),
+    /// `FIELD in sockets`, as an integer: 1 when the process holds a socket on that fd.
+    Socket(Box<Field>),
 }
 
 /// A value a guard compares.
@@ -599,8 +601,12 @@ fn membership(call: &CallExpr) -> Option<Guard> {
         return None;
     };
     let field = field_of(item)?;
-    let Expr::List(list) = &list.expr else {
-        return None;
+    let list = match &list.expr {
+        Expr::Ident(name) if name == "sockets" => {
+            return Some(Guard::Int(Field::Socket(Box::new(field)), vec![1]));
+        }
+        Expr::List(list) => list,
+        _ => return None,
     };
     let strings = literals(list, string_literal);
     if let Some(strings) = strings.filter(|s| !s.is_empty()) {
@@ -682,6 +688,27 @@ mod tests {
                 vec!["/etc/".into()]
             )
         );
+    }
+
+    #[test]
+    fn membership_in_the_processs_sockets_is_a_guard() {
+        let g = guard("args.newfd in [0, 1, 2] && args.oldfd in sockets").unwrap();
+        let socket = Field::Socket(Box::new(Field::Arg("oldfd".into())));
+        assert_eq!(
+            g,
+            Guard::All(vec![
+                Guard::Int(Field::Arg("newfd".into()), vec![0, 1, 2]),
+                Guard::Int(socket.clone(), vec![1]),
+            ])
+        );
+        let held = |held: bool| {
+            move |f: &Field| match f {
+                Field::Socket(_) => Some(FieldValue::Int(held.into())),
+                _ => Some(FieldValue::Int(1)),
+            }
+        };
+        assert!(g.admits(&held(true)));
+        assert!(!g.admits(&held(false)));
     }
 
     #[test]
