@@ -316,6 +316,29 @@ fn a_program_that_forks_and_signals_matches_ptrace() {
     compare(&[prog.to_str().expect("utf-8 path")]);
 }
 
+/// A fatal signal that dumps no core, sent by a program to itself, never reaches the
+/// kernel's delivery when nothing ptraces the program (the kernel makes a group exit of
+/// it at once): the probes still print its `---` line, after the call that sent it, as
+/// ptrace sees it.
+#[test]
+fn a_fatal_signal_a_program_sends_itself_matches_ptrace() {
+    compare(&["sh", "-c", "kill -TERM $$"]);
+    let (_, text) = trace("ebpf", &["sh", "-c", "kill -HUP $$"]);
+    let signal = text
+        .lines()
+        .position(|l| l.contains("--- SIGHUP {si_signo=SIGHUP"));
+    let killed = text
+        .lines()
+        .position(|l| l.contains("+++ killed by SIGHUP +++"));
+    let sent = text
+        .lines()
+        .position(|l| l.contains(" kill(") && l.contains("SIGHUP"));
+    assert!(
+        sent < signal && signal < killed && sent.is_some(),
+        "the kill, its signal and the death in that order:\n{text}"
+    );
+}
+
 /// The exit status is the command's, and a command that is not there is an error
 /// before any probe is loaded.
 #[test]

@@ -1031,6 +1031,63 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid, struct li
 	return 0;
 }
 
+/* include/linux/sched/signal.h's SIGNAL_GROUP_EXIT, and the kernel's siginfo codes. */
+#define SF_SIGNAL_GROUP_EXIT 0x00000004
+#define SF_SI_USER 0
+#define SF_SI_KERNEL 0x80
+#define SF_SIGKILL 9
+
+/* A fatal signal that dumps no core, sent to a task that is not ptraced and takes the
+ * default action, is never delivered: complete_signal() turns it into a group exit at
+ * once, and signal_deliver sees only the SIGKILL that ends each thread. A task that
+ * sends it to itself (raise, kill of its own pid, a write to a broken pipe) has it kept
+ * here when the kernel has just made that group exit of it, and recorded as delivered
+ * when the thread exits: after the call that sent it has returned, as a tracer sees it. */
+struct fatal_signal {
+	__s32 sig;
+	__s32 code;
+	__u8 siginfo[SF_SIGINFO];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct fatal_signal);
+} fatal_signals SEC(".maps");
+
+SEC("tp_btf/signal_generate")
+int BPF_PROG(signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *task,
+	     int group, int result)
+{
+	if (result != 0 || sig == SF_SIGKILL)
+		return 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if (BPF_CORE_READ(task, tgid) != (__u32)(pid_tgid >> 32))
+		return 0;
+	struct signal_struct *signal = BPF_CORE_READ(task, signal);
+	if (!(BPF_CORE_READ(signal, flags) & SF_SIGNAL_GROUP_EXIT) ||
+	    BPF_CORE_READ(signal, group_exit_code) != sig)
+		return 0;
+	struct fatal_signal f = {.sig = sig};
+	/* SEND_SIG_NOINFO (0) is a user's signal, SEND_SIG_PRIV (1) the kernel's. */
+	if ((unsigned long)info > 1) {
+		f.code = BPF_CORE_READ(info, si_code);
+		bpf_probe_read_kernel(f.siginfo, sizeof(f.siginfo), info);
+	} else {
+		f.code = info ? SF_SI_KERNEL : SF_SI_USER;
+		__s32 fields[6] = {sig, 0, f.code, 0, 0, 0};
+		if (!info) {
+			fields[4] = pid_tgid >> 32;
+			fields[5] = (__u32)bpf_get_current_uid_gid();
+		}
+		__builtin_memcpy(f.siginfo, fields, sizeof(fields));
+	}
+	__u32 tid = (__u32)pid_tgid;
+	bpf_map_update_elem(&fatal_signals, &tid, &f, BPF_ANY);
+	return 0;
+}
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(sched_process_exit, struct task_struct *p, bool group_dead)
 {
@@ -1049,6 +1106,17 @@ int BPF_PROG(sched_process_exit, struct task_struct *p, bool group_dead)
 				st->unfinished++;
 		}
 		bpf_map_delete_elem(&inflight, &tid);
+	}
+	struct fatal_signal *fatal = bpf_map_lookup_elem(&fatal_signals, &tid);
+	if (fatal) {
+		struct sf_proc_event *s = proc_event(SF_EV_SIGNAL);
+		if (s) {
+			s->code = fatal->sig;
+			s->detail = fatal->code;
+			__builtin_memcpy(s->siginfo, fatal->siginfo, sizeof(s->siginfo));
+			send(s);
+		}
+		bpf_map_delete_elem(&fatal_signals, &tid);
 	}
 	struct sf_proc_event *e = proc_event(SF_EV_EXIT);
 	__u32 tgid = p->tgid;

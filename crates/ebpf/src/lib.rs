@@ -396,6 +396,7 @@ fn hooks(scope: &Scope, calls: bool, exits: bool, l: Lifecycle) -> Vec<&'static 
         // Always: it sends calls that never return and forgets exited processes.
         (true, ("sched_process_exit")),
         (l.signal, ("signal_deliver")),
+        (l.signal, ("signal_generate")),
         (l.io_uring, ("io_uring_submit_req")),
         (l.io_uring, ("io_uring_complete")),
     ]
