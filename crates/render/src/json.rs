@@ -105,7 +105,7 @@ impl JsonSink {
                     signal: signal(sig.signo),
                     signo: sig.signo,
                     siginfo: sig.siginfo.as_deref().map(|b| {
-                        siginfo::format(b, crate::xlat::Style::Abbrev, crate::structs::Layout::LP64)
+                        siginfo::format(b, crate::xlat::Style::Abbrev, crate::prim::Layout::LP64)
                     }),
                 },
             ),

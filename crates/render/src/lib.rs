@@ -9,7 +9,6 @@ pub mod prim;
 pub mod select;
 pub mod siginfo;
 pub mod specs;
-pub mod structs;
 pub mod summary;
 pub mod text;
 pub mod xlat;

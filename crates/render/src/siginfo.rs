@@ -2,8 +2,8 @@
 //! layout: PTRACE_GETSIGINFO gives the tracer its own) and in syscall arguments (i386's
 //! compat_siginfo for i386 calls).
 
+use crate::prim::Layout;
 use crate::prim::{ptr, signal, styled};
-use crate::structs::Layout;
 use crate::xlat::{self, Style};
 
 fn i32_at(b: &[u8], off: usize) -> i32 {
@@ -104,11 +104,11 @@ pub fn format(b: &[u8], st: Style, l: Layout) -> String {
             parts.push(format!("si_status={status_text}"));
             parts.push(format!(
                 "si_utime={}",
-                crate::structs::clock_ticks(l.slong(b, u + 8 + l.long), st)
+                crate::prim::clock_ticks(l.slong(b, u + 8 + l.long), st)
             ));
             parts.push(format!(
                 "si_stime={}",
-                crate::structs::clock_ticks(l.slong(b, u + 8 + 2 * l.long), st)
+                crate::prim::clock_ticks(l.slong(b, u + 8 + 2 * l.long), st)
             ));
         }
         libc_sig::SIGSEGV

@@ -408,7 +408,7 @@ impl Sink for TextSink {
                 let info = sig
                     .siginfo
                     .as_deref()
-                    .map(|b| siginfo::format(b, style, crate::structs::Layout::LP64));
+                    .map(|b| siginfo::format(b, style, crate::prim::Layout::LP64));
                 let text = match info {
                     Some(info) => format!("--- {} {info} ---", signal(sig.signo)),
                     None => format!("--- {} ---", signal(sig.signo)),

@@ -4,9 +4,9 @@
 use super::basic::{ArgPlan, layout};
 use super::decoder::{CallView, Decoder};
 use super::iovec::{IovPlan, capture_iov, iov_addrs};
+use crate::prim::{Layout, u16_at, u32_at, u64_at};
 use crate::prim::{bracket_list, ptr, set_text, styled};
 use crate::specs::Fmt;
-use crate::structs::{Layout, u16_at, u32_at, u64_at};
 use crate::xlat::{Style, hex};
 use events::{Capture, Mem, MemReader};
 

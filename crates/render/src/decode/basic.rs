@@ -5,9 +5,9 @@
 
 use super::decoder::{CallView, Decoder};
 use crate::escape::{quote, quote_hex};
+use crate::prim::{Layout, u32_at, u64_at};
 use crate::prim::{bracket_list, format_mode, ptr, set_text, signal, styled};
 use crate::specs::Fmt;
-use crate::structs::{Layout, u32_at, u64_at};
 use crate::xlat::{Style, hex};
 use events::{Capture, Mem, MemReader, SyscallEntry};
 use syscalls::Arch;

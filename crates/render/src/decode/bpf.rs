@@ -6,8 +6,8 @@ use super::decoder::{CallView, Decoder};
 use super::sockaddr::ifindex;
 use crate::escape::Hex;
 use crate::prim::{fixed_cstring, ptr, set_text};
+use crate::prim::{u32_at, u64_at};
 use crate::specs::Fmt;
-use crate::structs::{u32_at, u64_at};
 use crate::xlat::Style;
 use events::{Capture, Mem, MemReader};
 

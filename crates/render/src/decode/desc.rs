@@ -3,9 +3,9 @@
 
 use super::basic::{ArgPlan, complete, in_struct, layout, le_word};
 use super::decoder::{CallView, Decoder, Shape};
-use crate::prim::{bracket_list, ptr, set_text};
+use super::time::{timespec, timeval};
+use crate::prim::{Layout, bracket_list, ptr, set_text, u16_at, u32_at, u64_at};
 use crate::specs::Fmt;
-use crate::structs::{self, Layout, u32_at, u64_at};
 use crate::xlat::Style;
 use events::{Capture, Mem, MemReader, SyscallEntry};
 
@@ -19,7 +19,7 @@ impl Decoder {
         Some(match fmt {
             Fmt::PipeOut => self.out_struct(raw, v, i, |b| {
                 let fd = |k: usize| {
-                    let fd = structs::u32_at(b, 4 * k) as i32;
+                    let fd = u32_at(b, 4 * k) as i32;
                     self.fd_text(fd.into(), v.exit_mem(PIPE_FD_KEY + k as u32))
                 };
                 format!("[{}, {}]", fd(0), fd(1))
@@ -42,7 +42,7 @@ impl Decoder {
                         self.fd_text(fd.into(), v.entry_mem(POLL_FD_KEY + k as u32))
                     };
                     let more = self.array_more(v.arg(n as usize));
-                    structs::pollfds(bytes, st, Some(&fd), more)
+                    pollfds(bytes, st, Some(&fd), more)
                 }
                 _ => ptr(raw),
             },
@@ -50,7 +50,7 @@ impl Decoder {
             Fmt::FdSetIn => match v.entry_mem(i as u32) {
                 Some(Mem::Bytes { bytes, .. }) => {
                     let fd = |fd: usize| self.fd_text(fd as i64, v.entry_mem(fd_set_fd_key(i, fd)));
-                    structs::fd_set_with(bytes, v.arg(0) as usize, &fd)
+                    fd_set_with(bytes, v.arg(0) as usize, &fd)
                 }
                 _ => ptr(raw),
             },
@@ -157,7 +157,7 @@ impl Decoder {
             if let Some(Mem::Bytes { bytes, .. }) = view.exit_mem(SELECT_READY_KEY + i)
                 && bytes.iter().any(|&b| b != 0)
             {
-                parts.push(format!("{label} {}", structs::fd_set(bytes, nfds)));
+                parts.push(format!("{label} {}", fd_set(bytes, nfds)));
             }
         }
         let left = time_left(view, l);
@@ -186,14 +186,12 @@ impl Decoder {
         let mut parts = vec![(nfds as u32 as i32).to_string()];
         for k in 1..=3 {
             parts.push(match v.entry_mem(OLD_SELECT_KEY + k as u32) {
-                Some(Mem::Bytes { bytes, .. }) if word(k) != 0 => {
-                    structs::fd_set(bytes, nfds as usize)
-                }
+                Some(Mem::Bytes { bytes, .. }) if word(k) != 0 => fd_set(bytes, nfds as usize),
                 _ => ptr(word(k)),
             });
         }
         parts.push(in_struct(word(4), v.entry_mem(OLD_SELECT_KEY + 4), |b| {
-            structs::timeval(b, 0, l)
+            timeval(b, 0, l)
         }));
         parts.join(", ")
     }
@@ -267,9 +265,9 @@ fn fd_set_size(nfds: u64, l: Layout) -> usize {
 /// (select) or a timespec (pselect6, ppoll), if one was captured at exit.
 pub(super) fn time_left(view: &CallView<'_>, l: Layout) -> Option<String> {
     if let Some(b) = complete(view.exit_mem(SELECT_LEFT_KEY)) {
-        return Some(structs::timeval(b, 0, l));
+        return Some(timeval(b, 0, l));
     }
-    complete(view.exit_mem(SELECT_LEFT_KEY + 1)).map(|b| structs::timespec(b, l))
+    complete(view.exit_mem(SELECT_LEFT_KEY + 1)).map(|b| timespec(b, l))
 }
 
 /// epoll_ctl's delete operation, whose event argument is not read.
@@ -304,4 +302,49 @@ fn epoll_event(b: &[u8], st: Style) -> String {
         set_text("epoll_events", u32_at(b, 0), st),
         data as u32
     )
+}
+
+/// A `struct pollfd` array: at entry (`request` prints the k-th descriptor, with its -y
+/// path) the events, or at exit (`None`) only the ready ones' revents; `...` closes it
+/// when `more` descriptors follow than were read.
+pub(super) fn pollfds(
+    b: &[u8],
+    st: Style,
+    request: Option<&dyn Fn(usize, i32) -> String>,
+    more: bool,
+) -> String {
+    let items: Vec<String> = b
+        .chunks_exact(8)
+        .enumerate()
+        .filter_map(|(k, p)| {
+            let fd = u32_at(p, 0) as i32;
+            match request {
+                None => {
+                    let r = u16_at(p, 6);
+                    (r != 0)
+                        .then(|| format!("{{fd={fd}, revents={}}}", set_text("poll_events", r, st)))
+                }
+                Some(fd_text) => Some(format!(
+                    "{{fd={}, events={}}}",
+                    fd_text(k, fd),
+                    set_text("poll_events", u16_at(p, 4), st)
+                )),
+            }
+        })
+        .collect();
+    bracket_list(items, more)
+}
+
+/// An `fd_set` of `nfds` descriptors: `[3 4]`.
+pub(super) fn fd_set(b: &[u8], nfds: usize) -> String {
+    fd_set_with(b, nfds, &|fd| fd.to_string())
+}
+
+/// An `fd_set` of `nfds` descriptors, each printed by `fd_text` (`[3</tmp/x> 4]` with -y).
+fn fd_set_with(b: &[u8], nfds: usize, fd_text: &dyn Fn(usize) -> String) -> String {
+    let set: Vec<String> = (0..nfds.min(b.len() * 8))
+        .filter(|&fd| b[fd / 8] & (1 << (fd % 8)) != 0)
+        .map(fd_text)
+        .collect();
+    format!("[{}]", set.join(" "))
 }

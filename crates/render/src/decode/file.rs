@@ -4,11 +4,11 @@
 
 use super::basic::{ArgPlan, in_struct, is_i386, layout, mem_u32};
 use super::decoder::{CallView, Decoder};
+use super::time::timespec;
 use crate::dates::date_comment;
 use crate::escape::{Hex, quote};
-use crate::prim::{format_mode, ptr, set_text, signal, styled};
+use crate::prim::{Layout, format_mode, ptr, set_text, signal, styled, u16_at, u32_at, u64_at};
 use crate::specs::Fmt;
-use crate::structs::{Layout, dev, timespec, u16_at, u32_at, u64_at};
 use crate::xlat::{self, Style, hex};
 use events::{Mem, MemReader, SyscallEntry};
 
@@ -836,6 +836,21 @@ fn mount_attr(b: &[u8], st: Style) -> String {
         set_text("mount_propagation", u64_at(b, 16), st),
         u64_at(b, 24)
     )
+}
+
+fn makedev(dev: u64, st: Style) -> String {
+    let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff);
+    let minor = (dev & 0xff) | ((dev >> 12) & !0xff);
+    styled(
+        format!("makedev({}, {})", hex(major), hex(minor)),
+        &hex(dev),
+        st,
+    )
+}
+
+/// A device number for mknod: `makedev(0x1, 0x3)`.
+fn dev(dev: u64, st: Style) -> String {
+    makedev(dev, st)
 }
 
 #[cfg(test)]

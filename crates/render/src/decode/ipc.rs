@@ -4,8 +4,8 @@
 use super::basic::{ArgPlan, in_struct};
 use super::decoder::{CallView, Decoder};
 use crate::prim::{bracket_list, ptr, set_text, styled};
+use crate::prim::{u16_at, u64_at};
 use crate::specs::Fmt;
-use crate::structs::{u16_at, u64_at};
 use crate::xlat::{Style, hex};
 use events::{Mem, MemReader};
 

@@ -3,9 +3,8 @@
 
 use super::basic::{ArgPlan, layout, le_word, mem_u32};
 use super::decoder::{CallView, Decoder};
-use crate::prim::{bracket_list, ptr, set_text, styled};
+use crate::prim::{Layout, bracket_list, ptr, set_text, styled, word_at};
 use crate::specs::Fmt;
-use crate::structs::{self, Layout};
 use crate::xlat::{Style, hex};
 use events::{Mem, MemReader};
 
@@ -132,7 +131,7 @@ impl Decoder {
             Some(Mem::Bytes { bytes, .. })
                 if raw != 0 && shown > 0 && bytes.len() == shown * l.long =>
             {
-                structs::nodemask(bytes, total as usize > shown, l.long)
+                nodemask(bytes, total as usize > shown, l.long)
             }
             _ => ptr(raw),
         }
@@ -177,4 +176,33 @@ fn memfd_flags(value: u64, st: Style) -> String {
 fn mincore_vec(b: &[u8], more: bool) -> String {
     let parts: Vec<String> = b.iter().map(|v| (v & 1).to_string()).collect();
     bracket_list(parts, more)
+}
+
+/// A NUMA node mask of `long`-byte longs as strace prints it: each long as C's `%#0*lx`
+/// with twice its size as the width (`[0x00000000000003, 0000000000000000]`; i386:
+/// `[0x000001, 00000000]`), `...` when more follow than were read.
+fn nodemask(b: &[u8], more: bool, long: usize) -> String {
+    let width = 2 * long;
+    let parts: Vec<String> = b
+        .chunks_exact(long)
+        .map(|c| match word_at(c, 0, long) {
+            0 => "0".repeat(width),
+            v => format!("{v:#0width$x}"),
+        })
+        .collect();
+    bracket_list(parts, more)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Expected strings: the forms strace 6.1 printed for trace_i386's calls, on values made
+    // up to tell the field widths apart.
+    #[test]
+    fn node_masks_pad_each_long_to_twice_its_width() {
+        let mask = [1u8, 0, 0, 0, 0, 0, 0, 0];
+        assert_eq!(nodemask(&mask, false, 4), "[0x000001, 00000000]");
+        assert_eq!(nodemask(&mask, true, 8), "[0x00000000000001, ...]");
+    }
 }

@@ -29,15 +29,14 @@ mod time;
 use basic::{AT_FDCWD, ArgPlan, FD_KEY_BASE, layout};
 use decoder::in_phase;
 pub use decoder::{CallView, DecodeOptions, Decoder, PerCall, Shape};
-use desc::{PIPE_FD_KEY, POLL_REVENTS_KEY, time_left};
+use desc::{PIPE_FD_KEY, POLL_REVENTS_KEY, pollfds, time_left};
 use file::{F_GETOWN_EX, fcntl_lock};
 use process::{FUTEX_TIMEOUT_KEY, P_PIDFD, futex_waits};
 use quota::quota_data;
 use signal::SIGRETURN_KEY;
 
-use crate::prim::{format_mode, ptr, signal};
+use crate::prim::{format_mode, ptr, signal, u32_at};
 use crate::specs::{self, Fmt, Ret};
-use crate::structs;
 use crate::xlat::hex;
 use events::{Capture, CapturePlan, Mem, MemReader, SyscallEntry, SyscallResult};
 use syscalls::Arch;
@@ -299,7 +298,7 @@ impl Decoder {
                 (n, _) if self.shallow => n.to_string(),
                 (n, Some(Mem::Bytes { bytes, .. })) => {
                     let more = self.array_more(view.arg(1));
-                    let ready = structs::pollfds(bytes, self.opts.style, None, more);
+                    let ready = pollfds(bytes, self.opts.style, None, more);
                     match time_left(view, layout(view.entry)) {
                         Some(left) => format!("{n} ({ready}, left {left})"),
                         None => format!("{n} ({ready})"),
@@ -525,7 +524,7 @@ impl Decoder {
                     && let Some(Mem::Bytes { bytes, .. }) = Capture::find(out, i as u32)
                     && bytes.len() >= 8
                 {
-                    let fds = [0, 4].map(|o| structs::u32_at(bytes, o) as i32);
+                    let fds = [0, 4].map(|o| u32_at(bytes, o) as i32);
                     for (k, fd) in fds.into_iter().enumerate() {
                         let data = self.fd_capture(fd, mem);
                         out.push(Capture {

@@ -7,9 +7,9 @@ use super::decoder::{CallView, Decoder};
 use super::iovec::{IOV_MAX_ITEMS, IovPlan, capture_iov};
 use super::sockaddr::{AF_PACKET, htons_protocol, inet_addr, sockaddr};
 use crate::escape::Hex;
+use crate::prim::{Layout, u16_at, u32_at};
 use crate::prim::{bracket_list, ptr, set_text, styled};
 use crate::specs::Fmt;
-use crate::structs::{Layout, u16_at, u32_at};
 use crate::xlat::{Style, hex};
 use events::{Capture, Mem, MemReader};
 

@@ -3,10 +3,13 @@
 
 use super::basic::{ArgPlan, in_struct, is_i386, layout, le64, mem_u32};
 use super::decoder::{CallView, Decoder};
+use super::desc::fd_set;
+use super::time::{timespec, timeval};
 use crate::escape::quote;
-use crate::prim::{bracket_list, ptr, set_text, signal, styled};
+use crate::prim::{
+    Layout, bracket_list, clock_ticks, ptr, set_text, signal, styled, u32_at, u64_at,
+};
 use crate::specs::Fmt;
-use crate::structs::{self, Layout, clock_ticks, fd_set, timeval};
 use crate::xlat::{Style, hex};
 use events::{Capture, Mem, MemReader, SyscallEntry};
 
@@ -37,15 +40,15 @@ impl Decoder {
             }
             Fmt::Clone => return Some(clone_args(v, st)),
             Fmt::RlimitIn if compat_rlimit(v.entry) => {
-                in_struct(raw, v.entry_mem(i as u32), |b| structs::rlimit_i386(b, st))
+                in_struct(raw, v.entry_mem(i as u32), |b| rlimit_i386(b, st))
             }
             Fmt::RlimitOut if compat_rlimit(v.entry) => {
-                self.out_struct(raw, v, i, |b| structs::rlimit_i386(b, st))
+                self.out_struct(raw, v, i, |b| rlimit_i386(b, st))
             }
-            Fmt::RlimitIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::rlimit(b, st)),
-            Fmt::RlimitOut => self.out_struct(raw, v, i, |b| structs::rlimit(b, st)),
+            Fmt::RlimitIn => in_struct(raw, v.entry_mem(i as u32), |b| rlimit(b, st)),
+            Fmt::RlimitOut => self.out_struct(raw, v, i, |b| rlimit(b, st)),
             Fmt::WaitStatusOut => match v.ok_ret() {
-                Some(n) if n > 0 => self.out_struct(raw, v, i, structs::wait_status),
+                Some(n) if n > 0 => self.out_struct(raw, v, i, wait_status),
                 _ => ptr(raw),
             },
             Fmt::FutexRest => return futex_rest(v, st),
@@ -53,7 +56,7 @@ impl Decoder {
             Fmt::RusageOut => self.out_struct(raw, v, i, |b| rusage(b, self.opts.verbose, l)),
             Fmt::TmsOut => self.out_struct(raw, v, i, |b| tms(b, l, st)),
             Fmt::CloneArgs => {
-                let text = in_struct(raw, v.entry_mem(i as u32), |b| structs::clone_args(b, st));
+                let text = in_struct(raw, v.entry_mem(i as u32), |b| clone3_args(b, st));
                 if v.ok_ret().is_none() {
                     return Some(text);
                 }
@@ -293,7 +296,7 @@ fn futex_timeout(v: &CallView<'_>) -> String {
         Some(Mem::Bytes {
             bytes,
             complete: true,
-        }) if v.arg(3) != 0 => structs::timespec(bytes, layout(v.entry)),
+        }) if v.arg(3) != 0 => timespec(bytes, layout(v.entry)),
         _ => ptr(v.arg(3)),
     }
 }
@@ -376,4 +379,149 @@ fn tms(b: &[u8], l: Layout, st: Style) -> String {
 /// A CPU set: `[0 1]`.
 fn cpu_set(b: &[u8]) -> String {
     fd_set(b, b.len() * 8)
+}
+
+/// One rlimit value; under -X raw the number, under -X verbose the number with strace's
+/// name for it as a comment (`8388608 /* 8192*1024 */`).
+fn rlim(v: u64, st: Style) -> String {
+    let named = rlim_name(v);
+    match st {
+        Style::Abbrev => named,
+        Style::Raw => v.to_string(),
+        Style::Verbose if named == v.to_string() => named,
+        Style::Verbose => format!("{v} /* {named} */"),
+    }
+}
+
+fn rlim_name(v: u64) -> String {
+    if v == u64::MAX {
+        "RLIM64_INFINITY".into()
+    } else if v > 0 && v.is_multiple_of(1024) {
+        format!("{}*1024", v / 1024)
+    } else {
+        v.to_string()
+    }
+}
+
+/// `struct rlimit`.
+fn rlimit(b: &[u8], st: Style) -> String {
+    format!(
+        "{{rlim_cur={}, rlim_max={}}}",
+        rlim(u64_at(b, 0), st),
+        rlim(u64_at(b, 8), st)
+    )
+}
+
+/// i386's compat `struct rlimit` (two u32s; 0xffffffff is RLIM_INFINITY).
+fn rlimit_i386(b: &[u8], st: Style) -> String {
+    let one = |off| match u32_at(b, off) {
+        0xffff_ffff => match st {
+            Style::Abbrev => "RLIM_INFINITY".to_string(),
+            Style::Raw => "4294967295".to_string(),
+            Style::Verbose => "4294967295 /* RLIM_INFINITY */".to_string(),
+        },
+        v => rlim(v, st),
+    };
+    format!("{{rlim_cur={}, rlim_max={}}}", one(0), one(4))
+}
+
+/// A wait status: `[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]`.
+fn wait_status(b: &[u8]) -> String {
+    let s = u32_at(b, 0) as i32;
+    let inner = if s & 0x7f == 0 {
+        format!("WIFEXITED(s) && WEXITSTATUS(s) == {}", (s >> 8) & 0xff)
+    } else if s & 0xff == 0x7f {
+        format!(
+            "WIFSTOPPED(s) && WSTOPSIG(s) == {}",
+            signal((s >> 8) & 0xff)
+        )
+    } else if s == 0xffff {
+        "WIFCONTINUED(s)".to_string()
+    } else {
+        let core = if s & 0x80 != 0 {
+            " && WCOREDUMP(s)"
+        } else {
+            ""
+        };
+        format!(
+            "WIFSIGNALED(s) && WTERMSIG(s) == {}{core}",
+            signal(s & 0x7f)
+        )
+    };
+    format!("[{{{inner}}}]")
+}
+
+/// `struct clone_args` as strace prints clone3's first argument.
+fn clone3_args(b: &[u8], st: Style) -> String {
+    let flags = u64_at(b, 0);
+    let mut parts = vec![format!("flags={}", set_text("clone3_flags", flags, st))];
+    if flags & 0x1000 != 0 {
+        parts.push(format!("pidfd={}", ptr(u64_at(b, 8))));
+    }
+    if flags & (0x0100_0000 | 0x0020_0000) != 0 {
+        parts.push(format!("child_tid={}", ptr(u64_at(b, 16))));
+    }
+    if flags & 0x0010_0000 != 0 {
+        parts.push(format!("parent_tid={}", ptr(u64_at(b, 24))));
+    }
+    let exit_signal = u64_at(b, 32) as i32;
+    parts.push(format!(
+        "exit_signal={}",
+        if exit_signal == 0 {
+            "0".to_string()
+        } else {
+            styled(signal(exit_signal), &exit_signal.to_string(), st)
+        }
+    ));
+    parts.push(format!("stack={}", ptr(u64_at(b, 40))));
+    parts.push(format!("stack_size={}", hex(u64_at(b, 48))));
+    if flags & 0x0008_0000 != 0 {
+        parts.push(format!("tls={}", ptr(u64_at(b, 56))));
+    }
+    format!("{{{}}}", parts.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn i386_rlimits_name_the_32_bit_infinity_in_every_style() {
+        // strace 6.1 on trace_i386's ugetrlimit(RLIMIT_CORE) with -X abbrev/raw/verbose.
+        let mut b = 0u32.to_le_bytes().to_vec();
+        b.extend_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(
+            rlimit_i386(&b, Style::Abbrev),
+            "{rlim_cur=0, rlim_max=RLIM_INFINITY}"
+        );
+        assert_eq!(
+            rlimit_i386(&b, Style::Raw),
+            "{rlim_cur=0, rlim_max=4294967295}"
+        );
+        assert_eq!(
+            rlimit_i386(&b, Style::Verbose),
+            "{rlim_cur=0, rlim_max=4294967295 /* RLIM_INFINITY */}"
+        );
+    }
+
+    #[test]
+    fn wait_statuses_and_limits_print_as_strace() {
+        assert_eq!(
+            wait_status(&0u32.to_le_bytes()),
+            "[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]"
+        );
+        assert_eq!(
+            wait_status(&(3u32 << 8).to_le_bytes()),
+            "[{WIFEXITED(s) && WEXITSTATUS(s) == 3}]"
+        );
+        assert_eq!(
+            rlimit(
+                &[
+                    0, 0, 0x80, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+                ],
+                Style::Abbrev
+            ),
+            "{rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}"
+        );
+    }
 }

@@ -4,8 +4,8 @@
 use super::basic::{ArgPlan, in_struct, mem_u32};
 use super::decoder::{CallView, Decoder};
 use crate::prim::{ptr, set_text, styled};
+use crate::prim::{u32_at, u64_at};
 use crate::specs::Fmt;
-use crate::structs::{u32_at, u64_at};
 use crate::xlat::{Style, hex};
 use events::{Mem, MemReader};
 

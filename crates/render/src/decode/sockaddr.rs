@@ -3,7 +3,7 @@
 
 use crate::escape::{Hex, quote};
 use crate::prim::{set_text, styled};
-use crate::structs::{u16_at, u32_at};
+use crate::prim::{u16_at, u32_at};
 use crate::xlat::{Style, hex};
 
 /// A socket address (inet, inet6, unix; others by family), its strings escaped as `strings`
@@ -200,6 +200,7 @@ mod tests {
         );
     }
 
+    // Expected strings: strace 6.1 -xx, -x and default on trace_hex_structs's calls.
     #[test]
     fn sockaddr_strings_follow_the_hex_setting() {
         let inet = [2, 0, 0, 1, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0];

@@ -4,9 +4,9 @@
 use super::basic::{ArgPlan, in_struct, layout};
 use super::decoder::{CallView, Decoder};
 use crate::escape::Hex;
+use crate::prim::{Layout, u16_at, u32_at, u64_at};
 use crate::prim::{fixed_cstring, ptr, set_text};
 use crate::specs::Fmt;
-use crate::structs::{Layout, u16_at, u32_at, u64_at};
 use crate::xlat::{Style, hex};
 use events::{Mem, MemReader};
 

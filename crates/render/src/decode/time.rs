@@ -4,9 +4,9 @@
 use super::basic::{ArgPlan, in_struct, layout};
 use super::decoder::{CallView, Decoder};
 use super::desc::SELECT_LEFT_KEY;
-use crate::prim::set_text;
+use crate::dates::date_comment;
+use crate::prim::{Layout, set_text, signed, u32_at, word_at};
 use crate::specs::Fmt;
-use crate::structs::{self, Layout, signed, timespec, timeval, u32_at, word_at};
 use crate::xlat::Style;
 use events::{Capture, Mem, MemReader};
 
@@ -18,19 +18,17 @@ impl Decoder {
         let st = self.opts.style;
         let l = layout(v.entry);
         Some(match fmt {
-            Fmt::TimespecIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::timespec(b, l)),
-            Fmt::TimespecOut => self.out_struct(raw, v, i, |b| structs::timespec(b, l)),
+            Fmt::TimespecIn => in_struct(raw, v.entry_mem(i as u32), |b| timespec(b, l)),
+            Fmt::TimespecOut => self.out_struct(raw, v, i, |b| timespec(b, l)),
             Fmt::ItimerspecIn => in_struct(raw, v.entry_mem(i as u32), |b| itimerspec(b, l)),
             Fmt::ItimerspecOut => self.out_struct(raw, v, i, |b| itimerspec(b, l)),
             Fmt::ItimervalIn => in_struct(raw, v.entry_mem(i as u32), |b| itimerval(b, l)),
             Fmt::ItimervalOut => self.out_struct(raw, v, i, |b| itimerval(b, l)),
             // struct timex's longs are time-sized: 32-bit only in i386's old_timex32.
             Fmt::TimexOut => self.out_struct(raw, v, i, |b| timex(b, st, l.time)),
-            Fmt::TimevalIn => in_struct(raw, v.entry_mem(i as u32), |b| structs::timeval(b, 0, l)),
-            Fmt::TimevalOut => self.out_struct(raw, v, i, |b| structs::timeval(b, 0, l)),
-            Fmt::TimevalPairIn => {
-                in_struct(raw, v.entry_mem(i as u32), |b| structs::timeval_pair(b, l))
-            }
+            Fmt::TimevalIn => in_struct(raw, v.entry_mem(i as u32), |b| timeval(b, 0, l)),
+            Fmt::TimevalOut => self.out_struct(raw, v, i, |b| timeval(b, 0, l)),
+            Fmt::TimevalPairIn => in_struct(raw, v.entry_mem(i as u32), |b| timeval_pair(b, l)),
             Fmt::TimezoneIn => in_struct(raw, v.entry_mem(i as u32), timezone),
             Fmt::TimezoneOut => self.out_struct(raw, v, i, timezone),
             _ => unreachable!("{fmt:?} is not a format of the time family"),
@@ -152,4 +150,55 @@ fn timex(b: &[u8], st: Style, width: usize) -> String {
 /// Bytes of `struct timex` read for its printed fields, by slot width.
 fn timex_size(width: usize) -> usize {
     21 * width
+}
+
+/// `struct timespec` (i386: `old_timespec32`, or `__kernel_timespec` in time64 calls).
+pub(super) fn timespec(b: &[u8], l: Layout) -> String {
+    format!(
+        "{{tv_sec={}, tv_nsec={}}}",
+        l.time_field(b, 0),
+        l.time_field(b, l.time)
+    )
+}
+
+/// `struct timeval` at `off`.
+pub(super) fn timeval(b: &[u8], off: usize, l: Layout) -> String {
+    format!(
+        "{{tv_sec={}, tv_usec={}}}",
+        l.time_field(b, off),
+        l.time_field(b, off + l.time)
+    )
+}
+
+/// utimes's `struct timeval[2]`, each with strace's date comment:
+/// `[{tv_sec=1, tv_usec=2} /* 1970-01-01T00:00:01.000002+0000 */, ...]`.
+fn timeval_pair(b: &[u8], l: Layout) -> String {
+    let one = |off: usize| {
+        let (sec, usec) = (l.time_field(b, off), l.time_field(b, off + l.time));
+        format!("{}{}", timeval(b, off, l), date_comment(sec, usec, 6))
+    };
+    format!("[{}, {}]", one(0), one(2 * l.time))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Expected strings: the forms strace 6.1 printed for trace_i386's calls, on values made
+    // up to tell the field widths apart.
+    #[test]
+    fn time_fields_take_the_width_of_the_calls_abi() {
+        let times: Vec<u8> = [1u32, 2, 3, 4]
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect();
+        assert_eq!(
+            timeval_pair(&times, Layout::I386),
+            "[{tv_sec=1, tv_usec=2} /* 1970-01-01T00:00:01.000002+0000 */, {tv_sec=3, tv_usec=4} /* 1970-01-01T00:00:03.000004+0000 */]"
+        );
+        assert_eq!(
+            timespec(&times, Layout::I386_TIME64),
+            "{tv_sec=8589934593, tv_nsec=17179869187}"
+        );
+    }
 }

@@ -7,8 +7,8 @@ use crate::decode::decoder::{CallView, Decoder};
 use crate::decode::sockaddr::sockaddr;
 use crate::escape::{Hex, quote};
 use crate::prim::{bracket_list, fixed_cstring, ptr, set_text};
+use crate::prim::{u16_at, u32_at, u64_at};
 use crate::specs::{self, IfreqField};
-use crate::structs::{u16_at, u32_at, u64_at};
 use crate::xlat::{Style, hex};
 use events::Mem;
 
