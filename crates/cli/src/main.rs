@@ -84,11 +84,15 @@ fn usage_error(err: clap::Error) -> ExitCode {
 }
 
 fn main() -> ExitCode {
-    // Rust ignores SIGPIPE, and an ignored signal stays ignored across exec: restore the
-    // default, so that `sysfence ... | head` ends quietly as a Unix tool does and a
-    // command that `run` execs gets the disposition it would have had without us.
-    // SAFETY: setting a signal's disposition before any thread exists.
-    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+    // Rust ignores SIGPIPE: restore the default, so that `sysfence ... | head` ends quietly
+    // as a Unix tool does. A SIGCHLD our parent ignored would have the kernel reap our
+    // children unseen (waits fail with ECHILD or never end): take the default, as strace
+    // does. Commands we start get both back as we inherited them (events::inherited).
+    // SAFETY: setting signals' dispositions before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        libc::signal(libc::SIGCHLD, libc::SIG_DFL);
+    }
     let args = cmd::files::rewrite_plus_options(std::env::args_os().collect());
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,

@@ -8,6 +8,7 @@
 
 pub mod cpus;
 mod idmap;
+pub mod inherited;
 mod pipeline;
 pub mod schema;
 

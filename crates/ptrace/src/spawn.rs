@@ -46,8 +46,9 @@ fn exec_failure_message(errno: i32) -> Vec<u8> {
     format!("sysfence: exec: {text}\n").into_bytes()
 }
 
-/// Forks a child that stops itself with SIGSTOP, installs `filter` if any (once the
-/// tracer, which continues it, has seized it) and then execs `path` with `argv`, with
+/// Forks a child that takes back the signal dispositions and mask sysfence started with
+/// (not the tracer's handlers), stops itself with SIGSTOP, installs `filter` if any (once
+/// the tracer, which continues it, has seized it) and then execs `path` with `argv`, with
 /// `stdout` as its fd 1 if given; returns its pid once it is stopped.
 pub fn spawn_stopped(
     path: &Path,
@@ -70,13 +71,14 @@ pub fn spawn_stopped(
         .map(|errno| exec_failure_message(errno as i32))
         .collect();
 
-    // SAFETY: the child only calls async-signal-safe functions (getpid, kill, execv,
-    // _exit) on memory prepared before the fork.
+    // SAFETY: the child only calls async-signal-safe functions (sigaction, sigprocmask,
+    // getpid, kill, execv, _exit) on memory prepared before the fork.
     let pid = unsafe { libc::fork() };
     if pid < 0 {
         return Err(TraceError::Spawn(std::io::Error::last_os_error()));
     }
     if pid == 0 {
+        events::inherited::restore();
         // SAFETY: see above; the pointers stay valid in the child's copy of memory.
         unsafe {
             if let Some(fd) = stdout

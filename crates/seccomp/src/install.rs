@@ -120,8 +120,10 @@ pub fn install_all_threads(program: &Program, extra: u32) -> io::Result<()> {
 }
 
 /// Sets NO_NEW_PRIVS, installs `program` on all threads (with `extra` flags) and execs `path`
-/// with `argv` and `envp`. Returns only on failure. Everything is prepared by the caller, so
-/// nothing but `execve` runs between the install and the new program.
+/// with `argv` and `envp`, with the signal dispositions and mask sysfence started with
+/// (given back before the filter, which may deny rt_sigaction). Returns only on failure.
+/// Everything is prepared by the caller, so nothing but `execve` runs between the install
+/// and the new program.
 pub fn exec_filtered(
     program: &Program,
     extra: u32,
@@ -134,6 +136,7 @@ pub fn exec_filtered(
     }
     let argv_ptrs = null_terminated(argv);
     let envp_ptrs = null_terminated(envp);
+    events::inherited::restore();
     if let Err(e) = install_all_threads(program, extra) {
         return e;
     }
@@ -257,7 +260,9 @@ pub fn spawn_supervised(program: &Program, launch: &Launch) -> io::Result<Superv
         return Err(err);
     }
     if pid == 0 {
-        // The child.
+        // The child: the signal dispositions and mask sysfence started with first, before
+        // the filter (which may deny rt_sigaction) and not the supervisor's.
+        events::inherited::restore();
         let fail = |slot: &AtomicI64| -> ! {
             let errno = io::Error::last_os_error()
                 .raw_os_error()
