@@ -274,7 +274,12 @@ impl<'e, 'a> Vars<'e, 'a> {
             Field::Retval => Some(FieldValue::Int(ev.retval())),
             Field::Uid => Some(FieldValue::Int(ev.uid.unwrap_or_default())),
             Field::Arg(name) => self.arg_field(name),
-            Field::Raw(name) => ev.arg_raw(name).map(|r| FieldValue::Int(r as i64)),
+            // The last argument of a name, as CEL's `raw` and `args` maps keep it.
+            Field::Raw(name) => ev
+                .args
+                .iter()
+                .rfind(|a| a.name == *name)
+                .map(|a| FieldValue::Int(a.raw as i64)),
             Field::Basename(inner) => match self.field(inner)? {
                 FieldValue::Str(Cow::Borrowed(s)) => {
                     Some(FieldValue::Str(Cow::Borrowed(basename(s))))
@@ -311,7 +316,7 @@ impl<'e, 'a> Vars<'e, 'a> {
                 _ => None,
             };
         }
-        match ev.arg(name)?.value() {
+        match ev.args.iter().rfind(|a| a.name == name)?.value() {
             Decoded::Int(n) => Some(FieldValue::Int(n)),
             Decoded::Str(s) => Some(FieldValue::Str(s)),
             Decoded::List(_) => None,

@@ -177,7 +177,7 @@ fn next_member<'a>(line: &'a str, at: &mut usize) -> Option<Option<(&'a str, usi
 /// objects' `name` and `text` are read. `Some("")` when no argument has one of those
 /// names; `None` when the first that has is not a plain quoted string (`"\"/a/path\""`),
 /// when the line has a `path` key of its own (io_uring's open: a top-level `path` met on
-/// the way to the arguments, or any `"path":` outside that walk), has no `args`, or is
+/// the way to the arguments, or any `"path"` outside that walk), has no `args`, or is
 /// in a shape sysfence does not write (the caller then parses the line). The shape
 /// sysfence writes is matched directly ([`written_args`], [`written_arg`]), any other is
 /// walked. Only for lines without `\\` or `\u` escapes ([`LineNeed::applies_to`]).
@@ -185,7 +185,7 @@ fn next_member<'a>(line: &'a str, at: &mut usize) -> Option<Option<(&'a str, usi
 /// [`LineNeed::applies_to`]: crate::guard::LineNeed::applies_to
 pub fn line_path(line: &str, from: usize) -> Option<&str> {
     const NAMES: [&str; 3] = ["filename", "pathname", "path"];
-    static PATH_KEY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("\"path\":"));
+    static PATH_KEY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("\"path\""));
     let bytes = line.as_bytes();
     // The first argument of each name, by its text's span.
     let mut found: [Option<(usize, usize)>; 3] = [None; 3];
@@ -233,7 +233,8 @@ pub fn line_path(line: &str, from: usize) -> Option<&str> {
         }
     }
     // Without escapes, a `path` key the walk did not see (before `from`, or after the
-    // arguments) is written as is; a second `args` is no event: the parser refuses it.
+    // arguments; with or without spaces before its colon) is written as is, so any
+    // `"path"` there sends the line to the parser; a second `args` is no event.
     if PATH_KEY.find(&bytes[..from]).is_some() || PATH_KEY.find(&bytes[at..]).is_some() {
         return None;
     }

@@ -651,6 +651,7 @@ mod line_path_tests {
             "1",
             "-",
             "\"path\":\"/x\",",
+            "\"path\" :\"/x\",",
             "\"filename\"",
         ];
         let lines = super::tests::fixture_lines();
@@ -699,6 +700,8 @@ mod line_path_tests {
         assert_eq!(line_path(&second), Some("/a"));
         let own = r#"{"type":"syscall","path":"/x","args":[]}"#;
         assert_eq!(line_path(own), None);
+        let spaced_key = r#"{"type":"syscall","name":"openat","args":[{"name":"filename","text":"\"/etc/passwd\"","raw":1}],"ret":3,"path" :"/x"}"#;
+        assert_eq!(line_path(spaced_key), None);
         let pointer = line(r#"{"name":"filename","text":"0x1000","raw":4096}"#);
         assert_eq!(line_path(&pointer), None);
         assert_eq!(

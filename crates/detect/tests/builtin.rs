@@ -329,3 +329,28 @@ fn the_events_needed_are_the_rules_events_the_lifecycle_and_the_socket_calls() {
     mine.add_file("mine.yaml", rule).unwrap();
     assert_eq!(mine.events_needed(), ["exec", "exit", "fork", "openat"]);
 }
+
+/// A guard reads an argument named twice as CEL's `args` map keeps it (the last), so it
+/// never refuses an event the condition holds of.
+#[test]
+fn a_guard_reads_an_argument_named_twice_as_cel_does() {
+    let socket = r#"{"v":1,"ts":1.0,"pid":7,"tid":7,"type":"syscall","name":"socket","nr":41,"arch":"x86_64","args":[{"name":"family","text":"AF_INET","raw":2},{"name":"type","text":"SOCK_STREAM","raw":1},{"name":"protocol","text":"0","raw":0}],"ret":3,"comm":"sh"}"#;
+    let dup2 = r#"{"v":1,"ts":2.0,"pid":7,"tid":7,"type":"syscall","name":"dup2","nr":33,"arch":"x86_64","args":[{"name":"oldfd","text":"5","raw":5},{"name":"oldfd","text":"3","raw":3},{"name":"newfd","text":"0","raw":0}],"ret":0,"comm":"sh"}"#;
+    let alerts = |condition: &str| {
+        let rule = format!(
+            "- id: DUP-1\n  name: n\n  description: d\n  severity: info\n  events: [dup2]\n  condition: '{condition}'\n"
+        );
+        let mut set = RuleSet::new();
+        set.add_file("dup.yaml", &rule).unwrap();
+        let mut engine = Engine::new(set);
+        let mut out = Vec::new();
+        for line in [socket, dup2] {
+            engine.process(line, &mut out).unwrap();
+        }
+        out.len()
+    };
+    // The second, unguarded, is CEL's own answer.
+    assert_eq!(alerts("args.oldfd in sockets"), 1);
+    assert_eq!(alerts("args.oldfd in sockets || size(comm) < 0"), 1);
+    assert_eq!(alerts("raw.oldfd == 3"), 1);
+}

@@ -1044,6 +1044,7 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid, struct li
  * here when the kernel has just made that group exit of it, and recorded as delivered
  * when the thread exits: after the call that sent it has returned, as a tracer sees it. */
 struct fatal_signal {
+	__u64 start_time; /* the thread's, so that a later task on its tid is not taken for it */
 	__s32 sig;
 	__s32 code;
 	__u8 siginfo[SF_SIGINFO];
@@ -1060,7 +1061,8 @@ SEC("tp_btf/signal_generate")
 int BPF_PROG(signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *task,
 	     int group, int result)
 {
-	if (result != 0 || sig == SF_SIGKILL)
+	/* Delivered (0), or delivered without its siginfo (TRACE_SIGNAL_LOSE_INFO: 4). */
+	if ((result != 0 && result != 4) || sig == SF_SIGKILL)
 		return 0;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	if (BPF_CORE_READ(task, tgid) != (__u32)(pid_tgid >> 32))
@@ -1069,16 +1071,24 @@ int BPF_PROG(signal_generate, int sig, struct kernel_siginfo *info, struct task_
 	if (!(BPF_CORE_READ(signal, flags) & SF_SIGNAL_GROUP_EXIT) ||
 	    BPF_CORE_READ(signal, group_exit_code) != sig)
 		return 0;
-	struct fatal_signal f = {.sig = sig};
-	/* SEND_SIG_NOINFO (0) is a user's signal, SEND_SIG_PRIV (1) the kernel's. */
-	if ((unsigned long)info > 1) {
+	struct task_struct *me = bpf_get_current_task_btf();
+	struct fatal_signal f = {.sig = sig, .start_time = me->start_time};
+	/* SEND_SIG_NOINFO (0) is a user's signal, SEND_SIG_PRIV (1) the kernel's; a signal
+	 * delivered without its siginfo is a user's with no ids. */
+	if ((unsigned long)info > 1 && result == 0) {
 		f.code = BPF_CORE_READ(info, si_code);
 		bpf_probe_read_kernel(f.siginfo, sizeof(f.siginfo), info);
 	} else {
-		f.code = info ? SF_SI_KERNEL : SF_SI_USER;
+		f.code = info == (void *)1 && result == 0 ? SF_SI_KERNEL : SF_SI_USER;
 		__s32 fields[6] = {sig, 0, f.code, 0, 0, 0};
-		if (!info) {
-			fields[4] = pid_tgid >> 32;
+		if (!info && result == 0) {
+			/* The sender's pid as its own pid namespace numbers it (the kernel's
+			 * task_tgid_nr_ns for a signal sent to itself). */
+			struct pid *pid = BPF_CORE_READ(me, group_leader, thread_pid);
+			unsigned int level = BPF_CORE_READ(pid, level);
+			struct upid up = {};
+			bpf_probe_read_kernel(&up, sizeof(up), &pid->numbers[level & 31]);
+			fields[4] = up.nr;
 			fields[5] = (__u32)bpf_get_current_uid_gid();
 		}
 		__builtin_memcpy(f.siginfo, fields, sizeof(fields));
@@ -1108,6 +1118,12 @@ int BPF_PROG(sched_process_exit, struct task_struct *p, bool group_dead)
 		bpf_map_delete_elem(&inflight, &tid);
 	}
 	struct fatal_signal *fatal = bpf_map_lookup_elem(&fatal_signals, &tid);
+	/* Kept for this thread, not for an earlier one on its tid (a signal raised from an
+	 * interrupt after that one's exit). */
+	if (fatal && fatal->start_time != p->start_time) {
+		bpf_map_delete_elem(&fatal_signals, &tid);
+		fatal = NULL;
+	}
 	if (fatal) {
 		struct sf_proc_event *s = proc_event(SF_EV_SIGNAL);
 		if (s) {
