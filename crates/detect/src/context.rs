@@ -274,12 +274,7 @@ impl<'e, 'a> Vars<'e, 'a> {
             Field::Retval => Some(FieldValue::Int(ev.retval())),
             Field::Uid => Some(FieldValue::Int(ev.uid.unwrap_or_default())),
             Field::Arg(name) => self.arg_field(name),
-            // The last argument of a name, as CEL's `raw` and `args` maps keep it.
-            Field::Raw(name) => ev
-                .args
-                .iter()
-                .rfind(|a| a.name == *name)
-                .map(|a| FieldValue::Int(a.raw as i64)),
+            Field::Raw(name) => self.cel_arg(name).map(|a| FieldValue::Int(a.raw as i64)),
             Field::Basename(inner) => match self.field(inner)? {
                 FieldValue::Str(Cow::Borrowed(s)) => {
                     Some(FieldValue::Str(Cow::Borrowed(basename(s))))
@@ -294,6 +289,12 @@ impl<'e, 'a> Vars<'e, 'a> {
                 FieldValue::Str(_) => None,
             },
         }
+    }
+
+    /// The syscall argument CEL's `args` and `raw` maps hold under `name`: the last of
+    /// that name (guards read it too, so that they never refuse what CEL admits).
+    fn cel_arg(&self, name: &str) -> Option<&'e RawArg<'a>> {
+        self.ev.args.iter().rfind(|a| a.name == name)
     }
 
     fn arg_field(&self, name: &str) -> Option<FieldValue<'_>> {
@@ -316,7 +317,7 @@ impl<'e, 'a> Vars<'e, 'a> {
                 _ => None,
             };
         }
-        match ev.args.iter().rfind(|a| a.name == name)?.value() {
+        match self.cel_arg(name)?.value() {
             Decoded::Int(n) => Some(FieldValue::Int(n)),
             Decoded::Str(s) => Some(FieldValue::Str(s)),
             Decoded::List(_) => None,

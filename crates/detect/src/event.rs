@@ -85,18 +85,21 @@ fn literal(bytes: &[u8], at: usize, word: &[u8]) -> Option<usize> {
 
 /// `at` past one or more ASCII digits.
 fn digits(bytes: &[u8], at: usize) -> Option<usize> {
-    let n = bytes[at.min(bytes.len())..]
-        .iter()
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    (n > 0).then_some(at + n)
+    run_of(bytes, at, |b| b.is_ascii_digit())
 }
 
 /// `at` past the characters of a JSON number (one or more).
 fn number(bytes: &[u8], at: usize) -> Option<usize> {
+    run_of(bytes, at, |b| {
+        matches!(b, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')
+    })
+}
+
+/// `at` past one or more bytes that `accept` takes.
+fn run_of(bytes: &[u8], at: usize, accept: impl Fn(u8) -> bool) -> Option<usize> {
     let n = bytes[at.min(bytes.len())..]
         .iter()
-        .take_while(|b| matches!(b, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-'))
+        .take_while(|&&b| accept(b))
         .count();
     (n > 0).then_some(at + n)
 }
