@@ -40,7 +40,10 @@ fn lines_per_task(text: &str) -> Vec<Vec<String>> {
         .filter_map(|l| l.split_once(' ').map(|(p, _)| p))
         .filter(|p| p.parse::<u32>().is_ok())
         .collect();
-    let number = Regex::new(r"\b\d{2,}\b").unwrap();
+    // A number with the field it is the value of, if any: only a pid's and a tid's
+    // field (or none: a return, an argument) can hold a pid; st_size=5884 is a size even
+    // when 5884 is also a pid of the run.
+    let number = Regex::new(r"(?:\b(\w+)=\[?)?\b(\d{2,})\b").unwrap();
     let column = Regex::new(r"\) +=").unwrap();
     let mut tasks: HashMap<&str, Vec<String>> = HashMap::new();
     let mut open: HashMap<&str, String> = HashMap::new();
@@ -95,8 +98,11 @@ fn lines_per_task(text: &str) -> Vec<Vec<String>> {
             masked
         };
         let masked = number.replace_all(&masked, |c: &regex::Captures| {
-            if pids.contains(&c[0]) {
-                "PID".to_string()
+            let field = c.get(1).map_or("", |f| f.as_str());
+            let pid_field = field.is_empty() || field.contains("pid") || field.contains("tid");
+            if pids.contains(&c[2]) && pid_field {
+                let at = c.get(2).unwrap().start() - c.get(0).unwrap().start();
+                format!("{}PID", &c[0][..at])
             } else {
                 c[0].to_string()
             }

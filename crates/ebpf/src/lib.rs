@@ -504,8 +504,11 @@ impl Prepared {
             .join()
             .map_err(|_| WatchError::NoBtf)?
             .map_err(|_| WatchError::NoBtf)?;
+        // The in-flight calls live in task storage, which aya makes but has no type for
+        // (only the probes use it).
         let bpf = loader
             .btf(Some(&btf))
+            .allow_unsupported_maps()
             .load(WATCH_OBJECT)
             .map_err(|e| WatchError::Load(e.to_string()))?;
         Ok(Prepared { bpf, btf })
