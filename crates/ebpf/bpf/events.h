@@ -143,16 +143,15 @@ struct sf_config {
 	__u32 new_pids;    /* 1: every process forked from now on goes into new_pids */
 	__u32 exe_patterns;  /* how many slots of map patterns hold executable patterns */
 	__u32 exec_env;    /* 1: exec records carry the environment */
-	__u32 count_only;  /* SF_COUNT_*: calls are counted in map stats, not sent */
 	__u32 comm_patterns; /* how many of comm_pat hold */
 	struct sf_comm_pattern comm_pat[SF_MAX_COMM_PATTERNS];
 };
 
-/* sf_config.count_only */
+/* sf_count_mode (watch.bpf.c), set when the object is loaded */
 #define SF_COUNT_TIMED 1    /* at exit, with the time from entry (trace -c) */
 #define SF_COUNT_AT_ENTRY 2 /* at entry, which calls are made (record) */
 
-/* Per ABI slot and CPU, the calls counted with sf_config.count_only. */
+/* Per ABI slot and CPU, the calls counted with sf_count_mode. */
 struct sf_stat {
 	__u64 calls;
 	__u64 errors;

@@ -27,6 +27,11 @@ const volatile struct sf_socketcall *sf_socketcall_layout __attribute__((unused)
 #define TS_COMPAT 0x0002
 #define X32_SYSCALL_BIT 0x40000000
 
+/* SF_COUNT_*: calls are counted in map stats, not sent (0: sent). A constant the loader
+ * sets before the verifier runs, so that it walks only the paths of one mode: a count
+ * (record, trace -c) verifies a few hundred instructions, not the captures. */
+const volatile __u32 sf_count_mode = 0;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 8 << 20);
@@ -529,6 +534,60 @@ static __always_inline bool in_scope(const struct sf_config *cfg, __u32 tgid)
 	return true;
 }
 
+/* The scope parts a thread's verdict can change under while it runs (its comm, uid,
+ * cgroup, namespaces, executable): judged at every call. The others (pid, tid, tree, new
+ * pid, follow) change only when a process is forked, which makes new ids, or exits, which
+ * frees ids for reuse. */
+#define SF_SCOPE_UNMEMOISED                                                              \
+	(SF_SCOPE_COMM | SF_SCOPE_NOT_COMM | SF_SCOPE_UID | SF_SCOPE_CGROUP |           \
+	 SF_SCOPE_NOT_CGROUP | SF_SCOPE_MNTNS | SF_SCOPE_NOT_MNTNS | SF_SCOPE_PIDNS |    \
+	 SF_SCOPE_NOT_PIDNS | SF_SCOPE_EXE | SF_SCOPE_NOT_EXE)
+
+/* Task exits on the machine so far (sched_process_exit): a verdict kept from before
+ * one may be of a thread whose ids are another's now. */
+__u64 sf_exits;
+
+/* The last thread each CPU judged, and its verdict: a flood of calls is one thread's on
+ * one CPU, and its scope lookups (a hash lookup per call for a tree) are done once. */
+struct scope_memo {
+	__u64 pid_tgid;
+	__u64 exits; /* sf_exits when it was judged */
+	__u32 in;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scope_memo);
+} scope_memos SEC(".maps");
+
+/* in_scope for the current thread (`pid_tgid` its ids), from the CPU's memo when the
+ * thread is the one judged last and no task has exited since. */
+static __always_inline bool in_scope_now(const struct sf_config *cfg, __u64 pid_tgid)
+{
+	__u32 tgid = pid_tgid >> 32;
+	if (!cfg->scope || (cfg->scope & SF_SCOPE_UNMEMOISED))
+		return in_scope(cfg, tgid);
+	/* Other watches are added by user space at any time: looked up each call. */
+	if (cfg->has_watchers && bpf_map_lookup_elem(&watchers, &tgid))
+		return false;
+	__u32 zero = 0;
+	struct scope_memo *m = bpf_map_lookup_elem(&scope_memos, &zero);
+	if (!m)
+		return in_scope(cfg, tgid);
+	/* Read before judging: an exit meanwhile leaves the memo stale, not wrong. */
+	__u64 exits = sf_exits;
+	if (m->pid_tgid == pid_tgid && m->exits == exits)
+		return m->in;
+	bool in = in_scope(cfg, tgid);
+	m->pid_tgid = pid_tgid;
+	m->exits = exits;
+	m->in = in;
+	return in;
+}
+
 static __always_inline __u32 current_abi(long id)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -664,7 +723,8 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	struct sf_config *cfg = bpf_map_lookup_elem(&sf_config_map, &zero);
 	if (!cfg)
 		return 0;
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
 	if (tgid == cfg->self_tgid)
 		return 0;
 	__u32 abi = current_abi(id);
@@ -681,7 +741,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 		}
 	}
 	/* An exec is judged at its exit, by the comm of the image it starts. */
-	if (!is_exec(abi, nr) && !in_scope(cfg, tgid)) {
+	if (!is_exec(abi, nr) && !in_scope_now(cfg, pid_tgid)) {
 		count(SF_CNT_FILTERED);
 		return 0;
 	}
@@ -690,7 +750,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	 * calls are made keep socketcall, which a seccomp profile must allow. */
 	__u32 sc_args[6] = {};
 	bool socketcall = false;
-	if (maybe_socketcall && cfg->count_only != SF_COUNT_AT_ENTRY) {
+	if (maybe_socketcall && sf_count_mode != SF_COUNT_AT_ENTRY) {
 		__u32 call = (__u32)regs->bx;
 		struct sf_socketcall *sc = bpf_map_lookup_elem(&socketcalls, &call);
 		__u32 n = sc ? sc->nargs : 0;
@@ -709,8 +769,8 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 		}
 	}
 	/* Counting which calls are made (record): at entry, nothing waits for the exit. */
-	if (cfg->count_only == SF_COUNT_AT_ENTRY) {
-		if (is_exec(abi, nr) && !in_scope(cfg, tgid))
+	if (sf_count_mode == SF_COUNT_AT_ENTRY) {
+		if (is_exec(abi, nr) && !in_scope_now(cfg, pid_tgid))
 			return 0;
 		struct sf_stat *st = bpf_map_lookup_elem(&stats, &slot);
 		if (st)
@@ -728,7 +788,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	f->abi = abi;
 	f->active = 1;
 	/* -c: the time and the number are all the exit needs. */
-	if (cfg->count_only)
+	if (sf_count_mode)
 		return 0;
 	f->flags = socketcall ? SF_SYSCALL_SOCKETCALL : 0;
 	if (socketcall) {
@@ -868,7 +928,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	f->active = 0;
 	if (is_exec(f->abi, f->nr) && !in_scope(cfg, tgid)) {
 		count(SF_CNT_FILTERED);
-	} else if (cfg->count_only) {
+	} else if (sf_count_mode) {
 		__u32 slot = slot_of(f->abi, f->nr);
 		struct sf_stat *st = bpf_map_lookup_elem(&stats, &slot);
 		if (st) {
@@ -1097,6 +1157,7 @@ int BPF_PROG(signal_generate, int sig, struct kernel_siginfo *info, struct task_
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(sched_process_exit, struct task_struct *p, bool group_dead)
 {
+	__sync_fetch_and_add(&sf_exits, 1);
 	/* A call the thread is in never returns (exit, exit_group, a kill inside it). */
 	__u32 tid = p->pid;
 	struct inflight *f = bpf_task_storage_get(&inflight, p, 0, 0);
@@ -1104,7 +1165,7 @@ int BPF_PROG(sched_process_exit, struct task_struct *p, bool group_dead)
 		f->active = 0;
 		__u32 zero = 0;
 		struct sf_config *cfg = bpf_map_lookup_elem(&sf_config_map, &zero);
-		if (cfg && !cfg->count_only) {
+		if (cfg && !sf_count_mode) {
 			send_syscall(f, 0, SF_SYSCALL_NO_RETURN | f->flags);
 		} else if (cfg) {
 			__u32 slot = slot_of(f->abi, f->nr);

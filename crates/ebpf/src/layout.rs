@@ -31,7 +31,7 @@ pub mod pat {
     pub const NOT: u32 = 4;
 }
 
-/// `SF_COUNT_*`: how calls are counted (`Config::count_only`).
+/// `SF_COUNT_*`: how calls are counted (the object's `sf_count_mode`, set at load).
 pub mod count {
     /// At exit, with the time from entry.
     pub const TIMED: u32 = 1;
@@ -254,8 +254,6 @@ pub struct Config {
     pub exe_patterns: u32,
     /// 1: exec records carry the environment.
     pub exec_env: u32,
-    /// A [`count`] mode: calls are counted in map `stats`, not sent (0: sent).
-    pub count_only: u32,
     /// How many of `comm_pat` hold.
     pub comm_patterns: u32,
     /// The comm patterns.

@@ -19,6 +19,10 @@ use syscalls::{Arch, ArgKind};
 /// The compiled watch probes (`bpf/watch.bpf.c`, built by `scripts/build-ebpf`).
 pub static WATCH_OBJECT: &[u8] = aya::include_bytes_aligned!("../bpf/watch.bpf.o");
 
+/// The ring buffer's size when calls are counted, not sent: room for the lifecycle
+/// records of a busy tree (the consumer drains it at once).
+const COUNT_RING_BYTES: u32 = 1 << 20;
+
 /// Why the engine could not start, naming what is missing.
 #[derive(Debug, thiserror::Error)]
 pub enum WatchError {
@@ -474,7 +478,7 @@ impl Watcher {
         lifecycle: Lifecycle,
         count_only: u32,
     ) -> Result<Watcher, WatchError> {
-        Prepared::load()?.start_as(scope, select, lifecycle, count_only)
+        Prepared::load_as(count_only)?.start_as(scope, select, lifecycle)
     }
 }
 
@@ -485,12 +489,20 @@ impl Watcher {
 pub struct Prepared {
     bpf: Ebpf,
     btf: Btf,
+    /// The count mode the object was loaded for (0: calls are sent).
+    count_only: u32,
 }
 
 impl Prepared {
     /// Parses the kernel's BTF and loads the object; clear errors when not root or the
     /// kernel has no BTF.
     pub fn load() -> Result<Prepared, WatchError> {
+        Prepared::load_as(0)
+    }
+
+    /// As [`Prepared::load`], for a count mode (`layout::count`, 0: none): a constant in
+    /// the object, so that the verifier walks that mode's paths only.
+    fn load_as(count_only: u32) -> Result<Prepared, WatchError> {
         // SAFETY: geteuid takes no arguments and cannot fail.
         if unsafe { libc::geteuid() } != 0 {
             return Err(WatchError::NotRoot);
@@ -500,6 +512,12 @@ impl Prepared {
         // loader too, so that `Ebpf::load` does not parse a third.
         let ours = std::thread::spawn(Btf::from_sys_fs);
         let mut loader = EbpfLoader::new();
+        loader.override_global("sf_count_mode", &count_only, true);
+        if count_only != 0 {
+            // A count sends lifecycle records at most: 8 MB of ring is pages to clear
+            // for nothing.
+            loader.map_max_entries("events", COUNT_RING_BYTES);
+        }
         let btf = ours
             .join()
             .map_err(|_| WatchError::NoBtf)?
@@ -511,7 +529,11 @@ impl Prepared {
             .allow_unsupported_maps()
             .load(WATCH_OBJECT)
             .map_err(|e| WatchError::Load(e.to_string()))?;
-        Ok(Prepared { bpf, btf })
+        Ok(Prepared {
+            bpf,
+            btf,
+            count_only,
+        })
     }
 
     /// Configures, verifies and attaches the probes as [`Watcher::start`] says.
@@ -521,7 +543,7 @@ impl Prepared {
         select: Option<&dyn Fn(Arch, u32) -> bool>,
         lifecycle: Lifecycle,
     ) -> Result<Watcher, WatchError> {
-        self.start_as(scope, select, lifecycle, 0)
+        self.start_as(scope, select, lifecycle)
     }
 
     fn start_as(
@@ -529,9 +551,12 @@ impl Prepared {
         scope: &Scope,
         select: Option<&dyn Fn(Arch, u32) -> bool>,
         lifecycle: Lifecycle,
-        count_only: u32,
     ) -> Result<Watcher, WatchError> {
-        let Prepared { mut bpf, btf } = self;
+        let Prepared {
+            mut bpf,
+            btf,
+            count_only,
+        } = self;
         let load = |e: &dyn std::fmt::Display| WatchError::Load(e.to_string());
         configure(&mut bpf, scope, select, lifecycle, count_only)?;
         let calls =
@@ -764,7 +789,6 @@ fn configure(
     let comm_pat_in = scope.comm_patterns.iter().any(|p| !p.negated());
     let comm_pat_out = scope.comm_patterns.iter().any(|p| p.negated());
     config.exec_env = u32::from(lifecycle.exec_env);
-    config.count_only = count_only;
     let lists = [
         (!scope.comms.is_empty() || comm_pat_in, layout::scope::COMM),
         (

@@ -111,11 +111,16 @@ pub(super) fn run(
     let select = set
         .as_ref()
         .map(|set| move |arch: Arch, nr: u32| set.contains(arch, nr));
+    // A count needs only to know when the tasks are gone: their forks and exits. No
+    // line is printed, so neither exec records (they precede an execve's line) nor
+    // signals are sent, and their probes are not loaded (the exec probe is the largest
+    // program the verifier walks).
+    let lines = counted.is_none();
     let lifecycle = Lifecycle {
         fork: true,
-        exec: true,
+        exec: lines,
         exit: true,
-        signal: true,
+        signal: lines,
         ..Lifecycle::default()
     };
     let select = select.as_ref().map(|s| s as &dyn Fn(Arch, u32) -> bool);

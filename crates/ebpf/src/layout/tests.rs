@@ -108,7 +108,6 @@ fn every_mirrored_struct_matches_the_compiled_objects_layout() {
             new_pids,
             exe_patterns,
             exec_env,
-            count_only,
             comm_patterns,
             comm_pat
         ]
