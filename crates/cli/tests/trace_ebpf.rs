@@ -497,3 +497,74 @@ fn iovec_arrays_and_their_buffers_are_read_as_ptrace_reads_them() {
         assert_eq!(e, p, "{name}: eBPF's lines are ptrace's");
     }
 }
+
+/// A directory of 300 files whose listings are far longer than a capture: getdents and
+/// getdents64, 64-bit and i386 (whose linux_dirent has 32-bit longs), print the count of
+/// entries as ptrace (and strace) print it: the probes count them in the kernel.
+#[test]
+fn getdents_entry_counts_are_ptraces() {
+    let dir = tempfile::tempdir().unwrap();
+    let listed = dir.path().join("listed");
+    std::fs::create_dir(&listed).unwrap();
+    for i in 0..300 {
+        std::fs::write(listed.join(format!("entry-{i:03}")), "").unwrap();
+    }
+    let source = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fixtures/c/getdents_calls.c"
+    );
+    let addr = Regex::new(r"0x[0-9a-f]+").unwrap();
+    for (name, flags) in [("gd64", &[][..]), ("gd32", &["-m32"][..])] {
+        let Some(program) = common::build_c(source, &dir.path().join(name), flags) else {
+            return;
+        };
+        let lines = |backend: &str| {
+            traced(backend, "getdents,getdents64", &[&program, &listed])
+                .lines()
+                .filter(|l| l.starts_with("getdents"))
+                .map(|l| addr.replace_all(l, "ADDR").into_owned())
+                .collect::<Vec<_>>()
+        };
+        let (p, e) = (lines("ptrace"), lines("ebpf"));
+        for call in ["getdents(3, ", "getdents64(3, "] {
+            let want = format!("{call}ADDR /* 302 entries */, 32768) = ");
+            assert!(p.iter().any(|l| l.starts_with(&want)), "{name}: {p:#?}");
+        }
+        assert_eq!(e, p, "{name}: eBPF's lines are ptrace's");
+    }
+}
+
+/// Starting a thread is clone3 with CLONE_PARENT_SETTID: the probes read its struct
+/// clone_args and, at exit, the tid the kernel stored, so that the line is ptrace's
+/// (`clone3({flags=..., parent_tid=ADDR, ...} => {parent_tid=[PID]}, 88) = PID`); and
+/// os.listdir's getdents64 prints its count of entries.
+#[test]
+fn clone3_and_getdents64_of_python_are_ptraces() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..100 {
+        std::fs::write(dir.path().join(format!("entry-{i:03}")), "").unwrap();
+    }
+    let script = format!(
+        "import os, threading\nt=threading.Thread(target=print)\nt.start()\nt.join()\nos.listdir({:?})",
+        dir.path()
+    );
+    let cmd = ["/usr/bin/python3", "-c", &script];
+    compare(&cmd);
+    let calls = |backend: &str| {
+        let (_, text) = trace(backend, &cmd);
+        lines_per_task(&text)
+            .concat()
+            .into_iter()
+            .filter(|l| l.starts_with("clone3(") || l.starts_with("getdents64("))
+            .collect::<Vec<_>>()
+    };
+    let (p, e) = (calls("ptrace"), calls("ebpf"));
+    assert!(
+        p.iter()
+            .any(|l| l.contains("parent_tid=ADDR")
+                && l.contains("} => {parent_tid=[PID]}, 88) = PID")),
+        "{p:#?}"
+    );
+    assert!(p.iter().any(|l| l.contains("/* 102 entries */")), "{p:#?}");
+    assert_eq!(e, p, "eBPF's lines are ptrace's");
+}

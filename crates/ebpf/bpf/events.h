@@ -41,7 +41,21 @@ enum sf_cap_kind {
 	SF_CAP_FIXED = 4,   /* bytes, 8 times the len_arg field (a structure's size) */
 	SF_CAP_IOV = 5,     /* an iovec array (len_arg: its count) and its buffers' starts */
 	SF_CAP_IOV32 = 6,   /* the same, in the compat layout (32-bit base and length) */
+	SF_CAP_DIRENTS = 7, /* a getdents buffer's record count, a __u32 (len_arg: the
+			     * offset of d_reclen in a record), counted at exit in the bytes
+			     * the call returned (SF_DIRENTS_BYTES at most), not the bytes */
+	SF_CAP_CLONE3_OUT = 8, /* what clone3 stored through its struct clone_args, read at
+				* exit: pidfd's (CLONE_PIDFD), then parent_tid's
+				* (CLONE_PARENT_SETTID), each when its flag and pointer are
+				* set and it could be read, as SF_STORED_SIZE bytes: the
+				* __u64 address, the __u32 stored there, 4 zero bytes */
 };
+/* A getdents count reads as much as the decoders do (64 KiB) and walks this many
+ * records at most (64 KiB of i386's smallest, 12 bytes, are fewer). */
+#define SF_DIRENTS_BYTES 65536
+#define SF_DIRENTS_MAX 8192
+
+#define SF_STORED_SIZE 16
 /* An iovec capture: the array's first SF_IOV_MAX entries as the program laid them out
  * at offset 0, and each entry's first SF_IOV_DATA bytes at SF_IOV_MAX * 16 + k *
  * SF_IOV_DATA; cap_len holds the entries read, and bit 8 + k set when entry k's bytes

@@ -697,6 +697,107 @@ static __always_inline void capture(char *dst, __u32 how, const __u64 *args, lon
 	}
 }
 
+/* A walk over a getdents buffer's records, one record a bpf_loop step. */
+struct dirent_walk {
+	__u64 addr;      /* the buffer */
+	__u64 len;       /* the bytes the call returned, SF_DIRENTS_BYTES at most */
+	__u32 reclen_at; /* d_reclen's offset in a record */
+	__u32 off;       /* the record at hand */
+	__u32 n;         /* records counted */
+	__u32 fault;     /* 1: a d_reclen could not be read */
+};
+
+/* One record: counted when its d_reclen lies within the bytes returned and is not 0,
+ * as the decoders count a buffer ptrace read. */
+static long dirent_step(__u64 i, void *ctx)
+{
+	struct dirent_walk *w = ctx;
+	__u16 reclen;
+	if ((__u64)w->off + w->reclen_at + 3 > w->len)
+		return 1;
+	if (bpf_probe_read_user(&reclen, sizeof(reclen),
+				(const void *)(w->addr + w->off + w->reclen_at)) < 0) {
+		w->fault = 1;
+		return 1;
+	}
+	if (!reclen)
+		return 1;
+	w->n++;
+	w->off += reclen;
+	return 0;
+}
+
+/* SF_CAP_DIRENTS: how many records the getdents buffer at addr holds in the ret bytes
+ * the call returned, counted where they are (the buffer is far larger than a capture). */
+static __always_inline void capture_dirents(char *dst, __u64 addr, long ret, __u32 reclen_at,
+					    __u32 *state, __u32 *len)
+{
+	if (ret < 0)
+		return;
+	struct dirent_walk w = {
+		.addr = addr,
+		.len = ret > SF_DIRENTS_BYTES ? SF_DIRENTS_BYTES : ret,
+		.reclen_at = reclen_at,
+	};
+	bpf_loop(SF_DIRENTS_MAX, dirent_step, &w, 0);
+	if (w.fault) {
+		*state = SF_CAP_STATE_FAULT;
+		*len = 0;
+		count(SF_CNT_CAP_FAULT);
+		return;
+	}
+	__builtin_memcpy(dst, &w.n, sizeof(w.n));
+	*state = SF_CAP_STATE_OK;
+	*len = sizeof(w.n);
+}
+
+/* SF_CAP_CLONE3_OUT: the pidfd and the parent tid clone3 stored where its struct
+ * clone_args (at addr) points, each when asked for (its flag and pointer set). */
+static __always_inline void capture_clone3_out(char *dst, __u64 addr, __u32 *state, __u32 *len)
+{
+	/* flags, pidfd, child_tid, parent_tid */
+	__u64 head[4];
+	if (bpf_probe_read_user(head, sizeof(head), (const void *)addr) < 0) {
+		*state = SF_CAP_STATE_FAULT;
+		*len = 0;
+		count(SF_CNT_CAP_FAULT);
+		return;
+	}
+	__u32 k = 0;
+#pragma unroll
+	for (int j = 0; j < 2; j++) {
+		__u64 flag = j ? 0x00100000 /* CLONE_PARENT_SETTID */ : 0x1000 /* CLONE_PIDFD */;
+		/* the address, the value stored there, zeroes (SF_STORED_SIZE bytes) */
+		__u64 stored[2] = { head[j ? 3 : 1], 0 };
+		if (!(head[0] & flag) || !stored[0])
+			continue;
+		if (bpf_probe_read_user(&stored[1], sizeof(__u32), (const void *)stored[0]) < 0) {
+			count(SF_CNT_CAP_FAULT);
+			continue;
+		}
+		__builtin_memcpy(dst + (k ? SF_STORED_SIZE : 0), stored, SF_STORED_SIZE);
+		k++;
+	}
+	*state = SF_CAP_STATE_OK;
+	*len = k * SF_STORED_SIZE;
+}
+
+/* The second capture (map captures2), at exit: what capture reads, or one of the kinds
+ * only a second capture takes (a count, what clone3 stored). */
+static __always_inline void capture2(char *dst, __u32 how, const __u64 *args, long ret,
+				     __u32 *state, __u32 *len)
+{
+	__u32 kind = how & 0xff, arg = (how >> 8) & 0xff;
+	if (arg > 5)
+		return;
+	if (kind == SF_CAP_DIRENTS)
+		capture_dirents(dst, args[arg], ret, (how >> 16) & 0xff, state, len);
+	else if (kind == SF_CAP_CLONE3_OUT)
+		capture_clone3_out(dst, args[arg], state, len);
+	else
+		capture(dst, how, args, ret, state, len);
+}
+
 /* Fills what every record says about the current task. */
 static __always_inline void fill_header(struct sf_header *h, __u32 kind)
 {
@@ -898,7 +999,7 @@ static __always_inline void send_syscall(struct inflight *f, long ret, __u32 fla
 	e->cap2_arg = (how2 >> 8) & 0xff;
 	e->cap2_state = SF_CAP_STATE_NONE;
 	e->cap2_len = 0;
-	capture(e->cap2, how2, f->args, ret, &e->cap2_state, &e->cap2_len);
+	capture2(e->cap2, how2, f->args, ret, &e->cap2_state, &e->cap2_len);
 	bpf_ringbuf_submit(e, 0);
 	count(SF_CNT_SENT);
 }

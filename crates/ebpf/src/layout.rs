@@ -100,6 +100,16 @@ pub mod cap_kind {
     pub const IOV: u32 = 5;
     /// The same, in the compat layout (32-bit base and length).
     pub const IOV32: u32 = 6;
+    /// A getdents buffer's record count, a u32 (the length field: the offset of
+    /// `d_reclen` in a record), counted at exit in the bytes the call returned, in place
+    /// of the bytes; see [`super::SyscallEvent::dirents`].
+    pub const DIRENTS: u32 = 7;
+    /// What clone3 stored through its `struct clone_args` (pidfd, parent_tid), read at
+    /// exit; see [`super::SyscallEvent::stored`].
+    pub const CLONE3_OUT: u32 = 8;
+    /// `SF_STORED_SIZE`: the bytes of one stored value in a `CLONE3_OUT` capture (its
+    /// u64 address, the u32 stored, 4 zero bytes).
+    pub const STORED_SIZE: usize = 16;
     /// `SF_IOV_MAX`: the iovec entries an iovec capture holds.
     pub const IOV_MAX: usize = 4;
     /// `SF_IOV_DATA`: the bytes of each entry's buffer it holds.
@@ -703,14 +713,42 @@ impl SyscallEvent {
         out
     }
 
-    /// The second captured argument's bytes and its index, when it was read.
+    /// The second captured argument's bytes and its index, when it was read as the
+    /// memory at the argument (not a count or what clone3 stored).
     pub fn captured2(&self) -> Option<(usize, &[u8])> {
-        (self.cap2_kind != cap_kind::NONE && self.cap2_state == cap_state::OK).then(|| {
+        let memory = !matches!(
+            self.cap2_kind,
+            cap_kind::NONE | cap_kind::DIRENTS | cap_kind::CLONE3_OUT
+        );
+        (memory && self.cap2_state == cap_state::OK).then(|| {
             (
                 self.cap2_arg as usize,
                 &self.cap2[..(self.cap2_len as usize).min(CAP_MAX)],
             )
         })
+    }
+
+    /// A getdents call's directory entries as the probes counted them: (the buffer's
+    /// address, how many records the bytes it returned hold).
+    pub fn dirents(&self) -> Option<(u64, usize)> {
+        if self.cap2_kind != cap_kind::DIRENTS || self.cap2_state != cap_state::OK {
+            return None;
+        }
+        let n = u32::from_le_bytes(self.cap2[..4].try_into().unwrap());
+        Some((*self.args.get(self.cap2_arg as usize)?, n as usize))
+    }
+
+    /// What clone3 stored that the probes read back at exit, as (address, the u32's
+    /// bytes there): its pidfd and its parent tid, those it was asked to store.
+    pub fn stored(&self) -> Vec<(u64, &[u8])> {
+        if self.cap2_kind != cap_kind::CLONE3_OUT || self.cap2_state != cap_state::OK {
+            return Vec::new();
+        }
+        let len = (self.cap2_len as usize).min(2 * cap_kind::STORED_SIZE);
+        self.cap2[..len]
+            .chunks_exact(cap_kind::STORED_SIZE)
+            .map(|s| (u64::from_le_bytes(s[..8].try_into().unwrap()), &s[8..12]))
+            .collect()
     }
 
     /// Whether the capture holds all of the argument (a string ended within `CAP_MAX`,

@@ -1167,6 +1167,8 @@ fn pointee_size(to: &str) -> Option<usize> {
         | "struct __old_kernel_stat"
         | "struct mount_attr" => 32,
         "struct sched_attr" => 56,
+        // What clone3's decoder reads (CLONE_ARGS_SIZE_VER2).
+        "struct clone_args" => 88,
         "struct mq_attr" | "struct sigevent" => 64,
         "struct stat64" => 96,
         "struct sysinfo" => 112,
@@ -1180,15 +1182,19 @@ fn pointee_size(to: &str) -> Option<usize> {
     })
 }
 
-/// The probes' `captures2` value for a syscall, read at exit: the last path or string
-/// argument the first capture does not take (rename's and link's new name, mount's
-/// file system type); else an output buffer, as long as the call returned (readlink's
-/// target, getxattr's value); else a structure or array argument (the first pointer the
-/// first capture does not take).
+/// The probes' `captures2` value for a syscall, read at exit: what only a second
+/// capture reads ([`derived_capture`]); else the last path or string argument the first
+/// capture does not take (rename's and link's new name, mount's file system type); else
+/// an output buffer, as long as the call returned (readlink's target, getxattr's value);
+/// else a structure or array argument (the first pointer the first capture does not
+/// take).
 fn capture2_of(arch: Arch, nr: u32) -> u32 {
     let Some(s) = arch.table().lookup_nr(nr) else {
         return 0;
     };
+    if let Some(how) = derived_capture(arch, nr, s) {
+        return how;
+    }
     let first = capture_of(arch, nr);
     let taken = first != 0;
     let first = (first >> 8) & 0xff;
@@ -1214,6 +1220,40 @@ fn capture2_of(arch: Arch, nr: u32) -> u32 {
             })
         })
         .unwrap_or(0)
+}
+
+/// What the probes work out at exit from the memory the first capture names, beside
+/// it: getdents's entry count, from a buffer far larger than a capture (the first
+/// capture keeps its head for `-v`), and what clone3 stored through its `struct
+/// clone_args` (the first capture holds the structure).
+fn derived_capture(arch: Arch, nr: u32, s: &syscalls::Syscall) -> Option<u32> {
+    use layout::cap_kind;
+    let arg = |want: fn(&ArgKind) -> bool| {
+        s.args
+            .iter()
+            .position(|a| want(&a.kind))
+            .map(|i| (i as u32) << 8)
+    };
+    // d_reclen follows two u64s in linux_dirent64 and two longs in linux_dirent.
+    let reclen_at = match s.name {
+        "getdents64" => Some(16),
+        "getdents" if arch.is_compat_call(nr) => Some(8),
+        "getdents" => Some(16),
+        _ => None,
+    };
+    if let Some(at) = reclen_at {
+        return arg(|k| matches!(k, ArgKind::OutBuf { .. }))
+            .map(|a| cap_kind::DIRENTS | a | at << 16);
+    }
+    arg(|k| {
+        matches!(
+            k,
+            ArgKind::Ptr {
+                to: "struct clone_args"
+            }
+        )
+    })
+    .map(|a| cap_kind::CLONE3_OUT | a)
 }
 
 /// The probes' `captures` value for a syscall: its first path or string argument; else

@@ -188,6 +188,9 @@ pub enum Mem {
         /// The total number of entries up to the NULL (may exceed `items.len()`).
         count: usize,
     },
+    /// How many records the source counted where they are, in place of their bytes
+    /// (the eBPF probes count a getdents buffer's entries in the kernel).
+    Count(usize),
     /// The address could not be read.
     Fault,
 }
@@ -214,6 +217,13 @@ pub trait MemReader {
         max_items: usize,
         max_len: usize,
     ) -> Mem;
+    /// The directory entries of a getdents buffer of `len` bytes at `addr` whose
+    /// `d_reclen` is at `reclen_at`, for a decoder that prints only how many there are:
+    /// their bytes, which the decoder counts, or [`Mem::Count`] from a source that
+    /// counted them where they are.
+    fn read_dirents(&mut self, addr: u64, len: usize, _reclen_at: usize) -> Mem {
+        self.read_bytes(addr, len)
+    }
     /// What file descriptor `fd` of the task refers to (its /proc fd link), for `-y`;
     /// for AT_FDCWD (-100), the task's current directory.
     fn fd_path(&mut self, _fd: i32) -> Mem {

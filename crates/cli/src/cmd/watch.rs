@@ -1060,8 +1060,10 @@ impl Clock {
 struct CapturedMemory<'a> {
     /// What the probes read, as (address, bytes, whether that is all there is there),
     /// looked up in order: an iovec capture's pieces, the second capture (a string, a
-    /// structure or an array, at exit), the first.
+    /// structure or an array, at exit, or the values clone3 stored), the first.
     pieces: Vec<(u64, &'a [u8], bool)>,
+    /// A getdents buffer's address and how many entries the probes counted in it.
+    dirents: Option<(u64, usize)>,
     /// An execve's argv and envp addresses with the new image's record, which holds
     /// what they pointed to (argv's strings, the environment's count).
     exec: Option<(u64, u64, &'a ExecEvent)>,
@@ -1079,11 +1081,13 @@ impl<'a> CapturedMemory<'a> {
             // A string's NUL is among its bytes when it ended within what was read.
             pieces.push((at, bytes, false));
         }
+        pieces.extend(e.stored().into_iter().map(|(at, bytes)| (at, bytes, true)));
         if let Some(bytes) = e.captured() {
             pieces.push((first, bytes, e.captured_whole()));
         }
         CapturedMemory {
             pieces,
+            dirents: e.dirents(),
             exec: exec.map(|x| (e.args[1], e.args[2], x)),
         }
     }
@@ -1120,6 +1124,12 @@ impl MemReader for CapturedMemory<'_> {
                 },
             },
             None => Mem::Fault,
+        }
+    }
+    fn read_dirents(&mut self, addr: u64, len: usize, _reclen_at: usize) -> Mem {
+        match self.dirents {
+            Some((at, n)) if at == addr => Mem::Count(n),
+            _ => self.read_bytes(addr, len),
         }
     }
     fn read_str_array(&mut self, addr: u64, _: usize, max_items: usize, max_len: usize) -> Mem {

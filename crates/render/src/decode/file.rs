@@ -45,14 +45,10 @@ impl Decoder {
             },
             Fmt::Dirents | Fmt::Dirents64 => match (v.ok_ret(), v.exit_mem(i as u32)) {
                 (Some(_), Some(Mem::Bytes { bytes, .. })) => {
-                    // linux_dirent64's d_reclen follows two u64s, linux_dirent's two longs.
-                    let reclen_at = match fmt {
-                        Fmt::Dirents => 2 * l.long,
-                        _ => 16,
-                    };
-                    let n = count_dirents(bytes, reclen_at);
+                    let n = count_dirents(bytes, reclen_at(fmt, l));
                     format!("{} /* {n} entries */", ptr(raw))
                 }
+                (Some(_), Some(&Mem::Count(n))) => format!("{} /* {n} entries */", ptr(raw)),
                 _ => ptr(raw),
             },
             Fmt::FcntlArg if v.arg(1) == F_SETOWN_EX => {
@@ -170,7 +166,12 @@ impl Decoder {
                 other => other,
             },
             Fmt::Dirents | Fmt::Dirents64 => {
-                mem.read_bytes(addr, (ok.unwrap_or(0).max(0) as usize).min(1 << 16))
+                let len = (ok.unwrap_or(0).max(0) as usize).min(1 << 16);
+                if self.opts.verbose {
+                    mem.read_bytes(addr, len)
+                } else {
+                    mem.read_dirents(addr, len, reclen_at(fmt, l))
+                }
             }
             Fmt::StatfsOut => mem.read_bytes(addr, statfs_size(l)),
             Fmt::Statfs64Out => mem.read_bytes(addr, STATFS64_I386_SIZE),
@@ -616,6 +617,15 @@ fn dirents(b: &[u8], st: Style, l: Layout, strings: Hex) -> String {
         off += reclen;
     }
     format!("[{}]", parts.join(", "))
+}
+
+/// Where `d_reclen` is in a getdents record: after two u64s in `linux_dirent64`, after
+/// two longs in `linux_dirent` (16 on x86_64, 8 on i386).
+fn reclen_at(fmt: Fmt, l: Layout) -> usize {
+    match fmt {
+        Fmt::Dirents => 2 * l.long,
+        _ => 16,
+    }
 }
 
 /// How many records a getdents buffer holds whose `d_reclen` is at `reclen_at` (16 in
