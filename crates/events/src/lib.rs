@@ -217,11 +217,11 @@ pub trait MemReader {
         max_items: usize,
         max_len: usize,
     ) -> Mem;
-    /// The directory entries of a getdents buffer of `len` bytes at `addr` whose
-    /// `d_reclen` is at `reclen_at`, for a decoder that prints only how many there are:
+    /// The directory entries of a getdents buffer of `len` bytes at `addr`, for a
+    /// decoder that prints only how many there are:
     /// their bytes, which the decoder counts, or [`Mem::Count`] from a source that
     /// counted them where they are.
-    fn read_dirents(&mut self, addr: u64, len: usize, _reclen_at: usize) -> Mem {
+    fn read_dirents(&mut self, addr: u64, len: usize) -> Mem {
         self.read_bytes(addr, len)
     }
     /// What file descriptor `fd` of the task refers to (its /proc fd link), for `-y`;

@@ -1126,7 +1126,7 @@ impl MemReader for CapturedMemory<'_> {
             None => Mem::Fault,
         }
     }
-    fn read_dirents(&mut self, addr: u64, len: usize, _reclen_at: usize) -> Mem {
+    fn read_dirents(&mut self, addr: u64, len: usize) -> Mem {
         match self.dirents {
             Some((at, n)) if at == addr => Mem::Count(n),
             _ => self.read_bytes(addr, len),

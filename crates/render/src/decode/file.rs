@@ -170,7 +170,7 @@ impl Decoder {
                 if self.opts.verbose {
                     mem.read_bytes(addr, len)
                 } else {
-                    mem.read_dirents(addr, len, reclen_at(fmt, l))
+                    mem.read_dirents(addr, len)
                 }
             }
             Fmt::StatfsOut => mem.read_bytes(addr, statfs_size(l)),
