@@ -568,3 +568,62 @@ fn clone3_and_getdents64_of_python_are_ptraces() {
     assert!(p.iter().any(|l| l.contains("/* 102 entries */")), "{p:#?}");
     assert_eq!(e, p, "eBPF's lines are ptrace's");
 }
+
+/// Without -f only the command's first thread is traced: when another thread execs (it
+/// takes the leader's id, and the leader exits), the trace ends at the leader's exit as
+/// under ptrace, and the new image's calls are not the traced thread's.
+#[test]
+fn an_exec_by_another_thread_ends_a_trace_without_f_as_ptraces() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/c/thread_exec.c");
+    let Some(program) = common::build_c(source, &dir.path().join("thread_exec"), &["-pthread"])
+    else {
+        return;
+    };
+    for backend in ["ptrace", "ebpf"] {
+        let out = dir.path().join(format!("{backend}.txt"));
+        let run = sysfence()
+            .args(["trace", "--backend", backend, "-o"])
+            .arg(&out)
+            .arg("--")
+            .arg(&program)
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "{backend}: {run:?}");
+        let text = std::fs::read_to_string(&out).unwrap();
+        let last = text.lines().last().unwrap_or("");
+        assert_eq!(last, "+++ exited with 0 +++", "{backend}: {text}");
+        assert_eq!(text.matches("+++ exited").count(), 1, "{backend}: {text}");
+        assert!(!text.contains("from-thread"), "{backend}: {text}");
+    }
+}
+
+/// An x86_64 exec returns with its number rewritten to execve's: execveat, selected
+/// alone, still returns `= 0` with its argv from the new image, as under ptrace (the
+/// exit was dropped as unselected, and the call told as one that never returned).
+#[test]
+fn execveat_returns_as_ptrace_prints_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/c/execveat_call.c");
+    let Some(program) = common::build_c(source, &dir.path().join("execveat_call"), &[]) else {
+        return;
+    };
+    let addr = Regex::new(r"0x[0-9a-f]+").unwrap();
+    let line = |backend: &str| {
+        let text = traced(backend, "execveat", &[&program]);
+        let calls: Vec<String> = text
+            .lines()
+            .filter(|l| l.starts_with("execveat("))
+            .map(|l| addr.replace_all(l, "ADDR").into_owned())
+            .collect();
+        assert_eq!(calls.len(), 1, "{backend}: {text}");
+        calls[0].clone()
+    };
+    let (p, e) = (line("ptrace"), line("ebpf"));
+    assert!(p.ends_with("= 0"), "{p}");
+    assert!(e.ends_with("= 0"), "{e}");
+    // The path may be unreadable to the probes at entry (a page not yet touched): the
+    // rest of the line is ptrace's.
+    let rest = |l: &str| l.split_once(", [").map(|(_, r)| r.to_string());
+    assert_eq!(rest(&e), rest(&p), "ebpf: {e}\nptrace: {p}");
+}

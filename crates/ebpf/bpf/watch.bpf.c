@@ -1011,17 +1011,9 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	struct sf_config *cfg = bpf_map_lookup_elem(&sf_config_map, &zero);
 	if (!cfg)
 		return 0;
-	/* A call not selected never waits for its exit: an array lookup instead of a hash
-	 * lookup for most calls (TS_COMPAT still tells the ABI here). */
-	if (!cfg->all_syscalls) {
-		__u32 nr = (__u32)regs->orig_ax;
-		__u32 abi = current_abi(nr);
-		__u32 slot = slot_of(abi, nr);
-		__u8 *sel = bpf_map_lookup_elem(&selected, &slot);
-		/* socketcall waits as the sub-call it made. */
-		if ((!sel || !*sel) && !(abi == SF_ABI_I386 && nr == SF_I386_SOCKETCALL))
-			return 0;
-	}
+	/* Whether the entry kept the call is the thread's storage to say, not the number in
+	 * orig_ax: an exec rewrites it (execveat returns as execve), and a call not kept
+	 * finds no storage or a cleared one in a few loads. */
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct inflight *f = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0, 0);
 	if (!f || !f->active)
@@ -1302,7 +1294,14 @@ int BPF_PROG(sched_process_exit, struct task_struct *p, bool group_dead)
 	/* A leader's comm class stays while its threads run: io_uring workers go by it. */
 	if (tid != tgid)
 		bpf_map_delete_elem(&comm_class, &tid);
+	/* The ids named in the scope are of the tasks there when it was set: a later task
+	 * given the same id is another, and so is the thread that takes its leader's id
+	 * when it execs (the leader exits here first), as under ptrace. */
+	bpf_map_delete_elem(&scope_tids, &tid);
+	bpf_map_delete_elem(&scope_not_tids, &tid);
 	if (group_dead) {
+		bpf_map_delete_elem(&scope_pids, &tgid);
+		bpf_map_delete_elem(&scope_not_pids, &tgid);
 		bpf_map_delete_elem(&comm_class, &tgid);
 		bpf_map_delete_elem(&scope_tree, &tgid);
 		bpf_map_delete_elem(&scope_not_tree, &tgid);

@@ -385,13 +385,14 @@ pub fn arch_of(abi: u32) -> Option<Arch> {
 }
 
 /// Which program a watch needs, decided before loading: a program not loaded costs
-/// neither the verifier's time at the start nor a probe's time per event.
+/// neither the verifier's time at the start nor a probe's time per event. In the order
+/// they are attached: sys_enter last, so that no call is kept at its entry before the
+/// probes that end it (its exit, its thread's exit) are there.
 fn hooks(scope: &Scope, calls: bool, exits: bool, l: Lifecycle) -> Vec<&'static str> {
     let containers = scope.new_cgroups || scope.exclude_new_containers || scope.report_new_cgroups;
     let exe = !scope.exe_patterns.is_empty();
     [
         (containers, ("cgroup_mkdir")),
-        (calls, ("sys_enter")),
         (exits, ("sys_exit")),
         // Always: it follows trees and keeps new_pids, followed and exe_class.
         (true, ("sched_process_fork")),
@@ -403,6 +404,7 @@ fn hooks(scope: &Scope, calls: bool, exits: bool, l: Lifecycle) -> Vec<&'static 
         (l.signal, ("signal_generate")),
         (l.io_uring, ("io_uring_submit_req")),
         (l.io_uring, ("io_uring_complete")),
+        (calls, ("sys_enter")),
     ]
     .into_iter()
     .filter(|(on, _)| *on)
@@ -415,7 +417,7 @@ pub struct Watcher {
     bpf: Ebpf,
     ring: RingBuf<MapData>,
     counters: PerCpuArray<MapData, u64>,
-    /// The last poll found records: the next one lets more gather first.
+    /// The last poll found a few records: the next one lets more gather first.
     busy: bool,
 }
 
@@ -427,6 +429,9 @@ pub struct Watcher {
 /// makes it one per batch; at 3,000,000 records/s it gathers about 200 KB of the 8 MB
 /// ring, and it adds at most this much to an event's latency.
 const GATHER: Duration = Duration::from_micros(500);
+
+/// A drain of this many records or more is a consumer that is behind, not caught up.
+const GATHER_BELOW: usize = 1024;
 
 impl Watcher {
     /// Loads and attaches the probes for `scope`, selecting the syscalls for which
@@ -627,7 +632,9 @@ impl Watcher {
             std::thread::sleep(GATHER);
         }
         let mut handled = self.drain(&mut each);
-        self.busy = handled > 0;
+        // A large batch says the consumer is behind: no interrupt is raised while it
+        // is, and it drains again at once.
+        self.busy = handled > 0 && handled < GATHER_BELOW;
         if handled > 0 {
             return Ok(handled);
         }
@@ -723,9 +730,11 @@ fn load_programs(bpf: &mut Ebpf, wanted: &[&'static str], btf: &Btf) -> Result<(
     {
         return Err(load(&format!("no program {missing}")));
     }
-    // In `wanted`'s order (the object gives its programs in no particular order), so
-    // that a start loads them the same way each time.
-    programs.sort_by_key(|(name, _)| wanted.iter().position(|h| h == name));
+    // The largest first, so that the two threads end together; then in `wanted`'s
+    // order (the object gives its programs in no particular order), so that a start
+    // loads them the same way each time.
+    let large = |name: &str| matches!(name, "sys_enter" | "sys_exit" | "sched_process_exec");
+    programs.sort_by_key(|(name, _)| (!large(name), wanted.iter().position(|h| h == name)));
     let queue = std::sync::Mutex::new(programs.into_iter());
     let work = || -> Result<(), WatchError> {
         loop {

@@ -138,7 +138,7 @@ pub struct TextSink {
     last_mono: Option<u64>,
     /// Per task, the name of its last call whose exit was printed: the call a
     /// `restart_syscall` resumes (strace's s_prev_ent).
-    prev: IdMap<i32, String>,
+    prev: IdMap<i32, (Arch, u32)>,
 }
 
 impl TextSink {
@@ -268,7 +268,11 @@ impl TextSink {
     fn head(&self, tid: i32, entry: &SyscallEntry) -> String {
         let shape = self.decoder.shape(entry.arch, entry.nr);
         if shape.name == "restart_syscall" && shape.ret != crate::specs::Ret::Raw {
-            let name = self.prev.get(&tid).map_or("system call", String::as_str);
+            let prev = self
+                .prev
+                .get(&tid)
+                .map(|&(arch, nr)| self.decoder.shape(arch, nr));
+            let name = prev.as_ref().map_or("system call", |s| s.name.as_str());
             return format!("restart_syscall(<... resuming interrupted {name} ...>");
         }
         let split = self.decoder.entry_split(&shape, entry);
@@ -325,8 +329,6 @@ impl TextSink {
     }
 
     fn on_exit(&mut self, tid: i32, ts: Timestamp, exit: &SyscallExit) -> io::Result<()> {
-        let decoder = self.decoder.clone();
-        let shape = decoder.shape(exit.entry.arch, exit.entry.nr);
         if exit.detached && !self.deferred() {
             // As strace: only a line still open gets ` <detached ...>`.
             let stream = self.stream(tid)?;
@@ -338,9 +340,8 @@ impl TextSink {
         }
         // The call a later restart_syscall resumes, as strace's: set before the -e
         // status= filter, after the line's head is made.
-        let name = shape.name.clone();
         let printed = self.print_exit(tid, ts, exit);
-        self.prev.insert(tid, name);
+        self.prev.insert(tid, (exit.entry.arch, exit.entry.nr));
         printed
     }
 
