@@ -256,7 +256,7 @@ impl TextSink {
         }
         self.interrupt_open(tid)?;
         let mut line = self.prefix(tid, entry.ts, Some(entry.ip));
-        line.push_str(&self.head(tid, entry));
+        self.head(&mut line, tid, entry);
         let col = line.chars().count();
         let stream = self.stream(tid)?;
         stream.out.write_all(line.as_bytes())?;
@@ -264,8 +264,9 @@ impl TextSink {
         Ok(())
     }
 
-    /// `name(` and the arguments known at entry (with the separator before the rest).
-    fn head(&self, tid: i32, entry: &SyscallEntry) -> String {
+    /// `name(` and the arguments known at entry (with the separator before the rest),
+    /// added to `s`.
+    fn head(&self, s: &mut String, tid: i32, entry: &SyscallEntry) {
         let shape = self.decoder.shape(entry.arch, entry.nr);
         if shape.name == "restart_syscall" && shape.ret != crate::specs::Ret::Raw {
             let prev = self
@@ -273,7 +274,10 @@ impl TextSink {
                 .get(&tid)
                 .map(|&(arch, nr)| self.decoder.shape(arch, nr));
             let name = prev.as_ref().map_or("system call", |s| s.name.as_str());
-            return format!("restart_syscall(<... resuming interrupted {name} ...>");
+            s.push_str("restart_syscall(<... resuming interrupted ");
+            s.push_str(name);
+            s.push_str(" ...>");
+            return;
         }
         let split = self.decoder.entry_split(&shape, entry);
         let view = CallView {
@@ -282,14 +286,18 @@ impl TextSink {
             exit_mem: &[],
         };
         let args = self.decoder.args(&shape, &view, 0..split);
-        let mut s = format!("{}({}", shape.name, args.join(", "));
+        s.push_str(&shape.name);
+        s.push('(');
+        push_joined(s, &args);
         if split < shape.fmts.len() && !args.is_empty() {
             s.push_str(", ");
         }
-        s
     }
 
-    fn tail(&self, exit: &SyscallExit, ts: Timestamp, col: usize, from: usize) -> String {
+    /// The rest of a call's line from argument `from` on, added to `s`, whose line has
+    /// `col` characters before it.
+    fn tail(&self, s: &mut String, exit: &SyscallExit, ts: Timestamp, col: usize, from: usize) {
+        let start = s.len();
         let shape = self.decoder.shape(exit.entry.arch, exit.entry.nr);
         let view = CallView {
             entry: &exit.entry,
@@ -300,19 +308,15 @@ impl TextSink {
         // exit_group) ends as strace ends it: with ` <unfinished ...>) = ?` when it had
         // arguments left to print at exit, else whole, `kill(1234, SIGKILL) = ?`.
         let cut_off = exit.result.is_none() && shape.ret != crate::specs::Ret::NoReturn;
-        let mut s = if cut_off && from < shape.fmts.len() {
-            " <unfinished ...>".to_string()
-        } else if cut_off {
-            String::new()
-        } else {
-            self.decoder
-                .args(&shape, &view, from..shape.fmts.len())
-                .join(", ")
-        };
+        if cut_off && from < shape.fmts.len() {
+            s.push_str(" <unfinished ...>");
+        } else if !cut_off {
+            push_joined(s, &self.decoder.args(&shape, &view, from..shape.fmts.len()));
+        }
         s.push_str(") ");
-        let now = col + s.chars().count();
-        if now < self.opts.column {
-            s.push_str(&" ".repeat(self.opts.column - now));
+        let now = col + s[start..].chars().count();
+        for _ in now..self.opts.column {
+            s.push(' ');
         }
         s.push_str("= ");
         s.push_str(&self.decoder.ret(&shape, &view));
@@ -325,7 +329,6 @@ impl TextSink {
             ));
         }
         s.push('\n');
-        s
     }
 
     fn on_exit(&mut self, tid: i32, ts: Timestamp, exit: &SyscallExit) -> io::Result<()> {
@@ -360,9 +363,15 @@ impl TextSink {
                 return Ok(());
             }
             let mut line = self.prefix(tid, exit.entry.ts, Some(exit.entry.ip));
-            line.push_str(&self.head(tid, &exit.entry));
+            self.head(&mut line, tid, &exit.entry);
             let col = line.chars().count();
-            line.push_str(&self.tail(exit, ts, col, decoder.entry_split(&shape, &exit.entry)));
+            self.tail(
+                &mut line,
+                exit,
+                ts,
+                col,
+                decoder.entry_split(&shape, &exit.entry),
+            );
             return self.stream(tid)?.out.write_all(line.as_bytes());
         }
         let split = decoder.entry_split(&shape, &exit.entry);
@@ -370,7 +379,8 @@ impl TextSink {
         if let Some((open_tid, col)) = open
             && open_tid == tid
         {
-            let tail = self.tail(exit, ts, col, split);
+            let mut tail = String::new();
+            self.tail(&mut tail, exit, ts, col, split);
             let stream = self.stream(tid)?;
             stream.open = None;
             return stream.out.write_all(tail.as_bytes());
@@ -379,7 +389,7 @@ impl TextSink {
         let mut line = self.prefix(tid, ts, None);
         line.push_str(&format!("<... {} resumed>", shape.name));
         let col = line.chars().count();
-        line.push_str(&self.tail(exit, ts, col, split));
+        self.tail(&mut line, exit, ts, col, split);
         self.stream(tid)?.out.write_all(line.as_bytes())
     }
 
@@ -494,6 +504,16 @@ impl Sink for TextSink {
             s.out.write_all(b" <unfinished ...>\n")?;
         }
         self.idle()
+    }
+}
+
+/// `parts` joined by `, `, added to `s` (no joined copy made first).
+fn push_joined(s: &mut String, parts: &[String]) {
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            s.push_str(", ");
+        }
+        s.push_str(part);
     }
 }
 
