@@ -446,11 +446,9 @@ static __always_inline __u32 exe_class_of(__u32 count, struct file *file)
 	return class;
 }
 
-/* Whether the current task is one the user asked to watch. */
-static __always_inline bool in_scope(const struct sf_config *cfg, __u32 tgid)
+/* in_scope but for other watches: the scope the user asked for. */
+static __always_inline bool in_asked_scope(const struct sf_config *cfg, __u32 tgid)
 {
-	if (cfg->has_watchers && bpf_map_lookup_elem(&watchers, &tgid))
-		return false;
 	if (cfg->follow && bpf_map_lookup_elem(&followed, &tgid))
 		return true;
 	__u32 scope = cfg->scope;
@@ -534,6 +532,14 @@ static __always_inline bool in_scope(const struct sf_config *cfg, __u32 tgid)
 	return true;
 }
 
+/* Whether the current task is one the user asked to watch (never another watch). */
+static __always_inline bool in_scope(const struct sf_config *cfg, __u32 tgid)
+{
+	if (cfg->has_watchers && bpf_map_lookup_elem(&watchers, &tgid))
+		return false;
+	return in_asked_scope(cfg, tgid);
+}
+
 /* The scope parts a thread's verdict can change under while it runs (its comm, uid,
  * cgroup, namespaces, executable): judged at every call. The others (pid, tid, tree, new
  * pid, follow) change only when a process is forked, which makes new ids, or exits, which
@@ -576,12 +582,12 @@ static __always_inline bool in_scope_now(const struct sf_config *cfg, __u64 pid_
 	__u32 zero = 0;
 	struct scope_memo *m = bpf_map_lookup_elem(&scope_memos, &zero);
 	if (!m)
-		return in_scope(cfg, tgid);
+		return in_asked_scope(cfg, tgid);
 	/* Read before judging: an exit meanwhile leaves the memo stale, not wrong. */
 	__u64 exits = sf_exits;
 	if (m->pid_tgid == pid_tgid && m->exits == exits)
 		return m->in;
-	bool in = in_scope(cfg, tgid);
+	bool in = in_asked_scope(cfg, tgid);
 	m->pid_tgid = pid_tgid;
 	m->exits = exits;
 	m->in = in;

@@ -136,7 +136,7 @@ pub struct TextSink {
     per_task: IdMap<i32, Stream>,
     live: IdSet<i32>,
     last_mono: Option<u64>,
-    /// Per task, the name of its last call whose exit was printed: the call a
+    /// Per task, its last call whose exit was printed (ABI and number): the call a
     /// `restart_syscall` resumes (strace's s_prev_ent).
     prev: IdMap<i32, (Arch, u32)>,
 }

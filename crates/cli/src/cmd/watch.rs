@@ -1085,15 +1085,17 @@ impl<'a> CapturedMemory<'a> {
         if let Some(bytes) = e.captured() {
             pieces.push((first, bytes, e.captured_whole()));
         }
-        // argv and envp follow the path: execveat's after its directory fd too.
-        let execveat = ebpf::arch_of(e.abi)
-            .and_then(|arch| arch.table().lookup_nr(e.nr))
-            .is_some_and(|s| s.name == "execveat");
-        let at = usize::from(execveat);
         CapturedMemory {
             pieces,
             dirents: e.dirents(),
-            exec: exec.map(|x| (e.args[1 + at], e.args[2 + at], x)),
+            exec: exec.map(|x| {
+                // argv and envp follow the path: execveat's after its directory fd too.
+                let execveat = ebpf::arch_of(e.abi)
+                    .and_then(|arch| arch.table().lookup_nr(e.nr))
+                    .is_some_and(|s| s.name == "execveat");
+                let at = usize::from(execveat);
+                (e.args[1 + at], e.args[2 + at], x)
+            }),
         }
     }
 
