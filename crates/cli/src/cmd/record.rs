@@ -428,6 +428,7 @@ fn record_probed(args: &Args, recording: &mut Recording) -> Result<Ran> {
         follow: true,
         trace_set: None,
         stdout: tee.as_ref().map(|t| t.write_fd()),
+        timed: false,
     };
     let decoder = render::decode::Decoder::new(render::decode::DecodeOptions::default());
     let outcome = super::trace_ebpf::run(&req, &decoder, &mut Discard, Some(recording));

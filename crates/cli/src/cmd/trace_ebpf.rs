@@ -46,6 +46,8 @@ pub(super) struct Request<'a> {
     pub trace_set: Option<Arc<SyscallSet>>,
     /// The started command's stdout, if not ours.
     pub stdout: Option<std::os::fd::RawFd>,
+    /// Whether anything reads the calls' times (-t, -r, -T, -C, --json, --rules).
+    pub timed: bool,
 }
 
 impl<'a> Request<'a> {
@@ -71,6 +73,13 @@ impl<'a> Request<'a> {
             follow: settings.follow,
             trace_set: settings.trace_set.clone(),
             stdout: None,
+            timed: !matches!(settings.time, render::TimeFormat::None)
+                || settings.relative.is_some()
+                || settings.durations.is_some()
+                || settings.summary_only
+                || settings.summary_too
+                || settings.json
+                || !settings.rules.is_empty(),
         })
     }
 }
@@ -127,7 +136,8 @@ pub(super) fn run(
     let started = if let Some(c) = &counted {
         Watcher::start_counting(&scope, select, lifecycle, c.timed())
     } else {
-        Watcher::start(&scope, select, lifecycle)
+        // The sinks read a record's pid, tid and time, nothing else of its header.
+        Watcher::start_lean(&scope, select, lifecycle, req.timed)
     };
     let mut watcher = match started {
         Ok(w) => w,
@@ -178,7 +188,7 @@ pub(super) fn run(
             return Err(e.into());
         }
         sink.idle()?;
-        let lost = watcher.counters().lost;
+        let lost = watcher.lost();
         if lost > lost_told {
             diag!(
                 "sysfence: {} events lost (the ring buffer was full): the trace misses calls",

@@ -292,7 +292,7 @@ fn report_lost(
     out: &mut dyn Write,
     reported: &mut u64,
 ) -> io::Result<()> {
-    let lost = watcher.counters().lost;
+    let lost = watcher.lost();
     if lost > *reported {
         printer.lost(out, lost - *reported, lost)?;
         *reported = lost;
