@@ -550,7 +550,7 @@ impl Record {
         let kind_at = std::mem::offset_of!(Header, kind);
         let kind = u32::from_ne_bytes(bytes.get(kind_at..kind_at + 4)?.try_into().ok()?);
         match kind {
-            kind::SYSCALL => read_head(bytes, SYSCALL_HEAD).map(Record::Syscall),
+            kind::SYSCALL => read_syscall(bytes).map(Record::Syscall),
             kind::EXEC => read(bytes).map(|e| Record::Exec(Box::new(e))),
             kind::FORK | kind::EXIT | kind::SIGNAL => read(bytes).map(Record::Proc),
             kind::IO_URING => read(bytes).map(Record::IoUring),
@@ -579,26 +579,48 @@ impl Plain for ExecEvent {}
 impl Plain for IoUringEvent {}
 impl Plain for CgroupEvent {}
 
-/// A record whose tail may have been left off by the kernel: at least `head` bytes; the
-/// rest is zero when absent.
-fn read_head<T: Plain>(bytes: &[u8], head: usize) -> Option<T> {
-    if bytes.len() >= std::mem::size_of::<T>() {
-        return read(bytes);
-    }
-    if bytes.len() < head {
+/// A syscall record: its head, and of each capture buffer the bytes the capture holds
+/// (16 at least, all of an iovec capture's), the rest zero. The rest of a buffer is what
+/// an earlier record left in the ring: a consumer that copied it spent most of its time
+/// there (a record's 256-byte buffer for dd's one-byte reads).
+fn read_syscall(bytes: &[u8]) -> Option<SyscallEvent> {
+    if bytes.len() < SYSCALL_HEAD {
         return None;
     }
-    // SAFETY: T is plain data valid for any bits, zero included (Plain).
-    let mut value: T = unsafe { std::mem::zeroed() };
-    // SAFETY: bytes.len() < size_of::<T>() bytes are copied into value's own storage.
-    unsafe {
-        std::ptr::copy_nonoverlapping(
-            bytes.as_ptr(),
-            (&mut value as *mut T).cast::<u8>(),
-            bytes.len(),
-        )
+    // SAFETY: SyscallEvent is plain data valid for any bits, zero included (Plain).
+    let mut e: SyscallEvent = unsafe { std::mem::zeroed() };
+    let size = std::mem::size_of::<SyscallEvent>();
+    // SAFETY: the event's own storage, as bytes; it stays borrowed only here.
+    let dst =
+        unsafe { std::slice::from_raw_parts_mut((&mut e as *mut SyscallEvent).cast::<u8>(), size) };
+    let mut copy = |from: usize, to: usize| {
+        let to = to.min(bytes.len()).min(size);
+        if from < to {
+            dst[from..to].copy_from_slice(&bytes[from..to]);
+        }
     };
-    Some(value)
+    let used = |kind: u32, len: u32| match kind {
+        cap_kind::IOV | cap_kind::IOV32 => CAP_MAX,
+        _ => ((len as usize).min(CAP_MAX).max(1).div_ceil(16) * 16).min(CAP_MAX),
+    };
+    copy(0, SYSCALL_HEAD);
+    let head = |at: usize| u32::from_ne_bytes(bytes[at..at + 4].try_into().unwrap_or([0; 4]));
+    let cap_at = SYSCALL_HEAD;
+    let (kind_at, len_at) = (
+        std::mem::offset_of!(SyscallEvent, cap_kind),
+        std::mem::offset_of!(SyscallEvent, cap_len),
+    );
+    copy(cap_at, cap_at + used(head(kind_at), head(len_at)));
+    let cap2_at = std::mem::offset_of!(SyscallEvent, cap2);
+    if bytes.len() >= cap2_at {
+        copy(SYSCALL_ONE, cap2_at);
+        let (kind_at, len_at) = (
+            std::mem::offset_of!(SyscallEvent, cap2_kind),
+            std::mem::offset_of!(SyscallEvent, cap2_len),
+        );
+        copy(cap2_at, cap2_at + used(head(kind_at), head(len_at)));
+    }
+    Some(e)
 }
 
 fn read<T: Plain>(bytes: &[u8]) -> Option<T> {

@@ -23,6 +23,12 @@ pub static WATCH_OBJECT: &[u8] = aya::include_bytes_aligned!("../bpf/watch.bpf.o
 /// records of a busy tree (the consumer drains it at once).
 const COUNT_RING_BYTES: u32 = 1 << 20;
 
+/// The ring buffer's size for a trace: a trace's reader must miss no call, and a
+/// consumer that keeps up on average still falls behind for a few ms when the
+/// scheduler puts it beside the traced program (8 MB is 20,000 calls, 17 ms of a dd
+/// bs=1; this is 70 ms).
+const TRACE_RING_BYTES: u32 = 32 << 20;
+
 /// Why the engine could not start, naming what is missing.
 #[derive(Debug, thiserror::Error)]
 pub enum WatchError {
@@ -562,6 +568,8 @@ impl Prepared {
             // A count sends lifecycle records at most: 8 MB of ring is pages to clear
             // for nothing.
             loader.map_max_entries("events", COUNT_RING_BYTES);
+        } else if build.lean {
+            loader.map_max_entries("events", TRACE_RING_BYTES);
         }
         let btf = ours
             .join()

@@ -21,6 +21,13 @@ fn is_print(c: u8) -> bool {
 
 /// Quotes `bytes` between double quotes with strace's escapes.
 pub fn quote(bytes: &[u8], hex: Hex) -> String {
+    let mut s = String::with_capacity(bytes.len() + 2);
+    quote_into(&mut s, bytes, hex);
+    s
+}
+
+/// [`quote`], added to `s` (a line being made needs no String of its own).
+pub fn quote_into(s: &mut String, bytes: &[u8], hex: Hex) {
     let use_hex = match hex {
         Hex::All => true,
         Hex::NonAscii => bytes
@@ -28,14 +35,14 @@ pub fn quote(bytes: &[u8], hex: Hex) -> String {
             .any(|&c| c > 0x7e || (c < b' ' && !(9..=13).contains(&c))),
         Hex::None | Hex::NonAsciiChars => false,
     };
-    let mut s = String::with_capacity(bytes.len() + 2);
+    s.reserve(bytes.len() + 2);
     s.push('"');
     if use_hex {
         for &c in bytes {
-            s.push_str(&format!("\\x{c:02x}"));
+            push_hex_escape(s, c);
         }
         s.push('"');
-        return s;
+        return;
     }
     for (i, &c) in bytes.iter().enumerate() {
         match c {
@@ -49,20 +56,34 @@ pub fn quote(bytes: &[u8], hex: Hex) -> String {
             b'\t' => s.push_str("\\t"),
             0x0b => s.push_str("\\v"),
             c if is_print(c) => s.push(c as char),
-            c if hex == Hex::NonAsciiChars => s.push_str(&format!("\\x{c:02x}")),
+            c if hex == Hex::NonAsciiChars => push_hex_escape(s, c),
             c => {
+                // Three digits when an octal digit follows (else it would be read as
+                // part of the escape), as few as needed otherwise.
                 let next_is_octal_digit =
                     bytes.get(i + 1).is_some_and(|n| (b'0'..=b'7').contains(n));
-                if next_is_octal_digit {
-                    s.push_str(&format!("\\{c:03o}"));
+                s.push('\\');
+                let digits = [c >> 6, (c >> 3) & 7, c & 7];
+                let from = if next_is_octal_digit {
+                    0
                 } else {
-                    s.push_str(&format!("\\{c:o}"));
+                    digits.iter().position(|&d| d != 0).unwrap_or(2)
+                };
+                for d in &digits[from..] {
+                    s.push((b'0' + d) as char);
                 }
             }
         }
     }
     s.push('"');
-    s
+}
+
+/// `\xNN`, lower case, as strace's `\x%02x`.
+fn push_hex_escape(s: &mut String, c: u8) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    s.push_str("\\x");
+    s.push(DIGITS[usize::from(c >> 4)] as char);
+    s.push(DIGITS[usize::from(c & 15)] as char);
 }
 
 /// Quotes `bytes` in `\xNN` form regardless of content (getrandom's buffer).
@@ -73,6 +94,42 @@ pub fn quote_hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The escapes as `format!` writes them (strace's `\\%o`, `\\%03o`, `\\x%02x`).
+    fn escape_by_format(c: u8, next: Option<u8>, hex: Hex) -> String {
+        match c {
+            b'"' | b'\\' => format!("\\{}", c as char),
+            0x0c => "\\f".into(),
+            b'\n' => "\\n".into(),
+            b'\r' => "\\r".into(),
+            b'\t' => "\\t".into(),
+            0x0b => "\\v".into(),
+            c if is_print(c) => (c as char).to_string(),
+            c if hex == Hex::NonAsciiChars => format!("\\x{c:02x}"),
+            c if next.is_some_and(|n| (b'0'..=b'7').contains(&n)) => format!("\\{c:03o}"),
+            c => format!("\\{c:o}"),
+        }
+    }
+
+    #[test]
+    fn every_byte_escapes_as_format_writes_it() {
+        for hex in [Hex::None, Hex::NonAsciiChars] {
+            for c in 0..=255u8 {
+                for next in [None, Some(b'0'), Some(b'7'), Some(b'8'), Some(b'a')] {
+                    let mut bytes = vec![c];
+                    bytes.extend(next);
+                    let tail = next
+                        .map(|n| escape_by_format(n, None, hex))
+                        .unwrap_or_default();
+                    let want = format!("\"{}{tail}\"", escape_by_format(c, next, hex));
+                    assert_eq!(quote(&bytes, hex), want, "byte {c:#x} before {next:?}");
+                }
+            }
+        }
+        let all: Vec<u8> = (0..=255).collect();
+        let want: String = all.iter().map(|c| format!("\\x{c:02x}")).collect();
+        assert_eq!(quote(&all, Hex::All), format!("\"{want}\""));
+    }
 
     #[test]
     fn escapes_like_strace() {

@@ -139,6 +139,8 @@ pub struct TextSink {
     /// Per task, its last call whose exit was printed (ABI and number): the call a
     /// `restart_syscall` resumes (strace's s_prev_ent).
     prev: IdMap<i32, (Arch, u32)>,
+    /// The last line's buffer, cleared and used again (no allocation per line).
+    spare: String,
 }
 
 impl TextSink {
@@ -157,7 +159,22 @@ impl TextSink {
             live: IdSet::default(),
             last_mono: None,
             prev: IdMap::default(),
+            spare: String::new(),
         }
+    }
+
+    /// An empty line buffer: the last line's, kept by [`TextSink::write_line`].
+    fn take_line(&mut self) -> String {
+        let mut s = std::mem::take(&mut self.spare);
+        s.clear();
+        s
+    }
+
+    /// Writes `line` to `tid`'s output and keeps its buffer for the next line.
+    fn write_line(&mut self, tid: i32, line: String) -> io::Result<()> {
+        let written = self.stream(tid)?.out.write_all(line.as_bytes());
+        self.spare = line;
+        written
     }
 
     fn deferred(&self) -> bool {
@@ -177,7 +194,7 @@ impl TextSink {
     }
 
     fn prefix(&mut self, tid: i32, ts: Timestamp, ip: Option<u64>) -> String {
-        let mut s = String::new();
+        let mut s = self.take_line();
         match self.opts.pid_prefix {
             PidPrefix::Always => s.push_str(&format!("{tid:<5} ")),
             PidPrefix::WhenSeveral if self.live.len() > 1 => {
@@ -258,9 +275,8 @@ impl TextSink {
         let mut line = self.prefix(tid, entry.ts, Some(entry.ip));
         self.head(&mut line, tid, entry);
         let col = line.chars().count();
-        let stream = self.stream(tid)?;
-        stream.out.write_all(line.as_bytes())?;
-        stream.open = Some((tid, col));
+        self.write_line(tid, line)?;
+        self.stream(tid)?.open = Some((tid, col));
         Ok(())
     }
 
@@ -285,11 +301,10 @@ impl TextSink {
             result: None,
             exit_mem: &[],
         };
-        let args = self.decoder.args(&shape, &view, 0..split);
         s.push_str(&shape.name);
         s.push('(');
-        push_joined(s, &args);
-        if split < shape.fmts.len() && !args.is_empty() {
+        let printed = self.decoder.push_args(s, &shape, &view, 0..split);
+        if split < shape.fmts.len() && printed > 0 {
             s.push_str(", ");
         }
     }
@@ -311,7 +326,8 @@ impl TextSink {
         if cut_off && from < shape.fmts.len() {
             s.push_str(" <unfinished ...>");
         } else if !cut_off {
-            push_joined(s, &self.decoder.args(&shape, &view, from..shape.fmts.len()));
+            self.decoder
+                .push_args(s, &shape, &view, from..shape.fmts.len());
         }
         s.push_str(") ");
         let now = col + s[start..].chars().count();
@@ -319,7 +335,7 @@ impl TextSink {
             s.push(' ');
         }
         s.push_str("= ");
-        s.push_str(&self.decoder.ret(&shape, &view));
+        self.decoder.push_ret(s, &shape, &view);
         if let (Some(digits), Some(_)) = (self.opts.durations, exit.result) {
             let d = ts.mono_ns.saturating_sub(exit.entry.ts.mono_ns);
             s.push_str(&format!(
@@ -372,25 +388,24 @@ impl TextSink {
                 col,
                 decoder.entry_split(&shape, &exit.entry),
             );
-            return self.stream(tid)?.out.write_all(line.as_bytes());
+            return self.write_line(tid, line);
         }
         let split = decoder.entry_split(&shape, &exit.entry);
         let open = self.stream(tid)?.open;
         if let Some((open_tid, col)) = open
             && open_tid == tid
         {
-            let mut tail = String::new();
+            let mut tail = self.take_line();
             self.tail(&mut tail, exit, ts, col, split);
-            let stream = self.stream(tid)?;
-            stream.open = None;
-            return stream.out.write_all(tail.as_bytes());
+            self.stream(tid)?.open = None;
+            return self.write_line(tid, tail);
         }
         self.interrupt_open(tid)?;
         let mut line = self.prefix(tid, ts, None);
         line.push_str(&format!("<... {} resumed>", shape.name));
         let col = line.chars().count();
         self.tail(&mut line, exit, ts, col, split);
-        self.stream(tid)?.out.write_all(line.as_bytes())
+        self.write_line(tid, line)
     }
 
     fn whole_line(&mut self, tid: i32, ts: Timestamp, text: &str) -> io::Result<()> {
@@ -398,7 +413,7 @@ impl TextSink {
         let mut line = self.prefix(tid, ts, None);
         line.push_str(text);
         line.push('\n');
-        self.stream(tid)?.out.write_all(line.as_bytes())
+        self.write_line(tid, line)
     }
 }
 
@@ -504,16 +519,6 @@ impl Sink for TextSink {
             s.out.write_all(b" <unfinished ...>\n")?;
         }
         self.idle()
-    }
-}
-
-/// `parts` joined by `, `, added to `s` (no joined copy made first).
-fn push_joined(s: &mut String, parts: &[String]) {
-    for (i, part) in parts.iter().enumerate() {
-        if i > 0 {
-            s.push_str(", ");
-        }
-        s.push_str(part);
     }
 }
 

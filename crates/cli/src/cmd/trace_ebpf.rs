@@ -294,7 +294,12 @@ fn deliver(
             Ok(())
         }
         Record::Syscall(e) => {
-            let exec = tasks.execs.remove(&tid);
+            // (Most calls are not an exec's: no hashing for them.)
+            let exec = if tasks.execs.is_empty() {
+                None
+            } else {
+                tasks.execs.remove(&tid)
+            };
             let Some((mut exit, exit_ts)) = syscall_exit(decoder, clock, e, exec.as_deref()) else {
                 return Ok(());
             };

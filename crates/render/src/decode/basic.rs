@@ -4,7 +4,7 @@
 //! what descriptors refer to).
 
 use super::decoder::{CallView, Decoder};
-use crate::escape::{quote, quote_hex};
+use crate::escape::{Hex, quote, quote_into};
 use crate::prim::{Layout, u32_at, u64_at};
 use crate::prim::{bracket_list, format_mode, ptr, set_text, signal, styled};
 use crate::specs::Fmt;
@@ -218,20 +218,30 @@ impl Decoder {
     }
 
     pub(super) fn buf(&self, raw: u64, len: u64, mem: Option<&Mem>, force_hex: bool) -> String {
+        let mut s = String::new();
+        self.push_buf(&mut s, raw, len, mem, force_hex);
+        s
+    }
+
+    /// [`Decoder::buf`], added to `s`.
+    pub(super) fn push_buf(
+        &self,
+        s: &mut String,
+        raw: u64,
+        len: u64,
+        mem: Option<&Mem>,
+        force_hex: bool,
+    ) {
         match mem {
             Some(Mem::Bytes { bytes, .. }) => {
                 let shown = &bytes[..bytes.len().min(self.strsize())];
-                let mut s = if force_hex {
-                    quote_hex(shown)
-                } else {
-                    quote(shown, self.opts.hex)
-                };
+                let hex = if force_hex { Hex::All } else { self.opts.hex };
+                quote_into(s, shown, hex);
                 if len as usize > shown.len() {
                     s.push_str("...");
                 }
-                s
             }
-            _ => ptr(raw),
+            _ => s.push_str(&ptr(raw)),
         }
     }
 

@@ -259,6 +259,74 @@ impl Decoder {
             .collect()
     }
 
+    /// [`Decoder::args`] joined by `, ` and added to `s`; how many printed. The
+    /// commonest formats (numbers, descriptors, buffers) are written in place, with no
+    /// String of their own: a busy trace's printer makes millions of them a second.
+    pub fn push_args(
+        &self,
+        s: &mut String,
+        shape: &Shape,
+        view: &CallView<'_>,
+        range: std::ops::Range<usize>,
+    ) -> usize {
+        let dec = self.for_call(view.entry.arch, view.entry.nr);
+        let mut printed = 0;
+        for i in range {
+            let sep = if printed > 0 { ", " } else { "" };
+            if dec.push_arg(s, sep, shape.fmts[i], i, view) {
+                printed += 1;
+            }
+        }
+        printed
+    }
+
+    /// Argument `i` after `sep`, added to `s` as [`Decoder::arg`] prints it; false when
+    /// it is left out.
+    fn push_arg(&self, s: &mut String, sep: &str, fmt: Fmt, i: usize, v: &CallView<'_>) -> bool {
+        let raw = v.arg(i);
+        let mut num = itoa::Buffer::new();
+        let plain_fd =
+            |key: u32| !self.opts.decode_fds || !matches!(v.entry_mem(key), Some(Mem::Str { .. }));
+        let fast = !(self.shallow && fmt.dereferences());
+        match fmt {
+            Fmt::Int if fast => s.extend([sep, num.format(raw as i32)]),
+            Fmt::Long if fast => s.extend([sep, num.format(raw as i64)]),
+            Fmt::Uint if fast => s.extend([sep, num.format(raw)]),
+            Fmt::Fd if fast && plain_fd(FD_KEY_BASE + i as u32) => {
+                s.extend([sep, num.format(raw as i32)])
+            }
+            Fmt::WBuf(len) if fast => {
+                s.push_str(sep);
+                self.push_buf(s, raw, v.arg(len as usize), v.entry_mem(i as u32), false);
+            }
+            Fmt::RBuf(_) if fast && v.ok_ret().is_some() => {
+                let n = v.ok_ret().unwrap_or(0);
+                s.push_str(sep);
+                self.push_buf(s, raw, n as u64, v.exit_mem(i as u32), false);
+            }
+            _ => match self.arg(fmt, i, v) {
+                Some(text) => s.extend([sep, text.as_str()]),
+                None => return false,
+            },
+        }
+        true
+    }
+
+    /// [`Decoder::ret`], added to `s`.
+    pub fn push_ret(&self, s: &mut String, shape: &Shape, view: &CallView<'_>) {
+        let dec = self.for_call(view.entry.arch, view.entry.nr);
+        match view.result {
+            Some(r)
+                if !r.is_error
+                    && matches!(shape.ret, Ret::Dec | Ret::Fd)
+                    && !returns_fd(shape, view.entry) =>
+            {
+                s.push_str(itoa::Buffer::new().format(r.rval))
+            }
+            _ => s.push_str(&dec.ret_here(shape, view)),
+        }
+    }
+
     /// The return value as strace prints it after `= `.
     pub fn ret(&self, shape: &Shape, view: &CallView<'_>) -> String {
         self.for_call(view.entry.arch, view.entry.nr)
