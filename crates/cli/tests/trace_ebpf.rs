@@ -345,6 +345,61 @@ fn a_fatal_signal_a_program_sends_itself_matches_ptrace() {
     );
 }
 
+/// A fatal signal another process sends: to a child that has it blocked (delivered when
+/// the child unblocks it, a fixed sequence compared whole), and by a process outside
+/// the trace (this test) to a traced sleep, whose death is then a group exit made where
+/// the signal is sent, the kernel's delivery never running untraced: the probes print
+/// its `---` line with the sender's siginfo, and the death, as ptrace does.
+#[test]
+fn a_fatal_signal_from_another_process_matches_ptrace() {
+    let prog = fixture("trace_kill_child");
+    compare(&[prog.to_str().expect("utf-8 path")]);
+    let line = |backend: &str| -> (String, String) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("trace.txt");
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sysfence"))
+            .args(["trace", "--backend", backend, "-o"])
+            .arg(&out)
+            .args(["--", "sleep", "30"])
+            .spawn()
+            .expect("sysfence runs");
+        // The traced sleep: the tracer's child, once it is sleep (its exec done).
+        let sleep = (0..200)
+            .find_map(|_| {
+                std::thread::sleep(std::time::Duration::from_millis(25));
+                let kids =
+                    std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", child.id()))
+                        .ok()?;
+                kids.split_whitespace().find_map(|k| {
+                    let comm = std::fs::read_to_string(format!("/proc/{k}/comm")).ok()?;
+                    (comm.trim() == "sleep").then(|| k.parse::<i32>().ok())?
+                })
+            })
+            .expect("the traced sleep starts");
+        // A moment for the probes to see it run (the trace starts before the exec).
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        // SAFETY: a signal to a process this test started, through its tracer.
+        assert_eq!(unsafe { libc::kill(sleep, libc::SIGTERM) }, 0);
+        child.wait().expect("sysfence ends");
+        let text = std::fs::read_to_string(&out).expect("the trace");
+        let me = std::process::id().to_string();
+        let signal = text
+            .lines()
+            .find(|l| l.starts_with("--- SIGTERM"))
+            .unwrap_or_else(|| panic!("{backend}: no SIGTERM line:\n{text}"))
+            .replace(&format!("si_pid={me},"), "si_pid=TEST,");
+        let end = text.lines().last().unwrap_or_default().to_string();
+        (signal, end)
+    };
+    let (p, e) = (line("ptrace"), line("ebpf"));
+    assert_eq!(
+        p.0,
+        "--- SIGTERM {si_signo=SIGTERM, si_code=SI_USER, si_pid=TEST, si_uid=0} ---"
+    );
+    assert_eq!(p.1, "+++ killed by SIGTERM +++");
+    assert_eq!(e, p, "ebpf against ptrace");
+}
+
 /// The exit status is the command's, and a command that is not there is an error
 /// before any probe is loaded.
 #[test]

@@ -1246,14 +1246,18 @@ int BPF_PROG(signal_generate, int sig, struct kernel_siginfo *info, struct task_
 	if ((result != 0 && result != 4) || sig == SF_SIGKILL)
 		return 0;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if (BPF_CORE_READ(task, tgid) != (__u32)(pid_tgid >> 32))
-		return 0;
+	/* Sent by the process to itself, or by another (kill(1), a parent): either way the
+	 * target dies of it without the kernel's delivery ever running. */
+	bool to_itself = BPF_CORE_READ(task, tgid) == (__u32)(pid_tgid >> 32);
 	struct signal_struct *signal = BPF_CORE_READ(task, signal);
 	if (!(BPF_CORE_READ(signal, flags) & SF_SIGNAL_GROUP_EXIT) ||
 	    BPF_CORE_READ(signal, group_exit_code) != sig)
 		return 0;
 	struct task_struct *me = bpf_get_current_task_btf();
-	struct fatal_signal f = {.sig = sig, .start_time = me->start_time};
+	/* Kept for the thread whose exit prints it: the sender's own when it signalled its
+	 * process, else the target's (the leader, for a signal to a process). */
+	__u64 start_time = to_itself ? me->start_time : BPF_CORE_READ(task, start_time);
+	struct fatal_signal f = {.sig = sig, .start_time = start_time};
 	/* SEND_SIG_NOINFO (0) is a user's signal, SEND_SIG_PRIV (1) the kernel's; a signal
 	 * delivered without its siginfo is a user's with no ids. */
 	if ((unsigned long)info > 1 && result == 0) {
@@ -1263,8 +1267,9 @@ int BPF_PROG(signal_generate, int sig, struct kernel_siginfo *info, struct task_
 		f.code = info == (void *)1 && result == 0 ? SF_SI_KERNEL : SF_SI_USER;
 		__s32 fields[6] = {sig, 0, f.code, 0, 0, 0};
 		if (!info && result == 0) {
-			/* The sender's pid as its own pid namespace numbers it (the kernel's
-			 * task_tgid_nr_ns for a signal sent to itself). */
+			/* The sender's pid as its own pid namespace numbers it: the kernel's
+			 * task_tgid_nr_ns when sender and target share the namespace (a process
+			 * and itself, a traced tree). */
 			struct pid *pid = BPF_CORE_READ(me, group_leader, thread_pid);
 			unsigned int level = BPF_CORE_READ(pid, level);
 			struct upid up = {};
@@ -1274,7 +1279,7 @@ int BPF_PROG(signal_generate, int sig, struct kernel_siginfo *info, struct task_
 		}
 		__builtin_memcpy(f.siginfo, fields, sizeof(fields));
 	}
-	__u32 tid = (__u32)pid_tgid;
+	__u32 tid = to_itself ? (__u32)pid_tgid : (__u32)BPF_CORE_READ(task, pid);
 	bpf_map_update_elem(&fatal_signals, &tid, &f, BPF_ANY);
 	return 0;
 }

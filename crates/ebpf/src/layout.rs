@@ -601,7 +601,7 @@ fn read_syscall(bytes: &[u8]) -> Option<SyscallEvent> {
     };
     let used = |kind: u32, len: u32| match kind {
         cap_kind::IOV | cap_kind::IOV32 => CAP_MAX,
-        _ => ((len as usize).min(CAP_MAX).max(1).div_ceil(16) * 16).min(CAP_MAX),
+        _ => ((len as usize).clamp(1, CAP_MAX).div_ceil(16) * 16).min(CAP_MAX),
     };
     copy(0, SYSCALL_HEAD);
     let head = |at: usize| u32::from_ne_bytes(bytes[at..at + 4].try_into().unwrap_or([0; 4]));
