@@ -398,6 +398,33 @@ fn a_fatal_signal_from_another_process_matches_ptrace() {
     );
     assert_eq!(p.1, "+++ killed by SIGTERM +++");
     assert_eq!(e, p, "ebpf against ptrace");
+    // Raised by the kernel's timer while the program sleeps (another task on the CPU).
+    let alarm = [
+        "python3",
+        "-c",
+        "import signal, time\nsignal.setitimer(signal.ITIMER_REAL, 0.2)\ntime.sleep(5)",
+    ];
+    let last_two = |backend: &str| -> Vec<String> {
+        let (_, text) = trace(backend, &alarm);
+        let lines: Vec<String> = text
+            .lines()
+            .map(|l| l.split_once(' ').map_or(l, |(_, r)| r).to_string())
+            .collect();
+        lines[lines.len().saturating_sub(2)..].to_vec()
+    };
+    let p = last_two("ptrace");
+    assert_eq!(
+        p,
+        [
+            "--- SIGALRM {si_signo=SIGALRM, si_code=SI_KERNEL} ---",
+            "+++ killed by SIGALRM +++"
+        ]
+    );
+    assert_eq!(
+        last_two("ebpf"),
+        p,
+        "a timer's SIGALRM: ebpf against ptrace"
+    );
 }
 
 /// The exit status is the command's, and a command that is not there is an error
