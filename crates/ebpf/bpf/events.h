@@ -49,6 +49,14 @@ enum sf_cap_kind {
 				* (CLONE_PARENT_SETTID), each when its flag and pointer are
 				* set and it could be read, as SF_STORED_SIZE bytes: the
 				* __u64 address, the __u32 stored there, 4 zero bytes */
+	SF_CAP_MSGHDR = 9,  /* a struct msghdr with its name and control, read at exit, as
+			     * struct sf_msghdr_cap lays them out (len_arg 1: the call
+			     * writes the header back, so msg_namelen as it went in is
+			     * kept at entry too) */
+	SF_CAP_MSGHDR32 = 10, /* the same, in the compat layout (seven 32-bit fields) */
+	SF_CAP_MSG_IOV = 11,  /* the iovec array a struct msghdr (the argument) points to,
+			       * as SF_CAP_IOV lays it out, read at exit */
+	SF_CAP_MSG_IOV32 = 12, /* the same, in the compat layout */
 };
 /* A getdents count reads as much as the decoders do (64 KiB) and walks this many
  * records at most (64 KiB of i386's smallest, 12 bytes, are fewer). */
@@ -63,6 +71,30 @@ enum sf_cap_kind {
 #define SF_IOV_MAX 4
 #define SF_IOV_DATA 48
 #define SF_CAP_AT_ENTRY (1u << 24)
+
+/* A message header capture (SF_CAP_MSGHDR*, in sf_syscall_event.cap): the header as the
+ * program laid it out (cap_len: its bytes, 56 or the compat 28), the first name_len bytes
+ * of msg_name (msg_namelen's, up to SF_MSG_NAME_MAX), and msg_control's msg_controllen
+ * bytes when they are SF_MSG_CONTROL_MAX at most (control_len; else 0, unread). A part
+ * that could not be read has length 0. The iovec array is the second capture's
+ * (SF_CAP_MSG_IOV*). */
+#define SF_MSG_HDR 56
+#define SF_MSG_NAME_MAX 128
+#define SF_MSG_CONTROL_MAX 64
+/* sf_msghdr_cap.flags: the call writes the header back (recvmsg), so its msg_namelen
+ * at entry was kept; namelen_in holds it (it could be read). */
+#define SF_MSG_WRITTEN 1
+#define SF_MSG_NAMELEN_IN 2
+
+struct sf_msghdr_cap {
+	__u8 hdr[SF_MSG_HDR];
+	__u8 name[SF_MSG_NAME_MAX];
+	__u8 control[SF_MSG_CONTROL_MAX];
+	__u32 namelen_in;
+	__u8 name_len;
+	__u8 control_len;
+	__u16 flags; /* SF_MSG_* */
+};
 
 /* How the capture went (sf_syscall_event.cap_state). */
 enum sf_cap_state {

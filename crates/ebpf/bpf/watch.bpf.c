@@ -21,6 +21,7 @@ const volatile struct sf_pattern *sf_pattern_layout __attribute__((unused));
 const volatile struct sf_comm_pattern *sf_comm_pattern_layout __attribute__((unused));
 const volatile struct sf_stat *sf_stat_layout __attribute__((unused));
 const volatile struct sf_socketcall *sf_socketcall_layout __attribute__((unused));
+const volatile struct sf_msghdr_cap *sf_msghdr_layout __attribute__((unused));
 
 #define PF_IO_WORKER 0x00000010
 
@@ -804,8 +805,124 @@ static __always_inline void capture_clone3_out(char *dst, __u64 addr, __u32 *sta
 	*len = k * SF_STORED_SIZE;
 }
 
+/* Whether a `captures` value asks for a message header (SF_CAP_MSGHDR*). */
+static __always_inline bool is_msghdr(__u32 how)
+{
+	__u32 kind = how & 0xff;
+	return kind == SF_CAP_MSGHDR || kind == SF_CAP_MSGHDR32;
+}
+
+/* Field k of a struct msghdr as the program laid it out: seven longs (compat: seven
+ * u32s); msg_namelen (1) and msg_flags (6) are ints, their padding not theirs. */
+static __always_inline __u64 msg_field(const __u8 *hdr, bool compat, __u32 k)
+{
+	if (compat)
+		return *(const __u32 *)(hdr + 4 * k);
+	if (k == 1 || k == 6)
+		return *(const __u32 *)(hdr + 8 * k);
+	return *(const __u64 *)(hdr + 8 * k);
+}
+
+/* What an exit capture needs of the memory as it went in, the kernel writing over it:
+ * recvmsg's msg_namelen (SF_CAP_MSGHDR*, len_arg 1), kept in the entry's capture
+ * buffer, which a capture read at exit leaves unused. */
+static __always_inline void keep_at_entry(struct inflight *f, __u32 how)
+{
+	__u32 arg = (how >> 8) & 0xff;
+	if (!is_msghdr(how) || ((how >> 16) & 0xff) != 1 || arg > 5)
+		return;
+	__u64 at = f->args[arg] + ((how & 0xff) == SF_CAP_MSGHDR32 ? 4 : 8);
+	if (bpf_probe_read_user(f->cap, sizeof(__u32), (const void *)at) < 0) {
+		f->cap_state = SF_CAP_STATE_FAULT;
+		count(SF_CNT_CAP_FAULT);
+		return;
+	}
+	f->cap_state = SF_CAP_STATE_OK;
+	f->cap_len = sizeof(__u32);
+}
+
+/* SF_CAP_MSGHDR*: a struct msghdr (argument `arg` of f) with the start of its name and
+ * its control messages when they fit, as struct sf_msghdr_cap lays them out; msg_namelen
+ * as it went in from what keep_at_entry kept. */
+static __always_inline void capture_msghdr(char *dst, __u32 how, const struct inflight *f,
+					   __u32 *state, __u32 *len)
+{
+	struct sf_msghdr_cap *m = (void *)dst;
+	__u32 arg = (how >> 8) & 0xff;
+	bool compat = (how & 0xff) == SF_CAP_MSGHDR32;
+	__u32 size = compat ? 7 * 4 : SF_MSG_HDR;
+	if (arg > 5)
+		return;
+	m->name_len = 0;
+	m->control_len = 0;
+	m->flags = 0;
+	m->namelen_in = 0;
+	if (((how >> 16) & 0xff) == 1) {
+		m->flags = SF_MSG_WRITTEN;
+		if (f->cap_state == SF_CAP_STATE_OK) {
+			m->namelen_in = *(const __u32 *)f->cap;
+			m->flags |= SF_MSG_NAMELEN_IN;
+		}
+	}
+	if (bpf_probe_read_user(m->hdr, size, (const void *)f->args[arg]) < 0) {
+		*state = SF_CAP_STATE_FAULT;
+		*len = 0;
+		count(SF_CNT_CAP_FAULT);
+		return;
+	}
+	__u64 name = msg_field(m->hdr, compat, 0), control = msg_field(m->hdr, compat, 4);
+	__u64 namelen = msg_field(m->hdr, compat, 1), controllen = msg_field(m->hdr, compat, 5);
+	/* As much of the name as the decoders read (namelen, 128 at most). */
+	__u32 n = namelen > SF_MSG_NAME_MAX ? SF_MSG_NAME_MAX : (__u32)namelen;
+	if (name && n) {
+		if (bpf_probe_read_user(m->name, n, (const void *)name) == 0)
+			m->name_len = n;
+		else
+			count(SF_CNT_CAP_FAULT);
+	}
+	/* The control messages whole or not at all: a cut list would print as a whole one. */
+	if (control && controllen && controllen <= SF_MSG_CONTROL_MAX) {
+		__u32 c = (__u32)controllen;
+		if (bpf_probe_read_user(m->control, c, (const void *)control) == 0)
+			m->control_len = c;
+		else
+			count(SF_CNT_CAP_FAULT);
+	}
+	*state = SF_CAP_STATE_OK;
+	*len = size;
+}
+
+/* SF_CAP_MSG_IOV*: the iovec array of the struct msghdr at addr and its buffers' starts,
+ * as capture_iov lays them out. */
+static __always_inline void capture_msg_iov(char *dst, __u32 kind, __u64 addr, __u32 *state,
+					    __u32 *len)
+{
+	/* msg_iov and msg_iovlen, fields 2 and 3. */
+	__u64 iov, iovlen;
+	if (kind == SF_CAP_MSG_IOV32) {
+		__u32 w[2];
+		if (bpf_probe_read_user(w, sizeof(w), (const void *)(addr + 8)) < 0)
+			goto fault;
+		iov = w[0];
+		iovlen = w[1];
+	} else {
+		__u64 w[2];
+		if (bpf_probe_read_user(w, sizeof(w), (const void *)(addr + 16)) < 0)
+			goto fault;
+		iov = w[0];
+		iovlen = w[1];
+	}
+	capture_iov(dst, kind == SF_CAP_MSG_IOV32 ? SF_CAP_IOV32 : SF_CAP_IOV, iov, iovlen,
+		    state, len);
+	return;
+fault:
+	*state = SF_CAP_STATE_FAULT;
+	*len = 0;
+	count(SF_CNT_CAP_FAULT);
+}
+
 /* The second capture (map captures2), at exit: what capture reads, or one of the kinds
- * only a second capture takes (a count, what clone3 stored). */
+ * only a second capture takes (a count, what clone3 stored, a message's iovecs). */
 static __always_inline void capture2(char *dst, __u32 how, const __u64 *args, long ret,
 				     __u32 *state, __u32 *len)
 {
@@ -816,6 +933,8 @@ static __always_inline void capture2(char *dst, __u32 how, const __u64 *args, lo
 		capture_dirents(dst, args[arg], ret, (how >> 16) & 0xff, state, len);
 	else if (kind == SF_CAP_CLONE3_OUT)
 		capture_clone3_out(dst, args[arg], state, len);
+	else if (kind == SF_CAP_MSG_IOV || kind == SF_CAP_MSG_IOV32)
+		capture_msg_iov(dst, kind, args[arg], state, len);
 	else
 		capture(dst, how, args, ret, state, len);
 }
@@ -947,6 +1066,8 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	__u32 *how = bpf_map_lookup_elem(&captures, &slot);
 	if (how && (*how & SF_CAP_AT_ENTRY))
 		capture(f->cap, *how, f->args, 0, &f->cap_state, &f->cap_len);
+	else if (how)
+		keep_at_entry(f, *how);
 	return 0;
 }
 
@@ -981,7 +1102,11 @@ static __always_inline void first_capture(struct sf_syscall_event *e, struct inf
 		e->cap_state = f->cap_state;
 		e->cap_len = f->cap_len;
 		bpf_probe_read_kernel(e->cap, SF_CAP_MAX, f->cap);
-	} else if (!(flags & SF_SYSCALL_NO_RETURN)) {
+	} else if (flags & SF_SYSCALL_NO_RETURN) {
+		return;
+	} else if (is_msghdr(how)) {
+		capture_msghdr(e->cap, how, f, &e->cap_state, &e->cap_len);
+	} else {
 		capture(e->cap, how, f->args, ret, &e->cap_state, &e->cap_len);
 	}
 }

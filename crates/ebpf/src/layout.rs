@@ -114,8 +114,53 @@ pub mod cap_kind {
     pub const IOV_MAX: usize = 4;
     /// `SF_IOV_DATA`: the bytes of each entry's buffer it holds.
     pub const IOV_DATA: usize = 48;
+    /// A `struct msghdr` with the start of its name and its control messages, read at
+    /// exit (the length field 1: the call writes the header back, so `msg_namelen` as it
+    /// went in is kept at entry too); see [`super::MsghdrCapture`].
+    pub const MSGHDR: u32 = 9;
+    /// The same, in the compat layout (seven 32-bit fields).
+    pub const MSGHDR32: u32 = 10;
+    /// The iovec array a `struct msghdr` argument points to, as [`IOV`] lays it out,
+    /// read at exit (a second capture, beside [`MSGHDR`]).
+    pub const MSG_IOV: u32 = 11;
+    /// The same, in the compat layout.
+    pub const MSG_IOV32: u32 = 12;
     /// Read at entry (exec), not at exit.
     pub const AT_ENTRY: u32 = 1 << 24;
+}
+
+/// `SF_MSG_HDR`: the bytes a message header capture keeps for the header (x86_64's; the
+/// compat one is 28).
+pub const MSG_HDR: usize = 56;
+/// `SF_MSG_NAME_MAX`: the most of `msg_name` it keeps.
+pub const MSG_NAME_MAX: usize = 128;
+/// `SF_MSG_CONTROL_MAX`: the longest `msg_control` it keeps (a longer one is not read).
+pub const MSG_CONTROL_MAX: usize = 64;
+/// `SF_MSG_WRITTEN`: the call writes the header back (recvmsg), so its `msg_namelen` at
+/// entry was kept.
+pub const MSG_WRITTEN: u16 = 1;
+/// `SF_MSG_NAMELEN_IN`: [`MsghdrCapture::namelen_in`] holds `msg_namelen` as it went in.
+pub const MSG_NAMELEN_IN: u16 = 2;
+
+/// `struct sf_msghdr_cap`: a message header capture, in [`SyscallEvent::cap`]; a part
+/// that could not be read (or was too long, for the control) has length 0.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct MsghdrCapture {
+    /// The header as the program laid it out (`cap_len` bytes of it).
+    pub hdr: [u8; MSG_HDR],
+    /// The first `name_len` bytes of `msg_name`.
+    pub name: [u8; MSG_NAME_MAX],
+    /// `msg_control`'s bytes, `control_len` of them: all of `msg_controllen`.
+    pub control: [u8; MSG_CONTROL_MAX],
+    /// `msg_namelen` as it went in, with [`MSG_NAMELEN_IN`].
+    pub namelen_in: u32,
+    /// Bytes of `name` read.
+    pub name_len: u8,
+    /// Bytes of `control` read.
+    pub control_len: u8,
+    /// `SF_MSG_*` bits.
+    pub flags: u16,
 }
 
 /// `SF_SYSCALL_NO_RETURN`: the call never returned (exit, exit_group, its task killed
@@ -580,9 +625,9 @@ impl Plain for IoUringEvent {}
 impl Plain for CgroupEvent {}
 
 /// A syscall record: its head, and of each capture buffer the bytes the capture holds
-/// (16 at least, all of an iovec capture's), the rest zero. The rest of a buffer is what
-/// an earlier record left in the ring: a consumer that copied it spent most of its time
-/// there (a record's 256-byte buffer for dd's one-byte reads).
+/// (16 at least, all of an iovec or a message header capture's), the rest zero. The
+/// rest of a buffer is what an earlier record left in the ring: a consumer that copied
+/// it spent most of its time there (a record's 256-byte buffer for dd's one-byte reads).
 fn read_syscall(bytes: &[u8]) -> Option<SyscallEvent> {
     if bytes.len() < SYSCALL_HEAD {
         return None;
@@ -600,7 +645,13 @@ fn read_syscall(bytes: &[u8]) -> Option<SyscallEvent> {
         }
     };
     let used = |kind: u32, len: u32| match kind {
-        cap_kind::IOV | cap_kind::IOV32 => CAP_MAX,
+        // Pieces laid out over the whole buffer, cap_len not their length.
+        cap_kind::IOV
+        | cap_kind::IOV32
+        | cap_kind::MSGHDR
+        | cap_kind::MSGHDR32
+        | cap_kind::MSG_IOV
+        | cap_kind::MSG_IOV32 => CAP_MAX,
         _ => ((len as usize).clamp(1, CAP_MAX).div_ceil(16) * 16).min(CAP_MAX),
     };
     copy(0, SYSCALL_HEAD);
@@ -693,46 +744,90 @@ impl SyscallEvent {
         }
     }
 
+    /// Whether `cap` holds pieces of memory at several addresses, not the argument's
+    /// alone ([`SyscallEvent::segments`]).
     fn is_iov(&self) -> bool {
-        matches!(self.cap_kind, cap_kind::IOV | cap_kind::IOV32)
+        matches!(
+            self.cap_kind,
+            cap_kind::IOV | cap_kind::IOV32 | cap_kind::MSGHDR | cap_kind::MSGHDR32
+        )
     }
 
-    /// The memory an iovec capture holds, as (address, bytes, whether they are all
-    /// there is): the array at its argument's address, then the start of each entry's
-    /// buffer that could be read. Empty for any other capture.
+    /// The memory an iovec or a message header capture holds, as (address, bytes,
+    /// whether they are all there is): an iovec array at its argument's address, then
+    /// the start of each entry's buffer that could be read; a message header at its
+    /// argument's address, its name, its control messages and its iovec array (the
+    /// second capture) at theirs. Empty for any other capture.
     pub fn segments(&self) -> Vec<(u64, &[u8], bool)> {
-        if self.cap_state != cap_state::OK || !self.is_iov() {
+        if self.cap_state != cap_state::OK {
             return Vec::new();
         }
-        let size = if self.cap_kind == cap_kind::IOV32 {
-            8
-        } else {
-            16
-        };
-        let n = (self.cap_len & 0xff) as usize;
-        let n = n.min(cap_kind::IOV_MAX);
-        let Some(&array) = self.args.get(self.cap_arg as usize) else {
+        let Some(&at) = self.args.get(self.cap_arg as usize) else {
             return Vec::new();
         };
-        let mut out = vec![(array, &self.cap[..n * size], true)];
-        for k in 0..n {
-            if self.cap_len & (1 << (8 + k)) != 0 {
-                continue;
-            }
-            let entry = &self.cap[k * size..(k + 1) * size];
-            let (base, len) = if size == 8 {
-                let word =
-                    |o: usize| u64::from(u32::from_le_bytes(entry[o..o + 4].try_into().unwrap()));
-                (word(0), word(4))
-            } else {
-                let word = |o: usize| u64::from_le_bytes(entry[o..o + 8].try_into().unwrap());
-                (word(0), word(8))
-            };
-            let kept = (len as usize).min(cap_kind::IOV_DATA);
-            let at = cap_kind::IOV_MAX * 16 + k * cap_kind::IOV_DATA;
-            out.push((base, &self.cap[at..at + kept], len as usize <= kept));
+        match self.cap_kind {
+            cap_kind::IOV => iov_segments(&self.cap, self.cap_len, 8, at),
+            cap_kind::IOV32 => iov_segments(&self.cap, self.cap_len, 4, at),
+            cap_kind::MSGHDR | cap_kind::MSGHDR32 => self.msghdr_segments(at),
+            _ => Vec::new(),
+        }
+    }
+
+    /// A message header capture's pieces (the header at `at`); see
+    /// [`SyscallEvent::segments`].
+    fn msghdr_segments(&self, at: u64) -> Vec<(u64, &[u8], bool)> {
+        let word = self.msghdr_word();
+        let hdr = &self.cap[..(self.cap_len as usize).min(MSG_HDR)];
+        if hdr.len() < 7 * word {
+            return Vec::new();
+        }
+        let field = |k: usize| le_word(hdr, k * word, word);
+        let (name_len, control_len) = (self.cap[NAME_LEN_AT], self.cap[CONTROL_LEN_AT]);
+        let mut out = vec![(at, hdr, true)];
+        let part = |off: usize, len: u8| &self.cap[off..off + usize::from(len)];
+        if name_len > 0 {
+            out.push((field(0), part(NAME_AT, name_len), true));
+        }
+        if control_len > 0 {
+            out.push((field(4), part(CONTROL_AT, control_len), true));
+        }
+        let iov = matches!(self.cap2_kind, cap_kind::MSG_IOV | cap_kind::MSG_IOV32);
+        if iov && self.cap2_state == cap_state::OK {
+            out.extend(iov_segments(&self.cap2, self.cap2_len, word, field(2)));
         }
         out
+    }
+
+    /// The bytes of a message header capture's fields (8, or 4 in the compat layout).
+    fn msghdr_word(&self) -> usize {
+        if self.cap_kind == cap_kind::MSGHDR32 {
+            4
+        } else {
+            8
+        }
+    }
+
+    /// recvmsg's message header as it went in, which the decoders read at entry (the
+    /// kernel writes `msg_namelen` back): its address, and the header captured at exit
+    /// with the `msg_namelen` kept at entry (None when that could not be read). None for
+    /// any other call.
+    pub fn msghdr_in(&self) -> Option<(u64, Option<Vec<u8>>)> {
+        let flags = u16::from_le_bytes([self.cap[FLAGS_AT], self.cap[FLAGS_AT + 1]]);
+        let written = matches!(self.cap_kind, cap_kind::MSGHDR | cap_kind::MSGHDR32)
+            && self.cap_state == cap_state::OK
+            && flags & MSG_WRITTEN != 0;
+        if !written {
+            return None;
+        }
+        let at = *self.args.get(self.cap_arg as usize)?;
+        let word = self.msghdr_word();
+        let mut hdr = self.cap[..(self.cap_len as usize).min(MSG_HDR)].to_vec();
+        let kept = (flags & MSG_NAMELEN_IN != 0 && hdr.len() >= 2 * word).then(|| {
+            let at_entry = &self.cap[NAMELEN_IN_AT..NAMELEN_IN_AT + 4];
+            hdr[word..word + 4].copy_from_slice(at_entry);
+            hdr
+        });
+        Some((at, kept))
     }
 
     /// The second captured argument's bytes and its index, when it was read as the
@@ -740,7 +835,11 @@ impl SyscallEvent {
     pub fn captured2(&self) -> Option<(usize, &[u8])> {
         let memory = !matches!(
             self.cap2_kind,
-            cap_kind::NONE | cap_kind::DIRENTS | cap_kind::CLONE3_OUT
+            cap_kind::NONE
+                | cap_kind::DIRENTS
+                | cap_kind::CLONE3_OUT
+                | cap_kind::MSG_IOV
+                | cap_kind::MSG_IOV32
         );
         (memory && self.cap2_state == cap_state::OK).then(|| {
             (
@@ -783,6 +882,47 @@ impl SyscallEvent {
             _ => (self.cap_len as usize) < CAP_MAX,
         }
     }
+}
+
+/// Where [`MsghdrCapture`]'s parts lie in a capture buffer.
+const NAME_AT: usize = std::mem::offset_of!(MsghdrCapture, name);
+const CONTROL_AT: usize = std::mem::offset_of!(MsghdrCapture, control);
+const NAMELEN_IN_AT: usize = std::mem::offset_of!(MsghdrCapture, namelen_in);
+const NAME_LEN_AT: usize = std::mem::offset_of!(MsghdrCapture, name_len);
+const CONTROL_LEN_AT: usize = std::mem::offset_of!(MsghdrCapture, control_len);
+const FLAGS_AT: usize = std::mem::offset_of!(MsghdrCapture, flags);
+const _: () = assert!(std::mem::size_of::<MsghdrCapture>() == CAP_MAX);
+
+/// The little-endian word of `width` bytes (4 or 8) at `at`.
+fn le_word(b: &[u8], at: usize, width: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w[..width].copy_from_slice(&b[at..at + width]);
+    u64::from_le_bytes(w)
+}
+
+/// The pieces of an iovec capture (`cap_len` as the probes set it) whose entries' fields
+/// are `word` bytes, its array at `array`: the array, then the start of each entry's
+/// buffer that could be read.
+fn iov_segments(
+    cap: &[u8; CAP_MAX],
+    cap_len: u32,
+    word: usize,
+    array: u64,
+) -> Vec<(u64, &[u8], bool)> {
+    let size = 2 * word;
+    let n = ((cap_len & 0xff) as usize).min(cap_kind::IOV_MAX);
+    let mut out = vec![(array, &cap[..n * size], true)];
+    for k in 0..n {
+        if cap_len & (1 << (8 + k)) != 0 {
+            continue;
+        }
+        let entry = &cap[k * size..(k + 1) * size];
+        let (base, len) = (le_word(entry, 0, word), le_word(entry, word, word));
+        let kept = (len as usize).min(cap_kind::IOV_DATA);
+        let at = cap_kind::IOV_MAX * 16 + k * cap_kind::IOV_DATA;
+        out.push((base, &cap[at..at + kept], len as usize <= kept));
+    }
+    out
 }
 
 #[cfg(test)]

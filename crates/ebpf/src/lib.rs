@@ -1188,7 +1188,7 @@ fn socketcall_table() -> Vec<(u32, layout::SocketCall)> {
 }
 
 /// Bytes the probes read of a `Ptr` argument to `to` (x86_64's sizes; an array, 256),
-/// or None for a type they leave alone (nested pointers: iovecs, message headers).
+/// or None for a type they read otherwise (iovecs, message headers) or leave alone.
 fn pointee_size(to: &str) -> Option<usize> {
     Some(match to {
         "int" | "unsigned" | "unsigned int" | "u32" | "uid_t" | "gid_t" | "timer_t"
@@ -1270,8 +1270,9 @@ fn capture2_of(arch: Arch, nr: u32) -> u32 {
 
 /// What the probes work out at exit from the memory the first capture names, beside
 /// it: getdents's entry count, from a buffer far larger than a capture (the first
-/// capture keeps its head for `-v`), and what clone3 stored through its `struct
-/// clone_args` (the first capture holds the structure).
+/// capture keeps its head for `-v`), what clone3 stored through its `struct
+/// clone_args` (the first capture holds the structure), and a message header's iovec
+/// array (the first capture holds the header, its name and its control messages).
 fn derived_capture(arch: Arch, nr: u32, s: &syscalls::Syscall) -> Option<u32> {
     use layout::cap_kind;
     let arg = |want: fn(&ArgKind) -> bool| {
@@ -1291,6 +1292,13 @@ fn derived_capture(arch: Arch, nr: u32, s: &syscalls::Syscall) -> Option<u32> {
         return arg(|k| matches!(k, ArgKind::OutBuf { .. }))
             .map(|a| cap_kind::DIRENTS | a | at << 16);
     }
+    if let Some(a) = arg(|k| matches!(k, ArgKind::Ptr { to: MSGHDR })) {
+        return Some(if arch.is_compat_call(nr) {
+            cap_kind::MSG_IOV32 | a
+        } else {
+            cap_kind::MSG_IOV | a
+        });
+    }
     arg(|k| {
         matches!(
             k,
@@ -1302,10 +1310,13 @@ fn derived_capture(arch: Arch, nr: u32, s: &syscalls::Syscall) -> Option<u32> {
     .map(|a| cap_kind::CLONE3_OUT | a)
 }
 
+/// The message header sendmsg and recvmsg take, as the knowledge base names it.
+const MSGHDR: &str = "struct user_msghdr";
+
 /// The probes' `captures` value for a syscall: its first path or string argument; else
-/// a socket address or an input buffer with its length argument; else an output buffer,
-/// as long as the call returned; else a structure or an array. Exec's at entry (its old
-/// image is gone at exit).
+/// a socket address or an input buffer with its length argument, an iovec array, an
+/// output buffer (as long as the call returned) or a message header; else a structure
+/// or an array. Exec's at entry (its old image is gone at exit).
 fn capture_of(arch: Arch, nr: u32) -> u32 {
     use layout::cap_kind;
     let Some(s) = arch.table().lookup_nr(nr) else {
@@ -1335,6 +1346,16 @@ fn capture_of(arch: Arch, nr: u32) -> u32 {
                 Some(pack(kind, i, i + 1))
             }
             ArgKind::OutBuf { .. } => Some(pack(cap_kind::LEN_RET, i, 0)),
+            // A message header, its name and its control; recvmsg writes it back, so
+            // what went in is kept at entry too (the length field 1).
+            ArgKind::Ptr { to: MSGHDR } => {
+                let kind = if arch.is_compat_call(nr) {
+                    cap_kind::MSGHDR32
+                } else {
+                    cap_kind::MSGHDR
+                };
+                Some(pack(kind, i, usize::from(s.name == "recvmsg")))
+            }
             _ => None,
         })
     });
@@ -1353,4 +1374,30 @@ fn capture_of(arch: Arch, nr: u32) -> u32 {
         0
     };
     found.map_or(0, |how| how | at_entry)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use layout::cap_kind;
+
+    /// sendmsg's and recvmsg's header is the first capture (recvmsg's with what went in
+    /// kept at entry), its iovec array the second, in each ABI's layout.
+    #[test]
+    fn a_message_header_and_its_iovecs_are_the_two_captures() {
+        for (arch, msghdr, iov) in [
+            (Arch::X86_64, cap_kind::MSGHDR, cap_kind::MSG_IOV),
+            (Arch::I386, cap_kind::MSGHDR32, cap_kind::MSG_IOV32),
+        ] {
+            for (name, written) in [("sendmsg", 0), ("recvmsg", 1)] {
+                let nr = arch.table().lookup_name(name).unwrap().nr;
+                assert_eq!(
+                    capture_of(arch, nr),
+                    msghdr | 1 << 8 | written << 16,
+                    "{arch:?} {name}"
+                );
+                assert_eq!(capture2_of(arch, nr), iov | 1 << 8, "{arch:?} {name}");
+            }
+        }
+    }
 }

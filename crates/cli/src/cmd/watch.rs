@@ -1059,9 +1059,14 @@ impl Clock {
 /// at its address; every other read fails, as an unreadable address does.
 struct CapturedMemory<'a> {
     /// What the probes read, as (address, bytes, whether that is all there is there),
-    /// looked up in order: an iovec capture's pieces, the second capture (a string, a
-    /// structure or an array, at exit, or the values clone3 stored), the first.
+    /// looked up in order: an iovec or a message header capture's pieces, the second
+    /// capture (a string, a structure or an array, at exit, or the values clone3
+    /// stored), the first.
     pieces: Vec<(u64, &'a [u8], bool)>,
+    /// Until [`CapturedMemory::leave_entry`], a message header as it went in, which
+    /// the decoders read at entry where the call wrote it back (recvmsg's name length):
+    /// its address and bytes, None when the probes could not read it.
+    entry_header: Option<(u64, Option<Vec<u8>>)>,
     /// A getdents buffer's address and how many entries the probes counted in it.
     dirents: Option<(u64, usize)>,
     /// An execve's argv and envp addresses with the new image's record, which holds
@@ -1087,6 +1092,7 @@ impl<'a> CapturedMemory<'a> {
         }
         CapturedMemory {
             pieces,
+            entry_header: e.msghdr_in(),
             dirents: e.dirents(),
             exec: exec.map(|x| {
                 // argv and envp follow the path: execveat's after its directory fd too.
@@ -1099,6 +1105,11 @@ impl<'a> CapturedMemory<'a> {
         }
     }
 
+    /// From now on the memory is served as it was at exit.
+    fn leave_entry(&mut self) {
+        self.entry_header = None;
+    }
+
     fn piece(&self, addr: u64) -> Option<(&'a [u8], bool)> {
         self.pieces
             .iter()
@@ -1109,6 +1120,17 @@ impl<'a> CapturedMemory<'a> {
 
 impl MemReader for CapturedMemory<'_> {
     fn read_bytes(&mut self, addr: u64, len: usize) -> Mem {
+        if let Some((at, header)) = &self.entry_header
+            && *at == addr
+        {
+            return match header {
+                Some(bytes) if bytes.len() >= len => Mem::Bytes {
+                    bytes: bytes[..len].to_vec(),
+                    complete: true,
+                },
+                _ => Mem::Fault,
+            };
+        }
         match self.piece(addr) {
             Some((bytes, whole)) if bytes.len() >= len || whole => Mem::Bytes {
                 bytes: bytes[..bytes.len().min(len)].to_vec(),
@@ -1186,6 +1208,7 @@ pub(crate) fn syscall_exit(
     };
     let mut memory = CapturedMemory::of(e, exec);
     entry.mem = decoder.at_entry(&entry, &mut memory);
+    memory.leave_entry();
     let result = (e.flags & ebpf::layout::NO_RETURN == 0).then_some(SyscallResult {
         rval: e.ret,
         is_error: (-4095..0).contains(&e.ret),

@@ -117,6 +117,12 @@ fn every_mirrored_struct_matches_the_compiled_objects_layout() {
     check!(structs, "sf_socketcall", SocketCall, [nr, nargs]);
     check!(
         structs,
+        "sf_msghdr_cap",
+        MsghdrCapture,
+        [hdr, name, control, namelen_in, name_len, control_len, flags]
+    );
+    check!(
+        structs,
         "sf_header",
         Header,
         [
@@ -199,4 +205,73 @@ fn every_mirrored_struct_matches_the_compiled_objects_layout() {
             cap2
         ]
     );
+}
+
+/// A zeroed syscall record, as one sent without its captures reads.
+fn empty_syscall() -> SyscallEvent {
+    read_syscall(&[0u8; SYSCALL_HEAD]).unwrap()
+}
+
+/// recvmsg's message header capture: the header, its name and its control at their
+/// addresses, the second capture's iovec array at msg_iov with its buffer's start; and
+/// the header as it went in, its msg_namelen the one kept at entry.
+#[test]
+fn a_message_header_capture_serves_each_part_at_its_address() {
+    let mut e = empty_syscall();
+    e.args[1] = 0x1000;
+    (e.cap_kind, e.cap_arg, e.cap_state, e.cap_len) = (cap_kind::MSGHDR, 1, cap_state::OK, 56);
+    // name, namelen, iov, iovlen, control, controllen, flags
+    for (k, v) in [0x2000u64, 16, 0x3000, 1, 0x4000, 24, 0]
+        .into_iter()
+        .enumerate()
+    {
+        e.cap[8 * k..8 * k + 8].copy_from_slice(&v.to_le_bytes());
+    }
+    let m = std::mem::offset_of!(MsghdrCapture, namelen_in);
+    e.cap[m..m + 4].copy_from_slice(&128u32.to_le_bytes());
+    e.cap[offset_of!(MsghdrCapture, name_len)] = 16;
+    e.cap[offset_of!(MsghdrCapture, control_len)] = 24;
+    e.cap[offset_of!(MsghdrCapture, flags)] = (MSG_WRITTEN | MSG_NAMELEN_IN) as u8;
+    (e.cap2_kind, e.cap2_arg, e.cap2_state, e.cap2_len) = (cap_kind::MSG_IOV, 1, cap_state::OK, 1);
+    e.cap2[..8].copy_from_slice(&0x5000u64.to_le_bytes());
+    e.cap2[8..16].copy_from_slice(&100u64.to_le_bytes());
+    e.cap[NAME_AT..NAME_AT + 16].fill(b'n');
+    // As the reader takes it from the ring: the buffers whole, cap_len not their length.
+    // SAFETY: the record's own bytes, plain data, read while it lives.
+    let bytes = unsafe {
+        std::slice::from_raw_parts(
+            (&e as *const SyscallEvent).cast::<u8>(),
+            size_of::<SyscallEvent>(),
+        )
+    };
+    let mut e = read_syscall(bytes).unwrap();
+    assert_eq!(e.segments()[1].1, [b'n'; 16], "the name");
+    let pieces: Vec<(u64, usize, bool)> = e
+        .segments()
+        .into_iter()
+        .map(|(at, bytes, whole)| (at, bytes.len(), whole))
+        .collect();
+    assert_eq!(
+        pieces,
+        [
+            (0x1000, 56, true),
+            (0x2000, 16, true),
+            (0x4000, 24, true),
+            (0x3000, 16, true),
+            (0x5000, cap_kind::IOV_DATA, false)
+        ]
+    );
+    assert_eq!(e.captured(), None, "the header is not served as one piece");
+    assert_eq!(e.captured2(), None, "nor the iovec capture");
+    let (at, hdr) = e.msghdr_in().unwrap();
+    let hdr = hdr.unwrap();
+    assert_eq!((at, hdr.len()), (0x1000, 56));
+    assert_eq!(u32_at(&hdr, 8), 128, "msg_namelen as it went in");
+    assert_eq!(hdr[16..], e.cap[16..56], "the rest as at exit");
+    // The entry's read failed: the header as it went in is unknown.
+    e.cap[offset_of!(MsghdrCapture, flags)] = MSG_WRITTEN as u8;
+    assert_eq!(e.msghdr_in(), Some((0x1000, None)));
+    // sendmsg's is not written back: read at entry as at exit.
+    e.cap[offset_of!(MsghdrCapture, flags)] = 0;
+    assert_eq!(e.msghdr_in(), None);
 }
