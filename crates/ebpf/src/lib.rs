@@ -1228,6 +1228,13 @@ fn pointee_size(to: &str) -> Option<usize> {
     })
 }
 
+/// What the probes capture of call `nr` on `arch`: the `captures` and `captures2`
+/// values the loader writes in their maps (`layout::cap_kind`: kind in bits 0-7, argument
+/// in 8-15; 0: nothing), so that their choice can be checked against the decoders'.
+pub fn capture_plan(arch: Arch, nr: u32) -> (u32, u32) {
+    (capture_of(arch, nr), capture2_of(arch, nr))
+}
+
 /// The probes' `captures2` value for a syscall, read at exit: what only a second
 /// capture reads ([`derived_capture`]); else the last path or string argument the first
 /// capture does not take (rename's and link's new name, mount's file system type); else
