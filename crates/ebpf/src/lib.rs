@@ -454,19 +454,21 @@ impl Watcher {
     /// As [`Watcher::start`], but every record's header holds the pid, the tid and the
     /// time only (its other fields zero): what a trace's sinks read, at a tenth less of
     /// each traced call's cost than the parent, ids, namespaces and comm a watch reads.
-    /// Not `timed`: no time either (times and durations 0), another tenth.
+    /// Not `timed`: no time either (times and durations 0), another tenth. Only the
+    /// arguments `reads` says a decoder reads are captured.
     pub fn start_lean(
         scope: &Scope,
         select: Option<&dyn Fn(Arch, u32) -> bool>,
         lifecycle: Lifecycle,
         timed: bool,
+        reads: ArgReads<'_>,
     ) -> Result<Watcher, WatchError> {
         let build = Build {
             lean: true,
             untimed: !timed,
             ..Build::default()
         };
-        Prepared::load_as(build)?.start(scope, select, lifecycle)
+        Prepared::load_as(build)?.start_reading(scope, select, lifecycle, Some(reads))
     }
 
     /// As [`Watcher::start`], but the selected calls are counted in the kernel (read
@@ -596,13 +598,24 @@ impl Prepared {
         select: Option<&dyn Fn(Arch, u32) -> bool>,
         lifecycle: Lifecycle,
     ) -> Result<Watcher, WatchError> {
+        self.start_reading(scope, select, lifecycle, None)
+    }
+
+    /// As [`Prepared::start`], capturing only arguments `reads` says a decoder reads.
+    fn start_reading(
+        self,
+        scope: &Scope,
+        select: Option<&dyn Fn(Arch, u32) -> bool>,
+        lifecycle: Lifecycle,
+        reads: Option<ArgReads<'_>>,
+    ) -> Result<Watcher, WatchError> {
         let Prepared {
             mut bpf,
             btf,
             count_only,
         } = self;
         let load = |e: &dyn std::fmt::Display| WatchError::Load(e.to_string());
-        configure(&mut bpf, scope, select, lifecycle, count_only)?;
+        configure(&mut bpf, scope, select, lifecycle, count_only, reads)?;
         let calls =
             select.is_none() || slots().any(|(arch, _, nr)| select.is_some_and(|s| s(arch, nr)));
         let exits = calls && count_only != layout::count::AT_ENTRY;
@@ -805,6 +818,7 @@ fn configure(
     select: Option<&dyn Fn(Arch, u32) -> bool>,
     lifecycle: Lifecycle,
     count_only: u32,
+    reads: Option<ArgReads<'_>>,
 ) -> Result<(), WatchError> {
     let load = |e: &dyn std::fmt::Display| WatchError::Load(e.to_string());
     let mut config = layout::Config {
@@ -965,7 +979,7 @@ fn configure(
         Array::try_from(bpf.map_mut("captures").ok_or_else(|| load(&"captures"))?)
             .map_err(|e| load(&e))?;
     for (arch, abi, nr) in slots().filter(|_| count_only == 0) {
-        let how = capture_of(arch, nr);
+        let how = capture_plan(arch, nr, reads).0;
         if how != 0 {
             captures.set(slot(abi, nr), how, 0).map_err(|e| load(&e))?;
         }
@@ -982,7 +996,7 @@ fn configure(
         Array::try_from(bpf.map_mut("captures2").ok_or_else(|| load(&"captures2"))?)
             .map_err(|e| load(&e))?;
     for (arch, abi, nr) in slots().filter(|_| count_only == 0) {
-        let how = capture2_of(arch, nr);
+        let how = capture_plan(arch, nr, reads).1;
         if how != 0 {
             captures2.set(slot(abi, nr), how, 0).map_err(|e| load(&e))?;
         }
@@ -1228,11 +1242,19 @@ fn pointee_size(to: &str) -> Option<usize> {
     })
 }
 
+/// Whether a decoder reads argument `i` of call `nr` on `arch` from memory (not from its
+/// register alone): what the caller's decoders tell the probes' capture plan.
+pub type ArgReads<'a> = &'a dyn Fn(Arch, u32, usize) -> bool;
+
 /// What the probes capture of call `nr` on `arch`: the `captures` and `captures2`
 /// values the loader writes in their maps (`layout::cap_kind`: kind in bits 0-7, argument
-/// in 8-15; 0: nothing), so that their choice can be checked against the decoders'.
-pub fn capture_plan(arch: Arch, nr: u32) -> (u32, u32) {
-    (capture_of(arch, nr), capture2_of(arch, nr))
+/// in 8-15; 0: nothing), less the captures of an argument `reads` says no decoder reads.
+pub fn capture_plan(arch: Arch, nr: u32, reads: Option<ArgReads<'_>>) -> (u32, u32) {
+    let kept = |how: u32| match reads {
+        Some(reads) if how != 0 && !reads(arch, nr, ((how >> 8) & 0xff) as usize) => 0,
+        _ => how,
+    };
+    (kept(capture_of(arch, nr)), kept(capture2_of(arch, nr)))
 }
 
 /// The probes' `captures2` value for a syscall, read at exit: what only a second

@@ -137,7 +137,8 @@ pub(super) fn run(
         Watcher::start_counting(&scope, select, lifecycle, c.timed())
     } else {
         // The sinks read a record's pid, tid and time, nothing else of its header.
-        Watcher::start_lean(&scope, select, lifecycle, req.timed)
+        let reads = |arch, nr, i| decoder_reads(decoder, arch, nr, i);
+        Watcher::start_lean(&scope, select, lifecycle, req.timed, &reads)
     };
     let mut watcher = match started {
         Ok(w) => w,
@@ -233,6 +234,18 @@ pub(super) fn run(
         Some(st) => Outcome::Exited(libc::WEXITSTATUS(st)),
         None => Outcome::Done,
     })
+}
+
+/// Whether `decoder` prints argument `i` of call `nr` on `arch` from memory (strings,
+/// buffers, structures), not from the register alone (numbers, flags, a pointer
+/// strace prints as an address): the probes capture no other (set_tid_address's and
+/// futex's pointers cost a read and ring space per call for nothing).
+fn decoder_reads(decoder: &Decoder, arch: Arch, nr: u32, i: usize) -> bool {
+    decoder
+        .shape(arch, nr)
+        .fmts
+        .get(i)
+        .is_some_and(|f| !f.value_only())
 }
 
 /// What takes the calls counted in the kernel: the -c summary, a recording.
@@ -485,7 +498,8 @@ mod tests {
         let mut unread = Vec::new();
         for arch in Arch::ALL {
             for sc in arch.table().entries() {
-                let (first, second) = ebpf::capture_plan(arch, sc.nr);
+                let reads = |arch, nr, i| super::decoder_reads(&decoder, arch, nr, i);
+                let (first, second) = ebpf::capture_plan(arch, sc.nr, Some(&reads));
                 for how in [first, second].into_iter().filter(|&h| h != 0) {
                     let arg = ((how >> 8) & 0xff) as usize;
                     // Commands and flags (clone's: the tids it stores; every bit set),
