@@ -784,10 +784,10 @@ fn message_headers_are_read_as_ptrace_reads_them_within_the_probes_bounds() {
             r#"sendmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="hello ", iov_len=6}, {iov_base="world\n", iov_len=6}], msg_iovlen=2, msg_control=[{cmsg_len="#.to_string(),
             format!("cmsg_type=SCM_RIGHTS, cmsg_data=[5]}}, {{cmsg_len={}, cmsg_level=SOL_SOCKET, cmsg_type=SCM_CREDENTIALS, cmsg_data={{pid=PID, uid=", rights + 8),
             r#"recvmsg(4, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="hell", iov_len=4}, {iov_base="o world\n", iov_len=16}], msg_iovlen=2"#.to_string(),
-            "recvmsg(25, {msg_namelen=128}, MSG_DONTWAIT) = -1 EAGAIN".to_string(),
-            r#"recvmsg(25, {msg_name={sa_family=AF_INET, sin_port=htons(PORT), sin_addr=inet_addr("127.0.0.1")}, msg_namelen=128 => 16, msg_iov=[{iov_base="ping", iov_len=32}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0) = 4"#.to_string(),
+            "recvmsg(24, {msg_namelen=128}, MSG_DONTWAIT) = -1 EAGAIN".to_string(),
+            r#"recvmsg(24, {msg_name={sa_family=AF_INET, sin_port=htons(PORT), sin_addr=inet_addr("127.0.0.1")}, msg_namelen=128 => 16, msg_iov=[{iov_base="ping", iov_len=32}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0) = 4"#.to_string(),
             r#"sendmsg(-1, {msg_name={sa_family=AF_INET, sin_port=htons(PORT), sin_addr=inet_addr("127.0.0.1")}, msg_namelen=16,"#.to_string(),
-            "sendmsg(26, 0x8, 0) = -1 EFAULT (Bad address)".to_string(),
+            "sendmsg(25, 0x8, 0) = -1 EFAULT (Bad address)".to_string(),
         ];
         for w in &want {
             assert!(
