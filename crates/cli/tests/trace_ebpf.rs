@@ -680,6 +680,74 @@ fn an_exec_by_another_thread_ends_a_trace_without_f_as_ptraces() {
     }
 }
 
+/// With -f the thread that execs is traced too: it takes the leader's id, and the
+/// leader's end prints as ptrace prints it, `+++ superseded by execve in pid N +++` (N
+/// the thread's id before), then the new image's calls on the leader's id; the
+/// execve's path, on a page the probes may find not yet touched, is the one the exec
+/// kept.
+#[test]
+fn an_exec_by_another_thread_supersedes_the_leader_with_f_as_under_ptrace() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/c/thread_exec.c");
+    let Some(program) = common::build_c(source, &dir.path().join("thread_exec"), &["-pthread"])
+    else {
+        return;
+    };
+    let pid = Regex::new(r"^(\[pid +\d+\]|\d+) +").unwrap();
+    let number = Regex::new(r"\b(pid )\d+|0x[0-9a-f]+").unwrap();
+    let column = Regex::new(r"\) +=").unwrap();
+    let lines = |backend: &str| {
+        let out = dir.path().join(format!("{backend}-f.txt"));
+        let run = sysfence()
+            .args([
+                "trace",
+                "--backend",
+                backend,
+                "-f",
+                "-e",
+                "trace=execve,exit_group",
+            ])
+            .arg("-o")
+            .arg(&out)
+            .arg("--")
+            .arg(&program)
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "{backend}: {run:?}");
+        let text = std::fs::read_to_string(&out).unwrap();
+        // The two halves of ptrace's execve joined where it resumes.
+        let mut joined: Vec<String> = Vec::new();
+        let mut open = None;
+        for line in text.lines() {
+            let line = pid.replace(line, "");
+            let line = number.replace_all(&line, "${1}N");
+            let line = column.replace_all(&line, ") =");
+            if let Some(head) = line.strip_suffix(" <unfinished ...>") {
+                open = Some(head.to_string());
+            } else if let Some((_, tail)) = line.split_once("resumed>") {
+                let head = open.take().unwrap_or_default();
+                joined.push(format!("{head}{}", tail.trim_start()));
+            } else {
+                joined.push(line.into_owned());
+            }
+        }
+        (joined, text)
+    };
+    let (p, p_text) = lines("ptrace");
+    let (e, e_text) = lines("ebpf");
+    assert!(
+        p.iter()
+            .any(|l| l == "+++ superseded by execve in pid N +++"),
+        "{p_text}"
+    );
+    assert!(
+        e.iter()
+            .any(|l| l.starts_with(r#"execve("/bin/echo", ["/bin/echo", "from-thread"]"#)),
+        "{e_text}"
+    );
+    assert_eq!(e, p, "ebpf:\n{e_text}\nptrace:\n{p_text}");
+}
+
 /// An x86_64 exec returns with its number rewritten to execve's: execveat, selected
 /// alone, still returns `= 0` with its argv from the new image, as under ptrace (the
 /// exit was dropped as unselected, and the call told as one that never returned).

@@ -223,7 +223,8 @@ struct sf_header {
 struct sf_proc_event {
 	struct sf_header h;
 	__u32 other_pid;   /* fork: the child's tgid */
-	__u32 other_tid;   /* fork: the child's tid */
+	__u32 other_tid;   /* fork: the child's tid; exit: the thread whose exec ended
+			    * this leader (0: none) */
 	__s32 code;        /* exit: the wait status code; signal: the signal */
 	__s32 detail;      /* exit: 1 when the whole group is gone; signal: si_code */
 	/* signal: the kernel's siginfo, the prefix of siginfo_t's x86_64 layout that holds

@@ -1451,6 +1451,11 @@ int BPF_PROG(sched_process_exit, struct task_struct *p, bool group_dead)
 	if (e) {
 		e->code = p->exit_code;
 		e->detail = group_dead;
+		/* A leader ended by another thread's exec (de_thread): that thread, which
+		 * takes the leader's id, supersedes it. */
+		struct task_struct *exec_task = BPF_CORE_READ(p, signal, group_exec_task);
+		if (tid == tgid && exec_task && exec_task != p)
+			e->other_tid = BPF_CORE_READ(exec_task, pid);
 		send(e);
 	}
 	/* A leader's comm class stays while its threads run: io_uring workers go by it. */

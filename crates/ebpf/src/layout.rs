@@ -418,7 +418,7 @@ pub struct ProcEvent {
     pub h: Header,
     /// fork: the child's tgid.
     pub other_pid: u32,
-    /// fork: the child's tid.
+    /// fork: the child's tid; exit: the thread whose exec ended this leader (0: none).
     pub other_tid: u32,
     /// exit: the wait status code; signal: the signal.
     pub code: i32,
@@ -488,6 +488,11 @@ impl ExecEvent {
     /// The filename as given to execve.
     pub fn filename(&self) -> String {
         text(&self.filename, self.filename_len)
+    }
+
+    /// The path as the kernel kept it, as read (its NUL included when it ended within).
+    pub fn filename_bytes(&self) -> &[u8] {
+        &self.filename[..(self.filename_len as usize).min(CAP_MAX)]
     }
 
     /// The arguments as read, and whether all of them were.

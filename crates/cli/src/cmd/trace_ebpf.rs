@@ -353,9 +353,18 @@ fn deliver(
                     })
                 }
                 ebpf::layout::kind::EXIT => {
-                    tasks.live.remove(&tid);
                     let code = e.code;
-                    let kind = if code & 0x7f == 0 {
+                    let by_exec = e.other_tid as i32;
+                    // With -f the thread that execs is traced: it goes on under the
+                    // leader's id and supersedes it, as ptrace tells it (without -f the
+                    // trace ends here).
+                    let superseded = by_exec != 0 && tasks.follow && tasks.live.remove(&by_exec);
+                    if !superseded {
+                        tasks.live.remove(&tid);
+                    }
+                    let kind = if superseded {
+                        EventKind::Superseded { old_tid: by_exec }
+                    } else if code & 0x7f == 0 {
                         EventKind::Exited {
                             code: (code >> 8) & 0xff,
                         }

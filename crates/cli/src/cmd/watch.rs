@@ -1069,9 +1069,10 @@ struct CapturedMemory<'a> {
     entry_header: Option<(u64, Option<Vec<u8>>)>,
     /// A getdents buffer's address and how many entries the probes counted in it.
     dirents: Option<(u64, usize)>,
-    /// An execve's argv and envp addresses with the new image's record, which holds
-    /// what they pointed to (argv's strings, the environment's count).
-    exec: Option<(u64, u64, &'a ExecEvent)>,
+    /// An execve's path (when the kernel kept it as given), argv and envp addresses with
+    /// the new image's record, which holds what they pointed to (the path, argv's
+    /// strings, the environment's count).
+    exec: Option<(Option<u64>, u64, u64, &'a ExecEvent)>,
 }
 
 impl<'a> CapturedMemory<'a> {
@@ -1100,7 +1101,13 @@ impl<'a> CapturedMemory<'a> {
                     .and_then(|arch| arch.table().lookup_nr(e.nr))
                     .is_some_and(|s| s.name == "execveat");
                 let at = usize::from(execveat);
-                (e.args[1 + at], e.args[2 + at], x)
+                // The kernel keeps execve's path as given, and execveat's when it is
+                // absolute or from the working directory (else it names /dev/fd/N).
+                let path = e.args[at];
+                let as_given = !execveat
+                    || e.args[0] as i32 == libc::AT_FDCWD
+                    || x.filename_bytes().first() == Some(&b'/');
+                (as_given.then_some(path), e.args[1 + at], e.args[2 + at], x)
             }),
         }
     }
@@ -1140,7 +1147,13 @@ impl MemReader for CapturedMemory<'_> {
         }
     }
     fn read_str(&mut self, addr: u64, max: usize) -> Mem {
-        match self.piece(addr) {
+        let piece = self.piece(addr).or_else(|| match self.exec {
+            // A path the probes could not read at entry (a page not yet touched): the
+            // exec that followed holds it.
+            Some((Some(path), _, _, x)) if path == addr => Some((x.filename_bytes(), false)),
+            _ => None,
+        });
+        match piece {
             // A buffer captured whole (getcwd's, by its length) ends at its first NUL.
             Some((bytes, whole)) => match bytes.iter().position(|&b| b == 0) {
                 Some(nul) if nul < max => Mem::Str {
@@ -1163,7 +1176,9 @@ impl MemReader for CapturedMemory<'_> {
     }
     fn read_str_array(&mut self, addr: u64, _: usize, max_items: usize, max_len: usize) -> Mem {
         match self.exec {
-            Some((argv, _, x)) if addr == argv && x.argv_state == ebpf::layout::cap_state::OK => {
+            Some((_, argv, _, x))
+                if addr == argv && x.argv_state == ebpf::layout::cap_state::OK =>
+            {
                 let items = x
                     .argv_bytes()
                     .into_iter()
@@ -1178,7 +1193,7 @@ impl MemReader for CapturedMemory<'_> {
                     count: x.argc as usize,
                 }
             }
-            Some((_, envp, x)) if addr == envp && max_items == 0 => Mem::StrArray {
+            Some((_, _, envp, x)) if addr == envp && max_items == 0 => Mem::StrArray {
                 items: Vec::new(),
                 count: x.envc as usize,
             },
