@@ -448,7 +448,7 @@ impl Watcher {
         select: Option<&dyn Fn(Arch, u32) -> bool>,
         lifecycle: Lifecycle,
     ) -> Result<Watcher, WatchError> {
-        Prepared::load_as(Build::default())?.start(scope, select, lifecycle)
+        Prepared::load_as(Build::default())?.start(scope, select, lifecycle, None)
     }
 
     /// As [`Watcher::start`], but every record's header holds the pid, the tid and the
@@ -468,7 +468,7 @@ impl Watcher {
             untimed: !timed,
             ..Build::default()
         };
-        Prepared::load_as(build)?.start_reading(scope, select, lifecycle, Some(reads))
+        Prepared::load_as(build)?.start(scope, select, lifecycle, Some(reads))
     }
 
     /// As [`Watcher::start`], but the selected calls are counted in the kernel (read
@@ -490,7 +490,7 @@ impl Watcher {
             count_only: how,
             ..Build::default()
         };
-        Prepared::load_as(build)?.start(scope, select, lifecycle)
+        Prepared::load_as(build)?.start(scope, select, lifecycle, None)
     }
 
     /// The calls counted so far (with [`Watcher::start_counting`]), summed over CPUs:
@@ -591,18 +591,10 @@ impl Prepared {
         })
     }
 
-    /// Configures, verifies and attaches the probes as [`Watcher::start`] says.
+    /// Configures, verifies and attaches the probes as [`Watcher::start`] says,
+    /// capturing only the arguments `reads` says a decoder reads (`None`: every
+    /// argument the probes know how to read).
     pub fn start(
-        self,
-        scope: &Scope,
-        select: Option<&dyn Fn(Arch, u32) -> bool>,
-        lifecycle: Lifecycle,
-    ) -> Result<Watcher, WatchError> {
-        self.start_reading(scope, select, lifecycle, None)
-    }
-
-    /// As [`Prepared::start`], capturing only arguments `reads` says a decoder reads.
-    fn start_reading(
         self,
         scope: &Scope,
         select: Option<&dyn Fn(Arch, u32) -> bool>,

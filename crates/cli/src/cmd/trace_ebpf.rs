@@ -240,7 +240,7 @@ pub(super) fn run(
 /// buffers, structures), not from the register alone (numbers, flags, a pointer
 /// strace prints as an address): the probes capture no other (set_tid_address's and
 /// futex's pointers cost a read and ring space per call for nothing).
-fn decoder_reads(decoder: &Decoder, arch: Arch, nr: u32, i: usize) -> bool {
+pub(super) fn decoder_reads(decoder: &Decoder, arch: Arch, nr: u32, i: usize) -> bool {
     decoder
         .shape(arch, nr)
         .fmts

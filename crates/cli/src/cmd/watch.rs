@@ -157,10 +157,18 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let prepared = prepared
         .join()
         .map_err(|_| anyhow::anyhow!("the thread loading the probes failed"))??;
+    let decoder = Decoder::new(DecodeOptions {
+        strsize: 64,
+        ..DecodeOptions::default()
+    });
+    // The events and the rules read the arguments as the decoders print them: the
+    // probes capture no other.
+    let reads = |arch, nr, i| super::trace_ebpf::decoder_reads(&decoder, arch, nr, i);
     let mut watcher = prepared.start(
         &scope,
         select.as_ref().map(|s| s as &dyn Fn(Arch, u32) -> bool),
         lifecycle,
+        Some(&reads),
     )?;
     let mut looked_for_watches = Instant::now();
     stop::install();
@@ -191,10 +199,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
             None => String::new(),
         }
     );
-    let decoder = Decoder::new(DecodeOptions {
-        strsize: 64,
-        ..DecodeOptions::default()
-    });
     let mut printer = Printer {
         decoder,
         output: args.output,
