@@ -884,3 +884,42 @@ fn a_message_buffer_longer_than_the_probes_read_prints_as_its_address() {
         "eBPF's line is ptrace's with the first buffer's address"
     );
 }
+
+/// futex's timeout and clone's parent_tid are printed by a format that covers several
+/// arguments (futex's op and what follows it, all of clone's): the probes capture them
+/// as ptrace reads them, not only the arguments with a format of their own (they
+/// printed as their addresses).
+#[test]
+fn futex_timeouts_and_clones_parent_tid_are_read_as_ptrace_reads_them() {
+    let script = "import ctypes, os\n\
+        libc = ctypes.CDLL(None, use_errno=True)\n\
+        L = ctypes.c_long\n\
+        class Ts(ctypes.Structure):\n    _fields_ = [('s', L), ('ns', L)]\n\
+        word, tid = ctypes.c_int(0), ctypes.c_int(0)\n\
+        t = Ts(0, 1000000)\n\
+        libc.syscall(L(202), ctypes.byref(word), L(0), L(0), ctypes.byref(t), L(0), L(0))\n\
+        pid = libc.syscall(L(56), L(0x100000 | 17), L(0), ctypes.byref(tid), L(0), L(0))\n\
+        if pid == 0:\n    os._exit(0)\n\
+        os.waitpid(pid, 0)\n";
+    let lines = |backend: &str| -> Vec<String> {
+        let text = traced(backend, "futex,clone", &["/usr/bin/python3", "-c", script]);
+        let column = Regex::new(r"\) +=").unwrap();
+        let addr = Regex::new(r"0x[0-9a-f]{5,}").unwrap();
+        let pid = Regex::new(r"\d{2,}").unwrap();
+        text.lines()
+            .filter(|l| l.contains("FUTEX_WAIT, 0, ") || l.starts_with("clone("))
+            .map(|l| {
+                let l = column.replace(l, ") =");
+                let l = addr.replace_all(&l, "ADDR");
+                pid.replace_all(&l, "N").into_owned()
+            })
+            .collect()
+    };
+    let (p, e) = (lines("ptrace"), lines("ebpf"));
+    assert!(
+        p.iter().any(|l| l.contains("{tv_sec=0, tv_nsec=N}"))
+            && p.iter().any(|l| l.contains("parent_tid=[N]")),
+        "{p:#?}"
+    );
+    assert_eq!(p, e);
+}
