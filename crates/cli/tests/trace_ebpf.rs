@@ -923,3 +923,85 @@ fn futex_timeouts_and_clones_parent_tid_are_read_as_ptrace_reads_them() {
     );
     assert_eq!(p, e);
 }
+
+/// A process whose leader has ended (pthread_exit) while a thread runs on, killed from
+/// outside by a signal that dumps no core: the signal is the thread's (the kernel gives
+/// it to a thread that can take it), and its `---` line prints before that thread's
+/// death as ptrace prints it (the probes kept it for the leader, which never exits
+/// again: no line).
+#[test]
+fn a_fatal_signal_to_a_process_whose_leader_has_ended_is_its_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/c/leader_exit.c");
+    let Some(program) = common::build_c(source, &dir.path().join("leader_exit"), &["-pthread"])
+    else {
+        return;
+    };
+    let lines = |backend: &str| -> Vec<String> {
+        let out = dir.path().join(format!("{backend}.txt"));
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sysfence"))
+            .args([
+                "trace",
+                "--backend",
+                backend,
+                "-f",
+                "-e",
+                "trace=none",
+                "-o",
+            ])
+            .arg(&out)
+            .arg("--")
+            .arg(&program)
+            .spawn()
+            .expect("sysfence runs");
+        // The traced program, once its leader is a zombie (its thread runs on).
+        let pid = (0..400)
+            .find_map(|_| {
+                std::thread::sleep(std::time::Duration::from_millis(25));
+                let kids =
+                    std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", child.id()))
+                        .ok()?;
+                kids.split_whitespace().find_map(|k| {
+                    let comm = std::fs::read_to_string(format!("/proc/{k}/comm")).ok()?;
+                    let status = std::fs::read_to_string(format!("/proc/{k}/status")).ok()?;
+                    (comm.trim() == "leader_exit" && status.contains("State:\tZ"))
+                        .then(|| k.parse::<i32>().ok())?
+                })
+            })
+            .expect("the traced program's leader ends");
+        // SAFETY: a signal to a process this test started, through its tracer.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+        child.wait().expect("sysfence ends");
+        let text = std::fs::read_to_string(&out).expect("the trace");
+        let me = std::process::id().to_string();
+        let leader = pid.to_string();
+        // Each line with whose it is: the leader's or the thread's.
+        text.lines()
+            .filter(|l| !l.starts_with("sysfence"))
+            .map(|l| {
+                let (tid, rest) = l.split_once(' ').unwrap_or(("", l));
+                let who = if tid == leader { "leader" } else { "thread" };
+                let rest = rest
+                    .trim_start()
+                    .replace(&format!("si_pid={me},"), "si_pid=TEST,");
+                format!("{who} {rest}")
+            })
+            .collect()
+    };
+    let signal =
+        "thread --- SIGTERM {si_signo=SIGTERM, si_code=SI_USER, si_pid=TEST, si_uid=0} ---";
+    let (p, e) = (lines("ptrace"), lines("ebpf"));
+    assert!(p.iter().any(|l| l == signal), "{p:#?}");
+    let thread = |lines: &[String]| -> Vec<String> {
+        lines
+            .iter()
+            .filter(|l| l.starts_with("thread"))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(
+        thread(&e),
+        thread(&p),
+        "the thread's lines: ebpf against ptrace"
+    );
+}
