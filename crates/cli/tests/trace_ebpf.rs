@@ -408,7 +408,11 @@ fn a_fatal_signal_from_another_process_matches_ptrace() {
         let (_, text) = trace(backend, &alarm);
         let lines: Vec<String> = text
             .lines()
-            .map(|l| l.split_once(' ').map_or(l, |(_, r)| r).to_string())
+            .map(|l| {
+                l.split_once(' ')
+                    .map_or(l, |(_, r)| r.trim_start())
+                    .to_string()
+            })
             .collect();
         lines[lines.len().saturating_sub(2)..].to_vec()
     };
