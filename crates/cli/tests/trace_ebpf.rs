@@ -1009,3 +1009,51 @@ fn a_fatal_signal_to_a_process_whose_leader_has_ended_is_its_threads() {
         "the thread's lines: ebpf against ptrace"
     );
 }
+
+/// recvmsg with a name buffer shorter than the sender's address: the kernel writes what
+/// fits and returns the whole length; the name prints as the bytes written, as strace's
+/// `msg_name={sa_family=AF_INET, sa_data="\342"}, msg_namelen=3 => 16` (not what an
+/// earlier call left past them), 64-bit and i386, eBPF's line ptrace's.
+#[test]
+fn a_name_recvmsg_cuts_short_prints_as_the_bytes_it_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fixtures/c/recvmsg_short_name.c"
+    );
+    let data = Regex::new(r#"sa_data="[^"]*""#).unwrap();
+    let port = Regex::new(r"htons\(\d+\)").unwrap();
+    // The socket's descriptor: whatever the test's process left open before it.
+    let fd = Regex::new(r"^recvmsg\(\d+, ").unwrap();
+    for (name, flags) in [("name64", &[][..]), ("name32", &["-m32"][..])] {
+        let Some(program) = common::build_c(source, &dir.path().join(name), flags) else {
+            return;
+        };
+        let lines = |backend: &str| -> Vec<String> {
+            traced(backend, "recvmsg", &[&program])
+                .lines()
+                .filter(|l| l.starts_with("recvmsg("))
+                .map(|l| {
+                    let l = data.replace(l, "sa_data=DATA");
+                    let l = fd.replace(&l, "recvmsg(FD, ");
+                    port.replace(&l, "htons(PORT)").into_owned()
+                })
+                .collect()
+        };
+        let (p, e) = (lines("ptrace"), lines("ebpf"));
+        assert_eq!(p.len(), 2, "{name}: {p:#?}");
+        assert!(
+            p[0].starts_with(
+                "recvmsg(FD, {msg_name={sa_family=AF_INET, sin_port=htons(PORT), sin_addr=inet_addr(\"127.0.0.1\")}, msg_namelen=128 => 16,"
+            ),
+            "{name}: {p:#?}"
+        );
+        assert!(
+            p[1].starts_with(
+                "recvmsg(FD, {msg_name={sa_family=AF_INET, sa_data=DATA}, msg_namelen=3 => 16,"
+            ),
+            "{name}: {p:#?}"
+        );
+        assert_eq!(e, p, "{name}: eBPF's lines are ptrace's");
+    }
+}
