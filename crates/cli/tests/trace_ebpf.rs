@@ -408,7 +408,11 @@ fn a_fatal_signal_from_another_process_matches_ptrace() {
         let (_, text) = trace(backend, &alarm);
         let lines: Vec<String> = text
             .lines()
-            .map(|l| l.split_once(' ').map_or(l, |(_, r)| r).to_string())
+            .map(|l| {
+                l.split_once(' ')
+                    .map_or(l, |(_, r)| r.trim_start())
+                    .to_string()
+            })
             .collect();
         lines[lines.len().saturating_sub(2)..].to_vec()
     };
@@ -951,4 +955,173 @@ fn a_message_buffer_longer_than_the_probes_read_prints_as_its_address() {
         p.replace(&string, "iov_base=ADDR"),
         "eBPF's line is ptrace's with the first buffer's address"
     );
+}
+
+/// futex's timeout and clone's parent_tid are printed by a format that covers several
+/// arguments (futex's op and what follows it, all of clone's): the probes capture them
+/// as ptrace reads them, not only the arguments with a format of their own (they
+/// printed as their addresses).
+#[test]
+fn futex_timeouts_and_clones_parent_tid_are_read_as_ptrace_reads_them() {
+    let script = "import ctypes, os\n\
+        libc = ctypes.CDLL(None, use_errno=True)\n\
+        L = ctypes.c_long\n\
+        class Ts(ctypes.Structure):\n    _fields_ = [('s', L), ('ns', L)]\n\
+        word, tid = ctypes.c_int(0), ctypes.c_int(0)\n\
+        t = Ts(0, 1000000)\n\
+        libc.syscall(L(202), ctypes.byref(word), L(0), L(0), ctypes.byref(t), L(0), L(0))\n\
+        pid = libc.syscall(L(56), L(0x100000 | 17), L(0), ctypes.byref(tid), L(0), L(0))\n\
+        if pid == 0:\n    os._exit(0)\n\
+        os.waitpid(pid, 0)\n";
+    let lines = |backend: &str| -> Vec<String> {
+        let text = traced(backend, "futex,clone", &["/usr/bin/python3", "-c", script]);
+        let column = Regex::new(r"\) +=").unwrap();
+        let addr = Regex::new(r"0x[0-9a-f]{5,}").unwrap();
+        let pid = Regex::new(r"\d{2,}").unwrap();
+        text.lines()
+            .filter(|l| l.contains("FUTEX_WAIT, 0, ") || l.starts_with("clone("))
+            .map(|l| {
+                let l = column.replace(l, ") =");
+                let l = addr.replace_all(&l, "ADDR");
+                pid.replace_all(&l, "N").into_owned()
+            })
+            .collect()
+    };
+    let (p, e) = (lines("ptrace"), lines("ebpf"));
+    assert!(
+        p.iter().any(|l| l.contains("{tv_sec=0, tv_nsec=N}"))
+            && p.iter().any(|l| l.contains("parent_tid=[N]")),
+        "{p:#?}"
+    );
+    assert_eq!(p, e);
+}
+
+/// A process whose leader has ended (pthread_exit) while a thread runs on, killed from
+/// outside by a signal that dumps no core: the signal is the thread's (the kernel gives
+/// it to a thread that can take it), and its `---` line prints before that thread's
+/// death as ptrace prints it (the probes kept it for the leader, which never exits
+/// again: no line).
+#[test]
+fn a_fatal_signal_to_a_process_whose_leader_has_ended_is_its_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/c/leader_exit.c");
+    let Some(program) = common::build_c(source, &dir.path().join("leader_exit"), &["-pthread"])
+    else {
+        return;
+    };
+    let lines = |backend: &str| -> Vec<String> {
+        let out = dir.path().join(format!("{backend}.txt"));
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sysfence"))
+            .args([
+                "trace",
+                "--backend",
+                backend,
+                "-f",
+                "-e",
+                "trace=none",
+                "-o",
+            ])
+            .arg(&out)
+            .arg("--")
+            .arg(&program)
+            .spawn()
+            .expect("sysfence runs");
+        // The traced program, once its leader is a zombie (its thread runs on).
+        let pid = (0..400)
+            .find_map(|_| {
+                std::thread::sleep(std::time::Duration::from_millis(25));
+                let kids =
+                    std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", child.id()))
+                        .ok()?;
+                kids.split_whitespace().find_map(|k| {
+                    let comm = std::fs::read_to_string(format!("/proc/{k}/comm")).ok()?;
+                    let status = std::fs::read_to_string(format!("/proc/{k}/status")).ok()?;
+                    (comm.trim() == "leader_exit" && status.contains("State:\tZ"))
+                        .then(|| k.parse::<i32>().ok())?
+                })
+            })
+            .expect("the traced program's leader ends");
+        // SAFETY: a signal to a process this test started, through its tracer.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+        child.wait().expect("sysfence ends");
+        let text = std::fs::read_to_string(&out).expect("the trace");
+        let me = std::process::id().to_string();
+        let leader = pid.to_string();
+        // Each line with whose it is: the leader's or the thread's.
+        text.lines()
+            .filter(|l| !l.starts_with("sysfence"))
+            .map(|l| {
+                let (tid, rest) = l.split_once(' ').unwrap_or(("", l));
+                let who = if tid == leader { "leader" } else { "thread" };
+                let rest = rest
+                    .trim_start()
+                    .replace(&format!("si_pid={me},"), "si_pid=TEST,");
+                format!("{who} {rest}")
+            })
+            .collect()
+    };
+    let signal =
+        "thread --- SIGTERM {si_signo=SIGTERM, si_code=SI_USER, si_pid=TEST, si_uid=0} ---";
+    let (p, e) = (lines("ptrace"), lines("ebpf"));
+    assert!(p.iter().any(|l| l == signal), "{p:#?}");
+    let thread = |lines: &[String]| -> Vec<String> {
+        lines
+            .iter()
+            .filter(|l| l.starts_with("thread"))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(
+        thread(&e),
+        thread(&p),
+        "the thread's lines: ebpf against ptrace"
+    );
+}
+
+/// recvmsg with a name buffer shorter than the sender's address: the kernel writes what
+/// fits and returns the whole length; the name prints as the bytes written, as strace's
+/// `msg_name={sa_family=AF_INET, sa_data="\342"}, msg_namelen=3 => 16` (not what an
+/// earlier call left past them), 64-bit and i386, eBPF's line ptrace's.
+#[test]
+fn a_name_recvmsg_cuts_short_prints_as_the_bytes_it_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fixtures/c/recvmsg_short_name.c"
+    );
+    let data = Regex::new(r#"sa_data="[^"]*""#).unwrap();
+    let port = Regex::new(r"htons\(\d+\)").unwrap();
+    // The socket's descriptor: whatever the test's process left open before it.
+    let fd = Regex::new(r"^recvmsg\(\d+, ").unwrap();
+    for (name, flags) in [("name64", &[][..]), ("name32", &["-m32"][..])] {
+        let Some(program) = common::build_c(source, &dir.path().join(name), flags) else {
+            return;
+        };
+        let lines = |backend: &str| -> Vec<String> {
+            traced(backend, "recvmsg", &[&program])
+                .lines()
+                .filter(|l| l.starts_with("recvmsg("))
+                .map(|l| {
+                    let l = data.replace(l, "sa_data=DATA");
+                    let l = fd.replace(&l, "recvmsg(FD, ");
+                    port.replace(&l, "htons(PORT)").into_owned()
+                })
+                .collect()
+        };
+        let (p, e) = (lines("ptrace"), lines("ebpf"));
+        assert_eq!(p.len(), 2, "{name}: {p:#?}");
+        assert!(
+            p[0].starts_with(
+                "recvmsg(FD, {msg_name={sa_family=AF_INET, sin_port=htons(PORT), sin_addr=inet_addr(\"127.0.0.1\")}, msg_namelen=128 => 16,"
+            ),
+            "{name}: {p:#?}"
+        );
+        assert!(
+            p[1].starts_with(
+                "recvmsg(FD, {msg_name={sa_family=AF_INET, sa_data=DATA}, msg_namelen=3 => 16,"
+            ),
+            "{name}: {p:#?}"
+        );
+        assert_eq!(e, p, "{name}: eBPF's lines are ptrace's");
+    }
 }

@@ -1342,6 +1342,8 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid, struct li
 #define SF_SI_USER 0
 #define SF_SI_KERNEL 0x80
 #define SF_SIGKILL 9
+/* include/linux/sched.h's PF_EXITING: the task is past do_exit()'s start. */
+#define SF_PF_EXITING 0x00000004
 
 /* A fatal signal that dumps no core, sent to a task that is not ptraced and takes the
  * default action, is never delivered: complete_signal() turns it into a group exit at
@@ -1380,8 +1382,13 @@ int BPF_PROG(signal_generate, int sig, struct kernel_siginfo *info, struct task_
 		return 0;
 	struct task_struct *me = bpf_get_current_task_btf();
 	/* Kept for the thread whose exit prints it: the sender's own when it signalled its
-	 * process, else the target's (the leader, for a signal to a process). */
-	__u64 start_time = to_itself ? me->start_time : BPF_CORE_READ(task, start_time);
+	 * process, else the target's (the leader, for a signal to a process); a leader that
+	 * has exited already (pthread_exit) never exits again, and complete_signal() chose
+	 * another thread in its stead, the process's curr_target, as ptrace's delivery does. */
+	struct task_struct *target = task;
+	if (!to_itself && (BPF_CORE_READ(task, flags) & SF_PF_EXITING))
+		target = BPF_CORE_READ(signal, curr_target);
+	__u64 start_time = to_itself ? me->start_time : BPF_CORE_READ(target, start_time);
 	struct fatal_signal f = {.sig = sig, .start_time = start_time};
 	/* SEND_SIG_NOINFO (0) is a user's signal, SEND_SIG_PRIV (1) the kernel's; a signal
 	 * delivered without its siginfo is a user's with no ids. */
@@ -1404,7 +1411,7 @@ int BPF_PROG(signal_generate, int sig, struct kernel_siginfo *info, struct task_
 		}
 		__builtin_memcpy(f.siginfo, fields, sizeof(fields));
 	}
-	__u32 tid = to_itself ? (__u32)pid_tgid : (__u32)BPF_CORE_READ(task, pid);
+	__u32 tid = to_itself ? (__u32)pid_tgid : (__u32)BPF_CORE_READ(target, pid);
 	bpf_map_update_elem(&fatal_signals, &tid, &f, BPF_ANY);
 	return 0;
 }

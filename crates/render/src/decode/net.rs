@@ -319,7 +319,11 @@ impl Decoder {
         let namelen = field(1) as u32;
         let name_text = match Capture::find(parts.mem, parts.keys.name) {
             Some(Mem::Bytes { bytes, .. }) if name != 0 && namelen > 0 => {
-                sockaddr(bytes, st, self.opts.hex)
+                // recvmsg writes no more of the name than its buffer holds (the length
+                // that went in); past that is what was there before, as strace's
+                // `msg_namelen=3 => 16` prints only the 3 bytes.
+                let written = parts.namelen_in.map_or(bytes.len(), |n| n as usize);
+                sockaddr(&bytes[..bytes.len().min(written)], st, self.opts.hex)
             }
             _ => ptr(name),
         };
