@@ -431,6 +431,34 @@ fn a_fatal_signal_from_another_process_matches_ptrace() {
     );
 }
 
+/// The options that need ptrace are refused, naming `--backend ptrace`, before the
+/// command runs or `-o` replaces a file.
+#[test]
+fn options_that_need_ptrace_are_refused_before_the_output_is_touched() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("kept.txt");
+    let marker = dir.path().join("ran");
+    std::fs::write(&out, "what was there\n").unwrap();
+    for option in ["-i", "--kill-on-exit"] {
+        let run = sysfence()
+            .args(["trace", "--backend", "ebpf", option, "-o"])
+            .arg(&out)
+            .arg("--")
+            .arg("touch")
+            .arg(&marker)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(1), "{option}: {run:?}");
+        assert!(
+            stderr.contains(option) && stderr.contains("--backend ptrace"),
+            "{option}: {stderr}"
+        );
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "what was there\n");
+        assert!(!marker.exists(), "{option}: the command ran");
+    }
+}
+
 /// The exit status is the command's, and a command that is not there is an error
 /// before any probe is loaded.
 #[test]

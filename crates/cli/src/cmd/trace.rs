@@ -156,6 +156,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
             Some(set)
         }
     };
+    if args.backend == Backend::Ebpf {
+        // Before -o replaces a file.
+        super::trace_ebpf::Request::refuse(&args)?;
+    }
     let pids = args.pids.clone();
     let quiet = args.quiet;
     let out_target = args.output.as_deref().map(StreamTarget::parse);

@@ -52,12 +52,21 @@ pub(super) struct Request<'a> {
 }
 
 impl<'a> Request<'a> {
-    /// `trace`'s settings as a request; the options the probes cannot honour are refused
-    /// or said to do nothing.
-    pub(super) fn of_trace(settings: &'a Settings) -> Result<Request<'a>> {
+    /// The options that need ptrace, refused before anything is opened or started.
+    pub(super) fn refuse(settings: &Settings) -> Result<()> {
         if settings.kill_on_exit {
             bail!("--kill-on-exit needs --backend ptrace: the eBPF probes do not hold the tracees");
         }
+        if settings.ip {
+            bail!("-i needs --backend ptrace: the eBPF probes do not read the instruction pointer");
+        }
+        Ok(())
+    }
+
+    /// `trace`'s settings as a request; the options the probes cannot honour are refused
+    /// or said to do nothing.
+    pub(super) fn of_trace(settings: &'a Settings) -> Result<Request<'a>> {
+        Self::refuse(settings)?;
         if settings.seccomp_bpf {
             diag!("sysfence: --seccomp-bpf does nothing with --backend ebpf: nothing stops");
         }
