@@ -544,6 +544,36 @@ fn traced<S: AsRef<std::ffi::OsStr>>(backend: &str, set: &str, cmd: &[S]) -> Str
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// A string the probes read whole (254 and 255 bytes: 255 fills their buffer to its
+/// NUL) prints as ptrace prints it, as a first capture (access's path) and as a second
+/// (rename's new name); one longer than they read prints its first 255 bytes, cut
+/// (`..."`), in either place.
+#[test]
+fn strings_at_the_probes_bound_print_whole_or_cut_as_they_are() {
+    let script = "import os\nfor n in (254, 255, 300):\n    p = 'n' * n\n    \
+        for f in (lambda: os.rename('/nonexistent-sysfence', p), lambda: os.access(p, 0)):\n        \
+        try: f()\n        except OSError: pass\n";
+    let cmd = ["/usr/bin/python3", "-c", script];
+    let lines = |backend: &str| -> Vec<String> {
+        traced(backend, "rename,access", &cmd)
+            .lines()
+            .filter(|l| l.contains("nnnn"))
+            .map(str::to_string)
+            .collect()
+    };
+    let (p, e) = (lines("ptrace"), lines("ebpf"));
+    assert_eq!(p.len(), 6, "{p:#?}");
+    assert_eq!(e[..4], p[..4], "whole strings");
+    let cut = format!("\"{}\"...", "n".repeat(255));
+    assert!(e[4].contains(&cut) && e[5].contains(&cut), "{e:#?}");
+    for (el, pl) in e[4..].iter().zip(&p[4..]) {
+        assert_eq!(
+            el.replace(&cut, "S"),
+            pl.replace(&format!("\"{}\"", "n".repeat(300)), "S")
+        );
+    }
+}
+
 /// `-e trace=` selects in the kernel: only the named calls, the command's included
 /// though its execve is not selected; the lines are ptrace's.
 #[test]

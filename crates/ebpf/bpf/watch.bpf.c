@@ -691,6 +691,15 @@ static __always_inline void capture(char *dst, __u32 how, const __u64 *args, lon
 	}
 	if (kind == SF_CAP_STR) {
 		n = bpf_probe_read_user_str(dst, SF_CAP_MAX, (const void *)addr);
+		/* A string that fills the buffer was cut there or ended there: the byte the
+		 * helper put its NUL over tells. Cut, the NUL is not the string's and is not
+		 * counted. */
+		if (n == SF_CAP_MAX) {
+			char last = 1;
+			bpf_probe_read_user(&last, 1, (const void *)(addr + SF_CAP_MAX - 1));
+			if (last)
+				n = SF_CAP_MAX - 1;
+		}
 	} else {
 		__u64 want;
 		if (kind == SF_CAP_LEN_ARG) {
@@ -1319,7 +1328,15 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid, struct li
 	e->old_pid = old_pid;
 	e->argc = BPF_CORE_READ(bprm, argc);
 	e->envc = BPF_CORE_READ(bprm, envc);
-	long n = bpf_probe_read_kernel_str(e->filename, SF_CAP_MAX, BPF_CORE_READ(bprm, filename));
+	const char *filename = BPF_CORE_READ(bprm, filename);
+	long n = bpf_probe_read_kernel_str(e->filename, SF_CAP_MAX, filename);
+	/* Cut at the buffer's end (the helper's NUL over a byte of the path): no NUL counted. */
+	if (n == SF_CAP_MAX) {
+		char last = 1;
+		bpf_probe_read_kernel(&last, 1, filename + SF_CAP_MAX - 1);
+		if (last)
+			n = SF_CAP_MAX - 1;
+	}
 	e->filename_len = n > 0 ? n : 0;
 	e->argv_len = 0;
 	e->argv_state = SF_CAP_STATE_NONE;

@@ -173,7 +173,8 @@ pub const SOCKETCALL: u32 = 2;
 pub mod cap_state {
     /// Nothing was captured.
     pub const NONE: u32 = 0;
-    /// Read: `cap_len` bytes (a string's NUL included).
+    /// Read: `cap_len` bytes (a string's NUL included when the string ended within
+    /// them; a string cut short has none).
     pub const OK: u32 = 1;
     /// The read failed (not resident, or not mapped).
     pub const FAULT: u32 = 2;
@@ -462,10 +463,10 @@ pub struct ExecEvent {
     pub env: [u8; ENV_MAX],
 }
 
-/// Text of a NUL-terminated field of `len` bytes (NUL included).
+/// Text of a string field of `len` bytes (its NUL, when it ended within them, left out).
 fn text(bytes: &[u8], len: u32) -> String {
-    let n = (len as usize).clamp(1, bytes.len()) - 1;
-    String::from_utf8_lossy(&bytes[..n]).into_owned()
+    let bytes = &bytes[..(len as usize).min(bytes.len())];
+    String::from_utf8_lossy(bytes.strip_suffix(&[0]).unwrap_or(bytes)).into_owned()
 }
 
 /// NUL-separated strings as read (`len` bytes), at most `count` of them, and whether
@@ -710,7 +711,7 @@ pub struct SyscallEvent {
     pub cap_arg: u32,
     /// The [`cap_state`].
     pub cap_state: u32,
-    /// Bytes in `cap` (a string's NUL included).
+    /// Bytes in `cap` (a string's NUL included when it ended within them).
     pub cap_len: u32,
     /// [`NO_RETURN`], [`SOCKETCALL`].
     pub flags: u32,
@@ -880,11 +881,14 @@ impl SyscallEvent {
     /// Whether the capture holds all of the argument (a string ended within `CAP_MAX`,
     /// a buffer no longer than it).
     pub fn captured_whole(&self) -> bool {
+        let len = (self.cap_len as usize).min(CAP_MAX);
         match self.cap_kind {
+            // A string ended within what was read: its NUL is there.
+            cap_kind::STR => len > 0 && self.cap[len - 1] == 0,
             cap_kind::LEN_RET => (self.ret.max(0) as usize) <= CAP_MAX,
-            // A string, or bytes of a length argument the record does not carry: whole
-            // when shorter than the most the probe reads.
-            _ => (self.cap_len as usize) < CAP_MAX,
+            // Bytes of a length argument the record does not carry: whole when shorter
+            // than the most the probe reads.
+            _ => len < CAP_MAX,
         }
     }
 }
