@@ -574,6 +574,40 @@ fn strings_at_the_probes_bound_print_whole_or_cut_as_they_are() {
     }
 }
 
+/// A script's image runs its interpreter with the kernel's argv (`/bin/sh SCRIPT ...`,
+/// execve's first argument gone): the execve of a script prints its argv as an address,
+/// never the interpreter's as if execve had been given it.
+#[test]
+fn a_scripts_execve_never_prints_its_interpreters_argv() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("script.sh");
+    std::fs::write(&script, "#!/bin/sh\nexit 0\n").unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let script = script.to_str().unwrap();
+    let line = |backend: &str| {
+        let text = traced(
+            backend,
+            "execve",
+            &["/bin/sh", "-c", &format!("exec {script} one")],
+        );
+        let call = format!("execve(\"{script}\"");
+        let calls: Vec<&str> = text.lines().filter(|l| l.starts_with(&call)).collect();
+        assert_eq!(calls.len(), 1, "{backend}: {text}");
+        calls[0].to_string()
+    };
+    let (p, e) = (line("ptrace"), line("ebpf"));
+    assert!(p.contains(&format!("[\"{script}\", \"one\"]")), "{p}");
+    assert!(!e.contains("/bin/sh"), "{e}");
+    let addr = Regex::new(r"0x[0-9a-f]+").unwrap();
+    let masked = |l: &str| addr.replace_all(l, "ADDR").into_owned();
+    let argv = format!("[\"{script}\", \"one\"]");
+    assert_eq!(
+        masked(&e),
+        masked(&p.replace(&argv, "ADDR")),
+        "ebpf: {e}\nptrace: {p}"
+    );
+}
+
 /// `-e trace=` selects in the kernel: only the named calls, the command's included
 /// though its execve is not selected; the lines are ptrace's.
 #[test]

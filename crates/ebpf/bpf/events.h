@@ -243,6 +243,9 @@ struct sf_exec_event {
 	__u32 argv_state;  /* enum sf_cap_state */
 	__u32 env_len;     /* bytes of env (NUL-separated) read */
 	__u32 env_state;   /* enum sf_cap_state */
+	__u32 interp;      /* 1: the image is an interpreter's (a script's, binfmt_misc's),
+			    * its argv the kernel's, not the one execve was given */
+	__u32 pad;
 	char filename[SF_CAP_MAX]; /* as given to execve (may be relative) */
 	char argv[SF_ARGV_MAX];
 	char env[SF_ENV_MAX];

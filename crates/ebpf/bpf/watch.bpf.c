@@ -1342,6 +1342,10 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid, struct li
 	e->argv_state = SF_CAP_STATE_NONE;
 	e->env_len = 0;
 	e->env_state = SF_CAP_STATE_NONE;
+	/* A script's interpreter runs with its own argv in place of execve's (whose first
+	 * argument is gone): told, so that execve's is not read from it. */
+	e->interp = BPF_CORE_READ(bprm, interp) != filename;
+	e->pad = 0;
 	/* The new image's arguments and environment, on its stack. */
 	struct mm_struct *mm = BPF_CORE_READ(p, mm);
 	__u64 arg_start = BPF_CORE_READ(mm, arg_start), arg_end = BPF_CORE_READ(mm, arg_end);

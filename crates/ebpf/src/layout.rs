@@ -455,6 +455,11 @@ pub struct ExecEvent {
     pub env_len: u32,
     /// The [`cap_state`] of `env`.
     pub env_state: u32,
+    /// 1: the image is an interpreter's (a script's, binfmt_misc's), its argv the
+    /// kernel's, not the one execve was given.
+    pub interp: u32,
+    /// Padding.
+    pub pad: u32,
     /// The path as given to execve.
     pub filename: [u8; CAP_MAX],
     /// The arguments, NUL-separated.

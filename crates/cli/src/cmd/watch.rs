@@ -1180,8 +1180,9 @@ impl MemReader for CapturedMemory<'_> {
     }
     fn read_str_array(&mut self, addr: u64, _: usize, max_items: usize, max_len: usize) -> Mem {
         match self.exec {
+            // A script's image holds its interpreter's argv, not execve's.
             Some((_, argv, _, x))
-                if addr == argv && x.argv_state == ebpf::layout::cap_state::OK =>
+                if addr == argv && x.argv_state == ebpf::layout::cap_state::OK && x.interp == 0 =>
             {
                 let items = x
                     .argv_bytes()

@@ -150,6 +150,8 @@ fn every_mirrored_struct_matches_the_compiled_objects_layout() {
             argv_state,
             env_len,
             env_state,
+            interp,
+            pad,
             filename,
             argv,
             env
