@@ -1328,6 +1328,74 @@ fn x32_calls_decode_as_strace_does_in_raw_and_verbose_styles_and_under_v_and_y()
     }
 }
 
+/// Strings and buffers running into a PROT_NONE page (unmapped_tail.c): a path or a
+/// string that reaches it before its NUL prints as its address, as strace's umovestr
+/// fails; a buffer prints as its address unless its first min(len, -s + 1) bytes are
+/// readable (strace's printstr reads one byte past -s), for -s 32 and for -s 8 -xx.
+/// The expected lines are strace 7.2's.
+#[test]
+fn strings_and_buffers_running_into_an_unreadable_page_print_as_addresses() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/c/unmapped_tail.c");
+    let Some(program) = common::build_c(source, &dir.path().join("unmapped_tail"), &[]) else {
+        return;
+    };
+    let run = |options: &[&str]| {
+        let mut args = options.to_vec();
+        args.extend(["-e", "trace=access,write,memfd_create"]);
+        args.push(program.to_str().expect("utf-8 path"));
+        let out = trace(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stderr).expect("utf-8 trace")
+    };
+    let cs = "c".repeat(32);
+    let hex8 = r"\x63".repeat(8);
+    let (long, short) = (run(&[]), run(&["-s", "8", "-xx"]));
+    let ebadf = "= -1 EBADF (Bad file descriptor)";
+    let efault = "= -1 EFAULT (Bad address)";
+    let paths = format!("access({{ADDR}}, F_OK) {efault}");
+    let paths = [paths.as_str(), paths.as_str()];
+    assert_lines_in_order(&long, &paths);
+    assert_lines_in_order(&short, &paths);
+    assert_lines_in_order(
+        &long,
+        &[
+            &format!("write(-1, {{ADDR}}, 200) {ebadf}"),
+            &format!("write(-1, {{ADDR}}, 200) {ebadf}"),
+            &format!("write(-1, {{ADDR}}, 200) {ebadf}"),
+            &format!("write(-1, {{ADDR}}, 200) {ebadf}"),
+            &format!("write(-1, \"{cs}\"..., 200) {ebadf}"),
+            &format!("write(-1, \"ccccc\", 5)                   {ebadf}"),
+            &format!("memfd_create({{ADDR}}, 0) {efault}"),
+            &format!("memfd_create({{ADDR}}, 0) {efault}"),
+            &format!("memfd_create({{ADDR}}, 0) {efault}"),
+            &format!("memfd_create({{ADDR}}, 0) {efault}"),
+            &format!("memfd_create(\"{cs}\"..., 0) {efault}"),
+        ],
+    );
+    let bytes = format!("\"{hex8}\"...");
+    assert_lines_in_order(
+        &short,
+        &[
+            &format!("write(-1, {{ADDR}}, 200) {ebadf}"),
+            &format!("write(-1, {{ADDR}}, 200) {ebadf}"),
+            &format!("write(-1, {bytes}, 200) {ebadf}"),
+            &format!("write(-1, {bytes}, 200) {ebadf}"),
+            &format!("write(-1, {bytes}, 200) {ebadf}"),
+            &format!("write(-1, \"{}\", 5)    {ebadf}", r"\x63".repeat(5)),
+            &format!("memfd_create({{ADDR}}, 0) {efault}"),
+            &format!("memfd_create({{ADDR}}, 0) {efault}"),
+            &format!("memfd_create({bytes}, 0) {efault}"),
+            &format!("memfd_create({bytes}, 0) {efault}"),
+            &format!("memfd_create({bytes}, 0) {efault}"),
+        ],
+    );
+}
+
 #[test]
 fn every_test_here_passes_with_descriptors_3_and_4_already_inherited() {
     common::passes_with_descriptors_3_and_4_taken();

@@ -141,11 +141,10 @@ impl Decoder {
         Some(match fmt {
             Fmt::Path => mem.read_str(addr, PATH_MAX),
             Fmt::Str => mem.read_str(addr, max + 1),
-            Fmt::WBuf(len) => mem.read_bytes(addr, (entry.args[len as usize] as usize).min(max)),
+            Fmt::WBuf(len) => mem.read_bytes(addr, self.buf_read(entry.args[len as usize])),
             Fmt::XattrList(size) if entry.args[size as usize] == 0 => return None,
             Fmt::RBuf(_) | Fmt::RBufHex(_) | Fmt::XattrList(_) => {
-                let n = ok.unwrap_or(0).max(0) as usize;
-                mem.read_bytes(addr, n.min(max))
+                mem.read_bytes(addr, self.buf_read(ok.unwrap_or(0).max(0) as u64))
             }
             // strace's printpathn(buf, rval): the whole path, never cut at -s.
             Fmt::RStr => mem.read_str(addr, (ok.unwrap_or(0).max(0) as usize).min(PATH_MAX)),
@@ -217,6 +216,12 @@ impl Decoder {
         }
     }
 
+    /// How much of a buffer of `len` bytes a plan reads: one byte past -s, as strace's
+    /// printstr does (the buffer prints as its address unless all of that is readable).
+    pub(super) fn buf_read(&self, len: u64) -> usize {
+        len.min(self.strsize() as u64 + 1) as usize
+    }
+
     pub(super) fn buf(&self, raw: u64, len: u64, mem: Option<&Mem>, force_hex: bool) -> String {
         let mut s = String::new();
         self.push_buf(&mut s, raw, len, mem, force_hex);
@@ -233,7 +238,11 @@ impl Decoder {
         force_hex: bool,
     ) {
         match mem {
-            Some(Mem::Bytes { bytes, .. }) => {
+            // Read short (an unreadable page within what strace reads): the address.
+            Some(Mem::Bytes {
+                bytes,
+                complete: true,
+            }) => {
                 let shown = &bytes[..bytes.len().min(self.strsize())];
                 let hex = if force_hex { Hex::All } else { self.opts.hex };
                 quote_into(s, shown, hex);
