@@ -156,8 +156,9 @@ pub enum Fmt {
     SigreturnMask,
     /// futex's op and the arguments that op uses.
     FutexRest,
-    /// A sleep's remaining-time pointer: written only when interrupted, so printed at
-    /// exit, as an address.
+    /// A sleep's remaining-time pointer, printed at exit: the time left when a signal
+    /// interrupted the call (an ERESTART* error; not for clock_nanosleep's TIMER_ABSTIME),
+    /// else its address, as strace prints it.
     RemainOut,
     /// A `loff_t *` read and written (sendfile's offset: `[0] => [3]`).
     OffsetInOut,
@@ -356,7 +357,6 @@ impl Fmt {
                 | Fmt::Signal
                 | Fmt::SocketProto
                 | Fmt::FcntlCmd
-                | Fmt::RemainOut
                 | Fmt::MremapNewAddr
                 | Fmt::SockoptName
                 | Fmt::MknodDev(_)

@@ -9,7 +9,7 @@ use crate::prim::{Layout, u32_at, u64_at};
 use crate::prim::{bracket_list, format_mode, ptr, set_text, signal, styled};
 use crate::specs::Fmt;
 use crate::xlat::{Style, hex};
-use events::{Capture, Mem, MemReader, SyscallEntry};
+use events::{Capture, Mem, MemReader, SyscallEntry, SyscallResult};
 use syscalls::Arch;
 
 /// What a family's capture plan knows of the argument it reads for.
@@ -25,6 +25,8 @@ pub(super) struct ArgPlan<'a> {
     pub at_exit: bool,
     /// The call's successful return value, at exit.
     pub ok: Option<i64>,
+    /// The call's result, at exit.
+    pub result: Option<SyscallResult>,
     /// The layout of the call's structures.
     pub l: Layout,
 }
@@ -117,7 +119,6 @@ impl Decoder {
                 (Some(_), Some(m)) => mem_u32(m).map_or(ptr(raw), |x| format!("[{}]", x as i32)),
                 _ => ptr(raw),
             },
-            Fmt::RemainOut => ptr(raw),
             Fmt::IdOut => self.out_struct(raw, v, i, id_out),
             Fmt::LoffIn => in_struct(raw, v.entry_mem(i as u32), loff),
             Fmt::AddrOut => self.out_struct(raw, v, i, |b| format!("[{}]", hex(le64(b, 0)))),

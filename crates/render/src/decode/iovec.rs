@@ -50,6 +50,7 @@ impl Decoder {
             at_exit,
             ok,
             l,
+            ..
         } = p;
         let max = self.strsize();
         Some(match fmt {
