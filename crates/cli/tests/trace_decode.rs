@@ -1396,6 +1396,43 @@ fn strings_and_buffers_running_into_an_unreadable_page_print_as_addresses() {
     );
 }
 
+/// i386-only calls (i386_calls.c, gcc -m32) print as strace's own decoders print them:
+/// mmap2's return in hex and its offset in bytes (pages << 12), the old mmap's six
+/// arguments from the array it points to, _llseek's 64-bit offset and the result it
+/// wrote, truncate64's and ftruncate64's 64-bit length, chown32's ids. The expected
+/// lines are strace 7.2's.
+#[test]
+fn i386_only_calls_decode_as_strace_does() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/c/i386_calls.c");
+    let Some(program) = common::build_c(source, &dir.path().join("i386_calls"), &["-m32"]) else {
+        return;
+    };
+    let set = "trace=memfd_create,ftruncate64,mmap2,mmap,_llseek,truncate64,chown32";
+    let out = trace(&["-e", set, program.to_str().expect("utf-8 path")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stderr).expect("utf-8 trace");
+    assert_lines_in_order(
+        &text,
+        &[
+            "memfd_create(\"i386\", 0)                 = {FD0}",
+            "ftruncate64({FD0}, 12288)                   = 0",
+            "mmap2(NULL, 4096, PROT_READ, MAP_SHARED, {FD0}, 0x2000) = {ADDR}",
+            "mmap2(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = {ADDR}",
+            "mmap(NULL, 4096, PROT_READ, MAP_SHARED, {FD0}, 0x1000) = {ADDR}",
+            "_llseek({FD0}, 4100, [4100], SEEK_SET)      = 0",
+            "_llseek({FD0}, 4294967301, [4294971401], SEEK_CUR) = 0",
+            "_llseek(-1, 5, {ADDR}, SEEK_CUR) = -1 EBADF (Bad file descriptor)",
+            "truncate64(\"/nonexistent/i386\", 4294967396) = -1 ENOENT (No such file or directory)",
+            "chown32(\"/nonexistent/i386\", -1, -1)    = -1 ENOENT (No such file or directory)",
+        ],
+    );
+}
+
 #[test]
 fn every_test_here_passes_with_descriptors_3_and_4_already_inherited() {
     common::passes_with_descriptors_3_and_4_taken();

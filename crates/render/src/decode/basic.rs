@@ -121,6 +121,14 @@ impl Decoder {
             },
             Fmt::IdOut => self.out_struct(raw, v, i, id_out),
             Fmt::LoffIn => in_struct(raw, v.entry_mem(i as u32), loff),
+            Fmt::LoffOut => self.out_struct(raw, v, i, |b| format!("[{}]", u64_at(b, 0))),
+            Fmt::PageOffset => hex((raw as u32 as u64) << 12),
+            Fmt::OffsetHiLo => {
+                (((raw as u32 as u64) << 32 | v.arg(i + 1) as u32 as u64) as i64).to_string()
+            }
+            Fmt::OffsetLoHi => {
+                (((v.arg(i + 1) as u32 as u64) << 32 | raw as u32 as u64) as i64).to_string()
+            }
             Fmt::AddrOut => self.out_struct(raw, v, i, |b| format!("[{}]", hex(le64(b, 0)))),
             Fmt::Skip => return None,
             _ => unreachable!("{fmt:?} is not a basic format"),
@@ -151,7 +159,7 @@ impl Decoder {
             Fmt::RStr => mem.read_str(addr, (ok.unwrap_or(0).max(0) as usize).min(PATH_MAX)),
             Fmt::LenInOut => mem.read_bytes(addr, 4),
             Fmt::IdOut => mem.read_bytes(addr, 4),
-            Fmt::LoffIn | Fmt::AddrOut => mem.read_bytes(addr, 8),
+            Fmt::LoffIn | Fmt::LoffOut | Fmt::AddrOut => mem.read_bytes(addr, 8),
             Fmt::IntPtrIn => mem.read_bytes(addr, 4),
             Fmt::OffsetInOut | Fmt::IntOut => {
                 mem.read_bytes(addr, if matches!(fmt, Fmt::IntOut) { 4 } else { 8 })

@@ -105,6 +105,10 @@ fn family(fmt: Fmt) -> Family {
         | Fmt::IntPtrIn
         | Fmt::AddrOut
         | Fmt::LoffIn
+        | Fmt::LoffOut
+        | Fmt::PageOffset
+        | Fmt::OffsetHiLo
+        | Fmt::OffsetLoHi
         | Fmt::OffsetInOut
         | Fmt::LenInOut
         | Fmt::IdOut
@@ -116,7 +120,8 @@ fn family(fmt: Fmt) -> Family {
         | Fmt::MqAttrIn
         | Fmt::MqAttrOut
         | Fmt::MqOpenAttr(_) => Family::Ipc,
-        Fmt::MmapFlags
+        Fmt::OldMmapArgs
+        | Fmt::MmapFlags
         | Fmt::MemfdFlags
         | Fmt::MremapNewAddr
         | Fmt::MincoreOut
