@@ -1328,6 +1328,111 @@ fn x32_calls_decode_as_strace_does_in_raw_and_verbose_styles_and_under_v_and_y()
     }
 }
 
+/// Strings and buffers running into a PROT_NONE page (unmapped_tail.c): a path or a
+/// string that reaches it before its NUL prints as its address, as strace's umovestr
+/// fails; a buffer prints as its address unless its first min(len, -s + 1) bytes are
+/// readable (strace's printstr reads one byte past -s), for -s 32 and for -s 8 -xx.
+/// The expected lines are strace 7.2's.
+#[test]
+fn strings_and_buffers_running_into_an_unreadable_page_print_as_addresses() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/c/unmapped_tail.c");
+    let Some(program) = common::build_c(source, &dir.path().join("unmapped_tail"), &[]) else {
+        return;
+    };
+    let run = |options: &[&str]| {
+        let mut args = options.to_vec();
+        args.extend(["-e", "trace=access,write,memfd_create"]);
+        args.push(program.to_str().expect("utf-8 path"));
+        let out = trace(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stderr).expect("utf-8 trace")
+    };
+    let cs = "c".repeat(32);
+    let hex8 = r"\x63".repeat(8);
+    let (long, short) = (run(&[]), run(&["-s", "8", "-xx"]));
+    let ebadf = "= -1 EBADF (Bad file descriptor)";
+    let efault = "= -1 EFAULT (Bad address)";
+    let paths = format!("access({{ADDR}}, F_OK) {efault}");
+    let paths = [paths.as_str(), paths.as_str()];
+    assert_lines_in_order(&long, &paths);
+    assert_lines_in_order(&short, &paths);
+    assert_lines_in_order(
+        &long,
+        &[
+            &format!("write(-1, {{ADDR}}, 200) {ebadf}"),
+            &format!("write(-1, {{ADDR}}, 200) {ebadf}"),
+            &format!("write(-1, {{ADDR}}, 200) {ebadf}"),
+            &format!("write(-1, {{ADDR}}, 200) {ebadf}"),
+            &format!("write(-1, \"{cs}\"..., 200) {ebadf}"),
+            &format!("write(-1, \"ccccc\", 5)                   {ebadf}"),
+            &format!("memfd_create({{ADDR}}, 0) {efault}"),
+            &format!("memfd_create({{ADDR}}, 0) {efault}"),
+            &format!("memfd_create({{ADDR}}, 0) {efault}"),
+            &format!("memfd_create({{ADDR}}, 0) {efault}"),
+            &format!("memfd_create(\"{cs}\"..., 0) {efault}"),
+        ],
+    );
+    let bytes = format!("\"{hex8}\"...");
+    assert_lines_in_order(
+        &short,
+        &[
+            &format!("write(-1, {{ADDR}}, 200) {ebadf}"),
+            &format!("write(-1, {{ADDR}}, 200) {ebadf}"),
+            &format!("write(-1, {bytes}, 200) {ebadf}"),
+            &format!("write(-1, {bytes}, 200) {ebadf}"),
+            &format!("write(-1, {bytes}, 200) {ebadf}"),
+            &format!("write(-1, \"{}\", 5)    {ebadf}", r"\x63".repeat(5)),
+            &format!("memfd_create({{ADDR}}, 0) {efault}"),
+            &format!("memfd_create({{ADDR}}, 0) {efault}"),
+            &format!("memfd_create({bytes}, 0) {efault}"),
+            &format!("memfd_create({bytes}, 0) {efault}"),
+            &format!("memfd_create({bytes}, 0) {efault}"),
+        ],
+    );
+}
+
+/// i386-only calls (i386_calls.c, gcc -m32) print as strace's own decoders print them:
+/// mmap2's return in hex and its offset in bytes (pages << 12), the old mmap's six
+/// arguments from the array it points to, _llseek's 64-bit offset and the result it
+/// wrote, truncate64's and ftruncate64's 64-bit length, chown32's ids. The expected
+/// lines are strace 7.2's.
+#[test]
+fn i386_only_calls_decode_as_strace_does() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/c/i386_calls.c");
+    let Some(program) = common::build_c(source, &dir.path().join("i386_calls"), &["-m32"]) else {
+        return;
+    };
+    let set = "trace=memfd_create,ftruncate64,mmap2,mmap,_llseek,truncate64,chown32";
+    let out = trace(&["-e", set, program.to_str().expect("utf-8 path")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stderr).expect("utf-8 trace");
+    assert_lines_in_order(
+        &text,
+        &[
+            "memfd_create(\"i386\", 0)                 = {FD0}",
+            "ftruncate64({FD0}, 12288)                   = 0",
+            "mmap2(NULL, 4096, PROT_READ, MAP_SHARED, {FD0}, 0x2000) = {ADDR}",
+            "mmap2(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = {ADDR}",
+            "mmap(NULL, 4096, PROT_READ, MAP_SHARED, {FD0}, 0x1000) = {ADDR}",
+            "_llseek({FD0}, 4100, [4100], SEEK_SET)      = 0",
+            "_llseek({FD0}, 4294967301, [4294971401], SEEK_CUR) = 0",
+            "_llseek(-1, 5, {ADDR}, SEEK_CUR) = -1 EBADF (Bad file descriptor)",
+            "truncate64(\"/nonexistent/i386\", 4294967396) = -1 ENOENT (No such file or directory)",
+            "chown32(\"/nonexistent/i386\", -1, -1)    = -1 ENOENT (No such file or directory)",
+        ],
+    );
+}
+
 #[test]
 fn every_test_here_passes_with_descriptors_3_and_4_already_inherited() {
     common::passes_with_descriptors_3_and_4_taken();

@@ -1217,3 +1217,57 @@ fn a_name_recvmsg_cuts_short_prints_as_the_bytes_it_wrote() {
         assert_eq!(e, p, "{name}: eBPF's lines are ptrace's");
     }
 }
+
+/// A sleep a signal with a handler interrupts prints the time left, which the kernel
+/// wrote back (`= ? ERESTART_RESTARTBLOCK`); clock_nanosleep with TIMER_ABSTIME and a
+/// sleep that ended print the address (interrupted_sleeps.c), for x86_64 and i386
+/// (nanosleep, clock_nanosleep, clock_nanosleep_time64), by both backends. The expected
+/// lines are strace 7.2's (its i386 ones strace 6.1's too).
+#[test]
+fn an_interrupted_sleep_prints_the_time_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fixtures/c/interrupted_sleeps.c"
+    );
+    let left = "{tv_sec={N}, tv_nsec={N}}";
+    let ten = "{tv_sec=10, tv_nsec=0}";
+    let restart = "= ? ERESTART_RESTARTBLOCK (Interrupted by signal)";
+    let abs = "(CLOCK_MONOTONIC, TIMER_ABSTIME, {tv_sec={N}, tv_nsec=0}, {ADDR}) = ? ERESTARTNOHAND (To be restarted if no handler)";
+    let ended = "nanosleep({tv_sec=0, tv_nsec=1}, {ADDR}) = 0".to_string();
+    let x86_64 = vec![
+        format!("nanosleep({ten}, {left}) {restart}"),
+        format!("clock_nanosleep(CLOCK_MONOTONIC, 0, {ten}, {left}) {restart}"),
+        format!("clock_nanosleep{abs}"),
+        ended.clone(),
+    ];
+    let i386 = vec![
+        format!("nanosleep({ten}, {left}) {restart}"),
+        format!("clock_nanosleep(CLOCK_MONOTONIC, 0, {ten}, {left}) {restart}"),
+        format!("clock_nanosleep_time64(CLOCK_MONOTONIC, 0, {ten}, {left}) {restart}"),
+        format!("clock_nanosleep_time64{abs}"),
+        ended,
+    ];
+    let set = "nanosleep,clock_nanosleep,clock_nanosleep_time64";
+    for (name, flags, expected) in [
+        ("sleeps64", &[][..], x86_64),
+        ("sleeps32", &["-m32"][..], i386),
+    ] {
+        let Some(program) = common::build_c(source, &dir.path().join(name), flags) else {
+            return;
+        };
+        let sleeps = |backend: &str| -> String {
+            traced(backend, set, &[&program])
+                .lines()
+                .filter(|l| l.contains("sleep"))
+                .map(|l| format!("{l}\n"))
+                .collect()
+        };
+        let (p, e) = (sleeps("ptrace"), sleeps("ebpf"));
+        let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+        common::assert_lines_in_order(&p, &expected);
+        assert_eq!(p.lines().count(), expected.len(), "{name}: {p}");
+        common::assert_lines_in_order(&e, &expected);
+        assert_eq!(e.lines().count(), expected.len(), "{name}: {e}");
+    }
+}

@@ -1,5 +1,6 @@
 //! Reading tracee memory for capture plans, page by page so that a string ending just
-//! before an unmapped page is still read whole.
+//! before an unmapped page is still read whole; a string that runs into an unreadable
+//! page before its NUL and its limit is a fault, as strace's umovestr makes it.
 
 use crate::sys;
 use events::{Mem, MemReader};
@@ -116,10 +117,8 @@ impl MemReader for TaskMemory {
             let mut buf = [0u8; CHUNK];
             let n = self.read_partial(at, &mut buf[..chunk]);
             if n == 0 {
-                if out.is_empty() {
-                    return Mem::Fault;
-                }
-                break;
+                // Unreadable before the NUL and the limit: strace prints the address.
+                return Mem::Fault;
             }
             if let Some(nul) = buf[..n].iter().position(|&b| b == 0) {
                 out.extend_from_slice(&buf[..nul]);

@@ -156,8 +156,9 @@ pub enum Fmt {
     SigreturnMask,
     /// futex's op and the arguments that op uses.
     FutexRest,
-    /// A sleep's remaining-time pointer: written only when interrupted, so printed at
-    /// exit, as an address.
+    /// A sleep's remaining-time pointer, printed at exit: the time left when a signal
+    /// interrupted the call (an ERESTART* error; not for clock_nanosleep's TIMER_ABSTIME),
+    /// else its address, as strace prints it.
     RemainOut,
     /// A `loff_t *` read and written (sendfile's offset: `[0] => [3]`).
     OffsetInOut,
@@ -223,6 +224,18 @@ pub enum Fmt {
     IdOut,
     /// A `loff_t` read by the kernel (splice's offsets): `[0]`.
     LoffIn,
+    /// A `loff_t` written by the kernel (i386 _llseek's result): `[4100]`.
+    LoffOut,
+    /// i386's old mmap (90): one pointer to its six arguments, printed as mmap's.
+    OldMmapArgs,
+    /// mmap2's offset in pages, printed in bytes, in hex as mmap's (`0x2000`).
+    PageOffset,
+    /// A 64-bit offset in this argument (the high half) and the next (the low half):
+    /// i386 _llseek's, in decimal.
+    OffsetHiLo,
+    /// A 64-bit length in this argument (the low half) and the next (the high half):
+    /// i386 truncate64's and ftruncate64's, in decimal.
+    OffsetLoHi,
     /// A pointer-sized value written by the kernel, in hex (io_setup's context): `[0x...]`.
     AddrOut,
     /// mincore's vector, one byte per page of the length in argument 1.
@@ -356,7 +369,9 @@ impl Fmt {
                 | Fmt::Signal
                 | Fmt::SocketProto
                 | Fmt::FcntlCmd
-                | Fmt::RemainOut
+                | Fmt::PageOffset
+                | Fmt::OffsetHiLo
+                | Fmt::OffsetLoHi
                 | Fmt::MremapNewAddr
                 | Fmt::SockoptName
                 | Fmt::MknodDev(_)
@@ -420,6 +435,7 @@ impl Fmt {
                 | Fmt::StackOut
                 | Fmt::TimezoneOut
                 | Fmt::IdOut
+                | Fmt::LoffOut
                 | Fmt::AddrOut
                 | Fmt::MincoreOut
                 | Fmt::MqAttrOut
@@ -516,6 +532,10 @@ specs! {
     "faccessat" => [Dirfd, Path, Set("access_mode")] Dec;
     "faccessat2" => [Dirfd, Path, Set("access_mode"), Set("faccessat_flags")] Dec;
     "mmap" => [Ptr, Uint, Set("mmap_prot"), MmapFlags, Fd, Hex] Hex;
+    "mmap2" => [Ptr, Uint, Set("mmap_prot"), MmapFlags, Fd, PageOffset] Hex;
+    "_llseek" => [Fd, OffsetHiLo, Skip, LoffOut, Set("lseek_whence")] Dec;
+    "truncate64" => [Path, OffsetLoHi, Skip] Dec;
+    "ftruncate64" => [Fd, OffsetLoHi, Skip] Dec;
     "mprotect" => [Ptr, Uint, Set("mmap_prot")] Dec;
     "munmap" => [Ptr, Uint] Dec;
     "brk" => [Ptr] Hex;
@@ -531,6 +551,21 @@ specs! {
     "setregid" => [Id, Id] Dec;
     "setresuid" => [Id, Id, Id] Dec;
     "setresgid" => [Id, Id, Id] Dec;
+    // i386's calls of 32-bit ids, as their twins.
+    "chown32" => [Path, Id, Id] Dec;
+    "lchown32" => [Path, Id, Id] Dec;
+    "fchown32" => [Fd, Id, Id] Dec;
+    "setuid32" => [Id] Dec;
+    "setgid32" => [Id] Dec;
+    "setfsuid32" => [Id] Dec;
+    "setfsgid32" => [Id] Dec;
+    "setreuid32" => [Id, Id] Dec;
+    "setregid32" => [Id, Id] Dec;
+    "setresuid32" => [Id, Id, Id] Dec;
+    "setresgid32" => [Id, Id, Id] Dec;
+    "getresuid32" => [IdOut, IdOut, IdOut] Dec;
+    "getresgid32" => [IdOut, IdOut, IdOut] Dec;
+    "getgroups32" => [Int, GidsOut] Dec;
     "mremap" => [Ptr, Uint, Uint, Set("mremap_flags"), MremapNewAddr] Hex;
     "madvise" => [Ptr, Uint, Set("madvise_advice")] Dec;
     "execve" => [Path, Argv, Envp] Dec;
@@ -739,15 +774,26 @@ specs! {
 }
 
 /// Decoders of syscalls that share their name with another ABI's differently shaped one:
-/// i386's old select (82) takes one pointer to its five arguments.
-static ARCH_SPECS: &[(Arch, u32, Spec)] = &[(
-    Arch::I386,
-    82,
-    Spec {
-        args: &[OldSelectArgs],
-        ret: Ret::Select,
-    },
-)];
+/// i386's old select (82) takes one pointer to its five arguments, its old mmap (90) one
+/// to its six.
+static ARCH_SPECS: &[(Arch, u32, Spec)] = &[
+    (
+        Arch::I386,
+        82,
+        Spec {
+            args: &[OldSelectArgs],
+            ret: Ret::Select,
+        },
+    ),
+    (
+        Arch::I386,
+        90,
+        Spec {
+            args: &[OldMmapArgs],
+            ret: Ret::Hex,
+        },
+    ),
+];
 
 /// The special decoder for `name`, if strace has one we reproduce.
 pub fn lookup(name: &str) -> Option<&'static Spec> {

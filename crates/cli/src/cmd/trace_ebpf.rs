@@ -592,17 +592,24 @@ mod tests {
                 let (first, second) = ebpf::capture_plan(arch, sc.nr, Some(&reads));
                 for how in [first, second].into_iter().filter(|&h| h != 0) {
                     let arg = ((how >> 8) & 0xff) as usize;
-                    // Commands and flags (clone's: the tids it stores; every bit set),
-                    // each with a success and an interrupted call.
+                    // Commands and flags (clone's: the tids it stores; every bit set), in
+                    // the first or the second argument (clock_nanosleep's flags), each
+                    // with a success, an interrupted call (EINTR) and one a signal
+                    // interrupted to be restarted (ERESTART_RESTARTBLOCK: a sleep's
+                    // remaining time).
                     let commands = [0u64, 1, 2, 3, 4, 5, 6, 8, 16, 0x5401, 0x130_0000, u64::MAX];
-                    let read = commands.into_iter().flat_map(|c| [(c, 8), (c, -4)]).any(
-                        |(command, rval)| {
+                    let read = commands
+                        .into_iter()
+                        .flat_map(|c| {
+                            [0, 1]
+                                .into_iter()
+                                .filter(|&at| at != arg)
+                                .map(move |at| (c, at))
+                        })
+                        .flat_map(|(c, at)| [(c, at, 8), (c, at, -4), (c, at, -516)])
+                        .any(|(command, at, rval)| {
                             let mut args = [0x10_000, 0x20_000, 0x30_000, 8, 0x50_000, 0x60_000];
-                            if arg != 0 {
-                                args[0] = command;
-                            } else if arg != 1 {
-                                args[1] = command;
-                            }
+                            args[at] = command;
                             let entry = SyscallEntry {
                                 arch,
                                 nr: sc.nr,
@@ -620,8 +627,7 @@ mod tests {
                             };
                             decoder.at_exit(&entry, result, &mut asked);
                             asked.0.contains(&args[arg])
-                        },
-                    );
+                        });
                     if !read {
                         unread.push(format!("{arch:?} {} {arg} {how:#x}", sc.name));
                     }

@@ -1147,6 +1147,19 @@ impl MemReader for CapturedMemory<'_> {
                 bytes: bytes[..bytes.len().min(len)].to_vec(),
                 complete: bytes.len() >= len,
             },
+            // A buffer's byte past -s, which strace reads to see there is more: beyond a
+            // capture of the most the probes read of a buffer or of an iovec's, which
+            // stands for it (-s 256, -s 48).
+            Some((bytes, false))
+                if len == bytes.len() + 1
+                    && [ebpf::layout::CAP_MAX, ebpf::layout::cap_kind::IOV_DATA]
+                        .contains(&bytes.len()) =>
+            {
+                Mem::Bytes {
+                    bytes: bytes.to_vec(),
+                    complete: true,
+                }
+            }
             _ => Mem::Fault,
         }
     }

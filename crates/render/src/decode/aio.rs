@@ -140,7 +140,7 @@ impl Decoder {
                     if let Some((buf, len)) = iocb_write_buf(cb) {
                         out.push(Capture {
                             key: IOCB_BUF_KEY + k as u32,
-                            data: mem.read_bytes(buf, (len as usize).min(self.strsize())),
+                            data: mem.read_bytes(buf, self.buf_read(len)),
                         });
                     }
                     if let Some((buf, count, strings)) = iocb_vector(cb) {

@@ -9,7 +9,7 @@ use crate::prim::{Layout, u32_at, u64_at};
 use crate::prim::{bracket_list, format_mode, ptr, set_text, signal, styled};
 use crate::specs::Fmt;
 use crate::xlat::{Style, hex};
-use events::{Capture, Mem, MemReader, SyscallEntry};
+use events::{Capture, Mem, MemReader, SyscallEntry, SyscallResult};
 use syscalls::Arch;
 
 /// What a family's capture plan knows of the argument it reads for.
@@ -25,6 +25,8 @@ pub(super) struct ArgPlan<'a> {
     pub at_exit: bool,
     /// The call's successful return value, at exit.
     pub ok: Option<i64>,
+    /// The call's result, at exit.
+    pub result: Option<SyscallResult>,
     /// The layout of the call's structures.
     pub l: Layout,
 }
@@ -117,9 +119,16 @@ impl Decoder {
                 (Some(_), Some(m)) => mem_u32(m).map_or(ptr(raw), |x| format!("[{}]", x as i32)),
                 _ => ptr(raw),
             },
-            Fmt::RemainOut => ptr(raw),
             Fmt::IdOut => self.out_struct(raw, v, i, id_out),
             Fmt::LoffIn => in_struct(raw, v.entry_mem(i as u32), loff),
+            Fmt::LoffOut => self.out_struct(raw, v, i, |b| format!("[{}]", u64_at(b, 0))),
+            Fmt::PageOffset => hex((raw as u32 as u64) << 12),
+            Fmt::OffsetHiLo => {
+                (((raw as u32 as u64) << 32 | v.arg(i + 1) as u32 as u64) as i64).to_string()
+            }
+            Fmt::OffsetLoHi => {
+                (((v.arg(i + 1) as u32 as u64) << 32 | raw as u32 as u64) as i64).to_string()
+            }
             Fmt::AddrOut => self.out_struct(raw, v, i, |b| format!("[{}]", hex(le64(b, 0)))),
             Fmt::Skip => return None,
             _ => unreachable!("{fmt:?} is not a basic format"),
@@ -141,17 +150,16 @@ impl Decoder {
         Some(match fmt {
             Fmt::Path => mem.read_str(addr, PATH_MAX),
             Fmt::Str => mem.read_str(addr, max + 1),
-            Fmt::WBuf(len) => mem.read_bytes(addr, (entry.args[len as usize] as usize).min(max)),
+            Fmt::WBuf(len) => mem.read_bytes(addr, self.buf_read(entry.args[len as usize])),
             Fmt::XattrList(size) if entry.args[size as usize] == 0 => return None,
             Fmt::RBuf(_) | Fmt::RBufHex(_) | Fmt::XattrList(_) => {
-                let n = ok.unwrap_or(0).max(0) as usize;
-                mem.read_bytes(addr, n.min(max))
+                mem.read_bytes(addr, self.buf_read(ok.unwrap_or(0).max(0) as u64))
             }
             // strace's printpathn(buf, rval): the whole path, never cut at -s.
             Fmt::RStr => mem.read_str(addr, (ok.unwrap_or(0).max(0) as usize).min(PATH_MAX)),
             Fmt::LenInOut => mem.read_bytes(addr, 4),
             Fmt::IdOut => mem.read_bytes(addr, 4),
-            Fmt::LoffIn | Fmt::AddrOut => mem.read_bytes(addr, 8),
+            Fmt::LoffIn | Fmt::LoffOut | Fmt::AddrOut => mem.read_bytes(addr, 8),
             Fmt::IntPtrIn => mem.read_bytes(addr, 4),
             Fmt::OffsetInOut | Fmt::IntOut => {
                 mem.read_bytes(addr, if matches!(fmt, Fmt::IntOut) { 4 } else { 8 })
@@ -217,6 +225,12 @@ impl Decoder {
         }
     }
 
+    /// How much of a buffer of `len` bytes a plan reads: one byte past -s, as strace's
+    /// printstr does (the buffer prints as its address unless all of that is readable).
+    pub(super) fn buf_read(&self, len: u64) -> usize {
+        len.min(self.strsize() as u64 + 1) as usize
+    }
+
     pub(super) fn buf(&self, raw: u64, len: u64, mem: Option<&Mem>, force_hex: bool) -> String {
         let mut s = String::new();
         self.push_buf(&mut s, raw, len, mem, force_hex);
@@ -233,7 +247,11 @@ impl Decoder {
         force_hex: bool,
     ) {
         match mem {
-            Some(Mem::Bytes { bytes, .. }) => {
+            // Read short (an unreadable page within what strace reads): the address.
+            Some(Mem::Bytes {
+                bytes,
+                complete: true,
+            }) => {
                 let shown = &bytes[..bytes.len().min(self.strsize())];
                 let hex = if force_hex { Hex::All } else { self.opts.hex };
                 quote_into(s, shown, hex);

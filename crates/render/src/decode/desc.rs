@@ -74,6 +74,7 @@ impl Decoder {
             at_exit,
             ok,
             l,
+            ..
         } = p;
         Some(match fmt {
             Fmt::OldSelectArgs => {

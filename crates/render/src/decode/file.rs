@@ -151,7 +151,7 @@ impl Decoder {
                 FSCONFIG_SET_STRING => mem.read_str(addr, max + 1),
                 FSCONFIG_SET_PATH | FSCONFIG_SET_PATH_EMPTY => mem.read_str(addr, 4096),
                 FSCONFIG_SET_BINARY => {
-                    mem.read_bytes(addr, (entry.args[4] as u32 as usize).min(max))
+                    mem.read_bytes(addr, self.buf_read(entry.args[4] as u32 as u64))
                 }
                 _ => return None,
             },

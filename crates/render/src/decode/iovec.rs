@@ -50,6 +50,7 @@ impl Decoder {
             at_exit,
             ok,
             l,
+            ..
         } = p;
         let max = self.strsize();
         Some(match fmt {
@@ -144,7 +145,8 @@ pub(super) struct IovPlan {
 pub(super) const IOV_MAX_ITEMS: usize = 1024;
 
 /// Reads an iovec array of `count` entries at `addr` (the first `plan.items`) and up to
-/// `left` bytes of its buffers (each cut at `plan.max`), pushing the buffers under slot
+/// `left` bytes of its buffers (each cut one byte past `plan.max`, -s, as strace's
+/// printstr reads them), pushing the buffers under slot
 /// `plan.slot`; returns the array.
 pub(super) fn capture_iov(
     mem: &mut dyn MemReader,
@@ -170,7 +172,7 @@ pub(super) fn capture_iov(
             if base != 0 && len > 0 {
                 out.push(Capture {
                     key: iov_key(slot, k),
-                    data: mem.read_bytes(base, (len as usize).min(max)),
+                    data: mem.read_bytes(base, len.min(max as u64 + 1) as usize),
                 });
             }
         }

@@ -76,6 +76,25 @@ impl Decoder {
                 _ => ptr(raw),
             },
             Fmt::MmapFlags => mmap_flags(raw, st),
+            // strace's old_mmap: the six words it points to, as mmap's arguments.
+            Fmt::OldMmapArgs => match v.entry_mem(i as u32) {
+                Some(Mem::Bytes {
+                    bytes,
+                    complete: true,
+                }) if bytes.len() == 24 => {
+                    let word = |k: usize| le_word(bytes, 4 * k, 4);
+                    format!(
+                        "{}, {}, {}, {}, {}, {}",
+                        ptr(word(0)),
+                        word(1),
+                        set_text("mmap_prot", word(2), st),
+                        mmap_flags(word(3), st),
+                        word(4) as u32 as i32,
+                        hex(word(5))
+                    )
+                }
+                _ => ptr(raw),
+            },
             Fmt::MemfdFlags => memfd_flags(raw, st),
             _ => unreachable!("{fmt:?} is not a format of the memory family"),
         })
@@ -91,6 +110,7 @@ impl Decoder {
     ) -> Option<Mem> {
         let ArgPlan { entry, addr, l, .. } = p;
         Some(match fmt {
+            Fmt::OldMmapArgs => mem.read_bytes(addr, 24),
             Fmt::MincoreOut => {
                 let pages = entry.args[1].div_ceil(4096);
                 mem.read_bytes(addr, self.array_shown(pages))

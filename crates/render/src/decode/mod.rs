@@ -34,6 +34,7 @@ use file::{F_GETOWN_EX, fcntl_lock};
 use process::{FUTEX_TIMEOUT_KEY, P_PIDFD, futex_waits};
 use quota::quota_data;
 use signal::SIGRETURN_KEY;
+use time::is_erestart;
 
 use crate::prim::{format_mode, ptr, signal, u32_at};
 use crate::specs::{self, Fmt, Ret};
@@ -104,10 +105,13 @@ fn family(fmt: Fmt) -> Family {
         | Fmt::IntPtrIn
         | Fmt::AddrOut
         | Fmt::LoffIn
+        | Fmt::LoffOut
+        | Fmt::PageOffset
+        | Fmt::OffsetHiLo
+        | Fmt::OffsetLoHi
         | Fmt::OffsetInOut
         | Fmt::LenInOut
         | Fmt::IdOut
-        | Fmt::RemainOut
         | Fmt::Skip => Family::Basic,
         Fmt::QuotaCmd | Fmt::QuotaRest(_) => Family::Quota,
         Fmt::IpcKey
@@ -116,7 +120,8 @@ fn family(fmt: Fmt) -> Family {
         | Fmt::MqAttrIn
         | Fmt::MqAttrOut
         | Fmt::MqOpenAttr(_) => Family::Ipc,
-        Fmt::MmapFlags
+        Fmt::OldMmapArgs
+        | Fmt::MmapFlags
         | Fmt::MemfdFlags
         | Fmt::MremapNewAddr
         | Fmt::MincoreOut
@@ -137,7 +142,8 @@ fn family(fmt: Fmt) -> Family {
         | Fmt::TimevalPairIn
         | Fmt::TimezoneIn
         | Fmt::TimezoneOut
-        | Fmt::TimexOut => Family::Time,
+        | Fmt::TimexOut
+        | Fmt::RemainOut => Family::Time,
         Fmt::SigsetIn
         | Fmt::SigsetOut
         | Fmt::SigactionIn
@@ -489,8 +495,10 @@ impl Decoder {
                 continue;
             }
             // A failed readv's iovec still prints (its bases as addresses), and a failed
-            // sendmmsg's messages.
-            let on_error = own_checks || matches!(fmt, Fmt::IovOut(_) | Fmt::MmsgvecSent(_));
+            // sendmmsg's messages; an interrupted sleep's time left.
+            let on_error = own_checks
+                || matches!(fmt, Fmt::IovOut(_) | Fmt::MmsgvecSent(_))
+                || (matches!(fmt, Fmt::RemainOut) && is_erestart(result));
             if at_exit && ok.is_none() && !on_error {
                 continue;
             }
@@ -500,6 +508,7 @@ impl Decoder {
                 addr,
                 at_exit,
                 ok,
+                result,
                 l,
             };
             let data = match family(*fmt) {

@@ -168,6 +168,7 @@ impl Decoder {
             at_exit,
             ok,
             l,
+            ..
         } = p;
         let max = self.strsize();
         Some(match fmt {

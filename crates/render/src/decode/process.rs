@@ -119,6 +119,7 @@ impl Decoder {
             at_exit,
             ok,
             l,
+            ..
         } = p;
         let max = self.strsize();
         let key = i as u32;

@@ -8,7 +8,7 @@ use crate::dates::date_comment;
 use crate::prim::{Layout, set_text, signed, u32_at, word_at};
 use crate::specs::Fmt;
 use crate::xlat::Style;
-use events::{Capture, Mem, MemReader};
+use events::{Capture, Mem, MemReader, SyscallEntry, SyscallResult};
 
 impl Decoder {
     /// Argument `i` in a time format: a timespec, a timeval, an interval timer, a
@@ -31,6 +31,10 @@ impl Decoder {
             Fmt::TimevalPairIn => in_struct(raw, v.entry_mem(i as u32), |b| timeval_pair(b, l)),
             Fmt::TimezoneIn => in_struct(raw, v.entry_mem(i as u32), timezone),
             Fmt::TimezoneOut => self.out_struct(raw, v, i, timezone),
+            Fmt::RemainOut if remain_written(v.entry, i, v.result) => {
+                in_struct(raw, v.exit_mem(i as u32), |b| timespec(b, l))
+            }
+            Fmt::RemainOut => crate::prim::ptr(raw),
             _ => unreachable!("{fmt:?} is not a format of the time family"),
         })
     }
@@ -64,6 +68,10 @@ impl Decoder {
                 ts
             }
             Fmt::TimezoneIn | Fmt::TimezoneOut => mem.read_bytes(addr, 8),
+            Fmt::RemainOut if remain_written(p.entry, p.i, p.result) => {
+                mem.read_bytes(addr, l.timespec_size())
+            }
+            Fmt::RemainOut => return None,
             Fmt::TimevalOut => mem.read_bytes(addr, l.timespec_size()),
             Fmt::TimevalPairIn => mem.read_bytes(addr, 2 * l.timespec_size()),
             Fmt::TimevalIn => {
@@ -178,6 +186,21 @@ fn timeval_pair(b: &[u8], l: Layout) -> String {
         format!("{}{}", timeval(b, off, l), date_comment(sec, usec, 6))
     };
     format!("[{}, {}]", one(0), one(2 * l.time))
+}
+
+/// Whether the call ended in one of the restart errors a signal interrupting it leaves
+/// (ERESTARTSYS, ERESTARTNOINTR, ERESTARTNOHAND, ERESTART_RESTARTBLOCK): strace's
+/// is_erestart.
+pub(super) fn is_erestart(result: Option<SyscallResult>) -> bool {
+    matches!(result.and_then(|r| r.errno()), Some(512 | 513 | 514 | 516))
+}
+
+/// Whether a sleep's remaining time (argument `i`) holds what the kernel wrote: the call
+/// was interrupted, and for clock_nanosleep (the remain its fourth argument) without
+/// flags (TIMER_ABSTIME writes none), as strace's nanosleep and clock_nanosleep decoders
+/// tell.
+fn remain_written(entry: &SyscallEntry, i: usize, result: Option<SyscallResult>) -> bool {
+    is_erestart(result) && (i != 3 || entry.args[1] == 0)
 }
 
 #[cfg(test)]
