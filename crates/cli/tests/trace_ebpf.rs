@@ -608,6 +608,41 @@ fn a_scripts_execve_never_prints_its_interpreters_argv() {
     );
 }
 
+/// A buffer running into an unreadable page (unmapped_tail.c): the probes read what lies
+/// before that page, and the line is ptrace's (strace's), the buffer printed when its
+/// first min(len, -s + 1) bytes are there, else its address, for -s 32 and -s 8 -xx;
+/// paths that reach the page print as their address in both.
+#[test]
+fn a_buffer_running_into_an_unreadable_page_prints_as_under_ptrace() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/c/unmapped_tail.c");
+    let Some(program) = common::build_c(source, &dir.path().join("unmapped_tail"), &[]) else {
+        return;
+    };
+    let addr = Regex::new(r"0x[0-9a-f]+").unwrap();
+    for options in [&[][..], &["-s", "8", "-xx"][..]] {
+        let lines = |backend: &str| -> Vec<String> {
+            let out = sysfence()
+                .args(["trace", "--backend", backend, "-e", "trace=access,write"])
+                .args(options)
+                .arg("--")
+                .arg(&program)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{backend}: {out:?}");
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .filter(|l| l.starts_with("write(-1") || l.starts_with("access(0x"))
+                .map(|l| addr.replace_all(l, "ADDR").into_owned())
+                .collect()
+        };
+        let (p, e) = (lines("ptrace"), lines("ebpf"));
+        assert_eq!(p.len(), 8, "{options:?}: {p:#?}");
+        assert!(p.iter().any(|l| l.contains("\"...")), "{options:?}: {p:#?}");
+        assert_eq!(e, p, "{options:?}");
+    }
+}
+
 /// `-e trace=` selects in the kernel: only the named calls, the command's included
 /// though its execve is not selected; the lines are ptrace's.
 #[test]

@@ -101,6 +101,7 @@ enum sf_cap_state {
 	SF_CAP_STATE_NONE = 0,  /* nothing captured */
 	SF_CAP_STATE_OK = 1,    /* read: cap_len bytes (a string's NUL included) */
 	SF_CAP_STATE_FAULT = 2, /* the read failed: not resident, or not mapped */
+	SF_CAP_STATE_PART = 3,  /* read in part: cap_len bytes, up to a page that could not be */
 };
 
 /* Counters, one slot each in the per-CPU array `counters`. */

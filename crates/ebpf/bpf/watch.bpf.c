@@ -684,6 +684,7 @@ static __always_inline void capture(char *dst, __u32 how, const __u64 *args, lon
 		return;
 	__u64 addr = args[arg];
 	long n;
+	bool part = false;
 	if (kind == SF_CAP_IOV || kind == SF_CAP_IOV32) {
 		if (len_arg <= 5)
 			capture_iov(dst, kind, addr, args[len_arg], state, len);
@@ -716,15 +717,24 @@ static __always_inline void capture(char *dst, __u32 how, const __u64 *args, lon
 		if (want > SF_CAP_MAX)
 			want = SF_CAP_MAX;
 		n = want;
-		if (want && bpf_probe_read_user(dst, want, (const void *)addr) < 0)
+		if (want && bpf_probe_read_user(dst, want, (const void *)addr) < 0) {
+			/* Bytes running into a page that cannot be read: those before it, as a
+			 * part (a decoder that needs no more prints them, as strace does). */
+			__u64 room = 4096 - (addr & 4095);
 			n = -1;
+			if (room < want && room <= SF_CAP_MAX &&
+			    bpf_probe_read_user(dst, room, (const void *)addr) == 0) {
+				n = room;
+				part = true;
+			}
+		}
 	}
 	if (n < 0) {
 		*state = SF_CAP_STATE_FAULT;
 		*len = 0;
 		count(SF_CNT_CAP_FAULT);
 	} else {
-		*state = SF_CAP_STATE_OK;
+		*state = part ? SF_CAP_STATE_PART : SF_CAP_STATE_OK;
 		*len = n;
 	}
 }

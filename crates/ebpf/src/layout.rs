@@ -178,6 +178,8 @@ pub mod cap_state {
     pub const OK: u32 = 1;
     /// The read failed (not resident, or not mapped).
     pub const FAULT: u32 = 2;
+    /// Read in part: `cap_len` bytes, up to a page that could not be read.
+    pub const PART: u32 = 3;
 }
 
 /// `enum sf_counter`: the slots of the per-CPU `counters` array.
@@ -745,7 +747,7 @@ impl SyscallEvent {
     /// The captured argument's bytes (a string without its NUL), when it was read as
     /// one piece (an iovec capture is [`SyscallEvent::segments`]).
     pub fn captured(&self) -> Option<&[u8]> {
-        if self.cap_state != cap_state::OK || self.is_iov() {
+        if !matches!(self.cap_state, cap_state::OK | cap_state::PART) || self.is_iov() {
             return None;
         }
         let bytes = &self.cap[..(self.cap_len as usize).min(CAP_MAX)];
@@ -852,7 +854,8 @@ impl SyscallEvent {
                 | cap_kind::MSG_IOV
                 | cap_kind::MSG_IOV32
         );
-        (memory && self.cap2_state == cap_state::OK).then(|| {
+        let read = matches!(self.cap2_state, cap_state::OK | cap_state::PART);
+        (memory && read).then(|| {
             (
                 self.cap2_arg as usize,
                 &self.cap2[..(self.cap2_len as usize).min(CAP_MAX)],
@@ -887,6 +890,9 @@ impl SyscallEvent {
     /// a buffer no longer than it).
     pub fn captured_whole(&self) -> bool {
         let len = (self.cap_len as usize).min(CAP_MAX);
+        if self.cap_state == cap_state::PART {
+            return false;
+        }
         match self.cap_kind {
             // A string ended within what was read: its NUL is there.
             cap_kind::STR => len > 0 && self.cap[len - 1] == 0,
