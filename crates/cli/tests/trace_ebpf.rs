@@ -1203,6 +1203,62 @@ fn a_fatal_signal_to_a_process_whose_leader_has_ended_is_its_threads() {
         thread(&p),
         "the thread's lines: ebpf against ptrace"
     );
+    // The leader ends, for a tracer, with its process: after its thread.
+    assert_eq!(e, p, "ebpf against ptrace");
+}
+
+/// A leader that ends (pthread_exit) while its thread runs on ends, as ptrace tells it,
+/// when its process does, with the process's status: the thread's exit_group(3) or its
+/// own exit(5), after the thread's end.
+#[test]
+fn a_leader_that_ends_before_its_thread_ends_with_its_process_as_under_ptrace() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/c/leader_exit.c");
+    let Some(program) = common::build_c(source, &dir.path().join("leader_exit"), &["-pthread"])
+    else {
+        return;
+    };
+    let program = program.to_str().unwrap();
+    let column = Regex::new(r"\) +=").unwrap();
+    for (mode, status) in [("exit_group", 3), ("exit", 5)] {
+        let lines = |backend: &str| -> Vec<String> {
+            let (code, text) = trace(backend, &["-e", "trace=exit,exit_group", program, mode]);
+            assert_eq!(code, Some(status), "{backend} {mode}: {text}");
+            let leader = text
+                .lines()
+                .next()
+                .and_then(|l| l.split(' ').next())
+                .unwrap_or("");
+            let mut open = String::new();
+            text.lines()
+                .filter_map(|l| {
+                    let (tid, rest) = l.split_once(' ')?;
+                    let who = if tid == leader { "leader" } else { "thread" };
+                    let rest = column.replace_all(rest.trim_start(), ") =");
+                    if let Some(head) = rest.strip_suffix(" <unfinished ...>") {
+                        open = head.to_string();
+                        return None;
+                    }
+                    let whole = match rest.split_once("resumed>") {
+                        Some((_, tail)) => format!("{open}{tail}"),
+                        None => rest.into_owned(),
+                    };
+                    Some(format!("{who} {}", column.replace_all(&whole, ") =")))
+                })
+                .collect()
+        };
+        let (p, e) = (lines("ptrace"), lines("ebpf"));
+        let end = format!("leader +++ exited with {status} +++");
+        assert_eq!(p.last(), Some(&end), "{mode}: {p:#?}");
+        assert_eq!(e.last(), Some(&end), "{mode}: {e:#?}");
+        // Each task's lines in order (ptrace's exit(0) is joined where it resumes).
+        let per_task = |lines: &[String]| {
+            let mut tasks = lines.to_vec();
+            tasks.sort_by_key(|l| l.starts_with("thread"));
+            tasks
+        };
+        assert_eq!(per_task(&e), per_task(&p), "{mode}: ebpf against ptrace");
+    }
 }
 
 /// recvmsg with a name buffer shorter than the sender's address: the kernel writes what

@@ -33,6 +33,9 @@ struct Tasks {
     /// The new image of a thread whose execve has not returned yet: its record comes
     /// first and holds what argv and envp pointed to.
     execs: std::collections::HashMap<i32, Box<ebpf::ExecEvent>>,
+    /// Leaders that have exited while their threads run on (-f): a tracer sees a
+    /// leader end when its whole process has, with the process's status.
+    ended_leaders: HashSet<i32>,
 }
 
 /// What to trace with the probes.
@@ -170,6 +173,7 @@ pub(super) fn run(
         live: ids.iter().map(|&t| t as i32).collect(),
         follow: req.follow,
         execs: Default::default(),
+        ended_leaders: Default::default(),
     };
     let clock = Clock::now();
     if let Some(pid) = root {
@@ -371,27 +375,40 @@ fn deliver(
                 }
                 ebpf::layout::kind::EXIT => {
                     let code = e.code;
+                    let group_dead = e.detail & 1 != 0;
                     let by_exec = e.other_tid as i32;
                     // With -f the thread that execs is traced: it goes on under the
                     // leader's id and supersedes it, as ptrace tells it (without -f the
                     // trace ends here).
                     let superseded = by_exec != 0 && tasks.follow && tasks.live.remove(&by_exec);
-                    if !superseded {
-                        tasks.live.remove(&tid);
+                    if superseded {
+                        let kind = EventKind::Superseded { old_tid: by_exec };
+                        return sink.event(&Event { ts, pid, tid, kind });
                     }
-                    let kind = if superseded {
-                        EventKind::Superseded { old_tid: by_exec }
-                    } else if code & 0x7f == 0 {
-                        EventKind::Exited {
-                            code: (code >> 8) & 0xff,
-                        }
-                    } else {
-                        EventKind::Killed {
-                            signal: code & 0x7f,
-                            core_dumped: code & 0x80 != 0,
-                        }
-                    };
-                    sink.event(&Event { ts, pid, tid, kind })
+                    // A leader that exits (pthread_exit) while its threads run on ends,
+                    // for a tracer, with its process: its status is then the process's.
+                    if tasks.follow && tid == pid && !group_dead && tasks.live.contains(&tid) {
+                        tasks.ended_leaders.insert(pid);
+                        return Ok(());
+                    }
+                    tasks.live.remove(&tid);
+                    sink.event(&Event {
+                        ts,
+                        pid,
+                        tid,
+                        kind: exit_kind(code),
+                    })?;
+                    // The last thread's status is the process's, and so its leader's.
+                    if group_dead && tasks.ended_leaders.remove(&pid) {
+                        tasks.live.remove(&pid);
+                        sink.event(&Event {
+                            ts,
+                            pid,
+                            tid: pid,
+                            kind: exit_kind(code),
+                        })?;
+                    }
+                    Ok(())
                 }
                 // SIGKILL is never seen delivered by a tracer (nor printed by strace).
                 ebpf::layout::kind::SIGNAL if !before_exec && e.code != libc::SIGKILL => sink
@@ -408,6 +425,20 @@ fn deliver(
             }
         }
         _ => Ok(()),
+    }
+}
+
+/// A wait status as the exit or the death it tells.
+fn exit_kind(code: i32) -> EventKind {
+    if code & 0x7f == 0 {
+        EventKind::Exited {
+            code: (code >> 8) & 0xff,
+        }
+    } else {
+        EventKind::Killed {
+            signal: code & 0x7f,
+            core_dumped: code & 0x80 != 0,
+        }
     }
 }
 
