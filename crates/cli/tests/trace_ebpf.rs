@@ -459,6 +459,35 @@ fn options_that_need_ptrace_are_refused_before_the_output_is_touched() {
     }
 }
 
+/// `-P PATH` selects the calls that name the path, and says that those on a descriptor
+/// of it are not (the probes do not read what a descriptor is).
+#[test]
+fn a_path_selects_the_calls_that_name_it_and_says_what_it_cannot() {
+    let out = sysfence()
+        .args(["trace", "--backend", "ebpf", "-P", "/etc/hostname", "--"])
+        .args(["cat", "/etc/hostname"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("-P selects only the calls that name the path"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--backend ptrace"), "{stderr}");
+    let calls: Vec<&str> = stderr
+        .lines()
+        .filter(|l| !l.starts_with("sysfence:"))
+        .collect();
+    // (The descriptor's number is whatever the caller left free.)
+    assert_eq!(calls.len(), 2, "{stderr}");
+    assert!(
+        calls[0].starts_with("openat(AT_FDCWD, \"/etc/hostname\", O_RDONLY) = "),
+        "{stderr}"
+    );
+    assert_eq!(calls[1], "+++ exited with 0 +++", "{stderr}");
+}
+
 /// The exit status is the command's, and a command that is not there is an error
 /// before any probe is loaded.
 #[test]

@@ -80,6 +80,11 @@ impl<'a> Request<'a> {
                 "sysfence: -y prints no paths with --backend ebpf: the probes do not read them (use --backend ptrace)"
             );
         }
+        if !settings.paths.is_empty() {
+            diag!(
+                "sysfence: -P selects only the calls that name the path with --backend ebpf: the probes do not read what a descriptor is (use --backend ptrace for the calls on its descriptors too)"
+            );
+        }
         Ok(Request {
             command: &settings.command,
             pids: &settings.pids,
