@@ -488,6 +488,50 @@ fn a_path_selects_the_calls_that_name_it_and_says_what_it_cannot() {
     assert_eq!(calls[1], "+++ exited with 0 +++", "{stderr}");
 }
 
+/// `-i` with `-c` prints no calls, so it does nothing (strace's warning says so) and is
+/// not refused; `-p` with `-e trace=` says nothing of ptrace's seccomp-bpf fast path,
+/// which the probes never use (no call stops the tracee).
+#[test]
+fn options_that_do_nothing_under_the_probes_are_neither_refused_nor_told_as_ptraces() {
+    let run = sysfence()
+        .args([
+            "trace",
+            "--backend",
+            "ebpf",
+            "-i",
+            "-c",
+            "-o",
+            "/dev/null",
+            "--",
+        ])
+        .arg("true")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "-i -c: {run:?}");
+    assert!(!stderr.contains("--backend ptrace"), "-i -c: {stderr}");
+    let mut child = std::process::Command::new("sleep")
+        .arg("0.5")
+        .spawn()
+        .unwrap();
+    let run = sysfence()
+        .args([
+            "trace",
+            "--backend",
+            "ebpf",
+            "-e",
+            "trace=nanosleep,clock_nanosleep",
+        ])
+        .args(["-o", "/dev/null", "-p"])
+        .arg(child.id().to_string())
+        .output()
+        .unwrap();
+    child.wait().unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "-p -e trace=: {run:?}");
+    assert!(!stderr.contains("seccomp"), "-p -e trace=: {stderr}");
+}
+
 /// The exit status is the command's, and a command that is not there is an error
 /// before any probe is loaded.
 #[test]
@@ -1389,5 +1433,110 @@ fn an_interrupted_sleep_prints_the_time_left() {
         assert_eq!(p.lines().count(), expected.len(), "{name}: {p}");
         common::assert_lines_in_order(&e, &expected);
         assert_eq!(e.lines().count(), expected.len(), "{name}: {e}");
+    }
+}
+
+/// A thread that execs after its leader has ended (pthread_exit) takes the leader's id:
+/// with -f the leader, which told no end of its own, is superseded then, as ptrace tells
+/// it (`+++ superseded by execve in pid N +++`, once), and the new image's end is the
+/// one `+++ exited with 0 +++` (the leader's exit was not told a second time at the
+/// process's end).
+#[test]
+fn a_thread_that_execs_after_its_leader_ended_supersedes_it_as_under_ptrace() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/c/leader_exit.c");
+    let Some(program) = common::build_c(source, &dir.path().join("leader_exit"), &["-pthread"])
+    else {
+        return;
+    };
+    let program = program.to_str().unwrap();
+    let pid = Regex::new(r"^\d+ +").unwrap();
+    let number = Regex::new(r"\b(pid )\d+|0x[0-9a-f]+").unwrap();
+    let column = Regex::new(r"\) +=").unwrap();
+    let lines = |backend: &str| -> (Vec<String>, String) {
+        let (code, text) = trace(
+            backend,
+            &["-e", "trace=execve,exit,exit_group", program, "exec"],
+        );
+        assert_eq!(code, Some(0), "{backend}: {text}");
+        // Each call's halves joined where it resumes (by its name: the execve that
+        // began on the thread's id resumes on the leader's).
+        let mut open: HashMap<String, String> = HashMap::new();
+        let mut joined = Vec::new();
+        for line in text.lines() {
+            let line = pid.replace(line, "");
+            let line = number.replace_all(&line, "${1}N");
+            let line = column.replace_all(&line, ") =").into_owned();
+            if let Some(head) = line.strip_suffix(" <unfinished ...>") {
+                let name = head.split('(').next().unwrap_or("").to_string();
+                open.insert(name, head.to_string());
+            } else if let Some((resumed, tail)) = line.split_once(" resumed>") {
+                let name = resumed.trim_start_matches("<... ");
+                let head = open.remove(name).unwrap_or_default();
+                joined.push(format!("{head}{}", tail.trim_start()));
+            } else {
+                joined.push(line);
+            }
+        }
+        (joined, text)
+    };
+    let (p, p_text) = lines("ptrace");
+    let (e, e_text) = lines("ebpf");
+    let superseded = "+++ superseded by execve in pid N +++";
+    let exited = "+++ exited with 0 +++";
+    for (lines, text) in [(&p, &p_text), (&e, &e_text)] {
+        assert_eq!(
+            lines.iter().filter(|l| *l == superseded).count(),
+            1,
+            "{text}"
+        );
+        assert_eq!(lines.iter().filter(|l| *l == exited).count(), 1, "{text}");
+    }
+    assert_eq!(e, p, "ebpf:\n{e_text}\nptrace:\n{p_text}");
+}
+
+/// execveat from a directory descriptor with its path on a page the probes find not yet
+/// touched: the exec keeps `/dev/fd/N/echo` (`/dev/fd/N` for AT_EMPTY_PATH's ""), which
+/// is not the path given, so the path prints as its address (as an unreadable one), never
+/// as that name; the rest of the line is ptrace's.
+#[test]
+fn an_execveat_path_the_probes_could_not_read_is_never_the_dev_fd_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fixtures/c/exec_untouched_path.c"
+    );
+    let Some(program) = common::build_c(source, &dir.path().join("exec_untouched_path"), &[])
+    else {
+        return;
+    };
+    let program = program.to_str().unwrap();
+    let addr = Regex::new(r"0x[0-9a-f]+").unwrap();
+    for (mode, path) in [("dirfd", "\"echo\""), ("empty", "\"\"")] {
+        let line = |backend: &str| {
+            let text = traced(backend, "execveat", &[program, mode]);
+            let calls: Vec<String> = text
+                .lines()
+                .filter(|l| l.starts_with("execveat("))
+                .map(|l| l.to_string())
+                .collect();
+            assert_eq!(calls.len(), 1, "{backend} {mode}: {text}");
+            calls[0].clone()
+        };
+        let (p, e) = (line("ptrace"), line("ebpf"));
+        assert!(p.contains(&format!(", {path}, [")), "{mode}: {p}");
+        assert!(!e.contains("/dev/fd/"), "{mode}: {e}");
+        let (e_path, e_rest) = e.split_once(", [").unwrap();
+        let e_path = e_path.split_once(", ").map(|(_, p)| p).unwrap_or("");
+        assert!(
+            e_path == path || addr.is_match(e_path),
+            "{mode}: the path is the one given or its address: {e}"
+        );
+        let p_rest = p.split_once(", [").map(|(_, r)| r).unwrap_or("");
+        assert_eq!(
+            addr.replace_all(e_rest, "ADDR"),
+            addr.replace_all(p_rest, "ADDR"),
+            "{mode}: ebpf: {e}\nptrace: {p}"
+        );
     }
 }

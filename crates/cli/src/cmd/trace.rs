@@ -292,7 +292,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .kill_on_exit(args.kill_on_exit)
         .follow_cpu(!args.no_follow_cpu)
         .cpu_times((args.summary_only || args.summary_too) && !args.wall);
-    configure_seccomp(&mut builder, &args, trace_set.as_deref(), pids.is_empty());
+    // The probes stop nothing: the fast path and what it says are ptrace's alone.
+    if args.backend == Backend::Ptrace {
+        configure_seccomp(&mut builder, &args, trace_set.as_deref(), pids.is_empty());
+    }
     if print_trace || detecting {
         builder = builder.capture_plan(Box::new(decoder.clone()));
     }

@@ -60,7 +60,8 @@ impl<'a> Request<'a> {
         if settings.kill_on_exit {
             bail!("--kill-on-exit needs --backend ptrace: the eBPF probes do not hold the tracees");
         }
-        if settings.ip {
+        // (-c prints no calls: -i does nothing there, as strace warns.)
+        if settings.ip && !settings.summary_only {
             bail!("-i needs --backend ptrace: the eBPF probes do not read the instruction pointer");
         }
         Ok(())
@@ -330,6 +331,16 @@ fn deliver(
                 tasks.root_execed = true;
             }
             tasks.execs.insert(tid, x.clone());
+            // A thread's exec after its leader ended (pthread_exit): the leader told no
+            // exit of its own then, and is superseded now by the thread that took its
+            // id, as ptrace tells it (its exit record came before the exec began).
+            let old_tid = x.old_pid as i32;
+            if tasks.follow && old_tid != tid && tasks.ended_leaders.remove(&pid) {
+                tasks.live.remove(&old_tid);
+                let ts = clock.at(x.h.ts_ns);
+                let kind = EventKind::Superseded { old_tid };
+                return sink.event(&Event { ts, pid, tid, kind });
+            }
             Ok(())
         }
         Record::Syscall(e) => {

@@ -1106,11 +1106,18 @@ impl<'a> CapturedMemory<'a> {
                     .is_some_and(|s| s.name == "execveat");
                 let at = usize::from(execveat);
                 // The kernel keeps execve's path as given, and execveat's when it is
-                // absolute or from the working directory (else it names /dev/fd/N).
+                // absolute or from the working directory; else it names /dev/fd/N or
+                // /dev/fd/N/path (alloc_bprm), which is not the path: a name that may be
+                // one of those is not used.
                 let path = e.args[at];
                 let as_given = !execveat
                     || e.args[0] as i32 == libc::AT_FDCWD
-                    || x.filename_bytes().first() == Some(&b'/');
+                    || x.filename_bytes().first() == Some(&b'/') && {
+                        let dev_fd = format!("/dev/fd/{}", e.args[0] as i32);
+                        let name = x.filename_bytes();
+                        !(name.starts_with(dev_fd.as_bytes())
+                            && matches!(name.get(dev_fd.len()), None | Some(&0 | &b'/')))
+                    };
                 (as_given.then_some(path), e.args[1 + at], e.args[2 + at], x)
             }),
         }
