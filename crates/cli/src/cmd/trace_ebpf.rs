@@ -556,6 +556,40 @@ mod tests {
         }
     }
 
+    /// Whether `decoder` reads memory at argument `arg` of call `nr` on `arch` (holding
+    /// `pointer`, if given), called with `command` in argument `at` and returning `rval`.
+    fn asks_for(
+        decoder: &Decoder,
+        arch: Arch,
+        nr: u32,
+        arg: usize,
+        pointer: Option<u64>,
+        (command, at, rval): (u64, usize, i64),
+    ) -> bool {
+        let mut args = [0x10_000, 0x20_000, 0x30_000, 8, 0x50_000, 0x60_000];
+        args[at] = command;
+        if let Some(pointer) = pointer {
+            args[arg] = pointer;
+        }
+        let entry = SyscallEntry {
+            arch,
+            nr,
+            args,
+            ip: 0,
+            sp: 0,
+            mem: Vec::new(),
+            ts: Timestamp::default(),
+        };
+        let mut asked = Asked::default();
+        decoder.at_entry(&entry, &mut asked);
+        let result = SyscallResult {
+            rval,
+            is_error: rval < 0,
+        };
+        decoder.at_exit(&entry, result, &mut asked);
+        asked.0.contains(&args[arg])
+    }
+
     /// The other way round: a capture the knowledge base plans and the decoders' formats
     /// leave out must be one no decoder reads, for the commands, flags and returns of
     /// the check above (futex's timeout and clone's parent_tid are printed by a format
@@ -586,28 +620,7 @@ mod tests {
                         .flat_map(|c| (0..3).map(move |at| (c, at)))
                         .filter(|&(_, at)| at != arg)
                         .flat_map(|(c, at)| [(c, at, 8), (c, at, -4)])
-                        .any(|(command, at, rval)| {
-                            let mut args = [0x10_000, 0x20_000, 0x30_000, 8, 0x50_000, 0x60_000];
-                            args[at] = command;
-                            args[arg] = pointer;
-                            let entry = SyscallEntry {
-                                arch,
-                                nr: sc.nr,
-                                args,
-                                ip: 0,
-                                sp: 0,
-                                mem: Vec::new(),
-                                ts: Timestamp::default(),
-                            };
-                            let mut asked = Asked::default();
-                            decoder.at_entry(&entry, &mut asked);
-                            let result = SyscallResult {
-                                rval,
-                                is_error: rval < 0,
-                            };
-                            decoder.at_exit(&entry, result, &mut asked);
-                            asked.0.contains(&pointer)
-                        });
+                        .any(|case| asks_for(&decoder, arch, sc.nr, arg, Some(pointer), case));
                     if read {
                         read_but_left_out.push(format!("{arch:?} {} {arg} {how:#x}", sc.name));
                     }
@@ -654,27 +667,7 @@ mod tests {
                                 .map(move |at| (c, at))
                         })
                         .flat_map(|(c, at)| [(c, at, 8), (c, at, -4), (c, at, -516)])
-                        .any(|(command, at, rval)| {
-                            let mut args = [0x10_000, 0x20_000, 0x30_000, 8, 0x50_000, 0x60_000];
-                            args[at] = command;
-                            let entry = SyscallEntry {
-                                arch,
-                                nr: sc.nr,
-                                args,
-                                ip: 0,
-                                sp: 0,
-                                mem: Vec::new(),
-                                ts: Timestamp::default(),
-                            };
-                            let mut asked = Asked::default();
-                            decoder.at_entry(&entry, &mut asked);
-                            let result = SyscallResult {
-                                rval,
-                                is_error: rval < 0,
-                            };
-                            decoder.at_exit(&entry, result, &mut asked);
-                            asked.0.contains(&args[arg])
-                        });
+                        .any(|case| asks_for(&decoder, arch, sc.nr, arg, None, case));
                     if !read {
                         unread.push(format!("{arch:?} {} {arg} {how:#x}", sc.name));
                     }
