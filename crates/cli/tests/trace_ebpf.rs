@@ -714,6 +714,35 @@ fn a_buffer_running_into_an_unreadable_page_prints_as_under_ptrace() {
         assert!(p.iter().any(|l| l.contains("\"...")), "{options:?}: {p:#?}");
         assert_eq!(e, p, "{options:?}");
     }
+    // At -s 256 the byte past the probes' 256 decides: unreadable, the address.
+    let long = |backend: &str| -> Vec<String> {
+        let out = sysfence()
+            .args([
+                "trace",
+                "--backend",
+                backend,
+                "-s",
+                "256",
+                "-e",
+                "trace=write",
+            ])
+            .arg("--")
+            .arg(&program)
+            .arg("long")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{backend}: {out:?}");
+        String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .filter(|l| l.starts_with("write(-1"))
+            .map(|l| addr.replace_all(l, "ADDR").into_owned())
+            .collect()
+    };
+    let (p, e) = (long("ptrace"), long("ebpf"));
+    assert_eq!(p.len(), 2, "{p:#?}");
+    assert!(p[0].starts_with("write(-1, ADDR, 400)"), "{p:#?}");
+    assert!(p[1].contains("\"..., 400)"), "{p:#?}");
+    assert_eq!(e, p, "-s 256");
 }
 
 /// `-e trace=` selects in the kernel: only the named calls, the command's included

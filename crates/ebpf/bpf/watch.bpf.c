@@ -714,7 +714,8 @@ static __always_inline void capture(char *dst, __u32 how, const __u64 *args, lon
 		}
 		if (kind == SF_CAP_LEN_RET && ret < 0)
 			return;
-		if (want > SF_CAP_MAX)
+		bool longer = want > SF_CAP_MAX;
+		if (longer)
 			want = SF_CAP_MAX;
 		n = want;
 		if (want && bpf_probe_read_user(dst, want, (const void *)addr) < 0) {
@@ -727,6 +728,12 @@ static __always_inline void capture(char *dst, __u32 how, const __u64 *args, lon
 				n = room;
 				part = true;
 			}
+		} else if (longer) {
+			/* The byte past a full capture, which strace reads at -s 256 to see there
+			 * is more: a part when it cannot be read. */
+			char past;
+			if (bpf_probe_read_user(&past, 1, (const void *)(addr + SF_CAP_MAX)) < 0)
+				part = true;
 		}
 	}
 	if (n < 0) {

@@ -757,6 +757,19 @@ impl SyscallEvent {
         }
     }
 
+    /// The addresses of the captures read in part, up to a page that could not be read.
+    pub fn parts(&self) -> Vec<u64> {
+        let at = |arg: u32| self.args.get(arg as usize).copied();
+        [
+            (self.cap_state, self.cap_arg),
+            (self.cap2_state, self.cap2_arg),
+        ]
+        .into_iter()
+        .filter(|&(state, _)| state == cap_state::PART)
+        .filter_map(|(_, arg)| at(arg))
+        .collect()
+    }
+
     /// Whether `cap` holds pieces of memory at several addresses, not the argument's
     /// alone ([`SyscallEvent::segments`]).
     fn is_iov(&self) -> bool {

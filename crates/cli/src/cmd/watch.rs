@@ -1073,6 +1073,8 @@ struct CapturedMemory<'a> {
     entry_header: Option<(u64, Option<Vec<u8>>)>,
     /// A getdents buffer's address and how many entries the probes counted in it.
     dirents: Option<(u64, usize)>,
+    /// The addresses of captures read in part (up to a page that could not be read).
+    parts: Vec<u64>,
     /// An execve's path (when the kernel kept it as given), argv and envp addresses with
     /// the new image's record, which holds what they pointed to (the path, argv's
     /// strings, the environment's count).
@@ -1099,6 +1101,7 @@ impl<'a> CapturedMemory<'a> {
             pieces,
             entry_header: e.msghdr_in(),
             dirents: e.dirents(),
+            parts: e.parts(),
             exec: exec.map(|x| {
                 // argv and envp follow the path: execveat's after its directory fd too.
                 let execveat = ebpf::arch_of(e.abi)
@@ -1159,6 +1162,7 @@ impl MemReader for CapturedMemory<'_> {
             // stands for it (-s 256, -s 48).
             Some((bytes, false))
                 if len == bytes.len() + 1
+                    && !self.parts.contains(&addr)
                     && [ebpf::layout::CAP_MAX, ebpf::layout::cap_kind::IOV_DATA]
                         .contains(&bytes.len()) =>
             {
