@@ -913,6 +913,34 @@ fn an_exec_by_another_thread_ends_a_trace_without_f_as_ptraces() {
     }
 }
 
+/// A -f trace's lines with the pid column, the pids after `pid ` and addresses masked,
+/// one space before `=`, and each call's `<unfinished ...>` and `<... resumed>` halves
+/// joined where it resumes (by its name: an execve begun on a thread's id resumes on
+/// the leader's).
+fn joined_lines(text: &str) -> Vec<String> {
+    let pid = Regex::new(r"^(\[pid +\d+\]|\d+) +").unwrap();
+    let number = Regex::new(r"\b(pid )\d+|0x[0-9a-f]+").unwrap();
+    let column = Regex::new(r"\) +=").unwrap();
+    let mut open: HashMap<String, String> = HashMap::new();
+    let mut joined = Vec::new();
+    for line in text.lines() {
+        let line = pid.replace(line, "");
+        let line = number.replace_all(&line, "${1}N");
+        let line = column.replace_all(&line, ") =").into_owned();
+        if let Some(head) = line.strip_suffix(" <unfinished ...>") {
+            let name = head.split('(').next().unwrap_or("").to_string();
+            open.insert(name, head.to_string());
+        } else if let Some((resumed, tail)) = line.split_once(" resumed>") {
+            let name = resumed.trim_start_matches("<... ");
+            let head = open.remove(name).unwrap_or_default();
+            joined.push(format!("{head}{}", tail.trim_start()));
+        } else {
+            joined.push(line);
+        }
+    }
+    joined
+}
+
 /// With -f the thread that execs is traced too: it takes the leader's id, and the
 /// leader's end prints as ptrace prints it, `+++ superseded by execve in pid N +++` (N
 /// the thread's id before), then the new image's calls on the leader's id; the
@@ -926,45 +954,11 @@ fn an_exec_by_another_thread_supersedes_the_leader_with_f_as_under_ptrace() {
     else {
         return;
     };
-    let pid = Regex::new(r"^(\[pid +\d+\]|\d+) +").unwrap();
-    let number = Regex::new(r"\b(pid )\d+|0x[0-9a-f]+").unwrap();
-    let column = Regex::new(r"\) +=").unwrap();
+    let program = program.to_str().unwrap();
     let lines = |backend: &str| {
-        let out = dir.path().join(format!("{backend}-f.txt"));
-        let run = sysfence()
-            .args([
-                "trace",
-                "--backend",
-                backend,
-                "-f",
-                "-e",
-                "trace=execve,exit_group",
-            ])
-            .arg("-o")
-            .arg(&out)
-            .arg("--")
-            .arg(&program)
-            .output()
-            .unwrap();
-        assert!(run.status.success(), "{backend}: {run:?}");
-        let text = std::fs::read_to_string(&out).unwrap();
-        // The two halves of ptrace's execve joined where it resumes.
-        let mut joined: Vec<String> = Vec::new();
-        let mut open = None;
-        for line in text.lines() {
-            let line = pid.replace(line, "");
-            let line = number.replace_all(&line, "${1}N");
-            let line = column.replace_all(&line, ") =");
-            if let Some(head) = line.strip_suffix(" <unfinished ...>") {
-                open = Some(head.to_string());
-            } else if let Some((_, tail)) = line.split_once("resumed>") {
-                let head = open.take().unwrap_or_default();
-                joined.push(format!("{head}{}", tail.trim_start()));
-            } else {
-                joined.push(line.into_owned());
-            }
-        }
-        (joined, text)
+        let (code, text) = trace(backend, &["-e", "trace=execve,exit_group", program]);
+        assert_eq!(code, Some(0), "{backend}: {text}");
+        (joined_lines(&text), text)
     };
     let (p, p_text) = lines("ptrace");
     let (e, e_text) = lines("ebpf");
@@ -1479,35 +1473,13 @@ fn a_thread_that_execs_after_its_leader_ended_supersedes_it_as_under_ptrace() {
         return;
     };
     let program = program.to_str().unwrap();
-    let pid = Regex::new(r"^\d+ +").unwrap();
-    let number = Regex::new(r"\b(pid )\d+|0x[0-9a-f]+").unwrap();
-    let column = Regex::new(r"\) +=").unwrap();
     let lines = |backend: &str| -> (Vec<String>, String) {
         let (code, text) = trace(
             backend,
             &["-e", "trace=execve,exit,exit_group", program, "exec"],
         );
         assert_eq!(code, Some(0), "{backend}: {text}");
-        // Each call's halves joined where it resumes (by its name: the execve that
-        // began on the thread's id resumes on the leader's).
-        let mut open: HashMap<String, String> = HashMap::new();
-        let mut joined = Vec::new();
-        for line in text.lines() {
-            let line = pid.replace(line, "");
-            let line = number.replace_all(&line, "${1}N");
-            let line = column.replace_all(&line, ") =").into_owned();
-            if let Some(head) = line.strip_suffix(" <unfinished ...>") {
-                let name = head.split('(').next().unwrap_or("").to_string();
-                open.insert(name, head.to_string());
-            } else if let Some((resumed, tail)) = line.split_once(" resumed>") {
-                let name = resumed.trim_start_matches("<... ");
-                let head = open.remove(name).unwrap_or_default();
-                joined.push(format!("{head}{}", tail.trim_start()));
-            } else {
-                joined.push(line);
-            }
-        }
-        (joined, text)
+        (joined_lines(&text), text)
     };
     let (p, p_text) = lines("ptrace");
     let (e, e_text) = lines("ebpf");
