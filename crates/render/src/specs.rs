@@ -551,21 +551,6 @@ specs! {
     "setregid" => [Id, Id] Dec;
     "setresuid" => [Id, Id, Id] Dec;
     "setresgid" => [Id, Id, Id] Dec;
-    // i386's calls of 32-bit ids, as their twins.
-    "chown32" => [Path, Id, Id] Dec;
-    "lchown32" => [Path, Id, Id] Dec;
-    "fchown32" => [Fd, Id, Id] Dec;
-    "setuid32" => [Id] Dec;
-    "setgid32" => [Id] Dec;
-    "setfsuid32" => [Id] Dec;
-    "setfsgid32" => [Id] Dec;
-    "setreuid32" => [Id, Id] Dec;
-    "setregid32" => [Id, Id] Dec;
-    "setresuid32" => [Id, Id, Id] Dec;
-    "setresgid32" => [Id, Id, Id] Dec;
-    "getresuid32" => [IdOut, IdOut, IdOut] Dec;
-    "getresgid32" => [IdOut, IdOut, IdOut] Dec;
-    "getgroups32" => [Int, GidsOut] Dec;
     "mremap" => [Ptr, Uint, Uint, Set("mremap_flags"), MremapNewAddr] Hex;
     "madvise" => [Ptr, Uint, Set("madvise_advice")] Dec;
     "execve" => [Path, Argv, Envp] Dec;
@@ -818,6 +803,9 @@ pub fn lookup_for(arch: Arch, nr: u32, name: &str) -> Option<&'static Spec> {
         .find(|(a, n, _)| *a == arch && *n == nr)
         .map(|(_, _, s)| s)
         .or_else(|| lookup(name))
+        // i386's calls of 32-bit ids (chown32, setresuid32, getgroups32...) print as
+        // their twins: no other call's name ends in 32.
+        .or_else(|| name.strip_suffix("32").and_then(lookup))
 }
 
 /// How values of the knowledge base's flag set `set` print: through its decoding table.
