@@ -1437,3 +1437,43 @@ fn i386_only_calls_decode_as_strace_does() {
 fn every_test_here_passes_with_descriptors_3_and_4_already_inherited() {
     common::passes_with_descriptors_3_and_4_taken();
 }
+
+/// setgroups's list (group_calls.c) prints as strace 7.2 prints it, with either backend:
+/// cut after -s entries, (gid_t) -1 as -1, an unreadable list as its address.
+#[test]
+fn setgroups_prints_its_list_as_strace_does_with_either_backend() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/c/group_calls.c");
+    let Some(program) = common::build_c(source, &dir.path().join("group_calls"), &[]) else {
+        return;
+    };
+    let many: Vec<String> = ["-1".to_string()]
+        .into_iter()
+        .chain((1..32).map(|g| g.to_string()))
+        .collect();
+    // strace 7.2's lines.
+    let expected = [
+        format!(
+            "setgroups(40, [{}, ...]) = -1 EINVAL (Invalid argument)",
+            many.join(", ")
+        ),
+        "setgroups(2, [-1, 5])                   = -1 EINVAL (Invalid argument)".to_string(),
+        "setgroups(2, 0x1)                       = -1 EFAULT (Bad address)".to_string(),
+    ];
+    let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+    for backend in ["ptrace", "ebpf"] {
+        let out = trace(&[
+            "--backend",
+            backend,
+            "-e",
+            "trace=setgroups",
+            program.to_str().expect("utf-8 path"),
+        ]);
+        assert!(
+            out.status.success(),
+            "{backend}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_lines_in_order(&String::from_utf8_lossy(&out.stderr), &expected);
+    }
+}

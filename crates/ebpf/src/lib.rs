@@ -12,9 +12,10 @@ pub use layout::{CgroupEvent, ExecEvent, Header, IoUringEvent, ProcEvent, Record
 use aya::maps::{Array, HashMap, MapData, PerCpuArray, RingBuf};
 use aya::programs::BtfTracePoint;
 use aya::{Btf, Ebpf, EbpfLoader};
+use events::{ArgRead, PlannedRead};
 use std::os::fd::AsRawFd;
 use std::time::Duration;
-use syscalls::{Arch, ArgKind};
+use syscalls::Arch;
 
 /// The compiled watch probes (`bpf/watch.bpf.c`, built by `scripts/build-ebpf`).
 pub static WATCH_OBJECT: &[u8] = aya::include_bytes_aligned!("../bpf/watch.bpf.o");
@@ -442,33 +443,34 @@ const GATHER_BELOW: usize = 1024;
 impl Watcher {
     /// Loads and attaches the probes for `scope`, selecting the syscalls for which
     /// `select(arch, nr)` holds (`None`: every syscall of every ABI) and the `lifecycle`
-    /// records.
+    /// records, capturing what `plan` says the decoders read.
     pub fn start(
         scope: &Scope,
         select: Option<&dyn Fn(Arch, u32) -> bool>,
         lifecycle: Lifecycle,
+        plan: PlanOf<'_>,
     ) -> Result<Watcher, WatchError> {
-        Prepared::load_as(Build::default())?.start(scope, select, lifecycle, None)
+        Prepared::load_as(Build::default())?.start(scope, select, lifecycle, Some(plan))
     }
 
     /// As [`Watcher::start`], but every record's header holds the pid, the tid and the
     /// time only (its other fields zero): what a trace's sinks read, at a tenth less of
     /// each traced call's cost than the parent, ids, namespaces and comm a watch reads.
-    /// Not `timed`: no time either (times and durations 0), another tenth. Only the
-    /// arguments `reads` says a decoder reads are captured.
+    /// Not `timed`: no time either (times and durations 0), another tenth. The
+    /// arguments are captured as `plan` says the decoders read them.
     pub fn start_lean(
         scope: &Scope,
         select: Option<&dyn Fn(Arch, u32) -> bool>,
         lifecycle: Lifecycle,
         timed: bool,
-        reads: ArgReads<'_>,
+        plan: PlanOf<'_>,
     ) -> Result<Watcher, WatchError> {
         let build = Build {
             lean: true,
             untimed: !timed,
             ..Build::default()
         };
-        Prepared::load_as(build)?.start(scope, select, lifecycle, Some(reads))
+        Prepared::load_as(build)?.start(scope, select, lifecycle, Some(plan))
     }
 
     /// As [`Watcher::start`], but the selected calls are counted in the kernel (read
@@ -592,14 +594,13 @@ impl Prepared {
     }
 
     /// Configures, verifies and attaches the probes as [`Watcher::start`] says,
-    /// capturing only the arguments `reads` says a decoder reads (`None`: every
-    /// argument the probes know how to read).
+    /// capturing the arguments as `plan` says the decoders read them (`None`: none).
     pub fn start(
         self,
         scope: &Scope,
         select: Option<&dyn Fn(Arch, u32) -> bool>,
         lifecycle: Lifecycle,
-        reads: Option<ArgReads<'_>>,
+        plan: Option<PlanOf<'_>>,
     ) -> Result<Watcher, WatchError> {
         let Prepared {
             mut bpf,
@@ -607,7 +608,7 @@ impl Prepared {
             count_only,
         } = self;
         let load = |e: &dyn std::fmt::Display| WatchError::Load(e.to_string());
-        configure(&mut bpf, scope, select, lifecycle, count_only, reads)?;
+        configure(&mut bpf, scope, select, lifecycle, count_only, plan)?;
         let calls =
             select.is_none() || slots().any(|(arch, _, nr)| select.is_some_and(|s| s(arch, nr)));
         let exits = calls && count_only != layout::count::AT_ENTRY;
@@ -810,7 +811,7 @@ fn configure(
     select: Option<&dyn Fn(Arch, u32) -> bool>,
     lifecycle: Lifecycle,
     count_only: u32,
-    reads: Option<ArgReads<'_>>,
+    plan: Option<PlanOf<'_>>,
 ) -> Result<(), WatchError> {
     let load = |e: &dyn std::fmt::Display| WatchError::Load(e.to_string());
     let mut config = layout::Config {
@@ -967,15 +968,6 @@ fn configure(
             selected.set(slot(abi, nr), 1, 0).map_err(|e| load(&e))?;
         }
     }
-    let mut captures: Array<_, u32> =
-        Array::try_from(bpf.map_mut("captures").ok_or_else(|| load(&"captures"))?)
-            .map_err(|e| load(&e))?;
-    for (arch, abi, nr) in slots().filter(|_| count_only == 0) {
-        let how = capture_plan(arch, nr, reads).0;
-        if how != 0 {
-            captures.set(slot(abi, nr), how, 0).map_err(|e| load(&e))?;
-        }
-    }
     let mut socketcalls: Array<_, layout::SocketCall> = Array::try_from(
         bpf.map_mut("socketcalls")
             .ok_or_else(|| load(&"socketcalls"))?,
@@ -984,13 +976,21 @@ fn configure(
     for (call, sc) in socketcall_table() {
         socketcalls.set(call, sc, 0).map_err(|e| load(&e))?;
     }
-    let mut captures2: Array<_, u32> =
-        Array::try_from(bpf.map_mut("captures2").ok_or_else(|| load(&"captures2"))?)
-            .map_err(|e| load(&e))?;
-    for (arch, abi, nr) in slots().filter(|_| count_only == 0) {
-        let how = capture_plan(arch, nr, reads).1;
-        if how != 0 {
-            captures2.set(slot(abi, nr), how, 0).map_err(|e| load(&e))?;
+    // The capture table of the selected calls, from the decoders' plan; a count
+    // captures nothing.
+    let planned: Vec<(u32, [u32; 3])> = match plan {
+        Some(plan) if count_only == 0 => slots()
+            .filter(|&(arch, _, nr)| select.is_none_or(|s| s(arch, nr)))
+            .map(|(arch, abi, nr)| (slot(abi, nr), capture_plan(arch, nr, &plan(arch, nr))))
+            .filter(|(_, how)| how.iter().any(|&h| h != 0))
+            .collect(),
+        _ => Vec::new(),
+    };
+    for (k, map) in ["captures", "captures2"].into_iter().enumerate() {
+        let mut captures: Array<_, u32> =
+            Array::try_from(bpf.map_mut(map).ok_or_else(|| load(&map))?).map_err(|e| load(&e))?;
+        for &(at, how) in planned.iter().filter(|(_, how)| how[k] != 0) {
+            captures.set(at, how[k], 0).map_err(|e| load(&e))?;
         }
     }
     let mut m: Array<_, layout::Config> = Array::try_from(
@@ -1193,208 +1193,81 @@ fn socketcall_table() -> Vec<(u32, layout::SocketCall)> {
         .collect()
 }
 
-/// Bytes the probes read of a `Ptr` argument to `to` (x86_64's sizes; an array, 256),
-/// or None for a type they read otherwise (iovecs, message headers) or leave alone.
-fn pointee_size(to: &str) -> Option<usize> {
-    Some(match to {
-        "int" | "unsigned" | "unsigned int" | "u32" | "uid_t" | "gid_t" | "timer_t"
-        | "old_sigset_t" | "struct sched_param" => 8,
-        "sigset_t"
-        | "unsigned long"
-        | "loff_t"
-        | "u64"
-        | "struct timezone"
-        | "struct __user_cap_header_struct" => 8,
-        "struct __kernel_timespec"
-        | "struct __kernel_old_timeval"
-        | "struct rlimit64"
-        | "struct rlimit"
-        | "struct utimbuf" => 16,
-        "stack_t" | "struct __user_cap_data_struct" => 24,
-        "struct __kernel_itimerspec"
-        | "struct __kernel_old_itimerval"
-        | "struct sigaction"
-        | "struct old_sigaction"
-        | "struct tms"
-        | "struct __old_kernel_stat"
-        | "struct mount_attr" => 32,
-        "struct sched_attr" => 56,
-        // What clone3's decoder reads (CLONE_ARGS_SIZE_VER2).
-        "struct clone_args" => 88,
-        "struct mq_attr" | "struct sigevent" => 64,
-        "struct stat64" => 96,
-        "struct sysinfo" => 112,
-        "struct statfs" | "struct statfs64" => 120,
-        "fd_set" | "siginfo_t" => 128,
-        "struct stat" | "struct rusage" => 144,
-        "struct __kernel_timex" => 208,
-        "struct statx" | "struct pollfd" | "struct epoll_event" | "struct io_event"
-        | "struct sembuf" => 256,
-        _ => return None,
-    })
-}
+/// How a trace's decoders read each call (`render::Decoder::planned_reads`): the table
+/// the loader writes into the probes' capture maps.
+pub type PlanOf<'a> = &'a dyn Fn(Arch, u32) -> Vec<PlannedRead>;
 
-/// Whether a decoder reads argument `i` of call `nr` on `arch` from memory (not from its
-/// register alone): what the caller's decoders tell the probes' capture plan.
-pub type ArgReads<'a> = &'a dyn Fn(Arch, u32, usize) -> bool;
-
-/// What the probes capture of call `nr` on `arch`: the `captures` and `captures2`
-/// values the loader writes in their maps (`layout::cap_kind`: kind in bits 0-7, argument
-/// in 8-15; 0: nothing), less the captures of an argument `reads` says no decoder reads.
-pub fn capture_plan(arch: Arch, nr: u32, reads: Option<ArgReads<'_>>) -> (u32, u32) {
-    let kept = |how: u32| match reads {
-        Some(reads) if how != 0 && !reads(arch, nr, ((how >> 8) & 0xff) as usize) => 0,
-        _ => how,
-    };
-    (kept(capture_of(arch, nr)), kept(capture2_of(arch, nr)))
-}
-
-/// The probes' `captures2` value for a syscall, read at exit: what only a second
-/// capture reads ([`derived_capture`]); else the last path or string argument the first
-/// capture does not take (rename's and link's new name, mount's file system type); else
-/// an output buffer, as long as the call returned (readlink's target, getxattr's value);
-/// else a structure or array argument (the first pointer the first capture does not
-/// take).
-fn capture2_of(arch: Arch, nr: u32) -> u32 {
-    let Some(s) = arch.table().lookup_nr(nr) else {
-        return 0;
-    };
-    if let Some(how) = derived_capture(arch, nr, s) {
-        return how;
-    }
-    let first = capture_of(arch, nr);
-    let taken = first != 0;
-    let first = (first >> 8) & 0xff;
-    let free = || {
-        s.args
-            .iter()
-            .enumerate()
-            .filter(|&(i, _)| !(taken && i as u32 == first))
-    };
-    let string = free()
-        .rfind(|(_, a)| matches!(a.kind, ArgKind::Path | ArgKind::Str))
-        .map(|(i, _)| layout::cap_kind::STR | (i as u32) << 8);
-    let out = free()
-        .find(|(_, a)| matches!(a.kind, ArgKind::OutBuf { .. }))
-        .map(|(i, _)| layout::cap_kind::LEN_RET | (i as u32) << 8);
-    string
-        .or(out)
-        .or_else(|| {
-            free().find_map(|(i, a)| match a.kind {
-                ArgKind::Ptr { to } if to != "struct sockaddr" => pointee_size(to)
-                    .map(|n| layout::cap_kind::FIXED | (i as u32) << 8 | ((n / 8) as u32) << 16),
-                _ => None,
-            })
-        })
-        .unwrap_or(0)
-}
-
-/// What the probes work out at exit from the memory the first capture names, beside
-/// it: getdents's entry count, from a buffer far larger than a capture (the first
-/// capture keeps its head for `-v`), what clone3 stored through its `struct
-/// clone_args` (the first capture holds the structure), and a message header's iovec
-/// array (the first capture holds the header, its name and its control messages).
-fn derived_capture(arch: Arch, nr: u32, s: &syscalls::Syscall) -> Option<u32> {
+/// The probes' `captures`, `captures2` and `captures3` values for call `nr` on `arch`,
+/// from how its decoders read it (`layout::cap_kind`: the kind in bits 0-7, the argument
+/// in 8-15, a length or its argument in 16-23; 0: nothing). The first capture is the
+/// one read at entry or kept from it, and the only one holding an iovec array or a
+/// message header; the second the only one counting, or reading what the first points
+/// to (a message's iovecs, a getdents buffer's records, what clone3 stored); the others
+/// fill the slots left in argument order. What finds no slot prints as its address.
+pub fn capture_plan(arch: Arch, nr: u32, plan: &[PlannedRead]) -> [u32; 3] {
     use layout::cap_kind;
-    let arg = |want: fn(&ArgKind) -> bool| {
-        s.args
-            .iter()
-            .position(|a| want(&a.kind))
-            .map(|i| (i as u32) << 8)
+    let compat = arch.is_compat_call(nr);
+    let word = |native: u32, compat_kind: u32| if compat { compat_kind } else { native };
+    let pack = |kind: u32, arg: usize, field: usize| {
+        kind | (arg as u32) << 8 | (field.min(0xff) as u32) << 16
     };
-    // d_reclen follows two u64s in linux_dirent64 and two longs in linux_dirent.
-    let reclen_at = match s.name {
-        "getdents64" => Some(16),
-        "getdents" if arch.is_compat_call(nr) => Some(8),
-        "getdents" => Some(16),
-        _ => None,
+    let fixed =
+        |arg: usize, n: usize| pack(cap_kind::FIXED, arg, n.min(layout::CAP_MAX).div_ceil(8));
+    let plain = |r: &PlannedRead| match r.read {
+        ArgRead::Str => pack(cap_kind::STR, r.arg, 0),
+        ArgRead::LenArg(n) => pack(cap_kind::LEN_ARG, r.arg, usize::from(n)),
+        ArgRead::LenRet => pack(cap_kind::LEN_RET, r.arg, 0),
+        ArgRead::Fixed(n) => fixed(r.arg, n),
+        _ => 0,
     };
-    if let Some(at) = reclen_at {
-        return arg(|k| matches!(k, ArgKind::OutBuf { .. }))
-            .map(|a| cap_kind::DIRENTS | a | at << 16);
-    }
-    if let Some(a) = arg(|k| matches!(k, ArgKind::Ptr { to: MSGHDR })) {
-        return Some(if arch.is_compat_call(nr) {
-            cap_kind::MSG_IOV32 | a
-        } else {
-            cap_kind::MSG_IOV | a
-        });
-    }
-    arg(|k| {
-        matches!(
-            k,
-            ArgKind::Ptr {
-                to: "struct clone_args"
-            }
-        )
-    })
-    .map(|a| cap_kind::CLONE3_OUT | a)
-}
-
-/// The message header sendmsg and recvmsg take, as the knowledge base names it.
-const MSGHDR: &str = "struct user_msghdr";
-
-/// The probes' `captures` value for a syscall: its first path or string argument; else
-/// a socket address or an input buffer with its length argument, an iovec array, an
-/// output buffer (as long as the call returned) or a message header; else a structure
-/// or an array. Exec's at entry (its old image is gone at exit).
-fn capture_of(arch: Arch, nr: u32) -> u32 {
-    use layout::cap_kind;
-    let Some(s) = arch.table().lookup_nr(nr) else {
-        return 0;
-    };
-    let pack =
-        |kind: u32, arg: usize, len_arg: usize| kind | (arg as u32) << 8 | (len_arg as u32) << 16;
-    let found = s.args.iter().enumerate().find_map(|(i, a)| match a.kind {
-        ArgKind::Path | ArgKind::Str => Some(pack(cap_kind::STR, i, 0)),
-        _ => None,
-    });
-    let found = found.or_else(|| {
-        s.args.iter().enumerate().find_map(|(i, a)| match a.kind {
-            ArgKind::Ptr {
-                to: "struct sockaddr",
-            } if matches!(s.args.get(i + 1).map(|n| n.kind), Some(ArgKind::Size)) => {
-                Some(pack(cap_kind::LEN_ARG, i, i + 1))
-            }
-            ArgKind::Buf { len_arg } => Some(pack(cap_kind::LEN_ARG, i, usize::from(len_arg))),
-            // An iovec array and its buffers, its count the next argument.
-            ArgKind::Ptr { to: "struct iovec" } if s.args.get(i + 1).is_some() => {
-                let kind = if arch.is_compat_call(nr) {
-                    cap_kind::IOV32
-                } else {
-                    cap_kind::IOV
-                };
-                Some(pack(kind, i, i + 1))
-            }
-            ArgKind::OutBuf { .. } => Some(pack(cap_kind::LEN_RET, i, 0)),
-            // A message header, its name and its control; recvmsg writes it back, so
-            // what went in is kept at entry too (the length field 1).
-            ArgKind::Ptr { to: MSGHDR } => {
-                let kind = if arch.is_compat_call(nr) {
-                    cap_kind::MSGHDR32
-                } else {
-                    cap_kind::MSGHDR
-                };
-                Some(pack(kind, i, usize::from(s.name == "recvmsg")))
-            }
-            _ => None,
+    // (the first capture, what the second must be beside it), for the reads only the
+    // first can take.
+    let first_only = |r: &PlannedRead| -> Option<(u32, u32)> {
+        let a = r.arg;
+        Some(match r.read {
+            ArgRead::Msghdr { written } => (
+                pack(
+                    word(cap_kind::MSGHDR, cap_kind::MSGHDR32),
+                    a,
+                    usize::from(written),
+                ),
+                pack(word(cap_kind::MSG_IOV, cap_kind::MSG_IOV32), a, 0),
+            ),
+            ArgRead::Dirents(reclen_at) => (
+                pack(cap_kind::LEN_RET, a, 0),
+                pack(cap_kind::DIRENTS, a, usize::from(reclen_at)),
+            ),
+            ArgRead::CloneArgs(n) => (fixed(a, n), pack(cap_kind::CLONE3_OUT, a, 0)),
+            ArgRead::Iov(count) => (
+                pack(word(cap_kind::IOV, cap_kind::IOV32), a, usize::from(count)),
+                0,
+            ),
+            _ if r.at_entry => (plain(r) | cap_kind::AT_ENTRY, 0),
+            _ => return None,
         })
-    });
-    // Else a structure or an array, read at exit.
-    let found = found.or_else(|| {
-        s.args.iter().enumerate().find_map(|(i, a)| match a.kind {
-            ArgKind::Ptr { to } if to != "struct sockaddr" => {
-                pointee_size(to).map(|n| pack(cap_kind::FIXED, i, n / 8))
-            }
-            _ => None,
-        })
-    });
-    let at_entry = if s.name.starts_with("execve") {
-        cap_kind::AT_ENTRY
-    } else {
-        0
     };
-    found.map_or(0, |how| how | at_entry)
+    let mut slots = [0u32; 3];
+    let mut taken = None;
+    if let Some((i, (first, second))) = plan
+        .iter()
+        .enumerate()
+        .find_map(|(i, r)| first_only(r).map(|f| (i, f)))
+    {
+        slots[0] = first;
+        slots[1] = second;
+        taken = Some(i);
+    }
+    let rest = plan
+        .iter()
+        .enumerate()
+        .filter(|&(i, r)| Some(i) != taken && first_only(r).is_none())
+        .map(|(_, r)| plain(r));
+    for how in rest {
+        if let Some(free) = slots.iter_mut().find(|s| **s == 0) {
+            *free = how;
+        }
+    }
+    slots
 }
 
 #[cfg(test)]
@@ -1402,23 +1275,65 @@ mod tests {
     use super::*;
     use layout::cap_kind;
 
-    /// sendmsg's and recvmsg's header is the first capture (recvmsg's with what went in
-    /// kept at entry), its iovec array the second, in each ABI's layout.
+    /// A message header is the first capture (recvmsg's with what went in kept at
+    /// entry), its iovec array the second, in each ABI's layout; what else the call
+    /// reads fills the third.
     #[test]
     fn a_message_header_and_its_iovecs_are_the_two_captures() {
         for (arch, msghdr, iov) in [
             (Arch::X86_64, cap_kind::MSGHDR, cap_kind::MSG_IOV),
             (Arch::I386, cap_kind::MSGHDR32, cap_kind::MSG_IOV32),
         ] {
-            for (name, written) in [("sendmsg", 0), ("recvmsg", 1)] {
+            for (name, written) in [("sendmsg", false), ("recvmsg", true)] {
                 let nr = arch.table().lookup_name(name).unwrap().nr;
+                let plan = [
+                    PlannedRead {
+                        arg: 0,
+                        read: ArgRead::Fixed(16),
+                        at_entry: false,
+                    },
+                    PlannedRead {
+                        arg: 1,
+                        read: ArgRead::Msghdr { written },
+                        at_entry: false,
+                    },
+                ];
                 assert_eq!(
-                    capture_of(arch, nr),
-                    msghdr | 1 << 8 | written << 16,
+                    capture_plan(arch, nr, &plan),
+                    [
+                        msghdr | 1 << 8 | u32::from(written) << 16,
+                        iov | 1 << 8,
+                        cap_kind::FIXED | 2 << 16
+                    ],
                     "{arch:?} {name}"
                 );
-                assert_eq!(capture2_of(arch, nr), iov | 1 << 8, "{arch:?} {name}");
             }
         }
+    }
+
+    /// An exec's path is read at entry, in the first capture, the old image gone at
+    /// exit; a structure's size is in 8-byte words, at most a capture's.
+    #[test]
+    fn an_exec_path_is_read_at_entry_and_sizes_are_words() {
+        let plan = [
+            PlannedRead {
+                arg: 1,
+                read: ArgRead::Fixed(1000),
+                at_entry: false,
+            },
+            PlannedRead {
+                arg: 3,
+                read: ArgRead::Str,
+                at_entry: true,
+            },
+        ];
+        assert_eq!(
+            capture_plan(Arch::X86_64, 59, &plan),
+            [
+                cap_kind::STR | cap_kind::AT_ENTRY | 3 << 8,
+                cap_kind::FIXED | 1 << 8 | 32 << 16,
+                0
+            ]
+        );
     }
 }

@@ -26,7 +26,15 @@ fn a_scoped_programs_open_arrives_with_its_path_and_others_are_dropped_in_the_ke
     };
     let openat = Arch::X86_64.table().lookup_name("openat").unwrap().nr;
     let only_openat = move |arch: Arch, nr: u32| arch == Arch::X86_64 && nr == openat;
-    let mut watcher = Watcher::start(&scope, Some(&only_openat), Lifecycle::default())
+    // openat's path, as the decoders read it.
+    let plan = |_: Arch, _: u32| {
+        vec![events::PlannedRead {
+            arg: 1,
+            read: events::ArgRead::Str,
+            at_entry: false,
+        }]
+    };
+    let mut watcher = Watcher::start(&scope, Some(&only_openat), Lifecycle::default(), &plan)
         .expect("probes load as root");
     let child = std::process::Command::new(&program)
         .arg(&target)

@@ -10,10 +10,12 @@ pub mod cpus;
 mod idmap;
 pub mod inherited;
 mod pipeline;
+mod plan;
 pub mod schema;
 
 pub use idmap::{IdHasher, IdMap, IdSet};
 pub use pipeline::Pipelined;
+pub use plan::{ArgRead, PlannedRead};
 
 use std::sync::Arc;
 use syscalls::Arch;

@@ -207,6 +207,8 @@ pub enum Fmt {
     PrctlRest,
     /// A gid array filled by the kernel (getgroups; the return value counts them).
     GidsOut,
+    /// A gid array read by the kernel (setgroups); the count is argument N.
+    GidsIn(u8),
     /// A `struct sembuf` array read by the kernel (semop); the count is argument N.
     SembufsIn(u8),
     /// A `struct timex` as the kernel left it (adjtimex, clock_adjtime).
@@ -584,6 +586,7 @@ specs! {
     "ioctl" => [Fd, IoctlRequest, IoctlArg] Dec;
     "prctl" => [Set("prctl_option"), PrctlRest] Dec;
     "getgroups" => [Int, GidsOut] Dec;
+    "setgroups" => [Int, GidsIn(0)] Dec;
     "lseek" => [Fd, Long, Set("lseek_whence")] Dec;
     "dup" => [Fd] Fd;
     "dup2" => [Fd, Fd] Fd;

@@ -162,13 +162,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
         ..DecodeOptions::default()
     });
     // The events and the rules read the arguments as the decoders print them: the
-    // probes capture no other.
-    let reads = |arch, nr, i| super::trace_ebpf::decoder_reads(&decoder, arch, nr, i);
+    // probes capture what the decoders read, as they read it.
+    let plan = |arch, nr| decoder.planned_reads(arch, nr);
     let mut watcher = prepared.start(
         &scope,
         select.as_ref().map(|s| s as &dyn Fn(Arch, u32) -> bool),
         lifecycle,
-        Some(&reads),
+        Some(&plan),
     )?;
     let mut looked_for_watches = Instant::now();
     stop::install();

@@ -24,6 +24,7 @@ mod security;
 mod signal;
 mod sockaddr;
 mod system;
+mod table;
 mod time;
 
 use basic::{AT_FDCWD, ArgPlan, FD_KEY_BASE, layout};
@@ -173,6 +174,7 @@ fn family(fmt: Fmt) -> Family {
         | Fmt::PrctlRest
         | Fmt::FutexRest
         | Fmt::GidsOut
+        | Fmt::GidsIn(_)
         | Fmt::CpuSetOut => Family::Process,
         Fmt::Utsname | Fmt::SysinfoOut | Fmt::KexecSegmentsIn(_) | Fmt::PerfEventAttr => {
             Family::System

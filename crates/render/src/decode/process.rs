@@ -84,13 +84,17 @@ impl Decoder {
             }
             Fmt::GidsOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
                 (Some(n), Some(Mem::Bytes { bytes, .. })) => {
-                    let gids: Vec<String> = bytes
-                        .chunks_exact(4)
-                        .map(|g| u32::from_le_bytes([g[0], g[1], g[2], g[3]]).to_string())
-                        .collect();
+                    let gids: Vec<String> = bytes.chunks_exact(4).map(gid).collect();
                     let more = n.max(0) as usize > gids.len();
                     bracket_list(gids, more)
                 }
+                _ => ptr(raw),
+            },
+            Fmt::GidsIn(n) => match v.entry_mem(i as u32) {
+                Some(Mem::Bytes {
+                    bytes,
+                    complete: true,
+                }) => self.array_text(bytes.chunks_exact(4).map(gid), v.arg(n as usize)),
                 _ => ptr(raw),
             },
             Fmt::CpuSetOut => match (v.ok_ret(), v.exit_mem(i as u32)) {
@@ -140,6 +144,9 @@ impl Decoder {
             Fmt::GidsOut => {
                 mem.read_bytes(addr, self.array_shown(ok.unwrap_or(0).max(0) as u64) * 4)
             }
+            // The count as an int: a negative one reads nothing (the kernel refuses it).
+            Fmt::GidsIn(n) if (entry.args[n as usize] as i32) < 0 => return None,
+            Fmt::GidsIn(n) => mem.read_bytes(addr, self.array_shown(entry.args[n as usize]) * 4),
             Fmt::PrctlRest => match entry.args[0] {
                 // PR_SET_NAME reads a name at entry; PR_GET_NAME writes one.
                 15 if !at_exit => mem.read_str(entry.args[1], 16),
@@ -480,6 +487,14 @@ fn clone3_args(b: &[u8], st: Style) -> String {
         parts.push(format!("tls={}", ptr(u64_at(b, 56))));
     }
     format!("{{{}}}", parts.join(", "))
+}
+
+/// A gid as strace's print_gid prints it: (gid_t) -1 as `-1`.
+fn gid(g: &[u8]) -> String {
+    match u32::from_le_bytes([g[0], g[1], g[2], g[3]]) {
+        u32::MAX => "-1".to_string(),
+        g => g.to_string(),
+    }
 }
 
 #[cfg(test)]

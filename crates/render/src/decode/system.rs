@@ -70,7 +70,10 @@ impl Decoder {
                 };
                 mem.read_bytes(addr, want)
             }
-            Fmt::Utsname => mem.read_bytes(addr, 390),
+            // The fields it prints: all six under -v, else the first two (so that the
+            // probes, which read 256 bytes at most, hold them).
+            Fmt::Utsname if self.opts.verbose => mem.read_bytes(addr, 6 * 65),
+            Fmt::Utsname => mem.read_bytes(addr, 2 * 65),
             Fmt::SysinfoOut => mem.read_bytes(addr, sysinfo_size(l)),
             Fmt::KexecSegmentsIn(n) if entry.args[n as usize] > KEXEC_SEGMENT_MAX => return None,
             Fmt::KexecSegmentsIn(n) => {
