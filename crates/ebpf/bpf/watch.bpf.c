@@ -22,6 +22,7 @@ const volatile struct sf_comm_pattern *sf_comm_pattern_layout __attribute__((unu
 const volatile struct sf_stat *sf_stat_layout __attribute__((unused));
 const volatile struct sf_socketcall *sf_socketcall_layout __attribute__((unused));
 const volatile struct sf_msghdr_cap *sf_msghdr_layout __attribute__((unused));
+const volatile struct sf_capture_plan *sf_capture_plan_layout __attribute__((unused));
 
 #define PF_IO_WORKER 0x00000010
 
@@ -75,21 +76,14 @@ struct {
 	__type(value, __u8);
 } selected SEC(".maps");
 
+/* Per ABI slot, the call's captures: one value, so that the exit finds them all in one
+ * lookup (a map for each was a lookup for each, every call). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SF_ABIS * SF_NR_SLOTS);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, struct sf_capture_plan);
 } captures SEC(".maps");
-
-/* Per ABI slot, a second argument to read at exit (a structure or an array), in the
- * encoding of captures. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, SF_ABIS * SF_NR_SLOTS);
-	__type(key, __u32);
-	__type(value, __u32);
-} captures2 SEC(".maps");
 
 /* `trace -c` with the eBPF backend: calls counted here, per CPU, never sent. */
 struct {
@@ -947,7 +941,7 @@ fault:
 	count(SF_CNT_CAP_FAULT);
 }
 
-/* The second capture (map captures2), at exit: what capture reads, or one of the kinds
+/* The second capture (the plan's how2), at exit: what capture reads, or one of the kinds
  * only a second capture takes (a count, what clone3 stored, a message's iovecs). */
 static __always_inline void capture2(char *dst, __u32 how, const __u64 *args, long ret,
 				     __u32 *state, __u32 *len)
@@ -1089,11 +1083,12 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	}
 	f->cap_state = SF_CAP_STATE_NONE;
 	f->cap_len = 0;
-	__u32 *how = bpf_map_lookup_elem(&captures, &slot);
-	if (how && (*how & SF_CAP_AT_ENTRY))
-		capture(f->cap, *how, f->args, 0, &f->cap_state, &f->cap_len);
+	struct sf_capture_plan *plan = bpf_map_lookup_elem(&captures, &slot);
+	__u32 how = plan ? plan->how : 0;
+	if (how & SF_CAP_AT_ENTRY)
+		capture(f->cap, how, f->args, 0, &f->cap_state, &f->cap_len);
 	else if (how)
-		keep_at_entry(f, *how);
+		keep_at_entry(f, how);
 	return 0;
 }
 
@@ -1143,10 +1138,10 @@ static __always_inline void first_capture(struct sf_syscall_event *e, struct inf
 static __always_inline void send_syscall(struct inflight *f, long ret, __u32 flags)
 {
 	__u32 slot = slot_of(f->abi, f->nr);
-	__u32 *how_p = bpf_map_lookup_elem(&captures, &slot);
-	__u32 how = how_p ? *how_p : 0;
-	__u32 *how2_p = bpf_map_lookup_elem(&captures2, &slot);
-	__u32 how2 = how2_p && !(flags & SF_SYSCALL_NO_RETURN) ? *how2_p : 0;
+	struct sf_capture_plan *plan = bpf_map_lookup_elem(&captures, &slot);
+	__u32 how = plan ? plan->how : 0;
+	/* Read at exit: a call that never returned has nothing there to read. */
+	__u32 how2 = plan && !(flags & SF_SYSCALL_NO_RETURN) ? plan->how2 : 0;
 	struct sf_syscall_event *e;
 	if (!how && !how2) {
 		e = bpf_ringbuf_reserve(&events, SF_SYSCALL_HEAD, 0);

@@ -163,6 +163,24 @@ pub struct MsghdrCapture {
     pub flags: u16,
 }
 
+/// `struct sf_capture_plan`: a call's captures (map `captures`, per ABI slot), each a
+/// [`cap_kind`] in bits 0-7, its argument in 8-15, its length field in 16-23 (0: none).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CapturePlan {
+    /// The first capture ([`SyscallEvent::cap`]), at exit or with [`cap_kind::AT_ENTRY`].
+    pub how: u32,
+    /// The second ([`SyscallEvent::cap2`]), at exit.
+    pub how2: u32,
+    /// A third: none yet (0).
+    pub how3: u32,
+    /// Padding.
+    pub pad: u32,
+}
+
+// SAFETY: plain integers, no padding.
+unsafe impl aya::Pod for CapturePlan {}
+
 /// `SF_SYSCALL_NO_RETURN`: the call never returned (exit, exit_group, its task killed
 /// inside it); sent at the thread's exit, `ret` meaningless.
 pub const NO_RETURN: u32 = 1;

@@ -967,13 +967,19 @@ fn configure(
             selected.set(slot(abi, nr), 1, 0).map_err(|e| load(&e))?;
         }
     }
-    let mut captures: Array<_, u32> =
+    let mut captures: Array<_, layout::CapturePlan> =
         Array::try_from(bpf.map_mut("captures").ok_or_else(|| load(&"captures"))?)
             .map_err(|e| load(&e))?;
     for (arch, abi, nr) in slots().filter(|_| count_only == 0) {
-        let how = capture_plan(arch, nr, reads).0;
-        if how != 0 {
-            captures.set(slot(abi, nr), how, 0).map_err(|e| load(&e))?;
+        let (how, how2) = capture_plan(arch, nr, reads);
+        if how | how2 != 0 {
+            let plan = layout::CapturePlan {
+                how,
+                how2,
+                how3: 0,
+                pad: 0,
+            };
+            captures.set(slot(abi, nr), plan, 0).map_err(|e| load(&e))?;
         }
     }
     let mut socketcalls: Array<_, layout::SocketCall> = Array::try_from(
@@ -983,15 +989,6 @@ fn configure(
     .map_err(|e| load(&e))?;
     for (call, sc) in socketcall_table() {
         socketcalls.set(call, sc, 0).map_err(|e| load(&e))?;
-    }
-    let mut captures2: Array<_, u32> =
-        Array::try_from(bpf.map_mut("captures2").ok_or_else(|| load(&"captures2"))?)
-            .map_err(|e| load(&e))?;
-    for (arch, abi, nr) in slots().filter(|_| count_only == 0) {
-        let how = capture_plan(arch, nr, reads).1;
-        if how != 0 {
-            captures2.set(slot(abi, nr), how, 0).map_err(|e| load(&e))?;
-        }
     }
     let mut m: Array<_, layout::Config> = Array::try_from(
         bpf.map_mut("sf_config_map")
@@ -1238,9 +1235,10 @@ fn pointee_size(to: &str) -> Option<usize> {
 /// register alone): what the caller's decoders tell the probes' capture plan.
 pub type ArgReads<'a> = &'a dyn Fn(Arch, u32, usize) -> bool;
 
-/// What the probes capture of call `nr` on `arch`: the `captures` and `captures2`
-/// values the loader writes in their maps (`layout::cap_kind`: kind in bits 0-7, argument
-/// in 8-15; 0: nothing), less the captures of an argument `reads` says no decoder reads.
+/// What the probes capture of call `nr` on `arch`: the first and second captures the
+/// loader writes in map `captures` ([`layout::CapturePlan`]; `layout::cap_kind`: kind in
+/// bits 0-7, argument in 8-15; 0: nothing), less the captures of an argument `reads`
+/// says no decoder reads.
 pub fn capture_plan(arch: Arch, nr: u32, reads: Option<ArgReads<'_>>) -> (u32, u32) {
     let kept = |how: u32| match reads {
         Some(reads) if how != 0 && !reads(arch, nr, ((how >> 8) & 0xff) as usize) => 0,

@@ -207,6 +207,12 @@ fn every_mirrored_struct_matches_the_compiled_objects_layout() {
             cap2
         ]
     );
+    check!(
+        structs,
+        "sf_capture_plan",
+        CapturePlan,
+        [how, how2, how3, pad]
+    );
 }
 
 /// A zeroed syscall record, as one sent without its captures reads.
