@@ -100,7 +100,7 @@ struct sf_msghdr_cap {
 struct sf_capture_plan {
 	__u32 how;  /* the first capture (sf_syscall_event.cap): at entry or at exit */
 	__u32 how2; /* the second (cap2), at exit: any kind */
-	__u32 how3; /* a third: none yet (0) */
+	__u32 how3; /* the third (cap3), at exit: SF_CAP_STR, LEN_ARG, LEN_RET or FIXED */
 	__u32 pad;
 };
 
@@ -281,12 +281,20 @@ struct sf_syscall_event {
 	__u32 cap2_state;
 	__u32 cap2_len;
 	char cap2[SF_CAP_MAX];
+	/* A third argument (how3), read at exit: a string or a structure (mount's target). */
+	__u32 cap3_kind;
+	__u32 cap3_arg;
+	__u32 cap3_state;
+	__u32 cap3_len;
+	char cap3[SF_CAP_MAX];
 };
 
 /* The size of a syscall record sent without its captures (cap_kind SF_CAP_NONE). */
 #define SF_SYSCALL_HEAD __builtin_offsetof(struct sf_syscall_event, cap)
 /* The size of one sent with its first capture only. */
 #define SF_SYSCALL_ONE __builtin_offsetof(struct sf_syscall_event, cap2_kind)
+/* The size of one sent with its first two captures. */
+#define SF_SYSCALL_TWO __builtin_offsetof(struct sf_syscall_event, cap3_kind)
 
 /* One io_uring request, sent at its completion, attributed to the task that submitted
  * it (its process's, when an SQPOLL thread did). */
