@@ -813,6 +813,59 @@ fn iovec_arrays_and_their_buffers_are_read_as_ptrace_reads_them() {
     }
 }
 
+/// A third memory argument (third_capture_calls.c, 64-bit and i386) prints as ptrace
+/// prints it: mount's target beside its source and file system type (a string, NULL, an
+/// address that cannot be read; one longer than the probes read is cut where a first or
+/// second capture is), request_key's description; and the calls with fewer captures
+/// run beside them (rename, access, getppid), whose records stop short of the third.
+#[test]
+fn a_third_memory_argument_is_read_as_ptrace_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fixtures/c/third_capture_calls.c"
+    );
+    let set = "mount,request_key,rename,access,getppid";
+    let long = format!("\"/{}\"", "t".repeat(299));
+    let cut = format!("\"/{}\"...", "t".repeat(254));
+    let column = Regex::new(r"\) +=").unwrap();
+    for (name, flags) in [("third64", &[][..]), ("third32", &["-m32"][..])] {
+        let Some(program) = common::build_c(source, &dir.path().join(name), flags) else {
+            return;
+        };
+        let lines = |backend: &str| -> Vec<String> {
+            traced(backend, set, &[&program])
+                .lines()
+                .filter(|l| !l.starts_with("[ ") && !l.starts_with("+++ "))
+                .filter(|l| !l.contains("/etc/ld.so"))
+                // getppid returns the tracer's pid, another in each run.
+                .map(|l| match column.replace(l, ") =") {
+                    l if l.starts_with("getppid() = ") => "getppid() = PPID".to_string(),
+                    l => l.into_owned(),
+                })
+                .collect()
+        };
+        let (p, e) = (lines("ptrace"), lines("ebpf"));
+        let src = r#"mount("/nonexistent-src", "#;
+        let want = [
+            format!(r#"{src}"/nonexistent-target", "tmpfs", 0, NULL) = -1 ENOENT"#),
+            format!(r#"{src}{long}, "tmpfs", 0, NULL) = -1 ENAMETOOLONG"#),
+            format!(r#"{src}NULL, "tmpfs", 0, NULL) = -1 EFAULT"#),
+            format!(r#"{src}0x8, "tmpfs", 0, NULL) = -1 EFAULT"#),
+            r#"request_key("user", "sysfence-no-such-key", NULL, 0) = -1 ENOKEY"#.to_string(),
+            r#"rename("/nonexistent-old", "/nonexistent-new") = -1 ENOENT"#.to_string(),
+            r#"access("/nonexistent-file", F_OK) = -1 ENOENT"#.to_string(),
+            "getppid() = PPID".to_string(),
+        ];
+        assert_eq!(p.len(), want.len(), "{name}: {p:#?}");
+        for (line, w) in p.iter().zip(&want) {
+            assert!(line.starts_with(w.as_str()), "{name}: {w}\n{p:#?}");
+        }
+        let expected: Vec<String> = p.iter().map(|l| l.replace(&long, &cut)).collect();
+        assert_eq!(e, expected, "{name}: eBPF's lines are ptrace's");
+    }
+}
+
 /// A directory of 300 files whose listings are far longer than a capture: getdents and
 /// getdents64, 64-bit and i386 (whose linux_dirent has 32-bit longs), print the count of
 /// entries as ptrace (and strace) print it: the probes count them in the kernel.

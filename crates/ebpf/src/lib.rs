@@ -971,12 +971,12 @@ fn configure(
         Array::try_from(bpf.map_mut("captures").ok_or_else(|| load(&"captures"))?)
             .map_err(|e| load(&e))?;
     for (arch, abi, nr) in slots().filter(|_| count_only == 0) {
-        let (how, how2) = capture_plan(arch, nr, reads);
-        if how | how2 != 0 {
+        let [how, how2, how3] = capture_plan(arch, nr, reads);
+        if how | how2 | how3 != 0 {
             let plan = layout::CapturePlan {
                 how,
                 how2,
-                how3: 0,
+                how3,
                 pad: 0,
             };
             captures.set(slot(abi, nr), plan, 0).map_err(|e| load(&e))?;
@@ -1235,16 +1235,32 @@ fn pointee_size(to: &str) -> Option<usize> {
 /// register alone): what the caller's decoders tell the probes' capture plan.
 pub type ArgReads<'a> = &'a dyn Fn(Arch, u32, usize) -> bool;
 
-/// What the probes capture of call `nr` on `arch`: the first and second captures the
-/// loader writes in map `captures` ([`layout::CapturePlan`]; `layout::cap_kind`: kind in
-/// bits 0-7, argument in 8-15; 0: nothing), less the captures of an argument `reads`
+/// What the probes capture of call `nr` on `arch`: the first, second and third captures
+/// the loader writes in map `captures` ([`layout::CapturePlan`]; `layout::cap_kind`: kind
+/// in bits 0-7, argument in 8-15; 0: nothing), less the captures of an argument `reads`
 /// says no decoder reads.
-pub fn capture_plan(arch: Arch, nr: u32, reads: Option<ArgReads<'_>>) -> (u32, u32) {
+pub fn capture_plan(arch: Arch, nr: u32, reads: Option<ArgReads<'_>>) -> [u32; 3] {
     let kept = |how: u32| match reads {
         Some(reads) if how != 0 && !reads(arch, nr, ((how >> 8) & 0xff) as usize) => 0,
         _ => how,
     };
-    (kept(capture_of(arch, nr)), kept(capture2_of(arch, nr)))
+    [capture_of, capture2_of, capture3_of].map(|of| kept(of(arch, nr)))
+}
+
+/// The probes' third capture for a syscall, read at exit: a path or string argument
+/// neither the first nor the second capture takes (mount's target, beside its source
+/// and its file system type; request_key's description, beside its type and callout).
+fn capture3_of(arch: Arch, nr: u32) -> u32 {
+    let Some(s) = arch.table().lookup_nr(nr) else {
+        return 0;
+    };
+    let taken = [capture_of(arch, nr), capture2_of(arch, nr)]
+        .map(|how| (how != 0).then_some(((how >> 8) & 0xff) as usize));
+    s.args
+        .iter()
+        .enumerate()
+        .find(|&(i, a)| matches!(a.kind, ArgKind::Path | ArgKind::Str) && !taken.contains(&Some(i)))
+        .map_or(0, |(i, _)| layout::cap_kind::STR | (i as u32) << 8)
 }
 
 /// The probes' `captures2` value for a syscall, read at exit: what only a second
