@@ -813,6 +813,59 @@ fn iovec_arrays_and_their_buffers_are_read_as_ptrace_reads_them() {
     }
 }
 
+/// A third memory argument (third_capture_calls.c, 64-bit and i386) prints as ptrace
+/// prints it: mount's target beside its source and file system type (a string, NULL, an
+/// address that cannot be read; one longer than the probes read is cut where a first or
+/// second capture is), request_key's description; and the calls with fewer captures
+/// run beside them (rename, access, getppid), whose records stop short of the third.
+#[test]
+fn a_third_memory_argument_is_read_as_ptrace_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fixtures/c/third_capture_calls.c"
+    );
+    let set = "mount,request_key,rename,access,getppid";
+    let long = format!("\"/{}\"", "t".repeat(299));
+    let cut = format!("\"/{}\"...", "t".repeat(254));
+    let column = Regex::new(r"\) +=").unwrap();
+    for (name, flags) in [("third64", &[][..]), ("third32", &["-m32"][..])] {
+        let Some(program) = common::build_c(source, &dir.path().join(name), flags) else {
+            return;
+        };
+        let lines = |backend: &str| -> Vec<String> {
+            traced(backend, set, &[&program])
+                .lines()
+                .filter(|l| !l.starts_with("[ ") && !l.starts_with("+++ "))
+                .filter(|l| !l.contains("/etc/ld.so"))
+                // getppid returns the tracer's pid, another in each run.
+                .map(|l| match column.replace(l, ") =") {
+                    l if l.starts_with("getppid() = ") => "getppid() = PPID".to_string(),
+                    l => l.into_owned(),
+                })
+                .collect()
+        };
+        let (p, e) = (lines("ptrace"), lines("ebpf"));
+        let src = r#"mount("/nonexistent-src", "#;
+        let want = [
+            format!(r#"{src}"/nonexistent-target", "tmpfs", 0, NULL) = -1 ENOENT"#),
+            format!(r#"{src}{long}, "tmpfs", 0, NULL) = -1 ENAMETOOLONG"#),
+            format!(r#"{src}NULL, "tmpfs", 0, NULL) = -1 EFAULT"#),
+            format!(r#"{src}0x8, "tmpfs", 0, NULL) = -1 EFAULT"#),
+            r#"request_key("user", "sysfence-no-such-key", NULL, 0) = -1 ENOKEY"#.to_string(),
+            r#"rename("/nonexistent-old", "/nonexistent-new") = -1 ENOENT"#.to_string(),
+            r#"access("/nonexistent-file", F_OK) = -1 ENOENT"#.to_string(),
+            "getppid() = PPID".to_string(),
+        ];
+        assert_eq!(p.len(), want.len(), "{name}: {p:#?}");
+        for (line, w) in p.iter().zip(&want) {
+            assert!(line.starts_with(w.as_str()), "{name}: {w}\n{p:#?}");
+        }
+        let expected: Vec<String> = p.iter().map(|l| l.replace(&long, &cut)).collect();
+        assert_eq!(e, expected, "{name}: eBPF's lines are ptrace's");
+    }
+}
+
 /// A directory of 300 files whose listings are far longer than a capture: getdents and
 /// getdents64, 64-bit and i386 (whose linux_dirent has 32-bit longs), print the count of
 /// entries as ptrace (and strace) print it: the probes count them in the kernel.
@@ -1540,4 +1593,45 @@ fn an_execveat_path_the_probes_could_not_read_is_never_the_dev_fd_name() {
             "{mode}: ebpf: {e}\nptrace: {p}"
         );
     }
+}
+
+/// `-p` of a process that has exited but is not reaped (a zombie) is refused as the
+/// ptrace backend refuses it, and a process that becomes one while traced ends the
+/// trace: it makes no more calls, whenever its parent reaps it (here: after the trace).
+#[test]
+fn a_zombie_is_not_waited_for() {
+    let mut zombie = std::process::Command::new("true").spawn().unwrap();
+    let stat = format!("/proc/{}/stat", zombie.id());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !std::fs::read_to_string(&stat)
+        .unwrap()
+        .rsplit_once(") ")
+        .is_some_and(|(_, rest)| rest.starts_with('Z'))
+    {
+        assert!(std::time::Instant::now() < deadline, "true never ended");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let run = sysfence()
+        .args(["trace", "--backend", "ebpf", "-p"])
+        .arg(zombie.id().to_string())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("already exited") && stderr.contains("zombie"),
+        "{stderr}"
+    );
+    zombie.wait().unwrap();
+    let mut child = std::process::Command::new("sleep")
+        .arg("1")
+        .spawn()
+        .unwrap();
+    let run = sysfence()
+        .args(["trace", "--backend", "ebpf", "-o", "/dev/null", "-p"])
+        .arg(child.id().to_string())
+        .output()
+        .unwrap();
+    child.wait().unwrap();
+    assert!(run.status.success(), "{run:?}");
 }

@@ -29,10 +29,10 @@ enum sf_kind {
 #define SF_SIGINFO 48
 #define SF_ENV_MAX 8192
 
-/* What the probes capture of a call (map `captures`, one __u32 per (ABI, nr)):
- * bits 0-7 the kind, 8-15 the argument, 16-23 the argument holding its length, bit 24
- * read at entry (exec: the old image is gone at exit; otherwise at exit, where the kernel
- * has faulted the memory in). */
+/* What the probes capture of a call (map `captures`, a struct sf_capture_plan per (ABI,
+ * nr)), each capture one __u32: bits 0-7 the kind, 8-15 the argument, 16-23 the argument
+ * holding its length, bit 24 read at entry (exec: the old image is gone at exit;
+ * otherwise at exit, where the kernel has faulted the memory in). */
 enum sf_cap_kind {
 	SF_CAP_NONE = 0,
 	SF_CAP_STR = 1,     /* a NUL-terminated string */
@@ -94,6 +94,14 @@ struct sf_msghdr_cap {
 	__u8 name_len;
 	__u8 control_len;
 	__u16 flags; /* SF_MSG_* */
+};
+
+/* A call's captures, looked up together: a call pays one map lookup for all of them. */
+struct sf_capture_plan {
+	__u32 how;  /* the first capture (sf_syscall_event.cap): at entry or at exit */
+	__u32 how2; /* the second (cap2), at exit: any kind */
+	__u32 how3; /* the third (cap3), at exit: SF_CAP_STR, LEN_ARG, LEN_RET or FIXED */
+	__u32 pad;
 };
 
 /* How the capture went (sf_syscall_event.cap_state). */
@@ -267,18 +275,26 @@ struct sf_syscall_event {
 	__u32 flags;       /* SF_SYSCALL_* */
 	__u32 pad;
 	char cap[SF_CAP_MAX];
-	/* A second argument (map captures2), read at exit: a string, a structure or an array. */
+	/* A second argument (the plan's how2), read at exit: a string, a structure or an array. */
 	__u32 cap2_kind;
 	__u32 cap2_arg;
 	__u32 cap2_state;
 	__u32 cap2_len;
 	char cap2[SF_CAP_MAX];
+	/* A third argument (how3), read at exit: a string or a structure (mount's target). */
+	__u32 cap3_kind;
+	__u32 cap3_arg;
+	__u32 cap3_state;
+	__u32 cap3_len;
+	char cap3[SF_CAP_MAX];
 };
 
 /* The size of a syscall record sent without its captures (cap_kind SF_CAP_NONE). */
 #define SF_SYSCALL_HEAD __builtin_offsetof(struct sf_syscall_event, cap)
 /* The size of one sent with its first capture only. */
 #define SF_SYSCALL_ONE __builtin_offsetof(struct sf_syscall_event, cap2_kind)
+/* The size of one sent with its first two captures. */
+#define SF_SYSCALL_TWO __builtin_offsetof(struct sf_syscall_event, cap3_kind)
 
 /* One io_uring request, sent at its completion, attributed to the task that submitted
  * it (its process's, when an SQPOLL thread did). */

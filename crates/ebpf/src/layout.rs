@@ -163,6 +163,26 @@ pub struct MsghdrCapture {
     pub flags: u16,
 }
 
+/// `struct sf_capture_plan`: a call's captures (map `captures`, per ABI slot), each a
+/// [`cap_kind`] in bits 0-7, its argument in 8-15, its length field in 16-23 (0: none).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CapturePlan {
+    /// The first capture ([`SyscallEvent::cap`]), at exit or with [`cap_kind::AT_ENTRY`].
+    pub how: u32,
+    /// The second ([`SyscallEvent::cap2`]), at exit.
+    pub how2: u32,
+    /// The third ([`SyscallEvent::cap3`]), at exit: a string or bytes at the argument
+    /// ([`cap_kind::STR`], [`cap_kind::LEN_ARG`], [`cap_kind::LEN_RET`],
+    /// [`cap_kind::FIXED`]).
+    pub how3: u32,
+    /// Padding.
+    pub pad: u32,
+}
+
+// SAFETY: plain integers, no padding.
+unsafe impl aya::Pod for CapturePlan {}
+
 /// `SF_SYSCALL_NO_RETURN`: the call never returned (exit, exit_group, its task killed
 /// inside it); sent at the thread's exit, `ret` meaningless.
 pub const NO_RETURN: u32 = 1;
@@ -684,6 +704,15 @@ fn read_syscall(bytes: &[u8]) -> Option<SyscallEvent> {
         );
         copy(cap2_at, cap2_at + used(head(kind_at), head(len_at)));
     }
+    let cap3_at = std::mem::offset_of!(SyscallEvent, cap3);
+    if bytes.len() >= cap3_at {
+        copy(SYSCALL_TWO, cap3_at);
+        let (kind_at, len_at) = (
+            std::mem::offset_of!(SyscallEvent, cap3_kind),
+            std::mem::offset_of!(SyscallEvent, cap3_len),
+        );
+        copy(cap3_at, cap3_at + used(head(kind_at), head(len_at)));
+    }
     Some(e)
 }
 
@@ -736,12 +765,24 @@ pub struct SyscallEvent {
     pub cap2_len: u32,
     /// A second argument, read at exit (a string, a structure or an array).
     pub cap2: [u8; CAP_MAX],
+    /// The [`cap_kind`] of `cap3` (0 when the record stops before it).
+    pub cap3_kind: u32,
+    /// Which argument `cap3` holds.
+    pub cap3_arg: u32,
+    /// The [`cap_state`] of `cap3`.
+    pub cap3_state: u32,
+    /// Bytes in `cap3`.
+    pub cap3_len: u32,
+    /// A third argument, read at exit (a string or a structure: mount's target).
+    pub cap3: [u8; CAP_MAX],
 }
 
 /// The size of a syscall record the kernel sent without its capture (nothing to capture).
 pub const SYSCALL_HEAD: usize = std::mem::offset_of!(SyscallEvent, cap);
 /// The size of one sent with its first capture only.
 pub const SYSCALL_ONE: usize = std::mem::offset_of!(SyscallEvent, cap2_kind);
+/// The size of one sent with its first two captures (no third).
+pub const SYSCALL_TWO: usize = std::mem::offset_of!(SyscallEvent, cap3_kind);
 
 impl SyscallEvent {
     /// The captured argument's bytes (a string without its NUL), when it was read as
@@ -763,6 +804,7 @@ impl SyscallEvent {
         [
             (self.cap_state, self.cap_arg),
             (self.cap2_state, self.cap2_arg),
+            (self.cap3_state, self.cap3_arg),
         ]
         .into_iter()
         .filter(|&(state, _)| state == cap_state::PART)
@@ -872,6 +914,18 @@ impl SyscallEvent {
             (
                 self.cap2_arg as usize,
                 &self.cap2[..(self.cap2_len as usize).min(CAP_MAX)],
+            )
+        })
+    }
+
+    /// The third captured argument's bytes and its index, when it was read (always the
+    /// memory at the argument: a third capture is a string or plain bytes).
+    pub fn captured3(&self) -> Option<(usize, &[u8])> {
+        let read = matches!(self.cap3_state, cap_state::OK | cap_state::PART);
+        (self.cap3_kind != cap_kind::NONE && read).then(|| {
+            (
+                self.cap3_arg as usize,
+                &self.cap3[..(self.cap3_len as usize).min(CAP_MAX)],
             )
         })
     }

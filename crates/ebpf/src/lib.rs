@@ -986,12 +986,17 @@ fn configure(
             .collect(),
         _ => Vec::new(),
     };
-    for (k, map) in ["captures", "captures2"].into_iter().enumerate() {
-        let mut captures: Array<_, u32> =
-            Array::try_from(bpf.map_mut(map).ok_or_else(|| load(&map))?).map_err(|e| load(&e))?;
-        for &(at, how) in planned.iter().filter(|(_, how)| how[k] != 0) {
-            captures.set(at, how[k], 0).map_err(|e| load(&e))?;
-        }
+    let mut captures: Array<_, layout::CapturePlan> =
+        Array::try_from(bpf.map_mut("captures").ok_or_else(|| load(&"captures"))?)
+            .map_err(|e| load(&e))?;
+    for &(at, [how, how2, how3]) in &planned {
+        let plan = layout::CapturePlan {
+            how,
+            how2,
+            how3,
+            pad: 0,
+        };
+        captures.set(at, plan, 0).map_err(|e| load(&e))?;
     }
     let mut m: Array<_, layout::Config> = Array::try_from(
         bpf.map_mut("sf_config_map")
@@ -1197,9 +1202,10 @@ fn socketcall_table() -> Vec<(u32, layout::SocketCall)> {
 /// the loader writes into the probes' capture maps.
 pub type PlanOf<'a> = &'a dyn Fn(Arch, u32) -> Vec<PlannedRead>;
 
-/// The probes' `captures`, `captures2` and `captures3` values for call `nr` on `arch`,
-/// from how its decoders read it (`layout::cap_kind`: the kind in bits 0-7, the argument
-/// in 8-15, a length or its argument in 16-23; 0: nothing). The first capture is the
+/// The probes' first, second and third captures for call `nr` on `arch` (map
+/// `captures`, [`layout::CapturePlan`]), from how its decoders read it
+/// (`layout::cap_kind`: the kind in bits 0-7, the argument in 8-15, a length or its
+/// argument in 16-23; 0: nothing). The first capture is the
 /// one read at entry or kept from it, and the only one holding an iovec array or a
 /// message header; the second the only one counting, or reading what the first points
 /// to (a message's iovecs, a getdents buffer's records, what clone3 stored); the others

@@ -117,7 +117,14 @@ pub(super) fn run(
     } else {
         for &pid in req.pids {
             if !task_exists(pid) {
-                bail!("no process with PID {pid} (check it with `ps -p {pid}`)");
+                // As the ptrace backend tells it (strace's attach fails on a zombie).
+                let exists = std::path::Path::new(&format!("/proc/{pid}")).exists();
+                let error = if exists {
+                    ptrace::TraceError::Exited(pid)
+                } else {
+                    ptrace::TraceError::NoSuchProcess(pid)
+                };
+                bail!("{error}");
             }
         }
         None
@@ -447,7 +454,18 @@ fn siginfo_t(prefix: &[u8]) -> Vec<u8> {
 
 /// Whether thread `tid` is still there (a zombie counts: its exit is on its way).
 fn task_exists(tid: i32) -> bool {
-    std::path::Path::new(&format!("/proc/{tid}")).exists()
+    // A zombie has ended: it makes no more calls, whoever reaps it and whenever.
+    match std::fs::read(format!("/proc/{tid}/stat")) {
+        Ok(stat) => !matches!(task_state(&stat), Some(b'Z' | b'X')),
+        Err(_) => false,
+    }
+}
+
+/// A task's state letter in its /proc stat line: the field after its `(comm)`, which
+/// may itself hold spaces and parentheses.
+fn task_state(stat: &[u8]) -> Option<u8> {
+    let close = stat.iter().rposition(|&b| b == b')')?;
+    stat.get(close + 2).copied()
 }
 
 /// Counts, at entry, the calls of the tasks of cgroup `dir` and the cgroups below it
@@ -576,6 +594,20 @@ mod tests {
         read.sort_unstable();
         read.dedup();
         read
+    }
+
+    /// The third capture takes what the first two leave, as the decoders read it:
+    /// mount's type (arg 2) beside its source and its target, in each ABI the probes
+    /// watch.
+    #[test]
+    fn mounts_type_is_the_third_capture() {
+        use ebpf::layout::cap_kind::STR;
+        let decoder = Decoder::new(DecodeOptions::default());
+        for arch in [Arch::X86_64, Arch::I386, Arch::X32] {
+            let nr = arch.table().lookup_name("mount").unwrap().nr;
+            let plan = ebpf::capture_plan(arch, nr, &decoder.planned_reads(arch, nr));
+            assert_eq!(plan, [STR, STR | 1 << 8, STR | 2 << 8], "{arch:?}");
+        }
     }
 
     /// The other way round: each argument a decoder reads memory at, for some of the

@@ -1064,8 +1064,8 @@ impl Clock {
 struct CapturedMemory<'a> {
     /// What the probes read, as (address, bytes, whether that is all there is there),
     /// looked up in order: an iovec or a message header capture's pieces, the second
-    /// capture (a string, a structure or an array, at exit, or the values clone3
-    /// stored), the first.
+    /// capture (a string, a structure or an array, at exit), the third (a string or a
+    /// structure, at exit), the values clone3 stored, the first.
     pieces: Vec<(u64, &'a [u8], bool)>,
     /// Until [`CapturedMemory::leave_entry`], a message header as it went in, which
     /// the decoders read at entry where the call wrote it back (recvmsg's name length):
@@ -1086,12 +1086,16 @@ impl<'a> CapturedMemory<'a> {
     fn of(e: &'a SyscallEvent, exec: Option<&'a ExecEvent>) -> CapturedMemory<'a> {
         let first = e.args.get(e.cap_arg as usize).copied().unwrap_or(0);
         let mut pieces = e.segments();
-        if let Some((arg, bytes)) = e.captured2()
-            && let Some(&at) = e.args.get(arg)
-            && at != first
-        {
-            // A string's NUL is among its bytes when it ended within what was read.
-            pieces.push((at, bytes, false));
+        // Pieces are found in order: a later capture at the first's address is left out
+        // (the first's piece, pushed last, is served there); at the same address the
+        // second's is served, not the third's.
+        for (arg, bytes) in [e.captured2(), e.captured3()].into_iter().flatten() {
+            if let Some(&at) = e.args.get(arg)
+                && at != first
+            {
+                // A string's NUL is among its bytes when it ended within what was read.
+                pieces.push((at, bytes, false));
+            }
         }
         pieces.extend(e.stored().into_iter().map(|(at, bytes)| (at, bytes, true)));
         if let Some(bytes) = e.captured() {

@@ -204,8 +204,19 @@ fn every_mirrored_struct_matches_the_compiled_objects_layout() {
             cap2_arg,
             cap2_state,
             cap2_len,
-            cap2
+            cap2,
+            cap3_kind,
+            cap3_arg,
+            cap3_state,
+            cap3_len,
+            cap3
         ]
+    );
+    check!(
+        structs,
+        "sf_capture_plan",
+        CapturePlan,
+        [how, how2, how3, pad]
     );
 }
 
@@ -276,4 +287,34 @@ fn a_message_header_capture_serves_each_part_at_its_address() {
     // sendmsg's is not written back: read at entry as at exit.
     e.cap[offset_of!(MsghdrCapture, flags)] = 0;
     assert_eq!(e.msghdr_in(), None);
+}
+
+/// A record's bytes as the ring holds them, `len` of them.
+fn ring_bytes(e: &SyscallEvent, len: usize) -> Vec<u8> {
+    // SAFETY: the record's own bytes, plain data, read while it lives.
+    let bytes = unsafe {
+        std::slice::from_raw_parts(
+            (e as *const SyscallEvent).cast::<u8>(),
+            size_of::<SyscallEvent>(),
+        )
+    };
+    bytes[..len].to_vec()
+}
+
+/// mount's target, the third capture: read from a record sent whole, and absent from
+/// one that stops before it (SF_SYSCALL_TWO bytes), whatever the ring held there.
+#[test]
+fn a_third_capture_is_read_when_the_record_carries_it() {
+    let mut e = empty_syscall();
+    e.args[1] = 0x7000;
+    (e.cap3_kind, e.cap3_arg, e.cap3_state, e.cap3_len) = (cap_kind::STR, 1, cap_state::OK, 7);
+    e.cap3[..7].copy_from_slice(b"/mnt/t\0");
+    let whole = read_syscall(&ring_bytes(&e, size_of::<SyscallEvent>())).unwrap();
+    assert_eq!(whole.captured3(), Some((1, &b"/mnt/t\0"[..])));
+    e.cap3_state = cap_state::PART;
+    let part = read_syscall(&ring_bytes(&e, size_of::<SyscallEvent>())).unwrap();
+    assert_eq!(part.parts(), [0x7000], "a part's address");
+    let two = read_syscall(&ring_bytes(&e, SYSCALL_TWO)).unwrap();
+    assert_eq!((two.cap3_kind, two.captured3()), (cap_kind::NONE, None));
+    assert_eq!(two.cap3, [0; CAP_MAX]);
 }
