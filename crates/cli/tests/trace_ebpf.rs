@@ -1675,3 +1675,50 @@ fn memory_arguments_print_as_ptrace_reads_them_by_the_decoders_table() {
     }
     assert_eq!(e, p, "eBPF's lines are ptrace's");
 }
+
+/// iovec buffers running into a PROT_NONE page (iovec_tail.c), in writev's array and in
+/// a message header's: one whose 48 bytes (all a capture holds) end at the page, one
+/// whose first 20 do. At each -s the probes' lines are ptrace's, which are strace 7.2's
+/// (a buffer prints when min(len, -s + 1) of its bytes can be read, else its address).
+#[test]
+fn iovec_buffers_running_into_an_unreadable_page_print_as_ptraces() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/c/iovec_tail.c");
+    let Some(program) = common::build_c(source, &dir.path().join("iovec_tail"), &[]) else {
+        return;
+    };
+    let address = Regex::new(r"0x[0-9a-f]+").unwrap();
+    let run = |backend: &str, s: &str| -> Vec<String> {
+        let out = sysfence()
+            .args(["trace", "--backend", backend, "-s", s])
+            .args(["-e", "trace=writev,sendmsg", "--"])
+            .arg(&program)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .filter(|l| !l.starts_with("+++ "))
+            .map(|l| address.replace_all(l, "ADDR").into_owned())
+            .collect()
+    };
+    let c = |n: usize| "c".repeat(n);
+    let fine = r#"{iov_base="fine", iov_len=4}], "#;
+    let at = |base: &str| format!("writev(-1, [{{iov_base={base}, iov_len=100}}, {fine}2)");
+    for (s, first, second) in [
+        ("8", format!("\"{}\"...", c(8)), format!("\"{}\"...", c(8))),
+        (
+            "16",
+            format!("\"{}\"...", c(16)),
+            format!("\"{}\"...", c(16)),
+        ),
+        ("32", format!("\"{}\"...", c(32)), "ADDR".to_string()),
+        ("48", "ADDR".to_string(), "ADDR".to_string()),
+    ] {
+        let p = run("ptrace", s);
+        assert!(p[0].starts_with(&at(&first)), "-s {s}: {p:#?}");
+        assert!(p[1].starts_with(&at(&second)), "-s {s}: {p:#?}");
+        let sent = format!("msg_iov=[{{iov_base={first}, iov_len=100}}, {fine}");
+        assert!(p[3].contains(&sent), "-s {s}: {p:#?}");
+        assert_eq!(run("ebpf", s), p, "-s {s}: eBPF's lines are ptrace's");
+    }
+}

@@ -66,8 +66,9 @@ enum sf_cap_kind {
 #define SF_STORED_SIZE 16
 /* An iovec capture: the array's first SF_IOV_MAX entries as the program laid them out
  * at offset 0, and each entry's first SF_IOV_DATA bytes at SF_IOV_MAX * 16 + k *
- * SF_IOV_DATA; cap_len holds the entries read, and bit 8 + k set when entry k's bytes
- * could not be read. */
+ * SF_IOV_DATA; cap_len holds the entries read, bit 8 + k set when entry k's bytes
+ * could not be read, and bit 16 + k when they were read in part (up to a page that could
+ * not be read, or all SF_IOV_DATA of a longer buffer whose next byte could not be). */
 #define SF_IOV_MAX 4
 #define SF_IOV_DATA 48
 #define SF_CAP_AT_ENTRY (1u << 24)

@@ -646,7 +646,7 @@ static __always_inline void capture_iov(char *dst, __u32 kind, __u64 addr, __u64
 		count(SF_CNT_CAP_FAULT);
 		return;
 	}
-	__u32 failed = 0;
+	__u32 failed = 0, parts = 0;
 	for (__u32 k = 0; k < SF_IOV_MAX; k++) {
 		if (k >= n)
 			break;
@@ -658,16 +658,31 @@ static __always_inline void capture_iov(char *dst, __u32 kind, __u64 addr, __u64
 			base = *(__u64 *)(dst + 16 * k);
 			blen = *(__u64 *)(dst + 16 * k + 8);
 		}
-		if (blen > SF_IOV_DATA)
+		bool longer = blen > SF_IOV_DATA;
+		if (longer)
 			blen = SF_IOV_DATA;
-		if (blen && bpf_probe_read_user(dst + SF_IOV_MAX * 16 + k * SF_IOV_DATA, blen,
-						(const void *)base) < 0) {
-			failed |= 1u << (8 + k);
-			count(SF_CNT_CAP_FAULT);
+		char *slot = dst + SF_IOV_MAX * 16 + k * SF_IOV_DATA;
+		if (blen && bpf_probe_read_user(slot, blen, (const void *)base) < 0) {
+			/* Bytes running into a page that cannot be read: those before it, as
+			 * a part (their count follows from the base), as capture() keeps. */
+			__u64 room = 4096 - (base & 4095);
+			if (room < blen && room <= SF_IOV_DATA &&
+			    bpf_probe_read_user(slot, room, (const void *)base) == 0) {
+				parts |= 1u << (16 + k);
+			} else {
+				failed |= 1u << (8 + k);
+				count(SF_CNT_CAP_FAULT);
+			}
+		} else if (longer) {
+			/* The byte past the capture, which strace reads at -s 48 to see there
+			 * is more: a part when it cannot be read. */
+			char past;
+			if (bpf_probe_read_user(&past, 1, (const void *)(base + SF_IOV_DATA)) < 0)
+				parts |= 1u << (16 + k);
 		}
 	}
 	*state = SF_CAP_STATE_OK;
-	*len = n | failed;
+	*len = n | failed | parts;
 }
 
 static __always_inline void capture(char *dst, __u32 how, const __u64 *args, long ret,

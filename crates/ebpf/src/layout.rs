@@ -801,7 +801,7 @@ impl SyscallEvent {
     /// The addresses of the captures read in part, up to a page that could not be read.
     pub fn parts(&self) -> Vec<u64> {
         let at = |arg: u32| self.args.get(arg as usize).copied();
-        [
+        let mut parts: Vec<u64> = [
             (self.cap_state, self.cap_arg),
             (self.cap2_state, self.cap2_arg),
             (self.cap3_state, self.cap3_arg),
@@ -809,7 +809,28 @@ impl SyscallEvent {
         .into_iter()
         .filter(|&(state, _)| state == cap_state::PART)
         .filter_map(|(_, arg)| at(arg))
-        .collect()
+        .collect();
+        // An iovec array's buffers, the call's own or a message header's.
+        let ok = |state: u32| state == cap_state::OK;
+        match self.cap_kind {
+            cap_kind::IOV if ok(self.cap_state) => {
+                parts.extend(iov_parts(&self.cap, self.cap_len, 8))
+            }
+            cap_kind::IOV32 if ok(self.cap_state) => {
+                parts.extend(iov_parts(&self.cap, self.cap_len, 4))
+            }
+            _ => {}
+        }
+        match self.cap2_kind {
+            cap_kind::MSG_IOV if ok(self.cap2_state) => {
+                parts.extend(iov_parts(&self.cap2, self.cap2_len, 8))
+            }
+            cap_kind::MSG_IOV32 if ok(self.cap2_state) => {
+                parts.extend(iov_parts(&self.cap2, self.cap2_len, 4))
+            }
+            _ => {}
+        }
+        parts
     }
 
     /// Whether `cap` holds pieces of memory at several addresses, not the argument's
@@ -987,9 +1008,11 @@ fn le_word(b: &[u8], at: usize, width: usize) -> u64 {
     u64::from_le_bytes(w)
 }
 
-/// The pieces of an iovec capture (`cap_len` as the probes set it) whose entries' fields
-/// are `word` bytes, its array at `array`: the array, then the start of each entry's
-/// buffer that could be read.
+/// The pieces of an iovec capture (`cap_len` as the probes set it: the entries read,
+/// bit 8 + k when entry k's buffer could not be read, bit 16 + k when it was read in
+/// part) whose entries' fields are `word` bytes, its array at `array`: the array, then
+/// the start of each entry's buffer that could be read (in part: up to the page that
+/// could not be).
 fn iov_segments(
     cap: &[u8; CAP_MAX],
     cap_len: u32,
@@ -1005,11 +1028,25 @@ fn iov_segments(
         }
         let entry = &cap[k * size..(k + 1) * size];
         let (base, len) = (le_word(entry, 0, word), le_word(entry, word, word));
-        let kept = (len as usize).min(cap_kind::IOV_DATA);
+        let mut kept = (len as usize).min(cap_kind::IOV_DATA);
+        if cap_len & (1 << (16 + k)) != 0 {
+            // Up to the page that could not be read, or all of it when that page is
+            // the one past the capture.
+            kept = kept.min(4096 - (base & 4095) as usize);
+        }
         let at = cap_kind::IOV_MAX * 16 + k * cap_kind::IOV_DATA;
         out.push((base, &cap[at..at + kept], len as usize <= kept));
     }
     out
+}
+
+/// The buffers of an iovec capture (as [`iov_segments`] reads it) read in part: up to
+/// a page that could not be read, or all but the byte past them.
+fn iov_parts(cap: &[u8; CAP_MAX], cap_len: u32, word: usize) -> impl Iterator<Item = u64> + '_ {
+    let n = ((cap_len & 0xff) as usize).min(cap_kind::IOV_MAX);
+    (0..n)
+        .filter(move |k| cap_len & (1 << (16 + k)) != 0)
+        .map(move |k| le_word(&cap[k * 2 * word..], 0, word))
 }
 
 #[cfg(test)]
