@@ -317,6 +317,26 @@ pub enum Fmt {
     MqOpenAttr(u8),
     /// Not printed.
     Skip,
+    // The i386 calls strace 6.1 decodes its own way (and x86_64's time and thread areas).
+    /// set_thread_area's `struct user_desc`, read whole by the kernel, which writes the
+    /// entry number it chose back (printed after the result: [`Ret::EntryNumber`]).
+    UserDescIn,
+    /// get_thread_area's `struct user_desc`: the entry number the kernel reads, then the
+    /// descriptor it wrote (`{entry_number=13, base_addr=..., ...}`).
+    UserDescInOut,
+    /// An old one-word signal mask (ssetmask's): `[USR1]`.
+    OldSigmask,
+    /// A signal handler (signal's): `SIG_DFL`, `SIG_IGN`, `SIG_ERR` or an address.
+    SigHandler,
+    /// time's `time_t *`, written by the kernel: `[1796607800 /* 2026-12-07T01:43:20+0000 */]`.
+    TimeOut,
+    /// readdir's `struct old_linux_dirent`, written by the kernel when it returns 1.
+    OldDirent,
+    /// readdir's count, printed only when it is not 1 (it always is).
+    ReaddirCount,
+    /// socketcall's call when the tracer could not tell the call it makes (its argument
+    /// array unreadable, the number unknown): `SYS_SOCKET`, or the number in decimal.
+    SocketcallCall,
 }
 
 impl Fmt {
@@ -384,6 +404,10 @@ impl Fmt {
                 | Fmt::MemfdFlags
                 | Fmt::FsconfigAux
                 | Fmt::Skip
+                | Fmt::OldSigmask
+                | Fmt::SigHandler
+                | Fmt::ReaddirCount
+                | Fmt::SocketcallCall
         )
     }
 
@@ -455,6 +479,9 @@ impl Fmt {
                 // F_GETLK fills its struct flock (the other commands move the split back:
                 // see `Decoder::entry_split`).
                 | Fmt::FcntlArg
+                | Fmt::UserDescInOut
+                | Fmt::TimeOut
+                | Fmt::OldDirent
         )
     }
 }
@@ -488,6 +515,18 @@ pub enum Ret {
     Mmsg,
     /// An undecoded call's (`-e raw=`): hex, errors without strace's restart notes.
     Raw,
+    /// set_thread_area's: the result, then the entry number the kernel wrote into the
+    /// descriptor: `0 (entry_number=12)`.
+    EntryNumber,
+    /// sgetmask's: hex, then the mask: `0 (mask [])`.
+    Sigmask,
+    /// ssetmask's: hex, then the old mask: `0 (old mask [])`.
+    OldSigmask,
+    /// signal's: the old handler in hex, named when it is one of the special ones:
+    /// `0 (SIG_DFL)`.
+    SigHandler,
+    /// time's: the seconds, then their date: `1796607800 (2026-12-07T01:43:20+0000)`.
+    Time,
 }
 
 /// One special decoder.
@@ -751,6 +790,17 @@ specs! {
     "quotactl" => [QuotaCmd, Path, QuotaRest(0), Skip] Dec;
     "quotactl_fd" => [Fd, QuotaCmd, QuotaRest(1), Skip] Dec;
     "shmget" => [IpcKey, Uint, ShmgetFlags] Dec;
+    // i386's calls strace 6.1 decodes its own way, and x86_64's time and thread areas.
+    "set_thread_area" => [UserDescIn] EntryNumber;
+    "get_thread_area" => [UserDescInOut] Dec;
+    "fadvise64" => [Fd, Long, Long, Set("fadvise_advice")] Dec;
+    "fadvise64_64" => [Fd, OffsetLoHi, Skip, OffsetLoHi, Skip, Set("fadvise_advice")] Dec;
+    "sgetmask" => [] Sigmask;
+    "ssetmask" => [OldSigmask] OldSigmask;
+    "signal" => [Signal, SigHandler] SigHandler;
+    "time" => [TimeOut] Time;
+    "readdir" => [Fd, OldDirent, ReaddirCount] Dec;
+    "socketcall" => [SocketcallCall, Ptr] Dec;
     "fanotify_mark" => [Fd, Set("fanotify_mark_flags"), Set("fanotify_mask"), FanotifyDirfd, Path] Dec;
     "name_to_handle_at" => [Dirfd, Path, FileHandleOut, IntOut, Set("name_to_handle_at_flags")] Dec;
     "open_by_handle_at" => [Fd, FileHandleIn, Set("open_flags")] Dec;
@@ -776,6 +826,15 @@ static ARCH_SPECS: &[(Arch, u32, Spec)] = &[
         Spec {
             args: &[OldMmapArgs],
             ret: Ret::Hex,
+        },
+    ),
+    // i386's fadvise64 takes its offset in two words, its length in one.
+    (
+        Arch::I386,
+        250,
+        Spec {
+            args: &[Fd, OffsetLoHi, Skip, Long, Set("fadvise_advice")],
+            ret: Ret::Dec,
         },
     ),
 ];

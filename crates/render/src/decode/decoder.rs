@@ -426,6 +426,10 @@ pub(super) fn in_phase(fmt: Fmt, ret: Ret, at_exit: bool) -> bool {
                 | Fmt::FileHandleOut
                 | Fmt::QuotaRest(_)
                 | Fmt::IoUringParams
+                // The entry number going in, the descriptor (set_thread_area's number)
+                // coming out.
+                | Fmt::UserDescIn
+                | Fmt::UserDescInOut
         );
     both_ends || fmt.at_exit() == at_exit
 }

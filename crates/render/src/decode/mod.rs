@@ -26,15 +26,15 @@ mod sockaddr;
 mod system;
 mod time;
 
-use basic::{AT_FDCWD, ArgPlan, FD_KEY_BASE, layout};
+use basic::{AT_FDCWD, ArgPlan, FD_KEY_BASE, complete, layout};
 use decoder::in_phase;
 pub use decoder::{CallView, DecodeOptions, Decoder, PerCall, Shape};
 use desc::{PIPE_FD_KEY, POLL_REVENTS_KEY, pollfds, time_left};
 use file::{F_GETOWN_EX, fcntl_lock};
 use process::{FUTEX_TIMEOUT_KEY, P_PIDFD, futex_waits};
 use quota::quota_data;
-use signal::SIGRETURN_KEY;
-use time::is_erestart;
+use signal::{SIGRETURN_KEY, sa_handler_name, sigmask};
+use time::{date_of, is_erestart};
 
 use crate::prim::{format_mode, ptr, signal, u32_at};
 use crate::specs::{self, Fmt, Ret};
@@ -113,6 +113,11 @@ fn family(fmt: Fmt) -> Family {
         | Fmt::LenInOut
         | Fmt::IdOut
         | Fmt::Skip => Family::Basic,
+        Fmt::UserDescIn | Fmt::UserDescInOut => Family::Memory,
+        Fmt::TimeOut => Family::Time,
+        Fmt::OldSigmask | Fmt::SigHandler => Family::Signal,
+        Fmt::SocketcallCall => Family::Net,
+        Fmt::OldDirent | Fmt::ReaddirCount => Family::File,
         Fmt::QuotaCmd | Fmt::QuotaRest(_) => Family::Quota,
         Fmt::IpcKey
         | Fmt::ShmgetFlags
@@ -401,6 +406,28 @@ impl Decoder {
             Ret::Oct => format_mode(v as u64),
             Ret::NoReturn => "?".to_string(),
             Ret::Fcntl => self.fcntl_ret(v, view),
+            Ret::EntryNumber => match complete(view.exit_mem(0)) {
+                Some(desc) if desc.len() >= 4 => format!("{v} (entry_number={})", u32_at(desc, 0)),
+                _ => v.to_string(),
+            },
+            Ret::Sigmask | Ret::OldSigmask => {
+                let prefix = if shape.ret == Ret::Sigmask {
+                    "mask"
+                } else {
+                    "old mask"
+                };
+                let bits = 8 * layout(view.entry).long as u32;
+                let mask = sigmask(v as u64, bits, self.opts.style);
+                format!("{} ({prefix} {mask})", ret_hex(v, view.entry))
+            }
+            Ret::SigHandler => match sa_handler_name(v as u64, view.entry) {
+                Some(name) => format!("{} ({name})", ret_hex(v, view.entry)),
+                None => ret_hex(v, view.entry),
+            },
+            Ret::Time => match date_of(v, view.entry) {
+                Some(date) => format!("{v} ({date})"),
+                None => v.to_string(),
+            },
         }
     }
 
@@ -647,6 +674,16 @@ impl CapturePlan for Decoder {
         self.plan(entry, Some(result), mem)
     }
 }
+
+/// A result strace prints in hex (RVAL_HEX): of 32 bits for an i386 call.
+fn ret_hex(v: i64, entry: &SyscallEntry) -> String {
+    if layout(entry).long == 4 {
+        hex(u64::from(v as u32))
+    } else {
+        hex(v as u64)
+    }
+}
+
 /// A failed undecoded call's result, as strace's print_err_ret: the errno's name and
 /// strerror's text (`Unknown error 512` for the kernel's restart codes), or the number.
 fn raw_error(code: i32) -> String {

@@ -6,7 +6,7 @@ use super::decoder::{CallView, Decoder};
 use crate::prim::{Layout, ptr, set_text, signal, styled, u32_at, u64_at};
 use crate::specs::Fmt;
 use crate::xlat::{Style, hex};
-use events::{Capture, Mem, MemReader};
+use events::{Capture, Mem, MemReader, SyscallEntry};
 
 impl Decoder {
     /// Argument `i` in a signal format: a signal set, an action, a siginfo, a stack, a
@@ -58,6 +58,11 @@ impl Decoder {
                 _ => return None,
             },
             Fmt::SigeventIn => in_struct(raw, v.entry_mem(i as u32), |b| sigevent(b, st, l)),
+            Fmt::OldSigmask => sigmask(raw, 8 * l.long as u32, st),
+            Fmt::SigHandler => match sa_handler_name(raw, v.entry) {
+                Some(name) => styled(name.to_string(), &hex(raw), st),
+                None => ptr(raw),
+            },
             _ => unreachable!("{fmt:?} is not a format of the signal family"),
         })
     }
@@ -102,6 +107,19 @@ impl Decoder {
             _ => return None,
         })
     }
+}
+
+/// The name of a special signal handler (`SIG_DFL`, `SIG_IGN`, `SIG_ERR`), as strace's
+/// sa_handler_values, of a handler (or signal's result) of the call's ABI: 32 bits wide
+/// for an i386 call, whose SIG_ERR (0xffffffff) strace's 64-bit build does not name
+/// either.
+pub(super) fn sa_handler_name(handler: u64, entry: &SyscallEntry) -> Option<&'static str> {
+    let handler = if layout(entry).long == 4 {
+        handler & 0xffff_ffff
+    } else {
+        handler
+    };
+    syscalls::xlat_set("sa_handler")?.name_of(handler)
 }
 
 /// Capture key of rt_sigreturn's restored mask.
