@@ -345,9 +345,21 @@ pub enum Fmt {
     /// A semctl, msgctl or shmctl command of the named table, `IPC_64|` first when that
     /// bit (the layout of the structures) is set: `IPC_64|IPC_STAT`.
     IpcCtlCmd(&'static str),
-    /// semctl's `union semun` through ipc, which passes a pointer to it: the word it
-    /// holds, `[0x3]`.
+    /// semctl's `union semun` through ipc, which passes a pointer to it: the union as
+    /// [`Fmt::SemctlArg`] prints it, its value in brackets (`[0x3]`).
     SemunPtr,
+    /// semctl's `union semun` by the command in argument 2: the `struct semid_ds` it
+    /// points to (read by IPC_SET, written by IPC_STAT, SEM_STAT, SEM_STAT_ANY), the
+    /// `struct seminfo` (IPC_INFO, SEM_INFO), else the value as an address.
+    SemctlArg,
+    /// msgctl's buffer by the command in argument 1: the `struct msqid_ds` (IPC_SET,
+    /// IPC_STAT, MSG_STAT, MSG_STAT_ANY) or `struct msginfo` (IPC_INFO, MSG_INFO), else
+    /// its address.
+    MsgctlBuf,
+    /// shmctl's buffer by the command in argument 1: the `struct shmid_ds` (IPC_SET,
+    /// IPC_STAT, SHM_STAT, SHM_STAT_ANY), `struct shminfo` (IPC_INFO) or `struct
+    /// shm_info` (SHM_INFO), else its address.
+    ShmctlBuf,
     /// msgsnd's `struct msgbuf`, read by the kernel; argument N is the text's length.
     MsgbufIn(u8),
     /// msgrcv's `struct msgbuf`, written by the kernel; argument N is the text's size.
@@ -512,6 +524,12 @@ impl Fmt {
                 | Fmt::MsgbufOut(_)
                 | Fmt::MsgKludgeBuf(_)
                 | Fmt::MsgKludgeType(_)
+                // IPC_STAT and friends fill them (IPC_SET's, read at entry, prints with
+                // them).
+                | Fmt::SemunPtr
+                | Fmt::SemctlArg
+                | Fmt::MsgctlBuf
+                | Fmt::ShmctlBuf
         )
     }
 }
@@ -838,9 +856,9 @@ specs! {
     "ipc" => [IpcCall, Hex, Hex, Hex, Hex, Hex] Dec;
     "semget" => [IpcKey, Int, IpcFlags] Dec;
     "msgget" => [IpcKey, IpcFlags] Dec;
-    "semctl" => [Int, Int, IpcCtlCmd("semctl_cmd"), Ptr] Dec;
-    "msgctl" => [Int, IpcCtlCmd("msgctl_cmd"), Ptr] Dec;
-    "shmctl" => [Int, IpcCtlCmd("shmctl_cmd"), Ptr] Dec;
+    "semctl" => [Int, Int, IpcCtlCmd("semctl_cmd"), SemctlArg] Dec;
+    "msgctl" => [Int, IpcCtlCmd("msgctl_cmd"), MsgctlBuf] Dec;
+    "shmctl" => [Int, IpcCtlCmd("shmctl_cmd"), ShmctlBuf] Dec;
     "shmdt" => [Ptr] Dec;
     "msgsnd" => [Int, MsgbufIn(2), Uint, Set("ipc_msg_flags")] Dec;
     "msgrcv" => [Int, MsgbufOut(2), Uint, Long, Set("ipc_msg_flags")] Dec;
@@ -926,11 +944,11 @@ static IPC_SUBCALLS: &[IpcSubcall] = ipc_subcalls! {
     "msgsnd" from [1, 4, 2, 3] => [Int, MsgbufIn(2), Uint, Set("ipc_msg_flags")] Dec;
     "msgrcv" from [1, 4, 2, 4, 3] => [Int, MsgKludgeBuf(2), Uint, MsgKludgeType(1), Set("ipc_msg_flags")] Dec;
     "msgget" from [1, 2] => [IpcKey, IpcFlags] Dec;
-    "msgctl" from [1, 2, 4] => [Int, IpcCtlCmd("msgctl_cmd"), Ptr] Dec;
+    "msgctl" from [1, 2, 4] => [Int, IpcCtlCmd("msgctl_cmd"), MsgctlBuf] Dec;
     "shmat" from [1, 4, 2, 3] => [Int, Ptr, Set("shmat_flags"), Skip] IpcShmat;
     "shmdt" from [4] => [Ptr] Dec;
     "shmget" from [1, 2, 3] => [IpcKey, Uint, ShmgetFlags] Dec;
-    "shmctl" from [1, 2, 4] => [Int, IpcCtlCmd("shmctl_cmd"), Ptr] Dec;
+    "shmctl" from [1, 2, 4] => [Int, IpcCtlCmd("shmctl_cmd"), ShmctlBuf] Dec;
 };
 
 /// msgrcv through ipc with a version in the call's upper half (iBCS2's): its buffer and

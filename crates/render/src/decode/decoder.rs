@@ -467,6 +467,12 @@ pub(super) fn in_phase(fmt: Fmt, ret: Ret, at_exit: bool) -> bool {
                 // coming out.
                 | Fmt::UserDescIn
                 | Fmt::UserDescInOut
+                // IPC_SET's structure going in, IPC_STAT's coming out (and semctl's
+                // union through ipc's pointer to it, read at entry).
+                | Fmt::SemunPtr
+                | Fmt::SemctlArg
+                | Fmt::MsgctlBuf
+                | Fmt::ShmctlBuf
         );
     both_ends || fmt.at_exit() == at_exit
 }

@@ -4,7 +4,7 @@
 use super::basic::{ArgPlan, complete, in_struct, layout};
 use super::decoder::{CallView, Decoder, Shape};
 use crate::prim::{Layout, bracket_list, ptr, set_text, styled};
-use crate::prim::{u16_at, u64_at};
+use crate::prim::{u16_at, u32_at, u64_at};
 use crate::specs::{self, Fmt, Ret};
 use crate::xlat::{Style, hex};
 use events::{Capture, Mem, MemReader, SyscallEntry};
@@ -34,9 +34,27 @@ impl Decoder {
             Fmt::IpcCall => ipc_call(raw as u32, st),
             Fmt::IpcFlags => resource_flags(raw as u32, st),
             Fmt::IpcCtlCmd(set) => ctl_cmd(raw as u32, set, st),
-            Fmt::SemunPtr => in_struct(raw, v.entry_mem(i as u32), |b| {
-                format!("[{}]", ptr(l.ulong(b, 0)))
-            }),
+            Fmt::SemunPtr => match complete(v.entry_mem(i as u32)).filter(|_| raw != 0) {
+                Some(b) => {
+                    let buf = l.ulong(b, 0);
+                    let at_entry = v.entry_mem(IPC_SEMUN_KEY);
+                    self.ctl_buf_text(IpcObj::Sem, v.arg(2), buf, at_entry, v, i, l, true)
+                }
+                None => ptr(raw),
+            },
+            Fmt::SemctlArg => {
+                let at_entry = v.entry_mem(i as u32);
+                self.ctl_buf_text(IpcObj::Sem, v.arg(2), raw, at_entry, v, i, l, false)
+            }
+            Fmt::MsgctlBuf | Fmt::ShmctlBuf => {
+                let obj = if matches!(fmt, Fmt::MsgctlBuf) {
+                    IpcObj::Msg
+                } else {
+                    IpcObj::Shm
+                };
+                let at_entry = v.entry_mem(i as u32);
+                self.ctl_buf_text(obj, v.arg(1), raw, at_entry, v, i, l, false)
+            }
             Fmt::MsgbufIn(n) => self.msgbuf(raw, v.arg(n as usize), v.entry_mem(i as u32), l),
             Fmt::MsgbufOut(n) if v.ok_ret().is_some() => {
                 self.msgbuf(raw, v.arg(n as usize), v.exit_mem(i as u32), l)
@@ -75,6 +93,45 @@ impl Decoder {
             l.slong(bytes, 0),
             self.buf(text_at, len, Some(&text), false)
         )
+    }
+
+    /// A *ctl call's buffer `buf` for command `cmd`, as strace's semctl, msgctl and
+    /// shmctl decoders print it: the structure the command reads (from `at_entry`) or
+    /// writes (from argument `i`'s exit capture, after a successful call), or its
+    /// address; in brackets when it is semctl's union through ipc (`indirect`), where
+    /// strace brackets what it prints of the union but a structure.
+    #[allow(clippy::too_many_arguments)]
+    fn ctl_buf_text(
+        &self,
+        obj: IpcObj,
+        cmd: u64,
+        buf: u64,
+        at_entry: Option<&Mem>,
+        v: &CallView<'_>,
+        i: usize,
+        l: Layout,
+        indirect: bool,
+    ) -> String {
+        let addr = || {
+            if indirect {
+                format!("[{}]", ptr(buf))
+            } else {
+                ptr(buf)
+            }
+        };
+        let what = ctl_buf(obj, cmd as u32);
+        let bytes = match what {
+            CtlBuf::Addr => return addr(),
+            CtlBuf::DsIn => complete(at_entry),
+            _ if v.ok_ret().is_none() => None,
+            _ => complete(v.exit_mem(i as u32)),
+        };
+        match bytes.filter(|_| buf != 0) {
+            Some(b) => ctl_struct(obj, what, b, l),
+            // strace's print_seminfo prints the address unbracketed (umove_or_printaddr).
+            None if what == CtlBuf::Info && obj == IpcObj::Sem => ptr(buf),
+            None => addr(),
+        }
     }
 
     /// Reads a `struct msgbuf` at `addr` whose text is `len` bytes: the header, and the
@@ -132,14 +189,47 @@ impl Decoder {
         mem: &mut dyn MemReader,
         out: &mut Vec<Capture>,
     ) -> Option<Mem> {
-        let ArgPlan { entry, addr, l, .. } = p;
+        let ArgPlan {
+            entry,
+            addr,
+            at_exit,
+            l,
+            ..
+        } = p;
         Some(match fmt {
             Fmt::MqAttrIn | Fmt::MqAttrOut | Fmt::MqOpenAttr(_) => mem.read_bytes(addr, 32),
             Fmt::SembufsIn(n) => {
                 let shown = self.array_shown(entry.args[n as usize]);
                 mem.read_bytes(addr, shown * SEMBUF_SIZE)
             }
-            Fmt::SemunPtr => mem.read_bytes(addr, l.long),
+            Fmt::SemunPtr if !at_exit => {
+                // The union; IPC_SET's structure where it points.
+                let word = mem.read_bytes(addr, l.long);
+                if let Some(b) = complete(Some(&word))
+                    && ctl_buf(IpcObj::Sem, entry.args[2] as u32) == CtlBuf::DsIn
+                {
+                    let buf = l.ulong(b, 0);
+                    out.push(Capture {
+                        key: IPC_SEMUN_KEY,
+                        data: mem.read_bytes(buf, ds_size(IpcObj::Sem, l)),
+                    });
+                }
+                word
+            }
+            Fmt::SemunPtr => {
+                // The structure the union, read at entry, points to.
+                let b = complete(Capture::find(&entry.mem, p.i as u32))?;
+                let size = ctl_read(IpcObj::Sem, entry.args[2] as u32, true, l)?;
+                mem.read_bytes(l.ulong(b, 0), size)
+            }
+            Fmt::SemctlArg | Fmt::MsgctlBuf | Fmt::ShmctlBuf => {
+                let (obj, cmd) = match fmt {
+                    Fmt::SemctlArg => (IpcObj::Sem, entry.args[2]),
+                    Fmt::MsgctlBuf => (IpcObj::Msg, entry.args[1]),
+                    _ => (IpcObj::Shm, entry.args[1]),
+                };
+                mem.read_bytes(addr, ctl_read(obj, cmd as u32, at_exit, l)?)
+            }
             Fmt::MsgbufIn(n) | Fmt::MsgbufOut(n) => {
                 self.plan_msgbuf(addr, entry.args[n as usize], l, mem)
             }
@@ -160,6 +250,9 @@ impl Decoder {
     }
 }
 
+/// Capture key of the `struct semid_ds` semctl's union through ipc points to (IPC_SET).
+const IPC_SEMUN_KEY: u32 = 532;
+
 /// Capture key of the message buffer msgrcv's `struct ipc_kludge` names.
 const IPC_MSGBUF_KEY: u32 = 530;
 
@@ -172,6 +265,203 @@ fn kludge(v: &CallView<'_>, i: usize, l: Layout) -> Option<(u64, i64)> {
     v.ok_ret()?;
     let b = complete(v.exit_mem(i as u32))?;
     Some((l.ulong(b, 0), l.slong(b, l.long)))
+}
+
+/// The SysV IPC object a *ctl call works on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IpcObj {
+    /// A semaphore set (semctl).
+    Sem,
+    /// A message queue (msgctl).
+    Msg,
+    /// A shared memory segment (shmctl).
+    Shm,
+}
+
+/// What a *ctl call's buffer holds for its command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CtlBuf {
+    /// Nothing strace decodes: printed as an address (semctl's SETVAL value too).
+    Addr,
+    /// The object's `*id_ds`, read by the kernel (IPC_SET): its settable fields.
+    DsIn,
+    /// The object's `*id_ds`, written by the kernel (IPC_STAT, *_STAT, *_STAT_ANY).
+    DsOut,
+    /// The limits, written by the kernel (IPC_INFO; SEM_INFO and MSG_INFO, in the same
+    /// structure).
+    Info,
+    /// shmctl's SHM_INFO: `struct shm_info`, the segments' use.
+    ShmInfo,
+}
+
+/// The bit of a *ctl command that asks for the 64-bit structures.
+const IPC_64: u32 = 0x100;
+
+/// What the buffer of a *ctl call on `obj` holds for `cmd` (linux/ipc.h, sem.h, msg.h,
+/// shm.h: IPC_SET 1, IPC_STAT 2, IPC_INFO 3; SEM_STAT 18, SEM_INFO 19, SEM_STAT_ANY 20;
+/// MSG_STAT 11, MSG_INFO 12, MSG_STAT_ANY 13; SHM_STAT 13, SHM_INFO 14, SHM_STAT_ANY 15).
+fn ctl_buf(obj: IpcObj, cmd: u32) -> CtlBuf {
+    match (obj, cmd & !IPC_64) {
+        (_, 1) => CtlBuf::DsIn,
+        (_, 2) | (IpcObj::Sem, 18 | 20) | (IpcObj::Msg, 11 | 13) | (IpcObj::Shm, 13 | 15) => {
+            CtlBuf::DsOut
+        }
+        (_, 3) | (IpcObj::Sem, 19) | (IpcObj::Msg, 12) => CtlBuf::Info,
+        (IpcObj::Shm, 14) => CtlBuf::ShmInfo,
+        _ => CtlBuf::Addr,
+    }
+}
+
+/// How many bytes of a *ctl call's buffer to read at entry (`at_exit` false) or exit:
+/// the structure its command makes the kernel read or write then, if any.
+fn ctl_read(obj: IpcObj, cmd: u32, at_exit: bool, l: Layout) -> Option<usize> {
+    match ctl_buf(obj, cmd) {
+        CtlBuf::DsIn if !at_exit => Some(ds_size(obj, l)),
+        CtlBuf::DsOut if at_exit => Some(ds_size(obj, l)),
+        CtlBuf::Info if at_exit => Some(match obj {
+            IpcObj::Sem => 40,
+            IpcObj::Msg => 32,
+            IpcObj::Shm => 9 * l.long,
+        }),
+        CtlBuf::ShmInfo if at_exit => Some(6 * l.long),
+        _ => None,
+    }
+}
+
+/// Bytes of `struct ipc_perm` (glibc's, the kernel's `ipc64_perm`): five 32-bit ids and
+/// keys, the mode and sequence in 16-bit halves of their words (x86_64's mode a whole
+/// word), then two reserved longs.
+fn perm_size(l: Layout) -> usize {
+    28usize.next_multiple_of(l.long) + 2 * l.long
+}
+
+/// Bytes of the object's `*id_ds` (glibc's, the kernel's `*id64_ds`, whose times take
+/// two 32-bit words on i386).
+fn ds_size(obj: IpcObj, l: Layout) -> usize {
+    perm_size(l)
+        + match obj {
+            IpcObj::Sem => 7 * l.long,
+            IpcObj::Msg => 32 + 5 * l.long,
+            IpcObj::Shm => 32 + 4 * l.long,
+        }
+}
+
+/// A *ctl call's structure `b` (of kind `what`) as strace prints it.
+fn ctl_struct(obj: IpcObj, what: CtlBuf, b: &[u8], l: Layout) -> String {
+    let set = what == CtlBuf::DsIn;
+    let p = perm_size(l);
+    let word = |off: usize| l.ulong(b, off);
+    let int = |off: usize| u32_at(b, off) as i32;
+    let field = |name: &str, v: String| format!("{name}={v}");
+    let fields: Vec<String> = match (obj, what) {
+        (IpcObj::Sem, CtlBuf::Info) | (IpcObj::Msg, CtlBuf::Info) => {
+            let names: &[&str] = if obj == IpcObj::Sem {
+                &[
+                    "semmap", "semmni", "semmns", "semmnu", "semmsl", "semopm", "semume", "semusz",
+                    "semvmx", "semaem",
+                ]
+            } else {
+                &[
+                    "msgpool", "msgmap", "msgmax", "msgmnb", "msgmni", "msgssz", "msgtql",
+                ]
+            };
+            let mut f: Vec<String> = names
+                .iter()
+                .enumerate()
+                .map(|(k, name)| field(name, int(4 * k).to_string()))
+                .collect();
+            if obj == IpcObj::Msg {
+                f.push(field("msgseg", u16_at(b, 28).to_string()));
+            }
+            f
+        }
+        (IpcObj::Shm, CtlBuf::Info) => ["shmmax", "shmmin", "shmmni", "shmseg", "shmall"]
+            .iter()
+            .enumerate()
+            .map(|(k, name)| field(name, word(k * l.long).to_string()))
+            .collect(),
+        (_, CtlBuf::ShmInfo) => {
+            let mut f = vec![field("used_ids", int(0).to_string())];
+            f.extend(
+                [
+                    "shm_tot",
+                    "shm_rss",
+                    "shm_swp",
+                    "swap_attempts",
+                    "swap_successes",
+                ]
+                .iter()
+                .enumerate()
+                .map(|(k, name)| field(name, word((k + 1) * l.long).to_string())),
+            );
+            f
+        }
+        (IpcObj::Sem, _) => {
+            let mut f = vec![field("sem_perm", ipc_perm(b, set))];
+            if !set {
+                // Each time takes two longs (x86_64: a reserved one; i386: the high half).
+                f.push(field("sem_otime", word(p).to_string()));
+                f.push(field("sem_ctime", word(p + 2 * l.long).to_string()));
+                f.push(field("sem_nsems", word(p + 4 * l.long).to_string()));
+            }
+            f
+        }
+        (IpcObj::Msg, _) => {
+            // Three 8-byte times (i386's in two words), then the counts.
+            let counts = p + 24;
+            let mut f = vec![field("msg_perm", ipc_perm(b, set))];
+            if !set {
+                for (k, name) in ["msg_stime", "msg_rtime", "msg_ctime"].iter().enumerate() {
+                    f.push(field(name, word(p + 8 * k).to_string()));
+                }
+                f.push(field("msg_qnum", word(counts + l.long).to_string()));
+            }
+            f.push(field("msg_qbytes", word(counts + 2 * l.long).to_string()));
+            if !set {
+                let pids = counts + 3 * l.long;
+                f.push(field("msg_lspid", int(pids).to_string()));
+                f.push(field("msg_lrpid", int(pids + 4).to_string()));
+            }
+            f
+        }
+        (IpcObj::Shm, _) => {
+            let mut f = vec![field("shm_perm", ipc_perm(b, set))];
+            if !set {
+                // The size, three 8-byte times (i386's in two words), the pids, the count.
+                let times = p + l.long;
+                f.push(field("shm_segsz", word(p).to_string()));
+                f.push(field("shm_cpid", int(times + 24).to_string()));
+                f.push(field("shm_lpid", int(times + 28).to_string()));
+                f.push(field("shm_nattch", word(times + 32).to_string()));
+                for (k, name) in ["shm_atime", "shm_dtime", "shm_ctime"].iter().enumerate() {
+                    f.push(field(name, word(times + 8 * k).to_string()));
+                }
+            }
+            f
+        }
+    };
+    format!("{{{}}}", fields.join(", "))
+}
+
+/// `struct ipc_perm` as strace's print_ipc_perm: the owner and mode, then (but for
+/// IPC_SET, which sets only those) the key and creator.
+fn ipc_perm(b: &[u8], set: bool) -> String {
+    let id = |off: usize| match u32_at(b, off) as u32 {
+        u32::MAX => "-1".to_string(),
+        n => n.to_string(),
+    };
+    let mode = octal_mode(u16_at(b, 20) as u32);
+    let mut s = format!("{{uid={}, gid={}, mode={mode}", id(4), id(8));
+    if !set {
+        s.push_str(&format!(
+            ", key={}, cuid={}, cgid={}",
+            u32_at(b, 0),
+            id(12),
+            id(16)
+        ));
+    }
+    s.push('}');
+    s
 }
 
 /// ipc's call when it makes none strace knows, as its SYS_FUNC(ipc): the version in the
@@ -283,4 +573,96 @@ fn mq_attr(b: &[u8], st: Style) -> String {
         u64_at(b, 16) as i64,
         u64_at(b, 24) as i64
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A structure of `size` bytes with the 32-bit `words` at their offsets.
+    fn with_words(size: usize, words: &[(usize, u32)]) -> Vec<u8> {
+        let mut b = vec![0; size];
+        for &(off, w) in words {
+            b[off..off + 4].copy_from_slice(&w.to_le_bytes());
+        }
+        b
+    }
+
+    /// An `ipc_perm` of key 7, owner 1/2, creator 3/4 and mode 0600.
+    const PERM: [(usize, u32); 6] = [(0, 7), (4, 1), (8, 2), (12, 3), (16, 4), (20, 0o600)];
+
+    // Expected strings: the forms strace 6.1 (i386) and 7.2 (x86_64) printed for IPC_STAT,
+    // on values made up to tell the fields apart.
+    #[test]
+    fn ipc_structures_take_the_layout_of_the_calls_abi() {
+        let perm = "{uid=1, gid=2, mode=0600, key=7, cuid=3, cgid=4}";
+        let mut words = PERM.to_vec();
+        words.extend([(36, 10), (44, 11), (52, 2)]);
+        let sem = with_words(ds_size(IpcObj::Sem, Layout::I386), &words);
+        assert_eq!(
+            ctl_struct(IpcObj::Sem, CtlBuf::DsOut, &sem, Layout::I386),
+            format!("{{sem_perm={perm}, sem_otime=10, sem_ctime=11, sem_nsems=2}}")
+        );
+        assert_eq!(
+            ctl_struct(IpcObj::Sem, CtlBuf::DsIn, &sem, Layout::I386),
+            "{sem_perm={uid=1, gid=2, mode=0600}}"
+        );
+        let mut words = PERM.to_vec();
+        words.extend([
+            (36, 10),
+            (44, 11),
+            (52, 12),
+            (64, 1),
+            (68, 16384),
+            (72, 40),
+            (76, 41),
+        ]);
+        let msq = with_words(ds_size(IpcObj::Msg, Layout::I386), &words);
+        assert_eq!(
+            ctl_struct(IpcObj::Msg, CtlBuf::DsOut, &msq, Layout::I386),
+            format!(
+                "{{msg_perm={perm}, msg_stime=10, msg_rtime=11, msg_ctime=12, msg_qnum=1, \
+                 msg_qbytes=16384, msg_lspid=40, msg_lrpid=41}}"
+            )
+        );
+        let mut words = PERM.to_vec();
+        words.extend([
+            (48, 4096),
+            (56, 10),
+            (64, 11),
+            (72, 12),
+            (80, 40),
+            (84, 41),
+            (88, 3),
+        ]);
+        let shm = with_words(ds_size(IpcObj::Shm, Layout::LP64), &words);
+        assert_eq!(
+            ctl_struct(IpcObj::Shm, CtlBuf::DsOut, &shm, Layout::LP64),
+            format!(
+                "{{shm_perm={perm}, shm_segsz=4096, shm_cpid=40, shm_lpid=41, shm_nattch=3, \
+                 shm_atime=10, shm_dtime=11, shm_ctime=12}}"
+            )
+        );
+        let info = with_words(6 * 8, &[(0, 1), (8, 2), (16, 3), (24, 4), (32, 5), (40, 6)]);
+        assert_eq!(
+            ctl_struct(IpcObj::Shm, CtlBuf::ShmInfo, &info, Layout::LP64),
+            "{used_ids=1, shm_tot=2, shm_rss=3, shm_swp=4, swap_attempts=5, swap_successes=6}"
+        );
+    }
+
+    #[test]
+    fn ctl_commands_name_ipc_64_first_and_choose_their_buffers() {
+        assert_eq!(
+            ctl_cmd(0x102, "semctl_cmd", Style::Abbrev),
+            "IPC_64|IPC_STAT"
+        );
+        assert_eq!(ctl_cmd(2, "semctl_cmd", Style::Abbrev), "IPC_STAT");
+        assert_eq!(ctl_buf(IpcObj::Sem, 0x100 | 18), CtlBuf::DsOut);
+        assert_eq!(ctl_buf(IpcObj::Msg, 13), CtlBuf::DsOut);
+        assert_eq!(ctl_buf(IpcObj::Shm, 14), CtlBuf::ShmInfo);
+        assert_eq!(ctl_buf(IpcObj::Sem, 16), CtlBuf::Addr);
+        assert_eq!(resource_flags(0o1600, Style::Abbrev), "IPC_CREAT|0600");
+        assert_eq!(resource_flags(0, Style::Abbrev), "000");
+        assert_eq!(ipc_call(0x1_0063, Style::Abbrev), "1<<16|99");
+    }
 }

@@ -118,6 +118,9 @@ fn family(fmt: Fmt) -> Family {
         | Fmt::IpcFlags
         | Fmt::IpcCtlCmd(_)
         | Fmt::SemunPtr
+        | Fmt::SemctlArg
+        | Fmt::MsgctlBuf
+        | Fmt::ShmctlBuf
         | Fmt::MsgbufIn(_)
         | Fmt::MsgbufOut(_)
         | Fmt::MsgKludgeBuf(_)
