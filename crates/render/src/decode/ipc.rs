@@ -11,8 +11,8 @@ use events::{Capture, Mem, MemReader, SyscallEntry};
 use syscalls::Arch;
 
 impl Decoder {
-    /// Argument `i` in an IPC format: a key, shmget's flags, semop's operations or a
-    /// message queue's attributes.
+    /// Argument `i` in an IPC format: a key, flags, a command, semop's operations, a
+    /// message, a *ctl call's structure, a message queue's attributes, an ipc call.
     pub(super) fn ipc_arg(&self, fmt: Fmt, i: usize, v: &CallView<'_>) -> Option<String> {
         let raw = v.arg(i);
         let st = self.opts.style;
@@ -38,13 +38,13 @@ impl Decoder {
                 Some(b) => {
                     let buf = l.ulong(b, 0);
                     let at_entry = v.entry_mem(IPC_SEMUN_KEY);
-                    self.ctl_buf_text(IpcObj::Sem, v.arg(2), buf, at_entry, v, i, l, true)
+                    self.ctl_buf_text(IpcObj::Sem, buf, at_entry, v, i, true)
                 }
                 None => ptr(raw),
             },
             Fmt::SemctlArg => {
                 let at_entry = v.entry_mem(i as u32);
-                self.ctl_buf_text(IpcObj::Sem, v.arg(2), raw, at_entry, v, i, l, false)
+                self.ctl_buf_text(IpcObj::Sem, raw, at_entry, v, i, false)
             }
             Fmt::MsgctlBuf | Fmt::ShmctlBuf => {
                 let obj = if matches!(fmt, Fmt::MsgctlBuf) {
@@ -53,7 +53,7 @@ impl Decoder {
                     IpcObj::Shm
                 };
                 let at_entry = v.entry_mem(i as u32);
-                self.ctl_buf_text(obj, v.arg(1), raw, at_entry, v, i, l, false)
+                self.ctl_buf_text(obj, raw, at_entry, v, i, false)
             }
             Fmt::MsgbufIn(n) => self.msgbuf(raw, v.arg(n as usize), v.entry_mem(i as u32), l),
             Fmt::MsgbufOut(n) if v.ok_ret().is_some() => {
@@ -95,23 +95,22 @@ impl Decoder {
         )
     }
 
-    /// A *ctl call's buffer `buf` for command `cmd`, as strace's semctl, msgctl and
-    /// shmctl decoders print it: the structure the command reads (from `at_entry`) or
+    /// A *ctl call's buffer `buf`, as strace's semctl, msgctl and shmctl decoders print
+    /// it for the call's command: the structure the command reads (from `at_entry`) or
     /// writes (from argument `i`'s exit capture, after a successful call), or its
     /// address; in brackets when it is semctl's union through ipc (`indirect`), where
     /// strace brackets what it prints of the union but a structure.
-    #[allow(clippy::too_many_arguments)]
     fn ctl_buf_text(
         &self,
         obj: IpcObj,
-        cmd: u64,
         buf: u64,
         at_entry: Option<&Mem>,
         v: &CallView<'_>,
         i: usize,
-        l: Layout,
         indirect: bool,
     ) -> String {
+        let l = layout(v.entry);
+        let cmd = v.arg(ctl_cmd_arg(obj));
         let addr = || {
             if indirect {
                 format!("[{}]", ptr(buf))
@@ -181,7 +180,9 @@ impl Decoder {
         ))
     }
 
-    /// What an IPC argument needs read: semop's operations, a `struct mq_attr`.
+    /// What an IPC argument needs read: semop's operations, a message (through msgrcv's
+    /// kludge too), a *ctl call's structure (through semctl's union), a `struct
+    /// mq_attr`.
     pub(super) fn plan_ipc(
         &self,
         fmt: Fmt,
@@ -206,7 +207,8 @@ impl Decoder {
                 // The union; IPC_SET's structure where it points.
                 let word = mem.read_bytes(addr, l.long);
                 if let Some(b) = complete(Some(&word))
-                    && ctl_buf(IpcObj::Sem, entry.args[2] as u32) == CtlBuf::DsIn
+                    && ctl_buf(IpcObj::Sem, entry.args[ctl_cmd_arg(IpcObj::Sem)] as u32)
+                        == CtlBuf::DsIn
                 {
                     let buf = l.ulong(b, 0);
                     out.push(Capture {
@@ -219,16 +221,18 @@ impl Decoder {
             Fmt::SemunPtr => {
                 // The structure the union, read at entry, points to.
                 let b = complete(Capture::find(&entry.mem, p.i as u32))?;
-                let size = ctl_read(IpcObj::Sem, entry.args[2] as u32, true, l)?;
+                let cmd = entry.args[ctl_cmd_arg(IpcObj::Sem)] as u32;
+                let size = ctl_read(IpcObj::Sem, cmd, true, l)?;
                 mem.read_bytes(l.ulong(b, 0), size)
             }
             Fmt::SemctlArg | Fmt::MsgctlBuf | Fmt::ShmctlBuf => {
-                let (obj, cmd) = match fmt {
-                    Fmt::SemctlArg => (IpcObj::Sem, entry.args[2]),
-                    Fmt::MsgctlBuf => (IpcObj::Msg, entry.args[1]),
-                    _ => (IpcObj::Shm, entry.args[1]),
+                let obj = match fmt {
+                    Fmt::SemctlArg => IpcObj::Sem,
+                    Fmt::MsgctlBuf => IpcObj::Msg,
+                    _ => IpcObj::Shm,
                 };
-                mem.read_bytes(addr, ctl_read(obj, cmd as u32, at_exit, l)?)
+                let cmd = entry.args[ctl_cmd_arg(obj)] as u32;
+                mem.read_bytes(addr, ctl_read(obj, cmd, at_exit, l)?)
             }
             Fmt::MsgbufIn(n) | Fmt::MsgbufOut(n) => {
                 self.plan_msgbuf(addr, entry.args[n as usize], l, mem)
@@ -292,6 +296,12 @@ enum CtlBuf {
     Info,
     /// shmctl's SHM_INFO: `struct shm_info`, the segments' use.
     ShmInfo,
+}
+
+/// Which argument of a *ctl call on `obj` is its command: semctl's third (after the
+/// semaphore's number), msgctl's and shmctl's second.
+fn ctl_cmd_arg(obj: IpcObj) -> usize {
+    if obj == IpcObj::Sem { 2 } else { 1 }
 }
 
 /// The bit of a *ctl command that asks for the 64-bit structures.
