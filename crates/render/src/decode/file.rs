@@ -10,7 +10,7 @@ use crate::escape::{Hex, quote};
 use crate::prim::{Layout, format_mode, ptr, set_text, signal, styled, u16_at, u32_at, u64_at};
 use crate::specs::Fmt;
 use crate::xlat::{self, Style, hex};
-use events::{Mem, MemReader, SyscallEntry};
+use events::{Capture, Mem, MemReader, SyscallEntry};
 
 impl Decoder {
     /// Argument `i` in a file format: open's mode and how, stat's and statfs's buffers,
@@ -46,7 +46,11 @@ impl Decoder {
             Fmt::OldDirent => match (v.ok_ret(), v.exit_mem(i as u32)) {
                 // 0: the end of the directory, nothing written.
                 (Some(n), Some(Mem::Bytes { bytes, .. })) if n != 0 => {
-                    old_dirent(raw, bytes, l, self.opts.hex).unwrap_or_else(|| ptr(raw))
+                    let mut whole = bytes.clone();
+                    if let Some(Mem::Bytes { bytes: rest, .. }) = v.exit_mem(OLD_DIRENT_REST_KEY) {
+                        whole.extend_from_slice(rest);
+                    }
+                    old_dirent(raw, &whole, l, self.opts.hex).unwrap_or_else(|| ptr(raw))
                 }
                 _ => ptr(raw),
             },
@@ -132,6 +136,7 @@ impl Decoder {
         fmt: Fmt,
         p: ArgPlan<'_>,
         mem: &mut dyn MemReader,
+        out: &mut Vec<Capture>,
     ) -> Option<Mem> {
         let ArgPlan {
             entry,
@@ -175,9 +180,25 @@ impl Decoder {
                 other => other,
             },
             Fmt::OldDirent if ok == Some(0) => return None,
-            // The header and the longest name strace prints, with a byte for its NUL: read
-            // as far as it can be (a short read still holds a short name).
-            Fmt::OldDirent => mem.read_bytes(addr, old_dirent_header(l) + D_NAME_MAX + 1),
+            Fmt::OldDirent => {
+                // What a probe captures of an argument holds the header and most names
+                // (a short read still holds a short name); the rest of a longer one, up to
+                // the most strace prints and a byte for its NUL, is read apart.
+                let first = mem.read_bytes(addr, OLD_DIRENT_FIRST);
+                if let Mem::Bytes {
+                    bytes,
+                    complete: true,
+                } = &first
+                    && old_dirent_name_goes_on(bytes, l)
+                {
+                    let rest = old_dirent_header(l) + D_NAME_MAX + 1 - OLD_DIRENT_FIRST;
+                    out.push(Capture {
+                        key: OLD_DIRENT_REST_KEY,
+                        data: mem.read_bytes(addr + OLD_DIRENT_FIRST as u64, rest),
+                    });
+                }
+                first
+            }
             Fmt::Dirents | Fmt::Dirents64 => {
                 let len = (ok.unwrap_or(0).max(0) as usize).min(1 << 16);
                 if self.opts.verbose {
@@ -644,6 +665,23 @@ fn reclen_at(fmt: Fmt, l: Layout) -> usize {
 /// The longest `d_name` strace prints of readdir's entry (its D_NAME_LEN_MAX).
 const D_NAME_MAX: usize = 256;
 
+/// Bytes of readdir's entry read first: as many as a probe captures of an argument.
+const OLD_DIRENT_FIRST: usize = 256;
+
+/// Capture key of the rest of a readdir entry's name past [`OLD_DIRENT_FIRST`].
+const OLD_DIRENT_REST_KEY: u32 = 540;
+
+/// Whether readdir's entry, read to `b`'s end, holds more of its name than `b` does: no
+/// NUL ends it within the d_reclen bytes strace prints of it.
+fn old_dirent_name_goes_on(b: &[u8], l: Layout) -> bool {
+    let header = old_dirent_header(l);
+    let Some(name) = b.get(header..) else {
+        return false;
+    };
+    let n = (u16_at(b, 2 * l.long) as usize).min(D_NAME_MAX);
+    n >= name.len() && !name.contains(&0)
+}
+
 /// Bytes of `struct old_linux_dirent` before its name: `d_ino`, `d_offset` (longs) and
 /// `d_namlen`.
 fn old_dirent_header(l: Layout) -> usize {
@@ -948,6 +986,22 @@ mod tests {
         assert_eq!(
             old_dirent(0x1000, &ent[..11], Layout::I386, Hex::None),
             None
+        );
+        assert!(!old_dirent_name_goes_on(&ent, Layout::I386));
+        // A name longer than a probe's capture holds: read on, printed whole.
+        let mut long = ent[..8].to_vec();
+        long.extend_from_slice(&250u16.to_le_bytes());
+        long.extend(std::iter::repeat_n(b'x', 250));
+        long.push(0);
+        assert!(old_dirent_name_goes_on(
+            &long[..OLD_DIRENT_FIRST],
+            Layout::I386
+        ));
+        let text = old_dirent(0x1000, &long, Layout::I386, Hex::None).expect("an entry");
+        assert!(text.ends_with(&format!("d_reclen=250, d_name=\"{}\"}}", "x".repeat(250))));
+        assert_eq!(
+            old_dirent(0x1000, &long[..OLD_DIRENT_FIRST], Layout::I386, Hex::None).as_deref(),
+            Some("{d_ino=19, d_off=108735049, d_reclen=250, d_name=0x100a}")
         );
     }
 

@@ -571,7 +571,7 @@ impl Decoder {
                 Family::Iov => self.plan_iov(*fmt, p, mem, &mut out),
                 Family::Ioctl => self.plan_ioctl(*fmt, p, mem, &mut out),
                 Family::Net => self.plan_net(*fmt, p, mem, &mut out),
-                Family::File => self.plan_file(*fmt, p, mem),
+                Family::File => self.plan_file(*fmt, p, mem, &mut out),
             };
             if let Some(data) = data {
                 out.push(Capture {
