@@ -1433,6 +1433,154 @@ fn i386_only_calls_decode_as_strace_does() {
     );
 }
 
+/// The calls strace 6.1 decodes its own way that only i386 has (old_calls.c, gcc -m32):
+/// fadvise64 and fadvise64_64's 64-bit offsets in two words, the old signal masks and
+/// handlers, readdir's old dirent, a socketcall the tracer cannot tell, the thread areas'
+/// `struct user_desc` (ld.so's first), time's date; and ipc(2) as each call it makes,
+/// with that call's own arguments, an unknown one as ipc. Expected lines: strace 6.1's
+/// for the same program (ids, addresses, times and the directory's entry vary).
+#[test]
+fn i386_old_calls_and_ipc_decode_as_strace_does() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/c/old_calls.c");
+    let Some(program) = common::build_c(source, &dir.path().join("old_calls"), &["-m32"]) else {
+        return;
+    };
+    let set = "trace=time,fadvise64,fadvise64_64,sgetmask,ssetmask,signal,readdir,socketcall,\
+               ipc,set_thread_area,get_thread_area";
+    let out = trace(&["-e", set, program.to_str().expect("utf-8 path")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stderr).expect("utf-8 trace");
+    let desc = "limit=0x0fffff, seg_32bit=1, contents=0, read_exec_only=0, limit_in_pages=1, \
+                seg_not_present=0, useable=1}";
+    let set_area = format!(
+        "set_thread_area({{entry_number=-1, base_addr=00000000, {desc}) = 0 (entry_number={{N}})"
+    );
+    let get_area = format!("get_thread_area({{entry_number={{N}}, base_addr=00000000, {desc}) = 0");
+    let ld_so_area = format!(
+        "set_thread_area({{entry_number=-1, base_addr={{ADDR}}, {desc}) = 0 (entry_number={{N}})"
+    );
+    let (perm, sem_ds, msq_ds, shm_ds) = ipc_ds_patterns();
+    let (seminfo, msginfo, shm_info) = ipc_info_patterns();
+    assert_lines_in_order(
+        &text,
+        &[
+            &ld_so_area,
+            "time([{N} /* {ANY} */]) = {N} ({ANY})",
+            "time(NULL) = {N} ({ANY})",
+            "fadvise64_64({FD0}, 0, 0, POSIX_FADV_SEQUENTIAL) = 0",
+            "fadvise64_64({FD0}, 8589934593, 17179869187, POSIX_FADV_DONTNEED) = 0",
+            "fadvise64({FD0}, 5, 100, POSIX_FADV_WILLNEED) = 0",
+            "sgetmask()                              = 0 (mask [])",
+            "ssetmask([USR1])                        = 0 (old mask [])",
+            "signal(SIGUSR1, SIG_IGN)                = 0 (SIG_DFL)",
+            "readdir({FD1}, {d_ino={N}, d_off={N}, d_reclen={N}, d_name=\"{ANY}\"}) = 1",
+            "socketcall(99, NULL)                    = -1 EINVAL (Invalid argument)",
+            "semget(IPC_PRIVATE, 2, IPC_CREAT|0600) = {N}",
+            "semop({N}, [{sem_num=0, sem_op=1, sem_flg=SEM_UNDO}], 1) = 0",
+            "semtimedop({N}, [{sem_num=0, sem_op=1, sem_flg=SEM_UNDO}], 1, {tv_sec=0, tv_nsec=1000}) = 0",
+            "semctl({N}, 0, IPC_64|SETVAL, [0x3]) = 0",
+            &format!("semctl({{N}}, 0, IPC_64|IPC_STAT, {{sem_perm={perm}, {sem_ds}}}) = 0"),
+            "semctl({N}, 0, IPC_64|IPC_SET, {sem_perm={uid={N}, gid={N}, mode=0640}}) = 0",
+            &format!("semctl({{N}}, 0, IPC_64|SEM_INFO, {seminfo}) = {{N}}"),
+            "semctl({N}, 0, IPC_64|IPC_RMID, [NULL]) = 0",
+            "msgget(IPC_PRIVATE, IPC_CREAT|0600) = {N}",
+            "msgsnd({N}, {mtype=5, mtext=\"hello\\0\"}, 6, 0) = 0",
+            r#"msgrcv({N}, {mtype=5, mtext="hello\0\0\0\0\0\0\0\0\0\0\0"}, 16, 0, MSG_NOERROR) = 6"#,
+            "msgrcv({N}, {ADDR}, 16, IPC_NOWAIT) = -1 ENOMSG (No message of desired type)",
+            "msgrcv({N}, {ADDR}, 16, 7, IPC_NOWAIT) = -1 ENOMSG (No message of desired type)",
+            &format!("msgctl({{N}}, IPC_64|IPC_STAT, {{msg_perm={perm}, {msq_ds}}}) = 0"),
+            "msgctl({N}, IPC_64|IPC_SET, {msg_perm={uid={N}, gid={N}, mode=0600}, msg_qbytes={N}}) = 0",
+            &format!("msgctl({{N}}, IPC_64|MSG_INFO, {msginfo}) = {{N}}"),
+            "msgctl({N}, IPC_64|IPC_RMID, NULL) = 0",
+            "shmget(IPC_PRIVATE, 4096, IPC_CREAT|0600) = {N}",
+            "shmat({N}, NULL, SHM_RDONLY) = {ADDR}",
+            "shmdt({ADDR}) = 0",
+            &format!("shmctl({{N}}, IPC_64|IPC_STAT, {{shm_perm={perm}, {shm_ds}}}) = 0"),
+            "shmctl({N}, IPC_64|IPC_INFO, {shmmax={N}, shmmin={N}, shmmni={N}, shmseg={N}, shmall={N}}) = {N}",
+            &format!("shmctl({{N}}, IPC_64|SHM_INFO, {shm_info}) = {{N}}"),
+            "shmctl({N}, IPC_64|IPC_RMID, NULL) = 0",
+            "ipc(99, 0, 0x5, 0, 0, 0)                = -1 ENOSYS (Function not implemented)",
+            &set_area,
+            &get_area,
+        ],
+    );
+}
+
+/// What strace prints of a SysV IPC object's `struct ipc_perm` and the rest of its
+/// `*id_ds` after IPC_STAT (created by root or not, at any time, used by any process).
+fn ipc_ds_patterns() -> (&'static str, &'static str, &'static str, &'static str) {
+    (
+        "{uid={N}, gid={N}, mode=0600, key=0, cuid={N}, cgid={N}}",
+        "sem_otime={N}, sem_ctime={N}, sem_nsems=2",
+        "msg_stime={N}, msg_rtime={N}, msg_ctime={N}, msg_qnum=0, msg_qbytes={N}, \
+         msg_lspid={N}, msg_lrpid={N}",
+        "shm_segsz=4096, shm_cpid={N}, shm_lpid={N}, shm_nattch=0, shm_atime={N}, \
+         shm_dtime={N}, shm_ctime={N}",
+    )
+}
+
+/// What strace prints of `struct seminfo`, `struct msginfo` and `struct shm_info` (the
+/// system's limits and use).
+fn ipc_info_patterns() -> (&'static str, &'static str, &'static str) {
+    (
+        "{semmap={N}, semmni={N}, semmns={N}, semmnu={N}, semmsl={N}, semopm={N}, \
+         semume={N}, semusz={N}, semvmx={N}, semaem={N}}",
+        "{msgpool={N}, msgmap={N}, msgmax={N}, msgmnb={N}, msgmni={N}, msgssz={N}, \
+         msgtql={N}, msgseg={N}}",
+        "{used_ids={N}, shm_tot={N}, shm_rss={N}, shm_swp={N}, swap_attempts={N}, \
+         swap_successes={N}}",
+    )
+}
+
+/// x86_64's time prints its date as i386's does, its thread areas their `struct
+/// user_desc` with `lm`, and its own semctl, msgctl and shmctl their structures
+/// (old_calls.c built 64-bit). Expected lines: strace 7.2's; the thread areas fail
+/// (ENOSYS) on x86_64's kernels, whose results the test leaves open.
+#[test]
+fn x86_64_time_thread_areas_and_ipc_structures_decode_as_strace_does() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/c/old_calls.c");
+    let Some(program) = common::build_c(source, &dir.path().join("old_calls"), &[]) else {
+        return;
+    };
+    let set = "trace=time,set_thread_area,get_thread_area,semctl,msgctl,shmctl";
+    let out = trace(&["-e", set, program.to_str().expect("utf-8 path")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stderr).expect("utf-8 trace");
+    let (perm, sem_ds, msq_ds, shm_ds) = ipc_ds_patterns();
+    let (seminfo, msginfo, shm_info) = ipc_info_patterns();
+    assert_lines_in_order(
+        &text,
+        &[
+            "time([{N} /* {ANY} */]) = {N} ({ANY})",
+            "time(NULL) = {N} ({ANY})",
+            &format!("semctl({{N}}, 0, IPC_STAT, {{sem_perm={perm}, {sem_ds}}}) = 0"),
+            "semctl({N}, 0, IPC_SET, {sem_perm={uid={N}, gid={N}, mode=0640}}) = 0",
+            &format!("semctl({{N}}, 0, IPC_INFO, {seminfo}) = {{N}}"),
+            "semctl({N}, 0, IPC_RMID, NULL) = 0",
+            &format!("msgctl({{N}}, IPC_STAT, {{msg_perm={perm}, {msq_ds}}}) = 0"),
+            "msgctl({N}, IPC_SET, {msg_perm={uid={N}, gid={N}, mode=0600}, msg_qbytes={N}}) = 0",
+            &format!("msgctl({{N}}, IPC_INFO, {msginfo}) = {{N}}"),
+            &format!("shmctl({{N}}, IPC_STAT, {{shm_perm={perm}, {shm_ds}}}) = 0"),
+            "shmctl({N}, IPC_SET, {shm_perm={uid={N}, gid={N}, mode=0600}}) = 0",
+            &format!("shmctl({{N}}, SHM_INFO, {shm_info}) = {{N}}"),
+            "set_thread_area({entry_number=-1, base_addr=00000000, limit=0x0fffff, seg_32bit=1, \
+             contents=0, read_exec_only=0, limit_in_pages=1, seg_not_present=0, useable=1, \
+             lm=0}) = {ANY}",
+            "get_thread_area({entry_number=-1, {ANY}) = {ANY}",
+        ],
+    );
+}
+
 #[test]
 fn every_test_here_passes_with_descriptors_3_and_4_already_inherited() {
     common::passes_with_descriptors_3_and_4_taken();

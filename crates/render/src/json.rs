@@ -54,8 +54,8 @@ impl JsonSink {
 /// The JSON body of a finished (or never finished) syscall, its arguments decoded as
 /// strace decodes them; `ts` is the exit's time.
 pub fn syscall_body(decoder: &Decoder, exit: &SyscallExit, ts: Timestamp) -> JsonBody {
-    let entry = &exit.entry;
-    let shape = decoder.shape(entry.arch, entry.nr);
+    let call = decoder.call(&exit.entry);
+    let (shape, entry) = (&call.shape, &*call.entry);
     let view = CallView {
         entry,
         result: exit.result,
@@ -63,7 +63,7 @@ pub fn syscall_body(decoder: &Decoder, exit: &SyscallExit, ts: Timestamp) -> Jso
     };
     let args = (0..shape.fmts.len())
         .filter_map(|i| {
-            let text = decoder.args(&shape, &view, i..i + 1).pop()?;
+            let text = decoder.args(shape, &view, i..i + 1).pop()?;
             Some(JsonArg {
                 name: shape.arg_names.get(i).copied().unwrap_or("arg").to_string(),
                 text,
@@ -81,7 +81,7 @@ pub fn syscall_body(decoder: &Decoder, exit: &SyscallExit, ts: Timestamp) -> Jso
         args,
         ret: exit.result.map(|r| r.rval),
         errno,
-        ret_text: exit.result.map(|_| decoder.ret(&shape, &view)),
+        ret_text: exit.result.map(|_| decoder.ret(shape, &view)),
         duration: exit
             .result
             .map(|_| ts.mono_ns.saturating_sub(entry.ts.mono_ns) as f64 / 1e9),

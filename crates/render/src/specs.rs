@@ -319,6 +319,60 @@ pub enum Fmt {
     MqOpenAttr(u8),
     /// Not printed.
     Skip,
+    // The i386 calls strace 6.1 decodes its own way (and x86_64's time and thread areas).
+    /// set_thread_area's `struct user_desc`, read whole by the kernel, which writes the
+    /// entry number it chose back (printed after the result: [`Ret::EntryNumber`]).
+    UserDescIn,
+    /// get_thread_area's `struct user_desc`: the entry number the kernel reads, then the
+    /// descriptor it wrote (`{entry_number=13, base_addr=..., ...}`).
+    UserDescInOut,
+    /// An old one-word signal mask (ssetmask's): `[USR1]`.
+    OldSigmask,
+    /// A signal handler (signal's): `SIG_DFL`, `SIG_IGN`, `SIG_ERR` or an address.
+    SigHandler,
+    /// time's `time_t *`, written by the kernel: `[1796607800 /* 2026-12-07T01:43:20+0000 */]`.
+    TimeOut,
+    /// readdir's `struct old_linux_dirent`, written by the kernel when it returns 1.
+    OldDirent,
+    /// readdir's count, printed only when it is not 1 (it always is).
+    ReaddirCount,
+    /// socketcall's call when the tracer could not tell the call it makes (its argument
+    /// array unreadable, the number unknown): `SYS_SOCKET`, or the number in decimal.
+    SocketcallCall,
+    /// ipc's call when it makes no call strace knows (the others print as that call):
+    /// its name or number in decimal, the version in the upper half first (`1<<16|99`).
+    IpcCall,
+    /// semget's and msgget's flags: the IPC_* flags, then the mode: `IPC_CREAT|0600`.
+    IpcFlags,
+    /// A semctl, msgctl or shmctl command of the named table, `IPC_64|` first when that
+    /// bit (the layout of the structures) is set: `IPC_64|IPC_STAT`.
+    IpcCtlCmd(&'static str),
+    /// semctl's `union semun` through ipc, which passes a pointer to it: the union as
+    /// [`Fmt::SemctlArg`] prints it, its value in brackets (`[0x3]`).
+    SemunPtr,
+    /// semctl's `union semun` by the command in argument 2: the `struct semid_ds` it
+    /// points to (read by IPC_SET, written by IPC_STAT, SEM_STAT, SEM_STAT_ANY), the
+    /// `struct seminfo` (IPC_INFO, SEM_INFO), else the value as an address.
+    SemctlArg,
+    /// msgctl's buffer by the command in argument 1: the `struct msqid_ds` (IPC_SET,
+    /// IPC_STAT, MSG_STAT, MSG_STAT_ANY) or `struct msginfo` (IPC_INFO, MSG_INFO), else
+    /// its address.
+    MsgctlBuf,
+    /// shmctl's buffer by the command in argument 1: the `struct shmid_ds` (IPC_SET,
+    /// IPC_STAT, SHM_STAT, SHM_STAT_ANY), `struct shminfo` (IPC_INFO) or `struct
+    /// shm_info` (SHM_INFO), else its address.
+    ShmctlBuf,
+    /// msgsnd's `struct msgbuf`, read by the kernel; argument N is the text's length.
+    MsgbufIn(u8),
+    /// msgrcv's `struct msgbuf`, written by the kernel; argument N is the text's size.
+    MsgbufOut(u8),
+    /// msgrcv's buffer through ipc (version 0), which passes a pointer to a `struct
+    /// ipc_kludge { msgp, msgtyp }`: the buffer it names, printed as [`Fmt::MsgbufOut`];
+    /// argument N is the text's size. The kludge's address when it cannot be read.
+    MsgKludgeBuf(u8),
+    /// The message type in the `struct ipc_kludge` that argument N points to (a
+    /// [`Fmt::MsgKludgeBuf`]); left out when the kludge cannot be read.
+    MsgKludgeType(u8),
 }
 
 impl Fmt {
@@ -347,6 +401,8 @@ impl Fmt {
                     | Fmt::FsconfigValue
                     | Fmt::OldSelectArgs
                     | Fmt::SigreturnMask
+                    // Printed from its buffer's capture, left out with it.
+                    | Fmt::MsgKludgeType(_)
             )
     }
 
@@ -386,6 +442,13 @@ impl Fmt {
                 | Fmt::MemfdFlags
                 | Fmt::FsconfigAux
                 | Fmt::Skip
+                | Fmt::OldSigmask
+                | Fmt::SigHandler
+                | Fmt::ReaddirCount
+                | Fmt::SocketcallCall
+                | Fmt::IpcCall
+                | Fmt::IpcFlags
+                | Fmt::IpcCtlCmd(_)
         )
     }
 
@@ -457,6 +520,18 @@ impl Fmt {
                 // F_GETLK fills its struct flock (the other commands move the split back:
                 // see `Decoder::entry_split`).
                 | Fmt::FcntlArg
+                | Fmt::UserDescInOut
+                | Fmt::TimeOut
+                | Fmt::OldDirent
+                | Fmt::MsgbufOut(_)
+                | Fmt::MsgKludgeBuf(_)
+                | Fmt::MsgKludgeType(_)
+                // IPC_STAT and friends fill them (IPC_SET's, read at entry, prints with
+                // them).
+                | Fmt::SemunPtr
+                | Fmt::SemctlArg
+                | Fmt::MsgctlBuf
+                | Fmt::ShmctlBuf
         )
     }
 }
@@ -490,6 +565,21 @@ pub enum Ret {
     Mmsg,
     /// An undecoded call's (`-e raw=`): hex, errors without strace's restart notes.
     Raw,
+    /// set_thread_area's: the result, then the entry number the kernel wrote into the
+    /// descriptor: `0 (entry_number=12)`.
+    EntryNumber,
+    /// sgetmask's: hex, then the mask: `0 (mask [])`.
+    Sigmask,
+    /// ssetmask's: hex, then the old mask: `0 (old mask [])`.
+    OldSigmask,
+    /// signal's: the old handler in hex, named when it is one of the special ones:
+    /// `0 (SIG_DFL)`.
+    SigHandler,
+    /// time's: the seconds, then their date: `1796607800 (2026-12-07T01:43:20+0000)`.
+    Time,
+    /// shmat's through ipc: the address the kernel wrote where argument 3 points, in hex
+    /// (the call itself returns 0).
+    IpcShmat,
 }
 
 /// One special decoder.
@@ -754,6 +844,27 @@ specs! {
     "quotactl" => [QuotaCmd, Path, QuotaRest(0), Skip] Dec;
     "quotactl_fd" => [Fd, QuotaCmd, QuotaRest(1), Skip] Dec;
     "shmget" => [IpcKey, Uint, ShmgetFlags] Dec;
+    // i386's calls strace 6.1 decodes its own way (the SysV IPC ones are also those its
+    // ipc makes: see IPC_SUBCALLS), and x86_64's time and thread areas.
+    "set_thread_area" => [UserDescIn] EntryNumber;
+    "get_thread_area" => [UserDescInOut] Dec;
+    "fadvise64" => [Fd, Long, Long, Set("fadvise_advice")] Dec;
+    "fadvise64_64" => [Fd, OffsetLoHi, Skip, OffsetLoHi, Skip, Set("fadvise_advice")] Dec;
+    "sgetmask" => [] Sigmask;
+    "ssetmask" => [OldSigmask] OldSigmask;
+    "signal" => [Signal, SigHandler] SigHandler;
+    "time" => [TimeOut] Time;
+    "readdir" => [Fd, OldDirent, ReaddirCount] Dec;
+    "socketcall" => [SocketcallCall, Ptr] Dec;
+    "ipc" => [IpcCall, Hex, Hex, Hex, Hex, Hex] Dec;
+    "semget" => [IpcKey, Int, IpcFlags] Dec;
+    "msgget" => [IpcKey, IpcFlags] Dec;
+    "semctl" => [Int, Int, IpcCtlCmd("semctl_cmd"), SemctlArg] Dec;
+    "msgctl" => [Int, IpcCtlCmd("msgctl_cmd"), MsgctlBuf] Dec;
+    "shmctl" => [Int, IpcCtlCmd("shmctl_cmd"), ShmctlBuf] Dec;
+    "shmdt" => [Ptr] Dec;
+    "msgsnd" => [Int, MsgbufIn(2), Uint, Set("ipc_msg_flags")] Dec;
+    "msgrcv" => [Int, MsgbufOut(2), Uint, Long, Set("ipc_msg_flags")] Dec;
     "fanotify_mark" => [Fd, Set("fanotify_mark_flags"), Set("fanotify_mask"), FanotifyDirfd, Path] Dec;
     "name_to_handle_at" => [Dirfd, Path, FileHandleOut, IntOut, Set("name_to_handle_at_flags")] Dec;
     "open_by_handle_at" => [Fd, FileHandleIn, Set("open_flags")] Dec;
@@ -781,7 +892,89 @@ static ARCH_SPECS: &[(Arch, u32, Spec)] = &[
             ret: Ret::Hex,
         },
     ),
+    // i386's fadvise64 takes its offset in two words, its length in one.
+    (
+        Arch::I386,
+        250,
+        Spec {
+            args: &[Fd, OffsetLoHi, Skip, Long, Set("fadvise_advice")],
+            ret: Ret::Dec,
+        },
+    ),
+    // i386's msgrcv: its message type is a 32-bit long.
+    (
+        Arch::I386,
+        401,
+        Spec {
+            args: &[Int, MsgbufOut(2), Uint, Int, Set("ipc_msg_flags")],
+            ret: Ret::Dec,
+        },
+    ),
 ];
+
+/// One call i386's `ipc(call, first, second, third, ptr, fifth)` makes, as strace's
+/// decode_ipc_subcall prints it: under its own name, with the arguments the kernel's
+/// ksys_ipc passes it, in its own order.
+#[derive(Debug)]
+pub struct IpcSubcall {
+    /// Its name (with its number in [`syscalls::multiplex::IPC_CALLS`]).
+    pub name: &'static str,
+    /// Which of ipc's arguments (1 for `first` ... 5 for `fifth`) each of its own is.
+    pub from: &'static [u8],
+    /// How it prints.
+    pub spec: Spec,
+}
+
+macro_rules! ipc_subcalls {
+    ($($name:literal from [$($from:literal),*] => [$($f:expr),*] $ret:ident;)*) => {
+        &[$(IpcSubcall {
+            name: $name,
+            from: &[$($from),*],
+            spec: Spec { args: &[$($f),*], ret: Ret::$ret },
+        }),*]
+    };
+}
+
+/// The calls ipc makes. They print as the calls of their names do but where ipc passes
+/// something else: semctl's union through a pointer, msgrcv's buffer and type in a
+/// `struct ipc_kludge`, shmat's address written where `third` points.
+static IPC_SUBCALLS: &[IpcSubcall] = ipc_subcalls! {
+    "semop" from [1, 4, 2] => [Int, SembufsIn(2), Uint] Dec;
+    "semget" from [1, 2, 3] => [IpcKey, Int, IpcFlags] Dec;
+    "semctl" from [1, 2, 3, 4] => [Int, Int, IpcCtlCmd("semctl_cmd"), SemunPtr] Dec;
+    // Its timeout is i386's old 32-bit timespec.
+    "semtimedop" from [1, 4, 2, 5] => [Int, SembufsIn(2), Uint, TimespecIn] Dec;
+    "msgsnd" from [1, 4, 2, 3] => [Int, MsgbufIn(2), Uint, Set("ipc_msg_flags")] Dec;
+    "msgrcv" from [1, 4, 2, 4, 3] => [Int, MsgKludgeBuf(2), Uint, MsgKludgeType(1), Set("ipc_msg_flags")] Dec;
+    "msgget" from [1, 2] => [IpcKey, IpcFlags] Dec;
+    "msgctl" from [1, 2, 4] => [Int, IpcCtlCmd("msgctl_cmd"), MsgctlBuf] Dec;
+    "shmat" from [1, 4, 2, 3] => [Int, Ptr, Set("shmat_flags"), Skip] IpcShmat;
+    "shmdt" from [4] => [Ptr] Dec;
+    "shmget" from [1, 2, 3] => [IpcKey, Uint, ShmgetFlags] Dec;
+    "shmctl" from [1, 2, 4] => [Int, IpcCtlCmd("shmctl_cmd"), ShmctlBuf] Dec;
+};
+
+/// msgrcv through ipc with a version in the call's upper half (iBCS2's): its buffer and
+/// type are ipc's `ptr` and `fifth` themselves.
+static IPC_MSGRCV_VERSIONED: &[IpcSubcall] = ipc_subcalls! {
+    "msgrcv" from [1, 4, 2, 5, 3] => [Int, MsgbufOut(2), Uint, Int, Set("ipc_msg_flags")] Dec;
+};
+
+/// The call `ipc(call, ...)` makes: the low half of `call` tells which, the upper half is
+/// a version, which only msgrcv heeds (as the kernel's ksys_ipc); None for a number that
+/// is no call.
+pub fn ipc_subcall(call: u64) -> Option<&'static IpcSubcall> {
+    let (nr, version) = (call as u32 & 0xffff, call as u32 >> 16);
+    let (name, _) = syscalls::multiplex::IPC_CALLS
+        .iter()
+        .find(|&&(_, n)| n == nr)?;
+    let table = if *name == "msgrcv" && version != 0 {
+        IPC_MSGRCV_VERSIONED
+    } else {
+        IPC_SUBCALLS
+    };
+    table.iter().find(|s| s.name == *name)
+}
 
 /// The special decoder for `name`, if strace has one we reproduce.
 pub fn lookup(name: &str) -> Option<&'static Spec> {
@@ -1159,6 +1352,21 @@ pub fn ioctl_param(cmd: u64) -> Option<IoctlParam> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_call_ipc_makes_has_its_arguments_and_a_format_for_each() {
+        for &(name, nr) in &syscalls::multiplex::IPC_CALLS {
+            let sub = ipc_subcall(u64::from(nr)).expect("a call ipc makes");
+            assert_eq!(sub.name, name);
+            assert_eq!(sub.from.len(), sub.spec.args.len(), "{name}");
+            assert!(sub.from.iter().all(|&i| (1..=5).contains(&i)), "{name}");
+        }
+        assert!(ipc_subcall(99).is_none());
+        assert_eq!(ipc_subcall(0x1_0002).map(|s| s.name), Some("semget"));
+        let versioned = ipc_subcall(0x1_000c).expect("msgrcv");
+        assert_eq!(versioned.from, &[1, 4, 2, 5, 3]);
+        assert_eq!(ipc_subcall(12).expect("msgrcv").from, &[1, 4, 2, 4, 3]);
+    }
 
     #[test]
     fn every_decoded_ioctl_command_is_named_in_the_knowledge_base() {

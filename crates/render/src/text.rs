@@ -283,7 +283,8 @@ impl TextSink {
     /// `name(` and the arguments known at entry (with the separator before the rest),
     /// added to `s`.
     fn head(&self, s: &mut String, tid: i32, entry: &SyscallEntry) {
-        let shape = self.decoder.shape(entry.arch, entry.nr);
+        let call = self.decoder.call(entry);
+        let (shape, entry) = (&call.shape, &*call.entry);
         if shape.name == "restart_syscall" && shape.ret != crate::specs::Ret::Raw {
             let prev = self
                 .prev
@@ -295,7 +296,7 @@ impl TextSink {
             s.push_str(" ...>");
             return;
         }
-        let split = self.decoder.entry_split(&shape, entry);
+        let split = self.decoder.entry_split(shape, entry);
         let view = CallView {
             entry,
             result: None,
@@ -303,7 +304,7 @@ impl TextSink {
         };
         s.push_str(&shape.name);
         s.push('(');
-        let printed = self.decoder.push_args(s, &shape, &view, 0..split);
+        let printed = self.decoder.push_args(s, shape, &view, 0..split);
         if split < shape.fmts.len() && printed > 0 {
             s.push_str(", ");
         }
@@ -313,9 +314,10 @@ impl TextSink {
     /// `col` characters before it.
     fn tail(&self, s: &mut String, exit: &SyscallExit, ts: Timestamp, col: usize, from: usize) {
         let start = s.len();
-        let shape = self.decoder.shape(exit.entry.arch, exit.entry.nr);
+        let call = self.decoder.call(&exit.entry);
+        let shape = &call.shape;
         let view = CallView {
-            entry: &exit.entry,
+            entry: &call.entry,
             result: exit.result,
             exit_mem: &exit.mem,
         };
@@ -327,7 +329,7 @@ impl TextSink {
             s.push_str(" <unfinished ...>");
         } else if !cut_off {
             self.decoder
-                .push_args(s, &shape, &view, from..shape.fmts.len());
+                .push_args(s, shape, &view, from..shape.fmts.len());
         }
         s.push_str(") ");
         let now = col + s[start..].chars().count();
@@ -335,7 +337,7 @@ impl TextSink {
             s.push(' ');
         }
         s.push_str("= ");
-        self.decoder.push_ret(s, &shape, &view);
+        self.decoder.push_ret(s, shape, &view);
         if let (Some(digits), Some(_)) = (self.opts.durations, exit.result) {
             let d = ts.mono_ns.saturating_sub(exit.entry.ts.mono_ns);
             s.push_str(&format!(
@@ -367,7 +369,8 @@ impl TextSink {
     /// Prints the end of a call (or the whole call, when lines wait for their exit).
     fn print_exit(&mut self, tid: i32, ts: Timestamp, exit: &SyscallExit) -> io::Result<()> {
         let decoder = self.decoder.clone();
-        let shape = decoder.shape(exit.entry.arch, exit.entry.nr);
+        let call = decoder.call(&exit.entry);
+        let shape = &call.shape;
         if self.deferred() {
             let outcome = match exit.result {
                 None if exit.detached => crate::select::Status::Detached,
@@ -386,11 +389,11 @@ impl TextSink {
                 exit,
                 ts,
                 col,
-                decoder.entry_split(&shape, &exit.entry),
+                decoder.entry_split(shape, &call.entry),
             );
             return self.write_line(tid, line);
         }
-        let split = decoder.entry_split(&shape, &exit.entry);
+        let split = decoder.entry_split(shape, &call.entry);
         let open = self.stream(tid)?.open;
         if let Some((open_tid, col)) = open
             && open_tid == tid

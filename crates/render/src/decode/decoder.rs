@@ -7,6 +7,7 @@ use crate::specs::{self, Fmt, Ret, Spec};
 use crate::xlat::Style;
 use events::{Capture, Mem, SyscallEntry, SyscallResult};
 use std::sync::{Arc, OnceLock};
+use syscalls::multiplex::IPC;
 use syscalls::{Arch, ArgKind, Syscall};
 
 /// How values are printed: strace's -s, -x/-xx, -v, -X, -y.
@@ -147,8 +148,15 @@ impl AbiShapes {
         }
         let phases = shapes
             .iter()
-            .map(|shape| {
+            .enumerate()
+            .map(|(i, shape)| {
                 let Some(shape) = shape else { return 0 };
+                // ipc prints as the call it makes, which may read at either end (semop's
+                // operations, msgrcv's message).
+                let ipc = arch == Arch::I386 && i as u32 + arch.nr_base() == IPC;
+                if ipc && shape.ret != Ret::Raw {
+                    return READS_AT_ENTRY | READS_AT_EXIT;
+                }
                 // rt_sigreturn's restored mask and futex's timeout, read at entry outside
                 // their arguments' own formats, count as those arguments' entry reads.
                 let at = |exit| shape.fmts.iter().any(|&f| reads_at(f, shape.ret, exit));
@@ -184,6 +192,16 @@ fn raw_shape(sc: &Syscall) -> Shape {
         fmts: vec![Fmt::Hex; sc.args.len()],
         ret: Ret::Raw,
     }
+}
+
+/// A call as it prints: its shape, and the entry whose arguments the shape's formats
+/// print.
+#[derive(Debug)]
+pub struct Call<'a> {
+    /// How it prints.
+    pub shape: std::borrow::Cow<'a, Shape>,
+    /// Its arguments in the order the shape prints them, with its entry captures.
+    pub entry: std::borrow::Cow<'a, SyscallEntry>,
 }
 
 /// The per-argument view a decoder works on.
@@ -300,6 +318,25 @@ impl Decoder {
         match known {
             Some(s) => std::borrow::Cow::Borrowed(s),
             None => std::borrow::Cow::Owned(unknown_shape(nr)),
+        }
+    }
+
+    /// How `entry` prints: i386's ipc as the call it makes, under that call's name and
+    /// with its arguments (strace's decode_ipc_subcall), every other call as itself. The
+    /// printers and the capture plan both take the call so, which keeps the captures'
+    /// keys those of the arguments printed.
+    pub fn call<'a>(&'a self, entry: &'a SyscallEntry) -> Call<'a> {
+        use std::borrow::Cow;
+        let shape = self.shape(entry.arch, entry.nr);
+        match self.ipc_subcall(&shape, entry) {
+            Some((shape, entry)) => Call {
+                shape: Cow::Owned(shape),
+                entry: Cow::Owned(entry),
+            },
+            None => Call {
+                shape,
+                entry: Cow::Borrowed(entry),
+            },
         }
     }
 
@@ -426,6 +463,16 @@ pub(super) fn in_phase(fmt: Fmt, ret: Ret, at_exit: bool) -> bool {
                 | Fmt::FileHandleOut
                 | Fmt::QuotaRest(_)
                 | Fmt::IoUringParams
+                // The entry number going in, the descriptor (set_thread_area's number)
+                // coming out.
+                | Fmt::UserDescIn
+                | Fmt::UserDescInOut
+                // IPC_SET's structure going in, IPC_STAT's coming out (and semctl's
+                // union through ipc's pointer to it, read at entry).
+                | Fmt::SemunPtr
+                | Fmt::SemctlArg
+                | Fmt::MsgctlBuf
+                | Fmt::ShmctlBuf
         );
     both_ends || fmt.at_exit() == at_exit
 }

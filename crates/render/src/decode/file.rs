@@ -10,7 +10,7 @@ use crate::escape::{Hex, quote};
 use crate::prim::{Layout, format_mode, ptr, set_text, signal, styled, u16_at, u32_at, u64_at};
 use crate::specs::Fmt;
 use crate::xlat::{self, Style, hex};
-use events::{Mem, MemReader, SyscallEntry};
+use events::{Capture, Mem, MemReader, SyscallEntry};
 
 impl Decoder {
     /// Argument `i` in a file format: open's mode and how, stat's and statfs's buffers,
@@ -43,6 +43,19 @@ impl Decoder {
                 (Some(_), Some(Mem::Bytes { bytes, .. })) => dirents(bytes, st, l, self.opts.hex),
                 _ => ptr(raw),
             },
+            Fmt::OldDirent => match (v.ok_ret(), v.exit_mem(i as u32)) {
+                // 0: the end of the directory, nothing written.
+                (Some(n), Some(Mem::Bytes { bytes, .. })) if n != 0 => {
+                    let mut whole = bytes.clone();
+                    if let Some(Mem::Bytes { bytes: rest, .. }) = v.exit_mem(OLD_DIRENT_REST_KEY) {
+                        whole.extend_from_slice(rest);
+                    }
+                    old_dirent(raw, &whole, l, self.opts.hex).unwrap_or_else(|| ptr(raw))
+                }
+                _ => ptr(raw),
+            },
+            Fmt::ReaddirCount if raw as u32 == 1 => return None,
+            Fmt::ReaddirCount => (raw as u32).to_string(),
             Fmt::Dirents | Fmt::Dirents64 => match (v.ok_ret(), v.exit_mem(i as u32)) {
                 (Some(_), Some(Mem::Bytes { bytes, .. })) => {
                     let n = count_dirents(bytes, reclen_at(fmt, l));
@@ -123,6 +136,7 @@ impl Decoder {
         fmt: Fmt,
         p: ArgPlan<'_>,
         mem: &mut dyn MemReader,
+        out: &mut Vec<Capture>,
     ) -> Option<Mem> {
         let ArgPlan {
             entry,
@@ -165,6 +179,26 @@ impl Decoder {
                 }
                 other => other,
             },
+            Fmt::OldDirent if ok == Some(0) => return None,
+            Fmt::OldDirent => {
+                // What a probe captures of an argument holds the header and most names
+                // (a short read still holds a short name); the rest of a longer one, up to
+                // the most strace prints and a byte for its NUL, is read apart.
+                let first = mem.read_bytes(addr, OLD_DIRENT_FIRST);
+                if let Mem::Bytes {
+                    bytes,
+                    complete: true,
+                } = &first
+                    && old_dirent_name_goes_on(bytes, l)
+                {
+                    let rest = old_dirent_header(l) + D_NAME_MAX + 1 - OLD_DIRENT_FIRST;
+                    out.push(Capture {
+                        key: OLD_DIRENT_REST_KEY,
+                        data: mem.read_bytes(addr + OLD_DIRENT_FIRST as u64, rest),
+                    });
+                }
+                first
+            }
             Fmt::Dirents | Fmt::Dirents64 => {
                 let len = (ok.unwrap_or(0).max(0) as usize).min(1 << 16);
                 if self.opts.verbose {
@@ -628,6 +662,58 @@ fn reclen_at(fmt: Fmt, l: Layout) -> usize {
     }
 }
 
+/// The longest `d_name` strace prints of readdir's entry (its D_NAME_LEN_MAX).
+const D_NAME_MAX: usize = 256;
+
+/// Bytes of readdir's entry read first: as many as a probe captures of an argument.
+const OLD_DIRENT_FIRST: usize = 256;
+
+/// Capture key of the rest of a readdir entry's name past [`OLD_DIRENT_FIRST`].
+const OLD_DIRENT_REST_KEY: u32 = 540;
+
+/// Whether readdir's entry, read to `b`'s end, holds more of its name than `b` does: no
+/// NUL ends it within the d_reclen bytes strace prints of it.
+fn old_dirent_name_goes_on(b: &[u8], l: Layout) -> bool {
+    let header = old_dirent_header(l);
+    let Some(name) = b.get(header..) else {
+        return false;
+    };
+    let n = (u16_at(b, 2 * l.long) as usize).min(D_NAME_MAX);
+    n >= name.len() && !name.contains(&0)
+}
+
+/// Bytes of `struct old_linux_dirent` before its name: `d_ino`, `d_offset` (longs) and
+/// `d_namlen`.
+fn old_dirent_header(l: Layout) -> usize {
+    2 * l.long + 2
+}
+
+/// readdir's `struct old_linux_dirent` at `addr`, as strace's print_old_dirent: the
+/// header (d_reclen is the kernel's d_namlen), then at most that much of the name,
+/// `...` after it when no NUL ends it there:
+/// `{d_ino=19, d_off=108735049, d_reclen=3, d_name="etc"}`. None when the header cannot
+/// be read (strace reads the structure whole, its one-byte name padded to a long).
+fn old_dirent(addr: u64, b: &[u8], l: Layout, strings: Hex) -> Option<String> {
+    let header = old_dirent_header(l);
+    if b.len() < (header + 1).next_multiple_of(l.long) {
+        return None;
+    }
+    let reclen = u16_at(b, 2 * l.long);
+    let n = (reclen as usize).min(D_NAME_MAX);
+    let name = &b[header..];
+    let name_text = match name.iter().take(n + 1).position(|&c| c == 0) {
+        Some(nul) => quote(&name[..nul], strings),
+        None if name.len() > n => format!("{}...", quote(&name[..n], strings)),
+        // Unreadable before its end: strace prints the name's address.
+        None => ptr(addr + header as u64),
+    };
+    Some(format!(
+        "{{d_ino={}, d_off={}, d_reclen={reclen}, d_name={name_text}}}",
+        l.ulong(b, 0),
+        l.ulong(b, l.long)
+    ))
+}
+
 /// How many records a getdents buffer holds whose `d_reclen` is at `reclen_at` (16 in
 /// `linux_dirent64` and x86_64's `linux_dirent`, 8 in i386's, after two 32-bit longs).
 fn count_dirents(b: &[u8], reclen_at: usize) -> usize {
@@ -876,6 +962,47 @@ mod tests {
             "040755 /* S_IFDIR|0755 */"
         );
         assert_eq!(file_mode(0o41777, Style::Abbrev), "S_IFDIR|S_ISVTX|0777");
+    }
+
+    // Expected strings: strace 6.1's readdir lines (i386), the last on a made-up name
+    // longer than its d_reclen.
+    #[test]
+    fn old_dirents_print_their_header_and_as_much_of_the_name_as_reclen_says() {
+        let mut ent: Vec<u8> = [19u32, 108_735_049]
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect();
+        ent.extend_from_slice(&3u16.to_le_bytes());
+        ent.extend_from_slice(b"etc\0\0\0");
+        assert_eq!(
+            old_dirent(0x1000, &ent, Layout::I386, Hex::None).as_deref(),
+            Some(r#"{d_ino=19, d_off=108735049, d_reclen=3, d_name="etc"}"#)
+        );
+        ent[8] = 2;
+        assert_eq!(
+            old_dirent(0x1000, &ent, Layout::I386, Hex::None).as_deref(),
+            Some(r#"{d_ino=19, d_off=108735049, d_reclen=2, d_name="et"...}"#)
+        );
+        assert_eq!(
+            old_dirent(0x1000, &ent[..11], Layout::I386, Hex::None),
+            None
+        );
+        assert!(!old_dirent_name_goes_on(&ent, Layout::I386));
+        // A name longer than a probe's capture holds: read on, printed whole.
+        let mut long = ent[..8].to_vec();
+        long.extend_from_slice(&250u16.to_le_bytes());
+        long.extend(std::iter::repeat_n(b'x', 250));
+        long.push(0);
+        assert!(old_dirent_name_goes_on(
+            &long[..OLD_DIRENT_FIRST],
+            Layout::I386
+        ));
+        let text = old_dirent(0x1000, &long, Layout::I386, Hex::None).expect("an entry");
+        assert!(text.ends_with(&format!("d_reclen=250, d_name=\"{}\"}}", "x".repeat(250))));
+        assert_eq!(
+            old_dirent(0x1000, &long[..OLD_DIRENT_FIRST], Layout::I386, Hex::None).as_deref(),
+            Some("{d_ino=19, d_off=108735049, d_reclen=250, d_name=0x100a}")
+        );
     }
 
     // Expected string: the form strace 6.1 printed for trace_i386's calls, on values made

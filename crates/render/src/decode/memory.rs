@@ -1,9 +1,10 @@
 //! Memory: mmap's and memfd_create's flags, mremap's new address, mincore's vector, the
-//! NUMA node masks and policies, move_pages's arrays.
+//! NUMA node masks and policies, move_pages's arrays, and the segment descriptors of the
+//! thread areas.
 
-use super::basic::{ArgPlan, layout, le_word, mem_u32};
+use super::basic::{ArgPlan, complete, in_struct, layout, le_word, mem_u32};
 use super::decoder::{CallView, Decoder};
-use crate::prim::{Layout, bracket_list, ptr, set_text, styled, word_at};
+use crate::prim::{Layout, bracket_list, ptr, set_text, styled, u32_at, word_at};
 use crate::specs::Fmt;
 use crate::xlat::{Style, hex};
 use events::{Mem, MemReader};
@@ -96,6 +97,10 @@ impl Decoder {
                 _ => ptr(raw),
             },
             Fmt::MemfdFlags => memfd_flags(raw, st),
+            Fmt::UserDescIn => in_struct(raw, v.entry_mem(i as u32), |b| {
+                format!("{{entry_number={}{}", entry_number(b), user_desc_rest(b, l))
+            }),
+            Fmt::UserDescInOut => self.user_desc_in_out(raw, i, v, l),
             _ => unreachable!("{fmt:?} is not a format of the memory family"),
         })
     }
@@ -111,6 +116,9 @@ impl Decoder {
         let ArgPlan { entry, addr, l, .. } = p;
         Some(match fmt {
             Fmt::OldMmapArgs => mem.read_bytes(addr, 24),
+            // get_thread_area reads the entry number only.
+            Fmt::UserDescInOut if !p.at_exit => mem.read_bytes(addr, 4),
+            Fmt::UserDescIn | Fmt::UserDescInOut => mem.read_bytes(addr, USER_DESC_SIZE),
             Fmt::MincoreOut => {
                 let pages = entry.args[1].div_ceil(4096);
                 mem.read_bytes(addr, self.array_shown(pages))
@@ -130,6 +138,26 @@ impl Decoder {
             Fmt::MempolicyOut => mem.read_bytes(addr, 4),
             _ => return None,
         })
+    }
+
+    /// get_thread_area's `struct user_desc`, as strace's print_user_desc prints it at both
+    /// ends: the entry number read at entry (` => ` the one written, if another), then the
+    /// descriptor the kernel wrote, or `...` when it wrote none.
+    fn user_desc_in_out(&self, raw: u64, i: usize, v: &CallView<'_>, l: Layout) -> String {
+        let Some(before) = complete(v.entry_mem(i as u32)).filter(|_| raw != 0) else {
+            return ptr(raw);
+        };
+        let mut s = format!("{{entry_number={}", entry_number(before));
+        match (v.ok_ret(), complete(v.exit_mem(i as u32))) {
+            (Some(_), Some(after)) => {
+                if u32_at(after, 0) != u32_at(before, 0) {
+                    s.push_str(&format!(" => {}", entry_number(after)));
+                }
+                s.push_str(&user_desc_rest(after, l));
+            }
+            _ => s.push_str(", ...}"),
+        }
+        s
     }
 
     /// How many longs of a node mask to read: all of them under -v, else up to -s, as
@@ -205,12 +233,55 @@ fn nodemask(b: &[u8], more: bool, long: usize) -> String {
     let width = 2 * long;
     let parts: Vec<String> = b
         .chunks_exact(long)
-        .map(|c| match word_at(c, 0, long) {
-            0 => "0".repeat(width),
-            v => format!("{v:#0width$x}"),
-        })
+        .map(|c| zero_padded_hex(word_at(c, 0, long), width))
         .collect();
     bracket_list(parts, more)
+}
+
+/// Bytes of `struct user_desc`: three 32-bit words, then the flag bits in a fourth.
+const USER_DESC_SIZE: usize = 16;
+
+/// A `struct user_desc`'s entry number, as strace's PRINT_FIELD_ID: `-1` for "any free".
+fn entry_number(b: &[u8]) -> String {
+    match u32_at(b, 0) as u32 {
+        u32::MAX => "-1".to_string(),
+        n => n.to_string(),
+    }
+}
+
+/// A `struct user_desc` after its entry number: `, base_addr=0xf7f1f540, limit=0x0fffff,
+/// seg_32bit=1, contents=0, ..., useable=1}`, the addresses as strace's %#08x (zero as
+/// `00000000`), `lm` only for a 64-bit tracee (strace ignores it for i386's).
+fn user_desc_rest(b: &[u8], l: Layout) -> String {
+    let bits = u32_at(b, 12);
+    let bit = |n: u32| (bits >> n) & 1;
+    let mut s = format!(
+        ", base_addr={}, limit={}, seg_32bit={}, contents={}, read_exec_only={}, \
+         limit_in_pages={}, seg_not_present={}, useable={}",
+        zero_padded_hex(u32_at(b, 4), 8),
+        zero_padded_hex(u32_at(b, 8), 8),
+        bit(0),
+        (bits >> 1) & 3,
+        bit(3),
+        bit(4),
+        bit(5),
+        bit(6)
+    );
+    if l.long == 8 {
+        s.push_str(&format!(", lm={}", bit(7)));
+    }
+    s.push('}');
+    s
+}
+
+/// C's `%#0*x` with `width`: that many characters with the `0x` (8: `0x0fffff`), which
+/// zero does not get (`00000000`).
+fn zero_padded_hex(v: u64, width: usize) -> String {
+    if v == 0 {
+        "0".repeat(width)
+    } else {
+        format!("{v:#0width$x}")
+    }
 }
 
 #[cfg(test)]
@@ -224,5 +295,24 @@ mod tests {
         let mask = [1u8, 0, 0, 0, 0, 0, 0, 0];
         assert_eq!(nodemask(&mask, false, 4), "[0x000001, 00000000]");
         assert_eq!(nodemask(&mask, true, 8), "[0x00000000000001, ...]");
+    }
+
+    // Expected strings: strace 6.1's set_thread_area line (i386) and strace 7.2's
+    // (x86_64), on the descriptor i386b-style programs pass.
+    #[test]
+    fn user_descs_pad_their_addresses_and_add_lm_for_64_bit_tracees() {
+        let desc: Vec<u8> = [u32::MAX, 0, 0xfffff, 0x51]
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect();
+        let rest = "base_addr=00000000, limit=0x0fffff, seg_32bit=1, contents=0, \
+                    read_exec_only=0, limit_in_pages=1, seg_not_present=0, useable=1";
+        assert_eq!(entry_number(&desc), "-1");
+        assert_eq!(user_desc_rest(&desc, Layout::I386), format!(", {rest}}}"));
+        assert_eq!(
+            user_desc_rest(&desc, Layout::LP64),
+            format!(", {rest}, lm=0}}")
+        );
+        assert_eq!(zero_padded_hex(0xf7f1_f540, 8), "0xf7f1f540");
     }
 }

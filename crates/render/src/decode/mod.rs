@@ -27,15 +27,16 @@ mod system;
 mod table;
 mod time;
 
-use basic::{AT_FDCWD, ArgPlan, FD_KEY_BASE, layout};
+use basic::{AT_FDCWD, ArgPlan, FD_KEY_BASE, complete, layout};
 use decoder::in_phase;
-pub use decoder::{CallView, DecodeOptions, Decoder, PerCall, Shape};
+pub use decoder::{Call, CallView, DecodeOptions, Decoder, PerCall, Shape};
 use desc::{PIPE_FD_KEY, POLL_REVENTS_KEY, pollfds, time_left};
 use file::{F_GETOWN_EX, fcntl_lock};
+use ipc::IPC_SHMAT_KEY;
 use process::{FUTEX_TIMEOUT_KEY, P_PIDFD, futex_waits};
 use quota::quota_data;
-use signal::SIGRETURN_KEY;
-use time::is_erestart;
+use signal::{SIGRETURN_KEY, sa_handler_name, sigmask};
+use time::{date_of, is_erestart};
 
 use crate::prim::{format_mode, ptr, signal, u32_at};
 use crate::specs::{self, Fmt, Ret};
@@ -114,6 +115,22 @@ fn family(fmt: Fmt) -> Family {
         | Fmt::LenInOut
         | Fmt::IdOut
         | Fmt::Skip => Family::Basic,
+        Fmt::IpcCall
+        | Fmt::IpcFlags
+        | Fmt::IpcCtlCmd(_)
+        | Fmt::SemunPtr
+        | Fmt::SemctlArg
+        | Fmt::MsgctlBuf
+        | Fmt::ShmctlBuf
+        | Fmt::MsgbufIn(_)
+        | Fmt::MsgbufOut(_)
+        | Fmt::MsgKludgeBuf(_)
+        | Fmt::MsgKludgeType(_) => Family::Ipc,
+        Fmt::UserDescIn | Fmt::UserDescInOut => Family::Memory,
+        Fmt::TimeOut => Family::Time,
+        Fmt::OldSigmask | Fmt::SigHandler => Family::Signal,
+        Fmt::SocketcallCall => Family::Net,
+        Fmt::OldDirent | Fmt::ReaddirCount => Family::File,
         Fmt::QuotaCmd | Fmt::QuotaRest(_) => Family::Quota,
         Fmt::IpcKey
         | Fmt::ShmgetFlags
@@ -403,6 +420,33 @@ impl Decoder {
             Ret::Oct => format_mode(v as u64),
             Ret::NoReturn => "?".to_string(),
             Ret::Fcntl => self.fcntl_ret(v, view),
+            Ret::EntryNumber => match complete(view.exit_mem(0)) {
+                Some(desc) if desc.len() >= 4 => format!("{v} (entry_number={})", u32_at(desc, 0)),
+                _ => v.to_string(),
+            },
+            Ret::Sigmask | Ret::OldSigmask => {
+                let prefix = if shape.ret == Ret::Sigmask {
+                    "mask"
+                } else {
+                    "old mask"
+                };
+                let bits = 8 * layout(view.entry).long as u32;
+                let mask = sigmask(v as u64, bits, self.opts.style);
+                format!("{} ({prefix} {mask})", ret_hex(v, view.entry))
+            }
+            Ret::SigHandler => match sa_handler_name(v as u64, view.entry) {
+                Some(name) => format!("{} ({name})", ret_hex(v, view.entry)),
+                None => ret_hex(v, view.entry),
+            },
+            Ret::Time => match date_of(v, view.entry) {
+                Some(date) => format!("{v} ({date})"),
+                None => v.to_string(),
+            },
+            Ret::IpcShmat => match complete(view.exit_mem(IPC_SHMAT_KEY)) {
+                Some(b) => hex(layout(view.entry).ulong(b, 0)),
+                // strace's RVAL_NONE.
+                None => "?".to_string(),
+            },
         }
     }
 
@@ -470,9 +514,9 @@ impl Decoder {
             // by walking the call's shape.
             return Vec::new();
         }
-        let shape = self.shape(entry.arch, entry.nr);
+        let call = self.call(entry);
         self.for_call(entry.arch, entry.nr)
-            .plan_shape(&shape, entry, result, mem)
+            .plan_shape(&call.shape, &call.entry, result, mem)
     }
 
     /// [`Decoder::plan`] by the call's shape, argument by argument.
@@ -516,7 +560,7 @@ impl Decoder {
             let data = match family(*fmt) {
                 Family::Basic => self.plan_basic(*fmt, p, mem, &mut out),
                 Family::Quota => self.plan_quota(*fmt, p, mem),
-                Family::Ipc => self.plan_ipc(*fmt, p, mem),
+                Family::Ipc => self.plan_ipc(*fmt, p, mem, &mut out),
                 Family::Memory => self.plan_memory(*fmt, p, mem),
                 Family::Time => self.plan_time(*fmt, p, mem, &mut out),
                 Family::Signal => self.plan_signal(*fmt, p, mem, &mut out),
@@ -529,7 +573,7 @@ impl Decoder {
                 Family::Iov => self.plan_iov(*fmt, p, mem, &mut out),
                 Family::Ioctl => self.plan_ioctl(*fmt, p, mem, &mut out),
                 Family::Net => self.plan_net(*fmt, p, mem, &mut out),
-                Family::File => self.plan_file(*fmt, p, mem),
+                Family::File => self.plan_file(*fmt, p, mem, &mut out),
             };
             if let Some(data) = data {
                 out.push(Capture {
@@ -546,6 +590,14 @@ impl Decoder {
             out.push(Capture {
                 key: SIGRETURN_KEY,
                 data: mem.read_bytes(entry.sp.wrapping_add(296), 8),
+            });
+        }
+        if at_exit && ok.is_some() && shape.ret == Ret::IpcShmat {
+            // The address shmat through ipc attached at, which the kernel wrote where
+            // `third` points.
+            out.push(Capture {
+                key: IPC_SHMAT_KEY,
+                data: mem.read_bytes(entry.args[3], l.long),
             });
         }
         if !at_exit
@@ -649,6 +701,16 @@ impl CapturePlan for Decoder {
         self.plan(entry, Some(result), mem)
     }
 }
+
+/// A result strace prints in hex (RVAL_HEX): of 32 bits for an i386 call.
+fn ret_hex(v: i64, entry: &SyscallEntry) -> String {
+    if layout(entry).long == 4 {
+        hex(u64::from(v as u32))
+    } else {
+        hex(v as u64)
+    }
+}
+
 /// A failed undecoded call's result, as strace's print_err_ret: the errno's name and
 /// strerror's text (`Unknown error 512` for the kernel's restart codes), or the number.
 fn raw_error(code: i32) -> String {
@@ -702,6 +764,112 @@ mod phase_tests {
             self.reads += 1;
             Mem::Fault
         }
+    }
+
+    /// Answers reads from a few blocks of made-up tracee memory.
+    struct BlockReader(Vec<(u64, Vec<u8>)>);
+
+    impl MemReader for BlockReader {
+        fn read_bytes(&mut self, addr: u64, len: usize) -> Mem {
+            let Some((at, block)) = self
+                .0
+                .iter()
+                .find(|(at, b)| (*at..*at + b.len() as u64).contains(&addr))
+            else {
+                return Mem::Fault;
+            };
+            let bytes: Vec<u8> = block[(addr - at) as usize..]
+                .iter()
+                .take(len)
+                .copied()
+                .collect();
+            Mem::Bytes {
+                complete: bytes.len() == len,
+                bytes,
+            }
+        }
+        fn read_str(&mut self, _addr: u64, _max: usize) -> Mem {
+            Mem::Fault
+        }
+        fn read_str_array(&mut self, _addr: u64, _p: usize, _items: usize, _len: usize) -> Mem {
+            Mem::Fault
+        }
+    }
+
+    /// `ipc(ARGS)` of i386 made and returning `rval`, printed as its arguments and result.
+    fn ipc_line(args: [u64; 6], rval: i64, memory: Vec<(u64, Vec<u8>)>) -> String {
+        let decoder = Decoder::new(DecodeOptions::default());
+        let mut reader = BlockReader(memory);
+        let mut entry = SyscallEntry {
+            arch: Arch::I386,
+            nr: syscalls::multiplex::IPC,
+            args,
+            ip: 0,
+            sp: 0,
+            mem: Vec::new(),
+            ts: Default::default(),
+        };
+        assert!(
+            decoder.reads(Arch::I386, entry.nr, false) && decoder.reads(Arch::I386, entry.nr, true)
+        );
+        entry.mem = decoder.at_entry(&entry, &mut reader);
+        let result = SyscallResult {
+            rval,
+            is_error: rval < 0,
+        };
+        let exit_mem = decoder.at_exit(&entry, result, &mut reader);
+        let call = decoder.call(&entry);
+        let view = CallView {
+            entry: &call.entry,
+            result: Some(result),
+            exit_mem: &exit_mem,
+        };
+        let args = decoder.args(&call.shape, &view, 0..call.shape.fmts.len());
+        format!(
+            "{}({}) = {}",
+            call.shape.name,
+            args.join(", "),
+            decoder.ret(&call.shape, &view)
+        )
+    }
+
+    fn words(w: &[u32]) -> Vec<u8> {
+        w.iter().flat_map(|w| w.to_le_bytes()).collect()
+    }
+
+    // Expected strings: strace 6.1's lines for glibc's i386 semop, msgrcv and shmat, which
+    // go through ipc (version 0), on made-up ids and addresses.
+    #[test]
+    fn ipc_prints_as_the_call_it_makes_with_that_calls_arguments() {
+        let sops = vec![0, 0, 1, 0, 0x00, 0x10];
+        assert_eq!(
+            ipc_line([1, 5, 1, 0, 0x1000, 0], 0, vec![(0x1000, sops)]),
+            "semop(5, [{sem_num=0, sem_op=1, sem_flg=SEM_UNDO}], 1) = 0"
+        );
+        let mut msg = words(&[0x3000, 7]);
+        msg.extend(words(&[5]));
+        msg.extend(b"hi\0\0");
+        let memory = vec![(0x2000, msg[..8].to_vec()), (0x3000, msg[8..].to_vec())];
+        assert_eq!(
+            ipc_line([12, 4, 3, 0x1000, 0x2000, 0], 3, memory.clone()),
+            r#"msgrcv(4, {mtype=5, mtext="hi\0"}, 3, 7, MSG_NOERROR) = 3"#
+        );
+        assert_eq!(
+            ipc_line([12, 4, 3, 0x800, 0x2000, 0], -42, memory),
+            "msgrcv(4, 0x2000, 3, IPC_NOWAIT) = -1 ENOMSG (No message of desired type)"
+        );
+        assert_eq!(
+            ipc_line(
+                [21, 9, 0x1000, 0x4000, 0, 0],
+                0,
+                vec![(0x4000, words(&[0xf7f2_8000]))]
+            ),
+            "shmat(9, NULL, SHM_RDONLY) = 0xf7f28000"
+        );
+        assert_eq!(
+            ipc_line([99, 0, 5, 0, 0, 0], -22, Vec::new()),
+            "ipc(99, 0, 0x5, 0, 0, 0) = -1 EINVAL (Invalid argument)"
+        );
     }
 
     /// The per-call table that lets the tracer skip planning must never skip a call that

@@ -148,6 +148,14 @@ impl Decoder {
                 (n, mem @ Some(Mem::Bytes { .. })) => self.buf(raw, n, mem, false),
                 _ => ptr(raw),
             },
+            // strace's printxval_d: the name, else the number in decimal.
+            Fmt::SocketcallCall => {
+                let call = raw as u32 as i32;
+                match syscalls::xlat_set("socketcall_call").and_then(|s| s.name_of(raw)) {
+                    Some(name) => styled(name.to_string(), &call.to_string(), st),
+                    None => call.to_string(),
+                }
+            }
             _ => unreachable!("{fmt:?} is not a format of the net family"),
         })
     }

@@ -6,7 +6,7 @@ use super::decoder::{CallView, Decoder};
 use crate::prim::{Layout, ptr, set_text, signal, styled, u32_at, u64_at};
 use crate::specs::Fmt;
 use crate::xlat::{Style, hex};
-use events::{Capture, Mem, MemReader};
+use events::{Capture, Mem, MemReader, SyscallEntry};
 
 impl Decoder {
     /// Argument `i` in a signal format: a signal set, an action, a siginfo, a stack, a
@@ -58,6 +58,11 @@ impl Decoder {
                 _ => return None,
             },
             Fmt::SigeventIn => in_struct(raw, v.entry_mem(i as u32), |b| sigevent(b, st, l)),
+            Fmt::OldSigmask => sigmask(raw, 8 * l.long as u32, st),
+            Fmt::SigHandler => match sa_handler_name(raw, v.entry) {
+                Some(name) => styled(name.to_string(), &hex(raw), st),
+                None => ptr(raw),
+            },
             _ => unreachable!("{fmt:?} is not a format of the signal family"),
         })
     }
@@ -102,6 +107,19 @@ impl Decoder {
             _ => return None,
         })
     }
+}
+
+/// The name of a special signal handler (`SIG_DFL`, `SIG_IGN`, `SIG_ERR`), as strace's
+/// sa_handler_values, of a handler (or signal's result) of the call's ABI: 32 bits wide
+/// for an i386 call, whose SIG_ERR (0xffffffff) strace's 64-bit build does not name
+/// either.
+pub(super) fn sa_handler_name(handler: u64, entry: &SyscallEntry) -> Option<&'static str> {
+    let handler = if layout(entry).long == 4 {
+        handler & 0xffff_ffff
+    } else {
+        handler
+    };
+    syscalls::xlat_set("sa_handler")?.name_of(handler)
 }
 
 /// Capture key of rt_sigreturn's restored mask.
@@ -208,9 +226,15 @@ fn sigevent(b: &[u8], st: Style, l: Layout) -> String {
 /// A 64-bit `sigset_t`: `[CHLD]`, `~[RTMIN RT_1]`, `[]`; numbers under -X raw (`[17]`),
 /// both under -X verbose (`[17 /* CHLD */]`).
 fn sigset(b: &[u8], st: Style) -> String {
-    let set = u64_at(b, 0);
+    sigmask(u64_at(b, 0), 64, st)
+}
+
+/// A signal mask of `bits` signals (64 for a `sigset_t`, 32 for i386's old masks), as
+/// strace's sprintsigmask_n: the signals in it, or `~` and those not in it when it holds
+/// two thirds of them or more.
+pub(super) fn sigmask(set: u64, bits: u32, st: Style) -> String {
     let names = |want: bool| -> Vec<String> {
-        (1..=64)
+        (1..=bits as i32)
             .filter(|n| (set >> (n - 1)) & 1 == u64::from(want))
             .map(|n| {
                 let s = signal(n);
@@ -219,7 +243,12 @@ fn sigset(b: &[u8], st: Style) -> String {
             })
             .collect()
     };
-    if set.count_ones() > 32 {
+    let set = if bits < 64 {
+        set & ((1 << bits) - 1)
+    } else {
+        set
+    };
+    if set.count_ones() >= bits * 2 / 3 {
         format!("~[{}]", names(false).join(" "))
     } else {
         format!("[{}]", names(true).join(" "))
@@ -249,6 +278,27 @@ mod tests {
             sigset(&(1u64 << 16).to_le_bytes(), Style::Verbose),
             "[17 /* CHLD */]"
         );
+    }
+
+    // Expected strings: strace 7.2's rt_sigprocmask lines for these masks (it inverts a
+    // set of 42 signals or more, not one of 33).
+    #[test]
+    fn sigsets_invert_at_two_thirds_of_their_signals() {
+        let no_kill_stop = (1u64 << 36) - 1 - (1 << 8) - (1 << 18);
+        assert!(sigset(&no_kill_stop.to_le_bytes(), Style::Abbrev).starts_with("[HUP INT "));
+        assert_eq!(
+            sigset(&((1u64 << 42) - 1).to_le_bytes(), Style::Raw),
+            format!(
+                "~[{}]",
+                (43..=64)
+                    .map(|n| n.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )
+        );
+        assert_eq!(sigmask(1 << 9, 32, Style::Abbrev), "[USR1]");
+        assert_eq!(sigmask(0, 32, Style::Abbrev), "[]");
+        assert_eq!(sigmask(!(1 << 8), 32, Style::Raw), "~[9]");
     }
 
     // Expected strings: the forms strace 6.1 printed for trace_i386's calls, on values made

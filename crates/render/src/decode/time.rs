@@ -4,7 +4,7 @@
 use super::basic::{ArgPlan, in_struct, layout};
 use super::decoder::{CallView, Decoder};
 use super::desc::SELECT_LEFT_KEY;
-use crate::dates::date_comment;
+use crate::dates::{date_comment, date_text, utc_offset_at};
 use crate::prim::{Layout, set_text, signed, u32_at, word_at};
 use crate::specs::Fmt;
 use crate::xlat::Style;
@@ -35,6 +35,10 @@ impl Decoder {
                 in_struct(raw, v.exit_mem(i as u32), |b| timespec(b, l))
             }
             Fmt::RemainOut => crate::prim::ptr(raw),
+            Fmt::TimeOut => self.out_struct(raw, v, i, |b| {
+                let secs = l.time_field(b, 0);
+                format!("[{secs}{}]", date_comment(secs, 0, 0))
+            }),
             _ => unreachable!("{fmt:?} is not a format of the time family"),
         })
     }
@@ -86,6 +90,7 @@ impl Decoder {
                 tv
             }
             Fmt::TimexOut => mem.read_bytes(addr, timex_size(l.time)),
+            Fmt::TimeOut => mem.read_bytes(addr, l.time),
             _ => return None,
         })
     }
@@ -186,6 +191,14 @@ fn timeval_pair(b: &[u8], l: Layout) -> String {
         format!("{}{}", timeval(b, off, l), date_comment(sec, usec, 6))
     };
     format!("[{}, {}]", one(0), one(2 * l.time))
+}
+
+/// The date of time's result, as strace prints it after it: `2026-12-07T01:43:20+0000`;
+/// none for the epoch itself (strace's sprinttime).
+pub(super) fn date_of(secs: i64, entry: &SyscallEntry) -> Option<String> {
+    // i386's time_t is 32 bits.
+    let secs = crate::prim::signed(secs as u64, layout(entry).time);
+    (secs != 0).then(|| date_text(secs, 0, 0, utc_offset_at(secs)))
 }
 
 /// Whether the call ended in one of the restart errors a signal interrupting it leaves
