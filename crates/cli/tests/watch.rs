@@ -351,7 +351,8 @@ fn a_module_load_attempt_is_seen_even_when_it_fails() {
 
 /// Two threads make syscalls as fast as they can: every call is either delivered or
 /// counted as lost, exactly (the kernel's lost counter and the delivered events add up
-/// to the calls made), and the losses are reported in the stream itself.
+/// to the calls made, a lost record of the process's own life aside), and the losses are
+/// reported in the stream itself.
 #[test]
 fn a_flood_is_delivered_or_reported_lost_exactly() {
     let dir = tempfile::tempdir().unwrap();
@@ -382,10 +383,13 @@ fn a_flood_is_delivered_or_reported_lost_exactly() {
         .find(|l| l["type"] == "lost")
         .map_or(0, |l| l["total"].as_u64().unwrap());
     assert_eq!(lost_reported, last_total, "the lost reports add up");
-    assert_eq!(
-        delivered + lost_reported,
-        2 * per_thread,
-        "{delivered} delivered, {lost_reported} lost"
+    // The ring's lost count is of every record it could not take: under a load that
+    // loses most calls, a record of the process's own life (its threads' forks and
+    // exits, its exec: six at most) can be among them.
+    let calls = 2 * per_thread;
+    assert!(
+        delivered <= calls && (calls..=calls + 6).contains(&(delivered + lost_reported)),
+        "{delivered} delivered, {lost_reported} lost, of {calls} calls"
     );
     eprintln!("flood: {delivered} delivered, {lost_reported} reported lost");
 }

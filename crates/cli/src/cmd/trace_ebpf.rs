@@ -697,8 +697,23 @@ mod tests {
         // Commands and flags (clone's: the tids it stores; every bit set), in the first
         // or the second argument (clock_nanosleep's flags), each with a success, an
         // interrupted call (EINTR) and one a signal interrupted to be restarted
-        // (ERESTART_RESTARTBLOCK: a sleep's remaining time).
-        let commands = [0u64, 1, 2, 3, 4, 5, 6, 8, 16, 0x5401, 0x130_0000, u64::MAX];
+        // (ERESTART_RESTARTBLOCK: a sleep's remaining time); i386's ipc making shmat (21),
+        // which writes the address it attached.
+        let commands = [
+            0u64,
+            1,
+            2,
+            3,
+            4,
+            5,
+            6,
+            8,
+            16,
+            21,
+            0x5401,
+            0x130_0000,
+            u64::MAX,
+        ];
         let mut unread = Vec::new();
         for arch in Arch::ALL {
             for sc in arch.table().entries() {

@@ -49,17 +49,24 @@ impl Decoder {
         }
         let shape = self.shape(arch, nr);
         let exec = shape.name.starts_with("execve");
+        // i386's ipc prints as the call it makes, whose arguments its own shape does not
+        // describe: each is asked of the plan, for every call ipc makes.
+        let ipc = matches!(shape.fmts.first(), Some(Fmt::IpcCall));
         let mut out = Vec::new();
         let mut asked = None;
         for i in 0..6 {
             let fmt = shape.fmts.get(i).copied();
             let read = match fmt.and_then(|f| stated(f, arch, nr)) {
+                _ if ipc && i == 0 => None,
+                _ if ipc => asked
+                    .get_or_insert_with(|| self.ask(arch, nr, &ipc_cases()))
+                    .read_at(SENTINEL * (i as u64 + 1)),
                 Some(read) => read,
                 // argv and envp: the exec's record holds them.
                 None if matches!(fmt, Some(Fmt::Argv | Fmt::Envp)) => None,
                 None if fmt.is_some_and(Fmt::value_only) => None,
                 None => asked
-                    .get_or_insert_with(|| self.ask(arch, nr))
+                    .get_or_insert_with(|| self.ask(arch, nr, &command_cases()))
                     .read_at(SENTINEL * (i as u64 + 1)),
             };
             if let Some(read) = read {
@@ -73,20 +80,11 @@ impl Decoder {
         out
     }
 
-    /// What the decoders' plan reads of call `nr` on `arch` with every argument at its
-    /// sentinel address, or a command in the first or the second, at entry and at exit.
-    fn ask(&self, arch: Arch, nr: u32) -> Asked {
+    /// What the decoders' plan reads of call `nr` on `arch` with the arguments of each
+    /// of `cases`, at entry and at exit.
+    fn ask(&self, arch: Arch, nr: u32, cases: &[[u64; 6]]) -> Asked {
         let mut asked = Asked::default();
-        let at = |i: usize| SENTINEL * (i as u64 + 1);
-        let mut cases = vec![std::array::from_fn(at)];
-        for c in COMMANDS {
-            for pos in [0, 1] {
-                let mut args: [u64; 6] = std::array::from_fn(at);
-                args[pos] = c;
-                cases.push(args);
-            }
-        }
-        for args in cases {
+        for &args in cases {
             let entry = SyscallEntry {
                 arch,
                 nr,
@@ -107,6 +105,44 @@ impl Decoder {
         }
         asked
     }
+}
+
+/// Every argument at its sentinel address (argument `i` at `SENTINEL * (i + 1)`).
+fn sentinels() -> [u64; 6] {
+    std::array::from_fn(|i| SENTINEL * (i as u64 + 1))
+}
+
+/// The arguments a call is asked with: each at its address, or a command in the first
+/// or the second.
+fn command_cases() -> Vec<[u64; 6]> {
+    let mut cases = vec![sentinels()];
+    for c in COMMANDS {
+        for pos in [0, 1] {
+            let mut args = sentinels();
+            args[pos] = c;
+            cases.push(args);
+        }
+    }
+    cases
+}
+
+/// The arguments i386's ipc is asked with: each call it makes, its other arguments at
+/// their addresses, or IPC_STAT (2) and IPC_SET (1) where msgctl's and shmctl's command
+/// (the third) and semctl's (the fourth) are.
+fn ipc_cases() -> Vec<[u64; 6]> {
+    let mut cases = Vec::new();
+    for (_, call) in syscalls::multiplex::IPC_CALLS {
+        let mut args = sentinels();
+        args[0] = u64::from(call);
+        cases.push(args);
+        for cmd in [1, 2] {
+            let mut with = args;
+            with[2] = cmd;
+            with[3] = cmd;
+            cases.push(with);
+        }
+    }
+    cases
 }
 
 /// How an argument of format `fmt` is read when its format says more than a read of
@@ -233,6 +269,15 @@ mod tests {
             ..DecodeOptions::default()
         });
         assert_eq!(reads(&verbose, x, "uname"), [(0, ArgRead::Fixed(390))]);
+    }
+
+    /// i386's ipc is asked for every call it makes: semop's operations and shmctl's
+    /// structure at its fifth argument, shmat's result at its fourth.
+    #[test]
+    fn ipc_is_read_as_the_calls_it_makes_read() {
+        let d = Decoder::new(DecodeOptions::default());
+        let args: Vec<usize> = reads(&d, Arch::I386, "ipc").iter().map(|r| r.0).collect();
+        assert!(args.contains(&3) && args.contains(&4), "{args:?}");
     }
 
     /// An exec's path is read at entry (the old image is gone at exit), its argv and
