@@ -518,41 +518,10 @@ pub(super) fn count_cgroup(
 
 #[cfg(test)]
 mod tests {
-    use events::{CapturePlan, Mem, MemReader, SyscallEntry, SyscallResult, Timestamp};
+    use events::{CapturePlan, SyscallEntry, SyscallResult, Timestamp};
+    use render::decode::AskedMemory;
     use render::{DecodeOptions, Decoder};
     use syscalls::Arch;
-
-    /// Answers every read with plausible data (small numbers, pointers that are not NULL)
-    /// and notes the addresses asked for.
-    #[derive(Default)]
-    struct Asked(Vec<u64>);
-
-    impl MemReader for Asked {
-        fn read_bytes(&mut self, addr: u64, len: usize) -> Mem {
-            self.0.push(addr);
-            let bytes = (0..len.min(4096))
-                .map(|i| if i % 4 == 0 { 8 } else { 0 })
-                .collect();
-            Mem::Bytes {
-                bytes,
-                complete: len <= 4096,
-            }
-        }
-        fn read_str(&mut self, addr: u64, _: usize) -> Mem {
-            self.0.push(addr);
-            Mem::Str {
-                bytes: b"x".to_vec(),
-                terminated: true,
-            }
-        }
-        fn read_str_array(&mut self, addr: u64, _: usize, _: usize, _: usize) -> Mem {
-            self.0.push(addr);
-            Mem::Fault
-        }
-        fn read_dirents(&mut self, addr: u64, len: usize) -> Mem {
-            self.read_bytes(addr, len)
-        }
-    }
 
     /// The arguments `decoder` reads memory at, for call `nr` on `arch`, when its first
     /// or second argument holds one of `commands` and it returns one of `returns`: each
@@ -579,7 +548,7 @@ mod tests {
                     mem: Vec::new(),
                     ts: Timestamp::default(),
                 };
-                let mut asked = Asked::default();
+                let mut asked = AskedMemory::default();
                 decoder.at_entry(&entry, &mut asked);
                 for &rval in returns {
                     let result = SyscallResult {
@@ -588,7 +557,9 @@ mod tests {
                     };
                     decoder.at_exit(&entry, result, &mut asked);
                 }
-                read.extend((0..6).filter(|&i| i != pos && asked.0.contains(&at(i))));
+                read.extend(
+                    (0..6).filter(|&i| i != pos && asked.reads.iter().any(|r| r.0 == at(i))),
+                );
             }
         }
         read.sort_unstable();

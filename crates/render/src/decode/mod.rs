@@ -36,6 +36,7 @@ use ipc::IPC_SHMAT_KEY;
 use process::{FUTEX_TIMEOUT_KEY, P_PIDFD, futex_waits};
 use quota::quota_data;
 use signal::{SIGRETURN_KEY, sa_handler_name, sigmask};
+pub use table::AskedMemory;
 use time::{date_of, is_erestart};
 
 use crate::prim::{format_mode, ptr, signal, u32_at};
@@ -733,39 +734,6 @@ fn raw_error(code: i32) -> String {
 mod phase_tests {
     use super::*;
 
-    /// Counts reads, answering each with plausible data so that plans go on to read what
-    /// the first read points to.
-    #[derive(Default)]
-    struct CountingReader {
-        reads: usize,
-    }
-
-    impl MemReader for CountingReader {
-        fn read_bytes(&mut self, _addr: u64, len: usize) -> Mem {
-            self.reads += 1;
-            // Small numbers everywhere: lengths, counts and pointers that are not NULL
-            // (at most a page of them: whether a call reads is the question, not what).
-            let bytes = (0..len.min(4096))
-                .map(|i| if i % 4 == 0 { 8 } else { 0 })
-                .collect();
-            Mem::Bytes {
-                bytes,
-                complete: len <= 4096,
-            }
-        }
-        fn read_str(&mut self, _addr: u64, _max: usize) -> Mem {
-            self.reads += 1;
-            Mem::Str {
-                bytes: b"x".to_vec(),
-                terminated: true,
-            }
-        }
-        fn read_str_array(&mut self, _addr: u64, _p: usize, _items: usize, _len: usize) -> Mem {
-            self.reads += 1;
-            Mem::Fault
-        }
-    }
-
     /// Answers reads from a few blocks of made-up tracee memory.
     struct BlockReader(Vec<(u64, Vec<u8>)>);
 
@@ -901,10 +869,10 @@ mod phase_tests {
                                 is_error: false,
                             }),
                         ] {
-                            let mut reader = CountingReader::default();
+                            let mut reader = table::AskedMemory::default();
                             let shape = decoder.shape(arch, sc.nr);
                             decoder.plan_shape(&shape, &entry, result, &mut reader);
-                            if reader.reads > 0 {
+                            if !reader.reads.is_empty() {
                                 assert!(
                                     decoder.reads(arch, sc.nr, result.is_some()),
                                     "{arch:?} {} (args {:?}) reads at {} but is skipped",

@@ -82,8 +82,8 @@ impl Decoder {
 
     /// What the decoders' plan reads of call `nr` on `arch` with the arguments of each
     /// of `cases`, at entry and at exit.
-    fn ask(&self, arch: Arch, nr: u32, cases: &[[u64; 6]]) -> Asked {
-        let mut asked = Asked::default();
+    fn ask(&self, arch: Arch, nr: u32, cases: &[[u64; 6]]) -> AskedMemory {
+        let mut asked = AskedMemory::default();
         for &args in cases {
             let entry = SyscallEntry {
                 arch,
@@ -171,15 +171,17 @@ fn stated(fmt: Fmt, arch: Arch, nr: u32) -> Option<Option<ArgRead>> {
     }))
 }
 
-/// The reads a plan asked for, answering each with plausible data (small numbers, so
-/// that lengths and counts read from memory are small and pointers not NULL).
-#[derive(Default)]
-struct Asked {
-    /// (address, bytes asked for; None for a string).
-    reads: Vec<(u64, Option<usize>)>,
+/// Memory that answers every read with plausible data (small numbers, so that lengths
+/// and counts read from memory are small and pointers not NULL, at most a page of them)
+/// and notes what was asked: how the table, and tests, see what a plan reads.
+#[derive(Debug, Default)]
+pub struct AskedMemory {
+    /// Each read: its address, and the bytes asked for (None for a string or an array
+    /// of strings).
+    pub reads: Vec<(u64, Option<usize>)>,
 }
 
-impl Asked {
+impl AskedMemory {
     /// How the plan read the memory at `addr`: as a string, or the most bytes it asked.
     fn read_at(&self, addr: u64) -> Option<ArgRead> {
         let at = self.reads.iter().filter(|r| r.0 == addr);
@@ -190,7 +192,7 @@ impl Asked {
     }
 }
 
-impl MemReader for Asked {
+impl MemReader for AskedMemory {
     fn read_bytes(&mut self, addr: u64, len: usize) -> Mem {
         self.reads.push((addr, Some(len)));
         let bytes = (0..len.min(4096))
