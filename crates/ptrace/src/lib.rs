@@ -17,7 +17,7 @@ mod tracer;
 
 pub use interrupt::{Interrupts, die_by, pending as pending_signal};
 pub use mem::TaskMemory;
-pub use tracer::{Outcome, Target, Tracer, TracerBuilder};
+pub use tracer::{Outcome, Target, Tracer, TracerBuilder, proc_state};
 
 /// Starts `command` (looked up on PATH as execvp does) stopped by SIGSTOP before its
 /// execve, untraced, with `stdout` as its fd 1 if given, for a source other than ptrace

@@ -271,8 +271,8 @@ fn proc_status_field(pid: i32, field: &str) -> Option<i32> {
         .and_then(|v| v.trim().parse().ok())
 }
 
-/// The state letter of /proc/PID/stat (R, S, Z, ...).
-fn proc_state(pid: i32) -> Option<char> {
+/// The state letter of /proc/PID/stat (R, S, Z, ...); None when there is no such task.
+pub fn proc_state(pid: i32) -> Option<char> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     stat.rsplit_once(')')?.1.trim_start().chars().next()
 }

@@ -116,15 +116,11 @@ pub(super) fn run(
         Some(ptrace::start_stopped(req.command, req.stdout)?)
     } else {
         for &pid in req.pids {
-            if !task_exists(pid) {
-                // As the ptrace backend tells it (strace's attach fails on a zombie).
-                let exists = std::path::Path::new(&format!("/proc/{pid}")).exists();
-                let error = if exists {
-                    ptrace::TraceError::Exited(pid)
-                } else {
-                    ptrace::TraceError::NoSuchProcess(pid)
-                };
-                bail!("{error}");
+            // As the ptrace backend tells it (strace's attach fails on a zombie).
+            match ptrace::proc_state(pid) {
+                None => bail!("{}", ptrace::TraceError::NoSuchProcess(pid)),
+                Some('Z' | 'X') => bail!("{}", ptrace::TraceError::Exited(pid)),
+                Some(_) => {}
             }
         }
         None
@@ -236,7 +232,7 @@ pub(super) fn run(
         }
         // A thread whose exit was lost (counted above) is not waited for forever.
         if status.is_some() || root.is_none() {
-            tasks.live.retain(|tid| task_exists(*tid));
+            tasks.live.retain(|tid| task_lives(*tid));
         }
         if stop::requested() {
             // Ctrl-C reaches the command too: a moment for its last calls, then the
@@ -452,20 +448,10 @@ fn siginfo_t(prefix: &[u8]) -> Vec<u8> {
     info
 }
 
-/// Whether thread `tid` is still there (a zombie counts: its exit is on its way).
-fn task_exists(tid: i32) -> bool {
-    // A zombie has ended: it makes no more calls, whoever reaps it and whenever.
-    match std::fs::read(format!("/proc/{tid}/stat")) {
-        Ok(stat) => !matches!(task_state(&stat), Some(b'Z' | b'X')),
-        Err(_) => false,
-    }
-}
-
-/// A task's state letter in its /proc stat line: the field after its `(comm)`, which
-/// may itself hold spaces and parentheses.
-fn task_state(stat: &[u8]) -> Option<u8> {
-    let close = stat.iter().rposition(|&b| b == b')')?;
-    stat.get(close + 2).copied()
+/// Whether thread `tid` may still make calls: it is there and not a zombie (a zombie has
+/// ended, whoever reaps it and whenever).
+fn task_lives(tid: i32) -> bool {
+    !matches!(ptrace::proc_state(tid), None | Some('Z' | 'X'))
 }
 
 /// Counts, at entry, the calls of the tasks of cgroup `dir` and the cgroups below it
