@@ -504,7 +504,6 @@ pub(super) fn count_cgroup(
 
 #[cfg(test)]
 mod tests {
-    use events::{CapturePlan, SyscallEntry, SyscallResult, Timestamp};
     use render::decode::AskedMemory;
     use render::{DecodeOptions, Decoder};
     use syscalls::Arch;
@@ -525,24 +524,8 @@ mod tests {
             for pos in [0, 1] {
                 let mut args: [u64; 6] = std::array::from_fn(at);
                 args[pos] = c;
-                let entry = SyscallEntry {
-                    arch,
-                    nr,
-                    args,
-                    ip: 0,
-                    sp: 0,
-                    mem: Vec::new(),
-                    ts: Timestamp::default(),
-                };
                 let mut asked = AskedMemory::default();
-                decoder.at_entry(&entry, &mut asked);
-                for &rval in returns {
-                    let result = SyscallResult {
-                        rval,
-                        is_error: rval < 0,
-                    };
-                    decoder.at_exit(&entry, result, &mut asked);
-                }
+                asked.ask(decoder, arch, nr, args, returns);
                 read.extend(
                     (0..6).filter(|&i| i != pos && asked.reads.iter().any(|r| r.0 == at(i))),
                 );

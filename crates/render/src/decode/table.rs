@@ -85,23 +85,7 @@ impl Decoder {
     fn ask(&self, arch: Arch, nr: u32, cases: &[[u64; 6]]) -> AskedMemory {
         let mut asked = AskedMemory::default();
         for &args in cases {
-            let entry = SyscallEntry {
-                arch,
-                nr,
-                args,
-                ip: 0,
-                sp: 0,
-                mem: Vec::new(),
-                ts: Timestamp::default(),
-            };
-            self.plan(&entry, None, &mut asked);
-            for rval in RETURNS {
-                let result = SyscallResult {
-                    rval,
-                    is_error: rval < 0,
-                };
-                self.plan(&entry, Some(result), &mut asked);
-            }
+            asked.ask(self, arch, nr, args, &RETURNS);
         }
         asked
     }
@@ -182,6 +166,28 @@ pub struct AskedMemory {
 }
 
 impl AskedMemory {
+    /// Notes what `decoder`'s plan reads of call `nr` on `arch` called with `args`, at
+    /// entry and at exit after each of `returns`.
+    pub fn ask(&mut self, decoder: &Decoder, arch: Arch, nr: u32, args: [u64; 6], returns: &[i64]) {
+        let entry = SyscallEntry {
+            arch,
+            nr,
+            args,
+            ip: 0,
+            sp: 0,
+            mem: Vec::new(),
+            ts: Timestamp::default(),
+        };
+        decoder.plan(&entry, None, self);
+        for &rval in returns {
+            let result = SyscallResult {
+                rval,
+                is_error: rval < 0,
+            };
+            decoder.plan(&entry, Some(result), self);
+        }
+    }
+
     /// How the plan read the memory at `addr`: as a string, or the most bytes it asked.
     fn read_at(&self, addr: u64) -> Option<ArgRead> {
         let at = self.reads.iter().filter(|r| r.0 == addr);
