@@ -1253,21 +1253,12 @@ pub fn capture_plan(arch: Arch, nr: u32, plan: &[PlannedRead]) -> [u32; 3] {
         })
     };
     let mut slots = [0u32; 3];
-    let mut taken = None;
-    if let Some((i, (first, second))) = plan
-        .iter()
-        .enumerate()
-        .find_map(|(i, r)| first_only(r).map(|f| (i, f)))
-    {
+    if let Some((first, second)) = plan.iter().find_map(first_only) {
         slots[0] = first;
         slots[1] = second;
-        taken = Some(i);
     }
-    let rest = plan
-        .iter()
-        .enumerate()
-        .filter(|&(i, r)| Some(i) != taken && first_only(r).is_none())
-        .map(|(_, r)| plain(r));
+    // The first-only reads after the first find no slot: they print as addresses.
+    let rest = plan.iter().filter(|r| first_only(r).is_none()).map(plain);
     for how in rest {
         if let Some(free) = slots.iter_mut().find(|s| **s == 0) {
             *free = how;
